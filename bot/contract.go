@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"consultbot/flows"
+)
+
+// Channel names, as stored with sessions, answers and outgoing messages.
+const (
+	ChannelTerminal = "terminal"
+	ChannelTelegram = "telegram"
+	ChannelDiscord  = "discord"
+)
+
+// Inbound is one event from a platform, translated by its adapter.
+type Inbound struct {
+	// ID is unique per platform event ("telegram:update:123"); an event
+	// whose ID was already applied is dropped.
+	ID string
+	// Channel is one of the Channel constants.
+	Channel string
+	// Participant identifies the person across events ("telegram:42").
+	Participant string
+	// Address tells the channel's Sender where replies go; it is opaque to
+	// the engine (a chat id, a channel id, an interaction token…).
+	Address string
+	Event   flows.Event
+	// At is when the platform says the event happened; the engine steps
+	// with its own clock.
+	At time.Time
+}
+
+// Outgoing is one reply waiting in the outbox until its Sender delivers it.
+type Outgoing struct {
+	Seq         uint64      `json:"seq"` // outbox key, increasing
+	Channel     string      `json:"channel"`
+	Address     string      `json:"address"`
+	Participant string      `json:"participant"`
+	EventID     string      `json:"event_id"` // the Inbound that produced it
+	Reply       flows.Reply `json:"reply"`
+	CreatedAt   time.Time   `json:"created_at"`
+}
+
+// StepFunc advances a session by one event. It must be pure: the store may
+// call it more than once for the same event (bbolt re-runs a failed batch
+// one function at a time) and keeps only the last result.
+type StepFunc func(s flows.Session) (flows.Session, []flows.Reply)
+
+// Applied is what Store.Apply committed.
+type Applied struct {
+	Duplicate bool       // the event ID had already been applied; nothing changed
+	Outbox    []Outgoing // the replies now in the outbox, in order
+}
+
+// Store is what the engine needs from storage. One call of Apply is one
+// atomic transaction; storage.DB implements it.
+type Store interface {
+	// Apply dedupes in.ID, loads in.Participant's session (a zero Session
+	// with Participant set when new), runs step, and saves the session,
+	// its changed answers and the replies as outbox entries, all in one
+	// commit.
+	Apply(ctx context.Context, in Inbound, now time.Time, step StepFunc) (Applied, error)
+	// Pending lists unsent outbox entries of a channel, oldest first.
+	Pending(ctx context.Context, channel string, limit int) ([]Outgoing, error)
+	// MarkSent removes delivered entries from the outbox.
+	MarkSent(ctx context.Context, seqs ...uint64) error
+}
+
+// Sender delivers replies on one channel. Send returns nil only once the
+// platform accepted the message; the engine then marks it sent. A Sender
+// keeps each Address's messages in order.
+type Sender interface {
+	Send(ctx context.Context, out Outgoing) error
+}
+
+// The engine's API (implemented in engine.go), as adapters and cmd use it:
+//
+//	func New(store Store, machine *flows.Machine, logger *slog.Logger) *Engine
+//	func (e *Engine) SetClock(now func() time.Time)          // tests only; default time.Now
+//	func (e *Engine) AddSender(channel string, s Sender)     // before Start
+//	func (e *Engine) Start(ctx context.Context) error        // resend what the outbox still holds, start delivery
+//	func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) // returns once committed
+//	func (e *Engine) Close(ctx context.Context) error         // stop accepting, drain deliveries until ctx ends
+//
+// Adapters depend only on a small interface of their own, for example
+//
+//	type Handler interface {
+//		Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
+//	}

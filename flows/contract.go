@@ -1,0 +1,22 @@
+package flows
+
+// Canonical command names. Adapters and ParseCommand map the names people
+// type or tap (French first, English too) to these.
+const (
+	CmdStart    = "start"    // welcome and consent, or resume; Args carries a deep-link payload
+	CmdHelp     = "help"     // what can be done here
+	CmdMenu     = "menu"     // the theme menu with progress
+	CmdResume   = "resume"   // back to where the person stopped
+	CmdAnswers  = "answers"  // the person's answers so far
+	CmdLanguage = "language" // switch between French and English
+)
+
+// The API the rest of the program relies on (implemented in this package):
+//
+//	func DefaultQuestionnaire() *Questionnaire           // the embedded questionnaire
+//	func LoadQuestionnaire(r io.Reader) (*Questionnaire, error) // parse + Validate
+//	func (q *Questionnaire) Validate() error             // every problem at once (errors.Join)
+//	func NewMachine(q *Questionnaire, cfg Config) *Machine
+//	func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply)
+//	func ParseCommand(text string) (Event, bool)         // "/aide" → {Kind: EventCommand, Command: CmdHelp}
+//	func CommandList() []CommandInfo                     // for Telegram setMyCommands and Discord registration

@@ -1,0 +1,139 @@
+package flows
+
+import "time"
+
+// Languages the interface speaks. French is the default.
+const (
+	LangFR = "fr"
+	LangEN = "en"
+)
+
+// Stage is where a participant stands in the conversation.
+type Stage string
+
+// The stages of a conversation, in the order a newcomer meets them.
+const (
+	StageNew      Stage = ""         // never spoken to the bot
+	StageConsent  Stage = "consent"  // asked to accept the processing of answers
+	StageDeclined Stage = "declined" // refused consent: nothing is stored but this
+	StageProfile  Stage = "profile"  // asked who they are (parent, teacher…)
+	StageAcademie Stage = "academie" // asked for their académie or département (optional)
+	StageMenu     Stage = "menu"     // choosing a theme
+	StageQuestion Stage = "question" // answering Theme/Question
+	StageReview   Stage = "review"   // reviewing the answers of Theme
+	StageEdit     Stage = "edit"     // editing Question of Theme from the review
+	StagePaused   Stage = "paused"   // asked to continue later
+)
+
+// Session is the whole state of one participant's conversation. It is plain
+// data, serialised as JSON by the storage, so that it survives restarts.
+type Session struct {
+	Participant string    `json:"participant"`
+	Lang        string    `json:"lang"`
+	Stage       Stage     `json:"stage"`
+	ConsentAt   time.Time `json:"consent_at,omitzero"`
+	Profile     string    `json:"profile,omitempty"`
+	Academie    string    `json:"academie,omitempty"`
+	// Source is the campaign that brought the participant in (a deep-link
+	// payload), recorded at first contact.
+	Source   string `json:"source,omitempty"`
+	Theme    string `json:"theme,omitempty"`
+	Question string `json:"question,omitempty"`
+	// Prompt numbers the last prompt that offered choices. Every choice
+	// token carries it, so a tap on an older prompt's button is recognised
+	// as stale and answered with the current question instead.
+	Prompt int `json:"prompt"`
+	// Answers holds the given answers keyed by AnswerKey(theme, question).
+	Answers map[string]Answer `json:"answers,omitempty"`
+	// Confirmed records when each theme's review was confirmed.
+	Confirmed map[string]time.Time `json:"confirmed,omitempty"`
+	CreatedAt time.Time            `json:"created_at,omitzero"`
+	UpdatedAt time.Time            `json:"updated_at,omitzero"`
+}
+
+// AnswerKey is the key of an answer in Session.Answers.
+func AnswerKey(theme, question string) string { return theme + "/" + question }
+
+// Answer is one participant's answer to one question.
+type Answer struct {
+	Theme    string `json:"theme"`
+	Question string `json:"question"`
+	// Exactly one of Text, Choice and Voice is set.
+	Text      string    `json:"text,omitempty"`
+	Choice    string    `json:"choice,omitempty"`
+	Voice     *Voice    `json:"voice,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Voice refers to a voice note kept by the platform.
+type Voice struct {
+	FileID   string `json:"file_id"`
+	Duration int    `json:"duration"` // seconds
+}
+
+// EventKind says what a participant did.
+type EventKind string
+
+// The kinds of event an adapter can deliver.
+const (
+	EventText    EventKind = "text"    // typed text (not a command)
+	EventCommand EventKind = "command" // a command: Command, with Args
+	EventChoice  EventKind = "choice"  // a tapped button: Token
+	EventVoice   EventKind = "voice"   // a voice note: Voice
+	EventMedia   EventKind = "media"   // other media where text is expected: Media names it
+)
+
+// Event is one thing a participant did, already translated by an adapter
+// from its platform's update.
+type Event struct {
+	Kind EventKind `json:"kind"`
+	Text string    `json:"text,omitempty"`
+	// Command is a canonical command name (see Commands) or, when unknown,
+	// what the person typed without its slash. Args is the rest of the line;
+	// for CmdStart it is the deep-link payload.
+	Command string `json:"command,omitempty"`
+	Args    string `json:"args,omitempty"`
+	Token   string `json:"token,omitempty"`
+	Voice   *Voice `json:"voice,omitempty"`
+	Media   string `json:"media,omitempty"` // "photo", "sticker", "document", …
+	// Lang is the platform's language hint for the person ("fr", "en-GB"),
+	// used only to choose the language at first contact.
+	Lang string `json:"lang,omitempty"`
+}
+
+// Expect says what the bot waits for after a reply.
+type Expect string
+
+// What a reply can wait for.
+const (
+	ExpectNothing Expect = ""     // buttons or commands only
+	ExpectText    Expect = "text" // free text (Discord opens a modal from an "Answer" button)
+)
+
+// Reply is one message for the participant, in neutral form: adapters turn
+// it into their platform's markup, escaping every piece of text.
+type Reply struct {
+	// Title, when set, is shown first and emphasised (bold).
+	Title string `json:"title,omitempty"`
+	// Text is plain text; paragraphs are separated by blank lines.
+	Text    string   `json:"text,omitempty"`
+	Options []Option `json:"options,omitempty"`
+	Expect  Expect   `json:"expect,omitempty"`
+	// Field is the short label of the expected text (a modal's title and
+	// input label); MaxLen its limit in characters.
+	Field  string `json:"field,omitempty"`
+	MaxLen int    `json:"max_len,omitempty"`
+}
+
+// Option is one button. Token is opaque to adapters and at most
+// MaxTokenLen bytes of [A-Za-z0-9._-], so that it fits inside Telegram's
+// 64-byte callback data and Discord's 100-character custom ids with room
+// for an adapter's prefix.
+type Option struct {
+	Token string `json:"token"`
+	Label string `json:"label"`
+}
+
+// MaxTokenLen bounds the length of Option.Token in bytes.
+const MaxTokenLen = 40
