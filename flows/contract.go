@@ -20,3 +20,8 @@ const (
 //	func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply)
 //	func ParseCommand(text string) (Event, bool)         // "/aide" → {Kind: EventCommand, Command: CmdHelp}
 //	func CommandList() []CommandInfo                     // for Telegram setMyCommands and Discord registration
+//
+// Also provided: Config{ClosesAt, MaxText, DefaultLang}; CommandInfo{Name,
+// NameFR, NameEN, DescriptionFR, DescriptionEN}; (*Machine).Questionnaire,
+// Config and Closed(now); NormalizeAcademie and Academies; the questionnaire
+// types Questionnaire, Theme, Question, Choice and Text (Text.In(lang)).

@@ -94,9 +94,17 @@ type Event struct {
 	// for CmdStart it is the deep-link payload.
 	Command string `json:"command,omitempty"`
 	Args    string `json:"args,omitempty"`
-	Token   string `json:"token,omitempty"`
-	Voice   *Voice `json:"voice,omitempty"`
-	Media   string `json:"media,omitempty"` // "photo", "sticker", "document", …
+	// Token is the Option.Token of a tapped button (EventChoice). On an
+	// EventText it is set when the text comes from a form opened from a
+	// prompt (a Discord modal): the adapter passes any option token of
+	// that prompt, of which only the prompt number counts. If that prompt
+	// is no longer the current one, the text is not stored: the person is
+	// told the form belonged to an earlier question, their text is quoted
+	// back (shortened past about 500 characters) and the current prompt
+	// is shown again.
+	Token string `json:"token,omitempty"`
+	Voice *Voice `json:"voice,omitempty"`
+	Media string `json:"media,omitempty"` // "photo", "sticker", "document", …
 	// Lang is the platform's language hint for the person ("fr", "en-GB"),
 	// used only to choose the language at first contact.
 	Lang string `json:"lang,omitempty"`

@@ -1,0 +1,852 @@
+package flows
+
+import (
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DefaultMaxText is the default limit of a text answer, in characters.
+const DefaultMaxText = 4000
+
+// Limits on what is quoted back or stored besides answers.
+const (
+	maxSourceLen   = 64  // a deep-link payload, as Telegram allows
+	maxQuoteLen    = 500 // text quoted back from a stale form
+	maxReviewLen   = 100 // an answer shown on a review line
+	maxCurrentLen  = 300 // the current answer shown with its question
+	maxListLen     = 150 // an answer in /mes_reponses, so that a theme fits in a Discord message
+	maxFileIDLen   = 256 // a platform's voice file id
+	maxAcademieLen = 100 // what is typed for the académie
+)
+
+// Config tunes a Machine.
+type Config struct {
+	// ClosesAt ends the consultation: from then on every event gets a
+	// polite closing message and nothing changes. Zero means never.
+	ClosesAt time.Time
+	// MaxText bounds a text answer in characters; zero means DefaultMaxText.
+	MaxText int
+	// DefaultLang is the language of newcomers whose platform gives no
+	// English hint; empty means French.
+	DefaultLang string
+}
+
+// Machine runs the conversation of the consultation. It is immutable and
+// safe for concurrent use.
+type Machine struct {
+	q   *Questionnaire
+	cfg Config
+}
+
+// NewMachine returns a Machine asking q's questions, with cfg's defaults
+// filled in. q must be valid (see Questionnaire.Validate); nil means the
+// default questionnaire.
+func NewMachine(q *Questionnaire, cfg Config) *Machine {
+	if q == nil {
+		q = DefaultQuestionnaire()
+	}
+	if cfg.MaxText <= 0 {
+		cfg.MaxText = DefaultMaxText
+	}
+	if cfg.DefaultLang != LangEN {
+		cfg.DefaultLang = LangFR
+	}
+	return &Machine{q: q, cfg: cfg}
+}
+
+// Questionnaire returns the questionnaire the machine asks.
+func (m *Machine) Questionnaire() *Questionnaire { return m.q }
+
+// Config returns the machine's configuration, defaults filled in.
+func (m *Machine) Config() Config { return m.cfg }
+
+// Closed reports whether the consultation is closed at now.
+func (m *Machine) Closed(now time.Time) bool {
+	return !m.cfg.ClosesAt.IsZero() && !now.Before(m.cfg.ClosesAt)
+}
+
+// Step advances the conversation s by one event ev happening at now, and
+// returns the new session and the replies to send, in order. It never
+// modifies s's maps, so the caller may step the same session again.
+func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
+	if ev.Kind == EventText && ev.Token == "" {
+		if c, ok := ParseCommand(ev.Text); ok {
+			c.Lang = ev.Lang
+			ev = c
+		}
+	}
+	st := &step{m: m, s: cloneSession(s), now: now}
+	st.repair(ev)
+	if m.Closed(now) {
+		// Nothing changes once closed, not even the timestamps.
+		st.closed(ev)
+		return s, st.out
+	}
+	st.handle(ev)
+	if st.s.CreatedAt.IsZero() {
+		st.s.CreatedAt = now
+	}
+	st.s.UpdatedAt = now
+	return st.s, st.out
+}
+
+func cloneSession(s Session) Session {
+	s.Answers = maps.Clone(s.Answers)
+	s.Confirmed = maps.Clone(s.Confirmed)
+	return s
+}
+
+// step holds the state of one call of Step.
+type step struct {
+	m   *Machine
+	s   Session
+	now time.Time
+	out []Reply
+}
+
+func (st *step) msg() *messages { return messagesFor(st.s.Lang) }
+
+func (st *step) say(text string) { st.out = append(st.out, Reply{Text: text}) }
+
+// opt is an option before its token is numbered.
+type opt struct{ action, arg, label string }
+
+// ask sends r with options under a new prompt number, which makes every
+// earlier button stale.
+func (st *step) ask(r Reply, opts ...opt) {
+	st.s.Prompt++
+	for _, o := range opts {
+		t := token{prompt: st.s.Prompt, action: o.action, arg: o.arg}
+		r.Options = append(r.Options, Option{Token: t.String(), Label: o.label})
+	}
+	st.out = append(st.out, r)
+}
+
+// repair brings a session read from storage back to a state the machine
+// can work from: an unknown stage, theme or question (after the
+// questionnaire changed, say) falls back to the menu.
+func (st *step) repair(ev Event) {
+	s := &st.s
+	if s.Prompt < 0 {
+		s.Prompt = 0
+	}
+	if s.Stage == StageNew {
+		s.Lang = st.m.cfg.DefaultLang
+		if strings.HasPrefix(strings.ToLower(ev.Lang), "en") {
+			s.Lang = LangEN
+		}
+	}
+	if s.Lang != LangFR && s.Lang != LangEN {
+		s.Lang = st.m.cfg.DefaultLang
+	}
+	switch s.Stage {
+	case StageNew, StageConsent, StageDeclined, StageProfile, StageAcademie, StageMenu:
+	case StageQuestion, StageEdit, StagePaused, StageReview:
+		if st.m.q.Theme(s.Theme) == nil || (s.Stage != StageReview && st.m.q.Question(s.Theme, s.Question) == nil) {
+			s.Stage, s.Theme, s.Question = StageMenu, "", ""
+		}
+	default:
+		s.Stage = StageMenu
+		if s.ConsentAt.IsZero() {
+			s.Stage = StageNew
+		}
+	}
+	if s.Stage == StageMenu && st.m.q.Question(s.Theme, s.Question) == nil {
+		s.Theme, s.Question = "", ""
+	}
+}
+
+func (st *step) handle(ev Event) {
+	s := &st.s
+	switch {
+	case s.Stage == StageNew:
+		st.firstContact(ev)
+	case ev.Kind == EventCommand:
+		st.command(ev)
+	case s.Stage == StageDeclined:
+		st.declinedReminder()
+	case s.Stage == StagePaused:
+		// Any message after a pause resumes the conversation.
+		st.say(st.msg().Resuming)
+		st.s.Stage = StageQuestion
+		st.showQuestion()
+	case ev.Kind == EventChoice:
+		st.choice(ev.Token)
+	case ev.Kind == EventText && ev.Token != "":
+		// A Discord modal submit: the text answers the prompt the modal was
+		// opened from, which must still be the current one.
+		if n, ok := promptOf(ev.Token); !ok || n != s.Prompt {
+			st.staleForm(ev.Text)
+			return
+		}
+		ev.Token = ""
+		st.input(ev)
+	default:
+		st.input(ev)
+	}
+}
+
+// firstContact welcomes a newcomer (or someone who declined and came back)
+// and asks for consent.
+func (st *step) firstContact(ev Event) {
+	s := &st.s
+	if ev.Kind == EventCommand && ev.Command == CmdStart && ev.Args != "" {
+		s.Source = sanitizeSource(ev.Args)
+		s.Theme = st.themeFromPayload(ev.Args)
+	}
+	s.Stage = StageConsent
+	m := st.msg()
+	st.out = append(st.out, Reply{Title: m.WelcomeTitle, Text: fmt.Sprintf(m.Welcome, st.m.q.Intro.In(s.Lang))})
+	st.askConsent()
+}
+
+func (st *step) askConsent() {
+	m := st.msg()
+	st.ask(Reply{Text: m.Consent}, opt{actYes, "", m.Accept}, opt{actNo, "", m.Refuse})
+}
+
+func (st *step) decline() {
+	old := st.s
+	// Nothing of theirs is kept: only what is needed to talk to them again.
+	st.s = Session{Participant: old.Participant, Lang: old.Lang, Stage: StageDeclined, Prompt: old.Prompt, CreatedAt: old.CreatedAt}
+	m := st.msg()
+	st.say(m.Declined + "\n" + m.DeclinedHint)
+}
+
+func (st *step) declinedReminder() { st.say(st.msg().Help[StageDeclined]) }
+
+func (st *step) askProfile() {
+	st.s.Stage = StageProfile
+	opts := make([]opt, 0, len(st.m.q.Profiles))
+	for _, p := range st.m.q.Profiles {
+		opts = append(opts, opt{actProfile, p.ID, p.Label.In(st.s.Lang)})
+	}
+	st.ask(Reply{Text: st.msg().ProfileAsk}, opts...)
+}
+
+func (st *step) askAcademie(text string) {
+	st.s.Stage = StageAcademie
+	if text == "" {
+		text = st.msg().Academie
+	}
+	st.ask(Reply{Text: text, Expect: ExpectText, Field: st.msg().AcademieField, MaxLen: maxAcademieLen}, opt{actSkip, "", st.msg().Skip})
+}
+
+// afterOnboarding opens the theme a deep link named, or the menu.
+func (st *step) afterOnboarding() {
+	if th := st.s.Theme; th != "" && st.m.q.Theme(th) != nil {
+		st.enterTheme(th)
+		return
+	}
+	st.s.Theme = ""
+	st.showMenu()
+}
+
+func (st *step) showMenu() {
+	s := &st.s
+	s.Stage = StageMenu
+	m := st.msg()
+	text, all := m.Menu, true
+	opts := make([]opt, 0, len(st.m.q.Themes))
+	for i, th := range st.m.q.Themes {
+		label := fmt.Sprintf(m.MenuButton, i+1, th.Title.In(s.Lang), st.answered(&th), len(th.Questions))
+		if _, ok := s.Confirmed[th.ID]; ok {
+			label = "✓ " + label
+		} else {
+			all = false
+		}
+		opts = append(opts, opt{actTheme, th.ID, label})
+	}
+	if all {
+		text = m.MenuDone
+	}
+	st.ask(Reply{Title: m.MenuTitle, Text: text}, opts...)
+}
+
+// answered counts the answered questions of th.
+func (st *step) answered(th *Theme) int {
+	n := 0
+	for _, q := range th.Questions {
+		if _, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
+			n++
+		}
+	}
+	return n
+}
+
+// enterTheme opens a theme: its review once confirmed or fully answered,
+// else its first unanswered question.
+func (st *step) enterTheme(id string) {
+	th := st.m.q.Theme(id)
+	if th == nil {
+		st.showMenu()
+		return
+	}
+	st.s.Theme = id
+	if _, ok := st.s.Confirmed[id]; !ok {
+		for _, q := range th.Questions {
+			if _, ok := st.s.Answers[AnswerKey(id, q.ID)]; !ok {
+				st.s.Stage, st.s.Question = StageQuestion, q.ID
+				st.showQuestion()
+				return
+			}
+		}
+	}
+	st.s.Question = th.Questions[0].ID
+	st.showReview()
+}
+
+// position returns the current theme and question with their indexes.
+func (st *step) position() (th *Theme, ti int, q *Question, qi int) {
+	ti = st.m.q.themeIndex(st.s.Theme)
+	th = &st.m.q.Themes[ti]
+	qi = th.questionIndex(st.s.Question)
+	return th, ti, &th.Questions[qi], qi
+}
+
+// showQuestion shows the current question, for answering (StageQuestion)
+// or for editing from the review (StageEdit).
+func (st *step) showQuestion() {
+	th, ti, q, qi := st.position()
+	m, lang := st.msg(), st.s.Lang
+	edit := st.s.Stage == StageEdit
+	title := fmt.Sprintf(m.ProgressTitle, ti+1, qi+1, len(th.Questions))
+	if edit {
+		title = fmt.Sprintf(m.EditTitle, ti+1, qi+1, len(th.Questions))
+	}
+	text := q.Prompt.In(lang)
+	if h := q.Help.In(lang); h != "" {
+		text += "\n\n" + h
+	}
+	if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
+		switch {
+		case q.IsChoice():
+			text += "\n\n" + fmt.Sprintf(m.CurrentChoice, st.answerText(q, a, maxCurrentLen))
+		case a.Voice != nil:
+			text += "\n\n" + fmt.Sprintf(m.CurrentVoice, st.answerText(q, a, maxCurrentLen))
+		default:
+			text += "\n\n" + fmt.Sprintf(m.Current, st.answerText(q, a, maxCurrentLen))
+		}
+	}
+	r := Reply{Title: title, Text: text}
+	var opts []opt
+	if q.IsChoice() {
+		for _, c := range q.Choices {
+			opts = append(opts, opt{actPick, c.ID, c.Label.In(lang)})
+		}
+	} else {
+		r.Expect, r.Field, r.MaxLen = ExpectText, q.Title.In(lang), st.m.cfg.MaxText
+	}
+	if edit {
+		opts = append(opts, opt{actBack, "", m.Cancel})
+	} else {
+		opts = append(opts, opt{actSkip, "", m.Skip}, opt{actBack, "", m.Back}, opt{actPause, "", m.Pause})
+	}
+	st.ask(r, opts...)
+}
+
+// answerText renders an answer in at most max characters.
+func (st *step) answerText(q *Question, a Answer, max int) string {
+	m := st.msg()
+	switch {
+	case a.Voice != nil:
+		return fmt.Sprintf(m.VoiceMark, a.Voice.Duration)
+	case a.Choice != "":
+		if c := q.Choice(a.Choice); c != nil {
+			return c.Label.In(st.s.Lang)
+		}
+		return a.Choice
+	}
+	return shorten(strings.Join(strings.Fields(a.Text), " "), max)
+}
+
+func (st *step) showReview() {
+	st.s.Stage = StageReview
+	ti := st.m.q.themeIndex(st.s.Theme)
+	th := &st.m.q.Themes[ti]
+	m, lang := st.msg(), st.s.Lang
+	var b strings.Builder
+	b.WriteString(th.Title.In(lang) + "\n")
+	opts := make([]opt, 0, len(th.Questions)+2)
+	for i := range th.Questions {
+		q := &th.Questions[i]
+		answer := m.SkippedMark
+		if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
+			answer = st.answerText(q, a, maxReviewLen)
+		}
+		fmt.Fprintf(&b, "\n%d. %s : %s", i+1, q.Title.In(lang), answer)
+		opts = append(opts, opt{actEdit, q.ID, fmt.Sprintf(m.EditButton, i+1)})
+	}
+	b.WriteString("\n\n" + m.Review)
+	opts = append(opts, opt{actConfirm, "", m.Confirm}, opt{actMenu, "", m.MenuLabel})
+	st.ask(Reply{Title: fmt.Sprintf(m.ReviewTitle, ti+1), Text: b.String()}, opts...)
+}
+
+func (st *step) pause() {
+	st.s.Stage = StagePaused
+	st.showPaused()
+}
+
+func (st *step) showPaused() {
+	m := st.msg()
+	st.ask(Reply{Text: m.Paused}, opt{actResume, "", m.ResumeLabel})
+}
+
+// reshow repeats the prompt of the current stage.
+func (st *step) reshow() {
+	switch st.s.Stage {
+	case StageConsent:
+		st.askConsent()
+	case StageDeclined:
+		st.declinedReminder()
+	case StageProfile:
+		st.askProfile()
+	case StageAcademie:
+		st.askAcademie("")
+	case StageQuestion, StageEdit:
+		st.showQuestion()
+	case StageReview:
+		st.showReview()
+	case StagePaused:
+		st.showPaused()
+	default:
+		st.showMenu()
+	}
+}
+
+func (st *step) command(ev Event) {
+	s := &st.s
+	m := st.msg()
+	onboarding := s.Stage == StageConsent || s.Stage == StageProfile || s.Stage == StageAcademie
+	switch ev.Command {
+	case CmdStart:
+		switch {
+		case s.Stage == StageDeclined:
+			st.firstContact(ev)
+		case onboarding:
+			st.reshow()
+		default:
+			if th := st.themeFromPayload(ev.Args); th != "" {
+				st.enterTheme(th)
+				return
+			}
+			st.resume()
+		}
+	case CmdHelp:
+		st.say(m.Help[s.Stage] + "\n\n" + m.Commands)
+	case CmdMenu:
+		if s.Stage == StageDeclined {
+			st.declinedReminder()
+			return
+		}
+		if onboarding {
+			st.say(m.NotYet)
+			st.reshow()
+			return
+		}
+		st.showMenu()
+	case CmdResume:
+		if s.Stage == StageDeclined {
+			st.declinedReminder()
+			return
+		}
+		st.resume()
+	case CmdAnswers:
+		st.answers()
+	case CmdLanguage:
+		switch strings.ToLower(strings.TrimSpace(ev.Args)) {
+		case LangFR, "français", "francais":
+			s.Lang = LangFR
+		case LangEN, "english", "anglais":
+			s.Lang = LangEN
+		default:
+			if s.Lang == LangEN {
+				s.Lang = LangFR
+			} else {
+				s.Lang = LangEN
+			}
+		}
+		st.say(st.msg().LanguageSet)
+		st.reshow()
+	default:
+		st.say(fmt.Sprintf(m.Unknown, shorten(sanitizeLine(ev.Command), 32)) + "\n\n" + m.Commands)
+	}
+}
+
+// resume goes back to where the person stopped.
+func (st *step) resume() {
+	s := &st.s
+	switch s.Stage {
+	case StagePaused:
+		st.say(st.msg().Resuming)
+		s.Stage = StageQuestion
+		st.showQuestion()
+	case StageMenu:
+		if st.m.q.Question(s.Theme, s.Question) != nil {
+			s.Stage = StageQuestion
+			st.showQuestion()
+			return
+		}
+		st.showMenu()
+	default:
+		st.reshow()
+	}
+}
+
+// choice handles a tapped button.
+func (st *step) choice(raw string) {
+	s := &st.s
+	m := st.msg()
+	t, ok := parseToken(raw)
+	if !ok {
+		st.say(m.Garbage)
+		st.reshow()
+		return
+	}
+	if t.prompt != s.Prompt {
+		st.say(m.Stale)
+		st.reshow()
+		return
+	}
+	switch {
+	case s.Stage == StageConsent && t.action == actYes:
+		s.ConsentAt = st.now
+		st.askProfile()
+	case s.Stage == StageConsent && t.action == actNo:
+		st.decline()
+	case s.Stage == StageProfile && t.action == actProfile && st.m.q.Profile(t.arg) != nil:
+		s.Profile = t.arg
+		st.askAcademie("")
+	case s.Stage == StageAcademie && t.action == actSkip:
+		st.afterOnboarding()
+	case s.Stage == StageMenu && t.action == actTheme && st.m.q.Theme(t.arg) != nil:
+		st.enterTheme(t.arg)
+	case s.Stage == StageQuestion && t.action == actSkip:
+		st.next()
+	case s.Stage == StageQuestion && t.action == actBack:
+		st.previous()
+	case s.Stage == StageQuestion && t.action == actPause:
+		st.pause()
+	case (s.Stage == StageQuestion || s.Stage == StageEdit) && t.action == actPick:
+		_, _, q, _ := st.position()
+		if !q.IsChoice() || q.Choice(t.arg) == nil {
+			st.say(m.Garbage)
+			st.reshow()
+			return
+		}
+		st.store(q, Answer{Choice: t.arg})
+	case s.Stage == StageEdit && t.action == actBack:
+		st.showReview()
+	case s.Stage == StageReview && t.action == actEdit && st.m.q.Question(s.Theme, t.arg) != nil:
+		s.Stage, s.Question = StageEdit, t.arg
+		st.showQuestion()
+	case s.Stage == StageReview && t.action == actConfirm:
+		st.confirm()
+	case s.Stage == StageReview && t.action == actMenu:
+		s.Question = ""
+		st.showMenu()
+	default:
+		st.say(m.Garbage)
+		st.reshow()
+	}
+}
+
+// next moves to the question after the current one, or to the review.
+func (st *step) next() {
+	th, _, _, qi := st.position()
+	if qi+1 < len(th.Questions) {
+		st.s.Question = th.Questions[qi+1].ID
+		st.showQuestion()
+		return
+	}
+	st.showReview()
+}
+
+// previous moves to the question before the current one, or to the menu.
+func (st *step) previous() {
+	th, _, _, qi := st.position()
+	if qi > 0 {
+		st.s.Question = th.Questions[qi-1].ID
+		st.showQuestion()
+		return
+	}
+	st.showMenu()
+}
+
+func (st *step) confirm() {
+	s := &st.s
+	th := st.m.q.Theme(s.Theme)
+	if s.Confirmed == nil {
+		s.Confirmed = map[string]time.Time{}
+	}
+	s.Confirmed[th.ID] = st.now
+	s.Question = ""
+	m := st.msg()
+	if len(s.Confirmed) >= len(st.m.q.Themes) && st.allConfirmed() {
+		st.say(m.AllDone)
+	} else {
+		st.say(fmt.Sprintf(m.Confirmed, th.Title.In(s.Lang)))
+	}
+	st.showMenu()
+}
+
+func (st *step) allConfirmed() bool {
+	for _, th := range st.m.q.Themes {
+		if _, ok := st.s.Confirmed[th.ID]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// input handles typed text, voice notes and other media.
+func (st *step) input(ev Event) {
+	s := &st.s
+	m := st.msg()
+	switch s.Stage {
+	case StageAcademie:
+		if ev.Kind != EventText {
+			st.say(m.Help[StageAcademie])
+			return
+		}
+		text, ok := st.cleanText(ev.Text, maxAcademieLen)
+		if !ok {
+			return
+		}
+		a, ok := NormalizeAcademie(text)
+		if !ok {
+			st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(text, 40)))
+			return
+		}
+		s.Academie = a
+		st.say(fmt.Sprintf(m.AcademieOK, a))
+		st.afterOnboarding()
+	case StageQuestion, StageEdit:
+		_, _, q, _ := st.position()
+		if q.IsChoice() {
+			st.notHere(ev)
+			return
+		}
+		switch ev.Kind {
+		case EventText:
+			text, ok := st.cleanText(ev.Text, st.m.cfg.MaxText)
+			if !ok {
+				return
+			}
+			st.store(q, Answer{Text: text})
+		case EventVoice:
+			if ev.Voice == nil || ev.Voice.FileID == "" {
+				st.say(m.NoVoice)
+				return
+			}
+			st.store(q, Answer{Voice: sanitizeVoice(ev.Voice)})
+		case EventMedia:
+			st.say(m.MediaForText)
+		default:
+			st.say(m.UseButtons)
+			st.reshow()
+		}
+	default:
+		st.notHere(ev)
+	}
+}
+
+// notHere answers input where a button is expected.
+func (st *step) notHere(ev Event) {
+	m := st.msg()
+	switch ev.Kind {
+	case EventVoice:
+		st.say(m.VoiceNotHere)
+	case EventMedia:
+		st.say(m.MediaNotHere)
+	default:
+		st.say(m.UseButtons)
+	}
+	st.reshow()
+}
+
+// cleanText validates typed text and returns what to store. On failure it
+// has already answered the person.
+func (st *step) cleanText(raw string, max int) (string, bool) {
+	m := st.msg()
+	if !utf8.ValidString(raw) {
+		st.say(m.Unreadable)
+		return "", false
+	}
+	text := sanitizeText(raw)
+	if text == "" {
+		st.say(m.EmptyText)
+		st.reshow()
+		return "", false
+	}
+	if n := utf8.RuneCountInString(text); n > max {
+		st.say(fmt.Sprintf(m.TooLong, n, max))
+		return "", false
+	}
+	return text, true
+}
+
+// store saves an answer to q of the current theme, then moves on: to the
+// next question, or back to the review after an edit.
+func (st *step) store(q *Question, a Answer) {
+	s := &st.s
+	key := AnswerKey(s.Theme, q.ID)
+	a.Theme, a.Question = s.Theme, q.ID
+	a.CreatedAt, a.UpdatedAt = st.now, st.now
+	if old, ok := s.Answers[key]; ok && !old.CreatedAt.IsZero() {
+		a.CreatedAt = old.CreatedAt
+	}
+	if s.Answers == nil {
+		s.Answers = map[string]Answer{}
+	}
+	s.Answers[key] = a
+	m := st.msg()
+	if s.Stage == StageEdit {
+		st.say(m.Changed)
+		st.showReview()
+		return
+	}
+	st.say(m.Saved)
+	st.next()
+}
+
+// staleForm answers text submitted from a form of an earlier prompt: the
+// text is quoted back, since it is not stored, and the current prompt shown.
+func (st *step) staleForm(raw string) {
+	m := st.msg()
+	text := sanitizeText(strings.ToValidUTF8(raw, ""))
+	if text == "" {
+		st.say(m.Stale)
+	} else {
+		st.say(fmt.Sprintf(m.StaleForm, shorten(text, maxQuoteLen)))
+	}
+	st.reshow()
+}
+
+// answers lists the person's answers, one reply per theme.
+func (st *step) answers() {
+	s := &st.s
+	m, lang := st.msg(), s.Lang
+	total := 0
+	var replies []Reply
+	for i := range st.m.q.Themes {
+		th := &st.m.q.Themes[i]
+		var b strings.Builder
+		for j := range th.Questions {
+			q := &th.Questions[j]
+			if a, ok := s.Answers[AnswerKey(th.ID, q.ID)]; ok {
+				total++
+				if b.Len() > 0 {
+					b.WriteString("\n")
+				}
+				fmt.Fprintf(&b, "• %s : %s", q.Title.In(lang), st.answerText(q, a, maxListLen))
+			}
+		}
+		if b.Len() > 0 {
+			title := fmt.Sprintf(m.ThemeHeading, i+1, th.Title.In(lang)) + " — " + fmt.Sprintf(m.ThemeProgress, st.answered(th), len(th.Questions))
+			replies = append(replies, Reply{Title: title, Text: b.String()})
+		}
+	}
+	if total == 0 {
+		st.say(m.NoAnswers)
+		return
+	}
+	st.out = append(st.out, Reply{Title: m.AnswersTitle, Text: fmt.Sprintf(m.AnswersIntro, total, st.m.q.QuestionCount())})
+	st.out = append(st.out, replies...)
+}
+
+// closed answers every event once the consultation is closed.
+func (st *step) closed(ev Event) {
+	if ev.Kind == EventCommand && ev.Command == CmdAnswers {
+		st.answers()
+		return
+	}
+	m := st.msg()
+	st.say(fmt.Sprintf(m.Closed, st.m.cfg.ClosesAt.Format(m.DateLayout)))
+}
+
+// themeFromPayload finds the theme a deep-link payload names: its id, or
+// its number as in "theme-2", "theme2" or "t2".
+func (st *step) themeFromPayload(p string) string {
+	p = strings.ToLower(strings.TrimSpace(p))
+	if p == "" {
+		return ""
+	}
+	if st.m.q.Theme(p) != nil {
+		return p
+	}
+	for _, prefix := range []string{"theme-", "theme_", "theme", "t"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			if st.m.q.Theme(rest) != nil {
+				return rest
+			}
+			if n, err := strconv.Atoi(rest); err == nil && n >= 1 && n <= len(st.m.q.Themes) {
+				return st.m.q.Themes[n-1].ID
+			}
+		}
+	}
+	return ""
+}
+
+// sanitizeSource keeps at most 64 characters of [A-Za-z0-9_-].
+func sanitizeSource(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if b.Len() >= maxSourceLen {
+			break
+		}
+		if r < utf8.RuneSelf && (r == '_' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// sanitizeText removes control characters other than newline and tab, and
+// surrounding space.
+func sanitizeText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// sanitizeLine makes s safe to quote on one line.
+func sanitizeLine(s string) string {
+	return strings.Join(strings.Fields(sanitizeText(strings.ToValidUTF8(s, ""))), " ")
+}
+
+func sanitizeVoice(v *Voice) *Voice {
+	id := strings.ToValidUTF8(v.FileID, "")
+	for len(id) > maxFileIDLen {
+		_, size := utf8.DecodeLastRuneInString(id)
+		id = id[:len(id)-size]
+	}
+	d := v.Duration
+	if d < 0 {
+		d = 0
+	}
+	return &Voice{FileID: id, Duration: d}
+}
+
+// shorten cuts s to at most max characters, at a word boundary when one is
+// near, and marks the cut with an ellipsis.
+func shorten(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max-1]
+	cut := string(r)
+	if i := strings.LastIndexAny(cut, " \n\t"); i > len(cut)*3/4 {
+		cut = cut[:i]
+	}
+	return strings.TrimSpace(cut) + "…"
+}

@@ -1,0 +1,171 @@
+package flows
+
+import (
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+func loadSmall(tb testing.TB) *Questionnaire {
+	tb.Helper()
+	f, err := os.Open("testdata/small.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	q, err := LoadQuestionnaire(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return q
+}
+
+// checkStep steps s with ev twice and checks what must hold after any
+// event: the same output both times, the input left untouched, prompt
+// numbers never going back, valid tokens and valid stored answers.
+func checkStep(t *testing.T, m *Machine, s Session, ev Event, now time.Time) (Session, []Reply) {
+	t.Helper()
+	before := cloneSession(s)
+	got, replies := m.Step(s, ev, now)
+	if !reflect.DeepEqual(s, before) {
+		t.Fatalf("Step modified its input session")
+	}
+	again, replies2 := m.Step(s, ev, now)
+	if !reflect.DeepEqual(got, again) || !reflect.DeepEqual(replies, replies2) {
+		t.Fatalf("Step is not deterministic for %+v", ev)
+	}
+	if got.Prompt < s.Prompt && s.Prompt >= 0 {
+		t.Fatalf("prompt went back from %d to %d", s.Prompt, got.Prompt)
+	}
+	withOptions := 0
+	for _, r := range replies {
+		if !utf8.ValidString(r.Title) || !utf8.ValidString(r.Text) {
+			t.Fatalf("reply is not valid UTF-8: %q", r.Text)
+		}
+		if len(r.Options) > 0 {
+			withOptions++
+		}
+		for _, o := range r.Options {
+			tok, ok := parseToken(o.Token)
+			if len(o.Token) > MaxTokenLen || !tokenPattern.MatchString(o.Token) || !ok || tok.prompt != got.Prompt || o.Label == "" {
+				t.Fatalf("bad option %+v (prompt %d)", o, got.Prompt)
+			}
+		}
+	}
+	if withOptions > 1 {
+		t.Fatalf("%d replies offer options in one step; only the last may", withOptions)
+	}
+	if got.Stage == StageDeclined && (len(got.Answers) > 0 || got.Profile != "" || got.Academie != "" || got.Source != "") {
+		t.Fatalf("a declined session keeps data: %+v", got)
+	}
+	for key, a := range got.Answers {
+		if key != AnswerKey(a.Theme, a.Question) || m.q.Question(a.Theme, a.Question) == nil {
+			t.Fatalf("answer %q for an unknown question %s/%s", key, a.Theme, a.Question)
+		}
+		if !utf8.ValidString(a.Text) || utf8.RuneCountInString(a.Text) > m.cfg.MaxText {
+			t.Fatalf("answer %q is invalid or too long", key)
+		}
+		set := 0
+		for _, b := range []bool{a.Text != "", a.Choice != "", a.Voice != nil} {
+			if b {
+				set++
+			}
+		}
+		if set != 1 {
+			t.Fatalf("answer %q has %d of text, choice and voice", key, set)
+		}
+		if a.Voice != nil && !utf8.ValidString(a.Voice.FileID) {
+			t.Fatalf("voice file id of %q is not valid UTF-8", key)
+		}
+		if a.CreatedAt.IsZero() || a.UpdatedAt.Before(a.CreatedAt) {
+			t.Fatalf("answer %q has bad timestamps", key)
+		}
+	}
+	return got, replies
+}
+
+func TestStepRepairsUnknownState(t *testing.T) {
+	m := NewMachine(loadSmall(t), Config{})
+	now := baseTime
+	for _, s := range []Session{
+		{Stage: StageQuestion, Theme: "gone", Question: "temps", ConsentAt: now, Prompt: 4},
+		{Stage: StageEdit, Theme: "ecole", Question: "gone", ConsentAt: now},
+		{Stage: StageReview, Theme: "gone", ConsentAt: now},
+		{Stage: "weird", ConsentAt: now, Lang: "de"},
+		{Stage: StagePaused, Theme: "maison", Question: "gone", ConsentAt: now, Prompt: -3},
+	} {
+		got, replies := checkStep(t, m, s, Event{Kind: EventText, Text: "bonjour"}, now)
+		if got.Stage != StageMenu || len(replies) == 0 {
+			t.Errorf("from %+v: stage %q, %d replies; want the menu", s, got.Stage, len(replies))
+		}
+	}
+}
+
+func TestNewcomerLanguage(t *testing.T) {
+	for _, tt := range []struct{ hint, def, want string }{
+		{"", "", LangFR}, {"en-GB", "", LangEN}, {"EN", "", LangEN}, {"fr-FR", LangEN, LangEN}, {"de", "", LangFR},
+	} {
+		m := NewMachine(loadSmall(t), Config{DefaultLang: tt.def})
+		s, _ := checkStep(t, m, Session{}, Event{Kind: EventCommand, Command: CmdStart, Lang: tt.hint}, baseTime)
+		if s.Lang != tt.want {
+			t.Errorf("hint %q default %q: lang %q, want %q", tt.hint, tt.def, s.Lang, tt.want)
+		}
+	}
+}
+
+func TestDeepLinkSource(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	for _, tt := range []struct{ args, source, theme string }{
+		{"theme-2", "theme-2", "enseigner"},
+		{"t5", "t5", "gouvernance"},
+		{"acces", "acces", "acces"},
+		{"THEME_3", "THEME_3", "collaborer"},
+		{"campagne<script>", "campagnescript", ""},
+		{"t9", "t9", ""},
+		{strings.Repeat("ab", 50), strings.Repeat("ab", 32), ""},
+	} {
+		s, _ := checkStep(t, m, Session{}, Event{Kind: EventCommand, Command: CmdStart, Args: tt.args}, baseTime)
+		if s.Source != tt.source || s.Theme != tt.theme {
+			t.Errorf("/start %s: source %q theme %q; want %q %q", tt.args, s.Source, s.Theme, tt.source, tt.theme)
+		}
+	}
+}
+
+func TestLongAnswerQuotedBackShortened(t *testing.T) {
+	m := NewMachine(loadSmall(t), Config{})
+	s := Session{Stage: StageQuestion, Theme: "ecole", Question: "temps", ConsentAt: baseTime, Prompt: 7, Lang: LangFR}
+	long := strings.Repeat("mot ", 400)
+	got, replies := checkStep(t, m, s, Event{Kind: EventText, Text: long, Token: "6.skip"}, baseTime)
+	if len(got.Answers) != 0 {
+		t.Fatal("text from a stale form was stored")
+	}
+	quote := replies[0].Text
+	if n := utf8.RuneCountInString(quote); n > maxQuoteLen+200 || !strings.HasSuffix(strings.TrimSuffix(quote, " »"), "mot…") {
+		t.Errorf("quote of %d characters not cut cleanly: …%q", n, quote[len(quote)-20:])
+	}
+}
+
+// BenchmarkStepAnswer measures one typed answer on the real questionnaire,
+// the most frequent event, from a session that already holds 20 answers.
+func BenchmarkStepAnswer(b *testing.B) {
+	m := NewMachine(nil, Config{})
+	s := Session{Stage: StageQuestion, Theme: "enseigner", Question: "distance", ConsentAt: baseTime, Prompt: 40, Lang: LangFR, Answers: map[string]Answer{}}
+	for i, th := range m.q.Themes {
+		for j, q := range th.Questions {
+			if i*10+j < 20 {
+				s.Answers[AnswerKey(th.ID, q.ID)] = Answer{Theme: th.ID, Question: q.ID, Text: "une réponse", CreatedAt: baseTime, UpdatedAt: baseTime}
+			}
+		}
+	}
+	ev := Event{Kind: EventText, Text: "Garder du présentiel et utiliser la distance pour les révisions."}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Step(s, ev, baseTime)
+	}
+}
