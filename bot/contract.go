@@ -62,7 +62,8 @@ type Store interface {
 	// its changed answers and the replies as outbox entries, all in one
 	// commit.
 	Apply(ctx context.Context, in Inbound, now time.Time, step StepFunc) (Applied, error)
-	// Pending lists unsent outbox entries of a channel, oldest first.
+	// Pending lists unsent outbox entries of a channel, oldest first; all
+	// of them when limit <= 0.
 	Pending(ctx context.Context, channel string, limit int) ([]Outgoing, error)
 	// MarkSent removes delivered entries from the outbox.
 	MarkSent(ctx context.Context, seqs ...uint64) error
@@ -77,7 +78,7 @@ type Sender interface {
 
 // The engine's API (implemented in engine.go), as adapters and cmd use it:
 //
-//	func New(store Store, machine *flows.Machine, logger *slog.Logger) *Engine
+//	func New(store Store, stepper Stepper, logger *slog.Logger) *Engine  // *flows.Machine is a Stepper
 //	func (e *Engine) SetClock(now func() time.Time)          // tests only; default time.Now
 //	func (e *Engine) AddSender(channel string, s Sender)     // before Start
 //	func (e *Engine) Start(ctx context.Context) error        // resend what the outbox still holds, start delivery

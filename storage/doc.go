@@ -2,4 +2,14 @@
 // answers (indexed by theme, question and participant), the ids of applied
 // events, and the outbox of replies not yet delivered. Every inbound event is
 // one transaction; see DB.Apply.
+//
+// Keys are built for prefix scans: answers live under
+// theme/question/participant (listing a theme or a question reads only its
+// keys), with a second index participant/theme/question; the outbox has one
+// bucket per channel keyed by a big-endian sequence, so it reads oldest
+// first. Values are versioned JSON records private to this package, and the
+// file carries a schema version that a program refuses when it is newer than
+// its own. Read views copy everything out of their short read transactions;
+// exports walk the answers in chunks (ForEachAnswer) so that no read
+// transaction stays open for long.
 package storage

@@ -1,0 +1,217 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout of buckets, keys and records this package
+// writes. A file stamped with a newer version is refused rather than
+// misread.
+const SchemaVersion = 1
+
+// Bucket names. All of them are created in one transaction by Open.
+var (
+	// bucketMeta holds keySchema.
+	bucketMeta = []byte("meta")
+	// bucketSessions maps a participant to its sessionRecord.
+	bucketSessions = []byte("sessions")
+	// bucketAnswers maps theme/question/participant to an answerRecord; its
+	// sequence numbers the answer ids.
+	bucketAnswers = []byte("answers")
+	// bucketAnswersByParticipant maps participant/theme/question to the
+	// answer's id (big-endian) followed by its key in bucketAnswers.
+	bucketAnswersByParticipant = []byte("answers_by_participant")
+	// bucketApplied maps an applied event id to when it was applied
+	// (big-endian Unix nanoseconds).
+	bucketApplied = []byte("applied")
+	// bucketAppliedByTime maps big-endian Unix nanoseconds + event id to
+	// nothing, so that PruneApplied reads only what it deletes.
+	bucketAppliedByTime = []byte("applied_by_time")
+	// bucketOutbox holds one nested bucket per channel, each mapping a
+	// big-endian sequence to an outgoingRecord; the sequence comes from
+	// bucketOutbox itself so that it is unique across channels.
+	bucketOutbox = []byte("outbox")
+
+	keySchema = []byte("schema")
+
+	allBuckets = [][]byte{
+		bucketMeta, bucketSessions, bucketAnswers, bucketAnswersByParticipant,
+		bucketApplied, bucketAppliedByTime, bucketOutbox,
+	}
+)
+
+// ErrInUse is returned by Open when another process holds the database.
+var ErrInUse = errors.New("already in use by another process")
+
+// Defaults for Options, measured on the 2-core machine of docs/BENCHMARKS.md.
+const (
+	// DefaultMaxBatchSize is near the concurrency the bot sees under load:
+	// bbolt's own default of 1000 is never reached, so every batch would
+	// wait its full delay.
+	DefaultMaxBatchSize = 64
+	// DefaultMaxBatchDelay bounds how long an event waits for others to
+	// share its commit, about three fsyncs here. Measured through the
+	// engine (docs/BENCHMARKS.md): against 500µs it costs 6% at 8
+	// concurrent participants and gains 17% at 64 and 1000; 2 ms and more
+	// cost a few concurrent participants most of their throughput (8
+	// participants: 2.4k events/s at 2 ms, 0.7k at bbolt's 10 ms). A lone
+	// event does not wait at all (see DB.write).
+	DefaultMaxBatchDelay = time.Millisecond
+	// DefaultLockTimeout is how long Open waits for the file lock.
+	DefaultLockTimeout = time.Second
+	// DefaultExportChunk is how many answers ForEachAnswer reads per read
+	// transaction.
+	DefaultExportChunk = 500
+)
+
+// Options tune Open. The zero value gives the defaults above.
+type Options struct {
+	// MaxBatchSize is how many concurrent Apply calls share one commit at
+	// most.
+	MaxBatchSize int
+	// MaxBatchDelay is how long a batch waits for more Apply calls before
+	// it commits.
+	MaxBatchDelay time.Duration
+	// LockTimeout is how long Open waits for another process to release
+	// the file before it fails.
+	LockTimeout time.Duration
+	// InitialMmapSize, in bytes, lets read transactions run while the file
+	// grows up to that size without blocking writers.
+	InitialMmapSize int
+	// ExportChunk is how many answers ForEachAnswer reads per read
+	// transaction.
+	ExportChunk int
+	// NoSync skips fsync after each commit. Only for benchmarks and tests
+	// that measure something else: a crash may lose committed events.
+	NoSync bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBatchSize <= 0 {
+		o.MaxBatchSize = DefaultMaxBatchSize
+	}
+	if o.MaxBatchDelay <= 0 {
+		o.MaxBatchDelay = DefaultMaxBatchDelay
+	}
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = DefaultLockTimeout
+	}
+	if o.ExportChunk <= 0 {
+		o.ExportChunk = DefaultExportChunk
+	}
+	return o
+}
+
+// DB is the consultation's bbolt database. Its methods are safe for
+// concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	opts Options
+	// writing counts writes in flight: a lone one commits at once instead
+	// of waiting MaxBatchDelay for company.
+	writing atomic.Int64
+}
+
+// write runs fn in a write transaction shared with concurrent writes
+// (bbolt's Batch: fn must be idempotent).
+func (db *DB) write(fn func(*bolt.Tx) error) error {
+	defer db.writing.Add(-1)
+	if db.writing.Add(1) == 1 {
+		return db.bolt.Update(fn)
+	}
+	return db.bolt.Batch(fn)
+}
+
+// Open opens or creates the database file at path, readable by its owner
+// only, and creates its buckets. It fails fast when another process has the
+// file open, when the file is readable by group or others, and when the file
+// was written by a newer schema.
+func Open(path string, opts Options) (*DB, error) {
+	opts = opts.withDefaults()
+	if fi, err := os.Stat(path); err == nil {
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			return nil, fmt.Errorf("open db %q: file mode %04o lets group or others read it; run chmod 600 %q", path, perm, path)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         opts.LockTimeout,
+		InitialMmapSize: opts.InitialMmapSize,
+		FreelistType:    bolt.FreelistMapType,
+		NoSync:          opts.NoSync,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open db %q: %w", path, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	bdb.MaxBatchSize = opts.MaxBatchSize
+	bdb.MaxBatchDelay = opts.MaxBatchDelay
+	if err := bdb.Update(initSchema); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	return &DB{bolt: bdb, path: path, opts: opts}, nil
+}
+
+// initSchema refuses a newer schema before touching anything, then creates
+// the buckets and stamps the version.
+func initSchema(tx *bolt.Tx) error {
+	if meta := tx.Bucket(bucketMeta); meta != nil {
+		if v := meta.Get(keySchema); v != nil {
+			if len(v) != 8 {
+				return fmt.Errorf("schema version is corrupt (%d bytes)", len(v))
+			}
+			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+				return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", got, SchemaVersion)
+			}
+		}
+	}
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))
+}
+
+// Close closes the database file and releases its lock.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("close db %q: %w", db.path, err)
+	}
+	return nil
+}
+
+// Check verifies the file's internal consistency (pages, freelist, bucket
+// structure) and returns every problem found, joined.
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}

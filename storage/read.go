@@ -1,0 +1,211 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// Pending lists the outbox entries of channel not yet marked sent, oldest
+// first, at most limit of them (all when limit <= 0).
+func (db *DB) Pending(ctx context.Context, channel string, limit int) ([]bot.Outgoing, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pending %s: %w", channel, err)
+	}
+	var list []bot.Outgoing
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		list = nil
+		ch := tx.Bucket(bucketOutbox).Bucket([]byte(channel))
+		if ch == nil {
+			return nil
+		}
+		c := ch.Cursor()
+		for k, v := c.First(); k != nil && (limit <= 0 || len(list) < limit); k, v = c.Next() {
+			// decodeOutgoing copies: json.Unmarshal never keeps v.
+			out, err := decodeOutgoing(binary.BigEndian.Uint64(k), v)
+			if err != nil {
+				return err
+			}
+			list = append(list, out)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pending %s: %w", channel, err)
+	}
+	return list, nil
+}
+
+// MarkSent removes delivered entries from the outbox. Unknown sequences are
+// ignored, so marking twice is harmless.
+func (db *DB) MarkSent(ctx context.Context, seqs ...uint64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	// A plain Update, not counted as a write that Apply could share a
+	// batch with: the engine already marks many sequences per call, and an
+	// Apply that waited for it in a batch would pay MaxBatchDelay.
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		outbox := tx.Bucket(bucketOutbox)
+		return outbox.ForEachBucket(func(name []byte) error {
+			ch := outbox.Bucket(name)
+			for _, seq := range seqs {
+				if err := ch.Delete(u64(seq)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	return nil
+}
+
+// Session returns a participant's session, and false when the participant
+// never wrote.
+func (db *DB) Session(participant string) (flows.Session, bool, error) {
+	var s flows.Session
+	var ok bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions).Get([]byte(participant))
+		if b == nil {
+			return nil
+		}
+		var err error
+		s, err = decodeSession(b)
+		ok = err == nil
+		return err
+	})
+	if err != nil {
+		return flows.Session{}, false, fmt.Errorf("session %q: %w", participant, err)
+	}
+	return s, ok, nil
+}
+
+// AnswersByTheme lists every answer to the questions of theme, ordered by
+// question then participant.
+func (db *DB) AnswersByTheme(theme string) ([]Answer, error) {
+	list, err := db.scanAnswers([]byte(theme + sep))
+	if err != nil {
+		return nil, fmt.Errorf("answers of theme %q: %w", theme, err)
+	}
+	return list, nil
+}
+
+// AnswersByQuestion lists every answer to one question, ordered by
+// participant.
+func (db *DB) AnswersByQuestion(theme, question string) ([]Answer, error) {
+	list, err := db.scanAnswers([]byte(theme + sep + question + sep))
+	if err != nil {
+		return nil, fmt.Errorf("answers to %s/%s: %w", theme, question, err)
+	}
+	return list, nil
+}
+
+func (db *DB) scanAnswers(prefix []byte) ([]Answer, error) {
+	var list []Answer
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		list = nil
+		c := tx.Bucket(bucketAnswers).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			r, err := decodeAnswer(v)
+			if err != nil {
+				return fmt.Errorf("answer %s: %w", k, err)
+			}
+			list = append(list, r.view())
+		}
+		return nil
+	})
+	return list, err
+}
+
+// AnswersByParticipant lists one participant's answers, ordered by theme
+// then question.
+func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
+	prefix := []byte(participant + sep)
+	var list []Answer
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		list = nil
+		answers := tx.Bucket(bucketAnswers)
+		c := tx.Bucket(bucketAnswersByParticipant).Cursor()
+		for k, iv := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, iv = c.Next() {
+			if len(iv) < 8 {
+				return fmt.Errorf("index entry %s is corrupt", k)
+			}
+			key := iv[8:]
+			v := answers.Get(key)
+			if v == nil {
+				return fmt.Errorf("index entry %s points to missing answer %s", k, key)
+			}
+			r, err := decodeAnswer(v)
+			if err != nil {
+				return fmt.Errorf("answer %s: %w", key, err)
+			}
+			list = append(list, r.view())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("answers of %q: %w", participant, err)
+	}
+	return list, nil
+}
+
+// ForEachAnswer calls fn for every answer, ordered by theme, question and
+// participant. It reads Options.ExportChunk answers per read transaction and
+// calls fn outside of it, so that a long export never holds a transaction
+// open (which would stall writers when the file grows). Answers written
+// during the export may or may not be seen. An error from fn stops the walk
+// and is returned as is.
+func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
+	var after []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("export answers: %w", err)
+		}
+		var chunk []Answer
+		var last []byte
+		err := db.bolt.View(func(tx *bolt.Tx) error {
+			chunk, last = nil, nil
+			c := tx.Bucket(bucketAnswers).Cursor()
+			var k, v []byte
+			if after == nil {
+				k, v = c.First()
+			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+				k, v = c.Next()
+			}
+			for ; k != nil && len(chunk) < db.opts.ExportChunk; k, v = c.Next() {
+				r, err := decodeAnswer(v)
+				if err != nil {
+					return fmt.Errorf("answer %s: %w", k, err)
+				}
+				chunk = append(chunk, r.view())
+				last = bytes.Clone(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("export answers: %w", err)
+		}
+		for _, a := range chunk {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if len(chunk) < db.opts.ExportChunk {
+			return nil
+		}
+		after = last
+	}
+}

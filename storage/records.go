@@ -1,0 +1,204 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// Record versions. A record with a higher V than known is refused, so an
+// older program never rewrites what it cannot read.
+const (
+	sessionRecordV  = 1
+	answerRecordV   = 1
+	outgoingRecordV = 1
+)
+
+// sessionRecord is how a session is stored under its participant.
+type sessionRecord struct {
+	V       int           `json:"v"`
+	Session flows.Session `json:"session"`
+}
+
+// answerRecord is how an answer is stored under theme/question/participant.
+// It carries the participant's details at the time of writing so that an
+// export reads one bucket.
+type answerRecord struct {
+	V           int          `json:"v"`
+	ID          uint64       `json:"id"`
+	Participant string       `json:"participant"`
+	Channel     string       `json:"channel"`
+	Profile     string       `json:"profile,omitempty"`
+	Academie    string       `json:"academie,omitempty"`
+	Source      string       `json:"source,omitempty"`
+	Theme       string       `json:"theme"`
+	Question    string       `json:"question"`
+	Text        string       `json:"text,omitempty"`
+	Choice      string       `json:"choice,omitempty"`
+	Voice       *voiceRecord `json:"voice,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+type voiceRecord struct {
+	FileID   string `json:"file_id"`
+	Duration int    `json:"duration"`
+}
+
+// replyRecord mirrors flows.Reply so that a change to the domain type does
+// not silently change what the outbox holds.
+type replyRecord struct {
+	Title   string         `json:"title,omitempty"`
+	Text    string         `json:"text,omitempty"`
+	Options []optionRecord `json:"options,omitempty"`
+	Expect  string         `json:"expect,omitempty"`
+	Field   string         `json:"field,omitempty"`
+	MaxLen  int            `json:"max_len,omitempty"`
+}
+
+type optionRecord struct {
+	Token string `json:"token"`
+	Label string `json:"label"`
+}
+
+// outgoingRecord is how an outbox entry is stored under its sequence.
+type outgoingRecord struct {
+	V           int         `json:"v"`
+	Channel     string      `json:"channel"`
+	Address     string      `json:"address"`
+	Participant string      `json:"participant"`
+	EventID     string      `json:"event_id"`
+	Reply       replyRecord `json:"reply"`
+	CreatedAt   time.Time   `json:"created_at"`
+}
+
+func decodeSession(b []byte) (flows.Session, error) {
+	var r sessionRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return flows.Session{}, fmt.Errorf("decode session: %w", err)
+	}
+	if r.V > sessionRecordV {
+		return flows.Session{}, fmt.Errorf("decode session: record version %d is newer than %d", r.V, sessionRecordV)
+	}
+	return r.Session, nil
+}
+
+func decodeAnswer(b []byte) (answerRecord, error) {
+	var r answerRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return answerRecord{}, fmt.Errorf("decode answer: %w", err)
+	}
+	if r.V > answerRecordV {
+		return answerRecord{}, fmt.Errorf("decode answer: record version %d is newer than %d", r.V, answerRecordV)
+	}
+	return r, nil
+}
+
+func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
+	var r outgoingRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return bot.Outgoing{}, fmt.Errorf("decode outbox entry %d: %w", seq, err)
+	}
+	if r.V > outgoingRecordV {
+		return bot.Outgoing{}, fmt.Errorf("decode outbox entry %d: record version %d is newer than %d", seq, r.V, outgoingRecordV)
+	}
+	out := bot.Outgoing{
+		Seq:         seq,
+		Channel:     r.Channel,
+		Address:     r.Address,
+		Participant: r.Participant,
+		EventID:     r.EventID,
+		CreatedAt:   r.CreatedAt,
+		Reply: flows.Reply{
+			Title:  r.Reply.Title,
+			Text:   r.Reply.Text,
+			Expect: flows.Expect(r.Reply.Expect),
+			Field:  r.Reply.Field,
+			MaxLen: r.Reply.MaxLen,
+		},
+	}
+	for _, o := range r.Reply.Options {
+		out.Reply.Options = append(out.Reply.Options, flows.Option{Token: o.Token, Label: o.Label})
+	}
+	return out, nil
+}
+
+func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
+	r := outgoingRecord{
+		V:           outgoingRecordV,
+		Channel:     out.Channel,
+		Address:     out.Address,
+		Participant: out.Participant,
+		EventID:     out.EventID,
+		CreatedAt:   out.CreatedAt,
+		Reply: replyRecord{
+			Title:  out.Reply.Title,
+			Text:   out.Reply.Text,
+			Expect: string(out.Reply.Expect),
+			Field:  out.Reply.Field,
+			MaxLen: out.Reply.MaxLen,
+		},
+	}
+	for _, o := range out.Reply.Options {
+		r.Reply.Options = append(r.Reply.Options, optionRecord{Token: o.Token, Label: o.Label})
+	}
+	return r
+}
+
+// Answer is a read view of one stored answer with the participant's details
+// at the time it was written.
+type Answer struct {
+	// ID is stable for the answer's life, across edits, so that organisers
+	// can refer to it (to hide it, for example).
+	ID          uint64
+	Participant string
+	Channel     string
+	Profile     string
+	Academie    string
+	Source      string
+	Theme       string
+	Question    string
+	// Exactly one of Text, Choice and Voice is set.
+	Text      string
+	Choice    string
+	Voice     *flows.Voice
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (r answerRecord) view() Answer {
+	a := Answer{
+		ID:          r.ID,
+		Participant: r.Participant,
+		Channel:     r.Channel,
+		Profile:     r.Profile,
+		Academie:    r.Academie,
+		Source:      r.Source,
+		Theme:       r.Theme,
+		Question:    r.Question,
+		Text:        r.Text,
+		Choice:      r.Choice,
+		CreatedAt:   r.CreatedAt,
+		UpdatedAt:   r.UpdatedAt,
+	}
+	if r.Voice != nil {
+		a.Voice = &flows.Voice{FileID: r.Voice.FileID, Duration: r.Voice.Duration}
+	}
+	return a
+}
+
+// equalAnswer reports whether a step left an answer unchanged, so that
+// Apply rewrites only the answers that changed.
+func equalAnswer(a, b flows.Answer) bool {
+	if a.Theme != b.Theme || a.Question != b.Question || a.Text != b.Text || a.Choice != b.Choice ||
+		!a.CreatedAt.Equal(b.CreatedAt) || !a.UpdatedAt.Equal(b.UpdatedAt) {
+		return false
+	}
+	if (a.Voice == nil) != (b.Voice == nil) {
+		return false
+	}
+	return a.Voice == nil || *a.Voice == *b.Voice
+}
