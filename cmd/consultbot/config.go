@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// DefaultConfigPath is the file read when -config is not given, if it exists.
+const DefaultConfigPath = "consultbot.toml"
+
+// Secret is a string that never prints: fmt, slog and %#v all show it
+// redacted, so a config dumped into a log line cannot leak a token.
+type Secret string
+
+const redacted = "[redacted]"
+
+// String returns a placeholder instead of the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString keeps %#v from printing the secret.
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
+
+// LogValue keeps slog from printing the secret.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Config is the whole configuration of consultbot, as read from TOML.
+type Config struct {
+	Consultation ConsultationConfig `toml:"consultation"`
+	Storage      StorageConfig      `toml:"storage"`
+	Log          LogConfig          `toml:"log"`
+	Telegram     TelegramConfig     `toml:"telegram"`
+	Discord      DiscordConfig      `toml:"discord"`
+}
+
+// ConsultationConfig describes the consultation itself.
+type ConsultationConfig struct {
+	// Questionnaire is a questionnaire JSON file; empty means the embedded one.
+	Questionnaire string `toml:"questionnaire"`
+	// ClosesAt is an RFC 3339 time after which answers are refused; empty
+	// means never.
+	ClosesAt        string `toml:"closes_at"`
+	DefaultLanguage string `toml:"default_language"`
+	MaxAnswerLength int    `toml:"max_answer_length"`
+}
+
+// StorageConfig says where the bbolt file lives.
+type StorageConfig struct {
+	Path string `toml:"path"`
+}
+
+// LogConfig sets the logger.
+type LogConfig struct {
+	Level string `toml:"level"`
+}
+
+// TelegramConfig configures the Telegram channel; it is on when Token is set.
+type TelegramConfig struct {
+	Token              Secret  `toml:"token"`
+	APIEndpoint        string  `toml:"api_endpoint"`
+	Mode               string  `toml:"mode"`
+	WebhookListen      string  `toml:"webhook_listen"`
+	WebhookURL         string  `toml:"webhook_url"`
+	WebhookSecret      Secret  `toml:"webhook_secret"`
+	OrganiserChats     []int64 `toml:"organiser_chats"`
+	GlobalRate         float64 `toml:"global_rate"`
+	ChatRate           float64 `toml:"chat_rate"`
+	GroupRatePerMinute float64 `toml:"group_rate_per_minute"`
+}
+
+// DiscordConfig configures the Discord channel; it is on when Token is set.
+type DiscordConfig struct {
+	Token               Secret   `toml:"token"`
+	APIBase             string   `toml:"api_base"`
+	ApplicationID       string   `toml:"application_id"`
+	GuildIDs            []string `toml:"guild_ids"`
+	OrganiserChannelIDs []string `toml:"organiser_channel_ids"`
+	OrganiserRoleIDs    []string `toml:"organiser_role_ids"`
+}
+
+// Telegram modes.
+const (
+	ModePolling = "polling"
+	ModeWebhook = "webhook"
+)
+
+// DefaultConfig returns the configuration used when no file is given. The
+// tokens refer to environment variables, so that a deployment can run on
+// environment alone and a fresh clone runs `chat` with no file at all.
+func DefaultConfig() Config {
+	return Config{
+		Consultation: ConsultationConfig{
+			DefaultLanguage: "fr",
+			MaxAnswerLength: 4000,
+		},
+		Storage: StorageConfig{Path: "consultbot.db"},
+		Log:     LogConfig{Level: "info"},
+		Telegram: TelegramConfig{
+			Token:              "${TELEGRAM_TOKEN}",
+			Mode:               ModePolling,
+			WebhookSecret:      "${TELEGRAM_WEBHOOK_SECRET}",
+			GlobalRate:         30,
+			ChatRate:           1,
+			GroupRatePerMinute: 20,
+		},
+		Discord: DiscordConfig{
+			Token: "${DISCORD_TOKEN}",
+		},
+	}
+}
+
+// LoadConfig reads path over DefaultConfig and expands ${ENV} references
+// with getenv. An empty path means DefaultConfigPath if that file exists,
+// else the defaults alone. It does not call Validate.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	if path == "" {
+		if _, err := os.Stat(DefaultConfigPath); err == nil {
+			path = DefaultConfigPath
+		}
+	}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("read config: %w", err)
+		}
+		if err := decodeConfig(path, data, &cfg); err != nil {
+			return cfg, err
+		}
+	}
+	expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
+	return cfg, nil
+}
+
+// decodeConfig decodes data into cfg, rejecting unknown keys with their
+// position, so that a typo ("tokne") is not silently ignored.
+func decodeConfig(path string, data []byte, cfg *Config) error {
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(cfg)
+	if err == nil {
+		return nil
+	}
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) {
+		errs := make([]error, 0, len(strict.Errors))
+		for _, e := range strict.Errors {
+			line, col := e.Position()
+			errs = append(errs, fmt.Errorf("config %q line %d column %d: unknown key %q", path, line, col, strings.Join(e.Key(), ".")))
+		}
+		return errors.Join(errs...)
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		line, col := de.Position()
+		return fmt.Errorf("config %q line %d column %d: %s", path, line, col, strings.TrimPrefix(de.Error(), "toml: "))
+	}
+	return fmt.Errorf("config %q: %w", path, err)
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandEnv replaces ${NAME} in every string of v. Only the braced form is
+// expanded, so that a literal "$" in a value (a password, a URL) survives.
+func expandEnv(v reflect.Value, getenv func(string) string) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			expandEnv(v.Field(i), getenv)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			expandEnv(v.Index(i), getenv)
+		}
+	case reflect.String:
+		s := v.String()
+		if strings.Contains(s, "${") {
+			v.SetString(envRef.ReplaceAllStringFunc(s, func(m string) string {
+				return getenv(m[2 : len(m)-1])
+			}))
+		}
+	}
+}
+
+var (
+	webhookSecretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	snowflakeRE     = regexp.MustCompile(`^[0-9]{1,20}$`)
+)
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, err := c.Consultation.closesAt(); err != nil {
+		bad("consultation.closes_at: %q is not an RFC 3339 time (e.g. 2026-06-30T23:59:59+02:00)", c.Consultation.ClosesAt)
+	}
+	switch c.Consultation.DefaultLanguage {
+	case "fr", "en":
+	default:
+		bad("consultation.default_language: %q is not one of fr, en", c.Consultation.DefaultLanguage)
+	}
+	// Discord's modal paragraph input stops at 4000 characters.
+	if n := c.Consultation.MaxAnswerLength; n < 1 || n > 4000 {
+		bad("consultation.max_answer_length: %d is not between 1 and 4000", n)
+	}
+	if c.Storage.Path == "" {
+		bad("storage.path: must not be empty")
+	}
+	if _, err := c.Log.level(); err != nil {
+		bad("log.level: %q is not one of debug, info, warn, error", c.Log.Level)
+	}
+
+	t := c.Telegram
+	switch t.Mode {
+	case ModePolling, ModeWebhook:
+	default:
+		bad("telegram.mode: %q is not one of polling, webhook", t.Mode)
+	}
+	if t.APIEndpoint != "" && !isHTTPURL(t.APIEndpoint) {
+		bad("telegram.api_endpoint: %q is not an http(s) URL", t.APIEndpoint)
+	}
+	if t.GlobalRate <= 0 {
+		bad("telegram.global_rate: must be positive (messages per second)")
+	}
+	if t.ChatRate <= 0 {
+		bad("telegram.chat_rate: must be positive (messages per second)")
+	}
+	if t.GroupRatePerMinute <= 0 {
+		bad("telegram.group_rate_per_minute: must be positive")
+	}
+	if t.Token != "" && t.Mode == ModeWebhook {
+		if t.WebhookListen == "" {
+			bad("telegram.webhook_listen: required in webhook mode (e.g. 127.0.0.1:8443)")
+		}
+		if u, err := url.Parse(t.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			bad("telegram.webhook_url: %q is not an https URL (Telegram only calls https webhooks)", t.WebhookURL)
+		}
+		if !webhookSecretRE.MatchString(string(t.WebhookSecret)) {
+			bad("telegram.webhook_secret: required in webhook mode, 1 to 256 characters of A-Z a-z 0-9 _ - (set TELEGRAM_WEBHOOK_SECRET)")
+		}
+	}
+
+	d := c.Discord
+	if d.APIBase != "" && !isHTTPURL(d.APIBase) {
+		bad("discord.api_base: %q is not an http(s) URL", d.APIBase)
+	}
+	if d.Token != "" && d.ApplicationID == "" {
+		bad("discord.application_id: required when the Discord channel is on (Developer Portal → General Information)")
+	} else if d.ApplicationID != "" && !snowflakeRE.MatchString(d.ApplicationID) {
+		bad("discord.application_id: %q is not a Discord id (digits)", d.ApplicationID)
+	}
+	for name, ids := range map[string][]string{
+		"guild_ids":             d.GuildIDs,
+		"organiser_channel_ids": d.OrganiserChannelIDs,
+		"organiser_role_ids":    d.OrganiserRoleIDs,
+	} {
+		for _, id := range ids {
+			if !snowflakeRE.MatchString(id) {
+				bad("discord.%s: %q is not a Discord id (digits)", name, id)
+			}
+		}
+	}
+	// Map iteration above must not make the report order random.
+	sortErrors(errs)
+	return errors.Join(errs...)
+}
+
+func sortErrors(errs []error) {
+	// A stable insertion sort by message: the list is short.
+	for i := 1; i < len(errs); i++ {
+		for j := i; j > 0 && errs[j].Error() < errs[j-1].Error(); j-- {
+			errs[j], errs[j-1] = errs[j-1], errs[j]
+		}
+	}
+}
+
+func isHTTPURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+func (c ConsultationConfig) closesAt() (time.Time, error) {
+	if c.ClosesAt == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339, c.ClosesAt)
+}
+
+func (l LogConfig) level() (slog.Level, error) {
+	var lv slog.Level
+	err := lv.UnmarshalText([]byte(l.Level))
+	return lv, err
+}
+
+// Channels lists the configured channels; the terminal is always there.
+func (c Config) Channels() []string {
+	chans := []string{"terminal"}
+	if c.Telegram.Token != "" {
+		chans = append(chans, "telegram")
+	}
+	if c.Discord.Token != "" {
+		chans = append(chans, "discord")
+	}
+	return chans
+}
+
+// String prints the configuration with every secret redacted.
+func (c Config) String() string {
+	return fmt.Sprintf("%+v", struct {
+		Consultation ConsultationConfig
+		Storage      StorageConfig
+		Log          LogConfig
+		Telegram     TelegramConfig
+		Discord      DiscordConfig
+	}{c.Consultation, c.Storage, c.Log, c.Telegram, c.Discord})
+}
+
+// LogValue logs the configuration with every secret redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("storage", c.Storage.Path),
+		slog.String("questionnaire", c.Consultation.Questionnaire),
+		slog.String("closes_at", c.Consultation.ClosesAt),
+		slog.String("log_level", c.Log.Level),
+		slog.String("channels", strings.Join(c.Channels(), ",")),
+		slog.Any("telegram_token", c.Telegram.Token),
+		slog.String("telegram_mode", c.Telegram.Mode),
+		slog.Any("telegram_webhook_secret", c.Telegram.WebhookSecret),
+		slog.Any("discord_token", c.Discord.Token),
+	)
+}

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/terminal"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise the module's build information is used.
+var version string
+
+const usage = `consultbot runs the consultation "États généraux du numérique éducatif"
+as a chatbot: parents on Telegram, educators on Discord, anyone in a terminal.
+
+Usage:
+  consultbot [-config FILE] <command> [flags]
+
+Commands:
+  chat          take part in the consultation in this terminal (no token, no server)
+  run           run the bot on every configured channel (Telegram, Discord)
+  check-config  validate the configuration and the questionnaire
+  version       print the version
+
+Global flags:
+  -config FILE  configuration file (default: consultbot.toml if present,
+                else built-in defaults; see config.example.toml)
+
+Run "consultbot <command> -h" for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	m := NewMain()
+	if err := m.ParseFlags(ctx, os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	err := m.Run(ctx)
+	// A second Ctrl-C during shutdown kills at once, as people expect.
+	stop()
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "consultbot:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program: the parsed command line, then everything Run opens
+// and Close shuts down. Its fields are set by NewMain and may be replaced by
+// tests before Run.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv resolves ${NAME} in the configuration.
+	Getenv func(string) string
+	// ShutdownTimeout bounds how long Close waits for the channels to stop
+	// and the outbox to drain.
+	ShutdownTimeout time.Duration
+
+	command    string
+	configPath string
+	dbPath     string // -db, overrides storage.path
+	as         string // -as, the terminal participant's name
+
+	logger   *slog.Logger
+	db       *storage.DB
+	engine   *bot.Engine
+	stopChan context.CancelFunc // stops the channels started by run
+	chanWG   sync.WaitGroup
+}
+
+// NewMain returns a Main wired to the process's standard streams and
+// environment.
+func NewMain() *Main {
+	return &Main{
+		Stdin:           os.Stdin,
+		Stdout:          os.Stdout,
+		Stderr:          os.Stderr,
+		Getenv:          os.Getenv,
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// ParseFlags reads the global flags, the command and its flags.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	global := flag.NewFlagSet("consultbot", flag.ContinueOnError)
+	global.SetOutput(m.Stderr)
+	global.Usage = func() { fmt.Fprint(m.Stderr, usage) }
+	global.StringVar(&m.configPath, "config", "", "configuration file")
+	if err := global.Parse(args); err != nil {
+		return err
+	}
+	if global.NArg() == 0 {
+		global.Usage()
+		return errors.New("consultbot: missing command")
+	}
+	m.command, args = global.Arg(0), global.Args()[1:]
+
+	fs := flag.NewFlagSet("consultbot "+m.command, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&m.configPath, "config", m.configPath, "configuration `file`")
+	switch m.command {
+	case "chat":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.as, "as", terminal.DefaultName, "take part as this `name` (to simulate different people)")
+	case "run":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+	case "check-config", "version":
+	default:
+		global.Usage()
+		return fmt.Errorf("consultbot: unknown command %q", m.command)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("consultbot %s: unexpected arguments %q", m.command, fs.Args())
+	}
+	return nil
+}
+
+// Run executes the command. For chat and run it returns when the
+// conversation ends or ctx is cancelled; Close then shuts everything down.
+func (m *Main) Run(ctx context.Context) error {
+	switch m.command {
+	case "version":
+		_, err := fmt.Fprintln(m.Stdout, "consultbot", Version())
+		return err
+	case "check-config":
+		return m.checkConfig()
+	case "chat":
+		return m.runChat(ctx)
+	case "run":
+		return m.runBot(ctx)
+	}
+	return fmt.Errorf("unknown command %q", m.command)
+}
+
+// Version returns the version set at link time, else the module version and
+// VCS revision recorded by the go command.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v += " (" + rev + modified + ")"
+	}
+	return v
+}
+
+// loadAll reads and validates the configuration and the questionnaire,
+// reporting every problem at once.
+func (m *Main) loadAll() (Config, *flows.Questionnaire, error) {
+	cfg, err := LoadConfig(m.configPath, m.Getenv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if m.dbPath != "" {
+		cfg.Storage.Path = m.dbPath
+	}
+	verr := cfg.Validate()
+	q, qerr := loadQuestionnaire(cfg.Consultation.Questionnaire)
+	if err := errors.Join(verr, qerr); err != nil {
+		return cfg, nil, err
+	}
+	return cfg, q, nil
+}
+
+func loadQuestionnaire(path string) (*flows.Questionnaire, error) {
+	if path == "" {
+		return flows.DefaultQuestionnaire(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("consultation.questionnaire: %w", err)
+	}
+	defer f.Close()
+	q, err := flows.LoadQuestionnaire(f)
+	if err != nil {
+		return nil, fmt.Errorf("consultation.questionnaire %q: %w", path, err)
+	}
+	return q, nil
+}
+
+func (m *Main) checkConfig() error {
+	cfg, q, err := m.loadAll()
+	if err != nil {
+		return fmt.Errorf("config invalid:\n%w", err)
+	}
+	_, err = fmt.Fprintf(m.Stdout, "config ok: %d themes, %d questions, channels: %s\n",
+		len(q.Themes), q.QuestionCount(), strings.Join(cfg.Channels(), ", "))
+	return err
+}
+
+// open builds the logger, opens the database and the engine: what chat and
+// run share.
+func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) error {
+	level, _ := cfg.Log.level() // validated
+	m.logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: max(level, minLevel)}))
+
+	db, err := storage.Open(cfg.Storage.Path, storage.Options{})
+	if err != nil {
+		return err
+	}
+	m.db = db
+	closesAt, _ := cfg.Consultation.closesAt() // validated
+	machine := flows.NewMachine(q, flows.Config{
+		ClosesAt:    closesAt,
+		MaxText:     cfg.Consultation.MaxAnswerLength,
+		DefaultLang: cfg.Consultation.DefaultLanguage,
+	})
+	m.engine = bot.New(db, machine, m.logger)
+	return nil
+}
+
+func (m *Main) runChat(ctx context.Context) error {
+	cfg, q, err := m.loadAll()
+	if err != nil {
+		return fmt.Errorf("config invalid:\n%w", err)
+	}
+	// Warnings only: log lines would break up the conversation.
+	if err := m.open(cfg, q, slog.LevelWarn); err != nil {
+		return err
+	}
+	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
+		Name:   m.as,
+		Logger: m.logger.With("platform", bot.ChannelTerminal),
+	})
+	m.engine.AddSender(bot.ChannelTerminal, term)
+	if err := m.engine.Start(ctx); err != nil {
+		return err
+	}
+	if err := term.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// channel is one platform the run command drives.
+type channel struct {
+	name   string
+	sender bot.Sender
+	run    func(ctx context.Context) error
+}
+
+func (m *Main) runBot(ctx context.Context) error {
+	cfg, q, err := m.loadAll()
+	if err != nil {
+		return fmt.Errorf("config invalid:\n%w", err)
+	}
+	if cfg.Telegram.Token == "" && cfg.Discord.Token == "" {
+		return errors.New("no channel configured: set TELEGRAM_TOKEN (or [telegram] token) and/or DISCORD_TOKEN (or [discord] token), see config.example.toml; to try the consultation without any token, run `consultbot chat`")
+	}
+	if err := m.open(cfg, q, slog.LevelDebug); err != nil {
+		return err
+	}
+	m.logger.Info("starting consultbot", "version", Version(), "config", cfg)
+
+	// The channels outlive ctx: Close stops them, after the signal, in
+	// order with the engine and the database.
+	chanCtx, stopChan := context.WithCancel(context.Background())
+	m.stopChan = stopChan
+	chans, err := m.channels(chanCtx, cfg)
+	if err != nil {
+		return err
+	}
+	for _, c := range chans {
+		m.engine.AddSender(c.name, c.sender)
+	}
+	if err := m.engine.Start(ctx); err != nil {
+		return err
+	}
+
+	failed := make(chan error, len(chans))
+	for _, c := range chans {
+		m.chanWG.Add(1)
+		go func() {
+			defer m.chanWG.Done()
+			m.logger.Info("channel started", "platform", c.name)
+			if err := c.run(chanCtx); err != nil && chanCtx.Err() == nil {
+				failed <- fmt.Errorf("%s channel: %w", c.name, err)
+			}
+		}()
+	}
+	select {
+	case <-ctx.Done():
+		m.logger.Info("shutting down", "cause", context.Cause(ctx))
+		return nil
+	case err := <-failed:
+		return err
+	}
+}
+
+// Close stops the channels, lets the engine finish the events in flight
+// and drain the outbox, then closes the database, all within
+// ShutdownTimeout. What is not delivered by then stays in the outbox and is
+// sent at the next start.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if m.stopChan != nil {
+		m.stopChan()
+		stopped := make(chan struct{})
+		go func() { m.chanWG.Wait(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-ctx.Done():
+			errs = append(errs, errors.New("close: channels did not stop in time"))
+		}
+	}
+	if m.engine != nil {
+		if err := m.engine.Close(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.db != nil {
+		if err := m.db.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
