@@ -1,0 +1,267 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"consultbot/bot"
+)
+
+// Modes of receiving updates.
+const (
+	ModePolling = "polling" // getUpdates long polling (the default)
+	ModeWebhook = "webhook" // Telegram posts updates to an HTTP listener
+)
+
+// Handler applies one inbound event and returns once it is committed;
+// *bot.Engine implements it.
+type Handler interface {
+	Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
+}
+
+// Options configures an Adapter. Only Token is required.
+type Options struct {
+	// Token is the bot token from @BotFather. It is a secret: it never
+	// appears in logs or errors.
+	Token string
+	// APIEndpoint is the base URL of the Bot API server, such as
+	// "http://127.0.0.1:8081" for a self-hosted server or a test fake, or a
+	// tgbotapi format string ("…/bot%s/%s"). Empty: api.telegram.org.
+	APIEndpoint string
+	// Mode is ModePolling (default) or ModeWebhook.
+	Mode string
+	// WebhookListen is where Run serves the webhook (webhook mode). Empty:
+	// Run serves nothing and the caller mounts WebhookHandler itself.
+	WebhookListen string
+	// WebhookURL is the public URL given to setWebhook (webhook mode).
+	WebhookURL string
+	// WebhookSecret is the secret Telegram sends back in the
+	// X-Telegram-Bot-Api-Secret-Token header (webhook mode, required).
+	WebhookSecret string
+	// OrganiserChats are the organisers' group chats, which are not told
+	// to talk privately.
+	OrganiserChats []int64
+	// Limits bound the sending rate; zero fields take Telegram's limits.
+	Limits Limits
+	// PollTimeout is the getUpdates long-poll timeout (default 25 s).
+	PollTimeout time.Duration
+	// Logger receives the adapter's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Limits are the client-side sending limits, kept at or below Telegram's.
+type Limits struct {
+	GlobalRate         float64 // messages per second overall (30)
+	ChatRate           float64 // messages per second in one chat (1)
+	ChatBurst          int     // messages one chat may receive at once (2)
+	GroupRatePerMinute float64 // messages per minute in one group (20)
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.GlobalRate <= 0 {
+		l.GlobalRate = 30
+	}
+	if l.ChatRate <= 0 {
+		l.ChatRate = 1
+	}
+	if l.ChatBurst <= 0 {
+		l.ChatBurst = 2
+	}
+	if l.GroupRatePerMinute <= 0 {
+		l.GroupRatePerMinute = 20
+	}
+	return l
+}
+
+// Validate reports every problem of the options at once.
+func (o Options) Validate() error {
+	var errs []error
+	if o.Token == "" {
+		errs = append(errs, errors.New("telegram token is empty"))
+	}
+	switch o.Mode {
+	case "", ModePolling:
+	case ModeWebhook:
+		if o.WebhookURL == "" {
+			errs = append(errs, errors.New("telegram webhook mode needs a webhook URL"))
+		}
+		if !validSecret(o.WebhookSecret) {
+			errs = append(errs, errors.New("telegram webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("telegram mode %q is neither %q nor %q", o.Mode, ModePolling, ModeWebhook))
+	}
+	return errors.Join(errs...)
+}
+
+func validSecret(s string) bool {
+	if len(s) < 1 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Adapter connects the Telegram bot to the engine: Run receives updates
+// and hands them to the Handler; Send delivers the engine's replies. It
+// implements bot.Sender for bot.ChannelTelegram.
+type Adapter struct {
+	opts       Options
+	h          Handler
+	log        *slog.Logger
+	api        *tgbotapi.BotAPI // template: requests go through call
+	client     *http.Client
+	username   string
+	organisers map[int64]bool
+	lim        *limiter
+
+	mu       sync.Mutex
+	progress map[uint64]int // parts already delivered, per outbox seq
+}
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// New checks the options, connects to the Bot API (getMe) and returns an
+// adapter that hands updates to h.
+func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("telegram options: %w", err)
+	}
+	if opts.Mode == "" {
+		opts.Mode = ModePolling
+	}
+	if opts.PollTimeout <= 0 {
+		opts.PollTimeout = 25 * time.Second
+	}
+	opts.Limits = opts.Limits.withDefaults()
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	endpoint := opts.APIEndpoint
+	switch {
+	case endpoint == "":
+		endpoint = tgbotapi.APIEndpoint
+	case !strings.Contains(endpoint, "%s"):
+		endpoint = strings.TrimRight(endpoint, "/") + "/bot%s/%s"
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	a := &Adapter{
+		opts: opts,
+		h:    h,
+		log:  logger.With("platform", bot.ChannelTelegram),
+		// The timeout bounds a hung request; it exceeds the long poll,
+		// which ends on its own after PollTimeout.
+		client:     &http.Client{Transport: transport, Timeout: opts.PollTimeout + 15*time.Second},
+		organisers: map[int64]bool{},
+		lim:        newLimiter(opts.Limits),
+		progress:   map[uint64]int{},
+	}
+	for _, id := range opts.OrganiserChats {
+		a.organisers[id] = true
+	}
+	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, endpoint, ctxClient{ctx: ctx, c: a.client})
+	if err != nil {
+		return nil, fmt.Errorf("connect to telegram: %w", a.clean(err))
+	}
+	a.api = api
+	a.username = api.Self.UserName
+	a.log.Info("connected to telegram", "bot", a.username)
+	return a, nil
+}
+
+// Username is the bot's username, as getMe reported it.
+func (a *Adapter) Username() string { return a.username }
+
+// ctxClient gives every request of the SDK, which takes no context, the
+// context of the call that made it, so cancelling it aborts a long poll.
+type ctxClient struct {
+	ctx context.Context
+	c   *http.Client
+}
+
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
+
+// bot returns a copy of the SDK client whose requests carry ctx.
+func (a *Adapter) bot(ctx context.Context) *tgbotapi.BotAPI {
+	b := *a.api
+	b.Client = ctxClient{ctx: ctx, c: a.client}
+	return &b
+}
+
+// request performs one API call with ctx; its error never holds the token.
+func (a *Adapter) request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	resp, err := a.bot(ctx).Request(c)
+	return resp, a.clean(err)
+}
+
+// rawRequest calls method with params, for what the SDK's configs lack.
+func (a *Adapter) rawRequest(ctx context.Context, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+	resp, err := a.bot(ctx).MakeRequest(method, params)
+	return resp, a.clean(err)
+}
+
+// cleanError is an error whose text had the token removed. It unwraps to
+// the cause's cause (a *url.Error's Err), which carries no URL.
+type cleanError struct {
+	msg   string
+	cause error
+}
+
+func (e *cleanError) Error() string { return e.msg }
+func (e *cleanError) Unwrap() error { return e.cause }
+
+// clean removes the token from err: transport errors (*url.Error) quote
+// the request URL, which contains it.
+func (a *Adapter) clean(err error) error {
+	if err == nil {
+		return nil
+	}
+	var te *tgbotapi.Error
+	if errors.As(err, &te) {
+		return err
+	}
+	msg := err.Error()
+	if a.opts.Token != "" {
+		msg = strings.ReplaceAll(msg, a.opts.Token, "<token>")
+	}
+	return &cleanError{msg: msg, cause: errors.Unwrap(err)}
+}
+
+// Run sets the command menu and receives updates until ctx ends: by long
+// polling, or in webhook mode by registering the webhook (and serving it
+// when WebhookListen is set). It returns nil once ctx ends.
+func (a *Adapter) Run(ctx context.Context) error {
+	if err := a.setCommands(ctx); err != nil {
+		// A missing menu is cosmetic; the commands still work.
+		a.log.Warn("set command menu", "err", err)
+	}
+	if a.opts.Mode == ModeWebhook {
+		return a.runWebhook(ctx)
+	}
+	if _, err := a.request(ctx, tgbotapi.DeleteWebhookConfig{}); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("delete telegram webhook before polling: %w", err)
+	}
+	return a.poll(ctx)
+}
+
+// retryDelay doubles d up to a few seconds.
+func retryDelay(d time.Duration) time.Duration {
+	return min(max(2*d, 100*time.Millisecond), 5*time.Second)
+}

@@ -1,0 +1,144 @@
+package telegram
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// route says what to do with an update.
+type route int
+
+const (
+	routeIgnore    route = iota // edited messages, channel posts, service messages…
+	routeEngine                 // a private-chat event for the consultation
+	routeGroup                  // a group message addressed to the bot
+	routeOrganiser              // the same in an organisers' chat
+)
+
+// translate maps an update to an inbound event and says where it goes.
+// now stands in for the time of callback queries, which carry none.
+func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, route) {
+	in := bot.Inbound{
+		ID:      "telegram:update:" + strconv.Itoa(u.UpdateID),
+		Channel: bot.ChannelTelegram,
+		At:      now,
+	}
+	switch {
+	case u.Message != nil:
+		m := u.Message
+		if m.From == nil || m.Chat == nil || m.From.IsBot {
+			return in, routeIgnore
+		}
+		in.Participant = "telegram:" + strconv.FormatInt(m.From.ID, 10)
+		in.Address = strconv.FormatInt(m.Chat.ID, 10)
+		in.At = time.Unix(int64(m.Date), 0)
+		ev, ok := messageEvent(m)
+		if !ok {
+			return in, routeIgnore
+		}
+		ev.Lang = m.From.LanguageCode
+		in.Event = ev
+		switch m.Chat.Type {
+		case "private":
+			return in, routeEngine
+		case "group", "supergroup":
+			if !a.addressedToMe(m) {
+				return in, routeIgnore
+			}
+			if a.organisers[m.Chat.ID] {
+				return in, routeOrganiser
+			}
+			return in, routeGroup
+		}
+		return in, routeIgnore
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		if q.From == nil {
+			return in, routeIgnore
+		}
+		in.Participant = "telegram:" + strconv.FormatInt(q.From.ID, 10)
+		// In a private chat the chat id is the user's id. Replies go to the
+		// person who tapped, even when the message is someone else's (a
+		// forged tap), which flows answers with a re-prompt.
+		in.Address = strconv.FormatInt(q.From.ID, 10)
+		in.Event = flows.Event{Kind: flows.EventChoice, Token: q.Data, Lang: q.From.LanguageCode}
+		if q.Message != nil && q.Message.Chat != nil && q.Message.Chat.Type != "private" {
+			// Buttons in groups are links; there is nothing to choose.
+			return in, routeIgnore
+		}
+		return in, routeEngine
+	}
+	return in, routeIgnore
+}
+
+// messageEvent turns a message's content into an event; false when the
+// message carries nothing a person said (service messages).
+func messageEvent(m *tgbotapi.Message) (flows.Event, bool) {
+	switch {
+	case m.Text != "":
+		if strings.HasPrefix(m.Text, "/") {
+			if ev, ok := flows.ParseCommand(m.Text); ok {
+				return ev, true
+			}
+		}
+		return flows.Event{Kind: flows.EventText, Text: m.Text}, true
+	case m.Voice != nil:
+		return flows.Event{Kind: flows.EventVoice, Voice: &flows.Voice{FileID: m.Voice.FileID, Duration: m.Voice.Duration}}, true
+	}
+	if media := mediaKind(m); media != "" {
+		return flows.Event{Kind: flows.EventMedia, Media: media}, true
+	}
+	return flows.Event{}, false
+}
+
+// mediaKind names the media a message carries, "" when none.
+func mediaKind(m *tgbotapi.Message) string {
+	switch {
+	case m.Animation != nil: // also sets Document, so first
+		return "animation"
+	case len(m.Photo) > 0:
+		return "photo"
+	case m.Sticker != nil:
+		return "sticker"
+	case m.Document != nil:
+		return "document"
+	case m.Video != nil:
+		return "video"
+	case m.VideoNote != nil:
+		return "video_note"
+	case m.Audio != nil:
+		return "audio"
+	case m.Venue != nil: // also sets Location, so first
+		return "venue"
+	case m.Location != nil:
+		return "location"
+	case m.Contact != nil:
+		return "contact"
+	case m.Poll != nil:
+		return "poll"
+	case m.Dice != nil:
+		return "dice"
+	case m.Game != nil:
+		return "game"
+	}
+	return ""
+}
+
+// addressedToMe reports whether a group message is a command for this bot
+// ("/start" or "/start@thisbot") or mentions it.
+func (a *Adapter) addressedToMe(m *tgbotapi.Message) bool {
+	me := "@" + strings.ToLower(a.username)
+	text := strings.ToLower(m.Text)
+	if strings.HasPrefix(text, "/") {
+		word, _, _ := strings.Cut(text, " ")
+		_, to, found := strings.Cut(word, "@")
+		return !found || "@"+to == me
+	}
+	return a.username != "" && strings.Contains(text, me)
+}

@@ -1,0 +1,242 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"consultbot/bot"
+)
+
+// poll runs the getUpdates loop. The offset that confirms a batch to
+// Telegram is requested only after every update of the batch has been
+// committed, so a crash at any point makes Telegram deliver again what was
+// not committed, and the engine drops what was.
+func (a *Adapter) poll(ctx context.Context) error {
+	offset := 0
+	var wait time.Duration
+	for {
+		updates, err := a.bot(ctx).GetUpdates(tgbotapi.UpdateConfig{
+			Offset:         offset,
+			Limit:          100,
+			Timeout:        int(a.opts.PollTimeout / time.Second),
+			AllowedUpdates: []string{"message", "callback_query"},
+		})
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			err = a.clean(err)
+			var te *tgbotapi.Error
+			if errors.As(err, &te) && (te.Code == 401 || te.Code == 404) {
+				return fmt.Errorf("telegram getUpdates: %w", err)
+			}
+			wait = retryDelay(wait)
+			a.log.Warn("telegram getUpdates failed; retrying", "retry_in", wait, "err", err)
+			if sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
+		}
+		wait = 0
+		if len(updates) == 0 {
+			continue
+		}
+		done := &doneSet{ids: map[int]bool{}}
+		var backoff time.Duration
+		for {
+			err := a.applyBatch(ctx, updates, done)
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil || errors.Is(err, bot.ErrClosed) {
+				return nil
+			}
+			// Nothing was confirmed: retrying is safe, the engine
+			// drops what it already committed.
+			backoff = retryDelay(backoff)
+			a.log.Error("apply telegram updates; retrying the batch", "retry_in", backoff, "err", err)
+			if sleep(ctx, backoff) != nil {
+				return nil
+			}
+		}
+		for _, u := range updates {
+			offset = max(offset, u.UpdateID+1)
+		}
+	}
+}
+
+// doneSet remembers the updates of a batch already applied, so that a
+// retried batch does not redo their side effects (group replies, edits).
+type doneSet struct {
+	mu  sync.Mutex
+	ids map[int]bool
+}
+
+func (d *doneSet) has(id int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ids[id]
+}
+
+func (d *doneSet) add(id int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.ids[id] = true
+}
+
+// applyBatch applies a batch: the updates of one person in order, different
+// people concurrently. It returns once all are applied, or the first error.
+func (a *Adapter) applyBatch(ctx context.Context, updates []tgbotapi.Update, done *doneSet) error {
+	var order []string
+	groups := map[string][]tgbotapi.Update{}
+	for _, u := range updates {
+		k := senderKey(u)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], u)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(order))
+	for i, k := range order {
+		wg.Go(func() {
+			for _, u := range groups[k] {
+				if done.has(u.UpdateID) {
+					continue
+				}
+				if err := a.process(ctx, u); err != nil {
+					errs[i] = err
+					return
+				}
+				done.add(u.UpdateID)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// senderKey groups updates by the person who caused them.
+func senderKey(u tgbotapi.Update) string {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return strconv.FormatInt(u.Message.From.ID, 10)
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return strconv.FormatInt(u.CallbackQuery.From.ID, 10)
+	}
+	return "update:" + strconv.Itoa(u.UpdateID)
+}
+
+// process handles one update and returns once its effect is committed. An
+// error means it must be delivered again (storage failure).
+func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
+	in, r := a.translate(u, time.Now())
+	switch r {
+	case routeIgnore:
+		if q := u.CallbackQuery; q != nil {
+			a.answerCallback(ctx, q.ID)
+		}
+		return nil
+	case routeGroup, routeOrganiser:
+		a.replyInGroup(ctx, u.Message, r)
+		return nil
+	}
+	q := u.CallbackQuery
+	if q != nil {
+		// At once, before the commit, so the button stops spinning.
+		a.answerCallback(ctx, q.ID)
+	}
+	applied, err := a.h.Handle(ctx, in)
+	if err != nil {
+		return fmt.Errorf("handle %s: %w", in.ID, err)
+	}
+	if q != nil && !applied.Duplicate {
+		a.markChosen(ctx, q)
+	}
+	return nil
+}
+
+func (a *Adapter) answerCallback(ctx context.Context, id string) {
+	if _, err := a.request(ctx, tgbotapi.NewCallback(id, "")); err != nil {
+		// A redelivered query was answered already: Telegram refuses.
+		a.log.Debug("answer callback query", "err", err)
+	}
+}
+
+// markChosen edits the tapped message to show the chosen answer without
+// its keyboard, so the chat stays readable. A tap whose data is not on the
+// message (forged) leaves the message as it is.
+func (a *Adapter) markChosen(ctx context.Context, q *tgbotapi.CallbackQuery) {
+	m := q.Message
+	if m == nil || m.Chat == nil || m.Chat.ID != q.From.ID || m.ReplyMarkup == nil {
+		return
+	}
+	label, ok := "", false
+	for _, row := range m.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData != nil && *b.CallbackData == q.Data {
+				label, ok = b.Text, true
+			}
+		}
+	}
+	if !ok {
+		return
+	}
+	var c tgbotapi.Chattable
+	text := m.Text + "\n\n✅ " + label
+	if m.Text != "" && len(utf16.Encode([]rune(text))) <= maxText {
+		// The original entities keep their offsets: the mark is appended.
+		edit := tgbotapi.NewEditMessageText(m.Chat.ID, m.MessageID, text)
+		edit.Entities = m.Entities
+		c = edit
+	} else {
+		c = tgbotapi.EditMessageReplyMarkupConfig{BaseEdit: tgbotapi.BaseEdit{ChatID: m.Chat.ID, MessageID: m.MessageID}}
+	}
+	if err := a.deliver(ctx, 0, c); err != nil && !strings.Contains(err.Error(), "message is not modified") {
+		a.log.Warn("mark the chosen answer", "chat", m.Chat.ID, "err", err)
+	}
+}
+
+// Texts of the group reply, by language.
+var groupTexts = map[string][3]string{
+	"fr": {
+		"Bonjour ! La consultation se fait en conversation privée avec moi, pour que vos réponses restent les vôtres.",
+		"Répondre en privé",
+		"Les commandes des organisateurs arrivent bientôt. Pour répondre à la consultation, écrivez-moi en privé.",
+	},
+	"en": {
+		"Hello! The consultation happens in a private chat with me, so that your answers stay yours.",
+		"Answer privately",
+		"Organiser commands are coming soon. To answer the consultation, write to me privately.",
+	},
+}
+
+// replyInGroup answers a group message addressed to the bot with a button
+// that opens a private chat. Nothing is stored, so a failure is only logged.
+func (a *Adapter) replyInGroup(ctx context.Context, m *tgbotapi.Message, r route) {
+	lang := "fr"
+	if m.From != nil && strings.HasPrefix(m.From.LanguageCode, "en") {
+		lang = "en"
+	}
+	t := groupTexts[lang]
+	text := t[0]
+	if r == routeOrganiser {
+		text = t[2]
+	}
+	msg := tgbotapi.NewMessage(m.Chat.ID, text)
+	msg.ReplyToMessageID = m.MessageID
+	msg.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonURL(t[1], "https://t.me/"+a.username+"?start=group"),
+	))
+	if err := a.deliver(ctx, m.Chat.ID, msg); err != nil {
+		a.log.Warn("reply in group", "chat", m.Chat.ID, "err", err)
+	}
+}

@@ -1,0 +1,83 @@
+package telegram
+
+import (
+	"html"
+	"strings"
+	"testing"
+
+	"consultbot/flows"
+)
+
+func TestRenderSplitsLongTextAtParagraphsAndEscapes(t *testing.T) {
+	para := strings.Repeat("Une phrase & <b>balise</b> qui dure. ", 30) // about 1100 characters
+	text := strings.TrimSpace(strings.Repeat(strings.TrimSpace(para)+"\n\n", 8))
+	r := flows.Reply{
+		Title:   "Relecture <1>",
+		Text:    text,
+		Options: []flows.Option{{Token: "ok.1", Label: "Valider"}, {Token: "menu.1", Label: "Menu"}},
+	}
+	parts := render(r)
+	if len(parts) < 3 {
+		t.Fatalf("got %d parts, want the text split in several", len(parts))
+	}
+	var visible []string
+	for i, p := range parts {
+		plain := html.UnescapeString(strings.NewReplacer("<b>", "", "</b>", "").Replace(p.html))
+		if n := utf16Len(plain); n > maxText {
+			t.Errorf("part %d has %d characters", i, n)
+		}
+		if strings.Contains(p.html, "<b>balise") || strings.Count(p.html, "<b>") > 1 {
+			t.Errorf("part %d lets user text through as markup", i)
+		}
+		if (p.keyboard != nil) != (i == len(parts)-1) {
+			t.Errorf("part %d keyboard = %v; want it on the last part only", i, p.keyboard)
+		}
+		// Every cut falls between paragraphs.
+		if i > 0 && !strings.HasPrefix(plain, "Une phrase") {
+			t.Errorf("part %d starts mid-paragraph: %q", i, plain[:40])
+		}
+		visible = append(visible, plain)
+	}
+	if !strings.HasPrefix(parts[0].html, "<b>Relecture &lt;1&gt;</b>\n\n") {
+		t.Errorf("title = %q", parts[0].html[:40])
+	}
+	joined := strings.TrimPrefix(strings.Join(visible, "\n\n"), "Relecture <1>\n\n")
+	if joined != text {
+		t.Error("splitting lost or changed text")
+	}
+}
+
+func TestSplitTextFallsBackToLinesWordsAndRunes(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"fits", "abc", []string{"abc"}},
+		{"paragraphs", "aaaa\n\nbbbb", []string{"aaaa", "bbbb"}},
+		{"lines", "aaaa\nbbbb", []string{"aaaa", "bbbb"}},
+		{"words", "aaa bbb ccc", []string{"aaa", "bbb", "ccc"}},
+		{"runes", "ééééééé", []string{"ééééé", "éé"}},
+		{"surrogates", "😀😀😀", []string{"😀😀", "😀"}},
+	}
+	for _, tc := range tests {
+		got := splitText(tc.in, 5, 5)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s: splitText(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestKeyboardLayout(t *testing.T) {
+	short := keyboard([]flows.Option{{Token: "a", Label: "Oui"}, {Token: "b", Label: "Non"}, {Token: "c", Label: "1"}, {Token: "d", Label: "2"}})
+	if len(short.InlineKeyboard) != 1 {
+		t.Errorf("short labels: %d rows, want 1", len(short.InlineKeyboard))
+	}
+	long := keyboard([]flows.Option{{Token: "a", Label: "Personnel de direction ou d'inspection"}, {Token: "b", Label: "Autre"}, {Token: "", Label: "no token"}})
+	if len(long.InlineKeyboard) != 2 {
+		t.Errorf("long labels: %d rows, want 2 (one per button, tokenless dropped)", len(long.InlineKeyboard))
+	}
+	if keyboard(nil) != nil {
+		t.Error("no options should give no keyboard")
+	}
+}

@@ -1,0 +1,95 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"consultbot/bot"
+)
+
+// maxWebhookBody bounds an update's size; real ones are a few kilobytes.
+const maxWebhookBody = 1 << 20
+
+// WebhookHandler returns the handler Telegram posts updates to in webhook
+// mode. It refuses requests without the right secret header (401, nothing
+// applied) and answers 200 only once the update is committed, 500 when it
+// could not be, so that Telegram delivers it again.
+func (a *Adapter) WebhookHandler() http.Handler {
+	return http.HandlerFunc(a.serveWebhook)
+}
+
+func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	if a.opts.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.WebhookSecret)) != 1 {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var u tgbotapi.Update
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxWebhookBody)).Decode(&u); err != nil {
+		http.Error(w, "bad update", http.StatusBadRequest)
+		return
+	}
+	if err := a.process(r.Context(), u); err != nil {
+		a.log.Error("apply telegram update from webhook; Telegram will retry", "update", u.UpdateID, "err", err)
+		code := http.StatusInternalServerError
+		if errors.Is(err, bot.ErrClosed) {
+			code = http.StatusServiceUnavailable
+		}
+		http.Error(w, "not applied", code)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// runWebhook registers the webhook with its secret and, when WebhookListen
+// is set, serves it until ctx ends.
+func (a *Adapter) runWebhook(ctx context.Context) error {
+	// v5.5.1's WebhookConfig predates secret_token: raw parameters.
+	params := tgbotapi.Params{
+		"url":             a.opts.WebhookURL,
+		"secret_token":    a.opts.WebhookSecret,
+		"allowed_updates": `["message","callback_query"]`,
+	}
+	if _, err := a.rawRequest(ctx, "setWebhook", params); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("set telegram webhook: %w", err)
+	}
+	a.log.Info("telegram webhook set")
+	if a.opts.WebhookListen == "" {
+		<-ctx.Done()
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.opts.WebhookListen)
+	if err != nil {
+		return fmt.Errorf("listen for telegram webhook on %s: %w", a.opts.WebhookListen, err)
+	}
+	srv := &http.Server{Handler: a.WebhookHandler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve telegram webhook: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("stop telegram webhook: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/telegram"
+	"consultbot/bot/telegram/telegramtest"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// runTelegram drives simulated parents through the in-repo Telegram fake
+// (Telegram's real flood limits) against the real adapter, engine and
+// storage in a temporary database, and prints the figures.
+func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("consultload telegram", flag.ContinueOnError)
+	parents := fs.Int("parents", 50, "simulated parents (1-1000)")
+	duration := fs.Duration("duration", 20*time.Second, "how long they keep answering (at most 10m)")
+	think := fs.Duration("think", 2*time.Second, "each parent's pause before every action, as people read and type")
+	verbose := fs.Bool("v", false, "log the adapter's and engine's warnings to stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *parents < 1 || *parents > 1000 {
+		return errors.New("telegram load: -parents must be 1 to 1000")
+	}
+	if *duration <= 0 || *duration > 10*time.Minute {
+		return errors.New("telegram load: -duration must be positive and at most 10m")
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if *verbose {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+
+	inboxes := make(map[int64]chan telegramtest.Message, *parents)
+	for i := range *parents {
+		inboxes[parentID(i)] = make(chan telegramtest.Message, 256)
+	}
+	fake := telegramtest.NewServer(telegramtest.Options{OnMessage: func(m telegramtest.Message) {
+		if ch := inboxes[m.ChatID]; ch != nil {
+			select {
+			case ch <- m:
+			default: // a parent that stopped reading
+			}
+		}
+	}})
+	defer fake.Close()
+
+	dir, err := os.MkdirTemp("", "consultload-telegram-")
+	if err != nil {
+		return fmt.Errorf("telegram load: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := storage.Open(filepath.Join(dir, "load.db"), storage.Options{})
+	if err != nil {
+		return fmt.Errorf("telegram load: %w", err)
+	}
+	defer db.Close()
+	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), logger)
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	ad, err := telegram.New(runCtx, eng, telegram.Options{Token: fake.Token(), APIEndpoint: fake.URL(), Logger: logger})
+	if err != nil {
+		return fmt.Errorf("telegram load: %w", err)
+	}
+	eng.AddSender(bot.ChannelTelegram, ad)
+	if err := eng.Start(runCtx); err != nil {
+		return fmt.Errorf("telegram load: %w", err)
+	}
+	runDone := make(chan error, 1)
+	go func() { runDone <- ad.Run(runCtx) }()
+
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		actions   atomic.Int64
+	)
+	driveCtx, endDrive := context.WithTimeout(ctx, *duration)
+	defer endDrive()
+	start := time.Now()
+	sentBefore, editsBefore := fake.SentTotal(), fake.Requests("editMessageText")
+	var wg sync.WaitGroup
+	for i := range *parents {
+		wg.Go(func() {
+			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], *think, &actions)
+			mu.Lock()
+			latencies = append(latencies, lat...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	sent := fake.SentTotal() - sentBefore
+	edits := fake.Requests("editMessageText") - editsBefore
+
+	stop()
+	if err := <-runDone; err != nil {
+		return fmt.Errorf("telegram load: adapter: %w", err)
+	}
+	closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := eng.Close(closeCtx); err != nil {
+		fmt.Fprintln(stdout, "warning:", err)
+	}
+
+	slices.Sort(latencies)
+	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, *think, elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "updates processed:   %d (%.1f/s)\n", actions.Load(), float64(actions.Load())/elapsed.Seconds())
+	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  (%d samples)\n", pct(latencies, 50), pct(latencies, 99), len(latencies))
+	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", sent, float64(sent)/elapsed.Seconds())
+	fmt.Fprintf(stdout, "tapped-answer edits: %d (%.1f/s, counted in the same 30/s budget)\n", edits, float64(edits)/elapsed.Seconds())
+	fmt.Fprintf(stdout, "429s received:       %d\n", fake.TooManyRequests())
+	return nil
+}
+
+func parentID(i int) int64 { return 100000 + int64(i) }
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)].Round(100 * time.Microsecond)
+}
+
+// driveParent plays one parent: onboarding, then themes one after the
+// other, answering each question with text and validating each review,
+// until ctx ends. Each action waits for the bot's next prompt (a message
+// with buttons); the time to the first reply is its latency.
+func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, think time.Duration, actions *atomic.Int64) []time.Duration {
+	var lat []time.Duration
+	act := func(do func()) (telegramtest.Message, bool) {
+		select {
+		case <-time.After(think):
+		case <-ctx.Done():
+			return telegramtest.Message{}, false
+		}
+		t0 := time.Now()
+		do()
+		actions.Add(1)
+		first := true
+		for {
+			select {
+			case m := <-inbox:
+				if first {
+					lat = append(lat, time.Since(t0))
+					first = false
+				}
+				if m.Keyboard != nil {
+					return m, true
+				}
+			case <-ctx.Done():
+				return telegramtest.Message{}, false
+			}
+		}
+	}
+	tap := func(m telegramtest.Message, prefix string) (telegramtest.Message, bool) {
+		for _, l := range m.Labels() {
+			if strings.HasPrefix(l, prefix) {
+				return act(func() { _, _, _ = fake.TapButton(u, m, l) })
+			}
+		}
+		return telegramtest.Message{}, false
+	}
+	m, ok := act(func() { fake.SendText(u, "/start") })
+	n := 0
+	for ok && ctx.Err() == nil {
+		switch {
+		case strings.Contains(m.Text, "Avant de commencer"):
+			m, ok = tap(m, "J'accepte")
+		case strings.Contains(m.Text, "Vous répondez en tant que"):
+			m, ok = tap(m, "Parent")
+		case strings.Contains(m.Text, "académie"):
+			m, ok = tap(m, "Passer")
+		case strings.Contains(m.Text, "Relecture"):
+			m, ok = tap(m, "Valider")
+		case strings.Contains(m.Text, "Question"):
+			n++
+			m, ok = act(func() { fake.SendText(u, fmt.Sprintf("Réponse %d de %d : plus de temps pour les élèves.", n, u.ID)) })
+		case strings.Contains(m.Text, "Choisissez un thème"):
+			next := ""
+			for _, l := range m.Labels() {
+				if !strings.HasPrefix(l, "✓") {
+					next = l
+					break
+				}
+			}
+			if next == "" {
+				return lat // every theme validated
+			}
+			m, ok = tap(m, next)
+		default:
+			m, ok = act(func() { fake.SendText(u, "/menu") })
+		}
+	}
+	return lat
+}
