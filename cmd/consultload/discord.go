@@ -3,10 +3,215 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/discord"
+	"consultbot/bot/discord/discordtest"
+	"consultbot/flows"
+	"consultbot/storage"
 )
 
-// runDiscord drives simulated educators through the in-repo Discord fake.
+// runDiscord drives simulated educators through the in-repo Discord fake:
+// the real adapter (discordgo over REST and the gateway websocket), engine,
+// flows and a temporary bbolt database, all on loopback. It reports the
+// interactions handled per second and how long Discord waited for each
+// acknowledgement, whose deadline is three seconds.
 func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
-	return errors.New("discord load: not implemented yet")
+	fs := flag.NewFlagSet("consultload discord", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	educators := fs.Int("educators", 50, "simulated educators acting at once (1–2000)")
+	duration := fs.Duration("duration", 10*time.Second, "how long to run (at most 10m)")
+	think := fs.Duration("think", 0, "pause of each educator before every action (0: as fast as the bot answers)")
+	verbose := fs.Bool("v", false, "log the bot's warnings to stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *educators < 1 || *educators > 2000 {
+		return fmt.Errorf("discord load: -educators %d out of 1–2000", *educators)
+	}
+	if *duration <= 0 || *duration > 10*time.Minute {
+		return fmt.Errorf("discord load: -duration %v out of (0, 10m]", *duration)
+	}
+
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	dir, err := os.MkdirTemp("", "consultload-discord-")
+	if err != nil {
+		return fmt.Errorf("discord load: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := storage.Open(filepath.Join(dir, "load.db"), storage.Options{})
+	if err != nil {
+		return fmt.Errorf("discord load: %w", err)
+	}
+	defer db.Close()
+
+	fake := discordtest.NewServer(discordtest.Options{})
+	defer fake.Close()
+	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), logger)
+	ad, err := discord.New(eng, discord.Options{
+		Token: fake.Token, ApplicationID: fake.AppID, APIBase: fake.URL + "/api/v9",
+		GuildIDs: []string{fake.GuildID}, Logger: logger,
+	})
+	if err != nil {
+		return fmt.Errorf("discord load: %w", err)
+	}
+	eng.AddSender(bot.ChannelDiscord, ad)
+	if err := eng.Start(ctx); err != nil {
+		return fmt.Errorf("discord load: %w", err)
+	}
+	runCtx, stopBot := context.WithCancel(ctx)
+	botDone := make(chan error, 1)
+	go func() { botDone <- ad.Run(runCtx) }()
+	stop := func() error {
+		stopBot()
+		err := <-botDone
+		closeCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return errors.Join(err, eng.Close(closeCtx))
+	}
+	if _, err := fake.WaitCommands(fake.GuildID, 10*time.Second); err != nil {
+		return errors.Join(fmt.Errorf("discord load: bot did not register its commands: %w", err), stop())
+	}
+
+	loadCtx, cancel := context.WithTimeout(ctx, *duration)
+	defer cancel()
+	var stuck, themes atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range *educators {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			driveEducator(loadCtx, fake, i, *think, &stuck, &themes)
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	// The last clicks may still be in flight: let the bot acknowledge them.
+	_ = fake.Wait(5*time.Second, func() bool { return len(fake.Unacknowledged()) == 0 })
+	if err := stop(); err != nil {
+		return fmt.Errorf("discord load: stop: %w", err)
+	}
+
+	acks := fake.Acks()
+	lat := make([]time.Duration, 0, len(acks))
+	late, modals := 0, 0
+	for _, a := range acks {
+		lat = append(lat, a.Latency)
+		if a.Late {
+			late++
+		}
+		if a.Type == discordtest.CallbackModal {
+			modals++
+		}
+	}
+	slices.Sort(lat)
+	fmt.Fprintf(stdout, "discord load: %d educators thinking %s, for %s (fake Discord REST + gateway on loopback, real discordgo, engine, bbolt)\n", *educators, *think, elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "interactions acked:  %d (%.1f/s), of which %d answered with a modal\n", len(acks), float64(len(acks))/elapsed.Seconds(), modals)
+	fmt.Fprintf(stdout, "ack latency:         p50 %s  p99 %s  max %s  (deadline 3s; late: %d)\n", percentile(lat, 50), percentile(lat, 99), percentile(lat, 100), late)
+	fmt.Fprintf(stdout, "themes confirmed:    %d\n", themes.Load())
+	fmt.Fprintf(stdout, "never acknowledged:  %d; educators left waiting >10s: %d; requests refused: %d\n", len(fake.Unacknowledged()), stuck.Load(), len(fake.Rejected()))
+	return nil
+}
+
+// percentile returns the p-th percentile of sorted durations.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p+99)/100 - 1
+	return sorted[max(0, min(i, len(sorted)-1))].Round(10 * time.Microsecond)
+}
+
+// driveEducator plays one educator after another until ctx ends: each
+// runs /contribuer, consents, picks a profile, skips the académie and
+// answers every question of each theme in the modal, then confirms the
+// theme's review.
+func driveEducator(ctx context.Context, fake *discordtest.Server, n int, think time.Duration, stuck, themes *atomic.Int64) {
+	for round := 0; ctx.Err() == nil; round++ {
+		u := fake.NewUser(fmt.Sprintf("educ-%d-%d", n, round), "fr")
+		if _, err := fake.SlashCommand(u, fake.Guild(), "contribuer"); err != nil {
+			return
+		}
+		seen := 0
+		for ctx.Err() == nil {
+			msgs, err := fake.WaitUser(u.ID, 10*time.Second, func(ms []discordtest.Message) bool {
+				return len(ms) > seen && len(ms[len(ms)-1].Rows) > 0
+			})
+			if err != nil {
+				if ctx.Err() == nil {
+					stuck.Add(1)
+				}
+				return
+			}
+			seen = len(msgs)
+			last := msgs[len(msgs)-1]
+			if think > 0 {
+				t := time.NewTimer(think)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return
+				}
+			}
+			if !actOn(fake, u, last, themes) {
+				break // every theme done: a new educator takes over
+			}
+		}
+	}
+}
+
+// actOn takes the next step from the last prompt; it reports false when
+// nothing is left to do.
+func actOn(fake *discordtest.Server, u discordtest.User, m discordtest.Message, themes *atomic.Int64) bool {
+	click := func(label string) bool {
+		b, ok := m.Button(label)
+		if ok {
+			_, err := fake.ClickButton(u, m, b.CustomID)
+			return err == nil
+		}
+		return false
+	}
+	switch {
+	case click("J'accepte"), click("Enseignant"):
+		return true
+	case strings.Contains(m.Content, "académie"):
+		return click("Passer")
+	case strings.Contains(m.Content, "Relecture"):
+		themes.Add(1)
+		return click("Valider")
+	}
+	if b, ok := m.Button("Répondre"); ok {
+		if _, err := fake.ClickButton(u, m, b.CustomID); err != nil {
+			return false
+		}
+		if _, err := fake.WaitModal(u.ID, 10*time.Second); err != nil {
+			return false
+		}
+		_, err := fake.SubmitModal(u, "Une réponse d'enseignant, assez longue pour ressembler à une vraie contribution.")
+		return err == nil
+	}
+	for _, b := range m.Buttons() {
+		if strings.Contains(b.CustomID, ".theme.") && !strings.HasPrefix(b.Label, "✓") {
+			_, err := fake.ClickButton(u, m, b.CustomID)
+			return err == nil
+		}
+	}
+	return false
 }

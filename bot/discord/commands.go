@@ -1,0 +1,105 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bwmarrin/discordgo"
+
+	"consultbot/flows"
+)
+
+// slashCommand is one educator command: its canonical flows name and the
+// names Discord shows in French (the base name) and English.
+type slashCommand struct {
+	canonical string
+	fr, en    string
+}
+
+// educatorCommands are the slash commands every member sees: flows'
+// command list, whose names the help text quotes, with /contribuer for
+// start. Discord command names allow lowercase letters, digits, "-" and "_".
+func educatorCommands() []slashCommand {
+	var cmds []slashCommand
+	for _, ci := range flows.CommandList() {
+		c := slashCommand{canonical: ci.Name, fr: ci.NameFR, en: ci.NameEN}
+		if ci.Name == flows.CmdStart {
+			c.fr, c.en = "contribuer", "contribute"
+		}
+		cmds = append(cmds, c)
+	}
+	return cmds
+}
+
+// commandFor maps an invoked command name (Discord sends the base name,
+// French here) to its canonical flows name.
+func commandFor(name string) (string, bool) {
+	for _, c := range educatorCommands() {
+		if c.fr == name || c.en == name {
+			return c.canonical, true
+		}
+	}
+	return "", false
+}
+
+// applicationCommands builds the commands to register. Organiser commands
+// (digest issue) join this list with DefaultMemberPermissions set, which
+// hides them from ordinary members.
+func applicationCommands() []*discordgo.ApplicationCommand {
+	desc := map[string]flows.CommandInfo{}
+	for _, ci := range flows.CommandList() {
+		desc[ci.Name] = ci
+	}
+	dm := true
+	var cmds []*discordgo.ApplicationCommand
+	for _, c := range educatorCommands() {
+		ci := desc[c.canonical]
+		fr, en := ci.DescriptionFR, ci.DescriptionEN
+		if c.canonical == flows.CmdStart {
+			fr, en = "Participer à la consultation ou la reprendre", "Take part in the consultation, or resume it"
+		}
+		if fr == "" {
+			fr, en = c.fr, c.en
+		}
+		names := map[discordgo.Locale]string{discordgo.EnglishUS: c.en, discordgo.EnglishGB: c.en}
+		descs := map[discordgo.Locale]string{discordgo.EnglishUS: truncate(en, 100), discordgo.EnglishGB: truncate(en, 100)}
+		cmds = append(cmds, &discordgo.ApplicationCommand{
+			Type:                     discordgo.ChatApplicationCommand,
+			Name:                     c.fr,
+			NameLocalizations:        &names,
+			Description:              truncate(fr, 100),
+			DescriptionLocalizations: &descs,
+			DMPermission:             &dm,
+			Options:                  []*discordgo.ApplicationCommandOption{},
+		})
+	}
+	return cmds
+}
+
+// registerCommands overwrites the commands in every configured guild, or
+// globally when there is none.
+func (a *Adapter) registerCommands(ctx context.Context) error {
+	guilds := a.opts.GuildIDs
+	if len(guilds) == 0 {
+		guilds = []string{""}
+	}
+	cmds := applicationCommands()
+	for _, g := range guilds {
+		var err error
+		for attempt := 0; attempt < 5; attempt++ {
+			_, err = a.dg.ApplicationCommandBulkOverwrite(a.opts.ApplicationID, g, cmds, discordgo.WithContext(ctx))
+			err = sanitize(err)
+			if !waitRateLimit(ctx, err) {
+				break
+			}
+		}
+		if err != nil {
+			if g == "" {
+				return fmt.Errorf("register global commands: %w", err)
+			}
+			return fmt.Errorf("register commands in guild %s: %w", g, err)
+		}
+		a.log.Info("slash commands registered", "guild", g, "count", len(cmds))
+	}
+	return nil
+}

@@ -1,0 +1,790 @@
+package discordtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// apiError is Discord's JSON error body.
+type apiError struct {
+	status  int
+	code    int
+	message string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.code, e.message) }
+
+func badRequest(format string, a ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: 50035, message: "Invalid Form Body: " + fmt.Sprintf(format, a...)}
+}
+
+var (
+	errUnknownInteraction = &apiError{status: http.StatusNotFound, code: 10062, message: "Unknown interaction"}
+	errAlreadyAcked       = &apiError{status: http.StatusBadRequest, code: 40060, message: "Interaction has already been acknowledged."}
+	errUnknownWebhook     = &apiError{status: http.StatusNotFound, code: 10015, message: "Unknown Webhook"}
+	errUnknownChannel     = &apiError{status: http.StatusNotFound, code: 10003, message: "Unknown Channel"}
+	errUnknownMessage     = &apiError{status: http.StatusNotFound, code: 10008, message: "Unknown Message"}
+	errUnauthorized       = &apiError{status: http.StatusUnauthorized, code: 0, message: "401: Unauthorized"}
+	errNotFound           = &apiError{status: http.StatusNotFound, code: 0, message: "404: Not Found"}
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == gatewayPath {
+		s.serveGateway(w, r)
+		return
+	}
+	path, ok := strings.CutPrefix(r.URL.Path, "/api/v9")
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
+		return
+	}
+	if s.limited(w, r.Method, path) {
+		return
+	}
+	seg := strings.Split(strings.Trim(path, "/"), "/")
+	// Interaction callbacks and webhooks authenticate by their token.
+	if seg[0] != "interactions" && seg[0] != "webhooks" && r.Header.Get("Authorization") != "Bot "+s.Token {
+		s.fail(w, r, errUnauthorized)
+		return
+	}
+	v, err := s.route(r, seg)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("X-RateLimit-Limit", "50")
+	w.Header().Set("X-RateLimit-Remaining", "49")
+	w.Header().Set("X-RateLimit-Reset-After", "1.000")
+	w.Header().Set("X-RateLimit-Bucket", bucketName(r.Method, path))
+	if v == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ae, ok := err.(*apiError)
+	if !ok {
+		ae = &apiError{status: http.StatusBadRequest, code: 50035, message: err.Error()}
+	}
+	s.mu.Lock()
+	s.rejected = append(s.rejected, r.Method+" "+r.URL.Path+": "+ae.message)
+	s.notify()
+	s.mu.Unlock()
+	writeJSON(w, ae.status, map[string]any{"message": ae.message, "code": ae.code})
+}
+
+// bucketName names a rate-limit bucket by route, with ids folded away as
+// Discord's major parameters would not be, which is close enough here.
+func bucketName(method, path string) string {
+	return fmt.Sprintf("%x", fnv32(method+" "+snowflakes.ReplaceAllString(path, "id")))
+}
+
+var snowflakes = regexp.MustCompile(`\d{6,}`)
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// limited answers 429 when a configured rate limit applies.
+func (s *Server) limited(w http.ResponseWriter, method, path string) bool {
+	s.mu.Lock()
+	var rule *limitRule
+	for _, l := range s.limits {
+		if l.n > 0 && (l.method == "*" || l.method == method) && strings.HasPrefix(path, l.prefix) {
+			rule = l
+			l.n--
+			s.rateLimited++
+			s.notify()
+			break
+		}
+	}
+	s.mu.Unlock()
+	if rule == nil {
+		return false
+	}
+	secs := rule.retryAfter.Seconds()
+	h := w.Header()
+	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(secs))))
+	h.Set("X-RateLimit-Limit", "5")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(time.Now().Add(rule.retryAfter).UnixMilli())/1000, 'f', 3, 64))
+	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(secs, 'f', 3, 64))
+	h.Set("X-RateLimit-Bucket", bucketName(method, path))
+	scope := "user"
+	if rule.global {
+		scope = "global"
+		h.Set("X-RateLimit-Global", "true")
+	}
+	h.Set("X-RateLimit-Scope", scope)
+	writeJSON(w, http.StatusTooManyRequests, map[string]any{
+		"message": "You are being rate limited.", "retry_after": secs, "global": rule.global, "code": 0,
+	})
+	return true
+}
+
+func (s *Server) route(r *http.Request, seg []string) (any, error) {
+	m := r.Method
+	n := len(seg)
+	switch {
+	case n == 1 && seg[0] == "gateway" && m == http.MethodGet:
+		return map[string]any{"url": s.gatewayURL()}, nil
+	case n == 2 && seg[0] == "gateway" && seg[1] == "bot" && m == http.MethodGet:
+		return map[string]any{
+			"url": s.gatewayURL(), "shards": 1,
+			"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 86400000, "max_concurrency": 1},
+		}, nil
+	case n == 2 && seg[0] == "users" && seg[1] == "@me" && m == http.MethodGet:
+		return s.botUser(), nil
+	case n == 3 && seg[0] == "users" && seg[1] == "@me" && seg[2] == "channels" && m == http.MethodPost:
+		return s.createDM(r)
+	case n == 3 && seg[0] == "channels" && seg[2] == "messages" && m == http.MethodPost:
+		return s.createMessage(r, seg[1])
+	case n == 4 && seg[0] == "channels" && seg[2] == "messages" && m == http.MethodPatch:
+		return s.editChannelMessage(r, seg[1], seg[3])
+	case seg[0] == "applications" && n >= 3 && seg[n-1] == "commands":
+		guild := ""
+		if n == 5 && seg[2] == "guilds" {
+			guild = seg[3]
+		} else if n != 3 {
+			return nil, errNotFound
+		}
+		if seg[1] != s.AppID {
+			return nil, &apiError{status: http.StatusForbidden, code: 50001, message: "Missing Access"}
+		}
+		switch m {
+		case http.MethodPut:
+			return s.overwriteCommands(r, guild)
+		case http.MethodPost:
+			return s.createCommand(r, guild)
+		case http.MethodGet:
+			return s.listCommands(guild), nil
+		}
+	case n == 4 && seg[0] == "interactions" && seg[3] == "callback" && m == http.MethodPost:
+		return nil, s.callback(r, seg[1], seg[2])
+	case n == 3 && seg[0] == "webhooks" && m == http.MethodPost:
+		return s.followUp(r, seg[1], seg[2])
+	case n == 5 && seg[0] == "webhooks" && seg[3] == "messages" && m == http.MethodPatch:
+		return s.editWebhookMessage(r, seg[1], seg[2], seg[4])
+	}
+	return nil, errNotFound
+}
+
+// component is the union of the component fields the fake reads.
+type component struct {
+	Type       int         `json:"type"`
+	CustomID   string      `json:"custom_id"`
+	Label      string      `json:"label"`
+	Style      int         `json:"style"`
+	URL        string      `json:"url"`
+	Disabled   bool        `json:"disabled"`
+	MinLength  int         `json:"min_length"`
+	MaxLength  int         `json:"max_length"`
+	Required   *bool       `json:"required"`
+	Value      string      `json:"value"`
+	Components []component `json:"components"`
+}
+
+// messageBody is the union of the fields of a message create, edit,
+// interaction response data and modal.
+type messageBody struct {
+	Content         *string      `json:"content"`
+	Flags           int          `json:"flags"`
+	Components      *[]component `json:"components"`
+	AllowedMentions *struct {
+		Parse []string `json:"parse"`
+	} `json:"allowed_mentions"`
+	CustomID string `json:"custom_id"`
+	Title    string `json:"title"`
+}
+
+// readBody decodes a JSON body or a multipart one (payload_json plus
+// files[n]).
+func readBody(r *http.Request, v any) ([]File, error) {
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" {
+		if params["boundary"] == "" {
+			return nil, badRequest("multipart without boundary")
+		}
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			return nil, badRequest("multipart: %v", err)
+		}
+		if err := json.Unmarshal([]byte(r.FormValue("payload_json")), v); err != nil {
+			return nil, badRequest("payload_json: %v", err)
+		}
+		var files []File
+		for field, hs := range r.MultipartForm.File {
+			if !strings.HasPrefix(field, "files[") && !strings.HasPrefix(field, "file") {
+				continue
+			}
+			for _, h := range hs {
+				files = append(files, File{Name: h.Filename, Size: int(h.Size)})
+			}
+		}
+		return files, nil
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, badRequest("read body: %v", err)
+	}
+	if len(b) == 0 {
+		return nil, nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, badRequest("json: %v", err)
+	}
+	return nil, nil
+}
+
+// checkComponents enforces Discord's rules on message components.
+func checkComponents(rows []component) ([][]Button, error) {
+	if len(rows) > MaxRows {
+		return nil, badRequest("components: %d action rows, at most %d", len(rows), MaxRows)
+	}
+	seen := map[string]bool{}
+	var out [][]Button
+	for _, row := range rows {
+		if row.Type != 1 {
+			return nil, badRequest("components: top level must be action rows, got type %d", row.Type)
+		}
+		if len(row.Components) == 0 || len(row.Components) > MaxRowComponents {
+			return nil, badRequest("components: an action row holds 1 to %d components, got %d", MaxRowComponents, len(row.Components))
+		}
+		var bs []Button
+		for _, c := range row.Components {
+			if c.Type != 2 {
+				return nil, badRequest("components: unsupported component type %d in a message", c.Type)
+			}
+			if c.Style == 5 {
+				if c.URL == "" {
+					return nil, badRequest("components: link button without url")
+				}
+			} else if err := checkCustomID(c.CustomID); err != nil {
+				return nil, err
+			}
+			if seen[c.CustomID] && c.CustomID != "" {
+				return nil, badRequest("components: duplicate custom_id %q", c.CustomID)
+			}
+			seen[c.CustomID] = true
+			if l := utf8.RuneCountInString(c.Label); l > MaxButtonLabel {
+				return nil, badRequest("components: button label of %d characters, at most %d", l, MaxButtonLabel)
+			}
+			if c.Label == "" {
+				return nil, badRequest("components: button without label")
+			}
+			bs = append(bs, Button{CustomID: c.CustomID, Label: c.Label, Style: c.Style, Disabled: c.Disabled})
+		}
+		out = append(out, bs)
+	}
+	return out, nil
+}
+
+func checkCustomID(id string) error {
+	if n := utf8.RuneCountInString(id); n < 1 || n > MaxCustomID {
+		return badRequest("custom_id of %d characters, must be 1 to %d", n, MaxCustomID)
+	}
+	return nil
+}
+
+// buildMessage validates a body into a message; edit leaves unset fields
+// to the caller.
+func buildMessage(b messageBody, files []File) (Message, error) {
+	var m Message
+	if b.Content != nil {
+		if n := utf8.RuneCountInString(*b.Content); n > MaxContent {
+			return m, badRequest("content: %d characters, at most %d", n, MaxContent)
+		}
+		m.Content = *b.Content
+	}
+	if b.Components != nil {
+		rows, err := checkComponents(*b.Components)
+		if err != nil {
+			return m, err
+		}
+		m.Rows = rows
+	}
+	if m.Content == "" && len(m.Rows) == 0 && len(files) == 0 {
+		return m, &apiError{status: http.StatusBadRequest, code: 50006, message: "Cannot send an empty message"}
+	}
+	m.Files = files
+	m.Ephemeral = b.Flags&FlagEphemeral != 0
+	m.NoMentions = b.AllowedMentions != nil && len(b.AllowedMentions.Parse) == 0
+	return m, nil
+}
+
+// addMessageLocked stores m as visible now.
+func (s *Server) addMessageLocked(m *Message) {
+	if m.ID == "" {
+		m.ID = s.newID()
+	}
+	m.Created = time.Now()
+	s.order++
+	m.order = s.order
+	s.messages = append(s.messages, m)
+	s.msgByID[m.ID] = m
+	if !m.deferred && m.UserID != "" {
+		s.userMsgs[m.UserID] = append(s.userMsgs[m.UserID], m)
+	}
+	s.notifyUserLocked(m.UserID)
+	s.notify()
+}
+
+func (s *Server) createDM(r *http.Request) (any, error) {
+	var body struct {
+		RecipientID string `json:"recipient_id"`
+	}
+	if _, err := readBody(r, &body); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[body.RecipientID]
+	if !ok {
+		return nil, &apiError{status: http.StatusBadRequest, code: 50007, message: "Cannot send messages to this user"}
+	}
+	id := s.dmChannelLocked(u.ID)
+	return map[string]any{
+		"id": id, "type": 1, "last_message_id": nil, "flags": 0,
+		"recipients": []any{userJSON(*u, false)},
+	}, nil
+}
+
+func (s *Server) createMessage(r *http.Request, channelID string) (any, error) {
+	var body messageBody
+	files, err := readBody(r, &body)
+	if err != nil {
+		return nil, err
+	}
+	m, err := buildMessage(body, files)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case channelID == s.ChannelID:
+		m.GuildID = s.GuildID
+		m.Ephemeral = false // channel messages cannot be ephemeral
+	case s.dmUser[channelID] != "":
+		m.UserID = s.dmUser[channelID]
+	default:
+		return nil, errUnknownChannel
+	}
+	m.ChannelID = channelID
+	s.addMessageLocked(&m)
+	return s.messageJSON(m), nil
+}
+
+func (s *Server) editChannelMessage(r *http.Request, channelID, messageID string) (any, error) {
+	var body messageBody
+	files, err := readBody(r, &body)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.msgByID[messageID]
+	if !ok || m.ChannelID != channelID || m.InteractionID != "" {
+		return nil, errUnknownMessage
+	}
+	if err := s.applyEditLocked(m, body, files); err != nil {
+		return nil, err
+	}
+	return s.messageJSON(*m), nil
+}
+
+func (s *Server) applyEditLocked(m *Message, body messageBody, files []File) error {
+	next := *m
+	if body.Content != nil {
+		if n := utf8.RuneCountInString(*body.Content); n > MaxContent {
+			return badRequest("content: %d characters, at most %d", n, MaxContent)
+		}
+		next.Content = *body.Content
+	}
+	if body.Components != nil {
+		rows, err := checkComponents(*body.Components)
+		if err != nil {
+			return err
+		}
+		next.Rows = rows
+	}
+	if len(files) > 0 {
+		next.Files = files
+	}
+	if body.AllowedMentions != nil {
+		next.NoMentions = len(body.AllowedMentions.Parse) == 0
+	}
+	next.Edited = time.Now()
+	filled := next.deferred
+	if filled {
+		next.deferred = false
+		s.order++
+		next.order = s.order
+	}
+	*m = next
+	if filled && m.UserID != "" {
+		s.userMsgs[m.UserID] = append(s.userMsgs[m.UserID], m)
+	}
+	s.notifyUserLocked(m.UserID)
+	s.notify()
+	return nil
+}
+
+var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{N}\p{Lo}]{1,32}$`)
+
+type commandBody struct {
+	Name                     string            `json:"name"`
+	Description              string            `json:"description"`
+	NameLocalizations        map[string]string `json:"name_localizations"`
+	DescriptionLocalizations map[string]string `json:"description_localizations"`
+	DefaultMemberPermissions *string           `json:"default_member_permissions"`
+	Type                     int               `json:"type"`
+}
+
+func (s *Server) checkCommand(c commandBody, guild string) (Command, error) {
+	if c.Type != 0 && c.Type != 1 {
+		return Command{}, badRequest("only chat input commands are faked")
+	}
+	if !commandName.MatchString(c.Name) {
+		return Command{}, badRequest("name %q: lowercase letters, digits, - and _, 1 to 32 characters", c.Name)
+	}
+	for loc, n := range c.NameLocalizations {
+		if !commandName.MatchString(n) {
+			return Command{}, badRequest("name_localizations[%s] %q invalid", loc, n)
+		}
+	}
+	if n := utf8.RuneCountInString(c.Description); n < 1 || n > 100 {
+		return Command{}, badRequest("description of %q: %d characters, must be 1 to 100", c.Name, n)
+	}
+	for loc, d := range c.DescriptionLocalizations {
+		if n := utf8.RuneCountInString(d); n < 1 || n > 100 {
+			return Command{}, badRequest("description_localizations[%s] of %q: %d characters", loc, c.Name, n)
+		}
+	}
+	cmd := Command{
+		ID: s.newID(), GuildID: guild, Name: c.Name, Description: c.Description,
+		NameLocalizations: c.NameLocalizations, DescriptionLocalizations: c.DescriptionLocalizations,
+	}
+	if c.DefaultMemberPermissions != nil {
+		cmd.DefaultMemberPermissions = *c.DefaultMemberPermissions
+	}
+	return cmd, nil
+}
+
+func (s *Server) commandJSON(c Command) map[string]any {
+	v := map[string]any{
+		"id": c.ID, "application_id": s.AppID, "version": c.ID, "type": 1,
+		"name": c.Name, "description": c.Description,
+		"name_localizations": c.NameLocalizations, "description_localizations": c.DescriptionLocalizations,
+		"default_member_permissions": nil, "nsfw": false, "options": []any{},
+	}
+	if c.GuildID != "" {
+		v["guild_id"] = c.GuildID
+	}
+	if c.DefaultMemberPermissions != "" {
+		v["default_member_permissions"] = c.DefaultMemberPermissions
+	}
+	return v
+}
+
+func (s *Server) overwriteCommands(r *http.Request, guild string) (any, error) {
+	var body []commandBody
+	if _, err := readBody(r, &body); err != nil {
+		return nil, err
+	}
+	if len(body) > 100 {
+		return nil, badRequest("at most 100 commands")
+	}
+	var cmds []Command
+	names := map[string]bool{}
+	for _, c := range body {
+		cmd, err := s.checkCommand(c, guild)
+		if err != nil {
+			return nil, err
+		}
+		if names[cmd.Name] {
+			return nil, badRequest("duplicate command name %q", cmd.Name)
+		}
+		names[cmd.Name] = true
+		cmds = append(cmds, cmd)
+	}
+	s.mu.Lock()
+	s.commands[guild] = cmds
+	s.notify()
+	s.mu.Unlock()
+	return s.listCommands(guild), nil
+}
+
+func (s *Server) createCommand(r *http.Request, guild string) (any, error) {
+	var body commandBody
+	if _, err := readBody(r, &body); err != nil {
+		return nil, err
+	}
+	cmd, err := s.checkCommand(body, guild)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.commands[guild]
+	for i, c := range list {
+		if c.Name == cmd.Name {
+			cmd.ID = c.ID
+			list[i] = cmd
+			s.notify()
+			return s.commandJSON(cmd), nil
+		}
+	}
+	s.commands[guild] = append(list, cmd)
+	s.notify()
+	return s.commandJSON(cmd), nil
+}
+
+func (s *Server) listCommands(guild string) []any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []any{}
+	for _, c := range s.commands[guild] {
+		out = append(out, s.commandJSON(c))
+	}
+	return out
+}
+
+type callbackBody struct {
+	Type int             `json:"type"`
+	Data json.RawMessage `json:"data"`
+}
+
+func (s *Server) callback(r *http.Request, id, token string) error {
+	var body callbackBody
+	files, err := readBody(r, &body)
+	if err != nil {
+		return err
+	}
+	var data messageBody
+	if len(body.Data) > 0 && string(body.Data) != "null" {
+		if err := json.Unmarshal(body.Data, &data); err != nil {
+			return badRequest("data: %v", err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ix, ok := s.interactions[id]
+	if !ok || ix.token != token {
+		return errUnknownInteraction
+	}
+	if ix.acked {
+		return errAlreadyAcked
+	}
+	latency := time.Since(ix.created)
+	if latency > s.opts.AckDeadline {
+		s.acks = append(s.acks, Ack{InteractionID: id, UserID: ix.user.ID, Kind: ix.kind, Type: body.Type, Latency: latency, Late: true})
+		s.notify()
+		return errUnknownInteraction
+	}
+	switch body.Type {
+	case CallbackMessage:
+		m, err := buildMessage(data, files)
+		if err != nil {
+			return err
+		}
+		s.placeResponseLocked(ix, &m)
+		m.Original = true
+		s.addMessageLocked(&m)
+	case CallbackDeferred:
+		m := Message{deferred: true, Original: true, Ephemeral: data.Flags&FlagEphemeral != 0}
+		s.placeResponseLocked(ix, &m)
+		s.addMessageLocked(&m)
+	case CallbackDeferredUpdate, CallbackUpdate:
+		if ix.kind != InteractionComponent && ix.kind != InteractionModalSubmit {
+			return badRequest("callback type %d needs a component interaction", body.Type)
+		}
+		if body.Type == CallbackUpdate {
+			msgID, _ := ix.payload["message"].(map[string]any)["id"].(string)
+			m, ok := s.msgByID[msgID]
+			if !ok {
+				return errUnknownMessage
+			}
+			if err := s.applyEditLocked(m, data, files); err != nil {
+				return err
+			}
+		}
+	case CallbackModal:
+		if ix.kind == InteractionModalSubmit {
+			return badRequest("a modal cannot open from a modal submit")
+		}
+		modal, err := checkModal(body.Data)
+		if err != nil {
+			return err
+		}
+		modal.UserID = ix.user.ID
+		modal.InteractionID = ix.id
+		s.modals[ix.user.ID] = modal
+		s.notifyUserLocked(ix.user.ID)
+	default:
+		return badRequest("unsupported callback type %d", body.Type)
+	}
+	ix.acked = true
+	ix.ackType = body.Type
+	s.acks = append(s.acks, Ack{InteractionID: id, UserID: ix.user.ID, Kind: ix.kind, Type: body.Type, Latency: latency})
+	s.notify()
+	return nil
+}
+
+// placeResponseLocked addresses an interaction response or follow-up.
+func (s *Server) placeResponseLocked(ix *interaction, m *Message) {
+	m.InteractionID = ix.id
+	m.ChannelID = ix.place.ChannelID
+	m.GuildID = ix.place.GuildID
+	if m.Ephemeral || ix.place.GuildID == "" {
+		m.UserID = ix.user.ID
+	}
+}
+
+func checkModal(raw json.RawMessage) (Modal, error) {
+	var d struct {
+		CustomID   string      `json:"custom_id"`
+		Title      string      `json:"title"`
+		Components []component `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return Modal{}, badRequest("modal: %v", err)
+	}
+	if err := checkCustomID(d.CustomID); err != nil {
+		return Modal{}, err
+	}
+	if n := utf8.RuneCountInString(d.Title); n < 1 || n > MaxModalTitle {
+		return Modal{}, badRequest("modal title of %d characters, must be 1 to %d", n, MaxModalTitle)
+	}
+	if len(d.Components) < 1 || len(d.Components) > MaxModalInputs {
+		return Modal{}, badRequest("a modal holds 1 to %d inputs, got %d", MaxModalInputs, len(d.Components))
+	}
+	m := Modal{CustomID: d.CustomID, Title: d.Title}
+	for _, row := range d.Components {
+		if row.Type != 1 || len(row.Components) != 1 || row.Components[0].Type != 4 {
+			return Modal{}, badRequest("a modal row holds exactly one text input")
+		}
+		c := row.Components[0]
+		if err := checkCustomID(c.CustomID); err != nil {
+			return Modal{}, err
+		}
+		if n := utf8.RuneCountInString(c.Label); n < 1 || n > 45 {
+			return Modal{}, badRequest("text input label of %d characters, must be 1 to 45", n)
+		}
+		if c.Style != 1 && c.Style != 2 {
+			return Modal{}, badRequest("text input style %d", c.Style)
+		}
+		if c.MaxLength < 0 || c.MaxLength > MaxParagraph || c.MinLength < 0 || c.MinLength > MaxParagraph {
+			return Modal{}, badRequest("text input lengths must be within 0 to %d", MaxParagraph)
+		}
+		maxLen := c.MaxLength
+		if maxLen == 0 {
+			maxLen = MaxParagraph
+		}
+		required := c.Required == nil || *c.Required
+		m.Inputs = append(m.Inputs, TextInput{CustomID: c.CustomID, Label: c.Label, Style: c.Style, MinLength: c.MinLength, MaxLength: maxLen, Required: required})
+	}
+	return m, nil
+}
+
+// webhookLocked finds the live interaction behind a webhook token.
+func (s *Server) webhookLocked(app, token string) (*interaction, error) {
+	ix, ok := s.byToken[token]
+	if app != s.AppID || !ok || !ix.acked {
+		return nil, errUnknownWebhook
+	}
+	if ix.expired || time.Since(ix.created) > s.opts.TokenLife {
+		return nil, errUnknownWebhook
+	}
+	return ix, nil
+}
+
+func (s *Server) followUp(r *http.Request, app, token string) (any, error) {
+	var body messageBody
+	files, err := readBody(r, &body)
+	if err != nil {
+		return nil, err
+	}
+	m, err := buildMessage(body, files)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ix, err := s.webhookLocked(app, token)
+	if err != nil {
+		return nil, err
+	}
+	// The first follow-up after a deferred response replaces its
+	// "thinking…" placeholder, and keeps the placeholder's visibility.
+	for _, old := range s.messages {
+		if old.InteractionID == ix.id && old.deferred {
+			if err := s.applyEditLocked(old, body, files); err != nil {
+				return nil, err
+			}
+			old.NoMentions = m.NoMentions
+			if r.URL.Query().Get("wait") != "true" {
+				return nil, nil
+			}
+			return s.messageJSON(*old), nil
+		}
+	}
+	s.placeResponseLocked(ix, &m)
+	s.addMessageLocked(&m)
+	if r.URL.Query().Get("wait") != "true" {
+		return nil, nil
+	}
+	return s.messageJSON(m), nil
+}
+
+func (s *Server) editWebhookMessage(r *http.Request, app, token, messageID string) (any, error) {
+	var body messageBody
+	files, err := readBody(r, &body)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ix, err := s.webhookLocked(app, token)
+	if err != nil {
+		return nil, err
+	}
+	var target *Message
+	for _, m := range s.messages {
+		if m.InteractionID != ix.id {
+			continue
+		}
+		if (messageID == "@original" && m.Original) || m.ID == messageID {
+			target = m
+			break
+		}
+	}
+	if target == nil {
+		return nil, errUnknownMessage
+	}
+	if err := s.applyEditLocked(target, body, files); err != nil {
+		return nil, err
+	}
+	return s.messageJSON(*target), nil
+}

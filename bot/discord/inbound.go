@@ -1,0 +1,300 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// ackTimeout bounds the acknowledgement of an interaction: past Discord's
+// three seconds it is refused anyway.
+const ackTimeout = 3 * time.Second
+
+// Address prefixes, opaque to the engine: an interaction token for
+// follow-ups, or a channel id for direct messages.
+const (
+	addrInteraction = "ix:"
+	addrChannel     = "ch:"
+)
+
+// snowflakeTime is when a Discord id was minted.
+func snowflakeTime(id string) time.Time {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(n>>22) + 1420070400000).UTC()
+}
+
+func interactionUser(i *discordgo.Interaction) *discordgo.User {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User
+	}
+	return i.User
+}
+
+// waitRateLimit waits out a rate-limit error under ctx and reports whether
+// the call is worth retrying.
+func waitRateLimit(ctx context.Context, err error) bool {
+	var re *restError
+	if !errors.As(err, &re) || re.retryAfter <= 0 {
+		return false
+	}
+	t := time.NewTimer(re.retryAfter)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// respond sends an interaction's one callback, waiting out rate limits
+// within the acknowledgement deadline.
+func (a *Adapter) respond(i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	defer cancel()
+	for {
+		err := sanitize(a.dg.InteractionRespond(i, resp, discordgo.WithContext(ctx)))
+		if err == nil || !waitRateLimit(ctx, err) {
+			return err
+		}
+	}
+}
+
+// ack acknowledges i in the background and returns a channel closed once
+// done, so that the commit waits for it (follow-ups need the ack first)
+// while acknowledgements of different people run in parallel.
+func (a *Adapter) ack(i *discordgo.Interaction, typ discordgo.InteractionResponseType) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp := &discordgo.InteractionResponse{Type: typ}
+		if typ == discordgo.InteractionResponseDeferredChannelMessageWithSource {
+			resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
+		}
+		err := a.respond(i, resp)
+		switch code := codeOf(err); {
+		case err == nil:
+		case code == codeAlreadyAcked:
+			// A redelivery: the engine drops the event as a duplicate.
+			a.log.Debug("interaction already acknowledged", "interaction", i.ID)
+		default:
+			// Too late or failed: the replies fall back to a direct message.
+			a.log.Warn("acknowledge interaction", "interaction", i.ID, "err", err)
+		}
+	}()
+	return done
+}
+
+func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	i := ic.Interaction
+	if i == nil {
+		return
+	}
+	u := interactionUser(i)
+	if u == nil || u.ID == "" {
+		a.log.Warn("interaction without user", "interaction", i.ID)
+		return
+	}
+	a.mu.Lock()
+	a.locale[u.ID] = string(i.Locale)
+	a.mu.Unlock()
+	in := bot.Inbound{
+		ID:          "discord:interaction:" + i.ID,
+		Channel:     bot.ChannelDiscord,
+		Participant: "discord:" + u.ID,
+		Address:     addrInteraction + i.Token,
+		At:          snowflakeTime(i.ID),
+	}
+	lang := string(i.Locale)
+	deferMessage := discordgo.InteractionResponseDeferredChannelMessageWithSource
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		name := i.ApplicationCommandData().Name
+		cmd, ok := commandFor(name)
+		if !ok {
+			cmd = name // flows answers an unknown command with help
+		}
+		in.Event = flows.Event{Kind: flows.EventCommand, Command: cmd, Lang: lang}
+		a.commit(in, a.ack(i, deferMessage))
+	case discordgo.InteractionMessageComponent:
+		id, ok := parseCustomID(i.MessageComponentData().CustomID)
+		switch {
+		case !ok || id.tag != userTag(u.ID):
+			// Someone else's button, or one this adapter no longer makes:
+			// lead to the person's own current question.
+			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
+			a.commit(in, a.ack(i, deferMessage))
+		case id.kind == kindChoice:
+			in.Event = flows.Event{Kind: flows.EventChoice, Token: id.token, Lang: lang}
+			a.commit(in, a.ack(i, discordgo.InteractionResponseDeferredMessageUpdate))
+		case id.kind == kindAnswer:
+			// A modal must be the first response; it commits nothing.
+			a.wg.Add(1)
+			go func() {
+				defer a.wg.Done()
+				a.openModal(i, u.ID, id)
+			}()
+		default:
+			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
+			a.commit(in, a.ack(i, deferMessage))
+		}
+	case discordgo.InteractionModalSubmit:
+		data := i.ModalSubmitData()
+		id, ok := parseCustomID(data.CustomID)
+		if !ok || id.kind != kindModal || id.tag != userTag(u.ID) {
+			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
+		} else {
+			in.Event = flows.Event{Kind: flows.EventText, Text: modalValue(data), Token: id.token, Lang: lang}
+		}
+		a.commit(in, a.ack(i, deferMessage))
+	default:
+		a.log.Debug("interaction type ignored", "type", i.Type.String())
+	}
+}
+
+// commit queues the event behind the participant's earlier ones; it is
+// handled once acked is closed.
+func (a *Adapter) commit(in bot.Inbound, acked <-chan struct{}) {
+	a.enqueue(in.Participant, func(ctx context.Context) {
+		<-acked
+		if err := a.handle(ctx, in); err != nil {
+			a.log.Error("commit event", "event", in.ID, "err", err)
+			a.sorry(ctx, in)
+		}
+	})
+}
+
+// sorry tells the person their action was not recorded, best effort, so
+// that a failed commit never leaves them waiting on "thinking…".
+func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
+	text := "Désolé, un problème technique a empêché d'enregistrer cette action. Réessayez dans un instant."
+	if strings.HasPrefix(in.Event.Lang, "en") {
+		text = "Sorry, a technical problem kept this action from being recorded. Please try again in a moment."
+	}
+	out := bot.Outgoing{Channel: bot.ChannelDiscord, Address: in.Address, Participant: in.Participant, Reply: flows.Reply{Text: text}}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := a.Send(ctx, out); err != nil {
+		a.log.Warn("send failure notice", "err", err)
+	}
+}
+
+func modalValue(d discordgo.ModalSubmitInteractionData) string {
+	for _, c := range d.Components {
+		row, ok := c.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, rc := range row.Components {
+			if ti, ok := rc.(*discordgo.TextInput); ok {
+				return ti.Value
+			}
+		}
+	}
+	return ""
+}
+
+// openModal answers an "Answer" click with the text modal.
+func (a *Adapter) openModal(i *discordgo.Interaction, userID string, id customID) {
+	limit := min(id.maxLen, a.opts.MaxAnswerLen, maxParagraph)
+	title := truncate(id.field, maxModalTitle)
+	if title == "" {
+		title = "Votre réponse"
+		if strings.HasPrefix(string(i.Locale), "en") {
+			title = "Your answer"
+		}
+	}
+	resp := &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseModal,
+		Data: &discordgo.InteractionResponseData{
+			CustomID: modalID(userID, id.token),
+			Title:    title,
+			Components: []discordgo.MessageComponent{
+				discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+					discordgo.TextInput{
+						CustomID:  "answer",
+						Label:     title,
+						Style:     discordgo.TextInputParagraph,
+						Required:  true,
+						MinLength: 1,
+						MaxLength: limit,
+					},
+				}},
+			},
+		},
+	}
+	if err := a.respond(i, resp); err != nil && codeOf(err) != codeAlreadyAcked {
+		a.log.Warn("open answer modal", "interaction", i.ID, "err", err)
+	}
+}
+
+// onMessage accepts direct messages: text answers, typed commands, and
+// media where text is expected. Guild messages are not read (the bot
+// asks for no message-content intent).
+func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
+	m := mc.Message
+	if m == nil || m.GuildID != "" || m.Author == nil || m.Author.Bot || m.Author.System {
+		return
+	}
+	in := bot.Inbound{
+		ID:          "discord:message:" + m.ID,
+		Channel:     bot.ChannelDiscord,
+		Participant: "discord:" + m.Author.ID,
+		Address:     addrChannel + m.ChannelID,
+		At:          m.Timestamp,
+	}
+	a.mu.Lock()
+	a.dmByUser[m.Author.ID] = m.ChannelID
+	a.mu.Unlock()
+	text := strings.TrimSpace(m.Content)
+	switch {
+	case text != "":
+		if ev, ok := flows.ParseCommand(text); ok {
+			// The slash command names work typed out too.
+			if cmd, ok := commandFor(strings.ToLower(ev.Command)); ok {
+				ev.Command = cmd
+			}
+			in.Event = ev
+		} else {
+			in.Event = flows.Event{Kind: flows.EventText, Text: m.Content}
+		}
+	case len(m.Attachments) > 0:
+		in.Event = flows.Event{Kind: flows.EventMedia, Media: mediaKind(m)}
+	case len(m.StickerItems) > 0:
+		in.Event = flows.Event{Kind: flows.EventMedia, Media: "sticker"}
+	default:
+		return
+	}
+	done := make(chan struct{})
+	close(done)
+	a.commit(in, done)
+}
+
+func mediaKind(m *discordgo.Message) string {
+	if m.Flags&discordgo.MessageFlagsIsVoiceMessage != 0 {
+		return "voice"
+	}
+	at := m.Attachments[0]
+	if at.DurationSecs > 0 {
+		return "voice"
+	}
+	switch ct := at.ContentType; {
+	case strings.HasPrefix(ct, "image/"):
+		return "photo"
+	case strings.HasPrefix(ct, "video/"):
+		return "video"
+	case strings.HasPrefix(ct, "audio/"):
+		return "audio"
+	}
+	return "document"
+}

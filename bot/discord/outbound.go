@@ -1,0 +1,249 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// part is one Discord message of a reply.
+type part struct {
+	content    string
+	components []discordgo.MessageComponent
+}
+
+// noMentions keeps any "@everyone" or role text in a message from pinging.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// Send delivers one reply: as ephemeral follow-ups of the interaction it
+// answers, falling back to a direct message once the interaction token has
+// expired, or into the direct-message channel it came from. A reply longer
+// than Discord allows goes in several messages, buttons on the last; after
+// a failure, Send resumes with the first part not yet delivered.
+func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
+	userID := strings.TrimPrefix(out.Participant, "discord:")
+	parts := a.render(out.Reply, userID)
+	a.mu.Lock()
+	start := a.progress[out.Seq]
+	a.mu.Unlock()
+	for n := start; n < len(parts); n++ {
+		if err := a.sendPart(ctx, out.Address, userID, parts[n]); err != nil {
+			return fmt.Errorf("send reply %d part %d/%d: %w", out.Seq, n+1, len(parts), err)
+		}
+		a.mu.Lock()
+		if n+1 < len(parts) {
+			a.progress[out.Seq] = n + 1
+		} else {
+			delete(a.progress, out.Seq)
+		}
+		a.mu.Unlock()
+	}
+	return nil
+}
+
+func (a *Adapter) sendPart(ctx context.Context, address, userID string, p part) error {
+	switch {
+	case strings.HasPrefix(address, addrInteraction):
+		token := strings.TrimPrefix(address, addrInteraction)
+		ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: token}
+		params := &discordgo.WebhookParams{
+			Content:         p.content,
+			Components:      p.components,
+			AllowedMentions: noMentions(),
+			Flags:           discordgo.MessageFlagsEphemeral,
+		}
+		_, err := a.dg.FollowupMessageCreate(ix, true, params, discordgo.WithContext(ctx))
+		err = sanitize(err)
+		if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction {
+			// The 15 minutes are over (or the ack never landed): the
+			// person still gets the reply, in a direct message.
+			ch, derr := a.dmChannel(ctx, userID)
+			if derr != nil {
+				return errors.Join(err, derr)
+			}
+			return a.sendChannel(ctx, ch, p)
+		}
+		return err
+	case strings.HasPrefix(address, addrChannel):
+		return a.sendChannel(ctx, strings.TrimPrefix(address, addrChannel), p)
+	}
+	return fmt.Errorf("unknown discord address %q", address)
+}
+
+func (a *Adapter) sendChannel(ctx context.Context, channelID string, p part) error {
+	msg := &discordgo.MessageSend{Content: p.content, Components: p.components, AllowedMentions: noMentions()}
+	_, err := a.dg.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
+	return sanitize(err)
+}
+
+// dmChannel returns the direct-message channel with a user, opening it
+// once.
+func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) {
+	a.mu.Lock()
+	ch, ok := a.dmByUser[userID]
+	a.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	c, err := a.dg.UserChannelCreate(userID, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("open direct message: %w", sanitize(err))
+	}
+	a.mu.Lock()
+	a.dmByUser[userID] = c.ID
+	a.mu.Unlock()
+	return c.ID, nil
+}
+
+// english reports whether the person's client speaks English, for the one
+// label the adapter adds itself.
+func (a *Adapter) english(userID string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return strings.HasPrefix(a.locale[userID], "en")
+}
+
+// render turns a neutral reply into Discord messages.
+func (a *Adapter) render(r flows.Reply, userID string) []part {
+	var text strings.Builder
+	if r.Title != "" {
+		text.WriteString("**" + escapeMarkdown(r.Title) + "**")
+		if r.Text != "" {
+			text.WriteString("\n\n")
+		}
+	}
+	text.WriteString(escapeMarkdown(r.Text))
+
+	var buttons []discordgo.Button
+	prompt := ""
+	for _, o := range r.Options {
+		if prompt == "" {
+			prompt = promptToken(o.Token)
+		}
+		buttons = append(buttons, discordgo.Button{
+			Label:    truncate(o.Label, maxButtonLabel),
+			Style:    discordgo.SecondaryButton,
+			CustomID: choiceID(userID, o.Token),
+		})
+	}
+	if r.Expect == flows.ExpectText {
+		label := "Répondre"
+		if a.english(userID) {
+			label = "Answer"
+		}
+		maxLen := r.MaxLen
+		if maxLen <= 0 || maxLen > maxParagraph {
+			maxLen = maxParagraph
+		}
+		answer := discordgo.Button{
+			Label:    "✍️ " + label,
+			Style:    discordgo.PrimaryButton,
+			CustomID: answerID(userID, prompt, maxLen, r.Field),
+		}
+		buttons = append([]discordgo.Button{answer}, buttons...)
+	}
+	if len(buttons) > maxButtons {
+		a.log.Warn("reply has more buttons than Discord shows; extra ones dropped", "buttons", len(buttons))
+		buttons = buttons[:maxButtons]
+	}
+	var rows []discordgo.MessageComponent
+	for len(buttons) > 0 {
+		n := min(5, len(buttons))
+		row := discordgo.ActionsRow{}
+		for _, b := range buttons[:n] {
+			row.Components = append(row.Components, b)
+		}
+		rows = append(rows, row)
+		buttons = buttons[n:]
+	}
+
+	chunks := split(text.String(), maxContent)
+	if len(chunks) == 0 {
+		if len(rows) == 0 {
+			return nil
+		}
+		chunks = []string{""}
+	}
+	parts := make([]part, len(chunks))
+	for i, c := range chunks {
+		parts[i].content = c
+	}
+	parts[len(parts)-1].components = rows
+	return parts
+}
+
+// split cuts text into pieces of at most limit characters, at paragraph
+// boundaries when possible, then at line ends, then at spaces.
+func split(text string, limit int) []string {
+	text = strings.TrimSpace(text)
+	var out []string
+	for utf8.RuneCountInString(text) > limit {
+		cut := cutPoint(text, limit)
+		out = append(out, strings.TrimSpace(text[:cut]))
+		text = strings.TrimSpace(text[cut:])
+	}
+	if text != "" {
+		out = append(out, text)
+	}
+	return out
+}
+
+// cutPoint returns a byte offset at most limit characters into text where
+// it is best cut.
+func cutPoint(text string, limit int) int {
+	end, n := len(text), 0
+	for i := range text {
+		if n == limit {
+			end = i
+			break
+		}
+		n++
+	}
+	window := text[:end]
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		if i := strings.LastIndex(window, sep); i > 0 {
+			return i
+		}
+	}
+	// No break at all: cut hard, but never right after an escaping
+	// backslash.
+	for end > 1 && window[end-1] == '\\' {
+		end--
+	}
+	return end
+}
+
+// markdownEscaper escapes the characters Discord reads as inline markdown.
+var markdownEscaper = strings.NewReplacer(
+	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
+	`[`, `\[`, `]`, `\]`, `<`, `\<`,
+)
+
+// escapeMarkdown makes text display as typed: inline markers are escaped,
+// and so are the line starts Discord reads as quotes, headings and lists.
+func escapeMarkdown(s string) string {
+	lines := strings.Split(markdownEscaper.Replace(s), "\n")
+	for i, l := range lines {
+		trimmed := strings.TrimLeft(l, " ")
+		indent := l[:len(l)-len(trimmed)]
+		switch {
+		case strings.HasPrefix(trimmed, ">"), strings.HasPrefix(trimmed, "#"),
+			strings.HasPrefix(trimmed, "- "), strings.HasPrefix(trimmed, "+ "):
+			lines[i] = indent + `\` + trimmed
+		default:
+			if j := strings.IndexFunc(trimmed, func(r rune) bool { return r < '0' || r > '9' }); j > 0 && strings.HasPrefix(trimmed[j:], ". ") {
+				lines[i] = indent + trimmed[:j] + `\` + trimmed[j:]
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}

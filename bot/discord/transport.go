@@ -1,0 +1,158 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// apiPrefix is the REST root discordgo builds every endpoint from (its
+// endpoint variables are computed once, so they are left alone and the
+// transport moves requests instead).
+const apiPrefix = "https://discord.com/api/v"
+
+// transport sends requests for Discord's API to base instead.
+type transport struct {
+	base *url.URL // nil: no rewriting
+	next http.RoundTripper
+}
+
+func newTransport(base string) http.RoundTripper {
+	next := http.DefaultTransport
+	if base == "" {
+		return next
+	}
+	u, err := url.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil {
+		return next // Validate has refused it already
+	}
+	return &transport{base: u, next: next}
+}
+
+func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	full := r.URL.String()
+	if !strings.HasPrefix(full, apiPrefix) {
+		return t.next.RoundTrip(r)
+	}
+	// Drop "https://discord.com/api/v9"; keep the path after the version.
+	rest := strings.TrimPrefix(full, apiPrefix)
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		rest = rest[i:]
+	} else {
+		rest = ""
+	}
+	u, err := url.Parse(t.base.String() + rest)
+	if err != nil {
+		return nil, fmt.Errorf("rewrite discord url: %w", err)
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL = u
+	r2.Host = u.Host
+	return t.next.RoundTrip(r2)
+}
+
+// restError is a REST failure with what the caller decides on, and with
+// no URL, since interaction and webhook URLs carry tokens.
+type restError struct {
+	status     int
+	code       int
+	message    string
+	retryAfter time.Duration
+	err        error
+}
+
+func (e *restError) Error() string {
+	switch {
+	case e.retryAfter > 0:
+		return fmt.Sprintf("discord rate limit, retry after %v", e.retryAfter)
+	case e.status != 0:
+		return fmt.Sprintf("discord http %d (code %d): %s", e.status, e.code, e.message)
+	default:
+		return e.err.Error()
+	}
+}
+
+func (e *restError) Unwrap() error { return e.err }
+
+// RetryAfter tells the engine how long Discord asked to wait.
+func (e *restError) RetryAfter() time.Duration { return e.retryAfter }
+
+// Discord JSON error codes the adapter acts on.
+const (
+	codeUnknownWebhook     = 10015
+	codeUnknownInteraction = 10062
+	codeAlreadyAcked       = 40060
+	codeInvalidWebhookTok  = 50027
+)
+
+// sanitize turns a discordgo or net/http error into one without URLs.
+func sanitize(err error) error {
+	if err == nil {
+		return nil
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.TooManyRequests != nil {
+		ra := rl.RetryAfter
+		if ra <= 0 {
+			ra = time.Second
+		}
+		return &restError{retryAfter: ra, err: errors.New("rate limited")}
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) {
+		e := &restError{err: errors.New("discord rest error")}
+		if re.Response != nil {
+			e.status = re.Response.StatusCode
+		}
+		if re.Message != nil {
+			e.code = re.Message.Code
+			e.message = re.Message.Message
+		}
+		return e
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &restError{err: fmt.Errorf("discord %s: %w", strings.ToLower(ue.Op), ue.Err)}
+	}
+	return err
+}
+
+// codeOf returns the Discord error code of a sanitised error, or 0.
+func codeOf(err error) int {
+	var e *restError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return 0
+}
+
+// RouteSDKLogs sends discordgo's own log lines to logger, at or above
+// level (discordgo.LogError 0 … LogDebug 3), and returns a function that
+// restores the previous routing. discordgo keeps its logger in a package
+// variable, so call it once from main, never from parallel tests.
+func RouteSDKLogs(logger *slog.Logger, level int) (restore func()) {
+	prev := discordgo.Logger
+	discordgo.Logger = func(msgL, _ int, format string, a ...any) {
+		if msgL > level {
+			return
+		}
+		lvl := slog.LevelDebug
+		switch msgL {
+		case discordgo.LogError:
+			lvl = slog.LevelError
+		case discordgo.LogWarning:
+			lvl = slog.LevelWarn
+		case discordgo.LogInformational:
+			lvl = slog.LevelInfo
+		}
+		logger.Log(context.Background(), lvl, fmt.Sprintf(format, a...), "platform", "discord", "source", "discordgo")
+	}
+	return func() { discordgo.Logger = prev }
+}
