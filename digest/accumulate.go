@@ -1,0 +1,691 @@
+package digest
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"consultbot/flows"
+)
+
+// Limits of what a digest shows and keeps.
+const (
+	maxQuotes = 3 // quotes per question
+	maxWords  = 8 // frequent words per question
+	// minWordAnswers is how many answers must use a word for it to be
+	// called frequent: a word from one answer is that answer's, not a trend.
+	minWordAnswers = 2
+	// keepCandidates bounds the quote candidates kept per question. The
+	// buffer grows to twice this size and is then pruned back to the best
+	// keepCandidates, so memory per question stays bounded whatever the
+	// number of answers.
+	keepCandidates = 64
+	// minQuoteTerms is the number of meaningful words below which an answer
+	// is quoted only when no longer answer is left: "Oui, d'accord" says
+	// little on its own, however central its one word is.
+	minQuoteTerms = 3
+	// nearDuplicate is the cosine similarity from which a candidate is
+	// skipped as a near-duplicate of a quote already chosen.
+	nearDuplicate = 0.8
+)
+
+// Accumulator computes a digest from answers fed one at a time, so that a
+// large store can be read in short transactions. Add the participants
+// first (they carry the banned flag and the progress per theme), then the
+// answers in any order, then call Finish once.
+//
+// Hidden answers and banned participants' answers are left out of counts,
+// words and quotes. Answers created at or after Until are ignored; those
+// created in [Since, Until) are new.
+//
+// Quotes are chosen by centrality, never at random: each new text answer of
+// a question is a TF-IDF vector over its meaningful words (sub-linear term
+// frequency, smoothed inverse document frequency over the question's new
+// answers), and its score is the cosine similarity to the question's
+// centroid, the vector of each word's share of answers times its IDF. The
+// answers that say what many others say, in their words, come first; ties
+// go to the lower answer id, near-duplicates of a chosen quote are skipped,
+// and answers with fewer than three meaningful words come last. To bound
+// memory, once a question holds 2×64 candidates they are scored with the
+// statistics known so far and the best 64 kept; with fewer answers the
+// choice is exact.
+type Accumulator struct {
+	q            *flows.Questionnaire
+	since, until time.Time
+	theme        string
+	lang         string
+
+	banned       map[string]bool
+	contributors map[string]*contributor
+	period       int // contributions in the period
+	total        int
+	byChannel    map[string]*counter
+	byProfile    map[string]*counter
+	byAcademie   map[string]*counter
+	themes       map[string]*themeAcc
+	questions    map[string]*questionAcc // keyed by flows.AnswerKey
+
+	scratch map[string]int // term counts of the answer being added
+}
+
+type contributor struct {
+	channel, profile, academie string
+	inPeriod                   bool
+}
+
+type counter struct{ period, total int }
+
+type themeAcc struct {
+	newAnswers, total  int
+	started, confirmed int
+	unfinished         int
+	drops              map[string]int // question id ("" for the review) → participants who stopped there
+}
+
+type questionAcc struct {
+	newAnswers, total int
+	docs              int // new text answers with at least one meaningful word
+	terms             map[string]*termStat
+	cands             []candidate
+}
+
+type termStat struct {
+	df    int            // new answers using the word
+	forms map[string]int // surface forms (accents kept) → occurrences
+}
+
+type candidate struct {
+	id                uint64
+	text              string
+	shortened         bool
+	profile, academie string
+	terms             []termCount
+}
+
+type termCount struct {
+	key string
+	n   int
+}
+
+// NewAccumulator returns an accumulator for in's questionnaire, period,
+// theme and language, and adds in's participants and answers, if any.
+func NewAccumulator(in Input) *Accumulator {
+	q := in.Questionnaire
+	if q == nil {
+		q = flows.DefaultQuestionnaire()
+	}
+	lang := in.Lang
+	if lang != flows.LangEN {
+		lang = flows.LangFR
+	}
+	a := &Accumulator{
+		q: q, since: in.Since, until: in.Until, theme: in.Theme, lang: lang,
+		banned:       map[string]bool{},
+		contributors: map[string]*contributor{},
+		byChannel:    map[string]*counter{},
+		byProfile:    map[string]*counter{},
+		byAcademie:   map[string]*counter{},
+		themes:       map[string]*themeAcc{},
+		questions:    map[string]*questionAcc{},
+		scratch:      map[string]int{},
+	}
+	for _, th := range q.Themes {
+		if a.theme != "" && th.ID != a.theme {
+			continue
+		}
+		a.themes[th.ID] = &themeAcc{drops: map[string]int{}}
+		for _, qu := range th.Questions {
+			a.questions[flows.AnswerKey(th.ID, qu.ID)] = &questionAcc{terms: map[string]*termStat{}}
+		}
+	}
+	for _, p := range in.Participants {
+		a.AddParticipant(p)
+	}
+	for _, ans := range in.Answers {
+		a.Add(ans)
+	}
+	return a
+}
+
+// AddParticipant records a participant's banned flag and progress. It must
+// come before that participant's answers, which are otherwise counted even
+// if the participant is banned.
+func (a *Accumulator) AddParticipant(p Participant) {
+	if p.Banned {
+		a.banned[p.ID] = true
+		return
+	}
+	for i := range a.q.Themes {
+		th := &a.q.Themes[i]
+		ta := a.themes[th.ID]
+		if ta == nil {
+			continue
+		}
+		prog, ok := p.Themes[th.ID]
+		if !ok || (len(prog.Answered) == 0 && prog.Current == "" && !prog.Confirmed) {
+			continue
+		}
+		ta.started++
+		if prog.Confirmed {
+			ta.confirmed++
+			continue
+		}
+		ta.unfinished++
+		ta.drops[dropOffQuestion(th, prog.Answered)]++
+	}
+}
+
+// dropOffQuestion returns where a participant who left a theme unfinished
+// stopped: the first question after the last one they answered, in the
+// theme's order, or "" (the review) when they answered the last question.
+// Counting from the last answer rather than from the first gap means that
+// a question someone skipped and came back to later is not blamed, and a
+// participant who started without answering anything stopped at the first
+// question. Progress.Current is not used: it may point to a question
+// reopened from the review, which says nothing about where people give up.
+func dropOffQuestion(th *flows.Theme, answered []string) string {
+	last := -1
+	for j, qu := range th.Questions {
+		if slices.Contains(answered, qu.ID) {
+			last = j
+		}
+	}
+	if last+1 >= len(th.Questions) {
+		return ""
+	}
+	return th.Questions[last+1].ID
+}
+
+// Add counts one answer. Hidden answers, banned participants' answers and
+// answers created at or after Until are ignored.
+func (a *Accumulator) Add(ans Answer) {
+	if ans.Hidden || a.banned[ans.Participant] {
+		return
+	}
+	if !a.until.IsZero() && !ans.CreatedAt.Before(a.until) {
+		return
+	}
+	if a.theme != "" && ans.Theme != a.theme {
+		return
+	}
+	isNew := a.since.IsZero() || !ans.CreatedAt.Before(a.since)
+
+	c := a.contributors[ans.Participant]
+	if c == nil {
+		c = &contributor{channel: ans.Channel, profile: ans.Profile, academie: ans.Academie}
+		a.contributors[ans.Participant] = c
+	}
+	a.total++
+	if isNew {
+		a.period++
+		c.inPeriod = true
+	}
+	for _, kc := range [...]struct {
+		m   map[string]*counter
+		key string
+	}{{a.byChannel, ans.Channel}, {a.byProfile, ans.Profile}, {a.byAcademie, ans.Academie}} {
+		ct := kc.m[kc.key]
+		if ct == nil {
+			ct = &counter{}
+			kc.m[kc.key] = ct
+		}
+		ct.total++
+		if isNew {
+			ct.period++
+		}
+	}
+
+	ta := a.themes[ans.Theme]
+	if ta == nil {
+		return
+	}
+	ta.total++
+	if isNew {
+		ta.newAnswers++
+	}
+	qa := a.questions[flows.AnswerKey(ans.Theme, ans.Question)]
+	if qa == nil {
+		return
+	}
+	qa.total++
+	if !isNew {
+		return
+	}
+	qa.newAnswers++
+	if ans.Voice || ans.Text == "" {
+		return
+	}
+	a.addText(qa, ans)
+}
+
+// addText adds a new text answer's words and makes it a quote candidate.
+func (a *Accumulator) addText(qa *questionAcc, ans Answer) {
+	clear(a.scratch)
+	tokenize(ans.Text, func(t token) {
+		a.scratch[t.key]++
+		// Words may be slices of the answer's text: clone what the
+		// question keeps, so that it does not pin every answer in memory.
+		ts := qa.terms[t.key]
+		if ts == nil {
+			ts = &termStat{forms: map[string]int{}}
+			qa.terms[strings.Clone(t.key)] = ts
+		}
+		if _, ok := ts.forms[t.form]; ok {
+			ts.forms[t.form]++
+		} else {
+			ts.forms[strings.Clone(t.form)] = 1
+		}
+	})
+	if len(a.scratch) == 0 {
+		return
+	}
+	qa.docs++
+	terms := make([]termCount, 0, len(a.scratch))
+	for k, n := range a.scratch {
+		qa.terms[k].df++
+		terms = append(terms, termCount{key: k, n: n})
+	}
+	slices.SortFunc(terms, func(x, y termCount) int { return cmp.Compare(x.key, y.key) })
+	text, cut := shorten(normalizeSpace(ans.Text), maxQuoteLen)
+	text = strings.Clone(text)
+	qa.cands = append(qa.cands, candidate{
+		id: ans.ID, text: text, shortened: cut,
+		profile: a.quoteProfile(ans.Profile), academie: ans.Academie,
+		terms: terms,
+	})
+	if len(qa.cands) >= 2*keepCandidates {
+		ranked := newScorer(qa).rank(qa.cands)
+		kept := make([]candidate, 0, 2*keepCandidates)
+		for _, r := range ranked[:keepCandidates] {
+			kept = append(kept, qa.cands[r.i])
+		}
+		qa.cands = kept
+	}
+}
+
+// scorer holds a question's TF-IDF statistics, plurals folded.
+type scorer struct {
+	qa       *questionAcc
+	canon    map[string]string  // key → singular key
+	df       map[string]int     // singular key → answers
+	idf      map[string]float64 // singular key → smoothed IDF
+	centroid map[string]float64
+	norm     float64
+}
+
+func newScorer(qa *questionAcc) *scorer {
+	s := &scorer{
+		qa:       qa,
+		canon:    make(map[string]string, len(qa.terms)),
+		df:       make(map[string]int, len(qa.terms)),
+		idf:      make(map[string]float64, len(qa.terms)),
+		centroid: make(map[string]float64, len(qa.terms)),
+	}
+	known := func(k string) bool { _, ok := qa.terms[k]; return ok }
+	for k, ts := range qa.terms {
+		c := pluralStem(k, known)
+		s.canon[k] = c
+		s.df[c] += ts.df
+	}
+	n := float64(max(qa.docs, 1))
+	for c, df := range s.df {
+		df = min(df, qa.docs)
+		s.df[c] = df
+		idf := math.Log(1 + n/float64(max(df, 1)))
+		s.idf[c] = idf
+		w := float64(df) / n * idf
+		s.centroid[c] = w
+		s.norm += w * w
+	}
+	s.norm = math.Sqrt(s.norm)
+	return s
+}
+
+// termWeight is one coordinate of a TF-IDF vector.
+type termWeight struct {
+	key string
+	w   float64
+}
+
+// vector returns a candidate's TF-IDF vector (plurals folded), sorted by
+// key, and its norm. A sorted slice rather than a map keeps pruning cheap.
+func (s *scorer) vector(c *candidate) ([]termWeight, float64) {
+	v := make([]termWeight, len(c.terms))
+	folded := false
+	for i, t := range c.terms {
+		k := s.canon[t.key]
+		folded = folded || k != t.key
+		v[i] = termWeight{key: k, w: float64(t.n)}
+	}
+	if folded {
+		// A plural and its singular now share a key: sort and merge them.
+		slices.SortFunc(v, func(x, y termWeight) int { return cmp.Compare(x.key, y.key) })
+		out := v[:0]
+		for _, tw := range v {
+			if n := len(out); n > 0 && out[n-1].key == tw.key {
+				out[n-1].w += tw.w
+				continue
+			}
+			out = append(out, tw)
+		}
+		v = out
+	}
+	var norm float64
+	for i := range v {
+		w := (1 + math.Log(v[i].w)) * s.idf[v[i].key]
+		v[i].w = w
+		norm += w * w
+	}
+	return v, math.Sqrt(norm)
+}
+
+type ranked struct {
+	i     int
+	score float64
+	short bool
+	vec   []termWeight
+	norm  float64
+}
+
+// rank orders candidates by centrality: answers with enough words first,
+// then by cosine similarity to the centroid, then by answer id.
+func (s *scorer) rank(cands []candidate) []ranked {
+	out := make([]ranked, len(cands))
+	for i := range cands {
+		v, norm := s.vector(&cands[i])
+		var dot float64
+		for _, tw := range v {
+			dot += tw.w * s.centroid[tw.key]
+		}
+		score := 0.0
+		if norm > 0 && s.norm > 0 {
+			score = dot / (norm * s.norm)
+		}
+		out[i] = ranked{i: i, score: score, short: len(v) < minQuoteTerms, vec: v, norm: norm}
+	}
+	slices.SortFunc(out, func(x, y ranked) int {
+		if x.short != y.short {
+			if x.short {
+				return 1
+			}
+			return -1
+		}
+		if c := cmp.Compare(y.score, x.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(cands[x.i].id, cands[y.i].id)
+	})
+	return out
+}
+
+// cosine is the cosine similarity of two ranked candidates' vectors,
+// merged along their sorted keys.
+func cosine(x, y ranked) float64 {
+	if x.norm == 0 || y.norm == 0 {
+		return 0
+	}
+	var dot float64
+	for i, j := 0, 0; i < len(x.vec) && j < len(y.vec); {
+		switch c := cmp.Compare(x.vec[i].key, y.vec[j].key); {
+		case c < 0:
+			i++
+		case c > 0:
+			j++
+		default:
+			dot += x.vec[i].w * y.vec[j].w
+			i++
+			j++
+		}
+	}
+	return dot / (x.norm * y.norm)
+}
+
+// quotes picks up to maxQuotes central answers, skipping near-duplicates.
+func (s *scorer) quotes() []Quote {
+	cands := s.qa.cands
+	var picked []ranked
+	var out []Quote
+	for _, r := range s.rank(cands) {
+		if len(out) == maxQuotes {
+			break
+		}
+		dup := false
+		for _, p := range picked {
+			if cosine(r, p) >= nearDuplicate || wordKeys(cands[r.i].text) == wordKeys(cands[p.i].text) {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		picked = append(picked, r)
+		c := &cands[r.i]
+		out = append(out, Quote{
+			AnswerID: c.id, Text: c.text, Shortened: c.shortened,
+			Profile: c.profile, Academie: c.academie,
+			Score: math.Round(r.score*1000) / 1000,
+		})
+	}
+	return out
+}
+
+// words returns the most frequent meaningful words used by at least
+// minWordAnswers answers, plurals folded into
+// their singular, each shown in its most frequent spelling. An answer using
+// both the singular and the plural counts once for each, capped at the
+// number of answers.
+func (s *scorer) words() []Word {
+	keys := make([]string, 0, len(s.df))
+	for k := range s.df {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y string) int {
+		if c := cmp.Compare(s.df[y], s.df[x]); c != 0 {
+			return c
+		}
+		return cmp.Compare(x, y)
+	})
+	var out []Word
+	for _, k := range keys[:min(len(keys), maxWords)] {
+		if s.df[k] < minWordAnswers {
+			// Sorted by count: the rest are rarer still.
+			break
+		}
+		out = append(out, Word{Text: s.display(k), Count: s.df[k]})
+	}
+	return out
+}
+
+// display returns how to show the singular key c: its most frequent
+// spelling, plural spellings counting for their singular ("élèves" votes
+// for "élève"). Ties go to the spelling with more accented letters, since
+// "eleve" is usually "élève" typed in a hurry, then to byte order, so that
+// the output never depends on map order.
+func (s *scorer) display(c string) string {
+	votes := map[string]int{}
+	for k, ts := range s.qa.terms {
+		if s.canon[k] != c {
+			continue
+		}
+		for f, n := range ts.forms {
+			if k != c {
+				f = f[:len(f)-1] // the plural's final s or x, one byte
+			}
+			votes[f] += n
+		}
+	}
+	best, bestN, bestAcc := "", -1, -1
+	for f, n := range votes {
+		acc := len(f) - utf8.RuneCountInString(f)
+		if n > bestN || n == bestN && (acc > bestAcc || acc == bestAcc && f < best) {
+			best, bestN, bestAcc = f, n, acc
+		}
+	}
+	return best
+}
+
+// wordKeys returns the meaningful words of s, folded, in order: two
+// answers with the same words are duplicates whatever their punctuation.
+func wordKeys(s string) string {
+	var b strings.Builder
+	tokenize(s, func(t token) { b.WriteString(t.key); b.WriteByte(' ') })
+	return b.String()
+}
+
+// Finish returns the digest of everything added so far.
+func (a *Accumulator) Finish() Digest {
+	d := Digest{
+		Lang: a.lang, Since: a.since, Until: a.until, Theme: a.theme,
+		Period: Figures{Contributions: a.period},
+		Total:  Figures{Contributions: a.total},
+	}
+	if th := a.q.Theme(a.theme); th != nil {
+		d.ThemeTitle = th.Title.In(a.lang)
+	}
+	// Participants are counted once, under the channel, profile and
+	// académie of their first answer.
+	part := [3]map[string]*counter{{}, {}, {}}
+	for _, c := range a.contributors {
+		d.Total.Participants++
+		if c.inPeriod {
+			d.Period.Participants++
+		}
+		for dim, key := range [3]string{c.channel, c.profile, c.academie} {
+			ct := part[dim][key]
+			if ct == nil {
+				ct = &counter{}
+				part[dim][key] = ct
+			}
+			ct.total++
+			if c.inPeriod {
+				ct.period++
+			}
+		}
+	}
+	d.ByChannel = a.breakdown(a.byChannel, part[0], a.channelLabel)
+	d.ByProfile = a.breakdown(a.byProfile, part[1], a.profileLabel)
+	d.ByAcademie = a.breakdown(a.byAcademie, part[2], a.academieLabel)
+
+	for i := range a.q.Themes {
+		th := &a.q.Themes[i]
+		ta := a.themes[th.ID]
+		if ta == nil {
+			continue
+		}
+		td := ThemeDigest{
+			ID: th.ID, Title: th.Title.In(a.lang),
+			NewAnswers: ta.newAnswers, TotalAnswers: ta.total,
+			Started: ta.started, Confirmed: ta.confirmed,
+		}
+		if ta.started > 0 {
+			td.CompletionRate = float64(ta.confirmed) / float64(ta.started)
+		}
+		td.DropOff = a.dropOff(th, ta)
+		for _, qu := range th.Questions {
+			qa := a.questions[flows.AnswerKey(th.ID, qu.ID)]
+			if qa.newAnswers == 0 {
+				continue
+			}
+			qd := QuestionDigest{
+				ID: qu.ID, Title: qu.Title.In(a.lang),
+				NewAnswers: qa.newAnswers, TotalAnswers: qa.total,
+			}
+			if qa.docs > 0 {
+				s := newScorer(qa)
+				qd.Words = s.words()
+				qd.Quotes = s.quotes()
+			}
+			td.Questions = append(td.Questions, qd)
+		}
+		d.Themes = append(d.Themes, td)
+	}
+	return d
+}
+
+// dropOff returns the question where most unfinished participants stopped,
+// ties to the earlier question.
+func (a *Accumulator) dropOff(th *flows.Theme, ta *themeAcc) *DropOff {
+	if ta.unfinished == 0 {
+		return nil
+	}
+	var best *DropOff
+	consider := func(id, title string) {
+		if n := ta.drops[id]; n > 0 && (best == nil || n > best.Count) {
+			best = &DropOff{Question: id, Title: title, Count: n, Unfinished: ta.unfinished}
+		}
+	}
+	for _, qu := range th.Questions {
+		consider(qu.ID, qu.Title.In(a.lang))
+	}
+	consider("", a.text(textReview))
+	return best
+}
+
+func (a *Accumulator) breakdown(contrib, part map[string]*counter, label func(string) string) []Breakdown {
+	out := make([]Breakdown, 0, len(contrib))
+	for k, c := range contrib {
+		b := Breakdown{Key: k, Label: label(k),
+			Period: Figures{Contributions: c.period},
+			Total:  Figures{Contributions: c.total},
+		}
+		if p := part[k]; p != nil {
+			b.Period.Participants, b.Total.Participants = p.period, p.total
+		}
+		out = append(out, b)
+	}
+	slices.SortFunc(out, func(x, y Breakdown) int {
+		if c := cmp.Compare(y.Total.Contributions, x.Total.Contributions); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Label, y.Label)
+	})
+	return out
+}
+
+func (a *Accumulator) text(k textKey) string { return texts[k][a.lang] }
+
+func (a *Accumulator) channelLabel(id string) string {
+	switch id {
+	case "telegram":
+		return "Telegram"
+	case "discord":
+		return "Discord"
+	case "terminal":
+		return a.text(textTerminal)
+	case "":
+		return a.text(textNotGiven)
+	}
+	return id
+}
+
+func (a *Accumulator) profileLabel(id string) string {
+	if id == "" {
+		return a.text(textNotGiven)
+	}
+	if p := a.q.Profile(id); p != nil {
+		return p.Label.In(a.lang)
+	}
+	return id
+}
+
+// quoteProfile labels a quote's author, or nothing when unknown.
+func (a *Accumulator) quoteProfile(id string) string {
+	if id == "" {
+		return ""
+	}
+	return a.profileLabel(id)
+}
+
+func (a *Accumulator) academieLabel(id string) string {
+	if id == "" {
+		return a.text(textNotGiven)
+	}
+	return id
+}
+
+// Compute returns the digest of a whole snapshot.
+func Compute(in Input) Digest { return NewAccumulator(in).Finish() }

@@ -1,0 +1,92 @@
+package digest
+
+import "time"
+
+// Digest is what organisers read: figures for the period and in total, then
+// per theme and per question. It is plain data, ready to render.
+type Digest struct {
+	Lang string
+	// Since and Until bound the period; see Input.
+	Since, Until time.Time
+	// Theme and ThemeTitle are set when the digest covers one theme only.
+	Theme, ThemeTitle string
+	// Period counts the answers created in [Since, Until); Total all those
+	// created before Until.
+	Period, Total Figures
+	// ByChannel, ByProfile and ByAcademie break the figures down, largest
+	// total first.
+	ByChannel, ByProfile, ByAcademie []Breakdown
+	// Themes follow the questionnaire's order.
+	Themes []ThemeDigest
+}
+
+// Figures counts the distinct participants who contributed and their
+// contributions (answers, voice notes included).
+type Figures struct {
+	Participants  int
+	Contributions int
+}
+
+// Breakdown is the figures of one channel, profile or académie.
+type Breakdown struct {
+	Key, Label    string
+	Period, Total Figures
+}
+
+// ThemeDigest sums up one theme.
+type ThemeDigest struct {
+	ID, Title string
+	// NewAnswers were created in the period; TotalAnswers before Until.
+	NewAnswers, TotalAnswers int
+	// Started counts the participants who started the theme, Confirmed
+	// those who confirmed its review; CompletionRate is their ratio (0 when
+	// nobody started).
+	Started, Confirmed int
+	CompletionRate     float64
+	// DropOff is where unfinished participants stopped most, or nil when
+	// nobody left the theme unfinished.
+	DropOff *DropOff
+	// Questions lists, in the questionnaire's order, the questions with new
+	// answers in the period.
+	Questions []QuestionDigest
+}
+
+// DropOff is the question at which most participants who left a theme
+// unfinished stopped.
+type DropOff struct {
+	// Question is the question's id, or "" when they answered every
+	// question but never confirmed the review.
+	Question, Title string
+	// Count stopped there, out of Unfinished who left the theme unfinished.
+	Count, Unfinished int
+}
+
+// QuestionDigest sums up the new answers to one question.
+type QuestionDigest struct {
+	ID, Title                string
+	NewAnswers, TotalAnswers int
+	// Words are the most frequent meaningful words of the new answers.
+	Words []Word
+	// Quotes are the most representative new answers; see Accumulator.
+	Quotes []Quote
+}
+
+// Word is a frequent word and the number of new answers that use it.
+type Word struct {
+	Text  string
+	Count int
+}
+
+// Quote is one representative answer, shortened if long.
+type Quote struct {
+	// AnswerID lets an organiser hide the answer with one command.
+	AnswerID uint64
+	Text     string
+	// Shortened is true when Text was cut to fit.
+	Shortened bool
+	// Profile and Academie are display labels, possibly empty.
+	Profile, Academie string
+	// Score is the answer's TF-IDF cosine similarity to its question's
+	// centroid, in [0, 1].
+	Score float64
+}

@@ -1,0 +1,69 @@
+package digest
+
+import (
+	"time"
+
+	"consultbot/flows"
+)
+
+// Answer is one stored answer as the digest sees it: plain data copied out of
+// the store.
+type Answer struct {
+	ID          uint64
+	Participant string
+	Channel     string
+	Profile     string
+	Academie    string
+	Source      string
+	Theme       string
+	Question    string
+	Text        string
+	// Voice marks a voice note: it counts as a contribution but has no text
+	// to quote or to count words in.
+	Voice bool
+	// Hidden marks an answer an organiser hid: it is left out entirely.
+	Hidden    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Participant is one participant as the digest sees it.
+type Participant struct {
+	ID       string
+	Channel  string
+	Profile  string
+	Academie string
+	// Banned participants' answers are left out entirely.
+	Banned    bool
+	CreatedAt time.Time
+	// Themes holds the participant's progress in each theme they started,
+	// keyed by theme id.
+	Themes map[string]Progress
+}
+
+// Progress is a participant's progress in one theme.
+type Progress struct {
+	// Answered lists the ids of the questions they answered.
+	Answered []string
+	// Confirmed is true once they confirmed the theme's review.
+	Confirmed bool
+	// Current is the question they were on, if any.
+	Current string
+}
+
+// Input is a whole snapshot to digest at once; see Accumulator to feed a
+// large store in chunks instead.
+type Input struct {
+	Questionnaire *flows.Questionnaire
+	Answers       []Answer
+	Participants  []Participant
+	// Since and Until bound the period [Since, Until) of "new" answers, by
+	// creation time. A zero Since makes every answer new; a zero Until sets
+	// no upper bound. Answers created at or after Until are left out of the
+	// totals too, so that a digest describes the store as it was at Until.
+	Since, Until time.Time
+	// Theme, when set, restricts the digest to that theme's answers.
+	Theme string
+	// Lang is the language of the labels and headings: "fr" or "en".
+	Lang string
+}
