@@ -1,0 +1,56 @@
+package organiser
+
+import (
+	"context"
+
+	"consultbot/digest"
+)
+
+// Canonical organiser command names. ParseCommand maps what organisers type
+// (French first: /synthese, /stats, /masquer, /afficher, /bannir,
+// /debannir; English: /digest, /stats, /hide, /unhide, /ban, /unban) to
+// these.
+const (
+	CmdDigest = "digest" // the digest since the last periodic one; optional theme
+	CmdStats  = "stats"  // totals: participants, answers, by channel/profile/theme
+	CmdHide   = "hide"   // hide an answer by its id: out of digests, flagged in exports
+	CmdUnhide = "unhide" // undo hide
+	CmdBan    = "ban"    // ban the author of an answer (by answer id): their messages are politely ignored
+	CmdUnban  = "unban"  // undo ban
+)
+
+// Command is one parsed organiser command.
+type Command struct {
+	Name     string // one of the Cmd constants
+	Theme    string // CmdDigest: optional theme id (or number "2")
+	AnswerID uint64 // CmdHide, CmdUnhide, CmdBan, CmdUnban
+}
+
+// Result is what an organiser command produced, for the adapter to render
+// in its platform's markup: Text is plain text (escape it); Digest, when
+// set, is rendered with digest.RenderTelegram or digest.RenderDiscord, with
+// Chart (a PNG) attached first.
+type Result struct {
+	Text   string
+	Digest *digest.Digest
+	Chart  []byte
+}
+
+// Poster delivers a periodic digest to one organiser destination. The
+// Telegram and Discord adapters implement it; address is a Telegram chat
+// id or a Discord channel id, as written in the config.
+type Poster interface {
+	PostDigest(ctx context.Context, address string, d *digest.Digest, chart []byte) error
+}
+
+// The Service's API (implemented in this package), as adapters and cmd use it:
+//
+//	func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service
+//	func ParseCommand(text string) (Command, error)   // error: a clear French message for a malformed command
+//	func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result, error)
+//	func (s *Service) AddPoster(channel string, p Poster, addresses []string)
+//	func (s *Service) Run(ctx context.Context) error  // the schedule: periodic digests, one missed while down is sent at start-up, once
+//
+// Authorisation is the adapters' job (they know chat ids, user ids, channel
+// ids and role ids from config): an adapter calls Execute only for an
+// organiser, and answers anyone else with a polite refusal.
