@@ -78,6 +78,10 @@ type Engine struct {
 	marks      chan uint64
 	markerDone chan struct{}
 
+	// flood holds back the events of participants who send too fast;
+	// nil when SetFlood was not called.
+	flood *floodControl
+
 	// sendCtx ends when Close gives up draining.
 	sendCtx  context.Context
 	stopSend context.CancelFunc
@@ -174,7 +178,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.enqueue(pending)
 	e.started = true
-	return nil
+	return e.startFlood(ctx)
 }
 
 // Handle applies one inbound event in one transaction and returns once it
@@ -183,17 +187,50 @@ func (e *Engine) Start(ctx context.Context) error {
 // called; those of different participants run concurrently and share
 // commits. The replies are delivered after the commit, in the background.
 func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
+	leave, err := e.join(ctx, in.Participant)
+	if errors.Is(err, ErrClosed) {
+		return Applied{}, ErrClosed
+	}
+	if err != nil {
+		return Applied{}, fmt.Errorf("handle %q: %w", in.ID, err)
+	}
+	defer leave()
+
+	e.startMu.RLock()
+	defer e.startMu.RUnlock()
+	now := e.now()
+	if applied, held, err := e.holdIfFlooding(ctx, in, now); held || err != nil {
+		return applied, err
+	}
+	applied, err := e.store.Apply(ctx, in, now, func(s flows.Session) (flows.Session, []flows.Reply) {
+		return e.stepper.Step(s, in.Event, now)
+	})
+	if err != nil {
+		e.log.Error("apply event", "platform", in.Channel, "chat", redact(in.Address), "err", err)
+		return Applied{}, err
+	}
+	// Queued before our turn ends, so that the next event's replies of
+	// this participant queue behind ours.
+	if e.started {
+		e.enqueue(applied.Outbox)
+	}
+	return applied, nil
+}
+
+// join waits for the participant's turn, behind the events already in
+// line, and returns the function that passes the turn on. It fails with
+// ErrClosed after Close, or with ctx's error.
+func (e *Engine) join(ctx context.Context, participant string) (leave func(), err error) {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		return Applied{}, ErrClosed
+		return nil, ErrClosed
 	}
 	e.handling.Add(1)
-	defer e.handling.Done()
-	l := e.lines[in.Participant]
+	l := e.lines[participant]
 	if l == nil {
 		l = &line{}
-		e.lines[in.Participant] = l
+		e.lines[participant] = l
 	}
 	prev, mine := l.tail, make(chan struct{})
 	l.tail = mine
@@ -208,29 +245,16 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 			// soon as the one before us is done.
 			go func() {
 				<-prev
-				e.leave(in.Participant, mine)
+				e.leave(participant, mine)
 			}()
-			return Applied{}, fmt.Errorf("handle %q: %w", in.ID, ctx.Err())
+			e.handling.Done()
+			return nil, ctx.Err()
 		}
 	}
-	defer e.leave(in.Participant, mine)
-
-	e.startMu.RLock()
-	defer e.startMu.RUnlock()
-	now := e.now()
-	applied, err := e.store.Apply(ctx, in, now, func(s flows.Session) (flows.Session, []flows.Reply) {
-		return e.stepper.Step(s, in.Event, now)
-	})
-	if err != nil {
-		e.log.Error("apply event", "platform", in.Channel, "chat", redact(in.Address), "err", err)
-		return Applied{}, err
-	}
-	// Queued before our turn ends, so that the next event's replies of
-	// this participant queue behind ours.
-	if e.started {
-		e.enqueue(applied.Outbox)
-	}
-	return applied, nil
+	return func() {
+		e.leave(participant, mine)
+		e.handling.Done()
+	}, nil
 }
 
 func (e *Engine) leave(participant string, mine chan struct{}) {
@@ -251,6 +275,8 @@ func (e *Engine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	e.closed = true
 	e.mu.Unlock()
+	// Held events stay in their backlog for the next Start.
+	e.stopFlood()
 
 	done := make(chan struct{})
 	go func() {
@@ -356,6 +382,8 @@ func (e *Engine) work() {
 		err := e.senders[k.channel].Send(e.sendCtx, out)
 		if err == nil {
 			e.marks <- out.Seq
+		} else if e.sendCtx.Err() == nil && e.undeliverable(out, err) {
+			err = nil // out of the outbox: the next reply's turn
 		}
 		e.qmu.Lock()
 		switch {

@@ -20,6 +20,13 @@ var commandAliases = map[string]string{
 	"langue":       CmdLanguage,
 	"language":     CmdLanguage,
 	"lang":         CmdLanguage,
+	"mes_donnees":  CmdMyData,
+	"mesdonnees":   CmdMyData,
+	"mes-donnees":  CmdMyData,
+	"my_data":      CmdMyData,
+	"mydata":       CmdMyData,
+	"effacer":      CmdErase,
+	"erase":        CmdErase,
 }
 
 // ParseCommand recognises a command line such as "/aide" or
@@ -68,6 +75,8 @@ func CommandList() []CommandInfo {
 		{CmdResume, "reprendre", "resume", "Reprendre là où vous en étiez", "Continue where you left off"},
 		{CmdAnswers, "mes_reponses", "answers", "Voir mes réponses", "See my answers"},
 		{CmdLanguage, "langue", "language", "English / français", "Français / English"},
+		{CmdMyData, "mes_donnees", "my_data", "Tout ce que nous gardons sur vous", "Everything we keep about you"},
+		{CmdErase, "effacer", "erase", "Effacer toutes vos données", "Erase all your data"},
 		{CmdHelp, "aide", "help", "Aide et liste des commandes", "Help and list of commands"},
 	}
 }

@@ -9,6 +9,8 @@ const (
 	CmdResume   = "resume"   // back to where the person stopped
 	CmdAnswers  = "answers"  // the person's answers so far
 	CmdLanguage = "language" // switch between French and English
+	CmdMyData   = "mydata"   // everything stored about the person, as messages and a JSON file
+	CmdErase    = "erase"    // erase everything about the person, after a confirmation
 )
 
 // The API the rest of the program relies on (implemented in this package):
@@ -21,7 +23,7 @@ const (
 //	func ParseCommand(text string) (Event, bool)         // "/aide" → {Kind: EventCommand, Command: CmdHelp}
 //	func CommandList() []CommandInfo                     // for Telegram setMyCommands and Discord registration
 //
-// Also provided: Config{ClosesAt, MaxText, DefaultLang}; CommandInfo{Name,
+// Also provided: Config{ClosesAt, MaxText, DefaultLang, Privacy}; CommandInfo{Name,
 // NameFR, NameEN, DescriptionFR, DescriptionEN}; (*Machine).Questionnaire,
 // Config and Closed(now); NormalizeAcademie and Academies; the questionnaire
 // types Questionnaire, Theme, Question, Choice and Text (Text.In(lang)).

@@ -34,6 +34,7 @@ func (r *fuzzReader) bytes() []byte {
 var fuzzCommands = []string{
 	"/start", "/start theme-2", "/start t9", "/aide", "/menu", "/reprendre",
 	"/mes_reponses", "/langue", "/langue en", "/inconnue", "/start@bot acces",
+	"/mes_donnees", "/effacer",
 }
 
 // FuzzStep feeds sequences of events decoded from the fuzz input through

@@ -34,6 +34,8 @@ type Config struct {
 	// DefaultLang is the language of newcomers whose platform gives no
 	// English hint; empty means French.
 	DefaultLang string
+	// Privacy fills the consent text (who, how long, contact).
+	Privacy Privacy
 }
 
 // Machine runs the conversation of the consultation. It is immutable and
@@ -83,11 +85,35 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	st := &step{m: m, s: cloneSession(s), now: now}
 	st.repair(ev)
 	if m.Closed(now) {
-		// Nothing changes once closed, not even the timestamps.
+		if st.privacy(ev) {
+			// Rights outlive the consultation: only the prompt number of
+			// the erase buttons, or the erasure itself, changes.
+			if st.s.Stage == StageErased {
+				return st.s, st.out
+			}
+			s.Prompt = st.s.Prompt
+			return s, st.out
+		}
+		// Nothing else changes once closed, not even the timestamps.
 		st.closed(ev)
 		return s, st.out
 	}
+	if s.Banned {
+		// A ban silences the consultation, not the person's rights: the
+		// privacy commands still work, as once closed.
+		if st.privacy(ev) {
+			if st.s.Stage == StageErased {
+				return st.s, st.out
+			}
+			s.Prompt = st.s.Prompt
+			return s, st.out
+		}
+		return s, []Reply{bannedReply(s.Lang)}
+	}
 	st.handle(ev)
+	if st.s.Stage == StageErased {
+		return st.s, st.out
+	}
 	if st.s.CreatedAt.IsZero() {
 		st.s.CreatedAt = now
 	}
@@ -135,6 +161,11 @@ func (st *step) repair(ev Event) {
 	if s.Prompt < 0 {
 		s.Prompt = 0
 	}
+	if s.Stage == StageErased {
+		// Storage never keeps an erased session; should one come back
+		// anyway, the person starts afresh.
+		*s = Session{Participant: s.Participant, Prompt: s.Prompt}
+	}
 	if s.Stage == StageNew {
 		s.Lang = st.m.cfg.DefaultLang
 		if strings.HasPrefix(strings.ToLower(ev.Lang), "en") {
@@ -163,6 +194,9 @@ func (st *step) repair(ev Event) {
 
 func (st *step) handle(ev Event) {
 	s := &st.s
+	if st.privacy(ev) {
+		return
+	}
 	switch {
 	case s.Stage == StageNew:
 		st.firstContact(ev)
@@ -207,7 +241,7 @@ func (st *step) firstContact(ev Event) {
 
 func (st *step) askConsent() {
 	m := st.msg()
-	st.ask(Reply{Text: m.Consent}, opt{actYes, "", m.Accept}, opt{actNo, "", m.Refuse})
+	st.ask(Reply{Text: st.consentText()}, opt{actYes, "", m.Accept}, opt{actNo, "", m.Refuse})
 }
 
 func (st *step) decline() {
@@ -807,16 +841,26 @@ func sanitizeSource(p string) string {
 	return b.String()
 }
 
-// sanitizeText removes control characters other than newline and tab, and
-// surrounding space.
+// sanitizeText removes control characters other than newline and tab,
+// the bidi embedding, override and isolate controls, and surrounding space.
+// Those bidi controls carry state past the end of the answer into whatever
+// is shown after it (a review line, a digest quote, an export cell) and can
+// make text read differently than it is stored; right-to-left scripts need
+// none of them, and the stateless marks (LRM, RLM, ALM) are kept.
 func sanitizeText(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+		if (r == '\n' || r == '\t' || !unicode.IsControl(r)) && !isBidiControl(r) {
 			return r
 		}
 		return -1
 	}, s)
 	return strings.TrimSpace(s)
+}
+
+// isBidiControl reports the explicit bidi formatting characters: LRE, RLE,
+// PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI (U+2066–U+2069).
+func isBidiControl(r rune) bool {
+	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 // sanitizeLine makes s safe to quote on one line.

@@ -5,7 +5,6 @@ package flows
 type messages struct {
 	WelcomeTitle string
 	Welcome      string // %s intro of the questionnaire
-	Consent      string
 	Accept       string
 	Refuse       string
 	Declined     string
@@ -79,14 +78,9 @@ type messages struct {
 var messagesFR = messages{
 	WelcomeTitle: "Bienvenue !",
 	Welcome:      "Ce robot recueille votre avis pour les États généraux du numérique éducatif. %s",
-	Consent: "Avant de commencer, votre accord :\n" +
-		"• Nous gardons vos réponses, votre profil et votre académie. Jamais votre nom.\n" +
-		"• Elles servent uniquement à la synthèse des États généraux.\n" +
-		"• Elles sont conservées jusqu'à la publication de cette synthèse.\n" +
-		"• Vous pouvez arrêter à tout moment ; /aide explique comment.",
 	Accept:       "J'accepte",
 	Refuse:       "Je refuse",
-	Declined:     "C'est entendu : nous ne gardons rien de vous. Merci de votre visite !",
+	Declined:     "C'est entendu : nous ne gardons rien de vous, sauf ce refus, pour ne pas vous reposer la question. Merci de votre visite !",
 	DeclinedHint: "Si vous changez d'avis, envoyez /start : nous vous redemanderons votre accord.",
 
 	ProfileAsk: "Merci ! Vous répondez en tant que :",
@@ -146,7 +140,8 @@ var messagesFR = messages{
 	NotYet:       "Terminons d'abord ces premières étapes.",
 	LanguageSet:  "Je vous parle désormais en français.",
 	Commands: "Commandes :\n/menu — choisir un thème\n/reprendre — reprendre là où vous en étiez\n" +
-		"/mes_reponses — voir vos réponses\n/langue — English\n/aide — cette aide",
+		"/mes_reponses — voir vos réponses\n/langue — English\n" +
+		"/mes_donnees — tout ce que nous gardons sur vous\n/effacer — effacer toutes vos données\n/aide — cette aide",
 	NoAnswers:     "Vous n'avez encore répondu à aucune question.",
 	AnswersTitle:  "Vos réponses",
 	AnswersIntro:  "Questions répondues : %d sur %d.",
@@ -170,14 +165,9 @@ var messagesFR = messages{
 var messagesEN = messages{
 	WelcomeTitle: "Welcome!",
 	Welcome:      "This bot collects your views for France's national conference on digital education. %s",
-	Consent: "Before we start, your consent:\n" +
-		"• We keep your answers, your profile and your académie (school region). Never your name.\n" +
-		"• They are used only for the conference's synthesis.\n" +
-		"• They are kept until that synthesis is published.\n" +
-		"• You can stop at any time; /help explains how.",
 	Accept:       "I agree",
 	Refuse:       "I refuse",
-	Declined:     "Understood: we keep nothing about you. Thank you for stopping by!",
+	Declined:     "Understood: we keep nothing about you but this refusal, so as not to ask again. Thank you for stopping by!",
 	DeclinedHint: "If you change your mind, send /start and we will ask for your consent again.",
 
 	ProfileAsk: "Thank you! You are answering as:",
@@ -237,7 +227,8 @@ var messagesEN = messages{
 	NotYet:       "Let's finish these first steps first.",
 	LanguageSet:  "I will now speak English.",
 	Commands: "Commands:\n/menu — choose a theme\n/resume — continue where you left off\n" +
-		"/answers — see your answers\n/language — français\n/help — this help",
+		"/answers — see your answers\n/language — français\n" +
+		"/my_data — everything we keep about you\n/erase — erase all your data\n/help — this help",
 	NoAnswers:     "You have not answered any question yet.",
 	AnswersTitle:  "Your answers",
 	AnswersIntro:  "Questions answered: %d of %d.",

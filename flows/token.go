@@ -25,7 +25,7 @@ const (
 var actionArgs = map[string]bool{
 	actYes: false, actNo: false, actProfile: true, actSkip: false, actBack: false,
 	actPause: false, actResume: false, actTheme: true, actPick: true, actEdit: true,
-	actConfirm: false, actMenu: false,
+	actConfirm: false, actMenu: false, actErase: true, actKeep: false,
 }
 
 // token is a parsed Option.Token.

@@ -28,8 +28,10 @@ var baseTime = time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
 // button of the prompt before it, "{voice 12}", "{photo}", "{token X}",
 // "{text "Go-quoted"}", "{long N}", "{form} text" and "{form-stale} text"
 // send special events); "! questionnaire small", "! closes RFC3339",
-// "! maxtext N", "! hint en-GB", "! advance 48h" set things up; "! state"
-// prints the session and "! answers" its answers.
+// "! maxtext N", "! hint en-GB", "! advance 48h", "! privacy k=v;k=v" set
+// things up; "! state"
+// prints the session, "! answers" its answers and "! document" the JSON
+// file of the last reply that carried one.
 func TestTranscripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
@@ -83,6 +85,7 @@ type conversation struct {
 	hint    string
 	prompts [][]Option // options of every reply that offered some, in order
 	voices  int
+	doc     *Document // of the last reply that carried one
 	out     strings.Builder
 }
 
@@ -141,6 +144,30 @@ func (c *conversation) directive(line int, d string) {
 			c.t.Fatalf("line %d: %v", line, err)
 		}
 		c.cfg.MaxText, c.m = n, nil
+	case "privacy":
+		// "! privacy controller=Académie de Lyon;contact=dpo@example.org;inactive=90;retention=30"
+		for _, kv := range strings.Split(arg, ";") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "controller":
+				c.cfg.Privacy.Controller = v
+			case "contact":
+				c.cfg.Privacy.Contact = v
+			case "inactive", "retention":
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					c.t.Fatalf("line %d: %v", line, err)
+				}
+				if k == "inactive" {
+					c.cfg.Privacy.InactiveDays = n
+				} else {
+					c.cfg.Privacy.RetentionDaysAfterClose = n
+				}
+			default:
+				c.t.Fatalf("line %d: unknown privacy setting %q", line, k)
+			}
+		}
+		c.m = nil
 	case "hint":
 		c.hint = arg
 	case "advance":
@@ -153,6 +180,14 @@ func (c *conversation) directive(line int, d string) {
 		c.printState()
 	case "answers":
 		c.printAnswers()
+	case "document":
+		if c.doc == nil {
+			c.t.Fatalf("line %d: no document sent yet", line)
+		}
+		fmt.Fprintf(&c.out, "= file %s (%s)\n", c.doc.Name, c.doc.MIME)
+		for _, l := range strings.Split(strings.TrimRight(string(c.doc.Data), "\n"), "\n") {
+			c.out.WriteString("= " + l + "\n")
+		}
 	default:
 		c.t.Fatalf("line %d: unknown directive %q", line, d)
 	}
@@ -310,5 +345,9 @@ func (c *conversation) render(r Reply) {
 	}
 	if r.Expect == ExpectText {
 		fmt.Fprintf(&c.out, "<   (text expected: %q, at most %d characters)\n", r.Field, r.MaxLen)
+	}
+	if r.Document != nil {
+		fmt.Fprintf(&c.out, "<   (file %s, %d bytes)\n", r.Document.Name, len(r.Document.Data))
+		c.doc = r.Document
 	}
 }

@@ -23,6 +23,13 @@ const (
 	StageReview   Stage = "review"   // reviewing the answers of Theme
 	StageEdit     Stage = "edit"     // editing Question of Theme from the review
 	StagePaused   Stage = "paused"   // asked to continue later
+	// StageErased is never stored: a session returned with it tells the
+	// storage to delete everything about the participant (session,
+	// answers, their pending replies) instead of saving it, in the same
+	// transaction. Step returns it after a confirmed "erase my data", and
+	// for a newcomer whose first event is a privacy command, so that
+	// asking what is kept leaves no trace. The next event starts afresh.
+	StageErased Stage = "erased"
 )
 
 // Session is the whole state of one participant's conversation. It is plain
@@ -49,6 +56,11 @@ type Session struct {
 	Confirmed map[string]time.Time `json:"confirmed,omitempty"`
 	CreatedAt time.Time            `json:"created_at,omitzero"`
 	UpdatedAt time.Time            `json:"updated_at,omitzero"`
+
+	// Banned is set by an organiser (storage's SetBanned): Step then
+	// answers every message with a short polite note and changes nothing
+	// else; nothing of the participant's is deleted.
+	Banned bool `json:"banned,omitempty"`
 }
 
 // AnswerKey is the key of an answer in Session.Answers.
@@ -132,6 +144,17 @@ type Reply struct {
 	// input label); MaxLen its limit in characters.
 	Field  string `json:"field,omitempty"`
 	MaxLen int    `json:"max_len,omitempty"`
+	// Document, when set, is a file sent after the text (the participant's
+	// data as JSON): a document on Telegram, an attachment on Discord, a
+	// file written next to the database in the terminal.
+	Document *Document `json:"document,omitempty"`
+}
+
+// Document is a file attached to a reply.
+type Document struct {
+	Name string `json:"name"` // file name, [a-z0-9_.-]
+	MIME string `json:"mime"` // media type, e.g. "application/json"
+	Data []byte `json:"data"`
 }
 
 // Option is one button. Token is opaque to adapters and at most

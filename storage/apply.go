@@ -88,15 +88,23 @@ func applyTx(tx *bolt.Tx, in bot.Inbound, now time.Time, step bot.StepFunc) (bot
 		return bot.Applied{}, fmt.Errorf("step changed participant %q to %q", in.Participant, next.Participant)
 	}
 
-	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: next})
-	if err != nil {
-		return bot.Applied{}, fmt.Errorf("encode session: %w", err)
-	}
-	if err := sessions.Put(pkey, b); err != nil {
-		return bot.Applied{}, fmt.Errorf("put session: %w", err)
-	}
-	if err := writeAnswers(tx, in, old, next); err != nil {
-		return bot.Applied{}, err
+	if erased(next) {
+		// Everything about them goes in this transaction; only the
+		// replies of this step (the confirmation) reach the outbox.
+		if err := eraseParticipantTx(tx, in.Participant); err != nil {
+			return bot.Applied{}, err
+		}
+	} else {
+		b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: next})
+		if err != nil {
+			return bot.Applied{}, fmt.Errorf("encode session: %w", err)
+		}
+		if err := sessions.Put(pkey, b); err != nil {
+			return bot.Applied{}, fmt.Errorf("put session: %w", err)
+		}
+		if err := writeAnswers(tx, in, old, next); err != nil {
+			return bot.Applied{}, err
+		}
 	}
 
 	outbox := tx.Bucket(bucketOutbox)
@@ -132,6 +140,9 @@ func applyTx(tx *bolt.Tx, in bot.Inbound, now time.Time, step bot.StepFunc) (bot
 		}
 	}
 
+	if !keepEventID(in, next) {
+		return res, nil
+	}
 	at := u64(uint64(now.UnixNano()))
 	if err := applied.Put(id, at); err != nil {
 		return bot.Applied{}, fmt.Errorf("record event: %w", err)
@@ -201,6 +212,9 @@ func writeAnswers(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error {
 				return fmt.Errorf("answer id: %w", err)
 			}
 			r.ID = id
+			if err := tx.Bucket(bucketAnswerIDs).Put(u64(id), key); err != nil {
+				return fmt.Errorf("put answer id index: %w", err)
+			}
 		}
 		b, err := json.Marshal(r)
 		if err != nil {
@@ -219,6 +233,12 @@ func writeAnswers(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error {
 		}
 		if err := answers.Delete(answerKey(a.Theme, a.Question, in.Participant)); err != nil {
 			return fmt.Errorf("delete answer: %w", err)
+		}
+		// The id index entry names the participant: it goes too.
+		if iv := byParticipant.Get(participantKey(in.Participant, a.Theme, a.Question)); len(iv) >= 8 {
+			if err := tx.Bucket(bucketAnswerIDs).Delete(u64(binary.BigEndian.Uint64(iv))); err != nil {
+				return fmt.Errorf("delete answer id index: %w", err)
+			}
 		}
 		if err := byParticipant.Delete(participantKey(in.Participant, a.Theme, a.Question)); err != nil {
 			return fmt.Errorf("delete answer index: %w", err)

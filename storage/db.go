@@ -15,8 +15,9 @@ import (
 
 // SchemaVersion is the layout of buckets, keys and records this package
 // writes. A file stamped with a newer version is refused rather than
-// misread.
-const SchemaVersion = 1
+// misread. Version 2 added the moderation and digest buckets and the
+// answer id index (see migrateV2).
+const SchemaVersion = 2
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -46,6 +47,8 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketSessions, bucketAnswers, bucketAnswersByParticipant,
 		bucketApplied, bucketAppliedByTime, bucketOutbox,
+		bucketAnswerIDs, bucketHidden, bucketDigest, bucketDigestLog, bucketDigestOutbox,
+		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 	}
 )
 
@@ -183,6 +186,9 @@ func initSchema(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
+	}
+	if err := migrateV2(tx); err != nil {
+		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))
 }

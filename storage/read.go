@@ -169,16 +169,31 @@ func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
 // during the export may or may not be seen. An error from fn stops the walk
 // and is returned as is.
 func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
+	return walkChunks(ctx, db, bucketAnswers, "export answers", func(k, v []byte) (Answer, error) {
+		r, err := decodeAnswer(v)
+		if err != nil {
+			return Answer{}, fmt.Errorf("answer %s: %w", k, err)
+		}
+		return r.view(), nil
+	}, fn)
+}
+
+// walkChunks calls fn for every record of bucket, in key order, decoding
+// Options.ExportChunk records per read transaction and calling fn outside
+// of it: no transaction stays open while fn works. decode must copy what
+// it keeps of v. An error from fn stops the walk and is returned as is;
+// the walk's own errors are prefixed with what.
+func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(k, v []byte) (T, error), fn func(T) error) error {
 	var after []byte
 	for {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("export answers: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		var chunk []Answer
+		var chunk []T
 		var last []byte
 		err := db.bolt.View(func(tx *bolt.Tx) error {
 			chunk, last = nil, nil
-			c := tx.Bucket(bucketAnswers).Cursor()
+			c := tx.Bucket(bucket).Cursor()
 			var k, v []byte
 			if after == nil {
 				k, v = c.First()
@@ -186,20 +201,20 @@ func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
 				k, v = c.Next()
 			}
 			for ; k != nil && len(chunk) < db.opts.ExportChunk; k, v = c.Next() {
-				r, err := decodeAnswer(v)
+				item, err := decode(k, v)
 				if err != nil {
-					return fmt.Errorf("answer %s: %w", k, err)
+					return err
 				}
-				chunk = append(chunk, r.view())
+				chunk = append(chunk, item)
 				last = bytes.Clone(k)
 			}
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("export answers: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		for _, a := range chunk {
-			if err := fn(a); err != nil {
+		for _, item := range chunk {
+			if err := fn(item); err != nil {
 				return err
 			}
 		}

@@ -57,6 +57,15 @@ type replyRecord struct {
 	Expect  string         `json:"expect,omitempty"`
 	Field   string         `json:"field,omitempty"`
 	MaxLen  int            `json:"max_len,omitempty"`
+	// Document is the participant's data file: it stays in the outbox
+	// only until delivered, like the text.
+	Document *documentRecord `json:"document,omitempty"`
+}
+
+type documentRecord struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Data []byte `json:"data"`
 }
 
 type optionRecord struct {
@@ -123,6 +132,9 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 	for _, o := range r.Reply.Options {
 		out.Reply.Options = append(out.Reply.Options, flows.Option{Token: o.Token, Label: o.Label})
 	}
+	if d := r.Reply.Document; d != nil {
+		out.Reply.Document = &flows.Document{Name: d.Name, MIME: d.MIME, Data: d.Data}
+	}
 	return out, nil
 }
 
@@ -144,6 +156,9 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	}
 	for _, o := range out.Reply.Options {
 		r.Reply.Options = append(r.Reply.Options, optionRecord{Token: o.Token, Label: o.Label})
+	}
+	if d := out.Reply.Document; d != nil {
+		r.Reply.Document = &documentRecord{Name: d.Name, MIME: d.MIME, Data: d.Data}
 	}
 	return r
 }

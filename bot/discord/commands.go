@@ -83,7 +83,7 @@ func (a *Adapter) registerCommands(ctx context.Context) error {
 	if len(guilds) == 0 {
 		guilds = []string{""}
 	}
-	cmds := applicationCommands()
+	cmds := append(applicationCommands(), a.organiserApplicationCommands()...)
 	for _, g := range guilds {
 		var err error
 		for attempt := 0; attempt < 5; attempt++ {

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"consultbot/bot"
+	"consultbot/flows"
 )
 
 // Handler is what the adapter needs from the engine.
@@ -33,11 +34,23 @@ type Options struct {
 	APIBase string
 	// GuildIDs are the guilds where slash commands are registered; none
 	// means globally (which Discord takes up to an hour to propagate).
+	// When not empty they are also the only guilds the bot serves:
+	// interactions from any other guild are refused with a short
+	// ephemeral note and nothing is applied. Direct messages are always
+	// served.
 	GuildIDs []string
-	// OrganiserChannelIDs and OrganiserRoleIDs are reserved for the
-	// organiser commands of the digest issue.
+	// OrganiserChannelIDs and OrganiserRoleIDs say who may run the
+	// organiser commands: anyone in one of those channels, or any member
+	// with one of those roles.
 	OrganiserChannelIDs []string
 	OrganiserRoleIDs    []string
+	// Organiser runs the organiser commands; nil leaves them unregistered.
+	Organiser Organiser
+	// Questionnaire gives /synthese its theme choices; nil offers none.
+	Questionnaire *flows.Questionnaire
+	// IDKey keys the participant ids (bot.ParticipantID), so that no
+	// Discord user id is stored. A secret: it never appears in logs.
+	IDKey []byte
 	// MaxAnswerLen caps the modal's text input (Discord's own cap is 4000).
 	MaxAnswerLen int
 	// HandleTimeout bounds one event's commit. Default 10 s.
@@ -104,6 +117,8 @@ type Adapter struct {
 	dmByUser map[string]string // user id → DM channel id
 	locale   map[string]string // user id → last client locale seen
 	progress map[uint64]int    // outbox seq → parts already delivered
+
+	org orgState // organiser commands (organiser.go)
 }
 
 var _ bot.Sender = (*Adapter)(nil)

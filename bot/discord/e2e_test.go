@@ -53,7 +53,7 @@ func TestEducatorContributesInGuild(t *testing.T) {
 	if !strings.Contains(m.Content, "thèmes") || !strings.Contains(m.Buttons()[0].Label, "5/5") {
 		t.Errorf("after confirming, menu %q does not show theme 1 complete", dump([]discordtest.Message{m}))
 	}
-	s, ok, err := h.db.Session("discord:" + u.ID)
+	s, ok, err := h.db.Session(pid(u))
 	if err != nil || !ok {
 		t.Fatalf("session not stored: %v", err)
 	}
@@ -124,7 +124,7 @@ func TestResumeAfterRestartOldButtonsLeadToCurrentQuestion(t *testing.T) {
 	if !strings.Contains(m.Content, "Question 2/5") {
 		t.Errorf("/contribuer after restart showed %q, want question 2", m.Content)
 	}
-	s, _, err := h.db.Session("discord:" + u.ID)
+	s, _, err := h.db.Session(pid(u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestDuplicateInteractionAppliedOnce(t *testing.T) {
 	if noted != 2 {
 		t.Errorf("after a redelivered submission, %d acknowledgements and question-2 prompts, want 2:%s", noted, dump(h.srv.Messages(u.ID)))
 	}
-	s, _, err := h.db.Session("discord:" + u.ID)
+	s, _, err := h.db.Session(pid(u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestClickOnAnotherUsersButtonOrAnOldMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.awaitButton(bob, 0, "I agree")
-	s, _, err := h.db.Session("discord:" + alice.ID)
+	s, _, err := h.db.Session(pid(alice))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestModalRespectsLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.awaitText(u, i+1, "Question 2/5")
-	s, _, _ := h.db.Session("discord:" + u.ID)
+	s, _, _ := h.db.Session(pid(u))
 	for _, a := range s.Answers {
 		if len([]rune(a.Text)) != 1500 {
 			t.Errorf("stored answer of %d characters, want 1500", len([]rune(a.Text)))
@@ -290,7 +290,7 @@ func TestDirectMessageConversationWithPlainText(t *testing.T) {
 	h.srv.DirectMessage(u, "/mes-reponses")
 	h.awaitText(u, i+1, "directement dans la conversation")
 
-	s, _, err := h.db.Session("discord:" + u.ID)
+	s, _, err := h.db.Session(pid(u))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,12 @@ import (
 
 const wait = 10 * time.Second
 
+// pid is the participant id of a Discord user, as the adapter stores it
+// (the harness gives the adapter no id key).
+func pid(u discordtest.User) string {
+	return bot.ParticipantID(bot.ChannelDiscord, u.ID, nil)
+}
+
 // harness runs the real engine, storage and flows behind the adapter,
 // against the fake Discord.
 type harness struct {

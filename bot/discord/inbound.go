@@ -100,25 +100,40 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	if i == nil {
 		return
 	}
+	// discordgo dispatches an interaction whose data failed to decode with
+	// Data nil, and its accessors (ApplicationCommandData…) panic on that.
+	switch i.Data.(type) {
+	case discordgo.ApplicationCommandInteractionData, discordgo.MessageComponentInteractionData, discordgo.ModalSubmitInteractionData:
+	default:
+		a.log.Warn("interaction without readable data", "interaction", i.ID, "type", i.Type.String())
+		return
+	}
 	u := interactionUser(i)
 	if u == nil || u.ID == "" {
 		a.log.Warn("interaction without user", "interaction", i.ID)
 		return
 	}
-	a.mu.Lock()
-	a.locale[u.ID] = string(i.Locale)
-	a.mu.Unlock()
+	if !a.guildAllowed(i.GuildID) {
+		a.refuseGuild(i)
+		return
+	}
 	in := bot.Inbound{
 		ID:          "discord:interaction:" + i.ID,
 		Channel:     bot.ChannelDiscord,
-		Participant: "discord:" + u.ID,
-		Address:     addrInteraction + i.Token,
+		Participant: a.participant(u.ID),
+		Address:     interactionAddress(u.ID, i.Token),
 		At:          snowflakeTime(i.ID),
 	}
+	a.mu.Lock()
+	a.locale[in.Participant] = string(i.Locale)
+	a.mu.Unlock()
 	lang := string(i.Locale)
 	deferMessage := discordgo.InteractionResponseDeferredChannelMessageWithSource
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
+		if a.organiserInteraction(i) {
+			return
+		}
 		name := i.ApplicationCommandData().Name
 		cmd, ok := commandFor(name)
 		if !ok {
@@ -129,7 +144,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	case discordgo.InteractionMessageComponent:
 		id, ok := parseCustomID(i.MessageComponentData().CustomID)
 		switch {
-		case !ok || id.tag != userTag(u.ID):
+		case !ok || id.tag != userTag(in.Participant):
 			// Someone else's button, or one this adapter no longer makes:
 			// lead to the person's own current question.
 			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
@@ -142,7 +157,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 			a.wg.Add(1)
 			go func() {
 				defer a.wg.Done()
-				a.openModal(i, u.ID, id)
+				a.openModal(i, in.Participant, id)
 			}()
 		default:
 			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
@@ -151,7 +166,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	case discordgo.InteractionModalSubmit:
 		data := i.ModalSubmitData()
 		id, ok := parseCustomID(data.CustomID)
-		if !ok || id.kind != kindModal || id.tag != userTag(u.ID) {
+		if !ok || id.kind != kindModal || id.tag != userTag(in.Participant) {
 			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
 		} else {
 			in.Event = flows.Event{Kind: flows.EventText, Text: modalValue(data), Token: id.token, Lang: lang}
@@ -205,7 +220,7 @@ func modalValue(d discordgo.ModalSubmitInteractionData) string {
 }
 
 // openModal answers an "Answer" click with the text modal.
-func (a *Adapter) openModal(i *discordgo.Interaction, userID string, id customID) {
+func (a *Adapter) openModal(i *discordgo.Interaction, participant string, id customID) {
 	limit := min(id.maxLen, a.opts.MaxAnswerLen, maxParagraph)
 	title := truncate(id.field, maxModalTitle)
 	if title == "" {
@@ -217,7 +232,7 @@ func (a *Adapter) openModal(i *discordgo.Interaction, userID string, id customID
 	resp := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseModal,
 		Data: &discordgo.InteractionResponseData{
-			CustomID: modalID(userID, id.token),
+			CustomID: modalID(participant, id.token),
 			Title:    title,
 			Components: []discordgo.MessageComponent{
 				discordgo.ActionsRow{Components: []discordgo.MessageComponent{
@@ -243,13 +258,13 @@ func (a *Adapter) openModal(i *discordgo.Interaction, userID string, id customID
 // asks for no message-content intent).
 func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
-	if m == nil || m.GuildID != "" || m.Author == nil || m.Author.Bot || m.Author.System {
+	if m == nil || m.GuildID != "" || m.Author == nil || m.Author.ID == "" || m.Author.Bot || m.Author.System {
 		return
 	}
 	in := bot.Inbound{
 		ID:          "discord:message:" + m.ID,
 		Channel:     bot.ChannelDiscord,
-		Participant: "discord:" + m.Author.ID,
+		Participant: a.participant(m.Author.ID),
 		Address:     addrChannel + m.ChannelID,
 		At:          m.Timestamp,
 	}

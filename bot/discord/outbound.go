@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,15 @@ import (
 type part struct {
 	content    string
 	components []discordgo.MessageComponent
+	doc        *flows.Document // attached as a file (multipart upload)
+}
+
+// files returns the part's attachment, read afresh for every attempt.
+func (p part) files() []*discordgo.File {
+	if p.doc == nil {
+		return nil
+	}
+	return []*discordgo.File{{Name: p.doc.Name, ContentType: p.doc.MIME, Reader: bytes.NewReader(p.doc.Data)}}
 }
 
 // noMentions keeps any "@everyone" or role text in a message from pinging.
@@ -30,13 +40,15 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // than Discord allows goes in several messages, buttons on the last; after
 // a failure, Send resumes with the first part not yet delivered.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
-	userID := strings.TrimPrefix(out.Participant, "discord:")
-	parts := a.render(out.Reply, userID)
+	parts := a.render(out.Reply, out.Participant)
+	if d := out.Reply.Document; d != nil {
+		parts = append(parts, part{doc: d})
+	}
 	a.mu.Lock()
 	start := a.progress[out.Seq]
 	a.mu.Unlock()
 	for n := start; n < len(parts); n++ {
-		if err := a.sendPart(ctx, out.Address, userID, parts[n]); err != nil {
+		if err := a.sendPart(ctx, out.Address, parts[n]); err != nil {
 			return fmt.Errorf("send reply %d part %d/%d: %w", out.Seq, n+1, len(parts), err)
 		}
 		a.mu.Lock()
@@ -50,25 +62,31 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	return nil
 }
 
-func (a *Adapter) sendPart(ctx context.Context, address, userID string, p part) error {
+func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 	switch {
 	case strings.HasPrefix(address, addrInteraction):
-		token := strings.TrimPrefix(address, addrInteraction)
+		userID, token := splitInteractionAddress(address)
 		ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: token}
 		params := &discordgo.WebhookParams{
 			Content:         p.content,
 			Components:      p.components,
 			AllowedMentions: noMentions(),
 			Flags:           discordgo.MessageFlagsEphemeral,
+			Files:           p.files(),
 		}
 		_, err := a.dg.FollowupMessageCreate(ix, true, params, discordgo.WithContext(ctx))
 		err = sanitize(err)
 		if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction {
 			// The 15 minutes are over (or the ack never landed): the
 			// person still gets the reply, in a direct message.
+			if userID == "" {
+				return fmt.Errorf("interaction expired and no user to message directly: %w", err)
+			}
 			ch, derr := a.dmChannel(ctx, userID)
 			if derr != nil {
-				return errors.Join(err, derr)
+				// derr first: whether the person can be reached at all
+				// (Permanent) is what the engine must see.
+				return errors.Join(derr, err)
 			}
 			return a.sendChannel(ctx, ch, p)
 		}
@@ -80,7 +98,7 @@ func (a *Adapter) sendPart(ctx context.Context, address, userID string, p part) 
 }
 
 func (a *Adapter) sendChannel(ctx context.Context, channelID string, p part) error {
-	msg := &discordgo.MessageSend{Content: p.content, Components: p.components, AllowedMentions: noMentions()}
+	msg := &discordgo.MessageSend{Content: p.content, Components: p.components, AllowedMentions: noMentions(), Files: p.files()}
 	_, err := a.dg.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
 	return sanitize(err)
 }
@@ -104,15 +122,16 @@ func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) 
 	return c.ID, nil
 }
 
-// english reports whether the person's client speaks English, for the one
-// label the adapter adds itself.
-func (a *Adapter) english(userID string) bool {
+// english reports whether the participant's client speaks English, for
+// the one label the adapter adds itself.
+func (a *Adapter) english(participant string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return strings.HasPrefix(a.locale[userID], "en")
+	return strings.HasPrefix(a.locale[participant], "en")
 }
 
-// render turns a neutral reply into Discord messages.
+// render turns a neutral reply into Discord messages; the buttons are
+// tagged with the participant they are for.
 func (a *Adapter) render(r flows.Reply, userID string) []part {
 	var text strings.Builder
 	if r.Title != "" {

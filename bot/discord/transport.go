@@ -84,8 +84,22 @@ func (e *restError) Unwrap() error { return e.err }
 // RetryAfter tells the engine how long Discord asked to wait.
 func (e *restError) RetryAfter() time.Duration { return e.retryAfter }
 
+// Permanent reports a refusal that no retry will change: the person does
+// not accept direct messages from the bot (or left every shared server),
+// or the channel is gone. The engine then stops retrying the reply.
+func (e *restError) Permanent() bool {
+	switch e.code {
+	case codeCannotMessageUser, codeUnknownChannel, codeUnknownUser:
+		return true
+	}
+	return false
+}
+
 // Discord JSON error codes the adapter acts on.
 const (
+	codeUnknownChannel     = 10003
+	codeUnknownUser        = 10013
+	codeCannotMessageUser  = 50007
 	codeUnknownWebhook     = 10015
 	codeUnknownInteraction = 10062
 	codeAlreadyAcked       = 40060

@@ -49,6 +49,20 @@ type Options struct {
 	// OrganiserChats are the organisers' group chats, which are not told
 	// to talk privately.
 	OrganiserChats []int64
+	// OrganiserUsers are organisers wherever they write to the bot (in a
+	// private chat, or in a group addressing it). Everyone in an
+	// OrganiserChats chat is an organiser too.
+	OrganiserUsers []int64
+	// Organiser runs the organiser commands (/synthese, /stats,
+	// /masquer…); nil refuses them.
+	Organiser Organiser
+	// AllowedChats, when not empty, are the only group chats the bot
+	// answers in (with OrganiserChats); other groups get nothing. Private
+	// chats are always allowed.
+	AllowedChats []int64
+	// IDKey keys the participant ids (bot.ParticipantID), so that no
+	// Telegram user id is stored. A secret: it never appears in logs.
+	IDKey []byte
 	// Limits bound the sending rate; zero fields take Telegram's limits.
 	Limits Limits
 	// PollTimeout is the getUpdates long-poll timeout (default 25 s).
@@ -125,6 +139,9 @@ type Adapter struct {
 	client     *http.Client
 	username   string
 	organisers map[int64]bool
+	orgUsers   map[int64]bool
+	org        orgState       // organiser commands (organiser.go)
+	allowed    map[int64]bool // group chats answered; nil: every group
 	lim        *limiter
 
 	mu       sync.Mutex
@@ -172,6 +189,16 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 	}
 	for _, id := range opts.OrganiserChats {
 		a.organisers[id] = true
+	}
+	a.orgUsers = map[int64]bool{}
+	for _, id := range opts.OrganiserUsers {
+		a.orgUsers[id] = true
+	}
+	if len(opts.AllowedChats) > 0 {
+		a.allowed = map[int64]bool{}
+		for _, id := range append(opts.AllowedChats, opts.OrganiserChats...) {
+			a.allowed[id] = true
+		}
 	}
 	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, endpoint, ctxClient{ctx: ctx, c: a.client})
 	if err != nil {
@@ -245,6 +272,7 @@ func (a *Adapter) clean(err error) error {
 // polling, or in webhook mode by registering the webhook (and serving it
 // when WebhookListen is set). It returns nil once ctx ends.
 func (a *Adapter) Run(ctx context.Context) error {
+	defer a.startOrganiser(ctx)()
 	if err := a.setCommands(ctx); err != nil {
 		// A missing menu is cosmetic; the commands still work.
 		a.log.Warn("set command menu", "err", err)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,6 +44,14 @@ func newFake(t *testing.T) *telegramtest.Server {
 	return fake
 }
 
+// testIDKey keys the participant ids of these tests.
+var testIDKey = []byte("telegram adapter tests: id key")
+
+// pid is the participant id of a Telegram user, as the adapter stores it.
+func pid(userID int64) string {
+	return bot.ParticipantID(bot.ChannelTelegram, strconv.FormatInt(userID, 10), testIDKey)
+}
+
 // startApp opens the database at path and runs the adapter until stop.
 func startApp(t *testing.T, fake *telegramtest.Server, path string, tweak func(*telegram.Options)) *app {
 	t.Helper()
@@ -55,6 +64,7 @@ func startApp(t *testing.T, fake *telegramtest.Server, path string, tweak func(*
 	opts := telegram.Options{
 		Token:       fake.Token(),
 		APIEndpoint: fake.URL(),
+		IDKey:       testIDKey,
 		Limits:      adapterLimits,
 		// The real default (25 s): stop proves cancellation interrupts it.
 		OrganiserChats: []int64{-500},
@@ -238,7 +248,7 @@ func TestParentAnswersAThemeAndReviewsIt(t *testing.T) {
 	p.tap(review, "Valider")
 	p.expect("est validé")
 
-	got := a.answers("telegram:42")
+	got := a.answers(pid(42))
 	if len(got) != 5 {
 		t.Fatalf("stored %d answers, want 5: %v", len(got), got)
 	}
@@ -309,7 +319,7 @@ func TestSameUpdateTwiceCountsOnce(t *testing.T) {
 	if len(msgs) != before+1 {
 		t.Errorf("redelivered or edited message produced replies: %d new messages, want 1 (the help)", len(msgs)-before)
 	}
-	if got := a.answers("telegram:42"); len(got) != 1 || firstText(got) != "Première réponse." {
+	if got := a.answers(pid(42)); len(got) != 1 || firstText(got) != "Première réponse." {
 		t.Errorf("stored %v, want the first answer once", got)
 	}
 	if err := fake.Wait(waitCtx(t), func() bool { return fake.PendingUpdates() == 0 }); err != nil {
@@ -344,8 +354,8 @@ func TestForgedAndStaleCallbacksAreRefused(t *testing.T) {
 		}
 		return s
 	}
-	aliceBefore, bobBefore := sessionOf("telegram:42"), sessionOf("telegram:43")
-	answersBefore := a.answers("telegram:42")
+	aliceBefore, bobBefore := sessionOf(pid(42)), sessionOf(pid(43))
+	answersBefore := a.answers(pid(42))
 
 	// Tap "Passer" data of question 1 (stale), Bob's message's data
 	// (another user's message), garbage, and data over 64 bytes.
@@ -366,14 +376,14 @@ func TestForgedAndStaleCallbacksAreRefused(t *testing.T) {
 			t.Errorf("%s: callback not answered", tc.name)
 		}
 	}
-	after := sessionOf("telegram:42")
+	after := sessionOf(pid(42))
 	if after.Stage != aliceBefore.Stage || after.Theme != aliceBefore.Theme || after.Question != aliceBefore.Question || len(after.Answers) != len(aliceBefore.Answers) {
 		t.Errorf("forged taps changed Alice's session: %+v → %+v", aliceBefore, after)
 	}
-	if got := a.answers("telegram:42"); len(got) != len(answersBefore) {
+	if got := a.answers(pid(42)); len(got) != len(answersBefore) {
 		t.Errorf("forged taps changed answers: %d → %d", len(answersBefore), len(got))
 	}
-	if b := sessionOf("telegram:43"); b.Question != bobBefore.Question {
+	if b := sessionOf(pid(43)); b.Question != bobBefore.Question {
 		t.Errorf("Alice's tap on Bob's message moved Bob: %q → %q", bobBefore.Question, b.Question)
 	}
 	if m := lastOf(fake, 43); m.ID != bobQ.ID || m.Keyboard == nil {
@@ -417,7 +427,7 @@ func TestFloodFromOneChatKeepsEveryAnswerWithout429(t *testing.T) {
 	if err := waitOutboxEmpty(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	got := a.answers("telegram:42")
+	got := a.answers(pid(42))
 	if len(got) != 9 {
 		t.Fatalf("stored %d answers, want the 9 of theme 2", len(got))
 	}
@@ -480,7 +490,7 @@ func TestWebhookNeedsTheSecret(t *testing.T) {
 			t.Fatalf("secret %q: statuses %v, %v; want [401]", wrong, statuses, err)
 		}
 	}
-	if s, ok, _ := a.db.Session("telegram:42"); ok {
+	if s, ok, _ := a.db.Session(pid(42)); ok {
 		t.Fatalf("a refused webhook call changed the store: %+v", s)
 	}
 	statuses, err := fake.PostWebhook(ctx, srv, secret)
@@ -488,7 +498,7 @@ func TestWebhookNeedsTheSecret(t *testing.T) {
 		t.Fatalf("right secret: statuses %v, %v; want [200]", statuses, err)
 	}
 	// 200 came after the commit: the session is there already.
-	if _, ok, _ := a.db.Session("telegram:42"); !ok {
+	if _, ok, _ := a.db.Session(pid(42)); !ok {
 		t.Error("200 answered before the update was committed")
 	}
 	p.expect("Avant de commencer")
@@ -504,7 +514,7 @@ func TestLongAnswerIsKeptWhole(t *testing.T) {
 	long := strings.TrimSpace(strings.Repeat(para+"\n\n", 5))
 	p.say(long)
 	p.expect("Question 2/5")
-	for _, an := range a.answers("telegram:42") {
+	for _, an := range a.answers(pid(42)) {
 		if an.Text != long {
 			t.Errorf("long answer stored as %d characters, want %d", len(an.Text), len(long))
 		}
@@ -536,7 +546,7 @@ func TestGroupChatGetsPrivateChatButton(t *testing.T) {
 	if n := len(fake.Messages(g.ID)); n != 1 {
 		t.Errorf("group got %d messages, want one reply (the chatter is ignored)", n)
 	}
-	if _, ok, _ := a.db.Session("telegram:42"); ok {
+	if _, ok, _ := a.db.Session(pid(42)); ok {
 		t.Error("a group message started a consultation")
 	}
 }
@@ -550,7 +560,7 @@ func TestDeepLinkOpensThemeAndRecordsSource(t *testing.T) {
 	p.tap(p.expect("Vous répondez en tant que"), "Parent")
 	p.tap(p.expect("académie"), "Passer")
 	p.expect("Thème 2 · Question 1/9")
-	s, _, err := a.db.Session("telegram:42")
+	s, _, err := a.db.Session(pid(42))
 	if err != nil || s.Source != "theme-2" {
 		t.Errorf("source = %q, %v; want theme-2", s.Source, err)
 	}

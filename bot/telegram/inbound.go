@@ -35,7 +35,7 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 		if m.From == nil || m.Chat == nil || m.From.IsBot {
 			return in, routeIgnore
 		}
-		in.Participant = "telegram:" + strconv.FormatInt(m.From.ID, 10)
+		in.Participant = a.participant(m.From.ID)
 		in.Address = strconv.FormatInt(m.Chat.ID, 10)
 		in.At = time.Unix(int64(m.Date), 0)
 		ev, ok := messageEvent(m)
@@ -48,7 +48,7 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 		case "private":
 			return in, routeEngine
 		case "group", "supergroup":
-			if !a.addressedToMe(m) {
+			if !a.addressedToMe(m) || (a.allowed != nil && !a.allowed[m.Chat.ID]) {
 				return in, routeIgnore
 			}
 			if a.organisers[m.Chat.ID] {
@@ -62,7 +62,7 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 		if q.From == nil {
 			return in, routeIgnore
 		}
-		in.Participant = "telegram:" + strconv.FormatInt(q.From.ID, 10)
+		in.Participant = a.participant(q.From.ID)
 		// In a private chat the chat id is the user's id. Replies go to the
 		// person who tapped, even when the message is someone else's (a
 		// forged tap), which flows answers with a re-prompt.
@@ -75,6 +75,12 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 		return in, routeEngine
 	}
 	return in, routeIgnore
+}
+
+// participant is the pseudonymous participant id of a Telegram user: the
+// user id itself is not stored (replies go by chat id, in the outbox only).
+func (a *Adapter) participant(userID int64) string {
+	return bot.ParticipantID(bot.ChannelTelegram, strconv.FormatInt(userID, 10), a.opts.IDKey)
 }
 
 // messageEvent turns a message's content into an event; false when the

@@ -138,6 +138,9 @@ func senderKey(u tgbotapi.Update) string {
 // process handles one update and returns once its effect is committed. An
 // error means it must be delivered again (storage failure).
 func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
+	if a.organiserUpdate(u) {
+		return nil
+	}
 	in, r := a.translate(u, time.Now())
 	switch r {
 	case routeIgnore:
@@ -145,7 +148,10 @@ func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
 			a.answerCallback(ctx, q.ID)
 		}
 		return nil
-	case routeGroup, routeOrganiser:
+	case routeOrganiser:
+		a.organiserHelp(u.Message)
+		return nil
+	case routeGroup:
 		a.replyInGroup(ctx, u.Message, r)
 		return nil
 	}

@@ -30,17 +30,27 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		return fmt.Errorf("send telegram reply %d: bad chat id %q", out.Seq, out.Address)
 	}
 	parts := render(out.Reply)
+	if d := out.Reply.Document; d != nil {
+		// The file follows the text, as a document the person can save.
+		parts = append(parts, part{doc: d})
+	}
 	a.mu.Lock()
 	start := a.progress[out.Seq]
 	a.mu.Unlock()
 	for i := start; i < len(parts); i++ {
-		msg := tgbotapi.NewMessage(chatID, parts[i].html)
-		msg.ParseMode = tgbotapi.ModeHTML
-		msg.DisableWebPagePreview = true
-		if parts[i].keyboard != nil {
-			msg.ReplyMarkup = *parts[i].keyboard
+		var c tgbotapi.Chattable
+		if d := parts[i].doc; d != nil {
+			c = tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: d.Name, Bytes: d.Data})
+		} else {
+			msg := tgbotapi.NewMessage(chatID, parts[i].html)
+			msg.ParseMode = tgbotapi.ModeHTML
+			msg.DisableWebPagePreview = true
+			if parts[i].keyboard != nil {
+				msg.ReplyMarkup = *parts[i].keyboard
+			}
+			c = msg
 		}
-		if err := a.deliver(ctx, chatID, msg); err != nil {
+		if err := a.deliver(ctx, chatID, c); err != nil {
 			return fmt.Errorf("send telegram reply %d part %d/%d: %w", out.Seq, i+1, len(parts), err)
 		}
 		a.mu.Lock()
@@ -103,7 +113,11 @@ func (a *Adapter) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 				}
 				continue
 			case te.Code >= 400 && te.Code < 500:
-				return fmt.Errorf("telegram refused (%d): %w", te.Code, err)
+				err = fmt.Errorf("telegram refused (%d): %w", te.Code, err)
+				if permanentRefusal(te) {
+					return &permanentError{err: err}
+				}
+				return err
 			}
 		}
 		if attempt >= maxAttempts {
@@ -121,6 +135,7 @@ func (a *Adapter) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 type part struct {
 	html     string
 	keyboard *tgbotapi.InlineKeyboardMarkup
+	doc      *flows.Document // a file instead of text
 }
 
 // render turns a reply into HTML messages of at most maxText visible

@@ -40,6 +40,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now stamps events; default time.Now.
 	Now func() time.Time
+	// DocumentDir is where files sent with a reply (the participant's data
+	// as JSON) are written, readable by the owner only; empty: the
+	// current directory.
+	DocumentDir string
 }
 
 // Adapter runs one participant's conversation over a reader and a writer.
@@ -54,6 +58,7 @@ type Adapter struct {
 	hint        string
 	logger      *slog.Logger
 	now         func() time.Time
+	docDir      string
 
 	mu      sync.Mutex
 	options []flows.Option // of the last reply that offered some
@@ -81,6 +86,7 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 		hint:        opts.Hint,
 		logger:      opts.Logger,
 		now:         opts.Now,
+		docDir:      opts.DocumentDir,
 		notify:      make(chan struct{}),
 	}
 	if a.hint == "" {
@@ -252,6 +258,11 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	if out.Participant == a.participant {
 		if _, err := io.WriteString(a.out, Render(out.Reply)); err != nil {
 			return fmt.Errorf("print reply: %w", err)
+		}
+		if d := out.Reply.Document; d != nil {
+			if err := a.writeDocument(d); err != nil {
+				return err
+			}
 		}
 		if len(out.Reply.Options) > 0 {
 			a.options = out.Reply.Options

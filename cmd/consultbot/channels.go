@@ -7,13 +7,15 @@ import (
 	"consultbot/bot"
 	"consultbot/bot/discord"
 	"consultbot/bot/telegram"
+	"consultbot/flows"
 )
 
 // channels builds the adapter of every configured platform. ctx lives as
 // long as the channels: the Telegram client binds its requests to it.
-func (m *Main) channels(ctx context.Context, cfg Config) ([]channel, error) {
+func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire) ([]channel, error) {
 	var chans []channel
 	var errs []error
+	org := m.organiserService(q)
 	if t := cfg.Telegram; t.Token != "" {
 		a, err := telegram.New(ctx, m.engine, telegram.Options{
 			Token:          string(t.Token),
@@ -23,6 +25,10 @@ func (m *Main) channels(ctx context.Context, cfg Config) ([]channel, error) {
 			WebhookURL:     t.WebhookURL,
 			WebhookSecret:  string(t.WebhookSecret),
 			OrganiserChats: t.OrganiserChats,
+			AllowedChats:   t.AllowedChats,
+			IDKey:          []byte(cfg.Security.IDKey),
+			OrganiserUsers: t.OrganiserUsers,
+			Organiser:      org,
 			Limits: telegram.Limits{
 				GlobalRate:         t.GlobalRate,
 				ChatRate:           t.ChatRate,
@@ -34,6 +40,7 @@ func (m *Main) channels(ctx context.Context, cfg Config) ([]channel, error) {
 			errs = append(errs, err)
 		} else {
 			chans = append(chans, channel{name: bot.ChannelTelegram, sender: a, run: a.Run})
+			org.AddPoster(bot.ChannelTelegram, a, chatAddresses(t.OrganiserChats))
 		}
 	}
 	if d := cfg.Discord; d.Token != "" {
@@ -42,8 +49,11 @@ func (m *Main) channels(ctx context.Context, cfg Config) ([]channel, error) {
 			ApplicationID:       d.ApplicationID,
 			APIBase:             d.APIBase,
 			GuildIDs:            d.GuildIDs,
+			IDKey:               []byte(cfg.Security.IDKey),
 			OrganiserChannelIDs: d.OrganiserChannelIDs,
 			OrganiserRoleIDs:    d.OrganiserRoleIDs,
+			Organiser:           org,
+			Questionnaire:       q,
 			MaxAnswerLen:        cfg.Consultation.MaxAnswerLength,
 			Logger:              m.logger,
 		})
@@ -51,6 +61,7 @@ func (m *Main) channels(ctx context.Context, cfg Config) ([]channel, error) {
 			errs = append(errs, err)
 		} else {
 			chans = append(chans, channel{name: bot.ChannelDiscord, sender: a, run: a.Run})
+			org.AddPoster(bot.ChannelDiscord, a, d.OrganiserChannelIDs)
 		}
 	}
 	return chans, errors.Join(errs...)

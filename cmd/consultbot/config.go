@@ -45,6 +45,26 @@ type Config struct {
 	Log          LogConfig          `toml:"log"`
 	Telegram     TelegramConfig     `toml:"telegram"`
 	Discord      DiscordConfig      `toml:"discord"`
+	Digest       DigestConfig       `toml:"digest"`
+	Privacy      PrivacyConfig      `toml:"privacy"`
+	Security     SecurityConfig     `toml:"security"`
+}
+
+// PrivacyConfig names who answers for the processing (shown in the consent
+// text) and sets the retention periods that run enforces (see
+// docs/PRIVACY.md).
+type PrivacyConfig struct {
+	// Controller is the data controller's name; empty: "the organisers".
+	Controller string `toml:"controller"`
+	// Contact is where participants write about their data (an address
+	// or a URL); empty: not shown.
+	Contact string `toml:"contact"`
+	// RetentionDaysAfterClose is how long after closes_at the platform
+	// addresses left in the database are kept.
+	RetentionDaysAfterClose int `toml:"retention_days_after_close"`
+	// InactiveDays is how long a draft (no theme confirmed) may stay
+	// untouched before it is erased; 0 never erases drafts.
+	InactiveDays int `toml:"inactive_days"`
 }
 
 // ConsultationConfig describes the consultation itself.
@@ -77,6 +97,8 @@ type TelegramConfig struct {
 	WebhookURL         string  `toml:"webhook_url"`
 	WebhookSecret      Secret  `toml:"webhook_secret"`
 	OrganiserChats     []int64 `toml:"organiser_chats"`
+	AllowedChats       []int64 `toml:"allowed_chats"`
+	OrganiserUsers     []int64 `toml:"organiser_users"`
 	GlobalRate         float64 `toml:"global_rate"`
 	ChatRate           float64 `toml:"chat_rate"`
 	GroupRatePerMinute float64 `toml:"group_rate_per_minute"`
@@ -119,6 +141,12 @@ func DefaultConfig() Config {
 		},
 		Discord: DiscordConfig{
 			Token: "${DISCORD_TOKEN}",
+		},
+		Digest:   defaultDigestConfig(),
+		Security: defaultSecurityConfig(),
+		Privacy: PrivacyConfig{
+			RetentionDaysAfterClose: 30,
+			InactiveDays:            90,
 		},
 	}
 }
@@ -275,6 +303,20 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	p := c.Privacy
+	for name, v := range map[string]string{"controller": p.Controller, "contact": p.Contact} {
+		if len([]rune(v)) > 200 || strings.ContainsAny(v, "\r\n") {
+			bad("privacy.%s: must be one line of at most 200 characters", name)
+		}
+	}
+	if p.RetentionDaysAfterClose < 0 || p.RetentionDaysAfterClose > 3650 {
+		bad("privacy.retention_days_after_close: %d is not between 0 and 3650", p.RetentionDaysAfterClose)
+	}
+	if p.InactiveDays < 0 || p.InactiveDays > 3650 {
+		bad("privacy.inactive_days: %d is not between 0 and 3650 (0: never erase drafts)", p.InactiveDays)
+	}
+	errs = append(errs, c.Digest.validate()...)
+	errs = append(errs, c.Security.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(errs...)

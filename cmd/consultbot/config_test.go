@@ -10,8 +10,18 @@ import (
 	"testing"
 )
 
+// testIDKey is the participant id key fakeEnv provides unless vars sets
+// CONSULTBOT_ID_KEY itself (to "" to test its absence), since `run`
+// refuses to start without one.
+const testIDKey = "test-id-key-0123456789abcdef"
+
 func fakeEnv(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
+	return func(k string) string {
+		if v, ok := vars[k]; ok || k != "CONSULTBOT_ID_KEY" {
+			return v
+		}
+		return testIDKey
+	}
 }
 
 func writeConfig(t *testing.T, body string) string {

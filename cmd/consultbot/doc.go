@@ -4,6 +4,8 @@
 //	consultbot chat          take part in a terminal, on a local bbolt file
 //	consultbot run           serve every configured channel (Telegram, Discord)
 //	consultbot check-config  validate the configuration and the questionnaire
+//	consultbot export        export the answers, pseudonymised (CSV or JSONL)
+//	consultbot digest        print the digest since the last periodic one
 //	consultbot version       print the version
 //
 // main wires everything by hand: Main parses the flags, Run loads the

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"consultbot/bot"
 	"consultbot/bot/terminal"
 	"consultbot/flows"
+	"consultbot/organiser"
 	"consultbot/storage"
 )
 
@@ -35,6 +37,8 @@ Commands:
   chat          take part in the consultation in this terminal (no token, no server)
   run           run the bot on every configured channel (Telegram, Discord)
   check-config  validate the configuration and the questionnaire
+  export        export every answer, pseudonymised, as CSV or JSONL (bot stopped)
+  digest        print the digest since the last periodic one (bot stopped)
   version       print the version
 
 Global flags:
@@ -84,12 +88,17 @@ type Main struct {
 	configPath string
 	dbPath     string // -db, overrides storage.path
 	as         string // -as, the terminal participant's name
+	org        orgFlags
 
 	logger   *slog.Logger
 	db       *storage.DB
 	engine   *bot.Engine
 	stopChan context.CancelFunc // stops the channels started by run
 	chanWG   sync.WaitGroup
+
+	// organisers runs organiser commands and periodic digests; run sets it
+	// before the channels (see organiserService).
+	organisers *organiser.Service
 }
 
 // NewMain returns a Main wired to the process's standard streams and
@@ -130,6 +139,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 	case "check-config", "version":
 	default:
+		if m.orgCommands(m.command, fs) {
+			break
+		}
 		global.Usage()
 		return fmt.Errorf("consultbot: unknown command %q", m.command)
 	}
@@ -155,6 +167,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runChat(ctx)
 	case "run":
 		return m.runBot(ctx)
+	case "export":
+		return m.runExport(ctx)
+	case "digest":
+		return m.runDigest(ctx)
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
@@ -250,6 +266,12 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 		ClosesAt:    closesAt,
 		MaxText:     cfg.Consultation.MaxAnswerLength,
 		DefaultLang: cfg.Consultation.DefaultLanguage,
+		Privacy: flows.Privacy{
+			Controller:              cfg.Privacy.Controller,
+			Contact:                 cfg.Privacy.Contact,
+			InactiveDays:            cfg.Privacy.InactiveDays,
+			RetentionDaysAfterClose: cfg.Privacy.RetentionDaysAfterClose,
+		},
 	})
 	m.engine = bot.New(db, machine, m.logger)
 	return nil
@@ -267,6 +289,8 @@ func (m *Main) runChat(ctx context.Context) error {
 	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
 		Name:   m.as,
 		Logger: m.logger.With("platform", bot.ChannelTerminal),
+		// "My data" files go next to the database, 0600 like it.
+		DocumentDir: filepath.Dir(cfg.Storage.Path),
 	})
 	m.engine.AddSender(bot.ChannelTerminal, term)
 	if err := m.engine.Start(ctx); err != nil {
@@ -293,7 +317,13 @@ func (m *Main) runBot(ctx context.Context) error {
 	if cfg.Telegram.Token == "" && cfg.Discord.Token == "" {
 		return errors.New("no channel configured: set TELEGRAM_TOKEN (or [telegram] token) and/or DISCORD_TOKEN (or [discord] token), see config.example.toml; to try the consultation without any token, run `consultbot chat`")
 	}
+	if err := cfg.Security.checkRun(cfg); err != nil {
+		return err
+	}
 	if err := m.open(cfg, q, slog.LevelDebug); err != nil {
+		return err
+	}
+	if err := m.engine.SetFlood(cfg.Security.floodLimit()); err != nil {
 		return err
 	}
 	m.logger.Info("starting consultbot", "version", Version(), "config", cfg)
@@ -302,7 +332,10 @@ func (m *Main) runBot(ctx context.Context) error {
 	// order with the engine and the database.
 	chanCtx, stopChan := context.WithCancel(context.Background())
 	m.stopChan = stopChan
-	chans, err := m.channels(chanCtx, cfg)
+	if err := m.newOrganisers(cfg, q); err != nil {
+		return err
+	}
+	chans, err := m.channels(chanCtx, cfg, q)
 	if err != nil {
 		return err
 	}
@@ -324,6 +357,13 @@ func (m *Main) runBot(ctx context.Context) error {
 			}
 		}()
 	}
+	// Retention stops with the channels, before the database closes.
+	m.chanWG.Add(1)
+	go func() {
+		defer m.chanWG.Done()
+		m.retention(chanCtx, cfg, retentionInterval)
+	}()
+	m.startDigests(chanCtx)
 	select {
 	case <-ctx.Done():
 		m.logger.Info("shutting down", "cause", context.Cause(ctx))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"consultbot/bot"
 	"consultbot/bot/telegram/telegramtest"
 	"consultbot/flows"
 	"consultbot/storage"
@@ -88,7 +89,7 @@ func TestRunTelegramEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, ok, err := db.Session("telegram:4242")
+	s, ok, err := db.Session(bot.ParticipantID(bot.ChannelTelegram, "4242", []byte(testIDKey)))
 	if err != nil || !ok {
 		t.Fatalf("session: %v %v", ok, err)
 	}

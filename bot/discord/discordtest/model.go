@@ -39,6 +39,9 @@ type User struct {
 	ID     string
 	Name   string
 	Locale string // the client's locale, sent with every interaction ("fr", "en-GB")
+	// Roles are the ids of the guild roles the user has, sent in the
+	// member object of guild interactions.
+	Roles []string
 }
 
 // Place is where a user acts: a guild text channel, or the direct-message
@@ -60,6 +63,9 @@ type Button struct {
 type File struct {
 	Name string
 	Size int
+	// ContentType is the part's Content-Type header; Data its bytes.
+	ContentType string
+	Data        []byte
 }
 
 // Message is a message the bot sent, as its recipient sees it.
@@ -152,6 +158,19 @@ type Command struct {
 	// DefaultMemberPermissions is the permission bit set that hides the
 	// command from members without it ("" when unset).
 	DefaultMemberPermissions string
+	// Options are the command's options, in order.
+	Options []CommandOption
+}
+
+// CommandOption is one option of a registered command.
+type CommandOption struct {
+	Name              string
+	Type              int // 3 string, 4 integer
+	Description       string
+	Required          bool
+	NameLocalizations map[string]string
+	// Choices maps each choice's value (as text) to its name.
+	Choices map[string]string
 }
 
 // Attachment is a file a user attaches to a direct message.

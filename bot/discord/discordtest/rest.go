@@ -239,7 +239,12 @@ func readBody(r *http.Request, v any) ([]File, error) {
 				continue
 			}
 			for _, h := range hs {
-				files = append(files, File{Name: h.Filename, Size: int(h.Size)})
+				f := File{Name: h.Filename, Size: int(h.Size), ContentType: h.Header.Get("Content-Type")}
+				if rc, err := h.Open(); err == nil {
+					f.Data, _ = io.ReadAll(rc)
+					rc.Close()
+				}
+				files = append(files, f)
 			}
 		}
 		return files, nil
@@ -360,7 +365,7 @@ func (s *Server) createDM(r *http.Request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.users[body.RecipientID]
-	if !ok {
+	if !ok || s.closedDMs[body.RecipientID] {
 		return nil, &apiError{status: http.StatusBadRequest, code: 50007, message: "Cannot send messages to this user"}
 	}
 	id := s.dmChannelLocked(u.ID)
@@ -383,9 +388,11 @@ func (s *Server) createMessage(r *http.Request, channelID string) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case channelID == s.ChannelID:
+	case channelID == s.ChannelID || s.channels[channelID]:
 		m.GuildID = s.GuildID
 		m.Ephemeral = false // channel messages cannot be ephemeral
+	case s.closedDMs[s.dmUser[channelID]]:
+		return nil, errCannotMessageUser
 	case s.dmUser[channelID] != "":
 		m.UserID = s.dmUser[channelID]
 	default:
@@ -460,6 +467,74 @@ type commandBody struct {
 	DescriptionLocalizations map[string]string `json:"description_localizations"`
 	DefaultMemberPermissions *string           `json:"default_member_permissions"`
 	Type                     int               `json:"type"`
+	Options                  []optionBody      `json:"options"`
+}
+
+// optionBody is a command option as registered.
+type optionBody struct {
+	Type                     int               `json:"type"`
+	Name                     string            `json:"name"`
+	Description              string            `json:"description"`
+	NameLocalizations        map[string]string `json:"name_localizations"`
+	DescriptionLocalizations map[string]string `json:"description_localizations"`
+	Required                 bool              `json:"required"`
+	Choices                  []struct {
+		Name  string          `json:"name"`
+		Value json.RawMessage `json:"value"`
+	} `json:"choices"`
+}
+
+// checkOptions enforces Discord's rules on the options of a command.
+func checkOptions(cmd string, opts []optionBody) ([]CommandOption, error) {
+	if len(opts) > 25 {
+		return nil, badRequest("command %q: at most 25 options", cmd)
+	}
+	var out []CommandOption
+	optional := false
+	for _, o := range opts {
+		if o.Type != 3 && o.Type != 4 {
+			return nil, badRequest("command %q: only string and integer options are faked, got type %d", cmd, o.Type)
+		}
+		if !commandName.MatchString(o.Name) {
+			return nil, badRequest("command %q: option name %q invalid", cmd, o.Name)
+		}
+		for loc, n := range o.NameLocalizations {
+			if !commandName.MatchString(n) {
+				return nil, badRequest("command %q: option name_localizations[%s] %q invalid", cmd, loc, n)
+			}
+		}
+		if n := utf8.RuneCountInString(o.Description); n < 1 || n > 100 {
+			return nil, badRequest("command %q: option %q description of %d characters, must be 1 to 100", cmd, o.Name, n)
+		}
+		for loc, d := range o.DescriptionLocalizations {
+			if n := utf8.RuneCountInString(d); n < 1 || n > 100 {
+				return nil, badRequest("command %q: option %q description_localizations[%s] of %d characters", cmd, o.Name, loc, n)
+			}
+		}
+		if o.Required && optional {
+			return nil, badRequest("command %q: required options must come before optional ones", cmd)
+		}
+		optional = optional || !o.Required
+		if len(o.Choices) > 25 {
+			return nil, badRequest("command %q: option %q has %d choices, at most 25", cmd, o.Name, len(o.Choices))
+		}
+		co := CommandOption{Name: o.Name, Type: o.Type, Description: o.Description, Required: o.Required, NameLocalizations: o.NameLocalizations}
+		for _, c := range o.Choices {
+			if n := utf8.RuneCountInString(c.Name); n < 1 || n > 100 {
+				return nil, badRequest("command %q: option %q choice name of %d characters, must be 1 to 100", cmd, o.Name, n)
+			}
+			if co.Choices == nil {
+				co.Choices = map[string]string{}
+			}
+			var v any
+			if err := json.Unmarshal(c.Value, &v); err != nil {
+				return nil, badRequest("command %q: option %q choice value: %v", cmd, o.Name, err)
+			}
+			co.Choices[fmt.Sprint(v)] = c.Name
+		}
+		out = append(out, co)
+	}
+	return out, nil
 }
 
 func (s *Server) checkCommand(c commandBody, guild string) (Command, error) {
@@ -482,9 +557,14 @@ func (s *Server) checkCommand(c commandBody, guild string) (Command, error) {
 			return Command{}, badRequest("description_localizations[%s] of %q: %d characters", loc, c.Name, n)
 		}
 	}
+	opts, err := checkOptions(c.Name, c.Options)
+	if err != nil {
+		return Command{}, err
+	}
 	cmd := Command{
 		ID: s.newID(), GuildID: guild, Name: c.Name, Description: c.Description,
 		NameLocalizations: c.NameLocalizations, DescriptionLocalizations: c.DescriptionLocalizations,
+		Options: opts,
 	}
 	if c.DefaultMemberPermissions != nil {
 		cmd.DefaultMemberPermissions = *c.DefaultMemberPermissions

@@ -65,9 +65,11 @@ type Server struct {
 	modals       map[string]Modal // by user id: the last modal opened
 	acks         []Ack
 	commands     map[string][]Command // by guild id, "" global
+	channels     map[string]bool      // guild text channels added by AddChannel
 	limits       []*limitRule
 	rateLimited  int
 	rejected     []string
+	closedDMs    map[string]bool // users who accept no direct message (CloseDMs)
 	order        int
 	gw           gateway
 }
@@ -119,6 +121,7 @@ func NewServer(opts Options) *Server {
 		userChanged:  map[string]chan struct{}{},
 		modals:       map[string]Modal{},
 		commands:     map[string][]Command{},
+		channels:     map[string]bool{},
 	}
 	s.AppID = s.newID()
 	s.GuildID = s.newID()
@@ -282,6 +285,31 @@ func (s *Server) NewUser(name, locale string) User {
 
 // Guild is the default guild text channel.
 func (s *Server) Guild() Place { return Place{GuildID: s.GuildID, ChannelID: s.ChannelID} }
+
+// AddChannel adds another text channel to the guild (an organisers'
+// channel, say) and returns it.
+func (s *Server) AddChannel() Place {
+	id := s.newID()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[id] = true
+	return Place{GuildID: s.GuildID, ChannelID: id}
+}
+
+// ChannelMessages lists the bot's non-ephemeral messages in a guild
+// channel, in the order they appeared.
+func (s *Server) ChannelMessages(channelID string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.ChannelID == channelID && m.GuildID != "" && !m.Ephemeral && !m.deferred {
+			out = append(out, *m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Message) int { return a.order - b.order })
+	return out
+}
 
 // DM is the direct-message channel between u and the bot, created on
 // first use as Discord does.

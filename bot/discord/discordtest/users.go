@@ -86,7 +86,7 @@ func (s *Server) newInteractionLocked(kind int, u User, p Place, data map[string
 		v["authorizing_integration_owners"] = map[string]any{"0": p.GuildID}
 		v["channel"] = map[string]any{"id": p.ChannelID, "type": 0, "guild_id": p.GuildID, "name": "general", "permissions": memberPermissions}
 		v["member"] = map[string]any{
-			"user": userJSON(u, false), "roles": []string{}, "joined_at": rfc3339(time.Now().Add(-24 * time.Hour)),
+			"user": userJSON(u, false), "roles": append([]string{}, u.Roles...), "joined_at": rfc3339(time.Now().Add(-24 * time.Hour)),
 			"premium_since": nil, "deaf": false, "mute": false, "flags": 0, "pending": false,
 			"nick": nil, "avatar": nil, "communication_disabled_until": nil, "permissions": memberPermissions,
 		}
@@ -106,6 +106,14 @@ func (s *Server) newInteractionLocked(kind int, u User, p Place, data map[string
 // command must be registered in p's guild or globally, as Discord's client
 // only offers registered commands.
 func (s *Server) SlashCommand(u User, p Place, name string) (string, error) {
+	return s.SlashCommandWith(u, p, name, nil)
+}
+
+// SlashCommandWith runs /name with option values (a string or an int per
+// option name) and returns the interaction id. Like Discord's client it
+// refuses an unknown option, a value of the wrong type, a value outside
+// the option's choices and a missing required option.
+func (s *Server) SlashCommandWith(u User, p Place, name string, values map[string]any) (string, error) {
 	s.mu.Lock()
 	var cmd *Command
 	scopes := []string{""}
@@ -128,6 +136,14 @@ func (s *Server) SlashCommand(u User, p Place, name string) (string, error) {
 		return "", fmt.Errorf("discordtest: no command %q registered for guild %q", name, p.GuildID)
 	}
 	data := map[string]any{"id": cmd.ID, "name": cmd.Name, "type": 1}
+	options, err := commandOptions(*cmd, values)
+	if err != nil {
+		s.mu.Unlock()
+		return "", err
+	}
+	if len(options) > 0 {
+		data["options"] = options
+	}
 	if cmd.GuildID != "" {
 		data["guild_id"] = cmd.GuildID
 	}
@@ -136,6 +152,46 @@ func (s *Server) SlashCommand(u User, p Place, name string) (string, error) {
 	s.mu.Unlock()
 	s.dispatch("INTERACTION_CREATE", payload)
 	return ix.id, nil
+}
+
+// commandOptions builds an interaction's option list from values.
+func commandOptions(cmd Command, values map[string]any) ([]any, error) {
+	known := map[string]bool{}
+	var out []any
+	for _, o := range cmd.Options {
+		known[o.Name] = true
+		v, ok := values[o.Name]
+		if !ok {
+			if o.Required {
+				return nil, fmt.Errorf("discordtest: /%s needs option %q", cmd.Name, o.Name)
+			}
+			continue
+		}
+		switch v.(type) {
+		case string:
+			if o.Type != 3 {
+				return nil, fmt.Errorf("discordtest: /%s option %q takes an integer", cmd.Name, o.Name)
+			}
+		case int, int64, uint64:
+			if o.Type != 4 {
+				return nil, fmt.Errorf("discordtest: /%s option %q takes a string", cmd.Name, o.Name)
+			}
+		default:
+			return nil, fmt.Errorf("discordtest: /%s option %q: unsupported value %T", cmd.Name, o.Name, v)
+		}
+		if o.Choices != nil {
+			if _, ok := o.Choices[fmt.Sprint(v)]; !ok {
+				return nil, fmt.Errorf("discordtest: /%s option %q: %v is not one of the choices", cmd.Name, o.Name, v)
+			}
+		}
+		out = append(out, map[string]any{"name": o.Name, "type": o.Type, "value": v})
+	}
+	for n := range values {
+		if !known[n] {
+			return nil, fmt.Errorf("discordtest: /%s has no option %q", cmd.Name, n)
+		}
+	}
+	return out, nil
 }
 
 // ClickButton clicks the button customID of message m as u, and returns

@@ -90,6 +90,9 @@ type Message struct {
 	ParseMode string
 	Entities  []Entity
 	Keyboard  [][]Button
+	// File holds the bytes of an uploaded photo or document (nil when it
+	// was sent by file id or URL).
+	File []byte
 	// Edits counts successful edits of the text or keyboard.
 	Edits int
 	Sent  time.Time
@@ -108,6 +111,7 @@ func (m Message) Labels() []string {
 
 func (m Message) clone() Message {
 	m.Entities = slices.Clone(m.Entities)
+	m.File = slices.Clone(m.File)
 	m.Keyboard = cloneKeyboard(m.Keyboard)
 	return m
 }
@@ -208,6 +212,7 @@ type Server struct {
 	count429   int
 	requests   map[string]int
 	sentTotal  int
+	blocked    map[int64]bool // users who blocked the bot (Block)
 }
 
 // NewServer starts a fake Bot API server on loopback. Close it when done.
@@ -373,6 +378,18 @@ func (s *Server) Commands(lang string) []BotCommand {
 	defer s.mu.Unlock()
 	var out []BotCommand
 	for _, c := range s.commands[lang] {
+		out = append(out, BotCommand(c))
+	}
+	return out
+}
+
+// ChatCommands returns the command menu set for one chat (scope "chat")
+// and a language code ("" is that chat's default menu).
+func (s *Server) ChatCommands(chatID int64, lang string) []BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []BotCommand
+	for _, c := range s.commands[fmt.Sprintf("chat:%d|%s", chatID, lang)] {
 		out = append(out, BotCommand(c))
 	}
 	return out
@@ -761,6 +778,9 @@ func (s *Server) chatOf(p params) (int64, *apiError) {
 	if _, known := s.chatTypes[id]; !known {
 		return 0, badRequest("chat not found")
 	}
+	if s.blocked[id] {
+		return 0, &apiError{code: http.StatusForbidden, desc: "Forbidden: bot was blocked by the user"}
+	}
 	return id, nil
 }
 
@@ -904,11 +924,40 @@ func (s *Server) setMyCommands(p params) (any, *apiError) {
 			return nil, badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
 		}
 	}
+	key, apiErr := commandsKey(p)
+	if apiErr != nil {
+		return nil, apiErr
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.commands[p["language_code"]] = cmds
+	s.commands[key] = cmds
 	s.notify()
 	return true, nil
+}
+
+// commandsKey names the menu a setMyCommands or getMyCommands call
+// addresses: its language code, for the default scope or one chat's.
+func commandsKey(p params) (string, *apiError) {
+	if p["scope"] == "" || p["scope"] == "null" {
+		return p["language_code"], nil
+	}
+	var scope struct {
+		Type   string `json:"type"`
+		ChatID int64  `json:"chat_id"`
+	}
+	if err := json.Unmarshal([]byte(p["scope"]), &scope); err != nil {
+		return "", badRequest("can't parse BotCommandScope JSON object")
+	}
+	switch scope.Type {
+	case "default":
+		return p["language_code"], nil
+	case "chat":
+		if scope.ChatID == 0 {
+			return "", badRequest("chat not found")
+		}
+		return fmt.Sprintf("chat:%d|%s", scope.ChatID, p["language_code"]), nil
+	}
+	return "", badRequest("unsupported BotCommandScope type %q", scope.Type)
 }
 
 func validCommand(c string) bool {
@@ -924,9 +973,13 @@ func validCommand(c string) bool {
 }
 
 func (s *Server) getMyCommands(p params) (any, *apiError) {
+	key, apiErr := commandsKey(p)
+	if apiErr != nil {
+		return nil, apiErr
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := s.commands[p["language_code"]]
+	out := s.commands[key]
 	if out == nil {
 		out = []wireBotCommand{}
 	}
@@ -959,8 +1012,32 @@ func (s *Server) sendFile(p params, r *http.Request, kind string) (any, *apiErro
 	if !ok {
 		return nil, badRequest("there is no %s in the request", kind)
 	}
-	if utf16Len(p["caption"]) > 1024 {
+	// The caption is parsed like a text (HTML when asked), but may be
+	// empty and holds at most 1024 visible characters.
+	caption, ents := p["caption"], []wireEntity(nil)
+	if strings.EqualFold(p["parse_mode"], "html") {
+		v, e, err := parseHTML(caption)
+		if err != nil {
+			return nil, badRequest("can't parse caption entities: %v", err)
+		}
+		caption, ents = v, e
+	} else if p["parse_mode"] != "" {
+		return nil, badRequest("unsupported parse_mode")
+	}
+	if utf16Len(caption) > 1024 {
 		return nil, badRequest("message caption is too long")
+	}
+	var data []byte
+	if r.MultipartForm != nil && len(r.MultipartForm.File[kind]) > 0 {
+		f, err := r.MultipartForm.File[kind][0].Open()
+		if err != nil {
+			return nil, badRequest("can't read the uploaded %s", kind)
+		}
+		data, err = io.ReadAll(f)
+		f.Close()
+		if err != nil || len(data) == 0 {
+			return nil, badRequest("the uploaded %s is empty", kind)
+		}
 	}
 	s.mu.Lock()
 	chatID, apiErr := s.chatOf(p)
@@ -972,7 +1049,8 @@ func (s *Server) sendFile(p params, r *http.Request, kind string) (any, *apiErro
 		s.mu.Unlock()
 		return nil, apiErr
 	}
-	m := &Message{ChatID: chatID, ID: s.newMessageID(chatID), Kind: kind, Text: p["caption"], Raw: p["caption"], Sent: time.Now()}
+	m := &Message{ChatID: chatID, ID: s.newMessageID(chatID), Kind: kind, Text: caption, Raw: p["caption"], ParseMode: p["parse_mode"], File: data, Sent: time.Now()}
+	m.Entities = entitiesOf(ents)
 	return s.recordSent(m)
 }
 

@@ -155,6 +155,18 @@ func (s *Server) GroupMessage(g Group, u User, text string) int {
 	}})
 }
 
+// JoinGroup adds the bot to g without anyone writing there, so that the
+// bot can post to it (a chat Telegram does not know is refused).
+func (s *Server) JoinGroup(g Group) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	typ := g.Type
+	if typ == "" {
+		typ = "supergroup"
+	}
+	s.chatTypes[g.ID] = typ
+}
+
 // TapButton queues the callback query Telegram sends when u taps the
 // button labelled label on msg (as the bot last left it). It returns the
 // update id and the callback query id, or an error when msg has no such

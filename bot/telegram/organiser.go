@@ -1,0 +1,394 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"consultbot/digest"
+	"consultbot/flows"
+	"consultbot/organiser"
+)
+
+// Organiser runs organiser commands; *organiser.Service implements it.
+// The adapter calls it only for organisers (see Options).
+type Organiser interface {
+	Execute(ctx context.Context, cmd organiser.Command, lang string) (organiser.Result, error)
+}
+
+var _ organiser.Poster = (*Adapter)(nil)
+
+// Limits of the organiser queue. Commands run in the background so that
+// a digest over a large store, or the 20-a-minute pace of a group, never
+// holds up the poll loop and the participants behind it. Commands from
+// one chat run in order (a hide, then a digest, shows the answer gone);
+// at most maxOrganiserRuns execute at once, and past maxOrganiserQueue
+// waiting jobs new ones are dropped with a log line (a flood, not a team).
+const (
+	maxOrganiserRuns  = 2
+	maxOrganiserQueue = 64
+	organiserTimeout  = 5 * time.Minute
+	// organiserDrain is how long Run's end waits for queued replies.
+	organiserDrain = 10 * time.Second
+)
+
+// orgState is the adapter's organiser queue.
+type orgState struct {
+	mu      sync.Mutex
+	base    context.Context // nil before Run: context.Background
+	lanes   map[int64][]func(context.Context)
+	pending int
+	sem     chan struct{}
+	wg      sync.WaitGroup
+}
+
+// startOrganiser gives the organiser queue a context that outlives ctx
+// by a short drain, and returns the function that drains it and cancels
+// what is left (Run defers it).
+func (a *Adapter) startOrganiser(ctx context.Context) (stop func()) {
+	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.org.mu.Lock()
+	a.org.base = base
+	a.org.mu.Unlock()
+	a.org.wg.Add(1)
+	go func() {
+		defer a.org.wg.Done()
+		if err := a.setOrganiserMenus(base); err != nil && base.Err() == nil {
+			// Cosmetic: the commands work without the menu.
+			a.log.Warn("set organiser command menus", "err", err)
+		}
+	}()
+	return func() {
+		done := make(chan struct{})
+		go func() {
+			a.org.wg.Wait()
+			close(done)
+		}()
+		t := time.NewTimer(organiserDrain)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			a.log.Warn("organiser replies still queued at shutdown; dropping them")
+		}
+		cancel()
+		<-done
+	}
+}
+
+// organiserMenu lists the organiser commands for Telegram's menu, in
+// French and in English.
+var organiserMenu = []struct{ fr, en, descFR, descEN string }{
+	{"synthese", "digest", "Synthèse depuis la dernière (thème en option)", "Digest since the last one (optional theme)"},
+	{"stats", "stats", "Chiffres de la consultation", "Consultation figures"},
+	{"masquer", "hide", "Masquer la réponse n° N des synthèses", "Hide answer #N from digests"},
+	{"afficher", "unhide", "Afficher de nouveau la réponse n° N", "Show answer #N again"},
+	{"bannir", "ban", "Ignorer l'auteur de la réponse n° N", "Ignore the author of answer #N"},
+	{"debannir", "unban", "Lever le bannissement (réponse n° N)", "Lift the ban (answer #N)"},
+}
+
+// setOrganiserMenus gives every organisers' chat, and every organiser's
+// private chat, a command menu with the organiser commands after the
+// participants' ones; everyone else keeps the default menu.
+func (a *Adapter) setOrganiserMenus(ctx context.Context) error {
+	chats := map[int64]bool{}
+	for id := range a.organisers {
+		chats[id] = true
+	}
+	for id := range a.orgUsers {
+		chats[id] = true // a private chat's id is its user's
+	}
+	if len(chats) == 0 || a.opts.Organiser == nil {
+		return nil
+	}
+	var fr, en []tgbotapi.BotCommand
+	for _, c := range flows.CommandList() {
+		fr = append(fr, tgbotapi.BotCommand{Command: c.NameFR, Description: c.DescriptionFR})
+		en = append(en, tgbotapi.BotCommand{Command: c.NameEN, Description: c.DescriptionEN})
+	}
+	for _, c := range organiserMenu {
+		fr = append(fr, tgbotapi.BotCommand{Command: c.fr, Description: c.descFR})
+		en = append(en, tgbotapi.BotCommand{Command: c.en, Description: c.descEN})
+	}
+	var errs []error
+	for id := range chats {
+		scope := tgbotapi.NewBotCommandScopeChat(id)
+		if _, err := a.request(ctx, tgbotapi.SetMyCommandsConfig{Commands: fr, Scope: &scope}); err != nil {
+			errs = append(errs, fmt.Errorf("chat %d: %w", id, err))
+			continue
+		}
+		if _, err := a.request(ctx, tgbotapi.SetMyCommandsConfig{Commands: en, Scope: &scope, LanguageCode: "en"}); err != nil {
+			errs = append(errs, fmt.Errorf("chat %d (english): %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// enqueueOrganiser runs job after chatID's earlier organiser jobs; false
+// when the queue is full.
+func (a *Adapter) enqueueOrganiser(chatID int64, job func(context.Context)) bool {
+	o := &a.org
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.pending >= maxOrganiserQueue {
+		return false
+	}
+	if o.lanes == nil {
+		o.lanes = map[int64][]func(context.Context){}
+		o.sem = make(chan struct{}, maxOrganiserRuns)
+	}
+	o.pending++
+	_, running := o.lanes[chatID]
+	o.lanes[chatID] = append(o.lanes[chatID], job)
+	if !running {
+		base := o.base
+		if base == nil {
+			base = context.Background()
+		}
+		o.wg.Add(1)
+		go a.runOrganiserLane(base, chatID)
+	}
+	return true
+}
+
+func (a *Adapter) runOrganiserLane(ctx context.Context, chatID int64) {
+	o := &a.org
+	defer o.wg.Done()
+	for {
+		o.mu.Lock()
+		jobs := o.lanes[chatID]
+		if len(jobs) == 0 {
+			delete(o.lanes, chatID)
+			o.mu.Unlock()
+			return
+		}
+		job := jobs[0]
+		o.lanes[chatID] = jobs[1:]
+		o.mu.Unlock()
+		jctx, cancel := context.WithTimeout(ctx, organiserTimeout)
+		job(jctx)
+		cancel()
+		o.mu.Lock()
+		o.pending--
+		o.mu.Unlock()
+	}
+}
+
+// Texts the adapter adds around organiser results, by language.
+var orgTexts = map[string]struct {
+	refused, failed, done, chart, help string
+}{
+	"fr": {
+		refused: "Cette commande est réservée à l'équipe d'organisation.",
+		failed:  "Désolé, la commande n'a pas pu aboutir à cause d'un problème technique. Réessayez dans un instant.",
+		done:    "C'est fait.",
+		chart:   "📊 <b>Contributions par thème</b> : nouvelles et total",
+		help: "<b>Commandes de l'équipe d'organisation</b>\n" +
+			"/synthese [thème] : la synthèse depuis la dernière (thème : numéro ou identifiant)\n" +
+			"/stats : les chiffres de la consultation\n" +
+			"/masquer N : retirer la réponse n°N des synthèses (/afficher N l'y remet)\n" +
+			"/bannir N : ignorer désormais l'auteur de la réponse n°N, sans rien supprimer (/debannir N)\n\n" +
+			"Pour répondre vous-même à la consultation, écrivez-moi en privé.",
+	},
+	"en": {
+		refused: "This command is reserved for the organising team.",
+		failed:  "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
+		done:    "Done.",
+		chart:   "📊 <b>Contributions per theme</b>: new and total",
+		help: "<b>Organising team commands</b>\n" +
+			"/digest [theme]: the digest since the last one (theme: number or id)\n" +
+			"/stats: the consultation's figures\n" +
+			"/hide N: take answer #N out of digests (/unhide N puts it back)\n" +
+			"/ban N: ignore the author of answer #N from now on, deleting nothing (/unban N)\n\n" +
+			"To answer the consultation yourself, write to me privately.",
+	},
+}
+
+func orgLang(code string) string {
+	if strings.HasPrefix(code, "en") {
+		return "en"
+	}
+	return "fr"
+}
+
+// isOrganiser reports whether m comes from an organiser: a listed user,
+// or anyone in a listed chat (a private chat's id is its user's).
+func (a *Adapter) isOrganiser(m *tgbotapi.Message) bool {
+	if m.From != nil && a.orgUsers[m.From.ID] {
+		return true
+	}
+	return m.Chat != nil && a.organisers[m.Chat.ID]
+}
+
+// organiserUpdate takes u when it is an organiser command, in a private
+// chat or addressed to the bot in a group, and reports whether it did:
+// organisers get the command run, anyone else a polite refusal and no
+// change. Everything else is left to the usual routes.
+func (a *Adapter) organiserUpdate(u tgbotapi.Update) bool {
+	m := u.Message
+	if m == nil || m.From == nil || m.From.IsBot || m.Chat == nil || !strings.HasPrefix(m.Text, "/") {
+		return false
+	}
+	switch m.Chat.Type {
+	case "private":
+	case "group", "supergroup":
+		if !a.addressedToMe(m) {
+			return false
+		}
+		if a.allowed != nil && !a.allowed[m.Chat.ID] && !a.isOrganiser(m) {
+			return false // a group the bot does not serve: silence
+		}
+	default:
+		return false
+	}
+	cmd, err := organiser.ParseCommand(m.Text)
+	if errors.Is(err, organiser.ErrNotCommand) {
+		return false
+	}
+	lang := orgLang(m.From.LanguageCode)
+	t := orgTexts[lang]
+	chatID, replyTo := m.Chat.ID, m.MessageID
+	var job func(context.Context)
+	switch {
+	case !a.isOrganiser(m) || a.opts.Organiser == nil:
+		a.log.Info("organiser command refused", "chat", chatID)
+		job = func(ctx context.Context) { a.replyHTML(ctx, chatID, replyTo, html.EscapeString(t.refused)) }
+	case err != nil:
+		// A malformed command: the parser's message says how to write it.
+		text := err.Error()
+		job = func(ctx context.Context) { a.replyHTML(ctx, chatID, replyTo, html.EscapeString(text)) }
+	default:
+		job = func(ctx context.Context) {
+			res, err := a.execute(ctx, cmd, lang)
+			if err != nil {
+				a.log.Error("organiser command failed", "chat", chatID, "command", cmd.Name, "err", err)
+				res = organiser.Result{Text: t.failed}
+			}
+			if err := a.deliverResult(ctx, chatID, replyTo, res, lang); err != nil {
+				a.log.Warn("deliver organiser result", "chat", chatID, "command", cmd.Name, "err", err)
+			}
+		}
+	}
+	if !a.enqueueOrganiser(chatID, job) {
+		a.log.Warn("organiser queue full; command dropped", "chat", chatID)
+	}
+	return true
+}
+
+// execute runs cmd in one of the maxOrganiserRuns slots. Only the
+// computation takes a slot: sending the result waits on the chat's
+// sending limits, which must not hold up other chats' commands.
+func (a *Adapter) execute(ctx context.Context, cmd organiser.Command, lang string) (organiser.Result, error) {
+	a.org.mu.Lock()
+	sem := a.org.sem
+	a.org.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return organiser.Result{}, fmt.Errorf("wait for a free organiser slot: %w", ctx.Err())
+	}
+	defer func() { <-sem }()
+	res, err := a.opts.Organiser.Execute(ctx, cmd, lang)
+	if err != nil {
+		return res, fmt.Errorf("execute %s: %w", cmd.Name, err)
+	}
+	return res, nil
+}
+
+// organiserHelp answers an organisers' chat that addressed the bot with
+// something other than an organiser command: it lists those commands
+// (such a chat is never told to take the consultation privately).
+func (a *Adapter) organiserHelp(m *tgbotapi.Message) {
+	lang := "fr"
+	if m.From != nil {
+		lang = orgLang(m.From.LanguageCode)
+	}
+	chatID, replyTo := m.Chat.ID, m.MessageID
+	help := orgTexts[lang].help
+	if !a.enqueueOrganiser(chatID, func(ctx context.Context) { a.replyHTML(ctx, chatID, replyTo, help) }) {
+		a.log.Warn("organiser queue full; help dropped", "chat", chatID)
+	}
+}
+
+// replyHTML sends one HTML message, as a reply when replyTo is set.
+func (a *Adapter) replyHTML(ctx context.Context, chatID int64, replyTo int, text string) {
+	msg := tgbotapi.NewMessage(chatID, text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	msg.ReplyToMessageID = replyTo
+	msg.AllowSendingWithoutReply = true
+	if err := a.deliver(ctx, chatID, msg); err != nil {
+		a.log.Warn("organiser reply", "chat", chatID, "err", err)
+	}
+}
+
+// deliverResult sends a result to chatID: the chart first, as a photo
+// with a short caption, then the text (escaped) and the digest's
+// messages, each within 4096 characters, all within the sending limits.
+func (a *Adapter) deliverResult(ctx context.Context, chatID int64, replyTo int, res organiser.Result, lang string) error {
+	t, ok := orgTexts[lang]
+	if !ok {
+		t = orgTexts["fr"]
+	}
+	var msgs []string
+	for _, c := range splitText(strings.TrimSpace(res.Text), maxText, maxText) {
+		msgs = append(msgs, html.EscapeString(c))
+	}
+	if res.Digest != nil {
+		msgs = append(msgs, digest.RenderTelegram(*res.Digest)...)
+	}
+	first := true
+	if len(res.Chart) > 0 {
+		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "synthese.png", Bytes: res.Chart})
+		photo.Caption = t.chart
+		photo.ParseMode = tgbotapi.ModeHTML
+		photo.ReplyToMessageID = replyTo
+		photo.AllowSendingWithoutReply = true
+		if err := a.deliver(ctx, chatID, photo); err != nil {
+			return fmt.Errorf("send chart: %w", err)
+		}
+		first = false
+	} else if len(msgs) == 0 {
+		msgs = []string{html.EscapeString(t.done)}
+	}
+	for n, h := range msgs {
+		msg := tgbotapi.NewMessage(chatID, h)
+		msg.ParseMode = tgbotapi.ModeHTML
+		msg.DisableWebPagePreview = true
+		if first {
+			msg.ReplyToMessageID = replyTo
+			msg.AllowSendingWithoutReply = true
+			first = false
+		}
+		if err := a.deliver(ctx, chatID, msg); err != nil {
+			return fmt.Errorf("send message %d/%d: %w", n+1, len(msgs), err)
+		}
+	}
+	return nil
+}
+
+// PostDigest posts a periodic digest to the Telegram chat whose id is
+// address: the chart first, then the digest's messages, within the
+// sending limits (a group takes 20 a minute, so a long digest there
+// takes a while). After a failure part of it may have been posted; the
+// caller decides whether to post it again.
+func (a *Adapter) PostDigest(ctx context.Context, address string, d *digest.Digest, chart []byte) error {
+	chatID, err := strconv.ParseInt(address, 10, 64)
+	if err != nil {
+		return fmt.Errorf("post digest: bad telegram chat id %q", address)
+	}
+	if d == nil {
+		return errors.New("post digest: no digest")
+	}
+	if err := a.deliverResult(ctx, chatID, 0, organiser.Result{Digest: d, Chart: chart}, orgLang(d.Lang)); err != nil {
+		return fmt.Errorf("post digest to telegram chat %d: %w", chatID, err)
+	}
+	return nil
+}

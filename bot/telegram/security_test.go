@@ -1,0 +1,115 @@
+package telegram_test
+
+import (
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"consultbot/bot"
+	"consultbot/bot/telegram"
+	"consultbot/bot/telegram/telegramtest"
+	"consultbot/flows"
+)
+
+// TestBlockedUserRepliesBecomeUndeliverable: after a parent blocks the
+// bot, Telegram answers 403; the reply leaves the outbox for the
+// undeliverable records instead of being retried forever.
+func TestBlockedUserRepliesBecomeUndeliverable(t *testing.T) {
+	fake := newFake(t)
+	a := startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), nil)
+	p := newParent(t, fake, 42)
+	p.say("/start")
+	if _, err := fake.WaitMessages(waitCtx(t), 42, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitOutboxEmpty(waitCtx(t), a); err != nil {
+		t.Fatal(err)
+	}
+	fake.Block(p.u)
+	p.say("/aide")
+	err := eventually(waitCtx(t), func() bool {
+		list, err := a.db.Undeliverable()
+		return err == nil && len(list) > 0
+	})
+	if err != nil {
+		t.Fatalf("no undeliverable record: %v", err)
+	}
+	if err := waitOutboxEmpty(waitCtx(t), a); err != nil {
+		t.Fatalf("the refused reply stays in the outbox: %v", err)
+	}
+	list, _ := a.db.Undeliverable()
+	for _, r := range list {
+		if r.Participant != pid(42) || !strings.Contains(r.Reason, "blocked") {
+			t.Errorf("undeliverable record %+v", r)
+		}
+	}
+}
+
+// TestChatNotFoundIsPermanent: a reply to a chat Telegram does not know
+// fails with an error that says so, which the engine does not retry.
+func TestChatNotFoundIsPermanent(t *testing.T) {
+	fake := newFake(t)
+	a := startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), nil)
+	err := a.ad.Send(t.Context(), bot.Outgoing{Seq: 1, Channel: bot.ChannelTelegram, Address: "987654321", Reply: flows.Reply{Text: "bonjour"}})
+	var p interface{ Permanent() bool }
+	if !errors.As(err, &p) || !p.Permanent() {
+		t.Errorf("Send to an unknown chat = %v, want a permanent error", err)
+	}
+}
+
+// TestAllowedChatsIgnoresOtherGroups: with allowed_chats set, a group not
+// in it gets nothing, an allowed one and the organisers' are answered,
+// and private chats always work.
+func TestAllowedChatsIgnoresOtherGroups(t *testing.T) {
+	fake := newFake(t)
+	startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), func(o *telegram.Options) {
+		o.AllowedChats = []int64{-100}
+	})
+	u := telegramtest.User{ID: 42, LanguageCode: "fr"}
+	fake.GroupMessage(telegramtest.Group{ID: -200}, u, "/start@"+fake.BotUsername())
+	fake.GroupMessage(telegramtest.Group{ID: -100}, u, "/start@"+fake.BotUsername())
+	fake.GroupMessage(telegramtest.Group{ID: -500}, u, "/aide@"+fake.BotUsername())
+	fake.SendText(u, "/start")
+	for _, chat := range []int64{-100, -500, 42} {
+		if _, err := fake.WaitMessages(waitCtx(t), chat, 1); err != nil {
+			t.Fatalf("chat %d got no answer: %v", chat, err)
+		}
+	}
+	if err := fake.Wait(waitCtx(t), func() bool { return fake.PendingUpdates() == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Messages(-200)); n != 0 {
+		t.Errorf("a group outside allowed_chats got %d messages", n)
+	}
+}
+
+// TestWebhookRefusesOversizedBodies: a body over the limit is refused
+// with 413, even with the right secret, and applies nothing.
+func TestWebhookRefusesOversizedBodies(t *testing.T) {
+	fake := newFake(t)
+	a := startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), func(o *telegram.Options) {
+		o.Mode, o.WebhookURL, o.WebhookSecret = telegram.ModeWebhook, "https://example.org/hook", "s3cret"
+	})
+	url := httptestServer(t, a.ad)
+	// A valid update whose text pads it past one megabyte.
+	body := `{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"text":"` +
+		strings.Repeat("a", 2<<20) + `"}}`
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized update answered %d, want 413", resp.StatusCode)
+	}
+	if _, ok, _ := a.db.Session(pid(42)); ok {
+		t.Error("an oversized update was applied")
+	}
+}

@@ -1,0 +1,77 @@
+package terminal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// TestMyDataAndEraseInTheTerminal runs the real engine: /mes_donnees
+// writes the JSON file next to the database (mode 0600) and prints its
+// path; /effacer then erases everything after the confirmation.
+func TestMyDataAndEraseInTheTerminal(t *testing.T) {
+	dir := t.TempDir()
+	db, err := storage.Open(filepath.Join(dir, "t.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	engine := bot.New(db, flows.NewMachine(flows.DefaultQuestionnaire(), flows.Config{}), nil)
+	var out bytes.Buffer
+	input := "1\n1\nlyon\n1\nUne réponse à retrouver.\n/mes_donnees\n/effacer\n1\n"
+	a := New(engine, strings.NewReader(input), &syncWriter{w: &out}, Options{Name: "..léa", DocumentDir: dir})
+	engine.AddSender(bot.ChannelTerminal, a)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if err := engine.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	path := filepath.Join(dir, "l_a-"+flows.DataFileName)
+	if !strings.Contains(out.String(), "(Fichier enregistré : "+path+")") {
+		t.Errorf("output does not say where the file is (%s):\n%s", path, out.String())
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("data file: %v", err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("data file mode = %04o, want 0600", fi.Mode().Perm())
+	}
+	raw, _ := os.ReadFile(path)
+	var data struct {
+		Participant string `json:"participant"`
+		Academie    string `json:"academie"`
+		Answers     []struct {
+			Text string `json:"text"`
+		} `json:"answers"`
+	}
+	if err := json.Unmarshal(raw, &data); err != nil || data.Participant != "terminal:..léa" || data.Academie != "Lyon" ||
+		len(data.Answers) != 1 || data.Answers[0].Text != "Une réponse à retrouver." {
+		t.Errorf("data file = %s (%v)", raw, err)
+	}
+	if !strings.Contains(out.String(), "toutes vos données sont effacées") {
+		t.Errorf("no erase confirmation:\n%s", out.String())
+	}
+	if _, ok, _ := db.Session("terminal:..léa"); ok {
+		t.Error("session survived /effacer")
+	}
+	if list, _ := db.AnswersByParticipant("terminal:..léa"); len(list) != 0 {
+		t.Errorf("answers survived /effacer: %+v", list)
+	}
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"consultbot/organiser"
+)
+
+// DigestConfig sets when periodic digests are posted to the organisers'
+// chats (telegram.organiser_chats) and channels
+// (discord.organiser_channel_ids).
+type DigestConfig struct {
+	// Daily is the time of day ("18:00") in TimeZone; empty turns the
+	// daily digest off.
+	Daily    string `toml:"daily"`
+	TimeZone string `toml:"time_zone"`
+	// EveryHours, when positive, replaces the daily digest with one every
+	// that many hours (aligned on UTC midnight: 6 → 00:00, 06:00…).
+	EveryHours int `toml:"every_hours"`
+	// Language of the periodic digests: fr or en.
+	Language string `toml:"language"`
+}
+
+func defaultDigestConfig() DigestConfig {
+	return DigestConfig{Daily: "18:00", TimeZone: "Europe/Paris", Language: "fr"}
+}
+
+// schedule returns the configured schedule; the zero Schedule when both
+// daily and every_hours are off.
+func (d DigestConfig) schedule() (organiser.Schedule, error) {
+	if d.EveryHours > 0 {
+		return organiser.Schedule{Every: time.Duration(d.EveryHours) * time.Hour}, nil
+	}
+	if d.Daily == "" {
+		return organiser.Schedule{}, nil
+	}
+	return organiser.ParseDaily(d.Daily, d.TimeZone)
+}
+
+func (d DigestConfig) validate() []error {
+	var errs []error
+	if d.EveryHours < 0 || d.EveryHours > 24*7 {
+		errs = append(errs, fmt.Errorf("digest.every_hours: %d is not between 0 (off: use daily) and 168", d.EveryHours))
+	}
+	if d.EveryHours == 0 && d.Daily != "" {
+		if _, err := d.schedule(); err != nil {
+			errs = append(errs, fmt.Errorf("digest: %w (daily is HH:MM, time_zone an IANA name such as Europe/Paris)", err))
+		}
+	}
+	if d.Language != "fr" && d.Language != "en" {
+		errs = append(errs, fmt.Errorf("digest.language: %q is not one of fr, en", d.Language))
+	}
+	return errs
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+
+	"consultbot/flows"
+	"consultbot/organiser"
+)
+
+// newOrganisers builds the organiser service with the configured digest
+// schedule, before the channels: they take it for organiser commands and
+// register themselves as its posters (see organiserService).
+func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
+	sc, err := cfg.Digest.schedule() // validated
+	if err != nil {
+		return err
+	}
+	m.organisers = organiser.New(m.db, q, organiser.Options{
+		Logger:   m.logger.With("component", "organiser"),
+		Schedule: sc,
+		Lang:     cfg.Digest.Language,
+	})
+	return nil
+}
+
+// startDigests runs the digest schedule until ctx (the channels' context)
+// ends: the periodic digests stop with the channels, before the database
+// closes. A digest recorded and not yet posted is posted at the next start.
+func (m *Main) startDigests(ctx context.Context) {
+	s := m.organisers
+	m.chanWG.Add(1)
+	go func() {
+		defer m.chanWG.Done()
+		if err := s.Run(ctx); err != nil {
+			m.logger.Error("digest schedule stopped", "err", err)
+		}
+	}()
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/telegram/telegramtest"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// TestRunPostsMissedDigestAtStartup: the last periodic digest is two days
+// old and one answer came after it; `run` (hourly digests) posts the digest
+// that fell due while it was stopped to the organisers' chat at start-up,
+// chart first, and records it so that it is not posted again.
+func TestRunPostsMissedDigestAtStartup(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	dir := t.TempDir()
+	t.Chdir(dir)
+
+	now := time.Now()
+	db, err := storage.Open(filepath.Join(dir, "run.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordDigest(time.Time{}, now.Add(-48*time.Hour), nil, nil, now.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	at := now.Add(-30 * time.Hour)
+	in := bot.Inbound{ID: "seed", Channel: bot.ChannelTelegram, Participant: "telegram:seed", Address: "1"}
+	_, err = db.Apply(context.Background(), in, at, func(s flows.Session) (flows.Session, []flows.Reply) {
+		// A recent participant: retention erases drafts left for months.
+		s.Stage, s.Profile, s.ConsentAt, s.CreatedAt, s.UpdatedAt = flows.StageMenu, "parent", at, at, now
+		s.Answers = map[string]flows.Answer{flows.AnswerKey("acces", "equipement"): {Theme: "acces", Question: "equipement",
+			Text: "Des ordinateurs portables pour chaque élève", CreatedAt: at, UpdatedAt: at}}
+		return s, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	body := "[storage]\npath = \"run.db\"\n[telegram]\napi_endpoint = \"" + srv.URL() + "\"\norganiser_chats = [-500]\n[digest]\nevery_hours = 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "consultbot.toml"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The bot is in the organisers' group: Telegram knows the chat.
+	srv.GroupMessage(telegramtest.Group{ID: -500, Title: "Organisation"}, telegramtest.User{ID: 900, LanguageCode: "fr"}, "Bonjour à tous")
+	m, stderr := newTestMain(t, nil, io.Discard)
+	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
+	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+
+	wait, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	var msgs []telegramtest.Message
+	waitErr := srv.Wait(wait, func() bool {
+		msgs = srv.Messages(-500)
+		return len(msgs) >= 2 && strings.Contains(msgs[len(msgs)-1].Text, "Synthèse")
+	})
+	// Posted, then marked sent: nothing left to post at the next start.
+	for waitErr == nil {
+		if pending, err := m.db.PendingDigests(); err == nil && len(pending) == 0 {
+			break
+		}
+		select {
+		case <-wait.Done():
+			waitErr = errors.New("the digest posted is still pending")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if waitErr != nil {
+		t.Fatalf("no digest in the organisers' chat: %v (%d messages)\nstderr:\n%s", waitErr, len(msgs), stderr)
+	}
+	chart, text := msgs[len(msgs)-2], msgs[len(msgs)-1]
+	if chart.Kind != "photo" || len(chart.File) == 0 {
+		t.Errorf("message before the digest is a %s, want the chart", chart.Kind)
+	}
+	if !strings.Contains(text.Text, "Des ordinateurs portables") {
+		t.Errorf("digest text:\n%s", text.Text)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = storage.Open(filepath.Join(dir, "run.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	log, _ := db.DigestLog()
+	pending, _ := db.PendingDigests()
+	if len(log) != 2 || len(pending) != 0 || !log[1].Since.Equal(log[0].Until) || log[1].Until.Before(now.Add(-time.Hour)) {
+		t.Errorf("after start-up: %d digests recorded, %d pending; want 2 and 0, the second from the first's end to the last hour", len(log), len(pending))
+	}
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+	"unicode/utf8"
+
+	"consultbot/organiser"
+	"consultbot/storage"
+)
+
+// orgFlags are the flags of the organisers' commands, export and digest.
+type orgFlags struct {
+	format, out, separator string // export
+	print                  bool   // digest
+	theme, lang            string // digest
+}
+
+// orgCommands registers the flags of export and digest; it reports whether
+// command is one of them.
+func (m *Main) orgCommands(command string, fs *flag.FlagSet) bool {
+	switch command {
+	case "export":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.org.format, "format", organiser.FormatCSV, "csv or jsonl")
+		fs.StringVar(&m.org.out, "out", "", "output `file`, created readable by its owner only; - for standard output")
+		fs.StringVar(&m.org.separator, "separator", ";", "CSV field separator (one character; tab for a tab)")
+	case "digest":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.BoolVar(&m.org.print, "print", false, "print the digest since the last periodic one as Markdown, without sending it")
+		fs.StringVar(&m.org.theme, "theme", "", "only this theme (id or number)")
+		fs.StringVar(&m.org.lang, "lang", "fr", "language: fr or en")
+	default:
+		return false
+	}
+	return true
+}
+
+// openReadOnly opens the configured database for a read-only command.
+func (m *Main) openReadOnly() (*storage.DB, Config, error) {
+	cfg, err := LoadConfig(m.configPath, m.Getenv)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if m.dbPath != "" {
+		cfg.Storage.Path = m.dbPath
+	}
+	db, err := storage.OpenReadOnly(cfg.Storage.Path, storage.Options{})
+	if err != nil {
+		return nil, cfg, err
+	}
+	return db, cfg, nil
+}
+
+// runExport writes every answer, pseudonymised, as CSV or JSONL. The file
+// is written under a temporary name and renamed at the end, so that an
+// interrupted export never leaves a truncated file behind.
+func (m *Main) runExport(ctx context.Context) error {
+	if m.org.out == "" {
+		return errors.New("export: --out FILE is required (- for standard output)")
+	}
+	if m.org.format != organiser.FormatCSV && m.org.format != organiser.FormatJSONL {
+		return fmt.Errorf("export: --format must be csv or jsonl, not %q", m.org.format)
+	}
+	sep, err := parseSeparator(m.org.separator)
+	if err != nil {
+		return err
+	}
+	// The key is checked before anything is opened: a missing key must not
+	// leave an empty file behind.
+	pseudo, err := organiser.NewPseudonymizer([]byte(m.Getenv(organiser.PseudonymKeyEnv)))
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	db, cfg, err := m.openReadOnly()
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer db.Close()
+	q, err := loadQuestionnaire(cfg.Consultation.Questionnaire)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	opts := organiser.ExportOptions{Format: m.org.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now()}
+
+	if m.org.out == "-" {
+		n, err := organiser.Export(ctx, db, q, m.Stdout, opts)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "exported %d answers\n", n)
+		return nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(m.org.out), "."+filepath.Base(m.org.out)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	// CreateTemp makes the file 0600 already; say it, since it matters.
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: %w", err)
+	}
+	n, err := organiser.Export(ctx, db, q, tmp, opts)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), m.org.out)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export %q: %w", m.org.out, err)
+	}
+	fmt.Fprintf(m.Stderr, "exported %d answers to %s\n", n, m.org.out)
+	return nil
+}
+
+func parseSeparator(s string) (rune, error) {
+	if s == "tab" || s == `\t` {
+		return '\t', nil
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 || size != len(s) || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
+		return 0, fmt.Errorf("export: --separator must be one character other than a quote or a line break (for example ; , or tab), not %q", s)
+	}
+	return r, nil
+}

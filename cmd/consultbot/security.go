@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"consultbot/bot"
+)
+
+// SecurityConfig holds the settings that protect participants: the key of
+// their pseudonymous ids and the flood limit.
+type SecurityConfig struct {
+	// IDKey keys the participant ids: platform user ids are stored only as
+	// HMAC-SHA256(IDKey, id). A secret from the environment; changing it
+	// makes every returning participant a newcomer.
+	IDKey Secret `toml:"id_key"`
+	// FloodBurst is how many messages one person may send at once on
+	// Telegram or Discord before the rest are held back.
+	FloodBurst int `toml:"flood_burst"`
+	// FloodRate is how many held messages per second are then applied.
+	FloodRate float64 `toml:"flood_rate"`
+}
+
+// minIDKeyLen is the shortest id key accepted: 16 characters of
+// `openssl rand -base64 32` already carry 96 bits.
+const minIDKeyLen = 16
+
+func defaultSecurityConfig() SecurityConfig {
+	return SecurityConfig{
+		IDKey:      "${CONSULTBOT_ID_KEY}",
+		FloodBurst: bot.DefaultFloodBurst,
+		FloodRate:  bot.DefaultFloodRate,
+	}
+}
+
+func (s SecurityConfig) validate() []error {
+	var errs []error
+	if n := len(s.IDKey); n > 0 && n < minIDKeyLen {
+		errs = append(errs, fmt.Errorf("security.id_key: %d characters is too short, at least %d are needed (e.g. openssl rand -base64 32)", n, minIDKeyLen))
+	}
+	if s.FloodBurst < 1 || s.FloodBurst > 1000 {
+		errs = append(errs, fmt.Errorf("security.flood_burst: %d is not between 1 and 1000", s.FloodBurst))
+	}
+	if s.FloodRate <= 0 || s.FloodRate > 1000 {
+		errs = append(errs, fmt.Errorf("security.flood_rate: %g is not above 0 and at most 1000 (messages per second)", s.FloodRate))
+	}
+	return errs
+}
+
+// checkRun refuses to run Telegram or Discord without an id key: the
+// platform ids would have no protection. The terminal needs none.
+func (s SecurityConfig) checkRun(cfg Config) error {
+	if s.IDKey != "" || (cfg.Telegram.Token == "" && cfg.Discord.Token == "") {
+		return nil
+	}
+	return errors.New("security.id_key is empty: Telegram and Discord user ids are stored only as keyed hashes, so `run` needs a secret key; set CONSULTBOT_ID_KEY (e.g. export CONSULTBOT_ID_KEY=$(openssl rand -base64 32)) and keep it: a new key makes every participant start over")
+}
+
+// floodLimit is the engine's flood control: Telegram and Discord only, so
+// that a script piped into `chat` is never throttled.
+func (s SecurityConfig) floodLimit() bot.FloodLimit {
+	return bot.FloodLimit{
+		Burst:    s.FloodBurst,
+		Rate:     s.FloodRate,
+		Channels: []string{bot.ChannelTelegram, bot.ChannelDiscord},
+	}
+}

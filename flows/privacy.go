@@ -1,0 +1,584 @@
+package flows
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Privacy describes the processing of answers, for the consent text and
+// the privacy commands. It comes from the [privacy] configuration; zero
+// values fall back to neutral wording.
+type Privacy struct {
+	// Controller names who is responsible for the processing ("Ministère
+	// de l'Éducation nationale, DNE"); empty: the consultation's organisers.
+	Controller string
+	// Contact is where to write about one's data (an e-mail address or a
+	// URL); empty: not shown.
+	Contact string
+	// InactiveDays is how long a draft (a participation with no theme
+	// confirmed) may stay untouched before it is erased; zero: never.
+	InactiveDays int
+	// RetentionDaysAfterClose is how long after ClosesAt the platform ids
+	// are kept (so that people can still ask for their data or its
+	// erasure); after that, answers are no longer linked to an account.
+	RetentionDaysAfterClose int
+}
+
+// Button actions of the privacy commands.
+const (
+	actErase = "erase" // arg: fingerprint of the session, see eraseMark
+	actKeep  = "keep"  // cancel the erasure
+)
+
+// DataFileName is the name of the JSON file "my data" sends.
+const DataFileName = "mes-donnees-consultbot.json"
+
+// eraseMark ties an erase button to the session that offered it: after
+// an erasure the person starts afresh and their prompt numbers start
+// again from zero, so an old "Oui, tout effacer" button must not match a
+// new session's prompt by chance.
+func eraseMark(s Session, now time.Time) string {
+	at := s.CreatedAt
+	if at.IsZero() {
+		at = now // Step stamps CreatedAt with now at the end of this step.
+	}
+	return strconv.FormatInt(at.UnixMilli(), 36)
+}
+
+// privacy handles "my data" and "erase my data" (the commands and the
+// confirmation buttons) at every stage, even once the consultation is
+// closed: participants' rights outlive it. It reports whether ev was one
+// of them.
+func (st *step) privacy(ev Event) bool {
+	s := &st.s
+	switch {
+	case ev.Kind == EventCommand && (ev.Command == CmdMyData || ev.Command == CmdErase):
+		if s.Stage == StageNew {
+			// Nothing is stored, and asking must not store anything.
+			st.say(st.pmsg().NothingStored)
+			s.Stage = StageErased
+			return true
+		}
+		if ev.Command == CmdMyData {
+			st.myData()
+		} else {
+			st.askErase()
+		}
+		return true
+	case ev.Kind == EventChoice:
+		t, ok := parseToken(ev.Token)
+		if !ok || (t.action != actErase && t.action != actKeep) || t.prompt != s.Prompt || s.Stage == StageNew {
+			return false // a stale one is answered as any stale button
+		}
+		if t.action == actErase {
+			if t.arg != eraseMark(*s, st.now) {
+				return false
+			}
+			st.erase()
+			return true
+		}
+		st.say(st.pmsg().Kept)
+		if !st.m.Closed(st.now) {
+			st.reshow()
+		}
+		return true
+	}
+	return false
+}
+
+func (st *step) askErase() {
+	pm := st.pmsg()
+	text := pm.EraseAsk
+	if n := len(st.s.Answers); n > 0 {
+		text = fmt.Sprintf(pm.EraseAskAnswers, n) + "\n\n" + text
+	}
+	st.ask(Reply{Title: pm.EraseTitle, Text: text},
+		opt{actErase, eraseMark(st.s, st.now), pm.EraseYes}, opt{actKeep, "", pm.EraseNo})
+}
+
+// erase leaves only what storage needs to find the participant and the
+// mark that tells it to delete everything; the prompt number stays so
+// that it never goes back within a conversation.
+func (st *step) erase() {
+	old := st.s
+	st.s = Session{Participant: old.Participant, Lang: old.Lang, Stage: StageErased, Prompt: old.Prompt}
+	st.say(st.pmsg().Erased)
+}
+
+// consentText states what is kept, why, by whom, for how long and how to
+// leave, with the variable parts from Config.Privacy.
+func (st *step) consentText() string {
+	pm, p := st.pmsg(), st.m.cfg.Privacy
+	controller := p.Controller
+	if controller == "" {
+		controller = pm.DefaultController
+	}
+	var b strings.Builder
+	b.WriteString(pm.ConsentIntro)
+	b.WriteString("\n" + pm.ConsentWhat)
+	b.WriteString("\n" + pm.ConsentWhy)
+	who := fmt.Sprintf(pm.ConsentWho, controller)
+	if p.Contact != "" {
+		who += " " + fmt.Sprintf(pm.ConsentContact, p.Contact)
+	}
+	b.WriteString("\n" + who)
+	b.WriteString("\n" + pm.ConsentHowLong)
+	if p.InactiveDays > 0 {
+		b.WriteString(" " + fmt.Sprintf(pm.ConsentInactive, p.InactiveDays))
+	}
+	if c := st.m.cfg.ClosesAt; !c.IsZero() {
+		end := c.AddDate(0, 0, p.RetentionDaysAfterClose)
+		b.WriteString(" " + fmt.Sprintf(pm.ConsentUntil, end.Format(st.msg().DateLayout)))
+	} else if p.RetentionDaysAfterClose > 0 {
+		b.WriteString(" " + fmt.Sprintf(pm.ConsentAfterClose, p.RetentionDaysAfterClose))
+	} else {
+		b.WriteString(" " + pm.ConsentAtClose)
+	}
+	b.WriteString("\n" + pm.ConsentLeave)
+	return b.String()
+}
+
+// myData sends everything stored about the participant: a readable
+// summary, one message per theme with the answers in full, and the same
+// data as a JSON file.
+func (st *step) myData() {
+	s := &st.s
+	pm, m, lang := st.pmsg(), st.msg(), s.Lang
+	var b strings.Builder
+	line := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(&b, "\n"+pm.LineLayout, label, value)
+		}
+	}
+	b.WriteString(pm.DataIntro + "\n")
+	line(pm.LabelID, s.Participant)
+	line(pm.LabelLang, pm.LangName[lang])
+	line(pm.LabelStage, pm.StageName[s.Stage])
+	line(pm.LabelConsent, st.when(s.ConsentAt))
+	if p := st.m.q.Profile(s.Profile); p != nil {
+		line(pm.LabelProfile, p.Label.In(lang))
+	} else {
+		line(pm.LabelProfile, s.Profile)
+	}
+	line(pm.LabelAcademie, s.Academie)
+	line(pm.LabelSource, s.Source)
+	line(pm.LabelCreated, st.when(s.CreatedAt))
+	line(pm.LabelUpdated, st.when(s.UpdatedAt))
+	if th := st.m.q.Theme(s.Theme); th != nil {
+		pos := th.Title.In(lang)
+		if q := st.m.q.Question(s.Theme, s.Question); q != nil {
+			pos += " — " + q.Title.In(lang)
+		}
+		line(pm.LabelPosition, pos)
+	}
+	line(pm.LabelAnswers, fmt.Sprintf("%d", len(s.Answers)))
+	st.out = append(st.out, Reply{Title: pm.DataTitle, Text: b.String()})
+
+	seen := map[string]bool{}
+	for i := range st.m.q.Themes {
+		th := &st.m.q.Themes[i]
+		var tb strings.Builder
+		for j := range th.Questions {
+			q := &th.Questions[j]
+			key := AnswerKey(th.ID, q.ID)
+			a, ok := s.Answers[key]
+			if !ok {
+				continue
+			}
+			seen[key] = true
+			st.writeAnswer(&tb, q.Title.In(lang), q, a)
+		}
+		title := fmt.Sprintf(m.ThemeHeading, i+1, th.Title.In(lang))
+		if at, ok := s.Confirmed[th.ID]; ok {
+			title += " — " + fmt.Sprintf(pm.ConfirmedOn, st.when(at))
+		}
+		if tb.Len() > 0 {
+			st.out = append(st.out, Reply{Title: title, Text: tb.String()})
+		} else if _, ok := s.Confirmed[th.ID]; ok {
+			st.out = append(st.out, Reply{Title: title, Text: m.NoAnswers})
+		}
+	}
+	// Answers to questions the questionnaire no longer has are stored all
+	// the same, so they are shown too.
+	var orphans []string
+	for k := range s.Answers {
+		if !seen[k] {
+			orphans = append(orphans, k)
+		}
+	}
+	if len(orphans) > 0 {
+		slices.Sort(orphans)
+		var ob strings.Builder
+		for _, k := range orphans {
+			st.writeAnswer(&ob, k, nil, s.Answers[k])
+		}
+		st.out = append(st.out, Reply{Title: pm.OtherAnswers, Text: ob.String()})
+	}
+	st.out = append(st.out, Reply{Text: pm.DataFile, Document: &Document{
+		Name: DataFileName,
+		MIME: "application/json",
+		Data: st.dataJSON(),
+	}})
+}
+
+// answerKeys lists the session's answer keys in questionnaire order, then
+// those of questions the questionnaire no longer has, sorted.
+func (st *step) answerKeys() []string {
+	keys := make([]string, 0, len(st.s.Answers))
+	seen := map[string]bool{}
+	for _, th := range st.m.q.Themes {
+		for _, q := range th.Questions {
+			k := AnswerKey(th.ID, q.ID)
+			if _, ok := st.s.Answers[k]; ok {
+				keys = append(keys, k)
+				seen[k] = true
+			}
+		}
+	}
+	var orphans []string
+	for k := range st.s.Answers {
+		if !seen[k] {
+			orphans = append(orphans, k)
+		}
+	}
+	slices.Sort(orphans)
+	return append(keys, orphans...)
+}
+
+// writeAnswer appends one answer in full, with its times, as a paragraph.
+func (st *step) writeAnswer(b *strings.Builder, title string, q *Question, a Answer) {
+	pm := st.pmsg()
+	if b.Len() > 0 {
+		b.WriteString("\n\n")
+	}
+	when := fmt.Sprintf(pm.AnsweredOn, st.when(a.CreatedAt))
+	if !a.UpdatedAt.Equal(a.CreatedAt) {
+		when += ", " + fmt.Sprintf(pm.ChangedOn, st.when(a.UpdatedAt))
+	}
+	fmt.Fprintf(b, "• %s (%s)\n", title, when)
+	switch {
+	case a.Voice != nil:
+		b.WriteString(fmt.Sprintf(st.msg().VoiceMark, a.Voice.Duration))
+	case a.Choice != "" && q != nil && q.Choice(a.Choice) != nil:
+		b.WriteString(q.Choice(a.Choice).Label.In(st.s.Lang))
+	case a.Choice != "":
+		b.WriteString(a.Choice)
+	default:
+		b.WriteString(a.Text)
+	}
+}
+
+// when formats a time for people, in UTC so that it reads the same on
+// every server.
+func (st *step) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(st.pmsg().TimeLayout)
+}
+
+// dataExport is the JSON file of "my data": every field of the session,
+// ids with their labels, in a stable order.
+type dataExport struct {
+	Notice      string            `json:"notice"`
+	Participant string            `json:"participant"`
+	Language    string            `json:"language"`
+	Stage       string            `json:"stage"`
+	ConsentAt   *time.Time        `json:"consent_at,omitempty"`
+	Profile     *labelled         `json:"profile,omitempty"`
+	Academie    string            `json:"academie,omitempty"`
+	Source      string            `json:"source,omitempty"`
+	Position    *dataPosition     `json:"position,omitempty"`
+	CreatedAt   *time.Time        `json:"created_at,omitempty"`
+	UpdatedAt   *time.Time        `json:"updated_at,omitempty"`
+	Confirmed   []dataConfirmed   `json:"confirmed_themes"`
+	Answers     []dataAnswer      `json:"answers"`
+	Controller  string            `json:"controller,omitempty"`
+	Contact     string            `json:"contact,omitempty"`
+	Commands    map[string]string `json:"commands"`
+}
+
+type labelled struct {
+	ID    string `json:"id"`
+	Label string `json:"label,omitempty"`
+}
+
+type dataPosition struct {
+	Theme    string `json:"theme"`
+	Question string `json:"question,omitempty"`
+}
+
+type dataConfirmed struct {
+	Theme      string    `json:"theme"`
+	ThemeTitle string    `json:"theme_title,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+type dataAnswer struct {
+	Theme         string    `json:"theme"`
+	ThemeTitle    string    `json:"theme_title,omitempty"`
+	Question      string    `json:"question"`
+	QuestionTitle string    `json:"question_title,omitempty"`
+	Text          string    `json:"text,omitempty"`
+	Choice        *labelled `json:"choice,omitempty"`
+	Voice         *Voice    `json:"voice,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func (st *step) dataJSON() []byte {
+	s, lang, pm := &st.s, st.s.Lang, st.pmsg()
+	d := dataExport{
+		Notice:      pm.DataNotice,
+		Participant: s.Participant,
+		Language:    lang,
+		Stage:       string(s.Stage),
+		ConsentAt:   timePtr(s.ConsentAt),
+		Academie:    s.Academie,
+		Source:      s.Source,
+		CreatedAt:   timePtr(s.CreatedAt),
+		UpdatedAt:   timePtr(s.UpdatedAt),
+		Confirmed:   []dataConfirmed{},
+		Answers:     []dataAnswer{},
+		Controller:  st.m.cfg.Privacy.Controller,
+		Contact:     st.m.cfg.Privacy.Contact,
+		Commands:    map[string]string{"my_data": "/" + pm.CmdMyData, "erase": "/" + pm.CmdErase},
+	}
+	if s.Profile != "" {
+		d.Profile = &labelled{ID: s.Profile}
+		if p := st.m.q.Profile(s.Profile); p != nil {
+			d.Profile.Label = p.Label.In(lang)
+		}
+	}
+	if s.Theme != "" {
+		d.Position = &dataPosition{Theme: s.Theme, Question: s.Question}
+	}
+	themes := make([]string, 0, len(s.Confirmed))
+	for th := range s.Confirmed {
+		themes = append(themes, th)
+	}
+	// Questionnaire order; themes it no longer has last.
+	slices.SortFunc(themes, func(a, b string) int {
+		ia, ib := st.m.q.themeIndex(a), st.m.q.themeIndex(b)
+		if st.m.q.Theme(a) == nil {
+			ia = len(st.m.q.Themes)
+		}
+		if st.m.q.Theme(b) == nil {
+			ib = len(st.m.q.Themes)
+		}
+		if ia != ib {
+			return ia - ib
+		}
+		return strings.Compare(a, b)
+	})
+	for _, id := range themes {
+		c := dataConfirmed{Theme: id, At: s.Confirmed[id]}
+		if th := st.m.q.Theme(id); th != nil {
+			c.ThemeTitle = th.Title.In(lang)
+		}
+		d.Confirmed = append(d.Confirmed, c)
+	}
+	for _, k := range st.answerKeys() {
+		a := s.Answers[k]
+		da := dataAnswer{Theme: a.Theme, Question: a.Question, Text: a.Text, Voice: a.Voice, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		if th := st.m.q.Theme(a.Theme); th != nil {
+			da.ThemeTitle = th.Title.In(lang)
+		}
+		q := st.m.q.Question(a.Theme, a.Question)
+		if q != nil {
+			da.QuestionTitle = q.Title.In(lang)
+		}
+		if a.Choice != "" {
+			da.Choice = &labelled{ID: a.Choice}
+			if q != nil && q.Choice(a.Choice) != nil {
+				da.Choice.Label = q.Choice(a.Choice).Label.In(lang)
+			}
+		}
+		d.Answers = append(d.Answers, da)
+	}
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		// Only plain strings, times and ints: this cannot fail.
+		panic(fmt.Sprintf("encode my data: %v", err))
+	}
+	return append(b, '\n')
+}
+
+// privacyMessages holds the texts of the privacy features in one language.
+type privacyMessages struct {
+	DefaultController string
+	ConsentIntro      string
+	ConsentWhat       string
+	ConsentWhy        string
+	ConsentWho        string // %s controller
+	ConsentContact    string // %s contact
+	ConsentHowLong    string
+	ConsentInactive   string // %d days
+	ConsentUntil      string // %s date
+	ConsentAfterClose string // %d days
+	ConsentAtClose    string
+	ConsentLeave      string
+
+	NothingStored   string
+	EraseTitle      string
+	EraseAsk        string
+	EraseAskAnswers string // %d answers
+	EraseYes        string
+	EraseNo         string
+	Erased          string
+	Kept            string
+
+	DataTitle     string
+	DataIntro     string
+	DataFile      string
+	DataNotice    string
+	OtherAnswers  string
+	ConfirmedOn   string // %s time
+	AnsweredOn    string // %s time
+	ChangedOn     string // %s time
+	TimeLayout    string
+	LineLayout    string // %s label, %s value
+	LabelID       string
+	LabelLang     string
+	LabelStage    string
+	LabelConsent  string
+	LabelProfile  string
+	LabelAcademie string
+	LabelSource   string
+	LabelCreated  string
+	LabelUpdated  string
+	LabelPosition string
+	LabelAnswers  string
+	LangName      map[string]string
+	StageName     map[Stage]string
+	CmdMyData     string
+	CmdErase      string
+}
+
+var privacyFR = privacyMessages{
+	DefaultController: "les organisateurs des États généraux du numérique éducatif",
+	ConsentIntro:      "Avant de commencer, votre accord :",
+	ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
+		"la campagne qui vous a amené·e et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
+	ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",
+	ConsentWho:        "• Qui : %s, responsable du traitement.",
+	ConsentContact:    "Contact : %s.",
+	ConsentHowLong:    "• Combien de temps :",
+	ConsentInactive:   "sans aucun thème validé, une participation inactive depuis %d jours est effacée ;",
+	ConsentUntil:      "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard le %s.",
+	ConsentAfterClose: "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard %d jours après la clôture.",
+	ConsentAtClose:    "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard à la clôture.",
+	ConsentLeave:      "• Partir : /effacer efface tout, à tout moment ; /mes_donnees vous montre tout ce que nous gardons.",
+
+	NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez /start pour commencer.",
+	EraseTitle:      "Effacer vos données ?",
+	EraseAsk:        "Tout ce que nous gardons sur vous sera effacé définitivement : réponses, profil, académie, campagne d'origine, accord. Les synthèses déjà envoyées aux organisateurs ne peuvent pas être rappelées, mais rien de ce qui est effacé n'apparaîtra dans les suivantes.",
+	EraseAskAnswers: "Vous avez donné %d réponse(s).",
+	EraseYes:        "Oui, tout effacer",
+	EraseNo:         "Annuler",
+	Erased:          "C'est fait : toutes vos données sont effacées. Si vous nous écrivez à nouveau, nous vous redemanderons votre accord, comme à un·e nouveau·elle participant·e.",
+	Kept:            "Rien n'a été effacé.",
+
+	DataTitle:     "Vos données",
+	DataIntro:     "Voici tout ce que nous gardons sur vous. Les heures sont en temps universel (UTC).",
+	DataFile:      "Le fichier ci-joint contient les mêmes données au format JSON. Pour tout effacer : /effacer.",
+	DataNotice:    "Tout ce que consultbot garde sur vous. Heures en UTC. Pour tout effacer, envoyez /effacer.",
+	OtherAnswers:  "Réponses à des questions retirées du questionnaire",
+	ConfirmedOn:   "validé le %s",
+	AnsweredOn:    "répondu le %s",
+	ChangedOn:     "modifié le %s",
+	TimeLayout:    "02/01/2006 à 15:04 UTC",
+	LineLayout:    "%s : %s",
+	LabelID:       "Pseudonyme technique",
+	LabelLang:     "Langue",
+	LabelStage:    "Étape",
+	LabelConsent:  "Accord donné le",
+	LabelProfile:  "Profil",
+	LabelAcademie: "Académie",
+	LabelSource:   "Campagne d'origine",
+	LabelCreated:  "Première visite",
+	LabelUpdated:  "Dernière activité",
+	LabelPosition: "Où vous en êtes",
+	LabelAnswers:  "Nombre de réponses",
+	LangName:      map[string]string{LangFR: "français", LangEN: "anglais"},
+	StageName: map[Stage]string{
+		StageConsent: "accord demandé", StageDeclined: "accord refusé", StageProfile: "choix du profil",
+		StageAcademie: "choix de l'académie", StageMenu: "menu des thèmes", StageQuestion: "réponse aux questions",
+		StageReview: "relecture", StageEdit: "modification d'une réponse", StagePaused: "en pause",
+	},
+	CmdMyData: "mes_donnees",
+	CmdErase:  "effacer",
+}
+
+var privacyEN = privacyMessages{
+	DefaultController: "the organisers of the national conference on digital education",
+	ConsentIntro:      "Before we start, your consent:",
+	ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
+		"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
+	ConsentWhy:        "• Why: only for the conference's synthesis.",
+	ConsentWho:        "• Who: %s, data controller.",
+	ConsentContact:    "Contact: %s.",
+	ConsentHowLong:    "• How long:",
+	ConsentInactive:   "with no theme confirmed, a participation left untouched for %d days is erased;",
+	ConsentUntil:      "your answers are used for the synthesis under that pseudonym; the technical addresses used to reply to you are erased by %s at the latest.",
+	ConsentAfterClose: "your answers are used for the synthesis under that pseudonym; the technical addresses used to reply to you are erased at the latest %d days after the consultation closes.",
+	ConsentAtClose:    "your answers are used for the synthesis under that pseudonym; the technical addresses used to reply to you are erased when the consultation closes at the latest.",
+	ConsentLeave:      "• Leaving: /erase erases everything, at any time; /my_data shows you everything we keep.",
+
+	NothingStored:   "We keep nothing about you: you have not taken part yet. Send /start to begin.",
+	EraseTitle:      "Erase your data?",
+	EraseAsk:        "Everything we keep about you will be erased for good: answers, profile, académie, source campaign, consent. Digests already sent to the organisers cannot be recalled, but nothing erased will appear in later ones.",
+	EraseAskAnswers: "You have given %d answer(s).",
+	EraseYes:        "Yes, erase everything",
+	EraseNo:         "Cancel",
+	Erased:          "Done: all your data is erased. If you write to us again, we will ask for your consent again, as for a new participant.",
+	Kept:            "Nothing was erased.",
+
+	DataTitle:     "Your data",
+	DataIntro:     "Here is everything we keep about you. Times are in UTC.",
+	DataFile:      "The attached file holds the same data as JSON. To erase everything: /erase.",
+	DataNotice:    "Everything consultbot keeps about you. Times in UTC. To erase everything, send /erase.",
+	OtherAnswers:  "Answers to questions removed from the questionnaire",
+	ConfirmedOn:   "confirmed on %s",
+	AnsweredOn:    "answered on %s",
+	ChangedOn:     "changed on %s",
+	TimeLayout:    "2 January 2006, 15:04 UTC",
+	LineLayout:    "%s: %s",
+	LabelID:       "Technical pseudonym",
+	LabelLang:     "Language",
+	LabelStage:    "Step",
+	LabelConsent:  "Consent given on",
+	LabelProfile:  "Profile",
+	LabelAcademie: "Académie",
+	LabelSource:   "Source campaign",
+	LabelCreated:  "First visit",
+	LabelUpdated:  "Last activity",
+	LabelPosition: "Where you are",
+	LabelAnswers:  "Number of answers",
+	LangName:      map[string]string{LangFR: "French", LangEN: "English"},
+	StageName: map[Stage]string{
+		StageConsent: "consent asked", StageDeclined: "consent refused", StageProfile: "choosing a profile",
+		StageAcademie: "choosing an académie", StageMenu: "theme menu", StageQuestion: "answering questions",
+		StageReview: "review", StageEdit: "changing an answer", StagePaused: "paused",
+	},
+	CmdMyData: "my_data",
+	CmdErase:  "erase",
+}
+
+func (st *step) pmsg() *privacyMessages {
+	if st.s.Lang == LangEN {
+		return &privacyEN
+	}
+	return &privacyFR
+}

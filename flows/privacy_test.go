@@ -1,0 +1,153 @@
+package flows
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPrivacyCommandsAreListedAndParsed(t *testing.T) {
+	names := map[string]bool{}
+	for _, c := range CommandList() {
+		names[c.Name+"/"+c.NameFR+"/"+c.NameEN] = true
+	}
+	for _, want := range []string{CmdMyData + "/mes_donnees/my_data", CmdErase + "/effacer/erase"} {
+		if !names[want] {
+			t.Errorf("CommandList lacks %s", want)
+		}
+	}
+	for text, want := range map[string]string{
+		"/mes_donnees": CmdMyData, "/my_data": CmdMyData, "/mesdonnees@bot": CmdMyData,
+		"/effacer": CmdErase, "/erase": CmdErase,
+	} {
+		if ev, ok := ParseCommand(text); !ok || ev.Command != want {
+			t.Errorf("ParseCommand(%q) = %+v, want %s", text, ev, want)
+		}
+	}
+}
+
+// richSession is a participant with every field set.
+func richSession() Session {
+	at := baseTime.Add(time.Hour)
+	return Session{
+		Participant: "telegram:987654321", Lang: LangFR, Stage: StageMenu, ConsentAt: baseTime,
+		Profile: "parent", Academie: "Lyon", Source: "affiche_college_jaures", Prompt: 7,
+		Answers: map[string]Answer{
+			"acces/equipement": {Theme: "acces", Question: "equipement", Text: "Des prêts de tablettes", CreatedAt: baseTime, UpdatedAt: at},
+			"acces/besoins":    {Theme: "acces", Question: "besoins", Voice: &Voice{FileID: "AwADBAAD", Duration: 12}, CreatedAt: at, UpdatedAt: at},
+		},
+		Confirmed: map[string]time.Time{"acces": at},
+		CreatedAt: baseTime, UpdatedAt: at,
+	}
+}
+
+func TestMyDataSendsEverythingAsJSON(t *testing.T) {
+	m := NewMachine(nil, Config{Privacy: Privacy{Controller: "Académie de Lyon", Contact: "dpd@example.org"}})
+	s := richSession()
+	next, replies := checkStep(t, m, s, Event{Kind: EventCommand, Command: CmdMyData}, baseTime.Add(2*time.Hour))
+	if next.Stage != s.Stage || len(next.Answers) != 2 {
+		t.Fatalf("my data changed the session: %+v", next)
+	}
+	var doc *Document
+	var text strings.Builder
+	for _, r := range replies {
+		text.WriteString(r.Title + "\n" + r.Text + "\n")
+		if r.Document != nil {
+			doc = r.Document
+		}
+	}
+	for _, want := range []string{"telegram:987654321", "Parent", "Lyon", "affiche_college_jaures", "Des prêts de tablettes", "02/03/2025 à 09:00 UTC", "validé le 02/03/2025 à 10:00 UTC"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("readable data lacks %q:\n%s", want, text.String())
+		}
+	}
+	if doc == nil || doc.MIME != "application/json" || doc.Name != DataFileName {
+		t.Fatalf("no JSON document: %+v", doc)
+	}
+	var got struct {
+		Participant string    `json:"participant"`
+		Language    string    `json:"language"`
+		ConsentAt   time.Time `json:"consent_at"`
+		Profile     labelled  `json:"profile"`
+		Academie    string    `json:"academie"`
+		Source      string    `json:"source"`
+		Controller  string    `json:"controller"`
+		Contact     string    `json:"contact"`
+		Answers     []struct {
+			Question  string    `json:"question"`
+			Text      string    `json:"text"`
+			Voice     *Voice    `json:"voice"`
+			CreatedAt time.Time `json:"created_at"`
+			UpdatedAt time.Time `json:"updated_at"`
+		} `json:"answers"`
+		Confirmed []dataConfirmed `json:"confirmed_themes"`
+	}
+	if err := json.Unmarshal(doc.Data, &got); err != nil {
+		t.Fatalf("document is not JSON: %v", err)
+	}
+	if got.Participant != s.Participant || got.Language != "fr" || !got.ConsentAt.Equal(s.ConsentAt) ||
+		got.Profile.ID != "parent" || got.Academie != "Lyon" || got.Source != s.Source ||
+		got.Controller != "Académie de Lyon" || got.Contact != "dpd@example.org" {
+		t.Errorf("document misses session fields: %+v", got)
+	}
+	if len(got.Answers) != 2 || got.Answers[0].Question != "equipement" || got.Answers[0].Text != "Des prêts de tablettes" ||
+		!got.Answers[0].UpdatedAt.Equal(baseTime.Add(time.Hour)) || got.Answers[1].Voice == nil || got.Answers[1].Voice.FileID != "AwADBAAD" {
+		t.Errorf("document answers = %+v", got.Answers)
+	}
+	if len(got.Confirmed) != 1 || got.Confirmed[0].Theme != "acces" {
+		t.Errorf("document confirmed = %+v", got.Confirmed)
+	}
+}
+
+// eraseButton asks for the erasure and returns the confirmation's tokens.
+func eraseButtons(t *testing.T, m *Machine, s Session, now time.Time) (Session, string, string) {
+	t.Helper()
+	s, replies := checkStep(t, m, s, Event{Kind: EventCommand, Command: CmdErase}, now)
+	if len(replies) != 1 || len(replies[0].Options) != 2 {
+		t.Fatalf("erase asks %+v", replies)
+	}
+	return s, replies[0].Options[0].Token, replies[0].Options[1].Token
+}
+
+func TestEraseKeepsNothing(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	now := baseTime.Add(2 * time.Hour)
+	s, yes, _ := eraseButtons(t, m, richSession(), now)
+	got, replies := checkStep(t, m, s, Event{Kind: EventChoice, Token: yes}, now)
+	want := Session{Participant: "telegram:987654321", Lang: LangFR, Stage: StageErased, Prompt: s.Prompt}
+	if got.Participant != want.Participant || got.Stage != StageErased || len(got.Answers) != 0 || len(got.Confirmed) != 0 ||
+		got.Profile != "" || got.Academie != "" || got.Source != "" || !got.ConsentAt.IsZero() || !got.CreatedAt.IsZero() {
+		t.Fatalf("erased session keeps data: %+v", got)
+	}
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "effacées") {
+		t.Errorf("erase replies %+v", replies)
+	}
+}
+
+func TestEraseCancelKeepsEverything(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	now := baseTime.Add(2 * time.Hour)
+	s, _, no := eraseButtons(t, m, richSession(), now)
+	got, _ := checkStep(t, m, s, Event{Kind: EventChoice, Token: no}, now)
+	if got.Stage != StageMenu || len(got.Answers) != 2 || got.Profile != "parent" {
+		t.Fatalf("cancel lost data: %+v", got)
+	}
+}
+
+// TestOldEraseButtonDoesNotEraseANewLife: after an erasure prompt numbers
+// start again from zero in storage, so the old "Oui, tout effacer" button
+// may carry the current prompt number of the person's new session; it
+// must not erase it.
+func TestOldEraseButtonDoesNotEraseANewLife(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	now := baseTime.Add(2 * time.Hour)
+	asked, yes, _ := eraseButtons(t, m, richSession(), now)
+	later := richSession()
+	later.CreatedAt = now.Add(time.Hour) // a new session, after the erasure
+	later.Prompt = asked.Prompt
+	got, _ := checkStep(t, m, later, Event{Kind: EventChoice, Token: yes}, now.Add(2*time.Hour))
+	if got.Stage == StageErased || len(got.Answers) != 2 {
+		t.Fatalf("an old erase button erased a new session: %+v", got)
+	}
+}

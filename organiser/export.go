@@ -1,0 +1,230 @@
+package organiser
+
+import (
+	"bufio"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// Export formats.
+const (
+	FormatCSV   = "csv"
+	FormatJSONL = "jsonl"
+)
+
+// PseudonymKeyEnv names the environment variable holding the export's
+// pseudonym key.
+const PseudonymKeyEnv = "CONSULTBOT_PSEUDONYM_KEY"
+
+// MinPseudonymKey is the shortest key accepted, in bytes: a short key
+// could be brute-forced, and then every pseudonym reversed by hashing
+// candidate participant ids.
+const MinPseudonymKey = 16
+
+// ExportColumns are the export's columns, in order (CSV header, JSON keys).
+var ExportColumns = []string{
+	"answer_id", "participant", "channel", "profile", "academie", "source",
+	"theme_id", "theme_title", "question_id", "question_text",
+	"answer_kind", "answer", "hidden", "created_at", "updated_at",
+}
+
+// Row is one exported answer.
+type Row struct {
+	AnswerID     uint64 `json:"answer_id"`
+	Participant  string `json:"participant"`
+	Channel      string `json:"channel"`
+	Profile      string `json:"profile"`
+	Academie     string `json:"academie"`
+	Source       string `json:"source"`
+	ThemeID      string `json:"theme_id"`
+	ThemeTitle   string `json:"theme_title"`
+	QuestionID   string `json:"question_id"`
+	QuestionText string `json:"question_text"`
+	// AnswerKind is "text", "choice" (Answer is the choice's French label)
+	// or "voice" (Answer is the platform's file reference and duration).
+	AnswerKind string `json:"answer_kind"`
+	Answer     string `json:"answer"`
+	Hidden     bool   `json:"hidden"`
+	CreatedAt  string `json:"created_at"`
+	UpdatedAt  string `json:"updated_at"`
+}
+
+func (r Row) fields() []string {
+	return []string{
+		strconv.FormatUint(r.AnswerID, 10), r.Participant, r.Channel, r.Profile, r.Academie, r.Source,
+		r.ThemeID, r.ThemeTitle, r.QuestionID, r.QuestionText,
+		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
+	}
+}
+
+// Pseudonymizer turns participant ids into pseudonyms: "p-" and the first
+// 128 bits of HMAC-SHA256(key, participant id), in hex. The same
+// participant always gets the same pseudonym with the same key; without
+// the key a pseudonym cannot be reversed nor checked against a guessed id.
+type Pseudonymizer struct{ key []byte }
+
+// NewPseudonymizer returns a Pseudonymizer, or an error when the key is
+// missing or shorter than MinPseudonymKey bytes.
+func NewPseudonymizer(key []byte) (*Pseudonymizer, error) {
+	if len(key) == 0 {
+		return nil, fmt.Errorf("%s is not set: the export needs a secret key to pseudonymise participants (for example: export %s=$(openssl rand -hex 32), and keep it to get the same pseudonyms next time)", PseudonymKeyEnv, PseudonymKeyEnv)
+	}
+	if len(key) < MinPseudonymKey {
+		return nil, fmt.Errorf("%s is too short (%d bytes): use at least %d random bytes, for example $(openssl rand -hex 32)", PseudonymKeyEnv, len(key), MinPseudonymKey)
+	}
+	return &Pseudonymizer{key: append([]byte(nil), key...)}, nil
+}
+
+// Pseudonym returns participant's pseudonym.
+func (p *Pseudonymizer) Pseudonym(participant string) string {
+	mac := hmac.New(sha256.New, p.key)
+	mac.Write([]byte(participant))
+	return "p-" + hex.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// ExportOptions configure Export.
+type ExportOptions struct {
+	// Format is FormatCSV or FormatJSONL.
+	Format string
+	// Separator is the CSV field separator; ';' when zero, which a
+	// spreadsheet in a French locale expects.
+	Separator rune
+	// Pseudonyms pseudonymises participant ids; required.
+	Pseudonyms *Pseudonymizer
+	// Until leaves out the answers created at or after it; see Export.
+	// Zero means no bound.
+	Until time.Time
+}
+
+// Export writes one row per stored answer to w, ordered by theme, question
+// and participant, and returns how many it wrote. CSV is UTF-8 with a byte
+// order mark and CRLF line ends, quoted where a field holds the separator,
+// a quote or a line break, so that a spreadsheet opens it with no import
+// dialog; JSONL is one JSON object per line.
+//
+// What "consistent" means here: the store is read in chunks of short read
+// transactions (storage.ForEachAnswer), never one long transaction that
+// would stall the bot's writers when the file grows (bbolt issue 854).
+// Chunks see the store at slightly different moments, so Export fixes the
+// snapshot by time instead: answers created at or after opts.Until (the
+// export's start, as the command line sets it) are left out, and the
+// hidden flags are those at the start. An answer edited while the export
+// runs is exported with its latest text and updated_at; no answer is seen
+// twice or skipped, since keys are read in order and an answer's key never
+// changes. From the command line the bot is stopped anyway (see
+// storage.OpenReadOnly), so the file does not change at all.
+func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Writer, opts ExportOptions) (int, error) {
+	if opts.Pseudonyms == nil {
+		return 0, errors.New("export: no pseudonym key")
+	}
+	if opts.Separator == 0 {
+		opts.Separator = ';'
+	}
+	if q == nil {
+		q = flows.DefaultQuestionnaire()
+	}
+	hidden, err := db.HiddenAnswers()
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var write func(Row) error
+	switch opts.Format {
+	case FormatCSV:
+		// The BOM tells spreadsheets the file is UTF-8, so accents show.
+		if _, err := bw.WriteString("\ufeff"); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+		cw := csv.NewWriter(bw)
+		cw.Comma = opts.Separator
+		cw.UseCRLF = true
+		if err := cw.Write(ExportColumns); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+		write = func(r Row) error {
+			if err := cw.Write(r.fields()); err != nil {
+				return err
+			}
+			// Flushing the csv writer into the bufio one is cheap; it
+			// surfaces write errors early.
+			cw.Flush()
+			return cw.Error()
+		}
+	case FormatJSONL:
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		write = func(r Row) error { return enc.Encode(r) }
+	default:
+		return 0, fmt.Errorf("export: unknown format %q (csv or jsonl)", opts.Format)
+	}
+
+	n := 0
+	err = db.ForEachAnswer(ctx, func(a storage.Answer) error {
+		if !opts.Until.IsZero() && !a.CreatedAt.Before(opts.Until) {
+			return nil
+		}
+		n++
+		return write(exportRow(q, a, hidden[a.ID], opts.Pseudonyms))
+	})
+	if err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, nil
+}
+
+func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudonymizer) Row {
+	r := Row{
+		AnswerID:    a.ID,
+		Participant: p.Pseudonym(a.Participant),
+		Channel:     a.Channel,
+		Profile:     a.Profile,
+		Academie:    a.Academie,
+		Source:      a.Source,
+		ThemeID:     a.Theme,
+		QuestionID:  a.Question,
+		Hidden:      hidden,
+		CreatedAt:   a.CreatedAt.UTC().Format(time.RFC3339),
+		UpdatedAt:   a.UpdatedAt.UTC().Format(time.RFC3339),
+	}
+	if th := q.Theme(a.Theme); th != nil {
+		r.ThemeTitle = th.Title.In(flows.LangFR)
+	}
+	qu := q.Question(a.Theme, a.Question)
+	if qu != nil {
+		r.QuestionText = qu.Prompt.In(flows.LangFR)
+	}
+	switch {
+	case a.Voice != nil:
+		r.AnswerKind = "voice"
+		r.Answer = fmt.Sprintf("voice:%s (%d s)", a.Voice.FileID, a.Voice.Duration)
+	case a.Choice != "":
+		r.AnswerKind = "choice"
+		r.Answer = a.Choice
+		if qu != nil {
+			for _, c := range qu.Choices {
+				if c.ID == a.Choice {
+					r.Answer = c.Label.In(flows.LangFR)
+				}
+			}
+		}
+	default:
+		r.AnswerKind = "text"
+		r.Answer = a.Text
+	}
+	return r
+}

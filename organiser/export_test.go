@@ -1,0 +1,163 @@
+package organiser
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"consultbot/bot"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// exportStore stores answers that break naive CSV: separators, quotes,
+// line breaks, accents, a voice note, and hides one of them.
+func exportStore(t *testing.T) (*storage.DB, []Row) {
+	db := openDB(t, "")
+	type in struct {
+		a    answerOpt
+		kind string
+	}
+	ins := []in{
+		{answerOpt{participant: "telegram:1", profile: "parent", academie: "Lyon", source: "affiche_jaures",
+			theme: "acces", question: "equipement", text: "Des PC; des tablettes; et du \"vrai\" réseau", at: t0}, "text"},
+		{answerOpt{participant: "telegram:1", profile: "parent", academie: "Lyon", source: "affiche_jaures",
+			theme: "acces", question: "besoins", text: "Ligne 1\nLigne 2, avec virgule\n\nFin — élève, être, naïf", at: t0.Add(time.Minute)}, "text"},
+		{answerOpt{participant: "discord:2", channel: bot.ChannelDiscord, profile: "enseignant",
+			theme: "acces", question: "equipement", text: `"Entre guillemets"`, at: t0.Add(2 * time.Minute)}, "text"},
+		{answerOpt{participant: "telegram:3", theme: "gouvernance", question: "parents",
+			voice: &flows.Voice{FileID: "AwACAgQ", Duration: 12}, at: t0.Add(3 * time.Minute)}, "voice"},
+	}
+	q := flows.DefaultQuestionnaire()
+	p, _ := NewPseudonymizer(testKey)
+	var want []Row
+	for _, x := range ins {
+		id := put(t, db, x.a)
+		ch := x.a.channel
+		if ch == "" {
+			ch = bot.ChannelTelegram
+		}
+		r := Row{AnswerID: id, Participant: p.Pseudonym(x.a.participant), Channel: ch, Profile: x.a.profile,
+			Academie: x.a.academie, Source: x.a.source, ThemeID: x.a.theme, ThemeTitle: q.Theme(x.a.theme).Title.In("fr"),
+			QuestionID: x.a.question, QuestionText: q.Question(x.a.theme, x.a.question).Prompt.In("fr"),
+			AnswerKind: x.kind, Answer: x.a.text,
+			CreatedAt: x.a.at.Format(time.RFC3339), UpdatedAt: x.a.at.Format(time.RFC3339)}
+		if x.kind == "voice" {
+			r.Answer = "voice:AwACAgQ (12 s)"
+		}
+		want = append(want, r)
+	}
+	if _, _, err := db.SetHidden(want[2].AnswerID, true, t0); err != nil {
+		t.Fatal(err)
+	}
+	want[2].Hidden = true
+	// Export order: theme, question, participant.
+	want = []Row{want[1], want[2], want[0], want[3]}
+	return db, want
+}
+
+func export(t *testing.T, db *storage.DB, opts ExportOptions) []byte {
+	t.Helper()
+	if opts.Pseudonyms == nil {
+		opts.Pseudonyms, _ = NewPseudonymizer(testKey)
+	}
+	var buf bytes.Buffer
+	if _, err := Export(context.Background(), db, nil, &buf, opts); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestCSVExportParsesBackToTheStore(t *testing.T) {
+	db, want := exportStore(t)
+	for _, sep := range []rune{';', ',', '\t'} {
+		out := export(t, db, ExportOptions{Format: FormatCSV, Separator: sep})
+		if !bytes.HasPrefix(out, []byte("\xef\xbb\xbf")) {
+			t.Fatalf("%q: no UTF-8 BOM", sep)
+		}
+		if !bytes.Contains(out, []byte("\r\n")) {
+			t.Errorf("%q: lines do not end in CRLF", sep)
+		}
+		r := csv.NewReader(bytes.NewReader(out[3:]))
+		r.Comma = sep
+		recs, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("%q: parse back: %v", sep, err)
+		}
+		if diff := cmp.Diff(ExportColumns, recs[0]); diff != "" {
+			t.Errorf("header (-want +got):\n%s", diff)
+		}
+		var wantRecs [][]string
+		for _, row := range want {
+			wantRecs = append(wantRecs, row.fields())
+		}
+		if diff := cmp.Diff(wantRecs, recs[1:]); diff != "" {
+			t.Errorf("%q: rows (-want +got):\n%s", sep, diff)
+		}
+	}
+}
+
+func TestJSONLExportParsesBackToTheStore(t *testing.T) {
+	db, want := exportStore(t)
+	out := export(t, db, ExportOptions{Format: FormatJSONL})
+	var got []Row
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var r Row
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		got = append(got, r)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+func TestPseudonymsAreStableKeyedAndOpaque(t *testing.T) {
+	db, _ := exportStore(t)
+	a, _ := NewPseudonymizer(testKey)
+	b, _ := NewPseudonymizer([]byte("another key, also 32 bytes long!"))
+	if a.Pseudonym("telegram:1") != a.Pseudonym("telegram:1") {
+		t.Error("same participant, same key: different pseudonyms")
+	}
+	if a.Pseudonym("telegram:1") == a.Pseudonym("telegram:3") {
+		t.Error("two participants share a pseudonym")
+	}
+	if a.Pseudonym("telegram:1") == b.Pseudonym("telegram:1") {
+		t.Error("the pseudonym does not depend on the key")
+	}
+	out := string(export(t, db, ExportOptions{Format: FormatJSONL}))
+	for _, id := range []string{"telegram:1", "discord:2", "telegram:3"} {
+		if strings.Contains(out, id) {
+			t.Errorf("export contains participant id %q", id)
+		}
+	}
+	if strings.Count(out, a.Pseudonym("telegram:1")) != 2 {
+		t.Errorf("participant with two answers does not have the same pseudonym on both rows")
+	}
+	for _, key := range [][]byte{nil, []byte("short")} {
+		if _, err := NewPseudonymizer(key); err == nil || !strings.Contains(err.Error(), PseudonymKeyEnv) {
+			t.Errorf("NewPseudonymizer(%q) error = %v, want one naming %s", key, err, PseudonymKeyEnv)
+		}
+	}
+}
+
+func TestExportLeavesOutAnswersCreatedAfterItStarted(t *testing.T) {
+	db, want := exportStore(t)
+	out := export(t, db, ExportOptions{Format: FormatJSONL, Until: t0.Add(2 * time.Minute)})
+	if n := bytes.Count(out, []byte("\n")); n != len(want)-2 {
+		t.Errorf("%d rows with Until, want %d", n, len(want)-2)
+	}
+}

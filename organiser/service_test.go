@@ -1,0 +1,375 @@
+package organiser
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/digest"
+	"consultbot/flows"
+)
+
+func quoteIDs(d *digest.Digest) []uint64 {
+	var ids []uint64
+	for _, th := range d.Themes {
+		for _, q := range th.Questions {
+			for _, qt := range q.Quotes {
+				ids = append(ids, qt.AnswerID)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func execute(t *testing.T, s *Service, text string) Result {
+	t.Helper()
+	cmd, err := ParseCommand(text)
+	if err != nil {
+		t.Fatalf("ParseCommand(%q): %v", text, err)
+	}
+	res, err := s.Execute(context.Background(), cmd, flows.LangFR)
+	if err != nil {
+		t.Fatalf("Execute(%q): %v", text, err)
+	}
+	return res
+}
+
+func TestModerationCommands(t *testing.T) {
+	db := openDB(t, "")
+	texts := []string{
+		"Il faut des ordinateurs portables pour chaque élève au collège",
+		"Des tablettes et une connexion fiable dans chaque école rurale",
+		"Former les enseignants aux logiciels libres avant d'acheter du matériel",
+	}
+	var ids []uint64
+	for i, text := range texts {
+		ids = append(ids, put(t, db, answerOpt{participant: "telegram:p" + string(rune('1'+i)), profile: "parent", academie: "Lyon",
+			theme: "acces", question: "equipement", text: text, at: t0.Add(time.Duration(i) * time.Minute)}))
+	}
+	clk := &clock{now: t0.Add(time.Hour)}
+	s := New(db, nil, Options{Now: clk.Now, Chart: fakeChart})
+
+	res := execute(t, s, "/synthese")
+	if res.Digest == nil || res.Digest.Period.Contributions != 3 || len(res.Chart) == 0 {
+		t.Fatalf("digest = %+v (chart %d bytes), want 3 contributions and a chart", res.Digest, len(res.Chart))
+	}
+	if got := quoteIDs(res.Digest); !slices.Equal(got, ids) {
+		t.Fatalf("quotes %v, want %v", got, ids)
+	}
+
+	res = execute(t, s, "/masquer 2")
+	if !strings.Contains(res.Text, "Réponse n° 2 masquée") {
+		t.Errorf("hide reply %q", res.Text)
+	}
+	res = execute(t, s, "/synthese")
+	if res.Digest.Period.Contributions != 2 || slices.Contains(quoteIDs(res.Digest), 2) {
+		t.Errorf("after hiding 2: %d contributions, quotes %v", res.Digest.Period.Contributions, quoteIDs(res.Digest))
+	}
+	if res := execute(t, s, "/masquer 2"); !strings.Contains(res.Text, "déjà masquée") {
+		t.Errorf("hide twice reply %q", res.Text)
+	}
+	if res := execute(t, s, "/masquer 123"); res.Text != "Aucune réponse n° 123." {
+		t.Errorf("hide unknown reply %q", res.Text)
+	}
+	if res := execute(t, s, "/bannir 123"); res.Text != "Aucune réponse n° 123." {
+		t.Errorf("ban unknown reply %q", res.Text)
+	}
+
+	res = execute(t, s, "/bannir 3")
+	if !strings.Contains(res.Text, "est banni") || !strings.Contains(res.Text, "Rien n'est supprimé") {
+		t.Errorf("ban reply %q", res.Text)
+	}
+	res = execute(t, s, "/synthese")
+	if res.Digest.Period.Contributions != 1 || !slices.Equal(quoteIDs(res.Digest), []uint64{1}) {
+		t.Errorf("after ban: %d contributions, quotes %v", res.Digest.Period.Contributions, quoteIDs(res.Digest))
+	}
+	// Nothing of the banned participant is deleted.
+	if all, _ := db.AnswersByTheme("acces"); len(all) != 3 {
+		t.Errorf("%d answers stored after hide and ban, want 3", len(all))
+	}
+	if sess, _, _ := db.Session("telegram:p3"); !sess.Banned || len(sess.Answers) != 1 {
+		t.Errorf("banned session = %+v", sess)
+	}
+
+	res = execute(t, s, "/stats")
+	for _, want := range []string{"Participants : 1", "Réponses : 1", "Par profil", "Parent", "1. Égal accès", "commencé par 2"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("stats missing %q:\n%s", want, res.Text)
+		}
+	}
+
+	execute(t, s, "/debannir 3")
+	execute(t, s, "/afficher 2")
+	if res := execute(t, s, "/synthese"); res.Digest.Period.Contributions != 3 {
+		t.Errorf("after unban and unhide: %d contributions, want 3", res.Digest.Period.Contributions)
+	}
+	if res := execute(t, s, "/synthese 9"); !strings.Contains(res.Text, "Thème inconnu") || res.Digest != nil {
+		t.Errorf("unknown theme: %+v", res)
+	}
+	if res := execute(t, s, "/synthese 2"); res.Digest == nil || res.Digest.Theme != "enseigner" {
+		t.Errorf("theme 2 digest = %+v", res.Digest)
+	}
+}
+
+// dests is the organiser destinations of the schedule tests.
+func addPosters(s *Service) (*fakePoster, *fakePoster) {
+	tg, dc := &fakePoster{}, &fakePoster{}
+	s.AddPoster(bot.ChannelTelegram, tg, []string{"-1001"})
+	s.AddPoster(bot.ChannelDiscord, dc, []string{"555"})
+	return tg, dc
+}
+
+func periodOf(p []posted) []int {
+	var n []int
+	for _, x := range p {
+		n = append(n, x.d.Period.Contributions)
+	}
+	return n
+}
+
+// TestPeriodicDigestsAcrossRestarts: every answer lands in exactly one
+// periodic digest, through restarts, a digest missed while the bot was
+// down is posted once at start-up, and on-demand digests do not move the
+// cursor.
+func TestPeriodicDigestsAcrossRestarts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "consult.db")
+	db := openDB(t, path)
+	clk := &clock{}
+	opts := Options{Now: clk.Now, Schedule: Schedule{Every: time.Hour}, Settle: 10 * time.Second, Chart: fakeChart}
+	at := func(hh, mm, ss int) time.Time { return time.Date(2026, 3, 2, hh, mm, ss, 0, time.UTC) }
+	n := 0
+	answer := func(ts time.Time) {
+		n++
+		put(t, db, answerOpt{participant: "discord:u" + ts.Format("150405"), channel: bot.ChannelDiscord,
+			theme: "acces", question: "besoins", text: "réponse", at: ts})
+	}
+
+	// First run, started at 09:05: the 09:00 due time is before the start
+	// and no digest was ever sent, so nothing is posted for it.
+	started := at(9, 5, 0)
+	s := New(db, nil, opts)
+	tg, dc := addPosters(s)
+	answer(at(9, 10, 0))
+	answer(at(9, 59, 59))
+	clk.Set(at(10, 0, 5)) // 10:00 not settled yet
+	if _, err := s.tick(ctx, started); err != nil {
+		t.Fatal(err)
+	}
+	if len(tg.list()) != 0 {
+		t.Fatalf("posted before the due time settled: %v", periodOf(tg.list()))
+	}
+	clk.Set(at(10, 0, 11))
+	wait, err := s.tick(ctx, started)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := periodOf(tg.list()); !slices.Equal(got, []int{2}) || !slices.Equal(periodOf(dc.list()), []int{2}) {
+		t.Fatalf("10:00 digest: telegram %v discord %v, want [2] each", got, periodOf(dc.list()))
+	}
+	if want := at(11, 0, 10).Sub(at(10, 0, 11)); wait != want {
+		t.Errorf("next wake in %v, want %v", wait, want)
+	}
+	// On demand: the period since the last periodic digest, cursor kept.
+	answer(at(10, 0, 3))
+	answer(at(10, 20, 0))
+	clk.Set(at(10, 30, 0))
+	res := execute(t, s, "/synthese")
+	if !res.Digest.Since.Equal(at(10, 0, 0)) || res.Digest.Period.Contributions != 2 {
+		t.Errorf("on-demand digest since %v with %d contributions, want since 10:00 with 2", res.Digest.Since, res.Digest.Period.Contributions)
+	}
+	if c, _ := db.DigestCursor(); !c.Equal(at(10, 0, 0)) {
+		t.Errorf("cursor %v after an on-demand digest, want 10:00", c)
+	}
+	db.Close()
+
+	// Restart at 11:30: the 11:00 digest was missed while down; it is
+	// posted at start-up, once, even across another restart.
+	for i := range 2 {
+		db = openDB(t, path)
+		s = New(db, nil, opts)
+		tg, dc = addPosters(s)
+		clk.Set(at(11, 30, i))
+		if _, err := s.tick(ctx, at(11, 30, i)); err != nil {
+			t.Fatal(err)
+		}
+		want := []int{2}
+		if i == 1 {
+			want = nil
+		}
+		if got := periodOf(tg.list()); !slices.Equal(got, want) || !slices.Equal(periodOf(dc.list()), want) {
+			t.Errorf("restart %d: posted telegram %v discord %v, want %v", i, got, periodOf(dc.list()), want)
+		}
+		if i == 0 {
+			answer(at(11, 45, 0))
+			answer(at(12, 30, 0))
+		}
+		db.Close()
+	}
+
+	// Down over two due times (12:00 and 13:00): one digest covers both.
+	db = openDB(t, path)
+	s = New(db, nil, opts)
+	tg, _ = addPosters(s)
+	answer(at(13, 10, 0)) // after the period: in the next digest
+	clk.Set(at(13, 20, 0))
+	if _, err := s.tick(ctx, at(13, 20, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if got := periodOf(tg.list()); !slices.Equal(got, []int{2}) {
+		t.Errorf("after two missed due times: posted %v, want one digest of 2", got)
+	}
+
+	log, err := db.DigestLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var since time.Time
+	for _, r := range log {
+		if !r.Since.Equal(since) {
+			t.Errorf("digest %d starts at %v, previous ended at %v: a gap or an overlap", r.Seq, r.Since, since)
+		}
+		since = r.Until
+	}
+	if len(log) != 3 || !since.Equal(at(13, 0, 0)) {
+		t.Errorf("%d digests ending %v, want 3 ending 13:00", len(log), since)
+	}
+	if total := 2 + 2 + 2; total != n-1 {
+		t.Errorf("periodic digests hold %d contributions, store has %d before 13:00", total, n-1)
+	}
+	pending, _ := db.PendingDigests()
+	if len(pending) != 0 {
+		t.Errorf("%d deliveries still pending", len(pending))
+	}
+}
+
+func TestUndeliveredDigestIsPostedAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "consult.db")
+	db := openDB(t, path)
+	put(t, db, answerOpt{participant: "telegram:1", theme: "acces", question: "besoins", text: "x", at: t0})
+	// A first digest, so that the cursor exists.
+	if _, err := db.RecordDigest(time.Time{}, t0.Add(-time.Hour), nil, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: t0.Add(90 * time.Minute)}
+	opts := Options{Now: clk.Now, Schedule: Schedule{Every: time.Hour}, Retry: time.Second}
+	s := New(db, nil, opts)
+	tg := &fakePoster{fail: true}
+	s.AddPoster(bot.ChannelTelegram, tg, []string{"-1001"})
+	wait, err := s.tick(ctx, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait != time.Second {
+		t.Errorf("wait after a failed post = %v, want the retry interval", wait)
+	}
+	if pending, _ := db.PendingDigests(); len(pending) != 1 {
+		t.Fatalf("%d pending after a failed post, want 1", len(pending))
+	}
+	db.Close()
+
+	db = openDB(t, path)
+	s = New(db, nil, opts)
+	tg = &fakePoster{}
+	s.AddPoster(bot.ChannelTelegram, tg, []string{"-1001"})
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(tg.list()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	got := tg.list()
+	if len(got) != 1 || got[0].d.Period.Contributions != 1 || got[0].chart == 0 || got[0].address != "-1001" {
+		t.Fatalf("posted after restart: %+v", got)
+	}
+	if log, _ := db.DigestLog(); len(log) != 2 {
+		t.Errorf("%d digests recorded, want 2 (no new one for the retry)", len(log))
+	}
+	if pending, _ := db.PendingDigests(); len(pending) != 0 {
+		t.Errorf("%d pending after delivery", len(pending))
+	}
+}
+
+func TestDailySchedule(t *testing.T) {
+	sc, err := ParseDaily("18:00", "Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paris := sc.Location
+	for _, tc := range []struct{ now, prev, next time.Time }{
+		{time.Date(2026, 3, 2, 17, 0, 0, 0, paris), time.Date(2026, 3, 1, 18, 0, 0, 0, paris), time.Date(2026, 3, 2, 18, 0, 0, 0, paris)},
+		{time.Date(2026, 3, 2, 18, 0, 0, 0, paris), time.Date(2026, 3, 2, 18, 0, 0, 0, paris), time.Date(2026, 3, 3, 18, 0, 0, 0, paris)},
+		// Across the spring DST change (29 March 2026), still 18:00 local.
+		{time.Date(2026, 3, 29, 12, 0, 0, 0, paris), time.Date(2026, 3, 28, 18, 0, 0, 0, paris), time.Date(2026, 3, 29, 18, 0, 0, 0, paris)},
+	} {
+		if got := sc.Prev(tc.now); !got.Equal(tc.prev) {
+			t.Errorf("Prev(%v) = %v, want %v", tc.now, got, tc.prev)
+		}
+		if got := sc.Next(tc.now); !got.Equal(tc.next) {
+			t.Errorf("Next(%v) = %v, want %v", tc.now, got, tc.next)
+		}
+	}
+	if got := sc.Next(time.Date(2026, 3, 29, 12, 0, 0, 0, paris)).UTC().Hour(); got != 16 {
+		t.Errorf("18:00 Paris on 29 March is %d:00 UTC, want 16:00 (summer time)", got)
+	}
+	for _, bad := range [][2]string{{"25:00", "Europe/Paris"}, {"18h", "Europe/Paris"}, {"18:00", "Mars/Olympus"}} {
+		if _, err := ParseDaily(bad[0], bad[1]); err == nil {
+			t.Errorf("ParseDaily(%q, %q) accepted", bad[0], bad[1])
+		}
+	}
+}
+
+// fakeChart stands in for digest.Chart, which takes seconds under the race
+// detector; TestUndeliveredDigestIsPostedAfterRestart draws a real one.
+func fakeChart(d digest.Digest) ([]byte, error) { return []byte("PNG"), nil }
+
+// TestBanThroughTheStore: once an organiser bans the author of an answer,
+// that participant's next message, stepped by the real machine in a
+// storage transaction as the engine does, gets the polite note and
+// changes nothing stored; unbanned, the same message is answered again.
+func TestBanThroughTheStore(t *testing.T) {
+	db := openDB(t, "")
+	id := put(t, db, answerOpt{participant: "telegram:p1", profile: "parent", theme: "acces", question: "equipement", text: "Des ordinateurs", at: t0})
+	s := New(db, nil, Options{Now: func() time.Time { return t0.Add(time.Hour) }, Chart: fakeChart})
+	execute(t, s, "/bannir "+strconv.FormatUint(id, 10))
+
+	m := flows.NewMachine(nil, flows.Config{})
+	send := func(evID, text string) []string {
+		in := bot.Inbound{ID: evID, Channel: bot.ChannelTelegram, Participant: "telegram:p1", Address: "1",
+			Event: flows.Event{Kind: flows.EventText, Text: text}}
+		res, err := db.Apply(context.Background(), in, t0.Add(2*time.Hour), func(sess flows.Session) (flows.Session, []flows.Reply) {
+			return m.Step(sess, in.Event, t0.Add(2*time.Hour))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, o := range res.Outbox {
+			texts = append(texts, o.Reply.Text)
+		}
+		return texts
+	}
+	got := send("b1", "/menu")
+	if len(got) != 1 || !strings.Contains(got[0], "suspendue") {
+		t.Errorf("banned participant got %q, want the polite note only", got)
+	}
+	if all, _ := db.AnswersByParticipant("telegram:p1"); len(all) != 1 || all[0].Text != "Des ordinateurs" {
+		t.Errorf("answers after a banned message: %+v", all)
+	}
+	execute(t, s, "/debannir "+strconv.FormatUint(id, 10))
+	if got := send("b2", "/menu"); len(got) == 0 || strings.Contains(got[0], "suspendue") {
+		t.Errorf("unbanned participant got %q, want the menu", got)
+	}
+}

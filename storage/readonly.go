@@ -1,0 +1,65 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// ErrLockedByWriter is returned by OpenReadOnly when a process holds the
+// file for writing (consultbot run or chat).
+var ErrLockedByWriter = errors.New("held by a running consultbot (run or chat): stop it first, read-only commands cannot share the file with it")
+
+// OpenReadOnly opens the database for reading only: exports and printed
+// digests. It creates nothing, migrates nothing and writes nothing.
+//
+// bbolt locks the file with flock: a writer holds an exclusive lock and a
+// read-only open asks for a shared one, so it waits for the writer to go
+// and fails after opts.LockTimeout with ErrLockedByWriter. Read-only opens
+// share the file with each other, never with a running bot. Inside the bot
+// process, use the *DB the bot already has (the organiser commands do).
+func OpenReadOnly(path string, opts Options) (*DB, error) {
+	opts = opts.withDefaults()
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open db %q: no such file (check storage.path or -db)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("open db %q: file mode %04o lets group or others read it; run chmod 600 %q", path, perm, path)
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		ReadOnly:     true,
+		Timeout:      opts.LockTimeout,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open db %q: %w", path, ErrLockedByWriter)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	err = bdb.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketSessions, bucketAnswers} {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("not a consultbot database (no %s bucket)", name)
+			}
+		}
+		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) > SchemaVersion {
+			return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", binary.BigEndian.Uint64(v), SchemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	return &DB{bolt: bdb, path: path, opts: opts}, nil
+}
