@@ -39,6 +39,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runTelegram(ctx, args[1:], stdout)
 	case "discord":
 		return runDiscord(ctx, args[1:], stdout)
+	case "soak":
+		return runSoak(ctx, args[1:], stdout)
+	case "perf":
+		return runPerf(ctx, args[1:], stdout)
+	case "digest":
+		return runDigest(ctx, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown platform %q: %w", args[0], errUsage)
 }

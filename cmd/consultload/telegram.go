@@ -44,12 +44,63 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, logger: logger})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, *think, res.elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "updates processed:   %d (%.1f/s)\n", res.actions, res.perSecond(res.actions))
+	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  (%d samples)\n", pct(res.latencies, 50), pct(res.latencies, 99), len(res.latencies))
+	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", res.sent, res.perSecond(int64(res.sent)))
+	fmt.Fprintf(stdout, "tapped-answer edits: %d (%.1f/s, counted in the same 30/s budget)\n", res.edits, res.perSecond(int64(res.edits)))
+	fmt.Fprintf(stdout, "429s received:       %d\n", res.tooMany)
+	return nil
+}
 
-	inboxes := make(map[int64]chan telegramtest.Message, *parents)
-	for i := range *parents {
+// telegramLoadOptions configure one Telegram load run.
+type telegramLoadOptions struct {
+	parents  int
+	duration time.Duration
+	think    time.Duration
+	logger   *slog.Logger
+	// fakeLimits and botLimits override Telegram's limits (zero: the real
+	// ones), to measure the pipeline rather than the flood limits.
+	fakeLimits telegramtest.Limits
+	botLimits  telegram.Limits
+	// dbPath is the database to run over; empty: a fresh temporary one.
+	dbPath string
+	// sample, when set, runs every 20ms while the parents answer.
+	sample func()
+	// warmup is left out of the message rate (sent, edits), so that the
+	// start-up burst does not inflate it.
+	warmup time.Duration
+}
+
+// telegramLoadResult is what one Telegram load run measured.
+type telegramLoadResult struct {
+	elapsed     time.Duration
+	actions     int64
+	latencies   []time.Duration // sorted
+	sent, edits int             // after the warm-up
+	rateWindow  time.Duration   // what sent and edits were counted over
+	tooMany     int
+}
+
+func (r telegramLoadResult) perSecond(n int64) float64 { return float64(n) / r.elapsed.Seconds() }
+
+// telegramLoad drives o.parents simulated parents through the Telegram fake
+// against the real adapter, engine and storage for o.duration.
+func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResult, error) {
+	var res telegramLoadResult
+	logger := o.logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	inboxes := make(map[int64]chan telegramtest.Message, o.parents)
+	for i := range o.parents {
 		inboxes[parentID(i)] = make(chan telegramtest.Message, 256)
 	}
-	fake := telegramtest.NewServer(telegramtest.Options{OnMessage: func(m telegramtest.Message) {
+	fake := telegramtest.NewServer(telegramtest.Options{Limits: o.fakeLimits, OnMessage: func(m telegramtest.Message) {
 		if ch := inboxes[m.ChatID]; ch != nil {
 			select {
 			case ch <- m:
@@ -59,27 +110,31 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	}})
 	defer fake.Close()
 
-	dir, err := os.MkdirTemp("", "consultload-telegram-")
-	if err != nil {
-		return fmt.Errorf("telegram load: %w", err)
+	dbPath := o.dbPath
+	if dbPath == "" {
+		dir, err := os.MkdirTemp("", "consultload-telegram-")
+		if err != nil {
+			return res, fmt.Errorf("telegram load: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		dbPath = filepath.Join(dir, "load.db")
 	}
-	defer os.RemoveAll(dir)
-	db, err := storage.Open(filepath.Join(dir, "load.db"), storage.Options{})
+	db, err := storage.Open(dbPath, storage.Options{})
 	if err != nil {
-		return fmt.Errorf("telegram load: %w", err)
+		return res, fmt.Errorf("telegram load: %w", err)
 	}
 	defer db.Close()
 	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), logger)
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	ad, err := telegram.New(runCtx, eng, telegram.Options{Token: fake.Token(), APIEndpoint: fake.URL(), Logger: logger})
+	ad, err := telegram.New(runCtx, eng, telegram.Options{Token: fake.Token(), APIEndpoint: fake.URL(), Limits: o.botLimits, Logger: logger})
 	if err != nil {
-		return fmt.Errorf("telegram load: %w", err)
+		return res, fmt.Errorf("telegram load: %w", err)
 	}
 	eng.AddSender(bot.ChannelTelegram, ad)
 	if err := eng.Start(runCtx); err != nil {
-		return fmt.Errorf("telegram load: %w", err)
+		return res, fmt.Errorf("telegram load: %w", err)
 	}
 	runDone := make(chan error, 1)
 	go func() { runDone <- ad.Run(runCtx) }()
@@ -89,42 +144,63 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 		latencies []time.Duration
 		actions   atomic.Int64
 	)
-	driveCtx, endDrive := context.WithTimeout(ctx, *duration)
+	driveCtx, endDrive := context.WithTimeout(ctx, o.duration)
 	defer endDrive()
+	if o.sample != nil {
+		go func() {
+			t := time.NewTicker(20 * time.Millisecond)
+			defer t.Stop()
+			for {
+				o.sample()
+				select {
+				case <-t.C:
+				case <-driveCtx.Done():
+					return
+				}
+			}
+		}()
+	}
 	start := time.Now()
 	sentBefore, editsBefore := fake.SentTotal(), fake.Requests("editMessageText")
+	warm := make(chan struct{})
+	go func() {
+		defer close(warm)
+		select {
+		case <-time.After(o.warmup):
+			sentBefore, editsBefore = fake.SentTotal(), fake.Requests("editMessageText")
+		case <-driveCtx.Done():
+		}
+	}()
 	var wg sync.WaitGroup
-	for i := range *parents {
+	for i := range o.parents {
 		wg.Go(func() {
-			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], *think, &actions)
+			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], o.think, &actions)
 			mu.Lock()
 			latencies = append(latencies, lat...)
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	sent := fake.SentTotal() - sentBefore
-	edits := fake.Requests("editMessageText") - editsBefore
+	<-warm
+	res.elapsed = time.Since(start)
+	res.rateWindow = res.elapsed - o.warmup
+	res.sent = fake.SentTotal() - sentBefore
+	res.edits = fake.Requests("editMessageText") - editsBefore
 
 	stop()
 	if err := <-runDone; err != nil {
-		return fmt.Errorf("telegram load: adapter: %w", err)
+		return res, fmt.Errorf("telegram load: adapter: %w", err)
 	}
 	closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := eng.Close(closeCtx); err != nil {
-		fmt.Fprintln(stdout, "warning:", err)
+		logger.Warn("close the engine", "err", err)
 	}
-
 	slices.Sort(latencies)
-	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, *think, elapsed.Round(time.Millisecond))
-	fmt.Fprintf(stdout, "updates processed:   %d (%.1f/s)\n", actions.Load(), float64(actions.Load())/elapsed.Seconds())
-	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  (%d samples)\n", pct(latencies, 50), pct(latencies, 99), len(latencies))
-	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", sent, float64(sent)/elapsed.Seconds())
-	fmt.Fprintf(stdout, "tapped-answer edits: %d (%.1f/s, counted in the same 30/s budget)\n", edits, float64(edits)/elapsed.Seconds())
-	fmt.Fprintf(stdout, "429s received:       %d\n", fake.TooManyRequests())
-	return nil
+	res.latencies = latencies
+	res.actions = actions.Load()
+	res.tooMany = fake.TooManyRequests()
+	return res, nil
 }
 
 func parentID(i int) int64 { return 100000 + int64(i) }

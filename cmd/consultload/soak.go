@@ -1,0 +1,897 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/discord/discordtest"
+	"consultbot/bot/telegram/telegramtest"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// soakConfig is what one soak run does.
+type soakConfig struct {
+	kills        int
+	updates      int
+	participants int // Telegram parents answering at once
+	educators    int // Discord educators answering at once
+	seed         uint64
+	timeout      time.Duration
+	bin          string // a prebuilt consultbot binary; empty: go build
+	keep         bool
+	verbose      bool
+}
+
+// runSoak is `consultload soak`: the real consultbot binary against the
+// in-repo fakes, killed with SIGKILL at random moments and restarted on the
+// same database, then checked for lost or double-counted answers and lost
+// replies. It returns an error (exit status 1) on any loss.
+func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("consultload soak", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	var c soakConfig
+	fs.IntVar(&c.kills, "kills", 20, "SIGKILLs of the bot during the run")
+	fs.IntVar(&c.updates, "updates", 20000, "updates (Telegram) and interactions (Discord) the participants send in all")
+	fs.IntVar(&c.participants, "participants", 100, "Telegram parents answering at once (1-1000)")
+	fs.IntVar(&c.educators, "educators", 0, "Discord educators answering at once (0-200; default participants/10, at least 1)")
+	fs.Uint64Var(&c.seed, "seed", 0, "seed of the kill schedule and answers (0: from the clock; printed)")
+	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "bound on the whole run")
+	fs.StringVar(&c.bin, "bin", "", "consultbot binary to run (default: go build ./cmd/consultbot into a temp dir)")
+	fs.BoolVar(&c.keep, "keep", false, "keep the temp dir (database, config, bot logs) for inspection")
+	fs.BoolVar(&c.verbose, "v", false, "progress lines on stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.participants < 1 || c.participants > 1000 {
+		return errors.New("soak: -participants must be 1 to 1000")
+	}
+	if c.educators == 0 {
+		c.educators = max(1, c.participants/10)
+	}
+	if c.educators < 0 || c.educators > 200 {
+		return errors.New("soak: -educators must be 0 to 200")
+	}
+	if c.kills < 0 || c.updates < 1 || c.timeout <= 0 {
+		return errors.New("soak: -kills must be ≥ 0, -updates ≥ 1, -timeout positive")
+	}
+	if c.seed == 0 {
+		c.seed = uint64(time.Now().UnixNano()) | 1
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	rep, err := soak(ctx, c, stdout)
+	if rep != nil {
+		rep.print(stdout)
+	}
+	if err != nil {
+		return fmt.Errorf("soak (seed %d): %w", c.seed, err)
+	}
+	return rep.verdict()
+}
+
+// soakReport holds the counts a soak run prints.
+type soakReport struct {
+	seed            uint64
+	elapsed         time.Duration
+	kills, restarts int
+	checks          int // bbolt consistency checks passed
+	updates         int // Telegram updates sent by parents
+	interactions    int // Discord interactions sent by educators
+	parents         int
+	educators       int
+
+	tgAnswers       int // answers whose update Telegram saw confirmed
+	dcAnswers       int // answers whose interaction was acked and replied to
+	dcUnacked       int // answers resubmitted because no reply came
+	stored          int // soak answers found in the database
+	lost            int // acknowledged answers not stored
+	doubled         int // answers stored more than once
+	wrongPrompt     int // participants whose last prompt is not where their session stands
+	noSession       int
+	stuck           int // participants left without a reply
+	dupReplies      int // replies received twice (expected around kills)
+	retries         int // Discord actions repeated after no reply came
+	problems        []string
+	checkFailures   []string
+	consistentAfter bool
+}
+
+func (r *soakReport) fail(format string, args ...any) {
+	if len(r.problems) < 20 {
+		r.problems = append(r.problems, fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *soakReport) print(w io.Writer) {
+	fmt.Fprintf(w, "soak: seed %d, %s, %d Telegram parents and %d Discord educators in all\n", r.seed, r.elapsed.Round(time.Millisecond), r.parents, r.educators)
+	fmt.Fprintf(w, "kills (SIGKILL):               %d, restarts %d\n", r.kills, r.restarts)
+	fmt.Fprintf(w, "bbolt checks passed:           %d of %d\n", r.checks, r.checks+len(r.checkFailures))
+	fmt.Fprintf(w, "updates sent:                  %d Telegram + %d Discord interactions = %d\n", r.updates, r.interactions, r.updates+r.interactions)
+	fmt.Fprintf(w, "acknowledged answers:          %d Telegram + %d Discord\n", r.tgAnswers, r.dcAnswers)
+	fmt.Fprintf(w, "soak answers stored:           %d\n", r.stored)
+	fmt.Fprintf(w, "lost answers:                  %d\n", r.lost)
+	fmt.Fprintf(w, "answers stored twice:          %d\n", r.doubled)
+	fmt.Fprintf(w, "participants without a reply:  %d\n", r.stuck)
+	fmt.Fprintf(w, "last prompt ≠ session stage:   %d (sessions not found: %d)\n", r.wrongPrompt, r.noSession)
+	fmt.Fprintf(w, "duplicate replies (allowed):   %d\n", r.dupReplies)
+	fmt.Fprintf(w, "Discord actions retried:       %d (answers resubmitted: %d)\n", r.retries, r.dcUnacked)
+	for _, p := range r.checkFailures {
+		fmt.Fprintln(w, "CHECK FAILED:", p)
+	}
+	for _, p := range r.problems {
+		fmt.Fprintln(w, "PROBLEM:", p)
+	}
+}
+
+// verdict is nil when nothing was lost or counted twice.
+func (r *soakReport) verdict() error {
+	if r.lost+r.doubled+r.stuck+r.wrongPrompt+r.noSession+len(r.checkFailures) > 0 {
+		return fmt.Errorf("soak (seed %d) failed: %d lost, %d doubled, %d stuck, %d wrong prompts, %d sessions missing, %d failed checks",
+			r.seed, r.lost, r.doubled, r.stuck, r.wrongPrompt, r.noSession, len(r.checkFailures))
+	}
+	return nil
+}
+
+// botProcess is the consultbot child process, restarted after each kill.
+type botProcess struct {
+	bin, cfg, dbPath, logPath string
+	env                       []string
+	cmd                       *exec.Cmd
+	exited                    chan struct{}
+	log                       *os.File
+}
+
+func (b *botProcess) start() error {
+	cmd := exec.Command(b.bin, "-config", b.cfg, "run")
+	cmd.Env = b.env
+	cmd.Stdout = b.log
+	cmd.Stderr = b.log
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start bot: %w", err)
+	}
+	b.cmd = cmd
+	b.exited = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(b.exited) }()
+	return nil
+}
+
+// stop sends sig and waits for the process to end (SIGKILL after 30 s).
+func (b *botProcess) stop(sig syscall.Signal) {
+	if b.cmd == nil {
+		return
+	}
+	_ = b.cmd.Process.Signal(sig)
+	select {
+	case <-b.exited:
+	case <-time.After(30 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+	}
+	b.cmd = nil
+}
+
+// checkDB opens the database while the bot is stopped and runs bbolt's
+// consistency check.
+func checkDB(path string) error {
+	db, err := storage.Open(path, storage.Options{LockTimeout: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	return errors.Join(db.Check(), db.Close())
+}
+
+// buildBot builds ./cmd/consultbot of this module into dir.
+func buildBot(ctx context.Context, dir string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(out)))
+	bin := filepath.Join(dir, "consultbot")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/consultbot")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/consultbot: %w\n%s", err, b)
+	}
+	return bin, nil
+}
+
+// soakIDKey is the participant id key handed to the bot; the soak derives
+// the same pseudonymous participant ids to read the database back.
+const soakIDKey = "soak-participant-id-key-0123456789abcdef"
+
+func soak(ctx context.Context, c soakConfig, stdout io.Writer) (*soakReport, error) {
+	rep := &soakReport{seed: c.seed}
+	start := time.Now()
+	defer func() { rep.elapsed = time.Since(start) }()
+	rng := rand.New(rand.NewPCG(c.seed, c.seed^0x9e3779b97f4a7c15))
+	progress := func(format string, args ...any) {
+		if c.verbose {
+			fmt.Fprintf(os.Stderr, "soak: "+format+"\n", args...)
+		}
+	}
+
+	dir, err := os.MkdirTemp("", "consultsoak-")
+	if err != nil {
+		return nil, err
+	}
+	if c.keep {
+		fmt.Fprintln(stdout, "soak: files kept in", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	bin := c.bin
+	if bin == "" {
+		if bin, err = buildBot(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+
+	// The soak is about losing nothing, not about flood limits: both the
+	// fake and the bot allow far more than Telegram, so the bot is busy
+	// with storage, not waiting on its limiter.
+	parents := newInboxes()
+	tg := telegramtest.NewServer(telegramtest.Options{
+		Limits:    telegramtest.Limits{Global: 100000, GlobalBurst: 100000, PerChat: 1000, PerChatBurst: 1000},
+		OnMessage: parents.deliver,
+	})
+	defer tg.Close()
+	dc := discordtest.NewServer(discordtest.Options{})
+	defer dc.Close()
+
+	dbPath := filepath.Join(dir, "soak.db")
+	cfgPath := filepath.Join(dir, "soak.toml")
+	cfg := fmt.Sprintf(`[storage]
+path = %q
+[log]
+level = "warn"
+[telegram]
+api_endpoint = %q
+global_rate = 50000
+chat_rate = 500
+[discord]
+api_base = %q
+application_id = %q
+guild_ids = [%q]
+organiser_channel_ids = []
+organiser_role_ids = []
+`, dbPath, tg.URL(), dc.URL+"/api/v9", dc.AppID, dc.GuildID)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(dir, "bot.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	env := append(os.Environ(),
+		"TELEGRAM_TOKEN="+tg.Token(), "DISCORD_TOKEN="+dc.Token,
+		"CONSULTBOT_ID_KEY="+soakIDKey)
+	b := &botProcess{bin: bin, cfg: cfgPath, dbPath: dbPath, env: env, log: logf}
+	if err := b.start(); err != nil {
+		return nil, err
+	}
+	defer b.stop(syscall.SIGKILL)
+	if _, err := dc.WaitCommands(dc.GuildID, 30*time.Second); err != nil {
+		return rep, fmt.Errorf("bot did not register its Discord commands (see %s): %w", logf.Name(), err)
+	}
+
+	// The kill schedule: after a random number of updates each, plus a
+	// random delay so kills fall anywhere in the processing of an update.
+	var sent atomic.Int64
+	points := make([]int, c.kills)
+	for i := range points {
+		points[i] = 1 + rng.IntN(max(1, c.updates*9/10))
+	}
+	slices.Sort(points)
+	delays := make([]time.Duration, c.kills)
+	for i := range delays {
+		delays[i] = time.Duration(rng.IntN(250)) * time.Millisecond
+	}
+	var textSeed atomic.Uint64
+	textSeed.Store(rng.Uint64())
+
+	driveCtx, stopDrive := context.WithCancel(ctx)
+	defer stopDrive()
+	killerDone := make(chan error, 1)
+	go func() {
+		killerDone <- func() error {
+			for i, p := range points {
+				for int(sent.Load()) < p {
+					select {
+					case <-driveCtx.Done():
+						return nil
+					case <-time.After(5 * time.Millisecond):
+					}
+				}
+				time.Sleep(delays[i])
+				b.stop(syscall.SIGKILL)
+				rep.kills++
+				if err := checkDB(dbPath); err != nil {
+					rep.checkFailures = append(rep.checkFailures, fmt.Sprintf("after kill %d: %v", i+1, err))
+				} else {
+					rep.checks++
+				}
+				if err := b.start(); err != nil {
+					return err
+				}
+				rep.restarts++
+				progress("kill %d/%d at %d updates", i+1, c.kills, sent.Load())
+			}
+			return nil
+		}()
+	}()
+
+	// Each platform counts what it sent within the shared budget.
+	var tgSent, dcSent atomic.Int64
+	budgetOf := func(n *atomic.Int64) func() bool {
+		return func() bool {
+			if sent.Add(1) > int64(c.updates) {
+				return false
+			}
+			n.Add(1)
+			return true
+		}
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		tgPeople []*parent
+		dcPeople []*educator
+	)
+	var nextParent, nextEducator atomic.Int64
+	for range c.participants {
+		wg.Go(func() {
+			for driveCtx.Err() == nil && sent.Load() < int64(c.updates) {
+				n := nextParent.Add(1)
+				p := &parent{
+					user:  telegramtest.User{ID: 500000 + n, LanguageCode: "fr"},
+					inbox: parents.register(500000 + n),
+					salt:  textSeed.Load() + uint64(n),
+				}
+				mu.Lock()
+				tgPeople = append(tgPeople, p)
+				mu.Unlock()
+				if !p.run(driveCtx, tg, budgetOf(&tgSent)) {
+					return
+				}
+			}
+		})
+	}
+	for range c.educators {
+		wg.Go(func() {
+			for driveCtx.Err() == nil && sent.Load() < int64(c.updates) {
+				n := nextEducator.Add(1)
+				e := &educator{user: dc.NewUser(fmt.Sprintf("soak-educ-%d", n), "fr"), salt: textSeed.Load() + uint64(n)}
+				mu.Lock()
+				dcPeople = append(dcPeople, e)
+				mu.Unlock()
+				if !e.run(driveCtx, dc, budgetOf(&dcSent)) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	stopDrive()
+	if err := <-killerDone; err != nil {
+		return rep, err
+	}
+	if ctx.Err() != nil {
+		return rep, fmt.Errorf("timed out after %s: raise -timeout or lower -updates", c.timeout)
+	}
+
+	// Let the bot confirm its last updates, then stop it gracefully.
+	wait, cancelWait := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelWait()
+	if err := tg.Wait(wait, func() bool { return tg.PendingUpdates() == 0 }); err != nil {
+		rep.fail("%d Telegram updates never confirmed by the bot", tg.PendingUpdates())
+	}
+	b.stop(syscall.SIGTERM)
+	if err := checkDB(dbPath); err != nil {
+		rep.checkFailures = append(rep.checkFailures, fmt.Sprintf("at the end: %v", err))
+	} else {
+		rep.checks++
+	}
+	rep.parents, rep.educators = len(tgPeople), len(dcPeople)
+	rep.updates, rep.interactions = int(tgSent.Load()), int(dcSent.Load())
+	return rep, verifySoak(dbPath, dc, tgPeople, dcPeople, rep)
+}
+
+// inboxes routes the messages the Telegram fake sees the bot send to the
+// simulated parent of that chat.
+type inboxes struct {
+	mu sync.Mutex
+	by map[int64]*inbox
+}
+
+func newInboxes() *inboxes { return &inboxes{by: map[int64]*inbox{}} }
+
+func (in *inboxes) register(chat int64) *inbox {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	b := &inbox{wake: make(chan struct{}, 1)}
+	in.by[chat] = b
+	return b
+}
+
+func (in *inboxes) deliver(m telegramtest.Message) {
+	in.mu.Lock()
+	b := in.by[m.ChatID]
+	in.mu.Unlock()
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.msgs = append(b.msgs, m)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// inbox is what one parent received, in order, as sent (before edits).
+type inbox struct {
+	mu   sync.Mutex
+	msgs []telegramtest.Message
+	wake chan struct{}
+}
+
+func (b *inbox) snapshot() []telegramtest.Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.msgs)
+}
+
+// sentAnswer is one free-text answer a participant gave.
+type sentAnswer struct {
+	text  string
+	acked bool // the platform confirmed the bot took it
+}
+
+// replyWait is how long a participant waits for the bot's reply before
+// counting it lost (Telegram) or repeating the action (Discord). Much
+// longer than a restart.
+const replyWait = 45 * time.Second
+
+// parent is one simulated Telegram parent.
+type parent struct {
+	user    telegramtest.User
+	inbox   *inbox
+	salt    uint64
+	answers []sentAnswer
+	seen    map[string]bool // prompts already acted on or skipped
+	dups    int
+	stuck   bool
+	last    telegramtest.Message // last prompt received
+	started bool
+}
+
+func promptKey(text string, labels []string) string {
+	return text + "\x00" + strings.Join(labels, "\x00")
+}
+
+// nextPrompt waits for a prompt (a message with buttons) not seen before.
+func (p *parent) nextPrompt(ctx context.Context) (telegramtest.Message, bool) {
+	deadline := time.NewTimer(replyWait)
+	defer deadline.Stop()
+	for {
+		for _, m := range p.inbox.snapshot() {
+			if m.Keyboard == nil {
+				continue
+			}
+			if k := promptKey(m.Raw, m.Labels()); !p.seen[k] {
+				p.seen[k] = true
+				p.last = m
+				return m, true
+			}
+		}
+		select {
+		case <-p.inbox.wake:
+		case <-deadline.C:
+			p.stuck = true
+			return telegramtest.Message{}, false
+		case <-ctx.Done():
+			return telegramtest.Message{}, false
+		}
+	}
+}
+
+// run plays the parent through onboarding and the themes until every
+// theme is validated (true) or the update budget or ctx ends (false). Each
+// action waits for the reply, as a person does, whatever the kills.
+func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func() bool) bool {
+	p.seen = map[string]bool{}
+	p.started = true
+	if !budget() {
+		return false
+	}
+	fake.SendText(p.user, "/start")
+	n := 0
+	for {
+		m, ok := p.nextPrompt(ctx)
+		if !ok {
+			return false
+		}
+		tap := func(prefix string) bool {
+			for _, l := range m.Labels() {
+				if strings.HasPrefix(l, prefix) {
+					if !budget() {
+						return false
+					}
+					_, _, err := fake.TapButton(p.user, m, l)
+					return err == nil
+				}
+			}
+			return false
+		}
+		switch {
+		case strings.Contains(m.Text, "Avant de commencer"):
+			ok = tap("J'accepte")
+		case strings.Contains(m.Text, "Vous répondez en tant que"):
+			ok = tap("Parent")
+		case strings.Contains(m.Text, "· Question "):
+			if !budget() {
+				return false
+			}
+			n++
+			text := fmt.Sprintf("soak t%d a%d %x : plus de temps pour lire avec les enfants.", p.user.ID, n, p.salt)
+			fake.SendText(p.user, text)
+			// Telegram keeps the update until the bot confirms it, and the
+			// soak waits for every confirmation before it checks.
+			p.answers = append(p.answers, sentAnswer{text: text, acked: true})
+		case strings.Contains(m.Text, "Dans quelle académie"):
+			ok = tap("Passer")
+		case strings.Contains(m.Text, "Relecture"):
+			ok = tap("Valider")
+		case strings.HasPrefix(m.Text, "Les thèmes"):
+			next := ""
+			for _, l := range m.Labels() {
+				if !strings.HasPrefix(l, "✓") {
+					next = l
+					break
+				}
+			}
+			if next == "" {
+				return true
+			}
+			ok = tap(next)
+		default:
+			return false // an unexpected prompt: counted at the check
+		}
+		if !ok {
+			return false
+		}
+	}
+}
+
+// educator is one simulated Discord educator.
+type educator struct {
+	user    discordtest.User
+	salt    uint64
+	answers []sentAnswer
+	seen    map[string]bool
+	retries int
+	stuck   bool
+	last    discordtest.Message
+	started bool
+}
+
+func discordKey(m discordtest.Message) string {
+	var labels []string
+	for _, b := range m.Buttons() {
+		labels = append(labels, b.Label)
+	}
+	return promptKey(m.Content, labels)
+}
+
+// nextPrompt waits up to d for a prompt not seen before.
+func (e *educator) nextPrompt(fake *discordtest.Server, d time.Duration) (discordtest.Message, bool) {
+	var found discordtest.Message
+	_, err := fake.WaitUser(e.user.ID, d, func(ms []discordtest.Message) bool {
+		for _, m := range ms {
+			if len(m.Rows) > 0 && !e.seen[discordKey(m)] {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return discordtest.Message{}, false
+	}
+	e.seen[discordKey(found)] = true
+	e.last = found
+	return found, true
+}
+
+// run plays the educator: /contribuer, onboarding, every theme answered in
+// the modal and validated. An interaction the bot never answered (it was
+// killed before committing it) is repeated, as a person clicks again after
+// "interaction failed".
+func (e *educator) run(ctx context.Context, fake *discordtest.Server, budget func() bool) bool {
+	e.seen = map[string]bool{}
+	e.started = true
+	const patience = 20 * time.Second // before clicking again
+	var act func() bool
+	act = func() bool {
+		if !budget() {
+			return false
+		}
+		_, err := fake.SlashCommand(e.user, fake.Guild(), "contribuer")
+		return err == nil
+	}
+	n := 0
+	var answerIx string
+	for tries := 0; ctx.Err() == nil; {
+		if !act() {
+			return false
+		}
+		m, ok := e.nextPrompt(fake, patience)
+		if !ok {
+			tries++
+			e.retries++
+			if tries*int(patience) > int(replyWait)*2 {
+				e.stuck = true
+				return false
+			}
+			continue // the same action again
+		}
+		tries = 0
+		if answerIx != "" {
+			e.answers[len(e.answers)-1].acked = acked(fake, answerIx)
+			answerIx = ""
+		}
+		click := func(label string) func() bool {
+			return func() bool {
+				b, ok := m.Button(label)
+				if !ok || !budget() {
+					return false
+				}
+				_, err := fake.ClickButton(e.user, m, b.CustomID)
+				return err == nil
+			}
+		}
+		switch {
+		case strings.Contains(m.Content, "Avant de commencer"):
+			act = click("J'accepte")
+		case strings.Contains(m.Content, "Vous répondez en tant que"):
+			act = click("Enseignant")
+		case strings.Contains(m.Content, "Dans quelle académie"):
+			act = click("Passer")
+		case strings.Contains(m.Content, "Relecture"):
+			act = click("Valider")
+		default:
+			if b, ok := m.Button("Répondre"); ok {
+				n++
+				text := fmt.Sprintf("soak d%s a%d %x : des outils simples et sobres.", e.user.ID, n, e.salt)
+				e.answers = append(e.answers, sentAnswer{text: text})
+				first := true
+				act = func() bool {
+					if !budget() {
+						return false
+					}
+					if !first {
+						e.answers[len(e.answers)-1].acked = false
+					}
+					first = false
+					if _, err := fake.ClickButton(e.user, m, b.CustomID); err != nil {
+						return false
+					}
+					if _, err := fake.WaitModal(e.user.ID, patience); err != nil {
+						return true // no modal: the next wait times out and this repeats
+					}
+					if !budget() {
+						return false
+					}
+					id, err := fake.SubmitModal(e.user, text)
+					answerIx = id
+					return err == nil
+				}
+				continue
+			}
+			next := ""
+			for _, b := range m.Buttons() {
+				if strings.Contains(b.CustomID, ".theme.") && !strings.HasPrefix(b.Label, "✓") {
+					next = b.Label
+					break
+				}
+			}
+			if next == "" {
+				return true
+			}
+			act = click(next)
+		}
+	}
+	return false
+}
+
+// acked reports whether the interaction was acknowledged in time and the
+// bot replied to it.
+func acked(fake *discordtest.Server, id string) bool {
+	ok := false
+	for _, a := range fake.Acks() {
+		if a.InteractionID == id && !a.Late {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// verifySoak checks the database against what the participants sent and
+// received.
+func verifySoak(dbPath string, dc *discordtest.Server, tgPeople []*parent, dcPeople []*educator, rep *soakReport) error {
+	db, err := storage.Open(dbPath, storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	count := map[string]int{}
+	owner := map[string]string{} // answer text → stored participant id
+	err = db.ForEachAnswer(context.Background(), func(a storage.Answer) error {
+		if strings.HasPrefix(a.Text, "soak ") {
+			count[a.Text]++
+			owner[a.Text] = a.Participant
+			rep.stored++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	q := flows.DefaultQuestionnaire()
+	checkAnswers := func(who string, answers []sentAnswer) {
+		for _, a := range answers {
+			n := count[a.text]
+			if a.acked {
+				if strings.HasPrefix(who, "telegram") {
+					rep.tgAnswers++
+				} else {
+					rep.dcAnswers++
+				}
+				if n == 0 {
+					rep.lost++
+					rep.fail("%s: acknowledged answer %q not stored", who, a.text)
+				}
+			} else {
+				rep.dcUnacked++
+			}
+			if n > 1 {
+				rep.doubled++
+				rep.fail("%s: answer %q stored %d times", who, a.text, n)
+			}
+			if n > 0 && owner[a.text] != who {
+				rep.fail("%s: answer %q stored under another participant", who, a.text)
+			}
+		}
+	}
+	session := func(who string) (flows.Session, bool) {
+		s, ok, err := db.Session(who)
+		return s, err == nil && ok
+	}
+	for _, p := range tgPeople {
+		who := bot.ParticipantID(bot.ChannelTelegram, strconv.FormatInt(p.user.ID, 10), []byte(soakIDKey))
+		checkAnswers(who, p.answers)
+		rep.dupReplies += countDups(p.inbox.snapshot())
+		if p.stuck {
+			rep.stuck++
+			rep.fail("%s: no reply within %s", who, replyWait)
+			continue
+		}
+		if !p.started || p.last.Keyboard == nil {
+			continue
+		}
+		s, ok := session(who)
+		if !ok {
+			rep.noSession++
+			rep.fail("%s: no session found", who)
+			continue
+		}
+		// The prompt last received must be the one the session stands at:
+		// read it from the fake, which has every message sent since.
+		if !promptMatches(q, s, lastPrompt(p.inbox.snapshot())) {
+			rep.wrongPrompt++
+			rep.fail("%s: session at %s %s/%s, last prompt %q", who, s.Stage, s.Theme, s.Question, firstLine(lastPrompt(p.inbox.snapshot())))
+		}
+	}
+	for _, e := range dcPeople {
+		who := bot.ParticipantID(bot.ChannelDiscord, e.user.ID, []byte(soakIDKey))
+		checkAnswers(who, e.answers)
+		rep.retries += e.retries
+		if e.stuck {
+			rep.stuck++
+			rep.fail("%s: no reply after repeated tries", who)
+			continue
+		}
+		if !e.started || len(e.last.Rows) == 0 {
+			continue
+		}
+		s, ok := session(who)
+		if !ok {
+			continue // an educator whose first command was lost in a kill
+		}
+		var last string
+		var trail []string
+		for _, m := range dc.Messages(e.user.ID) {
+			if len(m.Rows) > 0 {
+				last = m.Content
+				trail = append(trail, firstLine(m.Content)+" ["+m.InteractionID+"]")
+			}
+		}
+		if !promptMatches(q, s, last) {
+			rep.wrongPrompt++
+			rep.fail("%s: session at %s %s/%s, %d retries, last prompts %q", who, s.Stage, s.Theme, s.Question, e.retries, trail[max(0, len(trail)-4):])
+		}
+	}
+	return nil
+}
+
+func lastPrompt(ms []telegramtest.Message) string {
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].Keyboard != nil {
+			return ms[i].Text
+		}
+	}
+	return ""
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// countDups counts prompts received more than once: every prompt of a
+// parent's conversation differs from the others, so a repeat is a reply
+// sent again after a kill.
+func countDups(ms []telegramtest.Message) int {
+	seen := map[string]bool{}
+	n := 0
+	for _, m := range ms {
+		if m.Keyboard == nil {
+			continue
+		}
+		k := promptKey(m.Raw, m.Labels())
+		if seen[k] {
+			n++
+		}
+		seen[k] = true
+	}
+	return n
+}
+
+// promptMatches reports whether text is the prompt of the session's stage.
+func promptMatches(q *flows.Questionnaire, s flows.Session, text string) bool {
+	switch s.Stage {
+	case flows.StageConsent:
+		return strings.Contains(text, "Avant de commencer")
+	case flows.StageProfile:
+		return strings.Contains(text, "Vous répondez en tant que")
+	case flows.StageAcademie:
+		return strings.Contains(text, "Dans quelle académie")
+	case flows.StageReview:
+		return strings.Contains(text, "Relecture")
+	case flows.StageMenu:
+		return strings.Contains(text, "Les thèmes")
+	case flows.StageQuestion:
+		qq := q.Question(s.Theme, s.Question)
+		return qq != nil && strings.Contains(text, qq.Prompt.In(s.Lang))
+	}
+	return false
+}
