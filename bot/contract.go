@@ -70,20 +70,29 @@ type Store interface {
 }
 
 // Sender delivers replies on one channel. Send returns nil only once the
-// platform accepted the message; the engine then marks it sent. A Sender
-// keeps each Address's messages in order.
+// platform accepted the message; the engine then marks it sent. The engine
+// hands a Sender one message at a time per Address (or per line, for a
+// Sender that implements LineSender) and in commit order, so Send keeps
+// that order simply by returning only once it is done.
 type Sender interface {
 	Send(ctx context.Context, out Outgoing) error
 }
 
-// The engine's API (implemented in engine.go), as adapters and cmd use it:
+// The engine's API (implemented in engine.go, flood.go and pseudonym.go), as
+// adapters and cmd use it:
 //
 //	func New(store Store, stepper Stepper, logger *slog.Logger) *Engine  // *flows.Machine is a Stepper
 //	func (e *Engine) SetClock(now func() time.Time)          // tests only; default time.Now
+//	func (e *Engine) SetRetry(first, longest time.Duration) // before Start; defaults DefaultRetryMin, DefaultRetryMax
+//	func (e *Engine) SetFlood(l FloodLimit) error            // before Start; the store must implement Backlog
 //	func (e *Engine) AddSender(channel string, s Sender)     // before Start
 //	func (e *Engine) Start(ctx context.Context) error        // resend what the outbox still holds, start delivery
 //	func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) // returns once committed
 //	func (e *Engine) Close(ctx context.Context) error         // stop accepting, drain deliveries until ctx ends
+//	func ParticipantID(channel, platformID string, key []byte) string // the only place participant ids are built
+//
+// A store may also implement Backlog (flood control) and Undeliverable
+// (permanent refusals leave the outbox as a record); storage.DB does.
 //
 // Adapters depend only on a small interface of their own, for example
 //

@@ -94,7 +94,29 @@ type line struct {
 	waiting int
 }
 
+// addrKey names a delivery line: replies in one line go out one at a time,
+// in sequence order. It is the reply's address, unless the channel's
+// Sender is a LineSender.
 type addrKey struct{ channel, address string }
+
+// LineSender is a Sender whose replies to one person go to several
+// addresses (Discord: one per interaction token, and a direct-message
+// channel once a token has expired). Line names the line a reply is
+// delivered in, so that one person's replies keep their commit order
+// whatever address each goes to, across failed attempts and restarts.
+// Replies of one address must share a line.
+type LineSender interface {
+	Sender
+	Line(out Outgoing) string
+}
+
+// lineOf returns the delivery line of out.
+func (e *Engine) lineOf(out Outgoing) addrKey {
+	if ls, ok := e.senders[out.Channel].(LineSender); ok {
+		return addrKey{out.Channel, ls.Line(out)}
+	}
+	return addrKey{out.Channel, out.Address}
+}
 
 // queue holds one address's replies in sequence order. It is removed once
 // empty, so that idle addresses cost nothing.
@@ -206,7 +228,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 		return e.stepper.Step(s, in.Event, now)
 	})
 	if err != nil {
-		e.log.Error("apply event", "platform", in.Channel, "chat", redact(in.Address), "err", err)
+		e.log.Error("apply event", "platform", in.Channel, "participant", in.Participant, "err", err)
 		return Applied{}, err
 	}
 	// Queued before our turn ends, so that the next event's replies of
@@ -317,10 +339,10 @@ func (e *Engine) enqueue(outs []Outgoing) {
 	defer e.qmu.Unlock()
 	for _, out := range outs {
 		if e.senders[out.Channel] == nil {
-			e.log.Warn("no sender for channel; reply stays in the outbox", "platform", out.Channel, "chat", redact(out.Address))
+			e.log.Warn("no sender for channel; reply stays in the outbox", "platform", out.Channel, "participant", out.Participant)
 			continue
 		}
-		k := addrKey{out.Channel, out.Address}
+		k := e.lineOf(out)
 		q := e.queues[k]
 		if q == nil {
 			q = &queue{wait: e.retryMin}
@@ -411,7 +433,7 @@ func (e *Engine) work() {
 				delay = ra.RetryAfter()
 			}
 			q.wait = min(q.wait*2, e.retryMax)
-			e.log.Warn("send reply; will retry", "platform", k.channel, "chat", redact(k.address), "seq", out.Seq, "attempt", q.tries, "retry_in", delay, "err", err)
+			e.log.Warn("send reply; will retry", "platform", k.channel, "participant", out.Participant, "seq", out.Seq, "attempt", q.tries, "retry_in", delay, "err", err)
 			// q stays busy until the timer puts it back in line, so no
 			// worker waits on it.
 			time.AfterFunc(delay, func() {
@@ -449,13 +471,4 @@ func (e *Engine) mark() {
 			e.log.Error("mark replies sent; they will be sent again after a restart", "count", len(seqs), "err", err)
 		}
 	}
-}
-
-// redact shortens long addresses: some are credentials (a Discord
-// interaction token), and logs must not carry them.
-func redact(address string) string {
-	if len(address) <= 24 {
-		return address
-	}
-	return address[:6] + "…"
 }

@@ -121,7 +121,7 @@ type Adapter struct {
 	org orgState // organiser commands (organiser.go)
 }
 
-var _ bot.Sender = (*Adapter)(nil)
+var _ bot.LineSender = (*Adapter)(nil)
 
 // New builds an adapter; it does not touch the network until Run or Send.
 func New(h Handler, opts Options) (*Adapter, error) {

@@ -62,6 +62,18 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	return nil
 }
 
+// Line puts every reply to one person in one delivery line: each
+// interaction has its own address (and an expired one falls back to the
+// direct-message channel), so lines per address would let a reply retried
+// after a failure or a restart land after a later one, leaving an earlier
+// prompt as the last thing the person sees.
+func (a *Adapter) Line(out bot.Outgoing) string {
+	if out.Participant == "" {
+		return out.Address
+	}
+	return "participant:" + out.Participant
+}
+
 func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 	switch {
 	case strings.HasPrefix(address, addrInteraction):

@@ -31,6 +31,7 @@ type soakConfig struct {
 	updates      int
 	participants int // Telegram parents answering at once
 	educators    int // Discord educators answering at once
+	patience     time.Duration
 	seed         uint64
 	timeout      time.Duration
 	bin          string // a prebuilt consultbot binary; empty: go build
@@ -50,6 +51,7 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.updates, "updates", 20000, "updates (Telegram) and interactions (Discord) the participants send in all")
 	fs.IntVar(&c.participants, "participants", 100, "Telegram parents answering at once (1-1000)")
 	fs.IntVar(&c.educators, "educators", 0, "Discord educators answering at once (0-200; default participants/10, at least 1)")
+	fs.DurationVar(&c.patience, "patience", 20*time.Second, "how long a Discord educator waits for a reply before acting again")
 	fs.Uint64Var(&c.seed, "seed", 0, "seed of the kill schedule and answers (0: from the clock; printed)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "bound on the whole run")
 	fs.StringVar(&c.bin, "bin", "", "consultbot binary to run (default: go build ./cmd/consultbot into a temp dir)")
@@ -67,8 +69,8 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	if c.educators < 0 || c.educators > 200 {
 		return errors.New("soak: -educators must be 0 to 200")
 	}
-	if c.kills < 0 || c.updates < 1 || c.timeout <= 0 {
-		return errors.New("soak: -kills must be ≥ 0, -updates ≥ 1, -timeout positive")
+	if c.kills < 0 || c.updates < 1 || c.timeout <= 0 || c.patience <= 0 {
+		return errors.New("soak: -kills must be ≥ 0, -updates ≥ 1, -timeout and -patience positive")
 	}
 	if c.seed == 0 {
 		c.seed = uint64(time.Now().UnixNano()) | 1
@@ -378,7 +380,7 @@ organiser_role_ids = []
 		wg.Go(func() {
 			for driveCtx.Err() == nil && sent.Load() < int64(c.updates) {
 				n := nextEducator.Add(1)
-				e := &educator{user: dc.NewUser(fmt.Sprintf("soak-educ-%d", n), "fr"), salt: textSeed.Load() + uint64(n)}
+				e := &educator{user: dc.NewUser(fmt.Sprintf("soak-educ-%d", n), "fr"), salt: textSeed.Load() + uint64(n), patience: c.patience}
 				mu.Lock()
 				dcPeople = append(dcPeople, e)
 				mu.Unlock()
@@ -584,14 +586,15 @@ func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func
 
 // educator is one simulated Discord educator.
 type educator struct {
-	user    discordtest.User
-	salt    uint64
-	answers []sentAnswer
-	seen    map[string]bool
-	retries int
-	stuck   bool
-	last    discordtest.Message
-	started bool
+	user     discordtest.User
+	salt     uint64
+	patience time.Duration // before acting again when no reply came
+	answers  []sentAnswer
+	seen     map[string]bool
+	retries  int
+	stuck    bool
+	last     discordtest.Message
+	started  bool
 }
 
 func discordKey(m discordtest.Message) string {
@@ -629,7 +632,7 @@ func (e *educator) nextPrompt(fake *discordtest.Server, d time.Duration) (discor
 func (e *educator) run(ctx context.Context, fake *discordtest.Server, budget func() bool) bool {
 	e.seen = map[string]bool{}
 	e.started = true
-	const patience = 20 * time.Second // before clicking again
+	patience := e.patience
 	var act func() bool
 	act = func() bool {
 		if !budget() {

@@ -1,0 +1,80 @@
+package discord_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"consultbot/bot/discord/discordtest"
+	"consultbot/flows"
+)
+
+// eventually waits, up to the harness's wait, for cond to hold.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: not within %v", what, wait)
+		}
+		<-tick.C
+	}
+}
+
+// crash stops the bot without draining its outbox, as SIGKILL leaves it:
+// the replies not yet delivered are sent at the next start.
+func (h *harness) crash() {
+	h.t.Helper()
+	h.cancel()
+	h.cancel = nil
+	if err := <-h.done; err != nil {
+		h.t.Errorf("adapter run: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_ = h.eng.Close(ctx) // "replies left in the outbox" is the point
+	if err := h.db.Close(); err != nil {
+		h.t.Errorf("db close: %v", err)
+	}
+}
+
+// An educator's replies go to one address per interaction (and to a direct
+// message once a token has expired), so ordering them per address is not
+// enough: after a restart, a reply whose first attempt failed must not be
+// overtaken by a later reply to the same person through another address.
+// The soak saw this as "session at a question while the last prompt is the
+// theme menu".
+func TestRepliesToOneEducatorKeepCommitOrderAcrossAddresses(t *testing.T) {
+	h := newHarness(t, discordtest.Options{}, nil)
+	u := h.srv.NewUser("chloe", "fr")
+	menu, i := h.onboard(u, h.srv.Guild())
+
+	// Both replies are committed before the bot dies: the first question
+	// (for the theme click), whose follow-up is refused, then the theme
+	// menu (for /menu, typed while the question had not shown up).
+	h.srv.RateLimit("POST /webhooks/", 1, time.Minute, false)
+	themeClick := h.click(u, menu, "Égal accès")
+	if err := h.srv.Wait(wait, func() bool { return h.srv.RateLimited() >= 1 }); err != nil {
+		t.Fatalf("the question's follow-up was never attempted: %v", err)
+	}
+	h.slash(u, h.srv.Guild(), "menu")
+	eventually(t, "the /menu command committed", func() bool {
+		s, _, err := h.db.Session(pid(u))
+		return err == nil && s.Stage == flows.StageMenu
+	})
+	h.crash()
+
+	// Down long enough for the theme click's token to expire: its reply
+	// falls back to a direct message, whose first attempt is refused.
+	h.srv.ExpireInteraction(themeClick)
+	h.srv.RateLimit("POST /channels/", 1, 200*time.Millisecond, false)
+	h.start()
+
+	_, q := h.awaitText(u, i+1, "Question 1/5")
+	_, m := h.awaitText(u, i+1, "Les thèmes")
+	if m < q {
+		t.Errorf("the theme menu (committed last) arrived before the first question: messages from %d:%s", i+1, dump(h.srv.Messages(u.ID)[i+1:]))
+	}
+}
