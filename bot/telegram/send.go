@@ -88,10 +88,12 @@ func (a *Adapter) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 	var backoff time.Duration
 	floods := 0
 	for attempt := 1; ; attempt++ {
-		if err := a.lim.wait(ctx, chatID); err != nil {
+		release, err := a.lim.wait(ctx, chatID)
+		if err != nil {
 			return err
 		}
-		_, err := a.request(ctx, c)
+		_, err = a.request(ctx, c)
+		release() // the request counts against the limits until now
 		if err == nil {
 			return nil
 		}

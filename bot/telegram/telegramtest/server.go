@@ -30,15 +30,28 @@ type Options struct {
 	OnMessage func(Message)
 }
 
-// Limits are Telegram's sending limits as the fake enforces them, each a
-// token bucket. A zero field takes its default.
+// Limits are Telegram's sending limits as the fake enforces them, modelled
+// on what Telegram documents (core.telegram.org/bots/faq, "My bot is
+// hitting limits"): "no more than 30 messages per second" overall, "avoid
+// sending more than one message per second" in one chat ("short bursts
+// are tolerated"), "no more than 20 messages per minute" in one group.
+// So the overall and group limits are sliding windows (never more than
+// GlobalBurst messages in any GlobalBurst/Global seconds, never more than
+// GroupBurst in any GroupBurst/GroupPerMinute minutes), not token buckets
+// that would let twice the ceiling through in the first second; the
+// per-chat limit is a token bucket, the tolerated burst on top of 1/s.
+// Messages (sendMessage, sendPhoto, sendDocument) count against all three;
+// edits count against the overall window only (Telegram documents no
+// per-chat limit for them; counting them overall is the cautious reading);
+// answerCallbackQuery and the other methods are not limited. A zero field
+// takes its default.
 type Limits struct {
 	Global         float64 // messages per second over all chats (30)
-	GlobalBurst    int     // (30)
+	GlobalBurst    int     // messages in one window of GlobalBurst/Global seconds (30: 30 in any second)
 	PerChat        float64 // messages per second in one chat (1)
-	PerChatBurst   int     // (3)
+	PerChatBurst   int     // tolerated burst in one chat (3)
 	GroupPerMinute float64 // messages per minute in one group (20)
-	GroupBurst     int     // (20)
+	GroupBurst     int     // messages in one window of GroupBurst/GroupPerMinute minutes (20: 20 in any minute)
 }
 
 func (l Limits) withDefaults() Limits {
@@ -185,6 +198,28 @@ func (b *bucket) take(now time.Time) (time.Duration, bool) {
 	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second)), false
 }
 
+// window is a sliding-window limit: at most n events in any span.
+type window struct {
+	n     int
+	span  time.Duration
+	times []time.Time // accepted events of the last span, oldest first
+}
+
+// wait says how long until one more event fits (0: now).
+func (w *window) wait(now time.Time) time.Duration {
+	i := 0
+	for i < len(w.times) && !w.times[i].Add(w.span).After(now) {
+		i++
+	}
+	w.times = w.times[i:]
+	if len(w.times) < w.n {
+		return 0
+	}
+	return w.times[len(w.times)-w.n].Add(w.span).Sub(now)
+}
+
+func (w *window) take(now time.Time) { w.times = append(w.times, now) }
+
 // Server is a fake Telegram Bot API server listening on 127.0.0.1.
 type Server struct {
 	opts   Options
@@ -209,6 +244,7 @@ type Server struct {
 	files      map[string]wireFile
 	nextFile   int
 	buckets    map[string]*bucket
+	windows    map[string]*window
 	count429   int
 	requests   map[string]int
 	sentTotal  int
@@ -237,6 +273,7 @@ func NewServer(opts Options) *Server {
 		commands:   map[string][]wireBotCommand{},
 		files:      map[string]wireFile{},
 		buckets:    map[string]*bucket{},
+		windows:    map[string]*window{},
 		requests:   map[string]int{},
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -608,31 +645,29 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, *apiError) {
 	return out, nil
 }
 
-// allow applies the flood limits of one send to chatID; s.mu must be held.
+// allow applies the flood limits of one message to chatID (0: an edit,
+// bound by the overall window only); s.mu must be held.
 func (s *Server) allow(chatID int64, now time.Time) *apiError {
-	type check struct {
-		key         string
-		rate, burst float64
-	}
-	checks := []check{
-		{"global", s.limits.Global, float64(s.limits.GlobalBurst)},
-		{"chat:" + strconv.FormatInt(chatID, 10), s.limits.PerChat, float64(s.limits.PerChatBurst)},
-	}
-	if chatID < 0 {
-		checks = append(checks, check{"group:" + strconv.FormatInt(chatID, 10), s.limits.GroupPerMinute / 60, float64(s.limits.GroupBurst)})
-	}
-	// Check every bucket before taking from any, so a refused request
+	// Check every limit before taking from any, so a refused request
 	// costs nothing.
-	var worst time.Duration
-	for _, c := range checks {
-		b := s.buckets[c.key]
-		if b == nil {
-			b = &bucket{rate: c.rate, burst: c.burst}
-			s.buckets[c.key] = b
+	global := s.windowFor("global", s.limits.GlobalBurst, float64(s.limits.GlobalBurst)/s.limits.Global)
+	worst := global.wait(now)
+	var chat *bucket
+	var group *window
+	if chatID != 0 {
+		key := "chat:" + strconv.FormatInt(chatID, 10)
+		chat = s.buckets[key]
+		if chat == nil {
+			chat = &bucket{rate: s.limits.PerChat, burst: float64(s.limits.PerChatBurst)}
+			s.buckets[key] = chat
 		}
-		probe := *b
-		if d, ok := probe.take(now); !ok && d > worst {
-			worst = d
+		probe := *chat
+		if d, ok := probe.take(now); !ok {
+			worst = max(worst, d)
+		}
+		if chatID < 0 {
+			group = s.windowFor("group:"+strconv.FormatInt(chatID, 10), s.limits.GroupBurst, float64(s.limits.GroupBurst)/s.limits.GroupPerMinute*60)
+			worst = max(worst, group.wait(now))
 		}
 	}
 	if worst > 0 {
@@ -640,10 +675,25 @@ func (s *Server) allow(chatID int64, now time.Time) *apiError {
 		retry := int(math.Ceil(worst.Seconds()))
 		return &apiError{code: http.StatusTooManyRequests, desc: fmt.Sprintf("Too Many Requests: retry after %d", retry), retryAfter: retry}
 	}
-	for _, c := range checks {
-		s.buckets[c.key].take(now)
+	global.take(now)
+	if chat != nil {
+		chat.take(now)
+	}
+	if group != nil {
+		group.take(now)
 	}
 	return nil
+}
+
+// windowFor returns the sliding window of key, made on first use; s.mu
+// must be held.
+func (s *Server) windowFor(key string, n int, seconds float64) *window {
+	w := s.windows[key]
+	if w == nil {
+		w = &window{n: n, span: time.Duration(seconds * float64(time.Second))}
+		s.windows[key] = w
+	}
+	return w
 }
 
 // parseText validates a message text as Telegram does and returns its
@@ -866,6 +916,9 @@ func (s *Server) editMessageText(p params) (any, *apiError) {
 	if m.Text == visible && slices.Equal(m.Entities, entitiesOf(ents)) && keyboardsEqual(m.Keyboard, kb) {
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
+	if apiErr := s.allow(0, time.Now()); apiErr != nil {
+		return nil, apiErr
+	}
 	m.Text, m.Raw, m.ParseMode, m.Entities, m.Keyboard = visible, p["text"], p["parse_mode"], entitiesOf(ents), kb
 	m.Edits++
 	s.notify()
@@ -885,6 +938,9 @@ func (s *Server) editMessageReplyMarkup(p params) (any, *apiError) {
 	}
 	if keyboardsEqual(m.Keyboard, kb) {
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+	}
+	if apiErr := s.allow(0, time.Now()); apiErr != nil {
+		return nil, apiErr
 	}
 	m.Keyboard = kb
 	m.Edits++
