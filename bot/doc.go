@@ -9,4 +9,11 @@
 // the outbox after a crash are sent again at start-up. Events of one
 // participant are applied in order; events of different participants are
 // committed together.
+//
+// Two safeguards sit in the engine too: flood control (SetFlood) holds the
+// events of a person who sends too fast in a durable backlog and applies
+// them at a steady rate, in order; a reply the platform refuses for good
+// leaves the outbox as an undeliverable record instead of being retried for
+// ever. ParticipantID is the one place a platform user id becomes a
+// participant id, a keyed hash, so that user ids are never stored.
 package bot

@@ -223,12 +223,12 @@ func (e *Engine) holdIfFlooding(ctx context.Context, in Inbound, now time.Time) 
 	}
 	applied, err = f.store.Hold(ctx, in, now, replies)
 	if err != nil {
-		e.log.Error("hold event back", "platform", in.Channel, "chat", redact(in.Address), "err", err)
+		e.log.Error("hold event back", "platform", in.Channel, "participant", in.Participant, "err", err)
 		return Applied{}, true, err
 	}
 	if !applied.Duplicate {
 		if notice {
-			e.log.Info("participant over the flood limit; holding their events back", "platform", in.Channel, "chat", redact(in.Address))
+			e.log.Info("participant over the flood limit; holding their events back", "platform", in.Channel, "participant", in.Participant)
 		}
 		if f.added(in.Participant, 1) {
 			go e.drainHeld(in.Participant)
@@ -362,6 +362,6 @@ func (e *Engine) undeliverable(out Outgoing, err error) bool {
 		e.log.Error("move undeliverable reply out of the outbox; will retry", "platform", out.Channel, "seq", out.Seq, "err", merr)
 		return false
 	}
-	e.log.Warn("reply undeliverable; moved out of the outbox", "platform", out.Channel, "chat", redact(out.Address), "seq", out.Seq, "err", err)
+	e.log.Warn("reply undeliverable; moved out of the outbox", "platform", out.Channel, "participant", out.Participant, "seq", out.Seq, "err", err)
 	return true
 }

@@ -15,15 +15,18 @@ const (
 
 // The API the rest of the program relies on (implemented in this package):
 //
-//	func DefaultQuestionnaire() *Questionnaire           // the embedded questionnaire
+//	func DefaultQuestionnaire() *Questionnaire                  // the embedded questionnaire
 //	func LoadQuestionnaire(r io.Reader) (*Questionnaire, error) // parse + Validate
-//	func (q *Questionnaire) Validate() error             // every problem at once (errors.Join)
-//	func NewMachine(q *Questionnaire, cfg Config) *Machine
+//	func (q *Questionnaire) Validate() error                    // every problem at once (errors.Join)
+//	func NewMachine(q *Questionnaire, cfg Config) *Machine      // nil q: the default questionnaire
 //	func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply)
-//	func ParseCommand(text string) (Event, bool)         // "/aide" → {Kind: EventCommand, Command: CmdHelp}
-//	func CommandList() []CommandInfo                     // for Telegram setMyCommands and Discord registration
+//	func ParseCommand(text string) (Event, bool)                // "/aide" → {Kind: EventCommand, Command: CmdHelp}
+//	func CommandList() []CommandInfo                            // for Telegram setMyCommands and Discord registration
 //
-// Also provided: Config{ClosesAt, MaxText, DefaultLang, Privacy}; CommandInfo{Name,
-// NameFR, NameEN, DescriptionFR, DescriptionEN}; (*Machine).Questionnaire,
-// Config and Closed(now); NormalizeAcademie and Academies; the questionnaire
-// types Questionnaire, Theme, Question, Choice and Text (Text.In(lang)).
+// Also provided: Config{ClosesAt, MaxText, DefaultLang, Privacy};
+// Privacy{Controller, Contact, InactiveDays, RetentionDaysAfterClose};
+// CommandInfo{Name, NameFR, NameEN, DescriptionFR, DescriptionEN};
+// (*Machine).Questionnaire, Config and Closed(now); NormalizeAcademie and
+// Academies; AnswerKey and DataFileName; the questionnaire types
+// Questionnaire (Theme, Question, QuestionCount, Profile), Theme, Question
+// (IsChoice, Choice), Choice and Text (Text.In(lang)).

@@ -93,7 +93,10 @@ func (st *step) privacy(ev Event) bool {
 func (st *step) askErase() {
 	pm := st.pmsg()
 	text := pm.EraseAsk
-	if n := len(st.s.Answers); n > 0 {
+	switch n := len(st.s.Answers); {
+	case n == 1:
+		text = pm.EraseAskAnswer + "\n\n" + text
+	case n > 1:
 		text = fmt.Sprintf(pm.EraseAskAnswers, n) + "\n\n" + text
 	}
 	st.ask(Reply{Title: pm.EraseTitle, Text: text},
@@ -433,7 +436,8 @@ type privacyMessages struct {
 	NothingStored   string
 	EraseTitle      string
 	EraseAsk        string
-	EraseAskAnswers string // %d answers
+	EraseAskAnswer  string // one answer
+	EraseAskAnswers string // %d answers, more than one
 	EraseYes        string
 	EraseNo         string
 	Erased          string
@@ -484,7 +488,8 @@ var privacyFR = privacyMessages{
 	NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez /start pour commencer.",
 	EraseTitle:      "Effacer vos données ?",
 	EraseAsk:        "Tout ce que nous gardons sur vous sera effacé définitivement : réponses, profil, académie, campagne d'origine, accord. Les synthèses déjà envoyées aux organisateurs ne peuvent pas être rappelées, mais rien de ce qui est effacé n'apparaîtra dans les suivantes.",
-	EraseAskAnswers: "Vous avez donné %d réponse(s).",
+	EraseAskAnswer:  "Vous avez donné une réponse.",
+	EraseAskAnswers: "Vous avez donné %d réponses.",
 	EraseYes:        "Oui, tout effacer",
 	EraseNo:         "Annuler",
 	Erased:          "C'est fait : toutes vos données sont effacées. Si vous nous écrivez à nouveau, nous vous redemanderons votre accord, comme à un·e nouveau·elle participant·e.",
@@ -539,7 +544,8 @@ var privacyEN = privacyMessages{
 	NothingStored:   "We keep nothing about you: you have not taken part yet. Send /start to begin.",
 	EraseTitle:      "Erase your data?",
 	EraseAsk:        "Everything we keep about you will be erased for good: answers, profile, académie, source campaign, consent. Digests already sent to the organisers cannot be recalled, but nothing erased will appear in later ones.",
-	EraseAskAnswers: "You have given %d answer(s).",
+	EraseAskAnswer:  "You have given one answer.",
+	EraseAskAnswers: "You have given %d answers.",
 	EraseYes:        "Yes, erase everything",
 	EraseNo:         "Cancel",
 	Erased:          "Done: all your data is erased. If you write to us again, we will ask for your consent again, as for a new participant.",

@@ -101,7 +101,7 @@ const (
 type Event struct {
 	Kind EventKind `json:"kind"`
 	Text string    `json:"text,omitempty"`
-	// Command is a canonical command name (see Commands) or, when unknown,
+	// Command is a canonical command name (one of the Cmd constants) or, when unknown,
 	// what the person typed without its slash. Args is the rest of the line;
 	// for CmdStart it is the deep-link payload.
 	Command string `json:"command,omitempty"`

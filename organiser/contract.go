@@ -45,14 +45,19 @@ type Poster interface {
 
 // The Service's API (implemented in this package), as adapters and cmd use it:
 //
-//	func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service
+//	func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service  // nil q: the default questionnaire
 //	func ParseCommand(text string) (Command, error)   // error: a clear French message for a malformed command;
 //	                                                  // ErrNotCommand (errors.Is) when text is no organiser command at all
 //	func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result, error)
 //	                                                  // an organiser's mistake (unknown answer id or theme) is a Result
 //	                                                  // whose Text says so; an error is a store failure
-//	func (s *Service) AddPoster(channel string, p Poster, addresses []string)
+//	func (s *Service) AddPoster(channel string, p Poster, addresses []string)  // before Run
 //	func (s *Service) Run(ctx context.Context) error  // the schedule: periodic digests, one missed while down is sent at start-up, once
+//	func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, lang string) (digest.Digest, error)
+//
+// For the command line, without a Service: ComputeDigest (digest --print),
+// Export with ExportOptions and a Pseudonymizer (export), ParseDaily and
+// Schedule (the [digest] config), ResolveTheme and StatsText.
 //
 // Authorisation is the adapters' job (they know chat ids, user ids, channel
 // ids and role ids from config): an adapter calls Execute only for an

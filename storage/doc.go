@@ -1,7 +1,11 @@
 // Package storage keeps the consultation in one bbolt file: sessions,
 // answers (indexed by theme, question and participant), the ids of applied
-// events, and the outbox of replies not yet delivered. Every inbound event is
-// one transaction; see DB.Apply.
+// events, the outbox of replies not yet delivered, the events flood control
+// holds back (the backlog), the replies refused for good (undeliverable),
+// the organisers' moderation flags and the periodic digests with their
+// deliveries. Every inbound event is one transaction; see DB.Apply. Erasing
+// a participant (a confirmed /effacer, or an expired draft) is one
+// transaction too; see eraseParticipantTx for what it deletes.
 //
 // Keys are built for prefix scans: answers live under
 // theme/question/participant (listing a theme or a question reads only its

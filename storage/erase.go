@@ -91,16 +91,24 @@ func eraseAnswersTx(tx *bolt.Tx, participant string) error {
 	return nil
 }
 
+// bucketNames copies out the names of b's nested buckets (the outbox has
+// one per channel), so that the caller may change them while walking.
+func bucketNames(b *bolt.Bucket) ([][]byte, error) {
+	var names [][]byte
+	err := b.ForEachBucket(func(name []byte) error {
+		names = append(names, bytes.Clone(name))
+		return nil
+	})
+	return names, err
+}
+
 // eraseOutboxTx deletes the outbox entries of participant on every
 // channel. The outbox holds only what is not delivered yet, so the scan
 // stays short.
 func eraseOutboxTx(tx *bolt.Tx, participant string) error {
 	outbox := tx.Bucket(bucketOutbox)
-	var names [][]byte
-	if err := outbox.ForEachBucket(func(name []byte) error {
-		names = append(names, bytes.Clone(name))
-		return nil
-	}); err != nil {
+	names, err := bucketNames(outbox)
+	if err != nil {
 		return fmt.Errorf("erase outbox: %w", err)
 	}
 	for _, name := range names {

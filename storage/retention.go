@@ -128,11 +128,8 @@ func (db *DB) PurgeAddresses(ctx context.Context, cutoff time.Time) (int, error)
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			n = 0
 			outbox := tx.Bucket(bucketOutbox)
-			var names [][]byte
-			if err := outbox.ForEachBucket(func(name []byte) error {
-				names = append(names, bytes.Clone(name))
-				return nil
-			}); err != nil {
+			names, err := bucketNames(outbox)
+			if err != nil {
 				return err
 			}
 			for _, name := range names {

@@ -258,7 +258,7 @@ func (a *Adapter) organiserUpdate(u tgbotapi.Update) bool {
 	var job func(context.Context)
 	switch {
 	case !a.isOrganiser(m) || a.opts.Organiser == nil:
-		a.log.Info("organiser command refused", "chat", chatID)
+		a.log.Info("organiser command refused", "participant", a.participant(m.From.ID))
 		job = func(ctx context.Context) { a.replyHTML(ctx, chatID, replyTo, html.EscapeString(t.refused)) }
 	case err != nil:
 		// A malformed command: the parser's message says how to write it.

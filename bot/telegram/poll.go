@@ -152,7 +152,7 @@ func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
 		a.organiserHelp(u.Message)
 		return nil
 	case routeGroup:
-		a.replyInGroup(ctx, u.Message, r)
+		a.replyInGroup(ctx, u.Message)
 		return nil
 	}
 	q := u.CallbackQuery
@@ -207,37 +207,31 @@ func (a *Adapter) markChosen(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		c = tgbotapi.EditMessageReplyMarkupConfig{BaseEdit: tgbotapi.BaseEdit{ChatID: m.Chat.ID, MessageID: m.MessageID}}
 	}
 	if err := a.deliver(ctx, 0, c); err != nil && !strings.Contains(err.Error(), "message is not modified") {
-		a.log.Warn("mark the chosen answer", "chat", m.Chat.ID, "err", err)
+		a.log.Warn("mark the chosen answer", "participant", a.participant(q.From.ID), "err", err)
 	}
 }
 
-// Texts of the group reply, by language.
-var groupTexts = map[string][3]string{
+// Texts of the group reply, by language: the message, then the button.
+var groupTexts = map[string][2]string{
 	"fr": {
 		"Bonjour ! La consultation se fait en conversation privée avec moi, pour que vos réponses restent les vôtres.",
 		"Répondre en privé",
-		"Les commandes des organisateurs arrivent bientôt. Pour répondre à la consultation, écrivez-moi en privé.",
 	},
 	"en": {
 		"Hello! The consultation happens in a private chat with me, so that your answers stay yours.",
 		"Answer privately",
-		"Organiser commands are coming soon. To answer the consultation, write to me privately.",
 	},
 }
 
 // replyInGroup answers a group message addressed to the bot with a button
 // that opens a private chat. Nothing is stored, so a failure is only logged.
-func (a *Adapter) replyInGroup(ctx context.Context, m *tgbotapi.Message, r route) {
+func (a *Adapter) replyInGroup(ctx context.Context, m *tgbotapi.Message) {
 	lang := "fr"
 	if m.From != nil && strings.HasPrefix(m.From.LanguageCode, "en") {
 		lang = "en"
 	}
 	t := groupTexts[lang]
-	text := t[0]
-	if r == routeOrganiser {
-		text = t[2]
-	}
-	msg := tgbotapi.NewMessage(m.Chat.ID, text)
+	msg := tgbotapi.NewMessage(m.Chat.ID, t[0])
 	msg.ReplyToMessageID = m.MessageID
 	msg.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonURL(t[1], "https://t.me/"+a.username+"?start=group"),

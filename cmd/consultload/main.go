@@ -1,12 +1,3 @@
-// Command consultload drives simulated participants through the in-repo
-// platform fakes against the real adapters, engine and storage (a temporary
-// database), and prints throughput and latency figures. Everything runs on
-// loopback.
-//
-// Usage:
-//
-//	consultload telegram -parents N -duration D
-//	consultload discord …
 package main
 
 import (
@@ -27,8 +18,8 @@ func main() {
 	}
 }
 
-// errUsage is returned for a missing or unknown platform.
-var errUsage = errors.New("usage: consultload telegram|discord [flags]")
+// errUsage is returned for a missing or unknown command.
+var errUsage = errors.New("usage: consultload telegram|discord|soak|perf|digest [flags]")
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -46,5 +37,5 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case "digest":
 		return runDigest(ctx, args[1:], stdout)
 	}
-	return fmt.Errorf("unknown platform %q: %w", args[0], errUsage)
+	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
 }

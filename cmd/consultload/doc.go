@@ -1,0 +1,14 @@
+// Command consultload drives simulated participants through the in-repo
+// platform fakes against the real adapters, engine and storage, and prints
+// figures; docs/BENCHMARKS.md quotes them. Everything runs on loopback.
+//
+// Usage:
+//
+//	consultload telegram -parents N -duration D  // throughput and latency through the Telegram fake
+//	consultload discord …                         // acknowledgement times through the Discord fake
+//	consultload soak -kills K -updates U -seed S  // the real consultbot binary, SIGKILLed at random moments
+//	consultload perf                              // bbolt writes, end-to-end throughput, outgoing rate, memory
+//	consultload digest                            // digest and export over 100k and 1M answers
+//
+// Each command's -h lists its flags.
+package main
