@@ -127,6 +127,10 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		return errors.New("consultbot: missing command")
 	}
 	m.command, args = global.Arg(0), global.Args()[1:]
+	if m.command == "help" {
+		global.Usage()
+		return flag.ErrHelp
+	}
 
 	fs := flag.NewFlagSet("consultbot "+m.command, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)

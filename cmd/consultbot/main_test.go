@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -281,6 +282,16 @@ func TestParseFlagsRejectsUnknownCommand(t *testing.T) {
 	}
 	if err := m.ParseFlags(context.Background(), nil); err == nil {
 		t.Error("ParseFlags with no command succeeded")
+	}
+}
+
+func TestHelpPrintsUsage(t *testing.T) {
+	m, stderr := newTestMain(t, nil, io.Discard)
+	if err := m.ParseFlags(context.Background(), []string{"help"}); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("ParseFlags(help) = %v, want flag.ErrHelp", err)
+	}
+	if !strings.Contains(stderr.String(), "check-config") {
+		t.Errorf("help printed %q, want the list of commands", stderr.String())
 	}
 }
 
