@@ -147,6 +147,10 @@ func codeOf(err error) int {
 	return 0
 }
 
+// SDKLogWarning is discordgo's warning level: RouteSDKLogs with it keeps
+// errors and warnings (gateway disconnects, reconnects, failed resumes).
+const SDKLogWarning = discordgo.LogWarning
+
 // RouteSDKLogs sends discordgo's own log lines to logger, at or above
 // level (discordgo.LogError 0 … LogDebug 3), and returns a function that
 // restores the previous routing. discordgo keeps its logger in a package

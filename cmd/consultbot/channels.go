@@ -61,6 +61,9 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			errs = append(errs, err)
 		} else {
 			chans = append(chans, channel{name: bot.ChannelDiscord, sender: a, run: a.Run})
+			// discordgo logs gateway disconnects and reconnects through a
+			// package variable: route it into our logger while we run.
+			m.restoreSDKLogs = discord.RouteSDKLogs(m.logger, discord.SDKLogWarning)
 			org.AddPoster(bot.ChannelDiscord, a, d.OrganiserChannelIDs)
 		}
 	}

@@ -90,11 +90,13 @@ type Main struct {
 	as         string // -as, the terminal participant's name
 	org        orgFlags
 
-	logger   *slog.Logger
-	db       *storage.DB
-	engine   *bot.Engine
-	stopChan context.CancelFunc // stops the channels started by run
-	chanWG   sync.WaitGroup
+	logger *slog.Logger
+	// restoreSDKLogs undoes the routing of an SDK's package-level logger.
+	restoreSDKLogs func()
+	db             *storage.DB
+	engine         *bot.Engine
+	stopChan       context.CancelFunc // stops the channels started by run
+	chanWG         sync.WaitGroup
 
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
@@ -404,6 +406,9 @@ func (m *Main) Close() error {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if m.restoreSDKLogs != nil {
+		m.restoreSDKLogs()
 	}
 	return errors.Join(errs...)
 }
