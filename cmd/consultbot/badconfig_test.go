@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -85,6 +86,118 @@ func TestConfigDecodeMistakesCarryTheirLine(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// Issues #2 and #7: wrong types no longer stop the report at the first
+// one. One file with two wrong types, two unknown keys and several
+// semantic mistakes names all of them, each at its line.
+func TestConfigWithEveryKindOfMistake(t *testing.T) {
+	path := writeConfig(t, `[consultation]
+closes_at = "30/06/2027"
+max_answer_length = -1
+
+[telegram]
+tokne = "x"
+mode = "webhook"
+api_endpoint = "ftp://api.example.org"
+global_rate = "fast"
+chat_rate = 0
+
+[discord]
+guild_ids = 123
+api_base = "discord.example.org"
+
+[discrod]
+token = "x"
+`)
+	_, err := LoadConfig(path, fakeEnv(nil))
+	if err == nil {
+		t.Fatal("config with every kind of mistake accepted")
+	}
+	got := strings.Split(err.Error(), "\n")
+	want := []string{
+		`line 2: consultation.closes_at: "30/06/2027" is not an RFC 3339 time`,
+		`line 3: consultation.max_answer_length: -1 is not between 1 and 4000`,
+		`line 6 column 1: unknown key "telegram.tokne"`,
+		`line 8: telegram.api_endpoint: "ftp://api.example.org" is not an http(s) URL`,
+		`line 9 column 15: telegram.global_rate: wrong type: expected a number, got a string`,
+		`line 10: telegram.chat_rate: must be positive`,
+		`line 13 column 13: discord.guild_ids: wrong type: expected a list of strings in quotes`,
+		`line 14: discord.api_base: "discord.example.org" is not an http(s) URL`,
+		`line 16 column 2: unknown key "discrod"`,
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d problems reported, want %d:\n%s", len(got), len(want), err)
+	}
+	for i, w := range want {
+		if i >= len(got) || !strings.Contains(got[i], w) {
+			t.Errorf("problem %d: want one containing %q, in file order:\n%s", i+1, w, err)
+		}
+	}
+	for _, line := range got {
+		if !strings.HasPrefix(line, "config "+strconv.Quote(path)+" line ") {
+			t.Errorf("problem without the file and its line: %q", line)
+		}
+	}
+}
+
+// The rest of a file with a wrong type is decoded: a later value is used
+// and the semantic problems of the others are still checked.
+func TestWrongTypeKeepsTheRestOfTheFile(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body string
+		want []string
+	}{
+		"value after a wrong type": {"[telegram]\nglobal_rate = true\n[log]\nlevel = \"loud\"\n", []string{
+			"line 2 column 15: telegram.global_rate: wrong type: expected a number, got true or false",
+			`line 4: log.level: "loud" is not one of`,
+		}},
+		"list holding a wrong element, over two lines": {"[telegram]\norganiser_chats = [1,\n  \"two\"]\n", []string{
+			"line 3 column 3: telegram.organiser_chats: wrong type: expected a list of whole numbers ([1, 2]), got a list holding a string",
+		}},
+		"date without quotes": {"[consultation]\ncloses_at = 2027-06-30T23:59:59+02:00\nmax_answer_length = \"4000\"\n", []string{
+			`line 2 column 13: consultation.closes_at: wrong type: expected a string in quotes ("…"), got a date or time without quotes`,
+			"line 3 column 21: consultation.max_answer_length: wrong type: expected a whole number, got a string",
+		}},
+		// The key kept its default: no semantic complaint repeats the type error.
+		"no echo of a wrong type": {"[telegram]\ntoken = \"1:x\"\nmode = \"webhook\"\nwebhook_listen = \"127.0.0.1:8443\"\nwebhook_secret = \"s\"\nwebhook_url = 443\n", []string{
+			"line 6 column 15: telegram.webhook_url: wrong type: expected a string",
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := LoadConfig(writeConfig(t, tc.body), fakeEnv(nil))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != len(tc.want) {
+				t.Errorf("%d problems reported, want %d:\n%s", n, len(tc.want), err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("report misses %q:\n%s", w, err)
+				}
+			}
+		})
+	}
+}
+
+// A file that is not TOML stops at its first syntax error, alone; a key
+// defined twice too.
+func TestConfigSyntaxErrorIsReportedAlone(t *testing.T) {
+	for name, body := range map[string]string{
+		"syntax":            "[telegram]\nglobal_rate = \"fast\"\n[log]\nlevel = = 3\n",
+		"key defined twice": "[telegram]\nglobal_rate = \"fast\"\n[log]\nlevel = \"info\"\nlevel = \"debug\"\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := LoadConfig(writeConfig(t, body), fakeEnv(nil))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "line 4") && !strings.Contains(err.Error(), "line 5") {
+				t.Errorf("want one problem, at its line:\n%s", err)
 			}
 		})
 	}

@@ -48,6 +48,10 @@ type Config struct {
 	Digest       DigestConfig       `toml:"digest"`
 	Privacy      PrivacyConfig      `toml:"privacy"`
 	Security     SecurityConfig     `toml:"security"`
+
+	// src is where the values came from, when a file: Validate then puts
+	// the line of each offending key in front of its problem.
+	src *configSource
 }
 
 // PrivacyConfig names who answers for the processing (shown in the consent
@@ -153,7 +157,10 @@ func DefaultConfig() Config {
 
 // LoadConfig reads path over DefaultConfig and expands ${ENV} references
 // with getenv. An empty path means DefaultConfigPath if that file exists,
-// else the defaults alone. It does not call Validate.
+// else the defaults alone. It does not call Validate, except when the file
+// has unknown keys or values of the wrong type: the error then also holds
+// what Validate finds in the rest of the file, so that one run names every
+// mistake. A TOML syntax error alone stops everything.
 func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
 	if path == "" {
@@ -167,7 +174,13 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 			return cfg, fmt.Errorf("read config: %w", err)
 		}
 		if err := decodeConfig(path, data, &cfg); err != nil {
-			return cfg, err
+			if cfg.src == nil {
+				return cfg, err // a syntax error: nothing more can be said
+			}
+			expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
+			errs := append(problems(err), problems(cfg.Validate())...)
+			sortByLine(errs)
+			return cfg, errors.Join(errs...)
 		}
 	}
 	expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
@@ -175,16 +188,25 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 }
 
 // decodeConfig decodes data into cfg, rejecting unknown keys with their
-// position, so that a typo ("tokne") is not silently ignored.
+// position, so that a typo ("tokne") is not silently ignored. A value of
+// the wrong type does not stop it: every unknown key and wrong type of a
+// well-formed file is reported, each with its line, and the rest of the
+// file is decoded. cfg.src is set when the file is well-formed TOML.
 func decodeConfig(path string, data []byte, cfg *Config) error {
+	base := *cfg
+	exprs, at, syntaxErr := scanConfig(data)
+	src := &configSource{path: path, at: at, mistyped: map[string]bool{}}
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(cfg)
 	if err == nil {
+		cfg.src = src
 		return nil
 	}
 	var strict *toml.StrictMissingError
 	if errors.As(err, &strict) {
+		// Strict errors come last, once everything else decoded.
+		cfg.src = src
 		errs := make([]error, 0, len(strict.Errors))
 		for _, e := range strict.Errors {
 			line, col := e.Position()
@@ -192,6 +214,20 @@ func decodeConfig(path string, data []byte, cfg *Config) error {
 		}
 		return errors.Join(errs...)
 	}
+	// A syntax error, or a key defined twice (which parses but cannot be
+	// decoded even into a map), is reported alone, even when a wrong type
+	// comes before it.
+	var doc map[string]any
+	if merr := toml.Unmarshal(data, &doc); merr != nil {
+		err = merr
+	} else if syntaxErr == nil {
+		*cfg = base
+		if errs := decodeEach(path, exprs, cfg, src); len(errs) > 0 {
+			cfg.src = src
+			return errors.Join(errs...)
+		}
+	}
+	*cfg = base
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, col := de.Position()
@@ -319,7 +355,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Security.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
-	return errors.Join(errs...)
+	return errors.Join(c.src.place(errs)...)
 }
 
 func sortErrors(errs []error) {

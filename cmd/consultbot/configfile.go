@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
+)
+
+// configSource remembers where each key of a config file stands, so that a
+// problem found after decoding (by Validate) names the line to fix.
+type configSource struct {
+	path string
+	// at holds the position of every key and table header of the file,
+	// by dotted path ("telegram.global_rate", "digest").
+	at map[string]unstable.Position
+	// mistyped holds the keys whose value had the wrong type: they kept
+	// their default, and a semantic complaint about them would only
+	// repeat the type error.
+	mistyped map[string]bool
+}
+
+// place puts the file and line in front of each semantic problem whose key
+// is in the file. Validate messages all start with the key ("log.level: …").
+func (s *configSource) place(errs []error) []error {
+	if s == nil {
+		return errs
+	}
+	out := errs[:0]
+	for _, err := range errs {
+		key, _, _ := strings.Cut(err.Error(), ": ")
+		if s.mistyped[key] {
+			continue
+		}
+		if p, ok := s.at[key]; ok {
+			err = &placedError{line: p.Line, err: fmt.Errorf("config %q line %d: %w", s.path, p.Line, err)}
+		}
+		out = append(out, err)
+	}
+	sortByLine(out)
+	return out
+}
+
+// placedError is a problem at a line of the config file.
+type placedError struct {
+	line int
+	err  error
+}
+
+func (e *placedError) Error() string { return e.err.Error() }
+func (e *placedError) Unwrap() error { return e.err }
+
+// atLine builds a placedError for a problem at line, column of the file.
+func atLine(path string, line, col int, format string, args ...any) error {
+	return &placedError{line: line, err: fmt.Errorf("config %q line %d column %d: "+format, append([]any{path, line, col}, args...)...)}
+}
+
+// sortByLine orders problems as they appear in the file; those that are
+// in no line (a required key missing) come last, in their given order.
+func sortByLine(errs []error) {
+	line := func(err error) int {
+		if p, ok := err.(*placedError); ok {
+			return p.line
+		}
+		return math.MaxInt
+	}
+	slices.SortStableFunc(errs, func(a, b error) int { return cmp.Compare(line(a), line(b)) })
+}
+
+// problems lists the problems joined in err.
+func problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}
+
+// tomlExpr is one top-level expression of a TOML file (a table header or a
+// key = value line), copied out of the parser.
+type tomlExpr struct {
+	kind   unstable.Kind // Table, ArrayTable or KeyValue
+	header string        // the enclosing table header, as written ("[telegram]")
+	key    []string      // the full key: table + dotted key
+	raw    []byte        // key = value as written, KeyValue only
+	pos    unstable.Position
+	value  valueShape
+}
+
+// valueShape is what a value looked like in the file, for a type error
+// in plain words.
+type valueShape struct {
+	kind  unstable.Kind
+	elems []unstable.Kind // of an array
+}
+
+// scanConfig lists the expressions of a well-formed TOML document and the
+// position of every key, inline tables included.
+func scanConfig(data []byte) ([]tomlExpr, map[string]unstable.Position, error) {
+	var p unstable.Parser
+	p.Reset(data)
+	at := map[string]unstable.Position{}
+	var exprs []tomlExpr
+	var table []string
+	header := ""
+	for p.NextExpression() {
+		n := p.Expression()
+		switch n.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			keys, first, last := keyParts(n.Key())
+			table = keys
+			name := string(data[first.Offset : last.Offset+last.Length])
+			header = "[" + name + "]"
+			if n.Kind == unstable.ArrayTable {
+				header = "[" + header + "]"
+			}
+			pos := p.Shape(first).Start
+			at[strings.Join(keys, ".")] = pos
+			exprs = append(exprs, tomlExpr{kind: n.Kind, header: header, key: keys, pos: pos, value: valueShape{kind: unstable.Table}})
+		case unstable.KeyValue:
+			keys, first, _ := keyParts(n.Key())
+			full := append(append([]string(nil), table...), keys...)
+			pos := p.Shape(first).Start
+			at[strings.Join(full, ".")] = pos
+			v := n.Value()
+			recordInline(&p, v, full, at)
+			shape := valueShape{kind: v.Kind}
+			if v.Kind == unstable.Array {
+				for it := v.Children(); it.Next(); {
+					shape.elems = append(shape.elems, it.Node().Kind)
+				}
+			}
+			exprs = append(exprs, tomlExpr{kind: n.Kind, header: header, key: full, raw: p.Raw(n.Raw), pos: pos, value: shape})
+		}
+	}
+	return exprs, at, p.Error()
+}
+
+// keyParts returns the parts of a dotted key and the ranges of its first
+// and last parts.
+func keyParts(it unstable.Iterator) (parts []string, first, last unstable.Range) {
+	for i := 0; it.Next(); i++ {
+		k := it.Node()
+		if i == 0 {
+			first = k.Raw
+		}
+		last = k.Raw
+		parts = append(parts, string(k.Data))
+	}
+	return parts, first, last
+}
+
+// recordInline records the keys of an inline table value.
+func recordInline(p *unstable.Parser, v *unstable.Node, prefix []string, at map[string]unstable.Position) {
+	if v.Kind != unstable.InlineTable {
+		return
+	}
+	for it := v.Children(); it.Next(); {
+		kv := it.Node()
+		keys, first, _ := keyParts(kv.Key())
+		full := append(append([]string(nil), prefix...), keys...)
+		at[strings.Join(full, ".")] = p.Shape(first).Start
+		recordInline(p, kv.Value(), full, at)
+	}
+}
+
+// decodeEach decodes a well-formed document one expression at a time, so
+// that a value of the wrong type does not hide the problems after it: it
+// applies every expression that decodes and returns one error per unknown
+// key or wrong type, each at its line in the file.
+func decodeEach(path string, exprs []tomlExpr, cfg *Config, src *configSource) []error {
+	var errs []error
+	unknown := map[string]bool{}
+	for _, e := range exprs {
+		var doc bytes.Buffer
+		first := 1 // line of the document where the expression starts
+		switch e.kind {
+		case unstable.KeyValue:
+			if e.header != "" {
+				doc.WriteString(e.header + "\n")
+				first = 2
+			}
+			doc.Write(e.raw)
+		default:
+			doc.WriteString(e.header)
+		}
+		doc.WriteString("\n")
+		// where maps a position in doc back to the file.
+		where := func(line, col int) (int, int) {
+			if e.kind != unstable.KeyValue {
+				return e.pos.Line, col // a header: [name] as written
+			}
+			if line == first {
+				return e.pos.Line, e.pos.Column + col - 1
+			}
+			return e.pos.Line + line - first, col
+		}
+
+		tmp := *cfg
+		dec := toml.NewDecoder(&doc)
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&tmp)
+		var strict *toml.StrictMissingError
+		var de *toml.DecodeError
+		switch {
+		case err == nil:
+			*cfg = tmp
+		case errors.As(err, &strict):
+			// The rest of the expression decoded: keep it.
+			*cfg = tmp
+			for _, m := range strict.Errors {
+				key := strings.Join(m.Key(), ".")
+				if underAny(key, unknown) {
+					continue // [discrod] already said; not each key in it
+				}
+				unknown[key] = true
+				line, col := where(m.Position())
+				errs = append(errs, atLine(path, line, col, "unknown key %q", key))
+			}
+		case errors.As(err, &de):
+			key := e.key
+			if k := de.Key(); len(k) > len(key) {
+				key = k
+			}
+			name := strings.Join(key, ".")
+			src.mistyped[name] = true
+			line, col := where(de.Position())
+			msg := strings.TrimPrefix(de.Error(), "toml: ")
+			if len(key) == len(e.key) && e.value.kind != unstable.InlineTable {
+				if t, ok := fieldType(reflect.TypeFor[Config](), key); ok {
+					msg = fmt.Sprintf("wrong type: expected %s, got %s", typeWords(t), shapeWords(e.value, t))
+				}
+			}
+			errs = append(errs, atLine(path, line, col, "%s: %s", name, msg))
+		default:
+			line, col := where(1, 1)
+			errs = append(errs, atLine(path, line, col, "%s: %w", strings.Join(e.key, "."), err))
+		}
+	}
+	return errs
+}
+
+// underAny reports whether key is one of set or below one of them.
+func underAny(key string, set map[string]bool) bool {
+	for k := range set {
+		if key == k || strings.HasPrefix(key, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldType finds the Go type a dotted key decodes into.
+func fieldType(t reflect.Type, key []string) (reflect.Type, bool) {
+	for _, part := range key {
+		if t.Kind() != reflect.Struct {
+			return nil, false
+		}
+		found := false
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+			if name == part {
+				t, found = f.Type, true
+				break
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return t, true
+}
+
+// typeWords says in plain words what a value of type t is written as.
+func typeWords(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return `a string in quotes ("…")`
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		switch t.Elem().Kind() {
+		case reflect.String:
+			return `a list of strings in quotes (["…", "…"])`
+		case reflect.Int, reflect.Int64:
+			return "a list of whole numbers ([1, 2])"
+		}
+		return "a list"
+	case reflect.Struct:
+		return "a table ([section])"
+	}
+	return t.String()
+}
+
+// shapeWords says in plain words what the file holds instead of a t. For a
+// list, it names the first element that does not fit.
+func shapeWords(v valueShape, t reflect.Type) string {
+	if v.kind == unstable.Array && t.Kind() == reflect.Slice {
+		for _, k := range v.elems {
+			if !fits(k, t.Elem()) {
+				return "a list holding " + kindWords(k)
+			}
+		}
+	}
+	return kindWords(v.kind)
+}
+
+// fits reports whether a TOML value of kind k decodes into a t.
+func fits(k unstable.Kind, t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String:
+		return k == unstable.String
+	case reflect.Int, reflect.Int64:
+		return k == unstable.Integer
+	case reflect.Float64:
+		return k == unstable.Integer || k == unstable.Float
+	}
+	return true
+}
+
+func kindWords(k unstable.Kind) string {
+	switch k {
+	case unstable.String:
+		return "a string"
+	case unstable.Integer:
+		return "a whole number"
+	case unstable.Float:
+		return "a decimal number"
+	case unstable.Bool:
+		return "true or false"
+	case unstable.DateTime, unstable.LocalDateTime, unstable.LocalDate, unstable.LocalTime:
+		return "a date or time without quotes"
+	case unstable.Array:
+		return "a list"
+	case unstable.InlineTable, unstable.Table, unstable.ArrayTable:
+		return "a table"
+	}
+	return k.String()
+}
