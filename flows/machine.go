@@ -86,12 +86,12 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	st.repair(ev)
 	if m.Closed(now) {
 		if st.privacy(ev) {
-			// Rights outlive the consultation: only the prompt number of
-			// the erase buttons, or the erasure itself, changes.
+			// Rights outlive the consultation: only the prompt numbers of
+			// the erase buttons, or the erasure itself, change.
 			if st.s.Stage == StageErased {
 				return st.s, st.out
 			}
-			s.Prompt = st.s.Prompt
+			s.Prompt, s.ErasePrompt = st.s.Prompt, st.s.ErasePrompt
 			return s, st.out
 		}
 		// Nothing else changes once closed, not even the timestamps.
@@ -105,7 +105,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			if st.s.Stage == StageErased {
 				return st.s, st.out
 			}
-			s.Prompt = st.s.Prompt
+			s.Prompt, s.ErasePrompt = st.s.Prompt, st.s.ErasePrompt
 			return s, st.out
 		}
 		return s, []Reply{bannedReply(s.Lang)}
@@ -413,7 +413,8 @@ func (st *step) showReview() {
 		if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
 			answer = st.answerText(q, a, maxReviewLen)
 		}
-		fmt.Fprintf(&b, "\n%d. %s : %s", i+1, q.Title.In(lang), answer)
+		// LineLayout: French puts a space before the colon, English does not.
+		fmt.Fprintf(&b, "\n%d. "+st.pmsg().LineLayout, i+1, q.Title.In(lang), answer)
 		opts = append(opts, opt{actEdit, q.ID, fmt.Sprintf(m.EditButton, i+1)})
 	}
 	b.WriteString("\n\n" + m.Review)
@@ -472,7 +473,13 @@ func (st *step) command(ev Event) {
 			st.resume()
 		}
 	case CmdHelp:
-		st.say(m.Help[s.Stage] + "\n\n" + m.Commands)
+		help := m.Help[s.Stage]
+		if s.Stage == StageQuestion || s.Stage == StageEdit {
+			if _, _, q, _ := st.position(); q.IsChoice() {
+				help = m.HelpChoice[s.Stage]
+			}
+		}
+		st.say(help + "\n\n" + m.Commands)
 	case CmdMenu:
 		if s.Stage == StageDeclined {
 			st.declinedReminder()
@@ -778,7 +785,7 @@ func (st *step) answers() {
 				if b.Len() > 0 {
 					b.WriteString("\n")
 				}
-				fmt.Fprintf(&b, "• %s : %s", q.Title.In(lang), st.answerText(q, a, maxListLen))
+				fmt.Fprintf(&b, "• "+st.pmsg().LineLayout, q.Title.In(lang), st.answerText(q, a, maxListLen))
 			}
 		}
 		if b.Len() > 0 {

@@ -73,6 +73,9 @@ type messages struct {
 	ThemeProgress string // %d answered, %d total
 
 	Help map[Stage]string
+	// HelpChoice replaces Help while the current question is answered
+	// with buttons, where typing an answer would be refused.
+	HelpChoice map[Stage]string
 }
 
 var messagesFR = messages{
@@ -155,10 +158,14 @@ var messagesFR = messages{
 		StageProfile:  "Choisissez ce qui vous décrit le mieux.",
 		StageAcademie: "Écrivez votre département ou votre académie (« 75 », « Gironde », « Lyon »), ou choisissez Passer.",
 		StageMenu:     "Choisissez un thème pour répondre à ses questions. Vous pouvez les traiter dans l'ordre que vous voulez.",
-		StageQuestion: "Écrivez votre réponse en un message (ou envoyez un message vocal). Passer : question suivante. Retour : question précédente. Continuer plus tard : vos réponses sont gardées.",
+		StageQuestion: "Écrivez votre réponse en un message (ou envoyez un message vocal sur Telegram). Passer : question suivante. Retour : question précédente. Continuer plus tard : vos réponses sont gardées.",
 		StageReview:   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient.",
 		StageEdit:     "Écrivez votre nouvelle réponse, ou choisissez Annuler pour garder l'ancienne.",
 		StagePaused:   "Vos réponses sont gardées. Envoyez /reprendre pour continuer.",
+	},
+	HelpChoice: map[Stage]string{
+		StageQuestion: "Choisissez l'une des réponses proposées. Passer : question suivante. Retour : question précédente. Continuer plus tard : vos réponses sont gardées.",
+		StageEdit:     "Choisissez une autre réponse, ou Annuler pour garder l'ancienne.",
 	},
 }
 
@@ -242,10 +249,14 @@ var messagesEN = messages{
 		StageProfile:  "Choose what best describes you.",
 		StageAcademie: "Type your département or académie (“75”, “Gironde”, “Lyon”), or choose Skip.",
 		StageMenu:     "Choose a theme to answer its questions. You can take them in any order.",
-		StageQuestion: "Type your answer in one message (or send a voice message). Skip: next question. Back: previous question. Continue later: your answers are kept.",
+		StageQuestion: "Type your answer in one message (or send a voice message on Telegram). Skip: next question. Back: previous question. Continue later: your answers are kept.",
 		StageReview:   "Choose “Change N” to change an answer, then “Confirm” when you are happy.",
 		StageEdit:     "Type your new answer, or choose Cancel to keep the old one.",
 		StagePaused:   "Your answers are kept. Send /resume to continue.",
+	},
+	HelpChoice: map[Stage]string{
+		StageQuestion: "Choose one of the answers offered. Skip: next question. Back: previous question. Continue later: your answers are kept.",
+		StageEdit:     "Choose another answer, or Cancel to keep the old one.",
 	},
 }
 

@@ -49,10 +49,10 @@ func eraseMark(s Session, now time.Time) string {
 	return strconv.FormatInt(at.UnixMilli(), 36)
 }
 
-// privacy handles "my data" and "erase my data" (the commands and the
-// confirmation buttons) at every stage, even once the consultation is
-// closed: participants' rights outlive it. It reports whether ev was one
-// of them.
+// privacy handles "my data" and "erase my data" (the commands, the
+// confirmation buttons and the help while it is pending) at every stage,
+// even once the consultation is closed: participants' rights outlive it.
+// It reports whether ev was one of them.
 func (st *step) privacy(ev Event) bool {
 	s := &st.s
 	switch {
@@ -69,6 +69,9 @@ func (st *step) privacy(ev Event) bool {
 			st.askErase()
 		}
 		return true
+	case ev.Kind == EventCommand && ev.Command == CmdHelp && st.erasePending():
+		st.eraseHelp()
+		return true
 	case ev.Kind == EventChoice:
 		t, ok := parseToken(ev.Token)
 		if !ok || (t.action != actErase && t.action != actKeep) || t.prompt != s.Prompt || s.Stage == StageNew {
@@ -81,6 +84,7 @@ func (st *step) privacy(ev Event) bool {
 			st.erase()
 			return true
 		}
+		s.ErasePrompt = 0
 		st.say(st.pmsg().Kept)
 		if !st.m.Closed(st.now) {
 			st.reshow()
@@ -101,6 +105,20 @@ func (st *step) askErase() {
 	}
 	st.ask(Reply{Title: pm.EraseTitle, Text: text},
 		opt{actErase, eraseMark(st.s, st.now), pm.EraseYes}, opt{actKeep, "", pm.EraseNo})
+	st.s.ErasePrompt = st.s.Prompt
+}
+
+// erasePending reports whether the erase confirmation is the current
+// prompt, its buttons still valid.
+func (st *step) erasePending() bool {
+	return st.s.ErasePrompt > 0 && st.s.ErasePrompt == st.s.Prompt
+}
+
+// eraseHelp explains the pending erase confirmation. It asks nothing, so
+// the buttons stay valid.
+func (st *step) eraseHelp() {
+	pm := st.pmsg()
+	st.say(fmt.Sprintf(pm.EraseHelp, pm.EraseYes, pm.EraseNo) + "\n\n" + st.msg().Commands)
 }
 
 // erase leaves only what storage needs to find the participant and the
@@ -442,6 +460,7 @@ type privacyMessages struct {
 	EraseNo         string
 	Erased          string
 	Kept            string
+	EraseHelp       string // %s yes label, %s no label
 
 	DataTitle     string
 	DataIntro     string
@@ -494,6 +513,7 @@ var privacyFR = privacyMessages{
 	EraseNo:         "Annuler",
 	Erased:          "C'est fait : toutes vos données sont effacées. Si vous nous écrivez à nouveau, nous vous redemanderons votre accord, comme à un·e nouveau·elle participant·e.",
 	Kept:            "Rien n'a été effacé.",
+	EraseHelp:       "Vous avez demandé à effacer toutes vos données. Confirmez l'effacement avec « %s » ou choisissez « %s » pour tout garder.",
 
 	DataTitle:     "Vos données",
 	DataIntro:     "Voici tout ce que nous gardons sur vous. Les heures sont en temps universel (UTC).",
@@ -550,6 +570,7 @@ var privacyEN = privacyMessages{
 	EraseNo:         "Cancel",
 	Erased:          "Done: all your data is erased. If you write to us again, we will ask for your consent again, as for a new participant.",
 	Kept:            "Nothing was erased.",
+	EraseHelp:       "You asked to erase all your data. Confirm with “%s” or choose “%s” to keep everything.",
 
 	DataTitle:     "Your data",
 	DataIntro:     "Here is everything we keep about you. Times are in UTC.",

@@ -50,6 +50,11 @@ type Session struct {
 	// token carries it, so a tap on an older prompt's button is recognised
 	// as stale and answered with the current question instead.
 	Prompt int `json:"prompt"`
+	// ErasePrompt is the Prompt number of the last "erase my data"
+	// confirmation. While it equals Prompt that confirmation is the
+	// pending question, which /aide then explains; any later prompt ends
+	// it, as it makes its buttons stale.
+	ErasePrompt int `json:"erase_prompt,omitempty"`
 	// Answers holds the given answers keyed by AnswerKey(theme, question).
 	Answers map[string]Answer `json:"answers,omitempty"`
 	// Confirmed records when each theme's review was confirmed.
