@@ -15,6 +15,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	// The digest schedule names a time zone (Europe/Paris by default): embed
+	// the zone database so the binary does not depend on the host's tzdata.
+	_ "time/tzdata"
 
 	"consultbot/bot"
 	"consultbot/bot/terminal"
