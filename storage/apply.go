@@ -47,7 +47,7 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	var res bot.Applied
 	fn := func(tx *bolt.Tx) error {
 		var err error
-		res, err = applyTx(tx, in, now, step)
+		res, err = applyTx(tx, &db.sessions, in, now, step)
 		return err
 	}
 
@@ -57,7 +57,7 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	return res, nil
 }
 
-func applyTx(tx *bolt.Tx, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
+func applyTx(tx *bolt.Tx, cache *sessionCache, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
 	applied := tx.Bucket(bucketApplied)
 	id := []byte(in.ID)
 	if applied.Get(id) != nil {
@@ -69,9 +69,13 @@ func applyTx(tx *bolt.Tx, in bot.Inbound, now time.Time, step bot.StepFunc) (bot
 	old := flows.Session{Participant: in.Participant}
 	cur := old
 	if b := sessions.Get(pkey); b != nil {
-		var err error
-		if old, err = decodeSession(b); err != nil {
-			return bot.Applied{}, fmt.Errorf("participant %q: %w", in.Participant, err)
+		if s, ok := cache.get(in.Participant, b); ok {
+			old = s
+		} else {
+			var err error
+			if old, err = decodeSession(b); err != nil {
+				return bot.Applied{}, fmt.Errorf("participant %q: %w", in.Participant, err)
+			}
 		}
 		// The step gets its own copy of the answers: if it edited the map
 		// in place, the diff below would see no change.
@@ -91,6 +95,7 @@ func applyTx(tx *bolt.Tx, in bot.Inbound, now time.Time, step bot.StepFunc) (bot
 	if erased(next) {
 		// Everything about them goes in this transaction; only the
 		// replies of this step (the confirmation) reach the outbox.
+		cache.drop(in.Participant)
 		if err := eraseParticipantTx(tx, in.Participant); err != nil {
 			return bot.Applied{}, err
 		}
@@ -102,6 +107,7 @@ func applyTx(tx *bolt.Tx, in bot.Inbound, now time.Time, step bot.StepFunc) (bot
 		if err := sessions.Put(pkey, b); err != nil {
 			return bot.Applied{}, fmt.Errorf("put session: %w", err)
 		}
+		cache.put(b, next)
 		if err := writeAnswers(tx, in, old, next); err != nil {
 			return bot.Applied{}, err
 		}

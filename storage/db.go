@@ -123,6 +123,8 @@ type DB struct {
 	// writing counts writes in flight: a lone one commits at once instead
 	// of waiting MaxBatchDelay for company.
 	writing atomic.Int64
+	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
+	sessions sessionCache
 }
 
 // write runs fn in a write transaction shared with concurrent writes

@@ -92,6 +92,7 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 					if !IsDraft(s) || !lastActive(s).Before(cutoff) {
 						continue // came back meanwhile
 					}
+					db.sessions.drop(string(k))
 					if err := eraseParticipantTx(tx, string(k)); err != nil {
 						return err
 					}

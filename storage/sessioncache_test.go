@@ -1,0 +1,167 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	bolt "go.etcd.io/bbolt"
+
+	"consultbot/flows"
+)
+
+// jsonRoundTrip is what Apply gave the step before sessionCache: the
+// session decoded from its stored record.
+func jsonRoundTrip(t *testing.T, s flows.Session) flows.Session {
+	t.Helper()
+	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := decodeSession(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestSessionRoundTripMatchesJSON(t *testing.T) {
+	// roundTrip lists Session's fields one by one: a new field must be
+	// added there (and here) or the cache would drop it.
+	known := []string{"Participant", "Lang", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
+		"Prompt", "ErasePrompt", "Answers", "Confirmed", "CreatedAt", "UpdatedAt", "Banned"}
+	st := reflect.TypeFor[flows.Session]()
+	var fields []string
+	for i := range st.NumField() {
+		fields = append(fields, st.Field(i).Name)
+	}
+	if diff := cmp.Diff(known, fields); diff != "" {
+		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
+	}
+
+	paris := time.FixedZone("CET", 3600)
+	now := time.Now() // has a monotonic reading
+	full := flows.Session{
+		Participant: "telegram:1", Lang: "fr", Stage: flows.StageQuestion, ConsentAt: now.In(paris),
+		Profile: "parent", Academie: "Lyon", Source: "affiche <&>", Theme: "ecrans", Question: "q1",
+		Prompt: 7, ErasePrompt: 6, Banned: true, CreatedAt: now.Local(), UpdatedAt: t0.In(time.FixedZone("", -7*3600-1800)),
+		Answers: map[string]flows.Answer{
+			"ecrans/q1": {Theme: "ecrans", Question: "q1", Text: "« Les écrans » \u2028 \"ok\"\n", CreatedAt: now, UpdatedAt: now.In(paris)},
+			"ecrans/q2": {Theme: "ecrans", Question: "q2", Voice: &flows.Voice{FileID: "f", Duration: 3}, CreatedAt: time.Time{}, UpdatedAt: t0},
+			"ecrans/q3": {Theme: "ecrans", Question: "q3", Choice: "oui"},
+		},
+		Confirmed: map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
+	}
+	cases := map[string]flows.Session{
+		"zero":        {},
+		"new":         {Participant: "discord:2"},
+		"empty maps":  {Participant: "p", Answers: map[string]flows.Answer{}, Confirmed: map[string]time.Time{}},
+		"zero times":  {Participant: "p", ConsentAt: time.Time{}.In(paris), CreatedAt: time.Time{}.In(time.Local)},
+		"full":        full,
+		"utc and far": {Participant: "p", CreatedAt: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), UpdatedAt: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)},
+	}
+	for name, s := range cases {
+		for _, check := range []bool{false, true} {
+			got, ok := roundTrip(s, check)
+			if !ok {
+				t.Errorf("%s: roundTrip refused a valid session", name)
+				continue
+			}
+			if want := jsonRoundTrip(t, s); !reflect.DeepEqual(want, got) {
+				t.Errorf("%s: roundTrip differs from encoding/json (-json +roundTrip):\n%s", name, cmp.Diff(want, got))
+			}
+		}
+	}
+	bad := flows.Session{Participant: "p", Profile: "bad \xff byte"}
+	raw, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: bad})
+	if err != nil || !strings.Contains(string(raw), `\ufffd`) {
+		t.Errorf("encoding/json wrote invalid UTF-8 as %s (%v), not \\ufffd: sessionCache.put relies on it", raw, err)
+	}
+	for _, s := range []flows.Session{
+		bad,
+		{Participant: "p", Answers: map[string]flows.Answer{"a/\xfe": {Theme: "a", Question: "\xfe"}}},
+		{Participant: "p", CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		if _, ok := roundTrip(s, true); ok {
+			t.Errorf("roundTrip accepted %+v, which JSON does not give back as is", s)
+		}
+	}
+}
+
+// TestApplyStepSeesStoredSession checks that the step always gets the
+// session as stored, whoever wrote it last, even when a previous step
+// changed what it was given in place or its transaction rolled back.
+func TestApplyStepSeesStoredSession(t *testing.T) {
+	db := openTest(t, Options{})
+	const p = "telegram:42"
+	paris := time.FixedZone("CET", 3600)
+	var seen flows.Session
+	see := func(s flows.Session) (flows.Session, []flows.Reply) { seen = s; return s, nil }
+	stored := func() flows.Session {
+		t.Helper()
+		s, ok, err := db.Session(p)
+		if err != nil || !ok {
+			t.Fatalf("Session: %v, %v", ok, err)
+		}
+		return s
+	}
+
+	apply(t, db, inbound("e1", p), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Lang, s.Stage, s.UpdatedAt = "fr", flows.StageQuestion, time.Now().In(paris)
+		s.Answers = map[string]flows.Answer{"ecrans/q1": {Theme: "ecrans", Question: "q1",
+			Voice: &flows.Voice{FileID: "v1", Duration: 3}, CreatedAt: time.Now(), UpdatedAt: t0}}
+		s.Confirmed = map[string]time.Time{"ecrans": time.Now()}
+		return s, nil
+	})
+	apply(t, db, inbound("e2", p), t0, see)
+	want := stored()
+	if !reflect.DeepEqual(want, seen) {
+		t.Fatalf("step after Apply's own write (-stored +seen):\n%s", cmp.Diff(want, seen))
+	}
+
+	// A step that changes the voice note in place, then fails.
+	_, err := db.Apply(context.Background(), inbound("e3", p), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Answers["ecrans/q1"].Voice.Duration = 99
+		s.Lang = "en"
+		panic("boom")
+	})
+	if err == nil {
+		t.Fatal("Apply with a panicking step: no error")
+	}
+	apply(t, db, inbound("e3b", p), t0, see)
+	if !reflect.DeepEqual(want, seen) {
+		t.Fatalf("step after a step that panicked (-stored +seen):\n%s", cmp.Diff(want, seen))
+	}
+	// A step whose session is written, then the transaction fails.
+	_, err = db.Apply(context.Background(), inbound("e4", p), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Lang = "en"
+		s.Answers = map[string]flows.Answer{"wrong/key": {Theme: "ecrans", Question: "q9", Text: "x"}}
+		return s, nil
+	})
+	if err == nil {
+		t.Fatal("Apply with a misfiled answer: no error")
+	}
+	apply(t, db, inbound("e5", p), t0, see)
+	if !reflect.DeepEqual(want, seen) {
+		t.Fatalf("step after failed Applies (-stored +seen):\n%s", cmp.Diff(want, seen))
+	}
+
+	// Another writer changes the session behind Apply.
+	other := want
+	other.Lang, other.Banned = "en", true
+	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Put([]byte(p), b) }); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, db, inbound("e6", p), t0, see)
+	if want := stored(); !reflect.DeepEqual(want, seen) || !seen.Banned || seen.Lang != "en" {
+		t.Fatalf("step after another writer (-stored +seen):\n%s", cmp.Diff(want, seen))
+	}
+}
