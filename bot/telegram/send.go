@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -252,10 +253,7 @@ func splitText(s string, first, rest int) []string {
 func prefixWithin(s string, limit int) int {
 	n := 0
 	for i, r := range s {
-		w := 1
-		if r >= 0x10000 {
-			w = 2
-		}
+		w := utf16.RuneLen(r)
 		if n+w > limit {
 			if i == 0 {
 				_, size := utf8.DecodeRuneInString(s)
@@ -272,11 +270,7 @@ func prefixWithin(s string, limit int) int {
 func utf16Len(s string) int {
 	n := 0
 	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
+		n += utf16.RuneLen(r) // ranging a string never yields a surrogate
 	}
 	return n
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,21 +46,10 @@ func TestRunPostsMissedDigestAtStartup(t *testing.T) {
 	}
 	db.Close()
 
-	body := "[storage]\npath = \"run.db\"\n[telegram]\napi_endpoint = \"" + srv.URL() + "\"\norganiser_chats = [-500]\n[digest]\nevery_hours = 1\n"
-	if err := os.WriteFile(filepath.Join(dir, "consultbot.toml"), []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	// The bot is in the organisers' group: Telegram knows the chat.
 	srv.GroupMessage(telegramtest.Group{ID: -500, Title: "Organisation"}, telegramtest.User{ID: 900, LanguageCode: "fr"}, "Bonjour à tous")
-	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
-	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
+	r := startRun(t, srv, "organiser_chats = [-500]\n[digest]\nevery_hours = 1\n")
+	m := r.m
 
 	wait, stop := context.WithTimeout(context.Background(), 30*time.Second)
 	defer stop()
@@ -82,12 +69,12 @@ func TestRunPostsMissedDigestAtStartup(t *testing.T) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	r.cancel()
+	if err := <-r.done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if waitErr != nil {
-		t.Fatalf("no digest in the organisers' chat: %v (%d messages)\nstderr:\n%s", waitErr, len(msgs), stderr)
+		t.Fatalf("no digest in the organisers' chat: %v (%d messages)\nstderr:\n%s", waitErr, len(msgs), r.stderr)
 	}
 	chart, text := msgs[len(msgs)-2], msgs[len(msgs)-1]
 	if chart.Kind != "photo" || len(chart.File) == 0 {

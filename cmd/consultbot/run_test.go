@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -24,21 +25,7 @@ func TestRunTelegramEndToEnd(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	t.Chdir(dir)
-	cfgPath := filepath.Join(dir, "consultbot.toml")
-	body := "[storage]\npath = \"run.db\"\n[telegram]\napi_endpoint = \"" + srv.URL() + "\"\n"
-	if err := os.WriteFile(cfgPath, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
-	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
+	r := startRun(t, srv, "")
 
 	parent := telegramtest.User{ID: 4242, FirstName: "Ana", LanguageCode: "fr"}
 	wait, stop := context.WithTimeout(context.Background(), 30*time.Second)
@@ -55,7 +42,7 @@ func TestRunTelegramEndToEnd(t *testing.T) {
 		return false
 	})
 	if err != nil {
-		t.Fatalf("no consent question: %v\nstderr:\n%s", err, stderr)
+		t.Fatalf("no consent question: %v\nstderr:\n%s", err, r.stderr)
 	}
 	if _, _, err := srv.TapButton(parent, consent, "J'accepte"); err != nil {
 		t.Fatal(err)
@@ -68,20 +55,9 @@ func TestRunTelegramEndToEnd(t *testing.T) {
 		t.Fatalf("no profile question: %v", err)
 	}
 
-	cancel() // as SIGTERM does
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-wait.Done():
-		t.Fatal("Run did not return after cancellation")
-	}
-	if err := m.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	if strings.Contains(stderr.String(), srv.Token()) {
-		t.Errorf("the token appears in the logs:\n%s", stderr)
+	r.stop(t, wait)
+	if strings.Contains(r.stderr.String(), srv.Token()) {
+		t.Errorf("the token appears in the logs:\n%s", r.stderr)
 	}
 
 	db, err := storage.Open(filepath.Join(dir, "run.db"), storage.Options{})
@@ -95,5 +71,52 @@ func TestRunTelegramEndToEnd(t *testing.T) {
 	}
 	if s.Stage != flows.StageProfile || s.ConsentAt.IsZero() {
 		t.Errorf("session after consent: stage %q, consent at %v", s.Stage, s.ConsentAt)
+	}
+}
+
+// runningBot is `consultbot run` started in-process by startRun.
+type runningBot struct {
+	m      *Main
+	stderr *bytes.Buffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startRun writes consultbot.toml in the current directory (storage in
+// run.db, Telegram pointed at srv, then extra lines of the [telegram]
+// section and any later section) and starts `run` on it with srv's token.
+func startRun(t *testing.T, srv *telegramtest.Server, extra string) *runningBot {
+	t.Helper()
+	body := "[storage]\npath = \"run.db\"\n[telegram]\napi_endpoint = \"" + srv.URL() + "\"\n" + extra
+	if err := os.WriteFile("consultbot.toml", []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, stderr := newTestMain(t, nil, io.Discard)
+	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
+	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r := &runningBot{m: m, stderr: stderr, cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- m.Run(ctx) }()
+	return r
+}
+
+// stop cancels the run as SIGTERM does, waits for Run to return until
+// wait ends, and closes Main.
+func (r *runningBot) stop(t *testing.T, wait context.Context) {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-wait.Done():
+		t.Fatal("Run did not return after cancellation")
+	}
+	if err := r.m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
 	}
 }

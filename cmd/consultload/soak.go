@@ -564,13 +564,7 @@ func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func
 		case strings.Contains(m.Text, "Relecture"):
 			ok = tap("Valider")
 		case strings.HasPrefix(m.Text, "Les thèmes"):
-			next := ""
-			for _, l := range m.Labels() {
-				if !strings.HasPrefix(l, "✓") {
-					next = l
-					break
-				}
-			}
+			next := nextTheme(m.Labels())
 			if next == "" {
 				return true
 			}

@@ -267,13 +267,7 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 			n++
 			m, ok = act(func() { fake.SendText(u, fmt.Sprintf("Réponse %d de %d : plus de temps pour les élèves.", n, u.ID)) })
 		case strings.Contains(m.Text, "Choisissez un thème"):
-			next := ""
-			for _, l := range m.Labels() {
-				if !strings.HasPrefix(l, "✓") {
-					next = l
-					break
-				}
-			}
+			next := nextTheme(m.Labels())
 			if next == "" {
 				return lat // every theme validated
 			}
@@ -283,4 +277,15 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 		}
 	}
 	return lat
+}
+
+// nextTheme returns the first button of a theme menu whose theme is not
+// validated yet (validated ones start with ✓), or "" when all are.
+func nextTheme(labels []string) string {
+	for _, l := range labels {
+		if !strings.HasPrefix(l, "✓") {
+			return l
+		}
+	}
+	return ""
 }
