@@ -143,3 +143,22 @@ var accentFold = map[rune]string{
 	'î': "i", 'ï': "i", 'í': "i", 'ô': "o", 'ö': "o", 'ó': "o", 'ù': "u", 'û': "u", 'ü': "u",
 	'ú': "u", 'ÿ': "y", 'œ': "oe", 'æ': "ae",
 }
+
+// lookupPlaces finds the places text may name.
+func lookupPlaces(text string) []placeMatch {
+	a, ok := NormalizeAcademie(text)
+	if !ok {
+		return nil
+	}
+	return []placeMatch{{ID: "a-" + foldKey(a), Label: a, Name: a, Academie: a, IsAcad: true}}
+}
+
+// placeByID returns the place with that id.
+func placeByID(id string) (placeMatch, bool) {
+	for _, a := range academies {
+		if "a-"+foldKey(a) == id {
+			return placeMatch{ID: id, Label: a, Name: a, Academie: a, IsAcad: true}, true
+		}
+	}
+	return placeMatch{}, false
+}

@@ -91,7 +91,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			if st.s.Stage == StageErased {
 				return st.s, st.out
 			}
-			s.Prompt, s.ErasePrompt = st.s.Prompt, st.s.ErasePrompt
+			s.Prompt, s.Pending = st.s.Prompt, st.s.Pending
 			return s, st.out
 		}
 		// Nothing else changes once closed, not even the timestamps.
@@ -105,7 +105,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			if st.s.Stage == StageErased {
 				return st.s, st.out
 			}
-			s.Prompt, s.ErasePrompt = st.s.Prompt, st.s.ErasePrompt
+			s.Prompt, s.Pending = st.s.Prompt, st.s.Pending
 			return s, st.out
 		}
 		return s, []Reply{bannedReply(s.Lang)}
@@ -143,15 +143,19 @@ func (st *step) say(text string) { st.out = append(st.out, Reply{Text: text}) }
 type opt struct{ action, arg, label string }
 
 // ask sends r with options under a new prompt number, which makes every
-// earlier button stale.
+// earlier button stale and ends any pending confirmation.
 func (st *step) ask(r Reply, opts ...opt) {
 	st.s.Prompt++
+	st.s.Pending = nil
 	for _, o := range opts {
 		t := token{prompt: st.s.Prompt, action: o.action, arg: o.arg}
 		r.Options = append(r.Options, Option{Token: t.String(), Label: o.label})
 	}
 	st.out = append(st.out, r)
 }
+
+// show asks a prompt built by one of the …Prompt functions.
+func (st *step) show(r Reply, opts []opt) { st.ask(r, opts...) }
 
 // repair brings a session read from storage back to a state the machine
 // can work from: an unknown stage, theme or question (after the
@@ -204,11 +208,9 @@ func (st *step) handle(ev Event) {
 		st.command(ev)
 	case s.Stage == StageDeclined:
 		st.declinedReminder()
-	case s.Stage == StagePaused:
-		// Any message after a pause resumes the conversation.
-		st.say(st.msg().Resuming)
-		st.s.Stage = StageQuestion
-		st.showQuestion()
+	case s.Stage == StagePaused && ev.Kind != EventText:
+		// Any tap or message after a pause resumes the conversation.
+		st.resume()
 	case ev.Kind == EventChoice:
 		st.choice(ev.Token)
 	case ev.Kind == EventText && ev.Token != "":
@@ -218,8 +220,9 @@ func (st *step) handle(ev Event) {
 			st.staleForm(ev.Text)
 			return
 		}
-		ev.Token = ""
-		st.input(ev)
+		st.text(ev.Text)
+	case ev.Kind == EventText:
+		st.text(ev.Text)
 	default:
 		st.input(ev)
 	}
@@ -240,6 +243,19 @@ func (st *step) firstContact(ev Event) {
 }
 
 func (st *step) askConsent() {
+	st.s.Stage = StageConsent
+	st.show(st.consentPrompt())
+}
+
+// consentPrompt asks for consent in three short lines, with the details a
+// tap away.
+func (st *step) consentPrompt() (Reply, []opt) {
+	m := st.msg()
+	return Reply{Text: fmt.Sprintf(st.pmsg().ConsentShort, st.controller())}, []opt{{actYes, "", m.Accept}, {actNo, "", m.Refuse}, {actMore, "", m.More}}
+}
+
+// consentDetails shows everything about the processing, then asks again.
+func (st *step) consentDetails() {
 	m := st.msg()
 	st.ask(Reply{Text: st.consentText()}, opt{actYes, "", m.Accept}, opt{actNo, "", m.Refuse})
 }
@@ -256,19 +272,31 @@ func (st *step) declinedReminder() { st.say(st.msg().Help[StageDeclined]) }
 
 func (st *step) askProfile() {
 	st.s.Stage = StageProfile
+	st.show(st.profilePrompt())
+}
+
+func (st *step) profilePrompt() (Reply, []opt) {
 	opts := make([]opt, 0, len(st.m.q.Profiles))
 	for _, p := range st.m.q.Profiles {
 		opts = append(opts, opt{actProfile, p.ID, p.Label.In(st.s.Lang)})
 	}
-	st.ask(Reply{Text: st.msg().ProfileAsk}, opts...)
+	return Reply{Text: st.msg().ProfileAsk}, opts
 }
 
+// askAcademie asks for the académie, with text in place of the usual
+// question when set.
 func (st *step) askAcademie(text string) {
 	st.s.Stage = StageAcademie
-	if text == "" {
-		text = st.msg().Academie
+	r, opts := st.academiePrompt()
+	if text != "" {
+		r.Text = text
 	}
-	st.ask(Reply{Text: text, Expect: ExpectText, Field: st.msg().AcademieField, MaxLen: maxAcademieLen}, opt{actSkip, "", st.msg().Skip})
+	st.ask(r, opts...)
+}
+
+func (st *step) academiePrompt() (Reply, []opt) {
+	m := st.msg()
+	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, MaxLen: maxAcademieLen}, []opt{{actSkip, "", m.Skip}}
 }
 
 // afterOnboarding opens the theme a deep link named, or the menu.
@@ -282,8 +310,12 @@ func (st *step) afterOnboarding() {
 }
 
 func (st *step) showMenu() {
+	st.s.Stage = StageMenu
+	st.show(st.menuPrompt())
+}
+
+func (st *step) menuPrompt() (Reply, []opt) {
 	s := &st.s
-	s.Stage = StageMenu
 	m := st.msg()
 	text, all := m.Menu, true
 	opts := make([]opt, 0, len(st.m.q.Themes))
@@ -299,7 +331,7 @@ func (st *step) showMenu() {
 	if all {
 		text = m.MenuDone
 	}
-	st.ask(Reply{Title: m.MenuTitle, Text: text}, opts...)
+	return Reply{Title: m.MenuTitle, Text: text}, opts
 }
 
 // answered counts the answered questions of th.
@@ -346,6 +378,10 @@ func (st *step) position() (th *Theme, ti int, q *Question, qi int) {
 // showQuestion shows the current question, for answering (StageQuestion)
 // or for editing from the review (StageEdit).
 func (st *step) showQuestion() {
+	st.show(st.questionPrompt())
+}
+
+func (st *step) questionPrompt() (Reply, []opt) {
 	th, ti, q, qi := st.position()
 	m, lang := st.msg(), st.s.Lang
 	edit := st.s.Stage == StageEdit
@@ -354,10 +390,8 @@ func (st *step) showQuestion() {
 		title = fmt.Sprintf(m.EditTitle, ti+1, qi+1, len(th.Questions))
 	}
 	text := q.Prompt.In(lang)
-	if h := q.Help.In(lang); h != "" {
-		text += "\n\n" + h
-	}
-	if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
+	a, answered := st.s.Answers[AnswerKey(th.ID, q.ID)]
+	if answered {
 		switch {
 		case q.IsChoice():
 			text += "\n\n" + fmt.Sprintf(m.CurrentChoice, st.answerText(q, a, maxCurrentLen))
@@ -376,12 +410,15 @@ func (st *step) showQuestion() {
 	} else {
 		r.Expect, r.Field, r.MaxLen = ExpectText, q.Title.In(lang), st.m.cfg.MaxText
 	}
-	if edit {
+	switch {
+	case edit && answered:
+		opts = append(opts, opt{actBack, "", m.Cancel}, opt{actRemove, "", m.Remove})
+	case edit:
 		opts = append(opts, opt{actBack, "", m.Cancel})
-	} else {
+	default:
 		opts = append(opts, opt{actSkip, "", m.Skip}, opt{actBack, "", m.Back}, opt{actPause, "", m.Pause})
 	}
-	st.ask(r, opts...)
+	return r, opts
 }
 
 // answerText renders an answer in at most max characters.
@@ -401,6 +438,10 @@ func (st *step) answerText(q *Question, a Answer, max int) string {
 
 func (st *step) showReview() {
 	st.s.Stage = StageReview
+	st.show(st.reviewPrompt())
+}
+
+func (st *step) reviewPrompt() (Reply, []opt) {
 	ti := st.m.q.themeIndex(st.s.Theme)
 	th := &st.m.q.Themes[ti]
 	m, lang := st.msg(), st.s.Lang
@@ -419,7 +460,7 @@ func (st *step) showReview() {
 	}
 	b.WriteString("\n\n" + m.Review)
 	opts = append(opts, opt{actConfirm, "", m.Confirm}, opt{actMenu, "", m.MenuLabel})
-	st.ask(Reply{Title: fmt.Sprintf(m.ReviewTitle, ti+1), Text: b.String()}, opts...)
+	return Reply{Title: fmt.Sprintf(m.ReviewTitle, ti+1), Text: b.String()}, opts
 }
 
 func (st *step) pause() {
@@ -428,30 +469,77 @@ func (st *step) pause() {
 }
 
 func (st *step) showPaused() {
-	m := st.msg()
-	st.ask(Reply{Text: m.Paused}, opt{actResume, "", m.ResumeLabel})
+	st.show(st.pausedPrompt())
 }
 
-// reshow repeats the prompt of the current stage.
-func (st *step) reshow() {
+func (st *step) pausedPrompt() (Reply, []opt) {
+	m := st.msg()
+	return Reply{Text: m.Paused}, []opt{{actResume, "", m.ResumeLabel}}
+}
+
+// current builds the prompt the person stands at, as reshow would show
+// it: the pending confirmation if one holds, else the stage's prompt.
+func (st *step) current() (Reply, []opt) {
+	if p := st.pending(); p != nil {
+		switch p.Kind {
+		case PendingErase:
+			return st.erasePrompt()
+		case PendingCheck:
+			return st.checkPrompt(p.Text)
+		case PendingPlace:
+			return st.placePrompt(p.Places)
+		case PendingLanguage:
+			return st.languagePrompt(p.Text)
+		}
+	}
 	switch st.s.Stage {
 	case StageConsent:
-		st.askConsent()
-	case StageDeclined:
-		st.declinedReminder()
+		return st.consentPrompt()
 	case StageProfile:
-		st.askProfile()
+		return st.profilePrompt()
 	case StageAcademie:
-		st.askAcademie("")
+		return st.academiePrompt()
 	case StageQuestion, StageEdit:
-		st.showQuestion()
+		return st.questionPrompt()
 	case StageReview:
-		st.showReview()
+		return st.reviewPrompt()
 	case StagePaused:
-		st.showPaused()
+		return st.pausedPrompt()
 	default:
-		st.showMenu()
+		st.s.Stage = StageMenu
+		return st.menuPrompt()
 	}
+}
+
+// pending returns the confirmation that holds at the current prompt.
+func (st *step) pending() *Pending {
+	if p := st.s.Pending; p != nil && p.Prompt == st.s.Prompt && p.Prompt > 0 {
+		return p
+	}
+	return nil
+}
+
+// reshow repeats the current prompt under a new number, keeping a
+// pending confirmation pending.
+func (st *step) reshow() {
+	if st.s.Stage == StageDeclined {
+		st.declinedReminder()
+		return
+	}
+	p := st.pending()
+	st.show(st.current())
+	st.setPending(p)
+}
+
+// setPending makes a copy of p (if any) the pending confirmation of the
+// prompt just asked.
+func (st *step) setPending(p *Pending) {
+	if p == nil {
+		return
+	}
+	c := *p
+	c.Prompt = st.s.Prompt
+	st.s.Pending = &c
 }
 
 func (st *step) command(ev Event) {
@@ -473,13 +561,7 @@ func (st *step) command(ev Event) {
 			st.resume()
 		}
 	case CmdHelp:
-		help := m.Help[s.Stage]
-		if s.Stage == StageQuestion || s.Stage == StageEdit {
-			if _, _, q, _ := st.position(); q.IsChoice() {
-				help = m.HelpChoice[s.Stage]
-			}
-		}
-		st.say(help + "\n\n" + m.Commands)
+		st.help()
 	case CmdMenu:
 		if s.Stage == StageDeclined {
 			st.declinedReminder()
@@ -500,20 +582,7 @@ func (st *step) command(ev Event) {
 	case CmdAnswers:
 		st.answers()
 	case CmdLanguage:
-		switch strings.ToLower(strings.TrimSpace(ev.Args)) {
-		case LangFR, "français", "francais":
-			s.Lang = LangFR
-		case LangEN, "english", "anglais":
-			s.Lang = LangEN
-		default:
-			if s.Lang == LangEN {
-				s.Lang = LangFR
-			} else {
-				s.Lang = LangEN
-			}
-		}
-		st.say(st.msg().LanguageSet)
-		st.reshow()
+		st.setLanguage(languageArg(ev.Args, s.Lang))
 	default:
 		st.say(fmt.Sprintf(m.Unknown, shorten(sanitizeLine(ev.Command), 32)) + "\n\n" + m.Commands)
 	}
@@ -554,12 +623,17 @@ func (st *step) choice(raw string) {
 		st.reshow()
 		return
 	}
+	if st.pendingChoice(t) {
+		return
+	}
 	switch {
 	case s.Stage == StageConsent && t.action == actYes:
 		s.ConsentAt = st.now
 		st.askProfile()
 	case s.Stage == StageConsent && t.action == actNo:
 		st.decline()
+	case s.Stage == StageConsent && t.action == actMore:
+		st.consentDetails()
 	case s.Stage == StageProfile && t.action == actProfile && st.m.q.Profile(t.arg) != nil:
 		s.Profile = t.arg
 		st.askAcademie("")
@@ -583,6 +657,8 @@ func (st *step) choice(raw string) {
 		st.store(q, Answer{Choice: t.arg})
 	case s.Stage == StageEdit && t.action == actBack:
 		st.showReview()
+	case s.Stage == StageEdit && t.action == actRemove:
+		st.remove(s.Question)
 	case s.Stage == StageReview && t.action == actEdit && st.m.q.Question(s.Theme, t.arg) != nil:
 		s.Stage, s.Question = StageEdit, t.arg
 		st.showQuestion()
@@ -645,28 +721,13 @@ func (st *step) allConfirmed() bool {
 	return true
 }
 
-// input handles typed text, voice notes and other media.
+// input handles voice notes and other media; typed text goes to text.
 func (st *step) input(ev Event) {
 	s := &st.s
 	m := st.msg()
 	switch s.Stage {
 	case StageAcademie:
-		if ev.Kind != EventText {
-			st.say(m.Help[StageAcademie])
-			return
-		}
-		text, ok := st.cleanText(ev.Text, maxAcademieLen)
-		if !ok {
-			return
-		}
-		a, ok := NormalizeAcademie(text)
-		if !ok {
-			st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(text, 40)))
-			return
-		}
-		s.Academie = a
-		st.say(fmt.Sprintf(m.AcademieOK, a))
-		st.afterOnboarding()
+		st.say(m.Help[StageAcademie])
 	case StageQuestion, StageEdit:
 		_, _, q, _ := st.position()
 		if q.IsChoice() {
@@ -674,12 +735,6 @@ func (st *step) input(ev Event) {
 			return
 		}
 		switch ev.Kind {
-		case EventText:
-			text, ok := st.cleanText(ev.Text, st.m.cfg.MaxText)
-			if !ok {
-				return
-			}
-			st.store(q, Answer{Text: text})
 		case EventVoice:
 			if ev.Voice == nil || ev.Voice.FileID == "" {
 				st.say(m.NoVoice)
@@ -709,27 +764,6 @@ func (st *step) notHere(ev Event) {
 		st.say(m.UseButtons)
 	}
 	st.reshow()
-}
-
-// cleanText validates typed text and returns what to store. On failure it
-// has already answered the person.
-func (st *step) cleanText(raw string, max int) (string, bool) {
-	m := st.msg()
-	if !utf8.ValidString(raw) {
-		st.say(m.Unreadable)
-		return "", false
-	}
-	text := sanitizeText(raw)
-	if text == "" {
-		st.say(m.EmptyText)
-		st.reshow()
-		return "", false
-	}
-	if n := utf8.RuneCountInString(text); n > max {
-		st.say(fmt.Sprintf(m.TooLong, n, max))
-		return "", false
-	}
-	return text, true
 }
 
 // store saves an answer to q of the current theme, then moves on: to the

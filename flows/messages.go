@@ -72,6 +72,30 @@ type messages struct {
 	ThemeHeading  string // %d number, %s title
 	ThemeProgress string // %d answered, %d total
 
+	More            string
+	Remove          string
+	Removed         string
+	NothingToRemove string
+	Greeting        string
+	NotUnderstood   string // %s what was typed
+	CheckAsk        string // %s what was typed
+	CheckYes        string
+	CheckNo         string
+	CheckHelp       string // %s yes label
+	Retype          string
+	LanguageAsk     map[string]string // by target language, in this language
+	LanguageYes     string            // in the target language
+	LanguageNo      string
+	LanguageKept    string
+	LanguageHelp    string
+	PlaceWhich      string
+	PlaceHelp       string
+	AcademieOf      string // %s académie with its preposition
+	HelpTitle       string // %s question title
+	Explain         string // %s the question in simpler words
+	Example         string // %s an example answer
+	Original        string // %s the original wording
+
 	Help map[Stage]string
 	// HelpChoice replaces Help while the current question is answered
 	// with buttons, where typing an answer would be refused.
@@ -89,7 +113,7 @@ var messagesFR = messages{
 	ProfileAsk: "Merci ! Vous répondez en tant que :",
 	Academie: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 		"Écrivez par exemple « 75 », « Gironde » ou « Lyon », ou choisissez Passer.",
-	AcademieOK:    "C'est noté : académie de %s.",
+	AcademieOK:    "C'est noté : %s.",
 	AcademieField: "Académie ou département",
 	AcademieNo: "Je n'ai pas reconnu « %s ».\n" +
 		"Écrivez un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer.",
@@ -152,16 +176,40 @@ var messagesFR = messages{
 	ThemeHeading:  "%d. %s",
 	ThemeProgress: "%d/%d",
 
+	More:            "En savoir plus",
+	Remove:          "Supprimer ma réponse",
+	Removed:         "Réponse supprimée.",
+	NothingToRemove: "Il n'y a pas de réponse à supprimer ici.",
+	Greeting:        "Bonjour ! Voici où nous en étions.",
+	NotUnderstood:   "Je n'ai pas compris « %s ». Choisissez une option : touchez un bouton, ou écrivez son numéro ou son nom.",
+	CheckAsk:        "Est-ce votre réponse à la question : « %s » ?",
+	CheckYes:        "Oui, c'est ma réponse",
+	CheckNo:         "Non, je réécris",
+	CheckHelp:       "Je vérifie avant d'enregistrer une réponse très courte. Choisissez « %s » pour la garder, ou écrivez une autre réponse.",
+	Retype:          "D'accord, rien n'est enregistré. Écrivez votre réponse quand vous voulez.",
+	LanguageAsk:     map[string]string{LangEN: "Voulez-vous continuer en anglais ?", LangFR: "Voulez-vous continuer en français ?"},
+	LanguageYes:     "Oui, en français",
+	LanguageNo:      "Non, rester en français",
+	LanguageKept:    "D'accord, je continue en français.",
+	LanguageHelp:    "Choisissez la langue dans laquelle je vous parle.",
+	PlaceWhich:      "Plusieurs lieux portent ce nom. Lequel est le vôtre ?",
+	PlaceHelp:       "Choisissez votre lieu parmi les boutons, écrivez un numéro de département (« 93 »), ou choisissez Passer.",
+	AcademieOf:      "académie %s",
+	HelpTitle:       "Aide · %s",
+	Explain:         "En d'autres mots : %s",
+	Example:         "Par exemple : « %s »",
+	Original:        "Question d'origine : « %s »",
+
 	Help: map[Stage]string{
-		StageConsent:  "Lisez ce qui est gardé, puis choisissez « J'accepte » pour participer ou « Je refuse » pour partir sans rien laisser.",
+		StageConsent:  "Choisissez « J'accepte » pour participer, « Je refuse » pour partir sans rien laisser, ou « En savoir plus » pour lire le détail. Vous pouvez aussi écrire oui ou non.",
 		StageDeclined: "Vous n'avez pas donné votre accord : rien n'est gardé. Envoyez /start pour participer.",
-		StageProfile:  "Choisissez ce qui vous décrit le mieux.",
+		StageProfile:  "Choisissez ce qui vous décrit le mieux : touchez un bouton, ou écrivez par exemple « parent » ou « 1 ».",
 		StageAcademie: "Écrivez votre département ou votre académie (« 75 », « Gironde », « Lyon »), ou choisissez Passer.",
-		StageMenu:     "Choisissez un thème pour répondre à ses questions. Vous pouvez les traiter dans l'ordre que vous voulez.",
-		StageQuestion: "Écrivez votre réponse en un message (ou envoyez un message vocal sur Telegram). Passer : question suivante. Retour : question précédente. Continuer plus tard : vos réponses sont gardées.",
-		StageReview:   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient.",
-		StageEdit:     "Écrivez votre nouvelle réponse, ou choisissez Annuler pour garder l'ancienne.",
-		StagePaused:   "Vos réponses sont gardées. Envoyez /reprendre pour continuer.",
+		StageMenu:     "Choisissez un thème pour répondre à ses questions, dans l'ordre que vous voulez. Touchez un bouton, ou écrivez son numéro (« 2 ») ou son nom.",
+		StageQuestion: "Écrivez votre réponse avec vos mots, en un message (ou envoyez un message vocal sur Telegram). Vous pouvez aussi écrire « passer », « retour » ou « plus tard ».",
+		StageReview:   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient. Pour retirer une réponse, écrivez « supprimer N ».",
+		StageEdit:     "Écrivez votre nouvelle réponse, choisissez Annuler pour garder l'ancienne, ou Supprimer ma réponse pour la retirer.",
+		StagePaused:   "Vos réponses sont gardées. Écrivez « reprendre » ou n'importe quel message pour continuer.",
 	},
 	HelpChoice: map[Stage]string{
 		StageQuestion: "Choisissez l'une des réponses proposées. Passer : question suivante. Retour : question précédente. Continuer plus tard : vos réponses sont gardées.",
@@ -180,7 +228,7 @@ var messagesEN = messages{
 	ProfileAsk: "Thank you! You are answering as:",
 	Academie: "Which académie (school region) or département are you in? (optional)\n" +
 		"Type for example “75”, “Gironde” or “Lyon”, or choose Skip.",
-	AcademieOK:    "Noted: académie of %s.",
+	AcademieOK:    "Noted: %s.",
 	AcademieField: "Académie or département",
 	AcademieNo: "I did not recognise “%s”.\n" +
 		"Type a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip.",
@@ -243,16 +291,40 @@ var messagesEN = messages{
 	ThemeHeading:  "%d. %s",
 	ThemeProgress: "%d/%d",
 
+	More:            "Learn more",
+	Remove:          "Remove my answer",
+	Removed:         "Answer removed.",
+	NothingToRemove: "There is no answer to remove here.",
+	Greeting:        "Hello! Here is where we were.",
+	NotUnderstood:   "I did not understand “%s”. Choose an option: tap a button, or type its number or its name.",
+	CheckAsk:        "Is this your answer to the question: “%s”?",
+	CheckYes:        "Yes, that's my answer",
+	CheckNo:         "No, I'll rewrite it",
+	CheckHelp:       "I check before saving a very short answer. Choose “%s” to keep it, or type another answer.",
+	Retype:          "All right, nothing is saved. Type your answer whenever you like.",
+	LanguageAsk:     map[string]string{LangEN: "Do you want to continue in English?", LangFR: "Do you want to continue in French?"},
+	LanguageYes:     "Yes, in English",
+	LanguageNo:      "No, stay in English",
+	LanguageKept:    "All right, I will go on in English.",
+	LanguageHelp:    "Choose the language I speak to you in.",
+	PlaceWhich:      "Several places have this name. Which one is yours?",
+	PlaceHelp:       "Choose your place with the buttons, type a département number (“93”), or choose Skip.",
+	AcademieOf:      "académie of %s",
+	HelpTitle:       "Help · %s",
+	Explain:         "In other words: %s",
+	Example:         "For example: “%s”",
+	Original:        "Original question: “%s”",
+
 	Help: map[Stage]string{
-		StageConsent:  "Read what is kept, then choose “I agree” to take part or “I refuse” to leave without a trace.",
+		StageConsent:  "Choose “I agree” to take part, “I refuse” to leave without a trace, or “Learn more” to read the details. You can also type yes or no.",
 		StageDeclined: "You did not give your consent: nothing is kept. Send /start to take part.",
-		StageProfile:  "Choose what best describes you.",
+		StageProfile:  "Choose what best describes you: tap a button, or type for example “parent” or “1”.",
 		StageAcademie: "Type your département or académie (“75”, “Gironde”, “Lyon”), or choose Skip.",
-		StageMenu:     "Choose a theme to answer its questions. You can take them in any order.",
-		StageQuestion: "Type your answer in one message (or send a voice message on Telegram). Skip: next question. Back: previous question. Continue later: your answers are kept.",
-		StageReview:   "Choose “Change N” to change an answer, then “Confirm” when you are happy.",
-		StageEdit:     "Type your new answer, or choose Cancel to keep the old one.",
-		StagePaused:   "Your answers are kept. Send /resume to continue.",
+		StageMenu:     "Choose a theme to answer its questions, in any order. Tap a button, or type its number (“2”) or its name.",
+		StageQuestion: "Type your answer in your own words, in one message (or send a voice message on Telegram). You can also type “skip”, “back” or “later”.",
+		StageReview:   "Choose “Change N” to change an answer, then “Confirm” when you are happy. To remove an answer, type “remove N”.",
+		StageEdit:     "Type your new answer, choose Cancel to keep the old one, or Remove my answer to take it out.",
+		StagePaused:   "Your answers are kept. Type “resume” or any message to continue.",
 	},
 	HelpChoice: map[Stage]string{
 		StageQuestion: "Choose one of the answers offered. Skip: next question. Back: previous question. Continue later: your answers are kept.",

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Privacy describes the processing of answers, for the consent text and
@@ -72,6 +73,17 @@ func (st *step) privacy(ev Event) bool {
 	case ev.Kind == EventCommand && ev.Command == CmdHelp && st.erasePending():
 		st.eraseHelp()
 		return true
+	case ev.Kind == EventText && st.erasePending() && utf8.ValidString(ev.Text):
+		// Typed words answer the confirmation too, even once closed.
+		_, opts := st.erasePrompt()
+		switch rd := readText(ev.Text, opts, false, st.m.q); rd.kind {
+		case readOption:
+			return st.privacy(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})
+		case readHelp:
+			st.eraseHelp()
+			return true
+		}
+		return false
 	case ev.Kind == EventChoice:
 		t, ok := parseToken(ev.Token)
 		if !ok || (t.action != actErase && t.action != actKeep) || t.prompt != s.Prompt || s.Stage == StageNew {
@@ -84,8 +96,8 @@ func (st *step) privacy(ev Event) bool {
 			st.erase()
 			return true
 		}
-		s.ErasePrompt = 0
 		st.say(st.pmsg().Kept)
+		s.Pending = nil
 		if !st.m.Closed(st.now) {
 			st.reshow()
 		}
@@ -94,7 +106,20 @@ func (st *step) privacy(ev Event) bool {
 	return false
 }
 
+// erasePending reports whether the erase confirmation is the current
+// prompt, its buttons still valid.
+func (st *step) erasePending() bool {
+	p := st.pending()
+	return p != nil && p.Kind == PendingErase
+}
+
 func (st *step) askErase() {
+	st.show(st.erasePrompt())
+	st.setPending(&Pending{Kind: PendingErase})
+}
+
+// erasePrompt asks to confirm the erasure of everything.
+func (st *step) erasePrompt() (Reply, []opt) {
 	pm := st.pmsg()
 	text := pm.EraseAsk
 	switch n := len(st.s.Answers); {
@@ -103,15 +128,8 @@ func (st *step) askErase() {
 	case n > 1:
 		text = fmt.Sprintf(pm.EraseAskAnswers, n) + "\n\n" + text
 	}
-	st.ask(Reply{Title: pm.EraseTitle, Text: text},
-		opt{actErase, eraseMark(st.s, st.now), pm.EraseYes}, opt{actKeep, "", pm.EraseNo})
-	st.s.ErasePrompt = st.s.Prompt
-}
-
-// erasePending reports whether the erase confirmation is the current
-// prompt, its buttons still valid.
-func (st *step) erasePending() bool {
-	return st.s.ErasePrompt > 0 && st.s.ErasePrompt == st.s.Prompt
+	return Reply{Title: pm.EraseTitle, Text: text},
+		[]opt{{actErase, eraseMark(st.s, st.now), pm.EraseYes}, {actKeep, "", pm.EraseNo}}
 }
 
 // eraseHelp explains the pending erase confirmation. It asks nothing, so
@@ -130,14 +148,19 @@ func (st *step) erase() {
 	st.say(st.pmsg().Erased)
 }
 
+// controller names who is responsible for the processing.
+func (st *step) controller() string {
+	if c := st.m.cfg.Privacy.Controller; c != "" {
+		return c
+	}
+	return st.pmsg().DefaultController
+}
+
 // consentText states what is kept, why, by whom, for how long and how to
 // leave, with the variable parts from Config.Privacy.
 func (st *step) consentText() string {
 	pm, p := st.pmsg(), st.m.cfg.Privacy
-	controller := p.Controller
-	if controller == "" {
-		controller = pm.DefaultController
-	}
+	controller := st.controller()
 	var b strings.Builder
 	b.WriteString(pm.ConsentIntro)
 	b.WriteString("\n" + pm.ConsentWhat)
@@ -439,6 +462,7 @@ func (st *step) dataJSON() []byte {
 // privacyMessages holds the texts of the privacy features in one language.
 type privacyMessages struct {
 	DefaultController string
+	ConsentShort      string // %s controller
 	ConsentIntro      string
 	ConsentWhat       string
 	ConsentWhy        string
@@ -491,9 +515,13 @@ type privacyMessages struct {
 
 var privacyFR = privacyMessages{
 	DefaultController: "les organisateurs des États généraux du numérique éducatif",
-	ConsentIntro:      "Avant de commencer, votre accord :",
+	ConsentShort: "Avant de commencer, votre accord :\n" +
+		"• Vos réponses servent seulement à la synthèse de la consultation, menée par %s.\n" +
+		"• Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro.\n" +
+		"• Vous pouvez tout effacer à tout moment avec /effacer.",
+	ConsentIntro: "Avant de commencer, votre accord :",
 	ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
-		"la campagne qui vous a amené·e et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
+		"le lien par lequel vous êtes venu et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
 	ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",
 	ConsentWho:        "• Qui : %s, responsable du traitement.",
 	ConsentContact:    "Contact : %s.",
@@ -511,7 +539,7 @@ var privacyFR = privacyMessages{
 	EraseAskAnswers: "Vous avez donné %d réponses.",
 	EraseYes:        "Oui, tout effacer",
 	EraseNo:         "Annuler",
-	Erased:          "C'est fait : toutes vos données sont effacées. Si vous nous écrivez à nouveau, nous vous redemanderons votre accord, comme à un·e nouveau·elle participant·e.",
+	Erased:          "C'est fait : toutes vos données sont effacées. Si vous nous écrivez à nouveau, nous vous redemanderons votre accord, comme à une nouvelle personne.",
 	Kept:            "Rien n'a été effacé.",
 	EraseHelp:       "Vous avez demandé à effacer toutes vos données. Confirmez l'effacement avec « %s » ou choisissez « %s » pour tout garder.",
 
@@ -548,7 +576,11 @@ var privacyFR = privacyMessages{
 
 var privacyEN = privacyMessages{
 	DefaultController: "the organisers of the national conference on digital education",
-	ConsentIntro:      "Before we start, your consent:",
+	ConsentShort: "Before we start, your consent:\n" +
+		"• Your answers are used only for the consultation's synthesis, led by %s.\n" +
+		"• We keep neither your name, nor your username, nor your number.\n" +
+		"• You can erase everything at any time with /erase.",
+	ConsentIntro: "Before we start, your consent:",
 	ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
 		"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
 	ConsentWhy:        "• Why: only for the conference's synthesis.",

@@ -67,8 +67,12 @@ type Question struct {
 	Title Text `json:"title"`
 	// Prompt is the full question as the participant reads it.
 	Prompt Text `json:"prompt"`
-	// Help optionally adds context, such as the question's original wording.
-	Help    Text     `json:"help,omitempty"`
+	// Original is the question's official wording, shown on request.
+	Original Text `json:"original,omitempty"`
+	// Explain says the question again in simpler words, and Example gives
+	// an answer someone might write: both answer a request for help.
+	Explain Text     `json:"explain,omitempty"`
+	Example Text     `json:"example,omitempty"`
 	Kind    string   `json:"kind,omitempty"`
 	Choices []Choice `json:"choices,omitempty"`
 }
@@ -180,7 +184,9 @@ func (q *Questionnaire) Validate() error {
 			questions[qu.ID] = true
 			checkText(qp+": title", qu.Title, true, MaxTitleLen)
 			checkText(qp+": prompt", qu.Prompt, true, 0)
-			checkText(qp+": help", qu.Help, false, 0)
+			checkText(qp+": original", qu.Original, false, 0)
+			checkText(qp+": explain", qu.Explain, false, 0)
+			checkText(qp+": example", qu.Example, false, 0)
 			switch qu.Kind {
 			case "", KindText:
 				if len(qu.Choices) > 0 {

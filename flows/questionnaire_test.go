@@ -28,8 +28,12 @@ func TestDefaultQuestionnaire(t *testing.T) {
 			if qu.IsChoice() {
 				t.Errorf("%s/%s: the seed's questions are all open", th.ID, qu.ID)
 			}
-			if !strings.Contains(qu.Help.In(LangFR), "Question d'origine") {
-				t.Errorf("%s/%s: help text lacks the seed's original wording", th.ID, qu.ID)
+			for _, lang := range []string{LangFR, LangEN} {
+				for name, text := range map[string]Text{"original": qu.Original, "explain": qu.Explain, "example": qu.Example} {
+					if strings.TrimSpace(text[lang]) == "" {
+						t.Errorf("%s/%s: no %s %s text: a request for help would find nothing", th.ID, qu.ID, lang, name)
+					}
+				}
 			}
 		}
 	}

@@ -26,6 +26,7 @@ var actionArgs = map[string]bool{
 	actYes: false, actNo: false, actProfile: true, actSkip: false, actBack: false,
 	actPause: false, actResume: false, actTheme: true, actPick: true, actEdit: true,
 	actConfirm: false, actMenu: false, actErase: true, actKeep: false,
+	actMore: false, actRemove: false, actStore: false, actRetype: false, actLangYes: false, actLangNo: false, actPlace: true,
 }
 
 // token is a parsed Option.Token.

@@ -50,11 +50,11 @@ type Session struct {
 	// token carries it, so a tap on an older prompt's button is recognised
 	// as stale and answered with the current question instead.
 	Prompt int `json:"prompt"`
-	// ErasePrompt is the Prompt number of the last "erase my data"
-	// confirmation. While it equals Prompt that confirmation is the
-	// pending question, which /aide then explains; any later prompt ends
-	// it, as it makes its buttons stale.
-	ErasePrompt int `json:"erase_prompt,omitempty"`
+	// Pending is a confirmation asked on top of the stage (erase my data,
+	// is this your answer, which place, which language). It holds while
+	// its Prompt is the current one: any later prompt ends it, as it makes
+	// its buttons stale. Typed words then answer it, and /aide explains it.
+	Pending *Pending `json:"pending,omitempty"`
 	// Answers holds the given answers keyed by AnswerKey(theme, question).
 	Answers map[string]Answer `json:"answers,omitempty"`
 	// Confirmed records when each theme's review was confirmed.
@@ -66,6 +66,23 @@ type Session struct {
 	// answers every message with a short polite note and changes nothing
 	// else; nothing of the participant's is deleted.
 	Banned bool `json:"banned,omitempty"`
+}
+
+// Kinds of Pending confirmation.
+const (
+	PendingErase    = "erase"    // erase all my data?
+	PendingCheck    = "check"    // is this short message your answer? Text holds it
+	PendingPlace    = "place"    // which of these places? Places holds their ids
+	PendingLanguage = "language" // switch to the language in Text?
+)
+
+// Pending is a confirmation the conversation waits for, on top of the
+// stage.
+type Pending struct {
+	Kind   string   `json:"kind"`
+	Prompt int      `json:"prompt"`
+	Text   string   `json:"text,omitempty"`
+	Places []string `json:"places,omitempty"`
 }
 
 // AnswerKey is the key of an answer in Session.Answers.

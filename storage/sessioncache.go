@@ -145,7 +145,7 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 		Theme:       str(s.Theme),
 		Question:    str(s.Question),
 		Prompt:      s.Prompt,
-		ErasePrompt: s.ErasePrompt,
+		Pending:     copyPending(s.Pending, str),
 		CreatedAt:   tmz(s.CreatedAt),
 		UpdatedAt:   tmz(s.UpdatedAt),
 		Banned:      s.Banned,
@@ -174,4 +174,16 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 		}
 	}
 	return d, ok
+}
+
+// copyPending copies p with its strings passed through str.
+func copyPending(p *flows.Pending, str func(string) string) *flows.Pending {
+	if p == nil {
+		return nil
+	}
+	c := &flows.Pending{Kind: str(p.Kind), Prompt: p.Prompt, Text: str(p.Text)}
+	for _, id := range p.Places {
+		c.Places = append(c.Places, str(id))
+	}
+	return c
 }

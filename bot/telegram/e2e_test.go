@@ -418,7 +418,7 @@ func TestFloodFromOneChatKeepsEveryAnswerWithout429(t *testing.T) {
 	// 100 messages at once: the first nine answer the nine questions of
 	// theme 2; the rest arrive during the review.
 	for i := range 100 {
-		p.say(fmt.Sprintf("Réponse numéro %d.", i))
+		p.say(fmt.Sprintf("Idée %d pour l'école.", i))
 	}
 	ctx := waitCtx(t)
 	if err := fake.Wait(ctx, func() bool { return fake.PendingUpdates() == 0 }); err != nil {
@@ -432,7 +432,7 @@ func TestFloodFromOneChatKeepsEveryAnswerWithout429(t *testing.T) {
 		t.Fatalf("stored %d answers, want the 9 of theme 2", len(got))
 	}
 	for i := range 9 {
-		want := fmt.Sprintf("Réponse numéro %d.", i)
+		want := fmt.Sprintf("Idée %d pour l'école.", i)
 		found := false
 		for _, an := range got {
 			found = found || an.Text == want

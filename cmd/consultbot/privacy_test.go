@@ -70,7 +70,7 @@ func TestPrivacyConfigReachesTheConsentAndIsValidated(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	m, _ := newTestMain(t, strings.NewReader("/start\n"), &out)
+	m, _ := newTestMain(t, strings.NewReader("/start\nen savoir plus\n"), &out)
 	if err := m.ParseFlags(context.Background(), []string{"-config", cfgPath, "chat", "-db", filepath.Join(dir, "c.db")}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,839 @@
+package flows
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// What a typed message means at the current prompt. People type rather
+// than tap, in their own words, with typos and without accents: every
+// prompt reads a message against its own options first (by number where
+// the options are the answer, by label, by the usual words for them), then
+// against the commands typed without their slash, requests for help and
+// greetings. Only at an open question does what is left become an answer,
+// and a message that is only a yes, a no or an emoji is checked first.
+
+// readingKind says what a typed message was read as.
+type readingKind int
+
+const (
+	readAnswer   readingKind = iota // a contribution, stored at once
+	readCheck                       // only yes/no/ok or emoji: asked before storing
+	readOption                      // one of the current prompt's options
+	readCommand                     // a command typed without its slash
+	readHelp                        // a request for help about the current prompt
+	readGreeting                    // hello, I am back
+	readUnclear                     // at a prompt of options only: none matched
+)
+
+// reading is what a typed message means at the current prompt.
+type reading struct {
+	kind readingKind
+	opt  opt   // readOption
+	cmd  Event // readCommand
+}
+
+// readText reads text at a prompt offering opts. open says the prompt
+// also takes free text (an open question, its edit, the académie): there
+// bare numbers are answers, not option numbers.
+func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
+	rd := readOne(text, opts, open, q)
+	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear {
+		return rd
+	}
+	// « bonjour, je reviens », « laisse tomber, je garde ma réponse »: a
+	// message of several clauses reads as one thing when each of them does
+	// (greetings go with anything).
+	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",;.!?…\n", r) })
+	if len(clauses) < 2 {
+		return rd
+	}
+	var joint *reading
+	for _, c := range clauses {
+		if normalize(c) == "" {
+			continue
+		}
+		r := readOne(c, opts, open, q)
+		switch {
+		case r.kind == readGreeting:
+			continue
+		case r.kind == readAnswer || r.kind == readUnclear:
+			return rd
+		case joint == nil:
+			joint = &r
+		case !reflect.DeepEqual(*joint, r):
+			return rd
+		}
+	}
+	if joint == nil {
+		return reading{kind: readGreeting}
+	}
+	return *joint
+}
+
+// readOne reads one message or clause.
+func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
+	n := normalize(text)
+	if !open {
+		if i, ok := optionNumber(n); ok && i >= 1 && i <= len(opts) {
+			return reading{kind: readOption, opt: opts[i-1]}
+		}
+	}
+	if o, ok := yesNo(n, opts); ok {
+		return reading{kind: readOption, opt: o}
+	}
+	if o, ok := matchOption(n, opts, open, q); ok {
+		return reading{kind: readOption, opt: o}
+	}
+	if !open {
+		if o, ok := matchOption(labelKey(text), opts, open, q); ok {
+			return reading{kind: readOption, opt: o}
+		}
+	}
+	if ev, ok := typedCommand(n); ok {
+		return reading{kind: readCommand, cmd: ev}
+	}
+	if isHelp(text, n) {
+		return reading{kind: readHelp}
+	}
+	if isGreeting(n) {
+		return reading{kind: readGreeting}
+	}
+	if !open {
+		if o, ok := labelWords(n, opts, q); ok {
+			return reading{kind: readOption, opt: o}
+		}
+		if o, ok := keyword(n, opts, q); ok {
+			return reading{kind: readOption, opt: o}
+		}
+		return reading{kind: readUnclear}
+	}
+	if needsCheck(n) {
+		return reading{kind: readCheck}
+	}
+	return reading{kind: readAnswer}
+}
+
+// emojiWords reads the emoji people use for yes, no and thanks.
+var emojiWords = strings.NewReplacer(
+	"👍", " ok ", "👌", " ok ", "✅", " ok ", "🆗", " ok ", "✔", " ok ", "☑", " ok ",
+	"👎", " non ", "❌", " non ", "🚫", " non ", "✖", " non ",
+	"🙏", " merci ", "🙂", " ", "😊", " ", "😀", " ", "😉", " ",
+)
+
+// fillers are words of politeness or hesitation that change nothing to
+// what a short message means, at its start or end.
+var fillers = map[string]bool{
+	"merci": true, "merci beaucoup": true, "svp": true, "stp": true, "s il vous plait": true,
+	"s il te plait": true, "sil vous plait": true, "sil te plait": true, "please": true, "pls": true,
+	"plz": true, "thanks": true, "thank you": true, "thx": true, "mrc": true, "mci": true, "euh": true,
+	"heu": true, "bah": true, "ben": true, "alors": true, "eh bien": true, "et bien": true,
+	"hmm": true, "hum": true, "madame": true, "monsieur": true, "ah": true, "oh": true, "well": true,
+	"um": true, "uh": true, "so": true,
+}
+
+// normalize folds text for reading: lowercase, no accents, emoji read as
+// words, punctuation and spaces folded to single spaces, politeness and
+// hesitation words dropped at either end.
+func normalize(text string) string {
+	words := strings.Fields(foldKey(emojiWords.Replace(text)))
+	for changed := true; changed && len(words) > 1; {
+		changed = false
+		for _, k := range []int{3, 2, 1} {
+			if len(words) > k && fillers[strings.Join(words[:k], " ")] {
+				words, changed = words[k:], true
+				break
+			}
+			if len(words) > k && fillers[strings.Join(words[len(words)-k:], " ")] {
+				words, changed = words[:len(words)-k], true
+				break
+			}
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// numberWords reads numbers written out, French and English, cardinal and
+// ordinal.
+var numberWords = map[string]int{
+	"un": 1, "une": 1, "premier": 1, "premiere": 1, "1er": 1, "1ere": 1, "one": 1, "first": 1, "1st": 1,
+	"deux": 2, "deuxieme": 2, "second": 2, "seconde": 2, "2e": 2, "2eme": 2, "two": 2, "2nd": 2,
+	"trois": 3, "troisieme": 3, "3e": 3, "3eme": 3, "three": 3, "third": 3, "3rd": 3,
+	"quatre": 4, "quatrieme": 4, "4e": 4, "4eme": 4, "four": 4, "fourth": 4, "4th": 4,
+	"cinq": 5, "cinquieme": 5, "5e": 5, "5eme": 5, "five": 5, "fifth": 5, "5th": 5,
+	"six": 6, "sixieme": 6, "6e": 6, "6eme": 6, "sixth": 6, "6th": 6,
+	"sept": 7, "septieme": 7, "7e": 7, "7eme": 7, "seven": 7, "seventh": 7, "7th": 7,
+	"huit": 8, "huitieme": 8, "8e": 8, "8eme": 8, "eight": 8, "eighth": 8, "8th": 8,
+	"neuf": 9, "neuvieme": 9, "9e": 9, "9eme": 9, "nine": 9, "ninth": 9, "9th": 9,
+	"dix": 10, "dixieme": 10, "10e": 10, "10eme": 10, "ten": 10, "tenth": 10, "10th": 10,
+}
+
+// numberLead are the words that may stand before an option's number:
+// « le 2 », « thème 2 », « n° 2 », « modifier 3 », « option 1 ».
+var numberLead = map[string]bool{
+	"le": true, "la": true, "l": true, "n": true, "no": true, "num": true, "numero": true, "nr": true,
+	"theme": true, "themes": true, "option": true, "choix": true, "reponse": true, "question": true,
+	"modifier": true, "changer": true, "corriger": true, "modif": true, "je": true, "prends": true,
+	"choisis": true, "veux": true, "the": true, "number": true, "choice": true, "theme n": true,
+	"edit": true, "change": true, "answer": true, "c": true, "est": true, "ma": true, "mon": true,
+}
+
+// optionNumber reads « 2 », « 2. », « n°2 », « thème 2 », « le deuxième ».
+func optionNumber(n string) (int, bool) {
+	words := strings.Fields(n)
+	if len(words) > 1 && (words[len(words)-1] == "one" || words[len(words)-1] == "svp") {
+		words = words[:len(words)-1]
+	}
+	// « je veux faire le thème 4 », « je veux changer ma réponse 4 »: a
+	// number at the end, right after a word that introduces it.
+	if k := len(words); k > 2 && k <= 7 && numberLead[words[k-2]] {
+		words = words[k-1:]
+	}
+	for len(words) > 1 && numberLead[words[0]] {
+		words = words[1:]
+	}
+	if len(words) != 1 {
+		return 0, false
+	}
+	w := words[0]
+	if v, ok := numberWords[w]; ok {
+		return v, true
+	}
+	if len(w) > 3 {
+		return 0, false
+	}
+	v, err := strconv.Atoi(w)
+	if err != nil || strconv.Itoa(v) != w {
+		return 0, false
+	}
+	return v, true
+}
+
+// Words that answer a yes/no confirmation.
+var (
+	yesWords = []string{
+		"oui", "ouais", "ouai", "ouaip", "oue", "ui", "wi", "ok", "okay", "oki", "okey", "dac", "d accord", "daccord",
+		"accord", "j accepte", "jaccepte", "accepte", "accepter", "j accepte tout", "oui j accepte", "bien sur oui",
+		"volontiers", "parfait", "tres bien", "oui oui", "carrement", "vas y", "allez", "c est parti",
+		"je veux bien", "oui je veux bien", "exact", "exactement", "tout a fait", "absolument", "confirme",
+		"je confirme", "yes", "yep", "yeah", "yea", "sure", "of course", "i agree", "agree", "go",
+	}
+	noWords = []string{
+		"non", "nan", "nn", "no", "nope", "pas d accord", "je refuse", "refuse", "refuser", "refus",
+		"non merci", "jamais", "surtout pas", "non non", "pas question", "hors de question", "i refuse",
+		"no thanks", "don t", "dont", "nah",
+	}
+)
+
+// actionWords are the usual words for each button action, beside its
+// label, in French and English.
+var actionWords = map[string][]string{
+	actYes:  yesWords,
+	actNo:   noWords,
+	actMore: {"en savoir plus", "savoir plus", "plus d infos", "plus d info", "plus d informations", "infos", "info", "informations", "details", "detail", "lire", "lire plus", "la suite", "more", "tell me more", "more info", "learn more", "read more", "details please"},
+	actSkip: {"passer", "passe", "je passe", "on passe", "pass", "passez", "suivant", "suivante", "question suivante", "la suivante",
+		"sans avis", "pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
+		"je prefere pas repondre", "je prefere ne pas repondre", "je ne veux pas repondre", "je veux pas repondre", "pas envie de repondre",
+		"pas de commentaire", "no comment", "i d rather not answer", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres"},
+	actBack: {"retour", "revenir", "precedent", "precedente", "question precedente", "la precedente", "revenir en arriere",
+		"en arriere", "retourner", "back", "go back", "previous", "previous question", "annuler", "annule", "cancel",
+		"question d avant", "la question d avant", "revenir a la question d avant", "revenir a la question precedente",
+		"ne rien changer", "garder", "garder l ancienne", "je garde l ancienne", "je garde", "je garde ma reponse", "laisser",
+		"laisse", "laisse tomber", "laisser tomber", "laisser comme ca", "laisse comme ca", "laisse comme c etait", "on laisse", "keep", "keep it as it was"},
+	actPause: {"continuer plus tard", "plus tard", "a plus tard", "pause", "stop", "je continue plus tard", "je reviendrai",
+		"je reviens plus tard", "je dois partir", "je dois y aller", "j arrete", "arreter", "on arrete", "a plus", "a plus tard merci",
+		"je finirai plus tard", "je finis plus tard", "je continuerai plus tard", "je continuerai demain", "je finirai demain", "demain",
+		"je reprendrai plus tard", "je reprendrai demain", "pas le temps", "pas le temps maintenant", "je n ai pas le temps",
+		"bye", "au revoir", "a bientot", "a demain", "later", "continue later", "i ll continue later", "see you", "goodbye", "i have to go"},
+	actResume: {"reprendre", "je reprends", "continuer", "on continue", "on reprend", "je continue", "c est reparti",
+		"resume", "continue", "go on", "let s go", "lets go", "let s continue", "on y va", "je veux finir", "je veux finir mes reponses",
+		"je veux continuer", "finir mes reponses"},
+	actConfirm: {"valider", "je valide", "valide", "validez", "confirmer", "je confirme", "c est bon", "c est tout bon", "tout est bon",
+		"terminer", "termine", "fini", "j ai fini", "c est fini", "confirm", "done", "all good", "looks good", "c bon"},
+	actMenu:  {"menu", "le menu", "retour au menu", "aller au menu", "themes", "les themes", "autre theme", "changer de theme", "main menu", "back to menu", "menu please"},
+	actErase: append([]string{"tout effacer", "effacer", "effacer tout", "oui effacer", "oui tout effacer", "supprimer", "supprimer tout", "erase", "erase everything", "delete"}, yesWords...),
+	actKeep:  append([]string{"garder", "non garder", "annuler", "ne rien effacer", "keep", "cancel", "keep everything"}, noWords...),
+	actRemove: {"supprimer", "supprime", "supprime ma reponse", "supprime ce que j ai ecrit", "supprimer ce que j ai ecrit", "efface", "efface ma reponse",
+		"efface ce que j ai ecrit", "retire ma reponse", "retire", "supprimer ma reponse", "supprimer la reponse", "supprimer cette reponse", "effacer ma reponse", "effacer la reponse", "effacer cette reponse", "enlever", "enlever ma reponse", "retirer", "retirer ma reponse", "vider", "delete my answer", "remove", "remove my answer", "remove answer", "delete answer"},
+	actStore:   append([]string{"c est ma reponse", "oui c est ma reponse", "c est bien ma reponse", "enregistrer", "enregistrez", "garder", "gardez", "c est ca", "voila", "that s my answer", "keep it", "save", "save it", "c ma reponse", "oui c ma reponse"}, yesWords...),
+	actRetype:  append([]string{"reecrire", "je reecris", "je vais reecrire", "corriger", "je corrige", "retype", "rewrite", "i ll rewrite", "je me suis trompe", "je me suis trompee", "erreur", "oups"}, noWords...),
+	actLangYes: append([]string{"english", "anglais", "in english", "en anglais", "francais", "en francais", "french", "in french"}, yesWords...),
+	actLangNo:  append([]string{"rester", "rester en francais", "garder le francais", "stay", "stay in english", "keep english", "keep french"}, noWords...),
+}
+
+// profileWords are the usual ways to say who one is, by profile id.
+var profileWords = map[string][]string{
+	"parent":       {"parent", "parents", "maman", "papa", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice"},
+	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
+	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
+	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
+	"personnel":    {"personnel", "personnel de l ecole", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
+	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
+	"partenaire":   {"association", "entreprise", "asso", "edtech", "societe", "startup", "start up", "company", "association or company", "partenaire", "benevole", "entrepreneur", "editeur"},
+	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse"},
+}
+
+// optionNames returns the folded names a typed message may use for o.
+func optionNames(o opt, q *Questionnaire) []string {
+	names := append(labelNames(o, q), actionWords[o.action]...)
+	if o.action == actProfile {
+		names = append(names, profileWords[o.arg]...)
+	}
+	return names
+}
+
+// labelNames returns the folded labels of o, in every language.
+func labelNames(o opt, q *Questionnaire) []string {
+	names := []string{labelKey(o.label)}
+	if q == nil {
+		return names
+	}
+	switch o.action {
+	case actProfile:
+		if p := q.Profile(o.arg); p != nil {
+			for _, t := range p.Label {
+				names = append(names, foldKey(t))
+			}
+		}
+	case actTheme:
+		if th := q.Theme(o.arg); th != nil {
+			for _, t := range th.Title {
+				names = append(names, foldKey(t))
+			}
+			names = append(names, o.arg)
+		}
+	case actPick:
+		for _, th := range q.Themes {
+			for _, qu := range th.Questions {
+				if c := qu.Choice(o.arg); c != nil {
+					for _, t := range c.Label {
+						names = append(names, foldKey(t))
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// labelKey folds a button label, leaving out its number (« 2. »), its
+// check mark and its progress (« — 3/5 »).
+func labelKey(label string) string {
+	if i := strings.Index(label, " — "); i >= 0 {
+		label = label[:i]
+	}
+	label = strings.TrimPrefix(label, "✓ ")
+	k := foldKey(label)
+	if i := strings.IndexByte(k, ' '); i > 0 && strings.Trim(k[:i], "0123456789") == "" {
+		k = k[i+1:]
+	}
+	return k
+}
+
+// selfWords introduce what one picks: « je suis parent », « en tant que
+// prof », « le thème travailler ensemble ».
+var selfWords = []string{"je suis un", "je suis une", "je suis", "moi je suis", "suis", "en tant que", "comme", "c est",
+	"i am a", "i am an", "i am", "i m a", "i m an", "im a", "i m", "as a", "je choisis", "je prends", "je veux", "le theme", "theme", "le", "la"}
+
+// matchOption finds the option of opts that n names. At an open prompt
+// only the whole message counts, so that an answer is never mistaken for
+// a button; at other prompts a few words of a longer label do too.
+func matchOption(n string, opts []opt, open bool, q *Questionnaire) (opt, bool) {
+	if n == "" {
+		return opt{}, false
+	}
+	candidates := []string{n}
+	if rest, ok := stripLead(n); ok {
+		candidates = append(candidates, rest)
+	}
+	// « non, laisse comme c'était », « ok c'est bon »: a leading yes or no
+	// adds nothing to the option it comes with.
+	if w, rest, ok := strings.Cut(n, " "); ok && (w == "oui" || w == "non" || w == "ok") {
+		candidates = append(candidates, rest)
+	}
+	if !open {
+		for _, w := range selfWords {
+			if rest, ok := strings.CutPrefix(n, w+" "); ok {
+				candidates = append(candidates, rest)
+			}
+		}
+	}
+	names := make([][]string, len(opts))
+	for i, o := range opts {
+		names[i] = optionNames(o, q)
+	}
+	return firstOption(candidates, opts, names, []func(c, name string) bool{
+		func(c, name string) bool { return c == name },
+		func(c, name string) bool { return near(c, name) },
+	})
+}
+
+// labelWords finds the option whose label holds every meaningful word of
+// n: « travailler ensemble » for « Travailler ensemble, collaborer ».
+func labelWords(n string, opts []opt, q *Questionnaire) (opt, bool) {
+	candidates := []string{n}
+	for _, w := range selfWords {
+		if rest, ok := strings.CutPrefix(n, w+" "); ok {
+			candidates = append(candidates, rest)
+		}
+	}
+	names := make([][]string, len(opts))
+	for i, o := range opts {
+		names[i] = labelNames(o, q)
+	}
+	return firstOption(candidates, opts, names, []func(c, name string) bool{wordsWithin})
+}
+
+// firstOption tries each way of matching in turn, and returns the option
+// that the first successful one names, if it names only one.
+func firstOption(candidates []string, opts []opt, names [][]string, passes []func(c, name string) bool) (opt, bool) {
+	for _, match := range passes {
+		for _, c := range candidates {
+			found := -1
+			for i := range opts {
+				if slicesAny(names[i], func(name string) bool { return name != "" && match(c, name) }) {
+					if found >= 0 && opts[found] != opts[i] {
+						found = -2
+						break
+					}
+					if found == -1 {
+						found = i
+					}
+				}
+			}
+			if found >= 0 {
+				return opts[found], true
+			}
+		}
+	}
+	return opt{}, false
+}
+
+func slicesAny(s []string, f func(string) bool) bool {
+	for _, v := range s {
+		if f(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// stopWords carry no meaning when a few words of a label are typed.
+var stopWords = map[string]bool{
+	"le": true, "la": true, "les": true, "l": true, "de": true, "du": true, "des": true, "d": true, "et": true,
+	"un": true, "une": true, "a": true, "au": true, "aux": true, "en": true, "the": true, "of": true, "and": true,
+	"to": true, "avec": true, "pour": true, "sur": true,
+}
+
+// wordsWithin reports whether every meaningful word of c is in name (or
+// nearly), as « travailler ensemble » is in « travailler ensemble
+// collaborer ».
+func wordsWithin(c, name string) bool {
+	nameWords := strings.Fields(name)
+	seen := 0
+	for _, w := range strings.Fields(c) {
+		if stopWords[w] {
+			continue
+		}
+		if utf8.RuneCountInString(w) < 3 || !slicesAny(nameWords, func(nw string) bool {
+			return nw == w || utf8.RuneCountInString(nw) >= 5 && editDistance(w, nw) <= 1
+		}) {
+			return false
+		}
+		seen++
+	}
+	return seen > 0
+}
+
+// near reports whether a is b with a small typo: none allowed under five
+// letters, one under nine, two beyond.
+func near(a, b string) bool {
+	if a == b {
+		return true
+	}
+	lb := utf8.RuneCountInString(b)
+	max := 0
+	switch {
+	case lb >= 9:
+		max = 2
+	case lb >= 5:
+		max = 1
+	}
+	if max == 0 || absInt(utf8.RuneCountInString(a)-lb) > max {
+		return false
+	}
+	return editDistance(a, b) <= max
+}
+
+func absInt(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// editDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// commandWords are the commands people type without their slash.
+var commandWords = map[string]string{
+	"menu": CmdMenu, "le menu": CmdMenu, "retour au menu": CmdMenu, "aller au menu": CmdMenu, "voir le menu": CmdMenu,
+	"les themes": CmdMenu, "autre theme": CmdMenu, "changer de theme": CmdMenu, "un autre theme": CmdMenu, "main menu": CmdMenu,
+	"reprendre": CmdResume, "je reprends": CmdResume, "on reprend": CmdResume, "continuer": CmdResume, "on continue": CmdResume,
+	"je continue": CmdResume, "resume": CmdResume, "continue": CmdResume,
+	"mes reponses": CmdAnswers, "voir mes reponses": CmdAnswers, "mes reponse": CmdAnswers, "mesreponses": CmdAnswers,
+	"qu est ce que j ai repondu": CmdAnswers, "my answers": CmdAnswers, "show my answers": CmdAnswers, "answers": CmdAnswers,
+	"langue": CmdLanguage, "changer de langue": CmdLanguage, "language": CmdLanguage, "english": CmdLanguage,
+	"in english": CmdLanguage, "en anglais": CmdLanguage, "english please": CmdLanguage, "speak english": CmdLanguage,
+	"francais": CmdLanguage, "en francais": CmdLanguage, "french": CmdLanguage, "in french": CmdLanguage, "parler francais": CmdLanguage,
+	"mes donnees": CmdMyData, "mesdonnees": CmdMyData, "mes infos": CmdMyData, "mes informations": CmdMyData,
+	"voir mes donnees": CmdMyData, "mes donnees personnelles": CmdMyData, "my data": CmdMyData, "mydata": CmdMyData,
+	"effacer": CmdErase, "effacer mes donnees": CmdErase, "effacer tout": CmdErase, "tout effacer": CmdErase,
+	"supprimer mes donnees": CmdErase, "supprimer mon compte": CmdErase, "supprimer tout": CmdErase, "tout supprimer": CmdErase,
+	"effacer mon compte": CmdErase, "effacer toutes mes donnees": CmdErase, "supprimer toutes mes donnees": CmdErase,
+	"effacer toutes mes informations": CmdErase, "erase": CmdErase, "erase my data": CmdErase, "delete my data": CmdErase, "delete everything": CmdErase,
+	"start": CmdStart, "demarrer": CmdStart, "commencer": CmdStart, "recommencer": CmdStart, "begin": CmdStart,
+}
+
+// typedCommand reads a command typed without its slash. The language
+// command says which language it asks for in Args.
+func typedCommand(n string) (Event, bool) {
+	name, ok := commandWords[n]
+	if !ok {
+		for w, c := range commandWords {
+			if utf8.RuneCountInString(w) >= 8 && near(n, w) {
+				name, ok = c, true
+				break
+			}
+		}
+	}
+	if !ok {
+		return Event{}, false
+	}
+	ev := Event{Kind: EventCommand, Command: name}
+	if name == CmdLanguage {
+		switch {
+		case strings.Contains(n, "english") || strings.Contains(n, "anglais"):
+			ev.Args = LangEN
+		case strings.Contains(n, "francais") || strings.Contains(n, "french"):
+			ev.Args = LangFR
+		}
+	}
+	return ev, true
+}
+
+// helpPhrases are whole messages asking what to do or what the question
+// means.
+var helpPhrases = map[string]bool{
+	"aide": true, "help": true, "a l aide": true, "au secours": true, "besoin d aide": true, "j ai besoin d aide": true,
+	"aidez moi": true, "help me": true, "i need help": true,
+	"je comprends pas": true, "je comprend pas": true, "je ne comprends pas": true, "je ne comprend pas": true,
+	"jcomprends pas": true, "jcomprend pas": true, "j comprends pas": true, "j comprend pas": true, "comprends pas": true,
+	"comprend pas": true, "jcomprend pa": true, "je comprend pa": true, "je comprends pa": true, "compren pas": true,
+	"pas compris": true, "j ai pas compris": true, "jai pas compris": true, "je n ai pas compris": true, "g pas compris": true,
+	"pas tout compris": true, "j ai rien compris": true, "jai rien compris": true, "rien compris": true, "je ne comprends rien": true,
+	"je comprends rien": true, "je comprend rien": true, "compris pas": true,
+	"c est a dire": true, "cad": true, "c a d": true, "c est a dire quoi": true, "ca veut dire quoi": true, "ca veux dire quoi": true,
+	"qu est ce que ca veut dire": true, "que veut dire la question": true, "qu est ce que vous voulez dire": true,
+	"que voulez vous dire": true, "c est quoi": true, "c koi": true, "c quoi": true, "cest quoi": true, "quoi": true, "koi": true,
+	"hein": true, "comment ca": true, "pardon": true, "expliquez": true, "expliquer": true, "explication": true,
+	"explications": true, "pouvez vous expliquer": true, "vous pouvez expliquer": true, "vous pouvez m expliquer": true,
+	"tu peux expliquer": true, "expliquez moi": true, "explique moi": true, "expliquez svp": true,
+	"un exemple": true, "exemple": true, "des exemples": true, "par exemple": true, "un exemple svp": true,
+	"donnez moi un exemple": true, "vous avez un exemple": true, "avez vous un exemple": true, "exemple de reponse": true,
+	"je sais pas": true, "je ne sais pas": true, "jsp": true, "j sais pas": true, "ch sais pas": true, "chais pas": true,
+	"che pas": true, "ché pas": true, "sais pas": true, "sai pas": true, "je sai pas": true, "jsais pas": true,
+	"je ne sais pas quoi repondre": true, "je sais pas quoi repondre": true, "je sais pas quoi dire": true,
+	"je ne sais pas quoi dire": true, "aucune idee": true, "pas d idee": true, "je vois pas": true, "je ne vois pas": true,
+	"que dois je repondre": true, "qu est ce que je dois repondre": true, "je dois repondre quoi": true,
+	"je dois faire quoi": true, "que faire": true, "comment on fait": true, "comment faire": true, "comment ca marche": true,
+	"comment repondre": true, "on fait comment": true, "je fais comment": true, "what": true, "what do you mean": true,
+	"i don t understand": true, "i dont understand": true, "i do not understand": true, "don t understand": true,
+	"explain": true, "explain please": true, "can you explain": true, "example": true, "an example": true,
+	"give me an example": true, "for example": true, "no idea": true, "i don t know": true, "i dont know": true,
+	"what should i answer": true, "what should i say": true, "how does it work": true, "what does it mean": true,
+	"what does this mean": true, "sorry": true, "i m lost": true, "je suis perdu": true, "je suis perdue": true,
+	"perdu": true, "perdue": true, "je dois mettre quoi": true, "je mets quoi": true, "quoi mettre": true, "je choisis lequel": true,
+	"lequel choisir": true, "lequel": true, "je choisis quoi": true, "je prends lequel": true, "vous pouvez donner un exemple": true,
+	"pouvez vous donner un exemple": true, "donnez un exemple": true, "can you give an example": true, "give an example": true,
+	"je m y connais pas": true, "je m y connais pas en informatique": true, "je n y connais rien": true,
+	"je ne m y connais pas": true, "je peux repondre quand meme": true, "je peux quand meme repondre": true,
+	"qu est ce qui va etre efface": true, "qu est ce qui sera efface": true, "ca efface quoi": true, "what will be erased": true,
+	"pourquoi": true, "pourquoi vous me demandez ca": true, "pourquoi vous demandez ca": true, "pourquoi vous voulez savoir ca": true,
+	"pourquoi cette question": true, "pourquoi vous voulez savoir": true, "why": true, "why do you ask": true,
+}
+
+// helpAbout start a question about a word of the prompt: « ça veut dire
+// quoi services numériques ? », « c'est quoi une académie ? ».
+var helpAbout = []string{"ca veut dire quoi", "ca veux dire quoi", "que veut dire", "que veulent dire", "qu est ce que c est",
+	"qu est ce qu une", "qu est ce qu un", "c est quoi", "c quoi", "cest quoi", "c koi", "c est koi", "what is", "what s",
+	"what does", "what are"}
+
+// helpTails may follow a help phrase: « je comprends pas la question ».
+var helpTails = []string{"la question", "cette question", "votre question", "ta question", "ce que vous demandez",
+	"ce que vous voulez dire", "ce que ca veut dire", "ce que vous voulez", "ce qu il faut repondre", "ce qu il faut faire",
+	"bien", "trop", "vraiment", "du tout", "tres bien", "ici", "la", "the question", "this question", "svp", "stp",
+	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse"}
+
+// isHelp reports a request for help: « ? », « aide », « je comprends
+// pas la question », « un exemple ? ».
+func isHelp(raw, n string) bool {
+	if n == "" {
+		return strings.Contains(raw, "?")
+	}
+	for range 3 {
+		if helpPhrases[n] {
+			return true
+		}
+		cut := false
+		for _, t := range helpTails {
+			if rest, ok := strings.CutSuffix(n, " "+t); ok {
+				n, cut = rest, true
+				break
+			}
+		}
+		if !cut {
+			break
+		}
+	}
+	if helpPhrases[n] {
+		return true
+	}
+	for _, h := range helpAbout {
+		if rest, ok := strings.CutPrefix(n, h+" "); ok && len(strings.Fields(rest)) <= 3 {
+			return true
+		}
+	}
+	if words := strings.Fields(n); len(words) <= 7 && (strings.HasSuffix(n, " exemple") || strings.HasSuffix(n, " example")) {
+		return true
+	}
+	if utf8.RuneCountInString(n) >= 10 {
+		for p := range helpPhrases {
+			if utf8.RuneCountInString(p) >= 10 && near(n, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// greetingCore are the words that make a message a greeting; greetingWords
+// may come with them, and nothing else.
+var (
+	greetingCore = map[string]bool{
+		"bonjour": true, "bonsoir": true, "salut": true, "coucou": true, "hello": true, "hi": true, "hey": true,
+		"re": true, "rebonjour": true, "rebonsoir": true, "resalut": true, "recoucou": true, "revoila": true,
+		"reviens": true, "retour": true, "back": true, "bjr": true, "bsr": true, "slt": true, "cc": true, "yo": true,
+		"kikou": true, "wesh": true, "allo": true, "morning": true, "evening": true, "hallo": true, "bonjours": true,
+	}
+	greetingWords = map[string]bool{
+		"me": true, "voila": true, "je": true, "suis": true, "de": true, "c": true, "est": true, "moi": true,
+		"encore": true, "good": true, "i": true, "m": true, "im": true, "am": true, "again": true, "a": true, "tous": true,
+		"tout": true, "le": true, "monde": true, "la": true, "there": true, "it": true, "s": true, "me again": true,
+		"ca": true, "va": true, "comment": true, "vous": true, "allez": true, "how": true, "are": true, "you": true,
+		"bien": true, "tout le monde": true, "rebonjour": true, "bot": true, "robot": true, "madame": true, "monsieur": true,
+		"cher": true, "chere": true, "hello": true, "bonne": true, "journee": true, "soiree": true, "oui": false,
+	}
+)
+
+// isGreeting reports a message that only greets or says one is back.
+func isGreeting(n string) bool {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > 8 {
+		return false
+	}
+	core := false
+	for _, w := range words {
+		switch {
+		case greetingCore[w]:
+			core = true
+		case greetingWords[w]:
+		default:
+			return false
+		}
+	}
+	return core
+}
+
+// checkWords are the messages that may be an answer but are more likely a
+// reflex: a yes, a no, an ok. They are asked about before being stored.
+var checkWords = map[string]bool{
+	"bof": true, "peut etre": true, "pe": true, "mouais": true, "moui": true, "bien": true, "pas mal": true,
+	"ca va": true, "d acc": true, "super": true, "top": true, "cool": true, "parfait": true, "merci": true,
+	"voila": true, "c est ca": true, "idem": true, "pareil": true, "rien": true, "rien a dire": true, "aucun": true,
+	"aucune": true, "r": true, "ras": true, "nsp": true, "maybe": true, "fine": true, "good": true, "nothing": true,
+	"same": true, "x": true, "xx": true, "test": true, "essai": true,
+}
+
+// needsCheck reports a message worth a quick « is this your answer? »:
+// only yes/no words, or nothing but emoji and punctuation.
+func needsCheck(n string) bool {
+	if n == "" {
+		return true
+	}
+	if checkWords[n] || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
+		return true
+	}
+	// « oui oui oui », « non merci non »: every word a yes or a no.
+	for _, w := range strings.Fields(n) {
+		if !slicesAny(yesWords, func(y string) bool { return y == w }) && !slicesAny(noWords, func(y string) bool { return y == w }) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasLetterOrDigit reports whether s holds anything readable.
+func hasLetterOrDigit(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// Yes and no said in a few words: « ouais vas-y », « oui je suis sûre »,
+// « non je garde tout », « pas du tout ». A message counts when one of its
+// words says yes or no and every other word is one that goes with it.
+var (
+	yesCore = wordSet("oui ouais ouai ouaip ui wi ok okay oki dac daccord accord accepte accepter valide valider confirme " +
+		"confirmer parfait volontiers absolument exactement exact evidemment certain certaine yes yep yeah yea sure agree accept go")
+	noCore  = wordSet("non nan nn no nope pas refuse refuser jamais don dont nah trompe trompee")
+	yesNoOK = wordSet("je j suis sur sure sure tout a fait pour moi ca marche me va bien vas y allez c est bon parti d l " +
+		"merci thanks i it s that my answer ma reponse la le les mes donnees everything delete erase effacer effacez efface " +
+		"supprimer supprimez du garde garder gardez keep rien laisse ne veux t do want agree the de moi aussi vraiment bien " +
+		"sur certain certaine evidemment go ahead please svp stp")
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// yesKinds and noKinds are the actions that a yes or a no chooses.
+var (
+	yesKinds = []string{actYes, actErase, actStore, actLangYes}
+	noKinds  = []string{actNo, actKeep, actRetype, actLangNo}
+)
+
+// yesNo reads a yes or a no said in a few words, at a prompt whose options
+// take one.
+func yesNo(n string, opts []opt) (opt, bool) {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > 8 {
+		return opt{}, false
+	}
+	yes, no := false, false
+	for _, w := range words {
+		switch {
+		case noCore[w]:
+			no = true
+		case yesCore[w]:
+			yes = true
+		case !yesNoOK[w]:
+			return opt{}, false
+		}
+	}
+	kinds := yesKinds
+	switch {
+	case no:
+		kinds = noKinds
+	case !yes:
+		return opt{}, false
+	}
+	for _, o := range opts {
+		if slicesAny(kinds, func(k string) bool { return k == o.action }) {
+			return o, true
+		}
+	}
+	return opt{}, false
+}
+
+// intentLeads introduce what one wants without changing it: « je veux
+// passer », « est-ce que je peux revenir en arrière ».
+var intentLeads = []string{"est ce que je peux", "est ce qu on peut", "je voudrais", "je veux", "j aimerais", "je peux", "on peut",
+	"peut on", "puis je", "i want to", "i d like to", "can i", "let me"}
+
+// stripLead removes one intent lead from n.
+func stripLead(n string) (string, bool) {
+	for _, l := range intentLeads {
+		if rest, ok := strings.CutPrefix(n, l+" "); ok {
+			return rest, true
+		}
+	}
+	return n, false
+}
+
+// keywords are single words that name one option among others, strong
+// ones first: « maman de 3 enfants » is a parent, « je suis en 3e » a
+// pupil, « instit en CM2 » a teacher.
+var weakProfileWords = map[string][]string{
+	"eleve": {"cp", "ce1", "ce2", "cm1", "cm2", "6e", "5e", "4e", "3e", "6eme", "5eme", "4eme", "3eme", "seconde", "2nde",
+		"terminale", "college", "lycee", "year", "grade", "classe"},
+}
+
+// keyword reads a short message by a word that names one option only.
+func keyword(n string, opts []opt, q *Questionnaire) (opt, bool) {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > 10 {
+		return opt{}, false
+	}
+	for _, weak := range []bool{false, true} {
+		found := -1
+		for i, o := range opts {
+			var kws []string
+			if weak {
+				kws = weakProfileWords[o.arg]
+				if o.action != actProfile {
+					kws = nil
+				}
+			} else {
+				for _, name := range optionNames(o, q) {
+					if !strings.Contains(name, " ") && utf8.RuneCountInString(name) >= 4 {
+						kws = append(kws, name)
+					}
+				}
+			}
+			hit := slicesAny(words, func(w string) bool {
+				return !stopWords[w] && slicesAny(kws, func(k string) bool { return w == k || utf8.RuneCountInString(k) >= 6 && near(w, k) })
+			})
+			if !hit {
+				continue
+			}
+			if found >= 0 && opts[found] != opts[i] {
+				return opt{}, false
+			}
+			found = i
+		}
+		if found >= 0 {
+			return opts[found], true
+		}
+	}
+	return opt{}, false
+}

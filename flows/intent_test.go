@@ -1,0 +1,230 @@
+package flows
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTypedCorpus replays testdata/typed/corpus.txt: messages people type, each
+// at a prompt, with the reading a careful person would give them. Each
+// message is stepped through the machine, and what the machine did is
+// compared with what the expected reading does when tapped or sent as a
+// command. It prints the precision and recall of "this is an answer",
+// fails if any non-answer is stored or fewer than 99 % of real answers are
+// stored at once, and lists every other misreading.
+func TestTypedCorpus(t *testing.T) {
+	f, err := os.Open("testdata/typed/corpus.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	var (
+		prompt                               string
+		total, wrong                         int
+		storedRight, storedWrong, answerWant int
+	)
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := sc.Text()
+		switch {
+		case strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#"):
+			continue
+		case strings.HasPrefix(text, "@"):
+			prompt = strings.TrimPrefix(text, "@")
+			if _, ok := prompts[prompt]; !ok {
+				t.Fatalf("line %d: unknown prompt %q", line, prompt)
+			}
+			continue
+		}
+		in, want, ok := strings.Cut(text, " => ")
+		if !ok || prompt == "" {
+			t.Fatalf("line %d: want \"@prompt\" then \"text => reading\", got %q", line, text)
+		}
+		total++
+		got, stored := readingOf(m, prompts[prompt], prompt, in, want)
+		if want == "answer" {
+			answerWant++
+		}
+		switch {
+		case stored && want == "answer":
+			storedRight++
+		case stored:
+			storedWrong++
+		}
+		if got != want {
+			wrong++
+			t.Logf("line %d @%s %q: read as %s, want %s", line, prompt, in, got, want)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if total < 200 {
+		t.Fatalf("only %d cases in the corpus", total)
+	}
+	precision := 100 * float64(storedRight) / float64(max(1, storedRight+storedWrong))
+	recall := 100 * float64(storedRight) / float64(max(1, answerWant))
+	t.Logf("%d cases, %d read as expected (%.1f %%); answers stored: precision %.1f %% (%d non-answers stored), recall %.1f %% (%d of %d)",
+		total, total-wrong, 100*float64(total-wrong)/float64(total), precision, storedWrong, recall, storedRight, answerWant)
+	if storedWrong > 0 {
+		t.Errorf("%d non-answers were stored as answers", storedWrong)
+	}
+	if recall < 99 {
+		t.Errorf("only %.1f %% of real answers were stored at once, want at least 99 %%", recall)
+	}
+	if wrong > 0 {
+		t.Errorf("%d of %d messages misread (listed above)", wrong, total)
+	}
+}
+
+// corpusPrompts builds, for each prompt of the corpus, the session of
+// someone standing there, by stepping through the conversation.
+func corpusPrompts(t *testing.T, m *Machine) map[string]Session {
+	now := baseTime
+	s, r := m.Step(Session{Participant: "corpus"}, Event{Kind: EventCommand, Command: CmdStart}, now)
+	p := map[string]Session{"consent": s}
+	tap := func(s Session, r []Reply, action, arg string) (Session, []Reply) {
+		t.Helper()
+		for i := len(r) - 1; i >= 0; i-- {
+			for _, o := range r[i].Options {
+				if tk, _ := parseToken(o.Token); tk.action == action && tk.arg == arg {
+					return m.Step(s, Event{Kind: EventChoice, Token: o.Token}, now)
+				}
+			}
+		}
+		t.Fatalf("no button %s.%s in %+v", action, arg, r)
+		return s, nil
+	}
+	s, r = tap(s, r, actYes, "")
+	p["profile"] = s
+	s, r = tap(s, r, actProfile, "parent")
+	p["academie"] = s
+	s, r = tap(s, r, actSkip, "")
+	p["menu"] = s
+	s, r = tap(s, r, actTheme, "acces")
+	p["question"] = s
+	paused, _ := tap(s, r, actPause, "")
+	p["paused"] = paused
+	erase, _ := m.Step(s, Event{Kind: EventCommand, Command: CmdErase}, now)
+	p["erase"] = erase
+	check := s
+	check.Pending = &Pending{Kind: PendingCheck, Prompt: s.Prompt, Text: "oui"}
+	p["check"] = check
+	for range m.Questionnaire().Theme("acces").Questions {
+		s, r = m.Step(s, Event{Kind: EventText, Text: "Une réponse assez longue pour être une vraie réponse."}, now)
+	}
+	p["review"] = s
+	s, _ = tap(s, r, actEdit, "equipement")
+	p["edit"] = s
+	return p
+}
+
+// readingOf steps text at prompt and tells what the machine did, in the
+// words of the corpus, and whether it stored the text as an answer. When
+// want does exactly what the machine did (« menu » and « retour » both
+// lead to the menu from a first question), want is the reading.
+func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) {
+	now := baseTime.Add(time.Hour)
+	ev := Event{Kind: EventText, Text: text}
+	if c, ok := ParseCommand(text); ok {
+		ev = c
+	}
+	got, replies := m.Step(s, ev, now)
+	same := func(e Event) bool {
+		want, wantReplies := m.Step(s, e, now)
+		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
+	}
+	tapped := func(action, arg string) bool {
+		return same(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: action, arg: arg}.String()})
+	}
+	labels := map[string][]string{
+		"consent":  {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},
+		"academie": {"skip:" + actSkip},
+		"question": {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
+		"edit":     {"cancel:" + actBack, "remove:" + actRemove},
+		"review":   {"confirm:" + actConfirm, "menu:" + actMenu},
+		"erase":    {"no:" + actKeep},
+		"check":    {"yes:" + actStore, "no:" + actRetype},
+		"paused":   {"resume:" + actResume},
+	}
+	// The expected reading first, when it does exactly what was done.
+	if c, ok := strings.CutPrefix(want, "command:"); ok && c != CmdLanguage && same(Event{Kind: EventCommand, Command: c}) {
+		return want, false
+	}
+	if want == "help" && same(Event{Kind: EventCommand, Command: CmdHelp}) {
+		return want, false
+	}
+	for _, l := range labels[prompt] {
+		if name, action, _ := strings.Cut(l, ":"); name == want && tapped(action, "") {
+			return name, false
+		}
+	}
+	stored := false
+	for k, a := range got.Answers {
+		if old, ok := s.Answers[k]; (!ok || old != a) && a.Text == sanitizeText(text) {
+			stored = true
+		}
+	}
+	msg := messagesFor(s.Lang)
+	first := ""
+	if len(replies) > 0 {
+		first = replies[0].Text
+	}
+	prefix := func(format string) string { return strings.Split(format, "%s")[0] }
+	switch {
+	case stored:
+		return "answer", true
+	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt:
+		return "check", false
+	case first == msg.Greeting:
+		return "greeting", false
+	case strings.HasPrefix(first, prefix(msg.NotUnderstood)),
+		prompt == "academie" && strings.HasPrefix(first, prefix(msg.AcademieNo)):
+		return "unclear", false
+	case same(Event{Kind: EventCommand, Command: CmdHelp}):
+		return "help", false
+	case got.Pending != nil && got.Pending.Kind == PendingLanguage || got.Lang != s.Lang:
+		return "command:language", false
+	}
+	for _, l := range labels[prompt] {
+		if name, action, _ := strings.Cut(l, ":"); tapped(action, "") {
+			return name, false
+		}
+	}
+	switch prompt {
+	case "profile":
+		if got.Profile != "" {
+			return "profile:" + got.Profile, false
+		}
+	case "menu":
+		if got.Theme != "" && got.Stage != StageMenu {
+			return "theme:" + got.Theme, false
+		}
+	case "academie":
+		if got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace {
+			return "place", false
+		}
+	case "review":
+		if got.Stage == StageEdit {
+			th := m.Questionnaire().Theme(s.Theme)
+			return fmt.Sprintf("edit:%d", th.questionIndex(got.Question)+1), false
+		}
+	case "erase":
+		if got.Stage == StageErased {
+			return "yes", false
+		}
+	}
+	for _, c := range CommandList() {
+		if c.Name != CmdHelp && c.Name != CmdLanguage && same(Event{Kind: EventCommand, Command: c.Name}) {
+			return "command:" + c.Name, false
+		}
+	}
+	return fmt.Sprintf("other (%q)", first), false
+}

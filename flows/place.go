@@ -1,0 +1,119 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// placeMatch is one place a typed message may name.
+type placeMatch struct {
+	ID       string // token-safe id, for a button
+	Label    string // tells homonyms apart: « Saint-Denis (93) »
+	Name     string // the place's name, for the acknowledgement
+	Academie string // canonical académie name; empty when unknown
+	IsAcad   bool   // the place is an académie itself
+}
+
+// place reads a place typed at the académie prompt: one académie is
+// recorded at once, several are asked about with buttons.
+func (st *step) place(text string) {
+	m := st.msg()
+	n := normalize(text)
+	if declinePlace[n] {
+		st.afterOnboarding()
+		return
+	}
+	var matches []placeMatch
+	if utf8.RuneCountInString(text) <= maxAcademieLen {
+		for _, l := range placeLeads {
+			if rest, ok := strings.CutPrefix(n, l+" "); ok {
+				n = rest
+				break
+			}
+		}
+		matches = lookupPlaces(n)
+	}
+	var ids []string
+	academies := map[string]bool{}
+	for _, p := range matches {
+		if p.Academie != "" {
+			academies[p.Academie] = true
+			ids = append(ids, p.ID)
+		}
+	}
+	switch {
+	case len(academies) == 0:
+		st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(sanitizeLine(text), 40)))
+	case len(academies) == 1:
+		st.setAcademie(matches[0])
+	default:
+		st.show(st.placePrompt(ids))
+		st.setPending(&Pending{Kind: PendingPlace, Places: ids})
+	}
+}
+
+// declinePlace are the ways to say one would rather not tell.
+var declinePlace = map[string]bool{
+	"non": true, "non merci": true, "pas envie": true, "je prefere pas dire": true, "je prefere ne pas dire": true,
+	"je prefere pas": true, "je ne veux pas dire": true, "je veux pas dire": true, "je ne souhaite pas repondre": true,
+	"confidentiel": true, "secret": true, "pas de reponse": true, "aucune": true, "aucun": true, "ca ne vous regarde pas": true,
+	"rather not say": true, "prefer not to say": true, "no thanks": true, "no": true,
+}
+
+// placeLeads introduce a place: « je suis à Toulouse », « dans le 59 ».
+var placeLeads = []string{"je suis a", "je suis au", "je suis en", "je suis dans le", "je suis dans la", "je suis dans l",
+	"j habite a", "j habite au", "j habite en", "j habite dans le", "j habite dans la", "j habite dans l", "j habite",
+	"je vis a", "je vis en", "dans le", "dans la", "dans l", "a", "au", "en", "i live in", "i m in", "im in", "in", "near",
+	"pres de", "vers", "sur"}
+
+// placePrompt asks which of several places the person meant.
+func (st *step) placePrompt(ids []string) (Reply, []opt) {
+	m := st.msg()
+	opts := make([]opt, 0, len(ids)+1)
+	for _, id := range ids {
+		if p, ok := placeByID(id); ok {
+			opts = append(opts, opt{actPlace, id, p.Label})
+		}
+	}
+	opts = append(opts, opt{actSkip, "", m.Skip})
+	return Reply{Text: m.PlaceWhich}, opts
+}
+
+// pickPlace records the place tapped among those offered.
+func (st *step) pickPlace(p *Pending, id string) {
+	for _, c := range p.Places {
+		if c == id {
+			if pl, ok := placeByID(id); ok && pl.Academie != "" {
+				st.setAcademie(pl)
+				return
+			}
+		}
+	}
+	st.say(st.msg().Garbage)
+	st.reshow()
+}
+
+// setAcademie records p's académie and moves on.
+func (st *step) setAcademie(p placeMatch) {
+	m := st.msg()
+	st.s.Academie = p.Academie
+	what := fmt.Sprintf(m.AcademieOf, elide(st.s.Lang, p.Academie))
+	if !p.IsAcad {
+		what = p.Label + ", " + what
+	}
+	st.say(fmt.Sprintf(m.AcademieOK, what))
+	st.afterOnboarding()
+}
+
+// elide writes « d'Aix-Marseille » where French elides « de ».
+func elide(lang, name string) string {
+	if lang != LangFR {
+		return name
+	}
+	r, _ := utf8.DecodeRuneInString(name)
+	if strings.ContainsRune("AEIOUYÉÈÊÎÔaeiouyéèêîô", r) {
+		return "d'" + name
+	}
+	return "de " + name
+}

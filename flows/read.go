@@ -1,0 +1,299 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// More button actions: the consent details, removing one answer, the
+// quick check of a short answer, the language switch and a place.
+const (
+	actMore    = "more"    // the consent's details
+	actRemove  = "remove"  // remove the answer being edited
+	actStore   = "store"   // yes, the short message is my answer
+	actRetype  = "retype"  // no, I will write my answer again
+	actLangYes = "langyes" // switch to the pending language
+	actLangNo  = "langno"  // keep the current language
+	actPlace   = "place"   // arg: a place id
+)
+
+// text handles a typed message: it is read at the current prompt, and
+// only what reads as an answer is stored.
+func (st *step) text(raw string) {
+	s := &st.s
+	m := st.msg()
+	if !utf8.ValidString(raw) {
+		st.say(m.Unreadable)
+		return
+	}
+	text := sanitizeText(raw)
+	if visibleRunes(text) == 0 && !strings.Contains(text, "?") {
+		st.say(m.EmptyText)
+		return
+	}
+	if s.Stage == StagePaused {
+		// Any message after a pause resumes the conversation, unless it
+		// asks for something else.
+		switch rd := st.read(text); rd.kind {
+		case readCommand:
+			st.typedCommand(rd.cmd)
+		case readHelp:
+			st.help()
+		default:
+			st.resume()
+		}
+		return
+	}
+	if s.Stage == StageReview {
+		if n, ok := removeNumber(normalize(text)); ok {
+			th := st.m.q.Theme(s.Theme)
+			if n >= 1 && n <= len(th.Questions) {
+				st.remove(th.Questions[n-1].ID)
+				return
+			}
+		}
+	}
+	rd := st.read(text)
+	switch rd.kind {
+	case readOption:
+		st.handle(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})
+	case readCommand:
+		st.typedCommand(rd.cmd)
+	case readHelp:
+		st.help()
+	case readGreeting:
+		st.say(m.Greeting)
+		st.reshow()
+	case readUnclear:
+		if s.Stage == StageConsent && strings.Contains(text, "?") {
+			// A question about what is kept is answered by the details.
+			st.consentDetails()
+			return
+		}
+		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+		st.reshow()
+	default:
+		st.freeText(text, rd.kind == readCheck)
+	}
+}
+
+// read reads text at the current prompt.
+func (st *step) read(text string) reading {
+	r, opts := st.current()
+	return readText(text, opts, r.Expect == ExpectText, st.m.q)
+}
+
+// typedCommand runs a command typed without its slash. Switching the
+// language that way is confirmed first: « anglais » may be an answer.
+func (st *step) typedCommand(ev Event) {
+	if ev.Command == CmdLanguage {
+		lang := languageArg(ev.Args, st.s.Lang)
+		if lang == st.s.Lang {
+			st.say(st.msg().LanguageSet)
+			return
+		}
+		p := &Pending{Kind: PendingLanguage, Text: lang}
+		st.show(st.languagePrompt(lang))
+		st.setPending(p)
+		return
+	}
+	st.handle(ev)
+}
+
+// freeText handles what reads as free text at an open prompt: an answer
+// to the current question (checked first when short and unsure), or a
+// place at the académie prompt.
+func (st *step) freeText(text string, unsure bool) {
+	s := &st.s
+	m := st.msg()
+	if s.Stage == StageAcademie {
+		st.place(text)
+		return
+	}
+	if s.Stage != StageQuestion && s.Stage != StageEdit {
+		st.say(m.UseButtons)
+		st.reshow()
+		return
+	}
+	_, _, q, _ := st.position()
+	if q.IsChoice() {
+		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+		st.reshow()
+		return
+	}
+	if n := utf8.RuneCountInString(text); n > st.m.cfg.MaxText {
+		st.say(fmt.Sprintf(m.TooLong, n, st.m.cfg.MaxText))
+		return
+	}
+	if unsure {
+		st.show(st.checkPrompt(text))
+		st.setPending(&Pending{Kind: PendingCheck, Text: text})
+		return
+	}
+	st.store(q, Answer{Text: text})
+}
+
+// pendingChoice handles the buttons of a pending confirmation (other
+// than erasure, which privacy handles). It reports whether t was one.
+func (st *step) pendingChoice(t token) bool {
+	p := st.pending()
+	if p == nil {
+		return false
+	}
+	m := st.msg()
+	switch {
+	case p.Kind == PendingCheck && t.action == actStore:
+		_, _, q, _ := st.position()
+		st.store(q, Answer{Text: p.Text})
+	case p.Kind == PendingCheck && t.action == actRetype:
+		st.say(m.Retype)
+		st.reshowStage()
+	case p.Kind == PendingLanguage && t.action == actLangYes:
+		st.setLanguage(p.Text)
+	case p.Kind == PendingLanguage && t.action == actLangNo:
+		st.say(m.LanguageKept)
+		st.reshowStage()
+	case p.Kind == PendingPlace && t.action == actPlace:
+		st.pickPlace(p, t.arg)
+	case p.Kind == PendingPlace && t.action == actSkip:
+		st.afterOnboarding()
+	default:
+		return false
+	}
+	return true
+}
+
+// reshowStage shows the stage's own prompt, leaving a pending
+// confirmation behind.
+func (st *step) reshowStage() {
+	st.s.Pending = nil
+	st.reshow()
+}
+
+// checkPrompt asks whether a short message is the person's answer.
+func (st *step) checkPrompt(text string) (Reply, []opt) {
+	m := st.msg()
+	_, _, q, _ := st.position()
+	r := Reply{
+		Text:   fmt.Sprintf(m.CheckAsk, shorten(sanitizeLine(text), maxReviewLen)),
+		Expect: ExpectText, Field: q.Title.In(st.s.Lang), MaxLen: st.m.cfg.MaxText,
+	}
+	return r, []opt{{actStore, "", m.CheckYes}, {actRetype, "", m.CheckNo}}
+}
+
+// languagePrompt asks, in both languages, whether to switch to lang.
+func (st *step) languagePrompt(lang string) (Reply, []opt) {
+	to := messagesFor(lang)
+	return Reply{Text: st.msg().LanguageAsk[lang] + "\n" + to.LanguageAsk[lang]},
+		[]opt{{actLangYes, "", to.LanguageYes}, {actLangNo, "", st.msg().LanguageNo}}
+}
+
+// setLanguage switches to lang and shows the stage's prompt again.
+func (st *step) setLanguage(lang string) {
+	st.s.Lang = lang
+	st.say(st.msg().LanguageSet)
+	st.reshowStage()
+}
+
+// languageArg reads the language a command asks for; none named means the
+// other one.
+func languageArg(arg, current string) string {
+	switch foldKey(arg) {
+	case LangFR, "francais", "french", "en francais", "in french":
+		return LangFR
+	case LangEN, "english", "anglais", "en anglais", "in english":
+		return LangEN
+	}
+	if current == LangEN {
+		return LangFR
+	}
+	return LangEN
+}
+
+// help explains the current prompt: at an open question, the question in
+// simpler words, an example and its original wording; elsewhere what can
+// be done there.
+func (st *step) help() {
+	s := &st.s
+	m := st.msg()
+	if p := st.pending(); p != nil {
+		switch p.Kind {
+		case PendingErase:
+			st.eraseHelp()
+		case PendingCheck:
+			st.say(fmt.Sprintf(m.CheckHelp, m.CheckYes))
+		case PendingPlace:
+			st.say(m.PlaceHelp)
+		case PendingLanguage:
+			st.say(m.LanguageHelp)
+		}
+		return
+	}
+	if s.Stage == StageQuestion || s.Stage == StageEdit {
+		_, _, q, _ := st.position()
+		if q.IsChoice() {
+			st.say(m.HelpChoice[s.Stage] + "\n\n" + m.Commands)
+			return
+		}
+		var b strings.Builder
+		lang := s.Lang
+		if e := q.Explain.In(lang); e != "" {
+			b.WriteString(fmt.Sprintf(m.Explain, e) + "\n\n")
+		}
+		if e := q.Example.In(lang); e != "" {
+			b.WriteString(fmt.Sprintf(m.Example, e) + "\n\n")
+		}
+		if o := q.Original.In(lang); o != "" {
+			b.WriteString(fmt.Sprintf(m.Original, o) + "\n\n")
+		}
+		b.WriteString(m.Help[s.Stage] + "\n\n" + m.Commands)
+		st.out = append(st.out, Reply{Title: fmt.Sprintf(m.HelpTitle, q.Title.In(lang)), Text: b.String()})
+		return
+	}
+	st.say(m.Help[s.Stage] + "\n\n" + m.Commands)
+}
+
+// remove removes the answer to question id of the current theme and goes
+// back to the review.
+func (st *step) remove(id string) {
+	s := &st.s
+	m := st.msg()
+	key := AnswerKey(s.Theme, id)
+	if _, ok := s.Answers[key]; !ok {
+		st.say(m.NothingToRemove)
+		st.showReview()
+		return
+	}
+	delete(s.Answers, key)
+	if len(s.Answers) == 0 {
+		s.Answers = nil
+	}
+	st.say(m.Removed)
+	st.showReview()
+}
+
+// removeVerbs start a request to remove one answer from the review:
+// « supprimer 2 », « effacer la réponse 3 ».
+var removeVerbs = map[string]bool{"supprimer": true, "effacer": true, "enlever": true, "retirer": true, "vider": true, "delete": true, "remove": true}
+
+// removeNumber reads « supprimer 2 » and its kin.
+func removeNumber(n string) (int, bool) {
+	verb, rest, ok := strings.Cut(n, " ")
+	if !ok || !removeVerbs[verb] {
+		return 0, false
+	}
+	return optionNumber(rest)
+}
+
+// visibleRunes counts what a message shows (temporary: see visible.go).
+func visibleRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) {
+			n++
+		}
+	}
+	return n
+}
