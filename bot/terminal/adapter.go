@@ -1,7 +1,6 @@
 package terminal
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"consultbot/bot"
 	"consultbot/flows"
@@ -20,9 +23,6 @@ import (
 type Handler interface {
 	Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
 }
-
-// Hint is the line printed when a conversation starts.
-const Hint = "consultbot dans le terminal : tapez votre réponse puis Entrée, un numéro pour choisir une option, /aide pour l'aide ; Ctrl-D ou Ctrl-C pour quitter."
 
 // DefaultName is the participant name used when Options.Name is empty.
 const DefaultName = "local"
@@ -35,7 +35,8 @@ type Options struct {
 	// Lang is the language hint sent with every event ("fr", "en"); empty
 	// lets the conversation use its default.
 	Lang string
-	// Hint is printed first; empty prints the package's Hint.
+	// Hint is printed first; empty prints the package's own (Hint with
+	// the line editor, a shorter one when input is read line by line).
 	Hint   string
 	Logger *slog.Logger
 	// Now stamps events; default time.Now.
@@ -51,7 +52,9 @@ type Options struct {
 type Adapter struct {
 	handler     Handler
 	in          io.Reader
-	out         io.Writer
+	out         io.Writer // the editor when there is one
+	ed          *editor   // nil: input read line by line
+	inFd        int       // with ed: the terminal put in raw mode
 	participant string
 	address     string
 	lang        string
@@ -60,17 +63,23 @@ type Adapter struct {
 	now         func() time.Time
 	docDir      string
 
-	mu      sync.Mutex
-	options []flows.Option // of the last reply that offered some
-	printed uint64         // highest outbox seq written to out
-	notify  chan struct{}  // closed and replaced whenever printed moves
-	n       int            // events sent, for unique ids
+	mu sync.Mutex
+	// What the last reply that asked something expects: its options,
+	// whether it takes text, and the text's limit in characters.
+	options    []flows.Option
+	expectText bool
+	maxLen     int
+	shownLang  string        // of the last reply whose language was told
+	printed    uint64        // highest outbox seq written to out
+	notify     chan struct{} // closed and replaced whenever printed moves
+	n          int           // events sent, for unique ids
 }
 
 var _ bot.Sender = (*Adapter)(nil)
 
-// New returns an adapter that feeds h with lines read from in and prints
-// replies to out.
+// New returns an adapter that feeds h with what is read from in and prints
+// replies to out. When in and out are both terminals, Run reads with a line
+// editor; otherwise each line read is one message.
 func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 	name := opts.Name
 	if name == "" {
@@ -87,10 +96,21 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 		logger:      opts.Logger,
 		now:         opts.Now,
 		docDir:      opts.DocumentDir,
+		shownLang:   baseLang(opts.Lang),
 		notify:      make(chan struct{}),
 	}
+	inFd, inTTY := ttyFd(in)
+	outFd, outTTY := ttyFd(out)
+	if inTTY && outTTY {
+		a.ed = newEditor(in, out, outFd)
+		a.out = a.ed.t
+		a.inFd = inFd
+	}
 	if a.hint == "" {
-		a.hint = Hint
+		a.hint = textsFor(opts.Lang).pipedHint
+		if a.ed != nil {
+			a.hint = textsFor(opts.Lang).hint
+		}
 	}
 	if a.logger == nil {
 		a.logger = slog.New(slog.DiscardHandler)
@@ -105,82 +125,148 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 func (a *Adapter) Participant() string { return a.participant }
 
 // Run prints the hint, shows the current prompt (a resume event, so that a
-// person coming back lands where they stopped), then handles every line
-// until the reader ends (nil) or ctx is cancelled (ctx.Err()). Each line's
-// replies are printed before the next line is read.
-func (a *Adapter) Run(ctx context.Context) error {
-	if _, err := fmt.Fprintln(a.out, a.hint); err != nil {
-		return fmt.Errorf("write hint: %w", err)
-	}
-	if err := a.handle(ctx, flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume}); err != nil {
+// person coming back lands where they stopped), then handles every message
+// until input ends (nil: end of a pipe, Ctrl-D or Ctrl-C in the editor) or
+// ctx is cancelled (ctx.Err()); either way it says goodbye. Each message's
+// replies are printed before the next is read. A terminal put in raw mode
+// for the editor is restored before Run returns, or panics.
+func (a *Adapter) Run(ctx context.Context) (err error) {
+	src, closeSrc, err := a.open()
+	if err != nil {
 		return err
 	}
-
-	lines := make(chan string)
-	readErr := make(chan error, 1)
-	done := make(chan struct{})
-	defer close(done)
-	// Reading runs apart so that Ctrl-C is noticed while a terminal read
-	// blocks; on a real stdin that goroutine ends with the process.
-	go func() {
-		r := bufio.NewReader(a.in)
-		for {
-			line, err := r.ReadString('\n')
-			if line != "" {
-				select {
-				case lines <- line:
-				case <-done:
-					return
-				}
-			}
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				readErr <- err
-				return
-			}
+	defer closeSrc()
+	defer func() {
+		if err == nil || ctx.Err() != nil {
+			a.goodbye(ctx.Err() != nil)
 		}
 	}()
 
+	a.print(a.hint + "\n")
+	if _, err := a.handle(ctx, flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume}); err != nil {
+		return err
+	}
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-readErr:
-			if err != nil {
-				return fmt.Errorf("read input: %w", err)
-			}
+		msg, err := src.next(ctx)
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil
-		case line := <-lines:
-			ev, ok := a.event(line)
-			if !ok {
-				continue
-			}
-			if err := a.handle(ctx, ev); err != nil {
-				return err
-			}
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			return fmt.Errorf("read input: %w", err)
+		}
+		if err := a.message(ctx, src, msg); err != nil {
+			return err
 		}
 	}
 }
 
-// event translates one typed line. Blank lines are ignored, as a shell
-// ignores them.
-func (a *Adapter) event(line string) (flows.Event, bool) {
-	line = strings.TrimRight(line, "\r\n")
+// goodbye says it on a line of its own. With the editor, the prompt left
+// on the last line goes; when ctx ended a read, what was being typed is
+// redrawn after the goodbye (x/term keeps it), then the line is ended.
+func (a *Adapter) goodbye(interrupted bool) {
+	if a.ed != nil {
+		a.ed.t.SetPrompt("")
+	}
+	a.print(a.texts().goodbye + "\n")
+	if a.ed != nil && interrupted {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if _, err := io.WriteString(a.ed.out, "\r\n"); err != nil {
+			a.logger.Error("print", "platform", bot.ChannelTerminal, "err", err)
+		}
+	}
+}
+
+// open returns where messages come from and what undoes it: with the
+// editor, the terminal goes into raw mode with bracketed paste on.
+func (a *Adapter) open() (source, func(), error) {
+	if a.ed == nil {
+		l := newLines(a.in)
+		return l, l.close, nil
+	}
+	state, err := term.MakeRaw(a.inFd)
+	if err != nil {
+		return nil, nil, fmt.Errorf("terminal raw mode: %w", err)
+	}
+	var once sync.Once
+	restore := func() {
+		once.Do(func() {
+			a.ed.t.SetBracketedPasteMode(false)
+			if err := term.Restore(a.inFd, state); err != nil {
+				a.logger.Error("restore terminal", "platform", bot.ChannelTerminal, "err", err)
+			}
+		})
+	}
+	a.ed.onPanic = restore
+	a.ed.t.SetBracketedPasteMode(true)
+	return a.ed, func() {
+		a.ed.close()
+		restore()
+	}, nil
+}
+
+// message handles one message. Blank ones are ignored, as a shell ignores
+// them.
+func (a *Adapter) message(ctx context.Context, src source, msg string) error {
+	line := strings.TrimRight(msg, "\r\n")
 	trimmed := strings.TrimSpace(line)
 	if trimmed == "" {
-		return flows.Event{}, false
+		return nil
 	}
 	if strings.HasPrefix(trimmed, "/") {
 		if ev, ok := flows.ParseCommand(trimmed); ok {
-			return ev, true
+			_, err := a.handle(ctx, ev)
+			return err
 		}
 	}
-	if tok, ok := a.optionToken(trimmed); ok {
-		return flows.Event{Kind: flows.EventChoice, Token: tok}, true
+	a.mu.Lock()
+	expectText, maxLen := a.expectText, a.maxLen
+	a.mu.Unlock()
+	// Where text is expected a number is an answer ("3" children); the
+	// options there are words to type, which the conversation reads.
+	if !expectText {
+		if tok, ok := a.optionToken(trimmed); ok {
+			_, err := a.handle(ctx, flows.Event{Kind: flows.EventChoice, Token: tok})
+			return err
+		}
 	}
-	return flows.Event{Kind: flows.EventText, Text: line}, true
+	if n := answerLength(line); expectText && maxLen > 0 && n > maxLen {
+		a.giveBack(src, line, fmt.Sprintf(a.texts().tooLong, n, maxLen))
+		return nil
+	}
+	saved, err := a.handle(ctx, flows.Event{Kind: flows.EventText, Text: line})
+	if err == nil && !saved {
+		// The person sees it on screen; with the editor they get it back
+		// to send again.
+		src.giveBack(line)
+	}
+	return err
+}
+
+// giveBack tells why text was not sent and hands it back: into the edit
+// line with the editor, printed in full otherwise.
+func (a *Adapter) giveBack(src source, text, why string) {
+	tx := a.texts()
+	if src.giveBack(text) {
+		a.print(why + "\n" + tx.givenBack + "\n\n")
+		return
+	}
+	a.print(why + "\n" + tx.printedBack + "\n" + text + "\n\n")
+}
+
+// answerLength counts text as the conversation does before it checks the
+// limit: in characters, without control characters other than line breaks
+// and tabs, without bidi controls, trimmed.
+func answerLength(text string) int {
+	text = strings.Map(func(r rune) rune {
+		if (r == '\n' || r == '\t' || !unicode.IsControl(r)) && !(r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069') {
+			return r
+		}
+		return -1
+	}, text)
+	return utf8.RuneCountInString(strings.TrimSpace(text))
 }
 
 // optionToken maps "2" to the token of the second option shown. Only
@@ -198,8 +284,9 @@ func (a *Adapter) optionToken(s string) (string, bool) {
 	return a.options[n-1].Token, true
 }
 
-// handle applies one event and waits until its replies are printed.
-func (a *Adapter) handle(ctx context.Context, ev flows.Event) error {
+// handle applies one event and waits until its replies are printed. saved
+// is false when the engine failed to apply it (the person is told).
+func (a *Adapter) handle(ctx context.Context, ev flows.Event) (saved bool, err error) {
 	ev.Lang = a.lang
 	a.mu.Lock()
 	a.n++
@@ -216,20 +303,16 @@ func (a *Adapter) handle(ctx context.Context, ev flows.Event) error {
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return false, ctx.Err()
 		}
-		// The line is lost to the bot but not to the person, who sees it on
-		// screen and can type it again.
 		a.logger.Error("handle terminal input", "platform", bot.ChannelTerminal, "err", err)
-		if _, werr := fmt.Fprintln(a.out, "(Erreur : ce message n'a pas été enregistré, réessayez.)"); werr != nil {
-			return fmt.Errorf("write error notice: %w", werr)
-		}
-		return nil
+		a.print(a.texts().notSaved + "\n")
+		return false, nil
 	}
 	if n := len(applied.Outbox); n > 0 {
-		return a.waitPrinted(ctx, applied.Outbox[n-1].Seq)
+		return true, a.waitPrinted(ctx, applied.Outbox[n-1].Seq)
 	}
-	return nil
+	return true, nil
 }
 
 func (a *Adapter) waitPrinted(ctx context.Context, seq uint64) error {
@@ -248,6 +331,24 @@ func (a *Adapter) waitPrinted(ctx context.Context, seq uint64) error {
 	}
 }
 
+// texts returns the adapter's texts in the language of the last reply, or
+// of Options.Lang, or French.
+func (a *Adapter) texts() *texts {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return textsFor(a.shownLang)
+}
+
+// print writes what the adapter itself says. A write error is only
+// logged: the conversation goes on, and the answers are saved anyway.
+func (a *Adapter) print(s string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, err := io.WriteString(a.out, s); err != nil {
+		a.logger.Error("print", "platform", bot.ChannelTerminal, "err", err)
+	}
+}
+
 // Send prints one reply. Replies addressed to another terminal participant
 // (left in the outbox by an earlier `chat -as other` that was interrupted)
 // are dropped: that person sees their current question again when they
@@ -256,16 +357,22 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if out.Participant == a.participant {
-		if _, err := io.WriteString(a.out, Render(out.Reply)); err != nil {
+		r := out.Reply
+		if l := guessLang(r); l != "" {
+			a.shownLang = l
+		}
+		if _, err := io.WriteString(a.out, render(r, a.shownLang)); err != nil {
 			return fmt.Errorf("print reply: %w", err)
 		}
-		if d := out.Reply.Document; d != nil {
+		if d := r.Document; d != nil {
 			if err := a.writeDocument(d); err != nil {
 				return err
 			}
 		}
-		if len(out.Reply.Options) > 0 {
-			a.options = out.Reply.Options
+		if len(r.Options) > 0 || r.Expect != flows.ExpectNothing {
+			a.options = r.Options
+			a.expectText = r.Expect == flows.ExpectText
+			a.maxLen = r.MaxLen
 		}
 	} else {
 		a.logger.Debug("drop reply for another terminal participant", "platform", bot.ChannelTerminal, "chat", out.Address)
@@ -278,9 +385,11 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	return nil
 }
 
-// Render formats a reply for the terminal: the title, the text, then the
-// options numbered from 1, and a blank line.
-func Render(r flows.Reply) string {
+// render formats a reply for the terminal: the title, the text, then the
+// options and a blank line. Options are numbered from 1, except where the
+// reply takes text: a number typed there is an answer, so the options
+// (Passer, Retour…) are shown as words to type, after the answer's limit.
+func render(r flows.Reply, lang string) string {
 	var b strings.Builder
 	if r.Title != "" {
 		b.WriteString("== ")
@@ -290,6 +399,27 @@ func Render(r flows.Reply) string {
 	if r.Text != "" {
 		b.WriteString(strings.TrimRight(r.Text, "\n"))
 		b.WriteString("\n")
+	}
+	if r.Expect == flows.ExpectText {
+		tx := textsFor(lang)
+		if r.MaxLen > 0 {
+			fmt.Fprintf(&b, tx.answerMax, r.MaxLen)
+		} else {
+			b.WriteString(tx.answer)
+		}
+		if len(r.Options) == 0 {
+			b.WriteString(".\n\n")
+			return b.String()
+		}
+		b.WriteString(tx.orType + "\n  → ")
+		for i, o := range r.Options {
+			if i > 0 {
+				b.WriteString(" · ")
+			}
+			b.WriteString(strings.ToLower(o.Label))
+		}
+		b.WriteString("\n\n")
+		return b.String()
 	}
 	for i, o := range r.Options {
 		fmt.Fprintf(&b, "  %d) %s\n", i+1, o.Label)

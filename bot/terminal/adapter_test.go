@@ -133,7 +133,7 @@ func TestLinesBecomeEvents(t *testing.T) {
 		}
 		ids[in.ID] = true
 	}
-	for _, s := range []string{Hint, "== Bienvenue ==\nAcceptez-vous ?\n  1) J'accepte\n  2) Je refuse\n"} {
+	for _, s := range []string{textsFR.pipedHint, "== Bienvenue ==\nAcceptez-vous ?\n  1) J'accepte\n  2) Je refuse\n"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output misses %q:\n%s", s, out)
 		}
@@ -259,5 +259,53 @@ func TestWithRealEngine(t *testing.T) {
 	}
 	if len(answers) != 1 || answers[0].Text != "Un ordinateur par élève." || answers[0].Channel != bot.ChannelTerminal {
 		t.Errorf("stored answers = %+v", answers)
+	}
+}
+
+// Piped in, at an open question: a number is an answer, the options are
+// words, and an answer over the limit is not sent but printed back whole.
+func TestPipedOpenQuestion(t *testing.T) {
+	f := &fakeEngine{t: t, script: askAgain(10)}
+	out := run(t, f, "2\nabcdefghijklmno\nretour\n", Options{})
+	want := []string{"", "2", "retour"}
+	got := f.inbounds()
+	if len(got) != len(want) {
+		t.Fatalf("got %d events, want %d: %+v", len(got), len(want), got)
+	}
+	for i, in := range got[1:] {
+		if in.Event.Kind != flows.EventText || in.Event.Text != want[i+1] {
+			t.Errorf("event %d = %+v, want the text %q", i+1, in.Event, want[i+1])
+		}
+	}
+	for _, s := range []string{
+		"Que pensez-vous ?\n  Écrivez votre réponse (10 caractères au plus), ou tapez :\n  → passer · retour · continuer plus tard\n\n",
+		"Votre réponse fait 15 caractères ; la limite est de 10. Elle n'a pas été envoyée.\nLa voici, pour la raccourcir :\nabcdefghijklmno\n\n",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output misses %q:\n%s", s, out)
+		}
+	}
+	if strings.Contains(out, "1) Passer") {
+		t.Errorf("options of an open question numbered:\n%s", out)
+	}
+}
+
+func TestGoodbyeSpeaksTheLastLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply flows.Reply
+		want  string
+	}{
+		{"english", flows.Reply{Text: "Type your answer in one message.", Options: opts("e", "Skip", "Back")}, textsEN.goodbye},
+		{"french", openQuestion(4000), textsFR.goodbye},
+		{"cannot tell", flows.Reply{Text: "OK"}, textsFR.goodbye},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeEngine{t: t, script: func(int, bot.Inbound) []flows.Reply { return []flows.Reply{tc.reply} }}
+			out := run(t, f, "", Options{})
+			if !strings.HasSuffix(out, "\n"+tc.want+"\n") {
+				t.Errorf("output does not end with %q:\n%s", tc.want, out)
+			}
+		})
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // writeDocument writes a file sent with a reply into the document
 // directory, readable by its owner only since it holds the participant's
-// data, and prints where it is. The participant's name prefixes the file
+// data, and prints where it is (a.mu held). The participant's name prefixes the file
 // name so that two people of one terminal do not overwrite each other.
 func (a *Adapter) writeDocument(d *flows.Document) error {
 	name := safeName(a.address) + "-" + safeName(d.Name)
@@ -35,7 +35,7 @@ func (a *Adapter) writeDocument(d *flows.Document) error {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	if _, err := fmt.Fprintf(a.out, "(Fichier enregistré : %s)\n\n", path); err != nil {
+	if _, err := fmt.Fprintf(a.out, textsFor(a.shownLang).savedFile+"\n\n", path); err != nil {
 		return fmt.Errorf("print document path: %w", err)
 	}
 	return nil

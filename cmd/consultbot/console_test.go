@@ -47,11 +47,16 @@ func (c *console) String() string {
 	return c.transcript.String()
 }
 
-var optionLine = regexp.MustCompile(`^  (\d+)\) (.*)$`)
+var (
+	optionLine = regexp.MustCompile(`^  (\d+)\) (.*)$`)
+	// wordsLine lists the options of a reply that takes text, as words to
+	// type: "  → passer · retour · continuer plus tard".
+	wordsLine = regexp.MustCompile(`^  → (.*)$`)
+)
 
 type screen struct {
 	text    string
-	options []string // labels, numbered from 1
+	options []string // labels, numbered from 1, or the words to type
 }
 
 func (s screen) option(match func(label string) bool) (int, bool) {
@@ -86,6 +91,10 @@ func (c *console) next(timeout time.Duration) (screen, bool) {
 					opts = nil // a new reply's options
 				}
 				opts = append(opts, m[2])
+				continue
+			}
+			if m := wordsLine.FindStringSubmatch(line); m != nil {
+				opts = strings.Split(m[1], " · ")
 				continue
 			}
 			if line == "" && len(opts) > 0 {

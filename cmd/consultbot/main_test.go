@@ -203,8 +203,8 @@ func TestChatPipedScriptResumes(t *testing.T) {
 		}
 		return out.String()
 	}
-	// Consent, profile, skip the académie, theme 1, one answer.
-	first := run("1\n1\n1\n1\nPremière réponse\n")
+	// Consent, profile, académie, theme 1, one answer.
+	first := run("1\n1\nLyon\n1\nPremière réponse\n")
 	second := run("")
 	if _, err := os.Stat(filepath.Join(dir, "consultbot.db")); err != nil {
 		t.Fatalf("default database not created in the current directory: %v", err)
