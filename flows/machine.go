@@ -36,6 +36,9 @@ type Config struct {
 	DefaultLang string
 	// Privacy fills the consent text (who, how long, contact).
 	Privacy Privacy
+	// Location is the consultation's time zone, in which every time and
+	// date is shown; nil means UTC.
+	Location *time.Location
 }
 
 // Machine runs the conversation of the consultation. It is immutable and
@@ -57,6 +60,9 @@ func NewMachine(q *Questionnaire, cfg Config) *Machine {
 	}
 	if cfg.DefaultLang != LangEN {
 		cfg.DefaultLang = LangFR
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
 	}
 	return &Machine{q: q, cfg: cfg}
 }
@@ -842,7 +848,7 @@ func (st *step) closed(ev Event) {
 		return
 	}
 	m := st.msg()
-	st.say(fmt.Sprintf(m.Closed, st.m.cfg.ClosesAt.Format(m.DateLayout)))
+	st.say(fmt.Sprintf(m.Closed, st.m.cfg.ClosesAt.In(st.m.cfg.Location).Format(m.DateLayout)))
 }
 
 // themeFromPayload finds the theme a deep-link payload names: its id, or

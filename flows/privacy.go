@@ -176,7 +176,7 @@ func (st *step) consentText() string {
 	}
 	if c := st.m.cfg.ClosesAt; !c.IsZero() {
 		end := c.AddDate(0, 0, p.RetentionDaysAfterClose)
-		b.WriteString(" " + fmt.Sprintf(pm.ConsentUntil, end.Format(st.msg().DateLayout)))
+		b.WriteString(" " + fmt.Sprintf(pm.ConsentUntil, end.In(st.m.cfg.Location).Format(st.msg().DateLayout)))
 	} else if p.RetentionDaysAfterClose > 0 {
 		b.WriteString(" " + fmt.Sprintf(pm.ConsentAfterClose, p.RetentionDaysAfterClose))
 	} else {
@@ -198,7 +198,7 @@ func (st *step) myData() {
 			fmt.Fprintf(&b, "\n"+pm.LineLayout, label, value)
 		}
 	}
-	b.WriteString(pm.DataIntro + "\n")
+	b.WriteString(fmt.Sprintf(pm.DataIntro, st.m.cfg.Location) + "\n")
 	line(pm.LabelID, s.Participant)
 	line(pm.LabelLang, pm.LangName[lang])
 	line(pm.LabelStage, pm.StageName[s.Stage])
@@ -316,13 +316,13 @@ func (st *step) writeAnswer(b *strings.Builder, title string, q *Question, a Ans
 	}
 }
 
-// when formats a time for people, in UTC so that it reads the same on
-// every server.
+// when formats a time for people, in the consultation's time zone, so
+// that it reads the same whatever the server's.
 func (st *step) when(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(st.pmsg().TimeLayout)
+	return t.In(st.m.cfg.Location).Format(st.pmsg().TimeLayout)
 }
 
 // dataExport is the JSON file of "my data": every field of the session,
@@ -487,7 +487,7 @@ type privacyMessages struct {
 	EraseHelp       string // %s yes label, %s no label
 
 	DataTitle     string
-	DataIntro     string
+	DataIntro     string // %s time zone
 	DataFile      string
 	DataNotice    string
 	OtherAnswers  string
@@ -544,14 +544,14 @@ var privacyFR = privacyMessages{
 	EraseHelp:       "Vous avez demandé à effacer toutes vos données. Confirmez l'effacement avec « %s » ou choisissez « %s » pour tout garder.",
 
 	DataTitle:     "Vos données",
-	DataIntro:     "Voici tout ce que nous gardons sur vous. Les heures sont en temps universel (UTC).",
+	DataIntro:     "Voici tout ce que nous gardons sur vous. Les heures sont celles du fuseau horaire %s.",
 	DataFile:      "Le fichier ci-joint contient les mêmes données au format JSON. Pour tout effacer : /effacer.",
 	DataNotice:    "Tout ce que consultbot garde sur vous. Heures en UTC. Pour tout effacer, envoyez /effacer.",
 	OtherAnswers:  "Réponses à des questions retirées du questionnaire",
 	ConfirmedOn:   "validé le %s",
 	AnsweredOn:    "répondu le %s",
 	ChangedOn:     "modifié le %s",
-	TimeLayout:    "02/01/2006 à 15:04 UTC",
+	TimeLayout:    "02/01/2006 à 15:04",
 	LineLayout:    "%s : %s",
 	LabelID:       "Pseudonyme technique",
 	LabelLang:     "Langue",
@@ -605,14 +605,14 @@ var privacyEN = privacyMessages{
 	EraseHelp:       "You asked to erase all your data. Confirm with “%s” or choose “%s” to keep everything.",
 
 	DataTitle:     "Your data",
-	DataIntro:     "Here is everything we keep about you. Times are in UTC.",
+	DataIntro:     "Here is everything we keep about you. Times are in the %s time zone.",
 	DataFile:      "The attached file holds the same data as JSON. To erase everything: /erase.",
 	DataNotice:    "Everything consultbot keeps about you. Times in UTC. To erase everything, send /erase.",
 	OtherAnswers:  "Answers to questions removed from the questionnaire",
 	ConfirmedOn:   "confirmed on %s",
 	AnsweredOn:    "answered on %s",
 	ChangedOn:     "changed on %s",
-	TimeLayout:    "2 January 2006, 15:04 UTC",
+	TimeLayout:    "2 January 2006, 15:04",
 	LineLayout:    "%s: %s",
 	LabelID:       "Technical pseudonym",
 	LabelLang:     "Language",

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the transcripts' time zones, whatever the host has
 )
 
 var update = flag.Bool("update", false, "rewrite testdata transcripts with the bot's current replies")
@@ -28,7 +29,7 @@ var baseTime = time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
 // button of the prompt before it, "{voice 12}", "{photo}", "{token X}",
 // "{text "Go-quoted"}", "{long N}", "{form} text" and "{form-stale} text"
 // send special events); "! questionnaire small", "! closes RFC3339",
-// "! maxtext N", "! hint en-GB", "! advance 48h", "! privacy k=v;k=v" set
+// "! maxtext N", "! timezone Europe/Paris", "! hint en-GB", "! advance 48h", "! privacy k=v;k=v" set
 // things up; "! state"
 // prints the session, "! answers" its answers and "! document" the JSON
 // file of the last reply that carried one.
@@ -138,6 +139,12 @@ func (c *conversation) directive(line int, d string) {
 			c.t.Fatalf("line %d: %v", line, err)
 		}
 		c.cfg.ClosesAt, c.m = at, nil
+	case "timezone":
+		loc, err := time.LoadLocation(arg)
+		if err != nil {
+			c.t.Fatalf("line %d: %v", line, err)
+		}
+		c.cfg.Location, c.m = loc, nil
 	case "maxtext":
 		n, err := strconv.Atoi(arg)
 		if err != nil {

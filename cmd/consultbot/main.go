@@ -270,8 +270,10 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 		return err
 	}
 	m.db = db
-	closesAt, _ := cfg.Consultation.closesAt() // validated
+	closesAt, _ := cfg.Consultation.closesAt()       // validated
+	loc, _ := time.LoadLocation(cfg.Digest.TimeZone) // validated
 	machine := flows.NewMachine(q, flows.Config{
+		Location:    loc,
 		ClosesAt:    closesAt,
 		MaxText:     cfg.Consultation.MaxAnswerLength,
 		DefaultLang: cfg.Consultation.DefaultLanguage,
