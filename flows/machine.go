@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,6 +131,11 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 func cloneSession(s Session) Session {
 	s.Answers = maps.Clone(s.Answers)
 	s.Confirmed = maps.Clone(s.Confirmed)
+	if s.Pending != nil {
+		p := *s.Pending
+		p.Places = slices.Clone(p.Places)
+		s.Pending = &p
+	}
 	return s
 }
 

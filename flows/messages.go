@@ -72,6 +72,8 @@ type messages struct {
 	ThemeHeading  string // %d number, %s title
 	ThemeProgress string // %d answered, %d total
 
+	GiveBack        string
+	LongContinued   string
 	More            string
 	Remove          string
 	Removed         string
@@ -176,6 +178,8 @@ var messagesFR = messages{
 	ThemeHeading:  "%d. %s",
 	ThemeProgress: "%d/%d",
 
+	GiveBack:        "Voici votre texte, pour le raccourcir :",
+	LongContinued:   "La suite de votre long message est bien arrivée ; elle n'est pas enregistrée non plus. La voici :",
 	More:            "En savoir plus",
 	Remove:          "Supprimer ma réponse",
 	Removed:         "Réponse supprimée.",
@@ -291,6 +295,8 @@ var messagesEN = messages{
 	ThemeHeading:  "%d. %s",
 	ThemeProgress: "%d/%d",
 
+	GiveBack:        "Here is your text, to shorten it:",
+	LongContinued:   "The rest of your long message arrived; it is not saved either. Here it is:",
 	More:            "Learn more",
 	Remove:          "Remove my answer",
 	Removed:         "Answer removed.",

@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -55,6 +56,11 @@ func (st *step) text(raw string) {
 			}
 		}
 	}
+	if p := st.pending(); p != nil && p.Kind == PendingLong && st.now.Sub(p.At) <= longSplitWindow && st.now.Sub(p.At) >= 0 {
+		st.say(m.LongContinued + "\n\n" + text)
+		p.At = st.now
+		return
+	}
 	rd := st.read(text)
 	switch rd.kind {
 	case readOption:
@@ -78,6 +84,11 @@ func (st *step) text(raw string) {
 		st.freeText(text, rd.kind == readCheck)
 	}
 }
+
+// longSplitWindow is how soon after an over-long text another one is
+// taken for its continuation: a platform sends the parts of a split
+// message within a second or two.
+const longSplitWindow = 10 * time.Second
 
 // read reads text at the current prompt.
 func (st *step) read(text string) reading {
@@ -124,7 +135,12 @@ func (st *step) freeText(text string, unsure bool) {
 		return
 	}
 	if n := utf8.RuneCountInString(text); n > st.m.cfg.MaxText {
+		// Nothing is stored, and nothing is lost: the text comes back to
+		// be shortened, and so does any continuation the platform split
+		// from it.
 		st.say(fmt.Sprintf(m.TooLong, n, st.m.cfg.MaxText))
+		st.say(m.GiveBack + "\n\n" + text)
+		st.s.Pending = &Pending{Kind: PendingLong, Prompt: s.Prompt, At: st.now}
 		return
 	}
 	if unsure {

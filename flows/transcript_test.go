@@ -29,7 +29,7 @@ var baseTime = time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
 // button of the prompt before it, "{voice 12}", "{photo}", "{token X}",
 // "{text "Go-quoted"}", "{long N}", "{form} text" and "{form-stale} text"
 // send special events); "! questionnaire small", "! closes RFC3339",
-// "! maxtext N", "! timezone Europe/Paris", "! hint en-GB", "! advance 48h", "! privacy k=v;k=v" set
+// "! maxtext N", "! timezone Europe/Paris", "! pace 2s" (time between events, a minute by default), "! hint en-GB", "! advance 48h", "! privacy k=v;k=v" set
 // things up; "! state"
 // prints the session, "! answers" its answers and "! document" the JSON
 // file of the last reply that carried one.
@@ -83,6 +83,7 @@ type conversation struct {
 	m       *Machine
 	s       Session
 	now     time.Time
+	pace    time.Duration // between events; zero: a minute
 	hint    string
 	prompts [][]Option // options of every reply that offered some, in order
 	voices  int
@@ -139,6 +140,12 @@ func (c *conversation) directive(line int, d string) {
 			c.t.Fatalf("line %d: %v", line, err)
 		}
 		c.cfg.ClosesAt, c.m = at, nil
+	case "pace":
+		d, err := time.ParseDuration(arg)
+		if err != nil {
+			c.t.Fatalf("line %d: %v", line, err)
+		}
+		c.pace = d
 	case "timezone":
 		loc, err := time.LoadLocation(arg)
 		if err != nil {
@@ -320,7 +327,10 @@ func (c *conversation) event(line int, in string) {
 		}
 	}
 	ev.Lang = c.hint
-	c.now = c.now.Add(time.Minute)
+	if c.pace == 0 {
+		c.pace = time.Minute
+	}
+	c.now = c.now.Add(c.pace)
 	prev := c.s.Prompt
 	var replies []Reply
 	c.s, replies = c.machine().Step(c.s, ev, c.now)

@@ -74,6 +74,10 @@ const (
 	PendingCheck    = "check"    // is this short message your answer? Text holds it
 	PendingPlace    = "place"    // which of these places? Places holds their ids
 	PendingLanguage = "language" // switch to the language in Text?
+	// PendingLong follows an over-long text, given back to shorten: a
+	// text arriving within seconds is its continuation (Telegram splits a
+	// long paste in several messages) and is given back too, not stored.
+	PendingLong = "long"
 )
 
 // Pending is a confirmation the conversation waits for, on top of the
@@ -83,6 +87,8 @@ type Pending struct {
 	Prompt int      `json:"prompt"`
 	Text   string   `json:"text,omitempty"`
 	Places []string `json:"places,omitempty"`
+	// At is when it was asked, for PendingLong.
+	At time.Time `json:"at,omitzero"`
 }
 
 // AnswerKey is the key of an answer in Session.Answers.

@@ -145,7 +145,7 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 		Theme:       str(s.Theme),
 		Question:    str(s.Question),
 		Prompt:      s.Prompt,
-		Pending:     copyPending(s.Pending, str),
+		Pending:     copyPending(s.Pending, str, tmz),
 		CreatedAt:   tmz(s.CreatedAt),
 		UpdatedAt:   tmz(s.UpdatedAt),
 		Banned:      s.Banned,
@@ -177,11 +177,11 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 }
 
 // copyPending copies p with its strings passed through str.
-func copyPending(p *flows.Pending, str func(string) string) *flows.Pending {
+func copyPending(p *flows.Pending, str func(string) string, tmz func(time.Time) time.Time) *flows.Pending {
 	if p == nil {
 		return nil
 	}
-	c := &flows.Pending{Kind: str(p.Kind), Prompt: p.Prompt, Text: str(p.Text)}
+	c := &flows.Pending{Kind: str(p.Kind), Prompt: p.Prompt, Text: str(p.Text), At: tmz(p.At)}
 	for _, id := range p.Places {
 		c.Places = append(c.Places, str(id))
 	}
