@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -708,11 +707,6 @@ func needsCheck(n string) bool {
 		}
 	}
 	return true
-}
-
-// hasLetterOrDigit reports whether s holds anything readable.
-func hasLetterOrDigit(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // Yes and no said in a few words: « ouais vas-y », « oui je suis sûre »,
