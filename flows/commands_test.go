@@ -133,6 +133,12 @@ func TestNormalizeAcademie(t *testing.T) {
 		{"Loire", "Lyon", true},
 		{"Loire-Atlantique", "Nantes", true},
 		{"Guyane", "Guyane", true},
+		{"Montreuil", "Créteil", true},
+		{"Bordeau", "Bordeaux", true},
+		{"Paris 15e", "Paris", true},
+		{"St Etienne", "Lyon", true},
+		{"académie d'Aix-Marseille", "Aix-Marseille", true},
+		{"Saint-Denis", "", false}, // Créteil (93) or La Réunion (974): asked with buttons
 		{"20", "", false},
 		{"99", "", false},
 		{"Atlantis", "", false},
@@ -147,30 +153,3 @@ func TestNormalizeAcademie(t *testing.T) {
 	}
 }
 
-func TestDepartementTable(t *testing.T) {
-	if len(academies) != 30 {
-		t.Errorf("%d académies, want 30", len(academies))
-	}
-	if len(departements) != 101 {
-		t.Errorf("%d départements, want 101", len(departements))
-	}
-	known := map[string]bool{}
-	for _, a := range academies {
-		known[a] = true
-	}
-	covered := map[string]bool{}
-	for _, d := range departements {
-		if !known[d.academie] {
-			t.Errorf("département %s names unknown académie %q", d.code, d.academie)
-		}
-		covered[d.academie] = true
-		if got, ok := NormalizeAcademie(d.name); !ok || got != d.academie {
-			t.Errorf("NormalizeAcademie(%q) = %q, want %q", d.name, got, d.academie)
-		}
-	}
-	for _, a := range academies {
-		if !covered[a] {
-			t.Errorf("no département belongs to %s", a)
-		}
-	}
-}

@@ -46,7 +46,14 @@ func (st *step) place(text string) {
 	case len(academies) == 0:
 		st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(sanitizeLine(text), 40)))
 	case len(academies) == 1:
-		st.setAcademie(matches[0])
+		// The académie itself when it was named, else the best place.
+		best := matches[0]
+		for _, p := range matches {
+			if p.IsAcad {
+				best = p
+			}
+		}
+		st.setAcademie(best)
 	default:
 		st.show(st.placePrompt(ids))
 		st.setPending(&Pending{Kind: PendingPlace, Places: ids})

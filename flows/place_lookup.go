@@ -1,0 +1,82 @@
+package flows
+
+import (
+	"strings"
+
+	"consultbot/flows/places"
+)
+
+// Academies returns the canonical names of the 30 académies, sorted.
+func Academies() []string { return places.Academies() }
+
+// NormalizeAcademie turns what a person typed (a commune, a département
+// number or name, an académie or a région, in any case, with or without
+// accents, with small typos) into the canonical name of the académie. It
+// reports false when nothing matches or the places it may name lie in
+// several académies.
+func NormalizeAcademie(input string) (string, bool) {
+	a := ""
+	for _, p := range places.Lookup(input) {
+		switch {
+		case p.Academie == "":
+		case a == "":
+			a = p.Academie
+		case a != p.Academie:
+			return "", false
+		}
+	}
+	return a, a != ""
+}
+
+// lookupPlaces finds the places text may name.
+func lookupPlaces(text string) []placeMatch {
+	var out []placeMatch
+	for _, p := range places.Lookup(text) {
+		out = append(out, placeMatchOf(p))
+	}
+	return out
+}
+
+// placeByID returns the place with that id.
+func placeByID(id string) (placeMatch, bool) {
+	p, ok := places.ByID(id)
+	if !ok {
+		return placeMatch{}, false
+	}
+	return placeMatchOf(p), true
+}
+
+func placeMatchOf(p places.Place) placeMatch {
+	return placeMatch{ID: p.ID, Label: p.Label(), Name: p.Name, Academie: p.Academie, IsAcad: p.Kind == places.KindAcademie}
+}
+
+// foldKey lowercases s, removes French accents and turns every run of
+// punctuation or spaces into one space, so that "Côte d’Or" and "cote-d-or"
+// compare equal.
+func foldKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if f, ok := accentFold[r]; ok {
+			b.WriteString(f)
+			space = false
+			continue
+		}
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			space = false
+			continue
+		}
+		if !space && b.Len() > 0 {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), " ")
+}
+
+var accentFold = map[rune]string{
+	'à': "a", 'â': "a", 'ä': "a", 'á': "a", 'ç': "c", 'é': "e", 'è': "e", 'ê': "e", 'ë': "e",
+	'î': "i", 'ï': "i", 'í': "i", 'ô': "o", 'ö': "o", 'ó': "o", 'ù': "u", 'û': "u", 'ü': "u",
+	'ú': "u", 'ÿ': "y", 'œ': "oe", 'æ': "ae",
+}
