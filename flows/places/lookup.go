@@ -25,7 +25,15 @@ type variant struct {
 // maxResults is the most places Lookup returns.
 const maxResults = 5
 
+// maxInput is the longest text read as a place, in bytes: the longest
+// commune name has 45 letters, and a longer text is a sentence, not an
+// answer to « où habitez-vous ? ».
+const maxInput = 120
+
 func (t *table) lookup(input string) []Place {
+	if len(input) > maxInput {
+		return nil
+	}
 	toks := normalize(input)
 	if len(toks) == 0 || stopwords[key(toks)] || !slices.ContainsFunc(toks, func(w string) bool { return !connectorWords[w] }) {
 		return nil
@@ -298,9 +306,10 @@ func (t *table) withCode(head []string, code string) []cand {
 		if len(out) > 0 {
 			return out
 		}
-		code = code[:2]
-		if code == "97" || code == "98" {
-			code = code + code[2:3]
+		if code[:2] == "97" || code[:2] == "98" {
+			code = code[:3]
+		} else {
+			code = code[:2]
 		}
 	}
 	var in []int32

@@ -42,6 +42,8 @@ func TestLookup(t *testing.T) {
 		{"Nouméa", "", []string{"c-98818"}},
 		{"Parent 63", "Clermont-Ferrand", []string{"c-63269"}},
 		{"93100 Montreuil", "Créteil", []string{"c-93048"}},
+		{"saint denis 97400", "La Réunion", []string{"c-97411"}},
+		{"Saint-Pierre 97410", "La Réunion", []string{"c-97416"}},
 		// Typos.
 		{"Bordeau", "Bordeaux", []string{"a-bordeaux"}},
 		{"Montpelier", "Montpellier", []string{"a-montpellier"}},
@@ -148,6 +150,7 @@ func TestLookup(t *testing.T) {
 		{"", "", nil},
 		{"123456", "", nil},
 		{"99", "", nil},
+		{"j'habite à Montreuil depuis que mes enfants sont petits, avant nous étions à Lyon, et encore avant à Bordeaux", "", nil},
 	}
 	for _, tt := range tests {
 		got := places.Lookup(tt.in)
