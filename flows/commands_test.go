@@ -139,7 +139,7 @@ func TestNormalizeAcademie(t *testing.T) {
 		{"St Etienne", "Lyon", true},
 		{"académie d'Aix-Marseille", "Aix-Marseille", true},
 		{"Saint-Denis", "", false}, // Créteil (93) or La Réunion (974): asked with buttons
-		{"20", "", false},
+		{"20", "Corse", true},      // the former code of Corsica, still in its postcodes
 		{"99", "", false},
 		{"Atlantis", "", false},
 		{"", "", false},
@@ -152,4 +152,3 @@ func TestNormalizeAcademie(t *testing.T) {
 		}
 	}
 }
-

@@ -1,6 +1,9 @@
 package places
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // maxEdits is how many typos a name of n letters may carry: about one per
 // five letters, none under four.
@@ -84,8 +87,28 @@ func (t *table) fuzzy(k string) []cand {
 			}
 		}
 	}
+	if len(out) == 0 && len(k) >= 6 {
+		// « Marseil », « Montpel »: the end of a big city's name left out.
+		for _, e := range s.touched {
+			s.counts[e] = 0
+		}
+		t.countGrams(s, len(k)+1, len(k)+truncatedMax)
+		for _, e := range s.touched {
+			en := &t.entries[e]
+			if strings.HasPrefix(en.key, k) && t.recs[en.rec].rank >= truncatedMinRank {
+				out = append(out, cand{rec: en.rec, tier: tierFuzzy, dist: uint8(len(en.key) - len(k))})
+			}
+		}
+	}
 	return out
 }
+
+// A name typed without its last letters (up to truncatedMax) still finds a
+// place of at least truncatedMinRank inhabitants.
+const (
+	truncatedMax     = 3
+	truncatedMinRank = 100_000
+)
 
 // countGrams counts, for every entry whose key is minLen to maxLen bytes
 // long, the trigrams it shares with s.grams, and lists them in s.touched.

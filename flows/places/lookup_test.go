@@ -48,6 +48,7 @@ func TestLookup(t *testing.T) {
 		{"Bordeau", "Bordeaux", []string{"a-bordeaux"}},
 		{"Montpelier", "Montpellier", []string{"a-montpellier"}},
 		{"Marseile", "Aix-Marseille", []string{"c-13055"}},
+		{"Marseil", "Aix-Marseille", []string{"c-13055"}}, // the end left out
 		{"Strasbour", "Strasbourg", []string{"a-strasbourg"}},
 		{"Toulouze", "Toulouse", []string{"a-toulouse"}},
 		{"Grenobe", "Grenoble", []string{"a-grenoble"}},
