@@ -57,7 +57,7 @@ func TestMyDataSendsEverythingAsJSON(t *testing.T) {
 			doc = r.Document
 		}
 	}
-	for _, want := range []string{"telegram:987654321", "Parent", "Lyon", "affiche_college_jaures", "Des prêts de tablettes", "02/03/2025 à 09:00", "validé le 02/03/2025 à 10:00 UTC"} {
+	for _, want := range []string{"telegram:987654321", "Parent", "Lyon", "affiche_college_jaures", "Des prêts de tablettes", "02/03/2025 à 09:00", "validé le 02/03/2025 à 10:00"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("readable data lacks %q:\n%s", want, text.String())
 		}
