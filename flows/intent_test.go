@@ -176,6 +176,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	first := ""
 	if len(replies) > 0 {
 		first = replies[0].Text
+		if replies[0].Lead != "" {
+			first = replies[0].Lead
+		}
 	}
 	prefix := func(format string) string { return strings.Split(format, "%s")[0] }
 	switch {

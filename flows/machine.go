@@ -118,6 +118,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		return s, []Reply{bannedReply(s.Lang)}
 	}
 	st.handle(ev)
+	st.out = foldNotes(st.out)
 	if st.s.Stage == StageErased {
 		return st.s, st.out
 	}
@@ -127,6 +128,35 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	st.s.UpdatedAt = now
 	return st.s, st.out
 }
+
+// foldNotes folds a short note (text only) into the prompt that follows
+// it, as its Lead, so that « Merci, c'est noté. » and the next question
+// arrive as one message.
+func foldNotes(out []Reply) []Reply {
+	folded := out[:0:0]
+	for i := 0; i < len(out); i++ {
+		r := out[i]
+		if i+1 < len(out) && isNote(r) && out[i+1].Lead == "" && (out[i+1].Title != "" || len(out[i+1].Options) > 0) {
+			next := out[i+1]
+			next.Lead = r.Text
+			folded = append(folded, next)
+			i++
+			continue
+		}
+		folded = append(folded, r)
+	}
+	return folded
+}
+
+// isNote reports a reply that is only a short text.
+func isNote(r Reply) bool {
+	return r.Lead == "" && r.Title == "" && len(r.Options) == 0 && r.Expect == "" && r.Document == nil &&
+		utf8.RuneCountInString(r.Text) <= maxNoteLen
+}
+
+// maxNoteLen bounds what foldNotes folds: longer texts keep their own
+// message.
+const maxNoteLen = 300
 
 func cloneSession(s Session) Session {
 	s.Answers = maps.Clone(s.Answers)

@@ -45,7 +45,7 @@ func checkStep(t *testing.T, m *Machine, s Session, ev Event, now time.Time) (Se
 	}
 	withOptions := 0
 	for _, r := range replies {
-		if !utf8.ValidString(r.Title) || !utf8.ValidString(r.Text) {
+		if !utf8.ValidString(r.Lead) || !utf8.ValidString(r.Title) || !utf8.ValidString(r.Text) {
 			t.Fatalf("reply is not valid UTF-8: %q", r.Text)
 		}
 		if len(r.Options) > 0 {

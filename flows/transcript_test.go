@@ -349,6 +349,11 @@ func (c *conversation) event(line int, in string) {
 }
 
 func (c *conversation) render(r Reply) {
+	if r.Lead != "" {
+		for _, l := range strings.Split(r.Lead, "\n") {
+			c.out.WriteString(strings.TrimRight("< "+l, " ") + "\n")
+		}
+	}
 	if r.Title != "" {
 		fmt.Fprintf(&c.out, "< *%s*\n", r.Title)
 	}

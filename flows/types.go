@@ -162,7 +162,11 @@ const (
 // Reply is one message for the participant, in neutral form: adapters turn
 // it into their platform's markup, escaping every piece of text.
 type Reply struct {
-	// Title, when set, is shown first and emphasised (bold).
+	// Lead, when set, is a short note shown before everything else, such
+	// as the acknowledgement of an answer: one message then both thanks
+	// the person and asks the next question.
+	Lead string `json:"lead,omitempty"`
+	// Title, when set, is shown first after Lead and emphasised (bold).
 	Title string `json:"title,omitempty"`
 	// Text is plain text; paragraphs are separated by blank lines.
 	Text    string   `json:"text,omitempty"`
