@@ -48,7 +48,8 @@ const (
 // centroid, the vector of each word's share of answers times its IDF. The
 // answers that say what many others say, in their words, come first; ties
 // go to the lower answer id, near-duplicates of a chosen quote are skipped,
-// and answers with fewer than three meaningful words come last. To bound
+// answers too long to quote whole come after those that fit, and answers
+// with fewer than three meaningful words come last. To bound
 // memory, once a question holds 2×64 candidates they are scored with the
 // statistics known so far and the best 64 kept; with fewer answers the
 // choice is exact.
@@ -385,13 +386,23 @@ func (s *scorer) vector(c *candidate) ([]termWeight, float64) {
 type ranked struct {
 	i     int
 	score float64
-	short bool
+	tier  int // see rank
 	vec   []termWeight
 	norm  float64
 }
 
-// rank orders candidates by centrality: answers with enough words first,
-// then by cosine similarity to the centroid, then by answer id.
+// Tiers of quote candidates, best first.
+const (
+	tierWhole     = iota // enough words, quoted whole
+	tierShortened        // enough words, but too long to quote whole
+	tierFewWords         // fewer than minQuoteTerms meaningful words
+)
+
+// rank orders candidates by centrality within tiers: answers with enough
+// words that fit whole first, then those that must be shortened, then
+// those with few words; within a tier by cosine similarity to the
+// centroid, then by answer id. A quote that fits says what its author
+// said, without an ellipsis, so it wins over a more central long one.
 func (s *scorer) rank(cands []candidate) []ranked {
 	out := make([]ranked, len(cands))
 	for i := range cands {
@@ -404,14 +415,18 @@ func (s *scorer) rank(cands []candidate) []ranked {
 		if norm > 0 && s.norm > 0 {
 			score = dot / (norm * s.norm)
 		}
-		out[i] = ranked{i: i, score: score, short: len(v) < minQuoteTerms, vec: v, norm: norm}
+		tier := tierWhole
+		switch {
+		case len(v) < minQuoteTerms:
+			tier = tierFewWords
+		case cands[i].shortened:
+			tier = tierShortened
+		}
+		out[i] = ranked{i: i, score: score, tier: tier, vec: v, norm: norm}
 	}
 	slices.SortFunc(out, func(x, y ranked) int {
-		if x.short != y.short {
-			if x.short {
-				return 1
-			}
-			return -1
+		if c := cmp.Compare(x.tier, y.tier); c != 0 {
+			return c
 		}
 		if c := cmp.Compare(y.score, x.score); c != 0 {
 			return c

@@ -71,14 +71,19 @@ func Chart(d Digest) ([]byte, error) {
 	draw.Draw(img, img.Bounds(), image.NewUniform(colBackground), image.Point{}, draw.Src)
 
 	drawText(img, bold, 40, 46, tx[0], colText, alignLeft)
-	// The period, without the heading's emoji, which Go's fonts lack, and
-	// the theme when the digest covers one: on the second line, where a
-	// long title cannot run into the legend.
-	sub := strings.TrimPrefix(renderer{lang: lang}.title(d), "📊 ")
+	// The period, without the heading's emoji, which Go's fonts lack, on
+	// the second line, where it cannot run into the legend; the theme,
+	// when the digest covers one, on a line of its own below, and the plot
+	// moves down to make room.
+	subs := []string{strings.TrimPrefix(renderer{lang: lang}.title(d), "📊 ")}
 	if d.ThemeTitle != "" {
-		sub += " · " + d.ThemeTitle
+		subs = append(subs, renderer{lang: lang}.t(textThemeOnly, d.ThemeTitle))
 	}
-	drawText(img, regular, 40, 74, sub, colMuted, alignLeft)
+	for i, sub := range subs {
+		for _, line := range wrap(regular, sub, ChartWidth-80, 1) {
+			drawText(img, regular, 40, 74+22*i, line, colMuted, alignLeft)
+		}
+	}
 	// Legend, top right.
 	lx := ChartWidth - 40
 	for _, it := range []struct {
@@ -91,7 +96,7 @@ func Chart(d Digest) ([]byte, error) {
 		lx -= w + 50
 	}
 
-	plot := image.Rect(90, 115, ChartWidth-40, 495)
+	plot := image.Rect(90, 115+22*(len(subs)-1), ChartWidth-40, 495)
 	maxV := 0
 	for _, th := range d.Themes {
 		maxV = max(maxV, th.TotalAnswers, th.NewAnswers)

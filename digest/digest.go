@@ -6,8 +6,13 @@ import "time"
 // per theme and per question. It is plain data, ready to render.
 type Digest struct {
 	Lang string
-	// Since and Until bound the period; see Input.
+	// Since and Until bound the period; see Input. They are shown as they
+	// are, in their own time zone: see In.
 	Since, Until time.Time
+	// TimeZone is the IANA name of the consultation's time zone ("Europe/
+	// Paris"), named beside every time shown; empty when unknown, and the
+	// times' own zone or offset is named instead.
+	TimeZone string
 	// Theme and ThemeTitle are set when the digest covers one theme only.
 	Theme, ThemeTitle string
 	// Period counts the answers created in [Since, Until); Total all those
@@ -18,6 +23,24 @@ type Digest struct {
 	ByChannel, ByProfile, ByAcademie []Breakdown
 	// Themes follow the questionnaire's order.
 	Themes []ThemeDigest
+}
+
+// In returns d with its period's bounds in loc, the consultation's time
+// zone, which the rendered digest then names beside its times (« 18:00
+// (heure de Paris) »). The name survives a JSON round trip, the zone
+// itself does not: the bounds keep their offset, which is all they need.
+func (d Digest) In(loc *time.Location) Digest {
+	if loc == nil {
+		return d
+	}
+	if !d.Since.IsZero() {
+		d.Since = d.Since.In(loc)
+	}
+	if !d.Until.IsZero() {
+		d.Until = d.Until.In(loc)
+	}
+	d.TimeZone = loc.String()
+	return d
 }
 
 // Figures counts the distinct participants who contributed and their

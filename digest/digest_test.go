@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -165,21 +166,86 @@ func TestQuotesAreDeterministicAndSkipNearDuplicates(t *testing.T) {
 	}
 }
 
-func TestShortenCutsAtAWordBoundary(t *testing.T) {
+func TestShortenEndsAtASentenceOrAWord(t *testing.T) {
+	first := "Il faudrait des ateliers pour les parents, le samedi matin, à l'école du quartier."
 	long := strings.Repeat("numérique éducatif ", 30)
-	got, cut := shorten(normalizeSpace(long), maxQuoteLen)
-	if !cut || !strings.HasSuffix(got, "…") {
-		t.Fatalf("shorten(%d chars) = %q, %v; want a cut ending in …", len(long), got, cut)
+	for _, tc := range []struct {
+		name, in string
+		max      int
+		want     string
+	}{
+		{"fits", "Court et clair.", 40, "Court et clair."},
+		{"exactly the limit", "abcde fghij", 11, "abcde fghij"},
+		{"whole sentences", first + " Beaucoup de parents n'osent pas le dire.", 100, first + " …"},
+		{"sentence closed by a bracket", "Des ateliers (le samedi, à l'école). Ensuite des permanences chaque mois au collège.", 50, "Des ateliers (le samedi, à l'école). …"},
+		{"French quotation closed after a space", "Elle a dit « on verra. » Rien n'a changé depuis deux ans dans notre collège.", 44, "Elle a dit « on verra. » …"},
+		{"question and exclamation", "Qui paie ? Personne ! Il faut un budget national pour les tablettes.", 30, "Qui paie ? Personne ! …"},
+		{"first sentence too short: a word boundary", "Oui. Il faudrait prêter un ordinateur portable à chaque élève dès la sixième.", 40, "Oui. Il faudrait prêter un ordinateur…"},
+		{"no sentence end: a word boundary", long, 40, "numérique éducatif numérique éducatif…"},
+		{"limit right after a word", "abc def ghi jkl", 8, "abc def…"},
+		{"punctuation before the cut is dropped", "un deux, trois quatre cinq six", 15, "un deux, trois…"},
+		{"comma before the cut", "un deux, troisième quatre", 12, "un deux…"},
+		{"one long word is the only mid-word cut", strings.Repeat("x", 50), 10, strings.Repeat("x", 9) + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, cut := shorten(tc.in, tc.max)
+			if got != tc.want || cut != (tc.want != tc.in) {
+				t.Errorf("shorten(%q, %d) = %q, %v; want %q", tc.in, tc.max, got, cut, tc.want)
+			}
+			if n := utf8.RuneCountInString(got); n > tc.max {
+				t.Errorf("%d characters, limit %d", n, tc.max)
+			}
+		})
 	}
-	if n := len([]rune(got)); n > maxQuoteLen {
-		t.Errorf("shortened quote has %d characters, want at most %d", n, maxQuoteLen)
+}
+
+// TestShortenNeverCutsAWord shortens a long answer to every limit and
+// checks that what is kept ends with a whole word of the answer.
+func TestShortenNeverCutsAWord(t *testing.T) {
+	text := normalizeSpace(synthText(7) + " " + synthText(8) + " " + synthText(9))
+	words := map[string]bool{}
+	for _, w := range strings.Fields(text) {
+		words[strings.TrimRight(w, ".")] = true
 	}
-	body := strings.TrimSuffix(got, "…")
-	if !strings.HasSuffix(body, "numérique") && !strings.HasSuffix(body, "éducatif") {
-		t.Errorf("cut inside a word: %q", got)
+	for max := 12; max < utf8.RuneCountInString(text); max++ {
+		got, cut := shorten(text, max)
+		if !cut || !strings.HasSuffix(got, "…") || utf8.RuneCountInString(got) > max {
+			t.Fatalf("shorten(%d) = %q, %v; want at most %d characters ending in …", max, got, cut, max)
+		}
+		if !strings.HasPrefix(text, strings.TrimSuffix(strings.TrimSuffix(got, "…"), " ")) {
+			t.Fatalf("shorten(%d) = %q is not a head of the text", max, got)
+		}
+		body := strings.TrimRight(strings.TrimSuffix(got, "…"), " .")
+		last := body[strings.LastIndexByte(body, ' ')+1:]
+		if !words[last] {
+			t.Fatalf("shorten(%d) = %q ends inside a word (%q)", max, got, last)
+		}
 	}
-	if got, cut := shorten("court", maxQuoteLen); got != "court" || cut {
-		t.Errorf("short text changed: %q, %v", got, cut)
+}
+
+func TestQuotesThatFitComeBeforeLongOnes(t *testing.T) {
+	long := "Un ordinateur portable et une connexion internet gratuite pour chaque élève et sa famille, dès la sixième. " +
+		strings.Repeat("Les familles modestes n'ont pas toujours d'ordinateur portable ni de connexion à la maison. ", 4)
+	texts := []string{
+		long, // the most central, and too long to quote whole
+		"Un ordinateur portable pour chaque élève de sixième.",
+		"Il faut une connexion internet gratuite pour les familles.",
+		"La connexion internet gratuite au collège aiderait chaque élève.",
+	}
+	q := question(t, Compute(input(texts...)), "acces", "equipement")
+	for _, qt := range q.Quotes {
+		if qt.AnswerID == 100 || qt.Shortened {
+			t.Errorf("quoted #%d %q although three answers fit whole", qt.AnswerID, qt.Text)
+		}
+	}
+	// With fewer answers that fit, the long one is quoted, cut after a
+	// sentence.
+	q = question(t, Compute(input(texts[:2]...)), "acces", "equipement")
+	if len(q.Quotes) != 2 || q.Quotes[1].AnswerID != 100 || !q.Quotes[1].Shortened {
+		t.Fatalf("quotes = %+v, want #101 then the long #100, shortened", q.Quotes)
+	}
+	if got := q.Quotes[1].Text; !strings.HasSuffix(got, ". …") || !strings.HasPrefix(long, strings.TrimSuffix(got, " …")) {
+		t.Errorf("long quote = %q, want whole sentences of the answer and « … »", got)
 	}
 }
 

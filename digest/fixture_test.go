@@ -2,14 +2,25 @@ package digest
 
 import (
 	"time"
+	_ "time/tzdata"
 
 	"consultbot/flows"
 )
 
-// Period of the fixture: one day, ending at 18:00 UTC.
+// paris is the consultation's time zone. The test binary carries its own
+// copy of the zone database, so the fixture does not depend on the host's.
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// Period of the fixture: one day, ending at 18:00 in Paris (17:00 UTC).
 var (
-	fixSince = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
-	fixUntil = time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)
+	fixSince = time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
+	fixUntil = time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)
 )
 
 // fixtureAnswer is a compact answer for the fixture: hours are relative to

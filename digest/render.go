@@ -200,19 +200,25 @@ func (r renderer) num(n int) string {
 	return b.String()
 }
 
-// count formats n followed by the singular or plural of k ("one|many"):
-// French uses the singular for 0 and 1, English for 1 only.
+// plural returns one or many to go after the number n: French uses the
+// singular for 0 and 1 (« 0 nouvelle réponse »), English for 1 only
+// ("0 answers").
+func plural(lang string, n int, one, many string) string {
+	if n == 1 || (n == 0 && lang == "fr") {
+		return one
+	}
+	return many
+}
+
+// count formats n followed by the singular or plural of k ("one|many"),
+// the number in bold when asked.
 func (r renderer) count(n int, k textKey, bold bool) string {
 	one, many, _ := strings.Cut(texts[k][r.lang], "|")
-	word := many
-	if n == 1 || (n == 0 && r.lang == "fr") {
-		word = one
-	}
 	s := r.num(n)
 	if bold {
 		s = r.m.bold(s)
 	}
-	return s + " " + word
+	return s + " " + plural(r.lang, n, one, many)
 }
 
 func (r renderer) percent(f float64) string {
@@ -223,22 +229,82 @@ func (r renderer) percent(f float64) string {
 	return p + "%"
 }
 
-func (r renderer) date(t time.Time) string {
+// monthsFR are the French months, lower case as French writes them.
+var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin",
+	"juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// when writes a date and its time in full, in t's own time zone:
+// « 27 novembre 2026 à 18:00 », "27 November 2026 at 18:00".
+func (r renderer) when(t time.Time) string {
+	clock := t.Format("15:04")
 	if r.lang == "fr" {
-		return t.Format("02/01/2006 15:04")
+		day := strconv.Itoa(t.Day())
+		if t.Day() == 1 {
+			day = "1er"
+		}
+		return day + " " + monthsFR[t.Month()-1] + " " + strconv.Itoa(t.Year()) + " " + r.t(textAt) + " " + clock
 	}
-	return t.Format("2 Jan 2006 15:04")
+	return t.Format("2 January 2006") + " " + r.t(textAt) + " " + clock
 }
 
-// title is the digest's heading, naming its period.
+// zone names the time zone of t for people: « heure de Paris », "Paris
+// time", "UTC". tz is the digest's IANA time zone; when it is unknown (a
+// digest made before digests carried one) the zone t carries is named,
+// by its offset if it has no name ("UTC+01:00").
+func (r renderer) zone(tz string, t time.Time) string {
+	if tz == "" {
+		tz = t.Location().String()
+	}
+	if tz == "UTC" {
+		return "UTC"
+	}
+	if region, city, ok := strings.Cut(tz, "/"); ok && region != "Etc" {
+		if i := strings.LastIndexByte(city, '/'); i >= 0 {
+			city = city[i+1:]
+		}
+		return r.t(textZoneOf, strings.ReplaceAll(city, "_", " "))
+	}
+	name, off := t.Zone()
+	switch {
+	case off == 0:
+		return "UTC"
+	case name != "" && strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "":
+		return name
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+}
+
+// FormatTime writes t for people in lang ("fr" or "en"), with the time
+// zone named: « 27 novembre 2026 à 18:00 (heure de Paris) », "27 November
+// 2026 at 18:00 (Paris time)". t is shown in its own zone; timeZone is its
+// IANA name, as in Digest.TimeZone (empty: the zone t carries is named).
+func FormatTime(t time.Time, timeZone, lang string) string {
+	r := renderer{lang: "fr"}
+	if lang == "en" {
+		r.lang = "en"
+	}
+	return r.when(t) + " (" + r.zone(timeZone, t) + ")"
+}
+
+// title is the digest's heading, naming its period and the time zone of
+// its times (once when both share it).
 func (r renderer) title(d Digest) string {
+	since, until := r.when(d.Since), r.when(d.Until)
+	zs, zu := r.zone(d.TimeZone, d.Since), r.zone(d.TimeZone, d.Until)
 	switch {
 	case !d.Since.IsZero() && !d.Until.IsZero():
-		return r.t(textTitle, r.date(d.Since), r.date(d.Until))
+		if zs == zu {
+			return r.t(textTitle, since, until) + " (" + zu + ")"
+		}
+		return r.t(textTitle, since+" ("+zs+")", until+" ("+zu+")")
 	case !d.Until.IsZero():
-		return r.t(textTitleUntil, r.date(d.Until))
+		return r.t(textTitleUntil, until) + " (" + zu + ")"
 	case !d.Since.IsZero():
-		return r.t(textTitleSince, r.date(d.Since))
+		return r.t(textTitleSince, since) + " (" + zs + ")"
 	}
 	return r.t(textTitleAll)
 }
@@ -259,8 +325,8 @@ func build(d Digest, m markup) []section {
 		head: head + "\n\n" + m.heading(2, e(r.t(textKeyFigures))),
 		cont: m.heading(2, e(r.t(textKeyFigures)+r.t(textContinued))),
 		items: []string{
-			r.t(textParticipants, m.bold(r.num(d.Period.Participants)), r.num(d.Total.Participants)),
-			r.t(textContribs, m.bold(r.num(d.Period.Contributions)), r.num(d.Total.Contributions)),
+			r.t(textParticipants, r.count(d.Period.Participants, textParticipant, true), r.num(d.Total.Participants)),
+			r.t(textContribs, r.count(d.Period.Contributions, textContribution, true), r.num(d.Total.Contributions)),
 		},
 	})
 
@@ -288,7 +354,8 @@ func build(d Digest, m markup) []section {
 			s.items = append(s.items, r.t(textBreakdownLine, e(b.Label),
 				r.count(b.Period.Contributions, textContribution, true),
 				r.count(b.Period.Participants, textParticipant, false),
-				r.num(b.Total.Contributions), r.num(b.Total.Participants)))
+				r.count(b.Total.Contributions, textContribution, false),
+				r.count(b.Total.Participants, textParticipant, false)))
 		}
 		secs = append(secs, s)
 	}
@@ -298,12 +365,17 @@ func build(d Digest, m markup) []section {
 		for _, th := range d.Themes {
 			line := "• " + r.t(textThemeLine, m.bold(e(th.Title)), r.count(th.NewAnswers, textNewAnswer, true), r.num(th.TotalAnswers))
 			if th.Started > 0 {
-				line += " · " + r.t(textCompletion, r.percent(th.CompletionRate), r.num(th.Confirmed), r.count(th.Started, textParticipant, false))
+				line += " · " + r.t(textCompletion, r.percent(th.CompletionRate),
+					r.count(th.Confirmed, textParticipant, false), r.num(th.Started),
+					r.num(th.Confirmed), r.count(th.Started, textParticipant, false))
 			} else {
 				line += " · " + r.t(textNoStart)
 			}
 			if th.DropOff != nil {
-				line += " · " + r.t(textDropOff, e(th.DropOff.Title), r.num(th.DropOff.Count), r.num(th.DropOff.Unfinished))
+				do := th.DropOff
+				line += " · " + r.t(textDropOff, e(do.Title),
+					r.count(do.Count, textDropOffWord, false), r.num(do.Unfinished),
+					r.num(do.Count), r.count(do.Unfinished, textDropOffWord, false))
 			}
 			s.items = append(s.items, line)
 		}

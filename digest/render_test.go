@@ -2,6 +2,7 @@ package digest
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"image/png"
@@ -47,7 +48,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestGolden(t *testing.T) {
 	for _, lang := range []string{"fr", "en"} {
-		d := Compute(fixture(lang))
+		d := Compute(fixture(lang)).In(paris)
 		t.Run(lang, func(t *testing.T) {
 			golden(t, "telegram_"+lang+".golden", joinMessages(RenderTelegram(d)))
 			golden(t, "discord_"+lang+".golden", joinMessages(RenderDiscord(d)))
@@ -308,5 +309,150 @@ func BenchmarkDigest100k(b *testing.B) {
 			b.Fatal("empty digest")
 		}
 		_ = RenderTelegram(d)
+	}
+}
+
+func TestPluralAgreesWithTheNumber(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"fr", 0, "0 nouvelle réponse"},
+		{"fr", 1, "1 nouvelle réponse"},
+		{"fr", 2, "2 nouvelles réponses"},
+		{"fr", 1500, "1\u202f500 nouvelles réponses"},
+		{"en", 0, "0 new answers"},
+		{"en", 1, "1 new answer"},
+		{"en", 2, "2 new answers"},
+		{"en", 1500, "1,500 new answers"},
+	} {
+		r := renderer{m: markdownMarkup, lang: tc.lang}
+		if got := r.count(tc.n, textNewAnswer, false); got != tc.want {
+			t.Errorf("%s count(%d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"fr", 0, "contribution"}, {"fr", 1, "contribution"}, {"fr", 2, "contributions"},
+		{"en", 0, "answers"}, {"en", 1, "answer"}, {"en", 2, "answers"}, {"en", -1, "answers"},
+	} {
+		one, many := "contribution", "contributions"
+		if tc.lang == "en" {
+			one, many = "answer", "answers"
+		}
+		if got := plural(tc.lang, tc.n, one, many); got != tc.want {
+			t.Errorf("plural(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestEveryCountAgrees renders digests with 0, 1 and 2 of everything and
+// checks the nouns after each number.
+func TestEveryCountAgrees(t *testing.T) {
+	one := Digest{Lang: "fr",
+		Period:    Figures{Participants: 1, Contributions: 1},
+		Total:     Figures{Participants: 1, Contributions: 2},
+		ByChannel: []Breakdown{{Label: "Telegram", Period: Figures{Participants: 1, Contributions: 1}, Total: Figures{Participants: 1, Contributions: 2}}},
+		Themes: []ThemeDigest{{Title: "Égal accès", NewAnswers: 1, TotalAnswers: 2, Started: 1, Confirmed: 0,
+			DropOff:   &DropOff{Title: "Équipement", Count: 1, Unfinished: 1},
+			Questions: []QuestionDigest{{Title: "Équipement", NewAnswers: 1, TotalAnswers: 1}}}},
+	}
+	fr := RenderMarkdown(one)
+	for _, want := range []string{
+		"👥 **1** participant sur la période",
+		"💬 **1** contribution sur la période · 2 au total",
+		"Telegram : **1** contribution (1 participant) sur la période · 2 contributions (1 participant) au total",
+		"**1** nouvelle réponse · 2 au total",
+		"terminé par 0 participant sur 1 (0\u00a0%)",
+		"(1 abandon sur 1)",
+		"Équipement — 1 nouvelle réponse · 1 au total",
+	} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("French digest lacks %q:\n%s", want, fr)
+		}
+	}
+	one.Lang = "en"
+	en := RenderMarkdown(one)
+	for _, want := range []string{
+		"👥 **1** participant in the period",
+		"Telegram: **1** contribution (1 participant) in the period · 2 contributions (1 participant) in total",
+		"**1** new answer · 2 in total",
+		"completed by 0 of 1 participant (0%)",
+		"(1 of 1 drop-off)",
+	} {
+		if !strings.Contains(en, want) {
+			t.Errorf("English digest lacks %q:\n%s", want, en)
+		}
+	}
+	for _, bad := range []string{"1 participants", "1 contributions", "1 nouvelles", "0 nouvelles", "1 new answers", "1 drop-offs", "1 abandons"} {
+		if strings.Contains(fr+en, bad) {
+			t.Errorf("digest says %q", bad)
+		}
+	}
+}
+
+func TestTimesAreShownInTheConsultationsTimeZone(t *testing.T) {
+	summer := Digest{Lang: "fr",
+		Since: time.Date(2026, 6, 30, 16, 0, 0, 0, time.UTC),
+		Until: time.Date(2026, 7, 1, 16, 0, 0, 0, time.UTC)}
+	cayenne, err := time.LoadLocation("America/Cayenne")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		d    Digest
+		want string
+	}{
+		{"paris in winter", Compute(fixture("fr")).In(paris),
+			"📊 Synthèse du 27 novembre 2026 à 18:00 au 28 novembre 2026 à 18:00 (heure de Paris)"},
+		{"paris in summer", summer.In(paris),
+			"📊 Synthèse du 30 juin 2026 à 18:00 au 1er juillet 2026 à 18:00 (heure de Paris)"},
+		{"english", func() Digest { d := summer.In(paris); d.Lang = "en"; return d }(),
+			"📊 Digest from 30 June 2026 at 18:00 to 1 July 2026 at 18:00 (Paris time)"},
+		{"another zone", summer.In(cayenne),
+			"📊 Synthèse du 30 juin 2026 à 13:00 au 1er juillet 2026 à 13:00 (heure de Cayenne)"},
+		{"no zone given: UTC, labelled", summer,
+			"📊 Synthèse du 30 juin 2026 à 16:00 au 1er juillet 2026 à 16:00 (UTC)"},
+		{"first periodic digest: no start", Digest{Lang: "fr", Until: summer.Until}.In(paris),
+			"📊 Synthèse jusqu’au 1er juillet 2026 à 18:00 (heure de Paris)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := renderer{m: markdownMarkup, lang: tc.d.Lang}
+			if got := r.title(tc.d); got != tc.want {
+				t.Errorf("title = %q\nwant    %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTimeZoneSurvivesTheStoredDigest(t *testing.T) {
+	// Periodic digests are stored as JSON and posted later, maybe after a
+	// restart: the times must still read as Paris time.
+	d := Compute(fixture("fr")).In(paris)
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Digest
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	r := renderer{m: markdownMarkup, lang: "fr"}
+	if got, want := r.title(back), r.title(d); got != want {
+		t.Errorf("title after a JSON round trip = %q, want %q", got, want)
+	}
+	// A digest stored before digests named their zone still says which
+	// one its times are in.
+	// (Decoding gives a zone with no name, or the host's own zone when
+	// the offsets match.)
+	back.TimeZone = ""
+	got := r.title(back)
+	if !strings.HasSuffix(got, "18:00 (UTC+01:00)") && !strings.HasSuffix(got, "18:00 (CET)") && !strings.HasSuffix(got, "18:00 (heure de Paris)") {
+		t.Errorf("title without a zone name = %q, want 18:00 and its offset", got)
 	}
 }

@@ -116,29 +116,85 @@ func normalizeSpace(s string) string {
 	return s
 }
 
-// shorten returns s cut to at most max characters at a word boundary, with
-// "…" appended, and whether it was cut. A single word longer than the limit
-// is cut inside the word rather than dropped.
+// shorten returns s cut to at most max characters, and whether it was
+// cut. A quote is never cut inside a word or a sentence when it can be
+// helped: it keeps the whole sentences that fit, followed by " …", when
+// they make at least half of max; otherwise it stops at the last word
+// that fits, followed by "…". Only a text with no space before the limit
+// (a long link) is cut inside a word.
 func shorten(s string, max int) (string, bool) {
 	if utf8.RuneCountInString(s) <= max {
 		return s, false
 	}
-	// Keep room for the ellipsis.
-	limit := max - 1
-	cut, n := 0, 0
-	for i := range s {
-		if n == limit {
-			cut = i
+	if head, ok := sentencesWithin(s, max-2, max/2); ok {
+		return head + " …", true
+	}
+	// prefix is the longest head of s that leaves room for the ellipsis.
+	prefix := s[:runeOffset(s, max-1)]
+	head := prefix
+	if next, _ := utf8.DecodeRuneInString(s[len(prefix):]); !unicode.IsSpace(next) {
+		// The limit falls inside a word: drop that word.
+		if sp := strings.LastIndexFunc(prefix, unicode.IsSpace); sp > 0 {
+			head = prefix[:sp]
+		}
+	}
+	head = strings.TrimRightFunc(head, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) && !isCloser(r)
+	})
+	if head == "" {
+		head = prefix
+	}
+	return head + "…", true
+}
+
+// sentencesWithin returns the longest head of s made of whole sentences
+// that has at most max characters, provided it has at least min.
+func sentencesWithin(s string, max, min int) (string, bool) {
+	best, n := -1, 0
+	for i, r := range s {
+		if n >= max {
 			break
 		}
 		n++
+		if !strings.ContainsRune(".!?…", r) {
+			continue
+		}
+		// The sentence ends after its closing brackets and quotes, if
+		// any (a French « » closes after a space), when a space follows.
+		end, count := i+utf8.RuneLen(r), n
+		for end < len(s) && count < max {
+			c, size := utf8.DecodeRuneInString(s[end:])
+			if unicode.IsSpace(c) && strings.HasPrefix(s[end+size:], "»") && count+2 <= max {
+				end += size + len("»")
+				count += 2
+				continue
+			}
+			if !isCloser(c) {
+				break
+			}
+			end += size
+			count++
+		}
+		if c, _ := utf8.DecodeRuneInString(s[end:]); end < len(s) && unicode.IsSpace(c) && count >= min {
+			best = end
+		}
 	}
-	head := s[:cut]
-	if sp := strings.LastIndexByte(head, ' '); sp > len(head)/2 {
-		head = head[:sp]
+	if best < 0 {
+		return "", false
 	}
-	head = strings.TrimRightFunc(head, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != ')' && r != '»' && r != '"'
-	})
-	return head + "…", true
+	return s[:best], true
+}
+
+// isCloser reports whether r closes a bracket or a quotation.
+func isCloser(r rune) bool { return strings.ContainsRune(")]»\"”’", r) }
+
+// runeOffset returns the byte offset of the n-th rune of s, or len(s).
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }

@@ -35,14 +35,17 @@ func TestParseCommand(t *testing.T) {
 			t.Errorf("ParseCommand(%q) error = %v, want ErrNotCommand", in, err)
 		}
 	}
-	// Malformed organiser commands get a French explanation.
+	// Malformed organiser commands get an explanation, in English when
+	// the command's name is English.
 	for _, tc := range []struct{ in, mention string }{
-		{"/masquer", "/masquer 123"},
-		{"/masquer abc", "« abc » n'est pas un numéro"},
+		{"/masquer", "par exemple /masquer 123"},
+		{"/masquer abc", "« abc » n'est pas un numéro de réponse. Écrivez par exemple /masquer 123."},
 		{"/bannir 0", "n'est pas un numéro"},
-		{"/ban 1 2", "/ban 123"},
-		{"/synthese 1 2", "Un seul thème"},
-		{"/stats tout", "ne prend pas d'argument"},
+		{"/ban 1 2", "Give the number of one answer, for example /ban 123."},
+		{"/hide x", "“x” is not an answer number."},
+		{"/synthese 1 2", "Indiquez un seul thème."},
+		{"/digest 1 2", "Give one theme only."},
+		{"/stats tout", "Écrivez /stats seul"},
 	} {
 		_, err := ParseCommand(tc.in)
 		if err == nil || errors.Is(err, ErrNotCommand) || !strings.Contains(err.Error(), tc.mention) {

@@ -11,7 +11,8 @@ import (
 )
 
 // Compute computes the digest of the answers created in [since, until)
-// (and the totals before until), for one theme or all, in lang. It reads
+// (and the totals before until), for one theme or all, in lang, its times
+// in the consultation's time zone (Options.Location). It reads
 // the store in chunks of short read transactions (storage.ForEachSession,
 // then ForEachAnswer), participants first as digest.Accumulator requires,
 // so that participants keep writing while it runs.
@@ -21,10 +22,12 @@ import (
 // later edits may show slightly older progress than the answers: progress
 // (completion, drop-off) is approximate by a few seconds, counts are exact.
 func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, lang string) (digest.Digest, error) {
-	return ComputeDigest(ctx, s.db, s.q, since, until, theme, lang)
+	d, err := ComputeDigest(ctx, s.db, s.q, since, until, theme, lang)
+	return d.In(s.opts.Location), err
 }
 
-// ComputeDigest is Compute without a Service, for the command line.
+// ComputeDigest is Compute without a Service, for the command line; its
+// times are as given (see digest.Digest.In).
 func ComputeDigest(ctx context.Context, db *storage.DB, q *flows.Questionnaire, since, until time.Time, theme, lang string) (digest.Digest, error) {
 	hidden, err := db.HiddenAnswers()
 	if err != nil {

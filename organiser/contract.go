@@ -46,7 +46,7 @@ type Poster interface {
 // The Service's API (implemented in this package), as adapters and cmd use it:
 //
 //	func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service  // nil q: the default questionnaire
-//	func ParseCommand(text string) (Command, error)   // error: a clear French message for a malformed command;
+//	func ParseCommand(text string) (Command, error)   // error: a clear message for a malformed command (French, English for /hide…);
 //	                                                  // ErrNotCommand (errors.Is) when text is no organiser command at all
 //	func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result, error)
 //	                                                  // an organiser's mistake (unknown answer id or theme) is a Result

@@ -30,6 +30,8 @@ const (
 	// DefaultRetry is how long the schedule waits before posting again a
 	// periodic digest that a platform refused.
 	DefaultRetry = time.Minute
+	// DefaultTimeZone is the consultation's time zone when none is set.
+	DefaultTimeZone = "Europe/Paris"
 )
 
 // Options configure a Service. The zero value is valid: no schedule (no
@@ -40,6 +42,10 @@ type Options struct {
 	Schedule Schedule
 	// Lang is the language of periodic digests: "fr" (default) or "en".
 	Lang string
+	// Location is the consultation's time zone, in which digests show
+	// their times and name it. When nil: the daily schedule's, else
+	// DefaultTimeZone.
+	Location *time.Location
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Settle and Retry default to DefaultSettle and DefaultRetry.
@@ -90,7 +96,24 @@ func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service {
 	if opts.Chart == nil {
 		opts.Chart = digest.Chart
 	}
+	if opts.Location == nil {
+		opts.Location = opts.Schedule.Location
+	}
+	if opts.Location == nil {
+		opts.Location = defaultLocation()
+	}
 	return &Service{db: db, q: q, opts: opts, log: opts.Logger, posters: map[string]poster{}, wake: make(chan struct{}, 1)}
+}
+
+// defaultLocation loads DefaultTimeZone, or falls back to UTC (which the
+// digests then name) where the system has no time zone database; the
+// consultbot binary embeds one.
+func defaultLocation() *time.Location {
+	loc, err := time.LoadLocation(DefaultTimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // AddPoster registers the poster of a channel (bot.ChannelTelegram,
@@ -207,7 +230,7 @@ func ResolveTheme(q *flows.Questionnaire, arg string) *flows.Theme {
 
 func (s *Service) unknownTheme(arg, lang string) string {
 	var b strings.Builder
-	b.WriteString(tr(lang, "Thème inconnu « "+arg+" ». Thèmes :", "Unknown theme “"+arg+"”. Themes:"))
+	b.WriteString(tr(lang, "Le thème « "+arg+" » n'existe pas. Indiquez son numéro ou son identifiant :", "There is no theme “"+arg+"”. Give its number or its id:"))
 	for i, th := range s.q.Themes {
 		fmt.Fprintf(&b, "\n%d. %s (%s)", i+1, th.Title.In(lang), th.ID)
 	}
@@ -227,14 +250,14 @@ func (s *Service) hide(id uint64, hide bool, lang string) (Result, error) {
 	switch {
 	case hide && changed:
 		return Result{Text: tr(lang,
-			fmt.Sprintf("Réponse n° %d masquée (%s) : elle n'apparaîtra plus dans les synthèses et sera signalée dans les exports. /afficher %d pour annuler.", id, where, id),
-			fmt.Sprintf("Answer #%d hidden (%s): it leaves the digests and is flagged in exports. /unhide %d to undo.", id, where, id))}, nil
+			fmt.Sprintf("Réponse n° %d masquée (%s). Elle n'apparaîtra plus dans les synthèses. Les exports la signalent comme masquée. Pour annuler : /afficher %d", id, where, id),
+			fmt.Sprintf("Answer #%d hidden (%s). It will no longer appear in digests. Exports flag it as hidden. To undo: /unhide %d", id, where, id))}, nil
 	case hide:
 		return Result{Text: tr(lang, fmt.Sprintf("La réponse n° %d était déjà masquée.", id), fmt.Sprintf("Answer #%d was already hidden.", id))}, nil
 	case changed:
 		return Result{Text: tr(lang,
-			fmt.Sprintf("Réponse n° %d de nouveau visible (%s).", id, where),
-			fmt.Sprintf("Answer #%d visible again (%s).", id, where))}, nil
+			fmt.Sprintf("Réponse n° %d de nouveau visible (%s). Elle figurera dans les prochaines synthèses.", id, where),
+			fmt.Sprintf("Answer #%d visible again (%s). It will appear in the next digests.", id, where))}, nil
 	default:
 		return Result{Text: tr(lang, fmt.Sprintf("La réponse n° %d n'était pas masquée.", id), fmt.Sprintf("Answer #%d was not hidden.", id))}, nil
 	}
@@ -253,21 +276,22 @@ func (s *Service) ban(id uint64, ban bool, lang string) (Result, error) {
 	switch {
 	case ban && changed:
 		return Result{Text: tr(lang,
-			fmt.Sprintf("L'auteur de la réponse n° %d est banni : ses messages seront poliment ignorés et ses réponses quittent les synthèses. Rien n'est supprimé. /debannir %d pour annuler.", id, id),
-			fmt.Sprintf("The author of answer #%d is banned: their messages are politely ignored and their answers leave the digests. Nothing is deleted. /unban %d to undo.", id, id))}, nil
+			fmt.Sprintf("La personne qui a écrit la réponse n° %d est bannie. Le bot ignorera poliment ses messages. Ses réponses ne figurent plus dans les synthèses. Rien n'est supprimé. Pour annuler : /debannir %d", id, id),
+			fmt.Sprintf("The person who wrote answer #%d is banned. The bot will politely ignore their messages. Their answers no longer appear in digests. Nothing is deleted. To undo: /unban %d", id, id))}, nil
 	case ban:
-		return Result{Text: tr(lang, fmt.Sprintf("L'auteur de la réponse n° %d était déjà banni.", id), fmt.Sprintf("The author of answer #%d was already banned.", id))}, nil
+		return Result{Text: tr(lang, fmt.Sprintf("La personne qui a écrit la réponse n° %d était déjà bannie.", id), fmt.Sprintf("The person who wrote answer #%d was already banned.", id))}, nil
 	case changed:
 		return Result{Text: tr(lang,
-			fmt.Sprintf("L'auteur de la réponse n° %d n'est plus banni.", id),
-			fmt.Sprintf("The author of answer #%d is no longer banned.", id))}, nil
+			fmt.Sprintf("La personne qui a écrit la réponse n° %d n'est plus bannie. Ses réponses figureront dans les prochaines synthèses.", id),
+			fmt.Sprintf("The person who wrote answer #%d is no longer banned. Their answers will appear in the next digests.", id))}, nil
 	default:
-		return Result{Text: tr(lang, fmt.Sprintf("L'auteur de la réponse n° %d n'était pas banni.", id), fmt.Sprintf("The author of answer #%d was not banned.", id))}, nil
+		return Result{Text: tr(lang, fmt.Sprintf("La personne qui a écrit la réponse n° %d n'était pas bannie.", id), fmt.Sprintf("The person who wrote answer #%d was not banned.", id))}, nil
 	}
 }
 
 func noAnswer(id uint64, lang string) string {
-	return tr(lang, fmt.Sprintf("Aucune réponse n° %d.", id), fmt.Sprintf("No answer #%d.", id))
+	return tr(lang, fmt.Sprintf("Aucune réponse ne porte le n° %d. Le numéro figure à côté de chaque citation de la synthèse.", id),
+		fmt.Sprintf("No answer has number %d. The number is shown beside each quote in the digest.", id))
 }
 
 func (s *Service) questionLabel(theme, question, lang string) string {

@@ -74,15 +74,15 @@ func TestModerationCommands(t *testing.T) {
 	if res := execute(t, s, "/masquer 2"); !strings.Contains(res.Text, "déjà masquée") {
 		t.Errorf("hide twice reply %q", res.Text)
 	}
-	if res := execute(t, s, "/masquer 123"); res.Text != "Aucune réponse n° 123." {
+	if res := execute(t, s, "/masquer 123"); !strings.HasPrefix(res.Text, "Aucune réponse ne porte le n° 123.") {
 		t.Errorf("hide unknown reply %q", res.Text)
 	}
-	if res := execute(t, s, "/bannir 123"); res.Text != "Aucune réponse n° 123." {
+	if res := execute(t, s, "/bannir 123"); !strings.HasPrefix(res.Text, "Aucune réponse ne porte le n° 123.") {
 		t.Errorf("ban unknown reply %q", res.Text)
 	}
 
 	res = execute(t, s, "/bannir 3")
-	if !strings.Contains(res.Text, "est banni") || !strings.Contains(res.Text, "Rien n'est supprimé") {
+	if !strings.Contains(res.Text, "réponse n° 3 est bannie.") || !strings.Contains(res.Text, "Rien n'est supprimé.") {
 		t.Errorf("ban reply %q", res.Text)
 	}
 	res = execute(t, s, "/synthese")
@@ -98,7 +98,8 @@ func TestModerationCommands(t *testing.T) {
 	}
 
 	res = execute(t, s, "/stats")
-	for _, want := range []string{"Participants : 1", "Réponses : 1", "Par profil", "Parent", "1. Égal accès", "commencé par 2"} {
+	for _, want := range []string{"1 participant au total.", "1 réponse au total.", "Par profil", "- Parent : 1 participant, 1 réponse", "1. Égal accès au numérique : 1 réponse. Commencé par 2 participants, terminé par 0 (0\u00a0%).",
+		"Aucune synthèse périodique", "au 2 mars 2026 à 11:00 (heure de Paris)"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("stats missing %q:\n%s", want, res.Text)
 		}
@@ -109,7 +110,7 @@ func TestModerationCommands(t *testing.T) {
 	if res := execute(t, s, "/synthese"); res.Digest.Period.Contributions != 3 {
 		t.Errorf("after unban and unhide: %d contributions, want 3", res.Digest.Period.Contributions)
 	}
-	if res := execute(t, s, "/synthese 9"); !strings.Contains(res.Text, "Thème inconnu") || res.Digest != nil {
+	if res := execute(t, s, "/synthese 9"); !strings.Contains(res.Text, "Le thème « 9 » n'existe pas.") || res.Digest != nil {
 		t.Errorf("unknown theme: %+v", res)
 	}
 	if res := execute(t, s, "/synthese 2"); res.Digest == nil || res.Digest.Theme != "enseigner" {
@@ -371,5 +372,88 @@ func TestBanThroughTheStore(t *testing.T) {
 	execute(t, s, "/debannir "+strconv.FormatUint(id, 10))
 	if got := send("b2", "/menu"); len(got) == 0 || strings.Contains(got[0], "suspendue") {
 		t.Errorf("unbanned participant got %q, want the menu", got)
+	}
+}
+
+// TestPeriodicDigestShowsParisTime: a periodic digest, stored and posted
+// later, shows its period in the consultation's time zone and names it,
+// whatever the zone of the host and of the stored cursor.
+func TestPeriodicDigestShowsParisTime(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, "")
+	sc, err := ParseDaily("18:00", "Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{}
+	s := New(db, nil, Options{Now: clk.Now, Schedule: sc, Chart: fakeChart})
+	tg, _ := addPosters(s)
+	started := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	put(t, db, answerOpt{participant: "telegram:p1", theme: "acces", question: "equipement", text: "Des ordinateurs pour tous les élèves.", at: started.Add(time.Hour)})
+	for _, now := range []time.Time{
+		time.Date(2026, 11, 26, 17, 0, 11, 0, time.UTC), // 18:00 in Paris
+		time.Date(2026, 11, 27, 17, 0, 11, 0, time.UTC),
+	} {
+		clk.Set(now)
+		if _, err := s.tick(ctx, started); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := tg.list()
+	if len(got) != 2 {
+		t.Fatalf("%d digests posted, want 2", len(got))
+	}
+	for i, want := range []string{
+		"# 📊 Synthèse jusqu’au 26 novembre 2026 à 18:00 (heure de Paris)\n",
+		"# 📊 Synthèse du 26 novembre 2026 à 18:00 au 27 novembre 2026 à 18:00 (heure de Paris)\n",
+	} {
+		if md := digest.RenderMarkdown(got[i].d); !strings.HasPrefix(md, want) {
+			t.Errorf("digest %d begins %q, want %q", i, md[:min(len(md), 120)], want)
+		}
+	}
+}
+
+func TestPluralInStats(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"fr", 0, "réponse"}, {"fr", 1, "réponse"}, {"fr", 2, "réponses"}, {"fr", 1000, "réponses"},
+		{"en", 0, "answers"}, {"en", 1, "answer"}, {"en", 2, "answers"},
+	} {
+		one, many := "réponse", "réponses"
+		if tc.lang == "en" {
+			one, many = "answer", "answers"
+		}
+		if got := plural(tc.lang, tc.n, one, many); got != tc.want {
+			t.Errorf("plural(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+	d := digest.Digest{Lang: "fr",
+		Period: digest.Figures{Participants: 0, Contributions: 0}, Total: digest.Figures{Participants: 1, Contributions: 1},
+		Since: t0, Until: t0.Add(time.Hour),
+		ByChannel: []digest.Breakdown{{Label: "Telegram", Total: digest.Figures{Participants: 1, Contributions: 1}}},
+		Themes:    []digest.ThemeDigest{{Title: "Égal accès", TotalAnswers: 1, Started: 1}},
+	}
+	fr := StatsText(d)
+	for _, want := range []string{
+		"1 participant au total, dont 0 qui a répondu depuis la dernière synthèse.",
+		"1 réponse au total, dont 0 nouvelle depuis la dernière synthèse.",
+		"- Telegram : 1 participant, 1 réponse (dont 0 nouvelle)",
+		"1. Égal accès : 1 réponse (dont 0 nouvelle). Commencé par 1 participant, terminé par 0",
+		"La dernière synthèse date du 2 mars 2026 à 09:00 (UTC).",
+	} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("stats lack %q:\n%s", want, fr)
+		}
+	}
+	d.Lang = "en"
+	d.Total.Contributions = 2
+	en := StatsText(d)
+	for _, want := range []string{"1 participant in total; 0 answered", "2 answers in total, 0 new", "- Telegram: 1 participant, 1 answer (0 new)", "Started by 1 participant,"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("English stats lack %q:\n%s", want, en)
+		}
 	}
 }

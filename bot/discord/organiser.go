@@ -76,8 +76,8 @@ var organiserCommands = []orgCommand{
 	{organiser.CmdStats, "stats", "stats", "Statistiques de la consultation (organisation)", "Consultation statistics (organisers)", optNone},
 	{organiser.CmdHide, "masquer", "hide", "Masquer une réponse des synthèses, par son numéro", "Hide an answer from digests, by its number", optAnswer},
 	{organiser.CmdUnhide, "afficher", "unhide", "Afficher de nouveau une réponse masquée", "Show a hidden answer again", optAnswer},
-	{organiser.CmdBan, "bannir", "ban", "Bannir l'auteur d'une réponse (rien n'est supprimé)", "Ban the author of an answer (nothing is deleted)", optAnswer},
-	{organiser.CmdUnban, "debannir", "unban", "Lever le bannissement de l'auteur d'une réponse", "Lift the ban on the author of an answer", optAnswer},
+	{organiser.CmdBan, "bannir", "ban", "Bannir la personne qui a écrit une réponse (rien n'est supprimé)", "Ban the person who wrote an answer (nothing is deleted)", optAnswer},
+	{organiser.CmdUnban, "debannir", "unban", "Lever le bannissement de la personne qui a écrit une réponse", "Lift the ban on the person who wrote an answer", optAnswer},
 }
 
 func organiserCommandFor(name string) (orgCommand, bool) {
@@ -166,17 +166,17 @@ var orgTexts = map[string]struct {
 }{
 	"fr": {
 		refused: "Cette commande est réservée à l'équipe d'organisation.",
-		failed:  "Désolé, la commande n'a pas pu aboutir à cause d'un problème technique. Réessayez dans un instant.",
-		badID:   "Le numéro de réponse doit être un nombre entier positif, tel qu'il apparaît dans les synthèses (#123).",
+		failed:  "Désolé, un problème technique a empêché la commande d'aboutir. Réessayez dans un instant.",
+		badID:   "Le numéro de réponse est un nombre entier, par exemple 123. Il figure à côté de chaque citation des synthèses (#123).",
 		done:    "C'est fait.",
-		chart:   "📊 Contributions par thème : nouvelles et total",
+		chart:   "📊 Contributions par thème : sur la période et au total",
 	},
 	"en": {
 		refused: "This command is reserved for the organising team.",
 		failed:  "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
-		badID:   "The answer number must be a positive whole number, as shown in digests (#123).",
+		badID:   "The answer number is a whole number, for example 123. It is shown beside each quote in digests (#123).",
 		done:    "Done.",
-		chart:   "📊 Contributions per theme: new and total",
+		chart:   "📊 Contributions per theme: in the period and in total",
 	},
 }
 

@@ -90,7 +90,7 @@ var organiserMenu = []struct{ fr, en, descFR, descEN string }{
 	{"stats", "stats", "Chiffres de la consultation", "Consultation figures"},
 	{"masquer", "hide", "Masquer la réponse n° N des synthèses", "Hide answer #N from digests"},
 	{"afficher", "unhide", "Afficher de nouveau la réponse n° N", "Show answer #N again"},
-	{"bannir", "ban", "Ignorer l'auteur de la réponse n° N", "Ignore the author of answer #N"},
+	{"bannir", "ban", "Ignorer la personne qui a écrit la réponse n° N", "Ignore the person who wrote answer #N"},
 	{"debannir", "unban", "Lever le bannissement (réponse n° N)", "Lift the ban (answer #N)"},
 }
 
@@ -187,26 +187,26 @@ var orgTexts = map[string]struct {
 }{
 	"fr": {
 		refused: "Cette commande est réservée à l'équipe d'organisation.",
-		failed:  "Désolé, la commande n'a pas pu aboutir à cause d'un problème technique. Réessayez dans un instant.",
+		failed:  "Désolé, un problème technique a empêché la commande d'aboutir. Réessayez dans un instant.",
 		done:    "C'est fait.",
-		chart:   "📊 <b>Contributions par thème</b> : nouvelles et total",
+		chart:   "📊 <b>Contributions par thème</b> : sur la période et au total",
 		help: "<b>Commandes de l'équipe d'organisation</b>\n" +
-			"/synthese [thème] : la synthèse depuis la dernière (thème : numéro ou identifiant)\n" +
-			"/stats : les chiffres de la consultation\n" +
-			"/masquer N : retirer la réponse n°N des synthèses (/afficher N l'y remet)\n" +
-			"/bannir N : ignorer désormais l'auteur de la réponse n°N, sans rien supprimer (/debannir N)\n\n" +
+			"/synthese [thème] : la synthèse depuis la dernière. Le thème est facultatif : son numéro ou son identifiant.\n" +
+			"/stats : les chiffres de la consultation.\n" +
+			"/masquer N : retirer la réponse n° N des synthèses. /afficher N la remet.\n" +
+			"/bannir N : ignorer désormais la personne qui a écrit la réponse n° N. Rien n'est supprimé. /debannir N annule.\n\n" +
 			"Pour répondre vous-même à la consultation, écrivez-moi en privé.",
 	},
 	"en": {
 		refused: "This command is reserved for the organising team.",
 		failed:  "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
 		done:    "Done.",
-		chart:   "📊 <b>Contributions per theme</b>: new and total",
+		chart:   "📊 <b>Contributions per theme</b>: in the period and in total",
 		help: "<b>Organising team commands</b>\n" +
-			"/digest [theme]: the digest since the last one (theme: number or id)\n" +
-			"/stats: the consultation's figures\n" +
-			"/hide N: take answer #N out of digests (/unhide N puts it back)\n" +
-			"/ban N: ignore the author of answer #N from now on, deleting nothing (/unban N)\n\n" +
+			"/digest [theme]: the digest since the last one. The theme is optional: its number or its id.\n" +
+			"/stats: the consultation's figures.\n" +
+			"/hide N: take answer #N out of digests. /unhide N puts it back.\n" +
+			"/ban N: ignore the person who wrote answer #N from now on. Nothing is deleted. /unban N undoes it.\n\n" +
 			"To answer the consultation yourself, write to me privately.",
 	},
 }

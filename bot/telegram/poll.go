@@ -214,11 +214,11 @@ func (a *Adapter) markChosen(ctx context.Context, q *tgbotapi.CallbackQuery) {
 // Texts of the group reply, by language: the message, then the button.
 var groupTexts = map[string][2]string{
 	"fr": {
-		"Bonjour ! La consultation se fait en conversation privée avec moi, pour que vos réponses restent les vôtres.",
+		"Bonjour ! La consultation se fait en conversation privée avec moi. Ainsi, personne d'autre ne voit vos réponses.",
 		"Répondre en privé",
 	},
 	"en": {
-		"Hello! The consultation happens in a private chat with me, so that your answers stay yours.",
+		"Hello! The consultation happens in a private chat with me. That way, nobody else sees your answers.",
 		"Answer privately",
 	},
 }

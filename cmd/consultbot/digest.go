@@ -36,6 +36,10 @@ func (m *Main) runDigest(ctx context.Context) error {
 		}
 		theme = th.ID
 	}
+	loc, err := cfg.Digest.location()
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
 	since, err := db.DigestCursor()
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
@@ -44,6 +48,6 @@ func (m *Main) runDigest(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
-	_, err = io.WriteString(m.Stdout, digest.RenderMarkdown(d))
+	_, err = io.WriteString(m.Stdout, digest.RenderMarkdown(d.In(loc)))
 	return err
 }

@@ -13,7 +13,9 @@ import (
 type DigestConfig struct {
 	// Daily is the time of day ("18:00") in TimeZone; empty turns the
 	// daily digest off.
-	Daily    string `toml:"daily"`
+	Daily string `toml:"daily"`
+	// TimeZone is the consultation's IANA time zone: the daily digest's,
+	// and the one digests show their times in, whatever the schedule.
 	TimeZone string `toml:"time_zone"`
 	// EveryHours, when positive, replaces the daily digest with one every
 	// that many hours (aligned on UTC midnight: 6 → 00:00, 06:00…).
@@ -38,8 +40,21 @@ func (d DigestConfig) schedule() (organiser.Schedule, error) {
 	return organiser.ParseDaily(d.Daily, d.TimeZone)
 }
 
+// location returns the consultation's time zone.
+func (d DigestConfig) location() (*time.Location, error) {
+	loc, err := time.LoadLocation(d.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("digest.time_zone: %w", err)
+	}
+	return loc, nil
+}
+
 func (d DigestConfig) validate() []error {
 	var errs []error
+	if _, err := d.location(); err != nil && (d.EveryHours != 0 || d.Daily == "") {
+		// With a daily digest the schedule reports it below.
+		errs = append(errs, fmt.Errorf("%w (an IANA name such as Europe/Paris)", err))
+	}
 	if d.EveryHours < 0 || d.EveryHours > 24*7 {
 		errs = append(errs, fmt.Errorf("digest.every_hours: %d is not between 0 (off: use daily) and 168", d.EveryHours))
 	}

@@ -38,4 +38,18 @@ func TestDigestConfig(t *testing.T) {
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "Mars/Olympus") {
 		t.Errorf("Validate() = %v, want the bad time zone reported", err)
 	}
+	// Digests show their times in time_zone whatever the schedule, so it
+	// is checked with every_hours too.
+	cfg.Digest.EveryHours = 6
+	if err := cfg.Validate(); err == nil || strings.Count(err.Error(), "Mars/Olympus") != 1 {
+		t.Errorf("Validate() = %v, want the bad time zone reported once", err)
+	}
+	cfg.Digest.EveryHours, cfg.Digest.Daily = 0, ""
+	if err := cfg.Validate(); err == nil || strings.Count(err.Error(), "Mars/Olympus") != 1 {
+		t.Errorf("Validate() = %v, want the bad time zone reported once without a daily digest", err)
+	}
+	cfg.Digest.TimeZone = "America/Cayenne"
+	if loc, err := cfg.Digest.location(); err != nil || loc.String() != "America/Cayenne" {
+		t.Errorf("location() = %v, %v", loc, err)
+	}
 }

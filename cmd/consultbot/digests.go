@@ -15,10 +15,15 @@ func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
 	if err != nil {
 		return err
 	}
+	loc, err := cfg.Digest.location() // validated
+	if err != nil {
+		return err
+	}
 	m.organisers = organiser.New(m.db, q, organiser.Options{
 		Logger:   m.logger.With("component", "organiser"),
 		Schedule: sc,
 		Lang:     cfg.Digest.Language,
+		Location: loc,
 	})
 	return nil
 }
