@@ -102,14 +102,22 @@ func TestFloodHoldsBackAppliesInOrderAndSparesOthers(t *testing.T) {
 
 	addr := "chat:" + flooder
 	waitFor(t, "every reply delivered", func() bool { return len(rec.texts(addr)) == 201 })
+	// The notice comes once, once the burst of 10 is spent (a token may
+	// come back while the burst is committed, on a slow machine), and the
+	// replies keep their order around it.
 	var want []string
 	for i := range 100 {
-		if i == 10 {
-			want = append(want, floodNoticeFR)
-		}
 		want = append(want, fmt.Sprintf("m%d/a", i), fmt.Sprintf("m%d/b", i))
 	}
-	if got := rec.texts(addr); !slices.Equal(got, want) {
+	got := rec.texts(addr)
+	at := slices.Index(got, floodNoticeFR)
+	if at < 20 || at%2 != 0 || slices.Contains(got[at+1:], floodNoticeFR) {
+		t.Errorf("flood notice at %d in %q; want it once, after the 10 messages of the burst", at, got)
+	}
+	if at >= 0 {
+		got = slices.Delete(got, at, at+1)
+	}
+	if !slices.Equal(got, want) {
 		t.Errorf("replies to the flooder:\n got %q\nwant %q", got, want)
 	}
 	if got := rec.texts("chat:" + calm); slices.Contains(got, floodNoticeFR) || len(got) != 6 {
