@@ -79,17 +79,19 @@ type Limits struct {
 	GroupRatePerMinute float64 // messages per minute in one group (20)
 }
 
+// withDefaults replaces what is not a positive rate; "!(x > 0)" also
+// catches NaN.
 func (l Limits) withDefaults() Limits {
-	if l.GlobalRate <= 0 {
+	if !(l.GlobalRate > 0) {
 		l.GlobalRate = 30
 	}
-	if l.ChatRate <= 0 {
+	if !(l.ChatRate > 0) {
 		l.ChatRate = 1
 	}
 	if l.ChatBurst <= 0 {
 		l.ChatBurst = 2
 	}
-	if l.GroupRatePerMinute <= 0 {
+	if !(l.GroupRatePerMinute > 0) {
 		l.GroupRatePerMinute = 20
 	}
 	return l

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"reflect"
@@ -279,9 +280,7 @@ func (c Config) Validate() error {
 		bad("consultation.default_language: %q is not one of fr, en", c.Consultation.DefaultLanguage)
 	}
 	// Discord's modal paragraph input stops at 4000 characters.
-	if n := c.Consultation.MaxAnswerLength; n < 1 || n > 4000 {
-		bad("consultation.max_answer_length: %d is not between 1 and 4000", n)
-	}
+	errs = appendRange(errs, "consultation.max_answer_length", c.Consultation.MaxAnswerLength, 1, 4000, "characters; Discord's answer form stops at 4000")
 	if c.Storage.Path == "" {
 		bad("storage.path: must not be empty")
 	}
@@ -298,14 +297,22 @@ func (c Config) Validate() error {
 	if t.APIEndpoint != "" && !isHTTPURL(t.APIEndpoint) {
 		bad("telegram.api_endpoint: %q is not an http(s) URL", t.APIEndpoint)
 	}
-	if t.GlobalRate <= 0 {
-		bad("telegram.global_rate: must be positive (messages per second)")
+	// Below these floors one message would wait minutes for its turn;
+	// above the ceilings Telegram answers 429 anyway.
+	errs = appendRange(errs, "telegram.global_rate", t.GlobalRate, 1, 1000, "messages per second overall; Telegram allows about 30")
+	errs = appendRange(errs, "telegram.chat_rate", t.ChatRate, 0.1, 100, "messages per second in one chat; Telegram allows about 1")
+	errs = appendRange(errs, "telegram.group_rate_per_minute", t.GroupRatePerMinute, 1, 1200, "messages per minute in one group; Telegram allows 20")
+	for name, ids := range map[string][]int64{"organiser_chats": t.OrganiserChats, "allowed_chats": t.AllowedChats} {
+		for _, id := range ids {
+			if id == 0 {
+				bad("telegram.%s: 0 is not a Telegram chat id", name)
+			}
+		}
 	}
-	if t.ChatRate <= 0 {
-		bad("telegram.chat_rate: must be positive (messages per second)")
-	}
-	if t.GroupRatePerMinute <= 0 {
-		bad("telegram.group_rate_per_minute: must be positive")
+	for _, id := range t.OrganiserUsers {
+		if id <= 0 {
+			bad("telegram.organiser_users: %d is not a Telegram user id (user ids are positive; a group's id goes in organiser_chats)", id)
+		}
 	}
 	if t.Token != "" && t.Mode == ModeWebhook {
 		if t.WebhookListen == "" {
@@ -345,17 +352,25 @@ func (c Config) Validate() error {
 			bad("privacy.%s: must be one line of at most 200 characters", name)
 		}
 	}
-	if p.RetentionDaysAfterClose < 0 || p.RetentionDaysAfterClose > 3650 {
-		bad("privacy.retention_days_after_close: %d is not between 0 and 3650", p.RetentionDaysAfterClose)
-	}
-	if p.InactiveDays < 0 || p.InactiveDays > 3650 {
-		bad("privacy.inactive_days: %d is not between 0 and 3650 (0: never erase drafts)", p.InactiveDays)
-	}
+	errs = appendRange(errs, "privacy.retention_days_after_close", p.RetentionDaysAfterClose, 0, 3650, "days")
+	errs = appendRange(errs, "privacy.inactive_days", p.InactiveDays, 0, 3650, "days; 0 never erases drafts")
 	errs = append(errs, c.Digest.validate()...)
 	errs = append(errs, c.Security.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)
+}
+
+// appendRange adds a problem unless v is a finite number between lo and
+// hi. NaN compares false with everything and would slip past a plain
+// "v <= 0" check (a NaN flood rate turned flood control off); infinities
+// and values such as 1e-300 pass a sign check and break the arithmetic of
+// rates. The problem names the key, the value and why the bounds.
+func appendRange[T int | float64](errs []error, key string, v, lo, hi T, why string) []error {
+	if f := float64(v); !math.IsNaN(f) && f >= float64(lo) && f <= float64(hi) {
+		return errs
+	}
+	return append(errs, fmt.Errorf("%s: %v must be a number between %v and %v (%s)", key, v, lo, hi, why))
 }
 
 func sortErrors(errs []error) {
