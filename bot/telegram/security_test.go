@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -111,5 +112,34 @@ func TestWebhookRefusesOversizedBodies(t *testing.T) {
 	}
 	if _, ok, _ := a.db.Session(pid(42)); ok {
 		t.Error("an oversized update was applied")
+	}
+}
+
+// TestTokenNeverInConnectErrors: a token pasted with a carriage return made
+// the URL unparsable, and the error printed it in full with %q escapes
+// (`parse "https://…/bot<token>\r/getMe"`); a token with characters that
+// net/http escapes came back escaped in the transport error. Neither form
+// survives in the error New returns.
+func TestTokenNeverInConnectErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() // nothing listens once closed
+	ln.Close()
+	for name, token := range map[string]string{
+		"carriage return": "123456:SECRET-cr-token-9f3a\r",
+		"url-escaped":     "123456:SECRET été/token",
+	} {
+		_, err := telegram.New(t.Context(), nil, telegram.Options{Token: token, APIEndpoint: closed})
+		if err == nil {
+			t.Fatalf("%s: New connected to nothing", name)
+		}
+		if strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("%s: the error holds the token: %v", name, err)
+		}
+		if !strings.Contains(err.Error(), "connect to telegram") {
+			t.Errorf("%s: unexpected error %v", name, err)
+		}
 	}
 }

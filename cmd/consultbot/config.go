@@ -12,8 +12,11 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"consultbot/secret"
 )
 
 // DefaultConfigPath is the file read when -config is not given, if it exists.
@@ -23,7 +26,7 @@ const DefaultConfigPath = "consultbot.toml"
 // redacted, so a config dumped into a log line cannot leak a token.
 type Secret string
 
-const redacted = "[redacted]"
+const redacted = secret.Placeholder
 
 // String returns a placeholder instead of the secret.
 func (s Secret) String() string {
@@ -53,6 +56,9 @@ type Config struct {
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
 	src *configSource
+	// warnings are what LoadConfig fixed by itself (spaces around a
+	// token), for the command to print; they never hold a value.
+	warnings []string
 }
 
 // PrivacyConfig names who answers for the processing (shown in the consent
@@ -179,14 +185,34 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 				return cfg, err // a syntax error: nothing more can be said
 			}
 			expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
+			cfg.trimTokens()
 			errs := append(problems(err), problems(cfg.Validate())...)
 			sortByLine(errs)
 			return cfg, errors.Join(errs...)
 		}
 	}
 	expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
+	cfg.trimTokens()
 	return cfg, nil
 }
+
+// trimTokens removes the spaces and line breaks a paste leaves around a
+// token (one copied from a Windows file ends with a carriage return, which
+// made every Bot API URL unparsable) and notes it, without the value.
+func (c *Config) trimTokens() {
+	for _, t := range []struct {
+		key   string
+		token *Secret
+	}{{"telegram.token", &c.Telegram.Token}, {"discord.token", &c.Discord.Token}} {
+		if s := strings.TrimSpace(string(*t.token)); s != string(*t.token) {
+			*t.token = Secret(s)
+			c.warnings = append(c.warnings, t.key+": spaces or line breaks around the token were removed; check how it was pasted (the value is not shown)")
+		}
+	}
+}
+
+// Warnings are what LoadConfig corrected by itself, to tell the operator.
+func (c Config) Warnings() []string { return c.warnings }
 
 // decodeConfig decodes data into cfg, rejecting unknown keys with their
 // position, so that a typo ("tokne") is not silently ignored. A value of
@@ -262,6 +288,9 @@ func expandEnv(v reflect.Value, getenv func(string) string) {
 }
 
 var (
+	// telegramTokenRE is the shape of a token from @BotFather: the bot's
+	// id, a colon, the secret part.
+	telegramTokenRE = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
 	webhookSecretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 	snowflakeRE     = regexp.MustCompile(`^[0-9]{1,20}$`)
 )
@@ -293,6 +322,11 @@ func (c Config) Validate() error {
 	case ModePolling, ModeWebhook:
 	default:
 		bad("telegram.mode: %q is not one of polling, webhook", t.Mode)
+	}
+	// A token is never quoted in a problem: the report may end up in a
+	// log or a support ticket.
+	if t.Token != "" && !telegramTokenRE.MatchString(string(t.Token)) {
+		bad("telegram.token: not a Telegram bot token, which is digits, a colon, then letters, digits, _ or - (as @BotFather gives it; the value is not shown)")
 	}
 	if t.APIEndpoint != "" && !isHTTPURL(t.APIEndpoint) {
 		bad("telegram.api_endpoint: %q is not an http(s) URL", t.APIEndpoint)
@@ -327,6 +361,9 @@ func (c Config) Validate() error {
 	}
 
 	d := c.Discord
+	if strings.IndexFunc(string(d.Token), func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) >= 0 {
+		bad(`discord.token: holds spaces or invisible characters; paste the token alone, without "Bot " (the value is not shown)`)
+	}
 	if d.APIBase != "" && !isHTTPURL(d.APIBase) {
 		bad("discord.api_base: %q is not an http(s) URL", d.APIBase)
 	}
