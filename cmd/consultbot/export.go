@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -87,6 +88,11 @@ func (m *Main) runExport(ctx context.Context) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	opts := organiser.ExportOptions{Format: m.org.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now()}
+	if m.org.out != "-" {
+		if err := checkExportTarget(m.org.out, cfg.Storage.Path); err != nil {
+			return err
+		}
+	}
 
 	if m.org.out == "-" {
 		n, err := organiser.Export(ctx, db, q, m.Stdout, opts)
@@ -121,6 +127,42 @@ func (m *Main) runExport(ctx context.Context) error {
 		return fmt.Errorf("export %q: %w", m.org.out, err)
 	}
 	fmt.Fprintf(m.Stderr, "exported %d answers to %s\n", n, m.org.out)
+	return nil
+}
+
+// checkExportTarget refuses an --out that is not a regular file or a new
+// name: the export replaces it by renaming a finished file over it, which
+// would destroy the database being read (through any of its names: a hard
+// link or another spelling of the path is the same file), replace a
+// symbolic link instead of writing where it points, or, for root, replace
+// a device node such as /dev/null. Only the last element is looked at: a
+// directory reached through a link is fine.
+func checkExportTarget(out, dbPath string) error {
+	fi, err := os.Lstat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("export: --out %q: %w", out, err)
+	}
+	refuse := func(what string) error {
+		return fmt.Errorf("export: --out %q %s; give a new file or a regular file to replace (- for standard output)", out, what)
+	}
+	switch mode := fi.Mode(); {
+	case mode&fs.ModeSymlink != 0:
+		return refuse("is a symbolic link, which the export would replace rather than follow")
+	case mode.IsDir():
+		return refuse("is a directory")
+	case mode&fs.ModeNamedPipe != 0:
+		return refuse("is a named pipe (FIFO)")
+	case mode&fs.ModeDevice != 0:
+		return refuse("is a device")
+	case !mode.IsRegular():
+		return refuse("is not a regular file")
+	}
+	if db, err := os.Stat(dbPath); err == nil && os.SameFile(fi, db) {
+		return refuse("is the database being exported")
+	}
 	return nil
 }
 
