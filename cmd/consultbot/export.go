@@ -18,6 +18,7 @@ import (
 // orgFlags are the flags of the organisers' commands, export and digest.
 type orgFlags struct {
 	format, out, separator string // export
+	raw                    bool   // export
 	print                  bool   // digest
 	theme, lang            string // digest
 }
@@ -31,6 +32,7 @@ func (m *Main) orgCommands(command string, fs *flag.FlagSet) bool {
 		fs.StringVar(&m.org.format, "format", organiser.FormatCSV, "csv or jsonl")
 		fs.StringVar(&m.org.out, "out", "", "output `file`, created readable by its owner only; - for standard output")
 		fs.StringVar(&m.org.separator, "separator", ";", "CSV field separator (one character; tab for a tab)")
+		fs.BoolVar(&m.org.raw, "raw", false, "CSV cells exactly as stored, for data tools (by default a cell starting with = + - @ tab or carriage return gets a leading ' so that a spreadsheet does not run it as a formula)")
 	case "digest":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 		fs.BoolVar(&m.org.print, "print", false, "print the digest since the last periodic one as Markdown, without sending it")
@@ -87,7 +89,7 @@ func (m *Main) runExport(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	opts := organiser.ExportOptions{Format: m.org.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now()}
+	opts := organiser.ExportOptions{Format: m.org.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now(), Raw: m.org.raw}
 	if m.org.out != "-" {
 		if err := checkExportTarget(m.org.out, cfg.Storage.Path); err != nil {
 			return err
