@@ -250,3 +250,56 @@ func TestExportRefusesFIFOAndDevices(t *testing.T) {
 func mkdev(major, minor uint32) uint64 {
 	return uint64(major)<<8 | uint64(minor)
 }
+
+// TestCompactCommand: erased answers stayed in the file's free pages and
+// no command could compact it. `consultbot compact` rewrites the file
+// without them, refuses while the bot holds it, and says what it did.
+func TestCompactCommand(t *testing.T) {
+	dbPath := seedDB(t)
+	db, err := storage.Open(dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The participant confirms /effacer: the step says so with StageErased.
+	erase := bot.Inbound{ID: "e-erase", Channel: bot.ChannelTelegram, Participant: "telegram:p1", Address: "c"}
+	_, err = db.Apply(context.Background(), erase, time.Now(), func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Stage = flows.StageErased
+		return s, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := db.AnswersByParticipant("telegram:p1"); len(list) != 0 {
+		t.Fatalf("not erased: %+v", list)
+	}
+	_, _, err = runCommand(t, nil, "compact", "-db", dbPath)
+	if err == nil || !strings.Contains(err.Error(), "held by a running consultbot (run or chat): stop it first") {
+		t.Errorf("compact while the bot runs: %v, want a refusal saying to stop it", err)
+	}
+	db.Close()
+	before, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(before, []byte("vrai\\\" réseau")) {
+		t.Fatal("the erased answer is not in the free pages before compacting: the test proves nothing")
+	}
+
+	stdout, _, err := runCommand(t, nil, "compact", "-db", dbPath)
+	if err != nil || !strings.HasPrefix(stdout, "compacted "+dbPath+": ") {
+		t.Fatalf("compact: %v, printed %q", err, stdout)
+	}
+	after, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(after, []byte("vrai\\\" réseau")) || bytes.Contains(after, []byte("telegram:p1")) {
+		t.Error("the compacted file still holds the erased answer or its participant")
+	}
+	if !bytes.Contains(after, []byte("Former les enseignants")) {
+		t.Error("the other answer is gone")
+	}
+	if fi, err := os.Stat(dbPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after compacting: %v %v", fi.Mode(), err)
+	}
+}

@@ -43,6 +43,8 @@ Commands:
   check-config  validate the configuration and the questionnaire
   export        export every answer, pseudonymised, as CSV or JSONL (bot stopped)
   digest        print the digest since the last periodic one (bot stopped)
+  compact       rewrite the database without its free pages, where erased
+                answers linger (bot stopped; see docs/PRIVACY.md)
   version       print the version
 
 Global flags:
@@ -148,7 +150,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "chat":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 		fs.StringVar(&m.as, "as", terminal.DefaultName, "take part as this `name` (to simulate different people)")
-	case "run":
+	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 	case "check-config", "version":
 	default:
@@ -189,6 +191,8 @@ func (m *Main) run(ctx context.Context) error {
 		return m.runExport(ctx)
 	case "digest":
 		return m.runDigest(ctx)
+	case "compact":
+		return m.runCompact()
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
