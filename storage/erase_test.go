@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-
 	"consultbot/bot"
 	"consultbot/flows"
 )
