@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -100,7 +101,7 @@ func (e *Engine) SetFlood(l FloodLimit) error {
 	if !ok {
 		return errors.New("flood control: the store keeps no backlog")
 	}
-	if l.Burst <= 0 || l.Rate <= 0 {
+	if l.Burst <= 0 || !(l.Rate > 0) || math.IsInf(l.Rate, 0) { // NaN fails "> 0"
 		return fmt.Errorf("flood control: burst %d and rate %g must be positive", l.Burst, l.Rate)
 	}
 	f := &floodControl{limit: l, channels: map[string]bool{}, store: b, now: time.Now, parts: map[string]*floodState{}, stop: make(chan struct{})}

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -286,5 +287,21 @@ func BenchmarkFloodOneParticipant(b *testing.B) {
 				b.Error(err)
 			}
 		})
+	}
+}
+
+// TestSetFloodRefusesNaNAndInfiniteRates: NaN passes "rate <= 0", and a
+// NaN rate turned flood control off without a word.
+func TestSetFloodRefusesNaNAndInfiniteRates(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "flood.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	eng := bot.New(db, historyStep(), nil)
+	for _, rate := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0} {
+		if err := eng.SetFlood(bot.FloodLimit{Burst: 10, Rate: rate, Channels: []string{bot.ChannelTelegram}}); err == nil {
+			t.Errorf("SetFlood accepted rate %v", rate)
+		}
 	}
 }

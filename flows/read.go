@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -301,15 +300,4 @@ func removeNumber(n string) (int, bool) {
 		return 0, false
 	}
 	return optionNumber(rest)
-}
-
-// visibleRunes counts what a message shows (temporary: see visible.go).
-func visibleRunes(s string) int {
-	n := 0
-	for _, r := range s {
-		if !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) {
-			n++
-		}
-	}
-	return n
 }

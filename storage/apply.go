@@ -313,7 +313,7 @@ func (db *DB) PruneApplied(cutoff time.Time) (int, error) {
 func (db *DB) appliedAt(id string) (time.Time, bool, error) {
 	var at time.Time
 	var ok bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketApplied).Get([]byte(id))
 		if len(b) == 8 {
 			at, ok = time.Unix(0, int64(binary.BigEndian.Uint64(b))), true

@@ -195,7 +195,7 @@ func (db *DB) Held(ctx context.Context) (map[string]int, error) {
 		return nil, fmt.Errorf("held events: %w", err)
 	}
 	held := map[string]int{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		clear(held)
 		return tx.Bucket(bucketBacklog).ForEach(func(k, _ []byte) error {
 			if len(k) > 8+len(sep) {
@@ -253,7 +253,7 @@ type UndeliverableReply struct {
 // sequence.
 func (db *DB) Undeliverable() ([]UndeliverableReply, error) {
 	var list []UndeliverableReply
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		list = nil
 		return tx.Bucket(bucketUndeliverable).ForEach(func(k, v []byte) error {
 			var r undeliverableRecord

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -139,22 +140,37 @@ func (db *DB) write(fn func(*bolt.Tx) error) error {
 
 // Open opens or creates the database file at path, readable by its owner
 // only, and creates its buckets. It fails fast when another process has the
-// file open, when the file is readable by group or others, and when the file
-// was written by a newer schema.
+// file open, when the file is readable by group or others, when the file
+// was written by a newer schema, and, before writing anything, when the
+// file is damaged (checkFile).
 func Open(path string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
 	if fi, err := os.Stat(path); err == nil {
 		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 			return nil, fmt.Errorf("open db %q: file mode %04o lets group or others read it; run chmod 600 %q", path, perm, path)
 		}
+		// Read only, before bbolt writes anything: it would grow a
+		// truncated file and build a new database over an emptied one.
+		if err := checkFile(path, opts.LockTimeout); errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("open db %q: %w", path, ErrInUse)
+		} else if err != nil {
+			return nil, fmt.Errorf("open db %q: %w", path, err)
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:         opts.LockTimeout,
-		InitialMmapSize: opts.InitialMmapSize,
-		FreelistType:    bolt.FreelistMapType,
-		NoSync:          opts.NoSync,
+	// Guarded too: bbolt reads the freelist page while it opens, and
+	// checkFile only read the meta pages. (A panic there leaves bbolt's
+	// file handle open; the command is about to exit anyway.)
+	var bdb *bolt.DB
+	err := guard(func() (err error) {
+		bdb, err = bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:         opts.LockTimeout,
+			InitialMmapSize: opts.InitialMmapSize,
+			FreelistType:    bolt.FreelistMapType,
+			NoSync:          opts.NoSync,
+		})
+		return err
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open db %q: %w", path, ErrInUse)
@@ -164,7 +180,8 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	bdb.MaxBatchSize = opts.MaxBatchSize
 	bdb.MaxBatchDelay = opts.MaxBatchDelay
-	if err := bdb.Update(initSchema); err != nil {
+	// A panic reading damaged pages rolls back, writing nothing.
+	if err := guard(func() error { return bdb.Update(initSchema) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
@@ -203,16 +220,55 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// Check verifies the file's internal consistency (pages, freelist, bucket
-// structure) and returns every problem found, joined.
+// Check reads every page of the file and verifies its internal consistency
+// (pages, freelist, bucket structure). A problem is a *DamagedError that
+// names the first one and how many were found.
 func (db *DB) Check() error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.view(func(tx *bolt.Tx) error {
+		// Read every page reachable from the buckets here first, under
+		// the guard: bbolt's Check runs in a goroutine of its own, where
+		// a fault (a page past the end of a file cut short while open)
+		// would crash the process instead of failing the check.
+		if err := tx.ForEach(func(_ []byte, b *bolt.Bucket) error { return readAll(b) }); err != nil {
+			return err
+		}
 		var errs []error
 		for err := range tx.Check() {
 			errs = append(errs, err)
 		}
-		return errors.Join(errs...)
+		switch len(errs) {
+		case 0:
+			return nil
+		case 1:
+			return damaged("%v", errs[0])
+		default:
+			return damaged("%v (and %d more problems)", errs[0], len(errs)-1)
+		}
 	})
+}
+
+// readAll reads every key and value of b and its nested buckets, touching
+// each page of every value so that a page missing from the file faults
+// here.
+func readAll(b *bolt.Bucket) error {
+	var sum byte
+	err := b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			if nested := b.Bucket(k); nested != nil {
+				return readAll(nested)
+			}
+			return nil
+		}
+		for i := 0; i < len(v); i += minPageSize {
+			sum ^= v[i]
+		}
+		if len(v) > 0 {
+			sum ^= v[len(v)-1]
+		}
+		return nil
+	})
+	runtime.KeepAlive(sum)
+	return err
 }
 
 // Path is the database file's path.

@@ -80,7 +80,7 @@ type DigestDelivery struct {
 // zero time before the first one.
 func (db *DB) DigestCursor() (time.Time, error) {
 	var at time.Time
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		at = cursorTx(tx)
 		return nil
 	})
@@ -157,7 +157,7 @@ func (db *DB) RecordDigest(since, until time.Time, content []byte, dests []Diges
 // oldest first, each with its digest.
 func (db *DB) PendingDigests() ([]DigestDelivery, error) {
 	var list []DigestDelivery
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		list = nil
 		log := tx.Bucket(bucketDigestLog)
 		return tx.Bucket(bucketDigestOutbox).ForEach(func(k, v []byte) error {
@@ -215,7 +215,7 @@ func (db *DB) MarkDigestSent(seq uint64) error {
 // DigestLog lists the recorded periodic digests, oldest first.
 func (db *DB) DigestLog() ([]DigestRecord, error) {
 	var list []DigestRecord
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		list = nil
 		return tx.Bucket(bucketDigestLog).ForEach(func(k, v []byte) error {
 			r, err := decodeDigestLog(binary.BigEndian.Uint64(k), v)

@@ -16,4 +16,10 @@
 // its own. Read views copy everything out of their short read transactions;
 // exports walk the answers in chunks (ForEachAnswer) so that no read
 // transaction stays open for long.
+//
+// A damaged file (truncated, overwritten, emptied) is refused with a
+// *DamagedError before bbolt opens it, by plain reads of its meta pages,
+// so that nothing grows or rewrites it; reads of the pages are guarded, so
+// that a fault or a bbolt panic on a damaged page is an error, not a
+// crash; DB.Check reads every page.
 package storage

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
 )
@@ -189,27 +187,22 @@ func TestEraseLeavesNoTraceInTheCompactedFile(t *testing.T) {
 	}
 }
 
-// compactedBytes compacts the bbolt file at path into a new file and
-// returns that file's raw bytes.
+// compactedBytes compacts a copy of the database at path with Compact,
+// as `consultbot compact` does, and returns the copy's raw bytes.
 func compactedBytes(t *testing.T, path string) []byte {
 	t.Helper()
-	src, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
-	dstPath := path + ".compact"
-	dst, err := bolt.Open(dstPath, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
+	cp := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(cp, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := bolt.Compact(dst, src, 1<<20); err != nil {
+	if _, _, err := Compact(cp, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(dstPath)
+	raw, err = os.ReadFile(cp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func answerByID(tx *bolt.Tx, id uint64) (answerRecord, []byte, error) {
 func (db *DB) AnswerByID(id uint64) (Answer, bool, error) {
 	var a Answer
 	var hidden bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		r, _, err := answerByID(tx, id)
 		if err != nil {
 			return err
@@ -162,7 +162,7 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 // not a sizeable share of the store.
 func (db *DB) HiddenAnswers() (map[uint64]bool, error) {
 	ids := map[uint64]bool{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		clear(ids)
 		b := tx.Bucket(bucketHidden)
 		if b == nil {

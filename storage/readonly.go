@@ -16,7 +16,10 @@ import (
 var ErrLockedByWriter = errors.New("held by a running consultbot (run or chat): stop it first, read-only commands cannot share the file with it")
 
 // OpenReadOnly opens the database for reading only: exports and printed
-// digests. It creates nothing, migrates nothing and writes nothing.
+// digests. It creates nothing, migrates nothing and writes nothing. A
+// damaged file (see checkFile) is refused with a *DamagedError; the pages
+// themselves are read by DB.Check, which a command calls when it is about
+// to read everything.
 //
 // bbolt locks the file with flock: a writer holds an exclusive lock and a
 // read-only open asks for a shared one, so it waits for the writer to go
@@ -35,6 +38,11 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("open db %q: file mode %04o lets group or others read it; run chmod 600 %q", path, perm, path)
 	}
+	if err := checkFile(path, opts.LockTimeout); errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("open db %q: %w", path, ErrLockedByWriter)
+	} else if err != nil {
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
 		ReadOnly:     true,
 		Timeout:      opts.LockTimeout,
@@ -46,20 +54,24 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	err = bdb.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketSessions, bucketAnswers} {
-			if tx.Bucket(name) == nil {
-				return fmt.Errorf("not a consultbot database (no %s bucket)", name)
-			}
-		}
-		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) > SchemaVersion {
-			return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", binary.BigEndian.Uint64(v), SchemaVersion)
-		}
-		return nil
-	})
+	err = guard(func() error { return bdb.View(checkReadable) })
 	if err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
 	return &DB{bolt: bdb, path: path, opts: opts}, nil
+}
+
+// checkReadable refuses a file that is not a consultbot database of a
+// schema this program knows.
+func checkReadable(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketMeta, bucketSessions, bucketAnswers} {
+		if tx.Bucket(name) == nil {
+			return fmt.Errorf("not a consultbot database (no %s bucket)", name)
+		}
+	}
+	if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) > SchemaVersion {
+		return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", binary.BigEndian.Uint64(v), SchemaVersion)
+	}
+	return nil
 }

@@ -50,7 +50,7 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 		var candidates [][]byte
 		var last []byte
 		scanned := 0
-		err := db.bolt.View(func(tx *bolt.Tx) error {
+		err := db.view(func(tx *bolt.Tx) error {
 			candidates, last, scanned = nil, nil, 0
 			c := tx.Bucket(bucketSessions).Cursor()
 			k, v := c.First()

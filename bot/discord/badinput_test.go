@@ -126,6 +126,12 @@ func TestBadInputDiscord(t *testing.T) {
 				i++
 			}
 		}},
+		{name: "a file under invisible text in a direct message", run: func(u discordtest.User, q discordtest.Message, i int) {
+			// Zero-width space, Hangul filler, braille blank: the text
+			// shows nothing, so the message is the file.
+			h.srv.DirectMessage(u, "\u200b\u3164\u2800", discordtest.Attachment{Filename: "photo.jpg", ContentType: "image/jpeg", Size: 1000})
+			h.awaitText(u, i, "Je ne peux pas lire ce fichier")
+		}},
 		{name: "unknown typed command", run: func(u discordtest.User, q discordtest.Message, i int) {
 			h.srv.DirectMessage(u, "/inconnue @everyone")
 			h.awaitText(u, i, "Je ne connais pas la commande")

@@ -273,7 +273,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	a.mu.Unlock()
 	text := strings.TrimSpace(m.Content)
 	switch {
-	case text != "":
+	case !flows.IsBlank(text):
 		if ev, ok := flows.ParseCommand(text); ok {
 			// The slash command names work typed out too.
 			if cmd, ok := commandFor(strings.ToLower(ev.Command)); ok {
@@ -287,6 +287,10 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		in.Event = flows.Event{Kind: flows.EventMedia, Media: mediaKind(m)}
 	case len(m.StickerItems) > 0:
 		in.Event = flows.Event{Kind: flows.EventMedia, Media: "sticker"}
+	case text != "":
+		// Only invisible characters and nothing attached: flows answers
+		// it as the empty message it looks like.
+		in.Event = flows.Event{Kind: flows.EventText, Text: m.Content}
 	default:
 		return
 	}

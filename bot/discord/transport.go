@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -170,7 +171,30 @@ func RouteSDKLogs(logger *slog.Logger, level int) (restore func()) {
 		case discordgo.LogInformational:
 			lvl = slog.LevelInfo
 		}
+		for i := range a {
+			a[i] = sdkLogArg(a[i])
+		}
 		logger.Log(context.Background(), lvl, fmt.Sprintf(format, a...), "platform", "discord", "source", "discordgo")
 	}
 	return func() { discordgo.Logger = prev }
+}
+
+// sdkLogArg keeps gateway payloads out of discordgo's log lines: it prints
+// the raw data of events it does not know (or did not expect) at warning
+// level, and that data carries user ids and names.
+func sdkLogArg(a any) any {
+	omit := func(n int) string { return fmt.Sprintf("[%d bytes of gateway data omitted]", n) }
+	switch v := a.(type) {
+	case *discordgo.Event:
+		return fmt.Sprintf("[event op %d %s omitted]", v.Operation, v.Type)
+	case json.RawMessage:
+		return omit(len(v))
+	case []byte:
+		return omit(len(v))
+	case string:
+		if t := strings.TrimSpace(v); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+			return omit(len(v))
+		}
+	}
+	return a
 }

@@ -13,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"consultbot/bot"
+	"consultbot/secret"
 )
 
 // Modes of receiving updates.
@@ -79,17 +80,19 @@ type Limits struct {
 	GroupRatePerMinute float64 // messages per minute in one group (20)
 }
 
+// withDefaults replaces what is not a positive rate; "!(x > 0)" also
+// catches NaN.
 func (l Limits) withDefaults() Limits {
-	if l.GlobalRate <= 0 {
+	if !(l.GlobalRate > 0) {
 		l.GlobalRate = 30
 	}
-	if l.ChatRate <= 0 {
+	if !(l.ChatRate > 0) {
 		l.ChatRate = 1
 	}
 	if l.ChatBurst <= 0 {
 		l.ChatBurst = 2
 	}
-	if l.GroupRatePerMinute <= 0 {
+	if !(l.GroupRatePerMinute > 0) {
 		l.GroupRatePerMinute = 20
 	}
 	return l
@@ -143,6 +146,7 @@ type Adapter struct {
 	org        orgState       // organiser commands (organiser.go)
 	allowed    map[int64]bool // group chats answered; nil: every group
 	lim        *limiter
+	redact     *secret.Redactor // the token and webhook secret
 
 	mu       sync.Mutex
 	progress map[uint64]int // parts already delivered, per outbox seq
@@ -185,6 +189,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		client:     &http.Client{Transport: transport, Timeout: opts.PollTimeout + 15*time.Second},
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
+		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
 		progress:   map[uint64]int{},
 	}
 	for _, id := range opts.OrganiserChats {
@@ -251,8 +256,11 @@ type cleanError struct {
 func (e *cleanError) Error() string { return e.msg }
 func (e *cleanError) Unwrap() error { return e.cause }
 
-// clean removes the token from err: transport errors (*url.Error) quote
-// the request URL, which contains it.
+// clean removes the token from err, in every form: transport errors
+// (*url.Error) quote the request URL, which contains it, escaped by
+// net/http or, when the URL does not even parse (a token pasted with a
+// carriage return), with %q escapes. Every error of the SDK client goes
+// through here.
 func (a *Adapter) clean(err error) error {
 	if err == nil {
 		return nil
@@ -261,11 +269,7 @@ func (a *Adapter) clean(err error) error {
 	if errors.As(err, &te) {
 		return err
 	}
-	msg := err.Error()
-	if a.opts.Token != "" {
-		msg = strings.ReplaceAll(msg, a.opts.Token, "<token>")
-	}
-	return &cleanError{msg: msg, cause: errors.Unwrap(err)}
+	return &cleanError{msg: a.redact.String(err.Error()), cause: errors.Unwrap(err)}
 }
 
 // Run sets the command menu and receives updates until ctx ends: by long

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,16 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 // user id itself is not stored (replies go by chat id, in the outbox only).
 func (a *Adapter) participant(userID int64) string {
 	return bot.ParticipantID(bot.ChannelTelegram, strconv.FormatInt(userID, 10), a.opts.IDKey)
+}
+
+// chatAttr names a chat in a log line. A private chat's id is its user's
+// Telegram id (user ids are positive, groups' negative), which no log line
+// may show: it is named by the pseudonymous participant id instead.
+func (a *Adapter) chatAttr(chatID int64) slog.Attr {
+	if chatID > 0 {
+		return slog.String("participant", a.participant(chatID))
+	}
+	return slog.Int64("chat", chatID)
 }
 
 // messageEvent turns a message's content into an event; false when the

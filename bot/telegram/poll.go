@@ -237,6 +237,6 @@ func (a *Adapter) replyInGroup(ctx context.Context, m *tgbotapi.Message) {
 		tgbotapi.NewInlineKeyboardButtonURL(t[1], "https://t.me/"+a.username+"?start=group"),
 	))
 	if err := a.deliver(ctx, m.Chat.ID, msg); err != nil {
-		a.log.Warn("reply in group", "chat", m.Chat.ID, "err", err)
+		a.log.Warn("reply in group", a.chatAttr(m.Chat.ID), "err", err)
 	}
 }

@@ -110,7 +110,7 @@ func (a *Adapter) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 				if floods > maxFloodWaits {
 					return &retryAfterError{err: err, after: after}
 				}
-				a.log.Warn("telegram flood limit reached; waiting", "chat", chatID, "retry_in", after)
+				a.log.Warn("telegram flood limit reached; waiting", a.chatAttr(chatID), "retry_in", after)
 				if err := sleep(ctx, after); err != nil {
 					return err
 				}
@@ -127,7 +127,7 @@ func (a *Adapter) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 			return err
 		}
 		backoff = retryDelay(backoff)
-		a.log.Debug("telegram request failed; retrying", "chat", chatID, "retry_in", backoff, "err", err)
+		a.log.Debug("telegram request failed; retrying", a.chatAttr(chatID), "retry_in", backoff, "err", err)
 		if err := sleep(ctx, backoff); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -20,8 +21,9 @@ const maxWebhookBody = 1 << 20
 
 // WebhookHandler returns the handler Telegram posts updates to in webhook
 // mode. It refuses requests without the right secret header (401, nothing
-// applied) and answers 200 only once the update is committed, 500 when it
-// could not be, so that Telegram delivers it again.
+// applied), bodies over 1 MiB (413) and bodies that are not exactly one
+// JSON update (400), and answers 200 only once the update is committed,
+// 500 when it could not be, so that Telegram delivers it again.
 func (a *Adapter) WebhookHandler() http.Handler {
 	return http.HandlerFunc(a.serveWebhook)
 }
@@ -38,7 +40,7 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var u tgbotapi.Update
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxWebhookBody)).Decode(&u); err != nil {
+	if err := decodeOne(http.MaxBytesReader(w, r.Body, maxWebhookBody), &u); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			http.Error(w, "update too large", http.StatusRequestEntityTooLarge)
@@ -57,6 +59,25 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// decodeOne decodes exactly one JSON value from r into v: Telegram posts
+// one update per request, so a body with anything after it but spaces (a
+// second update, garbage) is refused whole rather than half applied.
+func decodeOne(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	var extra json.RawMessage
+	switch err := dec.Decode(&extra); err {
+	case io.EOF:
+		return nil
+	case nil:
+		return errors.New("more than one JSON value in the body")
+	default:
+		return err
+	}
 }
 
 // runWebhook registers the webhook with its secret and, when WebhookListen

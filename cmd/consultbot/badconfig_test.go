@@ -42,8 +42,8 @@ api_base = "discord.example.org"
 		`consultation.closes_at: "30/06/2027" is not an RFC 3339 time`,
 		"consultation.max_answer_length: -1",
 		`telegram.api_endpoint: "ftp://api.example.org" is not an http(s) URL`,
-		"telegram.global_rate: must be positive",
-		"telegram.chat_rate: must be positive",
+		"telegram.global_rate: -30 must be a number between 1 and 1000",
+		"telegram.chat_rate: 0 must be a number between 0.1 and 100",
 		"telegram.webhook_listen: required in webhook mode",
 		`telegram.webhook_url: "" is not an https URL`,
 		"telegram.webhook_secret: required in webhook mode",
@@ -120,11 +120,11 @@ token = "x"
 	got := strings.Split(err.Error(), "\n")
 	want := []string{
 		`line 2: consultation.closes_at: "30/06/2027" is not an RFC 3339 time`,
-		`line 3: consultation.max_answer_length: -1 is not between 1 and 4000`,
+		`line 3: consultation.max_answer_length: -1 must be a number between 1 and 4000`,
 		`line 6 column 1: unknown key "telegram.tokne"`,
 		`line 8: telegram.api_endpoint: "ftp://api.example.org" is not an http(s) URL`,
 		`line 9 column 15: telegram.global_rate: wrong type: expected a number, got a string`,
-		`line 10: telegram.chat_rate: must be positive`,
+		`line 10: telegram.chat_rate: 0 must be a number between 0.1 and 100`,
 		`line 13 column 13: discord.guild_ids: wrong type: expected a list of strings in quotes`,
 		`line 14: discord.api_base: "discord.example.org" is not an http(s) URL`,
 		`line 16 column 2: unknown key "discrod"`,
@@ -200,5 +200,60 @@ func TestConfigSyntaxErrorIsReportedAlone(t *testing.T) {
 				t.Errorf("want one problem, at its line:\n%s", err)
 			}
 		})
+	}
+}
+
+// TestConfigRefusesNaNInfinityAndTinyNumbers: TOML accepts nan, inf and
+// 1e-300 as floats; they passed check-config, and a NaN flood_rate turned
+// flood control off. Every numeric setting must be a finite number within
+// its bounds, and the report says which bounds and why.
+func TestConfigRefusesNaNInfinityAndTinyNumbers(t *testing.T) {
+	path := writeConfig(t, `[consultation]
+max_answer_length = 4001
+
+[security]
+flood_rate = nan
+flood_burst = 1001
+
+[telegram]
+global_rate = inf
+chat_rate = -inf
+group_rate_per_minute = 1e-300
+organiser_users = [-1001234567890]
+organiser_chats = [0]
+
+[privacy]
+inactive_days = -1
+retention_days_after_close = 3651
+
+[digest]
+every_hours = 169
+`)
+	_, _, err := runCommand(t, nil, "check-config", "-config", path)
+	if err == nil {
+		t.Fatal("check-config accepted nan, inf and 1e-300")
+	}
+	for _, want := range []string{
+		"line 2: consultation.max_answer_length: 4001 must be a number between 1 and 4000 (characters",
+		"line 5: security.flood_rate: NaN must be a number between 0.1 and 1000 (held messages applied per second)",
+		"line 6: security.flood_burst: 1001 must be a number between 1 and 1000",
+		"line 9: telegram.global_rate: +Inf must be a number between 1 and 1000 (messages per second overall",
+		"line 10: telegram.chat_rate: -Inf must be a number between 0.1 and 100",
+		"line 11: telegram.group_rate_per_minute: 1e-300 must be a number between 1 and 1200 (messages per minute in one group",
+		"line 12: telegram.organiser_users: -1001234567890 is not a Telegram user id",
+		"line 13: telegram.organiser_chats: 0 is not a Telegram chat id",
+		"line 16: privacy.inactive_days: -1 must be a number between 0 and 3650",
+		"line 17: privacy.retention_days_after_close: 3651 must be a number between 0 and 3650",
+		"line 20: digest.every_hours: 169 must be a number between 0 and 168",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("report misses %q:\n%v", want, err)
+		}
+	}
+
+	// The bounds themselves are accepted.
+	path = writeConfig(t, "[security]\nflood_rate = 0.1\n[telegram]\nglobal_rate = 1000\nchat_rate = 0.1\ngroup_rate_per_minute = 1\n")
+	if _, _, err := runCommand(t, nil, "check-config", "-config", path); err != nil {
+		t.Errorf("check-config refused the bounds: %v", err)
 	}
 }

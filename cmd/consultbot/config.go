@@ -5,14 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"reflect"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"consultbot/secret"
 )
 
 // DefaultConfigPath is the file read when -config is not given, if it exists.
@@ -22,7 +26,7 @@ const DefaultConfigPath = "consultbot.toml"
 // redacted, so a config dumped into a log line cannot leak a token.
 type Secret string
 
-const redacted = "[redacted]"
+const redacted = secret.Placeholder
 
 // String returns a placeholder instead of the secret.
 func (s Secret) String() string {
@@ -52,6 +56,9 @@ type Config struct {
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
 	src *configSource
+	// warnings are what LoadConfig fixed by itself (spaces around a
+	// token), for the command to print; they never hold a value.
+	warnings []string
 }
 
 // PrivacyConfig names who answers for the processing (shown in the consent
@@ -178,14 +185,34 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 				return cfg, err // a syntax error: nothing more can be said
 			}
 			expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
+			cfg.trimTokens()
 			errs := append(problems(err), problems(cfg.Validate())...)
 			sortByLine(errs)
 			return cfg, errors.Join(errs...)
 		}
 	}
 	expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
+	cfg.trimTokens()
 	return cfg, nil
 }
+
+// trimTokens removes the spaces and line breaks a paste leaves around a
+// token (one copied from a Windows file ends with a carriage return, which
+// made every Bot API URL unparsable) and notes it, without the value.
+func (c *Config) trimTokens() {
+	for _, t := range []struct {
+		key   string
+		token *Secret
+	}{{"telegram.token", &c.Telegram.Token}, {"discord.token", &c.Discord.Token}} {
+		if s := strings.TrimSpace(string(*t.token)); s != string(*t.token) {
+			*t.token = Secret(s)
+			c.warnings = append(c.warnings, t.key+": spaces or line breaks around the token were removed; check how it was pasted (the value is not shown)")
+		}
+	}
+}
+
+// Warnings are what LoadConfig corrected by itself, to tell the operator.
+func (c Config) Warnings() []string { return c.warnings }
 
 // decodeConfig decodes data into cfg, rejecting unknown keys with their
 // position, so that a typo ("tokne") is not silently ignored. A value of
@@ -261,6 +288,9 @@ func expandEnv(v reflect.Value, getenv func(string) string) {
 }
 
 var (
+	// telegramTokenRE is the shape of a token from @BotFather: the bot's
+	// id, a colon, the secret part.
+	telegramTokenRE = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
 	webhookSecretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 	snowflakeRE     = regexp.MustCompile(`^[0-9]{1,20}$`)
 )
@@ -279,9 +309,7 @@ func (c Config) Validate() error {
 		bad("consultation.default_language: %q is not one of fr, en", c.Consultation.DefaultLanguage)
 	}
 	// Discord's modal paragraph input stops at 4000 characters.
-	if n := c.Consultation.MaxAnswerLength; n < 1 || n > 4000 {
-		bad("consultation.max_answer_length: %d is not between 1 and 4000", n)
-	}
+	errs = appendRange(errs, "consultation.max_answer_length", c.Consultation.MaxAnswerLength, 1, 4000, "characters; Discord's answer form stops at 4000")
 	if c.Storage.Path == "" {
 		bad("storage.path: must not be empty")
 	}
@@ -295,17 +323,30 @@ func (c Config) Validate() error {
 	default:
 		bad("telegram.mode: %q is not one of polling, webhook", t.Mode)
 	}
+	// A token is never quoted in a problem: the report may end up in a
+	// log or a support ticket.
+	if t.Token != "" && !telegramTokenRE.MatchString(string(t.Token)) {
+		bad("telegram.token: not a Telegram bot token, which is digits, a colon, then letters, digits, _ or - (as @BotFather gives it; the value is not shown)")
+	}
 	if t.APIEndpoint != "" && !isHTTPURL(t.APIEndpoint) {
 		bad("telegram.api_endpoint: %q is not an http(s) URL", t.APIEndpoint)
 	}
-	if t.GlobalRate <= 0 {
-		bad("telegram.global_rate: must be positive (messages per second)")
+	// Below these floors one message would wait minutes for its turn;
+	// above the ceilings Telegram answers 429 anyway.
+	errs = appendRange(errs, "telegram.global_rate", t.GlobalRate, 1, 1000, "messages per second overall; Telegram allows about 30")
+	errs = appendRange(errs, "telegram.chat_rate", t.ChatRate, 0.1, 100, "messages per second in one chat; Telegram allows about 1")
+	errs = appendRange(errs, "telegram.group_rate_per_minute", t.GroupRatePerMinute, 1, 1200, "messages per minute in one group; Telegram allows 20")
+	for name, ids := range map[string][]int64{"organiser_chats": t.OrganiserChats, "allowed_chats": t.AllowedChats} {
+		for _, id := range ids {
+			if id == 0 {
+				bad("telegram.%s: 0 is not a Telegram chat id", name)
+			}
+		}
 	}
-	if t.ChatRate <= 0 {
-		bad("telegram.chat_rate: must be positive (messages per second)")
-	}
-	if t.GroupRatePerMinute <= 0 {
-		bad("telegram.group_rate_per_minute: must be positive")
+	for _, id := range t.OrganiserUsers {
+		if id <= 0 {
+			bad("telegram.organiser_users: %d is not a Telegram user id (user ids are positive; a group's id goes in organiser_chats)", id)
+		}
 	}
 	if t.Token != "" && t.Mode == ModeWebhook {
 		if t.WebhookListen == "" {
@@ -320,6 +361,9 @@ func (c Config) Validate() error {
 	}
 
 	d := c.Discord
+	if strings.IndexFunc(string(d.Token), func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) >= 0 {
+		bad(`discord.token: holds spaces or invisible characters; paste the token alone, without "Bot " (the value is not shown)`)
+	}
 	if d.APIBase != "" && !isHTTPURL(d.APIBase) {
 		bad("discord.api_base: %q is not an http(s) URL", d.APIBase)
 	}
@@ -345,17 +389,25 @@ func (c Config) Validate() error {
 			bad("privacy.%s: must be one line of at most 200 characters", name)
 		}
 	}
-	if p.RetentionDaysAfterClose < 0 || p.RetentionDaysAfterClose > 3650 {
-		bad("privacy.retention_days_after_close: %d is not between 0 and 3650", p.RetentionDaysAfterClose)
-	}
-	if p.InactiveDays < 0 || p.InactiveDays > 3650 {
-		bad("privacy.inactive_days: %d is not between 0 and 3650 (0: never erase drafts)", p.InactiveDays)
-	}
+	errs = appendRange(errs, "privacy.retention_days_after_close", p.RetentionDaysAfterClose, 0, 3650, "days")
+	errs = appendRange(errs, "privacy.inactive_days", p.InactiveDays, 0, 3650, "days; 0 never erases drafts")
 	errs = append(errs, c.Digest.validate()...)
 	errs = append(errs, c.Security.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)
+}
+
+// appendRange adds a problem unless v is a finite number between lo and
+// hi. NaN compares false with everything and would slip past a plain
+// "v <= 0" check (a NaN flood rate turned flood control off); infinities
+// and values such as 1e-300 pass a sign check and break the arithmetic of
+// rates. The problem names the key, the value and why the bounds.
+func appendRange[T int | float64](errs []error, key string, v, lo, hi T, why string) []error {
+	if f := float64(v); !math.IsNaN(f) && f >= float64(lo) && f <= float64(hi) {
+		return errs
+	}
+	return append(errs, fmt.Errorf("%s: %v must be a number between %v and %v (%s)", key, v, lo, hi, why))
 }
 
 func sortErrors(errs []error) {

@@ -55,9 +55,7 @@ func (d DigestConfig) validate() []error {
 		// With a daily digest the schedule reports it below.
 		errs = append(errs, fmt.Errorf("%w (an IANA name such as Europe/Paris)", err))
 	}
-	if d.EveryHours < 0 || d.EveryHours > 24*7 {
-		errs = append(errs, fmt.Errorf("digest.every_hours: %d is not between 0 (off: use daily) and 168", d.EveryHours))
-	}
+	errs = appendRange(errs, "digest.every_hours", d.EveryHours, 0, 24*7, "hours; 0 uses daily instead")
 	if d.EveryHours == 0 && d.Daily != "" {
 		if _, err := d.schedule(); err != nil {
 			errs = append(errs, fmt.Errorf("digest: %w (daily is HH:MM, time_zone an IANA name such as Europe/Paris)", err))

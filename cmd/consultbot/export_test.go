@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -147,5 +148,158 @@ func TestDigestCommandNeedsPrint(t *testing.T) {
 	}
 	if _, _, err := runCommand(t, nil, "digest", "-db", dbPath, "--print", "--theme", "nope"); err == nil || !strings.Contains(err.Error(), "unknown theme") {
 		t.Errorf("digest with an unknown theme: %v", err)
+	}
+}
+
+// exportRefused runs export --out out and checks it fails with a one-line
+// message containing want and leaves no temporary file beside out.
+func exportRefused(t *testing.T, dbPath, out, want string) {
+	t.Helper()
+	env := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}
+	_, _, err := runCommand(t, env, "export", "-db", dbPath, "--out", out)
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("export --out %s: %v, want a one-line refusal saying %q", out, err, want)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(matches) > 0 {
+		t.Errorf("temporary files left: %v", matches)
+	}
+}
+
+// TestExportRefusesTheDatabaseItReads: --out naming the database, by its
+// path, another spelling of it or a hard link, replaced the database with
+// the export, which then no longer opened.
+func TestExportRefusesTheDatabaseItReads(t *testing.T) {
+	dbPath := seedDB(t)
+	before, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(filepath.Dir(dbPath), "hardlink.db")
+	if err := os.Link(dbPath, link); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(filepath.Dir(dbPath), ".", "..", filepath.Base(filepath.Dir(dbPath)), filepath.Base(dbPath))
+	for _, out := range []string{dbPath, other, link} {
+		exportRefused(t, dbPath, out, "is the database being exported")
+	}
+	after, err := os.ReadFile(dbPath)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("the database changed (%v)", err)
+	}
+	db, err := storage.OpenReadOnly(dbPath, storage.Options{})
+	if err != nil {
+		t.Fatalf("the database no longer opens: %v", err)
+	}
+	db.Close()
+}
+
+// TestExportRefusesSymlink: the rename replaced a symbolic link with the
+// export instead of writing where it pointed, or refusing.
+func TestExportRefusesSymlink(t *testing.T) {
+	dbPath := seedDB(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.csv")
+	if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "export.csv")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	exportRefused(t, dbPath, link, "is a symbolic link")
+	if got, err := os.Readlink(link); err != nil || got != target {
+		t.Errorf("the link was replaced: %q %v", got, err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep" {
+		t.Errorf("the link's target changed: %q", b)
+	}
+}
+
+// TestExportRefusesFIFOAndDevices: a named pipe, or a device node (as
+// root, /dev/null itself), was replaced by a regular file. The device
+// case makes its own node in a temporary directory, so that the test
+// cannot harm the machine's /dev/null even against the old code.
+func TestExportRefusesFIFOAndDevices(t *testing.T) {
+	dbPath := seedDB(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	exportRefused(t, dbPath, fifo, "is a named pipe (FIFO)")
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v %v", fi.Mode(), err)
+	}
+	exportRefused(t, dbPath, dir, "is a directory")
+
+	if os.Geteuid() != 0 {
+		t.Log("not root: no device node to make")
+		return
+	}
+	null := filepath.Join(dir, "null")
+	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, int(mkdev(1, 3))); err != nil {
+		t.Fatal(err)
+	}
+	exportRefused(t, dbPath, null, "is a device")
+	if fi, err := os.Lstat(null); err != nil || fi.Mode()&os.ModeDevice == 0 {
+		t.Errorf("the device node was replaced: %v %v", fi.Mode(), err)
+	}
+}
+
+// mkdev is the Linux device number of major, minor.
+func mkdev(major, minor uint32) uint64 {
+	return uint64(major)<<8 | uint64(minor)
+}
+
+// TestCompactCommand: erased answers stayed in the file's free pages and
+// no command could compact it. `consultbot compact` rewrites the file
+// without them, refuses while the bot holds it, and says what it did.
+func TestCompactCommand(t *testing.T) {
+	dbPath := seedDB(t)
+	db, err := storage.Open(dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The participant confirms /effacer: the step says so with StageErased.
+	erase := bot.Inbound{ID: "e-erase", Channel: bot.ChannelTelegram, Participant: "telegram:p1", Address: "c"}
+	_, err = db.Apply(context.Background(), erase, time.Now(), func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Stage = flows.StageErased
+		return s, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := db.AnswersByParticipant("telegram:p1"); len(list) != 0 {
+		t.Fatalf("not erased: %+v", list)
+	}
+	_, _, err = runCommand(t, nil, "compact", "-db", dbPath)
+	if err == nil || !strings.Contains(err.Error(), "held by a running consultbot (run or chat): stop it first") {
+		t.Errorf("compact while the bot runs: %v, want a refusal saying to stop it", err)
+	}
+	db.Close()
+	before, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(before, []byte("vrai\\\" réseau")) {
+		t.Fatal("the erased answer is not in the free pages before compacting: the test proves nothing")
+	}
+
+	stdout, _, err := runCommand(t, nil, "compact", "-db", dbPath)
+	if err != nil || !strings.HasPrefix(stdout, "compacted "+dbPath+": ") {
+		t.Fatalf("compact: %v, printed %q", err, stdout)
+	}
+	after, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(after, []byte("vrai\\\" réseau")) || bytes.Contains(after, []byte("telegram:p1")) {
+		t.Error("the compacted file still holds the erased answer or its participant")
+	}
+	if !bytes.Contains(after, []byte("Former les enseignants")) {
+		t.Error("the other answer is gone")
+	}
+	if fi, err := os.Stat(dbPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after compacting: %v %v", fi.Mode(), err)
 	}
 }

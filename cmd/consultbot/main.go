@@ -23,6 +23,7 @@ import (
 	"consultbot/bot/terminal"
 	"consultbot/flows"
 	"consultbot/organiser"
+	"consultbot/secret"
 	"consultbot/storage"
 )
 
@@ -42,6 +43,8 @@ Commands:
   check-config  validate the configuration and the questionnaire
   export        export every answer, pseudonymised, as CSV or JSONL (bot stopped)
   digest        print the digest since the last periodic one (bot stopped)
+  compact       rewrite the database without its free pages, where erased
+                answers linger (bot stopped; see docs/PRIVACY.md)
   version       print the version
 
 Global flags:
@@ -94,6 +97,9 @@ type Main struct {
 	org        orgFlags
 
 	logger *slog.Logger
+	// redact removes the configuration's secrets from every log line and
+	// from the error Run and Close return; loadAll builds it.
+	redact *secret.Redactor
 	// restoreSDKLogs undoes the routing of an SDK's package-level logger.
 	restoreSDKLogs func()
 	db             *storage.DB
@@ -144,7 +150,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "chat":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 		fs.StringVar(&m.as, "as", terminal.DefaultName, "take part as this `name` (to simulate different people)")
-	case "run":
+	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 	case "check-config", "version":
 	default:
@@ -165,7 +171,12 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 
 // Run executes the command. For chat and run it returns when the
 // conversation ends or ctx is cancelled; Close then shuts everything down.
+// Its error never holds a secret of the configuration.
 func (m *Main) Run(ctx context.Context) error {
+	return m.redact.Error(m.run(ctx))
+}
+
+func (m *Main) run(ctx context.Context) error {
 	switch m.command {
 	case "version":
 		_, err := fmt.Fprintln(m.Stdout, "consultbot", Version())
@@ -180,6 +191,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runExport(ctx)
 	case "digest":
 		return m.runDigest(ctx)
+	case "compact":
+		return m.runCompact()
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
@@ -219,6 +232,11 @@ func Version() string {
 // reporting every problem at once.
 func (m *Main) loadAll() (Config, *flows.Questionnaire, error) {
 	cfg, err := LoadConfig(m.configPath, m.Getenv)
+	m.redact = secret.NewRedactor(string(cfg.Telegram.Token), string(cfg.Discord.Token),
+		string(cfg.Telegram.WebhookSecret), string(cfg.Security.IDKey))
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintln(m.Stderr, "consultbot: warning:", w)
+	}
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -263,7 +281,7 @@ func (m *Main) checkConfig() error {
 // run share.
 func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) error {
 	level, _ := cfg.Log.level() // validated
-	m.logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: max(level, minLevel)}))
+	m.logger = slog.New(m.redact.Handler(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: max(level, minLevel)})))
 
 	db, err := storage.Open(cfg.Storage.Path, storage.Options{})
 	if err != nil {
@@ -415,5 +433,5 @@ func (m *Main) Close() error {
 	if m.restoreSDKLogs != nil {
 		m.restoreSDKLogs()
 	}
-	return errors.Join(errs...)
+	return m.redact.Error(errors.Join(errs...))
 }

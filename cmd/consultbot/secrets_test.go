@@ -288,3 +288,75 @@ func compactedBytes(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestTokenPastedWithCarriageReturnIsTrimmedAndNeverPrinted: a token
+// pasted with a trailing carriage return was printed in full in
+// `parse "https://api.telegram.org/bot<token>\r/getMe"`. Spaces and line
+// breaks around a token are now removed with a warning that does not show
+// it, the bot then works, and a token that is malformed inside is a config
+// error naming the setting, never the value.
+func TestTokenPastedWithCarriageReturnIsTrimmedAndNeverPrinted(t *testing.T) {
+	const token = "123456:SECRET-cr-token-9f3a"
+	tg := telegramtest.NewServer(telegramtest.Options{Token: token})
+	defer tg.Close()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cfg := fmt.Sprintf("[storage]\npath = \"run.db\"\n[telegram]\napi_endpoint = %q\n", tg.URL())
+	if err := os.WriteFile("consultbot.toml", []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, stderr := newTestMain(t, nil, io.Discard)
+	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": token + "\r\n"})
+	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	wait, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx)
+		stop() // a run that failed ends the wait below at once
+	}()
+	parent := telegramtest.User{ID: 5551234567, FirstName: "Lou", LanguageCode: "fr"}
+	tg.SendCommand(parent, "/start")
+	if _, err := tg.WaitMessages(wait, parent.ID, 1); err != nil {
+		cancel()
+		t.Fatalf("the bot with a trimmed token does not answer: %v\nstderr:\n%s", err, stderr)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "warning: telegram.token: spaces or line breaks around the token were removed") {
+		t.Errorf("no warning about the trimmed token:\n%s", stderr)
+	}
+	if strings.Contains(stderr.String(), "SECRET") {
+		t.Errorf("the token appears in the output:\n%s", stderr)
+	}
+
+	// Malformed inside: refused, the setting named, the value never shown.
+	for name, env := range map[string]map[string]string{
+		"telegram CR inside":   {"TELEGRAM_TOKEN": "123456:SECRET\r-cr-token"},
+		"telegram no colon":    {"TELEGRAM_TOKEN": "SECRET-no-colon"},
+		"telegram URL-escaped": {"TELEGRAM_TOKEN": "123456:SECRET%2F%0D-token"},
+		"discord space":        {"DISCORD_TOKEN": "Bot SECRET-discord-token"},
+		"discord CR inside":    {"DISCORD_TOKEN": "SECRET-discord\r-token"},
+	} {
+		path := writeConfig(t, "[discord]\napplication_id = \"123\"\n")
+		stdout, stderr, err := runCommand(t, env, "check-config", "-config", path)
+		key := "telegram.token"
+		if strings.HasPrefix(name, "discord") {
+			key = "discord.token"
+		}
+		if err == nil || !strings.Contains(err.Error(), key+": ") {
+			t.Errorf("%s: check-config = %v, want a problem naming %s", name, err, key)
+		}
+		if everything := fmt.Sprint(err) + stdout + stderr; strings.Contains(everything, "SECRET") {
+			t.Errorf("%s: the token is printed: %s", name, everything)
+		}
+	}
+}

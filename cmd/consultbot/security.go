@@ -38,12 +38,9 @@ func (s SecurityConfig) validate() []error {
 	if n := len(s.IDKey); n > 0 && n < minIDKeyLen {
 		errs = append(errs, fmt.Errorf("security.id_key: %d characters is too short, at least %d are needed (e.g. openssl rand -base64 32)", n, minIDKeyLen))
 	}
-	if s.FloodBurst < 1 || s.FloodBurst > 1000 {
-		errs = append(errs, fmt.Errorf("security.flood_burst: %d is not between 1 and 1000", s.FloodBurst))
-	}
-	if s.FloodRate <= 0 || s.FloodRate > 1000 {
-		errs = append(errs, fmt.Errorf("security.flood_rate: %g is not above 0 and at most 1000 (messages per second)", s.FloodRate))
-	}
+	errs = appendRange(errs, "security.flood_burst", s.FloodBurst, 1, 1000, "messages one person may send at once")
+	// Below one message every ten seconds a held-back person waits minutes.
+	errs = appendRange(errs, "security.flood_rate", s.FloodRate, 0.1, 1000, "held messages applied per second")
 	return errs
 }
 

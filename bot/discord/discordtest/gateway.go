@@ -123,6 +123,11 @@ func (s *Server) InvalidateSession() error {
 	return c.write(map[string]any{"op": 9, "d": false})
 }
 
+// Dispatch sends the bot an event of type t with data d, as Discord does
+// for event types the fake does not model (a new type Discord added, say),
+// to see how the bot copes with it.
+func (s *Server) Dispatch(t string, d any) { s.dispatch(t, d) }
+
 // dispatch queues an event for the bot and sends it if a session is live.
 func (s *Server) dispatch(t string, d any) {
 	raw, _ := json.Marshal(d)
