@@ -146,6 +146,12 @@ func (a *Adapter) english(participant string) bool {
 // tagged with the participant they are for.
 func (a *Adapter) render(r flows.Reply, userID string) []part {
 	var text strings.Builder
+	if r.Lead != "" {
+		text.WriteString(escapeMarkdown(r.Lead))
+		if r.Title != "" || r.Text != "" {
+			text.WriteString("\n\n")
+		}
+	}
 	if r.Title != "" {
 		text.WriteString("**" + escapeMarkdown(r.Title) + "**")
 		if r.Text != "" {

@@ -19,6 +19,7 @@ type typist struct {
 	h    *harness
 	u    discordtest.User
 	seen int // messages already looked at
+	off  int // how far into the last message found expect has read
 }
 
 func (p *typist) say(text string) {
@@ -33,9 +34,17 @@ func (p *typist) expect(want string) discordtest.Message {
 	p.t.Helper()
 	var found discordtest.Message
 	msgs, err := p.h.srv.WaitUser(p.u.ID, wait, func(msgs []discordtest.Message) bool {
+		// Read on in the last message found first: an acknowledgement and
+		// the next question travel together.
+		if p.seen > 0 && p.off < len(msgs[p.seen-1].Content) {
+			if j := strings.Index(msgs[p.seen-1].Content[p.off:], want); j >= 0 {
+				found, p.off = msgs[p.seen-1], p.off+j+len(want)
+				return true
+			}
+		}
 		for i := p.seen; i < len(msgs); i++ {
-			if strings.Contains(msgs[i].Content, want) {
-				found, p.seen = msgs[i], i+1
+			if j := strings.Index(msgs[i].Content, want); j >= 0 {
+				found, p.seen, p.off = msgs[i], i+1, j+len(want)
 				return true
 			}
 		}

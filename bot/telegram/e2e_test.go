@@ -123,6 +123,10 @@ type parent struct {
 	fake *telegramtest.Server
 	u    telegramtest.User
 	seen int // messages already looked at
+	// off is how far into the last message found expect has read: the
+	// next expect may find its text further in the same message, as when
+	// an acknowledgement and the next question travel together.
+	off int
 }
 
 func newParent(t *testing.T, fake *telegramtest.Server, id int64) *parent {
@@ -141,9 +145,15 @@ func (p *parent) expect(want string) telegramtest.Message {
 	var found telegramtest.Message
 	err := p.fake.Wait(waitCtx(p.t), func() bool {
 		msgs := p.fake.Messages(p.u.ID)
+		if p.seen > 0 && p.off < len(msgs[p.seen-1].Text) {
+			if j := strings.Index(msgs[p.seen-1].Text[p.off:], want); j >= 0 {
+				found, p.off = msgs[p.seen-1], p.off+j+len(want)
+				return true
+			}
+		}
 		for i := p.seen; i < len(msgs); i++ {
-			if strings.Contains(msgs[i].Text, want) {
-				found, p.seen = msgs[i], i+1
+			if j := strings.Index(msgs[i].Text, want); j >= 0 {
+				found, p.seen, p.off = msgs[i], i+1, j+len(want)
 				return true
 			}
 		}

@@ -151,7 +151,24 @@ func render(r flows.Reply) []part {
 		text = strings.TrimSpace(title + "\n\n" + text)
 		title = ""
 	}
+	lead := strings.TrimSpace(r.Lead)
+	if utf16Len(lead) > maxText/4 {
+		text = strings.TrimSpace(lead + "\n\n" + text)
+		lead = ""
+	}
+	// head is what comes before the text in the first message: the lead,
+	// then the title in bold.
+	head := ""
+	if lead != "" {
+		head = html.EscapeString(lead) + "\n\n"
+	}
+	if title != "" {
+		head += "<b>" + html.EscapeString(title) + "</b>\n\n"
+	}
 	first := maxText
+	if lead != "" {
+		first -= utf16Len(lead) + 2
+	}
 	if title != "" {
 		first -= utf16Len(title) + 2
 	}
@@ -159,15 +176,15 @@ func render(r flows.Reply) []part {
 	parts := make([]part, 0, len(chunks)+1)
 	for i, c := range chunks {
 		h := html.EscapeString(c)
-		if i == 0 && title != "" {
-			h = "<b>" + html.EscapeString(title) + "</b>\n\n" + h
+		if i == 0 {
+			h = head + h
 		}
 		parts = append(parts, part{html: h})
 	}
 	if len(parts) == 0 {
-		h := "…"
-		if title != "" {
-			h = "<b>" + html.EscapeString(title) + "</b>"
+		h := strings.TrimSuffix(head, "\n\n")
+		if h == "" {
+			h = "…"
 		}
 		parts = append(parts, part{html: h})
 	}

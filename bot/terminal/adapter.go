@@ -391,6 +391,10 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 // (Passer, Retour…) are shown as words to type, after the answer's limit.
 func render(r flows.Reply, lang string) string {
 	var b strings.Builder
+	if r.Lead != "" {
+		b.WriteString(strings.TrimRight(r.Lead, "\n"))
+		b.WriteString("\n")
+	}
 	if r.Title != "" {
 		b.WriteString("== ")
 		b.WriteString(r.Title)
