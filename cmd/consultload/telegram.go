@@ -30,6 +30,7 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	parents := fs.Int("parents", 50, "simulated parents (1-1000)")
 	duration := fs.Duration("duration", 20*time.Second, "how long they keep answering (at most 10m)")
 	think := fs.Duration("think", 2*time.Second, "each parent's pause before every action, as people read and type")
+	warmup := fs.Duration("warmup", 0, "left out of the rates and of requests per answer: the onboarding taps before the steady state")
 	verbose := fs.Bool("v", false, "log the adapter's and engine's warnings to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -40,21 +41,35 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	if *duration <= 0 || *duration > 10*time.Minute {
 		return errors.New("telegram load: -duration must be positive and at most 10m")
 	}
+	if *warmup < 0 || *warmup >= *duration {
+		return errors.New("telegram load: -warmup must be shorter than -duration")
+	}
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, logger: logger})
+	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, logger: logger, warmup: *warmup})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, *think, res.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "updates processed:   %d (%.1f/s)\n", res.actions, res.perSecond(res.actions))
 	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  (%d samples)\n", pct(res.latencies, 50), pct(res.latencies, 99), len(res.latencies))
-	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", res.sent, res.perSecond(int64(res.sent)))
-	fmt.Fprintf(stdout, "tapped-answer edits: %d (%.1f/s, counted in the same 30/s budget)\n", res.edits, res.perSecond(int64(res.edits)))
+	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", res.sent, float64(res.sent)/res.rateWindow.Seconds())
+	fmt.Fprintf(stdout, "tapped-answer edits: %d (%.1f/s, counted in the same 30/s budget)\n", res.edits, float64(res.edits)/res.rateWindow.Seconds())
+	fmt.Fprintf(stdout, "answers stored:      %d (%.1f answers/s)\n", res.answers, float64(res.answers)/res.rateWindow.Seconds())
+	if res.answers > 0 {
+		fmt.Fprintf(stdout, "requests per answer: %.2f (messages and edits)\n", float64(res.sent+res.edits)/float64(res.answers))
+	}
 	fmt.Fprintf(stdout, "429s received:       %d\n", res.tooMany)
 	return nil
+}
+
+// countAnswers counts the answers stored in db.
+func countAnswers(ctx context.Context, db *storage.DB) int {
+	n := 0
+	_ = db.ForEachAnswer(ctx, func(storage.Answer) error { n++; return nil })
+	return n
 }
 
 // telegramLoadOptions configure one Telegram load run.
@@ -82,6 +97,7 @@ type telegramLoadResult struct {
 	actions     int64
 	latencies   []time.Duration // sorted
 	sent, edits int             // after the warm-up
+	answers     int             // stored after the warm-up
 	rateWindow  time.Duration   // what sent and edits were counted over
 	tooMany     int
 }
@@ -161,13 +177,14 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 		}()
 	}
 	start := time.Now()
-	sentBefore, editsBefore := fake.SentTotal(), fake.Requests("editMessageText")
+	sentBefore, editsBefore, answersBefore := fake.SentTotal(), fake.Requests("editMessageText"), 0
 	warm := make(chan struct{})
 	go func() {
 		defer close(warm)
 		select {
 		case <-time.After(o.warmup):
 			sentBefore, editsBefore = fake.SentTotal(), fake.Requests("editMessageText")
+			answersBefore = countAnswers(ctx, db)
 		case <-driveCtx.Done():
 		}
 	}()
@@ -186,6 +203,7 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	res.rateWindow = res.elapsed - o.warmup
 	res.sent = fake.SentTotal() - sentBefore
 	res.edits = fake.Requests("editMessageText") - editsBefore
+	res.answers = countAnswers(ctx, db) - answersBefore
 
 	stop()
 	if err := <-runDone; err != nil {
