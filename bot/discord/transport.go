@@ -63,8 +63,9 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 type restError struct {
 	status     int
 	code       int
-	message    string
+	message    string // Discord's message, or the start of a body that is not JSON
 	retryAfter time.Duration
+	permanent  bool // refused for good whatever the status (a malformed address)
 	err        error
 }
 
@@ -84,15 +85,25 @@ func (e *restError) Unwrap() error { return e.err }
 // RetryAfter tells the engine how long Discord asked to wait.
 func (e *restError) RetryAfter() time.Duration { return e.retryAfter }
 
+// Status is the HTTP status of Discord's answer, 0 without one.
+func (e *restError) Status() int { return e.status }
+
 // Permanent reports a refusal that no retry will change: the person does
-// not accept direct messages from the bot (or left every shared server),
-// or the channel is gone. The engine then stops retrying the reply.
+// not accept direct messages from the bot (50007) or is unknown, the
+// channel is gone (10003), the interaction unknown (10062), the message
+// malformed or too long (400, 50035), access missing (403). The engine
+// then degrades the reply or gives it up. A 401 says the bot's token is
+// wrong, not the message, and 429 and 5xx may pass.
 func (e *restError) Permanent() bool {
 	switch e.code {
-	case codeCannotMessageUser, codeUnknownChannel, codeUnknownUser:
+	case codeCannotMessageUser, codeUnknownChannel, codeUnknownUser, codeUnknownInteraction:
 		return true
 	}
-	return false
+	switch e.status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge:
+		return true
+	}
+	return e.permanent
 }
 
 // Discord JSON error codes the adapter acts on.
@@ -125,9 +136,11 @@ func sanitize(err error) error {
 		if re.Response != nil {
 			e.status = re.Response.StatusCode
 		}
-		if re.Message != nil {
+		if re.Message != nil && (re.Message.Code != 0 || re.Message.Message != "") {
 			e.code = re.Message.Code
 			e.message = re.Message.Message
+		} else {
+			e.message = excerpt(re.ResponseBody)
 		}
 		return e
 	}
@@ -136,6 +149,20 @@ func sanitize(err error) error {
 		return &restError{err: fmt.Errorf("discord %s: %w", strings.ToLower(ue.Op), ue.Err)}
 	}
 	return err
+}
+
+// excerpt is the start of an answer's body on one line, for an error whose
+// body is not Discord's JSON (the HTML page of a proxy). The body of an
+// error answer never holds the token, which goes in a header.
+func excerpt(body []byte) string {
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:120]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // codeOf returns the Discord error code of a sanitised error, or 0.

@@ -145,7 +145,7 @@ type Adapter struct {
 	lim        *limiter
 
 	mu       sync.Mutex
-	progress map[uint64]int // parts already delivered, per outbox seq
+	progress map[progressKey]int // parts already delivered, per reply and address
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -185,7 +185,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		client:     &http.Client{Transport: transport, Timeout: opts.PollTimeout + 15*time.Second},
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
-		progress:   map[uint64]int{},
+		progress:   map[progressKey]int{},
 	}
 	for _, id := range opts.OrganiserChats {
 		a.organisers[id] = true
@@ -200,7 +200,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 			a.allowed[id] = true
 		}
 	}
-	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, endpoint, ctxClient{ctx: ctx, c: a.client})
+	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, endpoint, ctxClient{ctx: ctx, c: a.client, token: opts.Token})
 	if err != nil {
 		return nil, fmt.Errorf("connect to telegram: %w", a.clean(err))
 	}
@@ -215,17 +215,26 @@ func (a *Adapter) Username() string { return a.username }
 
 // ctxClient gives every request of the SDK, which takes no context, the
 // context of the call that made it, so cancelling it aborts a long poll.
+// It reads answers with a status other than 2xx itself (readError), so
+// that errors carry the status and what the body said.
 type ctxClient struct {
-	ctx context.Context
-	c   *http.Client
+	ctx   context.Context
+	c     *http.Client
+	token string
 }
 
-func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.c.Do(r.WithContext(c.ctx))
+	if err != nil || resp.StatusCode/100 == 2 {
+		return resp, err
+	}
+	return nil, readError(r, resp, c.token)
+}
 
 // bot returns a copy of the SDK client whose requests carry ctx.
 func (a *Adapter) bot(ctx context.Context) *tgbotapi.BotAPI {
 	b := *a.api
-	b.Client = ctxClient{ctx: ctx, c: a.client}
+	b.Client = ctxClient{ctx: ctx, c: a.client, token: a.opts.Token}
 	return &b
 }
 

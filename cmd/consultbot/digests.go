@@ -19,6 +19,7 @@ func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
 		Logger:   m.logger.With("component", "organiser"),
 		Schedule: sc,
 		Lang:     cfg.Digest.Language,
+		Outbox:   m.engine,
 	})
 	return nil
 }
