@@ -57,6 +57,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	name := routeName(r.Method, seg)
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" && (name == RouteFollowUp || name == RouteMessage) {
+		name += FileSuffix
+	}
 	s.faults.Serve(w, r, name, faultable[name], func(w http.ResponseWriter, status int) {
 		writeJSON(w, status, map[string]any{"message": fmt.Sprintf("%d: %s", status, http.StatusText(status)), "code": 0})
 	}, func(w http.ResponseWriter, r *http.Request) { s.serveREST(w, r, path, seg) })
@@ -70,6 +73,10 @@ const (
 	RouteMessage      = "POST channel message"
 	RouteEditMessage  = "PATCH channel message"
 	RouteOpenDM       = "POST direct message channel"
+	// FileSuffix ends the name of a follow-up or channel message that
+	// uploads a file (RouteFollowUp + FileSuffix), so that uploads can
+	// fail on their own while text goes.
+	FileSuffix = " with a file"
 )
 
 // faultable are the routes that fail at random under Options.Faults: what
@@ -77,6 +84,7 @@ const (
 var faultable = map[string]bool{
 	RouteCallback: true, RouteFollowUp: true, RouteEditFollowUp: true,
 	RouteMessage: true, RouteEditMessage: true, RouteOpenDM: true,
+	RouteFollowUp + FileSuffix: true, RouteMessage + FileSuffix: true,
 }
 
 // routeName names a REST request for fault injection: one of the Route

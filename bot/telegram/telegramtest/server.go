@@ -116,6 +116,9 @@ type Message struct {
 	// Edits counts successful edits of the text or keyboard.
 	Edits int
 	Sent  time.Time
+	// ReplyTo is the id of the message this one answers (quoted above it),
+	// 0 for none.
+	ReplyTo int
 }
 
 // Labels lists the keyboard's button texts, row by row.
@@ -886,6 +889,7 @@ func (s *Server) sendMessage(p params) (any, *apiError) {
 		Text: visible, Raw: p["text"], ParseMode: p["parse_mode"], Entities: entitiesOf(ents),
 		Keyboard: kb, Sent: time.Now(),
 	}
+	m.ReplyTo, _ = strconv.Atoi(p["reply_to_message_id"])
 	return s.recordSent(m)
 }
 
@@ -1135,6 +1139,7 @@ func (s *Server) sendFile(p params, r *http.Request, kind string) (any, *apiErro
 	}
 	m := &Message{ChatID: chatID, ID: s.newMessageID(chatID), Kind: kind, Text: caption, Raw: p["caption"], ParseMode: p["parse_mode"], File: data, Sent: time.Now()}
 	m.Entities = entitiesOf(ents)
+	m.ReplyTo, _ = strconv.Atoi(p["reply_to_message_id"])
 	return s.recordSent(m)
 }
 
