@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -215,6 +217,26 @@ func (e *Engine) retryIn(k addrKey, q *queue, d time.Duration) {
 		return
 	}
 	time.AfterFunc(d, again)
+}
+
+// Excerpt is the start of an error answer's body on one line, quoted, for
+// a Sender's error when the body is not the platform's JSON: the title of
+// an HTML page (a proxy's "502 Bad Gateway"), else its first characters.
+func Excerpt(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "?")
+	if i := strings.Index(strings.ToLower(s), "<title>"); i >= 0 {
+		if j := strings.Index(strings.ToLower(s[i:]), "</title>"); j > 0 {
+			s = s[i+len("<title>") : i+j]
+		}
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // failure is what a Send error says, read through the methods a Sender's

@@ -326,3 +326,16 @@ func TestRedirectWhenTheAddressRefusesForGood(t *testing.T) {
 		t.Errorf("Post after Close: %v, want ErrClosed", err)
 	}
 }
+
+func TestExcerptShowsAPageTitleOrTheStart(t *testing.T) {
+	for body, want := range map[string]string{
+		"<html>\r\n<head><title>502 Bad Gateway</title></head><body>nginx</body></html>": `"502 Bad Gateway"`,
+		"upstream\nconnect error   or disconnect":                                        `"upstream connect error or disconnect"`,
+		"":                       "(empty body)",
+		strings.Repeat("é", 100): `"` + strings.Repeat("é", 80) + `…"`,
+	} {
+		if got := bot.Excerpt([]byte(body)); got != want {
+			t.Errorf("Excerpt(%.30q) = %s, want %s", body, got, want)
+		}
+	}
+}

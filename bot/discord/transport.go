@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"consultbot/bot"
 )
 
 // apiPrefix is the REST root discordgo builds every endpoint from (its
@@ -140,7 +142,9 @@ func sanitize(err error) error {
 			e.code = re.Message.Code
 			e.message = re.Message.Message
 		} else {
-			e.message = excerpt(re.ResponseBody)
+			// Not Discord's JSON (a proxy's page): the body never holds
+			// the token, which goes in a header.
+			e.message = bot.Excerpt(re.ResponseBody)
 		}
 		return e
 	}
@@ -149,20 +153,6 @@ func sanitize(err error) error {
 		return &restError{err: fmt.Errorf("discord %s: %w", strings.ToLower(ue.Op), ue.Err)}
 	}
 	return err
-}
-
-// excerpt is the start of an answer's body on one line, for an error whose
-// body is not Discord's JSON (the HTML page of a proxy). The body of an
-// error answer never holds the token, which goes in a header.
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
-	if s == "" {
-		return "(empty body)"
-	}
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:120]) + "…"
-	}
-	return fmt.Sprintf("%q", s)
 }
 
 // codeOf returns the Discord error code of a sanitised error, or 0.

@@ -215,8 +215,8 @@ func (a *Adapter) Username() string { return a.username }
 
 // ctxClient gives every request of the SDK, which takes no context, the
 // context of the call that made it, so cancelling it aborts a long poll.
-// It reads answers with a status other than 2xx itself (readError), so
-// that errors carry the status and what the body said.
+// It reads the answers itself (readAnswer, readError), so that errors
+// carry the method, the status and what the body said.
 type ctxClient struct {
 	ctx   context.Context
 	c     *http.Client
@@ -225,8 +225,11 @@ type ctxClient struct {
 
 func (c ctxClient) Do(r *http.Request) (*http.Response, error) {
 	resp, err := c.c.Do(r.WithContext(c.ctx))
-	if err != nil || resp.StatusCode/100 == 2 {
-		return resp, err
+	switch {
+	case err != nil:
+		return nil, err
+	case resp.StatusCode/100 == 2:
+		return readAnswer(r, resp, c.token)
 	}
 	return nil, readError(r, resp, c.token)
 }
@@ -267,8 +270,9 @@ func (a *Adapter) clean(err error) error {
 		return nil
 	}
 	var te *tgbotapi.Error
-	if errors.As(err, &te) {
-		return err
+	var he *httpError
+	if errors.As(err, &te) || errors.As(err, &he) {
+		return err // built from the answer, without the URL
 	}
 	msg := err.Error()
 	if a.opts.Token != "" {

@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"path"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"consultbot/bot"
 )
 
 // sendError is a failed sending request as the engine's delivery policy
@@ -77,13 +77,39 @@ func (e *httpError) Error() string {
 	return fmt.Sprintf("telegram %s: http %d: %s", e.method, e.status, e.te.Message)
 }
 
-func (e *httpError) Unwrap() error { return e.te }
+func (e *httpError) Unwrap() error {
+	if e.te == nil {
+		return nil // a 2xx answer that is not JSON
+	}
+	return e.te
+}
 
 // Status is the HTTP status of the answer.
 func (e *httpError) Status() int { return e.status }
 
-// maxErrorBody bounds how much of an error answer is read.
-const maxErrorBody = 64 << 10
+// Bounds on how much of an answer is read: an error's, and a success's
+// (a getUpdates batch of a hundred long messages stays far below).
+const (
+	maxErrorBody  = 64 << 10
+	maxAnswerBody = 32 << 20
+)
+
+// readAnswer reads a 2xx answer whole and checks it is JSON, so that a
+// truncated or garbled answer fails with the method, the status and a
+// piece of it, rather than tgbotapi's bare "unexpected EOF".
+func readAnswer(r *http.Request, resp *http.Response, token string) (*http.Response, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody))
+	resp.Body.Close()
+	method := path.Base(r.URL.Path)
+	if err != nil {
+		return nil, fmt.Errorf("telegram %s: read the answer: %w", method, err)
+	}
+	if !json.Valid(body) {
+		return nil, &httpError{method: method, status: resp.StatusCode, excerpt: "answer is not JSON: " + excerpt(body, token)}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
 
 // readError turns a non-2xx answer into an httpError; token is removed
 // from the excerpt of a body that is not JSON (a proxy page may quote the
@@ -109,18 +135,10 @@ func readError(r *http.Request, resp *http.Response, token string) error {
 	return e
 }
 
-// excerpt is the start of body on one line, without token.
+// excerpt is bot.Excerpt of body, without token.
 func excerpt(body []byte, token string) string {
 	if token != "" {
 		body = bytes.ReplaceAll(body, []byte(token), []byte("<token>"))
 	}
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
-	if s == "" {
-		return "(empty body)"
-	}
-	const max = 120
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max]) + "…"
-	}
-	return fmt.Sprintf("%q", s)
+	return bot.Excerpt(body)
 }
