@@ -33,8 +33,10 @@ type Inbound struct {
 }
 
 // Outgoing is one reply waiting in the outbox until its Sender delivers it.
-// A Sender sends its parts in this order: Image, Reply (its text, then its
-// Document), Markup, Plain.
+// A Sender sends its parts in this order: Image, the Reply's text, Markup,
+// the Reply's Document, Plain; so when the delivery policy replaces a
+// picture by its note, or a file by Plain text, the parts before keep
+// their places.
 type Outgoing struct {
 	Seq         uint64 `json:"seq"` // outbox key, increasing
 	Channel     string `json:"channel"`

@@ -120,8 +120,8 @@ type soakReport struct {
 	faultRate       float64
 	tgFaults        map[fault.Kind]int
 	dcFaults        map[fault.Kind]int
-	maxWait         time.Duration // longest wait of anyone for their next reply
-	maxWaitWho      string
+	tgMaxWait       time.Duration // longest wait of a parent for their next reply
+	dcMaxWait       time.Duration // of an educator, from the first try of an action
 	waitLimit       time.Duration // budget + waitMargin
 	sigterm         error         // the bot's exit after the final SIGTERM
 	problems        []string
@@ -149,7 +149,7 @@ func (r *soakReport) print(w io.Writer) {
 	fmt.Fprintf(w, "duplicate replies (allowed):   %d\n", r.dupReplies)
 	fmt.Fprintf(w, "Discord actions retried:       %d (answers resubmitted: %d)\n", r.retries, r.dcUnacked)
 	fmt.Fprintf(w, "faults injected (%g %%):        Telegram %s; Discord %s\n", r.faultRate, faultCounts(r.tgFaults), faultCounts(r.dcFaults))
-	fmt.Fprintf(w, "longest wait for a reply:      %s (%s; limit %s)\n", r.maxWait.Round(time.Millisecond), r.maxWaitWho, r.waitLimit)
+	fmt.Fprintf(w, "longest wait for a reply:      Telegram %s, Discord %s (limit %s)\n", r.tgMaxWait.Round(time.Millisecond), r.dcMaxWait.Round(time.Millisecond), r.waitLimit)
 	fmt.Fprintf(w, "exit after the final SIGTERM:  %s\n", exitText(r.sigterm))
 	for _, p := range r.checkFailures {
 		fmt.Fprintln(w, "CHECK FAILED:", p)
@@ -163,12 +163,12 @@ func (r *soakReport) print(w io.Writer) {
 // past the limit and the bot stopped cleanly.
 func (r *soakReport) verdict() error {
 	slow := 0
-	if r.maxWait > r.waitLimit {
+	if max(r.tgMaxWait, r.dcMaxWait) > r.waitLimit {
 		slow = 1
 	}
 	if r.lost+r.doubled+r.stuck+r.wrongPrompt+r.noSession+len(r.checkFailures)+slow > 0 || r.sigterm != nil {
 		return fmt.Errorf("soak (seed %d) failed: %d lost, %d doubled, %d stuck, %d wrong prompts, %d sessions missing, %d failed checks, longest wait %s (limit %s), exit after SIGTERM: %s",
-			r.seed, r.lost, r.doubled, r.stuck, r.wrongPrompt, r.noSession, len(r.checkFailures), r.maxWait.Round(time.Millisecond), r.waitLimit, exitText(r.sigterm))
+			r.seed, r.lost, r.doubled, r.stuck, r.wrongPrompt, r.noSession, len(r.checkFailures), max(r.tgMaxWait, r.dcMaxWait).Round(time.Millisecond), r.waitLimit, exitText(r.sigterm))
 	}
 	return nil
 }
@@ -866,9 +866,7 @@ func verifySoak(dbPath string, dc *discordtest.Server, tgPeople []*parent, dcPeo
 		who := bot.ParticipantID(bot.ChannelTelegram, strconv.FormatInt(p.user.ID, 10), []byte(soakIDKey))
 		checkAnswers(who, p.answers)
 		rep.dupReplies += countDups(p.inbox.snapshot())
-		if p.maxWait > rep.maxWait {
-			rep.maxWait, rep.maxWaitWho = p.maxWait, "Telegram parent"
-		}
+		rep.tgMaxWait = max(rep.tgMaxWait, p.maxWait)
 		if p.stuck {
 			rep.stuck++
 			rep.fail("%s: no reply within %s", who, p.stuckAfter)
@@ -894,9 +892,7 @@ func verifySoak(dbPath string, dc *discordtest.Server, tgPeople []*parent, dcPeo
 		who := bot.ParticipantID(bot.ChannelDiscord, e.user.ID, []byte(soakIDKey))
 		checkAnswers(who, e.answers)
 		rep.retries += e.retries
-		if e.maxWait > rep.maxWait {
-			rep.maxWait, rep.maxWaitWho = e.maxWait, "Discord educator"
-		}
+		rep.dcMaxWait = max(rep.dcMaxWait, e.maxWait)
 		if e.stuck {
 			rep.stuck++
 			rep.fail("%s: no reply after repeated tries", who)
