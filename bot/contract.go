@@ -33,14 +33,55 @@ type Inbound struct {
 }
 
 // Outgoing is one reply waiting in the outbox until its Sender delivers it.
+// A Sender sends its parts in this order: Image, the Reply's text, Markup,
+// the Reply's Document, Plain; so when the delivery policy replaces a
+// picture by its note, or a file by Plain text, the parts before keep
+// their places.
 type Outgoing struct {
-	Seq         uint64      `json:"seq"` // outbox key, increasing
-	Channel     string      `json:"channel"`
-	Address     string      `json:"address"`
-	Participant string      `json:"participant"`
-	EventID     string      `json:"event_id"` // the Inbound that produced it
-	Reply       flows.Reply `json:"reply"`
-	CreatedAt   time.Time   `json:"created_at"`
+	Seq         uint64 `json:"seq"` // outbox key, increasing
+	Channel     string `json:"channel"`
+	Address     string `json:"address"`
+	Participant string `json:"participant"` // empty for a post to an organisers' chat
+	// EventID names what produced the reply: the Inbound, or an organiser
+	// command or periodic digest.
+	EventID   string      `json:"event_id"`
+	Reply     flows.Reply `json:"reply"`
+	CreatedAt time.Time   `json:"created_at"`
+
+	// Image, when set, is a picture sent first (a digest's chart).
+	Image *Image `json:"image,omitempty"`
+	// Markup are messages already written in the channel's markup and cut
+	// within its limits (a digest rendered by package digest), sent after
+	// the reply.
+	Markup []string `json:"markup,omitempty"`
+	// Plain are plain texts sent last, each cut within the channel's
+	// limit: the delivery policy puts here the text of a file the platform
+	// would not take.
+	Plain []string `json:"plain,omitempty"`
+	// Instead, when set, replaces the reply if its address refuses it for
+	// good: an organiser's results sent privately become a short note in
+	// the group the command came from, asking them to open a private chat.
+	Instead *Redirect `json:"instead,omitempty"`
+}
+
+// Image is a picture sent with a reply.
+type Image struct {
+	Name string `json:"name"` // file name, such as "synthese.png"
+	// Data is the PNG; nil once the delivery policy has given up on it,
+	// and Note is sent in its place.
+	Data []byte `json:"data,omitempty"`
+	// Caption is shown under the picture, in the channel's markup.
+	Caption string `json:"caption,omitempty"`
+	// Note is plain text sent instead of the picture when it cannot go,
+	// such as « (graphique indisponible) ».
+	Note string `json:"note,omitempty"`
+}
+
+// Redirect is a short plain-text note for another address of the same
+// channel.
+type Redirect struct {
+	Address string `json:"address"`
+	Text    string `json:"text"`
 }
 
 // StepFunc advances a session by one event. It must be pure: the store may
@@ -74,6 +115,17 @@ type Store interface {
 // hands a Sender one message at a time per Address (or per line, for a
 // Sender that implements LineSender) and in commit order, so Send keeps
 // that order simply by returning only once it is done.
+//
+// Send makes one attempt and leaves retrying, degrading and giving up to
+// the engine's delivery policy (see Engine). Its error says what the
+// platform meant, through methods the engine looks for with errors.As:
+// RetryAfter() time.Duration (asked to wait: not the content's fault),
+// Permanent() bool (refused for good: no retry will change it),
+// Attachment() bool (the part that failed is a file or a picture), and
+// Status() int (the HTTP status, for logs). Any other error is transient.
+// A Sender that resumes a reply after a failure must key its progress by
+// Seq and Address: the policy may rewrite a reply it could not deliver,
+// keeping what comes before the failing part as it was.
 type Sender interface {
 	Send(ctx context.Context, out Outgoing) error
 }
@@ -84,15 +136,19 @@ type Sender interface {
 //	func New(store Store, stepper Stepper, logger *slog.Logger) *Engine  // *flows.Machine is a Stepper
 //	func (e *Engine) SetClock(now func() time.Time)          // tests only; default time.Now
 //	func (e *Engine) SetRetry(first, longest time.Duration) // before Start; defaults DefaultRetryMin, DefaultRetryMax
+//	func (e *Engine) SetBudget(d time.Duration)             // before Start; default DefaultBudget
 //	func (e *Engine) SetFlood(l FloodLimit) error            // before Start; the store must implement Backlog
 //	func (e *Engine) AddSender(channel string, s Sender)     // before Start
 //	func (e *Engine) Start(ctx context.Context) error        // resend what the outbox still holds, start delivery
 //	func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) // returns once committed
+//	func (e *Engine) Post(ctx context.Context, outs ...Outgoing) error          // organiser results: commit, then deliver
+//	func (e *Engine) Commit(ctx context.Context, commit func(context.Context) ([]Outgoing, error)) error // the caller's own transaction
 //	func (e *Engine) Close(ctx context.Context) error         // stop accepting, drain deliveries until ctx ends
 //	func ParticipantID(channel, platformID string, key []byte) string // the only place participant ids are built
 //
-// A store may also implement Backlog (flood control) and Undeliverable
-// (permanent refusals leave the outbox as a record); storage.DB does.
+// A store may also implement Backlog (flood control), Undeliverable
+// (replies given up leave the outbox as a record) and Outbox (Post, and
+// degraded replies rewritten in place); storage.DB does.
 //
 // Adapters depend only on a small interface of their own, for example
 //

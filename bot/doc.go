@@ -10,10 +10,13 @@
 // participant are applied in order; events of different participants are
 // committed together.
 //
-// Two safeguards sit in the engine too: flood control (SetFlood) holds the
-// events of a person who sends too fast in a durable backlog and applies
-// them at a steady rate, in order; a reply the platform refuses for good
-// leaves the outbox as an undeliverable record instead of being retried for
-// ever. ParticipantID is the one place a platform user id becomes a
+// Every reply, to a participant or to an organiser (Post, Commit), is
+// delivered under one policy (delivery.go), written once for every
+// channel: retries with a doubling wait, the waits a platform asks for,
+// then degradation (a file sent as text, a picture replaced by a note) and,
+// past the attempt budget or after a refusal for good, an undeliverable
+// record, so that one reply never holds up the ones behind it. Flood
+// control (SetFlood) holds the events of a person who sends too fast in a
+// durable backlog and applies them at a steady rate, in order. ParticipantID is the one place a platform user id becomes a
 // participant id, a keyed hash, so that user ids are never stored.
 package bot

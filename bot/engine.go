@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,23 +21,14 @@ type Stepper interface {
 // ErrClosed is returned by Handle once Close has been called.
 var ErrClosed = errors.New("engine closed")
 
-// Delivery defaults.
-const (
-	// DefaultRetryMin is the first wait after a failed Send.
-	DefaultRetryMin = 500 * time.Millisecond
-	// DefaultRetryMax caps the doubling wait between attempts: a reply is
-	// never dropped, so a chat that keeps failing is tried this often.
-	DefaultRetryMax = 2 * time.Minute
-	// DefaultSenders is how many deliveries run at once, across
-	// addresses: the number of delivery goroutines.
-	DefaultSenders = 64
-)
-
 // Engine applies inbound events one transaction each and delivers the
-// replies that the transactions put in the outbox. A reply is never dropped:
-// a failed Send is retried with a doubling wait, or after the wait that the
-// error's RetryAfter() time.Duration method gives, if it has one (a
-// platform's 429).
+// replies that the transactions put in the outbox, under one delivery
+// policy for every channel (see delivery.go): a failed Send is retried
+// with a doubling wait, or after the wait a platform asked for; a reply
+// the platform keeps refusing degrades (its file sent as text, its
+// picture replaced by a note), and one that still cannot go within its
+// attempt budget, or that is refused for good, leaves the outbox as an
+// undeliverable record, so that the replies behind it are not held up.
 type Engine struct {
 	store   Store
 	stepper Stepper
@@ -47,6 +37,7 @@ type Engine struct {
 	senders map[string]Sender
 
 	retryMin, retryMax time.Duration
+	budget             time.Duration
 	nworkers           int
 
 	// startMu keeps Start's outbox load apart from commits: a commit before
@@ -118,8 +109,9 @@ func (e *Engine) lineOf(out Outgoing) addrKey {
 	return addrKey{out.Channel, out.Address}
 }
 
-// queue holds one address's replies in sequence order. It is removed once
-// empty, so that idle addresses cost nothing.
+// queue holds one line's replies in sequence order. It is removed once
+// empty, so that idle lines cost nothing. The fields after items describe
+// the delivery of items[0], its head.
 type queue struct {
 	items []Outgoing
 	// busy: a worker is sending items[0] or a retry of it is scheduled.
@@ -127,6 +119,12 @@ type queue struct {
 	queued bool          // in Engine.ready
 	wait   time.Duration // next wait after a failure
 	tries  int           // failed attempts at items[0]
+	// since is the head's first failure (zero: none yet) and deadline
+	// when the policy gives up on it: since plus the budget, plus the
+	// waits a platform asked for (they are not the reply's fault).
+	since, deadline time.Time
+	// fileFails counts the head's failures on a file or a picture.
+	fileFails int
 }
 
 // New returns an engine that applies events to store with stepper. A nil
@@ -144,6 +142,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		senders:  make(map[string]Sender),
 		retryMin: DefaultRetryMin,
 		retryMax: DefaultRetryMax,
+		budget:   DefaultBudget,
 		nworkers: DefaultSenders,
 		kick:     make(chan struct{}, 1),
 		marks:    make(chan uint64, 1024),
@@ -292,7 +291,8 @@ func (e *Engine) leave(participant string, mine chan struct{}) {
 
 // Close stops accepting events, waits for the events in flight and for the
 // delivery of every queued reply, until ctx ends. What is not delivered by
-// then stays in the outbox for the next Start.
+// then stays in the outbox for the next Start: that is no error, only said
+// in the log.
 func (e *Engine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	e.closed = true
@@ -312,13 +312,13 @@ func (e *Engine) Close(ctx context.Context) error {
 			e.drained = done
 		}
 	}()
-	var err error
 	select {
 	case <-done:
 	case <-ctx.Done():
 		e.qmu.Lock()
-		err = fmt.Errorf("close engine: %d replies left in the outbox: %w", e.outstanding, ctx.Err())
+		left := e.outstanding
 		e.qmu.Unlock()
+		e.log.Info(fmt.Sprintf("%d replies left in the outbox; they will be sent at the next start", left), "count", left)
 	}
 	e.stopSend()
 	e.workers.Wait()
@@ -327,148 +327,5 @@ func (e *Engine) Close(ctx context.Context) error {
 		<-e.markerDone
 		e.markerDone = nil
 	}
-	return err
-}
-
-// enqueue hands replies to delivery.
-func (e *Engine) enqueue(outs []Outgoing) {
-	if len(outs) == 0 {
-		return
-	}
-	e.qmu.Lock()
-	defer e.qmu.Unlock()
-	for _, out := range outs {
-		if e.senders[out.Channel] == nil {
-			e.log.Warn("no sender for channel; reply stays in the outbox", "platform", out.Channel, "participant", out.Participant)
-			continue
-		}
-		k := e.lineOf(out)
-		q := e.queues[k]
-		if q == nil {
-			q = &queue{wait: e.retryMin}
-			e.queues[k] = q
-		}
-		// Commits of different participants sharing an address may hand
-		// their replies over out of order; the sequence is the commit
-		// order. The head is never displaced while it is being sent.
-		i, _ := slices.BinarySearchFunc(q.items, out.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
-		if q.busy {
-			i = max(i, 1)
-		}
-		q.items = slices.Insert(q.items, i, out)
-		e.outstanding++
-		if !q.busy && !q.queued {
-			e.makeReady(k, q)
-		}
-	}
-}
-
-// makeReady puts an address in line for a worker; qmu must be held.
-func (e *Engine) makeReady(k addrKey, q *queue) {
-	q.queued = true
-	e.ready = append(e.ready, k)
-	select {
-	case e.kick <- struct{}{}:
-	default:
-	}
-}
-
-// work delivers the head of one ready address at a time until Close.
-func (e *Engine) work() {
-	defer e.workers.Done()
-	for e.sendCtx.Err() == nil {
-		e.qmu.Lock()
-		if len(e.ready) == 0 {
-			e.qmu.Unlock()
-			select {
-			case <-e.kick:
-			case <-e.sendCtx.Done():
-			}
-			continue
-		}
-		k := e.ready[0]
-		e.ready[0] = addrKey{}
-		e.ready = e.ready[1:]
-		if len(e.ready) > 0 {
-			// Pass the wake-up on: one kick may stand for many addresses.
-			select {
-			case e.kick <- struct{}{}:
-			default:
-			}
-		}
-		q := e.queues[k]
-		q.queued, q.busy = false, true
-		out := q.items[0]
-		e.qmu.Unlock()
-
-		err := e.senders[k.channel].Send(e.sendCtx, out)
-		if err == nil {
-			e.marks <- out.Seq
-		} else if e.sendCtx.Err() == nil && e.undeliverable(out, err) {
-			err = nil // out of the outbox: the next reply's turn
-		}
-		e.qmu.Lock()
-		switch {
-		case err == nil:
-			q.busy, q.wait, q.tries = false, e.retryMin, 0
-			q.items[0] = Outgoing{}
-			q.items = q.items[1:]
-			e.outstanding--
-			if len(q.items) > 0 {
-				e.makeReady(k, q) // behind the others: addresses take turns
-			} else {
-				delete(e.queues, k)
-			}
-			if e.outstanding == 0 && e.drained != nil {
-				close(e.drained)
-				e.drained = nil
-			}
-		case e.sendCtx.Err() != nil:
-			// Closing: the reply stays in the outbox.
-		default:
-			q.tries++
-			delay := q.wait
-			var ra interface{ RetryAfter() time.Duration }
-			if errors.As(err, &ra) && ra.RetryAfter() > 0 {
-				delay = ra.RetryAfter()
-			}
-			q.wait = min(q.wait*2, e.retryMax)
-			e.log.Warn("send reply; will retry", "platform", k.channel, "participant", out.Participant, "seq", out.Seq, "attempt", q.tries, "retry_in", delay, "err", err)
-			// q stays busy until the timer puts it back in line, so no
-			// worker waits on it.
-			time.AfterFunc(delay, func() {
-				e.qmu.Lock()
-				defer e.qmu.Unlock()
-				q.busy = false
-				e.makeReady(k, q)
-			})
-		}
-		e.qmu.Unlock()
-	}
-}
-
-// mark marks delivered replies sent, as many per commit as have arrived
-// meanwhile, until Close closes marks.
-func (e *Engine) mark() {
-	defer close(e.markerDone)
-	for seq := range e.marks {
-		seqs := []uint64{seq}
-	more:
-		for len(seqs) < 4096 {
-			select {
-			case seq, ok := <-e.marks:
-				if !ok {
-					break more
-				}
-				seqs = append(seqs, seq)
-			default:
-				break more
-			}
-		}
-		// Not cancelled with Close: once the platform has the messages,
-		// recording it is worth the few milliseconds.
-		if err := e.store.MarkSent(context.Background(), seqs...); err != nil {
-			e.log.Error("mark replies sent; they will be sent again after a restart", "count", len(seqs), "err", err)
-		}
-	}
+	return nil
 }

@@ -45,15 +45,6 @@ type Backlog interface {
 	Held(ctx context.Context) (map[string]int, error)
 }
 
-// Undeliverable is what the engine needs from the store to stop retrying
-// a reply the platform refused for good; storage.DB implements it. A store
-// without it gets the reply marked sent instead.
-type Undeliverable interface {
-	// MarkUndeliverable moves out of the outbox into a record that keeps
-	// the reason.
-	MarkUndeliverable(ctx context.Context, out Outgoing, reason string, at time.Time) error
-}
-
 // Flood notices, by language.
 const (
 	floodNoticeFR = "Vous envoyez beaucoup de messages d'un coup : je les traite dans l'ordre, un instant…"
@@ -340,29 +331,4 @@ func (e *Engine) applyHeld(p string) (more bool, err error) {
 		e.enqueue(applied.Outbox)
 	}
 	return more, nil
-}
-
-// undeliverable moves out of the outbox a reply whose Send failed with an
-// error that says it never will succeed (a Permanent() bool method that
-// returns true: the person blocked the bot, the chat is gone), and logs it
-// once. It reports whether it did.
-func (e *Engine) undeliverable(out Outgoing, err error) bool {
-	var p interface{ Permanent() bool }
-	if !errors.As(err, &p) || !p.Permanent() {
-		return false
-	}
-	// Not cancelled with Close, like marking sent.
-	ctx := context.Background()
-	var merr error
-	if u, ok := e.store.(Undeliverable); ok {
-		merr = u.MarkUndeliverable(ctx, out, err.Error(), time.Now())
-	} else {
-		merr = e.store.MarkSent(ctx, out.Seq)
-	}
-	if merr != nil {
-		e.log.Error("move undeliverable reply out of the outbox; will retry", "platform", out.Channel, "seq", out.Seq, "err", merr)
-		return false
-	}
-	e.log.Warn("reply undeliverable; moved out of the outbox", "platform", out.Channel, "participant", out.Participant, "seq", out.Seq, "err", err)
-	return true
 }

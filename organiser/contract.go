@@ -3,6 +3,7 @@ package organiser
 import (
 	"context"
 
+	"consultbot/bot"
 	"consultbot/digest"
 )
 
@@ -36,11 +37,21 @@ type Result struct {
 	Chart  []byte
 }
 
-// Poster delivers a periodic digest to one organiser destination. The
-// Telegram and Discord adapters implement it; address is a Telegram chat
-// id or a Discord channel id, as written in the config.
+// Poster renders a periodic digest for one organiser destination of its
+// channel, as a reply for the engine's outbox, which delivers it under its
+// policy (the chart left out with a note if the platform will not take
+// it, the text always). The Telegram and Discord adapters implement it;
+// address is a Telegram chat id or a Discord channel id, as written in the
+// config.
 type Poster interface {
-	PostDigest(ctx context.Context, address string, d *digest.Digest, chart []byte) error
+	DigestReply(address string, d *digest.Digest, chart []byte) (bot.Outgoing, error)
+}
+
+// Outbox commits replies in a transaction of the caller's and delivers
+// them; *bot.Engine implements it. The Service moves each periodic digest
+// delivery from its log into the outbox with it, in one transaction.
+type Outbox interface {
+	Commit(ctx context.Context, commit func(context.Context) ([]bot.Outgoing, error)) error
 }
 
 // The Service's API (implemented in this package), as adapters and cmd use it:
@@ -51,7 +62,7 @@ type Poster interface {
 //	func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result, error)
 //	                                                  // an organiser's mistake (unknown answer id or theme) is a Result
 //	                                                  // whose Text says so; an error is a store failure
-//	func (s *Service) AddPoster(channel string, p Poster, addresses []string)  // before Run
+//	func (s *Service) AddPoster(channel string, p Poster, addresses []string)  // before Run; Options.Outbox delivers
 //	func (s *Service) Run(ctx context.Context) error  // the schedule: periodic digests, one missed while down is sent at start-up, once
 //	func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, lang string) (digest.Digest, error)
 //

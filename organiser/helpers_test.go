@@ -2,6 +2,7 @@ package organiser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -90,12 +91,32 @@ func put(t *testing.T, db *storage.DB, a answerOpt) uint64 {
 	return 0
 }
 
-// fakePoster records the digests it is asked to post; it fails while fail
-// is set.
+// fakeOutbox runs the commits the Service hands it and keeps the replies
+// they put in the outbox, as the engine would before delivering them.
+type fakeOutbox struct {
+	mu   sync.Mutex
+	outs []bot.Outgoing
+}
+
+func (o *fakeOutbox) Commit(ctx context.Context, commit func(context.Context) ([]bot.Outgoing, error)) error {
+	outs, err := commit(ctx)
+	if err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.outs = append(o.outs, outs...)
+	o.mu.Unlock()
+	return nil
+}
+
+var _ Outbox = (*fakeOutbox)(nil)
+
+// fakePoster renders a digest as its JSON (in Markup) and its chart; it
+// fails while fail is set. list reads what reached the outbox.
 type fakePoster struct {
-	mu     sync.Mutex
-	posted []posted
-	fail   bool
+	channel string
+	ob      *fakeOutbox
+	fail    bool
 }
 
 type posted struct {
@@ -104,20 +125,32 @@ type posted struct {
 	chart   int
 }
 
-func (p *fakePoster) PostDigest(_ context.Context, address string, d *digest.Digest, chart []byte) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+func (p *fakePoster) DigestReply(address string, d *digest.Digest, chart []byte) (bot.Outgoing, error) {
 	if p.fail {
-		return errors.New("platform down")
+		return bot.Outgoing{}, errors.New("cannot render")
 	}
-	p.posted = append(p.posted, posted{address: address, d: *d, chart: len(chart)})
-	return nil
+	b, err := json.Marshal(d)
+	if err != nil {
+		return bot.Outgoing{}, err
+	}
+	return bot.Outgoing{Channel: p.channel, Address: address, Markup: []string{string(b)}, Image: &bot.Image{Name: "c.png", Data: chart}}, nil
 }
 
 func (p *fakePoster) list() []posted {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]posted(nil), p.posted...)
+	p.ob.mu.Lock()
+	defer p.ob.mu.Unlock()
+	var list []posted
+	for _, o := range p.ob.outs {
+		if o.Channel != p.channel {
+			continue
+		}
+		var d digest.Digest
+		if err := json.Unmarshal([]byte(o.Markup[0]), &d); err != nil {
+			panic(err)
+		}
+		list = append(list, posted{address: o.Address, d: d, chart: len(o.Image.Data)})
+	}
+	return list
 }
 
 var _ Poster = (*fakePoster)(nil)

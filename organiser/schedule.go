@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"consultbot/bot"
 	"consultbot/digest"
 	"consultbot/storage"
 )
@@ -183,9 +184,10 @@ func (s *Service) recordDue(ctx context.Context, started time.Time) error {
 	return nil
 }
 
-// deliverPending posts every recorded, undelivered periodic digest and
-// marks each one sent once its platform accepted it. It returns how many
-// are left to retry.
+// deliverPending hands every recorded, undelivered periodic digest to
+// the outbox, rendered for its destination, each moved there in one
+// transaction; from then on the engine delivers it under its policy. It
+// returns how many are left to hand over later.
 func (s *Service) deliverPending(ctx context.Context) (int, error) {
 	pending, err := s.db.PendingDigests()
 	if err != nil {
@@ -197,7 +199,7 @@ func (s *Service) deliverPending(ctx context.Context) (int, error) {
 			return failed, ctx.Err()
 		}
 		pst, ok := s.poster(p.Channel)
-		if !ok {
+		if !ok || s.opts.Outbox == nil {
 			// The channel is not running (yet): keep it for later.
 			failed++
 			continue
@@ -206,19 +208,20 @@ func (s *Service) deliverPending(ctx context.Context) (int, error) {
 		if err := json.Unmarshal(p.Digest.Content, &d); err != nil {
 			return failed, fmt.Errorf("decode digest %d: %w", p.Digest.Seq, err)
 		}
-		chart, err := s.opts.Chart(d)
+		out, err := pst.DigestReply(p.Address, &d, s.chart(d))
 		if err != nil {
-			return failed, fmt.Errorf("chart of digest %d: %w", p.Digest.Seq, err)
-		}
-		if err := pst.PostDigest(ctx, p.Address, &d, chart); err != nil {
-			s.log.Warn("post digest", "platform", p.Channel, "chat", p.Address, "digest", p.Digest.Seq, "err", err)
+			s.log.Warn("render digest", "platform", p.Channel, "chat", p.Address, "digest", p.Digest.Seq, "err", err)
 			failed++
 			continue
 		}
-		if err := s.db.MarkDigestSent(p.Seq); err != nil {
+		out.EventID = fmt.Sprintf("digest:%d", p.Digest.Seq)
+		err = s.opts.Outbox.Commit(ctx, func(ctx context.Context) ([]bot.Outgoing, error) {
+			return s.db.PostDigest(ctx, p.Seq, out)
+		})
+		if err != nil {
 			return failed, err
 		}
-		s.log.Info("digest posted", "platform", p.Channel, "chat", p.Address, "digest", p.Digest.Seq)
+		s.log.Info("digest handed to delivery", "platform", p.Channel, "chat", p.Address, "digest", p.Digest.Seq)
 	}
 	return failed, nil
 }

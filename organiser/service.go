@@ -27,8 +27,9 @@ const (
 	// land before the period is read, so that it is not skipped by both
 	// digests.
 	DefaultSettle = 10 * time.Second
-	// DefaultRetry is how long the schedule waits before posting again a
-	// periodic digest that a platform refused.
+	// DefaultRetry is how long the schedule waits before handing over
+	// again a periodic digest it could not hand to the outbox (its
+	// channel not running yet, a storage failure).
 	DefaultRetry = time.Minute
 	// DefaultTimeZone is the consultation's time zone when none is set.
 	DefaultTimeZone = "Europe/Paris"
@@ -52,6 +53,8 @@ type Options struct {
 	Settle, Retry time.Duration
 	// Chart draws a digest's chart; digest.Chart when nil.
 	Chart func(digest.Digest) ([]byte, error)
+	// Outbox delivers the periodic digests; without it they stay pending.
+	Outbox Outbox
 }
 
 // Service runs the organisers' commands and the periodic digests over one
@@ -209,11 +212,18 @@ func (s *Service) onDemand(ctx context.Context, themeArg, lang string) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
+	return Result{Digest: &d, Chart: s.chart(d)}, nil
+}
+
+// chart draws d's chart; nil, logged, if it cannot: the digest goes
+// without it.
+func (s *Service) chart(d digest.Digest) []byte {
 	chart, err := s.opts.Chart(d)
 	if err != nil {
-		return Result{}, fmt.Errorf("digest chart: %w", err)
+		s.log.Error("draw digest chart; the digest goes without it", "err", err)
+		return nil
 	}
-	return Result{Digest: &d, Chart: chart}, nil
+	return chart
 }
 
 // ResolveTheme finds a theme by id or by its number in the questionnaire

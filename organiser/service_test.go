@@ -2,6 +2,7 @@ package organiser
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -118,9 +119,12 @@ func TestModerationCommands(t *testing.T) {
 	}
 }
 
-// dests is the organiser destinations of the schedule tests.
+// addPosters gives s a fresh outbox and the organiser destinations of the
+// schedule tests.
 func addPosters(s *Service) (*fakePoster, *fakePoster) {
-	tg, dc := &fakePoster{}, &fakePoster{}
+	ob := &fakeOutbox{}
+	s.opts.Outbox = ob
+	tg, dc := &fakePoster{channel: bot.ChannelTelegram, ob: ob}, &fakePoster{channel: bot.ChannelDiscord, ob: ob}
 	s.AddPoster(bot.ChannelTelegram, tg, []string{"-1001"})
 	s.AddPoster(bot.ChannelDiscord, dc, []string{"555"})
 	return tg, dc
@@ -250,6 +254,29 @@ func TestPeriodicDigestsAcrossRestarts(t *testing.T) {
 	}
 }
 
+// TestDigestGoesWithoutAChartThatCannotBeDrawn: organisers get the text
+// of a digest, periodic or on demand, even when its chart fails.
+func TestDigestGoesWithoutAChartThatCannotBeDrawn(t *testing.T) {
+	db := openDB(t, "")
+	put(t, db, answerOpt{participant: "telegram:1", theme: "acces", question: "besoins", text: "x", at: t0})
+	if _, err := db.RecordDigest(time.Time{}, t0.Add(-time.Hour), nil, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: t0.Add(90 * time.Minute)}
+	broken := func(digest.Digest) ([]byte, error) { return nil, errors.New("no font") }
+	s := New(db, nil, Options{Now: clk.Now, Schedule: Schedule{Every: time.Hour}, Chart: broken})
+	tg, _ := addPosters(s)
+	if _, err := s.tick(context.Background(), clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := tg.list(); len(got) != 1 || got[0].d.Period.Contributions != 1 || got[0].chart != 0 {
+		t.Errorf("handed over %+v, want the digest of 1 without a chart", got)
+	}
+	if res := execute(t, s, "/synthese"); res.Digest == nil || res.Chart != nil {
+		t.Errorf("on demand: %+v, want the digest without a chart", res)
+	}
+}
+
 func TestUndeliveredDigestIsPostedAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "consult.db")
@@ -262,14 +289,14 @@ func TestUndeliveredDigestIsPostedAfterRestart(t *testing.T) {
 	clk := &clock{now: t0.Add(90 * time.Minute)}
 	opts := Options{Now: clk.Now, Schedule: Schedule{Every: time.Hour}, Retry: time.Second}
 	s := New(db, nil, opts)
-	tg := &fakePoster{fail: true}
-	s.AddPoster(bot.ChannelTelegram, tg, []string{"-1001"})
+	tg, _ := addPosters(s)
+	tg.fail = true
 	wait, err := s.tick(ctx, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if wait != time.Second {
-		t.Errorf("wait after a failed post = %v, want the retry interval", wait)
+		t.Errorf("wait after a digest not handed over = %v, want the retry interval", wait)
 	}
 	if pending, _ := db.PendingDigests(); len(pending) != 1 {
 		t.Fatalf("%d pending after a failed post, want 1", len(pending))
@@ -278,8 +305,7 @@ func TestUndeliveredDigestIsPostedAfterRestart(t *testing.T) {
 
 	db = openDB(t, path)
 	s = New(db, nil, opts)
-	tg = &fakePoster{}
-	s.AddPoster(bot.ChannelTelegram, tg, []string{"-1001"})
+	tg, _ = addPosters(s)
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"consultbot/bot"
 )
 
 // Digest buckets (schema version 2). They work like the outbox: one
@@ -198,6 +201,38 @@ func decodeDigestLog(seq uint64, v []byte) (DigestRecord, error) {
 		return DigestRecord{}, fmt.Errorf("decode digest %d: record version %d is newer than %d", seq, r.V, digestLogRecordV)
 	}
 	return DigestRecord{Seq: seq, Since: r.Since, Until: r.Until, Content: r.Content, RecordedAt: r.RecordedAt}, nil
+}
+
+// PostDigest moves a pending periodic digest delivery into the outbox, as
+// out (the digest rendered for its destination), in one transaction: from
+// then on it is delivered like any reply, under the engine's policy. It
+// returns out with its sequence, or nothing when the delivery is no longer
+// pending (moved already).
+func (db *DB) PostDigest(ctx context.Context, delivery uint64, out bot.Outgoing) ([]bot.Outgoing, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("post digest delivery %d: %w", delivery, err)
+	}
+	var res []bot.Outgoing
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		res = nil
+		pending := tx.Bucket(bucketDigestOutbox)
+		if pending.Get(u64(delivery)) == nil {
+			return nil
+		}
+		if err := pending.Delete(u64(delivery)); err != nil {
+			return err
+		}
+		out, err := putOutgoing(tx, out)
+		if err != nil {
+			return err
+		}
+		res = []bot.Outgoing{out}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("post digest delivery %d: %w", delivery, err)
+	}
+	return res, nil
 }
 
 // MarkDigestSent removes a delivered digest from the pending ones; marking

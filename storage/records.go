@@ -12,9 +12,13 @@ import (
 // Record versions. A record with a higher V than known is refused, so an
 // older program never rewrites what it cannot read.
 const (
-	sessionRecordV  = 1
-	answerRecordV   = 1
-	outgoingRecordV = 1
+	sessionRecordV = 1
+	answerRecordV  = 1
+	// outgoingRecordV is 2 for an entry that carries what version 1 did
+	// not know (a picture, markup, plain texts, a redirect), so that an
+	// older program refuses it instead of sending it half; the other
+	// entries stay version 1.
+	outgoingRecordV = 2
 )
 
 // sessionRecord is how a session is stored under its participant.
@@ -82,6 +86,23 @@ type outgoingRecord struct {
 	EventID     string      `json:"event_id"`
 	Reply       replyRecord `json:"reply"`
 	CreatedAt   time.Time   `json:"created_at"`
+	// Version 2.
+	Image   *imageRecord    `json:"image,omitempty"`
+	Markup  []string        `json:"markup,omitempty"`
+	Plain   []string        `json:"plain,omitempty"`
+	Instead *redirectRecord `json:"instead,omitempty"`
+}
+
+type imageRecord struct {
+	Name    string `json:"name"`
+	Data    []byte `json:"data,omitempty"`
+	Caption string `json:"caption,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+type redirectRecord struct {
+	Address string `json:"address"`
+	Text    string `json:"text"`
 }
 
 func decodeSession(b []byte) (flows.Session, error) {
@@ -135,6 +156,13 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 	if d := r.Reply.Document; d != nil {
 		out.Reply.Document = &flows.Document{Name: d.Name, MIME: d.MIME, Data: d.Data}
 	}
+	if im := r.Image; im != nil {
+		out.Image = &bot.Image{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
+	}
+	out.Markup, out.Plain = r.Markup, r.Plain
+	if in := r.Instead; in != nil {
+		out.Instead = &bot.Redirect{Address: in.Address, Text: in.Text}
+	}
 	return out, nil
 }
 
@@ -159,6 +187,16 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	}
 	if d := out.Reply.Document; d != nil {
 		r.Reply.Document = &documentRecord{Name: d.Name, MIME: d.MIME, Data: d.Data}
+	}
+	if im := out.Image; im != nil {
+		r.Image = &imageRecord{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
+	}
+	r.Markup, r.Plain = out.Markup, out.Plain
+	if in := out.Instead; in != nil {
+		r.Instead = &redirectRecord{Address: in.Address, Text: in.Text}
+	}
+	if r.Image == nil && r.Markup == nil && r.Plain == nil && r.Instead == nil {
+		r.V = 1
 	}
 	return r
 }

@@ -114,9 +114,9 @@ type Adapter struct {
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
-	dmByUser map[string]string // user id → DM channel id
-	locale   map[string]string // user id → last client locale seen
-	progress map[uint64]int    // outbox seq → parts already delivered
+	dmByUser map[string]string   // user id → DM channel id
+	locale   map[string]string   // user id → last client locale seen
+	progress map[progressKey]int // reply and address → parts already delivered
 
 	org orgState // organiser commands (organiser.go)
 }
@@ -158,7 +158,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 		lanes:    map[string]*lane{},
 		dmByUser: map[string]string{},
 		locale:   map[string]string{},
-		progress: map[uint64]int{},
+		progress: map[progressKey]int{},
 	}
 	dg.AddHandler(a.onInteraction)
 	dg.AddHandler(a.onMessage)

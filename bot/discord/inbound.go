@@ -57,16 +57,34 @@ func waitRateLimit(ctx context.Context, err error) bool {
 	}
 }
 
-// respond sends an interaction's one callback, waiting out rate limits
-// within the acknowledgement deadline.
+// respond sends an interaction's one callback within the acknowledgement
+// deadline, waiting out rate limits and trying again after a failure that
+// may pass (a 5xx, a dropped connection): past the deadline the person
+// only sees "interaction failed". An attempt whose answer was lost but
+// which Discord took ends in "already acknowledged", which callers accept.
 func (a *Adapter) respond(i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
 	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
 	defer cancel()
+	pause := 50 * time.Millisecond
 	for {
 		err := sanitize(a.dg.InteractionRespond(i, resp, discordgo.WithContext(ctx)))
-		if err == nil || !waitRateLimit(ctx, err) {
+		var re *restError
+		switch {
+		case err == nil:
+			return nil
+		case waitRateLimit(ctx, err):
+			continue
+		case errors.As(err, &re) && re.Permanent(), ctx.Err() != nil:
 			return err
 		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		pause = min(2*pause, 500*time.Millisecond)
 	}
 }
 

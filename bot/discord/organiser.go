@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"consultbot/bot"
 	"consultbot/digest"
 	"consultbot/flows"
 	"consultbot/organiser"
@@ -27,8 +27,23 @@ var _ organiser.Poster = (*Adapter)(nil)
 
 // Organiser commands run in the background, at most this many at once
 // over the whole adapter: a digest over a large store takes a core for a
-// while, and the machine has few.
+// while, and the machine has few. Their results go through the engine's
+// outbox, like every reply.
 const maxOrganiserRuns = 2
+
+// addrPublic is the address prefix of interaction follow-ups the whole
+// channel sees (results in an organisers' channel); addrInteraction's are
+// ephemeral.
+const addrPublic = "ixp:"
+
+// postTimeout bounds the commit of an organiser result.
+const postTimeout = 10 * time.Second
+
+// poster is what organiser results need from the Handler: *bot.Engine
+// commits them to its outbox and delivers them under its policy.
+type poster interface {
+	Post(ctx context.Context, outs ...bot.Outgoing) error
+}
 
 // organiserTimeout bounds one command, well inside the 15 minutes an
 // interaction token accepts follow-ups.
@@ -162,7 +177,7 @@ func (a *Adapter) themeOption() *discordgo.ApplicationCommandOption {
 
 // Texts the adapter adds around organiser results, by language.
 var orgTexts = map[string]struct {
-	refused, failed, badID, done, chart string
+	refused, failed, badID, done, chart, noChart string
 }{
 	"fr": {
 		refused: "Cette commande est réservée à l'équipe d'organisation.",
@@ -170,6 +185,7 @@ var orgTexts = map[string]struct {
 		badID:   "Le numéro de réponse est un nombre entier, par exemple 123. Il figure à côté de chaque citation des synthèses (#123).",
 		done:    "C'est fait.",
 		chart:   "📊 Contributions par thème : sur la période et au total",
+		noChart: "(graphique indisponible)",
 	},
 	"en": {
 		refused: "This command is reserved for the organising team.",
@@ -177,6 +193,7 @@ var orgTexts = map[string]struct {
 		badID:   "The answer number is a whole number, for example 123. It is shown beside each quote in digests (#123).",
 		done:    "Done.",
 		chart:   "📊 Contributions per theme: in the period and in total",
+		noChart: "(chart unavailable)",
 	},
 }
 
@@ -253,28 +270,23 @@ func (a *Adapter) organiserInteraction(i *discordgo.Interaction) bool {
 		}
 		acked <- a.respond(i, resp)
 	}()
-	ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: i.Token}
+	base := bot.Outgoing{
+		Channel:     bot.ChannelDiscord,
+		Address:     interactionAddress(u.ID, i.Token),
+		Participant: a.participant(u.ID),
+		EventID:     "discord:interaction:" + i.ID,
+	}
+	if public {
+		base.Address = addrPublic + u.ID + ":" + i.Token
+	}
 	a.enqueue("organiser:"+u.ID, func(ctx context.Context) {
 		if err := <-acked; err != nil {
-			// Without the acknowledgement there is nowhere to answer; the
-			// organiser saw "interaction failed" and can retry.
+			// The organiser saw "interaction failed"; the results still
+			// reach them, in a direct message if the token cannot carry
+			// follow-ups.
 			a.log.Warn("acknowledge organiser command", "interaction", i.ID, "err", err)
-			return
 		}
-		send := func(ctx context.Context, content string, png []byte) error {
-			return a.retryRateLimit(ctx, func() error {
-				params := &discordgo.WebhookParams{Content: content, AllowedMentions: noMentions()}
-				if !public {
-					params.Flags = discordgo.MessageFlagsEphemeral
-				}
-				if png != nil {
-					params.Files = []*discordgo.File{chartFile(png)}
-				}
-				_, err := a.dg.FollowupMessageCreate(ix, true, params, discordgo.WithContext(ctx))
-				return err
-			})
-		}
-		a.runOrganiser(ctx, cmd, lang, send)
+		a.runOrganiser(ctx, cmd, lang, base)
 	})
 	return true
 }
@@ -294,12 +306,9 @@ func (a *Adapter) replyNow(i *discordgo.Interaction, text string) {
 	}()
 }
 
-// sendFunc posts one message, with the chart attached when png is set.
-// It builds the file's reader on each attempt, so a retry uploads it whole.
-type sendFunc func(ctx context.Context, content string, png []byte) error
-
-// runOrganiser executes cmd and delivers its result through send.
-func (a *Adapter) runOrganiser(ctx context.Context, cmd organiser.Command, lang string, send sendFunc) {
+// runOrganiser executes cmd and commits its result to the outbox, as
+// base says (address, participant).
+func (a *Adapter) runOrganiser(ctx context.Context, cmd organiser.Command, lang string, base bot.Outgoing) {
 	ctx, cancel := context.WithTimeout(ctx, organiserTimeout)
 	defer cancel()
 	res, err := a.execute(ctx, cmd, lang)
@@ -307,9 +316,7 @@ func (a *Adapter) runOrganiser(ctx context.Context, cmd organiser.Command, lang 
 		a.log.Error("organiser command failed", "command", cmd.Name, "err", err)
 		res = organiser.Result{Text: orgTexts[lang].failed}
 	}
-	if err := deliverResult(ctx, res, lang, send); err != nil {
-		a.log.Warn("deliver organiser result", "command", cmd.Name, "err", err)
-	}
+	a.post(ctx, resultReply(base, res, lang))
 }
 
 // execute runs cmd within the adapter's bound on concurrent commands.
@@ -328,76 +335,56 @@ func (a *Adapter) execute(ctx context.Context, cmd organiser.Command, lang strin
 	return res, nil
 }
 
-// deliverResult posts a result: the chart first, as an attachment with a
-// short caption, then the text, then the digest's messages, each within
+// resultReply fills base with an organiser result: the chart first, as an
+// attachment with a short caption (its note instead if Discord will not
+// take it), then the text, then the digest's messages, each within
 // Discord's 2000 characters.
-func deliverResult(ctx context.Context, res organiser.Result, lang string, send sendFunc) error {
-	if _, ok := orgTexts[lang]; !ok {
-		lang = "fr"
+func resultReply(base bot.Outgoing, res organiser.Result, lang string) bot.Outgoing {
+	t, ok := orgTexts[lang]
+	if !ok {
+		t = orgTexts["fr"]
 	}
-	var msgs []string
-	if res.Text != "" {
-		msgs = append(msgs, split(escapeMarkdown(res.Text), maxContent)...)
-	}
+	out := base
+	out.CreatedAt = time.Now()
+	out.Reply = flows.Reply{Text: strings.TrimSpace(res.Text)}
 	if res.Digest != nil {
-		msgs = append(msgs, digest.RenderDiscord(*res.Digest)...)
+		out.Markup = digest.RenderDiscord(*res.Digest)
 	}
 	if len(res.Chart) > 0 {
-		if err := send(ctx, orgTexts[lang].chart, res.Chart); err != nil {
-			return fmt.Errorf("send chart: %w", err)
-		}
-	} else if len(msgs) == 0 {
-		msgs = []string{orgTexts[lang].done}
+		out.Image = &bot.Image{Name: "synthese.png", Data: res.Chart, Caption: t.chart, Note: t.noChart}
 	}
-	for n, m := range msgs {
-		if err := send(ctx, m, nil); err != nil {
-			return fmt.Errorf("send message %d/%d: %w", n+1, len(msgs), err)
-		}
+	if out.Reply.Text == "" && out.Markup == nil && out.Image == nil {
+		out.Reply.Text = t.done
 	}
-	return nil
+	return out
 }
 
-func chartFile(png []byte) *discordgo.File {
-	return &discordgo.File{Name: "synthese.png", ContentType: "image/png", Reader: bytes.NewReader(png)}
-}
-
-// retryRateLimit calls fn, waiting out rate limits under ctx (the session
-// does not retry them itself) a few times.
-func (a *Adapter) retryRateLimit(ctx context.Context, fn func() error) error {
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = sanitize(fn())
-		if err == nil || !waitRateLimit(ctx, err) {
-			return err
-		}
+// post commits organiser results to the engine's outbox, which delivers
+// them; a failure to commit is logged (the organiser can run the command
+// again).
+func (a *Adapter) post(ctx context.Context, outs ...bot.Outgoing) {
+	p, ok := a.h.(poster)
+	if !ok {
+		a.log.Error("organiser results cannot be sent: the handler keeps no outbox")
+		return
 	}
-	return err
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if err := p.Post(ctx, outs...); err != nil {
+		a.log.Error("post organiser result", "err", err)
+	}
 }
 
-// PostDigest posts a periodic digest to the Discord channel whose id is
-// address: the chart as an attachment first, then the digest's messages.
-// After a failure part of it may have been posted; the caller decides
-// whether to post it again.
-func (a *Adapter) PostDigest(ctx context.Context, address string, d *digest.Digest, chart []byte) error {
+// DigestReply renders a periodic digest for the Discord channel whose id
+// is address, as a reply for the engine's outbox: the chart as an
+// attachment first, then the digest's messages.
+func (a *Adapter) DigestReply(address string, d *digest.Digest, chart []byte) (bot.Outgoing, error) {
 	if !isSnowflake(address) {
-		return fmt.Errorf("post digest: %q is not a Discord channel id", address)
+		return bot.Outgoing{}, fmt.Errorf("digest reply: %q is not a Discord channel id", address)
 	}
 	if d == nil {
-		return errors.New("post digest: no digest")
+		return bot.Outgoing{}, errors.New("digest reply: no digest")
 	}
-	send := func(ctx context.Context, content string, png []byte) error {
-		return a.retryRateLimit(ctx, func() error {
-			msg := &discordgo.MessageSend{Content: content, AllowedMentions: noMentions()}
-			if png != nil {
-				msg.Files = []*discordgo.File{chartFile(png)}
-			}
-			_, err := a.dg.ChannelMessageSendComplex(address, msg, discordgo.WithContext(ctx))
-			return err
-		})
-	}
-	lang := orgLang(d.Lang)
-	if err := deliverResult(ctx, organiser.Result{Digest: d, Chart: chart}, lang, send); err != nil {
-		return fmt.Errorf("post digest to discord channel %s: %w", address, err)
-	}
-	return nil
+	base := bot.Outgoing{Channel: bot.ChannelDiscord, Address: addrChannel + address}
+	return resultReply(base, organiser.Result{Digest: d, Chart: chart}, orgLang(d.Lang)), nil
 }

@@ -414,10 +414,21 @@ func TestPostDigestToChannel(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	if err := oh.ad.PostDigest(ctx, oh.orgCh.ChannelID, d, chart); err != nil {
+	out, err := oh.ad.DigestReply(oh.orgCh.ChannelID, d, chart)
+	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := oh.srv.ChannelMessages(oh.orgCh.ChannelID)
+	if err := oh.eng.Post(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	want := 1 + len(digest.RenderDiscord(*d))
+	var msgs []discordtest.Message
+	if err := oh.srv.Wait(wait, func() bool {
+		msgs = oh.srv.ChannelMessages(oh.orgCh.ChannelID)
+		return len(msgs) >= want
+	}); err != nil {
+		t.Fatalf("%d messages in the channel, want %d: %v", len(msgs), want, err)
+	}
 	checkDigest(t, msgs)
 	if len(msgs) != 1+len(digest.RenderDiscord(*d)) {
 		t.Errorf("posted %d messages, want the chart and %d", len(msgs), len(digest.RenderDiscord(*d)))
@@ -425,7 +436,7 @@ func TestPostDigestToChannel(t *testing.T) {
 	if !bytes.Equal(msgs[0].Files[0].Data, chart) {
 		t.Error("the chart arrived altered")
 	}
-	if err := oh.ad.PostDigest(ctx, "general", d, chart); err == nil {
-		t.Error("posting to a malformed channel id succeeded")
+	if _, err := oh.ad.DigestReply("general", d, chart); err == nil {
+		t.Error("a digest for a malformed channel id was rendered")
 	}
 }

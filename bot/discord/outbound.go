@@ -19,14 +19,18 @@ type part struct {
 	content    string
 	components []discordgo.MessageComponent
 	doc        *flows.Document // attached as a file (multipart upload)
+	image      *bot.Image      // attached as a picture, content its caption
 }
 
 // files returns the part's attachment, read afresh for every attempt.
 func (p part) files() []*discordgo.File {
-	if p.doc == nil {
-		return nil
+	switch {
+	case p.doc != nil:
+		return []*discordgo.File{{Name: p.doc.Name, ContentType: p.doc.MIME, Reader: bytes.NewReader(p.doc.Data)}}
+	case p.image != nil:
+		return []*discordgo.File{{Name: p.image.Name, ContentType: "image/png", Reader: bytes.NewReader(p.image.Data)}}
 	}
-	return []*discordgo.File{{Name: p.doc.Name, ContentType: p.doc.MIME, Reader: bytes.NewReader(p.doc.Data)}}
+	return nil
 }
 
 // noMentions keeps any "@everyone" or role text in a message from pinging.
@@ -34,32 +38,84 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// Send delivers one reply: as ephemeral follow-ups of the interaction it
-// answers, falling back to a direct message once the interaction token has
-// expired, or into the direct-message channel it came from. A reply longer
-// than Discord allows goes in several messages, buttons on the last; after
-// a failure, Send resumes with the first part not yet delivered.
+// Send delivers one reply: as follow-ups of the interaction it answers
+// (ephemeral, or public for an organisers' channel), falling back to a
+// direct message once the interaction token has expired, or into the
+// channel of its address. A reply longer than Discord allows goes in
+// several messages, buttons on the last. Send makes one attempt per
+// message and returns at the first failure, classified for the engine's
+// delivery policy; after a failure the engine's retry of the same reply at
+// the same address resumes with the first message not yet delivered.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
-	parts := a.render(out.Reply, out.Participant)
-	if d := out.Reply.Document; d != nil {
-		parts = append(parts, part{doc: d})
-	}
+	parts := a.renderOutgoing(out)
+	key := progressKey{out.Seq, out.Address}
 	a.mu.Lock()
-	start := a.progress[out.Seq]
+	start := a.progress[key]
 	a.mu.Unlock()
 	for n := start; n < len(parts); n++ {
 		if err := a.sendPart(ctx, out.Address, parts[n]); err != nil {
+			if parts[n].doc != nil || parts[n].image != nil {
+				err = &fileError{err}
+			}
 			return fmt.Errorf("send reply %d part %d/%d: %w", out.Seq, n+1, len(parts), err)
 		}
 		a.mu.Lock()
 		if n+1 < len(parts) {
-			a.progress[out.Seq] = n + 1
+			a.progress[key] = n + 1
 		} else {
-			delete(a.progress, out.Seq)
+			delete(a.progress, key)
 		}
 		a.mu.Unlock()
 	}
 	return nil
+}
+
+// progressKey names a reply at an address: the engine may redirect a
+// reply it could not deliver, and the new address starts afresh.
+type progressKey struct {
+	seq     uint64
+	address string
+}
+
+// fileError marks the failure of a message carrying a file or a picture,
+// which the engine's policy leaves out after a few failures.
+type fileError struct{ err error }
+
+func (e *fileError) Error() string { return e.err.Error() }
+func (e *fileError) Unwrap() error { return e.err }
+
+// Attachment reports true: see bot.Sender.
+func (e *fileError) Attachment() bool { return true }
+
+// renderOutgoing lays out a reply's messages in the order of
+// bot.Outgoing: a file or a picture the engine degraded keeps its slot's
+// position, so the messages before it keep theirs.
+func (a *Adapter) renderOutgoing(out bot.Outgoing) []part {
+	var parts []part
+	if img := out.Image; img != nil {
+		if img.Data != nil {
+			parts = append(parts, part{content: img.Caption, image: img})
+		} else {
+			note := strings.TrimSpace(img.Note)
+			if note == "" {
+				note = "…"
+			}
+			parts = append(parts, part{content: escapeMarkdown(note)})
+		}
+	}
+	parts = append(parts, a.render(out.Reply, out.Participant)...)
+	for _, m := range out.Markup {
+		parts = append(parts, part{content: m})
+	}
+	if d := out.Reply.Document; d != nil {
+		parts = append(parts, part{doc: d})
+	}
+	for _, t := range out.Plain {
+		for _, c := range split(escapeMarkdown(t), maxContent) {
+			parts = append(parts, part{content: c})
+		}
+	}
+	return parts
 }
 
 // Line puts every reply to one person in one delivery line: each
@@ -76,15 +132,17 @@ func (a *Adapter) Line(out bot.Outgoing) string {
 
 func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 	switch {
-	case strings.HasPrefix(address, addrInteraction):
+	case strings.HasPrefix(address, addrInteraction), strings.HasPrefix(address, addrPublic):
 		userID, token := splitInteractionAddress(address)
 		ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: token}
 		params := &discordgo.WebhookParams{
 			Content:         p.content,
 			Components:      p.components,
 			AllowedMentions: noMentions(),
-			Flags:           discordgo.MessageFlagsEphemeral,
 			Files:           p.files(),
+		}
+		if strings.HasPrefix(address, addrInteraction) {
+			params.Flags = discordgo.MessageFlagsEphemeral
 		}
 		_, err := a.dg.FollowupMessageCreate(ix, true, params, discordgo.WithContext(ctx))
 		err = sanitize(err)
@@ -106,7 +164,7 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 	case strings.HasPrefix(address, addrChannel):
 		return a.sendChannel(ctx, strings.TrimPrefix(address, addrChannel), p)
 	}
-	return fmt.Errorf("unknown discord address %q", address)
+	return &restError{err: fmt.Errorf("unknown discord address %q", address), permanent: true}
 }
 
 func (a *Adapter) sendChannel(ctx context.Context, channelID string, p part) error {

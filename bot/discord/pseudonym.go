@@ -24,9 +24,13 @@ func interactionAddress(userID, token string) string {
 }
 
 // splitInteractionAddress returns the user id ("" in an address written
-// before ids were carried) and the token of an interaction address.
+// before ids were carried) and the token of an interaction address,
+// ephemeral or public.
 func splitInteractionAddress(address string) (userID, token string) {
-	rest := strings.TrimPrefix(address, addrInteraction)
+	rest, ok := strings.CutPrefix(address, addrInteraction)
+	if !ok {
+		rest = strings.TrimPrefix(address, addrPublic)
+	}
 	if id, tok, ok := strings.Cut(rest, ":"); ok && isSnowflake(id) {
 		return id, tok
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"consultbot/bot"
 )
 
 // apiPrefix is the REST root discordgo builds every endpoint from (its
@@ -64,8 +66,9 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 type restError struct {
 	status     int
 	code       int
-	message    string
+	message    string // Discord's message, or the start of a body that is not JSON
 	retryAfter time.Duration
+	permanent  bool // refused for good whatever the status (a malformed address)
 	err        error
 }
 
@@ -85,15 +88,25 @@ func (e *restError) Unwrap() error { return e.err }
 // RetryAfter tells the engine how long Discord asked to wait.
 func (e *restError) RetryAfter() time.Duration { return e.retryAfter }
 
+// Status is the HTTP status of Discord's answer, 0 without one.
+func (e *restError) Status() int { return e.status }
+
 // Permanent reports a refusal that no retry will change: the person does
-// not accept direct messages from the bot (or left every shared server),
-// or the channel is gone. The engine then stops retrying the reply.
+// not accept direct messages from the bot (50007) or is unknown, the
+// channel is gone (10003), the interaction unknown (10062), the message
+// malformed or too long (400, 50035), access missing (403). The engine
+// then degrades the reply or gives it up. A 401 says the bot's token is
+// wrong, not the message, and 429 and 5xx may pass.
 func (e *restError) Permanent() bool {
 	switch e.code {
-	case codeCannotMessageUser, codeUnknownChannel, codeUnknownUser:
+	case codeCannotMessageUser, codeUnknownChannel, codeUnknownUser, codeUnknownInteraction:
 		return true
 	}
-	return false
+	switch e.status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge:
+		return true
+	}
+	return e.permanent
 }
 
 // Discord JSON error codes the adapter acts on.
@@ -126,9 +139,13 @@ func sanitize(err error) error {
 		if re.Response != nil {
 			e.status = re.Response.StatusCode
 		}
-		if re.Message != nil {
+		if re.Message != nil && (re.Message.Code != 0 || re.Message.Message != "") {
 			e.code = re.Message.Code
 			e.message = re.Message.Message
+		} else {
+			// Not Discord's JSON (a proxy's page): the body never holds
+			// the token, which goes in a header.
+			e.message = bot.Excerpt(re.ResponseBody)
 		}
 		return e
 	}

@@ -149,7 +149,7 @@ type Adapter struct {
 	redact     *secret.Redactor // the token and webhook secret
 
 	mu       sync.Mutex
-	progress map[uint64]int // parts already delivered, per outbox seq
+	progress map[progressKey]int // parts already delivered, per reply and address
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -190,7 +190,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
-		progress:   map[uint64]int{},
+		progress:   map[progressKey]int{},
 	}
 	for _, id := range opts.OrganiserChats {
 		a.organisers[id] = true
@@ -205,7 +205,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 			a.allowed[id] = true
 		}
 	}
-	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, endpoint, ctxClient{ctx: ctx, c: a.client})
+	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, endpoint, ctxClient{ctx: ctx, c: a.client, token: opts.Token})
 	if err != nil {
 		return nil, fmt.Errorf("connect to telegram: %w", a.clean(err))
 	}
@@ -220,17 +220,29 @@ func (a *Adapter) Username() string { return a.username }
 
 // ctxClient gives every request of the SDK, which takes no context, the
 // context of the call that made it, so cancelling it aborts a long poll.
+// It reads the answers itself (readAnswer, readError), so that errors
+// carry the method, the status and what the body said.
 type ctxClient struct {
-	ctx context.Context
-	c   *http.Client
+	ctx   context.Context
+	c     *http.Client
+	token string
 }
 
-func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.c.Do(r.WithContext(c.ctx))
+	switch {
+	case err != nil:
+		return nil, err
+	case resp.StatusCode/100 == 2:
+		return readAnswer(r, resp, c.token)
+	}
+	return nil, readError(r, resp, c.token)
+}
 
 // bot returns a copy of the SDK client whose requests carry ctx.
 func (a *Adapter) bot(ctx context.Context) *tgbotapi.BotAPI {
 	b := *a.api
-	b.Client = ctxClient{ctx: ctx, c: a.client}
+	b.Client = ctxClient{ctx: ctx, c: a.client, token: a.opts.Token}
 	return &b
 }
 
@@ -266,8 +278,9 @@ func (a *Adapter) clean(err error) error {
 		return nil
 	}
 	var te *tgbotapi.Error
-	if errors.As(err, &te) {
-		return err
+	var he *httpError
+	if errors.As(err, &te) || errors.As(err, &he) {
+		return err // built from the answer, without the URL
 	}
 	return &cleanError{msg: a.redact.String(err.Error()), cause: errors.Unwrap(err)}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -36,6 +37,25 @@ type app struct {
 	ad     *telegram.Adapter
 	cancel context.CancelFunc
 	done   chan error
+	logs   *logBuffer // the engine's and the adapter's logs
+}
+
+// logBuffer collects log lines written concurrently.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newFake(t *testing.T) *telegramtest.Server {
@@ -59,13 +79,16 @@ func startApp(t *testing.T, fake *telegramtest.Server, path string, tweak func(*
 	if err != nil {
 		t.Fatalf("open db: %v", err)
 	}
-	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), nil)
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), logger)
 	eng.SetRetry(20*time.Millisecond, 200*time.Millisecond)
 	opts := telegram.Options{
 		Token:       fake.Token(),
 		APIEndpoint: fake.URL(),
 		IDKey:       testIDKey,
 		Limits:      adapterLimits,
+		Logger:      logger,
 		// The real default (25 s): stop proves cancellation interrupts it.
 		OrganiserChats: []int64{-500},
 	}
@@ -83,7 +106,7 @@ func startApp(t *testing.T, fake *telegramtest.Server, path string, tweak func(*
 	if err := eng.Start(ctx); err != nil {
 		t.Fatalf("start engine: %v", err)
 	}
-	a := &app{t: t, fake: fake, db: db, eng: eng, ad: ad, cancel: cancel, done: make(chan error, 1)}
+	a := &app{t: t, fake: fake, db: db, eng: eng, ad: ad, cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() { a.done <- ad.Run(ctx) }()
 	t.Cleanup(a.stop)
 	return a

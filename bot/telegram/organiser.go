@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"consultbot/bot"
 	"consultbot/digest"
 	"consultbot/flows"
 	"consultbot/organiser"
@@ -26,18 +26,32 @@ type Organiser interface {
 var _ organiser.Poster = (*Adapter)(nil)
 
 // Limits of the organiser queue. Commands run in the background so that
-// a digest over a large store, or the 20-a-minute pace of a group, never
-// holds up the poll loop and the participants behind it. Commands from
-// one chat run in order (a hide, then a digest, shows the answer gone);
-// at most maxOrganiserRuns execute at once, and past maxOrganiserQueue
-// waiting jobs new ones are dropped with a log line (a flood, not a team).
+// a digest over a large store never holds up the poll loop and the
+// participants behind it; their results go through the engine's outbox,
+// like every reply. Commands from one chat run in order (a hide, then a
+// digest, shows the answer gone); at most maxOrganiserRuns execute at
+// once, and past maxOrganiserQueue waiting commands new ones are dropped
+// with a log line (a flood, not a team). Only organisers' commands take a
+// place: a refusal or a usage note goes straight to the outbox.
 const (
 	maxOrganiserRuns  = 2
 	maxOrganiserQueue = 64
 	organiserTimeout  = 5 * time.Minute
-	// organiserDrain is how long Run's end waits for queued replies.
+	// organiserDrain is how long Run's end waits for running commands.
 	organiserDrain = 10 * time.Second
+	// One person is told at most maxRefusals times per refusalWindow that
+	// the organiser commands are not theirs; beyond, they get nothing.
+	maxRefusals   = 5
+	refusalWindow = time.Minute
+	// postTimeout bounds the commit of an organiser reply.
+	postTimeout = 10 * time.Second
 )
+
+// poster is what organiser replies need from the Handler: *bot.Engine
+// commits them to its outbox and delivers them under its policy.
+type poster interface {
+	Post(ctx context.Context, outs ...bot.Outgoing) error
+}
 
 // orgState is the adapter's organiser queue.
 type orgState struct {
@@ -47,6 +61,15 @@ type orgState struct {
 	pending int
 	sem     chan struct{}
 	wg      sync.WaitGroup
+	// refused counts, per user, the refusals sent in the current window,
+	// so that a flood of commands that are not theirs costs nothing.
+	refused map[int64]refusals
+}
+
+// refusals is one user's refusals since start.
+type refusals struct {
+	start time.Time
+	n     int
 }
 
 // startOrganiser gives the organiser queue a context that outlives ctx
@@ -76,7 +99,7 @@ func (a *Adapter) startOrganiser(ctx context.Context) (stop func()) {
 		select {
 		case <-done:
 		case <-t.C:
-			a.log.Warn("organiser replies still queued at shutdown; dropping them")
+			a.log.Warn("organiser commands still running at shutdown; dropping them")
 		}
 		cancel()
 		<-done
@@ -183,13 +206,15 @@ func (a *Adapter) runOrganiserLane(ctx context.Context, chatID int64) {
 
 // Texts the adapter adds around organiser results, by language.
 var orgTexts = map[string]struct {
-	refused, failed, done, chart, help string
+	refused, failed, done, chart, noChart, private, help string
 }{
 	"fr": {
 		refused: "Cette commande est réservée à l'équipe d'organisation.",
 		failed:  "Désolé, un problème technique a empêché la commande d'aboutir. Réessayez dans un instant.",
 		done:    "C'est fait.",
 		chart:   "📊 <b>Contributions par thème</b> : sur la période et au total",
+		noChart: "(graphique indisponible)",
+		private: "Hors des groupes de l'équipe, je vous envoie les résultats en privé : ouvrez d'abord une conversation avec moi (%s), puis relancez la commande.",
 		help: "<b>Commandes de l'équipe d'organisation</b>\n" +
 			"/synthese [thème] : la synthèse depuis la dernière. Le thème est facultatif : son numéro ou son identifiant.\n" +
 			"/stats : les chiffres de la consultation.\n" +
@@ -202,6 +227,8 @@ var orgTexts = map[string]struct {
 		failed:  "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
 		done:    "Done.",
 		chart:   "📊 <b>Contributions per theme</b>: in the period and in total",
+		noChart: "(chart unavailable)",
+		private: "Outside the team's groups I send results privately: first open a chat with me (%s), then run the command again.",
 		help: "<b>Organising team commands</b>\n" +
 			"/digest [theme]: the digest since the last one. The theme is optional: its number or its id.\n" +
 			"/stats: the consultation's figures.\n" +
@@ -254,32 +281,120 @@ func (a *Adapter) organiserUpdate(u tgbotapi.Update) bool {
 	}
 	lang := orgLang(m.From.LanguageCode)
 	t := orgTexts[lang]
-	chatID, replyTo := m.Chat.ID, m.MessageID
-	var job func(context.Context)
+	chatID := m.Chat.ID
+	base := a.organiserReply(u, lang)
 	switch {
 	case !a.isOrganiser(m) || a.opts.Organiser == nil:
-		a.log.Info("organiser command refused", "participant", a.participant(m.From.ID))
-		job = func(ctx context.Context) { a.replyHTML(ctx, chatID, replyTo, html.EscapeString(t.refused)) }
+		a.log.Info("organiser command refused", "participant", base.Participant)
+		if a.refuseNow(m.From.ID) {
+			base.Reply.Text = t.refused
+			a.post(base)
+		}
 	case err != nil:
 		// A malformed command: the parser's message says how to write it.
-		text := err.Error()
-		job = func(ctx context.Context) { a.replyHTML(ctx, chatID, replyTo, html.EscapeString(text)) }
+		base.Reply.Text = err.Error()
+		a.post(base)
 	default:
-		job = func(ctx context.Context) {
+		job := func(ctx context.Context) {
 			res, err := a.execute(ctx, cmd, lang)
 			if err != nil {
 				a.log.Error("organiser command failed", "chat", chatID, "command", cmd.Name, "err", err)
 				res = organiser.Result{Text: t.failed}
 			}
-			if err := a.deliverResult(ctx, chatID, replyTo, res, lang); err != nil {
-				a.log.Warn("deliver organiser result", "chat", chatID, "command", cmd.Name, "err", err)
-			}
+			a.post(resultReply(base, res, lang))
+		}
+		if !a.enqueueOrganiser(chatID, job) {
+			a.log.Warn("organiser queue full; command dropped", "chat", chatID)
 		}
 	}
-	if !a.enqueueOrganiser(chatID, job) {
-		a.log.Warn("organiser queue full; command dropped", "chat", chatID)
-	}
 	return true
+}
+
+// organiserReply is the reply to an organiser command before its content:
+// in the chat of the command, quoting it; or, for an organiser user
+// writing in a group that is not an organisers' chat, in their private
+// chat with the bot, so that digests and quotes never show in a public
+// group, with a short note for the group if they never opened that chat.
+func (a *Adapter) organiserReply(u tgbotapi.Update, lang string) bot.Outgoing {
+	m := u.Message
+	out := bot.Outgoing{
+		Channel:     bot.ChannelTelegram,
+		Address:     address(m.Chat.ID, m.MessageID),
+		Participant: a.participant(m.From.ID),
+		EventID:     "telegram:update:" + strconv.Itoa(u.UpdateID),
+		CreatedAt:   time.Now(),
+	}
+	if m.Chat.Type != "private" && !a.organisers[m.Chat.ID] && a.isOrganiser(m) {
+		out.Address = address(m.From.ID, 0) // their private chat
+		out.Instead = &bot.Redirect{
+			Address: address(m.Chat.ID, m.MessageID),
+			Text:    fmt.Sprintf(orgTexts[lang].private, "https://t.me/"+a.username),
+		}
+	}
+	return out
+}
+
+// refuseNow reports whether userID is to be told now that the organiser
+// commands are not theirs: at most maxRefusals times per refusalWindow.
+func (a *Adapter) refuseNow(userID int64) bool {
+	o := &a.org
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := time.Now()
+	if o.refused == nil || len(o.refused) > 10000 {
+		o.refused = map[int64]refusals{} // forget, rather than grow
+	}
+	r := o.refused[userID]
+	if now.Sub(r.start) >= refusalWindow {
+		r = refusals{start: now}
+	}
+	r.n++
+	o.refused[userID] = r
+	return r.n <= maxRefusals
+}
+
+// resultReply fills base with an organiser result: the chart first (its
+// note instead if Telegram will not take it), then the text, then the
+// digest's HTML messages, each within Telegram's limit.
+func resultReply(base bot.Outgoing, res organiser.Result, lang string) bot.Outgoing {
+	t, ok := orgTexts[lang]
+	if !ok {
+		t = orgTexts["fr"]
+	}
+	out := base
+	out.Reply = flows.Reply{Text: strings.TrimSpace(res.Text)}
+	if res.Digest != nil {
+		out.Markup = digest.RenderTelegram(*res.Digest)
+	}
+	if len(res.Chart) > 0 {
+		out.Image = &bot.Image{Name: "synthese.png", Data: res.Chart, Caption: t.chart, Note: t.noChart}
+	}
+	if out.Reply.Text == "" && out.Markup == nil && out.Image == nil {
+		out.Reply.Text = t.done
+	}
+	return out
+}
+
+// post commits organiser replies to the engine's outbox, which delivers
+// them; a failure to commit is logged (the organiser can run the command
+// again).
+func (a *Adapter) post(outs ...bot.Outgoing) {
+	p, ok := a.h.(poster)
+	if !ok {
+		a.log.Error("organiser replies cannot be sent: the handler keeps no outbox")
+		return
+	}
+	a.org.mu.Lock()
+	base := a.org.base
+	a.org.mu.Unlock()
+	if base == nil {
+		base = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(base), postTimeout)
+	defer cancel()
+	if err := p.Post(ctx, outs...); err != nil {
+		a.log.Error("post organiser reply", "err", err)
+	}
 }
 
 // execute runs cmd in one of the maxOrganiserRuns slots. Only the
@@ -310,85 +425,30 @@ func (a *Adapter) organiserHelp(m *tgbotapi.Message) {
 	if m.From != nil {
 		lang = orgLang(m.From.LanguageCode)
 	}
-	chatID, replyTo := m.Chat.ID, m.MessageID
-	help := orgTexts[lang].help
-	if !a.enqueueOrganiser(chatID, func(ctx context.Context) { a.replyHTML(ctx, chatID, replyTo, help) }) {
-		a.log.Warn("organiser queue full; help dropped", "chat", chatID)
+	out := bot.Outgoing{
+		Channel:   bot.ChannelTelegram,
+		Address:   address(m.Chat.ID, m.MessageID),
+		EventID:   "telegram:organiser-help",
+		Markup:    []string{orgTexts[lang].help},
+		CreatedAt: time.Now(),
 	}
+	if m.From != nil {
+		out.Participant = a.participant(m.From.ID)
+	}
+	a.post(out)
 }
 
-// replyHTML sends one HTML message, as a reply when replyTo is set.
-func (a *Adapter) replyHTML(ctx context.Context, chatID int64, replyTo int, text string) {
-	msg := tgbotapi.NewMessage(chatID, text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.DisableWebPagePreview = true
-	msg.ReplyToMessageID = replyTo
-	msg.AllowSendingWithoutReply = true
-	if err := a.deliver(ctx, chatID, msg); err != nil {
-		a.log.Warn("organiser reply", "chat", chatID, "err", err)
-	}
-}
-
-// deliverResult sends a result to chatID: the chart first, as a photo
-// with a short caption, then the text (escaped) and the digest's
-// messages, each within 4096 characters, all within the sending limits.
-func (a *Adapter) deliverResult(ctx context.Context, chatID int64, replyTo int, res organiser.Result, lang string) error {
-	t, ok := orgTexts[lang]
-	if !ok {
-		t = orgTexts["fr"]
-	}
-	var msgs []string
-	for _, c := range splitText(strings.TrimSpace(res.Text), maxText, maxText) {
-		msgs = append(msgs, html.EscapeString(c))
-	}
-	if res.Digest != nil {
-		msgs = append(msgs, digest.RenderTelegram(*res.Digest)...)
-	}
-	first := true
-	if len(res.Chart) > 0 {
-		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "synthese.png", Bytes: res.Chart})
-		photo.Caption = t.chart
-		photo.ParseMode = tgbotapi.ModeHTML
-		photo.ReplyToMessageID = replyTo
-		photo.AllowSendingWithoutReply = true
-		if err := a.deliver(ctx, chatID, photo); err != nil {
-			return fmt.Errorf("send chart: %w", err)
-		}
-		first = false
-	} else if len(msgs) == 0 {
-		msgs = []string{html.EscapeString(t.done)}
-	}
-	for n, h := range msgs {
-		msg := tgbotapi.NewMessage(chatID, h)
-		msg.ParseMode = tgbotapi.ModeHTML
-		msg.DisableWebPagePreview = true
-		if first {
-			msg.ReplyToMessageID = replyTo
-			msg.AllowSendingWithoutReply = true
-			first = false
-		}
-		if err := a.deliver(ctx, chatID, msg); err != nil {
-			return fmt.Errorf("send message %d/%d: %w", n+1, len(msgs), err)
-		}
-	}
-	return nil
-}
-
-// PostDigest posts a periodic digest to the Telegram chat whose id is
-// address: the chart first, then the digest's messages, within the
-// sending limits (a group takes 20 a minute, so a long digest there
-// takes a while). After a failure part of it may have been posted; the
-// caller decides whether to post it again.
-func (a *Adapter) PostDigest(ctx context.Context, address string, d *digest.Digest, chart []byte) error {
-	chatID, err := strconv.ParseInt(address, 10, 64)
-	if err != nil {
-		return fmt.Errorf("post digest: bad telegram chat id %q", address)
+// DigestReply renders a periodic digest for the Telegram chat whose id is
+// address, as a reply for the engine's outbox: the chart first, then the
+// digest's messages, within the sending limits (a group takes 20 a minute,
+// so a long digest there takes a while).
+func (a *Adapter) DigestReply(address string, d *digest.Digest, chart []byte) (bot.Outgoing, error) {
+	if _, err := strconv.ParseInt(address, 10, 64); err != nil {
+		return bot.Outgoing{}, fmt.Errorf("digest reply: bad telegram chat id %q", address)
 	}
 	if d == nil {
-		return errors.New("post digest: no digest")
+		return bot.Outgoing{}, errors.New("digest reply: no digest")
 	}
-	if err := a.deliverResult(ctx, chatID, 0, organiser.Result{Digest: d, Chart: chart}, orgLang(d.Lang)); err != nil {
-		return fmt.Errorf("post digest to telegram chat %d: %w", chatID, err)
-	}
-	return nil
+	base := bot.Outgoing{Channel: bot.ChannelTelegram, Address: address, CreatedAt: time.Now()}
+	return resultReply(base, organiser.Result{Digest: d, Chart: chart}, orgLang(d.Lang)), nil
 }

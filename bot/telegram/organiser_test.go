@@ -368,10 +368,17 @@ func TestPostDigestToGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.ad.PostDigest(waitCtx(t), fmt.Sprint(orgGroup), d, chart); err != nil {
+	out, err := a.ad.DigestReply(fmt.Sprint(orgGroup), d, chart)
+	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := fake.Messages(orgGroup)
+	if err := a.eng.Post(waitCtx(t), out); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := fake.WaitMessages(waitCtx(t), orgGroup, 1+len(digest.RenderTelegram(*d)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	checkDigest(t, msgs)
 	if len(msgs) != 1+len(digest.RenderTelegram(*d)) {
 		t.Errorf("posted %d messages, want the chart and %d", len(msgs), len(digest.RenderTelegram(*d)))
@@ -379,8 +386,8 @@ func TestPostDigestToGroup(t *testing.T) {
 	if !bytes.Equal(msgs[0].File, chart) {
 		t.Error("the chart arrived altered")
 	}
-	if err := a.ad.PostDigest(waitCtx(t), "not-a-chat", d, chart); err == nil {
-		t.Error("posting to a malformed chat id succeeded")
+	if _, err := a.ad.DigestReply("not-a-chat", d, chart); err == nil {
+		t.Error("a digest for a malformed chat id was rendered")
 	}
 }
 

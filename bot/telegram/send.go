@@ -21,107 +21,160 @@ import (
 // UTF-16 code units (how Telegram counts).
 const maxText = 4096
 
-// Send delivers one reply to the chat in out.Address, split into several
-// messages when it is too long, the keyboard on the last. It returns nil
-// once Telegram has accepted every part; parts already accepted are not
-// sent again when the engine retries after an error.
+// Send delivers one reply to the chat in out.Address: its picture, its
+// text split into messages within Telegram's limit (the keyboard on the
+// last), its markup messages, its file, its plain texts. It makes one
+// attempt per message and returns at the first failure, classified for
+// the engine's delivery policy; messages already accepted are not sent
+// again when the engine retries the same reply at the same address.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
-	chatID, err := strconv.ParseInt(out.Address, 10, 64)
+	chatID, replyTo, err := parseAddress(out.Address)
 	if err != nil {
-		return fmt.Errorf("send telegram reply %d: bad chat id %q", out.Seq, out.Address)
+		return &sendError{err: fmt.Errorf("send telegram reply %d: %w", out.Seq, err), permanent: true}
 	}
-	parts := render(out.Reply)
-	if d := out.Reply.Document; d != nil {
-		// The file follows the text, as a document the person can save.
-		parts = append(parts, part{doc: d})
-	}
+	parts := renderOutgoing(out)
+	key := progressKey{out.Seq, out.Address}
 	a.mu.Lock()
-	start := a.progress[out.Seq]
+	start := a.progress[key]
 	a.mu.Unlock()
 	for i := start; i < len(parts); i++ {
+		p := parts[i]
 		var c tgbotapi.Chattable
-		if d := parts[i].doc; d != nil {
-			c = tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: d.Name, Bytes: d.Data})
-		} else {
-			msg := tgbotapi.NewMessage(chatID, parts[i].html)
+		switch {
+		case p.doc != nil:
+			c = tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: p.doc.Name, Bytes: p.doc.Data})
+		case p.photo != nil:
+			photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: p.photo.Name, Bytes: p.photo.Data})
+			photo.Caption = p.photo.Caption
+			photo.ParseMode = tgbotapi.ModeHTML
+			if i == 0 && replyTo != 0 {
+				photo.ReplyToMessageID = replyTo
+				photo.AllowSendingWithoutReply = true
+			}
+			c = photo
+		default:
+			msg := tgbotapi.NewMessage(chatID, p.html)
 			msg.ParseMode = tgbotapi.ModeHTML
 			msg.DisableWebPagePreview = true
-			if parts[i].keyboard != nil {
-				msg.ReplyMarkup = *parts[i].keyboard
+			if p.keyboard != nil {
+				msg.ReplyMarkup = *p.keyboard
+			}
+			if i == 0 && replyTo != 0 {
+				msg.ReplyToMessageID = replyTo
+				msg.AllowSendingWithoutReply = true
 			}
 			c = msg
 		}
-		if err := a.deliver(ctx, chatID, c); err != nil {
+		if err := a.attempt(ctx, chatID, c, p.doc != nil || p.photo != nil); err != nil {
 			return fmt.Errorf("send telegram reply %d part %d/%d: %w", out.Seq, i+1, len(parts), err)
 		}
 		a.mu.Lock()
 		if i+1 < len(parts) {
-			a.progress[out.Seq] = i + 1
+			a.progress[key] = i + 1
 		} else {
-			delete(a.progress, out.Seq)
+			delete(a.progress, key)
 		}
 		a.mu.Unlock()
 	}
 	return nil
 }
 
-// retryAfterError tells the engine how long Telegram asked to wait.
-type retryAfterError struct {
-	err   error
-	after time.Duration
+// progressKey names a reply at an address: the engine may redirect a
+// reply it could not deliver, and the new address starts afresh.
+type progressKey struct {
+	seq     uint64
+	address string
 }
 
-func (e *retryAfterError) Error() string             { return e.err.Error() }
-func (e *retryAfterError) Unwrap() error             { return e.err }
-func (e *retryAfterError) RetryAfter() time.Duration { return e.after }
+// Line puts every reply to one chat in one delivery line, whatever
+// message each one answers.
+func (a *Adapter) Line(out bot.Outgoing) string {
+	chat, _, _ := strings.Cut(out.Address, ":")
+	return chat
+}
 
-// Attempts within one deliver call before giving the message back to the
-// engine's outbox, which retries with a longer backoff.
+var _ bot.LineSender = (*Adapter)(nil)
+
+// address is a reply address: the chat id, and the message answered
+// (quoted above the reply in a group) after a colon when there is one.
+func address(chatID int64, replyTo int) string {
+	a := strconv.FormatInt(chatID, 10)
+	if replyTo != 0 {
+		a += ":" + strconv.Itoa(replyTo)
+	}
+	return a
+}
+
+func parseAddress(addr string) (chatID int64, replyTo int, err error) {
+	chat, msg, quoted := strings.Cut(addr, ":")
+	chatID, err = strconv.ParseInt(chat, 10, 64)
+	if err == nil && quoted {
+		replyTo, err = strconv.Atoi(msg)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("bad chat address %q", addr)
+	}
+	return chatID, replyTo, nil
+}
+
+// sendTimeout bounds one sending request; the long poll has its own.
+const sendTimeout = 20 * time.Second
+
+// attempt performs one sending request within the sending limits: it
+// waits its turn for chatID (0: only the overall limit), then sends once.
+// Its error says what the engine's policy needs to know (sendError).
+func (a *Adapter) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable, file bool) error {
+	release, err := a.lim.wait(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	_, err = a.request(rctx, c)
+	cancel()
+	release() // the request counts against the limits until now
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	return classify(err, file)
+}
+
+// Attempts of one deliver call.
 const (
 	maxFloodWaits = 3
 	maxAttempts   = 5
 )
 
-// deliver performs one sending request within the limits: it waits its
-// turn for chatID (0: only the overall limit), honours retry_after and
-// retries network errors and 5xx with backoff. Other refusals are final.
+// deliver sends one message that does not go through the outbox (the
+// mark on a chosen answer, the group invitation): it retries network
+// errors and 5xx with backoff and honours retry_after a few times. Refusals
+// for good are final.
 func (a *Adapter) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattable) error {
 	var backoff time.Duration
 	floods := 0
 	for attempt := 1; ; attempt++ {
-		release, err := a.lim.wait(ctx, chatID)
-		if err != nil {
+		err := a.attempt(ctx, chatID, c, false)
+		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		_, err = a.request(ctx, c)
-		release() // the request counts against the limits until now
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w (%w)", ctx.Err(), err)
-		}
-		var te *tgbotapi.Error
-		if errors.As(err, &te) {
-			switch {
-			case te.Code == 429:
-				after := time.Duration(max(te.RetryAfter, 1)) * time.Second
-				floods++
-				if floods > maxFloodWaits {
-					return &retryAfterError{err: err, after: after}
-				}
-				a.log.Warn("telegram flood limit reached; waiting", a.chatAttr(chatID), "retry_in", after)
-				if err := sleep(ctx, after); err != nil {
-					return err
-				}
-				continue
-			case te.Code >= 400 && te.Code < 500:
-				err = fmt.Errorf("telegram refused (%d): %w", te.Code, err)
-				if permanentRefusal(te) {
-					return &permanentError{err: err}
-				}
+		var se *sendError
+		switch {
+		case !errors.As(err, &se):
+			return err
+		case se.permanent:
+			return err
+		case se.after > 0:
+			floods++
+			if floods > maxFloodWaits {
 				return err
 			}
+			a.log.Warn("telegram flood limit reached; waiting", a.chatAttr(chatID), "retry_in", se.after)
+			if err := sleep(ctx, se.after); err != nil {
+				return err
+			}
+			continue
 		}
 		if attempt >= maxAttempts {
 			return err
@@ -134,11 +187,47 @@ func (a *Adapter) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 	}
 }
 
+// renderOutgoing lays out a reply's messages in the order of
+// bot.Outgoing: a file or a picture the engine degraded keeps its slot's
+// position, so the messages before it keep theirs.
+func renderOutgoing(out bot.Outgoing) []part {
+	var parts []part
+	if img := out.Image; img != nil {
+		if img.Data != nil {
+			parts = append(parts, part{photo: img})
+		} else {
+			note := strings.TrimSpace(img.Note)
+			if note == "" {
+				note = "…"
+			}
+			parts = append(parts, part{html: html.EscapeString(note)})
+		}
+	}
+	r := out.Reply
+	if r.Lead != "" || r.Title != "" || r.Text != "" || len(r.Options) > 0 || (len(parts) == 0 && len(out.Markup) == 0 && r.Document == nil && len(out.Plain) == 0) {
+		parts = append(parts, render(r)...)
+	}
+	for _, m := range out.Markup {
+		parts = append(parts, part{html: m})
+	}
+	if d := r.Document; d != nil {
+		// The file follows the text, as a document the person can save.
+		parts = append(parts, part{doc: d})
+	}
+	for _, t := range out.Plain {
+		for _, c := range splitText(strings.TrimSpace(t), maxText, maxText) {
+			parts = append(parts, part{html: html.EscapeString(c)})
+		}
+	}
+	return parts
+}
+
 // part is one message of a rendered reply.
 type part struct {
 	html     string
 	keyboard *tgbotapi.InlineKeyboardMarkup
 	doc      *flows.Document // a file instead of text
+	photo    *bot.Image      // a picture with its caption instead of text
 }
 
 // render turns a reply into HTML messages of at most maxText visible

@@ -52,6 +52,7 @@ type Config struct {
 	Digest       DigestConfig       `toml:"digest"`
 	Privacy      PrivacyConfig      `toml:"privacy"`
 	Security     SecurityConfig     `toml:"security"`
+	Delivery     DeliveryConfig     `toml:"delivery"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
@@ -155,6 +156,7 @@ func DefaultConfig() Config {
 		},
 		Digest:   defaultDigestConfig(),
 		Security: defaultSecurityConfig(),
+		Delivery: defaultDeliveryConfig(),
 		Privacy: PrivacyConfig{
 			RetentionDaysAfterClose: 30,
 			InactiveDays:            90,
@@ -393,6 +395,7 @@ func (c Config) Validate() error {
 	errs = appendRange(errs, "privacy.inactive_days", p.InactiveDays, 0, 3650, "days; 0 never erases drafts")
 	errs = append(errs, c.Digest.validate()...)
 	errs = append(errs, c.Security.validate()...)
+	errs = append(errs, c.Delivery.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)

@@ -24,6 +24,7 @@ func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
 		Schedule: sc,
 		Lang:     cfg.Digest.Language,
 		Location: loc,
+		Outbox:   m.engine,
 	})
 	return nil
 }

@@ -303,6 +303,8 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 		},
 	})
 	m.engine = bot.New(db, machine, m.logger)
+	budget, _ := cfg.Delivery.budget() // validated
+	m.engine.SetBudget(budget)
 	return nil
 }
 
@@ -405,7 +407,7 @@ func (m *Main) runBot(ctx context.Context) error {
 // Close stops the channels, lets the engine finish the events in flight
 // and drain the outbox, then closes the database, all within
 // ShutdownTimeout. What is not delivered by then stays in the outbox and is
-// sent at the next start.
+// sent at the next start: a clean stop all the same.
 func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
 	defer cancel()

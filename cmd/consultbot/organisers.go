@@ -13,7 +13,7 @@ import (
 // database for on-demand commands.
 func (m *Main) organiserService(q *flows.Questionnaire) *organiser.Service {
 	if m.organisers == nil {
-		m.organisers = organiser.New(m.db, q, organiser.Options{Logger: m.logger.With("component", "organiser")})
+		m.organisers = organiser.New(m.db, q, organiser.Options{Logger: m.logger.With("component", "organiser"), Outbox: m.engine})
 	}
 	return m.organisers
 }

@@ -22,6 +22,7 @@ import (
 	"consultbot/bot/discord/discordtest"
 	"consultbot/bot/telegram/telegramtest"
 	"consultbot/flows"
+	"consultbot/internal/fault"
 	"consultbot/storage"
 )
 
@@ -32,6 +33,8 @@ type soakConfig struct {
 	participants int // Telegram parents answering at once
 	educators    int // Discord educators answering at once
 	patience     time.Duration
+	faults       float64       // percent of the bot's routine requests the fakes fail
+	budget       time.Duration // the bot's delivery attempt budget
 	seed         uint64
 	timeout      time.Duration
 	bin          string // a prebuilt consultbot binary; empty: go build
@@ -52,6 +55,8 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.participants, "participants", 100, "Telegram parents answering at once (1-1000)")
 	fs.IntVar(&c.educators, "educators", 0, "Discord educators answering at once (0-200; default participants/10, at least 1)")
 	fs.DurationVar(&c.patience, "patience", 20*time.Second, "how long a Discord educator waits for a reply before acting again")
+	fs.Float64Var(&c.faults, "faults", 0, "percent of the bot's sends, uploads, edits, getUpdates and interaction callbacks the fakes fail (500, HTML 502, timeouts, broken JSON, resets; seeded)")
+	fs.DurationVar(&c.budget, "budget", bot.DefaultBudget, "the bot's [delivery] attempt_budget; the run fails if anyone waits longer than it plus 30s for a reply")
 	fs.Uint64Var(&c.seed, "seed", 0, "seed of the kill schedule and answers (0: from the clock; printed)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "bound on the whole run")
 	fs.StringVar(&c.bin, "bin", "", "consultbot binary to run (default: go build ./cmd/consultbot into a temp dir)")
@@ -71,6 +76,9 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if c.kills < 0 || c.updates < 1 || c.timeout <= 0 || c.patience <= 0 {
 		return errors.New("soak: -kills must be ≥ 0, -updates ≥ 1, -timeout and -patience positive")
+	}
+	if c.faults < 0 || c.faults > 100 || c.budget < 5*time.Second {
+		return errors.New("soak: -faults must be 0 to 100 (percent), -budget at least 5s")
 	}
 	if c.seed == 0 {
 		c.seed = uint64(time.Now().UnixNano()) | 1
@@ -109,6 +117,13 @@ type soakReport struct {
 	stuck           int // participants left without a reply
 	dupReplies      int // replies received twice (expected around kills)
 	retries         int // Discord actions repeated after no reply came
+	faultRate       float64
+	tgFaults        map[fault.Kind]int
+	dcFaults        map[fault.Kind]int
+	tgMaxWait       time.Duration // longest wait of a parent for their next reply
+	dcMaxWait       time.Duration // of an educator, from the first try of an action
+	waitLimit       time.Duration // budget + waitMargin
+	sigterm         error         // the bot's exit after the final SIGTERM
 	problems        []string
 	checkFailures   []string
 	consistentAfter bool
@@ -133,6 +148,9 @@ func (r *soakReport) print(w io.Writer) {
 	fmt.Fprintf(w, "last prompt ≠ session stage:   %d (sessions not found: %d)\n", r.wrongPrompt, r.noSession)
 	fmt.Fprintf(w, "duplicate replies (allowed):   %d\n", r.dupReplies)
 	fmt.Fprintf(w, "Discord actions retried:       %d (answers resubmitted: %d)\n", r.retries, r.dcUnacked)
+	fmt.Fprintf(w, "faults injected (%g %%):        Telegram %s; Discord %s\n", r.faultRate, faultCounts(r.tgFaults), faultCounts(r.dcFaults))
+	fmt.Fprintf(w, "longest wait for a reply:      Telegram %s, Discord %s (limit %s)\n", r.tgMaxWait.Round(time.Millisecond), r.dcMaxWait.Round(time.Millisecond), r.waitLimit)
+	fmt.Fprintf(w, "exit after the final SIGTERM:  %s\n", exitText(r.sigterm))
 	for _, p := range r.checkFailures {
 		fmt.Fprintln(w, "CHECK FAILED:", p)
 	}
@@ -141,13 +159,44 @@ func (r *soakReport) print(w io.Writer) {
 	}
 }
 
-// verdict is nil when nothing was lost or counted twice.
+// verdict is nil when nothing was lost or counted twice, nobody waited
+// past the limit and the bot stopped cleanly.
 func (r *soakReport) verdict() error {
-	if r.lost+r.doubled+r.stuck+r.wrongPrompt+r.noSession+len(r.checkFailures) > 0 {
-		return fmt.Errorf("soak (seed %d) failed: %d lost, %d doubled, %d stuck, %d wrong prompts, %d sessions missing, %d failed checks",
-			r.seed, r.lost, r.doubled, r.stuck, r.wrongPrompt, r.noSession, len(r.checkFailures))
+	slow := 0
+	if max(r.tgMaxWait, r.dcMaxWait) > r.waitLimit {
+		slow = 1
+	}
+	if r.lost+r.doubled+r.stuck+r.wrongPrompt+r.noSession+len(r.checkFailures)+slow > 0 || r.sigterm != nil {
+		return fmt.Errorf("soak (seed %d) failed: %d lost, %d doubled, %d stuck, %d wrong prompts, %d sessions missing, %d failed checks, longest wait %s (limit %s), exit after SIGTERM: %s",
+			r.seed, r.lost, r.doubled, r.stuck, r.wrongPrompt, r.noSession, len(r.checkFailures), max(r.tgMaxWait, r.dcMaxWait).Round(time.Millisecond), r.waitLimit, exitText(r.sigterm))
 	}
 	return nil
+}
+
+// waitMargin is what a reply may take beyond the bot's attempt budget:
+// a restart after a kill, the sending limits, the retries' last wait.
+const waitMargin = 30 * time.Second
+
+func faultCounts(c map[fault.Kind]int) string {
+	if len(c) == 0 {
+		return "none"
+	}
+	var parts []string
+	total := 0
+	for _, k := range fault.All {
+		if c[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[k], k))
+			total += c[k]
+		}
+	}
+	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
+}
+
+func exitText(err error) string {
+	if err == nil {
+		return "status 0"
+	}
+	return err.Error()
 }
 
 // botProcess is the consultbot child process, restarted after each kill.
@@ -156,6 +205,7 @@ type botProcess struct {
 	env                       []string
 	cmd                       *exec.Cmd
 	exited                    chan struct{}
+	waitErr                   error // how the process ended, once exited is closed
 	log                       *os.File
 }
 
@@ -168,15 +218,17 @@ func (b *botProcess) start() error {
 		return fmt.Errorf("start bot: %w", err)
 	}
 	b.cmd = cmd
-	b.exited = make(chan struct{})
-	go func() { _ = cmd.Wait(); close(b.exited) }()
+	exited := make(chan struct{})
+	b.exited = exited
+	go func() { b.waitErr = cmd.Wait(); close(exited) }()
 	return nil
 }
 
-// stop sends sig and waits for the process to end (SIGKILL after 30 s).
-func (b *botProcess) stop(sig syscall.Signal) {
+// stop sends sig and waits for the process to end (SIGKILL after 30 s);
+// it returns how the process ended.
+func (b *botProcess) stop(sig syscall.Signal) error {
 	if b.cmd == nil {
-		return
+		return nil
 	}
 	_ = b.cmd.Process.Signal(sig)
 	select {
@@ -186,6 +238,7 @@ func (b *botProcess) stop(sig syscall.Signal) {
 		<-b.exited
 	}
 	b.cmd = nil
+	return b.waitErr
 }
 
 // checkDB opens the database while the bot is stopped and runs bbolt's
@@ -219,7 +272,7 @@ func buildBot(ctx context.Context, dir string) (string, error) {
 const soakIDKey = "soak-participant-id-key-0123456789abcdef"
 
 func soak(ctx context.Context, c soakConfig, stdout io.Writer) (*soakReport, error) {
-	rep := &soakReport{seed: c.seed}
+	rep := &soakReport{seed: c.seed, faultRate: c.faults, waitLimit: c.budget + waitMargin}
 	start := time.Now()
 	defer func() { rep.elapsed = time.Since(start) }()
 	rng := rand.New(rand.NewPCG(c.seed, c.seed^0x9e3779b97f4a7c15))
@@ -249,12 +302,18 @@ func soak(ctx context.Context, c soakConfig, stdout io.Writer) (*soakReport, err
 	// fake and the bot allow far more than Telegram, so the bot is busy
 	// with storage, not waiting on its limiter.
 	parents := newInboxes()
+	// With -faults, both fakes fail that share of the bot's routine
+	// requests, each platform from its own seed.
+	faults := func(salt uint64) fault.Options {
+		return fault.Options{Rate: c.faults / 100, Seed: c.seed ^ salt}
+	}
 	tg := telegramtest.NewServer(telegramtest.Options{
 		Limits:    telegramtest.Limits{Global: 100000, GlobalBurst: 100000, PerChat: 1000, PerChatBurst: 1000},
 		OnMessage: parents.deliver,
+		Faults:    faults(0x7e1e),
 	})
 	defer tg.Close()
-	dc := discordtest.NewServer(discordtest.Options{})
+	dc := discordtest.NewServer(discordtest.Options{Faults: faults(0xd15c)})
 	defer dc.Close()
 
 	dbPath := filepath.Join(dir, "soak.db")
@@ -273,7 +332,9 @@ application_id = %q
 guild_ids = [%q]
 organiser_channel_ids = []
 organiser_role_ids = []
-`, dbPath, tg.URL(), dc.URL+"/api/v9", dc.AppID, dc.GuildID)
+[delivery]
+attempt_budget = %q
+`, dbPath, tg.URL(), dc.URL+"/api/v9", dc.AppID, dc.GuildID, c.budget.String())
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
@@ -363,9 +424,10 @@ organiser_role_ids = []
 			for driveCtx.Err() == nil && sent.Load() < int64(c.updates) {
 				n := nextParent.Add(1)
 				p := &parent{
-					user:  telegramtest.User{ID: 500000 + n, LanguageCode: "fr"},
-					inbox: parents.register(500000 + n),
-					salt:  textSeed.Load() + uint64(n),
+					user:       telegramtest.User{ID: 500000 + n, LanguageCode: "fr"},
+					inbox:      parents.register(500000 + n),
+					salt:       textSeed.Load() + uint64(n),
+					stuckAfter: rep.waitLimit + 15*time.Second,
 				}
 				mu.Lock()
 				tgPeople = append(tgPeople, p)
@@ -380,7 +442,7 @@ organiser_role_ids = []
 		wg.Go(func() {
 			for driveCtx.Err() == nil && sent.Load() < int64(c.updates) {
 				n := nextEducator.Add(1)
-				e := &educator{user: dc.NewUser(fmt.Sprintf("soak-educ-%d", n), "fr"), salt: textSeed.Load() + uint64(n), patience: c.patience}
+				e := &educator{user: dc.NewUser(fmt.Sprintf("soak-educ-%d", n), "fr"), salt: textSeed.Load() + uint64(n), patience: c.patience, stuckAfter: rep.waitLimit + 15*time.Second}
 				mu.Lock()
 				dcPeople = append(dcPeople, e)
 				mu.Unlock()
@@ -405,7 +467,9 @@ organiser_role_ids = []
 	if err := tg.Wait(wait, func() bool { return tg.PendingUpdates() == 0 }); err != nil {
 		rep.fail("%d Telegram updates never confirmed by the bot", tg.PendingUpdates())
 	}
-	b.stop(syscall.SIGTERM)
+	// Clean even with replies left (they wait in the outbox): status 0.
+	rep.sigterm = b.stop(syscall.SIGTERM)
+	rep.tgFaults, rep.dcFaults = tg.Faults().Counts(), dc.Faults().Counts()
 	if err := checkDB(dbPath); err != nil {
 		rep.checkFailures = append(rep.checkFailures, fmt.Sprintf("at the end: %v", err))
 	} else {
@@ -468,11 +532,6 @@ type sentAnswer struct {
 	acked bool // the platform confirmed the bot took it
 }
 
-// replyWait is how long a participant waits for the bot's reply before
-// counting it lost (Telegram) or repeating the action (Discord). Much
-// longer than a restart.
-const replyWait = 45 * time.Second
-
 // parent is one simulated Telegram parent.
 type parent struct {
 	user    telegramtest.User
@@ -484,6 +543,12 @@ type parent struct {
 	stuck   bool
 	last    telegramtest.Message // last prompt received
 	started bool
+	// stuckAfter is how long the parent waits for the bot's reply before
+	// counting it lost: past the wait limit, so that a slow reply is
+	// measured, not mistaken for a lost one.
+	stuckAfter time.Duration
+	acted      time.Time     // when the parent last sent something
+	maxWait    time.Duration // longest wait from an action to the next prompt
 }
 
 func promptKey(text string, labels []string) string {
@@ -492,7 +557,7 @@ func promptKey(text string, labels []string) string {
 
 // nextPrompt waits for a prompt (a message with buttons) not seen before.
 func (p *parent) nextPrompt(ctx context.Context) (telegramtest.Message, bool) {
-	deadline := time.NewTimer(replyWait)
+	deadline := time.NewTimer(p.stuckAfter)
 	defer deadline.Stop()
 	for {
 		for _, m := range p.inbox.snapshot() {
@@ -502,6 +567,7 @@ func (p *parent) nextPrompt(ctx context.Context) (telegramtest.Message, bool) {
 			if k := promptKey(m.Raw, m.Labels()); !p.seen[k] {
 				p.seen[k] = true
 				p.last = m
+				p.maxWait = max(p.maxWait, m.Sent.Sub(p.acted))
 				return m, true
 			}
 		}
@@ -525,6 +591,7 @@ func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func
 	if !budget() {
 		return false
 	}
+	p.acted = time.Now()
 	fake.SendText(p.user, "/start")
 	n := 0
 	for {
@@ -538,6 +605,7 @@ func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func
 					if !budget() {
 						return false
 					}
+					p.acted = time.Now()
 					_, _, err := fake.TapButton(p.user, m, l)
 					return err == nil
 				}
@@ -555,6 +623,7 @@ func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func
 			}
 			n++
 			text := fmt.Sprintf("soak t%d a%d %x : plus de temps pour lire avec les enfants.", p.user.ID, n, p.salt)
+			p.acted = time.Now()
 			fake.SendText(p.user, text)
 			// Telegram keeps the update until the bot confirms it, and the
 			// soak waits for every confirmation before it checks.
@@ -589,6 +658,11 @@ type educator struct {
 	stuck    bool
 	last     discordtest.Message
 	started  bool
+	// stuckAfter is how long the educator keeps trying one action before
+	// counting it lost; maxWait the longest time from the first try of an
+	// action to the prompt that answers it.
+	stuckAfter time.Duration
+	maxWait    time.Duration
 }
 
 func discordKey(m discordtest.Message) string {
@@ -637,7 +711,11 @@ func (e *educator) run(ctx context.Context, fake *discordtest.Server, budget fun
 	}
 	n := 0
 	var answerIx string
+	var first time.Time // the first try of the current action
 	for tries := 0; ctx.Err() == nil; {
+		if tries == 0 {
+			first = time.Now()
+		}
 		if !act() {
 			return false
 		}
@@ -645,13 +723,14 @@ func (e *educator) run(ctx context.Context, fake *discordtest.Server, budget fun
 		if !ok {
 			tries++
 			e.retries++
-			if tries*int(patience) > int(replyWait)*2 {
+			if time.Since(first) > e.stuckAfter {
 				e.stuck = true
 				return false
 			}
 			continue // the same action again
 		}
 		tries = 0
+		e.maxWait = max(e.maxWait, time.Since(first))
 		if answerIx != "" {
 			e.answers[len(e.answers)-1].acked = acked(fake, answerIx)
 			answerIx = ""
@@ -787,9 +866,10 @@ func verifySoak(dbPath string, dc *discordtest.Server, tgPeople []*parent, dcPeo
 		who := bot.ParticipantID(bot.ChannelTelegram, strconv.FormatInt(p.user.ID, 10), []byte(soakIDKey))
 		checkAnswers(who, p.answers)
 		rep.dupReplies += countDups(p.inbox.snapshot())
+		rep.tgMaxWait = max(rep.tgMaxWait, p.maxWait)
 		if p.stuck {
 			rep.stuck++
-			rep.fail("%s: no reply within %s", who, replyWait)
+			rep.fail("%s: no reply within %s", who, p.stuckAfter)
 			continue
 		}
 		if !p.started || p.last.Keyboard == nil {
@@ -812,6 +892,7 @@ func verifySoak(dbPath string, dc *discordtest.Server, tgPeople []*parent, dcPeo
 		who := bot.ParticipantID(bot.ChannelDiscord, e.user.ID, []byte(soakIDKey))
 		checkAnswers(who, e.answers)
 		rep.retries += e.retries
+		rep.dcMaxWait = max(rep.dcMaxWait, e.maxWait)
 		if e.stuck {
 			rep.stuck++
 			rep.fail("%s: no reply after repeated tries", who)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +91,24 @@ func TestRawBatchWritesCounts(t *testing.T) {
 	r, err := rawBatchWrites(context.Background(), filepath.Join(t.TempDir(), "raw.db"), 4, 200*time.Millisecond)
 	if err != nil || r <= 0 {
 		t.Fatalf("rawBatchWrites = %v, %v", r, err)
+	}
+}
+
+// TestVerdictFailsOnASlowReplyOrAnUncleanStop: a wait past the budget plus
+// the margin fails the run, as does a final SIGTERM that does not exit 0.
+func TestVerdictFailsOnASlowReplyOrAnUncleanStop(t *testing.T) {
+	ok := soakReport{waitLimit: time.Minute + waitMargin, tgMaxWait: 80 * time.Second, dcMaxWait: 40 * time.Second}
+	if err := ok.verdict(); err != nil {
+		t.Errorf("a run within the limit failed: %v", err)
+	}
+	slow := ok
+	slow.dcMaxWait = 91 * time.Second
+	if err := slow.verdict(); err == nil {
+		t.Error("a reply after 91 s passed a limit of 90 s")
+	}
+	unclean := ok
+	unclean.sigterm = errors.New("exit status 1")
+	if err := unclean.verdict(); err == nil || !strings.Contains(err.Error(), "exit status 1") {
+		t.Errorf("a stop with exit status 1 gave %v", err)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"consultbot/internal/fault"
 )
 
 // apiError is Discord's JSON error body.
@@ -53,10 +55,69 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
 		return
 	}
+	seg := strings.Split(strings.Trim(path, "/"), "/")
+	name := routeName(r.Method, seg)
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" && (name == RouteFollowUp || name == RouteMessage) {
+		name += FileSuffix
+	}
+	s.faults.Serve(w, r, name, faultable[name], func(w http.ResponseWriter, status int) {
+		writeJSON(w, status, map[string]any{"message": fmt.Sprintf("%d: %s", status, http.StatusText(status)), "code": 0})
+	}, func(w http.ResponseWriter, r *http.Request) { s.serveREST(w, r, path, seg) })
+}
+
+// Routes, as fault injection names them.
+const (
+	RouteCallback     = "POST interaction callback"
+	RouteFollowUp     = "POST follow-up"
+	RouteEditFollowUp = "PATCH follow-up"
+	RouteMessage      = "POST channel message"
+	RouteEditMessage  = "PATCH channel message"
+	RouteOpenDM       = "POST direct message channel"
+	// FileSuffix ends the name of a follow-up or channel message that
+	// uploads a file (RouteFollowUp + FileSuffix), so that uploads can
+	// fail on their own while text goes.
+	FileSuffix = " with a file"
+)
+
+// faultable are the routes that fail at random under Options.Faults: what
+// the bot does all the time, not its start-up calls.
+var faultable = map[string]bool{
+	RouteCallback: true, RouteFollowUp: true, RouteEditFollowUp: true,
+	RouteMessage: true, RouteEditMessage: true, RouteOpenDM: true,
+	RouteFollowUp + FileSuffix: true, RouteMessage + FileSuffix: true,
+}
+
+// routeName names a REST request for fault injection: one of the Route
+// constants, else the method and path with ids folded away.
+func routeName(method string, seg []string) string {
+	n := len(seg)
+	switch {
+	case n == 4 && seg[0] == "interactions" && seg[3] == "callback" && method == http.MethodPost:
+		return RouteCallback
+	case n == 3 && seg[0] == "webhooks" && method == http.MethodPost:
+		return RouteFollowUp
+	case n == 5 && seg[0] == "webhooks" && method == http.MethodPatch:
+		return RouteEditFollowUp
+	case n == 3 && seg[0] == "channels" && seg[2] == "messages" && method == http.MethodPost:
+		return RouteMessage
+	case n == 4 && seg[0] == "channels" && seg[2] == "messages" && method == http.MethodPatch:
+		return RouteEditMessage
+	case n == 3 && seg[0] == "users" && seg[1] == "@me" && seg[2] == "channels" && method == http.MethodPost:
+		return RouteOpenDM
+	}
+	return method + " /" + snowflakes.ReplaceAllString(strings.Join(seg, "/"), "id")
+}
+
+// Faults is the server's fault injector: Always(RouteFollowUp,
+// fault.Status500) makes every follow-up fail; Counts reports what was
+// injected.
+func (s *Server) Faults() *fault.Injector { return s.faults }
+
+// serveREST answers one REST request.
+func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, path string, seg []string) {
 	if s.limited(w, r.Method, path) {
 		return
 	}
-	seg := strings.Split(strings.Trim(path, "/"), "/")
 	// Interaction callbacks and webhooks authenticate by their token.
 	if seg[0] != "interactions" && seg[0] != "webhooks" && r.Header.Get("Authorization") != "Bot "+s.Token {
 		s.fail(w, r, errUnauthorized)

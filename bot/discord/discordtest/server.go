@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"consultbot/internal/fault"
 )
 
 // Options configures a Server. The zero value is usable.
@@ -29,6 +31,12 @@ type Options struct {
 	AckDeadline time.Duration
 	// HeartbeatInterval is announced in HELLO. Default 41.25 s.
 	HeartbeatInterval time.Duration
+	// Faults makes a share of the bot's interaction callbacks, follow-ups,
+	// channel messages, edits and direct-message openings fail at random
+	// (500, 502 with an HTML page, timeouts, broken JSON, reset
+	// connections), from a seed. Faults().Always makes every request of
+	// one route fail (see the Route constants).
+	Faults fault.Options
 }
 
 // Server is a fake Discord: REST API under /api/v9 and a gateway websocket,
@@ -72,6 +80,7 @@ type Server struct {
 	closedDMs    map[string]bool // users who accept no direct message (CloseDMs)
 	order        int
 	gw           gateway
+	faults       *fault.Injector
 }
 
 type interaction struct {
@@ -122,6 +131,7 @@ func NewServer(opts Options) *Server {
 		modals:       map[string]Modal{},
 		commands:     map[string][]Command{},
 		channels:     map[string]bool{},
+		faults:       fault.New(opts.Faults),
 	}
 	s.AppID = s.newID()
 	s.GuildID = s.newID()

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"consultbot/internal/fault"
 )
 
 // Options configures a Server. The zero value is usable.
@@ -28,6 +30,11 @@ type Options struct {
 	// OnMessage, when set, is called (without any lock held) each time the
 	// bot sends a message, for the load command's latency figures.
 	OnMessage func(Message)
+	// Faults makes a share of the sending, editing, polling and callback
+	// requests fail at random (500, 502 with an HTML page, timeouts,
+	// broken JSON, reset connections), from a seed. Faults().Always makes
+	// every request of one method fail.
+	Faults fault.Options
 }
 
 // Limits are Telegram's sending limits as the fake enforces them, modelled
@@ -109,6 +116,9 @@ type Message struct {
 	// Edits counts successful edits of the text or keyboard.
 	Edits int
 	Sent  time.Time
+	// ReplyTo is the id of the message this one answers (quoted above it),
+	// 0 for none.
+	ReplyTo int
 }
 
 // Labels lists the keyboard's button texts, row by row.
@@ -249,6 +259,7 @@ type Server struct {
 	requests   map[string]int
 	sentTotal  int
 	blocked    map[int64]bool // users who blocked the bot (Block)
+	faults     *fault.Injector
 }
 
 // NewServer starts a fake Bot API server on loopback. Close it when done.
@@ -275,6 +286,7 @@ func NewServer(opts Options) *Server {
 		buckets:    map[string]*bucket{},
 		windows:    map[string]*window{},
 		requests:   map[string]int{},
+		faults:     fault.New(opts.Faults),
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -452,15 +464,34 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", 0)
 		return
 	}
+	s.mu.Lock()
+	s.requests[method]++
+	s.notify()
+	s.mu.Unlock()
+	s.faults.Serve(w, r, method, faultable[method], func(w http.ResponseWriter, status int) {
+		writeError(w, status, http.StatusText(status), 0)
+	}, func(w http.ResponseWriter, r *http.Request) { s.serveMethod(w, r, method) })
+}
+
+// faultable are the methods that fail at random under Options.Faults:
+// what the bot does all the time, not its start-up calls.
+var faultable = map[string]bool{
+	"getUpdates": true, "sendMessage": true, "sendPhoto": true, "sendDocument": true,
+	"editMessageText": true, "editMessageReplyMarkup": true, "answerCallbackQuery": true,
+}
+
+// Faults is the server's fault injector: Always("sendDocument",
+// fault.Status500) makes every upload of a document fail, as Telegram does
+// for a file it cannot take; Counts reports what was injected.
+func (s *Server) Faults() *fault.Injector { return s.faults }
+
+// serveMethod answers one Bot API method.
+func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, method string) {
 	p, err := readParams(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), 0)
 		return
 	}
-	s.mu.Lock()
-	s.requests[method]++
-	s.notify()
-	s.mu.Unlock()
 	var (
 		result any
 		apiErr *apiError
@@ -858,6 +889,7 @@ func (s *Server) sendMessage(p params) (any, *apiError) {
 		Text: visible, Raw: p["text"], ParseMode: p["parse_mode"], Entities: entitiesOf(ents),
 		Keyboard: kb, Sent: time.Now(),
 	}
+	m.ReplyTo, _ = strconv.Atoi(p["reply_to_message_id"])
 	return s.recordSent(m)
 }
 
@@ -1107,6 +1139,7 @@ func (s *Server) sendFile(p params, r *http.Request, kind string) (any, *apiErro
 	}
 	m := &Message{ChatID: chatID, ID: s.newMessageID(chatID), Kind: kind, Text: caption, Raw: p["caption"], ParseMode: p["parse_mode"], File: data, Sent: time.Now()}
 	m.Entities = entitiesOf(ents)
+	m.ReplyTo, _ = strconv.Atoi(p["reply_to_message_id"])
 	return s.recordSent(m)
 }
 

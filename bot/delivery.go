@@ -1,0 +1,448 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Delivery defaults.
+const (
+	// DefaultRetryMin is the first wait after a failed Send.
+	DefaultRetryMin = 500 * time.Millisecond
+	// DefaultRetryMax caps the doubling wait between attempts; the wait
+	// never exceeds an eighth of the budget either, so that a reply gets
+	// about ten attempts before it is given up.
+	DefaultRetryMax = 2 * time.Minute
+	// DefaultBudget is how long a reply may keep failing before the
+	// policy gives up on it and the replies behind it go.
+	DefaultBudget = time.Minute
+	// DefaultSenders is how many deliveries run at once, across
+	// addresses: the number of delivery goroutines.
+	DefaultSenders = 64
+)
+
+// imageNote stands in for a picture that could not be sent when the
+// reply carries no note of its own.
+const imageNote = "(graphique indisponible / chart unavailable)"
+
+// Undeliverable is what the engine needs from the store to stop retrying
+// a reply it gave up on; storage.DB implements it. A store without it
+// gets the reply marked sent instead.
+type Undeliverable interface {
+	// MarkUndeliverable moves out of the outbox into a record that keeps
+	// the reason.
+	MarkUndeliverable(ctx context.Context, out Outgoing, reason string, at time.Time) error
+}
+
+// Outbox is what Post and the degrading of replies need from the store;
+// storage.DB implements it.
+type Outbox interface {
+	// Post commits replies no inbound event produced to the outbox, in
+	// one transaction, and returns them with their sequences.
+	Post(ctx context.Context, outs []Outgoing) ([]Outgoing, error)
+	// Rewrite replaces the stored reply out.Seq with out, if it is still
+	// in the outbox, so that a restart resumes the degraded form.
+	Rewrite(ctx context.Context, out Outgoing) error
+}
+
+// SetBudget sets how long a reply may keep failing (from its first failed
+// attempt, not counting the waits a platform asked for) before the policy
+// gives up on it; call it before Start.
+func (e *Engine) SetBudget(d time.Duration) {
+	if d > 0 {
+		e.budget = d
+	}
+}
+
+// Post commits replies that no inbound event produced (organiser results)
+// to the outbox, then delivers them like the others, under the same
+// policy. Their Seq is set by the store.
+func (e *Engine) Post(ctx context.Context, outs ...Outgoing) error {
+	ob, ok := e.store.(Outbox)
+	if !ok {
+		return errors.New("post replies: the store keeps no outbox for them")
+	}
+	return e.Commit(ctx, func(ctx context.Context) ([]Outgoing, error) { return ob.Post(ctx, outs) })
+}
+
+// Commit runs commit, a transaction of the caller's that puts replies in
+// the outbox (a periodic digest moved from its own log), and delivers the
+// replies it returns like the others. It fails with ErrClosed after Close.
+func (e *Engine) Commit(ctx context.Context, commit func(context.Context) ([]Outgoing, error)) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	e.handling.Add(1)
+	e.mu.Unlock()
+	defer e.handling.Done()
+	// As in Handle: a commit is either in Start's load or handed over here.
+	e.startMu.RLock()
+	defer e.startMu.RUnlock()
+	outs, err := commit(ctx)
+	if err != nil {
+		return fmt.Errorf("post replies: %w", err)
+	}
+	if e.started {
+		e.enqueue(outs)
+	}
+	return nil
+}
+
+// enqueue hands replies to delivery.
+func (e *Engine) enqueue(outs []Outgoing) {
+	if len(outs) == 0 {
+		return
+	}
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	for _, out := range outs {
+		if e.senders[out.Channel] == nil {
+			e.log.Warn("no sender for channel; reply stays in the outbox", "platform", out.Channel, "participant", out.Participant)
+			continue
+		}
+		k := e.lineOf(out)
+		q := e.queues[k]
+		if q == nil {
+			q = &queue{wait: e.retryMin}
+			e.queues[k] = q
+		}
+		// Commits of different participants sharing an address may hand
+		// their replies over out of order; the sequence is the commit
+		// order. The head is never displaced while it is being sent.
+		i, _ := slices.BinarySearchFunc(q.items, out.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
+		if q.busy {
+			i = max(i, 1)
+		}
+		q.items = slices.Insert(q.items, i, out)
+		e.outstanding++
+		if !q.busy && !q.queued {
+			e.makeReady(k, q)
+		}
+	}
+}
+
+// makeReady puts a line in turn for a worker; qmu must be held.
+func (e *Engine) makeReady(k addrKey, q *queue) {
+	q.queued = true
+	e.ready = append(e.ready, k)
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// work delivers the head of one ready line at a time until Close.
+func (e *Engine) work() {
+	defer e.workers.Done()
+	for e.sendCtx.Err() == nil {
+		e.qmu.Lock()
+		if len(e.ready) == 0 {
+			e.qmu.Unlock()
+			select {
+			case <-e.kick:
+			case <-e.sendCtx.Done():
+			}
+			continue
+		}
+		k := e.ready[0]
+		e.ready[0] = addrKey{}
+		e.ready = e.ready[1:]
+		if len(e.ready) > 0 {
+			// Pass the wake-up on: one kick may stand for many lines.
+			select {
+			case e.kick <- struct{}{}:
+			default:
+			}
+		}
+		q := e.queues[k]
+		q.queued, q.busy = false, true
+		out := q.items[0]
+		e.qmu.Unlock()
+
+		err := e.senders[k.channel].Send(e.sendCtx, out)
+		switch {
+		case err == nil:
+			e.marks <- out.Seq
+			e.next(k, q)
+		case e.sendCtx.Err() != nil:
+			// Closing: the reply stays in the outbox, its line busy.
+		default:
+			e.failed(k, q, out, err)
+		}
+	}
+}
+
+// next moves a line on to its next reply once the head is delivered or
+// given up.
+func (e *Engine) next(k addrKey, q *queue) {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	q.busy, q.wait, q.tries, q.fileFails = false, e.retryMin, 0, 0
+	q.since, q.deadline = time.Time{}, time.Time{}
+	q.items[0] = Outgoing{}
+	q.items = q.items[1:]
+	e.outstanding--
+	if len(q.items) > 0 {
+		e.makeReady(k, q) // behind the others: lines take turns
+	} else {
+		delete(e.queues, k)
+	}
+	if e.outstanding == 0 && e.drained != nil {
+		close(e.drained)
+		e.drained = nil
+	}
+}
+
+// retryIn puts the line back in turn after d; until then it stays busy,
+// so no worker waits on it.
+func (e *Engine) retryIn(k addrKey, q *queue, d time.Duration) {
+	again := func() {
+		e.qmu.Lock()
+		defer e.qmu.Unlock()
+		q.busy = false
+		e.makeReady(k, q)
+	}
+	if d <= 0 {
+		again()
+		return
+	}
+	time.AfterFunc(d, again)
+}
+
+// Excerpt is the start of an error answer's body on one line, quoted, for
+// a Sender's error when the body is not the platform's JSON: the title of
+// an HTML page (a proxy's "502 Bad Gateway"), else its first characters.
+func Excerpt(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "?")
+	if i := strings.Index(strings.ToLower(s), "<title>"); i >= 0 {
+		if j := strings.Index(strings.ToLower(s[i:]), "</title>"); j > 0 {
+			s = s[i+len("<title>") : i+j]
+		}
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// failure is what a Send error says, read through the methods a Sender's
+// errors may have (see Sender).
+type failure struct {
+	retryAfter time.Duration
+	permanent  bool
+	file       bool
+	status     int
+}
+
+func classify(err error) failure {
+	var f failure
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		f.retryAfter = ra.RetryAfter()
+	}
+	var p interface{ Permanent() bool }
+	f.permanent = errors.As(err, &p) && p.Permanent()
+	var a interface{ Attachment() bool }
+	f.file = errors.As(err, &a) && a.Attachment()
+	var st interface{ Status() int }
+	if errors.As(err, &st) {
+		f.status = st.Status()
+	}
+	return f
+}
+
+// failed applies the delivery policy to a failed Send of q's head:
+//   - a wait the platform asked for (429) is honoured and counts neither
+//     against the reply nor against its budget;
+//   - a refusal for good degrades the reply if it can (files as text, a
+//     picture replaced by its note), else sends its Instead note, else
+//     gives it up at once;
+//   - any other failure is retried with a doubling wait; the reply is
+//     degraded after two failures of its file or picture, or half its
+//     budget, and given up once the budget is spent.
+//
+// Giving up moves the reply to the undeliverable records, and the line to
+// its next reply.
+func (e *Engine) failed(k addrKey, q *queue, out Outgoing, err error) {
+	f := classify(err)
+	attrs := []any{"platform", out.Channel, "participant", out.Participant, "seq", out.Seq}
+	if f.status != 0 {
+		attrs = append(attrs, "status", f.status)
+	}
+	if f.retryAfter > 0 {
+		e.qmu.Lock()
+		if !q.deadline.IsZero() {
+			q.deadline = q.deadline.Add(f.retryAfter)
+		}
+		e.qmu.Unlock()
+		e.log.Info("platform asked to wait; will retry then", append(attrs, "retry_in", f.retryAfter, "err", err)...)
+		e.retryIn(k, q, f.retryAfter)
+		return
+	}
+	if f.permanent {
+		if e.fallBack(k, q, out, err, true) {
+			return
+		}
+		e.giveUp(k, q, out, err.Error(), attrs)
+		return
+	}
+	now := time.Now()
+	e.qmu.Lock()
+	if q.since.IsZero() {
+		q.since, q.deadline = now, now.Add(e.budget)
+	}
+	q.tries++
+	if f.file {
+		q.fileFails++
+	}
+	tries, since, deadline, fileFails := q.tries, q.since, q.deadline, q.fileFails
+	delay := min(q.wait, deadline.Sub(now))
+	q.wait = min(2*q.wait, e.retryMax, max(e.budget/8, e.retryMin))
+	e.qmu.Unlock()
+	if !now.Before(deadline) {
+		reason := fmt.Sprintf("not delivered within %s (%d attempts): %v", e.budget, tries, err)
+		e.giveUp(k, q, out, reason, attrs)
+		return
+	}
+	if (fileFails >= 2 || now.Sub(since) >= e.budget/2) && e.fallBack(k, q, out, err, false) {
+		return
+	}
+	e.log.Warn("send reply; will retry", append(attrs, "attempt", tries, "retry_in", delay, "err", err)...)
+	e.retryIn(k, q, delay)
+}
+
+// fallBack replaces q's head with a simpler form and sends that at once;
+// false when there is none. Redirecting to the Instead note is only for a
+// refusal for good (permanent): a platform that fails for a while is no
+// reason to move a reply elsewhere.
+func (e *Engine) fallBack(k addrKey, q *queue, out Outgoing, err error, permanent bool) bool {
+	next, how := degrade(out)
+	if how == "" && permanent && out.Instead != nil {
+		next, how = redirect(out), "sent as a note at another address"
+	}
+	if how == "" {
+		return false
+	}
+	if ob, ok := e.store.(Outbox); ok {
+		// Kept for a restart; if the write fails, the degraded form is
+		// still what goes now.
+		if werr := ob.Rewrite(context.Background(), next); werr != nil {
+			e.log.Error("record degraded reply", "platform", out.Channel, "seq", out.Seq, "err", werr)
+		}
+	}
+	e.log.Warn("reply degraded: "+how, "platform", out.Channel, "participant", out.Participant, "seq", out.Seq, "err", err)
+	e.qmu.Lock()
+	q.items[0] = next
+	q.fileFails = 0
+	e.qmu.Unlock()
+	e.retryIn(k, q, 0)
+	return true
+}
+
+// degrade returns out without what platforms refuse on their own while
+// text still goes: its file becomes plain text (sent last, cut within the
+// channel's limit by the Sender), its picture the picture's note. how is
+// empty when there is nothing to degrade.
+func degrade(out Outgoing) (next Outgoing, how string) {
+	next = out
+	var what []string
+	if img := out.Image; img != nil && img.Data != nil {
+		note := img.Note
+		if note == "" {
+			note = imageNote
+		}
+		next.Image = &Image{Name: img.Name, Caption: img.Caption, Note: note}
+		what = append(what, "picture left out")
+	}
+	if d := out.Reply.Document; d != nil {
+		next.Reply.Document = nil
+		if utf8.Valid(d.Data) {
+			next.Plain = append(slices.Clone(out.Plain), string(d.Data))
+			what = append(what, "file sent as text")
+		} else {
+			what = append(what, "file left out")
+		}
+	}
+	if len(what) == 0 {
+		return out, ""
+	}
+	how = what[0]
+	if len(what) > 1 {
+		how += ", " + what[1]
+	}
+	return next, how
+}
+
+// redirect is out's Instead note, in out's place in the line.
+func redirect(out Outgoing) Outgoing {
+	next := Outgoing{
+		Seq: out.Seq, Channel: out.Channel, Address: out.Instead.Address,
+		Participant: out.Participant, EventID: out.EventID, CreatedAt: out.CreatedAt,
+	}
+	next.Reply.Text = out.Instead.Text
+	return next
+}
+
+// giveUp moves q's head out of the outbox into the undeliverable records,
+// logged once, and moves the line on; if the store fails, the head is
+// retried later instead.
+func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs []any) {
+	// Not cancelled with Close, like marking sent.
+	ctx := context.Background()
+	var merr error
+	if u, ok := e.store.(Undeliverable); ok {
+		merr = u.MarkUndeliverable(ctx, out, reason, time.Now())
+	} else {
+		merr = e.store.MarkSent(ctx, out.Seq)
+	}
+	if merr != nil {
+		e.log.Error("move undeliverable reply out of the outbox; will retry", "platform", out.Channel, "seq", out.Seq, "err", merr)
+		e.qmu.Lock()
+		d := q.wait
+		e.qmu.Unlock()
+		e.retryIn(k, q, d)
+		return
+	}
+	e.log.Warn("reply undeliverable; moved out of the outbox", append(attrs, slog.String("reason", reason))...)
+	e.next(k, q)
+}
+
+// mark marks delivered replies sent, as many per commit as have arrived
+// meanwhile, until Close closes marks.
+func (e *Engine) mark() {
+	defer close(e.markerDone)
+	for seq := range e.marks {
+		seqs := []uint64{seq}
+	more:
+		for len(seqs) < 4096 {
+			select {
+			case seq, ok := <-e.marks:
+				if !ok {
+					break more
+				}
+				seqs = append(seqs, seq)
+			default:
+				break more
+			}
+		}
+		// Not cancelled with Close: once the platform has the messages,
+		// recording it is worth the few milliseconds.
+		if err := e.store.MarkSent(context.Background(), seqs...); err != nil {
+			e.log.Error("mark replies sent; they will be sent again after a restart", "count", len(seqs), "err", err)
+		}
+	}
+}

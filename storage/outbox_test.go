@@ -1,0 +1,137 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	bolt "go.etcd.io/bbolt"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// storedVersion reads the record version of outbox entry seq.
+func storedVersion(t *testing.T, db *DB, channel string, seq uint64) int {
+	t.Helper()
+	var v struct {
+		V int `json:"v"`
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return json.Unmarshal(tx.Bucket(bucketOutbox).Bucket([]byte(channel)).Get(u64(seq)), &v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.V
+}
+
+// TestPostKeepsEveryPartAcrossARestart: an organiser result posted to the
+// outbox comes back whole from Pending after a restart, chart, markup and
+// redirect included; a plain reply stays a version 1 record, which an
+// older program still reads.
+func TestPostKeepsEveryPartAcrossARestart(t *testing.T) {
+	path := t.TempDir() + "/consult.db"
+	db := openAt(t, path, Options{})
+	ctx := context.Background()
+	digestOut := bot.Outgoing{
+		Channel: bot.ChannelTelegram, Address: "900", Participant: "telegram:orga", EventID: "telegram:update:7",
+		Reply:     flows.Reply{Text: "Thème 2"},
+		Image:     &bot.Image{Name: "synthese.png", Data: []byte("\x89PNG..."), Caption: "<b>chart</b>", Note: "(graphique indisponible)"},
+		Markup:    []string{"<b>Synthèse</b>", "#12 « citation »"},
+		Instead:   &bot.Redirect{Address: "-100:7", Text: "Ouvrez une conversation privée."},
+		CreatedAt: t0,
+	}
+	plain := bot.Outgoing{Channel: bot.ChannelTelegram, Address: "-100:8", EventID: "telegram:update:8", Reply: flows.Reply{Text: "Réservé."}, CreatedAt: t0}
+	got, err := db.Post(ctx, []bot.Outgoing{digestOut, plain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Seq == 0 || got[1].Seq <= got[0].Seq {
+		t.Fatalf("posted %+v, want two increasing sequences", got)
+	}
+	if v1, v2 := storedVersion(t, db, bot.ChannelTelegram, got[1].Seq), storedVersion(t, db, bot.ChannelTelegram, got[0].Seq); v1 != 1 || v2 != 2 {
+		t.Errorf("record versions %d (plain) and %d (digest), want 1 and 2", v1, v2)
+	}
+	if _, err := db.Post(ctx, []bot.Outgoing{{Channel: bot.ChannelTelegram}}); err == nil {
+		t.Error("a reply without an address was posted")
+	}
+	db.Close()
+
+	db = openAt(t, path, Options{})
+	pending, err := db.Pending(ctx, bot.ChannelTelegram, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, pending); diff != "" {
+		t.Errorf("pending after a restart (-posted +pending):\n%s", diff)
+	}
+}
+
+// TestRewriteKeepsTheDegradedFormButNeverRevives: a degraded reply
+// replaces its entry in place; an entry already delivered (or erased)
+// stays gone.
+func TestRewriteKeepsTheDegradedFormButNeverRevives(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	outs, err := db.Post(ctx, []bot.Outgoing{{
+		Channel: bot.ChannelDiscord, Address: "ch:1", Participant: "discord:p", CreatedAt: t0,
+		Reply: flows.Reply{Text: "Vos données", Document: &flows.Document{Name: "d.json", MIME: "application/json", Data: []byte(`{}`)}},
+	}, {Channel: bot.ChannelDiscord, Address: "ch:1", Participant: "discord:p", CreatedAt: t0, Reply: flows.Reply{Text: "ensuite"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	degraded := outs[0]
+	degraded.Reply.Document = nil
+	degraded.Plain = []string{`{}`}
+	if err := db.Rewrite(ctx, degraded); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSent(ctx, outs[1].Seq); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Rewrite(ctx, outs[1]); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.Pending(ctx, bot.ChannelDiscord, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]bot.Outgoing{degraded}, pending); diff != "" {
+		t.Errorf("pending (-want +got):\n%s", diff)
+	}
+}
+
+// TestPostDigestMovesADeliveryOnce: a periodic digest delivery moves from
+// the digest log's pending ones into the outbox in one transaction, once.
+func TestPostDigestMovesADeliveryOnce(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	t1 := t0.Add(time.Hour)
+	if _, err := db.RecordDigest(time.Time{}, t1, []byte(`{}`), []DigestDestination{{bot.ChannelTelegram, "-100"}}, t1); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.PendingDigests()
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending digests %+v, %v", pending, err)
+	}
+	out := bot.Outgoing{Channel: bot.ChannelTelegram, Address: "-100", EventID: "digest:1", Markup: []string{"digest"}, CreatedAt: t1}
+	for i, want := range []int{1, 0} {
+		got, err := db.PostDigest(ctx, pending[0].Seq, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != want {
+			t.Fatalf("move %d handed over %d replies, want %d", i+1, len(got), want)
+		}
+	}
+	if p, _ := db.PendingDigests(); len(p) != 0 {
+		t.Errorf("%d digest deliveries still pending", len(p))
+	}
+	list, err := db.Pending(ctx, bot.ChannelTelegram, 0)
+	if err != nil || len(list) != 1 || list[0].EventID != "digest:1" {
+		t.Errorf("outbox = %+v, %v; want the digest once", list, err)
+	}
+}
