@@ -197,7 +197,7 @@ func TestRefusalsTakeNoOrganiserSlot(t *testing.T) {
 		fake.SendText(intruder, "/stats")
 	}
 	fake.SendText(telegramtest.User{ID: orgUser, LanguageCode: "fr"}, "/stats")
-	waitNew(t, fake, orgUser, 0, "Participants")
+	waitNew(t, fake, orgUser, 0, "participants au total")
 	waitUntil(t, "every update confirmed and every reply sent", func() bool { return fake.PendingUpdates() == 0 && pending(t, a) == 0 })
 	refusals := 0
 	for _, m := range fake.Messages(intruder.ID) {

@@ -138,7 +138,7 @@ guild_ids = [%q]
 
 	logs := stderr.String()
 	// The run went through the lines under test.
-	for _, want := range []string{"telegram flood limit reached", "undeliverable", "unknown event", "gateway data omitted", "log_level=debug"} {
+	for _, want := range []string{"platform asked to wait", "undeliverable", "unknown event", "gateway data omitted", "log_level=debug"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the logs lack %q: the run did not take that path", want)
 		}
