@@ -40,7 +40,7 @@ type reading struct {
 // bare numbers are answers, not option numbers.
 func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 	rd := readOne(text, opts, open, q)
-	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear {
+	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear || utf8.RuneCountInString(text) > 2*maxIntentLen {
 		return rd
 	}
 	// « bonjour, je reviens », « laisse tomber, je garde ma réponse »: a
@@ -73,8 +73,19 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 	return *joint
 }
 
+// maxIntentLen bounds what may read as something other than an answer:
+// options, commands, help and greetings are said in a few words, and a
+// longer message is read at no cost.
+const maxIntentLen = 120
+
 // readOne reads one message or clause.
 func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
+	if len(text) > maxIntentLen*4 || utf8.RuneCountInString(text) > maxIntentLen {
+		if open {
+			return reading{kind: readAnswer}
+		}
+		return reading{kind: readUnclear}
+	}
 	n := normalize(text)
 	if !open {
 		if i, ok := optionNumber(n); ok && i >= 1 && i <= len(opts) {
@@ -448,12 +459,13 @@ func wordsWithin(c, name string) bool {
 }
 
 // near reports whether a is b with a small typo: none allowed under five
-// letters, one under nine, two beyond.
+// letters, one under nine, two beyond. Both are folded (see normalize), so
+// bytes are letters.
 func near(a, b string) bool {
 	if a == b {
 		return true
 	}
-	lb := utf8.RuneCountInString(b)
+	lb := len(b)
 	max := 0
 	switch {
 	case lb >= 9:
@@ -461,7 +473,7 @@ func near(a, b string) bool {
 	case lb >= 5:
 		max = 1
 	}
-	if max == 0 || absInt(utf8.RuneCountInString(a)-lb) > max {
+	if max == 0 || absInt(len(a)-lb) > max {
 		return false
 	}
 	return editDistance(a, b) <= max
@@ -474,31 +486,36 @@ func absInt(n int) int {
 	return n
 }
 
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours.
+// editDistance is the optimal string alignment distance between the bytes
+// of a and b: insertions, deletions, substitutions and swaps of neighbours.
 func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	var buf [3][64]int
+	rows := [3][]int{buf[0][:0], buf[1][:0], buf[2][:0]}
+	for k := range rows {
+		if len(b)+1 > cap(rows[k]) {
+			rows[k] = make([]int, len(b)+1)
+		}
+		rows[k] = rows[k][:len(b)+1]
+	}
+	prev2, prev, cur := rows[0], rows[1], rows[2]
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
+	for i := 1; i <= len(a); i++ {
 		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
+		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
 				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(rb)]
+	return prev[len(b)]
 }
 
 // commandWords are the commands people type without their slash.

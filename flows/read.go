@@ -29,7 +29,7 @@ func (st *step) text(raw string) {
 		return
 	}
 	text := sanitizeText(raw)
-	if visibleRunes(text) == 0 && !strings.Contains(text, "?") {
+	if IsBlank(text) && !strings.Contains(text, "?") {
 		st.say(m.EmptyText)
 		return
 	}

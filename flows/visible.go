@@ -2,29 +2,16 @@ package flows
 
 import "unicode"
 
-// visibleRunes counts the runes of s that render as something: letters,
-// digits, punctuation and symbols, emoji included. It does not count
-// spaces and line breaks, control and format characters (zero-width space
-// U+200B, word joiner U+2060, byte order mark U+FEFF, soft hyphen U+00AD,
-// the tag characters U+E0000–U+E007F, bidi marks), combining marks and
-// variation selectors (they only change the rune before them, so alone
-// they show nothing), private-use and unassigned code points, nor the
-// letters and symbols that are drawn blank on purpose (fillers below).
-// Text whose count is 0 looks empty to whoever reads it, and is treated as
-// empty.
-func visibleRunes(s string) int {
-	n := 0
-	for _, r := range s {
-		if isVisible(r) {
-			n++
-		}
-	}
-	return n
-}
-
 // IsBlank reports whether s shows nothing at all when displayed: empty,
-// or only spaces and invisible characters (see visibleRunes). Adapters use
-// it where they decide on their own whether a message holds text.
+// or only spaces and invisible characters. What shows: letters, digits,
+// punctuation and symbols, emoji included. What does not: spaces and line
+// breaks, control and format characters (zero-width space U+200B, word
+// joiner U+2060, byte order mark U+FEFF, soft hyphen U+00AD, the tag
+// characters U+E0000–U+E007F, bidi marks), combining marks and variation
+// selectors alone, private-use and unassigned code points, and the letters
+// and symbols drawn blank on purpose (fillers below). Text that shows
+// nothing is treated as empty. Adapters use it where they decide on their
+// own whether a message holds text.
 func IsBlank(s string) bool {
 	for _, r := range s {
 		if isVisible(r) {
