@@ -247,7 +247,9 @@ var actionWords = map[string][]string{
 	actSkip: {"passer", "passe", "je passe", "on passe", "pass", "passez", "suivant", "suivante", "question suivante", "la suivante",
 		"sans avis", "pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
 		"je prefere pas repondre", "je prefere ne pas repondre", "je ne veux pas repondre", "je veux pas repondre", "pas envie de repondre",
-		"pas de commentaire", "no comment", "i d rather not answer", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres"},
+		"pas de commentaire", "no comment", "i d rather not answer", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
+		"je passe a la suivante", "passe a la suivante", "on passe a la suivante", "je passe a la question suivante", "au suivant",
+		"suivante svp", "je passe celle ci", "je passe cette question", "on passe", "je passe mon tour", "next one"},
 	actBack: {"retour", "revenir", "precedent", "precedente", "question precedente", "la precedente", "revenir en arriere",
 		"en arriere", "retourner", "back", "go back", "previous", "previous question", "annuler", "annule", "cancel",
 		"question d avant", "la question d avant", "revenir a la question d avant", "revenir a la question precedente",
@@ -356,13 +358,20 @@ func matchOption(n string, opts []opt, open bool, q *Questionnaire) (opt, bool) 
 		return opt{}, false
 	}
 	candidates := []string{n}
-	if rest, ok := stripLead(n); ok {
+	// « non, laisse comme c'était », « ok c'est bon », « bon je passe »: a
+	// leading yes, no or hesitation adds nothing to the option it comes
+	// with, nor does « je veux ».
+	rest := n
+	for {
+		w, r, ok := strings.Cut(rest, " ")
+		if !ok || !leadWords[w] {
+			break
+		}
+		rest = r
 		candidates = append(candidates, rest)
 	}
-	// « non, laisse comme c'était », « ok c'est bon »: a leading yes or no
-	// adds nothing to the option it comes with.
-	if w, rest, ok := strings.Cut(n, " "); ok && (w == "oui" || w == "non" || w == "ok") {
-		candidates = append(candidates, rest)
+	if r, ok := stripLead(rest); ok {
+		candidates = append(candidates, r)
 	}
 	if !open {
 		for _, w := range selfWords {
@@ -541,10 +550,14 @@ var commandWords = map[string]string{
 // typedCommand reads a command typed without its slash. The language
 // command says which language it asks for in Args.
 func typedCommand(n string) (Event, bool) {
+	if rest, lead := stripLead(n); lead {
+		n = rest // « je veux tout effacer »
+	}
 	name, ok := commandWords[n]
 	if !ok {
+		// One typo at most: « apprendre » is not « reprendre ».
 		for w, c := range commandWords {
-			if utf8.RuneCountInString(w) >= 8 && near(n, w) {
+			if len(w) >= 8 && absInt(len(n)-len(w)) <= 1 && editDistance(n, w) <= 1 {
 				name, ok = c, true
 				break
 			}
@@ -705,14 +718,16 @@ var checkWords = map[string]bool{
 	"ca va": true, "d acc": true, "super": true, "top": true, "cool": true, "parfait": true, "merci": true,
 	"voila": true, "c est ca": true, "idem": true, "pareil": true, "rien": true, "rien a dire": true, "aucun": true,
 	"aucune": true, "r": true, "ras": true, "nsp": true, "maybe": true, "fine": true, "good": true, "nothing": true,
-	"same": true, "x": true, "xx": true, "test": true, "essai": true,
+	"same": true, "x": true, "xx": true, "test": true, "essai": true, "lol": true, "mdr": true, "ptdr": true, "xd": true,
+	"azerty": true, "qwerty": true, "asdf": true, "qsdf": true, "bla": true, "blabla": true, "n importe quoi": true,
+	"nimporte quoi": true, "rien du tout": true, "hein": true,
 }
 
 // needsCheck reports a message worth a quick « is this your answer? »:
 // only yes/no words, or nothing but emoji and punctuation.
 func needsCheck(n string) bool {
-	if n == "" {
-		return true
+	if n == "" || len(n) >= 3 && strings.Count(n, n[:1]) == len(n) {
+		return true // nothing readable, or « aaaa »
 	}
 	if checkWords[n] || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
 		return true
@@ -785,6 +800,10 @@ func yesNo(n string, opts []opt) (opt, bool) {
 	}
 	return opt{}, false
 }
+
+// leadWords may open a short message without changing what it asks.
+var leadWords = map[string]bool{"oui": true, "non": true, "ok": true, "bon": true, "alors": true, "bah": true, "ben": true,
+	"euh": true, "donc": true, "eh": true, "bien": true, "et": true}
 
 // intentLeads introduce what one wants without changing it: « je veux
 // passer », « est-ce que je peux revenir en arrière ».

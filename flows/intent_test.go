@@ -186,7 +186,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "answer", true
 	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt:
 		return "check", false
-	case first == msg.Greeting:
+	case first == msg.Greeting || first == msg.Hello:
 		return "greeting", false
 	case strings.HasPrefix(first, prefix(msg.NotUnderstood)),
 		prompt == "academie" && strings.HasPrefix(first, prefix(msg.AcademieNo)):

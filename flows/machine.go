@@ -248,6 +248,8 @@ func (st *step) handle(ev Event) {
 		st.firstContact(ev)
 	case ev.Kind == EventCommand:
 		st.command(ev)
+	case s.Stage == StageDeclined && ev.Kind == EventText && wantsToJoin(ev.Text):
+		st.firstContact(Event{Kind: EventCommand, Command: CmdStart})
 	case s.Stage == StageDeclined:
 		st.declinedReminder()
 	case s.Stage == StagePaused && ev.Kind != EventText:
@@ -623,6 +625,12 @@ func (st *step) command(ev Event) {
 		st.resume()
 	case CmdAnswers:
 		st.answers()
+		if s.Stage == StageQuestion || s.Stage == StageEdit || st.pending() != nil {
+			// The list asks nothing: the question comes back after it, so
+			// that what is typed next is not taken for an answer to a
+			// question out of sight.
+			st.reshow()
+		}
 	case CmdLanguage:
 		st.setLanguage(languageArg(ev.Args, s.Lang))
 	default:
@@ -671,6 +679,7 @@ func (st *step) choice(raw string) {
 	switch {
 	case s.Stage == StageConsent && t.action == actYes:
 		s.ConsentAt = st.now
+		st.say(m.Thanks)
 		st.askProfile()
 	case s.Stage == StageConsent && t.action == actNo:
 		st.decline()

@@ -11,6 +11,7 @@ type messages struct {
 	DeclinedHint string
 
 	ProfileAsk    string
+	Thanks        string
 	Academie      string
 	AcademieOK    string // %s académie
 	AcademieNo    string // %s what was typed
@@ -65,6 +66,7 @@ type messages struct {
 	NotYet        string
 	LanguageSet   string
 	Commands      string // %s list of commands
+	CommandsShort string
 	NoAnswers     string
 	AnswersTitle  string
 	AnswersIntro  string // %d answered, %d total
@@ -79,8 +81,9 @@ type messages struct {
 	Removed         string
 	NothingToRemove string
 	Greeting        string
+	Hello           string // a greeting before anything was asked
 	NotUnderstood   string // %s what was typed
-	CheckAsk        string // %s what was typed
+	CheckAsk        string // %s what was typed, %s the question's title
 	CheckYes        string
 	CheckNo         string
 	CheckHelp       string // %s yes label
@@ -110,9 +113,10 @@ var messagesFR = messages{
 	Accept:       "J'accepte",
 	Refuse:       "Je refuse",
 	Declined:     "C'est entendu : nous ne gardons rien de vous, sauf ce refus, pour ne pas vous reposer la question. Merci de votre visite !",
-	DeclinedHint: "Si vous changez d'avis, envoyez /start : nous vous redemanderons votre accord.",
+	DeclinedHint: "Si vous changez d'avis, écrivez « je participe » : nous vous redemanderons votre accord.",
 
-	ProfileAsk: "Merci ! Vous répondez en tant que :",
+	ProfileAsk: "Vous répondez en tant que :",
+	Thanks:     "Merci !",
 	Academie: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 		"Écrivez par exemple « 75 », « Gironde » ou « Lyon », ou choisissez Passer.",
 	AcademieOK:    "C'est noté : %s.",
@@ -171,6 +175,7 @@ var messagesFR = messages{
 	Commands: "Commandes :\n/menu — choisir un thème\n/reprendre — reprendre là où vous en étiez\n" +
 		"/mes_reponses — voir vos réponses\n/langue — English\n" +
 		"/mes_donnees — tout ce que nous gardons sur vous\n/effacer — effacer toutes vos données\n/aide — cette aide",
+	CommandsShort: "Commandes : /menu, /reprendre, /mes_reponses, /langue, /mes_donnees, /effacer, /aide.",
 	NoAnswers:     "Vous n'avez encore répondu à aucune question.",
 	AnswersTitle:  "Vos réponses",
 	AnswersIntro:  "Questions répondues : %d sur %d.",
@@ -185,8 +190,9 @@ var messagesFR = messages{
 	Removed:         "Réponse supprimée.",
 	NothingToRemove: "Il n'y a pas de réponse à supprimer ici.",
 	Greeting:        "Bonjour ! Voici où nous en étions.",
-	NotUnderstood:   "Je n'ai pas compris « %s ». Choisissez une option : touchez un bouton, ou écrivez son numéro ou son nom.",
-	CheckAsk:        "Est-ce votre réponse à la question : « %s » ?",
+	Hello:           "Bonjour !",
+	NotUnderstood:   "Je n'ai pas compris « %s ». Répondez avec l'une des options proposées : son numéro ou son nom.",
+	CheckAsk:        "Vous avez écrit « %s ». Est-ce votre réponse à la question « %s » ?",
 	CheckYes:        "Oui, c'est ma réponse",
 	CheckNo:         "Non, je réécris",
 	CheckHelp:       "Je vérifie avant d'enregistrer une réponse très courte. Choisissez « %s » pour la garder, ou écrivez une autre réponse.",
@@ -206,11 +212,11 @@ var messagesFR = messages{
 
 	Help: map[Stage]string{
 		StageConsent:  "Choisissez « J'accepte » pour participer, « Je refuse » pour partir sans rien laisser, ou « En savoir plus » pour lire le détail. Vous pouvez aussi écrire oui ou non.",
-		StageDeclined: "Vous n'avez pas donné votre accord : rien n'est gardé. Envoyez /start pour participer.",
+		StageDeclined: "Vous n'avez pas donné votre accord : rien n'est gardé. Pour participer quand même, écrivez « je participe ».",
 		StageProfile:  "Choisissez ce qui vous décrit le mieux : touchez un bouton, ou écrivez par exemple « parent » ou « 1 ».",
 		StageAcademie: "Écrivez votre département ou votre académie (« 75 », « Gironde », « Lyon »), ou choisissez Passer.",
 		StageMenu:     "Choisissez un thème pour répondre à ses questions, dans l'ordre que vous voulez. Touchez un bouton, ou écrivez son numéro (« 2 ») ou son nom.",
-		StageQuestion: "Écrivez votre réponse avec vos mots, en un message (ou envoyez un message vocal sur Telegram). Vous pouvez aussi écrire « passer », « retour » ou « plus tard ».",
+		StageQuestion: "Écrivez votre réponse avec vos mots, en un message. Si vous ne savez pas quoi répondre, écrivez « passer ». Vous pouvez aussi écrire « retour » ou « plus tard ».",
 		StageReview:   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient. Pour retirer une réponse, écrivez « supprimer N ».",
 		StageEdit:     "Écrivez votre nouvelle réponse, choisissez Annuler pour garder l'ancienne, ou Supprimer ma réponse pour la retirer.",
 		StagePaused:   "Vos réponses sont gardées. Écrivez « reprendre » ou n'importe quel message pour continuer.",
@@ -227,9 +233,10 @@ var messagesEN = messages{
 	Accept:       "I agree",
 	Refuse:       "I refuse",
 	Declined:     "Understood: we keep nothing about you but this refusal, so as not to ask again. Thank you for stopping by!",
-	DeclinedHint: "If you change your mind, send /start and we will ask for your consent again.",
+	DeclinedHint: "If you change your mind, type “I want to take part” and we will ask for your consent again.",
 
-	ProfileAsk: "Thank you! You are answering as:",
+	ProfileAsk: "You are answering as:",
+	Thanks:     "Thank you!",
 	Academie: "Which académie (school region) or département are you in? (optional)\n" +
 		"Type for example “75”, “Gironde” or “Lyon”, or choose Skip.",
 	AcademieOK:    "Noted: %s.",
@@ -288,6 +295,7 @@ var messagesEN = messages{
 	Commands: "Commands:\n/menu — choose a theme\n/resume — continue where you left off\n" +
 		"/answers — see your answers\n/language — français\n" +
 		"/my_data — everything we keep about you\n/erase — erase all your data\n/help — this help",
+	CommandsShort: "Commands: /menu, /resume, /answers, /language, /my_data, /erase, /help.",
 	NoAnswers:     "You have not answered any question yet.",
 	AnswersTitle:  "Your answers",
 	AnswersIntro:  "Questions answered: %d of %d.",
@@ -302,8 +310,9 @@ var messagesEN = messages{
 	Removed:         "Answer removed.",
 	NothingToRemove: "There is no answer to remove here.",
 	Greeting:        "Hello! Here is where we were.",
-	NotUnderstood:   "I did not understand “%s”. Choose an option: tap a button, or type its number or its name.",
-	CheckAsk:        "Is this your answer to the question: “%s”?",
+	Hello:           "Hello!",
+	NotUnderstood:   "I did not understand “%s”. Answer with one of the options offered: its number or its name.",
+	CheckAsk:        "You wrote “%s”. Is this your answer to the question “%s”?",
 	CheckYes:        "Yes, that's my answer",
 	CheckNo:         "No, I'll rewrite it",
 	CheckHelp:       "I check before saving a very short answer. Choose “%s” to keep it, or type another answer.",
@@ -315,7 +324,7 @@ var messagesEN = messages{
 	LanguageHelp:    "Choose the language I speak to you in.",
 	PlaceWhich:      "Several places have this name. Which one is yours?",
 	PlaceHelp:       "Choose your place with the buttons, type a département number (“93”), or choose Skip.",
-	AcademieOf:      "académie of %s",
+	AcademieOf:      "the %s académie",
 	HelpTitle:       "Help · %s",
 	Explain:         "In other words: %s",
 	Example:         "For example: “%s”",
@@ -323,11 +332,11 @@ var messagesEN = messages{
 
 	Help: map[Stage]string{
 		StageConsent:  "Choose “I agree” to take part, “I refuse” to leave without a trace, or “Learn more” to read the details. You can also type yes or no.",
-		StageDeclined: "You did not give your consent: nothing is kept. Send /start to take part.",
+		StageDeclined: "You did not give your consent: nothing is kept. To take part after all, type “I want to take part”.",
 		StageProfile:  "Choose what best describes you: tap a button, or type for example “parent” or “1”.",
 		StageAcademie: "Type your département or académie (“75”, “Gironde”, “Lyon”), or choose Skip.",
 		StageMenu:     "Choose a theme to answer its questions, in any order. Tap a button, or type its number (“2”) or its name.",
-		StageQuestion: "Type your answer in your own words, in one message (or send a voice message on Telegram). You can also type “skip”, “back” or “later”.",
+		StageQuestion: "Type your answer in your own words, in one message. If you do not know what to answer, type “skip”. You can also type “back” or “later”.",
 		StageReview:   "Choose “Change N” to change an answer, then “Confirm” when you are happy. To remove an answer, type “remove N”.",
 		StageEdit:     "Type your new answer, choose Cancel to keep the old one, or Remove my answer to take it out.",
 		StagePaused:   "Your answers are kept. Type “resume” or any message to continue.",

@@ -74,6 +74,39 @@ var placeLeads = []string{"je suis a", "je suis au", "je suis en", "je suis dans
 	"je vis a", "je vis en", "dans le", "dans la", "dans l", "a", "au", "en", "i live in", "i m in", "im in", "in", "near",
 	"pres de", "vers", "sur"}
 
+// placeAgain reads text typed while several places are offered: a place
+// of the same académie as one offered picks it (« 93 » for Saint-Denis
+// (93)); another place is taken as the answer; anything else asks again.
+func (st *step) placeAgain(p *Pending, text string) {
+	n := normalize(text)
+	for _, l := range []string{"celui du", "celui de", "celle du", "celle de", "celui d", "celle d", "le", "la", "l", "a", "en"} {
+		if rest, ok := strings.CutPrefix(n, l+" "); ok {
+			n = rest
+			break
+		}
+	}
+	matches := lookupPlaces(n)
+	academies := map[string]bool{}
+	for _, m := range matches {
+		if m.Academie != "" {
+			academies[m.Academie] = true
+		}
+	}
+	if len(academies) == 1 {
+		for _, id := range p.Places {
+			if c, ok := placeByID(id); ok && academies[c.Academie] {
+				st.setAcademie(c)
+				return
+			}
+		}
+		st.place(n)
+		return
+	}
+	m := st.msg()
+	st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+	st.reshow()
+}
+
 // placePrompt asks which of several places the person meant.
 func (st *step) placePrompt(ids []string) (Reply, []opt) {
 	m := st.msg()

@@ -521,9 +521,9 @@ var privacyFR = privacyMessages{
 		"• Vous pouvez tout effacer à tout moment avec /effacer.",
 	ConsentIntro: "Avant de commencer, votre accord :",
 	ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
-		"le lien par lequel vous êtes venu et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
+		"le lien que vous avez suivi pour venir et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
 	ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",
-	ConsentWho:        "• Qui : %s, responsable du traitement.",
+	ConsentWho:        "• Qui est responsable de vos données : %s.",
 	ConsentContact:    "Contact : %s.",
 	ConsentHowLong:    "• Combien de temps :",
 	ConsentInactive:   "sans aucun thème validé, une participation inactive depuis %d jours est effacée ;",
@@ -534,7 +534,7 @@ var privacyFR = privacyMessages{
 
 	NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez /start pour commencer.",
 	EraseTitle:      "Effacer vos données ?",
-	EraseAsk:        "Tout ce que nous gardons sur vous sera effacé définitivement : réponses, profil, académie, campagne d'origine, accord. Les synthèses déjà envoyées aux organisateurs ne peuvent pas être rappelées, mais rien de ce qui est effacé n'apparaîtra dans les suivantes.",
+	EraseAsk:        "Tout ce que nous gardons sur vous sera effacé définitivement : réponses, profil, académie, lien suivi pour venir, accord. Les synthèses déjà envoyées aux organisateurs ne peuvent pas être rappelées, mais rien de ce qui est effacé n'apparaîtra dans les suivantes.",
 	EraseAskAnswer:  "Vous avez donné une réponse.",
 	EraseAskAnswers: "Vous avez donné %d réponses.",
 	EraseYes:        "Oui, tout effacer",
@@ -577,25 +577,25 @@ var privacyFR = privacyMessages{
 var privacyEN = privacyMessages{
 	DefaultController: "the organisers of the national conference on digital education",
 	ConsentShort: "Before we start, your consent:\n" +
-		"• Your answers are used only for the consultation's synthesis, led by %s.\n" +
+		"• Your answers are used only for the consultation's summary, led by %s.\n" +
 		"• We keep neither your name, nor your username, nor your number.\n" +
 		"• You can erase everything at any time with /erase.",
 	ConsentIntro: "Before we start, your consent:",
 	ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
 		"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
-	ConsentWhy:        "• Why: only for the conference's synthesis.",
-	ConsentWho:        "• Who: %s, data controller.",
+	ConsentWhy:        "• Why: only for the conference's summary.",
+	ConsentWho:        "• Who is responsible for your data: %s.",
 	ConsentContact:    "Contact: %s.",
 	ConsentHowLong:    "• How long:",
 	ConsentInactive:   "with no theme confirmed, a participation left untouched for %d days is erased;",
-	ConsentUntil:      "your answers are used for the synthesis under that pseudonym; the technical addresses used to reply to you are erased by %s at the latest.",
-	ConsentAfterClose: "your answers are used for the synthesis under that pseudonym; the technical addresses used to reply to you are erased at the latest %d days after the consultation closes.",
-	ConsentAtClose:    "your answers are used for the synthesis under that pseudonym; the technical addresses used to reply to you are erased when the consultation closes at the latest.",
+	ConsentUntil:      "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased by %s at the latest.",
+	ConsentAfterClose: "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased at the latest %d days after the consultation closes.",
+	ConsentAtClose:    "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased when the consultation closes at the latest.",
 	ConsentLeave:      "• Leaving: /erase erases everything, at any time; /my_data shows you everything we keep.",
 
 	NothingStored:   "We keep nothing about you: you have not taken part yet. Send /start to begin.",
 	EraseTitle:      "Erase your data?",
-	EraseAsk:        "Everything we keep about you will be erased for good: answers, profile, académie, source campaign, consent. Digests already sent to the organisers cannot be recalled, but nothing erased will appear in later ones.",
+	EraseAsk:        "Everything we keep about you will be erased for good: answers, profile, académie, the link you followed to come, consent. Digests already sent to the organisers cannot be recalled, but nothing erased will appear in later ones.",
 	EraseAskAnswer:  "You have given one answer.",
 	EraseAskAnswers: "You have given %d answers.",
 	EraseYes:        "Yes, erase everything",

@@ -46,6 +46,18 @@ func (st *step) text(raw string) {
 		}
 		return
 	}
+	if s.Stage == StageQuestion || s.Stage == StageEdit {
+		// « modifier 2 », « changer la réponse 3 »: a change of an earlier
+		// answer of this theme, not an answer.
+		if n, ok := editNumber(normalize(text)); ok && st.pending() == nil {
+			th := st.m.q.Theme(s.Theme)
+			if n >= 1 && n <= len(th.Questions) {
+				s.Stage, s.Question = StageEdit, th.Questions[n-1].ID
+				st.showQuestion()
+				return
+			}
+		}
+	}
 	if s.Stage == StageReview {
 		if n, ok := removeNumber(normalize(text)); ok {
 			th := st.m.q.Theme(s.Theme)
@@ -69,9 +81,19 @@ func (st *step) text(raw string) {
 	case readHelp:
 		st.help()
 	case readGreeting:
-		st.say(m.Greeting)
+		if s.Stage == StageConsent || s.Stage == StageProfile || s.Stage == StageAcademie {
+			st.say(m.Hello)
+		} else {
+			st.say(m.Greeting)
+		}
 		st.reshow()
 	case readUnclear:
+		if p := st.pending(); p != nil && p.Kind == PendingPlace {
+			// « 93 », « celui du 93 », « seine saint denis »: read as a
+			// place again, then matched with the places offered.
+			st.placeAgain(p, text)
+			return
+		}
 		if s.Stage == StageConsent && strings.Contains(text, "?") {
 			// A question about what is kept is answered by the details.
 			st.consentDetails()
@@ -192,7 +214,7 @@ func (st *step) checkPrompt(text string) (Reply, []opt) {
 	m := st.msg()
 	_, _, q, _ := st.position()
 	r := Reply{
-		Text:   fmt.Sprintf(m.CheckAsk, shorten(sanitizeLine(text), maxReviewLen)),
+		Text:   fmt.Sprintf(m.CheckAsk, shorten(sanitizeLine(text), maxReviewLen), q.Title.In(st.s.Lang)),
 		Expect: ExpectText, Field: q.Title.In(st.s.Lang), MaxLen: st.m.cfg.MaxText,
 	}
 	return r, []opt{{actStore, "", m.CheckYes}, {actRetype, "", m.CheckNo}}
@@ -263,7 +285,7 @@ func (st *step) help() {
 		if o := q.Original.In(lang); o != "" {
 			b.WriteString(fmt.Sprintf(m.Original, o) + "\n\n")
 		}
-		b.WriteString(m.Help[s.Stage] + "\n\n" + m.Commands)
+		b.WriteString(m.Help[s.Stage] + "\n\n" + m.CommandsShort)
 		st.out = append(st.out, Reply{Title: fmt.Sprintf(m.HelpTitle, q.Title.In(lang)), Text: b.String()})
 		return
 	}
@@ -287,6 +309,37 @@ func (st *step) remove(id string) {
 	}
 	st.say(m.Removed)
 	st.showReview()
+}
+
+// editVerbs start a request to change one answer: « modifier 2 ».
+var editVerbs = map[string]bool{"modifier": true, "changer": true, "corriger": true, "edit": true, "change": true}
+
+// editNumber reads « modifier 2 », « changer la réponse 3 ».
+func editNumber(n string) (int, bool) {
+	if rest, ok := stripLead(n); ok {
+		n = rest
+	}
+	verb, rest, ok := strings.Cut(n, " ")
+	if !ok || !editVerbs[verb] {
+		return 0, false
+	}
+	return optionNumber(rest)
+}
+
+// joinWords say one wants to take part after all.
+var joinWords = map[string]bool{"je participe": true, "participer": true, "je veux participer": true, "je veux bien participer": true,
+	"finalement je participe": true, "j accepte": true, "jaccepte": true, "start": true, "commencer": true, "demarrer": true,
+	"i want to take part": true, "take part": true, "i agree": true, "join": true}
+
+// wantsToJoin reports a message from someone who declined saying they
+// want to take part after all.
+func wantsToJoin(text string) bool {
+	n := normalize(text)
+	if joinWords[n] {
+		return true
+	}
+	_, yes := yesNo(n, []opt{{action: actYes}})
+	return yes
 }
 
 // removeVerbs start a request to remove one answer from the review:

@@ -107,7 +107,7 @@ func TestTypedWordsOnlyInDirectMessages(t *testing.T) {
 		checkTypedAnswers(t, h.db, who, want)
 	}}, {"a bare yes is checked, then stored", func(t *testing.T) {
 		p.say("oui")
-		p.expect("Est-ce votre réponse à la question : « oui » ?")
+		p.expect("Vous avez écrit « oui ». Est-ce votre réponse à la question « Équipement et accès gratuit » ?")
 		checkTypedAnswers(t, h.db, who, want)
 		p.say("oui")
 		p.expect("Merci, c'est noté.")

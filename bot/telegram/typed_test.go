@@ -62,7 +62,7 @@ func TestTypedWordsOnlyFromConsentToErasure(t *testing.T) {
 		checkTypedAnswers(t, a.db, who, want)
 	}}, {"a bare yes is checked, then stored", func(t *testing.T) {
 		p.say("oui")
-		p.expect("Est-ce votre réponse à la question : « oui » ?")
+		p.expect("Vous avez écrit « oui ». Est-ce votre réponse à la question « Équipement et accès gratuit » ?")
 		checkTypedAnswers(t, a.db, who, want)
 		p.say("oui")
 		p.expect("Merci, c'est noté.")
