@@ -420,7 +420,7 @@ func render(r flows.Reply, lang string) string {
 			if i > 0 {
 				b.WriteString(" · ")
 			}
-			b.WriteString(strings.ToLower(o.Label))
+			b.WriteString(lowerFirst(o.Label))
 		}
 		b.WriteString("\n\n")
 		return b.String()
@@ -430,4 +430,11 @@ func render(r flows.Reply, lang string) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// lowerFirst lowercases the first letter of a label, to be typed as a
+// word (« passer »), and leaves the rest as written (« I'll »).
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
