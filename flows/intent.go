@@ -374,17 +374,9 @@ func matchOption(n string, opts []opt, open bool, q *Questionnaire) (opt, bool) 
 		candidates = append(candidates, r)
 	}
 	if !open {
-		for _, w := range selfWords {
-			if rest, ok := strings.CutPrefix(n, w+" "); ok {
-				candidates = append(candidates, rest)
-			}
-		}
+		candidates = withoutSelfWords(candidates, n)
 	}
-	names := make([][]string, len(opts))
-	for i, o := range opts {
-		names[i] = optionNames(o, q)
-	}
-	return firstOption(candidates, opts, names, []func(c, name string) bool{
+	return firstOption(candidates, opts, namesOf(opts, q, optionNames), []func(c, name string) bool{
 		func(c, name string) bool { return c == name },
 		func(c, name string) bool { return near(c, name) },
 	})
@@ -393,17 +385,27 @@ func matchOption(n string, opts []opt, open bool, q *Questionnaire) (opt, bool) 
 // labelWords finds the option whose label holds every meaningful word of
 // n: « travailler ensemble » for « Travailler ensemble, collaborer ».
 func labelWords(n string, opts []opt, q *Questionnaire) (opt, bool) {
-	candidates := []string{n}
+	return firstOption(withoutSelfWords([]string{n}, n), opts, namesOf(opts, q, labelNames), []func(c, name string) bool{wordsWithin})
+}
+
+// withoutSelfWords adds to candidates n without each self word it starts
+// with.
+func withoutSelfWords(candidates []string, n string) []string {
 	for _, w := range selfWords {
 		if rest, ok := strings.CutPrefix(n, w+" "); ok {
 			candidates = append(candidates, rest)
 		}
 	}
-	names := make([][]string, len(opts))
+	return candidates
+}
+
+// namesOf lists the names of every option, as names gives them.
+func namesOf(opts []opt, q *Questionnaire, names func(opt, *Questionnaire) []string) [][]string {
+	out := make([][]string, len(opts))
 	for i, o := range opts {
-		names[i] = labelNames(o, q)
+		out[i] = names(o, q)
 	}
-	return firstOption(candidates, opts, names, []func(c, name string) bool{wordsWithin})
+	return out
 }
 
 // firstOption tries each way of matching in turn, and returns the option
