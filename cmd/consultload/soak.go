@@ -324,8 +324,8 @@ path = %q
 level = "warn"
 [telegram]
 api_endpoint = %q
-global_rate = 50000
-chat_rate = 500
+global_rate = 1000
+chat_rate = 100
 [discord]
 api_base = %q
 application_id = %q
@@ -632,7 +632,7 @@ func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func
 			ok = tap("Passer")
 		case strings.Contains(m.Text, "Relecture"):
 			ok = tap("Valider")
-		case strings.HasPrefix(m.Text, "Les thèmes"):
+		case strings.Contains(m.Text, "Les thèmes"):
 			next := nextTheme(m.Labels())
 			if next == "" {
 				return true
