@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"consultbot/internal/fold"
 )
 
 // ErrNotCommand is returned by ParseCommand for text that is not an
@@ -108,5 +110,5 @@ func parseAnswerID(s string) (uint64, error) {
 // foldName lower-cases a command name and drops the accents French
 // keyboards add (/synthèse, /débannir, /démasquer).
 func foldName(s string) string {
-	return strings.NewReplacer("è", "e", "é", "e", "ê", "e").Replace(strings.ToLower(s))
+	return fold.String(s)
 }
