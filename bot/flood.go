@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"consultbot/flows"
 )
 
@@ -59,7 +61,8 @@ func floodNotice(lang string) flows.Reply {
 }
 
 // floodControl keeps a token bucket per participant of the limited
-// channels. An event that finds the bucket empty, or its participant's
+// channels (golang.org/x/time/rate; the Telegram adapter's sending limits
+// count differently, see bot/telegram/limit.go). An event that finds the bucket empty, or its participant's
 // backlog not empty, is held: committed to the backlog (and confirmed to
 // the platform), then applied by a drainer goroutine at the bucket's rate,
 // before any newer event of that participant. Nothing is dropped: the
@@ -79,8 +82,9 @@ type floodControl struct {
 }
 
 type floodState struct {
-	tokens   float64
-	last     time.Time
+	// bucket is the participant's token bucket, read at f.now() (a test
+	// may freeze that clock).
+	bucket   *rate.Limiter
 	held     int  // events in the durable backlog
 	draining bool // a drainer goroutine runs for this participant
 }
@@ -103,17 +107,13 @@ func (e *Engine) SetFlood(l FloodLimit) error {
 	return nil
 }
 
-// state returns p's bucket, refilled up to now; f.mu must be held.
-func (f *floodControl) state(p string, now time.Time) *floodState {
+// state returns p's state, a full bucket for someone new; f.mu must be
+// held.
+func (f *floodControl) state(p string) *floodState {
 	st := f.parts[p]
 	if st == nil {
-		st = &floodState{tokens: float64(f.limit.Burst), last: now}
+		st = &floodState{bucket: rate.NewLimiter(rate.Limit(f.limit.Rate), f.limit.Burst)}
 		f.parts[p] = st
-		return st
-	}
-	if d := now.Sub(st.last); d > 0 {
-		st.tokens = min(float64(f.limit.Burst), st.tokens+d.Seconds()*f.limit.Rate)
-		st.last = now
 	}
 	return st
 }
@@ -125,12 +125,11 @@ func (f *floodControl) admit(p string) (hold, notice bool) {
 	defer f.mu.Unlock()
 	now := f.now()
 	f.sweep(now)
-	st := f.state(p, now)
+	st := f.state(p)
 	switch {
 	case st.held > 0:
 		return true, false
-	case st.tokens >= 1:
-		st.tokens--
+	case st.bucket.AllowN(now, 1):
 		return false, false
 	}
 	return true, true
@@ -144,7 +143,7 @@ func (f *floodControl) sweep(now time.Time) {
 	}
 	f.lastSweep = now
 	for p, st := range f.parts {
-		if st.held == 0 && !st.draining && st.tokens+now.Sub(st.last).Seconds()*f.limit.Rate >= float64(f.limit.Burst) {
+		if st.held == 0 && !st.draining && st.bucket.TokensAt(now) >= float64(f.limit.Burst) {
 			delete(f.parts, p)
 		}
 	}
@@ -155,7 +154,7 @@ func (f *floodControl) sweep(now time.Time) {
 func (f *floodControl) added(p string, n int) (start bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.state(p, f.now())
+	st := f.state(p)
 	st.held += n
 	if st.draining || f.stopped {
 		return false
@@ -170,7 +169,7 @@ func (f *floodControl) added(p string, n int) (start bool) {
 func (f *floodControl) applied(p string, ok bool) (more bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.state(p, f.now())
+	st := f.state(p)
 	if ok && st.held > 0 {
 		st.held--
 	} else if !ok {
@@ -187,14 +186,16 @@ func (f *floodControl) applied(p string, ok bool) (more bool) {
 func (f *floodControl) wait(p string) time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.state(p, f.now())
-	if st.tokens >= 1 {
-		st.tokens--
-		return 0
+	now := f.now()
+	r := f.state(p).bucket.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	if d == 0 {
+		return 0 // the token is taken
 	}
-	// Capped, so that an absurdly low rate cannot overflow the duration;
-	// the drainer asks again when it wakes.
-	return time.Duration(min((1-st.tokens)/f.limit.Rate, 3600) * float64(time.Second))
+	// Not yet: give the token back and say when to ask again. Capped, so
+	// that an absurdly low rate cannot overflow the duration.
+	r.CancelAt(now)
+	return min(d, time.Hour)
 }
 
 // holdIfFlooding holds in back when its participant is over the limit or
