@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"consultbot/bot"
@@ -33,10 +32,10 @@ const (
 func (d DeliveryConfig) budget() (time.Duration, error) {
 	b, err := time.ParseDuration(d.AttemptBudget)
 	if err != nil {
-		return 0, fmt.Errorf("delivery.attempt_budget: %q is not a duration such as \"1m\" or \"90s\"", d.AttemptBudget)
+		return 0, invalid("delivery.attempt_budget", "%q is not a duration such as \"1m\" or \"90s\"", d.AttemptBudget)
 	}
 	if b < minAttemptBudget || b > maxAttemptBudget {
-		return 0, fmt.Errorf("delivery.attempt_budget: %s is not between %s and %s", b, minAttemptBudget, maxAttemptBudget)
+		return 0, invalid("delivery.attempt_budget", "%s is not between %s and %s", b, minAttemptBudget, maxAttemptBudget)
 	}
 	return b, nil
 }
