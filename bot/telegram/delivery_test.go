@@ -92,7 +92,7 @@ func TestPeriodicDigestWithoutItsChart(t *testing.T) {
 	if _, err := a.db.RecordDigest(time.Time{}, until, content, dest, until); err != nil {
 		t.Fatal(err)
 	}
-	svc.AddPoster(bot.ChannelTelegram, a.ad, []string{fmt.Sprint(orgGroup)})
+	svc.AddChannel(bot.ChannelTelegram, a.ad.Layout(), []string{fmt.Sprint(orgGroup)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
@@ -224,7 +224,9 @@ func TestOrganiserUserOutsideTheirChatsGetsResultsPrivately(t *testing.T) {
 		o.OrganiserUsers = []int64{orgUser, orgUser + 1}
 		o.Organiser = lazyService{&svc}
 	})
-	svc = organiser.New(a.db, flows.DefaultQuestionnaire(), organiser.Options{})
+	svc = organiser.New(a.db, flows.DefaultQuestionnaire(), organiser.Options{Outbox: a.eng})
+	svc.AddChannel(bot.ChannelTelegram, a.ad.Layout(), nil)
+	runService(t, svc)
 	q := flows.DefaultQuestionnaire()
 	seedAnswer(t, a.db, "telegram:seed", q.Themes[0].ID, q.Themes[0].Questions[0].ID, seedTexts[0])
 	public := telegramtest.Group{ID: -777}
