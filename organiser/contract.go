@@ -69,9 +69,10 @@ type Request struct {
 	// Reply is the reply to fill and post: its Channel (whose Renderer
 	// lays the answer out), Address, Participant, EventID and Instead.
 	Reply bot.Outgoing
-	// Posted, when set, is called with the outbox sequence of the answer
-	// once it is committed, for a channel that waits for it before
-	// reading on (the terminal).
+	// Posted, when set, is called once with the outbox sequence of the
+	// answer when it is committed (0 if it could not be), for a channel
+	// that waits for it before reading on (the terminal). A refusal that
+	// is not told (Ignored) posts nothing.
 	Posted func(seq uint64)
 }
 

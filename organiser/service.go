@@ -327,6 +327,9 @@ func (s *Service) run(ctx context.Context, req Request, cmd Command, lang string
 func (s *Service) answer(ctx context.Context, req Request, res Result) error {
 	r, ok := s.renderer(req.Reply.Channel)
 	if !ok || s.opts.Outbox == nil {
+		if req.Posted != nil {
+			req.Posted(0)
+		}
 		return fmt.Errorf("answer organiser: no renderer or outbox for channel %q", req.Reply.Channel)
 	}
 	out := req.Reply
@@ -342,11 +345,11 @@ func (s *Service) answer(ctx context.Context, req Request, res Result) error {
 		}
 		return outs, err
 	})
+	if req.Posted != nil {
+		req.Posted(seq) // 0 when it failed
+	}
 	if err != nil {
 		return fmt.Errorf("answer organiser: %w", err)
-	}
-	if req.Posted != nil {
-		req.Posted(seq)
 	}
 	return nil
 }

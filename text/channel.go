@@ -57,7 +57,9 @@ type Terminal struct {
 	SavedFile   string // %s path
 	Goodbye     string
 	// OrganiserHint is printed first in organiser mode (chat -organiser);
-	// %s is the database file. OrganiserNote follows the organisers' help.
-	OrganiserHint string
-	OrganiserNote string
+	// %s is the database file. OrganiserNote follows the organisers' help;
+	// OrganiserGoodbye ends the session.
+	OrganiserHint    string
+	OrganiserNote    string
+	OrganiserGoodbye string
 }

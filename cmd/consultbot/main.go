@@ -38,7 +38,8 @@ Usage:
   consultbot [-config FILE] <command> [flags]
 
 Commands:
-  chat          take part in the consultation in this terminal (no token, no server)
+  chat          take part in the consultation in this terminal (no token, no server);
+                chat -organiser runs the organisers' commands on the same file
   run           run the bot on every configured channel (Telegram, Discord)
   check-config  validate the configuration and the questionnaire
   export        export every answer, pseudonymised, as CSV or JSONL (bot stopped)
@@ -150,6 +151,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "chat":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 		fs.StringVar(&m.as, "as", terminal.DefaultName, "take part as this `name` (to simulate different people)")
+		fs.BoolVar(&m.org.console, "organiser", false, "run the organisers' commands (/synthese, /stats, /masquer…) on the database instead")
 	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 	case "check-config", "version":
@@ -316,6 +318,9 @@ func (m *Main) runChat(ctx context.Context) error {
 	// Warnings only: log lines would break up the conversation.
 	if err := m.open(cfg, q, slog.LevelWarn); err != nil {
 		return err
+	}
+	if m.org.console {
+		return m.runOrganiserConsole(ctx, cfg, q)
 	}
 	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
 		Name:   m.as,
