@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // Flood-control defaults: a person may send a burst of ten events, then
@@ -47,17 +47,10 @@ type Backlog interface {
 	Held(ctx context.Context) (map[string]int, error)
 }
 
-// Flood notices, by language.
-const (
-	floodNoticeFR = "Vous envoyez beaucoup de messages d'un coup : je les traite dans l'ordre, un instant…"
-	floodNoticeEN = "You are sending many messages at once: I am handling them in order, just a moment…"
-)
-
+// floodNotice tells a person over the limit that their messages are
+// handled in order, in their language.
 func floodNotice(lang string) flows.Reply {
-	if strings.HasPrefix(lang, flows.LangEN) {
-		return flows.Reply{Text: floodNoticeEN}
-	}
-	return flows.Reply{Text: floodNoticeFR}
+	return flows.Reply{Text: text.For(lang).Channel.FloodNotice}
 }
 
 // floodControl keeps a token bucket per participant of the limited

@@ -41,7 +41,7 @@ func (l Layout) Render(out bot.Outgoing, res Result, lang string) bot.Outgoing {
 		out.Markup = l.Digest(*res.Digest)
 	}
 	if len(res.Chart) > 0 {
-		caption := fmt.Sprintf(c.Organiser.ChartCaption, l.Bold(c.Organiser.ChartTitle))
+		caption := fmt.Sprintf(c.Organiser.ChartCaption, l.Bold(c.Digest.ChartTitle))
 		out.Image = &bot.Image{Name: "synthese.png", Data: res.Chart, Caption: caption, Note: c.Organiser.NoChart}
 	}
 	if out.Reply.Title == "" && out.Reply.Text == "" && out.Markup == nil && out.Image == nil {

@@ -36,8 +36,7 @@ type Organiser struct {
 	ThemeOption  string
 	AnswerOption string
 
-	ChartTitle   string
-	ChartCaption string // %s ChartTitle, in the platform's bold
+	ChartCaption string // %s the chart's title (Digest.ChartTitle), in the platform's bold
 	NoChart      string // in place of a chart that could not be sent
 	// PrintFooter ends the digest printed in a terminal.
 	PrintFooter string

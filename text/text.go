@@ -29,6 +29,8 @@ const (
 type Catalog struct {
 	// Lang is FR or EN.
 	Lang string
+	// Digest holds the digest's headings and labels.
+	Digest Digest
 	// Organiser holds the replies to organisers' commands.
 	Organiser Organiser
 	// Channel holds what the Telegram, Discord and terminal channels and
