@@ -29,6 +29,9 @@ const (
 type Catalog struct {
 	// Lang is FR or EN.
 	Lang string
+	// Flow and Privacy hold the conversation's texts (package flows).
+	Flow    Flow
+	Privacy Privacy
 	// Digest holds the digest's headings and labels.
 	Digest Digest
 	// Organiser holds the replies to organisers' commands.
