@@ -69,9 +69,12 @@ type floodControl struct {
 	mu        sync.Mutex
 	parts     map[string]*floodState
 	lastSweep time.Time
-	stop      chan struct{}
-	stopped   bool
-	drainers  sync.WaitGroup
+	// ctx ends when the engine closes: drainers waiting for a token or
+	// a turn return at once.
+	ctx      context.Context
+	stop     context.CancelFunc
+	stopped  bool
+	drainers sync.WaitGroup
 }
 
 type floodState struct {
@@ -92,7 +95,8 @@ func (e *Engine) SetFlood(l FloodLimit) error {
 	if l.Burst <= 0 || !(l.Rate > 0) || math.IsInf(l.Rate, 0) { // NaN fails "> 0"
 		return fmt.Errorf("flood control: burst %d and rate %g must be positive", l.Burst, l.Rate)
 	}
-	f := &floodControl{limit: l, channels: map[string]bool{}, store: b, now: time.Now, parts: map[string]*floodState{}, stop: make(chan struct{})}
+	ctx, stop := context.WithCancel(context.Background())
+	f := &floodControl{limit: l, channels: map[string]bool{}, store: b, now: time.Now, parts: map[string]*floodState{}, ctx: ctx, stop: stop}
 	for _, ch := range l.Channels {
 		f.channels[ch] = true
 	}
@@ -248,9 +252,10 @@ func (e *Engine) startFlood(ctx context.Context) error {
 	return nil
 }
 
-// stopFlood stops the drainers and waits for them; what they did not apply
-// stays in the backlog.
-func (e *Engine) stopFlood() {
+// stopFlood stops the drainers and waits for them until ctx ends; what
+// they did not apply stays in the backlog. A drainer still running then
+// is in the middle of one transaction, which it ends on its own.
+func (e *Engine) stopFlood(ctx context.Context) {
 	f := e.flood
 	if f == nil {
 		return
@@ -258,10 +263,19 @@ func (e *Engine) stopFlood() {
 	f.mu.Lock()
 	if !f.stopped {
 		f.stopped = true
-		close(f.stop)
+		f.stop()
 	}
 	f.mu.Unlock()
-	f.drainers.Wait()
+	done := make(chan struct{})
+	go func() {
+		f.drainers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		e.log.Warn("flood control: a held event was still being applied at the shutdown deadline")
+	}
 }
 
 // drainHeld applies p's held events one at a time, at the bucket's rate,
@@ -276,21 +290,21 @@ func (e *Engine) drainHeld(p string) {
 			select {
 			case <-t.C:
 				continue
-			case <-f.stop:
+			case <-f.ctx.Done():
 				t.Stop()
 				return
 			}
 		}
 		more, err := e.applyHeld(p)
 		switch {
-		case errors.Is(err, ErrClosed):
+		case errors.Is(err, ErrClosed), f.ctx.Err() != nil:
 			return
 		case err != nil:
 			e.log.Error("apply held event; will retry", "retry_in", backoff, "err", err)
 			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
-			case <-f.stop:
+			case <-f.ctx.Done():
 				t.Stop()
 				return
 			}
@@ -306,7 +320,8 @@ func (e *Engine) drainHeld(p string) {
 
 // applyHeld applies p's oldest held event in p's turn.
 func (e *Engine) applyHeld(p string) (more bool, err error) {
-	leave, err := e.join(context.Background(), p)
+	ctx := e.flood.ctx
+	leave, err := e.join(ctx, p)
 	if err != nil {
 		return false, err
 	}
@@ -314,7 +329,7 @@ func (e *Engine) applyHeld(p string) (more bool, err error) {
 	e.startMu.RLock()
 	defer e.startMu.RUnlock()
 	now := e.now()
-	_, applied, ok, err := e.flood.store.ApplyHeld(context.Background(), p, now, func(in Inbound) StepFunc {
+	_, applied, ok, err := e.flood.store.ApplyHeld(ctx, p, now, func(in Inbound) StepFunc {
 		return func(s flows.Session) (flows.Session, []flows.Reply) { return e.stepper.Step(s, in.Event, now) }
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -88,7 +89,7 @@ type Main struct {
 	// Getenv resolves ${NAME} in the configuration.
 	Getenv func(string) string
 	// ShutdownTimeout bounds how long Close waits for the channels to stop
-	// and the outbox to drain.
+	// and the outbox to drain; zero takes [delivery] shutdown_timeout.
 	ShutdownTimeout time.Duration
 
 	command    string
@@ -111,17 +112,18 @@ type Main struct {
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
 	organisers *organiser.Service
+	// shutdownTimeout is [delivery] shutdown_timeout, which run reads.
+	shutdownTimeout time.Duration
 }
 
 // NewMain returns a Main wired to the process's standard streams and
 // environment.
 func NewMain() *Main {
 	return &Main{
-		Stdin:           os.Stdin,
-		Stdout:          os.Stdout,
-		Stderr:          os.Stderr,
-		Getenv:          os.Getenv,
-		ShutdownTimeout: 15 * time.Second,
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Getenv: os.Getenv,
 	}
 }
 
@@ -359,6 +361,7 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.open(cfg, q, slog.LevelDebug); err != nil {
 		return err
 	}
+	m.shutdownTimeout, _ = cfg.Delivery.shutdown() // validated
 	if err := m.engine.SetFlood(cfg.Security.floodLimit()); err != nil {
 		return err
 	}
@@ -414,7 +417,8 @@ func (m *Main) runBot(ctx context.Context) error {
 // ShutdownTimeout. What is not delivered by then stays in the outbox and is
 // sent at the next start: a clean stop all the same.
 func (m *Main) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+	timeout := cmp.Or(max(m.ShutdownTimeout, 0), m.shutdownTimeout, defaultShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var errs []error
 	if m.stopChan != nil {
