@@ -460,3 +460,50 @@ func TestPostDigestToChannel(t *testing.T) {
 		t.Error("a digest for a malformed channel id was rendered")
 	}
 }
+
+// TestRefusalsTakeNoOrganiserSlot: a hundred organiser commands from a
+// member who is not an organiser are refused a few times and cost
+// nothing else; an organiser's /stats right behind them is answered
+// within a few seconds.
+func TestRefusalsTakeNoOrganiserSlot(t *testing.T) {
+	oh := newOrgHarness(t, nil)
+	before := oh.storeState()
+	stranger := oh.srv.NewUser("curieux", "fr")
+	stranger.Roles = []string{"1"}
+	target := answerID(t, oh.db, seedTexts[0])
+	for i := range 100 {
+		switch i % 3 {
+		case 0:
+			oh.slashWith(stranger, oh.srv.Guild(), "stats", nil)
+		case 1:
+			oh.slashWith(stranger, oh.srv.Guild(), "synthese", nil)
+		default:
+			oh.slashWith(stranger, oh.srv.Guild(), "masquer", map[string]any{"id": int(target)})
+		}
+	}
+	asked := time.Now()
+	oh.slashWith(oh.srv.NewUser("orga", "fr"), oh.orgCh, "stats", nil)
+	if err := oh.srv.Wait(10*time.Second, func() bool {
+		msgs := oh.srv.ChannelMessages(oh.orgCh.ChannelID)
+		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Content, "participants au total")
+	}); err != nil {
+		t.Fatalf("the organiser's /stats behind a hundred refused commands: %v", err)
+	}
+	t.Logf("the organiser's /stats answered %v after it was sent, behind 100 refused commands", time.Since(asked).Round(time.Millisecond))
+	if err := oh.srv.Wait(wait, func() bool { return len(oh.srv.Messages(stranger.ID)) >= 5 }); err != nil {
+		t.Fatal(err)
+	}
+	refusals := 0
+	for _, m := range oh.srv.Messages(stranger.ID) {
+		if m.Content != refusalFR || !m.Ephemeral {
+			t.Errorf("the stranger got %q (ephemeral %v), want only the refusal, ephemeral", m.Content, m.Ephemeral)
+		}
+		refusals++
+	}
+	if refusals != 5 {
+		t.Errorf("%d refusals, want five", refusals)
+	}
+	if after := oh.storeState(); after != before {
+		t.Errorf("refused commands changed the store: %s, was %s", after, before)
+	}
+}
