@@ -1,6 +1,6 @@
 module consultbot
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/bwmarrin/discordgo v0.29.0
@@ -12,6 +12,7 @@ require (
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/image v0.44.0
 	golang.org/x/term v0.43.0
+	golang.org/x/time v0.16.0
 )
 
 require (

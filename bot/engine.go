@@ -298,7 +298,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	e.closed = true
 	e.mu.Unlock()
 	// Held events stay in their backlog for the next Start.
-	e.stopFlood()
+	e.stopFlood(ctx)
 
 	done := make(chan struct{})
 	go func() {

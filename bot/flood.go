@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // Flood-control defaults: a person may send a burst of ten events, then
@@ -45,21 +47,15 @@ type Backlog interface {
 	Held(ctx context.Context) (map[string]int, error)
 }
 
-// Flood notices, by language.
-const (
-	floodNoticeFR = "Vous envoyez beaucoup de messages d'un coup : je les traite dans l'ordre, un instant…"
-	floodNoticeEN = "You are sending many messages at once: I am handling them in order, just a moment…"
-)
-
+// floodNotice tells a person over the limit that their messages are
+// handled in order, in their language.
 func floodNotice(lang string) flows.Reply {
-	if strings.HasPrefix(lang, flows.LangEN) {
-		return flows.Reply{Text: floodNoticeEN}
-	}
-	return flows.Reply{Text: floodNoticeFR}
+	return flows.Reply{Text: text.For(lang).Channel.FloodNotice}
 }
 
 // floodControl keeps a token bucket per participant of the limited
-// channels. An event that finds the bucket empty, or its participant's
+// channels (golang.org/x/time/rate; the Telegram adapter's sending limits
+// count differently, see bot/telegram/limit.go). An event that finds the bucket empty, or its participant's
 // backlog not empty, is held: committed to the backlog (and confirmed to
 // the platform), then applied by a drainer goroutine at the bucket's rate,
 // before any newer event of that participant. Nothing is dropped: the
@@ -73,14 +69,18 @@ type floodControl struct {
 	mu        sync.Mutex
 	parts     map[string]*floodState
 	lastSweep time.Time
-	stop      chan struct{}
-	stopped   bool
-	drainers  sync.WaitGroup
+	// ctx ends when the engine closes: drainers waiting for a token or
+	// a turn return at once.
+	ctx      context.Context
+	stop     context.CancelFunc
+	stopped  bool
+	drainers sync.WaitGroup
 }
 
 type floodState struct {
-	tokens   float64
-	last     time.Time
+	// bucket is the participant's token bucket, read at f.now() (a test
+	// may freeze that clock).
+	bucket   *rate.Limiter
 	held     int  // events in the durable backlog
 	draining bool // a drainer goroutine runs for this participant
 }
@@ -95,7 +95,8 @@ func (e *Engine) SetFlood(l FloodLimit) error {
 	if l.Burst <= 0 || !(l.Rate > 0) || math.IsInf(l.Rate, 0) { // NaN fails "> 0"
 		return fmt.Errorf("flood control: burst %d and rate %g must be positive", l.Burst, l.Rate)
 	}
-	f := &floodControl{limit: l, channels: map[string]bool{}, store: b, now: time.Now, parts: map[string]*floodState{}, stop: make(chan struct{})}
+	ctx, stop := context.WithCancel(context.Background())
+	f := &floodControl{limit: l, channels: map[string]bool{}, store: b, now: time.Now, parts: map[string]*floodState{}, ctx: ctx, stop: stop}
 	for _, ch := range l.Channels {
 		f.channels[ch] = true
 	}
@@ -103,17 +104,13 @@ func (e *Engine) SetFlood(l FloodLimit) error {
 	return nil
 }
 
-// state returns p's bucket, refilled up to now; f.mu must be held.
-func (f *floodControl) state(p string, now time.Time) *floodState {
+// state returns p's state, a full bucket for someone new; f.mu must be
+// held.
+func (f *floodControl) state(p string) *floodState {
 	st := f.parts[p]
 	if st == nil {
-		st = &floodState{tokens: float64(f.limit.Burst), last: now}
+		st = &floodState{bucket: rate.NewLimiter(rate.Limit(f.limit.Rate), f.limit.Burst)}
 		f.parts[p] = st
-		return st
-	}
-	if d := now.Sub(st.last); d > 0 {
-		st.tokens = min(float64(f.limit.Burst), st.tokens+d.Seconds()*f.limit.Rate)
-		st.last = now
 	}
 	return st
 }
@@ -125,12 +122,11 @@ func (f *floodControl) admit(p string) (hold, notice bool) {
 	defer f.mu.Unlock()
 	now := f.now()
 	f.sweep(now)
-	st := f.state(p, now)
+	st := f.state(p)
 	switch {
 	case st.held > 0:
 		return true, false
-	case st.tokens >= 1:
-		st.tokens--
+	case st.bucket.AllowN(now, 1):
 		return false, false
 	}
 	return true, true
@@ -144,7 +140,7 @@ func (f *floodControl) sweep(now time.Time) {
 	}
 	f.lastSweep = now
 	for p, st := range f.parts {
-		if st.held == 0 && !st.draining && st.tokens+now.Sub(st.last).Seconds()*f.limit.Rate >= float64(f.limit.Burst) {
+		if st.held == 0 && !st.draining && st.bucket.TokensAt(now) >= float64(f.limit.Burst) {
 			delete(f.parts, p)
 		}
 	}
@@ -155,7 +151,7 @@ func (f *floodControl) sweep(now time.Time) {
 func (f *floodControl) added(p string, n int) (start bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.state(p, f.now())
+	st := f.state(p)
 	st.held += n
 	if st.draining || f.stopped {
 		return false
@@ -170,7 +166,7 @@ func (f *floodControl) added(p string, n int) (start bool) {
 func (f *floodControl) applied(p string, ok bool) (more bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.state(p, f.now())
+	st := f.state(p)
 	if ok && st.held > 0 {
 		st.held--
 	} else if !ok {
@@ -187,14 +183,16 @@ func (f *floodControl) applied(p string, ok bool) (more bool) {
 func (f *floodControl) wait(p string) time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.state(p, f.now())
-	if st.tokens >= 1 {
-		st.tokens--
-		return 0
+	now := f.now()
+	r := f.state(p).bucket.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	if d == 0 {
+		return 0 // the token is taken
 	}
-	// Capped, so that an absurdly low rate cannot overflow the duration;
-	// the drainer asks again when it wakes.
-	return time.Duration(min((1-st.tokens)/f.limit.Rate, 3600) * float64(time.Second))
+	// Not yet: give the token back and say when to ask again. Capped, so
+	// that an absurdly low rate cannot overflow the duration.
+	r.CancelAt(now)
+	return min(d, time.Hour)
 }
 
 // holdIfFlooding holds in back when its participant is over the limit or
@@ -254,9 +252,10 @@ func (e *Engine) startFlood(ctx context.Context) error {
 	return nil
 }
 
-// stopFlood stops the drainers and waits for them; what they did not apply
-// stays in the backlog.
-func (e *Engine) stopFlood() {
+// stopFlood stops the drainers and waits for them until ctx ends; what
+// they did not apply stays in the backlog. A drainer still running then
+// is in the middle of one transaction, which it ends on its own.
+func (e *Engine) stopFlood(ctx context.Context) {
 	f := e.flood
 	if f == nil {
 		return
@@ -264,10 +263,19 @@ func (e *Engine) stopFlood() {
 	f.mu.Lock()
 	if !f.stopped {
 		f.stopped = true
-		close(f.stop)
+		f.stop()
 	}
 	f.mu.Unlock()
-	f.drainers.Wait()
+	done := make(chan struct{})
+	go func() {
+		f.drainers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		e.log.Warn("flood control: a held event was still being applied at the shutdown deadline")
+	}
 }
 
 // drainHeld applies p's held events one at a time, at the bucket's rate,
@@ -282,21 +290,21 @@ func (e *Engine) drainHeld(p string) {
 			select {
 			case <-t.C:
 				continue
-			case <-f.stop:
+			case <-f.ctx.Done():
 				t.Stop()
 				return
 			}
 		}
 		more, err := e.applyHeld(p)
 		switch {
-		case errors.Is(err, ErrClosed):
+		case errors.Is(err, ErrClosed), f.ctx.Err() != nil:
 			return
 		case err != nil:
 			e.log.Error("apply held event; will retry", "retry_in", backoff, "err", err)
 			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
-			case <-f.stop:
+			case <-f.ctx.Done():
 				t.Stop()
 				return
 			}
@@ -312,7 +320,8 @@ func (e *Engine) drainHeld(p string) {
 
 // applyHeld applies p's oldest held event in p's turn.
 func (e *Engine) applyHeld(p string) (more bool, err error) {
-	leave, err := e.join(context.Background(), p)
+	ctx := e.flood.ctx
+	leave, err := e.join(ctx, p)
 	if err != nil {
 		return false, err
 	}
@@ -320,7 +329,7 @@ func (e *Engine) applyHeld(p string) (more bool, err error) {
 	e.startMu.RLock()
 	defer e.startMu.RUnlock()
 	now := e.now()
-	_, applied, ok, err := e.flood.store.ApplyHeld(context.Background(), p, now, func(in Inbound) StepFunc {
+	_, applied, ok, err := e.flood.store.ApplyHeld(ctx, p, now, func(in Inbound) StepFunc {
 		return func(s flows.Session) (flows.Session, []flows.Reply) { return e.stepper.Step(s, in.Event, now) }
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // Limits of what a digest shows and keeps.
@@ -636,7 +637,7 @@ func (a *Accumulator) dropOff(th *flows.Theme, ta *themeAcc) *DropOff {
 	for _, qu := range th.Questions {
 		consider(qu.ID, qu.Title.In(a.lang))
 	}
-	consider("", a.text(textReview))
+	consider("", a.tx().Review)
 	return best
 }
 
@@ -661,7 +662,7 @@ func (a *Accumulator) breakdown(contrib, part map[string]*counter, label func(st
 	return out
 }
 
-func (a *Accumulator) text(k textKey) string { return texts[k][a.lang] }
+func (a *Accumulator) tx() *text.Digest { return &text.For(a.lang).Digest }
 
 func (a *Accumulator) channelLabel(id string) string {
 	switch id {
@@ -670,16 +671,16 @@ func (a *Accumulator) channelLabel(id string) string {
 	case "discord":
 		return "Discord"
 	case "terminal":
-		return a.text(textTerminal)
+		return a.tx().Terminal
 	case "":
-		return a.text(textNotGiven)
+		return a.tx().NotGiven
 	}
 	return id
 }
 
 func (a *Accumulator) profileLabel(id string) string {
 	if id == "" {
-		return a.text(textNotGiven)
+		return a.tx().NotGiven
 	}
 	if p := a.q.Profile(id); p != nil {
 		return p.Label.In(a.lang)
@@ -697,7 +698,7 @@ func (a *Accumulator) quoteProfile(id string) string {
 
 func (a *Accumulator) academieLabel(id string) string {
 	if id == "" {
-		return a.text(textNotGiven)
+		return a.tx().NotGiven
 	}
 	return id
 }

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"consultbot/text"
 )
 
 // Chart size in pixels: wide enough for five themes' labels, and legible
@@ -35,11 +37,6 @@ var (
 	colNew        = color.RGBA{0x1d, 0x5f, 0xb0, 0xff}
 )
 
-var chartTexts = map[string][4]string{
-	"fr": {"Contributions par thème", "Total", "Sur la période", "Aucune contribution"},
-	"en": {"Contributions per theme", "Total", "In the period", "No contribution"},
-}
-
 // Chart draws a PNG bar chart of the contributions per theme, new (in the
 // period) beside total, with a legend, the themes' titles under their bars
 // and each bar's number above it. Go's own fonts are used because they are
@@ -49,7 +46,7 @@ func Chart(d Digest) ([]byte, error) {
 	if lang != "en" {
 		lang = "fr"
 	}
-	tx := chartTexts[lang]
+	tx := &text.For(lang).Digest
 	regular, err := newFace(goregular.TTF, 17)
 	if err != nil {
 		return nil, err
@@ -70,14 +67,14 @@ func Chart(d Digest) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, ChartWidth, ChartHeight))
 	draw.Draw(img, img.Bounds(), image.NewUniform(colBackground), image.Point{}, draw.Src)
 
-	drawText(img, bold, 40, 46, tx[0], colText, alignLeft)
+	drawText(img, bold, 40, 46, tx.ChartTitle, colText, alignLeft)
 	// The period, without the heading's emoji, which Go's fonts lack, on
 	// the second line, where it cannot run into the legend; the theme,
 	// when the digest covers one, on a line of its own below, and the plot
 	// moves down to make room.
 	subs := []string{strings.TrimPrefix(renderer{lang: lang}.title(d), "📊 ")}
 	if d.ThemeTitle != "" {
-		subs = append(subs, renderer{lang: lang}.t(textThemeOnly, d.ThemeTitle))
+		subs = append(subs, renderer{lang: lang}.t(tx.ThemeOnly, d.ThemeTitle))
 	}
 	for i, sub := range subs {
 		for _, line := range wrap(regular, sub, ChartWidth-80, 1) {
@@ -89,7 +86,7 @@ func Chart(d Digest) ([]byte, error) {
 	for _, it := range []struct {
 		label string
 		c     color.Color
-	}{{tx[2], colNew}, {tx[1], colTotal}} {
+	}{{tx.ChartPeriod, colNew}, {tx.ChartTotal, colTotal}} {
 		w := measure(regular, it.label)
 		drawText(img, regular, lx, 48, it.label, colText, alignRight)
 		fill(img, image.Rect(lx-w-26, 34, lx-w-8, 52), it.c)
@@ -111,7 +108,7 @@ func Chart(d Digest) ([]byte, error) {
 		drawText(img, small, plot.Min.X-10, y(v)+5, formatInt(v, lang), colMuted, alignRight)
 	}
 	if len(d.Themes) == 0 || maxV == 0 {
-		drawText(img, regular, plot.Min.X+plot.Dx()/2, plot.Min.Y+plot.Dy()/2, tx[3], colMuted, alignCenter)
+		drawText(img, regular, plot.Min.X+plot.Dx()/2, plot.Min.Y+plot.Dy()/2, tx.ChartEmpty, colMuted, alignCenter)
 	}
 
 	n := max(len(d.Themes), 1)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"consultbot/text"
 )
 
 // Message size limits, in characters. They are measured in UTF-16 code
@@ -171,12 +173,15 @@ type renderer struct {
 	lang string
 }
 
-func (r renderer) t(k textKey, args ...any) string {
-	s := texts[k][r.lang]
+// tx is the digest's catalogue in r's language.
+func (r renderer) tx() *text.Digest { return &text.For(r.lang).Digest }
+
+// t formats a text of the catalogue; one without arguments is as written.
+func (r renderer) t(format string, args ...any) string {
 	if len(args) == 0 {
-		return s
+		return format
 	}
-	return fmt.Sprintf(s, args...)
+	return fmt.Sprintf(format, args...)
 }
 
 // num formats an integer with the language's thousands separator (a narrow
@@ -212,8 +217,8 @@ func plural(lang string, n int, one, many string) string {
 
 // count formats n followed by the singular or plural of k ("one|many"),
 // the number in bold when asked.
-func (r renderer) count(n int, k textKey, bold bool) string {
-	one, many, _ := strings.Cut(texts[k][r.lang], "|")
+func (r renderer) count(n int, noun string, bold bool) string {
+	one, many, _ := strings.Cut(noun, "|")
 	s := r.num(n)
 	if bold {
 		s = r.m.bold(s)
@@ -229,22 +234,16 @@ func (r renderer) percent(f float64) string {
 	return p + "%"
 }
 
-// monthsFR are the French months, lower case as French writes them.
-var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin",
-	"juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 // when writes a date and its time in full, in t's own time zone:
 // « 27 novembre 2026 à 18:00 », "27 November 2026 at 18:00".
 func (r renderer) when(t time.Time) string {
-	clock := t.Format("15:04")
-	if r.lang == "fr" {
-		day := strconv.Itoa(t.Day())
-		if t.Day() == 1 {
-			day = "1er"
-		}
-		return day + " " + monthsFR[t.Month()-1] + " " + strconv.Itoa(t.Year()) + " " + r.t(textAt) + " " + clock
+	tx := r.tx()
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		day = tx.FirstDay
 	}
-	return t.Format("2 January 2006") + " " + r.t(textAt) + " " + clock
+	month := strings.Split(tx.Months, "|")[t.Month()-1]
+	return day + " " + month + " " + strconv.Itoa(t.Year()) + " " + tx.At + " " + t.Format("15:04")
 }
 
 // zone names the time zone of t for people: « heure de Paris », "Paris
@@ -262,7 +261,7 @@ func (r renderer) zone(tz string, t time.Time) string {
 		if i := strings.LastIndexByte(city, '/'); i >= 0 {
 			city = city[i+1:]
 		}
-		return r.t(textZoneOf, strings.ReplaceAll(city, "_", " "))
+		return r.t(r.tx().ZoneOf, strings.ReplaceAll(city, "_", " "))
 	}
 	name, off := t.Zone()
 	switch {
@@ -298,15 +297,15 @@ func (r renderer) title(d Digest) string {
 	switch {
 	case !d.Since.IsZero() && !d.Until.IsZero():
 		if zs == zu {
-			return r.t(textTitle, since, until) + " (" + zu + ")"
+			return r.t(r.tx().Title, since, until) + " (" + zu + ")"
 		}
-		return r.t(textTitle, since+" ("+zs+")", until+" ("+zu+")")
+		return r.t(r.tx().Title, since+" ("+zs+")", until+" ("+zu+")")
 	case !d.Until.IsZero():
-		return r.t(textTitleUntil, until) + " (" + zu + ")"
+		return r.t(r.tx().TitleUntil, until) + " (" + zu + ")"
 	case !d.Since.IsZero():
-		return r.t(textTitleSince, since) + " (" + zs + ")"
+		return r.t(r.tx().TitleSince, since) + " (" + zs + ")"
 	}
-	return r.t(textTitleAll)
+	return r.tx().TitleAll
 }
 
 func build(d Digest, m markup) []section {
@@ -319,28 +318,28 @@ func build(d Digest, m markup) []section {
 
 	head := m.heading(1, e(r.title(d)))
 	if d.ThemeTitle != "" {
-		head += "\n" + m.italic(e(r.t(textThemeOnly, d.ThemeTitle)))
+		head += "\n" + m.italic(e(r.t(r.tx().ThemeOnly, d.ThemeTitle)))
 	}
 	secs = append(secs, section{
-		head: head + "\n\n" + m.heading(2, e(r.t(textKeyFigures))),
-		cont: m.heading(2, e(r.t(textKeyFigures)+r.t(textContinued))),
+		head: head + "\n\n" + m.heading(2, e(r.tx().KeyFigures)),
+		cont: m.heading(2, e(r.tx().KeyFigures+r.tx().Continued)),
 		items: []string{
-			r.t(textParticipants, r.count(d.Period.Participants, textParticipant, true), r.num(d.Total.Participants)),
-			r.t(textContribs, r.count(d.Period.Contributions, textContribution, true), r.num(d.Total.Contributions)),
+			r.t(r.tx().Participants, r.count(d.Period.Participants, r.tx().Participant, true), r.num(d.Total.Participants)),
+			r.t(r.tx().Contribs, r.count(d.Period.Contributions, r.tx().Contribution, true), r.num(d.Total.Contributions)),
 		},
 	})
 
 	for _, bd := range []struct {
-		k    textKey
+		k    string
 		rows []Breakdown
 		max  int
-	}{{textByChannel, d.ByChannel, 0}, {textByProfile, d.ByProfile, 0}, {textByAcademie, d.ByAcademie, maxAcademies}} {
+	}{{r.tx().ByChannel, d.ByChannel, 0}, {r.tx().ByProfile, d.ByProfile, 0}, {r.tx().ByAcademie, d.ByAcademie, maxAcademies}} {
 		if len(bd.rows) == 0 {
 			continue
 		}
 		rows := bd.rows
 		if bd.max > 0 && len(rows) > bd.max+1 {
-			rest := Breakdown{Label: r.t(textOthers, len(rows)-bd.max)}
+			rest := Breakdown{Label: r.t(r.tx().Others, len(rows)-bd.max)}
 			for _, b := range rows[bd.max:] {
 				rest.Period.Contributions += b.Period.Contributions
 				rest.Period.Participants += b.Period.Participants
@@ -349,33 +348,33 @@ func build(d Digest, m markup) []section {
 			}
 			rows = append(rows[:bd.max:bd.max], rest)
 		}
-		s := section{head: m.heading(2, e(r.t(bd.k))), cont: m.heading(2, e(r.t(bd.k)+r.t(textContinued)))}
+		s := section{head: m.heading(2, e(bd.k)), cont: m.heading(2, e(bd.k+r.tx().Continued))}
 		for _, b := range rows {
-			s.items = append(s.items, r.t(textBreakdownLine, e(b.Label),
-				r.count(b.Period.Contributions, textContribution, true),
-				r.count(b.Period.Participants, textParticipant, false),
-				r.count(b.Total.Contributions, textContribution, false),
-				r.count(b.Total.Participants, textParticipant, false)))
+			s.items = append(s.items, r.t(r.tx().BreakdownLine, e(b.Label),
+				r.count(b.Period.Contributions, r.tx().Contribution, true),
+				r.count(b.Period.Participants, r.tx().Participant, false),
+				r.count(b.Total.Contributions, r.tx().Contribution, false),
+				r.count(b.Total.Participants, r.tx().Participant, false)))
 		}
 		secs = append(secs, s)
 	}
 
 	if len(d.Themes) > 0 {
-		s := section{head: m.heading(2, e(r.t(textByTheme))), cont: m.heading(2, e(r.t(textByTheme)+r.t(textContinued)))}
+		s := section{head: m.heading(2, e(r.tx().ByTheme)), cont: m.heading(2, e(r.tx().ByTheme+r.tx().Continued))}
 		for _, th := range d.Themes {
-			line := "• " + r.t(textThemeLine, m.bold(e(th.Title)), r.count(th.NewAnswers, textNewAnswer, true), r.num(th.TotalAnswers))
+			line := "• " + r.t(r.tx().ThemeLine, m.bold(e(th.Title)), r.count(th.NewAnswers, r.tx().NewAnswer, true), r.num(th.TotalAnswers))
 			if th.Started > 0 {
-				line += " · " + r.t(textCompletion, r.percent(th.CompletionRate),
-					r.count(th.Confirmed, textParticipant, false), r.num(th.Started),
-					r.num(th.Confirmed), r.count(th.Started, textParticipant, false))
+				line += " · " + r.t(r.tx().Completion, r.percent(th.CompletionRate),
+					r.count(th.Confirmed, r.tx().Participant, false), r.num(th.Started),
+					r.num(th.Confirmed), r.count(th.Started, r.tx().Participant, false))
 			} else {
-				line += " · " + r.t(textNoStart)
+				line += " · " + r.tx().NoStart
 			}
 			if th.DropOff != nil {
 				do := th.DropOff
-				line += " · " + r.t(textDropOff, e(do.Title),
-					r.count(do.Count, textDropOffWord, false), r.num(do.Unfinished),
-					r.num(do.Count), r.count(do.Unfinished, textDropOffWord, false))
+				line += " · " + r.t(r.tx().DropOff, e(do.Title),
+					r.count(do.Count, r.tx().DropOffWord, false), r.num(do.Unfinished),
+					r.num(do.Count), r.count(do.Unfinished, r.tx().DropOffWord, false))
 			}
 			s.items = append(s.items, line)
 		}
@@ -385,8 +384,8 @@ func build(d Digest, m markup) []section {
 	firstID := uint64(0)
 	for _, th := range d.Themes {
 		for i, q := range th.Questions {
-			qhead := m.heading(3, r.t(textQuestionHead, e(q.Title), r.count(q.NewAnswers, textNewAnswer, false), r.num(q.TotalAnswers)))
-			s := section{head: qhead, cont: m.heading(3, e(th.Title+" › "+q.Title+r.t(textContinued)))}
+			qhead := m.heading(3, r.t(r.tx().QuestionHead, e(q.Title), r.count(q.NewAnswers, r.tx().NewAnswer, false), r.num(q.TotalAnswers)))
+			s := section{head: qhead, cont: m.heading(3, e(th.Title+" › "+q.Title+r.tx().Continued))}
 			if i == 0 {
 				// The theme's title travels with its first question so that
 				// a message never ends on a lone theme heading.
@@ -397,7 +396,7 @@ func build(d Digest, m markup) []section {
 				for j, w := range q.Words {
 					ws[j] = e(w.Text) + " (" + r.num(w.Count) + ")"
 				}
-				s.items = append(s.items, r.t(textWords)+strings.Join(ws, " · "))
+				s.items = append(s.items, r.tx().Words+strings.Join(ws, " · "))
 			}
 			for _, qt := range q.Quotes {
 				if firstID == 0 {
@@ -406,13 +405,13 @@ func build(d Digest, m markup) []section {
 				s.items = append(s.items, r.quote(qt))
 			}
 			if len(q.Quotes) == 0 {
-				s.items = append(s.items, m.italic(e(r.t(textNoQuote))))
+				s.items = append(s.items, m.italic(e(r.tx().NoQuote)))
 			}
 			secs = append(secs, s)
 		}
 	}
 	if firstID != 0 {
-		secs = append(secs, section{head: m.italic(e(r.t(textHideHint, firstID)))})
+		secs = append(secs, section{head: m.italic(e(r.t(r.tx().HideHint, firstID)))})
 	}
 	if m.item != nil {
 		for i := range secs {

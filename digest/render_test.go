@@ -328,7 +328,7 @@ func TestPluralAgreesWithTheNumber(t *testing.T) {
 		{"en", 1500, "1,500 new answers"},
 	} {
 		r := renderer{m: markdownMarkup, lang: tc.lang}
-		if got := r.count(tc.n, textNewAnswer, false); got != tc.want {
+		if got := r.count(tc.n, r.tx().NewAnswer, false); got != tc.want {
 			t.Errorf("%s count(%d) = %q, want %q", tc.lang, tc.n, got, tc.want)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"consultbot/internal/fold"
 )
 
 // minWordLen is the shortest word counted, in letters.
@@ -12,35 +14,10 @@ const minWordLen = 3
 // maxQuoteLen bounds a quote's length in characters, "…" included.
 const maxQuoteLen = 280
 
-// accentFold maps the accented letters of French (and a few neighbours) to
-// their base letters, so that "élève", "eleve" and "ÉLÈVE" count as one word.
-var accentFold = strings.NewReplacer(
-	"à", "a", "â", "a", "ä", "a", "á", "a", "ã", "a", "å", "a",
-	"ç", "c",
-	"é", "e", "è", "e", "ê", "e", "ë", "e",
-	"î", "i", "ï", "i", "í", "i", "ì", "i",
-	"ô", "o", "ö", "o", "ó", "o", "ò", "o", "õ", "o",
-	"ù", "u", "û", "u", "ü", "u", "ú", "u",
-	"ÿ", "y", "ñ", "n",
-	"œ", "oe", "æ", "ae",
-)
-
 // foldAccents removes the accents of a lower-cased word, whether they are
 // precomposed ("é") or combining marks after the letter (a decomposed
 // "é", as some keyboards send).
-func foldAccents(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return strings.Map(func(r rune) rune {
-				if unicode.Is(unicode.Mn, r) {
-					return -1
-				}
-				return r
-			}, accentFold.Replace(s))
-		}
-	}
-	return s
-}
+func foldAccents(s string) string { return fold.String(s) }
 
 // token is one meaningful word of a text: its counting key (lower-cased,
 // accent-folded) and its surface form for display (lower-cased, accents

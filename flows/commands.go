@@ -3,6 +3,8 @@ package flows
 import (
 	"strings"
 	"unicode"
+
+	"consultbot/text"
 )
 
 // commandAliases maps what people type after the slash to canonical names.
@@ -67,16 +69,22 @@ type CommandInfo struct {
 	DescriptionEN string
 }
 
-// CommandList returns the commands in the order menus should show them.
+// CommandList returns the commands in the order menus should show them,
+// with their descriptions from the catalogue.
 func CommandList() []CommandInfo {
-	return []CommandInfo{
-		{CmdStart, "start", "start", "Commencer ou reprendre la consultation", "Start or resume the consultation"},
-		{CmdMenu, "menu", "menu", "Choisir un thème", "Choose a theme"},
-		{CmdResume, "reprendre", "resume", "Reprendre là où vous en étiez", "Continue where you left off"},
-		{CmdAnswers, "mes_reponses", "answers", "Voir mes réponses", "See my answers"},
-		{CmdLanguage, "langue", "language", "English / français", "Français / English"},
-		{CmdMyData, "mes_donnees", "my_data", "Tout ce que nous gardons sur vous", "Everything we keep about you"},
-		{CmdErase, "effacer", "erase", "Effacer toutes vos données", "Erase all your data"},
-		{CmdHelp, "aide", "help", "Aide et liste des commandes", "Help and list of commands"},
+	list := []CommandInfo{
+		{Name: CmdStart, NameFR: "start", NameEN: "start"},
+		{Name: CmdMenu, NameFR: "menu", NameEN: "menu"},
+		{Name: CmdResume, NameFR: "reprendre", NameEN: "resume"},
+		{Name: CmdAnswers, NameFR: "mes_reponses", NameEN: "answers"},
+		{Name: CmdLanguage, NameFR: "langue", NameEN: "language"},
+		{Name: CmdMyData, NameFR: "mes_donnees", NameEN: "my_data"},
+		{Name: CmdErase, NameFR: "effacer", NameEN: "erase"},
+		{Name: CmdHelp, NameFR: "aide", NameEN: "help"},
 	}
+	for i, c := range list {
+		list[i].DescriptionFR = text.For(text.FR).Flow.MenuEntries[c.Name]
+		list[i].DescriptionEN = text.For(text.EN).Flow.MenuEntries[c.Name]
+	}
+	return list
 }

@@ -312,7 +312,7 @@ func (st *step) decline() {
 	st.say(m.Declined + "\n" + m.DeclinedHint)
 }
 
-func (st *step) declinedReminder() { st.say(st.msg().Help[StageDeclined]) }
+func (st *step) declinedReminder() { st.say(st.msg().Help[string(StageDeclined)]) }
 
 func (st *step) askProfile() {
 	st.s.Stage = StageProfile
@@ -778,7 +778,7 @@ func (st *step) input(ev Event) {
 	m := st.msg()
 	switch s.Stage {
 	case StageAcademie:
-		st.say(m.Help[StageAcademie])
+		st.say(m.Help[string(StageAcademie)])
 	case StageQuestion, StageEdit:
 		_, _, q, _ := st.position()
 		if q.IsChoice() {

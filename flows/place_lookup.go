@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"consultbot/flows/places"
+	"consultbot/internal/fold"
 )
 
 // Academies returns the canonical names of the 30 académies, sorted.
@@ -57,9 +58,9 @@ func foldKey(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(s) {
-		if f, ok := accentFold[r]; ok {
+		if f, ok := fold.Rune(r); ok {
 			b.WriteString(f)
-			space = false
+			space = space && f == ""
 			continue
 		}
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
@@ -73,10 +74,4 @@ func foldKey(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), " ")
-}
-
-var accentFold = map[rune]string{
-	'à': "a", 'â': "a", 'ä': "a", 'á': "a", 'ç': "c", 'é': "e", 'è': "e", 'ê': "e", 'ë': "e",
-	'î': "i", 'ï': "i", 'í': "i", 'ô': "o", 'ö': "o", 'ó': "o", 'ù': "u", 'û': "u", 'ü': "u",
-	'ú': "u", 'ÿ': "y", 'œ': "oe", 'æ': "ae",
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"consultbot/text"
 )
 
 // Privacy describes the processing of answers, for the consent text and
@@ -201,7 +203,7 @@ func (st *step) myData() {
 	b.WriteString(fmt.Sprintf(pm.DataIntro, st.m.cfg.Location) + "\n")
 	line(pm.LabelID, s.Participant)
 	line(pm.LabelLang, pm.LangName[lang])
-	line(pm.LabelStage, pm.StageName[s.Stage])
+	line(pm.LabelStage, pm.StageName[string(s.Stage)])
 	line(pm.LabelConsent, st.when(s.ConsentAt))
 	if p := st.m.q.Profile(s.Profile); p != nil {
 		line(pm.LabelProfile, p.Label.In(lang))
@@ -459,185 +461,13 @@ func (st *step) dataJSON() []byte {
 	return append(b, '\n')
 }
 
-// privacyMessages holds the texts of the privacy features in one language.
-type privacyMessages struct {
-	DefaultController string
-	ConsentShort      string // %s controller
-	ConsentIntro      string
-	ConsentWhat       string
-	ConsentWhy        string
-	ConsentWho        string // %s controller
-	ConsentContact    string // %s contact
-	ConsentHowLong    string
-	ConsentInactive   string // %d days
-	ConsentUntil      string // %s date
-	ConsentAfterClose string // %d days
-	ConsentAtClose    string
-	ConsentLeave      string
-
-	NothingStored   string
-	EraseTitle      string
-	EraseAsk        string
-	EraseAskAnswer  string // one answer
-	EraseAskAnswers string // %d answers, more than one
-	EraseYes        string
-	EraseNo         string
-	Erased          string
-	Kept            string
-	EraseHelp       string // %s yes label, %s no label
-
-	DataTitle     string
-	DataIntro     string // %s time zone
-	DataFile      string
-	DataNotice    string
-	OtherAnswers  string
-	ConfirmedOn   string // %s time
-	AnsweredOn    string // %s time
-	ChangedOn     string // %s time
-	TimeLayout    string
-	LineLayout    string // %s label, %s value
-	LabelID       string
-	LabelLang     string
-	LabelStage    string
-	LabelConsent  string
-	LabelProfile  string
-	LabelAcademie string
-	LabelSource   string
-	LabelCreated  string
-	LabelUpdated  string
-	LabelPosition string
-	LabelAnswers  string
-	LangName      map[string]string
-	StageName     map[Stage]string
-	CmdMyData     string
-	CmdErase      string
-}
-
-var privacyFR = privacyMessages{
-	DefaultController: "les organisateurs des États généraux du numérique éducatif",
-	ConsentShort: "Avant de commencer, votre accord :\n" +
-		"• Vos réponses servent seulement à la synthèse de la consultation, menée par %s.\n" +
-		"• Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro.\n" +
-		"• Vous pouvez tout effacer à tout moment avec /effacer.",
-	ConsentIntro: "Avant de commencer, votre accord :",
-	ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
-		"le lien que vous avez suivi pour venir et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
-	ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",
-	ConsentWho:        "• Qui est responsable de vos données : %s.",
-	ConsentContact:    "Contact : %s.",
-	ConsentHowLong:    "• Combien de temps :",
-	ConsentInactive:   "sans aucun thème validé, une participation inactive depuis %d jours est effacée ;",
-	ConsentUntil:      "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard le %s.",
-	ConsentAfterClose: "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard %d jours après la clôture.",
-	ConsentAtClose:    "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard à la clôture.",
-	ConsentLeave:      "• Partir : /effacer efface tout, à tout moment ; /mes_donnees vous montre tout ce que nous gardons.",
-
-	NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez /start pour commencer.",
-	EraseTitle:      "Effacer vos données ?",
-	EraseAsk:        "Tout ce que nous gardons sur vous sera effacé définitivement : réponses, profil, académie, lien suivi pour venir, accord. Les synthèses déjà envoyées aux organisateurs ne peuvent pas être rappelées, mais rien de ce qui est effacé n'apparaîtra dans les suivantes.",
-	EraseAskAnswer:  "Vous avez donné une réponse.",
-	EraseAskAnswers: "Vous avez donné %d réponses.",
-	EraseYes:        "Oui, tout effacer",
-	EraseNo:         "Annuler",
-	Erased:          "C'est fait : toutes vos données sont effacées. Si vous nous écrivez à nouveau, nous vous redemanderons votre accord, comme à une nouvelle personne.",
-	Kept:            "Rien n'a été effacé.",
-	EraseHelp:       "Vous avez demandé à effacer toutes vos données. Confirmez l'effacement avec « %s » ou choisissez « %s » pour tout garder.",
-
-	DataTitle:     "Vos données",
-	DataIntro:     "Voici tout ce que nous gardons sur vous. Les heures sont celles du fuseau horaire %s.",
-	DataFile:      "Le fichier ci-joint contient les mêmes données au format JSON. Pour tout effacer : /effacer.",
-	DataNotice:    "Tout ce que consultbot garde sur vous. Heures en UTC. Pour tout effacer, envoyez /effacer.",
-	OtherAnswers:  "Réponses à des questions retirées du questionnaire",
-	ConfirmedOn:   "validé le %s",
-	AnsweredOn:    "répondu le %s",
-	ChangedOn:     "modifié le %s",
-	TimeLayout:    "02/01/2006 à 15:04",
-	LineLayout:    "%s : %s",
-	LabelID:       "Pseudonyme technique",
-	LabelLang:     "Langue",
-	LabelStage:    "Étape",
-	LabelConsent:  "Accord donné le",
-	LabelProfile:  "Profil",
-	LabelAcademie: "Académie",
-	LabelSource:   "Campagne d'origine",
-	LabelCreated:  "Première visite",
-	LabelUpdated:  "Dernière activité",
-	LabelPosition: "Où vous en êtes",
-	LabelAnswers:  "Nombre de réponses",
-	LangName:      map[string]string{LangFR: "français", LangEN: "anglais"},
-	StageName: map[Stage]string{
-		StageConsent: "accord demandé", StageDeclined: "accord refusé", StageProfile: "choix du profil",
-		StageAcademie: "choix de l'académie", StageMenu: "menu des thèmes", StageQuestion: "réponse aux questions",
-		StageReview: "relecture", StageEdit: "modification d'une réponse", StagePaused: "en pause",
-	},
-	CmdMyData: "mes_donnees",
-	CmdErase:  "effacer",
-}
-
-var privacyEN = privacyMessages{
-	DefaultController: "the organisers of the national conference on digital education",
-	ConsentShort: "Before we start, your consent:\n" +
-		"• Your answers are used only for the consultation's summary, led by %s.\n" +
-		"• We keep neither your name, nor your username, nor your number.\n" +
-		"• You can erase everything at any time with /erase.",
-	ConsentIntro: "Before we start, your consent:",
-	ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
-		"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
-	ConsentWhy:        "• Why: only for the conference's summary.",
-	ConsentWho:        "• Who is responsible for your data: %s.",
-	ConsentContact:    "Contact: %s.",
-	ConsentHowLong:    "• How long:",
-	ConsentInactive:   "with no theme confirmed, a participation left untouched for %d days is erased;",
-	ConsentUntil:      "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased by %s at the latest.",
-	ConsentAfterClose: "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased at the latest %d days after the consultation closes.",
-	ConsentAtClose:    "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased when the consultation closes at the latest.",
-	ConsentLeave:      "• Leaving: /erase erases everything, at any time; /my_data shows you everything we keep.",
-
-	NothingStored:   "We keep nothing about you: you have not taken part yet. Send /start to begin.",
-	EraseTitle:      "Erase your data?",
-	EraseAsk:        "Everything we keep about you will be erased for good: answers, profile, académie, the link you followed to come, consent. Digests already sent to the organisers cannot be recalled, but nothing erased will appear in later ones.",
-	EraseAskAnswer:  "You have given one answer.",
-	EraseAskAnswers: "You have given %d answers.",
-	EraseYes:        "Yes, erase everything",
-	EraseNo:         "Cancel",
-	Erased:          "Done: all your data is erased. If you write to us again, we will ask for your consent again, as for a new participant.",
-	Kept:            "Nothing was erased.",
-	EraseHelp:       "You asked to erase all your data. Confirm with “%s” or choose “%s” to keep everything.",
-
-	DataTitle:     "Your data",
-	DataIntro:     "Here is everything we keep about you. Times are in the %s time zone.",
-	DataFile:      "The attached file holds the same data as JSON. To erase everything: /erase.",
-	DataNotice:    "Everything consultbot keeps about you. Times in UTC. To erase everything, send /erase.",
-	OtherAnswers:  "Answers to questions removed from the questionnaire",
-	ConfirmedOn:   "confirmed on %s",
-	AnsweredOn:    "answered on %s",
-	ChangedOn:     "changed on %s",
-	TimeLayout:    "2 January 2006, 15:04",
-	LineLayout:    "%s: %s",
-	LabelID:       "Technical pseudonym",
-	LabelLang:     "Language",
-	LabelStage:    "Step",
-	LabelConsent:  "Consent given on",
-	LabelProfile:  "Profile",
-	LabelAcademie: "Académie",
-	LabelSource:   "Source campaign",
-	LabelCreated:  "First visit",
-	LabelUpdated:  "Last activity",
-	LabelPosition: "Where you are",
-	LabelAnswers:  "Number of answers",
-	LangName:      map[string]string{LangFR: "French", LangEN: "English"},
-	StageName: map[Stage]string{
-		StageConsent: "consent asked", StageDeclined: "consent refused", StageProfile: "choosing a profile",
-		StageAcademie: "choosing an académie", StageMenu: "theme menu", StageQuestion: "answering questions",
-		StageReview: "review", StageEdit: "changing an answer", StagePaused: "paused",
-	},
-	CmdMyData: "my_data",
-	CmdErase:  "erase",
-}
+// privacyMessages are the privacy features' texts in one language, from
+// the catalogue.
+type privacyMessages = text.Privacy
 
 func (st *step) pmsg() *privacyMessages {
 	if st.s.Lang == LangEN {
-		return &privacyEN
+		return &text.For(text.EN).Privacy
 	}
-	return &privacyFR
+	return &text.For(text.FR).Privacy
 }

@@ -271,7 +271,7 @@ func (st *step) help() {
 	if s.Stage == StageQuestion || s.Stage == StageEdit {
 		_, _, q, _ := st.position()
 		if q.IsChoice() {
-			st.say(m.HelpChoice[s.Stage] + "\n\n" + m.Commands)
+			st.say(m.HelpChoice[string(s.Stage)] + "\n\n" + m.Commands)
 			return
 		}
 		var b strings.Builder
@@ -285,11 +285,11 @@ func (st *step) help() {
 		if o := q.Original.In(lang); o != "" {
 			b.WriteString(fmt.Sprintf(m.Original, o) + "\n\n")
 		}
-		b.WriteString(m.Help[s.Stage] + "\n\n" + m.CommandsShort)
+		b.WriteString(m.Help[string(s.Stage)] + "\n\n" + m.CommandsShort)
 		st.out = append(st.out, Reply{Title: fmt.Sprintf(m.HelpTitle, q.Title.In(lang)), Text: b.String()})
 		return
 	}
-	st.say(m.Help[s.Stage] + "\n\n" + m.Commands)
+	st.say(m.Help[string(s.Stage)] + "\n\n" + m.Commands)
 }
 
 // remove removes the answer to question id of the current theme and goes

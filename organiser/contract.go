@@ -7,10 +7,10 @@ import (
 	"consultbot/digest"
 )
 
-// Canonical organiser command names. ParseCommand maps what organisers type
-// (French first: /synthese, /stats, /masquer, /afficher, /bannir,
-// /debannir; English: /digest, /stats, /hide, /unhide, /ban, /unban) to
-// these.
+// Canonical organiser command names; the table in table.go maps what
+// organisers type (French first: /synthese, /stats, /masquer, /afficher,
+// /bannir, /debannir; English: /digest, /stats, /hide, /unhide, /ban,
+// /unban) to these.
 const (
 	CmdDigest = "digest" // the digest since the last periodic one; optional theme
 	CmdStats  = "stats"  // totals: participants, answers, by channel/profile/theme
@@ -27,29 +27,92 @@ type Command struct {
 	AnswerID uint64 // CmdHide, CmdUnhide, CmdBan, CmdUnban
 }
 
-// Result is what an organiser command produced, for the adapter to render
-// in its platform's markup: Text is plain text (escape it); Digest, when
-// set, is rendered with digest.RenderTelegram or digest.RenderDiscord, with
-// Chart (a PNG) attached first.
+// Result is what an organiser command produced, for a Renderer to lay
+// out in its platform's markup: Title and Text are plain text (a
+// renderer escapes them); Digest, when set, is rendered by package
+// digest for the platform, with Chart (a PNG) first.
 type Result struct {
+	Title  string
 	Text   string
 	Digest *digest.Digest
 	Chart  []byte
+	// Help marks the organisers' help, after which a channel may add a
+	// note of its own (where to take part in the consultation).
+	Help bool
 }
 
-// Poster renders a periodic digest for one organiser destination of its
-// channel, as a reply for the engine's outbox, which delivers it under its
-// policy (the chart left out with a note if the platform will not take
-// it, the text always). The Telegram and Discord adapters implement it;
-// address is a Telegram chat id or a Discord channel id, as written in the
-// config.
-type Poster interface {
-	DigestReply(address string, d *digest.Digest, chart []byte) (bot.Outgoing, error)
+// Request is a message an adapter hands to Submit: what was typed, or
+// the command the platform parsed, who sent it and from where, and where
+// the answer goes. The adapter only translates and says what the platform
+// knows (permissions, chat types); the Service decides.
+type Request struct {
+	// Text is the message as typed ("/masquer 12", "/stats@bot").
+	Text string
+	// Command, when set, is the command a platform parsed itself (a
+	// Discord slash command and its options); Text is then not read.
+	Command *Command
+	// Lang is the person's language code ("fr", "en-GB"…).
+	Lang string
+	// From is the person's participant id: refusals are counted per
+	// person; it is never shown.
+	From string
+	// Role is what the person may do where they wrote.
+	Role Role
+	// Team reports a place of the organising team (one of its chats, the
+	// terminal's organiser mode): there, a message that is no organiser
+	// command gets the organisers' help instead of going on to the
+	// participants' conversation.
+	Team bool
+	// Lane names where the answers go ("telegram:-500"): the commands of
+	// one lane run one at a time, in the order they came.
+	Lane string
+	// Reply is the reply to fill and post: its Channel (whose Renderer
+	// lays the answer out), Address, Participant, EventID and Instead.
+	Reply bot.Outgoing
+	// Posted, when set, is called once with the outbox sequence of the
+	// answer when it is committed (0 if it could not be), for a channel
+	// that waits for it before reading on (the terminal). A refusal that
+	// is not told (Ignored) posts nothing.
+	Posted func(seq uint64)
+}
+
+// Outcome says what Submit did with a message.
+type Outcome int
+
+// Outcomes of Submit.
+const (
+	// NotMine: no organiser command; the adapter's usual route takes it.
+	NotMine Outcome = iota
+	// Refused: the person may not run it; they were told so, nothing
+	// changed and no queue slot was taken.
+	Refused
+	// Ignored: refused like Refused, but not told: they were told a few
+	// times in the last minute already, so a flood costs no message.
+	Ignored
+	// Answered: a usage note or the organisers' help was posted at once.
+	Answered
+	// Queued: the command runs in the background; its answer follows.
+	Queued
+	// Busy: the organisers' queue is full; they were told to try again.
+	Busy
+)
+
+// Renderer lays out organiser answers in one channel's markup, as a reply
+// for the engine's outbox; the Telegram, Discord and terminal adapters
+// implement it.
+type Renderer interface {
+	// Render fills out, whose Channel, Address and ids are set, with res
+	// in lang.
+	Render(out bot.Outgoing, res Result, lang string) bot.Outgoing
+	// DigestAddress turns an organisers' chat or channel id, as written
+	// in the config, into the address periodic digests are posted to.
+	DigestAddress(id string) (string, error)
 }
 
 // Outbox commits replies in a transaction of the caller's and delivers
-// them; *bot.Engine implements it. The Service moves each periodic digest
-// delivery from its log into the outbox with it, in one transaction.
+// them; *bot.Engine implements it. Every answer of the Service goes this
+// way, and each periodic digest moves from its log into the outbox in one
+// transaction.
 type Outbox interface {
 	Commit(ctx context.Context, commit func(context.Context) ([]bot.Outgoing, error)) error
 }
@@ -57,19 +120,15 @@ type Outbox interface {
 // The Service's API (implemented in this package), as adapters and cmd use it:
 //
 //	func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service  // nil q: the default questionnaire
-//	func ParseCommand(text string) (Command, error)   // error: a clear message for a malformed command (French, English for /hide…);
-//	                                                  // ErrNotCommand (errors.Is) when text is no organiser command at all
+//	func (s *Service) AddChannel(channel string, r Renderer, digestTo []string)  // before Run
+//	func (s *Service) Run(ctx context.Context) error  // the command workers and the digest schedule, until ctx ends
+//	func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error)  // one way in
 //	func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result, error)
-//	                                                  // an organiser's mistake (unknown answer id or theme) is a Result
-//	                                                  // whose Text says so; an error is a store failure
-//	func (s *Service) AddPoster(channel string, p Poster, addresses []string)  // before Run; Options.Outbox delivers
-//	func (s *Service) Run(ctx context.Context) error  // the schedule: periodic digests, one missed while down is sent at start-up, once
 //	func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, lang string) (digest.Digest, error)
+//	func Commands() []Spec                              // the command table
+//	func ParseCommand(text string) (Command, error)    // ErrNotCommand, or a *UsageError
+//	func Message(err error, lang string) string         // what an organiser reads about a failure
 //
 // For the command line, without a Service: ComputeDigest (digest --print),
 // Export with ExportOptions and a Pseudonymizer (export), ParseDaily and
 // Schedule (the [digest] config), ResolveTheme and StatsText.
-//
-// Authorisation is the adapters' job (they know chat ids, user ids, channel
-// ids and role ids from config): an adapter calls Execute only for an
-// organiser, and answers anyone else with a polite refusal.

@@ -111,8 +111,9 @@ func (o *fakeOutbox) Commit(ctx context.Context, commit func(context.Context) ([
 
 var _ Outbox = (*fakeOutbox)(nil)
 
-// fakePoster renders a digest as its JSON (in Markup) and its chart; it
-// fails while fail is set. list reads what reached the outbox.
+// fakePoster renders a result as its Text and a digest as its JSON (in
+// Markup), with its chart; its digest addresses fail while fail is set.
+// list reads the digests that reached the outbox.
 type fakePoster struct {
 	channel string
 	ob      *fakeOutbox
@@ -125,15 +126,24 @@ type posted struct {
 	chart   int
 }
 
-func (p *fakePoster) DigestReply(address string, d *digest.Digest, chart []byte) (bot.Outgoing, error) {
+func (p *fakePoster) DigestAddress(id string) (string, error) {
 	if p.fail {
-		return bot.Outgoing{}, errors.New("cannot render")
+		return "", errors.New("cannot render")
 	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return bot.Outgoing{}, err
+	return id, nil
+}
+
+func (p *fakePoster) Render(out bot.Outgoing, res Result, lang string) bot.Outgoing {
+	out.Reply.Title, out.Reply.Text = res.Title, res.Text
+	if res.Digest != nil {
+		b, err := json.Marshal(res.Digest)
+		if err != nil {
+			panic(err)
+		}
+		out.Markup = []string{string(b)}
+		out.Image = &bot.Image{Name: "c.png", Data: res.Chart}
 	}
-	return bot.Outgoing{Channel: p.channel, Address: address, Markup: []string{string(b)}, Image: &bot.Image{Name: "c.png", Data: chart}}, nil
+	return out
 }
 
 func (p *fakePoster) list() []posted {
@@ -141,7 +151,7 @@ func (p *fakePoster) list() []posted {
 	defer p.ob.mu.Unlock()
 	var list []posted
 	for _, o := range p.ob.outs {
-		if o.Channel != p.channel {
+		if o.Channel != p.channel || len(o.Markup) == 0 {
 			continue
 		}
 		var d digest.Digest
@@ -153,7 +163,7 @@ func (p *fakePoster) list() []posted {
 	return list
 }
 
-var _ Poster = (*fakePoster)(nil)
+var _ Renderer = (*fakePoster)(nil)
 
 // clock is a settable clock for Options.Now.
 type clock struct {

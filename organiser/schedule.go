@@ -94,18 +94,18 @@ func (sc Schedule) String() string {
 	return "never"
 }
 
-// Run posts the periodic digests until ctx ends. At start it posts what a
-// previous run recorded but could not deliver, and records the digest of a
-// due time that passed while the bot was down (one digest, whatever the
-// number of due times missed). It returns nil when ctx ends.
-func (s *Service) Run(ctx context.Context) error {
+// schedule posts the periodic digests until ctx ends. At start it posts
+// what a previous run recorded but could not deliver, and records the
+// digest of a due time that passed while the bot was down (one digest,
+// whatever the number of due times missed).
+func (s *Service) schedule(ctx context.Context) {
 	started := s.opts.Now()
 	s.log.Info("digest schedule", "schedule", s.opts.Schedule.String())
 	for {
 		wait, err := s.tick(ctx, started)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				return
 			}
 			s.log.Error("periodic digest", "err", err)
 			wait = s.opts.Retry
@@ -114,7 +114,7 @@ func (s *Service) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
+			return
 		case <-t.C:
 		case <-s.wake:
 			t.Stop()
@@ -198,7 +198,7 @@ func (s *Service) deliverPending(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			return failed, ctx.Err()
 		}
-		pst, ok := s.poster(p.Channel)
+		r, ok := s.renderer(p.Channel)
 		if !ok || s.opts.Outbox == nil {
 			// The channel is not running (yet): keep it for later.
 			failed++
@@ -208,13 +208,14 @@ func (s *Service) deliverPending(ctx context.Context) (int, error) {
 		if err := json.Unmarshal(p.Digest.Content, &d); err != nil {
 			return failed, fmt.Errorf("decode digest %d: %w", p.Digest.Seq, err)
 		}
-		out, err := pst.DigestReply(p.Address, &d, s.chart(d))
+		addr, err := r.DigestAddress(p.Address)
 		if err != nil {
 			s.log.Warn("render digest", "platform", p.Channel, "chat", p.Address, "digest", p.Digest.Seq, "err", err)
 			failed++
 			continue
 		}
-		out.EventID = fmt.Sprintf("digest:%d", p.Digest.Seq)
+		out := bot.Outgoing{Channel: p.Channel, Address: addr, EventID: fmt.Sprintf("digest:%d", p.Digest.Seq), CreatedAt: s.opts.Now()}
+		out = r.Render(out, Result{Digest: &d, Chart: s.chart(d)}, d.Lang)
 		err = s.opts.Outbox.Commit(ctx, func(ctx context.Context) ([]bot.Outgoing, error) {
 			return s.db.PostDigest(ctx, p.Seq, out)
 		})

@@ -1,6 +1,7 @@
 package organiser
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"consultbot/digest"
 	"consultbot/flows"
 	"consultbot/storage"
+	"consultbot/text"
 )
 
 // Defaults for Options.
@@ -33,6 +35,28 @@ const (
 	DefaultRetry = time.Minute
 	// DefaultTimeZone is the consultation's time zone when none is set.
 	DefaultTimeZone = "Europe/Paris"
+	// DefaultWorkers is how many commands run at once, over every chat:
+	// a digest over a large store takes a core for a while, and the
+	// machine has few.
+	DefaultWorkers = 2
+	// DefaultQueue is how many commands may wait or run at once, and
+	// DefaultLaneQueue how many of them for one chat; past either, a
+	// command is answered "busy" (a flood, not a team).
+	DefaultQueue     = 64
+	DefaultLaneQueue = 8
+	// DefaultTimeout bounds one command, well inside the 15 minutes a
+	// Discord interaction accepts follow-ups.
+	DefaultTimeout = 5 * time.Minute
+)
+
+// Refusals: one person is told at most maxRefusals times per
+// refusalWindow that the organiser commands are not theirs; beyond, they
+// get nothing, so that a flood of them costs no message.
+const (
+	maxRefusals   = 5
+	refusalWindow = time.Minute
+	// postTimeout bounds the commit of an answer to the outbox.
+	postTimeout = 10 * time.Second
 )
 
 // Options configure a Service. The zero value is valid: no schedule (no
@@ -53,27 +77,43 @@ type Options struct {
 	Settle, Retry time.Duration
 	// Chart draws a digest's chart; digest.Chart when nil.
 	Chart func(digest.Digest) ([]byte, error)
-	// Outbox delivers the periodic digests; without it they stay pending.
+	// Outbox delivers every answer and the periodic digests; without it
+	// answers are dropped (logged) and periodic digests stay pending.
 	Outbox Outbox
+	// Workers, Queue, LaneQueue and Timeout default to DefaultWorkers,
+	// DefaultQueue, DefaultLaneQueue and DefaultTimeout.
+	Workers, Queue, LaneQueue int
+	Timeout                   time.Duration
 }
 
 // Service runs the organisers' commands and the periodic digests over one
-// database. Its methods are safe for concurrent use.
+// database. Its methods are safe for concurrent use. Commands are taken
+// by Submit and run by Run's workers; answers go out through the outbox.
 type Service struct {
 	db   *storage.DB
 	q    *flows.Questionnaire
 	opts Options
 	log  *slog.Logger
+	pool *pool
 
-	mu      sync.Mutex
-	posters map[string]poster // by channel
-	// wake nudges Run when a poster is added after it started.
+	mu       sync.Mutex
+	channels map[string]channel // by channel name
+	refused  map[string]refusals
+	// wake nudges Run when a channel is added after it started.
 	wake chan struct{}
 }
 
-type poster struct {
-	p         Poster
-	addresses []string
+// channel is a channel's renderer and the organiser chats or channels
+// periodic digests go to there.
+type channel struct {
+	r        Renderer
+	digestTo []string
+}
+
+// refusals is one person's refusals in the current window.
+type refusals struct {
+	start time.Time
+	n     int
 }
 
 // New returns a Service over db and q.
@@ -105,7 +145,16 @@ func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service {
 	if opts.Location == nil {
 		opts.Location = defaultLocation()
 	}
-	return &Service{db: db, q: q, opts: opts, log: opts.Logger, posters: map[string]poster{}, wake: make(chan struct{}, 1)}
+	opts.Workers = cmp.Or(max(opts.Workers, 0), DefaultWorkers)
+	opts.Queue = cmp.Or(max(opts.Queue, 0), DefaultQueue)
+	opts.LaneQueue = cmp.Or(max(opts.LaneQueue, 0), DefaultLaneQueue)
+	opts.Timeout = cmp.Or(max(opts.Timeout, 0), DefaultTimeout)
+	return &Service{
+		db: db, q: q, opts: opts, log: opts.Logger,
+		pool:     newPool(opts.Workers, opts.Queue, opts.LaneQueue),
+		channels: map[string]channel{}, refused: map[string]refusals{},
+		wake: make(chan struct{}, 1),
+	}
 }
 
 // defaultLocation loads DefaultTimeZone, or falls back to UTC (which the
@@ -119,13 +168,13 @@ func defaultLocation() *time.Location {
 	return loc
 }
 
-// AddPoster registers the poster of a channel (bot.ChannelTelegram,
-// bot.ChannelDiscord) and the organiser chats or channels periodic digests
-// go to there. Call it before Run: destinations are fixed when a digest is
-// recorded.
-func (s *Service) AddPoster(channel string, p Poster, addresses []string) {
+// AddChannel registers the renderer of a channel (bot.ChannelTelegram,
+// bot.ChannelDiscord, bot.ChannelTerminal) and the organiser chats or
+// channels periodic digests go to there. Call it before Run:
+// destinations are fixed when a digest is recorded.
+func (s *Service) AddChannel(name string, r Renderer, digestTo []string) {
 	s.mu.Lock()
-	s.posters[channel] = poster{p: p, addresses: append([]string(nil), addresses...)}
+	s.channels[name] = channel{r: r, digestTo: append([]string(nil), digestTo...)}
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -137,11 +186,11 @@ func (s *Service) destinations() []storage.DigestDestination {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Telegram first, then Discord, then any other, in a stable order.
-	channels := slices.Sorted(maps.Keys(s.posters))
-	slices.SortStableFunc(channels, func(a, b string) int { return rank(a) - rank(b) })
+	names := slices.Sorted(maps.Keys(s.channels))
+	slices.SortStableFunc(names, func(a, b string) int { return rank(a) - rank(b) })
 	var dests []storage.DigestDestination
-	for _, ch := range channels {
-		for _, a := range s.posters[ch].addresses {
+	for _, ch := range names {
+		for _, a := range s.channels[ch].digestTo {
 			dests = append(dests, storage.DigestDestination{Channel: ch, Address: a})
 		}
 	}
@@ -158,11 +207,183 @@ func rank(channel string) int {
 	return 2
 }
 
-func (s *Service) poster(channel string) (Poster, bool) {
+func (s *Service) renderer(name string) (Renderer, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.posters[channel]
-	return p.p, ok
+	c, ok := s.channels[name]
+	return c.r, ok
+}
+
+// Run runs the command workers and posts the periodic digests until ctx
+// ends. It returns once every worker has stopped: a command running then
+// sees its context cancelled, and one still waiting is answered that it
+// did not run. So nothing of the Service touches the database after Run
+// returns, and the caller can close it.
+func (s *Service) Run(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.pool.run(ctx)
+	}()
+	s.schedule(ctx)
+	<-done
+	return nil
+}
+
+// Submit takes one message an adapter thinks may be an organiser
+// command, and decides: a message that is no organiser command is not
+// its business (NotMine), unless it comes from a team's place, which gets
+// the organisers' help; a person who may not run the command is refused,
+// at no cost (no queue slot; at most maxRefusals messages a minute);
+// a malformed command gets how to write it; anything else is queued for
+// the workers, whose answer follows through the outbox. Every answer goes
+// through the outbox, laid out by the Renderer of req.Reply's channel.
+// An error means an answer could not be committed (logged too).
+func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error) {
+	t := &text.For(req.Lang).Organiser
+	var (
+		spec Spec
+		cmd  Command
+		err  error
+	)
+	if req.Command != nil {
+		var ok bool
+		if spec, ok = specOf(req.Command.Name); !ok {
+			return NotMine, nil
+		}
+		cmd = *req.Command
+		err = check(spec, cmd, req.Lang)
+	} else {
+		cmd, err = ParseCommand(req.Text)
+		if errors.Is(err, ErrNotCommand) {
+			if !req.Team || req.Role < Organiser {
+				return NotMine, nil
+			}
+			return Answered, s.answer(ctx, req, s.help(req.Lang))
+		}
+		var u *UsageError
+		if errors.As(err, &u) {
+			spec = u.Spec
+		} else {
+			spec, _ = specOf(cmd.Name)
+		}
+	}
+	if req.Role < spec.Who {
+		s.log.Info("organiser command refused", "command", spec.ID, "participant", req.From)
+		if !s.refuseNow(req.From) {
+			return Ignored, nil
+		}
+		return Refused, s.answer(ctx, req, Result{Text: t.Refused})
+	}
+	if err != nil {
+		return Answered, s.answer(ctx, req, Result{Text: Message(err, req.Lang)})
+	}
+	lang := text.Lang(req.Lang)
+	queued := s.pool.add(req.Lane, job{
+		run: func(ctx context.Context) { s.run(ctx, req, cmd, lang) },
+		drop: func() {
+			s.log.Warn("organiser command dropped at shutdown", "command", cmd.Name, "chat", req.Lane)
+			if err := s.answer(context.Background(), req, Result{Text: t.Stopped}); err != nil {
+				s.log.Error("tell an organiser their command did not run", "err", err)
+			}
+		},
+	})
+	if !queued {
+		s.log.Warn("organiser queue full; command refused", "command", cmd.Name, "chat", req.Lane)
+		return Busy, s.answer(ctx, req, Result{Text: t.Busy})
+	}
+	return Queued, nil
+}
+
+func specOf(id string) (Spec, bool) {
+	for _, c := range commands {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Spec{}, false
+}
+
+// run executes a queued command and posts its answer.
+func (s *Service) run(ctx context.Context, req Request, cmd Command, lang string) {
+	cctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	res, err := s.Execute(cctx, cmd, lang)
+	if err != nil {
+		s.log.Error("organiser command failed", "command", cmd.Name, "chat", req.Lane, "err", err)
+		res = Result{Text: Message(err, lang)}
+		if ctx.Err() != nil {
+			res = Result{Text: text.For(lang).Organiser.Stopped}
+		}
+	}
+	// The answer goes even when Run is stopping: the outbox outlives it.
+	if err := s.answer(context.WithoutCancel(ctx), req, res); err != nil {
+		s.log.Error("post organiser answer", "command", cmd.Name, "chat", req.Lane, "err", err)
+	}
+}
+
+// answer lays res out for req's channel and commits it to the outbox,
+// which delivers it under the engine's policy.
+func (s *Service) answer(ctx context.Context, req Request, res Result) error {
+	r, ok := s.renderer(req.Reply.Channel)
+	if !ok || s.opts.Outbox == nil {
+		if req.Posted != nil {
+			req.Posted(0)
+		}
+		return fmt.Errorf("answer organiser: no renderer or outbox for channel %q", req.Reply.Channel)
+	}
+	out := req.Reply
+	out.CreatedAt = s.opts.Now()
+	out = r.Render(out, res, text.Lang(req.Lang))
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	var seq uint64
+	err := s.opts.Outbox.Commit(ctx, func(ctx context.Context) ([]bot.Outgoing, error) {
+		outs, err := s.db.Post(ctx, []bot.Outgoing{out})
+		if len(outs) > 0 {
+			seq = outs[len(outs)-1].Seq
+		}
+		return outs, err
+	})
+	if req.Posted != nil {
+		req.Posted(seq) // 0 when it failed
+	}
+	if err != nil {
+		return fmt.Errorf("answer organiser: %w", err)
+	}
+	return nil
+}
+
+// refuseNow reports whether person is to be told now that the organiser
+// commands are not theirs: at most maxRefusals times per refusalWindow.
+func (s *Service) refuseNow(person string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if len(s.refused) > 10000 {
+		clear(s.refused) // forget, rather than grow
+	}
+	r := s.refused[person]
+	if now.Sub(r.start) >= refusalWindow {
+		r = refusals{start: now}
+	}
+	r.n++
+	s.refused[person] = r
+	return r.n <= maxRefusals
+}
+
+// help lists the organiser commands, from the command table.
+func (s *Service) help(lang string) Result {
+	t := &text.For(lang).Organiser
+	var b strings.Builder
+	for i, c := range commands {
+		ct := c.Text(lang)
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, t.HelpLine, strings.TrimSpace(c.Name(lang)+" "+ct.Args), ct.Help)
+	}
+	return Result{Title: t.HelpTitle, Text: b.String(), Help: true}
 }
 
 // Execute runs one organiser command. Mistakes an organiser can fix (an
@@ -183,14 +404,7 @@ func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result
 	case CmdBan, CmdUnban:
 		return s.ban(cmd.AnswerID, cmd.Name == CmdBan, lang)
 	}
-	return Result{Text: tr(lang, "Commande inconnue.", "Unknown command.")}, nil
-}
-
-func tr(lang, fr, en string) string {
-	if lang == flows.LangEN {
-		return en
-	}
-	return fr
+	return Result{Text: text.For(lang).Organiser.Unknown}, nil
 }
 
 // onDemand computes the digest since the last periodic one, without moving
@@ -240,7 +454,7 @@ func ResolveTheme(q *flows.Questionnaire, arg string) *flows.Theme {
 
 func (s *Service) unknownTheme(arg, lang string) string {
 	var b strings.Builder
-	b.WriteString(tr(lang, "Le thème « "+arg+" » n'existe pas. Indiquez son numéro ou son identifiant :", "There is no theme “"+arg+"”. Give its number or its id:"))
+	fmt.Fprintf(&b, text.For(lang).Organiser.UnknownTheme, arg)
 	for i, th := range s.q.Themes {
 		fmt.Fprintf(&b, "\n%d. %s (%s)", i+1, th.Title.In(lang), th.ID)
 	}
@@ -256,20 +470,17 @@ func (s *Service) hide(id uint64, hide bool, lang string) (Result, error) {
 		return Result{}, err
 	}
 	s.log.Info("answer moderated", "answer", id, "hidden", hide, "changed", changed)
+	t := &text.For(lang).Organiser
 	where := s.questionLabel(a.Theme, a.Question, lang)
 	switch {
 	case hide && changed:
-		return Result{Text: tr(lang,
-			fmt.Sprintf("Réponse n° %d masquée (%s). Elle n'apparaîtra plus dans les synthèses. Les exports la signalent comme masquée. Pour annuler : /afficher %d", id, where, id),
-			fmt.Sprintf("Answer #%d hidden (%s). It will no longer appear in digests. Exports flag it as hidden. To undo: /unhide %d", id, where, id))}, nil
+		return Result{Text: fmt.Sprintf(t.Hidden, id, where, id)}, nil
 	case hide:
-		return Result{Text: tr(lang, fmt.Sprintf("La réponse n° %d était déjà masquée.", id), fmt.Sprintf("Answer #%d was already hidden.", id))}, nil
+		return Result{Text: fmt.Sprintf(t.AlreadyHidden, id)}, nil
 	case changed:
-		return Result{Text: tr(lang,
-			fmt.Sprintf("Réponse n° %d de nouveau visible (%s). Elle figurera dans les prochaines synthèses.", id, where),
-			fmt.Sprintf("Answer #%d visible again (%s). It will appear in the next digests.", id, where))}, nil
+		return Result{Text: fmt.Sprintf(t.Unhidden, id, where)}, nil
 	default:
-		return Result{Text: tr(lang, fmt.Sprintf("La réponse n° %d n'était pas masquée.", id), fmt.Sprintf("Answer #%d was not hidden.", id))}, nil
+		return Result{Text: fmt.Sprintf(t.NotHidden, id)}, nil
 	}
 }
 
@@ -283,25 +494,21 @@ func (s *Service) ban(id uint64, ban bool, lang string) (Result, error) {
 	}
 	// The participant's id is a platform user id: not logged, not shown.
 	s.log.Info("participant moderated", "answer", id, "banned", ban, "changed", changed)
+	t := &text.For(lang).Organiser
 	switch {
 	case ban && changed:
-		return Result{Text: tr(lang,
-			fmt.Sprintf("La personne qui a écrit la réponse n° %d est bannie. Le bot ignorera poliment ses messages. Ses réponses ne figurent plus dans les synthèses. Rien n'est supprimé. Pour annuler : /debannir %d", id, id),
-			fmt.Sprintf("The person who wrote answer #%d is banned. The bot will politely ignore their messages. Their answers no longer appear in digests. Nothing is deleted. To undo: /unban %d", id, id))}, nil
+		return Result{Text: fmt.Sprintf(t.Banned, id, id)}, nil
 	case ban:
-		return Result{Text: tr(lang, fmt.Sprintf("La personne qui a écrit la réponse n° %d était déjà bannie.", id), fmt.Sprintf("The person who wrote answer #%d was already banned.", id))}, nil
+		return Result{Text: fmt.Sprintf(t.AlreadyBanned, id)}, nil
 	case changed:
-		return Result{Text: tr(lang,
-			fmt.Sprintf("La personne qui a écrit la réponse n° %d n'est plus bannie. Ses réponses figureront dans les prochaines synthèses.", id),
-			fmt.Sprintf("The person who wrote answer #%d is no longer banned. Their answers will appear in the next digests.", id))}, nil
+		return Result{Text: fmt.Sprintf(t.Unbanned, id)}, nil
 	default:
-		return Result{Text: tr(lang, fmt.Sprintf("La personne qui a écrit la réponse n° %d n'était pas bannie.", id), fmt.Sprintf("The person who wrote answer #%d was not banned.", id))}, nil
+		return Result{Text: fmt.Sprintf(t.NotBanned, id)}, nil
 	}
 }
 
 func noAnswer(id uint64, lang string) string {
-	return tr(lang, fmt.Sprintf("Aucune réponse ne porte le n° %d. Le numéro figure à côté de chaque citation de la synthèse.", id),
-		fmt.Sprintf("No answer has number %d. The number is shown beside each quote in the digest.", id))
+	return fmt.Sprintf(text.For(lang).Organiser.NoAnswer, id)
 }
 
 func (s *Service) questionLabel(theme, question, lang string) string {

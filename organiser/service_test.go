@@ -13,6 +13,7 @@ import (
 	"consultbot/bot"
 	"consultbot/digest"
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 func quoteIDs(d *digest.Digest) []uint64 {
@@ -125,8 +126,8 @@ func addPosters(s *Service) (*fakePoster, *fakePoster) {
 	ob := &fakeOutbox{}
 	s.opts.Outbox = ob
 	tg, dc := &fakePoster{channel: bot.ChannelTelegram, ob: ob}, &fakePoster{channel: bot.ChannelDiscord, ob: ob}
-	s.AddPoster(bot.ChannelTelegram, tg, []string{"-1001"})
-	s.AddPoster(bot.ChannelDiscord, dc, []string{"555"})
+	s.AddChannel(bot.ChannelTelegram, tg, []string{"-1001"})
+	s.AddChannel(bot.ChannelDiscord, dc, []string{"555"})
 	return tg, dc
 }
 
@@ -448,12 +449,9 @@ func TestPluralInStats(t *testing.T) {
 		{"fr", 0, "réponse"}, {"fr", 1, "réponse"}, {"fr", 2, "réponses"}, {"fr", 1000, "réponses"},
 		{"en", 0, "answers"}, {"en", 1, "answer"}, {"en", 2, "answers"},
 	} {
-		one, many := "réponse", "réponses"
-		if tc.lang == "en" {
-			one, many = "answer", "answers"
-		}
-		if got := plural(tc.lang, tc.n, one, many); got != tc.want {
-			t.Errorf("plural(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		c := text.For(tc.lang)
+		if got := c.Count(tc.n, c.Organiser.Stats.Answer); got != tc.want {
+			t.Errorf("Count(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
 		}
 	}
 	d := digest.Digest{Lang: "fr",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"consultbot/digest"
+	"consultbot/text"
 )
 
 // stats answers /stats: the totals so far in plain text, with the figures
@@ -29,55 +30,44 @@ func (s *Service) stats(ctx context.Context, lang string) (Result, error) {
 // each theme's answers and completion. One idea per line; every number
 // agrees with its noun.
 func StatsText(d digest.Digest) string {
-	lang := "fr"
-	if d.Lang == "en" {
-		lang = "en"
-	}
-	fr := lang == "fr"
-	t := func(f, e string) string {
-		if fr {
-			return f
-		}
-		return e
-	}
+	c := text.For(d.Lang)
+	t := &c.Organiser.Stats
+	fr := c.Lang == text.FR
 	// n writes a number followed by its noun, singular or plural.
-	n := func(v int, one, many string) string { return num(v, fr) + " " + plural(lang, v, one, many) }
+	n := func(v int, noun string) string { return num(v, fr) + " " + c.Count(v, noun) }
 	since := !d.Since.IsZero()
 	// news adds the part of a total that is new since the last digest.
 	news := func(v int) string {
 		if !since {
 			return ""
 		}
-		return t(" (dont "+n(v, "nouvelle", "nouvelles")+")", " ("+num(v, fr)+" new)")
+		return fmt.Sprintf(t.News, n(v, t.New))
 	}
 
 	var b strings.Builder
 	if d.Until.IsZero() {
-		b.WriteString(t("Statistiques de la consultation", "Consultation statistics"))
+		b.WriteString(t.Title)
 	} else {
-		b.WriteString(t("Statistiques de la consultation au ", "Consultation statistics as of ") + digest.FormatTime(d.Until, d.TimeZone, lang))
+		fmt.Fprintf(&b, t.TitleAsOf, digest.FormatTime(d.Until, d.TimeZone, c.Lang))
 	}
 	b.WriteString(".\n")
 	if since {
-		b.WriteString(t("La dernière synthèse date du ", "The last digest dates from ") + digest.FormatTime(d.Since, d.TimeZone, lang) + ".\n\n")
-		fmt.Fprintf(&b, t("%s au total, dont %s %s depuis la dernière synthèse.\n", "%s in total; %[2]s answered since the last digest.\n"),
-			n(d.Total.Participants, "participant", "participants"), num(d.Period.Participants, fr),
-			plural(lang, d.Period.Participants, "qui a répondu", "qui ont répondu"))
-		fmt.Fprintf(&b, t("%s au total, dont %s depuis la dernière synthèse.\n", "%s in total, %s since the last digest.\n"),
-			n(d.Total.Contributions, t("réponse", "answer"), t("réponses", "answers")),
-			t(n(d.Period.Contributions, "nouvelle", "nouvelles"), num(d.Period.Contributions, fr)+" new"))
+		fmt.Fprintf(&b, t.LastDigest+"\n\n", digest.FormatTime(d.Since, d.TimeZone, c.Lang))
+		fmt.Fprintf(&b, t.ParticipantsSince+"\n", n(d.Total.Participants, t.Participant),
+			num(d.Period.Participants, fr), c.Count(d.Period.Participants, t.Answered))
+		fmt.Fprintf(&b, t.AnswersSince+"\n", n(d.Total.Contributions, t.Answer), n(d.Period.Contributions, t.New))
 	} else {
-		b.WriteString(t("Aucune synthèse périodique n'a encore été envoyée.\n\n", "No periodic digest has been sent yet.\n\n"))
-		fmt.Fprintf(&b, t("%s au total.\n", "%s in total.\n"), n(d.Total.Participants, "participant", "participants"))
-		fmt.Fprintf(&b, t("%s au total.\n", "%s in total.\n"), n(d.Total.Contributions, t("réponse", "answer"), t("réponses", "answers")))
+		b.WriteString(t.NoPeriodic + "\n\n")
+		fmt.Fprintf(&b, t.InTotal+"\n", n(d.Total.Participants, t.Participant))
+		fmt.Fprintf(&b, t.InTotal+"\n", n(d.Total.Contributions, t.Answer))
 	}
 	for _, sec := range []struct {
 		title string
 		rows  []digest.Breakdown
 	}{
-		{t("Par canal", "By channel"), d.ByChannel},
-		{t("Par profil", "By profile"), d.ByProfile},
-		{t("Par académie", "By académie"), d.ByAcademie},
+		{t.ByChannel, d.ByChannel},
+		{t.ByProfile, d.ByProfile},
+		{t.ByAcademie, d.ByAcademie},
 	} {
 		if len(sec.rows) == 0 {
 			continue
@@ -86,37 +76,26 @@ func StatsText(d digest.Digest) string {
 		for _, r := range sec.rows {
 			label := r.Label
 			if label == "" {
-				label = t("non renseigné", "not given")
+				label = t.NotGiven
 			}
-			fmt.Fprintf(&b, t("- %s : %s, %s%s\n", "- %s: %s, %s%s\n"), label,
-				n(r.Total.Participants, "participant", "participants"),
-				n(r.Total.Contributions, t("réponse", "answer"), t("réponses", "answers")),
+			fmt.Fprintf(&b, t.BreakdownLine+"\n", label,
+				n(r.Total.Participants, t.Participant),
+				n(r.Total.Contributions, t.Answer),
 				news(r.Period.Contributions))
 		}
 	}
 	if len(d.Themes) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", t("Par thème", "By theme"))
+		fmt.Fprintf(&b, "\n%s\n", t.ByTheme)
 		for i, th := range d.Themes {
-			fmt.Fprintf(&b, "%d. %s%s %s%s.", i+1, th.Title, t(" :", ":"),
-				n(th.TotalAnswers, t("réponse", "answer"), t("réponses", "answers")), news(th.NewAnswers))
+			fmt.Fprintf(&b, t.ThemeLine, i+1, th.Title, n(th.TotalAnswers, t.Answer), news(th.NewAnswers))
 			if th.Started == 0 {
-				b.WriteString(t(" Personne ne l'a commencé.\n", " Nobody started it.\n"))
+				b.WriteString(" " + t.NoStart + "\n")
 				continue
 			}
-			fmt.Fprintf(&b, t(" Commencé par %s, terminé par %s (%s).\n", " Started by %s, completed by %s (%s).\n"),
-				n(th.Started, "participant", "participants"), num(th.Confirmed, fr), pct(th.CompletionRate, fr))
+			fmt.Fprintf(&b, " "+t.Completion+"\n", n(th.Started, t.Participant), num(th.Confirmed, fr), pct(th.CompletionRate, fr))
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// plural returns the noun to write after the number n: French uses the
-// singular for 0 and 1 (« 0 réponse »), English for 1 only ("0 answers").
-func plural(lang string, n int, one, many string) string {
-	if n == 1 || (n == 0 && lang == "fr") {
-		return one
-	}
-	return many
 }
 
 // num groups thousands the French way (narrow no-break space) or the

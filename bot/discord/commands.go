@@ -7,6 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // slashCommand is one educator command: its canonical flows name and the
@@ -42,9 +43,8 @@ func commandFor(name string) (string, bool) {
 	return "", false
 }
 
-// applicationCommands builds the commands to register. Organiser commands
-// (digest issue) join this list with DefaultMemberPermissions set, which
-// hides them from ordinary members.
+// applicationCommands builds the educators' commands to register, from
+// flows' command list; /contribuer's description is the channel's own.
 func applicationCommands() []*discordgo.ApplicationCommand {
 	desc := map[string]flows.CommandInfo{}
 	for _, ci := range flows.CommandList() {
@@ -56,24 +56,31 @@ func applicationCommands() []*discordgo.ApplicationCommand {
 		ci := desc[c.canonical]
 		fr, en := ci.DescriptionFR, ci.DescriptionEN
 		if c.canonical == flows.CmdStart {
-			fr, en = "Participer à la consultation ou la reprendre", "Take part in the consultation, or resume it"
+			fr, en = text.For(text.FR).Channel.Discord.StartMenu, text.For(text.EN).Channel.Discord.StartMenu
 		}
 		if fr == "" {
 			fr, en = c.fr, c.en
 		}
-		names := map[discordgo.Locale]string{discordgo.EnglishUS: c.en, discordgo.EnglishGB: c.en}
-		descs := map[discordgo.Locale]string{discordgo.EnglishUS: truncate(en, 100), discordgo.EnglishGB: truncate(en, 100)}
-		cmds = append(cmds, &discordgo.ApplicationCommand{
-			Type:                     discordgo.ChatApplicationCommand,
-			Name:                     c.fr,
-			NameLocalizations:        &names,
-			Description:              truncate(fr, 100),
-			DescriptionLocalizations: &descs,
-			DMPermission:             &dm,
-			Options:                  []*discordgo.ApplicationCommandOption{},
-		})
+		cmd := slash(c.fr, c.en, fr, en)
+		cmd.DMPermission = &dm
+		cmds = append(cmds, cmd)
 	}
 	return cmds
+}
+
+// slash is a chat command named fr, localised as en for English clients,
+// with its descriptions cut within Discord's 100 characters.
+func slash(fr, en, descFR, descEN string) *discordgo.ApplicationCommand {
+	names := english(en)
+	descs := english(truncate(descEN, 100))
+	return &discordgo.ApplicationCommand{
+		Type:                     discordgo.ChatApplicationCommand,
+		Name:                     fr,
+		NameLocalizations:        &names,
+		Description:              truncate(descFR, 100),
+		DescriptionLocalizations: &descs,
+		Options:                  []*discordgo.ApplicationCommandOption{},
+	}
 }
 
 // registerCommands overwrites the commands in every configured guild, or

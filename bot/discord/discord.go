@@ -15,6 +15,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/organiser"
 )
 
 // Handler is what the adapter needs from the engine.
@@ -44,7 +45,8 @@ type Options struct {
 	// with one of those roles.
 	OrganiserChannelIDs []string
 	OrganiserRoleIDs    []string
-	// Organiser runs the organiser commands; nil leaves them unregistered.
+	// Organiser takes the organiser commands; nil leaves them
+	// unregistered.
 	Organiser Organiser
 	// Questionnaire gives /synthese its theme choices; nil offers none.
 	Questionnaire *flows.Questionnaire
@@ -99,6 +101,14 @@ func isSnowflake(s string) bool {
 	return true
 }
 
+// Organiser takes the organisers' commands; *organiser.Service
+// implements it. The adapter says who invoked a command and where; the
+// Service decides, runs it in the background and posts its answer through
+// the engine's outbox, laid out by Layout.
+type Organiser interface {
+	Submit(ctx context.Context, req organiser.Request) (organiser.Outcome, error)
+}
+
 // Adapter is the Discord channel: it feeds the engine from the gateway and,
 // as a bot.Sender, delivers the engine's replies.
 type Adapter struct {
@@ -114,11 +124,9 @@ type Adapter struct {
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
-	dmByUser map[string]string   // user id → DM channel id
-	locale   map[string]string   // user id → last client locale seen
-	progress map[progressKey]int // reply and address → parts already delivered
-
-	org orgState // organiser commands (organiser.go)
+	dmByUser map[string]string // user id → DM channel id
+	locale   map[string]string // user id → last client locale seen
+	progress bot.Progress      // messages of each reply already delivered
 }
 
 var _ bot.LineSender = (*Adapter)(nil)
@@ -158,7 +166,6 @@ func New(h Handler, opts Options) (*Adapter, error) {
 		lanes:    map[string]*lane{},
 		dmByUser: map[string]string{},
 		locale:   map[string]string{},
-		progress: map[progressKey]int{},
 	}
 	dg.AddHandler(a.onInteraction)
 	dg.AddHandler(a.onMessage)

@@ -11,6 +11,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // ackTimeout bounds the acknowledgement of an interaction: past Discord's
@@ -92,13 +93,18 @@ func (a *Adapter) respond(i *discordgo.Interaction, resp *discordgo.InteractionR
 // done, so that the commit waits for it (follow-ups need the ack first)
 // while acknowledgements of different people run in parallel.
 func (a *Adapter) ack(i *discordgo.Interaction, typ discordgo.InteractionResponseType) <-chan struct{} {
+	resp := &discordgo.InteractionResponse{Type: typ}
+	if typ == discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
+	}
+	return a.ackWith(i, resp)
+}
+
+// ackWith acknowledges i with resp, in the background, as ack does.
+func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionResponse) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		resp := &discordgo.InteractionResponse{Type: typ}
-		if typ == discordgo.InteractionResponseDeferredChannelMessageWithSource {
-			resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
-		}
 		err := a.respond(i, resp)
 		switch code := codeOf(err); {
 		case err == nil:
@@ -210,11 +216,8 @@ func (a *Adapter) commit(in bot.Inbound, acked <-chan struct{}) {
 // sorry tells the person their action was not recorded, best effort, so
 // that a failed commit never leaves them waiting on "thinking…".
 func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
-	text := "Désolé, un problème technique a empêché d'enregistrer cette action. Réessayez dans un instant."
-	if strings.HasPrefix(in.Event.Lang, "en") {
-		text = "Sorry, a technical problem kept this action from being recorded. Please try again in a moment."
-	}
-	out := bot.Outgoing{Channel: bot.ChannelDiscord, Address: in.Address, Participant: in.Participant, Reply: flows.Reply{Text: text}}
+	sorry := text.For(in.Event.Lang).Channel.Discord.Sorry
+	out := bot.Outgoing{Channel: bot.ChannelDiscord, Address: in.Address, Participant: in.Participant, Reply: flows.Reply{Text: sorry}}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := a.Send(ctx, out); err != nil {
@@ -242,10 +245,7 @@ func (a *Adapter) openModal(i *discordgo.Interaction, participant string, id cus
 	limit := min(id.maxLen, a.opts.MaxAnswerLen, maxParagraph)
 	title := truncate(id.field, maxModalTitle)
 	if title == "" {
-		title = "Votre réponse"
-		if strings.HasPrefix(string(i.Locale), "en") {
-			title = "Your answer"
-		}
+		title = text.For(string(i.Locale)).Channel.Discord.AnswerTitle
 	}
 	resp := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseModal,

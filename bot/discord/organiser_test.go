@@ -37,8 +37,8 @@ type orgHarness struct {
 // lazyService lets the Service be built over the store the harness opens.
 type lazyService struct{ s **organiser.Service }
 
-func (l lazyService) Execute(ctx context.Context, cmd organiser.Command, lang string) (organiser.Result, error) {
-	return (*l.s).Execute(ctx, cmd, lang)
+func (l lazyService) Submit(ctx context.Context, req organiser.Request) (organiser.Outcome, error) {
+	return (*l.s).Submit(ctx, req)
 }
 
 var seedTexts = []string{
@@ -66,9 +66,24 @@ func newOrgHarness(t *testing.T, org discord.Organiser) *orgHarness {
 	h.start()
 	t.Cleanup(h.stop)
 	oh.harness = h
+	if s, ok := org.(*scripted); ok {
+		s.mu.Lock()
+		s.oh = oh
+		s.mu.Unlock()
+	}
 	if _, ok := org.(lazyService); ok {
 		q := flows.DefaultQuestionnaire()
-		oh.svc = organiser.New(h.db, q, organiser.Options{})
+		oh.svc = organiser.New(h.db, q, organiser.Options{Outbox: h.eng})
+		oh.svc.AddChannel(bot.ChannelDiscord, h.ad.Layout(), nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- oh.svc.Run(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("organiser service: %v", err)
+			}
+		})
 		for i, text := range seedTexts {
 			p := fmt.Sprintf("discord:seed%d", i)
 			seedAnswer(t, h.db, p, q.Themes[0].ID, q.Themes[0].Questions[0].ID, text)
@@ -307,8 +322,8 @@ func TestOrganiserCommandsRefusedToOthers(t *testing.T) {
 		oh.slashWith(u, oh.srv.Guild(), "stats", nil),
 	}
 	for _, id := range ids {
-		if ack, err := oh.srv.WaitAck(id, wait); err != nil || ack.Type != discordtest.CallbackMessage {
-			t.Errorf("refusal ack = %+v, %v; want an immediate message", ack, err)
+		if ack, err := oh.srv.WaitAck(id, wait); err != nil || ack.Type != discordtest.CallbackDeferred || ack.Late {
+			t.Errorf("refusal ack = %+v, %v; want a deferred response in time", ack, err)
 		}
 	}
 	msgs, err := oh.srv.WaitMessages(u.ID, len(ids), wait)
@@ -337,18 +352,22 @@ func TestOrganiserCommandsRefusedToOthers(t *testing.T) {
 	}
 }
 
-// scripted is an Organiser returning a fixed result, counting calls.
+// scripted is an Organiser that answers every command with a fixed
+// result, laid out by the adapter and posted through the engine, and
+// counts the commands.
 type scripted struct {
 	mu    sync.Mutex
 	calls []organiser.Command
 	res   organiser.Result
+	oh    *orgHarness
 }
 
-func (s *scripted) Execute(_ context.Context, cmd organiser.Command, _ string) (organiser.Result, error) {
+func (s *scripted) Submit(ctx context.Context, req organiser.Request) (organiser.Outcome, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = append(s.calls, cmd)
-	return s.res, nil
+	s.calls = append(s.calls, *req.Command)
+	oh := s.oh
+	s.mu.Unlock()
+	return organiser.Queued, oh.eng.Post(ctx, oh.ad.Layout().Render(req.Reply, s.res, req.Lang))
 }
 
 // longDigest has enough long quotes to need several Discord messages.
@@ -414,10 +433,11 @@ func TestPostDigestToChannel(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	out, err := oh.ad.DigestReply(oh.orgCh.ChannelID, d, chart)
+	addr, err := oh.ad.Layout().DigestAddress(oh.orgCh.ChannelID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := oh.ad.Layout().Render(bot.Outgoing{Channel: bot.ChannelDiscord, Address: addr}, organiser.Result{Digest: d, Chart: chart}, "fr")
 	if err := oh.eng.Post(ctx, out); err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +456,54 @@ func TestPostDigestToChannel(t *testing.T) {
 	if !bytes.Equal(msgs[0].Files[0].Data, chart) {
 		t.Error("the chart arrived altered")
 	}
-	if _, err := oh.ad.DigestReply("general", d, chart); err == nil {
+	if _, err := oh.ad.Layout().DigestAddress("general"); err == nil {
 		t.Error("a digest for a malformed channel id was rendered")
+	}
+}
+
+// TestRefusalsTakeNoOrganiserSlot: a hundred organiser commands from a
+// member who is not an organiser are refused a few times and cost
+// nothing else; an organiser's /stats right behind them is answered
+// within a few seconds.
+func TestRefusalsTakeNoOrganiserSlot(t *testing.T) {
+	oh := newOrgHarness(t, nil)
+	before := oh.storeState()
+	stranger := oh.srv.NewUser("curieux", "fr")
+	stranger.Roles = []string{"1"}
+	target := answerID(t, oh.db, seedTexts[0])
+	for i := range 100 {
+		switch i % 3 {
+		case 0:
+			oh.slashWith(stranger, oh.srv.Guild(), "stats", nil)
+		case 1:
+			oh.slashWith(stranger, oh.srv.Guild(), "synthese", nil)
+		default:
+			oh.slashWith(stranger, oh.srv.Guild(), "masquer", map[string]any{"id": int(target)})
+		}
+	}
+	asked := time.Now()
+	oh.slashWith(oh.srv.NewUser("orga", "fr"), oh.orgCh, "stats", nil)
+	if err := oh.srv.Wait(10*time.Second, func() bool {
+		msgs := oh.srv.ChannelMessages(oh.orgCh.ChannelID)
+		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Content, "participants au total")
+	}); err != nil {
+		t.Fatalf("the organiser's /stats behind a hundred refused commands: %v", err)
+	}
+	t.Logf("the organiser's /stats answered %v after it was sent, behind 100 refused commands", time.Since(asked).Round(time.Millisecond))
+	if err := oh.srv.Wait(wait, func() bool { return len(oh.srv.Messages(stranger.ID)) >= 5 }); err != nil {
+		t.Fatal(err)
+	}
+	refusals := 0
+	for _, m := range oh.srv.Messages(stranger.ID) {
+		if m.Content != refusalFR || !m.Ephemeral {
+			t.Errorf("the stranger got %q (ephemeral %v), want only the refusal, ephemeral", m.Content, m.Ephemeral)
+		}
+		refusals++
+	}
+	if refusals != 5 {
+		t.Errorf("%d refusals, want five", refusals)
+	}
+	if after := oh.storeState(); after != before {
+		t.Errorf("refused commands changed the store: %s, was %s", after, before)
 	}
 }

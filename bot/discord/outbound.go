@@ -12,6 +12,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // part is one Discord message of a reply.
@@ -48,33 +49,16 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // the same address resumes with the first message not yet delivered.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	parts := a.renderOutgoing(out)
-	key := progressKey{out.Seq, out.Address}
-	a.mu.Lock()
-	start := a.progress[key]
-	a.mu.Unlock()
-	for n := start; n < len(parts); n++ {
-		if err := a.sendPart(ctx, out.Address, parts[n]); err != nil {
-			if parts[n].doc != nil || parts[n].image != nil {
-				err = &fileError{err}
-			}
-			return fmt.Errorf("send reply %d part %d/%d: %w", out.Seq, n+1, len(parts), err)
+	return a.progress.Resume(out, len(parts), func(n int) error {
+		err := a.sendPart(ctx, out.Address, parts[n])
+		if err == nil {
+			return nil
 		}
-		a.mu.Lock()
-		if n+1 < len(parts) {
-			a.progress[key] = n + 1
-		} else {
-			delete(a.progress, key)
+		if parts[n].doc != nil || parts[n].image != nil {
+			err = &fileError{err}
 		}
-		a.mu.Unlock()
-	}
-	return nil
-}
-
-// progressKey names a reply at an address: the engine may redirect a
-// reply it could not deliver, and the new address starts afresh.
-type progressKey struct {
-	seq     uint64
-	address string
+		return fmt.Errorf("send reply %d part %d/%d: %w", out.Seq, n+1, len(parts), err)
+	})
 }
 
 // fileError marks the failure of a message carrying a file or a picture,
@@ -192,12 +176,13 @@ func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) 
 	return c.ID, nil
 }
 
-// english reports whether the participant's client speaks English, for
-// the one label the adapter adds itself.
-func (a *Adapter) english(participant string) bool {
+// answerButton is the label of the button that opens the answer form,
+// in the language of the participant's client: the one label the adapter
+// adds itself.
+func (a *Adapter) answerButton(participant string) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return strings.HasPrefix(a.locale[participant], "en")
+	return text.For(a.locale[participant]).Channel.Discord.AnswerButton
 }
 
 // render turns a neutral reply into Discord messages; the buttons are
@@ -231,10 +216,7 @@ func (a *Adapter) render(r flows.Reply, userID string) []part {
 		})
 	}
 	if r.Expect == flows.ExpectText {
-		label := "Répondre"
-		if a.english(userID) {
-			label = "Answer"
-		}
+		label := a.answerButton(userID)
 		maxLen := r.MaxLen
 		if maxLen <= 0 || maxLen > maxParagraph {
 			maxLen = maxParagraph

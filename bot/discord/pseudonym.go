@@ -7,6 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"consultbot/bot"
+	"consultbot/text"
 )
 
 // participant is the pseudonymous participant id of a Discord user: the
@@ -48,16 +49,13 @@ func (a *Adapter) guildAllowed(guildID string) bool {
 // with a short note only its author sees; nothing is applied.
 func (a *Adapter) refuseGuild(i *discordgo.Interaction) {
 	a.log.Info("interaction from a guild not in guild_ids; refused", "guild", i.GuildID)
-	text := "La consultation n'est pas disponible sur ce serveur."
-	if strings.HasPrefix(string(i.Locale), "en") {
-		text = "The consultation is not available on this server."
-	}
+	notHere := text.For(string(i.Locale)).Channel.Discord.NotHere
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		err := a.respond(i, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{Content: text, Flags: discordgo.MessageFlagsEphemeral},
+			Data: &discordgo.InteractionResponseData{Content: notHere, Flags: discordgo.MessageFlagsEphemeral},
 		})
 		if err != nil {
 			a.log.Debug("refuse interaction", "interaction", i.ID, "err", err)

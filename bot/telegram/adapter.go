@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"consultbot/bot"
+	"consultbot/organiser"
 	"consultbot/secret"
 )
 
@@ -26,6 +26,14 @@ const (
 // *bot.Engine implements it.
 type Handler interface {
 	Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
+}
+
+// Organiser takes the organisers' commands; *organiser.Service
+// implements it. The adapter says who wrote and where; the Service
+// decides, runs the command in the background and posts its answer
+// through the engine's outbox, laid out by Layout.
+type Organiser interface {
+	Submit(ctx context.Context, req organiser.Request) (organiser.Outcome, error)
 }
 
 // Options configures an Adapter. Only Token is required.
@@ -54,8 +62,9 @@ type Options struct {
 	// private chat, or in a group addressing it). Everyone in an
 	// OrganiserChats chat is an organiser too.
 	OrganiserUsers []int64
-	// Organiser runs the organiser commands (/synthese, /stats,
-	// /masquer…); nil refuses them.
+	// Organiser takes the organiser commands (/synthese, /stats,
+	// /masquer…); nil leaves them to the conversation, which does not
+	// know them.
 	Organiser Organiser
 	// AllowedChats, when not empty, are the only group chats the bot
 	// answers in (with OrganiserChats); other groups get nothing. Private
@@ -143,13 +152,11 @@ type Adapter struct {
 	username   string
 	organisers map[int64]bool
 	orgUsers   map[int64]bool
-	org        orgState       // organiser commands (organiser.go)
 	allowed    map[int64]bool // group chats answered; nil: every group
 	lim        *limiter
 	redact     *secret.Redactor // the token and webhook secret
 
-	mu       sync.Mutex
-	progress map[progressKey]int // parts already delivered, per reply and address
+	progress bot.Progress // messages of each reply already delivered
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -190,7 +197,6 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
-		progress:   map[progressKey]int{},
 	}
 	for _, id := range opts.OrganiserChats {
 		a.organisers[id] = true
@@ -289,11 +295,18 @@ func (a *Adapter) clean(err error) error {
 // polling, or in webhook mode by registering the webhook (and serving it
 // when WebhookListen is set). It returns nil once ctx ends.
 func (a *Adapter) Run(ctx context.Context) error {
-	defer a.startOrganiser(ctx)()
-	if err := a.setCommands(ctx); err != nil {
+	menus := make(chan struct{})
+	go func() {
+		defer close(menus)
 		// A missing menu is cosmetic; the commands still work.
-		a.log.Warn("set command menu", "err", err)
-	}
+		if err := a.setCommands(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("set command menu", "err", err)
+		}
+		if err := a.setOrganiserMenus(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("set organiser command menus", "err", err)
+		}
+	}()
+	defer func() { <-menus }()
 	if a.opts.Mode == ModeWebhook {
 		return a.runWebhook(ctx)
 	}

@@ -16,10 +16,9 @@ import (
 type route int
 
 const (
-	routeIgnore    route = iota // edited messages, channel posts, service messages…
-	routeEngine                 // a private-chat event for the consultation
-	routeGroup                  // a group message addressed to the bot
-	routeOrganiser              // the same in an organisers' chat
+	routeIgnore route = iota // edited messages, channel posts, service messages…
+	routeEngine              // a private-chat event for the consultation
+	routeGroup               // a group message addressed to the bot
 )
 
 // translate maps an update to an inbound event and says where it goes.
@@ -51,9 +50,6 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 		case "group", "supergroup":
 			if !a.addressedToMe(m) || (a.allowed != nil && !a.allowed[m.Chat.ID]) {
 				return in, routeIgnore
-			}
-			if a.organisers[m.Chat.ID] {
-				return in, routeOrganiser
 			}
 			return in, routeGroup
 		}

@@ -24,6 +24,12 @@ import (
 // per-chat limit is a token bucket on the same principle. The price is
 // one round trip per window: 30 per (1 s + round trip), about 99 % of the
 // ceiling on loopback.
+//
+// This is why these limits are not golang.org/x/time/rate, which the
+// engine's per-person flood control uses: a rate.Limiter counts a
+// request when it is admitted and forgets it at once, so requests it
+// spaced correctly may still reach Telegram bunched. Flood control meters
+// events the bot receives, where admission is all that matters.
 
 // slot is one admitted request; done is zero while it is in flight.
 type slot struct{ done time.Time }

@@ -103,13 +103,22 @@ var seedTexts = []string{
 // the app's store, seeded with three answers to the first question.
 func startOrganiserApp(t *testing.T, fake *telegramtest.Server) (*app, []string) {
 	t.Helper()
+	return startOrganiserAppWith(t, fake, organiser.Options{})
+}
+
+// startOrganiserAppWith is startOrganiserApp with the Service's options.
+func startOrganiserAppWith(t *testing.T, fake *telegramtest.Server, opts organiser.Options) (*app, []string) {
+	t.Helper()
 	var svc *organiser.Service
 	a := startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), func(o *telegram.Options) {
 		o.OrganiserUsers = []int64{orgUser}
 		o.Organiser = lazyService{&svc}
 	})
 	q := flows.DefaultQuestionnaire()
-	svc = organiser.New(a.db, q, organiser.Options{})
+	opts.Outbox = a.eng
+	svc = organiser.New(a.db, q, opts)
+	svc.AddChannel(bot.ChannelTelegram, a.ad.Layout(), nil)
+	runService(t, svc)
 	th, qu := q.Themes[0].ID, q.Themes[0].Questions[0].ID
 	var who []string
 	for i, text := range seedTexts {
@@ -123,8 +132,21 @@ func startOrganiserApp(t *testing.T, fake *telegramtest.Server) (*app, []string)
 // lazyService lets the Service be built over the store startApp opens.
 type lazyService struct{ s **organiser.Service }
 
-func (l lazyService) Execute(ctx context.Context, cmd organiser.Command, lang string) (organiser.Result, error) {
-	return (*l.s).Execute(ctx, cmd, lang)
+func (l lazyService) Submit(ctx context.Context, req organiser.Request) (organiser.Outcome, error) {
+	return (*l.s).Submit(ctx, req)
+}
+
+// runService runs s's workers until the test ends, before the app stops.
+func runService(t *testing.T, s *organiser.Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("organiser service: %v", err)
+		}
+	})
 }
 
 // waitNew waits for messages in chatID beyond the first seen, until the
@@ -291,18 +313,26 @@ func TestOrganiserGroupGetsCommandsAndHelp(t *testing.T) {
 	checkDigest(t, waitNew(t, fake, orgGroup, 4, "#"))
 }
 
-// scripted is an Organiser that returns a fixed result and counts calls.
+// scripted is an Organiser that answers every command with a fixed
+// result, laid out by the adapter and posted through the engine, and
+// counts the commands.
 type scripted struct {
 	mu    sync.Mutex
 	calls []organiser.Command
 	res   organiser.Result
+	app   *app
 }
 
-func (s *scripted) Execute(_ context.Context, cmd organiser.Command, _ string) (organiser.Result, error) {
+func (s *scripted) Submit(ctx context.Context, req organiser.Request) (organiser.Outcome, error) {
+	cmd, err := organiser.ParseCommand(req.Text)
+	if err != nil {
+		return organiser.NotMine, nil
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.calls = append(s.calls, cmd)
-	return s.res, nil
+	a := s.app
+	s.mu.Unlock()
+	return organiser.Queued, a.eng.Post(ctx, a.ad.Layout().Render(req.Reply, s.res, req.Lang))
 }
 
 // longDigest has enough long quotes to need several Telegram messages.
@@ -324,10 +354,13 @@ func TestOrganiserRepliesSplitWithinLimits(t *testing.T) {
 	fake := newFake(t)
 	long := strings.Repeat("Ligne avec <balise> & esperluette, assez longue pour remplir. ", 180)
 	s := &scripted{res: organiser.Result{Text: long, Digest: longDigest(), Chart: append(append([]byte{}, pngMagic...), 1, 2, 3)}}
-	startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), func(o *telegram.Options) {
+	a := startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), func(o *telegram.Options) {
 		o.OrganiserUsers = []int64{orgUser}
 		o.Organiser = s
 	})
+	s.mu.Lock()
+	s.app = a
+	s.mu.Unlock()
 	fake.SendText(telegramtest.User{ID: orgUser, LanguageCode: "fr"}, "/stats")
 	rendered := digest.RenderTelegram(*s.res.Digest)
 	want := 1 + len(rendered)
@@ -354,6 +387,8 @@ func TestOrganiserRepliesSplitWithinLimits(t *testing.T) {
 	if len(rendered) < 2 {
 		t.Error("the test digest fits in one message: it proves no split")
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if len(s.calls) != 1 || s.calls[0].Name != organiser.CmdStats {
 		t.Errorf("calls = %+v, want one stats", s.calls)
 	}
@@ -368,10 +403,11 @@ func TestPostDigestToGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := a.ad.DigestReply(fmt.Sprint(orgGroup), d, chart)
+	addr, err := a.ad.Layout().DigestAddress(fmt.Sprint(orgGroup))
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := a.ad.Layout().Render(bot.Outgoing{Channel: bot.ChannelTelegram, Address: addr}, organiser.Result{Digest: d, Chart: chart}, "fr")
 	if err := a.eng.Post(waitCtx(t), out); err != nil {
 		t.Fatal(err)
 	}
@@ -386,37 +422,32 @@ func TestPostDigestToGroup(t *testing.T) {
 	if !bytes.Equal(msgs[0].File, chart) {
 		t.Error("the chart arrived altered")
 	}
-	if _, err := a.ad.DigestReply("not-a-chat", d, chart); err == nil {
+	if _, err := a.ad.Layout().DigestAddress("not-a-chat"); err == nil {
 		t.Error("a digest for a malformed chat id was rendered")
 	}
 }
 
-// blocking is an Organiser whose commands run until released.
-type blocking struct {
+// gate is a chart function that holds a digest in the organiser
+// service's worker until released.
+type gate struct {
 	started chan struct{}
 	release chan struct{}
 	once    sync.Once
 }
 
-func (b *blocking) Execute(ctx context.Context, _ organiser.Command, _ string) (organiser.Result, error) {
-	b.once.Do(func() { close(b.started) })
-	select {
-	case <-b.release:
-	case <-ctx.Done():
-	}
-	return organiser.Result{Text: "terminé"}, nil
+func (g *gate) chart(d digest.Digest) ([]byte, error) {
+	g.once.Do(func() { close(g.started) })
+	<-g.release
+	return digest.Chart(d)
 }
 
 func TestSlowOrganiserCommandDoesNotHoldUpParticipants(t *testing.T) {
 	fake := newFake(t)
-	b := &blocking{started: make(chan struct{}), release: make(chan struct{})}
-	startApp(t, fake, filepath.Join(t.TempDir(), "c.db"), func(o *telegram.Options) {
-		o.OrganiserUsers = []int64{orgUser}
-		o.Organiser = b
-	})
+	g := &gate{started: make(chan struct{}), release: make(chan struct{})}
+	startOrganiserAppWith(t, fake, organiser.Options{Chart: g.chart})
 	fake.SendText(telegramtest.User{ID: orgUser, LanguageCode: "fr"}, "/synthese")
 	select {
-	case <-b.started:
+	case <-g.started:
 	case <-waitCtx(t).Done():
 		t.Fatal("the organiser command never ran")
 	}
@@ -427,8 +458,8 @@ func TestSlowOrganiserCommandDoesNotHoldUpParticipants(t *testing.T) {
 	if n := len(fake.Messages(orgUser)); n != 0 {
 		t.Fatalf("organiser got %d messages before the command finished", n)
 	}
-	close(b.release)
-	waitNew(t, fake, orgUser, 0, "terminé")
+	close(g.release)
+	checkDigest(t, waitNew(t, fake, orgUser, 0, "#"))
 }
 
 func TestOrganiserChatsGetTheirCommandMenu(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"consultbot/bot"
+	"consultbot/text"
 )
 
 // poll runs the getUpdates loop. The offset that confirms a batch to
@@ -138,8 +139,8 @@ func senderKey(u tgbotapi.Update) string {
 // process handles one update and returns once its effect is committed. An
 // error means it must be delivered again (storage failure).
 func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
-	if a.organiserUpdate(u) {
-		return nil
+	if taken, err := a.organiserUpdate(ctx, u); taken {
+		return err
 	}
 	in, r := a.translate(u, time.Now())
 	switch r {
@@ -147,9 +148,6 @@ func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
 		if q := u.CallbackQuery; q != nil {
 			a.answerCallback(ctx, q.ID)
 		}
-		return nil
-	case routeOrganiser:
-		a.organiserHelp(u.Message)
 		return nil
 	case routeGroup:
 		a.replyInGroup(ctx, u.Message)
@@ -211,30 +209,18 @@ func (a *Adapter) markChosen(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	}
 }
 
-// Texts of the group reply, by language: the message, then the button.
-var groupTexts = map[string][2]string{
-	"fr": {
-		"Bonjour ! La consultation se fait en conversation privée avec moi. Ainsi, personne d'autre ne voit vos réponses.",
-		"Répondre en privé",
-	},
-	"en": {
-		"Hello! The consultation happens in a private chat with me. That way, nobody else sees your answers.",
-		"Answer privately",
-	},
-}
-
 // replyInGroup answers a group message addressed to the bot with a button
 // that opens a private chat. Nothing is stored, so a failure is only logged.
 func (a *Adapter) replyInGroup(ctx context.Context, m *tgbotapi.Message) {
-	lang := "fr"
-	if m.From != nil && strings.HasPrefix(m.From.LanguageCode, "en") {
-		lang = "en"
+	lang := ""
+	if m.From != nil {
+		lang = m.From.LanguageCode
 	}
-	t := groupTexts[lang]
-	msg := tgbotapi.NewMessage(m.Chat.ID, t[0])
+	t := text.For(lang).Channel.Telegram
+	msg := tgbotapi.NewMessage(m.Chat.ID, t.GroupInvite)
 	msg.ReplyToMessageID = m.MessageID
 	msg.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonURL(t[1], "https://t.me/"+a.username+"?start=group"),
+		tgbotapi.NewInlineKeyboardButtonURL(t.GroupButton, "https://t.me/"+a.username+"?start=group"),
 	))
 	if err := a.deliver(ctx, m.Chat.ID, msg); err != nil {
 		a.log.Warn("reply in group", a.chatAttr(m.Chat.ID), "err", err)

@@ -33,11 +33,7 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		return &sendError{err: fmt.Errorf("send telegram reply %d: %w", out.Seq, err), permanent: true}
 	}
 	parts := renderOutgoing(out)
-	key := progressKey{out.Seq, out.Address}
-	a.mu.Lock()
-	start := a.progress[key]
-	a.mu.Unlock()
-	for i := start; i < len(parts); i++ {
+	return a.progress.Resume(out, len(parts), func(i int) error {
 		p := parts[i]
 		var c tgbotapi.Chattable
 		switch {
@@ -68,22 +64,8 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		if err := a.attempt(ctx, chatID, c, p.doc != nil || p.photo != nil); err != nil {
 			return fmt.Errorf("send telegram reply %d part %d/%d: %w", out.Seq, i+1, len(parts), err)
 		}
-		a.mu.Lock()
-		if i+1 < len(parts) {
-			a.progress[key] = i + 1
-		} else {
-			delete(a.progress, key)
-		}
-		a.mu.Unlock()
-	}
-	return nil
-}
-
-// progressKey names a reply at an address: the engine may redirect a
-// reply it could not deliver, and the new address starts afresh.
-type progressKey struct {
-	seq     uint64
-	address string
+		return nil
+	})
 }
 
 // Line puts every reply to one chat in one delivery line, whatever

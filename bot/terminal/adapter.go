@@ -17,6 +17,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // Handler applies one inbound event; *bot.Engine implements it.
@@ -42,9 +43,15 @@ type Options struct {
 	// Now stamps events; default time.Now.
 	Now func() time.Time
 	// DocumentDir is where files sent with a reply (the participant's data
-	// as JSON) are written, readable by the owner only; empty: the
-	// current directory.
+	// as JSON, a digest's chart) are written, readable by the owner only;
+	// empty: the current directory.
 	DocumentDir string
+	// Organiser, when set, makes the adapter an organisers' console
+	// (consultbot chat -organiser): every line goes to the organisers'
+	// service as from a member of the team in their own place, and the
+	// conversation is not started. The engine still delivers the answers,
+	// through the outbox.
+	Organiser Organiser
 }
 
 // Adapter runs one participant's conversation over a reader and a writer.
@@ -62,6 +69,7 @@ type Adapter struct {
 	logger      *slog.Logger
 	now         func() time.Time
 	docDir      string
+	org         Organiser
 
 	mu sync.Mutex
 	// What the last reply that asked something expects: its options,
@@ -96,6 +104,7 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 		logger:      opts.Logger,
 		now:         opts.Now,
 		docDir:      opts.DocumentDir,
+		org:         opts.Organiser,
 		shownLang:   baseLang(opts.Lang),
 		notify:      make(chan struct{}),
 	}
@@ -107,9 +116,9 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 		a.inFd = inFd
 	}
 	if a.hint == "" {
-		a.hint = textsFor(opts.Lang).pipedHint
+		a.hint = textsFor(opts.Lang).PipedHint
 		if a.ed != nil {
-			a.hint = textsFor(opts.Lang).hint
+			a.hint = textsFor(opts.Lang).Hint
 		}
 	}
 	if a.logger == nil {
@@ -143,7 +152,13 @@ func (a *Adapter) Run(ctx context.Context) (err error) {
 	}()
 
 	a.print(a.hint + "\n")
-	if _, err := a.handle(ctx, flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume}); err != nil {
+	if a.org != nil {
+		// The organisers' help first, as a team's place answers anything
+		// that is not a command.
+		if err := a.organiserMessage(ctx, ""); err != nil {
+			return err
+		}
+	} else if _, err := a.handle(ctx, flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume}); err != nil {
 		return err
 	}
 	for {
@@ -169,7 +184,11 @@ func (a *Adapter) goodbye(interrupted bool) {
 	if a.ed != nil {
 		a.ed.t.SetPrompt("")
 	}
-	a.print(a.texts().goodbye + "\n")
+	bye := a.texts().Goodbye
+	if a.org != nil {
+		bye = a.texts().OrganiserGoodbye
+	}
+	a.print(bye + "\n")
 	if a.ed != nil && interrupted {
 		a.mu.Lock()
 		defer a.mu.Unlock()
@@ -215,6 +234,9 @@ func (a *Adapter) message(ctx context.Context, src source, msg string) error {
 	if trimmed == "" {
 		return nil
 	}
+	if a.org != nil {
+		return a.organiserMessage(ctx, trimmed)
+	}
 	if strings.HasPrefix(trimmed, "/") {
 		if ev, ok := flows.ParseCommand(trimmed); ok {
 			_, err := a.handle(ctx, ev)
@@ -233,7 +255,7 @@ func (a *Adapter) message(ctx context.Context, src source, msg string) error {
 		}
 	}
 	if n := answerLength(line); expectText && maxLen > 0 && n > maxLen {
-		a.giveBack(src, line, fmt.Sprintf(a.texts().tooLong, n, maxLen))
+		a.giveBack(src, line, fmt.Sprintf(a.texts().TooLong, n, maxLen))
 		return nil
 	}
 	saved, err := a.handle(ctx, flows.Event{Kind: flows.EventText, Text: line})
@@ -250,10 +272,10 @@ func (a *Adapter) message(ctx context.Context, src source, msg string) error {
 func (a *Adapter) giveBack(src source, text, why string) {
 	tx := a.texts()
 	if src.giveBack(text) {
-		a.print(why + "\n" + tx.givenBack + "\n\n")
+		a.print(why + "\n" + tx.GivenBack + "\n\n")
 		return
 	}
-	a.print(why + "\n" + tx.printedBack + "\n" + text + "\n\n")
+	a.print(why + "\n" + tx.PrintedBack + "\n" + text + "\n\n")
 }
 
 // answerLength counts text as the conversation does before it checks the
@@ -306,7 +328,7 @@ func (a *Adapter) handle(ctx context.Context, ev flows.Event) (saved bool, err e
 			return false, ctx.Err()
 		}
 		a.logger.Error("handle terminal input", "platform", bot.ChannelTerminal, "err", err)
-		a.print(a.texts().notSaved + "\n")
+		a.print(a.texts().NotSaved + "\n")
 		return false, nil
 	}
 	if n := len(applied.Outbox); n > 0 {
@@ -333,7 +355,7 @@ func (a *Adapter) waitPrinted(ctx context.Context, seq uint64) error {
 
 // texts returns the adapter's texts in the language of the last reply, or
 // of Options.Lang, or French.
-func (a *Adapter) texts() *texts {
+func (a *Adapter) texts() *text.Terminal {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return textsFor(a.shownLang)
@@ -361,13 +383,8 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		if l := guessLang(r); l != "" {
 			a.shownLang = l
 		}
-		if _, err := io.WriteString(a.out, render(r, a.shownLang)); err != nil {
-			return fmt.Errorf("print reply: %w", err)
-		}
-		if d := r.Document; d != nil {
-			if err := a.writeDocument(d); err != nil {
-				return err
-			}
+		if err := a.printOutgoing(out); err != nil {
+			return err
 		}
 		if len(r.Options) > 0 || r.Expect != flows.ExpectNothing {
 			a.options = r.Options
@@ -382,6 +399,43 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	}
 	close(a.notify)
 	a.notify = make(chan struct{})
+	return nil
+}
+
+// printOutgoing prints a reply's parts in the order of bot.Outgoing: a
+// picture saved as a file (its note if there is none), the reply, the
+// markup (a digest as Markdown), its file, its plain texts. a.mu is held.
+func (a *Adapter) printOutgoing(out bot.Outgoing) error {
+	if img := out.Image; img != nil {
+		if img.Data != nil {
+			if err := a.writeDocument(&flows.Document{Name: img.Name, Data: img.Data}); err != nil {
+				return err
+			}
+		} else if _, err := io.WriteString(a.out, img.Note+"\n\n"); err != nil {
+			return fmt.Errorf("print reply: %w", err)
+		}
+	}
+	r := out.Reply
+	var b strings.Builder
+	if r.Lead != "" || r.Title != "" || r.Text != "" || len(r.Options) > 0 || r.Expect != flows.ExpectNothing || out.Image == nil && len(out.Markup)+len(out.Plain) == 0 && r.Document == nil {
+		b.WriteString(render(r, a.shownLang))
+	}
+	for _, m := range out.Markup {
+		b.WriteString(strings.TrimRight(m, "\n") + "\n\n")
+	}
+	if _, err := io.WriteString(a.out, b.String()); err != nil {
+		return fmt.Errorf("print reply: %w", err)
+	}
+	if d := r.Document; d != nil {
+		if err := a.writeDocument(d); err != nil {
+			return err
+		}
+	}
+	for _, p := range out.Plain {
+		if _, err := io.WriteString(a.out, strings.TrimRight(p, "\n")+"\n\n"); err != nil {
+			return fmt.Errorf("print reply: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -407,15 +461,15 @@ func render(r flows.Reply, lang string) string {
 	if r.Expect == flows.ExpectText {
 		tx := textsFor(lang)
 		if r.MaxLen > 0 {
-			fmt.Fprintf(&b, tx.answerMax, r.MaxLen)
+			fmt.Fprintf(&b, tx.AnswerMax, r.MaxLen)
 		} else {
-			b.WriteString(tx.answer)
+			b.WriteString(tx.Answer)
 		}
 		if len(r.Options) == 0 {
 			b.WriteString(".\n\n")
 			return b.String()
 		}
-		b.WriteString(tx.orType + "\n  → ")
+		b.WriteString(tx.OrType + "\n  → ")
 		for i, o := range r.Options {
 			if i > 0 {
 				b.WriteString(" · ")

@@ -133,7 +133,7 @@ func TestLinesBecomeEvents(t *testing.T) {
 		}
 		ids[in.ID] = true
 	}
-	for _, s := range []string{textsFR.pipedHint, "== Bienvenue ==\nAcceptez-vous ?\n  1) J'accepte\n  2) Je refuse\n"} {
+	for _, s := range []string{textsFor("fr").PipedHint, "== Bienvenue ==\nAcceptez-vous ?\n  1) J'accepte\n  2) Je refuse\n"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output misses %q:\n%s", s, out)
 		}
@@ -296,9 +296,9 @@ func TestGoodbyeSpeaksTheLastLanguage(t *testing.T) {
 		reply flows.Reply
 		want  string
 	}{
-		{"english", flows.Reply{Text: "Type your answer in one message.", Options: opts("e", "Skip", "Back")}, textsEN.goodbye},
-		{"french", openQuestion(4000), textsFR.goodbye},
-		{"cannot tell", flows.Reply{Text: "OK"}, textsFR.goodbye},
+		{"english", flows.Reply{Text: "Type your answer in one message.", Options: opts("e", "Skip", "Back")}, textsFor("en").Goodbye},
+		{"french", openQuestion(4000), textsFor("fr").Goodbye},
+		{"cannot tell", flows.Reply{Text: "OK"}, textsFor("fr").Goodbye},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeEngine{t: t, script: func(int, bot.Inbound) []flows.Reply { return []flows.Reply{tc.reply} }}

@@ -35,7 +35,7 @@ func (a *Adapter) writeDocument(d *flows.Document) error {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	if _, err := fmt.Fprintf(a.out, textsFor(a.shownLang).savedFile+"\n\n", path); err != nil {
+	if _, err := fmt.Fprintf(a.out, textsFor(a.shownLang).SavedFile+"\n\n", path); err != nil {
 		return fmt.Errorf("print document path: %w", err)
 	}
 	return nil

@@ -197,7 +197,7 @@ func TestTerminalPasteIsOneAnswer(t *testing.T) {
 	if n := len(r.f.inbounds()); n != 2 {
 		t.Errorf("%d events, want 2: one paste is one answer", n)
 	}
-	end := r.waitFor(at, textsFR.goodbye)
+	end := r.waitFor(at, textsFor("fr").Goodbye)
 	if rest := r.String()[end:]; strings.Contains(rest, prompt) {
 		t.Errorf("prompt left after the goodbye: %q", rest)
 	}
@@ -226,7 +226,7 @@ func TestTerminalArrowsEditTheLine(t *testing.T) {
 	if err := r.end(); err != nil {
 		t.Errorf("Run = %v", err)
 	}
-	r.waitFor(0, textsFR.goodbye)
+	r.waitFor(0, textsFor("fr").Goodbye)
 }
 
 func TestTerminalNumbers(t *testing.T) {
@@ -281,5 +281,5 @@ func TestTerminalRestoredOnCancel(t *testing.T) {
 		t.Errorf("Run = %v, want context.Canceled", err)
 	}
 	// The replies are French, whatever the hint said.
-	r.waitFor(0, textsFR.goodbye)
+	r.waitFor(0, textsFor("fr").Goodbye)
 }

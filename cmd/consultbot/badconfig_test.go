@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -255,5 +257,35 @@ every_hours = 169
 	path = writeConfig(t, "[security]\nflood_rate = 0.1\n[telegram]\nglobal_rate = 1000\nchat_rate = 0.1\ngroup_rate_per_minute = 1\n")
 	if _, _, err := runCommand(t, nil, "check-config", "-config", path); err != nil {
 		t.Errorf("check-config refused the bounds: %v", err)
+	}
+}
+
+// Each problem is a *ConfigError carrying its key and line as data, so
+// that a tool (or a test) reads them without splitting messages.
+func TestConfigProblemsCarryTheirKeyAndLine(t *testing.T) {
+	path := writeConfig(t, "[telegram]\ntokne = \"x\"\nglobal_rate = \"fast\"\n\n[log]\nlevel = \"loud\"\n")
+	_, err := LoadConfig(path, fakeEnv(nil))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	type where struct {
+		key     string
+		line    int
+		unknown bool
+	}
+	var got []where
+	for _, p := range problems(err) {
+		var ce *ConfigError
+		if !errors.As(p, &ce) {
+			t.Fatalf("problem %q is a %T, want a *ConfigError", p, p)
+		}
+		if ce.File != path {
+			t.Errorf("problem %q names file %q, want %q", p, ce.File, path)
+		}
+		got = append(got, where{ce.Key, ce.Line, ce.Unknown})
+	}
+	want := []where{{"telegram.tokne", 2, true}, {"telegram.global_rate", 3, false}, {"log.level", 6, false}}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems = %+v, want %+v", got, want)
 	}
 }

@@ -40,7 +40,7 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			errs = append(errs, err)
 		} else {
 			chans = append(chans, channel{name: bot.ChannelTelegram, sender: a, run: a.Run})
-			org.AddPoster(bot.ChannelTelegram, a, chatAddresses(t.OrganiserChats))
+			org.AddChannel(bot.ChannelTelegram, a.Layout(), chatAddresses(t.OrganiserChats))
 		}
 	}
 	if d := cfg.Discord; d.Token != "" {
@@ -64,7 +64,7 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			// discordgo logs gateway disconnects and reconnects through a
 			// package variable: route it into our logger while we run.
 			m.restoreSDKLogs = discord.RouteSDKLogs(m.logger, discord.SDKLogWarning)
-			org.AddPoster(bot.ChannelDiscord, a, d.OrganiserChannelIDs)
+			org.AddChannel(bot.ChannelDiscord, a.Layout(), d.OrganiserChannelIDs)
 		}
 	}
 	return chans, errors.Join(errs...)

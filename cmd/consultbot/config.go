@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -216,15 +218,24 @@ func (c *Config) trimTokens() {
 // Warnings are what LoadConfig corrected by itself, to tell the operator.
 func (c Config) Warnings() []string { return c.warnings }
 
-// decodeConfig decodes data into cfg, rejecting unknown keys with their
-// position, so that a typo ("tokne") is not silently ignored. A value of
-// the wrong type does not stop it: every unknown key and wrong type of a
-// well-formed file is reported, each with its line, and the rest of the
-// file is decoded. cfg.src is set when the file is well-formed TOML.
+// decodeConfig decodes data into cfg with go-toml's strict decoding,
+// rejecting unknown keys with their position, so that a typo ("tokne") is
+// not silently ignored. The file is scanned once for the position of
+// every key (which Validate's problems then name) and decoded once. Only
+// a file holding a value of the wrong type is decoded again, expression
+// by expression: go-toml stops at the first such value, and one run must
+// name every mistake of a well-formed file, each at its line, and decode
+// the rest. cfg.src is set when the file is well-formed TOML.
 func decodeConfig(path string, data []byte, cfg *Config) error {
 	base := *cfg
-	exprs, at, syntaxErr := scanConfig(data)
+	exprs, at, twice, syntaxErr := scanConfig(data)
 	src := &configSource{path: path, at: at, mistyped: map[string]bool{}}
+	if syntaxErr == nil && twice != nil {
+		// It parses, but cannot be decoded: reported alone, even when a
+		// wrong type comes before it.
+		twice.File = path
+		return twice
+	}
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(cfg)
@@ -239,28 +250,30 @@ func decodeConfig(path string, data []byte, cfg *Config) error {
 		errs := make([]error, 0, len(strict.Errors))
 		for _, e := range strict.Errors {
 			line, col := e.Position()
-			errs = append(errs, fmt.Errorf("config %q line %d column %d: unknown key %q", path, line, col, strings.Join(e.Key(), ".")))
+			errs = append(errs, &ConfigError{File: path, Key: strings.Join(e.Key(), "."), Line: line, Column: col, Unknown: true})
 		}
 		return errors.Join(errs...)
 	}
-	// A syntax error, or a key defined twice (which parses but cannot be
-	// decoded even into a map), is reported alone, even when a wrong type
-	// comes before it.
-	var doc map[string]any
-	if merr := toml.Unmarshal(data, &doc); merr != nil {
-		err = merr
-	} else if syntaxErr == nil {
-		*cfg = base
+	*cfg = base
+	if syntaxErr == nil {
 		if errs := decodeEach(path, exprs, cfg, src); len(errs) > 0 {
 			cfg.src = src
 			return errors.Join(errs...)
 		}
+		*cfg = base
+	} else {
+		// A syntax error, reported alone even when a wrong type comes
+		// before it: decoding into a map, which takes any type, reaches
+		// it and says where.
+		var doc map[string]any
+		if merr := toml.Unmarshal(data, &doc); merr != nil {
+			err = merr
+		}
 	}
-	*cfg = base
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, col := de.Position()
-		return fmt.Errorf("config %q line %d column %d: %s", path, line, col, strings.TrimPrefix(de.Error(), "toml: "))
+		return &ConfigError{File: path, Line: line, Column: col, Problem: strings.TrimPrefix(de.Error(), "toml: ")}
 	}
 	return fmt.Errorf("config %q: %w", path, err)
 }
@@ -300,38 +313,38 @@ var (
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bad := func(key, format string, args ...any) { errs = append(errs, invalid(key, format, args...)) }
 
 	if _, err := c.Consultation.closesAt(); err != nil {
-		bad("consultation.closes_at: %q is not an RFC 3339 time (e.g. 2026-06-30T23:59:59+02:00)", c.Consultation.ClosesAt)
+		bad("consultation.closes_at", "%q is not an RFC 3339 time (e.g. 2026-06-30T23:59:59+02:00)", c.Consultation.ClosesAt)
 	}
 	switch c.Consultation.DefaultLanguage {
 	case "fr", "en":
 	default:
-		bad("consultation.default_language: %q is not one of fr, en", c.Consultation.DefaultLanguage)
+		bad("consultation.default_language", "%q is not one of fr, en", c.Consultation.DefaultLanguage)
 	}
 	// Discord's modal paragraph input stops at 4000 characters.
 	errs = appendRange(errs, "consultation.max_answer_length", c.Consultation.MaxAnswerLength, 1, 4000, "characters; Discord's answer form stops at 4000")
 	if c.Storage.Path == "" {
-		bad("storage.path: must not be empty")
+		bad("storage.path", "must not be empty")
 	}
 	if _, err := c.Log.level(); err != nil {
-		bad("log.level: %q is not one of debug, info, warn, error", c.Log.Level)
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 	}
 
 	t := c.Telegram
 	switch t.Mode {
 	case ModePolling, ModeWebhook:
 	default:
-		bad("telegram.mode: %q is not one of polling, webhook", t.Mode)
+		bad("telegram.mode", "%q is not one of polling, webhook", t.Mode)
 	}
 	// A token is never quoted in a problem: the report may end up in a
 	// log or a support ticket.
 	if t.Token != "" && !telegramTokenRE.MatchString(string(t.Token)) {
-		bad("telegram.token: not a Telegram bot token, which is digits, a colon, then letters, digits, _ or - (as @BotFather gives it; the value is not shown)")
+		bad("telegram.token", "not a Telegram bot token, which is digits, a colon, then letters, digits, _ or - (as @BotFather gives it; the value is not shown)")
 	}
 	if t.APIEndpoint != "" && !isHTTPURL(t.APIEndpoint) {
-		bad("telegram.api_endpoint: %q is not an http(s) URL", t.APIEndpoint)
+		bad("telegram.api_endpoint", "%q is not an http(s) URL", t.APIEndpoint)
 	}
 	// Below these floors one message would wait minutes for its turn;
 	// above the ceilings Telegram answers 429 anyway.
@@ -341,38 +354,38 @@ func (c Config) Validate() error {
 	for name, ids := range map[string][]int64{"organiser_chats": t.OrganiserChats, "allowed_chats": t.AllowedChats} {
 		for _, id := range ids {
 			if id == 0 {
-				bad("telegram.%s: 0 is not a Telegram chat id", name)
+				bad("telegram."+name, "0 is not a Telegram chat id")
 			}
 		}
 	}
 	for _, id := range t.OrganiserUsers {
 		if id <= 0 {
-			bad("telegram.organiser_users: %d is not a Telegram user id (user ids are positive; a group's id goes in organiser_chats)", id)
+			bad("telegram.organiser_users", "%d is not a Telegram user id (user ids are positive; a group's id goes in organiser_chats)", id)
 		}
 	}
 	if t.Token != "" && t.Mode == ModeWebhook {
 		if t.WebhookListen == "" {
-			bad("telegram.webhook_listen: required in webhook mode (e.g. 127.0.0.1:8443)")
+			bad("telegram.webhook_listen", "required in webhook mode (e.g. 127.0.0.1:8443)")
 		}
 		if u, err := url.Parse(t.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			bad("telegram.webhook_url: %q is not an https URL (Telegram only calls https webhooks)", t.WebhookURL)
+			bad("telegram.webhook_url", "%q is not an https URL (Telegram only calls https webhooks)", t.WebhookURL)
 		}
 		if !webhookSecretRE.MatchString(string(t.WebhookSecret)) {
-			bad("telegram.webhook_secret: required in webhook mode, 1 to 256 characters of A-Z a-z 0-9 _ - (set TELEGRAM_WEBHOOK_SECRET)")
+			bad("telegram.webhook_secret", "required in webhook mode, 1 to 256 characters of A-Z a-z 0-9 _ - (set TELEGRAM_WEBHOOK_SECRET)")
 		}
 	}
 
 	d := c.Discord
 	if strings.IndexFunc(string(d.Token), func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) >= 0 {
-		bad(`discord.token: holds spaces or invisible characters; paste the token alone, without "Bot " (the value is not shown)`)
+		bad("discord.token", `holds spaces or invisible characters; paste the token alone, without "Bot " (the value is not shown)`)
 	}
 	if d.APIBase != "" && !isHTTPURL(d.APIBase) {
-		bad("discord.api_base: %q is not an http(s) URL", d.APIBase)
+		bad("discord.api_base", "%q is not an http(s) URL", d.APIBase)
 	}
 	if d.Token != "" && d.ApplicationID == "" {
-		bad("discord.application_id: required when the Discord channel is on (Developer Portal → General Information)")
+		bad("discord.application_id", "required when the Discord channel is on (Developer Portal → General Information)")
 	} else if d.ApplicationID != "" && !snowflakeRE.MatchString(d.ApplicationID) {
-		bad("discord.application_id: %q is not a Discord id (digits)", d.ApplicationID)
+		bad("discord.application_id", "%q is not a Discord id (digits)", d.ApplicationID)
 	}
 	for name, ids := range map[string][]string{
 		"guild_ids":             d.GuildIDs,
@@ -381,14 +394,14 @@ func (c Config) Validate() error {
 	} {
 		for _, id := range ids {
 			if !snowflakeRE.MatchString(id) {
-				bad("discord.%s: %q is not a Discord id (digits)", name, id)
+				bad("discord."+name, "%q is not a Discord id (digits)", id)
 			}
 		}
 	}
 	p := c.Privacy
 	for name, v := range map[string]string{"controller": p.Controller, "contact": p.Contact} {
 		if len([]rune(v)) > 200 || strings.ContainsAny(v, "\r\n") {
-			bad("privacy.%s: must be one line of at most 200 characters", name)
+			bad("privacy."+name, "must be one line of at most 200 characters")
 		}
 	}
 	errs = appendRange(errs, "privacy.retention_days_after_close", p.RetentionDaysAfterClose, 0, 3650, "days")
@@ -410,16 +423,23 @@ func appendRange[T int | float64](errs []error, key string, v, lo, hi T, why str
 	if f := float64(v); !math.IsNaN(f) && f >= float64(lo) && f <= float64(hi) {
 		return errs
 	}
-	return append(errs, fmt.Errorf("%s: %v must be a number between %v and %v (%s)", key, v, lo, hi, why))
+	return append(errs, invalid(key, "%v must be a number between %v and %v (%s)", v, lo, hi, why))
 }
 
+// sortErrors orders problems by key, then problem.
 func sortErrors(errs []error) {
-	// A stable insertion sort by message: the list is short.
-	for i := 1; i < len(errs); i++ {
-		for j := i; j > 0 && errs[j].Error() < errs[j-1].Error(); j-- {
-			errs[j], errs[j-1] = errs[j-1], errs[j]
+	key := func(err error) (string, string) {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return ce.Key, ce.Problem
 		}
+		return "", err.Error()
 	}
+	slices.SortStableFunc(errs, func(a, b error) int {
+		ka, pa := key(a)
+		kb, pb := key(b)
+		return cmp.Or(cmp.Compare(ka, kb), cmp.Compare(pa, pb))
+	})
 }
 
 func isHTTPURL(s string) bool {

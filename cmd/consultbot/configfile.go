@@ -14,6 +14,54 @@ import (
 	"github.com/pelletier/go-toml/v2/unstable"
 )
 
+// ConfigError is one problem of the configuration, as data: the key it
+// is about, where it stands in the file, and what is wrong. Everything
+// that reports, places or sorts problems reads these fields; nothing reads
+// a key back out of an error's text.
+type ConfigError struct {
+	// File is the configuration file; empty when the problem is not
+	// placed in one (a default value, an environment variable).
+	File string
+	// Key is the dotted key ("telegram.global_rate") or table ("digest")
+	// the problem is about; empty for a syntax error.
+	Key string
+	// Line and Column locate the problem in File; 0 when unknown (a key
+	// that is not in the file; a problem about a whole key, which has a
+	// line only).
+	Line, Column int
+	// Unknown reports a key the configuration does not have.
+	Unknown bool
+	// Problem says what is wrong, in plain words, without the key.
+	Problem string
+}
+
+// Error writes the problem as `config "F" line L column C: key: problem`,
+// leaving out what is not known.
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "config %q line %d", e.File, e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, " column %d", e.Column)
+		}
+		b.WriteString(": ")
+	}
+	switch {
+	case e.Unknown:
+		fmt.Fprintf(&b, "unknown key %q", e.Key)
+	case e.Key != "":
+		b.WriteString(e.Key + ": " + e.Problem)
+	default:
+		b.WriteString(e.Problem)
+	}
+	return b.String()
+}
+
+// invalid is a problem of the value of key, found after decoding.
+func invalid(key, format string, args ...any) *ConfigError {
+	return &ConfigError{Key: key, Problem: fmt.Sprintf(format, args...)}
+}
+
 // configSource remembers where each key of a config file stands, so that a
 // problem found after decoding (by Validate) names the line to fix.
 type configSource struct {
@@ -27,20 +75,22 @@ type configSource struct {
 	mistyped map[string]bool
 }
 
-// place puts the file and line in front of each semantic problem whose key
-// is in the file. Validate messages all start with the key ("log.level: …").
+// place gives each problem about a key of the file that key's line, and
+// drops those about a key whose type was wrong already.
 func (s *configSource) place(errs []error) []error {
 	if s == nil {
 		return errs
 	}
 	out := errs[:0]
 	for _, err := range errs {
-		key, _, _ := strings.Cut(err.Error(), ": ")
-		if s.mistyped[key] {
-			continue
-		}
-		if p, ok := s.at[key]; ok {
-			err = &placedError{line: p.Line, err: fmt.Errorf("config %q line %d: %w", s.path, p.Line, err)}
+		var ce *ConfigError
+		if errors.As(err, &ce) && ce.Line == 0 {
+			if s.mistyped[ce.Key] {
+				continue
+			}
+			if p, ok := s.at[ce.Key]; ok {
+				ce.File, ce.Line = s.path, p.Line
+			}
 		}
 		out = append(out, err)
 	}
@@ -48,26 +98,13 @@ func (s *configSource) place(errs []error) []error {
 	return out
 }
 
-// placedError is a problem at a line of the config file.
-type placedError struct {
-	line int
-	err  error
-}
-
-func (e *placedError) Error() string { return e.err.Error() }
-func (e *placedError) Unwrap() error { return e.err }
-
-// atLine builds a placedError for a problem at line, column of the file.
-func atLine(path string, line, col int, format string, args ...any) error {
-	return &placedError{line: line, err: fmt.Errorf("config %q line %d column %d: "+format, append([]any{path, line, col}, args...)...)}
-}
-
 // sortByLine orders problems as they appear in the file; those that are
 // in no line (a required key missing) come last, in their given order.
 func sortByLine(errs []error) {
 	line := func(err error) int {
-		if p, ok := err.(*placedError); ok {
-			return p.line
+		var ce *ConfigError
+		if errors.As(err, &ce) && ce.Line > 0 {
+			return ce.Line
 		}
 		return math.MaxInt
 	}
@@ -104,14 +141,20 @@ type valueShape struct {
 }
 
 // scanConfig lists the expressions of a well-formed TOML document and the
-// position of every key, inline tables included.
-func scanConfig(data []byte) ([]tomlExpr, map[string]unstable.Position, error) {
+// position of every key, inline tables included. A key or table defined
+// twice is reported as twice, the first time it happens.
+func scanConfig(data []byte) (exprs []tomlExpr, at map[string]unstable.Position, twice *ConfigError, err error) {
 	var p unstable.Parser
 	p.Reset(data)
-	at := map[string]unstable.Position{}
-	var exprs []tomlExpr
+	at = map[string]unstable.Position{}
 	var table []string
 	header := ""
+	define := func(key string, pos unstable.Position) {
+		if _, ok := at[key]; ok && twice == nil {
+			twice = &ConfigError{Key: key, Line: pos.Line, Column: pos.Column, Problem: "defined twice"}
+		}
+		at[key] = pos
+	}
 	for p.NextExpression() {
 		n := p.Expression()
 		switch n.Kind {
@@ -120,17 +163,24 @@ func scanConfig(data []byte) ([]tomlExpr, map[string]unstable.Position, error) {
 			table = keys
 			name := string(data[first.Offset : last.Offset+last.Length])
 			header = "[" + name + "]"
+			pos := p.Shape(first).Start
 			if n.Kind == unstable.ArrayTable {
 				header = "[" + header + "]"
+				// Each [[name]] starts a new element: its keys are new.
+				prefix := strings.Join(keys, ".")
+				for k := range at {
+					if k == prefix || strings.HasPrefix(k, prefix+".") {
+						delete(at, k)
+					}
+				}
 			}
-			pos := p.Shape(first).Start
-			at[strings.Join(keys, ".")] = pos
+			define(strings.Join(keys, "."), pos)
 			exprs = append(exprs, tomlExpr{kind: n.Kind, header: header, key: keys, pos: pos, value: valueShape{kind: unstable.Table}})
 		case unstable.KeyValue:
 			keys, first, _ := keyParts(n.Key())
 			full := append(append([]string(nil), table...), keys...)
 			pos := p.Shape(first).Start
-			at[strings.Join(full, ".")] = pos
+			define(strings.Join(full, "."), pos)
 			v := n.Value()
 			recordInline(&p, v, full, at)
 			shape := valueShape{kind: v.Kind}
@@ -142,7 +192,7 @@ func scanConfig(data []byte) ([]tomlExpr, map[string]unstable.Position, error) {
 			exprs = append(exprs, tomlExpr{kind: n.Kind, header: header, key: full, raw: p.Raw(n.Raw), pos: pos, value: shape})
 		}
 	}
-	return exprs, at, p.Error()
+	return exprs, at, twice, p.Error()
 }
 
 // keyParts returns the parts of a dotted key and the ranges of its first
@@ -224,7 +274,7 @@ func decodeEach(path string, exprs []tomlExpr, cfg *Config, src *configSource) [
 				}
 				unknown[key] = true
 				line, col := where(m.Position())
-				errs = append(errs, atLine(path, line, col, "unknown key %q", key))
+				errs = append(errs, &ConfigError{File: path, Key: key, Line: line, Column: col, Unknown: true})
 			}
 		case errors.As(err, &de):
 			key := e.key
@@ -240,10 +290,10 @@ func decodeEach(path string, exprs []tomlExpr, cfg *Config, src *configSource) [
 					msg = fmt.Sprintf("wrong type: expected %s, got %s", typeWords(t), shapeWords(e.value, t))
 				}
 			}
-			errs = append(errs, atLine(path, line, col, "%s: %s", name, msg))
+			errs = append(errs, &ConfigError{File: path, Key: name, Line: line, Column: col, Problem: msg})
 		default:
 			line, col := where(1, 1)
-			errs = append(errs, atLine(path, line, col, "%s: %w", strings.Join(e.key, "."), err))
+			errs = append(errs, &ConfigError{File: path, Key: strings.Join(e.key, "."), Line: line, Column: col, Problem: err.Error()})
 		}
 	}
 	return errs

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"consultbot/bot"
@@ -16,10 +15,18 @@ type DeliveryConfig struct {
 	// the platform will not take is sent as text and a chart is left out
 	// with a note. A Go duration: "1m", "90s".
 	AttemptBudget string `toml:"attempt_budget"`
+	// ShutdownTimeout is how long a stop (SIGTERM, Ctrl-C) waits for the
+	// channels, the organisers' commands and the replies in flight before
+	// the database closes; what is not delivered by then is sent at the
+	// next start. A Go duration: "15s".
+	ShutdownTimeout string `toml:"shutdown_timeout"`
 }
 
+// defaultShutdownTimeout is [delivery] shutdown_timeout's default.
+const defaultShutdownTimeout = 15 * time.Second
+
 func defaultDeliveryConfig() DeliveryConfig {
-	return DeliveryConfig{AttemptBudget: bot.DefaultBudget.String()}
+	return DeliveryConfig{AttemptBudget: bot.DefaultBudget.String(), ShutdownTimeout: defaultShutdownTimeout.String()}
 }
 
 // Bounds of the attempt budget: long enough for a few retries, short
@@ -33,17 +40,30 @@ const (
 func (d DeliveryConfig) budget() (time.Duration, error) {
 	b, err := time.ParseDuration(d.AttemptBudget)
 	if err != nil {
-		return 0, fmt.Errorf("delivery.attempt_budget: %q is not a duration such as \"1m\" or \"90s\"", d.AttemptBudget)
+		return 0, invalid("delivery.attempt_budget", "%q is not a duration such as \"1m\" or \"90s\"", d.AttemptBudget)
 	}
 	if b < minAttemptBudget || b > maxAttemptBudget {
-		return 0, fmt.Errorf("delivery.attempt_budget: %s is not between %s and %s", b, minAttemptBudget, maxAttemptBudget)
+		return 0, invalid("delivery.attempt_budget", "%s is not between %s and %s", b, minAttemptBudget, maxAttemptBudget)
 	}
 	return b, nil
 }
 
-func (d DeliveryConfig) validate() []error {
-	if _, err := d.budget(); err != nil {
-		return []error{err}
+// shutdown returns the shutdown timeout (validated).
+func (d DeliveryConfig) shutdown() (time.Duration, error) {
+	t, err := time.ParseDuration(d.ShutdownTimeout)
+	if err != nil || t < time.Second || t > 10*time.Minute {
+		return 0, invalid("delivery.shutdown_timeout", "%q is not a duration between 1s and 10m, such as \"15s\"", d.ShutdownTimeout)
 	}
-	return nil
+	return t, nil
+}
+
+func (d DeliveryConfig) validate() []error {
+	var errs []error
+	if _, err := d.budget(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := d.shutdown(); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
 }

@@ -9,6 +9,7 @@ import (
 
 	"consultbot/digest"
 	"consultbot/organiser"
+	"consultbot/text"
 )
 
 // runDigest prints the digest since the last periodic one as Markdown.
@@ -48,6 +49,9 @@ func (m *Main) runDigest(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
-	_, err = io.WriteString(m.Stdout, digest.RenderMarkdown(d.In(loc)))
+	// The footer says how to hide an answer from here: the terminal's
+	// organiser mode, on the same file.
+	footer := text.For(m.org.lang).Organiser.PrintFooter
+	_, err = io.WriteString(m.Stdout, digest.RenderMarkdown(d.In(loc))+"\n"+footer+"\n")
 	return err
 }

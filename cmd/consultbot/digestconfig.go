@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"consultbot/organiser"
@@ -44,25 +43,25 @@ func (d DigestConfig) schedule() (organiser.Schedule, error) {
 func (d DigestConfig) location() (*time.Location, error) {
 	loc, err := time.LoadLocation(d.TimeZone)
 	if err != nil {
-		return nil, fmt.Errorf("digest.time_zone: %w", err)
+		return nil, invalid("digest.time_zone", "%v", err)
 	}
 	return loc, nil
 }
 
 func (d DigestConfig) validate() []error {
 	var errs []error
-	if _, err := d.location(); err != nil && (d.EveryHours != 0 || d.Daily == "") {
+	if _, err := time.LoadLocation(d.TimeZone); err != nil && (d.EveryHours != 0 || d.Daily == "") {
 		// With a daily digest the schedule reports it below.
-		errs = append(errs, fmt.Errorf("%w (an IANA name such as Europe/Paris)", err))
+		errs = append(errs, invalid("digest.time_zone", "%v (an IANA name such as Europe/Paris)", err))
 	}
 	errs = appendRange(errs, "digest.every_hours", d.EveryHours, 0, 24*7, "hours; 0 uses daily instead")
 	if d.EveryHours == 0 && d.Daily != "" {
 		if _, err := d.schedule(); err != nil {
-			errs = append(errs, fmt.Errorf("digest: %w (daily is HH:MM, time_zone an IANA name such as Europe/Paris)", err))
+			errs = append(errs, invalid("digest", "%v (daily is HH:MM, time_zone an IANA name such as Europe/Paris)", err))
 		}
 	}
 	if d.Language != "fr" && d.Language != "en" {
-		errs = append(errs, fmt.Errorf("digest.language: %q is not one of fr, en", d.Language))
+		errs = append(errs, invalid("digest.language", "%q is not one of fr, en", d.Language))
 	}
 	return errs
 }

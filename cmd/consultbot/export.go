@@ -21,6 +21,7 @@ type orgFlags struct {
 	raw                    bool   // export
 	print                  bool   // digest
 	theme, lang            string // digest
+	console                bool   // chat -organiser
 }
 
 // orgCommands registers the flags of export and digest; it reports whether

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -38,7 +39,8 @@ Usage:
   consultbot [-config FILE] <command> [flags]
 
 Commands:
-  chat          take part in the consultation in this terminal (no token, no server)
+  chat          take part in the consultation in this terminal (no token, no server);
+                chat -organiser runs the organisers' commands on the same file
   run           run the bot on every configured channel (Telegram, Discord)
   check-config  validate the configuration and the questionnaire
   export        export every answer, pseudonymised, as CSV or JSONL (bot stopped)
@@ -87,7 +89,7 @@ type Main struct {
 	// Getenv resolves ${NAME} in the configuration.
 	Getenv func(string) string
 	// ShutdownTimeout bounds how long Close waits for the channels to stop
-	// and the outbox to drain.
+	// and the outbox to drain; zero takes [delivery] shutdown_timeout.
 	ShutdownTimeout time.Duration
 
 	command    string
@@ -110,17 +112,18 @@ type Main struct {
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
 	organisers *organiser.Service
+	// shutdownTimeout is [delivery] shutdown_timeout, which run reads.
+	shutdownTimeout time.Duration
 }
 
 // NewMain returns a Main wired to the process's standard streams and
 // environment.
 func NewMain() *Main {
 	return &Main{
-		Stdin:           os.Stdin,
-		Stdout:          os.Stdout,
-		Stderr:          os.Stderr,
-		Getenv:          os.Getenv,
-		ShutdownTimeout: 15 * time.Second,
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Getenv: os.Getenv,
 	}
 }
 
@@ -150,6 +153,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "chat":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 		fs.StringVar(&m.as, "as", terminal.DefaultName, "take part as this `name` (to simulate different people)")
+		fs.BoolVar(&m.org.console, "organiser", false, "run the organisers' commands (/synthese, /stats, /masquer…) on the database instead")
 	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 	case "check-config", "version":
@@ -317,6 +321,9 @@ func (m *Main) runChat(ctx context.Context) error {
 	if err := m.open(cfg, q, slog.LevelWarn); err != nil {
 		return err
 	}
+	if m.org.console {
+		return m.runOrganiserConsole(ctx, cfg, q)
+	}
 	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
 		Name:   m.as,
 		Logger: m.logger.With("platform", bot.ChannelTerminal),
@@ -354,6 +361,7 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.open(cfg, q, slog.LevelDebug); err != nil {
 		return err
 	}
+	m.shutdownTimeout, _ = cfg.Delivery.shutdown() // validated
 	if err := m.engine.SetFlood(cfg.Security.floodLimit()); err != nil {
 		return err
 	}
@@ -409,7 +417,8 @@ func (m *Main) runBot(ctx context.Context) error {
 // ShutdownTimeout. What is not delivered by then stays in the outbox and is
 // sent at the next start: a clean stop all the same.
 func (m *Main) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+	timeout := cmp.Or(max(m.ShutdownTimeout, 0), m.shutdownTimeout, defaultShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var errs []error
 	if m.stopChan != nil {

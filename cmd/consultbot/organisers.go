@@ -1,10 +1,17 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
 	"strconv"
 
+	"consultbot/bot"
+	"consultbot/bot/terminal"
 	"consultbot/flows"
 	"consultbot/organiser"
+	"consultbot/text"
 )
 
 // organiserService returns the Service the adapters hand organiser
@@ -25,4 +32,47 @@ func chatAddresses(ids []int64) []string {
 		out = append(out, strconv.FormatInt(id, 10))
 	}
 	return out
+}
+
+// runOrganiserConsole is chat -organiser: the organisers' commands on the
+// database, in this terminal, through the same service and outbox as on
+// Telegram and Discord, with no token. The service stops before the
+// command returns, so that Close can close the database.
+func (m *Main) runOrganiserConsole(ctx context.Context, cfg Config, q *flows.Questionnaire) error {
+	loc, _ := cfg.Digest.location() // validated
+	svc := organiser.New(m.db, q, organiser.Options{
+		Logger:   m.logger.With("component", "organiser"),
+		Lang:     cfg.Digest.Language,
+		Location: loc,
+		Outbox:   m.engine,
+	})
+	svc.AddChannel(bot.ChannelTerminal, terminal.Layout(), nil)
+	path := cfg.Storage.Path
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
+		Name:        m.as,
+		Lang:        cfg.Digest.Language,
+		Hint:        fmt.Sprintf(text.For(cfg.Digest.Language).Channel.Terminal.OrganiserHint, path),
+		Logger:      m.logger.With("platform", bot.ChannelTerminal),
+		DocumentDir: filepath.Dir(cfg.Storage.Path),
+		Organiser:   svc,
+	})
+	m.engine.AddSender(bot.ChannelTerminal, term)
+	if err := m.engine.Start(ctx); err != nil {
+		return err
+	}
+	svcCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(svcCtx) }()
+	err := term.Run(ctx)
+	stop()
+	if serr := <-done; serr != nil {
+		return serr
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"consultbot/bot/telegram/telegramtest"
+	"consultbot/text"
 )
 
 // TestRunOrganiserCommandsFromConfig runs the real Main's `run` with
@@ -37,5 +41,76 @@ func TestRunOrganiserCommandsFromConfig(t *testing.T) {
 	r.stop(t, wait)
 	if strings.Contains(r.stderr.String(), srv.Token()) {
 		t.Error("the token appears in the logs")
+	}
+}
+
+// TestChatOrganiserRunsTheCommandsOnTheFile: `chat -organiser` is the
+// organisers' console on the local file, with no token: the help first,
+// then every command through the same service and outbox as on the
+// platforms; a hide changes what the next digest and `digest --print`
+// show, and the printed digest says how to hide an answer from here.
+func TestChatOrganiserRunsTheCommandsOnTheFile(t *testing.T) {
+	dbPath := seedDB(t)
+	script := strings.Join([]string{"/stats", "/synthese", "/masquer 1", "/masquer abc", "/bannir", "bonjour", "/synthese"}, "\n") + "\n"
+	var stdout strings.Builder
+	m, stderr := newTestMain(t, strings.NewReader(script), &stdout)
+	m.Getenv = fakeEnv(nil)
+	if err := m.ParseFlags(context.Background(), []string{"chat", "-organiser", "-db", dbPath}); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("chat -organiser: %v\nstderr:\n%s", err, stderr)
+	}
+	out := stdout.String()
+	fr := text.For("fr")
+	want := []string{
+		"mode organisation, sur le fichier",
+		"== " + fr.Organiser.HelpTitle + " ==",
+		"/masquer N : retirer la réponse n° N des synthèses.",
+		"Statistiques de la consultation au ",
+		"2 réponses au total.",
+		"(Fichier enregistré : ",
+		"# 📊 Synthèse",
+		"Former les enseignants",
+		"Réponse n° 1 masquée",
+		"« abc » n'est pas un numéro de réponse.",
+		"Indiquez le numéro d'une réponse, par exemple /bannir 123.",
+		fr.Channel.Terminal.OrganiserGoodbye,
+	}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(out[at:], w)
+		if i < 0 {
+			t.Fatalf("output lacks %q after byte %d:\n%s", w, at, out)
+		}
+		at += i + len(w)
+	}
+	// "bonjour" is no command: the help again. The last digest leaves
+	// the hidden answer out.
+	if n := strings.Count(out, "== "+fr.Organiser.HelpTitle+" =="); n != 2 {
+		t.Errorf("help shown %d times, want at start and for bonjour", n)
+	}
+	last := out[strings.LastIndex(out, "# 📊 Synthèse"):]
+	if strings.Contains(last, "vrai") || !strings.Contains(last, "Former les enseignants") {
+		t.Errorf("the digest after /masquer 1:\n%s", last)
+	}
+	if strings.Contains(out, "Bienvenue") || strings.Contains(out, "Avant de commencer") {
+		t.Error("the organisers' console started a consultation")
+	}
+	chart, err := os.ReadFile(filepath.Join(filepath.Dir(dbPath), "local-synthese.png"))
+	if err != nil || !bytes.HasPrefix(chart, []byte("\x89PNG")) {
+		t.Errorf("chart file: %d bytes, %v", len(chart), err)
+	}
+
+	printed, _, err := runCommand(t, nil, "digest", "-db", dbPath, "--print")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(printed, "\n"+fr.Organiser.PrintFooter+"\n") || strings.Contains(printed, "vrai") {
+		t.Errorf("digest --print after the hide:\n%s", printed)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"consultbot/bot"
 )
@@ -36,7 +35,7 @@ func defaultSecurityConfig() SecurityConfig {
 func (s SecurityConfig) validate() []error {
 	var errs []error
 	if n := len(s.IDKey); n > 0 && n < minIDKeyLen {
-		errs = append(errs, fmt.Errorf("security.id_key: %d characters is too short, at least %d are needed (e.g. openssl rand -base64 32)", n, minIDKeyLen))
+		errs = append(errs, invalid("security.id_key", "%d characters is too short, at least %d are needed (e.g. openssl rand -base64 32)", n, minIDKeyLen))
 	}
 	errs = appendRange(errs, "security.flood_burst", s.FloodBurst, 1, 1000, "messages one person may send at once")
 	// Below one message every ten seconds a held-back person waits minutes.

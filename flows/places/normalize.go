@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"consultbot/internal/fold"
 )
 
 // tokenize lowercases s, removes accents and splits it into words of ASCII
@@ -43,7 +45,7 @@ func tokenize(s string) []string {
 			buf = append(buf, "ur"...)
 			flush()
 		default:
-			if f, ok := accentFold[r]; ok {
+			if f, ok := fold.Rune(r); ok {
 				buf = append(buf, f...)
 				continue
 			}
@@ -58,15 +60,6 @@ func tokenize(s string) []string {
 		toks[i], start = all[start:end], end
 	}
 	return toks
-}
-
-var accentFold = map[rune]string{
-	'à': "a", 'â': "a", 'ä': "a", 'á': "a", 'ã': "a", 'å': "a",
-	'ç': "c", 'é': "e", 'è': "e", 'ê': "e", 'ë': "e",
-	'î': "i", 'ï': "i", 'í': "i", 'ì': "i", 'ñ': "n",
-	'ô': "o", 'ö': "o", 'ó': "o", 'ò': "o", 'õ': "o",
-	'ù': "u", 'û': "u", 'ü': "u", 'ú': "u", 'ÿ': "y", 'ý': "y",
-	'œ': "oe", 'æ': "ae", 'ß': "ss",
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

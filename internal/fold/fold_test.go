@@ -1,0 +1,34 @@
+package fold
+
+import "testing"
+
+func TestString(t *testing.T) {
+	for in, want := range map[string]string{
+		"École":                    "ecole",
+		"ÉLÈVE":                    "eleve",
+		"e\u0301le\u0300ve":        "eleve", // decomposed, as some keyboards send
+		"Cœur":                     "coeur",
+		"Côte-d’Or":                "cote-d’or",
+		"Straße":                   "strasse",
+		"déjà vu, naïve, Noël":     "deja vu, naive, noel",
+		"plain ascii":              "plain ascii",
+		"Ñandú":                    "nandu",
+		"日本":                       "日本",
+		"":                         "",
+		"synthèse/débannir":        "synthese/debannir",
+		"DÉMASQUER":                "demasquer",
+		"\u00e9\u00e8\u00ea\u00eb": "eeee",
+	} {
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRuneLeavesOtherRunesAlone(t *testing.T) {
+	for _, r := range "az09 -'’«»€😀" {
+		if f, ok := Rune(r); ok {
+			t.Errorf("Rune(%q) = %q, true; want it left alone", r, f)
+		}
+	}
+}

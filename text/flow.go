@@ -1,0 +1,172 @@
+package text
+
+// Flow holds the texts of the conversation (package flows), in one
+// language. Texts with verbs take fmt arguments as their comments say.
+// Help and HelpChoice are keyed by the conversation's stage.
+type Flow struct {
+	WelcomeTitle string
+	Welcome      string // %s intro of the questionnaire
+	Accept       string
+	Refuse       string
+	Declined     string
+	DeclinedHint string
+
+	ProfileAsk    string
+	Thanks        string
+	Academie      string
+	AcademieOK    string // %s académie
+	AcademieNo    string // %s what was typed
+	AcademieField string
+	Skip          string
+
+	MenuTitle     string
+	Menu          string
+	MenuDone      string
+	MenuButton    string // %d number, %s title, %d answered, %d total
+	ProgressTitle string // %d theme number, %d question number, %d total
+
+	Back          string
+	Pause         string
+	Cancel        string
+	Current       string // %s answer
+	CurrentChoice string // %s answer
+	CurrentVoice  string // %s answer
+	Saved         string
+	Changed       string
+	Skipped       string
+
+	ReviewTitle string // %d theme number
+	Review      string
+	SkippedMark string
+	VoiceMark   string // %d seconds
+	EditButton  string // %d question number
+	Confirm     string
+	MenuLabel   string
+	EditTitle   string // %d theme number, %d question number, %d total
+	Confirmed   string // %s theme title
+	AllDone     string
+
+	Paused      string
+	ResumeLabel string
+	Resuming    string
+
+	Closed string // %s closing date
+
+	Stale         string
+	Garbage       string
+	StaleForm     string // %s quoted text
+	UseButtons    string
+	VoiceNotHere  string
+	MediaNotHere  string
+	MediaForText  string
+	EmptyText     string
+	TooLong       string // %d length, %d limit
+	Unreadable    string
+	NoVoice       string
+	Unknown       string // %s command
+	NotYet        string
+	LanguageSet   string
+	Commands      string // %s list of commands
+	CommandsShort string
+	NoAnswers     string
+	AnswersTitle  string
+	AnswersIntro  string // %d answered, %d total
+	DateLayout    string
+	ThemeHeading  string // %d number, %s title
+	ThemeProgress string // %d answered, %d total
+
+	GiveBack        string
+	LongContinued   string
+	More            string
+	Remove          string
+	Removed         string
+	NothingToRemove string
+	Greeting        string
+	Hello           string // a greeting before anything was asked
+	NotUnderstood   string // %s what was typed
+	CheckAsk        string // %s what was typed, %s the question's title
+	CheckYes        string
+	CheckNo         string
+	CheckHelp       string // %s yes label
+	Retype          string
+	LanguageAsk     map[string]string // by target language, in this language
+	LanguageYes     string            // in the target language
+	LanguageNo      string
+	LanguageKept    string
+	LanguageHelp    string
+	PlaceWhich      string
+	PlaceHelp       string
+	AcademieOf      string // %s académie with its preposition
+	HelpTitle       string // %s question title
+	Explain         string // %s the question in simpler words
+	Example         string // %s an example answer
+	Original        string // %s the original wording
+
+	// Banned is the only answer a banned participant gets.
+	Banned string
+
+	// MenuEntries describes each command (by its canonical name) in the
+	// platforms' command menus.
+	MenuEntries map[string]string
+
+	Help map[string]string
+	// HelpChoice replaces Help while the current question is answered
+	// with buttons, where typing an answer would be refused.
+	HelpChoice map[string]string
+}
+
+// Privacy holds the texts of the privacy features of the conversation:
+// consent, "my data", erasure. StageName is keyed by the conversation's
+// stage, LangName by language.
+type Privacy struct {
+	DefaultController string
+	ConsentShort      string // %s controller
+	ConsentIntro      string
+	ConsentWhat       string
+	ConsentWhy        string
+	ConsentWho        string // %s controller
+	ConsentContact    string // %s contact
+	ConsentHowLong    string
+	ConsentInactive   string // %d days
+	ConsentUntil      string // %s date
+	ConsentAfterClose string // %d days
+	ConsentAtClose    string
+	ConsentLeave      string
+
+	NothingStored   string
+	EraseTitle      string
+	EraseAsk        string
+	EraseAskAnswer  string // one answer
+	EraseAskAnswers string // %d answers, more than one
+	EraseYes        string
+	EraseNo         string
+	Erased          string
+	Kept            string
+	EraseHelp       string // %s yes label, %s no label
+
+	DataTitle     string
+	DataIntro     string // %s time zone
+	DataFile      string
+	DataNotice    string
+	OtherAnswers  string
+	ConfirmedOn   string // %s time
+	AnsweredOn    string // %s time
+	ChangedOn     string // %s time
+	TimeLayout    string
+	LineLayout    string // %s label, %s value
+	LabelID       string
+	LabelLang     string
+	LabelStage    string
+	LabelConsent  string
+	LabelProfile  string
+	LabelAcademie string
+	LabelSource   string
+	LabelCreated  string
+	LabelUpdated  string
+	LabelPosition string
+	LabelAnswers  string
+	LangName      map[string]string
+	StageName     map[string]string
+	CmdMyData     string
+	CmdErase      string
+}

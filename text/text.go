@@ -1,0 +1,80 @@
+// Package text is the catalogue of every text consultbot shows a person,
+// one per language: fr.go holds the French catalogue (the consultation's
+// language), en.go the English one. The conversation (flows), the
+// digest, the organisers' replies, the engine and each channel take their
+// texts from here, so that a wording is changed in one place and a test
+// (TestEveryTextInBothLanguages) checks that nothing exists in one
+// language only.
+//
+// Texts are grouped by who shows them, in plain structs: a field is a
+// key, and a missing translation is a compile error or an empty field the
+// test names. Texts that take arguments say so in their comment; they are
+// fmt formats. Nouns counted by a number are written "singular|plural".
+//
+// A text never holds a Go error: errors are for logs, and what a person
+// reads when something fails is a text of its own (Organiser.Failed,
+// Channel.NotSaved…). The package uses the standard library only, so that
+// flows may import it.
+package text
+
+import "strings"
+
+// Languages the catalogues are written in.
+const (
+	FR = "fr"
+	EN = "en"
+)
+
+// Catalog is every text of one language. Read it, never change it.
+type Catalog struct {
+	// Lang is FR or EN.
+	Lang string
+	// Flow and Privacy hold the conversation's texts (package flows).
+	Flow    Flow
+	Privacy Privacy
+	// Digest holds the digest's headings and labels.
+	Digest Digest
+	// Organiser holds the replies to organisers' commands.
+	Organiser Organiser
+	// Channel holds what the Telegram, Discord and terminal channels and
+	// the engine say themselves, around the conversation.
+	Channel Channel
+}
+
+// For returns the catalogue of lang: English for "en" and its regional
+// forms ("en-GB"), French for anything else.
+func For(lang string) *Catalog {
+	if IsEnglish(lang) {
+		return &english
+	}
+	return &french
+}
+
+// IsEnglish reports whether lang, a language code as the platforms send
+// it ("en", "en-GB", "en-US"), is English.
+func IsEnglish(lang string) bool { return strings.HasPrefix(lang, EN) }
+
+// Lang returns FR or EN for a language code as the platforms send it.
+func Lang(code string) string {
+	if IsEnglish(code) {
+		return EN
+	}
+	return FR
+}
+
+// All returns every catalogue, French first.
+func All() []*Catalog { return []*Catalog{&french, &english} }
+
+// Count returns the noun of a "singular|plural" text to write after the
+// number n: French uses the singular for 0 and 1 (« 0 réponse »),
+// English for 1 only ("0 answers").
+func (c *Catalog) Count(n int, noun string) string {
+	one, many, ok := strings.Cut(noun, "|")
+	if !ok {
+		return noun
+	}
+	if n == 1 || (n == 0 && c.Lang == FR) {
+		return one
+	}
+	return many
+}
