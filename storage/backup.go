@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Backup writes a consistent copy of the whole database file to w while
+// the bot keeps running: bbolt's Tx.WriteTo in one read transaction, so
+// the copy is the database as of one commit, whatever is written
+// meanwhile. It returns the bytes written.
+//
+// The copy is page for page, free pages included: the bytes of answers
+// erased since the last compaction are in it too (see docs/PRIVACY.md,
+// and rotate backups). While it runs, writers wait only if the file must
+// grow beyond what is mapped (bbolt issue 854), which happens when the
+// database doubles; docs/BENCHMARKS.md measures the participants' write
+// latency during a backup.
+func (db *DB) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := guard(func() error {
+		return db.bolt.View(func(tx *bolt.Tx) error {
+			var err error
+			n, err = tx.WriteTo(w)
+			return err
+		})
+	})
+	if err != nil {
+		return n, fmt.Errorf("back up db %q: %w", db.path, err)
+	}
+	return n, nil
+}
+
+// SaveBackup writes what copy produces (DB.Backup, or a running bot's
+// copy streamed through the admin socket) to path, so that path is either
+// left as it was or holds a sound copy: it writes a temporary file in the
+// same directory, mode 0600, fsyncs it, checks it as a consultbot database
+// (VerifyFile: every page, bbolt's Check, the schema), renames it over
+// path and fsyncs the directory. It returns the copy's size.
+func SaveBackup(path string, copy func(io.Writer) (int64, error)) (n int64, err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return 0, fmt.Errorf("save backup %q: %w", path, err)
+	}
+	tmpPath := tmp.Name()
+	defer func() {
+		if err != nil {
+			os.Remove(tmpPath)
+		}
+	}()
+	// CreateTemp's mode already; said since the copy holds every answer.
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		n, err = copy(tmp)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("save backup %q: %w", path, err)
+	}
+	if err = VerifyFile(tmpPath); err != nil {
+		return 0, fmt.Errorf("save backup %q: the copy is not sound: %w", path, err)
+	}
+	if err = os.Rename(tmpPath, path); err == nil {
+		err = syncPath(dir)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("save backup %q: %w", path, err)
+	}
+	return n, nil
+}
+
+// VerifyFile checks that the file at path is a sound consultbot database:
+// it opens it read-only (meta pages, size, schema) and reads and checks
+// every page (DB.Check). A damaged file gives a *DamagedError.
+func VerifyFile(path string) error {
+	db, err := OpenReadOnly(path, Options{})
+	if err != nil {
+		return err
+	}
+	err = db.Check()
+	return errors.Join(err, db.Close())
+}
