@@ -55,6 +55,9 @@ type Options struct {
 	Chart func(digest.Digest) ([]byte, error)
 	// Outbox delivers the periodic digests; without it they stay pending.
 	Outbox Outbox
+	// OnCompute, when set, learns how long each digest (periodic, on
+	// demand, or behind /stats) took to compute: metrics.
+	OnCompute func(time.Duration)
 }
 
 // Service runs the organisers' commands and the periodic digests over one

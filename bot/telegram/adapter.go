@@ -306,6 +306,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("delete telegram webhook before polling: %w", err)
 	}
+	// Telegram answered: up, until a long poll fails.
+	a.observer().Connected(bot.ChannelTelegram, true)
 	return a.poll(ctx)
 }
 

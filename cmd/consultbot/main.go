@@ -19,9 +19,11 @@ import (
 	// the zone database so the binary does not depend on the host's tzdata.
 	_ "time/tzdata"
 
+	"consultbot/admin"
 	"consultbot/bot"
 	"consultbot/bot/terminal"
 	"consultbot/flows"
+	"consultbot/metrics"
 	"consultbot/organiser"
 	"consultbot/secret"
 	"consultbot/storage"
@@ -41,8 +43,12 @@ Commands:
   chat          take part in the consultation in this terminal (no token, no server)
   run           run the bot on every configured channel (Telegram, Discord)
   check-config  validate the configuration and the questionnaire
-  export        export every answer, pseudonymised, as CSV or JSONL (bot stopped)
-  digest        print the digest since the last periodic one (bot stopped)
+  export        export every answer, pseudonymised, as CSV or JSONL
+  digest        print the digest since the last periodic one
+  stats         print the organisers' statistics (as /stats)
+  backup        write a consistent, checked copy of the database
+                (export, digest, stats and backup work while the bot runs,
+                through its admin socket beside the database)
   compact       rewrite the database without its free pages, where erased
                 answers linger (bot stopped; see docs/PRIVACY.md)
   version       print the version
@@ -110,6 +116,13 @@ type Main struct {
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
 	organisers *organiser.Service
+
+	// Operations (admin.go, metrics.go, backup.go): the admin socket, the
+	// metrics and their listener; opsMu guards metricsSrv.
+	admin      *admin.Server
+	metrics    *metrics.Metrics
+	opsMu      sync.Mutex
+	metricsSrv *metrics.Server
 }
 
 // NewMain returns a Main wired to the process's standard streams and
@@ -153,6 +166,12 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 	case "check-config", "version":
+	case "stats":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.org.lang, "lang", "fr", "language: fr or en")
+	case "backup":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.org.out, "out", "", "the copy's `file`, created readable by its owner only")
 	default:
 		if m.orgCommands(m.command, fs) {
 			break
@@ -193,6 +212,10 @@ func (m *Main) run(ctx context.Context) error {
 		return m.runDigest(ctx)
 	case "compact":
 		return m.runCompact()
+	case "stats":
+		return m.runStats(ctx)
+	case "backup":
+		return m.runBackup(ctx)
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
@@ -317,6 +340,11 @@ func (m *Main) runChat(ctx context.Context) error {
 	if err := m.open(cfg, q, slog.LevelWarn); err != nil {
 		return err
 	}
+	if err := m.startAdmin(cfg, q); err != nil {
+		// The conversation works without it; only export while it runs
+		// does not.
+		m.logger.Warn("no admin socket: export, digest, stats and backup cannot reach this chat while it runs", "err", err)
+	}
 	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
 		Name:   m.as,
 		Logger: m.logger.With("platform", bot.ChannelTerminal),
@@ -358,6 +386,9 @@ func (m *Main) runBot(ctx context.Context) error {
 		return err
 	}
 	m.logger.Info("starting consultbot", "version", Version(), "config", cfg)
+	if err := m.newMetrics(cfg); err != nil {
+		return err
+	}
 
 	// The channels outlive ctx: Close stops them, after the signal, in
 	// order with the engine and the database.
@@ -372,6 +403,9 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	for _, c := range chans {
 		m.engine.AddSender(c.name, c.sender)
+	}
+	if err := m.startOps(chanCtx, cfg, q); err != nil {
+		return err
 	}
 	if err := m.engine.Start(ctx); err != nil {
 		return err
@@ -427,6 +461,8 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	// The admin socket and the metrics read the database: they go first.
+	errs = append(errs, m.closeAdmin(), m.closeMetrics(ctx))
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
