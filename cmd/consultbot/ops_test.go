@@ -318,3 +318,18 @@ func TestOperationsSettingsAreChecked(t *testing.T) {
 		t.Errorf("valid settings refused: %v %v", err, cfg.Validate())
 	}
 }
+
+// TestDockerConfigIsValid: the configuration baked into the container
+// image passes check-config's validation.
+func TestDockerConfigIsValid(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join("..", "..", "deploy", "docker.toml"), fakeEnv(nil))
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Backup.EveryHours == 0 || cfg.Metrics.Listen == "" {
+		t.Errorf("docker.toml: backups every %d h, metrics on %q", cfg.Backup.EveryHours, cfg.Metrics.Listen)
+	}
+}
