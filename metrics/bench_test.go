@@ -111,3 +111,45 @@ func benchEngine(b *testing.B, participants int, noSync, withMetrics bool) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 }
+
+// BenchmarkObserverPerEvent is what the metrics add to one event on the
+// hot path: its commit, its reply's delivery and the platform call that
+// sent it, from all cores at once.
+func BenchmarkObserverPerEvent(b *testing.B) {
+	m := metrics.New(metrics.Options{Channels: []string{bot.ChannelTelegram}})
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.Applied(bot.ChannelTelegram, false, 1)
+			m.Delivered(bot.ChannelTelegram, true)
+			m.Request(bot.ChannelTelegram, "sendMessage", 30*time.Millisecond, 200, nil)
+		}
+	})
+}
+
+// BenchmarkScrape is one scrape of /metrics over a store with 1,000
+// replies waiting in its outbox.
+func BenchmarkScrape(b *testing.B) {
+	db, err := storage.Open(filepath.Join(b.TempDir(), "consult.db"), storage.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	eng := bot.New(db, benchStepper{}, nil) // no sender: replies stay in the outbox
+	for i := range 1000 {
+		p := fmt.Sprint("telegram:", i)
+		if _, err := eng.Handle(context.Background(), bot.Inbound{ID: p, Channel: bot.ChannelTelegram, Participant: p, Address: p, Event: flows.Event{Kind: flows.EventText, Text: "1"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m := metrics.New(metrics.Options{DB: db, Channels: []string{bot.ChannelTelegram}})
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := srv.Client().Get(srv.URL + "/metrics")
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}

@@ -169,7 +169,10 @@ func (m *Main) takeBackup(ctx context.Context, dir string, keep int, db *storage
 	}
 	start := time.Now()
 	name := backupPrefix + start.UTC().Format(backupTimeLayout) + backupSuffix
-	n, err := storage.SaveBackup(filepath.Join(dir, name), db.Backup)
+	n, err := storage.SaveBackup(filepath.Join(dir, name), func(w io.Writer) (int64, error) { return db.Backup(ctxWriter{ctx, w}) })
+	if err != nil && ctx.Err() != nil {
+		return nil // shutting down: the copy was abandoned and removed
+	}
 	if m.metrics != nil {
 		m.metrics.Backup(time.Since(start), n, err)
 	}

@@ -129,8 +129,22 @@ func (l *localReader) stats(ctx context.Context, w io.Writer, lang string) error
 	return err
 }
 
-func (l *localReader) backup(_ context.Context, w io.Writer) (int64, error) {
-	return l.db.Backup(w)
+func (l *localReader) backup(ctx context.Context, w io.Writer) (int64, error) {
+	return l.db.Backup(ctxWriter{ctx, w})
+}
+
+// ctxWriter fails once ctx ends, so that a copy in progress stops when
+// the bot shuts down or the person who asked goes away.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // remoteReader asks the running bot, through its admin socket.
