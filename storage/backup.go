@@ -91,3 +91,18 @@ func VerifyFile(path string) error {
 	err = db.Check()
 	return errors.Join(err, db.Close())
 }
+
+// MmapHeadroom is an Options.InitialMmapSize for the database at path
+// that lets it double (and at least reach 1 GiB) before bbolt must map it
+// again. A remap waits for every read transaction to end, and a backup is
+// one long read transaction: without headroom, a backup taken while the
+// file outgrows its mapping holds every writer until it ends (measured in
+// docs/BENCHMARKS.md: 6 s at a million answers). Mapping more than the
+// file costs address space, not memory.
+func MmapHeadroom(path string) int {
+	size := int64(0)
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	return int(max(1<<30, 2*size))
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,5 +134,64 @@ func TestOutboxStatsCountsAndAgesEachChannel(t *testing.T) {
 	}
 	if err := db.Ping(); err != nil {
 		t.Errorf("Ping an open database: %v", err)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestWritersAreNotHeldByABackupWhileTheFileGrows: a backup is one long
+// read transaction, and bbolt cannot map a grown file again while one is
+// open. With MmapHeadroom, participants keep writing while a backup is
+// held in the middle of its copy (without it, this test times out).
+func TestWritersAreNotHeldByABackupWhileTheFileGrows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "consult.db")
+	db := openAt(t, path, Options{NoSync: true, InitialMmapSize: MmapHeadroom(path)})
+	apply(t, db, inbound("e0", "telegram:p0"), t0, answerStep("t1", "q1", "x", t0))
+
+	started, release := make(chan struct{}), make(chan struct{})
+	backupDone := make(chan error, 1)
+	go func() {
+		first := true
+		_, err := db.Backup(writerFunc(func(p []byte) (int, error) {
+			if first {
+				first = false
+				close(started)
+				<-release
+			}
+			return len(p), nil
+		}))
+		backupDone <- err
+	}()
+	<-started
+
+	// About 1 MiB of answers: far beyond a new file's first mapping
+	// (bbolt maps 32 KiB, then doubles).
+	text := strings.Repeat("Des ordinateurs pour chaque élève. ", 100)
+	wrote := make(chan error, 1)
+	go func() {
+		for i := range 300 {
+			in := inbound(fmt.Sprintf("g%d", i), fmt.Sprintf("telegram:g%d", i))
+			if _, err := db.Apply(context.Background(), in, t0, answerStep("t1", "q1", text, t0)); err != nil {
+				wrote <- err
+				return
+			}
+		}
+		wrote <- nil
+	}()
+	select {
+	case err := <-wrote:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		close(release)
+		<-wrote
+		t.Fatal("writers were held by the backup's read transaction")
+	}
+	close(release)
+	if err := <-backupDone; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -306,7 +306,9 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 	level, _ := cfg.Log.level() // validated
 	m.logger = slog.New(m.redact.Handler(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: max(level, minLevel)})))
 
-	db, err := storage.Open(cfg.Storage.Path, storage.Options{})
+	// Headroom, so that a hot backup (a long read transaction) does not
+	// hold writers up while the file grows (storage.MmapHeadroom).
+	db, err := storage.Open(cfg.Storage.Path, storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path)})
 	if err != nil {
 		return err
 	}

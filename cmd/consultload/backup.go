@@ -32,6 +32,7 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	dbPath := fs.String("db", "", "database file: reused if it exists, else generated there (default: a temporary file, removed)")
 	parents := fs.Int("parents", 100, "parents answering during the measurements")
 	think := fs.Duration("think", time.Second, "each parent's pause between two answers (randomised ±50 %)")
+	headroom := fs.Bool("headroom", true, "open the store as consultbot run does, with storage.MmapHeadroom (false: bbolt's default mapping)")
 	baseline := fs.Duration("baseline", 10*time.Second, "how long to measure write latency with no backup running")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,9 +57,13 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "store: %.0f MiB, GOMAXPROCS %d, %d parents, think %v\n", float64(fi.Size())/(1<<20), runtime.GOMAXPROCS(0), *parents, *think)
+	fmt.Fprintf(stdout, "store: %.0f MiB, GOMAXPROCS %d, %d parents, think %v, mmap headroom %v\n", float64(fi.Size())/(1<<20), runtime.GOMAXPROCS(0), *parents, *think, *headroom)
 
-	db, err := storage.Open(path, storage.Options{})
+	opts := storage.Options{}
+	if *headroom {
+		opts.InitialMmapSize = storage.MmapHeadroom(path)
+	}
+	db, err := storage.Open(path, opts)
 	if err != nil {
 		return err
 	}
