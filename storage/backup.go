@@ -57,7 +57,7 @@ func SaveBackup(path string, copy func(io.Writer) (int64, error)) (n int64, err 
 	// CreateTemp's mode already; said since the copy holds every answer.
 	err = tmp.Chmod(0o600)
 	if err == nil {
-		n, err = copy(tmp)
+		n, err = copy(&syncingWriter{f: tmp})
 	}
 	if err == nil {
 		err = tmp.Sync()
@@ -105,4 +105,25 @@ func MmapHeadroom(path string) int {
 		size = fi.Size()
 	}
 	return int(max(1<<30, 2*size))
+}
+
+// backupSyncEvery is how much of a copy may wait in the page cache before
+// it is flushed: one fsync of a whole 2 GiB copy at the end held the
+// participants' own fsyncs for seconds behind it on the same disk.
+const backupSyncEvery = 32 << 20
+
+// syncingWriter writes to f and flushes it every backupSyncEvery bytes.
+type syncingWriter struct {
+	f       *os.File
+	pending int
+}
+
+func (w *syncingWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.pending += n
+	if err == nil && w.pending >= backupSyncEvery {
+		w.pending = 0
+		err = w.f.Sync()
+	}
+	return n, err
 }
