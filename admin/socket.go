@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // SocketPath is the admin socket of the database at dbPath: beside it,
@@ -46,13 +45,17 @@ func checkDir(dir string, uid int) error {
 	return nil
 }
 
-// ownerOf returns the user id that owns a file.
-func ownerOf(fi fs.FileInfo) (int, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
+// FileOwner returns the user id that owns the file at path, or -1 when it
+// cannot be known.
+func FileOwner(path string) int {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return -1
 	}
-	return int(st.Uid), true
+	if uid, ok := ownerOf(fi); ok {
+		return uid
+	}
+	return -1
 }
 
 // checkSocket checks that path is a socket that only its owner can use,

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
-	"syscall"
 	"time"
 
 	"consultbot/admin"
@@ -215,13 +213,7 @@ func (m *Main) openReader(ctx context.Context) (reader, Config, error) {
 // dialBot checks that the bot holding the database at dbPath answers on
 // its admin socket.
 func dialBot(ctx context.Context, dbPath string) (reader, error) {
-	owner := -1
-	if fi, err := os.Stat(dbPath); err == nil {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			owner = int(st.Uid)
-		}
-	}
-	r := &remoteReader{path: admin.SocketPath(dbPath), owner: owner}
+	r := &remoteReader{path: admin.SocketPath(dbPath), owner: admin.FileOwner(dbPath)}
 	if _, err := r.call(ctx, opPing, nil, io.Discard); errors.Is(err, admin.ErrNotRunning) {
 		return nil, fmt.Errorf("open db %q: held by a running consultbot (run or chat) that does not answer on its admin socket %s: stop it first", dbPath, r.path)
 	} else if err != nil {
