@@ -173,6 +173,7 @@ func (e *Engine) work() {
 		switch {
 		case err == nil:
 			e.marks <- out.Seq
+			e.observer().Delivered(out.Channel, true)
 			e.next(k, q)
 		case e.sendCtx.Err() != nil:
 			// Closing: the reply stays in the outbox, its line busy.
@@ -418,6 +419,7 @@ func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs 
 		return
 	}
 	e.log.Warn("reply undeliverable; moved out of the outbox", append(attrs, slog.String("reason", reason))...)
+	e.observer().Delivered(out.Channel, false)
 	e.next(k, q)
 }
 

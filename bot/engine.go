@@ -76,6 +76,9 @@ type Engine struct {
 	// sendCtx ends when Close gives up draining.
 	sendCtx  context.Context
 	stopSend context.CancelFunc
+
+	// obs learns what the engine does (observe.go); nil: nothing.
+	obs Observer
 }
 
 // line orders the events of one participant: every Handle call waits for
@@ -223,13 +226,15 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 	if applied, held, err := e.holdIfFlooding(ctx, in, now); held || err != nil {
 		return applied, err
 	}
-	applied, err := e.store.Apply(ctx, in, now, func(s flows.Session) (flows.Session, []flows.Reply) {
+	var t tally
+	applied, err := e.store.Apply(ctx, in, now, t.wrap(func(s flows.Session) (flows.Session, []flows.Reply) {
 		return e.stepper.Step(s, in.Event, now)
-	})
+	}))
 	if err != nil {
 		e.log.Error("apply event", "platform", in.Channel, "participant", in.Participant, "err", err)
 		return Applied{}, err
 	}
+	e.observeApplied(in.Channel, applied, &t)
 	// Queued before our turn ends, so that the next event's replies of
 	// this participant queue behind ours.
 	if e.started {

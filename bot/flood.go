@@ -216,7 +216,9 @@ func (e *Engine) holdIfFlooding(ctx context.Context, in Inbound, now time.Time) 
 		e.log.Error("hold event back", "platform", in.Channel, "participant", in.Participant, "err", err)
 		return Applied{}, true, err
 	}
-	if !applied.Duplicate {
+	if applied.Duplicate {
+		e.observer().Applied(in.Channel, true, 0)
+	} else {
 		if notice {
 			e.log.Info("participant over the flood limit; holding their events back", "platform", in.Channel, "participant", in.Participant)
 		}
@@ -329,11 +331,15 @@ func (e *Engine) applyHeld(p string) (more bool, err error) {
 	e.startMu.RLock()
 	defer e.startMu.RUnlock()
 	now := e.now()
-	_, applied, ok, err := e.flood.store.ApplyHeld(ctx, p, now, func(in Inbound) StepFunc {
-		return func(s flows.Session) (flows.Session, []flows.Reply) { return e.stepper.Step(s, in.Event, now) }
+	var t tally
+	in, applied, ok, err := e.flood.store.ApplyHeld(ctx, p, now, func(in Inbound) StepFunc {
+		return t.wrap(func(s flows.Session) (flows.Session, []flows.Reply) { return e.stepper.Step(s, in.Event, now) })
 	})
 	if err != nil {
 		return true, err
+	}
+	if ok {
+		e.observeApplied(in.Channel, applied, &t)
 	}
 	more = e.flood.applied(p, ok)
 	if e.started {

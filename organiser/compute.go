@@ -22,7 +22,11 @@ import (
 // later edits may show slightly older progress than the answers: progress
 // (completion, drop-off) is approximate by a few seconds, counts are exact.
 func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, lang string) (digest.Digest, error) {
+	start := time.Now()
 	d, err := ComputeDigest(ctx, s.db, s.q, since, until, theme, lang)
+	if s.opts.OnCompute != nil && err == nil {
+		s.opts.OnCompute(time.Since(start))
+	}
 	return d.In(s.opts.Location), err
 }
 

@@ -84,6 +84,9 @@ type Options struct {
 	// DefaultQueue, DefaultLaneQueue and DefaultTimeout.
 	Workers, Queue, LaneQueue int
 	Timeout                   time.Duration
+	// OnCompute, when set, learns how long each digest (periodic, on
+	// demand, or behind /stats) took to compute: metrics.
+	OnCompute func(time.Duration)
 }
 
 // Service runs the organisers' commands and the periodic digests over one

@@ -59,6 +59,9 @@ type Options struct {
 	HandleTimeout time.Duration
 	// Logger receives the adapter's logs. Default slog.Default().
 	Logger *slog.Logger
+	// Observer learns of every REST call and of the gateway coming up or
+	// down (metrics, readiness); nil observes nothing.
+	Observer bot.Observer
 }
 
 // Validate reports every problem of the options at once.
@@ -150,7 +153,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new discord session: %w", err)
 	}
-	dg.Client = &http.Client{Timeout: 20 * time.Second, Transport: newTransport(opts.APIBase)}
+	dg.Client = &http.Client{Timeout: 20 * time.Second, Transport: bot.ObserveRequests(bot.ChannelDiscord, opts.Observer, apiRoute, newTransport(opts.APIBase))}
 	dg.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsDirectMessages
 	dg.StateEnabled = false
 	// Handlers run in the gateway's reading goroutine, so that events keep
@@ -171,10 +174,17 @@ func New(h Handler, opts Options) (*Adapter, error) {
 	dg.AddHandler(a.onMessage)
 	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		a.log.Info("gateway ready", "guilds", len(r.Guilds))
+		a.observer().Connected(bot.ChannelDiscord, true)
 	})
 	dg.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) { a.log.Info("gateway connected") })
-	dg.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.log.Warn("gateway disconnected") })
-	dg.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.log.Info("gateway session resumed") })
+	dg.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		a.log.Warn("gateway disconnected")
+		a.observer().Connected(bot.ChannelDiscord, false)
+	})
+	dg.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+		a.log.Info("gateway session resumed")
+		a.observer().Connected(bot.ChannelDiscord, true)
+	})
 	return a, nil
 }
 

@@ -79,6 +79,9 @@ type Options struct {
 	PollTimeout time.Duration
 	// Logger receives the adapter's logs; nil discards them.
 	Logger *slog.Logger
+	// Observer learns of every Bot API call and of the link to Telegram
+	// coming up or down (metrics, readiness); nil observes nothing.
+	Observer bot.Observer
 }
 
 // Limits are the client-side sending limits, kept at or below Telegram's.
@@ -193,7 +196,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		log:  logger.With("platform", bot.ChannelTelegram),
 		// The timeout bounds a hung request; it exceeds the long poll,
 		// which ends on its own after PollTimeout.
-		client:     &http.Client{Transport: transport, Timeout: opts.PollTimeout + 15*time.Second},
+		client:     &http.Client{Transport: bot.ObserveRequests(bot.ChannelTelegram, opts.Observer, apiMethod, transport), Timeout: opts.PollTimeout + 15*time.Second},
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
@@ -316,6 +319,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("delete telegram webhook before polling: %w", err)
 	}
+	// Telegram answered: up, until a long poll fails.
+	a.observer().Connected(bot.ChannelTelegram, true)
 	return a.poll(ctx)
 }
 

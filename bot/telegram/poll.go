@@ -33,6 +33,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		a.observer().Connected(bot.ChannelTelegram, err == nil)
 		if err != nil {
 			err = a.clean(err)
 			var te *tgbotapi.Error

@@ -97,6 +97,8 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 	}
 	a.log.Info("telegram webhook set")
 	if a.opts.WebhookListen == "" {
+		// The caller serves WebhookHandler: the webhook is set, so up.
+		a.observer().Connected(bot.ChannelTelegram, true)
 		<-ctx.Done()
 		return nil
 	}
@@ -107,6 +109,8 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 	srv := &http.Server{Handler: a.WebhookHandler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	a.observer().Connected(bot.ChannelTelegram, true)
+	defer a.observer().Connected(bot.ChannelTelegram, false)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve telegram webhook: %w", err)

@@ -34,7 +34,8 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 				ChatRate:           t.ChatRate,
 				GroupRatePerMinute: t.GroupRatePerMinute,
 			},
-			Logger: m.logger,
+			Logger:   m.logger,
+			Observer: m.observer(),
 		})
 		if err != nil {
 			errs = append(errs, err)
@@ -56,6 +57,7 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			Questionnaire:       q,
 			MaxAnswerLen:        cfg.Consultation.MaxAnswerLength,
 			Logger:              m.logger,
+			Observer:            m.observer(),
 		})
 		if err != nil {
 			errs = append(errs, err)

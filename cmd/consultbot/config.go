@@ -55,6 +55,9 @@ type Config struct {
 	Privacy      PrivacyConfig      `toml:"privacy"`
 	Security     SecurityConfig     `toml:"security"`
 	Delivery     DeliveryConfig     `toml:"delivery"`
+	// Operations (backup.go, metrics.go).
+	Backup  BackupConfig  `toml:"backup"`
+	Metrics MetricsConfig `toml:"metrics"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
@@ -159,6 +162,7 @@ func DefaultConfig() Config {
 		Digest:   defaultDigestConfig(),
 		Security: defaultSecurityConfig(),
 		Delivery: defaultDeliveryConfig(),
+		Backup:   defaultBackupConfig(),
 		Privacy: PrivacyConfig{
 			RetentionDaysAfterClose: 30,
 			InactiveDays:            90,
@@ -409,6 +413,8 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Digest.validate()...)
 	errs = append(errs, c.Security.validate()...)
 	errs = append(errs, c.Delivery.validate()...)
+	errs = append(errs, c.Backup.validate()...)
+	errs = append(errs, c.Metrics.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"consultbot/flows"
 	"consultbot/organiser"
@@ -19,13 +20,17 @@ func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
 	if err != nil {
 		return err
 	}
-	m.organisers = organiser.New(m.db, q, organiser.Options{
+	opts := organiser.Options{
 		Logger:   m.logger.With("component", "organiser"),
 		Schedule: sc,
 		Lang:     cfg.Digest.Language,
 		Location: loc,
 		Outbox:   m.engine,
-	})
+	}
+	if m.metrics != nil {
+		opts.OnCompute = func(d time.Duration) { m.metrics.Digest("organisers", d) }
+	}
+	m.organisers = organiser.New(m.db, q, opts)
 	return nil
 }
 

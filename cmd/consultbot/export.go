@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 	"unicode/utf8"
 
 	"consultbot/organiser"
@@ -71,49 +70,35 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 	return db, cfg, nil
 }
 
-// runExport writes every answer, pseudonymised, as CSV or JSONL. The file
-// is written under a temporary name and renamed at the end, so that an
+// runExport writes every answer, pseudonymised, as CSV or JSONL, from the
+// database or, while the bot runs, through its admin socket. The file is
+// written under a temporary name and renamed at the end, so that an
 // interrupted export never leaves a truncated file behind.
 func (m *Main) runExport(ctx context.Context) error {
 	if m.org.out == "" {
 		return errors.New("export: --out FILE is required (- for standard output)")
 	}
-	if m.org.format != organiser.FormatCSV && m.org.format != organiser.FormatJSONL {
-		return fmt.Errorf("export: --format must be csv or jsonl, not %q", m.org.format)
-	}
-	sep, err := parseSeparator(m.org.separator)
-	if err != nil {
+	req := exportRequest{format: m.org.format, separator: m.org.separator, raw: m.org.raw, key: []byte(m.Getenv(organiser.PseudonymKeyEnv))}
+	// The flags and the key are checked before anything is opened: a
+	// missing key must not leave an empty file behind.
+	if _, err := req.options(); err != nil {
 		return err
 	}
-	// The key is checked before anything is opened: a missing key must not
-	// leave an empty file behind.
-	pseudo, err := organiser.NewPseudonymizer([]byte(m.Getenv(organiser.PseudonymKeyEnv)))
+	r, cfg, err := m.openReader(ctx)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	db, cfg, err := m.openReadOnly()
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer db.Close()
-	q, err := loadQuestionnaire(cfg.Consultation.Questionnaire)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	opts := organiser.ExportOptions{Format: m.org.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now(), Raw: m.org.raw}
-	if m.org.out != "-" {
-		if err := checkExportTarget(m.org.out, cfg.Storage.Path); err != nil {
-			return err
-		}
-	}
-
+	defer r.Close()
 	if m.org.out == "-" {
-		n, err := organiser.Export(ctx, db, q, m.Stdout, opts)
+		n, err := r.export(ctx, m.Stdout, req)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "exported %d answers\n", n)
 		return nil
+	}
+	if err := checkOutTarget("export", m.org.out, cfg.Storage.Path); err != nil {
+		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(m.org.out), "."+filepath.Base(m.org.out)+".*.tmp")
 	if err != nil {
@@ -125,7 +110,7 @@ func (m *Main) runExport(ctx context.Context) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("export: %w", err)
 	}
-	n, err := organiser.Export(ctx, db, q, tmp, opts)
+	n, err := r.export(ctx, tmp, req)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -143,27 +128,32 @@ func (m *Main) runExport(ctx context.Context) error {
 	return nil
 }
 
-// checkExportTarget refuses an --out that is not a regular file or a new
-// name: the export replaces it by renaming a finished file over it, which
+// checkOutTarget refuses an --out of command (export, backup) that is not
+// a regular file or a new name: the command replaces it by renaming a
+// finished file over it, which
 // would destroy the database being read (through any of its names: a hard
 // link or another spelling of the path is the same file), replace a
 // symbolic link instead of writing where it points, or, for root, replace
 // a device node such as /dev/null. Only the last element is looked at: a
 // directory reached through a link is fine.
-func checkExportTarget(out, dbPath string) error {
+func checkOutTarget(command, out, dbPath string) error {
 	fi, err := os.Lstat(out)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("export: --out %q: %w", out, err)
+		return fmt.Errorf("%s: --out %q: %w", command, out, err)
+	}
+	stdout := ""
+	if command == "export" {
+		stdout = " (- for standard output)"
 	}
 	refuse := func(what string) error {
-		return fmt.Errorf("export: --out %q %s; give a new file or a regular file to replace (- for standard output)", out, what)
+		return fmt.Errorf("%s: --out %q %s; give a new file or a regular file to replace%s", command, out, what, stdout)
 	}
 	switch mode := fi.Mode(); {
 	case mode&fs.ModeSymlink != 0:
-		return refuse("is a symbolic link, which the export would replace rather than follow")
+		return refuse("is a symbolic link, which the " + command + " would replace rather than follow")
 	case mode.IsDir():
 		return refuse("is a directory")
 	case mode&fs.ModeNamedPipe != 0:
@@ -174,7 +164,8 @@ func checkExportTarget(out, dbPath string) error {
 		return refuse("is not a regular file")
 	}
 	if db, err := os.Stat(dbPath); err == nil && os.SameFile(fi, db) {
-		return refuse("is the database being exported")
+		what := map[string]string{"export": "exported", "backup": "backed up"}[command]
+		return refuse("is the database being " + what)
 	}
 	return nil
 }

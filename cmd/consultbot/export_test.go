@@ -102,8 +102,10 @@ func TestExportRefusesWithoutPseudonymKey(t *testing.T) {
 
 // TestReadOnlyCommandsWhileTheBotRuns: bbolt's writer holds an exclusive
 // flock and a read-only open asks for a shared one, so export and digest
-// cannot run beside the bot; they say so clearly instead of hanging, and
-// work once it stopped.
+// cannot open the file beside a writer; when that writer answers on no
+// admin socket (here a bare storage.Open; TestOperationsWhileTheBotRuns
+// has a real bot), they say so clearly instead of hanging, and work once
+// it stopped.
 func TestReadOnlyCommandsWhileTheBotRuns(t *testing.T) {
 	dbPath := seedDB(t)
 	env := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}

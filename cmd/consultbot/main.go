@@ -20,9 +20,11 @@ import (
 	// the zone database so the binary does not depend on the host's tzdata.
 	_ "time/tzdata"
 
+	"consultbot/admin"
 	"consultbot/bot"
 	"consultbot/bot/terminal"
 	"consultbot/flows"
+	"consultbot/metrics"
 	"consultbot/organiser"
 	"consultbot/secret"
 	"consultbot/storage"
@@ -43,8 +45,12 @@ Commands:
                 chat -organiser runs the organisers' commands on the same file
   run           run the bot on every configured channel (Telegram, Discord)
   check-config  validate the configuration and the questionnaire
-  export        export every answer, pseudonymised, as CSV or JSONL (bot stopped)
-  digest        print the digest since the last periodic one (bot stopped)
+  export        export every answer, pseudonymised, as CSV or JSONL
+  digest        print the digest since the last periodic one
+  stats         print the organisers' statistics (as /stats)
+  backup        write a consistent, checked copy of the database
+                (export, digest, stats and backup work while the bot runs,
+                through its admin socket beside the database)
   compact       rewrite the database without its free pages, where erased
                 answers linger (bot stopped; see docs/PRIVACY.md)
   version       print the version
@@ -114,6 +120,13 @@ type Main struct {
 	organisers *organiser.Service
 	// shutdownTimeout is [delivery] shutdown_timeout, which run reads.
 	shutdownTimeout time.Duration
+
+	// Operations (admin.go, metrics.go, backup.go): the admin socket, the
+	// metrics and their listener; opsMu guards metricsSrv.
+	admin      *admin.Server
+	metrics    *metrics.Metrics
+	opsMu      sync.Mutex
+	metricsSrv *metrics.Server
 }
 
 // NewMain returns a Main wired to the process's standard streams and
@@ -157,6 +170,12 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 	case "check-config", "version":
+	case "stats":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.org.lang, "lang", "fr", "language: fr or en")
+	case "backup":
+		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.org.out, "out", "", "the copy's `file`, created readable by its owner only")
 	default:
 		if m.orgCommands(m.command, fs) {
 			break
@@ -197,6 +216,10 @@ func (m *Main) run(ctx context.Context) error {
 		return m.runDigest(ctx)
 	case "compact":
 		return m.runCompact()
+	case "stats":
+		return m.runStats(ctx)
+	case "backup":
+		return m.runBackup(ctx)
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
@@ -287,7 +310,9 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 	level, _ := cfg.Log.level() // validated
 	m.logger = slog.New(m.redact.Handler(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: max(level, minLevel)})))
 
-	db, err := storage.Open(cfg.Storage.Path, storage.Options{})
+	// Headroom, so that a hot backup (a long read transaction) does not
+	// hold writers up while the file grows (storage.MmapHeadroom).
+	db, err := storage.Open(cfg.Storage.Path, storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path)})
 	if err != nil {
 		return err
 	}
@@ -320,6 +345,11 @@ func (m *Main) runChat(ctx context.Context) error {
 	// Warnings only: log lines would break up the conversation.
 	if err := m.open(cfg, q, slog.LevelWarn); err != nil {
 		return err
+	}
+	if err := m.startAdmin(cfg, q); err != nil {
+		// The conversation works without it; only export while it runs
+		// does not.
+		m.logger.Warn("no admin socket: export, digest, stats and backup cannot reach this chat while it runs", "err", err)
 	}
 	if m.org.console {
 		return m.runOrganiserConsole(ctx, cfg, q)
@@ -366,6 +396,9 @@ func (m *Main) runBot(ctx context.Context) error {
 		return err
 	}
 	m.logger.Info("starting consultbot", "version", Version(), "config", cfg)
+	if err := m.newMetrics(cfg); err != nil {
+		return err
+	}
 
 	// The channels outlive ctx: Close stops them, after the signal, in
 	// order with the engine and the database.
@@ -380,6 +413,9 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	for _, c := range chans {
 		m.engine.AddSender(c.name, c.sender)
+	}
+	if err := m.startOps(chanCtx, cfg, q); err != nil {
+		return err
 	}
 	if err := m.engine.Start(ctx); err != nil {
 		return err
@@ -436,6 +472,8 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	// The admin socket and the metrics read the database: they go first.
+	errs = append(errs, m.closeAdmin(), m.closeMetrics(ctx))
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)

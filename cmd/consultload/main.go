@@ -19,7 +19,7 @@ func main() {
 }
 
 // errUsage is returned for a missing or unknown command.
-var errUsage = errors.New("usage: consultload telegram|discord|soak|perf|digest [flags]")
+var errUsage = errors.New("usage: consultload telegram|discord|soak|perf|digest|backup [flags]")
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -36,6 +36,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runPerf(ctx, args[1:], stdout)
 	case "digest":
 		return runDigest(ctx, args[1:], stdout)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
 }
