@@ -60,6 +60,10 @@ type Options struct {
 	Fetchers int
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
+	// TrashOnly deletes the files storage lets go of, and fetches and
+	// transcribes nothing: the audio of voice answers is no longer kept,
+	// but what was kept earlier still leaves with erasures.
+	TrashOnly bool
 }
 
 // Service fetches, keeps, transcribes and deletes the audio of voice
@@ -88,7 +92,7 @@ func New(store Store, h Handler, opts Options) (*Service, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("voice: no directory for the audio")
 	}
-	if opts.MaxBytes <= 0 || opts.MaxSeconds <= 0 {
+	if !opts.TrashOnly && (opts.MaxBytes <= 0 || opts.MaxSeconds <= 0) {
 		return nil, errors.New("voice: the size and duration limits must be positive")
 	}
 	if opts.RetryMin <= 0 {
@@ -103,6 +107,12 @@ func New(store Store, h Handler, opts Options) (*Service, error) {
 	if opts.Fetchers <= 0 {
 		opts.Fetchers = DefaultFetchers
 	}
+	// Absolute: the transcriber runs in a directory of its own.
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("voice directory %q: %w", opts.Dir, err)
+	}
+	opts.Dir = dir
 	if err := privateDir(opts.Dir); err != nil {
 		return nil, err
 	}
@@ -168,7 +178,10 @@ func (s *Service) Run(ctx context.Context) error {
 	defer timer.Stop()
 	for {
 		s.emptyTrash(ctx)
-		next := s.dispatch(ctx)
+		var next time.Time
+		if !s.opts.TrashOnly {
+			next = s.dispatch(ctx)
+		}
 		wait := time.Hour
 		if !next.IsZero() {
 			wait = max(next.Sub(s.now()), 0)

@@ -53,6 +53,7 @@ type Config struct {
 	Privacy      PrivacyConfig      `toml:"privacy"`
 	Security     SecurityConfig     `toml:"security"`
 	Delivery     DeliveryConfig     `toml:"delivery"`
+	Voice        VoiceConfig        `toml:"voice"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
@@ -157,6 +158,7 @@ func DefaultConfig() Config {
 		Digest:   defaultDigestConfig(),
 		Security: defaultSecurityConfig(),
 		Delivery: defaultDeliveryConfig(),
+		Voice:    defaultVoiceConfig(),
 		Privacy: PrivacyConfig{
 			RetentionDaysAfterClose: 30,
 			InactiveDays:            90,
@@ -396,6 +398,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Digest.validate()...)
 	errs = append(errs, c.Security.validate()...)
 	errs = append(errs, c.Delivery.validate()...)
+	errs = append(errs, c.Voice.validate(c.Storage.Path)...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)

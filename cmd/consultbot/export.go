@@ -19,6 +19,7 @@ import (
 type orgFlags struct {
 	format, out, separator string // export
 	raw                    bool   // export
+	voiceDir               string // export
 	print                  bool   // digest
 	theme, lang            string // digest
 }
@@ -32,6 +33,7 @@ func (m *Main) orgCommands(command string, fs *flag.FlagSet) bool {
 		fs.StringVar(&m.org.format, "format", organiser.FormatCSV, "csv or jsonl")
 		fs.StringVar(&m.org.out, "out", "", "output `file`, created readable by its owner only; - for standard output")
 		fs.StringVar(&m.org.separator, "separator", ";", "CSV field separator (one character; tab for a tab)")
+		fs.StringVar(&m.org.voiceDir, "voice-dir", "", "copy the kept recordings of voice answers into this `directory`, each named by its answer id (the rows' audio_file)")
 		fs.BoolVar(&m.org.raw, "raw", false, "CSV cells exactly as stored, for data tools (by default a cell starting with = + - @ tab or carriage return gets a leading ' so that a spreadsheet does not run it as a formula)")
 	case "digest":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
@@ -99,7 +101,14 @@ func (m *Main) runExport(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	opts := organiser.ExportOptions{Format: m.org.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now(), Raw: m.org.raw}
+	audio, copied, err := exportVoice(ctx, db, cfg, m.org.voiceDir)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if m.org.voiceDir != "" {
+		fmt.Fprintf(m.Stderr, "copied %d voice recordings to %s\n", copied, m.org.voiceDir)
+	}
+	opts := organiser.ExportOptions{Format: m.org.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now(), Raw: m.org.raw, Audio: audio}
 	if m.org.out != "-" {
 		if err := checkExportTarget(m.org.out, cfg.Storage.Path); err != nil {
 			return err

@@ -283,7 +283,7 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 	level, _ := cfg.Log.level() // validated
 	m.logger = slog.New(m.redact.Handler(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: max(level, minLevel)})))
 
-	db, err := storage.Open(cfg.Storage.Path, storage.Options{})
+	db, err := storage.Open(cfg.Storage.Path, storage.Options{Voice: cfg.Voice.storageOptions()})
 	if err != nil {
 		return err
 	}
@@ -301,6 +301,7 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 			InactiveDays:            cfg.Privacy.InactiveDays,
 			RetentionDaysAfterClose: cfg.Privacy.RetentionDaysAfterClose,
 		},
+		Voice: cfg.Voice.flowsSettings(),
 	})
 	m.engine = bot.New(db, machine, m.logger)
 	budget, _ := cfg.Delivery.budget() // validated
@@ -374,6 +375,9 @@ func (m *Main) runBot(ctx context.Context) error {
 		m.engine.AddSender(c.name, c.sender)
 	}
 	if err := m.engine.Start(ctx); err != nil {
+		return err
+	}
+	if err := m.startVoice(chanCtx, cfg, chans); err != nil {
 		return err
 	}
 
