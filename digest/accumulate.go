@@ -89,6 +89,7 @@ type themeAcc struct {
 
 type questionAcc struct {
 	newAnswers, total int
+	newVoice, voice   int
 	docs              int // new text answers with at least one meaningful word
 	terms             map[string]*termStat
 	cands             []candidate
@@ -103,6 +104,7 @@ type candidate struct {
 	id                uint64
 	text              string
 	shortened         bool
+	spoken            bool
 	profile, academie string
 	terms             []termCount
 }
@@ -253,11 +255,17 @@ func (a *Accumulator) Add(ans Answer) {
 		return
 	}
 	qa.total++
+	if ans.Voice {
+		qa.voice++
+	}
 	if !isNew {
 		return
 	}
 	qa.newAnswers++
-	if ans.Voice || ans.Text == "" {
+	if ans.Voice {
+		qa.newVoice++
+	}
+	if ans.Text == "" {
 		return
 	}
 	a.addText(qa, ans)
@@ -294,7 +302,7 @@ func (a *Accumulator) addText(qa *questionAcc, ans Answer) {
 	text, cut := shorten(normalizeSpace(ans.Text), maxQuoteLen)
 	text = strings.Clone(text)
 	qa.cands = append(qa.cands, candidate{
-		id: ans.ID, text: text, shortened: cut,
+		id: ans.ID, text: text, shortened: cut, spoken: ans.Voice,
 		profile: a.quoteProfile(ans.Profile), academie: ans.Academie,
 		terms: terms,
 	})
@@ -481,7 +489,7 @@ func (s *scorer) quotes() []Quote {
 		picked = append(picked, r)
 		c := &cands[r.i]
 		out = append(out, Quote{
-			AnswerID: c.id, Text: c.text, Shortened: c.shortened,
+			AnswerID: c.id, Text: c.text, Shortened: c.shortened, Spoken: c.spoken,
 			Profile: c.profile, Academie: c.academie,
 			Score: math.Round(r.score*1000) / 1000,
 		})
@@ -609,6 +617,7 @@ func (a *Accumulator) Finish() Digest {
 			qd := QuestionDigest{
 				ID: qu.ID, Title: qu.Title.In(a.lang),
 				NewAnswers: qa.newAnswers, TotalAnswers: qa.total,
+				NewVoice: qa.newVoice, TotalVoice: qa.voice,
 			}
 			if qa.docs > 0 {
 				s := newScorer(qa)

@@ -88,6 +88,8 @@ type DropOff struct {
 type QuestionDigest struct {
 	ID, Title                string
 	NewAnswers, TotalAnswers int
+	// NewVoice and TotalVoice count the voice notes among them.
+	NewVoice, TotalVoice int `json:",omitempty"`
 	// Words are the most frequent meaningful words of the new answers.
 	Words []Word
 	// Quotes are the most representative new answers; see Accumulator.
@@ -107,6 +109,8 @@ type Quote struct {
 	Text     string
 	// Shortened is true when Text was cut to fit.
 	Shortened bool
+	// Spoken marks the confirmed transcript of a voice note.
+	Spoken bool `json:",omitempty"`
 	// Profile and Academie are display labels, possibly empty.
 	Profile, Academie string
 	// Score is the answer's TF-IDF cosine similarity to its question's

@@ -18,8 +18,9 @@ type Answer struct {
 	Theme       string
 	Question    string
 	Text        string
-	// Voice marks a voice note: it counts as a contribution but has no text
-	// to quote or to count words in.
+	// Voice marks a voice note: it counts as a contribution, and as a
+	// voice answer of its question. Its Text, when set, is the transcript
+	// the participant confirmed: quoted, marked as spoken.
 	Voice bool
 	// Hidden marks an answer an organiser hid: it is left out entirely.
 	Hidden    bool

@@ -384,7 +384,7 @@ func build(d Digest, m markup) []section {
 	firstID := uint64(0)
 	for _, th := range d.Themes {
 		for i, q := range th.Questions {
-			qhead := m.heading(3, r.t(r.tx().QuestionHead, e(q.Title), r.count(q.NewAnswers, r.tx().NewAnswer, false), r.num(q.TotalAnswers)))
+			qhead := m.heading(3, r.t(r.tx().QuestionHead, e(q.Title), r.count(q.NewAnswers, r.tx().NewAnswer, false)+r.voiceShare(q.NewVoice), r.num(q.TotalAnswers)))
 			s := section{head: qhead, cont: m.heading(3, e(th.Title+" › "+q.Title+r.tx().Continued))}
 			if i == 0 {
 				// The theme's title travels with its first question so that
@@ -441,6 +441,9 @@ func (r renderer) quote(q Quote) string {
 	by := "#" + strconv.FormatUint(q.AnswerID, 10)
 	if len(who) > 0 {
 		by = strings.Join(who, ", ") + " · " + by
+	}
+	if q.Spoken {
+		return "🎤 " + open + e(q.Text) + closing + " " + r.m.italic("— "+e(by)+" ("+e(voiceTexts.spoken[r.lang])+")")
 	}
 	return "💬 " + open + e(q.Text) + closing + " " + r.m.italic("— "+e(by))
 }

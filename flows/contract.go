@@ -23,7 +23,9 @@ const (
 //	func ParseCommand(text string) (Event, bool)                // "/aide" → {Kind: EventCommand, Command: CmdHelp}
 //	func CommandList() []CommandInfo                            // for Telegram setMyCommands and Discord registration
 //
-// Also provided: Config{ClosesAt, MaxText, DefaultLang, Privacy};
+// Also provided: Config{ClosesAt, MaxText, DefaultLang, Privacy, Voice};
+// VoiceSettings{Kept, Transcribed, DeletedOnceConfirmed} and EventTranscript,
+// the transcript of a voice answer offered for confirmation (PendingTranscript);
 // Privacy{Controller, Contact, InactiveDays, RetentionDaysAfterClose};
 // CommandInfo{Name, NameFR, NameEN, DescriptionFR, DescriptionEN};
 // (*Machine).Questionnaire, Config and Closed(now); NormalizeAcademie and

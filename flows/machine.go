@@ -40,6 +40,8 @@ type Config struct {
 	// Location is the consultation's time zone, in which every time and
 	// date is shown; nil means UTC.
 	Location *time.Location
+	// Voice says what becomes of voice answers (see VoiceSettings).
+	Voice VoiceSettings
 }
 
 // Machine runs the conversation of the consultation. It is immutable and
@@ -83,6 +85,9 @@ func (m *Machine) Closed(now time.Time) bool {
 // returns the new session and the replies to send, in order. It never
 // modifies s's maps, so the caller may step the same session again.
 func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
+	if ev.Kind == EventTranscript {
+		return m.transcriptStep(s, ev, now)
+	}
 	if ev.Kind == EventText && ev.Token == "" {
 		if c, ok := ParseCommand(ev.Text); ok {
 			c.Lang = ev.Lang
@@ -469,6 +474,8 @@ func (st *step) questionPrompt() (Reply, []opt) {
 func (st *step) answerText(q *Question, a Answer, max int) string {
 	m := st.msg()
 	switch {
+	case a.Transcribed():
+		return st.spokenText(a, max)
 	case a.Voice != nil:
 		return fmt.Sprintf(m.VoiceMark, a.Voice.Duration)
 	case a.Choice != "":
@@ -534,6 +541,8 @@ func (st *step) current() (Reply, []opt) {
 			return st.placePrompt(p.Places)
 		case PendingLanguage:
 			return st.languagePrompt(p.Text)
+		case PendingTranscript:
+			return st.transcriptPrompt(p)
 		}
 	}
 	switch st.s.Stage {

@@ -166,6 +166,9 @@ func (st *step) consentText() string {
 	var b strings.Builder
 	b.WriteString(pm.ConsentIntro)
 	b.WriteString("\n" + pm.ConsentWhat)
+	if v := st.voiceConsent(); v != "" {
+		b.WriteString("\n" + v)
+	}
 	b.WriteString("\n" + pm.ConsentWhy)
 	who := fmt.Sprintf(pm.ConsentWho, controller)
 	if p.Contact != "" {
@@ -222,6 +225,11 @@ func (st *step) myData() {
 		line(pm.LabelPosition, pos)
 	}
 	line(pm.LabelAnswers, fmt.Sprintf("%d", len(s.Answers)))
+	if n := st.voiceCount(); n > 0 && st.m.cfg.Voice.Kept {
+		line(st.vmsg().LabelVoice, fmt.Sprintf(st.vmsg().DataKept, n))
+	} else if n > 0 {
+		line(st.vmsg().LabelVoice, fmt.Sprintf("%d", n))
+	}
 	st.out = append(st.out, Reply{Title: pm.DataTitle, Text: b.String()})
 
 	seen := map[string]bool{}
@@ -309,6 +317,9 @@ func (st *step) writeAnswer(b *strings.Builder, title string, q *Question, a Ans
 	switch {
 	case a.Voice != nil:
 		b.WriteString(fmt.Sprintf(st.msg().VoiceMark, a.Voice.Duration))
+		if a.Transcribed() {
+			b.WriteString("\n" + fmt.Sprintf(st.vmsg().DataTranscript, a.Text))
+		}
 	case a.Choice != "" && q != nil && q.Choice(a.Choice) != nil:
 		b.WriteString(q.Choice(a.Choice).Label.In(st.s.Lang))
 	case a.Choice != "":
@@ -372,6 +383,7 @@ type dataAnswer struct {
 	Text          string    `json:"text,omitempty"`
 	Choice        *labelled `json:"choice,omitempty"`
 	Voice         *Voice    `json:"voice,omitempty"`
+	Transcribed   bool      `json:"transcribed,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 }
@@ -437,7 +449,7 @@ func (st *step) dataJSON() []byte {
 	}
 	for _, k := range st.answerKeys() {
 		a := s.Answers[k]
-		da := dataAnswer{Theme: a.Theme, Question: a.Question, Text: a.Text, Voice: a.Voice, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		da := dataAnswer{Theme: a.Theme, Question: a.Question, Text: a.Text, Voice: a.Voice, Transcribed: a.Transcribed(), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 		if th := st.m.q.Theme(a.Theme); th != nil {
 			da.ThemeTitle = th.Title.In(lang)
 		}

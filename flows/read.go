@@ -196,6 +196,10 @@ func (st *step) pendingChoice(t token) bool {
 		st.pickPlace(p, t.arg)
 	case p.Kind == PendingPlace && t.action == actSkip:
 		st.afterOnboarding()
+	case p.Kind == PendingTranscript && t.action == actStore:
+		st.confirmTranscript(p)
+	case p.Kind == PendingTranscript && t.action == actRetype:
+		st.correctTranscript(p)
 	default:
 		return false
 	}
@@ -265,6 +269,8 @@ func (st *step) help() {
 			st.say(m.PlaceHelp)
 		case PendingLanguage:
 			st.say(m.LanguageHelp)
+		case PendingTranscript:
+			st.transcriptHelp()
 		}
 		return
 	}

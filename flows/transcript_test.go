@@ -27,9 +27,10 @@ var baseTime = time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
 // Directives: "> text" says something ("/cmd args" is a command, "[Label]"
 // taps the button with that label in the last prompt, "{stale}" taps a
 // button of the prompt before it, "{voice 12}", "{photo}", "{token X}",
+// "{transcript N} text" (the transcript of the Nth voice note arrives),
 // "{text "Go-quoted"}", "{long N}", "{form} text" and "{form-stale} text"
 // send special events); "! questionnaire small", "! closes RFC3339",
-// "! maxtext N", "! timezone Europe/Paris", "! pace 2s" (time between events, a minute by default), "! hint en-GB", "! advance 48h", "! privacy k=v;k=v" set
+// "! maxtext N", "! timezone Europe/Paris", "! pace 2s" (time between events, a minute by default), "! hint en-GB", "! advance 48h", "! privacy k=v;k=v", "! voice kept,transcribed,deleted" set
 // things up; "! state"
 // prints the session, "! answers" its answers and "! document" the JSON
 // file of the last reply that carried one.
@@ -182,6 +183,21 @@ func (c *conversation) directive(line int, d string) {
 			}
 		}
 		c.m = nil
+	case "voice":
+		c.cfg.Voice = VoiceSettings{}
+		for _, v := range strings.Split(arg, ",") {
+			switch v {
+			case "kept":
+				c.cfg.Voice.Kept = true
+			case "transcribed":
+				c.cfg.Voice.Transcribed = true
+			case "deleted":
+				c.cfg.Voice.DeletedOnceConfirmed = true
+			default:
+				c.t.Fatalf("line %d: unknown voice setting %q", line, v)
+			}
+		}
+		c.m = nil
 	case "hint":
 		c.hint = arg
 	case "advance":
@@ -240,6 +256,8 @@ func (c *conversation) printAnswers() {
 		a := c.s.Answers[k]
 		v := strconv.Quote(a.Text)
 		switch {
+		case a.Transcribed():
+			v = fmt.Sprintf("voice %s %ds transcribed %q", a.Voice.FileID, a.Voice.Duration, a.Text)
 		case a.Voice != nil:
 			v = fmt.Sprintf("voice %s %ds", a.Voice.FileID, a.Voice.Duration)
 		case a.Choice != "":
@@ -296,6 +314,16 @@ func (c *conversation) event(line int, in string) {
 			c.voices++
 			n, _ := strconv.Atoi(arg)
 			ev = Event{Kind: EventVoice, Voice: &Voice{FileID: fmt.Sprintf("voice-%d", c.voices), Duration: n}}
+		case "transcript":
+			// The transcript of the Nth voice note, for the answer that
+			// holds it (or for none, if it is gone).
+			id := "voice-" + arg
+			ev = Event{Kind: EventTranscript, Text: rest, Voice: &Voice{FileID: id}, Theme: "gone", Question: "gone"}
+			for _, a := range c.s.Answers {
+				if a.Voice != nil && a.Voice.FileID == id {
+					ev.Theme, ev.Question = a.Theme, a.Question
+				}
+			}
 		case "photo", "sticker", "document":
 			ev = Event{Kind: EventMedia, Media: name}
 		case "token":

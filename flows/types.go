@@ -78,6 +78,9 @@ const (
 	// text arriving within seconds is its continuation (Telegram splits a
 	// long paste in several messages) and is given back too, not stored.
 	PendingLong = "long"
+	// PendingTranscript asks whether the transcript in Text says what the
+	// voice note FileID, the answer Answer (an AnswerKey), meant.
+	PendingTranscript = "transcript"
 )
 
 // Pending is a confirmation the conversation waits for, on top of the
@@ -89,6 +92,10 @@ type Pending struct {
 	Places []string `json:"places,omitempty"`
 	// At is when it was asked, for PendingLong.
 	At time.Time `json:"at,omitzero"`
+	// Answer and FileID name the voice answer a PendingTranscript is
+	// about.
+	Answer string `json:"answer,omitempty"`
+	FileID string `json:"file_id,omitempty"`
 }
 
 // AnswerKey is the key of an answer in Session.Answers.
@@ -98,7 +105,9 @@ func AnswerKey(theme, question string) string { return theme + "/" + question }
 type Answer struct {
 	Theme    string `json:"theme"`
 	Question string `json:"question"`
-	// Exactly one of Text, Choice and Voice is set.
+	// Exactly one of Text, Choice and Voice is set, except that Text
+	// may come with Voice: it is then the transcript of the voice note,
+	// confirmed by the participant (see Transcribed).
 	Text      string    `json:"text,omitempty"`
 	Choice    string    `json:"choice,omitempty"`
 	Voice     *Voice    `json:"voice,omitempty"`
@@ -106,10 +115,19 @@ type Answer struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// Transcribed reports whether a's text is the confirmed transcript of
+// its voice note.
+func (a Answer) Transcribed() bool { return a.Voice != nil && a.Text != "" }
+
 // Voice refers to a voice note kept by the platform.
 type Voice struct {
 	FileID   string `json:"file_id"`
 	Duration int    `json:"duration"` // seconds
+	// URL and Size come with an EventVoice when the platform gives them
+	// (Discord: where the file is served, and its size in bytes), for
+	// the fetch of the audio. They are never kept in an answer.
+	URL  string `json:"url,omitempty"`
+	Size int64  `json:"size,omitempty"`
 }
 
 // EventKind says what a participant did.
@@ -122,6 +140,10 @@ const (
 	EventChoice  EventKind = "choice"  // a tapped button: Token
 	EventVoice   EventKind = "voice"   // a voice note: Voice
 	EventMedia   EventKind = "media"   // other media where text is expected: Media names it
+	// EventTranscript is no one's action: a local program transcribed
+	// the voice note Voice.FileID, the answer to Theme/Question, as Text.
+	// The participant is asked to confirm it.
+	EventTranscript EventKind = "transcript"
 )
 
 // Event is one thing a participant did, already translated by an adapter
@@ -145,6 +167,9 @@ type Event struct {
 	Token string `json:"token,omitempty"`
 	Voice *Voice `json:"voice,omitempty"`
 	Media string `json:"media,omitempty"` // "photo", "sticker", "document", …
+	// Theme and Question name the answer an EventTranscript is about.
+	Theme    string `json:"theme,omitempty"`
+	Question string `json:"question,omitempty"`
 	// Lang is the platform's language hint for the person ("fr", "en-GB"),
 	// used only to choose the language at first contact.
 	Lang string `json:"lang,omitempty"`

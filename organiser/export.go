@@ -39,6 +39,7 @@ var ExportColumns = []string{
 	"answer_id", "participant", "channel", "profile", "academie", "source",
 	"theme_id", "theme_title", "question_id", "question_text",
 	"answer_kind", "answer", "hidden", "created_at", "updated_at",
+	"transcribed", "audio_file", "audio_status",
 }
 
 // Row is one exported answer.
@@ -54,12 +55,26 @@ type Row struct {
 	QuestionID   string `json:"question_id"`
 	QuestionText string `json:"question_text"`
 	// AnswerKind is "text", "choice" (Answer is the choice's French label)
-	// or "voice" (Answer is the platform's file reference and duration).
+	// or "voice" (Answer is the transcript the participant confirmed, or
+	// else the platform's file reference and duration).
 	AnswerKind string `json:"answer_kind"`
 	Answer     string `json:"answer"`
 	Hidden     bool   `json:"hidden"`
 	CreatedAt  string `json:"created_at"`
 	UpdatedAt  string `json:"updated_at"`
+	// Transcribed marks a voice answer whose Answer is its confirmed
+	// transcript. AudioFile names its recording in the export's voice
+	// directory (empty when not copied); AudioStatus says what became of
+	// it ("kept", "failed: reason (time)", "deleted: …", "expired: …").
+	Transcribed bool   `json:"transcribed"`
+	AudioFile   string `json:"audio_file"`
+	AudioStatus string `json:"audio_status"`
+}
+
+// Audio is what an export row says of a voice answer's recording.
+type Audio struct {
+	File   string // in the export's voice directory; empty: not copied
+	Status string
 }
 
 func (r Row) fields() []string {
@@ -67,6 +82,7 @@ func (r Row) fields() []string {
 		strconv.FormatUint(r.AnswerID, 10), r.Participant, r.Channel, r.Profile, r.Academie, r.Source,
 		r.ThemeID, r.ThemeTitle, r.QuestionID, r.QuestionText,
 		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
+		strconv.FormatBool(r.Transcribed), r.AudioFile, r.AudioStatus,
 	}
 }
 
@@ -111,6 +127,9 @@ type ExportOptions struct {
 	// cell that a spreadsheet would run as a formula is defused (see
 	// SafeCell). JSONL is always as stored.
 	Raw bool
+	// Audio says, by answer id, what became of voice answers' recordings
+	// (see Audio); nil leaves the audio columns empty.
+	Audio map[uint64]Audio
 }
 
 // SafeCell returns s with a leading apostrophe when it starts with one of
@@ -201,7 +220,11 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 			return nil
 		}
 		n++
-		return write(exportRow(q, a, hidden[a.ID], opts.Pseudonyms))
+		r := exportRow(q, a, hidden[a.ID], opts.Pseudonyms)
+		if au, ok := opts.Audio[a.ID]; ok && a.Voice != nil {
+			r.AudioFile, r.AudioStatus = au.File, au.Status
+		}
+		return write(r)
 	})
 	if err != nil {
 		return n, fmt.Errorf("export: %w", err)
@@ -234,6 +257,8 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 		r.QuestionText = qu.Prompt.In(flows.LangFR)
 	}
 	switch {
+	case a.Voice != nil && a.Text != "":
+		r.AnswerKind, r.Answer, r.Transcribed = "voice", a.Text, true
 	case a.Voice != nil:
 		r.AnswerKind = "voice"
 		r.Answer = fmt.Sprintf("voice:%s (%d s)", a.Voice.FileID, a.Voice.Duration)

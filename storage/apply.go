@@ -47,7 +47,7 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	var res bot.Applied
 	fn := func(tx *bolt.Tx) error {
 		var err error
-		res, err = applyTx(tx, &db.sessions, in, now, step)
+		res, err = applyTx(tx, db, in, now, step)
 		return err
 	}
 
@@ -57,7 +57,8 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	return res, nil
 }
 
-func applyTx(tx *bolt.Tx, cache *sessionCache, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
+func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
+	cache := &db.sessions
 	applied := tx.Bucket(bucketApplied)
 	id := []byte(in.ID)
 	if applied.Get(id) != nil {
@@ -96,7 +97,7 @@ func applyTx(tx *bolt.Tx, cache *sessionCache, in bot.Inbound, now time.Time, st
 		// Everything about them goes in this transaction; only the
 		// replies of this step (the confirmation) reach the outbox.
 		cache.drop(in.Participant)
-		if err := eraseParticipantTx(tx, in.Participant); err != nil {
+		if err := eraseParticipantTx(tx, &db.voice, in.Participant); err != nil {
 			return bot.Applied{}, err
 		}
 	} else {
@@ -108,7 +109,7 @@ func applyTx(tx *bolt.Tx, cache *sessionCache, in bot.Inbound, now time.Time, st
 			return bot.Applied{}, fmt.Errorf("put session: %w", err)
 		}
 		cache.put(b, next)
-		if err := writeAnswers(tx, in, old, next); err != nil {
+		if err := writeAnswers(tx, &db.voice, in, now, old, next); err != nil {
 			return bot.Applied{}, err
 		}
 	}
@@ -172,8 +173,9 @@ func runStep(step bot.StepFunc, s flows.Session) (next flows.Session, replies []
 }
 
 // writeAnswers writes the answers created or changed between old and next
-// and deletes the removed ones, keeping each answer's id across edits.
-func writeAnswers(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error {
+// and deletes the removed ones, keeping each answer's id across edits; the
+// voice records follow (see noteVoiceTx).
+func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, next flows.Session) error {
 	answers := tx.Bucket(bucketAnswers)
 	byParticipant := tx.Bucket(bucketAnswersByParticipant)
 	for k, a := range next.Answers {
@@ -232,6 +234,9 @@ func writeAnswers(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error {
 		if err := byParticipant.Put(ikey, append(u64(r.ID), key...)); err != nil {
 			return fmt.Errorf("put answer index: %w", err)
 		}
+		if err := noteVoiceTx(tx, vs, in, now, r.ID, a); err != nil {
+			return err
+		}
 	}
 	for k, a := range old.Answers {
 		if _, ok := next.Answers[k]; ok {
@@ -242,8 +247,12 @@ func writeAnswers(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error {
 		}
 		// The id index entry names the participant: it goes too.
 		if iv := byParticipant.Get(participantKey(in.Participant, a.Theme, a.Question)); len(iv) >= 8 {
-			if err := tx.Bucket(bucketAnswerIDs).Delete(u64(binary.BigEndian.Uint64(iv))); err != nil {
+			id := binary.BigEndian.Uint64(iv)
+			if err := tx.Bucket(bucketAnswerIDs).Delete(u64(id)); err != nil {
 				return fmt.Errorf("delete answer id index: %w", err)
+			}
+			if err := dropVoiceTx(tx, vs, id); err != nil {
+				return err
 			}
 		}
 		if err := byParticipant.Delete(participantKey(in.Participant, a.Theme, a.Question)); err != nil {

@@ -170,7 +170,7 @@ func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, 
 		}
 		in = bot.Inbound{ID: r.ID, Channel: r.Channel, Participant: r.Participant, Address: r.Address, Event: r.Event, At: r.At}
 		var err error
-		if applied, err = applyTx(tx, &db.sessions, in, now, step(in)); err != nil {
+		if applied, err = applyTx(tx, db, in, now, step(in)); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketBacklog).Delete(key); err != nil {

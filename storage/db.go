@@ -17,8 +17,10 @@ import (
 // SchemaVersion is the layout of buckets, keys and records this package
 // writes. A file stamped with a newer version is refused rather than
 // misread. Version 2 added the moderation and digest buckets and the
-// answer id index (see migrateV2).
-const SchemaVersion = 2
+// answer id index (see migrateV2); version 3 the voice buckets, so that
+// an older program, which would erase answers without their audio,
+// refuses the file.
+const SchemaVersion = 3
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -50,6 +52,7 @@ var (
 		bucketApplied, bucketAppliedByTime, bucketOutbox,
 		bucketAnswerIDs, bucketHidden, bucketDigest, bucketDigestLog, bucketDigestOutbox,
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
+		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
 	}
 )
 
@@ -97,6 +100,9 @@ type Options struct {
 	// NoSync skips fsync after each commit. Only for benchmarks and tests
 	// that measure something else: a crash may lose committed events.
 	NoSync bool
+	// Voice says what Apply records about voice answers (see
+	// VoiceOptions); the zero value records nothing.
+	Voice VoiceOptions
 }
 
 func (o Options) withDefaults() Options {
@@ -126,6 +132,8 @@ type DB struct {
 	writing atomic.Int64
 	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
 	sessions sessionCache
+	// voice holds the voice options and the VoiceChanged signal.
+	voice voiceState
 }
 
 // write runs fn in a write transaction shared with concurrent writes
@@ -185,7 +193,7 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, opts: opts}, nil
+	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
 // initSchema refuses a newer schema before touching anything, then creates

@@ -21,7 +21,9 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 //   - the session;
 //   - every answer, in both indexes (theme/question/participant and
 //     participant/theme/question), with the moderation entries of those
-//     answers (answer id index, hidden flag);
+//     answers (answer id index, hidden flag) and the voice records of
+//     those answers, their audio files going to the voice trash, deleted
+//     from disk once this transaction commits;
 //   - every outbox entry addressed to them, on every channel: pending
 //     replies quote their answers and carry their address;
 //   - the events flood control held back for them (they carry their text)
@@ -36,11 +38,11 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 // was sent cannot be recalled, and later digests are computed from the
 // answers, which are gone. Deleted bytes stay in bbolt's free pages until
 // they are reused; compacting the file (bbolt compact) drops them.
-func eraseParticipantTx(tx *bolt.Tx, participant string) error {
+func eraseParticipantTx(tx *bolt.Tx, vs *voiceState, participant string) error {
 	if err := tx.Bucket(bucketSessions).Delete([]byte(participant)); err != nil {
 		return fmt.Errorf("erase session: %w", err)
 	}
-	if err := eraseAnswersTx(tx, participant); err != nil {
+	if err := eraseAnswersTx(tx, vs, participant); err != nil {
 		return err
 	}
 	if err := eraseOutboxTx(tx, participant); err != nil {
@@ -58,7 +60,7 @@ func eraseParticipantTx(tx *bolt.Tx, participant string) error {
 	return nil
 }
 
-func eraseAnswersTx(tx *bolt.Tx, participant string) error {
+func eraseAnswersTx(tx *bolt.Tx, vs *voiceState, participant string) error {
 	answers := tx.Bucket(bucketAnswers)
 	ids := tx.Bucket(bucketAnswerIDs)
 	hidden := tx.Bucket(bucketHidden)
@@ -82,6 +84,9 @@ func eraseAnswersTx(tx *bolt.Tx, participant string) error {
 			}
 			if err := hidden.Delete(id); err != nil {
 				return fmt.Errorf("erase hidden flag: %w", err)
+			}
+			if err := dropVoiceTx(tx, vs, binary.BigEndian.Uint64(id)); err != nil {
+				return fmt.Errorf("erase voice record: %w", err)
 			}
 		}
 		if err := c.Delete(); err != nil {

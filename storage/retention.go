@@ -93,7 +93,7 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 						continue // came back meanwhile
 					}
 					db.sessions.drop(string(k))
-					if err := eraseParticipantTx(tx, string(k)); err != nil {
+					if err := eraseParticipantTx(tx, &db.voice, string(k)); err != nil {
 						return err
 					}
 					n++

@@ -162,7 +162,7 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 				UpdatedAt: tm(a.UpdatedAt),
 			}
 			if a.Voice != nil {
-				r.Voice = &flows.Voice{FileID: str(a.Voice.FileID), Duration: a.Voice.Duration}
+				r.Voice = &flows.Voice{FileID: str(a.Voice.FileID), Duration: a.Voice.Duration, URL: str(a.Voice.URL), Size: a.Voice.Size}
 			}
 			d.Answers[str(k)] = r
 		}
@@ -181,7 +181,7 @@ func copyPending(p *flows.Pending, str func(string) string, tmz func(time.Time) 
 	if p == nil {
 		return nil
 	}
-	c := &flows.Pending{Kind: str(p.Kind), Prompt: p.Prompt, Text: str(p.Text), At: tmz(p.At)}
+	c := &flows.Pending{Kind: str(p.Kind), Prompt: p.Prompt, Text: str(p.Text), At: tmz(p.At), Answer: str(p.Answer), FileID: str(p.FileID)}
 	for _, id := range p.Places {
 		c.Places = append(c.Places, str(id))
 	}

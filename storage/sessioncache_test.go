@@ -48,7 +48,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	full := flows.Session{
 		Participant: "telegram:1", Lang: "fr", Stage: flows.StageQuestion, ConsentAt: now.In(paris),
 		Profile: "parent", Academie: "Lyon", Source: "affiche <&>", Theme: "ecrans", Question: "q1",
-		Prompt: 7, Pending: &flows.Pending{Kind: flows.PendingPlace, Prompt: 7, Text: "« x »", Places: []string{"c-93066", "c-97411"}, At: now.In(paris)}, Banned: true, CreatedAt: now.Local(), UpdatedAt: t0.In(time.FixedZone("", -7*3600-1800)),
+		Prompt: 7, Pending: &flows.Pending{Kind: flows.PendingPlace, Prompt: 7, Text: "« x »", Places: []string{"c-93066", "c-97411"}, At: now.In(paris), Answer: "ecrans/q2", FileID: "f"}, Banned: true, CreatedAt: now.Local(), UpdatedAt: t0.In(time.FixedZone("", -7*3600-1800)),
 		Answers: map[string]flows.Answer{
 			"ecrans/q1": {Theme: "ecrans", Question: "q1", Text: "« Les écrans » \u2028 \"ok\"\n", CreatedAt: now, UpdatedAt: now.In(paris)},
 			"ecrans/q2": {Theme: "ecrans", Question: "q2", Voice: &flows.Voice{FileID: "f", Duration: 3}, CreatedAt: time.Time{}, UpdatedAt: t0},

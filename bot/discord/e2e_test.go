@@ -285,8 +285,8 @@ func TestDirectMessageConversationWithPlainText(t *testing.T) {
 	_, i = h.awaitText(u, i+1, "Question 1/5")
 	h.srv.DirectMessage(u, "Une réponse tapée directement dans la conversation.")
 	_, i = h.awaitText(u, i+1, "Question 2/5")
-	h.srv.DirectMessage(u, "", discordtest.Attachment{Filename: "note.ogg", ContentType: "audio/ogg", Size: 1200, DurationSecs: 3})
-	h.await(u, i+1, "a reply to the voice message", func(discordtest.Message) bool { return true })
+	h.srv.DirectMessage(u, "", discordtest.Attachment{Filename: "voice-message.ogg", ContentType: "audio/ogg", Size: 1200, DurationSecs: 3})
+	_, i = h.awaitText(u, i+1, "Question 3/5")
 	h.srv.DirectMessage(u, "/mes-reponses")
 	h.awaitText(u, i+1, "directement dans la conversation")
 
@@ -294,8 +294,8 @@ func TestDirectMessageConversationWithPlainText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Answers) != 1 || s.Academie == "" {
-		t.Errorf("stored %d answers and académie %q, want 1 answer and Gironde", len(s.Answers), s.Academie)
+	if len(s.Answers) != 2 || s.Academie == "" {
+		t.Errorf("stored %d answers and académie %q, want 2 answers (typed, voice) and Gironde", len(s.Answers), s.Academie)
 	}
 	if h.srv.RateLimited() != 1 {
 		t.Errorf("served %d 429s, want 1", h.srv.RateLimited())

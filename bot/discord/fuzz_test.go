@@ -186,6 +186,10 @@ func FuzzGatewayEvent(f *testing.F) {
 				if ev.Media == "" {
 					t.Fatalf("media without kind: %+v", ev)
 				}
+			case flows.EventVoice:
+				if interaction || ev.Voice == nil || ev.Voice.FileID == "" || ev.Voice.Duration < 0 || ev.Voice.Size < 0 {
+					t.Fatalf("voice %+v", ev.Voice)
+				}
 			default:
 				t.Fatalf("unexpected event kind %q", ev.Kind)
 			}

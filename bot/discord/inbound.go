@@ -302,6 +302,10 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 			in.Event = flows.Event{Kind: flows.EventText, Text: m.Content}
 		}
 	case len(m.Attachments) > 0:
+		if ev, ok := voiceEvent(m); ok {
+			in.Event = ev
+			break
+		}
 		in.Event = flows.Event{Kind: flows.EventMedia, Media: mediaKind(m)}
 	case len(m.StickerItems) > 0:
 		in.Event = flows.Event{Kind: flows.EventMedia, Media: "sticker"}

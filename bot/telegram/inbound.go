@@ -102,7 +102,7 @@ func messageEvent(m *tgbotapi.Message) (flows.Event, bool) {
 		}
 		return flows.Event{Kind: flows.EventText, Text: m.Text}, true
 	case m.Voice != nil:
-		return flows.Event{Kind: flows.EventVoice, Voice: &flows.Voice{FileID: m.Voice.FileID, Duration: m.Voice.Duration}}, true
+		return flows.Event{Kind: flows.EventVoice, Voice: &flows.Voice{FileID: m.Voice.FileID, Duration: m.Voice.Duration, Size: int64(m.Voice.FileSize)}}, true
 	}
 	if media := mediaKind(m); media != "" {
 		return flows.Event{Kind: flows.EventMedia, Media: media}, true

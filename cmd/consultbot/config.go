@@ -58,6 +58,7 @@ type Config struct {
 	// Operations (backup.go, metrics.go).
 	Backup  BackupConfig  `toml:"backup"`
 	Metrics MetricsConfig `toml:"metrics"`
+	Voice        VoiceConfig        `toml:"voice"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
@@ -163,6 +164,7 @@ func DefaultConfig() Config {
 		Security: defaultSecurityConfig(),
 		Delivery: defaultDeliveryConfig(),
 		Backup:   defaultBackupConfig(),
+		Voice:    defaultVoiceConfig(),
 		Privacy: PrivacyConfig{
 			RetentionDaysAfterClose: 30,
 			InactiveDays:            90,
@@ -415,6 +417,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Delivery.validate()...)
 	errs = append(errs, c.Backup.validate()...)
 	errs = append(errs, c.Metrics.validate()...)
+	errs = append(errs, c.Voice.validate(c.Storage.Path)...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)

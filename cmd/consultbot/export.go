@@ -18,6 +18,7 @@ import (
 type orgFlags struct {
 	format, out, separator string // export
 	raw                    bool   // export
+	voiceDir               string // export
 	print                  bool   // digest
 	theme, lang            string // digest
 	console                bool   // chat -organiser
@@ -32,6 +33,7 @@ func (m *Main) orgCommands(command string, fs *flag.FlagSet) bool {
 		fs.StringVar(&m.org.format, "format", organiser.FormatCSV, "csv or jsonl")
 		fs.StringVar(&m.org.out, "out", "", "output `file`, created readable by its owner only; - for standard output")
 		fs.StringVar(&m.org.separator, "separator", ";", "CSV field separator (one character; tab for a tab)")
+		fs.StringVar(&m.org.voiceDir, "voice-dir", "", "copy the kept recordings of voice answers into this `directory`, each named by its answer id (the rows' audio_file)")
 		fs.BoolVar(&m.org.raw, "raw", false, "CSV cells exactly as stored, for data tools (by default a cell starting with = + - @ tab or carriage return gets a leading ' so that a spreadsheet does not run it as a formula)")
 	case "digest":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
@@ -89,6 +91,20 @@ func (m *Main) runExport(ctx context.Context) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer r.Close()
+	// Voice recordings are files beside the database: they are copied
+	// when the bot is stopped, with the export of the file it left.
+	if lr, ok := r.(*localReader); ok {
+		audio, copied, err := exportVoice(ctx, lr.db, cfg, m.org.voiceDir)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		req.audio = audio
+		if m.org.voiceDir != "" {
+			fmt.Fprintf(m.Stderr, "copied %d voice recordings to %s\n", copied, m.org.voiceDir)
+		}
+	} else if m.org.voiceDir != "" {
+		return errors.New("export: --voice-dir copies the recordings from the database file: stop the bot first, or export without it")
+	}
 	if m.org.out == "-" {
 		n, err := r.export(ctx, m.Stdout, req)
 		if err != nil {

@@ -312,7 +312,7 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 
 	// Headroom, so that a hot backup (a long read transaction) does not
 	// hold writers up while the file grows (storage.MmapHeadroom).
-	db, err := storage.Open(cfg.Storage.Path, storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path)})
+	db, err := storage.Open(cfg.Storage.Path, storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path), Voice: cfg.Voice.storageOptions()})
 	if err != nil {
 		return err
 	}
@@ -330,6 +330,7 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 			InactiveDays:            cfg.Privacy.InactiveDays,
 			RetentionDaysAfterClose: cfg.Privacy.RetentionDaysAfterClose,
 		},
+		Voice: cfg.Voice.flowsSettings(),
 	})
 	m.engine = bot.New(db, machine, m.logger)
 	budget, _ := cfg.Delivery.budget() // validated
@@ -418,6 +419,9 @@ func (m *Main) runBot(ctx context.Context) error {
 		return err
 	}
 	if err := m.engine.Start(ctx); err != nil {
+		return err
+	}
+	if err := m.startVoice(chanCtx, cfg, chans); err != nil {
 		return err
 	}
 

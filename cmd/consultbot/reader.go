@@ -37,6 +37,9 @@ type exportRequest struct {
 	// key is the pseudonym key, from the environment of the person who
 	// asked; it never leaves the two processes and is never logged.
 	key []byte
+	// audio says, by answer id, what became of each voice recording and
+	// where the export copied it (local exports only: --voice-dir).
+	audio map[uint64]organiser.Audio
 }
 
 // options turns the request into the organiser's export options.
@@ -52,7 +55,7 @@ func (r exportRequest) options() (organiser.ExportOptions, error) {
 	if err != nil {
 		return organiser.ExportOptions{}, fmt.Errorf("export: %w", err)
 	}
-	return organiser.ExportOptions{Format: r.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now(), Raw: r.raw}, nil
+	return organiser.ExportOptions{Format: r.format, Separator: sep, Pseudonyms: pseudo, Until: time.Now(), Raw: r.raw, Audio: r.audio}, nil
 }
 
 // localReader reads a database this process has open.

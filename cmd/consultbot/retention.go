@@ -50,7 +50,9 @@ type logger interface {
 //   - from closes_at + retention_days_after_close on, the outbox entries
 //     and applied event ids older than one hour are deleted: they are
 //     what still holds raw platform addresses. The hour leaves replies to
-//     late visitors the time to be delivered.
+//     late visitors the time to be delivered. The recordings of voice
+//     answers are deleted then too (storage.DB.ExpireVoice): a voice is
+//     personal data, and the synthesis keeps the confirmed transcripts.
 func retentionPass(ctx context.Context, db *storage.DB, log logger, p PrivacyConfig, closesAt, now time.Time) {
 	if p.InactiveDays > 0 {
 		n, err := db.PurgeInactive(ctx, now.AddDate(0, 0, -p.InactiveDays))
@@ -78,6 +80,13 @@ func retentionPass(ctx context.Context, db *storage.DB, log logger, p PrivacyCon
 			log.Error("purge platform addresses", "err", err)
 		case n > 0:
 			log.Info("platform addresses purged after the retention period", "entries", n)
+		}
+		n, err = db.ExpireVoice(ctx, now)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("delete voice recordings", "err", err)
+		case n > 0:
+			log.Info("voice recordings deleted after the retention period", "answers", n)
 		}
 	}
 }

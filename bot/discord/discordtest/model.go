@@ -180,4 +180,6 @@ type Attachment struct {
 	Size        int
 	// DurationSecs marks a voice message.
 	DurationSecs float64
+	// Data is what the attachment's URL serves (see AttachmentURL).
+	Data []byte
 }

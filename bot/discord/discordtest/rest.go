@@ -50,6 +50,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveGateway(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, attachmentsPath) {
+		s.serveAttachment(w, r)
+		return
+	}
 	path, ok := strings.CutPrefix(r.URL.Path, "/api/v9")
 	if !ok {
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})

@@ -77,7 +77,10 @@ type Server struct {
 	limits       []*limitRule
 	rateLimited  int
 	rejected     []string
-	closedDMs    map[string]bool // users who accept no direct message (CloseDMs)
+	closedDMs    map[string]bool   // users who accept no direct message (CloseDMs)
+	attachments  map[string][]byte // by path under attachmentsPath
+	fetches      int               // downloads of attachments
+	lastAttached map[string]string // channel id → URL of the last attachment
 	order        int
 	gw           gateway
 	faults       *fault.Injector

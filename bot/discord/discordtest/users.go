@@ -278,9 +278,11 @@ func (s *Server) DirectMessage(u User, text string, files ...Attachment) (string
 	attachments := []any{}
 	flags := 0
 	for _, f := range files {
+		aid := s.newID()
+		u := s.addAttachment(ch, aid, f)
 		a := map[string]any{
-			"id": s.newID(), "filename": f.Filename, "content_type": f.ContentType, "size": f.Size,
-			"url": s.URL + "/attachments/" + f.Filename, "proxy_url": s.URL + "/attachments/" + f.Filename,
+			"id": aid, "filename": f.Filename, "content_type": f.ContentType, "size": f.Size,
+			"url": u, "proxy_url": u,
 		}
 		if f.DurationSecs > 0 {
 			a["duration_secs"] = f.DurationSecs

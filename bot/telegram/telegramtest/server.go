@@ -252,6 +252,7 @@ type Server struct {
 	nextCB     int
 	commands   map[string][]wireBotCommand
 	files      map[string]wireFile
+	fileData   map[string][]byte // by file path: what file downloads serve
 	nextFile   int
 	buckets    map[string]*bucket
 	windows    map[string]*window
@@ -454,6 +455,10 @@ func (s *Server) Webhook() (url, secret string) {
 
 // serveHTTP routes /bot<token>/<method>.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	if !ok {
 		writeError(w, http.StatusNotFound, "Not Found", 0)

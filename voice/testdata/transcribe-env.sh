@@ -1,0 +1,4 @@
+#!/bin/sh
+# A transcriber that prints its environment: the bot's secrets must not
+# be in it.
+env | tr '\n' ' '
