@@ -48,6 +48,7 @@ type Config struct {
 	Digest       DigestConfig       `toml:"digest"`
 	Privacy      PrivacyConfig      `toml:"privacy"`
 	Security     SecurityConfig     `toml:"security"`
+	Web          WebConfig          `toml:"web"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
@@ -148,6 +149,7 @@ func DefaultConfig() Config {
 		},
 		Digest:   defaultDigestConfig(),
 		Security: defaultSecurityConfig(),
+		Web:      defaultWebConfig(),
 		Privacy: PrivacyConfig{
 			RetentionDaysAfterClose: 30,
 			InactiveDays:            90,
@@ -353,6 +355,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.Digest.validate()...)
 	errs = append(errs, c.Security.validate()...)
+	errs = append(errs, c.Web.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)
@@ -392,6 +395,9 @@ func (c Config) Channels() []string {
 	}
 	if c.Discord.Token != "" {
 		chans = append(chans, "discord")
+	}
+	if c.webOn() {
+		chans = append(chans, "web")
 	}
 	return chans
 }
