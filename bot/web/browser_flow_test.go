@@ -210,3 +210,73 @@ func TestBrowserLinkFromAnotherSite(t *testing.T) {
 	}
 	p.checkConsole()
 }
+
+// TestBrowserKeyboardOnly: with the keyboard alone a person skips to the
+// answer, picks options and types answers; after each reply the focus is
+// on the new prompt's first button or its text box, visibly.
+func TestBrowserKeyboardOnly(t *testing.T) {
+	h := newHarness(t, Options{})
+	p := h.openBrowser(1280, 800)
+	p.open("/")
+	p.waitFor("the page loaded", `document.readyState === 'complete'`)
+	p.do(chromedp.KeyEvent("\t"))
+	if got := p.focused(); got != "a:"+textsFR.SkipLink {
+		t.Errorf("the first Tab reaches %q, want the skip link", got)
+	}
+	p.do(chromedp.KeyEvent("\r"), chromedp.KeyEvent("\t"))
+	if got := p.focused(); got != "button:Commencer" {
+		t.Errorf("after the skip link, Tab reaches %q, want Commencer", got)
+	}
+	p.do(chromedp.KeyEvent("\r"))
+	p.waitLog("Avant de commencer")
+	p.waitFor("the page loaded", `document.readyState === 'complete'`)
+	// The page lands on the new message: the next Tab is the answer.
+	p.do(chromedp.KeyEvent("\t"))
+	if got := p.focused(); got != "button:J'accepte" {
+		t.Fatalf("after Commencer, Tab reaches %q, want the first option", got)
+	}
+	p.do(chromedp.KeyEvent("\r"))
+	p.waitLog("Vous répondez en tant que")
+	p.waitFor("focus on the first profile", `document.activeElement.textContent.trim() === 'Parent'`)
+	outline := eval[string](p, `getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth`)
+	if outline != "solid 3px" {
+		t.Errorf("the focused button's outline is %q, want a visible 3px one", outline)
+	}
+	p.screenshot("desktop-keyboard-focus")
+	p.do(chromedp.KeyEvent("\r"))
+	p.waitLog("Dans quelle académie")
+	p.waitFor("focus on the académie box", `document.activeElement.id === 'text'`)
+	p.do(chromedp.KeyEvent("Gironde"), chromedp.KeyEvent("\t"), chromedp.KeyEvent("\r"))
+	p.waitLog("académie de Bordeaux")
+	p.waitFor("focus on the first theme", `document.activeElement.textContent.trim().startsWith('1. ')`)
+	p.checkConsole()
+	if s, _, _ := h.db.Session(h.participantOf(p.cookie())); s.Academie == "" {
+		t.Errorf("the académie typed with the keyboard was not stored: %+v", s)
+	}
+}
+
+// TestBrowserNarrowAndZoomed: at 320 px wide, and at 200 % zoom on a
+// laptop, nothing is wider than the screen and axe-core finds nothing.
+func TestBrowserNarrowAndZoomed(t *testing.T) {
+	h := newHarness(t, Options{})
+	p := h.openBrowser(320, 640)
+	p.startTheme1()
+	for _, v := range []struct {
+		name          string
+		width, height int64
+		scale         float64
+	}{
+		{"320 px", 320, 640, 1},
+		{"200 % zoom", 640, 400, 2},
+	} {
+		p.do(chromedp.EmulateViewport(v.width, v.height, chromedp.EmulateScale(v.scale)))
+		p.do(chromedp.Reload())
+		p.waitFor("the question", `!!document.getElementById('text')`)
+		if w := eval[int](p, `document.documentElement.scrollWidth`); w > int(v.width) {
+			t.Errorf("%s: the page is %d px wide, more than the %d px screen", v.name, w, v.width)
+		}
+		p.checkAccessibility(v.name)
+		p.screenshot("zoom-" + strings.ReplaceAll(strings.ReplaceAll(v.name, " ", ""), "%", "pc"))
+	}
+	p.checkConsole()
+}

@@ -24,7 +24,7 @@ const chromiumPath = "/usr/bin/chromium"
 
 // needBrowser skips a test when Chromium is missing, except in CI (CI
 // set), where the browser tests must run.
-func needBrowser(t *testing.T) {
+func needBrowser(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") != "" {
@@ -37,7 +37,7 @@ func needBrowser(t *testing.T) {
 // page is one browser tab on the harness's server, with a fresh profile
 // (no cookie), and what the page's console reported.
 type page struct {
-	t   *testing.T
+	t   testing.TB
 	h   *harness
 	ctx context.Context
 
@@ -246,7 +246,7 @@ func (p *page) screenshot(name string) string {
 
 // axeSource returns axe-core's script, installed with npm into a cache
 // directory the first time.
-func axeSource(t *testing.T) string {
+func axeSource(t testing.TB) string {
 	t.Helper()
 	cache, err := os.UserCacheDir()
 	if err != nil {

@@ -25,14 +25,14 @@ var testKey = []byte("web-test-participant-id-key-0123456789")
 // harness runs the web channel over a real engine and a real bbolt file,
 // served on loopback.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	db  *storage.DB
 	eng *bot.Engine
 	web *Adapter
 	srv *httptest.Server
 }
 
-func newHarness(t *testing.T, opts Options) *harness {
+func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
 	db, err := storage.Open(filepath.Join(t.TempDir(), "web.db"), storage.Options{})
 	if err != nil {
@@ -102,7 +102,7 @@ func (h *harness) answers(participant string) map[string]flows.Answer {
 // browserless is a visitor with no script: plain GETs and form posts,
 // redirects followed, cookies kept.
 type browserless struct {
-	t      *testing.T
+	t      testing.TB
 	h      *harness
 	client *http.Client
 	page   string // the last page's HTML

@@ -336,7 +336,7 @@ func TestConversationLanguageDrivesThePage(t *testing.T) {
 
 // sse reads server-sent events from the visitor's stream.
 type sse struct {
-	t      *testing.T
+	t      testing.TB
 	resp   *http.Response
 	events chan sseEvent
 }
