@@ -280,3 +280,35 @@ func TestBrowserNarrowAndZoomed(t *testing.T) {
 	}
 	p.checkConsole()
 }
+
+// TestBrowserServerRestart: the server restarts under an open page (its
+// memory of recent replies is gone); the page reconnects, says that
+// earlier messages cannot be shown, shows the current question again, and
+// the next answer is stored once.
+func TestBrowserServerRestart(t *testing.T) {
+	h := newHarness(t, Options{})
+	p := h.openBrowser(390, 844)
+	p.startTheme1()
+	p.answer("Avant le redémarrage.")
+	p.waitLog("Question 2/5")
+	p.expectConsole("/events?") // the stream the restart cuts
+	h.restart()
+	p.waitFor("the gap notice", `!!document.querySelector('#log .gap')`)
+	p.waitFor("the second question again, after the notice", `(function(){
+		var gap = document.querySelector('#log .gap');
+		for (var n = gap.nextElementSibling; n; n = n.nextElementSibling) {
+			if (n.innerText.includes('Question 2/5')) return true;
+		}
+		return false;
+	})()`)
+	p.waitFor("the text box", `document.activeElement && document.activeElement.id === 'text'`)
+	p.checkAccessibility("after a restart")
+	p.screenshot("phone-after-restart")
+	p.answer("Après le redémarrage.")
+	p.waitLog("Question 3/5")
+	got := h.answers(h.participantOf(p.cookie()))
+	if len(got) != 2 || got["equipement"].Text != "Avant le redémarrage." || got["besoins"].Text != "Après le redémarrage." {
+		t.Errorf("stored %+v", got)
+	}
+	p.checkConsole()
+}

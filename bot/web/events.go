@@ -33,12 +33,12 @@ type replyEvent struct {
 func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
 	v := a.identify(r)
 	if v.token == "" {
-		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, "no_cookie")
+		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, refusal{kind: noCookie})
 		return
 	}
 	p, ok := a.hub.attach(v.participant, a.limits.Streams)
 	if !ok {
-		a.fail(w, r, a.hintTexts(r), http.StatusTooManyRequests, "streams")
+		a.fail(w, r, a.hintTexts(r), http.StatusTooManyRequests, refusal{kind: tooManyStreams})
 		return
 	}
 	defer a.hub.detach(p)

@@ -69,7 +69,7 @@ func (a *Adapter) secure(next http.Handler) http.Handler {
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		if !a.byAddr.allow(a.clientAddr(r)) {
 			h.Set("Retry-After", "5")
-			a.fail(w, r, a.hintTexts(r), http.StatusTooManyRequests, "too_many")
+			a.fail(w, r, a.hintTexts(r), http.StatusTooManyRequests, refusal{kind: tooMany})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -112,9 +112,9 @@ func wantsJSON(r *http.Request) bool {
 }
 
 // fail answers a bad request in plain words: a JSON error for the page's
-// script, otherwise a page. what names the text (see problem).
-func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, tx *texts, status int, what string) {
-	msg := problem(tx, what)
+// script, otherwise a page.
+func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, tx *texts, status int, why refusal) {
+	msg := why.message(tx)
 	if wantsJSON(r) || r.URL.Path == "/events" {
 		writeJSON(w, status, map[string]string{"error": msg})
 		return
@@ -122,37 +122,68 @@ func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, tx *texts, status
 	a.renderPage(w, status, pageData{Kind: pageError, T: tx, Error: msg})
 }
 
-// problem returns the explanation of a refused request.
-func problem(tx *texts, what string) string {
-	switch what {
-	case "too_many":
+// refusal says why a request was not applied, as data: what the person
+// reads comes from the texts, never from a Go error.
+type refusal struct {
+	kind          refusalKind
+	length, limit int // of a text over its limit (tooLong)
+}
+
+// refusalKind names a reason to refuse a request.
+type refusalKind int
+
+// The reasons a request is refused.
+const (
+	badRequest refusalKind = iota
+	tooMany
+	tooBig
+	crossOrigin
+	expired
+	noCookie
+	notFound
+	notAllowed
+	notSaved
+	restarting
+	unavailable
+	documentGone
+	tooManyStreams
+	badCode
+	empty
+	tooLong
+)
+
+func (f refusal) message(tx *texts) string {
+	switch f.kind {
+	case tooMany:
 		return tx.TooMany
-	case "too_big":
+	case tooBig:
 		return tx.TooBig
-	case "cross_origin":
+	case crossOrigin:
 		return tx.CrossOrigin
-	case "expired":
+	case expired:
 		return tx.Expired
-	case "no_cookie":
+	case noCookie:
 		return tx.NoCookie
-	case "not_found":
+	case notFound:
 		return tx.NotFound
-	case "not_allowed":
+	case notAllowed:
 		return tx.NotAllowed
-	case "not_saved":
+	case notSaved:
 		return tx.NotSaved
-	case "restarting":
+	case restarting:
 		return tx.Restarting
-	case "unavailable":
+	case unavailable:
 		return tx.Unavailable
-	case "document_gone":
+	case documentGone:
 		return tx.DocumentGone
-	case "streams":
+	case tooManyStreams:
 		return tx.TooManyStream
-	case "bad_code":
+	case badCode:
 		return tx.BadCode
-	case "empty":
+	case empty:
 		return tx.Empty
+	case tooLong:
+		return fmt.Sprintf(tx.TooLong, f.length, f.limit)
 	}
 	return tx.BadRequest
 }
@@ -188,10 +219,10 @@ func (a *Adapter) unknown(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/", "/send", "/events", "/mes_donnees", "/code", "/continuer":
 		w.Header().Set("Allow", map[bool]string{true: "POST", false: "GET, HEAD"}[r.URL.Path == "/send" || r.URL.Path == "/code" || r.URL.Path == "/continuer"])
-		a.fail(w, r, a.hintTexts(r), http.StatusMethodNotAllowed, "not_allowed")
+		a.fail(w, r, a.hintTexts(r), http.StatusMethodNotAllowed, refusal{kind: notAllowed})
 		return
 	}
-	a.fail(w, r, a.hintTexts(r), http.StatusNotFound, "not_found")
+	a.fail(w, r, a.hintTexts(r), http.StatusNotFound, refusal{kind: notFound})
 }
 
 // page shows the conversation, or the landing page to someone who has
@@ -224,7 +255,7 @@ func (a *Adapter) page(w http.ResponseWriter, r *http.Request) {
 	s, ok, err := a.sessions.Session(v.participant)
 	if err != nil {
 		a.log.Error("read session", "err", err)
-		a.fail(w, r, a.hintTexts(r), http.StatusInternalServerError, "unavailable")
+		a.fail(w, r, a.hintTexts(r), http.StatusInternalServerError, refusal{kind: unavailable})
 		return
 	}
 	if !ok {
@@ -331,28 +362,28 @@ func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
 	if v.token == "" {
 		// Only the start button comes before the cookie.
 		if command != flows.CmdStart {
-			a.fail(w, r, tx, http.StatusForbidden, "no_cookie")
+			a.fail(w, r, tx, http.StatusForbidden, refusal{kind: noCookie})
 			return
 		}
 		v = a.visitorOf(newToken())
 		a.setCookie(w, r, v.token)
 	} else if !v.csrfOK(r) {
-		a.fail(w, r, tx, http.StatusForbidden, "expired")
+		a.fail(w, r, tx, http.StatusForbidden, refusal{kind: expired})
 		return
 	}
 	if !a.byPerson.allow(v.participant) {
 		w.Header().Set("Retry-After", "2")
-		a.fail(w, r, tx, http.StatusTooManyRequests, "too_many")
+		a.fail(w, r, tx, http.StatusTooManyRequests, refusal{kind: tooMany})
 		return
 	}
 	id := r.PostForm.Get("id")
 	if !eventIDRE.MatchString(id) {
-		a.fail(w, r, tx, http.StatusBadRequest, "bad_request")
+		a.fail(w, r, tx, http.StatusBadRequest, refusal{kind: badRequest})
 		return
 	}
-	ev, echo, what, given := a.event(r, v, tx)
-	if what != "" {
-		a.refuse(w, r, v, what, given)
+	ev, echo, why, given := a.event(r, v)
+	if why != nil {
+		a.refuse(w, r, v, *why, given)
 		return
 	}
 	ev.Lang = a.hintLang(r)
@@ -360,12 +391,12 @@ func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
 	applied, err := a.apply(r.Context(), v, id, ev, echo)
 	if errors.Is(err, bot.ErrClosed) {
 		w.Header().Set("Retry-After", "2")
-		a.fail(w, r, tx, http.StatusServiceUnavailable, "restarting")
+		a.fail(w, r, tx, http.StatusServiceUnavailable, refusal{kind: restarting})
 		return
 	}
 	if err != nil {
 		a.log.Error("apply web message", "err", err)
-		a.fail(w, r, tx, http.StatusInternalServerError, "not_saved")
+		a.fail(w, r, tx, http.StatusInternalServerError, refusal{kind: notSaved})
 		return
 	}
 	var first, last uint64
@@ -392,14 +423,14 @@ func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
 // formOK checks that a post comes from the page and reads its form.
 func (a *Adapter) formOK(w http.ResponseWriter, r *http.Request) bool {
 	if err := http.NewCrossOriginProtection().Check(r); err != nil {
-		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, "cross_origin")
+		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, refusal{kind: crossOrigin})
 		return false
 	}
 	if err := r.ParseForm(); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			a.fail(w, r, a.hintTexts(r), http.StatusRequestEntityTooLarge, "too_big")
+			a.fail(w, r, a.hintTexts(r), http.StatusRequestEntityTooLarge, refusal{kind: tooBig})
 		} else {
-			a.fail(w, r, a.hintTexts(r), http.StatusBadRequest, "bad_request")
+			a.fail(w, r, a.hintTexts(r), http.StatusBadRequest, refusal{kind: badRequest})
 		}
 		return false
 	}
@@ -408,15 +439,15 @@ func (a *Adapter) formOK(w http.ResponseWriter, r *http.Request) bool {
 
 // event translates the posted form into an event: a command button, an
 // option button, or typed text (a typed "/aide" is a command). It
-// returns what is wrong instead when the message cannot be sent, with the
-// text to give back.
-func (a *Adapter) event(r *http.Request, v visitor, tx *texts) (ev flows.Event, echo, what, given string) {
+// returns why instead when the message cannot be sent, with the text to
+// give back.
+func (a *Adapter) event(r *http.Request, v visitor) (ev flows.Event, echo string, why *refusal, given string) {
 	f := r.PostForm
 	switch {
 	case f.Get("command") != "":
 		cmd := f.Get("command")
 		if !buttonCommands[cmd] {
-			return ev, "", "bad_request", ""
+			return ev, "", &refusal{kind: badRequest}, ""
 		}
 		ev = flows.Event{Kind: flows.EventCommand, Command: cmd}
 		if cmd == flows.CmdStart {
@@ -424,11 +455,11 @@ func (a *Adapter) event(r *http.Request, v visitor, tx *texts) (ev flows.Event, 
 				ev.Args = p
 			}
 		}
-		return ev, commandLabel(tx, cmd), "", ""
+		return ev, commandLabel(a.hintTexts(r), cmd), nil, ""
 	case f.Has("choice"):
 		tok := f.Get("choice")
 		if !tokenRE.MatchString(tok) {
-			return ev, "", "bad_request", ""
+			return ev, "", &refusal{kind: badRequest}, ""
 		}
 		if p := a.hub.promptOf(v.participant); p != nil {
 			for _, o := range p.Options {
@@ -437,16 +468,16 @@ func (a *Adapter) event(r *http.Request, v visitor, tx *texts) (ev flows.Event, 
 				}
 			}
 		}
-		return flows.Event{Kind: flows.EventChoice, Token: tok}, echo, "", ""
+		return flows.Event{Kind: flows.EventChoice, Token: tok}, echo, nil, ""
 	}
 	text := strings.ReplaceAll(f.Get("text"), "\r\n", "\n")
 	trimmed := strings.TrimSpace(text)
 	if trimmed == "" {
-		return ev, "", "empty", ""
+		return ev, "", &refusal{kind: empty}, ""
 	}
 	if strings.HasPrefix(trimmed, "/") {
 		if cmd, ok := flows.ParseCommand(trimmed); ok {
-			return cmd, trimmed, "", ""
+			return cmd, trimmed, nil, ""
 		}
 	}
 	limit := a.maxLen
@@ -454,22 +485,18 @@ func (a *Adapter) event(r *http.Request, v visitor, tx *texts) (ev flows.Event, 
 		limit = p.MaxLen
 	}
 	if n := textLength(text); n > limit {
-		return ev, "", fmt.Sprintf("too_long:%d:%d", n, limit), text
+		return ev, "", &refusal{kind: tooLong, length: n, limit: limit}, text
 	}
-	return flows.Event{Kind: flows.EventText, Text: text}, trimmed, "", ""
+	return flows.Event{Kind: flows.EventText, Text: text}, trimmed, nil, ""
 }
 
 // refuse answers a message that was not sent: JSON for the script, or the
 // page again with the explanation and the text given back.
-func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, v visitor, what, given string) {
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, v visitor, why refusal, given string) {
 	tx := a.textsOf(r, v.participant)
-	msg := problem(tx, what)
-	var n, limit int
-	if _, err := fmt.Sscanf(what, "too_long:%d:%d", &n, &limit); err == nil {
-		msg = fmt.Sprintf(tx.TooLong, n, limit)
-	}
+	msg := why.message(tx)
 	status := http.StatusUnprocessableEntity
-	if what == "bad_request" {
+	if why.kind == badRequest {
 		status = http.StatusBadRequest
 	}
 	if wantsJSON(r) {
@@ -547,13 +574,13 @@ func textLength(text string) int {
 func (a *Adapter) document(w http.ResponseWriter, r *http.Request) {
 	v := a.identify(r)
 	if v.token == "" {
-		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, "no_cookie")
+		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, refusal{kind: noCookie})
 		return
 	}
 	seq, err := strconv.ParseUint(r.URL.Query().Get("seq"), 10, 64)
 	d, ok := a.hub.document(v.participant, seq)
 	if err != nil || !ok {
-		a.fail(w, r, a.textsOf(r, v.participant), http.StatusNotFound, "document_gone")
+		a.fail(w, r, a.textsOf(r, v.participant), http.StatusNotFound, refusal{kind: documentGone})
 		return
 	}
 	h := w.Header()
@@ -572,16 +599,16 @@ func (a *Adapter) issueCode(w http.ResponseWriter, r *http.Request) {
 	}
 	v := a.identify(r)
 	if v.token == "" {
-		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, "no_cookie")
+		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, refusal{kind: noCookie})
 		return
 	}
 	if !v.csrfOK(r) {
-		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, "expired")
+		a.fail(w, r, a.hintTexts(r), http.StatusForbidden, refusal{kind: expired})
 		return
 	}
 	if !a.byPerson.allow(v.participant) {
 		w.Header().Set("Retry-After", "2")
-		a.fail(w, r, a.hintTexts(r), http.StatusTooManyRequests, "too_many")
+		a.fail(w, r, a.hintTexts(r), http.StatusTooManyRequests, refusal{kind: tooMany})
 		return
 	}
 	a.codes.issue(v.token)
@@ -597,7 +624,7 @@ func (a *Adapter) redeemCode(w http.ResponseWriter, r *http.Request) {
 	tx := a.hintTexts(r)
 	if !a.codeTry.allow(a.clientAddr(r)) {
 		w.Header().Set("Retry-After", "60")
-		a.fail(w, r, tx, http.StatusTooManyRequests, "too_many")
+		a.fail(w, r, tx, http.StatusTooManyRequests, refusal{kind: tooMany})
 		return
 	}
 	token, ok := a.codes.redeem(r.PostForm.Get("code"))

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,11 +26,39 @@ var testKey = []byte("web-test-participant-id-key-0123456789")
 // harness runs the web channel over a real engine and a real bbolt file,
 // served on loopback.
 type harness struct {
-	t   testing.TB
-	db  *storage.DB
-	eng *bot.Engine
-	web *Adapter
-	srv *httptest.Server
+	t    testing.TB
+	db   *storage.DB
+	eng  *bot.Engine
+	web  *Adapter
+	srv  *httptest.Server
+	opts Options
+	// current serves the requests: restart replaces it.
+	current atomic.Pointer[Adapter]
+}
+
+// restart stands for a restart of the program on the same database: the
+// engine stops, open connections drop, a new engine and a new web channel
+// (empty memory) take over the same address.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.srv.CloseClientConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.eng.Close(ctx); err != nil {
+		h.t.Fatal(err)
+	}
+	h.eng = bot.New(h.db, flows.NewMachine(nil, flows.Config{}), nil)
+	a, err := New(h.eng, h.db, h.opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.eng.AddSender(bot.ChannelWeb, a)
+	if err := h.eng.Start(context.Background()); err != nil {
+		h.t.Fatal(err)
+	}
+	h.web = a
+	h.current.Store(a)
+	h.srv.CloseClientConnections()
 }
 
 func newHarness(t testing.TB, opts Options) *harness {
@@ -50,21 +79,21 @@ func newHarness(t testing.TB, opts Options) *harness {
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var handler http.Handler = a
-	if os.Getenv("WEB_DEBUG") != "" {
-		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := &harness{t: t, db: db, eng: eng, web: a, opts: opts}
+	h.current.Store(a)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if os.Getenv("WEB_DEBUG") != "" {
 			t.Logf("%s %s %s", time.Now().Format("15:04:05.000"), r.Method, r.URL)
-			a.ServeHTTP(w, r)
-		})
-	}
-	srv := httptest.NewServer(handler)
-	h := &harness{t: t, db: db, eng: eng, web: a, srv: srv}
+		}
+		h.current.Load().ServeHTTP(w, r)
+	}))
+	h.srv = srv
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := eng.Close(ctx); err != nil {
+		if err := h.eng.Close(ctx); err != nil {
 			t.Errorf("close engine: %v", err)
 		}
 		if err := db.Check(); err != nil {

@@ -279,6 +279,11 @@
 			if (offline) {
 				offline = false;
 				say(texts.reconnected);
+				setTimeout(function () {
+					if (!offline && status.textContent === texts.reconnected) {
+						say('');
+					}
+				}, 4000);
 			}
 		};
 		stream.onerror = function () {
