@@ -12,6 +12,7 @@ const (
 	ChannelTerminal = "terminal"
 	ChannelTelegram = "telegram"
 	ChannelDiscord  = "discord"
+	ChannelWeb      = "web"
 )
 
 // Inbound is one event from a platform, translated by its adapter.

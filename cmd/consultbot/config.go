@@ -59,6 +59,7 @@ type Config struct {
 	Backup  BackupConfig  `toml:"backup"`
 	Metrics MetricsConfig `toml:"metrics"`
 	Voice        VoiceConfig        `toml:"voice"`
+	Web          WebConfig          `toml:"web"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
@@ -165,6 +166,7 @@ func DefaultConfig() Config {
 		Delivery: defaultDeliveryConfig(),
 		Backup:   defaultBackupConfig(),
 		Voice:    defaultVoiceConfig(),
+		Web:      defaultWebConfig(),
 		Privacy: PrivacyConfig{
 			RetentionDaysAfterClose: 30,
 			InactiveDays:            90,
@@ -418,6 +420,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Backup.validate()...)
 	errs = append(errs, c.Metrics.validate()...)
 	errs = append(errs, c.Voice.validate(c.Storage.Path)...)
+	errs = append(errs, c.Web.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)
@@ -476,6 +479,9 @@ func (c Config) Channels() []string {
 	}
 	if c.Discord.Token != "" {
 		chans = append(chans, "discord")
+	}
+	if c.webOn() {
+		chans = append(chans, "web")
 	}
 	return chans
 }

@@ -84,8 +84,8 @@ func TestNoConfigFileGivesValidDefaults(t *testing.T) {
 	if cfg.Storage.Path != "consultbot.db" || cfg.Consultation.MaxAnswerLength != 4000 {
 		t.Errorf("unexpected defaults: %v", cfg)
 	}
-	if got := strings.Join(cfg.Channels(), ","); got != "terminal" {
-		t.Errorf("channels without tokens = %q, want terminal only", got)
+	if got := strings.Join(cfg.Channels(), ","); got != "terminal,web" {
+		t.Errorf("channels without tokens = %q, want terminal and the web page", got)
 	}
 }
 

@@ -43,7 +43,7 @@ Usage:
 Commands:
   chat          take part in the consultation in this terminal (no token, no server);
                 chat -organiser runs the organisers' commands on the same file
-  run           run the bot on every configured channel (Telegram, Discord)
+  run           run the bot on every configured channel (Telegram, Discord, web)
   check-config  validate the configuration and the questionnaire
   export        export every answer, pseudonymised, as CSV or JSONL
   digest        print the digest since the last periodic one
@@ -383,9 +383,6 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("config invalid:\n%w", err)
 	}
-	if cfg.Telegram.Token == "" && cfg.Discord.Token == "" {
-		return errors.New("no channel configured: set TELEGRAM_TOKEN (or [telegram] token) and/or DISCORD_TOKEN (or [discord] token), see config.example.toml; to try the consultation without any token, run `consultbot chat`")
-	}
 	if err := cfg.Security.checkRun(cfg); err != nil {
 		return err
 	}
@@ -411,6 +408,11 @@ func (m *Main) runBot(ctx context.Context) error {
 	chans, err := m.channels(chanCtx, cfg, q)
 	if err != nil {
 		return err
+	}
+	if web, err := m.webChannel(chanCtx, cfg, q); err != nil {
+		return err
+	} else if web != nil {
+		chans = append(chans, *web)
 	}
 	for _, c := range chans {
 		m.engine.AddSender(c.name, c.sender)

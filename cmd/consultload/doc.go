@@ -6,6 +6,7 @@
 //
 //	consultload telegram -parents N -duration D  // throughput and latency through the Telegram fake
 //	consultload discord …                         // acknowledgement times through the Discord fake
+//	consultload web -participants N -duration D   // people in browsers: HTTP posts and event streams against the real binary's page
 //	consultload soak -kills K -updates U -seed S  // the real consultbot binary, SIGKILLed at random moments
 //	consultload perf                              // bbolt writes, end-to-end throughput, outgoing rate, memory
 //	consultload digest                            // digest and export over 100k and 1M answers

@@ -19,7 +19,7 @@ func main() {
 }
 
 // errUsage is returned for a missing or unknown command.
-var errUsage = errors.New("usage: consultload telegram|discord|soak|perf|digest|backup [flags]")
+var errUsage = errors.New("usage: consultload telegram|discord|web|soak|perf|digest|backup [flags]")
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -30,6 +30,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runTelegram(ctx, args[1:], stdout)
 	case "discord":
 		return runDiscord(ctx, args[1:], stdout)
+	case "web":
+		return runWeb(ctx, args[1:], stdout)
 	case "soak":
 		return runSoak(ctx, args[1:], stdout)
 	case "perf":

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/web"
+	"consultbot/flows"
+)
+
+// webChannel builds the web channel when it is on. It binds the address
+// at once, so that a port in use stops run before anything starts, and
+// prints the page's address. ctx ends with the channels; it closes the
+// listener if the channel never ran.
+func (m *Main) webChannel(ctx context.Context, cfg Config, q *flows.Questionnaire) (*channel, error) {
+	if !cfg.webOn() {
+		return nil, nil
+	}
+	w := cfg.Web
+	key := []byte(cfg.Security.IDKey)
+	if len(key) == 0 {
+		if !w.loopback() {
+			return nil, fmt.Errorf("security.id_key is empty: the web channel listens on %s, beyond this machine, so its participants need a lasting key; set CONSULTBOT_ID_KEY (e.g. export CONSULTBOT_ID_KEY=$(openssl rand -base64 32)) and keep it", w.Listen)
+		}
+		key = make([]byte, 32)
+		rand.Read(key)
+		m.logger.Warn("CONSULTBOT_ID_KEY is not set: the web page uses a key for this run only, so its participants start over at the next start; set it to keep them", "platform", bot.ChannelWeb)
+	}
+	proxies, _ := w.proxies()                        // validated
+	loc, _ := time.LoadLocation(cfg.Digest.TimeZone) // validated
+	a, err := web.New(m.engine, m.db, web.Options{
+		IDKey:          key,
+		TrustedProxies: proxies,
+		Questionnaire:  q,
+		DefaultLang:    cfg.Consultation.DefaultLanguage,
+		MaxAnswerLen:   cfg.Consultation.MaxAnswerLength,
+		Location:       loc,
+		Logger:         m.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", w.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("web.listen %q: %w", w.Listen, err)
+	}
+	go func() {
+		<-ctx.Done()
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			m.logger.Warn("close web listener", "platform", bot.ChannelWeb, "err", err)
+		}
+	}()
+	url := "http://" + pageHost(ln.Addr()) + "/"
+	fmt.Fprintf(m.Stdout, "consultbot: web chat on %s (open it in a browser)\n", url)
+	m.logger.Info("web channel listening", "platform", bot.ChannelWeb, "url", url)
+	return &channel{name: bot.ChannelWeb, sender: a, run: func(ctx context.Context) error { return a.Serve(ctx, ln) }}, nil
+}
+
+// pageHost is how a browser on this machine reaches addr: "localhost"
+// for an address that listens everywhere.
+func pageHost(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("localhost", fmt.Sprint(tcp.Port))
+	}
+	return tcp.String()
+}
