@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -133,5 +134,48 @@ func TestPostDigestMovesADeliveryOnce(t *testing.T) {
 	list, err := db.Pending(ctx, bot.ChannelTelegram, 0)
 	if err != nil || len(list) != 1 || list[0].EventID != "digest:1" {
 		t.Errorf("outbox = %+v, %v; want the digest once", list, err)
+	}
+}
+
+// TestOutboxKeepsEveryReplyFieldAcrossARestart: a reply waiting in the
+// outbox comes back from a reopened file exactly as the conversation made
+// it. A new field of flows.Reply must be added to replyRecord (and to the
+// list here), or a reply sent again after a restart would lose it, as the
+// acknowledgement folded into the next question once did.
+func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
+	known := []string{"Lead", "Title", "Text", "Options", "Expect", "Field", "MaxLen", "Document"}
+	var fields []string
+	rt := reflect.TypeFor[flows.Reply]()
+	for i := range rt.NumField() {
+		fields = append(fields, rt.Field(i).Name)
+	}
+	if diff := cmp.Diff(known, fields); diff != "" {
+		t.Fatalf("flows.Reply fields changed; update replyRecord and this list (-known +now):\n%s", diff)
+	}
+	reply := flows.Reply{
+		Lead: "Merci, c'est noté.", Title: "Thème 1 · Question 2/5", Text: "Une question ?",
+		Options: []flows.Option{{Token: "7.skip", Label: "Passer"}}, Expect: flows.ExpectText,
+		Field: "Besoins", MaxLen: 4000,
+		Document: &flows.Document{Name: "d.json", MIME: "application/json", Data: []byte(`{}`)},
+	}
+	path := t.TempDir() + "/consult.db"
+	db := openAt(t, path, Options{})
+	in := bot.Inbound{ID: "terminal:1", Channel: bot.ChannelTerminal, Participant: "terminal:a", Address: "a", Event: flows.Event{Kind: flows.EventText, Text: "x"}}
+	if _, err := db.Apply(context.Background(), in, time.Now(), func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Stage = flows.StageMenu
+		return s, []flows.Reply{reply}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path, Options{})
+	got, err := db.Pending(context.Background(), bot.ChannelTerminal, 10)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Pending = %v, %v; want the one reply", got, err)
+	}
+	if diff := cmp.Diff(reply, got[0].Reply); diff != "" {
+		t.Errorf("reply after a restart (-made +read back):\n%s", diff)
 	}
 }

@@ -55,6 +55,7 @@ type voiceRecord struct {
 // replyRecord mirrors flows.Reply so that a change to the domain type does
 // not silently change what the outbox holds.
 type replyRecord struct {
+	Lead    string         `json:"lead,omitempty"`
 	Title   string         `json:"title,omitempty"`
 	Text    string         `json:"text,omitempty"`
 	Options []optionRecord `json:"options,omitempty"`
@@ -143,6 +144,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 		EventID:     r.EventID,
 		CreatedAt:   r.CreatedAt,
 		Reply: flows.Reply{
+			Lead:   r.Reply.Lead,
 			Title:  r.Reply.Title,
 			Text:   r.Reply.Text,
 			Expect: flows.Expect(r.Reply.Expect),
@@ -175,6 +177,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 		EventID:     out.EventID,
 		CreatedAt:   out.CreatedAt,
 		Reply: replyRecord{
+			Lead:   out.Reply.Lead,
 			Title:  out.Reply.Title,
 			Text:   out.Reply.Text,
 			Expect: string(out.Reply.Expect),
