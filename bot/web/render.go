@@ -65,9 +65,11 @@ type formView struct {
 
 // messageView is one reply on the page.
 type messageView struct {
-	T          *texts
-	Seq        uint64
-	Echo       string
+	T    *texts
+	Seq  uint64
+	Echo string
+	// Lead is a short note before the title (an acknowledgement), by line.
+	Lead       []string
 	Title      string
 	Paragraphs [][]string
 	Document   *documentView
@@ -100,6 +102,9 @@ type answerView struct {
 func messageOf(tx *texts, e entry) messageView {
 	r := e.Reply
 	m := messageView{T: tx, Seq: e.Seq, Echo: e.Echo, Title: typography(r.Title)}
+	if lead := strings.TrimSpace(r.Lead); lead != "" {
+		m.Lead = strings.Split(typography(lead), "\n")
+	}
 	text := typography(strings.ReplaceAll(strings.TrimSpace(r.Text), "\r\n", "\n"))
 	for p := range strings.SplitSeq(text, "\n\n") {
 		if p = strings.Trim(p, "\n"); p != "" {
