@@ -58,8 +58,8 @@ type Config struct {
 	// Operations (backup.go, metrics.go).
 	Backup  BackupConfig  `toml:"backup"`
 	Metrics MetricsConfig `toml:"metrics"`
-	Voice        VoiceConfig        `toml:"voice"`
-	Web          WebConfig          `toml:"web"`
+	Voice   VoiceConfig   `toml:"voice"`
+	Web     WebConfig     `toml:"web"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
