@@ -70,7 +70,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	defer db.Close()
 
 	// Participants keep writing through every phase.
-	w := startWriters(ctx, db, *writers)
+	w := startWriters(ctx, db, *writers, 0)
 	defer w.stop()
 
 	time.Sleep(*baseline)
@@ -249,7 +249,9 @@ func measure(fn func() error) (memPeak, time.Duration, error) {
 }
 
 // writers are participants answering one question per event through
-// storage.Apply (fsync on), one event at a time each, recording latencies.
+// storage.Apply (fsync on), one event at a time each, recording latencies;
+// with a think time, each pauses about that long (0.5 to 1.5 times) before
+// every answer, as parents do.
 type writers struct {
 	mu        sync.Mutex
 	latencies []time.Duration
@@ -257,15 +259,21 @@ type writers struct {
 	wg        sync.WaitGroup
 }
 
-func startWriters(ctx context.Context, db *storage.DB, n int) *writers {
+func startWriters(ctx context.Context, db *storage.DB, n int, think time.Duration) *writers {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &writers{cancel: cancel}
+	qs := []string{"equipement", "besoins", "territoires", "services", "illectronisme"}
 	for g := range n {
-		w.wg.Add(1)
-		go func() {
-			defer w.wg.Done()
+		w.wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(g), 99))
 			for i := 0; ctx.Err() == nil; i++ {
+				if think > 0 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(time.Duration(float64(think) * (0.5 + r.Float64()))):
+					}
+				}
 				p := fmt.Sprintf("telegram:live%d-%d", g, i/5)
 				in := bot.Inbound{ID: fmt.Sprintf("live-%d-%d", g, i), Channel: bot.ChannelTelegram, Participant: p, Address: "x"}
 				text := synthAnswer(r)
@@ -275,9 +283,7 @@ func startWriters(ctx context.Context, db *storage.DB, n int) *writers {
 						s.Answers = map[string]flows.Answer{}
 					}
 					s.Stage, s.Profile = flows.StageQuestion, "parent"
-					qs := []string{"equipement", "besoins", "territoires", "services", "illectronisme"}
-					k := flows.AnswerKey("acces", qs[i%5])
-					s.Answers[k] = flows.Answer{Theme: "acces", Question: qs[i%5], Text: text, CreatedAt: now, UpdatedAt: now}
+					s.Answers[flows.AnswerKey("acces", qs[i%5])] = flows.Answer{Theme: "acces", Question: qs[i%5], Text: text, CreatedAt: now, UpdatedAt: now}
 					return s, []flows.Reply{{Text: "merci"}}
 				})
 				if err != nil {
@@ -288,7 +294,7 @@ func startWriters(ctx context.Context, db *storage.DB, n int) *writers {
 				w.latencies = append(w.latencies, lat)
 				w.mu.Unlock()
 			}
-		}()
+		})
 	}
 	return w
 }
