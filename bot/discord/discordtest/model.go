@@ -16,6 +16,7 @@ const (
 	MaxRows          = 5    // action rows in a message
 	MaxRowComponents = 5    // buttons in one action row
 	FlagEphemeral    = 64   // message flag: only the invoking user sees it
+	FlagLoading      = 128  // message flag: a deferred response still "thinking…"
 )
 
 // Interaction types as Discord numbers them.

@@ -25,6 +25,10 @@ type apiError struct {
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.code, e.message) }
 
+// errDeprecatedFollowUp refuses a follow-up sent while the deferred
+// response is still "thinking…".
+var errDeprecatedFollowUp = badRequest("a deferred response is filled with PATCH /webhooks/{application.id}/{interaction.token}/messages/@original, not a follow-up")
+
 func badRequest(format string, a ...any) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: 50035, message: "Invalid Form Body: " + fmt.Sprintf(format, a...)}
 }
@@ -61,7 +65,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	name := routeName(r.Method, seg)
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" && (name == RouteFollowUp || name == RouteMessage) {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" && (name == RouteFollowUp || name == RouteEditFollowUp || name == RouteMessage) {
 		name += FileSuffix
 	}
 	s.faults.Serve(w, r, name, faultable[name], func(w http.ResponseWriter, status int) {
@@ -77,7 +81,7 @@ const (
 	RouteMessage      = "POST channel message"
 	RouteEditMessage  = "PATCH channel message"
 	RouteOpenDM       = "POST direct message channel"
-	// FileSuffix ends the name of a follow-up or channel message that
+	// FileSuffix ends the name of a follow-up (sent or edited) or channel message that
 	// uploads a file (RouteFollowUp + FileSuffix), so that uploads can
 	// fail on their own while text goes.
 	FileSuffix = " with a file"
@@ -88,7 +92,7 @@ const (
 var faultable = map[string]bool{
 	RouteCallback: true, RouteFollowUp: true, RouteEditFollowUp: true,
 	RouteMessage: true, RouteEditMessage: true, RouteOpenDM: true,
-	RouteFollowUp + FileSuffix: true, RouteMessage + FileSuffix: true,
+	RouteFollowUp + FileSuffix: true, RouteEditFollowUp + FileSuffix: true, RouteMessage + FileSuffix: true,
 }
 
 // routeName names a REST request for fault injection: one of the Route
@@ -252,6 +256,8 @@ func (s *Server) route(r *http.Request, seg []string) (any, error) {
 		return s.followUp(r, seg[1], seg[2])
 	case n == 5 && seg[0] == "webhooks" && seg[3] == "messages" && m == http.MethodPatch:
 		return s.editWebhookMessage(r, seg[1], seg[2], seg[4])
+	case n == 5 && seg[0] == "webhooks" && seg[3] == "messages" && m == http.MethodGet:
+		return s.webhookMessage(seg[1], seg[2], seg[4])
 	}
 	return nil, errNotFound
 }
@@ -881,18 +887,13 @@ func (s *Server) followUp(r *http.Request, app, token string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The first follow-up after a deferred response replaces its
-	// "thinking…" placeholder, and keeps the placeholder's visibility.
+	// Discord still lets a follow-up fill a deferred response's
+	// "thinking…" placeholder (ignoring its flags), but deprecates it for
+	// an edit of @original: refused here so that a bot relying on it
+	// fails its tests before Discord drops it.
 	for _, old := range s.messages {
 		if old.InteractionID == ix.id && old.deferred {
-			if err := s.applyEditLocked(old, body, files); err != nil {
-				return nil, err
-			}
-			old.NoMentions = m.NoMentions
-			if r.URL.Query().Get("wait") != "true" {
-				return nil, nil
-			}
-			return s.messageJSON(*old), nil
+			return nil, errDeprecatedFollowUp
 		}
 	}
 	s.placeResponseLocked(ix, &m)
@@ -903,6 +904,35 @@ func (s *Server) followUp(r *http.Request, app, token string) (any, error) {
 	return s.messageJSON(m), nil
 }
 
+// webhookMessageLocked finds the message messageID (or "@original") an
+// interaction's webhook sent.
+func (s *Server) webhookMessageLocked(app, token, messageID string) (*Message, error) {
+	ix, err := s.webhookLocked(app, token)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range s.messages {
+		if m.InteractionID != ix.id {
+			continue
+		}
+		if (messageID == "@original" && m.Original) || m.ID == messageID {
+			return m, nil
+		}
+	}
+	return nil, errUnknownMessage
+}
+
+// webhookMessage answers GET /webhooks/{app}/{token}/messages/{id}.
+func (s *Server) webhookMessage(app, token, messageID string) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.webhookMessageLocked(app, token, messageID)
+	if err != nil {
+		return nil, err
+	}
+	return s.messageJSON(*m), nil
+}
+
 func (s *Server) editWebhookMessage(r *http.Request, app, token, messageID string) (any, error) {
 	var body messageBody
 	files, err := readBody(r, &body)
@@ -911,22 +941,9 @@ func (s *Server) editWebhookMessage(r *http.Request, app, token, messageID strin
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ix, err := s.webhookLocked(app, token)
+	target, err := s.webhookMessageLocked(app, token, messageID)
 	if err != nil {
 		return nil, err
-	}
-	var target *Message
-	for _, m := range s.messages {
-		if m.InteractionID != ix.id {
-			continue
-		}
-		if (messageID == "@original" && m.Original) || m.ID == messageID {
-			target = m
-			break
-		}
-	}
-	if target == nil {
-		return nil, errUnknownMessage
 	}
 	if err := s.applyEditLocked(target, body, files); err != nil {
 		return nil, err

@@ -137,15 +137,22 @@ func TestFollowUpsNeedALiveToken(t *testing.T) {
 		t.Errorf("follow-up before the ack: %d, want 404", st)
 	}
 	call(t, s, "POST", "/interactions/"+ix.id+"/"+ix.token+"/callback", map[string]any{"type": 5, "data": map[string]any{"flags": 64}})
-	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "first", "flags": 64}); st != 200 || v["id"] == "" {
-		t.Errorf("follow-up: %d %v", st, v)
+	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "first", "flags": 64}); st != 400 || v["code"] != float64(50035) {
+		t.Errorf("follow-up filling the deferred response: %d %v, want 400 (deprecated form)", st, v)
 	}
-	if st, _, _ := call(t, s, "PATCH", "/webhooks/"+s.AppID+"/"+ix.token+"/messages/@original", map[string]any{"content": "edited"}); st != 200 {
+	original := "/webhooks/" + s.AppID + "/" + ix.token + "/messages/@original"
+	if st, _, _ := call(t, s, "PATCH", original, map[string]any{"content": "first"}); st != 200 {
+		t.Errorf("fill original: %d", st)
+	}
+	if st, _, _ := call(t, s, "PATCH", original, map[string]any{"content": "edited"}); st != 200 {
 		t.Errorf("edit original: %d", st)
 	}
+	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "second", "flags": 64}); st != 200 || v["id"] == "" {
+		t.Errorf("follow-up: %d %v", st, v)
+	}
 	msgs := s.Messages(u.ID)
-	if len(msgs) != 1 || msgs[0].Content != "edited" || !msgs[0].Ephemeral {
-		t.Errorf("messages %+v, want the deferred response filled then edited, ephemeral", msgs)
+	if len(msgs) != 2 || msgs[0].Content != "edited" || !msgs[0].Ephemeral || msgs[1].Content != "second" {
+		t.Errorf("messages %+v, want the deferred response filled then edited, ephemeral, then a follow-up", msgs)
 	}
 	s.ExpireInteraction(ix.id)
 	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "late"}); st != 404 || v["code"] != float64(10015) {

@@ -48,6 +48,9 @@ func (s *Server) messageJSON(m Message) map[string]any {
 	if m.Ephemeral {
 		flags = FlagEphemeral
 	}
+	if m.deferred {
+		flags |= FlagLoading
+	}
 	var edited any
 	if !m.Edited.IsZero() {
 		edited = rfc3339(m.Edited)
