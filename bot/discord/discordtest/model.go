@@ -161,7 +161,22 @@ type Command struct {
 	DefaultMemberPermissions string
 	// Options are the command's options, in order.
 	Options []CommandOption
+	// Contexts are where the command may run (ContextGuild…), nil when
+	// unset (everywhere).
+	Contexts []int
+	// IntegrationTypes are the installs that offer the command
+	// (InstallGuild, InstallUser), nil when unset.
+	IntegrationTypes []int
 }
+
+// Interaction contexts and installation types as Discord numbers them.
+const (
+	ContextGuild          = 0 // a server channel
+	ContextBotDM          = 1 // the direct messages with the bot
+	ContextPrivateChannel = 2 // other private channels (user installs)
+	InstallGuild          = 0 // installed in a server
+	InstallUser           = 1 // installed by a user
+)
 
 // CommandOption is one option of a registered command.
 type CommandOption struct {

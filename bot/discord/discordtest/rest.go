@@ -539,6 +539,10 @@ type commandBody struct {
 	DefaultMemberPermissions *string           `json:"default_member_permissions"`
 	Type                     int               `json:"type"`
 	Options                  []optionBody      `json:"options"`
+	// DMPermission is deprecated for Contexts: any value is refused.
+	DMPermission     json.RawMessage `json:"dm_permission"`
+	Contexts         []int           `json:"contexts"`
+	IntegrationTypes []int           `json:"integration_types"`
 }
 
 // optionBody is a command option as registered.
@@ -628,6 +632,19 @@ func (s *Server) checkCommand(c commandBody, guild string) (Command, error) {
 			return Command{}, badRequest("description_localizations[%s] of %q: %d characters", loc, c.Name, n)
 		}
 	}
+	if len(c.DMPermission) > 0 && string(c.DMPermission) != "null" {
+		return Command{}, badRequest("command %q: dm_permission is deprecated, use contexts", c.Name)
+	}
+	for _, x := range c.Contexts {
+		if x < ContextGuild || x > ContextPrivateChannel {
+			return Command{}, badRequest("command %q: unknown context %d", c.Name, x)
+		}
+	}
+	for _, x := range c.IntegrationTypes {
+		if x != InstallGuild && x != InstallUser {
+			return Command{}, badRequest("command %q: unknown integration type %d", c.Name, x)
+		}
+	}
 	opts, err := checkOptions(c.Name, c.Options)
 	if err != nil {
 		return Command{}, err
@@ -635,7 +652,7 @@ func (s *Server) checkCommand(c commandBody, guild string) (Command, error) {
 	cmd := Command{
 		ID: s.newID(), GuildID: guild, Name: c.Name, Description: c.Description,
 		NameLocalizations: c.NameLocalizations, DescriptionLocalizations: c.DescriptionLocalizations,
-		Options: opts,
+		Options: opts, Contexts: c.Contexts, IntegrationTypes: c.IntegrationTypes,
 	}
 	if c.DefaultMemberPermissions != nil {
 		cmd.DefaultMemberPermissions = *c.DefaultMemberPermissions
@@ -655,6 +672,12 @@ func (s *Server) commandJSON(c Command) map[string]any {
 	}
 	if c.DefaultMemberPermissions != "" {
 		v["default_member_permissions"] = c.DefaultMemberPermissions
+	}
+	if c.Contexts != nil {
+		v["contexts"] = c.Contexts
+	}
+	if c.IntegrationTypes != nil {
+		v["integration_types"] = c.IntegrationTypes
 	}
 	return v
 }

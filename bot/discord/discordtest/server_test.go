@@ -222,3 +222,22 @@ func sixButtons() []any {
 	}
 	return bs
 }
+
+func TestDeprecatedDMPermissionRefused(t *testing.T) {
+	s := NewServer(Options{})
+	defer s.Close()
+	path := "/applications/" + s.AppID + "/commands"
+	if st, v, _ := call(t, s, "POST", path, map[string]any{"name": "ping", "description": "Ping", "dm_permission": true}); st != 400 || v["code"] != float64(50035) {
+		t.Errorf("command with dm_permission: %d %v, want 400 (deprecated for contexts)", st, v)
+	}
+	if st, _, _ := call(t, s, "POST", path, map[string]any{"name": "ping", "description": "Ping", "contexts": []int{0}, "integration_types": []int{0}}); st != 200 {
+		t.Errorf("command with contexts: %d", st)
+	}
+	u := s.NewUser("u", "fr")
+	if _, err := s.SlashCommand(u, s.Guild(), "ping"); err != nil {
+		t.Errorf("guild-only command in a server: %v", err)
+	}
+	if _, err := s.SlashCommand(u, s.DM(u), "ping"); err == nil {
+		t.Error("a guild-only command ran in a direct message")
+	}
+}

@@ -3,6 +3,7 @@ package discordtest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -137,6 +138,16 @@ func (s *Server) SlashCommandWith(u User, p Place, name string, values map[strin
 	if cmd == nil {
 		s.mu.Unlock()
 		return "", fmt.Errorf("discordtest: no command %q registered for guild %q", name, p.GuildID)
+	}
+	if cmd.Contexts != nil {
+		ctx := ContextBotDM
+		if p.GuildID != "" {
+			ctx = ContextGuild
+		}
+		if !slices.Contains(cmd.Contexts, ctx) {
+			s.mu.Unlock()
+			return "", fmt.Errorf("discordtest: command %q is not offered in context %d", name, ctx)
+		}
 	}
 	data := map[string]any{"id": cmd.ID, "name": cmd.Name, "type": 1}
 	options, err := commandOptions(*cmd, values)
