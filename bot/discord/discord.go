@@ -177,6 +177,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 		acks: map[string]ackState{},
 	}
 	dg.AddHandler(a.onInteraction)
+	dg.AddHandler(a.onRawInteraction)
 	dg.AddHandler(a.onMessage)
 	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		a.log.Info("gateway ready", "guilds", len(r.Guilds))

@@ -188,6 +188,12 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	// Data nil, and its accessors (ApplicationCommandData…) panic on that.
 	switch i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData, discordgo.MessageComponentInteractionData, discordgo.ModalSubmitInteractionData:
+	case nil:
+		if i.Type == discordgo.InteractionModalSubmit {
+			return // onRawInteraction decodes it
+		}
+		a.log.Warn("interaction without readable data", "interaction", i.ID, "type", i.Type.String())
+		return
 	default:
 		a.log.Warn("interaction without readable data", "interaction", i.ID, "type", i.Type.String())
 		return
@@ -285,14 +291,19 @@ func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
 	}
 }
 
+// modalValue is the value of a modal submit's text input, in a Label or
+// in an action row as the deprecated form had it.
 func modalValue(d discordgo.ModalSubmitInteractionData) string {
 	for _, c := range d.Components {
-		row, ok := c.(*discordgo.ActionsRow)
-		if !ok {
-			continue
+		var inner []discordgo.MessageComponent
+		switch c := c.(type) {
+		case label:
+			inner = []discordgo.MessageComponent{c.Component}
+		case *discordgo.ActionsRow:
+			inner = c.Components
 		}
-		for _, rc := range row.Components {
-			if ti, ok := rc.(*discordgo.TextInput); ok {
+		for _, ic := range inner {
+			if ti, ok := ic.(*discordgo.TextInput); ok {
 				return ti.Value
 			}
 		}
@@ -313,15 +324,12 @@ func (a *Adapter) openModal(i *discordgo.Interaction, participant string, id cus
 			CustomID: modalID(participant, id.token),
 			Title:    title,
 			Components: []discordgo.MessageComponent{
-				discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-					discordgo.TextInput{
-						CustomID:  "answer",
-						Label:     title,
-						Style:     discordgo.TextInputParagraph,
-						Required:  true,
-						MinLength: 1,
-						MaxLength: limit,
-					},
+				label{Label: title, Component: textInput{
+					CustomID:  "answer",
+					Style:     discordgo.TextInputParagraph,
+					Required:  true,
+					MinLength: 1,
+					MaxLength: limit,
 				}},
 			},
 		},

@@ -17,6 +17,7 @@ const (
 	MaxRowComponents = 5    // buttons in one action row
 	FlagEphemeral    = 64   // message flag: only the invoking user sees it
 	FlagLoading      = 128  // message flag: a deferred response still "thinking…"
+	ComponentLabel   = 18   // component type: a label around one modal input
 )
 
 // Interaction types as Discord numbers them.
@@ -118,12 +119,13 @@ func (m Message) Button(label string) (Button, bool) {
 
 // TextInput is one input of a modal.
 type TextInput struct {
-	CustomID  string
-	Label     string
-	Style     int // 1 short, 2 paragraph
-	MinLength int
-	MaxLength int
-	Required  bool
+	CustomID    string
+	Label       string // the Label component's around the input
+	Description string // the Label component's, "" when none
+	Style       int    // 1 short, 2 paragraph
+	MinLength   int
+	MaxLength   int
+	Required    bool
 }
 
 // Modal is a modal the bot opened for a user.

@@ -275,6 +275,9 @@ type component struct {
 	Required   *bool       `json:"required"`
 	Value      string      `json:"value"`
 	Components []component `json:"components"`
+	// Description and Component are a Label's (type 18).
+	Description string     `json:"description"`
+	Component   *component `json:"component"`
 }
 
 // messageBody is the union of the fields of a message create, edit,
@@ -855,16 +858,26 @@ func checkModal(raw json.RawMessage) (Modal, error) {
 		return Modal{}, badRequest("a modal holds 1 to %d inputs, got %d", MaxModalInputs, len(d.Components))
 	}
 	m := Modal{CustomID: d.CustomID, Title: d.Title}
-	for _, row := range d.Components {
-		if row.Type != 1 || len(row.Components) != 1 || row.Components[0].Type != 4 {
-			return Modal{}, badRequest("a modal row holds exactly one text input")
+	for _, l := range d.Components {
+		// Action rows of labelled text inputs are deprecated for Label
+		// components wrapping an unlabelled text input: refused here so
+		// that a bot relying on them fails its tests before Discord drops
+		// them.
+		if l.Type != ComponentLabel || l.Component == nil || l.Component.Type != 4 {
+			return Modal{}, badRequest("a modal holds Label components (type 18) wrapping one text input (type 4)")
 		}
-		c := row.Components[0]
+		if n := utf8.RuneCountInString(l.Label); n < 1 || n > 45 {
+			return Modal{}, badRequest("label of %d characters, must be 1 to 45", n)
+		}
+		if n := utf8.RuneCountInString(l.Description); n > 100 {
+			return Modal{}, badRequest("label description of %d characters, at most 100", n)
+		}
+		c := *l.Component
+		if c.Label != "" {
+			return Modal{}, badRequest("a text input's label is deprecated: the Label component around it holds it")
+		}
 		if err := checkCustomID(c.CustomID); err != nil {
 			return Modal{}, err
-		}
-		if n := utf8.RuneCountInString(c.Label); n < 1 || n > 45 {
-			return Modal{}, badRequest("text input label of %d characters, must be 1 to 45", n)
 		}
 		if c.Style != 1 && c.Style != 2 {
 			return Modal{}, badRequest("text input style %d", c.Style)
@@ -877,7 +890,7 @@ func checkModal(raw json.RawMessage) (Modal, error) {
 			maxLen = MaxParagraph
 		}
 		required := c.Required == nil || *c.Required
-		m.Inputs = append(m.Inputs, TextInput{CustomID: c.CustomID, Label: c.Label, Style: c.Style, MinLength: c.MinLength, MaxLength: maxLen, Required: required})
+		m.Inputs = append(m.Inputs, TextInput{CustomID: c.CustomID, Label: l.Label, Description: l.Description, Style: c.Style, MinLength: c.MinLength, MaxLength: maxLen, Required: required})
 	}
 	return m, nil
 }

@@ -105,8 +105,10 @@ func TestModalLimitsEnforced(t *testing.T) {
 	defer s.Close()
 	u := s.NewUser("u", "fr")
 	input := func(max int) map[string]any {
-		return map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "a", "label": "L", "style": 2, "max_length": max}}}
+		return map[string]any{"type": 18, "label": "L", "component": map[string]any{"type": 4, "custom_id": "a", "style": 2, "max_length": max}}
 	}
+	row := map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "a", "label": "L", "style": 2}}}
+	labelled := map[string]any{"type": 18, "label": "L", "component": map[string]any{"type": 4, "custom_id": "a", "label": "L", "style": 2}}
 	for name, tc := range map[string]struct {
 		inputs []any
 		want   int
@@ -114,6 +116,9 @@ func TestModalLimitsEnforced(t *testing.T) {
 		"paragraph of 4001": {[]any{input(4001)}, 400},
 		"six inputs":        {[]any{input(10), input(10), input(10), input(10), input(10), input(10)}, 400},
 		"paragraph of 4000": {[]any{input(4000)}, 204},
+		// Deprecated forms: an action row, a text input's own label.
+		"action row":          {[]any{row}, 400},
+		"labelled text input": {[]any{labelled}, 400},
 	} {
 		ix := newCommandInteraction(t, s, u)
 		st, _, _ := call(t, s, "POST", "/interactions/"+ix.id+"/"+ix.token+"/callback",

@@ -268,7 +268,7 @@ func (s *Server) SubmitModal(u User, values ...string) (string, error) {
 			s.mu.Unlock()
 			return "", fmt.Errorf("discordtest: value of %d characters, at least %d required", n, max(in.MinLength, 1))
 		}
-		rows = append(rows, map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": in.CustomID, "value": values[i]}}})
+		rows = append(rows, map[string]any{"type": ComponentLabel, "component": map[string]any{"type": 4, "custom_id": in.CustomID, "value": values[i]}})
 	}
 	orig := s.interactions[modal.InteractionID]
 	delete(s.modals, u.ID)
