@@ -54,6 +54,7 @@ func newOrgHarness(t *testing.T, org discord.Organiser) *orgHarness {
 	t.Helper()
 	srv := discordtest.NewServer(discordtest.Options{})
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { checkContract(t, srv.Requests()) })
 	oh := &orgHarness{orgCh: srv.AddChannel()}
 	if org == nil {
 		org = lazyService{&oh.svc}

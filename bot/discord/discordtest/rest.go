@@ -131,6 +131,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, path string, 
 		s.fail(w, r, errUnauthorized)
 		return
 	}
+	s.record(r, path)
 	v, err := s.route(r, seg)
 	if err != nil {
 		s.fail(w, r, err)
