@@ -50,7 +50,6 @@ func applicationCommands() []*discordgo.ApplicationCommand {
 	for _, ci := range flows.CommandList() {
 		desc[ci.Name] = ci
 	}
-	dm := true
 	var cmds []*discordgo.ApplicationCommand
 	for _, c := range educatorCommands() {
 		ci := desc[c.canonical]
@@ -62,19 +61,22 @@ func applicationCommands() []*discordgo.ApplicationCommand {
 			fr, en = c.fr, c.en
 		}
 		cmd := slash(c.fr, c.en, fr, en)
-		cmd.DMPermission = &dm
+		cmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 		cmds = append(cmds, cmd)
 	}
 	return cmds
 }
 
 // slash is a chat command named fr, localised as en for English clients,
-// with its descriptions cut within Discord's 100 characters.
+// with its descriptions cut within Discord's 100 characters, offered by
+// the server install in servers only (callers widen its contexts).
 func slash(fr, en, descFR, descEN string) *discordgo.ApplicationCommand {
 	names := english(en)
 	descs := english(truncate(descEN, 100))
 	return &discordgo.ApplicationCommand{
 		Type:                     discordgo.ChatApplicationCommand,
+		IntegrationTypes:         &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+		Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
 		Name:                     fr,
 		NameLocalizations:        &names,
 		Description:              truncate(descFR, 100),

@@ -15,6 +15,7 @@ import (
 func TestMyDataArrivesAsTextWhenUploadsFail(t *testing.T) {
 	h := newHarness(t, discordtest.Options{}, nil)
 	h.srv.Faults().Always(discordtest.RouteFollowUp+discordtest.FileSuffix, fault.Status500)
+	h.srv.Faults().Always(discordtest.RouteEditFollowUp+discordtest.FileSuffix, fault.Status500)
 	u := h.srv.NewUser("alice", "fr")
 	_, i := h.onboard(u, h.srv.Guild())
 	h.slash(u, h.srv.Guild(), "mes_donnees")
@@ -44,6 +45,7 @@ func TestMyDataArrivesAsTextWhenUploadsFail(t *testing.T) {
 func TestDigestTextArrivesWhenTheChartFails(t *testing.T) {
 	oh := newOrgHarness(t, nil)
 	oh.srv.Faults().Always(discordtest.RouteFollowUp+discordtest.FileSuffix, fault.BadGateway)
+	oh.srv.Faults().Always(discordtest.RouteEditFollowUp+discordtest.FileSuffix, fault.BadGateway)
 	member := oh.srv.NewUser("orga", "fr")
 	oh.slashWith(member, oh.orgCh, "synthese", nil)
 	msgs := oh.channelAfter(0, "#")

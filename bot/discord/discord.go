@@ -130,6 +130,10 @@ type Adapter struct {
 	dmByUser map[string]string // user id → DM channel id
 	locale   map[string]string // user id → last client locale seen
 	progress bot.Progress      // messages of each reply already delivered
+	// acks holds, by token, the interactions acknowledged since start:
+	// whether their deferred "thinking…" response (type 5) is still to be
+	// filled (by editing @original; later replies are follow-ups).
+	acks map[string]ackState
 }
 
 var _ bot.LineSender = (*Adapter)(nil)
@@ -169,8 +173,11 @@ func New(h Handler, opts Options) (*Adapter, error) {
 		lanes:    map[string]*lane{},
 		dmByUser: map[string]string{},
 		locale:   map[string]string{},
+
+		acks: map[string]ackState{},
 	}
 	dg.AddHandler(a.onInteraction)
+	dg.AddHandler(a.onRawInteraction)
 	dg.AddHandler(a.onMessage)
 	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		a.log.Info("gateway ready", "guilds", len(r.Guilds))

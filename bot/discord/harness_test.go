@@ -41,6 +41,7 @@ func newHarness(t *testing.T, srvOpts discordtest.Options, opts func(*discord.Op
 	t.Helper()
 	srv := discordtest.NewServer(srvOpts)
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { checkContract(t, srv.Requests()) })
 	h := &harness{t: t, srv: srv, dbPath: filepath.Join(t.TempDir(), "consult.db"), opts: opts}
 	h.start()
 	t.Cleanup(h.stop)

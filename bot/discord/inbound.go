@@ -106,7 +106,11 @@ func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionR
 	go func() {
 		defer close(done)
 		err := a.respond(i, resp)
-		switch code := codeOf(err); {
+		code := codeOf(err)
+		if err == nil || code == codeAlreadyAcked {
+			a.acked(i.Token, resp.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource)
+		}
+		switch {
 		case err == nil:
 		case code == codeAlreadyAcked:
 			// A redelivery: the engine drops the event as a duplicate.
@@ -119,6 +123,62 @@ func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionR
 	return done
 }
 
+// tokenLife is how long Discord keeps an interaction token valid.
+const tokenLife = 15 * time.Minute
+
+// ackState is what the adapter knows of an acknowledged interaction.
+type ackState struct {
+	at          time.Time // when acknowledged
+	placeholder bool      // its "thinking…" response is still to be filled
+}
+
+// acked records that token's interaction was acknowledged, with a
+// "thinking…" placeholder or not, forgetting expired tokens.
+func (a *Adapter) acked(token string, placeholder bool) {
+	now := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for t, st := range a.acks {
+		if now.Sub(st.at) > tokenLife {
+			delete(a.acks, t)
+		}
+	}
+	a.acks[token] = ackState{at: now, placeholder: placeholder}
+}
+
+// takePlaceholder reports whether token's interaction still shows its
+// "thinking…" placeholder, and if so hands it to the caller, who fills it
+// or gives it back with restorePlaceholder. For an interaction
+// acknowledged before a restart, it asks Discord.
+func (a *Adapter) takePlaceholder(ctx context.Context, ix *discordgo.Interaction) bool {
+	a.mu.Lock()
+	st, ok := a.acks[ix.Token]
+	if ok {
+		a.acks[ix.Token] = ackState{at: st.at}
+	}
+	a.mu.Unlock()
+	if ok {
+		return st.placeholder
+	}
+	m, err := a.dg.InteractionResponse(ix, discordgo.WithContext(ctx))
+	// On an error (such as an expired token), the follow-up meets it too.
+	loading := sanitize(err) == nil && m.Flags&discordgo.MessageFlagsLoading != 0
+	a.acked(ix.Token, false)
+	return loading
+}
+
+// restorePlaceholder gives back a placeholder that could not be filled.
+func (a *Adapter) restorePlaceholder(token string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := a.acks[token]
+	if st.at.IsZero() {
+		st.at = time.Now()
+	}
+	st.placeholder = true
+	a.acks[token] = st
+}
+
 func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
 	if i == nil {
@@ -128,6 +188,12 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	// Data nil, and its accessors (ApplicationCommandData…) panic on that.
 	switch i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData, discordgo.MessageComponentInteractionData, discordgo.ModalSubmitInteractionData:
+	case nil:
+		if i.Type == discordgo.InteractionModalSubmit {
+			return // onRawInteraction decodes it
+		}
+		a.log.Warn("interaction without readable data", "interaction", i.ID, "type", i.Type.String())
+		return
 	default:
 		a.log.Warn("interaction without readable data", "interaction", i.ID, "type", i.Type.String())
 		return
@@ -225,14 +291,19 @@ func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
 	}
 }
 
+// modalValue is the value of a modal submit's text input, in a Label or
+// in an action row as the deprecated form had it.
 func modalValue(d discordgo.ModalSubmitInteractionData) string {
 	for _, c := range d.Components {
-		row, ok := c.(*discordgo.ActionsRow)
-		if !ok {
-			continue
+		var inner []discordgo.MessageComponent
+		switch c := c.(type) {
+		case label:
+			inner = []discordgo.MessageComponent{c.Component}
+		case *discordgo.ActionsRow:
+			inner = c.Components
 		}
-		for _, rc := range row.Components {
-			if ti, ok := rc.(*discordgo.TextInput); ok {
+		for _, ic := range inner {
+			if ti, ok := ic.(*discordgo.TextInput); ok {
 				return ti.Value
 			}
 		}
@@ -253,15 +324,12 @@ func (a *Adapter) openModal(i *discordgo.Interaction, participant string, id cus
 			CustomID: modalID(participant, id.token),
 			Title:    title,
 			Components: []discordgo.MessageComponent{
-				discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-					discordgo.TextInput{
-						CustomID:  "answer",
-						Label:     title,
-						Style:     discordgo.TextInputParagraph,
-						Required:  true,
-						MinLength: 1,
-						MaxLength: limit,
-					},
+				label{Label: title, Component: textInput{
+					CustomID:  "answer",
+					Style:     discordgo.TextInputParagraph,
+					Required:  true,
+					MinLength: 1,
+					MaxLength: limit,
 				}},
 			},
 		},

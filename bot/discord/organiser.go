@@ -40,12 +40,11 @@ func (a *Adapter) organiserApplicationCommands() []*discordgo.ApplicationCommand
 		return nil
 	}
 	perms := manageGuild
-	dm := false
 	fr, en := text.For(text.FR).Organiser, text.For(text.EN).Organiser
 	var cmds []*discordgo.ApplicationCommand
 	for _, c := range organiser.Commands() {
 		cmd := slash(c.FR, c.EN, c.Text(text.FR).Menu, c.Text(text.EN).Menu)
-		cmd.DefaultMemberPermissions, cmd.DMPermission = &perms, &dm
+		cmd.DefaultMemberPermissions = &perms
 		switch c.Arg {
 		case organiser.ArgTheme:
 			cmd.Options = append(cmd.Options, a.themeOption(fr.ThemeOption, en.ThemeOption))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +54,7 @@ func newOrgHarness(t *testing.T, org discord.Organiser) *orgHarness {
 	t.Helper()
 	srv := discordtest.NewServer(discordtest.Options{})
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { checkContract(t, srv.Requests()) })
 	oh := &orgHarness{orgCh: srv.AddChannel()}
 	if org == nil {
 		org = lazyService{&oh.svc}
@@ -226,12 +228,18 @@ func TestOrganiserCommandsRegisteredHiddenFromMembers(t *testing.T) {
 		if c.DefaultMemberPermissions != "32" {
 			t.Errorf("/%s default_member_permissions = %q, want Manage Guild (32)", fr, c.DefaultMemberPermissions)
 		}
+		if !slices.Equal(c.Contexts, []int{discordtest.ContextGuild}) || !slices.Equal(c.IntegrationTypes, []int{discordtest.InstallGuild}) {
+			t.Errorf("/%s contexts %v, integration types %v, want servers only, server install", fr, c.Contexts, c.IntegrationTypes)
+		}
 		if c.NameLocalizations["en-US"] != en || c.NameLocalizations["en-GB"] != en {
 			t.Errorf("/%s English names = %v, want %s", fr, c.NameLocalizations, en)
 		}
 	}
 	if c := byName["contribuer"]; c.DefaultMemberPermissions != "" {
 		t.Errorf("/contribuer is hidden from members (%q)", c.DefaultMemberPermissions)
+	}
+	if c := byName["contribuer"]; !slices.Equal(c.Contexts, []int{discordtest.ContextGuild, discordtest.ContextBotDM}) || !slices.Equal(c.IntegrationTypes, []int{discordtest.InstallGuild}) {
+		t.Errorf("/contribuer contexts %v, integration types %v, want servers and the bot's DMs, server install", c.Contexts, c.IntegrationTypes)
 	}
 	if o := byName["synthese"].Options; len(o) != 1 || o[0].Name != "theme" || o[0].Required || len(o[0].Choices) != len(flows.DefaultQuestionnaire().Themes) {
 		t.Errorf("/synthese options = %+v, want an optional theme with one choice per theme", o)

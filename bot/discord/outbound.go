@@ -119,17 +119,34 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 	case strings.HasPrefix(address, addrInteraction), strings.HasPrefix(address, addrPublic):
 		userID, token := splitInteractionAddress(address)
 		ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: token}
-		params := &discordgo.WebhookParams{
-			Content:         p.content,
-			Components:      p.components,
-			AllowedMentions: noMentions(),
-			Files:           p.files(),
+		var err error
+		if a.takePlaceholder(ctx, ix) {
+			// The deferred response's placeholder is filled by editing
+			// it; it keeps the visibility chosen when deferring.
+			edit := &discordgo.WebhookEdit{AllowedMentions: noMentions(), Files: p.files()}
+			if p.content != "" {
+				edit.Content = &p.content
+			}
+			if p.components != nil {
+				edit.Components = &p.components
+			}
+			_, err = a.dg.InteractionResponseEdit(ix, edit, discordgo.WithContext(ctx))
+			if err = sanitize(err); err != nil {
+				a.restorePlaceholder(token)
+			}
+		} else {
+			params := &discordgo.WebhookParams{
+				Content:         p.content,
+				Components:      p.components,
+				AllowedMentions: noMentions(),
+				Files:           p.files(),
+			}
+			if strings.HasPrefix(address, addrInteraction) {
+				params.Flags = discordgo.MessageFlagsEphemeral
+			}
+			_, err = a.dg.FollowupMessageCreate(ix, true, params, discordgo.WithContext(ctx))
+			err = sanitize(err)
 		}
-		if strings.HasPrefix(address, addrInteraction) {
-			params.Flags = discordgo.MessageFlagsEphemeral
-		}
-		_, err := a.dg.FollowupMessageCreate(ix, true, params, discordgo.WithContext(ctx))
-		err = sanitize(err)
 		if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction {
 			// The 15 minutes are over (or the ack never landed): the
 			// person still gets the reply, in a direct message.

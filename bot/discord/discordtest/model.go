@@ -16,6 +16,8 @@ const (
 	MaxRows          = 5    // action rows in a message
 	MaxRowComponents = 5    // buttons in one action row
 	FlagEphemeral    = 64   // message flag: only the invoking user sees it
+	FlagLoading      = 128  // message flag: a deferred response still "thinking…"
+	ComponentLabel   = 18   // component type: a label around one modal input
 )
 
 // Interaction types as Discord numbers them.
@@ -117,12 +119,13 @@ func (m Message) Button(label string) (Button, bool) {
 
 // TextInput is one input of a modal.
 type TextInput struct {
-	CustomID  string
-	Label     string
-	Style     int // 1 short, 2 paragraph
-	MinLength int
-	MaxLength int
-	Required  bool
+	CustomID    string
+	Label       string // the Label component's around the input
+	Description string // the Label component's, "" when none
+	Style       int    // 1 short, 2 paragraph
+	MinLength   int
+	MaxLength   int
+	Required    bool
 }
 
 // Modal is a modal the bot opened for a user.
@@ -160,7 +163,22 @@ type Command struct {
 	DefaultMemberPermissions string
 	// Options are the command's options, in order.
 	Options []CommandOption
+	// Contexts are where the command may run (ContextGuild…), nil when
+	// unset (everywhere).
+	Contexts []int
+	// IntegrationTypes are the installs that offer the command
+	// (InstallGuild, InstallUser), nil when unset.
+	IntegrationTypes []int
 }
+
+// Interaction contexts and installation types as Discord numbers them.
+const (
+	ContextGuild          = 0 // a server channel
+	ContextBotDM          = 1 // the direct messages with the bot
+	ContextPrivateChannel = 2 // other private channels (user installs)
+	InstallGuild          = 0 // installed in a server
+	InstallUser           = 1 // installed by a user
+)
 
 // CommandOption is one option of a registered command.
 type CommandOption struct {

@@ -25,6 +25,10 @@ type apiError struct {
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.code, e.message) }
 
+// errDeprecatedFollowUp refuses a follow-up sent while the deferred
+// response is still "thinking…".
+var errDeprecatedFollowUp = badRequest("a deferred response is filled with PATCH /webhooks/{application.id}/{interaction.token}/messages/@original, not a follow-up")
+
 func badRequest(format string, a ...any) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: 50035, message: "Invalid Form Body: " + fmt.Sprintf(format, a...)}
 }
@@ -61,7 +65,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	name := routeName(r.Method, seg)
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" && (name == RouteFollowUp || name == RouteMessage) {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" && (name == RouteFollowUp || name == RouteEditFollowUp || name == RouteMessage) {
 		name += FileSuffix
 	}
 	s.faults.Serve(w, r, name, faultable[name], func(w http.ResponseWriter, status int) {
@@ -77,7 +81,7 @@ const (
 	RouteMessage      = "POST channel message"
 	RouteEditMessage  = "PATCH channel message"
 	RouteOpenDM       = "POST direct message channel"
-	// FileSuffix ends the name of a follow-up or channel message that
+	// FileSuffix ends the name of a follow-up (sent or edited) or channel message that
 	// uploads a file (RouteFollowUp + FileSuffix), so that uploads can
 	// fail on their own while text goes.
 	FileSuffix = " with a file"
@@ -88,7 +92,7 @@ const (
 var faultable = map[string]bool{
 	RouteCallback: true, RouteFollowUp: true, RouteEditFollowUp: true,
 	RouteMessage: true, RouteEditMessage: true, RouteOpenDM: true,
-	RouteFollowUp + FileSuffix: true, RouteMessage + FileSuffix: true,
+	RouteFollowUp + FileSuffix: true, RouteEditFollowUp + FileSuffix: true, RouteMessage + FileSuffix: true,
 }
 
 // routeName names a REST request for fault injection: one of the Route
@@ -127,6 +131,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, path string, 
 		s.fail(w, r, errUnauthorized)
 		return
 	}
+	s.record(r, path)
 	v, err := s.route(r, seg)
 	if err != nil {
 		s.fail(w, r, err)
@@ -252,6 +257,8 @@ func (s *Server) route(r *http.Request, seg []string) (any, error) {
 		return s.followUp(r, seg[1], seg[2])
 	case n == 5 && seg[0] == "webhooks" && seg[3] == "messages" && m == http.MethodPatch:
 		return s.editWebhookMessage(r, seg[1], seg[2], seg[4])
+	case n == 5 && seg[0] == "webhooks" && seg[3] == "messages" && m == http.MethodGet:
+		return s.webhookMessage(seg[1], seg[2], seg[4])
 	}
 	return nil, errNotFound
 }
@@ -269,6 +276,9 @@ type component struct {
 	Required   *bool       `json:"required"`
 	Value      string      `json:"value"`
 	Components []component `json:"components"`
+	// Description and Component are a Label's (type 18).
+	Description string     `json:"description"`
+	Component   *component `json:"component"`
 }
 
 // messageBody is the union of the fields of a message create, edit,
@@ -533,6 +543,10 @@ type commandBody struct {
 	DefaultMemberPermissions *string           `json:"default_member_permissions"`
 	Type                     int               `json:"type"`
 	Options                  []optionBody      `json:"options"`
+	// DMPermission is deprecated for Contexts: any value is refused.
+	DMPermission     json.RawMessage `json:"dm_permission"`
+	Contexts         []int           `json:"contexts"`
+	IntegrationTypes []int           `json:"integration_types"`
 }
 
 // optionBody is a command option as registered.
@@ -622,6 +636,19 @@ func (s *Server) checkCommand(c commandBody, guild string) (Command, error) {
 			return Command{}, badRequest("description_localizations[%s] of %q: %d characters", loc, c.Name, n)
 		}
 	}
+	if len(c.DMPermission) > 0 && string(c.DMPermission) != "null" {
+		return Command{}, badRequest("command %q: dm_permission is deprecated, use contexts", c.Name)
+	}
+	for _, x := range c.Contexts {
+		if x < ContextGuild || x > ContextPrivateChannel {
+			return Command{}, badRequest("command %q: unknown context %d", c.Name, x)
+		}
+	}
+	for _, x := range c.IntegrationTypes {
+		if x != InstallGuild && x != InstallUser {
+			return Command{}, badRequest("command %q: unknown integration type %d", c.Name, x)
+		}
+	}
 	opts, err := checkOptions(c.Name, c.Options)
 	if err != nil {
 		return Command{}, err
@@ -629,7 +656,7 @@ func (s *Server) checkCommand(c commandBody, guild string) (Command, error) {
 	cmd := Command{
 		ID: s.newID(), GuildID: guild, Name: c.Name, Description: c.Description,
 		NameLocalizations: c.NameLocalizations, DescriptionLocalizations: c.DescriptionLocalizations,
-		Options: opts,
+		Options: opts, Contexts: c.Contexts, IntegrationTypes: c.IntegrationTypes,
 	}
 	if c.DefaultMemberPermissions != nil {
 		cmd.DefaultMemberPermissions = *c.DefaultMemberPermissions
@@ -649,6 +676,12 @@ func (s *Server) commandJSON(c Command) map[string]any {
 	}
 	if c.DefaultMemberPermissions != "" {
 		v["default_member_permissions"] = c.DefaultMemberPermissions
+	}
+	if c.Contexts != nil {
+		v["contexts"] = c.Contexts
+	}
+	if c.IntegrationTypes != nil {
+		v["integration_types"] = c.IntegrationTypes
 	}
 	return v
 }
@@ -826,16 +859,26 @@ func checkModal(raw json.RawMessage) (Modal, error) {
 		return Modal{}, badRequest("a modal holds 1 to %d inputs, got %d", MaxModalInputs, len(d.Components))
 	}
 	m := Modal{CustomID: d.CustomID, Title: d.Title}
-	for _, row := range d.Components {
-		if row.Type != 1 || len(row.Components) != 1 || row.Components[0].Type != 4 {
-			return Modal{}, badRequest("a modal row holds exactly one text input")
+	for _, l := range d.Components {
+		// Action rows of labelled text inputs are deprecated for Label
+		// components wrapping an unlabelled text input: refused here so
+		// that a bot relying on them fails its tests before Discord drops
+		// them.
+		if l.Type != ComponentLabel || l.Component == nil || l.Component.Type != 4 {
+			return Modal{}, badRequest("a modal holds Label components (type 18) wrapping one text input (type 4)")
 		}
-		c := row.Components[0]
+		if n := utf8.RuneCountInString(l.Label); n < 1 || n > 45 {
+			return Modal{}, badRequest("label of %d characters, must be 1 to 45", n)
+		}
+		if n := utf8.RuneCountInString(l.Description); n > 100 {
+			return Modal{}, badRequest("label description of %d characters, at most 100", n)
+		}
+		c := *l.Component
+		if c.Label != "" {
+			return Modal{}, badRequest("a text input's label is deprecated: the Label component around it holds it")
+		}
 		if err := checkCustomID(c.CustomID); err != nil {
 			return Modal{}, err
-		}
-		if n := utf8.RuneCountInString(c.Label); n < 1 || n > 45 {
-			return Modal{}, badRequest("text input label of %d characters, must be 1 to 45", n)
 		}
 		if c.Style != 1 && c.Style != 2 {
 			return Modal{}, badRequest("text input style %d", c.Style)
@@ -848,7 +891,7 @@ func checkModal(raw json.RawMessage) (Modal, error) {
 			maxLen = MaxParagraph
 		}
 		required := c.Required == nil || *c.Required
-		m.Inputs = append(m.Inputs, TextInput{CustomID: c.CustomID, Label: c.Label, Style: c.Style, MinLength: c.MinLength, MaxLength: maxLen, Required: required})
+		m.Inputs = append(m.Inputs, TextInput{CustomID: c.CustomID, Label: l.Label, Description: l.Description, Style: c.Style, MinLength: c.MinLength, MaxLength: maxLen, Required: required})
 	}
 	return m, nil
 }
@@ -881,18 +924,13 @@ func (s *Server) followUp(r *http.Request, app, token string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The first follow-up after a deferred response replaces its
-	// "thinking…" placeholder, and keeps the placeholder's visibility.
+	// Discord still lets a follow-up fill a deferred response's
+	// "thinking…" placeholder (ignoring its flags), but deprecates it for
+	// an edit of @original: refused here so that a bot relying on it
+	// fails its tests before Discord drops it.
 	for _, old := range s.messages {
 		if old.InteractionID == ix.id && old.deferred {
-			if err := s.applyEditLocked(old, body, files); err != nil {
-				return nil, err
-			}
-			old.NoMentions = m.NoMentions
-			if r.URL.Query().Get("wait") != "true" {
-				return nil, nil
-			}
-			return s.messageJSON(*old), nil
+			return nil, errDeprecatedFollowUp
 		}
 	}
 	s.placeResponseLocked(ix, &m)
@@ -903,6 +941,35 @@ func (s *Server) followUp(r *http.Request, app, token string) (any, error) {
 	return s.messageJSON(m), nil
 }
 
+// webhookMessageLocked finds the message messageID (or "@original") an
+// interaction's webhook sent.
+func (s *Server) webhookMessageLocked(app, token, messageID string) (*Message, error) {
+	ix, err := s.webhookLocked(app, token)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range s.messages {
+		if m.InteractionID != ix.id {
+			continue
+		}
+		if (messageID == "@original" && m.Original) || m.ID == messageID {
+			return m, nil
+		}
+	}
+	return nil, errUnknownMessage
+}
+
+// webhookMessage answers GET /webhooks/{app}/{token}/messages/{id}.
+func (s *Server) webhookMessage(app, token, messageID string) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.webhookMessageLocked(app, token, messageID)
+	if err != nil {
+		return nil, err
+	}
+	return s.messageJSON(*m), nil
+}
+
 func (s *Server) editWebhookMessage(r *http.Request, app, token, messageID string) (any, error) {
 	var body messageBody
 	files, err := readBody(r, &body)
@@ -911,22 +978,9 @@ func (s *Server) editWebhookMessage(r *http.Request, app, token, messageID strin
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ix, err := s.webhookLocked(app, token)
+	target, err := s.webhookMessageLocked(app, token, messageID)
 	if err != nil {
 		return nil, err
-	}
-	var target *Message
-	for _, m := range s.messages {
-		if m.InteractionID != ix.id {
-			continue
-		}
-		if (messageID == "@original" && m.Original) || m.ID == messageID {
-			target = m
-			break
-		}
-	}
-	if target == nil {
-		return nil, errUnknownMessage
 	}
 	if err := s.applyEditLocked(target, body, files); err != nil {
 		return nil, err

@@ -73,6 +73,7 @@ type Server struct {
 	modals       map[string]Modal // by user id: the last modal opened
 	acks         []Ack
 	commands     map[string][]Command // by guild id, "" global
+	requests     []Request            // JSON requests received, in order
 	channels     map[string]bool      // guild text channels added by AddChannel
 	limits       []*limitRule
 	rateLimited  int

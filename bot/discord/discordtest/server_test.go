@@ -105,8 +105,10 @@ func TestModalLimitsEnforced(t *testing.T) {
 	defer s.Close()
 	u := s.NewUser("u", "fr")
 	input := func(max int) map[string]any {
-		return map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "a", "label": "L", "style": 2, "max_length": max}}}
+		return map[string]any{"type": 18, "label": "L", "component": map[string]any{"type": 4, "custom_id": "a", "style": 2, "max_length": max}}
 	}
+	row := map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "a", "label": "L", "style": 2}}}
+	labelled := map[string]any{"type": 18, "label": "L", "component": map[string]any{"type": 4, "custom_id": "a", "label": "L", "style": 2}}
 	for name, tc := range map[string]struct {
 		inputs []any
 		want   int
@@ -114,6 +116,9 @@ func TestModalLimitsEnforced(t *testing.T) {
 		"paragraph of 4001": {[]any{input(4001)}, 400},
 		"six inputs":        {[]any{input(10), input(10), input(10), input(10), input(10), input(10)}, 400},
 		"paragraph of 4000": {[]any{input(4000)}, 204},
+		// Deprecated forms: an action row, a text input's own label.
+		"action row":          {[]any{row}, 400},
+		"labelled text input": {[]any{labelled}, 400},
 	} {
 		ix := newCommandInteraction(t, s, u)
 		st, _, _ := call(t, s, "POST", "/interactions/"+ix.id+"/"+ix.token+"/callback",
@@ -137,15 +142,22 @@ func TestFollowUpsNeedALiveToken(t *testing.T) {
 		t.Errorf("follow-up before the ack: %d, want 404", st)
 	}
 	call(t, s, "POST", "/interactions/"+ix.id+"/"+ix.token+"/callback", map[string]any{"type": 5, "data": map[string]any{"flags": 64}})
-	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "first", "flags": 64}); st != 200 || v["id"] == "" {
-		t.Errorf("follow-up: %d %v", st, v)
+	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "first", "flags": 64}); st != 400 || v["code"] != float64(50035) {
+		t.Errorf("follow-up filling the deferred response: %d %v, want 400 (deprecated form)", st, v)
 	}
-	if st, _, _ := call(t, s, "PATCH", "/webhooks/"+s.AppID+"/"+ix.token+"/messages/@original", map[string]any{"content": "edited"}); st != 200 {
+	original := "/webhooks/" + s.AppID + "/" + ix.token + "/messages/@original"
+	if st, _, _ := call(t, s, "PATCH", original, map[string]any{"content": "first"}); st != 200 {
+		t.Errorf("fill original: %d", st)
+	}
+	if st, _, _ := call(t, s, "PATCH", original, map[string]any{"content": "edited"}); st != 200 {
 		t.Errorf("edit original: %d", st)
 	}
+	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "second", "flags": 64}); st != 200 || v["id"] == "" {
+		t.Errorf("follow-up: %d %v", st, v)
+	}
 	msgs := s.Messages(u.ID)
-	if len(msgs) != 1 || msgs[0].Content != "edited" || !msgs[0].Ephemeral {
-		t.Errorf("messages %+v, want the deferred response filled then edited, ephemeral", msgs)
+	if len(msgs) != 2 || msgs[0].Content != "edited" || !msgs[0].Ephemeral || msgs[1].Content != "second" {
+		t.Errorf("messages %+v, want the deferred response filled then edited, ephemeral, then a follow-up", msgs)
 	}
 	s.ExpireInteraction(ix.id)
 	if st, v, _ := call(t, s, "POST", hook, map[string]any{"content": "late"}); st != 404 || v["code"] != float64(10015) {
@@ -214,4 +226,23 @@ func sixButtons() []any {
 		bs = append(bs, map[string]any{"type": 2, "style": 2, "label": id, "custom_id": id})
 	}
 	return bs
+}
+
+func TestDeprecatedDMPermissionRefused(t *testing.T) {
+	s := NewServer(Options{})
+	defer s.Close()
+	path := "/applications/" + s.AppID + "/commands"
+	if st, v, _ := call(t, s, "POST", path, map[string]any{"name": "ping", "description": "Ping", "dm_permission": true}); st != 400 || v["code"] != float64(50035) {
+		t.Errorf("command with dm_permission: %d %v, want 400 (deprecated for contexts)", st, v)
+	}
+	if st, _, _ := call(t, s, "POST", path, map[string]any{"name": "ping", "description": "Ping", "contexts": []int{0}, "integration_types": []int{0}}); st != 200 {
+		t.Errorf("command with contexts: %d", st)
+	}
+	u := s.NewUser("u", "fr")
+	if _, err := s.SlashCommand(u, s.Guild(), "ping"); err != nil {
+		t.Errorf("guild-only command in a server: %v", err)
+	}
+	if _, err := s.SlashCommand(u, s.DM(u), "ping"); err == nil {
+		t.Error("a guild-only command ran in a direct message")
+	}
 }

@@ -3,6 +3,7 @@ package discordtest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -47,6 +48,9 @@ func (s *Server) messageJSON(m Message) map[string]any {
 	flags := 0
 	if m.Ephemeral {
 		flags = FlagEphemeral
+	}
+	if m.deferred {
+		flags |= FlagLoading
 	}
 	var edited any
 	if !m.Edited.IsZero() {
@@ -134,6 +138,16 @@ func (s *Server) SlashCommandWith(u User, p Place, name string, values map[strin
 	if cmd == nil {
 		s.mu.Unlock()
 		return "", fmt.Errorf("discordtest: no command %q registered for guild %q", name, p.GuildID)
+	}
+	if cmd.Contexts != nil {
+		ctx := ContextBotDM
+		if p.GuildID != "" {
+			ctx = ContextGuild
+		}
+		if !slices.Contains(cmd.Contexts, ctx) {
+			s.mu.Unlock()
+			return "", fmt.Errorf("discordtest: command %q is not offered in context %d", name, ctx)
+		}
 	}
 	data := map[string]any{"id": cmd.ID, "name": cmd.Name, "type": 1}
 	options, err := commandOptions(*cmd, values)
@@ -254,7 +268,7 @@ func (s *Server) SubmitModal(u User, values ...string) (string, error) {
 			s.mu.Unlock()
 			return "", fmt.Errorf("discordtest: value of %d characters, at least %d required", n, max(in.MinLength, 1))
 		}
-		rows = append(rows, map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": in.CustomID, "value": values[i]}}})
+		rows = append(rows, map[string]any{"type": ComponentLabel, "component": map[string]any{"type": 4, "custom_id": in.CustomID, "value": values[i]}})
 	}
 	orig := s.interactions[modal.InteractionID]
 	delete(s.modals, u.ID)
