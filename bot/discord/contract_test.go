@@ -18,8 +18,9 @@ import (
 )
 
 // openAPIPath is Discord's OpenAPI description of its HTTP API (see the
-// README beside it); DISCORD_OPENAPI overrides it.
-const openAPIPath = "/work/shared/specs/discord-openapi.json"
+// README beside it), in the shared/ folder that sits beside the repository
+// (tests run in this package's directory); DISCORD_OPENAPI overrides it.
+const openAPIPath = "../../../shared/specs/discord-openapi.json"
 
 // contract holds the specification, loaded once for every test.
 var contract struct {
