@@ -30,7 +30,7 @@ func TestRawUserIDsNeverInLogs(t *testing.T) {
 	const dcToken = "discord-test-token-for-user-ids"
 	dc := discordtest.NewServer(discordtest.Options{Token: dcToken})
 	defer dc.Close()
-	dc.RateLimit("POST /webhooks/", 2, 50*time.Millisecond, false)
+	dc.RateLimit("* /webhooks/", 2, 50*time.Millisecond, false) // the PATCH of @original and the follow-ups
 
 	dir := t.TempDir()
 	t.Chdir(dir)
