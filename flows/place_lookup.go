@@ -55,23 +55,7 @@ func placeMatchOf(p places.Place) placeMatch {
 // punctuation or spaces into one space, so that "Côte d’Or" and "cote-d-or"
 // compare equal.
 func foldKey(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		if f, ok := fold.Rune(r); ok {
-			b.WriteString(f)
-			space = space && f == ""
-			continue
-		}
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			space = false
-			continue
-		}
-		if !space && b.Len() > 0 {
-			b.WriteByte(' ')
-			space = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), " ")
+	return strings.Join(strings.FieldsFunc(fold.String(s), func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+	}), " ")
 }

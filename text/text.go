@@ -62,9 +62,6 @@ func Lang(code string) string {
 	return FR
 }
 
-// All returns every catalogue, French first.
-func All() []*Catalog { return []*Catalog{&french, &english} }
-
 // Count returns the noun of a "singular|plural" text to write after the
 // number n: French uses the singular for 0 and 1 (« 0 réponse »),
 // English for 1 only ("0 answers").

@@ -149,14 +149,8 @@ func privateDir(dir string) error {
 	return nil
 }
 
-// SetClock replaces the clock; for tests.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
 // AddSource registers the Source of a channel; call it before Run.
 func (s *Service) AddSource(channel string, src Source) { s.sources[channel] = src }
-
-// Dir is the directory the audio files are kept in.
-func (s *Service) Dir() string { return s.opts.Dir }
 
 // fileName is the shape of the files the service writes; nothing else in
 // the directory is ever deleted.
