@@ -46,10 +46,16 @@ func (st *step) text(raw string) {
 		}
 		return
 	}
+	// Requests to change or remove one answer are short: a long message
+	// is not folded for them.
+	short := ""
+	if utf8.RuneCountInString(text) <= maxIntentLen {
+		short = normalize(text)
+	}
 	if s.Stage == StageQuestion || s.Stage == StageEdit {
 		// « modifier 2 », « changer la réponse 3 »: a change of an earlier
 		// answer of this theme, not an answer.
-		if n, ok := editNumber(normalize(text)); ok && st.pending() == nil {
+		if n, ok := editNumber(short); ok && st.pending() == nil {
 			th := st.m.q.Theme(s.Theme)
 			if n >= 1 && n <= len(th.Questions) {
 				s.Stage, s.Question = StageEdit, th.Questions[n-1].ID
@@ -59,7 +65,7 @@ func (st *step) text(raw string) {
 		}
 	}
 	if s.Stage == StageReview {
-		if n, ok := removeNumber(normalize(text)); ok {
+		if n, ok := removeNumber(short); ok {
 			th := st.m.q.Theme(s.Theme)
 			if n >= 1 && n <= len(th.Questions) {
 				st.remove(th.Questions[n-1].ID)
