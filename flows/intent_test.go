@@ -86,7 +86,7 @@ func TestTypedCorpus(t *testing.T) {
 
 // corpusPrompts builds, for each prompt of the corpus, the session of
 // someone standing there, by stepping through the conversation.
-func corpusPrompts(t *testing.T, m *Machine) map[string]Session {
+func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	now := baseTime
 	s, r := m.Step(Session{Participant: "corpus"}, Event{Kind: EventCommand, Command: CmdStart}, now)
 	p := map[string]Session{"consent": s}
