@@ -176,7 +176,12 @@ func checkFreelist(f io.ReaderAt, m meta, ps uint32) error {
 }
 
 // view runs fn in a read transaction, guarded (see guard).
-func (db *DB) view(fn func(*bolt.Tx) error) error {
+func (db *DB) view(fn func(Tx) error) error {
+	return guard(func() error { return db.kv.View(fn) })
+}
+
+// boltView runs fn in a read transaction of the bbolt file, guarded.
+func (db *DB) boltView(fn func(*bolt.Tx) error) error {
 	return guard(func() error { return db.bolt.View(fn) })
 }
 

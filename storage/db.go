@@ -124,6 +124,9 @@ func (o Options) withDefaults() Options {
 // DB is the consultation's bbolt database. Its methods are safe for
 // concurrent use.
 type DB struct {
+	// kv keeps the data; bolt is the same file when the backend is bbolt
+	// (backups, checks and bbolt's statistics need it), nil otherwise.
+	kv   Backend
 	bolt *bolt.DB
 	path string
 	opts Options
@@ -137,14 +140,19 @@ type DB struct {
 }
 
 // write runs fn in a write transaction shared with concurrent writes
-// (bbolt's Batch: fn must be idempotent).
-func (db *DB) write(fn func(*bolt.Tx) error) error {
+// (the backend's Batch: fn must be idempotent).
+func (db *DB) write(fn func(Tx) error) error {
 	defer db.writing.Add(-1)
 	if db.writing.Add(1) == 1 {
-		return db.bolt.Update(fn)
+		return db.kv.Update(fn)
 	}
-	return db.bolt.Batch(fn)
+	return db.kv.Batch(fn)
 }
+
+// update runs fn in a write transaction of its own. fn may run more than
+// once on a backend that retries conflicts (etcd), so it resets what it
+// computes.
+func (db *DB) update(fn func(Tx) error) error { return db.kv.Update(fn) }
 
 // Open opens or creates the database file at path, readable by its owner
 // only, and creates its buckets. It fails fast when another process has the
@@ -189,16 +197,30 @@ func Open(path string, opts Options) (*DB, error) {
 	bdb.MaxBatchSize = opts.MaxBatchSize
 	bdb.MaxBatchDelay = opts.MaxBatchDelay
 	// A panic reading damaged pages rolls back, writing nothing.
-	if err := guard(func() error { return bdb.Update(initSchema) }); err != nil {
+	kv := boltBackend{bdb}
+	if err := guard(func() error { return kv.Update(initSchema) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
+	return &DB{kv: kv, bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
+}
+
+// OpenBackend opens the consultation kept in kv, named name in errors and
+// logs (an etcd cluster's endpoints, say): it refuses a newer schema,
+// creates the buckets and stamps the version, like Open. The DB closes kv
+// when it is closed. What only a bbolt file can do (Backup, Check) returns
+// ErrNotBolt.
+func OpenBackend(kv Backend, name string, opts Options) (*DB, error) {
+	opts = opts.withDefaults()
+	if err := kv.Update(initSchema); err != nil {
+		return nil, fmt.Errorf("open db %q: %w", name, err)
+	}
+	return &DB{kv: kv, path: name, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
 // initSchema refuses a newer schema before touching anything, then creates
 // the buckets and stamps the version.
-func initSchema(tx *bolt.Tx) error {
+func initSchema(tx Tx) error {
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if v := meta.Get(keySchema); v != nil {
 			if len(v) != 8 {
@@ -222,7 +244,7 @@ func initSchema(tx *bolt.Tx) error {
 
 // Close closes the database file and releases its lock.
 func (db *DB) Close() error {
-	if err := db.bolt.Close(); err != nil {
+	if err := db.kv.Close(); err != nil {
 		return fmt.Errorf("close db %q: %w", db.path, err)
 	}
 	return nil
@@ -232,7 +254,10 @@ func (db *DB) Close() error {
 // (pages, freelist, bucket structure). A problem is a *DamagedError that
 // names the first one and how many were found.
 func (db *DB) Check() error {
-	return db.view(func(tx *bolt.Tx) error {
+	if db.bolt == nil {
+		return ErrNotBolt
+	}
+	return db.boltView(func(tx *bolt.Tx) error {
 		// Read every page reachable from the buckets here first, under
 		// the guard: bbolt's Check runs in a goroutine of its own, where
 		// a fault (a page past the end of a file cut short while open)
@@ -281,6 +306,10 @@ func readAll(b *bolt.Bucket) error {
 
 // Path is the database file's path.
 func (db *DB) Path() string { return db.path }
+
+// Bolt reports whether the database is a bbolt file (Path is then its
+// path), rather than kept in another backend such as etcd.
+func (db *DB) Bolt() bool { return db.bolt != nil }
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

@@ -54,17 +54,18 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	err = guard(func() error { return bdb.View(checkReadable) })
+	kv := boltBackend{bdb}
+	err = guard(func() error { return kv.View(checkReadable) })
 	if err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{})}, nil
+	return &DB{kv: kv, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{})}, nil
 }
 
 // checkReadable refuses a file that is not a consultbot database of a
 // schema this program knows.
-func checkReadable(tx *bolt.Tx) error {
+func checkReadable(tx Tx) error {
 	for _, name := range [][]byte{bucketMeta, bucketSessions, bucketAnswers} {
 		if tx.Bucket(name) == nil {
 			return fmt.Errorf("not a consultbot database (no %s bucket)", name)

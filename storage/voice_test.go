@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
 
 	"consultbot/flows"
 	"consultbot/voice"
@@ -113,7 +112,7 @@ func TestVoiceJobWrittenWithTheAnswer(t *testing.T) {
 func rawVoice(t *testing.T, db *DB, id uint64) *audioRecord {
 	t.Helper()
 	var r *audioRecord
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx Tx) error {
 		var err error
 		r, err = getVoiceTx(tx, id)
 		return err
