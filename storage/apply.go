@@ -12,6 +12,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 var _ bot.Store = (*DB)(nil)
@@ -43,7 +44,7 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	// Locals written by fn are reset on every run: bbolt re-runs the
 	// functions of a failed batch one at a time.
 	var res bot.Applied
-	fn := func(tx Tx) error {
+	fn := func(tx kv.Tx) error {
 		var err error
 		res, err = applyTx(tx, db, in, now, step)
 		return err
@@ -55,7 +56,7 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	return res, nil
 }
 
-func applyTx(tx Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
+func applyTx(tx kv.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
 	cache := &db.sessions
 	applied := tx.Bucket(bucketApplied)
 	id := []byte(in.ID)
@@ -173,7 +174,7 @@ func runStep(step bot.StepFunc, s flows.Session) (next flows.Session, replies []
 // writeAnswers writes the answers created or changed between old and next
 // and deletes the removed ones, keeping each answer's id across edits; the
 // voice records follow (see noteVoiceTx).
-func writeAnswers(tx Tx, vs *voiceState, in bot.Inbound, now time.Time, old, next flows.Session) error {
+func writeAnswers(tx kv.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, next flows.Session) error {
 	answers := tx.Bucket(bucketAnswers)
 	byParticipant := tx.Bucket(bucketAnswersByParticipant)
 	for k, a := range next.Answers {
@@ -288,7 +289,7 @@ func (db *DB) PruneApplied(cutoff time.Time) (int, error) {
 	// Deleting in chunks keeps each write transaction short.
 	for {
 		n := 0
-		err := db.update(func(tx Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			n = 0
 			applied := tx.Bucket(bucketApplied)
 			c := tx.Bucket(bucketAppliedByTime).Cursor()
@@ -320,7 +321,7 @@ func (db *DB) PruneApplied(cutoff time.Time) (int, error) {
 func (db *DB) appliedAt(id string) (time.Time, bool, error) {
 	var at time.Time
 	var ok bool
-	err := db.view(func(tx Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketApplied).Get([]byte(id))
 		if len(b) == 8 {
 			at, ok = time.Unix(0, int64(binary.BigEndian.Uint64(b))), true

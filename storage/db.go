@@ -12,6 +12,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"consultbot/storage/kv"
 )
 
 // SchemaVersion is the layout of buckets, keys and records this package
@@ -55,6 +57,10 @@ var (
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
 	}
 )
+
+// ErrNotBolt is returned by what only a bbolt file can do (Backup, Check,
+// Compact) when the database is kept elsewhere.
+var ErrNotBolt = errors.New("only a bbolt database file can do this; the database is kept in etcd")
 
 // ErrInUse is returned by Open when another process holds the database.
 var ErrInUse = errors.New("already in use by another process")
@@ -126,7 +132,7 @@ func (o Options) withDefaults() Options {
 type DB struct {
 	// kv keeps the data; bolt is the same file when the backend is bbolt
 	// (backups, checks and bbolt's statistics need it), nil otherwise.
-	kv   Backend
+	kv   kv.Backend
 	bolt *bolt.DB
 	path string
 	opts Options
@@ -141,7 +147,7 @@ type DB struct {
 
 // write runs fn in a write transaction shared with concurrent writes
 // (the backend's Batch: fn must be idempotent).
-func (db *DB) write(fn func(Tx) error) error {
+func (db *DB) write(fn func(kv.Tx) error) error {
 	defer db.writing.Add(-1)
 	if db.writing.Add(1) == 1 {
 		return db.kv.Update(fn)
@@ -152,7 +158,7 @@ func (db *DB) write(fn func(Tx) error) error {
 // update runs fn in a write transaction of its own. fn may run more than
 // once on a backend that retries conflicts (etcd), so it resets what it
 // computes.
-func (db *DB) update(fn func(Tx) error) error { return db.kv.Update(fn) }
+func (db *DB) update(fn func(kv.Tx) error) error { return db.kv.Update(fn) }
 
 // Open opens or creates the database file at path, readable by its owner
 // only, and creates its buckets. It fails fast when another process has the
@@ -197,30 +203,30 @@ func Open(path string, opts Options) (*DB, error) {
 	bdb.MaxBatchSize = opts.MaxBatchSize
 	bdb.MaxBatchDelay = opts.MaxBatchDelay
 	// A panic reading damaged pages rolls back, writing nothing.
-	kv := boltBackend{bdb}
-	if err := guard(func() error { return kv.Update(initSchema) }); err != nil {
+	store := kv.Bolt(bdb)
+	if err := guard(func() error { return store.Update(initSchema) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{kv: kv, bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
+	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
-// OpenBackend opens the consultation kept in kv, named name in errors and
+// OpenBackend opens the consultation kept in store, named name in errors and
 // logs (an etcd cluster's endpoints, say): it refuses a newer schema,
-// creates the buckets and stamps the version, like Open. The DB closes kv
+// creates the buckets and stamps the version, like Open. The DB closes store
 // when it is closed. What only a bbolt file can do (Backup, Check) returns
 // ErrNotBolt.
-func OpenBackend(kv Backend, name string, opts Options) (*DB, error) {
+func OpenBackend(store kv.Backend, name string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
-	if err := kv.Update(initSchema); err != nil {
+	if err := store.Update(initSchema); err != nil {
 		return nil, fmt.Errorf("open db %q: %w", name, err)
 	}
-	return &DB{kv: kv, path: name, opts: opts, voice: newVoiceState(opts.Voice)}, nil
+	return &DB{kv: store, path: name, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
 // initSchema refuses a newer schema before touching anything, then creates
 // the buckets and stamps the version.
-func initSchema(tx Tx) error {
+func initSchema(tx kv.Tx) error {
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if v := meta.Get(keySchema); v != nil {
 			if len(v) != 8 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"consultbot/bot"
+	"consultbot/storage/kv"
 )
 
 var _ bot.Outbox = (*DB)(nil)
@@ -24,7 +25,7 @@ func (db *DB) Post(ctx context.Context, outs []bot.Outgoing) ([]bot.Outgoing, er
 		}
 	}
 	var res []bot.Outgoing
-	err := db.write(func(tx Tx) error {
+	err := db.write(func(tx kv.Tx) error {
 		res = make([]bot.Outgoing, 0, len(outs))
 		for _, out := range outs {
 			out, err := putOutgoing(tx, out)
@@ -43,7 +44,7 @@ func (db *DB) Post(ctx context.Context, outs []bot.Outgoing) ([]bot.Outgoing, er
 
 // putOutgoing stores out under a new outbox sequence and returns it with
 // that sequence.
-func putOutgoing(tx Tx, out bot.Outgoing) (bot.Outgoing, error) {
+func putOutgoing(tx kv.Tx, out bot.Outgoing) (bot.Outgoing, error) {
 	outbox := tx.Bucket(bucketOutbox)
 	ch, err := outbox.CreateBucketIfNotExists([]byte(out.Channel))
 	if err != nil {
@@ -70,7 +71,7 @@ func (db *DB) Rewrite(ctx context.Context, out bot.Outgoing) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("rewrite outbox entry %d: %w", out.Seq, err)
 	}
-	err := db.update(func(tx Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		ch := tx.Bucket(bucketOutbox).Bucket([]byte(out.Channel))
 		if ch == nil || ch.Get(u64(out.Seq)) == nil {
 			return nil

@@ -8,6 +8,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // Pending lists the outbox entries of channel not yet marked sent, oldest
@@ -17,7 +18,7 @@ func (db *DB) Pending(ctx context.Context, channel string, limit int) ([]bot.Out
 		return nil, fmt.Errorf("pending %s: %w", channel, err)
 	}
 	var list []bot.Outgoing
-	err := db.view(func(tx Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		ch := tx.Bucket(bucketOutbox).Bucket([]byte(channel))
 		if ch == nil {
@@ -52,7 +53,7 @@ func (db *DB) MarkSent(ctx context.Context, seqs ...uint64) error {
 	// A plain Update, not counted as a write that Apply could share a
 	// batch with: the engine already marks many sequences per call, and an
 	// Apply that waited for it in a batch would pay MaxBatchDelay.
-	err := db.update(func(tx Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		outbox := tx.Bucket(bucketOutbox)
 		return outbox.ForEachBucket(func(name []byte) error {
 			ch := outbox.Bucket(name)
@@ -75,7 +76,7 @@ func (db *DB) MarkSent(ctx context.Context, seqs ...uint64) error {
 func (db *DB) Session(participant string) (flows.Session, bool, error) {
 	var s flows.Session
 	var ok bool
-	err := db.view(func(tx Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketSessions).Get([]byte(participant))
 		if b == nil {
 			return nil
@@ -113,7 +114,7 @@ func (db *DB) AnswersByQuestion(theme, question string) ([]Answer, error) {
 
 func (db *DB) scanAnswers(prefix []byte) ([]Answer, error) {
 	var list []Answer
-	err := db.view(func(tx Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		c := tx.Bucket(bucketAnswers).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -133,7 +134,7 @@ func (db *DB) scanAnswers(prefix []byte) ([]Answer, error) {
 func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
 	prefix := []byte(participant + sep)
 	var list []Answer
-	err := db.view(func(tx Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		answers := tx.Bucket(bucketAnswers)
 		c := tx.Bucket(bucketAnswersByParticipant).Cursor()
@@ -189,7 +190,7 @@ func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, 
 		}
 		var chunk []T
 		var last []byte
-		err := db.view(func(tx Tx) error {
+		err := db.view(func(tx kv.Tx) error {
 			chunk, last = nil, nil
 			c := tx.Bucket(bucket).Cursor()
 			var k, v []byte

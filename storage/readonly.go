@@ -9,6 +9,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"consultbot/storage/kv"
 )
 
 // ErrLockedByWriter is returned by OpenReadOnly when a process holds the
@@ -54,18 +56,18 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	kv := boltBackend{bdb}
-	err = guard(func() error { return kv.View(checkReadable) })
+	store := kv.Bolt(bdb)
+	err = guard(func() error { return store.View(checkReadable) })
 	if err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{kv: kv, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{})}, nil
+	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{})}, nil
 }
 
 // checkReadable refuses a file that is not a consultbot database of a
 // schema this program knows.
-func checkReadable(tx Tx) error {
+func checkReadable(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketMeta, bucketSessions, bucketAnswers} {
 		if tx.Bucket(name) == nil {
 			return fmt.Errorf("not a consultbot database (no %s bucket)", name)

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
 
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // jsonRoundTrip is what Apply gave the step before sessionCache: the
@@ -157,7 +157,7 @@ func TestApplyStepSeesStoredSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Put([]byte(p), b) }); err != nil {
+	if err := db.update(func(tx kv.Tx) error { return tx.Bucket(bucketSessions).Put([]byte(p), b) }); err != nil {
 		t.Fatal(err)
 	}
 	apply(t, db, inbound("e6", p), t0, see)

@@ -1,18 +1,13 @@
-package storage
+package kv
 
 import (
-	"errors"
-
 	bolt "go.etcd.io/bbolt"
 )
 
-// Backend is the transactional, ordered key-value store the consultation
-// is kept in: buckets of keys in byte order, nested buckets, a sequence per
-// bucket, and serializable read-write transactions. The storage logic
-// (apply, outbox, backlog, moderation, digests, erasure, retention, voice)
-// is written once against it; a bbolt file (the default, OpenBolt inside
-// Open) and an etcd cluster (package storage/etcdkv) implement it, and one
-// suite of contract tests runs against both.
+// Backend is a transactional, ordered key-value store: buckets of keys in
+// byte order, nested buckets, a sequence per bucket, and serializable
+// read-write transactions. A bbolt file (Bolt) and an etcd cluster
+// (package storage/etcdkv) implement it.
 //
 // The method set follows bbolt's, so that the logic reads as bbolt code.
 type Backend interface {
@@ -84,11 +79,9 @@ type Cursor interface {
 	Delete() error
 }
 
-// ErrNotBolt is returned by what only a bbolt file can do (Backup, Check,
-// Compact) when the database is kept elsewhere.
-var ErrNotBolt = errors.New("only a bbolt database file can do this; the database is kept in etcd")
+// Bolt returns the Backend of an open bbolt file; Close closes the file.
+func Bolt(db *bolt.DB) Backend { return boltBackend{db} }
 
-// boltBackend is the Backend of a bbolt file.
 type boltBackend struct{ db *bolt.DB }
 
 func (b boltBackend) View(fn func(Tx) error) error {
