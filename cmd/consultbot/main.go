@@ -28,6 +28,7 @@ import (
 	"consultbot/organiser"
 	"consultbot/secret"
 	"consultbot/storage"
+	"consultbot/storage/etcdkv"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -111,6 +112,7 @@ type Main struct {
 	// restoreSDKLogs undoes the routing of an SDK's package-level logger.
 	restoreSDKLogs func()
 	db             *storage.DB
+	cluster        *etcdkv.Backend // the etcd backend of db, nil on bbolt
 	engine         *bot.Engine
 	stopChan       context.CancelFunc // stops the channels started by run
 	chanWG         sync.WaitGroup
@@ -260,7 +262,7 @@ func Version() string {
 func (m *Main) loadAll() (Config, *flows.Questionnaire, error) {
 	cfg, err := LoadConfig(m.configPath, m.Getenv)
 	m.redact = secret.NewRedactor(string(cfg.Telegram.Token), string(cfg.Discord.Token),
-		string(cfg.Telegram.WebhookSecret), string(cfg.Security.IDKey))
+		string(cfg.Telegram.WebhookSecret), string(cfg.Security.IDKey), string(cfg.Storage.Password))
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintln(m.Stderr, "consultbot: warning:", w)
 	}
@@ -312,11 +314,11 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 
 	// Headroom, so that a hot backup (a long read transaction) does not
 	// hold writers up while the file grows (storage.MmapHeadroom).
-	db, err := storage.Open(cfg.Storage.Path, storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path), Voice: cfg.Voice.storageOptions()})
+	db, cluster, err := cfg.Storage.openStore(storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path), Voice: cfg.Voice.storageOptions()})
 	if err != nil {
 		return err
 	}
-	m.db = db
+	m.db, m.cluster = db, cluster
 	closesAt, _ := cfg.Consultation.closesAt()       // validated
 	loc, _ := time.LoadLocation(cfg.Digest.TimeZone) // validated
 	machine := flows.NewMachine(q, flows.Config{
