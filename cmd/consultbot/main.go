@@ -54,6 +54,9 @@ Commands:
                 through its admin socket beside the database)
   compact       rewrite the database without its free pages, where erased
                 answers linger (bot stopped; see docs/PRIVACY.md)
+  migrate       copy the consultation between a bbolt file and an etcd
+                cluster, either way: --from bolt:FILE --to etcd:URL,…
+                (bots stopped; counts and checksums checked)
   version       print the version
 
 Global flags:
@@ -113,6 +116,7 @@ type Main struct {
 	restoreSDKLogs func()
 	db             *storage.DB
 	cluster        *etcdkv.Backend // the etcd backend of db, nil on bbolt
+	migrate        struct{ from, to string }
 	engine         *bot.Engine
 	stopChan       context.CancelFunc // stops the channels started by run
 	chanWG         sync.WaitGroup
@@ -171,6 +175,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		fs.BoolVar(&m.org.console, "organiser", false, "run the organisers' commands (/synthese, /stats, /masquer…) on the database instead")
 	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+	case "migrate":
+		fs.StringVar(&m.migrate.from, "from", "", "the `source`: bolt:FILE or etcd:https://HOST:2379,…")
+		fs.StringVar(&m.migrate.to, "to", "", "the `destination`, the other kind")
 	case "check-config", "version":
 	case "stats":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
@@ -222,6 +229,8 @@ func (m *Main) run(ctx context.Context) error {
 		return m.runStats(ctx)
 	case "backup":
 		return m.runBackup(ctx)
+	case "migrate":
+		return m.runMigrate(ctx)
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }

@@ -1,6 +1,7 @@
 package etcdkv
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -253,19 +254,24 @@ func (b *bucket) Delete(key []byte) error {
 	return b.t.set(b.t.dataPrefix(b.path)+string(key), write{del: true})
 }
 
+func (b *bucket) Sequence() uint64 {
+	v, _ := b.t.get(b.t.markerKey(b.path))
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+func (b *bucket) SetSequence(v uint64) error {
+	return b.t.set(b.t.markerKey(b.path), write{val: u64(v)})
+}
+
 func (b *bucket) NextSequence() (uint64, error) {
-	mk := b.t.markerKey(b.path)
-	v, _ := b.t.get(mk)
+	seq := b.Sequence() + 1
 	if b.t.err != nil {
 		return 0, b.t.err
 	}
-	var seq uint64
-	if len(v) == 8 {
-		seq = uint64(v[0])<<56 | uint64(v[1])<<48 | uint64(v[2])<<40 | uint64(v[3])<<32 |
-			uint64(v[4])<<24 | uint64(v[5])<<16 | uint64(v[6])<<8 | uint64(v[7])
-	}
-	seq++
-	return seq, b.t.set(mk, write{val: u64(seq)})
+	return seq, b.SetSequence(seq)
 }
 
 func (b *bucket) Bucket(name []byte) kv.Bucket {

@@ -52,6 +52,10 @@ type Bucket interface {
 	Cursor() Cursor
 	// NextSequence returns the bucket's next sequence number, from 1.
 	NextSequence() (uint64, error)
+	// Sequence returns the bucket's last sequence number, 0 at first.
+	Sequence() uint64
+	// SetSequence sets it (when copying a bucket).
+	SetSequence(v uint64) error
 	// Bucket returns the nested bucket name, or nil.
 	Bucket(name []byte) Bucket
 	// CreateBucketIfNotExists returns the nested bucket name, created if
@@ -127,6 +131,8 @@ func (b boltBucket) Put(key, value []byte) error   { return b.b.Put(key, value) 
 func (b boltBucket) Delete(key []byte) error       { return b.b.Delete(key) }
 func (b boltBucket) Cursor() Cursor                { return b.b.Cursor() }
 func (b boltBucket) NextSequence() (uint64, error) { return b.b.NextSequence() }
+func (b boltBucket) Sequence() uint64              { return b.b.Sequence() }
+func (b boltBucket) SetSequence(v uint64) error    { return b.b.SetSequence(v) }
 func (b boltBucket) Bucket(name []byte) Bucket     { return wrapBucket(b.b.Bucket(name)) }
 func (b boltBucket) ForEach(fn func(k, v []byte) error) error {
 	return b.b.ForEach(fn)
