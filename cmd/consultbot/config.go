@@ -331,6 +331,9 @@ func (c Config) Validate() error {
 	// Discord's modal paragraph input stops at 4000 characters.
 	errs = appendRange(errs, "consultation.max_answer_length", c.Consultation.MaxAnswerLength, 1, 4000, "characters; Discord's answer form stops at 4000")
 	errs = append(errs, c.Storage.validate()...)
+	if c.Storage.Backend == BackendEtcd && c.Backup.EveryHours > 0 {
+		bad("backup.every_hours", "backs up a bbolt file; with backend = \"etcd\" take the cluster's snapshots instead (etcdctl snapshot save, docs/OPERATIONS.md)")
+	}
 	if _, err := c.Log.level(); err != nil {
 		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 	}

@@ -117,9 +117,13 @@ type Main struct {
 	db             *storage.DB
 	cluster        *etcdkv.Backend // the etcd backend of db, nil on bbolt
 	migrate        struct{ from, to string }
-	engine         *bot.Engine
-	stopChan       context.CancelFunc // stops the channels started by run
-	chanWG         sync.WaitGroup
+	// lead is this replica's leadership with the etcd backend; leading,
+	// when set (tests), is closed once it leads.
+	lead     *leadership
+	leading  chan struct{}
+	engine   *bot.Engine
+	stopChan context.CancelFunc // stops the channels started by run
+	chanWG   sync.WaitGroup
 
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
@@ -408,6 +412,18 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.newMetrics(cfg); err != nil {
 		return err
 	}
+	if m.cluster != nil {
+		// Replicas share the cluster: one leads, the others wait here.
+		lead, err := m.campaign(ctx, cfg.Storage)
+		if ctx.Err() != nil {
+			m.logger.Info("shutting down", "cause", context.Cause(ctx))
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		m.lead = lead
+	}
 
 	// The channels outlive ctx: Close stops them, after the signal, in
 	// order with the engine and the database.
@@ -462,6 +478,8 @@ func (m *Main) runBot(ctx context.Context) error {
 		return nil
 	case err := <-failed:
 		return err
+	case <-m.lead.lost():
+		return errLostLead
 	}
 }
 
@@ -488,6 +506,10 @@ func (m *Main) Close() error {
 		if err := m.engine.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// Delivery is drained: the next replica may lead.
+	if err := m.lead.resign(ctx); err != nil {
+		m.logger.Warn("resign the lead", "err", err)
 	}
 	// The admin socket and the metrics read the database: they go first.
 	errs = append(errs, m.closeAdmin(), m.closeMetrics(ctx))

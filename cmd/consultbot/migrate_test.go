@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"consultbot/storage"
 	"consultbot/storage/etcdkv/embedded"
@@ -71,4 +75,15 @@ func TestMigrateToEtcdAndBack(t *testing.T) {
 			t.Errorf("migrate %q was accepted", bad)
 		}
 	}
+}
+
+// startClient connects to the cluster for the test.
+func startClient(t *testing.T, endpoints []string) *clientv3.Client {
+	t.Helper()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
 }

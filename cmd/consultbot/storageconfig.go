@@ -49,13 +49,16 @@ type StorageConfig struct {
 	KeyFile  string `toml:"key_file"`
 	// DialTimeoutSeconds bounds the first connection to the cluster.
 	DialTimeoutSeconds int `toml:"dial_timeout_seconds"`
+	// LeaseSeconds is how long the leader's lease outlives its last
+	// keep-alive: a replica that died is replaced after about that long.
+	LeaseSeconds int `toml:"lease_seconds"`
 
 	// Password comes from EtcdPasswordEnv (LoadConfig).
 	Password Secret `toml:"-"`
 }
 
 func defaultStorage() StorageConfig {
-	return StorageConfig{Path: "consultbot.db", Backend: BackendBolt, Prefix: etcdkv.DefaultPrefix, DialTimeoutSeconds: 5}
+	return StorageConfig{Path: "consultbot.db", Backend: BackendBolt, Prefix: etcdkv.DefaultPrefix, DialTimeoutSeconds: 5, LeaseSeconds: 5}
 }
 
 // validate reports the storage settings' problems.
@@ -108,6 +111,7 @@ func (s StorageConfig) validate() []error {
 		bad("storage.username", "%s is set but no username is", EtcdPasswordEnv)
 	}
 	errs = appendRange(errs, "storage.dial_timeout_seconds", s.DialTimeoutSeconds, 1, 300, "seconds")
+	errs = appendRange(errs, "storage.lease_seconds", s.LeaseSeconds, 1, 60, "seconds before a stand-by replaces a leader that died")
 	return errs
 }
 
