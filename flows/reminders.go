@@ -344,6 +344,10 @@ func (st *step) toggleReminders() {
 // falling due, and a platform refusing to deliver to the person for
 // good. Neither counts as the person coming back: UpdatedAt stays.
 func (m *Machine) reminderStep(s Session, ev Event, now time.Time) (Session, []Reply) {
+	if s.Stage == StageNew {
+		// No one, or erased meanwhile: leave no trace.
+		return Session{Participant: s.Participant, Stage: StageErased}, nil
+	}
 	st := &step{m: m, s: cloneSession(s), now: now}
 	r := &st.s.Reminders
 	if ev.Kind == EventUnreachable {
