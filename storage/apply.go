@@ -111,6 +111,9 @@ func applyTx(tx kv.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc)
 		if err := writeAnswers(tx, &db.voice, in, now, old, next); err != nil {
 			return bot.Applied{}, err
 		}
+		if err := noteRemindersTx(tx, in, old, next); err != nil {
+			return bot.Applied{}, err
+		}
 	}
 
 	outbox := tx.Bucket(bucketOutbox)
@@ -134,6 +137,7 @@ func applyTx(tx kv.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc)
 				EventID:     in.ID,
 				Reply:       r,
 				CreatedAt:   now,
+				Low:         in.Low,
 			}
 			b, err := json.Marshal(newOutgoingRecord(out))
 			if err != nil {
