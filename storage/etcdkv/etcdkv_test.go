@@ -86,13 +86,19 @@ func TestTwoReplicasApplyEachEventOnce(t *testing.T) {
 			}()
 		}
 	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
 	// A member goes away and comes back while they write.
-	<-quarter
-	c.Members[0].Stop()
-	if err := c.Restart(0); err != nil {
-		t.Fatal(err)
+	select {
+	case <-quarter:
+		c.Members[0].Stop()
+		if err := c.Restart(0); err != nil {
+			t.Fatal(err)
+		}
+	case <-done:
+		t.Error("the writers stopped early")
 	}
-	wg.Wait()
+	<-done
 
 	for p := range people {
 		for i, n := range applied[p] {
