@@ -222,7 +222,16 @@ func (m *Main) run(ctx context.Context) error {
 	case "chat":
 		return m.runChat(ctx)
 	case "run":
-		return m.runBot(ctx)
+		err := m.runBot(ctx)
+		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// Stopped while starting (a stand-by that had just taken the
+			// lead, say): a clean stop, what was committed stays.
+			if m.logger != nil {
+				m.logger.Info("stopped while starting", "cause", context.Cause(ctx))
+			}
+			return nil
+		}
+		return err
 	case "export":
 		return m.runExport(ctx)
 	case "digest":

@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runDigest(ctx, args[1:], stdout)
 	case "backup":
 		return runBackup(ctx, args[1:], stdout)
+	case "etcd-member":
+		return runEtcdMember(ctx, args[1:])
 	}
 	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
 }
