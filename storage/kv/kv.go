@@ -70,7 +70,9 @@ type Bucket interface {
 }
 
 // Cursor walks a bucket's keys in byte order. Every method returns a nil
-// key past the end.
+// key past the end. Keep keys and nested buckets in different buckets: a
+// bbolt cursor lists nested buckets among the keys (with a nil value), an
+// etcd one does not.
 type Cursor interface {
 	// First moves to the first key.
 	First() (key, value []byte)
