@@ -73,8 +73,13 @@ type Accumulator struct {
 	scratch map[string]int // term counts of the answer being added
 }
 
+// contributor is a participant who contributed, under the channel,
+// profile and académie of their first answer: the earliest created, then
+// the lowest id, so that the order answers are added in does not matter.
 type contributor struct {
 	channel, profile, academie string
+	first                      time.Time
+	firstID                    uint64
 	inPeriod                   bool
 }
 
@@ -219,8 +224,11 @@ func (a *Accumulator) Add(ans Answer) {
 
 	c := a.contributors[ans.Participant]
 	if c == nil {
-		c = &contributor{channel: ans.Channel, profile: ans.Profile, academie: ans.Academie}
+		c = &contributor{channel: ans.Channel, profile: ans.Profile, academie: ans.Academie, first: ans.CreatedAt, firstID: ans.ID}
 		a.contributors[ans.Participant] = c
+	} else if ans.CreatedAt.Before(c.first) || ans.CreatedAt.Equal(c.first) && ans.ID < c.firstID {
+		c.channel, c.profile, c.academie = ans.Channel, ans.Profile, ans.Academie
+		c.first, c.firstID = ans.CreatedAt, ans.ID
 	}
 	a.total++
 	if isNew {
@@ -571,7 +579,7 @@ func (a *Accumulator) Finish() Digest {
 		d.ThemeTitle = th.Title.In(a.lang)
 	}
 	// Participants are counted once, under the channel, profile and
-	// académie of their first answer.
+	// académie of their first answer (see contributor).
 	part := [3]map[string]*counter{{}, {}, {}}
 	for _, c := range a.contributors {
 		d.Total.Participants++

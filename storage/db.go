@@ -19,8 +19,10 @@ import (
 // misread. Version 2 added the moderation and digest buckets and the
 // answer id index (see migrateV2); version 3 the voice buckets, so that
 // an older program, which would erase answers without their audio,
-// refuses the file.
-const SchemaVersion = 3
+// refuses the file; version 4 the digest index (answers by creation time
+// and participants' progress, see startDigestIndex), which an older
+// program would leave stale.
+const SchemaVersion = 4
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -53,6 +55,7 @@ var (
 		bucketAnswerIDs, bucketHidden, bucketDigest, bucketDigestLog, bucketDigestOutbox,
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
+		bucketAnswersByTime, bucketProgress,
 	}
 )
 
@@ -193,6 +196,10 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
+	if err := guard(func() error { return buildDigestIndex(bdb) }); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
 	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
@@ -215,6 +222,9 @@ func initSchema(tx *bolt.Tx) error {
 		}
 	}
 	if err := migrateV2(tx); err != nil {
+		return err
+	}
+	if err := startDigestIndex(tx); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))
