@@ -106,6 +106,10 @@ type Options struct {
 	// Voice says what Apply records about voice answers (see
 	// VoiceOptions); the zero value records nothing.
 	Voice VoiceOptions
+
+	// indexBuildChunk is how many records a transaction of
+	// buildDigestIndex indexes; tests make it small.
+	indexBuildChunk int
 }
 
 func (o Options) withDefaults() Options {
@@ -120,6 +124,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ExportChunk <= 0 {
 		o.ExportChunk = DefaultExportChunk
+	}
+	if o.indexBuildChunk <= 0 {
+		o.indexBuildChunk = defaultIndexBuildChunk
 	}
 	return o
 }
@@ -196,7 +203,7 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	if err := guard(func() error { return buildDigestIndex(bdb) }); err != nil {
+	if err := guard(func() error { return buildDigestIndex(bdb, opts.indexBuildChunk) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}

@@ -330,10 +330,10 @@ const (
 	buildSessions = 's'
 )
 
-// indexBuildChunk is how many records one transaction of buildDigestIndex
-// indexes: each commit stays small, and a kill loses at most one chunk of
-// work, which the next Open redoes.
-const indexBuildChunk = 20_000
+// defaultIndexBuildChunk is how many records one transaction of
+// buildDigestIndex indexes: each commit stays small, and a kill loses at
+// most one chunk of work, which the next Open redoes.
+const defaultIndexBuildChunk = 20_000
 
 // startDigestIndex, in Open's schema transaction, marks a file written
 // before schema 4 for buildDigestIndex. A new file has nothing to index.
@@ -357,7 +357,7 @@ func startDigestIndex(tx *bolt.Tx) error {
 // marker keyIndexBuild says where to resume after a kill, and goes in the
 // last transaction. Until then, reads fall back to the answers and
 // sessions themselves (see digestIndexReady).
-func buildDigestIndex(bdb *bolt.DB) error {
+func buildDigestIndex(bdb *bolt.DB, chunk int) error {
 	for {
 		done := false
 		err := bdb.Update(func(tx *bolt.Tx) error {
@@ -381,7 +381,7 @@ func buildDigestIndex(bdb *bolt.DB) error {
 				}
 			}
 			var last []byte
-			for n := 0; k != nil && n < indexBuildChunk; k, v = c.Next() {
+			for n := 0; k != nil && n < chunk; k, v = c.Next() {
 				if err := indexRecordTx(tx, phase, k, v); err != nil {
 					return err
 				}
