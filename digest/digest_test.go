@@ -376,7 +376,7 @@ func TestCandidatesStayBounded(t *testing.T) {
 		acc.Add(Answer{ID: uint64(i + 1), Participant: fmt.Sprint(i), Theme: "acces", Question: "equipement",
 			Text: synthText(i), CreatedAt: fixSince})
 	}
-	qa := acc.questions[flows.AnswerKey("acces", "equipement")]
+	qa := acc.questions[questionKey{"acces", "equipement"}]
 	if len(qa.cands) >= 2*keepCandidates {
 		t.Errorf("%d candidates kept, want fewer than %d", len(qa.cands), 2*keepCandidates)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -36,14 +37,17 @@ var (
 	keyIndexBuild = []byte("digest_index_build")
 )
 
-// digestRowV is the first byte of a digestRow. The row is binary, not
-// JSON like the other records: a digest decodes one per answer of the
-// store (a million for a large consultation), and JSON decoding alone took
-// longer than the whole digest may (docs/BENCHMARKS.md).
+// digestRowV and progressRecordV are the first byte of a digest row and
+// of a progress record. Both are binary, not JSON like the other records:
+// a digest decodes one per answer and one per participant of the store (a
+// million and a hundred thousand for a large consultation), and decoding
+// the progress records alone as JSON took most of a daily digest's time
+// (docs/BENCHMARKS.md).
 const (
 	digestRowV      = 1
 	progressRecordV = 1
 	rowVoice        = 1 << 0 // flag: the answer is a voice note
+	progressBanned  = 1 << 0 // flag: the participant is banned
 )
 
 // timeKey orders answers by creation time then id. The offset by 1<<63
@@ -194,18 +198,47 @@ func recordTime(v []byte) (time.Time, uint64, error) {
 	return r.CreatedAt, r.ID, nil
 }
 
-// progressRecord is how a participant's progress is stored: what a digest
-// reads of a session (see Progress).
+// progressRecord is what a digest reads of a session (see Progress),
+// stored under the participant as version, flags, the number of themes,
+// then per theme its id, 1 if confirmed, the current question and the
+// questions answered (strings as a uvarint length and their bytes).
 type progressRecord struct {
-	V      int                            `json:"v"`
-	Banned bool                           `json:"banned,omitempty"`
-	Themes map[string]themeProgressRecord `json:"themes,omitempty"`
+	Banned bool
+	Themes map[string]themeProgressRecord
 }
 
 type themeProgressRecord struct {
-	Answered  []string `json:"answered,omitempty"`
-	Confirmed bool     `json:"confirmed,omitempty"`
-	Current   string   `json:"current,omitempty"`
+	Answered  []string
+	Confirmed bool
+	Current   string
+}
+
+func (p progressRecord) encode() []byte {
+	b := []byte{progressRecordV, 0}
+	if p.Banned {
+		b[1] |= progressBanned
+	}
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	ids := slices.Sorted(maps.Keys(p.Themes))
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
+		tp := p.Themes[id]
+		str(id)
+		if tp.Confirmed {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		str(tp.Current)
+		b = binary.AppendUvarint(b, uint64(len(tp.Answered)))
+		for _, q := range tp.Answered {
+			str(q)
+		}
+	}
+	return b
 }
 
 // Progress is what a digest reads of a participant: whether they are
@@ -230,7 +263,7 @@ type ThemeProgress struct {
 // progressOf derives a session's progress record: the questions answered
 // and the review confirmed per theme, and the question they are on.
 func progressOf(s flows.Session) progressRecord {
-	p := progressRecord{V: progressRecordV, Banned: s.Banned}
+	p := progressRecord{Banned: s.Banned}
 	theme := func(id string) themeProgressRecord {
 		if p.Themes == nil {
 			p.Themes = map[string]themeProgressRecord{}
@@ -303,25 +336,71 @@ func writeProgressTx(tx *bolt.Tx, participant string, rec progressRecord) error 
 		}
 		return nil
 	}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode progress: %w", err)
-	}
-	if err := tx.Bucket(bucketProgress).Put([]byte(participant), b); err != nil {
+	if err := tx.Bucket(bucketProgress).Put([]byte(participant), rec.encode()); err != nil {
 		return fmt.Errorf("put progress: %w", err)
 	}
 	return nil
 }
 
-func decodeProgress(k, v []byte) (Progress, error) {
-	var r progressRecord
-	if err := json.Unmarshal(v, &r); err != nil {
-		return Progress{}, fmt.Errorf("decode progress of %q: %w", k, err)
+// decodeProgress decodes the progress record v of participant k.
+func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
+	bad := func() (Progress, error) { return Progress{}, fmt.Errorf("progress of %q is corrupt", k) }
+	if len(v) < 2 || v[0] != progressRecordV {
+		return Progress{}, fmt.Errorf("progress of %q: unknown record version", k)
 	}
-	if r.V > progressRecordV {
-		return Progress{}, fmt.Errorf("decode progress of %q: record version %d is newer than %d", k, r.V, progressRecordV)
+	p := Progress{Participant: string(k), Banned: v[1]&progressBanned != 0}
+	rest := v[2:]
+	num := func() (int, bool) {
+		n, size := binary.Uvarint(rest)
+		if size <= 0 || n > uint64(len(rest)) {
+			return 0, false
+		}
+		rest = rest[size:]
+		return int(n), true
 	}
-	return r.view(string(k)), nil
+	str := func() (string, bool) {
+		n, ok := num()
+		if !ok || n > len(rest) {
+			return "", false
+		}
+		s := d.share(rest[:n])
+		rest = rest[n:]
+		return s, true
+	}
+	themes, ok := num()
+	if !ok {
+		return bad()
+	}
+	if themes > 0 {
+		p.Themes = make(map[string]ThemeProgress, themes)
+	}
+	for range themes {
+		id, ok := str()
+		if !ok || len(rest) == 0 {
+			return bad()
+		}
+		tp := ThemeProgress{Confirmed: rest[0] == 1}
+		rest = rest[1:]
+		if tp.Current, ok = str(); !ok {
+			return bad()
+		}
+		n, ok := num()
+		if !ok {
+			return bad()
+		}
+		for range n {
+			q, ok := str()
+			if !ok {
+				return bad()
+			}
+			tp.Answered = append(tp.Answered, q)
+		}
+		p.Themes[id] = tp
+	}
+	if len(rest) != 0 {
+		return bad()
+	}
+	return p, nil
 }
 
 // Phases of buildDigestIndex, the first byte of keyIndexBuild.
@@ -497,8 +576,9 @@ func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) erro
 			return p.view(string(k)), p.Banned || len(p.Themes) > 0, nil
 		}, fn)
 	}
+	d := rowDecoder{shared: map[string]string{}}
 	return walkRange(ctx, db, bucketProgress, nil, nil, what, func(k, v []byte) (Progress, bool, error) {
-		p, err := decodeProgress(k, v)
+		p, err := d.decodeProgress(k, v)
 		return p, true, err
 	}, fn)
 }
@@ -560,7 +640,8 @@ func (db *DB) CheckDigestIndex() error {
 				return nil
 			}
 			records++
-			p, err := decodeProgress(k, got)
+			d := rowDecoder{shared: map[string]string{}}
+			p, err := d.decodeProgress(k, got)
 			if err != nil || !reflect.DeepEqual(p, want.view(string(k))) {
 				errs = append(errs, fmt.Errorf("participant %q: progress %s, want %+v (%v)", k, got, want, err))
 			}
