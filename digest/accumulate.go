@@ -126,7 +126,10 @@ const maxTyped = 1 << 14
 
 type termStat struct {
 	key string
-	df  int // new answers using the word
+	// prefix is the key's first 8 bytes, big-endian: comparing them
+	// orders most words without comparing strings (see byKey).
+	prefix uint64
+	df     int // new answers using the word
 	// canon is the word this key folds into (see pluralStem): its
 	// singular when that is a word of the vocabulary, else itself. Words
 	// are only ever added, so it is kept up to date as they come.
@@ -155,7 +158,26 @@ type candidate struct {
 type termCount struct{ i, n int32 }
 
 // byKey orders word indexes by their words.
-func (qa *questionAcc) byKey(x, y int32) int { return cmp.Compare(qa.terms[x].key, qa.terms[y].key) }
+func (qa *questionAcc) byKey(x, y int32) int {
+	tx, ty := &qa.terms[x], &qa.terms[y]
+	if c := cmp.Compare(tx.prefix, ty.prefix); c != 0 {
+		return c
+	}
+	return cmp.Compare(tx.key, ty.key)
+}
+
+// keyPrefix returns the first 8 bytes of key, big-endian, zero-padded:
+// ordered as the keys are, since a key holds no zero byte.
+func keyPrefix(key string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(key) {
+			p |= uint64(key[i])
+		}
+	}
+	return p
+}
 
 // term returns the index of the word key, adding it to the vocabulary
 // (a copy, so as not to pin the answer's text) if new.
@@ -166,7 +188,7 @@ func (qa *questionAcc) term(key string) int32 {
 	key = strings.Clone(key)
 	i := int32(len(qa.terms))
 	qa.index[key] = i
-	qa.terms = append(qa.terms, termStat{key: key, canon: i})
+	qa.terms = append(qa.terms, termStat{key: key, prefix: keyPrefix(key), canon: i})
 	// The new word may be the singular of words already there, or the
 	// plural of one: pluralStem decides, as it would from scratch.
 	known := func(k string) bool { _, ok := qa.index[k]; return ok }

@@ -109,12 +109,27 @@ func pluralStem(key string, known func(string) bool) string {
 // one space, so that a quote stays on one line and its markup cannot break.
 func normalizeSpace(s string) string {
 	prevSpace := true // leading space is trimmed too
-	for _, r := range s {
-		sp := unicode.IsSpace(r)
-		if sp && (r != ' ' || prevSpace) {
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		sp := false
+		switch {
+		case c < utf8.RuneSelf:
+			sp = c == ' ' || '\t' <= c && c <= '\r'
+		case c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3:
+			// The lead bytes of the other spaces unicode.IsSpace knows
+			// (U+0085, U+00A0, U+1680, U+2000–U+3000); accented letters
+			// have others and are skipped a byte at a time.
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+		}
+		if sp && (c != ' ' || prevSpace) {
 			return strings.Join(strings.Fields(s), " ")
 		}
 		prevSpace = sp
+		i += size
 	}
 	if prevSpace && s != "" {
 		return strings.TrimRight(s, " ")

@@ -194,12 +194,17 @@ func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, 
 // calling fn only for the records decode keeps; the records it skips count
 // towards a chunk all the same, so that a transaction stays short.
 func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what string, decode func(k, v []byte) (T, bool, error), fn func(T) error) error {
+	return walkRangeBy(ctx, db, db.opts.ExportChunk, bucket, from, to, what, decode, fn)
+}
+
+// walkRangeBy is walkRange with size records per read transaction.
+func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, decode func(k, v []byte) (T, bool, error), fn func(T) error) error {
 	var after []byte
+	chunk := make([]T, 0, size)
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		var chunk []T
 		var last []byte
 		seen := 0
 		err := db.view(func(tx *bolt.Tx) error {
@@ -216,7 +221,7 @@ func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what
 			default:
 				k, v = c.First()
 			}
-			for ; k != nil && seen < db.opts.ExportChunk; k, v = c.Next() {
+			for ; k != nil && seen < size; k, v = c.Next() {
 				if to != nil && bytes.Compare(k, to) >= 0 {
 					break
 				}
@@ -241,7 +246,8 @@ func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what
 				return err
 			}
 		}
-		if seen < db.opts.ExportChunk {
+		clear(chunk) // let the strings go before the next chunk
+		if seen < size {
 			return nil
 		}
 		after = last
