@@ -19,10 +19,12 @@ import (
 // misread. Version 2 added the moderation and digest buckets and the
 // answer id index (see migrateV2); version 3 the voice buckets, so that
 // an older program, which would erase answers without their audio,
-// refuses the file; version 4 the digest index (answers by creation time
-// and participants' progress, see startDigestIndex), which an older
-// program would leave stale.
-const SchemaVersion = 4
+// refuses the file; version 4 the reminder buckets, for the same reason
+// (an older program would leave a person's address behind on erasure);
+// version 5 the digest index (answers by creation time and participants'
+// progress, see startDigestIndex), which an older program would leave
+// stale.
+const SchemaVersion = 5
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -55,6 +57,7 @@ var (
 		bucketAnswerIDs, bucketHidden, bucketDigest, bucketDigestLog, bucketDigestOutbox,
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
+		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
 		bucketAnswersByTime, bucketProgress,
 	}
 )

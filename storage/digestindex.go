@@ -17,7 +17,7 @@ import (
 	"consultbot/flows"
 )
 
-// Digest index buckets (schema version 4). They hold what a digest reads,
+// Digest index buckets (schema version digestIndexSchema). They hold what a digest reads,
 // kept up to date in the transaction that writes the answer or the session,
 // so that a digest reads its period's answers and small records instead of
 // decoding every answer and session of the store.
@@ -32,10 +32,14 @@ var (
 	bucketProgress = []byte("progress")
 
 	// keyIndexBuild, in bucketMeta, is present while the digest index of
-	// a file written before schema 4 is being built (see buildDigestIndex):
+	// a file written before digestIndexSchema is being built (see buildDigestIndex):
 	// a phase byte and the last key done.
 	keyIndexBuild = []byte("digest_index_build")
 )
+
+// digestIndexSchema is the schema version that brought the digest index:
+// a file stamped with an older one is indexed when opened for writing.
+const digestIndexSchema = 5
 
 // digestRowV and progressRecordV are the first byte of a digest row and
 // of a progress record. Both are binary, not JSON like the other records:
@@ -426,10 +430,10 @@ const (
 const defaultIndexBuildChunk = 20_000
 
 // startDigestIndex, in Open's schema transaction, marks a file written
-// before schema 4 for buildDigestIndex. A new file has nothing to index.
+// before digestIndexSchema for buildDigestIndex. A new file has nothing to index.
 func startDigestIndex(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
-	if v := meta.Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) >= 4 {
+	if v := meta.Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) >= digestIndexSchema {
 		return nil // built, or being built (keyIndexBuild says which)
 	}
 	if k, _ := tx.Bucket(bucketAnswers).Cursor().First(); k == nil {
@@ -440,10 +444,10 @@ func startDigestIndex(tx *bolt.Tx) error {
 	return meta.Put(keyIndexBuild, []byte{buildAnswers})
 }
 
-// buildDigestIndex builds the digest index of a file written before schema
-// 4: the time index from the answers, then the progress records from the
+// buildDigestIndex builds the digest index of a file written before
+// digestIndexSchema: the time index from the answers, then the progress records from the
 // sessions, in transactions of indexBuildChunk records. The schema version
-// is already 4, so that an older program refuses the half-built file; the
+// is already the current one, so that an older program refuses the half-built file; the
 // marker keyIndexBuild says where to resume after a kill, and goes in the
 // last transaction. Until then, reads fall back to the answers and
 // sessions themselves (see digestIndexReady).
@@ -512,12 +516,12 @@ func indexRecordTx(tx *bolt.Tx, phase byte, k, v []byte) error {
 }
 
 // digestIndexReady reports whether the digest index can be read: the file
-// is of schema 4 or later and its index is built. A file opened read-only
+// is of digestIndexSchema or later and its index is built. A file opened read-only
 // before a writer migrated it is read the slow way.
 func digestIndexReady(tx *bolt.Tx) bool {
 	meta := tx.Bucket(bucketMeta)
 	v := meta.Get(keySchema)
-	return len(v) == 8 && binary.BigEndian.Uint64(v) >= 4 && meta.Get(keyIndexBuild) == nil &&
+	return len(v) == 8 && binary.BigEndian.Uint64(v) >= digestIndexSchema && meta.Get(keyIndexBuild) == nil &&
 		tx.Bucket(bucketAnswersByTime) != nil && tx.Bucket(bucketProgress) != nil
 }
 

@@ -109,11 +109,11 @@ func TestProgressFollowsSessionsBansAndErasure(t *testing.T) {
 }
 
 // olderFile writes answers and sessions with edits, a removal and a ban,
-// then strips the digest index and stamps schema 3, as a program before
-// the index left the file.
+// then strips the digest index and stamps the schema before it, as a
+// program before the index left the file.
 func olderFile(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "v3.db")
+	path := filepath.Join(t.TempDir(), "older.db")
 	db, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func olderFile(t *testing.T) string {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(3))
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(digestIndexSchema-1))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func TestDigestIndexBuiltOnOpen(t *testing.T) {
 }
 
 // TestDigestIndexBuildResumes reopens a file as a kill during the build
-// leaves it (schema 4, a chunk of the answers indexed, the marker after
+// leaves it (the current schema, a chunk of the answers indexed, the marker after
 // it): Open finishes the build, and until then a read-only open reads the
 // old way rather than a partial index.
 func TestDigestIndexBuildResumes(t *testing.T) {

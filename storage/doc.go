@@ -17,7 +17,7 @@
 // exports walk the answers in chunks (ForEachAnswer) so that no read
 // transaction stays open for long.
 //
-// Digests read a digest index instead (schema 4): every answer by creation
+// Digests read a digest index instead (schema 5): every answer by creation
 // time with what a digest counts and quotes, and each participant's banned
 // flag and progress, as small binary records written in the transaction
 // that writes the answer or the session (ForEachDigestAnswer,
