@@ -22,8 +22,11 @@ import (
 // answer id index (see migrateV2); version 3 the voice buckets, so that
 // an older program, which would erase answers without their audio,
 // refuses the file; version 4 the reminder buckets, for the same reason
-// (an older program would leave a person's address behind on erasure).
-const SchemaVersion = 4
+// (an older program would leave a person's address behind on erasure);
+// version 5 the digest index (answers by creation time and participants'
+// progress, see startDigestIndex), which an older program would leave
+// stale.
+const SchemaVersion = 5
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -57,6 +60,7 @@ var (
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
 		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
+		bucketAnswersByTime, bucketProgress,
 	}
 )
 
@@ -111,6 +115,10 @@ type Options struct {
 	// Voice says what Apply records about voice answers (see
 	// VoiceOptions); the zero value records nothing.
 	Voice VoiceOptions
+
+	// indexBuildChunk is how many records a transaction of
+	// buildDigestIndex indexes; tests make it small.
+	indexBuildChunk int
 }
 
 func (o Options) withDefaults() Options {
@@ -125,6 +133,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ExportChunk <= 0 {
 		o.ExportChunk = DefaultExportChunk
+	}
+	if o.indexBuildChunk <= 0 {
+		o.indexBuildChunk = defaultIndexBuildChunk
 	}
 	return o
 }
@@ -210,17 +221,24 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
+	if err := guard(func() error { return buildDigestIndex(store, opts.indexBuildChunk) }); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
 	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
 // OpenBackend opens the consultation kept in store, named name in errors and
 // logs (an etcd cluster's endpoints, say): it refuses a newer schema,
-// creates the buckets and stamps the version, like Open. The DB closes store
-// when it is closed. What only a bbolt file can do (Backup, Check) returns
-// ErrNotBolt.
+// creates the buckets, stamps the version and builds the digest index,
+// like Open. The DB closes store when it is closed. What only a bbolt file
+// can do (Backup, Check) returns ErrNotBolt.
 func OpenBackend(store kv.Backend, name string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
 	if err := store.Update(initSchema); err != nil {
+		return nil, fmt.Errorf("open db %q: %w", name, err)
+	}
+	if err := buildDigestIndex(store, opts.indexBuildChunk); err != nil {
 		return nil, fmt.Errorf("open db %q: %w", name, err)
 	}
 	return &DB{kv: store, path: name, opts: opts, voice: newVoiceState(opts.Voice)}, nil
@@ -245,6 +263,9 @@ func initSchema(tx kv.Tx) error {
 		}
 	}
 	if err := migrateV2(tx); err != nil {
+		return err
+	}
+	if err := startDigestIndex(tx); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))

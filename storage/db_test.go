@@ -16,6 +16,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/etcdkv"
 	"consultbot/storage/kv"
 )
 
@@ -42,11 +43,14 @@ func openAt(t *testing.T, path string, opts Options) *DB {
 func checkClose(t *testing.T, db *DB) {
 	t.Helper()
 	err := db.Check()
-	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+	if errors.Is(err, ErrNotBolt) && errors.Is(db.Ping(), etcdkv.ErrClosed) || errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return // the test closed it
 	}
 	if err != nil && !errors.Is(err, ErrNotBolt) {
 		t.Errorf("consistency check: %v", err)
+	}
+	if err := db.CheckDigestIndex(); err != nil {
+		t.Errorf("digest index: %v", err)
 	}
 	if err := db.Close(); err != nil {
 		t.Errorf("Close: %v", err)

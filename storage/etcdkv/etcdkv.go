@@ -48,6 +48,9 @@ const (
 // the cluster and the options with them.
 var ErrTxnTooLarge = errors.New("transaction too large for the etcd cluster's limits (--max-txn-ops, --max-request-bytes)")
 
+// ErrClosed is returned by the transactions of a closed Backend.
+var ErrClosed = errors.New("etcd backend closed")
+
 // errConflict marks a commit that lost to another writer.
 var errConflict = errors.New("etcd transaction conflict")
 
@@ -196,6 +199,9 @@ func (b *Backend) rctx() (context.Context, context.CancelFunc) {
 // begin reads the commit key, linearizably: the transaction reads as of
 // that response's revision.
 func (b *Backend) begin(writable bool) (*tx, error) {
+	if b.ctx.Err() != nil {
+		return nil, ErrClosed
+	}
 	ctx, cancel := b.rctx()
 	defer cancel()
 	resp, err := b.cli.Get(ctx, b.commitKey)
