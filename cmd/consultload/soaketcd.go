@@ -198,6 +198,29 @@ func (c *soakCluster) killLeader(ctx context.Context, replicas []*botProcess) (t
 	return failover, victim.start()
 }
 
+// revive starts again the replicas that stopped on their own, as the
+// service manager does (Restart=always): a leader whose lease expired
+// stops by itself. It returns how many it started.
+func revive(replicas []*botProcess) (int, error) {
+	n := 0
+	for _, r := range replicas {
+		if r.cmd == nil {
+			continue
+		}
+		select {
+		case <-r.exited:
+		default:
+			continue
+		}
+		r.cmd = nil
+		if err := r.start(); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
 // killMember SIGKILLs member i and starts it again from its data.
 func (c *soakCluster) killMember(i int, down time.Duration) error {
 	m := c.members[i%len(c.members)]
