@@ -101,6 +101,11 @@ type Backend struct {
 	// deleted, so their markers need not be read again.
 	known sync.Map
 
+	// writing lets one write transaction of this process run at a time,
+	// as bbolt does: concurrent ones would only make each other retry.
+	// Conflicts are then between processes only.
+	writing sync.Mutex
+
 	mu    sync.Mutex
 	batch *batch
 }
@@ -158,6 +163,7 @@ func (b *Backend) View(fn func(kv.Tx) error) error {
 // meanwhile, fn runs again on the new state.
 func (b *Backend) Update(fn func(kv.Tx) error) error {
 	for attempt := 0; ; attempt++ {
+		b.writing.Lock()
 		t, err := b.begin(true)
 		if err == nil {
 			err = fn(t)
@@ -168,6 +174,7 @@ func (b *Backend) Update(fn func(kv.Tx) error) error {
 				err = t.commit()
 			}
 		}
+		b.writing.Unlock()
 		if err == nil {
 			for _, f := range t.onCommit {
 				f()
