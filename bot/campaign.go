@@ -125,6 +125,20 @@ func (e *Engine) stopCampaigns() {
 	e.lane.stop = nil
 }
 
+// StartCampaign runs start, a transaction of the caller's that confirms a
+// campaign (an organisers' announcement), then wakes the low-priority
+// lane, which moves its first deliveries into the outbox at once instead
+// of at its next poll. It fails with ErrClosed after Close, and with
+// start's error, which it wraps.
+func (e *Engine) StartCampaign(ctx context.Context, start func(context.Context) error) error {
+	err := e.Commit(ctx, func(ctx context.Context) ([]Outgoing, error) { return nil, start(ctx) })
+	if err != nil {
+		return err
+	}
+	e.lane.wake()
+	return nil
+}
+
 // runCampaigns fills the lane from the store whenever it has room, until
 // ctx ends.
 func (e *Engine) runCampaigns(ctx context.Context) {
