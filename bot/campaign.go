@@ -10,7 +10,7 @@ import (
 )
 
 // The low-priority lane carries reminders and announcements. Its replies
-// (Outgoing.Low) have delivery lines of their own, served by lowWorkers
+// (Outgoing.Low) have delivery lines of their own, served by LowWorkers
 // workers apart from the live ones, so a campaign never takes a worker a
 // person's reply needs; each Sender admits them only with the sending
 // rate live replies leave (LowSender). The lane pulls its work from the
@@ -19,8 +19,8 @@ import (
 // the conversation, which clears it) just before it can go, so a person
 // who comes back meanwhile gets none.
 
-// lowWorkers is how many low-priority deliveries run at once.
-const lowWorkers = 4
+// LowWorkers is how many low-priority deliveries run at once.
+const LowWorkers = 4
 
 // Campaign defaults.
 const (
