@@ -27,6 +27,9 @@ func (s *Service) announce(ctx context.Context, body, lang string) (Result, erro
 	}
 	send, _ := specOf(CmdAnnounceSend)
 	a := t.Organiser.Announce
+	if n == 0 {
+		return Result{Text: fmt.Sprintf(a.DraftNobody, body, send.Name(lang), id)}, nil
+	}
 	return Result{Text: fmt.Sprintf(a.Draft, n, t.Count(n, a.Person), body, send.Name(lang), id)}, nil
 }
 
