@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -69,20 +68,19 @@ func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFu
 	pkey := []byte(in.Participant)
 	old := flows.Session{Participant: in.Participant}
 	cur := old
+	var rev uint64 // the stored record's write number
 	if b := sessions.Get(pkey); b != nil {
-		if s, ok := cache.get(in.Participant, b); ok {
-			old = s
-		} else {
-			var err error
-			if old, err = decodeSession(b); err != nil {
+		var ok bool
+		if old, rev, ok = cache.get(in.Participant, b); !ok {
+			r, err := loadSessionTx(tx, in.Participant, b)
+			if err != nil {
 				return bot.Applied{}, fmt.Errorf("participant %q: %w", in.Participant, err)
 			}
+			old, rev = r.Session, r.Rev
 		}
-		// The step gets its own copy of the answers: if it edited the map
-		// in place, the diff below would see no change.
-		cur = old
-		cur.Answers = maps.Clone(old.Answers)
-		cur.Confirmed = maps.Clone(old.Confirmed)
+		// The step gets its own copy: if it edited an answer in place, the
+		// diff below would see no change, and old may be the cache's.
+		cur = cloneSession(old)
 	}
 
 	next, replies, err := runStep(step, cur)
@@ -101,14 +99,14 @@ func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFu
 			return bot.Applied{}, err
 		}
 	} else {
-		b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: next})
+		b, err := encodeSession(next, rev+1)
 		if err != nil {
-			return bot.Applied{}, fmt.Errorf("encode session: %w", err)
+			return bot.Applied{}, err
 		}
 		if err := sessions.Put(pkey, b); err != nil {
 			return bot.Applied{}, fmt.Errorf("put session: %w", err)
 		}
-		cache.put(b, next)
+		cache.put(b, rev+1, old, next)
 		if err := writeAnswers(tx, &db.voice, in, now, old, next); err != nil {
 			return bot.Applied{}, err
 		}
@@ -192,23 +190,7 @@ func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, ol
 			return err
 		}
 		key := answerKey(a.Theme, a.Question, in.Participant)
-		r := answerRecord{
-			V:           answerRecordV,
-			Participant: in.Participant,
-			Channel:     in.Channel,
-			Profile:     next.Profile,
-			Academie:    next.Academie,
-			Source:      next.Source,
-			Theme:       a.Theme,
-			Question:    a.Question,
-			Text:        a.Text,
-			Choice:      a.Choice,
-			CreatedAt:   a.CreatedAt,
-			UpdatedAt:   a.UpdatedAt,
-		}
-		if a.Voice != nil {
-			r.Voice = &voiceRecord{FileID: a.Voice.FileID, Duration: a.Voice.Duration}
-		}
+		r := newAnswerRecord(in, next, a)
 		ikey := participantKey(in.Participant, a.Theme, a.Question)
 		// The index entry carries the id, so an edit keeps it without
 		// decoding the previous record.

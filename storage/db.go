@@ -19,14 +19,19 @@ import (
 // misread. Version 2 added the moderation and digest buckets and the
 // answer id index (see migrateV2); version 3 the voice buckets, so that
 // an older program, which would erase answers without their audio,
-// refuses the file.
-const SchemaVersion = 3
+// refuses the file; version 4 stores sessions without their answers,
+// which live in the answers bucket only (see migrateV4), so that an event
+// no longer rewrites every answer of its participant.
+const SchemaVersion = 4
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
 	// bucketMeta holds keySchema.
 	bucketMeta = []byte("meta")
-	// bucketSessions maps a participant to its sessionRecord.
+	// bucketSessions maps a participant to its sessionRecord, which holds
+	// everything but the answers. A participant's answers change only in
+	// a transaction that writes or deletes their session record too
+	// (Apply, erasure): sessionCache relies on it.
 	bucketSessions = []byte("sessions")
 	// bucketAnswers maps theme/question/participant to an answerRecord; its
 	// sequence numbers the answer ids.
@@ -193,19 +198,25 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
+	if err := guard(func() error { return migrateV4(bdb) }); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
 	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
 // initSchema refuses a newer schema before touching anything, then creates
-// the buckets and stamps the version.
+// the buckets and stamps the version: version 3 on a file that still has
+// sessions to migrate (migrateV4 stamps the rest), SchemaVersion otherwise.
 func initSchema(tx *bolt.Tx) error {
+	var stored uint64
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if v := meta.Get(keySchema); v != nil {
 			if len(v) != 8 {
 				return fmt.Errorf("schema version is corrupt (%d bytes)", len(v))
 			}
-			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
-				return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", got, SchemaVersion)
+			if stored = binary.BigEndian.Uint64(v); stored > SchemaVersion {
+				return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", stored, SchemaVersion)
 			}
 		}
 	}
@@ -217,7 +228,13 @@ func initSchema(tx *bolt.Tx) error {
 	if err := migrateV2(tx); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))
+	version := uint64(SchemaVersion)
+	if stored < 4 {
+		if k, _ := tx.Bucket(bucketSessions).Cursor().First(); k != nil {
+			version = 3
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keySchema, u64(version))
 }
 
 // Close closes the database file and releases its lock.

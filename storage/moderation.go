@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -136,18 +135,20 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 		if v == nil {
 			return fmt.Errorf("participant of answer %d has no session", id)
 		}
-		s, err := decodeSession(v)
+		// The answers stay where they are: the record does not hold them.
+		rec, err := decodeSession(v)
 		if err != nil {
 			return err
 		}
+		s := rec.Session
 		changed = s.Banned != banned
 		if !changed {
 			return nil
 		}
 		s.Banned = banned
-		b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: s})
+		b, err := encodeSession(s, rec.Rev+1)
 		if err != nil {
-			return fmt.Errorf("encode session: %w", err)
+			return err
 		}
 		return sessions.Put([]byte(participant), b)
 	})

@@ -82,9 +82,8 @@ func (db *DB) Session(participant string) (flows.Session, bool, error) {
 		if b == nil {
 			return nil
 		}
-		var err error
-		s, err = decodeSession(b)
-		ok = err == nil
+		r, err := loadSessionTx(tx, participant, b)
+		s, ok = r.Session, err == nil
 		return err
 	})
 	if err != nil {
@@ -169,7 +168,7 @@ func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
 // during the export may or may not be seen. An error from fn stops the walk
 // and is returned as is.
 func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
-	return walkChunks(ctx, db, bucketAnswers, "export answers", func(k, v []byte) (Answer, error) {
+	return walkChunks(ctx, db, bucketAnswers, "export answers", func(_ *bolt.Tx, k, v []byte) (Answer, error) {
 		r, err := decodeAnswer(v)
 		if err != nil {
 			return Answer{}, fmt.Errorf("answer %s: %w", k, err)
@@ -181,9 +180,9 @@ func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
 // walkChunks calls fn for every record of bucket, in key order, decoding
 // Options.ExportChunk records per read transaction and calling fn outside
 // of it: no transaction stays open while fn works. decode must copy what
-// it keeps of v. An error from fn stops the walk and is returned as is;
+// it keeps of v; it may read more of tx. An error from fn stops the walk and is returned as is;
 // the walk's own errors are prefixed with what.
-func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(k, v []byte) (T, error), fn func(T) error) error {
+func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(tx *bolt.Tx, k, v []byte) (T, error), fn func(T) error) error {
 	var after []byte
 	for {
 		if err := ctx.Err(); err != nil {
@@ -201,7 +200,7 @@ func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, 
 				k, v = c.Next()
 			}
 			for ; k != nil && len(chunk) < db.opts.ExportChunk; k, v = c.Next() {
-				item, err := decode(k, v)
+				item, err := decode(tx, k, v)
 				if err != nil {
 					return err
 				}
