@@ -132,9 +132,11 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	opts Options
-	// writing counts writes in flight: a lone one commits at once instead
+	// writing counts writes in flight and crowded says whether the last
+	// write found others in flight: a lone write commits at once instead
 	// of waiting MaxBatchDelay for company.
 	writing atomic.Int64
+	crowded atomic.Bool
 	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
 	sessions sessionCache
 	// voice holds the voice options and the VoiceChanged signal.
@@ -142,10 +144,15 @@ type DB struct {
 }
 
 // write runs fn in a write transaction shared with concurrent writes
-// (bbolt's Batch: fn must be idempotent).
+// (bbolt's Batch: fn must be idempotent). A write is lone, and commits at
+// once, when no other is in flight and none was when the previous write
+// began: when a shared commit returns, its writers come back one by one,
+// and the first one back would otherwise commit alone, one more commit
+// (and fsync) for every batch.
 func (db *DB) write(fn func(*bolt.Tx) error) error {
 	defer db.writing.Add(-1)
-	if db.writing.Add(1) == 1 {
+	n := db.writing.Add(1)
+	if crowded := db.crowded.Swap(n > 1); n == 1 && !crowded {
 		return db.bolt.Update(fn)
 	}
 	return db.bolt.Batch(fn)
