@@ -139,6 +139,10 @@ type DB struct {
 	crowded atomic.Bool
 	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
 	sessions sessionCache
+	// stamps numbers the writes of session records: started from the
+	// clock at Open, so that no two writes of a record, in this process or
+	// an earlier one, give the same bytes.
+	stamps atomic.Uint64
 	// voice holds the voice options and the VoiceChanged signal.
 	voice voiceState
 }
@@ -198,8 +202,6 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	bdb.MaxBatchSize = opts.MaxBatchSize
-	bdb.MaxBatchDelay = opts.MaxBatchDelay
 	// A panic reading damaged pages rolls back, writing nothing.
 	if err := guard(func() error { return bdb.Update(initSchema) }); err != nil {
 		bdb.Close()
@@ -209,7 +211,11 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
+	bdb.MaxBatchSize = opts.MaxBatchSize
+	bdb.MaxBatchDelay = opts.MaxBatchDelay
+	db := &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}
+	db.stamps.Store(uint64(time.Now().UnixNano()))
+	return db, nil
 }
 
 // initSchema refuses a newer schema before touching anything, then creates

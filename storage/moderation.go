@@ -146,7 +146,7 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 			return nil
 		}
 		s.Banned = banned
-		b, err := encodeSession(s, rec.Rev+1)
+		b, err := encodeSession(s, db.stamps.Add(1))
 		if err != nil {
 			return err
 		}

@@ -29,18 +29,17 @@ const (
 // through the participant index when the session is loaded.
 type sessionRecord struct {
 	V int `json:"v"`
-	// Rev numbers the writes of the record (version 2), so that each
-	// write changes its bytes, even when only the answers changed:
-	// sessionCache relies on it.
-	Rev     uint64        `json:"rev,omitempty"`
+	// Stamp is new at each write of the record (version 2; see
+	// DB.stamps), so that each write changes its bytes, even when only
+	// the answers changed: sessionCache relies on it.
+	Stamp   uint64        `json:"stamp,omitempty"`
 	Session flows.Session `json:"session"`
 }
 
-// encodeSession returns the record of s, without its answers, as its
-// write number rev.
-func encodeSession(s flows.Session, rev uint64) ([]byte, error) {
+// encodeSession returns the record of s, without its answers, stamped.
+func encodeSession(s flows.Session, stamp uint64) ([]byte, error) {
 	s.Answers = nil
-	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Rev: rev, Session: s})
+	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Stamp: stamp, Session: s})
 	if err != nil {
 		return nil, fmt.Errorf("encode session: %w", err)
 	}

@@ -135,7 +135,7 @@ func migrateV4Chunk(tx *bolt.Tx, after []byte) (done bool, last []byte, err erro
 		if err := keepSessionAnswersTx(tx, string(o.key), o.s); err != nil {
 			return false, nil, fmt.Errorf("participant %q: %w", o.key, err)
 		}
-		b, err := encodeSession(o.s, 1)
+		b, err := encodeSession(o.s, 0)
 		if err != nil {
 			return false, nil, fmt.Errorf("participant %q: %w", o.key, err)
 		}

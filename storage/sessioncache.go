@@ -29,22 +29,42 @@ type sessionCache struct {
 
 type cachedSession struct {
 	raw []byte
-	rev uint64
 	s   flows.Session
 }
 
-// get returns the session stored as raw, if cached, with the record's
-// write number. The session shares its maps and voice notes with the
-// cache: the caller must not change them (cloneSession gives a copy that
-// it may change).
-func (c *sessionCache) get(participant string, raw []byte) (flows.Session, uint64, bool) {
+// get returns the session stored as raw, if cached. The session shares its
+// maps and voice notes with the cache: the caller must not change them
+// (cloneSession gives a copy that it may change).
+func (c *sessionCache) get(participant string, raw []byte) (flows.Session, bool) {
 	c.mu.Lock()
 	e, ok := c.m[participant]
 	c.mu.Unlock()
 	if !ok || !bytes.Equal(e.raw, raw) {
-		return flows.Session{}, 0, false
+		return flows.Session{}, false
 	}
-	return e.s, e.rev, true
+	return e.s, true
+}
+
+// latest returns the record Apply last committed for participant and its
+// session, if cached, whatever is stored now: Apply steps on it outside
+// the transaction, and keeps the result only if the stored bytes are still
+// raw. The caller must not change the session.
+func (c *sessionCache) latest(participant string) (raw []byte, s flows.Session, ok bool) {
+	c.mu.Lock()
+	e, ok := c.m[participant]
+	c.mu.Unlock()
+	return e.raw, e.s, ok
+}
+
+// committed records the run Apply just committed (nil: nothing changed).
+func (c *sessionCache) committed(s *stepped) {
+	switch {
+	case s == nil:
+	case erased(s.next):
+		c.drop(s.next.Participant)
+	default:
+		c.put(s.raw, s.old, s.next)
+	}
 }
 
 // put records that raw, just written for s's participant, loads as what s
@@ -52,7 +72,7 @@ func (c *sessionCache) get(participant string, raw []byte) (flows.Session, uint6
 // old, as loaded: Apply rewrites only the answers that changed, so an
 // answer s holds unchanged (equalAnswer) loads as old's. A session that
 // JSON would not give back as predicted (invalid UTF-8) is not kept.
-func (c *sessionCache) put(raw []byte, rev uint64, old, s flows.Session) {
+func (c *sessionCache) put(raw []byte, old, s flows.Session) {
 	// encoding/json writes each invalid UTF-8 byte as \ufffd: without one
 	// in raw, every string of the record is valid and need not be checked
 	// again. The answers are not in raw: they are always checked.
@@ -77,7 +97,7 @@ func (c *sessionCache) put(raw []byte, rev uint64, old, s flows.Session) {
 			break
 		}
 	}
-	c.m[s.Participant] = cachedSession{raw: raw, rev: rev, s: d}
+	c.m[s.Participant] = cachedSession{raw: raw, s: d}
 }
 
 func (c *sessionCache) drop(participant string) {
