@@ -76,7 +76,7 @@ func BenchmarkBoltUpdate(b *testing.B) {
 // BenchmarkBoltBatch is the ceiling: bbolt Batch writes of one
 // answer-sized record each, with the batch settings storage uses.
 func BenchmarkBoltBatch(b *testing.B) {
-	for _, writers := range []int{1, 64} {
+	for _, writers := range []int{1, 64, 100} {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
 			db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
 			if err != nil {
@@ -123,7 +123,7 @@ func (discardSender) Send(context.Context, bot.Outgoing) error { return nil }
 // and its id, then is delivered to a Sender that accepts at once and marked
 // sent. The timer includes draining delivery (Close).
 func BenchmarkEngineHandle(b *testing.B) {
-	for _, participants := range []int{1, 64, 1000} {
+	for _, participants := range []int{1, 64, 100, 1000} {
 		b.Run(fmt.Sprintf("participants=%d", participants), func(b *testing.B) {
 			benchEngine(b, participants, storage.Options{})
 		})

@@ -29,7 +29,7 @@ const sep = "/"
 // last stored, and its result is encoded there too, so that concurrent
 // calls do that work in parallel; the transaction keeps that result only
 // if the stored session is still the one it started from, and runs step
-// again otherwise. Concurrent calls share commits (bbolt's Batch), so step
+// again otherwise. Concurrent calls share commits (see groupCommit), so step
 // may run more than once; only the last run is kept. A step that panics
 // rolls back everything and comes back as an error.
 func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {

@@ -87,11 +87,12 @@ const (
 
 // Options tune Open. The zero value gives the defaults above.
 type Options struct {
-	// MaxBatchSize is how many concurrent Apply calls share one commit at
-	// most.
+	// MaxBatchSize is how many concurrent Apply calls a batch waits for
+	// at most before it commits; calls that arrive while a commit is in
+	// progress all share the next one, however many.
 	MaxBatchSize int
 	// MaxBatchDelay is how long a batch waits for more Apply calls before
-	// it commits.
+	// it commits, when no commit is in progress.
 	MaxBatchDelay time.Duration
 	// LockTimeout is how long Open waits for another process to release
 	// the file before it fails.
@@ -137,6 +138,8 @@ type DB struct {
 	// of waiting MaxBatchDelay for company.
 	writing atomic.Int64
 	crowded atomic.Bool
+	// group gathers concurrent writes into shared commits.
+	group *groupCommit
 	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
 	sessions sessionCache
 	// stamps numbers the writes of session records: started from the
@@ -148,7 +151,7 @@ type DB struct {
 }
 
 // write runs fn in a write transaction shared with concurrent writes
-// (bbolt's Batch: fn must be idempotent). A write is lone, and commits at
+// (see groupCommit: fn must be idempotent). A write is lone, and commits at
 // once, when no other is in flight and none was when the previous write
 // began: when a shared commit returns, its writers come back one by one,
 // and the first one back would otherwise commit alone, one more commit
@@ -159,7 +162,7 @@ func (db *DB) write(fn func(*bolt.Tx) error) error {
 	if crowded := db.crowded.Swap(n > 1); n == 1 && !crowded {
 		return db.bolt.Update(fn)
 	}
-	return db.bolt.Batch(fn)
+	return db.group.run(fn)
 }
 
 // Open opens or creates the database file at path, readable by its owner
@@ -211,9 +214,8 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	bdb.MaxBatchSize = opts.MaxBatchSize
-	bdb.MaxBatchDelay = opts.MaxBatchDelay
-	db := &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}
+	db := &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice),
+		group: newGroupCommit(bdb, opts.MaxBatchSize, opts.MaxBatchDelay)}
 	db.stamps.Store(uint64(time.Now().UnixNano()))
 	return db, nil
 }

@@ -51,11 +51,11 @@ func (db *DB) MarkSent(ctx context.Context, seqs ...uint64) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
-	// It shares the commit of the Apply calls in flight (bbolt's Batch:
-	// deleting is idempotent), so that under load marking costs no commit
-	// of its own. It is not counted as a write in flight: a lone Apply
-	// still commits at once rather than wait MaxBatchDelay for it.
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+	// It shares the commit of the Apply calls in flight (deleting is
+	// idempotent), so that under load marking costs no commit of its own.
+	// It is not counted as a write in flight: a lone Apply still commits
+	// at once rather than wait MaxBatchDelay for it.
+	err := db.group.run(func(tx *bolt.Tx) error {
 		outbox := tx.Bucket(bucketOutbox)
 		return outbox.ForEachBucket(func(name []byte) error {
 			ch := outbox.Bucket(name)
