@@ -42,6 +42,9 @@ type Config struct {
 	Location *time.Location
 	// Voice says what becomes of voice answers (see VoiceSettings).
 	Voice VoiceSettings
+	// Reminders says when reminders may be sent (see ReminderSettings);
+	// the zero value never offers them.
+	Reminders ReminderSettings
 }
 
 // Machine runs the conversation of the consultation. It is immutable and
@@ -67,6 +70,7 @@ func NewMachine(q *Questionnaire, cfg Config) *Machine {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
+	cfg.Reminders = cfg.Reminders.withDefaults()
 	return &Machine{q: q, cfg: cfg}
 }
 
@@ -85,8 +89,11 @@ func (m *Machine) Closed(now time.Time) bool {
 // returns the new session and the replies to send, in order. It never
 // modifies s's maps, so the caller may step the same session again.
 func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
-	if ev.Kind == EventTranscript {
+	switch ev.Kind {
+	case EventTranscript:
 		return m.transcriptStep(s, ev, now)
+	case EventReminder, EventUnreachable:
+		return m.reminderStep(s, ev, now)
 	}
 	if ev.Kind == EventText && ev.Token == "" {
 		if c, ok := ParseCommand(ev.Text); ok {
@@ -94,7 +101,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			ev = c
 		}
 	}
-	st := &step{m: m, s: cloneSession(s), now: now}
+	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later}
 	st.repair(ev)
 	if m.Closed(now) {
 		if st.privacy(ev) {
@@ -122,6 +129,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		}
 		return s, []Reply{bannedReply(s.Lang)}
 	}
+	st.cameBack(ev)
 	st.handle(ev)
 	st.out = foldNotes(st.out)
 	if st.s.Stage == StageErased {
@@ -180,6 +188,8 @@ type step struct {
 	s   Session
 	now time.Time
 	out []Reply
+	// later: the channel can write to the person later (Event.Later).
+	later bool
 }
 
 func (st *step) msg() *messages { return messagesFor(st.s.Lang) }
@@ -245,7 +255,7 @@ func (st *step) repair(ev Event) {
 
 func (st *step) handle(ev Event) {
 	s := &st.s
-	if st.privacy(ev) {
+	if st.privacy(ev) || st.reminders(ev) {
 		return
 	}
 	switch {
@@ -516,6 +526,9 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 
 func (st *step) pause() {
 	st.s.Stage = StagePaused
+	if st.offerReminders(true) {
+		return
+	}
 	st.showPaused()
 }
 
@@ -543,6 +556,8 @@ func (st *step) current() (Reply, []opt) {
 			return st.languagePrompt(p.Text)
 		case PendingTranscript:
 			return st.transcriptPrompt(p)
+		case PendingReminders:
+			return st.remindersPrompt(p)
 		}
 	}
 	switch st.s.Stage {
@@ -768,6 +783,9 @@ func (st *step) confirm() {
 		st.say(m.AllDone)
 	} else {
 		st.say(fmt.Sprintf(m.Confirmed, th.Title.In(s.Lang)))
+	}
+	if st.offerReminders(false) {
+		return
 	}
 	st.showMenu()
 }

@@ -2,9 +2,11 @@ package organiser
 
 import (
 	"context"
+	"time"
 
 	"consultbot/bot"
 	"consultbot/digest"
+	"consultbot/storage"
 )
 
 // Canonical organiser command names; the table in table.go maps what
@@ -18,6 +20,11 @@ const (
 	CmdUnhide = "unhide" // undo hide
 	CmdBan    = "ban"    // ban the author of an answer (by answer id): their messages are politely ignored
 	CmdUnban  = "unban"  // undo ban
+	// CmdAnnounce drafts an announcement to everyone who accepted
+	// reminders, and says how many they are; CmdAnnounceSend confirms a
+	// draft by its number, and it goes out in the low-priority lane.
+	CmdAnnounce     = "announce"
+	CmdAnnounceSend = "announce_send"
 )
 
 // Command is one parsed organiser command.
@@ -25,6 +32,8 @@ type Command struct {
 	Name     string // one of the Cmd constants
 	Theme    string // CmdDigest: optional theme id (or number "2")
 	AnswerID uint64 // CmdHide, CmdUnhide, CmdBan, CmdUnban
+	Text     string // CmdAnnounce: the announcement
+	Draft    uint64 // CmdAnnounceSend: the announcement's number
 }
 
 // Result is what an organiser command produced, for a Renderer to lay
@@ -116,6 +125,23 @@ type Renderer interface {
 type Outbox interface {
 	Commit(ctx context.Context, commit func(context.Context) ([]bot.Outgoing, error)) error
 }
+
+// DigestSource is what a digest reads from the store; *storage.DB
+// implements it. Each walk reads in short chunks and calls fn outside of
+// any transaction, so that participants keep writing meanwhile.
+type DigestSource interface {
+	// HiddenAnswers returns the ids of the answers organisers hid.
+	HiddenAnswers() (map[uint64]bool, error)
+	// ForEachProgress calls fn for every participant who started a theme
+	// or is banned (erased participants are gone).
+	ForEachProgress(ctx context.Context, fn func(storage.Progress) error) error
+	// ForEachDigestAnswer calls fn for every answer created before until
+	// (all when until is zero), each once in its latest version, with its
+	// text only when created at or after since.
+	ForEachDigestAnswer(ctx context.Context, since, until time.Time, fn func(storage.DigestAnswer) error) error
+}
+
+var _ DigestSource = (*storage.DB)(nil)
 
 // The Service's API (implemented in this package), as adapters and cmd use it:
 //

@@ -151,6 +151,7 @@ func outgoing(in bot.Inbound, r flows.Reply, now time.Time, seq uint64) bot.Outg
 		EventID:     in.ID,
 		Reply:       r,
 		CreatedAt:   now,
+		Low:         in.Low,
 	}
 }
 
@@ -197,7 +198,13 @@ func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFu
 		if err := sessions.Put(pkey, s.raw); err != nil {
 			return bot.Applied{}, nil, fmt.Errorf("put session: %w", err)
 		}
+		if err := putProgressTx(tx, s.old, s.next); err != nil {
+			return bot.Applied{}, nil, err
+		}
 		if err := writeAnswers(tx, &db.voice, in, now, s.old, s.next); err != nil {
+			return bot.Applied{}, nil, err
+		}
+		if err := noteRemindersTx(tx, in, s.old, s.next); err != nil {
 			return bot.Applied{}, nil, err
 		}
 	}
@@ -287,6 +294,9 @@ func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, ol
 		if err != nil {
 			return fmt.Errorf("encode answer: %w", err)
 		}
+		if err := indexAnswerTx(tx, answers.Get(key), r); err != nil {
+			return err
+		}
 		if err := answers.Put(key, b); err != nil {
 			return fmt.Errorf("put answer: %w", err)
 		}
@@ -301,7 +311,13 @@ func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, ol
 		if _, ok := next.Answers[k]; ok {
 			continue
 		}
-		if err := answers.Delete(answerKey(a.Theme, a.Question, in.Participant)); err != nil {
+		key := answerKey(a.Theme, a.Question, in.Participant)
+		if v := answers.Get(key); v != nil {
+			if err := unindexAnswerTx(tx, v); err != nil {
+				return err
+			}
+		}
+		if err := answers.Delete(key); err != nil {
 			return fmt.Errorf("delete answer: %w", err)
 		}
 		// The id index entry names the participant: it goes too.

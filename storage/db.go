@@ -19,10 +19,14 @@ import (
 // misread. Version 2 added the moderation and digest buckets and the
 // answer id index (see migrateV2); version 3 the voice buckets, so that
 // an older program, which would erase answers without their audio,
-// refuses the file; version 4 stores sessions without their answers,
-// which live in the answers bucket only (see migrateV4), so that an event
-// no longer rewrites every answer of its participant.
-const SchemaVersion = 4
+// refuses the file; version 4 the reminder buckets, for the same reason
+// (an older program would leave a person's address behind on erasure);
+// version 5 the digest index (answers by creation time and participants'
+// progress, see startDigestIndex), which an older program would leave
+// stale; version 6 stores sessions without their answers, which live in
+// the answers bucket only (see migrateSessions), so that an event no
+// longer rewrites every answer of its participant.
+const SchemaVersion = 6
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -58,6 +62,8 @@ var (
 		bucketAnswerIDs, bucketHidden, bucketDigest, bucketDigestLog, bucketDigestOutbox,
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
+		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
+		bucketAnswersByTime, bucketProgress,
 	}
 )
 
@@ -109,6 +115,10 @@ type Options struct {
 	// Voice says what Apply records about voice answers (see
 	// VoiceOptions); the zero value records nothing.
 	Voice VoiceOptions
+
+	// indexBuildChunk is how many records a transaction of
+	// buildDigestIndex indexes; tests make it small.
+	indexBuildChunk int
 }
 
 func (o Options) withDefaults() Options {
@@ -123,6 +133,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ExportChunk <= 0 {
 		o.ExportChunk = DefaultExportChunk
+	}
+	if o.indexBuildChunk <= 0 {
+		o.indexBuildChunk = defaultIndexBuildChunk
 	}
 	return o
 }
@@ -210,7 +223,11 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	if err := guard(func() error { return migrateV4(bdb) }); err != nil {
+	if err := guard(func() error { return migrateSessions(bdb) }); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	if err := guard(func() error { return buildDigestIndex(bdb, opts.indexBuildChunk) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
@@ -243,13 +260,13 @@ func initSchema(tx *bolt.Tx) error {
 	if err := migrateV2(tx); err != nil {
 		return err
 	}
-	version := uint64(SchemaVersion)
-	if stored < 4 {
-		if k, _ := tx.Bucket(bucketSessions).Cursor().First(); k != nil {
-			version = 3
-		}
+	if err := startDigestIndex(tx); err != nil {
+		return err
 	}
-	return tx.Bucket(bucketMeta).Put(keySchema, u64(version))
+	if err := startSessionsMigration(tx); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))
 }
 
 // Close closes the database file and releases its lock.

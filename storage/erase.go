@@ -18,16 +18,19 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 
 // eraseParticipantTx deletes everything stored about participant, in tx:
 //
-//   - the session;
+//   - the session and its progress record (the digest index);
 //   - every answer, in both indexes (theme/question/participant and
 //     participant/theme/question), with the moderation entries of those
-//     answers (answer id index, hidden flag) and the voice records of
+//     answers (answer id index, hidden flag), their entries in the time
+//     index (the digest index) and the voice records of
 //     those answers, their audio files going to the voice trash, deleted
 //     from disk once this transaction commits;
 //   - every outbox entry addressed to them, on every channel: pending
 //     replies quote their answers and carry their address;
 //   - the events flood control held back for them (they carry their text)
 //     and the records of replies that could not be delivered to them;
+//   - their consent to reminders: the address kept to write to them
+//     later and the reminder due (reminders.go);
 //   - the ids of applied events that contain the participant id (the
 //     terminal's "terminal:NAME:…" ids). Telegram ("telegram:update:N") and
 //     Discord ("discord:interaction:N", "discord:message:N") event ids
@@ -39,8 +42,15 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 // answers, which are gone. Deleted bytes stay in bbolt's free pages until
 // they are reused; compacting the file (bbolt compact) drops them.
 func eraseParticipantTx(tx *bolt.Tx, vs *voiceState, participant string) error {
+	// Before the session goes: it names the reminder due.
+	if err := eraseRemindersTx(tx, participant); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketSessions).Delete([]byte(participant)); err != nil {
 		return fmt.Errorf("erase session: %w", err)
+	}
+	if err := tx.Bucket(bucketProgress).Delete([]byte(participant)); err != nil {
+		return fmt.Errorf("erase progress: %w", err)
 	}
 	if err := eraseAnswersTx(tx, vs, participant); err != nil {
 		return err
@@ -72,6 +82,11 @@ func eraseAnswersTx(tx *bolt.Tx, vs *voiceState, participant string) error {
 		if len(iv) >= 8 {
 			id := iv[:8]
 			key := iv[8:]
+			if v := answers.Get(key); v != nil {
+				if err := unindexAnswerTx(tx, v); err != nil {
+					return fmt.Errorf("erase answer: %w", err)
+				}
+			}
 			if err := answers.Delete(key); err != nil {
 				return fmt.Errorf("erase answer: %w", err)
 			}

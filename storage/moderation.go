@@ -135,8 +135,9 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 		if v == nil {
 			return fmt.Errorf("participant of answer %d has no session", id)
 		}
-		// The answers stay where they are: the record does not hold them.
-		rec, err := decodeSession(v)
+		// The progress record counts the answers; the session record
+		// does not hold them.
+		rec, err := loadSessionTx(tx, participant, v)
 		if err != nil {
 			return err
 		}
@@ -150,7 +151,10 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 		if err != nil {
 			return err
 		}
-		return sessions.Put([]byte(participant), b)
+		if err := sessions.Put([]byte(participant), b); err != nil {
+			return err
+		}
+		return writeProgressTx(tx, participant, progressOf(s))
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("set banned: %w", err)

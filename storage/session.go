@@ -61,40 +61,55 @@ func participantAnswersTx(tx *bolt.Tx, participant string) (map[string]flows.Ans
 // a file of many participants is migrated without one huge transaction.
 const migrateChunk = 1000
 
-// migrateV4 rewrites the version 1 session records of a schema 3 file
-// (or older) as version 2 records, without their answers, a chunk per
-// transaction; the last one stamps SchemaVersion. Until then the file
-// stays at schema 3 and records of both versions read the same (see
-// loadSessionTx), so a migration cut short resumes at the next Open.
-// Schema 3 wrote every answer to bucketAnswers in the transaction that
-// wrote it into the session; an answer found only in the session is
-// written to bucketAnswers all the same, so that none is lost.
-func migrateV4(bdb *bolt.DB) error {
-	var stored uint64
-	if err := bdb.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 {
-			stored = binary.BigEndian.Uint64(v)
-		}
-		return nil
-	}); err != nil {
-		return err
+// keySessionsMigration, in bucketMeta, marks a file whose session records
+// are being rewritten without their answers (schema 6, migrateSessions);
+// its value is 'p' followed by the last participant done.
+var keySessionsMigration = []byte("sessions_migration")
+
+// startSessionsMigration, in Open's schema transaction, marks a file
+// written before schema 6 that holds sessions for migrateSessions.
+func startSessionsMigration(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) >= 6 {
+		return nil // done, or being done (the marker says which)
 	}
-	if stored >= 4 {
+	if k, _ := tx.Bucket(bucketSessions).Cursor().First(); k == nil {
 		return nil
 	}
-	var after []byte
+	return meta.Put(keySessionsMigration, []byte{'p'})
+}
+
+// migrateSessions rewrites the version 1 session records of a file
+// written before schema 6 as version 2 records, without their answers, a
+// chunk per transaction. The schema version is already 6, so that an
+// older program refuses the half-migrated file; the marker says where to
+// resume after a kill and goes in the last transaction. Records of both
+// versions read the same meanwhile (see loadSessionTx). Earlier schemas
+// wrote every answer to bucketAnswers in the transaction that wrote it
+// into the session; an answer found only in the session is written to
+// bucketAnswers all the same, so that none is lost.
+func migrateSessions(bdb *bolt.DB) error {
 	for {
 		done := false
 		err := bdb.Update(func(tx *bolt.Tx) error {
+			meta := tx.Bucket(bucketMeta)
+			mark := meta.Get(keySessionsMigration)
+			if len(mark) == 0 {
+				done = true
+				return nil
+			}
+			var last []byte
 			var err error
-			done, after, err = migrateV4Chunk(tx, after)
-			if err != nil || !done {
+			if done, last, err = migrateSessionsChunk(tx, bytes.Clone(mark[1:])); err != nil {
 				return err
 			}
-			return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))
+			if done {
+				return meta.Delete(keySessionsMigration)
+			}
+			return meta.Put(keySessionsMigration, append([]byte{'p'}, last...))
 		})
 		if err != nil {
-			return fmt.Errorf("migrate sessions to schema %d: %w", SchemaVersion, err)
+			return fmt.Errorf("migrate sessions to schema 6: %w", err)
 		}
 		if done {
 			return nil
@@ -102,10 +117,10 @@ func migrateV4(bdb *bolt.DB) error {
 	}
 }
 
-// migrateV4Chunk migrates the sessions after the key after (from the
-// first when nil), at most migrateChunk of them; done reports that none is
-// left, last is the last key read.
-func migrateV4Chunk(tx *bolt.Tx, after []byte) (done bool, last []byte, err error) {
+// migrateSessionsChunk migrates the sessions after the key after (from
+// the first when empty), at most migrateChunk of them; done reports that
+// none is left, last is the last key read.
+func migrateSessionsChunk(tx *bolt.Tx, after []byte) (done bool, last []byte, err error) {
 	type old struct {
 		key []byte
 		s   flows.Session
@@ -114,7 +129,7 @@ func migrateV4Chunk(tx *bolt.Tx, after []byte) (done bool, last []byte, err erro
 	sessions := tx.Bucket(bucketSessions)
 	c := sessions.Cursor()
 	k, v := c.First()
-	if after != nil {
+	if len(after) > 0 {
 		if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
 			k, v = c.Next()
 		}
@@ -173,6 +188,9 @@ func keepSessionAnswersTx(tx *bolt.Tx, participant string, s flows.Session) erro
 		}
 		if err := answers.Put(key, b); err != nil {
 			return fmt.Errorf("put answer: %w", err)
+		}
+		if err := indexAnswerTx(tx, nil, r); err != nil {
+			return err
 		}
 		if err := byParticipant.Put(ikey, append(u64(id), key...)); err != nil {
 			return fmt.Errorf("put answer index: %w", err)

@@ -156,7 +156,10 @@ func TestOpenMigratesSchema3(t *testing.T) {
 		t.Errorf("%d session records not migrated, such as %s", len(old), old[0])
 	}
 	if diff := cmp.Diff(before, sessions(db)); diff != "" {
-		t.Errorf("sessions after migration (-schema 3 +schema 4):\n%s", diff)
+		t.Errorf("sessions after migration (-schema 3 +now):\n%s", diff)
+	}
+	if err := db.CheckDigestIndex(); err != nil {
+		t.Errorf("digest index after migration: %v", err)
 	}
 	// The answer only the session held is now stored, with a new id;
 	// the others are as they were.
@@ -171,7 +174,7 @@ func TestOpenMigratesSchema3(t *testing.T) {
 		}
 	}
 	if diff := cmp.Diff(answersBefore, others); diff != "" {
-		t.Errorf("answers after migration (-schema 3 +schema 4):\n%s", diff)
+		t.Errorf("answers after migration (-schema 3 +now):\n%s", diff)
 	}
 	if len(dan) != 1 || dan[0].Choice != "oui" || dan[0].Channel != "telegram" || dan[0].Profile != "enseignant" {
 		t.Errorf("answer kept only in a schema 3 session: %+v", dan)

@@ -59,7 +59,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	// roundTrip lists Session's fields one by one: a new field must be
 	// added there (and here) or the cache would drop it.
 	known := []string{"Participant", "Lang", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
-		"Prompt", "Pending", "Answers", "Confirmed", "CreatedAt", "UpdatedAt", "Banned"}
+		"Prompt", "Pending", "Answers", "Confirmed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
 	if diff := cmp.Diff(known, fieldNames[flows.Session]()); diff != "" {
 		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
 	}
@@ -86,6 +86,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 			"ecrans/q3": {Theme: "ecrans", Question: "q3", Choice: "oui"},
 		},
 		Confirmed: map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
+		Reminders: flows.Reminders{OfferedAt: now, ConsentAt: now.In(paris), Due: t0.In(paris), Sent: 2},
 	}
 	cases := map[string]flows.Session{
 		"zero":        {},
@@ -197,14 +198,20 @@ func TestApplyStepSeesStoredSession(t *testing.T) {
 		t.Fatalf("step after a failed Apply that changed only an answer (-stored +seen):\n%s", cmp.Diff(want, seen))
 	}
 
-	// Another writer changes the session behind Apply.
+	// Another writer changes the session behind Apply (keeping the digest
+	// index, as SetBanned does).
 	other := want
 	other.Lang, other.Banned = "en", true
 	b, err := encodeSession(other, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Put([]byte(p), b) }); err != nil {
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketSessions).Put([]byte(p), b); err != nil {
+			return err
+		}
+		return writeProgressTx(tx, p, progressOf(other))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	apply(t, db, inbound("e6", p), t0, see)

@@ -48,6 +48,11 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // delivery policy; after a failure the engine's retry of the same reply at
 // the same address resumes with the first message not yet delivered.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
+	done, err := a.low.enter(ctx, out.Low)
+	if err != nil {
+		return err
+	}
+	defer done()
 	parts := a.renderOutgoing(out)
 	return a.progress.Resume(out, len(parts), func(n int) error {
 		err := a.sendPart(ctx, out.Address, parts[n])
@@ -164,6 +169,12 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 		return err
 	case strings.HasPrefix(address, addrChannel):
 		return a.sendChannel(ctx, strings.TrimPrefix(address, addrChannel), p)
+	case strings.HasPrefix(address, addrDM):
+		ch, err := a.dmChannel(ctx, strings.TrimPrefix(address, addrDM))
+		if err != nil {
+			return err
+		}
+		return a.sendChannel(ctx, ch, p)
 	}
 	return &restError{err: fmt.Errorf("unknown discord address %q", address), permanent: true}
 }
