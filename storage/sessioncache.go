@@ -76,12 +76,7 @@ func (c *sessionCache) put(raw []byte, old, s flows.Session) {
 	// encoding/json writes each invalid UTF-8 byte as \ufffd: without one
 	// in raw, every string of the record is valid and need not be checked
 	// again. The answers are not in raw: they are always checked.
-	d, ok := roundTrip(s, bytes.Contains(raw, []byte(`\ufffd`)))
-	for k, a := range s.Answers {
-		if prev, was := old.Answers[k]; was && equalAnswer(prev, a) {
-			d.Answers[k] = prev
-		}
-	}
+	d, ok := roundTrip(s, bytes.Contains(raw, []byte(`\ufffd`)), old.Answers)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !ok {
@@ -141,9 +136,11 @@ func cloneSession(s flows.Session) flows.Session {
 // omitted fields as zero values, empty maps as nil, a voice note as its
 // reference and duration (what an answer record keeps), and times as
 // time.Time's own MarshalJSON and UnmarshalJSON make them (no monotonic
-// reading, UTC, Local or a fixed zone). TestSessionRoundTripMatchesJSON
-// checks it against encoding/json and the records.
-func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
+// reading, UTC, Local or a fixed zone). An answer that loaded is given
+// unchanged (equalAnswer) is taken as loaded: Apply does not rewrite it.
+// TestSessionRoundTripMatchesJSON checks it against encoding/json and the
+// records.
+func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) (flows.Session, bool) {
 	ok := true
 	str := func(v string) string {
 		if checkUTF8 && !utf8.ValidString(v) {
@@ -204,7 +201,11 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 	}
 	if len(s.Answers) > 0 {
 		d.Answers = make(map[string]flows.Answer, len(s.Answers))
-		for _, a := range s.Answers {
+		for k, a := range s.Answers {
+			if prev, was := loaded[k]; was && equalAnswer(prev, a) {
+				d.Answers[k] = prev
+				continue
+			}
 			r := flows.Answer{
 				Theme:     valid(a.Theme),
 				Question:  valid(a.Question),

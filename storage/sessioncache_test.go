@@ -98,7 +98,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	}
 	for name, s := range cases {
 		for _, check := range []bool{false, true} {
-			got, ok := roundTrip(s, check)
+			got, ok := roundTrip(s, check, nil)
 			if !ok {
 				t.Errorf("%s: roundTrip refused a valid session", name)
 				continue
@@ -118,7 +118,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 		{Participant: "p", Answers: map[string]flows.Answer{"a/\xfe": {Theme: "a", Question: "\xfe"}}},
 		{Participant: "p", CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
-		if _, ok := roundTrip(s, true); ok {
+		if _, ok := roundTrip(s, true, nil); ok {
 			t.Errorf("roundTrip accepted %+v, which JSON does not give back as is", s)
 		}
 	}
