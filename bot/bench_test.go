@@ -23,12 +23,14 @@ var answerText = strings.Repeat("Les écrans à l'école ", 24)[:500]
 
 // runConcurrently calls op b.N times from workers goroutines, each with its
 // own worker index, then finish (when not nil), and reports events/s over
-// the whole.
+// the whole, and the process's CPU time per event (user and system, all
+// goroutines: less sensitive than events/s to other work on the machine).
 func runConcurrently(b *testing.B, workers int, op func(worker int, n int64), finish func()) {
 	b.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	for w := range workers {
 		wg.Go(func() {
@@ -46,6 +48,9 @@ func runConcurrently(b *testing.B, workers int, op func(worker int, n int64), fi
 		finish()
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N)/1e3, "cpu-µs/event")
+	}
 }
 
 // BenchmarkBoltUpdate is one commit (one fsync) per write: the floor a
