@@ -121,9 +121,11 @@ type Renderer interface {
 // Outbox commits replies in a transaction of the caller's and delivers
 // them; *bot.Engine implements it. Every answer of the Service goes this
 // way, and each periodic digest moves from its log into the outbox in one
-// transaction.
+// transaction. StartCampaign runs the confirmation of an announcement,
+// after which the engine starts sending it at once.
 type Outbox interface {
 	Commit(ctx context.Context, commit func(context.Context) ([]bot.Outgoing, error)) error
+	StartCampaign(ctx context.Context, start func(context.Context) error) error
 }
 
 // DigestSource is what a digest reads from the store; *storage.DB
