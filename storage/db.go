@@ -238,8 +238,8 @@ func Open(path string, opts Options) (*DB, error) {
 }
 
 // initSchema refuses a newer schema before touching anything, then creates
-// the buckets and stamps the version: version 3 on a file that still has
-// sessions to migrate (migrateV4 stamps the rest), SchemaVersion otherwise.
+// the buckets, marks the rewrites Open runs next in chunks (the digest
+// index, the session records) and stamps the version.
 func initSchema(tx *bolt.Tx) error {
 	var stored uint64
 	if meta := tx.Bucket(bucketMeta); meta != nil {
