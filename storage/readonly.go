@@ -62,7 +62,8 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{})}, nil
+	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{}),
+		group: newGroupCommit(store, opts.MaxBatchSize, opts.MaxBatchDelay)}, nil
 }
 
 // checkReadable refuses a file that is not a consultbot database of a
