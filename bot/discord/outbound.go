@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -142,8 +143,7 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 			if p.components != nil {
 				edit.Components = &p.components
 			}
-			_, err = a.dg.InteractionResponseEdit(ix, edit, discordgo.WithContext(ctx))
-			if err = sanitize(err); err != nil {
+			if err = a.editOriginal(ctx, ix, edit); err != nil {
 				a.restorePlaceholder(token)
 			}
 		} else {
@@ -192,13 +192,28 @@ func (a *Adapter) replace(ctx context.Context, address string, p part) error {
 		components = []discordgo.MessageComponent{}
 	}
 	edit := &discordgo.WebhookEdit{Content: &p.content, Components: &components, AllowedMentions: noMentions()}
-	_, err := a.dg.InteractionResponseEdit(ix, edit, discordgo.WithContext(ctx))
-	err = sanitize(err)
+	err := a.editOriginal(ctx, ix, edit)
 	if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction || c == codeUnknownMessage {
 		a.log.Debug("tapped message not editable; sending the reply instead", "err", err)
 		return a.sendPart(ctx, address, p)
 	}
 	return err
+}
+
+// editOriginal edits ix's @original. discordgo's InteractionResponseEdit
+// puts every such edit of the bot, for whomever, in one rate-limit bucket
+// ("webhooks//") whose lock it holds for the length of each request, so
+// that the edits of different people wait on each other; Discord limits
+// them per interaction token, and discordgo buckets follow-ups and edits
+// with files by their URL. Text edits get their URL as bucket here too.
+func (a *Adapter) editOriginal(ctx context.Context, ix *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
+	if len(edit.Files) > 0 {
+		_, err := a.dg.InteractionResponseEdit(ix, edit, discordgo.WithContext(ctx))
+		return sanitize(err)
+	}
+	uri := discordgo.EndpointWebhookMessage(ix.AppID, ix.Token, "@original")
+	_, err := a.dg.RequestWithBucketID(http.MethodPatch, uri, edit, uri, discordgo.WithContext(ctx))
+	return sanitize(err)
 }
 
 func (a *Adapter) sendChannel(ctx context.Context, channelID string, p part) error {
