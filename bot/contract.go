@@ -27,7 +27,14 @@ type Inbound struct {
 	// Address tells the channel's Sender where replies go; it is opaque to
 	// the engine (a chat id, a channel id, an interaction token…).
 	Address string
-	Event   flows.Event
+	// Later is where the channel can write to the person later,
+	// unprompted (see Reachable); empty when it cannot. The engine sets
+	// it; storage keeps it only while the person accepts reminders.
+	Later string
+	// Low puts the replies in the low-priority lane (see Outgoing.Low):
+	// set for reminders, which no person's message produced.
+	Low   bool
+	Event flows.Event
 	// At is when the platform says the event happened; the engine steps
 	// with its own clock.
 	At time.Time
@@ -63,6 +70,10 @@ type Outgoing struct {
 	// good: an organiser's results sent privately become a short note in
 	// the group the command came from, asking them to open a private chat.
 	Instead *Redirect `json:"instead,omitempty"`
+	// Low marks a reminder or an announcement: it is delivered in the
+	// low-priority lane, with only the sending rate live conversations
+	// leave (see Engine and LowSender).
+	Low bool `json:"low,omitempty"`
 }
 
 // Image is a picture sent with a reply.
@@ -156,3 +167,26 @@ type Sender interface {
 //	type Handler interface {
 //		Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
 //	}
+
+// DueReminder is a reminder that fell due, with where to send it.
+type DueReminder struct {
+	Participant string
+	Channel     string
+	Address     string
+	Due         time.Time
+}
+
+// Campaigns is what the engine needs from the store for reminders and
+// announcements, the low-priority lane's work; storage.DB implements it.
+// A reminder is applied as an event (Apply, flows.EventReminder) in one
+// transaction, which clears it; an announcement moves into the outbox a
+// few deliveries per transaction, with its progress.
+type Campaigns interface {
+	// DueReminders lists at most limit reminders due at now, oldest
+	// first.
+	DueReminders(ctx context.Context, now time.Time, limit int) ([]DueReminder, error)
+	// NextAnnouncements moves at most limit deliveries of the
+	// announcement being sent into the outbox, in one transaction, and
+	// returns them; none when no announcement is being sent.
+	NextAnnouncements(ctx context.Context, now time.Time, limit int, render func(lang, text string) flows.Reply) ([]Outgoing, error)
+}

@@ -125,6 +125,9 @@ func (e *Engine) enqueue(outs []Outgoing) {
 		}
 		q.items = slices.Insert(q.items, i, out)
 		e.outstanding++
+		if out.Low {
+			e.lane.outstanding++
+		}
 		if !q.busy && !q.queued {
 			e.makeReady(k, q)
 		}
@@ -134,33 +137,42 @@ func (e *Engine) enqueue(outs []Outgoing) {
 // makeReady puts a line in turn for a worker; qmu must be held.
 func (e *Engine) makeReady(k addrKey, q *queue) {
 	q.queued = true
-	e.ready = append(e.ready, k)
+	ready, kick := &e.ready, e.kick
+	if k.low {
+		ready, kick = &e.lane.ready, e.lane.kick
+	}
+	*ready = append(*ready, k)
 	select {
-	case e.kick <- struct{}{}:
+	case kick <- struct{}{}:
 	default:
 	}
 }
 
-// work delivers the head of one ready line at a time until Close.
-func (e *Engine) work() {
+// work delivers the head of one ready line at a time until Close: the
+// live lines' heads, or the low-priority lane's when low is set.
+func (e *Engine) work(low bool) {
 	defer e.workers.Done()
+	ready, kick := &e.ready, e.kick
+	if low {
+		ready, kick = &e.lane.ready, e.lane.kick
+	}
 	for e.sendCtx.Err() == nil {
 		e.qmu.Lock()
-		if len(e.ready) == 0 {
+		if len(*ready) == 0 {
 			e.qmu.Unlock()
 			select {
-			case <-e.kick:
+			case <-kick:
 			case <-e.sendCtx.Done():
 			}
 			continue
 		}
-		k := e.ready[0]
-		e.ready[0] = addrKey{}
-		e.ready = e.ready[1:]
-		if len(e.ready) > 0 {
+		k := (*ready)[0]
+		(*ready)[0] = addrKey{}
+		*ready = (*ready)[1:]
+		if len(*ready) > 0 {
 			// Pass the wake-up on: one kick may stand for many lines.
 			select {
-			case e.kick <- struct{}{}:
+			case kick <- struct{}{}:
 			default:
 			}
 		}
@@ -190,6 +202,10 @@ func (e *Engine) next(k addrKey, q *queue) {
 	defer e.qmu.Unlock()
 	q.busy, q.wait, q.tries, q.fileFails = false, e.retryMin, 0, 0
 	q.since, q.deadline = time.Time{}, time.Time{}
+	if q.items[0].Low {
+		e.lane.outstanding--
+		e.lane.wake()
+	}
 	q.items[0] = Outgoing{}
 	q.items = q.items[1:]
 	e.outstanding--
@@ -297,6 +313,10 @@ func (e *Engine) failed(k addrKey, q *queue, out Outgoing, err error) {
 	if f.permanent {
 		if e.fallBack(k, q, out, err, true) {
 			return
+		}
+		if f.status == 403 || out.Low {
+			// Blocked, or unreachable later: their reminders stop.
+			e.unreachable(out)
 		}
 		e.giveUp(k, q, out, err.Error(), attrs)
 		return

@@ -79,6 +79,10 @@ type Engine struct {
 
 	// obs learns what the engine does (observe.go); nil: nothing.
 	obs Observer
+
+	// lane is the low-priority lane of reminders and announcements
+	// (campaign.go).
+	lane lane
 }
 
 // line orders the events of one participant: every Handle call waits for
@@ -91,7 +95,10 @@ type line struct {
 // addrKey names a delivery line: replies in one line go out one at a time,
 // in sequence order. It is the reply's address, unless the channel's
 // Sender is a LineSender.
-type addrKey struct{ channel, address string }
+type addrKey struct {
+	channel, address string
+	low              bool // the low-priority lane (Outgoing.Low)
+}
 
 // LineSender is a Sender whose replies to one person go to several
 // addresses (Discord: one per interaction token, and a direct-message
@@ -107,9 +114,9 @@ type LineSender interface {
 // lineOf returns the delivery line of out.
 func (e *Engine) lineOf(out Outgoing) addrKey {
 	if ls, ok := e.senders[out.Channel].(LineSender); ok {
-		return addrKey{out.Channel, ls.Line(out)}
+		return addrKey{out.Channel, ls.Line(out), out.Low}
 	}
-	return addrKey{out.Channel, out.Address}
+	return addrKey{out.Channel, out.Address, out.Low}
 }
 
 // queue holds one line's replies in sequence order. It is removed once
@@ -153,6 +160,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		queues:   make(map[addrKey]*queue),
 		sendCtx:  ctx,
 		stopSend: cancel,
+		lane:     lane{kick: make(chan struct{}, 1), more: make(chan struct{}, 1)},
 	}
 }
 
@@ -198,11 +206,19 @@ func (e *Engine) Start(ctx context.Context) error {
 	go e.mark()
 	for range e.nworkers {
 		e.workers.Add(1)
-		go e.work()
+		go e.work(false)
+	}
+	for range lowWorkers {
+		e.workers.Add(1)
+		go e.work(true)
 	}
 	e.enqueue(pending)
 	e.started = true
-	return e.startFlood(ctx)
+	if err := e.startFlood(ctx); err != nil {
+		return err
+	}
+	e.startCampaigns()
+	return nil
 }
 
 // Handle applies one inbound event in one transaction and returns once it
@@ -223,6 +239,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 	e.startMu.RLock()
 	defer e.startMu.RUnlock()
 	now := e.now()
+	in = e.reach(in)
 	if applied, held, err := e.holdIfFlooding(ctx, in, now); held || err != nil {
 		return applied, err
 	}
@@ -302,8 +319,10 @@ func (e *Engine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	e.closed = true
 	e.mu.Unlock()
-	// Held events stay in their backlog for the next Start.
+	// Held events stay in their backlog for the next Start; the due
+	// reminders and announcements in the store.
 	e.stopFlood(ctx)
+	e.stopCampaigns()
 
 	done := make(chan struct{})
 	go func() {

@@ -29,6 +29,9 @@ var commandAliases = map[string]string{
 	"mydata":       CmdMyData,
 	"effacer":      CmdErase,
 	"erase":        CmdErase,
+	"rappels":      CmdReminders,
+	"rappel":       CmdReminders,
+	"reminders":    CmdReminders,
 }
 
 // ParseCommand recognises a command line such as "/aide" or
@@ -80,6 +83,7 @@ func CommandList() []CommandInfo {
 		{Name: CmdLanguage, NameFR: "langue", NameEN: "language"},
 		{Name: CmdMyData, NameFR: "mes_donnees", NameEN: "my_data"},
 		{Name: CmdErase, NameFR: "effacer", NameEN: "erase"},
+		{Name: CmdReminders, NameFR: "rappels", NameEN: "reminders"},
 		{Name: CmdHelp, NameFR: "aide", NameEN: "help"},
 	}
 	for i, c := range list {

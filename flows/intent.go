@@ -274,6 +274,11 @@ var actionWords = map[string][]string{
 	actRetype:  append([]string{"reecrire", "je reecris", "je vais reecrire", "corriger", "je corrige", "retype", "rewrite", "i ll rewrite", "je me suis trompe", "je me suis trompee", "erreur", "oups"}, noWords...),
 	actLangYes: append([]string{"english", "anglais", "in english", "en anglais", "francais", "en francais", "french", "in french"}, yesWords...),
 	actLangNo:  append([]string{"rester", "rester en francais", "garder le francais", "stay", "stay in english", "keep english", "keep french"}, noWords...),
+	actRemindYes: append([]string{"rappelez moi", "oui rappelez moi", "oui un rappel", "un rappel", "oui rappel", "remind me", "yes remind me",
+		"oui volontiers", "je veux bien un rappel"}, yesWords...),
+	actRemindNo: append([]string{"pas de rappel", "non pas de rappel", "sans rappel", "no reminder", "no reminders", "non merci pas de rappel"}, noWords...),
+	actRemindStop: {"ne plus recevoir de rappels", "ne plus recevoir", "plus de rappels", "stop", "stop rappels", "arreter les rappels",
+		"desabonner", "me desabonner", "unsubscribe", "no more reminders", "stop reminders"},
 }
 
 // profileWords are the usual ways to say who one is, by profile id.
@@ -545,7 +550,8 @@ var commandWords = map[string]string{
 	"effacer": CmdErase, "effacer mes donnees": CmdErase, "effacer tout": CmdErase, "tout effacer": CmdErase,
 	"supprimer mes donnees": CmdErase, "supprimer mon compte": CmdErase, "supprimer tout": CmdErase, "tout supprimer": CmdErase,
 	"effacer mon compte": CmdErase, "effacer toutes mes donnees": CmdErase, "supprimer toutes mes donnees": CmdErase,
-	"effacer toutes mes informations": CmdErase, "erase": CmdErase, "erase my data": CmdErase, "delete my data": CmdErase, "delete everything": CmdErase,
+	"effacer toutes mes informations": CmdErase, "rappels": CmdReminders, "mes rappels": CmdReminders,
+	"les rappels": CmdReminders, "reminders": CmdReminders, "my reminders": CmdReminders, "erase": CmdErase, "erase my data": CmdErase, "delete my data": CmdErase, "delete everything": CmdErase,
 	"start": CmdStart, "demarrer": CmdStart, "commencer": CmdStart, "recommencer": CmdStart, "begin": CmdStart,
 }
 
@@ -766,8 +772,8 @@ func wordSet(s string) map[string]bool {
 
 // yesKinds and noKinds are the actions that a yes or a no chooses.
 var (
-	yesKinds = []string{actYes, actErase, actStore, actLangYes}
-	noKinds  = []string{actNo, actKeep, actRetype, actLangNo}
+	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes}
+	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo}
 )
 
 // yesNo reads a yes or a no said in a few words, at a prompt whose options

@@ -42,6 +42,9 @@ type Config struct {
 	Location *time.Location
 	// Voice says what becomes of voice answers (see VoiceSettings).
 	Voice VoiceSettings
+	// Reminders says when reminders may be sent (see ReminderSettings);
+	// the zero value never offers them.
+	Reminders ReminderSettings
 }
 
 // Machine runs the conversation of the consultation. It is immutable and
@@ -67,6 +70,7 @@ func NewMachine(q *Questionnaire, cfg Config) *Machine {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
+	cfg.Reminders = cfg.Reminders.withDefaults()
 	return &Machine{q: q, cfg: cfg}
 }
 
@@ -85,8 +89,11 @@ func (m *Machine) Closed(now time.Time) bool {
 // returns the new session and the replies to send, in order. It never
 // modifies s's maps, so the caller may step the same session again.
 func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
-	if ev.Kind == EventTranscript {
+	switch ev.Kind {
+	case EventTranscript:
 		return m.transcriptStep(s, ev, now)
+	case EventReminder, EventUnreachable:
+		return m.reminderStep(s, ev, now)
 	}
 	if ev.Kind == EventText && ev.Token == "" {
 		if c, ok := ParseCommand(ev.Text); ok {
@@ -94,7 +101,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			ev = c
 		}
 	}
-	st := &step{m: m, s: cloneSession(s), now: now}
+	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later}
 	st.repair(ev)
 	if m.Closed(now) {
 		if st.privacy(ev) {
@@ -122,6 +129,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		}
 		return s, []Reply{bannedReply(s.Lang)}
 	}
+	st.cameBack(ev)
 	// Only a real tap takes the tapped message's place: typed words read
 	// as a button are stepped as one, but answered with a new message.
 	st.tapped, st.chosen = st.tapOf(ev)
@@ -184,6 +192,8 @@ type step struct {
 	s   Session
 	now time.Time
 	out []Reply
+	// later: the channel can write to the person later (Event.Later).
+	later bool
 	// tapped is set when the event is a tap on a button of the current
 	// prompt; chosen is then what the first reply's Lead shows of it,
 	// unless a step's own note says it already (emptied).
@@ -254,7 +264,7 @@ func (st *step) repair(ev Event) {
 
 func (st *step) handle(ev Event) {
 	s := &st.s
-	if st.privacy(ev) {
+	if st.privacy(ev) || st.reminders(ev) {
 		return
 	}
 	switch {
@@ -525,6 +535,9 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 
 func (st *step) pause() {
 	st.s.Stage = StagePaused
+	if st.offerReminders(true) {
+		return
+	}
 	st.showPaused()
 }
 
@@ -552,6 +565,8 @@ func (st *step) current() (Reply, []opt) {
 			return st.languagePrompt(p.Text)
 		case PendingTranscript:
 			return st.transcriptPrompt(p)
+		case PendingReminders:
+			return st.remindersPrompt(p)
 		}
 	}
 	switch st.s.Stage {
@@ -829,9 +844,14 @@ func (st *step) confirm() {
 		st.showMenu()
 		return
 	}
+	note := len(st.out)
+	st.say(fmt.Sprintf(m.Confirmed, th.Title.In(s.Lang)))
+	if st.offerReminders(false) {
+		return // the offer stands in for the menu, once
+	}
 	// Straight on to the next theme, one tap saved; the note says how to
 	// choose another.
-	st.say(fmt.Sprintf(m.Confirmed, th.Title.In(s.Lang)) + "\n" + m.NextTheme)
+	st.out[note].Text += "\n" + m.NextTheme
 	st.enterTheme(st.nextTheme(th.ID))
 }
 

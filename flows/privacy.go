@@ -225,6 +225,7 @@ func (st *step) myData() {
 		line(pm.LabelPosition, pos)
 	}
 	line(pm.LabelAnswers, fmt.Sprintf("%d", len(s.Answers)))
+	line(st.rmsg().LabelReminders, st.remindersData())
 	if n := st.voiceCount(); n > 0 && st.m.cfg.Voice.Kept {
 		line(st.vmsg().LabelVoice, fmt.Sprintf(st.vmsg().DataKept, n))
 	} else if n > 0 {
@@ -353,6 +354,7 @@ type dataExport struct {
 	CreatedAt   *time.Time        `json:"created_at,omitempty"`
 	UpdatedAt   *time.Time        `json:"updated_at,omitempty"`
 	Confirmed   []dataConfirmed   `json:"confirmed_themes"`
+	Reminders   *Reminders        `json:"reminders,omitempty"`
 	Answers     []dataAnswer      `json:"answers"`
 	Controller  string            `json:"controller,omitempty"`
 	Contact     string            `json:"contact,omitempty"`
@@ -411,7 +413,10 @@ func (st *step) dataJSON() []byte {
 		Answers:     []dataAnswer{},
 		Controller:  st.m.cfg.Privacy.Controller,
 		Contact:     st.m.cfg.Privacy.Contact,
-		Commands:    map[string]string{"my_data": "/" + pm.CmdMyData, "erase": "/" + pm.CmdErase},
+		Commands:    map[string]string{"my_data": "/" + pm.CmdMyData, "erase": "/" + pm.CmdErase, "reminders": "/" + st.rmsg().CmdName},
+	}
+	if r := s.Reminders; r != (Reminders{}) {
+		d.Reminders = &r
 	}
 	if s.Profile != "" {
 		d.Profile = &labelled{ID: s.Profile}

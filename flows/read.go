@@ -277,6 +277,8 @@ func (st *step) help() {
 			st.say(m.LanguageHelp)
 		case PendingTranscript:
 			st.transcriptHelp()
+		case PendingReminders:
+			st.say(st.rmsg().Help)
 		}
 		return
 	}

@@ -27,6 +27,7 @@ var actionArgs = map[string]bool{
 	actPause: false, actResume: false, actTheme: true, actPick: true, actEdit: true,
 	actConfirm: false, actMenu: false, actErase: true, actKeep: false,
 	actMore: false, actRemove: false, actStore: false, actRetype: false, actLangYes: false, actLangNo: false, actPlace: true,
+	actRemindYes: false, actRemindNo: false, actRemindStop: false,
 }
 
 // token is a parsed Option.Token.

@@ -89,6 +89,7 @@ type conversation struct {
 	prompts [][]Option // options of every reply that offered some, in order
 	voices  int
 	doc     *Document // of the last reply that carried one
+	later   bool      // events come from a channel that can write later
 	out     strings.Builder
 }
 
@@ -198,6 +199,24 @@ func (c *conversation) directive(line int, d string) {
 			}
 		}
 		c.m = nil
+	case "reminders":
+		// "! reminders 2": at most 2 reminders, none on Sundays, on a
+		// channel that can write later.
+		n, err := strconv.Atoi(arg)
+		if err != nil {
+			c.t.Fatalf("line %d: %v", line, err)
+		}
+		c.cfg.Reminders, c.later, c.m = ReminderSettings{Max: n, QuietDays: []time.Weekday{time.Sunday}}, true, nil
+	case "at":
+		at, err := time.Parse(time.RFC3339, arg)
+		if err != nil {
+			c.t.Fatalf("line %d: %v", line, err)
+		}
+		c.now = at
+	case "due":
+		r := c.s.Reminders
+		fmt.Fprintf(&c.out, "= reminders: offered=%s consent=%s withdrawn=%s due=%s sent=%d\n",
+			utc(r.OfferedAt), utc(r.ConsentAt), utc(r.WithdrawnAt), utc(r.Due), r.Sent)
 	case "hint":
 		c.hint = arg
 	case "advance":
@@ -267,6 +286,13 @@ func (c *conversation) printAnswers() {
 	}
 }
 
+func utc(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -324,6 +350,10 @@ func (c *conversation) event(line int, in string) {
 					ev.Theme, ev.Question = a.Theme, a.Question
 				}
 			}
+		case "reminder":
+			ev = Event{Kind: EventReminder}
+		case "unreachable":
+			ev = Event{Kind: EventUnreachable}
 		case "photo", "sticker", "document":
 			ev = Event{Kind: EventMedia, Media: name}
 		case "token":
@@ -355,6 +385,7 @@ func (c *conversation) event(line int, in string) {
 		}
 	}
 	ev.Lang = c.hint
+	ev.Later = c.later
 	if c.pace == 0 {
 		c.pace = time.Minute
 	}

@@ -66,6 +66,10 @@ type Session struct {
 	// answers every message with a short polite note and changes nothing
 	// else; nothing of the participant's is deleted.
 	Banned bool `json:"banned,omitempty"`
+
+	// Reminders is the participant's separate consent to reminders and
+	// announcements, and the next reminder due (see reminders.go).
+	Reminders Reminders `json:"reminders,omitzero"`
 }
 
 // Kinds of Pending confirmation.
@@ -81,6 +85,9 @@ const (
 	// PendingTranscript asks whether the transcript in Text says what the
 	// voice note FileID, the answer Answer (an AnswerKey), meant.
 	PendingTranscript = "transcript"
+	// PendingReminders offers reminders (Text "offer") or follows a
+	// reminder (Text "reminder"), whose buttons it reads.
+	PendingReminders = "reminders"
 )
 
 // Pending is a confirmation the conversation waits for, on top of the
@@ -144,6 +151,13 @@ const (
 	// the voice note Voice.FileID, the answer to Theme/Question, as Text.
 	// The participant is asked to confirm it.
 	EventTranscript EventKind = "transcript"
+	// EventReminder is no one's action either: the reminder due at
+	// Session.Reminders.Due fell due. It never counts as the person
+	// coming back.
+	EventReminder EventKind = "reminder"
+	// EventUnreachable says the platform refused a message to the
+	// person for good (they blocked the bot): their reminders stop.
+	EventUnreachable EventKind = "unreachable"
 )
 
 // Event is one thing a participant did, already translated by an adapter
@@ -173,6 +187,10 @@ type Event struct {
 	// Lang is the platform's language hint for the person ("fr", "en-GB"),
 	// used only to choose the language at first contact.
 	Lang string `json:"lang,omitempty"`
+	// Later is set by the engine when the channel can write to the person
+	// later, unprompted (Telegram's private chats, Discord's direct
+	// messages): only then are reminders offered.
+	Later bool `json:"later,omitempty"`
 }
 
 // Expect says what the bot waits for after a reply.

@@ -18,6 +18,11 @@ const (
 	CmdUnhide = "unhide" // undo hide
 	CmdBan    = "ban"    // ban the author of an answer (by answer id): their messages are politely ignored
 	CmdUnban  = "unban"  // undo ban
+	// CmdAnnounce drafts an announcement to everyone who accepted
+	// reminders, and says how many they are; CmdAnnounceSend confirms a
+	// draft by its number, and it goes out in the low-priority lane.
+	CmdAnnounce     = "announce"
+	CmdAnnounceSend = "announce_send"
 )
 
 // Command is one parsed organiser command.
@@ -25,6 +30,8 @@ type Command struct {
 	Name     string // one of the Cmd constants
 	Theme    string // CmdDigest: optional theme id (or number "2")
 	AnswerID uint64 // CmdHide, CmdUnhide, CmdBan, CmdUnban
+	Text     string // CmdAnnounce: the announcement
+	Draft    uint64 // CmdAnnounceSend: the announcement's number
 }
 
 // Result is what an organiser command produced, for a Renderer to lay

@@ -406,6 +406,10 @@ func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result
 		return s.hide(cmd.AnswerID, cmd.Name == CmdHide, lang)
 	case CmdBan, CmdUnban:
 		return s.ban(cmd.AnswerID, cmd.Name == CmdBan, lang)
+	case CmdAnnounce:
+		return s.announce(ctx, cmd.Text, lang)
+	case CmdAnnounceSend:
+		return s.sendAnnouncement(ctx, cmd.Draft, lang)
 	}
 	return Result{Text: text.For(lang).Organiser.Unknown}, nil
 }

@@ -18,6 +18,8 @@ const (
 	ArgNone   Arg = iota // nothing
 	ArgTheme             // optional: a theme's number ("2") or id
 	ArgAnswer            // required: an answer's number ("123", "#123", "n°123")
+	ArgText              // required: free text, the rest of the line (line breaks kept)
+	ArgDraft             // required: an announcement's number ("3")
 )
 
 // Role is what a person may do, as the channel that saw them says: the
@@ -57,6 +59,8 @@ var commands = []Spec{
 	{ID: CmdUnhide, FR: "afficher", EN: "unhide", Aliases: []string{"demasquer"}, Arg: ArgAnswer, Who: Organiser},
 	{ID: CmdBan, FR: "bannir", EN: "ban", Arg: ArgAnswer, Who: Organiser},
 	{ID: CmdUnban, FR: "debannir", EN: "unban", Arg: ArgAnswer, Who: Organiser},
+	{ID: CmdAnnounce, FR: "annonce", EN: "announce", Arg: ArgText, Who: Organiser},
+	{ID: CmdAnnounceSend, FR: "annonce_envoyer", EN: "announce_send", Arg: ArgDraft, Who: Organiser},
 }
 
 // Commands returns the organiser commands, in the order menus show them.
@@ -108,6 +112,8 @@ const (
 	TakesNothing                     // /stats tout
 	NeedsAnAnswer                    // /masquer, /masquer 1 2
 	NotAnAnswerID                    // /masquer abc
+	NeedsText                        // /annonce alone
+	NeedsDraft                       // /annonce_envoyer, /annonce_envoyer x
 )
 
 // UsageError is a malformed organiser command, as data: the service
@@ -158,6 +164,20 @@ func ParseCommand(line string) (Command, error) {
 	args := fields[1:]
 	cmd := Command{Name: spec.ID}
 	switch spec.Arg {
+	case ArgText:
+		// The rest of the line as typed, after the command's name.
+		rest := strings.TrimLeft(line[1:], " \t")
+		rest = strings.TrimSpace(rest[len(fields[0]):])
+		if rest == "" {
+			return Command{}, usage(NeedsText, "")
+		}
+		cmd.Text = rest
+	case ArgDraft:
+		n, err := strconv.ParseUint(strings.TrimPrefix(strings.Join(args, ""), "#"), 10, 64)
+		if len(args) != 1 || err != nil || n == 0 {
+			return Command{}, usage(NeedsDraft, strings.Join(args, " "))
+		}
+		cmd.Draft = n
 	case ArgTheme:
 		if len(args) > 1 {
 			return Command{}, usage(NeedsOneTheme, "")
@@ -187,6 +207,12 @@ func ParseCommand(line string) (Command, error) {
 func check(spec Spec, cmd Command, lang string) error {
 	if spec.Arg == ArgAnswer && cmd.AnswerID == 0 {
 		return &UsageError{Spec: spec, Typed: spec.Name(lang), Lang: text.Lang(lang), Problem: NeedsAnAnswer}
+	}
+	if spec.Arg == ArgText && strings.TrimSpace(cmd.Text) == "" {
+		return &UsageError{Spec: spec, Typed: spec.Name(lang), Lang: text.Lang(lang), Problem: NeedsText}
+	}
+	if spec.Arg == ArgDraft && cmd.Draft == 0 {
+		return &UsageError{Spec: spec, Typed: spec.Name(lang), Lang: text.Lang(lang), Problem: NeedsDraft}
 	}
 	return nil
 }
@@ -221,6 +247,10 @@ func Message(err error, lang string) string {
 		return fmt.Sprintf(t.TakesNothing, u.Typed)
 	case NotAnAnswerID:
 		return fmt.Sprintf(t.NotAnAnswerID, u.Arg, u.Typed)
+	case NeedsText:
+		return fmt.Sprintf(t.Announce.NeedsText, u.Typed)
+	case NeedsDraft:
+		return fmt.Sprintf(t.Announce.NeedsDraft, u.Typed)
 	}
 	return fmt.Sprintf(t.NeedsAnAnswer, u.Typed)
 }

@@ -112,6 +112,9 @@ func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFu
 		if err := writeAnswers(tx, &db.voice, in, now, old, next); err != nil {
 			return bot.Applied{}, err
 		}
+		if err := noteRemindersTx(tx, in, old, next); err != nil {
+			return bot.Applied{}, err
+		}
 	}
 
 	outbox := tx.Bucket(bucketOutbox)
@@ -135,6 +138,7 @@ func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFu
 				EventID:     in.ID,
 				Reply:       r,
 				CreatedAt:   now,
+				Low:         in.Low,
 			}
 			b, err := json.Marshal(newOutgoingRecord(out))
 			if err != nil {

@@ -19,8 +19,9 @@ import (
 // misread. Version 2 added the moderation and digest buckets and the
 // answer id index (see migrateV2); version 3 the voice buckets, so that
 // an older program, which would erase answers without their audio,
-// refuses the file.
-const SchemaVersion = 3
+// refuses the file; version 4 the reminder buckets, for the same reason
+// (an older program would leave a person's address behind on erasure).
+const SchemaVersion = 4
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -53,6 +54,7 @@ var (
 		bucketAnswerIDs, bucketHidden, bucketDigest, bucketDigestLog, bucketDigestOutbox,
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
+		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
 	}
 )
 

@@ -28,6 +28,8 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 //     replies quote their answers and carry their address;
 //   - the events flood control held back for them (they carry their text)
 //     and the records of replies that could not be delivered to them;
+//   - their consent to reminders: the address kept to write to them
+//     later and the reminder due (reminders.go);
 //   - the ids of applied events that contain the participant id (the
 //     terminal's "terminal:NAME:…" ids). Telegram ("telegram:update:N") and
 //     Discord ("discord:interaction:N", "discord:message:N") event ids
@@ -39,6 +41,10 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 // answers, which are gone. Deleted bytes stay in bbolt's free pages until
 // they are reused; compacting the file (bbolt compact) drops them.
 func eraseParticipantTx(tx *bolt.Tx, vs *voiceState, participant string) error {
+	// Before the session goes: it names the reminder due.
+	if err := eraseRemindersTx(tx, participant); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketSessions).Delete([]byte(participant)); err != nil {
 		return fmt.Errorf("erase session: %w", err)
 	}

@@ -95,6 +95,8 @@ type outgoingRecord struct {
 	Markup  []string        `json:"markup,omitempty"`
 	Plain   []string        `json:"plain,omitempty"`
 	Instead *redirectRecord `json:"instead,omitempty"`
+	// Low: a reminder or an announcement, for the low-priority lane.
+	Low bool `json:"low,omitempty"`
 }
 
 type imageRecord struct {
@@ -165,7 +167,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 	if im := r.Image; im != nil {
 		out.Image = &bot.Image{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
-	out.Markup, out.Plain = r.Markup, r.Plain
+	out.Markup, out.Plain, out.Low = r.Markup, r.Plain, r.Low
 	if in := r.Instead; in != nil {
 		out.Instead = &bot.Redirect{Address: in.Address, Text: in.Text}
 	}
@@ -199,7 +201,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	if im := out.Image; im != nil {
 		r.Image = &imageRecord{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
-	r.Markup, r.Plain = out.Markup, out.Plain
+	r.Markup, r.Plain, r.Low = out.Markup, out.Plain, out.Low
 	if in := out.Instead; in != nil {
 		r.Instead = &redirectRecord{Address: in.Address, Text: in.Text}
 	}

@@ -149,6 +149,10 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 		CreatedAt:   tmz(s.CreatedAt),
 		UpdatedAt:   tmz(s.UpdatedAt),
 		Banned:      s.Banned,
+		Reminders: flows.Reminders{
+			OfferedAt: tmz(s.Reminders.OfferedAt), ConsentAt: tmz(s.Reminders.ConsentAt),
+			WithdrawnAt: tmz(s.Reminders.WithdrawnAt), Due: tmz(s.Reminders.Due), Sent: s.Reminders.Sent,
+		},
 	}
 	if len(s.Answers) > 0 {
 		d.Answers = make(map[string]flows.Answer, len(s.Answers))

@@ -33,7 +33,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	// roundTrip lists Session's fields one by one: a new field must be
 	// added there (and here) or the cache would drop it.
 	known := []string{"Participant", "Lang", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
-		"Prompt", "Pending", "Answers", "Confirmed", "CreatedAt", "UpdatedAt", "Banned"}
+		"Prompt", "Pending", "Answers", "Confirmed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
 	st := reflect.TypeFor[flows.Session]()
 	var fields []string
 	for i := range st.NumField() {
@@ -55,6 +55,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 			"ecrans/q3": {Theme: "ecrans", Question: "q3", Choice: "oui"},
 		},
 		Confirmed: map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
+		Reminders: flows.Reminders{OfferedAt: now, ConsentAt: now.In(paris), Due: t0.In(paris), Sent: 2},
 	}
 	cases := map[string]flows.Session{
 		"zero":        {},

@@ -30,6 +30,10 @@ var english = Catalog{
 		HelpTitle: "Organising team commands",
 		HelpLine:  "/%s: %s",
 		Commands: map[string]Command{
+			"announce": {Args: "TEXT", Menu: "Prepare an announcement for the people who accepted reminders",
+				Help: "prepare an announcement; the answer says how many people will get it and how to send it."},
+			"announce_send": {Args: "N", Menu: "Send announcement #N prepared with /announce",
+				Help: "send announcement #N, on every channel, without slowing conversations down."},
 			"digest": {Args: "[theme]", Menu: "Digest of the contributions since the last one (optional theme)",
 				Help: "the digest since the last one. The theme is optional: its number or its id."},
 			"stats":  {Menu: "Consultation figures", Help: "the consultation's figures."},
@@ -47,6 +51,18 @@ var english = Catalog{
 		NoChart:      "(chart unavailable)",
 		PrintFooter:  "To hide an answer from this terminal: run consultbot chat -organiser, then send /hide followed by its number.",
 
+		Announce: Announce{
+			NeedsText:   "Write the announcement after the command, for example: /%s The consultation closes in three days.",
+			TooLong:     "The announcement is %d characters long; the limit is %d. Shorten it.",
+			Draft:       "This announcement will go to %d %s (who accepted reminders), on Telegram and Discord:\n\n%s\n\nTo send it: /%s %d. Otherwise, do nothing.",
+			Queued:      "Announcement #%d is being sent to %d %s, at the pace conversations leave, without slowing them down.",
+			Unknown:     "No announcement waiting has number %d. First write /announce followed by the text.",
+			Already:     "Announcement #%d has already gone.",
+			NeedsDraft:  "Give the number of the announcement to send, for example /%s 3. It is in the answer to /announce.",
+			Person:      "person|people",
+			TextOption:  "The announcement's text",
+			DraftOption: "The announcement's number (given by /announce)",
+		},
 		Stats: Stats{
 			Title:             "Consultation statistics",
 			TitleAsOf:         "Consultation statistics as of %s",
@@ -178,7 +194,7 @@ var english = Catalog{
 		Banned: "Thank you for your messages. Your participation in this consultation has been suspended by its organisers, so your messages are no longer taken into account.",
 
 		MenuEntries: map[string]string{
-			"start": "Start or resume the consultation", "menu": "Choose a theme",
+			"reminders": "Reminders and announcements: stop or accept them", "start": "Start or resume the consultation", "menu": "Choose a theme",
 			"resume": "Continue where you left off", "answers": "See my answers",
 			"language": "Français / English", "mydata": "Everything we keep about you",
 			"erase": "Erase all your data", "help": "Help and list of commands",
@@ -259,6 +275,32 @@ var english = Catalog{
 		},
 		CmdMyData: "my_data",
 		CmdErase:  "erase",
+	},
+	Reminders: Reminders{
+		Offer:       "Would you like a reminder in %d days for the remaining themes?\n\nOne message, in the daytime, and the organisers' announcements. You can stop at any time: /reminders or “stop”.",
+		Yes:         "Yes",
+		No:          "No thanks",
+		Later:       "Choose a theme",
+		Scheduled:   "Noted: I will write to you on %s. To stop: /reminders or “stop”.",
+		Consented:   "Noted: you will get reminders and announcements. To stop: /reminders or “stop”.",
+		Declined:    "All right, no reminder.",
+		Help:        "Answer “yes” to get a reminder and the organisers' announcements, or “no thanks”.",
+		Reminder:    "Hello! You started the consultation on digital education: %d of %d themes validated. Your answers are kept; continue whenever you like, where you left off.",
+		Stop:        "No more reminders",
+		Stopped:     "Noted: you will get no more reminders or announcements. To turn them back on: /reminders.",
+		NotOn:       "You are not getting reminders.",
+		Unavailable: "Reminders are not offered here: I cannot write to you later on this channel.",
+
+		LabelReminders: "Reminders and announcements",
+		DataOn:         "yes, accepted on %s",
+		DataOff:        "no",
+		DataWithdrawn:  "no (stopped on %s)",
+		DataNext:       "next reminder on %s",
+		DataSent:       "%d reminder(s) sent",
+		CmdName:        "reminders",
+
+		AnnounceTitle:  "Announcement from the organisers",
+		AnnounceFooter: "You get this message because you accepted reminders. To stop: /reminders or “stop”.",
 	},
 	Digest: Digest{
 		NotGiven:      "not given",

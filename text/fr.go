@@ -30,6 +30,10 @@ var french = Catalog{
 		HelpTitle: "Commandes de l'équipe d'organisation",
 		HelpLine:  "/%s : %s",
 		Commands: map[string]Command{
+			"announce": {Args: "TEXTE", Menu: "Préparer une annonce pour les personnes qui ont accepté les rappels",
+				Help: "préparer une annonce ; la réponse dit combien de personnes la recevront et comment l'envoyer."},
+			"announce_send": {Args: "N", Menu: "Envoyer l'annonce n° N préparée avec /annonce",
+				Help: "envoyer l'annonce n° N, sur tous les canaux, sans ralentir les conversations."},
 			"digest": {Args: "[thème]", Menu: "Synthèse des contributions depuis la dernière (thème en option)",
 				Help: "la synthèse depuis la dernière. Le thème est facultatif : son numéro ou son identifiant."},
 			"stats":  {Menu: "Chiffres de la consultation", Help: "les chiffres de la consultation."},
@@ -47,6 +51,18 @@ var french = Catalog{
 		NoChart:      "(graphique indisponible)",
 		PrintFooter:  "Pour masquer une réponse depuis ce terminal : lancez consultbot chat -organiser, puis envoyez /masquer suivi de son numéro.",
 
+		Announce: Announce{
+			NeedsText:   "Écrivez le texte de l'annonce après la commande, par exemple : /%s La consultation ferme dans trois jours.",
+			TooLong:     "L'annonce fait %d caractères ; la limite est de %d. Raccourcissez-la.",
+			Draft:       "Cette annonce partira vers %d %s (qui ont accepté les rappels), sur Telegram et Discord :\n\n%s\n\nPour l'envoyer : /%s %d. Sinon, ne faites rien.",
+			Queued:      "Annonce n° %d en cours d'envoi à %d %s. Elle part au rythme que laissent les conversations, sans les ralentir.",
+			Unknown:     "Aucune annonce en attente ne porte le n° %d. Écrivez d'abord /annonce suivi du texte.",
+			Already:     "L'annonce n° %d est déjà partie.",
+			NeedsDraft:  "Indiquez le numéro de l'annonce à envoyer, par exemple /%s 3. Il figure dans la réponse à /annonce.",
+			Person:      "personne|personnes",
+			TextOption:  "Texte de l'annonce",
+			DraftOption: "Numéro de l'annonce (donné par /annonce)",
+		},
 		Stats: Stats{
 			Title:             "Statistiques de la consultation",
 			TitleAsOf:         "Statistiques de la consultation au %s",
@@ -178,7 +194,7 @@ var french = Catalog{
 		Banned: "Merci pour vos messages. Votre participation à cette consultation a été suspendue par ses organisateurs : vos messages ne sont plus pris en compte.",
 
 		MenuEntries: map[string]string{
-			"start": "Commencer ou reprendre la consultation", "menu": "Choisir un thème",
+			"reminders": "Rappels et annonces : les arrêter ou les accepter", "start": "Commencer ou reprendre la consultation", "menu": "Choisir un thème",
 			"resume": "Reprendre là où vous en étiez", "answers": "Voir mes réponses",
 			"language": "English / français", "mydata": "Tout ce que nous gardons sur vous",
 			"erase": "Effacer toutes vos données", "help": "Aide et liste des commandes",
@@ -259,6 +275,32 @@ var french = Catalog{
 		},
 		CmdMyData: "mes_donnees",
 		CmdErase:  "effacer",
+	},
+	Reminders: Reminders{
+		Offer:       "Voulez-vous un rappel dans %d jours pour les thèmes restants ?\n\nUn seul message, en journée, et les annonces de l'équipe d'organisation. Vous pourrez arrêter à tout moment : /rappels ou « stop ».",
+		Yes:         "Oui",
+		No:          "Non merci",
+		Later:       "Choisir un thème",
+		Scheduled:   "C'est noté : je vous écrirai le %s. Pour arrêter : /rappels ou « stop ».",
+		Consented:   "C'est noté : vous recevrez les rappels et les annonces. Pour arrêter : /rappels ou « stop ».",
+		Declined:    "Entendu, pas de rappel.",
+		Help:        "Répondez « oui » pour recevoir un rappel et les annonces de l'équipe, ou « non merci ».",
+		Reminder:    "Bonjour ! Vous aviez commencé la consultation sur le numérique éducatif : %d thèmes validés sur %d. Vos réponses sont gardées ; reprenez quand vous voulez, là où vous en étiez.",
+		Stop:        "Ne plus recevoir de rappels",
+		Stopped:     "C'est noté : vous ne recevrez plus de rappels ni d'annonces. Pour les réactiver : /rappels.",
+		NotOn:       "Vous ne recevez pas de rappels.",
+		Unavailable: "Les rappels ne sont pas proposés ici : je ne peux pas vous écrire plus tard sur ce canal.",
+
+		LabelReminders: "Rappels et annonces",
+		DataOn:         "oui, accepté le %s",
+		DataOff:        "non",
+		DataWithdrawn:  "non (arrêtés le %s)",
+		DataNext:       "prochain rappel le %s",
+		DataSent:       "%d rappel(s) envoyé(s)",
+		CmdName:        "rappels",
+
+		AnnounceTitle:  "Annonce de l'équipe d'organisation",
+		AnnounceFooter: "Vous recevez ce message parce que vous avez accepté les rappels. Pour arrêter : /rappels ou « stop ».",
 	},
 	Digest: Digest{
 		NotGiven:      "non renseigné",

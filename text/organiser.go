@@ -42,6 +42,8 @@ type Organiser struct {
 	PrintFooter string
 
 	Stats Stats
+	// Announce holds the replies of /annonce and /annonce_envoyer.
+	Announce Announce
 }
 
 // Command describes one organiser command.

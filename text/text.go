@@ -32,6 +32,8 @@ type Catalog struct {
 	// Flow and Privacy hold the conversation's texts (package flows).
 	Flow    Flow
 	Privacy Privacy
+	// Reminders holds the opt-in reminders' and announcements' texts.
+	Reminders Reminders
 	// Digest holds the digest's headings and labels.
 	Digest Digest
 	// Organiser holds the replies to organisers' commands.

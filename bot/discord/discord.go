@@ -128,6 +128,9 @@ type Adapter struct {
 
 	mu       sync.Mutex
 	dmByUser map[string]string // user id → DM channel id
+	// low keeps reminders and announcements to the rate live replies
+	// leave (low.go).
+	low      lowGate
 	locale   map[string]string // user id → last client locale seen
 	progress bot.Progress      // messages of each reply already delivered
 	// acks holds, by token, the interactions acknowledged since start:

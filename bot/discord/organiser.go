@@ -29,6 +29,8 @@ const manageGuild = int64(discordgo.PermissionManageGuild)
 const (
 	optTheme  = "theme"
 	optAnswer = "id"
+	optText   = "texte"
+	optDraft  = "numero"
 )
 
 // organiserApplicationCommands builds the organiser slash commands from
@@ -55,6 +57,28 @@ func (a *Adapter) organiserApplicationCommands() []*discordgo.ApplicationCommand
 				Name:                     optAnswer,
 				Description:              fr.AnswerOption,
 				DescriptionLocalizations: english(en.AnswerOption),
+				Required:                 true,
+				MinValue:                 &one,
+			})
+		case organiser.ArgText:
+			maxLen := organiser.MaxAnnouncement
+			cmd.Options = append(cmd.Options, &discordgo.ApplicationCommandOption{
+				Type:                     discordgo.ApplicationCommandOptionString,
+				Name:                     optText,
+				NameLocalizations:        english("text"),
+				Description:              fr.Announce.TextOption,
+				DescriptionLocalizations: english(en.Announce.TextOption),
+				Required:                 true,
+				MaxLength:                maxLen,
+			})
+		case organiser.ArgDraft:
+			one := 1.0
+			cmd.Options = append(cmd.Options, &discordgo.ApplicationCommandOption{
+				Type:                     discordgo.ApplicationCommandOptionInteger,
+				Name:                     optDraft,
+				NameLocalizations:        english("number"),
+				Description:              fr.Announce.DraftOption,
+				DescriptionLocalizations: english(en.Announce.DraftOption),
 				Required:                 true,
 				MinValue:                 &one,
 			})
@@ -138,6 +162,10 @@ func (a *Adapter) organiserInteraction(i *discordgo.Interaction) bool {
 			cmd.Theme = o.StringValue()
 		case o.Name == optAnswer && o.Type == discordgo.ApplicationCommandOptionInteger && o.IntValue() > 0:
 			cmd.AnswerID = uint64(o.IntValue())
+		case o.Name == optText && o.Type == discordgo.ApplicationCommandOptionString:
+			cmd.Text = o.StringValue()
+		case o.Name == optDraft && o.Type == discordgo.ApplicationCommandOptionInteger && o.IntValue() > 0:
+			cmd.Draft = uint64(o.IntValue())
 		}
 	}
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}

@@ -53,6 +53,11 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // same reply at the same address resumes with the first message not yet
 // delivered.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
+	done, err := a.low.enter(ctx, out.Low)
+	if err != nil {
+		return err
+	}
+	defer done()
 	parts := a.renderOutgoing(out)
 	if out.Reply.Replaces && strings.HasPrefix(out.Address, addrInteraction) && len(parts) == 1 && parts[0].files() == nil {
 		return a.progress.Resume(out, 1, func(int) error {
@@ -176,6 +181,12 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 		return err
 	case strings.HasPrefix(address, addrChannel):
 		return a.sendChannel(ctx, strings.TrimPrefix(address, addrChannel), p)
+	case strings.HasPrefix(address, addrDM):
+		ch, err := a.dmChannel(ctx, strings.TrimPrefix(address, addrDM))
+		if err != nil {
+			return err
+		}
+		return a.sendChannel(ctx, ch, p)
 	}
 	return &restError{err: fmt.Errorf("unknown discord address %q", address), permanent: true}
 }

@@ -73,7 +73,7 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 			}
 			c = msg
 		}
-		if err := a.attempt(ctx, chatID, c, p.doc != nil || p.photo != nil); err != nil {
+		if err := a.attemptIn(ctx, chatID, c, p.doc != nil || p.photo != nil, out.Low); err != nil {
 			return fmt.Errorf("send telegram reply %d part %d/%d: %w", out.Seq, i+1, len(parts), err)
 		}
 		return nil
@@ -169,7 +169,17 @@ const sendTimeout = 20 * time.Second
 // waits its turn for chatID (0: only the overall limit), then sends once.
 // Its error says what the engine's policy needs to know (sendError).
 func (a *Adapter) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable, file bool) error {
-	release, err := a.lim.wait(ctx, chatID)
+	return a.attemptIn(ctx, chatID, c, file, false)
+}
+
+// attemptIn is attempt in a lane: low waits for the rate live requests
+// leave (limiter.waitLow).
+func (a *Adapter) attemptIn(ctx context.Context, chatID int64, c tgbotapi.Chattable, file, low bool) error {
+	wait := a.lim.wait
+	if low {
+		wait = a.lim.waitLow
+	}
+	release, err := wait(ctx, chatID)
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,8 @@ type Config struct {
 	Metrics MetricsConfig `toml:"metrics"`
 	Voice   VoiceConfig   `toml:"voice"`
 	Web     WebConfig     `toml:"web"`
+	// Reminders (reminders.go).
+	Reminders RemindersConfig `toml:"reminders"`
 
 	// src is where the values came from, when a file: Validate then puts
 	// the line of each offending key in front of its problem.
@@ -161,12 +163,13 @@ func DefaultConfig() Config {
 		Discord: DiscordConfig{
 			Token: "${DISCORD_TOKEN}",
 		},
-		Digest:   defaultDigestConfig(),
-		Security: defaultSecurityConfig(),
-		Delivery: defaultDeliveryConfig(),
-		Backup:   defaultBackupConfig(),
-		Voice:    defaultVoiceConfig(),
-		Web:      defaultWebConfig(),
+		Digest:    defaultDigestConfig(),
+		Security:  defaultSecurityConfig(),
+		Delivery:  defaultDeliveryConfig(),
+		Backup:    defaultBackupConfig(),
+		Voice:     defaultVoiceConfig(),
+		Web:       defaultWebConfig(),
+		Reminders: defaultRemindersConfig(),
 		Privacy: PrivacyConfig{
 			RetentionDaysAfterClose: 30,
 			InactiveDays:            90,
@@ -421,6 +424,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Metrics.validate()...)
 	errs = append(errs, c.Voice.validate(c.Storage.Path)...)
 	errs = append(errs, c.Web.validate()...)
+	errs = append(errs, c.Reminders.validate()...)
 	// Map iteration above must not make the report order random.
 	sortErrors(errs)
 	return errors.Join(c.src.place(errs)...)

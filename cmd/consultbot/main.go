@@ -330,9 +330,13 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 			InactiveDays:            cfg.Privacy.InactiveDays,
 			RetentionDaysAfterClose: cfg.Privacy.RetentionDaysAfterClose,
 		},
-		Voice: cfg.Voice.flowsSettings(),
+		Voice:     cfg.Voice.flowsSettings(),
+		Reminders: cfg.Reminders.settings(),
 	})
 	m.engine = bot.New(db, machine, m.logger)
+	if cfg.Reminders.MaxPerPerson > 0 {
+		m.engine.SetCampaigns(db, bot.CampaignOptions{})
+	}
 	budget, _ := cfg.Delivery.budget() // validated
 	m.engine.SetBudget(budget)
 	return nil

@@ -34,8 +34,12 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	thinkMax := fs.Duration("think-max", 0, "when above -think, each pause is drawn uniformly between -think and -think-max (seeded)")
 	warmup := fs.Duration("warmup", 0, "left out of the rates and of requests per answer: the onboarding taps before the steady state")
 	verbose := fs.Bool("v", false, "log the adapter's and engine's warnings to stderr")
+	reminders := fs.Int("reminders", 0, "also run with this many reminders due (0-100000) to other people, and print both runs")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *reminders < 0 || *reminders > 100000 {
+		return errors.New("telegram load: -reminders must be 0 to 100000")
 	}
 	if *parents < 1 || *parents > 1000 {
 		return errors.New("telegram load: -parents must be 1 to 1000")
@@ -52,6 +56,9 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if *reminders > 0 {
+		return reminderLoad(ctx, stdout, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup}, *reminders)
 	}
 	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup})
 	if err != nil {
@@ -103,6 +110,10 @@ type telegramLoadOptions struct {
 	// warmup is left out of the message rate (sent, edits), so that the
 	// start-up burst does not inflate it.
 	warmup time.Duration
+	// campaigns turns reminders on (offered to parents, who decline),
+	// and reminders seeds that many reminders due to other people.
+	campaigns bool
+	reminders int
 }
 
 // telegramLoadResult is what one Telegram load run measured.
@@ -115,6 +126,8 @@ type telegramLoadResult struct {
 	answers     int             // stored after the warm-up
 	rateWindow  time.Duration   // what sent and edits were counted over
 	tooMany     int
+	// remindersSent counts the reminders delivered during the run.
+	remindersSent int
 }
 
 func (r telegramLoadResult) perSecond(n int64) float64 { return float64(n) / r.elapsed.Seconds() }
@@ -131,7 +144,11 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	for i := range o.parents {
 		inboxes[parentID(i)] = make(chan telegramtest.Message, 256)
 	}
+	var others, othersBefore atomic.Int64 // messages to people who are not driven: reminders
 	fake := telegramtest.NewServer(telegramtest.Options{Limits: o.fakeLimits, OnMessage: func(m telegramtest.Message) {
+		if inboxes[m.ChatID] == nil {
+			others.Add(1)
+		}
 		if ch := inboxes[m.ChatID]; ch != nil {
 			select {
 			case ch <- m:
@@ -140,6 +157,9 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 		}
 	}})
 	defer fake.Close()
+	for i := range o.reminders {
+		fake.KnowPrivateChat(reminderChat(i))
+	}
 
 	dbPath := o.dbPath
 	if dbPath == "" {
@@ -155,7 +175,18 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 		return res, fmt.Errorf("telegram load: %w", err)
 	}
 	defer db.Close()
-	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), logger)
+	var fcfg flows.Config
+	if o.campaigns {
+		// Any hour, any day: the load runs whenever it runs.
+		fcfg.Reminders = flows.ReminderSettings{Max: 1, From: 0, Until: 24 * 60}
+		if err := seedReminders(ctx, db, o.reminders); err != nil {
+			return res, fmt.Errorf("telegram load: %w", err)
+		}
+	}
+	eng := bot.New(db, flows.NewMachine(nil, fcfg), logger)
+	if o.campaigns {
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 100 * time.Millisecond})
+	}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -199,6 +230,7 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 		select {
 		case <-time.After(o.warmup):
 			sentBefore, editsBefore, callbacksBefore = fake.SentTotal(), fake.Requests("editMessageText"), fake.Requests("answerCallbackQuery")
+			othersBefore.Store(others.Load())
 			answersBefore = countAnswers(ctx, db)
 		case <-driveCtx.Done():
 		}
@@ -221,6 +253,9 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	res.edits = fake.Requests("editMessageText") - editsBefore
 	res.callbacks = fake.Requests("answerCallbackQuery") - callbacksBefore
 	res.answers = countAnswers(ctx, db) - answersBefore
+	res.remindersSent = int(others.Load())
+	// Reminders count against the same limits but are not replies.
+	res.sent -= int(others.Load() - othersBefore.Load())
 
 	stop()
 	if err := <-runDone; err != nil {
@@ -309,6 +344,8 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 			m, ok = tap(m, "Passer")
 		case strings.Contains(m.Text, "Relecture"):
 			m, ok = tap(m, "Valider")
+		case strings.Contains(m.Text, "Voulez-vous un rappel"):
+			m, ok = tap(m, "Non merci")
 		case strings.Contains(m.Text, "Question"):
 			n++
 			m, ok = act(func() { fake.SendText(u, fmt.Sprintf("Réponse %d de %d : plus de temps pour les élèves.", n, u.ID)) })

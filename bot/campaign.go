@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"consultbot/flows"
+	"consultbot/text"
+)
+
+// The low-priority lane carries reminders and announcements. Its replies
+// (Outgoing.Low) have delivery lines of their own, served by lowWorkers
+// workers apart from the live ones, so a campaign never takes a worker a
+// person's reply needs; each Sender admits them only with the sending
+// rate live replies leave (LowSender). The lane pulls its work from the
+// store only as it empties: at most CampaignOptions.Window replies wait in
+// it, and a due reminder becomes an outbox entry (one transaction through
+// the conversation, which clears it) just before it can go, so a person
+// who comes back meanwhile gets none.
+
+// lowWorkers is how many low-priority deliveries run at once.
+const lowWorkers = 4
+
+// Campaign defaults.
+const (
+	// DefaultCampaignWindow is how many reminders and announcements wait
+	// in the lane at most.
+	DefaultCampaignWindow = 16
+	// DefaultCampaignPoll is how often the store is asked for reminders
+	// that fell due, besides each time the lane empties.
+	DefaultCampaignPoll = 10 * time.Second
+)
+
+// Reachable is a Sender that can write to a person later, unprompted:
+// Telegram's private chats, Discord's direct messages. LaterAddress turns
+// the address of a person's event into the address to use then, false
+// when there is none (a group chat).
+type Reachable interface {
+	LaterAddress(address string) (string, bool)
+}
+
+// LowSender documents what a Sender does with Outgoing.Low: it sends a
+// low-priority reply only with the rate its platform's limits leave once
+// live replies are served, waiting in Send meanwhile. The Telegram and
+// Discord adapters do.
+type LowSender interface {
+	Sender
+	SendsLow()
+}
+
+// CampaignOptions tune the low-priority lane.
+type CampaignOptions struct {
+	// Window is how many reminders and announcements wait in the lane at
+	// most; zero: DefaultCampaignWindow.
+	Window int
+	// Poll is how often the store is asked for due reminders; zero:
+	// DefaultCampaignPoll.
+	Poll time.Duration
+}
+
+// lane is the engine's low-priority lane; ready, outstanding and the
+// queues are guarded by Engine.qmu.
+type lane struct {
+	ready       []addrKey
+	kick        chan struct{} // wakes an idle low worker
+	outstanding int           // low replies queued and not yet delivered
+	more        chan struct{} // wakes the dispatcher: the lane has room
+	store       Campaigns     // nil: no campaigns
+	opts        CampaignOptions
+	stop        context.CancelFunc
+	done        chan struct{}
+}
+
+func (l *lane) wake() {
+	select {
+	case l.more <- struct{}{}:
+	default:
+	}
+}
+
+// SetCampaigns turns reminders and announcements on: people on a
+// Reachable channel are offered reminders, due ones are sent, and
+// announcements confirmed by organisers go out, all in the low-priority
+// lane. Call it before Start.
+func (e *Engine) SetCampaigns(store Campaigns, opts CampaignOptions) {
+	if opts.Window <= 0 {
+		opts.Window = DefaultCampaignWindow
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = DefaultCampaignPoll
+	}
+	e.lane.store, e.lane.opts = store, opts
+}
+
+// reach sets where in's person can be written to later, when campaigns
+// are on and the channel can.
+func (e *Engine) reach(in Inbound) Inbound {
+	if e.lane.store == nil {
+		return in
+	}
+	if r, ok := e.senders[in.Channel].(Reachable); ok {
+		if a, ok := r.LaterAddress(in.Address); ok {
+			in.Later, in.Event.Later = a, true
+		}
+	}
+	return in
+}
+
+func (e *Engine) startCampaigns() {
+	if e.lane.store == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.lane.stop, e.lane.done = cancel, make(chan struct{})
+	go e.runCampaigns(ctx)
+}
+
+func (e *Engine) stopCampaigns() {
+	if e.lane.stop == nil {
+		return
+	}
+	e.lane.stop()
+	<-e.lane.done
+	e.lane.stop = nil
+}
+
+// runCampaigns fills the lane from the store whenever it has room, until
+// ctx ends.
+func (e *Engine) runCampaigns(ctx context.Context) {
+	defer close(e.lane.done)
+	t := time.NewTicker(e.lane.opts.Poll)
+	defer t.Stop()
+	for {
+		e.fillLane(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-e.lane.more:
+		}
+	}
+}
+
+// fillLane moves due reminders, then announcement deliveries, into the
+// lane while it has room and there is work.
+func (e *Engine) fillLane(ctx context.Context) {
+	store := e.lane.store
+	for ctx.Err() == nil {
+		e.qmu.Lock()
+		room := e.lane.opts.Window - e.lane.outstanding
+		e.qmu.Unlock()
+		if room <= 0 {
+			return
+		}
+		now := e.now()
+		dues, err := store.DueReminders(ctx, now, room)
+		if err != nil {
+			e.log.Error("read due reminders", "err", err)
+			return
+		}
+		progress := 0
+		for _, d := range dues {
+			ok, err := e.remind(ctx, d, now)
+			if err != nil {
+				e.log.Error("apply due reminder; will retry", "participant", d.Participant, "err", err)
+				return
+			}
+			if ok {
+				progress++
+			}
+		}
+		if left := room - len(dues); left > 0 {
+			err := e.Commit(ctx, func(ctx context.Context) ([]Outgoing, error) {
+				outs, err := store.NextAnnouncements(ctx, now, left, announcement)
+				progress += len(outs)
+				return outs, err
+			})
+			if err != nil {
+				if ctx.Err() == nil {
+					e.log.Error("move announcements to the outbox; will retry", "err", err)
+				}
+				return
+			}
+		}
+		if progress == 0 {
+			return
+		}
+	}
+}
+
+// remind applies the reminder d in its person's turn, through the
+// conversation, which decides whether it still goes. It reports whether
+// the store changed.
+func (e *Engine) remind(ctx context.Context, d DueReminder, now time.Time) (bool, error) {
+	leave, err := e.join(ctx, d.Participant)
+	if err != nil {
+		return false, err
+	}
+	defer leave()
+	e.startMu.RLock()
+	defer e.startMu.RUnlock()
+	in := Inbound{
+		ID:      d.Participant + ":reminder:" + strconv.FormatInt(d.Due.UnixNano(), 10),
+		Channel: d.Channel, Participant: d.Participant, Address: d.Address, Later: d.Address, Low: true,
+		Event: flows.Event{Kind: flows.EventReminder, Later: true},
+	}
+	applied, err := e.store.Apply(ctx, in, now, func(s flows.Session) (flows.Session, []flows.Reply) {
+		return e.stepper.Step(s, in.Event, now)
+	})
+	if err != nil {
+		return false, err
+	}
+	if e.started {
+		e.enqueue(applied.Outbox)
+	}
+	return !applied.Duplicate, nil
+}
+
+// unreachable tells the conversation that out's person cannot be written
+// to any more (they blocked the bot): their reminders stop, in one
+// transaction like any event.
+func (e *Engine) unreachable(out Outgoing) {
+	if e.lane.store == nil || out.Participant == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	leave, err := e.join(ctx, out.Participant)
+	if err != nil {
+		return
+	}
+	defer leave()
+	in := Inbound{
+		ID:      out.Participant + ":unreachable:" + strconv.FormatUint(out.Seq, 10),
+		Channel: out.Channel, Participant: out.Participant, Address: out.Address,
+		Event: flows.Event{Kind: flows.EventUnreachable},
+	}
+	now := e.now()
+	if _, err := e.store.Apply(ctx, in, now, func(s flows.Session) (flows.Session, []flows.Reply) {
+		return e.stepper.Step(s, in.Event, now)
+	}); err != nil {
+		e.log.Error("stop the reminders of an unreachable person", "platform", out.Channel, "participant", out.Participant, "err", err)
+	}
+}
+
+// announcement lays an organisers' announcement out in lang.
+func announcement(lang, body string) flows.Reply {
+	t := text.For(lang).Reminders
+	return flows.Reply{Title: t.AnnounceTitle, Text: body + "\n\n" + t.AnnounceFooter}
+}

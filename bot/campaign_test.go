@@ -1,0 +1,231 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// reachSender records deliveries, can write to people later (as Telegram's
+// private chats), refuses for good those in blocked (Telegram's 403), and
+// holds low-priority sends while hold is open.
+type reachSender struct {
+	mu      sync.Mutex
+	sent    []bot.Outgoing
+	blocked map[string]bool
+	hold    chan struct{} // nil: low sends go at once
+}
+
+type forbidden struct{}
+
+func (forbidden) Error() string   { return "403 Forbidden: bot was blocked by the user" }
+func (forbidden) Permanent() bool { return true }
+func (forbidden) Status() int     { return 403 }
+
+func (r *reachSender) Send(ctx context.Context, out bot.Outgoing) error {
+	if out.Low && r.hold != nil {
+		select {
+		case <-r.hold:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.blocked[out.Address] {
+		return forbidden{}
+	}
+	r.sent = append(r.sent, out)
+	return nil
+}
+
+func (r *reachSender) LaterAddress(a string) (string, bool) { return a, true }
+
+// count counts the deliveries to address whose text contains s.
+func (r *reachSender) count(address, s string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, o := range r.sent {
+		if o.Address == address && strings.Contains(o.Reply.Lead+o.Reply.Text, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// clock is a clock the test moves.
+type clock struct{ ns atomic.Int64 }
+
+func (c *clock) now() time.Time                { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) set(t time.Time)               { c.ns.Store(t.UnixNano()) }
+func (c *clock) add(d time.Duration) time.Time { c.set(c.now().Add(d)); return c.now() }
+
+type campaignEnv struct {
+	db    *storage.DB
+	eng   *bot.Engine
+	rec   *reachSender
+	clock *clock
+	n     int
+}
+
+func startCampaigns(t *testing.T, rec *reachSender) *campaignEnv {
+	t.Helper()
+	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2, QuietDays: []time.Weekday{time.Sunday}}})
+	c := &clock{}
+	c.set(time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC)) // a Tuesday
+	eng := bot.New(db, m, nil)
+	eng.SetClock(c.now)
+	eng.SetRetry(time.Millisecond, 4*time.Millisecond)
+	eng.AddSender(bot.ChannelTelegram, rec)
+	eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if rec.hold != nil {
+			close(rec.hold)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := eng.Close(ctx); err != nil {
+			t.Errorf("close engine: %v", err)
+		}
+		checkClose(t, db)
+	})
+	return &campaignEnv{db: db, eng: eng, rec: rec, clock: c}
+}
+
+// say hands one event of person p to the engine, a minute after the last.
+func (e *campaignEnv) say(t *testing.T, p string, ev flows.Event) bot.Applied {
+	t.Helper()
+	e.n++
+	e.clock.add(time.Minute)
+	return handle(t, e.eng, bot.Inbound{ID: fmt.Sprintf("telegram:update:%d", e.n), Channel: bot.ChannelTelegram, Participant: p, Address: p, Event: ev})
+}
+
+// lastOptions returns the options of p's latest prompt in applied.
+func (e *campaignEnv) tap(t *testing.T, p string, res bot.Applied, label string) bot.Applied {
+	t.Helper()
+	for i := len(res.Outbox) - 1; i >= 0; i-- {
+		for _, o := range res.Outbox[i].Reply.Options {
+			if o.Label == label {
+				return e.say(t, p, flows.Event{Kind: flows.EventChoice, Token: o.Token})
+			}
+		}
+	}
+	t.Fatalf("no button %q in %+v", label, res.Outbox)
+	return bot.Applied{}
+}
+
+// pauseWithReminder takes p to the first question, pauses and says yes to
+// the reminder.
+func (e *campaignEnv) pauseWithReminder(t *testing.T, p string) {
+	t.Helper()
+	res := e.say(t, p, flows.Event{Kind: flows.EventCommand, Command: flows.CmdStart})
+	res = e.tap(t, p, res, "J'accepte")
+	res = e.tap(t, p, res, "Parent")
+	res = e.tap(t, p, res, "Passer")
+	res = e.tap(t, p, res, "1. Égal accès au numérique — 0/5")
+	res = e.tap(t, p, res, "Continuer plus tard")
+	if res.Outbox[0].Reply.Options[0].Label != "Oui" {
+		t.Fatalf("no offer after the pause: %+v", res.Outbox)
+	}
+	e.tap(t, p, res, "Oui")
+}
+
+const reminderText = "Vous aviez commencé la consultation"
+
+func TestReminderSentOnceAndNotAfterComingBack(t *testing.T) {
+	rec := &reachSender{}
+	e := startCampaigns(t, rec)
+	e.pauseWithReminder(t, "telegram:1")
+	e.pauseWithReminder(t, "telegram:2")
+
+	// Three days later, 10:08 Paris time on a Friday: both are due. The
+	// second came back meanwhile and paused again, which moves theirs.
+	e.clock.add(24 * time.Hour)
+	res := e.say(t, "telegram:2", flows.Event{Kind: flows.EventText, Text: "reprendre"})
+	e.tap(t, "telegram:2", res, "Continuer plus tard")
+	e.clock.add(2 * 24 * time.Hour)
+	waitFor(t, "the first reminder", func() bool { return rec.count("telegram:1", reminderText) == 1 })
+	if n := rec.count("telegram:2", reminderText); n != 0 {
+		t.Fatalf("telegram:2 got %d reminders, though they came back", n)
+	}
+	// Only telegram:2's is left, a day later.
+	if due, _ := e.db.DueReminders(context.Background(), e.clock.now().Add(48*time.Hour), 10); len(due) != 1 || due[0].Participant != "telegram:2" {
+		t.Fatalf("due = %+v", due)
+	}
+	// telegram:2 comes back before theirs: nothing is due any more.
+	e.say(t, "telegram:2", flows.Event{Kind: flows.EventText, Text: "bonjour"})
+	if due, _ := e.db.DueReminders(context.Background(), e.clock.now().Add(30*24*time.Hour), 10); len(due) != 0 {
+		t.Fatalf("due after coming back = %+v", due)
+	}
+	if n := rec.count("telegram:1", reminderText); n != 1 {
+		t.Fatalf("telegram:1 got %d reminders", n)
+	}
+}
+
+func TestBlockedPersonLosesTheirReminders(t *testing.T) {
+	rec := &reachSender{blocked: map[string]bool{}}
+	e := startCampaigns(t, rec)
+	e.pauseWithReminder(t, "telegram:1")
+	rec.mu.Lock()
+	rec.blocked["telegram:1"] = true
+	rec.mu.Unlock()
+	e.clock.add(4 * 24 * time.Hour)
+	waitFor(t, "the consent withdrawn", func() bool {
+		s, _, _ := e.db.Session("telegram:1")
+		return !s.Reminders.On() && !s.Reminders.WithdrawnAt.IsZero()
+	})
+	if n, _ := e.db.ReminderContacts(context.Background()); n != 0 {
+		t.Fatalf("%d contacts kept after a 403", n)
+	}
+}
+
+// TestCampaignTakesNoLiveWorker holds every low-priority send: a live
+// reply still goes at once, and the lane holds no more than its window.
+func TestCampaignTakesNoLiveWorker(t *testing.T) {
+	rec := &reachSender{hold: make(chan struct{})}
+	e := startCampaigns(t, rec)
+	for i := range 40 {
+		e.pauseWithReminder(t, fmt.Sprintf("telegram:%d", 100+i))
+	}
+	id, n, err := e.db.DraftAnnouncement(context.Background(), "Dernière semaine !", e.clock.now())
+	if err != nil || n != 40 {
+		t.Fatalf("draft: %d, %v", n, err)
+	}
+	if _, err := e.db.SendAnnouncement(context.Background(), id, e.clock.now()); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.add(4 * 24 * time.Hour)
+	e.say(t, "telegram:9", flows.Event{Kind: flows.EventCommand, Command: flows.CmdStart})
+	waitFor(t, "the live reply", func() bool {
+		return rec.count("telegram:9", "Bienvenue") > 0 || rec.count("telegram:9", "consultation") > 0
+	})
+	low := 0
+	waitFor(t, "the lane filled", func() bool {
+		p, _ := e.db.Pending(context.Background(), bot.ChannelTelegram, 0)
+		low = 0
+		for _, o := range p {
+			if o.Low {
+				low++
+			}
+		}
+		return low == bot.DefaultCampaignWindow
+	})
+}

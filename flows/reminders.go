@@ -1,0 +1,410 @@
+package flows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"consultbot/text"
+)
+
+// CmdReminders turns reminders and announcements off when they are on,
+// and offers them when they are off.
+const CmdReminders = "reminders"
+
+// Reminders is a participant's consent to reminders and announcements,
+// given apart from the consent to take part: only an explicit yes turns
+// it on, recorded with its time; /rappels or « stop » withdraws it, and
+// so does a platform refusing to deliver to the person for good.
+type Reminders struct {
+	// OfferedAt is when reminders were offered: they are offered once.
+	OfferedAt time.Time `json:"offered_at,omitzero"`
+	// ConsentAt is when the person said yes; zero: no consent.
+	ConsentAt time.Time `json:"consent_at,omitzero"`
+	// WithdrawnAt is when a consent was last withdrawn.
+	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
+	// Due is when the next reminder is to be sent; zero: none. Any event
+	// from the person clears it (they came back); a pause, or a theme
+	// validated with others left, sets it again.
+	Due time.Time `json:"due,omitzero"`
+	// Sent counts the reminders sent over the consultation.
+	Sent int `json:"sent,omitempty"`
+}
+
+// On reports whether the person accepted reminders and announcements.
+func (r Reminders) On() bool { return !r.ConsentAt.IsZero() }
+
+// ReminderSettings says when reminders may be sent. Times are in the
+// consultation's time zone (Config.Location).
+type ReminderSettings struct {
+	// Max is how many reminders one person gets at most over the
+	// consultation; zero turns reminders (and their offer) off.
+	Max int
+	// AfterDays is how long after a pause the reminder comes; zero: 3.
+	AfterDays int
+	// From and Until bound the hours reminders are sent in, as minutes
+	// after midnight (from included, until excluded); both zero: 9:00 to
+	// 20:00.
+	From, Until int
+	// QuietDays are the days of the week no reminder is sent.
+	QuietDays []time.Weekday
+}
+
+func (r ReminderSettings) withDefaults() ReminderSettings {
+	if r.AfterDays <= 0 {
+		r.AfterDays = 3
+	}
+	if r.From == 0 && r.Until == 0 {
+		r.From, r.Until = 9*60, 20*60
+	}
+	r.From = min(max(r.From, 0), 24*60-1)
+	r.Until = min(max(r.Until, r.From+1), 24*60)
+	return r
+}
+
+// Allowed reports whether a reminder may be sent at t in loc.
+func (r ReminderSettings) Allowed(t time.Time, loc *time.Location) bool {
+	lt := t.In(loc)
+	mins := lt.Hour()*60 + lt.Minute()
+	return !slices.Contains(r.QuietDays, lt.Weekday()) && mins >= r.From && mins < r.Until
+}
+
+// NextAllowed returns t if a reminder may be sent then, else the start
+// of the next allowed hours, by the wall clock of loc (so 9:00 stays
+// 9:00 across a change to or from summer time).
+func (r ReminderSettings) NextAllowed(t time.Time, loc *time.Location) time.Time {
+	for range 8 {
+		if r.Allowed(t, loc) {
+			return t
+		}
+		lt := t.In(loc)
+		day := lt.Day()
+		if lt.Hour()*60+lt.Minute() >= r.From || slices.Contains(r.QuietDays, lt.Weekday()) {
+			day++
+		}
+		t = time.Date(lt.Year(), lt.Month(), day, r.From/60, r.From%60, 0, 0, loc)
+	}
+	return t // every day quiet: a configuration check refuses it
+}
+
+// Buttons of the reminders.
+const (
+	actRemindYes  = "remyes"  // yes, remind me
+	actRemindNo   = "remno"   // no thanks
+	actRemindStop = "remstop" // no more reminders
+)
+
+// Pending texts of PendingReminders.
+const (
+	remindOffer    = "offer"
+	remindReminder = "reminder"
+)
+
+func (st *step) rmsg() *text.Reminders { return &text.For(st.s.Lang).Reminders }
+
+// dueAfterPause is when a reminder asked for now comes: AfterDays later
+// by the wall clock, within the allowed hours; zero if that is not before
+// the consultation closes.
+func (st *step) dueAfterPause() time.Time {
+	rs, loc := st.m.cfg.Reminders, st.m.cfg.Location
+	due := rs.NextAllowed(st.now.In(loc).AddDate(0, 0, rs.AfterDays), loc)
+	if c := st.m.cfg.ClosesAt; !c.IsZero() && !due.Before(c) {
+		return time.Time{}
+	}
+	return due
+}
+
+// cameBack clears the reminder due: the person is here. Asking what is
+// kept, or about reminders, is not coming back to the consultation.
+func (st *step) cameBack(ev Event) {
+	if ev.Kind == EventCommand && (ev.Command == CmdMyData || ev.Command == CmdReminders) {
+		return
+	}
+	st.s.Reminders.Due = time.Time{}
+}
+
+// offerReminders, after a pause (paused) or a theme validated, offers
+// reminders if they never were, or schedules the next reminder if the
+// person accepted them. It reports whether it asked the offer, which
+// then stands in for the stage's prompt.
+func (st *step) offerReminders(paused bool) bool {
+	rs := st.m.cfg.Reminders
+	r := &st.s.Reminders
+	if rs.Max <= 0 || (!paused && st.allConfirmed()) {
+		return false
+	}
+	if r.On() {
+		if r.Sent < rs.Max {
+			r.Due = st.dueAfterPause()
+		}
+		return false
+	}
+	if !st.later || !r.OfferedAt.IsZero() || st.dueAfterPause().IsZero() {
+		return false
+	}
+	r.OfferedAt = st.now
+	if !paused {
+		st.s.Stage = StageMenu // the offer stands in for the menu
+	}
+	p := &Pending{Kind: PendingReminders, Text: remindOffer}
+	st.show(st.remindersPrompt(p))
+	st.setPending(p)
+	return true
+}
+
+// remindersPrompt is the offer, or the buttons under a reminder.
+func (st *step) remindersPrompt(p *Pending) (Reply, []opt) {
+	rm := st.rmsg()
+	if p.Text == remindReminder {
+		return st.reminderReply(), []opt{{actResume, "", st.msg().ResumeLabel}, {actRemindStop, "", rm.Stop}}
+	}
+	text := fmt.Sprintf(rm.Offer, st.m.cfg.Reminders.AfterDays)
+	opts := []opt{{actRemindYes, "", rm.Yes}, {actRemindNo, "", rm.No}}
+	if st.s.Stage == StagePaused {
+		text = st.msg().Paused + "\n\n" + text
+		opts = append(opts, opt{actResume, "", st.msg().ResumeLabel})
+	} else {
+		opts = append(opts, opt{actMenu, "", rm.Later})
+	}
+	return Reply{Text: text}, opts
+}
+
+func (st *step) reminderReply() Reply {
+	return Reply{Text: fmt.Sprintf(st.rmsg().Reminder, len(st.confirmedThemes()), len(st.m.q.Themes))}
+}
+
+// confirmedThemes lists the themes of the questionnaire validated.
+func (st *step) confirmedThemes() []string {
+	var ids []string
+	for _, th := range st.m.q.Themes {
+		if _, ok := st.s.Confirmed[th.ID]; ok {
+			ids = append(ids, th.ID)
+		}
+	}
+	return ids
+}
+
+// remindersPending reports the pending offer or reminder buttons.
+func (st *step) remindersPending() *Pending {
+	if p := st.pending(); p != nil && p.Kind == PendingReminders {
+		return p
+	}
+	return nil
+}
+
+// stopWords withdraw reminders where they mean nothing else.
+var remindStopWords = map[string]bool{
+	"stop": true, "stop rappels": true, "stop rappel": true, "stop les rappels": true, "plus de rappels": true,
+	"plus de rappel": true, "arreter les rappels": true, "arrete les rappels": true, "pas de rappels": true,
+	"ne plus recevoir de rappels": true, "ne plus recevoir": true, "desinscrire": true, "me desinscrire": true,
+	"desabonner": true, "me desabonner": true, "desinscription": true, "unsubscribe": true,
+	"stop reminders": true, "no more reminders": true, "arret": true, "stopper": true,
+}
+
+// reminders handles what is about reminders: the /rappels command, the
+// offer's and the reminder's buttons, typed answers to them, and « stop »
+// where it means nothing else. It reports whether ev was one of them.
+func (st *step) reminders(ev Event) bool {
+	s := &st.s
+	switch ev.Kind {
+	case EventCommand:
+		if ev.Command != CmdReminders {
+			return false
+		}
+		st.toggleReminders()
+		return true
+	case EventChoice:
+		t, ok := parseToken(ev.Token)
+		if !ok || t.prompt != s.Prompt || st.remindersPending() == nil {
+			return false
+		}
+		return st.remindersChoice(t)
+	case EventText:
+		if !utf8.ValidString(ev.Text) {
+			return false
+		}
+		n := normalize(sanitizeText(ev.Text))
+		if st.remindersPending() != nil {
+			_, opts := st.current()
+			rd := readText(ev.Text, opts, false, st.m.q)
+			if rd.kind == readOption {
+				return st.remindersChoice(token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg})
+			}
+			if remindStopWords[n] {
+				return st.remindersChoice(token{prompt: s.Prompt, action: actRemindStop})
+			}
+			// Anything else leaves the offer unanswered (no consent) and is
+			// read at the stage's own prompt.
+			s.Pending = nil
+			return false
+		}
+		if !remindStopWords[n] || s.Stage == StageNew || s.Stage == StageDeclined {
+			return false
+		}
+		if (s.Stage == StageQuestion || s.Stage == StageEdit) && st.pending() == nil && n == "stop" {
+			return false // « stop » at a question pauses it
+		}
+		if !s.Reminders.On() {
+			if n == "stop" {
+				return false
+			}
+			st.say(st.rmsg().NotOn)
+			st.reshow()
+			return true
+		}
+		st.withdraw()
+		st.reshow()
+		return true
+	}
+	return false
+}
+
+// remindersChoice handles a button of the offer or of a reminder.
+func (st *step) remindersChoice(t token) bool {
+	s := &st.s
+	rm := st.rmsg()
+	switch t.action {
+	case actRemindYes:
+		s.Reminders.ConsentAt = st.now
+		s.Reminders.WithdrawnAt = time.Time{}
+		if s.Reminders.Sent < st.m.cfg.Reminders.Max && st.somethingLeft() {
+			s.Reminders.Due = st.dueAfterPause()
+		}
+		if d := s.Reminders.Due; !d.IsZero() {
+			st.say(fmt.Sprintf(rm.Scheduled, st.when(d)))
+		} else {
+			st.say(rm.Consented)
+		}
+		st.reshowStage()
+	case actRemindNo:
+		st.say(rm.Declined)
+		st.reshowStage()
+	case actRemindStop:
+		if s.Reminders.On() {
+			st.withdraw()
+		} else {
+			st.say(rm.NotOn)
+		}
+		st.reshowStage()
+	case actResume:
+		s.Pending = nil
+		st.resume()
+	case actMenu:
+		st.showMenu()
+	default:
+		return false
+	}
+	return true
+}
+
+// somethingLeft reports whether a reminder has anything to remind: a
+// pause, or a theme not validated yet.
+func (st *step) somethingLeft() bool {
+	return st.s.Stage == StagePaused || !st.allConfirmed()
+}
+
+// withdraw turns reminders and announcements off.
+func (st *step) withdraw() {
+	r := &st.s.Reminders
+	r.ConsentAt, r.Due, r.WithdrawnAt = time.Time{}, time.Time{}, st.now
+	st.say(st.rmsg().Stopped)
+}
+
+// toggleReminders is /rappels: off when on, else the offer where the
+// channel can write later.
+func (st *step) toggleReminders() {
+	s := &st.s
+	switch {
+	case s.Stage == StageNew || s.Stage == StageDeclined || s.Stage == StageConsent:
+		st.say(st.rmsg().NotOn)
+		st.reshow()
+	case s.Reminders.On():
+		st.withdraw()
+		st.reshow()
+	case !st.later || st.m.cfg.Reminders.Max <= 0:
+		st.say(st.rmsg().Unavailable)
+		st.reshow()
+	default:
+		s.Reminders.OfferedAt = st.now
+		p := &Pending{Kind: PendingReminders, Text: remindOffer}
+		r, opts := st.remindersPrompt(p)
+		if s.Stage != StagePaused {
+			// Only yes or no: the stage's prompt comes back after.
+			r.Text = fmt.Sprintf(st.rmsg().Offer, st.m.cfg.Reminders.AfterDays)
+			opts = opts[:2]
+		}
+		st.show(r, opts)
+		st.setPending(p)
+	}
+}
+
+// reminderStep handles the events that are no one's action: a reminder
+// falling due, and a platform refusing to deliver to the person for
+// good. Neither counts as the person coming back: UpdatedAt stays.
+func (m *Machine) reminderStep(s Session, ev Event, now time.Time) (Session, []Reply) {
+	if s.Stage == StageNew {
+		// No one, or erased meanwhile: leave no trace.
+		return Session{Participant: s.Participant, Stage: StageErased}, nil
+	}
+	st := &step{m: m, s: cloneSession(s), now: now}
+	r := &st.s.Reminders
+	if ev.Kind == EventUnreachable {
+		if r.On() {
+			r.ConsentAt, r.Due, r.WithdrawnAt = time.Time{}, time.Time{}, now
+		}
+		return st.s, nil
+	}
+	if r.Due.IsZero() || now.Before(r.Due) {
+		return s, nil // came back meanwhile, or not yet
+	}
+	rs := m.cfg.Reminders
+	switch st.s.Stage {
+	case StagePaused, StageMenu, StageReview, StageQuestion, StageEdit:
+	default:
+		r.Due = time.Time{}
+		return st.s, nil
+	}
+	if !r.On() || st.s.Banned || m.Closed(now) || r.Sent >= rs.Max || !st.somethingLeft() {
+		r.Due = time.Time{}
+		return st.s, nil
+	}
+	if !rs.Allowed(now, m.cfg.Location) {
+		// Fell due while the bot was stopped, say: the next allowed hour.
+		r.Due = rs.NextAllowed(now, m.cfg.Location)
+		if c := m.cfg.ClosesAt; !c.IsZero() && !r.Due.Before(c) {
+			r.Due = time.Time{}
+		}
+		return st.s, nil
+	}
+	r.Due = time.Time{}
+	r.Sent++
+	p := &Pending{Kind: PendingReminders, Text: remindReminder}
+	st.show(st.remindersPrompt(p))
+	st.setPending(p)
+	return st.s, st.out
+}
+
+// remindersData is the "my data" line about reminders.
+func (st *step) remindersData() string {
+	r, rm := st.s.Reminders, st.rmsg()
+	var parts []string
+	switch {
+	case r.On():
+		parts = append(parts, fmt.Sprintf(rm.DataOn, st.when(r.ConsentAt)))
+		if !r.Due.IsZero() {
+			parts = append(parts, fmt.Sprintf(rm.DataNext, st.when(r.Due)))
+		}
+	case !r.WithdrawnAt.IsZero():
+		parts = append(parts, fmt.Sprintf(rm.DataWithdrawn, st.when(r.WithdrawnAt)))
+	case !r.OfferedAt.IsZero():
+		parts = append(parts, rm.DataOff)
+	default:
+		return ""
+	}
+	if r.Sent > 0 {
+		parts = append(parts, fmt.Sprintf(rm.DataSent, r.Sent))
+	}
+	return strings.Join(parts, " ; ")
+}

@@ -1,0 +1,329 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// Reminder and announcement buckets (schema version 4).
+var (
+	// bucketReminderDue maps big-endian Unix nanoseconds of a reminder's
+	// due time + participant to nothing: the reminders in due order. It
+	// follows Session.Reminders.Due, in the transaction that changes it.
+	bucketReminderDue = []byte("reminder_due")
+	// bucketReminderContacts maps a participant who accepted reminders to
+	// a contactRecord: where to write to them later. It exists only while
+	// they accept.
+	bucketReminderContacts = []byte("reminder_contacts")
+	// bucketAnnouncements maps a big-endian announcement number to an
+	// announcementRecord.
+	bucketAnnouncements = []byte("announcements")
+)
+
+var (
+	_ bot.Campaigns = (*DB)(nil)
+)
+
+const (
+	contactRecordV      = 1
+	announcementRecordV = 1
+)
+
+// contactRecord is where a participant who accepted reminders can be
+// reached later.
+type contactRecord struct {
+	V       int    `json:"v"`
+	Channel string `json:"channel"`
+	Address string `json:"address"`
+	Lang    string `json:"lang"`
+}
+
+// Announcement states.
+const (
+	AnnouncementDraft   = "draft"   // written, waiting for its confirmation
+	AnnouncementSending = "sending" // confirmed: moving into the outbox
+	AnnouncementDone    = "done"    // in the outbox for every recipient
+)
+
+// announcementRecord is one organisers' announcement and the progress of
+// its campaign: Cursor is the last participant whose delivery is in the
+// outbox, moved in the same transaction as the deliveries, so that each
+// person who accepted reminders gets it once, whatever is killed when.
+type announcementRecord struct {
+	V         int       `json:"v"`
+	Text      string    `json:"text"`
+	State     string    `json:"state"`
+	CreatedAt time.Time `json:"created_at"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	Cursor    string    `json:"cursor,omitempty"`
+	Queued    int       `json:"queued"`
+}
+
+func reminderDueKey(due time.Time, participant string) []byte {
+	return append(u64(uint64(due.UnixNano())), participant...)
+}
+
+// noteRemindersTx keeps the reminder index and the contact in step with
+// the session a step saved: the contact exists only while the person
+// accepts reminders, the index holds the reminder due, if any.
+func noteRemindersTx(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error {
+	due := tx.Bucket(bucketReminderDue)
+	contacts := tx.Bucket(bucketReminderContacts)
+	pkey := []byte(in.Participant)
+	o, n := old.Reminders, next.Reminders
+	if !o.Due.IsZero() && !o.Due.Equal(n.Due) {
+		if err := due.Delete(reminderDueKey(o.Due, in.Participant)); err != nil {
+			return fmt.Errorf("delete reminder due: %w", err)
+		}
+	}
+	if !n.On() {
+		if err := contacts.Delete(pkey); err != nil {
+			return fmt.Errorf("delete reminder contact: %w", err)
+		}
+		if !n.Due.IsZero() {
+			return due.Delete(reminderDueKey(n.Due, in.Participant))
+		}
+		return nil
+	}
+	if in.Later != "" {
+		b, err := json.Marshal(contactRecord{V: contactRecordV, Channel: in.Channel, Address: in.Later, Lang: next.Lang})
+		if err != nil {
+			return fmt.Errorf("encode reminder contact: %w", err)
+		}
+		if !bytes.Equal(contacts.Get(pkey), b) {
+			if err := contacts.Put(pkey, b); err != nil {
+				return fmt.Errorf("put reminder contact: %w", err)
+			}
+		}
+	}
+	if !n.Due.IsZero() && contacts.Get(pkey) != nil {
+		if err := due.Put(reminderDueKey(n.Due, in.Participant), nil); err != nil {
+			return fmt.Errorf("put reminder due: %w", err)
+		}
+	}
+	return nil
+}
+
+// eraseRemindersTx deletes the participant's contact and the reminder
+// due that their stored session names.
+func eraseRemindersTx(tx *bolt.Tx, participant string) error {
+	if b := tx.Bucket(bucketSessions).Get([]byte(participant)); b != nil {
+		if s, err := decodeSession(b); err == nil && !s.Reminders.Due.IsZero() {
+			if err := tx.Bucket(bucketReminderDue).Delete(reminderDueKey(s.Reminders.Due, participant)); err != nil {
+				return fmt.Errorf("erase reminder due: %w", err)
+			}
+		}
+	}
+	if err := tx.Bucket(bucketReminderContacts).Delete([]byte(participant)); err != nil {
+		return fmt.Errorf("erase reminder contact: %w", err)
+	}
+	return nil
+}
+
+// DueReminders lists at most limit reminders due at now, the oldest
+// first, with where to send them.
+func (db *DB) DueReminders(ctx context.Context, now time.Time, limit int) ([]bot.DueReminder, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var list []bot.DueReminder
+	err := db.view(func(tx *bolt.Tx) error {
+		list = nil
+		contacts := tx.Bucket(bucketReminderContacts)
+		end := uint64(now.UnixNano())
+		c := tx.Bucket(bucketReminderDue).Cursor()
+		for k, _ := c.First(); k != nil && len(list) < limit; k, _ = c.Next() {
+			if len(k) <= 8 || binary.BigEndian.Uint64(k[:8]) > end {
+				break
+			}
+			p := string(k[8:])
+			var r contactRecord
+			if b := contacts.Get(k[8:]); b == nil || json.Unmarshal(b, &r) != nil {
+				continue
+			}
+			list = append(list, bot.DueReminder{
+				Participant: p, Channel: r.Channel, Address: r.Address,
+				Due: time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))),
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("due reminders: %w", err)
+	}
+	return list, nil
+}
+
+// ReminderContacts counts the people who accepted reminders and can be
+// written to: the recipients of an announcement.
+func (db *DB) ReminderContacts(ctx context.Context) (int, error) {
+	n := 0
+	err := db.view(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketReminderContacts).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count reminder contacts: %w", err)
+	}
+	return n, nil
+}
+
+// ErrNoAnnouncement is returned for an announcement number that names
+// no draft.
+var ErrNoAnnouncement = errors.New("no such announcement")
+
+// ErrAnnouncementSent is returned when confirming an announcement that
+// was confirmed already.
+var ErrAnnouncementSent = errors.New("announcement already sent")
+
+// DraftAnnouncement records an organisers' announcement, to be sent once
+// confirmed, and returns its number and how many people would get it now.
+func (db *DB) DraftAnnouncement(ctx context.Context, text string, now time.Time) (id uint64, recipients int, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAnnouncements)
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		rec, err := json.Marshal(announcementRecord{V: announcementRecordV, Text: text, State: AnnouncementDraft, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		id, recipients = seq, tx.Bucket(bucketReminderContacts).Stats().KeyN
+		return b.Put(u64(seq), rec)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("draft announcement: %w", err)
+	}
+	return id, recipients, nil
+}
+
+// SendAnnouncement confirms draft id: from now on NextAnnouncements moves
+// it into the outbox for everyone who accepts reminders. It returns how
+// many they are now, ErrNoAnnouncement or ErrAnnouncementSent.
+func (db *DB) SendAnnouncement(ctx context.Context, id uint64, now time.Time) (recipients int, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAnnouncements)
+		v := b.Get(u64(id))
+		if v == nil {
+			return ErrNoAnnouncement
+		}
+		var r announcementRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode announcement %d: %w", id, err)
+		}
+		if r.State != AnnouncementDraft {
+			return ErrAnnouncementSent
+		}
+		r.State, r.SentAt = AnnouncementSending, now
+		recipients = tx.Bucket(bucketReminderContacts).Stats().KeyN
+		rec, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		return b.Put(u64(id), rec)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("send announcement %d: %w", id, err)
+	}
+	return recipients, nil
+}
+
+// NextAnnouncements moves the deliveries of the announcement being sent
+// to at most limit more people into the outbox, in the low-priority lane,
+// and the campaign's cursor past them, in one transaction; render writes
+// each delivery in the person's language. It returns the deliveries
+// (none when no campaign runs).
+func (db *DB) NextAnnouncements(ctx context.Context, now time.Time, limit int, render func(lang, text string) flows.Reply) ([]bot.Outgoing, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var outs []bot.Outgoing
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		outs = nil
+		b := tx.Bucket(bucketAnnouncements)
+		var (
+			key []byte
+			r   announcementRecord
+		)
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode announcement: %w", err)
+			}
+			if r.State == AnnouncementSending {
+				key = bytes.Clone(k)
+				break
+			}
+		}
+		if key == nil {
+			return nil
+		}
+		id := binary.BigEndian.Uint64(key)
+		outbox := tx.Bucket(bucketOutbox)
+		cc := tx.Bucket(bucketReminderContacts).Cursor()
+		k, v := cc.First()
+		if r.Cursor != "" {
+			k, v = cc.Seek([]byte(r.Cursor))
+			if k != nil && string(k) == r.Cursor {
+				k, v = cc.Next()
+			}
+		}
+		for ; k != nil && len(outs) < limit; k, v = cc.Next() {
+			var ct contactRecord
+			if err := json.Unmarshal(v, &ct); err != nil {
+				return fmt.Errorf("decode reminder contact: %w", err)
+			}
+			ch, err := outbox.CreateBucketIfNotExists([]byte(ct.Channel))
+			if err != nil {
+				return err
+			}
+			seq, err := outbox.NextSequence()
+			if err != nil {
+				return err
+			}
+			out := bot.Outgoing{
+				Seq: seq, Channel: ct.Channel, Address: ct.Address, Participant: string(k),
+				EventID: fmt.Sprintf("announcement:%d", id), Reply: render(ct.Lang, r.Text), CreatedAt: now, Low: true,
+			}
+			rec, err := json.Marshal(newOutgoingRecord(out))
+			if err != nil {
+				return err
+			}
+			if err := ch.Put(u64(seq), rec); err != nil {
+				return err
+			}
+			outs = append(outs, out)
+			r.Cursor = string(k)
+		}
+		r.Queued += len(outs)
+		if k == nil {
+			r.State, r.Cursor = AnnouncementDone, ""
+		}
+		rec, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		return b.Put(key, rec)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("next announcements: %w", err)
+	}
+	return outs, nil
+}
