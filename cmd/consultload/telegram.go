@@ -32,7 +32,7 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	duration := fs.Duration("duration", 20*time.Second, "how long they keep answering (at most 10m)")
 	think := fs.Duration("think", 2*time.Second, "each parent's pause before every action, as people read and type")
 	thinkMax := fs.Duration("think-max", 0, "when above -think, each pause is drawn uniformly between -think and -think-max (seeded)")
-	warmup := fs.Duration("warmup", 0, "left out of the rates and of requests per answer: the onboarding taps before the steady state")
+	warmup := fs.Duration("warmup", 0, "left out of the rates, of requests per answer and of update→reply: the onboarding taps before the steady state")
 	verbose := fs.Bool("v", false, "log the adapter's and engine's warnings to stderr")
 	reminders := fs.Int("reminders", 0, "also run with this many reminders due (0-100000) to other people, and print both runs")
 	if err := fs.Parse(args); err != nil {
@@ -239,7 +239,7 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	for i := range o.parents {
 		wg.Go(func() {
 			pause := pauses(o.think, o.thinkMax, uint64(i))
-			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], pause, &actions)
+			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], pause, start.Add(o.warmup), &actions)
 			mu.Lock()
 			latencies = append(latencies, lat...)
 			mu.Unlock()
@@ -296,8 +296,8 @@ func pauses(think, thinkMax time.Duration, seed uint64) func() time.Duration {
 // other, answering each question with text and validating each review,
 // until ctx ends. Each action waits for the bot's next prompt (a message
 // with buttons, new or a tapped one edited); the time to the first reply
-// is its latency.
-func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, pause func() time.Duration, actions *atomic.Int64) []time.Duration {
+// is its latency, kept for the actions taken from on (after the warm-up).
+func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, pause func() time.Duration, from time.Time, actions *atomic.Int64) []time.Duration {
 	var lat []time.Duration
 	act := func(do func()) (telegramtest.Message, bool) {
 		select {
@@ -312,7 +312,7 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 		for {
 			select {
 			case m := <-inbox:
-				if first {
+				if first && !t0.Before(from) {
 					lat = append(lat, time.Since(t0))
 					first = false
 				}
