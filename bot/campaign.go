@@ -10,7 +10,7 @@ import (
 )
 
 // The low-priority lane carries reminders and announcements. Its replies
-// (Outgoing.Low) have delivery lines of their own, served by lowWorkers
+// (Outgoing.Low) have delivery lines of their own, served by LowWorkers
 // workers apart from the live ones, so a campaign never takes a worker a
 // person's reply needs; each Sender admits them only with the sending
 // rate live replies leave (LowSender). The lane pulls its work from the
@@ -19,8 +19,8 @@ import (
 // the conversation, which clears it) just before it can go, so a person
 // who comes back meanwhile gets none.
 
-// lowWorkers is how many low-priority deliveries run at once.
-const lowWorkers = 4
+// LowWorkers is how many low-priority deliveries run at once.
+const LowWorkers = 4
 
 // Campaign defaults.
 const (
@@ -123,6 +123,20 @@ func (e *Engine) stopCampaigns() {
 	e.lane.stop()
 	<-e.lane.done
 	e.lane.stop = nil
+}
+
+// StartCampaign runs start, a transaction of the caller's that confirms a
+// campaign (an organisers' announcement), then wakes the low-priority
+// lane, which moves its first deliveries into the outbox at once instead
+// of at its next poll. It fails with ErrClosed after Close, and with
+// start's error, which it wraps.
+func (e *Engine) StartCampaign(ctx context.Context, start func(context.Context) error) error {
+	err := e.Commit(ctx, func(ctx context.Context) ([]Outgoing, error) { return nil, start(ctx) })
+	if err != nil {
+		return err
+	}
+	e.lane.wake()
+	return nil
 }
 
 // runCampaigns fills the lane from the store whenever it has room, until

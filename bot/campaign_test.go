@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,11 @@ type campaignEnv struct {
 
 func startCampaigns(t *testing.T, rec *reachSender) *campaignEnv {
 	t.Helper()
+	return startCampaignsWith(t, rec, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+}
+
+func startCampaignsWith(t *testing.T, rec *reachSender, opts bot.CampaignOptions) *campaignEnv {
+	t.Helper()
 	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -92,7 +98,7 @@ func startCampaigns(t *testing.T, rec *reachSender) *campaignEnv {
 	eng.SetClock(c.now)
 	eng.SetRetry(time.Millisecond, 4*time.Millisecond)
 	eng.AddSender(bot.ChannelTelegram, rec)
-	eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+	eng.SetCampaigns(db, opts)
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -228,4 +234,45 @@ func TestCampaignTakesNoLiveWorker(t *testing.T) {
 		}
 		return low == bot.DefaultCampaignWindow
 	})
+}
+
+// TestConfirmedAnnouncementStartsAtOnce: with the store polled only once
+// an hour, an announcement confirmed through the engine still reaches
+// everyone who accepted, without waiting for the poll.
+func TestConfirmedAnnouncementStartsAtOnce(t *testing.T) {
+	rec := &reachSender{}
+	e := startCampaignsWith(t, rec, bot.CampaignOptions{Poll: time.Hour})
+	people := []string{"telegram:1", "telegram:2", "telegram:3"}
+	for _, p := range people {
+		e.pauseWithReminder(t, p)
+	}
+	ctx := context.Background()
+	id, _, err := e.db.DraftAnnouncement(ctx, "La consultation ferme vendredi.", e.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the announcement delivered to all three", func() bool {
+		for _, p := range people {
+			if rec.count(p, "La consultation ferme vendredi.") != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	// A confirmation the store refuses comes back as its error, and
+	// starts nothing.
+	err = e.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
+		return err
+	})
+	if !errors.Is(err, storage.ErrAnnouncementSent) {
+		t.Fatalf("second confirmation: %v, want ErrAnnouncementSent", err)
+	}
 }

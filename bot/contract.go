@@ -155,6 +155,7 @@ type Sender interface {
 //	func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) // returns once committed
 //	func (e *Engine) Post(ctx context.Context, outs ...Outgoing) error          // organiser results: commit, then deliver
 //	func (e *Engine) Commit(ctx context.Context, commit func(context.Context) ([]Outgoing, error)) error // the caller's own transaction
+//	func (e *Engine) StartCampaign(ctx context.Context, start func(context.Context) error) error  // confirm a campaign, wake the low-priority lane
 //	func (e *Engine) Close(ctx context.Context) error         // stop accepting, drain deliveries until ctx ends
 //	func ParticipantID(channel, platformID string, key []byte) string // the only place participant ids are built
 //

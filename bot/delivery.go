@@ -184,7 +184,17 @@ func (e *Engine) work(low bool) {
 		err := e.senders[k.channel].Send(e.sendCtx, out)
 		switch {
 		case err == nil:
-			e.marks <- out.Seq
+			m := mark{seq: out.Seq}
+			if out.Low {
+				// Recorded before this worker takes another: after a kill
+				// each low worker repeats at most the one message the
+				// platform accepted and the outbox still holds.
+				m.done = make(chan struct{})
+			}
+			e.marks <- m
+			if m.done != nil {
+				<-m.done
+			}
 			e.observer().Delivered(out.Channel, true)
 			e.next(k, q)
 		case e.sendCtx.Err() != nil:
@@ -443,28 +453,44 @@ func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs 
 	e.next(k, q)
 }
 
+// mark is a delivered reply to mark sent; done, when set, is closed once
+// the commit that marks it returned.
+type mark struct {
+	seq  uint64
+	done chan struct{}
+}
+
 // mark marks delivered replies sent, as many per commit as have arrived
 // meanwhile, until Close closes marks.
 func (e *Engine) mark() {
 	defer close(e.markerDone)
-	for seq := range e.marks {
-		seqs := []uint64{seq}
+	for m := range e.marks {
+		batch := []mark{m}
 	more:
-		for len(seqs) < 4096 {
+		for len(batch) < 4096 {
 			select {
-			case seq, ok := <-e.marks:
+			case m, ok := <-e.marks:
 				if !ok {
 					break more
 				}
-				seqs = append(seqs, seq)
+				batch = append(batch, m)
 			default:
 				break more
 			}
+		}
+		seqs := make([]uint64, len(batch))
+		for i, m := range batch {
+			seqs[i] = m.seq
 		}
 		// Not cancelled with Close: once the platform has the messages,
 		// recording it is worth the few milliseconds.
 		if err := e.store.MarkSent(context.Background(), seqs...); err != nil {
 			e.log.Error("mark replies sent; they will be sent again after a restart", "count", len(seqs), "err", err)
+		}
+		for _, m := range batch {
+			if m.done != nil {
+				close(m.done)
+			}
 		}
 	}
 }

@@ -66,7 +66,7 @@ type Engine struct {
 	// marks carries delivered sequences to one goroutine that marks them
 	// sent together: one commit for many deliveries, taken while the
 	// previous one syncs.
-	marks      chan uint64
+	marks      chan mark
 	markerDone chan struct{}
 
 	// flood holds back the events of participants who send too fast;
@@ -155,7 +155,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		budget:   DefaultBudget,
 		nworkers: DefaultSenders,
 		kick:     make(chan struct{}, 1),
-		marks:    make(chan uint64, 1024),
+		marks:    make(chan mark, 1024),
 		lines:    make(map[string]*line),
 		queues:   make(map[addrKey]*queue),
 		sendCtx:  ctx,
@@ -208,7 +208,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		e.workers.Add(1)
 		go e.work(false)
 	}
-	for range lowWorkers {
+	for range LowWorkers {
 		e.workers.Add(1)
 		go e.work(true)
 	}

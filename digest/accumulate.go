@@ -68,13 +68,23 @@ type Accumulator struct {
 	byProfile    map[string]*counter
 	byAcademie   map[string]*counter
 	themes       map[string]*themeAcc
-	questions    map[string]*questionAcc // keyed by flows.AnswerKey
+	questions    map[questionKey]*questionAcc
 
-	scratch map[string]int // term counts of the answer being added
+	// seq numbers the text answers added, and doc lists the terms of the
+	// one being added (see termStat.seen).
+	seq uint64
+	doc []int32
 }
 
+type questionKey struct{ theme, question string }
+
+// contributor is a participant who contributed, under the channel,
+// profile and académie of their first answer: the earliest created, then
+// the lowest id, so that the order answers are added in does not matter.
 type contributor struct {
 	channel, profile, academie string
+	first                      time.Time
+	firstID                    uint64
 	inPeriod                   bool
 }
 
@@ -87,31 +97,112 @@ type themeAcc struct {
 	drops              map[string]int // question id ("" for the review) → participants who stopped there
 }
 
+// questionAcc holds a question's counts and, for its new text answers,
+// the vocabulary and the quote candidates. Words are numbered in the order
+// they first appear (index), so that candidates and scorers work on small
+// integers rather than on strings and maps.
 type questionAcc struct {
 	newAnswers, total int
 	newVoice, voice   int
 	docs              int // new text answers with at least one meaningful word
-	terms             map[string]*termStat
+	index             map[string]int32
+	terms             []termStat
 	cands             []candidate
+	// typed maps each word as typed to its word index (or -1 when it is
+	// not meaningful) and says whether it is spelt as its key: most words
+	// then cost one lookup (see classify).
+	typed map[string]typedWord
 }
 
+type typedWord struct {
+	i     int32
+	plain bool
+	form  string // when not plain
+}
+
+// maxTyped bounds questionAcc.typed; beyond it, words are classified
+// each time.
+const maxTyped = 1 << 14
+
 type termStat struct {
-	df    int            // new answers using the word
-	forms map[string]int // surface forms (accents kept) → occurrences
+	key string
+	// prefix is the key's first 8 bytes, big-endian: comparing them
+	// orders most words without comparing strings (see byKey).
+	prefix uint64
+	df     int // new answers using the word
+	// canon is the word this key folds into (see pluralStem): its
+	// singular when that is a word of the vocabulary, else itself. Words
+	// are only ever added, so it is kept up to date as they come.
+	canon int32
+	// plain counts the occurrences spelt as the key itself; forms the
+	// others (accents kept), nil until one comes.
+	plain int
+	forms map[string]int
+	// seen is the seq of the last answer using the word, and n its
+	// occurrences there.
+	seen uint64
+	n    int
 }
 
 type candidate struct {
-	id                uint64
+	id uint64
+	// text is the whole answer, white space normalised; long says it is
+	// too long to quote whole (see shorten).
 	text              string
-	shortened         bool
+	long              bool
 	spoken            bool
 	profile, academie string
-	terms             []termCount
+	terms             []termCount // by word index
 }
 
-type termCount struct {
-	key string
-	n   int
+type termCount struct{ i, n int32 }
+
+// byKey orders word indexes by their words.
+func (qa *questionAcc) byKey(x, y int32) int {
+	tx, ty := &qa.terms[x], &qa.terms[y]
+	if c := cmp.Compare(tx.prefix, ty.prefix); c != 0 {
+		return c
+	}
+	return cmp.Compare(tx.key, ty.key)
+}
+
+// keyPrefix returns the first 8 bytes of key, big-endian, zero-padded:
+// ordered as the keys are, since a key holds no zero byte.
+func keyPrefix(key string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(key) {
+			p |= uint64(key[i])
+		}
+	}
+	return p
+}
+
+// term returns the index of the word key, adding it to the vocabulary
+// (a copy, so as not to pin the answer's text) if new.
+func (qa *questionAcc) term(key string) int32 {
+	if i, ok := qa.index[key]; ok {
+		return i
+	}
+	key = strings.Clone(key)
+	i := int32(len(qa.terms))
+	qa.index[key] = i
+	qa.terms = append(qa.terms, termStat{key: key, prefix: keyPrefix(key), canon: i})
+	// The new word may be the singular of words already there, or the
+	// plural of one: pluralStem decides, as it would from scratch.
+	known := func(k string) bool { _, ok := qa.index[k]; return ok }
+	if n := len(key); n > minWordLen && (key[n-1] == 's' || key[n-1] == 'x') {
+		if stem := pluralStem(key, known); stem != key {
+			qa.terms[i].canon = qa.index[stem]
+		}
+	}
+	for _, suffix := range [...]string{"s", "x"} {
+		if j, ok := qa.index[key+suffix]; ok && pluralStem(key+suffix, known) == key {
+			qa.terms[j].canon = i
+		}
+	}
+	return i
 }
 
 // NewAccumulator returns an accumulator for in's questionnaire, period,
@@ -133,8 +224,7 @@ func NewAccumulator(in Input) *Accumulator {
 		byProfile:    map[string]*counter{},
 		byAcademie:   map[string]*counter{},
 		themes:       map[string]*themeAcc{},
-		questions:    map[string]*questionAcc{},
-		scratch:      map[string]int{},
+		questions:    map[questionKey]*questionAcc{},
 	}
 	for _, th := range q.Themes {
 		if a.theme != "" && th.ID != a.theme {
@@ -142,7 +232,7 @@ func NewAccumulator(in Input) *Accumulator {
 		}
 		a.themes[th.ID] = &themeAcc{drops: map[string]int{}}
 		for _, qu := range th.Questions {
-			a.questions[flows.AnswerKey(th.ID, qu.ID)] = &questionAcc{terms: map[string]*termStat{}}
+			a.questions[questionKey{th.ID, qu.ID}] = &questionAcc{index: map[string]int32{}}
 		}
 	}
 	for _, p := range in.Participants {
@@ -219,8 +309,11 @@ func (a *Accumulator) Add(ans Answer) {
 
 	c := a.contributors[ans.Participant]
 	if c == nil {
-		c = &contributor{channel: ans.Channel, profile: ans.Profile, academie: ans.Academie}
+		c = &contributor{channel: ans.Channel, profile: ans.Profile, academie: ans.Academie, first: ans.CreatedAt, firstID: ans.ID}
 		a.contributors[ans.Participant] = c
+	} else if ans.CreatedAt.Before(c.first) || ans.CreatedAt.Equal(c.first) && ans.ID < c.firstID {
+		c.channel, c.profile, c.academie = ans.Channel, ans.Profile, ans.Academie
+		c.first, c.firstID = ans.CreatedAt, ans.ID
 	}
 	a.total++
 	if isNew {
@@ -250,7 +343,7 @@ func (a *Accumulator) Add(ans Answer) {
 	if isNew {
 		ta.newAnswers++
 	}
-	qa := a.questions[flows.AnswerKey(ans.Theme, ans.Question)]
+	qa := a.questions[questionKey{ans.Theme, ans.Question}]
 	if qa == nil {
 		return
 	}
@@ -273,41 +366,66 @@ func (a *Accumulator) Add(ans Answer) {
 
 // addText adds a new text answer's words and makes it a quote candidate.
 func (a *Accumulator) addText(qa *questionAcc, ans Answer) {
-	clear(a.scratch)
-	tokenize(ans.Text, func(t token) {
-		a.scratch[t.key]++
-		// Words may be slices of the answer's text: clone what the
-		// question keeps, so that it does not pin every answer in memory.
-		ts := qa.terms[t.key]
-		if ts == nil {
-			ts = &termStat{forms: map[string]int{}}
-			qa.terms[strings.Clone(t.key)] = ts
+	a.seq++
+	a.doc = a.doc[:0]
+	words(ans.Text, func(w string) {
+		tw, ok := qa.typed[w]
+		if !ok {
+			tw.i = -1
+			if t, ok := classify(w); ok {
+				tw.i = qa.term(t.key)
+				tw.plain = t.form == t.key
+				if !tw.plain {
+					tw.form = strings.Clone(t.form)
+				}
+			}
+			if len(qa.typed) < maxTyped {
+				if qa.typed == nil {
+					qa.typed = map[string]typedWord{}
+				}
+				qa.typed[strings.Clone(w)] = tw
+			}
 		}
-		if _, ok := ts.forms[t.form]; ok {
-			ts.forms[t.form]++
-		} else {
-			ts.forms[strings.Clone(t.form)] = 1
+		if tw.i < 0 {
+			return
+		}
+		ts := &qa.terms[tw.i]
+		if ts.seen != a.seq {
+			ts.seen, ts.n = a.seq, 0
+			a.doc = append(a.doc, tw.i)
+		}
+		ts.n++
+		switch {
+		case tw.plain:
+			ts.plain++
+		case ts.forms == nil:
+			ts.forms = map[string]int{tw.form: 1}
+		default:
+			ts.forms[tw.form]++
 		}
 	})
-	if len(a.scratch) == 0 {
+	if len(a.doc) == 0 {
 		return
 	}
 	qa.docs++
-	terms := make([]termCount, 0, len(a.scratch))
-	for k, n := range a.scratch {
-		qa.terms[k].df++
-		terms = append(terms, termCount{key: k, n: n})
+	// Sorted by word, as vectors are: sums run in the same order whatever
+	// order the answers came in, so the scores are the same to the bit.
+	slices.SortFunc(a.doc, qa.byKey)
+	terms := make([]termCount, len(a.doc))
+	for j, i := range a.doc {
+		qa.terms[i].df++
+		terms[j] = termCount{i: i, n: int32(qa.terms[i].n)}
 	}
-	slices.SortFunc(terms, func(x, y termCount) int { return cmp.Compare(x.key, y.key) })
-	text, cut := shorten(normalizeSpace(ans.Text), maxQuoteLen)
-	text = strings.Clone(text)
+	text := strings.Clone(normalizeSpace(ans.Text))
+	// A text of at most maxQuoteLen bytes has at most as many characters.
+	long := len(text) > maxQuoteLen && utf8.RuneCountInString(text) > maxQuoteLen
 	qa.cands = append(qa.cands, candidate{
-		id: ans.ID, text: text, shortened: cut, spoken: ans.Voice,
+		id: ans.ID, text: text, long: long, spoken: ans.Voice,
 		profile: a.quoteProfile(ans.Profile), academie: ans.Academie,
 		terms: terms,
 	})
 	if len(qa.cands) >= 2*keepCandidates {
-		ranked := newScorer(qa).rank(qa.cands)
+		ranked := newScorer(qa, false).rank(qa.cands)
 		kept := make([]candidate, 0, 2*keepCandidates)
 		for _, r := range ranked[:keepCandidates] {
 			kept = append(kept, qa.cands[r.i])
@@ -316,39 +434,47 @@ func (a *Accumulator) addText(qa *questionAcc, ans Answer) {
 	}
 }
 
-// scorer holds a question's TF-IDF statistics, plurals folded.
+// scorer holds a question's TF-IDF statistics, plurals folded, indexed
+// like questionAcc.terms (only the words others fold into have any).
 type scorer struct {
 	qa       *questionAcc
-	canon    map[string]string  // key → singular key
-	df       map[string]int     // singular key → answers
-	idf      map[string]float64 // singular key → smoothed IDF
-	centroid map[string]float64
+	df       []int // answers using the word or a plural folded into it
+	idf      []float64
+	centroid []float64
 	norm     float64
 }
 
-func newScorer(qa *questionAcc) *scorer {
-	s := &scorer{
-		qa:       qa,
-		canon:    make(map[string]string, len(qa.terms)),
-		df:       make(map[string]int, len(qa.terms)),
-		idf:      make(map[string]float64, len(qa.terms)),
-		centroid: make(map[string]float64, len(qa.terms)),
+// newScorer computes the statistics of qa. The centroid's norm scales
+// every score alike, so pruning sums it in any order; final sums it word
+// by word, so that the scores shown do not depend on the order answers
+// came in.
+func newScorer(qa *questionAcc, final bool) *scorer {
+	n := len(qa.terms)
+	s := &scorer{qa: qa, df: make([]int, n), idf: make([]float64, n), centroid: make([]float64, n)}
+	canonical := make([]bool, n)
+	for i := range qa.terms {
+		c := qa.terms[i].canon
+		s.df[c] += qa.terms[i].df
+		canonical[c] = true
 	}
-	known := func(k string) bool { _, ok := qa.terms[k]; return ok }
-	for k, ts := range qa.terms {
-		c := pluralStem(k, known)
-		s.canon[k] = c
-		s.df[c] += ts.df
-	}
-	n := float64(max(qa.docs, 1))
-	for c, df := range s.df {
-		df = min(df, qa.docs)
+	docs := float64(max(qa.docs, 1))
+	var order []int32
+	for c := range s.df {
+		if !canonical[c] {
+			continue
+		}
+		df := min(s.df[c], qa.docs)
 		s.df[c] = df
-		idf := math.Log(1 + n/float64(max(df, 1)))
+		idf := math.Log(1 + docs/float64(max(df, 1)))
 		s.idf[c] = idf
-		w := float64(df) / n * idf
-		s.centroid[c] = w
-		s.norm += w * w
+		s.centroid[c] = float64(df) / docs * idf
+		order = append(order, int32(c))
+	}
+	if final {
+		slices.SortFunc(order, qa.byKey)
+	}
+	for _, c := range order {
+		s.norm += s.centroid[c] * s.centroid[c]
 	}
 	s.norm = math.Sqrt(s.norm)
 	return s
@@ -356,26 +482,26 @@ func newScorer(qa *questionAcc) *scorer {
 
 // termWeight is one coordinate of a TF-IDF vector.
 type termWeight struct {
-	key string
-	w   float64
+	i int32
+	w float64
 }
 
 // vector returns a candidate's TF-IDF vector (plurals folded), sorted by
-// key, and its norm. A sorted slice rather than a map keeps pruning cheap.
-func (s *scorer) vector(c *candidate) ([]termWeight, float64) {
-	v := make([]termWeight, len(c.terms))
+// word, and its norm, in v (as long as the candidate's terms). A
+// sorted slice rather than a map keeps pruning cheap.
+func (s *scorer) vector(c *candidate, v []termWeight) ([]termWeight, float64) {
 	folded := false
-	for i, t := range c.terms {
-		k := s.canon[t.key]
-		folded = folded || k != t.key
-		v[i] = termWeight{key: k, w: float64(t.n)}
+	for j, t := range c.terms {
+		k := s.qa.terms[t.i].canon
+		folded = folded || k != t.i
+		v[j] = termWeight{i: k, w: float64(t.n)}
 	}
 	if folded {
-		// A plural and its singular now share a key: sort and merge them.
-		slices.SortFunc(v, func(x, y termWeight) int { return cmp.Compare(x.key, y.key) })
+		// A plural and its singular now share a word: sort and merge them.
+		slices.SortFunc(v, func(x, y termWeight) int { return s.qa.byKey(x.i, y.i) })
 		out := v[:0]
 		for _, tw := range v {
-			if n := len(out); n > 0 && out[n-1].key == tw.key {
+			if n := len(out); n > 0 && out[n-1].i == tw.i {
 				out[n-1].w += tw.w
 				continue
 			}
@@ -384,9 +510,9 @@ func (s *scorer) vector(c *candidate) ([]termWeight, float64) {
 		v = out
 	}
 	var norm float64
-	for i := range v {
-		w := (1 + math.Log(v[i].w)) * s.idf[v[i].key]
-		v[i].w = w
+	for j := range v {
+		w := (1 + math.Log(v[j].w)) * s.idf[v[j].i]
+		v[j].w = w
 		norm += w * w
 	}
 	return v, math.Sqrt(norm)
@@ -414,11 +540,19 @@ const (
 // said, without an ellipsis, so it wins over a more central long one.
 func (s *scorer) rank(cands []candidate) []ranked {
 	out := make([]ranked, len(cands))
+	n := 0
 	for i := range cands {
-		v, norm := s.vector(&cands[i])
+		n += len(cands[i].terms)
+	}
+	// One allocation for every vector: ranking runs at each pruning.
+	slab := make([]termWeight, n)
+	for i := range cands {
+		k := len(cands[i].terms)
+		v, norm := s.vector(&cands[i], slab[:k:k])
+		slab = slab[k:]
 		var dot float64
 		for _, tw := range v {
-			dot += tw.w * s.centroid[tw.key]
+			dot += tw.w * s.centroid[tw.i]
 		}
 		score := 0.0
 		if norm > 0 && s.norm > 0 {
@@ -428,7 +562,7 @@ func (s *scorer) rank(cands []candidate) []ranked {
 		switch {
 		case len(v) < minQuoteTerms:
 			tier = tierFewWords
-		case cands[i].shortened:
+		case cands[i].long:
 			tier = tierShortened
 		}
 		out[i] = ranked{i: i, score: score, tier: tier, vec: v, norm: norm}
@@ -446,14 +580,14 @@ func (s *scorer) rank(cands []candidate) []ranked {
 }
 
 // cosine is the cosine similarity of two ranked candidates' vectors,
-// merged along their sorted keys.
-func cosine(x, y ranked) float64 {
+// merged along their sorted words.
+func (s *scorer) cosine(x, y ranked) float64 {
 	if x.norm == 0 || y.norm == 0 {
 		return 0
 	}
 	var dot float64
 	for i, j := 0, 0; i < len(x.vec) && j < len(y.vec); {
-		switch c := cmp.Compare(x.vec[i].key, y.vec[j].key); {
+		switch c := s.qa.byKey(x.vec[i].i, y.vec[j].i); {
 		case c < 0:
 			i++
 		case c > 0:
@@ -468,17 +602,24 @@ func cosine(x, y ranked) float64 {
 }
 
 // quotes picks up to maxQuotes central answers, skipping near-duplicates.
+// Only the answers looked at are shortened (see shorten).
 func (s *scorer) quotes() []Quote {
 	cands := s.qa.cands
-	var picked []ranked
+	type pick struct {
+		r    ranked
+		text string
+	}
+	var picked []pick
 	var out []Quote
 	for _, r := range s.rank(cands) {
 		if len(out) == maxQuotes {
 			break
 		}
+		c := &cands[r.i]
+		text, cut := shorten(c.text, maxQuoteLen)
 		dup := false
 		for _, p := range picked {
-			if cosine(r, p) >= nearDuplicate || wordKeys(cands[r.i].text) == wordKeys(cands[p.i].text) {
+			if s.cosine(r, p.r) >= nearDuplicate || wordKeys(text) == wordKeys(p.text) {
 				dup = true
 				break
 			}
@@ -486,10 +627,9 @@ func (s *scorer) quotes() []Quote {
 		if dup {
 			continue
 		}
-		picked = append(picked, r)
-		c := &cands[r.i]
+		picked = append(picked, pick{r, text})
 		out = append(out, Quote{
-			AnswerID: c.id, Text: c.text, Shortened: c.shortened, Spoken: c.spoken,
+			AnswerID: c.id, Text: text, Shortened: cut, Spoken: c.spoken,
 			Profile: c.profile, Academie: c.academie,
 			Score: math.Round(r.score*1000) / 1000,
 		})
@@ -503,15 +643,17 @@ func (s *scorer) quotes() []Quote {
 // both the singular and the plural counts once for each, capped at the
 // number of answers.
 func (s *scorer) words() []Word {
-	keys := make([]string, 0, len(s.df))
-	for k := range s.df {
-		keys = append(keys, k)
+	var keys []int32
+	for i := range s.qa.terms {
+		if s.qa.terms[i].canon == int32(i) || s.df[i] > 0 {
+			keys = append(keys, int32(i))
+		}
 	}
-	slices.SortFunc(keys, func(x, y string) int {
+	slices.SortFunc(keys, func(x, y int32) int {
 		if c := cmp.Compare(s.df[y], s.df[x]); c != 0 {
 			return c
 		}
-		return cmp.Compare(x, y)
+		return cmp.Compare(s.qa.terms[x].key, s.qa.terms[y].key)
 	})
 	var out []Word
 	for _, k := range keys[:min(len(keys), maxWords)] {
@@ -524,22 +666,29 @@ func (s *scorer) words() []Word {
 	return out
 }
 
-// display returns how to show the singular key c: its most frequent
+// display returns how to show the word c: its most frequent
 // spelling, plural spellings counting for their singular ("élèves" votes
 // for "élève"). Ties go to the spelling with more accented letters, since
 // "eleve" is usually "élève" typed in a hurry, then to byte order, so that
 // the output never depends on map order.
-func (s *scorer) display(c string) string {
+func (s *scorer) display(c int32) string {
 	votes := map[string]int{}
-	for k, ts := range s.qa.terms {
-		if s.canon[k] != c {
+	for i := range s.qa.terms {
+		ts := &s.qa.terms[i]
+		if ts.canon != c {
 			continue
 		}
-		for f, n := range ts.forms {
-			if k != c {
+		vote := func(f string, n int) {
+			if int32(i) != c {
 				f = f[:len(f)-1] // the plural's final s or x, one byte
 			}
 			votes[f] += n
+		}
+		if ts.plain > 0 {
+			vote(ts.key, ts.plain)
+		}
+		for f, n := range ts.forms {
+			vote(f, n)
 		}
 	}
 	best, bestN, bestAcc := "", -1, -1
@@ -571,7 +720,7 @@ func (a *Accumulator) Finish() Digest {
 		d.ThemeTitle = th.Title.In(a.lang)
 	}
 	// Participants are counted once, under the channel, profile and
-	// académie of their first answer.
+	// académie of their first answer (see contributor).
 	part := [3]map[string]*counter{{}, {}, {}}
 	for _, c := range a.contributors {
 		d.Total.Participants++
@@ -610,7 +759,7 @@ func (a *Accumulator) Finish() Digest {
 		}
 		td.DropOff = a.dropOff(th, ta)
 		for _, qu := range th.Questions {
-			qa := a.questions[flows.AnswerKey(th.ID, qu.ID)]
+			qa := a.questions[questionKey{th.ID, qu.ID}]
 			if qa.newAnswers == 0 {
 				continue
 			}
@@ -620,7 +769,7 @@ func (a *Accumulator) Finish() Digest {
 				NewVoice: qa.newVoice, TotalVoice: qa.voice,
 			}
 			if qa.docs > 0 {
-				s := newScorer(qa)
+				s := newScorer(qa, true)
 				qd.Words = s.words()
 				qd.Quotes = s.quotes()
 			}

@@ -376,7 +376,7 @@ func TestCandidatesStayBounded(t *testing.T) {
 		acc.Add(Answer{ID: uint64(i + 1), Participant: fmt.Sprint(i), Theme: "acces", Question: "equipement",
 			Text: synthText(i), CreatedAt: fixSince})
 	}
-	qa := acc.questions[flows.AnswerKey("acces", "equipement")]
+	qa := acc.questions[questionKey{"acces", "equipement"}]
 	if len(qa.cands) >= 2*keepCandidates {
 		t.Errorf("%d candidates kept, want fewer than %d", len(qa.cands), 2*keepCandidates)
 	}
@@ -384,5 +384,18 @@ func TestCandidatesStayBounded(t *testing.T) {
 	q := question(t, d, "acces", "equipement")
 	if q.NewAnswers != 5000 || len(q.Quotes) != maxQuotes || len(q.Words) != maxWords {
 		t.Errorf("got %d answers, %d quotes, %d words", q.NewAnswers, len(q.Quotes), len(q.Words))
+	}
+}
+
+// TestNormalizeSpaceIsFieldsJoined checks the fast path of normalizeSpace
+// against its definition, on the spaces French text and keyboards bring.
+func TestNormalizeSpaceIsFieldsJoined(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "a", "élève", " élève ", "a  b", "a\tb", "a\nb", "a \u00a0b", "« oui\u202f»", "a\u0085b",
+		"fin ", "  début", "é\u2028è", "\u3000x", "Ça va ? Très bien.", "x\u00a0", "\u1680", "ÿ é à",
+	} {
+		if got, want := normalizeSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("normalizeSpace(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

@@ -31,33 +31,62 @@ type token struct {
 // punctuation separate words, so numbers never count; elided articles
 // ("l'école") and hyphenated words split at the apostrophe or hyphen.
 func tokenize(text string, emit func(token)) {
+	words(text, func(w string) {
+		if t, ok := classify(w); ok {
+			emit(t)
+		}
+	})
+}
+
+// words calls emit with each run of letters of text, as typed.
+func words(text string, emit func(string)) {
 	start := -1
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		w := text[start:end]
-		start = -1
-		if utf8.RuneCountInString(w) < minWordLen {
-			return
-		}
-		form := strings.ToLower(w)
-		key := foldAccents(form)
-		if isStopWord(key) {
-			return
-		}
-		emit(token{key: key, form: form})
-	}
 	for i, r := range text {
-		if unicode.IsLetter(r) || (start >= 0 && unicode.Is(unicode.Mn, r)) {
+		if 'a' <= r && r <= 'z' || unicode.IsLetter(r) || (start >= 0 && unicode.Is(unicode.Mn, r)) {
 			if start < 0 {
 				start = i
 			}
 			continue
 		}
-		flush(i)
+		if start >= 0 {
+			emit(text[start:i])
+			start = -1
+		}
 	}
-	flush(len(text))
+	if start >= 0 {
+		emit(text[start:])
+	}
+}
+
+// classify returns the token of a word as typed, and false when it is not
+// meaningful (too short, a stop word).
+func classify(w string) (token, bool) {
+	// Most words are lower-case ASCII: they are their own key and form,
+	// with no copy.
+	form, key := w, w
+	if !lowerASCII(w) {
+		if utf8.RuneCountInString(w) < minWordLen {
+			return token{}, false
+		}
+		form = strings.ToLower(w)
+		key = foldAccents(form)
+	} else if len(w) < minWordLen {
+		return token{}, false
+	}
+	if isStopWord(key) {
+		return token{}, false
+	}
+	return token{key: key, form: form}, true
+}
+
+// lowerASCII reports whether w has only ASCII characters and no capital.
+func lowerASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // pluralStem returns the singular key a plural key folds into: the key
@@ -80,12 +109,27 @@ func pluralStem(key string, known func(string) bool) string {
 // one space, so that a quote stays on one line and its markup cannot break.
 func normalizeSpace(s string) string {
 	prevSpace := true // leading space is trimmed too
-	for _, r := range s {
-		sp := unicode.IsSpace(r)
-		if sp && (r != ' ' || prevSpace) {
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		sp := false
+		switch {
+		case c < utf8.RuneSelf:
+			sp = c == ' ' || '\t' <= c && c <= '\r'
+		case c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3:
+			// The lead bytes of the other spaces unicode.IsSpace knows
+			// (U+0085, U+00A0, U+1680, U+2000–U+3000); accented letters
+			// have others and are skipped a byte at a time.
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+		}
+		if sp && (c != ' ' || prevSpace) {
 			return strings.Join(strings.Fields(s), " ")
 		}
 		prevSpace = sp
+		i += size
 	}
 	if prevSpace && s != "" {
 		return strings.TrimRight(s, " ")

@@ -160,7 +160,7 @@ func (st *step) remindersPrompt(p *Pending) (Reply, []opt) {
 	if p.Text == remindReminder {
 		return st.reminderReply(), []opt{{actResume, "", st.msg().ResumeLabel}, {actRemindStop, "", rm.Stop}}
 	}
-	text := fmt.Sprintf(rm.Offer, st.m.cfg.Reminders.AfterDays)
+	text := st.offerText()
 	opts := []opt{{actRemindYes, "", rm.Yes}, {actRemindNo, "", rm.No}}
 	if st.s.Stage == StagePaused {
 		text = st.msg().Paused + "\n\n" + text
@@ -169,6 +169,12 @@ func (st *step) remindersPrompt(p *Pending) (Reply, []opt) {
 		opts = append(opts, opt{actMenu, "", rm.Later})
 	}
 	return Reply{Text: text}, opts
+}
+
+// offerText is the offer's question, with its delay in days.
+func (st *step) offerText() string {
+	d := st.m.cfg.Reminders.AfterDays
+	return fmt.Sprintf(st.rmsg().Offer, d, text.For(st.s.Lang).Count(d, st.rmsg().Days))
 }
 
 func (st *step) reminderReply() Reply {
@@ -244,7 +250,14 @@ func (st *step) reminders(ev Event) bool {
 			return false
 		}
 		if (s.Stage == StageQuestion || s.Stage == StageEdit) && st.pending() == nil && n == "stop" {
-			return false // « stop » at a question pauses it
+			if s.Stage != StageQuestion || !s.Reminders.On() {
+				return false // « stop » at a question pauses it
+			}
+			// It pauses it too; whoever meant the reminders is told
+			// how to stop them, which « stop » now does.
+			st.say(st.rmsg().StillOn)
+			st.pause()
+			return true
 		}
 		if !s.Reminders.On() {
 			if n == "stop" {
@@ -332,7 +345,7 @@ func (st *step) toggleReminders() {
 		r, opts := st.remindersPrompt(p)
 		if s.Stage != StagePaused {
 			// Only yes or no: the stage's prompt comes back after.
-			r.Text = fmt.Sprintf(st.rmsg().Offer, st.m.cfg.Reminders.AfterDays)
+			r.Text = st.offerText()
 			opts = opts[:2]
 		}
 		st.show(r, opts)

@@ -201,12 +201,18 @@ func (c *conversation) directive(line int, d string) {
 		c.m = nil
 	case "reminders":
 		// "! reminders 2": at most 2 reminders, none on Sundays, on a
-		// channel that can write later.
-		n, err := strconv.Atoi(arg)
+		// channel that can write later; "! reminders 2 after 1": a day
+		// after a pause instead of 3.
+		most, after, _ := strings.Cut(arg, " after ")
+		n, err := strconv.Atoi(most)
+		days := 0
+		if err == nil && after != "" {
+			days, err = strconv.Atoi(after)
+		}
 		if err != nil {
 			c.t.Fatalf("line %d: %v", line, err)
 		}
-		c.cfg.Reminders, c.later, c.m = ReminderSettings{Max: n, QuietDays: []time.Weekday{time.Sunday}}, true, nil
+		c.cfg.Reminders, c.later, c.m = ReminderSettings{Max: n, AfterDays: days, QuietDays: []time.Weekday{time.Sunday}}, true, nil
 	case "at":
 		at, err := time.Parse(time.RFC3339, arg)
 		if err != nil {

@@ -27,15 +27,28 @@ func (s *Service) announce(ctx context.Context, body, lang string) (Result, erro
 	}
 	send, _ := specOf(CmdAnnounceSend)
 	a := t.Organiser.Announce
+	if n == 0 {
+		return Result{Text: fmt.Sprintf(a.DraftNobody, body, send.Name(lang), id)}, nil
+	}
 	return Result{Text: fmt.Sprintf(a.Draft, n, t.Count(n, a.Person), body, send.Name(lang), id)}, nil
 }
 
-// sendAnnouncement confirms draft id: the engine's low-priority lane
-// takes it from the store.
+// sendAnnouncement confirms draft id through the engine, whose
+// low-priority lane starts taking it from the store at once.
 func (s *Service) sendAnnouncement(ctx context.Context, id uint64, lang string) (Result, error) {
 	t := text.For(lang)
 	a := t.Organiser.Announce
-	n, err := s.db.SendAnnouncement(ctx, id, s.opts.Now())
+	var n int
+	confirm := func(ctx context.Context) (err error) {
+		n, err = s.db.SendAnnouncement(ctx, id, s.opts.Now())
+		return err
+	}
+	var err error
+	if s.opts.Outbox != nil {
+		err = s.opts.Outbox.StartCampaign(ctx, confirm)
+	} else {
+		err = confirm(ctx) // no engine: a lane, if any, finds it at its next poll
+	}
 	switch {
 	case errors.Is(err, storage.ErrNoAnnouncement):
 		return Result{Text: fmt.Sprintf(a.Unknown, id)}, nil

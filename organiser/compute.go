@@ -3,6 +3,7 @@ package organiser
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"consultbot/digest"
@@ -13,9 +14,9 @@ import (
 // Compute computes the digest of the answers created in [since, until)
 // (and the totals before until), for one theme or all, in lang, its times
 // in the consultation's time zone (Options.Location). It reads
-// the store in chunks of short read transactions (storage.ForEachSession,
-// then ForEachAnswer), participants first as digest.Accumulator requires,
-// so that participants keep writing while it runs.
+// the store in chunks of short read transactions (see ComputeDigest),
+// participants first as digest.Accumulator requires, so that participants
+// keep writing while it runs.
 //
 // Answers created at or after until are left out, so answers written while
 // Compute runs do not change it. A session read before its participant's
@@ -31,22 +32,41 @@ func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, la
 }
 
 // ComputeDigest is Compute without a Service, for the command line; its
-// times are as given (see digest.Digest.In).
-func ComputeDigest(ctx context.Context, db *storage.DB, q *flows.Questionnaire, since, until time.Time, theme, lang string) (digest.Digest, error) {
+// times are as given (see digest.Digest.In). It reads the participants'
+// progress, then the answers created before until, oldest first, the text
+// of those created since since only: the cost of the text (reading,
+// tokenising, scoring quotes) is the period's, and the rest of the store
+// costs a small binary record per answer.
+func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire, since, until time.Time, theme, lang string) (digest.Digest, error) {
+	if q == nil {
+		q = flows.DefaultQuestionnaire()
+	}
 	hidden, err := db.HiddenAnswers()
 	if err != nil {
 		return digest.Digest{}, err
 	}
 	acc := digest.NewAccumulator(digest.Input{Questionnaire: q, Since: since, Until: until, Theme: theme, Lang: lang})
-	err = db.ForEachSession(ctx, func(sess flows.Session) error {
-		acc.AddParticipant(Participant(q, sess))
+	err = db.ForEachProgress(ctx, func(p storage.Progress) error {
+		acc.AddParticipant(participant(q, p))
 		return nil
 	})
 	if err != nil {
 		return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
 	}
-	err = db.ForEachAnswer(ctx, func(a storage.Answer) error {
-		acc.Add(DigestAnswer(a, hidden[a.ID]))
+	err = db.ForEachDigestAnswer(ctx, since, until, func(a storage.DigestAnswer) error {
+		acc.Add(digest.Answer{
+			ID:          a.ID,
+			Participant: a.Participant,
+			Channel:     a.Channel,
+			Profile:     a.Profile,
+			Academie:    a.Academie,
+			Theme:       a.Theme,
+			Question:    a.Question,
+			Text:        a.Text,
+			Voice:       a.Voice,
+			Hidden:      hidden[a.ID],
+			CreatedAt:   a.CreatedAt,
+		})
 		return nil
 	})
 	if err != nil {
@@ -55,52 +75,26 @@ func ComputeDigest(ctx context.Context, db *storage.DB, q *flows.Questionnaire, 
 	return acc.Finish(), nil
 }
 
-// Participant turns a session into the digest's view: banned flag and, per
-// theme started, the questions answered, whether the review was confirmed
-// and the question they are on.
-func Participant(q *flows.Questionnaire, s flows.Session) digest.Participant {
-	p := digest.Participant{
-		ID:        s.Participant,
-		Profile:   s.Profile,
-		Academie:  s.Academie,
-		Banned:    s.Banned,
-		CreatedAt: s.CreatedAt,
-		Themes:    map[string]digest.Progress{},
-	}
+// participant turns a participant's stored progress into the digest's
+// view for q: banned flag and, per theme of q started, the questions of q
+// answered (in q's order), whether the review was confirmed and the
+// question they are on.
+func participant(q *flows.Questionnaire, p storage.Progress) digest.Participant {
+	d := digest.Participant{ID: p.Participant, Banned: p.Banned, Themes: map[string]digest.Progress{}}
 	for _, th := range q.Themes {
-		var prog digest.Progress
+		tp, ok := p.Themes[th.ID]
+		if !ok {
+			continue
+		}
+		prog := digest.Progress{Confirmed: tp.Confirmed, Current: tp.Current}
 		for _, qu := range th.Questions {
-			if _, ok := s.Answers[flows.AnswerKey(th.ID, qu.ID)]; ok {
+			if slices.Contains(tp.Answered, qu.ID) {
 				prog.Answered = append(prog.Answered, qu.ID)
 			}
 		}
-		_, prog.Confirmed = s.Confirmed[th.ID]
-		if s.Theme == th.ID && (s.Stage == flows.StageQuestion || s.Stage == flows.StageEdit) {
-			prog.Current = s.Question
-		}
 		if len(prog.Answered) > 0 || prog.Confirmed || prog.Current != "" {
-			p.Themes[th.ID] = prog
+			d.Themes[th.ID] = prog
 		}
 	}
-	return p
-}
-
-// DigestAnswer turns a stored answer into the digest's view. A choice
-// answer counts as a contribution but carries no text to quote.
-func DigestAnswer(a storage.Answer, hidden bool) digest.Answer {
-	return digest.Answer{
-		ID:          a.ID,
-		Participant: a.Participant,
-		Channel:     a.Channel,
-		Profile:     a.Profile,
-		Academie:    a.Academie,
-		Source:      a.Source,
-		Theme:       a.Theme,
-		Question:    a.Question,
-		Text:        a.Text,
-		Voice:       a.Voice != nil,
-		Hidden:      hidden,
-		CreatedAt:   a.CreatedAt,
-		UpdatedAt:   a.UpdatedAt,
-	}
+	return d
 }

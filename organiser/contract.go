@@ -2,9 +2,11 @@ package organiser
 
 import (
 	"context"
+	"time"
 
 	"consultbot/bot"
 	"consultbot/digest"
+	"consultbot/storage"
 )
 
 // Canonical organiser command names; the table in table.go maps what
@@ -119,10 +121,29 @@ type Renderer interface {
 // Outbox commits replies in a transaction of the caller's and delivers
 // them; *bot.Engine implements it. Every answer of the Service goes this
 // way, and each periodic digest moves from its log into the outbox in one
-// transaction.
+// transaction. StartCampaign runs the confirmation of an announcement,
+// after which the engine starts sending it at once.
 type Outbox interface {
 	Commit(ctx context.Context, commit func(context.Context) ([]bot.Outgoing, error)) error
+	StartCampaign(ctx context.Context, start func(context.Context) error) error
 }
+
+// DigestSource is what a digest reads from the store; *storage.DB
+// implements it. Each walk reads in short chunks and calls fn outside of
+// any transaction, so that participants keep writing meanwhile.
+type DigestSource interface {
+	// HiddenAnswers returns the ids of the answers organisers hid.
+	HiddenAnswers() (map[uint64]bool, error)
+	// ForEachProgress calls fn for every participant who started a theme
+	// or is banned (erased participants are gone).
+	ForEachProgress(ctx context.Context, fn func(storage.Progress) error) error
+	// ForEachDigestAnswer calls fn for every answer created before until
+	// (all when until is zero), each once in its latest version, with its
+	// text only when created at or after since.
+	ForEachDigestAnswer(ctx context.Context, since, until time.Time, fn func(storage.DigestAnswer) error) error
+}
+
+var _ DigestSource = (*storage.DB)(nil)
 
 // The Service's API (implemented in this package), as adapters and cmd use it:
 //

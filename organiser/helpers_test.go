@@ -94,8 +94,9 @@ func put(t *testing.T, db *storage.DB, a answerOpt) uint64 {
 // fakeOutbox runs the commits the Service hands it and keeps the replies
 // they put in the outbox, as the engine would before delivering them.
 type fakeOutbox struct {
-	mu   sync.Mutex
-	outs []bot.Outgoing
+	mu        sync.Mutex
+	outs      []bot.Outgoing
+	campaigns int // campaigns confirmed through StartCampaign
 }
 
 func (o *fakeOutbox) Commit(ctx context.Context, commit func(context.Context) ([]bot.Outgoing, error)) error {
@@ -105,6 +106,16 @@ func (o *fakeOutbox) Commit(ctx context.Context, commit func(context.Context) ([
 	}
 	o.mu.Lock()
 	o.outs = append(o.outs, outs...)
+	o.mu.Unlock()
+	return nil
+}
+
+func (o *fakeOutbox) StartCampaign(ctx context.Context, start func(context.Context) error) error {
+	if err := start(ctx); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.campaigns++
 	o.mu.Unlock()
 	return nil
 }

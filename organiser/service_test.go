@@ -481,3 +481,37 @@ func TestPluralInStats(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnouncementConfirmedThroughTheEngine: /annonce drafts, and
+// /annonce_envoyer confirms through the outbox's StartCampaign, so that
+// the engine starts sending at once; a second confirmation and an
+// unknown number are told as such, and start nothing.
+func TestAnnouncementConfirmedThroughTheEngine(t *testing.T) {
+	db := openDB(t, "")
+	ob := &fakeOutbox{}
+	s := New(db, nil, Options{Now: func() time.Time { return t0 }, Outbox: ob})
+	// Nobody accepted reminders: the draft says so, and how to send it
+	// anyway.
+	if res := execute(t, s, "/annonce La consultation ferme vendredi."); !strings.HasPrefix(res.Text, "Personne n'a encore accepté les rappels") ||
+		!strings.Contains(res.Text, "/annonce_envoyer 1") {
+		t.Fatalf("draft reply %q", res.Text)
+	}
+	if ob.campaigns != 0 {
+		t.Fatal("a draft started a campaign")
+	}
+	if res := execute(t, s, "/annonce_envoyer 1"); !strings.HasPrefix(res.Text, "Annonce n° 1 en cours d'envoi") {
+		t.Fatalf("send reply %q", res.Text)
+	}
+	if ob.campaigns != 1 {
+		t.Fatalf("%d campaigns started, want 1", ob.campaigns)
+	}
+	if res := execute(t, s, "/annonce_envoyer 1"); res.Text != "L'annonce n° 1 est déjà partie." {
+		t.Errorf("second send reply %q", res.Text)
+	}
+	if res := execute(t, s, "/annonce_envoyer 7"); !strings.HasPrefix(res.Text, "Aucune annonce en attente ne porte le n° 7.") {
+		t.Errorf("unknown send reply %q", res.Text)
+	}
+	if ob.campaigns != 1 {
+		t.Errorf("%d campaigns started, want still 1", ob.campaigns)
+	}
+}

@@ -109,6 +109,9 @@ func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFu
 			return bot.Applied{}, fmt.Errorf("put session: %w", err)
 		}
 		cache.put(b, next)
+		if err := putProgressTx(tx, old, next); err != nil {
+			return bot.Applied{}, err
+		}
 		if err := writeAnswers(tx, &db.voice, in, now, old, next); err != nil {
 			return bot.Applied{}, err
 		}
@@ -232,6 +235,9 @@ func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, ol
 		if err != nil {
 			return fmt.Errorf("encode answer: %w", err)
 		}
+		if err := indexAnswerTx(tx, answers.Get(key), r); err != nil {
+			return err
+		}
 		if err := answers.Put(key, b); err != nil {
 			return fmt.Errorf("put answer: %w", err)
 		}
@@ -246,7 +252,13 @@ func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, ol
 		if _, ok := next.Answers[k]; ok {
 			continue
 		}
-		if err := answers.Delete(answerKey(a.Theme, a.Question, in.Participant)); err != nil {
+		key := answerKey(a.Theme, a.Question, in.Participant)
+		if v := answers.Get(key); v != nil {
+			if err := unindexAnswerTx(tx, v); err != nil {
+				return err
+			}
+		}
+		if err := answers.Delete(key); err != nil {
 			return fmt.Errorf("delete answer: %w", err)
 		}
 		// The id index entry names the participant: it goes too.

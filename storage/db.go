@@ -20,8 +20,11 @@ import (
 // answer id index (see migrateV2); version 3 the voice buckets, so that
 // an older program, which would erase answers without their audio,
 // refuses the file; version 4 the reminder buckets, for the same reason
-// (an older program would leave a person's address behind on erasure).
-const SchemaVersion = 4
+// (an older program would leave a person's address behind on erasure);
+// version 5 the digest index (answers by creation time and participants'
+// progress, see startDigestIndex), which an older program would leave
+// stale.
+const SchemaVersion = 5
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -55,6 +58,7 @@ var (
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
 		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
+		bucketAnswersByTime, bucketProgress,
 	}
 )
 
@@ -105,6 +109,10 @@ type Options struct {
 	// Voice says what Apply records about voice answers (see
 	// VoiceOptions); the zero value records nothing.
 	Voice VoiceOptions
+
+	// indexBuildChunk is how many records a transaction of
+	// buildDigestIndex indexes; tests make it small.
+	indexBuildChunk int
 }
 
 func (o Options) withDefaults() Options {
@@ -119,6 +127,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ExportChunk <= 0 {
 		o.ExportChunk = DefaultExportChunk
+	}
+	if o.indexBuildChunk <= 0 {
+		o.indexBuildChunk = defaultIndexBuildChunk
 	}
 	return o
 }
@@ -195,6 +206,10 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
+	if err := guard(func() error { return buildDigestIndex(bdb, opts.indexBuildChunk) }); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
 	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
 }
 
@@ -217,6 +232,9 @@ func initSchema(tx *bolt.Tx) error {
 		}
 	}
 	if err := migrateV2(tx); err != nil {
+		return err
+	}
+	if err := startDigestIndex(tx); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))

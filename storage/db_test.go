@@ -48,6 +48,9 @@ func checkClose(t *testing.T, db *DB) {
 	if err != nil {
 		t.Errorf("consistency check: %v", err)
 	}
+	if err := db.CheckDigestIndex(); err != nil {
+		t.Errorf("digest index: %v", err)
+	}
 	if err := db.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}

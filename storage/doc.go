@@ -17,6 +17,14 @@
 // exports walk the answers in chunks (ForEachAnswer) so that no read
 // transaction stays open for long.
 //
+// Digests read a digest index instead (schema 5): every answer by creation
+// time with what a digest counts and quotes, and each participant's banned
+// flag and progress, as small binary records written in the transaction
+// that writes the answer or the session (ForEachDigestAnswer,
+// ForEachProgress). A digest thus reads the text of its period's answers
+// only. A file of an older schema gets the index when opened for writing,
+// in resumable chunks.
+//
 // A damaged file (truncated, overwritten, emptied) is refused with a
 // *DamagedError before bbolt opens it, by plain reads of its meta pages,
 // so that nothing grows or rewrites it; reads of the pages are guarded, so

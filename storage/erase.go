@@ -18,10 +18,11 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 
 // eraseParticipantTx deletes everything stored about participant, in tx:
 //
-//   - the session;
+//   - the session and its progress record (the digest index);
 //   - every answer, in both indexes (theme/question/participant and
 //     participant/theme/question), with the moderation entries of those
-//     answers (answer id index, hidden flag) and the voice records of
+//     answers (answer id index, hidden flag), their entries in the time
+//     index (the digest index) and the voice records of
 //     those answers, their audio files going to the voice trash, deleted
 //     from disk once this transaction commits;
 //   - every outbox entry addressed to them, on every channel: pending
@@ -47,6 +48,9 @@ func eraseParticipantTx(tx *bolt.Tx, vs *voiceState, participant string) error {
 	}
 	if err := tx.Bucket(bucketSessions).Delete([]byte(participant)); err != nil {
 		return fmt.Errorf("erase session: %w", err)
+	}
+	if err := tx.Bucket(bucketProgress).Delete([]byte(participant)); err != nil {
+		return fmt.Errorf("erase progress: %w", err)
 	}
 	if err := eraseAnswersTx(tx, vs, participant); err != nil {
 		return err
@@ -78,6 +82,11 @@ func eraseAnswersTx(tx *bolt.Tx, vs *voiceState, participant string) error {
 		if len(iv) >= 8 {
 			id := iv[:8]
 			key := iv[8:]
+			if v := answers.Get(key); v != nil {
+				if err := unindexAnswerTx(tx, v); err != nil {
+					return fmt.Errorf("erase answer: %w", err)
+				}
+			}
 			if err := answers.Delete(key); err != nil {
 				return fmt.Errorf("erase answer: %w", err)
 			}

@@ -149,7 +149,10 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 		if err != nil {
 			return fmt.Errorf("encode session: %w", err)
 		}
-		return sessions.Put([]byte(participant), b)
+		if err := sessions.Put([]byte(participant), b); err != nil {
+			return err
+		}
+		return writeProgressTx(tx, participant, progressOf(s))
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("set banned: %w", err)

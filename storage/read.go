@@ -184,30 +184,58 @@ func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
 // it keeps of v. An error from fn stops the walk and is returned as is;
 // the walk's own errors are prefixed with what.
 func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(k, v []byte) (T, error), fn func(T) error) error {
+	return walkRange(ctx, db, bucket, nil, nil, what, func(k, v []byte) (T, bool, error) {
+		item, err := decode(k, v)
+		return item, true, err
+	}, fn)
+}
+
+// walkRange is walkChunks over the keys in [from, to) (nil: no bound),
+// calling fn only for the records decode keeps; the records it skips count
+// towards a chunk all the same, so that a transaction stays short.
+func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what string, decode func(k, v []byte) (T, bool, error), fn func(T) error) error {
+	return walkRangeBy(ctx, db, db.opts.ExportChunk, bucket, from, to, what, decode, fn)
+}
+
+// walkRangeBy is walkRange with size records per read transaction.
+func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, decode func(k, v []byte) (T, bool, error), fn func(T) error) error {
 	var after []byte
+	chunk := make([]T, 0, size)
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		var chunk []T
 		var last []byte
+		seen := 0
 		err := db.view(func(tx *bolt.Tx) error {
-			chunk, last = nil, nil
+			chunk, last, seen = chunk[:0], nil, 0
 			c := tx.Bucket(bucket).Cursor()
 			var k, v []byte
-			if after == nil {
+			switch {
+			case after != nil:
+				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			case from != nil:
+				k, v = c.Seek(from)
+			default:
 				k, v = c.First()
-			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-				k, v = c.Next()
 			}
-			for ; k != nil && len(chunk) < db.opts.ExportChunk; k, v = c.Next() {
-				item, err := decode(k, v)
+			for ; k != nil && seen < size; k, v = c.Next() {
+				if to != nil && bytes.Compare(k, to) >= 0 {
+					break
+				}
+				seen++
+				last = k
+				item, keep, err := decode(k, v)
 				if err != nil {
 					return err
 				}
-				chunk = append(chunk, item)
-				last = bytes.Clone(k)
+				if keep {
+					chunk = append(chunk, item)
+				}
 			}
+			last = bytes.Clone(last)
 			return nil
 		})
 		if err != nil {
@@ -218,7 +246,8 @@ func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, 
 				return err
 			}
 		}
-		if len(chunk) < db.opts.ExportChunk {
+		clear(chunk) // let the strings go before the next chunk
+		if seen < size {
 			return nil
 		}
 		after = last

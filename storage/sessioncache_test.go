@@ -151,14 +151,20 @@ func TestApplyStepSeesStoredSession(t *testing.T) {
 		t.Fatalf("step after failed Applies (-stored +seen):\n%s", cmp.Diff(want, seen))
 	}
 
-	// Another writer changes the session behind Apply.
+	// Another writer changes the session behind Apply (keeping the digest
+	// index, as SetBanned does).
 	other := want
 	other.Lang, other.Banned = "en", true
 	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: other})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Put([]byte(p), b) }); err != nil {
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketSessions).Put([]byte(p), b); err != nil {
+			return err
+		}
+		return writeProgressTx(tx, p, progressOf(other))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	apply(t, db, inbound("e6", p), t0, see)

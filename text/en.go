@@ -54,7 +54,8 @@ var english = Catalog{
 		Announce: Announce{
 			NeedsText:   "Write the announcement after the command, for example: /%s The consultation closes in three days.",
 			TooLong:     "The announcement is %d characters long; the limit is %d. Shorten it.",
-			Draft:       "This announcement will go to %d %s (who accepted reminders), on Telegram and Discord:\n\n%s\n\nTo send it: /%s %d. Otherwise, do nothing.",
+			Draft:       "This announcement will go to %d %s (those who accepted reminders):\n\n%s\n\nTo send it: /%s %d. Otherwise do nothing: it will not go.",
+			DraftNobody: "Nobody has accepted reminders yet: for now this announcement would reach no one.\n\n%s\n\nTo send it anyway (to those who accept by then): /%s %d. Otherwise do nothing.",
 			Queued:      "Announcement #%d is being sent to %d %s, at the pace conversations leave, without slowing them down.",
 			Unknown:     "No announcement waiting has number %d. First write /announce followed by the text.",
 			Already:     "Announcement #%d has already gone.",
@@ -277,17 +278,19 @@ var english = Catalog{
 		CmdErase:  "erase",
 	},
 	Reminders: Reminders{
-		Offer:       "Would you like a reminder in %d days for the remaining themes?\n\nOne message, in the daytime, and the organisers' announcements. You can stop at any time: /reminders or “stop”.",
+		Offer:       "Would you like a reminder in %d %s for the remaining themes?\n\nJust one message, in the daytime. You will also get the organisers' announcements. You can stop at any time: /reminders or “stop”.",
+		Days:        "day|days",
 		Yes:         "Yes",
 		No:          "No thanks",
 		Later:       "Choose a theme",
 		Scheduled:   "Noted: I will write to you on %s. To stop: /reminders or “stop”.",
 		Consented:   "Noted: you will get reminders and announcements. To stop: /reminders or “stop”.",
-		Declined:    "All right, no reminder.",
+		Declined:    "All right, no reminder. If you change your mind: /reminders.",
 		Help:        "Answer “yes” to get a reminder and the organisers' announcements, or “no thanks”.",
-		Reminder:    "Hello! You started the consultation on digital education: %d of %d themes validated. Your answers are kept; continue whenever you like, where you left off.",
+		Reminder:    "Hello! You started the consultation on digital education (themes validated: %d of %d). Your answers are kept: continue whenever you like, where you left off.",
 		Stop:        "No more reminders",
 		Stopped:     "Noted: you will get no more reminders or announcements. To turn them back on: /reminders.",
+		StillOn:     "You will still get reminders and announcements. To stop them: /reminders or “stop”.",
 		NotOn:       "You are not getting reminders.",
 		Unavailable: "Reminders are not offered here: I cannot write to you later on this channel.",
 
@@ -300,7 +303,7 @@ var english = Catalog{
 		CmdName:        "reminders",
 
 		AnnounceTitle:  "Announcement from the organisers",
-		AnnounceFooter: "You get this message because you accepted reminders. To stop: /reminders or “stop”.",
+		AnnounceFooter: "You get this message because you accepted reminders and announcements. To get no more: /reminders or “stop”.",
 	},
 	Digest: Digest{
 		NotGiven:      "not given",

@@ -54,7 +54,8 @@ var french = Catalog{
 		Announce: Announce{
 			NeedsText:   "Écrivez le texte de l'annonce après la commande, par exemple : /%s La consultation ferme dans trois jours.",
 			TooLong:     "L'annonce fait %d caractères ; la limite est de %d. Raccourcissez-la.",
-			Draft:       "Cette annonce partira vers %d %s (qui ont accepté les rappels), sur Telegram et Discord :\n\n%s\n\nPour l'envoyer : /%s %d. Sinon, ne faites rien.",
+			Draft:       "Cette annonce sera envoyée à %d %s (celles qui ont accepté les rappels) :\n\n%s\n\nPour l'envoyer : /%s %d. Sinon, ne faites rien : elle ne partira pas.",
+			DraftNobody: "Personne n'a encore accepté les rappels : cette annonce ne partirait vers personne pour l'instant.\n\n%s\n\nPour l'envoyer quand même (à celles et ceux qui auront accepté d'ici là) : /%s %d. Sinon, ne faites rien.",
 			Queued:      "Annonce n° %d en cours d'envoi à %d %s. Elle part au rythme que laissent les conversations, sans les ralentir.",
 			Unknown:     "Aucune annonce en attente ne porte le n° %d. Écrivez d'abord /annonce suivi du texte.",
 			Already:     "L'annonce n° %d est déjà partie.",
@@ -277,17 +278,19 @@ var french = Catalog{
 		CmdErase:  "effacer",
 	},
 	Reminders: Reminders{
-		Offer:       "Voulez-vous un rappel dans %d jours pour les thèmes restants ?\n\nUn seul message, en journée, et les annonces de l'équipe d'organisation. Vous pourrez arrêter à tout moment : /rappels ou « stop ».",
+		Offer:       "Voulez-vous un rappel dans %d %s pour les thèmes restants ?\n\nUn seul message, en journée. Vous recevrez aussi les annonces de l'équipe d'organisation. Vous pourrez arrêter à tout moment : /rappels ou « stop ».",
+		Days:        "jour|jours",
 		Yes:         "Oui",
 		No:          "Non merci",
 		Later:       "Choisir un thème",
 		Scheduled:   "C'est noté : je vous écrirai le %s. Pour arrêter : /rappels ou « stop ».",
 		Consented:   "C'est noté : vous recevrez les rappels et les annonces. Pour arrêter : /rappels ou « stop ».",
-		Declined:    "Entendu, pas de rappel.",
+		Declined:    "Entendu, pas de rappel. Si vous changez d'avis : /rappels.",
 		Help:        "Répondez « oui » pour recevoir un rappel et les annonces de l'équipe, ou « non merci ».",
-		Reminder:    "Bonjour ! Vous aviez commencé la consultation sur le numérique éducatif : %d thèmes validés sur %d. Vos réponses sont gardées ; reprenez quand vous voulez, là où vous en étiez.",
+		Reminder:    "Bonjour ! Vous aviez commencé la consultation sur le numérique éducatif (thèmes validés : %d sur %d). Vos réponses sont gardées : reprenez quand vous voulez, là où vous en étiez.",
 		Stop:        "Ne plus recevoir de rappels",
 		Stopped:     "C'est noté : vous ne recevrez plus de rappels ni d'annonces. Pour les réactiver : /rappels.",
+		StillOn:     "Vous recevrez toujours les rappels et les annonces. Pour les arrêter : /rappels ou « stop ».",
 		NotOn:       "Vous ne recevez pas de rappels.",
 		Unavailable: "Les rappels ne sont pas proposés ici : je ne peux pas vous écrire plus tard sur ce canal.",
 
@@ -300,7 +303,7 @@ var french = Catalog{
 		CmdName:        "rappels",
 
 		AnnounceTitle:  "Annonce de l'équipe d'organisation",
-		AnnounceFooter: "Vous recevez ce message parce que vous avez accepté les rappels. Pour arrêter : /rappels ou « stop ».",
+		AnnounceFooter: "Vous recevez ce message parce que vous avez accepté les rappels et les annonces. Pour ne plus en recevoir : /rappels ou « stop ».",
 	},
 	Digest: Digest{
 		NotGiven:      "non renseigné",

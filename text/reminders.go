@@ -4,7 +4,8 @@ package text
 // the offer, the reminder itself, its withdrawal, what "my data" says
 // about it and the heading of an organisers' announcement.
 type Reminders struct {
-	Offer       string // %d days
+	Offer       string // %d and %s: the delay in days, with Days
+	Days        string // noun: "day|days"
 	Yes         string // button: yes, remind me
 	No          string // button: no thanks
 	Later       string // button beside the offer at the menu: choose a theme
@@ -15,6 +16,7 @@ type Reminders struct {
 	Reminder    string // %d themes validated, %d themes in all
 	Stop        string // button: no more reminders
 	Stopped     string // reminders withdrawn
+	StillOn     string // « stop » paused a question: reminders go on, how to stop them too
 	NotOn       string // "stop" or /rappels with nothing to stop, where they cannot be offered
 	Unavailable string // /rappels on a channel that cannot write later
 
@@ -36,6 +38,7 @@ type Announce struct {
 	NeedsText   string // %s command name
 	TooLong     string // %d length, %d limit
 	Draft       string // %d people, %s noun, %s the text, %s send command, %d draft number
+	DraftNobody string // nobody accepted reminders yet: %s the text, %s send command, %d draft number
 	Queued      string // %d draft number, %d people, %s noun
 	Unknown     string // %d draft number
 	Already     string // %d draft number

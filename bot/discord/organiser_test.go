@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"consultbot/flows"
 	"consultbot/organiser"
 	"consultbot/storage"
+	"consultbot/text"
 )
 
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
@@ -513,5 +515,56 @@ func TestRefusalsTakeNoOrganiserSlot(t *testing.T) {
 	}
 	if after := oh.storeState(); after != before {
 		t.Errorf("refused commands changed the store: %s, was %s", after, before)
+	}
+}
+
+// TestAnnouncementCommandsRegistered: /annonce and /annonce_envoyer are
+// registered for organisers with their English names, their descriptions
+// and their options' from the text catalogue, in French and English.
+func TestAnnouncementCommandsRegistered(t *testing.T) {
+	oh := newOrgHarness(t, nil)
+	byName := map[string]discordtest.Command{}
+	for _, c := range oh.srv.Commands(oh.srv.GuildID) {
+		byName[c.Name] = c
+	}
+	fr, en := text.For(text.FR).Organiser, text.For(text.EN).Organiser
+	english := func(s string) map[string]string { return map[string]string{"en-US": s, "en-GB": s} }
+	for _, want := range []struct {
+		fr, en, id       string
+		opt, optEN       string
+		typ              int
+		optDesc, optDesE string
+	}{
+		{"annonce", "announce", organiser.CmdAnnounce, "texte", "text", 3, fr.Announce.TextOption, en.Announce.TextOption},
+		{"annonce_envoyer", "announce_send", organiser.CmdAnnounceSend, "numero", "number", 4, fr.Announce.DraftOption, en.Announce.DraftOption},
+	} {
+		c, ok := byName[want.fr]
+		if !ok {
+			t.Errorf("/%s not registered", want.fr)
+			continue
+		}
+		if c.DefaultMemberPermissions != "32" {
+			t.Errorf("/%s default_member_permissions = %q, want Manage Guild (32)", want.fr, c.DefaultMemberPermissions)
+		}
+		if !maps.Equal(c.NameLocalizations, english(want.en)) {
+			t.Errorf("/%s English names = %v, want %s", want.fr, c.NameLocalizations, want.en)
+		}
+		if d := fr.Commands[want.id].Menu; c.Description != d || d == "" {
+			t.Errorf("/%s description = %q, want %q", want.fr, c.Description, d)
+		}
+		if d := en.Commands[want.id].Menu; !maps.Equal(c.DescriptionLocalizations, english(d)) || d == "" {
+			t.Errorf("/%s English descriptions = %v, want %q", want.fr, c.DescriptionLocalizations, d)
+		}
+		if len(c.Options) != 1 {
+			t.Errorf("/%s options = %+v, want one", want.fr, c.Options)
+			continue
+		}
+		o := c.Options[0]
+		if o.Name != want.opt || o.Type != want.typ || !o.Required || !maps.Equal(o.NameLocalizations, english(want.optEN)) {
+			t.Errorf("/%s option = %+v, want a required %q (%q in English) of type %d", want.fr, o, want.opt, want.optEN, want.typ)
+		}
+		if o.Description != want.optDesc || !maps.Equal(o.DescriptionLocalizations, english(want.optDesE)) {
+			t.Errorf("/%s option descriptions = %q, %v; want %q, %q", want.fr, o.Description, o.DescriptionLocalizations, want.optDesc, want.optDesE)
+		}
 	}
 }

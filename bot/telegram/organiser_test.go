@@ -17,6 +17,7 @@ import (
 	"consultbot/flows"
 	"consultbot/organiser"
 	"consultbot/storage"
+	"consultbot/text"
 )
 
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
@@ -487,7 +488,25 @@ func TestOrganiserChatsGetTheirCommandMenu(t *testing.T) {
 			t.Errorf("chat %d English menu = %q", chat, en)
 		}
 	}
-	if def := names(fake.Commands("")); strings.Contains(def, "synthese") {
+	if def := names(fake.Commands("")); strings.Contains(def, "synthese") || strings.Contains(def, "annonce") {
 		t.Errorf("everyone's menu shows organiser commands: %q", def)
+	}
+	// The announcements, with their descriptions from the catalogue.
+	for _, lang := range []string{text.FR, text.EN} {
+		code := ""
+		if lang == text.EN {
+			code = "en"
+		}
+		got := map[string]string{}
+		for _, c := range fake.ChatCommands(orgUser, code) {
+			got[c.Command] = c.Description
+		}
+		for _, id := range []string{organiser.CmdAnnounce, organiser.CmdAnnounceSend} {
+			spec, _ := organiser.Lookup(id)
+			want := spec.Text(lang).Menu
+			if d, ok := got[spec.Name(lang)]; !ok || d != want || want == "" {
+				t.Errorf("%s menu: /%s = %q (listed %v), want %q", lang, spec.Name(lang), d, ok, want)
+			}
+		}
 	}
 }

@@ -44,7 +44,7 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if _, err := os.Stat(path); err != nil {
 		start := time.Now()
-		if err := generate(ctx, path, flows.DefaultQuestionnaire(), *answers, 10); err != nil {
+		if err := generate(ctx, path, flows.DefaultQuestionnaire(), *answers, *answers/30, 10, time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "generated %d answers in %v\n", *answers, time.Since(start).Round(time.Millisecond))

@@ -9,7 +9,7 @@
 //	consultload web -participants N -duration D   // people in browsers: HTTP posts and event streams against the real binary's page
 //	consultload soak -kills K -updates U -seed S  // the real consultbot binary, SIGKILLed at random moments
 //	consultload perf                              // bbolt writes, end-to-end throughput, outgoing rate, memory
-//	consultload digest                            // digest and export over 100k and 1M answers
+//	consultload digest -answers N -new M          // daily and whole-store digests, then exports, over N answers (M in the last day)
 //
 // Each command's -h lists its flags.
 package main

@@ -242,13 +242,14 @@ func (b *botProcess) stop(sig syscall.Signal) error {
 }
 
 // checkDB opens the database while the bot is stopped and runs bbolt's
-// consistency check.
+// consistency check, then checks that the digest index agrees with the
+// answers and sessions (it is written in their transactions).
 func checkDB(path string) error {
 	db, err := storage.Open(path, storage.Options{LockTimeout: 5 * time.Second})
 	if err != nil {
 		return err
 	}
-	return errors.Join(db.Check(), db.Close())
+	return errors.Join(db.Check(), db.CheckDigestIndex(), db.Close())
 }
 
 // buildBot builds ./cmd/consultbot of this module into dir.

@@ -187,6 +187,8 @@ type CommandOption struct {
 	Description       string
 	Required          bool
 	NameLocalizations map[string]string
+	// DescriptionLocalizations are the description in other locales.
+	DescriptionLocalizations map[string]string
 	// Choices maps each choice's value (as text) to its name.
 	Choices map[string]string
 }

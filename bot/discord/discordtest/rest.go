@@ -600,7 +600,8 @@ func checkOptions(cmd string, opts []optionBody) ([]CommandOption, error) {
 		if len(o.Choices) > 25 {
 			return nil, badRequest("command %q: option %q has %d choices, at most 25", cmd, o.Name, len(o.Choices))
 		}
-		co := CommandOption{Name: o.Name, Type: o.Type, Description: o.Description, Required: o.Required, NameLocalizations: o.NameLocalizations}
+		co := CommandOption{Name: o.Name, Type: o.Type, Description: o.Description, Required: o.Required,
+			NameLocalizations: o.NameLocalizations, DescriptionLocalizations: o.DescriptionLocalizations}
 		for _, c := range o.Choices {
 			if n := utf8.RuneCountInString(c.Name); n < 1 || n > 100 {
 				return nil, badRequest("command %q: option %q choice name of %d characters, must be 1 to 100", cmd, o.Name, n)

@@ -1,0 +1,678 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"consultbot/flows"
+)
+
+// Digest index buckets (schema version digestIndexSchema). They hold what a digest reads,
+// kept up to date in the transaction that writes the answer or the session,
+// so that a digest reads its period's answers and small records instead of
+// decoding every answer and session of the store.
+var (
+	// bucketAnswersByTime maps timeKey(created, id) to a digestRow: every
+	// answer by creation time, with what a digest counts and quotes. An
+	// edit rewrites the entry in place (an answer keeps its creation time);
+	// a removed or erased answer's entry goes with it.
+	bucketAnswersByTime = []byte("answers_by_time")
+	// bucketProgress maps a participant to a progressRecord: the banned
+	// flag and the progress per theme, as read from the session.
+	bucketProgress = []byte("progress")
+
+	// keyIndexBuild, in bucketMeta, is present while the digest index of
+	// a file written before digestIndexSchema is being built (see buildDigestIndex):
+	// a phase byte and the last key done.
+	keyIndexBuild = []byte("digest_index_build")
+)
+
+// digestIndexSchema is the schema version that brought the digest index:
+// a file stamped with an older one is indexed when opened for writing.
+const digestIndexSchema = 5
+
+// digestRowV and progressRecordV are the first byte of a digest row and
+// of a progress record. Both are binary, not JSON like the other records:
+// a digest decodes one per answer and one per participant of the store (a
+// million and a hundred thousand for a large consultation), and decoding
+// the progress records alone as JSON took most of a daily digest's time
+// (docs/BENCHMARKS.md).
+const (
+	digestRowV      = 1
+	progressRecordV = 1
+	rowVoice        = 1 << 0 // flag: the answer is a voice note
+	progressBanned  = 1 << 0 // flag: the participant is banned
+)
+
+// timeKey orders answers by creation time then id. The offset by 1<<63
+// sorts times before 1970 first.
+func timeKey(created time.Time, id uint64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, timeBound(created))
+	binary.BigEndian.PutUint64(k[8:], id)
+	return k
+}
+
+func timeBound(t time.Time) uint64 { return uint64(t.UnixNano()) ^ 1<<63 }
+
+// encodeDigestRow encodes what a digest reads of an answer: version, flags,
+// then participant, channel, profile, académie, theme, question and text,
+// each as a uvarint length and its bytes.
+func encodeDigestRow(r answerRecord) []byte {
+	fields := [...]string{r.Participant, r.Channel, r.Profile, r.Academie, r.Theme, r.Question, r.Text}
+	n := 2
+	for _, f := range fields {
+		n += binary.MaxVarintLen32 + len(f)
+	}
+	b := make([]byte, 2, n)
+	b[0] = digestRowV
+	if r.Voice != nil {
+		b[1] |= rowVoice
+	}
+	for _, f := range fields {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
+// DigestAnswer is what a digest reads of one answer: who wrote it, where,
+// to which question, whether it is a voice note, when it was created and,
+// when the caller asked for it, its text (a choice answer has none).
+type DigestAnswer struct {
+	ID          uint64
+	Participant string
+	Channel     string
+	Profile     string
+	Academie    string
+	Theme       string
+	Question    string
+	Text        string
+	Voice       bool
+	CreatedAt   time.Time
+}
+
+// rowDecoder decodes digest rows, sharing the strings that repeat from row
+// to row (channels, profiles, académies, themes, questions, and
+// participants, who write several answers each) instead of allocating
+// them each time: fewer allocations, less garbage collection, which the
+// participants writing meanwhile would share.
+type rowDecoder struct {
+	shared, people map[string]string
+}
+
+// Bounds of what a rowDecoder shares: beyond them strings are allocated
+// as they come. A participant costs about 100 bytes.
+const (
+	maxShared = 4096
+	maxPeople = 1 << 18
+)
+
+func (d *rowDecoder) share(b []byte) string { return intern(d.shared, b, maxShared) }
+
+func intern(m map[string]string, b []byte, limit int) string {
+	if s, ok := m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(m) < limit {
+		m[s] = s
+	}
+	return s
+}
+
+// decode decodes the row v stored under k, with its text when withText.
+func (d *rowDecoder) decode(k, v []byte, withText bool) (DigestAnswer, error) {
+	if len(k) != 16 {
+		return DigestAnswer{}, fmt.Errorf("time index key %x is corrupt", k)
+	}
+	if len(v) < 2 || v[0] != digestRowV {
+		return DigestAnswer{}, fmt.Errorf("time index entry %x: unknown row version", k)
+	}
+	a := DigestAnswer{
+		ID:        binary.BigEndian.Uint64(k[8:]),
+		Voice:     v[1]&rowVoice != 0,
+		CreatedAt: time.Unix(0, int64(binary.BigEndian.Uint64(k)^1<<63)).UTC(),
+	}
+	rest := v[2:]
+	for i, f := range [...]*string{&a.Participant, &a.Channel, &a.Profile, &a.Academie, &a.Theme, &a.Question, &a.Text} {
+		n, size := binary.Uvarint(rest)
+		if size <= 0 || n > uint64(len(rest)-size) {
+			return DigestAnswer{}, fmt.Errorf("time index entry %x is corrupt", k)
+		}
+		field := rest[size : size+int(n)]
+		rest = rest[size+int(n):]
+		switch i {
+		case 0:
+			*f = intern(d.people, field, maxPeople)
+		case 6:
+			if withText {
+				*f = string(field)
+			}
+		default:
+			*f = d.share(field)
+		}
+	}
+	return a, nil
+}
+
+// indexAnswerTx writes r's digest row. prev is the record r replaces, if
+// any: its row goes first when its creation time differs.
+func indexAnswerTx(tx *bolt.Tx, prev []byte, r answerRecord) error {
+	b := tx.Bucket(bucketAnswersByTime)
+	if prev != nil {
+		created, id, err := recordTime(prev)
+		if err != nil {
+			return err
+		}
+		if id != r.ID || !created.Equal(r.CreatedAt) {
+			if err := b.Delete(timeKey(created, id)); err != nil {
+				return fmt.Errorf("delete time index entry: %w", err)
+			}
+		}
+	}
+	if err := b.Put(timeKey(r.CreatedAt, r.ID), encodeDigestRow(r)); err != nil {
+		return fmt.Errorf("put time index entry: %w", err)
+	}
+	return nil
+}
+
+// unindexAnswerTx deletes the digest row of the stored answer record v,
+// which is being deleted.
+func unindexAnswerTx(tx *bolt.Tx, v []byte) error {
+	created, id, err := recordTime(v)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketAnswersByTime).Delete(timeKey(created, id)); err != nil {
+		return fmt.Errorf("delete time index entry: %w", err)
+	}
+	return nil
+}
+
+// recordTime reads the id and creation time of a stored answer record,
+// which key its digest row.
+func recordTime(v []byte) (time.Time, uint64, error) {
+	var r struct {
+		ID        uint64    `json:"id"`
+		CreatedAt time.Time `json:"created_at"`
+	}
+	if err := json.Unmarshal(v, &r); err != nil {
+		return time.Time{}, 0, fmt.Errorf("decode answer: %w", err)
+	}
+	return r.CreatedAt, r.ID, nil
+}
+
+// progressRecord is what a digest reads of a session (see Progress),
+// stored under the participant as version, flags, the number of themes,
+// then per theme its id, 1 if confirmed, the current question and the
+// questions answered (strings as a uvarint length and their bytes).
+type progressRecord struct {
+	Banned bool
+	Themes map[string]themeProgressRecord
+}
+
+type themeProgressRecord struct {
+	Answered  []string
+	Confirmed bool
+	Current   string
+}
+
+func (p progressRecord) encode() []byte {
+	b := []byte{progressRecordV, 0}
+	if p.Banned {
+		b[1] |= progressBanned
+	}
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	ids := slices.Sorted(maps.Keys(p.Themes))
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
+		tp := p.Themes[id]
+		str(id)
+		if tp.Confirmed {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		str(tp.Current)
+		b = binary.AppendUvarint(b, uint64(len(tp.Answered)))
+		for _, q := range tp.Answered {
+			str(q)
+		}
+	}
+	return b
+}
+
+// Progress is what a digest reads of a participant: whether they are
+// banned, and their progress in each theme they started.
+type Progress struct {
+	Participant string
+	Banned      bool
+	// Themes is keyed by theme id.
+	Themes map[string]ThemeProgress
+}
+
+// ThemeProgress is a participant's progress in one theme.
+type ThemeProgress struct {
+	// Answered lists the ids of the questions they answered, sorted.
+	Answered []string
+	// Confirmed is true once they confirmed the theme's review.
+	Confirmed bool
+	// Current is the question of the theme they are on, if any.
+	Current string
+}
+
+// progressOf derives a session's progress record: the questions answered
+// and the review confirmed per theme, and the question they are on.
+func progressOf(s flows.Session) progressRecord {
+	p := progressRecord{Banned: s.Banned}
+	theme := func(id string) themeProgressRecord {
+		if p.Themes == nil {
+			p.Themes = map[string]themeProgressRecord{}
+		}
+		return p.Themes[id]
+	}
+	for _, a := range s.Answers {
+		tp := theme(a.Theme)
+		tp.Answered = append(tp.Answered, a.Question)
+		p.Themes[a.Theme] = tp
+	}
+	for id := range s.Confirmed {
+		tp := theme(id)
+		tp.Confirmed = true
+		p.Themes[id] = tp
+	}
+	if s.Theme != "" && (s.Stage == flows.StageQuestion || s.Stage == flows.StageEdit) {
+		tp := theme(s.Theme)
+		tp.Current = s.Question
+		p.Themes[s.Theme] = tp
+	}
+	for id, tp := range p.Themes {
+		slices.Sort(tp.Answered)
+		p.Themes[id] = tp
+	}
+	return p
+}
+
+func (p progressRecord) equal(o progressRecord) bool {
+	if p.Banned != o.Banned || len(p.Themes) != len(o.Themes) {
+		return false
+	}
+	for id, tp := range p.Themes {
+		op, ok := o.Themes[id]
+		if !ok || tp.Confirmed != op.Confirmed || tp.Current != op.Current || !slices.Equal(tp.Answered, op.Answered) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p progressRecord) view(participant string) Progress {
+	v := Progress{Participant: participant, Banned: p.Banned}
+	if len(p.Themes) > 0 {
+		v.Themes = make(map[string]ThemeProgress, len(p.Themes))
+		for id, tp := range p.Themes {
+			v.Themes[id] = ThemeProgress(tp)
+		}
+	}
+	return v
+}
+
+// putProgressTx stores next's progress record when it differs from old's,
+// the session it replaces (a zero session for a newcomer).
+func putProgressTx(tx *bolt.Tx, old, next flows.Session) error {
+	rec := progressOf(next)
+	if rec.equal(progressOf(old)) {
+		return nil
+	}
+	return writeProgressTx(tx, next.Participant, rec)
+}
+
+// writeProgressTx stores rec, or deletes the participant's record when rec
+// says nothing (not banned, no theme started): a digest reads only the
+// participants it has something to count for.
+func writeProgressTx(tx *bolt.Tx, participant string, rec progressRecord) error {
+	if !rec.Banned && len(rec.Themes) == 0 {
+		if err := tx.Bucket(bucketProgress).Delete([]byte(participant)); err != nil {
+			return fmt.Errorf("delete progress: %w", err)
+		}
+		return nil
+	}
+	if err := tx.Bucket(bucketProgress).Put([]byte(participant), rec.encode()); err != nil {
+		return fmt.Errorf("put progress: %w", err)
+	}
+	return nil
+}
+
+// decodeProgress decodes the progress record v of participant k.
+func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
+	bad := func() (Progress, error) { return Progress{}, fmt.Errorf("progress of %q is corrupt", k) }
+	if len(v) < 2 || v[0] != progressRecordV {
+		return Progress{}, fmt.Errorf("progress of %q: unknown record version", k)
+	}
+	p := Progress{Participant: string(k), Banned: v[1]&progressBanned != 0}
+	rest := v[2:]
+	num := func() (int, bool) {
+		n, size := binary.Uvarint(rest)
+		if size <= 0 || n > uint64(len(rest)) {
+			return 0, false
+		}
+		rest = rest[size:]
+		return int(n), true
+	}
+	str := func() (string, bool) {
+		n, ok := num()
+		if !ok || n > len(rest) {
+			return "", false
+		}
+		s := d.share(rest[:n])
+		rest = rest[n:]
+		return s, true
+	}
+	themes, ok := num()
+	if !ok {
+		return bad()
+	}
+	if themes > 0 {
+		p.Themes = make(map[string]ThemeProgress, themes)
+	}
+	for range themes {
+		id, ok := str()
+		if !ok || len(rest) == 0 {
+			return bad()
+		}
+		tp := ThemeProgress{Confirmed: rest[0] == 1}
+		rest = rest[1:]
+		if tp.Current, ok = str(); !ok {
+			return bad()
+		}
+		n, ok := num()
+		if !ok {
+			return bad()
+		}
+		for range n {
+			q, ok := str()
+			if !ok {
+				return bad()
+			}
+			tp.Answered = append(tp.Answered, q)
+		}
+		p.Themes[id] = tp
+	}
+	if len(rest) != 0 {
+		return bad()
+	}
+	return p, nil
+}
+
+// Phases of buildDigestIndex, the first byte of keyIndexBuild.
+const (
+	buildAnswers  = 'a'
+	buildSessions = 's'
+)
+
+// defaultIndexBuildChunk is how many records one transaction of
+// buildDigestIndex indexes: each commit stays small, and a kill loses at
+// most one chunk of work, which the next Open redoes.
+const defaultIndexBuildChunk = 20_000
+
+// startDigestIndex, in Open's schema transaction, marks a file written
+// before digestIndexSchema for buildDigestIndex. A new file has nothing to index.
+func startDigestIndex(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) >= digestIndexSchema {
+		return nil // built, or being built (keyIndexBuild says which)
+	}
+	if k, _ := tx.Bucket(bucketAnswers).Cursor().First(); k == nil {
+		if k, _ := tx.Bucket(bucketSessions).Cursor().First(); k == nil {
+			return nil
+		}
+	}
+	return meta.Put(keyIndexBuild, []byte{buildAnswers})
+}
+
+// buildDigestIndex builds the digest index of a file written before
+// digestIndexSchema: the time index from the answers, then the progress records from the
+// sessions, in transactions of indexBuildChunk records. The schema version
+// is already the current one, so that an older program refuses the half-built file; the
+// marker keyIndexBuild says where to resume after a kill, and goes in the
+// last transaction. Until then, reads fall back to the answers and
+// sessions themselves (see digestIndexReady).
+func buildDigestIndex(bdb *bolt.DB, chunk int) error {
+	for {
+		done := false
+		err := bdb.Update(func(tx *bolt.Tx) error {
+			done = false
+			meta := tx.Bucket(bucketMeta)
+			mark := meta.Get(keyIndexBuild)
+			if len(mark) == 0 {
+				done = true
+				return nil
+			}
+			phase, after := mark[0], mark[1:]
+			src, next := bucketAnswers, []byte{buildSessions}
+			if phase == buildSessions {
+				src, next = bucketSessions, nil
+			}
+			c := tx.Bucket(src).Cursor()
+			k, v := c.First()
+			if len(after) > 0 {
+				if k, v = c.Seek(after); k != nil && string(k) == string(after) {
+					k, v = c.Next()
+				}
+			}
+			var last []byte
+			for n := 0; k != nil && n < chunk; k, v = c.Next() {
+				if err := indexRecordTx(tx, phase, k, v); err != nil {
+					return err
+				}
+				last = k
+				n++
+			}
+			switch {
+			case k != nil:
+				return meta.Put(keyIndexBuild, append([]byte{phase}, last...))
+			case next != nil:
+				return meta.Put(keyIndexBuild, next)
+			default:
+				return meta.Delete(keyIndexBuild)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("build digest index: %w", err)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+func indexRecordTx(tx *bolt.Tx, phase byte, k, v []byte) error {
+	if phase == buildAnswers {
+		r, err := decodeAnswer(v)
+		if err != nil {
+			return fmt.Errorf("answer %s: %w", k, err)
+		}
+		return indexAnswerTx(tx, nil, r)
+	}
+	s, err := decodeSession(v)
+	if err != nil {
+		return fmt.Errorf("participant %q: %w", k, err)
+	}
+	return writeProgressTx(tx, string(k), progressOf(s))
+}
+
+// digestIndexReady reports whether the digest index can be read: the file
+// is of digestIndexSchema or later and its index is built. A file opened read-only
+// before a writer migrated it is read the slow way.
+func digestIndexReady(tx *bolt.Tx) bool {
+	meta := tx.Bucket(bucketMeta)
+	v := meta.Get(keySchema)
+	return len(v) == 8 && binary.BigEndian.Uint64(v) >= digestIndexSchema && meta.Get(keyIndexBuild) == nil &&
+		tx.Bucket(bucketAnswersByTime) != nil && tx.Bucket(bucketProgress) != nil
+}
+
+// digestChunk is how many times Options.ExportChunk rows of the time index
+// a read transaction of ForEachDigestAnswer reads: a row without its text
+// is a tenth of an answer record, and fewer transactions cost less.
+const digestChunk = 4
+
+// ForEachDigestAnswer calls fn for every answer created before until
+// (every answer when until is zero), oldest first, with its text only when
+// it was created at or after since: a digest quotes the answers of its
+// period and only counts the older ones. It reads 4×Options.ExportChunk
+// answers per read transaction from the time index and calls fn outside of
+// it, so that participants keep writing meanwhile. A file whose index is
+// not built (an older file opened read-only) is read from the answers
+// themselves, in key order. An error from fn stops the walk and is
+// returned as is.
+func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, fn func(DigestAnswer) error) error {
+	ready, err := db.digestIndexReady()
+	if err != nil {
+		return err
+	}
+	const what = "read answers by time"
+	if !ready {
+		return walkRange(ctx, db, bucketAnswers, nil, nil, what, func(k, v []byte) (DigestAnswer, bool, error) {
+			r, err := decodeAnswer(v)
+			if err != nil {
+				return DigestAnswer{}, false, fmt.Errorf("answer %s: %w", k, err)
+			}
+			if !until.IsZero() && !r.CreatedAt.Before(until) {
+				return DigestAnswer{}, false, nil
+			}
+			a := DigestAnswer{ID: r.ID, Participant: r.Participant, Channel: r.Channel, Profile: r.Profile,
+				Academie: r.Academie, Theme: r.Theme, Question: r.Question, Voice: r.Voice != nil, CreatedAt: r.CreatedAt}
+			if since.IsZero() || !r.CreatedAt.Before(since) {
+				a.Text = r.Text
+			}
+			return a, true, nil
+		}, fn)
+	}
+	var to, textFrom []byte
+	if !until.IsZero() {
+		to = timeKey(until, 0)
+	}
+	if !since.IsZero() {
+		textFrom = timeKey(since, 0)
+	}
+	d := rowDecoder{shared: map[string]string{}, people: map[string]string{}}
+	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, func(k, v []byte) (DigestAnswer, bool, error) {
+		a, err := d.decode(k, v, textFrom == nil || bytes.Compare(k, textFrom) >= 0)
+		return a, true, err
+	}, fn)
+}
+
+// ForEachProgress calls fn for every participant who started a theme or
+// is banned, with what a digest reads of their session, in chunks like
+// ForEachDigestAnswer. A file whose index is not built is read from the
+// sessions themselves.
+func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) error {
+	ready, err := db.digestIndexReady()
+	if err != nil {
+		return err
+	}
+	const what = "read progress"
+	if !ready {
+		return walkRange(ctx, db, bucketSessions, nil, nil, what, func(k, v []byte) (Progress, bool, error) {
+			s, err := decodeSession(v)
+			if err != nil {
+				return Progress{}, false, fmt.Errorf("participant %q: %w", k, err)
+			}
+			p := progressOf(s)
+			return p.view(string(k)), p.Banned || len(p.Themes) > 0, nil
+		}, fn)
+	}
+	d := rowDecoder{shared: map[string]string{}}
+	return walkRange(ctx, db, bucketProgress, nil, nil, what, func(k, v []byte) (Progress, bool, error) {
+		p, err := d.decodeProgress(k, v)
+		return p, true, err
+	}, fn)
+}
+
+func (db *DB) digestIndexReady() (bool, error) {
+	var ready bool
+	err := db.view(func(tx *bolt.Tx) error {
+		ready = digestIndexReady(tx)
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("digest index: %w", err)
+	}
+	return ready, nil
+}
+
+// CheckDigestIndex verifies that the digest index says what the answers
+// and sessions say: one time index entry per answer, equal to what the
+// answer gives, and one progress record per session that has one. It
+// reads the whole file in one read transaction: for tests, the SIGKILL
+// soak and diagnostics, not for a running bot's hot path.
+func (db *DB) CheckDigestIndex() error {
+	return db.view(func(tx *bolt.Tx) error {
+		if !digestIndexReady(tx) {
+			return errors.New("digest index: not built")
+		}
+		var errs []error
+		rows := 0
+		err := tx.Bucket(bucketAnswers).ForEach(func(k, v []byte) error {
+			r, err := decodeAnswer(v)
+			if err != nil {
+				return err
+			}
+			rows++
+			got := tx.Bucket(bucketAnswersByTime).Get(timeKey(r.CreatedAt, r.ID))
+			if !bytes.Equal(got, encodeDigestRow(r)) {
+				errs = append(errs, fmt.Errorf("answer %s (id %d): time index entry %q, want %q", k, r.ID, got, encodeDigestRow(r)))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n := tx.Bucket(bucketAnswersByTime).Stats().KeyN; n != rows {
+			errs = append(errs, fmt.Errorf("time index has %d entries for %d answers", n, rows))
+		}
+		records := 0
+		err = tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+			s, err := decodeSession(v)
+			if err != nil {
+				return err
+			}
+			want := progressOf(s)
+			got := tx.Bucket(bucketProgress).Get(k)
+			if !want.Banned && len(want.Themes) == 0 {
+				if got != nil {
+					errs = append(errs, fmt.Errorf("participant %q: progress %s, want none", k, got))
+				}
+				return nil
+			}
+			records++
+			d := rowDecoder{shared: map[string]string{}}
+			p, err := d.decodeProgress(k, got)
+			if err != nil || !reflect.DeepEqual(p, want.view(string(k))) {
+				errs = append(errs, fmt.Errorf("participant %q: progress %s, want %+v (%v)", k, got, want, err))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n := tx.Bucket(bucketProgress).Stats().KeyN; n != records {
+			errs = append(errs, fmt.Errorf("%d progress records for %d participants with progress", n, records))
+		}
+		return errors.Join(errs...)
+	})
+}
