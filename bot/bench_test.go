@@ -23,12 +23,14 @@ var answerText = strings.Repeat("Les écrans à l'école ", 24)[:500]
 
 // runConcurrently calls op b.N times from workers goroutines, each with its
 // own worker index, then finish (when not nil), and reports events/s over
-// the whole.
+// the whole, and the process's CPU time per event (user and system, all
+// goroutines: less sensitive than events/s to other work on the machine).
 func runConcurrently(b *testing.B, workers int, op func(worker int, n int64), finish func()) {
 	b.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	for w := range workers {
 		wg.Go(func() {
@@ -46,6 +48,9 @@ func runConcurrently(b *testing.B, workers int, op func(worker int, n int64), fi
 		finish()
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N)/1e3, "cpu-µs/event")
+	}
 }
 
 // BenchmarkBoltUpdate is one commit (one fsync) per write: the floor a
@@ -76,7 +81,7 @@ func BenchmarkBoltUpdate(b *testing.B) {
 // BenchmarkBoltBatch is the ceiling: bbolt Batch writes of one
 // answer-sized record each, with the batch settings storage uses.
 func BenchmarkBoltBatch(b *testing.B) {
-	for _, writers := range []int{1, 64} {
+	for _, writers := range []int{1, 64, 100} {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
 			db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
 			if err != nil {
@@ -123,7 +128,7 @@ func (discardSender) Send(context.Context, bot.Outgoing) error { return nil }
 // and its id, then is delivered to a Sender that accepts at once and marked
 // sent. The timer includes draining delivery (Close).
 func BenchmarkEngineHandle(b *testing.B) {
-	for _, participants := range []int{1, 64, 1000} {
+	for _, participants := range []int{1, 64, 100, 1000} {
 		b.Run(fmt.Sprintf("participants=%d", participants), func(b *testing.B) {
 			benchEngine(b, participants, storage.Options{})
 		})

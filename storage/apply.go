@@ -1,12 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -25,9 +25,13 @@ const sep = "/"
 // Apply commits one inbound event in one transaction: it drops an event
 // whose id was already applied, loads the participant's session, runs step,
 // and saves the session, the answers that changed and the replies as outbox
-// entries. Concurrent calls share commits (bbolt's Batch), so step may run
-// more than once; only the last run is kept. A step that panics rolls back
-// everything and comes back as an error.
+// entries. The step runs first outside the transaction, on the session as
+// last stored, and its result is encoded there too, so that concurrent
+// calls do that work in parallel; the transaction keeps that result only
+// if the stored session is still the one it started from, and runs step
+// again otherwise. Concurrent calls share commits (see groupCommit), so step
+// may run more than once; only the last run is kept. A step that panics
+// rolls back everything and comes back as an error.
 func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Applied{}, fmt.Errorf("apply %q: %w", in.ID, err)
@@ -42,129 +46,200 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 		return bot.Applied{}, fmt.Errorf("apply %q: %w", in.ID, err)
 	}
 
+	pre := db.prepare(in, now, step)
 	// Locals written by fn are reset on every run: bbolt re-runs the
 	// functions of a failed batch one at a time.
 	var res bot.Applied
+	var done *stepped
 	fn := func(tx *bolt.Tx) error {
 		var err error
-		res, err = applyTx(tx, db, in, now, step)
+		res, done, err = applyTx(tx, db, in, now, step, pre)
 		return err
 	}
 
 	if err := db.write(fn); err != nil {
 		return bot.Applied{}, fmt.Errorf("apply %q: %w", in.ID, err)
 	}
+	db.sessions.committed(done)
 	return res, nil
 }
 
-func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc) (bot.Applied, error) {
-	cache := &db.sessions
+// stepped is one run of the step on a participant's session, with what it
+// gave already encoded.
+type stepped struct {
+	// base is the stored session record the run started from (nil: none),
+	// when the run was prepared outside the transaction.
+	base []byte
+	// old is that session as loaded; it may be the cache's: never changed.
+	old     flows.Session
+	next    flows.Session
+	replies []flows.Reply
+	// raw is next's record, stamped stamp; nil when next is erased.
+	raw   []byte
+	stamp uint64
+	// outbox holds one record per reply; its sequence is its key.
+	outbox [][]byte
+}
+
+// prepare runs step outside any write transaction, on the session as last
+// stored: the one Apply cached, or else read in a short read transaction,
+// which also tells whether the event was already applied (the step never
+// runs for a duplicate). It returns nil when there is nothing to prepare
+// or that fails; the transaction then does it all.
+func (db *DB) prepare(in bot.Inbound, now time.Time, step bot.StepFunc) *stepped {
+	base, old, cached := db.sessions.latest(in.Participant)
+	duplicate := false
+	err := db.view(func(tx *bolt.Tx) error {
+		if duplicate = tx.Bucket(bucketApplied).Get([]byte(in.ID)) != nil; duplicate || cached {
+			return nil
+		}
+		base, old = nil, flows.Session{Participant: in.Participant}
+		raw := tx.Bucket(bucketSessions).Get([]byte(in.Participant))
+		if raw == nil {
+			return nil
+		}
+		r, err := loadSessionTx(tx, in.Participant, raw)
+		base, old = bytes.Clone(raw), r.Session
+		return err
+	})
+	if err != nil || duplicate {
+		return nil
+	}
+	s, err := db.stepSession(in, now, step, old)
+	if err != nil {
+		return nil
+	}
+	s.base = base
+	return s
+}
+
+// stepSession runs step on a copy of old and encodes what it gives.
+func (db *DB) stepSession(in bot.Inbound, now time.Time, step bot.StepFunc, old flows.Session) (*stepped, error) {
+	// The step gets its own copy: if it edited an answer in place, the
+	// diff of writeAnswers would see no change, and old may be the cache's.
+	next, replies, err := runStep(step, cloneSession(old))
+	if err != nil {
+		return nil, err
+	}
+	if next.Participant != in.Participant {
+		return nil, fmt.Errorf("step changed participant %q to %q", in.Participant, next.Participant)
+	}
+	s := &stepped{old: old, next: next, replies: replies}
+	if !erased(next) {
+		s.stamp = db.stamps.Add(1)
+		if s.raw, err = encodeSession(next, s.stamp); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range replies {
+		b, err := json.Marshal(newOutgoingRecord(outgoing(in, r, now, 0)))
+		if err != nil {
+			return nil, fmt.Errorf("encode outbox entry: %w", err)
+		}
+		s.outbox = append(s.outbox, b)
+	}
+	return s, nil
+}
+
+// outgoing is the outbox entry of reply r to in, committed at now.
+func outgoing(in bot.Inbound, r flows.Reply, now time.Time, seq uint64) bot.Outgoing {
+	return bot.Outgoing{
+		Seq:         seq,
+		Channel:     in.Channel,
+		Address:     in.Address,
+		Participant: in.Participant,
+		EventID:     in.ID,
+		Reply:       r,
+		CreatedAt:   now,
+		Low:         in.Low,
+	}
+}
+
+// applyTx applies in within tx, with the run pre prepared outside when it
+// started from the session stored now, else with a run of its own; it
+// returns the run it kept, for the session cache once committed (nil for
+// a duplicate).
+func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc, pre *stepped) (bot.Applied, *stepped, error) {
 	applied := tx.Bucket(bucketApplied)
 	id := []byte(in.ID)
 	if applied.Get(id) != nil {
-		return bot.Applied{Duplicate: true}, nil
+		return bot.Applied{Duplicate: true}, nil, nil
 	}
 
 	sessions := tx.Bucket(bucketSessions)
 	pkey := []byte(in.Participant)
-	old := flows.Session{Participant: in.Participant}
-	cur := old
-	if b := sessions.Get(pkey); b != nil {
-		if s, ok := cache.get(in.Participant, b); ok {
-			old = s
-		} else {
-			var err error
-			if old, err = decodeSession(b); err != nil {
-				return bot.Applied{}, fmt.Errorf("participant %q: %w", in.Participant, err)
+	s := pre
+	if raw := sessions.Get(pkey); s == nil || !bytes.Equal(raw, s.base) {
+		old := flows.Session{Participant: in.Participant}
+		if raw != nil {
+			var ok bool
+			if old, ok = db.sessions.get(in.Participant, raw); !ok {
+				r, err := loadSessionTx(tx, in.Participant, raw)
+				if err != nil {
+					return bot.Applied{}, nil, fmt.Errorf("participant %q: %w", in.Participant, err)
+				}
+				old = r.Session
 			}
 		}
-		// The step gets its own copy of the answers: if it edited the map
-		// in place, the diff below would see no change.
-		cur = old
-		cur.Answers = maps.Clone(old.Answers)
-		cur.Confirmed = maps.Clone(old.Confirmed)
+		var err error
+		if s, err = db.stepSession(in, now, step, old); err != nil {
+			return bot.Applied{}, nil, err
+		}
 	}
 
-	next, replies, err := runStep(step, cur)
-	if err != nil {
-		return bot.Applied{}, err
-	}
-	if next.Participant != in.Participant {
-		return bot.Applied{}, fmt.Errorf("step changed participant %q to %q", in.Participant, next.Participant)
-	}
-
-	if erased(next) {
+	if erased(s.next) {
 		// Everything about them goes in this transaction; only the
 		// replies of this step (the confirmation) reach the outbox.
-		cache.drop(in.Participant)
+		db.sessions.drop(in.Participant)
 		if err := eraseParticipantTx(tx, &db.voice, in.Participant); err != nil {
-			return bot.Applied{}, err
+			return bot.Applied{}, nil, err
 		}
 	} else {
-		b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: next})
-		if err != nil {
-			return bot.Applied{}, fmt.Errorf("encode session: %w", err)
+		if err := sessions.Put(pkey, s.raw); err != nil {
+			return bot.Applied{}, nil, fmt.Errorf("put session: %w", err)
 		}
-		if err := sessions.Put(pkey, b); err != nil {
-			return bot.Applied{}, fmt.Errorf("put session: %w", err)
+		if err := putProgressTx(tx, s.old, s.next); err != nil {
+			return bot.Applied{}, nil, err
 		}
-		cache.put(b, next)
-		if err := putProgressTx(tx, old, next); err != nil {
-			return bot.Applied{}, err
+		if err := writeAnswers(tx, &db.voice, in, now, s.old, s.next); err != nil {
+			return bot.Applied{}, nil, err
 		}
-		if err := writeAnswers(tx, &db.voice, in, now, old, next); err != nil {
-			return bot.Applied{}, err
-		}
-		if err := noteRemindersTx(tx, in, old, next); err != nil {
-			return bot.Applied{}, err
+		if err := noteRemindersTx(tx, in, s.old, s.next); err != nil {
+			return bot.Applied{}, nil, err
 		}
 	}
 
 	outbox := tx.Bucket(bucketOutbox)
 	var res bot.Applied
-	if len(replies) > 0 {
+	if len(s.replies) > 0 {
 		ch, err := outbox.CreateBucketIfNotExists([]byte(in.Channel))
 		if err != nil {
-			return bot.Applied{}, fmt.Errorf("outbox bucket %q: %w", in.Channel, err)
+			return bot.Applied{}, nil, fmt.Errorf("outbox bucket %q: %w", in.Channel, err)
 		}
-		res.Outbox = make([]bot.Outgoing, 0, len(replies))
-		for _, r := range replies {
+		res.Outbox = make([]bot.Outgoing, 0, len(s.replies))
+		for i, r := range s.replies {
 			seq, err := outbox.NextSequence()
 			if err != nil {
-				return bot.Applied{}, fmt.Errorf("outbox sequence: %w", err)
+				return bot.Applied{}, nil, fmt.Errorf("outbox sequence: %w", err)
 			}
-			out := bot.Outgoing{
-				Seq:         seq,
-				Channel:     in.Channel,
-				Address:     in.Address,
-				Participant: in.Participant,
-				EventID:     in.ID,
-				Reply:       r,
-				CreatedAt:   now,
-				Low:         in.Low,
+			if err := ch.Put(u64(seq), s.outbox[i]); err != nil {
+				return bot.Applied{}, nil, fmt.Errorf("put outbox entry: %w", err)
 			}
-			b, err := json.Marshal(newOutgoingRecord(out))
-			if err != nil {
-				return bot.Applied{}, fmt.Errorf("encode outbox entry: %w", err)
-			}
-			if err := ch.Put(u64(seq), b); err != nil {
-				return bot.Applied{}, fmt.Errorf("put outbox entry: %w", err)
-			}
-			res.Outbox = append(res.Outbox, out)
+			res.Outbox = append(res.Outbox, outgoing(in, r, now, seq))
 		}
 	}
 
-	if !keepEventID(in, next) {
-		return res, nil
+	if !keepEventID(in, s.next) {
+		return res, s, nil
 	}
 	at := u64(uint64(now.UnixNano()))
 	if err := applied.Put(id, at); err != nil {
-		return bot.Applied{}, fmt.Errorf("record event: %w", err)
+		return bot.Applied{}, nil, fmt.Errorf("record event: %w", err)
 	}
 	if err := tx.Bucket(bucketAppliedByTime).Put(append(at, id...), nil); err != nil {
-		return bot.Applied{}, fmt.Errorf("record event time: %w", err)
+		return bot.Applied{}, nil, fmt.Errorf("record event time: %w", err)
 	}
-	return res, nil
+	return res, s, nil
 }
 
 // runStep turns a panicking step into an error so that the transaction
@@ -199,23 +274,7 @@ func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, ol
 			return err
 		}
 		key := answerKey(a.Theme, a.Question, in.Participant)
-		r := answerRecord{
-			V:           answerRecordV,
-			Participant: in.Participant,
-			Channel:     in.Channel,
-			Profile:     next.Profile,
-			Academie:    next.Academie,
-			Source:      next.Source,
-			Theme:       a.Theme,
-			Question:    a.Question,
-			Text:        a.Text,
-			Choice:      a.Choice,
-			CreatedAt:   a.CreatedAt,
-			UpdatedAt:   a.UpdatedAt,
-		}
-		if a.Voice != nil {
-			r.Voice = &voiceRecord{FileID: a.Voice.FileID, Duration: a.Voice.Duration}
-		}
+		r := newAnswerRecord(in, next, a)
 		ikey := participantKey(in.Participant, a.Theme, a.Question)
 		// The index entry carries the id, so an edit keeps it without
 		// decoding the previous record.

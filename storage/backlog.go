@@ -152,8 +152,9 @@ func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, 
 	if err := ctx.Err(); err != nil {
 		return bot.Inbound{}, bot.Applied{}, false, fmt.Errorf("apply held event of %q: %w", participant, err)
 	}
+	var done *stepped
 	err = db.write(func(tx *bolt.Tx) error {
-		in, applied, ok = bot.Inbound{}, bot.Applied{}, false
+		in, applied, ok, done = bot.Inbound{}, bot.Applied{}, false, nil
 		prefix := []byte(participant + sep)
 		c := tx.Bucket(bucketBacklog).Cursor()
 		k, v := c.Seek(prefix)
@@ -170,7 +171,7 @@ func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, 
 		}
 		in = bot.Inbound{ID: r.ID, Channel: r.Channel, Participant: r.Participant, Address: r.Address, Event: r.Event, At: r.At}
 		var err error
-		if applied, err = applyTx(tx, db, in, now, step(in)); err != nil {
+		if applied, done, err = applyTx(tx, db, in, now, step(in), nil); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketBacklog).Delete(key); err != nil {
@@ -185,6 +186,7 @@ func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, 
 	if err != nil {
 		return bot.Inbound{}, bot.Applied{}, false, fmt.Errorf("apply held event of %q: %w", participant, err)
 	}
+	db.sessions.committed(done)
 	return in, applied, ok, nil
 }
 

@@ -23,14 +23,19 @@ import (
 // (an older program would leave a person's address behind on erasure);
 // version 5 the digest index (answers by creation time and participants'
 // progress, see startDigestIndex), which an older program would leave
-// stale.
-const SchemaVersion = 5
+// stale; version 6 stores sessions without their answers, which live in
+// the answers bucket only (see migrateSessions), so that an event no
+// longer rewrites every answer of its participant.
+const SchemaVersion = 6
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
 	// bucketMeta holds keySchema.
 	bucketMeta = []byte("meta")
-	// bucketSessions maps a participant to its sessionRecord.
+	// bucketSessions maps a participant to its sessionRecord, which holds
+	// everything but the answers. A participant's answers change only in
+	// a transaction that writes or deletes their session record too
+	// (Apply, erasure): sessionCache relies on it.
 	bucketSessions = []byte("sessions")
 	// bucketAnswers maps theme/question/participant to an answerRecord; its
 	// sequence numbers the answer ids.
@@ -88,11 +93,12 @@ const (
 
 // Options tune Open. The zero value gives the defaults above.
 type Options struct {
-	// MaxBatchSize is how many concurrent Apply calls share one commit at
-	// most.
+	// MaxBatchSize is how many concurrent Apply calls a batch waits for
+	// at most before it commits; calls that arrive while a commit is in
+	// progress all share the next one, however many.
 	MaxBatchSize int
 	// MaxBatchDelay is how long a batch waits for more Apply calls before
-	// it commits.
+	// it commits, when no commit is in progress.
 	MaxBatchDelay time.Duration
 	// LockTimeout is how long Open waits for another process to release
 	// the file before it fails.
@@ -140,23 +146,36 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	opts Options
-	// writing counts writes in flight: a lone one commits at once instead
+	// writing counts writes in flight and crowded says whether the last
+	// write found others in flight: a lone write commits at once instead
 	// of waiting MaxBatchDelay for company.
 	writing atomic.Int64
+	crowded atomic.Bool
+	// group gathers concurrent writes into shared commits.
+	group *groupCommit
 	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
 	sessions sessionCache
+	// stamps numbers the writes of session records: started from the
+	// clock at Open, so that no two writes of a record, in this process or
+	// an earlier one, give the same bytes.
+	stamps atomic.Uint64
 	// voice holds the voice options and the VoiceChanged signal.
 	voice voiceState
 }
 
 // write runs fn in a write transaction shared with concurrent writes
-// (bbolt's Batch: fn must be idempotent).
+// (see groupCommit: fn must be idempotent). A write is lone, and commits at
+// once, when no other is in flight and none was when the previous write
+// began: when a shared commit returns, its writers come back one by one,
+// and the first one back would otherwise commit alone, one more commit
+// (and fsync) for every batch.
 func (db *DB) write(fn func(*bolt.Tx) error) error {
 	defer db.writing.Add(-1)
-	if db.writing.Add(1) == 1 {
+	n := db.writing.Add(1)
+	if crowded := db.crowded.Swap(n > 1); n == 1 && !crowded {
 		return db.bolt.Update(fn)
 	}
-	return db.bolt.Batch(fn)
+	return db.group.run(fn)
 }
 
 // Open opens or creates the database file at path, readable by its owner
@@ -199,10 +218,12 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	bdb.MaxBatchSize = opts.MaxBatchSize
-	bdb.MaxBatchDelay = opts.MaxBatchDelay
 	// A panic reading damaged pages rolls back, writing nothing.
 	if err := guard(func() error { return bdb.Update(initSchema) }); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open db %q: %w", path, err)
+	}
+	if err := guard(func() error { return migrateSessions(bdb) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
@@ -210,19 +231,24 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice)}, nil
+	db := &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice),
+		group: newGroupCommit(bdb, opts.MaxBatchSize, opts.MaxBatchDelay)}
+	db.stamps.Store(uint64(time.Now().UnixNano()))
+	return db, nil
 }
 
 // initSchema refuses a newer schema before touching anything, then creates
-// the buckets and stamps the version.
+// the buckets, marks the rewrites Open runs next in chunks (the digest
+// index, the session records) and stamps the version.
 func initSchema(tx *bolt.Tx) error {
+	var stored uint64
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if v := meta.Get(keySchema); v != nil {
 			if len(v) != 8 {
 				return fmt.Errorf("schema version is corrupt (%d bytes)", len(v))
 			}
-			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
-				return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", got, SchemaVersion)
+			if stored = binary.BigEndian.Uint64(v); stored > SchemaVersion {
+				return fmt.Errorf("schema version %d is newer than this program's %d; run a newer consultbot", stored, SchemaVersion)
 			}
 		}
 	}
@@ -235,6 +261,9 @@ func initSchema(tx *bolt.Tx) error {
 		return err
 	}
 	if err := startDigestIndex(tx); err != nil {
+		return err
+	}
+	if err := startSessionsMigration(tx); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion))

@@ -534,3 +534,43 @@ func TestSchemaVersion(t *testing.T) {
 		t.Fatalf("second Open of a newer schema: %v", err)
 	}
 }
+
+// TestConcurrentApplySameParticipantLosesNothing applies many events of
+// one participant at once, without the engine's per-participant order:
+// each step runs first on the session as last stored, outside the
+// transaction, so most of them start from the same session; every event
+// must still count, and every answer be stored.
+func TestConcurrentApplySameParticipantLosesNothing(t *testing.T) {
+	db := openTest(t, Options{MaxBatchSize: 8})
+	const p, events = "telegram:7", 40
+	var wg sync.WaitGroup
+	for e := range events {
+		wg.Go(func() {
+			apply(t, db, inbound(fmt.Sprint("e", e), p), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+				s.Prompt++
+				if s.Answers == nil {
+					s.Answers = map[string]flows.Answer{}
+				}
+				q := fmt.Sprint("q", e)
+				s.Answers[flows.AnswerKey("ecole", q)] = flows.Answer{Theme: "ecole", Question: q, Text: "x", CreatedAt: t0, UpdatedAt: t0}
+				return s, []flows.Reply{{Text: fmt.Sprint("reçu ", s.Prompt)}}
+			})
+		})
+	}
+	wg.Wait()
+	s, ok, err := db.Session(p)
+	if err != nil || !ok {
+		t.Fatalf("Session: %v, %v", ok, err)
+	}
+	if s.Prompt != events || len(s.Answers) != events {
+		t.Errorf("after %d concurrent events: prompt %d, %d answers", events, s.Prompt, len(s.Answers))
+	}
+	pending, _ := db.Pending(context.Background(), bot.ChannelTelegram, 0)
+	seen := map[string]bool{}
+	for _, out := range pending {
+		seen[out.Reply.Text] = true
+	}
+	if len(pending) != events || len(seen) != events {
+		t.Errorf("outbox holds %d replies, %d distinct, want %d of each", len(pending), len(seen), events)
+	}
+}

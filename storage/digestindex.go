@@ -508,11 +508,11 @@ func indexRecordTx(tx *bolt.Tx, phase byte, k, v []byte) error {
 		}
 		return indexAnswerTx(tx, nil, r)
 	}
-	s, err := decodeSession(v)
+	r, err := loadSessionTx(tx, string(k), v)
 	if err != nil {
 		return fmt.Errorf("participant %q: %w", k, err)
 	}
-	return writeProgressTx(tx, string(k), progressOf(s))
+	return writeProgressTx(tx, string(k), progressOf(r.Session))
 }
 
 // digestIndexReady reports whether the digest index can be read: the file
@@ -546,7 +546,7 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 	}
 	const what = "read answers by time"
 	if !ready {
-		return walkRange(ctx, db, bucketAnswers, nil, nil, what, func(k, v []byte) (DigestAnswer, bool, error) {
+		return walkRange(ctx, db, bucketAnswers, nil, nil, what, func(_ *bolt.Tx, k, v []byte) (DigestAnswer, bool, error) {
 			r, err := decodeAnswer(v)
 			if err != nil {
 				return DigestAnswer{}, false, fmt.Errorf("answer %s: %w", k, err)
@@ -570,7 +570,7 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 		textFrom = timeKey(since, 0)
 	}
 	d := rowDecoder{shared: map[string]string{}, people: map[string]string{}}
-	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, func(k, v []byte) (DigestAnswer, bool, error) {
+	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, func(_ *bolt.Tx, k, v []byte) (DigestAnswer, bool, error) {
 		a, err := d.decode(k, v, textFrom == nil || bytes.Compare(k, textFrom) >= 0)
 		return a, true, err
 	}, fn)
@@ -587,8 +587,9 @@ func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) erro
 	}
 	const what = "read progress"
 	if !ready {
-		return walkRange(ctx, db, bucketSessions, nil, nil, what, func(k, v []byte) (Progress, bool, error) {
-			s, err := decodeSession(v)
+		return walkRange(ctx, db, bucketSessions, nil, nil, what, func(tx *bolt.Tx, k, v []byte) (Progress, bool, error) {
+			r, err := loadSessionTx(tx, string(k), v)
+			s := r.Session
 			if err != nil {
 				return Progress{}, false, fmt.Errorf("participant %q: %w", k, err)
 			}
@@ -597,7 +598,7 @@ func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) erro
 		}, fn)
 	}
 	d := rowDecoder{shared: map[string]string{}}
-	return walkRange(ctx, db, bucketProgress, nil, nil, what, func(k, v []byte) (Progress, bool, error) {
+	return walkRange(ctx, db, bucketProgress, nil, nil, what, func(_ *bolt.Tx, k, v []byte) (Progress, bool, error) {
 		p, err := d.decodeProgress(k, v)
 		return p, true, err
 	}, fn)
@@ -647,11 +648,11 @@ func (db *DB) CheckDigestIndex() error {
 		}
 		records := 0
 		err = tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
-			s, err := decodeSession(v)
+			r, err := loadSessionTx(tx, string(k), v)
 			if err != nil {
 				return err
 			}
-			want := progressOf(s)
+			want := progressOf(r.Session)
 			got := tx.Bucket(bucketProgress).Get(k)
 			if !want.Banned && len(want.Themes) == 0 {
 				if got != nil {

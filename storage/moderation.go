@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -136,18 +135,21 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 		if v == nil {
 			return fmt.Errorf("participant of answer %d has no session", id)
 		}
-		s, err := decodeSession(v)
+		// The progress record counts the answers; the session record
+		// does not hold them.
+		rec, err := loadSessionTx(tx, participant, v)
 		if err != nil {
 			return err
 		}
+		s := rec.Session
 		changed = s.Banned != banned
 		if !changed {
 			return nil
 		}
 		s.Banned = banned
-		b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: s})
+		b, err := encodeSession(s, db.stamps.Add(1))
 		if err != nil {
-			return fmt.Errorf("encode session: %w", err)
+			return err
 		}
 		if err := sessions.Put([]byte(participant), b); err != nil {
 			return err

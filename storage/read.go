@@ -51,10 +51,11 @@ func (db *DB) MarkSent(ctx context.Context, seqs ...uint64) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
-	// A plain Update, not counted as a write that Apply could share a
-	// batch with: the engine already marks many sequences per call, and an
-	// Apply that waited for it in a batch would pay MaxBatchDelay.
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	// It shares the commit of the Apply calls in flight (deleting is
+	// idempotent), so that under load marking costs no commit of its own.
+	// It is not counted as a write in flight: a lone Apply still commits
+	// at once rather than wait MaxBatchDelay for it.
+	err := db.group.run(func(tx *bolt.Tx) error {
 		outbox := tx.Bucket(bucketOutbox)
 		return outbox.ForEachBucket(func(name []byte) error {
 			ch := outbox.Bucket(name)
@@ -82,9 +83,8 @@ func (db *DB) Session(participant string) (flows.Session, bool, error) {
 		if b == nil {
 			return nil
 		}
-		var err error
-		s, err = decodeSession(b)
-		ok = err == nil
+		r, err := loadSessionTx(tx, participant, b)
+		s, ok = r.Session, err == nil
 		return err
 	})
 	if err != nil {
@@ -169,7 +169,7 @@ func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
 // during the export may or may not be seen. An error from fn stops the walk
 // and is returned as is.
 func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
-	return walkChunks(ctx, db, bucketAnswers, "export answers", func(k, v []byte) (Answer, error) {
+	return walkChunks(ctx, db, bucketAnswers, "export answers", func(_ *bolt.Tx, k, v []byte) (Answer, error) {
 		r, err := decodeAnswer(v)
 		if err != nil {
 			return Answer{}, fmt.Errorf("answer %s: %w", k, err)
@@ -181,11 +181,11 @@ func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
 // walkChunks calls fn for every record of bucket, in key order, decoding
 // Options.ExportChunk records per read transaction and calling fn outside
 // of it: no transaction stays open while fn works. decode must copy what
-// it keeps of v. An error from fn stops the walk and is returned as is;
-// the walk's own errors are prefixed with what.
-func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(k, v []byte) (T, error), fn func(T) error) error {
-	return walkRange(ctx, db, bucket, nil, nil, what, func(k, v []byte) (T, bool, error) {
-		item, err := decode(k, v)
+// it keeps of v; it may read more of tx. An error from fn stops the walk
+// and is returned as is; the walk's own errors are prefixed with what.
+func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(tx *bolt.Tx, k, v []byte) (T, error), fn func(T) error) error {
+	return walkRange(ctx, db, bucket, nil, nil, what, func(tx *bolt.Tx, k, v []byte) (T, bool, error) {
+		item, err := decode(tx, k, v)
 		return item, true, err
 	}, fn)
 }
@@ -193,12 +193,12 @@ func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, 
 // walkRange is walkChunks over the keys in [from, to) (nil: no bound),
 // calling fn only for the records decode keeps; the records it skips count
 // towards a chunk all the same, so that a transaction stays short.
-func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what string, decode func(k, v []byte) (T, bool, error), fn func(T) error) error {
+func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what string, decode func(tx *bolt.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
 	return walkRangeBy(ctx, db, db.opts.ExportChunk, bucket, from, to, what, decode, fn)
 }
 
 // walkRangeBy is walkRange with size records per read transaction.
-func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, decode func(k, v []byte) (T, bool, error), fn func(T) error) error {
+func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, decode func(tx *bolt.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
 	var after []byte
 	chunk := make([]T, 0, size)
 	for {
@@ -227,7 +227,7 @@ func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to 
 				}
 				seen++
 				last = k
-				item, keep, err := decode(k, v)
+				item, keep, err := decode(tx, k, v)
 				if err != nil {
 					return err
 				}

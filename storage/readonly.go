@@ -59,7 +59,8 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{})}, nil
+	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{}),
+		group: newGroupCommit(bdb, opts.MaxBatchSize, opts.MaxBatchDelay)}, nil
 }
 
 // checkReadable refuses a file that is not a consultbot database of a

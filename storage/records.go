@@ -12,7 +12,10 @@ import (
 // Record versions. A record with a higher V than known is refused, so an
 // older program never rewrites what it cannot read.
 const (
-	sessionRecordV = 1
+	// sessionRecordV is 2 for a session stored without its answers,
+	// which live in bucketAnswers only (see loadSessionTx); version 1
+	// carried a copy of every answer, rewritten at every event.
+	sessionRecordV = 2
 	answerRecordV  = 1
 	// outgoingRecordV is 2 for an entry that carries what version 1 did
 	// not know (a picture, markup, plain texts, a redirect), so that an
@@ -21,10 +24,26 @@ const (
 	outgoingRecordV = 2
 )
 
-// sessionRecord is how a session is stored under its participant.
+// sessionRecord is how a session is stored under its participant. From
+// version 2 its Session has no Answers: they are read from bucketAnswers
+// through the participant index when the session is loaded.
 type sessionRecord struct {
-	V       int           `json:"v"`
+	V int `json:"v"`
+	// Stamp is new at each write of the record (version 2; see
+	// DB.stamps), so that each write changes its bytes, even when only
+	// the answers changed: sessionCache relies on it.
+	Stamp   uint64        `json:"stamp,omitempty"`
 	Session flows.Session `json:"session"`
+}
+
+// encodeSession returns the record of s, without its answers, stamped.
+func encodeSession(s flows.Session, stamp uint64) ([]byte, error) {
+	s.Answers = nil
+	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Stamp: stamp, Session: s})
+	if err != nil {
+		return nil, fmt.Errorf("encode session: %w", err)
+	}
+	return b, nil
 }
 
 // answerRecord is how an answer is stored under theme/question/participant.
@@ -111,15 +130,22 @@ type redirectRecord struct {
 	Text    string `json:"text"`
 }
 
-func decodeSession(b []byte) (flows.Session, error) {
+// decodeSession decodes a session record as stored: a version 1 record
+// comes with its answers, a version 2 record without (loadSessionTx adds
+// them). Callers that need the answers use loadSessionTx.
+func decodeSession(b []byte) (sessionRecord, error) {
 	var r sessionRecord
 	if err := json.Unmarshal(b, &r); err != nil {
-		return flows.Session{}, fmt.Errorf("decode session: %w", err)
+		return sessionRecord{}, fmt.Errorf("decode session: %w", err)
 	}
 	if r.V > sessionRecordV {
-		return flows.Session{}, fmt.Errorf("decode session: record version %d is newer than %d", r.V, sessionRecordV)
+		return sessionRecord{}, fmt.Errorf("decode session: record version %d is newer than %d", r.V, sessionRecordV)
 	}
-	return r.Session, nil
+	if r.V >= 2 {
+		// Whatever the record says, the answers are the bucket's.
+		r.Session.Answers = nil
+	}
+	return r, nil
 }
 
 func decodeAnswer(b []byte) (answerRecord, error) {
@@ -230,6 +256,45 @@ type Answer struct {
 	Voice     *flows.Voice
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// newAnswerRecord is the record Apply writes for a, an answer of the
+// participant of in, whose session is s; its ID is set by the caller.
+func newAnswerRecord(in bot.Inbound, s flows.Session, a flows.Answer) answerRecord {
+	r := answerRecord{
+		V:           answerRecordV,
+		Participant: in.Participant,
+		Channel:     in.Channel,
+		Profile:     s.Profile,
+		Academie:    s.Academie,
+		Source:      s.Source,
+		Theme:       a.Theme,
+		Question:    a.Question,
+		Text:        a.Text,
+		Choice:      a.Choice,
+		CreatedAt:   a.CreatedAt,
+		UpdatedAt:   a.UpdatedAt,
+	}
+	if a.Voice != nil {
+		r.Voice = &voiceRecord{FileID: a.Voice.FileID, Duration: a.Voice.Duration}
+	}
+	return r
+}
+
+// answer is the answer as the session holds it.
+func (r answerRecord) answer() flows.Answer {
+	a := flows.Answer{
+		Theme:     r.Theme,
+		Question:  r.Question,
+		Text:      r.Text,
+		Choice:    r.Choice,
+		CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt,
+	}
+	if r.Voice != nil {
+		a.Voice = &flows.Voice{FileID: r.Voice.FileID, Duration: r.Voice.Duration}
+	}
+	return a
 }
 
 func (r answerRecord) view() Answer {

@@ -118,8 +118,8 @@ func noteRemindersTx(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error
 // due that their stored session names.
 func eraseRemindersTx(tx *bolt.Tx, participant string) error {
 	if b := tx.Bucket(bucketSessions).Get([]byte(participant)); b != nil {
-		if s, err := decodeSession(b); err == nil && !s.Reminders.Due.IsZero() {
-			if err := tx.Bucket(bucketReminderDue).Delete(reminderDueKey(s.Reminders.Due, participant)); err != nil {
+		if r, err := decodeSession(b); err == nil && !r.Session.Reminders.Due.IsZero() {
+			if err := tx.Bucket(bucketReminderDue).Delete(reminderDueKey(r.Session.Reminders.Due, participant)); err != nil {
 				return fmt.Errorf("erase reminder due: %w", err)
 			}
 		}

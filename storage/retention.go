@@ -62,11 +62,11 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 			for ; k != nil && scanned < retentionChunk; k, v = c.Next() {
 				scanned++
 				last = bytes.Clone(k)
-				s, err := decodeSession(v)
+				r, err := decodeSession(v)
 				if err != nil {
 					return fmt.Errorf("session %q: %w", k, err)
 				}
-				if IsDraft(s) && lastActive(s).Before(cutoff) {
+				if s := r.Session; IsDraft(s) && lastActive(s).Before(cutoff) {
 					candidates = append(candidates, bytes.Clone(k))
 				}
 			}
@@ -85,11 +85,11 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 					if v == nil {
 						continue
 					}
-					s, err := decodeSession(v)
+					r, err := decodeSession(v)
 					if err != nil {
 						return fmt.Errorf("session %q: %w", k, err)
 					}
-					if !IsDraft(s) || !lastActive(s).Before(cutoff) {
+					if s := r.Session; !IsDraft(s) || !lastActive(s).Before(cutoff) {
 						continue // came back meanwhile
 					}
 					db.sessions.drop(string(k))

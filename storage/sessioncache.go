@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -13,12 +14,14 @@ import (
 // each).
 const sessionCacheMax = 4096
 
-// sessionCache spares Apply the JSON decoding of a session it wrote itself,
-// the largest CPU cost per event (docs/BENCHMARKS.md). An entry holds the
-// exact bytes Apply stored and the session that decoding them gives; it is
-// used only while the stored bytes are still those, so any other write
+// sessionCache spares Apply the loading of a session it wrote itself: the
+// JSON decoding of its record and of each of its answers (docs/BENCHMARKS.md).
+// An entry holds the exact bytes Apply stored as the session record and the
+// session that loading them gives, answers included; it is used only while
+// the stored bytes are still those, so any other write of the record
 // (moderation, retention, erasure, a rolled-back batch) turns it into a
-// miss, and a miss decodes as before.
+// miss, and a miss loads as before. The answers are not in the record, but
+// they change only with it (see bucketSessions).
 type sessionCache struct {
 	mu sync.Mutex
 	m  map[string]cachedSession
@@ -29,8 +32,9 @@ type cachedSession struct {
 	s   flows.Session
 }
 
-// get returns the session stored as raw, if cached, as a copy the caller
-// may change.
+// get returns the session stored as raw, if cached. The session shares its
+// maps and voice notes with the cache: the caller must not change them
+// (cloneSession gives a copy that it may change).
 func (c *sessionCache) get(participant string, raw []byte) (flows.Session, bool) {
 	c.mu.Lock()
 	e, ok := c.m[participant]
@@ -38,16 +42,41 @@ func (c *sessionCache) get(participant string, raw []byte) (flows.Session, bool)
 	if !ok || !bytes.Equal(e.raw, raw) {
 		return flows.Session{}, false
 	}
-	return cloneSession(e.s), true
+	return e.s, true
 }
 
-// put records that raw, just written for s's participant, decodes to what
-// s gives once through JSON. A session that JSON would not give back as
-// predicted (invalid UTF-8) is not kept.
-func (c *sessionCache) put(raw []byte, s flows.Session) {
+// latest returns the record Apply last committed for participant and its
+// session, if cached, whatever is stored now: Apply steps on it outside
+// the transaction, and keeps the result only if the stored bytes are still
+// raw. The caller must not change the session.
+func (c *sessionCache) latest(participant string) (raw []byte, s flows.Session, ok bool) {
+	c.mu.Lock()
+	e, ok := c.m[participant]
+	c.mu.Unlock()
+	return e.raw, e.s, ok
+}
+
+// committed records the run Apply just committed (nil: nothing changed).
+func (c *sessionCache) committed(s *stepped) {
+	switch {
+	case s == nil:
+	case erased(s.next):
+		c.drop(s.next.Participant)
+	default:
+		c.put(s.raw, s.old, s.next)
+	}
+}
+
+// put records that raw, just written for s's participant, loads as what s
+// gives once through its records, when the step that gave s started from
+// old, as loaded: Apply rewrites only the answers that changed, so an
+// answer s holds unchanged (equalAnswer) loads as old's. A session that
+// JSON would not give back as predicted (invalid UTF-8) is not kept.
+func (c *sessionCache) put(raw []byte, old, s flows.Session) {
 	// encoding/json writes each invalid UTF-8 byte as \ufffd: without one
-	// in raw, every string is valid and need not be checked again.
-	d, ok := roundTrip(s, bytes.Contains(raw, []byte(`\ufffd`)))
+	// in raw, every string of the record is valid and need not be checked
+	// again. The answers are not in raw: they are always checked.
+	d, ok := roundTrip(s, bytes.Contains(raw, []byte(`\ufffd`)), old.Answers)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !ok {
@@ -74,6 +103,11 @@ func (c *sessionCache) drop(participant string) {
 
 // cloneSession copies s so that the copy shares nothing changeable with it.
 func cloneSession(s flows.Session) flows.Session {
+	if s.Pending != nil {
+		p := *s.Pending
+		p.Places = slices.Clone(p.Places)
+		s.Pending = &p
+	}
 	if s.Answers != nil {
 		m := make(map[string]flows.Answer, len(s.Answers))
 		for k, a := range s.Answers {
@@ -95,16 +129,27 @@ func cloneSession(s flows.Session) flows.Session {
 	return s
 }
 
-// roundTrip returns what decodeSession gives for the JSON encoding of s,
-// without the JSON: strings, ints and bools come back as they were (valid
-// UTF-8 only, hence ok; checked when checkUTF8), omitted fields as zero
-// values, empty maps as nil, and times as time.Time's own MarshalJSON and
-// UnmarshalJSON make them (no monotonic reading, UTC, Local or a fixed
-// zone). TestSessionRoundTripMatchesJSON checks it against encoding/json.
-func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
+// roundTrip returns what loadSessionTx gives for the records Apply writes
+// for s (the session's, and one per answer), without the JSON: strings,
+// ints and bools come back as they were (valid UTF-8 only, hence ok;
+// checked in the session's fields when checkUTF8, in the answers always),
+// omitted fields as zero values, empty maps as nil, a voice note as its
+// reference and duration (what an answer record keeps), and times as
+// time.Time's own MarshalJSON and UnmarshalJSON make them (no monotonic
+// reading, UTC, Local or a fixed zone). An answer that loaded is given
+// unchanged (equalAnswer) is taken as loaded: Apply does not rewrite it.
+// TestSessionRoundTripMatchesJSON checks it against encoding/json and the
+// records.
+func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) (flows.Session, bool) {
 	ok := true
 	str := func(v string) string {
 		if checkUTF8 && !utf8.ValidString(v) {
+			ok = false
+		}
+		return v
+	}
+	valid := func(v string) string {
+		if !utf8.ValidString(v) {
 			ok = false
 		}
 		return v
@@ -157,18 +202,24 @@ func roundTrip(s flows.Session, checkUTF8 bool) (flows.Session, bool) {
 	if len(s.Answers) > 0 {
 		d.Answers = make(map[string]flows.Answer, len(s.Answers))
 		for k, a := range s.Answers {
+			if prev, was := loaded[k]; was && equalAnswer(prev, a) {
+				d.Answers[k] = prev
+				continue
+			}
 			r := flows.Answer{
-				Theme:     str(a.Theme),
-				Question:  str(a.Question),
-				Text:      str(a.Text),
-				Choice:    str(a.Choice),
+				Theme:     valid(a.Theme),
+				Question:  valid(a.Question),
+				Text:      valid(a.Text),
+				Choice:    valid(a.Choice),
 				CreatedAt: tm(a.CreatedAt),
 				UpdatedAt: tm(a.UpdatedAt),
 			}
 			if a.Voice != nil {
-				r.Voice = &flows.Voice{FileID: str(a.Voice.FileID), Duration: a.Voice.Duration, URL: str(a.Voice.URL), Size: a.Voice.Size}
+				r.Voice = &flows.Voice{FileID: valid(a.Voice.FileID), Duration: a.Voice.Duration}
 			}
-			d.Answers[str(k)] = r
+			// Loading keys each answer by its theme and question; Apply
+			// refuses an answer filed under another key.
+			d.Answers[flows.AnswerKey(r.Theme, r.Question)] = r
 		}
 	}
 	if len(s.Confirmed) > 0 {

@@ -14,19 +14,45 @@ import (
 	"consultbot/flows"
 )
 
-// jsonRoundTrip is what Apply gave the step before sessionCache: the
-// session decoded from its stored record.
+// jsonRoundTrip is what Apply gives the step without sessionCache: the
+// session decoded from its stored record, with the answers decoded from
+// the records Apply writes for them.
 func jsonRoundTrip(t *testing.T, s flows.Session) flows.Session {
 	t.Helper()
-	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: s})
+	b, err := encodeSession(s, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := decodeSession(b)
+	r, err := decodeSession(b)
 	if err != nil {
 		t.Fatal(err)
+	}
+	d := r.Session
+	for _, a := range s.Answers {
+		ab, err := json.Marshal(newAnswerRecord(inbound("e", s.Participant), s, a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ar, err := decodeAnswer(ab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Answers == nil {
+			d.Answers = map[string]flows.Answer{}
+		}
+		d.Answers[flows.AnswerKey(ar.Theme, ar.Question)] = ar.answer()
 	}
 	return d
+}
+
+// fieldNames lists the fields of T, in order.
+func fieldNames[T any]() []string {
+	st := reflect.TypeFor[T]()
+	var fields []string
+	for i := range st.NumField() {
+		fields = append(fields, st.Field(i).Name)
+	}
+	return fields
 }
 
 func TestSessionRoundTripMatchesJSON(t *testing.T) {
@@ -34,13 +60,18 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	// added there (and here) or the cache would drop it.
 	known := []string{"Participant", "Lang", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
 		"Prompt", "Pending", "Answers", "Confirmed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
-	st := reflect.TypeFor[flows.Session]()
-	var fields []string
-	for i := range st.NumField() {
-		fields = append(fields, st.Field(i).Name)
-	}
-	if diff := cmp.Diff(known, fields); diff != "" {
+	if diff := cmp.Diff(known, fieldNames[flows.Session]()); diff != "" {
 		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
+	}
+	// An answer is stored as an answerRecord: a new field of Answer must
+	// be added there, to newAnswerRecord, answer, equalAnswer and
+	// roundTrip, or it would be lost at the next load.
+	if diff := cmp.Diff([]string{"Theme", "Question", "Text", "Choice", "Voice", "CreatedAt", "UpdatedAt"}, fieldNames[flows.Answer]()); diff != "" {
+		t.Fatalf("flows.Answer fields changed; update answerRecord and roundTrip (-known +now):\n%s", diff)
+	}
+	// URL and Size are never kept in an answer (see flows.Voice).
+	if diff := cmp.Diff([]string{"FileID", "Duration", "URL", "Size"}, fieldNames[flows.Voice]()); diff != "" {
+		t.Fatalf("flows.Voice fields changed; update voiceRecord and roundTrip (-known +now):\n%s", diff)
 	}
 
 	paris := time.FixedZone("CET", 3600)
@@ -51,7 +82,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 		Prompt: 7, Pending: &flows.Pending{Kind: flows.PendingPlace, Prompt: 7, Text: "« x »", Places: []string{"c-93066", "c-97411"}, At: now.In(paris), Answer: "ecrans/q2", FileID: "f"}, Banned: true, CreatedAt: now.Local(), UpdatedAt: t0.In(time.FixedZone("", -7*3600-1800)),
 		Answers: map[string]flows.Answer{
 			"ecrans/q1": {Theme: "ecrans", Question: "q1", Text: "« Les écrans » \u2028 \"ok\"\n", CreatedAt: now, UpdatedAt: now.In(paris)},
-			"ecrans/q2": {Theme: "ecrans", Question: "q2", Voice: &flows.Voice{FileID: "f", Duration: 3}, CreatedAt: time.Time{}, UpdatedAt: t0},
+			"ecrans/q2": {Theme: "ecrans", Question: "q2", Voice: &flows.Voice{FileID: "f", Duration: 3, URL: "https://cdn/f.ogg", Size: 9}, CreatedAt: time.Time{}, UpdatedAt: t0},
 			"ecrans/q3": {Theme: "ecrans", Question: "q3", Choice: "oui"},
 		},
 		Confirmed: map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
@@ -67,7 +98,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	}
 	for name, s := range cases {
 		for _, check := range []bool{false, true} {
-			got, ok := roundTrip(s, check)
+			got, ok := roundTrip(s, check, nil)
 			if !ok {
 				t.Errorf("%s: roundTrip refused a valid session", name)
 				continue
@@ -87,7 +118,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 		{Participant: "p", Answers: map[string]flows.Answer{"a/\xfe": {Theme: "a", Question: "\xfe"}}},
 		{Participant: "p", CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
-		if _, ok := roundTrip(s, true); ok {
+		if _, ok := roundTrip(s, true, nil); ok {
 			t.Errorf("roundTrip accepted %+v, which JSON does not give back as is", s)
 		}
 	}
@@ -150,12 +181,28 @@ func TestApplyStepSeesStoredSession(t *testing.T) {
 	if !reflect.DeepEqual(want, seen) {
 		t.Fatalf("step after failed Applies (-stored +seen):\n%s", cmp.Diff(want, seen))
 	}
+	// A step that changes only an answer, whose transaction then fails:
+	// the session's own fields are as stored, the answer is not.
+	_, err = db.Apply(context.Background(), inbound("e5b", p), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		a := s.Answers["ecrans/q1"]
+		a.Text = "not stored"
+		s.Answers["ecrans/q1"] = a
+		s.Answers["wrong/key"] = flows.Answer{Theme: "ecrans", Question: "q9", Text: "x"}
+		return s, nil
+	})
+	if err == nil {
+		t.Fatal("Apply with a misfiled answer: no error")
+	}
+	apply(t, db, inbound("e5c", p), t0, see)
+	if !reflect.DeepEqual(want, seen) {
+		t.Fatalf("step after a failed Apply that changed only an answer (-stored +seen):\n%s", cmp.Diff(want, seen))
+	}
 
 	// Another writer changes the session behind Apply (keeping the digest
 	// index, as SetBanned does).
 	other := want
 	other.Lang, other.Banned = "en", true
-	b, err := json.Marshal(sessionRecord{V: sessionRecordV, Session: other})
+	b, err := encodeSession(other, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

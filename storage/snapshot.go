@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	bolt "go.etcd.io/bbolt"
+
 	"consultbot/flows"
 )
 
@@ -15,12 +17,12 @@ import (
 // during the walk may or may not be seen. An error from fn stops the walk
 // and is returned as is.
 func (db *DB) ForEachSession(ctx context.Context, fn func(flows.Session) error) error {
-	return walkChunks(ctx, db, bucketSessions, "read sessions", func(k, v []byte) (flows.Session, error) {
-		// decodeSession copies: json.Unmarshal never keeps v.
-		s, err := decodeSession(v)
+	return walkChunks(ctx, db, bucketSessions, "read sessions", func(tx *bolt.Tx, k, v []byte) (flows.Session, error) {
+		// loadSessionTx copies: json.Unmarshal never keeps v.
+		r, err := loadSessionTx(tx, string(k), v)
 		if err != nil {
 			return flows.Session{}, fmt.Errorf("participant %q: %w", k, err)
 		}
-		return s, nil
+		return r.Session, nil
 	}, fn)
 }
