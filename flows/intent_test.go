@@ -142,7 +142,16 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
 	}
 	tapped := func(action, arg string) bool {
-		return same(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: action, arg: arg}.String()})
+		// A tap also takes the tapped prompt's place and shows the choice
+		// (markTap); typing does the same thing in a new message.
+		want, wantReplies := m.Step(s, Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: action, arg: arg}.String()}, now)
+		if len(wantReplies) > 0 && wantReplies[0].Replaces {
+			wantReplies[0].Replaces = false
+			if l, rest, _ := strings.Cut(wantReplies[0].Lead, "\n"); strings.HasPrefix(l, "✓ ") {
+				wantReplies[0].Lead = rest
+			}
+		}
+		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
 	}
 	labels := map[string][]string{
 		"consent":  {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},

@@ -130,8 +130,12 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		return s, []Reply{bannedReply(s.Lang)}
 	}
 	st.cameBack(ev)
+	// Only a real tap takes the tapped message's place: typed words read
+	// as a button are stepped as one, but answered with a new message.
+	st.tapped, st.chosen = st.tapOf(ev)
 	st.handle(ev)
 	st.out = foldNotes(st.out)
+	st.markTap()
 	if st.s.Stage == StageErased {
 		return st.s, st.out
 	}
@@ -190,6 +194,11 @@ type step struct {
 	out []Reply
 	// later: the channel can write to the person later (Event.Later).
 	later bool
+	// tapped is set when the event is a tap on a button of the current
+	// prompt; chosen is then what the first reply's Lead shows of it,
+	// unless a step's own note says it already (emptied).
+	tapped bool
+	chosen string
 }
 
 func (st *step) msg() *messages { return messagesFor(st.s.Lang) }
@@ -682,6 +691,56 @@ func (st *step) resume() {
 	}
 }
 
+// tapOf reports whether ev taps a button of the current prompt, and
+// what the reply's Lead should show of the choice ("" for nothing). A
+// tap on an earlier prompt's button, or with a token the current prompt
+// never offered, is no such tap.
+func (st *step) tapOf(ev Event) (bool, string) {
+	if ev.Kind != EventChoice || st.s.Prompt <= 0 || st.s.Stage == StageNew || st.s.Stage == StageDeclined {
+		return false, ""
+	}
+	t, ok := parseToken(ev.Token)
+	if !ok || t.prompt != st.s.Prompt {
+		return false, ""
+	}
+	// The current prompt rebuilt on a copy: current() may settle the
+	// stage, which is for the step itself to do.
+	probe := step{m: st.m, s: cloneSession(st.s), now: st.now}
+	_, opts := probe.current()
+	for _, o := range opts {
+		if o.action != t.action || o.arg != t.arg {
+			continue
+		}
+		switch th := st.m.q.Theme(o.arg); {
+		case t.action == actTheme && th != nil:
+			// A theme's button also shows its progress: the title says it.
+			return true, th.Title.In(st.s.Lang)
+		case t.action == actEdit:
+			// The question's title says « Modifier » already.
+			return true, ""
+		}
+		return true, o.label
+	}
+	return false, ""
+}
+
+// markTap makes the first reply to a tap on the current prompt take that
+// prompt's place, showing the choice in its Lead (see Reply.Replaces).
+func (st *step) markTap() {
+	if !st.tapped || len(st.out) == 0 {
+		return
+	}
+	r := &st.out[0]
+	r.Replaces = true
+	if st.chosen != "" {
+		mark := "✓ " + st.chosen
+		if r.Lead != "" {
+			mark += "\n" + r.Lead
+		}
+		r.Lead = mark
+	}
+}
+
 // choice handles a tapped button.
 func (st *step) choice(raw string) {
 	s := &st.s
@@ -779,15 +838,35 @@ func (st *step) confirm() {
 	s.Confirmed[th.ID] = st.now
 	s.Question = ""
 	m := st.msg()
+	st.chosen = "" // the note says it
 	if len(s.Confirmed) >= len(st.m.q.Themes) && st.allConfirmed() {
 		st.say(m.AllDone)
-	} else {
-		st.say(fmt.Sprintf(m.Confirmed, th.Title.In(s.Lang)))
-	}
-	if st.offerReminders(false) {
+		st.showMenu()
 		return
 	}
-	st.showMenu()
+	note := len(st.out)
+	st.say(fmt.Sprintf(m.Confirmed, th.Title.In(s.Lang)))
+	if st.offerReminders(false) {
+		return // the offer stands in for the menu, once
+	}
+	// Straight on to the next theme, one tap saved; the note says how to
+	// choose another.
+	st.out[note].Text += "\n" + m.NextTheme
+	st.enterTheme(st.nextTheme(th.ID))
+}
+
+// nextTheme returns the first theme not confirmed yet after id, in the
+// questionnaire's order and going round; there must be one.
+func (st *step) nextTheme(id string) string {
+	themes := st.m.q.Themes
+	i := st.m.q.themeIndex(id)
+	for k := 1; k <= len(themes); k++ {
+		th := themes[(i+k)%len(themes)]
+		if _, ok := st.s.Confirmed[th.ID]; !ok {
+			return th.ID
+		}
+	}
+	return id
 }
 
 func (st *step) allConfirmed() bool {

@@ -61,6 +61,15 @@ func checkStep(t *testing.T, m *Machine, s Session, ev Event, now time.Time) (Se
 	if withOptions > 1 {
 		t.Fatalf("%d replies offer options in one step; only the last may", withOptions)
 	}
+	for i, r := range replies {
+		// Only the first reply to a tap on the current prompt may take
+		// the tapped message's place: anything else must come below.
+		tok, ok := parseToken(ev.Token)
+		current := ev.Kind == EventChoice && ok && tok.prompt == s.Prompt
+		if r.Replaces && (i > 0 || !current) {
+			t.Fatalf("reply %d to %+v (prompt %d) replaces the tapped message", i, ev, s.Prompt)
+		}
+	}
 	if got.Stage == StageDeclined && (len(got.Answers) > 0 || got.Profile != "" || got.Academie != "" || got.Source != "") {
 		t.Fatalf("a declined session keeps data: %+v", got)
 	}
@@ -168,5 +177,62 @@ func BenchmarkStepAnswer(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.Step(s, ev, baseTime)
+	}
+}
+
+// TestTapTakesThePromptsPlace: a tap on the current prompt is answered in
+// the tapped message's place, the choice shown first; a stale or forged
+// button, or the same choice typed, gets a new message.
+func TestTapTakesThePromptsPlace(t *testing.T) {
+	m := NewMachine(loadSmall(t), Config{})
+	now := baseTime
+	s, r := checkStep(t, m, Session{Participant: "p"}, Event{Kind: EventCommand, Command: CmdStart}, now)
+	consent := r[len(r)-1].Options
+	s, r = checkStep(t, m, s, Event{Kind: EventChoice, Token: consent[0].Token}, now)
+	profiles := r[len(r)-1].Options
+	for _, tt := range []struct {
+		name     string
+		ev       Event
+		replaces bool
+		lead     string
+	}{
+		{"tap", Event{Kind: EventChoice, Token: profiles[0].Token}, true, "✓ Parent"},
+		{"stale", Event{Kind: EventChoice, Token: consent[0].Token}, false, ""},
+		{"forged", Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: actProfile, arg: "astronaute"}.String()}, false, ""},
+		{"typed", Event{Kind: EventText, Text: "parent"}, false, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, r := checkStep(t, m, s, tt.ev, now)
+			if len(r) == 0 || r[0].Replaces != tt.replaces || !strings.HasPrefix(r[0].Lead, tt.lead) || (!tt.replaces && strings.HasPrefix(r[0].Lead, "✓")) {
+				t.Errorf("first reply %+v; want Replaces %v, Lead starting %q", r, tt.replaces, tt.lead)
+			}
+		})
+	}
+}
+
+// TestValidatingOpensTheNextTheme: « Valider » goes on to the first theme
+// not validated yet, in order and going round, with a note saying how to
+// choose another; once all are validated, the menu.
+func TestValidatingOpensTheNextTheme(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	q := m.Questionnaire()
+	s := Session{Participant: "p", Lang: LangFR, Stage: StageReview, Theme: q.Themes[2].ID, Prompt: 7,
+		ConsentAt: baseTime, Confirmed: map[string]time.Time{q.Themes[0].ID: baseTime, q.Themes[3].ID: baseTime}}
+	confirm := Event{Kind: EventChoice, Token: token{prompt: 7, action: actConfirm}.String()}
+	got, r := checkStep(t, m, s, confirm, baseTime)
+	if got.Stage != StageQuestion || got.Theme != q.Themes[4].ID || len(r) != 1 || !r[0].Replaces || !strings.Contains(r[0].Lead, "/menu") {
+		t.Fatalf("after validating theme 3: stage %s theme %s, replies %+v; want theme 5's first question, with /menu in the lead", got.Stage, got.Theme, r)
+	}
+	s.Theme = q.Themes[4].ID
+	if got, _ = checkStep(t, m, s, confirm, baseTime); got.Theme != q.Themes[1].ID {
+		t.Errorf("after validating theme 5: theme %s; want theme 2 (going round)", got.Theme)
+	}
+	s.Confirmed = map[string]time.Time{}
+	for _, th := range q.Themes {
+		s.Confirmed[th.ID] = baseTime
+	}
+	delete(s.Confirmed, s.Theme)
+	if got, _ = checkStep(t, m, s, confirm, baseTime); got.Stage != StageMenu {
+		t.Errorf("after validating the last theme: stage %s; want the menu", got.Stage)
 	}
 }

@@ -414,6 +414,9 @@ func (c *conversation) event(line int, in string) {
 }
 
 func (c *conversation) render(r Reply) {
+	if r.Replaces {
+		c.out.WriteString("<   (in place of the tapped message)\n")
+	}
 	if r.Lead != "" {
 		for _, l := range strings.Split(r.Lead, "\n") {
 			c.out.WriteString(strings.TrimRight("< "+l, " ") + "\n")

@@ -223,6 +223,15 @@ type Reply struct {
 	// data as JSON): a document on Telegram, an attachment on Discord, a
 	// file written next to the database in the terminal.
 	Document *Document `json:"document,omitempty"`
+	// Replaces is set on the first reply to a tap on a button of the
+	// current prompt: that prompt is answered, and this reply takes its
+	// place, its Lead showing what was chosen (« ✓ Parent d'élève »). A
+	// channel that can edit a sent message (Telegram, Discord) turns the
+	// tapped message into this reply, so that a tap costs one request and
+	// the chat keeps one message per step; the others send it as usual.
+	// A tap on an earlier prompt's button never gets it: the reply then
+	// comes as a new message, below everything else.
+	Replaces bool `json:"replaces,omitempty"`
 }
 
 // Document is a file attached to a reply.

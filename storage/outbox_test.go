@@ -143,7 +143,7 @@ func TestPostDigestMovesADeliveryOnce(t *testing.T) {
 // list here), or a reply sent again after a restart would lose it, as the
 // acknowledgement folded into the next question once did.
 func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
-	known := []string{"Lead", "Title", "Text", "Options", "Expect", "Field", "MaxLen", "Document"}
+	known := []string{"Lead", "Title", "Text", "Options", "Expect", "Field", "MaxLen", "Document", "Replaces"}
 	var fields []string
 	rt := reflect.TypeFor[flows.Reply]()
 	for i := range rt.NumField() {
@@ -157,6 +157,7 @@ func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
 		Options: []flows.Option{{Token: "7.skip", Label: "Passer"}}, Expect: flows.ExpectText,
 		Field: "Besoins", MaxLen: 4000,
 		Document: &flows.Document{Name: "d.json", MIME: "application/json", Data: []byte(`{}`)},
+		Replaces: true,
 	}
 	path := t.TempDir() + "/consult.db"
 	db := openAt(t, path, Options{})

@@ -84,6 +84,9 @@ type replyRecord struct {
 	// Document is the participant's data file: it stays in the outbox
 	// only until delivered, like the text.
 	Document *documentRecord `json:"document,omitempty"`
+	// Replaces: the reply takes the tapped message's place (an edit of
+	// the message named by the address), also when sent after a restart.
+	Replaces bool `json:"replaces,omitempty"`
 }
 
 type documentRecord struct {
@@ -172,12 +175,13 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 		EventID:     r.EventID,
 		CreatedAt:   r.CreatedAt,
 		Reply: flows.Reply{
-			Lead:   r.Reply.Lead,
-			Title:  r.Reply.Title,
-			Text:   r.Reply.Text,
-			Expect: flows.Expect(r.Reply.Expect),
-			Field:  r.Reply.Field,
-			MaxLen: r.Reply.MaxLen,
+			Lead:     r.Reply.Lead,
+			Title:    r.Reply.Title,
+			Text:     r.Reply.Text,
+			Expect:   flows.Expect(r.Reply.Expect),
+			Field:    r.Reply.Field,
+			MaxLen:   r.Reply.MaxLen,
+			Replaces: r.Reply.Replaces,
 		},
 	}
 	for _, o := range r.Reply.Options {
@@ -205,12 +209,13 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 		EventID:     out.EventID,
 		CreatedAt:   out.CreatedAt,
 		Reply: replyRecord{
-			Lead:   out.Reply.Lead,
-			Title:  out.Reply.Title,
-			Text:   out.Reply.Text,
-			Expect: string(out.Reply.Expect),
-			Field:  out.Reply.Field,
-			MaxLen: out.Reply.MaxLen,
+			Lead:     out.Reply.Lead,
+			Title:    out.Reply.Title,
+			Text:     out.Reply.Text,
+			Expect:   string(out.Reply.Expect),
+			Field:    out.Reply.Field,
+			MaxLen:   out.Reply.MaxLen,
+			Replaces: out.Reply.Replaces,
 		},
 	}
 	for _, o := range out.Reply.Options {

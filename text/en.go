@@ -131,6 +131,7 @@ var english = Catalog{
 		MenuLabel:   "Menu",
 		EditTitle:   "Change · Theme %d · Question %d/%d",
 		Confirmed:   "Thank you! The theme “%s” is confirmed.",
+		NextTheme:   "Here is the next theme. To choose another one: /menu.",
 		AllDone:     "You have answered every theme. Thank you so much for your contribution! You can still change your answers from the menu.",
 
 		Paused:      "Your answers are saved. Come back whenever you like: send /resume or any message to continue with this question.",

@@ -44,6 +44,7 @@ type Flow struct {
 	MenuLabel   string
 	EditTitle   string // %d theme number, %d question number, %d total
 	Confirmed   string // %s theme title
+	NextTheme   string // after Confirmed, when the next theme follows at once
 	AllDone     string
 
 	Paused      string

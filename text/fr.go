@@ -131,6 +131,7 @@ var french = Catalog{
 		MenuLabel:   "Menu",
 		EditTitle:   "Modifier · Thème %d · Question %d/%d",
 		Confirmed:   "Merci ! Le thème « %s » est validé.",
+		NextTheme:   "Voici le thème suivant. Pour en choisir un autre : /menu.",
 		AllDone:     "Vous avez répondu à tous les thèmes. Un grand merci pour votre contribution ! Vos réponses restent modifiables depuis le menu.",
 
 		Paused:      "Vos réponses sont enregistrées. Revenez quand vous voulez : envoyez /reprendre ou n'importe quel message pour reprendre à cette question.",

@@ -31,7 +31,16 @@ func TestEducatorContributesInGuild(t *testing.T) {
 	h := newHarness(t, discordtest.Options{}, nil)
 	u := h.srv.NewUser("alice", "fr")
 	m, i := h.onboard(u, h.srv.Guild())
+	followUps, edits := h.srv.Calls(discordtest.RouteFollowUp), h.srv.Calls(discordtest.RouteEditFollowUp)
 	h.click(u, m, "Égal accès")
+	// The menu itself becomes the first question: one edit, no follow-up.
+	if q1, _ := h.awaitText(u, 0, "Question 1/5"); q1.ID != m.ID || !strings.HasPrefix(q1.Content, "✓ Égal accès") {
+		t.Errorf("first question in message %s %q; want the tapped menu (%s) edited, the theme ticked first", q1.ID, q1.Content, m.ID)
+	}
+	if f, e := h.srv.Calls(discordtest.RouteFollowUp)-followUps, h.srv.Calls(discordtest.RouteEditFollowUp)-edits; f != 0 || e != 1 {
+		t.Errorf("the tap cost %d follow-ups and %d edits; want 0 and 1", f, e)
+	}
+	i--
 	answers := []string{
 		"Des tablettes prêtées par la collectivité.",
 		"**Gras** et _italique_ @everyone <@123> > citation",
@@ -47,8 +56,15 @@ func TestEducatorContributesInGuild(t *testing.T) {
 		}
 	}
 	m, i = h.awaitButton(u, i+1, "Valider")
+	review := m.Content
 	h.click(u, m, "Valider")
-	h.awaitText(u, i+1, "est validé")
+	// Validating goes on to the next theme in the review's place; its
+	// « Retour » leads to the menu, theme 1 complete.
+	next, _ := h.awaitText(u, i+1, "est validé")
+	if next.ID != m.ID || !strings.Contains(next.Content, "Thème 2 · Question 1/9") {
+		t.Errorf("after validating, message %s reads %q; want the review (%s) turned into theme 2's first question", next.ID, next.Content, m.ID)
+	}
+	h.click(u, next, "Retour")
 	m, _ = h.awaitButton(u, i+1, "Égal accès")
 	if !strings.Contains(m.Content, "thèmes") || !strings.Contains(m.Buttons()[0].Label, "5/5") {
 		t.Errorf("after confirming, menu %q does not show theme 1 complete", dump([]discordtest.Message{m}))
@@ -64,12 +80,6 @@ func TestEducatorContributesInGuild(t *testing.T) {
 	for _, m := range h.srv.Messages(u.ID) {
 		if !m.Ephemeral || m.GuildID == "" || !m.NoMentions {
 			t.Errorf("message %q: ephemeral %v, guild %q, mentions suppressed %v; want an ephemeral guild message that pings nobody", m.Content, m.Ephemeral, m.GuildID, m.NoMentions)
-		}
-	}
-	var review string
-	for _, m := range h.srv.Messages(u.ID) {
-		if strings.Contains(m.Content, "Gras") {
-			review = m.Content
 		}
 	}
 	if !strings.Contains(review, `\*\*Gras\*\* et \_italique\_`) || !strings.Contains(review, `\<@123`) {
@@ -88,8 +98,8 @@ func TestEducatorContributesInGuild(t *testing.T) {
 			t.Errorf("interaction of type %d acknowledged with %d, want %d", a.Kind, a.Type, w)
 		}
 	}
-	if c := types[discordtest.InteractionComponent]; c[discordtest.CallbackDeferredUpdate] != 5 || c[discordtest.CallbackModal] != 5 {
-		t.Errorf("button clicks acknowledged as %v, want 5 deferred updates and 5 modals", c)
+	if c := types[discordtest.InteractionComponent]; c[discordtest.CallbackDeferredUpdate] != 6 || c[discordtest.CallbackModal] != 5 {
+		t.Errorf("button clicks acknowledged as %v, want 6 deferred updates and 5 modals", c)
 	}
 	h.checkWire()
 }
@@ -192,11 +202,24 @@ func TestClickOnAnotherUsersButtonOrAnOldMessage(t *testing.T) {
 		t.Errorf("bob's click moved alice into theme %q", s.Theme)
 	}
 
-	// Alice clicks "J'accepte" on her old consent message: she gets the
-	// current prompt (the menu) again, not an error.
-	consent, _ := h.awaitButton(alice, 0, "accepte")
-	h.click(alice, consent, "accepte")
-	h.awaitButton(alice, i+1, "Égal accès")
+	// Alice clicks "Passer" on a question she has answered since: she is
+	// told, in a new message, and gets the current question again; the
+	// old message stays as it was.
+	h.click(alice, menu, "Égal accès")
+	q1, i := h.awaitText(alice, i, "Question 1/5")
+	h.answer(alice, q1, "Une réponse.")
+	_, i = h.awaitText(alice, i+1, "Question 2/5")
+	seen := h.seen(alice)
+	h.click(alice, q1, "Passer")
+	m, j := h.awaitText(alice, i+1, "question précédente")
+	if j < seen || !strings.Contains(m.Content, "Question 2/5") {
+		t.Errorf("stale click answered in message %d (of %d before) %q; want a new message with question 2", j, seen, m.Content)
+	}
+	for _, old := range h.srv.Messages(alice.ID) {
+		if old.ID == q1.ID && (old.Content != q1.Content || !old.Edited.Equal(q1.Edited)) {
+			t.Errorf("the old question's message changed: %q", old.Content)
+		}
+	}
 	h.checkWire()
 }
 

@@ -35,6 +35,9 @@ type harness struct {
 	cancel context.CancelFunc
 	done   chan error
 	opts   func(*discord.Options)
+	// clicked is when the last button was clicked: a message edited
+	// since (the tapped prompt turned into the next) is new to await.
+	clicked time.Time
 }
 
 func newHarness(t *testing.T, srvOpts discordtest.Options, opts func(*discord.Options)) *harness {
@@ -149,6 +152,7 @@ func (h *harness) click(u discordtest.User, m discordtest.Message, label string)
 	if !ok {
 		h.t.Fatalf("no button %q on message:\n%s", label, dump([]discordtest.Message{m}))
 	}
+	h.clicked = time.Now()
 	id, err := h.srv.ClickButton(u, m, b.CustomID)
 	if err != nil {
 		h.t.Fatal(err)
@@ -181,14 +185,18 @@ func dump(msgs []discordtest.Message) string {
 	return b.String()
 }
 
-// await waits for a message, at index from or later among what u sees,
-// that satisfies ok, and returns it with its index.
+// await waits for a message that satisfies ok, at index from or later
+// among what u sees or edited since the last click (the reply to a tap
+// takes the tapped message's place), and returns it with its index.
 func (h *harness) await(u discordtest.User, from int, what string, ok func(discordtest.Message) bool) (discordtest.Message, int) {
 	h.t.Helper()
 	var found discordtest.Message
 	idx := -1
 	msgs, err := h.srv.WaitUser(u.ID, wait, func(msgs []discordtest.Message) bool {
-		for i := from; i < len(msgs); i++ {
+		for i := range msgs {
+			if i < from && (h.clicked.IsZero() || !msgs[i].Edited.After(h.clicked)) {
+				continue
+			}
 			if ok(msgs[i]) {
 				found, idx = msgs[i], i
 				return true

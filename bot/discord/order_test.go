@@ -5,8 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"consultbot/bot"
 	"consultbot/bot/discord/discordtest"
 	"consultbot/flows"
+	"consultbot/internal/fault"
 )
 
 // eventually waits, up to the harness's wait, for cond to hold.
@@ -52,9 +54,10 @@ func TestRepliesToOneEducatorKeepCommitOrderAcrossAddresses(t *testing.T) {
 	menu, i := h.onboard(u, h.srv.Guild())
 
 	// Both replies are committed before the bot dies: the first question
-	// (for the theme click), whose follow-up is refused, then the theme
-	// menu (for /menu, typed while the question had not shown up).
-	h.srv.RateLimit("POST /webhooks/", 1, time.Minute, false)
+	// (for the theme click, an edit of the menu), which is refused, then
+	// the theme menu (for /menu, typed while the question had not shown
+	// up).
+	h.srv.RateLimit("PATCH /webhooks/", 1, time.Minute, false)
 	themeClick := h.click(u, menu, "Égal accès")
 	if err := h.srv.Wait(wait, func() bool { return h.srv.RateLimited() >= 1 }); err != nil {
 		t.Fatalf("the question's follow-up was never attempted: %v", err)
@@ -77,4 +80,36 @@ func TestRepliesToOneEducatorKeepCommitOrderAcrossAddresses(t *testing.T) {
 	if m < q {
 		t.Errorf("the theme menu (committed last) arrived before the first question: messages from %d:%s", i+1, dump(h.srv.Messages(u.ID)[i+1:]))
 	}
+}
+
+// TestTapEditSurvivesARestart: the reply to a click is an edit of the
+// clicked message, kept in the outbox with the interaction's token. Sent
+// again after a restart, it still edits that message; no new message.
+func TestTapEditSurvivesARestart(t *testing.T) {
+	h := newHarness(t, discordtest.Options{}, nil)
+	u := h.srv.NewUser("gael", "fr")
+	menu, _ := h.onboard(u, h.srv.Guild())
+	h.srv.Faults().Always(discordtest.RouteEditFollowUp, fault.Status500)
+	edits := h.srv.Calls(discordtest.RouteEditFollowUp)
+	h.click(u, menu, "Égal accès")
+	eventually(t, "the click committed and its edit tried", func() bool {
+		s, _, err := h.db.Session(pid(u))
+		return err == nil && s.Stage == flows.StageQuestion && h.srv.Calls(discordtest.RouteEditFollowUp) > edits
+	})
+	h.crash()
+	h.srv.Faults().Clear(discordtest.RouteEditFollowUp)
+	count := len(h.srv.Messages(u.ID))
+	h.start()
+	q1, _ := h.awaitText(u, 0, "Question 1/5")
+	if q1.ID != menu.ID {
+		t.Errorf("after the restart the question came in message %s; want the clicked menu (%s) edited", q1.ID, menu.ID)
+	}
+	eventually(t, "the outbox emptied", func() bool {
+		left, err := h.db.Pending(t.Context(), bot.ChannelDiscord, 0)
+		return err == nil && len(left) == 0
+	})
+	if n := len(h.srv.Messages(u.ID)); n != count {
+		t.Errorf("%d messages after the restart, want %d (no new one):%s", n, count, dump(h.srv.Messages(u.ID)))
+	}
+	h.checkWire()
 }

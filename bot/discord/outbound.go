@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -43,10 +44,14 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // (ephemeral, or public for an organisers' channel), falling back to a
 // direct message once the interaction token has expired, or into the
 // channel of its address. A reply longer than Discord allows goes in
-// several messages, buttons on the last. Send makes one attempt per
-// message and returns at the first failure, classified for the engine's
-// delivery policy; after a failure the engine's retry of the same reply at
-// the same address resumes with the first message not yet delivered.
+// several messages, buttons on the last. A reply that takes the place of
+// a tapped prompt (flows.Reply.Replaces) and fits in one message edits
+// that prompt instead: for a button acknowledged with a deferred update,
+// Discord's @original is the message the button is on. Send makes one
+// attempt per message and returns at the first failure, classified for
+// the engine's delivery policy; after a failure the engine's retry of the
+// same reply at the same address resumes with the first message not yet
+// delivered.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	done, err := a.low.enter(ctx, out.Low)
 	if err != nil {
@@ -54,6 +59,14 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	}
 	defer done()
 	parts := a.renderOutgoing(out)
+	if out.Reply.Replaces && strings.HasPrefix(out.Address, addrInteraction) && len(parts) == 1 && parts[0].files() == nil {
+		return a.progress.Resume(out, 1, func(int) error {
+			if err := a.replace(ctx, out.Address, parts[0]); err != nil {
+				return fmt.Errorf("send reply %d in place of the tapped message: %w", out.Seq, err)
+			}
+			return nil
+		})
+	}
 	return a.progress.Resume(out, len(parts), func(n int) error {
 		err := a.sendPart(ctx, out.Address, parts[n])
 		if err == nil {
@@ -135,8 +148,7 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 			if p.components != nil {
 				edit.Components = &p.components
 			}
-			_, err = a.dg.InteractionResponseEdit(ix, edit, discordgo.WithContext(ctx))
-			if err = sanitize(err); err != nil {
+			if err = a.editOriginal(ctx, ix, edit); err != nil {
 				a.restorePlaceholder(token)
 			}
 		} else {
@@ -177,6 +189,42 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 		return a.sendChannel(ctx, ch, p)
 	}
 	return &restError{err: fmt.Errorf("unknown discord address %q", address), permanent: true}
+}
+
+// replace edits the message whose button was tapped into p, buttons
+// included (none clears them). Discord accepts the same edit twice, so an
+// edit sent again after a restart is harmless; once the token has expired,
+// p goes as sendPart sends it (a direct message).
+func (a *Adapter) replace(ctx context.Context, address string, p part) error {
+	_, token := splitInteractionAddress(address)
+	ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: token}
+	components := p.components
+	if components == nil {
+		components = []discordgo.MessageComponent{}
+	}
+	edit := &discordgo.WebhookEdit{Content: &p.content, Components: &components, AllowedMentions: noMentions()}
+	err := a.editOriginal(ctx, ix, edit)
+	if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction || c == codeUnknownMessage {
+		a.log.Debug("tapped message not editable; sending the reply instead", "err", err)
+		return a.sendPart(ctx, address, p)
+	}
+	return err
+}
+
+// editOriginal edits ix's @original. discordgo's InteractionResponseEdit
+// puts every such edit of the bot, for whomever, in one rate-limit bucket
+// ("webhooks//") whose lock it holds for the length of each request, so
+// that the edits of different people wait on each other; Discord limits
+// them per interaction token, and discordgo buckets follow-ups and edits
+// with files by their URL. Text edits get their URL as bucket here too.
+func (a *Adapter) editOriginal(ctx context.Context, ix *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
+	if len(edit.Files) > 0 {
+		_, err := a.dg.InteractionResponseEdit(ix, edit, discordgo.WithContext(ctx))
+		return sanitize(err)
+	}
+	uri := discordgo.EndpointWebhookMessage(ix.AppID, ix.Token, "@original")
+	_, err := a.dg.RequestWithBucketID(http.MethodPatch, uri, edit, uri, discordgo.WithContext(ctx))
+	return sanitize(err)
 }
 
 func (a *Adapter) sendChannel(ctx context.Context, channelID string, p part) error {

@@ -115,6 +115,7 @@ const (
 	codeUnknownUser        = 10013
 	codeCannotMessageUser  = 50007
 	codeUnknownWebhook     = 10015
+	codeUnknownMessage     = 10008
 	codeUnknownInteraction = 10062
 	codeAlreadyAcked       = 40060
 	codeInvalidWebhookTok  = 50027

@@ -18,6 +18,7 @@ import (
 	"consultbot/bot/telegram"
 	"consultbot/bot/telegram/telegramtest"
 	"consultbot/flows"
+	"consultbot/internal/fault"
 	"consultbot/storage"
 )
 
@@ -113,7 +114,10 @@ func startApp(t *testing.T, fake *telegramtest.Server, path string, tweak func(*
 }
 
 // stop shuts down as consultbot does: adapter, then engine, then database.
-func (a *app) stop() {
+func (a *app) stop() { a.stopWithin(5 * time.Second) }
+
+// stopWithin stops, leaving the engine d to deliver what is waiting.
+func (a *app) stopWithin(d time.Duration) {
 	if a.cancel == nil {
 		return
 	}
@@ -127,7 +131,7 @@ func (a *app) stop() {
 	case <-time.After(5 * time.Second):
 		a.t.Errorf("adapter did not stop within 5 s of cancellation")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	if err := a.eng.Close(ctx); err != nil {
 		a.t.Errorf("close engine: %v", err)
@@ -145,15 +149,20 @@ type parent struct {
 	t    *testing.T
 	fake *telegramtest.Server
 	u    telegramtest.User
-	seen int // messages already looked at
-	// off is how far into the last message found expect has read: the
-	// next expect may find its text further in the same message, as when
-	// an acknowledgement and the next question travel together.
+	// looked holds, for the messages already looked at, how many edits
+	// they had then: a message edited since (a tapped prompt turned into
+	// the next one) is new again.
+	looked map[int]int
+	// cur and off are the message last found and how far into it expect
+	// has read: the next expect may find its text further in the same
+	// message, as when an acknowledgement and the next question travel
+	// together.
+	cur int
 	off int
 }
 
 func newParent(t *testing.T, fake *telegramtest.Server, id int64) *parent {
-	return &parent{t: t, fake: fake, u: telegramtest.User{ID: id, FirstName: "Camille", LanguageCode: "fr"}}
+	return &parent{t: t, fake: fake, u: telegramtest.User{ID: id, FirstName: "Camille", LanguageCode: "fr"}, looked: map[int]int{}}
 }
 
 func waitCtx(t *testing.T) context.Context {
@@ -162,21 +171,32 @@ func waitCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// expect waits for a new message whose text contains want and returns it.
+// expect waits for a new message, or one edited since it was looked at,
+// whose text contains want, and returns it.
 func (p *parent) expect(want string) telegramtest.Message {
 	p.t.Helper()
 	var found telegramtest.Message
 	err := p.fake.Wait(waitCtx(p.t), func() bool {
 		msgs := p.fake.Messages(p.u.ID)
-		if p.seen > 0 && p.off < len(msgs[p.seen-1].Text) {
-			if j := strings.Index(msgs[p.seen-1].Text[p.off:], want); j >= 0 {
-				found, p.off = msgs[p.seen-1], p.off+j+len(want)
-				return true
+		for _, m := range msgs {
+			if m.ID == p.cur && m.Edits == p.looked[m.ID] && p.off < len(m.Text) {
+				if j := strings.Index(m.Text[p.off:], want); j >= 0 {
+					found, p.off = m, p.off+j+len(want)
+					return true
+				}
 			}
 		}
-		for i := p.seen; i < len(msgs); i++ {
-			if j := strings.Index(msgs[i].Text, want); j >= 0 {
-				found, p.seen, p.off = msgs[i], i+1, j+len(want)
+		for i, m := range msgs {
+			edits, old := p.looked[m.ID]
+			if old && m.Edits == edits {
+				continue
+			}
+			if j := strings.Index(m.Text, want); j >= 0 {
+				// What came before is looked at, as a person reads down.
+				for _, b := range msgs[:i+1] {
+					p.looked[b.ID] = b.Edits
+				}
+				found, p.cur, p.off = m, m.ID, j+len(want)
 				return true
 			}
 		}
@@ -184,8 +204,10 @@ func (p *parent) expect(want string) telegramtest.Message {
 	})
 	if err != nil {
 		var texts []string
-		for _, m := range p.fake.Messages(p.u.ID)[p.seen:] {
-			texts = append(texts, m.Text)
+		for _, m := range p.fake.Messages(p.u.ID) {
+			if edits, old := p.looked[m.ID]; !old || m.Edits != edits {
+				texts = append(texts, m.Text)
+			}
 		}
 		p.t.Fatalf("no new message containing %q; new messages: %q", want, texts)
 	}
@@ -239,21 +261,19 @@ func TestParentAnswersAThemeAndReviewsIt(t *testing.T) {
 	p := newParent(t, fake, 42)
 
 	menu := p.onboard()
+	sent, edits := fake.SentTotal(), fake.Requests("editMessageText")
 	qid := p.tap(menu, "1.")
-	p.expect("Question 1/5")
+	// The tapped menu itself becomes the first question, the choice on
+	// top: one request for the tap, and no new message.
+	q1 := p.expect("Question 1/5")
+	if q1.ID != menu.ID || !strings.HasPrefix(q1.Text, "✓ Égal accès au numérique") || len(q1.Labels()) == 0 {
+		t.Errorf("after the tap, message %d reads %q with %q; want the tapped menu (%d) turned into the first question, the theme ticked first", q1.ID, q1.Text, q1.Labels(), menu.ID)
+	}
 	if !fake.CallbackAnswered(qid) {
 		t.Error("the tapped callback was not answered")
 	}
-	// The tapped menu now shows the choice, without its keyboard.
-	if err := fake.Wait(waitCtx(t), func() bool {
-		for _, m := range fake.Messages(42) {
-			if m.ID == menu.ID {
-				return m.Keyboard == nil && strings.Contains(m.Text, "✅ 1.")
-			}
-		}
-		return false
-	}); err != nil {
-		t.Errorf("tapped message not marked: %v", err)
+	if n := fake.SentTotal() - sent + fake.Requests("editMessageText") - edits; n != 1 {
+		t.Errorf("the tap cost %d sends and edits; want 1", n)
 	}
 
 	injected := `<script>alert("x")</script> & <b>pas gras</b>`
@@ -305,6 +325,60 @@ func TestParentAnswersAThemeAndReviewsIt(t *testing.T) {
 	}
 	if fake.TooManyRequests() != 0 {
 		t.Errorf("429s received: %d", fake.TooManyRequests())
+	}
+}
+
+// TestTapEditSurvivesARestart: the reply to a tap is an edit of the
+// tapped message, kept in the outbox with that message's id. Sent again
+// after a restart, it still edits that message, whether the edit was lost
+// (Telegram never saw it) or made with its answer lost (Telegram says
+// "message is not modified"); never a second message.
+func TestTapEditSurvivesARestart(t *testing.T) {
+	fake := newFake(t)
+	path := filepath.Join(t.TempDir(), "c.db")
+	a := startApp(t, fake, path, nil)
+	p := newParent(t, fake, 42)
+	menu := p.onboard()
+	for _, tc := range []struct {
+		name  string
+		fault fault.Kind
+		tap   string
+		want  string
+		stage flows.Stage
+	}{
+		{"edit made, answer lost", fault.Timeout, "1.", "Thème 1 · Question 1/5", flows.StageQuestion},
+		{"edit never made", fault.Status500, "Passer", "Thème 1 · Question 2/5", flows.StageQuestion},
+	} {
+		tapped := lastOf(fake, 42)
+		if tapped.ID != menu.ID {
+			t.Fatalf("%s: the last message is %d, want the one message edited all along (%d)", tc.name, tapped.ID, menu.ID)
+		}
+		count, edits := len(fake.Messages(42)), fake.Requests("editMessageText")
+		fake.Faults().Always("editMessageText", tc.fault)
+		p.tap(tapped, tc.tap)
+		// Committed, and the edit tried at least once.
+		if err := fake.Wait(waitCtx(t), func() bool {
+			s, _, _ := a.db.Session(pid(42))
+			return s.Prompt > 0 && fake.Requests("editMessageText") > edits && s.Stage == tc.stage
+		}); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		a.stopWithin(100 * time.Millisecond)
+		fake.Faults().Clear("editMessageText")
+		a = startApp(t, fake, path, nil)
+		if err := fake.Wait(waitCtx(t), func() bool {
+			left, err := a.db.Pending(t.Context(), bot.ChannelTelegram, 0)
+			return err == nil && len(left) == 0
+		}); err != nil {
+			t.Errorf("%s: the outbox still holds the edit: %v", tc.name, err)
+		}
+		m := p.expect(tc.want)
+		if m.ID != tapped.ID {
+			t.Errorf("%s: after the restart %q came in message %d; want the tapped message %d edited", tc.name, tc.want, m.ID, tapped.ID)
+		}
+		if n := len(fake.Messages(42)); n != count {
+			t.Errorf("%s: %d messages after the restart, want %d (no new one)", tc.name, n, count)
+		}
 	}
 }
 
@@ -393,20 +467,41 @@ func TestForgedAndStaleCallbacksAreRefused(t *testing.T) {
 	// Tap "Passer" data of question 1 (stale), Bob's message's data
 	// (another user's message), garbage, and data over 64 bytes.
 	skip1 := dataOf(t, q1, "Passer")
+	stale, unknown := "Ce bouton correspond à une question précédente.", "Je ne reconnais pas ce bouton."
 	cases := []struct {
 		name string
+		says string
 		tap  func() string
 	}{
-		{"stale question", func() string { _, q := fake.TapData(alice.u, q1, skip1); return q }},
-		{"another user's message", func() string { _, q := fake.TapData(alice.u, bobQ, dataOf(t, bobQ, "Passer")); return q }},
-		{"garbage", func() string { _, q := fake.TapData(alice.u, q2, "\x00garbage;DROP"); return q }},
-		{"too long", func() string { _, q := fake.TapData(alice.u, q2, strings.Repeat("x", 65)); return q }},
+		{"stale question", stale, func() string { _, q := fake.TapData(alice.u, q1, skip1); return q }},
+		{"another user's message", stale, func() string { _, q := fake.TapData(alice.u, bobQ, dataOf(t, bobQ, "Passer")); return q }},
+		{"garbage", unknown, func() string { _, q := fake.TapData(alice.u, q2, "\x00garbage;DROP"); return q }},
+		{"too long", unknown, func() string { _, q := fake.TapData(alice.u, q2, strings.Repeat("x", 65)); return q }},
+		{"never offered", unknown, func() string {
+			// A token of the current prompt's number that it never offered.
+			cur := lastOf(fake, 42)
+			prompt, _, _ := strings.Cut(dataOf(t, cur, "Passer"), ".")
+			_, q := fake.TapData(alice.u, cur, prompt+".theme.acces")
+			return q
+		}},
 	}
 	for _, tc := range cases {
+		before := fake.Messages(42)
 		qid := tc.tap()
+		// A clear reply in a new message at the bottom, the current
+		// question after it; the tapped message stays as it was.
+		m := alice.expect(tc.says)
+		if m.ID <= before[len(before)-1].ID {
+			t.Errorf("%s: reply %q came as an edit of message %d, not as a new message", tc.name, m.Text, m.ID)
+		}
 		alice.expect("Question 2/5")
 		if !fake.CallbackAnswered(qid) {
 			t.Errorf("%s: callback not answered", tc.name)
+		}
+		for i, m := range fake.Messages(42)[:len(before)] {
+			if m.Edits != before[i].Edits {
+				t.Errorf("%s: message %d edited (%q)", tc.name, m.ID, m.Text)
+			}
 		}
 	}
 	after := sessionOf(pid(42))

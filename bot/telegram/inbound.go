@@ -69,6 +69,11 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 			// Buttons in groups are links; there is nothing to choose.
 			return in, routeIgnore
 		}
+		if m := q.Message; m != nil && m.Chat != nil && m.Chat.ID == q.From.ID && m.MessageID > 0 {
+			// The reply to a tap on the current prompt takes the tapped
+			// message's place (flows.Reply.Replaces).
+			in.Address = tapAddress(q.From.ID, m.MessageID)
+		}
 		return in, routeEngine
 	}
 	return in, routeIgnore

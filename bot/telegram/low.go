@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"consultbot/bot"
@@ -70,14 +69,14 @@ func (w *window) firstExpiry() time.Time {
 func (a *Adapter) SendsLow() {}
 
 // LaterAddress is where a reminder reaches the person of address: their
-// private chat, without the message it answered; none for a group.
+// private chat, without the message it answered or was tapped on; none
+// for a group.
 func (a *Adapter) LaterAddress(address string) (string, bool) {
-	chat, _, _ := strings.Cut(address, ":")
-	id, err := strconv.ParseInt(chat, 10, 64)
-	if err != nil || id <= 0 {
+	addr, err := parseAddress(address)
+	if err != nil || addr.chat <= 0 {
 		return "", false
 	}
-	return chat, true
+	return strconv.FormatInt(addr.chat, 10), true
 }
 
 var (

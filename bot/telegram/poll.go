@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -159,12 +157,8 @@ func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
 		// At once, before the commit, so the button stops spinning.
 		a.answerCallback(ctx, q.ID)
 	}
-	applied, err := a.h.Handle(ctx, in)
-	if err != nil {
+	if _, err := a.h.Handle(ctx, in); err != nil {
 		return fmt.Errorf("handle %s: %w", in.ID, err)
-	}
-	if q != nil && !applied.Duplicate {
-		a.markChosen(ctx, q)
 	}
 	return nil
 }
@@ -173,40 +167,6 @@ func (a *Adapter) answerCallback(ctx context.Context, id string) {
 	if _, err := a.request(ctx, tgbotapi.NewCallback(id, "")); err != nil {
 		// A redelivered query was answered already: Telegram refuses.
 		a.log.Debug("answer callback query", "err", err)
-	}
-}
-
-// markChosen edits the tapped message to show the chosen answer without
-// its keyboard, so the chat stays readable. A tap whose data is not on the
-// message (forged) leaves the message as it is.
-func (a *Adapter) markChosen(ctx context.Context, q *tgbotapi.CallbackQuery) {
-	m := q.Message
-	if m == nil || m.Chat == nil || m.Chat.ID != q.From.ID || m.ReplyMarkup == nil {
-		return
-	}
-	label, ok := "", false
-	for _, row := range m.ReplyMarkup.InlineKeyboard {
-		for _, b := range row {
-			if b.CallbackData != nil && *b.CallbackData == q.Data {
-				label, ok = b.Text, true
-			}
-		}
-	}
-	if !ok {
-		return
-	}
-	var c tgbotapi.Chattable
-	text := m.Text + "\n\n✅ " + label
-	if m.Text != "" && len(utf16.Encode([]rune(text))) <= maxText {
-		// The original entities keep their offsets: the mark is appended.
-		edit := tgbotapi.NewEditMessageText(m.Chat.ID, m.MessageID, text)
-		edit.Entities = m.Entities
-		c = edit
-	} else {
-		c = tgbotapi.EditMessageReplyMarkupConfig{BaseEdit: tgbotapi.BaseEdit{ChatID: m.Chat.ID, MessageID: m.MessageID}}
-	}
-	if err := a.deliver(ctx, 0, c); err != nil && !strings.Contains(err.Error(), "message is not modified") {
-		a.log.Warn("mark the chosen answer", "participant", a.participant(q.From.ID), "err", err)
 	}
 }
 

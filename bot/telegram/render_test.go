@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"consultbot/bot"
 	"consultbot/flows"
 )
 
@@ -79,5 +80,27 @@ func TestKeyboardLayout(t *testing.T) {
 	}
 	if keyboard(nil) != nil {
 		t.Error("no options should give no keyboard")
+	}
+}
+
+// TestAddressesOfATap: the replies to a tap go to the chat, the one in
+// the tapped message's place edits that message, and reminders reach the
+// private chat, whatever message was tapped.
+func TestAddressesOfATap(t *testing.T) {
+	addr := tapAddress(42, 7)
+	a := &Adapter{}
+	if got, err := parseAddress(addr); err != nil || got != (chatAddress{chat: 42, tapped: 7}) {
+		t.Errorf("parseAddress(%q) = %+v, %v; want chat 42, tapped 7", addr, got, err)
+	}
+	if got := a.Line(bot.Outgoing{Address: addr}); got != "42" {
+		t.Errorf("Line(%q) = %q, want the chat's line 42", addr, got)
+	}
+	for _, in := range []string{addr, "42", "42:9"} {
+		if got, ok := a.LaterAddress(in); !ok || got != "42" {
+			t.Errorf("LaterAddress(%q) = %q, %v; want the private chat 42", in, got, ok)
+		}
+	}
+	if _, ok := a.LaterAddress("-100@7"); ok {
+		t.Error("LaterAddress of a group: want none")
 	}
 }

@@ -23,16 +23,28 @@ const maxText = 4096
 
 // Send delivers one reply to the chat in out.Address: its picture, its
 // text split into messages within Telegram's limit (the keyboard on the
-// last), its markup messages, its file, its plain texts. It makes one
-// attempt per message and returns at the first failure, classified for
-// the engine's delivery policy; messages already accepted are not sent
-// again when the engine retries the same reply at the same address.
+// last), its markup messages, its file, its plain texts. A reply that
+// takes the place of a tapped prompt (flows.Reply.Replaces) and fits in
+// one text message is an edit of that message instead: one request for
+// the tap. It makes one attempt per message and returns at the first
+// failure, classified for the engine's delivery policy; messages already
+// accepted are not sent again when the engine retries the same reply at
+// the same address.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
-	chatID, replyTo, err := parseAddress(out.Address)
+	addr, err := parseAddress(out.Address)
 	if err != nil {
 		return &sendError{err: fmt.Errorf("send telegram reply %d: %w", out.Seq, err), permanent: true}
 	}
+	chatID, replyTo := addr.chat, addr.replyTo
 	parts := renderOutgoing(out)
+	if out.Reply.Replaces && addr.tapped != 0 && len(parts) == 1 && parts[0].doc == nil && parts[0].photo == nil {
+		return a.progress.Resume(out, 1, func(int) error {
+			if err := a.replace(ctx, chatID, addr.tapped, parts[0]); err != nil {
+				return fmt.Errorf("send telegram reply %d in place of message %d: %w", out.Seq, addr.tapped, err)
+			}
+			return nil
+		})
+	}
 	return a.progress.Resume(out, len(parts), func(i int) error {
 		p := parts[i]
 		var c tgbotapi.Chattable
@@ -68,10 +80,40 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	})
 }
 
+// replace edits the tapped prompt into p, keyboard included. An edit
+// that was already made (the engine sends again what a restart left
+// unmarked) is done; a message Telegram will not edit (deleted, too old)
+// gets p as a new message instead, so the person never misses it.
+func (a *Adapter) replace(ctx context.Context, chatID int64, msgID int, p part) error {
+	edit := tgbotapi.NewEditMessageText(chatID, msgID, p.html)
+	edit.ParseMode = tgbotapi.ModeHTML
+	edit.DisableWebPagePreview = true
+	edit.ReplyMarkup = p.keyboard
+	// Edits count against the overall limit only, as Telegram documents
+	// no per-chat limit for them.
+	err := a.attempt(ctx, 0, edit, false)
+	var se *sendError
+	switch {
+	case err == nil, strings.Contains(err.Error(), "message is not modified"):
+		return nil
+	case !errors.As(err, &se) || !se.permanent:
+		return err
+	}
+	a.log.Debug("tapped message not editable; sending the reply as a new message", a.chatAttr(chatID), "err", err)
+	msg := tgbotapi.NewMessage(chatID, p.html)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	if p.keyboard != nil {
+		msg.ReplyMarkup = *p.keyboard
+	}
+	return a.attempt(ctx, chatID, msg, false)
+}
+
 // Line puts every reply to one chat in one delivery line, whatever
 // message each one answers.
 func (a *Adapter) Line(out bot.Outgoing) string {
 	chat, _, _ := strings.Cut(out.Address, ":")
+	chat, _, _ = strings.Cut(chat, "@")
 	return chat
 }
 
@@ -87,16 +129,37 @@ func address(chatID int64, replyTo int) string {
 	return a
 }
 
-func parseAddress(addr string) (chatID int64, replyTo int, err error) {
+// tapAddress is the address of the replies to a tap on the message msgID
+// of a private chat: "chat@message". A reply that replaces the tapped
+// prompt edits that message; the others go to the chat. The outbox keeps
+// the address, so an edit sent again after a restart still finds it.
+func tapAddress(chatID int64, msgID int) string {
+	return strconv.FormatInt(chatID, 10) + "@" + strconv.Itoa(msgID)
+}
+
+// chatAddress is a parsed reply address.
+type chatAddress struct {
+	chat    int64
+	replyTo int // the message quoted above the reply (groups), or 0
+	tapped  int // the message whose button was tapped, or 0
+}
+
+func parseAddress(addr string) (chatAddress, error) {
+	var a chatAddress
 	chat, msg, quoted := strings.Cut(addr, ":")
-	chatID, err = strconv.ParseInt(chat, 10, 64)
+	chat, tapped, wasTap := strings.Cut(chat, "@")
+	var err error
+	a.chat, err = strconv.ParseInt(chat, 10, 64)
 	if err == nil && quoted {
-		replyTo, err = strconv.Atoi(msg)
+		a.replyTo, err = strconv.Atoi(msg)
+	}
+	if err == nil && wasTap {
+		a.tapped, err = strconv.Atoi(tapped)
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("bad chat address %q", addr)
+		return chatAddress{}, fmt.Errorf("bad chat address %q", addr)
 	}
-	return chatID, replyTo, nil
+	return a, nil
 }
 
 // sendTimeout bounds one sending request; the long poll has its own.

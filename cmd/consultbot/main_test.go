@@ -142,10 +142,16 @@ func TestChatOneThemeEndToEnd(t *testing.T) {
 			themesDone++
 		}
 	}
-	// The confirmation brings the menu back, with the theme ticked.
+	// The confirmation goes on to the next theme's first question; the
+	// menu, asked for, shows the theme ticked.
 	sc, _ := c.next(screenTimeout)
+	if st, err := cls.classify(sc); err != nil || st.kind != "question" || st.q.theme != q.Themes[1].ID {
+		t.Fatalf("after the review: %v %v; want theme 2's first question\n%s", st, err, c)
+	}
+	say("/menu")
+	sc, _ = c.next(screenTimeout)
 	if st, err := cls.classify(sc); err != nil || st.kind != "menu" {
-		t.Fatalf("after the review: %v %v\n%s", st, err, c)
+		t.Fatalf("after /menu: %v %v\n%s", st, err, c)
 	}
 	if !strings.Contains(sc.options[0], "✓") {
 		t.Errorf("first theme not ticked in the menu: %q", sc.options)

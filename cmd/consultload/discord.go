@@ -108,6 +108,7 @@ func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("discord load: stop: %w", err)
 	}
 
+	answers := countAnswers(ctx, db)
 	acks := fake.Acks()
 	lat := make([]time.Duration, 0, len(acks))
 	late, modals := 0, 0
@@ -125,6 +126,12 @@ func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "interactions acked:  %d (%.1f/s), of which %d answered with a modal\n", len(acks), float64(len(acks))/elapsed.Seconds(), modals)
 	fmt.Fprintf(stdout, "ack latency:         p50 %s  p99 %s  max %s  (deadline 3s; late: %d)\n", percentile(lat, 50), percentile(lat, 99), percentile(lat, 100), late)
 	fmt.Fprintf(stdout, "themes confirmed:    %d\n", themes.Load())
+	followUps, edits := fake.Calls(discordtest.RouteFollowUp), fake.Calls(discordtest.RouteEditFollowUp)
+	fmt.Fprintf(stdout, "answers stored:      %d (%.1f/s)\n", answers, float64(answers)/elapsed.Seconds())
+	fmt.Fprintf(stdout, "after the acks:      %d follow-ups, %d edits of @original (tapped or deferred messages)\n", followUps, edits)
+	if answers > 0 {
+		fmt.Fprintf(stdout, "per answer:          %.2f follow-ups, %.2f edits, %.2f interactions\n", float64(followUps)/float64(answers), float64(edits)/float64(answers), float64(len(acks))/float64(answers))
+	}
 	fmt.Fprintf(stdout, "never acknowledged:  %d; educators left waiting >10s: %d; requests refused: %d\n", len(fake.Unacknowledged()), stuck.Load(), len(fake.Rejected()))
 	return nil
 }
@@ -148,10 +155,19 @@ func driveEducator(ctx context.Context, fake *discordtest.Server, n int, think t
 		if _, err := fake.SlashCommand(u, fake.Guild(), "contribuer"); err != nil {
 			return
 		}
-		seen := 0
+		// The prompt acted on last, by id and edit time: the next one is
+		// a new message or that one edited (a tapped prompt turned into
+		// the next).
+		var seen string
+		promptKey := func(m discordtest.Message) string { return m.ID + "@" + m.Edited.String() }
 		for ctx.Err() == nil {
 			msgs, err := fake.WaitUser(u.ID, 10*time.Second, func(ms []discordtest.Message) bool {
-				return len(ms) > seen && len(ms[len(ms)-1].Rows) > 0
+				for i := len(ms) - 1; i >= 0; i-- {
+					if len(ms[i].Rows) > 0 {
+						return promptKey(ms[i]) != seen
+					}
+				}
+				return false
 			})
 			if err != nil {
 				if ctx.Err() == nil {
@@ -159,8 +175,14 @@ func driveEducator(ctx context.Context, fake *discordtest.Server, n int, think t
 				}
 				return
 			}
-			seen = len(msgs)
-			last := msgs[len(msgs)-1]
+			var last discordtest.Message
+			for i := len(msgs) - 1; i >= 0; i-- {
+				if len(msgs[i].Rows) > 0 {
+					last = msgs[i]
+					break
+				}
+			}
+			seen = promptKey(last)
 			if think > 0 {
 				t := time.NewTimer(think)
 				select {

@@ -734,6 +734,8 @@ func (p *parent) run(ctx context.Context, fake *telegramtest.Server, budget func
 			ok = tap("Passer")
 		case strings.Contains(m.Text, "Relecture"):
 			ok = tap("Valider")
+		case strings.Contains(m.Text, "Voulez-vous un rappel"):
+			ok = tap("Non merci")
 		case strings.Contains(m.Text, "Les thèmes"):
 			next := nextTheme(m.Labels())
 			if next == "" {
@@ -856,6 +858,8 @@ func (e *educator) run(ctx context.Context, fake *discordtest.Server, budget fun
 			act = click("Passer")
 		case strings.Contains(m.Content, "Relecture"):
 			act = click("Valider")
+		case strings.Contains(m.Content, "Voulez-vous un rappel"):
+			act = click("Non merci")
 		default:
 			if b, ok := m.Button("Répondre"); ok {
 				n++

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,7 +31,8 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	parents := fs.Int("parents", 50, "simulated parents (1-1000)")
 	duration := fs.Duration("duration", 20*time.Second, "how long they keep answering (at most 10m)")
 	think := fs.Duration("think", 2*time.Second, "each parent's pause before every action, as people read and type")
-	warmup := fs.Duration("warmup", 0, "left out of the rates and of requests per answer: the onboarding taps before the steady state")
+	thinkMax := fs.Duration("think-max", 0, "when above -think, each pause is drawn uniformly between -think and -think-max (seeded)")
+	warmup := fs.Duration("warmup", 0, "left out of the rates, of requests per answer and of update→reply: the onboarding taps before the steady state")
 	verbose := fs.Bool("v", false, "log the adapter's and engine's warnings to stderr")
 	reminders := fs.Int("reminders", 0, "also run with this many reminders due (0-100000) to other people, and print both runs")
 	if err := fs.Parse(args); err != nil {
@@ -48,23 +50,32 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	if *warmup < 0 || *warmup >= *duration {
 		return errors.New("telegram load: -warmup must be shorter than -duration")
 	}
+	if *thinkMax != 0 && *thinkMax < *think {
+		return errors.New("telegram load: -think-max must be at least -think")
+	}
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	if *reminders > 0 {
-		return reminderLoad(ctx, stdout, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, logger: logger, warmup: *warmup}, *reminders)
+		return reminderLoad(ctx, stdout, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup}, *reminders)
 	}
-	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, logger: logger, warmup: *warmup})
+	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, *think, res.elapsed.Round(time.Millisecond))
+	pause := (*think).String()
+	if *thinkMax > *think {
+		pause = fmt.Sprintf("%s–%s", *think, *thinkMax)
+	}
+	w := res.rateWindow.Seconds()
+	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, pause, res.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "updates processed:   %d (%.1f/s)\n", res.actions, res.perSecond(res.actions))
-	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  (%d samples)\n", pct(res.latencies, 50), pct(res.latencies, 99), len(res.latencies))
-	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", res.sent, float64(res.sent)/res.rateWindow.Seconds())
-	fmt.Fprintf(stdout, "tapped-answer edits: %d (%.1f/s, counted in the same 30/s budget)\n", res.edits, float64(res.edits)/res.rateWindow.Seconds())
-	fmt.Fprintf(stdout, "answers stored:      %d (%.1f answers/s)\n", res.answers, float64(res.answers)/res.rateWindow.Seconds())
+	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  max %s  (%d samples)\n", pct(res.latencies, 50), pct(res.latencies, 99), pct(res.latencies, 100), len(res.latencies))
+	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", res.sent, float64(res.sent)/w)
+	fmt.Fprintf(stdout, "edits:               %d (%.1f/s, tapped prompts turned into the next; counted in the same 30/s budget)\n", res.edits, float64(res.edits)/w)
+	fmt.Fprintf(stdout, "callback answers:    %d (%.1f/s, stop the tapped button's clock; not messages, outside the 30/s)\n", res.callbacks, float64(res.callbacks)/w)
+	fmt.Fprintf(stdout, "answers stored:      %d (%.1f answers/s)\n", res.answers, float64(res.answers)/w)
 	if res.answers > 0 {
 		fmt.Fprintf(stdout, "requests per answer: %.2f (messages and edits)\n", float64(res.sent+res.edits)/float64(res.answers))
 	}
@@ -84,6 +95,9 @@ type telegramLoadOptions struct {
 	parents  int
 	duration time.Duration
 	think    time.Duration
+	// thinkMax, when above think, draws each pause uniformly between
+	// think and thinkMax, from a seed per parent.
+	thinkMax time.Duration
 	logger   *slog.Logger
 	// fakeLimits and botLimits override Telegram's limits (zero: the real
 	// ones), to measure the pipeline rather than the flood limits.
@@ -108,6 +122,7 @@ type telegramLoadResult struct {
 	actions     int64
 	latencies   []time.Duration // sorted
 	sent, edits int             // after the warm-up
+	callbacks   int             // answerCallbackQuery calls after the warm-up
 	answers     int             // stored after the warm-up
 	rateWindow  time.Duration   // what sent and edits were counted over
 	tooMany     int
@@ -208,13 +223,13 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 		}()
 	}
 	start := time.Now()
-	sentBefore, editsBefore, answersBefore := fake.SentTotal(), fake.Requests("editMessageText"), 0
+	sentBefore, editsBefore, callbacksBefore, answersBefore := fake.SentTotal(), fake.Requests("editMessageText"), fake.Requests("answerCallbackQuery"), 0
 	warm := make(chan struct{})
 	go func() {
 		defer close(warm)
 		select {
 		case <-time.After(o.warmup):
-			sentBefore, editsBefore = fake.SentTotal(), fake.Requests("editMessageText")
+			sentBefore, editsBefore, callbacksBefore = fake.SentTotal(), fake.Requests("editMessageText"), fake.Requests("answerCallbackQuery")
 			othersBefore.Store(others.Load())
 			answersBefore = countAnswers(ctx, db)
 		case <-driveCtx.Done():
@@ -223,7 +238,8 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	var wg sync.WaitGroup
 	for i := range o.parents {
 		wg.Go(func() {
-			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], o.think, &actions)
+			pause := pauses(o.think, o.thinkMax, uint64(i))
+			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], pause, start.Add(o.warmup), &actions)
 			mu.Lock()
 			latencies = append(latencies, lat...)
 			mu.Unlock()
@@ -235,6 +251,7 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	res.rateWindow = res.elapsed - o.warmup
 	res.sent = fake.SentTotal() - sentBefore
 	res.edits = fake.Requests("editMessageText") - editsBefore
+	res.callbacks = fake.Requests("answerCallbackQuery") - callbacksBefore
 	res.answers = countAnswers(ctx, db) - answersBefore
 	res.remindersSent = int(others.Load())
 	// Reminders count against the same limits but are not replies.
@@ -265,15 +282,26 @@ func pct(sorted []time.Duration, p int) time.Duration {
 	return sorted[min(len(sorted)-1, len(sorted)*p/100)].Round(100 * time.Microsecond)
 }
 
+// pauses returns one parent's pauses: think each time, or when thinkMax
+// is above it a draw between the two from a seed of the parent's own.
+func pauses(think, thinkMax time.Duration, seed uint64) func() time.Duration {
+	if thinkMax <= think {
+		return func() time.Duration { return think }
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x7e1e))
+	return func() time.Duration { return think + time.Duration(rng.Int64N(int64(thinkMax-think)+1)) }
+}
+
 // driveParent plays one parent: onboarding, then themes one after the
 // other, answering each question with text and validating each review,
 // until ctx ends. Each action waits for the bot's next prompt (a message
-// with buttons); the time to the first reply is its latency.
-func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, think time.Duration, actions *atomic.Int64) []time.Duration {
+// with buttons, new or a tapped one edited); the time to the first reply
+// is its latency, kept for the actions taken from on (after the warm-up).
+func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, pause func() time.Duration, from time.Time, actions *atomic.Int64) []time.Duration {
 	var lat []time.Duration
 	act := func(do func()) (telegramtest.Message, bool) {
 		select {
-		case <-time.After(think):
+		case <-time.After(pause()):
 		case <-ctx.Done():
 			return telegramtest.Message{}, false
 		}
@@ -284,7 +312,7 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 		for {
 			select {
 			case m := <-inbox:
-				if first {
+				if first && !t0.Before(from) {
 					lat = append(lat, time.Since(t0))
 					first = false
 				}

@@ -68,6 +68,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" && (name == RouteFollowUp || name == RouteEditFollowUp || name == RouteMessage) {
 		name += FileSuffix
 	}
+	s.mu.Lock()
+	s.calls[name]++
+	s.mu.Unlock()
 	s.faults.Serve(w, r, name, faultable[name], func(w http.ResponseWriter, status int) {
 		writeJSON(w, status, map[string]any{"message": fmt.Sprintf("%d: %s", status, http.StatusText(status)), "code": 0})
 	}, func(w http.ResponseWriter, r *http.Request) { s.serveREST(w, r, path, seg) })
@@ -943,11 +946,20 @@ func (s *Server) followUp(r *http.Request, app, token string) (any, error) {
 }
 
 // webhookMessageLocked finds the message messageID (or "@original") an
-// interaction's webhook sent.
+// interaction's webhook sent. The original response of a component
+// interaction acknowledged with an update (types 6 and 7) is the message
+// the component is on, as Discord has it.
 func (s *Server) webhookMessageLocked(app, token, messageID string) (*Message, error) {
 	ix, err := s.webhookLocked(app, token)
 	if err != nil {
 		return nil, err
+	}
+	if messageID == "@original" && ix.kind == InteractionComponent && (ix.ackType == CallbackDeferredUpdate || ix.ackType == CallbackUpdate) {
+		msgID, _ := ix.payload["message"].(map[string]any)["id"].(string)
+		if m, ok := s.msgByID[msgID]; ok {
+			return m, nil
+		}
+		return nil, errUnknownMessage
 	}
 	for _, m := range s.messages {
 		if m.InteractionID != ix.id {

@@ -77,6 +77,7 @@ type Server struct {
 	channels     map[string]bool      // guild text channels added by AddChannel
 	limits       []*limitRule
 	rateLimited  int
+	calls        map[string]int // REST requests received, by route name
 	rejected     []string
 	closedDMs    map[string]bool   // users who accept no direct message (CloseDMs)
 	attachments  map[string][]byte // by path under attachmentsPath
@@ -135,6 +136,7 @@ func NewServer(opts Options) *Server {
 		modals:       map[string]Modal{},
 		commands:     map[string][]Command{},
 		channels:     map[string]bool{},
+		calls:        map[string]int{},
 		faults:       fault.New(opts.Faults),
 	}
 	s.AppID = s.newID()
@@ -270,6 +272,16 @@ func (s *Server) RateLimit(route string, n int, retryAfter time.Duration, global
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limits = append(s.limits, &limitRule{method: method, prefix: prefix, n: n, retryAfter: retryAfter, global: global})
+}
+
+// Calls counts the REST requests received on a route, named as for
+// fault injection: one of the Route constants (RouteEditFollowUp
+// includes the edits of @original), or the method and path with ids
+// folded away.
+func (s *Server) Calls(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[route]
 }
 
 // RateLimited counts the 429 responses served.

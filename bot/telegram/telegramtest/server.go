@@ -28,7 +28,8 @@ type Options struct {
 	// Limits are the flood limits enforced on sending methods.
 	Limits Limits
 	// OnMessage, when set, is called (without any lock held) each time the
-	// bot sends a message, for the load command's latency figures.
+	// bot sends a message or edits one (with the message as edited), for
+	// the load command's simulated people and latency figures.
 	OnMessage func(Message)
 	// Faults makes a share of the sending, editing, polling and callback
 	// requests fail at random (500, 502 with an HTML page, timeouts,
@@ -942,24 +943,38 @@ func (s *Server) editMessageText(p params) (any, *apiError) {
 		return nil, apiErr
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	m, apiErr := s.findSent(p)
 	if apiErr != nil {
+		s.mu.Unlock()
 		return nil, apiErr
 	}
 	if m.Kind != "text" {
+		s.mu.Unlock()
 		return nil, badRequest("there is no text in the message to edit")
 	}
 	if m.Text == visible && slices.Equal(m.Entities, entitiesOf(ents)) && keyboardsEqual(m.Keyboard, kb) {
+		s.mu.Unlock()
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
 	if apiErr := s.allow(0, time.Now()); apiErr != nil {
+		s.mu.Unlock()
 		return nil, apiErr
 	}
 	m.Text, m.Raw, m.ParseMode, m.Entities, m.Keyboard = visible, p["text"], p["parse_mode"], entitiesOf(ents), kb
+	return s.recordEdit(m)
+}
+
+// recordEdit counts an edit of m, unlocks s.mu and reports it.
+func (s *Server) recordEdit(m *Message) (any, *apiError) {
 	m.Edits++
+	wm := s.wireOf(m)
+	c := m.clone()
 	s.notify()
-	return s.wireOf(m), nil
+	s.mu.Unlock()
+	if s.opts.OnMessage != nil {
+		s.opts.OnMessage(c)
+	}
+	return wm, nil
 }
 
 func (s *Server) editMessageReplyMarkup(p params) (any, *apiError) {
@@ -968,21 +983,21 @@ func (s *Server) editMessageReplyMarkup(p params) (any, *apiError) {
 		return nil, apiErr
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	m, apiErr := s.findSent(p)
 	if apiErr != nil {
+		s.mu.Unlock()
 		return nil, apiErr
 	}
 	if keyboardsEqual(m.Keyboard, kb) {
+		s.mu.Unlock()
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
 	if apiErr := s.allow(0, time.Now()); apiErr != nil {
+		s.mu.Unlock()
 		return nil, apiErr
 	}
 	m.Keyboard = kb
-	m.Edits++
-	s.notify()
-	return s.wireOf(m), nil
+	return s.recordEdit(m)
 }
 
 func keyboardsEqual(a, b [][]Button) bool {
