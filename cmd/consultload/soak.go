@@ -159,7 +159,7 @@ func (r *soakReport) print(w io.Writer) {
 		fmt.Fprintf(w, "storage:                       etcd, %d replicas of the bot\n", r.replicas)
 		fmt.Fprintf(w, "leader kills (SIGKILL):        %d, restarts %d\n", r.kills, r.restarts)
 		fmt.Fprintf(w, "etcd member kills (SIGKILL):   %d, each restarted\n", r.memberKills)
-		fmt.Fprintf(w, "replicas that lost their lease: %d, restarted as a service manager does\n", r.revived)
+		fmt.Fprintf(w, "replicas that lost their lease: %d (stopped by themselves; restarted as a service manager does)\n", r.revived)
 		f := slices.Sorted(slices.Values(r.failovers))
 		fmt.Fprintf(w, "failover (kill → new leader):  p50 %s, p99 %s, max %s\n", percentile(f, 50).Round(time.Millisecond),
 			percentile(f, 99).Round(time.Millisecond), percentile(f, 100).Round(time.Millisecond))
@@ -548,15 +548,21 @@ attempt_budget = %q
 	// Clean even with replies left (they wait in the outbox): status 0.
 	// Stand-bys first, so that the leader's stop hands the lead to no one.
 	if cluster != nil {
-		if n, err := revive(replicas); err == nil {
-			rep.revived += n
-		}
 		pid := cluster.leaderPID(ctx)
 		slices.SortStableFunc(replicas, func(a, b *botProcess) int {
 			return cmp.Compare(b2i(a.cmd != nil && a.cmd.Process.Pid == pid), b2i(b.cmd != nil && b.cmd.Process.Pid == pid))
 		})
 	}
 	for _, r := range replicas {
+		if r.cmd != nil && cluster != nil {
+			select {
+			case <-r.exited: // it lost its lease and stopped by itself
+				r.cmd = nil
+				rep.revived++
+				continue
+			default:
+			}
+		}
 		if err := r.stop(syscall.SIGTERM); err != nil && rep.sigterm == nil {
 			rep.sigterm = err
 		}
