@@ -528,7 +528,11 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 		fmt.Fprintf(&b, "\n%d. "+st.pmsg().LineLayout, i+1, q.Title.In(lang), answer)
 		opts = append(opts, opt{actEdit, q.ID, fmt.Sprintf(m.EditButton, i+1)})
 	}
-	b.WriteString("\n\n" + m.Review)
+	review := m.Review
+	if _, ok := st.s.Confirmed[th.ID]; ok {
+		review = m.ReviewConfirmed
+	}
+	b.WriteString("\n\n" + review)
 	opts = append(opts, opt{actConfirm, "", m.Confirm}, opt{actMenu, "", m.MenuLabel})
 	return Reply{Title: fmt.Sprintf(m.ReviewTitle, ti+1), Text: b.String()}, opts
 }
@@ -657,18 +661,29 @@ func (st *step) command(ev Event) {
 		}
 		st.resume()
 	case CmdAnswers:
-		st.answers()
-		if s.Stage == StageQuestion || s.Stage == StageEdit || st.pending() != nil {
-			// The list asks nothing: the question comes back after it, so
-			// that what is typed next is not taken for an answer to a
-			// question out of sight.
-			st.reshow()
+		listed := st.answers()
+		if !st.reshowAfterList() && listed {
+			// Nothing follows the list: it ends on the way on.
+			last := &st.out[len(st.out)-1]
+			last.Text += "\n\n" + m.AnswersNext
 		}
 	case CmdLanguage:
 		st.setLanguage(languageArg(ev.Args, s.Lang))
 	default:
 		st.say(fmt.Sprintf(m.Unknown, shorten(sanitizeLine(ev.Command), 32)) + "\n\n" + m.Commands)
 	}
+}
+
+// reshowAfterList brings back the question, or the confirmation
+// pending, after a list that asks nothing (/mes_reponses, /mes_donnees),
+// so that what is typed next is not taken for an answer to a question
+// out of sight. It reports whether it did.
+func (st *step) reshowAfterList() bool {
+	if st.s.Stage == StageQuestion || st.s.Stage == StageEdit || st.pending() != nil {
+		st.reshow()
+		return true
+	}
+	return false
 }
 
 // resume goes back to where the person stopped.
@@ -840,7 +855,7 @@ func (st *step) confirm() {
 	m := st.msg()
 	st.chosen = "" // the note says it
 	if len(s.Confirmed) >= len(st.m.q.Themes) && st.allConfirmed() {
-		st.say(m.AllDone)
+		st.say(fmt.Sprintf(m.AllDone, th.Title.In(s.Lang)))
 		st.showMenu()
 		return
 	}
@@ -960,8 +975,9 @@ func (st *step) staleForm(raw string) {
 	st.reshow()
 }
 
-// answers lists the person's answers, one reply per theme.
-func (st *step) answers() {
+// answers lists the person's answers, one reply per theme, and reports
+// whether there was any.
+func (st *step) answers() bool {
 	s := &st.s
 	m, lang := st.msg(), s.Lang
 	total := 0
@@ -986,10 +1002,11 @@ func (st *step) answers() {
 	}
 	if total == 0 {
 		st.say(m.NoAnswers)
-		return
+		return false
 	}
 	st.out = append(st.out, Reply{Title: m.AnswersTitle, Text: fmt.Sprintf(m.AnswersIntro, total, st.m.q.QuestionCount())})
 	st.out = append(st.out, replies...)
+	return true
 }
 
 // closed answers every event once the consultation is closed.

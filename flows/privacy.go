@@ -68,6 +68,9 @@ func (st *step) privacy(ev Event) bool {
 		}
 		if ev.Command == CmdMyData {
 			st.myData()
+			if !st.m.Closed(st.now) && !s.Banned {
+				st.reshowAfterList()
+			}
 		} else {
 			st.askErase()
 		}
@@ -413,10 +416,15 @@ func (st *step) dataJSON() []byte {
 		Answers:     []dataAnswer{},
 		Controller:  st.m.cfg.Privacy.Controller,
 		Contact:     st.m.cfg.Privacy.Contact,
-		Commands:    map[string]string{"my_data": "/" + pm.CmdMyData, "erase": "/" + pm.CmdErase, "reminders": "/" + st.rmsg().CmdName},
+		Commands:    map[string]string{"my_data": "/" + pm.CmdMyData, "erase": "/" + pm.CmdErase},
 	}
 	if r := s.Reminders; r != (Reminders{}) {
 		d.Reminders = &r
+	}
+	if st.later || d.Reminders != nil {
+		// Where the channel cannot write later (terminal, web page),
+		// reminders are never offered: the file does not name them.
+		d.Commands["reminders"] = "/" + st.rmsg().CmdName
 	}
 	if s.Profile != "" {
 		d.Profile = &labelled{ID: s.Profile}

@@ -58,5 +58,8 @@ func (s *Service) sendAnnouncement(ctx context.Context, id uint64, lang string) 
 		return Result{}, err
 	}
 	s.log.Info("announcement confirmed", "announcement", id, "recipients", n)
+	if n == 0 {
+		return Result{Text: fmt.Sprintf(a.QueuedNobody, id)}, nil
+	}
 	return Result{Text: fmt.Sprintf(a.Queued, id, n, t.Count(n, a.Person))}, nil
 }

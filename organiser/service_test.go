@@ -499,7 +499,9 @@ func TestAnnouncementConfirmedThroughTheEngine(t *testing.T) {
 	if ob.campaigns != 0 {
 		t.Fatal("a draft started a campaign")
 	}
-	if res := execute(t, s, "/annonce_envoyer 1"); !strings.HasPrefix(res.Text, "Annonce n° 1 en cours d'envoi") {
+	// Confirmed all the same; the reply does not pretend it goes out to
+	// « 0 personne ».
+	if res := execute(t, s, "/annonce_envoyer 1"); res.Text != "Annonce n° 1 confirmée, mais personne n'a accepté les rappels pour l'instant : elle ne part vers personne." {
 		t.Fatalf("send reply %q", res.Text)
 	}
 	if ob.campaigns != 1 {
@@ -508,7 +510,9 @@ func TestAnnouncementConfirmedThroughTheEngine(t *testing.T) {
 	if res := execute(t, s, "/annonce_envoyer 1"); res.Text != "L'annonce n° 1 est déjà partie." {
 		t.Errorf("second send reply %q", res.Text)
 	}
-	if res := execute(t, s, "/annonce_envoyer 7"); !strings.HasPrefix(res.Text, "Aucune annonce en attente ne porte le n° 7.") {
+	// A wrong number points to where the right one is, rather than to
+	// writing a new draft.
+	if res := execute(t, s, "/annonce_envoyer 7"); !strings.HasPrefix(res.Text, "Aucune annonce en attente ne porte le n° 7. Le numéro figure dans la réponse à /annonce") {
 		t.Errorf("unknown send reply %q", res.Text)
 	}
 	if ob.campaigns != 1 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -116,7 +117,8 @@ func TestEraseLeavesNoTraceInTheCompactedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Her data file waits in the outbox, undelivered, when she erases.
-	if res := alice.say("/mes_donnees"); res.Outbox[len(res.Outbox)-1].Reply.Document == nil {
+	// (At a question, the question comes back after the data.)
+	if res := alice.say("/mes_donnees"); !slices.ContainsFunc(res.Outbox, func(o bot.Outgoing) bool { return o.Reply.Document != nil }) {
 		t.Fatal("my data sent no document")
 	}
 	alice.say("/effacer")

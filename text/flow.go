@@ -37,15 +37,17 @@ type Flow struct {
 
 	ReviewTitle string // %d theme number
 	Review      string
-	SkippedMark string
-	VoiceMark   string // %d seconds
-	EditButton  string // %d question number
-	Confirm     string
-	MenuLabel   string
-	EditTitle   string // %d theme number, %d question number, %d total
-	Confirmed   string // %s theme title
-	NextTheme   string // after Confirmed, when the next theme follows at once
-	AllDone     string
+	// ReviewConfirmed stands for Review once the theme is validated.
+	ReviewConfirmed string
+	SkippedMark     string
+	VoiceMark       string // %d seconds
+	EditButton      string // %d question number
+	Confirm         string
+	MenuLabel       string
+	EditTitle       string // %d theme number, %d question number, %d total
+	Confirmed       string // %s theme title
+	NextTheme       string // after Confirmed, when the next theme follows at once
+	AllDone         string // %s title of the last theme validated
 
 	Paused      string
 	ResumeLabel string
@@ -72,6 +74,7 @@ type Flow struct {
 	NoAnswers     string
 	AnswersTitle  string
 	AnswersIntro  string // %d answered, %d total
+	AnswersNext   string // ends the list when no prompt follows it
 	DateLayout    string
 	ThemeHeading  string // %d number, %s title
 	ThemeProgress string // %d answered, %d total

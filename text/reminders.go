@@ -40,10 +40,12 @@ type Announce struct {
 	Draft       string // %d people, %s noun, %s the text, %s send command, %d draft number
 	DraftNobody string // nobody accepted reminders yet: %s the text, %s send command, %d draft number
 	Queued      string // %d draft number, %d people, %s noun
-	Unknown     string // %d draft number
-	Already     string // %d draft number
-	NeedsDraft  string // %s command name
-	Person      string // noun
-	TextOption  string
-	DraftOption string
+	// QueuedNobody stands for Queued when nobody accepted reminders.
+	QueuedNobody string // %d draft number
+	Unknown      string // %d draft number
+	Already      string // %d draft number
+	NeedsDraft   string // %s command name
+	Person       string // noun
+	TextOption   string
+	DraftOption  string
 }

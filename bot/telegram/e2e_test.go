@@ -357,7 +357,7 @@ func TestTapEditSurvivesARestart(t *testing.T) {
 		fake.Faults().Always("editMessageText", tc.fault)
 		p.tap(tapped, tc.tap)
 		// Committed, and the edit tried at least once.
-		if err := fake.Wait(waitCtx(t), func() bool {
+		if err := eventually(waitCtx(t), func() bool {
 			s, _, _ := a.db.Session(pid(42))
 			return s.Prompt > 0 && fake.Requests("editMessageText") > edits && s.Stage == tc.stage
 		}); err != nil {
@@ -366,7 +366,8 @@ func TestTapEditSurvivesARestart(t *testing.T) {
 		a.stopWithin(100 * time.Millisecond)
 		fake.Faults().Clear("editMessageText")
 		a = startApp(t, fake, path, nil)
-		if err := fake.Wait(waitCtx(t), func() bool {
+		// Marked sent after the fake answered: the store, not the fake, changes.
+		if err := eventually(waitCtx(t), func() bool {
 			left, err := a.db.Pending(t.Context(), bot.ChannelTelegram, 0)
 			return err == nil && len(left) == 0
 		}); err != nil {
