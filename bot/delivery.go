@@ -180,6 +180,12 @@ func (e *Engine) work(low bool) {
 		q.queued, q.busy = false, true
 		out := q.items[0]
 		e.qmu.Unlock()
+		if e.fenced() {
+			// The lead is lost: the line stays busy, its reply in the
+			// outbox, and watchFence ends delivery.
+			e.stopSend()
+			break
+		}
 
 		err := e.senders[k.channel].Send(e.sendCtx, out)
 		switch {
@@ -483,8 +489,12 @@ func (e *Engine) mark() {
 			seqs[i] = m.seq
 		}
 		// Not cancelled with Close: once the platform has the messages,
-		// recording it is worth the few milliseconds.
-		if err := e.store.MarkSent(context.Background(), seqs...); err != nil {
+		// recording it is worth the few milliseconds. Once fenced, the
+		// store refuses this engine's commits: the next leader sends
+		// these again.
+		if e.fenced() {
+			e.log.Warn("lead lost: delivered replies not marked sent; the next leader sends them again", "count", len(seqs))
+		} else if err := e.store.MarkSent(context.Background(), seqs...); err != nil {
 			e.log.Error("mark replies sent; they will be sent again after a restart", "count", len(seqs), "err", err)
 		}
 		for _, m := range batch {

@@ -76,6 +76,8 @@ type Engine struct {
 	// sendCtx ends when Close gives up draining.
 	sendCtx  context.Context
 	stopSend context.CancelFunc
+	// fence, when closed, stops delivery at once (fence.go).
+	fence <-chan struct{}
 
 	// obs learns what the engine does (observe.go); nil: nothing.
 	obs Observer
@@ -204,6 +206,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.markerDone = make(chan struct{})
 	go e.mark()
+	go e.watchFence()
 	for range e.nworkers {
 		e.workers.Add(1)
 		go e.work(false)
@@ -338,6 +341,8 @@ func (e *Engine) Close(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+	case <-e.sendCtx.Done():
+		// Fenced: nothing more may be sent from here.
 	case <-ctx.Done():
 		e.qmu.Lock()
 		left := e.outstanding

@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 )
 
@@ -20,6 +22,10 @@ var errLostLead = errors.New("lost the lead: the etcd lease expired (the cluster
 type leadership struct {
 	session  *concurrency.Session
 	election *concurrency.Election
+	// gone is closed once the lease may have expired on the cluster
+	// (guard); stop ends guard.
+	gone chan struct{}
+	stop context.CancelFunc
 }
 
 // campaign waits until this replica leads: it holds a lease that it keeps
@@ -42,18 +48,81 @@ func (m *Main) campaign(ctx context.Context, cfg StorageConfig) (*leadership, er
 		return nil, err
 	}
 	m.logger.Info("leading: polling, delivering and scheduling from this replica", "replica", id, "waited", time.Since(start).Round(time.Millisecond))
+	// A keep-alive of its own before delivering: from the moment it was
+	// sent, the lease lasts its full time on the cluster (guard).
+	ttl := time.Duration(cfg.LeaseSeconds) * time.Second
+	sent := time.Now()
+	resp, err := m.cluster.Client().KeepAliveOnce(ctx, session.Lease())
+	if err != nil || resp.TTL <= 0 {
+		session.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%w: %v", errLostLead, err)
+	}
+	gctx, stop := context.WithCancel(context.Background())
+	l.gone, l.stop = make(chan struct{}), stop
+	go l.guard(gctx, m.cluster.Client(), ttl, sent.Add(time.Duration(resp.TTL)*time.Second-ttl/10))
+	// From now on the cluster refuses this replica's commits once its
+	// election key is gone, even before this process notices.
+	m.cluster.Fence(l.election.Key(), l.election.Rev())
 	if m.leading != nil {
 		close(m.leading)
 	}
 	return l, nil
 }
 
-// lost is closed when the lease is gone.
+// guard closes gone as soon as the lease may have expired on the cluster,
+// which is earlier than the session notices it (the client counts the
+// lease's time from each keep-alive's answer, and checks twice a second).
+// The cluster renews a lease for its full time when a keep-alive reaches
+// it, so the lease lasts at least that long from the moment the keep-alive
+// was sent: guard sends its own, a third of the lease apart, and gives up
+// the lead a tenth of the lease before that bound (until, at first that of
+// campaign's keep-alive), for a request already under way and for clocks
+// that do not run at quite the same rate. No replica may lead before the
+// lease expires, so none delivers while this one still can.
+func (l *leadership) guard(ctx context.Context, cli *clientv3.Client, ttl time.Duration, until time.Time) {
+	defer close(l.gone)
+	margin := ttl / 10
+	every := ttl / 3
+	next := time.Now().Add(every)
+	for {
+		wait := min(time.Until(next), time.Until(until))
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.session.Done():
+			return
+		case <-time.After(wait):
+		}
+		if !time.Now().Before(until) {
+			return
+		}
+		sent := time.Now()
+		kctx, cancel := context.WithDeadline(ctx, until)
+		resp, err := cli.KeepAliveOnce(kctx, l.session.Lease())
+		cancel()
+		switch {
+		case err == nil && resp.TTL > 0:
+			until = sent.Add(time.Duration(resp.TTL)*time.Second - margin)
+			next = sent.Add(every)
+		case errors.Is(err, rpctypes.ErrLeaseNotFound):
+			return
+		default:
+			// Unreachable for now: try again soon, until the bound.
+			next = time.Now().Add(every / 4)
+		}
+	}
+}
+
+// lost is closed when the lease may be gone on the cluster: from then on
+// this replica must not deliver.
 func (l *leadership) lost() <-chan struct{} {
 	if l == nil {
 		return nil
 	}
-	return l.session.Done()
+	return l.gone
 }
 
 // resign hands the lead over at once (a clean stop), and ends the lease.
@@ -61,6 +130,13 @@ func (l *leadership) resign(ctx context.Context) error {
 	if l == nil {
 		return nil
 	}
+	select {
+	case <-l.gone:
+		// The lease may be gone already: nothing to hand over.
+		return l.session.Close()
+	default:
+	}
+	l.stop() // before Resign: a stop is no lost lead
 	err := l.election.Resign(ctx)
 	return errors.Join(err, l.session.Close())
 }

@@ -21,6 +21,13 @@ import (
 // Telegram pointed at srv, with a lease of one second.
 func startReplica(t *testing.T, srv *telegramtest.Server, endpoints []string) *runningBot {
 	t.Helper()
+	return startReplicaAt(t, srv, srv.URL(), endpoints)
+}
+
+// startReplicaAt is startReplica with Telegram's API reached at api (a
+// proxy of srv).
+func startReplicaAt(t *testing.T, srv *telegramtest.Server, api string, endpoints []string) *runningBot {
+	t.Helper()
 	dir := t.TempDir()
 	path := writeConfig(t, fmt.Sprintf(`[storage]
 path = %q
@@ -30,7 +37,7 @@ prefix = "failover/"
 lease_seconds = 1
 [telegram]
 api_endpoint = %q
-`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), srv.URL()))
+`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), api))
 	m, stderr := newTestMain(t, nil, io.Discard)
 	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
 	m.leading = make(chan struct{})

@@ -460,6 +460,9 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.startOps(chanCtx, cfg, q); err != nil {
 		return err
 	}
+	if m.lead != nil {
+		m.engine.Fence(m.lead.lost())
+	}
 	if err := m.engine.Start(ctx); err != nil {
 		return err
 	}

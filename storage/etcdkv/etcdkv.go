@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -50,6 +51,11 @@ var ErrTxnTooLarge = errors.New("transaction too large for the etcd cluster's li
 
 // ErrClosed is returned by the transactions of a closed Backend.
 var ErrClosed = errors.New("etcd backend closed")
+
+// ErrFenced is returned by the commits of a replica that lost the lead:
+// the key given to Fence is gone or was created again by another replica,
+// so this one's writes are refused by the cluster itself.
+var ErrFenced = errors.New("etcd: this replica lost the lead (its election key is gone); its writes are refused")
 
 // errConflict marks a commit that lost to another writer.
 var errConflict = errors.New("etcd transaction conflict")
@@ -108,6 +114,25 @@ type Backend struct {
 
 	mu    sync.Mutex
 	batch *batch
+
+	// fence, when set, is compared in every commit (Fence).
+	fence atomic.Pointer[fence]
+}
+
+// fence is an election key and the revision it was created at.
+type fence struct {
+	key string
+	rev int64
+}
+
+// Fence makes every later commit of b conditional, in the cluster's own
+// transaction, on key still existing with creation revision rev: the
+// leader's election key (concurrency.Election's Key and Rev). Once the
+// lease behind it expires the key is deleted and each commit fails with
+// ErrFenced, so a replica that lost the lead can change nothing, even
+// before it notices.
+func (b *Backend) Fence(key string, rev int64) {
+	b.fence.Store(&fence{key: key, rev: rev})
 }
 
 // New returns a Backend over cli; Close leaves cli open.

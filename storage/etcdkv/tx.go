@@ -162,14 +162,24 @@ func (t *tx) commit() error {
 	}
 	ctx, cancel := t.b.rctx()
 	defer cancel()
-	resp, err := t.b.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(t.b.commitKey), "=", t.commitMod)).
-		Then(ops...).
-		Commit()
+	cmps := []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(t.b.commitKey), "=", t.commitMod)}
+	var orElse []clientv3.Op
+	f := t.b.fence.Load()
+	if f != nil {
+		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(f.key), "=", f.rev))
+		orElse = append(orElse, clientv3.OpGet(f.key, clientv3.WithKeysOnly()))
+	}
+	resp, err := t.b.cli.Txn(ctx).If(cmps...).Then(ops...).Else(orElse...).Commit()
 	if err != nil {
 		return fmt.Errorf("etcd: commit: %w", err)
 	}
 	if !resp.Succeeded {
+		if f != nil {
+			kvs := resp.Responses[0].GetResponseRange().Kvs
+			if len(kvs) == 0 || kvs[0].CreateRevision != f.rev {
+				return ErrFenced
+			}
+		}
 		return errConflict
 	}
 	for _, p := range t.created {
