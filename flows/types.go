@@ -91,8 +91,9 @@ const (
 	// PendingTranscript asks whether the transcript in Text says what the
 	// voice note FileID, the answer Answer (an AnswerKey), meant.
 	PendingTranscript = "transcript"
-	// PendingReminders offers reminders (Text "offer") or follows a
-	// reminder (Text "reminder"), whose buttons it reads.
+	// PendingReminders offers reminders (Text "offer", or "after-theme"
+	// once a theme is validated) or follows a reminder (Text "reminder"),
+	// whose buttons it reads.
 	PendingReminders = "reminders"
 )
 
