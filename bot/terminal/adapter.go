@@ -480,10 +480,24 @@ func render(r flows.Reply, lang string) string {
 		return b.String()
 	}
 	for i, o := range r.Options {
-		fmt.Fprintf(&b, "  %d) %s\n", i+1, o.Label)
+		fmt.Fprintf(&b, "  %d) %s\n", i+1, unnumbered(o.Label, i+1))
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// unnumbered drops a label's own number when it is the option's (the
+// menu's « ✓ 1. L'école — 3/3 »): the terminal numbers every option
+// already, and « 1) 1. L'école » reads as two choices.
+func unnumbered(label string, n int) string {
+	mark, rest := "", label
+	if after, ok := strings.CutPrefix(rest, "✓ "); ok {
+		mark, rest = "✓ ", after
+	}
+	if after, ok := strings.CutPrefix(rest, strconv.Itoa(n)+". "); ok {
+		return mark + after
+	}
+	return label
 }
 
 // lowerFirst lowercases the first letter of a label, to be typed as a
