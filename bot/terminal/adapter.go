@@ -33,7 +33,8 @@ type Options struct {
 	// Name tells participants apart ("-as NAME"); the participant id is
 	// "terminal:<Name>".
 	Name string
-	// Lang is the language hint sent with every event ("fr", "en"); empty
+	// Lang is the language hint sent with events ("fr", "en") until a
+	// reply shows another (the hint follows what the person reads); empty
 	// lets the conversation use its default.
 	Lang string
 	// Hint is printed first; empty prints the package's own (Hint with
@@ -309,8 +310,15 @@ func (a *Adapter) optionToken(s string) (string, bool) {
 // handle applies one event and waits until its replies are printed. saved
 // is false when the engine failed to apply it (the person is told).
 func (a *Adapter) handle(ctx context.Context, ev flows.Event) (saved bool, err error) {
-	ev.Lang = a.lang
 	a.mu.Lock()
+	// The language hint is the language the person last read (at first,
+	// Options.Lang's): the terminal has no client language, and a
+	// conversation that starts afresh (after /effacer, whose confirmation
+	// was in that language) would otherwise fall back to French.
+	ev.Lang = a.lang
+	if a.shownLang != "" {
+		ev.Lang = a.shownLang
+	}
 	a.n++
 	id := fmt.Sprintf("%s:%d-%d", a.participant, a.now().UnixNano(), a.n)
 	a.mu.Unlock()
