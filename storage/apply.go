@@ -10,10 +10,9 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 var _ bot.Store = (*DB)(nil)
@@ -51,7 +50,7 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	// functions of a failed batch one at a time.
 	var res bot.Applied
 	var done *stepped
-	fn := func(tx *bolt.Tx) error {
+	fn := func(tx kv.Tx) error {
 		var err error
 		res, done, err = applyTx(tx, db, in, now, step, pre)
 		return err
@@ -89,7 +88,7 @@ type stepped struct {
 func (db *DB) prepare(in bot.Inbound, now time.Time, step bot.StepFunc) *stepped {
 	base, old, cached := db.sessions.latest(in.Participant)
 	duplicate := false
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if duplicate = tx.Bucket(bucketApplied).Get([]byte(in.ID)) != nil; duplicate || cached {
 			return nil
 		}
@@ -159,7 +158,7 @@ func outgoing(in bot.Inbound, r flows.Reply, now time.Time, seq uint64) bot.Outg
 // started from the session stored now, else with a run of its own; it
 // returns the run it kept, for the session cache once committed (nil for
 // a duplicate).
-func applyTx(tx *bolt.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc, pre *stepped) (bot.Applied, *stepped, error) {
+func applyTx(tx kv.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc, pre *stepped) (bot.Applied, *stepped, error) {
 	applied := tx.Bucket(bucketApplied)
 	id := []byte(in.ID)
 	if applied.Get(id) != nil {
@@ -257,7 +256,7 @@ func runStep(step bot.StepFunc, s flows.Session) (next flows.Session, replies []
 // writeAnswers writes the answers created or changed between old and next
 // and deletes the removed ones, keeping each answer's id across edits; the
 // voice records follow (see noteVoiceTx).
-func writeAnswers(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, next flows.Session) error {
+func writeAnswers(tx kv.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, next flows.Session) error {
 	answers := tx.Bucket(bucketAnswers)
 	byParticipant := tx.Bucket(bucketAnswersByParticipant)
 	for k, a := range next.Answers {
@@ -365,7 +364,7 @@ func (db *DB) PruneApplied(cutoff time.Time) (int, error) {
 	// Deleting in chunks keeps each write transaction short.
 	for {
 		n := 0
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			n = 0
 			applied := tx.Bucket(bucketApplied)
 			c := tx.Bucket(bucketAppliedByTime).Cursor()
@@ -397,7 +396,7 @@ func (db *DB) PruneApplied(cutoff time.Time) (int, error) {
 func (db *DB) appliedAt(id string) (time.Time, bool, error) {
 	var at time.Time
 	var ok bool
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketApplied).Get([]byte(id))
 		if len(b) == 8 {
 			at, ok = time.Unix(0, int64(binary.BigEndian.Uint64(b))), true

@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 var (
@@ -80,7 +79,7 @@ func (db *DB) Hold(ctx context.Context, in bot.Inbound, now time.Time, notice []
 		return bot.Applied{}, fmt.Errorf("hold %q: %w", in.ID, err)
 	}
 	var res bot.Applied
-	err := db.write(func(tx *bolt.Tx) error {
+	err := db.write(func(tx kv.Tx) error {
 		res = bot.Applied{}
 		id := []byte(in.ID)
 		ids := tx.Bucket(bucketBacklogIDs)
@@ -117,7 +116,7 @@ func (db *DB) Hold(ctx context.Context, in bot.Inbound, now time.Time, notice []
 }
 
 // putOutbox adds replies to in's channel outbox, as Apply does.
-func putOutbox(tx *bolt.Tx, in bot.Inbound, now time.Time, replies []flows.Reply) ([]bot.Outgoing, error) {
+func putOutbox(tx kv.Tx, in bot.Inbound, now time.Time, replies []flows.Reply) ([]bot.Outgoing, error) {
 	if len(replies) == 0 {
 		return nil, nil
 	}
@@ -153,7 +152,7 @@ func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, 
 		return bot.Inbound{}, bot.Applied{}, false, fmt.Errorf("apply held event of %q: %w", participant, err)
 	}
 	var done *stepped
-	err = db.write(func(tx *bolt.Tx) error {
+	err = db.write(func(tx kv.Tx) error {
 		in, applied, ok, done = bot.Inbound{}, bot.Applied{}, false, nil
 		prefix := []byte(participant + sep)
 		c := tx.Bucket(bucketBacklog).Cursor()
@@ -197,7 +196,7 @@ func (db *DB) Held(ctx context.Context) (map[string]int, error) {
 		return nil, fmt.Errorf("held events: %w", err)
 	}
 	held := map[string]int{}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		clear(held)
 		return tx.Bucket(bucketBacklog).ForEach(func(k, _ []byte) error {
 			if len(k) > 8+len(sep) {
@@ -219,7 +218,7 @@ func (db *DB) MarkUndeliverable(ctx context.Context, out bot.Outgoing, reason st
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mark undeliverable %d: %w", out.Seq, err)
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if ch := tx.Bucket(bucketOutbox).Bucket([]byte(out.Channel)); ch != nil {
 			if err := ch.Delete(u64(out.Seq)); err != nil {
 				return err
@@ -255,7 +254,7 @@ type UndeliverableReply struct {
 // sequence.
 func (db *DB) Undeliverable() ([]UndeliverableReply, error) {
 	var list []UndeliverableReply
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		return tx.Bucket(bucketUndeliverable).ForEach(func(k, v []byte) error {
 			var r undeliverableRecord

@@ -22,6 +22,9 @@ import (
 // database doubles; docs/BENCHMARKS.md measures the participants' write
 // latency during a backup.
 func (db *DB) Backup(w io.Writer) (int64, error) {
+	if db.bolt == nil {
+		return 0, ErrNotBolt
+	}
 	var n int64
 	err := guard(func() error {
 		return db.bolt.View(func(tx *bolt.Tx) error {

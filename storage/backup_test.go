@@ -20,6 +20,7 @@ import (
 // participants keep writing: the copy opens, passes bbolt's Check, is
 // private, and holds every answer committed before the copy began.
 func TestHotBackupWhileWritingIsAConsistentDatabase(t *testing.T) {
+	needBolt(t)
 	dir := t.TempDir()
 	db := openAt(t, filepath.Join(dir, "consult.db"), Options{NoSync: true})
 	for i := range 50 {
@@ -81,6 +82,7 @@ func TestHotBackupWhileWritingIsAConsistentDatabase(t *testing.T) {
 // TestSaveBackupKeepsTheOldFileWhenTheCopyIsDamaged: a copy that does not
 // pass the check never replaces the previous backup.
 func TestSaveBackupKeepsTheOldFileWhenTheCopyIsDamaged(t *testing.T) {
+	needBolt(t)
 	dir := t.TempDir()
 	db := openAt(t, filepath.Join(dir, "consult.db"), Options{NoSync: true})
 	apply(t, db, inbound("e1", "telegram:p1"), t0, answerStep("t1", "q1", "x", t0))
@@ -146,6 +148,7 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // open. With MmapHeadroom, participants keep writing while a backup is
 // held in the middle of its copy (without it, this test times out).
 func TestWritersAreNotHeldByABackupWhileTheFileGrows(t *testing.T) {
+	needBolt(t)
 	path := filepath.Join(t.TempDir(), "consult.db")
 	db := openAt(t, path, Options{NoSync: true, InitialMmapSize: MmapHeadroom(path)})
 	apply(t, db, inbound("e0", "telegram:p0"), t0, answerStep("t1", "q1", "x", t0))

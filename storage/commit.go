@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"consultbot/storage/kv"
 )
 
 // groupCommit gathers concurrent writes into shared transactions, one
@@ -22,7 +22,7 @@ import (
 // every waiting write in one transaction, then hands the lead to a writer
 // that arrived meanwhile, which commits at once.
 type groupCommit struct {
-	db       *bolt.DB
+	db       kv.Backend
 	maxSize  int
 	maxDelay time.Duration
 
@@ -36,7 +36,7 @@ type groupCommit struct {
 // commitCall is one write waiting in a groupCommit. Its channel receives
 // either its result or, while it waits, the lead.
 type commitCall struct {
-	fn func(*bolt.Tx) error
+	fn func(kv.Tx) error
 	ch chan commitResult
 }
 
@@ -48,13 +48,13 @@ type commitResult struct {
 	solo bool
 }
 
-func newGroupCommit(db *bolt.DB, maxSize int, maxDelay time.Duration) *groupCommit {
+func newGroupCommit(db kv.Backend, maxSize int, maxDelay time.Duration) *groupCommit {
 	return &groupCommit{db: db, maxSize: maxSize, maxDelay: maxDelay, full: make(chan struct{}, 1)}
 }
 
 // run commits fn with the writes in flight. fn may run more than once
 // (when another write of its transaction fails) and must be idempotent.
-func (g *groupCommit) run(fn func(*bolt.Tx) error) error {
+func (g *groupCommit) run(fn func(kv.Tx) error) error {
 	c := &commitCall{fn: fn, ch: make(chan commitResult, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
@@ -120,7 +120,7 @@ func (g *groupCommit) lead(fresh bool) {
 func (g *groupCommit) commit(calls []*commitCall) {
 	for len(calls) > 0 {
 		failed := -1
-		err := g.db.Update(func(tx *bolt.Tx) error {
+		err := g.db.Update(func(tx kv.Tx) error {
 			for i, c := range calls {
 				if err := safeCall(c.fn, tx); err != nil {
 					failed = i
@@ -145,7 +145,7 @@ var errPanicked = errors.New("write panicked")
 
 // safeCall runs fn, turning a panic into an error, so that one write's
 // panic fails only that write.
-func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
+func safeCall(fn func(kv.Tx) error, tx kv.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: %v", errPanicked, p)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"consultbot/storage/kv"
 )
 
 // waitFor polls cond until it holds, failing the test after a deadline.
@@ -32,7 +32,7 @@ func TestWritesArrivingDuringACommitShareTheNext(t *testing.T) {
 	inside, release := make(chan struct{}), make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		first <- g.run(func(tx *bolt.Tx) error {
+		first <- g.run(func(tx kv.Tx) error {
 			if _, err := tx.CreateBucketIfNotExists(bucket); err != nil {
 				return err
 			}
@@ -45,7 +45,7 @@ func TestWritesArrivingDuringACommitShareTheNext(t *testing.T) {
 
 	const n = 10
 	var mu sync.Mutex
-	txs := map[int]bool{}
+	txs := map[kv.Tx]bool{}
 	var wg sync.WaitGroup
 	pending := func() int {
 		g.mu.Lock()
@@ -54,9 +54,9 @@ func TestWritesArrivingDuringACommitShareTheNext(t *testing.T) {
 	}
 	for i := range n {
 		wg.Go(func() {
-			err := g.run(func(tx *bolt.Tx) error {
+			err := g.run(func(tx kv.Tx) error {
 				mu.Lock()
-				txs[tx.ID()] = true
+				txs[tx] = true
 				mu.Unlock()
 				return tx.Bucket(bucket).Put([]byte(fmt.Sprint(i)), []byte("x"))
 			})
@@ -74,8 +74,8 @@ func TestWritesArrivingDuringACommitShareTheNext(t *testing.T) {
 	if len(txs) != 1 {
 		t.Errorf("%d writes that arrived during one commit took %d transactions, want 1", n, len(txs))
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if got := tx.Bucket(bucket).Stats().KeyN; got != n {
+	db.view(func(tx kv.Tx) error {
+		if got := countKeys(tx.Bucket(bucket)); got != n {
 			t.Errorf("%d keys stored, want %d", got, n)
 		}
 		return nil
@@ -87,7 +87,7 @@ func TestWritesArrivingDuringACommitShareTheNext(t *testing.T) {
 func TestAFailingWriteFailsAlone(t *testing.T) {
 	db := openTest(t, Options{MaxBatchDelay: 50 * time.Millisecond, MaxBatchSize: 8})
 	bucket := []byte("group")
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket(bucket); return err }); err != nil {
+	if err := db.update(func(tx kv.Tx) error { _, err := tx.CreateBucketIfNotExists(bucket); return err }); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
@@ -95,7 +95,7 @@ func TestAFailingWriteFailsAlone(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			errs[i] = db.group.run(func(tx *bolt.Tx) error {
+			errs[i] = db.group.run(func(tx kv.Tx) error {
 				if err := tx.Bucket(bucket).Put([]byte(fmt.Sprint(i)), []byte("x")); err != nil {
 					return err
 				}
@@ -112,7 +112,7 @@ func TestAFailingWriteFailsAlone(t *testing.T) {
 			t.Errorf("write %d: %v", i, err)
 		}
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucket)
 		for i := range 8 {
 			if got := b.Get([]byte(fmt.Sprint(i))) != nil; got != (i != 3) {

@@ -19,6 +19,7 @@ import (
 // answer ids, sequences) is as it was, the file is 0600 and no temporary
 // file is left.
 func TestCompactDropsErasedAnswersFromTheFile(t *testing.T) {
+	needBolt(t)
 	const (
 		secretText  = "Zanzibar-quokka-7731 : ma fille n'a pas d'ordinateur"
 		secretID    = "5550001234"
@@ -105,6 +106,7 @@ func TestCompactDropsErasedAnswersFromTheFile(t *testing.T) {
 // TestCompactRefusesWhileTheBotRuns: the bot holds the file; compacting
 // it under the bot would lose what it writes meanwhile.
 func TestCompactRefusesWhileTheBotRuns(t *testing.T) {
+	needBolt(t)
 	path := filepath.Join(t.TempDir(), "consult.db")
 	db := openAt(t, path, Options{})
 	apply(t, db, inbound("e1", "telegram:1"), t0, answerStep("ecole", "q1", "x", t0))

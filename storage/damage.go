@@ -11,6 +11,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"consultbot/storage/kv"
 )
 
 // ErrDamaged is what errors about a damaged database file match with
@@ -176,7 +178,12 @@ func checkFreelist(f io.ReaderAt, m meta, ps uint32) error {
 }
 
 // view runs fn in a read transaction, guarded (see guard).
-func (db *DB) view(fn func(*bolt.Tx) error) error {
+func (db *DB) view(fn func(kv.Tx) error) error {
+	return guard(func() error { return db.kv.View(fn) })
+}
+
+// boltView runs fn in a read transaction of the bbolt file, guarded.
+func (db *DB) boltView(fn func(*bolt.Tx) error) error {
 	return guard(func() error { return db.bolt.View(fn) })
 }
 

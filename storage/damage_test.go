@@ -15,6 +15,7 @@ import (
 // killed the process with a stack trace. The read now fails with the
 // damaged-file error, and the process goes on.
 func TestReadingAFileCutShortWhileOpenIsAnError(t *testing.T) {
+	needBolt(t)
 	path := filepath.Join(t.TempDir(), "consult.db")
 	db, err := Open(path, Options{NoSync: true})
 	if err != nil {
@@ -47,6 +48,7 @@ func TestReadingAFileCutShortWhileOpenIsAnError(t *testing.T) {
 // truncated file and grew it, and built a new database over an emptied
 // one. It now checks the meta pages and the size first, reading only.
 func TestOpenRefusesADamagedFileWithoutWritingIt(t *testing.T) {
+	needBolt(t)
 	path := filepath.Join(t.TempDir(), "consult.db")
 	db, err := Open(path, Options{NoSync: true})
 	if err != nil {

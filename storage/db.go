@@ -12,6 +12,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"consultbot/storage/kv"
 )
 
 // SchemaVersion is the layout of buckets, keys and records this package
@@ -66,6 +68,10 @@ var (
 		bucketAnswersByTime, bucketProgress,
 	}
 )
+
+// ErrNotBolt is returned by what only a bbolt file can do (Backup, Check,
+// Compact) when the database is kept elsewhere.
+var ErrNotBolt = errors.New("only a bbolt database file can do this; the database is kept in etcd")
 
 // ErrInUse is returned by Open when another process holds the database.
 var ErrInUse = errors.New("already in use by another process")
@@ -143,6 +149,9 @@ func (o Options) withDefaults() Options {
 // DB is the consultation's bbolt database. Its methods are safe for
 // concurrent use.
 type DB struct {
+	// kv keeps the data; bolt is the same file when the backend is bbolt
+	// (backups, checks and bbolt's statistics need it), nil otherwise.
+	kv   kv.Backend
 	bolt *bolt.DB
 	path string
 	opts Options
@@ -169,14 +178,19 @@ type DB struct {
 // began: when a shared commit returns, its writers come back one by one,
 // and the first one back would otherwise commit alone, one more commit
 // (and fsync) for every batch.
-func (db *DB) write(fn func(*bolt.Tx) error) error {
+func (db *DB) write(fn func(kv.Tx) error) error {
 	defer db.writing.Add(-1)
 	n := db.writing.Add(1)
 	if crowded := db.crowded.Swap(n > 1); n == 1 && !crowded {
-		return db.bolt.Update(fn)
+		return db.kv.Update(fn)
 	}
 	return db.group.run(fn)
 }
+
+// update runs fn in a write transaction of its own. fn may run more than
+// once on a backend that retries conflicts (etcd), so it resets what it
+// computes.
+func (db *DB) update(fn func(kv.Tx) error) error { return db.kv.Update(fn) }
 
 // Open opens or creates the database file at path, readable by its owner
 // only, and creates its buckets. It fails fast when another process has the
@@ -219,28 +233,56 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
 	// A panic reading damaged pages rolls back, writing nothing.
-	if err := guard(func() error { return bdb.Update(initSchema) }); err != nil {
+	store := kv.Bolt(bdb)
+	if err := guard(func() error { return store.Update(initSchema) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	if err := guard(func() error { return migrateSessions(bdb) }); err != nil {
+	if err := guard(func() error { return finishOpen(store, opts) }); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	if err := guard(func() error { return buildDigestIndex(bdb, opts.indexBuildChunk) }); err != nil {
-		bdb.Close()
-		return nil, fmt.Errorf("open db %q: %w", path, err)
-	}
-	db := &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(opts.Voice),
-		group: newGroupCommit(bdb, opts.MaxBatchSize, opts.MaxBatchDelay)}
-	db.stamps.Store(uint64(time.Now().UnixNano()))
+	db := newDB(store, path, opts)
+	db.bolt = bdb
 	return db, nil
+}
+
+// OpenBackend opens the consultation kept in store, named name in errors and
+// logs (an etcd cluster's endpoints, say): it refuses a newer schema,
+// creates the buckets, stamps the version and runs the rewrites a newer
+// schema asks for, like Open. The DB closes store when it is closed. What
+// only a bbolt file can do (Backup, Check) returns ErrNotBolt.
+func OpenBackend(store kv.Backend, name string, opts Options) (*DB, error) {
+	opts = opts.withDefaults()
+	if err := store.Update(initSchema); err != nil {
+		return nil, fmt.Errorf("open db %q: %w", name, err)
+	}
+	if err := finishOpen(store, opts); err != nil {
+		return nil, fmt.Errorf("open db %q: %w", name, err)
+	}
+	return newDB(store, name, opts), nil
+}
+
+// finishOpen runs, in chunks, the rewrites initSchema marked: the session
+// records, then the digest index.
+func finishOpen(store kv.Backend, opts Options) error {
+	if err := migrateSessions(store); err != nil {
+		return err
+	}
+	return buildDigestIndex(store, opts.indexBuildChunk)
+}
+
+func newDB(store kv.Backend, name string, opts Options) *DB {
+	db := &DB{kv: store, path: name, opts: opts, voice: newVoiceState(opts.Voice),
+		group: newGroupCommit(store, opts.MaxBatchSize, opts.MaxBatchDelay)}
+	db.stamps.Store(uint64(time.Now().UnixNano()))
+	return db
 }
 
 // initSchema refuses a newer schema before touching anything, then creates
 // the buckets, marks the rewrites Open runs next in chunks (the digest
 // index, the session records) and stamps the version.
-func initSchema(tx *bolt.Tx) error {
+func initSchema(tx kv.Tx) error {
 	var stored uint64
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if v := meta.Get(keySchema); v != nil {
@@ -271,7 +313,7 @@ func initSchema(tx *bolt.Tx) error {
 
 // Close closes the database file and releases its lock.
 func (db *DB) Close() error {
-	if err := db.bolt.Close(); err != nil {
+	if err := db.kv.Close(); err != nil {
 		return fmt.Errorf("close db %q: %w", db.path, err)
 	}
 	return nil
@@ -281,7 +323,10 @@ func (db *DB) Close() error {
 // (pages, freelist, bucket structure). A problem is a *DamagedError that
 // names the first one and how many were found.
 func (db *DB) Check() error {
-	return db.view(func(tx *bolt.Tx) error {
+	if db.bolt == nil {
+		return ErrNotBolt
+	}
+	return db.boltView(func(tx *bolt.Tx) error {
 		// Read every page reachable from the buckets here first, under
 		// the guard: bbolt's Check runs in a goroutine of its own, where
 		// a fault (a page past the end of a file cut short while open)
@@ -330,6 +375,10 @@ func readAll(b *bolt.Bucket) error {
 
 // Path is the database file's path.
 func (db *DB) Path() string { return db.path }
+
+// Bolt reports whether the database is a bbolt file (Path is then its
+// path), rather than kept in another backend such as etcd.
+func (db *DB) Bolt() bool { return db.bolt != nil }
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

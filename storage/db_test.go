@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/etcdkv"
+	"consultbot/storage/kv"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -31,7 +32,7 @@ func openTest(t *testing.T, opts Options) *DB {
 
 func openAt(t *testing.T, path string, opts Options) *DB {
 	t.Helper()
-	db, err := Open(path, opts)
+	db, err := openErr(path, opts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -42,10 +43,10 @@ func openAt(t *testing.T, path string, opts Options) *DB {
 func checkClose(t *testing.T, db *DB) {
 	t.Helper()
 	err := db.Check()
-	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+	if errors.Is(err, ErrNotBolt) && errors.Is(db.Ping(), etcdkv.ErrClosed) || errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return // the test closed it
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotBolt) {
 		t.Errorf("consistency check: %v", err)
 	}
 	if err := db.CheckDigestIndex(); err != nil {
@@ -231,7 +232,7 @@ func TestAnswerIndexes(t *testing.T) {
 	}
 	// A record under another theme that cannot be decoded: a listing that
 	// scanned beyond its prefix would fail on it.
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketAnswers).Put(answerKey("zzz", "q1", "telegram:1"), []byte("not json"))
 	})
 	if err != nil {
@@ -268,7 +269,7 @@ func TestAnswerIndexes(t *testing.T) {
 		t.Error("listing the planted theme decoded garbage without error")
 	}
 	// Let the cleanup's check pass with valid records only.
-	db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketAnswers).Delete(answerKey("zzz", "q1", "telegram:1")) })
+	db.update(func(tx kv.Tx) error { return tx.Bucket(bucketAnswers).Delete(answerKey("zzz", "q1", "telegram:1")) })
 }
 
 func TestAnswerIDStableAcrossEdits(t *testing.T) {
@@ -466,6 +467,7 @@ func TestPruneApplied(t *testing.T) {
 }
 
 func TestOpenTwiceFailsFast(t *testing.T) {
+	needBolt(t)
 	path := filepath.Join(t.TempDir(), "x.db")
 	openAt(t, path, Options{})
 	_, err := Open(path, Options{LockTimeout: 50 * time.Millisecond})
@@ -479,6 +481,7 @@ func TestOpenTwiceFailsFast(t *testing.T) {
 }
 
 func TestOpenCreatesPrivateFile(t *testing.T) {
+	needBolt(t)
 	db := openTest(t, Options{})
 	fi, err := os.Stat(db.Path())
 	if err != nil {
@@ -490,6 +493,7 @@ func TestOpenCreatesPrivateFile(t *testing.T) {
 }
 
 func TestOpenRefusesGroupReadableFile(t *testing.T) {
+	needBolt(t)
 	path := filepath.Join(t.TempDir(), "shared.db")
 	db := openAt(t, path, Options{})
 	if err := db.Close(); err != nil {
@@ -508,14 +512,14 @@ func TestSchemaVersion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v.db")
 	db := openAt(t, path, Options{})
 	var stored []byte
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.view(func(tx kv.Tx) error {
 		stored = append(stored, tx.Bucket(bucketMeta).Get(keySchema)...)
 		return nil
 	})
 	if diff := cmp.Diff(u64(SchemaVersion), stored); diff != "" {
 		t.Errorf("stored schema version (-want +got):\n%s", diff)
 	}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion+1))
 	}); err != nil {
 		t.Fatal(err)
@@ -523,14 +527,14 @@ func TestSchemaVersion(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Open(path, Options{})
+	_, err := openErr(path, Options{})
 	want := fmt.Sprintf("schema version %d is newer than this program's %d", SchemaVersion+1, SchemaVersion)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Open of a newer schema: %v, want it to say %q", err, want)
 	}
 	// The refused Open released the file: trying again says the same, not
 	// "in use".
-	if _, err := Open(path, Options{LockTimeout: 50 * time.Millisecond}); err == nil || !strings.Contains(err.Error(), want) {
+	if _, err := openErr(path, Options{LockTimeout: 50 * time.Millisecond}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("second Open of a newer schema: %v", err)
 	}
 }

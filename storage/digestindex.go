@@ -12,9 +12,8 @@ import (
 	"slices"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // Digest index buckets (schema version digestIndexSchema). They hold what a digest reads,
@@ -177,7 +176,7 @@ func (d *rowDecoder) decode(k, v []byte, withText bool) (DigestAnswer, error) {
 
 // indexAnswerTx writes r's digest row. prev is the record r replaces, if
 // any: its row goes first when its creation time differs.
-func indexAnswerTx(tx *bolt.Tx, prev []byte, r answerRecord) error {
+func indexAnswerTx(tx kv.Tx, prev []byte, r answerRecord) error {
 	b := tx.Bucket(bucketAnswersByTime)
 	if prev != nil {
 		created, id, err := recordTime(prev)
@@ -198,7 +197,7 @@ func indexAnswerTx(tx *bolt.Tx, prev []byte, r answerRecord) error {
 
 // unindexAnswerTx deletes the digest row of the stored answer record v,
 // which is being deleted.
-func unindexAnswerTx(tx *bolt.Tx, v []byte) error {
+func unindexAnswerTx(tx kv.Tx, v []byte) error {
 	created, id, err := recordTime(v)
 	if err != nil {
 		return err
@@ -347,7 +346,7 @@ func (p progressRecord) view(participant string) Progress {
 
 // putProgressTx stores next's progress record when it differs from old's,
 // the session it replaces (a zero session for a newcomer).
-func putProgressTx(tx *bolt.Tx, old, next flows.Session) error {
+func putProgressTx(tx kv.Tx, old, next flows.Session) error {
 	rec := progressOf(next)
 	if rec.equal(progressOf(old)) {
 		return nil
@@ -358,7 +357,7 @@ func putProgressTx(tx *bolt.Tx, old, next flows.Session) error {
 // writeProgressTx stores rec, or deletes the participant's record when rec
 // says nothing (not banned, no theme started): a digest reads only the
 // participants it has something to count for.
-func writeProgressTx(tx *bolt.Tx, participant string, rec progressRecord) error {
+func writeProgressTx(tx kv.Tx, participant string, rec progressRecord) error {
 	if !rec.Banned && len(rec.Themes) == 0 {
 		if err := tx.Bucket(bucketProgress).Delete([]byte(participant)); err != nil {
 			return fmt.Errorf("delete progress: %w", err)
@@ -451,7 +450,7 @@ const defaultIndexBuildChunk = 20_000
 
 // startDigestIndex, in Open's schema transaction, marks a file written
 // before digestIndexSchema for buildDigestIndex. A new file has nothing to index.
-func startDigestIndex(tx *bolt.Tx) error {
+func startDigestIndex(tx kv.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if v := meta.Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) >= digestIndexSchema {
 		return nil // built, or being built (keyIndexBuild says which)
@@ -471,10 +470,10 @@ func startDigestIndex(tx *bolt.Tx) error {
 // marker keyIndexBuild says where to resume after a kill, and goes in the
 // last transaction. Until then, reads fall back to the answers and
 // sessions themselves (see digestIndexReady).
-func buildDigestIndex(bdb *bolt.DB, chunk int) error {
+func buildDigestIndex(store kv.Backend, chunk int) error {
 	for {
 		done := false
-		err := bdb.Update(func(tx *bolt.Tx) error {
+		err := store.Update(func(tx kv.Tx) error {
 			done = false
 			meta := tx.Bucket(bucketMeta)
 			mark := meta.Get(keyIndexBuild)
@@ -520,7 +519,7 @@ func buildDigestIndex(bdb *bolt.DB, chunk int) error {
 	}
 }
 
-func indexRecordTx(tx *bolt.Tx, phase byte, k, v []byte) error {
+func indexRecordTx(tx kv.Tx, phase byte, k, v []byte) error {
 	if phase == buildAnswers {
 		r, err := decodeAnswer(v)
 		if err != nil {
@@ -538,7 +537,7 @@ func indexRecordTx(tx *bolt.Tx, phase byte, k, v []byte) error {
 // digestIndexReady reports whether the digest index can be read: the file
 // is of digestIndexSchema or later and its index is built. A file opened read-only
 // before a writer migrated it is read the slow way.
-func digestIndexReady(tx *bolt.Tx) bool {
+func digestIndexReady(tx kv.Tx) bool {
 	meta := tx.Bucket(bucketMeta)
 	v := meta.Get(keySchema)
 	return len(v) == 8 && binary.BigEndian.Uint64(v) >= digestIndexSchema && meta.Get(keyIndexBuild) == nil &&
@@ -566,7 +565,7 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 	}
 	const what = "read answers by time"
 	if !ready {
-		return walkRange(ctx, db, bucketAnswers, nil, nil, what, func(_ *bolt.Tx, k, v []byte) (DigestAnswer, bool, error) {
+		return walkRange(ctx, db, bucketAnswers, nil, nil, what, func(_ kv.Tx, k, v []byte) (DigestAnswer, bool, error) {
 			r, err := decodeAnswer(v)
 			if err != nil {
 				return DigestAnswer{}, false, fmt.Errorf("answer %s: %w", k, err)
@@ -590,7 +589,7 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 		textFrom = timeKey(since, 0)
 	}
 	d := rowDecoder{shared: map[string]string{}, people: map[string]string{}}
-	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, func(_ *bolt.Tx, k, v []byte) (DigestAnswer, bool, error) {
+	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, func(_ kv.Tx, k, v []byte) (DigestAnswer, bool, error) {
 		a, err := d.decode(k, v, textFrom == nil || bytes.Compare(k, textFrom) >= 0)
 		return a, true, err
 	}, fn)
@@ -607,7 +606,7 @@ func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) erro
 	}
 	const what = "read progress"
 	if !ready {
-		return walkRange(ctx, db, bucketSessions, nil, nil, what, func(tx *bolt.Tx, k, v []byte) (Progress, bool, error) {
+		return walkRange(ctx, db, bucketSessions, nil, nil, what, func(tx kv.Tx, k, v []byte) (Progress, bool, error) {
 			r, err := loadSessionTx(tx, string(k), v)
 			s := r.Session
 			if err != nil {
@@ -618,7 +617,7 @@ func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) erro
 		}, fn)
 	}
 	d := rowDecoder{shared: map[string]string{}}
-	return walkRange(ctx, db, bucketProgress, nil, nil, what, func(_ *bolt.Tx, k, v []byte) (Progress, bool, error) {
+	return walkRange(ctx, db, bucketProgress, nil, nil, what, func(_ kv.Tx, k, v []byte) (Progress, bool, error) {
 		p, err := d.decodeProgress(k, v)
 		return p, true, err
 	}, fn)
@@ -626,7 +625,7 @@ func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) erro
 
 func (db *DB) digestIndexReady() (bool, error) {
 	var ready bool
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		ready = digestIndexReady(tx)
 		return nil
 	})
@@ -642,7 +641,7 @@ func (db *DB) digestIndexReady() (bool, error) {
 // reads the whole file in one read transaction: for tests, the SIGKILL
 // soak and diagnostics, not for a running bot's hot path.
 func (db *DB) CheckDigestIndex() error {
-	return db.view(func(tx *bolt.Tx) error {
+	return db.view(func(tx kv.Tx) error {
 		if !digestIndexReady(tx) {
 			return errors.New("digest index: not built")
 		}
@@ -663,7 +662,7 @@ func (db *DB) CheckDigestIndex() error {
 		if err != nil {
 			return err
 		}
-		if n := tx.Bucket(bucketAnswersByTime).Stats().KeyN; n != rows {
+		if n := countKeys(tx.Bucket(bucketAnswersByTime)); n != rows {
 			errs = append(errs, fmt.Errorf("time index has %d entries for %d answers", n, rows))
 		}
 		records := 0
@@ -697,7 +696,7 @@ func (db *DB) CheckDigestIndex() error {
 		if err != nil {
 			return err
 		}
-		if n := tx.Bucket(bucketProgress).Stats().KeyN; n != records {
+		if n := countKeys(tx.Bucket(bucketProgress)); n != records {
 			errs = append(errs, fmt.Errorf("%d progress records for %d participants with progress", n, records))
 		}
 		return errors.Join(errs...)

@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
+	"consultbot/storage/kv"
 )
 
 // Digest buckets (schema version 2). They work like the outbox: one
@@ -83,7 +82,7 @@ type DigestDelivery struct {
 // zero time before the first one.
 func (db *DB) DigestCursor() (time.Time, error) {
 	var at time.Time
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		at = cursorTx(tx)
 		return nil
 	})
@@ -93,7 +92,7 @@ func (db *DB) DigestCursor() (time.Time, error) {
 	return at, nil
 }
 
-func cursorTx(tx *bolt.Tx) time.Time {
+func cursorTx(tx kv.Tx) time.Time {
 	b := tx.Bucket(bucketDigest)
 	if b == nil {
 		return time.Time{} // a schema 1 file opened read-only
@@ -115,7 +114,7 @@ func (db *DB) RecordDigest(since, until time.Time, content []byte, dests []Diges
 		return 0, fmt.Errorf("record digest: empty period [%s, %s)", since.Format(time.RFC3339), until.Format(time.RFC3339))
 	}
 	var seq uint64
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if cur := cursorTx(tx); !cur.Equal(since) {
 			return fmt.Errorf("at %s, not %s: %w", cur.Format(time.RFC3339Nano), since.Format(time.RFC3339Nano), ErrCursorMoved)
 		}
@@ -160,7 +159,7 @@ func (db *DB) RecordDigest(since, until time.Time, content []byte, dests []Diges
 // oldest first, each with its digest.
 func (db *DB) PendingDigests() ([]DigestDelivery, error) {
 	var list []DigestDelivery
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		log := tx.Bucket(bucketDigestLog)
 		return tx.Bucket(bucketDigestOutbox).ForEach(func(k, v []byte) error {
@@ -213,7 +212,7 @@ func (db *DB) PostDigest(ctx context.Context, delivery uint64, out bot.Outgoing)
 		return nil, fmt.Errorf("post digest delivery %d: %w", delivery, err)
 	}
 	var res []bot.Outgoing
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		res = nil
 		pending := tx.Bucket(bucketDigestOutbox)
 		if pending.Get(u64(delivery)) == nil {
@@ -238,7 +237,7 @@ func (db *DB) PostDigest(ctx context.Context, delivery uint64, out bot.Outgoing)
 // MarkDigestSent removes a delivered digest from the pending ones; marking
 // twice is harmless.
 func (db *DB) MarkDigestSent(seq uint64) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketDigestOutbox).Delete(u64(seq))
 	})
 	if err != nil {
@@ -250,7 +249,7 @@ func (db *DB) MarkDigestSent(seq uint64) error {
 // DigestLog lists the recorded periodic digests, oldest first.
 func (db *DB) DigestLog() ([]DigestRecord, error) {
 	var list []DigestRecord
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		return tx.Bucket(bucketDigestLog).ForEach(func(k, v []byte) error {
 			r, err := decodeDigestLog(binary.BigEndian.Uint64(k), v)

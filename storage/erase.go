@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // erased reports whether a step asked for the participant's erasure.
@@ -41,7 +40,7 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 // was sent cannot be recalled, and later digests are computed from the
 // answers, which are gone. Deleted bytes stay in bbolt's free pages until
 // they are reused; compacting the file (bbolt compact) drops them.
-func eraseParticipantTx(tx *bolt.Tx, vs *voiceState, participant string) error {
+func eraseParticipantTx(tx kv.Tx, vs *voiceState, participant string) error {
 	// Before the session goes: it names the reminder due.
 	if err := eraseRemindersTx(tx, participant); err != nil {
 		return err
@@ -70,7 +69,7 @@ func eraseParticipantTx(tx *bolt.Tx, vs *voiceState, participant string) error {
 	return nil
 }
 
-func eraseAnswersTx(tx *bolt.Tx, vs *voiceState, participant string) error {
+func eraseAnswersTx(tx kv.Tx, vs *voiceState, participant string) error {
 	answers := tx.Bucket(bucketAnswers)
 	ids := tx.Bucket(bucketAnswerIDs)
 	hidden := tx.Bucket(bucketHidden)
@@ -113,7 +112,7 @@ func eraseAnswersTx(tx *bolt.Tx, vs *voiceState, participant string) error {
 
 // bucketNames copies out the names of b's nested buckets (the outbox has
 // one per channel), so that the caller may change them while walking.
-func bucketNames(b *bolt.Bucket) ([][]byte, error) {
+func bucketNames(b kv.Bucket) ([][]byte, error) {
 	var names [][]byte
 	err := b.ForEachBucket(func(name []byte) error {
 		names = append(names, bytes.Clone(name))
@@ -125,7 +124,7 @@ func bucketNames(b *bolt.Bucket) ([][]byte, error) {
 // eraseOutboxTx deletes the outbox entries of participant on every
 // channel. The outbox holds only what is not delivered yet, so the scan
 // stays short.
-func eraseOutboxTx(tx *bolt.Tx, participant string) error {
+func eraseOutboxTx(tx kv.Tx, participant string) error {
 	outbox := tx.Bucket(bucketOutbox)
 	names, err := bucketNames(outbox)
 	if err != nil {
@@ -158,7 +157,7 @@ func eraseOutboxTx(tx *bolt.Tx, participant string) error {
 	return nil
 }
 
-func eraseBacklogTx(tx *bolt.Tx, participant string) error {
+func eraseBacklogTx(tx kv.Tx, participant string) error {
 	backlog := tx.Bucket(bucketBacklog)
 	ids := tx.Bucket(bucketBacklogIDs)
 	prefix := []byte(participant + sep)
@@ -181,7 +180,7 @@ func eraseBacklogTx(tx *bolt.Tx, participant string) error {
 
 // eraseAppliedTx forgets the applied event ids that start with the
 // participant id, in both dedupe buckets.
-func eraseAppliedTx(tx *bolt.Tx, participant string) error {
+func eraseAppliedTx(tx kv.Tx, participant string) error {
 	applied := tx.Bucket(bucketApplied)
 	byTime := tx.Bucket(bucketAppliedByTime)
 	prefix := []byte(participant + ":")
@@ -206,7 +205,7 @@ func keepEventID(in bot.Inbound, next flows.Session) bool {
 }
 
 // deletePrefix deletes every key of b that starts with prefix.
-func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+func deletePrefix(b kv.Bucket, prefix []byte) error {
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
 		if err := c.Delete(); err != nil {

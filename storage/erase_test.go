@@ -90,6 +90,7 @@ func (p *person) answerFirstQuestion(text string) {
 // their data; the bbolt file, compacted so that only live data remains, no
 // longer contains either, while another participant's answer is there.
 func TestEraseLeavesNoTraceInTheCompactedFile(t *testing.T) {
+	needBolt(t)
 	const (
 		secretText  = "Zanzibar-quokka-7731 : ma fille n'a pas d'ordinateur"
 		secretID    = "5550001234"

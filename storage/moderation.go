@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"consultbot/storage/kv"
 )
 
 // Moderation buckets (schema version 2).
@@ -28,7 +28,7 @@ var ErrNoAnswer = errors.New("no such answer")
 
 // migrateV2 builds the answer id index of a file written by schema 1, in
 // Open's transaction. Later versions find it done.
-func migrateV2(tx *bolt.Tx) error {
+func migrateV2(tx kv.Tx) error {
 	if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) >= 2 {
 		return nil
 	}
@@ -47,7 +47,7 @@ func migrateV2(tx *bolt.Tx) error {
 
 // answerByID finds an answer by its id through the index, checking that
 // the record still carries that id.
-func answerByID(tx *bolt.Tx, id uint64) (answerRecord, []byte, error) {
+func answerByID(tx kv.Tx, id uint64) (answerRecord, []byte, error) {
 	key := tx.Bucket(bucketAnswerIDs).Get(u64(id))
 	if key == nil {
 		return answerRecord{}, nil, fmt.Errorf("answer %d: %w", id, ErrNoAnswer)
@@ -71,7 +71,7 @@ func answerByID(tx *bolt.Tx, id uint64) (answerRecord, []byte, error) {
 func (db *DB) AnswerByID(id uint64) (Answer, bool, error) {
 	var a Answer
 	var hidden bool
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		r, _, err := answerByID(tx, id)
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func (db *DB) AnswerByID(id uint64) (Answer, bool, error) {
 func (db *DB) SetHidden(id uint64, hidden bool, now time.Time) (Answer, bool, error) {
 	var a Answer
 	var changed bool
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		r, _, err := answerByID(tx, id)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (db *DB) SetHidden(id uint64, hidden bool, now time.Time) (Answer, bool, er
 func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 	var participant string
 	var changed bool
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		r, _, err := answerByID(tx, id)
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 // not a sizeable share of the store.
 func (db *DB) HiddenAnswers() (map[uint64]bool, error) {
 	ids := map[uint64]bool{}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		clear(ids)
 		b := tx.Bucket(bucketHidden)
 		if b == nil {

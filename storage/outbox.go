@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
+	"consultbot/storage/kv"
 )
 
 var _ bot.Outbox = (*DB)(nil)
@@ -26,7 +25,7 @@ func (db *DB) Post(ctx context.Context, outs []bot.Outgoing) ([]bot.Outgoing, er
 		}
 	}
 	var res []bot.Outgoing
-	err := db.write(func(tx *bolt.Tx) error {
+	err := db.write(func(tx kv.Tx) error {
 		res = make([]bot.Outgoing, 0, len(outs))
 		for _, out := range outs {
 			out, err := putOutgoing(tx, out)
@@ -45,7 +44,7 @@ func (db *DB) Post(ctx context.Context, outs []bot.Outgoing) ([]bot.Outgoing, er
 
 // putOutgoing stores out under a new outbox sequence and returns it with
 // that sequence.
-func putOutgoing(tx *bolt.Tx, out bot.Outgoing) (bot.Outgoing, error) {
+func putOutgoing(tx kv.Tx, out bot.Outgoing) (bot.Outgoing, error) {
 	outbox := tx.Bucket(bucketOutbox)
 	ch, err := outbox.CreateBucketIfNotExists([]byte(out.Channel))
 	if err != nil {
@@ -72,7 +71,7 @@ func (db *DB) Rewrite(ctx context.Context, out bot.Outgoing) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("rewrite outbox entry %d: %w", out.Seq, err)
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		ch := tx.Bucket(bucketOutbox).Bucket([]byte(out.Channel))
 		if ch == nil || ch.Get(u64(out.Seq)) == nil {
 			return nil

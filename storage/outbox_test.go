@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // storedVersion reads the record version of outbox entry seq.
@@ -20,7 +20,7 @@ func storedVersion(t *testing.T, db *DB, channel string, seq uint64) int {
 	var v struct {
 		V int `json:"v"`
 	}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return json.Unmarshal(tx.Bucket(bucketOutbox).Bucket([]byte(channel)).Get(u64(seq)), &v)
 	})
 	if err != nil {

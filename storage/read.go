@@ -6,10 +6,9 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // Pending lists the outbox entries of channel not yet marked sent, oldest
@@ -19,7 +18,7 @@ func (db *DB) Pending(ctx context.Context, channel string, limit int) ([]bot.Out
 		return nil, fmt.Errorf("pending %s: %w", channel, err)
 	}
 	var list []bot.Outgoing
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		ch := tx.Bucket(bucketOutbox).Bucket([]byte(channel))
 		if ch == nil {
@@ -55,7 +54,7 @@ func (db *DB) MarkSent(ctx context.Context, seqs ...uint64) error {
 	// idempotent), so that under load marking costs no commit of its own.
 	// It is not counted as a write in flight: a lone Apply still commits
 	// at once rather than wait MaxBatchDelay for it.
-	err := db.group.run(func(tx *bolt.Tx) error {
+	err := db.group.run(func(tx kv.Tx) error {
 		outbox := tx.Bucket(bucketOutbox)
 		return outbox.ForEachBucket(func(name []byte) error {
 			ch := outbox.Bucket(name)
@@ -78,7 +77,7 @@ func (db *DB) MarkSent(ctx context.Context, seqs ...uint64) error {
 func (db *DB) Session(participant string) (flows.Session, bool, error) {
 	var s flows.Session
 	var ok bool
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketSessions).Get([]byte(participant))
 		if b == nil {
 			return nil
@@ -115,7 +114,7 @@ func (db *DB) AnswersByQuestion(theme, question string) ([]Answer, error) {
 
 func (db *DB) scanAnswers(prefix []byte) ([]Answer, error) {
 	var list []Answer
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		c := tx.Bucket(bucketAnswers).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -135,7 +134,7 @@ func (db *DB) scanAnswers(prefix []byte) ([]Answer, error) {
 func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
 	prefix := []byte(participant + sep)
 	var list []Answer
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		answers := tx.Bucket(bucketAnswers)
 		c := tx.Bucket(bucketAnswersByParticipant).Cursor()
@@ -169,7 +168,7 @@ func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
 // during the export may or may not be seen. An error from fn stops the walk
 // and is returned as is.
 func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
-	return walkChunks(ctx, db, bucketAnswers, "export answers", func(_ *bolt.Tx, k, v []byte) (Answer, error) {
+	return walkChunks(ctx, db, bucketAnswers, "export answers", func(_ kv.Tx, k, v []byte) (Answer, error) {
 		r, err := decodeAnswer(v)
 		if err != nil {
 			return Answer{}, fmt.Errorf("answer %s: %w", k, err)
@@ -183,8 +182,8 @@ func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
 // of it: no transaction stays open while fn works. decode must copy what
 // it keeps of v; it may read more of tx. An error from fn stops the walk
 // and is returned as is; the walk's own errors are prefixed with what.
-func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(tx *bolt.Tx, k, v []byte) (T, error), fn func(T) error) error {
-	return walkRange(ctx, db, bucket, nil, nil, what, func(tx *bolt.Tx, k, v []byte) (T, bool, error) {
+func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, decode func(tx kv.Tx, k, v []byte) (T, error), fn func(T) error) error {
+	return walkRange(ctx, db, bucket, nil, nil, what, func(tx kv.Tx, k, v []byte) (T, bool, error) {
 		item, err := decode(tx, k, v)
 		return item, true, err
 	}, fn)
@@ -193,12 +192,12 @@ func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, 
 // walkRange is walkChunks over the keys in [from, to) (nil: no bound),
 // calling fn only for the records decode keeps; the records it skips count
 // towards a chunk all the same, so that a transaction stays short.
-func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what string, decode func(tx *bolt.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
+func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what string, decode func(tx kv.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
 	return walkRangeBy(ctx, db, db.opts.ExportChunk, bucket, from, to, what, decode, fn)
 }
 
 // walkRangeBy is walkRange with size records per read transaction.
-func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, decode func(tx *bolt.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
+func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, decode func(tx kv.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
 	var after []byte
 	chunk := make([]T, 0, size)
 	for {
@@ -207,7 +206,7 @@ func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to 
 		}
 		var last []byte
 		seen := 0
-		err := db.view(func(tx *bolt.Tx) error {
+		err := db.view(func(tx kv.Tx) error {
 			chunk, last, seen = chunk[:0], nil, 0
 			c := tx.Bucket(bucket).Cursor()
 			var k, v []byte

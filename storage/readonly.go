@@ -9,6 +9,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"consultbot/storage/kv"
 )
 
 // ErrLockedByWriter is returned by OpenReadOnly when a process holds the
@@ -54,18 +56,19 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	err = guard(func() error { return bdb.View(checkReadable) })
+	store := kv.Bolt(bdb)
+	err = guard(func() error { return store.View(checkReadable) })
 	if err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open db %q: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{}),
-		group: newGroupCommit(bdb, opts.MaxBatchSize, opts.MaxBatchDelay)}, nil
+	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{}),
+		group: newGroupCommit(store, opts.MaxBatchSize, opts.MaxBatchDelay)}, nil
 }
 
 // checkReadable refuses a file that is not a consultbot database of a
 // schema this program knows.
-func checkReadable(tx *bolt.Tx) error {
+func checkReadable(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketMeta, bucketSessions, bucketAnswers} {
 		if tx.Bucket(name) == nil {
 			return fmt.Errorf("not a consultbot database (no %s bucket)", name)

@@ -9,10 +9,9 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // Reminder and announcement buckets (schema version 4).
@@ -76,7 +75,7 @@ func reminderDueKey(due time.Time, participant string) []byte {
 // noteRemindersTx keeps the reminder index and the contact in step with
 // the session a step saved: the contact exists only while the person
 // accepts reminders, the index holds the reminder due, if any.
-func noteRemindersTx(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error {
+func noteRemindersTx(tx kv.Tx, in bot.Inbound, old, next flows.Session) error {
 	due := tx.Bucket(bucketReminderDue)
 	contacts := tx.Bucket(bucketReminderContacts)
 	pkey := []byte(in.Participant)
@@ -116,7 +115,7 @@ func noteRemindersTx(tx *bolt.Tx, in bot.Inbound, old, next flows.Session) error
 
 // eraseRemindersTx deletes the participant's contact and the reminder
 // due that their stored session names.
-func eraseRemindersTx(tx *bolt.Tx, participant string) error {
+func eraseRemindersTx(tx kv.Tx, participant string) error {
 	if b := tx.Bucket(bucketSessions).Get([]byte(participant)); b != nil {
 		if r, err := decodeSession(b); err == nil && !r.Session.Reminders.Due.IsZero() {
 			if err := tx.Bucket(bucketReminderDue).Delete(reminderDueKey(r.Session.Reminders.Due, participant)); err != nil {
@@ -137,7 +136,7 @@ func (db *DB) DueReminders(ctx context.Context, now time.Time, limit int) ([]bot
 		return nil, err
 	}
 	var list []bot.DueReminder
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		list = nil
 		contacts := tx.Bucket(bucketReminderContacts)
 		end := uint64(now.UnixNano())
@@ -168,8 +167,8 @@ func (db *DB) DueReminders(ctx context.Context, now time.Time, limit int) ([]bot
 // written to: the recipients of an announcement.
 func (db *DB) ReminderContacts(ctx context.Context) (int, error) {
 	n := 0
-	err := db.view(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketReminderContacts).Stats().KeyN
+	err := db.view(func(tx kv.Tx) error {
+		n = countKeys(tx.Bucket(bucketReminderContacts))
 		return nil
 	})
 	if err != nil {
@@ -192,7 +191,7 @@ func (db *DB) DraftAnnouncement(ctx context.Context, text string, now time.Time)
 	if err := ctx.Err(); err != nil {
 		return 0, 0, err
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketAnnouncements)
 		seq, err := b.NextSequence()
 		if err != nil {
@@ -202,7 +201,7 @@ func (db *DB) DraftAnnouncement(ctx context.Context, text string, now time.Time)
 		if err != nil {
 			return err
 		}
-		id, recipients = seq, tx.Bucket(bucketReminderContacts).Stats().KeyN
+		id, recipients = seq, countKeys(tx.Bucket(bucketReminderContacts))
 		return b.Put(u64(seq), rec)
 	})
 	if err != nil {
@@ -218,7 +217,7 @@ func (db *DB) SendAnnouncement(ctx context.Context, id uint64, now time.Time) (r
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketAnnouncements)
 		v := b.Get(u64(id))
 		if v == nil {
@@ -232,7 +231,7 @@ func (db *DB) SendAnnouncement(ctx context.Context, id uint64, now time.Time) (r
 			return ErrAnnouncementSent
 		}
 		r.State, r.SentAt = AnnouncementSending, now
-		recipients = tx.Bucket(bucketReminderContacts).Stats().KeyN
+		recipients = countKeys(tx.Bucket(bucketReminderContacts))
 		rec, err := json.Marshal(r)
 		if err != nil {
 			return err
@@ -255,7 +254,7 @@ func (db *DB) NextAnnouncements(ctx context.Context, now time.Time, limit int, r
 		return nil, err
 	}
 	var outs []bot.Outgoing
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		outs = nil
 		b := tx.Bucket(bucketAnnouncements)
 		var (

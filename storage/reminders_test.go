@@ -53,6 +53,7 @@ func acceptReminders(p *person, answer string) {
 }
 
 func TestRemindersAreDueThenErased(t *testing.T) {
+	needBolt(t)
 	const secretID = "5550009876"
 	path := filepath.Join(t.TempDir(), "consult.db")
 	db, err := Open(path, Options{})
@@ -117,7 +118,7 @@ func TestRemindersAreDueThenErased(t *testing.T) {
 // exactly once.
 func TestAnnouncementOnceAcrossRestarts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "consult.db")
-	db, err := Open(path, Options{})
+	db, err := openErr(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // retentionChunk is how many records one retention transaction looks at:
@@ -50,7 +49,7 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 		var candidates [][]byte
 		var last []byte
 		scanned := 0
-		err := db.view(func(tx *bolt.Tx) error {
+		err := db.view(func(tx kv.Tx) error {
 			candidates, last, scanned = nil, nil, 0
 			c := tx.Bucket(bucketSessions).Cursor()
 			k, v := c.First()
@@ -77,7 +76,7 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 		}
 		if len(candidates) > 0 {
 			n := 0
-			err := db.bolt.Update(func(tx *bolt.Tx) error {
+			err := db.update(func(tx kv.Tx) error {
 				n = 0
 				sessions := tx.Bucket(bucketSessions)
 				for _, k := range candidates {
@@ -126,7 +125,7 @@ func (db *DB) PurgeAddresses(ctx context.Context, cutoff time.Time) (int, error)
 			return total, fmt.Errorf("purge addresses: %w", err)
 		}
 		n := 0
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			n = 0
 			outbox := tx.Bucket(bucketOutbox)
 			names, err := bucketNames(outbox)

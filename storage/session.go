@@ -7,17 +7,16 @@ import (
 	"fmt"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // loadSessionTx returns the record stored as raw under participant, its
 // session with its answers: those of a version 2 record are read from
 // bucketAnswers through the participant index, a version 1 record
 // carries them.
-func loadSessionTx(tx *bolt.Tx, participant string, raw []byte) (sessionRecord, error) {
+func loadSessionTx(tx kv.Tx, participant string, raw []byte) (sessionRecord, error) {
 	r, err := decodeSession(raw)
 	if err != nil {
 		return sessionRecord{}, err
@@ -32,7 +31,7 @@ func loadSessionTx(tx *bolt.Tx, participant string, raw []byte) (sessionRecord, 
 
 // participantAnswersTx reads a participant's answers as their session
 // holds them, keyed by flows.AnswerKey; nil when there are none.
-func participantAnswersTx(tx *bolt.Tx, participant string) (map[string]flows.Answer, error) {
+func participantAnswersTx(tx kv.Tx, participant string) (map[string]flows.Answer, error) {
 	var m map[string]flows.Answer
 	answers := tx.Bucket(bucketAnswers)
 	prefix := []byte(participant + sep)
@@ -68,7 +67,7 @@ var keySessionsMigration = []byte("sessions_migration")
 
 // startSessionsMigration, in Open's schema transaction, marks a file
 // written before schema 6 that holds sessions for migrateSessions.
-func startSessionsMigration(tx *bolt.Tx) error {
+func startSessionsMigration(tx kv.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if v := meta.Get(keySchema); len(v) == 8 && binary.BigEndian.Uint64(v) >= 6 {
 		return nil // done, or being done (the marker says which)
@@ -88,10 +87,10 @@ func startSessionsMigration(tx *bolt.Tx) error {
 // wrote every answer to bucketAnswers in the transaction that wrote it
 // into the session; an answer found only in the session is written to
 // bucketAnswers all the same, so that none is lost.
-func migrateSessions(bdb *bolt.DB) error {
+func migrateSessions(store kv.Backend) error {
 	for {
 		done := false
-		err := bdb.Update(func(tx *bolt.Tx) error {
+		err := store.Update(func(tx kv.Tx) error {
 			meta := tx.Bucket(bucketMeta)
 			mark := meta.Get(keySessionsMigration)
 			if len(mark) == 0 {
@@ -120,7 +119,7 @@ func migrateSessions(bdb *bolt.DB) error {
 // migrateSessionsChunk migrates the sessions after the key after (from
 // the first when empty), at most migrateChunk of them; done reports that
 // none is left, last is the last key read.
-func migrateSessionsChunk(tx *bolt.Tx, after []byte) (done bool, last []byte, err error) {
+func migrateSessionsChunk(tx kv.Tx, after []byte) (done bool, last []byte, err error) {
 	type old struct {
 		key []byte
 		s   flows.Session
@@ -163,7 +162,7 @@ func migrateSessionsChunk(tx *bolt.Tx, after []byte) (done bool, last []byte, er
 
 // keepSessionAnswersTx writes the answers of a version 1 session that
 // bucketAnswers lacks, as Apply would have, with a new id.
-func keepSessionAnswersTx(tx *bolt.Tx, participant string, s flows.Session) error {
+func keepSessionAnswersTx(tx kv.Tx, participant string, s flows.Session) error {
 	answers := tx.Bucket(bucketAnswers)
 	byParticipant := tx.Bucket(bucketAnswersByParticipant)
 	channel, _, _ := strings.Cut(participant, ":")

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
 
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // jsonRoundTrip is what Apply gives the step without sessionCache: the
@@ -207,7 +207,7 @@ func TestApplyStepSeesStoredSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		if err := tx.Bucket(bucketSessions).Put([]byte(p), b); err != nil {
 			return err
 		}

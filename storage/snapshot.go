@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // ForEachSession calls fn for every participant's session, ordered by
@@ -17,7 +16,7 @@ import (
 // during the walk may or may not be seen. An error from fn stops the walk
 // and is returned as is.
 func (db *DB) ForEachSession(ctx context.Context, fn func(flows.Session) error) error {
-	return walkChunks(ctx, db, bucketSessions, "read sessions", func(tx *bolt.Tx, k, v []byte) (flows.Session, error) {
+	return walkChunks(ctx, db, bucketSessions, "read sessions", func(tx kv.Tx, k, v []byte) (flows.Session, error) {
 		// loadSessionTx copies: json.Unmarshal never keeps v.
 		r, err := loadSessionTx(tx, string(k), v)
 		if err != nil {

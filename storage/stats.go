@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"consultbot/storage/kv"
 )
 
 // OutboxStat describes one channel's outbox: how many replies wait in it
@@ -24,7 +26,7 @@ func (db *DB) OutboxStats(ctx context.Context) (map[string]OutboxStat, error) {
 		return nil, fmt.Errorf("outbox stats: %w", err)
 	}
 	stats := map[string]OutboxStat{}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		clear(stats)
 		return tx.Bucket(bucketOutbox).ForEachBucket(func(name []byte) error {
 			ch := tx.Bucket(bucketOutbox).Bucket(name)
@@ -55,12 +57,18 @@ func (db *DB) OutboxStats(ctx context.Context) (map[string]OutboxStat, error) {
 
 // BoltStats returns bbolt's counters: transactions, pages, free pages and
 // the cumulated statistics of every committed transaction.
-func (db *DB) BoltStats() bolt.Stats { return db.bolt.Stats() }
+// They are zero when the database is not a bbolt file.
+func (db *DB) BoltStats() bolt.Stats {
+	if db.bolt == nil {
+		return bolt.Stats{}
+	}
+	return db.bolt.Stats()
+}
 
 // Ping reads the database in a read transaction: an error says it is
 // closed or cannot be read.
 func (db *DB) Ping() error {
-	return db.view(func(tx *bolt.Tx) error {
+	return db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return fmt.Errorf("ping db %q: no meta bucket", db.path)
 		}

@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 	"consultbot/voice"
 )
 
@@ -105,7 +104,7 @@ type voiceState struct {
 }
 
 // touch signals VoiceChanged once tx commits.
-func (vs *voiceState) touch(tx *bolt.Tx) {
+func (vs *voiceState) touch(tx kv.Tx) {
 	tx.OnCommit(func() {
 		select {
 		case vs.changed <- struct{}{}:
@@ -129,7 +128,7 @@ func decodeVoice(b []byte) (*audioRecord, error) {
 	return &r, nil
 }
 
-func getVoiceTx(tx *bolt.Tx, id uint64) (*audioRecord, error) {
+func getVoiceTx(tx kv.Tx, id uint64) (*audioRecord, error) {
 	b := tx.Bucket(bucketVoice)
 	if b == nil {
 		return nil, nil
@@ -145,7 +144,7 @@ func getVoiceTx(tx *bolt.Tx, id uint64) (*audioRecord, error) {
 	return r, nil
 }
 
-func putVoiceTx(tx *bolt.Tx, r *audioRecord) error {
+func putVoiceTx(tx kv.Tx, r *audioRecord) error {
 	r.V = audioRecordV
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -159,7 +158,7 @@ func dueKey(at time.Time, id uint64) []byte {
 }
 
 // setDue moves r in the due index to at (zero: out of it).
-func setDue(tx *bolt.Tx, vs *voiceState, r *audioRecord, at time.Time) error {
+func setDue(tx kv.Tx, vs *voiceState, r *audioRecord, at time.Time) error {
 	due := tx.Bucket(bucketVoiceDue)
 	if !r.Due.IsZero() {
 		if err := due.Delete(dueKey(r.Due, r.ID)); err != nil {
@@ -178,7 +177,7 @@ func setDue(tx *bolt.Tx, vs *voiceState, r *audioRecord, at time.Time) error {
 
 // trashFileTx puts r's file in the trash, for Run to delete after the
 // commit.
-func trashFileTx(tx *bolt.Tx, vs *voiceState, r *audioRecord) error {
+func trashFileTx(tx kv.Tx, vs *voiceState, r *audioRecord) error {
 	if r.File == "" {
 		return nil
 	}
@@ -194,7 +193,7 @@ func trashFileTx(tx *bolt.Tx, vs *voiceState, r *audioRecord) error {
 
 // dropVoiceTx forgets the voice record of answer id, its audio going to
 // the trash: the answer was erased, removed or is no longer a voice note.
-func dropVoiceTx(tx *bolt.Tx, vs *voiceState, id uint64) error {
+func dropVoiceTx(tx kv.Tx, vs *voiceState, id uint64) error {
 	r, err := getVoiceTx(tx, id)
 	if err != nil || r == nil {
 		return err
@@ -213,7 +212,7 @@ func dropVoiceTx(tx *bolt.Tx, vs *voiceState, id uint64) error {
 // previous one's audio going to the trash), a confirmed transcript is
 // recorded (and its audio deleted with DeleteTranscribed), and an answer
 // that is no longer a voice note drops its record.
-func noteVoiceTx(tx *bolt.Tx, vs *voiceState, in bot.Inbound, now time.Time, id uint64, a flows.Answer) error {
+func noteVoiceTx(tx kv.Tx, vs *voiceState, in bot.Inbound, now time.Time, id uint64, a flows.Answer) error {
 	r, err := getVoiceTx(tx, id)
 	if err != nil {
 		return err
@@ -288,7 +287,7 @@ func (db *DB) VoiceJobs(ctx context.Context, now time.Time, limit int) ([]voice.
 	}
 	var jobs []voice.Job
 	var next time.Time
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		jobs, next = nil, time.Time{}
 		due := tx.Bucket(bucketVoiceDue)
 		if due == nil {
@@ -325,12 +324,12 @@ func (db *DB) VoiceJobs(ctx context.Context, now time.Time, limit int) ([]voice.
 
 // updateVoice runs fn on the record of answer id if it still holds
 // generation gen; it reports whether it did.
-func (db *DB) updateVoice(ctx context.Context, what string, id uint64, gen int, fn func(tx *bolt.Tx, r *audioRecord) error) (bool, error) {
+func (db *DB) updateVoice(ctx context.Context, what string, id uint64, gen int, fn func(tx kv.Tx, r *audioRecord) error) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("%s: %w", what, err)
 	}
 	current := false
-	err := db.write(func(tx *bolt.Tx) error {
+	err := db.write(func(tx kv.Tx) error {
 		current = false
 		r, err := getVoiceTx(tx, id)
 		if err != nil || r == nil || r.Gen != gen {
@@ -352,7 +351,7 @@ func (db *DB) updateVoice(ctx context.Context, what string, id uint64, gen int, 
 // answer no longer holds that voice note, or it was fetched already.
 func (db *DB) VoiceKept(ctx context.Context, id uint64, gen int, file string, size int64, at time.Time) (bool, error) {
 	fetched := false
-	_, err := db.updateVoice(ctx, "record kept voice", id, gen, func(tx *bolt.Tx, r *audioRecord) error {
+	_, err := db.updateVoice(ctx, "record kept voice", id, gen, func(tx kv.Tx, r *audioRecord) error {
 		fetched = false
 		if r.State != VoiceFetching {
 			return nil
@@ -372,7 +371,7 @@ func (db *DB) VoiceKept(ctx context.Context, id uint64, gen int, file string, si
 
 // VoiceRetry schedules the fetch of answer id again at next.
 func (db *DB) VoiceRetry(ctx context.Context, id uint64, gen int, attempts int, firstFailure, next time.Time, reason string) error {
-	_, err := db.updateVoice(ctx, "retry voice", id, gen, func(tx *bolt.Tx, r *audioRecord) error {
+	_, err := db.updateVoice(ctx, "retry voice", id, gen, func(tx kv.Tx, r *audioRecord) error {
 		if r.State != VoiceFetching {
 			return nil
 		}
@@ -384,7 +383,7 @@ func (db *DB) VoiceRetry(ctx context.Context, id uint64, gen int, attempts int, 
 
 // VoiceFailed records that the audio of answer id cannot be fetched.
 func (db *DB) VoiceFailed(ctx context.Context, id uint64, gen int, reason string, at time.Time) error {
-	_, err := db.updateVoice(ctx, "record failed voice", id, gen, func(tx *bolt.Tx, r *audioRecord) error {
+	_, err := db.updateVoice(ctx, "record failed voice", id, gen, func(tx kv.Tx, r *audioRecord) error {
 		if r.State != VoiceFetching {
 			return nil
 		}
@@ -400,7 +399,7 @@ func (db *DB) VoiceFailed(ctx context.Context, id uint64, gen int, reason string
 // VoiceTranscribed records that the transcript of answer id was offered
 // (failure empty) or could not be made.
 func (db *DB) VoiceTranscribed(ctx context.Context, id uint64, gen int, failure string, at time.Time) error {
-	_, err := db.updateVoice(ctx, "record transcript", id, gen, func(tx *bolt.Tx, r *audioRecord) error {
+	_, err := db.updateVoice(ctx, "record transcript", id, gen, func(tx kv.Tx, r *audioRecord) error {
 		if r.Transcript != transcriptTodo {
 			return nil
 		}
@@ -419,7 +418,7 @@ func (db *DB) VoiceTrash(ctx context.Context, limit int) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		names = nil
 		b := tx.Bucket(bucketVoiceTrash)
 		if b == nil {
@@ -442,7 +441,7 @@ func (db *DB) VoiceTrashed(ctx context.Context, names []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := db.write(func(tx *bolt.Tx) error {
+	err := db.write(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketVoiceTrash)
 		for _, n := range names {
 			if err := b.Delete([]byte(n)); err != nil {
@@ -477,7 +476,7 @@ func (db *DB) VoiceStates(ctx context.Context) (map[uint64]VoiceState, error) {
 		return nil, err
 	}
 	out := map[uint64]VoiceState{}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		clear(out)
 		b := tx.Bucket(bucketVoice)
 		if b == nil {
@@ -526,7 +525,7 @@ func (db *DB) ExpireVoice(ctx context.Context, now time.Time) (int, error) {
 		}
 		n, scanned := 0, 0
 		var last []byte
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			n, scanned, last = 0, 0, nil
 			c := tx.Bucket(bucketVoice).Cursor()
 			k, v := c.First()

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
 
 	"consultbot/flows"
+	"consultbot/storage/kv"
 	"consultbot/voice"
 )
 
@@ -113,7 +113,7 @@ func TestVoiceJobWrittenWithTheAnswer(t *testing.T) {
 func rawVoice(t *testing.T, db *DB, id uint64) *audioRecord {
 	t.Helper()
 	var r *audioRecord
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		r, err = getVoiceTx(tx, id)
 		return err

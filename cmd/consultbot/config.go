@@ -99,11 +99,6 @@ type ConsultationConfig struct {
 	MaxAnswerLength int    `toml:"max_answer_length"`
 }
 
-// StorageConfig says where the bbolt file lives.
-type StorageConfig struct {
-	Path string `toml:"path"`
-}
-
 // LogConfig sets the logger.
 type LogConfig struct {
 	Level string `toml:"level"`
@@ -150,7 +145,7 @@ func DefaultConfig() Config {
 			DefaultLanguage: "fr",
 			MaxAnswerLength: 4000,
 		},
-		Storage: StorageConfig{Path: "consultbot.db"},
+		Storage: defaultStorage(),
 		Log:     LogConfig{Level: "info"},
 		Telegram: TelegramConfig{
 			Token:              "${TELEGRAM_TOKEN}",
@@ -201,6 +196,7 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 			}
 			expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
 			cfg.trimTokens()
+			cfg.Storage.Password = Secret(getenv(EtcdPasswordEnv))
 			errs := append(problems(err), problems(cfg.Validate())...)
 			sortByLine(errs)
 			return cfg, errors.Join(errs...)
@@ -208,6 +204,7 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	}
 	expandEnv(reflect.ValueOf(&cfg).Elem(), getenv)
 	cfg.trimTokens()
+	cfg.Storage.Password = Secret(getenv(EtcdPasswordEnv))
 	return cfg, nil
 }
 
@@ -336,8 +333,9 @@ func (c Config) Validate() error {
 	}
 	// Discord's modal paragraph input stops at 4000 characters.
 	errs = appendRange(errs, "consultation.max_answer_length", c.Consultation.MaxAnswerLength, 1, 4000, "characters; Discord's answer form stops at 4000")
-	if c.Storage.Path == "" {
-		bad("storage.path", "must not be empty")
+	errs = append(errs, c.Storage.validate()...)
+	if c.Storage.Backend == BackendEtcd && c.Backup.EveryHours > 0 {
+		bad("backup.every_hours", "backs up a bbolt file; with backend = \"etcd\" take the cluster's snapshots instead (etcdctl snapshot save, docs/OPERATIONS.md)")
 	}
 	if _, err := c.Log.level(); err != nil {
 		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
@@ -504,7 +502,7 @@ func (c Config) String() string {
 // LogValue logs the configuration with every secret redacted.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("storage", c.Storage.Path),
+		slog.String("storage", c.Storage.name()),
 		slog.String("questionnaire", c.Consultation.Questionnaire),
 		slog.String("closes_at", c.Consultation.ClosesAt),
 		slog.String("log_level", c.Log.Level),

@@ -56,6 +56,14 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 	if m.dbPath != "" {
 		cfg.Storage.Path = m.dbPath
 	}
+	if cfg.Storage.Backend == BackendEtcd {
+		// The cluster is shared: read it directly, bot running or not.
+		if err := errors.Join(cfg.Storage.validate()...); err != nil {
+			return nil, cfg, err
+		}
+		db, _, err := cfg.Storage.openStore(storage.Options{})
+		return db, cfg, err
+	}
 	db, err := storage.OpenReadOnly(cfg.Storage.Path, storage.Options{})
 	if err != nil {
 		return nil, cfg, err

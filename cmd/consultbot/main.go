@@ -28,6 +28,7 @@ import (
 	"consultbot/organiser"
 	"consultbot/secret"
 	"consultbot/storage"
+	"consultbot/storage/etcdkv"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -53,6 +54,9 @@ Commands:
                 through its admin socket beside the database)
   compact       rewrite the database without its free pages, where erased
                 answers linger (bot stopped; see docs/PRIVACY.md)
+  migrate       copy the consultation between a bbolt file and an etcd
+                cluster, either way: --from bolt:FILE --to etcd:URL,…
+                (bots stopped; counts and checksums checked)
   version       print the version
 
 Global flags:
@@ -111,9 +115,15 @@ type Main struct {
 	// restoreSDKLogs undoes the routing of an SDK's package-level logger.
 	restoreSDKLogs func()
 	db             *storage.DB
-	engine         *bot.Engine
-	stopChan       context.CancelFunc // stops the channels started by run
-	chanWG         sync.WaitGroup
+	cluster        *etcdkv.Backend // the etcd backend of db, nil on bbolt
+	migrate        struct{ from, to string }
+	// lead is this replica's leadership with the etcd backend; leading,
+	// when set (tests), is closed once it leads.
+	lead     *leadership
+	leading  chan struct{}
+	engine   *bot.Engine
+	stopChan context.CancelFunc // stops the channels started by run
+	chanWG   sync.WaitGroup
 
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
@@ -169,6 +179,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		fs.BoolVar(&m.org.console, "organiser", false, "run the organisers' commands (/synthese, /stats, /masquer…) on the database instead")
 	case "run", "compact":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+	case "migrate":
+		fs.StringVar(&m.migrate.from, "from", "", "the `source`: bolt:FILE or etcd:https://HOST:2379,…")
+		fs.StringVar(&m.migrate.to, "to", "", "the `destination`, the other kind")
 	case "check-config", "version":
 	case "stats":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
@@ -209,7 +222,16 @@ func (m *Main) run(ctx context.Context) error {
 	case "chat":
 		return m.runChat(ctx)
 	case "run":
-		return m.runBot(ctx)
+		err := m.runBot(ctx)
+		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// Stopped while starting (a stand-by that had just taken the
+			// lead, say): a clean stop, what was committed stays.
+			if m.logger != nil {
+				m.logger.Info("stopped while starting", "cause", context.Cause(ctx))
+			}
+			return nil
+		}
+		return err
 	case "export":
 		return m.runExport(ctx)
 	case "digest":
@@ -220,6 +242,8 @@ func (m *Main) run(ctx context.Context) error {
 		return m.runStats(ctx)
 	case "backup":
 		return m.runBackup(ctx)
+	case "migrate":
+		return m.runMigrate(ctx)
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
@@ -260,7 +284,7 @@ func Version() string {
 func (m *Main) loadAll() (Config, *flows.Questionnaire, error) {
 	cfg, err := LoadConfig(m.configPath, m.Getenv)
 	m.redact = secret.NewRedactor(string(cfg.Telegram.Token), string(cfg.Discord.Token),
-		string(cfg.Telegram.WebhookSecret), string(cfg.Security.IDKey))
+		string(cfg.Telegram.WebhookSecret), string(cfg.Security.IDKey), string(cfg.Storage.Password))
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintln(m.Stderr, "consultbot: warning:", w)
 	}
@@ -312,11 +336,11 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 
 	// Headroom, so that a hot backup (a long read transaction) does not
 	// hold writers up while the file grows (storage.MmapHeadroom).
-	db, err := storage.Open(cfg.Storage.Path, storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path), Voice: cfg.Voice.storageOptions()})
+	db, cluster, err := cfg.Storage.openStore(storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path), Voice: cfg.Voice.storageOptions()})
 	if err != nil {
 		return err
 	}
-	m.db = db
+	m.db, m.cluster = db, cluster
 	closesAt, _ := cfg.Consultation.closesAt()       // validated
 	loc, _ := time.LoadLocation(cfg.Digest.TimeZone) // validated
 	machine := flows.NewMachine(q, flows.Config{
@@ -401,6 +425,18 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.newMetrics(cfg); err != nil {
 		return err
 	}
+	if m.cluster != nil {
+		// Replicas share the cluster: one leads, the others wait here.
+		lead, err := m.campaign(ctx, cfg.Storage)
+		if ctx.Err() != nil {
+			m.logger.Info("shutting down", "cause", context.Cause(ctx))
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		m.lead = lead
+	}
 
 	// The channels outlive ctx: Close stops them, after the signal, in
 	// order with the engine and the database.
@@ -455,6 +491,8 @@ func (m *Main) runBot(ctx context.Context) error {
 		return nil
 	case err := <-failed:
 		return err
+	case <-m.lead.lost():
+		return errLostLead
 	}
 }
 
@@ -481,6 +519,10 @@ func (m *Main) Close() error {
 		if err := m.engine.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// Delivery is drained: the next replica may lead.
+	if err := m.lead.resign(ctx); err != nil {
+		m.logger.Warn("resign the lead", "err", err)
 	}
 	// The admin socket and the metrics read the database: they go first.
 	errs = append(errs, m.closeAdmin(), m.closeMetrics(ctx))

@@ -19,7 +19,7 @@ func main() {
 }
 
 // errUsage is returned for a missing or unknown command.
-var errUsage = errors.New("usage: consultload telegram|discord|web|soak|perf|digest|backup [flags]")
+var errUsage = errors.New("usage: consultload telegram|discord|web|soak|perf|digest|backup|etcd [flags]")
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -40,6 +40,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runDigest(ctx, args[1:], stdout)
 	case "backup":
 		return runBackup(ctx, args[1:], stdout)
+	case "etcd":
+		return runEtcdPerf(ctx, args[1:], stdout)
+	case "etcd-member":
+		return runEtcdMember(ctx, args[1:])
 	}
 	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -40,6 +41,9 @@ type soakConfig struct {
 	bin          string // a prebuilt consultbot binary; empty: go build
 	keep         bool
 	verbose      bool
+	backend      string // bolt or etcd
+	replicas     int    // consultbot run processes sharing the etcd cluster
+	members      int    // etcd members, each a process of its own
 }
 
 // runSoak is `consultload soak`: the real consultbot binary against the
@@ -62,6 +66,9 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&c.bin, "bin", "", "consultbot binary to run (default: go build ./cmd/consultbot into a temp dir)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temp dir (database, config, bot logs) for inspection")
 	fs.BoolVar(&c.verbose, "v", false, "progress lines on stderr")
+	fs.StringVar(&c.backend, "backend", "bolt", "storage: bolt (one bot on a file) or etcd (replicas sharing a cluster; each kill is then of the leading replica, then of an etcd member)")
+	fs.IntVar(&c.replicas, "replicas", 2, "with -backend etcd: consultbot run processes (1-5)")
+	fs.IntVar(&c.members, "members", 3, "with -backend etcd: etcd members, each a process of its own (1-7)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,6 +86,12 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if c.faults < 0 || c.faults > 100 || c.budget < 5*time.Second {
 		return errors.New("soak: -faults must be 0 to 100 (percent), -budget at least 5s")
+	}
+	if c.backend != "bolt" && c.backend != "etcd" {
+		return errors.New("soak: -backend must be bolt or etcd")
+	}
+	if c.replicas < 1 || c.replicas > 5 || c.members < 1 || c.members > 7 {
+		return errors.New("soak: -replicas must be 1 to 5, -members 1 to 7")
 	}
 	if c.seed == 0 {
 		c.seed = uint64(time.Now().UnixNano()) | 1
@@ -101,8 +114,13 @@ type soakReport struct {
 	elapsed         time.Duration
 	kills, restarts int
 	checks          int // bbolt consistency checks passed
-	updates         int // Telegram updates sent by parents
-	interactions    int // Discord interactions sent by educators
+	backend         string
+	replicas        int
+	memberKills     int             // etcd members SIGKILLed and restarted
+	revived         int             // replicas restarted after stopping on their own (lost lease)
+	failovers       []time.Duration // from a leader's SIGKILL to the next leader
+	updates         int             // Telegram updates sent by parents
+	interactions    int             // Discord interactions sent by educators
 	parents         int
 	educators       int
 
@@ -137,8 +155,18 @@ func (r *soakReport) fail(format string, args ...any) {
 
 func (r *soakReport) print(w io.Writer) {
 	fmt.Fprintf(w, "soak: seed %d, %s, %d Telegram parents and %d Discord educators in all\n", r.seed, r.elapsed.Round(time.Millisecond), r.parents, r.educators)
-	fmt.Fprintf(w, "kills (SIGKILL):               %d, restarts %d\n", r.kills, r.restarts)
-	fmt.Fprintf(w, "bbolt checks passed:           %d of %d\n", r.checks, r.checks+len(r.checkFailures))
+	if r.backend == "etcd" {
+		fmt.Fprintf(w, "storage:                       etcd, %d replicas of the bot\n", r.replicas)
+		fmt.Fprintf(w, "leader kills (SIGKILL):        %d, restarts %d\n", r.kills, r.restarts)
+		fmt.Fprintf(w, "etcd member kills (SIGKILL):   %d, each restarted\n", r.memberKills)
+		fmt.Fprintf(w, "replicas that lost their lease: %d (stopped by themselves; restarted as a service manager does)\n", r.revived)
+		f := slices.Sorted(slices.Values(r.failovers))
+		fmt.Fprintf(w, "failover (kill → new leader):  p50 %s, p99 %s, max %s\n", percentile(f, 50).Round(time.Millisecond),
+			percentile(f, 99).Round(time.Millisecond), percentile(f, 100).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "kills (SIGKILL):               %d, restarts %d\n", r.kills, r.restarts)
+		fmt.Fprintf(w, "bbolt checks passed:           %d of %d\n", r.checks, r.checks+len(r.checkFailures))
+	}
 	fmt.Fprintf(w, "updates sent:                  %d Telegram + %d Discord interactions = %d\n", r.updates, r.interactions, r.updates+r.interactions)
 	fmt.Fprintf(w, "acknowledged answers:          %d Telegram + %d Discord\n", r.tgAnswers, r.dcAnswers)
 	fmt.Fprintf(w, "soak answers stored:           %d\n", r.stored)
@@ -273,7 +301,7 @@ func buildBot(ctx context.Context, dir string) (string, error) {
 const soakIDKey = "soak-participant-id-key-0123456789abcdef"
 
 func soak(ctx context.Context, c soakConfig, stdout io.Writer) (*soakReport, error) {
-	rep := &soakReport{seed: c.seed, faultRate: c.faults, waitLimit: c.budget + waitMargin}
+	rep := &soakReport{seed: c.seed, faultRate: c.faults, waitLimit: c.budget + waitMargin, backend: c.backend}
 	start := time.Now()
 	defer func() { rep.elapsed = time.Since(start) }()
 	rng := rand.New(rand.NewPCG(c.seed, c.seed^0x9e3779b97f4a7c15))
@@ -317,11 +345,28 @@ func soak(ctx context.Context, c soakConfig, stdout io.Writer) (*soakReport, err
 	dc := discordtest.NewServer(discordtest.Options{Faults: faults(0xd15c)})
 	defer dc.Close()
 
+	logf, err := os.Create(filepath.Join(dir, "bot.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	var cluster *soakCluster
+	storageExtra := ""
+	if c.backend == "etcd" {
+		if cluster, err = startSoakCluster(ctx, dir, c.members, logf); err != nil {
+			return rep, err
+		}
+		defer cluster.stop()
+		storageExtra = fmt.Sprintf("backend = \"etcd\"\nendpoints = [\"%s\"]\nlease_seconds = 2\n", strings.Join(cluster.endpoints(), `", "`))
+	} else {
+		c.replicas = 1
+	}
+	rep.replicas = c.replicas
+
 	dbPath := filepath.Join(dir, "soak.db")
-	cfgPath := filepath.Join(dir, "soak.toml")
 	cfg := fmt.Sprintf(`[storage]
 path = %q
-[log]
+`+storageExtra+`[log]
 level = "warn"
 [telegram]
 api_endpoint = %q
@@ -336,22 +381,33 @@ organiser_role_ids = []
 [delivery]
 attempt_budget = %q
 `, dbPath, tg.URL(), dc.URL+"/api/v9", dc.AppID, dc.GuildID, c.budget.String())
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		return nil, err
-	}
-	logf, err := os.Create(filepath.Join(dir, "bot.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer logf.Close()
 	env := append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "DISCORD_TOKEN="+dc.Token,
 		"CONSULTBOT_ID_KEY="+soakIDKey)
-	b := &botProcess{bin: bin, cfg: cfgPath, dbPath: dbPath, env: env, log: logf}
-	if err := b.start(); err != nil {
-		return nil, err
+	// Each replica has its own directory (its admin socket lives beside
+	// storage.path); with bbolt there is one.
+	var replicas []*botProcess
+	for i := range c.replicas {
+		rdir, rcfg := dir, cfg
+		if c.replicas > 1 {
+			rdir = filepath.Join(dir, fmt.Sprintf("replica%d", i+1))
+			if err := os.Mkdir(rdir, 0o700); err != nil {
+				return rep, err
+			}
+			rcfg = strings.Replace(cfg, fmt.Sprintf("path = %q", dbPath), fmt.Sprintf("path = %q", filepath.Join(rdir, "soak.db")), 1)
+		}
+		rcfgPath := filepath.Join(rdir, "soak.toml")
+		if err := os.WriteFile(rcfgPath, []byte(rcfg), 0o600); err != nil {
+			return nil, err
+		}
+		r := &botProcess{bin: bin, cfg: rcfgPath, dbPath: dbPath, env: env, log: logf}
+		if err := r.start(); err != nil {
+			return nil, err
+		}
+		defer r.stop(syscall.SIGKILL)
+		replicas = append(replicas, r)
 	}
-	defer b.stop(syscall.SIGKILL)
+	b := replicas[0]
 	if _, err := dc.WaitCommands(dc.GuildID, 30*time.Second); err != nil {
 		return rep, fmt.Errorf("bot did not register its Discord commands (see %s): %w", logf.Name(), err)
 	}
@@ -385,6 +441,27 @@ attempt_budget = %q
 					}
 				}
 				time.Sleep(delays[i])
+				if cluster != nil {
+					n, err := revive(replicas)
+					if err != nil {
+						return err
+					}
+					rep.revived += n
+					failover, err := cluster.killLeader(driveCtx, replicas)
+					if err != nil {
+						return err
+					}
+					rep.kills++
+					rep.restarts++
+					rep.failovers = append(rep.failovers, failover)
+					// Separately, a member of the cluster.
+					if err := cluster.killMember(i, delays[i]); err != nil {
+						return err
+					}
+					rep.memberKills++
+					progress("kill %d/%d at %d updates: failover %s", i+1, c.kills, sent.Load(), failover.Round(time.Millisecond))
+					continue
+				}
 				b.stop(syscall.SIGKILL)
 				rep.kills++
 				if err := checkDB(dbPath); err != nil {
@@ -469,16 +546,46 @@ attempt_budget = %q
 		rep.fail("%d Telegram updates never confirmed by the bot", tg.PendingUpdates())
 	}
 	// Clean even with replies left (they wait in the outbox): status 0.
-	rep.sigterm = b.stop(syscall.SIGTERM)
-	rep.tgFaults, rep.dcFaults = tg.Faults().Counts(), dc.Faults().Counts()
-	if err := checkDB(dbPath); err != nil {
-		rep.checkFailures = append(rep.checkFailures, fmt.Sprintf("at the end: %v", err))
-	} else {
-		rep.checks++
+	// Stand-bys first, so that the leader's stop hands the lead to no one.
+	if cluster != nil {
+		pid := cluster.leaderPID(ctx)
+		slices.SortStableFunc(replicas, func(a, b *botProcess) int {
+			return cmp.Compare(b2i(a.cmd != nil && a.cmd.Process.Pid == pid), b2i(b.cmd != nil && b.cmd.Process.Pid == pid))
+		})
 	}
+	for _, r := range replicas {
+		if r.cmd != nil && cluster != nil {
+			select {
+			case <-r.exited: // it lost its lease and stopped by itself
+				r.cmd = nil
+				rep.revived++
+				continue
+			default:
+			}
+		}
+		if err := r.stop(syscall.SIGTERM); err != nil && rep.sigterm == nil {
+			rep.sigterm = err
+		}
+	}
+	rep.tgFaults, rep.dcFaults = tg.Faults().Counts(), dc.Faults().Counts()
 	rep.parents, rep.educators = len(tgPeople), len(dcPeople)
 	rep.updates, rep.interactions = int(tgSent.Load()), int(dcSent.Load())
-	return rep, verifySoak(dbPath, dc, tgPeople, dcPeople, rep)
+	var db *storage.DB
+	if cluster != nil {
+		db, err = cluster.openStore()
+	} else {
+		if err := checkDB(dbPath); err != nil {
+			rep.checkFailures = append(rep.checkFailures, fmt.Sprintf("at the end: %v", err))
+		} else {
+			rep.checks++
+		}
+		db, err = storage.Open(dbPath, storage.Options{})
+	}
+	if err != nil {
+		return rep, err
+	}
+	defer db.Close()
+	return rep, verifySoak(db, dc, tgPeople, dcPeople, rep)
 }
 
 // inboxes routes the messages the Telegram fake sees the bot send to the
@@ -818,15 +925,10 @@ func acked(fake *discordtest.Server, id string) bool {
 
 // verifySoak checks the database against what the participants sent and
 // received.
-func verifySoak(dbPath string, dc *discordtest.Server, tgPeople []*parent, dcPeople []*educator, rep *soakReport) error {
-	db, err := storage.Open(dbPath, storage.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func verifySoak(db *storage.DB, dc *discordtest.Server, tgPeople []*parent, dcPeople []*educator, rep *soakReport) error {
 	count := map[string]int{}
 	owner := map[string]string{} // answer text → stored participant id
-	err = db.ForEachAnswer(context.Background(), func(a storage.Answer) error {
+	err := db.ForEachAnswer(context.Background(), func(a storage.Answer) error {
 		if strings.HasPrefix(a.Text, "soak ") {
 			count[a.Text]++
 			owner[a.Text] = a.Participant
@@ -982,4 +1084,11 @@ func promptMatches(q *flows.Questionnaire, s flows.Session, text string) bool {
 		return qq != nil && strings.Contains(text, qq.Prompt.In(s.Lang))
 	}
 	return false
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
