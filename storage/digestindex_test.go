@@ -136,7 +136,7 @@ func TestVersion1ProgressReadsShownThemesAsNotStarted(t *testing.T) {
 	})
 	// What version 1 wrote for these sessions.
 	v1 := func(rec progressRecord) []byte { b := rec.encode(); b[0] = progressRecordV1; return b }
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketProgress)
 		if err := b.Put([]byte("telegram:1"), v1(progressRecord{Themes: map[string]themeProgressRecord{
 			"ecole": {Answered: []string{"q1"}}, "ecrans": {Current: "q1"}}})); err != nil {
