@@ -259,7 +259,7 @@ func (a *Accumulator) AddParticipant(p Participant) {
 			continue
 		}
 		prog, ok := p.Themes[th.ID]
-		if !ok || (len(prog.Answered) == 0 && prog.Current == "" && !prog.Confirmed) {
+		if !ok {
 			continue
 		}
 		ta.started++

@@ -133,7 +133,12 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	// Only a real tap takes the tapped message's place: typed words read
 	// as a button are stepped as one, but answered with a new message.
 	st.tapped, st.chosen = st.tapOf(ev)
+	at := ""
+	if s.Stage == StageQuestion || s.Stage == StageEdit {
+		at = s.Theme
+	}
 	st.handle(ev)
+	st.actedAt(at, ev)
 	st.out = foldNotes(st.out)
 	st.markTap()
 	if st.s.Stage == StageErased {
@@ -144,6 +149,41 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	st.s.UpdatedAt = now
 	return st.s, st.out
+}
+
+// actedAt marks theme started when the person acted at one of its
+// questions (they were at one before ev): typed, spoke or sent something,
+// or tapped a button of the current prompt, and are still in the theme
+// after it (an answer, a skip, a re-prompt, the review). Leaving at once
+// (pause, menu, a command) is not starting it.
+func (st *step) actedAt(theme string, ev Event) {
+	if theme == "" || st.s.Theme != theme {
+		return
+	}
+	switch ev.Kind {
+	case EventText, EventVoice, EventMedia:
+	case EventChoice:
+		if !st.tapped {
+			return
+		}
+	default:
+		return
+	}
+	switch st.s.Stage {
+	case StageQuestion, StageEdit, StageReview:
+		st.start(theme)
+	}
+}
+
+// start records that the person started theme, once.
+func (st *step) start(theme string) {
+	if _, ok := st.s.Started[theme]; ok {
+		return
+	}
+	if st.s.Started == nil {
+		st.s.Started = map[string]time.Time{}
+	}
+	st.s.Started[theme] = st.now
 }
 
 // foldNotes folds a short note (text only) into the prompt that follows
@@ -178,6 +218,7 @@ const maxNoteLen = 300
 func cloneSession(s Session) Session {
 	s.Answers = maps.Clone(s.Answers)
 	s.Confirmed = maps.Clone(s.Confirmed)
+	s.Started = maps.Clone(s.Started)
 	if s.Pending != nil {
 		p := *s.Pending
 		p.Places = slices.Clone(p.Places)
@@ -789,6 +830,7 @@ func (st *step) choice(raw string) {
 	case s.Stage == StageAcademie && t.action == actSkip:
 		st.afterOnboarding()
 	case s.Stage == StageMenu && t.action == actTheme && st.m.q.Theme(t.arg) != nil:
+		st.start(t.arg) // chosen, not merely shown
 		st.enterTheme(t.arg)
 	case s.Stage == StageQuestion && t.action == actSkip:
 		st.next()

@@ -100,6 +100,10 @@ const (
 const (
 	remindOffer    = "offer"
 	remindReminder = "reminder"
+	// remindAfterTheme is the offer made once a theme is validated: its
+	// answer goes on to the next theme not validated yet, as « Valider »
+	// does without the offer.
+	remindAfterTheme = "after-theme"
 )
 
 func (st *step) rmsg() *text.Reminders { return &text.For(st.s.Lang).Reminders }
@@ -149,6 +153,9 @@ func (st *step) offerReminders(paused bool) bool {
 		st.s.Stage = StageMenu // the offer stands in for the menu
 	}
 	p := &Pending{Kind: PendingReminders, Text: remindOffer}
+	if !paused {
+		p.Text = remindAfterTheme
+	}
 	st.show(st.remindersPrompt(p))
 	st.setPending(p)
 	return true
@@ -278,6 +285,10 @@ func (st *step) reminders(ev Event) bool {
 func (st *step) remindersChoice(t token) bool {
 	s := &st.s
 	rm := st.rmsg()
+	afterTheme := false
+	if p := st.remindersPending(); p != nil && p.Text == remindAfterTheme {
+		afterTheme = true
+	}
 	switch t.action {
 	case actRemindYes:
 		s.Reminders.ConsentAt = st.now
@@ -290,17 +301,17 @@ func (st *step) remindersChoice(t token) bool {
 		} else {
 			st.say(rm.Consented)
 		}
-		st.reshowStage()
+		st.afterOffer(afterTheme)
 	case actRemindNo:
 		st.say(rm.Declined)
-		st.reshowStage()
+		st.afterOffer(afterTheme)
 	case actRemindStop:
 		if s.Reminders.On() {
 			st.withdraw()
 		} else {
 			st.say(rm.NotOn)
 		}
-		st.reshowStage()
+		st.afterOffer(afterTheme)
 	case actResume:
 		s.Pending = nil
 		st.resume()
@@ -310,6 +321,35 @@ func (st *step) remindersChoice(t token) bool {
 		return false
 	}
 	return true
+}
+
+// afterOffer follows an answer to the offer or the reminder's buttons,
+// whose acknowledgement was just said: after a theme validated (and
+// nothing else since), straight on to the next theme not validated yet,
+// the acknowledgement and how to choose another as its lead; else the
+// stage's prompt again (the pause stays a pause).
+func (st *step) afterOffer(afterTheme bool) {
+	if !afterTheme || st.s.Stage != StageMenu || st.allConfirmed() {
+		st.reshowStage()
+		return
+	}
+	st.s.Pending = nil
+	if n := len(st.out); n > 0 && isNote(st.out[n-1]) {
+		st.out[n-1].Text += "\n" + st.msg().NextTheme
+	}
+	st.enterTheme(st.nextTheme(st.lastConfirmed()))
+}
+
+// lastConfirmed returns the theme validated last ("" for none).
+func (st *step) lastConfirmed() string {
+	var id string
+	var at time.Time
+	for _, th := range st.m.q.Themes {
+		if t, ok := st.s.Confirmed[th.ID]; ok && (id == "" || t.After(at)) {
+			id, at = th.ID, t
+		}
+	}
+	return id
 }
 
 // somethingLeft reports whether a reminder has anything to remind: a

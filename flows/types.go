@@ -59,6 +59,12 @@ type Session struct {
 	Answers map[string]Answer `json:"answers,omitempty"`
 	// Confirmed records when each theme's review was confirmed.
 	Confirmed map[string]time.Time `json:"confirmed,omitempty"`
+	// Started records when the person first acted in each theme: chose
+	// it from the menu, or answered, skipped, typed or tapped at one of
+	// its questions. Being shown a theme's first question (straight on
+	// after « Valider ») is not starting it: organisers count a theme as
+	// started, and its drop-offs, from here (see StartedThemes).
+	Started   map[string]time.Time `json:"started,omitempty"`
 	CreatedAt time.Time            `json:"created_at,omitzero"`
 	UpdatedAt time.Time            `json:"updated_at,omitzero"`
 
@@ -85,8 +91,9 @@ const (
 	// PendingTranscript asks whether the transcript in Text says what the
 	// voice note FileID, the answer Answer (an AnswerKey), meant.
 	PendingTranscript = "transcript"
-	// PendingReminders offers reminders (Text "offer") or follows a
-	// reminder (Text "reminder"), whose buttons it reads.
+	// PendingReminders offers reminders (Text "offer", or "after-theme"
+	// once a theme is validated) or follows a reminder (Text "reminder"),
+	// whose buttons it reads.
 	PendingReminders = "reminders"
 )
 
@@ -103,6 +110,24 @@ type Pending struct {
 	// about.
 	Answer string `json:"answer,omitempty"`
 	FileID string `json:"file_id,omitempty"`
+}
+
+// StartedThemes reports the themes s has started, as organisers count
+// them: every theme of Started, and every theme with an answer or a
+// confirmed review (sessions stored before Started existed say only
+// that).
+func (s Session) StartedThemes() map[string]bool {
+	started := map[string]bool{}
+	for id := range s.Started {
+		started[id] = true
+	}
+	for _, a := range s.Answers {
+		started[a.Theme] = true
+	}
+	for id := range s.Confirmed {
+		started[id] = true
+	}
+	return started
 }
 
 // AnswerKey is the key of an answer in Session.Answers.

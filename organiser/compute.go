@@ -76,7 +76,8 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 }
 
 // participant turns a participant's stored progress into the digest's
-// view for q: banned flag and, per theme of q started, the questions of q
+// view for q: banned flag and, per theme of q started (answered, skipped,
+// typed or tapped at, chosen: not merely shown), the questions of q
 // answered (in q's order), whether the review was confirmed and the
 // question they are on.
 func participant(q *flows.Questionnaire, p storage.Progress) digest.Participant {
@@ -92,9 +93,7 @@ func participant(q *flows.Questionnaire, p storage.Progress) digest.Participant 
 				prog.Answered = append(prog.Answered, qu.ID)
 			}
 		}
-		if len(prog.Answered) > 0 || prog.Confirmed || prog.Current != "" {
-			d.Themes[th.ID] = prog
-		}
+		d.Themes[th.ID] = prog
 	}
 	return d
 }

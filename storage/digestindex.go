@@ -46,11 +46,20 @@ const digestIndexSchema = 5
 // million and a hundred thousand for a large consultation), and decoding
 // the progress records alone as JSON took most of a daily digest's time
 // (docs/BENCHMARKS.md).
+//
+// A version 1 progress record listed, besides the themes with an answer
+// or a confirmed review, the theme of the question the participant was
+// on, even one the bot had merely shown them (straight on after
+// « Valider »). Version 2 lists the themes started (flows.Session
+// StartedThemes) and nothing else; a version 1 record is read as the
+// version 2 record of the same session, which could not say more: its
+// themes with an answer or a confirmed review.
 const (
-	digestRowV      = 1
-	progressRecordV = 1
-	rowVoice        = 1 << 0 // flag: the answer is a voice note
-	progressBanned  = 1 << 0 // flag: the participant is banned
+	digestRowV       = 1
+	progressRecordV  = 2
+	progressRecordV1 = 1
+	rowVoice         = 1 << 0 // flag: the answer is a voice note
+	progressBanned   = 1 << 0 // flag: the participant is banned
 )
 
 // timeKey orders answers by creation time then id. The offset by 1<<63
@@ -256,7 +265,8 @@ func (p progressRecord) encode() []byte {
 }
 
 // Progress is what a digest reads of a participant: whether they are
-// banned, and their progress in each theme they started.
+// banned, and their progress in each theme they started (see
+// flows.Session.StartedThemes).
 type Progress struct {
 	Participant string
 	Banned      bool
@@ -264,7 +274,8 @@ type Progress struct {
 	Themes map[string]ThemeProgress
 }
 
-// ThemeProgress is a participant's progress in one theme.
+// ThemeProgress is a participant's progress in one theme they started,
+// possibly with no answer (every question skipped).
 type ThemeProgress struct {
 	// Answered lists the ids of the questions they answered, sorted.
 	Answered []string
@@ -274,8 +285,8 @@ type ThemeProgress struct {
 	Current string
 }
 
-// progressOf derives a session's progress record: the questions answered
-// and the review confirmed per theme, and the question they are on.
+// progressOf derives a session's progress record: per theme started, the
+// questions answered, the review confirmed and the question they are on.
 func progressOf(s flows.Session) progressRecord {
 	p := progressRecord{Banned: s.Banned}
 	theme := func(id string) themeProgressRecord {
@@ -283,6 +294,10 @@ func progressOf(s flows.Session) progressRecord {
 			p.Themes = map[string]themeProgressRecord{}
 		}
 		return p.Themes[id]
+	}
+	for id := range s.StartedThemes() {
+		tp := theme(id)
+		p.Themes[id] = tp
 	}
 	for _, a := range s.Answers {
 		tp := theme(a.Theme)
@@ -294,8 +309,7 @@ func progressOf(s flows.Session) progressRecord {
 		tp.Confirmed = true
 		p.Themes[id] = tp
 	}
-	if s.Theme != "" && (s.Stage == flows.StageQuestion || s.Stage == flows.StageEdit) {
-		tp := theme(s.Theme)
+	if tp, ok := p.Themes[s.Theme]; ok && (s.Stage == flows.StageQuestion || s.Stage == flows.StageEdit) {
 		tp.Current = s.Question
 		p.Themes[s.Theme] = tp
 	}
@@ -359,7 +373,7 @@ func writeProgressTx(tx kv.Tx, participant string, rec progressRecord) error {
 // decodeProgress decodes the progress record v of participant k.
 func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 	bad := func() (Progress, error) { return Progress{}, fmt.Errorf("progress of %q is corrupt", k) }
-	if len(v) < 2 || v[0] != progressRecordV {
+	if len(v) < 2 || (v[0] != progressRecordV && v[0] != progressRecordV1) {
 		return Progress{}, fmt.Errorf("progress of %q: unknown record version", k)
 	}
 	p := Progress{Participant: string(k), Banned: v[1]&progressBanned != 0}
@@ -409,10 +423,16 @@ func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 			}
 			tp.Answered = append(tp.Answered, q)
 		}
+		if v[0] == progressRecordV1 && len(tp.Answered) == 0 && !tp.Confirmed {
+			continue // only shown, as far as a version 1 record can tell
+		}
 		p.Themes[id] = tp
 	}
 	if len(rest) != 0 {
 		return bad()
+	}
+	if len(p.Themes) == 0 {
+		p.Themes = nil
 	}
 	return p, nil
 }
@@ -653,14 +673,20 @@ func (db *DB) CheckDigestIndex() error {
 			}
 			want := progressOf(r.Session)
 			got := tx.Bucket(bucketProgress).Get(k)
+			d := rowDecoder{shared: map[string]string{}}
 			if !want.Banned && len(want.Themes) == 0 {
-				if got != nil {
+				if got == nil {
+					return nil
+				}
+				// A version 1 record may say only the question a
+				// participant was shown: it reads as none.
+				if p, err := d.decodeProgress(k, got); err != nil || p.Banned || len(p.Themes) > 0 {
 					errs = append(errs, fmt.Errorf("participant %q: progress %s, want none", k, got))
 				}
+				records++
 				return nil
 			}
 			records++
-			d := rowDecoder{shared: map[string]string{}}
 			p, err := d.decodeProgress(k, got)
 			if err != nil || !reflect.DeepEqual(p, want.view(string(k))) {
 				errs = append(errs, fmt.Errorf("participant %q: progress %s, want %+v (%v)", k, got, want, err))

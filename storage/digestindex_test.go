@@ -84,6 +84,13 @@ func TestProgressFollowsSessionsBansAndErasure(t *testing.T) {
 	})
 	apply(t, db, inbound("e4b", "telegram:4"), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
 		s.Stage, s.Theme, s.Question = flows.StageQuestion, "ecrans", "q3" // on a question, nothing answered yet
+		s.Started = map[string]time.Time{"ecrans": t0}
+		return s, nil
+	})
+	apply(t, db, inbound("e4c", "telegram:5"), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		// Shown a theme's first question straight after « Valider »,
+		// nothing done there: not started.
+		s.Stage, s.Theme, s.Question = flows.StageQuestion, "ecrans", "q1"
 		return s, nil
 	})
 	if _, _, err := db.SetBanned(3, true); err != nil {
@@ -106,6 +113,49 @@ func TestProgressFollowsSessionsBansAndErasure(t *testing.T) {
 	}
 	if got := digestAnswers(t, db, time.Time{}, time.Time{}); len(got) != 2 {
 		t.Errorf("answers after erasure: %+v", got)
+	}
+	if err := db.CheckDigestIndex(); err != nil {
+		t.Error(err)
+	}
+}
+
+// A file written before Session.Started holds version 1 progress records,
+// which list the theme of the question a participant was shown even when
+// they did nothing there: it is read as not started, as the session
+// itself now says, and the index still checks.
+func TestVersion1ProgressReadsShownThemesAsNotStarted(t *testing.T) {
+	db := openTest(t, Options{})
+	apply(t, db, inbound("e1", "telegram:1"), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		s, out := answerStep("ecole", "q1", "Un", t0)(s)
+		s.Stage, s.Theme, s.Question = flows.StageQuestion, "ecrans", "q1"
+		return s, out
+	})
+	apply(t, db, inbound("e2", "telegram:2"), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Stage, s.Theme, s.Question = flows.StageQuestion, "ecrans", "q1"
+		return s, nil
+	})
+	// What version 1 wrote for these sessions.
+	v1 := func(rec progressRecord) []byte { b := rec.encode(); b[0] = progressRecordV1; return b }
+	err := db.update(func(tx kv.Tx) error {
+		b := tx.Bucket(bucketProgress)
+		if err := b.Put([]byte("telegram:1"), v1(progressRecord{Themes: map[string]themeProgressRecord{
+			"ecole": {Answered: []string{"q1"}}, "ecrans": {Current: "q1"}}})); err != nil {
+			return err
+		}
+		return b.Put([]byte("telegram:2"), v1(progressRecord{Themes: map[string]themeProgressRecord{"ecrans": {Current: "q1"}}}))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Progress{
+		{Participant: "telegram:1", Themes: map[string]ThemeProgress{"ecole": {Answered: []string{"q1"}}}},
+		{Participant: "telegram:2"},
+	}
+	if diff := cmp.Diff(want, progressList(t, db)); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+	if err := db.CheckDigestIndex(); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -126,6 +126,13 @@ func cloneSession(s flows.Session) flows.Session {
 		}
 		s.Confirmed = m
 	}
+	if s.Started != nil {
+		m := make(map[string]time.Time, len(s.Started))
+		for k, t := range s.Started {
+			m[k] = t
+		}
+		s.Started = m
+	}
 	return s
 }
 
@@ -226,6 +233,12 @@ func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) 
 		d.Confirmed = make(map[string]time.Time, len(s.Confirmed))
 		for k, t := range s.Confirmed {
 			d.Confirmed[str(k)] = tm(t)
+		}
+	}
+	if len(s.Started) > 0 {
+		d.Started = make(map[string]time.Time, len(s.Started))
+		for k, t := range s.Started {
+			d.Started[str(k)] = tm(t)
 		}
 	}
 	return d, ok

@@ -33,7 +33,8 @@ type Options struct {
 	// Name tells participants apart ("-as NAME"); the participant id is
 	// "terminal:<Name>".
 	Name string
-	// Lang is the language hint sent with every event ("fr", "en"); empty
+	// Lang is the language hint sent with events ("fr", "en") until a
+	// reply shows another (the hint follows what the person reads); empty
 	// lets the conversation use its default.
 	Lang string
 	// Hint is printed first; empty prints the package's own (Hint with
@@ -309,8 +310,15 @@ func (a *Adapter) optionToken(s string) (string, bool) {
 // handle applies one event and waits until its replies are printed. saved
 // is false when the engine failed to apply it (the person is told).
 func (a *Adapter) handle(ctx context.Context, ev flows.Event) (saved bool, err error) {
-	ev.Lang = a.lang
 	a.mu.Lock()
+	// The language hint is the language the person last read (at first,
+	// Options.Lang's): the terminal has no client language, and a
+	// conversation that starts afresh (after /effacer, whose confirmation
+	// was in that language) would otherwise fall back to French.
+	ev.Lang = a.lang
+	if a.shownLang != "" {
+		ev.Lang = a.shownLang
+	}
 	a.n++
 	id := fmt.Sprintf("%s:%d-%d", a.participant, a.now().UnixNano(), a.n)
 	a.mu.Unlock()
@@ -480,10 +488,24 @@ func render(r flows.Reply, lang string) string {
 		return b.String()
 	}
 	for i, o := range r.Options {
-		fmt.Fprintf(&b, "  %d) %s\n", i+1, o.Label)
+		fmt.Fprintf(&b, "  %d) %s\n", i+1, unnumbered(o.Label, i+1))
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// unnumbered drops a label's own number when it is the option's (the
+// menu's « ✓ 1. L'école — 3/3 »): the terminal numbers every option
+// already, and « 1) 1. L'école » reads as two choices.
+func unnumbered(label string, n int) string {
+	mark, rest := "", label
+	if after, ok := strings.CutPrefix(rest, "✓ "); ok {
+		mark, rest = "✓ ", after
+	}
+	if after, ok := strings.CutPrefix(rest, strconv.Itoa(n)+". "); ok {
+		return mark + after
+	}
+	return label
 }
 
 // lowerFirst lowercases the first letter of a label, to be typed as a

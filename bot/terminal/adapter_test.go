@@ -224,6 +224,18 @@ func TestRepliesForAnotherParticipantAreNotPrinted(t *testing.T) {
 	}
 }
 
+// TestMenuNumbersOnce: a validated theme keeps its mark, and a label
+// whose number is not its option's keeps it.
+func TestMenuNumbersOnce(t *testing.T) {
+	r := flows.Reply{Title: "Les thèmes", Options: []flows.Option{
+		{Token: "a", Label: "✓ 1. L'école — 3/3"}, {Token: "b", Label: "2. À la maison — 0/1"}, {Token: "c", Label: "7. Ailleurs"},
+	}}
+	want := "== Les thèmes ==\n  1) ✓ L'école — 3/3\n  2) À la maison — 0/1\n  3) 7. Ailleurs\n\n"
+	if got := render(r, "fr"); got != want {
+		t.Errorf("render = %q, want %q", got, want)
+	}
+}
+
 // TestWithRealEngine runs the adapter against the real engine, storage and
 // conversation: consent, profile, académie, first answer.
 func TestWithRealEngine(t *testing.T) {
@@ -248,10 +260,15 @@ func TestWithRealEngine(t *testing.T) {
 	}
 	defer db.Close()
 
-	for _, want := range []string{"  1) J'accepte", "académie de Lyon", "== Thème 1 · Question 2/5 =="} {
+	for _, want := range []string{"  1) J'accepte", "académie de Lyon", "  1) Égal accès au numérique — 0/5\n  2) Enseigner", "== Thème 1 · Question 2/5 =="} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output misses %q:\n%s", want, out.String())
 		}
+	}
+	// The menu's themes are numbered once, by the option numbers typed
+	// to choose them.
+	if strings.Contains(out.String(), ") 1. ") {
+		t.Errorf("menu numbered twice:\n%s", out.String())
 	}
 	answers, err := db.AnswersByParticipant("terminal:léa")
 	if err != nil {

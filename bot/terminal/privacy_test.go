@@ -75,3 +75,39 @@ func TestMyDataAndEraseInTheTerminal(t *testing.T) {
 		t.Errorf("answers survived /effacer: %+v", list)
 	}
 }
+
+// TestEnglishAfterEraseInTheTerminal: someone who switched to English and
+// erased their data is welcomed in English when they write again, as the
+// erasure's confirmation was; the terminal has no client language of its
+// own, and the erased session's language went with it.
+func TestEnglishAfterEraseInTheTerminal(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "t.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	engine := bot.New(db, flows.NewMachine(flows.DefaultQuestionnaire(), flows.Config{}), nil)
+	var out bytes.Buffer
+	input := "english\n1\n1\n1\n/erase\n1\nhello\n"
+	a := New(engine, strings.NewReader(input), &syncWriter{w: &out}, Options{Name: "sam"})
+	engine.AddSender(bot.ChannelTerminal, a)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if err := engine.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	erased := strings.Index(got, "all your data is erased")
+	if erased < 0 {
+		t.Fatalf("no English erase confirmation:\n%s", got)
+	}
+	if after := got[erased:]; !strings.Contains(after, "== Welcome! ==") || strings.Contains(after, "Bienvenue") {
+		t.Errorf("after /erase, want the English welcome:\n%s", after)
+	}
+}

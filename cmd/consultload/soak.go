@@ -1063,7 +1063,7 @@ func countDups(ms []telegramtest.Message) int {
 
 // promptMatches reports whether text is the prompt of the session's stage.
 func promptMatches(q *flows.Questionnaire, s flows.Session, text string) bool {
-	if s.Pending != nil && s.Pending.Kind == flows.PendingReminders && s.Pending.Text == "offer" {
+	if s.Pending != nil && s.Pending.Kind == flows.PendingReminders && (s.Pending.Text == "offer" || s.Pending.Text == "after-theme") {
 		// The reminders offer stands in for the stage's prompt until
 		// answered: a run whose budget ends there stops at the offer.
 		return strings.Contains(text, "Voulez-vous un rappel")

@@ -36,6 +36,10 @@ func TestPromptMatchesSessionStage(t *testing.T) {
 	if !promptMatches(q, flows.Session{Stage: flows.StageMenu}, "Les thèmes\nChoisissez un thème.") {
 		t.Errorf("the menu does not match a session at the menu")
 	}
+	afterTheme := flows.Session{Stage: flows.StageMenu, Pending: &flows.Pending{Kind: flows.PendingReminders, Text: "after-theme"}}
+	if !promptMatches(q, afterTheme, "Merci ! Le thème est validé.\nVoulez-vous un rappel dans 3 jours ?") {
+		t.Errorf("the offer after « Valider » does not match a session waiting on it")
+	}
 }
 
 // TestCountDupsCountsRepeatedPrompts: a prompt received twice (a reply

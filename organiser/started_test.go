@@ -1,0 +1,127 @@
+package organiser
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/digest"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// converse steps a real conversation through storage.Apply, as the
+// engine does, and keeps the last replies to tap their buttons.
+type converse struct {
+	t           *testing.T
+	db          *storage.DB
+	m           *flows.Machine
+	participant string
+	later       bool
+	at          time.Time
+	last        []flows.Reply
+}
+
+func (c *converse) send(ev flows.Event) {
+	c.t.Helper()
+	ev.Later = c.later
+	eventSeq++
+	c.at = c.at.Add(time.Minute)
+	in := bot.Inbound{ID: fmt.Sprintf("ev-%d", eventSeq), Channel: bot.ChannelTelegram, Participant: c.participant, Address: "chat", Event: ev}
+	_, err := c.db.Apply(context.Background(), in, c.at, func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Participant = c.participant
+		next, out := c.m.Step(s, ev, c.at)
+		c.last = out
+		return next, out
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *converse) say(text string) { c.send(flows.Event{Kind: flows.EventText, Text: text}) }
+
+// tap taps the first button of the last replies whose label starts
+// with label.
+func (c *converse) tap(label string) {
+	c.t.Helper()
+	for _, r := range c.last {
+		for _, o := range r.Options {
+			if strings.HasPrefix(o.Label, label) {
+				c.send(flows.Event{Kind: flows.EventChoice, Token: o.Token})
+				return
+			}
+		}
+	}
+	c.t.Fatalf("no button %q in %+v", label, c.last)
+}
+
+// validateFirstTheme joins as a parent, chooses the first theme, answers
+// each of its questions and validates it.
+func (c *converse) validateFirstTheme(q *flows.Questionnaire) {
+	c.t.Helper()
+	c.say("/start")
+	c.tap("J'accepte")
+	c.tap("Parent")
+	c.tap("Passer")
+	c.tap("1. " + q.Themes[0].Title.In("fr"))
+	for range q.Themes[0].Questions {
+		r := c.last[len(c.last)-1]
+		if r.Expect == flows.ExpectText {
+			c.say("Une réponse assez longue pour ne pas être vérifiée.")
+			continue
+		}
+		c.tap(r.Options[0].Label)
+	}
+	c.tap("Valider")
+}
+
+// A parent who validates theme 1 is shown theme 2's first question
+// straight away; leaving there is not starting theme 2, nor dropping out
+// of it: /stats, /synthese and the periodic digest (one computation)
+// count theme 1 only.
+func TestValidatingAThemeAndLeavingStartsNoOther(t *testing.T) {
+	db := openDB(t, "")
+	q := flows.DefaultQuestionnaire()
+	c := &converse{t: t, db: db, m: flows.NewMachine(q, flows.Config{}), participant: "telegram:parent", at: t0}
+	c.validateFirstTheme(q)
+	shown := c.last[len(c.last)-1]
+	if !strings.Contains(shown.Title+shown.Text, q.Themes[1].Questions[0].Prompt.In("fr")) {
+		t.Fatalf("after Valider, want theme 2's first question, got %+v", c.last)
+	}
+
+	s := New(db, q, Options{Now: func() time.Time { return c.at.Add(time.Hour) }})
+	stats := execute(t, s, "/stats").Text
+	for _, want := range []string{
+		fmt.Sprintf("1. %s : %d réponses", q.Themes[0].Title.In("fr"), len(q.Themes[0].Questions)),
+		"Commencé par 1 participant, terminé par 1",
+		fmt.Sprintf("2. %s : 0 réponse. Personne ne l'a commencé.", q.Themes[1].Title.In("fr")),
+	} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("/stats lacks %q:\n%s", want, stats)
+		}
+	}
+	res := execute(t, s, "/synthese")
+	if res.Digest == nil {
+		t.Fatalf("/synthese gave no digest: %+v", res)
+	}
+	for _, th := range res.Digest.Themes[1:] {
+		if th.Started != 0 || th.DropOff != nil {
+			t.Errorf("/synthese: theme %q started by %d, drop-off %+v; want not started", th.Title, th.Started, th.DropOff)
+		}
+	}
+	if text := strings.Join(digest.RenderTelegram(*res.Digest), "\n"); strings.Contains(text, "abandon") {
+		t.Errorf("/synthese tells of a drop-off:\n%s", text)
+	}
+
+	// Typing at theme 2's first question starts it, even a word that
+	// is not taken for an answer yet.
+	c.say("ok")
+	res = execute(t, s, "/synthese")
+	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[0].ID {
+		t.Errorf("after typing at theme 2: started by %d, drop-off %+v; want 1, at its first question", th.Started, th.DropOff)
+	}
+}
