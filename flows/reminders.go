@@ -106,6 +106,12 @@ const (
 	remindAfterTheme = "after-theme"
 )
 
+// OffersReminders reports whether p is the reminders offer, waiting for a
+// yes or a no: it then stands in for the prompt of the session's stage.
+func (p *Pending) OffersReminders() bool {
+	return p != nil && p.Kind == PendingReminders && (p.Text == remindOffer || p.Text == remindAfterTheme)
+}
+
 func (st *step) rmsg() *text.Reminders { return &text.For(st.s.Lang).Reminders }
 
 // dueAfterPause is when a reminder asked for now comes: AfterDays later

@@ -1063,9 +1063,8 @@ func countDups(ms []telegramtest.Message) int {
 
 // promptMatches reports whether text is the prompt of the session's stage.
 func promptMatches(q *flows.Questionnaire, s flows.Session, text string) bool {
-	if s.Pending != nil && s.Pending.Kind == flows.PendingReminders && (s.Pending.Text == "offer" || s.Pending.Text == "after-theme") {
-		// The reminders offer stands in for the stage's prompt until
-		// answered: a run whose budget ends there stops at the offer.
+	if s.Pending.OffersReminders() {
+		// A run whose budget ends at the offer stops there.
 		return strings.Contains(text, "Voulez-vous un rappel")
 	}
 	switch s.Stage {
