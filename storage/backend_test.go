@@ -5,10 +5,8 @@ import (
 	"os"
 	"sync"
 	"testing"
-	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 
 	"consultbot/storage/etcdkv"
 	"consultbot/storage/etcdkv/embedded"
@@ -47,7 +45,7 @@ func runOnEtcd(m *testing.M) int {
 		return 1
 	}
 	defer c.Close()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	cli, err := c.Client()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

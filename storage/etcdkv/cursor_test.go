@@ -6,11 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 
 	"consultbot/storage/etcdkv"
 	"consultbot/storage/etcdkv/embedded"
@@ -28,7 +25,7 @@ func TestSameViewAsBolt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	cli, err := c.Client()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
-	"go.uber.org/zap"
 
 	"consultbot/bot"
 	"consultbot/flows"
@@ -27,7 +25,7 @@ func TestFenceRefusesTheOldLeadersCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	cli, err := c.Client()
 	if err != nil {
 		t.Fatal(err)
 	}

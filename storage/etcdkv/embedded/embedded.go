@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 
@@ -183,6 +184,12 @@ func (c *Cluster) Endpoints() []string {
 		eps = append(eps, m.Config.ClientURL)
 	}
 	return eps
+}
+
+// Client connects to the cluster's members, with etcd's own logging off;
+// the caller closes it.
+func (c *Cluster) Client() (*clientv3.Client, error) {
+	return clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 }
 
 // Restart starts member i again, from its data, after Stop.
