@@ -81,19 +81,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 
 	parent := telegramtest.User{ID: 4242, FirstName: "Ana", LanguageCode: "fr"}
 	srv.SendCommand(parent, "/start")
-	var consent telegramtest.Message
-	err := srv.Wait(wait, func() bool {
-		for _, msg := range srv.Messages(parent.ID) {
-			if slices.Contains(msg.Labels(), "J'accepte") {
-				consent = msg
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no consent question: %v", err)
-	}
+	consent := waitLabel(t, wait, srv, parent, "J'accepte")
 	before := len(srv.Messages(parent.ID))
 	// Everything delivered and marked sent before the leader dies, so
 	// that a repeat could only come from a fault of the takeover.

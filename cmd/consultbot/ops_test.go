@@ -122,18 +122,7 @@ func TestOperationsWhileTheBotRuns(t *testing.T) {
 
 	parent := telegramtest.User{ID: 4242, FirstName: "Ana", LanguageCode: "fr"}
 	srv.SendCommand(parent, "/start")
-	var consent telegramtest.Message
-	if err := srv.Wait(wait, func() bool {
-		for _, msg := range srv.Messages(parent.ID) {
-			if slices.Contains(msg.Labels(), "J'accepte") {
-				consent = msg
-				return true
-			}
-		}
-		return false
-	}); err != nil {
-		t.Fatalf("no consent question: %v\n%s", err, r.stderr)
-	}
+	consent := waitLabel(t, wait, srv, parent, "J'accepte")
 	if _, _, err := srv.TapButton(parent, consent, "J'accepte"); err != nil {
 		t.Fatal(err)
 	}
