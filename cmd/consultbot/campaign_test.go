@@ -98,11 +98,7 @@ func TestKillNineDuringAnnouncement(t *testing.T) {
 		t.Skip("builds and kills the real binary")
 	}
 	const kills = 4
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("KILL_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d (set KILL_SEED to replay)", seed)
+	seed := killSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 1))
 
 	bin := buildBinary(t)

@@ -383,11 +383,7 @@ func TestKillNineLosesNoAcknowledgedAnswer(t *testing.T) {
 		t.Skip("builds and kills the real binary")
 	}
 	const kills = 5
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("KILL_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d (set KILL_SEED to replay)", seed)
+	seed := killSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 0))
 
 	q := flows.DefaultQuestionnaire()
@@ -511,4 +507,15 @@ func TestVersionPrintsSomething(t *testing.T) {
 	if v := strings.TrimPrefix(strings.TrimSpace(out.String()), "consultbot "); v == "" || v == out.String() {
 		t.Errorf("version printed %q", out.String())
 	}
+}
+
+// killSeed is the seed of a kill test's random points: KILL_SEED when set,
+// to replay a run, else the clock; logged either way.
+func killSeed(t *testing.T) uint64 {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("KILL_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	t.Logf("seed %d (set KILL_SEED to replay)", seed)
+	return seed
 }
