@@ -289,23 +289,21 @@ type ThemeProgress struct {
 // questions answered, the review confirmed and the question they are on.
 func progressOf(s flows.Session) progressRecord {
 	p := progressRecord{Banned: s.Banned}
-	theme := func(id string) themeProgressRecord {
-		if p.Themes == nil {
-			p.Themes = map[string]themeProgressRecord{}
-		}
-		return p.Themes[id]
+	started := s.StartedThemes() // every theme answered or confirmed too
+	if len(started) == 0 {
+		return p
 	}
-	for id := range s.StartedThemes() {
-		tp := theme(id)
-		p.Themes[id] = tp
+	p.Themes = make(map[string]themeProgressRecord, len(started))
+	for id := range started {
+		p.Themes[id] = themeProgressRecord{}
 	}
 	for _, a := range s.Answers {
-		tp := theme(a.Theme)
+		tp := p.Themes[a.Theme]
 		tp.Answered = append(tp.Answered, a.Question)
 		p.Themes[a.Theme] = tp
 	}
 	for id := range s.Confirmed {
-		tp := theme(id)
+		tp := p.Themes[id]
 		tp.Confirmed = true
 		p.Themes[id] = tp
 	}
@@ -313,9 +311,8 @@ func progressOf(s flows.Session) progressRecord {
 		tp.Current = s.Question
 		p.Themes[s.Theme] = tp
 	}
-	for id, tp := range p.Themes {
-		slices.Sort(tp.Answered)
-		p.Themes[id] = tp
+	for _, tp := range p.Themes {
+		slices.Sort(tp.Answered) // sorts the shared backing array in place
 	}
 	return p
 }
