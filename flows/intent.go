@@ -265,6 +265,8 @@ var actionWords = map[string][]string{
 		"je veux continuer", "finir mes reponses"},
 	actConfirm: {"valider", "je valide", "valide", "validez", "confirmer", "je confirme", "c est bon", "c est tout bon", "tout est bon",
 		"terminer", "termine", "fini", "j ai fini", "c est fini", "confirm", "done", "all good", "looks good", "c bon"},
+	actReview: {"modifier mes reponses", "modifier", "corriger mes reponses", "revoir mes reponses", "relire mes reponses",
+		"change my answers", "edit my answers", "review my answers"},
 	actMenu:  {"menu", "le menu", "retour au menu", "aller au menu", "themes", "les themes", "autre theme", "changer de theme", "main menu", "back to menu", "menu please"},
 	actErase: append([]string{"tout effacer", "effacer", "effacer tout", "oui effacer", "oui tout effacer", "supprimer", "supprimer tout", "erase", "erase everything", "delete"}, yesWords...),
 	actKeep:  append([]string{"garder", "non garder", "annuler", "ne rien effacer", "keep", "cancel", "keep everything"}, noWords...),

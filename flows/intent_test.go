@@ -120,6 +120,8 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	for range m.Questionnaire().Theme("acces").Questions {
 		s, r = m.Step(s, Event{Kind: EventText, Text: "Une réponse assez longue pour être une vraie réponse."}, now)
 	}
+	p["recap"] = s
+	s, r = tap(s, r, actReview, "acces")
 	p["review"] = s
 	s, _ = tap(s, r, actEdit, "equipement")
 	p["edit"] = s
@@ -139,11 +141,17 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	got, replies := m.Step(s, ev, now)
 	same := func(e Event) bool {
 		want, wantReplies := m.Step(s, e, now)
+		// Typing at a question starts its theme, a command does not
+		// (actedAt): the reading is the same.
+		want.Started = got.Started
 		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
 	}
 	tapped := func(action, arg string) bool {
 		// A tap also takes the tapped prompt's place and shows the choice
 		// (markTap); typing does the same thing in a new message.
+		if action == actReview {
+			arg = s.Reviewed
+		}
 		want, wantReplies := m.Step(s, Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: action, arg: arg}.String()}, now)
 		if len(wantReplies) > 0 && wantReplies[0].Replaces {
 			wantReplies[0].Replaces = false
@@ -157,6 +165,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		"consent":  {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},
 		"academie": {"skip:" + actSkip},
 		"question": {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
+		"recap":    {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause, "review:" + actReview},
 		"edit":     {"cancel:" + actBack, "remove:" + actRemove},
 		"review":   {"confirm:" + actConfirm, "menu:" + actMenu},
 		"erase":    {"no:" + actKeep},
@@ -223,9 +232,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		if got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace {
 			return "place", false
 		}
-	case "review":
+	case "review", "recap":
 		if got.Stage == StageEdit {
-			th := m.Questionnaire().Theme(s.Theme)
+			th := m.Questionnaire().Theme(got.Theme)
 			return fmt.Sprintf("edit:%d", th.questionIndex(got.Question)+1), false
 		}
 	case "erase":

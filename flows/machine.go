@@ -19,6 +19,7 @@ const (
 	maxSourceLen   = 64  // a deep-link payload, as Telegram allows
 	maxQuoteLen    = 500 // text quoted back from a stale form
 	maxReviewLen   = 100 // an answer shown on a review line
+	maxRecapLen    = 70  // an answer on a line of the review above the next theme
 	maxCurrentLen  = 300 // the current answer shown with its question
 	maxListLen     = 150 // an answer in /mes_reponses, so that a theme fits in a Discord message
 	maxFileIDLen   = 256 // a platform's voice file id
@@ -138,6 +139,11 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		at = s.Theme
 	}
 	st.handle(ev)
+	if st.s.Stage != StageQuestion && st.s.Stage != StagePaused {
+		// Gone elsewhere than the question below the review: the theme
+		// stays complete, not validated, as when leaving its review.
+		st.s.Reviewed = ""
+	}
 	st.actedAt(at, ev)
 	st.out = foldNotes(st.out)
 	st.markTap()
@@ -301,6 +307,9 @@ func (st *step) repair(ev Event) {
 	if s.Stage == StageMenu && st.m.q.Question(s.Theme, s.Question) == nil {
 		s.Theme, s.Question = "", ""
 	}
+	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || (s.Stage != StageQuestion && s.Stage != StagePaused)) {
+		s.Reviewed = ""
+	}
 }
 
 func (st *step) handle(ev Event) {
@@ -462,7 +471,7 @@ func (st *step) enterTheme(id string) {
 		st.showMenu()
 		return
 	}
-	st.s.Theme = id
+	st.s.Theme, st.s.Reviewed = id, ""
 	if _, ok := st.s.Confirmed[id]; !ok {
 		for _, q := range th.Questions {
 			if _, ok := st.s.Answers[AnswerKey(id, q.ID)]; !ok {
@@ -527,7 +536,56 @@ func (st *step) questionPrompt() (Reply, []opt) {
 	default:
 		opts = append(opts, opt{actSkip, "", m.Skip}, opt{actBack, "", m.Back}, opt{actPause, "", m.Pause})
 	}
+	if rt := st.reviewed(); rt != nil && !edit {
+		// The theme just completed, reviewed above its successor's
+		// question, which the title names.
+		r.Recap = st.recap(rt)
+		r.Title = fmt.Sprintf(m.NextThemeTitle, ti+1, th.Title.In(lang), qi+1, len(th.Questions))
+		opts = append(opts, st.reviewOpt(rt))
+	}
 	return r, opts
+}
+
+// reviewed returns the theme reviewed above the current question (see
+// Session.Reviewed), or nil.
+func (st *step) reviewed() *Theme {
+	if st.s.Reviewed == "" || st.s.Reviewed == st.s.Theme {
+		return nil
+	}
+	return st.m.q.Theme(st.s.Reviewed)
+}
+
+// recap is th's review in short, shown above what follows it.
+func (st *step) recap(th *Theme) *Recap {
+	m, lang := st.msg(), st.s.Lang
+	text := st.reviewLines(th, maxRecapLen) + "\n\n" + fmt.Sprintf(m.RecapNote, st.reviewOpt(th).label)
+	return &Recap{Title: fmt.Sprintf(m.RecapTitle, st.m.q.themeIndex(th.ID)+1, th.Title.In(lang)), Text: text}
+}
+
+// reviewOpt is the button that opens th's review again, from below its
+// recap.
+func (st *step) reviewOpt(th *Theme) opt {
+	return opt{actReview, th.ID, fmt.Sprintf(st.msg().ReviewButton, st.m.q.themeIndex(th.ID)+1)}
+}
+
+// reviewLines lists th's questions by number with their answers, each
+// cut to max characters.
+func (st *step) reviewLines(th *Theme, max int) string {
+	m, lang := st.msg(), st.s.Lang
+	var b strings.Builder
+	for i := range th.Questions {
+		q := &th.Questions[i]
+		answer := m.SkippedMark
+		if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
+			answer = st.answerText(q, a, max)
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		// LineLayout: French puts a space before the colon, English does not.
+		fmt.Fprintf(&b, "%d. "+st.pmsg().LineLayout, i+1, q.Title.In(lang), answer)
+	}
+	return b.String()
 }
 
 // answerText renders an answer in at most max characters.
@@ -557,17 +615,10 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 	th := &st.m.q.Themes[ti]
 	m, lang := st.msg(), st.s.Lang
 	var b strings.Builder
-	b.WriteString(th.Title.In(lang) + "\n")
+	b.WriteString(th.Title.In(lang) + "\n\n" + st.reviewLines(th, maxReviewLen))
 	opts := make([]opt, 0, len(th.Questions)+2)
 	for i := range th.Questions {
-		q := &th.Questions[i]
-		answer := m.SkippedMark
-		if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
-			answer = st.answerText(q, a, maxReviewLen)
-		}
-		// LineLayout: French puts a space before the colon, English does not.
-		fmt.Fprintf(&b, "\n%d. "+st.pmsg().LineLayout, i+1, q.Title.In(lang), answer)
-		opts = append(opts, opt{actEdit, q.ID, fmt.Sprintf(m.EditButton, i+1)})
+		opts = append(opts, opt{actEdit, th.Questions[i].ID, fmt.Sprintf(m.EditButton, i+1)})
 	}
 	review := m.Review
 	if _, ok := st.s.Confirmed[th.ID]; ok {
@@ -771,8 +822,8 @@ func (st *step) tapOf(ev Event) (bool, string) {
 		case t.action == actTheme && th != nil:
 			// A theme's button also shows its progress: the title says it.
 			return true, th.Title.In(st.s.Lang)
-		case t.action == actEdit:
-			// The question's title says « Modifier » already.
+		case t.action == actEdit || t.action == actReview:
+			// The title says « Modifier » or « Relecture » already.
 			return true, ""
 		}
 		return true, o.label
@@ -838,6 +889,11 @@ func (st *step) choice(raw string) {
 		st.previous()
 	case s.Stage == StageQuestion && t.action == actPause:
 		st.pause()
+	case (s.Stage == StageQuestion || s.Stage == StageReview) && t.action == actReview && st.m.q.Theme(t.arg) != nil:
+		// Back from below a theme's recap (or from the reminders offer
+		// in its place) to its full review.
+		s.Theme, s.Question, s.Reviewed = t.arg, st.m.q.Theme(t.arg).Questions[0].ID, ""
+		st.showReview()
 	case (s.Stage == StageQuestion || s.Stage == StageEdit) && t.action == actPick:
 		_, _, q, _ := st.position()
 		if !q.IsChoice() || q.Choice(t.arg) == nil {
@@ -864,19 +920,92 @@ func (st *step) choice(raw string) {
 	}
 }
 
-// next moves to the question after the current one, or to the review.
+// next moves on from the current question, answered or skipped: to the
+// question after it, or past the theme's end (see finishTheme). Moving on
+// from below a theme's recap validates that theme.
 func (st *step) next() {
+	st.validateReviewed()
 	th, _, _, qi := st.position()
 	if qi+1 < len(th.Questions) {
 		st.s.Question = th.Questions[qi+1].ID
 		st.showQuestion()
 		return
 	}
-	st.showReview()
+	st.finishTheme()
+}
+
+// finishTheme follows the last question of the current theme. While
+// another theme is left to validate, the one reply shows the theme's
+// review in short and, below it, the next theme's first unanswered
+// question, whose answer (or skip) validates the theme: one message per
+// answer, with no request spent on « Valider ». The first time, where
+// reminders can be offered, the offer takes that question's place, and
+// its answer goes on the same way. The last theme to validate, a theme
+// validated already, or a next theme with nothing left to answer get the
+// full review and its « Valider ».
+func (st *step) finishTheme() {
+	s := &st.s
+	th := st.m.q.Theme(s.Theme)
+	next := st.nextTheme(th.ID)
+	_, done := s.Confirmed[th.ID]
+	q := st.firstUnanswered(next)
+	if done || next == th.ID || q == "" {
+		st.showReview()
+		return
+	}
+	if st.canOffer() {
+		s.Stage, s.Question = StageReview, th.Questions[0].ID
+		st.offer(remindAfterTheme)
+		return
+	}
+	s.Theme, s.Question, s.Reviewed = next, q, th.ID
+	st.showQuestion()
+}
+
+// firstUnanswered returns the first question of theme id without an
+// answer, or "".
+func (st *step) firstUnanswered(id string) string {
+	for _, q := range st.m.q.Theme(id).Questions {
+		if _, ok := st.s.Answers[AnswerKey(id, q.ID)]; !ok {
+			return q.ID
+		}
+	}
+	return ""
+}
+
+// validateReviewed validates the theme reviewed above the current
+// question, the person having moved on from it, and says so in the note
+// before the next prompt.
+func (st *step) validateReviewed() {
+	th := st.reviewed()
+	st.s.Reviewed = ""
+	if th == nil || st.s.Stage != StageQuestion {
+		return
+	}
+	st.validate(th.ID)
+	if !st.allConfirmed() {
+		st.scheduleReminder()
+	}
+	note := fmt.Sprintf(st.msg().Validated, st.m.q.themeIndex(th.ID)+1)
+	if n := len(st.out); n > 0 && isNote(st.out[n-1]) {
+		st.out[n-1].Text += " " + note
+		return
+	}
+	st.say(note)
+}
+
+// validate records theme id as validated: the record « Valider » makes,
+// which digests, progress and reminders read.
+func (st *step) validate(id string) {
+	if st.s.Confirmed == nil {
+		st.s.Confirmed = map[string]time.Time{}
+	}
+	st.s.Confirmed[id] = st.now
 }
 
 // previous moves to the question before the current one, or to the menu.
 func (st *step) previous() {
+	st.s.Reviewed = ""
 	th, _, _, qi := st.position()
 	if qi > 0 {
 		st.s.Question = th.Questions[qi-1].ID
@@ -889,10 +1018,7 @@ func (st *step) previous() {
 func (st *step) confirm() {
 	s := &st.s
 	th := st.m.q.Theme(s.Theme)
-	if s.Confirmed == nil {
-		s.Confirmed = map[string]time.Time{}
-	}
-	s.Confirmed[th.ID] = st.now
+	st.validate(th.ID)
 	s.Question = ""
 	m := st.msg()
 	st.chosen = "" // the note says it

@@ -55,10 +55,14 @@ func (st *step) text(raw string) {
 	if s.Stage == StageQuestion || s.Stage == StageEdit {
 		// « modifier 2 », « changer la réponse 3 »: a change of an earlier
 		// answer of this theme, not an answer.
-		if n, ok := editNumber(short); ok && st.pending() == nil {
+		if n, ok := editNumber(short); ok && st.pending() == nil && !st.asksReview(text) {
 			th := st.m.q.Theme(s.Theme)
+			if rt := st.reviewed(); rt != nil && s.Stage == StageQuestion {
+				// The numbered answers in sight are the recap's.
+				th = rt
+			}
 			if n >= 1 && n <= len(th.Questions) {
-				s.Stage, s.Question = StageEdit, th.Questions[n-1].ID
+				s.Stage, s.Theme, s.Question, s.Reviewed = StageEdit, th.ID, th.Questions[n-1].ID, ""
 				st.showQuestion()
 				return
 			}
@@ -110,6 +114,17 @@ func (st *step) text(raw string) {
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
+}
+
+// asksReview reports text naming the button back to the review above
+// the current question (« Modifier mes réponses au thème 1 »), which
+// would otherwise read as changing answer 1.
+func (st *step) asksReview(text string) bool {
+	if st.reviewed() == nil {
+		return false
+	}
+	rd := st.read(text)
+	return rd.kind == readOption && rd.opt.action == actReview
 }
 
 // longSplitWindow is how soon after an over-long text another one is

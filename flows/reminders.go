@@ -140,31 +140,45 @@ func (st *step) cameBack(ev Event) {
 // person accepted them. It reports whether it asked the offer, which
 // then stands in for the stage's prompt.
 func (st *step) offerReminders(paused bool) bool {
-	rs := st.m.cfg.Reminders
-	r := &st.s.Reminders
-	if rs.Max <= 0 || (!paused && st.allConfirmed()) {
+	if !paused && st.allConfirmed() {
 		return false
 	}
-	if r.On() {
-		if r.Sent < rs.Max {
-			r.Due = st.dueAfterPause()
-		}
+	st.scheduleReminder()
+	if !st.canOffer() {
 		return false
 	}
-	if !st.later || !r.OfferedAt.IsZero() || st.dueAfterPause().IsZero() {
-		return false
-	}
-	r.OfferedAt = st.now
 	if !paused {
 		st.s.Stage = StageMenu // the offer stands in for the menu
+		st.offer(remindAfterTheme)
+		return true
 	}
-	p := &Pending{Kind: PendingReminders, Text: remindOffer}
-	if !paused {
-		p.Text = remindAfterTheme
+	st.offer(remindOffer)
+	return true
+}
+
+// scheduleReminder sets when the next reminder comes, for a person who
+// accepted them and has not had them all.
+func (st *step) scheduleReminder() {
+	if r := &st.s.Reminders; r.On() && r.Sent < st.m.cfg.Reminders.Max {
+		r.Due = st.dueAfterPause()
 	}
+}
+
+// canOffer reports whether reminders may be offered now: never offered
+// yet, on a channel that can write later, with time for one before the
+// consultation closes.
+func (st *step) canOffer() bool {
+	r := st.s.Reminders
+	return st.m.cfg.Reminders.Max > 0 && !r.On() && st.later && r.OfferedAt.IsZero() && !st.dueAfterPause().IsZero()
+}
+
+// offer asks the reminders offer of kind (remindOffer or
+// remindAfterTheme), once, in place of the stage's prompt.
+func (st *step) offer(kind string) {
+	st.s.Reminders.OfferedAt = st.now
+	p := &Pending{Kind: PendingReminders, Text: kind}
 	st.show(st.remindersPrompt(p))
 	st.setPending(p)
-	return true
 }
 
 // remindersPrompt is the offer, or the buttons under a reminder.
@@ -173,15 +187,22 @@ func (st *step) remindersPrompt(p *Pending) (Reply, []opt) {
 	if p.Text == remindReminder {
 		return st.reminderReply(), []opt{{actResume, "", st.msg().ResumeLabel}, {actRemindStop, "", rm.Stop}}
 	}
-	text := st.offerText()
+	r := Reply{Text: st.offerText()}
 	opts := []opt{{actRemindYes, "", rm.Yes}, {actRemindNo, "", rm.No}}
-	if st.s.Stage == StagePaused {
-		text = st.msg().Paused + "\n\n" + text
+	switch st.s.Stage {
+	case StagePaused:
+		r.Text = st.msg().Paused + "\n\n" + r.Text
 		opts = append(opts, opt{actResume, "", st.msg().ResumeLabel})
-	} else {
+	case StageReview:
+		// Below the theme just completed, in place of the next theme's
+		// first question: either answer goes on to it.
+		th := st.m.q.Theme(st.s.Theme)
+		r.Recap = st.recap(th)
+		opts = append(opts, st.reviewOpt(th))
+	default:
 		opts = append(opts, opt{actMenu, "", rm.Later})
 	}
-	return Reply{Text: text}, opts
+	return r, opts
 }
 
 // offerText is the offer's question, with its delay in days.
@@ -330,20 +351,34 @@ func (st *step) remindersChoice(t token) bool {
 }
 
 // afterOffer follows an answer to the offer or the reminder's buttons,
-// whose acknowledgement was just said: after a theme validated (and
-// nothing else since), straight on to the next theme not validated yet,
-// the acknowledgement and how to choose another as its lead; else the
-// stage's prompt again (the pause stays a pause).
+// whose acknowledgement was just said: at the end of a theme, the offer
+// in place of the next theme's question, that theme is validated (moving
+// on validates it, see finishTheme); then, as after a theme validated by
+// « Valider » (and nothing else since), straight on to the next theme not
+// validated yet, the acknowledgement and how to choose another as its
+// lead. Else the stage's prompt again (the pause stays a pause).
 func (st *step) afterOffer(afterTheme bool) {
-	if !afterTheme || st.s.Stage != StageMenu || st.allConfirmed() {
+	from := ""
+	switch {
+	case afterTheme && st.s.Stage == StageReview:
+		from = st.s.Theme
+		st.validate(from)
+		st.scheduleReminder()
+	case afterTheme && st.s.Stage == StageMenu:
+		from = st.lastConfirmed()
+	}
+	if from == "" || st.allConfirmed() {
 		st.reshowStage()
 		return
 	}
 	st.s.Pending = nil
 	if n := len(st.out); n > 0 && isNote(st.out[n-1]) {
+		if st.s.Stage == StageReview {
+			st.out[n-1].Text += "\n" + fmt.Sprintf(st.msg().Validated, st.m.q.themeIndex(from)+1)
+		}
 		st.out[n-1].Text += "\n" + st.msg().NextTheme
 	}
-	st.enterTheme(st.nextTheme(st.lastConfirmed()))
+	st.enterTheme(st.nextTheme(from))
 }
 
 // lastConfirmed returns the theme validated last ("" for none).

@@ -19,13 +19,14 @@ const (
 	actEdit    = "edit"    // arg: question id, from the review
 	actConfirm = "confirm" // confirm the review
 	actMenu    = "menu"    // back to the menu
+	actReview  = "review"  // arg: theme id, whose review comes back from below its recap
 )
 
 // actionArgs says which actions take an argument.
 var actionArgs = map[string]bool{
 	actYes: false, actNo: false, actProfile: true, actSkip: false, actBack: false,
 	actPause: false, actResume: false, actTheme: true, actPick: true, actEdit: true,
-	actConfirm: false, actMenu: false, actErase: true, actKeep: false,
+	actConfirm: false, actMenu: false, actReview: true, actErase: true, actKeep: false,
 	actMore: false, actRemove: false, actStore: false, actRetype: false, actLangYes: false, actLangNo: false, actPlace: true,
 	actRemindYes: false, actRemindNo: false, actRemindStop: false,
 }

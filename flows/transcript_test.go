@@ -264,8 +264,12 @@ func (c *conversation) printState() {
 	slices.Sort(confirmed)
 	fmt.Fprintf(&c.out, "= stage=%s lang=%s consent=%s profile=%s academie=%s source=%s\n",
 		orDash(string(s.Stage)), s.Lang, c.rel(s.ConsentAt), orDash(s.Profile), orDash(s.Academie), orDash(s.Source))
-	fmt.Fprintf(&c.out, "= theme=%s question=%s prompt=%d answers=%d confirmed=%s created=%s updated=%s\n",
+	fmt.Fprintf(&c.out, "= theme=%s question=%s prompt=%d answers=%d confirmed=%s created=%s updated=%s",
 		orDash(s.Theme), orDash(s.Question), s.Prompt, len(s.Answers), orDash(strings.Join(confirmed, ",")), c.rel(s.CreatedAt), c.rel(s.UpdatedAt))
+	if s.Reviewed != "" {
+		fmt.Fprintf(&c.out, " reviewed=%s", s.Reviewed)
+	}
+	c.out.WriteString("\n")
 }
 
 func (c *conversation) printAnswers() {
@@ -421,6 +425,15 @@ func (c *conversation) render(r Reply) {
 		for _, l := range strings.Split(r.Lead, "\n") {
 			c.out.WriteString(strings.TrimRight("< "+l, " ") + "\n")
 		}
+	}
+	if rc := r.Recap; rc != nil {
+		if rc.Title != "" {
+			fmt.Fprintf(&c.out, "< *%s*\n", rc.Title)
+		}
+		for _, l := range strings.Split(rc.Text, "\n") {
+			c.out.WriteString(strings.TrimRight("< "+l, " ") + "\n")
+		}
+		c.out.WriteString("< ──────────\n")
 	}
 	if r.Title != "" {
 		fmt.Fprintf(&c.out, "< *%s*\n", r.Title)

@@ -64,9 +64,16 @@ type Session struct {
 	// its questions. Being shown a theme's first question (straight on
 	// after « Valider ») is not starting it: organisers count a theme as
 	// started, and its drop-offs, from here (see StartedThemes).
-	Started   map[string]time.Time `json:"started,omitempty"`
-	CreatedAt time.Time            `json:"created_at,omitzero"`
-	UpdatedAt time.Time            `json:"updated_at,omitzero"`
+	Started map[string]time.Time `json:"started,omitempty"`
+	// Reviewed is the theme whose review is shown above the current
+	// question, the first of the next theme, once its last question was
+	// answered or skipped: answering or skipping that question validates
+	// it, as « Valider » does. It holds while the person stands at that
+	// question (pausing there too) and is dropped, the theme left
+	// unvalidated, when they go anywhere else.
+	Reviewed  string    `json:"reviewed,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 
 	// Banned is set by an organiser (storage's SetBanned): Step then
 	// answers every message with a short polite note and changes nothing
@@ -234,7 +241,13 @@ type Reply struct {
 	// as the acknowledgement of an answer: one message then both thanks
 	// the person and asks the next question.
 	Lead string `json:"lead,omitempty"`
-	// Title, when set, is shown first after Lead and emphasised (bold).
+	// Recap, when set, comes after Lead and before Title, set apart from
+	// what follows it: the review of the theme just completed, above the
+	// next theme's first question, so that one message both shows the
+	// answers given and asks the next one.
+	Recap *Recap `json:"recap,omitempty"`
+	// Title, when set, is shown first after Lead (and Recap) and
+	// emphasised (bold).
 	Title string `json:"title,omitempty"`
 	// Text is plain text; paragraphs are separated by blank lines.
 	Text    string   `json:"text,omitempty"`
@@ -257,6 +270,13 @@ type Reply struct {
 	// A tap on an earlier prompt's button never gets it: the reply then
 	// comes as a new message, below everything else.
 	Replaces bool `json:"replaces,omitempty"`
+}
+
+// Recap is a block of a reply shown above its prompt and set apart from
+// it: a title, emphasised as Reply.Title is, and plain text.
+type Recap struct {
+	Title string `json:"title,omitempty"`
+	Text  string `json:"text,omitempty"`
 }
 
 // Document is a file attached to a reply.

@@ -135,6 +135,11 @@ var english = Catalog{
 		Confirmed:       "Thank you! The theme “%s” is confirmed.",
 		NextTheme:       "Here is the next theme. To choose another one: /menu.",
 		AllDone:         "The theme “%s” is confirmed: it was the last one.",
+		RecapTitle:      "Theme %d done · %s",
+		RecapNote:       "To change an answer: “%s”. Otherwise, go on below: that confirms this theme.",
+		ReviewButton:    "Change my answers to theme %d",
+		NextThemeTitle:  "Theme %d: %s · Question %d/%d",
+		Validated:       "Theme %d is confirmed.",
 
 		Paused:      "Your answers are saved. Come back whenever you like: send /resume or any message to continue with this question.",
 		ResumeLabel: "Resume",

@@ -48,6 +48,13 @@ type Flow struct {
 	Confirmed       string // %s theme title
 	NextTheme       string // after Confirmed, when the next theme follows at once
 	AllDone         string // %s title of the last theme validated
+	// The review of a theme just completed, shown above the next theme's
+	// first question: answering or skipping that question validates it.
+	RecapTitle     string // %d theme number, %s its title
+	RecapNote      string // %s the label of ReviewButton
+	ReviewButton   string // %d theme number
+	NextThemeTitle string // %d theme number, %s its title, %d question number, %d total
+	Validated      string // %d theme number: after the answer that validated it
 
 	Paused      string
 	ResumeLabel string

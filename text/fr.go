@@ -135,6 +135,11 @@ var french = Catalog{
 		Confirmed:       "Merci ! Le thème « %s » est validé.",
 		NextTheme:       "Voici le thème suivant. Pour en choisir un autre : /menu.",
 		AllDone:         "Le thème « %s » est validé : c'était le dernier.",
+		RecapTitle:      "Thème %d terminé · %s",
+		RecapNote:       "Pour changer une réponse : « %s ». Sinon, continuez ci-dessous : cela valide ce thème.",
+		ReviewButton:    "Modifier mes réponses au thème %d",
+		NextThemeTitle:  "Thème %d : %s · Question %d/%d",
+		Validated:       "Le thème %d est validé.",
 
 		Paused:      "Vos réponses sont enregistrées. Revenez quand vous voulez : envoyez /reprendre ou n'importe quel message pour reprendre à cette question.",
 		ResumeLabel: "Reprendre",
