@@ -59,9 +59,10 @@ func (c *converse) tap(label string) {
 	c.t.Fatalf("no button %q in %+v", label, c.last)
 }
 
-// validateFirstTheme joins as a parent, chooses the first theme, answers
-// each of its questions and validates it.
-func (c *converse) validateFirstTheme(q *flows.Questionnaire) {
+// answerFirstTheme joins as a parent, chooses the first theme and
+// answers each of its questions: its review in short then sits above
+// theme 2's first question.
+func (c *converse) answerFirstTheme(q *flows.Questionnaire) {
 	c.t.Helper()
 	c.say("/start")
 	c.tap("J'accepte")
@@ -76,10 +77,18 @@ func (c *converse) validateFirstTheme(q *flows.Questionnaire) {
 		}
 		c.tap(r.Options[0].Label)
 	}
+}
+
+// validateFirstTheme answers the first theme, goes back to its full
+// review from below its recap and validates it there.
+func (c *converse) validateFirstTheme(q *flows.Questionnaire) {
+	c.t.Helper()
+	c.answerFirstTheme(q)
+	c.tap("Modifier mes réponses au thème 1")
 	c.tap("Valider")
 }
 
-// A parent who validates theme 1 is shown theme 2's first question
+// A parent who validates theme 1 with « Valider » is shown theme 2's first question
 // straight away; leaving there is not starting theme 2, nor dropping out
 // of it: /stats, /synthese and the periodic digest (one computation)
 // count theme 1 only.
@@ -123,5 +132,50 @@ func TestValidatingAThemeAndLeavingStartsNoOther(t *testing.T) {
 	res = execute(t, s, "/synthese")
 	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[0].ID {
 		t.Errorf("after typing at theme 2: started by %d, drop-off %+v; want 1, at its first question", th.Started, th.DropOff)
+	}
+}
+
+// Stopping below theme 1's review leaves it complete but not validated,
+// and theme 2 not started; answering theme 2's first question there
+// validates theme 1, as « Valider » does, for every figure, and starts
+// theme 2.
+func TestAnsweringBelowTheReviewValidatesTheTheme(t *testing.T) {
+	db := openDB(t, "")
+	q := flows.DefaultQuestionnaire()
+	c := &converse{t: t, db: db, m: flows.NewMachine(q, flows.Config{}), participant: "telegram:parent", at: t0}
+	c.answerFirstTheme(q)
+	if r := c.last[len(c.last)-1]; r.Recap == nil || !strings.Contains(r.Text, q.Themes[1].Questions[0].Prompt.In("fr")) {
+		t.Fatalf("after theme 1's last answer, want its review above theme 2's first question, got %+v", c.last)
+	}
+	s := New(db, q, Options{Now: func() time.Time { return c.at.Add(time.Hour) }})
+	stats := execute(t, s, "/stats").Text
+	for _, want := range []string{
+		"Commencé par 1 participant, terminé par 0",
+		fmt.Sprintf("2. %s : 0 réponse. Personne ne l'a commencé.", q.Themes[1].Title.In("fr")),
+	} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("stopped below the review: /stats lacks %q:\n%s", want, stats)
+		}
+	}
+
+	c.say("Une réponse au thème 2, assez longue pour être gardée.")
+	stats = execute(t, s, "/stats").Text
+	for _, want := range []string{
+		"Commencé par 1 participant, terminé par 1",
+		fmt.Sprintf("2. %s : 1 réponse", q.Themes[1].Title.In("fr")),
+	} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("after answering below the review: /stats lacks %q:\n%s", want, stats)
+		}
+	}
+	res := execute(t, s, "/synthese")
+	if res.Digest == nil {
+		t.Fatalf("/synthese gave no digest: %+v", res)
+	}
+	if th := res.Digest.Themes[0]; th.Confirmed != 1 {
+		t.Errorf("/synthese: theme 1 validated by %d, want 1", th.Confirmed)
+	}
+	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[1].ID {
+		t.Errorf("/synthese: theme 2 started by %d, drop-off %+v; want 1, at its second question", th.Started, th.DropOff)
 	}
 }

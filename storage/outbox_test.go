@@ -143,7 +143,7 @@ func TestPostDigestMovesADeliveryOnce(t *testing.T) {
 // list here), or a reply sent again after a restart would lose it, as the
 // acknowledgement folded into the next question once did.
 func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
-	known := []string{"Lead", "Title", "Text", "Options", "Expect", "Field", "MaxLen", "Document", "Replaces"}
+	known := []string{"Lead", "Recap", "Title", "Text", "Options", "Expect", "Field", "MaxLen", "Document", "Replaces"}
 	var fields []string
 	rt := reflect.TypeFor[flows.Reply]()
 	for i := range rt.NumField() {
@@ -153,7 +153,8 @@ func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
 		t.Fatalf("flows.Reply fields changed; update replyRecord and this list (-known +now):\n%s", diff)
 	}
 	reply := flows.Reply{
-		Lead: "Merci, c'est noté.", Title: "Thème 1 · Question 2/5", Text: "Une question ?",
+		Lead: "Merci, c'est noté.", Recap: &flows.Recap{Title: "Thème 1 terminé", Text: "1. Équipement : oui"},
+		Title: "Thème 1 · Question 2/5", Text: "Une question ?",
 		Options: []flows.Option{{Token: "7.skip", Label: "Passer"}}, Expect: flows.ExpectText,
 		Field: "Besoins", MaxLen: 4000,
 		Document: &flows.Document{Name: "d.json", MIME: "application/json", Data: []byte(`{}`)},

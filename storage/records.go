@@ -18,10 +18,11 @@ const (
 	sessionRecordV = 2
 	answerRecordV  = 1
 	// outgoingRecordV is 2 for an entry that carries what version 1 did
-	// not know (a picture, markup, plain texts, a redirect), so that an
+	// not know (a picture, markup, plain texts, a redirect), 3 for one
+	// whose reply carries a recap (version 2 did not know it), so that an
 	// older program refuses it instead of sending it half; the other
-	// entries stay version 1.
-	outgoingRecordV = 2
+	// entries keep the lowest version that holds them.
+	outgoingRecordV = 3
 )
 
 // sessionRecord is how a session is stored under its participant. From
@@ -87,6 +88,13 @@ type replyRecord struct {
 	// Replaces: the reply takes the tapped message's place (an edit of
 	// the message named by the address), also when sent after a restart.
 	Replaces bool `json:"replaces,omitempty"`
+	// Recap is shown above the prompt (flows.Reply.Recap).
+	Recap *recapRecord `json:"recap,omitempty"`
+}
+
+type recapRecord struct {
+	Title string `json:"title,omitempty"`
+	Text  string `json:"text,omitempty"`
 }
 
 type documentRecord struct {
@@ -187,6 +195,9 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 	for _, o := range r.Reply.Options {
 		out.Reply.Options = append(out.Reply.Options, flows.Option{Token: o.Token, Label: o.Label})
 	}
+	if rc := r.Reply.Recap; rc != nil {
+		out.Reply.Recap = &flows.Recap{Title: rc.Title, Text: rc.Text}
+	}
 	if d := r.Reply.Document; d != nil {
 		out.Reply.Document = &flows.Document{Name: d.Name, MIME: d.MIME, Data: d.Data}
 	}
@@ -224,6 +235,9 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	if d := out.Reply.Document; d != nil {
 		r.Reply.Document = &documentRecord{Name: d.Name, MIME: d.MIME, Data: d.Data}
 	}
+	if rc := out.Reply.Recap; rc != nil {
+		r.Reply.Recap = &recapRecord{Title: rc.Title, Text: rc.Text}
+	}
 	if im := out.Image; im != nil {
 		r.Image = &imageRecord{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
@@ -231,7 +245,11 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	if in := out.Instead; in != nil {
 		r.Instead = &redirectRecord{Address: in.Address, Text: in.Text}
 	}
-	if r.Image == nil && r.Markup == nil && r.Plain == nil && r.Instead == nil {
+	switch {
+	case r.Reply.Recap != nil:
+	case r.Image != nil || r.Markup != nil || r.Plain != nil || r.Instead != nil:
+		r.V = 2
+	default:
 		r.V = 1
 	}
 	return r

@@ -198,6 +198,7 @@ func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) 
 		Question:    str(s.Question),
 		Prompt:      s.Prompt,
 		Pending:     copyPending(s.Pending, str, tmz),
+		Reviewed:    str(s.Reviewed),
 		CreatedAt:   tmz(s.CreatedAt),
 		UpdatedAt:   tmz(s.UpdatedAt),
 		Banned:      s.Banned,

@@ -55,26 +55,36 @@ func TestEducatorContributesInGuild(t *testing.T) {
 			t.Errorf("question %d: modal %+v, want a titled paragraph input of at most 1500 characters", q+1, modal)
 		}
 	}
-	m, i = h.awaitButton(u, i+1, "Valider")
+	// The last answer brings theme 1's review in short and, below it,
+	// theme 2's first question, in one message.
+	m, i = h.awaitText(u, i+1, "Question 1/9")
 	review := m.Content
-	h.click(u, m, "Valider")
-	// Validating goes on to the next theme in the review's place; its
-	// « Retour » leads to the menu, theme 1 complete.
-	next, _ := h.awaitText(u, i+1, "est validé")
-	if next.ID != m.ID || !strings.Contains(next.Content, "Thème 2 · Question 1/9") {
-		t.Errorf("after validating, message %s reads %q; want the review (%s) turned into theme 2's first question", next.ID, next.Content, m.ID)
+	if !strings.Contains(review, "Thème 1 terminé · Égal accès au numérique") || !strings.Contains(review, "Thème 2 : Enseigner et apprendre avec le numérique") {
+		t.Errorf("after the last answer of theme 1, message %q; want its review above theme 2's first question", review)
 	}
-	h.click(u, next, "Retour")
-	m, _ = h.awaitButton(u, i+1, "Égal accès")
-	if !strings.Contains(m.Content, "thèmes") || !strings.Contains(m.Buttons()[0].Label, "5/5") {
-		t.Errorf("after confirming, menu %q does not show theme 1 complete", dump([]discordtest.Message{m}))
+	if _, ok := m.Button("Modifier mes réponses au thème 1"); !ok {
+		t.Errorf("no button back to theme 1's review under %q", review)
+	}
+	if n := len(h.srv.Messages(u.ID)); n != i+1 {
+		t.Errorf("%d messages after the review; want it last, in one message", n-i-1)
+	}
+	// Answering that question validates theme 1, and costs one edit of
+	// the form's reply, as any answer.
+	followUps, edits = h.srv.Calls(discordtest.RouteFollowUp), h.srv.Calls(discordtest.RouteEditFollowUp)
+	h.answer(u, m, "Savoir vérifier ses sources.")
+	next, _ := h.awaitText(u, i+1, "Le thème 1 est validé.")
+	if !strings.Contains(next.Content, "Thème 2 · Question 2/9") {
+		t.Errorf("after answering below the review, message %q; want theme 2's second question", next.Content)
+	}
+	if f, e := h.srv.Calls(discordtest.RouteFollowUp)-followUps, h.srv.Calls(discordtest.RouteEditFollowUp)-edits; f != 0 || e != 1 {
+		t.Errorf("the answer cost %d follow-ups and %d edits; want 0 and 1", f, e)
 	}
 	s, ok, err := h.db.Session(pid(u))
 	if err != nil || !ok {
 		t.Fatalf("session not stored: %v", err)
 	}
-	if len(s.Answers) != 5 || s.Confirmed["acces"].IsZero() || s.Profile != "enseignant" {
-		t.Errorf("stored session: %d answers, confirmed %v, profile %q; want 5, acces, enseignant", len(s.Answers), s.Confirmed, s.Profile)
+	if len(s.Answers) != 6 || s.Confirmed["acces"].IsZero() || s.Profile != "enseignant" {
+		t.Errorf("stored session: %d answers, confirmed %v, profile %q; want 6, acces, enseignant", len(s.Answers), s.Confirmed, s.Profile)
 	}
 
 	for _, m := range h.srv.Messages(u.ID) {
@@ -98,8 +108,8 @@ func TestEducatorContributesInGuild(t *testing.T) {
 			t.Errorf("interaction of type %d acknowledged with %d, want %d", a.Kind, a.Type, w)
 		}
 	}
-	if c := types[discordtest.InteractionComponent]; c[discordtest.CallbackDeferredUpdate] != 6 || c[discordtest.CallbackModal] != 5 {
-		t.Errorf("button clicks acknowledged as %v, want 6 deferred updates and 5 modals", c)
+	if c := types[discordtest.InteractionComponent]; c[discordtest.CallbackDeferredUpdate] != 4 || c[discordtest.CallbackModal] != 6 {
+		t.Errorf("button clicks acknowledged as %v, want 4 deferred updates and 6 modals", c)
 	}
 	h.checkWire()
 }

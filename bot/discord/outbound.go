@@ -261,12 +261,25 @@ func (a *Adapter) answerButton(participant string) string {
 	return text.For(a.locale[participant]).Channel.Discord.AnswerButton
 }
 
+// recapRule sets a reply's recap apart from the prompt below it.
+const recapRule = "──────────"
+
 // render turns a neutral reply into Discord messages; the buttons are
 // tagged with the participant they are for.
 func (a *Adapter) render(r flows.Reply, userID string) []part {
 	var text strings.Builder
 	if r.Lead != "" {
 		text.WriteString(escapeMarkdown(r.Lead))
+		if r.Recap != nil || r.Title != "" || r.Text != "" {
+			text.WriteString("\n\n")
+		}
+	}
+	if rc := r.Recap; rc != nil {
+		// Set apart from the prompt below it by a rule.
+		if rc.Title != "" {
+			text.WriteString("**" + escapeMarkdown(rc.Title) + "**\n")
+		}
+		text.WriteString(escapeMarkdown(rc.Text) + "\n\n" + recapRule)
 		if r.Title != "" || r.Text != "" {
 			text.WriteString("\n\n")
 		}

@@ -287,19 +287,35 @@ func TestParentAnswersAThemeAndReviewsIt(t *testing.T) {
 	p.expect("Question 4/5")
 	p.say("Un seul espace numérique de travail.")
 	p.expect("Question 5/5")
+	// Theme 1's review in short, above theme 2's first question: one
+	// message, both titles bold.
+	sent, edits = fake.SentTotal(), fake.Requests("editMessageText")
 	p.say("Des ateliers pour les parents.")
-	review := p.expect("Relecture")
+	review := p.expect("Thème 1 terminé")
+	if !strings.Contains(review.Text, "Thème 2 : Enseigner et apprendre avec le numérique · Question 1/9") {
+		t.Errorf("review not above theme 2's first question:\n%s", review.Text)
+	}
+	if n := fake.SentTotal() - sent + fake.Requests("editMessageText") - edits; n != 1 {
+		t.Errorf("the last answer of theme 1 cost %d sends and edits; want 1", n)
+	}
 	if !strings.Contains(review.Text, injected) {
 		t.Errorf("review does not show the answer verbatim (escaped on the wire):\n%s", review.Text)
 	}
 	if !strings.Contains(review.Text, "message vocal (12 s)") {
 		t.Errorf("review does not show the voice note:\n%s", review.Text)
 	}
-	if len(review.Entities) == 0 || review.Entities[0].Type != "bold" || review.ParseMode != "HTML" {
-		t.Errorf("title not bold in HTML mode: %+v", review)
+	bold := 0
+	for _, e := range review.Entities {
+		if e.Type == "bold" {
+			bold++
+		}
 	}
-	p.tap(review, "Valider")
-	p.expect("est validé")
+	if bold != 2 || review.ParseMode != "HTML" {
+		t.Errorf("titles not bold in HTML mode (%d bold): %+v", bold, review)
+	}
+	// Skipping that question validates theme 1, as answering it would.
+	p.tap(review, "Passer")
+	p.expect("Le thème 1 est validé.")
 
 	got := a.answers(pid(42))
 	if len(got) != 5 {
@@ -544,8 +560,10 @@ func TestFloodFromOneChatKeepsEveryAnswerWithout429(t *testing.T) {
 	p := newParent(t, fake, 42)
 	p.tap(p.onboard(), "2.")
 	p.expect("Thème 2 · Question 1/9")
-	// 100 messages at once: the first nine answer the nine questions of
-	// theme 2; the rest arrive during the review.
+	// 100 messages at once: the first 28 answer the questionnaire's 28
+	// questions in order, from theme 2 and going round (each theme's last
+	// answer brings the next theme's first question); the rest arrive at
+	// the last theme's review.
 	for i := range 100 {
 		p.say(fmt.Sprintf("Idée %d pour l'école.", i))
 	}
@@ -557,17 +575,17 @@ func TestFloodFromOneChatKeepsEveryAnswerWithout429(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := a.answers(pid(42))
-	if len(got) != 9 {
-		t.Fatalf("stored %d answers, want the 9 of theme 2", len(got))
+	keys := inOrder(1)
+	if len(got) != len(keys) {
+		t.Fatalf("stored %d answers, want the %d of the questionnaire", len(got), len(keys))
 	}
-	for i := range 9 {
-		want := fmt.Sprintf("Idée %d pour l'école.", i)
-		found := false
-		for _, an := range got {
-			found = found || an.Text == want
-		}
-		if !found {
-			t.Errorf("answer %q lost", want)
+	stored := map[string]string{}
+	for _, an := range got {
+		stored[flows.AnswerKey(an.Theme, an.Question)] = an.Text
+	}
+	for i, k := range keys {
+		if want := fmt.Sprintf("Idée %d pour l'école.", i); stored[k] != want {
+			t.Errorf("question %s: stored %q, want %q", k, stored[k], want)
 		}
 	}
 	if n := fake.TooManyRequests(); n != 0 {

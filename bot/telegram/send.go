@@ -259,7 +259,7 @@ func renderOutgoing(out bot.Outgoing) []part {
 		}
 	}
 	r := out.Reply
-	if r.Lead != "" || r.Title != "" || r.Text != "" || len(r.Options) > 0 || (len(parts) == 0 && len(out.Markup) == 0 && r.Document == nil && len(out.Plain) == 0) {
+	if r.Lead != "" || r.Recap != nil || r.Title != "" || r.Text != "" || len(r.Options) > 0 || (len(parts) == 0 && len(out.Markup) == 0 && r.Document == nil && len(out.Plain) == 0) {
 		parts = append(parts, render(r)...)
 	}
 	for _, m := range out.Markup {
@@ -285,6 +285,9 @@ type part struct {
 	photo    *bot.Image      // a picture with its caption instead of text
 }
 
+// recapRule sets a reply's recap apart from the prompt below it.
+const recapRule = "──────────"
+
 // render turns a reply into HTML messages of at most maxText visible
 // characters; every piece of text is escaped.
 func render(r flows.Reply) []part {
@@ -300,24 +303,45 @@ func render(r flows.Reply) []part {
 		text = strings.TrimSpace(lead + "\n\n" + text)
 		lead = ""
 	}
+	var parts []part
 	// head is what comes before the text in the first message: the lead,
-	// then the title in bold.
-	head := ""
+	// the recap (its title in bold) set apart by a rule, then the title in
+	// bold.
+	head, first := "", maxText
 	if lead != "" {
 		head = html.EscapeString(lead) + "\n\n"
+		first -= utf16Len(lead) + 2
+	}
+	if rc := r.Recap; rc != nil {
+		rt, rx := strings.TrimSpace(rc.Title), strings.TrimSpace(rc.Text)
+		if n := utf16Len(rt) + utf16Len(rx) + utf16Len(recapRule) + 6; n <= maxText/2 {
+			if rt != "" {
+				head += "<b>" + html.EscapeString(rt) + "</b>\n"
+			}
+			head += html.EscapeString(rx) + "\n\n" + recapRule + "\n\n"
+			first -= n
+		} else {
+			// Too long to share a message with the prompt: its own
+			// messages first, the lead on top.
+			recap := rx
+			if rt != "" {
+				recap = rt + "\n" + rx
+			}
+			for i, c := range splitText(recap, first, maxText) {
+				h := html.EscapeString(c)
+				if i == 0 {
+					h = head + h
+				}
+				parts = append(parts, part{html: h})
+			}
+			head, first = "", maxText
+		}
 	}
 	if title != "" {
 		head += "<b>" + html.EscapeString(title) + "</b>\n\n"
-	}
-	first := maxText
-	if lead != "" {
-		first -= utf16Len(lead) + 2
-	}
-	if title != "" {
 		first -= utf16Len(title) + 2
 	}
 	chunks := splitText(text, first, maxText)
-	parts := make([]part, 0, len(chunks)+1)
 	for i, c := range chunks {
 		h := html.EscapeString(c)
 		if i == 0 {
@@ -325,7 +349,7 @@ func render(r flows.Reply) []part {
 		}
 		parts = append(parts, part{html: h})
 	}
-	if len(parts) == 0 {
+	if len(chunks) == 0 && (head != "" || len(parts) == 0) {
 		h := strings.TrimSuffix(head, "\n\n")
 		if h == "" {
 			h = "…"

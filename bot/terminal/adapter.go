@@ -425,7 +425,7 @@ func (a *Adapter) printOutgoing(out bot.Outgoing) error {
 	}
 	r := out.Reply
 	var b strings.Builder
-	if r.Lead != "" || r.Title != "" || r.Text != "" || len(r.Options) > 0 || r.Expect != flows.ExpectNothing || out.Image == nil && len(out.Markup)+len(out.Plain) == 0 && r.Document == nil {
+	if r.Lead != "" || r.Recap != nil || r.Title != "" || r.Text != "" || len(r.Options) > 0 || r.Expect != flows.ExpectNothing || out.Image == nil && len(out.Markup)+len(out.Plain) == 0 && r.Document == nil {
 		b.WriteString(render(r, a.shownLang))
 	}
 	for _, m := range out.Markup {
@@ -447,6 +447,9 @@ func (a *Adapter) printOutgoing(out bot.Outgoing) error {
 	return nil
 }
 
+// recapRule sets a reply's recap apart from the prompt below it.
+const recapRule = "──────────"
+
 // render formats a reply for the terminal: the title, the text, then the
 // options and a blank line. Options are numbered from 1, except where the
 // reply takes text: a number typed there is an answer, so the options
@@ -456,6 +459,13 @@ func render(r flows.Reply, lang string) string {
 	if r.Lead != "" {
 		b.WriteString(strings.TrimRight(r.Lead, "\n"))
 		b.WriteString("\n")
+	}
+	if rc := r.Recap; rc != nil {
+		// Set apart from the prompt below it by a rule.
+		if rc.Title != "" {
+			b.WriteString("== " + rc.Title + " ==\n")
+		}
+		b.WriteString(strings.TrimRight(rc.Text, "\n") + "\n" + recapRule + "\n")
 	}
 	if r.Title != "" {
 		b.WriteString("== ")

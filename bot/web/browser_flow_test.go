@@ -48,18 +48,21 @@ func TestBrowserCompletesTheme(t *testing.T) {
 			p.waitLog("Question " + string(rune('2'+i)) + "/5")
 		}
 	}
-	p.waitLog("Relecture")
-	p.waitFor("focus on the first review button", `document.activeElement && document.activeElement.textContent.trim() === 'Modifier 1'`)
-	p.checkAccessibility("review")
-	p.screenshot("phone-review")
-	p.tap("Valider")
-	p.waitLog("est validé")
+	// Theme 1's review in short, above theme 2's first question:
+	// answering it validates theme 1.
+	p.waitLog("Thème 1 terminé")
+	p.waitLog("Thème 2 : Enseigner et apprendre avec le numérique · Question 1/9")
+	p.waitFor("focus on the text box", `document.activeElement && document.activeElement.id === 'text'`)
+	p.checkAccessibility("recap")
+	p.screenshot("phone-recap")
+	p.answer("Savoir vérifier une information.")
+	p.waitLog("Le thème 1 est validé.")
 	p.checkConsole()
 	s, ok, err := h.db.Session(h.participantOf(p.cookie()))
 	if err != nil || !ok {
 		t.Fatalf("session: %v %v", ok, err)
 	}
-	if len(s.Answers) != 5 || s.Confirmed["acces"].IsZero() {
+	if len(s.Answers) != 6 || s.Confirmed["acces"].IsZero() {
 		t.Errorf("stored: %d answers, confirmed %v", len(s.Answers), s.Confirmed)
 	}
 }

@@ -69,10 +69,17 @@ type messageView struct {
 	Seq  uint64
 	Echo string
 	// Lead is a short note before the title (an acknowledgement), by line.
-	Lead       []string
+	Lead []string
+	// Recap is shown above the prompt, set apart from it (flows.Reply.Recap).
+	Recap      *recapView
 	Title      string
 	Paragraphs [][]string
 	Document   *documentView
+}
+
+type recapView struct {
+	Title      string
+	Paragraphs [][]string
 }
 
 type documentView struct {
@@ -105,12 +112,10 @@ func messageOf(tx *texts, e entry) messageView {
 	if lead := strings.TrimSpace(r.Lead); lead != "" {
 		m.Lead = strings.Split(typography(lead), "\n")
 	}
-	text := typography(strings.ReplaceAll(strings.TrimSpace(r.Text), "\r\n", "\n"))
-	for p := range strings.SplitSeq(text, "\n\n") {
-		if p = strings.Trim(p, "\n"); p != "" {
-			m.Paragraphs = append(m.Paragraphs, strings.Split(p, "\n"))
-		}
+	if rc := r.Recap; rc != nil {
+		m.Recap = &recapView{Title: typography(rc.Title), Paragraphs: paragraphs(rc.Text)}
 	}
+	m.Paragraphs = paragraphs(r.Text)
 	if d := r.Document; d != nil {
 		kb := max(1, (len(d.Data)+1023)/1024)
 		m.Document = &documentView{
@@ -120,6 +125,18 @@ func messageOf(tx *texts, e entry) messageView {
 		}
 	}
 	return m
+}
+
+// paragraphs splits text into paragraphs of lines, for the page.
+func paragraphs(text string) [][]string {
+	var out [][]string
+	text = typography(strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n"))
+	for p := range strings.SplitSeq(text, "\n\n") {
+		if p = strings.Trim(p, "\n"); p != "" {
+			out = append(out, strings.Split(p, "\n"))
+		}
+	}
+	return out
 }
 
 // frenchSpaces keeps French punctuation on the line of the word before

@@ -220,6 +220,11 @@ func actOn(fake *discordtest.Server, u discordtest.User, m discordtest.Message, 
 		return click("Valider")
 	}
 	if b, ok := m.Button("Répondre"); ok {
+		if _, below := m.Button("Modifier mes réponses au thème"); below {
+			// The question under a theme's review: answering it
+			// validates that theme.
+			themes.Add(1)
+		}
 		if _, err := fake.ClickButton(u, m, b.CustomID); err != nil {
 			return false
 		}

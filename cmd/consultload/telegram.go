@@ -349,7 +349,8 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 		case strings.Contains(m.Text, "Question"):
 			n++
 			m, ok = act(func() { fake.SendText(u, fmt.Sprintf("Réponse %d de %d : plus de temps pour les élèves.", n, u.ID)) })
-		case strings.Contains(m.Text, "Choisissez un thème"):
+		case strings.Contains(m.Text, "Les thèmes"):
+			// The menu, also once every theme is validated.
 			next := nextTheme(m.Labels())
 			if next == "" {
 				return lat // every theme validated

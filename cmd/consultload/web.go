@@ -326,7 +326,8 @@ func (p *webPerson) run(ctx context.Context, arrival time.Duration) {
 		case strings.Contains(prompt.text, "Question"):
 			p.question++
 			prompt, ok = p.act(ctx, url.Values{"text": {fmt.Sprintf("Réponse %d, depuis %s : plus de temps pour les élèves.", p.question, p.addr)}}, true)
-		case strings.Contains(prompt.text, "Choisissez un thème"):
+		case strings.Contains(prompt.text, "Les thèmes"):
+			// The menu, also once every theme is validated.
 			next := ""
 			for label := range prompt.options {
 				if !strings.HasPrefix(label, "✓") && (next == "" || label < next) {
