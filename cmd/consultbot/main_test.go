@@ -77,9 +77,17 @@ func checkStored(t *testing.T, dbPath, participant string, acked []answered) int
 	return len(count)
 }
 
+// hasOption reports whether s offers an option labelled label (or the
+// word label to type), whatever its case.
+func hasOption(s screen, label string) bool {
+	_, ok := s.option(func(l string) bool { return strings.EqualFold(l, label) })
+	return ok
+}
+
 // TestChatOneThemeEndToEnd runs the real Main in-process on a temp DB: a
 // person consents, chooses a profile and an académie, answers every question
-// of the first theme, confirms the review, then closes stdin.
+// of the first theme, then the first of the second below the first theme's
+// review, which validates it, then closes stdin.
 func TestChatOneThemeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir) // no consultbot.toml here: built-in defaults
@@ -111,8 +119,7 @@ func TestChatOneThemeEndToEnd(t *testing.T) {
 	}
 	var acked []answered
 	var pending *answered
-	themesDone := 0
-	for themesDone == 0 {
+	for below := false; !below; {
 		sc, ok := c.next(screenTimeout)
 		if !ok {
 			t.Fatalf("output ended early:\n%s", c)
@@ -134,20 +141,28 @@ func TestChatOneThemeEndToEnd(t *testing.T) {
 		case "academie":
 			say("Rhône")
 		case "question":
+			if st.q.theme == q.Themes[1].ID {
+				// The last answer of theme 1 brings its review above
+				// theme 2's first question.
+				if !strings.Contains(sc.text, "Thème 1 terminé") || !hasOption(sc, "modifier mes réponses au thème 1") {
+					t.Fatalf("theme 2's first question without theme 1's review above it:\n%s", c)
+				}
+				below = true
+			}
 			a := answered{st.q, fmt.Sprintf("Réponse de Camille à %s/%s", st.q.theme, st.q.question)}
 			pending = &a
 			say(a.text)
-		case "review":
-			say(fmt.Sprint(st.pick))
-			themesDone++
+		default:
+			t.Fatalf("unexpected %s screen:\n%s", st.kind, c)
 		}
 	}
-	// The confirmation goes on to the next theme's first question; the
-	// menu, asked for, shows the theme ticked.
+	// Answering there validates theme 1 and goes on to theme 2's second
+	// question; the menu, asked for, shows theme 1 ticked.
 	sc, _ := c.next(screenTimeout)
-	if st, err := cls.classify(sc); err != nil || st.kind != "question" || st.q.theme != q.Themes[1].ID {
-		t.Fatalf("after the review: %v %v; want theme 2's first question\n%s", st, err, c)
+	if st, err := cls.classify(sc); err != nil || st.kind != "question" || st.q != (qref{q.Themes[1].ID, q.Themes[1].Questions[1].ID}) || !strings.Contains(sc.text, "Le thème 1 est validé.") {
+		t.Fatalf("after answering below the review: %v %v; want theme 1 validated and theme 2's second question\n%s", st, err, c)
 	}
+	acked = append(acked, *pending)
 	say("/menu")
 	sc, _ = c.next(screenTimeout)
 	if st, err := cls.classify(sc); err != nil || st.kind != "menu" {
@@ -165,7 +180,7 @@ func TestChatOneThemeEndToEnd(t *testing.T) {
 	case <-time.After(screenTimeout):
 		t.Fatal("chat did not stop at end of input")
 	}
-	if n := len(q.Themes[0].Questions); len(acked) != n {
+	if n := len(q.Themes[0].Questions) + 1; len(acked) != n {
 		t.Fatalf("acknowledged %d answers, want %d", len(acked), n)
 	}
 	if !strings.HasPrefix(c.String(), "consultbot dans le terminal") {
