@@ -51,7 +51,7 @@ func TestBrowserCompletesTheme(t *testing.T) {
 	// Theme 1's review in short, above theme 2's first question:
 	// answering it validates theme 1.
 	p.waitLog("Thème 1 terminé")
-	p.waitLog("Thème 2 : Enseigner et apprendre avec le numérique · Question 1/9")
+	p.waitLog("Enseigner et apprendre avec le numérique · Question 1/9")
 	p.waitFor("focus on the text box", `document.activeElement && document.activeElement.id === 'text'`)
 	p.checkAccessibility("recap")
 	p.screenshot("phone-recap")

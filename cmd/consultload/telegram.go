@@ -293,8 +293,10 @@ func pauses(think, thinkMax time.Duration, seed uint64) func() time.Duration {
 }
 
 // driveParent plays one parent: onboarding, then themes one after the
-// other, answering each question with text and validating each review,
-// until ctx ends. Each action waits for the bot's next prompt (a message
+// other, answering each question with text (a theme's last answer brings
+// the next theme's first question below its review, and answering that
+// validates it) and validating the last review, until ctx ends or every
+// theme is validated. Each action waits for the bot's next prompt (a message
 // with buttons, new or a tapped one edited); the time to the first reply
 // is its latency, kept for the actions taken from on (after the warm-up).
 func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, pause func() time.Duration, from time.Time, actions *atomic.Int64) []time.Duration {
