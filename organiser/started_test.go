@@ -103,20 +103,11 @@ func TestValidatingAThemeAndLeavingStartsNoOther(t *testing.T) {
 	}
 
 	s := New(db, q, Options{Now: func() time.Time { return c.at.Add(time.Hour) }})
-	stats := execute(t, s, "/stats").Text
-	for _, want := range []string{
+	wantStats(t, s, "validated and left",
 		fmt.Sprintf("1. %s : %d réponses", q.Themes[0].Title.In("fr"), len(q.Themes[0].Questions)),
 		"Commencé par 1 participant, terminé par 1",
-		fmt.Sprintf("2. %s : 0 réponse. Personne ne l'a commencé.", q.Themes[1].Title.In("fr")),
-	} {
-		if !strings.Contains(stats, want) {
-			t.Errorf("/stats lacks %q:\n%s", want, stats)
-		}
-	}
-	res := execute(t, s, "/synthese")
-	if res.Digest == nil {
-		t.Fatalf("/synthese gave no digest: %+v", res)
-	}
+		fmt.Sprintf("2. %s : 0 réponse. Personne ne l'a commencé.", q.Themes[1].Title.In("fr")))
+	res := synthese(t, s)
 	for _, th := range res.Digest.Themes[1:] {
 		if th.Started != 0 || th.DropOff != nil {
 			t.Errorf("/synthese: theme %q started by %d, drop-off %+v; want not started", th.Title, th.Started, th.DropOff)
@@ -129,7 +120,7 @@ func TestValidatingAThemeAndLeavingStartsNoOther(t *testing.T) {
 	// Typing at theme 2's first question starts it, even a word that
 	// is not taken for an answer yet.
 	c.say("ok")
-	res = execute(t, s, "/synthese")
+	res = synthese(t, s)
 	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[0].ID {
 		t.Errorf("after typing at theme 2: started by %d, drop-off %+v; want 1, at its first question", th.Started, th.DropOff)
 	}
@@ -148,34 +139,40 @@ func TestAnsweringBelowTheReviewValidatesTheTheme(t *testing.T) {
 		t.Fatalf("after theme 1's last answer, want its review above theme 2's first question, got %+v", c.last)
 	}
 	s := New(db, q, Options{Now: func() time.Time { return c.at.Add(time.Hour) }})
-	stats := execute(t, s, "/stats").Text
-	for _, want := range []string{
+	wantStats(t, s, "stopped below the review",
 		"Commencé par 1 participant, terminé par 0",
-		fmt.Sprintf("2. %s : 0 réponse. Personne ne l'a commencé.", q.Themes[1].Title.In("fr")),
-	} {
-		if !strings.Contains(stats, want) {
-			t.Errorf("stopped below the review: /stats lacks %q:\n%s", want, stats)
-		}
-	}
+		fmt.Sprintf("2. %s : 0 réponse. Personne ne l'a commencé.", q.Themes[1].Title.In("fr")))
 
 	c.say("Une réponse au thème 2, assez longue pour être gardée.")
-	stats = execute(t, s, "/stats").Text
-	for _, want := range []string{
+	wantStats(t, s, "after answering below the review",
 		"Commencé par 1 participant, terminé par 1",
-		fmt.Sprintf("2. %s : 1 réponse", q.Themes[1].Title.In("fr")),
-	} {
-		if !strings.Contains(stats, want) {
-			t.Errorf("after answering below the review: /stats lacks %q:\n%s", want, stats)
-		}
-	}
-	res := execute(t, s, "/synthese")
-	if res.Digest == nil {
-		t.Fatalf("/synthese gave no digest: %+v", res)
-	}
+		fmt.Sprintf("2. %s : 1 réponse", q.Themes[1].Title.In("fr")))
+	res := synthese(t, s)
 	if th := res.Digest.Themes[0]; th.Confirmed != 1 {
 		t.Errorf("/synthese: theme 1 validated by %d, want 1", th.Confirmed)
 	}
 	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[1].ID {
 		t.Errorf("/synthese: theme 2 started by %d, drop-off %+v; want 1, at its second question", th.Started, th.DropOff)
 	}
+}
+
+// wantStats checks that /stats, at the moment when, shows each of wants.
+func wantStats(t *testing.T, s *Service, when string, wants ...string) {
+	t.Helper()
+	stats := execute(t, s, "/stats").Text
+	for _, want := range wants {
+		if !strings.Contains(stats, want) {
+			t.Errorf("%s: /stats lacks %q:\n%s", when, want, stats)
+		}
+	}
+}
+
+// synthese runs /synthese, which must give a digest.
+func synthese(t *testing.T, s *Service) Result {
+	t.Helper()
+	res := execute(t, s, "/synthese")
+	if res.Digest == nil {
+		t.Fatalf("/synthese gave no digest: %+v", res)
+	}
+	return res
 }

@@ -16,6 +16,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/flows/flowstest"
 )
 
 func testAdapter(t *testing.T) *Adapter {
@@ -176,36 +177,22 @@ func TestOptionsValidateReportsEveryProblem(t *testing.T) {
 }
 
 // A theme's review in short above the next question is one message
-// within Discord's 2,000 characters: the lead, the recap's title in bold,
-// its text escaped, a rule, then the prompt; flows keeps such a reply
-// within 1,800 characters.
+// within Discord's 2,000 characters, in the worst case the conversation
+// makes (nine answers as long as allowed, full of markdown): the lead, the
+// recap's title in bold, its text escaped, a rule, then the prompt.
 func TestRenderRecapAboveThePromptInOneMessage(t *testing.T) {
 	a := testAdapter(t)
-	line := "3. Équité entre les territoires : *pas* _gras_ et une réponse coupée à soixante-dix…\n"
-	r := flows.Reply{
-		Lead:    "Merci, c'est noté.",
-		Recap:   &flows.Recap{Title: "Thème 1 terminé · Égal accès", Text: strings.Repeat(line, 18) + "\nPour changer une réponse : « Modifier mes réponses au thème 1 »."},
-		Title:   "Thème 2 : Enseigner · Question 1/9",
-		Text:    "Que doivent savoir faire les élèves ?",
-		Expect:  flows.ExpectText,
-		Options: []flows.Option{{Token: "9.skip", Label: "Passer"}, {Token: "9.review.acces", Label: "Modifier mes réponses au thème 1"}},
-	}
-	if n := utf8.RuneCountInString(r.Lead + r.Recap.Title + r.Recap.Text + r.Title + r.Text); n < 1700 || n > 1800 {
-		t.Fatalf("test reply has %d characters, want the worst flows allows, 1,700 to 1,800", n)
-	}
+	r := flowstest.Recap(flows.LangFR, "*pas* _gras_ et une réponse")
 	parts := a.render(r, "1001")
-	if len(parts) != 1 || len(buttonsOf(parts[0])) != 3 {
-		t.Fatalf("got %d parts, want one message with its three buttons", len(parts))
+	if len(parts) != 1 || len(buttonsOf(parts[0])) != 5 {
+		t.Fatalf("got %d parts, want one message with its five buttons", len(parts))
 	}
 	c := parts[0].content
 	if n := utf8.RuneCountInString(c); n > maxContent {
 		t.Errorf("message has %d characters, over Discord's %d", n, maxContent)
 	}
-	want := "Merci, c'est noté.\n\n**Thème 1 terminé · Égal accès**\n3\\. Équité entre les territoires : \\*pas\\* \\_gras\\_"
-	if !strings.HasPrefix(c, want) {
-		t.Errorf("message starts %q, want %q", c[:80], want)
-	}
-	if !strings.Contains(c, "au thème 1 ».\n\n"+recapRule+"\n\n**Thème 2 : Enseigner · Question 1/9**\n\nQue doivent") {
-		t.Errorf("rule and prompt not below the recap:\n%s", c)
+	if err := flowstest.InOrder(c, "Merci, c'est noté.\n\n**Thème 2 terminé · Enseigner et apprendre avec le numérique**\n1\\. ",
+		"\\*pas\\* \\_gras\\_", "valide ce thème.\n\n"+recapRule+"\n\n**Thème 3 : Travailler ensemble, collaborer · Question 1/5**\n\n"); err != nil {
+		t.Error(err)
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"html"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/flows/flowstest"
 )
 
 func TestRenderSplitsLongTextAtParagraphsAndEscapes(t *testing.T) {
@@ -106,44 +106,30 @@ func TestAddressesOfATap(t *testing.T) {
 	}
 }
 
-// A theme's review in short above the next question is one message: the
-// lead, the recap's title in bold and its text, a rule, then the prompt,
-// every piece escaped; flows keeps such a reply within 1,800 characters.
+// A theme's review in short above the next question is one message, in
+// the worst case the conversation makes (nine answers as long as allowed,
+// full of markup): the lead, the recap's title in bold and its text, a
+// rule, then the prompt, every piece escaped.
 func TestRenderRecapAboveThePromptInOneMessage(t *testing.T) {
-	line := "3. Équité entre les territoires : <b>pas gras</b> & une réponse coupée à soixante-dix…\n"
-	r := flows.Reply{
-		Lead:    "Merci, c'est noté.",
-		Recap:   &flows.Recap{Title: "Thème 1 terminé · Égal accès", Text: strings.Repeat(line, 18) + "\nPour changer une réponse : « Modifier mes réponses au thème 1 »."},
-		Title:   "Thème 2 : Enseigner · Question 1/9",
-		Text:    "Que doivent savoir faire les élèves ?",
-		Options: []flows.Option{{Token: "9.skip", Label: "Passer"}, {Token: "9.review.acces", Label: "Modifier mes réponses au thème 1"}},
-	}
-	if n := utf8.RuneCountInString(r.Lead + r.Recap.Title + r.Recap.Text + r.Title + r.Text); n < 1700 || n > 1800 {
-		t.Fatalf("test reply has %d characters, want the worst flows allows, 1,700 to 1,800", n)
-	}
+	r := flowstest.Recap(flows.LangFR, "<b>pas gras</b> & une réponse")
 	parts := render(r)
 	if len(parts) != 1 || parts[0].keyboard == nil {
 		t.Fatalf("got %d parts, want one message with its keyboard", len(parts))
 	}
 	h := parts[0].html
-	order := []string{"Merci, c&#39;est noté.\n\n<b>Thème 1 terminé · Égal accès</b>\n3. Équité", "&lt;b&gt;pas gras&lt;/b&gt; &amp;", "au thème 1 ».\n\n" + recapRule + "\n\n<b>Thème 2 : Enseigner · Question 1/9</b>\n\nQue doivent"}
-	at := 0
-	for _, want := range order {
-		i := strings.Index(h[at:], want)
-		if i < 0 {
-			t.Fatalf("rendered message lacks %q after byte %d:\n%s", want, at, h)
-		}
-		at += i + len(want)
+	if err := flowstest.InOrder(h, "Merci, c&#39;est noté.\n\n<b>Thème 2 terminé · Enseigner et apprendre avec le numérique</b>\n1. ",
+		"&lt;b&gt;pas gras&lt;/b&gt; &amp;", "valide ce thème.\n\n"+recapRule+"\n\n<b>Thème 3 : Travailler ensemble, collaborer · Question 1/5</b>\n\n"); err != nil {
+		t.Error(err)
 	}
 	if strings.Count(h, "<b>") != 2 {
 		t.Errorf("want exactly the two titles bold:\n%s", h)
 	}
 
 	// A recap too long to share a message comes first, on its own.
-	r.Recap.Text = strings.Repeat(line, 40)
+	r.Recap.Text = strings.Repeat(r.Recap.Text+"\n", 3)
 	parts = render(r)
 	if len(parts) < 2 || !strings.HasPrefix(parts[0].html, "Merci, c&#39;est noté.\n\n") || parts[0].keyboard != nil ||
-		!strings.HasPrefix(parts[len(parts)-1].html, "<b>Thème 2 : Enseigner") || parts[len(parts)-1].keyboard == nil {
+		!strings.HasPrefix(parts[len(parts)-1].html, "<b>Thème 3 : Travailler") || parts[len(parts)-1].keyboard == nil {
 		t.Errorf("long recap: want its own messages first, then the prompt with its keyboard; got %d parts", len(parts))
 	}
 	for i, p := range parts {

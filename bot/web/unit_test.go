@@ -8,6 +8,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/flows/flowstest"
 )
 
 func TestClientAddress(t *testing.T) {
@@ -84,27 +85,14 @@ func outgoing(participant string, seq uint64) bot.Outgoing {
 // A theme's review in short comes above the next question in the same
 // message, set apart in its own block, every piece escaped.
 func TestMessageShowsTheRecapAboveThePrompt(t *testing.T) {
-	r := flows.Reply{
-		Lead:  "Merci, c'est noté.",
-		Recap: &flows.Recap{Title: "Thème 1 terminé · L'école", Text: "1. Temps d'écran : <b>une heure</b>\n\nPour changer une réponse : « Modifier mes réponses au thème 1 »."},
-		Title: "Thème 2 : À la maison · Question 1/1",
-		Text:  "Comment se passent les devoirs en ligne ?",
-	}
+	r := flowstest.Recap(flows.LangFR, "<b>une heure</b>")
 	html, err := render("message", messageOf(textsFor("fr"), entry{Seq: 3, Reply: r}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	order := []string{
-		"<p>Merci, c&#39;est noté.</p>",
-		`<div class="recap">`, "<strong>Thème 1 terminé · L&#39;école</strong>", "&lt;b&gt;une heure&lt;/b&gt;", "au thème 1\u00a0».</p>\n</div>",
-		"<strong>Thème 2\u00a0: À la maison · Question 1/1</strong>", "en ligne\u00a0?",
-	}
-	at := 0
-	for _, want := range order {
-		i := strings.Index(html[at:], want)
-		if i < 0 {
-			t.Fatalf("message lacks %q after byte %d:\n%s", want, at, html)
-		}
-		at += i + len(want)
+	if err := flowstest.InOrder(html, "<p>Merci, c&#39;est noté.</p>",
+		`<div class="recap">`, "<strong>Thème 2 terminé · Enseigner et apprendre avec le numérique</strong>", "&lt;b&gt;une heure&lt;/b&gt;", "valide ce thème.</p>\n</div>",
+		"<strong>Thème 3\u00a0: Travailler ensemble, collaborer · Question 1/5</strong>"); err != nil {
+		t.Error(err)
 	}
 }

@@ -34,6 +34,7 @@ func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
 	duration := fs.Duration("duration", 10*time.Second, "how long to run (at most 10m)")
 	think := fs.Duration("think", 0, "pause of each educator before every action (0: as fast as the bot answers)")
 	verbose := fs.Bool("v", false, "log the bot's warnings to stderr")
+	warmup := fs.Duration("warmup", 0, "also print the requests per answer after this long, leaving out the first educators' onboarding")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,6 +43,9 @@ func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *duration <= 0 || *duration > 10*time.Minute {
 		return fmt.Errorf("discord load: -duration %v out of (0, 10m]", *duration)
+	}
+	if *warmup < 0 || *warmup >= *duration {
+		return fmt.Errorf("discord load: -warmup %v out of [0, -duration)", *warmup)
 	}
 
 	level := slog.LevelError
@@ -93,6 +97,21 @@ func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
 	var stuck, themes atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
+	// What the bot had sent and stored when the warm-up ended.
+	type counts struct{ followUps, edits, acks, answers int }
+	counted := func() counts {
+		return counts{fake.Calls(discordtest.RouteFollowUp), fake.Calls(discordtest.RouteEditFollowUp), len(fake.Acks()), countAnswers(ctx, db)}
+	}
+	warm := make(chan counts, 1)
+	if *warmup > 0 {
+		go func() {
+			select {
+			case <-time.After(*warmup):
+				warm <- counted()
+			case <-loadCtx.Done():
+			}
+		}()
+	}
 	for i := range *educators {
 		wg.Add(1)
 		go func() {
@@ -108,7 +127,8 @@ func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("discord load: stop: %w", err)
 	}
 
-	answers := countAnswers(ctx, db)
+	end := counted()
+	answers := end.answers
 	acks := fake.Acks()
 	lat := make([]time.Duration, 0, len(acks))
 	late, modals := 0, 0
@@ -131,6 +151,14 @@ func runDiscord(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "after the acks:      %d follow-ups, %d edits of @original (tapped or deferred messages)\n", followUps, edits)
 	if answers > 0 {
 		fmt.Fprintf(stdout, "per answer:          %.2f follow-ups, %.2f edits, %.2f interactions\n", float64(followUps)/float64(answers), float64(edits)/float64(answers), float64(len(acks))/float64(answers))
+	}
+	select {
+	case w := <-warm:
+		if n := end.answers - w.answers; n > 0 {
+			fmt.Fprintf(stdout, "after the warm-up:   %d answers; per answer %.2f follow-ups, %.2f edits, %.2f interactions\n",
+				n, float64(end.followUps-w.followUps)/float64(n), float64(end.edits-w.edits)/float64(n), float64(end.acks-w.acks)/float64(n))
+		}
+	default:
 	}
 	fmt.Fprintf(stdout, "never acknowledged:  %d; educators left waiting >10s: %d; requests refused: %d\n", len(fake.Unacknowledged()), stuck.Load(), len(fake.Rejected()))
 	return nil
