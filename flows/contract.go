@@ -31,4 +31,6 @@ const (
 // (*Machine).Questionnaire, Config and Closed(now); NormalizeAcademie and
 // Academies; AnswerKey and DataFileName; the questionnaire types
 // Questionnaire (Theme, Question, QuestionCount, Profile), Theme, Question
-// (IsChoice, Choice), Choice and Text (Text.In(lang)).
+// (IsChoice, Choice), Choice and Text (Text.In(lang)); Recap, the block a
+// reply shows above its prompt (a theme's review above the next theme's
+// first question, whose answer validates it: Session.Reviewed).

@@ -100,9 +100,11 @@ const (
 const (
 	remindOffer    = "offer"
 	remindReminder = "reminder"
-	// remindAfterTheme is the offer made once a theme is validated: its
-	// answer goes on to the next theme not validated yet, as « Valider »
-	// does without the offer.
+	// remindAfterTheme is the offer made once a theme is done with others
+	// left: below its review, in place of the next theme's first question
+	// (at StageReview), or after « Valider » (at StageMenu). Its answer
+	// validates the theme and goes on to the next theme not validated
+	// yet, as answering that question, or « Valider », does.
 	remindAfterTheme = "after-theme"
 )
 

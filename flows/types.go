@@ -99,7 +99,7 @@ const (
 	// voice note FileID, the answer Answer (an AnswerKey), meant.
 	PendingTranscript = "transcript"
 	// PendingReminders offers reminders (Text "offer", or "after-theme"
-	// once a theme is validated) or follows a reminder (Text "reminder"),
+	// once a theme is done) or follows a reminder (Text "reminder"),
 	// whose buttons it reads.
 	PendingReminders = "reminders"
 )
