@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -93,95 +88,20 @@ func seedPaused(t *testing.T, srv *telegramtest.Server, dbPath string, n int, re
 	return db, chats
 }
 
-// campaignBot is one `consultbot run` process of a campaign test.
-type campaignBot struct {
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
-}
-
-// campaignRun starts and kills the `consultbot run` processes of a
-// campaign test, on one configuration, and shows their logs if the test
-// fails.
-type campaignRun struct {
-	t        *testing.T
-	bin, dir string
-	cfg      string
-	srv      *telegramtest.Server
-	logs     []*bytes.Buffer
-}
-
-// newCampaignRun writes the configuration (the database, the Telegram
-// fake, the organiser, then extra) and builds the binary.
-func newCampaignRun(t *testing.T, srv *telegramtest.Server, extra string) (r *campaignRun, dbPath string) {
+// campaignKillTest begins a campaign kill test, skipped with -short: its
+// replayable random source (stream tells the tests apart), the Telegram
+// fake, closed at the end, and the run, whose configuration names the
+// organiser and adds extra.
+func campaignKillTest(t *testing.T, stream uint64, extra string) (*rand.Rand, *telegramtest.Server, *killRun, string) {
 	t.Helper()
-	dir := t.TempDir()
-	dbPath = filepath.Join(dir, "campaign.db")
-	cfg := filepath.Join(dir, "consultbot.toml")
-	body := fmt.Sprintf("[storage]\npath = %q\n[telegram]\napi_endpoint = %q\norganiser_users = [%d]\n%s", dbPath, srv.URL(), campaignOrganise, extra)
-	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
 	}
-	r = &campaignRun{t: t, bin: buildBinary(t), dir: dir, cfg: cfg, srv: srv}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for i, l := range r.logs {
-				t.Logf("logs of process %d:\n%s", i+1, l)
-			}
-		}
-	})
-	return r, dbPath
-}
-
-// start starts one process.
-func (r *campaignRun) start() *campaignBot {
-	t := r.t
-	t.Helper()
-	cmd := exec.Command(r.bin, "-config", r.cfg, "run")
-	cmd.Dir = r.dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.dir, "TELEGRAM_TOKEN=" + r.srv.Token(), "CONSULTBOT_ID_KEY=" + testIDKey}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	r.logs = append(r.logs, &stderr)
-	return &campaignBot{cmd: cmd, stderr: &stderr}
-}
-
-// kill kills b with SIGKILL and waits for it.
-func (b *campaignBot) kill(t *testing.T) {
-	t.Helper()
-	if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	b.cmd.Wait()
-}
-
-// stop stops b with SIGTERM and checks it exits 0.
-func (b *campaignBot) stop(t *testing.T) {
-	t.Helper()
-	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.cmd.Wait(); err != nil {
-		t.Errorf("exit after SIGTERM: %v", err)
-	}
-}
-
-// tokenLeaked reports whether a process logged the Telegram token.
-func (r *campaignRun) tokenLeaked() bool {
-	for _, l := range r.logs {
-		if strings.Contains(l.String(), r.srv.Token()) {
-			return true
-		}
-	}
-	return false
+	rng := rand.New(rand.NewPCG(killSeed(t), stream))
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(srv.Close)
+	run, dbPath := newKillRun(t, srv, "campaign.db", fmt.Sprintf("organiser_users = [%d]\n%s", campaignOrganise, extra))
+	return rng, srv, run, dbPath
 }
 
 // TestKillNineDuringAnnouncement is the issue's campaign kill test: the
@@ -195,16 +115,8 @@ func (r *campaignRun) tokenLeaked() bool {
 // just before a kill, not yet recorded as sent, goes again, and each
 // low-priority worker holds at most one such message.
 func TestKillNineDuringAnnouncement(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the real binary")
-	}
 	const kills = 4
-	seed := killSeed(t)
-	rng := rand.New(rand.NewPCG(seed, 1))
-
-	srv := telegramtest.NewServer(telegramtest.Options{})
-	defer srv.Close()
-	run, dbPath := newCampaignRun(t, srv, "")
+	rng, srv, run, dbPath := campaignKillTest(t, 1, "")
 	seedCampaign(t, srv, dbPath)
 
 	ctx, stop := context.WithTimeout(context.Background(), 3*time.Minute)

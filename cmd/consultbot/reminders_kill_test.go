@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -42,17 +41,9 @@ func seedDueReminders(t *testing.T, srv *telegramtest.Server, dbPath string) map
 // next start, not sent again. Every reminder either arrives once or is
 // among those set aside; these are at most bot.LowWorkers per kill.
 func TestKillNineDuringReminders(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the real binary")
-	}
 	const kills = 4
-	seed := killSeed(t)
-	rng := rand.New(rand.NewPCG(seed, 2))
-
-	srv := telegramtest.NewServer(telegramtest.Options{})
-	defer srv.Close()
 	// Reminders allowed at any hour of any day, so the test runs whenever.
-	run, dbPath := newCampaignRun(t, srv, "[reminders]\nfrom = \"00:00\"\nuntil = \"24:00\"\nquiet_days = []\n")
+	rng, srv, run, dbPath := campaignKillTest(t, 2, "[reminders]\nfrom = \"00:00\"\nuntil = \"24:00\"\nquiet_days = []\n")
 	chats := seedDueReminders(t, srv, dbPath)
 
 	// A reminder as a person reads it: the catalogue's text up to its
