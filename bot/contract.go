@@ -168,8 +168,10 @@ type Sender interface {
 //	func ParticipantID(channel, platformID string, key []byte) string // the only place participant ids are built
 //
 // A store may also implement Backlog (flood control), Undeliverable
-// (replies given up leave the outbox as a record) and Outbox (Post, and
-// degraded replies rewritten in place); storage.DB does.
+// (replies given up leave the outbox as a record), Outbox (Post, and
+// degraded replies rewritten in place) and Claims (reminders sent at most
+// once, reminders and announcements checked as they leave); storage.DB
+// does.
 //
 // Adapters depend only on a small interface of their own, for example
 //
