@@ -1,0 +1,174 @@
+package telegram_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/telegram"
+	"consultbot/bot/telegram/telegramtest"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// paidFixture is a fake Telegram with its real limits and the store that
+// keeps the day's paid broadcast spend.
+type paidFixture struct {
+	fake *telegramtest.Server
+	db   *storage.DB
+	path string
+}
+
+func newPaidFixture(t *testing.T) *paidFixture {
+	t.Helper()
+	f := &paidFixture{path: filepath.Join(t.TempDir(), "paid.db")}
+	f.fake = telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(f.fake.Close)
+	f.open(t)
+	return f
+}
+
+func (f *paidFixture) open(t *testing.T) {
+	t.Helper()
+	db, err := storage.Open(f.path, storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	f.db = db
+	t.Cleanup(func() { _ = db.Close() })
+}
+
+// adapter connects an adapter with a budget of perDay paid messages (0:
+// paid broadcasts off) until ctx ends.
+func (f *paidFixture) adapter(t *testing.T, ctx context.Context, perDay int64) *telegram.Adapter {
+	t.Helper()
+	opts := telegram.Options{Token: f.fake.Token(), APIEndpoint: f.fake.URL()}
+	if perDay > 0 {
+		opts.Paid = telegram.Paid{MessagesPerDay: perDay, Ledger: f.db}
+	}
+	ad, err := telegram.New(ctx, nobody{}, opts)
+	if err != nil {
+		t.Fatalf("new adapter: %v", err)
+	}
+	return ad
+}
+
+// burst sends one message to each of n new chats at once, waits until all
+// are delivered and returns how long that took and how many of them
+// Telegram charged.
+func (f *paidFixture) burst(t *testing.T, ctx context.Context, ad *telegram.Adapter, first int64, n int) (time.Duration, int) {
+	t.Helper()
+	for i := range int64(n) {
+		f.fake.KnowPrivateChat(first + i)
+	}
+	paidBefore := f.fake.PaidMessages()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range int64(n) {
+		wg.Go(func() {
+			out := bot.Outgoing{Seq: uint64(first + i), Channel: bot.ChannelTelegram, Address: strconv.FormatInt(first+i, 10),
+				Reply: flows.Reply{Text: fmt.Sprintf("Question suivante pour %d", first+i)}}
+			if err := ad.Send(ctx, out); err != nil {
+				t.Errorf("send to %d: %v", first+i, err)
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	for i := range int64(n) {
+		if got := len(f.fake.Messages(first + i)); got != 1 {
+			t.Errorf("chat %d received %d messages, want 1", first+i, got)
+		}
+	}
+	if n := f.fake.TooManyRequests(); n != 0 {
+		t.Errorf("Telegram answered 429 %d times", n)
+	}
+	return took, f.fake.PaidMessages() - paidBefore
+}
+
+// With paid broadcasts on, a burst of 80 replies to 80 people is
+// delivered at once instead of over three seconds: the first 30 in the
+// free window, and only the 50 that would have waited for it are paid
+// for. Telegram's 30/s, which the fake enforces, is never exceeded.
+func TestPaidBroadcastDeliversABurstAtOncePayingOnlyTheOverflow(t *testing.T) {
+	f := newPaidFixture(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	ad := f.adapter(t, ctx, 1000)
+	took, paid := f.burst(t, ctx, ad, 500000, 80)
+	if took < time.Second {
+		// Nothing waited for the free window, which lets 30 through in
+		// any second: exactly the overflow was paid for.
+		if paid != 50 {
+			t.Errorf("paid for %d messages of 80 delivered in %v, want the 50 above the free 30", paid, took)
+		}
+	} else if free := 80 - paid; free < 30 || paid == 0 {
+		// A stalled machine: some waited, and the free window reopened.
+		t.Errorf("after %v: %d free and %d paid; want the free window used first and the rest paid", took, free, paid)
+	}
+	if n, err := f.db.PaidReserved(ctx, time.Now().UTC().Format(time.DateOnly)); err != nil || n < int64(paid) {
+		t.Errorf("stored day's spend %d (err %v), want at least the %d paid", n, err, paid)
+	}
+}
+
+// Off (the default), nothing is paid for: the burst waits for the free
+// window as before.
+func TestWithoutPaidBroadcastABurstWaitsForTheFreeWindow(t *testing.T) {
+	f := newPaidFixture(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	ad := f.adapter(t, ctx, 0)
+	took, paid := f.burst(t, ctx, ad, 510000, 40)
+	if paid != 0 {
+		t.Errorf("paid for %d messages with paid broadcasts off", paid)
+	}
+	if took < time.Second {
+		t.Errorf("40 messages delivered in %v: more than 30 in a second without paying", took)
+	}
+}
+
+// Once the day's budget is spent, messages wait for the free window
+// again: all are delivered, and no more is paid than the budget.
+func TestPaidBroadcastBudgetSpentFallsBackToWaiting(t *testing.T) {
+	f := newPaidFixture(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	ad := f.adapter(t, ctx, 10) // one Star
+	took, paid := f.burst(t, ctx, ad, 520000, 60)
+	if paid != 10 {
+		t.Errorf("paid for %d messages with a budget of 10", paid)
+	}
+	if took < time.Second {
+		t.Errorf("60 messages delivered in %v with 10 paid: the 20 beyond the budget did not wait for the free window", took)
+	}
+}
+
+// A restart does not give the day's budget back: the spend is stored.
+func TestPaidBroadcastSpendSurvivesARestart(t *testing.T) {
+	f := newPaidFixture(t)
+	ctx1, stop := context.WithTimeout(t.Context(), 30*time.Second)
+	ad := f.adapter(t, ctx1, 15)
+	_, paid1 := f.burst(t, ctx1, ad, 530000, 40)
+	stop()
+	if err := f.db.Close(); err != nil {
+		t.Fatalf("close store: %v", err)
+	}
+
+	// A new process: the same file, and a Telegram whose free window has
+	// nothing in it.
+	f.open(t)
+	f.fake = telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(f.fake.Close)
+	ctx2, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	ad = f.adapter(t, ctx2, 15)
+	_, paid2 := f.burst(t, ctx2, ad, 540000, 40)
+	if paid1 == 0 || paid2 == 0 || paid1+paid2 > 15 {
+		t.Errorf("paid for %d, then %d after a restart: want some each time and at most the day's 15 in all", paid1, paid2)
+	}
+}
