@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -19,9 +20,10 @@ import (
 // paidFixture is a fake Telegram with its real limits and the store that
 // keeps the day's paid broadcast spend.
 type paidFixture struct {
-	fake *telegramtest.Server
-	db   *storage.DB
-	path string
+	fake    *telegramtest.Server
+	db      *storage.DB
+	path    string
+	counted paidCounter // what the adapter reported
 }
 
 func newPaidFixture(t *testing.T) *paidFixture {
@@ -43,11 +45,29 @@ func (f *paidFixture) open(t *testing.T) {
 	t.Cleanup(func() { _ = db.Close() })
 }
 
+// paidCounter is an Observer that counts paid messages and their Stars,
+// as the metrics do.
+type paidCounter struct {
+	bot.NopObserver
+	mu    sync.Mutex
+	n     int
+	stars float64
+}
+
+func (c *paidCounter) PaidMessage(stars float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	c.stars += stars
+}
+
+var _ telegram.PaidObserver = (*paidCounter)(nil)
+
 // adapter connects an adapter with a budget of perDay paid messages (0:
 // paid broadcasts off) until ctx ends.
 func (f *paidFixture) adapter(t *testing.T, ctx context.Context, perDay int64) *telegram.Adapter {
 	t.Helper()
-	opts := telegram.Options{Token: f.fake.Token(), APIEndpoint: f.fake.URL()}
+	opts := telegram.Options{Token: f.fake.Token(), APIEndpoint: f.fake.URL(), Observer: &f.counted}
 	if perDay > 0 {
 		opts.Paid = telegram.Paid{MessagesPerDay: perDay, Ledger: f.db}
 	}
@@ -113,6 +133,11 @@ func TestPaidBroadcastDeliversABurstAtOncePayingOnlyTheOverflow(t *testing.T) {
 	}
 	if n, err := f.db.PaidReserved(ctx, time.Now().UTC().Format(time.DateOnly)); err != nil || n < int64(paid) {
 		t.Errorf("stored day's spend %d (err %v), want at least the %d paid", n, err, paid)
+	}
+	f.counted.mu.Lock()
+	defer f.counted.mu.Unlock()
+	if f.counted.n != paid || math.Abs(f.counted.stars-float64(paid)/10) > 1e-9 {
+		t.Errorf("observer counted %d paid messages and %.1f Stars; Telegram charged %d", f.counted.n, f.counted.stars, paid)
 	}
 }
 
