@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,9 +113,10 @@ func (f *paidFixture) burst(t *testing.T, ctx context.Context, ad *telegram.Adap
 }
 
 // With paid broadcasts on, a burst of 80 replies to 80 people is
-// delivered at once instead of over three seconds: the first 30 in the
-// free window, and only the 50 that would have waited for it are paid
-// for. Telegram's 30/s, which the fake enforces, is never exceeded.
+// delivered at once instead of over three seconds: the first 28 in the
+// free window (which keeps 2 places for edits, which cannot be paid for),
+// and only the 52 that would have waited are paid for. Telegram's 30/s,
+// which the fake enforces, is never exceeded.
 func TestPaidBroadcastDeliversABurstAtOncePayingOnlyTheOverflow(t *testing.T) {
 	f := newPaidFixture(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
@@ -124,10 +126,10 @@ func TestPaidBroadcastDeliversABurstAtOncePayingOnlyTheOverflow(t *testing.T) {
 	if took < time.Second {
 		// Nothing waited for the free window, which lets 30 through in
 		// any second: exactly the overflow was paid for.
-		if paid != 50 {
-			t.Errorf("paid for %d messages of 80 delivered in %v, want the 50 above the free 30", paid, took)
+		if paid != 52 {
+			t.Errorf("paid for %d messages of 80 delivered in %v, want the 52 above the free 28", paid, took)
 		}
-	} else if free := 80 - paid; free < 30 || paid == 0 {
+	} else if free := 80 - paid; free < 28 || paid == 0 {
 		// A stalled machine: some waited, and the free window reopened.
 		t.Errorf("after %v: %d free and %d paid; want the free window used first and the rest paid", took, free, paid)
 	}
@@ -195,5 +197,64 @@ func TestPaidBroadcastSpendSurvivesARestart(t *testing.T) {
 	_, paid2 := f.burst(t, ctx2, ad, 540000, 40)
 	if paid1 == 0 || paid2 == 0 || paid1+paid2 > 15 {
 		t.Errorf("paid for %d, then %d after a restart: want some each time and at most the day's 15 in all", paid1, paid2)
+	}
+}
+
+// With paid broadcasts on and the free window full, the prompt that
+// follows a tap comes at once as a new paid message instead of an edit,
+// which cannot be paid for and would wait; the tapped message is left as
+// it was. The free window here is one request in any two seconds, which
+// the edit answering another person's tap fills.
+func TestTapWithTheFreeWindowFullGetsANewPaidMessage(t *testing.T) {
+	f := &paidFixture{path: filepath.Join(t.TempDir(), "paid.db")}
+	f.fake = telegramtest.NewServer(telegramtest.Options{Limits: telegramtest.Limits{Global: 0.5, GlobalBurst: 1}})
+	t.Cleanup(f.fake.Close)
+	f.open(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	ad, err := telegram.New(ctx, nobody{}, telegram.Options{Token: f.fake.Token(), APIEndpoint: f.fake.URL(),
+		Limits: telegram.Limits{GlobalRate: 0.5}, Paid: telegram.Paid{MessagesPerDay: 100, Ledger: f.db}})
+	if err != nil {
+		t.Fatalf("new adapter: %v", err)
+	}
+	prompt := flows.Reply{Text: "Vous répondez en tant que :", Options: []flows.Option{{Token: "role:parent", Label: "Parent"}}}
+	next := flows.Reply{Lead: "✓ Parent", Text: "Question 1", Replaces: true}
+	seq := uint64(0)
+	send := func(address string, r flows.Reply) {
+		t.Helper()
+		seq++
+		if err := ad.Send(ctx, bot.Outgoing{Seq: seq, Channel: bot.ChannelTelegram, Address: address, Reply: r}); err != nil {
+			t.Fatalf("send to %s: %v", address, err)
+		}
+	}
+	tap := func(chat int64) {
+		t.Helper()
+		m, ok := f.fake.LastMessage(chat)
+		if !ok {
+			t.Fatalf("no prompt in chat %d", chat)
+		}
+		send(fmt.Sprintf("%d@%d", chat, m.ID), next)
+	}
+	const first, second = 550000, 550001
+	for _, chat := range []int64{first, second} {
+		f.fake.KnowPrivateChat(chat)
+		send(strconv.FormatInt(chat, 10), prompt)
+	}
+	tap(first)  // an edit, in the free window, which it fills
+	tap(second) // the free window is full: a new message
+	if msgs := f.fake.Messages(first); len(msgs) != 1 || msgs[0].Edits != 1 || !strings.Contains(msgs[0].Text, "Question 1") {
+		t.Errorf("first chat holds %+v; want its prompt edited into the next one", msgs)
+	}
+	msgs := f.fake.Messages(second)
+	if len(msgs) != 2 || msgs[0].Edits != 0 || !strings.Contains(msgs[1].Text, "Question 1") {
+		t.Errorf("second chat holds %+v; want the tapped prompt unchanged and the next one as a new message", msgs)
+	}
+	// The prompts were paid for too: with one place in the free window,
+	// a message leaves it to edits (paidReserve).
+	if paid := f.fake.PaidMessages(); paid != 3 {
+		t.Errorf("paid for %d messages, want 3: the two prompts and the new one", paid)
+	}
+	if n := f.fake.TooManyRequests(); n != 0 {
+		t.Errorf("Telegram answered 429 %d times", n)
 	}
 }

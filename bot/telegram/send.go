@@ -39,6 +39,21 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	parts := renderOutgoing(out)
 	if out.Reply.Replaces && addr.tapped != 0 && len(parts) == 1 && parts[0].doc == nil && parts[0].photo == nil {
 		return a.progress.Resume(out, 1, func(int) error {
+			if !out.Low && a.lim.editWouldWait() {
+				// Paid broadcasts are on and the free window, the only
+				// one an edit may use, is full: the next prompt comes now
+				// as a new (paid) message rather than as an edit later.
+				// The tapped message keeps its buttons; a tap on them is
+				// a tap on an older message, answered as such.
+				m, err := messageOf(chatID, parts[0], false, 0)
+				if err == nil {
+					err = a.sendMessage(ctx, chatID, m, false, false)
+				}
+				if err != nil {
+					return fmt.Errorf("send telegram reply %d after a tap on message %d: %w", out.Seq, addr.tapped, err)
+				}
+				return nil
+			}
 			if err := a.replace(ctx, chatID, addr.tapped, parts[0]); err != nil {
 				return fmt.Errorf("send telegram reply %d in place of message %d: %w", out.Seq, addr.tapped, err)
 			}
