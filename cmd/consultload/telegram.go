@@ -37,6 +37,7 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	reminders := fs.Int("reminders", 0, "also run with this many reminders due (0-100000) to other people, and print both runs")
 	paid := fs.Bool("paid", false, "turn Telegram paid broadcasts on: replies the free 30/s would delay go with allow_paid_broadcast (1000/s, 0.1 Star each)")
 	paidStars := fs.Int("paid-stars-per-day", 1_000_000, "with -paid, the day's budget in Stars")
+	lifted := fs.Bool("no-limits", false, "lift Telegram's limits on both sides: the pipeline alone, the floor the limits add to")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,7 +70,11 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	if *reminders > 0 {
 		return reminderLoad(ctx, stdout, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup}, *reminders)
 	}
-	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup, paidPerDay: paidPerDay})
+	o := telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup, paidPerDay: paidPerDay}
+	if *lifted {
+		o.fakeLimits, o.botLimits = liftedLimits()
+	}
+	res, err := telegramLoad(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -78,7 +83,11 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 		pause = fmt.Sprintf("%s–%s", *think, *thinkMax)
 	}
 	w := res.rateWindow.Seconds()
-	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, pause, res.elapsed.Round(time.Millisecond))
+	limits := "fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat"
+	if *lifted {
+		limits = "fake Bot API, limits lifted on both sides"
+	}
+	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (%s)\n", *parents, pause, res.elapsed.Round(time.Millisecond), limits)
 	fmt.Fprintf(stdout, "updates processed:   %d (%.1f/s)\n", res.actions, res.perSecond(res.actions))
 	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  max %s  (%d samples)\n", pct(res.latencies, 50), pct(res.latencies, 99), pct(res.latencies, 100), len(res.latencies))
 	fmt.Fprintf(stdout, "  typed → message:   p50 %s  p99 %s  (%d)\n", pct(res.typed, 50), pct(res.typed, 99), len(res.typed))
