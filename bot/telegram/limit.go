@@ -322,10 +322,10 @@ func (l *limiter) editWouldWait() bool {
 
 // paidReserve is how many places of the free window a payable message
 // leaves to edits, which cannot be paid for: without it, messages would
-// take every place as it frees up and a tapped button's edit would wait
-// for the next one (about 250 ms at the median, measured at 100 parents).
-// It costs at most this many paid messages a second that the free window
-// could have carried, and only while messages are being paid for.
+// take every place as soon as it frees up, and an edit would always wait
+// for the next one. It costs at most this many paid messages a second
+// that the free window could have carried, and only while messages are
+// being paid for.
 const paidReserve = 2
 
 // payLocked is pay's decision; l.mu must be held.

@@ -143,35 +143,31 @@ func TestPaidBroadcastDeliversABurstAtOncePayingOnlyTheOverflow(t *testing.T) {
 	}
 }
 
-// Off (the default), nothing is paid for: the burst waits for the free
-// window as before.
-func TestWithoutPaidBroadcastABurstWaitsForTheFreeWindow(t *testing.T) {
-	f := newPaidFixture(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	ad := f.adapter(t, ctx, 0)
-	took, paid := f.burst(t, ctx, ad, 510000, 40)
-	if paid != 0 {
-		t.Errorf("paid for %d messages with paid broadcasts off", paid)
-	}
-	if took < time.Second {
-		t.Errorf("40 messages delivered in %v: more than 30 in a second without paying", took)
-	}
-}
-
-// Once the day's budget is spent, messages wait for the free window
-// again: all are delivered, and no more is paid than the budget.
-func TestPaidBroadcastBudgetSpentFallsBackToWaiting(t *testing.T) {
-	f := newPaidFixture(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	ad := f.adapter(t, ctx, 10) // one Star
-	took, paid := f.burst(t, ctx, ad, 520000, 60)
-	if paid != 10 {
-		t.Errorf("paid for %d messages with a budget of 10", paid)
-	}
-	if took < time.Second {
-		t.Errorf("60 messages delivered in %v with 10 paid: the 20 beyond the budget did not wait for the free window", took)
+// Off (the default), nothing is paid for and a burst waits for the free
+// window as before; once the day's budget is spent, messages wait for it
+// again. All are delivered, and no more is paid for than the budget.
+func TestBurstBeyondThePaidBudgetWaitsForTheFreeWindow(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		perDay   int64 // 0: paid broadcasts off
+		messages int
+	}{
+		{"paid broadcasts off", 0, 40},
+		{"budget of one Star spent", 10, 60},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newPaidFixture(t)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			ad := f.adapter(t, ctx, c.perDay)
+			took, paid := f.burst(t, ctx, ad, 510000, c.messages)
+			if int64(paid) != c.perDay {
+				t.Errorf("paid for %d messages with a budget of %d", paid, c.perDay)
+			}
+			if took < time.Second {
+				t.Errorf("%d messages delivered in %v with %d paid: more than 30 in a second went free", c.messages, took, paid)
+			}
+		})
 	}
 }
 
