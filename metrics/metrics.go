@@ -50,6 +50,7 @@ type Metrics struct {
 	backupSeconds                prometheus.Histogram
 	backupBytes, backupLast      prometheus.Gauge
 	backupFailures               prometheus.Counter
+	paidMessages, paidStars      prometheus.Counter
 
 	mu        sync.Mutex
 	connected map[string]bool
@@ -94,9 +95,11 @@ func New(opts Options) *Metrics {
 	m.backupBytes = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "consultbot", Name: "backup_last_size_bytes", Help: "Size of the last successful backup."})
 	m.backupLast = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "consultbot", Name: "backup_last_success_timestamp_seconds", Help: "When the last backup succeeded (Unix time); 0 before the first."})
 	m.backupFailures = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "consultbot", Name: "backup_failures_total", Help: "Backups that failed."})
+	m.paidMessages = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "consultbot", Name: "telegram_paid_messages_total", Help: "Telegram messages sent as paid broadcasts (allow_paid_broadcast), which the free 30/s would have delayed."})
+	m.paidStars = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "consultbot", Name: "telegram_paid_stars_total", Help: "Telegram Stars those paid messages cost (0.1 each)."})
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "consultbot", Name: "build_info", Help: "Always 1; its label is the running version."}, []string{"version"})
 	build.WithLabelValues(opts.Version).Set(1)
-	m.reg.MustRegister(m.requestSeconds, m.connectedGauge, m.digestSeconds, m.backupSeconds, m.backupBytes, m.backupLast, m.backupFailures, build,
+	m.reg.MustRegister(m.requestSeconds, m.connectedGauge, m.digestSeconds, m.backupSeconds, m.backupBytes, m.backupLast, m.backupFailures, m.paidMessages, m.paidStars, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if opts.DB != nil {
 		m.reg.MustRegister(&storeCollector{db: opts.DB, now: opts.Now})
@@ -108,6 +111,13 @@ func New(opts Options) *Metrics {
 		m.answers.WithLabelValues(ch)
 	}
 	return m
+}
+
+// PaidMessage counts a Telegram message sent as a paid broadcast and what
+// it cost (telegram.PaidObserver).
+func (m *Metrics) PaidMessage(stars float64) {
+	m.paidMessages.Inc()
+	m.paidStars.Add(stars)
 }
 
 // Registry is where the metrics are registered, for a test to gather.

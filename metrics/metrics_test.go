@@ -263,3 +263,20 @@ func TestReadiness(t *testing.T) {
 		t.Errorf("healthz with the database closed = %d", code)
 	}
 }
+
+// Paid Telegram messages are counted, with the Stars they cost.
+func TestPaidMessagesAndStarsAreCounted(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	for range 3 {
+		m.PaidMessage(0.1)
+	}
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	s := scrape(t, srv.URL)
+	if got := s["consultbot_telegram_paid_messages_total"]; got != 3 {
+		t.Errorf("paid messages = %v, want 3", got)
+	}
+	if got := s["consultbot_telegram_paid_stars_total"]; got < 0.299 || got > 0.301 {
+		t.Errorf("paid Stars = %v, want 0.3", got)
+	}
+}

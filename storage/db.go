@@ -65,7 +65,7 @@ var (
 		bucketBacklog, bucketBacklogIDs, bucketUndeliverable,
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
 		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
-		bucketAnswersByTime, bucketProgress,
+		bucketAnswersByTime, bucketProgress, bucketPaidBroadcast,
 	}
 )
 

@@ -75,6 +75,9 @@ type Options struct {
 	IDKey []byte
 	// Limits bound the sending rate; zero fields take Telegram's limits.
 	Limits Limits
+	// Paid turns paid broadcasts on, within a daily budget (see Paid);
+	// the zero value keeps them off.
+	Paid Paid
 	// PollTimeout is the getUpdates long-poll timeout (default 25 s).
 	PollTimeout time.Duration
 	// Logger receives the adapter's logs; nil discards them.
@@ -127,6 +130,12 @@ func (o Options) Validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("telegram mode %q is neither %q nor %q", o.Mode, ModePolling, ModeWebhook))
+	}
+	switch {
+	case o.Paid.MessagesPerDay < 0:
+		errs = append(errs, errors.New("telegram paid broadcast budget is negative"))
+	case o.Paid.MessagesPerDay > 0 && o.Paid.Ledger == nil:
+		errs = append(errs, errors.New("telegram paid broadcasts need a ledger to keep the day's spend"))
 	}
 	return errors.Join(errs...)
 }
@@ -200,6 +209,9 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
+	}
+	if opts.Paid.MessagesPerDay > 0 {
+		a.lim.paid = &paidLane{window: newWindow(PaidRate, PaidRate), budget: newBudget(ctx, opts.Paid, a.log)}
 	}
 	for _, id := range opts.OrganiserChats {
 		a.organisers[id] = true

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -143,6 +144,13 @@ type limiter struct {
 	limits   Limits
 	queue    []chan struct{} // waiters for the overall window; closed: at the head
 	released chan struct{}   // closed and replaced when a request completes
+	paid     *paidLane       // nil: paid broadcasts off
+}
+
+// paidLane is the paid broadcasts' window and budget.
+type paidLane struct {
+	window *window
+	budget *budget
 }
 
 func newLimiter(l Limits) *limiter {
@@ -161,13 +169,23 @@ func newLimiter(l Limits) *limiter {
 // 0 means a request bound only by the overall limit (edits). The caller
 // must call release once the request has completed, whatever its outcome.
 func (l *limiter) wait(ctx context.Context, chatID int64) (release func(), err error) {
+	release, _, err = l.waitPaying(ctx, chatID, false)
+	return release, err
+}
+
+// waitPaying is wait for a message that may be sent as a paid broadcast
+// (payable): when paid broadcasts are on and the free window would make
+// it wait, it is admitted into the paid window instead, within the day's
+// budget, and paid says so.
+func (l *limiter) waitPaying(ctx context.Context, chatID int64, payable bool) (release func(), paid bool, err error) {
+	payable = payable && l.paid != nil && chatID != 0
 	for {
 		if err := l.waitChat(ctx, chatID); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		release, err := l.admit(ctx, chatID)
+		release, paid, err := l.admit(ctx, chatID, payable)
 		if err != nil || release != nil {
-			return release, err
+			return release, paid, err
 		}
 		// Another request to the same chat went first: wait again.
 	}
@@ -193,22 +211,50 @@ func (l *limiter) waitChat(ctx context.Context, chatID int64) error {
 }
 
 // admit queues for the overall window, then admits the request into every
-// window. It returns a nil release when the chat had no room any more.
-func (l *limiter) admit(ctx context.Context, chatID int64) (func(), error) {
+// window. It returns a nil release when the chat had no room any more. A
+// payable request that would wait in the queue is admitted as a paid one
+// instead, when it can be (see pay), and paid says so.
+func (l *limiter) admit(ctx context.Context, chatID int64, payable bool) (release func(), paid bool, err error) {
+	if payable {
+		if release, ok := l.pay(chatID, nil); ok {
+			return release, true, nil
+		}
+	}
 	turn := make(chan struct{})
 	l.mu.Lock()
 	l.queue = append(l.queue, turn)
 	if len(l.queue) == 1 {
 		close(turn)
 	}
+	released := l.released
 	l.mu.Unlock()
-	select {
-	case <-turn:
-	case <-ctx.Done():
-		l.leave(turn)
-		return nil, fmt.Errorf("wait: %w", ctx.Err())
+	for waiting := true; waiting; {
+		if !payable {
+			released = nil // only a payable request gains by looking again
+		}
+		select {
+		case <-turn:
+			waiting = false
+		case <-released:
+			if release, ok := l.pay(chatID, turn); ok {
+				return release, true, nil
+			}
+			l.mu.Lock()
+			released = l.released
+			l.mu.Unlock()
+		case <-ctx.Done():
+			l.leave(turn)
+			return nil, false, fmt.Errorf("wait: %w", ctx.Err())
+		}
 	}
 	for {
+		// At the head, a payable request still leaves the places kept
+		// for edits: it pays rather than take one of them.
+		if payable {
+			if release, ok := l.pay(chatID, turn); ok {
+				return release, true, nil
+			}
+		}
 		l.mu.Lock()
 		now := time.Now()
 		ok, next := l.global.room(now)
@@ -219,18 +265,90 @@ func (l *limiter) admit(ctx context.Context, chatID int64) (func(), error) {
 			}
 			l.leaveLocked(turn)
 			l.mu.Unlock()
-			return release, nil
+			return release, false, nil
 		}
 		released := l.released
-		if !next.IsZero() {
+		if !next.IsZero() && !payable {
 			released = nil
 		}
 		l.mu.Unlock()
 		if err := pause(ctx, next, released); err != nil {
 			l.leave(turn)
-			return nil, err
+			return nil, false, err
 		}
 	}
+}
+
+// pay admits a payable request to chatID into the paid window when the
+// free one would make it wait: it is full for this request, counting the
+// requests queued ahead of turn (nil: not queued yet, behind them all)
+// and the places kept for edits (paidReserve).
+// It reports whether it did; a request it admits leaves the queue. It
+// may wait for the ledger to reserve more of the day's budget, never
+// holding l.mu meanwhile.
+func (l *limiter) pay(chatID int64, turn chan struct{}) (func(), bool) {
+	if l.paid.budget.spentToday() {
+		return nil, false // before scanning the queue, which is long then
+	}
+	for range 2 {
+		l.mu.Lock()
+		release, p := l.payLocked(chatID, turn, time.Now())
+		if p == paid && turn != nil {
+			l.leaveLocked(turn)
+		}
+		l.mu.Unlock()
+		if p != unfound {
+			return release, p == paid
+		}
+		if !l.paid.budget.fill(0) {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// editWouldWait reports whether paid broadcasts are on, with budget left
+// today, and an edit would have to wait for the free window now: it is
+// full, or others already wait for it.
+func (l *limiter) editWouldWait() bool {
+	if l.paid == nil || l.paid.budget.spentToday() {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ok, _ := l.global.room(time.Now())
+	return !ok || len(l.queue) > 0
+}
+
+// paidReserve is how many places of the free window a payable message
+// leaves to edits, which cannot be paid for: without it, messages would
+// take every place as soon as it frees up, and an edit would always wait
+// for the next one. It costs at most this many paid messages a second
+// that the free window could have carried, and only while messages are
+// being paid for.
+const paidReserve = 2
+
+// payLocked is pay's decision; l.mu must be held.
+func (l *limiter) payLocked(chatID int64, turn chan struct{}, now time.Time) (func(), payment) {
+	ahead := len(l.queue)
+	if turn != nil {
+		ahead = slices.Index(l.queue, turn)
+	}
+	l.global.room(now) // forgets what no longer counts
+	if l.global.n-len(l.global.log) > ahead+paidReserve {
+		return nil, unpaid // the free window has room for it
+	}
+	if ok, _ := l.paid.window.room(now); !ok {
+		return nil, unpaid
+	}
+	if ok, _ := l.chatRoom(chatID, now); !ok {
+		return nil, unpaid
+	}
+	p := l.paid.budget.take()
+	if p != paid {
+		return nil, p
+	}
+	return l.takeIn(l.paid.window, chatID), paid
 }
 
 // chatRoom reports whether chatID's limits have room, else the earliest
@@ -253,9 +371,13 @@ func (l *limiter) chatRoom(chatID int64, now time.Time) (bool, time.Time) {
 
 // take admits one request to chatID; l.mu must be held. It returns the
 // function that records its completion.
-func (l *limiter) take(chatID int64) func() {
+func (l *limiter) take(chatID int64) func() { return l.takeIn(l.global, chatID) }
+
+// takeIn admits one request to chatID into overall (the free window or
+// the paid one); l.mu must be held.
+func (l *limiter) takeIn(overall *window, chatID int64) func() {
 	s := &slot{}
-	l.global.log = append(l.global.log, s)
+	overall.log = append(overall.log, s)
 	var c *pace
 	if chatID != 0 {
 		c = l.chats[chatID]

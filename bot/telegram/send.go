@@ -39,6 +39,21 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	parts := renderOutgoing(out)
 	if out.Reply.Replaces && addr.tapped != 0 && len(parts) == 1 && parts[0].doc == nil && parts[0].photo == nil {
 		return a.progress.Resume(out, 1, func(int) error {
+			if !out.Low && a.lim.editWouldWait() {
+				// Paid broadcasts are on and the free window, the only
+				// one an edit may use, is full: the next prompt comes now
+				// as a new (paid) message rather than as an edit later.
+				// The tapped message keeps its buttons; a tap on them is
+				// a tap on an older message, answered as such.
+				m, err := messageOf(chatID, parts[0], false, 0)
+				if err == nil {
+					err = a.sendMessage(ctx, chatID, m, false, false)
+				}
+				if err != nil {
+					return fmt.Errorf("send telegram reply %d after a tap on message %d: %w", out.Seq, addr.tapped, err)
+				}
+				return nil
+			}
 			if err := a.replace(ctx, chatID, addr.tapped, parts[0]); err != nil {
 				return fmt.Errorf("send telegram reply %d in place of message %d: %w", out.Seq, addr.tapped, err)
 			}
@@ -47,33 +62,11 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	}
 	return a.progress.Resume(out, len(parts), func(i int) error {
 		p := parts[i]
-		var c tgbotapi.Chattable
-		switch {
-		case p.doc != nil:
-			c = tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: p.doc.Name, Bytes: p.doc.Data})
-		case p.photo != nil:
-			photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: p.photo.Name, Bytes: p.photo.Data})
-			photo.Caption = p.photo.Caption
-			photo.ParseMode = tgbotapi.ModeHTML
-			if i == 0 && replyTo != 0 {
-				photo.ReplyToMessageID = replyTo
-				photo.AllowSendingWithoutReply = true
-			}
-			c = photo
-		default:
-			msg := tgbotapi.NewMessage(chatID, p.html)
-			msg.ParseMode = tgbotapi.ModeHTML
-			msg.DisableWebPagePreview = true
-			if p.keyboard != nil {
-				msg.ReplyMarkup = *p.keyboard
-			}
-			if i == 0 && replyTo != 0 {
-				msg.ReplyToMessageID = replyTo
-				msg.AllowSendingWithoutReply = true
-			}
-			c = msg
+		m, err := messageOf(chatID, p, i == 0 && replyTo != 0, replyTo)
+		if err == nil {
+			err = a.sendMessage(ctx, chatID, m, p.doc != nil || p.photo != nil, out.Low)
 		}
-		if err := a.attemptIn(ctx, chatID, c, p.doc != nil || p.photo != nil, out.Low); err != nil {
+		if err != nil {
 			return fmt.Errorf("send telegram reply %d part %d/%d: %w", out.Seq, i+1, len(parts), err)
 		}
 		return nil
@@ -183,6 +176,41 @@ func (a *Adapter) attemptIn(ctx context.Context, chatID int64, c tgbotapi.Chatta
 	if err != nil {
 		return err
 	}
+	return a.finish(ctx, file, release, func(rctx context.Context) error {
+		_, err := a.request(rctx, c)
+		return err
+	})
+}
+
+// sendMessage is attemptIn for one message of a reply, which a live reply
+// sends as a paid broadcast when paid broadcasts are on and the free
+// window would make it wait (limiter.waitPaying).
+func (a *Adapter) sendMessage(ctx context.Context, chatID int64, m message, file, low bool) error {
+	var (
+		release func()
+		paid    bool
+		err     error
+	)
+	if low {
+		release, err = a.lim.waitLow(ctx, chatID)
+	} else {
+		release, paid, err = a.lim.waitPaying(ctx, chatID, true)
+	}
+	if err != nil {
+		return err
+	}
+	err = a.finish(ctx, file, release, func(rctx context.Context) error { return a.send(rctx, m, paid) })
+	if err == nil && paid {
+		if o, ok := a.observer().(PaidObserver); ok {
+			o.PaidMessage(StarsPerPaidMessage)
+		}
+	}
+	return err
+}
+
+// finish performs one admitted request, releases its place in the
+// limits once it completed and classifies its error (sendError).
+func (a *Adapter) finish(ctx context.Context, file bool, release func(), do func(context.Context) error) error {
 	if err := bot.Claim(ctx); err != nil {
 		// A reminder or announcement no longer wanted, or not claimed:
 		// nothing leaves.
@@ -190,7 +218,7 @@ func (a *Adapter) attemptIn(ctx context.Context, chatID int64, c tgbotapi.Chatta
 		return err
 	}
 	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	_, err = a.request(rctx, c)
+	err := do(rctx)
 	cancel()
 	release() // the request counts against the limits until now
 	if err == nil {

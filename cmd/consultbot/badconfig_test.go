@@ -26,6 +26,7 @@ webhook_url = ""
 webhook_secret = ""
 global_rate = -30
 chat_rate = 0
+paid_broadcast = true
 
 [discord]
 token = "${DISCORD_TOKEN}"
@@ -46,6 +47,7 @@ api_base = "discord.example.org"
 		`telegram.api_endpoint: "ftp://api.example.org" is not an http(s) URL`,
 		"telegram.global_rate: -30 must be a number between 1 and 1000",
 		"telegram.chat_rate: 0 must be a number between 0.1 and 100",
+		"telegram.paid_broadcast_stars_per_day: 0 must be a number between 1 and 8640000",
 		"telegram.webhook_listen: required in webhook mode",
 		`telegram.webhook_url: "" is not an https URL`,
 		"telegram.webhook_secret: required in webhook mode",
@@ -56,8 +58,8 @@ api_base = "discord.example.org"
 			t.Errorf("report misses %q:\n%s", want, msg)
 		}
 	}
-	if n := strings.Count(msg, "\n") + 1; n != 10 {
-		t.Errorf("%d problems reported, want 10:\n%s", n, msg)
+	if n := strings.Count(msg, "\n") + 1; n != 11 {
+		t.Errorf("%d problems reported, want 11:\n%s", n, msg)
 	}
 
 	cfg.Telegram.Mode = "push"

@@ -8,6 +8,7 @@ import (
 	"consultbot/bot/discord"
 	"consultbot/bot/telegram"
 	"consultbot/flows"
+	"consultbot/metrics"
 )
 
 // channels builds the adapter of every configured platform. ctx lives as
@@ -34,6 +35,7 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 				ChatRate:           t.ChatRate,
 				GroupRatePerMinute: t.GroupRatePerMinute,
 			},
+			Paid:     m.paidBroadcast(t),
 			Logger:   m.logger,
 			Observer: m.observer(),
 		})
@@ -70,4 +72,15 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 		}
 	}
 	return chans, errors.Join(errs...)
+}
+
+var _ telegram.PaidObserver = (*metrics.Metrics)(nil)
+
+// paidBroadcast is the Telegram adapter's paid broadcast budget: off
+// unless paid_broadcast is set; the day's spend is kept in the store.
+func (m *Main) paidBroadcast(t TelegramConfig) telegram.Paid {
+	if !t.PaidBroadcast {
+		return telegram.Paid{}
+	}
+	return telegram.Paid{MessagesPerDay: int64(t.PaidBroadcastStarsPerDay) * 10, Ledger: m.db}
 }

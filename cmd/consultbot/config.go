@@ -118,6 +118,10 @@ type TelegramConfig struct {
 	GlobalRate         float64 `toml:"global_rate"`
 	ChatRate           float64 `toml:"chat_rate"`
 	GroupRatePerMinute float64 `toml:"group_rate_per_minute"`
+	// PaidBroadcast sends, with allow_paid_broadcast, the live replies the
+	// free 30/s would delay, up to PaidBroadcastStarsPerDay a day.
+	PaidBroadcast            bool `toml:"paid_broadcast"`
+	PaidBroadcastStarsPerDay int  `toml:"paid_broadcast_stars_per_day"`
 }
 
 // DiscordConfig configures the Discord channel; it is on when Token is set.
@@ -310,6 +314,10 @@ func expandEnv(v reflect.Value, getenv func(string) string) {
 	}
 }
 
+// maxPaidStarsPerDay is a day of paid broadcasts at Telegram's 1000
+// messages a second, 0.1 Star each.
+const maxPaidStarsPerDay = 8_640_000
+
 var (
 	// telegramTokenRE is the shape of a token from @BotFather: the bot's
 	// id, a colon, the secret part.
@@ -360,6 +368,13 @@ func (c Config) Validate() error {
 	errs = appendRange(errs, "telegram.global_rate", t.GlobalRate, 1, 1000, "messages per second overall; Telegram allows about 30")
 	errs = appendRange(errs, "telegram.chat_rate", t.ChatRate, 0.1, 100, "messages per second in one chat; Telegram allows about 1")
 	errs = appendRange(errs, "telegram.group_rate_per_minute", t.GroupRatePerMinute, 1, 1200, "messages per minute in one group; Telegram allows 20")
+	if t.PaidBroadcast {
+		// The ceiling is a day at 1000 paid messages a second: a typo
+		// rather than a budget above it.
+		errs = appendRange(errs, "telegram.paid_broadcast_stars_per_day", t.PaidBroadcastStarsPerDay, 1, maxPaidStarsPerDay, "Telegram Stars a day for paid broadcasts, 0.1 per message; required with paid_broadcast = true")
+	} else if t.PaidBroadcastStarsPerDay < 0 {
+		errs = appendRange(errs, "telegram.paid_broadcast_stars_per_day", t.PaidBroadcastStarsPerDay, 0, maxPaidStarsPerDay, "Telegram Stars a day for paid broadcasts")
+	}
 	for name, ids := range map[string][]int64{"organiser_chats": t.OrganiserChats, "allowed_chats": t.AllowedChats} {
 		for _, id := range ids {
 			if id == 0 {

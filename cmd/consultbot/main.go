@@ -325,6 +325,10 @@ func (m *Main) checkConfig() error {
 	}
 	_, err = fmt.Fprintf(m.Stdout, "config ok: %d themes, %d questions, channels: %s\n",
 		len(q.Themes), q.QuestionCount(), strings.Join(cfg.Channels(), ", "))
+	if t := cfg.Telegram; err == nil && t.Token != "" && t.PaidBroadcast {
+		_, err = fmt.Fprintf(m.Stdout, "telegram paid broadcasts: on, up to %d Stars a day (%d messages beyond the free 30/s)\n",
+			t.PaidBroadcastStarsPerDay, t.PaidBroadcastStarsPerDay*10)
+	}
 	return err
 }
 

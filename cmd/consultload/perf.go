@@ -66,8 +66,7 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 
 	// 2. End to end through the real adapter, limits lifted so that the
 	// pipeline (getUpdates → engine → commit → reply) is what is measured.
-	lifted := telegramtest.Limits{Global: 1e6, GlobalBurst: 1e6, PerChat: 1e6, PerChatBurst: 1e6}
-	liftedBot := telegram.Limits{GlobalRate: 1e6, ChatRate: 1e6, ChatBurst: 1000}
+	lifted, liftedBot := liftedLimits()
 	for _, n := range conc {
 		res, err := telegramLoad(ctx, telegramLoadOptions{parents: n, duration: *duration, fakeLimits: lifted, botLimits: liftedBot})
 		if err != nil {
@@ -248,3 +247,10 @@ func currentRSS() int64 {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// liftedLimits are limits on the fake and on the bot far above any load,
+// to measure the pipeline rather than Telegram's limits.
+func liftedLimits() (telegramtest.Limits, telegram.Limits) {
+	return telegramtest.Limits{Global: 1e6, GlobalBurst: 1e6, PerChat: 1e6, PerChatBurst: 1e6},
+		telegram.Limits{GlobalRate: 1e6, ChatRate: 1e6, ChatBurst: 1000}
+}

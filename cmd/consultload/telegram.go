@@ -35,6 +35,9 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	warmup := fs.Duration("warmup", 0, "left out of the rates, of requests per answer and of update→reply: the onboarding taps before the steady state")
 	verbose := fs.Bool("v", false, "log the adapter's and engine's warnings to stderr")
 	reminders := fs.Int("reminders", 0, "also run with this many reminders due (0-100000) to other people, and print both runs")
+	paid := fs.Bool("paid", false, "turn Telegram paid broadcasts on: replies the free 30/s would delay go with allow_paid_broadcast (1000/s, 0.1 Star each)")
+	paidStars := fs.Int("paid-stars-per-day", 1_000_000, "with -paid, the day's budget in Stars")
+	lifted := fs.Bool("no-limits", false, "lift Telegram's limits on both sides: the pipeline alone, the floor the limits add to")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +56,13 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	if *thinkMax != 0 && *thinkMax < *think {
 		return errors.New("telegram load: -think-max must be at least -think")
 	}
+	if *paid && *paidStars < 1 {
+		return errors.New("telegram load: -paid-stars-per-day must be at least 1")
+	}
+	var paidPerDay int64
+	if *paid {
+		paidPerDay = int64(*paidStars) * 10
+	}
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -60,7 +70,11 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 	if *reminders > 0 {
 		return reminderLoad(ctx, stdout, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup}, *reminders)
 	}
-	res, err := telegramLoad(ctx, telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup})
+	o := telegramLoadOptions{parents: *parents, duration: *duration, think: *think, thinkMax: *thinkMax, logger: logger, warmup: *warmup, paidPerDay: paidPerDay}
+	if *lifted {
+		o.fakeLimits, o.botLimits = liftedLimits()
+	}
+	res, err := telegramLoad(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -69,15 +83,26 @@ func runTelegram(ctx context.Context, args []string, stdout io.Writer) error {
 		pause = fmt.Sprintf("%s–%s", *think, *thinkMax)
 	}
 	w := res.rateWindow.Seconds()
-	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat)\n", *parents, pause, res.elapsed.Round(time.Millisecond))
+	limits := "fake Bot API with Telegram's limits: 30 msg/s, 1 msg/s per chat"
+	if *lifted {
+		limits = "fake Bot API, limits lifted on both sides"
+	}
+	fmt.Fprintf(stdout, "telegram load: %d parents thinking %s, for %s (%s)\n", *parents, pause, res.elapsed.Round(time.Millisecond), limits)
 	fmt.Fprintf(stdout, "updates processed:   %d (%.1f/s)\n", res.actions, res.perSecond(res.actions))
 	fmt.Fprintf(stdout, "update→reply:        p50 %s  p99 %s  max %s  (%d samples)\n", pct(res.latencies, 50), pct(res.latencies, 99), pct(res.latencies, 100), len(res.latencies))
+	fmt.Fprintf(stdout, "  typed → message:   p50 %s  p99 %s  (%d)\n", pct(res.typed, 50), pct(res.typed, 99), len(res.typed))
+	fmt.Fprintf(stdout, "  tap → edit:        p50 %s  p99 %s  (%d)\n", pct(res.taps, 50), pct(res.taps, 99), len(res.taps))
 	fmt.Fprintf(stdout, "messages sent:       %d (%.1f/s against the 30/s ceiling)\n", res.sent, float64(res.sent)/w)
 	fmt.Fprintf(stdout, "edits:               %d (%.1f/s, tapped prompts turned into the next; counted in the same 30/s budget)\n", res.edits, float64(res.edits)/w)
 	fmt.Fprintf(stdout, "callback answers:    %d (%.1f/s, stop the tapped button's clock; not messages, outside the 30/s)\n", res.callbacks, float64(res.callbacks)/w)
 	fmt.Fprintf(stdout, "answers stored:      %d (%.1f answers/s)\n", res.answers, float64(res.answers)/w)
 	if res.answers > 0 {
 		fmt.Fprintf(stdout, "requests per answer: %.2f (messages and edits)\n", float64(res.sent+res.edits)/float64(res.answers))
+	}
+	if *paid {
+		stars := float64(res.paid) * telegram.StarsPerPaidMessage
+		fmt.Fprintf(stdout, "paid messages:       %d of %d (%.1f/s, allow_paid_broadcast): %.1f Stars, %.0f Stars per hour\n",
+			res.paid, res.sent, float64(res.paid)/w, stars, stars/res.rateWindow.Hours())
 	}
 	fmt.Fprintf(stdout, "429s received:       %d\n", res.tooMany)
 	return nil
@@ -114,6 +139,9 @@ type telegramLoadOptions struct {
 	// and reminders seeds that many reminders due to other people.
 	campaigns bool
 	reminders int
+	// paidPerDay turns paid broadcasts on with this daily budget in
+	// messages (0: off).
+	paidPerDay int64
 }
 
 // telegramLoadResult is what one Telegram load run measured.
@@ -121,6 +149,7 @@ type telegramLoadResult struct {
 	elapsed     time.Duration
 	actions     int64
 	latencies   []time.Duration // sorted
+	typed, taps []time.Duration // sorted: after a typed answer (a new message), after a tap (mostly an edit)
 	sent, edits int             // after the warm-up
 	callbacks   int             // answerCallbackQuery calls after the warm-up
 	answers     int             // stored after the warm-up
@@ -128,6 +157,8 @@ type telegramLoadResult struct {
 	tooMany     int
 	// remindersSent counts the reminders delivered during the run.
 	remindersSent int
+	// paid counts the messages sent as paid broadcasts after the warm-up.
+	paid int
 }
 
 func (r telegramLoadResult) perSecond(n int64) float64 { return float64(n) / r.elapsed.Seconds() }
@@ -190,7 +221,11 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	ad, err := telegram.New(runCtx, eng, telegram.Options{Token: fake.Token(), APIEndpoint: fake.URL(), Limits: o.botLimits, Logger: logger})
+	topts := telegram.Options{Token: fake.Token(), APIEndpoint: fake.URL(), Limits: o.botLimits, Logger: logger}
+	if o.paidPerDay > 0 {
+		topts.Paid = telegram.Paid{MessagesPerDay: o.paidPerDay, Ledger: db}
+	}
+	ad, err := telegram.New(runCtx, eng, topts)
 	if err != nil {
 		return res, fmt.Errorf("telegram load: %w", err)
 	}
@@ -202,9 +237,9 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	go func() { runDone <- ad.Run(runCtx) }()
 
 	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		actions   atomic.Int64
+		mu                          sync.Mutex
+		latencies, typedLat, tapLat []time.Duration
+		actions                     atomic.Int64
 	)
 	driveCtx, endDrive := context.WithTimeout(ctx, o.duration)
 	defer endDrive()
@@ -223,13 +258,13 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 		}()
 	}
 	start := time.Now()
-	sentBefore, editsBefore, callbacksBefore, answersBefore := fake.SentTotal(), fake.Requests("editMessageText"), fake.Requests("answerCallbackQuery"), 0
+	sentBefore, editsBefore, callbacksBefore, answersBefore, paidBefore := fake.SentTotal(), fake.Requests("editMessageText"), fake.Requests("answerCallbackQuery"), 0, fake.PaidMessages()
 	warm := make(chan struct{})
 	go func() {
 		defer close(warm)
 		select {
 		case <-time.After(o.warmup):
-			sentBefore, editsBefore, callbacksBefore = fake.SentTotal(), fake.Requests("editMessageText"), fake.Requests("answerCallbackQuery")
+			sentBefore, editsBefore, callbacksBefore, paidBefore = fake.SentTotal(), fake.Requests("editMessageText"), fake.Requests("answerCallbackQuery"), fake.PaidMessages()
 			othersBefore.Store(others.Load())
 			answersBefore = countAnswers(ctx, db)
 		case <-driveCtx.Done():
@@ -239,9 +274,12 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	for i := range o.parents {
 		wg.Go(func() {
 			pause := pauses(o.think, o.thinkMax, uint64(i))
-			lat := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], pause, start.Add(o.warmup), &actions)
+			typed, taps := driveParent(driveCtx, fake, telegramtest.User{ID: parentID(i), LanguageCode: "fr"}, inboxes[parentID(i)], pause, start.Add(o.warmup), &actions)
 			mu.Lock()
-			latencies = append(latencies, lat...)
+			latencies = append(latencies, typed...)
+			latencies = append(latencies, taps...)
+			typedLat = append(typedLat, typed...)
+			tapLat = append(tapLat, taps...)
 			mu.Unlock()
 		})
 	}
@@ -253,6 +291,7 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 	res.edits = fake.Requests("editMessageText") - editsBefore
 	res.callbacks = fake.Requests("answerCallbackQuery") - callbacksBefore
 	res.answers = countAnswers(ctx, db) - answersBefore
+	res.paid = fake.PaidMessages() - paidBefore
 	res.remindersSent = int(others.Load())
 	// Reminders count against the same limits but are not replies.
 	res.sent -= int(others.Load() - othersBefore.Load())
@@ -267,7 +306,9 @@ func telegramLoad(ctx context.Context, o telegramLoadOptions) (telegramLoadResul
 		logger.Warn("close the engine", "err", err)
 	}
 	slices.Sort(latencies)
-	res.latencies = latencies
+	slices.Sort(typedLat)
+	slices.Sort(tapLat)
+	res.latencies, res.typed, res.taps = latencies, typedLat, tapLat
 	res.actions = actions.Load()
 	res.tooMany = fake.TooManyRequests()
 	return res, nil
@@ -299,8 +340,8 @@ func pauses(think, thinkMax time.Duration, seed uint64) func() time.Duration {
 // theme is validated. Each action waits for the bot's next prompt (a message
 // with buttons, new or a tapped one edited); the time to the first reply
 // is its latency, kept for the actions taken from on (after the warm-up).
-func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, pause func() time.Duration, from time.Time, actions *atomic.Int64) []time.Duration {
-	var lat []time.Duration
+func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.User, inbox <-chan telegramtest.Message, pause func() time.Duration, from time.Time, actions *atomic.Int64) (typed, taps []time.Duration) {
+	lat := &typed
 	act := func(do func()) (telegramtest.Message, bool) {
 		select {
 		case <-time.After(pause()):
@@ -315,7 +356,7 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 			select {
 			case m := <-inbox:
 				if first && !t0.Before(from) {
-					lat = append(lat, time.Since(t0))
+					*lat = append(*lat, time.Since(t0))
 					first = false
 				}
 				if m.Keyboard != nil {
@@ -329,6 +370,8 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 	tap := func(m telegramtest.Message, prefix string) (telegramtest.Message, bool) {
 		for _, l := range m.Labels() {
 			if strings.HasPrefix(l, prefix) {
+				lat = &taps
+				defer func() { lat = &typed }()
 				return act(func() { _, _, _ = fake.TapButton(u, m, l) })
 			}
 		}
@@ -355,14 +398,14 @@ func driveParent(ctx context.Context, fake *telegramtest.Server, u telegramtest.
 			// The menu, also once every theme is validated.
 			next := nextTheme(m.Labels())
 			if next == "" {
-				return lat // every theme validated
+				return typed, taps // every theme validated
 			}
 			m, ok = tap(m, next)
 		default:
 			m, ok = act(func() { fake.SendText(u, "/menu") })
 		}
 	}
-	return lat
+	return typed, taps
 }
 
 // nextTheme returns the first button of a theme menu whose theme is not

@@ -51,11 +51,17 @@ type Options struct {
 // Messages (sendMessage, sendPhoto, sendDocument) count against all three;
 // edits count against the overall window only (Telegram documents no
 // per-chat limit for them; counting them overall is the cautious reading);
-// answerCallbackQuery and the other methods are not limited. A zero field
-// takes its default.
+// answerCallbackQuery and the other methods are not limited. A message
+// sent with allow_paid_broadcast=true (Bot API 7.11, "up to 1000 messages
+// per second, ignoring broadcasting limits for a fee of 0.1 Telegram Stars
+// per message") counts against the paid window (Paid in any second)
+// instead of the overall one, and still against its chat's and group's;
+// an edit cannot be paid and ignores the parameter. A zero field takes its
+// default.
 type Limits struct {
 	Global         float64 // messages per second over all chats (30)
 	GlobalBurst    int     // messages in one window of GlobalBurst/Global seconds (30: 30 in any second)
+	Paid           int     // paid messages in any second (1000)
 	PerChat        float64 // messages per second in one chat (1)
 	PerChatBurst   int     // tolerated burst in one chat (3)
 	GroupPerMinute float64 // messages per minute in one group (20)
@@ -68,6 +74,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.GlobalBurst == 0 {
 		l.GlobalBurst = 30
+	}
+	if l.Paid == 0 {
+		l.Paid = 1000
 	}
 	if l.PerChat == 0 {
 		l.PerChat = 1
@@ -260,6 +269,7 @@ type Server struct {
 	count429   int
 	requests   map[string]int
 	sentTotal  int
+	paidTotal  int
 	blocked    map[int64]bool // users who blocked the bot (Block)
 	faults     *fault.Injector
 }
@@ -398,6 +408,14 @@ func (s *Server) SentTotal() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sentTotal
+}
+
+// PaidMessages counts the messages the bot sent with
+// allow_paid_broadcast, each charged 0.1 Star by Telegram.
+func (s *Server) PaidMessages() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paidTotal
 }
 
 // PendingUpdates counts the updates not yet confirmed by the bot.
@@ -682,12 +700,22 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, *apiError) {
 	return out, nil
 }
 
+// paid reports whether a sending request asks for a paid broadcast, as
+// Telegram reads a boolean parameter.
+func (p params) paid() bool { return p["allow_paid_broadcast"] == "true" }
+
 // allow applies the flood limits of one message to chatID (0: an edit,
-// bound by the overall window only); s.mu must be held.
-func (s *Server) allow(chatID int64, now time.Time) *apiError {
+// bound by the overall window only); s.mu must be held. A paid message
+// counts in the paid window instead of the overall one, and is counted.
+func (s *Server) allow(chatID int64, paid bool, now time.Time) *apiError {
 	// Check every limit before taking from any, so a refused request
 	// costs nothing.
 	global := s.windowFor("global", s.limits.GlobalBurst, float64(s.limits.GlobalBurst)/s.limits.Global)
+	if paid && chatID != 0 {
+		global = s.windowFor("paid", s.limits.Paid, 1)
+	} else {
+		paid = false
+	}
 	worst := global.wait(now)
 	var chat *bucket
 	var group *window
@@ -713,6 +741,9 @@ func (s *Server) allow(chatID int64, now time.Time) *apiError {
 		return &apiError{code: http.StatusTooManyRequests, desc: fmt.Sprintf("Too Many Requests: retry after %d", retry), retryAfter: retry}
 	}
 	global.take(now)
+	if paid {
+		s.paidTotal++
+	}
 	if chat != nil {
 		chat.take(now)
 	}
@@ -886,7 +917,7 @@ func (s *Server) sendMessage(p params) (any, *apiError) {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
-	if apiErr := s.allow(chatID, time.Now()); apiErr != nil {
+	if apiErr := s.allow(chatID, p.paid(), time.Now()); apiErr != nil {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
@@ -956,7 +987,7 @@ func (s *Server) editMessageText(p params) (any, *apiError) {
 		s.mu.Unlock()
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
-	if apiErr := s.allow(0, time.Now()); apiErr != nil {
+	if apiErr := s.allow(0, false, time.Now()); apiErr != nil {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
@@ -992,7 +1023,7 @@ func (s *Server) editMessageReplyMarkup(p params) (any, *apiError) {
 		s.mu.Unlock()
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
-	if apiErr := s.allow(0, time.Now()); apiErr != nil {
+	if apiErr := s.allow(0, false, time.Now()); apiErr != nil {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
@@ -1153,7 +1184,7 @@ func (s *Server) sendFile(p params, r *http.Request, kind string) (any, *apiErro
 		s.mu.Unlock()
 		return nil, apiErr
 	}
-	if apiErr := s.allow(chatID, time.Now()); apiErr != nil {
+	if apiErr := s.allow(chatID, p.paid(), time.Now()); apiErr != nil {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
