@@ -129,13 +129,27 @@ func tap(n int, text string) bot.Inbound {
 		Event: flows.Event{Kind: flows.EventChoice, Token: "go", Text: text}}
 }
 
-// leader is one replica's engine over the shared store, delivering to the
-// shared chats.
-func leader(t *testing.T, store bot.Store, c *chat) *bot.Engine {
+// failover is a store shared by the replicas, with marking failing as
+// told, and the chat they deliver to.
+type failover struct {
+	db *storage.DB
+	s  *markStore
+	c  *chat
+}
+
+func newFailover(t *testing.T, fail func(call int) bool) *failover {
 	t.Helper()
-	eng := bot.New(store, promptStep(), nil)
+	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
+	t.Cleanup(func() { checkClose(t, db) })
+	return &failover{db: db, s: &markStore{DB: db, fail: fail}, c: &chat{}}
+}
+
+// leader starts one replica's engine over the shared store.
+func (f *failover) leader(t *testing.T) *bot.Engine {
+	t.Helper()
+	eng := bot.New(f.s, promptStep(), nil)
 	eng.SetRetry(time.Millisecond, 10*time.Millisecond)
-	eng.AddSender(bot.ChannelTelegram, c)
+	eng.AddSender(bot.ChannelTelegram, f.c)
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -144,13 +158,28 @@ func leader(t *testing.T, store bot.Store, c *chat) *bot.Engine {
 
 // crash stops a leader as a SIGKILL would leave things: what it had not
 // marked sent stays in the outbox (marking is refused from now on).
-func crash(t *testing.T, eng *bot.Engine, s *markStore) {
+func (f *failover) crash(t *testing.T, eng *bot.Engine) {
 	t.Helper()
-	s.failing(func(int) bool { return true })
+	f.s.failing(func(int) bool { return true })
 	if err := eng.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.failing(nil)
+	f.s.failing(nil)
+}
+
+// deliver has eng handle in and waits until the chat has had sends
+// messages sent or edited in all.
+func (f *failover) deliver(t *testing.T, eng *bot.Engine, in bot.Inbound, sends int) bot.Applied {
+	t.Helper()
+	res := handle(t, eng, in)
+	waitFor(t, in.Event.Text+" delivered", func() bool { return f.c.sent() >= sends })
+	return res
+}
+
+// settle waits until the outbox is empty, the replies sent again included.
+func (f *failover) settle(t *testing.T) {
+	t.Helper()
+	waitFor(t, "the outbox emptied", func() bool { return pendingCount(t, f.db) == 0 })
 }
 
 func lastMessage(ms []string) string {
@@ -165,25 +194,21 @@ func lastMessage(ms []string) string {
 // again, after the later one, and the person would be back at a prompt
 // they are past.
 func TestFailedMarkIsFoldedIntoTheNext(t *testing.T) {
-	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
-	defer checkClose(t, db)
-	s := &markStore{DB: db, fail: func(call int) bool { return call == 1 }}
-	c := &chat{}
-	eng := leader(t, s, c)
-
-	a := handle(t, eng, say("a"))
-	waitFor(t, "the first mark attempt", func() bool { return s.calls.Load() >= 1 })
-	b := handle(t, eng, tap(1, "b"))
-	waitFor(t, "the second reply marked sent", func() bool { return s.isMarked(b.Outbox[0].Seq) })
-	if !s.isMarked(a.Outbox[0].Seq) {
+	f := newFailover(t, func(call int) bool { return call == 1 })
+	eng := f.leader(t)
+	a := f.deliver(t, eng, say("a"), 1)
+	waitFor(t, "the first mark attempt", func() bool { return f.s.calls.Load() >= 1 })
+	b := f.deliver(t, eng, tap(1, "b"), 2)
+	waitFor(t, "the second reply marked sent", func() bool { return f.s.isMarked(b.Outbox[0].Seq) })
+	if !f.s.isMarked(a.Outbox[0].Seq) {
 		t.Errorf("reply %d marked sent, the one before it (%d) not", b.Outbox[0].Seq, a.Outbox[0].Seq)
 	}
-	crash(t, eng, s)
+	f.crash(t, eng)
 
-	next := leader(t, s, c)
+	next := f.leader(t)
 	defer next.Close(context.Background())
 	waitFor(t, "the next leader idle", next.Idle)
-	if got := c.messages("7"); lastMessage(got) != "prompt b" {
+	if got := f.c.messages("7"); lastMessage(got) != "prompt b" {
 		t.Errorf("after the failover the chat shows %q, last %q; want the last prompt %q", got, lastMessage(got), "prompt b")
 	}
 }
@@ -193,42 +218,34 @@ func TestFailedMarkIsFoldedIntoTheNext(t *testing.T) {
 // tapped prompt must not stay above the copy of an earlier one sent again
 // below it.
 func TestRepliesSentAgainEndOnTheLastPrompt(t *testing.T) {
-	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
-	defer checkClose(t, db)
-	s := &markStore{DB: db, fail: func(int) bool { return true }}
-	c := &chat{}
-	eng := leader(t, s, c)
-
-	handle(t, eng, say("a"))
-	waitFor(t, "prompt a delivered", func() bool { return len(c.messages("7")) == 1 })
-	handle(t, eng, tap(1, "b"))
-	waitFor(t, "prompt b delivered", func() bool { return c.sent() == 2 })
-	if got := c.messages("7"); !slices.Equal(got, []string{"prompt b"}) {
+	f := newFailover(t, func(int) bool { return true })
+	eng := f.leader(t)
+	f.deliver(t, eng, say("a"), 1)
+	f.deliver(t, eng, tap(1, "b"), 2)
+	if got := f.c.messages("7"); !slices.Equal(got, []string{"prompt b"}) {
 		t.Fatalf("before the failover the chat shows %q, want the tapped prompt edited into %q", got, "prompt b")
 	}
-	crash(t, eng, s)
-	if n := pendingCount(t, db); n != 2 {
+	f.crash(t, eng)
+	if n := pendingCount(t, f.db); n != 2 {
 		t.Fatalf("outbox holds %d replies after the crash, want 2", n)
 	}
 
-	next := leader(t, s, c)
+	next := f.leader(t)
 	defer next.Close(context.Background())
-	waitFor(t, "the replies sent again", func() bool { return pendingCount(t, db) == 0 })
-	if got := c.messages("7"); lastMessage(got) != "prompt b" {
+	f.settle(t)
+	if got := f.c.messages("7"); lastMessage(got) != "prompt b" {
 		t.Fatalf("after the failover the chat shows %q; want the last prompt %q last", got, "prompt b")
 	}
 
-	// The person taps the oldest copy: the reply still goes below, then
-	// taps on the newest message edit it in place again.
-	handle(t, next, tap(1, "c"))
-	waitFor(t, "prompt c delivered", func() bool { return pendingCount(t, db) == 0 && c.sent() == 5 })
-	if got := c.messages("7"); lastMessage(got) != "prompt c" {
+	// The person taps the oldest copy: the reply still goes below; then
+	// a tap on the newest message edits it in place again.
+	f.deliver(t, next, tap(1, "c"), 5)
+	if got := f.c.messages("7"); lastMessage(got) != "prompt c" {
 		t.Fatalf("after a tap on an older copy the chat shows %q; want %q last", got, "prompt c")
 	}
-	n := len(c.messages("7"))
-	handle(t, next, tap(n, "d"))
-	waitFor(t, "prompt d delivered", func() bool { return pendingCount(t, db) == 0 && c.sent() == 6 })
-	if got := c.messages("7"); len(got) != n || lastMessage(got) != "prompt d" {
+	n := len(f.c.messages("7"))
+	f.deliver(t, next, tap(n, "d"), 6)
+	if got := f.c.messages("7"); len(got) != n || lastMessage(got) != "prompt d" {
 		t.Errorf("a tap on the last prompt gives %q; want it edited in place into %q", got, "prompt d")
 	}
 }
@@ -237,24 +254,19 @@ func TestRepliesSentAgainEndOnTheLastPrompt(t *testing.T) {
 // new message; a tap on the copy above it must not edit that copy while
 // the newer one stays below.
 func TestTapOnACopyAboveAReplySentAgain(t *testing.T) {
-	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
-	defer checkClose(t, db)
-	s := &markStore{DB: db, fail: func(int) bool { return true }}
-	c := &chat{}
-	eng := leader(t, s, c)
-	handle(t, eng, say("a"))
-	waitFor(t, "prompt a delivered", func() bool { return c.sent() == 1 })
-	crash(t, eng, s)
+	f := newFailover(t, func(int) bool { return true })
+	eng := f.leader(t)
+	f.deliver(t, eng, say("a"), 1)
+	f.crash(t, eng)
 
-	next := leader(t, s, c)
+	next := f.leader(t)
 	defer next.Close(context.Background())
-	waitFor(t, "prompt a sent again", func() bool { return pendingCount(t, db) == 0 })
-	if got := c.messages("7"); !slices.Equal(got, []string{"prompt a", "prompt a"}) {
+	f.settle(t)
+	if got := f.c.messages("7"); !slices.Equal(got, []string{"prompt a", "prompt a"}) {
 		t.Fatalf("chat %q, want prompt a twice", got)
 	}
-	handle(t, next, tap(1, "b"))
-	waitFor(t, "prompt b delivered", func() bool { return pendingCount(t, db) == 0 && c.sent() == 3 })
-	if got := c.messages("7"); lastMessage(got) != "prompt b" {
+	f.deliver(t, next, tap(1, "b"), 3)
+	if got := f.c.messages("7"); lastMessage(got) != "prompt b" {
 		t.Errorf("after a tap on the first copy the chat shows %q; want %q last", got, "prompt b")
 	}
 }
