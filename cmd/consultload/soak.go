@@ -432,8 +432,23 @@ attempt_budget = %q
 	killerDone := make(chan error, 1)
 	go func() {
 		killerDone <- func() error {
+			// Until the run ends, replicas that stopped by themselves
+			// are started again at once, as a service manager does, not
+			// only at the next kill: with every replica stopped and no
+			// kill left, nobody would answer.
+			reviveAll := func() error {
+				if cluster == nil {
+					return nil
+				}
+				n, err := revive(replicas)
+				rep.revived += n
+				return err
+			}
 			for i, p := range points {
 				for int(sent.Load()) < p {
+					if err := reviveAll(); err != nil {
+						return err
+					}
 					select {
 					case <-driveCtx.Done():
 						return nil
@@ -442,11 +457,9 @@ attempt_budget = %q
 				}
 				time.Sleep(delays[i])
 				if cluster != nil {
-					n, err := revive(replicas)
-					if err != nil {
+					if err := reviveAll(); err != nil {
 						return err
 					}
-					rep.revived += n
 					failover, err := cluster.killLeader(driveCtx, replicas)
 					if err != nil {
 						return err
@@ -475,7 +488,16 @@ attempt_budget = %q
 				rep.restarts++
 				progress("kill %d/%d at %d updates", i+1, c.kills, sent.Load())
 			}
-			return nil
+			for {
+				if err := reviveAll(); err != nil {
+					return err
+				}
+				select {
+				case <-driveCtx.Done():
+					return nil
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
 		}()
 	}()
 
