@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"consultbot/flows"
 )
 
 // Delivery defaults.
@@ -228,10 +230,12 @@ func (e *Engine) inPlace(k addrKey, out Outgoing) Outgoing {
 	return out
 }
 
-// placed records where a delivered reply left its line: a reply sent
-// again as a new message shifts the line (see inPlace), a new reply sent
-// as a new message is the last message again and ends the shift, and an
-// edit in place changes nothing.
+// placed records where a delivered reply left its line: a prompt sent
+// again as a new message shifts the line (see inPlace); a new prompt sent
+// as a new message is the last prompt again and ends the shift (a tap on
+// a prompt above it is a tap on an earlier prompt, which flows never
+// answers in place). Edits in place and replies without a prompt (a
+// notice) change nothing.
 func (e *Engine) placed(k addrKey, out Outgoing) {
 	k.low = false
 	e.qmu.Lock()
@@ -239,12 +243,17 @@ func (e *Engine) placed(k addrKey, out Outgoing) {
 	_, again := e.again[out.Seq]
 	delete(e.again, out.Seq)
 	switch {
-	case out.Reply.Replaces:
+	case out.Reply.Replaces || !prompts(out.Reply):
 	case again:
 		e.shifted[k] = struct{}{}
 	default:
 		delete(e.shifted, k)
 	}
+}
+
+// prompts reports whether r asks something: buttons, or a text to type.
+func prompts(r flows.Reply) bool {
+	return len(r.Options) > 0 || r.Expect != flows.ExpectNothing
 }
 
 // next moves a line on to its next reply once the head is delivered or

@@ -107,10 +107,15 @@ func (s *markStore) isMarked(seq uint64) bool {
 }
 
 // promptStep answers each event with one prompt named by the event's
-// text; the reply to a tap (a choice) takes the tapped prompt's place.
+// text; the reply to a tap (a choice) takes the tapped prompt's place. A
+// text starting with "notice" gets a plain note, no prompt, as flood
+// control's notice is.
 func promptStep() bot.Stepper {
 	return stepper(func(s flows.Session, ev flows.Event, now time.Time) (flows.Session, []flows.Reply) {
 		s.UpdatedAt = now
+		if strings.HasPrefix(ev.Text, "notice") {
+			return s, []flows.Reply{{Text: ev.Text}}
+		}
 		r := flows.Reply{Text: "prompt " + ev.Text, Options: []flows.Option{{Token: "go", Label: "Continuer"}}}
 		r.Replaces = ev.Kind == flows.EventChoice
 		return s, []flows.Reply{r}
@@ -252,7 +257,7 @@ func TestRepliesSentAgainEndOnTheLastPrompt(t *testing.T) {
 
 // A reply the dead leader delivered and did not mark is sent again as a
 // new message; a tap on the copy above it must not edit that copy while
-// the newer one stays below.
+// the newer one stays below, even with a note (no prompt) sent between.
 func TestTapOnACopyAboveAReplySentAgain(t *testing.T) {
 	f := newFailover(t, func(int) bool { return true })
 	eng := f.leader(t)
@@ -265,8 +270,9 @@ func TestTapOnACopyAboveAReplySentAgain(t *testing.T) {
 	if got := f.c.messages("7"); !slices.Equal(got, []string{"prompt a", "prompt a"}) {
 		t.Fatalf("chat %q, want prompt a twice", got)
 	}
-	f.deliver(t, next, tap(1, "b"), 3)
-	if got := f.c.messages("7"); lastMessage(got) != "prompt b" {
+	f.deliver(t, next, say("notice: slow down"), 3)
+	f.deliver(t, next, tap(1, "b"), 4)
+	if got := f.c.messages("7"); !slices.Equal(got, []string{"prompt a", "prompt a", "notice: slow down", "prompt b"}) {
 		t.Errorf("after a tap on the first copy the chat shows %q; want %q last", got, "prompt b")
 	}
 }
