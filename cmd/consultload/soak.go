@@ -460,7 +460,7 @@ attempt_budget = %q
 					if err := reviveAll(); err != nil {
 						return err
 					}
-					failover, err := cluster.killLeader(driveCtx, replicas)
+					failover, err := cluster.killLeader(driveCtx, replicas, reviveAll)
 					if err != nil {
 						return err
 					}
