@@ -444,16 +444,24 @@ attempt_budget = %q
 				rep.revived += n
 				return err
 			}
-			for i, p := range points {
-				for int(sent.Load()) < p {
+			// reviveUntil keeps the replicas running until done reports
+			// true; false when the drive ended first.
+			reviveUntil := func(done func() bool) (bool, error) {
+				for !done() {
 					if err := reviveAll(); err != nil {
-						return err
+						return false, err
 					}
 					select {
 					case <-driveCtx.Done():
-						return nil
+						return false, nil
 					case <-time.After(5 * time.Millisecond):
 					}
+				}
+				return true, nil
+			}
+			for i, p := range points {
+				if ok, err := reviveUntil(func() bool { return int(sent.Load()) >= p }); !ok {
+					return err
 				}
 				time.Sleep(delays[i])
 				if cluster != nil {
@@ -488,16 +496,8 @@ attempt_budget = %q
 				rep.restarts++
 				progress("kill %d/%d at %d updates", i+1, c.kills, sent.Load())
 			}
-			for {
-				if err := reviveAll(); err != nil {
-					return err
-				}
-				select {
-				case <-driveCtx.Done():
-					return nil
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
+			_, err := reviveUntil(func() bool { return false })
+			return err
 		}()
 	}()
 
