@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"consultbot/flows"
 )
 
 // Delivery defaults.
@@ -178,7 +180,7 @@ func (e *Engine) work(low bool) {
 		}
 		q := e.queues[k]
 		q.queued, q.busy = false, true
-		out := q.items[0]
+		out := e.inPlace(k, q.items[0])
 		e.qmu.Unlock()
 		if e.fenced() {
 			// The lead is lost: the line stays busy, its reply in the
@@ -205,6 +207,7 @@ func (e *Engine) work(low bool) {
 				<-m.done
 			}
 			e.observer().Delivered(out.Channel, true)
+			e.placed(k, out)
 			e.next(k, q)
 		case e.sendCtx.Err() != nil:
 			// Closing: the reply stays in the outbox, its line busy.
@@ -212,6 +215,48 @@ func (e *Engine) work(low bool) {
 			e.failed(k, q, out, err)
 		}
 	}
+}
+
+// inPlace returns out as it is to be sent in line k: a reply that takes
+// the place of a tapped prompt (flows.Reply.Replaces, an edit of that
+// message) goes as a new message instead while the line is shifted. A
+// reply sent again from the outbox after a crash or a failover may be in
+// the chat twice, its new copy below the prompt the person then taps;
+// editing that prompt in place would leave the old copy as the last
+// message, a prompt they are past, although every reply was delivered in
+// commit order. qmu must be held.
+func (e *Engine) inPlace(k addrKey, out Outgoing) Outgoing {
+	k.low = false
+	if _, ok := e.shifted[k]; ok && out.Reply.Replaces {
+		out.Reply.Replaces = false
+	}
+	return out
+}
+
+// placed records where a delivered reply left its line: a prompt sent
+// again as a new message shifts the line (see inPlace); a new prompt sent
+// as a new message is the last prompt again and ends the shift (a tap on
+// a prompt above it is a tap on an earlier prompt, which flows never
+// answers in place). Edits in place and replies without a prompt (a
+// notice) change nothing.
+func (e *Engine) placed(k addrKey, out Outgoing) {
+	k.low = false
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	_, again := e.again[out.Seq]
+	delete(e.again, out.Seq)
+	switch {
+	case out.Reply.Replaces || !prompts(out.Reply):
+	case again:
+		e.shifted[k] = struct{}{}
+	default:
+		delete(e.shifted, k)
+	}
+}
+
+// prompts reports whether r asks something: buttons, or a text to type.
+func prompts(r flows.Reply) bool {
+	return len(r.Options) > 0 || r.Expect != flows.ExpectNothing
 }
 
 // send hands out to its channel's Sender, with the claim of a reminder
@@ -513,6 +558,9 @@ func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs 
 		e.retryIn(k, q, d)
 		return
 	}
+	e.qmu.Lock()
+	delete(e.again, out.Seq)
+	e.qmu.Unlock()
 	e.log.Warn("reply undeliverable; moved out of the outbox", append(attrs, slog.String("reason", reason))...)
 	e.observer().Delivered(out.Channel, false)
 	e.next(k, q)
@@ -536,17 +584,43 @@ type mark struct {
 	done chan struct{}
 }
 
+// maxMarks bounds how many sequences one commit marks sent.
+const maxMarks = 4096
+
 // mark marks delivered replies sent, as many per commit as have arrived
-// meanwhile, until Close closes marks.
+// meanwhile, until Close closes marks. The replies of a line are
+// delivered one after the other and reach marks in that order, so what is
+// marked sent must always be everything delivered up to some point: a
+// commit that fails (the cluster lost a member, a timeout) is folded into
+// the next one, tried again after a pause if no delivery brings one.
+// Marking a later batch while an earlier one stays in the outbox would
+// have the next leader send only the earlier reply again, after the later
+// one, and leave the person at a prompt they are past.
 func (e *Engine) mark() {
 	defer close(e.markerDone)
-	for m := range e.marks {
-		batch := []mark{m}
+	var owed []uint64 // delivered, their commit failed: in the next one
+	wait := e.retryMin
+	var retry <-chan time.Time
+	open := true
+	for open || len(owed) > 0 {
+		var batch []mark
+		if open {
+			select {
+			case m, ok := <-e.marks:
+				if ok {
+					batch = append(batch, m)
+				} else {
+					open = false
+				}
+			case <-retry:
+			}
+		}
 	more:
-		for len(batch) < 4096 {
+		for open && len(owed)+len(batch) < maxMarks {
 			select {
 			case m, ok := <-e.marks:
 				if !ok {
+					open = false
 					break more
 				}
 				batch = append(batch, m)
@@ -554,18 +628,24 @@ func (e *Engine) mark() {
 				break more
 			}
 		}
-		seqs := make([]uint64, len(batch))
-		for i, m := range batch {
-			seqs[i] = m.seq
+		seqs := owed
+		for _, m := range batch {
+			seqs = append(seqs, m.seq)
 		}
+		owed, retry = nil, nil
 		// Not cancelled with Close: once the platform has the messages,
 		// recording it is worth the few milliseconds. Once fenced, the
 		// store refuses this engine's commits: the next leader sends
-		// these again.
-		if e.fenced() {
-			e.log.Warn("lead lost: delivered replies not marked sent; the next leader sends them again", "count", len(seqs))
-		} else if err := e.store.MarkSent(context.Background(), seqs...); err != nil {
+		// these again, and every later delivery of this engine with them.
+		switch err := e.markSent(seqs); {
+		case err == nil:
+			wait = e.retryMin
+		case !open:
 			e.log.Error("mark replies sent; they will be sent again after a restart", "count", len(seqs), "err", err)
+		default:
+			owed, retry = seqs, time.After(wait)
+			e.log.Warn("mark replies sent; will retry with the next ones", "count", len(seqs), "retry_in", wait, "err", err)
+			wait = min(2*wait, e.retryMax)
 		}
 		for _, m := range batch {
 			if m.done != nil {
@@ -573,4 +653,17 @@ func (e *Engine) mark() {
 			}
 		}
 	}
+}
+
+// markSent records seqs sent, unless the lead is lost (then the next
+// leader sends them again and nothing is owed).
+func (e *Engine) markSent(seqs []uint64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	if e.fenced() {
+		e.log.Warn("lead lost: delivered replies not marked sent; the next leader sends them again", "count", len(seqs))
+		return nil
+	}
+	return e.store.MarkSent(context.Background(), seqs...)
 }

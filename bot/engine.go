@@ -62,6 +62,12 @@ type Engine struct {
 	drained     chan struct{} // closed when outstanding reaches zero during Close
 	kick        chan struct{} // wakes an idle worker
 	workers     sync.WaitGroup
+	// again holds the sequences Start found in the outbox and that are
+	// not delivered yet: replies that may have reached the person before
+	// a crash or a failover. shifted holds the lines where one of them
+	// went out again as a new message (see inPlace).
+	again   map[uint64]struct{}
+	shifted map[addrKey]struct{}
 
 	// marks carries delivered sequences to one goroutine that marks them
 	// sent together: one commit for many deliveries, taken while the
@@ -160,6 +166,8 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		marks:    make(chan mark, 1024),
 		lines:    make(map[string]*line),
 		queues:   make(map[addrKey]*queue),
+		again:    make(map[uint64]struct{}),
+		shifted:  make(map[addrKey]struct{}),
 		sendCtx:  ctx,
 		stopSend: cancel,
 		lane:     lane{kick: make(chan struct{}, 1), more: make(chan struct{}, 1)},
@@ -204,6 +212,9 @@ func (e *Engine) Start(ctx context.Context) error {
 			e.log.Info("resending replies left in the outbox", "platform", ch, "count", len(list))
 		}
 		pending = append(pending, list...)
+	}
+	for _, out := range pending {
+		e.again[out.Seq] = struct{}{}
 	}
 	e.markerDone = make(chan struct{})
 	go e.mark()

@@ -432,22 +432,43 @@ attempt_budget = %q
 	killerDone := make(chan error, 1)
 	go func() {
 		killerDone <- func() error {
-			for i, p := range points {
-				for int(sent.Load()) < p {
+			// Until the run ends, replicas that stopped by themselves
+			// are started again at once, as a service manager does, not
+			// only at the next kill: with every replica stopped and no
+			// kill left, nobody would answer.
+			reviveAll := func() error {
+				if cluster == nil {
+					return nil
+				}
+				n, err := revive(replicas)
+				rep.revived += n
+				return err
+			}
+			// reviveUntil keeps the replicas running until done reports
+			// true; false when the drive ended first.
+			reviveUntil := func(done func() bool) (bool, error) {
+				for !done() {
+					if err := reviveAll(); err != nil {
+						return false, err
+					}
 					select {
 					case <-driveCtx.Done():
-						return nil
+						return false, nil
 					case <-time.After(5 * time.Millisecond):
 					}
 				}
+				return true, nil
+			}
+			for i, p := range points {
+				if ok, err := reviveUntil(func() bool { return int(sent.Load()) >= p }); !ok {
+					return err
+				}
 				time.Sleep(delays[i])
 				if cluster != nil {
-					n, err := revive(replicas)
-					if err != nil {
+					if err := reviveAll(); err != nil {
 						return err
 					}
-					rep.revived += n
-					failover, err := cluster.killLeader(driveCtx, replicas)
+					failover, err := cluster.killLeader(driveCtx, replicas, reviveAll)
 					if err != nil {
 						return err
 					}
@@ -475,7 +496,8 @@ attempt_budget = %q
 				rep.restarts++
 				progress("kill %d/%d at %d updates", i+1, c.kills, sent.Load())
 			}
-			return nil
+			_, err := reviveUntil(func() bool { return false })
+			return err
 		}()
 	}()
 

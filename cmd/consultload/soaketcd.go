@@ -164,8 +164,9 @@ func (c *soakCluster) leaderPID(ctx context.Context) int {
 
 // killLeader SIGKILLs the replica that leads, waits until another leads
 // and starts the killed one again (it stands by); it returns how long the
-// consultation was without a leader.
-func (c *soakCluster) killLeader(ctx context.Context, replicas []*botProcess) (time.Duration, error) {
+// consultation was without a leader. While it waits, revive starts again
+// the replicas that stop by themselves, as a service manager would.
+func (c *soakCluster) killLeader(ctx context.Context, replicas []*botProcess, revive func() error) (time.Duration, error) {
 	var victim *botProcess
 	deadline := time.Now().Add(30 * time.Second)
 	for victim == nil {
@@ -176,6 +177,9 @@ func (c *soakCluster) killLeader(ctx context.Context, replicas []*botProcess) (t
 			}
 		}
 		if victim == nil {
+			if err := revive(); err != nil {
+				return 0, err
+			}
 			if time.Now().After(deadline) || ctx.Err() != nil {
 				return 0, errors.New("no replica leads")
 			}
@@ -188,6 +192,9 @@ func (c *soakCluster) killLeader(ctx context.Context, replicas []*botProcess) (t
 	for {
 		if pid := c.leaderPID(ctx); pid != 0 && pid != old {
 			break
+		}
+		if err := revive(); err != nil {
+			return 0, err
 		}
 		if time.Since(killed) > time.Minute || ctx.Err() != nil {
 			return 0, errors.New("no replica took over within a minute")
