@@ -226,9 +226,7 @@ func (e *Engine) holdIfFlooding(ctx context.Context, in Inbound, now time.Time) 
 			go e.drainHeld(in.Participant)
 		}
 	}
-	if e.started {
-		e.enqueue(applied.Outbox)
-	}
+	e.committed(applied.Outbox)
 	return applied, true, nil
 }
 
@@ -342,8 +340,6 @@ func (e *Engine) applyHeld(p string) (more bool, err error) {
 		e.observeApplied(in.Channel, applied, &t)
 	}
 	more = e.flood.applied(p, ok)
-	if e.started {
-		e.enqueue(applied.Outbox)
-	}
+	e.committed(applied.Outbox)
 	return more, nil
 }
