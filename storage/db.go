@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"io/fs"
 	"os"
 	"runtime"
@@ -164,9 +165,11 @@ type DB struct {
 	group *groupCommit
 	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
 	sessions sessionCache
-	// stamps numbers the writes of session records: started from the
-	// clock at Open, so that no two writes of a record, in this process or
-	// an earlier one, give the same bytes.
+	// stamps numbers the writes of session records: started at random at
+	// Open, so that no two writes of a record, in this process or another
+	// one (an earlier run, or a replica sharing an etcd cluster, whose
+	// clock may have started within a few writes of this one's), give the
+	// same bytes.
 	stamps atomic.Uint64
 	// voice holds the voice options and the VoiceChanged signal.
 	voice voiceState
@@ -275,7 +278,7 @@ func finishOpen(store kv.Backend, opts Options) error {
 func newDB(store kv.Backend, name string, opts Options) *DB {
 	db := &DB{kv: store, path: name, opts: opts, voice: newVoiceState(opts.Voice),
 		group: newGroupCommit(store, opts.MaxBatchSize, opts.MaxBatchDelay)}
-	db.stamps.Store(uint64(time.Now().UnixNano()))
+	db.stamps.Store(rand.Uint64())
 	return db
 }
 

@@ -40,7 +40,14 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			chans = append(chans, channel{name: bot.ChannelTelegram, sender: a, run: a.Run})
+			c := channel{name: bot.ChannelTelegram, sender: a, run: a.Run}
+			if t.Mode == telegram.ModeWebhook && cfg.Storage.Backend == BackendEtcd {
+				// Every replica serves the webhook and applies what it
+				// receives; the leader registers it (getUpdates, in
+				// polling mode, admits one poller: the leader's).
+				c.run, c.serve = a.Lead, a.ServeWebhook
+			}
+			chans = append(chans, c)
 			org.AddChannel(bot.ChannelTelegram, a.Layout(), chatAddresses(t.OrganiserChats))
 		}
 	}
