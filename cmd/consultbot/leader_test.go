@@ -28,6 +28,13 @@ func startReplica(t *testing.T, srv *telegramtest.Server, endpoints []string) *r
 // proxy of srv).
 func startReplicaAt(t *testing.T, srv *telegramtest.Server, api string, endpoints []string) *runningBot {
 	t.Helper()
+	return startReplicaWith(t, srv, api, endpoints, "")
+}
+
+// startReplicaWith is startReplicaAt with extra lines in the [telegram]
+// section.
+func startReplicaWith(t *testing.T, srv *telegramtest.Server, api string, endpoints []string, telegram string) *runningBot {
+	t.Helper()
 	dir := t.TempDir()
 	path := writeConfig(t, fmt.Sprintf(`[storage]
 path = %q
@@ -37,9 +44,9 @@ prefix = "failover/"
 lease_seconds = 1
 [telegram]
 api_endpoint = %q
-`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), api))
+%s`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), api, telegram))
 	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
+	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token(), "TELEGRAM_WEBHOOK_SECRET": replicaHookSecret})
 	m.leading = make(chan struct{})
 	if err := m.ParseFlags(context.Background(), []string{"-config", path, "run"}); err != nil {
 		t.Fatal(err)

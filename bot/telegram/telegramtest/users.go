@@ -245,39 +245,75 @@ func (s *Server) Redeliver(updateID int) error {
 func (s *Server) PostWebhook(ctx context.Context, url, secret string) ([]int, error) {
 	var statuses []int
 	for {
-		s.mu.Lock()
-		if len(s.pending) == 0 {
-			s.mu.Unlock()
+		id, status, err := s.PostNext(ctx, url, secret)
+		if err != nil || id == 0 {
+			return statuses, err
+		}
+		statuses = append(statuses, status)
+		if status/100 != 2 {
 			return statuses, nil
 		}
-		u := s.pending[0].u
-		s.mu.Unlock()
-		body, err := json.Marshal(u)
-		if err != nil {
-			return statuses, fmt.Errorf("telegramtest: encode update: %w", err)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return statuses, fmt.Errorf("telegramtest: webhook request: %w", err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		if secret != "" {
-			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return statuses, fmt.Errorf("telegramtest: post webhook: %w", err)
-		}
-		resp.Body.Close()
-		statuses = append(statuses, resp.StatusCode)
-		if resp.StatusCode/100 != 2 {
-			return statuses, nil
-		}
-		s.mu.Lock()
-		if len(s.pending) > 0 && s.pending[0].u.UpdateID == u.UpdateID {
-			s.pending = s.pending[1:]
-		}
-		s.notify()
-		s.mu.Unlock()
 	}
+}
+
+// PostNext posts the oldest pending update to url, as PostWebhook does
+// with each: confirmed when answered 2xx, left pending otherwise. Posting
+// each update to the next of several URLs in turn is what a load balancer
+// in front of several replicas does. It returns the update's id (0 when
+// none is pending) and the HTTP status.
+func (s *Server) PostNext(ctx context.Context, url, secret string) (updateID, status int, err error) {
+	s.mu.Lock()
+	if len(s.pending) == 0 {
+		s.mu.Unlock()
+		return 0, 0, nil
+	}
+	u := s.pending[0].u
+	s.mu.Unlock()
+	status, err = s.post(ctx, url, secret, u)
+	if err != nil || status/100 != 2 {
+		return u.UpdateID, status, err
+	}
+	s.mu.Lock()
+	if len(s.pending) > 0 && s.pending[0].u.UpdateID == u.UpdateID {
+		s.pending = s.pending[1:]
+	}
+	s.notify()
+	s.mu.Unlock()
+	return u.UpdateID, status, nil
+}
+
+// PostUpdate posts update id to url, whether pending or not, and confirms
+// nothing: what Telegram does when it gave up waiting for the answer to an
+// earlier post of it, possibly to another replica, or posts it twice at
+// once. It returns the HTTP status.
+func (s *Server) PostUpdate(ctx context.Context, url, secret string, updateID int) (int, error) {
+	s.mu.Lock()
+	u, ok := s.all[updateID]
+	s.mu.Unlock()
+	if !ok {
+		return 0, fmt.Errorf("telegramtest: no update %d", updateID)
+	}
+	return s.post(ctx, url, secret, u)
+}
+
+// post sends u to the webhook at url and returns the HTTP status.
+func (s *Server) post(ctx context.Context, url, secret string, u wireUpdate) (int, error) {
+	body, err := json.Marshal(u)
+	if err != nil {
+		return 0, fmt.Errorf("telegramtest: encode update: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("telegramtest: webhook request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("telegramtest: post webhook: %w", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
