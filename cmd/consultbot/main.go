@@ -122,12 +122,13 @@ type Main struct {
 	// when set (tests), is closed once it leads.
 	lead     *leadership
 	leading  chan struct{}
-	// delivering is set once the engine delivers: on bbolt at once, on
-	// etcd once this replica leads (readiness, see newMetrics).
-	delivering atomic.Bool
 	engine   *bot.Engine
 	stopChan context.CancelFunc // stops the channels started by run
 	chanWG   sync.WaitGroup
+
+	// delivering is set once the engine delivers: on bbolt at once, on
+	// etcd once this replica leads (readiness, see newMetrics).
+	delivering atomic.Bool
 
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
