@@ -69,6 +69,23 @@ func waitLeading(t *testing.T, wait context.Context, r *runningBot, who string) 
 	}
 }
 
+// waitDelivered waits until Telegram's outbox is empty: every reply
+// delivered and marked sent.
+func waitDelivered(t *testing.T, wait context.Context, db *storage.DB) {
+	t.Helper()
+	for {
+		st, err := db.OutboxStats(wait)
+		if err == nil && st[bot.ChannelTelegram].Depth == 0 {
+			return
+		}
+		select {
+		case <-wait.Done():
+			t.Fatalf("the outbox never emptied: %v %v", st, err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // TestStandByTakesOverWhenTheLeaderDies runs two replicas on one etcd
 // cluster: one leads and answers, the other stands by (it polls nothing
 // and sends nothing). The leader then loses its connection to the
@@ -92,17 +109,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 	before := len(srv.Messages(parent.ID))
 	// Everything delivered and marked sent before the leader dies, so
 	// that a repeat could only come from a fault of the takeover.
-	for {
-		st, err := a.m.db.OutboxStats(wait)
-		if err == nil && st[bot.ChannelTelegram].Depth == 0 {
-			break
-		}
-		select {
-		case <-wait.Done():
-			t.Fatalf("the outbox never emptied: %v %v", st, err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	waitDelivered(t, wait, a.m.db)
 	select {
 	case <-b.m.leading:
 		t.Fatal("the stand-by leads while the leader lives")
