@@ -272,6 +272,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 		return Applied{}, err
 	}
 	e.observeApplied(in.Channel, applied, &t)
+	if applied.Held && e.flood != nil && e.flood.added(in.Participant, 1) {
+		go e.drainHeld(in.Participant)
+	}
 	// Queued before our turn ends, so that the next event's replies of
 	// this participant queue behind ours.
 	e.committed(applied.Outbox)

@@ -122,6 +122,13 @@ type Options struct {
 	// Voice says what Apply records about voice answers (see
 	// VoiceOptions); the zero value records nothing.
 	Voice VoiceOptions
+	// HoldBehindBacklog makes Apply check, in its transaction, whether
+	// the participant has events held back by flood control, and hold the
+	// event behind them if so (Applied.Held): for replicas that each apply
+	// events, so that one person's events keep their order when flood
+	// control on one replica holds some of them. It costs a read per
+	// event.
+	HoldBehindBacklog bool
 
 	// indexBuildChunk is how many records a transaction of
 	// buildDigestIndex indexes; tests make it small.

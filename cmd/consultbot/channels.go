@@ -41,10 +41,9 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			errs = append(errs, err)
 		} else {
 			c := channel{name: bot.ChannelTelegram, sender: a, run: a.Run}
-			if t.Mode == telegram.ModeWebhook && cfg.Storage.Backend == BackendEtcd {
+			if cfg.replicasApply() {
 				// Every replica serves the webhook and applies what it
-				// receives; the leader registers it (getUpdates, in
-				// polling mode, admits one poller: the leader's).
+				// receives; the leader registers it.
 				c.run, c.serve = a.Lead, a.ServeWebhook
 			}
 			chans = append(chans, c)

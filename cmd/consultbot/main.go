@@ -341,7 +341,11 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 
 	// Headroom, so that a hot backup (a long read transaction) does not
 	// hold writers up while the file grows (storage.MmapHeadroom).
-	db, cluster, err := cfg.Storage.openStore(storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path), Voice: cfg.Voice.storageOptions()})
+	db, cluster, err := cfg.Storage.openStore(storage.Options{
+		InitialMmapSize:   storage.MmapHeadroom(cfg.Storage.Path),
+		Voice:             cfg.Voice.storageOptions(),
+		HoldBehindBacklog: cfg.replicasApply(),
+	})
 	if err != nil {
 		return err
 	}
@@ -412,25 +416,18 @@ type channel struct {
 	run func(ctx context.Context) error
 	// serve, when set, receives events on every replica sharing an etcd
 	// cluster, from the start, leading or not: each applies what it
-	// receives, and the leader delivers for all (see replicasApply).
+	// receives, and the leader delivers for all (Config.replicasApply).
 	serve func(ctx context.Context) error
 }
 
 // replicasApply reports whether the replicas of this configuration each
 // apply the events they receive, standing by or not: with the etcd
 // backend, when a channel receives events that any replica may take
-// (Telegram's webhook). The leader then delivers what every replica
-// commits, through the outbox feed (bot.Engine.Follow).
-func replicasApply(cfg Config, chans []channel) bool {
-	if cfg.Storage.Backend != BackendEtcd {
-		return false
-	}
-	for _, c := range chans {
-		if c.serve != nil {
-			return true
-		}
-	}
-	return false
+// (Telegram's webhook; getUpdates admits one poller, the leader). The
+// leader then delivers what every replica commits, through the outbox
+// feed (bot.Engine.Follow).
+func (c Config) replicasApply() bool {
+	return c.Storage.Backend == BackendEtcd && c.Telegram.Token != "" && c.Telegram.Mode == ModeWebhook
 }
 
 // goChannel runs fn, one of a channel's loops, until ctx (the channels'
@@ -517,7 +514,7 @@ func (m *Main) runBot(ctx context.Context) error {
 		}
 		m.lead = lead
 		m.engine.Fence(m.lead.lost())
-		if replicasApply(cfg, chans) {
+		if cfg.replicasApply() {
 			m.engine.Follow(m.db)
 		}
 	}
