@@ -28,12 +28,12 @@ func startReplica(t *testing.T, srv *telegramtest.Server, endpoints []string) *r
 // proxy of srv).
 func startReplicaAt(t *testing.T, srv *telegramtest.Server, api string, endpoints []string) *runningBot {
 	t.Helper()
-	return startReplicaWith(t, srv, api, endpoints, "")
+	return startReplicaWith(t, srv, api, endpoints, 1, "")
 }
 
-// startReplicaWith is startReplicaAt with extra lines in the [telegram]
-// section.
-func startReplicaWith(t *testing.T, srv *telegramtest.Server, api string, endpoints []string, telegram string) *runningBot {
+// startReplicaWith is startReplicaAt with a lease of lease seconds and
+// extra lines in the [telegram] section.
+func startReplicaWith(t *testing.T, srv *telegramtest.Server, api string, endpoints []string, lease int, telegram string) *runningBot {
 	t.Helper()
 	dir := t.TempDir()
 	path := writeConfig(t, fmt.Sprintf(`[storage]
@@ -41,10 +41,10 @@ path = %q
 backend = "etcd"
 endpoints = ["%s"]
 prefix = "failover/"
-lease_seconds = 1
+lease_seconds = %d
 [telegram]
 api_endpoint = %q
-%s`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), api, telegram))
+%s`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), lease, api, telegram))
 	m, stderr := newTestMain(t, nil, io.Discard)
 	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token(), "TELEGRAM_WEBHOOK_SECRET": replicaHookSecret})
 	m.leading = make(chan struct{})

@@ -34,7 +34,10 @@ func startWebhookReplica(t *testing.T, srv *telegramtest.Server, endpoints []str
 	t.Helper()
 	api := startSlowAPI(t, srv.URL(), 0)
 	listen := freeAddr(t)
-	r := startReplicaWith(t, srv, api.srv.URL, endpoints, fmt.Sprintf(`mode = "webhook"
+	// A lease of 3 s: a loaded machine's cluster may not renew a
+	// shorter one in time, and the leader would stop (its commits are
+	// refused: Telegram would retry them elsewhere).
+	r := startReplicaWith(t, srv, api.srv.URL, endpoints, 3, fmt.Sprintf(`mode = "webhook"
 webhook_listen = %q
 webhook_url = "https://consultation.example.org/telegram"
 `, listen))
@@ -51,6 +54,11 @@ webhook_url = "https://consultation.example.org/telegram"
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replica %s's log:\n%s", name, r.stderr)
+		}
+	})
 	return &webhookReplica{runningBot: r, hook: "http://" + listen, api: api, name: name}
 }
 
