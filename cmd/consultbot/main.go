@@ -496,6 +496,7 @@ func (m *Main) runBot(ctx context.Context) error {
 			m.goChannel(chanCtx, c.name, c.serve, fail)
 		}
 	}
+	m.serveOrganisers(chanCtx)
 	if m.cluster != nil {
 		// Replicas share the cluster: one leads, the others wait here
 		// (applying what they receive, when replicasApply).
