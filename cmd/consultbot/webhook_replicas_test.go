@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -40,6 +41,8 @@ func startWebhookReplica(t *testing.T, srv *telegramtest.Server, endpoints []str
 	r := startReplicaWith(t, srv, api.srv.URL, endpoints, 3, fmt.Sprintf(`mode = "webhook"
 webhook_listen = %q
 webhook_url = "https://consultation.example.org/telegram"
+[metrics]
+listen = "127.0.0.1:0"
 `, listen))
 	// Every replica serves its webhook from the start, leading or not.
 	deadline := time.Now().Add(30 * time.Second)
@@ -60,6 +63,31 @@ webhook_url = "https://consultation.example.org/telegram"
 		}
 	})
 	return &webhookReplica{runningBot: r, hook: "http://" + listen, api: api, name: name}
+}
+
+// waitReady waits until the replica's /readyz answers 200: what a load
+// balancer checks before it routes webhook requests to it.
+func (r *webhookReplica) waitReady(t *testing.T, wait context.Context) {
+	t.Helper()
+	var last string
+	for {
+		if addr := r.m.MetricsAddr(); addr != "" {
+			resp, err := http.Get("http://" + addr + "/readyz")
+			if err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return
+				}
+				last = fmt.Sprintf("%d %s", resp.StatusCode, body)
+			}
+		}
+		select {
+		case <-wait.Done():
+			t.Fatalf("replica %s never ready: %s", r.name, last)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func (r *webhookReplica) isLeading() bool {
@@ -149,6 +177,12 @@ func TestReplicasApplyWebhookUpdatesTheLeaderDelivers(t *testing.T) {
 	b := startWebhookReplica(t, srv, c.Endpoints(), "B")
 	if err := srv.Wait(wait, func() bool { u, s := srv.Webhook(); return u != "" && s == replicaHookSecret }); err != nil {
 		t.Fatalf("the leader did not register the webhook: %v", err)
+	}
+	// Both take webhook traffic: the stand-by is ready too.
+	a.waitReady(t, wait)
+	b.waitReady(t, wait)
+	if b.isLeading() {
+		t.Fatal("the second replica leads while the first lives")
 	}
 	lb := &balancer{t: t, srv: srv, replicas: []*webhookReplica{a, b}}
 
