@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -316,4 +319,85 @@ func (s *Server) post(ctx context.Context, url, secret string, u wireUpdate) (in
 	}
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// PushWebhook delivers the pending updates until ctx ends, as Telegram
+// does in webhook mode with conns connections behind a load balancer:
+// each update is posted to the next of urls in turn; one chat's updates
+// go one at a time, in order; an update not answered 2xx (or not
+// answered: a replica down) stays pending and is posted again shortly,
+// to the next URL. It returns once ctx ends and every post has returned.
+func (s *Server) PushWebhook(ctx context.Context, urls []string, secret string, conns int) {
+	var turn atomic.Int64
+	inflight := map[int]bool{}
+	var wg sync.WaitGroup
+	for range max(conns, 1) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				u, wake, ok := s.claim(inflight)
+				if !ok {
+					select {
+					case <-wake:
+					case <-ctx.Done():
+					}
+					continue
+				}
+				url := urls[int(turn.Add(1)-1)%len(urls)]
+				status, err := s.post(ctx, url, secret, u)
+				confirmed := err == nil && status/100 == 2
+				s.mu.Lock()
+				delete(inflight, u.UpdateID)
+				if confirmed {
+					if i := slices.IndexFunc(s.pending, func(p pendingUpdate) bool { return p.u.UpdateID == u.UpdateID }); i >= 0 {
+						s.pending = slices.Delete(s.pending, i, i+1)
+					}
+				}
+				s.notify()
+				s.mu.Unlock()
+				if !confirmed {
+					select {
+					case <-time.After(20 * time.Millisecond):
+					case <-ctx.Done():
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// claim takes the oldest pending update whose chat has no earlier update
+// pending or in flight, marking it in flight; otherwise it returns a
+// channel closed at the next change.
+func (s *Server) claim(inflight map[int]bool) (wireUpdate, <-chan struct{}, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	busy := map[int64]bool{}
+	for _, p := range s.pending {
+		chat := chatOfUpdate(p.u)
+		switch {
+		case busy[chat]:
+		case inflight[p.u.UpdateID]:
+			busy[chat] = true
+		default:
+			inflight[p.u.UpdateID] = true
+			return p.u, nil, true
+		}
+	}
+	return wireUpdate{}, s.changed, false
+}
+
+// chatOfUpdate is the chat an update comes from.
+func chatOfUpdate(u wireUpdate) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
 }
