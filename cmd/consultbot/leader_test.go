@@ -86,6 +86,21 @@ func waitDelivered(t *testing.T, wait context.Context, db *storage.DB) {
 	}
 }
 
+// waitLostLead waits until the old leader r stops on its own, having lost
+// its lease, and closes it.
+func waitLostLead(t *testing.T, wait context.Context, r *runningBot) {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
+			t.Errorf("the old leader ended with %v", err)
+		}
+	case <-wait.Done():
+		t.Fatal("the old leader went on after losing its lease")
+	}
+	r.m.Close()
+}
+
 // TestStandByTakesOverWhenTheLeaderDies runs two replicas on one etcd
 // cluster: one leads and answers, the other stands by (it polls nothing
 // and sends nothing). The leader then loses its connection to the
@@ -119,15 +134,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 	// The leader's process dies: its lease is no longer kept alive.
 	died := time.Now()
 	a.m.cluster.Client().Close()
-	select {
-	case err := <-a.done:
-		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
-			t.Errorf("the old leader ended with %v", err)
-		}
-	case <-wait.Done():
-		t.Fatal("the old leader went on after losing its lease")
-	}
-	a.m.Close()
+	waitLostLead(t, wait, a)
 	waitLeading(t, wait, b, "the stand-by")
 	t.Logf("the stand-by led %s after the leader died", time.Since(died).Round(time.Millisecond))
 

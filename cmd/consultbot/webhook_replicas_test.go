@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -269,15 +268,7 @@ func TestReplicasApplyWebhookUpdatesTheLeaderDelivers(t *testing.T) {
 	if lb.standingBy == before {
 		t.Error("the stand-by led before applying the updates sent after the leader died; want them applied at once")
 	}
-	select {
-	case err := <-a.done:
-		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
-			t.Errorf("the old leader ended with %v", err)
-		}
-	case <-wait.Done():
-		t.Fatal("the old leader went on after losing its lease")
-	}
-	a.m.Close()
+	waitLostLead(t, wait, a.runningBot)
 	waitLeading(t, wait, b.runningBot, "the stand-by")
 	for _, p := range parents {
 		waitText(t, wait, srv, p, "Question 5/5")
