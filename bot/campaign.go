@@ -226,9 +226,7 @@ func (e *Engine) remind(ctx context.Context, d DueReminder, now time.Time) (bool
 	if err != nil {
 		return false, err
 	}
-	if e.started {
-		e.enqueue(applied.Outbox)
-	}
+	e.committed(applied.Outbox)
 	return !applied.Duplicate, nil
 }
 

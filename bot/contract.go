@@ -111,8 +111,13 @@ type StepFunc func(s flows.Session) (flows.Session, []flows.Reply)
 
 // Applied is what Store.Apply committed.
 type Applied struct {
-	Duplicate bool       // the event ID had already been applied; nothing changed
-	Outbox    []Outgoing // the replies now in the outbox, in order
+	Duplicate bool // the event ID had already been applied; nothing changed
+	// Held: the participant has events in the flood-control backlog
+	// after this commit. From Apply, the event went to its end, behind
+	// events held there (perhaps by another replica), to be applied in
+	// turn; from Backlog.ApplyHeld, more wait after the one applied.
+	Held   bool
+	Outbox []Outgoing // the replies now in the outbox, in order
 }
 
 // Store is what the engine needs from storage. One call of Apply is one

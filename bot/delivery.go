@@ -94,9 +94,7 @@ func (e *Engine) Commit(ctx context.Context, commit func(context.Context) ([]Out
 	if err != nil {
 		return fmt.Errorf("commit replies: %w", err)
 	}
-	if e.started {
-		e.enqueue(outs)
-	}
+	e.committed(outs)
 	return nil
 }
 
@@ -108,31 +106,39 @@ func (e *Engine) enqueue(outs []Outgoing) {
 	e.qmu.Lock()
 	defer e.qmu.Unlock()
 	for _, out := range outs {
-		if e.senders[out.Channel] == nil {
-			e.log.Warn("no sender for channel; reply stays in the outbox", "platform", out.Channel, "participant", out.Participant)
-			continue
-		}
-		k := e.lineOf(out)
-		q := e.queues[k]
-		if q == nil {
-			q = &queue{wait: e.retryMin}
-			e.queues[k] = q
-		}
-		// Commits of different participants sharing an address may hand
-		// their replies over out of order; the sequence is the commit
-		// order. The head is never displaced while it is being sent.
-		i, _ := slices.BinarySearchFunc(q.items, out.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
-		if q.busy {
-			i = max(i, 1)
-		}
-		q.items = slices.Insert(q.items, i, out)
+		e.insert(out, true)
+	}
+}
+
+// insert puts out in its line, counted as outstanding unless counted
+// already (await); qmu must be held.
+func (e *Engine) insert(out Outgoing, count bool) {
+	if e.senders[out.Channel] == nil {
+		e.log.Warn("no sender for channel; reply stays in the outbox", "platform", out.Channel, "participant", out.Participant)
+		return
+	}
+	k := e.lineOf(out)
+	q := e.queues[k]
+	if q == nil {
+		q = &queue{wait: e.retryMin}
+		e.queues[k] = q
+	}
+	// Commits of different participants sharing an address may hand
+	// their replies over out of order; the sequence is the commit
+	// order. The head is never displaced while it is being sent.
+	i, _ := slices.BinarySearchFunc(q.items, out.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
+	if q.busy {
+		i = max(i, 1)
+	}
+	q.items = slices.Insert(q.items, i, out)
+	if count {
 		e.outstanding++
 		if out.Low {
 			e.lane.outstanding++
 		}
-		if !q.busy && !q.queued {
-			e.makeReady(k, q)
-		}
+	}
+	if !q.busy && !q.queued {
+		e.makeReady(k, q)
 	}
 }
 

@@ -85,6 +85,15 @@ type Engine struct {
 	// fence, when closed, stops delivery at once (fence.go).
 	fence <-chan struct{}
 
+	// feed, when set, is where delivery learns of the outbox's replies
+	// (follow.go): awaited holds the sequences of this engine's commits
+	// not reported yet, fedMax the highest reported (both under qmu);
+	// feedErr carries what ended the feed.
+	feed    OutboxFeed
+	awaited map[uint64]struct{}
+	fedMax  uint64
+	feedErr chan error
+
 	// obs learns what the engine does (observe.go); nil: nothing.
 	obs Observer
 
@@ -203,6 +212,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	slices.Sort(channels)
 	var pending []Outgoing
 	for _, ch := range channels {
+		if e.feed != nil {
+			break // the feed lists them (follow)
+		}
 		list, err := e.store.Pending(ctx, ch, 0)
 		if err != nil {
 			return fmt.Errorf("start engine: %w", err)
@@ -226,6 +238,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	for range LowWorkers {
 		e.workers.Add(1)
 		go e.work(true)
+	}
+	if e.feed != nil {
+		if err := e.follow(channels); err != nil {
+			return err
+		}
 	}
 	e.enqueue(pending)
 	e.started = true
@@ -292,11 +309,12 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 		return Applied{}, err
 	}
 	e.observeApplied(in.Channel, applied, &t)
+	if applied.Held && e.flood != nil && e.flood.added(in.Participant, 1) {
+		go e.drainHeld(in.Participant)
+	}
 	// Queued before our turn ends, so that the next event's replies of
 	// this participant queue behind ours.
-	if e.started {
-		e.enqueue(applied.Outbox)
-	}
+	e.committed(applied.Outbox)
 	return applied, nil
 }
 

@@ -163,7 +163,9 @@ func (f *floodControl) added(p string, n int) (start bool) {
 
 // applied counts a held event as applied (ok) or the backlog as found
 // empty, and reports whether more are held; the drainer stops when not.
-func (f *floodControl) applied(p string, ok bool) (more bool) {
+// stored says the store still holds some: events another replica held,
+// which this drainer applies too.
+func (f *floodControl) applied(p string, ok, stored bool) (more bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st := f.state(p)
@@ -171,6 +173,9 @@ func (f *floodControl) applied(p string, ok bool) (more bool) {
 		st.held--
 	} else if !ok {
 		st.held = 0
+	}
+	if ok && stored && st.held == 0 {
+		st.held = 1
 	}
 	if st.held == 0 {
 		st.draining = false
@@ -226,9 +231,7 @@ func (e *Engine) holdIfFlooding(ctx context.Context, in Inbound, now time.Time) 
 			go e.drainHeld(in.Participant)
 		}
 	}
-	if e.started {
-		e.enqueue(applied.Outbox)
-	}
+	e.committed(applied.Outbox)
 	return applied, true, nil
 }
 
@@ -341,9 +344,7 @@ func (e *Engine) applyHeld(p string) (more bool, err error) {
 	if ok {
 		e.observeApplied(in.Channel, applied, &t)
 	}
-	more = e.flood.applied(p, ok)
-	if e.started {
-		e.enqueue(applied.Outbox)
-	}
+	more = e.flood.applied(p, ok, applied.Held)
+	e.committed(applied.Outbox)
 	return more, nil
 }

@@ -309,3 +309,32 @@ func TestSetFloodRefusesNaNAndInfiniteRates(t *testing.T) {
 		}
 	}
 }
+
+// TestEventBehindAnotherReplicasBacklogWaitsItsTurn: replicas that each
+// apply events share the backlogs; an event of a person whose earlier
+// events another replica's flood control held is held behind them
+// (storage HoldBehindBacklog), and this engine drains the backlog: every
+// event applied once, in arrival order, each reply delivered.
+func TestEventBehindAnotherReplicasBacklogWaitsItsTurn(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "consult.db"), storage.Options{NoSync: true, HoldBehindBacklog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checkClose(t, db)
+	eng, rec := floodEngine(t, db, 10, 40)
+	defer closeEngine(t, eng)
+	const p = "telegram:p"
+	// The other replica held two of their events back.
+	for i := range 2 {
+		if _, err := db.Hold(context.Background(), inbound(fmt.Sprint("held", i), p, fmt.Sprint("m", i)), t0, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res := handle(t, eng, inbound("new", p, "m2")); !res.Held {
+		t.Fatalf("the newer event was not held behind the backlog: %+v", res)
+	}
+	waitFor(t, "the backlog applied", func() bool { return len(rec.texts("")) == 6 })
+	if got, want := history(t, db, p), texts("m", 0, 3); !slices.Equal(got, want) {
+		t.Errorf("applied %q, want %q", got, want)
+	}
+}

@@ -29,6 +29,11 @@ type Options struct {
 	// /readyz says it is stuck: the delivery budget plus
 	// DefaultStuckMargin.
 	StuckAfter time.Duration
+	// Delivering tells whether this process delivers the outbox; nil:
+	// always. A replica that applies events while another delivers (a
+	// stand-by sharing an etcd cluster) is ready to take events even when
+	// the outbox is stuck: only the replica that delivers is not.
+	Delivering func() bool
 	// Version is reported as consultbot_build_info.
 	Version string
 	// Now is the clock; time.Now when nil.
@@ -185,7 +190,8 @@ func (m *Metrics) Backup(took time.Duration, size int64, err error) {
 
 // Ready lists what keeps the bot from serving: the database not
 // answering, a channel not connected, an outbox whose oldest reply is
-// older than Options.StuckAfter. Empty: ready.
+// older than Options.StuckAfter (when this process delivers it). Empty:
+// ready.
 func (m *Metrics) Ready(ctx context.Context) []string {
 	var problems []string
 	db := m.opts.DB
@@ -202,6 +208,9 @@ func (m *Metrics) Ready(ctx context.Context) []string {
 		}
 	}
 	m.mu.Unlock()
+	if m.opts.Delivering != nil && !m.opts.Delivering() {
+		return problems
+	}
 	stats, err := db.OutboxStats(ctx)
 	if err != nil {
 		return append(problems, "outbox: "+err.Error())

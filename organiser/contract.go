@@ -150,6 +150,8 @@ var _ DigestSource = (*storage.DB)(nil)
 //	func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service  // nil q: the default questionnaire
 //	func (s *Service) AddChannel(channel string, r Renderer, digestTo []string)  // before Run
 //	func (s *Service) Run(ctx context.Context) error  // the command workers and the digest schedule, until ctx ends
+//	func (s *Service) Serve(ctx context.Context)      // the command workers only (every replica)
+//	func (s *Service) Schedule(ctx context.Context)   // the digest schedule only (the leader)
 //	func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error)  // one way in
 //	func (s *Service) Execute(ctx context.Context, cmd Command, lang string) (Result, error)
 //	func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, lang string) (digest.Digest, error)

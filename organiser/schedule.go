@@ -94,11 +94,11 @@ func (sc Schedule) String() string {
 	return "never"
 }
 
-// schedule posts the periodic digests until ctx ends. At start it posts
+// Schedule posts the periodic digests until ctx ends. At start it posts
 // what a previous run recorded but could not deliver, and records the
 // digest of a due time that passed while the bot was down (one digest,
 // whatever the number of due times missed).
-func (s *Service) schedule(ctx context.Context) {
+func (s *Service) Schedule(ctx context.Context) {
 	started := s.opts.Now()
 	s.log.Info("digest schedule", "schedule", s.opts.Schedule.String())
 	for {

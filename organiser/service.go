@@ -217,21 +217,27 @@ func (s *Service) renderer(name string) (Renderer, bool) {
 	return c.r, ok
 }
 
-// Run runs the command workers and posts the periodic digests until ctx
-// ends. It returns once every worker has stopped: a command running then
-// sees its context cancelled, and one still waiting is answered that it
-// did not run. So nothing of the Service touches the database after Run
-// returns, and the caller can close it.
+// Run runs the command workers (Serve) and posts the periodic digests
+// (Schedule) until ctx ends. It returns once every worker has stopped: a
+// command running then sees its context cancelled, and one still waiting
+// is answered that it did not run. So nothing of the Service touches the
+// database after Run returns, and the caller can close it.
 func (s *Service) Run(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.pool.run(ctx)
+		s.Serve(ctx)
 	}()
-	s.schedule(ctx)
+	s.Schedule(ctx)
 	<-done
 	return nil
 }
+
+// Serve runs the command workers until ctx ends, as Run does, without
+// the digest schedule: replicas that each take events run the commands
+// they receive, and only the one that leads posts the periodic digests
+// (Schedule). Serve runs once per Service.
+func (s *Service) Serve(ctx context.Context) { s.pool.run(ctx) }
 
 // Submit takes one message an adapter thinks may be an organiser
 // command, and decides: a message that is no organiser command is not

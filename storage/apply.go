@@ -52,6 +52,13 @@ func (db *DB) Apply(ctx context.Context, in bot.Inbound, now time.Time, step bot
 	var done *stepped
 	fn := func(tx kv.Tx) error {
 		var err error
+		if db.opts.HoldBehindBacklog {
+			var held bool
+			if res, held, err = holdBehindTx(tx, in, now); held || err != nil {
+				done = nil
+				return err
+			}
+		}
 		res, done, err = applyTx(tx, db, in, now, step, pre)
 		return err
 	}

@@ -79,40 +79,65 @@ func (db *DB) Hold(ctx context.Context, in bot.Inbound, now time.Time, notice []
 		return bot.Applied{}, fmt.Errorf("hold %q: %w", in.ID, err)
 	}
 	var res bot.Applied
-	err := db.write(func(tx kv.Tx) error {
-		res = bot.Applied{}
-		id := []byte(in.ID)
-		ids := tx.Bucket(bucketBacklogIDs)
-		if tx.Bucket(bucketApplied).Get(id) != nil || ids.Get(id) != nil {
-			res.Duplicate = true
-			return nil
-		}
-		backlog := tx.Bucket(bucketBacklog)
-		seq, err := backlog.NextSequence()
-		if err != nil {
-			return fmt.Errorf("backlog sequence: %w", err)
-		}
-		b, err := json.Marshal(heldRecord{
-			V: heldRecordV, ID: in.ID, Channel: in.Channel, Participant: in.Participant,
-			Address: in.Address, Event: in.Event, At: in.At, HeldAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("encode held event: %w", err)
-		}
-		key := append([]byte(in.Participant+sep), u64(seq)...)
-		if err := backlog.Put(key, b); err != nil {
-			return fmt.Errorf("put held event: %w", err)
-		}
-		if err := ids.Put(id, key); err != nil {
-			return fmt.Errorf("put held event id: %w", err)
-		}
-		res.Outbox, err = putOutbox(tx, in, now, notice)
+	err := db.write(func(tx kv.Tx) (err error) {
+		res, err = holdTx(tx, in, now, notice)
 		return err
 	})
 	if err != nil {
 		return bot.Applied{}, fmt.Errorf("hold %q: %w", in.ID, err)
 	}
 	return res, nil
+}
+
+// holdTx puts in at the end of its participant's backlog, with notice in
+// the outbox, unless it was applied or held already (Duplicate).
+func holdTx(tx kv.Tx, in bot.Inbound, now time.Time, notice []flows.Reply) (bot.Applied, error) {
+	id := []byte(in.ID)
+	ids := tx.Bucket(bucketBacklogIDs)
+	if tx.Bucket(bucketApplied).Get(id) != nil || ids.Get(id) != nil {
+		return bot.Applied{Duplicate: true}, nil
+	}
+	backlog := tx.Bucket(bucketBacklog)
+	seq, err := backlog.NextSequence()
+	if err != nil {
+		return bot.Applied{}, fmt.Errorf("backlog sequence: %w", err)
+	}
+	b, err := json.Marshal(heldRecord{
+		V: heldRecordV, ID: in.ID, Channel: in.Channel, Participant: in.Participant,
+		Address: in.Address, Event: in.Event, At: in.At, HeldAt: now,
+	})
+	if err != nil {
+		return bot.Applied{}, fmt.Errorf("encode held event: %w", err)
+	}
+	key := append([]byte(in.Participant+sep), u64(seq)...)
+	if err := backlog.Put(key, b); err != nil {
+		return bot.Applied{}, fmt.Errorf("put held event: %w", err)
+	}
+	if err := ids.Put(id, key); err != nil {
+		return bot.Applied{}, fmt.Errorf("put held event id: %w", err)
+	}
+	var res bot.Applied
+	res.Outbox, err = putOutbox(tx, in, now, notice)
+	return res, err
+}
+
+// holdBehindTx holds in back when its participant has events in the
+// backlog, so that it does not overtake them: with replicas, flood control
+// on one of them may hold a person's events while the next arrives at
+// another, which does not know. held reports that it did (Held), or that
+// in is there already (Duplicate).
+func holdBehindTx(tx kv.Tx, in bot.Inbound, now time.Time) (res bot.Applied, held bool, err error) {
+	if tx.Bucket(bucketBacklogIDs).Get([]byte(in.ID)) != nil {
+		return bot.Applied{Duplicate: true}, true, nil
+	}
+	prefix := []byte(in.Participant + sep)
+	k, _ := tx.Bucket(bucketBacklog).Cursor().Seek(prefix)
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return bot.Applied{}, false, nil
+	}
+	res, err = holdTx(tx, in, now, nil)
+	res.Held = err == nil && !res.Duplicate
+	return res, true, err
 }
 
 // putOutbox adds replies to in's channel outbox, as Apply does.
@@ -146,7 +171,8 @@ func putOutbox(tx kv.Tx, in bot.Inbound, now time.Time, replies []flows.Reply) (
 
 // ApplyHeld applies the oldest event of a participant's backlog exactly as
 // Apply would (step(in) advances the session) and removes it from the
-// backlog, in one transaction. ok is false when the backlog is empty.
+// backlog, in one transaction; applied.Held says that more remain. ok is
+// false when the backlog is empty.
 func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, step func(bot.Inbound) bot.StepFunc) (in bot.Inbound, applied bot.Applied, ok bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Inbound{}, bot.Applied{}, false, fmt.Errorf("apply held event of %q: %w", participant, err)
@@ -165,6 +191,8 @@ func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, 
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("decode held event: %w", err)
 		}
+		next, _ := c.Next()
+		more := next != nil && bytes.HasPrefix(next, prefix)
 		if r.V > heldRecordV {
 			return fmt.Errorf("decode held event: record version %d is newer than %d", r.V, heldRecordV)
 		}
@@ -173,6 +201,7 @@ func (db *DB) ApplyHeld(ctx context.Context, participant string, now time.Time, 
 		if applied, done, err = applyTx(tx, db, in, now, step(in), nil); err != nil {
 			return err
 		}
+		applied.Held = more
 		if err := tx.Bucket(bucketBacklog).Delete(key); err != nil {
 			return fmt.Errorf("delete held event: %w", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -121,6 +122,13 @@ type Options struct {
 	// Voice says what Apply records about voice answers (see
 	// VoiceOptions); the zero value records nothing.
 	Voice VoiceOptions
+	// HoldBehindBacklog makes Apply check, in its transaction, whether
+	// the participant has events held back by flood control, and hold the
+	// event behind them if so (Applied.Held): for replicas that each apply
+	// events, so that one person's events keep their order when flood
+	// control on one replica holds some of them. It costs a read per
+	// event.
+	HoldBehindBacklog bool
 
 	// indexBuildChunk is how many records a transaction of
 	// buildDigestIndex indexes; tests make it small.
@@ -164,9 +172,11 @@ type DB struct {
 	group *groupCommit
 	// sessions keeps the sessions Apply wrote, decoded (see sessionCache).
 	sessions sessionCache
-	// stamps numbers the writes of session records: started from the
-	// clock at Open, so that no two writes of a record, in this process or
-	// an earlier one, give the same bytes.
+	// stamps numbers the writes of session records: started at random at
+	// Open, so that no two writes of a record, in this process or another
+	// one (an earlier run, or a replica sharing an etcd cluster, whose
+	// clock may have started within a few writes of this one's), give the
+	// same bytes.
 	stamps atomic.Uint64
 	// voice holds the voice options and the VoiceChanged signal.
 	voice voiceState
@@ -275,7 +285,7 @@ func finishOpen(store kv.Backend, opts Options) error {
 func newDB(store kv.Backend, name string, opts Options) *DB {
 	db := &DB{kv: store, path: name, opts: opts, voice: newVoiceState(opts.Voice),
 		group: newGroupCommit(store, opts.MaxBatchSize, opts.MaxBatchDelay)}
-	db.stamps.Store(uint64(time.Now().UnixNano()))
+	db.stamps.Store(rand.Uint64())
 	return db
 }
 

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,4 +97,72 @@ func (db *DB) Rewrite(ctx context.Context, out bot.Outgoing) error {
 		return fmt.Errorf("rewrite outbox entry %d: %w", out.Seq, err)
 	}
 	return nil
+}
+
+var _ bot.OutboxFeed = (*DB)(nil)
+
+// ErrNotShared is returned by FollowOutbox on a backend only this process
+// writes (a bbolt file): there is no one else's outbox entry to follow.
+var ErrNotShared = errors.New("the store is not shared between processes: nothing to follow")
+
+// FollowOutbox calls fn with the replies in the outbox of channels, oldest
+// first, then, until ctx ends, with every reply committed to them later,
+// by this process or another sharing the store, in commit order. It
+// returns once the first call is done; the channel carries what ended the
+// following early and is closed when it ends. Only a backend shared
+// between processes (etcd) can be followed; replicas sharing one use it
+// so that the leader delivers what the others commit.
+func (db *DB) FollowOutbox(ctx context.Context, channels []string, fn func([]bot.Outgoing)) (<-chan error, error) {
+	f, ok := db.kv.(kv.Follower)
+	if !ok {
+		return nil, fmt.Errorf("follow the outbox: %w", ErrNotShared)
+	}
+	wanted := make(map[string]bool, len(channels))
+	for _, ch := range channels {
+		wanted[ch] = true
+	}
+	var bad error
+	ctx, cancel := context.WithCancel(ctx)
+	errc, err := f.Follow(ctx, bucketOutbox, func(keys []kv.Created) {
+		if bad != nil {
+			return
+		}
+		outs := make([]bot.Outgoing, 0, len(keys))
+		for _, k := range keys {
+			if !wanted[string(k.Bucket)] || len(k.Key) != 8 {
+				continue
+			}
+			out, err := decodeOutgoing(binary.BigEndian.Uint64(k.Key), k.Value)
+			if err != nil {
+				// Nothing after it may go first: stop here.
+				bad = err
+				cancel()
+				return
+			}
+			outs = append(outs, out)
+		}
+		if len(outs) > 0 {
+			fn(outs)
+		}
+	})
+	if err == nil && bad != nil {
+		err = bad
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("follow the outbox: %w", err)
+	}
+	out := make(chan error, 1)
+	go func() {
+		defer close(out)
+		defer cancel()
+		err, ok := <-errc
+		if !ok && bad != nil {
+			err, ok = bad, true
+		}
+		if ok {
+			out <- fmt.Errorf("follow the outbox: %w", err)
+		}
+	}()
+	return out, nil
 }

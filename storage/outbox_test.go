@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -179,5 +180,79 @@ func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
 	}
 	if diff := cmp.Diff(reply, got[0].Reply); diff != "" {
 		t.Errorf("reply after a restart (-made +read back):\n%s", diff)
+	}
+}
+
+// TestFollowOutboxReportsEveryReplicasCommits: two databases on one etcd
+// prefix stand for two replicas. The follower gets what the outbox held,
+// then each reply either commits, once and in commit order, and neither
+// the marking sent nor the rewriting of a reply nor another channel's
+// replies. A bbolt file, which one process writes, has nothing to follow.
+func TestFollowOutboxReportsEveryReplicasCommits(t *testing.T) {
+	path := t.TempDir() + "/consult.db"
+	a := openAt(t, path, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if onEtcd.cli == nil {
+		if _, err := a.FollowOutbox(ctx, []string{bot.ChannelTelegram}, func([]bot.Outgoing) {}); !errors.Is(err, ErrNotShared) {
+			t.Fatalf("FollowOutbox on bbolt: %v, want ErrNotShared", err)
+		}
+		return
+	}
+	b := openAt(t, path, Options{})
+	post := func(db *DB, channel, text string) bot.Outgoing {
+		t.Helper()
+		outs, err := db.Post(ctx, []bot.Outgoing{{Channel: channel, Address: "42", EventID: "e:" + text, Reply: flows.Reply{Text: text}, CreatedAt: t0}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return outs[0]
+	}
+	one := post(a, bot.ChannelTelegram, "one")
+	post(a, bot.ChannelDiscord, "elsewhere")
+
+	got := make(chan bot.Outgoing, 16)
+	errc, err := b.FollowOutbox(ctx, []string{bot.ChannelTelegram}, func(outs []bot.Outgoing) {
+		for _, o := range outs {
+			got <- o
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func() bot.Outgoing {
+		t.Helper()
+		select {
+		case o := <-got:
+			return o
+		case err := <-errc:
+			t.Fatalf("the feed ended: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("nothing reported within 10 s")
+		}
+		return bot.Outgoing{}
+	}
+	if o := next(); o.Seq != one.Seq || o.Reply.Text != "one" {
+		t.Fatalf("listed %+v, want the reply left in the outbox", o)
+	}
+	two := post(a, bot.ChannelTelegram, "two")
+	three := post(b, bot.ChannelTelegram, "three")
+	if err := a.MarkSent(ctx, one.Seq); err != nil {
+		t.Fatal(err)
+	}
+	two.Reply.Text = "two, degraded"
+	if err := b.Rewrite(ctx, two); err != nil {
+		t.Fatal(err)
+	}
+	post(b, bot.ChannelDiscord, "elsewhere again")
+	four := post(a, bot.ChannelTelegram, "four")
+	for _, want := range []bot.Outgoing{two, three, four} {
+		if o := next(); o.Seq != want.Seq || o.Reply.Text != map[uint64]string{two.Seq: "two", three.Seq: "three", four.Seq: "four"}[o.Seq] {
+			t.Fatalf("reported %d %q, want %d (commit order, as committed)", o.Seq, o.Reply.Text, want.Seq)
+		}
+	}
+	cancel()
+	if err, ok := <-errc; ok {
+		t.Errorf("the feed ended with %v, want no error once ctx ends", err)
 	}
 }

@@ -307,23 +307,23 @@ func (a *Adapter) clean(err error) error {
 }
 
 // Run sets the command menu and receives updates until ctx ends: by long
-// polling, or in webhook mode by registering the webhook (and serving it
-// when WebhookListen is set). It returns nil once ctx ends.
+// polling, or in webhook mode by registering the webhook (Lead) and
+// serving it when WebhookListen is set (ServeWebhook). It returns nil once
+// ctx ends.
 func (a *Adapter) Run(ctx context.Context) error {
+	if a.opts.Mode == ModeWebhook {
+		if err := a.setWebhook(ctx); err != nil || ctx.Err() != nil {
+			return err
+		}
+	}
 	menus := make(chan struct{})
 	go func() {
 		defer close(menus)
-		// A missing menu is cosmetic; the commands still work.
-		if err := a.setCommands(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("set command menu", "err", err)
-		}
-		if err := a.setOrganiserMenus(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("set organiser command menus", "err", err)
-		}
+		a.setMenus(ctx)
 	}()
 	defer func() { <-menus }()
 	if a.opts.Mode == ModeWebhook {
-		return a.runWebhook(ctx)
+		return a.ServeWebhook(ctx)
 	}
 	if _, err := a.request(ctx, tgbotapi.DeleteWebhookConfig{}); err != nil {
 		if ctx.Err() != nil {
@@ -334,6 +334,17 @@ func (a *Adapter) Run(ctx context.Context) error {
 	// Telegram answered: up, until a long poll fails.
 	a.observer().Connected(bot.ChannelTelegram, true)
 	return a.poll(ctx)
+}
+
+// setMenus sets the command menus; a missing menu is cosmetic (the
+// commands still work), so failures are only logged.
+func (a *Adapter) setMenus(ctx context.Context) {
+	if err := a.setCommands(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("set command menu", "err", err)
+	}
+	if err := a.setOrganiserMenus(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("set organiser command menus", "err", err)
+	}
 }
 
 // retryDelay doubles d up to a few seconds.

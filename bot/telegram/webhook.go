@@ -80,9 +80,21 @@ func decodeOne(r io.Reader, v any) error {
 	}
 }
 
-// runWebhook registers the webhook with its secret and, when WebhookListen
-// is set, serves it until ctx ends.
-func (a *Adapter) runWebhook(ctx context.Context) error {
+// Lead does, in webhook mode, what one process does for the bot however
+// many serve its webhook (replicas sharing an etcd cluster, each applying
+// the updates it receives): it registers the webhook with its secret and
+// sets the command menus, and returns once done (the menus are cosmetic:
+// their failure is only logged). ServeWebhook receives the updates.
+func (a *Adapter) Lead(ctx context.Context) error {
+	if err := a.setWebhook(ctx); err != nil {
+		return err
+	}
+	a.setMenus(ctx)
+	return nil
+}
+
+// setWebhook registers the webhook with its secret; nil when ctx ends.
+func (a *Adapter) setWebhook(ctx context.Context) error {
 	// v5.5.1's WebhookConfig predates secret_token: raw parameters.
 	params := tgbotapi.Params{
 		"url":             a.opts.WebhookURL,
@@ -96,8 +108,16 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 		return fmt.Errorf("set telegram webhook: %w", err)
 	}
 	a.log.Info("telegram webhook set")
+	return nil
+}
+
+// ServeWebhook serves WebhookHandler on WebhookListen until ctx ends, and
+// reports the channel up meanwhile; with WebhookListen empty it only
+// reports it up (the caller mounts WebhookHandler itself). Every replica
+// sharing the bot's store may serve the webhook at once: each update is
+// applied in one transaction wherever it arrives, and applied once.
+func (a *Adapter) ServeWebhook(ctx context.Context) error {
 	if a.opts.WebhookListen == "" {
-		// The caller serves WebhookHandler: the webhook is set, so up.
 		a.observer().Connected(bot.ChannelTelegram, true)
 		<-ctx.Done()
 		return nil

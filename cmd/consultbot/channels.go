@@ -42,7 +42,13 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			chans = append(chans, channel{name: bot.ChannelTelegram, sender: a, run: a.Run})
+			c := channel{name: bot.ChannelTelegram, sender: a, run: a.Run}
+			if cfg.replicasApply() {
+				// Every replica serves the webhook and applies what it
+				// receives; the leader registers it.
+				c.run, c.serve = a.Lead, a.ServeWebhook
+			}
+			chans = append(chans, c)
 			org.AddChannel(bot.ChannelTelegram, a.Layout(), chatAddresses(t.OrganiserChats))
 		}
 	}

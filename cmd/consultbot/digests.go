@@ -34,16 +34,17 @@ func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
 	return nil
 }
 
+// serveOrganisers runs the organisers' command workers until ctx (the
+// channels' context) ends, on every replica: a command is run where it
+// arrived, and its answer goes through the outbox like any reply.
+func (m *Main) serveOrganisers(ctx context.Context) {
+	m.chanWG.Go(func() { m.organisers.Serve(ctx) })
+}
+
 // startDigests runs the digest schedule until ctx (the channels' context)
 // ends: the periodic digests stop with the channels, before the database
 // closes. A digest recorded and not yet posted is posted at the next start.
+// Only the replica that leads schedules.
 func (m *Main) startDigests(ctx context.Context) {
-	s := m.organisers
-	m.chanWG.Add(1)
-	go func() {
-		defer m.chanWG.Done()
-		if err := s.Run(ctx); err != nil {
-			m.logger.Error("digest schedule stopped", "err", err)
-		}
-	}()
+	m.chanWG.Go(func() { m.organisers.Schedule(ctx) })
 }

@@ -47,7 +47,7 @@ func (m *Main) campaign(ctx context.Context, cfg StorageConfig) (*leadership, er
 		session.Close()
 		return nil, err
 	}
-	m.logger.Info("leading: polling, delivering and scheduling from this replica", "replica", id, "waited", time.Since(start).Round(time.Millisecond))
+	m.logger.Info("leading: receiving (polling, or registering the webhook), delivering and scheduling from this replica", "replica", id, "waited", time.Since(start).Round(time.Millisecond))
 	// A keep-alive of its own before delivering: from the moment it was
 	// sent, the lease lasts its full time on the cluster (guard).
 	ttl := time.Duration(cfg.LeaseSeconds) * time.Second

@@ -28,18 +28,25 @@ func startReplica(t *testing.T, srv *telegramtest.Server, endpoints []string) *r
 // proxy of srv).
 func startReplicaAt(t *testing.T, srv *telegramtest.Server, api string, endpoints []string) *runningBot {
 	t.Helper()
+	return startReplicaWith(t, srv, api, endpoints, 1, "")
+}
+
+// startReplicaWith is startReplicaAt with a lease of lease seconds and
+// extra lines in the [telegram] section.
+func startReplicaWith(t *testing.T, srv *telegramtest.Server, api string, endpoints []string, lease int, telegram string) *runningBot {
+	t.Helper()
 	dir := t.TempDir()
 	path := writeConfig(t, fmt.Sprintf(`[storage]
 path = %q
 backend = "etcd"
 endpoints = ["%s"]
 prefix = "failover/"
-lease_seconds = 1
+lease_seconds = %d
 [telegram]
 api_endpoint = %q
-`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), api))
+%s`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), lease, api, telegram))
 	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
+	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token(), "TELEGRAM_WEBHOOK_SECRET": replicaHookSecret})
 	m.leading = make(chan struct{})
 	if err := m.ParseFlags(context.Background(), []string{"-config", path, "run"}); err != nil {
 		t.Fatal(err)
@@ -60,6 +67,38 @@ func waitLeading(t *testing.T, wait context.Context, r *runningBot, who string) 
 	case <-wait.Done():
 		t.Fatalf("%s never led", who)
 	}
+}
+
+// waitDelivered waits until Telegram's outbox is empty: every reply
+// delivered and marked sent.
+func waitDelivered(t *testing.T, wait context.Context, db *storage.DB) {
+	t.Helper()
+	for {
+		st, err := db.OutboxStats(wait)
+		if err == nil && st[bot.ChannelTelegram].Depth == 0 {
+			return
+		}
+		select {
+		case <-wait.Done():
+			t.Fatalf("the outbox never emptied: %v %v", st, err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// waitLostLead waits until the old leader r stops on its own, having lost
+// its lease, and closes it.
+func waitLostLead(t *testing.T, wait context.Context, r *runningBot) {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
+			t.Errorf("the old leader ended with %v", err)
+		}
+	case <-wait.Done():
+		t.Fatal("the old leader went on after losing its lease")
+	}
+	r.m.Close()
 }
 
 // TestStandByTakesOverWhenTheLeaderDies runs two replicas on one etcd
@@ -85,17 +124,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 	before := len(srv.Messages(parent.ID))
 	// Everything delivered and marked sent before the leader dies, so
 	// that a repeat could only come from a fault of the takeover.
-	for {
-		st, err := a.m.db.OutboxStats(wait)
-		if err == nil && st[bot.ChannelTelegram].Depth == 0 {
-			break
-		}
-		select {
-		case <-wait.Done():
-			t.Fatalf("the outbox never emptied: %v %v", st, err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	waitDelivered(t, wait, a.m.db)
 	select {
 	case <-b.m.leading:
 		t.Fatal("the stand-by leads while the leader lives")
@@ -105,15 +134,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 	// The leader's process dies: its lease is no longer kept alive.
 	died := time.Now()
 	a.m.cluster.Client().Close()
-	select {
-	case err := <-a.done:
-		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
-			t.Errorf("the old leader ended with %v", err)
-		}
-	case <-wait.Done():
-		t.Fatal("the old leader went on after losing its lease")
-	}
-	a.m.Close()
+	waitLostLead(t, wait, a)
 	waitLeading(t, wait, b, "the stand-by")
 	t.Logf("the stand-by led %s after the leader died", time.Since(died).Round(time.Millisecond))
 

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	// The digest schedule names a time zone (Europe/Paris by default): embed
@@ -124,6 +125,10 @@ type Main struct {
 	engine   *bot.Engine
 	stopChan context.CancelFunc // stops the channels started by run
 	chanWG   sync.WaitGroup
+
+	// delivering is set once the engine delivers: on bbolt at once, on
+	// etcd once this replica leads (readiness, see newMetrics).
+	delivering atomic.Bool
 
 	// organisers runs organiser commands and periodic digests; run sets it
 	// before the channels (see organiserService).
@@ -340,7 +345,11 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 
 	// Headroom, so that a hot backup (a long read transaction) does not
 	// hold writers up while the file grows (storage.MmapHeadroom).
-	db, cluster, err := cfg.Storage.openStore(storage.Options{InitialMmapSize: storage.MmapHeadroom(cfg.Storage.Path), Voice: cfg.Voice.storageOptions()})
+	db, cluster, err := cfg.Storage.openStore(storage.Options{
+		InitialMmapSize:   storage.MmapHeadroom(cfg.Storage.Path),
+		Voice:             cfg.Voice.storageOptions(),
+		HoldBehindBacklog: cfg.replicasApply(),
+	})
 	if err != nil {
 		return err
 	}
@@ -407,7 +416,35 @@ func (m *Main) runChat(ctx context.Context) error {
 type channel struct {
 	name   string
 	sender bot.Sender
-	run    func(ctx context.Context) error
+	// run is what the replica that leads runs (the only one, on bbolt).
+	run func(ctx context.Context) error
+	// serve, when set, receives events on every replica sharing an etcd
+	// cluster, from the start, leading or not: each applies what it
+	// receives, and the leader delivers for all (Config.replicasApply).
+	serve func(ctx context.Context) error
+}
+
+// replicasApply reports whether the replicas of this configuration each
+// apply the events they receive, standing by or not: with the etcd
+// backend, when a channel receives events that any replica may take
+// (Telegram's webhook; getUpdates admits one poller, the leader). The
+// leader then delivers what every replica commits, through the outbox
+// feed (bot.Engine.Follow).
+func (c Config) replicasApply() bool {
+	return c.Storage.Backend == BackendEtcd && c.Telegram.Token != "" && c.Telegram.Mode == ModeWebhook
+}
+
+// goChannel runs fn, one of a channel's loops, until ctx (the channels'
+// context) ends; a failure before that goes to fail.
+func (m *Main) goChannel(ctx context.Context, name string, fn func(context.Context) error, fail func(error)) {
+	m.chanWG.Add(1)
+	go func() {
+		defer m.chanWG.Done()
+		m.logger.Info("channel started", "platform", name)
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			fail(fmt.Errorf("%s channel: %w", name, err))
+		}
+	}()
 }
 
 func (m *Main) runBot(ctx context.Context) error {
@@ -429,19 +466,6 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.newMetrics(cfg); err != nil {
 		return err
 	}
-	if m.cluster != nil {
-		// Replicas share the cluster: one leads, the others wait here.
-		lead, err := m.campaign(ctx, cfg.Storage)
-		if ctx.Err() != nil {
-			m.logger.Info("shutting down", "cause", context.Cause(ctx))
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		m.lead = lead
-	}
-
 	// The channels outlive ctx: Close stops them, after the signal, in
 	// order with the engine and the database.
 	chanCtx, stopChan := context.WithCancel(context.Background())
@@ -464,26 +488,51 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.startOps(chanCtx, cfg, q); err != nil {
 		return err
 	}
-	if m.lead != nil {
+
+	// Receiving starts on every replica; a failure meanwhile ends the
+	// wait for the lead too.
+	failed := make(chan error, 2*len(chans))
+	standBy, stopStandingBy := context.WithCancel(ctx)
+	defer stopStandingBy()
+	fail := func(err error) { failed <- err; stopStandingBy() }
+	for _, c := range chans {
+		if c.serve != nil {
+			m.goChannel(chanCtx, c.name, c.serve, fail)
+		}
+	}
+	m.serveOrganisers(chanCtx)
+	if m.cluster != nil {
+		// Replicas share the cluster: one leads, the others wait here
+		// (applying what they receive, when replicasApply).
+		lead, err := m.campaign(standBy, cfg.Storage)
+		if ctx.Err() != nil {
+			m.logger.Info("shutting down", "cause", context.Cause(ctx))
+			return nil
+		}
+		select {
+		case ferr := <-failed:
+			return ferr
+		default:
+		}
+		if err != nil {
+			return err
+		}
+		m.lead = lead
 		m.engine.Fence(m.lead.lost())
+		if cfg.replicasApply() {
+			m.engine.Follow(m.db)
+		}
 	}
 	if err := m.engine.Start(ctx); err != nil {
 		return err
 	}
+	m.delivering.Store(true)
 	if err := m.startVoice(chanCtx, cfg, chans); err != nil {
 		return err
 	}
 
-	failed := make(chan error, len(chans))
 	for _, c := range chans {
-		m.chanWG.Add(1)
-		go func() {
-			defer m.chanWG.Done()
-			m.logger.Info("channel started", "platform", c.name)
-			if err := c.run(chanCtx); err != nil && chanCtx.Err() == nil {
-				failed <- fmt.Errorf("%s channel: %w", c.name, err)
-			}
-		}()
+		m.goChannel(chanCtx, c.name, c.run, fail)
 	}
 	// Retention stops with the channels, before the database closes.
 	m.chanWG.Add(1)
@@ -500,6 +549,8 @@ func (m *Main) runBot(ctx context.Context) error {
 		return err
 	case <-m.lead.lost():
 		return errLostLead
+	case err := <-m.engine.FeedErr():
+		return err
 	}
 }
 

@@ -52,6 +52,7 @@ func (m *Main) newMetrics(cfg Config) error {
 		DB:         m.db,
 		Channels:   chans,
 		StuckAfter: budget + metrics.DefaultStuckMargin,
+		Delivering: m.delivering.Load,
 		Version:    Version(),
 	})
 	m.engine.SetObserver(m.metrics)

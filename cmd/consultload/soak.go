@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,6 +45,7 @@ type soakConfig struct {
 	backend      string // bolt or etcd
 	replicas     int    // consultbot run processes sharing the etcd cluster
 	members      int    // etcd members, each a process of its own
+	webhook      bool   // Telegram posts updates to every replica's webhook
 }
 
 // runSoak is `consultload soak`: the real consultbot binary against the
@@ -69,6 +71,7 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&c.backend, "backend", "bolt", "storage: bolt (one bot on a file) or etcd (replicas sharing a cluster; each kill is then of the leading replica, then of an etcd member)")
 	fs.IntVar(&c.replicas, "replicas", 2, "with -backend etcd: consultbot run processes (1-5)")
 	fs.IntVar(&c.members, "members", 3, "with -backend etcd: etcd members, each a process of its own (1-7)")
+	fs.BoolVar(&c.webhook, "webhook", false, "Telegram in webhook mode: the fake posts each update to the next replica's webhook in turn (every replica applies, the leader delivers), instead of the leader polling")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,6 +118,7 @@ type soakReport struct {
 	kills, restarts int
 	checks          int // bbolt consistency checks passed
 	backend         string
+	webhook         bool
 	replicas        int
 	memberKills     int             // etcd members SIGKILLed and restarted
 	revived         int             // replicas restarted after stopping on their own (lost lease)
@@ -157,6 +161,9 @@ func (r *soakReport) print(w io.Writer) {
 	fmt.Fprintf(w, "soak: seed %d, %s, %d Telegram parents and %d Discord educators in all\n", r.seed, r.elapsed.Round(time.Millisecond), r.parents, r.educators)
 	if r.backend == "etcd" {
 		fmt.Fprintf(w, "storage:                       etcd, %d replicas of the bot\n", r.replicas)
+		if r.webhook {
+			fmt.Fprintf(w, "telegram:                      webhook, each update posted to the next replica\n")
+		}
 		fmt.Fprintf(w, "leader kills (SIGKILL):        %d, restarts %d\n", r.kills, r.restarts)
 		fmt.Fprintf(w, "etcd member kills (SIGKILL):   %d, each restarted\n", r.memberKills)
 		fmt.Fprintf(w, "replicas that lost their lease: %d (stopped by themselves; restarted as a service manager does)\n", r.revived)
@@ -300,8 +307,22 @@ func buildBot(ctx context.Context, dir string) (string, error) {
 // the same pseudonymous participant ids to read the database back.
 const soakIDKey = "soak-participant-id-key-0123456789abcdef"
 
+// soakHookSecret is the replicas' webhook secret, with -webhook.
+const soakHookSecret = "soak_webhook_secret-1"
+
+// freeLoopback returns a loopback address free a moment ago, for a
+// replica's webhook listener.
+func freeLoopback() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
 func soak(ctx context.Context, c soakConfig, stdout io.Writer) (*soakReport, error) {
-	rep := &soakReport{seed: c.seed, faultRate: c.faults, waitLimit: c.budget + waitMargin, backend: c.backend}
+	rep := &soakReport{seed: c.seed, faultRate: c.faults, waitLimit: c.budget + waitMargin, backend: c.backend, webhook: c.webhook}
 	start := time.Now()
 	defer func() { rep.elapsed = time.Since(start) }()
 	rng := rand.New(rand.NewPCG(c.seed, c.seed^0x9e3779b97f4a7c15))
@@ -383,7 +404,8 @@ attempt_budget = %q
 `, dbPath, tg.URL(), dc.URL+"/api/v9", dc.AppID, dc.GuildID, c.budget.String())
 	env := append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "DISCORD_TOKEN="+dc.Token,
-		"CONSULTBOT_ID_KEY="+soakIDKey)
+		"CONSULTBOT_ID_KEY="+soakIDKey, "TELEGRAM_WEBHOOK_SECRET="+soakHookSecret)
+	var hooks []string // the replicas' webhooks, with -webhook
 	// Each replica has its own directory (its admin socket lives beside
 	// storage.path); with bbolt there is one.
 	var replicas []*botProcess
@@ -395,6 +417,14 @@ attempt_budget = %q
 				return rep, err
 			}
 			rcfg = strings.Replace(cfg, fmt.Sprintf("path = %q", dbPath), fmt.Sprintf("path = %q", filepath.Join(rdir, "soak.db")), 1)
+		}
+		if c.webhook {
+			listen, err := freeLoopback()
+			if err != nil {
+				return rep, err
+			}
+			hooks = append(hooks, "http://"+listen)
+			rcfg = strings.Replace(rcfg, "[telegram]\n", fmt.Sprintf("[telegram]\nmode = \"webhook\"\nwebhook_listen = %q\nwebhook_url = \"https://consultation.example.org/telegram\"\n", listen), 1)
 		}
 		rcfgPath := filepath.Join(rdir, "soak.toml")
 		if err := os.WriteFile(rcfgPath, []byte(rcfg), 0o600); err != nil {
@@ -408,6 +438,19 @@ attempt_budget = %q
 		replicas = append(replicas, r)
 	}
 	b := replicas[0]
+	pushed := make(chan struct{})
+	pushCtx, stopPush := context.WithCancel(ctx)
+	if c.webhook {
+		// Telegram's side: forty connections, as its default
+		// max_connections, spread over the replicas.
+		go func() {
+			defer close(pushed)
+			tg.PushWebhook(pushCtx, hooks, soakHookSecret, 40)
+		}()
+	} else {
+		close(pushed)
+	}
+	defer func() { stopPush(); <-pushed }()
 	if _, err := dc.WaitCommands(dc.GuildID, 30*time.Second); err != nil {
 		return rep, fmt.Errorf("bot did not register its Discord commands (see %s): %w", logf.Name(), err)
 	}
@@ -455,6 +498,17 @@ attempt_budget = %q
 					case <-driveCtx.Done():
 						return false, nil
 					case <-time.After(5 * time.Millisecond):
+					}
+					if cluster != nil {
+						// A replica that stopped by itself (its lease
+						// expired) starts again at once, as a service
+						// manager restarts it: waiting for the next kill
+						// point could leave no replica at all.
+						n, err := revive(replicas)
+						if err != nil {
+							return err
+						}
+						rep.revived += n
 					}
 				}
 				return true, nil
@@ -567,6 +621,8 @@ attempt_budget = %q
 	if err := tg.Wait(wait, func() bool { return tg.PendingUpdates() == 0 }); err != nil {
 		rep.fail("%d Telegram updates never confirmed by the bot", tg.PendingUpdates())
 	}
+	stopPush()
+	<-pushed
 	// Clean even with replies left (they wait in the outbox): status 0.
 	// Stand-bys first, so that the leader's stop hands the lead to no one.
 	if cluster != nil {

@@ -1,6 +1,8 @@
 package kv
 
 import (
+	"context"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -148,4 +150,23 @@ func (b boltBucket) CreateBucketIfNotExists(name []byte) (Bucket, error) {
 		return nil, err
 	}
 	return boltBucket{nb}, nil
+}
+
+// Follower is a Backend that several processes write at once (an etcd
+// cluster shared by replicas): one of them can follow the keys the others
+// create.
+type Follower interface {
+	// Follow lists the keys of the buckets nested in the top-level bucket
+	// name as of one commit and calls fn with them, in key order; then,
+	// until ctx ends, it calls fn with the keys any process creates in
+	// those buckets later, in commit order. Changes to existing keys and
+	// deletions are not reported. It returns once the listing is done;
+	// the channel carries what ended the following early, and is closed
+	// when it ends.
+	Follow(ctx context.Context, name []byte, fn func([]Created)) (<-chan error, error)
+}
+
+// Created is a key created in a nested bucket.
+type Created struct {
+	Bucket, Key, Value []byte
 }

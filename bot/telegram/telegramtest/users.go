@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -245,39 +248,156 @@ func (s *Server) Redeliver(updateID int) error {
 func (s *Server) PostWebhook(ctx context.Context, url, secret string) ([]int, error) {
 	var statuses []int
 	for {
-		s.mu.Lock()
-		if len(s.pending) == 0 {
-			s.mu.Unlock()
+		id, status, err := s.PostNext(ctx, url, secret)
+		if err != nil || id == 0 {
+			return statuses, err
+		}
+		statuses = append(statuses, status)
+		if status/100 != 2 {
 			return statuses, nil
 		}
-		u := s.pending[0].u
-		s.mu.Unlock()
-		body, err := json.Marshal(u)
-		if err != nil {
-			return statuses, fmt.Errorf("telegramtest: encode update: %w", err)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return statuses, fmt.Errorf("telegramtest: webhook request: %w", err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		if secret != "" {
-			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return statuses, fmt.Errorf("telegramtest: post webhook: %w", err)
-		}
-		resp.Body.Close()
-		statuses = append(statuses, resp.StatusCode)
-		if resp.StatusCode/100 != 2 {
-			return statuses, nil
-		}
-		s.mu.Lock()
-		if len(s.pending) > 0 && s.pending[0].u.UpdateID == u.UpdateID {
-			s.pending = s.pending[1:]
-		}
-		s.notify()
-		s.mu.Unlock()
 	}
+}
+
+// PostNext posts the oldest pending update to url, as PostWebhook does
+// with each: confirmed when answered 2xx, left pending otherwise. Posting
+// each update to the next of several URLs in turn is what a load balancer
+// in front of several replicas does. It returns the update's id (0 when
+// none is pending) and the HTTP status.
+func (s *Server) PostNext(ctx context.Context, url, secret string) (updateID, status int, err error) {
+	s.mu.Lock()
+	if len(s.pending) == 0 {
+		s.mu.Unlock()
+		return 0, 0, nil
+	}
+	u := s.pending[0].u
+	s.mu.Unlock()
+	status, err = s.post(ctx, url, secret, u)
+	if err != nil || status/100 != 2 {
+		return u.UpdateID, status, err
+	}
+	s.mu.Lock()
+	if len(s.pending) > 0 && s.pending[0].u.UpdateID == u.UpdateID {
+		s.pending = s.pending[1:]
+	}
+	s.notify()
+	s.mu.Unlock()
+	return u.UpdateID, status, nil
+}
+
+// PostUpdate posts update id to url, whether pending or not, and confirms
+// nothing: what Telegram does when it gave up waiting for the answer to an
+// earlier post of it, possibly to another replica, or posts it twice at
+// once. It returns the HTTP status.
+func (s *Server) PostUpdate(ctx context.Context, url, secret string, updateID int) (int, error) {
+	s.mu.Lock()
+	u, ok := s.all[updateID]
+	s.mu.Unlock()
+	if !ok {
+		return 0, fmt.Errorf("telegramtest: no update %d", updateID)
+	}
+	return s.post(ctx, url, secret, u)
+}
+
+// post sends u to the webhook at url and returns the HTTP status.
+func (s *Server) post(ctx context.Context, url, secret string, u wireUpdate) (int, error) {
+	body, err := json.Marshal(u)
+	if err != nil {
+		return 0, fmt.Errorf("telegramtest: encode update: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("telegramtest: webhook request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("telegramtest: post webhook: %w", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// PushWebhook delivers the pending updates until ctx ends, as Telegram
+// does in webhook mode with conns connections behind a load balancer:
+// each update is posted to the next of urls in turn; one chat's updates
+// go one at a time, in order; an update not answered 2xx (or not
+// answered: a replica down) stays pending and is posted again shortly,
+// to the next URL. It returns once ctx ends and every post has returned.
+func (s *Server) PushWebhook(ctx context.Context, urls []string, secret string, conns int) {
+	var turn atomic.Int64
+	inflight := map[int]bool{}
+	var wg sync.WaitGroup
+	for range max(conns, 1) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				u, wake, ok := s.claim(inflight)
+				if !ok {
+					select {
+					case <-wake:
+					case <-ctx.Done():
+					}
+					continue
+				}
+				url := urls[int(turn.Add(1)-1)%len(urls)]
+				status, err := s.post(ctx, url, secret, u)
+				confirmed := err == nil && status/100 == 2
+				s.mu.Lock()
+				delete(inflight, u.UpdateID)
+				if confirmed {
+					if i := slices.IndexFunc(s.pending, func(p pendingUpdate) bool { return p.u.UpdateID == u.UpdateID }); i >= 0 {
+						s.pending = slices.Delete(s.pending, i, i+1)
+					}
+				}
+				s.notify()
+				s.mu.Unlock()
+				if !confirmed {
+					select {
+					case <-time.After(20 * time.Millisecond):
+					case <-ctx.Done():
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// claim takes the oldest pending update whose chat has no earlier update
+// pending or in flight, marking it in flight; otherwise it returns a
+// channel closed at the next change.
+func (s *Server) claim(inflight map[int]bool) (wireUpdate, <-chan struct{}, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	busy := map[int64]bool{}
+	for _, p := range s.pending {
+		chat := chatOfUpdate(p.u)
+		switch {
+		case busy[chat]:
+		case inflight[p.u.UpdateID]:
+			busy[chat] = true
+		default:
+			inflight[p.u.UpdateID] = true
+			return p.u, nil, true
+		}
+	}
+	return wireUpdate{}, s.changed, false
+}
+
+// chatOfUpdate is the chat an update comes from.
+func chatOfUpdate(u wireUpdate) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
 }
