@@ -499,17 +499,6 @@ attempt_budget = %q
 						return false, nil
 					case <-time.After(5 * time.Millisecond):
 					}
-					if cluster != nil {
-						// A replica that stopped by itself (its lease
-						// expired) starts again at once, as a service
-						// manager restarts it: waiting for the next kill
-						// point could leave no replica at all.
-						n, err := revive(replicas)
-						if err != nil {
-							return err
-						}
-						rep.revived += n
-					}
 				}
 				return true, nil
 			}
