@@ -116,6 +116,8 @@ type outgoingRecord struct {
 	Instead *redirectRecord `json:"instead,omitempty"`
 	// Low: a reminder or an announcement, for the low-priority lane.
 	Low bool `json:"low,omitempty"`
+	// Index: the reply's place among its event's (bot.Outgoing.Index).
+	Index int `json:"index,omitempty"`
 }
 
 type imageRecord struct {
@@ -193,7 +195,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 	if im := r.Image; im != nil {
 		out.Image = &bot.Image{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
-	out.Markup, out.Plain, out.Low = r.Markup, r.Plain, r.Low
+	out.Markup, out.Plain, out.Low, out.Index = r.Markup, r.Plain, r.Low, r.Index
 	if in := r.Instead; in != nil {
 		out.Instead = &bot.Redirect{Address: in.Address, Text: in.Text}
 	}
@@ -227,7 +229,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	if im := out.Image; im != nil {
 		r.Image = &imageRecord{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
-	r.Markup, r.Plain, r.Low = out.Markup, out.Plain, out.Low
+	r.Markup, r.Plain, r.Low, r.Index = out.Markup, out.Plain, out.Low, out.Index
 	if in := out.Instead; in != nil {
 		r.Instead = &redirectRecord{Address: in.Address, Text: in.Text}
 	}

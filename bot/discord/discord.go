@@ -133,10 +133,10 @@ type Adapter struct {
 	low      lowGate
 	locale   map[string]string // user id → last client locale seen
 	progress bot.Progress      // messages of each reply already delivered
-	// acks holds, by token, the interactions acknowledged since start:
-	// whether their deferred "thinking…" response (type 5) is still to be
-	// filled (by editing @original; later replies are follow-ups).
-	acks map[string]ackState
+	// acks holds, by token, the interactions this process acknowledged
+	// in the last 15 minutes, so that their replies wait for the
+	// acknowledgement (see waitAcked).
+	acks map[string]*ackWait
 }
 
 var _ bot.LineSender = (*Adapter)(nil)
@@ -177,7 +177,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 		dmByUser: map[string]string{},
 		locale:   map[string]string{},
 
-		acks: map[string]ackState{},
+		acks: map[string]*ackWait{},
 	}
 	dg.AddHandler(a.onInteraction)
 	dg.AddHandler(a.onRawInteraction)
