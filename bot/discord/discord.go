@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +54,15 @@ type Options struct {
 	// IDKey keys the participant ids (bot.ParticipantID), so that no
 	// Discord user id is stored. A secret: it never appears in logs.
 	IDKey []byte
+	// PublicKey is the application's public key (Developer Portal,
+	// General Information), which checks the signature of every request
+	// to the interactions endpoint (InteractionsHandler).
+	PublicKey ed25519.PublicKey
+	// InteractionsListen, when set, is where ServeInteractions listens
+	// ("127.0.0.1:8081"), serving InteractionsPath (default
+	// "/interactions").
+	InteractionsListen string
+	InteractionsPath   string
 	// MaxAnswerLen caps the modal's text input (Discord's own cap is 4000).
 	MaxAnswerLen int
 	// HandleTimeout bounds one event's commit. Default 10 s.
@@ -85,6 +95,12 @@ func (o Options) Validate() error {
 		if u, err := url.Parse(o.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("discord: api base %q is not an http(s) URL", o.APIBase))
 		}
+	}
+	if o.InteractionsListen != "" && len(o.PublicKey) != ed25519.PublicKeySize {
+		errs = append(errs, fmt.Errorf("discord: the interactions endpoint needs the application's public key (%d bytes, got %d)", ed25519.PublicKeySize, len(o.PublicKey)))
+	}
+	if p := o.InteractionsPath; p != "" && !strings.HasPrefix(p, "/") {
+		errs = append(errs, fmt.Errorf("discord: interactions path %q does not start with /", p))
 	}
 	if o.MaxAnswerLen < 0 {
 		errs = append(errs, fmt.Errorf("discord: max answer length %d is negative", o.MaxAnswerLen))
@@ -148,6 +164,9 @@ func New(h Handler, opts Options) (*Adapter, error) {
 	}
 	if opts.HandleTimeout <= 0 {
 		opts.HandleTimeout = 10 * time.Second
+	}
+	if opts.InteractionsPath == "" {
+		opts.InteractionsPath = "/interactions"
 	}
 	if opts.MaxAnswerLen == 0 || opts.MaxAnswerLen > maxParagraph {
 		opts.MaxAnswerLen = maxParagraph

@@ -121,7 +121,8 @@ func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionR
 const tokenLife = 15 * time.Minute
 
 // ackWait is an acknowledgement this process gives: done is closed once
-// Discord has it (or it failed, ok false).
+// it is answered; ok when Discord confirmed it took it (an interactions
+// endpoint's response is never confirmed).
 type ackWait struct {
 	at   time.Time
 	done chan struct{}
@@ -154,10 +155,10 @@ func (a *Adapter) acking(token string) (release func(ok bool)) {
 }
 
 // waitAcked waits until this process's acknowledgement of token's
-// interaction is answered, and reports whether this process gave one that
-// Discord took. An interaction acknowledged elsewhere (another replica, or
-// before a restart) is not waited for: here is false.
-func (a *Adapter) waitAcked(ctx context.Context, token string) (here bool, err error) {
+// interaction is answered, and reports whether Discord confirmed it. An
+// interaction acknowledged elsewhere (another replica, or before a
+// restart) is not waited for, and not confirmed.
+func (a *Adapter) waitAcked(ctx context.Context, token string) (confirmed bool, err error) {
 	a.mu.Lock()
 	w, ok := a.acks[token]
 	a.mu.Unlock()

@@ -140,7 +140,7 @@ func (a *Adapter) sendPart(ctx context.Context, out bot.Outgoing, n int, p part)
 	case strings.HasPrefix(address, addrInteraction), strings.HasPrefix(address, addrPublic):
 		ia := parseInteractionAddress(address)
 		ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: ia.token}
-		here, err := a.waitAcked(ctx, ia.token)
+		confirmed, err := a.waitAcked(ctx, ia.token)
 		if err != nil {
 			return err
 		}
@@ -169,11 +169,12 @@ func (a *Adapter) sendPart(ctx context.Context, out bot.Outgoing, n int, p part)
 			err = sanitize(err)
 		}
 		if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction {
-			if !here && recent(out.CreatedAt) {
+			if !confirmed && recent(out.CreatedAt) {
 				// The acknowledgement may still be on its way to Discord
-				// (another replica answered the interaction's request):
-				// try again shortly rather than give the token up.
-				return &restError{err: fmt.Errorf("interaction not acknowledged yet: %w", err)}
+				// (the answer of a request to the interactions endpoint,
+				// here or on another replica): try again shortly rather
+				// than give the token up.
+				return &ackPending{err}
 			}
 			// The 15 minutes are over (or the ack never landed): the
 			// person still gets the reply, in a direct message.
@@ -204,6 +205,19 @@ func (a *Adapter) sendPart(ctx context.Context, out bot.Outgoing, n int, p part)
 // ackGrace is how long after its commit an interaction's acknowledgement
 // may still be landing: Discord's three seconds, and some.
 const ackGrace = 5 * time.Second
+
+// ackPending is the failure of a reply to an interaction whose
+// acknowledgement may not have reached Discord yet: the engine tries again
+// after a short wait, which counts against nothing.
+type ackPending struct{ err error }
+
+func (e *ackPending) Error() string {
+	return "interaction not acknowledged yet: " + e.err.Error()
+}
+func (e *ackPending) Unwrap() error { return e.err }
+
+// RetryAfter is the short wait before the next attempt.
+func (e *ackPending) RetryAfter() time.Duration { return 100 * time.Millisecond }
 
 // recent reports whether a reply committed at created may answer an
 // interaction whose acknowledgement, sent by another process, has not
@@ -236,7 +250,7 @@ func (a *Adapter) fillsPlaceholder(ctx context.Context, ix *discordgo.Interactio
 // p goes as sendPart sends it (a direct message).
 func (a *Adapter) replace(ctx context.Context, out bot.Outgoing, p part) error {
 	ia := parseInteractionAddress(out.Address)
-	here, err := a.waitAcked(ctx, ia.token)
+	confirmed, err := a.waitAcked(ctx, ia.token)
 	if err != nil {
 		return err
 	}
@@ -248,8 +262,8 @@ func (a *Adapter) replace(ctx context.Context, out bot.Outgoing, p part) error {
 	edit := &discordgo.WebhookEdit{Content: &p.content, Components: &components, AllowedMentions: noMentions()}
 	err = a.editOriginal(ctx, ix, edit)
 	if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction || c == codeUnknownMessage {
-		if !here && recent(out.CreatedAt) && c != codeUnknownMessage {
-			return &restError{err: fmt.Errorf("interaction not acknowledged yet: %w", err)}
+		if !confirmed && recent(out.CreatedAt) && c != codeUnknownMessage {
+			return &ackPending{err}
 		}
 		a.log.Debug("tapped message not editable; sending the reply instead", "err", err)
 		return a.sendPart(ctx, out, 0, p)
