@@ -105,11 +105,23 @@ func (e *Engine) enqueue(outs []Outgoing) {
 	}
 	e.qmu.Lock()
 	defer e.qmu.Unlock()
+	e.enqueueLocked(outs)
+}
+
+// enqueueLocked hands to delivery the replies the engine does not hold
+// yet, and returns how many; qmu must be held.
+func (e *Engine) enqueueLocked(outs []Outgoing) int {
+	n := 0
 	for _, out := range outs {
 		if e.senders[out.Channel] == nil {
 			e.log.Warn("no sender for channel; reply stays in the outbox", "platform", out.Channel, "participant", out.Participant)
 			continue
 		}
+		if _, ok := e.held[out.Seq]; ok {
+			continue
+		}
+		e.held[out.Seq] = struct{}{}
+		n++
 		k := e.lineOf(out)
 		q := e.queues[k]
 		if q == nil {
@@ -132,6 +144,7 @@ func (e *Engine) enqueue(outs []Outgoing) {
 			e.makeReady(k, q)
 		}
 	}
+	return n
 }
 
 // makeReady puts a line in turn for a worker; qmu must be held.
@@ -454,6 +467,9 @@ func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs 
 		e.retryIn(k, q, d)
 		return
 	}
+	e.qmu.Lock()
+	e.forgetLocked(out.Seq)
+	e.qmu.Unlock()
 	e.log.Warn("reply undeliverable; moved out of the outbox", append(attrs, slog.String("reason", reason))...)
 	e.observer().Delivered(out.Channel, false)
 	e.next(k, q)
@@ -495,7 +511,12 @@ func (e *Engine) mark() {
 		if e.fenced() {
 			e.log.Warn("lead lost: delivered replies not marked sent; the next leader sends them again", "count", len(seqs))
 		} else if err := e.store.MarkSent(context.Background(), seqs...); err != nil {
+			// Still held: not sent again by this engine.
 			e.log.Error("mark replies sent; they will be sent again after a restart", "count", len(seqs), "err", err)
+		} else {
+			e.qmu.Lock()
+			e.forgetLocked(seqs...)
+			e.qmu.Unlock()
 		}
 		for _, m := range batch {
 			if m.done != nil {

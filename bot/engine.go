@@ -85,6 +85,15 @@ type Engine struct {
 	// lane is the low-priority lane of reminders and announcements
 	// (campaign.go).
 	lane lane
+
+	// held are the outbox sequences handed to delivery and not yet known
+	// to have left the outbox (guarded by qmu): Sweep takes only the
+	// others. markedNow, during a Sweep, collects those that left it
+	// meanwhile (sweep.go).
+	held       map[uint64]struct{}
+	markedNow  map[uint64]struct{}
+	sweepMu    sync.Mutex
+	sweepEvery time.Duration
 }
 
 // line orders the events of one participant: every Handle call waits for
@@ -160,6 +169,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		marks:    make(chan mark, 1024),
 		lines:    make(map[string]*line),
 		queues:   make(map[addrKey]*queue),
+		held:     make(map[uint64]struct{}),
 		sendCtx:  ctx,
 		stopSend: cancel,
 		lane:     lane{kick: make(chan struct{}, 1), more: make(chan struct{}, 1)},
@@ -217,6 +227,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.enqueue(pending)
 	e.started = true
+	if e.sweepEvery > 0 {
+		go e.sweeps()
+	}
 	if err := e.startFlood(ctx); err != nil {
 		return err
 	}
