@@ -140,3 +140,8 @@ func (l *leadership) resign(ctx context.Context) error {
 	err := l.election.Resign(ctx)
 	return errors.Join(err, l.session.Close())
 }
+
+// sweepInterval is how often the leader reads the outbox for the replies
+// other replicas committed (Discord interactions received on a stand-by):
+// what such a reply waits, at most, beyond its commit.
+const sweepInterval = 100 * time.Millisecond

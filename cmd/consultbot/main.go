@@ -22,6 +22,7 @@ import (
 
 	"consultbot/admin"
 	"consultbot/bot"
+	"consultbot/bot/discord"
 	"consultbot/bot/terminal"
 	"consultbot/flows"
 	"consultbot/metrics"
@@ -122,6 +123,7 @@ type Main struct {
 	lead     *leadership
 	leading  chan struct{}
 	engine   *bot.Engine
+	discord  *discord.Adapter   // built once (channels.go)
 	stopChan context.CancelFunc // stops the channels started by run
 	chanWG   sync.WaitGroup
 
@@ -425,6 +427,16 @@ func (m *Main) runBot(ctx context.Context) error {
 	if err := m.newMetrics(cfg); err != nil {
 		return err
 	}
+	// The channels outlive ctx: Close stops them, after the signal, in
+	// order with the engine and the database.
+	chanCtx, stopChan := context.WithCancel(context.Background())
+	m.stopChan = stopChan
+	if err := m.newOrganisers(cfg, q); err != nil {
+		return err
+	}
+	if err := m.serveInteractions(chanCtx, cfg, q); err != nil {
+		return err
+	}
 	if m.cluster != nil {
 		// Replicas share the cluster: one leads, the others wait here.
 		lead, err := m.campaign(ctx, cfg.Storage)
@@ -438,13 +450,6 @@ func (m *Main) runBot(ctx context.Context) error {
 		m.lead = lead
 	}
 
-	// The channels outlive ctx: Close stops them, after the signal, in
-	// order with the engine and the database.
-	chanCtx, stopChan := context.WithCancel(context.Background())
-	m.stopChan = stopChan
-	if err := m.newOrganisers(cfg, q); err != nil {
-		return err
-	}
 	chans, err := m.channels(chanCtx, cfg, q)
 	if err != nil {
 		return err
@@ -462,6 +467,8 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	if m.lead != nil {
 		m.engine.Fence(m.lead.lost())
+		// Other replicas commit too: deliver what they put in the outbox.
+		m.engine.SetSweep(sweepInterval)
 	}
 	if err := m.engine.Start(ctx); err != nil {
 		return err
