@@ -27,6 +27,19 @@ func (h *harness) onboard(u discordtest.User, p discordtest.Place) (discordtest.
 	return h.awaitButton(u, i+1, "Égal accès")
 }
 
+// checkThemeOneStored checks that u's session holds theme 1 answered by
+// an educator and validated.
+func (h *harness) checkThemeOneStored(u discordtest.User) {
+	h.t.Helper()
+	s, ok, err := h.db.Session(pid(u))
+	if err != nil || !ok {
+		h.t.Fatalf("session not stored: %v", err)
+	}
+	if len(s.Answers) != 5 || s.Confirmed["acces"].IsZero() || s.Profile != "enseignant" {
+		h.t.Errorf("stored session: %d answers, confirmed %v, profile %q; want 5, acces, enseignant", len(s.Answers), s.Confirmed, s.Profile)
+	}
+}
+
 func TestEducatorContributesInGuild(t *testing.T) {
 	h := newHarness(t, discordtest.Options{}, nil)
 	u := h.srv.NewUser("alice", "fr")
@@ -69,13 +82,7 @@ func TestEducatorContributesInGuild(t *testing.T) {
 	if !strings.Contains(m.Content, "thèmes") || !strings.Contains(m.Buttons()[0].Label, "5/5") {
 		t.Errorf("after confirming, menu %q does not show theme 1 complete", dump([]discordtest.Message{m}))
 	}
-	s, ok, err := h.db.Session(pid(u))
-	if err != nil || !ok {
-		t.Fatalf("session not stored: %v", err)
-	}
-	if len(s.Answers) != 5 || s.Confirmed["acces"].IsZero() || s.Profile != "enseignant" {
-		t.Errorf("stored session: %d answers, confirmed %v, profile %q; want 5, acces, enseignant", len(s.Answers), s.Confirmed, s.Profile)
-	}
+	h.checkThemeOneStored(u)
 
 	for _, m := range h.srv.Messages(u.ID) {
 		if !m.Ephemeral || m.GuildID == "" || !m.NoMentions {
@@ -145,7 +152,14 @@ func TestResumeAfterRestartOldButtonsLeadToCurrentQuestion(t *testing.T) {
 }
 
 func TestDuplicateInteractionAppliedOnce(t *testing.T) {
-	h := newHarness(t, discordtest.Options{}, nil)
+	duplicateSubmissionAppliedOnce(t, newHarness(t, discordtest.Options{}, nil))
+}
+
+// duplicateSubmissionAppliedOnce has an answer's form submission
+// delivered twice (a gateway redelivery, or the same interaction posted
+// twice to the endpoint): it is stored once and answered once.
+func duplicateSubmissionAppliedOnce(t *testing.T, h *harness) {
+	t.Helper()
 	u := h.srv.NewUser("chloe", "fr")
 	menu, i := h.onboard(u, h.srv.Guild())
 	h.click(u, menu, "Égal accès")

@@ -115,13 +115,7 @@ func TestEducatorThemeThroughEndpoint(t *testing.T) {
 	if next, _ := h.awaitText(u, i+1, "est validé"); next.ID != m.ID {
 		t.Errorf("after validating, the review %s was not turned into the next theme (got message %s)", m.ID, next.ID)
 	}
-	s, ok, err := h.db.Session(pid(u))
-	if err != nil || !ok {
-		t.Fatalf("session not stored: %v", err)
-	}
-	if len(s.Answers) != 5 || s.Confirmed["acces"].IsZero() || s.Profile != "enseignant" {
-		t.Errorf("stored session: %d answers, confirmed %v, profile %q; want 5, acces, enseignant", len(s.Answers), s.Confirmed, s.Profile)
-	}
+	h.checkThemeOneStored(u)
 	for _, m := range h.srv.Messages(u.ID) {
 		if !m.Ephemeral || m.GuildID == "" {
 			t.Errorf("message %q: ephemeral %v, guild %q; want an ephemeral guild message", m.Content, m.Ephemeral, m.GuildID)
@@ -151,36 +145,6 @@ func TestEducatorThemeThroughEndpoint(t *testing.T) {
 
 func TestEndpointSameInteractionTwiceStoredOnce(t *testing.T) {
 	h, _, _ := endpointHarness(t)
-	u := h.srv.NewUser("chloe", "fr")
-	menu, i := h.onboard(u, h.srv.Guild())
-	h.click(u, menu, "Égal accès")
-	q1, i := h.awaitText(u, i+1, "Question 1/5")
-	h.openModal(u, q1)
-	submit, err := h.srv.SubmitModal(u, "Une réponse envoyée deux fois.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, i = h.awaitText(u, i+1, "Question 2/5")
-	if err := h.srv.Redeliver(submit); err != nil {
-		t.Fatalf("second post of the same interaction: %v", err)
-	}
-	h.slash(u, h.srv.Guild(), "aide")
-	h.awaitText(u, i+1, "/aide")
-	noted := 0
-	for _, m := range h.srv.Messages(u.ID) {
-		if strings.Contains(m.Content, "Question 2/5") {
-			noted++
-		}
-	}
-	if noted != 1 {
-		t.Errorf("after the same interaction posted twice, %d messages with question 2, want one:%s", noted, dump(h.srv.Messages(u.ID)))
-	}
-	s, _, err := h.db.Session(pid(u))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(s.Answers) != 1 {
-		t.Errorf("%d answers stored after the same interaction posted twice, want 1", len(s.Answers))
-	}
+	duplicateSubmissionAppliedOnce(t, h)
 	h.checkWire()
 }

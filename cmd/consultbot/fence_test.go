@@ -166,15 +166,7 @@ func TestOldLeaderStopsDeliveringBeforeTheNewOneLeads(t *testing.T) {
 		t.Fatal("the stand-by never led")
 	}
 	t.Logf("the stand-by led %s after the leader was cut off", led.Sub(cut).Round(time.Millisecond))
-	select {
-	case err := <-a.done:
-		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
-			t.Errorf("the old leader ended with %v", err)
-		}
-	case <-wait.Done():
-		t.Fatal("the old leader went on after losing its lease")
-	}
-	a.m.Close()
+	waitLostLead(t, wait, a)
 
 	// Every parent ends at the consent question, sent by the new leader
 	// if the old one could not.

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,19 +42,10 @@ guild_ids = [%q]
 interactions_listen = %q
 public_key = "${DISCORD_PUBLIC_KEY}"
 `, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), dc.URL+"/api/v9", dc.AppID, dc.GuildID, addr))
-	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"DISCORD_TOKEN": ixToken, "DISCORD_PUBLIC_KEY": hex.EncodeToString(pub)})
-	m.leading = make(chan struct{})
-	if err := m.ParseFlags(context.Background(), []string{"-config", path, "run"}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	r := &runningBot{m: m, stderr: stderr, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- m.Run(ctx) }()
+	r := runReplica(t, path, map[string]string{"DISCORD_TOKEN": ixToken, "DISCORD_PUBLIC_KEY": hex.EncodeToString(pub)})
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("replica on %s:\n%s", addr, stderr)
+			t.Logf("replica on %s:\n%s", addr, r.stderr)
 		}
 	})
 	return r, "http://" + addr + "/interactions"
@@ -142,19 +132,21 @@ func TestDiscordInteractionsOnEveryReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := discordButton(t, wait, dc, u, "accepte", "")
-	// Then the replicas take turns.
-	dc.UseInteractionsEndpoint(urlA, priv)
-	click(t, dc, u, m, "accepte")
-	m = discordButton(t, wait, dc, u, "Enseignant", "✓ J'accepte")
-	dc.UseInteractionsEndpoint(urlB, priv)
-	click(t, dc, u, m, "Enseignant")
-	m = discordButton(t, wait, dc, u, "Passer", "✓ Enseignant")
-	dc.UseInteractionsEndpoint(urlA, priv)
-	click(t, dc, u, m, "Passer")
-	m = discordButton(t, wait, dc, u, "Égal accès", "✓ Passer")
-	dc.UseInteractionsEndpoint(urlB, priv)
-	click(t, dc, u, m, "Égal accès")
-	m = discordButton(t, wait, dc, u, "Répondre", "Question 1/5")
+	// Then the replicas take turns; each tap turns the tapped message into
+	// the next prompt.
+	for _, step := range []struct{ url, tap, ticked, next string }{
+		{urlA, "accepte", "✓ J'accepte", "Enseignant"},
+		{urlB, "Enseignant", "✓ Enseignant", "Passer"},
+		{urlA, "Passer", "✓ Passer", "Égal accès"},
+		{urlB, "Égal accès", "✓ Égal accès", "Répondre"},
+	} {
+		dc.UseInteractionsEndpoint(step.url, priv)
+		click(t, dc, u, m, step.tap)
+		m = discordButton(t, wait, dc, u, step.next, step.ticked)
+	}
+	if !strings.Contains(m.Content, "Question 1/5") {
+		t.Fatalf("after choosing the theme: %q", m.Content)
+	}
 	answer := func(text string) {
 		t.Helper()
 		click(t, dc, u, m, "Répondre")
@@ -178,32 +170,13 @@ func TestDiscordInteractionsOnEveryReplica(t *testing.T) {
 	a.m.cluster.Client().Close()
 	answer("Deuxième réponse, pendant la relève.")
 	seen := len(dc.Messages(u.ID))
-	select {
-	case err := <-a.done:
-		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
-			t.Errorf("the old leader ended with %v", err)
-		}
-	case <-wait.Done():
-		t.Fatal("the old leader went on after losing its lease")
-	}
-	a.m.Close()
+	waitLostLead(t, wait, a)
 	waitLeading(t, wait, b, "the stand-by")
 	// After the failover, the answer applied on the stand-by is followed
 	// by the next question.
 	discordButton(t, wait, dc, u, "Répondre", "Question 3/5")
-	// The new leader delivered it in the deferred response's place; no
-	// follow-up is left behind.
-	for {
-		st, err := b.m.db.OutboxStats(wait)
-		if err == nil && st[bot.ChannelDiscord].Depth == 0 {
-			break
-		}
-		select {
-		case <-wait.Done():
-			t.Fatalf("the outbox never emptied: %v %v", st, err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	// No follow-up is left behind.
+	waitOutboxEmpty(t, wait, b, bot.ChannelDiscord)
 	if n := len(dc.Messages(u.ID)); n < seen {
 		t.Errorf("messages went missing: %d, then %d", seen, n)
 	}

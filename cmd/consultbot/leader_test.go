@@ -38,8 +38,15 @@ lease_seconds = 1
 [telegram]
 api_endpoint = %q
 `, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), api))
+	return runReplica(t, path, map[string]string{"TELEGRAM_TOKEN": srv.Token()})
+}
+
+// runReplica starts `consultbot run -config path` with env, and tells
+// when it leads (runningBot.m.leading).
+func runReplica(t *testing.T, path string, env map[string]string) *runningBot {
+	t.Helper()
 	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token()})
+	m.Getenv = fakeEnv(env)
 	m.leading = make(chan struct{})
 	if err := m.ParseFlags(context.Background(), []string{"-config", path, "run"}); err != nil {
 		t.Fatal(err)
@@ -59,6 +66,38 @@ func waitLeading(t *testing.T, wait context.Context, r *runningBot, who string) 
 		t.Fatalf("%s stopped before leading: %v", who, err)
 	case <-wait.Done():
 		t.Fatalf("%s never led", who)
+	}
+}
+
+// waitLostLead waits for the replica r, which lost its lease, to stop
+// with "lost the lead", and closes it.
+func waitLostLead(t *testing.T, wait context.Context, r *runningBot) {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
+			t.Errorf("the old leader ended with %v", err)
+		}
+	case <-wait.Done():
+		t.Fatal("the old leader went on after losing its lease")
+	}
+	r.m.Close()
+}
+
+// waitOutboxEmpty waits until r's view of the outbox holds nothing for
+// channel: every reply delivered and marked sent.
+func waitOutboxEmpty(t *testing.T, wait context.Context, r *runningBot, channel string) {
+	t.Helper()
+	for {
+		st, err := r.m.db.OutboxStats(wait)
+		if err == nil && st[channel].Depth == 0 {
+			return
+		}
+		select {
+		case <-wait.Done():
+			t.Fatalf("the outbox never emptied: %v %v", st, err)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
@@ -85,17 +124,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 	before := len(srv.Messages(parent.ID))
 	// Everything delivered and marked sent before the leader dies, so
 	// that a repeat could only come from a fault of the takeover.
-	for {
-		st, err := a.m.db.OutboxStats(wait)
-		if err == nil && st[bot.ChannelTelegram].Depth == 0 {
-			break
-		}
-		select {
-		case <-wait.Done():
-			t.Fatalf("the outbox never emptied: %v %v", st, err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	waitOutboxEmpty(t, wait, a, bot.ChannelTelegram)
 	select {
 	case <-b.m.leading:
 		t.Fatal("the stand-by leads while the leader lives")
@@ -105,15 +134,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 	// The leader's process dies: its lease is no longer kept alive.
 	died := time.Now()
 	a.m.cluster.Client().Close()
-	select {
-	case err := <-a.done:
-		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
-			t.Errorf("the old leader ended with %v", err)
-		}
-	case <-wait.Done():
-		t.Fatal("the old leader went on after losing its lease")
-	}
-	a.m.Close()
+	waitLostLead(t, wait, a)
 	waitLeading(t, wait, b, "the stand-by")
 	t.Logf("the stand-by led %s after the leader died", time.Since(died).Round(time.Millisecond))
 
