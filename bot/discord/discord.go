@@ -141,6 +141,9 @@ type Adapter struct {
 	base   context.Context
 	lanes  map[string]*lane
 	wg     sync.WaitGroup
+	// ixWG counts the commits the interactions endpoint started
+	// (endpoint.go); ServeInteractions waits for them.
+	ixWG sync.WaitGroup
 
 	mu       sync.Mutex
 	dmByUser map[string]string // user id → DM channel id

@@ -111,9 +111,9 @@ func (a *Adapter) workWithin(re reaction) (failed bool) {
 	ctx := a.base
 	a.baseMu.Unlock()
 	done := make(chan error, 1)
-	a.wg.Add(1)
+	a.ixWG.Add(1)
 	go func() {
-		defer a.wg.Done()
+		defer a.ixWG.Done()
 		done <- re.work(ctx)
 	}()
 	t := time.NewTimer(replyWithin)
@@ -127,9 +127,9 @@ func (a *Adapter) workWithin(re reaction) (failed bool) {
 		return false
 	case <-t.C:
 	}
-	a.wg.Add(1)
+	a.ixWG.Add(1)
 	go func() {
-		defer a.wg.Done()
+		defer a.ixWG.Done()
 		if err := <-done; err != nil {
 			a.log.Error("commit event", "err", err)
 			if re.in != nil {
@@ -213,7 +213,10 @@ func (a *Adapter) ServeInteractions(ctx context.Context) error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	err = srv.Shutdown(shutdownCtx)
+	// The requests are answered; the commits they left running end too.
+	a.ixWG.Wait()
+	if err != nil {
 		return fmt.Errorf("stop discord interactions: %w", err)
 	}
 	return nil
