@@ -90,7 +90,7 @@ func (e *Engine) Commit(ctx context.Context, commit func(context.Context) ([]Out
 	defer e.startMu.RUnlock()
 	outs, err := commit(ctx)
 	if err != nil {
-		return fmt.Errorf("post replies: %w", err)
+		return fmt.Errorf("commit replies: %w", err)
 	}
 	if e.started {
 		e.enqueue(outs)

@@ -77,6 +77,7 @@ func (t *table) index(formers [][2]string) error {
 	})
 	t.entries = slices.CompactFunc(t.entries, func(a, b entry) bool { return a.key == b.key && a.rec == b.rec })
 	t.indexTrigrams()
+	t.indexSounds()
 	return nil
 }
 

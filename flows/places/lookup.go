@@ -67,6 +67,11 @@ func (t *table) lookup(input string) []Place {
 		}
 	}
 	for _, v := range variants {
+		if c := t.soundsLike(key(v.toks)); len(c) > 0 {
+			return t.finish(c, v.hint)
+		}
+	}
+	for _, v := range variants {
 		if c := t.extraWords(v.toks); len(c) > 0 {
 			return t.finish(c, v.hint)
 		}

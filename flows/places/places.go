@@ -67,7 +67,9 @@ func (p Place) Label() string {
 // « académie de » or « j'habite à »; it reads « St », « Ste », « Fd », « s/ »,
 // arrondissements (« Paris 15e », « Lyon 3 », « Marseille XIIIe »),
 // postcodes (« 75015 ») and bare département codes (« 2a », « 974 »); and it
-// forgives about one typo per five letters in names of at least four letters.
+// forgives about one typo per five letters in names of at least four letters,
+// and big places written as they sound (« Bordo », « Tuluz », « Clermon
+// Feran »).
 // Among homonyms, bigger places come first and places with under a
 // twentieth of the best one's population are dropped; a région covering
 // several académies gives those académies.

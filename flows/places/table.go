@@ -80,6 +80,7 @@ type table struct {
 	gramPost []int32 // sorted by key length, then entry index
 	postcode []postcode
 	scratch  sync.Pool // *scratch for fuzzy
+	sounds   []sound   // phonetic keys of big places' names, sorted
 }
 
 func parseTable(gz []byte) (*table, error) {
