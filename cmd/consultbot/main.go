@@ -467,7 +467,10 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	if m.lead != nil {
 		m.engine.Fence(m.lead.lost())
-		// Other replicas commit too: deliver what they put in the outbox.
+	}
+	if m.lead != nil && cfg.Discord.interactionsOn() {
+		// Stand-bys commit the interactions they receive: deliver what
+		// they put in the outbox.
 		m.engine.SetSweep(sweepInterval)
 	}
 	if err := m.engine.Start(ctx); err != nil {
