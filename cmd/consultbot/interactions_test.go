@@ -43,11 +43,6 @@ interactions_listen = %q
 public_key = "${DISCORD_PUBLIC_KEY}"
 `, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), dc.URL+"/api/v9", dc.AppID, dc.GuildID, addr))
 	r := runReplica(t, path, map[string]string{"DISCORD_TOKEN": ixToken, "DISCORD_PUBLIC_KEY": hex.EncodeToString(pub)})
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("replica on %s:\n%s", addr, r.stderr)
-		}
-	})
 	return r, "http://" + addr + "/interactions"
 }
 
