@@ -53,7 +53,12 @@ type Outgoing struct {
 	Participant string `json:"participant"` // empty for a post to an organisers' chat
 	// EventID names what produced the reply: the Inbound, or an organiser
 	// command or periodic digest.
-	EventID   string      `json:"event_id"`
+	EventID string `json:"event_id"`
+	// Index is the reply's place among those its event produced, 0 for
+	// the first: a Sender that answers an acknowledged interaction fills
+	// the acknowledgement with the first and follows it with the others,
+	// whichever process delivers them.
+	Index     int         `json:"index,omitempty"`
 	Reply     flows.Reply `json:"reply"`
 	CreatedAt time.Time   `json:"created_at"`
 

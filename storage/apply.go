@@ -137,8 +137,8 @@ func (db *DB) stepSession(in bot.Inbound, now time.Time, step bot.StepFunc, old 
 			return nil, err
 		}
 	}
-	for _, r := range replies {
-		b, err := json.Marshal(newOutgoingRecord(outgoing(in, r, now, 0)))
+	for i, r := range replies {
+		b, err := json.Marshal(newOutgoingRecord(outgoing(in, i, r, now, 0)))
 		if err != nil {
 			return nil, fmt.Errorf("encode outbox entry: %w", err)
 		}
@@ -147,14 +147,16 @@ func (db *DB) stepSession(in bot.Inbound, now time.Time, step bot.StepFunc, old 
 	return s, nil
 }
 
-// outgoing is the outbox entry of reply r to in, committed at now.
-func outgoing(in bot.Inbound, r flows.Reply, now time.Time, seq uint64) bot.Outgoing {
+// outgoing is the outbox entry of reply r, the i-th of in's, committed at
+// now.
+func outgoing(in bot.Inbound, i int, r flows.Reply, now time.Time, seq uint64) bot.Outgoing {
 	return bot.Outgoing{
 		Seq:         seq,
 		Channel:     in.Channel,
 		Address:     in.Address,
 		Participant: in.Participant,
 		EventID:     in.ID,
+		Index:       i,
 		Reply:       r,
 		CreatedAt:   now,
 		Low:         in.Low,
@@ -232,7 +234,7 @@ func applyTx(tx kv.Tx, db *DB, in bot.Inbound, now time.Time, step bot.StepFunc,
 			if err := ch.Put(u64(seq), s.outbox[i]); err != nil {
 				return bot.Applied{}, nil, fmt.Errorf("put outbox entry: %w", err)
 			}
-			res.Outbox = append(res.Outbox, outgoing(in, r, now, seq))
+			res.Outbox = append(res.Outbox, outgoing(in, i, r, now, seq))
 		}
 	}
 

@@ -107,7 +107,7 @@ func TestApplyPersistsSessionAnswersAndOutbox(t *testing.T) {
 	}
 	wantOut := []bot.Outgoing{
 		{Seq: 1, Channel: bot.ChannelTelegram, Address: "chat-telegram:42", Participant: "telegram:42", EventID: in.ID, Reply: flows.Reply{Text: "merci"}, CreatedAt: t0},
-		{Seq: 2, Channel: bot.ChannelTelegram, Address: "chat-telegram:42", Participant: "telegram:42", EventID: in.ID, Reply: flows.Reply{Text: "question suivante", Options: []flows.Option{{Token: "t1", Label: "Oui"}}}, CreatedAt: t0},
+		{Seq: 2, Channel: bot.ChannelTelegram, Address: "chat-telegram:42", Participant: "telegram:42", EventID: in.ID, Index: 1, Reply: flows.Reply{Text: "question suivante", Options: []flows.Option{{Token: "t1", Label: "Oui"}}}, CreatedAt: t0},
 	}
 	if diff := cmp.Diff(wantOut, res.Outbox); diff != "" {
 		t.Errorf("Applied.Outbox (-want +got):\n%s", diff)

@@ -256,3 +256,33 @@ func TestFollowOutboxReportsEveryReplicasCommits(t *testing.T) {
 		t.Errorf("the feed ended with %v, want no error once ctx ends", err)
 	}
 }
+
+// TestOutboxKeepsEachReplysPlaceInItsEvent: a process other than the one
+// that committed an event (a restart, the leader of several replicas)
+// learns from the outbox which reply came first, to fill an interaction's
+// acknowledgement with it.
+func TestOutboxKeepsEachReplysPlaceInItsEvent(t *testing.T) {
+	path := t.TempDir() + "/consult.db"
+	db := openAt(t, path, Options{})
+	in := bot.Inbound{ID: "discord:interaction:1", Channel: bot.ChannelDiscord, Participant: "discord:a", Address: "ix:1:d:t", Event: flows.Event{Kind: flows.EventText, Text: "x"}}
+	applied, err := db.Apply(context.Background(), in, time.Now(), func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Stage = flows.StageMenu
+		return s, []flows.Reply{{Text: "first"}, {Text: "second"}, {Text: "third"}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path, Options{})
+	got, err := db.Pending(context.Background(), bot.ChannelDiscord, 0)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Pending = %v, %v; want the three replies", got, err)
+	}
+	for i, out := range got {
+		if out.Index != i || applied.Outbox[i].Index != i || out.Seq != applied.Outbox[i].Seq {
+			t.Errorf("reply %q: index %d read back, %d committed (seq %d, %d); want %d", out.Reply.Text, out.Index, applied.Outbox[i].Index, out.Seq, applied.Outbox[i].Seq, i)
+		}
+	}
+}

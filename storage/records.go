@@ -129,6 +129,8 @@ type outgoingRecord struct {
 	// ignores both and sends it at least once, as it did.
 	Once    bool `json:"once,omitempty"`
 	Claimed bool `json:"claimed,omitempty"`
+	// Index: the reply's place among its event's (bot.Outgoing.Index).
+	Index int `json:"index,omitempty"`
 }
 
 type imageRecord struct {
@@ -209,7 +211,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 	if im := r.Image; im != nil {
 		out.Image = &bot.Image{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
-	out.Markup, out.Plain, out.Low = r.Markup, r.Plain, r.Low
+	out.Markup, out.Plain, out.Low, out.Index = r.Markup, r.Plain, r.Low, r.Index
 	out.Once, out.Claimed = r.Once, r.Claimed
 	if in := r.Instead; in != nil {
 		out.Instead = &bot.Redirect{Address: in.Address, Text: in.Text}
@@ -247,7 +249,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	if im := out.Image; im != nil {
 		r.Image = &imageRecord{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
-	r.Markup, r.Plain, r.Low = out.Markup, out.Plain, out.Low
+	r.Markup, r.Plain, r.Low, r.Index = out.Markup, out.Plain, out.Low, out.Index
 	r.Once, r.Claimed = out.Once, out.Claimed
 	if in := out.Instead; in != nil {
 		r.Instead = &redirectRecord{Address: in.Address, Text: in.Text}

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +54,15 @@ type Options struct {
 	// IDKey keys the participant ids (bot.ParticipantID), so that no
 	// Discord user id is stored. A secret: it never appears in logs.
 	IDKey []byte
+	// PublicKey is the application's public key (Developer Portal,
+	// General Information), which checks the signature of every request
+	// to the interactions endpoint (InteractionsHandler).
+	PublicKey ed25519.PublicKey
+	// InteractionsListen, when set, is where ServeInteractions listens
+	// ("127.0.0.1:8081"), serving InteractionsPath (default
+	// "/interactions").
+	InteractionsListen string
+	InteractionsPath   string
 	// MaxAnswerLen caps the modal's text input (Discord's own cap is 4000).
 	MaxAnswerLen int
 	// HandleTimeout bounds one event's commit. Default 10 s.
@@ -85,6 +95,12 @@ func (o Options) Validate() error {
 		if u, err := url.Parse(o.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("discord: api base %q is not an http(s) URL", o.APIBase))
 		}
+	}
+	if o.InteractionsListen != "" && len(o.PublicKey) != ed25519.PublicKeySize {
+		errs = append(errs, fmt.Errorf("discord: the interactions endpoint needs the application's public key (%d bytes, got %d)", ed25519.PublicKeySize, len(o.PublicKey)))
+	}
+	if p := o.InteractionsPath; p != "" && !strings.HasPrefix(p, "/") {
+		errs = append(errs, fmt.Errorf("discord: interactions path %q does not start with /", p))
 	}
 	if o.MaxAnswerLen < 0 {
 		errs = append(errs, fmt.Errorf("discord: max answer length %d is negative", o.MaxAnswerLen))
@@ -125,6 +141,9 @@ type Adapter struct {
 	base   context.Context
 	lanes  map[string]*lane
 	wg     sync.WaitGroup
+	// ixWG counts the commits the interactions endpoint started
+	// (endpoint.go); ServeInteractions waits for them.
+	ixWG sync.WaitGroup
 
 	mu       sync.Mutex
 	dmByUser map[string]string // user id → DM channel id
@@ -133,10 +152,10 @@ type Adapter struct {
 	low      lowGate
 	locale   map[string]string // user id → last client locale seen
 	progress bot.Progress      // messages of each reply already delivered
-	// acks holds, by token, the interactions acknowledged since start:
-	// whether their deferred "thinking…" response (type 5) is still to be
-	// filled (by editing @original; later replies are follow-ups).
-	acks map[string]ackState
+	// acks holds, by token, the interactions this process acknowledged
+	// in the last 15 minutes, so that their replies wait for the
+	// acknowledgement (see waitAcked).
+	acks map[string]*ackWait
 }
 
 var _ bot.LineSender = (*Adapter)(nil)
@@ -148,6 +167,9 @@ func New(h Handler, opts Options) (*Adapter, error) {
 	}
 	if opts.HandleTimeout <= 0 {
 		opts.HandleTimeout = 10 * time.Second
+	}
+	if opts.InteractionsPath == "" {
+		opts.InteractionsPath = "/interactions"
 	}
 	if opts.MaxAnswerLen == 0 || opts.MaxAnswerLen > maxParagraph {
 		opts.MaxAnswerLen = maxParagraph
@@ -177,7 +199,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 		dmByUser: map[string]string{},
 		locale:   map[string]string{},
 
-		acks: map[string]ackState{},
+		acks: map[string]*ackWait{},
 	}
 	dg.AddHandler(a.onInteraction)
 	dg.AddHandler(a.onRawInteraction)

@@ -4,9 +4,16 @@
 // and delivers the engine's replies as ephemeral interaction follow-ups or
 // direct messages, with buttons and "Answer" modals.
 //
-// Every interaction is acknowledged at once (a deferred response, or a modal
-// for an "Answer" button), before the engine commits; the replies follow
-// from the outbox once committed. Inside a guild every message to an
+// Interactions come through the gateway or, when Discord is given an
+// Interactions Endpoint URL, as signed HTTP requests (InteractionsHandler,
+// which any replica may serve); both take one road (react). Through the
+// gateway an interaction is acknowledged at once (a deferred response, or
+// a modal for an "Answer" button), before the engine commits; through the
+// endpoint the event is committed first and the request answered with the
+// same response. The replies follow from the outbox once committed; each
+// outbox entry carries what its delivery needs (token, user, kind of
+// acknowledgement, place among its event's replies), so any process may
+// deliver them. Inside a guild every message to an
 // educator is ephemeral, so that one teacher's answers never show to the
 // channel. This is the only package that imports discordgo.
 package discord

@@ -27,6 +27,19 @@ func (h *harness) onboard(u discordtest.User, p discordtest.Place) (discordtest.
 	return h.awaitButton(u, i+1, "Égal accès")
 }
 
+// checkThemeOneStored checks that u's session holds theme 1 answered by
+// an educator and validated by answering theme 2's first question.
+func (h *harness) checkThemeOneStored(u discordtest.User) {
+	h.t.Helper()
+	s, ok, err := h.db.Session(pid(u))
+	if err != nil || !ok {
+		h.t.Fatalf("session not stored: %v", err)
+	}
+	if len(s.Answers) != 6 || s.Confirmed["acces"].IsZero() || s.Profile != "enseignant" {
+		h.t.Errorf("stored session: %d answers, confirmed %v, profile %q; want 6, acces, enseignant", len(s.Answers), s.Confirmed, s.Profile)
+	}
+}
+
 func TestEducatorContributesInGuild(t *testing.T) {
 	h := newHarness(t, discordtest.Options{}, nil)
 	u := h.srv.NewUser("alice", "fr")
@@ -79,13 +92,7 @@ func TestEducatorContributesInGuild(t *testing.T) {
 	if f, e := h.srv.Calls(discordtest.RouteFollowUp)-followUps, h.srv.Calls(discordtest.RouteEditFollowUp)-edits; f != 0 || e != 1 {
 		t.Errorf("the answer cost %d follow-ups and %d edits; want 0 and 1", f, e)
 	}
-	s, ok, err := h.db.Session(pid(u))
-	if err != nil || !ok {
-		t.Fatalf("session not stored: %v", err)
-	}
-	if len(s.Answers) != 6 || s.Confirmed["acces"].IsZero() || s.Profile != "enseignant" {
-		t.Errorf("stored session: %d answers, confirmed %v, profile %q; want 6, acces, enseignant", len(s.Answers), s.Confirmed, s.Profile)
-	}
+	h.checkThemeOneStored(u)
 
 	for _, m := range h.srv.Messages(u.ID) {
 		if !m.Ephemeral || m.GuildID == "" || !m.NoMentions {
@@ -155,7 +162,14 @@ func TestResumeAfterRestartOldButtonsLeadToCurrentQuestion(t *testing.T) {
 }
 
 func TestDuplicateInteractionAppliedOnce(t *testing.T) {
-	h := newHarness(t, discordtest.Options{}, nil)
+	duplicateSubmissionAppliedOnce(t, newHarness(t, discordtest.Options{}, nil))
+}
+
+// duplicateSubmissionAppliedOnce has an answer's form submission
+// delivered twice (a gateway redelivery, or the same interaction posted
+// twice to the endpoint): it is stored once and answered once.
+func duplicateSubmissionAppliedOnce(t *testing.T, h *harness) {
+	t.Helper()
 	u := h.srv.NewUser("chloe", "fr")
 	menu, i := h.onboard(u, h.srv.Guild())
 	h.click(u, menu, "Égal accès")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -89,27 +90,20 @@ func (a *Adapter) respond(i *discordgo.Interaction, resp *discordgo.InteractionR
 	}
 }
 
-// ack acknowledges i in the background and returns a channel closed once
-// done, so that the commit waits for it (follow-ups need the ack first)
-// while acknowledgements of different people run in parallel.
-func (a *Adapter) ack(i *discordgo.Interaction, typ discordgo.InteractionResponseType) <-chan struct{} {
-	resp := &discordgo.InteractionResponse{Type: typ}
-	if typ == discordgo.InteractionResponseDeferredChannelMessageWithSource {
-		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
-	}
-	return a.ackWith(i, resp)
-}
-
-// ackWith acknowledges i with resp, in the background, as ack does.
+// ackWith acknowledges i with resp in the background and returns a
+// channel closed once done, so that the work that follows waits for it
+// (follow-ups need the ack first) while acknowledgements of different
+// people run in parallel.
 func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionResponse) <-chan struct{} {
 	done := make(chan struct{})
+	release := a.acking(i.Token)
+	a.wg.Add(1)
 	go func() {
+		defer a.wg.Done()
 		defer close(done)
 		err := a.respond(i, resp)
 		code := codeOf(err)
-		if err == nil || code == codeAlreadyAcked {
-			a.acked(i.Token, resp.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource)
-		}
+		release(err == nil || code == codeAlreadyAcked)
 		switch {
 		case err == nil:
 		case code == codeAlreadyAcked:
@@ -117,7 +111,7 @@ func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionR
 			a.log.Debug("interaction already acknowledged", "interaction", i.ID)
 		default:
 			// Too late or failed: the replies fall back to a direct message.
-			a.log.Warn("acknowledge interaction", "interaction", i.ID, "err", err)
+			a.log.Warn("acknowledge interaction", "interaction", i.ID, "type", int(resp.Type), "err", err)
 		}
 	}()
 	return done
@@ -126,103 +120,120 @@ func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionR
 // tokenLife is how long Discord keeps an interaction token valid.
 const tokenLife = 15 * time.Minute
 
-// ackState is what the adapter knows of an acknowledged interaction.
-type ackState struct {
-	at          time.Time // when acknowledged
-	placeholder bool      // its "thinking…" response is still to be filled
+// ackWait is an acknowledgement this process gives: done is closed once
+// it is answered; ok when Discord confirmed it took it (an interactions
+// endpoint's response is never confirmed).
+type ackWait struct {
+	at   time.Time
+	done chan struct{}
+	ok   bool
 }
 
-// acked records that token's interaction was acknowledged, with a
-// "thinking…" placeholder or not, forgetting expired tokens.
-func (a *Adapter) acked(token string, placeholder bool) {
+// acking records that this process is acknowledging token's interaction,
+// forgetting expired tokens, and returns the function to call once the
+// acknowledgement is answered (or, for the HTTP endpoint, written).
+func (a *Adapter) acking(token string) (release func(ok bool)) {
 	now := time.Now()
+	w := &ackWait{at: now, done: make(chan struct{})}
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	for t, st := range a.acks {
 		if now.Sub(st.at) > tokenLife {
 			delete(a.acks, t)
 		}
 	}
-	a.acks[token] = ackState{at: now, placeholder: placeholder}
-}
-
-// takePlaceholder reports whether token's interaction still shows its
-// "thinking…" placeholder, and if so hands it to the caller, who fills it
-// or gives it back with restorePlaceholder. For an interaction
-// acknowledged before a restart, it asks Discord.
-func (a *Adapter) takePlaceholder(ctx context.Context, ix *discordgo.Interaction) bool {
-	a.mu.Lock()
-	st, ok := a.acks[ix.Token]
-	if ok {
-		a.acks[ix.Token] = ackState{at: st.at}
-	}
+	a.acks[token] = w
 	a.mu.Unlock()
-	if ok {
-		return st.placeholder
+	var once sync.Once
+	return func(ok bool) {
+		once.Do(func() {
+			a.mu.Lock()
+			w.ok = ok
+			a.mu.Unlock()
+			close(w.done)
+		})
 	}
-	m, err := a.dg.InteractionResponse(ix, discordgo.WithContext(ctx))
-	// On an error (such as an expired token), the follow-up meets it too.
-	loading := sanitize(err) == nil && m.Flags&discordgo.MessageFlagsLoading != 0
-	a.acked(ix.Token, false)
-	return loading
 }
 
-// restorePlaceholder gives back a placeholder that could not be filled.
-func (a *Adapter) restorePlaceholder(token string) {
+// waitAcked waits until this process's acknowledgement of token's
+// interaction is answered, and reports whether Discord confirmed it. An
+// interaction acknowledged elsewhere (another replica, or before a
+// restart) is not waited for, and not confirmed.
+func (a *Adapter) waitAcked(ctx context.Context, token string) (confirmed bool, err error) {
+	a.mu.Lock()
+	w, ok := a.acks[token]
+	a.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	st := a.acks[token]
-	if st.at.IsZero() {
-		st.at = time.Now()
-	}
-	st.placeholder = true
-	a.acks[token] = st
+	return w.ok, nil
 }
 
-func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	i := ic.Interaction
-	if i == nil {
-		return
-	}
+// reaction is what the adapter does with one interaction, whether it came
+// through the gateway or the HTTP endpoint: the first response Discord
+// gets, then, in the line named lane, the work that follows (committing
+// an event, handing a command to the organisers); work is nil when the
+// response is all.
+type reaction struct {
+	resp *discordgo.InteractionResponse
+	lane string
+	work func(ctx context.Context) error
+	// in is the event work commits, if any (for the failure notice).
+	in *bot.Inbound
+}
+
+// react turns an interaction into the adapter's reaction; ok is false for
+// an interaction the adapter ignores (unreadable, without a user, of a
+// type it does not handle).
+func (a *Adapter) react(i *discordgo.Interaction) (r reaction, ok bool) {
 	// discordgo dispatches an interaction whose data failed to decode with
 	// Data nil, and its accessors (ApplicationCommandData…) panic on that.
 	switch i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData, discordgo.MessageComponentInteractionData, discordgo.ModalSubmitInteractionData:
-	case nil:
-		if i.Type == discordgo.InteractionModalSubmit {
-			return // onRawInteraction decodes it
-		}
-		a.log.Warn("interaction without readable data", "interaction", i.ID, "type", i.Type.String())
-		return
 	default:
 		a.log.Warn("interaction without readable data", "interaction", i.ID, "type", i.Type.String())
-		return
+		return reaction{}, false
 	}
 	u := interactionUser(i)
 	if u == nil || u.ID == "" {
 		a.log.Warn("interaction without user", "interaction", i.ID)
-		return
+		return reaction{}, false
 	}
 	if !a.guildAllowed(i.GuildID) {
-		a.refuseGuild(i)
-		return
+		a.log.Info("interaction from a guild not in guild_ids; refused", "guild", i.GuildID)
+		notHere := text.For(string(i.Locale)).Channel.Discord.NotHere
+		return reaction{resp: &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: notHere, Flags: discordgo.MessageFlagsEphemeral},
+		}}, true
 	}
+	participant := a.participant(u.ID)
+	a.mu.Lock()
+	a.locale[participant] = string(i.Locale)
+	a.mu.Unlock()
+	lang := string(i.Locale)
 	in := bot.Inbound{
 		ID:          "discord:interaction:" + i.ID,
 		Channel:     bot.ChannelDiscord,
-		Participant: a.participant(u.ID),
-		Address:     interactionAddress(u.ID, i.Token),
+		Participant: participant,
+		Address:     interactionAddress(addrInteraction, u.ID, ackPlaceholder, i.Token),
 		At:          snowflakeTime(i.ID),
 	}
-	a.mu.Lock()
-	a.locale[in.Participant] = string(i.Locale)
-	a.mu.Unlock()
-	lang := string(i.Locale)
-	deferMessage := discordgo.InteractionResponseDeferredChannelMessageWithSource
+	deferred := &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+	}
+	resume := flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
-		if a.organiserInteraction(i) {
-			return
+		if r, ok := a.organiserReaction(i); ok {
+			return r, true
 		}
 		name := i.ApplicationCommandData().Name
 		cmd, ok := commandFor(name)
@@ -230,52 +241,83 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 			cmd = name // flows answers an unknown command with help
 		}
 		in.Event = flows.Event{Kind: flows.EventCommand, Command: cmd, Lang: lang}
-		a.commit(in, a.ack(i, deferMessage))
+		return a.commitReaction(in, deferred), true
 	case discordgo.InteractionMessageComponent:
 		id, ok := parseCustomID(i.MessageComponentData().CustomID)
 		switch {
-		case !ok || id.tag != userTag(in.Participant):
+		case !ok || id.tag != userTag(participant):
 			// Someone else's button, or one this adapter no longer makes:
 			// lead to the person's own current question.
-			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
-			a.commit(in, a.ack(i, deferMessage))
+			in.Event = resume
 		case id.kind == kindChoice:
 			in.Event = flows.Event{Kind: flows.EventChoice, Token: id.token, Lang: lang}
-			a.commit(in, a.ack(i, discordgo.InteractionResponseDeferredMessageUpdate))
+			in.Address = interactionAddress(addrInteraction, u.ID, ackUpdate, i.Token)
+			return a.commitReaction(in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}), true
 		case id.kind == kindAnswer:
 			// A modal must be the first response; it commits nothing.
-			a.wg.Add(1)
-			go func() {
-				defer a.wg.Done()
-				a.openModal(i, in.Participant, id)
-			}()
+			return reaction{resp: a.answerModal(i, participant, id)}, true
 		default:
-			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
-			a.commit(in, a.ack(i, deferMessage))
+			in.Event = resume
 		}
+		return a.commitReaction(in, deferred), true
 	case discordgo.InteractionModalSubmit:
 		data := i.ModalSubmitData()
 		id, ok := parseCustomID(data.CustomID)
-		if !ok || id.kind != kindModal || id.tag != userTag(in.Participant) {
-			in.Event = flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
+		if !ok || id.kind != kindModal || id.tag != userTag(participant) {
+			in.Event = resume
 		} else {
 			in.Event = flows.Event{Kind: flows.EventText, Text: modalValue(data), Token: id.token, Lang: lang}
 		}
-		a.commit(in, a.ack(i, deferMessage))
-	default:
-		a.log.Debug("interaction type ignored", "type", i.Type.String())
+		return a.commitReaction(in, deferred), true
+	}
+	a.log.Debug("interaction type ignored", "type", i.Type.String())
+	return reaction{}, false
+}
+
+// commitReaction answers with resp, then commits in.
+func (a *Adapter) commitReaction(in bot.Inbound, resp *discordgo.InteractionResponse) reaction {
+	return reaction{resp: resp, lane: in.Participant, in: &in, work: func(ctx context.Context) error {
+		return a.handle(ctx, in)
+	}}
+}
+
+func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	i := ic.Interaction
+	if i == nil {
+		return
+	}
+	if i.Data == nil && i.Type == discordgo.InteractionModalSubmit {
+		return // onRawInteraction decodes it
+	}
+	r, ok := a.react(i)
+	if !ok {
+		return
+	}
+	acked := a.ackWith(i, r.resp)
+	if r.work == nil {
+		return
+	}
+	a.enqueue(r.lane, func(ctx context.Context) {
+		<-acked
+		a.run(ctx, r)
+	})
+}
+
+// run does a reaction's work, telling the person when their event could
+// not be recorded.
+func (a *Adapter) run(ctx context.Context, r reaction) {
+	if err := r.work(ctx); err != nil {
+		a.log.Error("commit event", "err", err)
+		if r.in != nil {
+			a.sorry(ctx, *r.in)
+		}
 	}
 }
 
-// commit queues the event behind the participant's earlier ones; it is
-// handled once acked is closed.
-func (a *Adapter) commit(in bot.Inbound, acked <-chan struct{}) {
+// commit queues the event behind the participant's earlier ones.
+func (a *Adapter) commit(in bot.Inbound) {
 	a.enqueue(in.Participant, func(ctx context.Context) {
-		<-acked
-		if err := a.handle(ctx, in); err != nil {
-			a.log.Error("commit event", "event", in.ID, "err", err)
-			a.sorry(ctx, in)
-		}
+		a.run(ctx, a.commitReaction(in, nil))
 	})
 }
 
@@ -311,14 +353,14 @@ func modalValue(d discordgo.ModalSubmitInteractionData) string {
 	return ""
 }
 
-// openModal answers an "Answer" click with the text modal.
-func (a *Adapter) openModal(i *discordgo.Interaction, participant string, id customID) {
+// answerModal is the response to an "Answer" click: the text modal.
+func (a *Adapter) answerModal(i *discordgo.Interaction, participant string, id customID) *discordgo.InteractionResponse {
 	limit := min(id.maxLen, a.opts.MaxAnswerLen, maxParagraph)
 	title := truncate(id.field, maxModalTitle)
 	if title == "" {
 		title = text.For(string(i.Locale)).Channel.Discord.AnswerTitle
 	}
-	resp := &discordgo.InteractionResponse{
+	return &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseModal,
 		Data: &discordgo.InteractionResponseData{
 			CustomID: modalID(participant, id.token),
@@ -333,9 +375,6 @@ func (a *Adapter) openModal(i *discordgo.Interaction, participant string, id cus
 				}},
 			},
 		},
-	}
-	if err := a.respond(i, resp); err != nil && codeOf(err) != codeAlreadyAcked {
-		a.log.Warn("open answer modal", "interaction", i.ID, "err", err)
 	}
 }
 
@@ -384,9 +423,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	default:
 		return
 	}
-	done := make(chan struct{})
-	close(done)
-	a.commit(in, done)
+	a.commit(in)
 }
 
 func mediaKind(m *discordgo.Message) string {

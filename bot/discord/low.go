@@ -87,8 +87,8 @@ func (a *Adapter) SendsLow() {}
 func (a *Adapter) LaterAddress(address string) (string, bool) {
 	switch {
 	case strings.HasPrefix(address, addrInteraction), strings.HasPrefix(address, addrPublic):
-		if id, _ := splitInteractionAddress(address); id != "" {
-			return addrDM + id, true
+		if ia := parseInteractionAddress(address); ia.userID != "" {
+			return addrDM + ia.userID, true
 		}
 	case strings.HasPrefix(address, addrChannel), strings.HasPrefix(address, addrDM):
 		return address, true // a direct-message channel

@@ -139,19 +139,18 @@ func (a *Adapter) organiserRole(i *discordgo.Interaction) (role organiser.Role, 
 	return organiser.Anyone, false
 }
 
-// organiserInteraction hands an organiser slash command to the organiser
-// service and reports whether i was one. It runs on the gateway
-// goroutine, so everything slow happens in the background: the
-// acknowledgement at once, then, in the invoker's line, the hand-over,
-// whose answers follow the acknowledgement.
-func (a *Adapter) organiserInteraction(i *discordgo.Interaction) bool {
+// organiserReaction is the reaction to an organiser slash command, and
+// whether i was one: the acknowledgement at once, then, in the invoker's
+// line, the hand-over to the organiser service, whose answers follow the
+// acknowledgement.
+func (a *Adapter) organiserReaction(i *discordgo.Interaction) (reaction, bool) {
 	if a.opts.Organiser == nil || i.Type != discordgo.InteractionApplicationCommand {
-		return false
+		return reaction{}, false
 	}
 	data := i.ApplicationCommandData()
 	spec, ok := organiser.Lookup(data.Name)
 	if !ok {
-		return false
+		return reaction{}, false
 	}
 	u := interactionUser(i)
 	role, public := a.organiserRole(i)
@@ -171,12 +170,12 @@ func (a *Adapter) organiserInteraction(i *discordgo.Interaction) bool {
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	reply := bot.Outgoing{
 		Channel:     bot.ChannelDiscord,
-		Address:     interactionAddress(u.ID, i.Token),
+		Address:     interactionAddress(addrInteraction, u.ID, ackPlaceholder, i.Token),
 		Participant: a.participant(u.ID),
 		EventID:     "discord:interaction:" + i.ID,
 	}
 	if public {
-		reply.Address = addrPublic + u.ID + ":" + i.Token
+		reply.Address = interactionAddress(addrPublic, u.ID, ackPlaceholder, i.Token)
 	} else {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
@@ -184,9 +183,7 @@ func (a *Adapter) organiserInteraction(i *discordgo.Interaction) bool {
 	if !public {
 		lane = "discord:user:" + u.ID // ephemeral answers: the invoker's own
 	}
-	acked := a.ackWith(i, resp)
-	a.enqueue("organiser:"+u.ID, func(ctx context.Context) {
-		<-acked // answers are follow-ups of the acknowledgement
+	return reaction{resp: resp, lane: "organiser:" + u.ID, work: func(ctx context.Context) error {
 		_, err := a.opts.Organiser.Submit(ctx, organiser.Request{
 			Command: &cmd,
 			Lang:    string(i.Locale),
@@ -196,10 +193,10 @@ func (a *Adapter) organiserInteraction(i *discordgo.Interaction) bool {
 			Reply:   reply,
 		})
 		if err != nil {
-			a.log.Error("organiser command", "interaction", i.ID, "err", err)
+			return fmt.Errorf("organiser command %s: %w", i.ID, err)
 		}
-	})
-	return true
+		return nil
+	}}, true
 }
 
 // Layout lays organiser answers out in Discord's markdown: the digest

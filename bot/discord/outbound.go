@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -66,14 +67,14 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	parts := a.renderOutgoing(out)
 	if out.Reply.Replaces && strings.HasPrefix(out.Address, addrInteraction) && len(parts) == 1 && parts[0].files() == nil {
 		return a.progress.Resume(out, 1, func(int) error {
-			if err := a.replace(ctx, out.Address, parts[0]); err != nil {
+			if err := a.replace(ctx, out, parts[0]); err != nil {
 				return fmt.Errorf("send reply %d in place of the tapped message: %w", out.Seq, err)
 			}
 			return nil
 		})
 	}
 	return a.progress.Resume(out, len(parts), func(n int) error {
-		err := a.sendPart(ctx, out.Address, parts[n])
+		err := a.sendPart(ctx, out, n, parts[n])
 		if err == nil {
 			return nil
 		}
@@ -137,13 +138,18 @@ func (a *Adapter) Line(out bot.Outgoing) string {
 	return "participant:" + out.Participant
 }
 
-func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
+// sendPart sends part n of out.
+func (a *Adapter) sendPart(ctx context.Context, out bot.Outgoing, n int, p part) error {
+	address := out.Address
 	switch {
 	case strings.HasPrefix(address, addrInteraction), strings.HasPrefix(address, addrPublic):
-		userID, token := splitInteractionAddress(address)
-		ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: token}
-		var err error
-		if a.takePlaceholder(ctx, ix) {
+		ia := parseInteractionAddress(address)
+		ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: ia.token}
+		confirmed, err := a.waitAcked(ctx, ia.token)
+		if err != nil {
+			return err
+		}
+		if a.fillsPlaceholder(ctx, ix, ia, out, n) {
 			// The deferred response's placeholder is filled by editing
 			// it; it keeps the visibility chosen when deferring.
 			edit := &discordgo.WebhookEdit{AllowedMentions: noMentions(), Files: p.files()}
@@ -153,9 +159,7 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 			if p.components != nil {
 				edit.Components = &p.components
 			}
-			if err = a.editOriginal(ctx, ix, edit); err != nil {
-				a.restorePlaceholder(token)
-			}
+			err = a.editOriginal(ctx, ix, edit)
 		} else {
 			params := &discordgo.WebhookParams{
 				Content:         p.content,
@@ -163,19 +167,26 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 				AllowedMentions: noMentions(),
 				Files:           p.files(),
 			}
-			if strings.HasPrefix(address, addrInteraction) {
+			if !ia.public {
 				params.Flags = discordgo.MessageFlagsEphemeral
 			}
 			_, err = a.dg.FollowupMessageCreate(ix, true, params, discordgo.WithContext(ctx))
 			err = sanitize(err)
 		}
 		if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction {
+			if !confirmed && recent(out.CreatedAt) {
+				// The acknowledgement may still be on its way to Discord
+				// (the answer of a request to the interactions endpoint,
+				// here or on another replica): try again shortly rather
+				// than give the token up.
+				return &ackPending{err}
+			}
 			// The 15 minutes are over (or the ack never landed): the
 			// person still gets the reply, in a direct message.
-			if userID == "" {
+			if ia.userID == "" {
 				return fmt.Errorf("interaction expired and no user to message directly: %w", err)
 			}
-			ch, derr := a.dmChannel(ctx, userID)
+			ch, derr := a.dmChannel(ctx, ia.userID)
 			if derr != nil {
 				// derr first: whether the person can be reached at all
 				// (Permanent) is what the engine must see.
@@ -196,22 +207,71 @@ func (a *Adapter) sendPart(ctx context.Context, address string, p part) error {
 	return &restError{err: fmt.Errorf("unknown discord address %q", address), permanent: true}
 }
 
+// ackGrace is how long after its commit an interaction's acknowledgement
+// may still be landing: Discord's three seconds, and some.
+const ackGrace = 5 * time.Second
+
+// ackPending is the failure of a reply to an interaction whose
+// acknowledgement may not have reached Discord yet: the engine tries again
+// after a short wait, which counts against nothing.
+type ackPending struct{ err error }
+
+func (e *ackPending) Error() string {
+	return "interaction not acknowledged yet: " + e.err.Error()
+}
+func (e *ackPending) Unwrap() error { return e.err }
+
+// RetryAfter is the short wait before the next attempt.
+func (e *ackPending) RetryAfter() time.Duration { return 100 * time.Millisecond }
+
+// recent reports whether a reply committed at created may answer an
+// interaction whose acknowledgement, sent by another process, has not
+// reached Discord yet.
+func recent(created time.Time) bool {
+	age := time.Since(created)
+	return age >= 0 && age < ackGrace
+}
+
+// fillsPlaceholder reports whether part n of out fills the "thinking…"
+// placeholder of a deferred response: the first part of the event's first
+// reply, when the interaction was deferred with one. Everything needed is
+// in the outbox entry, so any process can tell. For an address written
+// before the acknowledgement's kind was, Discord is asked.
+func (a *Adapter) fillsPlaceholder(ctx context.Context, ix *discordgo.Interaction, ia interactionAddr, out bot.Outgoing, n int) bool {
+	switch ia.ack {
+	case ackPlaceholder:
+		return out.Index == 0 && n == 0
+	case ackUpdate:
+		return false
+	}
+	m, err := a.dg.InteractionResponse(ix, discordgo.WithContext(ctx))
+	// On an error (such as an expired token), the follow-up meets it too.
+	return sanitize(err) == nil && m.Flags&discordgo.MessageFlagsLoading != 0
+}
+
 // replace edits the message whose button was tapped into p, buttons
 // included (none clears them). Discord accepts the same edit twice, so an
 // edit sent again after a restart is harmless; once the token has expired,
 // p goes as sendPart sends it (a direct message).
-func (a *Adapter) replace(ctx context.Context, address string, p part) error {
-	_, token := splitInteractionAddress(address)
-	ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: token}
+func (a *Adapter) replace(ctx context.Context, out bot.Outgoing, p part) error {
+	ia := parseInteractionAddress(out.Address)
+	confirmed, err := a.waitAcked(ctx, ia.token)
+	if err != nil {
+		return err
+	}
+	ix := &discordgo.Interaction{AppID: a.opts.ApplicationID, Token: ia.token}
 	components := p.components
 	if components == nil {
 		components = []discordgo.MessageComponent{}
 	}
 	edit := &discordgo.WebhookEdit{Content: &p.content, Components: &components, AllowedMentions: noMentions()}
-	err := a.editOriginal(ctx, ix, edit)
+	err = a.editOriginal(ctx, ix, edit)
 	if c := codeOf(err); c == codeUnknownWebhook || c == codeInvalidWebhookTok || c == codeUnknownInteraction || c == codeUnknownMessage {
+		if !confirmed && recent(out.CreatedAt) && c != codeUnknownMessage {
+			return &ackPending{err}
+		}
 		a.log.Debug("tapped message not editable; sending the reply instead", "err", err)
-		return a.sendPart(ctx, address, p)
+		return a.sendPart(ctx, out, 0, p)
 	}
 	return err
 }

@@ -4,10 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bwmarrin/discordgo"
-
 	"consultbot/bot"
-	"consultbot/text"
 )
 
 // participant is the pseudonymous participant id of a Discord user: the
@@ -16,26 +13,56 @@ func (a *Adapter) participant(userID string) string {
 	return bot.ParticipantID(bot.ChannelDiscord, userID, a.opts.IDKey)
 }
 
-// interactionAddress is the reply address of an interaction. It carries
-// the user id next to the token, for the one case that needs it: the
-// direct-message fallback once the token has expired. Addresses live in
-// the outbox only until delivered.
-func interactionAddress(userID, token string) string {
-	return addrInteraction + userID + ":" + token
+// Acknowledgement kinds, written in an interaction's address so that
+// whichever process delivers its replies (after a restart, or the leader
+// of several replicas) knows what Discord shows without asking.
+const (
+	// ackPlaceholder: a deferred message (type 5), whose "thinking…"
+	// placeholder the event's first reply fills by editing @original.
+	ackPlaceholder = "d"
+	// ackUpdate: a deferred update (type 6) of the message the button is
+	// on, which is @original; replies that do not replace it follow up.
+	ackUpdate = "u"
+)
+
+// interactionAddress is the reply address of an interaction,
+// "ix:<user id>:<ack kind>:<token>" (addrPublic instead of addrInteraction
+// for public follow-ups). It carries the user id next to the token, for
+// the one case that needs it: the direct-message fallback once the token
+// has expired. Addresses live in the outbox only until delivered.
+func interactionAddress(prefix, userID, ack, token string) string {
+	return prefix + userID + ":" + ack + ":" + token
 }
 
-// splitInteractionAddress returns the user id ("" in an address written
-// before ids were carried) and the token of an interaction address,
-// ephemeral or public.
-func splitInteractionAddress(address string) (userID, token string) {
+// interactionAddr is a parsed interaction address.
+type interactionAddr struct {
+	public bool
+	userID string // "" in an address written before ids were carried
+	// ack is ackPlaceholder or ackUpdate; "" in an address written before
+	// the kind was carried: Discord is then asked (legacyPlaceholder).
+	ack   string
+	token string
+}
+
+// parseInteractionAddress parses an interaction address, ephemeral or
+// public, in its current form or an older one.
+func parseInteractionAddress(address string) interactionAddr {
+	var ia interactionAddr
 	rest, ok := strings.CutPrefix(address, addrInteraction)
 	if !ok {
 		rest = strings.TrimPrefix(address, addrPublic)
+		ia.public = true
 	}
-	if id, tok, ok := strings.Cut(rest, ":"); ok && isSnowflake(id) {
-		return id, tok
+	id, tok, ok := strings.Cut(rest, ":")
+	if !ok || !isSnowflake(id) {
+		ia.token = rest
+		return ia
 	}
-	return "", rest
+	ia.userID, ia.token = id, tok
+	if kind, tok, ok := strings.Cut(tok, ":"); ok && (kind == ackPlaceholder || kind == ackUpdate) {
+		ia.ack, ia.token = kind, tok
+	}
+	return ia
 }
 
 // guildAllowed reports whether the bot serves interactions from guildID:
@@ -43,22 +70,4 @@ func splitInteractionAddress(address string) (userID, token string) {
 // there are any.
 func (a *Adapter) guildAllowed(guildID string) bool {
 	return guildID == "" || len(a.opts.GuildIDs) == 0 || slices.Contains(a.opts.GuildIDs, guildID)
-}
-
-// refuseGuild answers an interaction from a guild the bot does not serve
-// with a short note only its author sees; nothing is applied.
-func (a *Adapter) refuseGuild(i *discordgo.Interaction) {
-	a.log.Info("interaction from a guild not in guild_ids; refused", "guild", i.GuildID)
-	notHere := text.For(string(i.Locale)).Channel.Discord.NotHere
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		err := a.respond(i, &discordgo.InteractionResponse{
-			Type: discordgo.InteractionResponseChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{Content: notHere, Flags: discordgo.MessageFlagsEphemeral},
-		})
-		if err != nil {
-			a.log.Debug("refuse interaction", "interaction", i.ID, "err", err)
-		}
-	}()
 }

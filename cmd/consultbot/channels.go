@@ -43,7 +43,7 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			errs = append(errs, err)
 		} else {
 			c := channel{name: bot.ChannelTelegram, sender: a, run: a.Run}
-			if cfg.replicasApply() {
+			if cfg.telegramOnReplicas() {
 				// Every replica serves the webhook and applies what it
 				// receives; the leader registers it.
 				c.run, c.serve = a.Lead, a.ServeWebhook
@@ -53,7 +53,7 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 		}
 	}
 	if d := cfg.Discord; d.Token != "" {
-		a, err := discord.New(m.engine, discord.Options{
+		opts := discord.Options{
 			Token:               string(d.Token),
 			ApplicationID:       d.ApplicationID,
 			APIBase:             d.APIBase,
@@ -66,11 +66,22 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			MaxAnswerLen:        cfg.Consultation.MaxAnswerLength,
 			Logger:              m.logger,
 			Observer:            m.observer(),
-		})
+		}
+		if d.interactionsOn() {
+			opts.PublicKey, _ = d.publicKey() // validated
+			opts.InteractionsListen, opts.InteractionsPath = d.InteractionsListen, d.InteractionsPath
+		}
+		a, err := discord.New(m.engine, opts)
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			chans = append(chans, channel{name: bot.ChannelDiscord, sender: a, run: a.Run})
+			c := channel{name: bot.ChannelDiscord, sender: a, run: a.Run}
+			if d.interactionsOn() {
+				// Every replica serves the interactions endpoint and
+				// applies what it receives; the leader runs the gateway.
+				c.serve = a.ServeInteractions
+			}
+			chans = append(chans, c)
 			// discordgo logs gateway disconnects and reconnects through a
 			// package variable: route it into our logger while we run.
 			m.restoreSDKLogs = discord.RouteSDKLogs(m.logger, discord.SDKLogWarning)

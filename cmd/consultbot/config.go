@@ -132,6 +132,11 @@ type DiscordConfig struct {
 	GuildIDs            []string `toml:"guild_ids"`
 	OrganiserChannelIDs []string `toml:"organiser_channel_ids"`
 	OrganiserRoleIDs    []string `toml:"organiser_role_ids"`
+	// Interactions endpoint (discordconfig.go): served by every replica
+	// when InteractionsListen is set.
+	InteractionsListen string `toml:"interactions_listen"`
+	InteractionsPath   string `toml:"interactions_path"`
+	PublicKey          string `toml:"public_key"`
 }
 
 // Telegram modes.
@@ -160,7 +165,9 @@ func DefaultConfig() Config {
 			GroupRatePerMinute: 20,
 		},
 		Discord: DiscordConfig{
-			Token: "${DISCORD_TOKEN}",
+			Token:            "${DISCORD_TOKEN}",
+			InteractionsPath: "/interactions",
+			PublicKey:        "${DISCORD_PUBLIC_KEY}",
 		},
 		Digest:    defaultDigestConfig(),
 		Security:  defaultSecurityConfig(),
@@ -422,6 +429,7 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, d.validateInteractions()...)
 	p := c.Privacy
 	for name, v := range map[string]string{"controller": p.Controller, "contact": p.Contact} {
 		if len([]rune(v)) > 200 || strings.ContainsAny(v, "\r\n") {

@@ -45,8 +45,15 @@ lease_seconds = %d
 [telegram]
 api_endpoint = %q
 %s`, filepath.Join(dir, "run.db"), strings.Join(endpoints, `", "`), lease, api, telegram))
+	return runReplica(t, path, map[string]string{"TELEGRAM_TOKEN": srv.Token(), "TELEGRAM_WEBHOOK_SECRET": replicaHookSecret})
+}
+
+// runReplica starts `consultbot run -config path` with env, and tells
+// when it leads (runningBot.m.leading).
+func runReplica(t *testing.T, path string, env map[string]string) *runningBot {
+	t.Helper()
 	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": srv.Token(), "TELEGRAM_WEBHOOK_SECRET": replicaHookSecret})
+	m.Getenv = fakeEnv(env)
 	m.leading = make(chan struct{})
 	if err := m.ParseFlags(context.Background(), []string{"-config", path, "run"}); err != nil {
 		t.Fatal(err)
@@ -69,13 +76,13 @@ func waitLeading(t *testing.T, wait context.Context, r *runningBot, who string) 
 	}
 }
 
-// waitDelivered waits until Telegram's outbox is empty: every reply
-// delivered and marked sent.
-func waitDelivered(t *testing.T, wait context.Context, db *storage.DB) {
+// waitDelivered waits until the outbox holds nothing for channel: every
+// reply delivered and marked sent.
+func waitDelivered(t *testing.T, wait context.Context, db *storage.DB, channel string) {
 	t.Helper()
 	for {
 		st, err := db.OutboxStats(wait)
-		if err == nil && st[bot.ChannelTelegram].Depth == 0 {
+		if err == nil && st[channel].Depth == 0 {
 			return
 		}
 		select {
@@ -124,7 +131,7 @@ func TestStandByTakesOverWhenTheLeaderDies(t *testing.T) {
 	before := len(srv.Messages(parent.ID))
 	// Everything delivered and marked sent before the leader dies, so
 	// that a repeat could only come from a fault of the takeover.
-	waitDelivered(t, wait, a.m.db)
+	waitDelivered(t, wait, a.m.db, bot.ChannelTelegram)
 	select {
 	case <-b.m.leading:
 		t.Fatal("the stand-by leads while the leader lives")

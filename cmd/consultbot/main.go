@@ -427,10 +427,17 @@ type channel struct {
 // replicasApply reports whether the replicas of this configuration each
 // apply the events they receive, standing by or not: with the etcd
 // backend, when a channel receives events that any replica may take
-// (Telegram's webhook; getUpdates admits one poller, the leader). The
+// (Telegram's webhook, Discord's interactions endpoint; getUpdates
+// admits one poller, the leader). The
 // leader then delivers what every replica commits, through the outbox
 // feed (bot.Engine.Follow).
 func (c Config) replicasApply() bool {
+	return c.telegramOnReplicas() || (c.Storage.Backend == BackendEtcd && c.Discord.Token != "" && c.Discord.interactionsOn())
+}
+
+// telegramOnReplicas reports whether every replica serves Telegram's
+// webhook: etcd storage in webhook mode (polling is the leader's alone).
+func (c Config) telegramOnReplicas() bool {
 	return c.Storage.Backend == BackendEtcd && c.Telegram.Token != "" && c.Telegram.Mode == ModeWebhook
 }
 

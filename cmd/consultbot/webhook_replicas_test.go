@@ -252,7 +252,7 @@ func TestReplicasApplyWebhookUpdatesTheLeaderDelivers(t *testing.T) {
 	// Everything delivered and marked sent before the leader dies, so
 	// that a repeat could only come from a fault of the takeover (a
 	// reply sent and not yet marked is sent again: at least once).
-	waitDelivered(t, wait, a.m.db)
+	waitDelivered(t, wait, a.m.db, bot.ChannelTelegram)
 
 	// The leader dies: its lease is no longer kept alive. The balancer
 	// sends everything to the stand-by, which applies it at once,

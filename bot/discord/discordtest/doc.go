@@ -10,5 +10,8 @@
 // per modal, 4000-character paragraphs, one callback per interaction within
 // three seconds, a 15-minute interaction token) and can answer with 429s. A
 // test drives it as Discord users would (slash commands, button clicks, modal
-// submissions, direct messages) and inspects what each user saw.
+// submissions, direct messages) and inspects what each user saw. With
+// UseInteractionsEndpoint it posts interactions to the bot's interactions
+// endpoint instead, signed with an Ed25519 key the test makes, and takes
+// each response as the interaction's callback.
 package discordtest

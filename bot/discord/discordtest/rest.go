@@ -37,10 +37,14 @@ var (
 	errUnknownInteraction = &apiError{status: http.StatusNotFound, code: 10062, message: "Unknown interaction"}
 	errAlreadyAcked       = &apiError{status: http.StatusBadRequest, code: 40060, message: "Interaction has already been acknowledged."}
 	errUnknownWebhook     = &apiError{status: http.StatusNotFound, code: 10015, message: "Unknown Webhook"}
-	errUnknownChannel     = &apiError{status: http.StatusNotFound, code: 10003, message: "Unknown Channel"}
-	errUnknownMessage     = &apiError{status: http.StatusNotFound, code: 10008, message: "Unknown Message"}
-	errUnauthorized       = &apiError{status: http.StatusUnauthorized, code: 0, message: "401: Unauthorized"}
-	errNotFound           = &apiError{status: http.StatusNotFound, code: 0, message: "404: Not Found"}
+	// errEarly is Unknown Webhook for a request that came while the
+	// interactions endpoint's response was still on its way: a race the
+	// bot cannot avoid, counted apart (Early) rather than as a broken rule.
+	errEarly          = &apiError{status: http.StatusNotFound, code: 10015, message: "Unknown Webhook"}
+	errUnknownChannel = &apiError{status: http.StatusNotFound, code: 10003, message: "Unknown Channel"}
+	errUnknownMessage = &apiError{status: http.StatusNotFound, code: 10008, message: "Unknown Message"}
+	errUnauthorized   = &apiError{status: http.StatusUnauthorized, code: 0, message: "401: Unauthorized"}
+	errNotFound       = &apiError{status: http.StatusNotFound, code: 0, message: "404: Not Found"}
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -157,7 +161,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ae = &apiError{status: http.StatusBadRequest, code: 50035, message: err.Error()}
 	}
 	s.mu.Lock()
-	s.rejected = append(s.rejected, r.Method+" "+r.URL.Path+": "+ae.message)
+	if ae == errEarly {
+		s.early++
+	} else {
+		s.rejected = append(s.rejected, r.Method+" "+r.URL.Path+": "+ae.message)
+	}
 	s.notify()
 	s.mu.Unlock()
 	writeJSON(w, ae.status, map[string]any{"message": ae.message, "code": ae.code})
@@ -764,6 +772,12 @@ func (s *Server) callback(r *http.Request, id, token string) error {
 	if err != nil {
 		return err
 	}
+	return s.acknowledge(id, token, body, files)
+}
+
+// acknowledge takes an interaction's first response, from its callback
+// route or as the interactions endpoint's answer.
+func (s *Server) acknowledge(id, token string, body callbackBody, files []File) error {
 	var data messageBody
 	if len(body.Data) > 0 && string(body.Data) != "null" {
 		if err := json.Unmarshal(body.Data, &data); err != nil {
@@ -776,6 +790,7 @@ func (s *Server) callback(r *http.Request, id, token string) error {
 	if !ok || ix.token != token {
 		return errUnknownInteraction
 	}
+	ix.posting = false
 	if ix.acked {
 		return errAlreadyAcked
 	}
@@ -903,6 +918,9 @@ func checkModal(raw json.RawMessage) (Modal, error) {
 // webhookLocked finds the live interaction behind a webhook token.
 func (s *Server) webhookLocked(app, token string) (*interaction, error) {
 	ix, ok := s.byToken[token]
+	if ok && app == s.AppID && !ix.acked && ix.posting {
+		return nil, errEarly
+	}
 	if app != s.AppID || !ok || !ix.acked {
 		return nil, errUnknownWebhook
 	}

@@ -79,6 +79,7 @@ type Server struct {
 	rateLimited  int
 	calls        map[string]int // REST requests received, by route name
 	rejected     []string
+	early        int               // webhook requests that came before the endpoint's response
 	closedDMs    map[string]bool   // users who accept no direct message (CloseDMs)
 	attachments  map[string][]byte // by path under attachmentsPath
 	fetches      int               // downloads of attachments
@@ -86,6 +87,7 @@ type Server struct {
 	order        int
 	gw           gateway
 	faults       *fault.Injector
+	endpoint     *endpoint // nil: interactions come through the gateway
 }
 
 type interaction struct {
@@ -96,6 +98,7 @@ type interaction struct {
 	created   time.Time
 	acked     bool
 	ackType   int
+	posting   bool // posted to the interactions endpoint, response not in yet
 	expired   bool
 	payload   map[string]any
 }
@@ -282,6 +285,15 @@ func (s *Server) Calls(route string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[route]
+}
+
+// Early counts the follow-ups and edits refused because they came while
+// the interactions endpoint's response to their interaction was still on
+// its way (404 Unknown Webhook, as on Discord): the bot tries them again.
+func (s *Server) Early() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.early
 }
 
 // RateLimited counts the 429 responses served.

@@ -162,10 +162,8 @@ func (s *Server) SlashCommandWith(u User, p Place, name string, values map[strin
 		data["guild_id"] = cmd.GuildID
 	}
 	ix := s.newInteractionLocked(InteractionCommand, u, p, data)
-	payload := ix.payload
 	s.mu.Unlock()
-	s.dispatch("INTERACTION_CREATE", payload)
-	return ix.id, nil
+	return ix.id, s.deliverInteraction(ix, false)
 }
 
 // commandOptions builds an interaction's option list from values.
@@ -233,10 +231,8 @@ func (s *Server) ClickButton(u User, m Message, customID string) (string, error)
 	p := Place{GuildID: cur.GuildID, ChannelID: cur.ChannelID}
 	ix := s.newInteractionLocked(InteractionComponent, u, p, map[string]any{"custom_id": customID, "component_type": 2})
 	ix.payload["message"] = s.messageJSON(*cur)
-	payload := ix.payload
 	s.mu.Unlock()
-	s.dispatch("INTERACTION_CREATE", payload)
-	return ix.id, nil
+	return ix.id, s.deliverInteraction(ix, false)
 }
 
 // ErrTooLong is returned by SubmitModal for a value Discord's client would
@@ -276,10 +272,8 @@ func (s *Server) SubmitModal(u User, values ...string) (string, error) {
 	if msg, ok := orig.payload["message"]; ok {
 		ix.payload["message"] = msg
 	}
-	payload := ix.payload
 	s.mu.Unlock()
-	s.dispatch("INTERACTION_CREATE", payload)
-	return ix.id, nil
+	return ix.id, s.deliverInteraction(ix, false)
 }
 
 // DirectMessage sends text (and attachments) from u to the bot in their
@@ -316,7 +310,9 @@ func (s *Server) DirectMessage(u User, text string, files ...Attachment) (string
 }
 
 // Redeliver dispatches an interaction again, as a gateway resume or a
-// retry can; its token stays the same, so a second callback is refused.
+// retry can, or posts it again to the interactions endpoint; its token
+// stays the same, so a second callback is refused (and a second response
+// from the endpoint ignored).
 func (s *Server) Redeliver(interactionID string) error {
 	s.mu.Lock()
 	ix, ok := s.interactions[interactionID]
@@ -324,6 +320,5 @@ func (s *Server) Redeliver(interactionID string) error {
 	if !ok {
 		return fmt.Errorf("discordtest: unknown interaction %s", interactionID)
 	}
-	s.dispatch("INTERACTION_CREATE", ix.payload)
-	return nil
+	return s.deliverInteraction(ix, true)
 }
