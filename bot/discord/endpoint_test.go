@@ -134,11 +134,11 @@ func TestEducatorThemeThroughEndpoint(t *testing.T) {
 	if c := types[discordtest.InteractionCommand]; c[discordtest.CallbackDeferred] != 1 || len(c) != 1 {
 		t.Errorf("slash commands acknowledged as %v, want one deferred message", c)
 	}
-	if c := types[discordtest.InteractionModalSubmit]; c[discordtest.CallbackDeferred] != 5 || len(c) != 1 {
-		t.Errorf("forms acknowledged as %v, want 5 deferred messages", c)
+	if c := types[discordtest.InteractionModalSubmit]; c[discordtest.CallbackDeferred] != 6 || len(c) != 1 {
+		t.Errorf("forms acknowledged as %v, want 6 deferred messages (theme 1 and theme 2's first question)", c)
 	}
-	if c := types[discordtest.InteractionComponent]; c[discordtest.CallbackDeferredUpdate] != 5 || c[discordtest.CallbackModal] != 5 {
-		t.Errorf("button clicks acknowledged as %v, want 5 deferred updates and 5 forms", c)
+	if c := types[discordtest.InteractionComponent]; c[discordtest.CallbackDeferredUpdate] != 4 || c[discordtest.CallbackModal] != 6 {
+		t.Errorf("button clicks acknowledged as %v, want 4 deferred updates (consent, profile, académie, theme) and 6 forms", c)
 	}
 	h.checkWire()
 }
