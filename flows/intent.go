@@ -2,6 +2,7 @@ package flows
 
 import (
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -259,7 +260,9 @@ var actionWords = map[string][]string{
 		"je reviens plus tard", "je dois partir", "je dois y aller", "j arrete", "arreter", "on arrete", "a plus", "a plus tard merci",
 		"je finirai plus tard", "je finis plus tard", "je continuerai plus tard", "je continuerai demain", "je finirai demain", "demain",
 		"je reprendrai plus tard", "je reprendrai demain", "pas le temps", "pas le temps maintenant", "je n ai pas le temps",
-		"bye", "au revoir", "a bientot", "a demain", "later", "continue later", "i ll continue later", "see you", "goodbye", "i have to go"},
+		"bye", "au revoir", "a bientot", "a demain", "later", "continue later", "i ll continue later", "see you", "goodbye", "i have to go",
+		"quitter", "je quitte", "on quitte", "sortir", "je sors", "fin", "fin pour aujourd hui", "je m en vais", "j y vais", "ciao", "tchao",
+		"bonne nuit", "je m arrete la", "on s arrete la", "j arrete la", "arret", "quit", "exit", "i m done for now", "i have to leave"},
 	actResume: {"reprendre", "je reprends", "continuer", "on continue", "on reprend", "je continue", "c est reparti",
 		"resume", "continue", "go on", "let s go", "lets go", "let s continue", "on y va", "je veux finir", "je veux finir mes reponses",
 		"je veux continuer", "finir mes reponses"},
@@ -605,16 +608,13 @@ var helpPhrases = map[string]bool{
 	"tu peux expliquer": true, "expliquez moi": true, "explique moi": true, "expliquez svp": true,
 	"un exemple": true, "exemple": true, "des exemples": true, "par exemple": true, "un exemple svp": true,
 	"donnez moi un exemple": true, "vous avez un exemple": true, "avez vous un exemple": true, "exemple de reponse": true,
-	"je sais pas": true, "je ne sais pas": true, "jsp": true, "j sais pas": true, "ch sais pas": true, "chais pas": true,
-	"che pas": true, "ché pas": true, "sais pas": true, "sai pas": true, "je sai pas": true, "jsais pas": true,
-	"je ne sais pas quoi repondre": true, "je sais pas quoi repondre": true, "je sais pas quoi dire": true,
-	"je ne sais pas quoi dire": true, "aucune idee": true, "pas d idee": true, "je vois pas": true, "je ne vois pas": true,
+	"je vois pas": true, "je ne vois pas": true,
 	"que dois je repondre": true, "qu est ce que je dois repondre": true, "je dois repondre quoi": true,
 	"je dois faire quoi": true, "que faire": true, "comment on fait": true, "comment faire": true, "comment ca marche": true,
 	"comment repondre": true, "on fait comment": true, "je fais comment": true, "what": true, "what do you mean": true,
 	"i don t understand": true, "i dont understand": true, "i do not understand": true, "don t understand": true,
 	"explain": true, "explain please": true, "can you explain": true, "example": true, "an example": true,
-	"give me an example": true, "for example": true, "no idea": true, "i don t know": true, "i dont know": true,
+	"give me an example": true, "for example": true,
 	"what should i answer": true, "what should i say": true, "how does it work": true, "what does it mean": true,
 	"what does this mean": true, "sorry": true, "i m lost": true, "je suis perdu": true, "je suis perdue": true,
 	"perdu": true, "perdue": true, "je dois mettre quoi": true, "je mets quoi": true, "quoi mettre": true, "je choisis lequel": true,
@@ -660,7 +660,7 @@ func isHelp(raw, n string) bool {
 			break
 		}
 	}
-	if helpPhrases[n] {
+	if helpPhrases[n] || dontKnow(n) {
 		return true
 	}
 	for _, h := range helpAbout {
@@ -679,6 +679,27 @@ func isHelp(raw, n string) bool {
 		}
 	}
 	return false
+}
+
+// dontKnowFR reads « I don't know » in French however it is spelt, its
+// words run together: « je ne sais pas », « j'en sais rien », « jsp »,
+// « chai pas », « ché pa », « je c pas », « sais pas quoi dire ». Only a
+// whole message: « ché pa trop mais les écrans… » is an answer.
+var dontKnowFR = regexp.MustCompile(`^(moi)?(je|j|ch|g)?(ne|n)?(en|n)?(sais|sai|sait|ses|se|ais|ai|e|c|s)` +
+	`(pas|pa|po|p|rien|absolumentrien)(vraiment|trop|dutout|quoi(dire|repondre|mettre|ecrire|penser)?)?$`)
+
+// dontKnowWords are the other ways to say one does not know, their words
+// run together as dontKnow reads them.
+var dontKnowWords = wordSet("aucuneidee pasdidee jaiaucuneidee jenaiaucuneidee jaipasdidee jenaipasdidee " +
+	"jenaipaslamoindreidee paslamoindreidee bonnequestion passur passure jesuispassur jesuispassure jenesuispassur " +
+	"jenesuispassure jsuispassur jsuispassure chuipassur chuipassure nsp jsp idk idunno dunno idontknow idonotknow " +
+	"dontknow idontreallyknow noidea ihavenoidea ivenoidea noclue ihavenoclue notsure imnotsure iamnotsure notreallysure")
+
+// dontKnow reports a message that only says one does not know what to
+// answer: it asks for the simpler wording and the example.
+func dontKnow(n string) bool {
+	j := strings.ReplaceAll(n, " ", "")
+	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
 
 // greetingCore are the words that make a message a greeting; greetingWords

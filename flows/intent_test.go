@@ -223,6 +223,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		if got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace {
 			return "place", false
 		}
+		if got.Stage == StageMenu && strings.HasPrefix(first, msg.AcademieAbroad) {
+			return "abroad", false
+		}
 	case "review":
 		if got.Stage == StageEdit {
 			th := m.Questionnaire().Theme(s.Theme)

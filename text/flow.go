@@ -11,13 +11,16 @@ type Flow struct {
 	Declined     string
 	DeclinedHint string
 
-	ProfileAsk    string
-	Thanks        string
-	Academie      string
-	AcademieOK    string // %s académie
-	AcademieNo    string // %s what was typed
-	AcademieField string
-	Skip          string
+	ProfileAsk string
+	Thanks     string
+	Academie   string
+	AcademieOK string // %s académie
+	AcademieNo string // %s what was typed
+	// AcademieAbroad acknowledges someone outside France, who has no
+	// académie.
+	AcademieAbroad string
+	AcademieField  string
+	Skip           string
 
 	MenuTitle     string
 	Menu          string
