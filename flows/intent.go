@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"consultbot/internal/fold"
 )
 
 // What a typed message means at the current prompt. People type rather
@@ -468,7 +470,7 @@ func wordsWithin(c, name string) bool {
 			continue
 		}
 		if utf8.RuneCountInString(w) < 3 || !slicesAny(nameWords, func(nw string) bool {
-			return nw == w || utf8.RuneCountInString(nw) >= 5 && editDistance(w, nw) <= 1
+			return nw == w || utf8.RuneCountInString(nw) >= 5 && fold.Distance(w, nw) <= 1
 		}) {
 			return false
 		}
@@ -495,7 +497,7 @@ func near(a, b string) bool {
 	if max == 0 || absInt(len(a)-lb) > max {
 		return false
 	}
-	return editDistance(a, b) <= max
+	return fold.Distance(a, b) <= max
 }
 
 func absInt(n int) int {
@@ -503,38 +505,6 @@ func absInt(n int) int {
 		return -n
 	}
 	return n
-}
-
-// editDistance is the optimal string alignment distance between the bytes
-// of a and b: insertions, deletions, substitutions and swaps of neighbours.
-func editDistance(a, b string) int {
-	var buf [3][64]int
-	rows := [3][]int{buf[0][:0], buf[1][:0], buf[2][:0]}
-	for k := range rows {
-		if len(b)+1 > cap(rows[k]) {
-			rows[k] = make([]int, len(b)+1)
-		}
-		rows[k] = rows[k][:len(b)+1]
-	}
-	prev2, prev, cur := rows[0], rows[1], rows[2]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // commandWords are the commands people type without their slash.
@@ -568,7 +538,7 @@ func typedCommand(n string) (Event, bool) {
 	if !ok {
 		// One typo at most: « apprendre » is not « reprendre ».
 		for w, c := range commandWords {
-			if len(w) >= 8 && absInt(len(n)-len(w)) <= 1 && editDistance(n, w) <= 1 {
+			if len(w) >= 8 && absInt(len(n)-len(w)) <= 1 && fold.Distance(n, w) <= 1 {
 				name, ok = c, true
 				break
 			}
