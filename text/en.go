@@ -49,7 +49,7 @@ var english = Catalog{
 
 		ChartCaption: "📊 %s: in the period and in total",
 		NoChart:      "(chart unavailable)",
-		PrintFooter:  "To hide an answer from this terminal: run consultbot chat -organiser, then send /hide followed by its number.",
+		PrintFooter:  "In a terminal, /hide is sent from consultbot chat -organiser, on the same file.",
 
 		Announce: Announce{
 			NeedsText:    "Write the announcement after the command, for example: /%s The consultation closes in three days.",

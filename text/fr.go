@@ -49,7 +49,7 @@ var french = Catalog{
 
 		ChartCaption: "📊 %s : sur la période et au total",
 		NoChart:      "(graphique indisponible)",
-		PrintFooter:  "Pour masquer une réponse depuis ce terminal : lancez consultbot chat -organiser, puis envoyez /masquer suivi de son numéro.",
+		PrintFooter:  "Dans un terminal, /masquer s'envoie depuis consultbot chat -organiser, sur le même fichier.",
 
 		Announce: Announce{
 			NeedsText:    "Écrivez le texte de l'annonce après la commande, par exemple : /%s La consultation ferme dans trois jours.",
