@@ -28,6 +28,7 @@ const (
 	readCommand                     // a command typed without its slash
 	readHelp                        // a request for help about the current prompt
 	readGreeting                    // hello, I am back
+	readLeave                       // bye, I stop here, where no pause is offered
 	readUnclear                     // at a prompt of options only: none matched
 )
 
@@ -114,6 +115,10 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	}
 	if isGreeting(n) {
 		return reading{kind: readGreeting}
+	}
+	if isLeaving(n) {
+		// The words of the pause button, where it is not offered.
+		return reading{kind: readLeave}
 	}
 	if !open {
 		if o, ok := labelWords(n, opts, q); ok {
@@ -670,6 +675,12 @@ var dontKnowWords = wordSet("aucuneidee pasdidee jaiaucuneidee jenaiaucuneidee j
 func dontKnow(n string) bool {
 	j := strings.ReplaceAll(n, " ", "")
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
+}
+
+// isLeaving reports a message that only says goodbye or stops for now:
+// the words of the pause button.
+func isLeaving(n string) bool {
+	return slicesAny(actionWords[actPause], func(w string) bool { return w == n })
 }
 
 // greetingCore are the words that make a message a greeting; greetingWords

@@ -197,6 +197,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "check", false
 	case first == msg.Greeting || first == msg.Hello:
 		return "greeting", false
+	case first == msg.Bye:
+		return "leave", false
 	case strings.HasPrefix(first, prefix(msg.NotUnderstood)),
 		prompt == "academie" && strings.HasPrefix(first, prefix(msg.AcademieNo)):
 		return "unclear", false

@@ -176,6 +176,7 @@ var english = Catalog{
 		Removed:         "Answer removed.",
 		NothingToRemove: "There is no answer to remove here.",
 		Greeting:        "Hello! Here is where we were.",
+		Bye:             "See you soon! Come back whenever you like: you will pick up here.",
 		Hello:           "Hello!",
 		NotUnderstood:   "I did not understand “%s”. Answer with one of the options offered: its number or its name.",
 		CheckAsk:        "You wrote “%s”. Is this your answer to the question “%s”?",

@@ -90,24 +90,26 @@ type Flow struct {
 	NothingToRemove string
 	Greeting        string
 	Hello           string // a greeting before anything was asked
-	NotUnderstood   string // %s what was typed
-	CheckAsk        string // %s what was typed, %s the question's title
-	CheckYes        string
-	CheckNo         string
-	CheckHelp       string // %s yes label
-	Retype          string
-	LanguageAsk     map[string]string // by target language, in this language
-	LanguageYes     string            // in the target language
-	LanguageNo      string
-	LanguageKept    string
-	LanguageHelp    string
-	PlaceWhich      string
-	PlaceHelp       string
-	AcademieOf      string // %s académie with its preposition
-	HelpTitle       string // %s question title
-	Explain         string // %s the question in simpler words
-	Example         string // %s an example answer
-	Original        string // %s the original wording
+	// Bye answers a goodbye where no pause is offered: the prompt stays.
+	Bye           string
+	NotUnderstood string // %s what was typed
+	CheckAsk      string // %s what was typed, %s the question's title
+	CheckYes      string
+	CheckNo       string
+	CheckHelp     string // %s yes label
+	Retype        string
+	LanguageAsk   map[string]string // by target language, in this language
+	LanguageYes   string            // in the target language
+	LanguageNo    string
+	LanguageKept  string
+	LanguageHelp  string
+	PlaceWhich    string
+	PlaceHelp     string
+	AcademieOf    string // %s académie with its preposition
+	HelpTitle     string // %s question title
+	Explain       string // %s the question in simpler words
+	Example       string // %s an example answer
+	Original      string // %s the original wording
 
 	// Banned is the only answer a banned participant gets.
 	Banned string

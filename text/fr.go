@@ -176,6 +176,7 @@ var french = Catalog{
 		Removed:         "Réponse supprimée.",
 		NothingToRemove: "Il n'y a pas de réponse à supprimer ici.",
 		Greeting:        "Bonjour ! Voici où nous en étions.",
+		Bye:             "À bientôt ! Revenez quand vous voulez : vous reprendrez ici.",
 		Hello:           "Bonjour !",
 		NotUnderstood:   "Je n'ai pas compris « %s ». Répondez avec l'une des options proposées : son numéro ou son nom.",
 		CheckAsk:        "Vous avez écrit « %s ». Est-ce votre réponse à la question « %s » ?",
