@@ -42,7 +42,8 @@ type Reachable interface {
 
 // LowSender documents what a Sender does with Outgoing.Low: it sends a
 // low-priority reply only with the rate its platform's limits leave once
-// live replies are served, waiting in Send meanwhile. The Telegram and
+// live replies are served, waiting in Send meanwhile, and calls Claim
+// once they admitted it, just before its request leaves. The Telegram and
 // Discord adapters do.
 type LowSender interface {
 	Sender

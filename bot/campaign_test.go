@@ -18,13 +18,31 @@ import (
 
 // reachSender records deliveries, can write to people later (as Telegram's
 // private chats), refuses for good those in blocked (Telegram's 403), and
-// holds low-priority sends while hold is open.
+// holds low-priority sends while hold is open. Like the platforms'
+// adapters (a LowSender), it claims a low-priority reply once it may go,
+// just before it is sent, and sends nothing when the claim fails.
 type reachSender struct {
 	mu      sync.Mutex
 	sent    []bot.Outgoing
 	blocked map[string]bool
 	hold    chan struct{} // nil: low sends go at once
+	release sync.Once
+	// fail, when set, may fail a low-priority send, after its claim when
+	// claimed is set (the request left), else before it.
+	fail  func(out bot.Outgoing) (claimed bool, err error)
+	tries map[uint64]int // low-priority sends attempted, by sequence
 }
+
+// let lets held low-priority sends go.
+func (r *reachSender) let() {
+	r.release.Do(func() {
+		if r.hold != nil {
+			close(r.hold)
+		}
+	})
+}
+
+func (r *reachSender) SendsLow() {}
 
 type forbidden struct{}
 
@@ -40,6 +58,27 @@ func (r *reachSender) Send(ctx context.Context, out bot.Outgoing) error {
 			return ctx.Err()
 		}
 	}
+	if out.Low {
+		r.mu.Lock()
+		if r.tries == nil {
+			r.tries = map[uint64]int{}
+		}
+		r.tries[out.Seq]++
+		r.mu.Unlock()
+		if r.fail != nil {
+			if claimed, err := r.fail(out); err != nil {
+				if claimed {
+					if cerr := bot.Claim(ctx); cerr != nil {
+						return cerr
+					}
+				}
+				return err
+			}
+		}
+	}
+	if err := bot.Claim(ctx); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.blocked[out.Address] {
@@ -52,12 +91,18 @@ func (r *reachSender) Send(ctx context.Context, out bot.Outgoing) error {
 func (r *reachSender) LaterAddress(a string) (string, bool) { return a, true }
 
 // count counts the deliveries to address whose text contains s.
-func (r *reachSender) count(address, s string) int {
+func (r *reachSender) count(address, s string) int { return r.countIf(address, s, false) }
+
+// countLow counts the low-priority deliveries (reminders, announcements)
+// to address whose text contains s.
+func (r *reachSender) countLow(address, s string) int { return r.countIf(address, s, true) }
+
+func (r *reachSender) countIf(address, s string, low bool) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
 	for _, o := range r.sent {
-		if o.Address == address && strings.Contains(o.Reply.Lead+o.Reply.Text, s) {
+		if o.Address == address && (o.Low || !low) && strings.Contains(o.Reply.Lead+o.Reply.Text, s) {
 			n++
 		}
 	}
@@ -103,9 +148,7 @@ func startCampaignsWith(t *testing.T, rec *reachSender, opts bot.CampaignOptions
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if rec.hold != nil {
-			close(rec.hold)
-		}
+		rec.let()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := eng.Close(ctx); err != nil {

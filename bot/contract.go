@@ -31,8 +31,9 @@ type Inbound struct {
 	// unprompted (see Reachable); empty when it cannot. The engine sets
 	// it; storage keeps it only while the person accepts reminders.
 	Later string
-	// Low puts the replies in the low-priority lane (see Outgoing.Low):
-	// set for reminders, which no person's message produced.
+	// Low puts the replies in the low-priority lane (see Outgoing.Low)
+	// and sends them at most once (Outgoing.Once): set for reminders,
+	// which no person's message produced.
 	Low   bool
 	Event flows.Event
 	// At is when the platform says the event happened; the engine steps
@@ -74,6 +75,13 @@ type Outgoing struct {
 	// low-priority lane, with only the sending rate live conversations
 	// leave (see Engine and LowSender).
 	Low bool `json:"low,omitempty"`
+	// Once marks a reminder: it is sent at most once (see Claims), where
+	// every other reply is sent at least once.
+	Once bool `json:"once,omitempty"`
+	// Claimed is set by the store's Pending on a reminder that was being
+	// sent when the program stopped: the platform may have it, so it is
+	// not sent again.
+	Claimed bool `json:"claimed,omitempty"`
 }
 
 // Image is a picture sent with a reply.
@@ -160,8 +168,10 @@ type Sender interface {
 //	func ParticipantID(channel, platformID string, key []byte) string // the only place participant ids are built
 //
 // A store may also implement Backlog (flood control), Undeliverable
-// (replies given up leave the outbox as a record) and Outbox (Post, and
-// degraded replies rewritten in place); storage.DB does.
+// (replies given up leave the outbox as a record), Outbox (Post, and
+// degraded replies rewritten in place) and Claims (reminders sent at most
+// once, reminders and announcements checked as they leave); storage.DB
+// does.
 //
 // Adapters depend only on a small interface of their own, for example
 //

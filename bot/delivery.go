@@ -187,7 +187,10 @@ func (e *Engine) work(low bool) {
 			break
 		}
 
-		err := e.senders[k.channel].Send(e.sendCtx, out)
+		err := e.send(k, out)
+		if err != nil && e.claimFailed(k, q, out, err) {
+			continue
+		}
 		switch {
 		case err == nil:
 			m := mark{seq: out.Seq}
@@ -209,6 +212,70 @@ func (e *Engine) work(low bool) {
 			e.failed(k, q, out, err)
 		}
 	}
+}
+
+// send hands out to its channel's Sender, with the claim of a reminder
+// or an announcement (once.go) in the context; a Sender that does not
+// make the claim itself (not a LowSender) is claimed for first.
+func (e *Engine) send(k addrKey, out Outgoing) error {
+	sender := e.senders[k.channel]
+	c, ctx := e.newClaim(e.sendCtx, out)
+	if _, self := sender.(LowSender); c != nil && !self {
+		if err := Claim(ctx); err != nil {
+			return &claimError{c: c, err: err}
+		}
+	}
+	if err := sender.Send(ctx, out); err != nil {
+		if c != nil {
+			return &claimError{c: c, err: err}
+		}
+		return err
+	}
+	return nil
+}
+
+// claimError is a failed Send of a low-priority reply, with its claim.
+type claimError struct {
+	c   *claim
+	err error
+}
+
+func (e *claimError) Error() string { return e.err.Error() }
+func (e *claimError) Unwrap() error { return e.err }
+
+// claimFailed settles a failed Send whose reply was claimed, or dropped
+// by its claim, and reports whether it did; the others go to the delivery
+// policy. A reminder the platform may have is set aside, never sent
+// again; one it refused, or that never left, has its claim lifted and
+// follows the policy like any reply.
+func (e *Engine) claimFailed(k addrKey, q *queue, out Outgoing, err error) bool {
+	var ce *claimError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	_, dropped, claimed, _ := ce.c.state()
+	attrs := []any{"platform", out.Channel, "participant", out.Participant, "seq", out.Seq}
+	switch {
+	case dropped:
+		e.log.Info("reminder or announcement not sent: its person withdrew or erased their data", attrs...)
+		e.next(k, q)
+		return true
+	case !claimed:
+		return false
+	case mayHaveReached(err):
+		if e.sendCtx.Err() != nil {
+			// Closing: it stays claimed in the outbox; the next start
+			// sets it aside.
+			return true
+		}
+		e.giveUp(k, q, out, "not sent again, as a reminder goes at most once: the platform may have it after "+err.Error(), attrs)
+		return true
+	}
+	if uerr := e.store.(Claims).Unclaim(context.Background(), out); uerr != nil {
+		// It is still retried now; only a restart would drop it.
+		e.log.Error("lift the claim on a reminder the platform refused", append(attrs, "err", uerr)...)
+	}
+	return e.sendCtx.Err() != nil
 }
 
 // next moves a line on to its next reply once the head is delivered or
@@ -438,15 +505,7 @@ func redirect(out Outgoing) Outgoing {
 // logged once, and moves the line on; if the store fails, the head is
 // retried later instead.
 func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs []any) {
-	// Not cancelled with Close, like marking sent.
-	ctx := context.Background()
-	var merr error
-	if u, ok := e.store.(Undeliverable); ok {
-		merr = u.MarkUndeliverable(ctx, out, reason, time.Now())
-	} else {
-		merr = e.store.MarkSent(ctx, out.Seq)
-	}
-	if merr != nil {
+	if merr := e.setAside(out, reason); merr != nil {
 		e.log.Error("move undeliverable reply out of the outbox; will retry", "platform", out.Channel, "seq", out.Seq, "err", merr)
 		e.qmu.Lock()
 		d := q.wait
@@ -457,6 +516,17 @@ func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs 
 	e.log.Warn("reply undeliverable; moved out of the outbox", append(attrs, slog.String("reason", reason))...)
 	e.observer().Delivered(out.Channel, false)
 	e.next(k, q)
+}
+
+// setAside moves out of the outbox into the undeliverable records, with
+// reason; on a store without them it marks it sent.
+func (e *Engine) setAside(out Outgoing, reason string) error {
+	// Not cancelled with Close, like marking sent.
+	ctx := context.Background()
+	if u, ok := e.store.(Undeliverable); ok {
+		return u.MarkUndeliverable(ctx, out, reason, time.Now())
+	}
+	return e.store.MarkSent(ctx, out.Seq)
 }
 
 // mark is a delivered reply to mark sent; done, when set, is closed once

@@ -199,6 +199,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("start engine: %w", err)
 		}
+		list = e.setAsideClaimed(ch, list)
 		if len(list) > 0 {
 			e.log.Info("resending replies left in the outbox", "platform", ch, "count", len(list))
 		}
@@ -222,6 +223,31 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.startCampaigns()
 	return nil
+}
+
+// setAsideClaimed returns list without the reminders that were being sent
+// when the program stopped: the platform may have them, and a reminder
+// goes at most once, so they move to the undeliverable records instead.
+// One that cannot be moved stays claimed in the outbox, unsent, for the
+// next start to try again.
+func (e *Engine) setAsideClaimed(channel string, list []Outgoing) []Outgoing {
+	kept, dropped := list[:0:0], 0
+	for _, out := range list {
+		if !out.Claimed {
+			kept = append(kept, out)
+			continue
+		}
+		dropped++
+		if err := e.setAside(out, "interrupted while being sent: the platform may have it, and a reminder goes at most once"); err != nil {
+			e.log.Error("set aside an interrupted reminder", "platform", channel, "participant", out.Participant, "seq", out.Seq, "err", err)
+			continue
+		}
+		e.observer().Delivered(out.Channel, false)
+	}
+	if dropped > 0 {
+		e.log.Warn("reminders interrupted while being sent are not sent again", "platform", channel, "count", dropped)
+	}
+	return kept
 }
 
 // Handle applies one inbound event in one transaction and returns once it

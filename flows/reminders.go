@@ -463,7 +463,7 @@ func (st *step) remindersData() string {
 		return ""
 	}
 	if r.Sent > 0 {
-		parts = append(parts, fmt.Sprintf(rm.DataSent, r.Sent))
+		parts = append(parts, fmt.Sprintf(rm.DataSent, r.Sent, text.For(st.s.Lang).Count(r.Sent, rm.SentNoun)))
 	}
 	return strings.Join(parts, " ; ")
 }

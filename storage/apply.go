@@ -151,6 +151,7 @@ func outgoing(in bot.Inbound, r flows.Reply, now time.Time, seq uint64) bot.Outg
 		Reply:       r,
 		CreatedAt:   now,
 		Low:         in.Low,
+		Once:        in.Low,
 	}
 }
 

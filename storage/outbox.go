@@ -66,17 +66,27 @@ func putOutgoing(tx kv.Tx, out bot.Outgoing) (bot.Outgoing, error) {
 // Rewrite replaces the outbox entry out.Seq with out, so that a reply the
 // delivery policy degraded is resumed in that form after a restart. An
 // entry no longer there (delivered, given up, or erased with its
-// participant) stays gone.
+// participant) stays gone, and a claimed one stays claimed (Claim).
 func (db *DB) Rewrite(ctx context.Context, out bot.Outgoing) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("rewrite outbox entry %d: %w", out.Seq, err)
 	}
 	err := db.update(func(tx kv.Tx) error {
 		ch := tx.Bucket(bucketOutbox).Bucket([]byte(out.Channel))
-		if ch == nil || ch.Get(u64(out.Seq)) == nil {
+		if ch == nil {
 			return nil
 		}
-		b, err := json.Marshal(newOutgoingRecord(out))
+		v := ch.Get(u64(out.Seq))
+		if v == nil {
+			return nil
+		}
+		var old outgoingRecord
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("decode: %w", err)
+		}
+		rec := newOutgoingRecord(out)
+		rec.Claimed = rec.Claimed || old.Claimed
+		b, err := json.Marshal(rec)
 		if err != nil {
 			return fmt.Errorf("encode: %w", err)
 		}

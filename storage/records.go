@@ -116,6 +116,11 @@ type outgoingRecord struct {
 	Instead *redirectRecord `json:"instead,omitempty"`
 	// Low: a reminder or an announcement, for the low-priority lane.
 	Low bool `json:"low,omitempty"`
+	// Once: a reminder, sent at most once; Claimed: it was handed to the
+	// platform and is not sent again (bot.Claims). An older program
+	// ignores both and sends it at least once, as it did.
+	Once    bool `json:"once,omitempty"`
+	Claimed bool `json:"claimed,omitempty"`
 }
 
 type imageRecord struct {
@@ -194,6 +199,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 		out.Image = &bot.Image{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
 	out.Markup, out.Plain, out.Low = r.Markup, r.Plain, r.Low
+	out.Once, out.Claimed = r.Once, r.Claimed
 	if in := r.Instead; in != nil {
 		out.Instead = &bot.Redirect{Address: in.Address, Text: in.Text}
 	}
@@ -228,6 +234,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 		r.Image = &imageRecord{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
 	r.Markup, r.Plain, r.Low = out.Markup, out.Plain, out.Low
+	r.Once, r.Claimed = out.Once, out.Claimed
 	if in := out.Instead; in != nil {
 		r.Instead = &redirectRecord{Address: in.Address, Text: in.Text}
 	}

@@ -304,7 +304,8 @@ var english = Catalog{
 		DataOff:        "no",
 		DataWithdrawn:  "no (stopped on %s)",
 		DataNext:       "next reminder on %s",
-		DataSent:       "%d reminder(s) sent",
+		DataSent:       "%d %s",
+		SentNoun:       "reminder sent|reminders sent",
 		CmdName:        "reminders",
 
 		AnnounceTitle:  "Announcement from the organisers",

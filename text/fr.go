@@ -304,7 +304,8 @@ var french = Catalog{
 		DataOff:        "non",
 		DataWithdrawn:  "non (arrêtés le %s)",
 		DataNext:       "prochain rappel le %s",
-		DataSent:       "%d rappel(s) envoyé(s)",
+		DataSent:       "%d %s",
+		SentNoun:       "rappel envoyé|rappels envoyés",
 		CmdName:        "rappels",
 
 		AnnounceTitle:  "Annonce de l'équipe d'organisation",

@@ -25,7 +25,8 @@ type Reminders struct {
 	DataOff        string
 	DataWithdrawn  string // %s time of the withdrawal
 	DataNext       string // %s time of the next reminder
-	DataSent       string // %d reminders sent
+	DataSent       string // %d reminders sent, %s SentNoun
+	SentNoun       string // noun: "reminder sent|reminders sent"
 	CmdName        string // the command, without its slash
 
 	AnnounceTitle  string

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -198,4 +199,24 @@ func fromError(e ast.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// TestRemindersSentAgree: « mes données » counts the reminders sent with
+// a singular or a plural that agrees, in each language.
+func TestRemindersSentAgree(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{FR, 1, "1 rappel envoyé"},
+		{FR, 2, "2 rappels envoyés"},
+		{EN, 1, "1 reminder sent"},
+		{EN, 2, "2 reminders sent"},
+	} {
+		c := For(tc.lang)
+		if got := fmt.Sprintf(c.Reminders.DataSent, tc.n, c.Count(tc.n, c.Reminders.SentNoun)); got != tc.want {
+			t.Errorf("%s, %d: %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
 }

@@ -58,6 +58,11 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		return err
 	}
 	defer done()
+	if err := bot.Claim(ctx); err != nil {
+		// A reminder or announcement no longer wanted, or not claimed:
+		// nothing leaves.
+		return err
+	}
 	parts := a.renderOutgoing(out)
 	if out.Reply.Replaces && strings.HasPrefix(out.Address, addrInteraction) && len(parts) == 1 && parts[0].files() == nil {
 		return a.progress.Resume(out, 1, func(int) error {

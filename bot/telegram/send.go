@@ -183,6 +183,12 @@ func (a *Adapter) attemptIn(ctx context.Context, chatID int64, c tgbotapi.Chatta
 	if err != nil {
 		return err
 	}
+	if err := bot.Claim(ctx); err != nil {
+		// A reminder or announcement no longer wanted, or not claimed:
+		// nothing leaves.
+		release()
+		return err
+	}
 	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	_, err = a.request(rctx, c)
 	cancel()

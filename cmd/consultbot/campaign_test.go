@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,53 +29,79 @@ const (
 )
 
 // seedCampaign gives the seeded people a paused conversation, with or
-// without a consent to reminders, through the store's one way in (Apply,
-// with the address to write to them later as the engine gives it), and
-// makes their private chats known to the fake. Every fifth person reads
-// English.
+// without a consent to reminders, and makes their private chats known to
+// the fake.
 func seedCampaign(t *testing.T, srv *telegramtest.Server, dbPath string) {
 	t.Helper()
-	db, err := storage.Open(dbPath, storage.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	q := flows.DefaultQuestionnaire()
-	th := q.Themes[0]
 	past := time.Now().Add(-24 * time.Hour)
-	for i := range campaignYes + campaignNo {
-		id := int64(campaignFirstID + i)
-		chat := strconv.FormatInt(id, 10)
-		srv.KnowPrivateChat(id)
-		p := bot.ParticipantID(bot.ChannelTelegram, chat, []byte(testIDKey))
-		lang := flows.LangFR
-		if i%5 == 4 {
-			lang = flows.LangEN
-		}
+	db, _ := seedPaused(t, srv, dbPath, campaignYes+campaignNo, func(i int) flows.Reminders {
 		r := flows.Reminders{OfferedAt: past}
 		if i < campaignYes {
 			r.ConsentAt = past
 		}
-		in := bot.Inbound{ID: "seed:" + chat, Channel: bot.ChannelTelegram, Participant: p, Address: chat, Later: chat}
-		_, err := db.Apply(context.Background(), in, past, func(flows.Session) (flows.Session, []flows.Reply) {
-			return flows.Session{
-				Participant: p, Lang: lang, Stage: flows.StagePaused, ConsentAt: past, Profile: "parent",
-				Theme: th.ID, Question: th.Questions[0].ID, CreatedAt: past, UpdatedAt: past, Reminders: r,
-			}, nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+		return r
+	})
+	defer db.Close()
 	if n, err := db.ReminderContacts(context.Background()); err != nil || n != campaignYes {
 		t.Fatalf("seeded %d contacts (%v), want %d", n, err, campaignYes)
 	}
 }
 
-// campaignBot is one `consultbot run` process of the campaign test.
-type campaignBot struct {
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
+// seedPaused gives n people, from campaignFirstID, a conversation paused
+// a day ago with the reminders settings of reminders(i), through the
+// store's one way in (Apply, with the address to write to them later as
+// the engine gives it), and makes their private chats known to the fake.
+// Every fifth person reads English. It returns the database, open, and
+// each person's chat by participant id.
+func seedPaused(t *testing.T, srv *telegramtest.Server, dbPath string, n int, reminders func(i int) flows.Reminders) (*storage.DB, map[string]int64) {
+	t.Helper()
+	db, err := storage.Open(dbPath, storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := flows.DefaultQuestionnaire()
+	th := q.Themes[0]
+	past := time.Now().Add(-24 * time.Hour)
+	chats := map[string]int64{}
+	for i := range n {
+		id := int64(campaignFirstID + i)
+		chat := strconv.FormatInt(id, 10)
+		srv.KnowPrivateChat(id)
+		p := bot.ParticipantID(bot.ChannelTelegram, chat, []byte(testIDKey))
+		chats[p] = id
+		lang := flows.LangFR
+		if i%5 == 4 {
+			lang = flows.LangEN
+		}
+		in := bot.Inbound{ID: "seed:" + chat, Channel: bot.ChannelTelegram, Participant: p, Address: chat, Later: chat}
+		_, err := db.Apply(context.Background(), in, past, func(flows.Session) (flows.Session, []flows.Reply) {
+			return flows.Session{
+				Participant: p, Lang: lang, Stage: flows.StagePaused, ConsentAt: past, Profile: "parent",
+				Theme: th.ID, Question: th.Questions[0].ID, CreatedAt: past, UpdatedAt: past, Reminders: reminders(i),
+			}, nil
+		})
+		if err != nil {
+			db.Close()
+			t.Fatal(err)
+		}
+	}
+	return db, chats
+}
+
+// campaignKillTest begins a campaign kill test, skipped with -short: its
+// replayable random source (stream tells the tests apart), the Telegram
+// fake, closed at the end, and the run, whose configuration names the
+// organiser and adds extra.
+func campaignKillTest(t *testing.T, stream uint64, extra string) (*rand.Rand, *telegramtest.Server, *killRun, string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	rng := rand.New(rand.NewPCG(killSeed(t), stream))
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(srv.Close)
+	run, dbPath := newKillRun(t, srv, "campaign.db", fmt.Sprintf("organiser_users = [%d]\n%s", campaignOrganise, extra))
+	return rng, srv, run, dbPath
 }
 
 // TestKillNineDuringAnnouncement is the issue's campaign kill test: the
@@ -94,55 +115,13 @@ type campaignBot struct {
 // just before a kill, not yet recorded as sent, goes again, and each
 // low-priority worker holds at most one such message.
 func TestKillNineDuringAnnouncement(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the real binary")
-	}
 	const kills = 4
-	seed := killSeed(t)
-	rng := rand.New(rand.NewPCG(seed, 1))
-
-	bin := buildBinary(t)
-	srv := telegramtest.NewServer(telegramtest.Options{})
-	defer srv.Close()
-	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "campaign.db")
-	cfg := filepath.Join(dir, "consultbot.toml")
-	body := fmt.Sprintf("[storage]\npath = %q\n[telegram]\napi_endpoint = %q\norganiser_users = [%d]\n", dbPath, srv.URL(), campaignOrganise)
-	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rng, srv, run, dbPath := campaignKillTest(t, 1, "")
 	seedCampaign(t, srv, dbPath)
 
-	var logs []*bytes.Buffer
-	start := func() *campaignBot {
-		t.Helper()
-		cmd := exec.Command(bin, "-config", cfg, "run")
-		cmd.Dir = dir
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TELEGRAM_TOKEN=" + srv.Token(), "CONSULTBOT_ID_KEY=" + testIDKey}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				cmd.Process.Kill()
-				cmd.Wait()
-			}
-		})
-		logs = append(logs, &stderr)
-		return &campaignBot{cmd: cmd, stderr: &stderr}
-	}
-	defer func() {
-		if t.Failed() {
-			for i, l := range logs {
-				t.Logf("logs of process %d:\n%s", i+1, l)
-			}
-		}
-	}()
 	ctx, stop := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer stop()
-	b := start()
+	b := run.start()
 
 	// Withdrawals, through the conversation, before the announcement.
 	fr, en := text.For(text.FR).Reminders, text.For(text.EN).Reminders
@@ -244,24 +223,16 @@ func TestKillNineDuringAnnouncement(t *testing.T) {
 		if err := srv.Wait(ctx, func() bool { return reached() >= n }); err != nil {
 			t.Fatalf("campaign stalled at %d of %d people: %v", reached(), len(yes), err)
 		}
-		if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		b.cmd.Wait()
+		b.kill(t)
 		perKill = append(perKill, dupsNow())
 		t.Logf("killed with %d of %d people reached", reached(), len(yes))
 		checkFile(t, dbPath)
-		b = start()
+		b = run.start()
 	}
 	if err := srv.Wait(ctx, func() bool { return reached() == len(yes) }); err != nil {
 		t.Fatalf("campaign ended with %d of %d people reached: %v", reached(), len(yes), err)
 	}
-	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.cmd.Wait(); err != nil {
-		t.Errorf("exit after SIGTERM: %v", err)
-	}
+	b.stop(t)
 	checkFile(t, dbPath)
 
 	// Everyone who said yes has it, in their language; nobody else.
@@ -312,10 +283,8 @@ func TestKillNineDuringAnnouncement(t *testing.T) {
 	if left, err := db.Pending(context.Background(), bot.ChannelTelegram, 0); err != nil || len(left) != 0 {
 		t.Errorf("outbox after the campaign: %d replies, %v", len(left), err)
 	}
-	for _, l := range logs {
-		if strings.Contains(l.String(), srv.Token()) {
-			t.Error("the token appears in the logs")
-		}
+	if run.tokenLeaked() {
+		t.Error("the token appears in the logs")
 	}
 	t.Logf("%d people reached, %d nobody else, %d kills; %d announcements sent twice (to %d people; after each kill: %v), bound %d; first %s after /annonce_envoyer, last %s after",
 		len(yes), len(no), kills, dups, twice, perKill[1:], kills*bot.LowWorkers,

@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -227,37 +225,14 @@ func TestKillNineBetweenCommitAndFetch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	bin := buildBinary(t)
 	srv := telegramtest.NewServer(telegramtest.Options{})
 	defer srv.Close()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "consultbot.toml")
-	body := fmt.Sprintf("[storage]\npath = %q\n[telegram]\napi_endpoint = %q\n[voice]\nenabled = true\n", filepath.Join(dir, "kill.db"), srv.URL())
-	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	start := func() (*exec.Cmd, *bytes.Buffer) {
-		cmd := exec.Command(bin, "-config", cfg, "run")
-		cmd.Dir = dir
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TELEGRAM_TOKEN=" + srv.Token(), "CONSULTBOT_ID_KEY=" + testIDKey}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				cmd.Process.Kill()
-				cmd.Wait()
-			}
-		})
-		return cmd, &stderr
-	}
+	run, dbPath := newKillRun(t, srv, "kill.db", "[voice]\nenabled = true\n")
 	ctx, stop := context.WithTimeout(context.Background(), 90*time.Second)
 	defer stop()
 
 	srv.Faults().Always(telegramtest.MethodFile, fault.Status500)
-	cmd, stderr := start()
+	b := run.start()
 	parent := telegramtest.User{ID: 777, FirstName: "Awa", LanguageCode: "fr"}
 	toFirstQuestion(t, ctx, srv, parent)
 	srv.SendVoiceData(parent, 12, voiceAudio)
@@ -265,18 +240,15 @@ func TestKillNineBetweenCommitAndFetch(t *testing.T) {
 	if err := srv.Wait(ctx, func() bool { return srv.Requests(telegramtest.MethodFile) >= 1 }); err != nil {
 		t.Fatalf("no fetch attempted: %v", err)
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
-	voiceDir := filepath.Join(dir, "kill-voice")
+	b.kill(t)
+	voiceDir := filepath.Join(run.dir, "kill-voice")
 	if files := voiceFiles(t, voiceDir); slices.ContainsFunc(files, func(n string) bool { return strings.HasSuffix(n, ".ogg") }) {
 		t.Fatalf("a recording was kept while downloads failed: %v", files)
 	}
-	checkFile(t, filepath.Join(dir, "kill.db"))
+	checkFile(t, dbPath)
 
 	srv.Faults().Clear(telegramtest.MethodFile)
-	cmd, stderr2 := start()
+	b = run.start()
 	var files []string
 	eventually(t, "the recording fetched after the restart", func() bool {
 		files = voiceFiles(t, voiceDir)
@@ -286,16 +258,9 @@ func TestKillNineBetweenCommitAndFetch(t *testing.T) {
 	if err != nil || !bytes.Equal(got, voiceAudio) {
 		t.Errorf("kept %q, %v", got, err)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("exit after SIGTERM: %v\n%s", err, stderr2)
-	}
-	for _, logs := range []*bytes.Buffer{stderr, stderr2} {
-		if strings.Contains(logs.String(), srv.Token()) {
-			t.Errorf("the token appears in the logs:\n%s", logs)
-		}
+	b.stop(t)
+	if run.tokenLeaked() {
+		t.Error("the token appears in the logs")
 	}
 }
 

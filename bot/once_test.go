@@ -1,0 +1,283 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// lowPending returns the low-priority entries of the outbox.
+func lowPending(t *testing.T, db *storage.DB) []bot.Outgoing {
+	t.Helper()
+	list, err := db.Pending(context.Background(), bot.ChannelTelegram, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var low []bot.Outgoing
+	for _, o := range list {
+		if o.Low {
+			low = append(low, o)
+		}
+	}
+	return low
+}
+
+// erase takes p through /effacer and its confirmation.
+func (e *campaignEnv) erase(t *testing.T, p string) {
+	t.Helper()
+	res := e.say(t, p, flows.Event{Kind: flows.EventCommand, Command: flows.CmdErase})
+	e.tap(t, p, res, "Oui, tout effacer")
+}
+
+// TestWithdrawnDuringCampaignGetNothingMore: with the lane full of queued
+// reminders, or of an announcement's deliveries, one person withdraws
+// (/rappels) and another erases their data. Neither gets what was queued
+// for them (the reply to /rappels shows the reminder's prompt again, as
+// the prompt they stand at: that is not the queued reminder); everyone
+// else gets it once.
+func TestWithdrawnDuringCampaignGetNothingMore(t *testing.T) {
+	for _, what := range []string{"reminders", "announcement"} {
+		t.Run(what, func(t *testing.T) {
+			rec := &reachSender{hold: make(chan struct{})}
+			e := startCampaigns(t, rec)
+			const people = 24
+			for i := range people {
+				e.pauseWithReminder(t, fmt.Sprintf("telegram:%d", 100+i))
+			}
+			want := reminderText
+			if what == "reminders" {
+				e.clock.add(4 * 24 * time.Hour)
+			} else {
+				want = "Dernière semaine !"
+				ctx := context.Background()
+				id, _, err := e.db.DraftAnnouncement(ctx, want, e.clock.now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := e.eng.StartCampaign(ctx, func(ctx context.Context) error {
+					_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var queued []bot.Outgoing
+			waitFor(t, "the lane filled", func() bool {
+				queued = lowPending(t, e.db)
+				return len(queued) == bot.DefaultCampaignWindow
+			})
+			quit, erased := queued[3].Participant, queued[9].Participant
+			e.say(t, quit, flows.Event{Kind: flows.EventCommand, Command: flows.CmdReminders})
+			e.erase(t, erased)
+			rec.let()
+			waitFor(t, "everyone else reached", func() bool {
+				for i := range people {
+					p := fmt.Sprintf("telegram:%d", 100+i)
+					if p != quit && p != erased && rec.countLow(p, want) != 1 {
+						return false
+					}
+				}
+				return len(lowPending(t, e.db)) == 0
+			})
+			for _, p := range []string{quit, erased} {
+				if n := rec.countLow(p, want); n != 0 {
+					t.Errorf("%s got %d after withdrawing or erasing, want none", p, n)
+				}
+			}
+		})
+	}
+}
+
+// timeout is a failure after which the platform may have the message.
+type timeout struct{}
+
+func (timeout) Error() string { return "sendMessage: context deadline exceeded" }
+
+// tooFast is Telegram's 429: the platform did not take the message.
+type tooFast struct{}
+
+func (tooFast) Error() string             { return "429 Too Many Requests: retry after 1" }
+func (tooFast) RetryAfter() time.Duration { return time.Millisecond }
+
+// TestReminderAtMostOnce fails the first attempt at a reminder in four
+// ways: after its request left (the platform may have it: it is set
+// aside, never tried again), refused by the platform (429), with no
+// connection made, and before it was claimed (all three retried, and
+// delivered once).
+func TestReminderAtMostOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		err       error
+		claimed   bool
+		delivered int
+	}{
+		{"timeout after it left", timeout{}, true, 0},
+		{"refused with 429", tooFast{}, true, 1},
+		{"no connection", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, true, 1},
+		{"failed before its claim", timeout{}, false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &reachSender{}
+			failed := false
+			rec.fail = func(bot.Outgoing) (bool, error) {
+				if failed {
+					return false, nil
+				}
+				failed = true
+				return tc.claimed, tc.err
+			}
+			e := startCampaigns(t, rec)
+			e.pauseWithReminder(t, "telegram:1")
+			e.clock.add(4 * 24 * time.Hour)
+			waitFor(t, "the reminder settled", func() bool {
+				if len(lowPending(t, e.db)) > 0 {
+					return false
+				}
+				list, _ := e.db.Undeliverable()
+				return rec.count("telegram:1", reminderText) > 0 || len(list) > 0
+			})
+			if n := rec.count("telegram:1", reminderText); n != tc.delivered {
+				t.Errorf("delivered %d times, want %d", n, tc.delivered)
+			}
+			rec.mu.Lock()
+			tries := 0
+			for _, n := range rec.tries {
+				tries += n
+			}
+			rec.mu.Unlock()
+			list, err := e.db.Undeliverable()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.delivered == 0 {
+				if tries != 1 || len(list) != 1 || !strings.Contains(list[0].Reason, "at most once") {
+					t.Errorf("%d attempts, undeliverable %+v; want one attempt, set aside", tries, list)
+				}
+			} else if tries != 2 || len(list) != 0 {
+				t.Errorf("%d attempts, undeliverable %+v; want two attempts", tries, list)
+			}
+		})
+	}
+}
+
+// stuckSender claims its low-priority replies, then holds them as a
+// request the platform does not answer, until the engine stops: what a
+// kill finds in flight.
+type stuckSender struct{ reachSender }
+
+func (s *stuckSender) Send(ctx context.Context, out bot.Outgoing) error {
+	if !out.Low {
+		return s.reachSender.Send(ctx, out)
+	}
+	if err := bot.Claim(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.tries == nil {
+		s.tries = map[uint64]int{}
+	}
+	s.tries[out.Seq]++
+	s.mu.Unlock()
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestInterruptedReminderNotSentAgain stops the engine while a reminder
+// and an announcement are being sent, their requests unanswered, then
+// starts another engine on the same file, as after a kill: the reminder is
+// set aside (the platform may have it), the announcement goes again (at
+// least once).
+func TestInterruptedReminderNotSentAgain(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
+	defer checkClose(t, db)
+	stuck := &stuckSender{}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
+	c := &clock{}
+	c.set(time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC))
+	engine := func(s bot.Sender) *bot.Engine {
+		eng := bot.New(db, m, nil)
+		eng.SetClock(c.now)
+		eng.SetRetry(time.Millisecond, 4*time.Millisecond)
+		eng.AddSender(bot.ChannelTelegram, s)
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+		if err := eng.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return eng
+	}
+	stop := func(eng *bot.Engine) {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		if err := eng.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := engine(stuck)
+	e := &campaignEnv{db: db, eng: first, rec: &stuck.reachSender, clock: c}
+	e.pauseWithReminder(t, "telegram:1")
+	e.pauseWithReminder(t, "telegram:2")
+	ctx := context.Background()
+	// Both reminders fall due and are in flight when the first engine
+	// stops.
+	c.add(4 * 24 * time.Hour)
+	waitFor(t, "the reminder in flight", func() bool {
+		stuck.mu.Lock()
+		defer stuck.mu.Unlock()
+		return len(stuck.tries) == 2 // both people's reminders
+	})
+	stop(first)
+	pending := lowPending(t, db)
+	if len(pending) != 2 || !pending[0].Claimed || !pending[1].Claimed {
+		t.Fatalf("outbox after the stop: %+v, want both reminders claimed", pending)
+	}
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine !", c.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, c.now()); err != nil {
+		t.Fatal(err)
+	}
+	if outs, err := db.NextAnnouncements(ctx, c.now(), 10, func(_, body string) flows.Reply { return flows.Reply{Text: body} }); err != nil || len(outs) != 2 {
+		t.Fatalf("announcements queued: %d, %v", len(outs), err)
+	}
+	// Announcements in flight when the second engine stops, too.
+	second := engine(stuck)
+	waitFor(t, "the announcements in flight", func() bool {
+		stuck.mu.Lock()
+		defer stuck.mu.Unlock()
+		return len(stuck.tries) == 4
+	})
+	stop(second)
+
+	rec := &reachSender{}
+	third := engine(rec)
+	defer stop(third)
+	waitFor(t, "the announcements sent again", func() bool {
+		return rec.count("telegram:1", "Dernière semaine !") == 1 && rec.count("telegram:2", "Dernière semaine !") == 1
+	})
+	for _, p := range []string{"telegram:1", "telegram:2"} {
+		if n := rec.count(p, reminderText); n != 0 {
+			t.Errorf("%s got the interrupted reminder %d times, want none", p, n)
+		}
+	}
+	list, err := db.Undeliverable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || !strings.Contains(list[0].Reason, "at most once") {
+		t.Errorf("undeliverable = %+v, want the two reminders", list)
+	}
+}

@@ -1,0 +1,146 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/flows"
+)
+
+// TestClaimAtSendTime: a reminder claimed just before it leaves stays
+// claimed across a reopening of the file (and a degraded rewrite), until
+// the claim is lifted; an announcement is only checked; and the
+// deliveries of a person who withdrew or erased their data since they
+// were queued are dropped from the outbox instead of claimed.
+func TestClaimAtSendTime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "consult.db")
+	db, err := openErr(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m := remindMachine()
+	var people []*person
+	for i := range 3 {
+		id := strconv.Itoa(7100 + i)
+		p := newPerson(t, db, m, "telegram:"+id, id, t0)
+		acceptReminders(p, "Réponse "+id)
+		people = append(people, p)
+	}
+	alice, bob, carol := people[0], people[1], people[2]
+
+	// Alice's reminder falls due and is applied, as the lane does.
+	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), 10)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due = %+v, %v", due, err)
+	}
+	d := due[0]
+	for _, x := range due {
+		if x.Participant == alice.id {
+			d = x
+		}
+	}
+	in := bot.Inbound{
+		ID: alice.id + ":reminder:" + strconv.FormatInt(d.Due.UnixNano(), 10), Channel: d.Channel,
+		Participant: alice.id, Address: d.Address, Later: d.Address, Low: true,
+		Event: flows.Event{Kind: flows.EventReminder, Later: true},
+	}
+	res := apply(t, db, in, d.Due, func(s flows.Session) (flows.Session, []flows.Reply) { return m.Step(s, in.Event, d.Due) })
+	if len(res.Outbox) != 1 || !res.Outbox[0].Once || !res.Outbox[0].Low {
+		t.Fatalf("reminder outbox = %+v", res.Outbox)
+	}
+	reminder := res.Outbox[0]
+
+	// An announcement queued for all three.
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", d.Due)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, d.Due); err != nil {
+		t.Fatal(err)
+	}
+	render := func(lang, text string) flows.Reply { return flows.Reply{Text: text} }
+	outs, err := db.NextAnnouncements(ctx, d.Due, 10, render)
+	if err != nil || len(outs) != 3 {
+		t.Fatalf("announcements = %d, %v", len(outs), err)
+	}
+	announce := map[string]bot.Outgoing{}
+	for _, o := range outs {
+		if o.Once {
+			t.Fatalf("an announcement marked once: %+v", o)
+		}
+		announce[o.Participant] = o
+	}
+
+	// Then Bob withdraws and Carol erases everything, while queued.
+	sendLater(bob, flows.Event{Kind: flows.EventText, Text: "stop"})
+	sendLater(carol, flows.Event{Kind: flows.EventCommand, Command: flows.CmdErase})
+	sendLater(carol, flows.Event{Kind: flows.EventChoice, Token: carol.last[0].Token})
+
+	claim := func(o bot.Outgoing) bool {
+		t.Helper()
+		ok, err := db.Claim(ctx, o)
+		if err != nil {
+			t.Fatalf("claim %d: %v", o.Seq, err)
+		}
+		return ok
+	}
+	pending := func() map[uint64]bot.Outgoing {
+		t.Helper()
+		list, err := db.Pending(ctx, bot.ChannelTelegram, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bySeq := map[uint64]bot.Outgoing{}
+		for _, o := range list {
+			bySeq[o.Seq] = o
+		}
+		return bySeq
+	}
+	if !claim(reminder) || !claim(announce[alice.id]) {
+		t.Fatal("alice's reminder or announcement refused")
+	}
+	if claim(announce[bob.id]) || claim(announce[carol.id]) {
+		t.Fatal("a delivery claimed for a person who withdrew or erased")
+	}
+	// Claimed durably, kept by a rewrite, and the dropped ones gone.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path, Options{})
+	degraded := reminder
+	degraded.Plain = []string{"texte"}
+	if err := db.Rewrite(ctx, degraded); err != nil {
+		t.Fatal(err)
+	}
+	p := pending()
+	if o, ok := p[reminder.Seq]; !ok || !o.Claimed || !o.Once {
+		t.Fatalf("reminder after reopening: %+v (in outbox %v)", o, ok)
+	}
+	if o := p[announce[alice.id].Seq]; o.Claimed {
+		t.Fatal("an announcement was claimed: it goes at least once")
+	}
+	for _, who := range []*person{bob, carol} {
+		if _, ok := p[announce[who.id].Seq]; ok {
+			t.Errorf("%s's announcement is still in the outbox", who.id)
+		}
+	}
+	// A refusal lifts the claim: a restart sends it again.
+	if err := db.Unclaim(ctx, reminder); err != nil {
+		t.Fatal(err)
+	}
+	if o := pending()[reminder.Seq]; o.Claimed {
+		t.Fatal("still claimed after Unclaim")
+	}
+	// Delivered: claiming it again finds nothing.
+	if err := db.MarkSent(ctx, reminder.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if claim(reminder) {
+		t.Fatal("claimed a reminder no longer in the outbox")
+	}
+}
