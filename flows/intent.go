@@ -2,9 +2,12 @@ package flows
 
 import (
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"consultbot/internal/fold"
 )
 
 // What a typed message means at the current prompt. People type rather
@@ -25,6 +28,7 @@ const (
 	readCommand                     // a command typed without its slash
 	readHelp                        // a request for help about the current prompt
 	readGreeting                    // hello, I am back
+	readLeave                       // bye, I stop here, where no pause is offered
 	readUnclear                     // at a prompt of options only: none matched
 )
 
@@ -111,6 +115,10 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	}
 	if isGreeting(n) {
 		return reading{kind: readGreeting}
+	}
+	if isLeaving(n) {
+		// The words of the pause button, where it is not offered.
+		return reading{kind: readLeave}
 	}
 	if !open {
 		if o, ok := labelWords(n, opts, q); ok {
@@ -259,7 +267,9 @@ var actionWords = map[string][]string{
 		"je reviens plus tard", "je dois partir", "je dois y aller", "j arrete", "arreter", "on arrete", "a plus", "a plus tard merci",
 		"je finirai plus tard", "je finis plus tard", "je continuerai plus tard", "je continuerai demain", "je finirai demain", "demain",
 		"je reprendrai plus tard", "je reprendrai demain", "pas le temps", "pas le temps maintenant", "je n ai pas le temps",
-		"bye", "au revoir", "a bientot", "a demain", "later", "continue later", "i ll continue later", "see you", "goodbye", "i have to go"},
+		"bye", "au revoir", "a bientot", "a demain", "later", "continue later", "i ll continue later", "see you", "goodbye", "i have to go",
+		"quitter", "je quitte", "on quitte", "sortir", "je sors", "fin", "fin pour aujourd hui", "je m en vais", "j y vais", "ciao", "tchao",
+		"bonne nuit", "je m arrete la", "on s arrete la", "j arrete la", "arret", "quit", "exit", "i m done for now", "i have to leave"},
 	actResume: {"reprendre", "je reprends", "continuer", "on continue", "on reprend", "je continue", "c est reparti",
 		"resume", "continue", "go on", "let s go", "lets go", "let s continue", "on y va", "je veux finir", "je veux finir mes reponses",
 		"je veux continuer", "finir mes reponses"},
@@ -467,7 +477,7 @@ func wordsWithin(c, name string) bool {
 			continue
 		}
 		if utf8.RuneCountInString(w) < 3 || !slicesAny(nameWords, func(nw string) bool {
-			return nw == w || utf8.RuneCountInString(nw) >= 5 && editDistance(w, nw) <= 1
+			return nw == w || utf8.RuneCountInString(nw) >= 5 && fold.Distance(w, nw) <= 1
 		}) {
 			return false
 		}
@@ -494,7 +504,7 @@ func near(a, b string) bool {
 	if max == 0 || absInt(len(a)-lb) > max {
 		return false
 	}
-	return editDistance(a, b) <= max
+	return fold.Distance(a, b) <= max
 }
 
 func absInt(n int) int {
@@ -502,38 +512,6 @@ func absInt(n int) int {
 		return -n
 	}
 	return n
-}
-
-// editDistance is the optimal string alignment distance between the bytes
-// of a and b: insertions, deletions, substitutions and swaps of neighbours.
-func editDistance(a, b string) int {
-	var buf [3][64]int
-	rows := [3][]int{buf[0][:0], buf[1][:0], buf[2][:0]}
-	for k := range rows {
-		if len(b)+1 > cap(rows[k]) {
-			rows[k] = make([]int, len(b)+1)
-		}
-		rows[k] = rows[k][:len(b)+1]
-	}
-	prev2, prev, cur := rows[0], rows[1], rows[2]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // commandWords are the commands people type without their slash.
@@ -567,7 +545,7 @@ func typedCommand(n string) (Event, bool) {
 	if !ok {
 		// One typo at most: « apprendre » is not « reprendre ».
 		for w, c := range commandWords {
-			if len(w) >= 8 && absInt(len(n)-len(w)) <= 1 && editDistance(n, w) <= 1 {
+			if len(w) >= 8 && absInt(len(n)-len(w)) <= 1 && fold.Distance(n, w) <= 1 {
 				name, ok = c, true
 				break
 			}
@@ -607,16 +585,13 @@ var helpPhrases = map[string]bool{
 	"tu peux expliquer": true, "expliquez moi": true, "explique moi": true, "expliquez svp": true,
 	"un exemple": true, "exemple": true, "des exemples": true, "par exemple": true, "un exemple svp": true,
 	"donnez moi un exemple": true, "vous avez un exemple": true, "avez vous un exemple": true, "exemple de reponse": true,
-	"je sais pas": true, "je ne sais pas": true, "jsp": true, "j sais pas": true, "ch sais pas": true, "chais pas": true,
-	"che pas": true, "ché pas": true, "sais pas": true, "sai pas": true, "je sai pas": true, "jsais pas": true,
-	"je ne sais pas quoi repondre": true, "je sais pas quoi repondre": true, "je sais pas quoi dire": true,
-	"je ne sais pas quoi dire": true, "aucune idee": true, "pas d idee": true, "je vois pas": true, "je ne vois pas": true,
+	"je vois pas": true, "je ne vois pas": true,
 	"que dois je repondre": true, "qu est ce que je dois repondre": true, "je dois repondre quoi": true,
 	"je dois faire quoi": true, "que faire": true, "comment on fait": true, "comment faire": true, "comment ca marche": true,
 	"comment repondre": true, "on fait comment": true, "je fais comment": true, "what": true, "what do you mean": true,
 	"i don t understand": true, "i dont understand": true, "i do not understand": true, "don t understand": true,
 	"explain": true, "explain please": true, "can you explain": true, "example": true, "an example": true,
-	"give me an example": true, "for example": true, "no idea": true, "i don t know": true, "i dont know": true,
+	"give me an example": true, "for example": true,
 	"what should i answer": true, "what should i say": true, "how does it work": true, "what does it mean": true,
 	"what does this mean": true, "sorry": true, "i m lost": true, "je suis perdu": true, "je suis perdue": true,
 	"perdu": true, "perdue": true, "je dois mettre quoi": true, "je mets quoi": true, "quoi mettre": true, "je choisis lequel": true,
@@ -662,7 +637,7 @@ func isHelp(raw, n string) bool {
 			break
 		}
 	}
-	if helpPhrases[n] {
+	if helpPhrases[n] || dontKnow(n) {
 		return true
 	}
 	for _, h := range helpAbout {
@@ -681,6 +656,33 @@ func isHelp(raw, n string) bool {
 		}
 	}
 	return false
+}
+
+// dontKnowFR reads « I don't know » in French however it is spelt, its
+// words run together: « je ne sais pas », « j'en sais rien », « jsp »,
+// « chai pas », « ché pa », « je c pas », « sais pas quoi dire ». Only a
+// whole message: « ché pa trop mais les écrans… » is an answer.
+var dontKnowFR = regexp.MustCompile(`^(moi)?(je|j|ch|g)?(ne|n)?(en|n)?(sais|sai|sait|ses|se|ais|ai|e|c|s)` +
+	`(pas|pa|po|p|rien|absolumentrien)(vraiment|trop|dutout|quoi(dire|repondre|mettre|ecrire|penser)?)?$`)
+
+// dontKnowWords are the other ways to say one does not know, their words
+// run together as dontKnow reads them.
+var dontKnowWords = wordSet("aucuneidee pasdidee jaiaucuneidee jenaiaucuneidee jaipasdidee jenaipasdidee " +
+	"jenaipaslamoindreidee paslamoindreidee bonnequestion passur passure jesuispassur jesuispassure jenesuispassur " +
+	"jenesuispassure jsuispassur jsuispassure chuipassur chuipassure nsp jsp idk idunno dunno idontknow idonotknow " +
+	"dontknow idontreallyknow noidea ihavenoidea ivenoidea noclue ihavenoclue notsure imnotsure iamnotsure notreallysure")
+
+// dontKnow reports a message that only says one does not know what to
+// answer: it asks for the simpler wording and the example.
+func dontKnow(n string) bool {
+	j := strings.ReplaceAll(n, " ", "")
+	return dontKnowWords[j] || dontKnowFR.MatchString(j)
+}
+
+// isLeaving reports a message that only says goodbye or stops for now:
+// the words of the pause button.
+func isLeaving(n string) bool {
+	return slicesAny(actionWords[actPause], func(w string) bool { return w == n })
 }
 
 // greetingCore are the words that make a message a greeting; greetingWords

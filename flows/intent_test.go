@@ -206,6 +206,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "check", false
 	case first == msg.Greeting || first == msg.Hello:
 		return "greeting", false
+	case first == msg.Bye:
+		return "leave", false
 	case strings.HasPrefix(first, prefix(msg.NotUnderstood)),
 		prompt == "academie" && strings.HasPrefix(first, prefix(msg.AcademieNo)):
 		return "unclear", false
@@ -231,6 +233,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case "academie":
 		if got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace {
 			return "place", false
+		}
+		if got.Stage == StageMenu && strings.HasPrefix(first, msg.AcademieAbroad) {
+			return "abroad", false
 		}
 	case "review", "recap":
 		if got.Stage == StageEdit {

@@ -32,6 +32,13 @@ func (st *step) place(text string) {
 				break
 			}
 		}
+		if abroad[n] {
+			// Before the places: « l'étranger » is also a village of
+			// the Indre, Le Tranger.
+			st.say(m.AcademieAbroad)
+			st.afterOnboarding()
+			return
+		}
 		matches = lookupPlaces(n)
 	}
 	var ids []string
@@ -68,10 +75,18 @@ var declinePlace = map[string]bool{
 	"rather not say": true, "prefer not to say": true, "no thanks": true, "no": true,
 }
 
+// abroad are the ways to say one lives outside France, once a lead such
+// as « j'habite à » is cut off.
+var abroad = map[string]bool{
+	"etranger": true, "l etranger": true, "a l etranger": true, "hors de france": true, "hors france": true,
+	"pas en france": true, "en dehors de la france": true, "expatrie": true, "expatriee": true, "expat": true,
+	"abroad": true, "outside france": true, "outside of france": true, "not in france": true,
+}
+
 // placeLeads introduce a place: « je suis à Toulouse », « dans le 59 ».
 var placeLeads = []string{"je suis a", "je suis au", "je suis en", "je suis dans le", "je suis dans la", "je suis dans l",
 	"j habite a", "j habite au", "j habite en", "j habite dans le", "j habite dans la", "j habite dans l", "j habite",
-	"je vis a", "je vis en", "dans le", "dans la", "dans l", "a", "au", "en", "i live in", "i m in", "im in", "in", "near",
+	"je vis a", "je vis en", "dans le", "dans la", "dans l", "a", "au", "en", "i live in", "i live", "i m in", "im in", "in", "near",
 	"pres de", "vers", "sur"}
 
 // placeAgain reads text typed while several places are offered: a place

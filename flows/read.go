@@ -41,6 +41,8 @@ func (st *step) text(raw string) {
 			st.typedCommand(rd.cmd)
 		case readHelp:
 			st.help()
+		case readLeave:
+			st.say(m.Bye) // still paused: « au revoir » is no return
 		default:
 			st.resume()
 		}
@@ -96,6 +98,9 @@ func (st *step) text(raw string) {
 		} else {
 			st.say(m.Greeting)
 		}
+		st.reshow()
+	case readLeave:
+		st.say(m.Bye)
 		st.reshow()
 	case readUnclear:
 		if p := st.pending(); p != nil && p.Kind == PendingPlace {

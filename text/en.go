@@ -49,7 +49,7 @@ var english = Catalog{
 
 		ChartCaption: "📊 %s: in the period and in total",
 		NoChart:      "(chart unavailable)",
-		PrintFooter:  "To hide an answer from this terminal: run consultbot chat -organiser, then send /hide followed by its number.",
+		PrintFooter:  "In a terminal, /hide is sent from consultbot chat -organiser, on the same file.",
 
 		Announce: Announce{
 			NeedsText:    "Write the announcement after the command, for example: /%s The consultation closes in three days.",
@@ -101,10 +101,11 @@ var english = Catalog{
 		Thanks:     "Thank you!",
 		Academie: "Which académie (school region) or département are you in? (optional)\n" +
 			"Type for example “75”, “Gironde” or “Lyon”, or choose Skip.",
-		AcademieOK:    "Noted: %s.",
-		AcademieField: "Académie or département",
+		AcademieOK:     "Noted: %s.",
+		AcademieAbroad: "Noted: outside France (there is no académie to give).",
+		AcademieField:  "Académie or département",
 		AcademieNo: "I did not recognise “%s”.\n" +
-			"Type a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip.",
+			"Type your town (“Montreuil”), a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip.",
 		Skip: "Skip",
 
 		MenuTitle:     "Themes",
@@ -180,6 +181,7 @@ var english = Catalog{
 		Removed:         "Answer removed.",
 		NothingToRemove: "There is no answer to remove here.",
 		Greeting:        "Hello! Here is where we were.",
+		Bye:             "See you soon! Come back whenever you like: you will pick up here.",
 		Hello:           "Hello!",
 		NotUnderstood:   "I did not understand “%s”. Answer with one of the options offered: its number or its name.",
 		CheckAsk:        "You wrote “%s”. Is this your answer to the question “%s”?",
@@ -213,7 +215,7 @@ var english = Catalog{
 			"consent":  "Choose “I agree” to take part, “I refuse” to leave without a trace, or “Learn more” to read the details. You can also type yes or no.",
 			"declined": "You did not give your consent: nothing is kept. To take part after all, type “I want to take part”.",
 			"profile":  "Choose what best describes you: tap a button, or type for example “parent” or “1”.",
-			"academie": "Type your département or académie (“75”, “Gironde”, “Lyon”), or choose Skip.",
+			"academie": "Not sure of your académie? Just type your town (“Montreuil”) or département (“75”, “Gironde”): I will find the académie. You can also choose Skip.",
 			"menu":     "Choose a theme to answer its questions, in any order. Tap a button, or type its number (“2”) or its name.",
 			"question": "Type your answer in your own words, in one message. If you do not know what to answer, type “skip”. You can also type “back” or “later”.",
 			"review":   "Choose “Change N” to change an answer, then “Confirm” when you are happy. To remove an answer, type “remove N”.",

@@ -11,13 +11,16 @@ type Flow struct {
 	Declined     string
 	DeclinedHint string
 
-	ProfileAsk    string
-	Thanks        string
-	Academie      string
-	AcademieOK    string // %s académie
-	AcademieNo    string // %s what was typed
-	AcademieField string
-	Skip          string
+	ProfileAsk string
+	Thanks     string
+	Academie   string
+	AcademieOK string // %s académie
+	AcademieNo string // %s what was typed
+	// AcademieAbroad acknowledges someone outside France, who has no
+	// académie.
+	AcademieAbroad string
+	AcademieField  string
+	Skip           string
 
 	MenuTitle     string
 	Menu          string
@@ -94,24 +97,26 @@ type Flow struct {
 	NothingToRemove string
 	Greeting        string
 	Hello           string // a greeting before anything was asked
-	NotUnderstood   string // %s what was typed
-	CheckAsk        string // %s what was typed, %s the question's title
-	CheckYes        string
-	CheckNo         string
-	CheckHelp       string // %s yes label
-	Retype          string
-	LanguageAsk     map[string]string // by target language, in this language
-	LanguageYes     string            // in the target language
-	LanguageNo      string
-	LanguageKept    string
-	LanguageHelp    string
-	PlaceWhich      string
-	PlaceHelp       string
-	AcademieOf      string // %s académie with its preposition
-	HelpTitle       string // %s question title
-	Explain         string // %s the question in simpler words
-	Example         string // %s an example answer
-	Original        string // %s the original wording
+	// Bye answers a goodbye where no pause is offered: the prompt stays.
+	Bye           string
+	NotUnderstood string // %s what was typed
+	CheckAsk      string // %s what was typed, %s the question's title
+	CheckYes      string
+	CheckNo       string
+	CheckHelp     string // %s yes label
+	Retype        string
+	LanguageAsk   map[string]string // by target language, in this language
+	LanguageYes   string            // in the target language
+	LanguageNo    string
+	LanguageKept  string
+	LanguageHelp  string
+	PlaceWhich    string
+	PlaceHelp     string
+	AcademieOf    string // %s académie with its preposition
+	HelpTitle     string // %s question title
+	Explain       string // %s the question in simpler words
+	Example       string // %s an example answer
+	Original      string // %s the original wording
 
 	// Banned is the only answer a banned participant gets.
 	Banned string

@@ -49,7 +49,7 @@ var french = Catalog{
 
 		ChartCaption: "📊 %s : sur la période et au total",
 		NoChart:      "(graphique indisponible)",
-		PrintFooter:  "Pour masquer une réponse depuis ce terminal : lancez consultbot chat -organiser, puis envoyez /masquer suivi de son numéro.",
+		PrintFooter:  "Dans un terminal, /masquer s'envoie depuis consultbot chat -organiser, sur le même fichier.",
 
 		Announce: Announce{
 			NeedsText:    "Écrivez le texte de l'annonce après la commande, par exemple : /%s La consultation ferme dans trois jours.",
@@ -101,10 +101,11 @@ var french = Catalog{
 		Thanks:     "Merci !",
 		Academie: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 			"Écrivez par exemple « 75 », « Gironde » ou « Lyon », ou choisissez Passer.",
-		AcademieOK:    "C'est noté : %s.",
-		AcademieField: "Académie ou département",
+		AcademieOK:     "C'est noté : %s.",
+		AcademieAbroad: "C'est noté : hors de France (il n'y a pas d'académie à indiquer).",
+		AcademieField:  "Académie ou département",
 		AcademieNo: "Je n'ai pas reconnu « %s ».\n" +
-			"Écrivez un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer.",
+			"Écrivez votre commune (« Montreuil »), un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer.",
 		Skip: "Passer",
 
 		MenuTitle:     "Les thèmes",
@@ -180,6 +181,7 @@ var french = Catalog{
 		Removed:         "Réponse supprimée.",
 		NothingToRemove: "Il n'y a pas de réponse à supprimer ici.",
 		Greeting:        "Bonjour ! Voici où nous en étions.",
+		Bye:             "À bientôt ! Revenez quand vous voulez : vous reprendrez ici.",
 		Hello:           "Bonjour !",
 		NotUnderstood:   "Je n'ai pas compris « %s ». Répondez avec l'une des options proposées : son numéro ou son nom.",
 		CheckAsk:        "Vous avez écrit « %s ». Est-ce votre réponse à la question « %s » ?",
@@ -213,7 +215,7 @@ var french = Catalog{
 			"consent":  "Choisissez « J'accepte » pour participer, « Je refuse » pour partir sans rien laisser, ou « En savoir plus » pour lire le détail. Vous pouvez aussi écrire oui ou non.",
 			"declined": "Vous n'avez pas donné votre accord : rien n'est gardé. Pour participer quand même, écrivez « je participe ».",
 			"profile":  "Choisissez ce qui vous décrit le mieux : touchez un bouton, ou écrivez par exemple « parent » ou « 1 ».",
-			"academie": "Écrivez votre département ou votre académie (« 75 », « Gironde », « Lyon »), ou choisissez Passer.",
+			"academie": "Vous ne connaissez pas votre académie ? Écrivez simplement votre commune (« Montreuil ») ou votre département (« 75 », « Gironde ») : je trouve l'académie. Vous pouvez aussi choisir Passer.",
 			"menu":     "Choisissez un thème pour répondre à ses questions, dans l'ordre que vous voulez. Touchez un bouton, ou écrivez son numéro (« 2 ») ou son nom.",
 			"question": "Écrivez votre réponse avec vos mots, en un message. Si vous ne savez pas quoi répondre, écrivez « passer ». Vous pouvez aussi écrire « retour » ou « plus tard ».",
 			"review":   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient. Pour retirer une réponse, écrivez « supprimer N ».",

@@ -38,7 +38,8 @@ type Organiser struct {
 
 	ChartCaption string // %s the chart's title (Digest.ChartTitle), in the platform's bold
 	NoChart      string // in place of a chart that could not be sent
-	// PrintFooter ends the digest printed in a terminal.
+	// PrintFooter ends the digest printed in a terminal when it quotes
+	// answers: where to send the hint's /masquer from.
 	PrintFooter string
 
 	Stats Stats

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -289,5 +290,75 @@ func TestConfigProblemsCarryTheirKeyAndLine(t *testing.T) {
 	want := []where{{"telegram.tokne", 2, true}, {"telegram.global_rate", 3, false}, {"log.level", 6, false}}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems = %+v, want %+v", got, want)
+	}
+}
+
+// Every problem Validate finds names its key and the line to fix, the
+// web, metrics, voice and digest settings as much as the others; and a
+// wrong daily time does not hide a wrong time zone.
+func TestEveryValidationProblemCarriesItsLine(t *testing.T) {
+	path := writeConfig(t, `[digest]
+daily = "25:00"
+time_zone = "Europe/Pariss"
+
+[metrics]
+listen = "9090"
+
+[voice]
+transcribe_timeout = "soon"
+delete_after_transcript = true
+
+[web]
+listen = "8080"
+trusted_proxies = ["proxy.example.org"]
+`)
+	cfg, err := LoadConfig(path, fakeEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Validate()
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	got := map[string]int{}
+	for _, p := range problems(err) {
+		var ce *ConfigError
+		if !errors.As(p, &ce) {
+			t.Fatalf("problem %q is a %T, want a *ConfigError", p, p)
+		}
+		got[ce.Key] = ce.Line
+	}
+	want := map[string]int{
+		"digest.daily": 2, "digest.time_zone": 3, "metrics.listen": 6, "voice.transcribe_timeout": 9,
+		"voice.delete_after_transcript": 10, "web.listen": 13, "web.trusted_proxies": 14,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("problems at %v, want %v:\n%v", got, want, err)
+	}
+}
+
+// An unknown key says which key was probably meant: the same name in
+// another table, or a key or table one or two typos away.
+func TestUnknownKeysSuggestTheKeyMeant(t *testing.T) {
+	for body, want := range map[string]string{
+		"closes_at = \"2027-06-30T23:59:59+02:00\"\n":                 "consultation.closes_at",
+		"[delivery]\ncloses_at = \"2027-06-30T23:59:59+02:00\"\n":     "consultation.closes_at",
+		"[discord]\ntokn = \"x\"\n":                                   "discord.token",
+		"[discrod]\ntoken = \"x\"\n":                                  "discord",
+		"[telegram]\nwebhok_url = \"https://example.org/telegram\"\n": "telegram.webhook_url",
+		"[digest]\ndaly = \"18:00\"\n":                                "digest.daily",
+		"[telegram]\ncolour = \"blue\"\n":                             "",
+	} {
+		_, err := LoadConfig(writeConfig(t, body), fakeEnv(nil))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || !ce.Unknown {
+			t.Fatalf("%q: %v, want an unknown key", body, err)
+		}
+		if ce.Suggest != want {
+			t.Errorf("%q: suggests %q, want %q", body, ce.Suggest, want)
+		}
+		if want != "" && !strings.Contains(err.Error(), `did you mean "`+want+`"?`) {
+			t.Errorf("%q: message %q does not name %q", body, err, want)
+		}
 	}
 }

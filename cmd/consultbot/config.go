@@ -269,7 +269,7 @@ func decodeConfig(path string, data []byte, cfg *Config) error {
 		errs := make([]error, 0, len(strict.Errors))
 		for _, e := range strict.Errors {
 			line, col := e.Position()
-			errs = append(errs, &ConfigError{File: path, Key: strings.Join(e.Key(), "."), Line: line, Column: col, Unknown: true})
+			errs = append(errs, unknownKey(path, strings.Join(e.Key(), "."), line, col))
 		}
 		return errors.Join(errs...)
 	}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"consultbot/internal/fold"
+
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 )
@@ -31,6 +33,9 @@ type ConfigError struct {
 	Line, Column int
 	// Unknown reports a key the configuration does not have.
 	Unknown bool
+	// Suggest is, for an unknown key, the known key it was probably
+	// meant to be; empty when none is close.
+	Suggest string
 	// Problem says what is wrong, in plain words, without the key.
 	Problem string
 }
@@ -47,6 +52,8 @@ func (e *ConfigError) Error() string {
 		b.WriteString(": ")
 	}
 	switch {
+	case e.Unknown && e.Suggest != "":
+		fmt.Fprintf(&b, "unknown key %q: did you mean %q?", e.Key, e.Suggest)
 	case e.Unknown:
 		fmt.Fprintf(&b, "unknown key %q", e.Key)
 	case e.Key != "":
@@ -274,7 +281,7 @@ func decodeEach(path string, exprs []tomlExpr, cfg *Config, src *configSource) [
 				}
 				unknown[key] = true
 				line, col := where(m.Position())
-				errs = append(errs, &ConfigError{File: path, Key: key, Line: line, Column: col, Unknown: true})
+				errs = append(errs, unknownKey(path, key, line, col))
 			}
 		case errors.As(err, &de):
 			key := e.key
@@ -297,6 +304,65 @@ func decodeEach(path string, exprs []tomlExpr, cfg *Config, src *configSource) [
 		}
 	}
 	return errs
+}
+
+// unknownKey is the problem of a key the configuration does not have,
+// with the key it was probably meant to be.
+func unknownKey(path, key string, line, col int) *ConfigError {
+	return &ConfigError{File: path, Key: key, Line: line, Column: col, Unknown: true, Suggest: suggestKey(key)}
+}
+
+// suggestKey names the known key an unknown one was probably meant to
+// be: the same name in another table (closes_at belongs to
+// [consultation]), else a key or table within two typos (« tokn »,
+// « [discrod] »). Empty when no one key stands out.
+func suggestKey(unknown string) string {
+	table, name, ok := strings.Cut(unknown, ".")
+	if !ok {
+		table, name = "", unknown
+	}
+	typos := min(2, len(name)/3)
+	var elsewhere, near []string
+	for _, k := range configKeys(reflect.TypeFor[Config](), "") {
+		kt, kn, leaf := strings.Cut(k, ".")
+		switch {
+		case !leaf:
+			if !ok && fold.Distance(kt, name) <= typos {
+				near = append(near, k)
+			}
+		case kn == name && kt != table:
+			elsewhere = append(elsewhere, k)
+		case kt == table && fold.Distance(kn, name) <= typos:
+			near = append(near, k)
+		}
+	}
+	switch {
+	case len(elsewhere) == 1:
+		return elsewhere[0]
+	case len(near) == 1:
+		return near[0]
+	}
+	return ""
+}
+
+// configKeys lists the tables of t, a struct decoded from the file, and
+// their dotted keys: "consultation", "consultation.closes_at"…
+func configKeys(t reflect.Type, prefix string) []string {
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if f.Type.Kind() == reflect.Struct && prefix == "" {
+			keys = append(keys, name)
+			keys = append(keys, configKeys(f.Type, name+".")...)
+			continue
+		}
+		keys = append(keys, prefix+name)
+	}
+	return keys
 }
 
 // underAny reports whether key is one of set or below one of them.

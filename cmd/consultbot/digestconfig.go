@@ -50,14 +50,15 @@ func (d DigestConfig) location() (*time.Location, error) {
 
 func (d DigestConfig) validate() []error {
 	var errs []error
-	if _, err := time.LoadLocation(d.TimeZone); err != nil && (d.EveryHours != 0 || d.Daily == "") {
-		// With a daily digest the schedule reports it below.
+	// Each setting on its own, at its own line: a wrong daily time does
+	// not hide a wrong time zone.
+	if _, err := time.LoadLocation(d.TimeZone); err != nil {
 		errs = append(errs, invalid("digest.time_zone", "%v (an IANA name such as Europe/Paris)", err))
 	}
 	errs = appendRange(errs, "digest.every_hours", d.EveryHours, 0, 24*7, "hours; 0 uses daily instead")
-	if d.EveryHours == 0 && d.Daily != "" {
-		if _, err := d.schedule(); err != nil {
-			errs = append(errs, invalid("digest", "%v (daily is HH:MM, time_zone an IANA name such as Europe/Paris)", err))
+	if d.Daily != "" {
+		if _, err := organiser.ParseDaily(d.Daily, "UTC"); err != nil {
+			errs = append(errs, invalid("digest.daily", "%v (such as \"18:00\")", err))
 		}
 	}
 	if d.Language != "fr" && d.Language != "en" {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"strconv"
 
@@ -24,10 +23,10 @@ func (c MetricsConfig) validate() []error {
 	}
 	host, port, err := net.SplitHostPort(c.Listen)
 	if p, perr := strconv.Atoi(port); err != nil || perr != nil || p < 0 || p > 65535 {
-		return []error{fmt.Errorf("metrics.listen: %q is not host:port (e.g. 127.0.0.1:9090)", c.Listen)}
+		return []error{invalid("metrics.listen", "%q is not host:port (e.g. 127.0.0.1:9090)", c.Listen)}
 	}
 	if host != "" && net.ParseIP(host) == nil && host != "localhost" {
-		return []error{fmt.Errorf("metrics.listen: %q: give an IP address (e.g. 127.0.0.1:9090), not a host name", c.Listen)}
+		return []error{invalid("metrics.listen", "%q: give an IP address (e.g. 127.0.0.1:9090), not a host name", c.Listen)}
 	}
 	return nil
 }

@@ -113,4 +113,7 @@ func TestChatOrganiserRunsTheCommandsOnTheFile(t *testing.T) {
 	if !strings.HasSuffix(printed, "\n"+fr.Organiser.PrintFooter+"\n") || strings.Contains(printed, "vrai") {
 		t.Errorf("digest --print after the hide:\n%s", printed)
 	}
+	if n := strings.Count(printed, "Pour masquer une réponse"); n != 1 {
+		t.Errorf("digest --print says how to hide an answer %d times, want once (then where to send /masquer from):\n%s", n, printed)
+	}
 }

@@ -118,10 +118,26 @@ func (l *localReader) digest(ctx context.Context, w io.Writer, theme, lang strin
 	if err != nil {
 		return err
 	}
-	// The footer says how to hide an answer from here: the terminal's
-	// organiser mode, on the same file.
-	_, err = io.WriteString(w, digest.RenderMarkdown(d)+"\n"+text.For(lang).Organiser.PrintFooter+"\n")
+	// The digest ends with how to hide a quoted answer; the footer adds
+	// where to send that from here: the terminal's organiser mode.
+	out := digest.RenderMarkdown(d)
+	if quotes(d) {
+		out += "\n" + text.For(lang).Organiser.PrintFooter + "\n"
+	}
+	_, err = io.WriteString(w, out)
 	return err
+}
+
+// quotes reports whether d quotes any answer.
+func quotes(d digest.Digest) bool {
+	for _, th := range d.Themes {
+		for _, q := range th.Questions {
+			if len(q.Quotes) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (l *localReader) stats(ctx context.Context, w io.Writer, lang string) error {

@@ -71,10 +71,10 @@ func (v VoiceConfig) transcribing() bool { return v.Enabled && len(v.TranscribeC
 func (v VoiceConfig) timeout() (time.Duration, error) {
 	d, err := time.ParseDuration(v.TranscribeTimeout)
 	if err != nil {
-		return 0, fmt.Errorf("voice.transcribe_timeout: %q is not a duration such as \"2m\" or \"90s\"", v.TranscribeTimeout)
+		return 0, invalid("voice.transcribe_timeout", "%q is not a duration such as \"2m\" or \"90s\"", v.TranscribeTimeout)
 	}
 	if d < minTranscribeTimeout || d > maxTranscribeTimeout {
-		return 0, fmt.Errorf("voice.transcribe_timeout: %s is not between %s and %s", d, minTranscribeTimeout, maxTranscribeTimeout)
+		return 0, invalid("voice.transcribe_timeout", "%s is not between %s and %s", d, minTranscribeTimeout, maxTranscribeTimeout)
 	}
 	return d, nil
 }
@@ -88,18 +88,18 @@ func (v VoiceConfig) validate(dbPath string) []error {
 		errs = append(errs, err)
 	}
 	if dir := v.dir(dbPath); dbPath != "" && filepath.Clean(dir) == filepath.Clean(dbPath) {
-		errs = append(errs, fmt.Errorf("voice.dir: %q is the database file", v.Dir))
+		errs = append(errs, invalid("voice.dir", "%q is the database file", v.Dir))
 	}
 	if len(v.TranscribeCommand) > 0 {
 		prog := v.TranscribeCommand[0]
 		if prog == "" {
-			errs = append(errs, errors.New("voice.transcribe_command: the first element, the program, is empty"))
+			errs = append(errs, invalid("voice.transcribe_command", "the first element, the program, is empty"))
 		} else if _, err := exec.LookPath(prog); v.Enabled && err != nil {
-			errs = append(errs, fmt.Errorf("voice.transcribe_command: program %q not found or not executable", prog))
+			errs = append(errs, invalid("voice.transcribe_command", "program %q not found or not executable", prog))
 		}
 	}
 	if v.DeleteAfterTranscript && len(v.TranscribeCommand) == 0 {
-		errs = append(errs, errors.New("voice.delete_after_transcript: needs voice.transcribe_command (without a transcript the audio is all there is)"))
+		errs = append(errs, invalid("voice.delete_after_transcript", "needs voice.transcribe_command (without a transcript the audio is all there is)"))
 	}
 	return errs
 }

@@ -67,3 +67,36 @@ func fold(s string) string {
 	}
 	return b.String()
 }
+
+// Distance is the optimal string alignment distance between the bytes
+// of a and b: insertions, deletions, substitutions and swaps of neighbours,
+// the typos of someone typing a word (fold both first to ignore accents).
+func Distance(a, b string) int {
+	var buf [3][64]int
+	rows := [3][]int{buf[0][:0], buf[1][:0], buf[2][:0]}
+	for k := range rows {
+		if len(b)+1 > cap(rows[k]) {
+			rows[k] = make([]int, len(b)+1)
+		}
+		rows[k] = rows[k][:len(b)+1]
+	}
+	prev2, prev, cur := rows[0], rows[1], rows[2]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}

@@ -32,3 +32,17 @@ func TestRuneLeavesOtherRunesAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"token", "token", 0}, {"tokn", "token", 1}, {"tokne", "token", 1}, {"discrod", "discord", 1},
+		{"webhok_url", "webhook_url", 1}, {"bordo", "bordeaux", 4}, {"", "abc", 3},
+	} {
+		if got := Distance(c.a, c.b); got != c.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
