@@ -273,10 +273,11 @@ func TestReplicasApplyWebhookUpdatesTheLeaderDelivers(t *testing.T) {
 	for _, p := range parents {
 		waitText(t, wait, srv, p, "Question 5/5")
 	}
-	// It goes on as the leader: an answer to question 5 gets its review.
+	// It goes on as the leader: an answer to question 5 gets the theme's
+	// review above the next theme's first question.
 	each(func(p telegramtest.User) { srv.SendText(p, answer(p, 5)) })
 	for _, p := range parents {
-		waitLabel(t, wait, srv, p, "Valider")
+		waitText(t, wait, srv, p, "Thème 1 terminé")
 		checkConversation(t, srv, p, 5)
 	}
 	if n := len(b.api.reachedTimes()); n == 0 {
