@@ -90,6 +90,12 @@ func phonetic(k string) string {
 	at := func(i int, s string) bool { return strings.HasPrefix(k[i:], s) }
 	end := func(i int) bool { return i >= len(k) }
 	consonantOrEnd := func(i int) bool { return end(i) || !isVowel(k[i]) }
+	// nasal: the vowel at i is said through the nose, followed by one n or
+	// m and then a consonant or nothing ("an", "ont", not "anne", "ami").
+	nasal := func(i int) bool {
+		nm := func(j int) bool { return !end(j) && (k[j] == 'n' || k[j] == 'm') }
+		return nm(i+1) && consonantOrEnd(i+2) && !nm(i+2)
+	}
 	for i := 0; i < len(k); {
 		c := k[i]
 		switch {
@@ -131,13 +137,13 @@ func phonetic(k string) string {
 		case at(i, "ien") && consonantOrEnd(i+3):
 			b.WriteString("ien") // "Saint-Étienne", "Amiens"
 			i += 3
-		case (c == 'a' || c == 'e') && i+1 < len(k) && (k[i+1] == 'n' || k[i+1] == 'm') && consonantOrEnd(i+2) && !(i+2 < len(k) && (k[i+2] == 'n' || k[i+2] == 'm')):
+		case nasal(i) && (c == 'a' || c == 'e'):
 			b.WriteString("an")
 			i += 2
-		case (c == 'i' || c == 'y' || c == 'u') && i+1 < len(k) && (k[i+1] == 'n' || k[i+1] == 'm') && consonantOrEnd(i+2) && !(i+2 < len(k) && (k[i+2] == 'n' || k[i+2] == 'm')):
+		case nasal(i) && (c == 'i' || c == 'y' || c == 'u'):
 			b.WriteString("in")
 			i += 2
-		case c == 'o' && i+1 < len(k) && (k[i+1] == 'n' || k[i+1] == 'm') && consonantOrEnd(i+2) && !(i+2 < len(k) && (k[i+2] == 'n' || k[i+2] == 'm')):
+		case nasal(i) && c == 'o':
 			b.WriteString("on")
 			i += 2
 		case at(i, "gn"):
