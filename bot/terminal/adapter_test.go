@@ -239,14 +239,13 @@ func TestMenuNumbersOnce(t *testing.T) {
 
 // TestWithRealEngine runs the adapter against the real engine, storage and
 // conversation: consent, profile, académie, first answer.
-func TestWithRealEngine(t *testing.T) {
-	db, err := storage.Open(filepath.Join(t.TempDir(), "t.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+// runReal runs the terminal with input on the real engine over db and
+// returns what it printed once the input ends and the engine is closed.
+func runReal(t *testing.T, db *storage.DB, input string, o Options) *bytes.Buffer {
+	t.Helper()
 	engine := bot.New(db, flows.NewMachine(flows.DefaultQuestionnaire(), flows.Config{}), nil)
 	var out bytes.Buffer
-	a := New(engine, strings.NewReader("1\n1\nlyon\n1\nUn ordinateur par élève.\n"), &syncWriter{w: &out}, Options{Name: "léa"})
+	a := New(engine, strings.NewReader(input), &syncWriter{w: &out}, o)
 	engine.AddSender(bot.ChannelTerminal, a)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -259,7 +258,16 @@ func TestWithRealEngine(t *testing.T) {
 	if err := engine.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return &out
+}
+
+func TestWithRealEngine(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "t.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer db.Close()
+	out := runReal(t, db, "1\n1\nlyon\n1\nUn ordinateur par élève.\n", Options{Name: "léa"})
 
 	for _, want := range []string{"  1) J'accepte", "académie de Lyon", "  1) Égal accès au numérique — 0/5\n  2) Enseigner", "== Thème 1 · Question 2/5 =="} {
 		if !strings.Contains(out.String(), want) {

@@ -1,16 +1,12 @@
 package terminal
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"consultbot/bot"
 	"consultbot/flows"
 	"consultbot/storage"
 )
@@ -25,22 +21,7 @@ func TestMyDataAndEraseInTheTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	engine := bot.New(db, flows.NewMachine(flows.DefaultQuestionnaire(), flows.Config{}), nil)
-	var out bytes.Buffer
-	input := "1\n1\nlyon\n1\nUne réponse à retrouver.\n/mes_donnees\n/effacer\n1\n"
-	a := New(engine, strings.NewReader(input), &syncWriter{w: &out}, Options{Name: "..léa", DocumentDir: dir})
-	engine.AddSender(bot.ChannelTerminal, a)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := engine.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Run(ctx); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if err := engine.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	out := runReal(t, db, "1\n1\nlyon\n1\nUne réponse à retrouver.\n/mes_donnees\n/effacer\n1\n", Options{Name: "..léa", DocumentDir: dir})
 
 	path := filepath.Join(dir, "l_a-"+flows.DataFileName)
 	if !strings.Contains(out.String(), "(Fichier enregistré : "+path+")") {
@@ -86,22 +67,7 @@ func TestEnglishAfterEraseInTheTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	engine := bot.New(db, flows.NewMachine(flows.DefaultQuestionnaire(), flows.Config{}), nil)
-	var out bytes.Buffer
-	input := "english\n1\n1\n1\n/erase\n1\nhello\n"
-	a := New(engine, strings.NewReader(input), &syncWriter{w: &out}, Options{Name: "sam"})
-	engine.AddSender(bot.ChannelTerminal, a)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := engine.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Run(ctx); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if err := engine.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	out := runReal(t, db, "english\n1\n1\n1\n/erase\n1\nhello\n", Options{Name: "sam"})
 	got := out.String()
 	erased := strings.Index(got, "all your data is erased")
 	if erased < 0 {

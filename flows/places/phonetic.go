@@ -120,11 +120,10 @@ func phonetic(k string) string {
 		case at(i, "ain"), at(i, "ein"), at(i, "aim"), at(i, "eim"):
 			if consonantOrEnd(i + 3) {
 				b.WriteString("in")
-				i += 3
 			} else {
 				b.WriteString("en")
-				i += 3
 			}
+			i += 3
 		case at(i, "ai"), at(i, "ei"), at(i, "ay"), at(i, "ey"):
 			b.WriteString("e")
 			i += 2

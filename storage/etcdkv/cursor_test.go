@@ -10,7 +10,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"consultbot/storage/etcdkv"
-	"consultbot/storage/etcdkv/embedded"
 	"consultbot/storage/kv"
 )
 
@@ -20,16 +19,7 @@ import (
 // inside the transaction that changes them. Every read gives the same
 // answer on both.
 func TestSameViewAsBolt(t *testing.T) {
-	c, err := embedded.Start(t.TempDir(), 1, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	cli, err := c.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := startOne(t, true)
 	bdb, err := bolt.Open(filepath.Join(t.TempDir(), "kv.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"consultbot/flows"
 	"consultbot/storage"
 	"consultbot/storage/etcdkv"
-	"consultbot/storage/etcdkv/embedded"
 )
 
 // TestFenceRefusesTheOldLeadersCommits: a replica leads, fenced on its
@@ -20,16 +19,7 @@ import (
 // (marking a reply sent, posting one) with ErrFenced, while the reply
 // stays in the outbox for the next leader, whose commits go through.
 func TestFenceRefusesTheOldLeadersCommits(t *testing.T) {
-	c, err := embedded.Start(t.TempDir(), 1, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	cli, err := c.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := startOne(t, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
