@@ -148,20 +148,33 @@ var english = Catalog{
 
 		Closed: "The consultation closed on %s. Thank you for your interest!\nYou can still read your answers with /answers.",
 
-		Stale:         "This button belongs to an earlier question.",
-		Garbage:       "I do not recognise this button.",
-		StaleForm:     "This form belonged to an earlier question; nothing was saved. Here is your text, so you can reuse it:\n“%s”",
-		UseButtons:    "Please answer by choosing one of the options below.",
-		VoiceNotHere:  "I cannot use a voice message here: please choose one of the options.",
-		MediaNotHere:  "I cannot use this file here: please choose one of the options.",
-		MediaForText:  "I cannot read this file. Please answer with a written message (or a voice message on Telegram).",
-		EmptyText:     "Your message is empty. Type your answer, or choose Skip.",
-		TooLong:       "Your answer is %d characters long; the limit is %d. Nothing was saved: please shorten it and send it again.",
-		Unreadable:    "I could not read this message. Nothing was saved: could you send it again?",
-		NoVoice:       "I could not get this voice message. Could you send it again, or type your answer?",
-		Unknown:       "I do not know the command “/%s”.",
-		NotYet:        "Let's finish these first steps first.",
-		LanguageSet:   "I will now speak English.",
+		Stale:           "This button belongs to an earlier question.",
+		Garbage:         "I do not recognise this button.",
+		StaleForm:       "This form belonged to an earlier question; nothing was saved. Here is your text, so you can reuse it:\n“%s”",
+		UseButtons:      "Please answer by choosing one of the options below.",
+		VoiceNotHere:    "I cannot use a voice message here: please choose one of the options.",
+		MediaNotHere:    "I cannot use this file here: please choose one of the options.",
+		MediaForText:    "I cannot read this file. Please answer with a written message (or a voice message on Telegram).",
+		EmptyText:       "Your message is empty: nothing was saved.",
+		TooLong:         "Your answer is %d characters long; the limit is %d. Nothing was saved: please shorten it and send it again.",
+		Unreadable:      "I could not read this message: some characters are unreadable. Nothing was saved: could you type it again?",
+		NoVoice:         "I could not get this voice message. Could you send it again, or type your answer?",
+		Unknown:         "I do not know the command “/%s”.",
+		NotYet:          "Let's finish these first steps first.",
+		LanguageSet:     "I will now speak English.",
+		LanguageAlready: "We are speaking English already. (For French: /language.)",
+		CommandButtons: "Under “More actions”, at the bottom of the page:\nThemes — choose a theme\nMy answers — see your answers\n" +
+			"Help — this help\nFrançais — continue in French\nMy data — everything we keep about you\n" +
+			"Erase my data — erase everything\nYou can also type “menu”, “resume” or “help”.",
+		CommandButtonsShort: "More actions, at the bottom of the page: Themes, My answers, Help, Français, My data, Erase my data.",
+		SeveralProfiles:     "You are %s: choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of both.",
+		SeveralProfilesAny:  "You wear several hats? Choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of all of them.",
+		ProfileJoin:         " and ",
+		AboutAnonymous: "We keep neither your name, nor your username, nor your number: only your answers, under a technical pseudonym. " +
+			"They serve only the summary of the consultation, run by %s. Everything we keep: /my_data; erase it all: /erase.",
+		AboutPurpose: "Your answers feed the summary of the États généraux du numérique éducatif. %s",
+		AboutLength: "There are %d questions in %d themes, but nothing is compulsory: answer the themes you choose, skip a question whenever you like. " +
+			"Each answer is saved at once: you can stop and pick up later.",
 		CommandsShort: "Commands: /menu, /resume, /answers, /language, /my_data, /erase, /help.",
 		Commands: "Commands:\n/menu — choose a theme\n/resume — continue where you left off\n" +
 			"/answers — see your answers\n/language — français\n" +

@@ -148,20 +148,33 @@ var french = Catalog{
 
 		Closed: "La consultation est close depuis le %s. Merci de votre intérêt !\nVos réponses restent consultables avec /mes_reponses.",
 
-		Stale:         "Ce bouton correspond à une question précédente.",
-		Garbage:       "Je ne reconnais pas ce bouton.",
-		StaleForm:     "Ce formulaire correspondait à une question précédente ; rien n'a été enregistré. Voici votre texte, pour le réutiliser :\n« %s »",
-		UseButtons:    "Merci de répondre en choisissant l'une des options ci-dessous.",
-		VoiceNotHere:  "Je ne peux pas utiliser un message vocal ici : choisissez l'une des options.",
-		MediaNotHere:  "Je ne peux pas utiliser ce fichier ici : choisissez l'une des options.",
-		MediaForText:  "Je ne peux pas lire ce fichier. Répondez par un message écrit (ou un message vocal sur Telegram).",
-		EmptyText:     "Votre message est vide. Écrivez votre réponse, ou choisissez Passer.",
-		TooLong:       "Votre réponse fait %d caractères ; la limite est de %d. Rien n'a été enregistré : raccourcissez-la puis renvoyez-la.",
-		Unreadable:    "Je n'ai pas pu lire ce message. Rien n'a été enregistré : pouvez-vous le renvoyer ?",
-		NoVoice:       "Je n'ai pas pu récupérer ce message vocal. Pouvez-vous le renvoyer, ou écrire votre réponse ?",
-		Unknown:       "Je ne connais pas la commande « /%s ».",
-		NotYet:        "Terminons d'abord ces premières étapes.",
-		LanguageSet:   "Je vous parle désormais en français.",
+		Stale:           "Ce bouton correspond à une question précédente.",
+		Garbage:         "Je ne reconnais pas ce bouton.",
+		StaleForm:       "Ce formulaire correspondait à une question précédente ; rien n'a été enregistré. Voici votre texte, pour le réutiliser :\n« %s »",
+		UseButtons:      "Merci de répondre en choisissant l'une des options ci-dessous.",
+		VoiceNotHere:    "Je ne peux pas utiliser un message vocal ici : choisissez l'une des options.",
+		MediaNotHere:    "Je ne peux pas utiliser ce fichier ici : choisissez l'une des options.",
+		MediaForText:    "Je ne peux pas lire ce fichier. Répondez par un message écrit (ou un message vocal sur Telegram).",
+		EmptyText:       "Votre message est vide : rien n'a été enregistré.",
+		TooLong:         "Votre réponse fait %d caractères ; la limite est de %d. Rien n'a été enregistré : raccourcissez-la puis renvoyez-la.",
+		Unreadable:      "Je n'ai pas pu lire ce message : des caractères sont illisibles. Rien n'a été enregistré : pouvez-vous le réécrire ?",
+		NoVoice:         "Je n'ai pas pu récupérer ce message vocal. Pouvez-vous le renvoyer, ou écrire votre réponse ?",
+		Unknown:         "Je ne connais pas la commande « /%s ».",
+		NotYet:          "Terminons d'abord ces premières étapes.",
+		LanguageSet:     "Je vous parle désormais en français.",
+		LanguageAlready: "Nous parlons déjà français. (Pour l'anglais : /langue.)",
+		CommandButtons: "Sous « Autres actions », en bas de la page :\nThèmes — choisir un thème\nMes réponses — voir vos réponses\n" +
+			"Aide — cette aide\nEnglish — continuer en anglais\nMes données — tout ce que nous gardons sur vous\n" +
+			"Effacer mes données — tout effacer\nVous pouvez aussi écrire « menu », « reprendre » ou « aide ».",
+		CommandButtonsShort: "Autres actions, en bas de la page : Thèmes, Mes réponses, Aide, English, Mes données, Effacer mes données.",
+		SeveralProfiles:     "Vous êtes %s : choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler des deux.",
+		SeveralProfilesAny:  "Vous avez plusieurs casquettes ? Choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler de tous.",
+		ProfileJoin:         " et ",
+		AboutAnonymous: "Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro : seulement vos réponses, sous un pseudonyme technique. " +
+			"Elles servent uniquement à la synthèse de la consultation, menée par %s. Tout ce que nous gardons : /mes_donnees ; tout effacer : /effacer.",
+		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
+		AboutLength: "Il y a %d questions en %d thèmes, mais rien n'est obligatoire : répondez aux thèmes de votre choix, passez une question quand vous voulez. " +
+			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
 		CommandsShort: "Commandes : /menu, /reprendre, /mes_reponses, /langue, /mes_donnees, /effacer, /aide.",
 		Commands: "Commandes :\n/menu — choisir un thème\n/reprendre — reprendre là où vous en étiez\n" +
 			"/mes_reponses — voir vos réponses\n/langue — English\n" +
