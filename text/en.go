@@ -398,6 +398,8 @@ var english = Catalog{
 			TooLong:          "Your answer is %d characters long; the limit is %d. It was not sent.",
 			GivenBack:        "Shorten it: it is back in the input line (↑ brings it back too), then press Enter to send it.",
 			PrintedBack:      "Here it is, to shorten:",
+			Unreadable:       "This message holds unreadable characters (an encoding I cannot read): it was not sent.",
+			CleanedBack:      "Here it is without them, in the input line: correct it if needed, then press Enter.",
 			NotSaved:         "(Error: this message was not saved, please try again.)",
 			SavedFile:        "(File saved: %s)",
 			Goodbye:          "See you soon! Your answers are saved: run the same command again to continue.",

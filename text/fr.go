@@ -398,6 +398,8 @@ var french = Catalog{
 			TooLong:          "Votre réponse fait %d caractères ; la limite est de %d. Elle n'a pas été envoyée.",
 			GivenBack:        "Raccourcissez-la : elle est remise dans la ligne de saisie (↑ la retrouve aussi), puis Entrée pour l'envoyer.",
 			PrintedBack:      "La voici, pour la raccourcir :",
+			Unreadable:       "Ce message contient des caractères illisibles (un codage que je ne lis pas) : il n'a pas été envoyé.",
+			CleanedBack:      "Le voici sans eux, dans la ligne de saisie : corrigez-le si besoin, puis Entrée.",
 			NotSaved:         "(Erreur : ce message n'a pas été enregistré, réessayez.)",
 			SavedFile:        "(Fichier enregistré : %s)",
 			Goodbye:          "À bientôt ! Vos réponses sont enregistrées : relancez la même commande pour reprendre.",
