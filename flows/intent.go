@@ -33,7 +33,11 @@ const (
 	readUnclear                     // at a prompt of options only: none matched
 	readSeveral                     // several profiles at once: opts, none for « les deux »
 	readAbout                       // a question about the consultation itself: topic
+	readNoBack                      // « retour » where there is nothing to go back to
 )
+
+// backWords ask for the step before, where no button offers it.
+var backWords = wordSet("retour revenir precedent precedente retourner back previous")
 
 // reading is what a typed message means at the current prompt.
 type reading struct {
@@ -122,6 +126,17 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	}
 	if isHelp(text, n) {
 		return reading{kind: readHelp}
+	}
+	if backWords[n] {
+		// « retour » where no button goes back: from the review, the
+		// menu; before it, nowhere (it would otherwise read as « I am
+		// back », a greeting).
+		for _, o := range opts {
+			if o.action == actMenu {
+				return reading{kind: readOption, opt: o}
+			}
+		}
+		return reading{kind: readNoBack}
 	}
 	if isGreeting(n) {
 		return reading{kind: readGreeting}

@@ -221,6 +221,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:purpose", false
 	case strings.HasPrefix(first, prefix(msg.AboutLength)):
 		return "about:length", false
+	case first == msg.NoBack:
+		return "noback", false
 	case first == msg.SeveralProfilesAny, strings.HasPrefix(first, prefix(msg.SeveralProfiles)):
 		return "several", false
 	}

@@ -117,6 +117,9 @@ func (st *step) text(raw string) {
 		st.reshow()
 	case readSeveral:
 		st.severalProfiles(rd.opts)
+	case readNoBack:
+		st.say(m.NoBack)
+		st.reshow()
 	case readUnclear:
 		if p := st.pending(); p != nil && p.Kind == PendingPlace {
 			// « 93 », « celui du 93 », « seine saint denis »: read as a

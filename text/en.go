@@ -162,6 +162,7 @@ var english = Catalog{
 		Unknown:         "I do not know the command “/%s”.",
 		NotYet:          "Let's finish these first steps first.",
 		LanguageSet:     "I will now speak English.",
+		NoBack:          "There is no step before this one: here is where you are.",
 		LanguageAlready: "We are speaking English already. (For French: /language.)",
 		CommandButtons: "Under “More actions”, at the bottom of the page:\nThemes — choose a theme\nMy answers — see your answers\n" +
 			"Help — this help\nFrançais — continue in French\nMy data — everything we keep about you\n" +

@@ -79,6 +79,8 @@ type Flow struct {
 	Unknown      string // %s command
 	NotYet       string
 	LanguageSet  string
+	// NoBack answers « retour » where there is no step to go back to.
+	NoBack string
 	// LanguageAlready answers a request for the language already spoken.
 	LanguageAlready string
 	Commands        string // %s list of commands

@@ -162,6 +162,7 @@ var french = Catalog{
 		Unknown:         "Je ne connais pas la commande « /%s ».",
 		NotYet:          "Terminons d'abord ces premières étapes.",
 		LanguageSet:     "Je vous parle désormais en français.",
+		NoBack:          "Il n'y a pas d'étape avant celle-ci : voici où vous en êtes.",
 		LanguageAlready: "Nous parlons déjà français. (Pour l'anglais : /langue.)",
 		CommandButtons: "Sous « Autres actions », en bas de la page :\nThèmes — choisir un thème\nMes réponses — voir vos réponses\n" +
 			"Aide — cette aide\nEnglish — continuer en anglais\nMes données — tout ce que nous gardons sur vous\n" +
