@@ -274,8 +274,9 @@ type step struct {
 	// (Event.CommandButtons).
 	buttons bool
 	// wayOn is set by replies that need no prompt after them: help,
-	// which explains the prompt in sight (its buttons still hold), and
-	// the lists that end with their own way on (/mes_reponses).
+	// which explains the prompt in sight (its buttons still hold), the
+	// lists that end with their own way on (/mes_reponses), and an
+	// over-long text given back to shorten for the question above.
 	wayOn bool
 	// tapped is set when the event is a tap on a button of the current
 	// prompt; chosen is then what the first reply's Lead shows of it,
