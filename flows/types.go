@@ -261,6 +261,11 @@ type Reply struct {
 	// input label); MaxLen its limit in characters.
 	Field  string `json:"field,omitempty"`
 	MaxLen int    `json:"max_len,omitempty"`
+	// Lang is the language of a reply that waits for text (LangFR,
+	// LangEN): the words a channel adds to it (Discord's « Répondre »
+	// button, which opens the form) are written in it, whatever language
+	// the person's app is set to.
+	Lang string `json:"lang,omitempty"`
 	// Document, when set, is a file sent after the text (the participant's
 	// data as JSON): a document on Telegram, an attachment on Discord, a
 	// file written next to the database in the terminal.

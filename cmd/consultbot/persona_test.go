@@ -375,3 +375,35 @@ func TestTypedWaysOnAtTheShortAnswerCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscordAnswerButtonSpeaksTheChosenLanguage: an educator whose
+// Discord is in French switches the bot to English with /langue (and one
+// whose Discord is in English switches it to French): every word of the
+// question they then see, the button that opens the form included, is in
+// the language they chose.
+func TestDiscordAnswerButtonSpeaksTheChosenLanguage(t *testing.T) {
+	p := startPersonas(t, true)
+	for _, c := range []struct{ locale, consent, profile, skip, theme, want, wrong string }{
+		{"fr", "J'accepte", "Enseignant", "Passer", "Égal accès", "✍️ Answer", "Répondre"},
+		{"en-GB", "I agree", "Teacher", "Skip", "Equal access", "✍️ Répondre", "Answer"},
+	} {
+		e := p.discord("claire-"+c.locale, c.locale)
+		g := p.dc.Guild()
+		e.slash(g, "contribuer", nil)
+		e.click(c.consent)
+		e.click(c.profile)
+		e.click(c.skip)
+		e.click(c.theme)
+		got := e.slash(g, "langue", nil)
+		if len(got) == 0 {
+			t.Fatalf("nothing after /langue\n%s", e.log.String())
+		}
+		last := got[len(got)-1]
+		if _, ok := last.Button(c.want); !ok {
+			t.Errorf("client %s after /langue: no button %q\n%s", c.locale, c.want, e.log.String())
+		}
+		if _, ok := last.Button(c.wrong); ok {
+			t.Errorf("client %s after /langue: a button still reads %q\n%s", c.locale, c.wrong, e.log.String())
+		}
+	}
+}
