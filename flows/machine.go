@@ -201,7 +201,7 @@ func (st *step) start(theme string) {
 // without a prompt are left as they are.
 func (st *step) noDeadEnd(ev Event) {
 	switch ev.Kind {
-	case EventText, EventChoice, EventVoice, EventMedia, EventCommand:
+	case EventText, EventChoice, EventVoice, EventMedia, EventCommand, EventEdited:
 	default:
 		return
 	}
@@ -366,6 +366,8 @@ func (st *step) handle(ev Event) {
 		st.firstContact(Event{Kind: EventCommand, Command: CmdStart})
 	case s.Stage == StageDeclined:
 		st.declinedReminder()
+	case ev.Kind == EventEdited:
+		st.say(st.msg().Edited)
 	case s.Stage == StagePaused && ev.Kind != EventText:
 		// Any tap or message after a pause resumes the conversation.
 		st.resume()

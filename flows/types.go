@@ -179,6 +179,11 @@ const (
 	EventChoice  EventKind = "choice"  // a tapped button: Token
 	EventVoice   EventKind = "voice"   // a voice note: Voice
 	EventMedia   EventKind = "media"   // other media where text is expected: Media names it
+	// EventEdited says the person edited a message they had sent. Edits
+	// are not read (the edited message may have been an answer, a
+	// command or a greeting): the person is told so, and how to change
+	// an answer.
+	EventEdited EventKind = "edited"
 	// EventTranscript is no one's action: a local program transcribed
 	// the voice note Voice.FileID, the answer to Theme/Question, as Text.
 	// The participant is asked to confirm it.

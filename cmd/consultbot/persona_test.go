@@ -407,3 +407,41 @@ func TestDiscordAnswerButtonSpeaksTheChosenLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestEditedMessageIsAnsweredNotIgnored: a parent on Telegram and an
+// educator in Discord's direct messages fix a typo by editing the answer
+// they sent. The bot reads no edit, so it says so, with how to change an
+// answer, and shows the question again; the answer stored stays the one
+// sent.
+func TestEditedMessageIsAnsweredNotIgnored(t *testing.T) {
+	p := startPersonas(t, false)
+	const want = "je ne lis pas les modifications"
+
+	a := p.telegram(7100, "Lucie", "fr")
+	a.onQuestion()
+	reply := a.say("on a pas dordi")
+	// The fake numbers a chat's messages in order: the parent's is the
+	// one before the bot's reply.
+	p.tg.EditText(a.u, reply[0].ID-1, "on a pas d'ordinateur")
+	got := a.await("edit the answer")
+	if len(got) == 0 || !strings.Contains(got[0].Text, want) || !slices.Contains(got[len(got)-1].Labels(), "Passer") {
+		t.Errorf("Telegram: editing an answer got no word on it, or no question after\n%s", a.log.String())
+	}
+	if ans := p.answers(bot.ChannelTelegram, fmt.Sprint(a.u.ID)); ans["acces/equipement"] != "on a pas dordi" {
+		t.Errorf("Telegram: answers after the edit %q, want the one sent", ans)
+	}
+
+	e := p.discord("marc", "fr")
+	e.dm("/contribuer")
+	e.click("accepte")
+	e.click("Enseignant")
+	e.click("Passer")
+	e.click("Égal accès")
+	msgID, err := p.dc.DirectMessage(e.u, "Nous avons 1 ordi pour 30")
+	e.await("DM an answer", err)
+	p.dc.EditDirectMessage(e.u, msgID, "Nous avons 1 ordinateur pour 30 élèves")
+	dgot := e.await("edit that DM", nil)
+	if len(dgot) == 0 || !strings.Contains(dgot[0].Content, want) {
+		t.Errorf("Discord: editing a direct message got no word on it\n%s", e.log.String())
+	}
+}
