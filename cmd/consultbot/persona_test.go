@@ -445,3 +445,26 @@ func TestEditedMessageIsAnsweredNotIgnored(t *testing.T) {
 		t.Errorf("Discord: editing a direct message got no word on it\n%s", e.log.String())
 	}
 }
+
+// TestFloodNoticeSpeaksTheChosenLanguage: a parent whose Telegram is in
+// French chose English with /langue, then sends many messages at once;
+// the notice that they are handled in order is in English too.
+func TestFloodNoticeSpeaksTheChosenLanguage(t *testing.T) {
+	p := startPersonas(t, true)
+	a := p.telegram(7200, "Karim", "fr")
+	a.onQuestion()
+	a.say("/langue")
+	for i := range 12 {
+		p.tg.SendText(a.u, fmt.Sprintf("message %d", i))
+	}
+	got := a.await("12 messages at once")
+	var notice string
+	for _, m := range got {
+		if strings.Contains(m.Text, "in order") || strings.Contains(m.Text, "dans l'ordre") {
+			notice = m.Text
+		}
+	}
+	if !strings.Contains(notice, "in order") {
+		t.Errorf("flood notice %q, want it in English\n%s", notice, a.log.String())
+	}
+}
