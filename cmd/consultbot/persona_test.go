@@ -29,9 +29,11 @@ type personas struct {
 const personaDiscordToken = "discord-token-for-personas"
 
 // startPersonas starts `run` with Telegram and Discord in the current
-// test's temporary directory; guilds is the Discord guild_ids setting
-// (nil: commands registered globally, so that they work in DMs too).
-func startPersonas(t *testing.T, guilds bool) *personas {
+// test's temporary directory. guilds sets Discord's guild_ids to the
+// fake's guild (else commands are registered globally, so that they work
+// in direct messages too). People here act faster than anyone can tap:
+// flood control lets them, unless flood is set (then the defaults hold).
+func startPersonas(t *testing.T, guilds bool, flood ...bool) *personas {
 	t.Helper()
 	tg := telegramtest.NewServer(telegramtest.Options{})
 	t.Cleanup(tg.Close)
@@ -44,6 +46,9 @@ func startPersonas(t *testing.T, guilds bool) *personas {
 	}
 	cfg := fmt.Sprintf("[storage]\npath = \"run.db\"\n[telegram]\napi_endpoint = %q\n[discord]\napi_base = %q\napplication_id = %q\n%s",
 		tg.URL(), dc.URL+"/api/v9", dc.AppID, guildLine)
+	if len(flood) == 0 || !flood[0] {
+		cfg += "[security]\nflood_burst = 1000\n"
+	}
 	if err := os.WriteFile("consultbot.toml", []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -187,12 +192,14 @@ func (pp *tgPerson) tapOn(m telegramtest.Message, label string) []telegramtest.M
 	return out
 }
 
-// tgDCPerson is an educator on Discord.
+// dcPerson is an educator on Discord; seen is what they last read of
+// every message, modal the last form they saw open.
 type dcPerson struct {
-	p    *personas
-	u    discordtest.User
-	seen map[string]string
-	log  strings.Builder
+	p     *personas
+	u     discordtest.User
+	seen  map[string]string
+	modal string // the interaction of the last form seen open
+	log   strings.Builder
 }
 
 func (p *personas) discord(name, locale string) *dcPerson {
@@ -234,16 +241,25 @@ func (pp *dcPerson) await(action string, err error) []discordtest.Message {
 	if err != nil {
 		fmt.Fprintf(&pp.log, "   !! %v\n", err)
 	}
-	_ = pp.p.dc.Wait(10*time.Second, func() bool { return len(pp.changed()) > 0 })
+	newModal := func() (discordtest.Modal, bool) {
+		m, ok := pp.p.dc.Modal(pp.u.ID)
+		return m, ok && m.InteractionID != pp.modal
+	}
+	_ = pp.p.dc.Wait(10*time.Second, func() bool {
+		_, opened := newModal()
+		return opened || len(pp.changed()) > 0
+	})
 	pp.p.settle(bot.ChannelDiscord)
 	ch := pp.changed()
-	if len(ch) == 0 {
+	m, opened := newModal()
+	if len(ch) == 0 && !opened {
 		fmt.Fprintf(&pp.log, "   (nothing)\n")
 	}
-	if m, ok := pp.p.dc.Modal(pp.u.ID); ok && !strings.Contains(pp.log.String(), "modal "+m.InteractionID) {
-		fmt.Fprintf(&pp.log, "< modal %s %q:", m.InteractionID, m.Title)
+	if opened {
+		pp.modal = m.InteractionID
+		fmt.Fprintf(&pp.log, "< form %q:", m.Title)
 		for _, in := range m.Inputs {
-			fmt.Fprintf(&pp.log, " {%q %q max %d required %v}", in.Label, in.Description, in.MaxLength, in.Required)
+			fmt.Fprintf(&pp.log, " {%q, at most %d characters, required %v}", in.Label, in.MaxLength, in.Required)
 		}
 		fmt.Fprintln(&pp.log)
 	}
@@ -450,7 +466,7 @@ func TestEditedMessageIsAnsweredNotIgnored(t *testing.T) {
 // French chose English with /langue, then sends many messages at once;
 // the notice that they are handled in order is in English too.
 func TestFloodNoticeSpeaksTheChosenLanguage(t *testing.T) {
-	p := startPersonas(t, true)
+	p := startPersonas(t, true, true)
 	a := p.telegram(7200, "Karim", "fr")
 	a.onQuestion()
 	a.say("/langue")
@@ -467,4 +483,20 @@ func TestFloodNoticeSpeaksTheChosenLanguage(t *testing.T) {
 	if !strings.Contains(notice, "in order") {
 		t.Errorf("flood notice %q, want it in English\n%s", notice, a.log.String())
 	}
+}
+
+// quiet settles after an action that should change nothing the person
+// sees (a repeated update), and notes in the log whether it did.
+func (pp *tgPerson) quiet(action string) {
+	pp.p.t.Helper()
+	pp.p.settle(bot.ChannelTelegram)
+	fmt.Fprintf(&pp.log, "> %s\n", action)
+	if ch := pp.changed(); len(ch) > 0 {
+		fmt.Fprintf(&pp.log, "   !! %d messages changed\n", len(ch))
+		for _, m := range ch {
+			pp.seen[m.ID] = tgView(m)
+		}
+		return
+	}
+	fmt.Fprintf(&pp.log, "   (nothing, as expected)\n")
 }
