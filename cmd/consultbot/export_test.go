@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -81,7 +82,7 @@ func TestExportCommandWritesAPrivateCSV(t *testing.T) {
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("parse export: %d records, %v", len(recs), err)
 	}
-	if recs[1][11] != "Des PC; et du \"vrai\" réseau\nsvp" || recs[1][1] == "telegram:p1" {
+	if recs[1][slices.Index(organiser.ExportColumns, "answer")] != "Des PC; et du \"vrai\" réseau\nsvp" || recs[1][1] == "telegram:p1" {
 		t.Errorf("first row %q", recs[1])
 	}
 	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(matches) > 0 {
