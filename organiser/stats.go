@@ -92,7 +92,11 @@ func StatsText(d digest.Digest) string {
 				b.WriteString(" " + t.NoStart + "\n")
 				continue
 			}
-			fmt.Fprintf(&b, " "+t.Completion+"\n", n(th.Started, t.Participant), num(th.Confirmed, fr), pct(th.CompletionRate, fr))
+			fmt.Fprintf(&b, " "+t.Completion, n(th.Started, t.Participant), num(th.Confirmed, fr), pct(th.CompletionRate, fr))
+			if th.Skipped > 0 {
+				fmt.Fprintf(&b, " "+t.Skipped, n(th.Skipped, t.Participant))
+			}
+			b.WriteString("\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -73,6 +73,7 @@ type Stats struct {
 	ThemeLine         string // %d number, %s title, %s answers, %s News or nothing
 	NoStart           string
 	Completion        string // %s started, %s completed (a number), %s percentage
+	Skipped           string // %s participants (counted) who went through skipping every question
 
 	Participant string // noun
 	Answer      string // noun
