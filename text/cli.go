@@ -16,6 +16,9 @@ type CLI struct {
 	LangFlag       string // %[1]s command, %[2]q value
 	HeldByBot      string // %[1]s command, %[2]q database file
 	NoAdminSocket  string // %q database, %s socket path
+	NoDatabase     string // %q database file
+	BadFlag        string // %[1]s command, %[2]v the flag package's error (English)
+	FlagsOf        string // %s command; its flags follow, in English
 
 	ConfigOK      string // %d themes, %d questions, %s channels
 	ConfigInvalid string // followed by the problems, one a line

@@ -396,6 +396,9 @@ Messages follow LANG (en_… for English); French otherwise.
 		Failed:         "%s: ",
 		LangFlag:       "%[1]s: --lang must be fr or en, not %[2]q.",
 		HeldByBot:      "%[1]s: %[2]q is held by a running consultbot (run or chat): stop it first, then run %[1]s again.",
+		NoDatabase:     "open db %q: no such file: give it with -db FILE, or storage.path in the configuration (consultbot chat creates one to try)",
+		BadFlag:        "consultbot %[1]s: %[2]v. consultbot %[1]s -h lists the flags.",
+		FlagsOf:        "Flags of consultbot %s:",
 		NoAdminSocket:  "open db %q: held by a running consultbot (run or chat) that does not answer on its admin socket %s: stop it first.",
 
 		ConfigOK:      "config ok: %d themes, %d questions, channels: %s",

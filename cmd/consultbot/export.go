@@ -65,6 +65,9 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 		db, _, err := cfg.Storage.openStore(storage.Options{})
 		return db, cfg, err
 	}
+	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+		return nil, cfg, fmt.Errorf(m.t().NoDatabase, cfg.Storage.Path)
+	}
 	db, err := storage.OpenReadOnly(cfg.Storage.Path, storage.Options{})
 	if err != nil {
 		return nil, cfg, err

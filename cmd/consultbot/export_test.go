@@ -203,13 +203,20 @@ func TestCommandLineSpeaksTheOrganisersLanguage(t *testing.T) {
 		{nil, []string{"digest", "--print", "2"}, "« 2 » en trop. Les options s'écrivent avant tout le reste, avec leur valeur (par exemple --theme 2)"},
 		{nil, []string{"digest", "-db", dbPath, "--print", "--lang", "de"}, "--lang vaut fr ou en, pas « de »"},
 		{nil, []string{"export", "-db", dbPath}, "indiquez où écrire avec --out FICHIER"},
-		{nil, []string{"export", "-db", dbPath, "--out", "-"}, "CONSULTBOT_PSEUDONYM_KEY n'est pas défini"},
+		{nil, []string{"export", "-db", dbPath, "--out", "-"}, "la variable CONSULTBOT_PSEUDONYM_KEY n'est pas définie"},
 		{map[string]string{"LANG": "en"}, []string{"export", "-db", dbPath, "--out", "-"}, "CONSULTBOT_PSEUDONYM_KEY is not set"},
 		{nil, []string{"export", "-db", dbPath, "--out", "-", "--format", "xlsx"}, "--format vaut csv ou jsonl, pas « xlsx »"},
+		{nil, []string{"stats", "-db", filepath.Join(t.TempDir(), "none.db")}, "n'existe pas : indiquez-la avec -db FICHIER"},
+		{nil, []string{"chat", "--theme", "2"}, "consultbot chat : option refusée (flag provided but not defined: -theme). consultbot chat -h liste les options."},
 	} {
 		if _, _, err := runCommand(t, tc.env, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v %q: %v, want %q", tc.env, tc.args, err, tc.want)
 		}
+	}
+	// A mistyped flag is said once, by the error above, not also by the
+	// flag package in English.
+	if _, stderr, _ := runCommand(t, nil, "chat", "--theme", "2"); stderr != "" {
+		t.Errorf("a mistyped flag also printed %q", stderr)
 	}
 	_, stderr, err := runCommand(t, map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}, "export", "-db", dbPath, "--out", filepath.Join(t.TempDir(), "a.csv"))
 	if err != nil || !strings.Contains(stderr, "2 réponses exportées dans ") {

@@ -194,8 +194,16 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		global.Usage()
 		return fmt.Errorf(m.t().UnknownCommand, m.command)
 	}
-	if err := fs.Parse(args); err != nil {
+	// The flag package's own messages are English and would come twice
+	// (its line, then main's): the command says it once, in its language.
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(m.Stderr, m.t().FlagsOf+"\n", m.command)
+		fs.SetOutput(m.Stderr)
+		fs.PrintDefaults()
 		return err
+	} else if err != nil {
+		return fmt.Errorf(m.t().BadFlag, m.command, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf(m.t().UnexpectedArgs, m.command, strings.Join(fs.Args(), " "))
