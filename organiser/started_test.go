@@ -64,11 +64,7 @@ func (c *converse) tap(label string) {
 // theme 2's first question.
 func (c *converse) answerFirstTheme(q *flows.Questionnaire) {
 	c.t.Helper()
-	c.say("/start")
-	c.tap("J'accepte")
-	c.tap("Parent")
-	c.tap("Passer")
-	c.tap("1. " + q.Themes[0].Title.In("fr"))
+	c.chooseFirstTheme(q)
 	for range q.Themes[0].Questions {
 		r := c.last[len(c.last)-1]
 		if r.Expect == flows.ExpectText {
@@ -177,15 +173,22 @@ func synthese(t *testing.T, s *Service) Result {
 	return res
 }
 
-// skipFirstTheme joins as a parent, chooses the first theme and skips
-// its first n questions (all of them when n is their number).
-func (c *converse) skipFirstTheme(q *flows.Questionnaire, n int) {
+// chooseFirstTheme joins as a parent, with no académie, and chooses the
+// first theme.
+func (c *converse) chooseFirstTheme(q *flows.Questionnaire) {
 	c.t.Helper()
 	c.say("/start")
 	c.tap("J'accepte")
 	c.tap("Parent")
 	c.tap("Passer")
 	c.tap("1. " + q.Themes[0].Title.In("fr"))
+}
+
+// skipFirstTheme joins as a parent, chooses the first theme and skips
+// its first n questions (all of them when n is their number).
+func (c *converse) skipFirstTheme(q *flows.Questionnaire, n int) {
+	c.t.Helper()
+	c.chooseFirstTheme(q)
 	for range n {
 		c.tap("Passer")
 	}
