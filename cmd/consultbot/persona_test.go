@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -49,17 +47,7 @@ func startPersonas(t *testing.T, guilds bool, flood ...bool) *personas {
 	if len(flood) == 0 || !flood[0] {
 		cfg += "[security]\nflood_burst = 1000\n"
 	}
-	if err := os.WriteFile("consultbot.toml", []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": tg.Token(), "DISCORD_TOKEN": personaDiscordToken})
-	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &runningBot{m: m, stderr: stderr, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- m.Run(ctx) }()
+	r := runReplica(t, writeConfig(t, cfg), map[string]string{"TELEGRAM_TOKEN": tg.Token(), "DISCORD_TOKEN": personaDiscordToken})
 	t.Cleanup(func() {
 		wait, stop := context.WithTimeout(context.Background(), 30*time.Second)
 		defer stop()
@@ -70,7 +58,7 @@ func startPersonas(t *testing.T, guilds bool, flood ...bool) *personas {
 		guild = dc.GuildID
 	}
 	if _, err := dc.WaitCommands(guild, 30*time.Second); err != nil {
-		t.Fatalf("no Discord commands registered: %v\nstderr:\n%s", err, stderr)
+		t.Fatalf("no Discord commands registered: %v\nstderr:\n%s", err, r.stderr)
 	}
 	return &personas{t: t, tg: tg, dc: dc, r: r}
 }
@@ -185,7 +173,14 @@ func (pp *tgPerson) tapOn(m telegramtest.Message, label string) []telegramtest.M
 	if err != nil {
 		pp.p.t.Fatal(err)
 	}
-	out := pp.await(fmt.Sprintf("tap [%s] on #%d", label, m.ID))
+	return pp.awaitTap(q, fmt.Sprintf("tap [%s] on #%d", label, m.ID))
+}
+
+// awaitTap awaits the reply to the tap q, and notes a tap left unanswered
+// (its button's clock would spin on).
+func (pp *tgPerson) awaitTap(q, action string) []telegramtest.Message {
+	pp.p.t.Helper()
+	out := pp.await(action)
 	if !pp.p.tg.CallbackAnswered(q) {
 		fmt.Fprintf(&pp.log, "   !! tap never answered (clock spins)\n")
 	}
@@ -326,11 +321,7 @@ func (pp *tgPerson) tapStale(m telegramtest.Message, label string) []telegramtes
 		for _, b := range row {
 			if b.Text == label {
 				_, q := pp.p.tg.TapData(pp.u, m, b.CallbackData)
-				out := pp.await(fmt.Sprintf("tap stale [%s] on #%d", label, m.ID))
-				if !pp.p.tg.CallbackAnswered(q) {
-					fmt.Fprintf(&pp.log, "   !! tap never answered (clock spins)\n")
-				}
-				return out
+				return pp.awaitTap(q, fmt.Sprintf("tap stale [%s] on #%d", label, m.ID))
 			}
 		}
 	}
