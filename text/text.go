@@ -50,6 +50,8 @@ type Catalog struct {
 	// Web holds what the web page says itself: its chrome, labels and
 	// buttons, its landing page and its answers to bad requests.
 	Web Web
+	// CLI holds what the consultbot command line says.
+	CLI CLI
 }
 
 // For returns the catalogue of lang: English for "en" and its regional
