@@ -111,8 +111,8 @@ func TestPageRepliesNameNoSlashCommand(t *testing.T) {
 					for _, buttons := range []bool{true, false} {
 						ev.CommandButtons = buttons
 						at, all := s, ""
-						// Twice: a whole theme answered ends on its recap
-						// and the next theme.
+						// Answers until the theme (five questions) is done:
+						// its recap and the next theme follow.
 						for range 6 {
 							var replies []Reply
 							at, replies = m.Step(at, ev, baseTime.Add(time.Hour))
