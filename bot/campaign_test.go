@@ -68,7 +68,7 @@ func (r *reachSender) Send(ctx context.Context, out bot.Outgoing) error {
 		if r.fail != nil {
 			if claimed, err := r.fail(out); err != nil {
 				if claimed {
-					if cerr := bot.Claim(ctx); cerr != nil {
+					if cerr := bot.Claim(ctx, ""); cerr != nil {
 						return cerr
 					}
 				}
@@ -76,7 +76,7 @@ func (r *reachSender) Send(ctx context.Context, out bot.Outgoing) error {
 			}
 		}
 	}
-	if err := bot.Claim(ctx); err != nil {
+	if err := bot.Claim(ctx, ""); err != nil {
 		return err
 	}
 	r.mu.Lock()

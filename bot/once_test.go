@@ -178,7 +178,7 @@ func (s *stuckSender) Send(ctx context.Context, out bot.Outgoing) error {
 	if !out.Low {
 		return s.reachSender.Send(ctx, out)
 	}
-	if err := bot.Claim(ctx); err != nil {
+	if err := bot.Claim(ctx, ""); err != nil {
 		return err
 	}
 	s.mu.Lock()
