@@ -57,12 +57,14 @@ type Claims interface {
 // (the Telegram adapter): when its Send gets an out whose Claimed is set,
 // it finds out from the platform whether out arrived, then reports it
 // delivered, or sends it. Meanwhile nothing else may go to out's
-// address, so the engine tells it of every such announcement before
-// delivering anything: Unsettled at Start (and when the outbox feed
-// reports one), Settled once the engine is done with it (delivered,
-// given up, dropped, or its claim lifted). A LowSender that is no
-// Settler gets the announcement again, Claimed set, and must make a
-// second copy harmless itself (Discord's nonce).
+// address. The engine tells it of the announcements a stop left claimed
+// before delivering anything (Unsettled, at Start and when the outbox
+// feed lists one); one whose Send fails once claimed it closes itself,
+// before the failed request's turn ends. Settled comes once the engine
+// is done with an announcement (delivered, given up, dropped, or its
+// claim lifted after a refusal). A LowSender that is no Settler gets the
+// announcement again, Claimed set, and must make a second copy harmless
+// itself (Discord's nonce).
 type Settler interface {
 	LowSender
 	Unsettled(out Outgoing)
