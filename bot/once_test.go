@@ -31,6 +31,23 @@ func lowPending(t *testing.T, db *storage.DB) []bot.Outgoing {
 	return low
 }
 
+// announce drafts an announcement of text and confirms it, as an
+// organiser does.
+func (e *campaignEnv) announce(t *testing.T, text string) {
+	t.Helper()
+	ctx := context.Background()
+	id, _, err := e.db.DraftAnnouncement(ctx, text, e.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // erase takes p through /effacer and its confirmation.
 func (e *campaignEnv) erase(t *testing.T, p string) {
 	t.Helper()
@@ -58,17 +75,7 @@ func TestWithdrawnDuringCampaignGetNothingMore(t *testing.T) {
 				e.clock.add(4 * 24 * time.Hour)
 			} else {
 				want = "Dernière semaine !"
-				ctx := context.Background()
-				id, _, err := e.db.DraftAnnouncement(ctx, want, e.clock.now())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := e.eng.StartCampaign(ctx, func(ctx context.Context) error {
-					_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
-					return err
-				}); err != nil {
-					t.Fatal(err)
-				}
+				e.announce(t, want)
 			}
 			var queued []bot.Outgoing
 			waitFor(t, "the lane filled", func() bool {
@@ -108,6 +115,19 @@ type tooFast struct{}
 func (tooFast) Error() string             { return "429 Too Many Requests: retry after 1" }
 func (tooFast) RetryAfter() time.Duration { return time.Millisecond }
 
+// failOnce fails the first low-priority send with err, after its claim
+// when claimed is set, and lets the others go.
+func failOnce(claimed bool, err error) func(bot.Outgoing) (bool, error) {
+	failed := false
+	return func(bot.Outgoing) (bool, error) {
+		if failed {
+			return false, nil
+		}
+		failed = true
+		return claimed, err
+	}
+}
+
 // TestReminderAtMostOnce fails the first attempt at a reminder in four
 // ways: after its request left (the platform may have it: it is set
 // aside, never tried again), refused by the platform (429), with no
@@ -126,15 +146,7 @@ func TestReminderAtMostOnce(t *testing.T) {
 		{"failed before its claim", timeout{}, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &reachSender{}
-			failed := false
-			rec.fail = func(bot.Outgoing) (bool, error) {
-				if failed {
-					return false, nil
-				}
-				failed = true
-				return tc.claimed, tc.err
-			}
+			rec := &reachSender{fail: failOnce(tc.claimed, tc.err)}
 			e := startCampaigns(t, rec)
 			e.pauseWithReminder(t, "telegram:1")
 			e.clock.add(4 * 24 * time.Hour)
@@ -185,30 +197,11 @@ func TestUncertainAnnouncementIsSettled(t *testing.T) {
 		{"refused with 429", tooFast{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &reachSender{}
-			failed := false
-			rec.fail = func(bot.Outgoing) (bool, error) {
-				if failed {
-					return false, nil
-				}
-				failed = true
-				return true, tc.err
-			}
-			found := 0
-			rec.arrived = func(bot.Outgoing) bool { found++; return true }
+			rec := &reachSender{fail: failOnce(true, tc.err)}
+			rec.arrived = func(bot.Outgoing) bool { return true }
 			e := startCampaigns(t, rec)
 			e.pauseWithReminder(t, "telegram:1")
-			ctx := context.Background()
-			id, _, err := e.db.DraftAnnouncement(ctx, "Dernière semaine !", e.clock.now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := e.eng.StartCampaign(ctx, func(ctx context.Context) error {
-				_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			e.announce(t, "Dernière semaine !")
 			var seq uint64
 			waitFor(t, "the announcement settled", func() bool {
 				rec.mu.Lock()

@@ -13,18 +13,11 @@ import (
 	"consultbot/flows"
 )
 
-// noHandler is the engine of an adapter that only sends.
-type noHandler struct{}
-
-func (noHandler) Handle(context.Context, bot.Inbound) (bot.Applied, error) {
-	return bot.Applied{}, nil
-}
-
 // sendingAdapter is an adapter on srv that only sends, as a process does
 // before its gateway is up.
 func sendingAdapter(t *testing.T, srv *discordtest.Server) *discord.Adapter {
 	t.Helper()
-	ad, err := discord.New(noHandler{}, discord.Options{
+	ad, err := discord.New(nopHandler{}, discord.Options{
 		Token: srv.Token, ApplicationID: srv.AppID, APIBase: srv.URL + "/api/v9",
 		GuildIDs: []string{srv.GuildID}, Logger: testLogger(t),
 	})

@@ -291,9 +291,16 @@ func (a *Adapter) Unsettled(out bot.Outgoing) {
 	if !ok {
 		return
 	}
-	after, _ := strconv.Atoi(out.ClaimNote)
-	a.ids.saw(after) // a lower bound for this process's claims too
-	a.gate.unsettle(chat, &unsettled{seq: out.Seq, after: after, since: a.ids.count(), asked: time.Now(), next: after + 1})
+	u := a.newUnsettled(out.Seq, out.ClaimNote)
+	a.ids.saw(u.after) // a lower bound for this process's claims too
+	a.gate.unsettle(chat, u)
+}
+
+// newUnsettled is the announcement seq, claimed with note, unsettled from
+// now on: only a message id from a request issued later bounds the probe.
+func (a *Adapter) newUnsettled(seq uint64, note string) *unsettled {
+	after, _ := strconv.Atoi(note)
+	return &unsettled{seq: seq, after: after, since: a.ids.count(), asked: time.Now(), next: after + 1}
 }
 
 // Settled forgets out, delivered, given up or no longer claimed.
@@ -306,8 +313,7 @@ func (a *Adapter) Settled(out bot.Outgoing) {
 // unsettledAfter records, under the chat's gate, that out's request
 // failed once claimed with note: the platform may have it.
 func (a *Adapter) unsettledAfter(chat int64, out *bot.Outgoing, note string) {
-	after, _ := strconv.Atoi(note)
-	a.gate.unsettle(chat, &unsettled{seq: out.Seq, after: after, since: a.ids.count(), asked: time.Now(), next: after + 1})
+	a.gate.unsettle(chat, a.newUnsettled(out.Seq, note))
 }
 
 // errAwaitingID is the failure of an unsettled announcement's Send while
@@ -322,10 +328,8 @@ var errAwaitingID = &errUnsettled{wait: 250 * time.Millisecond}
 func (a *Adapter) settle(ctx context.Context, chat int64, out bot.Outgoing, p part) (bool, error) {
 	u := a.gate.open(chat, out.Seq)
 	if u == nil {
-		// Claimed, and not known here as unsettled: as after a restart,
-		// only an id from now on bounds the range.
-		after, _ := strconv.Atoi(out.ClaimNote)
-		u = &unsettled{seq: out.Seq, after: after, since: a.ids.count(), asked: time.Now(), next: after + 1}
+		// Claimed, and not known here as unsettled: as after a restart.
+		u = a.newUnsettled(out.Seq, out.ClaimNote)
 		a.gate.unsettle(chat, u)
 	}
 	attrs := []any{a.chatAttr(chat), "seq", out.Seq}

@@ -15,13 +15,6 @@ import (
 	"consultbot/flows"
 )
 
-// noHandler is the engine of an adapter that receives nothing.
-type noHandler struct{}
-
-func (noHandler) Handle(context.Context, bot.Inbound) (bot.Applied, error) {
-	return bot.Applied{}, nil
-}
-
 // settleBench is an adapter Sending straight to the fake, without an
 // engine, as a process after a kill would: the test lays out the chats'
 // message ids first.
@@ -51,7 +44,7 @@ func newSettleBench(t *testing.T) *settleBench {
 // adapter starts a new adapter (a new process) on the fake.
 func (b *settleBench) adapter() *telegram.Adapter {
 	b.t.Helper()
-	ad, err := telegram.New(context.Background(), noHandler{}, telegram.Options{
+	ad, err := telegram.New(context.Background(), nobody{}, telegram.Options{
 		Token: b.fake.Token(), APIEndpoint: b.fake.URL(), IDKey: testIDKey, Limits: adapterLimits,
 		Logger: slog.New(slog.NewTextHandler(b.logs, nil)),
 	})
