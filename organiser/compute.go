@@ -87,7 +87,7 @@ func participant(q *flows.Questionnaire, p storage.Progress) digest.Participant 
 		if !ok {
 			continue
 		}
-		prog := digest.Progress{Confirmed: tp.Confirmed, Current: tp.Current}
+		prog := digest.Progress{Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Current: tp.Current}
 		for _, qu := range th.Questions {
 			if slices.Contains(tp.Answered, qu.ID) {
 				prog.Answered = append(prog.Answered, qu.ID)

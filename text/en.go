@@ -83,7 +83,9 @@ var english = Catalog{
 			ThemeLine:         "%d. %s: %s%s.",
 			NoStart:           "Nobody started it.",
 			Completion:        "Started by %s, completed by %s (%s).",
+			Skipped:           "Gone through without answering by %s.",
 			Participant:       "participant|participants",
+			Contributor:       "participant who answered|participants who answered",
 			Answer:            "answer|answers",
 			New:               "new|new",
 			Answered:          "answered|answered",
@@ -340,7 +342,7 @@ var english = Catalog{
 		TitleAll:      "📊 Digest",
 		ThemeOnly:     "Theme: %s",
 		KeyFigures:    "At a glance",
-		Participants:  "👥 %s in the period · %s in total",
+		Participants:  "👥 %s who answered in the period · %s in total",
 		Contribs:      "💬 %s in the period · %s in total",
 		ByChannel:     "By channel",
 		ByProfile:     "By profile",
@@ -351,6 +353,7 @@ var english = Catalog{
 		ThemeLine:     "%s: %s · %s in total",
 		Completion:    "completed by %[4]s of %[5]s (%[1]s)",
 		NoStart:       "nobody started it",
+		Skipped:       "gone through without answering by %s",
 		DropOff:       "most frequent drop-off: “%[1]s” (%[4]s of %[5]s)",
 		QuestionHead:  "❓ %s — %s · %s in total",
 		Words:         "🔤 Frequent words: ",
@@ -369,6 +372,81 @@ var english = Catalog{
 		ChartTotal:    "Total",
 		ChartPeriod:   "In the period",
 		ChartEmpty:    "No contribution",
+	},
+	CLI: CLI{
+		Usage: `consultbot runs the consultation "États généraux du numérique éducatif"
+as a chatbot: parents on Telegram, educators on Discord, anyone in a terminal.
+
+Usage:
+  consultbot [-config FILE] <command> [flags]
+
+Commands:
+  chat          take part in the consultation in this terminal (no token, no server);
+                chat -organiser runs the organisers' commands on the same file
+  run           run the bot on every configured channel (Telegram, Discord, web)
+  check-config  validate the configuration and the questionnaire
+  export        export every answer, pseudonymised, as CSV or JSONL
+  digest        print the digest since the last periodic one
+  stats         print the organisers' statistics (as /stats)
+  backup        write a consistent, checked copy of the database
+                (export, digest, stats and backup work while the bot runs,
+                through its admin socket beside the database)
+  compact       rewrite the database without its free pages, where erased
+                answers linger (bot stopped; see docs/PRIVACY.md)
+  migrate       copy the consultation between a bbolt file and an etcd
+                cluster, either way: --from bolt:FILE --to etcd:URL,…
+                (bots stopped; counts and checksums checked)
+  version       print the version
+
+Global flags:
+  -config FILE  configuration file (default: consultbot.toml if present,
+                else built-in defaults; see config.example.toml)
+
+Run "consultbot <command> -h" for the flags of a command.
+Messages follow LANG (en_… for English); French otherwise.
+`,
+		MissingCommand: "consultbot: missing command, for example consultbot chat; consultbot help lists them all.",
+		UnknownCommand: "consultbot: unknown command %q. Commands: chat, run, check-config, export, digest, stats, backup, compact, migrate, version; consultbot help describes them.",
+		UnexpectedArgs: "consultbot %[1]s: unexpected %[2]q. Flags come before anything else, with their value (for example --theme 2); consultbot %[1]s -h lists them.",
+		Failed:         "%s: ",
+		LangFlag:       "%[1]s: --lang must be fr or en, not %[2]q.",
+		HeldByBot:      "%[1]s: %[2]q is held by a running consultbot (run or chat): stop it first, then run %[1]s again.",
+		NoDatabase:     "open db %q: no such file: give it with -db FILE, or storage.path in the configuration (consultbot chat creates one to try)",
+		BadFlag:        "consultbot %[1]s: %[2]v. consultbot %[1]s -h lists the flags.",
+		FlagsOf:        "Flags of consultbot %s:",
+		NoAdminSocket:  "open db %q: held by a running consultbot (run or chat) that does not answer on its admin socket %s: stop it first.",
+
+		ConfigOK:      "config ok: %d themes, %d questions, channels: %s",
+		ConfigInvalid: "config invalid:",
+
+		DigestNeedsPrint: "digest: add --print to see the digest since the last periodic one: consultbot digest --print (periodic digests are posted by consultbot run).",
+		UnknownTheme:     "digest: unknown theme %q. Give its number or its id:",
+		ThemeLine:        "  %d  %-12s %s",
+		ThemeExample:     "For example: consultbot digest --print --theme 2",
+
+		ExportNeedsOut:  "export: say where to write with --out FILE, or --out - for standard output. For example: consultbot export --out answers.csv",
+		ExportFormat:    "export: --format must be csv or jsonl, not %q.",
+		ExportSeparator: "export: --separator must be one character other than a quote or a line break (for example ; , or tab), not %q.",
+		KeyMissing:      "export: %[1]s is not set. The export pseudonymises participants with a secret key: export %[1]s=$(openssl rand -hex 32), and keep it to get the same pseudonyms next time.",
+		KeyShort:        "export: %[1]s is too short (%[2]d bytes): use at least %[3]d random bytes, for example $(openssl rand -hex 32).",
+		Exported:        "exported %d %s",
+		ExportedTo:      "exported %d %s to %s",
+		ExportedAnswer:  "answer|answers",
+		VoiceCopied:     "copied %d %s to %s",
+		VoiceNoun:       "voice recording|voice recordings",
+		VoiceWhileRuns:  "export: --voice-dir copies the recordings from the database file: stop the bot first, or export without it.",
+		OutRefused:      "%[1]s: --out %[2]q %[3]s; give a new file or a regular file to replace",
+		OutStdout:       " (- for standard output)",
+		OutSymlink:      "is a symbolic link, which the command would replace rather than follow",
+		OutDirectory:    "is a directory",
+		OutPipe:         "is a named pipe (FIFO)",
+		OutDevice:       "is a device",
+		OutNotRegular:   "is not a regular file",
+		OutIsDatabase:   "is the database itself",
+
+		BackupNeedsOut: "backup: --out FILE is required (a file: the copy is checked before it is put in place). For example: consultbot backup --out copy.db",
+		BackedUp:       "backed up %s to %s (%s, checked) in %s",
+		Compacted:      "compacted %s: %s → %s",
 	},
 	Channel: Channel{
 		FloodNotice: "You are sending many messages at once: I am handling them in order, just a moment…",
