@@ -427,8 +427,7 @@ func TestEditedMessageIsAnsweredNotIgnored(t *testing.T) {
 	a := p.telegram(7100, "Lucie", "fr")
 	a.onQuestion()
 	reply := a.say("on a pas dordi")
-	// The fake numbers a chat's messages in order: the parent's is the
-	// one before the bot's reply.
+	// Which message was edited makes no difference: no edit is read.
 	p.tg.EditText(a.u, reply[0].ID-1, "on a pas d'ordinateur")
 	got := a.await("edit the answer")
 	if len(got) == 0 || !strings.Contains(got[0].Text, want) || !slices.Contains(got[len(got)-1].Labels(), "Passer") {

@@ -259,7 +259,9 @@ type Server struct {
 	// or setWebhook's allowed_updates); empty: every type. As Telegram
 	// does, updates of other types are not queued from then on.
 	allowed   map[string]bool
-	nextMsgID map[int64]int
+	nextMsgID map[int64]int // groups: one count per chat
+	privateID int           // private chats: one count for the bot, as on Telegram
+	userMsgs  map[int64]map[int]bool
 	chatTypes map[int64]string
 	sent      map[int64][]*Message
 	callbacks map[string]*callbackState
@@ -294,6 +296,7 @@ func NewServer(opts Options) *Server {
 		nextUpdate: 700000,
 		all:        map[int]wireUpdate{},
 		nextMsgID:  map[int64]int{},
+		userMsgs:   map[int64]map[int]bool{},
 		chatTypes:  map[int64]string{},
 		sent:       map[int64][]*Message{},
 		callbacks:  map[string]*callbackState{},
@@ -955,12 +958,34 @@ func (s *Server) recordSent(m *Message) (any, *apiError) {
 	return wm, nil
 }
 
+// newMessageID numbers a new message of chatID, the bot's or a user's;
+// s.mu must be held. As on Telegram, the messages of all the bot's
+// private chats (positive chat ids) share one increasing count, so the
+// ids of one private chat have gaps; a group counts its own.
 func (s *Server) newMessageID(chatID int64) int {
+	if chatID > 0 {
+		s.privateID++
+		return s.privateID
+	}
 	s.nextMsgID[chatID]++
 	return s.nextMsgID[chatID]
 }
 
-// findSent returns the bot message to edit; s.mu must be held.
+// newUserMessageID numbers a user's message in chatID and remembers it
+// as theirs; s.mu must be held.
+func (s *Server) newUserMessageID(chatID int64) int {
+	id := s.newMessageID(chatID)
+	if s.userMsgs[chatID] == nil {
+		s.userMsgs[chatID] = map[int]bool{}
+	}
+	s.userMsgs[chatID][id] = true
+	return id
+}
+
+// findSent returns the bot message to edit, or Telegram's error: a
+// person's own message cannot be edited by the bot, and an id that is no
+// message of this chat (another chat's, or none yet) is not found; s.mu
+// must be held.
 func (s *Server) findSent(p params) (*Message, *apiError) {
 	chatID, apiErr := s.chatOf(p)
 	if apiErr != nil {
@@ -971,6 +996,9 @@ func (s *Server) findSent(p params) (*Message, *apiError) {
 		if int64(m.ID) == id {
 			return m, nil
 		}
+	}
+	if s.userMsgs[chatID][int(id)] {
+		return nil, badRequest("message can't be edited")
 	}
 	return nil, badRequest("message to edit not found")
 }
