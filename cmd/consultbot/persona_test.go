@@ -153,14 +153,23 @@ func (pp *tgPerson) say(s string) []telegramtest.Message {
 // last is the latest message offering label.
 func (pp *tgPerson) last(label string) telegramtest.Message {
 	pp.p.t.Helper()
-	ms := pp.p.tg.Messages(pp.u.ID)
+	return latest(pp.p.t, pp.p.tg.Messages(pp.u.ID), label, &pp.log, func(m telegramtest.Message) bool {
+		return slices.Contains(m.Labels(), label)
+	})
+}
+
+// latest returns the newest of ms that offers label (offers says whether
+// one does), or fails the test with what the person read.
+func latest[M any](t *testing.T, ms []M, label string, log *strings.Builder, offers func(M) bool) M {
+	t.Helper()
 	for i := len(ms) - 1; i >= 0; i-- {
-		if slices.Contains(ms[i].Labels(), label) {
+		if offers(ms[i]) {
 			return ms[i]
 		}
 	}
-	pp.p.t.Fatalf("no message offers %q\n%s", label, pp.log.String())
-	return telegramtest.Message{}
+	t.Fatalf("no message offers %q\n%s", label, log.String())
+	var none M
+	return none
 }
 
 func (pp *tgPerson) tap(label string) []telegramtest.Message {
@@ -276,14 +285,10 @@ func (pp *dcPerson) slash(place discordtest.Place, name string, opts map[string]
 
 func (pp *dcPerson) lastWith(label string) discordtest.Message {
 	pp.p.t.Helper()
-	ms := pp.p.dc.Messages(pp.u.ID)
-	for i := len(ms) - 1; i >= 0; i-- {
-		if _, ok := ms[i].Button(label); ok {
-			return ms[i]
-		}
-	}
-	pp.p.t.Fatalf("no message offers %q\n%s", label, pp.log.String())
-	return discordtest.Message{}
+	return latest(pp.p.t, pp.p.dc.Messages(pp.u.ID), label, &pp.log, func(m discordtest.Message) bool {
+		_, ok := m.Button(label)
+		return ok
+	})
 }
 
 func (pp *dcPerson) click(label string) []discordtest.Message {
