@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"consultbot/bot"
 	"consultbot/digest"
 	"consultbot/flows"
@@ -30,6 +32,11 @@ import (
 // (storage.Apply, fsync on) during each.
 //
 //	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-fullscan]
+//	    [-cpuprofile FILE] [-memprofile FILE] [-trace PREFIX]
+//
+// The profiles cover the digests, the traces the baseline and each
+// digest: what delays a write (the garbage collector, a busy core, the
+// disk) shows in them, beside the bbolt commit figures printed per phase.
 //
 // The store is generated in the setup with batched storage transactions
 // (concurrent Apply calls sharing bbolt batches, fsync off), not through the
@@ -46,6 +53,9 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	baseline := fs.Duration("baseline", 5*time.Second, "how long to measure write latency with no digest running")
 	fullScan := fs.Bool("fullscan", false, "also compute each digest the way it was before the digest index, for comparison")
 	export := fs.Bool("export", true, "measure the exports too")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
+	memProfile := fs.String("memprofile", "", "write a profile of the memory allocated during the digests (writers included) to this file")
+	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace and PREFIX-whole.trace, for go tool trace")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,9 +104,13 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	// Participants keep writing through every phase.
 	w := startWriters(ctx, db, *writers, 0)
 	defer w.stop()
+	commits := newCommitStats(db, path)
 
-	time.Sleep(*baseline)
+	if err := traced(*tracePrefix, "baseline", func() error { time.Sleep(*baseline); return nil }); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "writes, no digest:     %s\n", w.take())
+	fmt.Fprintf(stdout, "commits, no digest:    %s\n", commits.take())
 
 	type way struct {
 		name    string
@@ -110,16 +124,26 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			return fullScanDigest(ctx, db, q, since, until)
 		}})
 	}
+	prof, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
 	for _, period := range []struct {
-		name         string
+		name, short  string
 		since, until time.Time
-	}{{"daily", since, until}, {"whole store", time.Time{}, until}} {
+	}{{"daily", "daily", since, until}, {"whole store", "whole", time.Time{}, until}} {
 		for _, wy := range ways {
 			var d digest.Digest
+			prefix := *tracePrefix
+			if wy.name != "index" {
+				prefix = ""
+			}
 			peak, took, err := measure(func() error {
-				var err error
-				d, err = wy.compute(period.since, period.until)
-				return err
+				return traced(prefix, period.short, func() error {
+					var err error
+					d, err = wy.compute(period.since, period.until)
+					return err
+				})
 			})
 			if err != nil {
 				return err
@@ -127,7 +151,11 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "digest %s, %s: %v, %d new of %d contributions, %s\n", period.name, wy.name,
 				took.Round(time.Millisecond), d.Period.Contributions, d.Total.Contributions, peak)
 			fmt.Fprintf(stdout, "writes, during it:     %s\n", w.take())
+			fmt.Fprintf(stdout, "commits, during it:    %s\n", commits.take())
 		}
+	}
+	if err := prof.stop(); err != nil {
+		return err
 	}
 	if !*export {
 		return nil
@@ -413,4 +441,35 @@ func (w *writers) take() string {
 func (w *writers) stop() {
 	w.cancel()
 	w.wg.Wait()
+}
+
+// commitStats sums up bbolt's commits between two calls of take: the
+// pages written and the time spent writing them (fsync included: a write
+// slower during a digest than without, at the same number of pages, is
+// the disk's doing, not the process's), how much the file grew and the
+// read transactions.
+type commitStats struct {
+	db   *storage.DB
+	path string
+	last bolt.Stats
+	size int64
+}
+
+func newCommitStats(db *storage.DB, path string) *commitStats {
+	c := &commitStats{db: db, path: path}
+	c.take()
+	return c
+}
+
+func (c *commitStats) take() string {
+	s := c.db.BoltStats()
+	d := s.Sub(&c.last)
+	var size int64
+	if fi, err := os.Stat(c.path); err == nil {
+		size = fi.Size()
+	}
+	grew := size - c.size
+	c.last, c.size = s, size
+	return fmt.Sprintf("%d pages written in %v, file +%.1f MiB, %d free pages (%d pending), %d read tx",
+		d.TxStats.GetWrite(), d.TxStats.GetWriteTime().Round(time.Millisecond), float64(grew)/(1<<20), s.FreePageN, s.PendingPageN, d.TxN)
 }
