@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -105,6 +106,10 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	w := startWriters(ctx, db, *writers, 0)
 	defer w.stop()
 	commits := newCommitStats(db, path)
+	// settle collects the garbage of the phase before, so that each
+	// measured phase starts from the same heap, and leaves out the writes
+	// that ran during that forced collection: it is not the phase's.
+	settle := func() { runtime.GC(); w.take(); commits.take() }
 
 	if err := traced(*tracePrefix, "baseline", func() error { time.Sleep(*baseline); return nil }); err != nil {
 		return err
@@ -138,6 +143,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			if wy.name != "index" {
 				prefix = ""
 			}
+			settle()
 			peak, took, err := measure(func() error {
 				return traced(prefix, period.short, func() error {
 					var err error
@@ -168,6 +174,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, format := range []string{organiser.FormatCSV, organiser.FormatJSONL} {
 		var n int
 		var size countWriter
+		settle()
 		peak, took, err := measure(func() error {
 			var err error
 			n, err = organiser.Export(ctx, db, q, &size, organiser.ExportOptions{Format: format, Pseudonyms: pseudo, Until: time.Now()})
@@ -339,14 +346,21 @@ func (p memPeak) String() string {
 	return fmt.Sprintf("peak HeapInuse %.0f MiB, peak Sys %.0f MiB", float64(p.heapInuse)/(1<<20), float64(p.sys)/(1<<20))
 }
 
+// measure runs fn and returns its peak memory and its time. The memory is
+// read through runtime/metrics, which does not stop the world:
+// runtime.ReadMemStats does, and every 20 ms its pauses (up to 30 ms on
+// a loaded machine) were the writers' too, during the digests only.
 func measure(fn func() error) (memPeak, time.Duration, error) {
-	runtime.GC()
 	var peak memPeak
-	var ms runtime.MemStats
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+	}
 	sample := func() {
-		runtime.ReadMemStats(&ms)
-		peak.heapInuse = max(peak.heapInuse, ms.HeapInuse)
-		peak.sys = max(peak.sys, ms.Sys)
+		metrics.Read(samples)
+		peak.heapInuse = max(peak.heapInuse, samples[0].Value.Uint64()+samples[1].Value.Uint64())
+		peak.sys = max(peak.sys, samples[2].Value.Uint64())
 	}
 	done := make(chan struct{})
 	sampled := make(chan struct{})
