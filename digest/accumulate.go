@@ -104,6 +104,7 @@ type counter struct{ period, total int }
 type themeAcc struct {
 	newAnswers, total  int
 	started, confirmed int
+	skipped            int
 	unfinished         int
 	drops              map[string]int // question id ("" for the review) → participants who stopped there
 }
@@ -319,29 +320,46 @@ func (a *Accumulator) AddProgress(theme string, prog Progress) {
 	if ta == nil {
 		return
 	}
+	th := a.q.Theme(theme)
 	ta.started++
-	if prog.Confirmed {
+	switch {
+	case !answeredIn(th, prog.Answered) && (prog.Confirmed || prog.WentThrough):
+		ta.skipped++ // seen to the end, every question skipped
+	case prog.Confirmed:
 		ta.confirmed++
-		return
+	default:
+		ta.unfinished++
+		ta.drops[dropOffQuestion(th, prog)]++
 	}
-	ta.unfinished++
-	ta.drops[dropOffQuestion(a.q.Theme(theme), prog.Answered)]++
+}
+
+// answeredIn reports whether answered holds a question of th.
+func answeredIn(th *flows.Theme, answered []string) bool {
+	return slices.ContainsFunc(th.Questions, func(q flows.Question) bool { return slices.Contains(answered, q.ID) })
 }
 
 // dropOffQuestion returns where a participant who left a theme unfinished
-// stopped: the first question after the last one they answered, in the
-// theme's order, or "" (the review) when they answered the last question.
+// stopped: the review ("") when they went past its last question, else
+// the first question after the last one they answered, in the theme's
+// order, or "" when they answered the last question; with no answer, the
+// question they are on (they skipped up to it), else the first.
 // Counting from the last answer rather than from the first gap means that
 // a question someone skipped and came back to later is not blamed, and a
 // participant who started without answering anything stopped at the first
 // question. Progress.Current is not used: it may point to a question
 // reopened from the review, which says nothing about where people give up.
-func dropOffQuestion(th *flows.Theme, answered []string) string {
+func dropOffQuestion(th *flows.Theme, prog Progress) string {
+	if prog.WentThrough {
+		return ""
+	}
 	last := -1
 	for j, qu := range th.Questions {
-		if slices.Contains(answered, qu.ID) {
+		if slices.Contains(prog.Answered, qu.ID) {
 			last = j
 		}
+	}
+	if last < 0 && slices.ContainsFunc(th.Questions, func(q flows.Question) bool { return q.ID == prog.Current }) {
+		return prog.Current
 	}
 	if last+1 >= len(th.Questions) {
 		return ""
@@ -826,7 +844,7 @@ func (a *Accumulator) Finish() Digest {
 		td := ThemeDigest{
 			ID: th.ID, Title: th.Title.In(a.lang),
 			NewAnswers: ta.newAnswers, TotalAnswers: ta.total,
-			Started: ta.started, Confirmed: ta.confirmed,
+			Started: ta.started, Confirmed: ta.confirmed, Skipped: ta.skipped,
 		}
 		if ta.started > 0 {
 			td.CompletionRate = float64(ta.confirmed) / float64(ta.started)

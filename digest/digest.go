@@ -62,10 +62,14 @@ type ThemeDigest struct {
 	// NewAnswers were created in the period; TotalAnswers before Until.
 	NewAnswers, TotalAnswers int
 	// Started counts the participants who started the theme, Confirmed
-	// those who confirmed its review; CompletionRate is their ratio (0 when
-	// nobody started).
+	// those who confirmed its review with at least one answer;
+	// CompletionRate is their ratio (0 when nobody started).
 	Started, Confirmed int
 	CompletionRate     float64
+	// Skipped counts the participants who went through the theme to its
+	// end skipping every question: counted in Started, neither completed
+	// nor abandoned.
+	Skipped int `json:",omitempty"`
 	// DropOff is where unfinished participants stopped most, or nil when
 	// nobody left the theme unfinished.
 	DropOff *DropOff

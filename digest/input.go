@@ -48,6 +48,9 @@ type Progress struct {
 	Answered []string
 	// Confirmed is true once they confirmed the theme's review.
 	Confirmed bool
+	// WentThrough is true when, the review not confirmed, they went past
+	// the theme's last question (see storage.ThemeProgress).
+	WentThrough bool
 	// Current is the question they were on, if any.
 	Current string
 }

@@ -370,6 +370,9 @@ func build(d Digest, m markup) []section {
 			} else {
 				line += " · " + r.tx().NoStart
 			}
+			if th.Skipped > 0 {
+				line += " · " + r.t(r.tx().Skipped, r.count(th.Skipped, r.tx().Participant, false))
+			}
 			if th.DropOff != nil {
 				do := th.DropOff
 				line += " · " + r.t(r.tx().DropOff, e(do.Title),

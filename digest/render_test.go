@@ -363,7 +363,7 @@ func TestEveryCountAgrees(t *testing.T) {
 	}
 	fr := RenderMarkdown(one)
 	for _, want := range []string{
-		"👥 **1** participant sur la période",
+		"👥 **1** participant ayant répondu sur la période",
 		"💬 **1** contribution sur la période · 2 au total",
 		"Telegram : **1** contribution (1 participant) sur la période · 2 contributions (1 participant) au total",
 		"**1** nouvelle réponse · 2 au total",
@@ -378,7 +378,7 @@ func TestEveryCountAgrees(t *testing.T) {
 	one.Lang = "en"
 	en := RenderMarkdown(one)
 	for _, want := range []string{
-		"👥 **1** participant in the period",
+		"👥 **1** participant who answered in the period",
 		"Telegram: **1** contribution (1 participant) in the period · 2 contributions (1 participant) in total",
 		"**1** new answer · 2 in total",
 		"completed by 0 of 1 participant (0%)",

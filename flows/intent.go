@@ -3,6 +3,7 @@ package flows
 import (
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,13 +31,23 @@ const (
 	readGreeting                    // hello, I am back
 	readLeave                       // bye, I stop here, where no pause is offered
 	readUnclear                     // at a prompt of options only: none matched
+	readSeveral                     // several profiles at once: opts, none for « les deux »
+	readAbout                       // a question about the consultation itself: topic
+	readNoBack                      // « retour » where there is nothing to go back to
 )
+
+// backWords ask for the step before, where no button offers it.
+var backWords = wordSet("retour revenir precedent precedente retourner back previous")
 
 // reading is what a typed message means at the current prompt.
 type reading struct {
 	kind readingKind
 	opt  opt   // readOption
 	cmd  Event // readCommand
+	// opts are the profiles named (readSeveral); topic is what is asked
+	// (readAbout: aboutAnonymous…).
+	opts  []opt
+	topic string
 }
 
 // readText reads text at a prompt offering opts. open says the prompt
@@ -110,8 +121,22 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	if ev, ok := typedCommand(n); ok {
 		return reading{kind: readCommand, cmd: ev}
 	}
+	if t, ok := aboutTopic(n); ok {
+		return reading{kind: readAbout, topic: t}
+	}
 	if isHelp(text, n) {
 		return reading{kind: readHelp}
+	}
+	if backWords[n] {
+		// « retour » where no button goes back: from the review, the
+		// menu; before it, nowhere (it would otherwise read as « I am
+		// back », a greeting).
+		for _, o := range opts {
+			if o.action == actMenu {
+				return reading{kind: readOption, opt: o}
+			}
+		}
+		return reading{kind: readNoBack}
 	}
 	if isGreeting(n) {
 		return reading{kind: readGreeting}
@@ -121,6 +146,11 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		return reading{kind: readLeave}
 	}
 	if !open {
+		if named, ok := severalProfiles(n, opts, q); ok && len(named) == 1 {
+			return reading{kind: readOption, opt: named[0]}
+		} else if ok {
+			return reading{kind: readSeveral, opts: named}
+		}
 		if o, ok := labelWords(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
 		}
@@ -295,7 +325,7 @@ var actionWords = map[string][]string{
 
 // profileWords are the usual ways to say who one is, by profile id.
 var profileWords = map[string][]string{
-	"parent":       {"parent", "parents", "maman", "papa", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice"},
+	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice"},
 	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
 	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
 	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
@@ -542,6 +572,9 @@ func typedCommand(n string) (Event, bool) {
 		n = rest // « je veux tout effacer »
 	}
 	name, ok := commandWords[n]
+	if lang, isLang := languageRequest(n); !ok && isLang {
+		return Event{Kind: EventCommand, Command: CmdLanguage, Args: lang}, true
+	}
 	if !ok {
 		// One typo at most: « apprendre » is not « reprendre ».
 		for w, c := range commandWords {
@@ -878,4 +911,183 @@ func keyword(n string, opts []opt, q *Questionnaire) (opt, bool) {
 		}
 	}
 	return opt{}, false
+}
+
+// Messages about several profiles at once: « parent d'élève et prof »,
+// « enseignante et maman », « je suis les deux ».
+var (
+	// bothWords say one is several things without naming them.
+	bothWords = wordSet("lesdeux les2 both bothofthem lestrois unpeudesdeux unpeudetout unpeutout toutalafois lesdeuxalafois " +
+		"plusieurs plusieurschoses plusieursprofils plusieurscasquettes jaiplusieurscasquettes doublecasquette jaiunedoublecasquette " +
+		"allofthem several allthree")
+	// ofPupils is a pupil named as someone's child or class: « maman
+	// d'un élève », « prof de 30 élèves » name no pupil profile.
+	ofPupils = regexp.MustCompile(`(^| )(d|de|des|mes|ses|nos)( (un|une|deux|trois|quatre|[0-9]+))? (eleve|eleves|collegien|collegiens|collegienne|collegiennes|lyceen|lyceens|lyceenne|lyceennes|etudiant|etudiants)( |$)`)
+)
+
+// severalProfiles reads the profiles a message names at the profile
+// prompt, a pupil named as someone's child or class left out: one, or
+// several (none for « les deux »). It reports false when the message
+// names none and says no « les deux ».
+func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
+	if len(opts) == 0 || opts[0].action != actProfile || len(strings.Fields(n)) > 12 {
+		return nil, false
+	}
+	for _, c := range withoutSelfWords([]string{n}, n) {
+		if bothWords[strings.ReplaceAll(c, " ", "")] {
+			return nil, true
+		}
+	}
+	n = ofPupils.ReplaceAllString(n, " ")
+	padded := " " + strings.Join(strings.Fields(n), " ") + " "
+	type span struct{ i, j, o int }
+	var spans []span
+	for k, o := range opts {
+		for _, name := range optionNames(o, q) {
+			if name == "" || stopWords[name] {
+				continue
+			}
+			for from := 0; ; {
+				i := strings.Index(padded[from:], " "+name+" ")
+				if i < 0 {
+					break
+				}
+				i += from
+				spans = append(spans, span{i, i + len(name) + 2, k})
+				from = i + 1
+			}
+		}
+	}
+	named := map[int]bool{}
+	var out []opt
+	for _, s := range spans {
+		inside := slices.ContainsFunc(spans, func(t span) bool {
+			return t.o != s.o && t.i <= s.i && s.j <= t.j && t.j-t.i > s.j-s.i
+		})
+		if !inside && !named[s.o] {
+			named[s.o] = true
+		}
+	}
+	for k, o := range opts {
+		if named[k] {
+			out = append(out, o)
+		}
+	}
+	return out, len(out) > 0
+}
+
+// Questions about the consultation itself, asked at any prompt: is it
+// anonymous, what is it for, how long is it. They are answered, and the
+// prompt shown again; at an open question they are no answer.
+const (
+	aboutAnonymous = "anonymous"
+	aboutPurpose   = "purpose"
+	aboutLength    = "length"
+)
+
+// aboutPhrases are the usual ways to ask them, folded, by topic.
+var aboutPhrases = phraseTopics(map[string]string{
+	aboutAnonymous: "c est anonyme|c anonyme|cest anonyme|est ce anonyme|est ce que c est anonyme|anonyme|c est bien anonyme|" +
+		"c est vraiment anonyme|ca reste anonyme|c est confidentiel|confidentiel|est ce confidentiel|c est anonyme ou pas|" +
+		"qui lit mes reponses|qui va lire mes reponses|qui voit mes reponses|qui va voir mes reponses|qui lira mes reponses|" +
+		"qui verra mes reponses|vous gardez mon nom|vous avez mon nom|mon nom apparait|mes reponses sont anonymes|" +
+		"les reponses sont anonymes|les reponses sont elles anonymes|mes reponses sont elles anonymes|mes donnees sont protegees|" +
+		"mes donnees sont elles protegees|c est securise|vous gardez mes donnees|vous gardez mon numero|" +
+		"is it anonymous|is this anonymous|anonymous|is it confidential|who reads my answers|who will read my answers|" +
+		"who sees my answers|who will see my answers|do you keep my name|are my answers anonymous",
+	aboutPurpose: "ca sert a quoi|a quoi ca sert|sa sert a quoi|ca sert a koi|ca sert a quoi tout ca|a quoi sert ce questionnaire|" +
+		"c est pour quoi|c est pour quoi faire|c pour quoi|c pour quoi faire|pour quoi faire|pourquoi faire|c est quoi ce truc|" +
+		"c est quoi ce questionnaire|c est quoi cette consultation|c est quoi ce bot|c est quoi ce robot|c est quoi les etats generaux|" +
+		"c est quoi les etats generaux du numerique educatif|c est pour qui|a quoi vont servir mes reponses|a quoi servent mes reponses|" +
+		"ca va servir a quelque chose|ca sert a quelque chose|vous allez en faire quoi|vous en faites quoi|" +
+		"qu allez vous faire de mes reponses|vous allez faire quoi de mes reponses|qui etes vous|vous etes qui|t es qui|tu es qui|" +
+		"vous etes un robot|tu es un robot|t es un robot|c est un robot|vous etes un bot|t es un bot|c est un bot|" +
+		"what is this|what is this for|what s this for|what is it for|what s the point|what are my answers for|" +
+		"what will you do with my answers|who are you|are you a bot|are you a robot",
+	aboutLength: "combien de temps ca prend|ca prend combien de temps|ca dure combien de temps|combien de temps ca dure|combien de temps|" +
+		"c est long|ca va etre long|ca prend du temps|ca prend longtemps|il y a combien de questions|combien de questions|" +
+		"y a combien de questions|combien y a t il de questions|il reste combien de questions|encore combien de questions|" +
+		"c est obligatoire|est ce obligatoire|est ce que c est obligatoire|je dois tout remplir|je dois repondre a tout|" +
+		"faut il repondre a tout|il faut repondre a tout|je suis oblige de repondre a tout|je suis obligee de repondre a tout|" +
+		"on doit repondre a tout|je dois repondre a toutes les questions|c est obligatoire de tout remplir|c est obligatoire de repondre a tout|" +
+		"est ce obligatoire de tout remplir|faut il tout remplir|il faut tout remplir|doit on tout remplir|je dois tout faire|faut il tout faire|" +
+		"how long does it take|how long is it|how long will it take|how long|how many questions|how many questions are there|" +
+		"is it compulsory|is it mandatory|do i have to answer everything|do i have to answer all|do i have to answer all the questions",
+})
+
+// phraseTopics maps each phrase of "a|b|c" lists to its topic.
+func phraseTopics(byTopic map[string]string) map[string]string {
+	m := map[string]string{}
+	for topic, phrases := range byTopic {
+		for p := range strings.SplitSeq(phrases, "|") {
+			m[p] = topic
+		}
+	}
+	return m
+}
+
+// aboutLeads may open such a question: « au fait, c'est anonyme ? ».
+var aboutLeads = []string{"au fait", "et", "mais", "sinon", "juste", "question", "une question", "petite question", "une petite question",
+	"j ai une question", "dites moi", "dis moi", "by the way", "and", "but", "just", "quick question", "so", "ok", "d accord", "bon"}
+
+// aboutTopic reads a question about the consultation itself.
+func aboutTopic(n string) (string, bool) {
+	if n == "" || len(strings.Fields(n)) > 12 {
+		return "", false
+	}
+	candidates := []string{n}
+	for _, l := range aboutLeads {
+		if rest, ok := strings.CutPrefix(n, l+" "); ok {
+			candidates = append(candidates, rest)
+		}
+	}
+	for _, c := range candidates {
+		if t, ok := aboutPhrases[c]; ok {
+			return t, true
+		}
+	}
+	for _, c := range candidates {
+		if utf8.RuneCountInString(c) < 12 {
+			continue
+		}
+		for p, t := range aboutPhrases {
+			if utf8.RuneCountInString(p) >= 12 && near(c, p) {
+				return t, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Requests for a language in a few words: « langue française », « en
+// français svp », « je préfère l'anglais », « can we speak English ».
+var (
+	languageNames = map[string]string{"francais": LangFR, "francaise": LangFR, "french": LangFR,
+		"anglais": LangEN, "anglaise": LangEN, "english": LangEN}
+	languageWords = wordSet("langue la le l en in version parler parlez parle parles speak speaking can could we you i je j veux voudrais " +
+		"prefere preferer prefer want would like to continuer continue on peut peux pouvez vous it s est ce que possible ecrire " +
+		"ecrivez repondre answer write switch change changer de du passer go please svp stp merci thanks moi me")
+)
+
+// languageRequest reads a request for a language said in a few words,
+// and the language asked for.
+func languageRequest(n string) (string, bool) {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > 8 {
+		return "", false
+	}
+	lang := ""
+	for _, w := range words {
+		if l, ok := languageNames[w]; ok {
+			if lang != "" && lang != l {
+				return "", false
+			}
+			lang = l
+			continue
+		}
+		if !languageWords[w] {
+			return "", false
+		}
+	}
+	return lang, lang != ""
 }

@@ -198,7 +198,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			first = replies[0].Lead
 		}
 	}
-	prefix := func(format string) string { return strings.Split(format, "%s")[0] }
+	prefix := func(format string) string { return strings.Split(format, "%")[0] }
 	switch {
 	case stored:
 		return "answer", true
@@ -213,8 +213,18 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "unclear", false
 	case same(Event{Kind: EventCommand, Command: CmdHelp}):
 		return "help", false
-	case got.Pending != nil && got.Pending.Kind == PendingLanguage || got.Lang != s.Lang:
+	case got.Pending != nil && got.Pending.Kind == PendingLanguage || got.Lang != s.Lang || first == msg.LanguageAlready:
 		return "command:language", false
+	case strings.HasPrefix(first, prefix(msg.AboutAnonymous)):
+		return "about:anonymous", false
+	case strings.HasPrefix(first, prefix(msg.AboutPurpose)):
+		return "about:purpose", false
+	case strings.HasPrefix(first, prefix(msg.AboutLength)):
+		return "about:length", false
+	case first == msg.NoBack:
+		return "noback", false
+	case first == msg.SeveralProfilesAny, strings.HasPrefix(first, prefix(msg.SeveralProfiles)):
+		return "several", false
 	}
 	for _, l := range labels[prompt] {
 		if name, action, _ := strings.Cut(l, ":"); tapped(action, "") {

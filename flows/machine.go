@@ -102,7 +102,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			ev = c
 		}
 	}
-	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later}
+	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later, buttons: ev.CommandButtons}
 	st.repair(ev)
 	if m.Closed(now) {
 		if st.privacy(ev) {
@@ -139,6 +139,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		at = s.Theme
 	}
 	st.handle(ev)
+	st.noDeadEnd(ev)
 	if st.s.Stage != StageQuestion && st.s.Stage != StagePaused {
 		// Gone elsewhere than the question below the review: the theme
 		// stays complete, not validated, as when leaving its review.
@@ -192,6 +193,34 @@ func (st *step) start(theme string) {
 	st.s.Started[theme] = st.now
 }
 
+// noDeadEnd shows the current prompt again after a reply to the person
+// that asks nothing (an empty or unreadable message, the language already
+// spoken, an unknown command, a file where none is read…): every reply
+// ends where the person can go on. Replies that need none (see
+// step.wayOn), a reply with a file (/mes_donnees), a pause and the stages
+// without a prompt are left as they are.
+func (st *step) noDeadEnd(ev Event) {
+	switch ev.Kind {
+	case EventText, EventChoice, EventVoice, EventMedia, EventCommand:
+	default:
+		return
+	}
+	switch st.s.Stage {
+	case StageConsent, StageProfile, StageAcademie, StageMenu, StageQuestion, StageEdit, StageReview:
+	default:
+		return
+	}
+	if st.wayOn || len(st.out) == 0 {
+		return
+	}
+	for _, r := range st.out {
+		if len(r.Options) > 0 || r.Expect != ExpectNothing || r.Document != nil {
+			return
+		}
+	}
+	st.reshow()
+}
+
 // foldNotes folds a short note (text only) into the prompt that follows
 // it, as its Lead, so that « Merci, c'est noté. » and the next question
 // arrive as one message.
@@ -241,6 +270,14 @@ type step struct {
 	out []Reply
 	// later: the channel can write to the person later (Event.Later).
 	later bool
+	// buttons: the channel shows the commands as buttons
+	// (Event.CommandButtons).
+	buttons bool
+	// wayOn is set by replies that need no prompt after them: help,
+	// which explains the prompt in sight (its buttons still hold), the
+	// lists that end with their own way on (/mes_reponses), and an
+	// over-long text given back to shorten for the question above.
+	wayOn bool
 	// tapped is set when the event is a tap on a button of the current
 	// prompt; chosen is then what the first reply's Lead shows of it,
 	// unless a step's own note says it already (emptied).
@@ -753,6 +790,7 @@ func (st *step) command(ev Event) {
 		}
 		st.resume()
 	case CmdAnswers:
+		st.wayOn = true
 		listed := st.answers()
 		if !st.reshowAfterList() && listed {
 			// Nothing follows the list: it ends on the way on.
@@ -762,8 +800,23 @@ func (st *step) command(ev Event) {
 	case CmdLanguage:
 		st.setLanguage(languageArg(ev.Args, s.Lang))
 	default:
-		st.say(fmt.Sprintf(m.Unknown, shorten(sanitizeLine(ev.Command), 32)) + "\n\n" + m.Commands)
+		st.say(fmt.Sprintf(m.Unknown, shorten(sanitizeLine(ev.Command), 32)) + "\n\n" + st.commands(false))
 	}
+}
+
+// commands lists the commands as the person's channel offers them:
+// slash commands, or the page's own buttons; short for one line.
+func (st *step) commands(short bool) string {
+	m := st.msg()
+	switch {
+	case st.buttons && short:
+		return m.CommandButtonsShort
+	case st.buttons:
+		return m.CommandButtons
+	case short:
+		return m.CommandsShort
+	}
+	return m.Commands
 }
 
 // reshowAfterList brings back the question, or the confirmation

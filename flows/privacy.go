@@ -140,8 +140,9 @@ func (st *step) erasePrompt() (Reply, []opt) {
 // eraseHelp explains the pending erase confirmation. It asks nothing, so
 // the buttons stay valid.
 func (st *step) eraseHelp() {
+	st.wayOn = true
 	pm := st.pmsg()
-	st.say(fmt.Sprintf(pm.EraseHelp, pm.EraseYes, pm.EraseNo) + "\n\n" + st.msg().Commands)
+	st.say(fmt.Sprintf(pm.EraseHelp, pm.EraseYes, pm.EraseNo) + "\n\n" + st.commands(false))
 }
 
 // erase leaves only what storage needs to find the participant and the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -43,6 +44,9 @@ func (st *step) text(raw string) {
 			st.help()
 		case readLeave:
 			st.say(m.Bye) // still paused: « au revoir » is no return
+		case readAbout:
+			st.about(rd.topic)
+			st.resume()
 		default:
 			st.resume()
 		}
@@ -82,6 +86,7 @@ func (st *step) text(raw string) {
 	if p := st.pending(); p != nil && p.Kind == PendingLong && st.now.Sub(p.At) <= longSplitWindow && st.now.Sub(p.At) >= 0 {
 		st.say(m.LongContinued + "\n\n" + text)
 		p.At = st.now
+		st.wayOn = true // the text is being shortened for the question above
 		return
 	}
 	rd := st.read(text)
@@ -102,6 +107,19 @@ func (st *step) text(raw string) {
 	case readLeave:
 		st.say(m.Bye)
 		st.reshow()
+	case readAbout:
+		if s.Stage == StageConsent {
+			// The details answer what is kept, why and by whom.
+			st.consentDetails()
+			return
+		}
+		st.about(rd.topic)
+		st.reshow()
+	case readSeveral:
+		st.severalProfiles(rd.opts)
+	case readNoBack:
+		st.say(m.NoBack)
+		st.reshow()
 	case readUnclear:
 		if p := st.pending(); p != nil && p.Kind == PendingPlace {
 			// « 93 », « celui du 93 », « seine saint denis »: read as a
@@ -119,6 +137,45 @@ func (st *step) text(raw string) {
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
+}
+
+// about answers a question about the consultation itself.
+func (st *step) about(topic string) {
+	m := st.msg()
+	switch topic {
+	case aboutAnonymous:
+		st.say(fmt.Sprintf(m.AboutAnonymous, st.controller()))
+	case aboutPurpose:
+		st.say(fmt.Sprintf(m.AboutPurpose, st.m.q.Intro.In(st.s.Lang)))
+	default:
+		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
+	}
+}
+
+// severalProfiles answers someone who is several profiles at once (a
+// parent who teaches): one profile counts for the summary, so they are
+// told so and asked again which one they answer as.
+func (st *step) severalProfiles(named []opt) {
+	m := st.msg()
+	if len(named) < 2 {
+		st.say(m.SeveralProfilesAny)
+		st.reshow()
+		return
+	}
+	names := make([]string, len(named))
+	for i, o := range named {
+		names[i] = lowerFirst(o.label)
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + m.ProfileJoin + names[len(names)-1]
+	st.say(fmt.Sprintf(m.SeveralProfiles, list))
+	st.reshow()
+}
+
+// lowerFirst lowercases the first letter of a label used inside a
+// sentence (« Parent » in « vous êtes parent et … »).
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // asksReview reports text naming the button back to the review above
@@ -149,7 +206,8 @@ func (st *step) typedCommand(ev Event) {
 	if ev.Command == CmdLanguage {
 		lang := languageArg(ev.Args, st.s.Lang)
 		if lang == st.s.Lang {
-			st.say(st.msg().LanguageSet)
+			st.say(st.msg().LanguageAlready)
+			st.reshow()
 			return
 		}
 		p := &Pending{Kind: PendingLanguage, Text: lang}
@@ -188,6 +246,7 @@ func (st *step) freeText(text string, unsure bool) {
 		st.say(fmt.Sprintf(m.TooLong, n, st.m.cfg.MaxText))
 		st.say(m.GiveBack + "\n\n" + text)
 		st.s.Pending = &Pending{Kind: PendingLong, Prompt: s.Prompt, At: st.now}
+		st.wayOn = true // the text is being shortened for the question above
 		return
 	}
 	if unsure {
@@ -259,6 +318,11 @@ func (st *step) languagePrompt(lang string) (Reply, []opt) {
 
 // setLanguage switches to lang and shows the stage's prompt again.
 func (st *step) setLanguage(lang string) {
+	if lang == st.s.Lang {
+		st.say(st.msg().LanguageAlready)
+		st.reshow()
+		return
+	}
 	st.s.Lang = lang
 	st.say(st.msg().LanguageSet)
 	st.reshowStage()
@@ -285,6 +349,7 @@ func languageArg(arg, current string) string {
 func (st *step) help() {
 	s := &st.s
 	m := st.msg()
+	st.wayOn = true
 	if p := st.pending(); p != nil {
 		switch p.Kind {
 		case PendingErase:
@@ -305,7 +370,7 @@ func (st *step) help() {
 	if s.Stage == StageQuestion || s.Stage == StageEdit {
 		_, _, q, _ := st.position()
 		if q.IsChoice() {
-			st.say(m.HelpChoice[string(s.Stage)] + "\n\n" + m.Commands)
+			st.say(m.HelpChoice[string(s.Stage)] + "\n\n" + st.commands(false))
 			return
 		}
 		var b strings.Builder
@@ -319,11 +384,11 @@ func (st *step) help() {
 		if o := q.Original.In(lang); o != "" {
 			b.WriteString(fmt.Sprintf(m.Original, o) + "\n\n")
 		}
-		b.WriteString(m.Help[string(s.Stage)] + "\n\n" + m.CommandsShort)
+		b.WriteString(m.Help[string(s.Stage)] + "\n\n" + st.commands(true))
 		st.out = append(st.out, Reply{Title: fmt.Sprintf(m.HelpTitle, q.Title.In(lang)), Text: b.String()})
 		return
 	}
-	st.say(m.Help[string(s.Stage)] + "\n\n" + m.Commands)
+	st.say(m.Help[string(s.Stage)] + "\n\n" + st.commands(false))
 }
 
 // remove removes the answer to question id of the current theme and goes

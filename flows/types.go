@@ -223,6 +223,10 @@ type Event struct {
 	// later, unprompted (Telegram's private chats, Discord's direct
 	// messages): only then are reminders offered.
 	Later bool `json:"later,omitempty"`
+	// CommandButtons is set by a channel that shows the commands as
+	// buttons of its own (the web page) rather than as slash commands:
+	// help then names those buttons.
+	CommandButtons bool `json:"command_buttons,omitempty"`
 }
 
 // Expect says what the bot waits for after a reply.

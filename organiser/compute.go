@@ -51,7 +51,7 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 			return nil
 		}
 		for id, tp := range p.Themes {
-			acc.AddProgress(id, digest.Progress{Answered: tp.Answered, Confirmed: tp.Confirmed, Current: tp.Current})
+			acc.AddProgress(id, digest.Progress{Answered: tp.Answered, Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Current: tp.Current})
 		}
 		return nil
 	})

@@ -36,7 +36,7 @@ const MinPseudonymKey = 16
 
 // ExportColumns are the export's columns, in order (CSV header, JSON keys).
 var ExportColumns = []string{
-	"answer_id", "participant", "channel", "profile", "academie", "source",
+	"answer_id", "participant", "channel", "profile", "academie", "source", "lang",
 	"theme_id", "theme_title", "question_id", "question_text",
 	"answer_kind", "answer", "hidden", "created_at", "updated_at",
 	"transcribed", "audio_file", "audio_status",
@@ -44,12 +44,15 @@ var ExportColumns = []string{
 
 // Row is one exported answer.
 type Row struct {
-	AnswerID     uint64 `json:"answer_id"`
-	Participant  string `json:"participant"`
-	Channel      string `json:"channel"`
-	Profile      string `json:"profile"`
-	Academie     string `json:"academie"`
-	Source       string `json:"source"`
+	AnswerID    uint64 `json:"answer_id"`
+	Participant string `json:"participant"`
+	Channel     string `json:"channel"`
+	Profile     string `json:"profile"`
+	Academie    string `json:"academie"`
+	Source      string `json:"source"`
+	// Lang is the language the participant answered in: "fr" or "en"
+	// (empty for answers stored before the bot kept it).
+	Lang         string `json:"lang"`
 	ThemeID      string `json:"theme_id"`
 	ThemeTitle   string `json:"theme_title"`
 	QuestionID   string `json:"question_id"`
@@ -79,7 +82,7 @@ type Audio struct {
 
 func (r Row) fields() []string {
 	return []string{
-		strconv.FormatUint(r.AnswerID, 10), r.Participant, r.Channel, r.Profile, r.Academie, r.Source,
+		strconv.FormatUint(r.AnswerID, 10), r.Participant, r.Channel, r.Profile, r.Academie, r.Source, r.Lang,
 		r.ThemeID, r.ThemeTitle, r.QuestionID, r.QuestionText,
 		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
 		strconv.FormatBool(r.Transcribed), r.AudioFile, r.AudioStatus,
@@ -145,8 +148,10 @@ func SafeCell(s string) string {
 	return s
 }
 
-// Export writes one row per stored answer to w, ordered by theme, question
-// and participant, and returns how many it wrote. CSV is UTF-8 with a byte
+// Export writes one row per stored answer to w, in the order the answers
+// were given (created_at, then answer_id: the order an analyst reads a
+// consultation in, and the one in which each person's answers follow
+// their path through the themes), and returns how many it wrote. CSV is UTF-8 with a byte
 // order mark and CRLF line ends, quoted where a field holds the separator,
 // a quote or a line break, so that a spreadsheet opens it with no import
 // dialog, and cells that would run as formulas are defused unless
@@ -160,8 +165,8 @@ func SafeCell(s string) string {
 // export's start, as the command line sets it) are left out, and the
 // hidden flags are those at the start. An answer edited while the export
 // runs is exported with its latest text and updated_at; no answer is seen
-// twice or skipped, since keys are read in order and an answer's key never
-// changes. From the command line the bot is stopped anyway (see
+// twice or skipped, since the time index is read in order and an edit
+// keeps an answer's creation time, hence its place. From the command line the bot is stopped anyway (see
 // storage.OpenReadOnly), so the file does not change at all.
 func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Writer, opts ExportOptions) (int, error) {
 	if opts.Pseudonyms == nil {
@@ -215,10 +220,7 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 	}
 
 	n := 0
-	err = db.ForEachAnswer(ctx, func(a storage.Answer) error {
-		if !opts.Until.IsZero() && !a.CreatedAt.Before(opts.Until) {
-			return nil
-		}
+	err = db.ForEachAnswerByTime(ctx, opts.Until, func(a storage.Answer) error {
 		n++
 		r := exportRow(q, a, hidden[a.ID], opts.Pseudonyms)
 		if au, ok := opts.Audio[a.ID]; ok && a.Voice != nil {
@@ -243,6 +245,7 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 		Profile:     a.Profile,
 		Academie:    a.Academie,
 		Source:      a.Source,
+		Lang:        a.Lang,
 		ThemeID:     a.Theme,
 		QuestionID:  a.Question,
 		Hidden:      hidden,

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -33,7 +34,7 @@ func exportStore(t *testing.T) (*storage.DB, []Row) {
 			theme: "acces", question: "equipement", text: "Des PC; des tablettes; et du \"vrai\" réseau", at: t0}, "text"},
 		{answerOpt{participant: "telegram:1", profile: "parent", academie: "Lyon", source: "affiche_jaures",
 			theme: "acces", question: "besoins", text: "Ligne 1\nLigne 2, avec virgule\n\nFin — élève, être, naïf", at: t0.Add(time.Minute)}, "text"},
-		{answerOpt{participant: "discord:2", channel: bot.ChannelDiscord, profile: "enseignant",
+		{answerOpt{participant: "discord:2", channel: bot.ChannelDiscord, profile: "enseignant", lang: "en",
 			theme: "acces", question: "equipement", text: `"Entre guillemets"`, at: t0.Add(2 * time.Minute)}, "text"},
 		{answerOpt{participant: "telegram:3", theme: "gouvernance", question: "parents",
 			voice: &flows.Voice{FileID: "AwACAgQ", Duration: 12}, at: t0.Add(3 * time.Minute)}, "voice"},
@@ -42,13 +43,16 @@ func exportStore(t *testing.T) (*storage.DB, []Row) {
 	p, _ := NewPseudonymizer(testKey)
 	var want []Row
 	for _, x := range ins {
+		if x.a.lang == "" {
+			x.a.lang = flows.LangFR
+		}
 		id := put(t, db, x.a)
 		ch := x.a.channel
 		if ch == "" {
 			ch = bot.ChannelTelegram
 		}
 		r := Row{AnswerID: id, Participant: p.Pseudonym(x.a.participant), Channel: ch, Profile: x.a.profile,
-			Academie: x.a.academie, Source: x.a.source, ThemeID: x.a.theme, ThemeTitle: q.Theme(x.a.theme).Title.In("fr"),
+			Academie: x.a.academie, Source: x.a.source, Lang: x.a.lang, ThemeID: x.a.theme, ThemeTitle: q.Theme(x.a.theme).Title.In("fr"),
 			QuestionID: x.a.question, QuestionText: q.Question(x.a.theme, x.a.question).Prompt.In("fr"),
 			AnswerKind: x.kind, Answer: x.a.text,
 			CreatedAt: x.a.at.Format(time.RFC3339), UpdatedAt: x.a.at.Format(time.RFC3339)}
@@ -61,8 +65,13 @@ func exportStore(t *testing.T) (*storage.DB, []Row) {
 		t.Fatal(err)
 	}
 	want[2].Hidden = true
-	// Export order: theme, question, participant.
-	want = []Row{want[1], want[2], want[0], want[3]}
+	// Export order: the order the answers were given (their keys sort
+	// by theme, question and participant: 1, 2, 0, 3). An edit keeps an
+	// answer's place.
+	edit := ins[0].a
+	edit.text, edit.at = "Des PC, des tablettes, du réseau", t0.Add(4*time.Minute)
+	put(t, db, edit)
+	want[0].Answer, want[0].UpdatedAt = edit.text, edit.at.Format(time.RFC3339)
 	return db, want
 }
 
@@ -192,7 +201,7 @@ func TestCSVExportDefusesFormulaInjection(t *testing.T) {
 		}
 		var got []string
 		for _, rec := range recs[1:] {
-			got = append(got, rec[11])
+			got = append(got, rec[slices.Index(ExportColumns, "answer")])
 		}
 		slices.Sort(got)
 		return got
@@ -229,5 +238,32 @@ func TestCSVExportDefusesFormulaInjection(t *testing.T) {
 	slices.Sort(got)
 	if diff := cmp.Diff(raw, got); diff != "" {
 		t.Errorf("JSONL answers (-want +got):\n%s", diff)
+	}
+}
+
+// TestExportIsValidUTF8: a text with bytes that are not UTF-8 (a terminal
+// in Latin-1, say) is stored with U+FFFD in their place, so that both
+// formats stay valid UTF-8 for a spreadsheet or a JSON reader; a line
+// break inside an answer stays inside its quoted cell.
+func TestExportIsValidUTF8(t *testing.T) {
+	db := openDB(t, "")
+	put(t, db, answerOpt{participant: "telegram:a", theme: "acces", question: "equipement", text: "caf\xe9 \xff;\"=1\"\r\nsuite", at: t0})
+	for _, format := range []string{FormatCSV, FormatJSONL} {
+		out := export(t, db, ExportOptions{Format: format})
+		if !utf8.Valid(out) {
+			t.Errorf("%s export is not valid UTF-8: %q", format, out)
+		}
+		if !bytes.Contains(out, []byte("caf\uFFFD \uFFFD")) {
+			t.Errorf("%s export lost the answer's readable part: %q", format, out)
+		}
+	}
+	r := csv.NewReader(bytes.NewReader(export(t, db, ExportOptions{Format: FormatCSV})[3:]))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("CSV with a line break in an answer: %d records, %v", len(recs), err)
+	}
+	if got := recs[1][slices.Index(ExportColumns, "answer")]; got != "caf\uFFFD \uFFFD;\"=1\"\nsuite" {
+		t.Errorf("answer cell %q", got)
 	}
 }

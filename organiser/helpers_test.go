@@ -1,6 +1,7 @@
 package organiser
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,7 @@ func openDB(t *testing.T, path string) *storage.DB {
 type answerOpt struct {
 	participant, channel, profile, academie, source string
 	theme, question, text                           string
+	lang                                            string // flows.LangFR when empty
 	voice                                           *flows.Voice
 	at                                              time.Time
 }
@@ -60,7 +62,7 @@ func put(t *testing.T, db *storage.DB, a answerOpt) uint64 {
 		Event: flows.Event{Kind: flows.EventText, Text: a.text}}
 	_, err := db.Apply(context.Background(), in, a.at, func(s flows.Session) (flows.Session, []flows.Reply) {
 		s.Stage = flows.StageQuestion
-		s.Lang = flows.LangFR
+		s.Lang = cmp.Or(a.lang, flows.LangFR)
 		s.Profile, s.Academie, s.Source = a.profile, a.academie, a.source
 		if s.Answers == nil {
 			s.Answers = map[string]flows.Answer{}

@@ -100,7 +100,7 @@ func TestModerationCommands(t *testing.T) {
 	}
 
 	res = execute(t, s, "/stats")
-	for _, want := range []string{"1 participant au total.", "1 réponse au total.", "Par profil", "- Parent : 1 participant, 1 réponse", "1. Égal accès au numérique : 1 réponse. Commencé par 2 participants, terminé par 0 (0\u00a0%).",
+	for _, want := range []string{"1 participant ayant répondu au total.", "1 réponse au total.", "Par profil", "- Parent : 1 participant, 1 réponse", "1. Égal accès au numérique : 1 réponse. Commencé par 2 participants, terminé par 0 (0\u00a0%).",
 		"Aucune synthèse périodique", "au 2 mars 2026 à 11:00 (heure de Paris)"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("stats missing %q:\n%s", want, res.Text)
@@ -462,7 +462,7 @@ func TestPluralInStats(t *testing.T) {
 	}
 	fr := StatsText(d)
 	for _, want := range []string{
-		"1 participant au total, dont 0 qui a répondu depuis la dernière synthèse.",
+		"1 participant ayant répondu au total, dont 0 qui a répondu depuis la dernière synthèse.",
 		"1 réponse au total, dont 0 nouvelle depuis la dernière synthèse.",
 		"- Telegram : 1 participant, 1 réponse (dont 0 nouvelle)",
 		"1. Égal accès : 1 réponse (dont 0 nouvelle). Commencé par 1 participant, terminé par 0",
@@ -475,7 +475,7 @@ func TestPluralInStats(t *testing.T) {
 	d.Lang = "en"
 	d.Total.Contributions = 2
 	en := StatsText(d)
-	for _, want := range []string{"1 participant in total; 0 answered", "2 answers in total, 0 new", "- Telegram: 1 participant, 1 answer (0 new)", "Started by 1 participant,"} {
+	for _, want := range []string{"1 participant who answered in total; 0 answered", "2 answers in total, 0 new", "- Telegram: 1 participant, 1 answer (0 new)", "Started by 1 participant,"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("English stats lack %q:\n%s", want, en)
 		}

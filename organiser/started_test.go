@@ -64,11 +64,7 @@ func (c *converse) tap(label string) {
 // theme 2's first question.
 func (c *converse) answerFirstTheme(q *flows.Questionnaire) {
 	c.t.Helper()
-	c.say("/start")
-	c.tap("J'accepte")
-	c.tap("Parent")
-	c.tap("Passer")
-	c.tap("1. " + q.Themes[0].Title.In("fr"))
+	c.chooseFirstTheme(q)
 	for range q.Themes[0].Questions {
 		r := c.last[len(c.last)-1]
 		if r.Expect == flows.ExpectText {
@@ -175,4 +171,72 @@ func synthese(t *testing.T, s *Service) Result {
 		t.Fatalf("/synthese gave no digest: %+v", res)
 	}
 	return res
+}
+
+// chooseFirstTheme joins as a parent, with no académie, and chooses the
+// first theme.
+func (c *converse) chooseFirstTheme(q *flows.Questionnaire) {
+	c.t.Helper()
+	c.say("/start")
+	c.tap("J'accepte")
+	c.tap("Parent")
+	c.tap("Passer")
+	c.tap("1. " + q.Themes[0].Title.In("fr"))
+}
+
+// skipFirstTheme joins as a parent, chooses the first theme and skips
+// its first n questions (all of them when n is their number).
+func (c *converse) skipFirstTheme(q *flows.Questionnaire, n int) {
+	c.t.Helper()
+	c.chooseFirstTheme(q)
+	for range n {
+		c.tap("Passer")
+	}
+}
+
+// A parent who skips every question of a theme has seen it, not
+// abandoned it at its first question: /stats and the digest count the
+// theme as gone through without an answer, with no drop-off, whether
+// they stop below its recap or go on (which validates it). Someone who
+// skips two questions and leaves is counted as leaving at the third.
+func TestSkippingEveryQuestionIsNoDropOff(t *testing.T) {
+	db := openDB(t, "")
+	q := flows.DefaultQuestionnaire()
+	m := flows.NewMachine(q, flows.Config{})
+	first := q.Themes[0]
+	a := &converse{t: t, db: db, m: m, participant: "telegram:skipper", at: t0}
+	a.skipFirstTheme(q, len(first.Questions))
+	if r := a.last[len(a.last)-1]; !strings.Contains(r.Title+r.Text, q.Themes[1].Questions[0].Prompt.In("fr")) {
+		t.Fatalf("after skipping theme 1, want theme 2's first question, got %+v", a.last)
+	}
+	s := New(db, q, Options{Now: func() time.Time { return a.at.Add(time.Hour) }})
+	check := func(when string) {
+		t.Helper()
+		wantStats(t, s, when, "Commencé par 1 participant, terminé par 0 (0\u00a0%). Parcouru sans rien répondre par 1 participant.")
+		res := synthese(t, s)
+		if th := res.Digest.Themes[0]; th.Started != 1 || th.Skipped != 1 || th.Confirmed != 0 || th.DropOff != nil {
+			t.Errorf("%s: theme 1 started %d, skipped %d, completed %d, drop-off %+v; want 1, 1, 0, none", when, th.Started, th.Skipped, th.Confirmed, th.DropOff)
+		}
+		text := strings.Join(digest.RenderTelegram(*res.Digest), "\n")
+		var line string
+		for l := range strings.Lines(text) {
+			if strings.Contains(l, first.Title.In("fr")) {
+				line = l
+			}
+		}
+		if strings.Contains(line, "abandon") || !strings.Contains(line, "parcouru sans rien répondre par 1 participant") {
+			t.Errorf("%s: the digest says of theme 1: %q", when, line)
+		}
+	}
+	check("stopped below the recap")
+	a.tap("Passer") // theme 2's first question: validates theme 1
+	check("went on to theme 2")
+
+	b := &converse{t: t, db: db, m: m, participant: "telegram:leaver", at: a.at}
+	b.skipFirstTheme(q, 2)
+	s = New(db, q, Options{Now: func() time.Time { return b.at.Add(time.Hour) }})
+	res := synthese(t, s)
+	if th := res.Digest.Themes[0]; th.Started != 2 || th.Skipped != 1 || th.DropOff == nil || th.DropOff.Question != first.Questions[2].ID {
+		t.Errorf("after a second parent left at question 3: started %d, skipped %d, drop-off %+v; want 2, 1, at %s", th.Started, th.Skipped, th.DropOff, first.Questions[2].ID)
+	}
 }

@@ -53,12 +53,12 @@ func StatsText(d digest.Digest) string {
 	b.WriteString(".\n")
 	if since {
 		fmt.Fprintf(&b, t.LastDigest+"\n\n", digest.FormatTime(d.Since, d.TimeZone, c.Lang))
-		fmt.Fprintf(&b, t.ParticipantsSince+"\n", n(d.Total.Participants, t.Participant),
+		fmt.Fprintf(&b, t.ParticipantsSince+"\n", n(d.Total.Participants, t.Contributor),
 			num(d.Period.Participants, fr), c.Count(d.Period.Participants, t.Answered))
 		fmt.Fprintf(&b, t.AnswersSince+"\n", n(d.Total.Contributions, t.Answer), n(d.Period.Contributions, t.New))
 	} else {
 		b.WriteString(t.NoPeriodic + "\n\n")
-		fmt.Fprintf(&b, t.InTotal+"\n", n(d.Total.Participants, t.Participant))
+		fmt.Fprintf(&b, t.InTotal+"\n", n(d.Total.Participants, t.Contributor))
 		fmt.Fprintf(&b, t.InTotal+"\n", n(d.Total.Contributions, t.Answer))
 	}
 	for _, sec := range []struct {
@@ -92,7 +92,11 @@ func StatsText(d digest.Digest) string {
 				b.WriteString(" " + t.NoStart + "\n")
 				continue
 			}
-			fmt.Fprintf(&b, " "+t.Completion+"\n", n(th.Started, t.Participant), num(th.Confirmed, fr), pct(th.CompletionRate, fr))
+			fmt.Fprintf(&b, " "+t.Completion, n(th.Started, t.Participant), num(th.Confirmed, fr), pct(th.CompletionRate, fr))
+			if th.Skipped > 0 {
+				fmt.Fprintf(&b, " "+t.Skipped, n(th.Skipped, t.Participant))
+			}
+			b.WriteString("\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")

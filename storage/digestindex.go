@@ -279,18 +279,27 @@ func recordTime(v []byte) (time.Time, uint64, error) {
 
 // progressRecord is what a digest reads of a session (see Progress),
 // stored under the participant as version, flags, the number of themes,
-// then per theme its id, 1 if confirmed, the current question and the
-// questions answered (strings as a uvarint length and their bytes).
+// then per theme its id, a state byte (1 confirmed, 2 gone through but not
+// confirmed, 0 neither: a program that only knows 0 and 1 reads 2 as
+// unconfirmed, which it is), the current question and the questions
+// answered (strings as a uvarint length and their bytes).
 type progressRecord struct {
 	Banned bool
 	Themes map[string]themeProgressRecord
 }
 
 type themeProgressRecord struct {
-	Answered  []string
-	Confirmed bool
-	Current   string
+	Answered    []string
+	Confirmed   bool
+	WentThrough bool
+	Current     string
 }
+
+// States of a theme in a progress record.
+const (
+	themeConfirmed   = 1
+	themeWentThrough = 2
+)
 
 func (p progressRecord) encode() []byte {
 	b := []byte{progressRecordV, 0}
@@ -306,9 +315,12 @@ func (p progressRecord) encode() []byte {
 	for _, id := range ids {
 		tp := p.Themes[id]
 		str(id)
-		if tp.Confirmed {
-			b = append(b, 1)
-		} else {
+		switch {
+		case tp.Confirmed:
+			b = append(b, themeConfirmed)
+		case tp.WentThrough:
+			b = append(b, themeWentThrough)
+		default:
 			b = append(b, 0)
 		}
 		str(tp.Current)
@@ -338,6 +350,13 @@ type ThemeProgress struct {
 	Answered []string
 	// Confirmed is true once they confirmed the theme's review.
 	Confirmed bool
+	// WentThrough is true, while the theme is not confirmed, when they
+	// went past its last question (answered or skipped) and stand at its
+	// review, or at the next theme's first question below its recap: a
+	// theme whose every question was skipped is seen, not abandoned at its
+	// first question. Going elsewhere from there leaves no trace in the
+	// session, so neither does it here.
+	WentThrough bool
 	// Current is the question of the theme they are on, if any.
 	Current string
 }
@@ -368,6 +387,17 @@ func progressOf(s flows.Session) progressRecord {
 		tp.Current = s.Question
 		p.Themes[s.Theme] = tp
 	}
+	// Past a theme's last question: at its review, or below its recap.
+	through := []string{s.Reviewed}
+	if s.Stage == flows.StageReview {
+		through = append(through, s.Theme)
+	}
+	for _, id := range through {
+		if tp, ok := p.Themes[id]; ok && !tp.Confirmed {
+			tp.WentThrough = true
+			p.Themes[id] = tp
+		}
+	}
 	for _, tp := range p.Themes {
 		slices.Sort(tp.Answered) // sorts the shared backing array in place
 	}
@@ -380,7 +410,7 @@ func (p progressRecord) equal(o progressRecord) bool {
 	}
 	for id, tp := range p.Themes {
 		op, ok := o.Themes[id]
-		if !ok || tp.Confirmed != op.Confirmed || tp.Current != op.Current || !slices.Equal(tp.Answered, op.Answered) {
+		if !ok || tp.Confirmed != op.Confirmed || tp.WentThrough != op.WentThrough || tp.Current != op.Current || !slices.Equal(tp.Answered, op.Answered) {
 			return false
 		}
 	}
@@ -461,7 +491,7 @@ func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 		if !ok || len(rest) == 0 {
 			return bad()
 		}
-		tp := ThemeProgress{Confirmed: rest[0] == 1}
+		tp := ThemeProgress{Confirmed: rest[0] == themeConfirmed, WentThrough: rest[0] == themeWentThrough}
 		rest = rest[1:]
 		if tp.Current, ok = str(); !ok {
 			return bad()

@@ -2,9 +2,12 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"time"
 
 	"consultbot/bot"
 	"consultbot/flows"
@@ -174,6 +177,62 @@ func (db *DB) ForEachAnswer(ctx context.Context, fn func(Answer) error) error {
 			return Answer{}, fmt.Errorf("answer %s: %w", k, err)
 		}
 		return r.view(), nil
+	}, fn)
+}
+
+// ForEachAnswerByTime calls fn for every answer created before until
+// (every answer when until is zero), in the order they were given:
+// creation time, then id. Like ForEachAnswer it reads in chunks of short
+// read transactions, through the time index, fetching each answer's
+// record by its key. Answers written during the walk are not seen when
+// until is the walk's start; an answer edited meanwhile is seen once, with
+// its latest text. A file whose index is not built (an older file opened
+// read-only) is read in key order and sorted in memory.
+func (db *DB) ForEachAnswerByTime(ctx context.Context, until time.Time, fn func(Answer) error) error {
+	ready, err := db.digestIndexReady()
+	if err != nil {
+		return err
+	}
+	if !ready {
+		var all []Answer
+		err := db.ForEachAnswer(ctx, func(a Answer) error {
+			if until.IsZero() || a.CreatedAt.Before(until) {
+				all = append(all, a)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(all, func(a, b Answer) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+		})
+		for _, a := range all {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var to []byte
+	if !until.IsZero() {
+		to = timeKey(until, 0)
+	}
+	d := rowDecoder{shared: map[string]string{}, people: map[string]string{}}
+	return walkRange(ctx, db, bucketAnswersByTime, nil, to, "export answers by time", func(tx kv.Tx, k, v []byte) (Answer, bool, error) {
+		row, err := d.decode(k, v, false)
+		if err != nil {
+			return Answer{}, false, err
+		}
+		rv := tx.Bucket(bucketAnswers).Get(answerKey(row.Theme, row.Question, row.Participant))
+		if rv == nil {
+			return Answer{}, false, fmt.Errorf("time index entry %x: answer %d is missing", k, row.ID)
+		}
+		r, err := decodeAnswer(rv)
+		if err != nil {
+			return Answer{}, false, fmt.Errorf("answer %d: %w", row.ID, err)
+		}
+		return r.view(), true, nil
 	}, fn)
 }
 

@@ -51,20 +51,23 @@ func encodeSession(s flows.Session, stamp uint64) ([]byte, error) {
 // It carries the participant's details at the time of writing so that an
 // export reads one bucket.
 type answerRecord struct {
-	V           int          `json:"v"`
-	ID          uint64       `json:"id"`
-	Participant string       `json:"participant"`
-	Channel     string       `json:"channel"`
-	Profile     string       `json:"profile,omitempty"`
-	Academie    string       `json:"academie,omitempty"`
-	Source      string       `json:"source,omitempty"`
-	Theme       string       `json:"theme"`
-	Question    string       `json:"question"`
-	Text        string       `json:"text,omitempty"`
-	Choice      string       `json:"choice,omitempty"`
-	Voice       *voiceRecord `json:"voice,omitempty"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	V           int    `json:"v"`
+	ID          uint64 `json:"id"`
+	Participant string `json:"participant"`
+	Channel     string `json:"channel"`
+	Profile     string `json:"profile,omitempty"`
+	Academie    string `json:"academie,omitempty"`
+	Source      string `json:"source,omitempty"`
+	// Lang is the language the participant was using when they gave or
+	// last edited the answer; empty in records written before it was kept.
+	Lang      string       `json:"lang,omitempty"`
+	Theme     string       `json:"theme"`
+	Question  string       `json:"question"`
+	Text      string       `json:"text,omitempty"`
+	Choice    string       `json:"choice,omitempty"`
+	Voice     *voiceRecord `json:"voice,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
 }
 
 type voiceRecord struct {
@@ -275,8 +278,12 @@ type Answer struct {
 	Profile     string
 	Academie    string
 	Source      string
-	Theme       string
-	Question    string
+	// Lang is the language the participant was using when they gave or
+	// last edited the answer ("fr", "en"); empty for answers stored before
+	// it was kept.
+	Lang     string
+	Theme    string
+	Question string
 	// Exactly one of Text, Choice and Voice is set.
 	Text      string
 	Choice    string
@@ -295,6 +302,7 @@ func newAnswerRecord(in bot.Inbound, s flows.Session, a flows.Answer) answerReco
 		Profile:     s.Profile,
 		Academie:    s.Academie,
 		Source:      s.Source,
+		Lang:        s.Lang,
 		Theme:       a.Theme,
 		Question:    a.Question,
 		Text:        a.Text,
@@ -332,6 +340,7 @@ func (r answerRecord) view() Answer {
 		Profile:     r.Profile,
 		Academie:    r.Academie,
 		Source:      r.Source,
+		Lang:        r.Lang,
 		Theme:       r.Theme,
 		Question:    r.Question,
 		Text:        r.Text,

@@ -53,6 +53,11 @@ type Terminal struct {
 	TooLong     string
 	GivenBack   string
 	PrintedBack string
+	// Unreadable says a typed or pasted line held bytes that are no text
+	// (invalid UTF-8) and was not sent; CleanedBack follows it when the
+	// rest of the line is given back in the editor.
+	Unreadable  string
+	CleanedBack string
 	NotSaved    string // a message the engine could not record
 	SavedFile   string // %s path
 	Goodbye     string

@@ -24,6 +24,7 @@ type Digest struct {
 	ThemeLine     string // title, new (counted), total
 	Completion    string // rate; French: confirmed (counted), started; English: confirmed, started (counted)
 	NoStart       string
+	Skipped       string // participants (counted): went through the theme skipping every question
 	DropOff       string // title; French: count (counted), unfinished; English: count, unfinished (counted)
 	QuestionHead  string // title, new (counted), total
 	Words         string

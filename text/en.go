@@ -83,7 +83,9 @@ var english = Catalog{
 			ThemeLine:         "%d. %s: %s%s.",
 			NoStart:           "Nobody started it.",
 			Completion:        "Started by %s, completed by %s (%s).",
+			Skipped:           "Gone through without answering by %s.",
 			Participant:       "participant|participants",
+			Contributor:       "participant who answered|participants who answered",
 			Answer:            "answer|answers",
 			New:               "new|new",
 			Answered:          "answered|answered",
@@ -148,20 +150,34 @@ var english = Catalog{
 
 		Closed: "The consultation closed on %s. Thank you for your interest!\nYou can still read your answers with /answers.",
 
-		Stale:         "This button belongs to an earlier question.",
-		Garbage:       "I do not recognise this button.",
-		StaleForm:     "This form belonged to an earlier question; nothing was saved. Here is your text, so you can reuse it:\n“%s”",
-		UseButtons:    "Please answer by choosing one of the options below.",
-		VoiceNotHere:  "I cannot use a voice message here: please choose one of the options.",
-		MediaNotHere:  "I cannot use this file here: please choose one of the options.",
-		MediaForText:  "I cannot read this file. Please answer with a written message (or a voice message on Telegram).",
-		EmptyText:     "Your message is empty. Type your answer, or choose Skip.",
-		TooLong:       "Your answer is %d characters long; the limit is %d. Nothing was saved: please shorten it and send it again.",
-		Unreadable:    "I could not read this message. Nothing was saved: could you send it again?",
-		NoVoice:       "I could not get this voice message. Could you send it again, or type your answer?",
-		Unknown:       "I do not know the command “/%s”.",
-		NotYet:        "Let's finish these first steps first.",
-		LanguageSet:   "I will now speak English.",
+		Stale:           "This button belongs to an earlier question.",
+		Garbage:         "I do not recognise this button.",
+		StaleForm:       "This form belonged to an earlier question; nothing was saved. Here is your text, so you can reuse it:\n“%s”",
+		UseButtons:      "Please answer by choosing one of the options below.",
+		VoiceNotHere:    "I cannot use a voice message here: please choose one of the options.",
+		MediaNotHere:    "I cannot use this file here: please choose one of the options.",
+		MediaForText:    "I cannot read this file. Please answer with a written message (or a voice message on Telegram).",
+		EmptyText:       "Your message is empty: nothing was saved.",
+		TooLong:         "Your answer is %d characters long; the limit is %d. Nothing was saved: please shorten it and send it again.",
+		Unreadable:      "I could not read this message: some characters are unreadable. Nothing was saved: could you type it again?",
+		NoVoice:         "I could not get this voice message. Could you send it again, or type your answer?",
+		Unknown:         "I do not know the command “/%s”.",
+		NotYet:          "Let's finish these first steps first.",
+		LanguageSet:     "I will now speak English.",
+		NoBack:          "There is no step before this one: here is where you are.",
+		LanguageAlready: "We are speaking English already. (For French: /language.)",
+		CommandButtons: "Under “More actions”, at the bottom of the page:\nThemes — choose a theme\nMy answers — see your answers\n" +
+			"Help — this help\nFrançais — continue in French\nMy data — everything we keep about you\n" +
+			"Erase my data — erase everything\nYou can also type “menu”, “resume” or “help”.",
+		CommandButtonsShort: "More actions, at the bottom of the page: Themes, My answers, Help, Français, My data, Erase my data.",
+		SeveralProfiles:     "You are %s: choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of both.",
+		SeveralProfilesAny:  "You wear several hats? Choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of all of them.",
+		ProfileJoin:         " and ",
+		AboutAnonymous: "We keep neither your name, nor your username, nor your number: only your answers, under a technical pseudonym. " +
+			"They serve only the summary of the consultation, run by %s. Everything we keep: /my_data; erase it all: /erase.",
+		AboutPurpose: "Your answers feed the summary of the États généraux du numérique éducatif. %s",
+		AboutLength: "There are %d questions in %d themes, but nothing is compulsory: answer the themes you choose, skip a question whenever you like. " +
+			"Each answer is saved at once: you can stop and pick up later.",
 		CommandsShort: "Commands: /menu, /resume, /answers, /language, /my_data, /erase, /help.",
 		Commands: "Commands:\n/menu — choose a theme\n/resume — continue where you left off\n" +
 			"/answers — see your answers\n/language — français\n" +
@@ -326,7 +342,7 @@ var english = Catalog{
 		TitleAll:      "📊 Digest",
 		ThemeOnly:     "Theme: %s",
 		KeyFigures:    "At a glance",
-		Participants:  "👥 %s in the period · %s in total",
+		Participants:  "👥 %s who answered in the period · %s in total",
 		Contribs:      "💬 %s in the period · %s in total",
 		ByChannel:     "By channel",
 		ByProfile:     "By profile",
@@ -337,6 +353,7 @@ var english = Catalog{
 		ThemeLine:     "%s: %s · %s in total",
 		Completion:    "completed by %[4]s of %[5]s (%[1]s)",
 		NoStart:       "nobody started it",
+		Skipped:       "gone through without answering by %s",
 		DropOff:       "most frequent drop-off: “%[1]s” (%[4]s of %[5]s)",
 		QuestionHead:  "❓ %s — %s · %s in total",
 		Words:         "🔤 Frequent words: ",
@@ -355,6 +372,81 @@ var english = Catalog{
 		ChartTotal:    "Total",
 		ChartPeriod:   "In the period",
 		ChartEmpty:    "No contribution",
+	},
+	CLI: CLI{
+		Usage: `consultbot runs the consultation "États généraux du numérique éducatif"
+as a chatbot: parents on Telegram, educators on Discord, anyone in a terminal.
+
+Usage:
+  consultbot [-config FILE] <command> [flags]
+
+Commands:
+  chat          take part in the consultation in this terminal (no token, no server);
+                chat -organiser runs the organisers' commands on the same file
+  run           run the bot on every configured channel (Telegram, Discord, web)
+  check-config  validate the configuration and the questionnaire
+  export        export every answer, pseudonymised, as CSV or JSONL
+  digest        print the digest since the last periodic one
+  stats         print the organisers' statistics (as /stats)
+  backup        write a consistent, checked copy of the database
+                (export, digest, stats and backup work while the bot runs,
+                through its admin socket beside the database)
+  compact       rewrite the database without its free pages, where erased
+                answers linger (bot stopped; see docs/PRIVACY.md)
+  migrate       copy the consultation between a bbolt file and an etcd
+                cluster, either way: --from bolt:FILE --to etcd:URL,…
+                (bots stopped; counts and checksums checked)
+  version       print the version
+
+Global flags:
+  -config FILE  configuration file (default: consultbot.toml if present,
+                else built-in defaults; see config.example.toml)
+
+Run "consultbot <command> -h" for the flags of a command.
+Messages follow LANG (en_… for English); French otherwise.
+`,
+		MissingCommand: "consultbot: missing command, for example consultbot chat; consultbot help lists them all.",
+		UnknownCommand: "consultbot: unknown command %q. Commands: chat, run, check-config, export, digest, stats, backup, compact, migrate, version; consultbot help describes them.",
+		UnexpectedArgs: "consultbot %[1]s: unexpected %[2]q. Flags come before anything else, with their value (for example --theme 2); consultbot %[1]s -h lists them.",
+		Failed:         "%s: ",
+		LangFlag:       "%[1]s: --lang must be fr or en, not %[2]q.",
+		HeldByBot:      "%[1]s: %[2]q is held by a running consultbot (run or chat): stop it first, then run %[1]s again.",
+		NoDatabase:     "open db %q: no such file: give it with -db FILE, or storage.path in the configuration (consultbot chat creates one to try)",
+		BadFlag:        "consultbot %[1]s: %[2]v. consultbot %[1]s -h lists the flags.",
+		FlagsOf:        "Flags of consultbot %s:",
+		NoAdminSocket:  "open db %q: held by a running consultbot (run or chat) that does not answer on its admin socket %s: stop it first.",
+
+		ConfigOK:      "config ok: %d themes, %d questions, channels: %s",
+		ConfigInvalid: "config invalid:",
+
+		DigestNeedsPrint: "digest: add --print to see the digest since the last periodic one: consultbot digest --print (periodic digests are posted by consultbot run).",
+		UnknownTheme:     "digest: unknown theme %q. Give its number or its id:",
+		ThemeLine:        "  %d  %-12s %s",
+		ThemeExample:     "For example: consultbot digest --print --theme 2",
+
+		ExportNeedsOut:  "export: say where to write with --out FILE, or --out - for standard output. For example: consultbot export --out answers.csv",
+		ExportFormat:    "export: --format must be csv or jsonl, not %q.",
+		ExportSeparator: "export: --separator must be one character other than a quote or a line break (for example ; , or tab), not %q.",
+		KeyMissing:      "export: %[1]s is not set. The export pseudonymises participants with a secret key: export %[1]s=$(openssl rand -hex 32), and keep it to get the same pseudonyms next time.",
+		KeyShort:        "export: %[1]s is too short (%[2]d bytes): use at least %[3]d random bytes, for example $(openssl rand -hex 32).",
+		Exported:        "exported %d %s",
+		ExportedTo:      "exported %d %s to %s",
+		ExportedAnswer:  "answer|answers",
+		VoiceCopied:     "copied %d %s to %s",
+		VoiceNoun:       "voice recording|voice recordings",
+		VoiceWhileRuns:  "export: --voice-dir copies the recordings from the database file: stop the bot first, or export without it.",
+		OutRefused:      "%[1]s: --out %[2]q %[3]s; give a new file or a regular file to replace",
+		OutStdout:       " (- for standard output)",
+		OutSymlink:      "is a symbolic link, which the command would replace rather than follow",
+		OutDirectory:    "is a directory",
+		OutPipe:         "is a named pipe (FIFO)",
+		OutDevice:       "is a device",
+		OutNotRegular:   "is not a regular file",
+		OutIsDatabase:   "is the database itself",
+
+		BackupNeedsOut: "backup: --out FILE is required (a file: the copy is checked before it is put in place). For example: consultbot backup --out copy.db",
+		BackedUp:       "backed up %s to %s (%s, checked) in %s",
+		Compacted:      "compacted %s: %s → %s",
 	},
 	Channel: Channel{
 		FloodNotice: "You are sending many messages at once: I am handling them in order, just a moment…",
@@ -385,6 +477,8 @@ var english = Catalog{
 			TooLong:          "Your answer is %d characters long; the limit is %d. It was not sent.",
 			GivenBack:        "Shorten it: it is back in the input line (↑ brings it back too), then press Enter to send it.",
 			PrintedBack:      "Here it is, to shorten:",
+			Unreadable:       "This message holds unreadable characters (an encoding I cannot read): it was not sent.",
+			CleanedBack:      "Here it is without them, in the input line: correct it if needed, then press Enter.",
 			NotSaved:         "(Error: this message was not saved, please try again.)",
 			SavedFile:        "(File saved: %s)",
 			Goodbye:          "See you soon! Your answers are saved: run the same command again to continue.",

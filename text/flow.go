@@ -65,29 +65,52 @@ type Flow struct {
 
 	Closed string // %s closing date
 
-	Stale         string
-	Garbage       string
-	StaleForm     string // %s quoted text
-	UseButtons    string
-	VoiceNotHere  string
-	MediaNotHere  string
-	MediaForText  string
-	EmptyText     string
-	TooLong       string // %d length, %d limit
-	Unreadable    string
-	NoVoice       string
-	Unknown       string // %s command
-	NotYet        string
-	LanguageSet   string
-	Commands      string // %s list of commands
-	CommandsShort string
-	NoAnswers     string
-	AnswersTitle  string
-	AnswersIntro  string // %d answered, %d total
-	AnswersNext   string // ends the list when no prompt follows it
-	DateLayout    string
-	ThemeHeading  string // %d number, %s title
-	ThemeProgress string // %d answered, %d total
+	Stale        string
+	Garbage      string
+	StaleForm    string // %s quoted text
+	UseButtons   string
+	VoiceNotHere string
+	MediaNotHere string
+	MediaForText string
+	EmptyText    string
+	TooLong      string // %d length, %d limit
+	Unreadable   string
+	NoVoice      string
+	Unknown      string // %s command
+	NotYet       string
+	LanguageSet  string
+	// NoBack answers « retour » where there is no step to go back to.
+	NoBack string
+	// LanguageAlready answers a request for the language already spoken.
+	LanguageAlready string
+	Commands        string // %s list of commands
+	CommandsShort   string
+	// CommandButtons and CommandButtonsShort stand for Commands and
+	// CommandsShort on a channel that shows the commands as buttons of
+	// its own (the web page's « Autres actions »): help names those.
+	CommandButtons      string
+	CommandButtonsShort string
+	// SeveralProfiles answers someone who names several profiles at the
+	// profile question (%s the profiles named); SeveralProfilesAny
+	// someone who says « les deux » without naming them.
+	SeveralProfiles    string
+	SeveralProfilesAny string
+	// ProfileJoin joins the names of two profiles in SeveralProfiles.
+	ProfileJoin string
+	// About answers a question about the consultation itself, asked at
+	// any prompt, by topic: is it anonymous (%s the controller), what is
+	// it for (%s the questionnaire's intro), how long is it (%d
+	// questions, %d themes).
+	AboutAnonymous string
+	AboutPurpose   string
+	AboutLength    string
+	NoAnswers      string
+	AnswersTitle   string
+	AnswersIntro   string // %d answered, %d total
+	AnswersNext    string // ends the list when no prompt follows it
+	DateLayout     string
+	ThemeHeading   string // %d number, %s title
+	ThemeProgress  string // %d answered, %d total
 
 	GiveBack        string
 	LongContinued   string

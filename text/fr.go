@@ -83,7 +83,9 @@ var french = Catalog{
 			ThemeLine:         "%d. %s : %s%s.",
 			NoStart:           "Personne ne l'a commencé.",
 			Completion:        "Commencé par %s, terminé par %s (%s).",
+			Skipped:           "Parcouru sans rien répondre par %s.",
 			Participant:       "participant|participants",
+			Contributor:       "participant ayant répondu|participants ayant répondu",
 			Answer:            "réponse|réponses",
 			New:               "nouvelle|nouvelles",
 			Answered:          "qui a répondu|qui ont répondu",
@@ -148,20 +150,34 @@ var french = Catalog{
 
 		Closed: "La consultation est close depuis le %s. Merci de votre intérêt !\nVos réponses restent consultables avec /mes_reponses.",
 
-		Stale:         "Ce bouton correspond à une question précédente.",
-		Garbage:       "Je ne reconnais pas ce bouton.",
-		StaleForm:     "Ce formulaire correspondait à une question précédente ; rien n'a été enregistré. Voici votre texte, pour le réutiliser :\n« %s »",
-		UseButtons:    "Merci de répondre en choisissant l'une des options ci-dessous.",
-		VoiceNotHere:  "Je ne peux pas utiliser un message vocal ici : choisissez l'une des options.",
-		MediaNotHere:  "Je ne peux pas utiliser ce fichier ici : choisissez l'une des options.",
-		MediaForText:  "Je ne peux pas lire ce fichier. Répondez par un message écrit (ou un message vocal sur Telegram).",
-		EmptyText:     "Votre message est vide. Écrivez votre réponse, ou choisissez Passer.",
-		TooLong:       "Votre réponse fait %d caractères ; la limite est de %d. Rien n'a été enregistré : raccourcissez-la puis renvoyez-la.",
-		Unreadable:    "Je n'ai pas pu lire ce message. Rien n'a été enregistré : pouvez-vous le renvoyer ?",
-		NoVoice:       "Je n'ai pas pu récupérer ce message vocal. Pouvez-vous le renvoyer, ou écrire votre réponse ?",
-		Unknown:       "Je ne connais pas la commande « /%s ».",
-		NotYet:        "Terminons d'abord ces premières étapes.",
-		LanguageSet:   "Je vous parle désormais en français.",
+		Stale:           "Ce bouton correspond à une question précédente.",
+		Garbage:         "Je ne reconnais pas ce bouton.",
+		StaleForm:       "Ce formulaire correspondait à une question précédente ; rien n'a été enregistré. Voici votre texte, pour le réutiliser :\n« %s »",
+		UseButtons:      "Merci de répondre en choisissant l'une des options ci-dessous.",
+		VoiceNotHere:    "Je ne peux pas utiliser un message vocal ici : choisissez l'une des options.",
+		MediaNotHere:    "Je ne peux pas utiliser ce fichier ici : choisissez l'une des options.",
+		MediaForText:    "Je ne peux pas lire ce fichier. Répondez par un message écrit (ou un message vocal sur Telegram).",
+		EmptyText:       "Votre message est vide : rien n'a été enregistré.",
+		TooLong:         "Votre réponse fait %d caractères ; la limite est de %d. Rien n'a été enregistré : raccourcissez-la puis renvoyez-la.",
+		Unreadable:      "Je n'ai pas pu lire ce message : des caractères sont illisibles. Rien n'a été enregistré : pouvez-vous le réécrire ?",
+		NoVoice:         "Je n'ai pas pu récupérer ce message vocal. Pouvez-vous le renvoyer, ou écrire votre réponse ?",
+		Unknown:         "Je ne connais pas la commande « /%s ».",
+		NotYet:          "Terminons d'abord ces premières étapes.",
+		LanguageSet:     "Je vous parle désormais en français.",
+		NoBack:          "Il n'y a pas d'étape avant celle-ci : voici où vous en êtes.",
+		LanguageAlready: "Nous parlons déjà français. (Pour l'anglais : /langue.)",
+		CommandButtons: "Sous « Autres actions », en bas de la page :\nThèmes — choisir un thème\nMes réponses — voir vos réponses\n" +
+			"Aide — cette aide\nEnglish — continuer en anglais\nMes données — tout ce que nous gardons sur vous\n" +
+			"Effacer mes données — tout effacer\nVous pouvez aussi écrire « menu », « reprendre » ou « aide ».",
+		CommandButtonsShort: "Autres actions, en bas de la page : Thèmes, Mes réponses, Aide, English, Mes données, Effacer mes données.",
+		SeveralProfiles:     "Vous êtes %s : choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler des deux.",
+		SeveralProfilesAny:  "Vous avez plusieurs casquettes ? Choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler de tous.",
+		ProfileJoin:         " et ",
+		AboutAnonymous: "Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro : seulement vos réponses, sous un pseudonyme technique. " +
+			"Elles servent uniquement à la synthèse de la consultation, menée par %s. Tout ce que nous gardons : /mes_donnees ; tout effacer : /effacer.",
+		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
+		AboutLength: "Il y a %d questions en %d thèmes, mais rien n'est obligatoire : répondez aux thèmes de votre choix, passez une question quand vous voulez. " +
+			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
 		CommandsShort: "Commandes : /menu, /reprendre, /mes_reponses, /langue, /mes_donnees, /effacer, /aide.",
 		Commands: "Commandes :\n/menu — choisir un thème\n/reprendre — reprendre là où vous en étiez\n" +
 			"/mes_reponses — voir vos réponses\n/langue — English\n" +
@@ -326,7 +342,7 @@ var french = Catalog{
 		TitleAll:      "📊 Synthèse",
 		ThemeOnly:     "Thème : %s",
 		KeyFigures:    "En bref",
-		Participants:  "👥 %s sur la période · %s au total",
+		Participants:  "👥 %s ayant répondu sur la période · %s au total",
 		Contribs:      "💬 %s sur la période · %s au total",
 		ByChannel:     "Par canal",
 		ByProfile:     "Par profil",
@@ -337,6 +353,7 @@ var french = Catalog{
 		ThemeLine:     "%s : %s · %s au total",
 		Completion:    "terminé par %[2]s sur %[3]s (%[1]s)",
 		NoStart:       "personne ne l’a commencé",
+		Skipped:       "parcouru sans rien répondre par %s",
 		DropOff:       "abandon le plus fréquent : « %[1]s » (%[2]s sur %[3]s)",
 		QuestionHead:  "❓ %s — %s · %s au total",
 		Words:         "🔤 Mots fréquents : ",
@@ -355,6 +372,82 @@ var french = Catalog{
 		ChartTotal:    "Total",
 		ChartPeriod:   "Sur la période",
 		ChartEmpty:    "Aucune contribution",
+	},
+	CLI: CLI{
+		Usage: `consultbot fait vivre la consultation « États généraux du numérique éducatif »
+sous forme de robot conversationnel : parents sur Telegram, personnels sur Discord,
+tout le monde dans un terminal.
+
+Utilisation :
+  consultbot [-config FICHIER] <commande> [options]
+
+Commandes :
+  chat          répondre à la consultation dans ce terminal (sans jeton ni serveur) ;
+                chat -organiser lance les commandes de l'équipe sur le même fichier
+  run           lancer le bot sur chaque canal configuré (Telegram, Discord, web)
+  check-config  vérifier la configuration et le questionnaire
+  export        exporter toutes les réponses, pseudonymisées, en CSV ou JSONL
+  digest        afficher la synthèse depuis la dernière synthèse périodique
+  stats         afficher les statistiques de l'équipe (comme /stats)
+  backup        écrire une copie cohérente et vérifiée de la base
+                (export, digest, stats et backup marchent pendant que le bot
+                tourne, par son socket d'administration à côté de la base)
+  compact       réécrire la base sans ses pages libres, où des réponses
+                effacées subsistent (bot arrêté ; voir docs/PRIVACY.md)
+  migrate       copier la consultation entre un fichier bbolt et une grappe
+                etcd, dans un sens ou dans l'autre : --from bolt:FICHIER --to etcd:URL,…
+                (bots arrêtés ; nombres et sommes de contrôle vérifiés)
+  version       afficher la version
+
+Option générale :
+  -config FICHIER  fichier de configuration (par défaut : consultbot.toml s'il
+                   existe, sinon les réglages intégrés ; voir config.example.toml)
+
+« consultbot <commande> -h » liste les options d'une commande (en anglais).
+La langue des messages suit LANG (en_… pour l'anglais) ; le français par défaut.
+`,
+		MissingCommand: "consultbot : indiquez une commande, par exemple consultbot chat ; consultbot help les liste toutes.",
+		UnknownCommand: "consultbot : commande « %s » inconnue. Commandes : chat, run, check-config, export, digest, stats, backup, compact, migrate, version ; consultbot help les décrit.",
+		UnexpectedArgs: "consultbot %[1]s : « %[2]s » en trop. Les options s'écrivent avant tout le reste, avec leur valeur (par exemple --theme 2) ; consultbot %[1]s -h les liste.",
+		Failed:         "%s : ",
+		LangFlag:       "%[1]s : --lang vaut fr ou en, pas « %[2]s ».",
+		HeldByBot:      "%[1]s : la base %[2]q est ouverte par un consultbot en cours (run ou chat) : arrêtez-le d'abord, puis relancez %[1]s.",
+		NoDatabase:     "la base %q n'existe pas : indiquez-la avec -db FICHIER, ou storage.path dans la configuration (consultbot chat en crée une pour essayer)",
+		BadFlag:        "consultbot %[1]s : option refusée (%[2]v). consultbot %[1]s -h liste les options.",
+		FlagsOf:        "Options de consultbot %s (décrites en anglais) :",
+		NoAdminSocket:  "la base %q est ouverte par un consultbot en cours (run ou chat) qui ne répond pas sur son socket d'administration %s : arrêtez-le d'abord.",
+
+		ConfigOK:      "configuration valide : %d thèmes, %d questions, canaux : %s",
+		ConfigInvalid: "configuration invalide :",
+
+		DigestNeedsPrint: "digest : ajoutez --print pour afficher la synthèse depuis la dernière synthèse périodique : consultbot digest --print (les synthèses périodiques sont postées par consultbot run).",
+		UnknownTheme:     "digest : le thème « %s » n'existe pas. Indiquez son numéro ou son identifiant :",
+		ThemeLine:        "  %d  %-12s %s",
+		ThemeExample:     "Par exemple : consultbot digest --print --theme 2",
+
+		ExportNeedsOut:  "export : indiquez où écrire avec --out FICHIER, ou --out - pour la sortie standard. Par exemple : consultbot export --out reponses.csv",
+		ExportFormat:    "export : --format vaut csv ou jsonl, pas « %s ».",
+		ExportSeparator: "export : --separator est un seul caractère autre qu'un guillemet ou un saut de ligne (par exemple ; , ou tab), pas « %s ».",
+		KeyMissing:      "export : la variable %[1]s n'est pas définie. L'export pseudonymise les participants avec une clé secrète : export %[1]s=$(openssl rand -hex 32), puis gardez-la pour retrouver les mêmes pseudonymes la prochaine fois.",
+		KeyShort:        "export : la clé %[1]s est trop courte (%[2]d octets) : il en faut au moins %[3]d, aléatoires, par exemple $(openssl rand -hex 32).",
+		Exported:        "%d %s",
+		ExportedTo:      "%d %s dans %s",
+		ExportedAnswer:  "réponse exportée|réponses exportées",
+		VoiceCopied:     "%d %s dans %s",
+		VoiceNoun:       "enregistrement vocal copié|enregistrements vocaux copiés",
+		VoiceWhileRuns:  "export : --voice-dir copie les enregistrements depuis le fichier de la base : arrêtez d'abord le bot, ou exportez sans cette option.",
+		OutRefused:      "%[1]s : --out %[2]q %[3]s ; indiquez un nouveau fichier ou un fichier ordinaire à remplacer",
+		OutStdout:       " (- pour la sortie standard)",
+		OutSymlink:      "est un lien symbolique, que la commande remplacerait au lieu de le suivre",
+		OutDirectory:    "est un dossier",
+		OutPipe:         "est un tube nommé (FIFO)",
+		OutDevice:       "est un périphérique",
+		OutNotRegular:   "n'est pas un fichier ordinaire",
+		OutIsDatabase:   "est la base elle-même",
+
+		BackupNeedsOut: "backup : indiquez la copie avec --out FICHIER (un fichier : la copie est vérifiée avant d'être mise en place). Par exemple : consultbot backup --out copie.db",
+		BackedUp:       "copie de %s dans %s (%s, vérifiée) en %s",
+		Compacted:      "base %s compactée : %s → %s",
 	},
 	Channel: Channel{
 		FloodNotice: "Vous envoyez beaucoup de messages d'un coup : je les traite dans l'ordre, un instant…",
@@ -385,6 +478,8 @@ var french = Catalog{
 			TooLong:          "Votre réponse fait %d caractères ; la limite est de %d. Elle n'a pas été envoyée.",
 			GivenBack:        "Raccourcissez-la : elle est remise dans la ligne de saisie (↑ la retrouve aussi), puis Entrée pour l'envoyer.",
 			PrintedBack:      "La voici, pour la raccourcir :",
+			Unreadable:       "Ce message contient des caractères illisibles (un codage que je ne lis pas) : il n'a pas été envoyé.",
+			CleanedBack:      "Le voici sans eux, dans la ligne de saisie : corrigez-le si besoin, puis Entrée.",
 			NotSaved:         "(Erreur : ce message n'a pas été enregistré, réessayez.)",
 			SavedFile:        "(Fichier enregistré : %s)",
 			Goodbye:          "À bientôt ! Vos réponses sont enregistrées : relancez la même commande pour reprendre.",

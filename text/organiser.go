@@ -73,8 +73,13 @@ type Stats struct {
 	ThemeLine         string // %d number, %s title, %s answers, %s News or nothing
 	NoStart           string
 	Completion        string // %s started, %s completed (a number), %s percentage
+	Skipped           string // %s participants (counted) who went through skipping every question
 
 	Participant string // noun
+	// Contributor is the noun of the participants counted in the
+	// totals: those who gave at least one answer, fewer than those who
+	// started a theme when some skipped everything.
+	Contributor string
 	Answer      string // noun
 	New         string // noun, "new answers"
 	Answered    string // noun, "participants who answered"

@@ -41,6 +41,8 @@ type Catalog struct {
 	// Channel holds what the Telegram, Discord and terminal channels and
 	// the engine say themselves, around the conversation.
 	Channel Channel
+	// CLI holds what the consultbot command line says.
+	CLI CLI
 }
 
 // For returns the catalogue of lang: English for "en" and its regional

@@ -495,7 +495,7 @@ func TestRefusalsTakeNoOrganiserSlot(t *testing.T) {
 	oh.slashWith(oh.srv.NewUser("orga", "fr"), oh.orgCh, "stats", nil)
 	if err := oh.srv.Wait(10*time.Second, func() bool {
 		msgs := oh.srv.ChannelMessages(oh.orgCh.ChannelID)
-		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Content, "participants au total")
+		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Content, "participants ayant répondu au total")
 	}); err != nil {
 		t.Fatalf("the organiser's /stats behind a hundred refused commands: %v", err)
 	}

@@ -177,7 +177,7 @@ const SDKLogWarning = discordgo.LogWarning
 func RouteSDKLogs(logger *slog.Logger, level int) (restore func()) {
 	prev := discordgo.Logger
 	discordgo.Logger = func(msgL, _ int, format string, a ...any) {
-		if msgL > level {
+		if msgL > level || interactionDecodeError(msgL, format, a) {
 			return
 		}
 		lvl := slog.LevelDebug
@@ -195,6 +195,23 @@ func RouteSDKLogs(logger *slog.Logger, level int) (restore func()) {
 		logger.Log(context.Background(), lvl, fmt.Sprintf(format, a...), "platform", "discord", "source", "discordgo")
 	}
 	return func() { discordgo.Logger = prev }
+}
+
+// sdkUnmarshalError is the format of the line discordgo v0.29.0 logs
+// (wsapi.go, onEvent) when a gateway event does not decode into its type.
+const sdkUnmarshalError = "error unmarshalling %s event, %s"
+
+// interactionDecodeError reports whether a discordgo log line is its
+// error for an interaction it could not decode. Every modal submit the
+// bot's own forms send back carries Label components (type 18), unknown
+// to discordgo v0.29.0, which logs « unknown component type: 18 » as an
+// error and dispatches the interaction with no data. The adapter reads
+// that data itself from the raw event (onRawInteraction), and says in its
+// own warning, with the interaction's id and type, when it cannot
+// (« interaction without readable data »): the SDK's line adds nothing
+// but noise on every answer.
+func interactionDecodeError(msgL int, format string, a []any) bool {
+	return msgL == discordgo.LogError && format == sdkUnmarshalError && len(a) > 0 && a[0] == "INTERACTION_CREATE"
 }
 
 // sdkLogArg keeps gateway payloads out of discordgo's log lines: it prints

@@ -203,7 +203,7 @@ func TestRefusalsTakeNoOrganiserSlot(t *testing.T) {
 	defer cancel()
 	if err := fake.Wait(fewSeconds, func() bool {
 		msgs := fake.Messages(orgUser)
-		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "participants au total")
+		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "participants ayant répondu au total")
 	}); err != nil {
 		t.Fatalf("the organiser's /stats behind a hundred refused commands: %v", err)
 	}

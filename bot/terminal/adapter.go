@@ -78,6 +78,7 @@ type Adapter struct {
 	options    []flows.Option
 	expectText bool
 	maxLen     int
+	prompt     *flows.Reply  // the last reply that asked something
 	shownLang  string        // of the last reply whose language was told
 	printed    uint64        // highest outbox seq written to out
 	notify     chan struct{} // closed and replaced whenever printed moves
@@ -227,16 +228,33 @@ func (a *Adapter) open() (source, func(), error) {
 	}, nil
 }
 
-// message handles one message. Blank ones are ignored, as a shell ignores
-// them.
+// message handles one message. A blank one sends nothing and shows the
+// current question again, as the person who pressed Enter looks for it.
 func (a *Adapter) message(ctx context.Context, src source, msg string) error {
 	line := strings.TrimRight(msg, "\r\n")
 	trimmed := strings.TrimSpace(line)
 	if trimmed == "" {
+		if a.org == nil {
+			a.reprompt()
+		}
 		return nil
 	}
 	if a.org != nil {
 		return a.organiserMessage(ctx, trimmed)
+	}
+	if !utf8.ValidString(line) || strings.ContainsRune(line, unreadableMark) {
+		// Bytes that are no text (see input; from a pipe they come as
+		// they are): nothing is sent, and the rest of the line comes
+		// back to be corrected.
+		tx := a.texts()
+		rest := strings.ReplaceAll(strings.ToValidUTF8(line, ""), string(unreadableMark), "")
+		if strings.TrimSpace(rest) != "" && src.giveBack(rest) {
+			a.print(tx.Unreadable + "\n" + tx.CleanedBack + "\n\n")
+		} else {
+			a.print(tx.Unreadable + "\n\n")
+		}
+		a.reprompt()
+		return nil
 	}
 	if strings.HasPrefix(trimmed, "/") {
 		if ev, ok := flows.ParseCommand(trimmed); ok {
@@ -266,6 +284,22 @@ func (a *Adapter) message(ctx context.Context, src source, msg string) error {
 		src.giveBack(line)
 	}
 	return err
+}
+
+// reprompt prints the last reply that asked something again, without
+// what came before its question (the note, the recap), so that the
+// person sees what they answer.
+func (a *Adapter) reprompt() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.prompt == nil {
+		return
+	}
+	r := *a.prompt
+	r.Lead, r.Recap = "", nil
+	if _, err := io.WriteString(a.out, render(r, a.shownLang)); err != nil {
+		a.logger.Error("print", "platform", bot.ChannelTerminal, "err", err)
+	}
 }
 
 // giveBack tells why text was not sent and hands it back: into the edit
@@ -395,6 +429,7 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 			return err
 		}
 		if len(r.Options) > 0 || r.Expect != flows.ExpectNothing {
+			a.prompt = &r
 			a.options = r.Options
 			a.expectText = r.Expect == flows.ExpectText
 			a.maxLen = r.MaxLen

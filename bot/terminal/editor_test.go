@@ -283,3 +283,37 @@ func TestTerminalRestoredOnCancel(t *testing.T) {
 	// The replies are French, whatever the hint said.
 	r.waitFor(0, textsFor("fr").Goodbye)
 }
+
+// TestTerminalUnreadableAndBlankLines: bytes that are no UTF-8, typed or
+// pasted, neither block the editor nor reach the conversation; the rest
+// of the line comes back to be sent. A blank line sends nothing and shows
+// the question again.
+func TestTerminalUnreadableAndBlankLines(t *testing.T) {
+	r := startTTY(t, &fakeEngine{t: t, script: askAgain(4000)}, Options{})
+	at := r.waitFor(r.waitFor(0, "Que pensez-vous ?"), prompt)
+	r.typ("caf\xff\xfe bien\r")
+	at = r.waitFor(at, textsFor("fr").Unreadable)
+	at = r.waitFor(at, "Que pensez-vous ?")  // the question again
+	r.waitFor(at, "caf bien")                // given back in the edit line
+	r.typ("\x1b[200~et \xc3 collé\x1b[201~") // a paste with a cut character
+	r.waitFor(at, "caf bienet \ufffc collé")
+	r.typ("\r")
+	at = r.waitFor(at, textsFor("fr").Unreadable)
+	r.waitFor(at, "caf bienet  collé")
+	r.typ("\x15ça va\r") // Ctrl-U clears the line
+	got := r.events(2)
+	if got[1].Event.Text != "ça va" {
+		t.Errorf("sent %q, want the corrected text", got[1].Event.Text)
+	}
+	at = r.waitFor(r.waitFor(at, "Que pensez-vous ?"), prompt)
+	r.typ("\r")
+	r.typ("   \r")
+	r.waitFor(r.waitFor(r.waitFor(at, "Que pensez-vous ?"), "Que pensez-vous ?"), prompt)
+	if n := len(r.f.inbounds()); n != 2 {
+		t.Errorf("%d events: an unreadable or blank line reached the conversation", n)
+	}
+	r.typ("\x04")
+	if err := r.end(); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Marks stand in the edit line for what a single line cannot show: a
@@ -13,6 +14,12 @@ const (
 	newlineMark = "↵"
 	tabMark     = "⇥"
 )
+
+// unreadableMark stands in the edit line for a byte that is no UTF-8:
+// the editor would stop at the byte itself, and at U+FFFD too, which it
+// takes for an unfinished character. The adapter refuses a line that
+// holds it.
+const unreadableMark = '\uFFFC'
 
 var (
 	pasteStart = []byte("\x1b[200~")
@@ -97,6 +104,25 @@ func markControls(s string) string {
 func (in *input) translate(final bool) {
 	for len(in.raw) > 0 {
 		c := in.raw[0]
+		if c >= utf8.RuneSelf {
+			// The editor stops reading at a byte that is no UTF-8 and
+			// waits, the rest of the line stuck behind it: such a byte
+			// becomes unreadableMark. A character cut between two reads
+			// waits for its end.
+			if !final && !utf8.FullRune(in.raw) {
+				return
+			}
+			r, size := utf8.DecodeRune(in.raw)
+			if r == utf8.RuneError {
+				in.out = utf8.AppendRune(in.out, unreadableMark)
+				size = 1
+			} else {
+				in.out = append(in.out, in.raw[:size]...)
+			}
+			in.raw = in.raw[size:]
+			in.cr = false
+			continue
+		}
 		if in.pasting {
 			if c == 0x1b {
 				switch {

@@ -387,6 +387,7 @@ func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev.Lang = a.hintLang(r)
+	ev.CommandButtons = true // the page shows them under « Autres actions »
 
 	applied, err := a.apply(r.Context(), v, id, ev, echo)
 	if errors.Is(err, bot.ErrClosed) {

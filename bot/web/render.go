@@ -109,7 +109,16 @@ type answerView struct {
 func messageOf(tx *texts, e entry) messageView {
 	r := e.Reply
 	m := messageView{T: tx, Seq: e.Seq, Echo: e.Echo, Title: typography(r.Title)}
-	if lead := strings.TrimSpace(r.Lead); lead != "" {
+	lead := strings.TrimSpace(r.Lead)
+	if e.Echo != "" && r.Replaces {
+		// The reply to a tap shows the choice (« ✓ Parent ») for the
+		// channels that turn the tapped message into it; the page shows
+		// the person's own message, the echo, instead: once is enough.
+		if first, rest, _ := strings.Cut(lead, "\n"); strings.HasPrefix(first, "✓ ") {
+			lead = strings.TrimSpace(rest)
+		}
+	}
+	if lead != "" {
 		m.Lead = strings.Split(typography(lead), "\n")
 	}
 	if rc := r.Recap; rc != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -37,7 +36,7 @@ func (m *Main) startAdmin(cfg Config, q *flows.Questionnaire) error {
 		opPing: func(context.Context, map[string]string, io.Writer) (string, error) { return "ok", nil },
 		opExport: func(ctx context.Context, p map[string]string, w io.Writer) (string, error) {
 			raw, _ := strconv.ParseBool(p["raw"])
-			n, err := l.export(ctx, w, exportRequest{format: p["format"], separator: p["separator"], raw: raw, key: []byte(p["key"])})
+			n, err := l.export(ctx, w, exportRequest{format: p["format"], separator: p["separator"], raw: raw, key: []byte(p["key"]), lang: p["lang"]})
 			return strconv.Itoa(n), err
 		},
 		opDigest: func(ctx context.Context, p map[string]string, w io.Writer) (string, error) {
@@ -76,16 +75,16 @@ func (m *Main) closeAdmin() error {
 
 // runStats prints the organisers' statistics, as /stats shows them.
 func (m *Main) runStats(ctx context.Context) error {
-	if m.org.lang != "fr" && m.org.lang != "en" {
-		return fmt.Errorf("stats: --lang must be fr or en, not %q", m.org.lang)
+	if err := m.checkLang("stats"); err != nil {
+		return err
 	}
 	r, _, err := m.openReader(ctx)
 	if err != nil {
-		return fmt.Errorf("stats: %w", err)
+		return m.failed("stats", err)
 	}
 	defer r.Close()
 	if err := r.stats(ctx, m.Stdout, m.org.lang); err != nil {
-		return fmt.Errorf("stats: %w", err)
+		return m.failed("stats", err)
 	}
 	return nil
 }

@@ -60,22 +60,22 @@ const (
 // the bot is stopped.
 func (m *Main) runBackup(ctx context.Context) error {
 	if m.org.out == "" || m.org.out == "-" {
-		return errors.New("backup: --out FILE is required (a file: the copy is checked before it is put in place)")
+		return errors.New(m.t().BackupNeedsOut)
 	}
 	r, cfg, err := m.openReader(ctx)
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return m.failed("backup", err)
 	}
 	defer r.Close()
-	if err := checkOutTarget("backup", m.org.out, cfg.Storage.Path); err != nil {
+	if err := checkOutTarget(m.t(), "backup", m.org.out, cfg.Storage.Path); err != nil {
 		return err
 	}
 	start := time.Now()
 	n, err := storage.SaveBackup(m.org.out, func(w io.Writer) (int64, error) { return r.backup(ctx, w) })
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return m.failed("backup", err)
 	}
-	_, err = fmt.Fprintf(m.Stderr, "backed up %s to %s (%s, checked) in %s\n", cfg.Storage.Path, m.org.out, sizeText(n), time.Since(start).Round(time.Millisecond))
+	_, err = fmt.Fprintf(m.Stderr, m.t().BackedUp+"\n", cfg.Storage.Path, m.org.out, sizeText(n), time.Since(start).Round(time.Millisecond))
 	return err
 }
 

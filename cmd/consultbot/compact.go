@@ -20,12 +20,12 @@ func (m *Main) runCompact() error {
 	path := cfg.Storage.Path
 	before, after, err := storage.Compact(path, storage.Options{})
 	if errors.Is(err, storage.ErrLockedByWriter) {
-		return fmt.Errorf("compact: %q is held by a running consultbot (run or chat): stop it first, then compact", path)
+		return fmt.Errorf(m.t().HeldByBot, "compact", path)
 	}
 	if err != nil {
-		return fmt.Errorf("compact: %w", err)
+		return m.failed("compact", err)
 	}
-	_, err = fmt.Fprintf(m.Stdout, "compacted %s: %s → %s\n", path, sizeText(before), sizeText(after))
+	_, err = fmt.Fprintf(m.Stdout, m.t().Compacted+"\n", path, sizeText(before), sizeText(after))
 	return err
 }
 

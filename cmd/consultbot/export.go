@@ -12,6 +12,7 @@ import (
 
 	"consultbot/organiser"
 	"consultbot/storage"
+	"consultbot/text"
 )
 
 // orgFlags are the flags of the organisers' commands, export and digest.
@@ -64,6 +65,9 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 		db, _, err := cfg.Storage.openStore(storage.Options{})
 		return db, cfg, err
 	}
+	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+		return nil, cfg, fmt.Errorf(m.t().NoDatabase, cfg.Storage.Path)
+	}
 	db, err := storage.OpenReadOnly(cfg.Storage.Path, storage.Options{})
 	if err != nil {
 		return nil, cfg, err
@@ -85,10 +89,11 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 // written under a temporary name and renamed at the end, so that an
 // interrupted export never leaves a truncated file behind.
 func (m *Main) runExport(ctx context.Context) error {
+	t := m.t()
 	if m.org.out == "" {
-		return errors.New("export: --out FILE is required (- for standard output)")
+		return errors.New(t.ExportNeedsOut)
 	}
-	req := exportRequest{format: m.org.format, separator: m.org.separator, raw: m.org.raw, key: []byte(m.Getenv(organiser.PseudonymKeyEnv))}
+	req := exportRequest{format: m.org.format, separator: m.org.separator, raw: m.org.raw, key: []byte(m.Getenv(organiser.PseudonymKeyEnv)), lang: m.lang}
 	// The flags and the key are checked before anything is opened: a
 	// missing key must not leave an empty file behind.
 	if _, err := req.options(); err != nil {
@@ -96,7 +101,7 @@ func (m *Main) runExport(ctx context.Context) error {
 	}
 	r, cfg, err := m.openReader(ctx)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		return m.failed("export", err)
 	}
 	defer r.Close()
 	// Voice recordings are files beside the database: they are copied
@@ -104,35 +109,36 @@ func (m *Main) runExport(ctx context.Context) error {
 	if lr, ok := r.(*localReader); ok {
 		audio, copied, err := exportVoice(ctx, lr.db, cfg, m.org.voiceDir)
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			return m.failed("export", err)
 		}
 		req.audio = audio
 		if m.org.voiceDir != "" {
-			fmt.Fprintf(m.Stderr, "copied %d voice recordings to %s\n", copied, m.org.voiceDir)
+			fmt.Fprintf(m.Stderr, t.VoiceCopied+"\n", copied, text.For(m.lang).Count(copied, t.VoiceNoun), m.org.voiceDir)
 		}
 	} else if m.org.voiceDir != "" {
-		return errors.New("export: --voice-dir copies the recordings from the database file: stop the bot first, or export without it")
+		return errors.New(t.VoiceWhileRuns)
 	}
+	answers := func(n int) string { return text.For(m.lang).Count(n, t.ExportedAnswer) }
 	if m.org.out == "-" {
 		n, err := r.export(ctx, m.Stdout, req)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stderr, "exported %d answers\n", n)
+		fmt.Fprintf(m.Stderr, t.Exported+"\n", n, answers(n))
 		return nil
 	}
-	if err := checkOutTarget("export", m.org.out, cfg.Storage.Path); err != nil {
+	if err := checkOutTarget(t, "export", m.org.out, cfg.Storage.Path); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(m.org.out), "."+filepath.Base(m.org.out)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		return m.failed("export", err)
 	}
 	// CreateTemp makes the file 0600 already; say it, since it matters.
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return fmt.Errorf("export: %w", err)
+		return m.failed("export", err)
 	}
 	n, err := r.export(ctx, tmp, req)
 	if err == nil {
@@ -146,9 +152,9 @@ func (m *Main) runExport(ctx context.Context) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("export %q: %w", m.org.out, err)
+		return m.failed(fmt.Sprintf("export %q", m.org.out), err)
 	}
-	fmt.Fprintf(m.Stderr, "exported %d answers to %s\n", n, m.org.out)
+	fmt.Fprintf(m.Stderr, t.ExportedTo+"\n", n, answers(n), m.org.out)
 	return nil
 }
 
@@ -160,7 +166,7 @@ func (m *Main) runExport(ctx context.Context) error {
 // symbolic link instead of writing where it points, or, for root, replace
 // a device node such as /dev/null. Only the last element is looked at: a
 // directory reached through a link is fine.
-func checkOutTarget(command, out, dbPath string) error {
+func checkOutTarget(t *text.CLI, command, out, dbPath string) error {
 	fi, err := os.Lstat(out)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -168,28 +174,27 @@ func checkOutTarget(command, out, dbPath string) error {
 	if err != nil {
 		return fmt.Errorf("%s: --out %q: %w", command, out, err)
 	}
-	stdout := ""
-	if command == "export" {
-		stdout = " (- for standard output)"
-	}
 	refuse := func(what string) error {
-		return fmt.Errorf("%s: --out %q %s; give a new file or a regular file to replace%s", command, out, what, stdout)
+		msg := fmt.Sprintf(t.OutRefused, command, out, what)
+		if command == "export" {
+			msg += t.OutStdout
+		}
+		return errors.New(msg)
 	}
 	switch mode := fi.Mode(); {
 	case mode&fs.ModeSymlink != 0:
-		return refuse("is a symbolic link, which the " + command + " would replace rather than follow")
+		return refuse(t.OutSymlink)
 	case mode.IsDir():
-		return refuse("is a directory")
+		return refuse(t.OutDirectory)
 	case mode&fs.ModeNamedPipe != 0:
-		return refuse("is a named pipe (FIFO)")
+		return refuse(t.OutPipe)
 	case mode&fs.ModeDevice != 0:
-		return refuse("is a device")
+		return refuse(t.OutDevice)
 	case !mode.IsRegular():
-		return refuse("is not a regular file")
+		return refuse(t.OutNotRegular)
 	}
 	if db, err := os.Stat(dbPath); err == nil && os.SameFile(fi, db) {
-		what := map[string]string{"export": "exported", "backup": "backed up"}[command]
-		return refuse("is the database being " + what)
+		return refuse(t.OutIsDatabase)
 	}
 	return nil
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -80,7 +82,7 @@ func TestExportCommandWritesAPrivateCSV(t *testing.T) {
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("parse export: %d records, %v", len(recs), err)
 	}
-	if recs[1][11] != "Des PC; et du \"vrai\" réseau\nsvp" || recs[1][1] == "telegram:p1" {
+	if recs[1][slices.Index(organiser.ExportColumns, "answer")] != "Des PC; et du \"vrai\" réseau\nsvp" || recs[1][1] == "telegram:p1" {
 		t.Errorf("first row %q", recs[1])
 	}
 	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(matches) > 0 {
@@ -118,7 +120,7 @@ func TestReadOnlyCommandsWhileTheBotRuns(t *testing.T) {
 		{"digest", "-db", dbPath, "--print"},
 	} {
 		_, _, err := runCommand(t, env, args...)
-		if err == nil || !strings.Contains(err.Error(), "stop it first") {
+		if err == nil || !strings.Contains(err.Error(), "arrêtez-le d'abord") {
 			t.Errorf("%s while the bot holds the file: %v, want an error saying to stop it", args[0], err)
 		}
 	}
@@ -148,8 +150,77 @@ func TestDigestCommandNeedsPrint(t *testing.T) {
 	if _, _, err := runCommand(t, nil, "digest", "-db", dbPath); err == nil || !strings.Contains(err.Error(), "--print") {
 		t.Errorf("digest without --print: %v", err)
 	}
-	if _, _, err := runCommand(t, nil, "digest", "-db", dbPath, "--print", "--theme", "nope"); err == nil || !strings.Contains(err.Error(), "unknown theme") {
-		t.Errorf("digest with an unknown theme: %v", err)
+}
+
+// TestCommandLineSpeaksTheOrganisersLanguage: a theme that does not exist
+// is answered with every valid theme (number, id, title) and what to
+// type, in French by default and in English when LANG says so, as is the
+// rest of what the command line says.
+func TestCommandLineSpeaksTheOrganisersLanguage(t *testing.T) {
+	dbPath := seedDB(t)
+	q := flows.DefaultQuestionnaire()
+	for _, tc := range []struct {
+		env   map[string]string
+		lang  string
+		first string
+		typed string
+	}{
+		{nil, "fr", "le thème « 9 » n'existe pas", "Par exemple : consultbot digest --print --theme 2"},
+		{map[string]string{"LANG": "C.UTF-8"}, "fr", "le thème « 9 » n'existe pas", "Par exemple : consultbot digest --print --theme 2"},
+		{map[string]string{"LANG": "en_GB.UTF-8"}, "en", `unknown theme "9"`, "For example: consultbot digest --print --theme 2"},
+		{map[string]string{"LANG": "fr_FR.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en", `unknown theme "9"`, "For example: consultbot digest --print --theme 2"},
+	} {
+		_, _, err := runCommand(t, tc.env, "digest", "-db", dbPath, "--print", "--theme", "9")
+		if err == nil {
+			t.Fatalf("%v: digest --theme 9 succeeded", tc.env)
+		}
+		msg := err.Error()
+		for _, want := range []string{tc.first, tc.typed} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%v: digest --theme 9 said:\n%s\nwant %q", tc.env, msg, want)
+			}
+		}
+		for i, th := range q.Themes {
+			if line := fmt.Sprintf("%d  %-12s %s", i+1, th.ID, th.Title.In(tc.lang)); !strings.Contains(msg, line) {
+				t.Errorf("%v: digest --theme 9 does not list %q:\n%s", tc.env, line, msg)
+			}
+		}
+	}
+	// The same themes, by number and by id, are taken.
+	for _, theme := range []string{"2", q.Themes[1].ID} {
+		if out, _, err := runCommand(t, nil, "digest", "-db", dbPath, "--print", "--theme", theme); err != nil || !strings.Contains(out, q.Themes[1].Title.In("fr")) {
+			t.Errorf("digest --theme %s: %v\n%s", theme, err, out)
+		}
+	}
+	// Usage and flag mistakes say what is valid, in the same language.
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"serve"}, "Commandes : chat, run, check-config, export, digest"},
+		{map[string]string{"LANG": "en_US.UTF-8"}, []string{"serve"}, "Commands: chat, run, check-config, export, digest"},
+		{nil, []string{"digest", "--print", "2"}, "« 2 » en trop. Les options s'écrivent avant tout le reste, avec leur valeur (par exemple --theme 2)"},
+		{nil, []string{"digest", "-db", dbPath, "--print", "--lang", "de"}, "--lang vaut fr ou en, pas « de »"},
+		{nil, []string{"export", "-db", dbPath}, "indiquez où écrire avec --out FICHIER"},
+		{nil, []string{"export", "-db", dbPath, "--out", "-"}, "la variable CONSULTBOT_PSEUDONYM_KEY n'est pas définie"},
+		{map[string]string{"LANG": "en"}, []string{"export", "-db", dbPath, "--out", "-"}, "CONSULTBOT_PSEUDONYM_KEY is not set"},
+		{nil, []string{"export", "-db", dbPath, "--out", "-", "--format", "xlsx"}, "--format vaut csv ou jsonl, pas « xlsx »"},
+		{nil, []string{"stats", "-db", filepath.Join(t.TempDir(), "none.db")}, "n'existe pas : indiquez-la avec -db FICHIER"},
+		{nil, []string{"chat", "--theme", "2"}, "consultbot chat : option refusée (flag provided but not defined: -theme). consultbot chat -h liste les options."},
+	} {
+		if _, _, err := runCommand(t, tc.env, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %q: %v, want %q", tc.env, tc.args, err, tc.want)
+		}
+	}
+	// A mistyped flag is said once, by the error above, not also by the
+	// flag package in English.
+	if _, stderr, _ := runCommand(t, nil, "chat", "--theme", "2"); stderr != "" {
+		t.Errorf("a mistyped flag also printed %q", stderr)
+	}
+	_, stderr, err := runCommand(t, map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}, "export", "-db", dbPath, "--out", filepath.Join(t.TempDir(), "a.csv"))
+	if err != nil || !strings.Contains(stderr, "2 réponses exportées dans ") {
+		t.Errorf("export: %v, said %q", err, stderr)
 	}
 }
 
@@ -182,7 +253,7 @@ func TestExportRefusesTheDatabaseItReads(t *testing.T) {
 	}
 	other := filepath.Join(filepath.Dir(dbPath), ".", "..", filepath.Base(filepath.Dir(dbPath)), filepath.Base(dbPath))
 	for _, out := range []string{dbPath, other, link} {
-		exportRefused(t, dbPath, out, "is the database being exported")
+		exportRefused(t, dbPath, out, "est la base elle-même")
 	}
 	after, err := os.ReadFile(dbPath)
 	if err != nil || !bytes.Equal(before, after) {
@@ -208,7 +279,7 @@ func TestExportRefusesSymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	exportRefused(t, dbPath, link, "is a symbolic link")
+	exportRefused(t, dbPath, link, "est un lien symbolique")
 	if got, err := os.Readlink(link); err != nil || got != target {
 		t.Errorf("the link was replaced: %q %v", got, err)
 	}
@@ -228,11 +299,11 @@ func TestExportRefusesFIFOAndDevices(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	exportRefused(t, dbPath, fifo, "is a named pipe (FIFO)")
+	exportRefused(t, dbPath, fifo, "est un tube nommé (FIFO)")
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO was replaced: %v %v", fi.Mode(), err)
 	}
-	exportRefused(t, dbPath, dir, "is a directory")
+	exportRefused(t, dbPath, dir, "est un dossier")
 
 	if os.Geteuid() != 0 {
 		t.Log("not root: no device node to make")
@@ -242,7 +313,7 @@ func TestExportRefusesFIFOAndDevices(t *testing.T) {
 	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, int(mkdev(1, 3))); err != nil {
 		t.Fatal(err)
 	}
-	exportRefused(t, dbPath, null, "is a device")
+	exportRefused(t, dbPath, null, "est un périphérique")
 	if fi, err := os.Lstat(null); err != nil || fi.Mode()&os.ModeDevice == 0 {
 		t.Errorf("the device node was replaced: %v %v", fi.Mode(), err)
 	}
@@ -275,7 +346,7 @@ func TestCompactCommand(t *testing.T) {
 		t.Fatalf("not erased: %+v", list)
 	}
 	_, _, err = runCommand(t, nil, "compact", "-db", dbPath)
-	if err == nil || !strings.Contains(err.Error(), "held by a running consultbot (run or chat): stop it first") {
+	if err == nil || !strings.Contains(err.Error(), "ouverte par un consultbot en cours (run ou chat) : arrêtez-le d'abord") {
 		t.Errorf("compact while the bot runs: %v, want a refusal saying to stop it", err)
 	}
 	db.Close()
@@ -288,7 +359,7 @@ func TestCompactCommand(t *testing.T) {
 	}
 
 	stdout, _, err := runCommand(t, nil, "compact", "-db", dbPath)
-	if err != nil || !strings.HasPrefix(stdout, "compacted "+dbPath+": ") {
+	if err != nil || !strings.HasPrefix(stdout, "base "+dbPath+" compactée : ") {
 		t.Fatalf("compact: %v, printed %q", err, stdout)
 	}
 	after, err := os.ReadFile(dbPath)

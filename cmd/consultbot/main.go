@@ -30,42 +30,12 @@ import (
 	"consultbot/secret"
 	"consultbot/storage"
 	"consultbot/storage/etcdkv"
+	"consultbot/text"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
 // otherwise the module's build information is used.
 var version string
-
-const usage = `consultbot runs the consultation "États généraux du numérique éducatif"
-as a chatbot: parents on Telegram, educators on Discord, anyone in a terminal.
-
-Usage:
-  consultbot [-config FILE] <command> [flags]
-
-Commands:
-  chat          take part in the consultation in this terminal (no token, no server);
-                chat -organiser runs the organisers' commands on the same file
-  run           run the bot on every configured channel (Telegram, Discord, web)
-  check-config  validate the configuration and the questionnaire
-  export        export every answer, pseudonymised, as CSV or JSONL
-  digest        print the digest since the last periodic one
-  stats         print the organisers' statistics (as /stats)
-  backup        write a consistent, checked copy of the database
-                (export, digest, stats and backup work while the bot runs,
-                through its admin socket beside the database)
-  compact       rewrite the database without its free pages, where erased
-                answers linger (bot stopped; see docs/PRIVACY.md)
-  migrate       copy the consultation between a bbolt file and an etcd
-                cluster, either way: --from bolt:FILE --to etcd:URL,…
-                (bots stopped; counts and checksums checked)
-  version       print the version
-
-Global flags:
-  -config FILE  configuration file (default: consultbot.toml if present,
-                else built-in defaults; see config.example.toml)
-
-Run "consultbot <command> -h" for the flags of a command.
-`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -85,7 +55,7 @@ func main() {
 		err = cerr
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "consultbot:", err)
+		fmt.Fprintf(os.Stderr, m.t().Failed+"%v\n", "consultbot", err)
 		os.Exit(1)
 	}
 }
@@ -103,7 +73,9 @@ type Main struct {
 	// and the outbox to drain; zero takes [delivery] shutdown_timeout.
 	ShutdownTimeout time.Duration
 
-	command    string
+	command string
+	// lang is the language of what the command line says (cliLang).
+	lang       string
 	configPath string
 	dbPath     string // -db, overrides storage.path
 	as         string // -as, the terminal participant's name
@@ -155,18 +127,39 @@ func NewMain() *Main {
 	}
 }
 
+// cliLang is the language of the command line's messages: the first of
+// LC_ALL, LC_MESSAGES and LANG that is set, as POSIX orders them, when it
+// names English ("en_GB.UTF-8"); French, the organisers' language,
+// otherwise (also for C, POSIX and C.UTF-8, a server's usual setting).
+func cliLang(getenv func(string) string) string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(name); v != "" {
+			return text.Lang(v)
+		}
+	}
+	return text.FR
+}
+
+// t is the catalogue of the command line's messages.
+func (m *Main) t() *text.CLI { return &text.For(m.lang).CLI }
+
 // ParseFlags reads the global flags, the command and its flags.
 func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	if m.Getenv != nil {
+		m.lang = cliLang(m.Getenv)
+	} else {
+		m.lang = text.FR
+	}
 	global := flag.NewFlagSet("consultbot", flag.ContinueOnError)
 	global.SetOutput(m.Stderr)
-	global.Usage = func() { fmt.Fprint(m.Stderr, usage) }
+	global.Usage = func() { fmt.Fprint(m.Stderr, m.t().Usage) }
 	global.StringVar(&m.configPath, "config", "", "configuration file")
 	if err := global.Parse(args); err != nil {
 		return err
 	}
 	if global.NArg() == 0 {
 		global.Usage()
-		return errors.New("consultbot: missing command")
+		return errors.New(m.t().MissingCommand)
 	}
 	m.command, args = global.Arg(0), global.Args()[1:]
 	if m.command == "help" {
@@ -190,7 +183,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "check-config", "version":
 	case "stats":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.org.lang, "lang", "fr", "language: fr or en")
+		fs.StringVar(&m.org.lang, "lang", m.lang, "language: fr or en (default: from LANG, else fr)")
 	case "backup":
 		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
 		fs.StringVar(&m.org.out, "out", "", "the copy's `file`, created readable by its owner only")
@@ -199,13 +192,21 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 			break
 		}
 		global.Usage()
-		return fmt.Errorf("consultbot: unknown command %q", m.command)
+		return fmt.Errorf(m.t().UnknownCommand, m.command)
 	}
-	if err := fs.Parse(args); err != nil {
+	// The flag package's own messages are English and would come twice
+	// (its line, then main's): the command says it once, in its language.
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(m.Stderr, m.t().FlagsOf+"\n", m.command)
+		fs.SetOutput(m.Stderr)
+		fs.PrintDefaults()
 		return err
+	} else if err != nil {
+		return fmt.Errorf(m.t().BadFlag, m.command, err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("consultbot %s: unexpected arguments %q", m.command, fs.Args())
+		return fmt.Errorf(m.t().UnexpectedArgs, m.command, strings.Join(fs.Args(), " "))
 	}
 	return nil
 }
@@ -323,12 +324,17 @@ func loadQuestionnaire(path string) (*flows.Questionnaire, error) {
 	return q, nil
 }
 
+// configInvalid introduces the configuration's problems, one a line.
+func (m *Main) configInvalid(err error) error {
+	return fmt.Errorf("%s\n%w", m.t().ConfigInvalid, err)
+}
+
 func (m *Main) checkConfig() error {
 	cfg, q, err := m.loadAll()
 	if err != nil {
-		return fmt.Errorf("config invalid:\n%w", err)
+		return m.configInvalid(err)
 	}
-	_, err = fmt.Fprintf(m.Stdout, "config ok: %d themes, %d questions, channels: %s\n",
+	_, err = fmt.Fprintf(m.Stdout, m.t().ConfigOK+"\n",
 		len(q.Themes), q.QuestionCount(), strings.Join(cfg.Channels(), ", "))
 	if t := cfg.Telegram; err == nil && t.Token != "" && t.PaidBroadcast {
 		_, err = fmt.Fprintf(m.Stdout, "telegram paid broadcasts: on, up to %d Stars a day (%d messages beyond the free 30/s)\n",
@@ -382,7 +388,7 @@ func (m *Main) open(cfg Config, q *flows.Questionnaire, minLevel slog.Level) err
 func (m *Main) runChat(ctx context.Context) error {
 	cfg, q, err := m.loadAll()
 	if err != nil {
-		return fmt.Errorf("config invalid:\n%w", err)
+		return m.configInvalid(err)
 	}
 	// Warnings only: log lines would break up the conversation.
 	if err := m.open(cfg, q, slog.LevelWarn); err != nil {
@@ -457,7 +463,7 @@ func (m *Main) goChannel(ctx context.Context, name string, fn func(context.Conte
 func (m *Main) runBot(ctx context.Context) error {
 	cfg, q, err := m.loadAll()
 	if err != nil {
-		return fmt.Errorf("config invalid:\n%w", err)
+		return m.configInvalid(err)
 	}
 	if err := cfg.Security.checkRun(cfg); err != nil {
 		return err

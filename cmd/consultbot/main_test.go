@@ -251,7 +251,7 @@ func TestCheckConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := flows.DefaultQuestionnaire()
-	want := fmt.Sprintf("config ok: %d themes, %d questions, channels: terminal, web\n", len(q.Themes), q.QuestionCount())
+	want := fmt.Sprintf("configuration valide : %d thèmes, %d questions, canaux : terminal, web\n", len(q.Themes), q.QuestionCount())
 	if out.String() != want {
 		t.Errorf("check-config printed %q, want %q", out.String(), want)
 	}
@@ -278,7 +278,7 @@ func TestCheckConfig(t *testing.T) {
 
 func TestParseFlagsRejectsUnknownCommand(t *testing.T) {
 	m, _ := newTestMain(t, nil, io.Discard)
-	if err := m.ParseFlags(context.Background(), []string{"serve"}); err == nil || !strings.Contains(err.Error(), `"serve"`) {
+	if err := m.ParseFlags(context.Background(), []string{"serve"}); err == nil || !strings.Contains(err.Error(), "« serve »") {
 		t.Errorf("ParseFlags(serve) = %v", err)
 	}
 	if err := m.ParseFlags(context.Background(), nil); err == nil {

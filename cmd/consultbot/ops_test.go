@@ -159,18 +159,18 @@ func TestOperationsWhileTheBotRuns(t *testing.T) {
 	if !strings.Contains(onDigest, "Former les enseignants") || !strings.HasPrefix(onDigest, "# ") {
 		t.Errorf("digest while running:\n%s\nwith the bot stopped:\n%s", onDigest, offDigest)
 	}
-	if _, _, err := runCommand(t, env, "digest", "-db", "run.db", "--print", "--theme", "nope"); err == nil || !strings.Contains(err.Error(), "unknown theme") {
+	if _, _, err := runCommand(t, env, "digest", "-db", "run.db", "--print", "--theme", "nope"); err == nil || !strings.Contains(err.Error(), "le thème « nope » n'existe pas") {
 		t.Errorf("digest with an unknown theme while running: %v", err)
 	}
 	stats, _, err := runCommand(t, env, "stats", "-db", "run.db")
 	if err != nil || !strings.Contains(stats, "2 réponses au total.") {
 		t.Errorf("stats while running: %v\n%s", err, stats)
 	}
-	if _, _, err := runCommand(t, env, "backup", "-db", "run.db", "--out", "run.db"); err == nil || !strings.Contains(err.Error(), "is the database being backed up") {
+	if _, _, err := runCommand(t, env, "backup", "-db", "run.db", "--out", "run.db"); err == nil || !strings.Contains(err.Error(), "est la base elle-même") {
 		t.Errorf("backup over the database: %v", err)
 	}
 	_, stderr, err := runCommand(t, env, "backup", "-db", "run.db", "--out", "copy.db")
-	if err != nil || !strings.Contains(stderr, "checked") {
+	if err != nil || !strings.Contains(stderr, "vérifiée") {
 		t.Fatalf("backup while running: %v\n%s", err, stderr)
 	}
 	if fi, err := os.Stat("copy.db"); err != nil || fi.Mode().Perm() != 0o600 {
@@ -235,13 +235,13 @@ func TestBackupWithTheBotStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"", "-"} {
-		if _, _, err := runCommand(t, nil, "backup", "-db", dbPath, "--out", bad); err == nil || !strings.Contains(err.Error(), "--out FILE is required") {
+		if _, _, err := runCommand(t, nil, "backup", "-db", dbPath, "--out", bad); err == nil || !strings.Contains(err.Error(), "indiquez la copie avec --out FICHIER") {
 			t.Errorf("backup --out %q: %v", bad, err)
 		}
 	}
 	link := filepath.Join(t.TempDir(), "link.db")
 	os.Symlink(out, link)
-	if _, _, err := runCommand(t, nil, "backup", "-db", dbPath, "--out", link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if _, _, err := runCommand(t, nil, "backup", "-db", dbPath, "--out", link); err == nil || !strings.Contains(err.Error(), "lien symbolique") {
 		t.Errorf("backup to a symbolic link: %v", err)
 	}
 	stats, _, err := runCommand(t, nil, "stats", "-db", dbPath, "--lang", "en")

@@ -34,6 +34,8 @@ type reader interface {
 type exportRequest struct {
 	format, separator string
 	raw               bool
+	// lang is the language of the messages about the request.
+	lang string
 	// key is the pseudonym key, from the environment of the person who
 	// asked; it never leaves the two processes and is never logged.
 	key []byte
@@ -44,12 +46,19 @@ type exportRequest struct {
 
 // options turns the request into the organiser's export options.
 func (r exportRequest) options() (organiser.ExportOptions, error) {
+	t := &text.For(r.lang).CLI
 	if r.format != organiser.FormatCSV && r.format != organiser.FormatJSONL {
-		return organiser.ExportOptions{}, fmt.Errorf("export: --format must be csv or jsonl, not %q", r.format)
+		return organiser.ExportOptions{}, fmt.Errorf(t.ExportFormat, r.format)
 	}
 	sep, err := parseSeparator(r.separator)
 	if err != nil {
-		return organiser.ExportOptions{}, err
+		return organiser.ExportOptions{}, fmt.Errorf(t.ExportSeparator, r.separator)
+	}
+	switch {
+	case len(r.key) == 0:
+		return organiser.ExportOptions{}, fmt.Errorf(t.KeyMissing, organiser.PseudonymKeyEnv)
+	case len(r.key) < organiser.MinPseudonymKey:
+		return organiser.ExportOptions{}, fmt.Errorf(t.KeyShort, organiser.PseudonymKeyEnv, len(r.key), organiser.MinPseudonymKey)
 	}
 	pseudo, err := organiser.NewPseudonymizer(r.key)
 	if err != nil {
@@ -181,7 +190,7 @@ func (r *remoteReader) call(ctx context.Context, op string, params map[string]st
 
 func (r *remoteReader) export(ctx context.Context, w io.Writer, req exportRequest) (int, error) {
 	summary, err := r.call(ctx, opExport, map[string]string{
-		"format": req.format, "separator": req.separator, "raw": strconv.FormatBool(req.raw), "key": string(req.key),
+		"format": req.format, "separator": req.separator, "raw": strconv.FormatBool(req.raw), "key": string(req.key), "lang": req.lang,
 	}, w)
 	if err != nil {
 		return 0, err
@@ -213,7 +222,7 @@ func (r *remoteReader) backup(ctx context.Context, w io.Writer) (int64, error) {
 func (m *Main) openReader(ctx context.Context) (reader, Config, error) {
 	db, cfg, err := m.openReadOnly()
 	if errors.Is(err, storage.ErrLockedByWriter) {
-		r, rerr := dialBot(ctx, cfg.Storage.Path)
+		r, rerr := dialBot(ctx, cfg.Storage.Path, m.t())
 		return r, cfg, rerr
 	}
 	if err != nil {
@@ -234,10 +243,10 @@ func (m *Main) openReader(ctx context.Context) (reader, Config, error) {
 
 // dialBot checks that the bot holding the database at dbPath answers on
 // its admin socket.
-func dialBot(ctx context.Context, dbPath string) (reader, error) {
+func dialBot(ctx context.Context, dbPath string, t *text.CLI) (reader, error) {
 	r := &remoteReader{path: admin.SocketPath(dbPath), owner: admin.FileOwner(dbPath)}
 	if _, err := r.call(ctx, opPing, nil, io.Discard); errors.Is(err, admin.ErrNotRunning) {
-		return nil, fmt.Errorf("open db %q: held by a running consultbot (run or chat) that does not answer on its admin socket %s: stop it first", dbPath, r.path)
+		return nil, fmt.Errorf(t.NoAdminSocket, dbPath, r.path)
 	} else if err != nil {
 		return nil, err
 	}

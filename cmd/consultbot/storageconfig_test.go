@@ -43,7 +43,7 @@ cert_file = "client.pem"
 	if err != nil {
 		t.Fatalf("check-config of a sound etcd config: %v", err)
 	}
-	if !strings.Contains(out, "config ok") || strings.Contains(out, "s3cret") {
+	if !strings.Contains(out, "configuration valide") || strings.Contains(out, "s3cret") {
 		t.Errorf("check-config printed %q", out)
 	}
 }

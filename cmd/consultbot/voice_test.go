@@ -177,7 +177,7 @@ func TestVoiceEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stderr, "copied 1 voice recordings") {
+	if !strings.Contains(stderr, "1 enregistrement vocal copié") {
 		t.Errorf("export said %q", stderr)
 	}
 	rows := readCSV(t, out)
