@@ -31,6 +31,31 @@ type reachSender struct {
 	// claimed is set (the request left), else before it.
 	fail  func(out bot.Outgoing) (claimed bool, err error)
 	tries map[uint64]int // low-priority sends attempted, by sequence
+	// arrived, when set, settles an announcement that comes Claimed, as
+	// the Telegram adapter does: true when the platform has it, and
+	// nothing is sent again.
+	arrived   func(out bot.Outgoing) bool
+	claimed   []bot.Outgoing  // sends of claimed announcements
+	unsettled map[uint64]bool // told by the engine (Settler), until Settled
+	settled   []uint64
+}
+
+// Unsettled records that the engine told of out (bot.Settler).
+func (r *reachSender) Unsettled(out bot.Outgoing) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.unsettled == nil {
+		r.unsettled = map[uint64]bool{}
+	}
+	r.unsettled[out.Seq] = true
+}
+
+// Settled records that the engine is done with out (bot.Settler).
+func (r *reachSender) Settled(out bot.Outgoing) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.unsettled, out.Seq)
+	r.settled = append(r.settled, out.Seq)
 }
 
 // let lets held low-priority sends go.
@@ -64,11 +89,17 @@ func (r *reachSender) Send(ctx context.Context, out bot.Outgoing) error {
 			r.tries = map[uint64]int{}
 		}
 		r.tries[out.Seq]++
+		if out.Claimed {
+			r.claimed = append(r.claimed, out)
+		}
 		r.mu.Unlock()
+		if out.Claimed && r.arrived != nil && r.arrived(out) {
+			return nil
+		}
 		if r.fail != nil {
 			if claimed, err := r.fail(out); err != nil {
 				if claimed {
-					if cerr := bot.Claim(ctx); cerr != nil {
+					if cerr := bot.Claim(ctx, fmt.Sprint("note ", out.Seq)); cerr != nil {
 						return cerr
 					}
 				}
@@ -76,7 +107,7 @@ func (r *reachSender) Send(ctx context.Context, out bot.Outgoing) error {
 			}
 		}
 	}
-	if err := bot.Claim(ctx); err != nil {
+	if err := bot.Claim(ctx, ""); err != nil {
 		return err
 	}
 	r.mu.Lock()

@@ -80,13 +80,19 @@ type Outgoing struct {
 	// low-priority lane, with only the sending rate live conversations
 	// leave (see Engine and LowSender).
 	Low bool `json:"low,omitempty"`
-	// Once marks a reminder: it is sent at most once (see Claims), where
-	// every other reply is sent at least once.
+	// Once marks a reminder: it is sent at most once (see Claims); an
+	// announcement (Low without Once) is sent exactly once, and every
+	// other reply at least once.
 	Once bool `json:"once,omitempty"`
-	// Claimed is set by the store's Pending on a reminder that was being
-	// sent when the program stopped: the platform may have it, so it is
-	// not sent again.
+	// Claimed is set by the store's Pending on a reminder or an
+	// announcement that was being sent when the program stopped, and by
+	// the engine on one whose Send failed after its request left: the
+	// platform may have it. A reminder is then not sent again; an
+	// announcement is settled by its Sender (see Settler).
 	Claimed bool `json:"claimed,omitempty"`
+	// ClaimNote is what the Sender noted when it claimed the reply
+	// (Claim), to settle it later: Telegram's highest message id then.
+	ClaimNote string `json:"claim_note,omitempty"`
 }
 
 // Image is a picture sent with a reply.

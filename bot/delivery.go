@@ -272,7 +272,7 @@ func (e *Engine) send(k addrKey, out Outgoing) error {
 	sender := e.senders[k.channel]
 	c, ctx := e.newClaim(e.sendCtx, out)
 	if _, self := sender.(LowSender); c != nil && !self {
-		if err := Claim(ctx); err != nil {
+		if err := Claim(ctx, ""); err != nil {
 			return &claimError{c: c, err: err}
 		}
 	}
@@ -297,14 +297,16 @@ func (e *claimError) Unwrap() error { return e.err }
 // claimFailed settles a failed Send whose reply was claimed, or dropped
 // by its claim, and reports whether it did; the others go to the delivery
 // policy. A reminder the platform may have is set aside, never sent
-// again; one it refused, or that never left, has its claim lifted and
+// again; an announcement it may have stays claimed, to be settled by its
+// next attempt (Outgoing.Claimed, see Settler), which the delivery policy
+// schedules. One it refused, or that never left, has its claim lifted and
 // follows the policy like any reply.
 func (e *Engine) claimFailed(k addrKey, q *queue, out Outgoing, err error) bool {
 	var ce *claimError
 	if !errors.As(err, &ce) {
 		return false
 	}
-	_, dropped, claimed, _ := ce.c.state()
+	_, dropped, claimed, note := ce.c.state()
 	attrs := []any{"platform", out.Channel, "participant", out.Participant, "seq", out.Seq}
 	switch {
 	case dropped:
@@ -316,17 +318,33 @@ func (e *Engine) claimFailed(k addrKey, q *queue, out Outgoing, err error) bool 
 	case mayHaveReached(err):
 		if e.sendCtx.Err() != nil {
 			// Closing: it stays claimed in the outbox; the next start
-			// sets it aside.
+			// sets it aside, or settles it.
 			return true
+		}
+		if !out.Once {
+			e.setClaimed(q, true, note)
+			return false
 		}
 		e.giveUp(k, q, out, "not sent again, as a reminder goes at most once: the platform may have it after "+err.Error(), attrs)
 		return true
 	}
 	if uerr := e.store.(Claims).Unclaim(context.Background(), out); uerr != nil {
 		// It is still retried now; only a restart would drop it.
-		e.log.Error("lift the claim on a reminder the platform refused", append(attrs, "err", uerr)...)
+		e.log.Error("lift the claim on a reply the platform refused", append(attrs, "err", uerr)...)
+	}
+	e.setClaimed(q, false, "")
+	if s, ok := e.senders[out.Channel].(Settler); ok && !out.Once {
+		s.Settled(out)
 	}
 	return e.sendCtx.Err() != nil
+}
+
+// setClaimed records on q's head, an announcement, whether its next
+// attempt must settle it first (Outgoing.Claimed).
+func (e *Engine) setClaimed(q *queue, claimed bool, note string) {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	q.items[0].Claimed, q.items[0].ClaimNote = claimed, note
 }
 
 // next moves a line on to its next reply once the head is delivered or
@@ -336,9 +354,12 @@ func (e *Engine) next(k addrKey, q *queue) {
 	defer e.qmu.Unlock()
 	q.busy, q.wait, q.tries, q.fileFails = false, e.retryMin, 0, 0
 	q.since, q.deadline = time.Time{}, time.Time{}
-	if q.items[0].Low {
+	if head := q.items[0]; head.Low {
 		e.lane.outstanding--
 		e.lane.wake()
+		if s, ok := e.senders[head.Channel].(Settler); ok && !head.Once {
+			s.Settled(head)
+		}
 	}
 	q.items[0] = Outgoing{}
 	q.items = q.items[1:]

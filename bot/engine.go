@@ -257,11 +257,16 @@ func (e *Engine) Start(ctx context.Context) error {
 // when the program stopped: the platform may have them, and a reminder
 // goes at most once, so they move to the undeliverable records instead.
 // One that cannot be moved stays claimed in the outbox, unsent, for the
-// next start to try again.
+// next start to try again. Announcements that were being sent stay, to
+// be settled by their Sender (unsettle).
 func (e *Engine) setAsideClaimed(channel string, list []Outgoing) []Outgoing {
-	kept, dropped := list[:0:0], 0
+	kept, dropped, uncertain := list[:0:0], 0, 0
 	for _, out := range list {
-		if !out.Claimed {
+		if !out.Claimed || !out.Once {
+			if out.Claimed {
+				uncertain++
+				e.unsettle(out)
+			}
 			kept = append(kept, out)
 			continue
 		}
@@ -275,7 +280,18 @@ func (e *Engine) setAsideClaimed(channel string, list []Outgoing) []Outgoing {
 	if dropped > 0 {
 		e.log.Warn("reminders interrupted while being sent are not sent again", "platform", channel, "count", dropped)
 	}
+	if uncertain > 0 {
+		e.log.Info("announcements interrupted while being sent are checked before anything else goes to their people", "platform", channel, "count", uncertain)
+	}
 	return kept
+}
+
+// unsettle tells out's Sender that out, an announcement, was claimed and
+// not marked sent (see Settler).
+func (e *Engine) unsettle(out Outgoing) {
+	if s, ok := e.senders[out.Channel].(Settler); ok && out.Claimed && out.Low && !out.Once {
+		s.Unsettled(out)
+	}
 }
 
 // Handle applies one inbound event in one transaction and returns once it

@@ -111,6 +111,7 @@ func (e *Engine) fed(outs []Outgoing) {
 		e.fedMax = max(e.fedMax, out.Seq)
 		_, mine := e.awaited[out.Seq]
 		delete(e.awaited, out.Seq)
+		e.unsettle(out)
 		e.insert(out, !mine)
 	}
 }

@@ -31,6 +31,23 @@ func lowPending(t *testing.T, db *storage.DB) []bot.Outgoing {
 	return low
 }
 
+// announce drafts an announcement of text and confirms it, as an
+// organiser does.
+func (e *campaignEnv) announce(t *testing.T, text string) {
+	t.Helper()
+	ctx := context.Background()
+	id, _, err := e.db.DraftAnnouncement(ctx, text, e.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // erase takes p through /effacer and its confirmation.
 func (e *campaignEnv) erase(t *testing.T, p string) {
 	t.Helper()
@@ -58,17 +75,7 @@ func TestWithdrawnDuringCampaignGetNothingMore(t *testing.T) {
 				e.clock.add(4 * 24 * time.Hour)
 			} else {
 				want = "Dernière semaine !"
-				ctx := context.Background()
-				id, _, err := e.db.DraftAnnouncement(ctx, want, e.clock.now())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := e.eng.StartCampaign(ctx, func(ctx context.Context) error {
-					_, err := e.db.SendAnnouncement(ctx, id, e.clock.now())
-					return err
-				}); err != nil {
-					t.Fatal(err)
-				}
+				e.announce(t, want)
 			}
 			var queued []bot.Outgoing
 			waitFor(t, "the lane filled", func() bool {
@@ -108,6 +115,19 @@ type tooFast struct{}
 func (tooFast) Error() string             { return "429 Too Many Requests: retry after 1" }
 func (tooFast) RetryAfter() time.Duration { return time.Millisecond }
 
+// failOnce fails the first low-priority send with err, after its claim
+// when claimed is set, and lets the others go.
+func failOnce(claimed bool, err error) func(bot.Outgoing) (bool, error) {
+	failed := false
+	return func(bot.Outgoing) (bool, error) {
+		if failed {
+			return false, nil
+		}
+		failed = true
+		return claimed, err
+	}
+}
+
 // TestReminderAtMostOnce fails the first attempt at a reminder in four
 // ways: after its request left (the platform may have it: it is set
 // aside, never tried again), refused by the platform (429), with no
@@ -126,15 +146,7 @@ func TestReminderAtMostOnce(t *testing.T) {
 		{"failed before its claim", timeout{}, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &reachSender{}
-			failed := false
-			rec.fail = func(bot.Outgoing) (bool, error) {
-				if failed {
-					return false, nil
-				}
-				failed = true
-				return tc.claimed, tc.err
-			}
+			rec := &reachSender{fail: failOnce(tc.claimed, tc.err)}
 			e := startCampaigns(t, rec)
 			e.pauseWithReminder(t, "telegram:1")
 			e.clock.add(4 * 24 * time.Hour)
@@ -169,6 +181,59 @@ func TestReminderAtMostOnce(t *testing.T) {
 	}
 }
 
+// TestUncertainAnnouncementIsSettled fails the first attempt at an
+// announcement after its claim: a timeout (the platform may have it)
+// leaves it claimed, and the next attempt comes Claimed, with the claim's
+// note, for the Sender to settle: here the platform has it, and nothing
+// is sent again. A refusal (429) lifts the claim instead: the next
+// attempt is a plain send. Either way the Sender hears it settled.
+func TestUncertainAnnouncementIsSettled(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		err     error
+		claimed bool // the second attempt comes Claimed
+	}{
+		{"timeout after it left", timeout{}, true},
+		{"refused with 429", tooFast{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &reachSender{fail: failOnce(true, tc.err)}
+			rec.arrived = func(bot.Outgoing) bool { return true }
+			e := startCampaigns(t, rec)
+			e.pauseWithReminder(t, "telegram:1")
+			e.announce(t, "Dernière semaine !")
+			var seq uint64
+			waitFor(t, "the announcement settled", func() bool {
+				rec.mu.Lock()
+				defer rec.mu.Unlock()
+				if len(rec.settled) == 0 {
+					return false
+				}
+				seq = rec.settled[len(rec.settled)-1]
+				return rec.tries[seq] == 2 && len(lowPending(t, e.db)) == 0
+			})
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			delivered := 0
+			for _, o := range rec.sent {
+				if o.Seq == seq {
+					delivered++
+				}
+			}
+			if tc.claimed {
+				if len(rec.claimed) != 1 || rec.claimed[0].ClaimNote != fmt.Sprint("note ", seq) || delivered != 0 {
+					t.Errorf("second attempt: claimed sends %+v, %d sent again; want it Claimed with its note, found, not sent again", rec.claimed, delivered)
+				}
+			} else if len(rec.claimed) != 0 || delivered != 1 {
+				t.Errorf("second attempt: claimed sends %+v, %d sent; want a plain send", rec.claimed, delivered)
+			}
+			if list, err := e.db.Undeliverable(); err != nil || len(list) != 0 {
+				t.Errorf("undeliverable = %+v, %v", list, err)
+			}
+		})
+	}
+}
+
 // stuckSender claims its low-priority replies, then holds them as a
 // request the platform does not answer, until the engine stops: what a
 // kill finds in flight.
@@ -178,7 +243,7 @@ func (s *stuckSender) Send(ctx context.Context, out bot.Outgoing) error {
 	if !out.Low {
 		return s.reachSender.Send(ctx, out)
 	}
-	if err := bot.Claim(ctx); err != nil {
+	if err := bot.Claim(ctx, fmt.Sprint("stuck ", out.Seq)); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -194,8 +259,9 @@ func (s *stuckSender) Send(ctx context.Context, out bot.Outgoing) error {
 // TestInterruptedReminderNotSentAgain stops the engine while a reminder
 // and an announcement are being sent, their requests unanswered, then
 // starts another engine on the same file, as after a kill: the reminder is
-// set aside (the platform may have it), the announcement goes again (at
-// least once).
+// set aside (the platform may have it), the announcement is told to the
+// Sender as unsettled and goes again Claimed, with its claim's note, for
+// the Sender to settle.
 func TestInterruptedReminderNotSentAgain(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
 	defer checkClose(t, db)
@@ -265,9 +331,22 @@ func TestInterruptedReminderNotSentAgain(t *testing.T) {
 	rec := &reachSender{}
 	third := engine(rec)
 	defer stop(third)
-	waitFor(t, "the announcements sent again", func() bool {
-		return rec.count("telegram:1", "Dernière semaine !") == 1 && rec.count("telegram:2", "Dernière semaine !") == 1
+	waitFor(t, "the announcements sent again and settled", func() bool {
+		if rec.count("telegram:1", "Dernière semaine !") != 1 || rec.count("telegram:2", "Dernière semaine !") != 1 {
+			return false
+		}
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return len(rec.settled) >= 2
 	})
+	rec.mu.Lock()
+	if len(rec.claimed) != 2 || rec.claimed[0].ClaimNote != fmt.Sprint("stuck ", rec.claimed[0].Seq) {
+		t.Errorf("announcements sent again: %+v, want both Claimed, with their claim's note, for the Sender to settle", rec.claimed)
+	}
+	if len(rec.settled) < 2 || len(rec.unsettled) != 0 {
+		t.Errorf("settled %v, still unsettled %v; want the Sender told of both, then told they are settled", rec.settled, rec.unsettled)
+	}
+	rec.mu.Unlock()
 	for _, p := range []string{"telegram:1", "telegram:2"} {
 		if n := rec.count(p, reminderText); n != 0 {
 			t.Errorf("%s got the interrupted reminder %d times, want none", p, n)

@@ -75,20 +75,14 @@ type CommandInfo struct {
 // CommandList returns the commands in the order menus should show them,
 // with their descriptions from the catalogue.
 func CommandList() []CommandInfo {
-	list := []CommandInfo{
-		{Name: CmdStart, NameFR: "start", NameEN: "start"},
-		{Name: CmdMenu, NameFR: "menu", NameEN: "menu"},
-		{Name: CmdResume, NameFR: "reprendre", NameEN: "resume"},
-		{Name: CmdAnswers, NameFR: "mes_reponses", NameEN: "answers"},
-		{Name: CmdLanguage, NameFR: "langue", NameEN: "language"},
-		{Name: CmdMyData, NameFR: "mes_donnees", NameEN: "my_data"},
-		{Name: CmdErase, NameFR: "effacer", NameEN: "erase"},
-		{Name: CmdReminders, NameFR: "rappels", NameEN: "reminders"},
-		{Name: CmdHelp, NameFR: "aide", NameEN: "help"},
-	}
-	for i, c := range list {
-		list[i].DescriptionFR = text.For(text.FR).Flow.MenuEntries[c.Name]
-		list[i].DescriptionEN = text.For(text.EN).Flow.MenuEntries[c.Name]
+	var list []CommandInfo
+	fr, en := &text.For(text.FR).Flow, &text.For(text.EN).Flow
+	for _, c := range []string{CmdStart, CmdMenu, CmdResume, CmdAnswers, CmdLanguage, CmdMyData, CmdErase, CmdReminders, CmdHelp} {
+		list = append(list, CommandInfo{
+			Name:   c,
+			NameFR: fr.CommandNames[c], NameEN: en.CommandNames[c],
+			DescriptionFR: fr.MenuEntries[c], DescriptionEN: en.MenuEntries[c],
+		})
 	}
 	return list
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,97 @@ func TestHelpNamesTheChannelsCommands(t *testing.T) {
 					t.Errorf("@%s /%s (buttons %v): want the channel's commands, got:\n%s", name, ev.Command, buttons, all.String())
 				}
 			}
+		}
+	}
+}
+
+// TestPageRepliesNameNoSlashCommand steps, at every prompt of the corpus
+// and in both languages, what a person on the web page may send (each of
+// the page's buttons, an unknown command, a pause, a goodbye, a question
+// about the consultation, the language already spoken, a whole theme
+// answered), also once the consultation is closed, and fails where a
+// reply, or the file « mes données » sends, names a slash command: the
+// page offers its commands as buttons, and the same steps off the page
+// name them as slash commands.
+func TestPageRepliesNameNoSlashCommand(t *testing.T) {
+	var names []string
+	for _, c := range CommandList() {
+		names = append(names, c.NameFR, c.NameEN)
+	}
+	slash := regexp.MustCompile(`(?:^|[^\p{L}\p{N}/_.<:])/(` + strings.Join(names, "|") + `)\b`)
+	events := map[string]Event{
+		"unknown command": {Kind: EventCommand, Command: "nimportequoi"},
+		"later":           {Kind: EventText, Text: "plus tard"},
+		"goodbye":         {Kind: EventText, Text: "au revoir"},
+		"anonymous":       {Kind: EventText, Text: "c'est anonyme ?"},
+		"same language":   {Kind: EventText, Text: "en français svp"},
+		"answer":          {Kind: EventText, Text: "Une réponse assez longue pour être une vraie réponse."},
+	}
+	for _, c := range []string{CmdMenu, CmdAnswers, CmdHelp, CmdLanguage, CmdMyData, CmdErase, CmdResume} {
+		events["/"+c] = Event{Kind: EventCommand, Command: c}
+	}
+	open, closed := NewMachine(nil, Config{}), NewMachine(nil, Config{ClosesAt: baseTime.Add(30 * time.Minute)})
+	seen := map[bool]int{}
+	for name, s := range corpusPrompts(t, open) {
+		for _, lang := range []string{LangFR, LangEN} {
+			s.Lang = lang
+			for what, ev := range events {
+				for _, m := range []*Machine{open, closed} {
+					for _, buttons := range []bool{true, false} {
+						ev.CommandButtons = buttons
+						at, all := s, ""
+						// Answers until the theme (five questions) is done:
+						// its recap and the next theme follow.
+						for range 6 {
+							var replies []Reply
+							at, replies = m.Step(at, ev, baseTime.Add(time.Hour))
+							for _, r := range replies {
+								all += r.Lead + "\n" + r.Title + "\n" + r.Text + "\n"
+								if r.Recap != nil {
+									all += r.Recap.Text + "\n"
+								}
+								if r.Document != nil {
+									all += string(r.Document.Data) + "\n"
+								}
+							}
+							if what != "answer" {
+								break
+							}
+						}
+						found := slash.FindAllString(all, -1)
+						seen[buttons] += len(found)
+						if buttons && len(found) > 0 {
+							t.Errorf("@%s %s %s (closed %v) on the page names %q:\n%s", name, lang, what, m == closed, found, all)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("slash commands named off the page: %d, on it: %d", seen[false], seen[true])
+	if seen[false] < 100 {
+		t.Errorf("off the page, the same steps named %d slash commands: the test reaches too few texts", seen[false])
+	}
+}
+
+// TestPageWordsAreUnderstood: on the web page a text names a command the
+// page has no button for by its name without the slash (« reprendre »);
+// typed as such, the conversation must take it for that command.
+func TestPageWordsAreUnderstood(t *testing.T) {
+	for _, lang := range []string{LangFR, LangEN} {
+		c := catalogFor(lang, true)
+		words := 0
+		for cmd, name := range c.Flow.CommandNames {
+			if _, ok := c.Web.Buttons[cmd]; ok {
+				continue
+			}
+			words++
+			if ev, ok := typedCommand(normalize(name)); !ok || ev.Command != cmd {
+				t.Errorf("%s: « %s » typed is %+v, want the command %s", lang, name, ev, cmd)
+			}
+		}
+		if words == 0 {
+			t.Errorf("%s: every command has a button on the page; this test checks nothing", lang)
 		}
 	}
 }

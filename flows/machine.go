@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"consultbot/text"
 )
 
 // DefaultMaxText is the default limit of a text answer, in characters.
@@ -285,7 +287,11 @@ type step struct {
 	chosen string
 }
 
-func (st *step) msg() *messages { return messagesFor(st.s.Lang) }
+// catalog is the catalogue in the person's language, naming the
+// commands as their channel offers them.
+func (st *step) catalog() *text.Catalog { return catalogFor(st.s.Lang, st.buttons) }
+
+func (st *step) msg() *messages { return &st.catalog().Flow }
 
 func (st *step) say(text string) { st.out = append(st.out, Reply{Text: text}) }
 
@@ -810,9 +816,9 @@ func (st *step) commands(short bool) string {
 	m := st.msg()
 	switch {
 	case st.buttons && short:
-		return m.CommandButtonsShort
+		return fmt.Sprintf(m.CommandButtonsShort, st.catalog().Web.Commands)
 	case st.buttons:
-		return m.CommandButtons
+		return fmt.Sprintf(m.CommandButtons, st.catalog().Web.Commands)
 	case short:
 		return m.CommandsShort
 	}

@@ -6,9 +6,19 @@ import "consultbot/text"
 // catalogue.
 type messages = text.Flow
 
-func messagesFor(lang string) *messages {
-	if lang == LangEN {
-		return &text.For(text.EN).Flow
+// catalogFor returns the catalogue in lang whose texts name the commands
+// as the channel offers them: its own buttons when buttons is set
+// (Event.CommandButtons), slash commands otherwise.
+func catalogFor(lang string, buttons bool) *text.Catalog {
+	if lang != LangEN {
+		lang = LangFR
 	}
-	return &text.For(text.FR).Flow
+	if buttons {
+		return text.ForNaming(lang, text.Buttons)
+	}
+	return text.ForNaming(lang, text.Slash)
 }
+
+// messagesFor returns the conversation's texts in lang, for texts that
+// name no command.
+func messagesFor(lang string) *messages { return &catalogFor(lang, false).Flow }

@@ -417,7 +417,7 @@ func (st *step) dataJSON() []byte {
 		Answers:     []dataAnswer{},
 		Controller:  st.m.cfg.Privacy.Controller,
 		Contact:     st.m.cfg.Privacy.Contact,
-		Commands:    map[string]string{"my_data": "/" + pm.CmdMyData, "erase": "/" + pm.CmdErase},
+		Commands:    map[string]string{"my_data": st.catalog().Command(CmdMyData), "erase": st.catalog().Command(CmdErase)},
 	}
 	if r := s.Reminders; r != (Reminders{}) {
 		d.Reminders = &r
@@ -425,7 +425,7 @@ func (st *step) dataJSON() []byte {
 	if st.later || d.Reminders != nil {
 		// Where the channel cannot write later (terminal, web page),
 		// reminders are never offered: the file does not name them.
-		d.Commands["reminders"] = "/" + st.rmsg().CmdName
+		d.Commands["reminders"] = st.catalog().Command(CmdReminders)
 	}
 	if s.Profile != "" {
 		d.Profile = &labelled{ID: s.Profile}
@@ -491,9 +491,4 @@ func (st *step) dataJSON() []byte {
 // the catalogue.
 type privacyMessages = text.Privacy
 
-func (st *step) pmsg() *privacyMessages {
-	if st.s.Lang == LangEN {
-		return &text.For(text.EN).Privacy
-	}
-	return &text.For(text.FR).Privacy
-}
+func (st *step) pmsg() *privacyMessages { return &st.catalog().Privacy }

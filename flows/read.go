@@ -311,7 +311,7 @@ func (st *step) checkPrompt(text string) (Reply, []opt) {
 
 // languagePrompt asks, in both languages, whether to switch to lang.
 func (st *step) languagePrompt(lang string) (Reply, []opt) {
-	to := messagesFor(lang)
+	to := &catalogFor(lang, st.buttons).Flow
 	return Reply{Text: st.msg().LanguageAsk[lang] + "\n" + to.LanguageAsk[lang]},
 		[]opt{{actLangYes, "", to.LanguageYes}, {actLangNo, "", st.msg().LanguageNo}}
 }

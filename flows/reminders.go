@@ -114,7 +114,7 @@ func (p *Pending) OffersReminders() bool {
 	return p != nil && p.Kind == PendingReminders && (p.Text == remindOffer || p.Text == remindAfterTheme)
 }
 
-func (st *step) rmsg() *text.Reminders { return &text.For(st.s.Lang).Reminders }
+func (st *step) rmsg() *text.Reminders { return &st.catalog().Reminders }
 
 // dueAfterPause is when a reminder asked for now comes: AfterDays later
 // by the wall clock, within the allowed hours; zero if that is not before

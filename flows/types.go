@@ -225,7 +225,8 @@ type Event struct {
 	Later bool `json:"later,omitempty"`
 	// CommandButtons is set by a channel that shows the commands as
 	// buttons of its own (the web page) rather than as slash commands:
-	// help then names those buttons.
+	// every text of the replies that tells the person what to type or
+	// tap then names those buttons (text.Buttons), and help lists them.
 	CommandButtons bool `json:"command_buttons,omitempty"`
 }
 

@@ -15,26 +15,13 @@ var _ bot.Claims = (*DB)(nil)
 // for its platform. It reports false, and deletes out's outbox entry, when
 // the entry is gone (delivered, given up, erased with its person) or the
 // person no longer accepts reminders and announcements: their contact
-// (bucketReminderContacts) exists only while they do. For a reminder
-// (out.Once) it marks the entry claimed in the same commit, so that
-// Pending reports it Claimed and it is not sent again. An announcement
-// costs a read only, unless it is dropped.
+// (bucketReminderContacts) exists only while they do. Otherwise it marks
+// the entry claimed, with out.ClaimNote, in the same commit, so that
+// Pending reports it Claimed: a reminder is then not sent again, an
+// announcement is settled by its Sender (bot.Settler).
 func (db *DB) Claim(ctx context.Context, out bot.Outgoing) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("claim outbox entry %d: %w", out.Seq, err)
-	}
-	if !out.Once {
-		keep := false
-		err := db.view(func(tx kv.Tx) error {
-			keep = wantedTx(tx, out)
-			return nil
-		})
-		if err != nil {
-			return false, fmt.Errorf("claim outbox entry %d: %w", out.Seq, err)
-		}
-		if keep {
-			return true, nil
-		}
 	}
 	keep := false
 	err := db.write(func(tx kv.Tx) error {
@@ -47,10 +34,7 @@ func (db *DB) Claim(ctx context.Context, out bot.Outgoing) (bool, error) {
 			return ch.Delete(u64(out.Seq))
 		}
 		keep = true
-		if !out.Once {
-			return nil
-		}
-		return setClaimedTx(ch, out.Seq, true)
+		return setClaimedTx(ch, out.Seq, true, out.ClaimNote)
 	})
 	if err != nil {
 		return false, fmt.Errorf("claim outbox entry %d: %w", out.Seq, err)
@@ -58,8 +42,8 @@ func (db *DB) Claim(ctx context.Context, out bot.Outgoing) (bool, error) {
 	return keep, nil
 }
 
-// Unclaim lifts the claim on the reminder out, which its platform did not
-// take, so that a restart sends it; an entry no longer there stays gone.
+// Unclaim lifts the claim on out, which its platform did not take, so
+// that a restart sends it; an entry no longer there stays gone.
 func (db *DB) Unclaim(ctx context.Context, out bot.Outgoing) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("unclaim outbox entry %d: %w", out.Seq, err)
@@ -69,7 +53,7 @@ func (db *DB) Unclaim(ctx context.Context, out bot.Outgoing) error {
 		if ch == nil {
 			return nil
 		}
-		return setClaimedTx(ch, out.Seq, false)
+		return setClaimedTx(ch, out.Seq, false, "")
 	})
 	if err != nil {
 		return fmt.Errorf("unclaim outbox entry %d: %w", out.Seq, err)
@@ -87,9 +71,9 @@ func wantedTx(tx kv.Tx, out bot.Outgoing) bool {
 	return out.Participant != "" && tx.Bucket(bucketReminderContacts).Get([]byte(out.Participant)) != nil
 }
 
-// setClaimedTx sets the claim of the outbox entry seq of ch, if it is
-// there and differs.
-func setClaimedTx(ch kv.Bucket, seq uint64, claimed bool) error {
+// setClaimedTx sets the claim of the outbox entry seq of ch, and its
+// note, if it is there and they differ.
+func setClaimedTx(ch kv.Bucket, seq uint64, claimed bool, note string) error {
 	v := ch.Get(u64(seq))
 	if v == nil {
 		return nil
@@ -101,10 +85,10 @@ func setClaimedTx(ch kv.Bucket, seq uint64, claimed bool) error {
 	if r.V > outgoingRecordV {
 		return fmt.Errorf("decode outbox entry %d: record version %d is newer than %d", seq, r.V, outgoingRecordV)
 	}
-	if r.Claimed == claimed {
+	if r.Claimed == claimed && r.ClaimNote == note {
 		return nil
 	}
-	r.Claimed = claimed
+	r.Claimed, r.ClaimNote = claimed, note
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode outbox entry %d: %w", seq, err)

@@ -13,7 +13,8 @@ import (
 
 // TestClaimAtSendTime: a reminder claimed just before it leaves stays
 // claimed across a reopening of the file (and a degraded rewrite), until
-// the claim is lifted; an announcement is only checked; and the
+// the claim is lifted; an announcement is claimed too, with the
+// adapter's note, which a rewrite keeps; and the
 // deliveries of a person who withdrew or erased their data since they
 // were queued are dropped from the outbox instead of claimed.
 func TestClaimAtSendTime(t *testing.T) {
@@ -101,7 +102,9 @@ func TestClaimAtSendTime(t *testing.T) {
 		}
 		return bySeq
 	}
-	if !claim(reminder) || !claim(announce[alice.id]) {
+	noted := announce[alice.id]
+	noted.ClaimNote = "after 4217"
+	if !claim(reminder) || !claim(noted) {
 		t.Fatal("alice's reminder or announcement refused")
 	}
 	if claim(announce[bob.id]) || claim(announce[carol.id]) {
@@ -117,12 +120,15 @@ func TestClaimAtSendTime(t *testing.T) {
 	if err := db.Rewrite(ctx, degraded); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Rewrite(ctx, announce[alice.id]); err != nil {
+		t.Fatal(err)
+	}
 	p := pending()
 	if o, ok := p[reminder.Seq]; !ok || !o.Claimed || !o.Once {
 		t.Fatalf("reminder after reopening: %+v (in outbox %v)", o, ok)
 	}
-	if o := p[announce[alice.id].Seq]; o.Claimed {
-		t.Fatal("an announcement was claimed: it goes at least once")
+	if o := p[announce[alice.id].Seq]; !o.Claimed || o.ClaimNote != "after 4217" {
+		t.Fatalf("announcement after reopening and a rewrite: claimed %v, note %q; want claimed with its note", o.Claimed, o.ClaimNote)
 	}
 	for _, who := range []*person{bob, carol} {
 		if _, ok := p[announce[who.id].Seq]; ok {

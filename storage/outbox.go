@@ -86,7 +86,9 @@ func (db *DB) Rewrite(ctx context.Context, out bot.Outgoing) error {
 			return fmt.Errorf("decode: %w", err)
 		}
 		rec := newOutgoingRecord(out)
-		rec.Claimed = rec.Claimed || old.Claimed
+		if old.Claimed && !rec.Claimed {
+			rec.Claimed, rec.ClaimNote = true, old.ClaimNote
+		}
 		b, err := json.Marshal(rec)
 		if err != nil {
 			return fmt.Errorf("encode: %w", err)

@@ -127,11 +127,13 @@ type outgoingRecord struct {
 	Instead *redirectRecord `json:"instead,omitempty"`
 	// Low: a reminder or an announcement, for the low-priority lane.
 	Low bool `json:"low,omitempty"`
-	// Once: a reminder, sent at most once; Claimed: it was handed to the
-	// platform and is not sent again (bot.Claims). An older program
-	// ignores both and sends it at least once, as it did.
-	Once    bool `json:"once,omitempty"`
-	Claimed bool `json:"claimed,omitempty"`
+	// Once: a reminder, sent at most once; Claimed: it (or an
+	// announcement) was handed to the platform (bot.Claims), with the
+	// adapter's ClaimNote. An older program ignores them and sends it at
+	// least once, as it did.
+	Once      bool   `json:"once,omitempty"`
+	Claimed   bool   `json:"claimed,omitempty"`
+	ClaimNote string `json:"claim_note,omitempty"`
 	// Index: the reply's place among its event's (bot.Outgoing.Index).
 	Index int `json:"index,omitempty"`
 }
@@ -215,7 +217,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 		out.Image = &bot.Image{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
 	out.Markup, out.Plain, out.Low, out.Index = r.Markup, r.Plain, r.Low, r.Index
-	out.Once, out.Claimed = r.Once, r.Claimed
+	out.Once, out.Claimed, out.ClaimNote = r.Once, r.Claimed, r.ClaimNote
 	if in := r.Instead; in != nil {
 		out.Instead = &bot.Redirect{Address: in.Address, Text: in.Text}
 	}
@@ -253,7 +255,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 		r.Image = &imageRecord{Name: im.Name, Data: im.Data, Caption: im.Caption, Note: im.Note}
 	}
 	r.Markup, r.Plain, r.Low, r.Index = out.Markup, out.Plain, out.Low, out.Index
-	r.Once, r.Claimed = out.Once, out.Claimed
+	r.Once, r.Claimed, r.ClaimNote = out.Once, out.Claimed, out.ClaimNote
 	if in := out.Instead; in != nil {
 		r.Instead = &redirectRecord{Address: in.Address, Text: in.Text}
 	}

@@ -111,7 +111,7 @@ var english = Catalog{
 		Skip: "Skip",
 
 		MenuTitle:     "Themes",
-		Menu:          "Choose a theme. Your answers are saved as you go. Need help? /help",
+		Menu:          "Choose a theme. Your answers are saved as you go. Need help? {help}",
 		MenuDone:      "You have confirmed every theme: thank you! You can still change your answers here.",
 		MenuButton:    "%d. %s — %d/%d",
 		ProgressTitle: "Theme %d · Question %d/%d",
@@ -136,7 +136,7 @@ var english = Catalog{
 		MenuLabel:       "Menu",
 		EditTitle:       "Change · Theme %d · Question %d/%d",
 		Confirmed:       "Thank you! The theme “%s” is confirmed.",
-		NextTheme:       "Here is the next theme. To choose another one: /menu.",
+		NextTheme:       "Here is the next theme. To choose another one: {menu}.",
 		AllDone:         "The theme “%s” is confirmed: it was the last one.",
 		RecapTitle:      "Theme %d done · %s",
 		RecapNote:       "To change an answer: “%s”. Otherwise, go on below: that confirms this theme.",
@@ -144,11 +144,11 @@ var english = Catalog{
 		NextThemeTitle:  "Theme %d: %s · Question %d/%d",
 		Validated:       "Theme %d is confirmed.",
 
-		Paused:      "Your answers are saved. Come back whenever you like: send /resume or any message to continue with this question.",
+		Paused:      "Your answers are saved. Come back whenever you like: send {resume} or any message to continue with this question.",
 		ResumeLabel: "Resume",
 		Resuming:    "Let's pick up where you left off.",
 
-		Closed: "The consultation closed on %s. Thank you for your interest!\nYou can still read your answers with /answers.",
+		Closed: "The consultation closed on %s. Thank you for your interest!\nYou can still read your answers with {answers}.",
 
 		Stale:           "This button belongs to an earlier question.",
 		Garbage:         "I do not recognise this button.",
@@ -165,27 +165,27 @@ var english = Catalog{
 		NotYet:          "Let's finish these first steps first.",
 		LanguageSet:     "I will now speak English.",
 		NoBack:          "There is no step before this one: here is where you are.",
-		LanguageAlready: "We are speaking English already. (For French: /language.)",
-		CommandButtons: "Under “More actions”, at the bottom of the page:\nThemes — choose a theme\nMy answers — see your answers\n" +
-			"Help — this help\nFrançais — continue in French\nMy data — everything we keep about you\n" +
-			"Erase my data — erase everything\nYou can also type “menu”, “resume” or “help”.",
-		CommandButtonsShort: "More actions, at the bottom of the page: Themes, My answers, Help, Français, My data, Erase my data.",
+		LanguageAlready: "We are speaking English already. (For French: {language}.)",
+		CommandButtons: "Under “%s”, at the bottom of the page:\n{menu:bare} — choose a theme\n{answers:bare} — see your answers\n" +
+			"{help:bare} — this help\n{language:bare} — continue in French\n{mydata:bare} — everything we keep about you\n" +
+			"{erase:bare} — erase everything\nYou can also type “menu”, “resume” or “help”.",
+		CommandButtonsShort: "%s, at the bottom of the page: {menu:bare}, {answers:bare}, {help:bare}, {language:bare}, {mydata:bare}, {erase:bare}.",
 		SeveralProfiles:     "You are %s: choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of both.",
 		SeveralProfilesAny:  "You wear several hats? Choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of all of them.",
 		ProfileJoin:         " and ",
 		AboutAnonymous: "We keep neither your name, nor your username, nor your number: only your answers, under a technical pseudonym. " +
-			"They serve only the summary of the consultation, run by %s. Everything we keep: /my_data; erase it all: /erase.",
+			"They serve only the summary of the consultation, run by %s. Everything we keep: {mydata}; erase it all: {erase}.",
 		AboutPurpose: "Your answers feed the summary of the États généraux du numérique éducatif. %s",
 		AboutLength: "There are %d questions in %d themes, but nothing is compulsory: answer the themes you choose, skip a question whenever you like. " +
 			"Each answer is saved at once: you can stop and pick up later.",
-		CommandsShort: "Commands: /menu, /resume, /answers, /language, /my_data, /erase, /help.",
-		Commands: "Commands:\n/menu — choose a theme\n/resume — continue where you left off\n" +
-			"/answers — see your answers\n/language — français\n" +
-			"/my_data — everything we keep about you\n/erase — erase all your data\n/help — this help",
+		CommandsShort: "Commands: {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
+		Commands: "Commands:\n{menu:bare} — choose a theme\n{resume:bare} — continue where you left off\n" +
+			"{answers:bare} — see your answers\n{language:bare} — français\n" +
+			"{mydata:bare} — everything we keep about you\n{erase:bare} — erase all your data\n{help:bare} — this help",
 		NoAnswers:     "You have not answered any question yet.",
 		AnswersTitle:  "Your answers",
 		AnswersIntro:  "Questions answered: %d of %d.",
-		AnswersNext:   "To go on: /resume. To change an answer: /menu, then its theme.",
+		AnswersNext:   "To go on: {resume}. To change an answer: {menu}, then its theme.",
 		DateLayout:    "2 January 2006",
 		ThemeHeading:  "%d. %s",
 		ThemeProgress: "%d/%d",
@@ -220,6 +220,10 @@ var english = Catalog{
 
 		Banned: "Thank you for your messages. Your participation in this consultation has been suspended by its organisers, so your messages are no longer taken into account.",
 
+		CommandNames: map[string]string{
+			"start": "start", "menu": "menu", "resume": "resume", "answers": "answers", "language": "language",
+			"mydata": "my_data", "erase": "erase", "reminders": "reminders", "help": "help",
+		},
 		MenuEntries: map[string]string{
 			"reminders": "Reminders and announcements: stop or accept them", "start": "Start or resume the consultation", "menu": "Choose a theme",
 			"resume": "Continue where you left off", "answers": "See my answers",
@@ -248,7 +252,7 @@ var english = Catalog{
 		ConsentShort: "Before we start, your consent:\n" +
 			"• Your answers are used only for the consultation's summary, led by %s.\n" +
 			"• We keep neither your name, nor your username, nor your number.\n" +
-			"• You can erase everything at any time with /erase.",
+			"• You can erase everything at any time with {erase}.",
 		ConsentIntro: "Before we start, your consent:",
 		ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
 			"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
@@ -260,9 +264,9 @@ var english = Catalog{
 		ConsentUntil:      "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased by %s at the latest.",
 		ConsentAfterClose: "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased at the latest %d days after the consultation closes.",
 		ConsentAtClose:    "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased when the consultation closes at the latest.",
-		ConsentLeave:      "• Leaving: /erase erases everything, at any time; /my_data shows you everything we keep.",
+		ConsentLeave:      "• Leaving: {erase} erases everything, at any time; {mydata} shows you everything we keep.",
 
-		NothingStored:   "We keep nothing about you: you have not taken part yet. Send /start to begin.",
+		NothingStored:   "We keep nothing about you: you have not taken part yet. Send {start} to begin.",
 		EraseTitle:      "Erase your data?",
 		EraseAsk:        "Everything we keep about you will be erased for good: answers, profile, académie, the link you followed to come, consent. Digests already sent to the organisers cannot be recalled, but nothing erased will appear in later ones.",
 		EraseAskAnswer:  "You have given one answer.",
@@ -275,8 +279,8 @@ var english = Catalog{
 
 		DataTitle:     "Your data",
 		DataIntro:     "Here is everything we keep about you. Times are in the %s time zone.",
-		DataFile:      "The attached file holds the same data as JSON. To erase everything: /erase.",
-		DataNotice:    "Everything consultbot keeps about you. Times in UTC. To erase everything, send /erase.",
+		DataFile:      "The attached file holds the same data as JSON. To erase everything: {erase}.",
+		DataNotice:    "Everything consultbot keeps about you. Times in UTC. To erase everything: {erase}.",
 		OtherAnswers:  "Answers to questions removed from the questionnaire",
 		ConfirmedOn:   "confirmed on %s",
 		AnsweredOn:    "answered on %s",
@@ -300,23 +304,21 @@ var english = Catalog{
 			"academie": "choosing an académie", "menu": "theme menu", "question": "answering questions",
 			"review": "review", "edit": "changing an answer", "paused": "paused",
 		},
-		CmdMyData: "my_data",
-		CmdErase:  "erase",
 	},
 	Reminders: Reminders{
-		Offer:       "Would you like a reminder in %d %s for the remaining themes?\n\nJust one message, in the daytime. You will also get the organisers' announcements. You can stop at any time: /reminders or “stop”.",
+		Offer:       "Would you like a reminder in %d %s for the remaining themes?\n\nJust one message, in the daytime. You will also get the organisers' announcements. You can stop at any time: {reminders} or “stop”.",
 		Days:        "day|days",
 		Yes:         "Yes",
 		No:          "No thanks",
 		Later:       "Choose a theme",
-		Scheduled:   "Noted: I will write to you on %s. To stop: /reminders or “stop”.",
-		Consented:   "Noted: you will get reminders and announcements. To stop: /reminders or “stop”.",
-		Declined:    "All right, no reminder. If you change your mind: /reminders.",
+		Scheduled:   "Noted: I will write to you on %s. To stop: {reminders} or “stop”.",
+		Consented:   "Noted: you will get reminders and announcements. To stop: {reminders} or “stop”.",
+		Declined:    "All right, no reminder. If you change your mind: {reminders}.",
 		Help:        "Answer “yes” to get a reminder and the organisers' announcements, or “no thanks”.",
 		Reminder:    "Hello! You started the consultation on digital education (themes validated: %d of %d). Your answers are kept: continue whenever you like, where you left off.",
 		Stop:        "No more reminders",
-		Stopped:     "Noted: you will get no more reminders or announcements. To turn them back on: /reminders.",
-		StillOn:     "You will still get reminders and announcements. To stop them: /reminders or “stop”.",
+		Stopped:     "Noted: you will get no more reminders or announcements. To turn them back on: {reminders}.",
+		StillOn:     "You will still get reminders and announcements. To stop them: {reminders} or “stop”.",
 		NotOn:       "You are not getting reminders.",
 		Unavailable: "Reminders are not offered here: I cannot write to you later on this channel.",
 
@@ -327,10 +329,9 @@ var english = Catalog{
 		DataNext:       "next reminder on %s",
 		DataSent:       "%d %s",
 		SentNoun:       "reminder sent|reminders sent",
-		CmdName:        "reminders",
 
 		AnnounceTitle:  "Announcement from the organisers",
-		AnnounceFooter: "You get this message because you accepted reminders and announcements. To get no more: /reminders or “stop”.",
+		AnnounceFooter: "You get this message because you accepted reminders and announcements. To get no more: {reminders} or “stop”.",
 	},
 	Digest: Digest{
 		NotGiven:      "not given",
@@ -486,5 +487,67 @@ Messages follow LANG (en_… for English); French otherwise.
 			OrganiserNote:    "To answer the consultation yourself: consultbot chat, without -organiser.",
 			OrganiserGoodbye: "See you soon!",
 		},
+	},
+	Web: Web{
+		Buttons: map[string]string{
+			"menu": "Themes", "answers": "My answers", "help": "Help", "language": "Français",
+			"mydata": "My data", "erase": "Erase my data",
+		},
+		Quote: "“%s”",
+
+		SkipLink:     "Skip to the answer",
+		Conversation: "Conversation",
+		You:          "You:",
+		YourAnswer:   "Your answer",
+		ChooseOne:    "Choose an answer",
+		OtherChoices: "Or else",
+		TypeAnswer:   "Your answer",
+		MaxChars:     "%d characters at most.",
+		TypeMessage:  "Or type a message",
+		TypeHint:     "You may also type the number or the name of an answer, “help” or “menu”.",
+		Send:         "Send",
+		Commands:     "More actions",
+		Download:     "Download %s (%s)",
+		Kilobytes:    "%d KB",
+		Footer:       "One cookie, strictly necessary, keeps your place in the conversation. No tracking, no advertising.",
+		NoScript:     "JavaScript is off: each answer reloads the page, and everything works.",
+		Landing: "Give your opinion on digital tools at school: computers, the internet, apps. Five themes, open questions, at your own pace.\n" +
+			"No account, no app: everything happens on this page.",
+		Start:         "Start",
+		HaveCode:      "Started on another device?",
+		CodeLabel:     "Continuation code",
+		CodeHint:      "8 characters, for example ABCD-EFGH.",
+		UseCode:       "Continue with this code",
+		OtherDevice:   "Continue on another device",
+		OtherDeviceP:  "Get a code to type on your other device: it will continue the conversation where you are.",
+		GetCode:       "Get a code",
+		YourCode:      "Your code: %s",
+		TimeLayout:    "2 Jan 2006, 15:04",
+		CodeValid:     "Valid once, until %s. On the other device, open this page and type it under “%s”.",
+		Retrying:      "Connection interrupted: trying again…",
+		Offline:       "Connection lost. The answers you already sent are saved; reconnecting…",
+		Reconnected:   "Connection restored.",
+		Gap:           "Earlier messages can no longer be shown. Here is where you are:",
+		Erased:        "Your data is erased and this device is forgotten. Thank you for your visit.",
+		Continue:      "Continue",
+		Redirecting:   "Opening the consultation…",
+		ErrorTitle:    "Something went wrong",
+		BackHome:      "Back to the conversation",
+		TooLong:       "Your answer is %d characters long; the limit is %d. It was not sent: please shorten it.",
+		Empty:         "Your message is empty.",
+		BadCode:       "This code is not valid: it may have expired or been used already. Ask for a new one on the other device.",
+		Expired:       "This page has expired. Reload it, then send your answer again.",
+		NoCookie:      "Your browser did not keep the session cookie: allow cookies for this site, then start again.",
+		CrossOrigin:   "This request does not come from the consultation's page: it was refused.",
+		TooMany:       "Too many requests at once. Wait a few seconds, then try again.",
+		TooBig:        "This message is too long to be sent.",
+		BadRequest:    "This request is not valid.",
+		NotFound:      "This page does not exist.",
+		NotAllowed:    "This address is not used this way.",
+		NotSaved:      "Your message could not be saved. Try again in a moment.",
+		Restarting:    "The service is restarting. Try again in a moment.",
+		Unavailable:   "The page could not be shown. Try again in a moment.",
+		DocumentGone:  "This file is no longer available. Ask for it again with {mydata}.",
+		TooManyStream: "This conversation is open in too many tabs. Close one, then reload the page.",
 	},
 }

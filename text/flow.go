@@ -87,7 +87,8 @@ type Flow struct {
 	CommandsShort   string
 	// CommandButtons and CommandButtonsShort stand for Commands and
 	// CommandsShort on a channel that shows the commands as buttons of
-	// its own (the web page's « Autres actions »): help names those.
+	// its own (the web page's « Autres actions », %s Web.Commands): help
+	// lists those.
 	CommandButtons      string
 	CommandButtonsShort string
 	// SeveralProfiles answers someone who names several profiles at the
@@ -144,6 +145,11 @@ type Flow struct {
 	// Banned is the only answer a banned participant gets.
 	Banned string
 
+	// CommandNames are what people type after the slash for each
+	// command (by its canonical name), in this language: lowercase
+	// [a-z0-9_], as Telegram and Discord accept them. Texts name a
+	// command as "{erase}" (see Naming).
+	CommandNames map[string]string
 	// MenuEntries describes each command (by its canonical name) in the
 	// platforms' command menus.
 	MenuEntries map[string]string
@@ -206,6 +212,4 @@ type Privacy struct {
 	LabelAnswers  string
 	LangName      map[string]string
 	StageName     map[string]string
-	CmdMyData     string
-	CmdErase      string
 }

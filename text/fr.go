@@ -111,7 +111,7 @@ var french = Catalog{
 		Skip: "Passer",
 
 		MenuTitle:     "Les thèmes",
-		Menu:          "Choisissez un thème. Vos réponses sont enregistrées au fur et à mesure. Besoin d'aide ? /aide",
+		Menu:          "Choisissez un thème. Vos réponses sont enregistrées au fur et à mesure. Besoin d'aide ? {help}",
 		MenuDone:      "Vous avez validé tous les thèmes : merci ! Vos réponses restent modifiables ici.",
 		MenuButton:    "%d. %s — %d/%d",
 		ProgressTitle: "Thème %d · Question %d/%d",
@@ -136,7 +136,7 @@ var french = Catalog{
 		MenuLabel:       "Menu",
 		EditTitle:       "Modifier · Thème %d · Question %d/%d",
 		Confirmed:       "Merci ! Le thème « %s » est validé.",
-		NextTheme:       "Voici le thème suivant. Pour en choisir un autre : /menu.",
+		NextTheme:       "Voici le thème suivant. Pour en choisir un autre : {menu}.",
 		AllDone:         "Le thème « %s » est validé : c'était le dernier.",
 		RecapTitle:      "Thème %d terminé · %s",
 		RecapNote:       "Pour changer une réponse : « %s ». Sinon, continuez ci-dessous : cela valide ce thème.",
@@ -144,11 +144,11 @@ var french = Catalog{
 		NextThemeTitle:  "Thème %d : %s · Question %d/%d",
 		Validated:       "Le thème %d est validé.",
 
-		Paused:      "Vos réponses sont enregistrées. Revenez quand vous voulez : envoyez /reprendre ou n'importe quel message pour reprendre à cette question.",
+		Paused:      "Vos réponses sont enregistrées. Revenez quand vous voulez : envoyez {resume} ou n'importe quel message pour reprendre à cette question.",
 		ResumeLabel: "Reprendre",
 		Resuming:    "Reprenons là où vous en étiez.",
 
-		Closed: "La consultation est close depuis le %s. Merci de votre intérêt !\nVos réponses restent consultables avec /mes_reponses.",
+		Closed: "La consultation est close depuis le %s. Merci de votre intérêt !\nVos réponses restent consultables avec {answers}.",
 
 		Stale:           "Ce bouton correspond à une question précédente.",
 		Garbage:         "Je ne reconnais pas ce bouton.",
@@ -165,27 +165,27 @@ var french = Catalog{
 		NotYet:          "Terminons d'abord ces premières étapes.",
 		LanguageSet:     "Je vous parle désormais en français.",
 		NoBack:          "Il n'y a pas d'étape avant celle-ci : voici où vous en êtes.",
-		LanguageAlready: "Nous parlons déjà français. (Pour l'anglais : /langue.)",
-		CommandButtons: "Sous « Autres actions », en bas de la page :\nThèmes — choisir un thème\nMes réponses — voir vos réponses\n" +
-			"Aide — cette aide\nEnglish — continuer en anglais\nMes données — tout ce que nous gardons sur vous\n" +
-			"Effacer mes données — tout effacer\nVous pouvez aussi écrire « menu », « reprendre » ou « aide ».",
-		CommandButtonsShort: "Autres actions, en bas de la page : Thèmes, Mes réponses, Aide, English, Mes données, Effacer mes données.",
+		LanguageAlready: "Nous parlons déjà français. (Pour l'anglais : {language}.)",
+		CommandButtons: "Sous « %s », en bas de la page :\n{menu:bare} — choisir un thème\n{answers:bare} — voir vos réponses\n" +
+			"{help:bare} — cette aide\n{language:bare} — continuer en anglais\n{mydata:bare} — tout ce que nous gardons sur vous\n" +
+			"{erase:bare} — tout effacer\nVous pouvez aussi écrire « menu », « reprendre » ou « aide ».",
+		CommandButtonsShort: "%s, en bas de la page : {menu:bare}, {answers:bare}, {help:bare}, {language:bare}, {mydata:bare}, {erase:bare}.",
 		SeveralProfiles:     "Vous êtes %s : choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler des deux.",
 		SeveralProfilesAny:  "Vous avez plusieurs casquettes ? Choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler de tous.",
 		ProfileJoin:         " et ",
 		AboutAnonymous: "Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro : seulement vos réponses, sous un pseudonyme technique. " +
-			"Elles servent uniquement à la synthèse de la consultation, menée par %s. Tout ce que nous gardons : /mes_donnees ; tout effacer : /effacer.",
+			"Elles servent uniquement à la synthèse de la consultation, menée par %s. Tout ce que nous gardons : {mydata} ; tout effacer : {erase}.",
 		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
 		AboutLength: "Il y a %d questions en %d thèmes, mais rien n'est obligatoire : répondez aux thèmes de votre choix, passez une question quand vous voulez. " +
 			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
-		CommandsShort: "Commandes : /menu, /reprendre, /mes_reponses, /langue, /mes_donnees, /effacer, /aide.",
-		Commands: "Commandes :\n/menu — choisir un thème\n/reprendre — reprendre là où vous en étiez\n" +
-			"/mes_reponses — voir vos réponses\n/langue — English\n" +
-			"/mes_donnees — tout ce que nous gardons sur vous\n/effacer — effacer toutes vos données\n/aide — cette aide",
+		CommandsShort: "Commandes : {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
+		Commands: "Commandes :\n{menu:bare} — choisir un thème\n{resume:bare} — reprendre là où vous en étiez\n" +
+			"{answers:bare} — voir vos réponses\n{language:bare} — English\n" +
+			"{mydata:bare} — tout ce que nous gardons sur vous\n{erase:bare} — effacer toutes vos données\n{help:bare} — cette aide",
 		NoAnswers:     "Vous n'avez encore répondu à aucune question.",
 		AnswersTitle:  "Vos réponses",
 		AnswersIntro:  "Questions répondues : %d sur %d.",
-		AnswersNext:   "Pour continuer : /reprendre. Pour modifier une réponse : /menu, puis son thème.",
+		AnswersNext:   "Pour continuer : {resume}. Pour modifier une réponse : {menu}, puis son thème.",
 		DateLayout:    "02/01/2006",
 		ThemeHeading:  "%d. %s",
 		ThemeProgress: "%d/%d",
@@ -220,6 +220,10 @@ var french = Catalog{
 
 		Banned: "Merci pour vos messages. Votre participation à cette consultation a été suspendue par ses organisateurs : vos messages ne sont plus pris en compte.",
 
+		CommandNames: map[string]string{
+			"start": "start", "menu": "menu", "resume": "reprendre", "answers": "mes_reponses", "language": "langue",
+			"mydata": "mes_donnees", "erase": "effacer", "reminders": "rappels", "help": "aide",
+		},
 		MenuEntries: map[string]string{
 			"reminders": "Rappels et annonces : les arrêter ou les accepter", "start": "Commencer ou reprendre la consultation", "menu": "Choisir un thème",
 			"resume": "Reprendre là où vous en étiez", "answers": "Voir mes réponses",
@@ -248,7 +252,7 @@ var french = Catalog{
 		ConsentShort: "Avant de commencer, votre accord :\n" +
 			"• Vos réponses servent seulement à la synthèse de la consultation, menée par %s.\n" +
 			"• Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro.\n" +
-			"• Vous pouvez tout effacer à tout moment avec /effacer.",
+			"• Vous pouvez tout effacer à tout moment avec {erase}.",
 		ConsentIntro: "Avant de commencer, votre accord :",
 		ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
 			"le lien que vous avez suivi pour venir et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
@@ -260,9 +264,9 @@ var french = Catalog{
 		ConsentUntil:      "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard le %s.",
 		ConsentAfterClose: "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard %d jours après la clôture.",
 		ConsentAtClose:    "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard à la clôture.",
-		ConsentLeave:      "• Partir : /effacer efface tout, à tout moment ; /mes_donnees vous montre tout ce que nous gardons.",
+		ConsentLeave:      "• Partir : {erase} efface tout, à tout moment ; {mydata} vous montre tout ce que nous gardons.",
 
-		NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez /start pour commencer.",
+		NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez {start} pour commencer.",
 		EraseTitle:      "Effacer vos données ?",
 		EraseAsk:        "Tout ce que nous gardons sur vous sera effacé définitivement : réponses, profil, académie, lien suivi pour venir, accord. Les synthèses déjà envoyées aux organisateurs ne peuvent pas être rappelées, mais rien de ce qui est effacé n'apparaîtra dans les suivantes.",
 		EraseAskAnswer:  "Vous avez donné une réponse.",
@@ -275,8 +279,8 @@ var french = Catalog{
 
 		DataTitle:     "Vos données",
 		DataIntro:     "Voici tout ce que nous gardons sur vous. Les heures sont celles du fuseau horaire %s.",
-		DataFile:      "Le fichier ci-joint contient les mêmes données au format JSON. Pour tout effacer : /effacer.",
-		DataNotice:    "Tout ce que consultbot garde sur vous. Heures en UTC. Pour tout effacer, envoyez /effacer.",
+		DataFile:      "Le fichier ci-joint contient les mêmes données au format JSON. Pour tout effacer : {erase}.",
+		DataNotice:    "Tout ce que consultbot garde sur vous. Heures en UTC. Pour tout effacer : {erase}.",
 		OtherAnswers:  "Réponses à des questions retirées du questionnaire",
 		ConfirmedOn:   "validé le %s",
 		AnsweredOn:    "répondu le %s",
@@ -300,23 +304,21 @@ var french = Catalog{
 			"academie": "choix de l'académie", "menu": "menu des thèmes", "question": "réponse aux questions",
 			"review": "relecture", "edit": "modification d'une réponse", "paused": "en pause",
 		},
-		CmdMyData: "mes_donnees",
-		CmdErase:  "effacer",
 	},
 	Reminders: Reminders{
-		Offer:       "Voulez-vous un rappel dans %d %s pour les thèmes restants ?\n\nUn seul message, en journée. Vous recevrez aussi les annonces de l'équipe d'organisation. Vous pourrez arrêter à tout moment : /rappels ou « stop ».",
+		Offer:       "Voulez-vous un rappel dans %d %s pour les thèmes restants ?\n\nUn seul message, en journée. Vous recevrez aussi les annonces de l'équipe d'organisation. Vous pourrez arrêter à tout moment : {reminders} ou « stop ».",
 		Days:        "jour|jours",
 		Yes:         "Oui",
 		No:          "Non merci",
 		Later:       "Choisir un thème",
-		Scheduled:   "C'est noté : je vous écrirai le %s. Pour arrêter : /rappels ou « stop ».",
-		Consented:   "C'est noté : vous recevrez les rappels et les annonces. Pour arrêter : /rappels ou « stop ».",
-		Declined:    "Entendu, pas de rappel. Si vous changez d'avis : /rappels.",
+		Scheduled:   "C'est noté : je vous écrirai le %s. Pour arrêter : {reminders} ou « stop ».",
+		Consented:   "C'est noté : vous recevrez les rappels et les annonces. Pour arrêter : {reminders} ou « stop ».",
+		Declined:    "Entendu, pas de rappel. Si vous changez d'avis : {reminders}.",
 		Help:        "Répondez « oui » pour recevoir un rappel et les annonces de l'équipe, ou « non merci ».",
 		Reminder:    "Bonjour ! Vous aviez commencé la consultation sur le numérique éducatif (thèmes validés : %d sur %d). Vos réponses sont gardées : reprenez quand vous voulez, là où vous en étiez.",
 		Stop:        "Ne plus recevoir de rappels",
-		Stopped:     "C'est noté : vous ne recevrez plus de rappels ni d'annonces. Pour les réactiver : /rappels.",
-		StillOn:     "Vous recevrez toujours les rappels et les annonces. Pour les arrêter : /rappels ou « stop ».",
+		Stopped:     "C'est noté : vous ne recevrez plus de rappels ni d'annonces. Pour les réactiver : {reminders}.",
+		StillOn:     "Vous recevrez toujours les rappels et les annonces. Pour les arrêter : {reminders} ou « stop ».",
 		NotOn:       "Vous ne recevez pas de rappels.",
 		Unavailable: "Les rappels ne sont pas proposés ici : je ne peux pas vous écrire plus tard sur ce canal.",
 
@@ -327,10 +329,9 @@ var french = Catalog{
 		DataNext:       "prochain rappel le %s",
 		DataSent:       "%d %s",
 		SentNoun:       "rappel envoyé|rappels envoyés",
-		CmdName:        "rappels",
 
 		AnnounceTitle:  "Annonce de l'équipe d'organisation",
-		AnnounceFooter: "Vous recevez ce message parce que vous avez accepté les rappels et les annonces. Pour ne plus en recevoir : /rappels ou « stop ».",
+		AnnounceFooter: "Vous recevez ce message parce que vous avez accepté les rappels et les annonces. Pour ne plus en recevoir : {reminders} ou « stop ».",
 	},
 	Digest: Digest{
 		NotGiven:      "non renseigné",
@@ -487,5 +488,67 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 			OrganiserNote:    "Pour répondre vous-même à la consultation : consultbot chat, sans -organiser.",
 			OrganiserGoodbye: "À bientôt !",
 		},
+	},
+	Web: Web{
+		Buttons: map[string]string{
+			"menu": "Thèmes", "answers": "Mes réponses", "help": "Aide", "language": "English",
+			"mydata": "Mes données", "erase": "Effacer mes données",
+		},
+		Quote: "«\u00a0%s\u00a0»",
+
+		SkipLink:     "Aller à la réponse",
+		Conversation: "Conversation",
+		You:          "Vous\u00a0:",
+		YourAnswer:   "Votre réponse",
+		ChooseOne:    "Choisissez une réponse",
+		OtherChoices: "Ou bien",
+		TypeAnswer:   "Votre réponse",
+		MaxChars:     "%d caractères au plus.",
+		TypeMessage:  "Ou écrivez un message",
+		TypeHint:     "Vous pouvez aussi écrire le numéro ou le nom d'une réponse, «\u00a0aide\u00a0» ou «\u00a0menu\u00a0».",
+		Send:         "Envoyer",
+		Commands:     "Autres actions",
+		Download:     "Télécharger %s (%s)",
+		Kilobytes:    "%d Ko",
+		Footer:       "Un seul cookie, indispensable, garde votre place dans la conversation. Aucun suivi, aucune publicité.",
+		NoScript:     "JavaScript est désactivé\u00a0: chaque réponse recharge la page, tout fonctionne.",
+		Landing: "Donnez votre avis sur le numérique à l'école\u00a0: ordinateurs, internet, applications. Cinq thèmes, des questions ouvertes, à votre rythme.\n" +
+			"Pas de compte, pas d'application\u00a0: tout se passe sur cette page.",
+		Start:         "Commencer",
+		HaveCode:      "Vous avez commencé sur un autre appareil\u00a0?",
+		CodeLabel:     "Code de reprise",
+		CodeHint:      "8 caractères, par exemple ABCD-EFGH.",
+		UseCode:       "Reprendre avec ce code",
+		OtherDevice:   "Continuer sur un autre appareil",
+		OtherDeviceP:  "Obtenez un code à saisir sur votre autre appareil\u00a0: il reprendra la conversation là où vous en êtes.",
+		GetCode:       "Obtenir un code",
+		YourCode:      "Votre code\u00a0: %s",
+		TimeLayout:    "02/01/2006 à 15:04",
+		CodeValid:     "Valable une seule fois, jusqu'au %s. Sur l'autre appareil, ouvrez cette page et saisissez-le sous «\u00a0%s\u00a0».",
+		Retrying:      "Connexion interrompue\u00a0: nouvel essai…",
+		Offline:       "Connexion perdue. Vos réponses déjà envoyées sont enregistrées\u00a0; reconnexion…",
+		Reconnected:   "Connexion rétablie.",
+		Gap:           "Des messages précédents ne peuvent plus être affichés. Voici où vous en êtes\u00a0:",
+		Erased:        "Vos données sont effacées et cet appareil est oublié. Merci de votre visite.",
+		Continue:      "Continuer",
+		Redirecting:   "Ouverture de la consultation…",
+		ErrorTitle:    "Un problème est survenu",
+		BackHome:      "Revenir à la conversation",
+		TooLong:       "Votre réponse fait %d caractères\u00a0; la limite est de %d. Elle n'a pas été envoyée\u00a0: raccourcissez-la.",
+		Empty:         "Votre message est vide.",
+		BadCode:       "Ce code n'est pas valable\u00a0: il a peut-être expiré ou déjà servi. Demandez-en un nouveau sur l'autre appareil.",
+		Expired:       "Cette page a expiré. Rechargez-la, puis envoyez de nouveau votre réponse.",
+		NoCookie:      "Votre navigateur n'a pas gardé le cookie de session\u00a0: autorisez les cookies pour ce site, puis recommencez.",
+		CrossOrigin:   "Cette demande ne vient pas de la page de la consultation\u00a0: elle a été refusée.",
+		TooMany:       "Trop de demandes d'un coup. Patientez quelques secondes, puis réessayez.",
+		TooBig:        "Ce message est trop long pour être envoyé.",
+		BadRequest:    "Cette demande n'est pas valable.",
+		NotFound:      "Cette page n'existe pas.",
+		NotAllowed:    "Cette adresse ne s'utilise pas ainsi.",
+		NotSaved:      "Votre message n'a pas pu être enregistré. Réessayez dans un instant.",
+		Restarting:    "Le service redémarre. Réessayez dans un instant.",
+		Unavailable:   "La page n'a pas pu s'afficher. Réessayez dans un instant.",
+		DocumentGone:  "Ce fichier n'est plus disponible. Demandez-le de nouveau avec {mydata}.",
+		TooManyStream: "Cette conversation est ouverte dans trop d'onglets. Fermez-en un, puis rechargez la page.",
 	},
 }

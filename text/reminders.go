@@ -27,7 +27,6 @@ type Reminders struct {
 	DataNext       string // %s time of the next reminder
 	DataSent       string // %d reminders sent, %s SentNoun
 	SentNoun       string // noun: "reminder sent|reminders sent"
-	CmdName        string // the command, without its slash
 
 	AnnounceTitle  string
 	AnnounceFooter string

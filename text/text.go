@@ -10,6 +10,10 @@
 // key, and a missing translation is a compile error or an empty field the
 // test names. Texts that take arguments say so in their comment; they are
 // fmt formats. Nouns counted by a number are written "singular|plural".
+// A text that tells a person which command to give names it by its
+// canonical name in braces ("{erase}"): the catalogue a channel gets
+// writes it as that channel offers it, a slash command ("/effacer") or
+// the web page's button (« Effacer mes données »); see Naming.
 //
 // A text never holds a Go error: errors are for logs, and what a person
 // reads when something fails is a text of its own (Organiser.Failed,
@@ -29,6 +33,8 @@ const (
 type Catalog struct {
 	// Lang is FR or EN.
 	Lang string
+	// Naming is how the texts of this catalogue name the commands.
+	Naming Naming
 	// Flow and Privacy hold the conversation's texts (package flows).
 	Flow    Flow
 	Privacy Privacy
@@ -41,18 +47,18 @@ type Catalog struct {
 	// Channel holds what the Telegram, Discord and terminal channels and
 	// the engine say themselves, around the conversation.
 	Channel Channel
+	// Web holds what the web page says itself: its chrome, labels and
+	// buttons, its landing page and its answers to bad requests.
+	Web Web
 	// CLI holds what the consultbot command line says.
 	CLI CLI
 }
 
 // For returns the catalogue of lang: English for "en" and its regional
-// forms ("en-GB"), French for anything else.
-func For(lang string) *Catalog {
-	if IsEnglish(lang) {
-		return &english
-	}
-	return &french
-}
+// forms ("en-GB"), French for anything else. Its texts name the
+// conversation's commands as slash commands; ForNaming names them as
+// another channel offers them.
+func For(lang string) *Catalog { return ForNaming(lang, Slash) }
 
 // IsEnglish reports whether lang, a language code as the platforms send
 // it ("en", "en-GB", "en-US"), is English.

@@ -87,6 +87,9 @@ func compare(t *testing.T, path string, fr, en reflect.Value) int {
 		}
 		return n
 	}
+	if path == "Catalog.Naming" {
+		return 0 // how the texts name commands, set for each channel
+	}
 	t.Errorf("%s: a %s in the catalogue; texts are strings, structs and maps", path, fr.Kind())
 	return 0
 }

@@ -15,5 +15,8 @@
 // acknowledgement, place among its event's replies), so any process may
 // deliver them. Inside a guild every message to an
 // educator is ephemeral, so that one teacher's answers never show to the
-// channel. This is the only package that imports discordgo.
+// channel. Reminders and announcements go as direct messages created with
+// an enforced nonce of their outbox entry, so that one sent again after a
+// kill is Discord's first message, not a second (sendChannel). This is
+// the only package that imports discordgo.
 package discord

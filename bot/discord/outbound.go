@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,7 +60,22 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		return err
 	}
 	defer done()
-	if err := bot.Claim(ctx); err != nil {
+	if out.Claimed {
+		// An announcement a stop or a failure left uncertain goes again
+		// with the same nonce: if it arrived, Discord returns it and
+		// creates nothing, within its nonce window.
+		attrs := []any{"participant", out.Participant, "seq", out.Seq}
+		if at, err := strconv.ParseInt(out.ClaimNote, 10, 64); err == nil && time.Since(time.Unix(at, 0)) > nonceWindow {
+			a.log.Warn("interrupted announcement claimed longer ago than Discord keeps nonces: sent again, it may arrive twice", attrs...)
+		} else {
+			a.log.Info("interrupted announcement sent again with its nonce", attrs...)
+		}
+	}
+	note := strconv.FormatInt(time.Now().Unix(), 10) // when it was first claimed
+	if out.Claimed && out.ClaimNote != "" {
+		note = out.ClaimNote
+	}
+	if err := bot.Claim(ctx, note); err != nil {
 		// A reminder or announcement no longer wanted, or not claimed:
 		// nothing leaves.
 		return err
@@ -192,17 +208,17 @@ func (a *Adapter) sendPart(ctx context.Context, out bot.Outgoing, n int, p part)
 				// (Permanent) is what the engine must see.
 				return errors.Join(derr, err)
 			}
-			return a.sendChannel(ctx, ch, p)
+			return a.sendChannel(ctx, ch, p, nonce(out, n))
 		}
 		return err
 	case strings.HasPrefix(address, addrChannel):
-		return a.sendChannel(ctx, strings.TrimPrefix(address, addrChannel), p)
+		return a.sendChannel(ctx, strings.TrimPrefix(address, addrChannel), p, nonce(out, n))
 	case strings.HasPrefix(address, addrDM):
 		ch, err := a.dmChannel(ctx, strings.TrimPrefix(address, addrDM))
 		if err != nil {
 			return err
 		}
-		return a.sendChannel(ctx, ch, p)
+		return a.sendChannel(ctx, ch, p, nonce(out, n))
 	}
 	return &restError{err: fmt.Errorf("unknown discord address %q", address), permanent: true}
 }
@@ -292,10 +308,54 @@ func (a *Adapter) editOriginal(ctx context.Context, ix *discordgo.Interaction, e
 	return sanitize(err)
 }
 
-func (a *Adapter) sendChannel(ctx context.Context, channelID string, p part) error {
+// sendChannel posts p to a channel. With a nonce (a reminder's or an
+// announcement's, see nonce) Discord is asked to enforce it: a second
+// request with the same nonce within a few minutes gets the first message
+// back instead of creating another. discordgo's MessageSend has no such
+// fields, so the body is this package's, sent through the session's own
+// request path and rate-limit bucket, as ChannelMessageSendComplex does.
+func (a *Adapter) sendChannel(ctx context.Context, channelID string, p part, nonce string) error {
 	msg := &discordgo.MessageSend{Content: p.content, Components: p.components, AllowedMentions: noMentions(), Files: p.files()}
-	_, err := a.dg.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
+	if nonce == "" {
+		_, err := a.dg.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
+		return sanitize(err)
+	}
+	body := nonceMessage{MessageSend: msg, Nonce: nonce, EnforceNonce: true}
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	var err error
+	if len(msg.Files) > 0 {
+		contentType, b, encErr := discordgo.MultipartBodyWithJSON(body, msg.Files)
+		if encErr != nil {
+			return &restError{err: fmt.Errorf("encode message: %w", encErr), permanent: true}
+		}
+		_, err = a.dg.RequestRaw(http.MethodPost, endpoint, contentType, b, endpoint, 0, discordgo.WithContext(ctx))
+	} else {
+		_, err = a.dg.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, discordgo.WithContext(ctx))
+	}
 	return sanitize(err)
+}
+
+// nonceWindow is how long Discord is taken to keep a nonce: "the past
+// few minutes", it says; two is what this adapter counts on.
+const nonceWindow = 2 * time.Minute
+
+// nonceMessage is a message create with Discord's nonce fields.
+type nonceMessage struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce"`
+	EnforceNonce bool   `json:"enforce_nonce"`
+}
+
+// nonce is the nonce of message n of out, a reminder or an announcement:
+// the same for every attempt, in this process or after a restart, and
+// never another entry's (its outbox sequence and its creation time, in
+// base 36, at most 25 characters as Discord allows); empty for other
+// replies.
+func nonce(out bot.Outgoing, n int) string {
+	if !out.Low {
+		return ""
+	}
+	return strconv.FormatUint(out.Seq, 36) + "." + strconv.FormatInt(out.CreatedAt.UnixMilli()%(1<<40), 36) + "." + strconv.Itoa(n)
 }
 
 // dmChannel returns the direct-message channel with a user, opening it

@@ -169,6 +169,8 @@ type Adapter struct {
 	redact     *secret.Redactor // the token and webhook secret
 
 	progress bot.Progress // messages of each reply already delivered
+	ids      msgIDs       // private-chat message ids seen (settle.go)
+	gate     *chatGate    // one lane at a time per private chat (settle.go)
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -208,6 +210,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		client:     &http.Client{Transport: bot.ObserveRequests(bot.ChannelTelegram, opts.Observer, apiMethod, transport), Timeout: opts.PollTimeout + 15*time.Second},
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
+		gate:       newChatGate(),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
 	}
 	if opts.Paid.MessagesPerDay > 0 {

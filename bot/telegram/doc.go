@@ -10,6 +10,8 @@
 // only after the commit. Outgoing messages respect Telegram's flood limits
 // on the client side (overall, per chat, per group), honour retry_after and
 // retry transient failures; a message that cannot be sent stays in the
-// engine's outbox. The bot token, which is part of every request URL, never
-// appears in a log line or a returned error.
+// engine's outbox. An announcement interrupted by a kill is looked for in
+// its chat before it is sent again, so that it arrives once (settle.go).
+// The bot token, which is part of every request URL, never appears in a
+// log line or a returned error.
 package telegram

@@ -234,17 +234,20 @@ func messageOf(chatID int64, p part, quote bool, replyTo int) (message, error) {
 }
 
 // send performs m once, as a paid broadcast when paid is set.
-func (a *Adapter) send(ctx context.Context, m message, paid bool) error {
+func (a *Adapter) send(ctx context.Context, m message, paid bool) (*tgbotapi.APIResponse, error) {
 	params := m.params
 	if paid {
 		params = maps.Clone(params)
 		params.AddBool("allow_paid_broadcast", true)
 	}
-	var err error
+	var (
+		resp *tgbotapi.APIResponse
+		err  error
+	)
 	if m.file != nil {
-		_, err = a.bot(ctx).UploadFiles(m.method, params, []tgbotapi.RequestFile{*m.file})
+		resp, err = a.bot(ctx).UploadFiles(m.method, params, []tgbotapi.RequestFile{*m.file})
 	} else {
-		_, err = a.bot(ctx).MakeRequest(m.method, params)
+		resp, err = a.bot(ctx).MakeRequest(m.method, params)
 	}
-	return a.clean(err)
+	return resp, a.clean(err)
 }

@@ -142,6 +142,9 @@ func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
 		return err
 	}
 	in, r := a.translate(u, time.Now())
+	if m := u.Message; m != nil && m.Chat != nil && m.Chat.Type == "private" {
+		a.ids.saw(m.MessageID)
+	}
 	switch r {
 	case routeIgnore:
 		if q := u.CallbackQuery; q != nil {

@@ -37,6 +37,21 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	}
 	chatID, replyTo := addr.chat, addr.replyTo
 	parts := renderOutgoing(out)
+	if !out.Low && a.gate.isOpen(chatID) {
+		// Nothing goes to a chat whose interrupted announcement is being
+		// settled (settle.go).
+		return &errUnsettled{wait: 500 * time.Millisecond}
+	}
+	if _, ok := privateChat(out); ok && out.Claimed && len(parts) > 0 {
+		arrived, err := a.settle(ctx, chatID, out, parts[0])
+		if err != nil {
+			return fmt.Errorf("settle telegram announcement %d: %w", out.Seq, err)
+		}
+		if arrived {
+			return nil
+		}
+		// It did not arrive: sent now, under a new claim.
+	}
 	if out.Reply.Replaces && addr.tapped != 0 && len(parts) == 1 && parts[0].doc == nil && parts[0].photo == nil {
 		return a.progress.Resume(out, 1, func(int) error {
 			if !out.Low && a.lim.editWouldWait() {
@@ -47,7 +62,7 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 				// a tap on an older message, answered as such.
 				m, err := messageOf(chatID, parts[0], false, 0)
 				if err == nil {
-					err = a.sendMessage(ctx, chatID, m, false, false)
+					err = a.sendMessage(ctx, chatID, m, false, &out)
 				}
 				if err != nil {
 					return fmt.Errorf("send telegram reply %d after a tap on message %d: %w", out.Seq, addr.tapped, err)
@@ -64,7 +79,7 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		p := parts[i]
 		m, err := messageOf(chatID, p, i == 0 && replyTo != 0, replyTo)
 		if err == nil {
-			err = a.sendMessage(ctx, chatID, m, p.doc != nil || p.photo != nil, out.Low)
+			err = a.sendMessage(ctx, chatID, m, p.doc != nil || p.photo != nil, &out)
 		}
 		if err != nil {
 			return fmt.Errorf("send telegram reply %d part %d/%d: %w", out.Seq, i+1, len(parts), err)
@@ -176,22 +191,25 @@ func (a *Adapter) attemptIn(ctx context.Context, chatID int64, c tgbotapi.Chatta
 	if err != nil {
 		return err
 	}
-	return a.finish(ctx, file, release, func(rctx context.Context) error {
-		_, err := a.request(rctx, c)
-		return err
+	var out *bot.Outgoing
+	if low {
+		out = &bot.Outgoing{Low: true}
+	}
+	return a.finish(ctx, chatID, out, file, release, func(rctx context.Context) (*tgbotapi.APIResponse, error) {
+		return a.request(rctx, c)
 	})
 }
 
-// sendMessage is attemptIn for one message of a reply, which a live reply
+// sendMessage is attemptIn for one message of out, which a live reply
 // sends as a paid broadcast when paid broadcasts are on and the free
 // window would make it wait (limiter.waitPaying).
-func (a *Adapter) sendMessage(ctx context.Context, chatID int64, m message, file, low bool) error {
+func (a *Adapter) sendMessage(ctx context.Context, chatID int64, m message, file bool, out *bot.Outgoing) error {
 	var (
 		release func()
 		paid    bool
 		err     error
 	)
-	if low {
+	if out.Low {
 		release, err = a.lim.waitLow(ctx, chatID)
 	} else {
 		release, paid, err = a.lim.waitPaying(ctx, chatID, true)
@@ -199,7 +217,7 @@ func (a *Adapter) sendMessage(ctx context.Context, chatID int64, m message, file
 	if err != nil {
 		return err
 	}
-	err = a.finish(ctx, file, release, func(rctx context.Context) error { return a.send(rctx, m, paid) })
+	err = a.finish(ctx, chatID, out, file, release, func(rctx context.Context) (*tgbotapi.APIResponse, error) { return a.send(rctx, m, paid) })
 	if err == nil && paid {
 		if o, ok := a.observer().(PaidObserver); ok {
 			o.PaidMessage(StarsPerPaidMessage)
@@ -208,21 +226,48 @@ func (a *Adapter) sendMessage(ctx context.Context, chatID int64, m message, file
 	return err
 }
 
-// finish performs one admitted request, releases its place in the
-// limits once it completed and classifies its error (sendError).
-func (a *Adapter) finish(ctx context.Context, file bool, release func(), do func(context.Context) error) error {
-	if err := bot.Claim(ctx); err != nil {
+// finish performs one admitted request to chatID (0: one that creates no
+// message, an edit), releases its place in the limits once it completed
+// and classifies its error (sendError). In a private chat the request
+// passes the chat's gate (chatGate), claims a reminder or an announcement
+// (out, nil for a request of no reply) with the highest message id seen,
+// and leaves an announcement unsettled when it fails once claimed.
+func (a *Adapter) finish(ctx context.Context, chatID int64, out *bot.Outgoing, file bool, release func(), do func(context.Context) (*tgbotapi.APIResponse, error)) error {
+	low, seq := out != nil && out.Low, uint64(0)
+	if out != nil {
+		seq = out.Seq
+	}
+	leave, err := a.gate.enter(ctx, chatID, low, seq)
+	if err != nil {
+		release()
+		return err
+	}
+	defer leave()
+	note := claimNote(a.ids.high())
+	if err := bot.Claim(ctx, note); err != nil {
 		// A reminder or announcement no longer wanted, or not claimed:
 		// nothing leaves.
 		release()
 		return err
 	}
+	var issued uint64
+	if chatID > 0 {
+		issued = a.ids.issue()
+	}
 	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	err := do(rctx)
+	resp, err := do(rctx)
 	cancel()
 	release() // the request counts against the limits until now
+	if id, ok := answerID(resp); ok && issued > 0 {
+		a.ids.answered(issued, id)
+	}
 	if err == nil {
 		return nil
+	}
+	if chatID > 0 && out != nil && out.Low && !out.Once && out.Seq != 0 {
+		// Before the gate opens: the platform may have it (the engine
+		// lifts this if it did not, see Settled).
+		a.unsettledAfter(chatID, out, note)
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w (%w)", ctx.Err(), err)

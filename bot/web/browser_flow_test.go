@@ -71,11 +71,7 @@ func TestBrowserCompletesTheme(t *testing.T) {
 // question of theme 1.
 func (p *page) startTheme1() {
 	p.t.Helper()
-	p.open("/")
-	p.tap("Commencer")
-	p.waitLog("Avant de commencer")
-	p.tap("J'accepte")
-	p.waitLog("Vous répondez en tant que")
+	p.consent()
 	p.tap("Parent")
 	p.waitLog("Dans quelle académie")
 	p.tap("Passer")

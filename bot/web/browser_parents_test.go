@@ -12,11 +12,7 @@ import (
 func TestBrowserTapShowsOnce(t *testing.T) {
 	h := newHarness(t, Options{})
 	p := h.openBrowser(390, 844)
-	p.open("/")
-	p.tap("Commencer")
-	p.waitLog("Avant de commencer")
-	p.tap("J'accepte")
-	p.waitLog("Vous répondez en tant que")
+	p.consent()
 	p.tap("Enseignant ou enseignante")
 	p.waitLog("Dans quelle académie")
 	log := eval[string](p, `document.getElementById('log').innerText`)

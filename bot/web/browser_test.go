@@ -213,6 +213,17 @@ func button(label string) string {
 	return `//button[normalize-space()=` + jsString(label) + `]`
 }
 
+// consent opens the page, starts the conversation and accepts: the
+// profile question shows.
+func (p *page) consent() {
+	p.t.Helper()
+	p.open("/")
+	p.tap("Commencer")
+	p.waitLog("Avant de commencer")
+	p.tap("J'accepte")
+	p.waitLog("Vous répondez en tant que")
+}
+
 // tap clicks the button labelled label.
 func (p *page) tap(label string) {
 	p.t.Helper()

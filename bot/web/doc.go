@@ -26,7 +26,11 @@
 // from the session; every response carries a strict Content-Security-Policy
 // (no inline script or style); requests are flood-controlled per address
 // and per person; bodies are bounded; and every refusal is explained in
-// plain French or English, never with a Go error. The short codes that
+// plain French or English, never with a Go error. What the page says
+// itself comes from the text catalogue (text.Web) like every other text;
+// each event from the page sets flows.Event.CommandButtons, so the
+// conversation names the page's buttons, never slash commands. The short
+// codes that
 // carry a conversation to another device live in memory only: a restart
 // forgets them.
 package web

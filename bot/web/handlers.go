@@ -284,7 +284,7 @@ func (a *Adapter) chatData(tx *texts, v visitor, vw view) pageData {
 		Epoch:    a.epoch,
 		Last:     max(vw.last, vw.floor),
 		Answer:   a.answerOf(tx, v.csrf, vw.prompt),
-		Commands: &formView{T: tx, CSRF: v.csrf, ID: randomID()},
+		Commands: &commandsView{formView{T: tx, CSRF: v.csrf, ID: randomID()}, tx.buttons()},
 	}
 	for _, e := range vw.entries {
 		d.Messages = append(d.Messages, messageOf(tx, e))
@@ -297,8 +297,11 @@ func (a *Adapter) chatData(tx *texts, v visitor, vw view) pageData {
 }
 
 // apply hands one event of v to the engine; echo is what the page shows
-// of the person's message.
+// of the person's message. Every event from the page says that the page
+// offers the commands as its own buttons, so that whatever the replies
+// tell the person to tap or type names those, never a slash command.
 func (a *Adapter) apply(ctx context.Context, v visitor, id string, ev flows.Event, echo string) (bot.Applied, error) {
+	ev.CommandButtons = true
 	in := bot.Inbound{
 		ID:          v.participant + ":" + id,
 		Channel:     bot.ChannelWeb,
@@ -387,7 +390,6 @@ func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev.Lang = a.hintLang(r)
-	ev.CommandButtons = true // the page shows them under « Autres actions »
 
 	applied, err := a.apply(r.Context(), v, id, ev, echo)
 	if errors.Is(err, bot.ErrClosed) {
@@ -538,24 +540,8 @@ func (a *Adapter) erased(w http.ResponseWriter, r *http.Request, v visitor, appl
 }
 
 // commandLabel is what the page shows of a command button the person
-// pressed.
-func commandLabel(tx *texts, cmd string) string {
-	switch cmd {
-	case flows.CmdMenu:
-		return tx.CmdMenu
-	case flows.CmdAnswers:
-		return tx.CmdAnswers
-	case flows.CmdHelp:
-		return tx.CmdHelp
-	case flows.CmdLanguage:
-		return tx.CmdLanguage
-	case flows.CmdMyData:
-		return tx.CmdMyData
-	case flows.CmdErase:
-		return tx.CmdErase
-	}
-	return ""
-}
+// pressed; nothing for the buttons that are not commands' (start).
+func commandLabel(tx *texts, cmd string) string { return tx.Buttons[cmd] }
 
 // textLength counts text as the conversation does before it checks the
 // limit: in characters, without control characters other than line

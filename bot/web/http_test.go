@@ -268,6 +268,9 @@ func TestContinuationCode(t *testing.T) {
 		t.Fatalf("no code on the page:\n%s", phone.text())
 	}
 	code := m[1]
+	if where := "saisissez-le sous «\u00a0" + textsFR.HaveCode + "\u00a0»."; !strings.Contains(phone.text(), where) {
+		t.Errorf("the code's page does not say where to type it (%q):\n%s", where, phone.text())
+	}
 
 	laptop := h.visitor()
 	laptop.get("/")

@@ -39,7 +39,7 @@ type pageData struct {
 	Last     uint64
 	Messages []messageView
 	Answer   *answerView
-	Commands *formView
+	Commands *commandsView
 	// Error is a bad request's explanation, shown as an alert.
 	Error string
 	// Notice is a status shown on the landing page (after erasure).
@@ -61,6 +61,12 @@ type formView struct {
 	T    *texts
 	CSRF string
 	ID   string
+}
+
+// commandsView is the form of the page's command buttons.
+type commandsView struct {
+	formView
+	Buttons []commandButton
 }
 
 // messageView is one reply on the page.

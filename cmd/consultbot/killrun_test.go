@@ -21,6 +21,7 @@ type killRun struct {
 	bin, dir string
 	cfg      string
 	srv      *telegramtest.Server
+	env      []string // more environment, such as a Discord token
 	logs     []*bytes.Buffer
 }
 
@@ -61,7 +62,7 @@ func (r *killRun) start() *killedBot {
 	t.Helper()
 	cmd := exec.Command(r.bin, "-config", r.cfg, "run")
 	cmd.Dir = r.dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.dir, "TELEGRAM_TOKEN=" + r.srv.Token(), "CONSULTBOT_ID_KEY=" + testIDKey}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.dir, "TELEGRAM_TOKEN=" + r.srv.Token(), "CONSULTBOT_ID_KEY=" + testIDKey}, r.env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -43,7 +43,7 @@ func seedDueReminders(t *testing.T, srv *telegramtest.Server, dbPath string) map
 func TestKillNineDuringReminders(t *testing.T) {
 	const kills = 4
 	// Reminders allowed at any hour of any day, so the test runs whenever.
-	rng, srv, run, dbPath := campaignKillTest(t, 2, "[reminders]\nfrom = \"00:00\"\nuntil = \"24:00\"\nquiet_days = []\n")
+	rng, srv, run, dbPath := campaignKillTest(t, 2, telegramtest.Options{}, "[reminders]\nfrom = \"00:00\"\nuntil = \"24:00\"\nquiet_days = []\n")
 	chats := seedDueReminders(t, srv, dbPath)
 
 	// A reminder as a person reads it: the catalogue's text up to its

@@ -39,7 +39,10 @@ func TestSIGTERMStopsWithinTheDeadline(t *testing.T) {
 	// The fake takes every chart and never answers: the reply stays in
 	// flight until the bot gives up on it.
 	srv := telegramtest.NewServer(telegramtest.Options{Faults: fault.Options{Hang: time.Hour}})
-	defer srv.Close()
+	// Closed after the process is gone (cleanups run last first): the fake
+	// waits for its hanging requests, so closing it first would hang on a
+	// bot that failed to stop.
+	t.Cleanup(srv.Close)
 	srv.Faults().Always("sendPhoto", fault.Timeout)
 	const deadline = 3 * time.Second
 	cfg := fmt.Sprintf("[storage]\npath = %q\n[telegram]\napi_endpoint = %q\norganiser_users = [900]\n[delivery]\nshutdown_timeout = %q\n",

@@ -91,8 +91,10 @@ type Message struct {
 	// Original reports the interaction's original response (rather than a
 	// follow-up).
 	Original bool
-	Created  time.Time
-	Edited   time.Time
+	// Nonce is the nonce the bot created it with, if any.
+	Nonce   string
+	Created time.Time
+	Edited  time.Time
 
 	deferred bool // a "thinking…" placeholder not yet filled
 	order    int  // when it became visible

@@ -241,7 +241,14 @@ func (s *Server) route(r *http.Request, seg []string) (any, error) {
 	case n == 3 && seg[0] == "users" && seg[1] == "@me" && seg[2] == "channels" && m == http.MethodPost:
 		return s.createDM(r)
 	case n == 3 && seg[0] == "channels" && seg[2] == "messages" && m == http.MethodPost:
-		return s.createMessage(r, seg[1])
+		v, err := s.createMessage(r, seg[1])
+		if mj, ok := v.(map[string]any); ok && err == nil && s.opts.OnCreate != nil {
+			s.mu.Lock()
+			created := *s.msgByID[mj["id"].(string)]
+			s.mu.Unlock()
+			s.opts.OnCreate(created)
+		}
+		return v, err
 	case n == 4 && seg[0] == "channels" && seg[2] == "messages" && m == http.MethodPatch:
 		return s.editChannelMessage(r, seg[1], seg[3])
 	case seg[0] == "applications" && n >= 3 && seg[n-1] == "commands":
@@ -303,6 +310,29 @@ type messageBody struct {
 	} `json:"allowed_mentions"`
 	CustomID string `json:"custom_id"`
 	Title    string `json:"title"`
+	// Nonce and EnforceNonce are a message create's.
+	Nonce        json.RawMessage `json:"nonce"`
+	EnforceNonce *bool           `json:"enforce_nonce"`
+}
+
+// nonceOf reads a message create's nonce, a string of at most 25
+// characters or an integer, as Discord takes it.
+func nonceOf(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var str string
+	if err := json.Unmarshal(raw, &str); err == nil {
+		if utf8.RuneCountInString(str) > 25 {
+			return "", badRequest("nonce: %d characters, at most 25", utf8.RuneCountInString(str))
+		}
+		return str, nil
+	}
+	var n int64
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", badRequest("nonce: neither a string nor an integer")
+	}
+	return strconv.FormatInt(n, 10), nil
 }
 
 // readBody decodes a JSON body or a multipart one (payload_json plus
@@ -471,8 +501,22 @@ func (s *Server) createMessage(r *http.Request, channelID string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	nonce, err := nonceOf(body.Nonce)
+	if err != nil {
+		return nil, err
+	}
+	m.Nonce = nonce
+	enforce := nonce != "" && body.EnforceNonce != nil && *body.EnforceNonce
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if enforce {
+		// The same author (the bot) and the same nonce within the
+		// window: that message, and no new one.
+		if first, ok := s.nonces[nonce]; ok && time.Since(first.Created) < s.opts.NonceWindow {
+			s.nonceHits++
+			return s.messageJSON(*first), nil
+		}
+	}
 	switch {
 	case channelID == s.ChannelID || s.channels[channelID]:
 		m.GuildID = s.GuildID
@@ -486,6 +530,9 @@ func (s *Server) createMessage(r *http.Request, channelID string) (any, error) {
 	}
 	m.ChannelID = channelID
 	s.addMessageLocked(&m)
+	if enforce {
+		s.nonces[nonce] = &m
+	}
 	return s.messageJSON(m), nil
 }
 

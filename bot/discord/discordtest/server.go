@@ -31,6 +31,16 @@ type Options struct {
 	AckDeadline time.Duration
 	// HeartbeatInterval is announced in HELLO. Default 41.25 s.
 	HeartbeatInterval time.Duration
+	// OnCreate, when set, is called (without any lock held) each time
+	// the bot creates a message in a channel or a direct message, after
+	// the fake recorded it and before it answers: a test can hold the
+	// answer there, as a kill after Discord created the message.
+	OnCreate func(Message)
+	// NonceWindow is how long a message created with enforce_nonce keeps
+	// its nonce: within it, a create by the same author with the same
+	// nonce returns that message and creates none. Discord says "the
+	// past few minutes"; default 2 minutes.
+	NonceWindow time.Duration
 	// Faults makes a share of the bot's interaction callbacks, follow-ups,
 	// channel messages, edits and direct-message openings fail at random
 	// (500, 502 with an HTML page, timeouts, broken JSON, reset
@@ -87,7 +97,9 @@ type Server struct {
 	order        int
 	gw           gateway
 	faults       *fault.Injector
-	endpoint     *endpoint // nil: interactions come through the gateway
+	endpoint     *endpoint           // nil: interactions come through the gateway
+	nonces       map[string]*Message // enforced nonces of the bot's messages, by nonce
+	nonceHits    int                 // creates answered with an existing message
 }
 
 type interaction struct {
@@ -121,6 +133,9 @@ func NewServer(opts Options) *Server {
 	if opts.AckDeadline == 0 {
 		opts.AckDeadline = 3 * time.Second
 	}
+	if opts.NonceWindow == 0 {
+		opts.NonceWindow = 2 * time.Minute
+	}
 	if opts.HeartbeatInterval == 0 {
 		opts.HeartbeatInterval = 41250 * time.Millisecond
 	}
@@ -141,6 +156,7 @@ func NewServer(opts Options) *Server {
 		channels:     map[string]bool{},
 		calls:        map[string]int{},
 		faults:       fault.New(opts.Faults),
+		nonces:       map[string]*Message{},
 	}
 	s.AppID = s.newID()
 	s.GuildID = s.newID()
@@ -285,6 +301,15 @@ func (s *Server) Calls(route string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[route]
+}
+
+// NonceHits counts the message creates that carried an enforced nonce
+// the bot had used within the window, and got that message back instead
+// of a new one.
+func (s *Server) NonceHits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nonceHits
 }
 
 // Early counts the follow-ups and edits refused because they came while

@@ -67,6 +67,9 @@ func (s *Server) messageJSON(m Message) map[string]any {
 		"attachments": attachments, "embeds": []any{}, "pinned": false, "flags": flags,
 		"components": componentsJSON(m.Rows),
 	}
+	if m.Nonce != "" {
+		v["nonce"] = m.Nonce
+	}
 	if m.InteractionID != "" {
 		v["webhook_id"] = s.AppID
 		v["application_id"] = s.AppID

@@ -255,7 +255,9 @@ type Server struct {
 	polling    bool
 	webhookURL string
 	webhookSec string
-	nextMsgID  map[int64]int
+	nextMsgID  map[int64]int // groups: one count per chat
+	privateID  int           // private chats: one count for the bot, as on Telegram
+	userMsgs   map[int64]map[int]bool
 	chatTypes  map[int64]string
 	sent       map[int64][]*Message
 	callbacks  map[string]*callbackState
@@ -290,6 +292,7 @@ func NewServer(opts Options) *Server {
 		nextUpdate: 700000,
 		all:        map[int]wireUpdate{},
 		nextMsgID:  map[int64]int{},
+		userMsgs:   map[int64]map[int]bool{},
 		chatTypes:  map[int64]string{},
 		sent:       map[int64][]*Message{},
 		callbacks:  map[string]*callbackState{},
@@ -944,12 +947,34 @@ func (s *Server) recordSent(m *Message) (any, *apiError) {
 	return wm, nil
 }
 
+// newMessageID numbers a new message of chatID, the bot's or a user's;
+// s.mu must be held. As on Telegram, the messages of all the bot's
+// private chats (positive chat ids) share one increasing count, so the
+// ids of one private chat have gaps; a group counts its own.
 func (s *Server) newMessageID(chatID int64) int {
+	if chatID > 0 {
+		s.privateID++
+		return s.privateID
+	}
 	s.nextMsgID[chatID]++
 	return s.nextMsgID[chatID]
 }
 
-// findSent returns the bot message to edit; s.mu must be held.
+// newUserMessageID numbers a user's message in chatID and remembers it
+// as theirs; s.mu must be held.
+func (s *Server) newUserMessageID(chatID int64) int {
+	id := s.newMessageID(chatID)
+	if s.userMsgs[chatID] == nil {
+		s.userMsgs[chatID] = map[int]bool{}
+	}
+	s.userMsgs[chatID][id] = true
+	return id
+}
+
+// findSent returns the bot message to edit, or Telegram's error: a
+// person's own message cannot be edited by the bot, and an id that is no
+// message of this chat (another chat's, or none yet) is not found; s.mu
+// must be held.
 func (s *Server) findSent(p params) (*Message, *apiError) {
 	chatID, apiErr := s.chatOf(p)
 	if apiErr != nil {
@@ -960,6 +985,9 @@ func (s *Server) findSent(p params) (*Message, *apiError) {
 		if int64(m.ID) == id {
 			return m, nil
 		}
+	}
+	if s.userMsgs[chatID][int(id)] {
+		return nil, badRequest("message can't be edited")
 	}
 	return nil, badRequest("message to edit not found")
 }

@@ -306,3 +306,66 @@ func TestPostWebhookStopsAtRefusal(t *testing.T) {
 		t.Fatalf("right secret: %v %v, %d pending", statuses, err, s.PendingUpdates())
 	}
 }
+
+// TestPrivateChatsShareOneCounterAndEditsAnswerLikeTelegram: the
+// messages of all private chats, the bot's and the people's, take their
+// ids from one increasing counter; a group counts its own. An edit to
+// exactly the same text is « not modified », to a person's own message
+// « can't be edited », to an id of another chat or none « not found ».
+func TestPrivateChatsShareOneCounterAndEditsAnswerLikeTelegram(t *testing.T) {
+	s := NewServer(Options{})
+	defer s.Close()
+	api := newClient(t, s)
+	alice, bob := User{ID: 42}, User{ID: 43}
+	s.SendText(alice, "bonjour")
+	toAlice, err := api.Send(html(alice.ID, "Bienvenue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SendText(bob, "salut")
+	toBob, err := api.Send(html(bob.ID, "Bienvenue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 2 {
+		t.Fatalf("updates = %v, %v", ups, err)
+	}
+	ids := []int{ups[0].Message.MessageID, toAlice.MessageID, ups[1].Message.MessageID, toBob.MessageID}
+	for i := 1; i < len(ids); i++ {
+		if ids[i] != ids[i-1]+1 {
+			t.Fatalf("ids across two private chats = %v, want one increasing count", ids)
+		}
+	}
+	s.GroupMessage(Group{ID: -100}, alice, "@"+s.BotUsername()+" bonjour")
+	if inGroup, err := api.Send(html(-100, "Bonjour le groupe")); err != nil || inGroup.MessageID != 2 {
+		t.Errorf("group message id = %d (%v), want its own count", inGroup.MessageID, err)
+	}
+
+	edit := func(chat int64, id int, text string) string {
+		t.Helper()
+		e := tgbotapi.NewEditMessageText(chat, id, text)
+		_, err := api.Request(e)
+		if err == nil {
+			return ""
+		}
+		return err.Error()
+	}
+	for _, tc := range []struct {
+		name string
+		id   int
+		text string
+		want string
+	}{
+		{"the same text", toAlice.MessageID, "Bienvenue", "message is not modified"},
+		{"the person's own message", ups[0].Message.MessageID, "Bienvenue", "message can't be edited"},
+		{"another chat's message", toBob.MessageID, "Bienvenue", "message to edit not found"},
+		{"an id not given yet", toBob.MessageID + 10, "Bienvenue", "message to edit not found"},
+		{"another text", toAlice.MessageID, "Bienvenue !", ""},
+	} {
+		got := edit(alice.ID, tc.id, tc.text)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("edit %s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

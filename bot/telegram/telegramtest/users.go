@@ -30,7 +30,7 @@ func (s *Server) userMessage(u User) *wireMessage {
 		s.chatTypes[u.ID] = "private"
 	}
 	return &wireMessage{
-		MessageID: s.newMessageID(u.ID),
+		MessageID: s.newUserMessageID(u.ID),
 		From:      ptr(u.wire()),
 		Date:      time.Now().Unix(),
 		Chat:      s.wireChat(u.ID),
@@ -149,7 +149,7 @@ func (s *Server) GroupMessage(g Group, u User, text string) int {
 		ents = []wireEntity{{Type: "mention", Offset: utf16Len(text[:i]), Length: utf16Len(s.opts.BotUsername) + 1}}
 	}
 	return s.push(wireUpdate{Message: &wireMessage{
-		MessageID: s.newMessageID(g.ID),
+		MessageID: s.newUserMessageID(g.ID),
 		From:      ptr(u.wire()),
 		Date:      time.Now().Unix(),
 		Chat:      wireChat{ID: g.ID, Type: typ, Title: title},

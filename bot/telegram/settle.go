@@ -1,0 +1,400 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"consultbot/bot"
+)
+
+// An announcement goes exactly once although Telegram has no idempotency
+// key and a bot cannot read a chat back. Three facts make it possible:
+//
+//   - the messages of all of a bot's private chats, sent and received,
+//     are numbered by one increasing counter of the bot account (MTProto's
+//     "common message box": tdlib/td#2419; mautrix/telegram#51, "messages
+//     in private chats and normal groups have per-user unique IDs");
+//   - editMessageText with exactly the text and reply markup a message
+//     already has answers 400 « message is not modified »;
+//   - on an id that is no message of that chat it answers « message to
+//     edit not found », on the person's own message « message can't be
+//     edited », and changes nothing.
+//
+// So the claim of an announcement (bot.Claim) notes L, the highest
+// private-chat message id the adapter had seen. If the claim outlives its
+// Send (a kill, a timeout), the announcement is unsettled: once the
+// adapter has seen H, the id of a message it sent after that (the answer
+// to a request it issued later), it tries ids L+1 … H-1 of the chat with
+// the announcement's exact text and markup. « not modified »: it arrived,
+// it is marked sent. None: it did not, it is sent. That is harmless only
+// if no other bot message of that chat can be in the range, so a chat's
+// live replies and low-priority sends never have requests in flight at
+// the same time (chatGate), and nothing goes to an unsettled chat before
+// its announcement is settled. The probe is bounded (probeCap ids, at the
+// low-priority rate); beyond the cap the announcement is sent again, at
+// least once in that rare case.
+
+// probeCap is how many message ids a probe tries at most: the bot's
+// private chats would have to see that many messages between a claim and
+// the first answer after a restart (or a failure) for it to be reached.
+const probeCap = 1000
+
+// probeWait is how long an unsettled announcement waits for a message id
+// newer than its claim before the probe tries the whole cap instead.
+const probeWait = 10 * time.Second
+
+// msgIDs follows the message ids of the bot's private chats.
+type msgIDs struct {
+	mu         sync.Mutex
+	seen       int    // highest id seen: sent, or received
+	issued     uint64 // message-creating requests issued so far
+	lastIssued uint64 // the latest issued of those answered with an id
+	lastID     int    // its message's id
+}
+
+// issue counts one request that creates a message in a private chat,
+// about to leave, and returns its number.
+func (m *msgIDs) issue() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.issued++
+	return m.issued
+}
+
+// count returns how many such requests were issued so far.
+func (m *msgIDs) count() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.issued
+}
+
+// answered records id, the message created by request issued.
+func (m *msgIDs) answered(issued uint64, id int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seen = max(m.seen, id)
+	if issued > m.lastIssued {
+		m.lastIssued, m.lastID = issued, id
+	}
+}
+
+// saw records a message id met elsewhere (a person's message).
+func (m *msgIDs) saw(id int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seen = max(m.seen, id)
+}
+
+// high is the highest id seen, 0 when none yet.
+func (m *msgIDs) high() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seen
+}
+
+// after returns the id of a message created by a request issued after
+// the since-th, if one was answered.
+func (m *msgIDs) after(since uint64) (int, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.lastID, m.lastIssued > since
+}
+
+// answerID reads the id of the private-chat message a sending request
+// created from its answer; false for anything else.
+func answerID(resp *tgbotapi.APIResponse) (int, bool) {
+	if resp == nil || len(resp.Result) == 0 {
+		return 0, false
+	}
+	var m struct {
+		MessageID int `json:"message_id"`
+		Chat      struct {
+			Type string `json:"type"`
+		} `json:"chat"`
+	}
+	if json.Unmarshal(resp.Result, &m) != nil || m.MessageID <= 0 || m.Chat.Type != "private" {
+		return 0, false
+	}
+	return m.MessageID, true
+}
+
+// unsettled is an announcement whose claim outlived its Send.
+type unsettled struct {
+	seq   uint64
+	after int       // L: its claim's note; 0 when unknown
+	since uint64    // H must come from a request issued after this one
+	asked time.Time // when it became unsettled
+	next  int       // next id to try
+}
+
+// chatUse is what goes on in one private chat.
+type chatUse struct {
+	live, low int // sending requests in flight
+	open      *unsettled
+}
+
+// chatGate keeps, per private chat, live replies and low-priority sends
+// from having requests in flight at the same time, and holds every
+// sending request to a chat whose announcement is unsettled.
+type chatGate struct {
+	mu      sync.Mutex
+	chats   map[int64]*chatUse
+	changed chan struct{} // closed and replaced when a request leaves
+}
+
+func newChatGate() *chatGate {
+	return &chatGate{chats: map[int64]*chatUse{}, changed: make(chan struct{})}
+}
+
+// errUnsettled is the failure of a reply to a chat whose announcement is
+// being settled: the engine tries again shortly, counting nothing.
+type errUnsettled struct{ wait time.Duration }
+
+func (e *errUnsettled) Error() string {
+	return "telegram chat waits for an interrupted announcement to be settled"
+}
+
+// RetryAfter is the short wait before the next attempt.
+func (e *errUnsettled) RetryAfter() time.Duration { return e.wait }
+
+// enter waits until a sending request to chat may leave: a live one
+// while no low one is in flight, a low one while no live one is; it
+// fails with errUnsettled when the chat has an unsettled announcement
+// other than seq's. The caller calls the returned leave once the request
+// completed.
+func (g *chatGate) enter(ctx context.Context, chat int64, low bool, seq uint64) (leave func(), err error) {
+	if chat <= 0 {
+		return func() {}, nil
+	}
+	for {
+		g.mu.Lock()
+		c := g.chats[chat]
+		if c == nil {
+			c = &chatUse{}
+			g.chats[chat] = c
+		}
+		if c.open != nil && (!low || c.open.seq != seq) {
+			g.mu.Unlock()
+			return nil, &errUnsettled{wait: 500 * time.Millisecond}
+		}
+		busy := c.low > 0
+		if low {
+			busy = c.live > 0
+		}
+		if !busy {
+			if low {
+				c.low++
+			} else {
+				c.live++
+			}
+			g.mu.Unlock()
+			return func() { g.leave(chat, low) }, nil
+		}
+		changed := g.changed
+		g.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+func (g *chatGate) leave(chat int64, low bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c := g.chats[chat]
+	if low {
+		c.low--
+	} else {
+		c.live--
+	}
+	if c.live == 0 && c.low == 0 && c.open == nil {
+		delete(g.chats, chat)
+	}
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// unsettle records u as chat's unsettled announcement.
+func (g *chatGate) unsettle(chat int64, u *unsettled) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c := g.chats[chat]
+	if c == nil {
+		c = &chatUse{}
+		g.chats[chat] = c
+	}
+	c.open = u
+}
+
+// settle forgets chat's unsettled announcement seq.
+func (g *chatGate) settle(chat int64, seq uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c := g.chats[chat]
+	if c == nil || c.open == nil || c.open.seq != seq {
+		return
+	}
+	c.open = nil
+	if c.live == 0 && c.low == 0 {
+		delete(g.chats, chat)
+	}
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// isOpen reports whether chat has an unsettled announcement.
+func (g *chatGate) isOpen(chat int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c := g.chats[chat]
+	return c != nil && c.open != nil
+}
+
+// open returns chat's unsettled announcement seq, nil if none.
+func (g *chatGate) open(chat int64, seq uint64) *unsettled {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c := g.chats[chat]; c != nil && c.open != nil && c.open.seq == seq {
+		return c.open
+	}
+	return nil
+}
+
+// claimNote is what a claim records: the highest message id seen, or
+// nothing before any.
+func claimNote(high int) string {
+	if high <= 0 {
+		return ""
+	}
+	return strconv.Itoa(high)
+}
+
+// privateChat returns the private chat of an announcement's address.
+func privateChat(out bot.Outgoing) (int64, bool) {
+	addr, err := parseAddress(out.Address)
+	return addr.chat, err == nil && addr.chat > 0 && out.Low && !out.Once
+}
+
+// Unsettled records out, an announcement claimed before a stop and not
+// marked sent, so that nothing goes to its chat before Send settles it.
+func (a *Adapter) Unsettled(out bot.Outgoing) {
+	chat, ok := privateChat(out)
+	if !ok {
+		return
+	}
+	u := a.newUnsettled(out.Seq, out.ClaimNote)
+	a.ids.saw(u.after) // a lower bound for this process's claims too
+	a.gate.unsettle(chat, u)
+}
+
+// newUnsettled is the announcement seq, claimed with note, unsettled from
+// now on: only a message id from a request issued later bounds the probe.
+func (a *Adapter) newUnsettled(seq uint64, note string) *unsettled {
+	after, _ := strconv.Atoi(note)
+	return &unsettled{seq: seq, after: after, since: a.ids.count(), asked: time.Now(), next: after + 1}
+}
+
+// Settled forgets out, delivered, given up or no longer claimed.
+func (a *Adapter) Settled(out bot.Outgoing) {
+	if chat, ok := privateChat(out); ok {
+		a.gate.settle(chat, out.Seq)
+	}
+}
+
+// unsettledAfter records, under the chat's gate, that out's request
+// failed once claimed with note: the platform may have it.
+func (a *Adapter) unsettledAfter(chat int64, out *bot.Outgoing, note string) {
+	a.gate.unsettle(chat, a.newUnsettled(out.Seq, note))
+}
+
+// errAwaitingID is the failure of an unsettled announcement's Send while
+// no message id newer than its claim is known: the engine tries again
+// shortly, counting nothing.
+var errAwaitingID = &errUnsettled{wait: 250 * time.Millisecond}
+
+// settle finds out whether out, unsettled, arrived in chat, by trying the
+// ids after its claim with p, its message (see the top of this file). It
+// reports true when it did; false when it did not, or when it cannot be
+// told (no note, the cap reached), and out is to be sent.
+func (a *Adapter) settle(ctx context.Context, chat int64, out bot.Outgoing, p part) (bool, error) {
+	u := a.gate.open(chat, out.Seq)
+	if u == nil {
+		// Claimed, and not known here as unsettled: as after a restart.
+		u = a.newUnsettled(out.Seq, out.ClaimNote)
+		a.gate.unsettle(chat, u)
+	}
+	attrs := []any{a.chatAttr(chat), "seq", out.Seq}
+	if u.after <= 0 {
+		a.log.Warn("interrupted announcement claimed before any message id was known: sending it again, it may arrive twice", attrs...)
+		return false, nil
+	}
+	h, known := a.ids.after(u.since)
+	last := u.after + probeCap
+	switch {
+	case known:
+		last = min(last, h-1)
+	case time.Since(u.asked) < probeWait:
+		return false, errAwaitingID
+	}
+	tried := 0
+	for ; u.next <= last; u.next++ {
+		err := a.probe(ctx, chat, u.next, p)
+		tried++
+		switch {
+		case err == nil:
+			// Not the announcement, yet a message of the bot: the gate
+			// should have made this impossible. It is the announcement
+			// now.
+			a.log.Error("probe edited a message that was not the interrupted announcement", append(attrs, "message", u.next)...)
+			return true, nil
+		case strings.Contains(err.Error(), "message is not modified"):
+			a.log.Info("interrupted announcement had arrived: not sent again", append(attrs, "message", u.next, "tried", tried)...)
+			return true, nil
+		case strings.Contains(err.Error(), "message to edit not found"), strings.Contains(err.Error(), "message can't be edited"):
+		default:
+			return false, err // tried again from u.next
+		}
+	}
+	switch {
+	case known && h-1 > last:
+		a.log.Warn("interrupted announcement not found within the probe cap: sending it again, it may arrive twice", append(attrs, "cap", probeCap, "range", h-1-u.after)...)
+	case !known:
+		a.log.Info("interrupted announcement not found up to the probe cap, no newer message id known: sending it", append(attrs, "cap", probeCap)...)
+	default:
+		a.log.Info("interrupted announcement had not arrived: sending it", append(attrs, "tried", tried)...)
+	}
+	return false, nil
+}
+
+// probe tries message id of chat with p's exact text and keyboard, at the
+// low-priority rate, and returns Telegram's answer. It claims nothing.
+func (a *Adapter) probe(ctx context.Context, chat int64, id int, p part) error {
+	edit := tgbotapi.NewEditMessageText(chat, id, p.html)
+	edit.ParseMode = tgbotapi.ModeHTML
+	edit.DisableWebPagePreview = true
+	edit.ReplyMarkup = p.keyboard
+	release, err := a.lim.waitLow(ctx, 0)
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	_, err = a.request(rctx, edit)
+	cancel()
+	release()
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	return classify(err, false)
+}

@@ -1,0 +1,219 @@
+package telegram_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/telegram"
+	"consultbot/bot/telegram/telegramtest"
+	"consultbot/flows"
+)
+
+// settleBench is an adapter Sending straight to the fake, without an
+// engine, as a process after a kill would: the test lays out the chats'
+// message ids first.
+type settleBench struct {
+	t    *testing.T
+	fake *telegramtest.Server
+	logs *logBuffer
+	seq  uint64
+}
+
+// Chats of the settle tests: the person the announcement is for, and
+// others.
+const (
+	settleChat = 4100
+	otherChat  = 4200
+	thirdChat  = 4300
+)
+
+func newSettleBench(t *testing.T) *settleBench {
+	fake := newFake(t)
+	for _, id := range []int64{settleChat, otherChat, thirdChat} {
+		fake.KnowPrivateChat(id)
+	}
+	return &settleBench{t: t, fake: fake, logs: &logBuffer{}}
+}
+
+// adapter starts a new adapter (a new process) on the fake.
+func (b *settleBench) adapter() *telegram.Adapter {
+	b.t.Helper()
+	ad, err := telegram.New(context.Background(), nobody{}, telegram.Options{
+		Token: b.fake.Token(), APIEndpoint: b.fake.URL(), IDKey: testIDKey, Limits: adapterLimits,
+		Logger: slog.New(slog.NewTextHandler(b.logs, nil)),
+	})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return ad
+}
+
+// announcement is an announcement to chat, as the outbox holds it.
+func (b *settleBench) announcement(chat int64) bot.Outgoing {
+	b.seq++
+	return bot.Outgoing{
+		Seq: b.seq, Channel: bot.ChannelTelegram, Address: strconv.FormatInt(chat, 10), Participant: pid(chat),
+		Reply: flows.Reply{Title: "Annonce de l'équipe d'organisation", Text: "La consultation ferme dans trois jours."},
+		Low:   true, CreatedAt: time.Now(),
+	}
+}
+
+// send delivers out with ad and fails the test on an error.
+func (b *settleBench) send(ad *telegram.Adapter, out bot.Outgoing) {
+	b.t.Helper()
+	if err := ad.Send(context.Background(), out); err != nil {
+		b.t.Fatalf("send %d to %s: %v", out.Seq, out.Address, err)
+	}
+}
+
+// live is a reply to chat from a conversation.
+func (b *settleBench) live(chat int64, text string) bot.Outgoing {
+	b.seq++
+	return bot.Outgoing{Seq: b.seq, Channel: bot.ChannelTelegram, Address: strconv.FormatInt(chat, 10), Participant: pid(chat), Reply: flows.Reply{Text: text}}
+}
+
+// lastID is the id of the last message of chat.
+func (b *settleBench) lastID(chat int64) int {
+	b.t.Helper()
+	m, ok := b.fake.LastMessage(chat)
+	if !ok {
+		b.t.Fatalf("no message in chat %d", chat)
+	}
+	return m.ID
+}
+
+// count counts the announcements chat has.
+func (b *settleBench) count(chat int64) int {
+	n := 0
+	for _, m := range b.fake.Messages(chat) {
+		if strings.Contains(m.Text, "ferme dans trois jours") {
+			n++
+		}
+	}
+	return n
+}
+
+// settleAfterRestart is what a new process does with out, claimed by a
+// killed one: the engine tells the adapter at start; replies to other
+// chats go, the first of them gives the adapter a message id newer than
+// the claim, and out's Send settles it.
+func (b *settleBench) settleAfterRestart(out bot.Outgoing) *telegram.Adapter {
+	b.t.Helper()
+	ad := b.adapter()
+	out.Claimed = true
+	ad.Unsettled(out)
+	// Nothing else goes to the chat meanwhile, and out waits for an id.
+	err := ad.Send(context.Background(), b.live(settleChat, "Question suivante"))
+	var wait interface{ RetryAfter() time.Duration }
+	if !errors.As(err, &wait) || wait.RetryAfter() <= 0 {
+		b.t.Fatalf("a live reply to the unsettled chat: %v, want a short wait", err)
+	}
+	if err := ad.Send(context.Background(), out); !errors.As(err, &wait) {
+		b.t.Fatalf("settling before any newer message id: %v, want a short wait", err)
+	}
+	b.send(ad, b.live(thirdChat, "Bonjour"))
+	b.send(ad, out)
+	ad.Settled(out) // the engine, once it is marked sent
+	b.send(ad, b.live(settleChat, "Question suivante"))
+	return ad
+}
+
+// TestSettleInterruptedAnnouncement lays out the message ids a kill can
+// leave between an announcement's claim (note L) and the first message a
+// new process sends (H), and settles the announcement: found in the
+// chat, it is not sent again; not found, it is sent, once.
+func TestSettleInterruptedAnnouncement(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		layout  func(b *settleBench, ad *telegram.Adapter, out bot.Outgoing)
+		arrived bool
+	}{
+		{"arrived", func(b *settleBench, ad *telegram.Adapter, out bot.Outgoing) {
+			b.send(ad, out)
+		}, true},
+		{"did not arrive", func(b *settleBench, ad *telegram.Adapter, out bot.Outgoing) {}, false},
+		{"arrived after the person's own message and other chats' messages", func(b *settleBench, ad *telegram.Adapter, out bot.Outgoing) {
+			b.fake.SendText(telegramtest.User{ID: settleChat}, "merci")
+			b.send(ad, b.live(otherChat, "Réponse enregistrée"))
+			b.fake.SendText(telegramtest.User{ID: thirdChat}, "bonjour")
+			b.send(ad, out)
+			b.fake.SendText(telegramtest.User{ID: settleChat}, "encore merci")
+		}, true},
+		{"did not arrive, the person's own message and other chats' in the range", func(b *settleBench, ad *telegram.Adapter, out bot.Outgoing) {
+			b.send(ad, b.live(otherChat, "Réponse enregistrée"))
+			b.fake.SendText(telegramtest.User{ID: settleChat}, "merci")
+			b.fake.SendText(telegramtest.User{ID: thirdChat}, "bonjour")
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newSettleBench(t)
+			first := b.adapter()
+			b.send(first, b.live(otherChat, "Bonjour"))
+			l := b.lastID(otherChat) // the highest id the killed process had seen
+			out := b.announcement(settleChat)
+			out.ClaimNote = strconv.Itoa(l)
+			tc.layout(b, first, out)
+
+			b.settleAfterRestart(out)
+			if n := b.count(settleChat); n != 1 {
+				t.Errorf("the person has the announcement %d times, want once", n)
+			}
+			msgs := b.fake.Messages(settleChat)
+			if last := msgs[len(msgs)-1]; last.Text != "Question suivante" {
+				t.Errorf("last message %q, want the live reply held while settling", last.Text)
+			}
+			for _, chat := range []int64{otherChat, thirdChat} {
+				for _, m := range b.fake.Messages(chat) {
+					if m.Edits > 0 {
+						t.Errorf("chat %d: message %d %q was edited by the probe", chat, m.ID, m.Text)
+					}
+				}
+			}
+			for _, m := range msgs {
+				if m.Edits > 0 {
+					t.Errorf("message %d %q was edited by the probe", m.ID, m.Text)
+				}
+			}
+			want := "had not arrived: sending it"
+			if tc.arrived {
+				want = "had arrived: not sent again"
+			}
+			if !strings.Contains(b.logs.String(), want) {
+				t.Errorf("logs do not say %q:\n%s", want, b.logs)
+			}
+		})
+	}
+}
+
+// TestSettleBeyondTheProbeCap: more messages than the probe's cap between
+// the claim and the announcement itself (the bot's private chats busy
+// while it was down): it is not found, and sent again; it arrives twice,
+// the documented limit, and the log says so with the counts.
+func TestSettleBeyondTheProbeCap(t *testing.T) {
+	b := newSettleBench(t)
+	first := b.adapter()
+	b.send(first, b.live(otherChat, "Bonjour"))
+	out := b.announcement(settleChat)
+	out.ClaimNote = strconv.Itoa(b.lastID(otherChat))
+	for i := range 1000 {
+		b.fake.SendText(telegramtest.User{ID: thirdChat}, "message "+strconv.Itoa(i))
+	}
+	b.send(first, out)
+
+	b.settleAfterRestart(out)
+	if n := b.count(settleChat); n != 2 {
+		t.Errorf("the person has the announcement %d times, want twice (beyond the cap)", n)
+	}
+	if n := b.fake.Requests("editMessageText"); n != 1000 {
+		t.Errorf("%d ids tried, want the cap, 1000", n)
+	}
+	if logs := b.logs.String(); !strings.Contains(logs, "not found within the probe cap") || !strings.Contains(logs, "cap=1000") {
+		t.Errorf("logs do not report the cap:\n%s", logs)
+	}
+}
