@@ -116,8 +116,13 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			s.Prompt, s.Pending = st.s.Prompt, st.s.Pending
 			return s, st.out
 		}
-		// Nothing else changes once closed, not even the timestamps.
+		// Nothing else changes once closed, not even the timestamps; and
+		// nothing at all is stored of someone who had no session.
 		st.closed(ev)
+		if st.s.Stage == StageNew {
+			st.s.Stage = StageErased
+			return st.s, st.out
+		}
 		return s, st.out
 	}
 	if s.Banned {
@@ -364,6 +369,12 @@ func (st *step) handle(ev Event) {
 		return
 	}
 	switch {
+	case s.Stage == StageNew && (ev.Kind == EventChoice || ev.Kind == EventText && ev.Token != ""):
+		// A button or form of a conversation that no longer exists (erased,
+		// or never kept): a tap is not asking to take part, so nothing is
+		// stored.
+		st.say(st.pmsg().NoSession)
+		s.Stage = StageErased
 	case s.Stage == StageNew:
 		st.firstContact(ev)
 	case ev.Kind == EventCommand:

@@ -236,3 +236,37 @@ func TestValidatingOpensTheNextTheme(t *testing.T) {
 		t.Errorf("after validating the last theme: stage %s; want the menu", got.Stage)
 	}
 }
+
+// TestNoSessionTapStoresNothing: a button or form of a conversation the
+// bot no longer keeps (erased) is not asking to take part: whatever the
+// button, the person is told how to start again and nothing is stored,
+// not even once the consultation is closed.
+func TestNoSessionTapStoresNothing(t *testing.T) {
+	closes := time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC)
+	m := NewMachine(loadSmall(t), Config{ClosesAt: closes})
+	open, closed := closes.Add(-time.Hour), closes.Add(time.Hour)
+	var events []Event
+	for _, a := range []string{actErase, actKeep, actYes, actNo, actMore, actProfile, actSkip, actBack, actPause,
+		actResume, actTheme, actPick, actEdit, actConfirm, actMenu, actReview, actRemove, actStore, actRetype,
+		actLangYes, actLangNo, actPlace, actRemindYes, actRemindNo, actRemindStop} {
+		tok := token{prompt: 3, action: a, arg: "x"}.String()
+		events = append(events, Event{Kind: EventChoice, Token: tok})
+		if a == actSkip {
+			events = append(events, Event{Kind: EventText, Token: tok, Text: "Une réponse tapée dans un vieux formulaire."})
+		}
+	}
+	for _, ev := range events {
+		for _, now := range []time.Time{open, closed} {
+			got, replies := checkStep(t, m, Session{Participant: "p"}, ev, now)
+			if got.Stage != StageErased {
+				t.Errorf("%s %q at %s: stage %q, want nothing stored (%q)", ev.Kind, ev.Token, now.Format(time.Kitchen), got.Stage, StageErased)
+			}
+			if len(replies) != 1 || len(replies[0].Options) > 0 {
+				t.Fatalf("%s %q: want one short note, got %+v", ev.Kind, ev.Token, replies)
+			}
+			if now.Equal(open) && !strings.Contains(replies[0].Text, "/start") {
+				t.Errorf("%s %q: %q does not say how to start again", ev.Kind, ev.Token, replies[0].Text)
+			}
+		}
+	}
+}

@@ -268,6 +268,7 @@ var english = Catalog{
 		ConsentLeave:      "• Leaving: {erase} erases everything, at any time; {mydata} shows you everything we keep.",
 
 		NothingStored:   "We keep nothing about you: you have not taken part yet. Send {start} to begin.",
+		NoSession:       "Your data is erased. To start again: {start}",
 		EraseTitle:      "Erase your data?",
 		EraseAsk:        "Everything we keep about you will be erased for good: answers, profile, académie, the link you followed to come, consent. Digests already sent to the organisers cannot be recalled, but nothing erased will appear in later ones.",
 		EraseAskAnswer:  "You have given one answer.",

@@ -179,7 +179,10 @@ type Privacy struct {
 	ConsentAtClose    string
 	ConsentLeave      string
 
-	NothingStored   string
+	NothingStored string
+	// NoSession answers a button (or a form) tapped by someone the bot
+	// keeps nothing about, after an erasure say: nothing is stored.
+	NoSession       string
 	EraseTitle      string
 	EraseAsk        string
 	EraseAskAnswer  string // one answer

@@ -268,6 +268,7 @@ var french = Catalog{
 		ConsentLeave:      "• Partir : {erase} efface tout, à tout moment ; {mydata} vous montre tout ce que nous gardons.",
 
 		NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez {start} pour commencer.",
+		NoSession:       "Vos données sont effacées. Pour recommencer : {start}",
 		EraseTitle:      "Effacer vos données ?",
 		EraseAsk:        "Tout ce que nous gardons sur vous sera effacé définitivement : réponses, profil, académie, lien suivi pour venir, accord. Les synthèses déjà envoyées aux organisateurs ne peuvent pas être rappelées, mais rien de ce qui est effacé n'apparaîtra dans les suivantes.",
 		EraseAskAnswer:  "Vous avez donné une réponse.",
