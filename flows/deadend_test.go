@@ -60,8 +60,8 @@ func TestHelpNamesTheChannelsCommands(t *testing.T) {
 				for _, r := range replies {
 					all.WriteString(r.Lead + "\n" + r.Text + "\n")
 				}
-				slash := strings.Contains(all.String(), "/mes_reponses")
-				page := strings.Contains(all.String(), "Mes réponses")
+				slash := strings.Contains(all.String(), "/mes_donnees")
+				page := strings.Contains(all.String(), "Mes données")
 				if s.Pending != nil {
 					// A confirmation's help is about its own buttons.
 					if slash && buttons {
@@ -74,6 +74,38 @@ func TestHelpNamesTheChannelsCommands(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFirstStepsHelpListsWhatWorks: before the menu (consent, profile,
+// académie), help names only the commands that already work there, then
+// asks the step's question again.
+func TestFirstStepsHelpListsWhatWorks(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	seen := 0
+	for name, s := range corpusPrompts(t, m) {
+		if s.Pending != nil || (s.Stage != StageConsent && s.Stage != StageProfile && s.Stage != StageAcademie) {
+			continue
+		}
+		seen++
+		for _, buttons := range []bool{false, true} {
+			_, replies := m.Step(s, Event{Kind: EventCommand, Command: CmdHelp, CommandButtons: buttons}, baseTime.Add(time.Hour))
+			var all strings.Builder
+			for _, r := range replies {
+				all.WriteString(r.Lead + "\n" + r.Text + "\n")
+			}
+			for _, dead := range []string{"/menu", "/reprendre", "/mes_reponses", "Mes réponses", "choisir un thème"} {
+				if strings.Contains(all.String(), dead) {
+					t.Errorf("@%s /aide (buttons %v) names %q, which does nothing yet:\n%s", name, buttons, dead, all.String())
+				}
+			}
+			if last := replies[len(replies)-1]; len(last.Options) == 0 {
+				t.Errorf("@%s /aide (buttons %v): the step's question is not asked again:\n%s", name, buttons, all.String())
+			}
+		}
+	}
+	if seen < 3 {
+		t.Fatalf("the corpus has %d first-step prompts, want consent, profile and académie", seen)
 	}
 }
 

@@ -831,6 +831,10 @@ func (st *step) command(ev Event) {
 func (st *step) commands(short bool) string {
 	m := st.msg()
 	switch {
+	case st.firstSteps() && st.buttons:
+		return fmt.Sprintf(m.CommandButtonsFirstSteps, st.catalog().Web.Commands)
+	case st.firstSteps():
+		return m.CommandsFirstSteps
 	case st.buttons && short:
 		return fmt.Sprintf(m.CommandButtonsShort, st.catalog().Web.Commands)
 	case st.buttons:
@@ -839,6 +843,17 @@ func (st *step) commands(short bool) string {
 		return m.CommandsShort
 	}
 	return m.Commands
+}
+
+// firstSteps reports whether the person has no menu yet (consent,
+// profile, académie, or consent refused): the menu, resuming and one's
+// answers mean nothing there.
+func (st *step) firstSteps() bool {
+	switch st.s.Stage {
+	case StageConsent, StageProfile, StageAcademie, StageDeclined:
+		return true
+	}
+	return false
 }
 
 // reshowAfterList brings back the question, or the confirmation

@@ -399,6 +399,12 @@ func (st *step) help() {
 		return
 	}
 	st.say(m.Help[string(s.Stage)] + "\n\n" + st.commands(false))
+	if st.firstSteps() && s.Stage != StageDeclined {
+		// The first steps are a few taps long: the prompt comes back
+		// below the help, rather than scrolled out of sight.
+		st.wayOn = false
+		st.reshow()
+	}
 }
 
 // remove removes the answer to question id of the current theme and goes

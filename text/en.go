@@ -171,9 +171,13 @@ var english = Catalog{
 			"{help:bare} — this help\n{language:bare} — continue in French\n{mydata:bare} — everything we keep about you\n" +
 			"{erase:bare} — erase everything\nYou can also type “menu”, “resume” or “help”.",
 		CommandButtonsShort: "%s, at the bottom of the page: {menu:bare}, {answers:bare}, {help:bare}, {language:bare}, {mydata:bare}, {erase:bare}.",
-		SeveralProfiles:     "You are %s: choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of both.",
-		SeveralProfilesAny:  "You wear several hats? Choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of all of them.",
-		ProfileJoin:         " and ",
+		CommandsFirstSteps: "Commands:\n{language:bare} — français\n{mydata:bare} — everything we keep about you\n" +
+			"{erase:bare} — erase all your data\n{help:bare} — this help",
+		CommandButtonsFirstSteps: "Under “%s”, at the bottom of the page:\n{language:bare} — continue in French\n" +
+			"{mydata:bare} — everything we keep about you\n{erase:bare} — erase everything\n{help:bare} — this help",
+		SeveralProfiles:    "You are %s: choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of both.",
+		SeveralProfilesAny: "You wear several hats? Choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of all of them.",
+		ProfileJoin:        " and ",
 		AboutAnonymous: "We keep neither your name, nor your username, nor your number: only your answers, under a technical pseudonym. " +
 			"They serve only the summary of the consultation, run by %s. Everything we keep: {mydata}; erase it all: {erase}.",
 		AboutPurpose: "Your answers feed the summary of the États généraux du numérique éducatif. %s",

@@ -92,6 +92,12 @@ type Flow struct {
 	// lists those.
 	CommandButtons      string
 	CommandButtonsShort string
+	// CommandsFirstSteps and CommandButtonsFirstSteps stand for Commands
+	// and CommandButtons before the person has a menu (consent, profile,
+	// académie, consent refused): they list only the commands that
+	// already work there.
+	CommandsFirstSteps       string
+	CommandButtonsFirstSteps string // %s Web.Commands
 	// SeveralProfiles answers someone who names several profiles at the
 	// profile question (%s the profiles named); SeveralProfilesAny
 	// someone who says « les deux » without naming them.

@@ -171,9 +171,13 @@ var french = Catalog{
 			"{help:bare} — cette aide\n{language:bare} — continuer en anglais\n{mydata:bare} — tout ce que nous gardons sur vous\n" +
 			"{erase:bare} — tout effacer\nVous pouvez aussi écrire « menu », « reprendre » ou « aide ».",
 		CommandButtonsShort: "%s, en bas de la page : {menu:bare}, {answers:bare}, {help:bare}, {language:bare}, {mydata:bare}, {erase:bare}.",
-		SeveralProfiles:     "Vous êtes %s : choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler des deux.",
-		SeveralProfilesAny:  "Vous avez plusieurs casquettes ? Choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler de tous.",
-		ProfileJoin:         " et ",
+		CommandsFirstSteps: "Commandes :\n{language:bare} — English\n{mydata:bare} — tout ce que nous gardons sur vous\n" +
+			"{erase:bare} — effacer toutes vos données\n{help:bare} — cette aide",
+		CommandButtonsFirstSteps: "Sous « %s », en bas de la page :\n{language:bare} — continuer en anglais\n" +
+			"{mydata:bare} — tout ce que nous gardons sur vous\n{erase:bare} — tout effacer\n{help:bare} — cette aide",
+		SeveralProfiles:    "Vous êtes %s : choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler des deux.",
+		SeveralProfilesAny: "Vous avez plusieurs casquettes ? Choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler de tous.",
+		ProfileJoin:        " et ",
 		AboutAnonymous: "Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro : seulement vos réponses, sous un pseudonyme technique. " +
 			"Elles servent uniquement à la synthèse de la consultation, menée par %s. Tout ce que nous gardons : {mydata} ; tout effacer : {erase}.",
 		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
