@@ -45,3 +45,28 @@ func TestPlacesPeopleType(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownPlaceHintSaysAbroad: the hint after a place the bot does not
+// know (« london ») and the académie help say how to answer from outside
+// France, in words the bot then understands.
+func TestUnknownPlaceHintSaysAbroad(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	for lang, abroad := range map[string]string{LangFR: "à l'étranger", LangEN: "abroad"} {
+		s := corpusPrompts(t, m)["academie"]
+		s.Lang = lang
+		for _, ev := range []Event{{Kind: EventText, Text: "london"}, {Kind: EventCommand, Command: CmdHelp}} {
+			got, replies := m.Step(s, ev, baseTime)
+			var all strings.Builder
+			for _, r := range replies {
+				all.WriteString(r.Lead + "\n" + r.Text + "\n")
+			}
+			if got.Stage != StageAcademie || !strings.Contains(all.String(), abroad) {
+				t.Errorf("%s %s %q: stage %q, the replies do not say %q:\n%s", lang, ev.Kind, ev.Text+ev.Command, got.Stage, abroad, all.String())
+			}
+			after, replies := m.Step(got, Event{Kind: EventText, Text: abroad}, baseTime)
+			if after.Stage != StageMenu || len(replies) == 0 || !strings.Contains(replies[0].Lead+replies[0].Text, catalogFor(lang, false).Flow.AcademieAbroad) {
+				t.Errorf("%s: %q typed as the hint says is not read as abroad: %+v", lang, abroad, replies)
+			}
+		}
+	}
+}

@@ -107,7 +107,7 @@ var english = Catalog{
 		AcademieAbroad: "Noted: outside France (there is no académie to give).",
 		AcademieField:  "Académie or département",
 		AcademieNo: "I did not recognise “%s”.\n" +
-			"Type your town (“Montreuil”), a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip.",
+			"Type your town (“Montreuil”), a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip. Living outside France? Type “abroad”.",
 		Skip: "Skip",
 
 		MenuTitle:     "Themes",
@@ -240,7 +240,7 @@ var english = Catalog{
 			"consent":  "Choose “I agree” to take part, “I refuse” to leave without a trace, or “Learn more” to read the details. You can also type yes or no.",
 			"declined": "You did not give your consent: nothing is kept. To take part after all, type “I want to take part”.",
 			"profile":  "Choose what best describes you: tap a button, or type for example “parent” or “1”.",
-			"academie": "Not sure of your académie? Just type your town (“Montreuil”) or département (“75”, “Gironde”): I will find the académie. You can also choose Skip.",
+			"academie": "Not sure of your académie? Just type your town (“Montreuil”) or département (“75”, “Gironde”): I will find the académie. Outside France, type “abroad”. You can also choose Skip.",
 			"menu":     "Choose a theme to answer its questions, in any order. Tap a button, or type its number (“2”) or its name.",
 			"question": "Type your answer in your own words, in one message. If you do not know what to answer, type “skip”. You can also type “back” or “later”.",
 			"review":   "Choose “Change N” to change an answer, then “Confirm” when you are happy. To remove an answer, type “remove N”.",

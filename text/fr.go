@@ -107,7 +107,7 @@ var french = Catalog{
 		AcademieAbroad: "C'est noté : hors de France (il n'y a pas d'académie à indiquer).",
 		AcademieField:  "Académie ou département",
 		AcademieNo: "Je n'ai pas reconnu « %s ».\n" +
-			"Écrivez votre commune (« Montreuil »), un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer.",
+			"Écrivez votre commune (« Montreuil »), un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer. Vous vivez hors de France ? Écrivez « à l'étranger ».",
 		Skip: "Passer",
 
 		MenuTitle:     "Les thèmes",
@@ -240,7 +240,7 @@ var french = Catalog{
 			"consent":  "Choisissez « J'accepte » pour participer, « Je refuse » pour partir sans rien laisser, ou « En savoir plus » pour lire le détail. Vous pouvez aussi écrire oui ou non.",
 			"declined": "Vous n'avez pas donné votre accord : rien n'est gardé. Pour participer quand même, écrivez « je participe ».",
 			"profile":  "Choisissez ce qui vous décrit le mieux : touchez un bouton, ou écrivez par exemple « parent » ou « 1 ».",
-			"academie": "Vous ne connaissez pas votre académie ? Écrivez simplement votre commune (« Montreuil ») ou votre département (« 75 », « Gironde ») : je trouve l'académie. Vous pouvez aussi choisir Passer.",
+			"academie": "Vous ne connaissez pas votre académie ? Écrivez simplement votre commune (« Montreuil ») ou votre département (« 75 », « Gironde ») : je trouve l'académie. Hors de France, écrivez « à l'étranger ». Vous pouvez aussi choisir Passer.",
 			"menu":     "Choisissez un thème pour répondre à ses questions, dans l'ordre que vous voulez. Touchez un bouton, ou écrivez son numéro (« 2 ») ou son nom.",
 			"question": "Écrivez votre réponse avec vos mots, en un message. Si vous ne savez pas quoi répondre, écrivez « passer ». Vous pouvez aussi écrire « retour » ou « plus tard ».",
 			"review":   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient. Pour retirer une réponse, écrivez « supprimer N ».",
