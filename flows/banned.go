@@ -4,5 +4,5 @@ package flows
 // and silent on who decided it, so that it invites no argument. Their
 // answers stay stored, left out of the organisers' digests.
 func bannedReply(lang string) Reply {
-	return Reply{Text: messagesFor(lang).Banned}
+	return Reply{Text: messagesFor(lang).Banned, Lang: lang}
 }

@@ -183,7 +183,7 @@ func TestPageRepliesNameNoSlashCommand(t *testing.T) {
 // typed as such, the conversation must take it for that command.
 func TestPageWordsAreUnderstood(t *testing.T) {
 	for _, lang := range []string{LangFR, LangEN} {
-		c := catalogFor(lang, true)
+		c := catalogFor(lang, true, "")
 		words := 0
 		for cmd, name := range c.Flow.CommandNames {
 			if _, ok := c.Web.Buttons[cmd]; ok {
@@ -196,6 +196,42 @@ func TestPageWordsAreUnderstood(t *testing.T) {
 		}
 		if words == 0 {
 			t.Errorf("%s: every command has a button on the page; this test checks nothing", lang)
+		}
+	}
+}
+
+// TestDiscordHelpNamesThePickersCommands: Discord's command picker names
+// the commands by the app's locale, so an English-speaking educator with
+// a French app is told the French names they see, and the other way
+// round; every reply says the conversation's language.
+func TestDiscordHelpNamesThePickersCommands(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	for _, tt := range []struct {
+		lang, locale string
+		want, not    []string
+	}{
+		{LangEN, "fr", []string{"/reprendre", "/mes_reponses", "Commands:"}, []string{"/resume", "/answers"}},
+		{LangFR, "en-GB", []string{"/resume", "/answers", "Commandes"}, []string{"/reprendre", "/mes_reponses"}},
+	} {
+		s := corpusPrompts(t, m)["menu"]
+		s.Lang = tt.lang
+		_, replies := m.Step(s, Event{Kind: EventCommand, Command: CmdHelp, DiscordLocale: tt.locale}, baseTime.Add(time.Hour))
+		var all strings.Builder
+		for _, r := range replies {
+			all.WriteString(r.Lead + "\n" + r.Text + "\n")
+			if r.Lang != tt.lang {
+				t.Errorf("%s conversation: a reply says it is in %q", tt.lang, r.Lang)
+			}
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(all.String(), w) {
+				t.Errorf("%s conversation, %s app: help does not say %q:\n%s", tt.lang, tt.locale, w, all.String())
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(all.String(), n) {
+				t.Errorf("%s conversation, %s app: help names %q, which the picker does not show:\n%s", tt.lang, tt.locale, n, all.String())
+			}
 		}
 	}
 }

@@ -92,6 +92,14 @@ func (m *Machine) Closed(now time.Time) bool {
 // returns the new session and the replies to send, in order. It never
 // modifies s's maps, so the caller may step the same session again.
 func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
+	next, out := m.step(s, ev, now)
+	for i := range out {
+		out[i].Lang = next.Lang
+	}
+	return next, out
+}
+
+func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	switch ev.Kind {
 	case EventTranscript:
 		return m.transcriptStep(s, ev, now)
@@ -104,7 +112,7 @@ func (m *Machine) Step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			ev = c
 		}
 	}
-	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later, buttons: ev.CommandButtons}
+	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later, buttons: ev.CommandButtons, discord: ev.DiscordLocale}
 	st.repair(ev)
 	if m.Closed(now) {
 		if st.privacy(ev) {
@@ -280,6 +288,9 @@ type step struct {
 	// buttons: the channel shows the commands as buttons
 	// (Event.CommandButtons).
 	buttons bool
+	// discord: the locale of the person's Discord app
+	// (Event.DiscordLocale).
+	discord string
 	// wayOn is set by replies that need no prompt after them: help,
 	// which explains the prompt in sight (its buttons still hold), the
 	// lists that end with their own way on (/mes_reponses), and an
@@ -294,7 +305,7 @@ type step struct {
 
 // catalog is the catalogue in the person's language, naming the
 // commands as their channel offers them.
-func (st *step) catalog() *text.Catalog { return catalogFor(st.s.Lang, st.buttons) }
+func (st *step) catalog() *text.Catalog { return catalogFor(st.s.Lang, st.buttons, st.discord) }
 
 func (st *step) msg() *messages { return &st.catalog().Flow }
 

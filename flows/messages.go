@@ -8,17 +8,21 @@ type messages = text.Flow
 
 // catalogFor returns the catalogue in lang whose texts name the commands
 // as the channel offers them: its own buttons when buttons is set
-// (Event.CommandButtons), slash commands otherwise.
-func catalogFor(lang string, buttons bool) *text.Catalog {
+// (Event.CommandButtons), Discord's picker for an app set to
+// discordLocale when set (Event.DiscordLocale), slash commands otherwise.
+func catalogFor(lang string, buttons bool, discordLocale string) *text.Catalog {
 	if lang != LangEN {
 		lang = LangFR
 	}
-	if buttons {
+	switch {
+	case buttons:
 		return text.ForNaming(lang, text.Buttons)
+	case discordLocale != "":
+		return text.ForNaming(lang, text.DiscordNaming(discordLocale))
 	}
 	return text.ForNaming(lang, text.Slash)
 }
 
 // messagesFor returns the conversation's texts in lang, for texts that
 // name no command.
-func messagesFor(lang string) *messages { return &catalogFor(lang, false).Flow }
+func messagesFor(lang string) *messages { return &catalogFor(lang, false, "").Flow }

@@ -64,7 +64,7 @@ func TestUnknownPlaceHintSaysAbroad(t *testing.T) {
 				t.Errorf("%s %s %q: stage %q, the replies do not say %q:\n%s", lang, ev.Kind, ev.Text+ev.Command, got.Stage, abroad, all.String())
 			}
 			after, replies := m.Step(got, Event{Kind: EventText, Text: abroad}, baseTime)
-			if after.Stage != StageMenu || len(replies) == 0 || !strings.Contains(replies[0].Lead+replies[0].Text, catalogFor(lang, false).Flow.AcademieAbroad) {
+			if after.Stage != StageMenu || len(replies) == 0 || !strings.Contains(replies[0].Lead+replies[0].Text, catalogFor(lang, false, "").Flow.AcademieAbroad) {
 				t.Errorf("%s: %q typed as the hint says is not read as abroad: %+v", lang, abroad, replies)
 			}
 		}

@@ -321,7 +321,7 @@ func (st *step) checkPrompt(text string) (Reply, []opt) {
 
 // languagePrompt asks, in both languages, whether to switch to lang.
 func (st *step) languagePrompt(lang string) (Reply, []opt) {
-	to := &catalogFor(lang, st.buttons).Flow
+	to := &catalogFor(lang, st.buttons, st.discord).Flow
 	return Reply{Text: st.msg().LanguageAsk[lang] + "\n" + to.LanguageAsk[lang]},
 		[]opt{{actLangYes, "", to.LanguageYes}, {actLangNo, "", st.msg().LanguageNo}}
 }

@@ -233,6 +233,12 @@ type Event struct {
 	// every text of the replies that tells the person what to type or
 	// tap then names those buttons (text.Buttons), and help lists them.
 	CommandButtons bool `json:"command_buttons,omitempty"`
+	// DiscordLocale is set by the Discord channel to the locale of the
+	// person's app ("fr", "en-GB"): Discord's command picker names the
+	// slash commands by it, whatever the conversation's language, so
+	// every text that names a command names it as that picker shows it
+	// (text.DiscordNaming).
+	DiscordLocale string `json:"discord_locale,omitempty"`
 }
 
 // Expect says what the bot waits for after a reply.
@@ -267,10 +273,11 @@ type Reply struct {
 	// input label); MaxLen its limit in characters.
 	Field  string `json:"field,omitempty"`
 	MaxLen int    `json:"max_len,omitempty"`
-	// Lang is the language of a reply that waits for text (LangFR,
-	// LangEN): the words a channel adds to it (Discord's « Répondre »
-	// button, which opens the form) are written in it, whatever language
-	// the person's app is set to.
+	// Lang is the language the reply is written in, the conversation's
+	// (LangFR, LangEN): the words a channel adds to it (Discord's
+	// « Répondre » button, which opens the form) and the notices it sends
+	// the person on its own (a failure) are written in it, whatever
+	// language the person's app is set to.
 	Lang string `json:"lang,omitempty"`
 	// Document, when set, is a file sent after the text (the participant's
 	// data as JSON): a document on Telegram, an attachment on Discord, a

@@ -27,8 +27,10 @@ type Telegram struct {
 
 // Discord holds what the Discord channel says itself.
 type Discord struct {
-	// StartMenu describes /contribuer, the consultation's start.
-	StartMenu string
+	// StartCommand names the consultation's start as a slash command
+	// (Discord's picker has no /start); StartMenu describes it.
+	StartCommand string
+	StartMenu    string
 	// AnswerButton opens the form to type an answer; AnswerTitle is the
 	// form's title when the question gives none.
 	AnswerButton string

@@ -464,6 +464,7 @@ Messages follow LANG (en_… for English); French otherwise.
 			TeamNote:       "To answer the consultation yourself, write to me privately.",
 		},
 		Discord: Discord{
+			StartCommand: "contribute",
 			StartMenu:    "Take part in the consultation, or resume it",
 			AnswerButton: "Answer",
 			AnswerTitle:  "Your answer",

@@ -465,6 +465,7 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 			TeamNote:       "Pour répondre vous-même à la consultation, écrivez-moi en privé.",
 		},
 		Discord: Discord{
+			StartCommand: "contribuer",
 			StartMenu:    "Participer à la consultation ou la reprendre",
 			AnswerButton: "Répondre",
 			AnswerTitle:  "Votre réponse",

@@ -21,7 +21,23 @@ const (
 	// button for, the word the conversation understands typed
 	// (« reprendre »).
 	Buttons
+	// DiscordFR and DiscordEN: Discord's slash commands as its command
+	// picker shows them to an app set to French (or any language but
+	// English) or to English, whatever the language of the text: Discord
+	// names the registered commands by the app's locale (their
+	// name_localizations), and « contribuer » stands for start there.
+	DiscordFR
+	DiscordEN
 )
+
+// DiscordNaming returns the naming of Discord's command picker for an
+// app set to locale ("fr", "en-GB").
+func DiscordNaming(locale string) Naming {
+	if IsEnglish(locale) {
+		return DiscordEN
+	}
+	return DiscordFR
+}
 
 // A text names a command by its canonical name in braces, "{erase}";
 // the catalogues For and ForNaming return have every such name written
@@ -35,8 +51,10 @@ var placeholder = regexp.MustCompile(`\{([a-z]+)(:bare)?\}`)
 // named holds the catalogues with their commands named: by naming, then
 // language.
 var named = map[Naming]map[string]*Catalog{
-	Slash:   {FR: render(&french, Slash), EN: render(&english, Slash)},
-	Buttons: {FR: render(&french, Buttons), EN: render(&english, Buttons)},
+	Slash:     {FR: render(&french, Slash), EN: render(&english, Slash)},
+	Buttons:   {FR: render(&french, Buttons), EN: render(&english, Buttons)},
+	DiscordFR: {FR: render(&french, DiscordFR), EN: render(&english, DiscordFR)},
+	DiscordEN: {FR: render(&french, DiscordEN), EN: render(&english, DiscordEN)},
 }
 
 // ForNaming returns the catalogue of lang (see For) whose texts name the
@@ -64,7 +82,18 @@ func (c *Catalog) command(cmd string, n Naming, quoted bool) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if n == Slash {
+	switch n {
+	case Slash:
+		return "/" + name, true
+	case DiscordFR, DiscordEN:
+		picker := &french
+		if n == DiscordEN {
+			picker = &english
+		}
+		name = picker.Flow.CommandNames[cmd]
+		if cmd == "start" {
+			name = picker.Channel.Discord.StartCommand
+		}
 		return "/" + name, true
 	}
 	if label, ok := c.Web.Buttons[cmd]; ok {

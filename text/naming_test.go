@@ -136,3 +136,27 @@ func TestPageNamesNoSlashCommand(t *testing.T) {
 		t.Errorf("the consent names erasure on Telegram as %q, want %q", got, want)
 	}
 }
+
+// TestDiscordNamingFollowsThePicker: on Discord the texts name the
+// commands as the person's command picker shows them, by their app's
+// locale, whatever the language of the text.
+func TestDiscordNamingFollowsThePicker(t *testing.T) {
+	for _, tt := range []struct {
+		lang, locale string
+		cmd, want    string
+	}{
+		{EN, "fr", "resume", "/reprendre"},
+		{EN, "fr", "answers", "/mes_reponses"},
+		{EN, "de", "start", "/contribuer"},
+		{FR, "en-GB", "resume", "/resume"},
+		{FR, "en-US", "start", "/contribute"},
+		{FR, "fr", "erase", "/effacer"},
+	} {
+		if got := ForNaming(tt.lang, DiscordNaming(tt.locale)).Command(tt.cmd); got != tt.want {
+			t.Errorf("%s text, %s app: %s named %q, want %q", tt.lang, tt.locale, tt.cmd, got, tt.want)
+		}
+	}
+	if help := ForNaming(EN, DiscordFR).Flow.Commands; !strings.Contains(help, "/reprendre") || strings.Contains(help, "/resume") {
+		t.Errorf("English help for a French app names the English commands:\n%s", help)
+	}
+}

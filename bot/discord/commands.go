@@ -25,7 +25,7 @@ func educatorCommands() []slashCommand {
 	for _, ci := range flows.CommandList() {
 		c := slashCommand{canonical: ci.Name, fr: ci.NameFR, en: ci.NameEN}
 		if ci.Name == flows.CmdStart {
-			c.fr, c.en = "contribuer", "contribute"
+			c.fr, c.en = text.For(text.FR).Channel.Discord.StartCommand, text.For(text.EN).Channel.Discord.StartCommand
 		}
 		cmds = append(cmds, c)
 	}

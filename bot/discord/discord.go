@@ -149,9 +149,13 @@ type Adapter struct {
 	dmByUser map[string]string // user id → DM channel id
 	// low keeps reminders and announcements to the rate live replies
 	// leave (low.go).
-	low      lowGate
-	locale   map[string]string // user id → last client locale seen
-	progress bot.Progress      // messages of each reply already delivered
+	low    lowGate
+	locale map[string]string // participant → last client locale seen
+	// lang holds, by participant, the language of the last reply sent
+	// to them, the conversation's: the notices the adapter sends on its
+	// own are written in it (see langOf).
+	lang     map[string]string
+	progress bot.Progress // messages of each reply already delivered
 	// acks holds, by token, the interactions this process acknowledged
 	// in the last 15 minutes, so that their replies wait for the
 	// acknowledgement (see waitAcked).
@@ -198,6 +202,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 		lanes:    map[string]*lane{},
 		dmByUser: map[string]string{},
 		locale:   map[string]string{},
+		lang:     map[string]string{},
 
 		acks: map[string]*ackWait{},
 	}

@@ -11,6 +11,7 @@ import (
 	"consultbot/bot"
 	"consultbot/bot/discord"
 	"consultbot/bot/discord/discordtest"
+	"consultbot/text"
 )
 
 // onboard takes u from /contribuer to the theme menu in place p and
@@ -423,4 +424,34 @@ type nopHandler struct{}
 
 func (nopHandler) Handle(context.Context, bot.Inbound) (bot.Applied, error) {
 	return bot.Applied{}, nil
+}
+
+// TestEnglishEducatorWithFrenchApp: Discord's picker shows a French app
+// the French command names, whatever language the educator chose with
+// /langue: help names them so, while the notices the adapter sends on
+// its own follow the conversation's language, not the app's.
+func TestEnglishEducatorWithFrenchApp(t *testing.T) {
+	h := newHarness(t, discordtest.Options{}, nil)
+	u := h.srv.NewUser("bob", "fr")
+	_, i := h.onboard(u, h.srv.Guild())
+	h.slash(u, h.srv.Guild(), "langue")
+	_, i = h.awaitText(u, i+1, "I will now speak English.")
+	h.slash(u, h.srv.Guild(), "aide")
+	help, i := h.awaitText(u, i+1, "Commands:")
+	help.Content = strings.ReplaceAll(help.Content, `\_`, "_") // Markdown escapes
+	for _, want := range []string{"/reprendre", "/mes_reponses", "/effacer"} {
+		if !strings.Contains(help.Content, want) {
+			t.Errorf("help does not name %s, which the French picker shows:\n%s", want, help.Content)
+		}
+	}
+	for _, not := range []string{"/resume", "/answers", "/erase"} {
+		if strings.Contains(help.Content, not) {
+			t.Errorf("help names %s, which the French picker does not show:\n%s", not, help.Content)
+		}
+	}
+	h.failing.Store(true)
+	h.slash(u, h.srv.Guild(), "menu")
+	h.awaitText(u, i+1, text.For(text.EN).Channel.Discord.Sorry)
+	h.failing.Store(false)
+	h.checkWire()
 }

@@ -92,10 +92,14 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		release := a.acking(i.Token)
 		defer time.AfterFunc(ackSettle, func() { release(false) })
 		if failed := a.workWithin(re); failed {
+			lang := string(i.Locale)
+			if re.in != nil {
+				lang = a.langOf(re.in.Participant, lang)
+			}
 			resp = &discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{
-					Content: text.For(string(i.Locale)).Channel.Discord.Sorry,
+					Content: text.For(lang).Channel.Discord.Sorry,
 					Flags:   discordgo.MessageFlagsEphemeral,
 				},
 			}

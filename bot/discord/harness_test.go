@@ -2,9 +2,11 @@ package discord_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +40,18 @@ type harness struct {
 	// clicked is when the last button was clicked: a message edited
 	// since (the tapped prompt turned into the next) is new to await.
 	clicked time.Time
+	// failing makes every event fail to commit, as a broken store would.
+	failing atomic.Bool
+}
+
+// failable is the engine, failing while h.failing is set.
+type failable struct{ h *harness }
+
+func (f failable) Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error) {
+	if f.h.failing.Load() {
+		return bot.Applied{}, errors.New("store unavailable")
+	}
+	return f.h.eng.Handle(ctx, in)
 }
 
 func newHarness(t *testing.T, srvOpts discordtest.Options, opts func(*discord.Options)) *harness {
@@ -85,7 +99,7 @@ func (h *harness) start() {
 	if h.opts != nil {
 		h.opts(&opts)
 	}
-	ad, err := discord.New(h.eng, opts)
+	ad, err := discord.New(failable{h}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,15 +205,15 @@ func (a *Adapter) react(i *discordgo.Interaction) (r reaction, ok bool) {
 		a.log.Warn("interaction without user", "interaction", i.ID)
 		return reaction{}, false
 	}
+	participant := a.participant(u.ID)
 	if !a.guildAllowed(i.GuildID) {
 		a.log.Info("interaction from a guild not in guild_ids; refused", "guild", i.GuildID)
-		notHere := text.For(string(i.Locale)).Channel.Discord.NotHere
+		notHere := text.For(a.langOf(participant, string(i.Locale))).Channel.Discord.NotHere
 		return reaction{resp: &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Content: notHere, Flags: discordgo.MessageFlagsEphemeral},
 		}}, true
 	}
-	participant := a.participant(u.ID)
 	a.mu.Lock()
 	a.locale[participant] = string(i.Locale)
 	a.mu.Unlock()
@@ -229,7 +229,7 @@ func (a *Adapter) react(i *discordgo.Interaction) (r reaction, ok bool) {
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
 	}
-	resume := flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}
+	resume := flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang, DiscordLocale: lang}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		if r, ok := a.organiserReaction(i); ok {
@@ -240,7 +240,7 @@ func (a *Adapter) react(i *discordgo.Interaction) (r reaction, ok bool) {
 		if !ok {
 			cmd = name // flows answers an unknown command with help
 		}
-		in.Event = flows.Event{Kind: flows.EventCommand, Command: cmd, Lang: lang}
+		in.Event = flows.Event{Kind: flows.EventCommand, Command: cmd, Lang: lang, DiscordLocale: lang}
 		return a.commitReaction(in, deferred), true
 	case discordgo.InteractionMessageComponent:
 		id, ok := parseCustomID(i.MessageComponentData().CustomID)
@@ -250,7 +250,7 @@ func (a *Adapter) react(i *discordgo.Interaction) (r reaction, ok bool) {
 			// lead to the person's own current question.
 			in.Event = resume
 		case id.kind == kindChoice:
-			in.Event = flows.Event{Kind: flows.EventChoice, Token: id.token, Lang: lang}
+			in.Event = flows.Event{Kind: flows.EventChoice, Token: id.token, Lang: lang, DiscordLocale: lang}
 			in.Address = interactionAddress(addrInteraction, u.ID, ackUpdate, i.Token)
 			return a.commitReaction(in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}), true
 		case id.kind == kindAnswer:
@@ -266,7 +266,7 @@ func (a *Adapter) react(i *discordgo.Interaction) (r reaction, ok bool) {
 		if !ok || id.kind != kindModal || id.tag != userTag(participant) {
 			in.Event = resume
 		} else {
-			in.Event = flows.Event{Kind: flows.EventText, Text: modalValue(data), Token: id.token, Lang: lang}
+			in.Event = flows.Event{Kind: flows.EventText, Text: modalValue(data), Token: id.token, Lang: lang, DiscordLocale: lang}
 		}
 		return a.commitReaction(in, deferred), true
 	}
@@ -314,8 +314,13 @@ func (a *Adapter) run(ctx context.Context, r reaction) {
 	}
 }
 
-// commit queues the event behind the participant's earlier ones.
+// commit queues the event of a direct message behind the participant's
+// earlier ones. A message carries no locale: the texts name the commands
+// by the last one seen of the person's app, if any.
 func (a *Adapter) commit(in bot.Inbound) {
+	a.mu.Lock()
+	in.Event.DiscordLocale = a.locale[in.Participant]
+	a.mu.Unlock()
 	a.enqueue(in.Participant, func(ctx context.Context) {
 		a.run(ctx, a.commitReaction(in, nil))
 	})
@@ -324,13 +329,25 @@ func (a *Adapter) commit(in bot.Inbound) {
 // sorry tells the person their action was not recorded, best effort, so
 // that a failed commit never leaves them waiting on "thinking…".
 func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
-	sorry := text.For(in.Event.Lang).Channel.Discord.Sorry
+	sorry := text.For(a.langOf(in.Participant, in.Event.DiscordLocale)).Channel.Discord.Sorry
 	out := bot.Outgoing{Channel: bot.ChannelDiscord, Address: in.Address, Participant: in.Participant, Reply: flows.Reply{Text: sorry}}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := a.Send(ctx, out); err != nil {
 		a.log.Warn("send failure notice", "err", err)
 	}
+}
+
+// langOf is the language to write to participant in: the
+// conversation's, as the last reply sent to them said it, else (nothing
+// sent since this process started) their app's locale.
+func (a *Adapter) langOf(participant, locale string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if l, ok := a.lang[participant]; ok {
+		return l
+	}
+	return locale
 }
 
 // modalValue is the value of a modal submit's text input, in a Label or

@@ -80,6 +80,11 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		// nothing leaves.
 		return err
 	}
+	if out.Reply.Lang != "" {
+		a.mu.Lock()
+		a.lang[out.Participant] = out.Reply.Lang
+		a.mu.Unlock()
+	}
 	parts := a.renderOutgoing(out)
 	if out.Reply.Replaces && strings.HasPrefix(out.Address, addrInteraction) && len(parts) == 1 && parts[0].files() == nil {
 		return a.progress.Resume(out, 1, func(int) error {
