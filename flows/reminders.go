@@ -277,6 +277,16 @@ func (st *step) reminders(ev Event) bool {
 			if remindStopWords[n] {
 				return st.remindersChoice(token{prompt: s.Prompt, action: actRemindStop})
 			}
+			if st.standsInForNextQuestion(ev.Text) {
+				// Below a theme just completed, the offer stands in for
+				// the next theme's first question, out of sight: the text
+				// cannot answer it, and is no yes. One line says what to
+				// do; the offer's buttons still hold.
+				rm := st.rmsg()
+				st.say(fmt.Sprintf(rm.AnswerFirst, rm.Yes, rm.No))
+				st.wayOn = true
+				return true
+			}
 			// Anything else leaves the offer unanswered (no consent) and is
 			// read at the stage's own prompt.
 			s.Pending = nil
@@ -305,6 +315,25 @@ func (st *step) reminders(ev Event) bool {
 		}
 		st.withdraw()
 		st.reshow()
+		return true
+	}
+	return false
+}
+
+// standsInForNextQuestion reports whether text, typed at the offer shown
+// below a theme just completed, means nothing at that theme's review
+// either (« valider », « supprimer 2 » and the like still do there): the
+// person went on answering, as if the next question were in sight.
+func (st *step) standsInForNextQuestion(text string) bool {
+	if p := st.remindersPending(); p == nil || p.Text != remindAfterTheme || st.s.Stage != StageReview {
+		return false
+	}
+	if _, ok := removeNumber(normalize(sanitizeText(text))); ok {
+		return false
+	}
+	r, opts := st.reviewPrompt()
+	switch readText(text, opts, r.Expect == ExpectText, st.m.q).kind {
+	case readUnclear, readAnswer, readCheck:
 		return true
 	}
 	return false

@@ -321,6 +321,7 @@ var english = Catalog{
 		Consented:   "Noted: you will get reminders and announcements. To stop: {reminders} or “stop”.",
 		Declined:    "All right, no reminder. If you change your mind: {reminders}.",
 		Help:        "Answer “yes” to get a reminder and the organisers' announcements, or “no thanks”.",
+		AnswerFirst: "Your message was not saved: first answer the reminder offer above, “%s” or “%s”; the next question comes right after.",
 		Reminder:    "Hello! You started the consultation on digital education (themes validated: %d of %d). Your answers are kept: continue whenever you like, where you left off.",
 		Stop:        "No more reminders",
 		Stopped:     "Noted: you will get no more reminders or announcements. To turn them back on: {reminders}.",

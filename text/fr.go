@@ -321,6 +321,7 @@ var french = Catalog{
 		Consented:   "C'est noté : vous recevrez les rappels et les annonces. Pour arrêter : {reminders} ou « stop ».",
 		Declined:    "Entendu, pas de rappel. Si vous changez d'avis : {reminders}.",
 		Help:        "Répondez « oui » pour recevoir un rappel et les annonces de l'équipe, ou « non merci ».",
+		AnswerFirst: "Votre message n'est pas enregistré : répondez d'abord à la proposition de rappel ci-dessus, « %s » ou « %s » ; la question suivante vient juste après.",
 		Reminder:    "Bonjour ! Vous aviez commencé la consultation sur le numérique éducatif (thèmes validés : %d sur %d). Vos réponses sont gardées : reprenez quand vous voulez, là où vous en étiez.",
 		Stop:        "Ne plus recevoir de rappels",
 		Stopped:     "C'est noté : vous ne recevrez plus de rappels ni d'annonces. Pour les réactiver : {reminders}.",

@@ -4,15 +4,19 @@ package text
 // the offer, the reminder itself, its withdrawal, what "my data" says
 // about it and the heading of an organisers' announcement.
 type Reminders struct {
-	Offer       string // %d and %s: the delay in days, with Days
-	Days        string // noun: "day|days"
-	Yes         string // button: yes, remind me
-	No          string // button: no thanks
-	Later       string // button beside the offer at the menu: choose a theme
-	Scheduled   string // %s date and time of the reminder
-	Consented   string // yes, but no reminder is due (nothing left, or too close to the end)
-	Declined    string // no thanks
-	Help        string // at the offer
+	Offer     string // %d and %s: the delay in days, with Days
+	Days      string // noun: "day|days"
+	Yes       string // button: yes, remind me
+	No        string // button: no thanks
+	Later     string // button beside the offer at the menu: choose a theme
+	Scheduled string // %s date and time of the reminder
+	Consented string // yes, but no reminder is due (nothing left, or too close to the end)
+	Declined  string // no thanks
+	Help      string // at the offer
+	// AnswerFirst answers text typed at the offer shown in place of the
+	// next theme's first question, which is not stored: %s yes label,
+	// %s no label.
+	AnswerFirst string
 	Reminder    string // %d themes validated, %d themes in all
 	Stop        string // button: no more reminders
 	Stopped     string // reminders withdrawn
