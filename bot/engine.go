@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -219,7 +220,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("start engine: %w", err)
 		}
-		list = e.setAsideClaimed(ch, list)
+		list = e.setAsideClaimed(list)
 		if len(list) > 0 {
 			e.log.Info("resending replies left in the outbox", "platform", ch, "count", len(list))
 		}
@@ -253,35 +254,38 @@ func (e *Engine) Start(ctx context.Context) error {
 	return nil
 }
 
-// setAsideClaimed returns list without the reminders that were being sent
-// when the program stopped: the platform may have them, and a reminder
-// goes at most once, so they move to the undeliverable records instead.
-// One that cannot be moved stays claimed in the outbox, unsent, for the
-// next start to try again. Announcements that were being sent stay, to
-// be settled by their Sender (unsettle).
-func (e *Engine) setAsideClaimed(channel string, list []Outgoing) []Outgoing {
-	kept, dropped, uncertain := list[:0:0], 0, 0
+// setAsideClaimed returns list, replies found in the outbox by Start or
+// listed by the outbox feed, without the reminders that were being sent
+// when their engine stopped (a restart, or the leader a failover
+// replaced): the platform may have them, and a reminder goes at most
+// once, so they move to the undeliverable records instead. One that
+// cannot be moved stays claimed in the outbox, unsent, for the next start
+// to try again. Announcements that were being sent stay, to be settled by
+// their Sender (unsettle).
+func (e *Engine) setAsideClaimed(list []Outgoing) []Outgoing {
+	kept := list[:0:0]
+	dropped, uncertain := map[string]int{}, map[string]int{}
 	for _, out := range list {
 		if !out.Claimed || !out.Once {
 			if out.Claimed {
-				uncertain++
+				uncertain[out.Channel]++
 				e.unsettle(out)
 			}
 			kept = append(kept, out)
 			continue
 		}
-		dropped++
+		dropped[out.Channel]++
 		if err := e.setAside(out, "interrupted while being sent: the platform may have it, and a reminder goes at most once"); err != nil {
-			e.log.Error("set aside an interrupted reminder", "platform", channel, "participant", out.Participant, "seq", out.Seq, "err", err)
+			e.log.Error("set aside an interrupted reminder", "platform", out.Channel, "participant", out.Participant, "seq", out.Seq, "err", err)
 			continue
 		}
 		e.observer().Delivered(out.Channel, false)
 	}
-	if dropped > 0 {
-		e.log.Warn("reminders interrupted while being sent are not sent again", "platform", channel, "count", dropped)
+	for _, ch := range slices.Sorted(maps.Keys(dropped)) {
+		e.log.Warn("reminders interrupted while being sent are not sent again", "platform", ch, "count", dropped[ch])
 	}
-	if uncertain > 0 {
-		e.log.Info("announcements interrupted while being sent are checked before anything else goes to their people", "platform", channel, "count", uncertain)
+	for _, ch := range slices.Sorted(maps.Keys(uncertain)) {
+		e.log.Info("announcements interrupted while being sent are checked before anything else goes to their people", "platform", ch, "count", uncertain[ch])
 	}
 	return kept
 }
