@@ -156,6 +156,9 @@ type Store interface {
 // the engine's delivery policy (see Engine). Its error says what the
 // platform meant, through methods the engine looks for with errors.As:
 // RetryAfter() time.Duration (asked to wait: not the content's fault),
+// Until() <-chan struct{} (not before that channel is closed: a condition
+// of the Sender's own, such as another message of the same chat to be
+// settled first; waited for silently, counted nowhere),
 // Permanent() bool (refused for good: no retry will change it),
 // Attachment() bool (the part that failed is a file or a picture), and
 // Status() int (the HTTP status, for logs). Any other error is transient.

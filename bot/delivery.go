@@ -391,6 +391,27 @@ func (e *Engine) retryIn(k addrKey, q *queue, d time.Duration) {
 	time.AfterFunc(d, again)
 }
 
+// retryWhen puts the line back in turn once ready is closed; until then
+// it stays busy, so no worker waits on it, and the time waited is added
+// to its budget's deadline.
+func (e *Engine) retryWhen(k addrKey, q *queue, ready <-chan struct{}) {
+	start := time.Now()
+	go func() {
+		select {
+		case <-ready:
+		case <-e.sendCtx.Done():
+			return // stopping: the reply stays in the outbox
+		}
+		e.qmu.Lock()
+		defer e.qmu.Unlock()
+		if !q.deadline.IsZero() {
+			q.deadline = q.deadline.Add(time.Since(start))
+		}
+		q.busy = false
+		e.makeReady(k, q)
+	}()
+}
+
 // Excerpt is the start of an error answer's body on one line, quoted, for
 // a Sender's error when the body is not the platform's JSON: the title of
 // an HTML page (a proxy's "502 Bad Gateway"), else its first characters.
@@ -415,6 +436,7 @@ func Excerpt(body []byte) string {
 // errors may have (see Sender).
 type failure struct {
 	retryAfter time.Duration
+	until      <-chan struct{}
 	permanent  bool
 	file       bool
 	status     int
@@ -425,6 +447,10 @@ func classify(err error) failure {
 	var ra interface{ RetryAfter() time.Duration }
 	if errors.As(err, &ra) {
 		f.retryAfter = ra.RetryAfter()
+	}
+	var u interface{ Until() <-chan struct{} }
+	if errors.As(err, &u) {
+		f.until = u.Until()
 	}
 	var p interface{ Permanent() bool }
 	f.permanent = errors.As(err, &p) && p.Permanent()
@@ -438,6 +464,9 @@ func classify(err error) failure {
 }
 
 // failed applies the delivery policy to a failed Send of q's head:
+//   - a wait the Sender asked for until a condition of its own (Until)
+//     is honoured, silently, and counts neither against the reply nor
+//     against its budget;
 //   - a wait the platform asked for (429) is honoured and counts neither
 //     against the reply nor against its budget;
 //   - a refusal for good degrades the reply if it can (files as text, a
@@ -454,6 +483,10 @@ func (e *Engine) failed(k addrKey, q *queue, out Outgoing, err error) {
 	attrs := []any{"platform", out.Channel, "participant", out.Participant, "seq", out.Seq}
 	if f.status != 0 {
 		attrs = append(attrs, "status", f.status)
+	}
+	if f.until != nil {
+		e.retryWhen(k, q, f.until)
+		return
 	}
 	if f.retryAfter > 0 {
 		e.qmu.Lock()
