@@ -134,7 +134,7 @@ func (e *Engine) insert(out Outgoing, count bool) {
 	if count {
 		e.outstanding++
 		if out.Low {
-			e.lane.outstanding++
+			e.lane.held[out.Channel]++
 		}
 	}
 	if !q.busy && !q.queued {
@@ -145,25 +145,22 @@ func (e *Engine) insert(out Outgoing, count bool) {
 // makeReady puts a line in turn for a worker; qmu must be held.
 func (e *Engine) makeReady(k addrKey, q *queue) {
 	q.queued = true
-	ready, kick := &e.ready, e.kick
+	t := e.live
 	if k.low {
-		ready, kick = &e.lane.ready, e.lane.kick
+		t = e.lane.turns[k.channel]
 	}
-	*ready = append(*ready, k)
+	t.keys = append(t.keys, k)
 	select {
-	case kick <- struct{}{}:
+	case t.kick <- struct{}{}:
 	default:
 	}
 }
 
-// work delivers the head of one ready line at a time until Close: the
-// live lines' heads, or the low-priority lane's when low is set.
-func (e *Engine) work(low bool) {
+// work delivers the head of one ready line of t at a time until Close:
+// the live lines' heads, or one channel's low-priority lines'.
+func (e *Engine) work(t *turns) {
 	defer e.workers.Done()
-	ready, kick := &e.ready, e.kick
-	if low {
-		ready, kick = &e.lane.ready, e.lane.kick
-	}
+	ready, kick := &t.keys, t.kick
 	for e.sendCtx.Err() == nil {
 		e.qmu.Lock()
 		if len(*ready) == 0 {
@@ -355,7 +352,7 @@ func (e *Engine) next(k addrKey, q *queue) {
 	q.busy, q.wait, q.tries, q.fileFails = false, e.retryMin, 0, 0
 	q.since, q.deadline = time.Time{}, time.Time{}
 	if head := q.items[0]; head.Low {
-		e.lane.outstanding--
+		e.lane.held[head.Channel]--
 		e.lane.wake()
 		if s, ok := e.senders[head.Channel].(Settler); ok && !head.Once {
 			s.Settled(head)

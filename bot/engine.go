@@ -56,12 +56,11 @@ type Engine struct {
 	// turn, and sends the head of each; an address is in ready, or held by
 	// a worker or a retry timer, never two at once, so its replies go out
 	// one at a time and in order, and a failing address holds no worker.
-	qmu         sync.Mutex // guards queues, ready, outstanding, drained
+	qmu         sync.Mutex // guards queues, live, outstanding, drained
 	queues      map[addrKey]*queue
-	ready       []addrKey
+	live        *turns        // the live lines ready for a worker
 	outstanding int           // replies queued and not yet delivered
 	drained     chan struct{} // closed when outstanding reaches zero during Close
-	kick        chan struct{} // wakes an idle worker
 	workers     sync.WaitGroup
 	// again holds the sequences Start found in the outbox and that are
 	// not delivered yet: replies that may have reached the person before
@@ -144,7 +143,7 @@ type queue struct {
 	items []Outgoing
 	// busy: a worker is sending items[0] or a retry of it is scheduled.
 	busy   bool
-	queued bool          // in Engine.ready
+	queued bool          // in its turns (Engine.live, lane.turns)
 	wait   time.Duration // next wait after a failure
 	tries  int           // failed attempts at items[0]
 	// since is the head's first failure (zero: none yet) and deadline
@@ -172,7 +171,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		retryMax: DefaultRetryMax,
 		budget:   DefaultBudget,
 		nworkers: DefaultSenders,
-		kick:     make(chan struct{}, 1),
+		live:     newTurns(),
 		marks:    make(chan mark, 1024),
 		lines:    make(map[string]*line),
 		queues:   make(map[addrKey]*queue),
@@ -180,7 +179,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		shifted:  make(map[addrKey]struct{}),
 		sendCtx:  ctx,
 		stopSend: cancel,
-		lane:     lane{kick: make(chan struct{}, 1), more: make(chan struct{}, 1)},
+		lane:     lane{turns: map[string]*turns{}, held: map[string]int{}, more: make(chan struct{}, 1)},
 	}
 }
 
@@ -234,11 +233,14 @@ func (e *Engine) Start(ctx context.Context) error {
 	go e.watchFence()
 	for range e.nworkers {
 		e.workers.Add(1)
-		go e.work(false)
+		go e.work(e.live)
 	}
-	for range LowWorkers {
-		e.workers.Add(1)
-		go e.work(true)
+	for _, ch := range channels {
+		e.lane.turns[ch] = newTurns()
+		for range LowWorkers {
+			e.workers.Add(1)
+			go e.work(e.lane.turns[ch])
+		}
 	}
 	if e.feed != nil {
 		if err := e.follow(channels); err != nil {

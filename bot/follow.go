@@ -101,7 +101,7 @@ func (e *Engine) await(outs []Outgoing) {
 		e.awaited[out.Seq] = struct{}{}
 		e.outstanding++
 		if out.Low {
-			e.lane.outstanding++
+			e.lane.held[out.Channel]++
 		}
 	}
 }

@@ -336,7 +336,7 @@ func interruptedNotSentAgain(t *testing.T, db *storage.DB, next func() (*storage
 	if _, err := db.SendAnnouncement(ctx, id, c.now()); err != nil {
 		t.Fatal(err)
 	}
-	if outs, err := db.NextAnnouncements(ctx, c.now(), 10, func(_, body string) flows.Reply { return flows.Reply{Text: body} }); err != nil || len(outs) != 2 {
+	if outs, err := db.NextAnnouncements(ctx, c.now(), bot.Room{bot.ChannelTelegram: 10}, func(_, body string) flows.Reply { return flows.Reply{Text: body} }); err != nil || len(outs) != 2 {
 		t.Fatalf("announcements queued: %d, %v", len(outs), err)
 	}
 	// Announcements in flight when the second engine stops, too.

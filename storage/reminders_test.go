@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,8 +23,9 @@ func sendLater(p *person, ev flows.Event) bot.Applied {
 	p.t.Helper()
 	p.now = p.now.Add(time.Minute)
 	ev.Later = true
+	channel, _, _ := strings.Cut(p.id, ":")
 	in := bot.Inbound{
-		ID: "telegram:update:" + strconv.FormatInt(updateSeq.Add(1), 10), Channel: bot.ChannelTelegram,
+		ID: channel + ":update:" + strconv.FormatInt(updateSeq.Add(1), 10), Channel: channel,
 		Participant: p.id, Address: p.address, Later: p.address, Event: ev,
 	}
 	now := p.now
@@ -70,10 +72,10 @@ func TestRemindersAreDueThenErased(t *testing.T) {
 	if n, err := db.ReminderContacts(ctx); err != nil || n != 2 {
 		t.Fatalf("contacts = %d, %v; want 2", n, err)
 	}
-	if due, _ := db.DueReminders(ctx, t0.Add(24*time.Hour), 10); len(due) != 0 {
+	if due, _ := db.DueReminders(ctx, t0.Add(24*time.Hour), bot.Room{bot.ChannelTelegram: 10}); len(due) != 0 {
 		t.Fatalf("due after a day: %+v", due)
 	}
-	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), 10)
+	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), bot.Room{bot.ChannelTelegram: 10})
 	if err != nil || len(due) != 2 {
 		t.Fatalf("due after four days = %+v, %v", due, err)
 	}
@@ -86,7 +88,7 @@ func TestRemindersAreDueThenErased(t *testing.T) {
 	// Alice erases everything: her contact and her reminder go with it.
 	sendLater(alice, flows.Event{Kind: flows.EventCommand, Command: flows.CmdErase})
 	sendLater(alice, flows.Event{Kind: flows.EventChoice, Token: alice.last[0].Token})
-	due, _ = db.DueReminders(ctx, t0.Add(4*24*time.Hour), 10)
+	due, _ = db.DueReminders(ctx, t0.Add(4*24*time.Hour), bot.Room{bot.ChannelTelegram: 10})
 	if len(due) != 1 || due[0].Participant != other.id {
 		t.Fatalf("due after erasure = %+v", due)
 	}
@@ -139,7 +141,7 @@ func TestAnnouncementOnceAcrossRestarts(t *testing.T) {
 		t.Fatalf("draft: %d recipients, %v; want %d", n, err, people)
 	}
 	render := func(lang, text string) flows.Reply { return flows.Reply{Title: lang, Text: text} }
-	if outs, _ := db.NextAnnouncements(ctx, t0, 100, render); len(outs) != 0 {
+	if outs, _ := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelTelegram: 100}, render); len(outs) != 0 {
 		t.Fatalf("a draft went out: %d", len(outs))
 	}
 	if _, err := db.SendAnnouncement(ctx, id, t0); err != nil {
@@ -150,7 +152,7 @@ func TestAnnouncementOnceAcrossRestarts(t *testing.T) {
 	}
 	got := map[string]int{}
 	for round := 0; ; round++ {
-		outs, err := db.NextAnnouncements(ctx, t0, 4, render)
+		outs, err := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelTelegram: 4}, render)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,5 +190,85 @@ func TestAnnouncementOnceAcrossRestarts(t *testing.T) {
 	}
 	if low != people {
 		t.Errorf("%d low-priority entries in the outbox after restarts, want %d", low, people)
+	}
+}
+
+// TestCampaignsFillEachChannel: due reminders and an announcement's
+// deliveries are handed out per channel, each within its room, so that a
+// channel whose share of the lane is full (a slow platform) leaves the
+// others theirs; the announcement ends once every channel is through, and
+// each person gets it once.
+func TestCampaignsFillEachChannel(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	m := remindMachine()
+	const each = 5
+	for i := range each {
+		for _, ch := range []string{bot.ChannelDiscord, bot.ChannelTelegram} {
+			id := strconv.Itoa(7000 + i)
+			acceptReminders(newPerson(t, db, m, ch+":"+id, id, t0), "Réponse "+id)
+		}
+	}
+	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), bot.Room{bot.ChannelDiscord: 0, bot.ChannelTelegram: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 2 || !strings.HasPrefix(due[0].Participant, "telegram:") || !strings.HasPrefix(due[1].Participant, "telegram:") {
+		t.Fatalf("due with room for 2 on Telegram, none on Discord: %+v", due)
+	}
+
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, t0); err != nil {
+		t.Fatal(err)
+	}
+	render := func(lang, text string) flows.Reply { return flows.Reply{Text: text} }
+	next := func(room bot.Room) map[string]int {
+		t.Helper()
+		outs, err := db.NextAnnouncements(ctx, t0, room, render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, o := range outs {
+			ch, _, _ := strings.Cut(o.Participant, ":")
+			n[ch]++
+		}
+		return n
+	}
+	if got := next(bot.Room{bot.ChannelDiscord: 1, bot.ChannelTelegram: 3}); got[bot.ChannelDiscord] != 1 || got[bot.ChannelTelegram] != 3 {
+		t.Fatalf("first deliveries by channel: %v, want 1 on Discord and 3 on Telegram", got)
+	}
+	// Discord's share full: Telegram goes through on its own.
+	if got := next(bot.Room{bot.ChannelDiscord: 0, bot.ChannelTelegram: 10}); got[bot.ChannelDiscord] != 0 || got[bot.ChannelTelegram] != each-3 {
+		t.Fatalf("with Discord full: %v, want the %d left on Telegram", got, each-3)
+	}
+	if got := next(bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}); got[bot.ChannelDiscord] != each-1 || got[bot.ChannelTelegram] != 0 {
+		t.Fatalf("the rest: %v, want the %d left on Discord", got, each-1)
+	}
+	if got := next(bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}); len(got) != 0 {
+		t.Fatalf("after everyone: %v, want none", got)
+	}
+	for _, ch := range []string{bot.ChannelDiscord, bot.ChannelTelegram} {
+		seen := map[string]int{}
+		list, err := db.Pending(ctx, ch, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range list {
+			if o.Low && strings.HasPrefix(o.EventID, "announcement:") {
+				seen[o.Participant]++
+			}
+		}
+		for p, n := range seen {
+			if n != 1 {
+				t.Errorf("%s has the announcement %d times in the outbox", p, n)
+			}
+		}
+		if len(seen) != each {
+			t.Errorf("%d people on %s have the announcement, want %d", len(seen), ch, each)
+		}
 	}
 }
