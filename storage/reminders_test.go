@@ -3,7 +3,9 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // remindMachine offers reminders: at most 2, none on Sundays.
@@ -270,5 +273,58 @@ func TestCampaignsFillEachChannel(t *testing.T) {
 		if len(seen) != each {
 			t.Errorf("%d people on %s have the announcement, want %d", len(seen), ch, each)
 		}
+	}
+}
+
+// TestCampaignWithOneCursorResumes: a campaign begun by a version that
+// kept one cursor for all channels (people in key order, Discord's
+// first) resumes past it on each channel, nobody reached twice.
+func TestCampaignWithOneCursorResumes(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	m := remindMachine()
+	for i := range 3 {
+		for _, ch := range []string{bot.ChannelDiscord, bot.ChannelTelegram} {
+			id := strconv.Itoa(7100 + i)
+			acceptReminders(newPerson(t, db, m, ch+":"+id, id, t0), "Réponse "+id)
+		}
+	}
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, t0); err != nil {
+		t.Fatal(err)
+	}
+	// As the old version left it: two of Discord's people reached.
+	err = db.update(func(tx kv.Tx) error {
+		b := tx.Bucket(bucketAnnouncements)
+		var r announcementRecord
+		if err := json.Unmarshal(b.Get(u64(id)), &r); err != nil {
+			return err
+		}
+		r.Cursor, r.Queued = "discord:7101", 2
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		return b.Put(u64(id), v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}, func(_, text string) flows.Reply { return flows.Reply{Text: text} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range outs {
+		got = append(got, o.Participant)
+	}
+	if want := []string{"discord:7102", "telegram:7100", "telegram:7101", "telegram:7102"}; !slices.Equal(got, want) {
+		t.Errorf("resumed with %v, want %v", got, want)
+	}
+	if more, err := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}, func(_, text string) flows.Reply { return flows.Reply{Text: text} }); err != nil || len(more) != 0 {
+		t.Errorf("after everyone: %d more, %v", len(more), err)
 	}
 }
