@@ -406,3 +406,51 @@ func TestSlowChannelDoesNotHoldTheOthers(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitingRepliesLeaveTheirPlace: every place of the lane holds a
+// reply its Sender keeps back until another of the channel's sends went
+// through (as an interrupted Telegram announcement waits for a newer
+// message id). The waiting replies leave their places meanwhile, so the
+// lane brings more work, whose sends end the wait; everyone gets the
+// announcement once.
+func TestWaitingRepliesLeaveTheirPlace(t *testing.T) {
+	const window = 4
+	cond := make(untilErr)
+	var (
+		once    sync.Once
+		mu      sync.Mutex
+		waiting = map[uint64]bool{}
+	)
+	rec := &reachSender{fail: func(out bot.Outgoing) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(waiting) < window && !waiting[out.Seq] {
+			waiting[out.Seq] = true
+		}
+		select {
+		case <-cond:
+			return false, nil
+		default:
+		}
+		if waiting[out.Seq] {
+			return false, fmt.Errorf("send: %w", cond)
+		}
+		once.Do(func() { close(cond) }) // another send of the channel
+		return false, nil
+	}}
+	e := startCampaignsWith(t, rec, bot.CampaignOptions{Window: window, Poll: time.Hour})
+	const people = 3 * window
+	for i := range people {
+		e.pauseWithReminder(t, fmt.Sprintf("telegram:%d", 100+i))
+	}
+	const body = "La consultation ferme vendredi."
+	e.announce(t, body)
+	waitFor(t, "everyone reached", func() bool {
+		for i := range people {
+			if rec.countLow(fmt.Sprintf("telegram:%d", 100+i), body) != 1 {
+				return false
+			}
+		}
+		return true
+	})
+}

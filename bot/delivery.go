@@ -390,9 +390,18 @@ func (e *Engine) retryIn(k addrKey, q *queue, d time.Duration) {
 
 // retryWhen puts the line back in turn once ready is closed; until then
 // it stays busy, so no worker waits on it, and the time waited is added
-// to its budget's deadline.
+// to its budget's deadline. A low-priority reply leaves its place in its
+// channel's share of the lane meanwhile: what it waits for (an
+// interrupted announcement waiting for a newer message id) may come
+// only from that channel's other sends.
 func (e *Engine) retryWhen(k addrKey, q *queue, ready <-chan struct{}) {
 	start := time.Now()
+	if k.low {
+		e.qmu.Lock()
+		e.lane.held[k.channel]--
+		e.qmu.Unlock()
+		e.lane.wake()
+	}
 	go func() {
 		select {
 		case <-ready:
@@ -401,6 +410,9 @@ func (e *Engine) retryWhen(k addrKey, q *queue, ready <-chan struct{}) {
 		}
 		e.qmu.Lock()
 		defer e.qmu.Unlock()
+		if k.low {
+			e.lane.held[k.channel]++
+		}
 		if !q.deadline.IsZero() {
 			q.deadline = q.deadline.Add(time.Since(start))
 		}

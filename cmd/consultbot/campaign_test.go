@@ -340,16 +340,17 @@ func TestKillNineDuringAnnouncement(t *testing.T) {
 
 	// Kills at seeded points of the campaign, which goes out on both
 	// platforms at once, each at its own pace: in turn on Telegram's
-	// part and on Discord's (two each, spread over it), each while that
-	// platform's fake holds its answer to an announcement back.
+	// part and on Discord's, each while that platform's fake holds its
+	// answer to an announcement back. Kill k comes about (2k+1)/8 of the
+	// way through its platform's part, so that the four follow each
+	// other in time although Telegram goes four times as fast.
 	deadline, _ := ctx.Deadline()
 	for k := range kills {
 		onDiscord, total := k%2 == 1, len(yes)
 		if onDiscord {
 			total = campaignDiscordYes
 		}
-		j := k / 2
-		n := total*(2*j+1)/kills + rng.IntN(total/(2*kills))
+		n := total*(2*k+1)/(2*kills) + rng.IntN(max(1, total/(4*kills)))
 		var err error
 		if onDiscord {
 			err = dc.Wait(time.Until(deadline), func() bool { _, ds := reached(); return ds >= n })
