@@ -107,6 +107,19 @@ func (b *settleBench) count(chat int64) int {
 	return n
 }
 
+// claimed starts the process to be killed, which sends a message to
+// another chat, then claims an announcement to the person: its note is
+// that message's id, the highest the process had seen. It returns the
+// process and the announcement, not sent yet.
+func (b *settleBench) claimed() (*telegram.Adapter, bot.Outgoing) {
+	b.t.Helper()
+	first := b.adapter()
+	b.send(first, b.live(otherChat, "Bonjour"))
+	out := b.announcement(settleChat)
+	out.ClaimNote = strconv.Itoa(b.lastID(otherChat))
+	return first, out
+}
+
 // until is a Send error's condition: the reply is tried again once it
 // is closed.
 type until interface{ Until() <-chan struct{} }
@@ -174,10 +187,7 @@ func (b *settleBench) settleAfterRestart(out bot.Outgoing) *telegram.Adapter {
 // how many replies were held, and never the announcement's text.
 func TestSettleWaitLoggedOnce(t *testing.T) {
 	b := newSettleBench(t)
-	first := b.adapter()
-	b.send(first, b.live(otherChat, "Bonjour"))
-	out := b.announcement(settleChat)
-	out.ClaimNote = strconv.Itoa(b.lastID(otherChat))
+	first, out := b.claimed()
 	b.send(first, out)
 	b.settleAfterRestart(out)
 	logs := b.logs.String()
@@ -201,10 +211,7 @@ func TestSettleWithNoNewerID(t *testing.T) {
 	for _, arrived := range []bool{true, false} {
 		t.Run(fmt.Sprint("arrived=", arrived), func(t *testing.T) {
 			b := newSettleBench(t)
-			first := b.adapter()
-			b.send(first, b.live(otherChat, "Bonjour"))
-			out := b.announcement(settleChat)
-			out.ClaimNote = strconv.Itoa(b.lastID(otherChat))
+			first, out := b.claimed()
 			if arrived {
 				b.send(first, out)
 			}
@@ -267,11 +274,7 @@ func TestSettleInterruptedAnnouncement(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newSettleBench(t)
-			first := b.adapter()
-			b.send(first, b.live(otherChat, "Bonjour"))
-			l := b.lastID(otherChat) // the highest id the killed process had seen
-			out := b.announcement(settleChat)
-			out.ClaimNote = strconv.Itoa(l)
+			first, out := b.claimed()
 			tc.layout(b, first, out)
 
 			b.settleAfterRestart(out)
@@ -311,10 +314,7 @@ func TestSettleInterruptedAnnouncement(t *testing.T) {
 // the documented limit, and the log says so with the counts.
 func TestSettleBeyondTheProbeCap(t *testing.T) {
 	b := newSettleBench(t)
-	first := b.adapter()
-	b.send(first, b.live(otherChat, "Bonjour"))
-	out := b.announcement(settleChat)
-	out.ClaimNote = strconv.Itoa(b.lastID(otherChat))
+	first, out := b.claimed()
 	for i := range 1000 {
 		b.fake.SendText(telegramtest.User{ID: thirdChat}, "message "+strconv.Itoa(i))
 	}
