@@ -72,8 +72,19 @@ type Accumulator struct {
 
 	// seq numbers the text answers added, and doc lists the terms of the
 	// one being added (see termStat.seen).
-	seq uint64
-	doc []int32
+	seq   uint64
+	doc   []int32
+	terms []termCount // the one being added's, copied to its arena
+	// scratch is reused by every pruning (see questionAcc.prune), so that
+	// a large digest's garbage does not grow with its answers: the
+	// participants writing meanwhile share the garbage collector's work.
+	scratch rankScratch
+}
+
+// rankScratch holds the buffers scorer.rank fills.
+type rankScratch struct {
+	ranked []ranked
+	slab   []termWeight
 }
 
 type questionKey struct{ theme, question string }
@@ -108,7 +119,10 @@ type questionAcc struct {
 	docs              int // new text answers with at least one meaningful word
 	index             map[string]int32
 	terms             []termStat
-	cands             []candidate
+	// arena holds the quote candidates, with their texts and terms; a
+	// pruning copies those it keeps to spare, which then becomes the
+	// arena: no garbage per answer once the arenas have grown.
+	arena, spare candidateArena
 	// typed maps each word as typed to its word index (or -1 when it is
 	// not meaningful) and says whether it is spelt as its key: most words
 	// then cost one lookup (see classify).
@@ -147,9 +161,9 @@ type termStat struct {
 
 type candidate struct {
 	id uint64
-	// text is the whole answer, white space normalised; long says it is
-	// too long to quote whole (see shorten).
-	text              string
+	// text is the whole answer, white space normalised, in its question's
+	// arena; long says it is too long to quote whole (see shorten).
+	text              []byte
 	long              bool
 	spoken            bool
 	profile, academie string
@@ -157,6 +171,42 @@ type candidate struct {
 }
 
 type termCount struct{ i, n int32 }
+
+// candidateArena is where a question's candidates keep their texts and
+// terms.
+type candidateArena struct {
+	cands []candidate
+	text  []byte
+	terms []termCount
+}
+
+// add appends c to the arena, with a copy of text and terms.
+func (ar *candidateArena) add(c candidate, text string, terms []termCount) {
+	t := len(ar.text)
+	ar.text = append(ar.text, text...)
+	c.text = ar.text[t:len(ar.text):len(ar.text)]
+	ar.keep(c, terms)
+}
+
+// move appends c, whose text is in another arena, with a copy of it.
+func (ar *candidateArena) move(c candidate) {
+	t := len(ar.text)
+	ar.text = append(ar.text, c.text...)
+	c.text = ar.text[t:len(ar.text):len(ar.text)]
+	ar.keep(c, c.terms)
+}
+
+func (ar *candidateArena) keep(c candidate, terms []termCount) {
+	n := len(ar.terms)
+	ar.terms = append(ar.terms, terms...)
+	c.terms = ar.terms[n:len(ar.terms):len(ar.terms)]
+	ar.cands = append(ar.cands, c)
+}
+
+func (ar *candidateArena) reset() {
+	clear(ar.cands) // what they pointed to may be another arena's
+	ar.cands, ar.text, ar.terms = ar.cands[:0], ar.text[:0], ar.terms[:0]
+}
 
 // byKey orders word indexes by their words.
 func (qa *questionAcc) byKey(x, y int32) int {
@@ -250,30 +300,42 @@ func NewAccumulator(in Input) *Accumulator {
 // if the participant is banned.
 func (a *Accumulator) AddParticipant(p Participant) {
 	if p.Banned {
-		a.banned[p.ID] = true
+		a.Ban(p.ID)
 		return
 	}
-	for i := range a.q.Themes {
-		th := &a.q.Themes[i]
-		ta := a.themes[th.ID]
-		if ta == nil {
-			continue
-		}
-		prog, ok := p.Themes[th.ID]
-		if !ok {
-			continue
-		}
-		ta.started++
-		switch {
-		case len(prog.Answered) == 0 && (prog.Confirmed || prog.WentThrough):
-			ta.skipped++ // seen to the end, every question skipped
-		case prog.Confirmed:
-			ta.confirmed++
-		default:
-			ta.unfinished++
-			ta.drops[dropOffQuestion(th, prog)]++
-		}
+	for theme, prog := range p.Themes {
+		a.AddProgress(theme, prog)
 	}
+}
+
+// Ban leaves out the participant's answers, which must come after.
+func (a *Accumulator) Ban(participant string) { a.banned[participant] = true }
+
+// AddProgress records one participant's progress in one theme they
+// started, as AddParticipant does for each of their themes, without
+// building a Participant: prog is not kept. A theme the digest does not
+// cover is ignored.
+func (a *Accumulator) AddProgress(theme string, prog Progress) {
+	ta := a.themes[theme]
+	if ta == nil {
+		return
+	}
+	th := a.q.Theme(theme)
+	ta.started++
+	switch {
+	case !answeredIn(th, prog.Answered) && (prog.Confirmed || prog.WentThrough):
+		ta.skipped++ // seen to the end, every question skipped
+	case prog.Confirmed:
+		ta.confirmed++
+	default:
+		ta.unfinished++
+		ta.drops[dropOffQuestion(th, prog)]++
+	}
+}
+
+// answeredIn reports whether answered holds a question of th.
+func answeredIn(th *flows.Theme, answered []string) bool {
+	return slices.ContainsFunc(th.Questions, func(q flows.Question) bool { return slices.Contains(answered, q.ID) })
 }
 
 // dropOffQuestion returns where a participant who left a theme unfinished
@@ -306,7 +368,9 @@ func dropOffQuestion(th *flows.Theme, prog Progress) string {
 }
 
 // Add counts one answer. Hidden answers, banned participants' answers and
-// answers created at or after Until are ignored.
+// answers created at or after Until are ignored. It copies what it keeps
+// of ans.Text, whose memory the caller may then reuse (see
+// storage.DigestAnswer); the other strings it may keep.
 func (a *Accumulator) Add(ans Answer) {
 	if ans.Hidden || a.banned[ans.Participant] {
 		return
@@ -423,34 +487,43 @@ func (a *Accumulator) addText(qa *questionAcc, ans Answer) {
 	// Sorted by word, as vectors are: sums run in the same order whatever
 	// order the answers came in, so the scores are the same to the bit.
 	slices.SortFunc(a.doc, qa.byKey)
-	terms := make([]termCount, len(a.doc))
-	for j, i := range a.doc {
+	terms := a.terms[:0]
+	for _, i := range a.doc {
 		qa.terms[i].df++
-		terms[j] = termCount{i: i, n: int32(qa.terms[i].n)}
+		terms = append(terms, termCount{i: i, n: int32(qa.terms[i].n)})
 	}
-	text := strings.Clone(normalizeSpace(ans.Text))
+	a.terms = terms
+	text := normalizeSpace(ans.Text)
 	// A text of at most maxQuoteLen bytes has at most as many characters.
 	long := len(text) > maxQuoteLen && utf8.RuneCountInString(text) > maxQuoteLen
-	qa.cands = append(qa.cands, candidate{
-		id: ans.ID, text: text, long: long, spoken: ans.Voice,
+	qa.arena.add(candidate{
+		id: ans.ID, long: long, spoken: ans.Voice,
 		profile: a.quoteProfile(ans.Profile), academie: ans.Academie,
-		terms: terms,
-	})
-	if len(qa.cands) >= 2*keepCandidates {
-		ranked := newScorer(qa, false).rank(qa.cands)
-		kept := make([]candidate, 0, 2*keepCandidates)
-		for _, r := range ranked[:keepCandidates] {
-			kept = append(kept, qa.cands[r.i])
-		}
-		qa.cands = kept
+	}, text, terms)
+	if len(qa.arena.cands) >= 2*keepCandidates {
+		qa.prune(&a.scratch)
 	}
+}
+
+// prune keeps the best keepCandidates candidates, scored with the
+// statistics known so far, in the spare arena, which becomes the arena.
+func (qa *questionAcc) prune(scratch *rankScratch) {
+	s := newScorer(qa, false)
+	s.scratch = scratch
+	ranked := s.rank(qa.arena.cands)
+	qa.spare.reset()
+	for _, r := range ranked[:keepCandidates] {
+		qa.spare.move(qa.arena.cands[r.i])
+	}
+	qa.arena, qa.spare = qa.spare, qa.arena
 }
 
 // scorer holds a question's TF-IDF statistics, plurals folded, indexed
 // like questionAcc.terms (only the words others fold into have any).
 type scorer struct {
 	qa       *questionAcc
-	df       []int // answers using the word or a plural folded into it
+	scratch  *rankScratch // nil: rank allocates
+	df       []int        // answers using the word or a plural folded into it
 	idf      []float64
 	centroid []float64
 	norm     float64
@@ -551,13 +624,20 @@ const (
 // centroid, then by answer id. A quote that fits says what its author
 // said, without an ellipsis, so it wins over a more central long one.
 func (s *scorer) rank(cands []candidate) []ranked {
-	out := make([]ranked, len(cands))
 	n := 0
 	for i := range cands {
 		n += len(cands[i].terms)
 	}
-	// One allocation for every vector: ranking runs at each pruning.
-	slab := make([]termWeight, n)
+	// One slab for every vector: ranking runs at each pruning.
+	var out []ranked
+	var slab []termWeight
+	if sc := s.scratch; sc != nil {
+		sc.ranked = slices.Grow(sc.ranked[:0], len(cands))[:len(cands)]
+		sc.slab = slices.Grow(sc.slab[:0], n)[:n]
+		out, slab = sc.ranked, sc.slab
+	} else {
+		out, slab = make([]ranked, len(cands)), make([]termWeight, n)
+	}
 	for i := range cands {
 		k := len(cands[i].terms)
 		v, norm := s.vector(&cands[i], slab[:k:k])
@@ -616,7 +696,7 @@ func (s *scorer) cosine(x, y ranked) float64 {
 // quotes picks up to maxQuotes central answers, skipping near-duplicates.
 // Only the answers looked at are shortened (see shorten).
 func (s *scorer) quotes() []Quote {
-	cands := s.qa.cands
+	cands := s.qa.arena.cands
 	type pick struct {
 		r    ranked
 		text string
@@ -628,7 +708,7 @@ func (s *scorer) quotes() []Quote {
 			break
 		}
 		c := &cands[r.i]
-		text, cut := shorten(c.text, maxQuoteLen)
+		text, cut := shorten(string(c.text), maxQuoteLen)
 		dup := false
 		for _, p := range picked {
 			if s.cosine(r, p.r) >= nearDuplicate || wordKeys(text) == wordKeys(p.text) {

@@ -372,13 +372,19 @@ func TestAccumulatorInChunksEqualsCompute(t *testing.T) {
 // the candidates kept for quotes stay bounded while the counts are exact.
 func TestCandidatesStayBounded(t *testing.T) {
 	acc := NewAccumulator(Input{Questionnaire: flows.DefaultQuestionnaire()})
+	longest := 0
 	for i := range 5000 {
 		acc.Add(Answer{ID: uint64(i + 1), Participant: fmt.Sprint(i), Theme: "acces", Question: "equipement",
 			Text: synthText(i), CreatedAt: fixSince})
+		longest = max(longest, len(synthText(i)))
 	}
 	qa := acc.questions[questionKey{"acces", "equipement"}]
-	if len(qa.cands) >= 2*keepCandidates {
-		t.Errorf("%d candidates kept, want fewer than %d", len(qa.cands), 2*keepCandidates)
+	if n := len(qa.arena.cands); n >= 2*keepCandidates {
+		t.Errorf("%d candidates kept, want fewer than %d", n, 2*keepCandidates)
+	}
+	// The arenas are reused, not grown, from one pruning to the next.
+	if n, limit := cap(qa.arena.text)+cap(qa.spare.text), 2*(2*keepCandidates)*longest; n > limit {
+		t.Errorf("the candidates' texts take %d bytes, want at most %d", n, limit)
 	}
 	d := acc.Finish()
 	q := question(t, d, "acces", "equipement")

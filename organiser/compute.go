@@ -3,7 +3,6 @@ package organiser
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"consultbot/digest"
@@ -47,7 +46,13 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 	}
 	acc := digest.NewAccumulator(digest.Input{Questionnaire: q, Since: since, Until: until, Theme: theme, Lang: lang})
 	err = db.ForEachProgress(ctx, func(p storage.Progress) error {
-		acc.AddParticipant(participant(q, p))
+		if p.Banned {
+			acc.Ban(p.Participant)
+			return nil
+		}
+		for id, tp := range p.Themes {
+			acc.AddProgress(id, digest.Progress{Answered: tp.Answered, Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Current: tp.Current})
+		}
 		return nil
 	})
 	if err != nil {
@@ -73,27 +78,4 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 		return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
 	}
 	return acc.Finish(), nil
-}
-
-// participant turns a participant's stored progress into the digest's
-// view for q: banned flag and, per theme of q started (answered, skipped,
-// typed or tapped at, chosen: not merely shown), the questions of q
-// answered (in q's order), whether the review was confirmed and the
-// question they are on.
-func participant(q *flows.Questionnaire, p storage.Progress) digest.Participant {
-	d := digest.Participant{ID: p.Participant, Banned: p.Banned, Themes: map[string]digest.Progress{}}
-	for _, th := range q.Themes {
-		tp, ok := p.Themes[th.ID]
-		if !ok {
-			continue
-		}
-		prog := digest.Progress{Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Current: tp.Current}
-		for _, qu := range th.Questions {
-			if slices.Contains(tp.Answered, qu.ID) {
-				prog.Answered = append(prog.Answered, qu.ID)
-			}
-		}
-		d.Themes[th.ID] = prog
-	}
-	return d
 }

@@ -205,3 +205,50 @@ func TestDigestOfAPeriodEqualsTheFullScan(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestQuotesTheTextOfTheirAnswer reads many answers to one question
+// in small chunks, so that the store reuses its text buffer from chunk to
+// chunk and the question's quote candidates are pruned several times: each
+// quote must still be the text of the answer it names, and the digest the
+// one a full scan gives.
+func TestDigestQuotesTheTextOfTheirAnswer(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	th, qu := q.Themes[0].ID, q.Themes[0].Questions[0].ID
+	db := openDB(t, "") // 12 rows per read transaction
+	r := rand.New(rand.NewPCG(7, 7))
+	for i := range 400 {
+		now := t0.Add(time.Duration(i) * time.Minute)
+		text := fmt.Sprintf("%s réponse%d", randomText(r), i) // each its own
+		in := bot.Inbound{ID: fmt.Sprint("ev-", i), Channel: bot.ChannelTelegram, Participant: fmt.Sprint("telegram:", i), Address: "chat"}
+		_, err := db.Apply(context.Background(), in, now, func(s flows.Session) (flows.Session, []flows.Reply) {
+			s.Profile = q.Profiles[i%len(q.Profiles)].ID
+			s.Answers = map[string]flows.Answer{flows.AnswerKey(th, qu): {Theme: th, Question: qu, Text: text, CreatedAt: now, UpdatedAt: now}}
+			s.Stage, s.Theme, s.Question = flows.StageQuestion, th, qu
+			return s, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	byID := map[uint64]string{}
+	if err := db.ForEachAnswer(context.Background(), func(a storage.Answer) error { byID[a.ID] = a.Text; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ComputeDigest(context.Background(), db, q, t0.Add(time.Hour), time.Time{}, "", flows.LangFR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quotes := got.Themes[0].Questions[0].Quotes
+	if len(quotes) == 0 {
+		t.Fatal("no quote")
+	}
+	for _, qt := range quotes {
+		if qt.Shortened || qt.Text != byID[qt.AnswerID] {
+			t.Errorf("quote of answer %d: %q, its text is %q", qt.AnswerID, qt.Text, byID[qt.AnswerID])
+		}
+	}
+	want := referenceDigest(t, db, q, t0.Add(time.Hour), time.Time{}, "", flows.LangFR)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("digest (-full scan +index):\n%s", diff)
+	}
+}

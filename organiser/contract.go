@@ -135,11 +135,13 @@ type DigestSource interface {
 	// HiddenAnswers returns the ids of the answers organisers hid.
 	HiddenAnswers() (map[uint64]bool, error)
 	// ForEachProgress calls fn for every participant who started a theme
-	// or is banned (erased participants are gone).
+	// or is banned (erased participants are gone). The themes are valid
+	// during the call only: their memory is reused for the next ones.
 	ForEachProgress(ctx context.Context, fn func(storage.Progress) error) error
 	// ForEachDigestAnswer calls fn for every answer created before until
 	// (all when until is zero), each once in its latest version, with its
-	// text only when created at or after since.
+	// text only when created at or after since. The text is valid during
+	// the call only: its memory is reused for the next ones.
 	ForEachDigestAnswer(ctx context.Context, since, until time.Time, fn func(storage.DigestAnswer) error) error
 }
 

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"time"
+	"unsafe"
 
 	"consultbot/flows"
 	"consultbot/storage/kv"
@@ -97,6 +98,10 @@ func encodeDigestRow(r answerRecord) []byte {
 // DigestAnswer is what a digest reads of one answer: who wrote it, where,
 // to which question, whether it is a voice note, when it was created and,
 // when the caller asked for it, its text (a choice answer has none).
+//
+// Text is only valid during the call of ForEachDigestAnswer's fn that
+// receives it: its memory is reused for the texts read next. Copy it
+// (strings.Clone) to keep it. The other strings can be kept.
 type DigestAnswer struct {
 	ID          uint64
 	Participant string
@@ -117,7 +122,58 @@ type DigestAnswer struct {
 // participants writing meanwhile would share.
 type rowDecoder struct {
 	shared, people map[string]string
+	// texts holds the texts of the chunk being read (see text).
+	texts []byte
+	// maps and answered hold the themes of the progress records of the
+	// chunk being read; the next chunk reuses them (resetProgress).
+	maps     []map[string]ThemeProgress
+	used     int
+	answered []string
 }
+
+// themeMap returns an empty map for a progress record's themes: a reused
+// one, after resetProgress.
+func (d *rowDecoder) themeMap(n int) map[string]ThemeProgress {
+	if d.used < len(d.maps) {
+		m := d.maps[d.used]
+		clear(m)
+		d.used++
+		return m
+	}
+	m := make(map[string]ThemeProgress, n)
+	d.maps = append(d.maps, m)
+	d.used++
+	return m
+}
+
+// resetProgress lets the next progress records reuse the previous chunk's
+// maps and lists.
+func (d *rowDecoder) resetProgress() {
+	d.used = 0
+	clear(d.answered)
+	d.answered = d.answered[:0]
+}
+
+// text returns b as a string kept in the decoder's text buffer, which the
+// next chunk reuses (resetTexts): a digest that reads a million texts
+// then leaves no garbage per text. The string is valid until then only,
+// as ForEachDigestAnswer says.
+func (d *rowDecoder) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(d.texts)-len(d.texts) < len(b) {
+		// A larger buffer for the rest of the chunk and the next ones;
+		// the texts already handed out keep the old one.
+		d.texts = make([]byte, 0, max(2*cap(d.texts), len(b), 64<<10))
+	}
+	n := len(d.texts)
+	d.texts = append(d.texts, b...)
+	return unsafe.String(&d.texts[n], len(b))
+}
+
+// resetTexts lets the next texts overwrite the previous chunk's.
+func (d *rowDecoder) resetTexts() { d.texts = d.texts[:0] }
 
 // Bounds of what a rowDecoder shares: beyond them strings are allocated
 // as they come. A participant costs about 100 bytes.
@@ -165,7 +221,7 @@ func (d *rowDecoder) decode(k, v []byte, withText bool) (DigestAnswer, error) {
 			*f = intern(d.people, field, maxPeople)
 		case 6:
 			if withText {
-				*f = string(field)
+				*f = d.text(field)
 			}
 		default:
 			*f = d.share(field)
@@ -282,7 +338,8 @@ func (p progressRecord) encode() []byte {
 type Progress struct {
 	Participant string
 	Banned      bool
-	// Themes is keyed by theme id.
+	// Themes is keyed by theme id. From ForEachProgress, it is valid
+	// during the call of its fn only.
 	Themes map[string]ThemeProgress
 }
 
@@ -427,7 +484,7 @@ func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 		return bad()
 	}
 	if themes > 0 {
-		p.Themes = make(map[string]ThemeProgress, themes)
+		p.Themes = d.themeMap(themes)
 	}
 	for range themes {
 		id, ok := str()
@@ -443,12 +500,16 @@ func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 		if !ok {
 			return bad()
 		}
+		start := len(d.answered)
 		for range n {
 			q, ok := str()
 			if !ok {
 				return bad()
 			}
-			tp.Answered = append(tp.Answered, q)
+			d.answered = append(d.answered, q)
+		}
+		if n > 0 {
+			tp.Answered = d.answered[start:len(d.answered):len(d.answered)]
 		}
 		if v[0] == progressRecordV1 && len(tp.Answered) == 0 && !tp.Confirmed {
 			continue // only shown, as far as a version 1 record can tell
@@ -579,7 +640,8 @@ const digestChunk = 4
 // ForEachDigestAnswer calls fn for every answer created before until
 // (every answer when until is zero), oldest first, with its text only when
 // it was created at or after since: a digest quotes the answers of its
-// period and only counts the older ones. It reads 4×Options.ExportChunk
+// period and only counts the older ones. fn must copy the text of what it
+// keeps (see DigestAnswer). It reads 4×Options.ExportChunk
 // answers per read transaction from the time index and calls fn outside of
 // it, so that participants keep writing meanwhile. A file whose index is
 // not built (an older file opened read-only) is read from the answers
@@ -616,7 +678,7 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 		textFrom = timeKey(since, 0)
 	}
 	d := rowDecoder{shared: map[string]string{}, people: map[string]string{}}
-	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, func(_ kv.Tx, k, v []byte) (DigestAnswer, bool, error) {
+	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, d.resetTexts, func(_ kv.Tx, k, v []byte) (DigestAnswer, bool, error) {
 		a, err := d.decode(k, v, textFrom == nil || bytes.Compare(k, textFrom) >= 0)
 		return a, true, err
 	}, fn)
@@ -625,7 +687,9 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 // ForEachProgress calls fn for every participant who started a theme or
 // is banned, with what a digest reads of their session, in chunks like
 // ForEachDigestAnswer. A file whose index is not built is read from the
-// sessions themselves.
+// sessions themselves. Like a DigestAnswer's text, a Progress's Themes
+// (and their Answered lists) are valid during the call of fn only: the
+// next records reuse them. The strings can be kept.
 func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) error {
 	ready, err := db.digestIndexReady()
 	if err != nil {
@@ -644,7 +708,7 @@ func (db *DB) ForEachProgress(ctx context.Context, fn func(Progress) error) erro
 		}, fn)
 	}
 	d := rowDecoder{shared: map[string]string{}}
-	return walkRange(ctx, db, bucketProgress, nil, nil, what, func(_ kv.Tx, k, v []byte) (Progress, bool, error) {
+	return walkRangeBy(ctx, db, db.opts.ExportChunk, bucketProgress, nil, nil, what, d.resetProgress, func(_ kv.Tx, k, v []byte) (Progress, bool, error) {
 		p, err := d.decodeProgress(k, v)
 		return p, true, err
 	}, fn)

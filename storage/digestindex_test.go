@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +24,12 @@ func removeStep(theme, question string) func(flows.Session) (flows.Session, []fl
 	}
 }
 
-// digestAnswers reads ForEachDigestAnswer into a slice.
+// digestAnswers reads ForEachDigestAnswer into a slice, texts copied.
 func digestAnswers(t *testing.T, db *DB, since, until time.Time) []DigestAnswer {
 	t.Helper()
 	var got []DigestAnswer
 	if err := db.ForEachDigestAnswer(context.Background(), since, until, func(a DigestAnswer) error {
+		a.Text = strings.Clone(a.Text)
 		got = append(got, a)
 		return nil
 	}); err != nil {
@@ -36,10 +38,19 @@ func digestAnswers(t *testing.T, db *DB, since, until time.Time) []DigestAnswer 
 	return got
 }
 
+// progressList reads ForEachProgress into a slice, themes copied.
 func progressList(t *testing.T, db *DB) []Progress {
 	t.Helper()
 	var got []Progress
 	if err := db.ForEachProgress(context.Background(), func(p Progress) error {
+		if p.Themes != nil {
+			themes := make(map[string]ThemeProgress, len(p.Themes))
+			for id, tp := range p.Themes {
+				tp.Answered = slices.Clone(tp.Answered)
+				themes[id] = tp
+			}
+			p.Themes = themes
+		}
 		got = append(got, p)
 		return nil
 	}); err != nil {

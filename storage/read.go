@@ -252,11 +252,14 @@ func walkChunks[T any](ctx context.Context, db *DB, bucket []byte, what string, 
 // calling fn only for the records decode keeps; the records it skips count
 // towards a chunk all the same, so that a transaction stays short.
 func walkRange[T any](ctx context.Context, db *DB, bucket, from, to []byte, what string, decode func(tx kv.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
-	return walkRangeBy(ctx, db, db.opts.ExportChunk, bucket, from, to, what, decode, fn)
+	return walkRangeBy(ctx, db, db.opts.ExportChunk, bucket, from, to, what, nil, decode, fn)
 }
 
-// walkRangeBy is walkRange with size records per read transaction.
-func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, decode func(tx kv.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
+// walkRangeBy is walkRange with size records per read transaction; begin,
+// when set, is called at the start of each chunk, before its records are
+// decoded (a decoder that reuses its buffers from chunk to chunk resets
+// them there).
+func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to []byte, what string, begin func(), decode func(tx kv.Tx, k, v []byte) (T, bool, error), fn func(T) error) error {
 	var after []byte
 	chunk := make([]T, 0, size)
 	for {
@@ -265,6 +268,9 @@ func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to 
 		}
 		var last []byte
 		seen := 0
+		if begin != nil {
+			begin()
+		}
 		err := db.view(func(tx kv.Tx) error {
 			chunk, last, seen = chunk[:0], nil, 0
 			c := tx.Bucket(bucket).Cursor()

@@ -9,11 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"consultbot/bot"
 	"consultbot/digest"
@@ -30,6 +33,11 @@ import (
 // (storage.Apply, fsync on) during each.
 //
 //	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-fullscan]
+//	    [-cpuprofile FILE] [-memprofile FILE] [-trace PREFIX]
+//
+// The profiles cover the digests, the traces the baseline and each
+// digest: what delays a write (the garbage collector, a busy core, the
+// disk) shows in them, beside the bbolt commit figures printed per phase.
 //
 // The store is generated in the setup with batched storage transactions
 // (concurrent Apply calls sharing bbolt batches, fsync off), not through the
@@ -46,6 +54,9 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	baseline := fs.Duration("baseline", 5*time.Second, "how long to measure write latency with no digest running")
 	fullScan := fs.Bool("fullscan", false, "also compute each digest the way it was before the digest index, for comparison")
 	export := fs.Bool("export", true, "measure the exports too")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
+	memProfile := fs.String("memprofile", "", "write a profile of the memory allocated during the digests (writers included) to this file")
+	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace and PREFIX-whole.trace, for go tool trace")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,9 +105,17 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	// Participants keep writing through every phase.
 	w := startWriters(ctx, db, *writers, 0)
 	defer w.stop()
+	commits := newCommitStats(db, path)
+	// settle collects the garbage of the phase before, so that each
+	// measured phase starts from the same heap, and leaves out the writes
+	// that ran during that forced collection: it is not the phase's.
+	settle := func() { runtime.GC(); w.take(); commits.take() }
 
-	time.Sleep(*baseline)
+	if err := traced(*tracePrefix, "baseline", func() error { time.Sleep(*baseline); return nil }); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "writes, no digest:     %s\n", w.take())
+	fmt.Fprintf(stdout, "commits, no digest:    %s\n", commits.take())
 
 	type way struct {
 		name    string
@@ -110,16 +129,27 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			return fullScanDigest(ctx, db, q, since, until)
 		}})
 	}
+	prof, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
 	for _, period := range []struct {
-		name         string
+		name, short  string
 		since, until time.Time
-	}{{"daily", since, until}, {"whole store", time.Time{}, until}} {
+	}{{"daily", "daily", since, until}, {"whole store", "whole", time.Time{}, until}} {
 		for _, wy := range ways {
 			var d digest.Digest
+			prefix := *tracePrefix
+			if wy.name != "index" {
+				prefix = ""
+			}
+			settle()
 			peak, took, err := measure(func() error {
-				var err error
-				d, err = wy.compute(period.since, period.until)
-				return err
+				return traced(prefix, period.short, func() error {
+					var err error
+					d, err = wy.compute(period.since, period.until)
+					return err
+				})
 			})
 			if err != nil {
 				return err
@@ -127,7 +157,11 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "digest %s, %s: %v, %d new of %d contributions, %s\n", period.name, wy.name,
 				took.Round(time.Millisecond), d.Period.Contributions, d.Total.Contributions, peak)
 			fmt.Fprintf(stdout, "writes, during it:     %s\n", w.take())
+			fmt.Fprintf(stdout, "commits, during it:    %s\n", commits.take())
 		}
+	}
+	if err := prof.stop(); err != nil {
+		return err
 	}
 	if !*export {
 		return nil
@@ -140,6 +174,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, format := range []string{organiser.FormatCSV, organiser.FormatJSONL} {
 		var n int
 		var size countWriter
+		settle()
 		peak, took, err := measure(func() error {
 			var err error
 			n, err = organiser.Export(ctx, db, q, &size, organiser.ExportOptions{Format: format, Pseudonyms: pseudo, Until: time.Now()})
@@ -311,14 +346,21 @@ func (p memPeak) String() string {
 	return fmt.Sprintf("peak HeapInuse %.0f MiB, peak Sys %.0f MiB", float64(p.heapInuse)/(1<<20), float64(p.sys)/(1<<20))
 }
 
+// measure runs fn and returns its peak memory and its time. The memory is
+// read through runtime/metrics, which does not stop the world:
+// runtime.ReadMemStats does, and every 20 ms its pauses (up to 30 ms on
+// a loaded machine) were the writers' too, during the digests only.
 func measure(fn func() error) (memPeak, time.Duration, error) {
-	runtime.GC()
 	var peak memPeak
-	var ms runtime.MemStats
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+	}
 	sample := func() {
-		runtime.ReadMemStats(&ms)
-		peak.heapInuse = max(peak.heapInuse, ms.HeapInuse)
-		peak.sys = max(peak.sys, ms.Sys)
+		metrics.Read(samples)
+		peak.heapInuse = max(peak.heapInuse, samples[0].Value.Uint64()+samples[1].Value.Uint64())
+		peak.sys = max(peak.sys, samples[2].Value.Uint64())
 	}
 	done := make(chan struct{})
 	sampled := make(chan struct{})
@@ -413,4 +455,35 @@ func (w *writers) take() string {
 func (w *writers) stop() {
 	w.cancel()
 	w.wg.Wait()
+}
+
+// commitStats sums up bbolt's commits between two calls of take: the
+// pages written and the time spent writing them (fsync included: a write
+// slower during a digest than without, at the same number of pages, is
+// the disk's doing, not the process's), how much the file grew and the
+// read transactions.
+type commitStats struct {
+	db   *storage.DB
+	path string
+	last bolt.Stats
+	size int64
+}
+
+func newCommitStats(db *storage.DB, path string) *commitStats {
+	c := &commitStats{db: db, path: path}
+	c.take()
+	return c
+}
+
+func (c *commitStats) take() string {
+	s := c.db.BoltStats()
+	d := s.Sub(&c.last)
+	var size int64
+	if fi, err := os.Stat(c.path); err == nil {
+		size = fi.Size()
+	}
+	grew := size - c.size
+	c.last, c.size = s, size
+	return fmt.Sprintf("%d pages written in %v, file +%.1f MiB, %d free pages (%d pending), %d read tx",
+		d.TxStats.GetWrite(), d.TxStats.GetWriteTime().Round(time.Millisecond), float64(grew)/(1<<20), s.FreePageN, s.PendingPageN, d.TxN)
 }
