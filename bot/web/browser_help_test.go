@@ -5,14 +5,20 @@ import (
 	"testing"
 )
 
-// TestBrowserHelpNamesThePageButtons: help on the page lists the page's
-// own command buttons exactly as the page labels them, in their order and
+// TestBrowserHelpNamesThePageButtons: help on the page, at the menu,
+// lists the page's own command buttons exactly as the page labels them, in their order and
 // under their heading, in French and, after the language button, in
 // English; so a label changed in the catalogue changes both at once.
 func TestBrowserHelpNamesThePageButtons(t *testing.T) {
 	h := newHarness(t, Options{})
 	p := h.openBrowser(390, 844)
 	p.consent()
+	// At the menu, where every button works (before it, help names only
+	// those that already do).
+	p.tap("Parent")
+	p.waitLog("Dans quelle académie")
+	p.tap("Passer")
+	p.waitLog("Choisissez un thème")
 	check := func(help, heading string) {
 		t.Helper()
 		p.tap(help)

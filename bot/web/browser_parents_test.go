@@ -23,11 +23,17 @@ func TestBrowserTapShowsOnce(t *testing.T) {
 		t.Errorf("the consent shows %d times in the conversation, want once:\n%s", n, log)
 	}
 	p.tap("Aide")
-	p.waitLog("Thèmes — choisir un thème")
+	p.waitLog("Mes données — tout ce que nous gardons sur vous")
 	log = eval[string](p, `document.getElementById('log').innerText`)
-	for _, slash := range []string{"/menu", "/reprendre", "/mes_reponses", "/aide"} {
+	for _, slash := range []string{"/menu", "/reprendre", "/mes_reponses", "/aide", "/mes_donnees"} {
 		if strings.Contains(log, slash+" —") {
 			t.Errorf("the page's help lists %s:\n%s", slash, log)
+		}
+	}
+	// Before the menu, help names only what already works there.
+	for _, early := range []string{"Thèmes —", "Mes réponses —"} {
+		if strings.Contains(log, early) {
+			t.Errorf("the help at the académie lists %q, which does nothing yet:\n%s", early, log)
 		}
 	}
 	p.tap("Passer")
