@@ -36,17 +36,7 @@ func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, la
 // of those created since since only: the cost of the text (reading,
 // tokenising, scoring quotes) is the period's, and the rest of the store
 // costs a small binary record per answer.
-//
-// The walk runs on an OS thread of its own at a lower priority, with one
-// more P for the process while it runs (see inBackground), so that the
-// participants' writes keep their latency.
-func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire, since, until time.Time, theme, lang string) (d digest.Digest, err error) {
-	inBackground(func() { d, err = computeDigest(ctx, db, q, since, until, theme, lang) })
-	return d, err
-}
-
-// computeDigest is ComputeDigest on the calling goroutine.
-func computeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire, since, until time.Time, theme, lang string) (digest.Digest, error) {
+func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire, since, until time.Time, theme, lang string) (digest.Digest, error) {
 	if q == nil {
 		q = flows.DefaultQuestionnaire()
 	}
