@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,15 +13,20 @@ import (
 
 // The low-priority lane carries reminders and announcements. Its replies
 // (Outgoing.Low) have delivery lines of their own, served by LowWorkers
-// workers apart from the live ones, so a campaign never takes a worker a
-// person's reply needs; each Sender admits them only with the sending
-// rate live replies leave (LowSender). The lane pulls its work from the
-// store only as it empties: at most CampaignOptions.Window replies wait in
-// it, and a due reminder becomes an outbox entry (one transaction through
-// the conversation, which clears it) just before it can go, so a person
-// who comes back meanwhile gets none.
+// workers per channel apart from the live ones, so a campaign never takes
+// a worker a person's reply needs; each Sender admits them only with the
+// sending rate live replies leave (LowSender). The lane pulls its work
+// from the store only as it empties: at most CampaignOptions.Window
+// replies wait in it, shared equally by the channels people can be
+// written to later (Reachable), so that a campaign starts at once on
+// every channel and each goes at its platform's pace, a slow one never
+// holding a fast one's places or workers. A due reminder becomes an
+// outbox entry (one transaction through the conversation, which clears
+// it) just before it can go, so a person who comes back meanwhile gets
+// none.
 
-// LowWorkers is how many low-priority deliveries run at once.
+// LowWorkers is how many low-priority deliveries run at once on each
+// channel.
 const LowWorkers = 4
 
 // Campaign defaults.
@@ -53,25 +60,34 @@ type LowSender interface {
 // CampaignOptions tune the low-priority lane.
 type CampaignOptions struct {
 	// Window is how many reminders and announcements wait in the lane at
-	// most; zero: DefaultCampaignWindow.
+	// most, all channels together, each channel having an equal share
+	// (at least one); zero: DefaultCampaignWindow.
 	Window int
 	// Poll is how often the store is asked for due reminders; zero:
 	// DefaultCampaignPoll.
 	Poll time.Duration
 }
 
-// lane is the engine's low-priority lane; ready, outstanding and the
-// queues are guarded by Engine.qmu.
+// lane is the engine's low-priority lane; turns and held are guarded by
+// Engine.qmu.
 type lane struct {
-	ready       []addrKey
-	kick        chan struct{} // wakes an idle low worker
-	outstanding int           // low replies queued and not yet delivered
-	more        chan struct{} // wakes the dispatcher: the lane has room
-	store       Campaigns     // nil: no campaigns
-	opts        CampaignOptions
-	stop        context.CancelFunc
-	done        chan struct{}
+	turns    map[string]*turns // per channel, set by Start
+	held     map[string]int    // per channel: low replies queued and not yet delivered
+	more     chan struct{}     // wakes the dispatcher: the lane has room
+	store    Campaigns         // nil: no campaigns
+	opts     CampaignOptions
+	channels []string // the channels campaigns reach, each with its share
+	stop     context.CancelFunc
+	done     chan struct{}
 }
+
+// turns are the lines ready for a set of workers, in turn.
+type turns struct {
+	keys []addrKey
+	kick chan struct{} // wakes an idle worker
+}
+
+func newTurns() *turns { return &turns{kick: make(chan struct{}, 1)} }
 
 func (l *lane) wake() {
 	select {
@@ -111,6 +127,11 @@ func (e *Engine) reach(in Inbound) Inbound {
 func (e *Engine) startCampaigns() {
 	if e.lane.store == nil {
 		return
+	}
+	for _, ch := range slices.Sorted(maps.Keys(e.senders)) {
+		if _, ok := e.senders[ch].(Reachable); ok {
+			e.lane.channels = append(e.lane.channels, ch)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e.lane.stop, e.lane.done = cancel, make(chan struct{})
@@ -157,15 +178,27 @@ func (e *Engine) runCampaigns(ctx context.Context) {
 	}
 }
 
+// room returns how many more replies each campaign channel's share of
+// the lane takes now, and their sum.
+func (e *Engine) room() (Room, int) {
+	share := max(1, e.lane.opts.Window/max(1, len(e.lane.channels)))
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	room, total := Room{}, 0
+	for _, ch := range e.lane.channels {
+		room[ch] = max(0, share-e.lane.held[ch])
+		total += room[ch]
+	}
+	return room, total
+}
+
 // fillLane moves due reminders, then announcement deliveries, into the
 // lane while it has room and there is work.
 func (e *Engine) fillLane(ctx context.Context) {
 	store := e.lane.store
 	for ctx.Err() == nil {
-		e.qmu.Lock()
-		room := e.lane.opts.Window - e.lane.outstanding
-		e.qmu.Unlock()
-		if room <= 0 {
+		room, total := e.room()
+		if total <= 0 {
 			return
 		}
 		now := e.now()
@@ -176,6 +209,10 @@ func (e *Engine) fillLane(ctx context.Context) {
 		}
 		progress := 0
 		for _, d := range dues {
+			if room[d.Channel] > 0 {
+				room[d.Channel]--
+				total--
+			}
 			ok, err := e.remind(ctx, d, now)
 			if err != nil {
 				e.log.Error("apply due reminder; will retry", "participant", d.Participant, "err", err)
@@ -185,9 +222,9 @@ func (e *Engine) fillLane(ctx context.Context) {
 				progress++
 			}
 		}
-		if left := room - len(dues); left > 0 {
+		if total > 0 {
 			err := e.Commit(ctx, func(ctx context.Context) ([]Outgoing, error) {
-				outs, err := store.NextAnnouncements(ctx, now, left, announcement)
+				outs, err := store.NextAnnouncements(ctx, now, room, announcement)
 				progress += len(outs)
 				return outs, err
 			})

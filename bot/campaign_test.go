@@ -162,6 +162,13 @@ func startCampaigns(t *testing.T, rec *reachSender) *campaignEnv {
 
 func startCampaignsWith(t *testing.T, rec *reachSender, opts bot.CampaignOptions) *campaignEnv {
 	t.Helper()
+	return startCampaignsOn(t, map[string]*reachSender{bot.ChannelTelegram: rec}, opts)
+}
+
+// startCampaignsOn starts an engine with campaigns on, one sender per
+// channel; the env's rec is Telegram's.
+func startCampaignsOn(t *testing.T, senders map[string]*reachSender, opts bot.CampaignOptions) *campaignEnv {
+	t.Helper()
 	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -173,13 +180,17 @@ func startCampaignsWith(t *testing.T, rec *reachSender, opts bot.CampaignOptions
 	eng := bot.New(db, m, nil)
 	eng.SetClock(c.now)
 	eng.SetRetry(time.Millisecond, 4*time.Millisecond)
-	eng.AddSender(bot.ChannelTelegram, rec)
+	for ch, rec := range senders {
+		eng.AddSender(ch, rec)
+	}
 	eng.SetCampaigns(db, opts)
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		rec.let()
+		for _, rec := range senders {
+			rec.let()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := eng.Close(ctx); err != nil {
@@ -187,7 +198,7 @@ func startCampaignsWith(t *testing.T, rec *reachSender, opts bot.CampaignOptions
 		}
 		checkClose(t, db)
 	})
-	return &campaignEnv{db: db, eng: eng, rec: rec, clock: c}
+	return &campaignEnv{db: db, eng: eng, rec: senders[bot.ChannelTelegram], clock: c}
 }
 
 // say hands one event of person p to the engine, a minute after the last.
@@ -195,7 +206,8 @@ func (e *campaignEnv) say(t *testing.T, p string, ev flows.Event) bot.Applied {
 	t.Helper()
 	e.n++
 	e.clock.add(time.Minute)
-	return handle(t, e.eng, bot.Inbound{ID: fmt.Sprintf("telegram:update:%d", e.n), Channel: bot.ChannelTelegram, Participant: p, Address: p, Event: ev})
+	channel, _, _ := strings.Cut(p, ":")
+	return handle(t, e.eng, bot.Inbound{ID: fmt.Sprintf("%s:update:%d", channel, e.n), Channel: channel, Participant: p, Address: p, Event: ev})
 }
 
 // lastOptions returns the options of p's latest prompt in applied.
@@ -247,12 +259,12 @@ func TestReminderSentOnceAndNotAfterComingBack(t *testing.T) {
 		t.Fatalf("telegram:2 got %d reminders, though they came back", n)
 	}
 	// Only telegram:2's is left, a day later.
-	if due, _ := e.db.DueReminders(context.Background(), e.clock.now().Add(48*time.Hour), 10); len(due) != 1 || due[0].Participant != "telegram:2" {
+	if due, _ := e.db.DueReminders(context.Background(), e.clock.now().Add(48*time.Hour), bot.Room{bot.ChannelTelegram: 10}); len(due) != 1 || due[0].Participant != "telegram:2" {
 		t.Fatalf("due = %+v", due)
 	}
 	// telegram:2 comes back before theirs: nothing is due any more.
 	e.say(t, "telegram:2", flows.Event{Kind: flows.EventText, Text: "bonjour"})
-	if due, _ := e.db.DueReminders(context.Background(), e.clock.now().Add(30*24*time.Hour), 10); len(due) != 0 {
+	if due, _ := e.db.DueReminders(context.Background(), e.clock.now().Add(30*24*time.Hour), bot.Room{bot.ChannelTelegram: 10}); len(due) != 0 {
 		t.Fatalf("due after coming back = %+v", due)
 	}
 	if n := rec.count("telegram:1", reminderText); n != 1 {
@@ -349,4 +361,96 @@ func TestConfirmedAnnouncementStartsAtOnce(t *testing.T) {
 	if !errors.Is(err, storage.ErrAnnouncementSent) {
 		t.Fatalf("second confirmation: %v, want ErrAnnouncementSent", err)
 	}
+}
+
+// TestSlowChannelDoesNotHoldTheOthers: an announcement goes to people on
+// Telegram and on Discord, whose deliveries make no progress (held by
+// the test as a slow platform holds them in its rate limit). Telegram's
+// people all get it meanwhile: each channel has its share of the lane
+// and its own workers, so the campaign starts at once on every channel
+// and each goes at its own pace. Discord's then get it too, once each.
+func TestSlowChannelDoesNotHoldTheOthers(t *testing.T) {
+	tg, dc := &reachSender{}, &reachSender{hold: make(chan struct{})}
+	e := startCampaignsOn(t, map[string]*reachSender{bot.ChannelTelegram: tg, bot.ChannelDiscord: dc}, bot.CampaignOptions{Poll: time.Hour})
+	const people = 2 * bot.DefaultCampaignWindow
+	for i := range people {
+		e.pauseWithReminder(t, fmt.Sprintf("discord:%d", 100+i))
+		e.pauseWithReminder(t, fmt.Sprintf("telegram:%d", 100+i))
+	}
+	const body = "La consultation ferme vendredi."
+	e.announce(t, body)
+	reached := func(rec *reachSender, channel string) int {
+		n := 0
+		for i := range people {
+			if rec.countLow(fmt.Sprintf("%s:%d", channel, 100+i), body) == 1 {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "everyone on Telegram reached while Discord makes no progress", func() bool { return reached(tg, bot.ChannelTelegram) == people })
+	if n := reached(dc, bot.ChannelDiscord); n != 0 {
+		t.Fatalf("%d reached on Discord while its sends were held", n)
+	}
+	dc.let()
+	waitFor(t, "everyone on Discord reached", func() bool { return reached(dc, bot.ChannelDiscord) == people })
+	for i := range people {
+		for _, p := range []string{fmt.Sprintf("discord:%d", 100+i), fmt.Sprintf("telegram:%d", 100+i)} {
+			rec := tg
+			if strings.HasPrefix(p, "discord:") {
+				rec = dc
+			}
+			if n := rec.countLow(p, body); n != 1 {
+				t.Errorf("%s got the announcement %d times, want once", p, n)
+			}
+		}
+	}
+}
+
+// TestWaitingRepliesLeaveTheirPlace: every place of the lane holds a
+// reply its Sender keeps back until another of the channel's sends went
+// through (as an interrupted Telegram announcement waits for a newer
+// message id). The waiting replies leave their places meanwhile, so the
+// lane brings more work, whose sends end the wait; everyone gets the
+// announcement once.
+func TestWaitingRepliesLeaveTheirPlace(t *testing.T) {
+	const window = 4
+	cond := make(untilErr)
+	var (
+		once    sync.Once
+		mu      sync.Mutex
+		waiting = map[uint64]bool{}
+	)
+	rec := &reachSender{fail: func(out bot.Outgoing) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(waiting) < window && !waiting[out.Seq] {
+			waiting[out.Seq] = true
+		}
+		select {
+		case <-cond:
+			return false, nil
+		default:
+		}
+		if waiting[out.Seq] {
+			return false, fmt.Errorf("send: %w", cond)
+		}
+		once.Do(func() { close(cond) }) // another send of the channel
+		return false, nil
+	}}
+	e := startCampaignsWith(t, rec, bot.CampaignOptions{Window: window, Poll: time.Hour})
+	const people = 3 * window
+	for i := range people {
+		e.pauseWithReminder(t, fmt.Sprintf("telegram:%d", 100+i))
+	}
+	const body = "La consultation ferme vendredi."
+	e.announce(t, body)
+	waitFor(t, "everyone reached", func() bool {
+		for i := range people {
+			if rec.countLow(fmt.Sprintf("telegram:%d", 100+i), body) != 1 {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -156,6 +156,9 @@ type Store interface {
 // the engine's delivery policy (see Engine). Its error says what the
 // platform meant, through methods the engine looks for with errors.As:
 // RetryAfter() time.Duration (asked to wait: not the content's fault),
+// Until() <-chan struct{} (not before that channel is closed: a condition
+// of the Sender's own, such as another message of the same chat to be
+// settled first; waited for silently, counted nowhere),
 // Permanent() bool (refused for good: no retry will change it),
 // Attachment() bool (the part that failed is a file or a picture), and
 // Status() int (the HTTP status, for logs). Any other error is transient.
@@ -209,11 +212,18 @@ type DueReminder struct {
 // transaction, which clears it; an announcement moves into the outbox a
 // few deliveries per transaction, with its progress.
 type Campaigns interface {
-	// DueReminders lists at most limit reminders due at now, oldest
-	// first.
-	DueReminders(ctx context.Context, now time.Time, limit int) ([]DueReminder, error)
-	// NextAnnouncements moves at most limit deliveries of the
-	// announcement being sent into the outbox, in one transaction, and
-	// returns them; none when no announcement is being sent.
-	NextAnnouncements(ctx context.Context, now time.Time, limit int, render func(lang, text string) flows.Reply) ([]Outgoing, error)
+	// DueReminders lists reminders due at now, oldest first, at most
+	// room[ch] on each channel ch, none on a channel room leaves out.
+	DueReminders(ctx context.Context, now time.Time, room Room) ([]DueReminder, error)
+	// NextAnnouncements moves deliveries of the announcement being sent
+	// into the outbox, at most room[ch] to the people of each channel ch,
+	// in one transaction, and returns them; none when no announcement is
+	// being sent. The announcement is done once the people of every
+	// channel in room have theirs; those of a channel room leaves out get
+	// none.
+	NextAnnouncements(ctx context.Context, now time.Time, room Room, render func(lang, text string) flows.Reply) ([]Outgoing, error)
 }
+
+// Room is how many more reminders and announcements each channel's share
+// of the low-priority lane takes, by channel.
+type Room map[string]int

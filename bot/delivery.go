@@ -134,7 +134,7 @@ func (e *Engine) insert(out Outgoing, count bool) {
 	if count {
 		e.outstanding++
 		if out.Low {
-			e.lane.outstanding++
+			e.lane.held[out.Channel]++
 		}
 	}
 	if !q.busy && !q.queued {
@@ -145,25 +145,22 @@ func (e *Engine) insert(out Outgoing, count bool) {
 // makeReady puts a line in turn for a worker; qmu must be held.
 func (e *Engine) makeReady(k addrKey, q *queue) {
 	q.queued = true
-	ready, kick := &e.ready, e.kick
+	t := e.live
 	if k.low {
-		ready, kick = &e.lane.ready, e.lane.kick
+		t = e.lane.turns[k.channel]
 	}
-	*ready = append(*ready, k)
+	t.keys = append(t.keys, k)
 	select {
-	case kick <- struct{}{}:
+	case t.kick <- struct{}{}:
 	default:
 	}
 }
 
-// work delivers the head of one ready line at a time until Close: the
-// live lines' heads, or the low-priority lane's when low is set.
-func (e *Engine) work(low bool) {
+// work delivers the head of one ready line of t at a time until Close:
+// the live lines' heads, or one channel's low-priority lines'.
+func (e *Engine) work(t *turns) {
 	defer e.workers.Done()
-	ready, kick := &e.ready, e.kick
-	if low {
-		ready, kick = &e.lane.ready, e.lane.kick
-	}
+	ready, kick := &t.keys, t.kick
 	for e.sendCtx.Err() == nil {
 		e.qmu.Lock()
 		if len(*ready) == 0 {
@@ -355,7 +352,7 @@ func (e *Engine) next(k addrKey, q *queue) {
 	q.busy, q.wait, q.tries, q.fileFails = false, e.retryMin, 0, 0
 	q.since, q.deadline = time.Time{}, time.Time{}
 	if head := q.items[0]; head.Low {
-		e.lane.outstanding--
+		e.lane.held[head.Channel]--
 		e.lane.wake()
 		if s, ok := e.senders[head.Channel].(Settler); ok && !head.Once {
 			s.Settled(head)
@@ -391,6 +388,39 @@ func (e *Engine) retryIn(k addrKey, q *queue, d time.Duration) {
 	time.AfterFunc(d, again)
 }
 
+// retryWhen puts the line back in turn once ready is closed; until then
+// it stays busy, so no worker waits on it, and the time waited is added
+// to its budget's deadline. A low-priority reply leaves its place in its
+// channel's share of the lane meanwhile: what it waits for (an
+// interrupted announcement waiting for a newer message id) may come
+// only from that channel's other sends.
+func (e *Engine) retryWhen(k addrKey, q *queue, ready <-chan struct{}) {
+	start := time.Now()
+	if k.low {
+		e.qmu.Lock()
+		e.lane.held[k.channel]--
+		e.qmu.Unlock()
+		e.lane.wake()
+	}
+	go func() {
+		select {
+		case <-ready:
+		case <-e.sendCtx.Done():
+			return // stopping: the reply stays in the outbox
+		}
+		e.qmu.Lock()
+		defer e.qmu.Unlock()
+		if k.low {
+			e.lane.held[k.channel]++
+		}
+		if !q.deadline.IsZero() {
+			q.deadline = q.deadline.Add(time.Since(start))
+		}
+		q.busy = false
+		e.makeReady(k, q)
+	}()
+}
+
 // Excerpt is the start of an error answer's body on one line, quoted, for
 // a Sender's error when the body is not the platform's JSON: the title of
 // an HTML page (a proxy's "502 Bad Gateway"), else its first characters.
@@ -415,6 +445,7 @@ func Excerpt(body []byte) string {
 // errors may have (see Sender).
 type failure struct {
 	retryAfter time.Duration
+	until      <-chan struct{}
 	permanent  bool
 	file       bool
 	status     int
@@ -425,6 +456,10 @@ func classify(err error) failure {
 	var ra interface{ RetryAfter() time.Duration }
 	if errors.As(err, &ra) {
 		f.retryAfter = ra.RetryAfter()
+	}
+	var u interface{ Until() <-chan struct{} }
+	if errors.As(err, &u) {
+		f.until = u.Until()
 	}
 	var p interface{ Permanent() bool }
 	f.permanent = errors.As(err, &p) && p.Permanent()
@@ -438,6 +473,9 @@ func classify(err error) failure {
 }
 
 // failed applies the delivery policy to a failed Send of q's head:
+//   - a wait the Sender asked for until a condition of its own (Until)
+//     is honoured, silently, and counts neither against the reply nor
+//     against its budget;
 //   - a wait the platform asked for (429) is honoured and counts neither
 //     against the reply nor against its budget;
 //   - a refusal for good degrades the reply if it can (files as text, a
@@ -454,6 +492,10 @@ func (e *Engine) failed(k addrKey, q *queue, out Outgoing, err error) {
 	attrs := []any{"platform", out.Channel, "participant", out.Participant, "seq", out.Seq}
 	if f.status != 0 {
 		attrs = append(attrs, "status", f.status)
+	}
+	if f.until != nil {
+		e.retryWhen(k, q, f.until)
+		return
 	}
 	if f.retryAfter > 0 {
 		e.qmu.Lock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -55,12 +56,11 @@ type Engine struct {
 	// turn, and sends the head of each; an address is in ready, or held by
 	// a worker or a retry timer, never two at once, so its replies go out
 	// one at a time and in order, and a failing address holds no worker.
-	qmu         sync.Mutex // guards queues, ready, outstanding, drained
+	qmu         sync.Mutex // guards queues, live, outstanding, drained
 	queues      map[addrKey]*queue
-	ready       []addrKey
+	live        *turns        // the live lines ready for a worker
 	outstanding int           // replies queued and not yet delivered
 	drained     chan struct{} // closed when outstanding reaches zero during Close
-	kick        chan struct{} // wakes an idle worker
 	workers     sync.WaitGroup
 	// again holds the sequences Start found in the outbox and that are
 	// not delivered yet: replies that may have reached the person before
@@ -143,7 +143,7 @@ type queue struct {
 	items []Outgoing
 	// busy: a worker is sending items[0] or a retry of it is scheduled.
 	busy   bool
-	queued bool          // in Engine.ready
+	queued bool          // in its turns (Engine.live, lane.turns)
 	wait   time.Duration // next wait after a failure
 	tries  int           // failed attempts at items[0]
 	// since is the head's first failure (zero: none yet) and deadline
@@ -171,7 +171,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		retryMax: DefaultRetryMax,
 		budget:   DefaultBudget,
 		nworkers: DefaultSenders,
-		kick:     make(chan struct{}, 1),
+		live:     newTurns(),
 		marks:    make(chan mark, 1024),
 		lines:    make(map[string]*line),
 		queues:   make(map[addrKey]*queue),
@@ -179,7 +179,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		shifted:  make(map[addrKey]struct{}),
 		sendCtx:  ctx,
 		stopSend: cancel,
-		lane:     lane{kick: make(chan struct{}, 1), more: make(chan struct{}, 1)},
+		lane:     lane{turns: map[string]*turns{}, held: map[string]int{}, more: make(chan struct{}, 1)},
 	}
 }
 
@@ -219,7 +219,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("start engine: %w", err)
 		}
-		list = e.setAsideClaimed(ch, list)
+		list = e.setAsideClaimed(list)
 		if len(list) > 0 {
 			e.log.Info("resending replies left in the outbox", "platform", ch, "count", len(list))
 		}
@@ -233,11 +233,14 @@ func (e *Engine) Start(ctx context.Context) error {
 	go e.watchFence()
 	for range e.nworkers {
 		e.workers.Add(1)
-		go e.work(false)
+		go e.work(e.live)
 	}
-	for range LowWorkers {
-		e.workers.Add(1)
-		go e.work(true)
+	for _, ch := range channels {
+		e.lane.turns[ch] = newTurns()
+		for range LowWorkers {
+			e.workers.Add(1)
+			go e.work(e.lane.turns[ch])
+		}
 	}
 	if e.feed != nil {
 		if err := e.follow(channels); err != nil {
@@ -253,35 +256,38 @@ func (e *Engine) Start(ctx context.Context) error {
 	return nil
 }
 
-// setAsideClaimed returns list without the reminders that were being sent
-// when the program stopped: the platform may have them, and a reminder
-// goes at most once, so they move to the undeliverable records instead.
-// One that cannot be moved stays claimed in the outbox, unsent, for the
-// next start to try again. Announcements that were being sent stay, to
-// be settled by their Sender (unsettle).
-func (e *Engine) setAsideClaimed(channel string, list []Outgoing) []Outgoing {
-	kept, dropped, uncertain := list[:0:0], 0, 0
+// setAsideClaimed returns list, replies found in the outbox by Start or
+// listed by the outbox feed, without the reminders that were being sent
+// when their engine stopped (a restart, or the leader a failover
+// replaced): the platform may have them, and a reminder goes at most
+// once, so they move to the undeliverable records instead. One that
+// cannot be moved stays claimed in the outbox, unsent, for the next start
+// to try again. Announcements that were being sent stay, to be settled by
+// their Sender (unsettle).
+func (e *Engine) setAsideClaimed(list []Outgoing) []Outgoing {
+	kept := list[:0:0]
+	dropped, uncertain := map[string]int{}, map[string]int{}
 	for _, out := range list {
 		if !out.Claimed || !out.Once {
 			if out.Claimed {
-				uncertain++
+				uncertain[out.Channel]++
 				e.unsettle(out)
 			}
 			kept = append(kept, out)
 			continue
 		}
-		dropped++
+		dropped[out.Channel]++
 		if err := e.setAside(out, "interrupted while being sent: the platform may have it, and a reminder goes at most once"); err != nil {
-			e.log.Error("set aside an interrupted reminder", "platform", channel, "participant", out.Participant, "seq", out.Seq, "err", err)
+			e.log.Error("set aside an interrupted reminder", "platform", out.Channel, "participant", out.Participant, "seq", out.Seq, "err", err)
 			continue
 		}
 		e.observer().Delivered(out.Channel, false)
 	}
-	if dropped > 0 {
-		e.log.Warn("reminders interrupted while being sent are not sent again", "platform", channel, "count", dropped)
+	for _, ch := range slices.Sorted(maps.Keys(dropped)) {
+		e.log.Warn("reminders interrupted while being sent are not sent again", "platform", ch, "count", dropped[ch])
 	}
-	if uncertain > 0 {
-		e.log.Info("announcements interrupted while being sent are checked before anything else goes to their people", "platform", channel, "count", uncertain)
+	for _, ch := range slices.Sorted(maps.Keys(uncertain)) {
+		e.log.Info("announcements interrupted while being sent are checked before anything else goes to their people", "platform", ch, "count", uncertain[ch])
 	}
 	return kept
 }

@@ -529,6 +529,64 @@ func TestSenderRetryAfterIsHonoured(t *testing.T) {
 	waitFor(t, "delivery after the platform's retry-after", func() bool { return len(s.texts("")) == 2 })
 }
 
+// untilErr is a Sender's own wait: the reply goes once until is closed.
+type untilErr chan struct{}
+
+func (e untilErr) Error() string             { return "chat waits for another message" }
+func (e untilErr) Until() <-chan struct{}    { return e }
+func (e untilErr) RetryAfter() time.Duration { return time.Millisecond }
+
+// heldSender holds its first reply to address "held" until its condition
+// is met, and counts the attempts.
+type heldSender struct {
+	recorder
+	cond     untilErr
+	attempts atomic.Int64
+}
+
+func (h *heldSender) Send(ctx context.Context, out bot.Outgoing) error {
+	if out.Address == "chat:telegram:held" {
+		h.attempts.Add(1)
+		select {
+		case <-h.cond:
+		default:
+			return fmt.Errorf("send: %w", h.cond)
+		}
+	}
+	return h.recorder.Send(ctx, out)
+}
+
+// TestSenderWaitUntilACondition: a Sender's wait until a condition of its
+// own holds the reply without trying it again meanwhile (not at the
+// retry-after its error also offers) nor holding up other people's
+// replies, sends it as soon as the condition is met, and logs nothing.
+func TestSenderWaitUntilACondition(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
+	defer checkClose(t, db)
+	s := &heldSender{cond: make(untilErr)}
+	logs := &logBuffer{}
+	eng := bot.New(db, historyStep(), slog.New(slog.NewTextHandler(logs, nil)))
+	eng.SetRetry(time.Millisecond, time.Millisecond)
+	eng.AddSender(bot.ChannelTelegram, s)
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close(context.Background())
+	handle(t, eng, inbound("u1", "telegram:held", "m1"))
+	for i := range 20 {
+		handle(t, eng, inbound(fmt.Sprint("o", i), fmt.Sprint("telegram:other", i), "o"))
+	}
+	waitFor(t, "the other replies", func() bool { return len(s.texts("")) == 40 })
+	if n := s.attempts.Load(); n != 1 {
+		t.Errorf("the held reply was tried %d times before its condition, want once", n)
+	}
+	close(s.cond)
+	waitFor(t, "the held replies", func() bool { return len(s.texts("")) == 42 })
+	if l := logs.String(); strings.Contains(l, "level=INFO") || strings.Contains(l, "level=WARN") {
+		t.Errorf("the wait was logged:\n%s", l)
+	}
+}
+
 func TestCancelledWaiterKeepsTheLine(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
 	defer checkClose(t, db)

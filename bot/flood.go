@@ -36,9 +36,11 @@ type FloodLimit struct {
 // storage.DB implements it.
 type Backlog interface {
 	// Hold commits in to its participant's backlog instead of applying it:
-	// its id is recorded, so a redelivery is a Duplicate, and the notice
-	// replies go into the outbox, in one transaction.
-	Hold(ctx context.Context, in Inbound, now time.Time, notice []flows.Reply) (Applied, error)
+	// its id is recorded, so a redelivery is a Duplicate, and the replies
+	// notice returns (if notice is not nil) go into the outbox, in one
+	// transaction. notice gets the language the participant's session
+	// speaks, "" when they have none yet.
+	Hold(ctx context.Context, in Inbound, now time.Time, notice func(lang string) []flows.Reply) (Applied, error)
 	// ApplyHeld applies the oldest held event of participant as Apply
 	// would, with step(in), and removes it from the backlog, in one
 	// transaction; ok is false when the backlog is empty.
@@ -48,9 +50,15 @@ type Backlog interface {
 }
 
 // floodNotice tells a person over the limit that their messages are
-// handled in order, in their language.
-func floodNotice(lang string) flows.Reply {
-	return flows.Reply{Text: text.For(lang).Channel.FloodNotice}
+// handled in order, in the language their conversation speaks (which
+// they may have chosen with /langue), else their app's (hint).
+func floodNotice(hint string) func(lang string) []flows.Reply {
+	return func(lang string) []flows.Reply {
+		if lang == "" {
+			lang = hint
+		}
+		return []flows.Reply{{Text: text.For(lang).Channel.FloodNotice}}
+	}
 }
 
 // floodControl keeps a token bucket per participant of the limited
@@ -212,9 +220,9 @@ func (e *Engine) holdIfFlooding(ctx context.Context, in Inbound, now time.Time) 
 	if !hold {
 		return Applied{}, false, nil
 	}
-	var replies []flows.Reply
+	var replies func(string) []flows.Reply
 	if notice {
-		replies = []flows.Reply{floodNotice(in.Event.Lang)}
+		replies = floodNotice(in.Event.Lang)
 	}
 	applied, err = f.store.Hold(ctx, in, now, replies)
 	if err != nil {

@@ -47,6 +47,10 @@ func (e *Engine) follow(channels []string) error {
 	var listed atomic.Int64
 	listing.Store(true)
 	errc, err := e.feed.FollowOutbox(e.sendCtx, channels, func(outs []Outgoing) {
+		// Only the listing can hold claimed replies (the feed then
+		// reports new entries): what the replica that led before left
+		// being sent, handled as after a restart.
+		outs = e.setAsideClaimed(outs)
 		if listing.Load() {
 			listed.Add(int64(len(outs)))
 		}
@@ -97,7 +101,7 @@ func (e *Engine) await(outs []Outgoing) {
 		e.awaited[out.Seq] = struct{}{}
 		e.outstanding++
 		if out.Low {
-			e.lane.outstanding++
+			e.lane.held[out.Channel]++
 		}
 	}
 }
@@ -111,7 +115,6 @@ func (e *Engine) fed(outs []Outgoing) {
 		e.fedMax = max(e.fedMax, out.Seq)
 		_, mine := e.awaited[out.Seq]
 		delete(e.awaited, out.Seq)
-		e.unsettle(out)
 		e.insert(out, !mine)
 	}
 }

@@ -149,7 +149,7 @@ func (e *Engine) newClaim(ctx context.Context, out Outgoing) (*claim, context.Co
 // asked for, any 4xx) nor when no connection was made.
 func mayHaveReached(err error) bool {
 	f := classify(err)
-	if f.retryAfter > 0 || f.permanent || (f.status >= 400 && f.status < 500) {
+	if f.retryAfter > 0 || f.until != nil || f.permanent || (f.status >= 400 && f.status < 500) {
 		return false
 	}
 	var op *net.OpError

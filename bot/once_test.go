@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -258,13 +260,27 @@ func (s *stuckSender) Send(ctx context.Context, out bot.Outgoing) error {
 
 // TestInterruptedReminderNotSentAgain stops the engine while a reminder
 // and an announcement are being sent, their requests unanswered, then
-// starts another engine on the same file, as after a kill: the reminder is
-// set aside (the platform may have it), the announcement is told to the
-// Sender as unsettled and goes again Claimed, with its claim's note, for
-// the Sender to settle.
+// starts another engine on the same store: after a kill (the same file),
+// and after a failover (replicas on one etcd cluster, the next leader
+// following the outbox feed). The reminder is set aside (the platform may
+// have it), the announcement is told to the Sender as unsettled and goes
+// again Claimed, with its claim's note, for the Sender to settle.
 func TestInterruptedReminderNotSentAgain(t *testing.T) {
-	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
-	defer checkClose(t, db)
+	t.Run("restart", func(t *testing.T) {
+		db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
+		defer checkClose(t, db)
+		interruptedNotSentAgain(t, db, func() (*storage.DB, bool) { return db, false })
+	})
+	t.Run("failover", func(t *testing.T) {
+		replica := etcdReplicas(t)
+		interruptedNotSentAgain(t, replica(), func() (*storage.DB, bool) { return replica(), true })
+	})
+}
+
+// interruptedNotSentAgain runs TestInterruptedReminderNotSentAgain on
+// db; next returns the store of each engine started, and whether it
+// follows the outbox feed, as replicas do.
+func interruptedNotSentAgain(t *testing.T, db *storage.DB, next func() (*storage.DB, bool)) {
 	stuck := &stuckSender{}
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -274,11 +290,15 @@ func TestInterruptedReminderNotSentAgain(t *testing.T) {
 	c := &clock{}
 	c.set(time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC))
 	engine := func(s bot.Sender) *bot.Engine {
-		eng := bot.New(db, m, nil)
+		store, follow := next()
+		eng := bot.New(store, m, nil)
 		eng.SetClock(c.now)
 		eng.SetRetry(time.Millisecond, 4*time.Millisecond)
 		eng.AddSender(bot.ChannelTelegram, s)
-		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+		eng.SetCampaigns(store, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+		if follow {
+			eng.Follow(store)
+		}
 		if err := eng.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +336,7 @@ func TestInterruptedReminderNotSentAgain(t *testing.T) {
 	if _, err := db.SendAnnouncement(ctx, id, c.now()); err != nil {
 		t.Fatal(err)
 	}
-	if outs, err := db.NextAnnouncements(ctx, c.now(), 10, func(_, body string) flows.Reply { return flows.Reply{Text: body} }); err != nil || len(outs) != 2 {
+	if outs, err := db.NextAnnouncements(ctx, c.now(), bot.Room{bot.ChannelTelegram: 10}, func(_, body string) flows.Reply { return flows.Reply{Text: body} }); err != nil || len(outs) != 2 {
 		t.Fatalf("announcements queued: %d, %v", len(outs), err)
 	}
 	// Announcements in flight when the second engine stops, too.
@@ -324,8 +344,15 @@ func TestInterruptedReminderNotSentAgain(t *testing.T) {
 	waitFor(t, "the announcements in flight", func() bool {
 		stuck.mu.Lock()
 		defer stuck.mu.Unlock()
-		return len(stuck.tries) == 4
+		return len(stuck.tries) == 4 || slices.ContainsFunc(slices.Collect(maps.Values(stuck.tries)), func(n int) bool { return n > 1 })
 	})
+	stuck.mu.Lock()
+	for seq, n := range stuck.tries {
+		if n != 1 {
+			t.Errorf("reply %d sent %d times by the engines, want once: an interrupted reminder goes at most once", seq, n)
+		}
+	}
+	stuck.mu.Unlock()
 	stop(second)
 
 	rec := &reachSender{}

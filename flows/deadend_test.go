@@ -9,7 +9,7 @@ import (
 
 // TestNoDeadEnd steps, at every prompt of the typed corpus, the messages
 // that change nothing (empty, unreadable, an unknown command, a file, the
-// language already spoken, a question about the consultation, the web
+// language already spoken, an edited message, a question about the consultation, the web
 // page's help) and checks that the replies end with the prompt the person
 // stands at: options to tap or a text to type, never a bare note.
 func TestNoDeadEnd(t *testing.T) {
@@ -20,6 +20,7 @@ func TestNoDeadEnd(t *testing.T) {
 		"unknown command": {Kind: EventCommand, Command: "nimportequoi"},
 		"photo":           {Kind: EventMedia, Media: "photo"},
 		"sticker":         {Kind: EventMedia, Media: "sticker"},
+		"edited message":  {Kind: EventEdited},
 		"same language":   {Kind: EventText, Text: "en français svp"},
 		"/langue fr":      {Kind: EventCommand, Command: CmdLanguage, Args: "fr"},
 		"anonymous":       {Kind: EventText, Text: "c'est anonyme ?"},

@@ -203,7 +203,7 @@ func (st *step) start(theme string) {
 // without a prompt are left as they are.
 func (st *step) noDeadEnd(ev Event) {
 	switch ev.Kind {
-	case EventText, EventChoice, EventVoice, EventMedia, EventCommand:
+	case EventText, EventChoice, EventVoice, EventMedia, EventCommand, EventEdited:
 	default:
 		return
 	}
@@ -303,6 +303,9 @@ type opt struct{ action, arg, label string }
 func (st *step) ask(r Reply, opts ...opt) {
 	st.s.Prompt++
 	st.s.Pending = nil
+	if r.Expect == ExpectText {
+		r.Lang = st.s.Lang
+	}
 	for _, o := range opts {
 		t := token{prompt: st.s.Prompt, action: o.action, arg: o.arg}
 		r.Options = append(r.Options, Option{Token: t.String(), Label: o.label})
@@ -369,6 +372,8 @@ func (st *step) handle(ev Event) {
 		st.firstContact(Event{Kind: EventCommand, Command: CmdStart})
 	case s.Stage == StageDeclined:
 		st.declinedReminder()
+	case ev.Kind == EventEdited:
+		st.say(st.msg().Edited)
 	case s.Stage == StagePaused && ev.Kind != EventText:
 		// Any tap or message after a pause resumes the conversation.
 		st.resume()

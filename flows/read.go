@@ -90,6 +90,16 @@ func (st *step) text(raw string) {
 		return
 	}
 	rd := st.read(text)
+	if p := st.pending(); p != nil && p.Kind == PendingCheck && rd.kind != readOption && rd.kind != readCommand {
+		// « Est-ce votre réponse ? » offers only yes and no; « passer »,
+		// « retour » or « plus tard » typed there are the question's own
+		// ways on, not a new answer to store.
+		r, opts := st.questionPrompt()
+		if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
+			s.Pending = nil
+			rd = qr
+		}
+	}
 	switch rd.kind {
 	case readOption:
 		st.handle(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})

@@ -179,6 +179,11 @@ const (
 	EventChoice  EventKind = "choice"  // a tapped button: Token
 	EventVoice   EventKind = "voice"   // a voice note: Voice
 	EventMedia   EventKind = "media"   // other media where text is expected: Media names it
+	// EventEdited says the person edited a message they had sent. Edits
+	// are not read (the edited message may have been an answer, a
+	// command or a greeting): the person is told so, and how to change
+	// an answer.
+	EventEdited EventKind = "edited"
 	// EventTranscript is no one's action: a local program transcribed
 	// the voice note Voice.FileID, the answer to Theme/Question, as Text.
 	// The participant is asked to confirm it.
@@ -262,6 +267,11 @@ type Reply struct {
 	// input label); MaxLen its limit in characters.
 	Field  string `json:"field,omitempty"`
 	MaxLen int    `json:"max_len,omitempty"`
+	// Lang is the language of a reply that waits for text (LangFR,
+	// LangEN): the words a channel adds to it (Discord's « Répondre »
+	// button, which opens the form) are written in it, whatever language
+	// the person's app is set to.
+	Lang string `json:"lang,omitempty"`
 	// Document, when set, is a file sent after the text (the participant's
 	// data as JSON): a document on Telegram, an attachment on Discord, a
 	// file written next to the database in the terminal.

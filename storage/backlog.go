@@ -66,9 +66,10 @@ type undeliverableRecord struct {
 
 // Hold commits an event to its participant's backlog instead of applying
 // it, with its id recorded so that a redelivery is a duplicate, and the
-// notice replies (if any) in the outbox, all in one transaction. Once it
-// returns the adapter may confirm the event to its platform.
-func (db *DB) Hold(ctx context.Context, in bot.Inbound, now time.Time, notice []flows.Reply) (bot.Applied, error) {
+// replies notice returns (if notice is not nil; it gets the language of
+// the participant's session) in the outbox, all in one transaction. Once
+// it returns the adapter may confirm the event to its platform.
+func (db *DB) Hold(ctx context.Context, in bot.Inbound, now time.Time, notice func(lang string) []flows.Reply) (bot.Applied, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Applied{}, fmt.Errorf("hold %q: %w", in.ID, err)
 	}
@@ -89,9 +90,10 @@ func (db *DB) Hold(ctx context.Context, in bot.Inbound, now time.Time, notice []
 	return res, nil
 }
 
-// holdTx puts in at the end of its participant's backlog, with notice in
-// the outbox, unless it was applied or held already (Duplicate).
-func holdTx(tx kv.Tx, in bot.Inbound, now time.Time, notice []flows.Reply) (bot.Applied, error) {
+// holdTx puts in at the end of its participant's backlog, with notice's
+// replies in the outbox, unless it was applied or held already
+// (Duplicate).
+func holdTx(tx kv.Tx, in bot.Inbound, now time.Time, notice func(lang string) []flows.Reply) (bot.Applied, error) {
 	id := []byte(in.ID)
 	ids := tx.Bucket(bucketBacklogIDs)
 	if tx.Bucket(bucketApplied).Get(id) != nil || ids.Get(id) != nil {
@@ -116,8 +118,19 @@ func holdTx(tx kv.Tx, in bot.Inbound, now time.Time, notice []flows.Reply) (bot.
 	if err := ids.Put(id, key); err != nil {
 		return bot.Applied{}, fmt.Errorf("put held event id: %w", err)
 	}
+	if notice == nil {
+		return bot.Applied{}, nil
+	}
+	lang := ""
+	if raw := tx.Bucket(bucketSessions).Get([]byte(in.Participant)); raw != nil {
+		r, err := decodeSession(raw)
+		if err != nil {
+			return bot.Applied{}, err
+		}
+		lang = r.Session.Lang
+	}
 	var res bot.Applied
-	res.Outbox, err = putOutbox(tx, in, now, notice)
+	res.Outbox, err = putOutbox(tx, in, now, notice(lang))
 	return res, err
 }
 

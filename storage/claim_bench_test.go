@@ -44,7 +44,7 @@ func BenchmarkClaimAnnouncement(b *testing.B) {
 	if _, err := db.SendAnnouncement(ctx, id, t0); err != nil {
 		b.Fatal(err)
 	}
-	outs, err := db.NextAnnouncements(ctx, t0, people, func(_, text string) flows.Reply { return flows.Reply{Text: text} })
+	outs, err := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelTelegram: people}, func(_, text string) flows.Reply { return flows.Reply{Text: text} })
 	if err != nil || len(outs) != people {
 		b.Fatalf("%d deliveries queued (%v), want %d", len(outs), err, people)
 	}

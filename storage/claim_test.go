@@ -35,7 +35,7 @@ func TestClaimAtSendTime(t *testing.T) {
 	alice, bob, carol := people[0], people[1], people[2]
 
 	// Alice's reminder falls due and is applied, as the lane does.
-	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), 10)
+	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), bot.Room{bot.ChannelTelegram: 10})
 	if err != nil || len(due) != 3 {
 		t.Fatalf("due = %+v, %v", due, err)
 	}
@@ -65,7 +65,7 @@ func TestClaimAtSendTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	render := func(lang, text string) flows.Reply { return flows.Reply{Text: text} }
-	outs, err := db.NextAnnouncements(ctx, d.Due, 10, render)
+	outs, err := db.NextAnnouncements(ctx, d.Due, bot.Room{bot.ChannelTelegram: 10}, render)
 	if err != nil || len(outs) != 3 {
 		t.Fatalf("announcements = %d, %v", len(outs), err)
 	}

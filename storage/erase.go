@@ -32,7 +32,8 @@ func erased(s flows.Session) bool { return s.Stage == flows.StageErased }
 //     later and the reminder due (reminders.go);
 //   - the ids of applied events that contain the participant id (the
 //     terminal's "terminal:NAME:…" ids). Telegram ("telegram:update:N") and
-//     Discord ("discord:interaction:N", "discord:message:N") event ids
+//     Discord ("discord:interaction:N", "discord:message:N",
+//     "discord:edit:N:TIME") event ids
 //     name the platform's event, not the person, and carry none of their
 //     data: they are kept so that a redelivered event is still dropped.
 //

@@ -85,6 +85,8 @@ type replyRecord struct {
 	Expect  string         `json:"expect,omitempty"`
 	Field   string         `json:"field,omitempty"`
 	MaxLen  int            `json:"max_len,omitempty"`
+	// Lang is the language of a reply that waits for text (flows.Reply.Lang).
+	Lang string `json:"lang,omitempty"`
 	// Document is the participant's data file: it stays in the outbox
 	// only until delivered, like the text.
 	Document *documentRecord `json:"document,omitempty"`
@@ -201,6 +203,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 			Expect:   flows.Expect(r.Reply.Expect),
 			Field:    r.Reply.Field,
 			MaxLen:   r.Reply.MaxLen,
+			Lang:     r.Reply.Lang,
 			Replaces: r.Reply.Replaces,
 		},
 	}
@@ -239,6 +242,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 			Expect:   string(out.Reply.Expect),
 			Field:    out.Reply.Field,
 			MaxLen:   out.Reply.MaxLen,
+			Lang:     out.Reply.Lang,
 			Replaces: out.Reply.Replaces,
 		},
 	}

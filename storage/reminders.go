@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"consultbot/bot"
@@ -64,8 +67,12 @@ type announcementRecord struct {
 	State     string    `json:"state"`
 	CreatedAt time.Time `json:"created_at"`
 	SentAt    time.Time `json:"sent_at,omitzero"`
-	Cursor    string    `json:"cursor,omitempty"`
-	Queued    int       `json:"queued"`
+	// Cursor is the last person reached by a campaign begun when there
+	// was one cursor for all channels; Cursors, the last reached on each
+	// channel.
+	Cursor  string            `json:"cursor,omitempty"`
+	Cursors map[string]string `json:"cursors,omitempty"`
+	Queued  int               `json:"queued"`
 }
 
 func reminderDueKey(due time.Time, participant string) []byte {
@@ -129,27 +136,46 @@ func eraseRemindersTx(tx kv.Tx, participant string) error {
 	return nil
 }
 
-// DueReminders lists at most limit reminders due at now, the oldest
-// first, with where to send them.
-func (db *DB) DueReminders(ctx context.Context, now time.Time, limit int) ([]bot.DueReminder, error) {
+// dueScanMax bounds how many due reminders one DueReminders call looks
+// at: beyond it, reminders of a channel with room wait behind those of
+// channels whose share is full until these leave.
+const dueScanMax = 4096
+
+// DueReminders lists reminders due at now, the oldest first, with where
+// to send them: at most room[ch] of each channel ch, none of a channel
+// room leaves out. A participant id starts with its channel
+// (bot.ParticipantID).
+func (db *DB) DueReminders(ctx context.Context, now time.Time, room bot.Room) ([]bot.DueReminder, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var list []bot.DueReminder
 	err := db.view(func(tx kv.Tx) error {
 		list = nil
+		want := 0
+		left := maps.Clone(room)
+		for _, n := range left {
+			want += max(n, 0)
+		}
 		contacts := tx.Bucket(bucketReminderContacts)
 		end := uint64(now.UnixNano())
 		c := tx.Bucket(bucketReminderDue).Cursor()
-		for k, _ := c.First(); k != nil && len(list) < limit; k, _ = c.Next() {
+		scanned := 0
+		for k, _ := c.First(); k != nil && len(list) < want && scanned < dueScanMax; k, _ = c.Next() {
+			scanned++
 			if len(k) <= 8 || binary.BigEndian.Uint64(k[:8]) > end {
 				break
 			}
 			p := string(k[8:])
+			ch, _, _ := strings.Cut(p, ":")
+			if left[ch] <= 0 {
+				continue
+			}
 			var r contactRecord
 			if b := contacts.Get(k[8:]); b == nil || json.Unmarshal(b, &r) != nil {
 				continue
 			}
+			left[ch]--
 			list = append(list, bot.DueReminder{
 				Participant: p, Channel: r.Channel, Address: r.Address,
 				Due: time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))),
@@ -245,11 +271,14 @@ func (db *DB) SendAnnouncement(ctx context.Context, id uint64, now time.Time) (r
 }
 
 // NextAnnouncements moves the deliveries of the announcement being sent
-// to at most limit more people into the outbox, in the low-priority lane,
-// and the campaign's cursor past them, in one transaction; render writes
-// each delivery in the person's language. It returns the deliveries
-// (none when no campaign runs).
-func (db *DB) NextAnnouncements(ctx context.Context, now time.Time, limit int, render func(lang, text string) flows.Reply) ([]bot.Outgoing, error) {
+// to more people into the outbox, in the low-priority lane, at most
+// room[ch] on each channel ch, and the campaign's cursor on each channel
+// past them, in one transaction; render writes each delivery in the
+// person's language. It returns the deliveries (none when no campaign
+// runs). The people of each channel are those whose participant id
+// starts with it (bot.ParticipantID), taken in key order; the campaign is
+// done once every channel of room is through.
+func (db *DB) NextAnnouncements(ctx context.Context, now time.Time, room bot.Room, render func(lang, text string) flows.Reply) ([]bot.Outgoing, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -263,6 +292,7 @@ func (db *DB) NextAnnouncements(ctx context.Context, now time.Time, limit int, r
 		)
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
+			r = announcementRecord{}
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decode announcement: %w", err)
 			}
@@ -276,44 +306,56 @@ func (db *DB) NextAnnouncements(ctx context.Context, now time.Time, limit int, r
 		}
 		id := binary.BigEndian.Uint64(key)
 		outbox := tx.Bucket(bucketOutbox)
-		cc := tx.Bucket(bucketReminderContacts).Cursor()
-		k, v := cc.First()
-		if r.Cursor != "" {
-			k, v = cc.Seek([]byte(r.Cursor))
-			if k != nil && string(k) == r.Cursor {
+		contacts := tx.Bucket(bucketReminderContacts)
+		through := true
+		for _, channel := range slices.Sorted(maps.Keys(room)) {
+			prefix := channel + ":"
+			// Past the channel's own cursor, and past the one cursor of
+			// a campaign begun before there was one per channel.
+			from := max(prefix, r.Cursor, r.Cursors[channel])
+			cc := contacts.Cursor()
+			k, v := cc.Seek([]byte(from))
+			if k != nil && (string(k) == r.Cursor || string(k) == r.Cursors[channel]) {
 				k, v = cc.Next()
 			}
-		}
-		for ; k != nil && len(outs) < limit; k, v = cc.Next() {
-			var ct contactRecord
-			if err := json.Unmarshal(v, &ct); err != nil {
-				return fmt.Errorf("decode reminder contact: %w", err)
+			for n := 0; k != nil && strings.HasPrefix(string(k), prefix) && n < room[channel]; k, v = cc.Next() {
+				var ct contactRecord
+				if err := json.Unmarshal(v, &ct); err != nil {
+					return fmt.Errorf("decode reminder contact: %w", err)
+				}
+				ch, err := outbox.CreateBucketIfNotExists([]byte(ct.Channel))
+				if err != nil {
+					return err
+				}
+				seq, err := outbox.NextSequence()
+				if err != nil {
+					return err
+				}
+				out := bot.Outgoing{
+					Seq: seq, Channel: ct.Channel, Address: ct.Address, Participant: string(k),
+					EventID: fmt.Sprintf("announcement:%d", id), Reply: render(ct.Lang, r.Text), CreatedAt: now, Low: true,
+				}
+				rec, err := json.Marshal(newOutgoingRecord(out))
+				if err != nil {
+					return err
+				}
+				if err := ch.Put(u64(seq), rec); err != nil {
+					return err
+				}
+				outs = append(outs, out)
+				n++
+				if r.Cursors == nil {
+					r.Cursors = map[string]string{}
+				}
+				r.Cursors[channel] = string(k)
 			}
-			ch, err := outbox.CreateBucketIfNotExists([]byte(ct.Channel))
-			if err != nil {
-				return err
+			if k != nil && strings.HasPrefix(string(k), prefix) {
+				through = false
 			}
-			seq, err := outbox.NextSequence()
-			if err != nil {
-				return err
-			}
-			out := bot.Outgoing{
-				Seq: seq, Channel: ct.Channel, Address: ct.Address, Participant: string(k),
-				EventID: fmt.Sprintf("announcement:%d", id), Reply: render(ct.Lang, r.Text), CreatedAt: now, Low: true,
-			}
-			rec, err := json.Marshal(newOutgoingRecord(out))
-			if err != nil {
-				return err
-			}
-			if err := ch.Put(u64(seq), rec); err != nil {
-				return err
-			}
-			outs = append(outs, out)
-			r.Cursor = string(k)
 		}
 		r.Queued += len(outs)
-		if k == nil {
-			r.State, r.Cursor = AnnouncementDone, ""
+		if through {
+			r.State, r.Cursor, r.Cursors = AnnouncementDone, "", nil
 		}
 		rec, err := json.Marshal(r)
 		if err != nil {

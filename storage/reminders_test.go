@@ -3,13 +3,17 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // remindMachine offers reminders: at most 2, none on Sundays.
@@ -22,8 +26,9 @@ func sendLater(p *person, ev flows.Event) bot.Applied {
 	p.t.Helper()
 	p.now = p.now.Add(time.Minute)
 	ev.Later = true
+	channel, _, _ := strings.Cut(p.id, ":")
 	in := bot.Inbound{
-		ID: "telegram:update:" + strconv.FormatInt(updateSeq.Add(1), 10), Channel: bot.ChannelTelegram,
+		ID: channel + ":update:" + strconv.FormatInt(updateSeq.Add(1), 10), Channel: channel,
 		Participant: p.id, Address: p.address, Later: p.address, Event: ev,
 	}
 	now := p.now
@@ -70,10 +75,10 @@ func TestRemindersAreDueThenErased(t *testing.T) {
 	if n, err := db.ReminderContacts(ctx); err != nil || n != 2 {
 		t.Fatalf("contacts = %d, %v; want 2", n, err)
 	}
-	if due, _ := db.DueReminders(ctx, t0.Add(24*time.Hour), 10); len(due) != 0 {
+	if due, _ := db.DueReminders(ctx, t0.Add(24*time.Hour), bot.Room{bot.ChannelTelegram: 10}); len(due) != 0 {
 		t.Fatalf("due after a day: %+v", due)
 	}
-	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), 10)
+	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), bot.Room{bot.ChannelTelegram: 10})
 	if err != nil || len(due) != 2 {
 		t.Fatalf("due after four days = %+v, %v", due, err)
 	}
@@ -86,7 +91,7 @@ func TestRemindersAreDueThenErased(t *testing.T) {
 	// Alice erases everything: her contact and her reminder go with it.
 	sendLater(alice, flows.Event{Kind: flows.EventCommand, Command: flows.CmdErase})
 	sendLater(alice, flows.Event{Kind: flows.EventChoice, Token: alice.last[0].Token})
-	due, _ = db.DueReminders(ctx, t0.Add(4*24*time.Hour), 10)
+	due, _ = db.DueReminders(ctx, t0.Add(4*24*time.Hour), bot.Room{bot.ChannelTelegram: 10})
 	if len(due) != 1 || due[0].Participant != other.id {
 		t.Fatalf("due after erasure = %+v", due)
 	}
@@ -139,7 +144,7 @@ func TestAnnouncementOnceAcrossRestarts(t *testing.T) {
 		t.Fatalf("draft: %d recipients, %v; want %d", n, err, people)
 	}
 	render := func(lang, text string) flows.Reply { return flows.Reply{Title: lang, Text: text} }
-	if outs, _ := db.NextAnnouncements(ctx, t0, 100, render); len(outs) != 0 {
+	if outs, _ := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelTelegram: 100}, render); len(outs) != 0 {
 		t.Fatalf("a draft went out: %d", len(outs))
 	}
 	if _, err := db.SendAnnouncement(ctx, id, t0); err != nil {
@@ -150,7 +155,7 @@ func TestAnnouncementOnceAcrossRestarts(t *testing.T) {
 	}
 	got := map[string]int{}
 	for round := 0; ; round++ {
-		outs, err := db.NextAnnouncements(ctx, t0, 4, render)
+		outs, err := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelTelegram: 4}, render)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,5 +193,138 @@ func TestAnnouncementOnceAcrossRestarts(t *testing.T) {
 	}
 	if low != people {
 		t.Errorf("%d low-priority entries in the outbox after restarts, want %d", low, people)
+	}
+}
+
+// TestCampaignsFillEachChannel: due reminders and an announcement's
+// deliveries are handed out per channel, each within its room, so that a
+// channel whose share of the lane is full (a slow platform) leaves the
+// others theirs; the announcement ends once every channel is through, and
+// each person gets it once.
+func TestCampaignsFillEachChannel(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	m := remindMachine()
+	const each = 5
+	for i := range each {
+		for _, ch := range []string{bot.ChannelDiscord, bot.ChannelTelegram} {
+			id := strconv.Itoa(7000 + i)
+			acceptReminders(newPerson(t, db, m, ch+":"+id, id, t0), "Réponse "+id)
+		}
+	}
+	due, err := db.DueReminders(ctx, t0.Add(4*24*time.Hour), bot.Room{bot.ChannelDiscord: 0, bot.ChannelTelegram: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 2 || !strings.HasPrefix(due[0].Participant, "telegram:") || !strings.HasPrefix(due[1].Participant, "telegram:") {
+		t.Fatalf("due with room for 2 on Telegram, none on Discord: %+v", due)
+	}
+
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, t0); err != nil {
+		t.Fatal(err)
+	}
+	render := func(lang, text string) flows.Reply { return flows.Reply{Text: text} }
+	next := func(room bot.Room) map[string]int {
+		t.Helper()
+		outs, err := db.NextAnnouncements(ctx, t0, room, render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, o := range outs {
+			ch, _, _ := strings.Cut(o.Participant, ":")
+			n[ch]++
+		}
+		return n
+	}
+	if got := next(bot.Room{bot.ChannelDiscord: 1, bot.ChannelTelegram: 3}); got[bot.ChannelDiscord] != 1 || got[bot.ChannelTelegram] != 3 {
+		t.Fatalf("first deliveries by channel: %v, want 1 on Discord and 3 on Telegram", got)
+	}
+	// Discord's share full: Telegram goes through on its own.
+	if got := next(bot.Room{bot.ChannelDiscord: 0, bot.ChannelTelegram: 10}); got[bot.ChannelDiscord] != 0 || got[bot.ChannelTelegram] != each-3 {
+		t.Fatalf("with Discord full: %v, want the %d left on Telegram", got, each-3)
+	}
+	if got := next(bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}); got[bot.ChannelDiscord] != each-1 || got[bot.ChannelTelegram] != 0 {
+		t.Fatalf("the rest: %v, want the %d left on Discord", got, each-1)
+	}
+	if got := next(bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}); len(got) != 0 {
+		t.Fatalf("after everyone: %v, want none", got)
+	}
+	for _, ch := range []string{bot.ChannelDiscord, bot.ChannelTelegram} {
+		seen := map[string]int{}
+		list, err := db.Pending(ctx, ch, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range list {
+			if o.Low && strings.HasPrefix(o.EventID, "announcement:") {
+				seen[o.Participant]++
+			}
+		}
+		for p, n := range seen {
+			if n != 1 {
+				t.Errorf("%s has the announcement %d times in the outbox", p, n)
+			}
+		}
+		if len(seen) != each {
+			t.Errorf("%d people on %s have the announcement, want %d", len(seen), ch, each)
+		}
+	}
+}
+
+// TestCampaignWithOneCursorResumes: a campaign begun by a version that
+// kept one cursor for all channels (people in key order, Discord's
+// first) resumes past it on each channel, nobody reached twice.
+func TestCampaignWithOneCursorResumes(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	m := remindMachine()
+	for i := range 3 {
+		for _, ch := range []string{bot.ChannelDiscord, bot.ChannelTelegram} {
+			id := strconv.Itoa(7100 + i)
+			acceptReminders(newPerson(t, db, m, ch+":"+id, id, t0), "Réponse "+id)
+		}
+	}
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, t0); err != nil {
+		t.Fatal(err)
+	}
+	// As the old version left it: two of Discord's people reached.
+	err = db.update(func(tx kv.Tx) error {
+		b := tx.Bucket(bucketAnnouncements)
+		var r announcementRecord
+		if err := json.Unmarshal(b.Get(u64(id)), &r); err != nil {
+			return err
+		}
+		r.Cursor, r.Queued = "discord:7101", 2
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		return b.Put(u64(id), v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}, func(_, text string) flows.Reply { return flows.Reply{Text: text} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range outs {
+		got = append(got, o.Participant)
+	}
+	if want := []string{"discord:7102", "telegram:7100", "telegram:7101", "telegram:7102"}; !slices.Equal(got, want) {
+		t.Errorf("resumed with %v, want %v", got, want)
+	}
+	if more, err := db.NextAnnouncements(ctx, t0, bot.Room{bot.ChannelDiscord: 10, bot.ChannelTelegram: 10}, func(_, text string) flows.Reply { return flows.Reply{Text: text} }); err != nil || len(more) != 0 {
+		t.Errorf("after everyone: %d more, %v", len(more), err)
 	}
 }

@@ -157,6 +157,7 @@ var english = Catalog{
 		VoiceNotHere:    "I cannot use a voice message here: please choose one of the options.",
 		MediaNotHere:    "I cannot use this file here: please choose one of the options.",
 		MediaForText:    "I cannot read this file. Please answer with a written message (or a voice message on Telegram).",
+		Edited:          "You edited a message: I do not read edits, and what was saved stays as it was. To change an answer: {menu}, then its theme.",
 		EmptyText:       "Your message is empty: nothing was saved.",
 		TooLong:         "Your answer is %d characters long; the limit is %d. Nothing was saved: please shorten it and send it again.",
 		Unreadable:      "I could not read this message: some characters are unreadable. Nothing was saved: could you type it again?",
@@ -318,7 +319,7 @@ var english = Catalog{
 		Reminder:    "Hello! You started the consultation on digital education (themes validated: %d of %d). Your answers are kept: continue whenever you like, where you left off.",
 		Stop:        "No more reminders",
 		Stopped:     "Noted: you will get no more reminders or announcements. To turn them back on: {reminders}.",
-		StillOn:     "You will still get reminders and announcements. To stop them: {reminders} or “stop”.",
+		StillOn:     "You will still get reminders and announcements. To stop them too, type “stop” again (or {reminders}).",
 		NotOn:       "You are not getting reminders.",
 		Unavailable: "Reminders are not offered here: I cannot write to you later on this channel.",
 

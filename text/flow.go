@@ -72,6 +72,7 @@ type Flow struct {
 	VoiceNotHere string
 	MediaNotHere string
 	MediaForText string
+	Edited       string // a sent message was edited: edits are not read
 	EmptyText    string
 	TooLong      string // %d length, %d limit
 	Unreadable   string

@@ -157,6 +157,7 @@ var french = Catalog{
 		VoiceNotHere:    "Je ne peux pas utiliser un message vocal ici : choisissez l'une des options.",
 		MediaNotHere:    "Je ne peux pas utiliser ce fichier ici : choisissez l'une des options.",
 		MediaForText:    "Je ne peux pas lire ce fichier. Répondez par un message écrit (ou un message vocal sur Telegram).",
+		Edited:          "Vous avez modifié un message : je ne lis pas les modifications, et ce qui a été enregistré ne change pas. Pour changer une réponse : {menu}, puis son thème.",
 		EmptyText:       "Votre message est vide : rien n'a été enregistré.",
 		TooLong:         "Votre réponse fait %d caractères ; la limite est de %d. Rien n'a été enregistré : raccourcissez-la puis renvoyez-la.",
 		Unreadable:      "Je n'ai pas pu lire ce message : des caractères sont illisibles. Rien n'a été enregistré : pouvez-vous le réécrire ?",
@@ -318,7 +319,7 @@ var french = Catalog{
 		Reminder:    "Bonjour ! Vous aviez commencé la consultation sur le numérique éducatif (thèmes validés : %d sur %d). Vos réponses sont gardées : reprenez quand vous voulez, là où vous en étiez.",
 		Stop:        "Ne plus recevoir de rappels",
 		Stopped:     "C'est noté : vous ne recevrez plus de rappels ni d'annonces. Pour les réactiver : {reminders}.",
-		StillOn:     "Vous recevrez toujours les rappels et les annonces. Pour les arrêter : {reminders} ou « stop ».",
+		StillOn:     "Vous recevrez toujours les rappels et les annonces. Pour les arrêter aussi, écrivez encore « stop » (ou {reminders}).",
 		NotOn:       "Vous ne recevez pas de rappels.",
 		Unavailable: "Les rappels ne sont pas proposés ici : je ne peux pas vous écrire plus tard sur ce canal.",
 

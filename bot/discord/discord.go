@@ -204,6 +204,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 	dg.AddHandler(a.onInteraction)
 	dg.AddHandler(a.onRawInteraction)
 	dg.AddHandler(a.onMessage)
+	dg.AddHandler(a.onMessageUpdate)
 	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		a.log.Info("gateway ready", "guilds", len(r.Guilds))
 		a.observer().Connected(bot.ChannelDiscord, true)

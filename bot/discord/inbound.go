@@ -426,6 +426,24 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	a.commit(in)
 }
 
+// onMessageUpdate tells a person who edited a direct message that edits
+// are not read. Discord also sends updates that are no edit (a link's
+// preview added): those carry no edited_timestamp and are left alone.
+func (a *Adapter) onMessageUpdate(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
+	m := mu.Message
+	if m == nil || m.GuildID != "" || m.EditedTimestamp == nil || m.Author == nil || m.Author.ID == "" || m.Author.Bot || m.Author.System {
+		return
+	}
+	a.commit(bot.Inbound{
+		ID:          "discord:edit:" + m.ID + ":" + strconv.FormatInt(m.EditedTimestamp.UnixNano(), 10),
+		Channel:     bot.ChannelDiscord,
+		Participant: a.participant(m.Author.ID),
+		Address:     addrChannel + m.ChannelID,
+		At:          *m.EditedTimestamp,
+		Event:       flows.Event{Kind: flows.EventEdited},
+	})
+}
+
 func mediaKind(m *discordgo.Message) string {
 	if m.Flags&discordgo.MessageFlagsIsVoiceMessage != 0 {
 		return "voice"

@@ -378,9 +378,13 @@ func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) 
 }
 
 // answerButton is the label of the button that opens the answer form,
-// in the language of the participant's client: the one label the adapter
-// adds itself.
-func (a *Adapter) answerButton(participant string) string {
+// the one label the adapter adds itself: in the reply's language, which
+// the person may have chosen with /langue whatever their client's, else
+// (a reply from before replies carried it) in their client's.
+func (a *Adapter) answerButton(r flows.Reply, participant string) string {
+	if r.Lang != "" {
+		return text.For(r.Lang).Channel.Discord.AnswerButton
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return text.For(a.locale[participant]).Channel.Discord.AnswerButton
@@ -430,7 +434,7 @@ func (a *Adapter) render(r flows.Reply, userID string) []part {
 		})
 	}
 	if r.Expect == flows.ExpectText {
-		label := a.answerButton(userID)
+		label := a.answerButton(r, userID)
 		maxLen := r.MaxLen
 		if maxLen <= 0 || maxLen > maxParagraph {
 			maxLen = maxParagraph

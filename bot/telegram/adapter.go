@@ -80,6 +80,11 @@ type Options struct {
 	Paid Paid
 	// PollTimeout is the getUpdates long-poll timeout (default 25 s).
 	PollTimeout time.Duration
+	// ProbeWait is how long an announcement interrupted by a stop waits,
+	// after the restart, for a message id newer than its claim before
+	// its probe tries the whole cap instead (settle.go); zero:
+	// DefaultProbeWait.
+	ProbeWait time.Duration
 	// Logger receives the adapter's logs; nil discards them.
 	Logger *slog.Logger
 	// Observer learns of every Bot API call and of the link to Telegram
@@ -187,6 +192,9 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 	if opts.PollTimeout <= 0 {
 		opts.PollTimeout = 25 * time.Second
 	}
+	if opts.ProbeWait <= 0 {
+		opts.ProbeWait = DefaultProbeWait
+	}
 	opts.Limits = opts.Limits.withDefaults()
 	logger := opts.Logger
 	if logger == nil {
@@ -210,9 +218,9 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		client:     &http.Client{Transport: bot.ObserveRequests(bot.ChannelTelegram, opts.Observer, apiMethod, transport), Timeout: opts.PollTimeout + 15*time.Second},
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
-		gate:       newChatGate(),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
 	}
+	a.gate = newChatGate(a.log, a.chatAttr)
 	if opts.Paid.MessagesPerDay > 0 {
 		a.lim.paid = &paidLane{window: newWindow(PaidRate, PaidRate), budget: newBudget(ctx, opts.Paid, a.log)}
 	}

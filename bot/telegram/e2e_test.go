@@ -433,15 +433,17 @@ func TestSameUpdateTwiceCountsOnce(t *testing.T) {
 	if err := fake.Redeliver(id); err != nil {
 		t.Fatal(err)
 	}
-	// Editing a sent message is not an answer: ignored, but confirmed.
+	// Editing a sent message is not an answer: it is confirmed, and the
+	// person told that edits are not read, in one message with the
+	// question again.
 	fake.EditText(p.u, 1, "Réponse modifiée.")
 	// A marker after the redelivery: once its reply is there, the
 	// redelivered update has been processed too (same participant, in order).
 	p.say("/aide")
 	p.expect("/aide")
 	msgs := fake.Messages(42)
-	if len(msgs) != before+1 {
-		t.Errorf("redelivered or edited message produced replies: %d new messages, want 1 (the help)", len(msgs)-before)
+	if len(msgs) != before+2 || !strings.Contains(msgs[before].Text, "je ne lis pas les modifications") {
+		t.Errorf("redelivered or edited message: %d new messages, want 2 (edits are not read, the help)", len(msgs)-before)
 	}
 	if got := a.answers(pid(42)); len(got) != 1 || firstText(got) != "Première réponse." {
 		t.Errorf("stored %v, want the first answer once", got)

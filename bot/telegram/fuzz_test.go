@@ -69,6 +69,10 @@ func FuzzUpdate(f *testing.F) {
 			if ev.Media == "" {
 				t.Fatal("media event without media kind")
 			}
+		case flows.EventEdited:
+			if u.EditedMessage == nil || u.EditedMessage.Chat.Type != "private" {
+				t.Fatal("edited event from no edit in a private chat")
+			}
 		default:
 			t.Fatalf("unknown event kind %q", ev.Kind)
 		}

@@ -16,7 +16,7 @@ import (
 type route int
 
 const (
-	routeIgnore route = iota // edited messages, channel posts, service messages…
+	routeIgnore route = iota // channel posts, service messages, edits in groups…
 	routeEngine              // a private-chat event for the consultation
 	routeGroup               // a group message addressed to the bot
 )
@@ -54,6 +54,18 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 			return in, routeGroup
 		}
 		return in, routeIgnore
+	case u.EditedMessage != nil:
+		// A private message edited after it was sent: its first wording
+		// was read and stored; the person is told edits are not read.
+		m := u.EditedMessage
+		if m.From == nil || m.Chat == nil || m.From.IsBot || m.Chat.Type != "private" {
+			return in, routeIgnore
+		}
+		in.Participant = a.participant(m.From.ID)
+		in.Address = strconv.FormatInt(m.Chat.ID, 10)
+		in.At = time.Unix(int64(m.EditDate), 0)
+		in.Event = flows.Event{Kind: flows.EventEdited, Lang: m.From.LanguageCode}
+		return in, routeEngine
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
 		if q.From == nil {

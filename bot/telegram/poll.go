@@ -26,7 +26,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 			Offset:         offset,
 			Limit:          100,
 			Timeout:        int(a.opts.PollTimeout / time.Second),
-			AllowedUpdates: []string{"message", "callback_query"},
+			AllowedUpdates: []string{"message", "edited_message", "callback_query"},
 		})
 		if ctx.Err() != nil {
 			return nil

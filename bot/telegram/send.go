@@ -37,10 +37,12 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 	}
 	chatID, replyTo := addr.chat, addr.replyTo
 	parts := renderOutgoing(out)
-	if !out.Low && a.gate.isOpen(chatID) {
+	if !out.Low {
 		// Nothing goes to a chat whose interrupted announcement is being
 		// settled (settle.go).
-		return &errUnsettled{wait: 500 * time.Millisecond}
+		if err := a.gate.held(chatID); err != nil {
+			return err
+		}
 	}
 	if _, ok := privateChat(out); ok && out.Claimed && len(parts) > 0 {
 		arrived, err := a.settle(ctx, chatID, out, parts[0])

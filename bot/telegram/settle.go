@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,9 +47,10 @@ import (
 // the first answer after a restart (or a failure) for it to be reached.
 const probeCap = 1000
 
-// probeWait is how long an unsettled announcement waits for a message id
-// newer than its claim before the probe tries the whole cap instead.
-const probeWait = 10 * time.Second
+// DefaultProbeWait is how long an unsettled announcement waits for a
+// message id newer than its claim before the probe tries the whole cap
+// instead (Options.ProbeWait).
+const DefaultProbeWait = 10 * time.Second
 
 // msgIDs follows the message ids of the bot's private chats.
 type msgIDs struct {
@@ -57,6 +59,9 @@ type msgIDs struct {
 	issued     uint64 // message-creating requests issued so far
 	lastIssued uint64 // the latest issued of those answered with an id
 	lastID     int    // its message's id
+	// newer is closed, and replaced, when lastIssued moves on; nil
+	// until someone waits for it.
+	newer chan struct{}
 }
 
 // issue counts one request that creates a message in a private chat,
@@ -82,6 +87,21 @@ func (m *msgIDs) answered(issued uint64, id int) {
 	m.seen = max(m.seen, id)
 	if issued > m.lastIssued {
 		m.lastIssued, m.lastID = issued, id
+		m.wakeLocked()
+	}
+}
+
+// wake closes newer, so that whoever waits on it looks again.
+func (m *msgIDs) wake() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wakeLocked()
+}
+
+func (m *msgIDs) wakeLocked() {
+	if m.newer != nil {
+		close(m.newer)
+		m.newer = nil
 	}
 }
 
@@ -100,11 +120,18 @@ func (m *msgIDs) high() int {
 }
 
 // after returns the id of a message created by a request issued after
-// the since-th, if one was answered.
-func (m *msgIDs) after(since uint64) (int, bool) {
+// the since-th, if one was answered; when none was, newer is closed once
+// a later request is answered.
+func (m *msgIDs) after(since uint64) (id int, ok bool, newer <-chan struct{}) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.lastID, m.lastIssued > since
+	if m.lastIssued > since {
+		return m.lastID, true, nil
+	}
+	if m.newer == nil {
+		m.newer = make(chan struct{})
+	}
+	return 0, false, m.newer
 }
 
 // answerID reads the id of the private-chat message a sending request
@@ -132,6 +159,11 @@ type unsettled struct {
 	since uint64    // H must come from a request issued after this one
 	asked time.Time // when it became unsettled
 	next  int       // next id to try
+
+	// Guarded by chatGate.mu.
+	done   chan struct{} // closed once settled: what waits on the chat goes
+	held   int           // replies to the chat held meanwhile
+	logged bool          // the wait was logged: its end will be
 }
 
 // chatUse is what goes on in one private chat.
@@ -147,22 +179,56 @@ type chatGate struct {
 	mu      sync.Mutex
 	chats   map[int64]*chatUse
 	changed chan struct{} // closed and replaced when a request leaves
+	log     *slog.Logger
+	attr    func(chat int64) slog.Attr // how logs name a chat
 }
 
-func newChatGate() *chatGate {
-	return &chatGate{chats: map[int64]*chatUse{}, changed: make(chan struct{})}
+func newChatGate(log *slog.Logger, attr func(int64) slog.Attr) *chatGate {
+	return &chatGate{chats: map[int64]*chatUse{}, changed: make(chan struct{}), log: log, attr: attr}
 }
 
-// errUnsettled is the failure of a reply to a chat whose announcement is
-// being settled: the engine tries again shortly, counting nothing.
-type errUnsettled struct{ wait time.Duration }
+// errUnsettled is the failure of a reply that must wait for a chat's
+// interrupted announcement: held until it is settled, or the announcement
+// itself until it can be. The engine tries again once until is closed,
+// counting nothing and logging nothing; the gate logs the wait once per
+// chat.
+type errUnsettled struct{ until <-chan struct{} }
 
 func (e *errUnsettled) Error() string {
 	return "telegram chat waits for an interrupted announcement to be settled"
 }
 
-// RetryAfter is the short wait before the next attempt.
-func (e *errUnsettled) RetryAfter() time.Duration { return e.wait }
+// Until is closed when the reply may be tried again.
+func (e *errUnsettled) Until() <-chan struct{} { return e.until }
+
+// hold counts a reply to chat held by u, its unsettled announcement, and
+// returns its failure; the first one held logs that the chat waits. mu
+// must be held.
+func (g *chatGate) hold(chat int64, u *unsettled) error {
+	u.held++
+	g.waits(chat, u)
+	return &errUnsettled{until: u.done}
+}
+
+// waits logs, once per unsettled announcement, that its chat waits for
+// it to be settled. mu must be held.
+func (g *chatGate) waits(chat int64, u *unsettled) {
+	if !u.logged {
+		u.logged = true
+		g.log.Info("chat waits for its interrupted announcement to be settled before anything else goes to it", g.attr(chat), "seq", u.seq)
+	}
+}
+
+// held returns the failure of a live reply to chat while its
+// announcement is unsettled, nil when it may go.
+func (g *chatGate) held(chat int64) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c := g.chats[chat]; c != nil && c.open != nil {
+		return g.hold(chat, c.open)
+	}
+	return nil
+}
 
 // enter waits until a sending request to chat may leave: a live one
 // while no low one is in flight, a low one while no live one is; it
@@ -181,8 +247,9 @@ func (g *chatGate) enter(ctx context.Context, chat int64, low bool, seq uint64) 
 			g.chats[chat] = c
 		}
 		if c.open != nil && (!low || c.open.seq != seq) {
+			err := g.hold(chat, c.open)
 			g.mu.Unlock()
-			return nil, &errUnsettled{wait: 500 * time.Millisecond}
+			return nil, err
 		}
 		busy := c.low > 0
 		if low {
@@ -223,7 +290,9 @@ func (g *chatGate) leave(chat int64, low bool) {
 	g.changed = make(chan struct{})
 }
 
-// unsettle records u as chat's unsettled announcement.
+// unsettle records u as chat's unsettled announcement. The same
+// announcement unsettled again (a failed attempt at it, claimed anew)
+// keeps what waits on it.
 func (g *chatGate) unsettle(chat int64, u *unsettled) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -231,6 +300,15 @@ func (g *chatGate) unsettle(chat int64, u *unsettled) {
 	if c == nil {
 		c = &chatUse{}
 		g.chats[chat] = c
+	}
+	switch old := c.open; {
+	case old != nil && old.seq == u.seq:
+		u.done, u.held, u.logged = old.done, old.held, old.logged
+	case old != nil:
+		close(old.done) // what waited on it tries again, and waits on u
+	}
+	if u.done == nil {
+		u.done = make(chan struct{})
 	}
 	c.open = u
 }
@@ -243,20 +321,17 @@ func (g *chatGate) settle(chat int64, seq uint64) {
 	if c == nil || c.open == nil || c.open.seq != seq {
 		return
 	}
+	u := c.open
+	close(u.done)
+	if u.logged {
+		g.log.Info("interrupted announcement settled: the chat's replies go again", g.attr(chat), "seq", seq, "held", u.held, "waited", time.Since(u.asked).Round(time.Millisecond))
+	}
 	c.open = nil
 	if c.live == 0 && c.low == 0 {
 		delete(g.chats, chat)
 	}
 	close(g.changed)
 	g.changed = make(chan struct{})
-}
-
-// isOpen reports whether chat has an unsettled announcement.
-func (g *chatGate) isOpen(chat int64) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	c := g.chats[chat]
-	return c != nil && c.open != nil
 }
 
 // open returns chat's unsettled announcement seq, nil if none.
@@ -316,10 +391,18 @@ func (a *Adapter) unsettledAfter(chat int64, out *bot.Outgoing, note string) {
 	a.gate.unsettle(chat, a.newUnsettled(out.Seq, note))
 }
 
-// errAwaitingID is the failure of an unsettled announcement's Send while
-// no message id newer than its claim is known: the engine tries again
-// shortly, counting nothing.
-var errAwaitingID = &errUnsettled{wait: 250 * time.Millisecond}
+// awaitID is the failure of u's Send while no message id newer than its
+// claim is known: it is tried again once one is (newer), or once the
+// probe's wait is over, whichever comes first.
+func (a *Adapter) awaitID(chat int64, u *unsettled, newer <-chan struct{}) error {
+	a.gate.mu.Lock()
+	a.gate.waits(chat, u)
+	a.gate.mu.Unlock()
+	// The probe's wait over, newer is closed too (waking any other
+	// announcement that waits: it looks again).
+	time.AfterFunc(a.opts.ProbeWait-time.Since(u.asked), a.ids.wake)
+	return &errUnsettled{until: newer}
+}
 
 // settle finds out whether out, unsettled, arrived in chat, by trying the
 // ids after its claim with p, its message (see the top of this file). It
@@ -337,13 +420,13 @@ func (a *Adapter) settle(ctx context.Context, chat int64, out bot.Outgoing, p pa
 		a.log.Warn("interrupted announcement claimed before any message id was known: sending it again, it may arrive twice", attrs...)
 		return false, nil
 	}
-	h, known := a.ids.after(u.since)
+	h, known, newer := a.ids.after(u.since)
 	last := u.after + probeCap
 	switch {
 	case known:
 		last = min(last, h-1)
-	case time.Since(u.asked) < probeWait:
-		return false, errAwaitingID
+	case time.Since(u.asked) < a.opts.ProbeWait:
+		return false, a.awaitID(chat, u, newer)
 	}
 	tried := 0
 	for ; u.next <= last; u.next++ {

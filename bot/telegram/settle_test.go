@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -44,9 +45,16 @@ func newSettleBench(t *testing.T) *settleBench {
 // adapter starts a new adapter (a new process) on the fake.
 func (b *settleBench) adapter() *telegram.Adapter {
 	b.t.Helper()
+	return b.adapterWaiting(0)
+}
+
+// adapterWaiting starts a new adapter whose unsettled announcements wait
+// probeWait for a newer message id (zero: the default).
+func (b *settleBench) adapterWaiting(probeWait time.Duration) *telegram.Adapter {
+	b.t.Helper()
 	ad, err := telegram.New(context.Background(), nobody{}, telegram.Options{
 		Token: b.fake.Token(), APIEndpoint: b.fake.URL(), IDKey: testIDKey, Limits: adapterLimits,
-		Logger: slog.New(slog.NewTextHandler(b.logs, nil)),
+		Logger: slog.New(slog.NewTextHandler(b.logs, nil)), ProbeWait: probeWait,
 	})
 	if err != nil {
 		b.t.Fatal(err)
@@ -99,6 +107,43 @@ func (b *settleBench) count(chat int64) int {
 	return n
 }
 
+// claimed starts the process to be killed, which sends a message to
+// another chat, then claims an announcement to the person: its note is
+// that message's id, the highest the process had seen. It returns the
+// process and the announcement, not sent yet.
+func (b *settleBench) claimed() (*telegram.Adapter, bot.Outgoing) {
+	b.t.Helper()
+	first := b.adapter()
+	b.send(first, b.live(otherChat, "Bonjour"))
+	out := b.announcement(settleChat)
+	out.ClaimNote = strconv.Itoa(b.lastID(otherChat))
+	return first, out
+}
+
+// until is a Send error's condition: the reply is tried again once it
+// is closed.
+type until interface{ Until() <-chan struct{} }
+
+// waitUntil returns what err asks the engine to wait for, failing the
+// test when err asks for nothing.
+func (b *settleBench) waitUntil(err error, what string) <-chan struct{} {
+	b.t.Helper()
+	var u until
+	if !errors.As(err, &u) || u.Until() == nil {
+		b.t.Fatalf("%s: %v, want a wait until a condition", what, err)
+	}
+	return u.Until()
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
 // settleAfterRestart is what a new process does with out, claimed by a
 // killed one: the engine tells the adapter at start; replies to other
 // chats go, the first of them gives the adapter a message id newer than
@@ -108,20 +153,96 @@ func (b *settleBench) settleAfterRestart(out bot.Outgoing) *telegram.Adapter {
 	ad := b.adapter()
 	out.Claimed = true
 	ad.Unsettled(out)
-	// Nothing else goes to the chat meanwhile, and out waits for an id.
-	err := ad.Send(context.Background(), b.live(settleChat, "Question suivante"))
-	var wait interface{ RetryAfter() time.Duration }
-	if !errors.As(err, &wait) || wait.RetryAfter() <= 0 {
-		b.t.Fatalf("a live reply to the unsettled chat: %v, want a short wait", err)
+	// Nothing else goes to the chat meanwhile (twice tried: held both
+	// times, until the announcement is settled), and out waits for an
+	// id.
+	var held []<-chan struct{}
+	for range 2 {
+		held = append(held, b.waitUntil(ad.Send(context.Background(), b.live(settleChat, "Question suivante")), "a live reply to the unsettled chat"))
 	}
-	if err := ad.Send(context.Background(), out); !errors.As(err, &wait) {
-		b.t.Fatalf("settling before any newer message id: %v, want a short wait", err)
+	newer := b.waitUntil(ad.Send(context.Background(), out), "settling before any newer message id")
+	if isClosed(newer) || isClosed(held[0]) {
+		b.t.Fatal("the waits are over before anything happened")
 	}
 	b.send(ad, b.live(thirdChat, "Bonjour"))
+	if !isClosed(newer) {
+		b.t.Fatal("a newer message id is known, and the announcement still waits for one")
+	}
+	if isClosed(held[0]) {
+		b.t.Fatal("the live replies may go before the announcement is settled")
+	}
 	b.send(ad, out)
 	ad.Settled(out) // the engine, once it is marked sent
+	for _, c := range held {
+		if !isClosed(c) {
+			b.t.Fatal("the announcement is settled, and the live replies still wait")
+		}
+	}
 	b.send(ad, b.live(settleChat, "Question suivante"))
 	return ad
+}
+
+// TestSettleWaitLoggedOnce: a chat held while its announcement is
+// settled says so once when the wait starts and once when it ends, with
+// how many replies were held, and never the announcement's text.
+func TestSettleWaitLoggedOnce(t *testing.T) {
+	b := newSettleBench(t)
+	first, out := b.claimed()
+	b.send(first, out)
+	b.settleAfterRestart(out)
+	logs := b.logs.String()
+	if n := strings.Count(logs, "chat waits for its interrupted announcement"); n != 1 {
+		t.Errorf("the wait is logged %d times, want once:\n%s", n, logs)
+	}
+	if n := strings.Count(logs, "interrupted announcement settled"); n != 1 || !strings.Contains(logs, "held=2") {
+		t.Errorf("the end of the wait is logged %d times, want once with held=2:\n%s", n, logs)
+	}
+	if strings.Contains(logs, "trois jours") {
+		t.Errorf("the logs hold the announcement's text:\n%s", logs)
+	}
+}
+
+// TestSettleWithNoNewerID: after the restart nothing else is sent (the
+// end of a campaign, no live traffic), so no message id newer than the
+// claim comes. Once the probe's wait is over (shortened here), the probe
+// tries the ids after the claim on its own: the announcement found there
+// is not sent again; one not found is sent, once, after the whole cap.
+func TestSettleWithNoNewerID(t *testing.T) {
+	for _, arrived := range []bool{true, false} {
+		t.Run(fmt.Sprint("arrived=", arrived), func(t *testing.T) {
+			b := newSettleBench(t)
+			first, out := b.claimed()
+			if arrived {
+				b.send(first, out)
+			}
+			edits := b.fake.Requests("editMessageText")
+
+			ad := b.adapterWaiting(time.Millisecond)
+			out.Claimed = true
+			ad.Unsettled(out)
+			over := b.waitUntil(ad.Send(context.Background(), out), "settling before any newer message id")
+			select {
+			case <-over:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the probe's wait never ended")
+			}
+			b.send(ad, out)
+			ad.Settled(out)
+			if n := b.count(settleChat); n != 1 {
+				t.Errorf("the person has the announcement %d times, want once", n)
+			}
+			tried, want := b.fake.Requests("editMessageText")-edits, 1
+			if !arrived {
+				want = 1000
+			}
+			if tried != want {
+				t.Errorf("%d ids tried, want %d", tried, want)
+			}
+			if !arrived && !strings.Contains(b.logs.String(), "not found up to the probe cap, no newer message id known") {
+				t.Errorf("logs do not say the cap was tried without a newer id:\n%s", b.logs)
+			}
+		})
+	}
 }
 
 // TestSettleInterruptedAnnouncement lays out the message ids a kill can
@@ -153,11 +274,7 @@ func TestSettleInterruptedAnnouncement(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newSettleBench(t)
-			first := b.adapter()
-			b.send(first, b.live(otherChat, "Bonjour"))
-			l := b.lastID(otherChat) // the highest id the killed process had seen
-			out := b.announcement(settleChat)
-			out.ClaimNote = strconv.Itoa(l)
+			first, out := b.claimed()
 			tc.layout(b, first, out)
 
 			b.settleAfterRestart(out)
@@ -197,10 +314,7 @@ func TestSettleInterruptedAnnouncement(t *testing.T) {
 // the documented limit, and the log says so with the counts.
 func TestSettleBeyondTheProbeCap(t *testing.T) {
 	b := newSettleBench(t)
-	first := b.adapter()
-	b.send(first, b.live(otherChat, "Bonjour"))
-	out := b.announcement(settleChat)
-	out.ClaimNote = strconv.Itoa(b.lastID(otherChat))
+	first, out := b.claimed()
 	for i := range 1000 {
 		b.fake.SendText(telegramtest.User{ID: thirdChat}, "message "+strconv.Itoa(i))
 	}

@@ -99,7 +99,7 @@ func (a *Adapter) setWebhook(ctx context.Context) error {
 	params := tgbotapi.Params{
 		"url":             a.opts.WebhookURL,
 		"secret_token":    a.opts.WebhookSecret,
-		"allowed_updates": `["message","callback_query"]`,
+		"allowed_updates": `["message","edited_message","callback_query"]`,
 	}
 	if _, err := a.rawRequest(ctx, "setWebhook", params); err != nil {
 		if ctx.Err() != nil {

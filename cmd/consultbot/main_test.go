@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,15 +27,34 @@ import (
 const screenTimeout = 20 * time.Second
 
 // newTestMain returns a Main that reads no real environment and writes its
-// logs to the test's own buffer.
-func newTestMain(t *testing.T, stdin io.Reader, stdout io.Writer) (*Main, *bytes.Buffer) {
+// logs to the test's own buffer, which the test may read while it runs.
+func newTestMain(t *testing.T, stdin io.Reader, stdout io.Writer) (*Main, *logBuffer) {
 	t.Helper()
-	var stderr bytes.Buffer
+	stderr := &logBuffer{}
 	m := NewMain()
-	m.Stdin, m.Stdout, m.Stderr = stdin, stdout, &stderr
+	m.Stdin, m.Stdout, m.Stderr = stdin, stdout, stderr
 	m.Getenv = fakeEnv(nil)
 	m.ShutdownTimeout = 10 * time.Second
-	return m, &stderr
+	return m, stderr
+}
+
+// logBuffer is a running Main's log: written by the bot, read by the test
+// at the same time.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // answered is one answer the bot acknowledged by showing the next screen.

@@ -27,7 +27,7 @@ func seedDueReminders(t *testing.T, srv *telegramtest.Server, dbPath string) map
 		return flows.Reminders{OfferedAt: past, ConsentAt: past, Due: due}
 	})
 	defer db.Close()
-	if list, err := db.DueReminders(context.Background(), time.Now(), remindedPeople+1); err != nil || len(list) != remindedPeople {
+	if list, err := db.DueReminders(context.Background(), time.Now(), bot.Room{bot.ChannelTelegram: remindedPeople + 1}); err != nil || len(list) != remindedPeople {
 		t.Fatalf("seeded %d due reminders (%v), want %d", len(list), err, remindedPeople)
 	}
 	return chats
@@ -153,7 +153,7 @@ func TestKillNineDuringReminders(t *testing.T) {
 	if left, err := db.Pending(ctx, bot.ChannelTelegram, 0); err != nil || len(left) != 0 {
 		t.Errorf("outbox after the reminders: %d replies, %v", len(left), err)
 	}
-	if due, err := db.DueReminders(ctx, time.Now(), 10); err != nil || len(due) != 0 {
+	if due, err := db.DueReminders(ctx, time.Now(), bot.Room{bot.ChannelTelegram: 10}); err != nil || len(due) != 0 {
 		t.Errorf("reminders still due: %d, %v", len(due), err)
 	}
 	aside, err := db.Undeliverable()

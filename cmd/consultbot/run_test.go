@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
@@ -77,7 +76,7 @@ func TestRunTelegramEndToEnd(t *testing.T) {
 // runningBot is `consultbot run` started in-process by startRun.
 type runningBot struct {
 	m      *Main
-	stderr *bytes.Buffer
+	stderr *logBuffer
 	cancel context.CancelFunc
 	done   chan error
 }

@@ -312,6 +312,22 @@ func (s *Server) DirectMessage(u User, text string, files ...Attachment) (string
 	return id, nil
 }
 
+// EditDirectMessage edits u's direct message messageID to read text, as
+// Discord tells the bot with a MESSAGE_UPDATE carrying edited_timestamp.
+func (s *Server) EditDirectMessage(u User, messageID, text string) {
+	s.mu.Lock()
+	ch := s.dmChannelLocked(u.ID)
+	s.mu.Unlock()
+	now := time.Now()
+	s.dispatch("MESSAGE_UPDATE", map[string]any{
+		"id": messageID, "channel_id": ch, "author": userJSON(u, false), "content": text,
+		"timestamp": rfc3339(now.Add(-time.Second)), "edited_timestamp": rfc3339(now), "tts": false,
+		"mention_everyone": false, "mentions": []any{}, "mention_roles": []any{},
+		"attachments": []any{}, "embeds": []any{}, "pinned": false, "type": 0, "flags": 0,
+		"components": []any{},
+	})
+}
+
 // Redeliver dispatches an interaction again, as a gateway resume or a
 // retry can, or posts it again to the interactions endpoint; its token
 // stays the same, so a second callback is refused (and a second response

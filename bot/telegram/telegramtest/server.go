@@ -255,25 +255,29 @@ type Server struct {
 	polling    bool
 	webhookURL string
 	webhookSec string
-	nextMsgID  map[int64]int // groups: one count per chat
-	privateID  int           // private chats: one count for the bot, as on Telegram
-	userMsgs   map[int64]map[int]bool
-	chatTypes  map[int64]string
-	sent       map[int64][]*Message
-	callbacks  map[string]*callbackState
-	nextCB     int
-	commands   map[string][]wireBotCommand
-	files      map[string]wireFile
-	fileData   map[string][]byte // by file path: what file downloads serve
-	nextFile   int
-	buckets    map[string]*bucket
-	windows    map[string]*window
-	count429   int
-	requests   map[string]int
-	sentTotal  int
-	paidTotal  int
-	blocked    map[int64]bool // users who blocked the bot (Block)
-	faults     *fault.Injector
+	// allowed are the update types the bot last asked for (getUpdates'
+	// or setWebhook's allowed_updates); empty: every type. As Telegram
+	// does, updates of other types are not queued from then on.
+	allowed   map[string]bool
+	nextMsgID map[int64]int // groups: one count per chat
+	privateID int           // private chats: one count for the bot, as on Telegram
+	userMsgs  map[int64]map[int]bool
+	chatTypes map[int64]string
+	sent      map[int64][]*Message
+	callbacks map[string]*callbackState
+	nextCB    int
+	commands  map[string][]wireBotCommand
+	files     map[string]wireFile
+	fileData  map[string][]byte // by file path: what file downloads serve
+	nextFile  int
+	buckets   map[string]*bucket
+	windows   map[string]*window
+	count429  int
+	requests  map[string]int
+	sentTotal int
+	paidTotal int
+	blocked   map[int64]bool // users who blocked the bot (Block)
+	faults    *fault.Injector
 }
 
 // NewServer starts a fake Bot API server on loopback. Close it when done.
@@ -647,8 +651,15 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, *apiError) {
 	}
 	timeout, _ := p.int64("timeout")
 	deadline := time.Now().Add(time.Duration(timeout) * time.Second)
+	allowed, err := allowedUpdates(p)
+	if err != nil {
+		return nil, err
+	}
 
 	s.mu.Lock()
+	if allowed != nil {
+		s.allowed = allowed
+	}
 	if s.webhookURL != "" {
 		s.mu.Unlock()
 		return nil, &apiError{code: http.StatusConflict, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
@@ -1164,9 +1175,16 @@ func (s *Server) setWebhook(p params) (any, *apiError) {
 	}) {
 		return nil, badRequest("secret token contains unallowed characters")
 	}
+	allowed, err := allowedUpdates(p)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.webhookURL, s.webhookSec = url, sec
+	if allowed != nil {
+		s.allowed = allowed
+	}
 	s.notify()
 	return true, nil
 }
@@ -1230,4 +1248,33 @@ func (s *Server) getFile(p params) (any, *apiError) {
 		return nil, badRequest("invalid file_id")
 	}
 	return f, nil
+}
+
+// allowedUpdates reads the allowed_updates parameter (a JSON list of
+// update types); nil when absent, which keeps the previous setting.
+func allowedUpdates(p params) (map[string]bool, *apiError) {
+	raw, ok := p["allowed_updates"]
+	if !ok || raw == "" {
+		return nil, nil
+	}
+	var types []string
+	if err := json.Unmarshal([]byte(raw), &types); err != nil {
+		return nil, badRequest("can't parse allowed_updates: %v", err)
+	}
+	out := map[string]bool{} // empty: every type again
+	for _, t := range types {
+		out[t] = true
+	}
+	return out, nil
+}
+
+// typeOf names an update's type as allowed_updates does.
+func (u wireUpdate) typeOf() string {
+	switch {
+	case u.EditedMessage != nil:
+		return "edited_message"
+	case u.CallbackQuery != nil:
+		return "callback_query"
+	}
+	return "message"
 }

@@ -14,10 +14,15 @@ import (
 	"time"
 )
 
-// push queues a new update and returns its id; s.mu must be held.
+// push queues a new update and returns its id; s.mu must be held. An
+// update of a type the bot did not ask for gets an id but is never
+// delivered, as Telegram does not send it.
 func (s *Server) push(u wireUpdate) int {
 	s.nextUpdate++
 	u.UpdateID = s.nextUpdate
+	if len(s.allowed) > 0 && !s.allowed[u.typeOf()] {
+		return u.UpdateID
+	}
 	s.all[u.UpdateID] = u
 	s.pending = append(s.pending, pendingUpdate{u: u})
 	s.notify()
