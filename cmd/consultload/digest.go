@@ -538,6 +538,6 @@ func (s *schedStats) take() string {
 		}
 		return time.Duration(s.last.Buckets[len(s.last.Buckets)-2] * float64(time.Second))
 	}
-	return fmt.Sprintf("%d wake-ups, p50 under %v, p99 under %v, p99.9 under %v", total,
-		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(0.999).Round(time.Microsecond))
+	bound := func(p float64) time.Duration { return max(pct(p).Round(time.Microsecond), time.Microsecond) }
+	return fmt.Sprintf("%d wake-ups, p50 under %v, p99 under %v, p99.9 under %v", total, bound(0.50), bound(0.99), bound(0.999))
 }
