@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -106,16 +107,18 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	w := startWriters(ctx, db, *writers, 0)
 	defer w.stop()
 	commits := newCommitStats(db, path)
+	sched := newSchedStats()
 	// settle collects the garbage of the phase before, so that each
 	// measured phase starts from the same heap, and leaves out the writes
 	// that ran during that forced collection: it is not the phase's.
-	settle := func() { runtime.GC(); w.take(); commits.take() }
+	settle := func() { runtime.GC(); w.take(); commits.take(); sched.take() }
 
 	if err := traced(*tracePrefix, "baseline", func() error { time.Sleep(*baseline); return nil }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "writes, no digest:     %s\n", w.take())
 	fmt.Fprintf(stdout, "commits, no digest:    %s\n", commits.take())
+	fmt.Fprintf(stdout, "waits for a P, none:   %s\n", sched.take())
 
 	type way struct {
 		name    string
@@ -158,6 +161,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 				took.Round(time.Millisecond), d.Period.Contributions, d.Total.Contributions, peak)
 			fmt.Fprintf(stdout, "writes, during it:     %s\n", w.take())
 			fmt.Fprintf(stdout, "commits, during it:    %s\n", commits.take())
+			fmt.Fprintf(stdout, "waits for a P, during: %s\n", sched.take())
 		}
 	}
 	if err := prof.stop(); err != nil {
@@ -486,4 +490,54 @@ func (c *commitStats) take() string {
 	c.last, c.size = s, size
 	return fmt.Sprintf("%d pages written in %v, file +%.1f MiB, %d free pages (%d pending), %d read tx",
 		d.TxStats.GetWrite(), d.TxStats.GetWriteTime().Round(time.Millisecond), float64(grew)/(1<<20), s.FreePageN, s.PendingPageN, d.TxN)
+}
+
+// schedStats sums up, between two calls of take, how long goroutines
+// (the writers' and the digest's alike) waited to run once runnable: the
+// wait for a P, which Go's scheduler decides, not the kernel's wait for a
+// core that a thread with a P may still have.
+type schedStats struct{ last *metrics.Float64Histogram }
+
+const schedLatencies = "/sched/latencies:seconds"
+
+func newSchedStats() *schedStats {
+	s := &schedStats{}
+	s.read()
+	return s
+}
+
+func (s *schedStats) read() *metrics.Float64Histogram {
+	sample := []metrics.Sample{{Name: schedLatencies}}
+	metrics.Read(sample)
+	prev := s.last
+	s.last = sample[0].Value.Float64Histogram()
+	return prev
+}
+
+func (s *schedStats) take() string {
+	prev := s.read()
+	counts := slices.Clone(s.last.Counts)
+	var total uint64
+	for i := range counts {
+		if prev != nil {
+			counts[i] -= prev.Counts[i]
+		}
+		total += counts[i]
+	}
+	if total == 0 {
+		return "no goroutine scheduled"
+	}
+	pct := func(p float64) time.Duration {
+		want := uint64(float64(total) * p)
+		var n uint64
+		for i, c := range counts {
+			n += c
+			if n > want && !math.IsInf(s.last.Buckets[i+1], 1) {
+				return time.Duration(s.last.Buckets[i+1] * float64(time.Second)) // the bucket's upper bound
+			}
+		}
+		return time.Duration(s.last.Buckets[len(s.last.Buckets)-2] * float64(time.Second))
+	}
+	bound := func(p float64) time.Duration { return max(pct(p).Round(time.Microsecond), time.Microsecond) }
+	return fmt.Sprintf("%d wake-ups, p50 under %v, p99 under %v, p99.9 under %v", total, bound(0.50), bound(0.99), bound(0.999))
 }
