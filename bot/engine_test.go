@@ -17,6 +17,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/internal/logbuf"
 	"consultbot/storage"
 )
 
@@ -95,24 +96,6 @@ func (r *recorder) texts(address string) []string {
 		}
 	}
 	return texts
-}
-
-// logBuffer collects log lines written concurrently.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // waitFor polls cond until it holds or the deadline passes.
@@ -270,7 +253,7 @@ func TestRestartResendsPending(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "consult.db")
 	db := openDB(t, path)
 	down := &recorder{failures: 1 << 30} // the platform is down all along
-	var logs logBuffer
+	var logs logbuf.Buffer
 	eng := bot.New(db, historyStep(), slog.New(slog.NewTextHandler(&logs, nil)))
 	eng.SetRetry(time.Millisecond, 2*time.Millisecond)
 	eng.AddSender(bot.ChannelTelegram, down)
@@ -564,7 +547,7 @@ func TestSenderWaitUntilACondition(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
 	defer checkClose(t, db)
 	s := &heldSender{cond: make(untilErr)}
-	logs := &logBuffer{}
+	logs := &logbuf.Buffer{}
 	eng := bot.New(db, historyStep(), slog.New(slog.NewTextHandler(logs, nil)))
 	eng.SetRetry(time.Millisecond, time.Millisecond)
 	eng.AddSender(bot.ChannelTelegram, s)

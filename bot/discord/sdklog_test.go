@@ -1,36 +1,16 @@
 package discord_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
 
 	"consultbot/bot/discord"
 	"consultbot/bot/discord/discordtest"
+	"consultbot/internal/logbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for the gateway goroutine and the
-// test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestModalSubmitLogsNoSDKError: a modal submit arrives with Discord's
 // Label components (type 18), which discordgo v0.29.0 cannot decode and
@@ -41,7 +21,7 @@ func (s *syncBuffer) String() string {
 // routes discordgo's package-level logger, so it does not run in
 // parallel.
 func TestModalSubmitLogsNoSDKError(t *testing.T) {
-	var logs syncBuffer
+	var logs logbuf.Buffer
 	restore := discord.RouteSDKLogs(slog.New(slog.NewTextHandler(&logs, nil)), discord.SDKLogWarning)
 	defer restore()
 

@@ -19,6 +19,7 @@ import (
 	"consultbot/bot/telegram/telegramtest"
 	"consultbot/flows"
 	"consultbot/internal/fault"
+	"consultbot/internal/logbuf"
 	"consultbot/storage"
 )
 
@@ -38,25 +39,7 @@ type app struct {
 	ad     *telegram.Adapter
 	cancel context.CancelFunc
 	done   chan error
-	logs   *logBuffer // the engine's and the adapter's logs
-}
-
-// logBuffer collects log lines written concurrently.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs   *logbuf.Buffer // the engine's and the adapter's logs
 }
 
 func newFake(t *testing.T) *telegramtest.Server {
@@ -80,7 +63,7 @@ func startApp(t *testing.T, fake *telegramtest.Server, path string, tweak func(*
 	if err != nil {
 		t.Fatalf("open db: %v", err)
 	}
-	logs := &logBuffer{}
+	logs := &logbuf.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), logger)
 	eng.SetRetry(20*time.Millisecond, 200*time.Millisecond)

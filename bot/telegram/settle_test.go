@@ -14,6 +14,7 @@ import (
 	"consultbot/bot/telegram"
 	"consultbot/bot/telegram/telegramtest"
 	"consultbot/flows"
+	"consultbot/internal/logbuf"
 )
 
 // settleBench is an adapter Sending straight to the fake, without an
@@ -22,7 +23,7 @@ import (
 type settleBench struct {
 	t    *testing.T
 	fake *telegramtest.Server
-	logs *logBuffer
+	logs *logbuf.Buffer
 	seq  uint64
 }
 
@@ -39,7 +40,7 @@ func newSettleBench(t *testing.T) *settleBench {
 	for _, id := range []int64{settleChat, otherChat, thirdChat} {
 		fake.KnowPrivateChat(id)
 	}
-	return &settleBench{t: t, fake: fake, logs: &logBuffer{}}
+	return &settleBench{t: t, fake: fake, logs: &logbuf.Buffer{}}
 }
 
 // adapter starts a new adapter (a new process) on the fake.

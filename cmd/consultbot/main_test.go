@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +20,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"consultbot/flows"
+	"consultbot/internal/logbuf"
 	"consultbot/storage"
 )
 
@@ -28,33 +28,14 @@ const screenTimeout = 20 * time.Second
 
 // newTestMain returns a Main that reads no real environment and writes its
 // logs to the test's own buffer, which the test may read while it runs.
-func newTestMain(t *testing.T, stdin io.Reader, stdout io.Writer) (*Main, *logBuffer) {
+func newTestMain(t *testing.T, stdin io.Reader, stdout io.Writer) (*Main, *logbuf.Buffer) {
 	t.Helper()
-	stderr := &logBuffer{}
+	stderr := &logbuf.Buffer{}
 	m := NewMain()
 	m.Stdin, m.Stdout, m.Stderr = stdin, stdout, stderr
 	m.Getenv = fakeEnv(nil)
 	m.ShutdownTimeout = 10 * time.Second
 	return m, stderr
-}
-
-// logBuffer is a running Main's log: written by the bot, read by the test
-// at the same time.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // answered is one answer the bot acknowledged by showing the next screen.

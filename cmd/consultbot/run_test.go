@@ -13,6 +13,7 @@ import (
 	"consultbot/bot"
 	"consultbot/bot/telegram/telegramtest"
 	"consultbot/flows"
+	"consultbot/internal/logbuf"
 	"consultbot/storage"
 )
 
@@ -76,7 +77,7 @@ func TestRunTelegramEndToEnd(t *testing.T) {
 // runningBot is `consultbot run` started in-process by startRun.
 type runningBot struct {
 	m      *Main
-	stderr *logBuffer
+	stderr *logbuf.Buffer
 	cancel context.CancelFunc
 	done   chan error
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -11,31 +10,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"consultbot/flows"
+	"consultbot/internal/logbuf"
 	"consultbot/storage"
 )
-
-// lockedBuffer is a Writer safe to read while the program writes to it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestRunServesTheWebPageWithoutTokens: with no Telegram or Discord token
 // and no id key, run serves the chat page on loopback, prints its address,
@@ -47,7 +28,7 @@ func TestRunServesTheWebPageWithoutTokens(t *testing.T) {
 	if err := os.WriteFile("consultbot.toml", []byte("[storage]\npath = \"run.db\"\n[web]\nlisten = \"127.0.0.1:0\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var stdout lockedBuffer
+	var stdout logbuf.Buffer
 	m, stderr := newTestMain(t, nil, &stdout)
 	m.Getenv = fakeEnv(map[string]string{"CONSULTBOT_ID_KEY": ""})
 	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
