@@ -55,6 +55,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	baseline := fs.Duration("baseline", 5*time.Second, "how long to measure write latency with no digest running")
 	fullScan := fs.Bool("fullscan", false, "also compute each digest the way it was before the digest index, for comparison")
 	export := fs.Bool("export", true, "measure the exports too")
+	headroom := fs.Bool("headroom", true, "open the store as consultbot run does, with storage.MmapHeadroom (false: bbolt's default mapping)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
 	memProfile := fs.String("memprofile", "", "write a profile of the memory allocated during the digests (writers included) to this file")
 	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace and PREFIX-whole.trace, for go tool trace")
@@ -86,7 +87,11 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "store: %s, %.0f MiB, GOMAXPROCS %d\n", path, float64(fi.Size())/(1<<20), runtime.GOMAXPROCS(0))
 
 	start := time.Now()
-	db, err := storage.Open(path, storage.Options{})
+	var opts storage.Options
+	if *headroom {
+		opts.InitialMmapSize = storage.MmapHeadroom(path)
+	}
+	db, err := storage.Open(path, opts)
 	if err != nil {
 		return err
 	}
