@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -171,30 +172,73 @@ func codeOf(err error) int {
 const SDKLogWarning = discordgo.LogWarning
 
 // RouteSDKLogs sends discordgo's own log lines to logger, at or above
-// level (discordgo.LogError 0 … LogDebug 3), and returns a function that
-// restores the previous routing. discordgo keeps its logger in a package
-// variable, so call it once from main, never from parallel tests.
+// level (discordgo.LogError 0 … LogDebug 3), until the returned function
+// is called. discordgo keeps its logger in a package variable: it is set
+// once to a router that hands each line to every logger routed at that
+// moment, so that two runs in one process whose lives overlap (a stopping
+// one and the next, in tests) never take each other's routing away.
 func RouteSDKLogs(logger *slog.Logger, level int) (restore func()) {
-	prev := discordgo.Logger
-	discordgo.Logger = func(msgL, _ int, format string, a ...any) {
-		if msgL > level || interactionDecodeError(msgL, format, a) {
-			return
-		}
-		lvl := slog.LevelDebug
-		switch msgL {
-		case discordgo.LogError:
-			lvl = slog.LevelError
-		case discordgo.LogWarning:
-			lvl = slog.LevelWarn
-		case discordgo.LogInformational:
-			lvl = slog.LevelInfo
-		}
-		for i := range a {
-			a[i] = sdkLogArg(a[i])
-		}
-		logger.Log(context.Background(), lvl, fmt.Sprintf(format, a...), "platform", "discord", "source", "discordgo")
+	sdkRoutes.mu.Lock()
+	defer sdkRoutes.mu.Unlock()
+	if sdkRoutes.to == nil {
+		sdkRoutes.to = map[int]sdkRoute{}
+		discordgo.Logger = routeSDKLine
 	}
-	return func() { discordgo.Logger = prev }
+	sdkRoutes.next++
+	id := sdkRoutes.next
+	sdkRoutes.to[id] = sdkRoute{logger: logger, level: level}
+	return func() {
+		sdkRoutes.mu.Lock()
+		defer sdkRoutes.mu.Unlock()
+		delete(sdkRoutes.to, id)
+	}
+}
+
+// sdkRoutes are the loggers discordgo's lines go to.
+var sdkRoutes struct {
+	mu   sync.Mutex
+	to   map[int]sdkRoute
+	next int
+}
+
+type sdkRoute struct {
+	logger *slog.Logger
+	level  int
+}
+
+// routeSDKLine is discordgo's logger: one of its lines, to every route
+// that takes its level.
+func routeSDKLine(msgL, _ int, format string, a ...any) {
+	if interactionDecodeError(msgL, format, a) {
+		return
+	}
+	sdkRoutes.mu.Lock()
+	routes := make([]sdkRoute, 0, len(sdkRoutes.to))
+	for _, r := range sdkRoutes.to {
+		if msgL <= r.level {
+			routes = append(routes, r)
+		}
+	}
+	sdkRoutes.mu.Unlock()
+	if len(routes) == 0 {
+		return
+	}
+	lvl := slog.LevelDebug
+	switch msgL {
+	case discordgo.LogError:
+		lvl = slog.LevelError
+	case discordgo.LogWarning:
+		lvl = slog.LevelWarn
+	case discordgo.LogInformational:
+		lvl = slog.LevelInfo
+	}
+	for i := range a {
+		a[i] = sdkLogArg(a[i])
+	}
+	line := fmt.Sprintf(format, a...)
+	for _, r := range routes {
+		r.logger.Log(context.Background(), lvl, line, "platform", "discord", "source", "discordgo")
+	}
 }
 
 // sdkUnmarshalError is the format of the line discordgo v0.29.0 logs
