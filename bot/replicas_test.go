@@ -18,16 +18,7 @@ func etcdReplicas(t *testing.T) func() *storage.DB {
 	if testing.Short() {
 		t.Skip("starts an etcd member")
 	}
-	c, err := embedded.Start(t.TempDir(), 1, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	cli, err := c.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.Close() })
+	cli := embedded.StartOne(t, true)
 	return func() *storage.DB {
 		t.Helper()
 		db, err := storage.OpenBackend(etcdkv.New(cli, etcdkv.Options{Prefix: "replicas/"}), "replica", storage.Options{})

@@ -35,17 +35,7 @@ func open(t *testing.T, endpoints []string, prefix string) *storage.DB {
 // client of it; both end with the test.
 func startOne(t *testing.T, sync bool) *clientv3.Client {
 	t.Helper()
-	c, err := embedded.Start(t.TempDir(), 1, sync)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	cli, err := c.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	return cli
+	return embedded.StartOne(t, !sync)
 }
 
 // TestTwoReplicasApplyEachEventOnce sends every event to two replicas at
