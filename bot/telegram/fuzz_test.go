@@ -28,13 +28,17 @@ func FuzzUpdate(f *testing.F) {
 		if err := json.Unmarshal(data, &u); err != nil {
 			return // the webhook answers 400, getUpdates drops the batch
 		}
-		_ = senderKey(u)
+		key := senderKey(u)
 		in, r := a.translate(u, now)
 		if r != routeEngine {
 			return
 		}
 		if in.Participant == "" || in.Participant == "telegram:" {
 			t.Fatalf("accepted update with participant %q", in.Participant)
+		}
+		// A batch applies one person's updates in order by this key.
+		if bot.ParticipantID(bot.ChannelTelegram, key, a.opts.IDKey) != in.Participant {
+			t.Fatalf("update of %s grouped under %q: it would race their others", in.Participant, key)
 		}
 		if again, _ := a.translate(u, now); again.Participant != in.Participant || again.ID != in.ID {
 			t.Fatalf("translation not deterministic: %+v then %+v", in, again)

@@ -14,6 +14,10 @@ import (
 	"consultbot/text"
 )
 
+// allowedUpdates are the update kinds the bot asks Telegram for, by
+// getUpdates or by webhook.
+var allowedUpdates = []string{"message", "edited_message", "callback_query"}
+
 // poll runs the getUpdates loop. The offset that confirms a batch to
 // Telegram is requested only after every update of the batch has been
 // committed, so a crash at any point makes Telegram deliver again what was
@@ -26,7 +30,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 			Offset:         offset,
 			Limit:          100,
 			Timeout:        int(a.opts.PollTimeout / time.Second),
-			AllowedUpdates: []string{"message", "edited_message", "callback_query"},
+			AllowedUpdates: allowedUpdates,
 		})
 		if ctx.Err() != nil {
 			return nil
@@ -124,11 +128,15 @@ func (a *Adapter) applyBatch(ctx context.Context, updates []tgbotapi.Update, don
 	return errors.Join(errs...)
 }
 
-// senderKey groups updates by the person who caused them.
+// senderKey groups updates by the person who caused them: every kind the
+// poll asks for (AllowedUpdates) must be named here, or its updates race
+// the same person's others.
 func senderKey(u tgbotapi.Update) string {
 	switch {
 	case u.Message != nil && u.Message.From != nil:
 		return strconv.FormatInt(u.Message.From.ID, 10)
+	case u.EditedMessage != nil && u.EditedMessage.From != nil:
+		return strconv.FormatInt(u.EditedMessage.From.ID, 10)
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
 		return strconv.FormatInt(u.CallbackQuery.From.ID, 10)
 	}

@@ -97,9 +97,11 @@ func (a *Adapter) Lead(ctx context.Context) error {
 func (a *Adapter) setWebhook(ctx context.Context) error {
 	// v5.5.1's WebhookConfig predates secret_token: raw parameters.
 	params := tgbotapi.Params{
-		"url":             a.opts.WebhookURL,
-		"secret_token":    a.opts.WebhookSecret,
-		"allowed_updates": `["message","edited_message","callback_query"]`,
+		"url":          a.opts.WebhookURL,
+		"secret_token": a.opts.WebhookSecret,
+	}
+	if err := params.AddInterface("allowed_updates", allowedUpdates); err != nil {
+		return err
 	}
 	if _, err := a.rawRequest(ctx, "setWebhook", params); err != nil {
 		if ctx.Err() != nil {
