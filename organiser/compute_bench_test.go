@@ -69,7 +69,7 @@ func BenchmarkComputeDigest(b *testing.B) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			for b.Loop() {
-				d, err := ComputeDigest(context.Background(), db, q, bc.since, end, "", flows.LangFR)
+				d, err := ComputeDigest(context.Background(), db, q, bc.since, end, "", flows.LangFR, nil)
 				if err != nil || d.Total.Contributions != rows {
 					b.Fatalf("%d contributions, %v", d.Total.Contributions, err)
 				}
