@@ -280,11 +280,17 @@ func generate(ctx context.Context, path string, q *flows.Questionnaire, answers,
 	freshFrom := participants - min(fresh, answers)/perParticipant // the first participant of the last day
 	day := end.Add(-24 * time.Hour)
 	t0 := day.Add(-29 * 24 * time.Hour)
+	// In floating point: i × 29 days in nanoseconds overflows an int64
+	// from i = 3,682, which put the older answers of a large store within
+	// a day of t0 instead of over 29 days.
+	spread := func(from time.Time, span time.Duration, i, n int) time.Time {
+		return from.Add(time.Duration(float64(span) * float64(i) / float64(max(n, 1))))
+	}
 	at := func(i int) time.Time {
 		if i >= freshFrom {
-			return day.Add(time.Duration(i-freshFrom) * 24 * time.Hour / time.Duration(max(participants-freshFrom, 1)))
+			return spread(day, 24*time.Hour, i-freshFrom, participants-freshFrom)
 		}
-		return t0.Add(time.Duration(i) * 29 * 24 * time.Hour / time.Duration(max(freshFrom, 1)))
+		return spread(t0, 29*24*time.Hour, i, freshFrom)
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
