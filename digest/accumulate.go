@@ -78,6 +78,8 @@ type Accumulator struct {
 	// part, when set, receives the text of the answers added, for a
 	// partial result (see StartPart).
 	part *part
+	// names shares the ids read from parts (see name).
+	names map[string]string
 	// scratch is reused by every pruning (see questionAcc.prune), so that
 	// a large digest's garbage does not grow with its answers: the
 	// participants writing meanwhile share the garbage collector's work.

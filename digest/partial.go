@@ -6,6 +6,8 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
+	"unsafe"
 )
 
 // A part is the text side of a digest over one period, computed once and
@@ -80,17 +82,21 @@ func (a *Accumulator) MergePart(b []byte) error {
 	}
 	var remap []int32
 	for range r.count() {
-		k := questionKey{r.str(), r.str()}
+		k := questionKey{a.name(r.view()), a.name(r.view())}
 		qa := a.questions[k] // nil when the digest does not cover it: read and drop
 		docs := r.num()
 		terms := r.count()
 		remap = slices.Grow(remap[:0], terms)[:terms]
 		for j := range terms {
-			key := r.str()
+			key := r.view() // term copies it when it is new
 			df, plain, forms := r.num(), r.num(), r.count()
 			var ts *termStat
 			if qa != nil && r.err == nil {
-				remap[j] = qa.term(key)
+				i, ok := qa.index[key]
+				if !ok {
+					i = qa.term(key)
+				}
+				remap[j] = i
 				ts = &qa.terms[remap[j]]
 				ts.df += df
 				ts.plain += plain
@@ -113,8 +119,8 @@ func (a *Accumulator) MergePart(b []byte) error {
 			c := candidate{id: r.u64()}
 			flags := r.byte()
 			c.long, c.spoken = flags&partLong != 0, flags&partSpoken != 0
-			c.profile, c.academie = r.str(), r.str()
-			text := r.str()
+			c.profile, c.academie = a.name(r.view()), a.name(r.view())
+			text := r.view() // the arena copies it
 			n := r.count()
 			a.terms = a.terms[:0]
 			for range n {
@@ -139,6 +145,26 @@ func (a *Accumulator) MergePart(b []byte) error {
 	}
 	return r.err
 }
+
+// name returns a copy of a profile, académie, theme or question id read
+// from a part, shared with the earlier ones: a few dozen, read again for
+// every candidate of every part.
+func (a *Accumulator) name(v string) string {
+	if s, ok := a.names[v]; ok {
+		return s
+	}
+	s := strings.Clone(v)
+	if a.names == nil {
+		a.names = map[string]string{}
+	}
+	if len(a.names) < maxNames {
+		a.names[s] = s
+	}
+	return s
+}
+
+// maxNames bounds Accumulator.names.
+const maxNames = 4096
 
 // Flags of a candidate in an encoded part.
 const (
@@ -258,13 +284,20 @@ func (r *partReader) byte() byte {
 	return c
 }
 
-func (r *partReader) str() string {
+func (r *partReader) str() string { return strings.Clone(r.view()) }
+
+// view returns the next string without copying it: valid as long as the
+// encoded part, which is never changed.
+func (r *partReader) view() string {
 	n := r.count()
 	if n > len(r.b) {
 		r.fail()
 		return ""
 	}
-	s := string(r.b[:n])
+	if n == 0 {
+		return ""
+	}
+	s := unsafe.String(&r.b[0], n)
 	r.b = r.b[n:]
 	return s
 }
