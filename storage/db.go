@@ -69,7 +69,7 @@ var (
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
 		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
 		bucketAnswersByTime, bucketProgress, bucketPaidBroadcast,
-		bucketDigestParts,
+		bucketDigestParts, bucketDigestPartData,
 	}
 )
 

@@ -19,15 +19,20 @@ import (
 // big-endian, so that the one period holding a time is found with one
 // Seek; periods never overlap.
 //
-// A value is a state byte, then for partPending the claim's token, for
-// partDone the part. A claimed period is pending until its part is
-// stored; any change to what a digest reads of an answer created in a
+// A value is a state byte, then for partPending the claim's token; the
+// part itself is in bucketDigestPartData under the same key once done,
+// so that the Seek every answer written does (dropDigestPartTx) reads
+// small values only (an etcd range reads the values of the keys it
+// returns). A claimed period is pending until its part is stored; any change to what a digest reads of an answer created in a
 // period (the answer written, edited, deleted or erased, hidden or shown,
 // its author banned or unbanned) deletes the period's entry, pending or
 // done, in the transaction of the change (dropDigestPartTx): a part is
 // stored only over its own pending claim, so a part never outlives a
 // change to its answers, and nothing of an erased answer survives in one.
-var bucketDigestParts = []byte("digest_parts")
+var (
+	bucketDigestParts    = []byte("digest_parts")
+	bucketDigestPartData = []byte("digest_part_data")
+)
 
 // digestPartsSchema is the schema version that brought bucketDigestParts:
 // an older program would leave a part stale after a change to its answers.
@@ -68,7 +73,7 @@ func partSpan(k []byte) (Span, bool) {
 func seekEndAfter(t time.Time) []byte { return u64(timeBound(t) + 1) }
 
 // ForEachDigestPart calls fn for every stored part whose period lies in
-// [from, to) (a zero from: no lower bound), in time order, one read
+// [from, to) (a zero from or to: no bound on that side), in time order, one read
 // transaction each; Data is a copy fn may keep.
 func (db *DB) ForEachDigestPart(ctx context.Context, from, to time.Time, fn func(DigestPart) error) error {
 	after := seekEndAfter(from)
@@ -96,14 +101,18 @@ func (db *DB) ForEachDigestPart(ctx context.Context, from, to time.Time, fn func
 				if !ok {
 					return fmt.Errorf("digest part key %x is corrupt", k)
 				}
-				if s.End.After(to) {
+				if !to.IsZero() && s.End.After(to) {
 					return nil
 				}
 				after = append(bytes.Clone(k), 0) // the next key on
 				if len(v) == 0 || v[0] != partDone || s.Start.Before(from) {
 					continue
 				}
-				p, found = DigestPart{Span: s, Data: bytes.Clone(v[1:])}, true
+				data := tx.Bucket(bucketDigestPartData).Get(k)
+				if data == nil {
+					return fmt.Errorf("digest part %x has no data", k)
+				}
+				p, found = DigestPart{Span: s, Data: bytes.Clone(data)}, true
 				return nil
 			}
 			return nil
@@ -145,7 +154,7 @@ func (db *DB) ClaimDigestParts(spans []Span) (uint64, error) {
 				if !ok || !o.Start.Before(s.End) {
 					break
 				}
-				if err := c.Delete(); err != nil {
+				if err := deletePartTx(tx, c, k); err != nil {
 					return err
 				}
 			}
@@ -183,7 +192,10 @@ func (db *DB) StoreDigestPart(s Span, token uint64, data []byte) (bool, error) {
 		if !stored {
 			return nil
 		}
-		return b.Put(key, append([]byte{partDone}, data...))
+		if err := tx.Bucket(bucketDigestPartData).Put(key, data); err != nil {
+			return err
+		}
+		return b.Put(key, []byte{partDone})
 	})
 	if err != nil {
 		return false, fmt.Errorf("store digest part: %w", err)
@@ -229,10 +241,19 @@ func dropDigestPartTx(tx kv.Tx, t time.Time) error {
 	if s, ok := partSpan(k); !ok || s.Start.After(t) {
 		return nil
 	}
-	if err := c.Delete(); err != nil {
+	if err := deletePartTx(tx, c, k); err != nil {
 		return fmt.Errorf("drop digest part: %w", err)
 	}
 	return nil
+}
+
+// deletePartTx deletes the entry the cursor c of bucketDigestParts is on,
+// whose key is k, and its part.
+func deletePartTx(tx kv.Tx, c kv.Cursor, k []byte) error {
+	if err := tx.Bucket(bucketDigestPartData).Delete(bytes.Clone(k)); err != nil {
+		return err
+	}
+	return c.Delete()
 }
 
 // dropParticipantPartsTx drops the periods of every answer of participant,
