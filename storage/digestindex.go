@@ -74,6 +74,11 @@ func timeKey(created time.Time, id uint64) []byte {
 
 func timeBound(t time.Time) uint64 { return uint64(t.UnixNano()) ^ 1<<63 }
 
+// boundTime reads the time timeBound wrote in the first 8 bytes of b.
+func boundTime(b []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^1<<63)).UTC()
+}
+
 // encodeDigestRow encodes what a digest reads of an answer: version, flags,
 // then participant, channel, profile, académie, theme, question and text,
 // each as a uvarint length and its bytes.
@@ -206,7 +211,7 @@ func (d *rowDecoder) decode(k, v []byte, withText bool) (DigestAnswer, error) {
 	a := DigestAnswer{
 		ID:        binary.BigEndian.Uint64(k[8:]),
 		Voice:     v[1]&rowVoice != 0,
-		CreatedAt: time.Unix(0, int64(binary.BigEndian.Uint64(k)^1<<63)).UTC(),
+		CreatedAt: boundTime(k),
 	}
 	rest := v[2:]
 	for i, f := range [...]*string{&a.Participant, &a.Channel, &a.Profile, &a.Academie, &a.Theme, &a.Question, &a.Text} {
@@ -697,7 +702,7 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, n
 	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, d.resetTexts, func(_ kv.Tx, k, v []byte) (DigestAnswer, bool, error) {
 		withText := textFrom == nil || bytes.Compare(k, textFrom) >= 0
 		if withText && len(noText) > 0 && len(k) == 16 {
-			withText = !inSpans(noText, time.Unix(0, int64(binary.BigEndian.Uint64(k)^1<<63)))
+			withText = !inSpans(noText, boundTime(k))
 		}
 		a, err := d.decode(k, v, withText)
 		return a, true, err

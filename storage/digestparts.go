@@ -65,8 +65,7 @@ func partSpan(k []byte) (Span, bool) {
 	if len(k) != 16 {
 		return Span{}, false
 	}
-	at := func(b []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(b)^1<<63)).UTC() }
-	return Span{Start: at(k[8:]), End: at(k[:8])}, true
+	return Span{Start: boundTime(k[8:]), End: boundTime(k[:8])}, true
 }
 
 // seekEndAfter is the key from which the periods ending after t start.
@@ -214,7 +213,7 @@ func (db *DB) FirstDigestAnswer() (time.Time, bool, error) {
 		}
 		k, _ := tx.Bucket(bucketAnswersByTime).Cursor().First()
 		if len(k) == 16 {
-			first, ok = time.Unix(0, int64(binary.BigEndian.Uint64(k)^1<<63)).UTC(), true
+			first, ok = boundTime(k), true
 		}
 		return nil
 	})
