@@ -75,7 +75,18 @@ func (a *Accumulator) EndPart() ([]byte, error) {
 // statistics. So the quotes are exactly those of a digest computed
 // answer by answer while each question has fewer than 2×64 text answers
 // in all; beyond, both approximate, each by its own prunings.
+//
+// A part that cannot be decoded is an error and leaves the digest as it
+// was: it is read through once before anything is merged.
 func (a *Accumulator) MergePart(b []byte) error {
+	if err := a.mergePart(b, true); err != nil {
+		return err
+	}
+	return a.mergePart(b, false)
+}
+
+// mergePart merges b, or only reads it through when dry.
+func (a *Accumulator) mergePart(b []byte, dry bool) error {
 	r := partReader{b: b}
 	if r.byte() != partV {
 		return errors.New("digest part: unknown version")
@@ -84,6 +95,9 @@ func (a *Accumulator) MergePart(b []byte) error {
 	for range r.count() {
 		k := questionKey{a.name(r.view()), a.name(r.view())}
 		qa := a.questions[k] // nil when the digest does not cover it: read and drop
+		if dry {
+			qa = nil
+		}
 		docs := r.num()
 		terms := r.count()
 		remap = slices.Grow(remap[:0], terms)[:terms]

@@ -157,7 +157,7 @@ func scores(qs []Quote) []float64 {
 }
 
 // TestCorruptPartIsAnError checks that a damaged part is refused, not
-// half merged into a digest or a panic.
+// half merged into a digest, nor a panic.
 func TestCorruptPartIsAnError(t *testing.T) {
 	in := fixture("fr")
 	acc := NewAccumulator(Input{Questionnaire: in.Questionnaire, Since: in.Since, Until: in.Until, Lang: "fr"})
@@ -169,10 +169,14 @@ func TestCorruptPartIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := Compute(in)
 	for _, bad := range [][]byte{nil, {9}, b[:len(b)/2], append(slices.Clone(b), 0)} {
-		acc := NewAccumulator(Input{Questionnaire: in.Questionnaire, Lang: "fr"})
+		acc := NewAccumulator(in)
 		if err := acc.MergePart(bad); err == nil {
 			t.Errorf("part of %d bytes (of %d) merged without error", len(bad), len(b))
+		}
+		if diff := gocmp.Diff(want, acc.Finish()); diff != "" {
+			t.Errorf("part of %d bytes (of %d) changed the digest:\n%s", len(bad), len(b), diff)
 		}
 	}
 }

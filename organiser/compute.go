@@ -124,8 +124,10 @@ type partBuilder struct {
 // claims the days of that period that have ended and have none.
 func (b *partBuilder) prepare(ctx context.Context, since, until time.Time, build bool, loc *time.Location) error {
 	err := b.db.ForEachDigestPart(ctx, since, until, func(p storage.DigestPart) error {
-		if err := b.acc.MergePart(p.Data); err != nil {
-			return fmt.Errorf("digest part of %v: %w", p.Start, err)
+		if b.acc.MergePart(p.Data) != nil {
+			// Damaged: its day's texts are read instead, and the
+			// claim below replaces it with a new part.
+			return nil
 		}
 		b.merged = append(b.merged, p.Span)
 		return nil

@@ -409,3 +409,41 @@ func TestDigestPartsDroppedByEachChange(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDamagedDigestPartIsBuiltAgain stores a part that cannot be read:
+// the digest reads that day's answers instead, equals the reference, and
+// stores a sound part in its place.
+func TestDamagedDigestPartIsBuiltAgain(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	ctx := context.Background()
+	db := openDB(t, "")
+	randomStore(t, db, q, 5)
+	first, _, err := db.FirstDigestAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, m, d := first.In(paris).Date()
+	day := storage.Span{Start: time.Date(y, m, d+1, 0, 0, 0, 0, paris), End: time.Date(y, m, d+2, 0, 0, 0, 0, paris)}
+	token, err := db.ClaimDigestParts([]storage.Span{day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.StoreDigestPart(day, token, []byte{1, 200}); !ok || err != nil {
+		t.Fatalf("stored %v, %v", ok, err)
+	}
+	until := first.Add(6 * 24 * time.Hour)
+	got, err := ComputeDigest(ctx, db, q, time.Time{}, until, "", flows.LangFR, paris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(referenceDigest(t, db, q, time.Time{}, until, "", flows.LangFR), got); diff != "" {
+		t.Errorf("digest over a damaged part (-full scan +parts):\n%s", diff)
+	}
+	n := 0
+	if err := db.ForEachDigestPart(ctx, day.Start, day.End, func(p storage.DigestPart) error {
+		n++
+		return digest.NewAccumulator(digest.Input{Questionnaire: q}).MergePart(p.Data)
+	}); err != nil || n != 1 {
+		t.Errorf("the day's part after the digest: %d parts, %v; want one sound part", n, err)
+	}
+}

@@ -131,10 +131,11 @@ func (db *DB) ForEachDigestPart(ctx context.Context, from, to time.Time, fn func
 // ClaimDigestParts marks the periods spans, which must not overlap, as
 // pending under a new token, for StoreDigestPart: a change to one of
 // their answers from now on drops the claim, and the part computed from
-// answers read before that change is not stored. A period that already
-// has its part is left alone; stored periods overlapping one of spans
-// (the time zone changed) are dropped. It claims nothing, and returns a
-// zero token, on a database opened read-only.
+// answers read before that change is not stored. What was stored for
+// spans or for periods overlapping them (a part that could not be read,
+// another time zone's days, another digest's claim) is dropped: the
+// caller claims the periods it is about to build. It claims nothing, and
+// returns a zero token, on a database opened read-only.
 func (db *DB) ClaimDigestParts(spans []Span) (uint64, error) {
 	if len(spans) == 0 || db.readOnly() {
 		return 0, nil
@@ -144,9 +145,6 @@ func (db *DB) ClaimDigestParts(spans []Span) (uint64, error) {
 		b := tx.Bucket(bucketDigestParts)
 		for _, s := range spans {
 			key := partKey(s)
-			if v := b.Get(key); len(v) > 0 && v[0] == partDone {
-				continue
-			}
 			c := b.Cursor()
 			for k, _ := c.Seek(seekEndAfter(s.Start)); k != nil; k, _ = c.Seek(seekEndAfter(s.Start)) {
 				o, ok := partSpan(k)
