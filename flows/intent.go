@@ -23,17 +23,20 @@ import (
 type readingKind int
 
 const (
-	readAnswer   readingKind = iota // a contribution, stored at once
-	readCheck                       // only yes/no/ok or emoji: asked before storing
-	readOption                      // one of the current prompt's options
-	readCommand                     // a command typed without its slash
-	readHelp                        // a request for help about the current prompt
-	readGreeting                    // hello, I am back
-	readLeave                       // bye, I stop here, where no pause is offered
-	readUnclear                     // at a prompt of options only: none matched
-	readSeveral                     // several profiles at once: opts, none for « les deux »
-	readAbout                       // a question about the consultation itself: topic
-	readNoBack                      // « retour » where there is nothing to go back to
+	readAnswer     readingKind = iota // a contribution, stored at once
+	readCheck                         // only yes/no/ok or emoji: asked before storing
+	readOption                        // one of the current prompt's options
+	readCommand                       // a command typed without its slash
+	readHelp                          // a request for help about the current prompt
+	readGreeting                      // hello, I am back
+	readLeave                         // bye, I stop here, where no pause is offered
+	readUnclear                       // at a prompt of options only: none matched
+	readSeveral                       // several profiles at once: opts, none for « les deux »
+	readAbout                         // a question about the consultation itself: topic
+	readNoBack                        // « retour » where there is nothing to go back to
+	readNoOption                      // at a prompt of options only: a number no option has (« 0 », « -1 », « 99 »)
+	readOneAtATime                    // at a prompt of options only: several numbers (« 2 et 3 »): opts
+	readThanks                        // at a prompt of options only: only thanks
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -44,8 +47,8 @@ type reading struct {
 	kind readingKind
 	opt  opt   // readOption
 	cmd  Event // readCommand
-	// opts are the profiles named (readSeveral); topic is what is asked
-	// (readAbout: aboutAnonymous…).
+	// opts are the profiles named (readSeveral) or the options numbered
+	// (readOneAtATime); topic is what is asked (readAbout: aboutAnonymous…).
 	opts  []opt
 	topic string
 }
@@ -103,8 +106,33 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	}
 	n := normalize(text)
 	if !open {
-		if i, ok := optionNumber(n); ok && i >= 1 && i <= len(opts) {
-			return reading{kind: readOption, opt: opts[i-1]}
+		// « -1 » folds to « 1 »: a sign makes it no option number.
+		if signedNumber(text) {
+			return reading{kind: readNoOption}
+		}
+		// « le 2 et le 3 » before « je veux le 3 », which ends the same way.
+		if nums, ok := optionNumbers(n); ok {
+			var named []opt
+			for _, i := range nums {
+				if i < 1 || i > len(opts) {
+					return reading{kind: readNoOption}
+				}
+				named = append(named, opts[i-1])
+			}
+			if len(named) == 1 {
+				return reading{kind: readOption, opt: named[0]}
+			}
+			if named[0].action == actProfile {
+				// « 1 et 3 »: a parent who teaches, as when both are named.
+				return reading{kind: readSeveral, opts: named}
+			}
+			return reading{kind: readOneAtATime, opts: named}
+		}
+		if i, ok := optionNumber(n); ok {
+			if i >= 1 && i <= len(opts) {
+				return reading{kind: readOption, opt: opts[i-1]}
+			}
+			return reading{kind: readNoOption}
 		}
 	}
 	if o, ok := yesNo(n, opts); ok {
@@ -156,6 +184,14 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		}
 		if o, ok := keyword(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
+		}
+		// Read before normalize drops « merci » as a filler.
+		switch f := foldKey(emojiWords.Replace(text)); {
+		case thanksWords[f]:
+			return reading{kind: readThanks}
+		case doneWords[n]:
+			// « j'ai fini » at the menu: the words of a goodbye.
+			return reading{kind: readLeave}
 		}
 		return reading{kind: readUnclear}
 	}
@@ -254,10 +290,45 @@ func optionNumber(n string) (int, bool) {
 		return 0, false
 	}
 	v, err := strconv.Atoi(w)
-	if err != nil || strconv.Itoa(v) != w {
+	// « 02 » is 2, as a list numbered 01, 02… reads.
+	if err != nil || strconv.Itoa(v) != strings.TrimLeft(w, "0") && w != strings.Repeat("0", len(w)) {
 		return 0, false
 	}
 	return v, true
+}
+
+// signedRE matches a number with a minus sign before it: « -1 », « − 2 ».
+var signedRE = regexp.MustCompile(`^\s*[-−–—]\s*[0-9]`)
+
+// signedNumber reports a message that starts with a negative number,
+// which folding would read as the positive one.
+func signedNumber(text string) bool { return signedRE.MatchString(text) }
+
+// numbersJoin may stand between or before the numbers of several options:
+// « 2 et 3 », « le 1 ou le 2 », « thèmes 1, 2 puis 4 ».
+var numbersJoin = wordSet("et ou puis plus and or then les le la l themes theme n no numero numeros options option choix")
+
+// optionNumbers reads several option numbers in one message: « 2 et 3 »,
+// « 1,2 », « 3-4 », « le 1 et le 2 », distinct and in the order typed.
+// It reports false unless there are at least two numbers and nothing else
+// but the words that join them.
+func optionNumbers(n string) ([]int, bool) {
+	var out []int
+	count := 0
+	for _, w := range strings.Fields(n) {
+		if numbersJoin[w] {
+			continue
+		}
+		v, ok := optionNumber(w)
+		if !ok {
+			return nil, false
+		}
+		count++
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, count >= 2
 }
 
 // Words that answer a yes/no confirmation.
@@ -711,6 +782,23 @@ func dontKnow(n string) bool {
 	j := strings.ReplaceAll(n, " ", "")
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
+
+// thanksWords are messages that only thank, folded; doneWords say one
+// has finished. At an open question they may be answers (and are checked).
+var (
+	thanksWords = map[string]bool{
+		"merci": true, "merci beaucoup": true, "merci bien": true, "mille mercis": true, "mille merci": true,
+		"merci a vous": true, "merci a toi": true, "merci merci": true, "merci pour tout": true, "merci beaucoup a vous": true,
+		"mrc": true, "mci": true, "thanks": true, "thank you": true, "thx": true, "thanks a lot": true, "thank you very much": true,
+		"many thanks": true, "ty": true,
+	}
+	doneWords = map[string]bool{
+		"j ai fini": true, "jai fini": true, "j ai termine": true, "jai termine": true, "c est tout": true, "c tout": true,
+		"cest tout": true, "c est fini": true, "fini": true, "termine": true, "ca sera tout": true, "ce sera tout": true,
+		"c est bon pour moi": true, "i m done": true, "im done": true, "i am done": true, "that s all": true,
+		"thats all": true, "finished": true, "all done": true,
+	}
+)
 
 // isLeaving reports a message that only says goodbye or stops for now:
 // the words of the pause button.
