@@ -223,7 +223,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:length", false
 	case first == msg.NoBack:
 		return "noback", false
-	case first == msg.ThanksBack:
+	case strings.HasPrefix(first, msg.ThanksBack):
 		return "thanks", false
 	case strings.HasPrefix(first, prefix(msg.NoSuchOption)):
 		return "nooption", false

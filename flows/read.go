@@ -46,6 +46,8 @@ func (st *step) text(raw string) {
 			st.help()
 		case readLeave:
 			st.say(m.Bye) // still paused: « au revoir » is no return
+		case readThanks:
+			st.say(m.ThanksBack + " " + m.Bye) // « merci » is no return either
 		case readAbout:
 			st.about(rd.topic)
 			st.resume()
