@@ -58,6 +58,10 @@ func (st *step) place(text string) {
 		// a vice-rectorat and no académie to record.
 		st.say(fmt.Sprintf(m.AcademieVice, matches[0].Label))
 		st.afterOnboarding()
+	case len(matches) == 0 && (foreign[n] || foreignPhrases[n]):
+		// « Belgique », « je suis au Canada »: outside France.
+		st.say(m.AcademieAbroad)
+		st.afterOnboarding()
 	case len(academies) == 0:
 		st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(sanitizeLine(text), 40)))
 	case len(academies) == 1:
@@ -91,6 +95,21 @@ var abroad = map[string]bool{
 	"abroad": true, "outside france": true, "outside of france": true, "not in france": true,
 }
 
+// foreign are countries and cities abroad people name instead of saying
+// « à l'étranger », once a lead is cut off. They are read only when no
+// French place has the name.
+var foreign = wordSet("belgique belgium suisse switzerland luxembourg allemagne germany espagne spain italie italy " +
+	"portugal angleterre england ecosse scotland irlande ireland londres london bruxelles brussels geneve geneva " +
+	"lausanne canada quebec montreal maroc morocco algerie algeria tunisie tunisia senegal liban lebanon usa " +
+	"amerique america chine china japon japan australie australia bresil brazil mexique mexico dubai " +
+	"madagascar cameroun gabon mali niger congo benin togo haiti etranger")
+
+// foreignPhrases are the names of several words.
+var foreignPhrases = map[string]bool{
+	"royaume uni": true, "united kingdom": true, "uk": true, "pays bas": true, "netherlands": true, "etats unis": true,
+	"united states": true, "new york": true, "cote d ivoire": true, "ivory coast": true, "emirats arabes unis": true,
+}
+
 // placeLeads introduce a place: « je suis à Toulouse », « dans le 59 »,
 // and the same typed as a text message: « jsuis à Nantes », « ds le 93 »,
 // « j'hab à Lille ». Longest first, so that the whole lead is cut.
@@ -100,7 +119,7 @@ var placeLeads = func() []string {
 		"nous sommes", "nous vivons", "je reside", "j enseigne", "je travaille", "moi c est", "c est"}
 	preps := []string{"a", "au", "aux", "en", "dans le", "dans la", "dans l", "dans les", "ds le", "ds la", "ds l", "ds",
 		"sur", "pres de", "vers", "de", "du", "d"}
-	leads := []string{"dans le", "dans la", "dans l", "ds le", "ds la", "ds l", "ds", "a", "au", "en", "pres de", "vers",
+	leads := []string{"dans le", "dans la", "dans l", "ds le", "ds la", "ds l", "ds", "a", "au", "aux", "en", "pres de", "vers",
 		"sur", "i live in", "i live", "i m in", "im in", "i am in", "in", "near"}
 	for _, s := range subjects {
 		leads = append(leads, s)
