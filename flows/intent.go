@@ -37,6 +37,7 @@ const (
 	readNoOption                      // at a prompt of options only: a number no option has (« 0 », « -1 », « 99 »)
 	readOneAtATime                    // at a prompt of options only: several numbers (« 2 et 3 »): opts
 	readThanks                        // at a prompt of options only: only thanks
+	readAnyTheme                      // at the menu: any theme will do (« peu importe », « dans l'ordre »)
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -185,6 +186,9 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		if o, ok := keyword(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
 		}
+		if len(opts) > 0 && opts[0].action == actTheme && anyTheme[n] {
+			return reading{kind: readAnyTheme}
+		}
 		// Read before normalize drops « merci » as a filler.
 		switch f := foldKey(emojiWords.Replace(text)); {
 		case thanksWords[f]:
@@ -224,6 +228,9 @@ var fillers = map[string]bool{
 // hesitation words dropped at either end.
 func normalize(text string) string {
 	words := strings.Fields(foldKey(emojiWords.Replace(text)))
+	for i, w := range words {
+		words[i] = unstretched(w)
+	}
 	for changed := true; changed && len(words) > 1; {
 		changed = false
 		for _, k := range []int{3, 2, 1} {
@@ -238,6 +245,23 @@ func normalize(text string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// unstretched undoes the last letter of a yes or a no typed several
+// times for emphasis: « ouiii », « okkk », « nonnn », « yesss ». Other
+// words are left as typed.
+func unstretched(w string) string {
+	if yesCore[w] || noCore[w] {
+		return w
+	}
+	u := w
+	for len(u) > 2 && u[len(u)-1] == u[len(u)-2] {
+		u = u[:len(u)-1]
+	}
+	if u != w && (yesCore[u] || noCore[u]) {
+		return u
+	}
+	return w
 }
 
 // numberWords reads numbers written out, French and English, cardinal and
@@ -270,6 +294,10 @@ func optionNumber(n string) (int, bool) {
 	words := strings.Fields(n)
 	if len(words) > 1 && (words[len(words)-1] == "one" || words[len(words)-1] == "svp") {
 		words = words[:len(words)-1]
+	}
+	// « premier thème », « le 2e choix ».
+	if k := len(words); k > 1 && (words[k-1] == "theme" || words[k-1] == "choix" || words[k-1] == "option") {
+		words = words[:k-1]
 	}
 	// « je veux faire le thème 4 », « je veux changer ma réponse 4 »: a
 	// number at the end, right after a word that introduces it.
@@ -400,10 +428,10 @@ var profileWords = map[string][]string{
 	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
 	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
 	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
-	"personnel":    {"personnel", "personnel de l ecole", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
+	"personnel":    {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
 	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
 	"partenaire":   {"association", "entreprise", "asso", "edtech", "societe", "startup", "start up", "company", "association or company", "partenaire", "benevole", "entrepreneur", "editeur"},
-	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse"},
+	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse", "nounou", "chercheur", "chercheuse", "researcher"},
 }
 
 // optionNames returns the folded names a typed message may use for o.
@@ -781,6 +809,18 @@ var dontKnowWords = wordSet("aucuneidee pasdidee jaiaucuneidee jenaiaucuneidee j
 func dontKnow(n string) bool {
 	j := strings.ReplaceAll(n, " ", "")
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
+}
+
+// anyTheme say, at the menu, that any theme will do or that the person
+// wants to start: the first theme not validated is opened.
+var anyTheme = map[string]bool{
+	"peu importe": true, "n importe": true, "n importe lequel": true, "n importe quel theme": true, "nimporte lequel": true,
+	"au hasard": true, "dans l ordre": true, "tous": true, "tout": true, "tous les themes": true,
+	"le suivant": true, "suivant": true, "theme suivant": true, "le theme suivant": true, "on commence": true,
+	"je commence": true, "commencons": true, "allons y": true, "go": true, "c est parti": true, "on y va": true,
+	"ca m est egal": true, "comme vous voulez": true, "a vous de choisir": true, "vous choisissez": true,
+	"whatever": true, "any": true, "any of them": true, "anyone": true, "in order": true, "all": true, "all of them": true,
+	"next": true, "next theme": true, "let s go": true, "lets go": true, "you choose": true,
 }
 
 // thanksWords are messages that only thank, folded; doneWords say one

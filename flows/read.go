@@ -137,6 +137,14 @@ func (st *step) text(raw string) {
 	case readThanks:
 		st.say(m.ThanksBack)
 		st.reshow()
+	case readAnyTheme:
+		for _, th := range st.m.q.Themes {
+			if _, done := s.Confirmed[th.ID]; !done {
+				st.enterTheme(th.ID)
+				return
+			}
+		}
+		st.reshow() // every theme is validated, as the menu says
 	case readNoOption:
 		if p := st.pending(); p != nil && p.Kind == PendingPlace && !signedNumber(text) {
 			// « 93 » among homonyms: a département, not an option.
