@@ -157,7 +157,7 @@ var english = Catalog{
 		UseButtons:      "Please answer by choosing one of the options below.",
 		VoiceNotHere:    "I cannot use a voice message here: please choose one of the options.",
 		MediaNotHere:    "I cannot use this file here: please choose one of the options.",
-		MediaForText:    "I cannot read this file. Please answer with a written message (or a voice message on Telegram).",
+		MediaForText:    "I cannot read this file. Please answer with a written message or a voice message.",
 		Edited:          "You edited a message: I do not read edits, and what was saved stays as it was. To change an answer: {menu}, then its theme.",
 		EmptyText:       "Your message is empty: nothing was saved.",
 		TooLong:         "Your answer is %d characters long; the limit is %d. Nothing was saved: please shorten it and send it again.",

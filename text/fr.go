@@ -157,7 +157,7 @@ var french = Catalog{
 		UseButtons:      "Merci de répondre en choisissant l'une des options ci-dessous.",
 		VoiceNotHere:    "Je ne peux pas utiliser un message vocal ici : choisissez l'une des options.",
 		MediaNotHere:    "Je ne peux pas utiliser ce fichier ici : choisissez l'une des options.",
-		MediaForText:    "Je ne peux pas lire ce fichier. Répondez par un message écrit (ou un message vocal sur Telegram).",
+		MediaForText:    "Je ne peux pas lire ce fichier. Répondez par un message écrit ou un message vocal.",
 		Edited:          "Vous avez modifié un message : je ne lis pas les modifications, et ce qui a été enregistré ne change pas. Pour changer une réponse : {menu}, puis son thème.",
 		EmptyText:       "Votre message est vide : rien n'a été enregistré.",
 		TooLong:         "Votre réponse fait %d caractères ; la limite est de %d. Rien n'a été enregistré : raccourcissez-la puis renvoyez-la.",
