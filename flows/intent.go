@@ -170,6 +170,16 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	if isGreeting(n) {
 		return reading{kind: readGreeting}
 	}
+	if doneWords[n] {
+		// « j'ai fini », « c'est tout »: no answer, but the pause where
+		// it is offered, a goodbye elsewhere.
+		for _, o := range opts {
+			if o.action == actPause {
+				return reading{kind: readOption, opt: o}
+			}
+		}
+		return reading{kind: readLeave}
+	}
 	if isLeaving(n) {
 		// The words of the pause button, where it is not offered.
 		return reading{kind: readLeave}
@@ -193,9 +203,6 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		switch f := foldKey(emojiWords.Replace(text)); {
 		case thanksWords[f]:
 			return reading{kind: readThanks}
-		case doneWords[n]:
-			// « j'ai fini » at the menu: the words of a goodbye.
-			return reading{kind: readLeave}
 		}
 		return reading{kind: readUnclear}
 	}
@@ -893,7 +900,10 @@ var checkWords = map[string]bool{
 	"aucune": true, "r": true, "ras": true, "nsp": true, "maybe": true, "fine": true, "good": true, "nothing": true,
 	"same": true, "x": true, "xx": true, "test": true, "essai": true, "lol": true, "mdr": true, "ptdr": true, "xd": true,
 	"azerty": true, "qwerty": true, "asdf": true, "qsdf": true, "bla": true, "blabla": true, "n importe quoi": true,
-	"nimporte quoi": true, "rien du tout": true, "hein": true,
+	"nimporte quoi": true, "rien du tout": true, "hein": true, "rien a ajouter": true, "rien a signaler": true,
+	"rien de plus": true, "rien de special": true, "rien de particulier": true, "je n ai rien a dire": true,
+	"j ai rien a dire": true, "jai rien a dire": true, "je n ai rien a ajouter": true, "j ai rien a ajouter": true,
+	"pas grand chose": true, "nothing to add": true, "nothing to say": true, "nothing else": true,
 }
 
 // needsCheck reports a message worth a quick « is this your answer? »:
