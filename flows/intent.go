@@ -206,7 +206,8 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		}
 		return reading{kind: readUnclear}
 	}
-	if needsCheck(n) {
+	if needsCheck(n) || thanksWords[foldKey(emojiWords.Replace(text))] {
+		// « merci beaucoup », whose « merci » normalize drops, too.
 		return reading{kind: readCheck}
 	}
 	return reading{kind: readAnswer}
@@ -256,20 +257,20 @@ func normalize(text string) string {
 
 // unstretched undoes the last letter of a yes or a no typed several
 // times for emphasis: « ouiii », « okkk », « nonnn », « yesss ». Other
-// words are left as typed.
+// words are left as typed (« pass » is no « pas »).
 func unstretched(w string) string {
-	if yesCore[w] || noCore[w] {
-		return w
-	}
 	u := w
 	for len(u) > 2 && u[len(u)-1] == u[len(u)-2] {
 		u = u[:len(u)-1]
 	}
-	if u != w && (yesCore[u] || noCore[u]) {
+	if u != w && stretchable[u] {
 		return u
 	}
 	return w
 }
+
+// stretchable are the yes and no people stretch.
+var stretchable = wordSet("oui ouais ok okay ui wi non nan nn yes yep yeah no nope")
 
 // numberWords reads numbers written out, French and English, cardinal and
 // ordinal.
@@ -391,7 +392,7 @@ var actionWords = map[string][]string{
 	actSkip: {"passer", "passe", "je passe", "on passe", "pass", "passez", "suivant", "suivante", "question suivante", "la suivante",
 		"sans avis", "pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
 		"je prefere pas repondre", "je prefere ne pas repondre", "je ne veux pas repondre", "je veux pas repondre", "pas envie de repondre",
-		"pas de commentaire", "no comment", "i d rather not answer", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
+		"pas de commentaire", "no comment", "i d rather not answer", "i d rather not", "rather not", "je prefere pas", "je prefere ne pas", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
 		"je passe a la suivante", "passe a la suivante", "on passe a la suivante", "je passe a la question suivante", "au suivant",
 		"suivante svp", "je passe celle ci", "je passe cette question", "on passe", "je passe mon tour", "next one"},
 	actBack: {"retour", "revenir", "precedent", "precedente", "question precedente", "la precedente", "revenir en arriere",
@@ -431,14 +432,14 @@ var actionWords = map[string][]string{
 
 // profileWords are the usual ways to say who one is, by profile id.
 var profileWords = map[string][]string{
-	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice"},
+	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
 	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
 	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
 	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
 	"personnel":    {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
 	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
 	"partenaire":   {"association", "entreprise", "asso", "edtech", "societe", "startup", "start up", "company", "association or company", "partenaire", "benevole", "entrepreneur", "editeur"},
-	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse", "nounou", "chercheur", "chercheuse", "researcher"},
+	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse", "nounou", "chercheur", "chercheuse", "researcher", "nanny", "childminder"},
 }
 
 // optionNames returns the folded names a typed message may use for o.
@@ -929,12 +930,12 @@ func needsCheck(n string) bool {
 // words says yes or no and every other word is one that goes with it.
 var (
 	yesCore = wordSet("oui ouais ouai ouaip ui wi ok okay oki dac daccord accord accepte accepter valide valider confirme " +
-		"confirmer parfait volontiers absolument exactement exact evidemment certain certaine yes yep yeah yea sure agree accept go")
+		"confirmer parfait volontiers absolument exactement exact evidemment certain certaine yes yep yeah yea sure agree accept go alright")
 	noCore  = wordSet("non nan nn no nope pas refuse refuser jamais don dont nah trompe trompee")
 	yesNoOK = wordSet("je j suis sur sure sure tout a fait pour moi ca marche me va bien vas y allez c est bon parti d l " +
 		"merci thanks i it s that my answer ma reponse la le les mes donnees everything delete erase effacer effacez efface " +
 		"supprimer supprimez du garde garder gardez keep rien laisse ne veux t do want agree the de moi aussi vraiment bien " +
-		"sur certain certaine evidemment go ahead please svp stp")
+		"sur certain certaine evidemment go ahead please svp stp fine then")
 )
 
 func wordSet(s string) map[string]bool {
