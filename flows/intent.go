@@ -199,9 +199,8 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		if len(opts) > 0 && opts[0].action == actTheme && anyTheme[n] {
 			return reading{kind: readAnyTheme}
 		}
-		// Read before normalize drops « merci » as a filler.
-		switch f := foldKey(emojiWords.Replace(text)); {
-		case thanksWords[f]:
+		if thanksWords[foldKey(emojiWords.Replace(text))] {
+			// Read before normalize drops « merci » as a filler.
 			return reading{kind: readThanks}
 		}
 		return reading{kind: readUnclear}
