@@ -107,9 +107,9 @@ func (m *Main) runExport(ctx context.Context) error {
 	// Voice recordings are files beside the database: they are copied
 	// when the bot is stopped, with the export of the file it left.
 	if lr, ok := r.(*localReader); ok {
-		audio, copied, err := exportVoice(ctx, lr.db, cfg, m.org.voiceDir)
+		audio, copied, err := exportVoice(ctx, lr.db, cfg, m.org.voiceDir, t)
 		if err != nil {
-			return m.failed("export", err)
+			return err // worded for the command line, "export" first
 		}
 		req.audio = audio
 		if m.org.voiceDir != "" {
@@ -199,13 +199,15 @@ func checkOutTarget(t *text.CLI, command, out, dbPath string) error {
 	return nil
 }
 
-func parseSeparator(s string) (rune, error) {
+// parseSeparator reads --separator: one character other than a quote or
+// a line break, or "tab".
+func parseSeparator(s string) (rune, bool) {
 	if s == "tab" || s == `\t` {
-		return '\t', nil
+		return '\t', true
 	}
 	r, size := utf8.DecodeRuneInString(s)
 	if size == 0 || size != len(s) || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
-		return 0, fmt.Errorf("export: --separator must be one character other than a quote or a line break (for example ; , or tab), not %q", s)
+		return 0, false
 	}
-	return r, nil
+	return r, true
 }

@@ -215,7 +215,18 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 // conversation ends or ctx is cancelled; Close then shuts everything down.
 // Its error never holds a secret of the configuration.
 func (m *Main) Run(ctx context.Context) error {
-	return m.redact.Error(m.run(ctx))
+	return m.redact.Error(m.worded(m.run(ctx)))
+}
+
+// worded words a problem of the configuration that reaches the command
+// line on its own (a backup directory open to others, say) in the
+// command line's language; other errors are left as they are.
+func (m *Main) worded(err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) && ce.Error() == err.Error() {
+		return &reported{msg: ce.In(m.t()), err: err}
+	}
+	return err
 }
 
 func (m *Main) run(ctx context.Context) error {
@@ -292,7 +303,7 @@ func (m *Main) loadAll() (Config, *flows.Questionnaire, error) {
 	m.redact = secret.NewRedactor(string(cfg.Telegram.Token), string(cfg.Discord.Token),
 		string(cfg.Telegram.WebhookSecret), string(cfg.Security.IDKey), string(cfg.Storage.Password))
 	for _, w := range cfg.Warnings() {
-		fmt.Fprintln(m.Stderr, "consultbot: warning:", w)
+		fmt.Fprintf(m.Stderr, m.t().Warning+"\n", w.In(m.t()))
 	}
 	if err != nil {
 		return cfg, nil, err
@@ -314,20 +325,56 @@ func loadQuestionnaire(path string) (*flows.Questionnaire, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("consultation.questionnaire: %w", err)
+		return nil, invalid("consultation.questionnaire", text.CannotRead, path, errors.Unwrap(err))
 	}
 	defer f.Close()
 	q, err := flows.LoadQuestionnaire(f)
 	if err != nil {
-		return nil, fmt.Errorf("consultation.questionnaire %q: %w", path, err)
+		return nil, invalid("consultation.questionnaire", text.QuestionnaireInvalid, path, err)
 	}
 	return q, nil
 }
 
-// configInvalid introduces the configuration's problems, one a line.
+// configInvalid introduces the configuration's problems, one a line, in
+// the language of the command line.
 func (m *Main) configInvalid(err error) error {
-	return fmt.Errorf("%s\n%w", m.t().ConfigInvalid, err)
+	return &reported{msg: m.t().ConfigInvalid + "\n" + m.problems(err), err: err}
 }
+
+// problems writes the problems joined in err, one a line, each
+// *ConfigError in the language of the command line.
+func (m *Main) problems(err error) string {
+	var lines []string
+	var walk func(error)
+	walk = func(err error) {
+		var ce *ConfigError
+		switch e := err.(type) {
+		case nil:
+		case interface{ Unwrap() []error }:
+			for _, e := range e.Unwrap() {
+				walk(e)
+			}
+		default:
+			if errors.As(err, &ce) && ce.Error() == err.Error() {
+				lines = append(lines, ce.In(m.t()))
+			} else {
+				lines = append(lines, err.Error())
+			}
+		}
+	}
+	walk(err)
+	return strings.Join(lines, "\n")
+}
+
+// reported is an error worded for the person at the command line, which
+// keeps the error it words for errors.Is and errors.As.
+type reported struct {
+	msg string
+	err error
+}
+
+func (e *reported) Error() string { return e.msg }
+func (e *reported) Unwrap() error { return e.err }
 
 func (m *Main) checkConfig() error {
 	cfg, q, err := m.loadAll()
@@ -337,7 +384,7 @@ func (m *Main) checkConfig() error {
 	_, err = fmt.Fprintf(m.Stdout, m.t().ConfigOK+"\n",
 		len(q.Themes), q.QuestionCount(), strings.Join(cfg.Channels(), ", "))
 	if t := cfg.Telegram; err == nil && t.Token != "" && t.PaidBroadcast {
-		_, err = fmt.Fprintf(m.Stdout, "telegram paid broadcasts: on, up to %d Stars a day (%d messages beyond the free 30/s)\n",
+		_, err = fmt.Fprintf(m.Stdout, m.t().PaidBroadcasts+"\n",
 			t.PaidBroadcastStarsPerDay, t.PaidBroadcastStarsPerDay*10)
 	}
 	return err
@@ -466,7 +513,7 @@ func (m *Main) runBot(ctx context.Context) error {
 		return m.configInvalid(err)
 	}
 	if err := cfg.Security.checkRun(cfg); err != nil {
-		return err
+		return m.configInvalid(err)
 	}
 	if err := m.open(cfg, q, slog.LevelDebug); err != nil {
 		return err

@@ -39,7 +39,7 @@ func TestRunServesTheWebPageWithoutTokens(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 
-	addr := regexp.MustCompile(`web chat on (http://127\.0\.0\.1:\d+/)`)
+	addr := regexp.MustCompile(`conversation web sur (http://127\.0\.0\.1:\d+/) \(ouvrez-la dans un navigateur\)`)
 	var page string
 	deadline := time.Now().Add(30 * time.Second)
 	for page == "" && time.Now().Before(deadline) {

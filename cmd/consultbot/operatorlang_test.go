@@ -1,0 +1,185 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"consultbot/organiser"
+)
+
+// english is the environment of a command line that speaks English; the
+// tests of what a message says, rather than of its language, read it.
+var english = map[string]string{"LANG": "en_GB.UTF-8"}
+
+// TestOperatorMistakesInTheirLanguage runs the commands an operator or an
+// organiser types with the usual mistakes, once in French (the default)
+// and once in English (LANG=en_GB.UTF-8), and reads what they are told:
+// every problem of a configuration with its line, key and what to write,
+// a missing file, the checks at start, migrate and --voice-dir, in the
+// language of the command line and without the other language's words.
+func TestOperatorMistakesInTheirLanguage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte(`[consultation]
+closes_at = "30/06/2027"
+max_answer_length = -1
+
+[telegram]
+tokne = "x"
+global_rate = "fast"
+organiser_chats = [1, "two"]
+
+[digest]
+time_zone = "Paris"
+daily = "18h"
+
+[reminders]
+quiet_days = ["dimanche", "funday"]
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	syntax := filepath.Join(dir, "syntax.toml")
+	if err := os.WriteFile(syntax, []byte("[telegram]\ntoken = \"1:x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tokens := filepath.Join(dir, "tokens.toml")
+	if err := os.WriteFile(tokens, []byte("[telegram]\ntoken = \"${TELEGRAM_TOKEN}\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := seedDB(t)
+	notADir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type said struct {
+		args []string
+		env  map[string]string
+		want []string // in the error, or on stderr when the command succeeds
+	}
+	noIDKey := map[string]string{"TELEGRAM_TOKEN": "123:abc", "CONSULTBOT_ID_KEY": ""}
+	trimmed := map[string]string{"TELEGRAM_TOKEN": " 123:abc\r\n"}
+	for _, tc := range []struct {
+		lang    string
+		env     map[string]string
+		foreign []string // words of the other language that must not show
+		cases   []said
+	}{{
+		lang:    "fr",
+		foreign: []string{" line ", "unknown", "must be", "is not", "wrong type", "required", "did you mean"},
+		cases: []said{
+			{args: []string{"check-config", "-config", bad}, want: []string{
+				"configuration invalide :",
+				`configuration « ` + bad + ` », ligne 2 : consultation.closes_at : « 30/06/2027 » n'est pas une date et heure RFC 3339 (par exemple 2026-06-30T23:59:59+02:00)`,
+				"ligne 3 : consultation.max_answer_length : -1 doit être un nombre entre 1 et 4000 (caractères ; le formulaire de réponse de Discord s'arrête à 4000)",
+				"ligne 6, colonne 1 : clé « telegram.tokne » inconnue : vouliez-vous dire « telegram.token » ?",
+				"ligne 7, colonne 15 : telegram.global_rate : mauvais type : il faut un nombre, pas un texte",
+				"ligne 8, colonne 23 : telegram.organiser_chats : mauvais type : il faut une liste de nombres entiers ([1, 2]), pas une liste contenant un texte",
+				"ligne 11 : digest.time_zone : fuseau horaire « Paris » inconnu (un nom IANA comme Europe/Paris)",
+				`ligne 12 : digest.daily : l'heure quotidienne « 18h » n'est pas de la forme HH:MM (par exemple "18:00")`,
+				"ligne 15 : reminders.quiet_days : « funday » n'est pas un jour de la semaine (lundi … dimanche, ou en anglais monday … sunday)",
+			}},
+			{args: []string{"check-config", "-config", filepath.Join(dir, "none.toml")}, want: []string{
+				"» : ce fichier n'existe pas ; vérifiez le chemin donné à -config",
+			}},
+			{args: []string{"check-config", "-config", syntax}, want: []string{
+				"ligne 2, colonne", "(TOML mal formé : vérifiez les guillemets, les crochets et le = de cette ligne)",
+			}},
+			{args: []string{"run", "-config", tokens, "-db", filepath.Join(dir, "run.db")}, env: noIDKey, want: []string{
+				"security.id_key : est vide : les identifiants Telegram et Discord ne sont gardés que sous forme d'empreintes à clé",
+				"définissez CONSULTBOT_ID_KEY",
+			}},
+			{args: []string{"check-config", "-config", tokens}, env: trimmed, want: []string{
+				"consultbot : attention : telegram.token : les espaces ou retours à la ligne autour du jeton ont été retirés",
+			}},
+			{args: []string{"migrate", "--to", "bolt:" + filepath.Join(dir, "x.db")}, want: []string{
+				"migrate : indiquez --from, bolt:FICHIER ou etcd:https://HÔTE:2379,… ; par exemple consultbot migrate --from bolt:consultbot.db",
+			}},
+			{args: []string{"migrate", "--from", "consultbot.db", "--to", "bolt:x.db"}, want: []string{
+				"migrate : --from « consultbot.db » n'est ni bolt:FICHIER ni etcd:https://HÔTE:2379,…",
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "bolt:a.db"}, want: []string{
+				"migrate : --from et --to désignent la même base",
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "etcd:ftp://x"}, want: []string{
+				"migrate : --to : les réglages [storage] qu'il reprend sont invalides :",
+				"storage.endpoints : « ftp://x » n'est pas l'adresse client d'un membre",
+			}},
+			{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "a.csv"), "--voice-dir", notADir}, want: []string{
+				"export : impossible de créer --voice-dir « " + notADir + " » (not a directory) ; indiquez un dossier où vous pouvez écrire",
+			}},
+		},
+	}, {
+		lang:    "en",
+		env:     english,
+		foreign: []string{"ligne", "inconnu", "doit", "n'est pas", "mauvais type", "obligatoire", "vouliez-vous", "indiquez"},
+		cases: []said{
+			{args: []string{"check-config", "-config", bad}, want: []string{
+				"config invalid:",
+				`config "` + bad + `" line 2: consultation.closes_at: "30/06/2027" is not an RFC 3339 time (e.g. 2026-06-30T23:59:59+02:00)`,
+				"line 3: consultation.max_answer_length: -1 must be a number between 1 and 4000 (characters; Discord's answer form stops at 4000)",
+				`line 6 column 1: unknown key "telegram.tokne": did you mean "telegram.token"?`,
+				"line 7 column 15: telegram.global_rate: wrong type: expected a number, got a string",
+				"line 8 column 23: telegram.organiser_chats: wrong type: expected a list of whole numbers ([1, 2]), got a list holding a string",
+				`line 11: digest.time_zone: unknown time zone "Paris" (an IANA name such as Europe/Paris)`,
+				`line 12: digest.daily: daily time "18h" is not HH:MM (such as "18:00")`,
+				`line 15: reminders.quiet_days: "funday" is not a day of the week (monday … sunday, or in French lundi … dimanche)`,
+			}},
+			{args: []string{"check-config", "-config", filepath.Join(dir, "none.toml")}, want: []string{
+				`: no such file; check the path given to -config`,
+			}},
+			{args: []string{"check-config", "-config", syntax}, want: []string{
+				"line 2 column", "(malformed TOML: check the quotes, brackets and = of this line)",
+			}},
+			{args: []string{"run", "-config", tokens, "-db", filepath.Join(dir, "run.db")}, env: noIDKey, want: []string{
+				"security.id_key: is empty: Telegram and Discord user ids are stored only as keyed hashes",
+				"set CONSULTBOT_ID_KEY",
+			}},
+			{args: []string{"check-config", "-config", tokens}, env: trimmed, want: []string{
+				"consultbot: warning: telegram.token: spaces or line breaks around the token were removed",
+			}},
+			{args: []string{"migrate", "--to", "bolt:" + filepath.Join(dir, "x.db")}, want: []string{
+				"migrate: --from is required (bolt:FILE or etcd:https://HOST:2379,…), for example consultbot migrate --from bolt:consultbot.db",
+			}},
+			{args: []string{"migrate", "--from", "consultbot.db", "--to", "bolt:x.db"}, want: []string{
+				`migrate: --from "consultbot.db" is neither bolt:FILE nor etcd:https://HOST:2379,…`,
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "bolt:a.db"}, want: []string{
+				"migrate: --from and --to are the same database",
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "etcd:ftp://x"}, want: []string{
+				"migrate: --to: the [storage] settings it takes are invalid:",
+				`storage.endpoints: "ftp://x" is not a member's client URL`,
+			}},
+			{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "a.csv"), "--voice-dir", notADir}, want: []string{
+				`export: --voice-dir "` + notADir + `" cannot be created (not a directory); give a directory you may write to`,
+			}},
+		},
+	}} {
+		for _, c := range tc.cases {
+			env := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			_, stderr, err := runCommand(t, env, c.args...)
+			got := stderr
+			if err != nil {
+				got += err.Error()
+			}
+			for _, want := range c.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("%s %q said:\n%s\nwant %q", tc.lang, c.args, got, want)
+				}
+			}
+			for _, w := range tc.foreign {
+				if strings.Contains(got, w) {
+					t.Errorf("%s %q said %q, a word of the other language:\n%s", tc.lang, c.args, w, got)
+				}
+			}
+		}
+	}
+}
