@@ -3,9 +3,9 @@ package text
 // CLI holds what the consultbot command line says to the person at the
 // terminal: its usage, the errors of its commands (what was wrong, what is
 // valid and what to type) and the summaries of export, digest, backup and
-// compact. The flags' own help stays English, as the flag package prints
-// it. Errors of the layers below (a file that cannot be opened, a damaged
-// database) keep their English wording after the command's context.
+// compact, and the help of their flags. Errors of the layers below (a file
+// that cannot be opened, a damaged database) keep their English wording
+// after the command's context.
 type CLI struct {
 	Usage string // the whole usage, commands and global flags
 
@@ -18,7 +18,8 @@ type CLI struct {
 	NoAdminSocket  string // %q database, %s socket path
 	NoDatabase     string // %q database file
 	BadFlag        string // %[1]s command, %[2]v the flag package's error (English)
-	FlagsOf        string // %s command; its flags follow, in English
+	FlagsOf        string // %s command; its flags follow
+	Flags          Flags
 
 	ConfigOK      string // %d themes, %d questions, %s channels
 	ConfigInvalid string // followed by the problems, one a line
@@ -77,6 +78,14 @@ type CLI struct {
 	VoiceDirNotDir string // %q directory
 	VoiceDirOwn    string // %q directory
 	VoiceDirCopy   string // %q directory, %v why (from the system, English)
+}
+
+// Flags is the help of the commands' flags, one a flag, as -h prints it.
+// A word in backquotes names the flag's value ("database `FILE`").
+type Flags struct {
+	Config, DB, As, Organiser, From, To, Lang, DigestLang string
+	BackupOut, ExportOut, Format, Separator, VoiceDir     string
+	Raw, Print, Theme                                     string
 }
 
 // Problem names one kind of mistake in the configuration; CLI.Problems

@@ -411,7 +411,7 @@ Option générale :
   -config FICHIER  fichier de configuration (par défaut : consultbot.toml s'il
                    existe, sinon les réglages intégrés ; voir config.example.toml)
 
-« consultbot <commande> -h » liste les options d'une commande (en anglais).
+« consultbot <commande> -h » liste les options d'une commande.
 La langue des messages suit LANG (en_… pour l'anglais) ; le français par défaut.
 `,
 		MissingCommand: "consultbot : indiquez une commande, par exemple consultbot chat ; consultbot help les liste toutes.",
@@ -419,11 +419,29 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		UnexpectedArgs: "consultbot %[1]s : « %[2]s » en trop. Les options s'écrivent avant tout le reste, avec leur valeur (par exemple --theme 2) ; consultbot %[1]s -h les liste.",
 		Failed:         "%s : ",
 		LangFlag:       "%[1]s : --lang vaut fr ou en, pas « %[2]s ».",
-		HeldByBot:      "%[1]s : la base %[2]q est ouverte par un consultbot en cours (run ou chat) : arrêtez-le d'abord, puis relancez %[1]s.",
-		NoDatabase:     "la base %q n'existe pas : indiquez-la avec -db FICHIER, ou storage.path dans la configuration (consultbot chat en crée une pour essayer)",
+		HeldByBot:      "%[1]s : la base « %[2]s » est ouverte par un consultbot en cours (run ou chat) : arrêtez-le d'abord, puis relancez %[1]s.",
+		NoDatabase:     "la base « %s » n'existe pas : indiquez-la avec -db FICHIER, ou storage.path dans la configuration (consultbot chat en crée une pour essayer)",
 		BadFlag:        "consultbot %[1]s : option refusée (%[2]v). consultbot %[1]s -h liste les options.",
-		FlagsOf:        "Options de consultbot %s (décrites en anglais) :",
-		NoAdminSocket:  "la base %q est ouverte par un consultbot en cours (run ou chat) qui ne répond pas sur son socket d'administration %s : arrêtez-le d'abord.",
+		FlagsOf:        "Options de consultbot %s :",
+		Flags: Flags{
+			Config:     "`FICHIER` de configuration (par défaut : consultbot.toml s'il existe, sinon les réglages intégrés)",
+			DB:         "`FICHIER` de la base (par défaut : storage.path de la configuration, consultbot.db)",
+			As:         "participer sous ce `NOM`, pour essayer la consultation comme plusieurs personnes (par défaut : local)",
+			Organiser:  "lancer plutôt les commandes de l'équipe (/synthese, /stats, /masquer…) sur la base",
+			From:       "la `SOURCE` : bolt:FICHIER ou etcd:https://HÔTE:2379,…",
+			To:         "la `DESTINATION`, de l'autre sorte",
+			Lang:       "`LANGUE` : fr ou en (par défaut : la langue de LANG, sinon fr)",
+			DigestLang: "`LANGUE` de la synthèse : fr ou en (par défaut : la langue de LANG, sinon fr)",
+			BackupOut:  "`FICHIER` de la copie, créé lisible par son seul propriétaire",
+			ExportOut:  "`FICHIER` de sortie, créé lisible par son seul propriétaire ; - pour la sortie standard",
+			Format:     "`FORMAT` : csv ou jsonl (par défaut : csv)",
+			Separator:  "`SÉPARATEUR` des champs CSV : un caractère, ou tab (par défaut : ;)",
+			VoiceDir:   "copier les enregistrements gardés des réponses vocales dans ce `DOSSIER`, chacun nommé par le numéro de sa réponse (colonne audio_file)",
+			Raw:        "cellules CSV telles qu'enregistrées, pour les outils d'analyse (sinon une cellule commençant par = + - @, une tabulation ou un retour chariot reçoit une ' devant, pour qu'un tableur ne l'exécute pas comme une formule)",
+			Print:      "afficher en Markdown la synthèse depuis la dernière synthèse périodique, sans l'envoyer",
+			Theme:      "seulement ce `THÈME` (son numéro ou son identifiant)",
+		},
+		NoAdminSocket: "la base « %s » est ouverte par un consultbot en cours (run ou chat) qui ne répond pas sur son socket d'administration %s : arrêtez-le d'abord.",
 
 		ConfigOK:      "configuration valide : %d thèmes, %d questions, canaux : %s",
 		ConfigInvalid: "configuration invalide :",
@@ -444,7 +462,7 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		VoiceCopied:     "%d %s dans %s",
 		VoiceNoun:       "enregistrement vocal copié|enregistrements vocaux copiés",
 		VoiceWhileRuns:  "export : --voice-dir copie les enregistrements depuis le fichier de la base : arrêtez d'abord le bot, ou exportez sans cette option.",
-		OutRefused:      "%[1]s : --out %[2]q %[3]s ; indiquez un nouveau fichier ou un fichier ordinaire à remplacer",
+		OutRefused:      "%[1]s : --out « %[2]s » %[3]s ; indiquez un nouveau fichier ou un fichier ordinaire à remplacer",
 		OutStdout:       " (- pour la sortie standard)",
 		OutSymlink:      "est un lien symbolique, que la commande remplacerait au lieu de le suivre",
 		OutDirectory:    "est un dossier",

@@ -12,7 +12,7 @@ import (
 func (m *Main) runCompact() error {
 	cfg, err := LoadConfig(m.configPath, m.Getenv)
 	if err != nil {
-		return err
+		return m.configInvalid(err)
 	}
 	if m.dbPath != "" {
 		cfg.Storage.Path = m.dbPath

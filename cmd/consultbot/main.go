@@ -169,24 +169,25 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 
 	fs := flag.NewFlagSet("consultbot "+m.command, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	fs.StringVar(&m.configPath, "config", m.configPath, "configuration `file`")
+	help := &m.t().Flags
+	fs.StringVar(&m.configPath, "config", m.configPath, help.Config)
 	switch m.command {
 	case "chat":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.as, "as", terminal.DefaultName, "take part as this `name` (to simulate different people)")
-		fs.BoolVar(&m.org.console, "organiser", false, "run the organisers' commands (/synthese, /stats, /masquer…) on the database instead")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.StringVar(&m.as, "as", terminal.DefaultName, help.As)
+		fs.BoolVar(&m.org.console, "organiser", false, help.Organiser)
 	case "run", "compact":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
 	case "migrate":
-		fs.StringVar(&m.migrate.from, "from", "", "the `source`: bolt:FILE or etcd:https://HOST:2379,…")
-		fs.StringVar(&m.migrate.to, "to", "", "the `destination`, the other kind")
+		fs.StringVar(&m.migrate.from, "from", "", help.From)
+		fs.StringVar(&m.migrate.to, "to", "", help.To)
 	case "check-config", "version":
 	case "stats":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.org.lang, "lang", m.lang, "language: fr or en (default: from LANG, else fr)")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.StringVar(&m.org.lang, "lang", m.lang, help.Lang)
 	case "backup":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.org.out, "out", "", "the copy's `file`, created readable by its owner only")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.StringVar(&m.org.out, "out", "", help.BackupOut)
 	default:
 		if m.orgCommands(m.command, fs) {
 			break
@@ -199,8 +200,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(m.Stderr, m.t().FlagsOf+"\n", m.command)
-		fs.SetOutput(m.Stderr)
-		fs.PrintDefaults()
+		printFlags(m.Stderr, fs)
 		return err
 	} else if err != nil {
 		return fmt.Errorf(m.t().BadFlag, m.command, err)
@@ -209,6 +209,23 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		return fmt.Errorf(m.t().UnexpectedArgs, m.command, strings.Join(fs.Args(), " "))
 	}
 	return nil
+}
+
+// printFlags lists the flags of fs with their help, as the flag package
+// does but without its English "(default …)": each help of the catalogue
+// says its default in its own language.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		value, usage := flag.UnquoteUsage(f)
+		if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
+			value = ""
+		}
+		fmt.Fprintf(w, "  -%s", f.Name)
+		if value != "" {
+			fmt.Fprintf(w, " %s", value)
+		}
+		fmt.Fprintf(w, "\n    \t%s\n", strings.ReplaceAll(usage, "\n", "\n    \t"))
+	})
 }
 
 // Run executes the command. For chat and run it returns when the

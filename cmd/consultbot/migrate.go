@@ -18,7 +18,7 @@ import (
 func (m *Main) runMigrate(ctx context.Context) error {
 	cfg, err := LoadConfig(m.configPath, m.Getenv)
 	if err != nil {
-		return err
+		return m.configInvalid(err)
 	}
 	from, err := m.migrateSide(cfg.Storage, "--from", m.migrate.from)
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,6 +182,58 @@ quiet_days = ["dimanche", "funday"]
 					t.Errorf("%s %q said %q, a word of the other language:\n%s", tc.lang, c.args, w, got)
 				}
 			}
+		}
+	}
+}
+
+// TestFlagsHelpInTheirLanguage: « consultbot <commande> -h » describes
+// each flag in the command line's language, its value named in that
+// language and its default said once, in words.
+func TestFlagsHelpInTheirLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{nil, []string{"export", "-h"}, []string{
+			"Options de consultbot export :",
+			"  -out FICHIER\n    \tFICHIER de sortie, créé lisible par son seul propriétaire ; - pour la sortie standard\n",
+			"  -separator SÉPARATEUR\n    \tSÉPARATEUR des champs CSV : un caractère, ou tab (par défaut : ;)\n",
+			"  -raw\n    \tcellules CSV telles qu'enregistrées",
+		}},
+		{english, []string{"export", "-h"}, []string{
+			"Flags of consultbot export:",
+			"  -out FILE\n    \toutput FILE, created readable by its owner only; - for standard output\n",
+		}},
+		{nil, []string{"stats", "-h"}, []string{"  -lang LANGUE\n    \tLANGUE : fr ou en (par défaut : la langue de LANG, sinon fr)\n"}},
+		{english, []string{"migrate", "-h"}, []string{"  -from SOURCE\n    \tthe SOURCE: bolt:FILE or etcd:https://HOST:2379,…\n"}},
+	} {
+		_, stderr, err := runCommand(t, tc.env, tc.args...)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v %q: %v, want the help", tc.env, tc.args, err)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%v %q printed:\n%s\nwant %q", tc.env, tc.args, stderr, want)
+			}
+		}
+		if strings.Contains(stderr, "(default \"") || strings.Contains(stderr, "en anglais") {
+			t.Errorf("%v %q printed the flag package's English default:\n%s", tc.env, tc.args, stderr)
+		}
+	}
+}
+
+// TestDigestSpeaksTheCommandLinesLanguage: digest --print without --lang
+// writes the digest in the language of the command line, as stats does.
+func TestDigestSpeaksTheCommandLinesLanguage(t *testing.T) {
+	dbPath := seedDB(t)
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{{nil, "Synthèse"}, {english, "Digest"}} {
+		out, _, err := runCommand(t, tc.env, "digest", "-db", dbPath, "--print")
+		if err != nil || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: digest --print: %v, want %q in:\n%s", tc.env, err, tc.want, out)
 		}
 	}
 }
