@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"consultbot/bot"
@@ -50,8 +51,16 @@ func (m *Main) webChannel(ctx context.Context, cfg Config, q *flows.Questionnair
 	if err != nil {
 		return nil, fmt.Errorf(m.t().WebListen, w.Listen, err)
 	}
+	// One of two owns the listener: the page's server, which closes it
+	// once its connections are drained, or, when the channels stop before
+	// this replica served (a stand-by that never led), this closer. Both
+	// closing it made every clean stop log a warning.
+	var owned atomic.Bool
 	go func() {
 		<-ctx.Done()
+		if owned.Swap(true) {
+			return
+		}
 		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			m.logger.Warn("close web listener", "platform", bot.ChannelWeb, "err", err)
 		}
@@ -59,7 +68,12 @@ func (m *Main) webChannel(ctx context.Context, cfg Config, q *flows.Questionnair
 	url := "http://" + pageHost(ln.Addr()) + "/"
 	fmt.Fprintf(m.Stdout, m.t().WebChatOn+"\n", url)
 	m.logger.Info("web channel listening", "platform", bot.ChannelWeb, "url", url)
-	return &channel{name: bot.ChannelWeb, sender: a, run: func(ctx context.Context) error { return a.Serve(ctx, ln) }}, nil
+	return &channel{name: bot.ChannelWeb, sender: a, run: func(ctx context.Context) error {
+		if owned.Swap(true) {
+			return nil // stopped before it served
+		}
+		return a.Serve(ctx, ln)
+	}}, nil
 }
 
 // pageHost is how a browser on this machine reaches addr: "localhost"
