@@ -11,6 +11,7 @@ type CLI struct {
 
 	MissingCommand string
 	UnknownCommand string // %q command
+	CommandMeant   string // %[1]q command, %[2]s the command probably meant
 	UnexpectedArgs string // %[1]s command, %[2]q the arguments
 	Failed         string // %s command, prefixed to an error from below
 	LangFlag       string // %[1]s command, %[2]q value

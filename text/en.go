@@ -414,6 +414,7 @@ Run "consultbot <command> -h" for the flags of a command.
 Messages follow LANG (en_… for English); French otherwise.
 `,
 		MissingCommand: "consultbot: missing command, for example consultbot chat; consultbot help lists them all.",
+		CommandMeant:   "consultbot: unknown command %[1]q: did you mean consultbot %[2]s? consultbot help lists every command.",
 		UnknownCommand: "consultbot: unknown command %q. Commands: chat, run, check-config, export, digest, stats, backup, compact, migrate, version; consultbot help describes them.",
 		UnexpectedArgs: "consultbot %[1]s: unexpected %[2]q. Flags come before anything else, with their value (for example --theme 2); consultbot %[1]s -h lists them.",
 		Failed:         "%s: ",

@@ -415,6 +415,7 @@ Option générale :
 La langue des messages suit LANG (en_… pour l'anglais) ; le français par défaut.
 `,
 		MissingCommand: "consultbot : indiquez une commande, par exemple consultbot chat ; consultbot help les liste toutes.",
+		CommandMeant:   "consultbot : commande « %[1]s » inconnue : vouliez-vous dire consultbot %[2]s ? consultbot help les liste toutes.",
 		UnknownCommand: "consultbot : commande « %s » inconnue. Commandes : chat, run, check-config, export, digest, stats, backup, compact, migrate, version ; consultbot help les décrit.",
 		UnexpectedArgs: "consultbot %[1]s : « %[2]s » en trop. Les options s'écrivent avant tout le reste, avec leur valeur (par exemple --theme 2) ; consultbot %[1]s -h les liste.",
 		Failed:         "%s : ",

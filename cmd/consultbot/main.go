@@ -25,6 +25,7 @@ import (
 	"consultbot/bot"
 	"consultbot/bot/terminal"
 	"consultbot/flows"
+	"consultbot/internal/fold"
 	"consultbot/metrics"
 	"consultbot/organiser"
 	"consultbot/secret"
@@ -192,6 +193,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		if m.orgCommands(m.command, fs) {
 			break
 		}
+		if near := nearCommand(m.command); near != "" {
+			return fmt.Errorf(m.t().CommandMeant, m.command, near)
+		}
 		global.Usage()
 		return fmt.Errorf(m.t().UnknownCommand, m.command)
 	}
@@ -209,6 +213,24 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		return fmt.Errorf(m.t().UnexpectedArgs, m.command, strings.Join(fs.Args(), " "))
 	}
 	return nil
+}
+
+// commands are the command line's commands, as the usage lists them.
+var commands = []string{"chat", "run", "check-config", "export", "digest", "stats", "backup", "compact", "migrate", "version"}
+
+// nearCommand returns the one command within two typos of typed
+// (« versio », « exprot »), or "".
+func nearCommand(typed string) string {
+	near := ""
+	for _, c := range commands {
+		if fold.Distance(strings.ToLower(typed), c) <= min(2, len(c)/3) {
+			if near != "" {
+				return ""
+			}
+			near = c
+		}
+	}
+	return near
 }
 
 // printFlags lists the flags of fs with their help, as the flag package

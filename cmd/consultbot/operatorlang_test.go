@@ -111,6 +111,9 @@ quiet_days = ["dimanche", "funday"]
 			{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "a.csv"), "--voice-dir", notADir}, want: []string{
 				"export : impossible de créer --voice-dir « " + notADir + " » (not a directory) ; indiquez un dossier où vous pouvez écrire",
 			}},
+			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
+				"consultbot : commande « exprot » inconnue : vouliez-vous dire consultbot export ?",
+			}},
 		},
 	}, {
 		lang:    "en",
@@ -156,6 +159,9 @@ quiet_days = ["dimanche", "funday"]
 			}},
 			{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "a.csv"), "--voice-dir", notADir}, want: []string{
 				`export: --voice-dir "` + notADir + `" cannot be created (not a directory); give a directory you may write to`,
+			}},
+			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
+				`consultbot: unknown command "exprot": did you mean consultbot export?`,
 			}},
 		},
 	}} {
