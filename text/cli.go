@@ -18,6 +18,10 @@ type CLI struct {
 	HeldByBot      string // %[1]s command, %[2]q database file
 	NoAdminSocket  string // %q database, %s socket path
 	NoDatabase     string // %q database file
+	DBDamaged      string // %[1]q database file, %[2]s what is wrong (English)
+	DBMode         string // %[1]q database file, %[2]o its mode
+	DBInUse        string // %q database file
+	DBOpen         string // %q database file, %v why (from below, English)
 	BadFlag        string // %[1]s command, %[2]v the flag package's error (English)
 	FlagsOf        string // %s command; its flags follow
 	Flags          Flags

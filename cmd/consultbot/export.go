@@ -81,7 +81,7 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 	// come up quickly, check the meta pages and the size only.
 	if err := db.Check(); err != nil {
 		db.Close()
-		return nil, cfg, fmt.Errorf("check db %q: %w", cfg.Storage.Path, err)
+		return nil, cfg, &storage.OpenError{Path: cfg.Storage.Path, Err: err}
 	}
 	return db, cfg, nil
 }

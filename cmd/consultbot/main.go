@@ -265,7 +265,30 @@ func (m *Main) worded(err error) error {
 	if errors.As(err, &ce) && ce.Error() == err.Error() {
 		return &reported{msg: ce.In(m.t()), err: err}
 	}
+	var oe *storage.OpenError
+	if errors.As(err, &oe) && oe.Error() == err.Error() {
+		return &reported{msg: m.openProblem(oe), err: err}
+	}
 	return err
+}
+
+// openProblem words a database that could not be opened: damaged, open
+// to others, in use, missing; or else what the layer below said.
+func (m *Main) openProblem(oe *storage.OpenError) string {
+	t := m.t()
+	var damaged *storage.DamagedError
+	var mode *storage.ModeError
+	switch {
+	case errors.As(oe.Err, &damaged):
+		return fmt.Sprintf(t.DBDamaged, oe.Path, damaged.Reason)
+	case errors.As(oe.Err, &mode):
+		return fmt.Sprintf(t.DBMode, oe.Path, mode.Mode)
+	case errors.Is(oe.Err, storage.ErrInUse), errors.Is(oe.Err, storage.ErrLockedByWriter):
+		return fmt.Sprintf(t.DBInUse, oe.Path)
+	case errors.Is(oe.Err, storage.ErrNoFile):
+		return fmt.Sprintf(t.NoDatabase, oe.Path)
+	}
+	return fmt.Sprintf(t.DBOpen, oe.Path, oe.Err)
 }
 
 func (m *Main) run(ctx context.Context) error {

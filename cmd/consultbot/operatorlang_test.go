@@ -51,6 +51,21 @@ quiet_days = ["dimanche", "funday"]
 		t.Fatal(err)
 	}
 	dbPath := seedDB(t)
+	seeded, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.db") // a copy cut short
+	if err := os.WriteFile(cut, seeded[:len(seeded)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Join(dir, "shared.db") // readable by others
+	if err := os.WriteFile(shared, seeded, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	notADir := filepath.Join(dir, "file")
 	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -114,6 +129,12 @@ quiet_days = ["dimanche", "funday"]
 			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
 				"consultbot : commande « exprot » inconnue : vouliez-vous dire consultbot export ?",
 			}},
+			{args: []string{"stats", "-db", cut}, want: []string{
+				"stats : le fichier de la base « " + cut + " » est endommagé (", ") : restaurez la dernière sauvegarde (arrêtez le bot, mettez la copie à sa place, relancez-le",
+			}},
+			{args: []string{"export", "-db", shared, "--out", filepath.Join(dir, "b.csv")}, want: []string{
+				"export : la base « " + shared + " » est lisible par le groupe ou les autres (droits 0644), alors qu'elle contient toutes les réponses : lancez chmod 600",
+			}},
 		},
 	}, {
 		lang:    "en",
@@ -162,6 +183,12 @@ quiet_days = ["dimanche", "funday"]
 			}},
 			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
 				`consultbot: unknown command "exprot": did you mean consultbot export?`,
+			}},
+			{args: []string{"stats", "-db", cut}, want: []string{
+				"stats: the database file is damaged: ", `; restore the last backup of "` + cut + `" (stop the bot, put the copy in its place, start it again`,
+			}},
+			{args: []string{"export", "-db", shared, "--out", filepath.Join(dir, "b.csv")}, want: []string{
+				`export: open db "` + shared + `": file mode 0644 lets group or others read it, and it holds every answer; run chmod 600`,
 			}},
 		},
 	}} {
