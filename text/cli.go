@@ -47,12 +47,16 @@ type CLI struct {
 	VoiceWhileRuns  string
 	OutRefused      string // %[1]s command, %[2]q file, %[3]s why; then OutStdout for export
 	OutStdout       string
+	OutNoDir        string // %[1]s command, %[2]q file, %[3]s its directory
 	OutSymlink      string
 	OutDirectory    string
 	OutPipe         string
 	OutDevice       string
 	OutNotRegular   string
 	OutIsDatabase   string
+
+	LostLead     string // the etcd lease expired: this replica stops
+	ChannelsSlow string // the channels did not stop within the shutdown timeout
 
 	BackupNeedsOut string
 	BackedUp       string // %s database, %s copy, %s size, %s duration

@@ -467,6 +467,7 @@ Messages follow LANG (en_… for English); French otherwise.
 		VoiceNoun:       "voice recording|voice recordings",
 		VoiceWhileRuns:  "export: --voice-dir copies the recordings from the database file: stop the bot first, or export without it.",
 		OutRefused:      "%[1]s: --out %[2]q %[3]s; give a new file or a regular file to replace",
+		OutNoDir:        "%[1]s: --out %[2]q: the directory %[3]s does not exist; create it (mkdir -p %[3]s) or give another path",
 		OutStdout:       " (- for standard output)",
 		OutSymlink:      "is a symbolic link, which the command would replace rather than follow",
 		OutDirectory:    "is a directory",
@@ -475,6 +476,8 @@ Messages follow LANG (en_… for English); French otherwise.
 		OutNotRegular:   "is not a regular file",
 		OutIsDatabase:   "is the database itself",
 
+		LostLead:       "lost the lead: the etcd lease expired (the cluster was unreachable for longer than storage.lease_seconds); another replica takes over, and this one can be started again",
+		ChannelsSlow:   "the channels did not stop within [delivery] shutdown_timeout; what was not delivered is sent at the next start",
 		BackupNeedsOut: "backup: --out FILE is required (a file: the copy is checked before it is put in place). For example: consultbot backup --out copy.db",
 		BackedUp:       "backed up %s to %s (%s, checked) in %s",
 		Compacted:      "compacted %s: %s → %s",

@@ -468,6 +468,7 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		VoiceNoun:       "enregistrement vocal copié|enregistrements vocaux copiés",
 		VoiceWhileRuns:  "export : --voice-dir copie les enregistrements depuis le fichier de la base : arrêtez d'abord le bot, ou exportez sans cette option.",
 		OutRefused:      "%[1]s : --out « %[2]s » %[3]s ; indiquez un nouveau fichier ou un fichier ordinaire à remplacer",
+		OutNoDir:        "%[1]s : --out « %[2]s » : le dossier %[3]s n'existe pas ; créez-le (mkdir -p %[3]s) ou indiquez un autre chemin",
 		OutStdout:       " (- pour la sortie standard)",
 		OutSymlink:      "est un lien symbolique, que la commande remplacerait au lieu de le suivre",
 		OutDirectory:    "est un dossier",
@@ -476,6 +477,8 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		OutNotRegular:   "n'est pas un fichier ordinaire",
 		OutIsDatabase:   "est la base elle-même",
 
+		LostLead:       "rôle de leader perdu : le bail etcd a expiré (la grappe est restée injoignable plus de storage.lease_seconds) ; une autre réplique prend le relais, et celle-ci peut être relancée",
+		ChannelsSlow:   "les canaux ne se sont pas arrêtés dans le délai [delivery] shutdown_timeout ; ce qui n'a pas été remis part au prochain démarrage",
 		BackupNeedsOut: "backup : indiquez la copie avec --out FICHIER (un fichier : la copie est vérifiée avant d'être mise en place). Par exemple : consultbot backup --out copie.db",
 		BackedUp:       "copie de %s dans %s (%s, vérifiée) en %s",
 		Compacted:      "base %s compactée : %s → %s",

@@ -171,6 +171,11 @@ func (m *Main) runExport(ctx context.Context) error {
 func checkOutTarget(t *text.CLI, command, out, dbPath string) error {
 	fi, err := os.Lstat(out)
 	if errors.Is(err, fs.ErrNotExist) {
+		// The file is written beside out, then renamed: its directory
+		// must be there.
+		if dir := filepath.Dir(out); !isDir(dir) {
+			return fmt.Errorf(t.OutNoDir, command, out, dir)
+		}
 		return nil
 	}
 	if err != nil {
@@ -203,6 +208,11 @@ func checkOutTarget(t *text.CLI, command, out, dbPath string) error {
 
 // parseSeparator reads --separator: one character other than a quote or
 // a line break, or "tab".
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
 func parseSeparator(s string) (rune, bool) {
 	if s == "tab" || s == `\t` {
 		return '\t', true

@@ -265,6 +265,9 @@ func (m *Main) worded(err error) error {
 	if errors.As(err, &ce) && ce.Error() == err.Error() {
 		return &reported{msg: ce.In(m.t()), err: err}
 	}
+	if errors.Is(err, errLostLead) {
+		return &reported{msg: m.t().LostLead, err: err}
+	}
 	var oe *storage.OpenError
 	if errors.As(err, &oe) && oe.Error() == err.Error() {
 		return &reported{msg: m.openProblem(oe), err: err}
@@ -692,7 +695,7 @@ func (m *Main) Close() error {
 		select {
 		case <-stopped:
 		case <-ctx.Done():
-			errs = append(errs, errors.New("close: channels did not stop in time"))
+			errs = append(errs, errors.New(m.t().ChannelsSlow))
 		}
 	}
 	if m.engine != nil {

@@ -129,6 +129,9 @@ quiet_days = ["dimanche", "funday"]
 			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
 				"consultbot : commande « exprot » inconnue : vouliez-vous dire consultbot export ?",
 			}},
+			{args: []string{"backup", "-db", dbPath, "--out", filepath.Join(dir, "missing", "copy.db")}, want: []string{
+				"backup : --out « " + filepath.Join(dir, "missing", "copy.db") + " » : le dossier " + filepath.Join(dir, "missing") + " n'existe pas ; créez-le (mkdir -p",
+			}},
 			{args: []string{"stats", "-db", cut}, want: []string{
 				"stats : le fichier de la base « " + cut + " » est endommagé (", ") : restaurez la dernière sauvegarde (arrêtez le bot, mettez la copie à sa place, relancez-le",
 			}},
@@ -183,6 +186,9 @@ quiet_days = ["dimanche", "funday"]
 			}},
 			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
 				`consultbot: unknown command "exprot": did you mean consultbot export?`,
+			}},
+			{args: []string{"backup", "-db", dbPath, "--out", filepath.Join(dir, "missing", "copy.db")}, want: []string{
+				`backup: --out "` + filepath.Join(dir, "missing", "copy.db") + `": the directory ` + filepath.Join(dir, "missing") + ` does not exist; create it (mkdir -p`,
 			}},
 			{args: []string{"stats", "-db", cut}, want: []string{
 				"stats: the database file is damaged: ", `; restore the last backup of "` + cut + `" (stop the bot, put the copy in its place, start it again`,
