@@ -117,3 +117,33 @@ func TestChatOrganiserRunsTheCommandsOnTheFile(t *testing.T) {
 		t.Errorf("digest --print says how to hide an answer %d times, want once (then where to send /masquer from):\n%s", n, printed)
 	}
 }
+
+// TestChatOrganiserSpeaksTheCommandLinesLanguage: with LANG naming
+// English, the organisers' console answers in English, as stats and
+// digest --print do.
+func TestChatOrganiserSpeaksTheCommandLinesLanguage(t *testing.T) {
+	dbPath := seedDB(t)
+	var stdout strings.Builder
+	m, stderr := newTestMain(t, strings.NewReader("/stats\n"), &stdout)
+	m.Getenv = fakeEnv(english)
+	if err := m.ParseFlags(context.Background(), []string{"chat", "-organiser", "-db", dbPath}); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("chat -organiser: %v\nstderr:\n%s", err, stderr)
+	}
+	out := stdout.String()
+	en := text.For("en")
+	for _, w := range []string{"== " + en.Organiser.HelpTitle + " ==", en.Channel.Terminal.OrganiserGoodbye} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "mode organisation") || strings.Contains(out, "au total") {
+		t.Errorf("the console spoke French:\n%s", out)
+	}
+}
