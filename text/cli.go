@@ -55,8 +55,10 @@ type CLI struct {
 	OutNotRegular   string
 	OutIsDatabase   string
 
-	LostLead     string // the etcd lease expired: this replica stops
-	ChannelsSlow string // the channels did not stop within the shutdown timeout
+	LostLead        string // the etcd lease expired: this replica stops
+	TelegramConnect string // %w why (from below, English)
+	ChannelStopped  string // %s channel, %w why (from below, English)
+	ChannelsSlow    string // the channels did not stop within the shutdown timeout
 
 	BackupNeedsOut string
 	BackedUp       string // %s database, %s copy, %s size, %s duration

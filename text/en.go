@@ -476,11 +476,13 @@ Messages follow LANG (en_… for English); French otherwise.
 		OutNotRegular:   "is not a regular file",
 		OutIsDatabase:   "is the database itself",
 
-		LostLead:       "lost the lead: the etcd lease expired (the cluster was unreachable for longer than storage.lease_seconds); another replica takes over, and this one can be started again",
-		ChannelsSlow:   "the channels did not stop within [delivery] shutdown_timeout; what was not delivered is sent at the next start",
-		BackupNeedsOut: "backup: --out FILE is required (a file: the copy is checked before it is put in place). For example: consultbot backup --out copy.db",
-		BackedUp:       "backed up %s to %s (%s, checked) in %s",
-		Compacted:      "compacted %s: %s → %s",
+		TelegramConnect: "telegram: cannot connect at start (%w); check the token (TELEGRAM_TOKEN, as @BotFather gives it) and that this machine reaches api.telegram.org (or telegram.api_endpoint)",
+		ChannelStopped:  "the %s channel stopped: %w",
+		LostLead:        "lost the lead: the etcd lease expired (the cluster was unreachable for longer than storage.lease_seconds); another replica takes over, and this one can be started again",
+		ChannelsSlow:    "the channels did not stop within [delivery] shutdown_timeout; what was not delivered is sent at the next start",
+		BackupNeedsOut:  "backup: --out FILE is required (a file: the copy is checked before it is put in place). For example: consultbot backup --out copy.db",
+		BackedUp:        "backed up %s to %s (%s, checked) in %s",
+		Compacted:       "compacted %s: %s → %s",
 
 		ConfigAt:        "config %q line %d",
 		ConfigColumn:    " column %d",

@@ -477,11 +477,13 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		OutNotRegular:   "n'est pas un fichier ordinaire",
 		OutIsDatabase:   "est la base elle-même",
 
-		LostLead:       "rôle de leader perdu : le bail etcd a expiré (la grappe est restée injoignable plus de storage.lease_seconds) ; une autre réplique prend le relais, et celle-ci peut être relancée",
-		ChannelsSlow:   "les canaux ne se sont pas arrêtés dans le délai [delivery] shutdown_timeout ; ce qui n'a pas été remis part au prochain démarrage",
-		BackupNeedsOut: "backup : indiquez la copie avec --out FICHIER (un fichier : la copie est vérifiée avant d'être mise en place). Par exemple : consultbot backup --out copie.db",
-		BackedUp:       "copie de %s dans %s (%s, vérifiée) en %s",
-		Compacted:      "base %s compactée : %s → %s",
+		TelegramConnect: "telegram : connexion impossible au démarrage (%w) ; vérifiez le jeton (TELEGRAM_TOKEN, tel que @BotFather le donne) et que cette machine joint api.telegram.org (ou telegram.api_endpoint)",
+		ChannelStopped:  "le canal %s s'est arrêté : %w",
+		LostLead:        "rôle de leader perdu : le bail etcd a expiré (la grappe est restée injoignable plus de storage.lease_seconds) ; une autre réplique prend le relais, et celle-ci peut être relancée",
+		ChannelsSlow:    "les canaux ne se sont pas arrêtés dans le délai [delivery] shutdown_timeout ; ce qui n'a pas été remis part au prochain démarrage",
+		BackupNeedsOut:  "backup : indiquez la copie avec --out FICHIER (un fichier : la copie est vérifiée avant d'être mise en place). Par exemple : consultbot backup --out copie.db",
+		BackedUp:        "copie de %s dans %s (%s, vérifiée) en %s",
+		Compacted:       "base %s compactée : %s → %s",
 
 		ConfigAt:        "configuration « %s », ligne %d",
 		ConfigColumn:    ", colonne %d",

@@ -567,7 +567,7 @@ func (m *Main) goChannel(ctx context.Context, name string, fn func(context.Conte
 		defer m.chanWG.Done()
 		m.logger.Info("channel started", "platform", name)
 		if err := fn(ctx); err != nil && ctx.Err() == nil {
-			fail(fmt.Errorf("%s channel: %w", name, err))
+			fail(fmt.Errorf(m.t().ChannelStopped, name, err))
 		}
 	}()
 }

@@ -50,6 +50,11 @@ quiet_days = ["dimanche", "funday"]
 	if err := os.WriteFile(tokens, []byte("[telegram]\ntoken = \"${TELEGRAM_TOKEN}\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Telegram where nothing listens: run cannot connect at start.
+	unreachable := filepath.Join(dir, "unreachable.toml")
+	if err := os.WriteFile(unreachable, []byte("[telegram]\ntoken = \"${TELEGRAM_TOKEN}\"\napi_endpoint = \"http://"+freeAddr(t)+"/bot%s/%s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	dbPath := seedDB(t)
 	seeded, err := os.ReadFile(dbPath)
 	if err != nil {
@@ -77,6 +82,7 @@ quiet_days = ["dimanche", "funday"]
 	}
 	noIDKey := map[string]string{"TELEGRAM_TOKEN": "123:abc", "CONSULTBOT_ID_KEY": ""}
 	trimmed := map[string]string{"TELEGRAM_TOKEN": " 123:abc\r\n"}
+	reachable := map[string]string{"TELEGRAM_TOKEN": "123456:TEST"}
 	for _, tc := range []struct {
 		lang    string
 		env     map[string]string
@@ -131,6 +137,9 @@ quiet_days = ["dimanche", "funday"]
 			}},
 			{args: []string{"backup", "-db", dbPath, "--out", filepath.Join(dir, "missing", "copy.db")}, want: []string{
 				"backup : --out « " + filepath.Join(dir, "missing", "copy.db") + " » : le dossier " + filepath.Join(dir, "missing") + " n'existe pas ; créez-le (mkdir -p",
+			}},
+			{args: []string{"run", "-config", unreachable, "-db", filepath.Join(dir, "tg.db")}, env: reachable, want: []string{
+				"telegram : connexion impossible au démarrage (", ") ; vérifiez le jeton (TELEGRAM_TOKEN, tel que @BotFather le donne) et que cette machine joint api.telegram.org",
 			}},
 			{args: []string{"stats", "-db", cut}, want: []string{
 				"stats : le fichier de la base « " + cut + " » est endommagé (", ") : restaurez la dernière sauvegarde (arrêtez le bot, mettez la copie à sa place, relancez-le",
@@ -189,6 +198,9 @@ quiet_days = ["dimanche", "funday"]
 			}},
 			{args: []string{"backup", "-db", dbPath, "--out", filepath.Join(dir, "missing", "copy.db")}, want: []string{
 				`backup: --out "` + filepath.Join(dir, "missing", "copy.db") + `": the directory ` + filepath.Join(dir, "missing") + ` does not exist; create it (mkdir -p`,
+			}},
+			{args: []string{"run", "-config", unreachable, "-db", filepath.Join(dir, "tg.db")}, env: reachable, want: []string{
+				"telegram: cannot connect at start (", "); check the token (TELEGRAM_TOKEN, as @BotFather gives it) and that this machine reaches api.telegram.org",
 			}},
 			{args: []string{"stats", "-db", cut}, want: []string{
 				"stats: the database file is damaged: ", `; restore the last backup of "` + cut + `" (stop the bot, put the copy in its place, start it again`,
