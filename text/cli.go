@@ -63,6 +63,8 @@ type CLI struct {
 	BackupNeedsOut string
 	BackedUp       string // %s database, %s copy, %s size, %s duration
 	Compacted      string // %s database, %s size before, %s size after
+	SizeUnits      string // bytes|KiB|MiB|GiB, as sizes are written
+	DecimalMark    string
 
 	// The configuration's problems: where each stands, then its wording.
 	ConfigAt        string // %q file, %d line

@@ -482,6 +482,8 @@ Messages follow LANG (en_… for English); French otherwise.
 		ChannelsSlow:    "the channels did not stop within [delivery] shutdown_timeout; what was not delivered is sent at the next start",
 		BackupNeedsOut:  "backup: --out FILE is required (a file: the copy is checked before it is put in place). For example: consultbot backup --out copy.db",
 		BackedUp:        "backed up %s to %s (%s, checked) in %s",
+		SizeUnits:       "B|KiB|MiB|GiB",
+		DecimalMark:     ".",
 		Compacted:       "compacted %s: %s → %s",
 
 		ConfigAt:        "config %q line %d",

@@ -483,6 +483,8 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		ChannelsSlow:    "les canaux ne se sont pas arrêtés dans le délai [delivery] shutdown_timeout ; ce qui n'a pas été remis part au prochain démarrage",
 		BackupNeedsOut:  "backup : indiquez la copie avec --out FICHIER (un fichier : la copie est vérifiée avant d'être mise en place). Par exemple : consultbot backup --out copie.db",
 		BackedUp:        "copie de %s dans %s (%s, vérifiée) en %s",
+		SizeUnits:       "o|Kio|Mio|Gio",
+		DecimalMark:     ",",
 		Compacted:       "base %s compactée : %s → %s",
 
 		ConfigAt:        "configuration « %s », ligne %d",

@@ -76,7 +76,7 @@ func (m *Main) runBackup(ctx context.Context) error {
 	if err != nil {
 		return m.failed("backup", err)
 	}
-	_, err = fmt.Fprintf(m.Stderr, m.t().BackedUp+"\n", cfg.Storage.Path, m.org.out, sizeText(n), time.Since(start).Round(time.Millisecond))
+	_, err = fmt.Fprintf(m.Stderr, m.t().BackedUp+"\n", cfg.Storage.Path, m.org.out, sizeIn(n, m.t()), time.Since(start).Round(time.Millisecond))
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"consultbot/organiser"
+	"consultbot/text"
 )
 
 // english is the environment of a command line that speaks English; the
@@ -285,6 +286,27 @@ func TestDigestSpeaksTheCommandLinesLanguage(t *testing.T) {
 		out, _, err := runCommand(t, tc.env, "digest", "-db", dbPath, "--print")
 		if err != nil || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: digest --print: %v, want %q in:\n%s", tc.env, err, tc.want, out)
+		}
+	}
+}
+
+// TestSizesInTheirLanguage: backup and compact write sizes as French
+// readers write them (« 16,5 Mio ») or as English ones do (16.5 MiB).
+func TestSizesInTheirLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		n      int64
+		fr, en string
+	}{
+		{512, "512 o", "512 B"},
+		{64 << 10, "64 Kio", "64 KiB"},
+		{33 << 19, "16,5 Mio", "16.5 MiB"},
+		{3 << 29, "1,5 Gio", "1.5 GiB"},
+	} {
+		if got := sizeIn(tc.n, &text.For(text.FR).CLI); got != tc.fr {
+			t.Errorf("%d bytes in French: %q, want %q", tc.n, got, tc.fr)
+		}
+		if got := sizeIn(tc.n, &text.For(text.EN).CLI); got != tc.en {
+			t.Errorf("%d bytes in English: %q, want %q", tc.n, got, tc.en)
 		}
 	}
 }
