@@ -42,12 +42,17 @@ type harness struct {
 	clicked time.Time
 	// failing makes every event fail to commit, as a broken store would.
 	failing atomic.Bool
+	// handling, when set, is called as each event reaches the engine.
+	handling func(in bot.Inbound)
 }
 
 // failable is the engine, failing while h.failing is set.
 type failable struct{ h *harness }
 
 func (f failable) Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error) {
+	if f.h.handling != nil {
+		f.h.handling(in)
+	}
 	if f.h.failing.Load() {
 		return bot.Applied{}, errors.New("store unavailable")
 	}

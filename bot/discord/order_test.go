@@ -2,6 +2,9 @@ package discord_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,4 +115,38 @@ func TestTapEditSurvivesARestart(t *testing.T) {
 		t.Errorf("%d messages after the restart, want %d (no new one):%s", n, count, dump(h.srv.Messages(u.ID)))
 	}
 	h.checkWire()
+}
+
+// An interaction from the gateway is acknowledged only once its event is
+// committed: acknowledged first, a crash before the commit would lose an
+// action Discord already shows the person as taken. Every event of the
+// onboarding reaches the engine before Discord has any response to its
+// interaction.
+func TestGatewayCommitsBeforeAcknowledging(t *testing.T) {
+	var mu sync.Mutex
+	var early []string
+	h := newHarness(t, discordtest.Options{}, nil)
+	h.handling = func(in bot.Inbound) {
+		id, ok := strings.CutPrefix(in.ID, "discord:interaction:")
+		if !ok {
+			return
+		}
+		for _, a := range h.srv.Acks() {
+			if a.InteractionID == id {
+				mu.Lock()
+				early = append(early, fmt.Sprintf("%s (%s)", id, in.Event.Kind))
+				mu.Unlock()
+			}
+		}
+	}
+	u := h.srv.NewUser("iris", "fr")
+	m, _ := h.onboard(u, h.srv.Guild())
+	h.click(u, m, "Égal accès")
+	h.awaitText(u, 0, "Question 1/5")
+	h.checkWire()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(early) > 0 {
+		t.Errorf("interactions acknowledged before their event was committed: %v", early)
+	}
 }
