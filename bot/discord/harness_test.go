@@ -59,6 +59,9 @@ func (f failable) Handle(ctx context.Context, in bot.Inbound) (bot.Applied, erro
 	return f.h.eng.Handle(ctx, in)
 }
 
+// Lang reads the session's language, whether or not commits fail.
+func (f failable) Lang(participant string) string { return f.h.eng.Lang(participant) }
+
 func newHarness(t *testing.T, srvOpts discordtest.Options, opts func(*discord.Options)) *harness {
 	t.Helper()
 	srv := discordtest.NewServer(srvOpts)

@@ -397,13 +397,20 @@ func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
 }
 
 // langOf is the language to write to participant in: the
-// conversation's, as the last reply sent to them said it, else (nothing
-// sent since this process started) their app's locale.
+// conversation's, as the last reply sent to them said it or, nothing sent
+// to them since this process started, as their stored session says it;
+// else (no session, or a store that cannot tell) their app's locale.
 func (a *Adapter) langOf(participant, locale string) string {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if l, ok := a.lang[participant]; ok {
+	l, ok := a.lang[participant]
+	a.mu.Unlock()
+	if ok {
 		return l
+	}
+	if sp, ok := a.h.(speaker); ok {
+		if l := sp.Lang(participant); l != "" {
+			return l
+		}
 	}
 	return locale
 }
