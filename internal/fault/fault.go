@@ -84,6 +84,9 @@ type Injector struct {
 	rng    *rand.Rand
 	always map[string]Kind
 	counts map[Kind]int
+	// closed ends every Timeout being held (Close).
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 // New returns an injector with opts' random faults and no named ones.
@@ -99,6 +102,17 @@ func New(opts Options) *Injector {
 		rng:    rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5851f42d4c957f2d)),
 		always: map[string]Kind{},
 		counts: map[Kind]int{},
+		closed: make(chan struct{}),
+	}
+}
+
+// Close ends the Timeouts being held, and makes later ones end at once: a
+// fake's server calls it before it closes, since a held request whose
+// body was not read to its end is not cancelled when its client goes.
+// A nil injector has nothing to close.
+func (in *Injector) Close() {
+	if in != nil {
+		in.closeOnce.Do(func() { close(in.closed) })
 	}
 }
 
@@ -180,6 +194,7 @@ func (in *Injector) Serve(w http.ResponseWriter, r *http.Request, name string, r
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+		case <-in.closed:
 		}
 		t.Stop()
 		drop(w)

@@ -133,3 +133,34 @@ func TestRandomFaultsFollowTheSeedAndRate(t *testing.T) {
 		t.Errorf("a request not eligible for random faults failed: %d", resp.StatusCode)
 	}
 }
+
+// A request held by a Timeout whose body was never read to its end is not
+// cancelled when its client goes; Close ends it, so that the fake's server
+// can close instead of waiting out the hang.
+func TestCloseEndsHeldTimeouts(t *testing.T) {
+	in := fault.New(fault.Options{Hang: time.Hour})
+	in.Always("sendPhoto", fault.Timeout)
+	released := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in.Serve(w, r, "sendPhoto", false, nil, func(http.ResponseWriter, *http.Request) {})
+		close(released)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(in.Close)                                   // first, should the test fail
+	body := strings.NewReader(strings.Repeat("x", 1<<20)) // more than the server reads ahead
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/sendPhoto", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a held request was answered")
+	}
+	in.Close()
+	select {
+	case <-released:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held request is still held after Close")
+	}
+}

@@ -168,6 +168,7 @@ func NewServer(opts Options) *Server {
 
 // Close shuts the gateway connections and the HTTP server down.
 func (s *Server) Close() {
+	s.faults.Close()
 	s.mu.Lock()
 	conns := s.gw.allConns()
 	s.gw.conn = nil

@@ -318,6 +318,7 @@ func NewServer(opts Options) *Server {
 
 // Close shuts the server down, interrupting pending long polls.
 func (s *Server) Close() {
+	s.faults.Close()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }
