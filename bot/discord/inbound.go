@@ -322,9 +322,16 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 // is committed, or the « not recorded » notice if it failed. Past
 // replyWithin the response is r's own, so that the person's button never
 // spins into Discord's three seconds; the work goes on, counted in wg,
-// and a failure is then told by a follow-up.
+// and a failure is then told by a follow-up. The wait also ends
+// replyWithin after the interaction was created (as its id says), so
+// that the time it took to reach this process (a busy gateway, a queue)
+// is not waited on top.
 func (a *Adapter) firstResponse(wg *sync.WaitGroup, i *discordgo.Interaction, r reaction, done <-chan error) *discordgo.InteractionResponse {
-	t := time.NewTimer(replyWithin)
+	wait := replyWithin
+	if at := snowflakeTime(i.ID); !at.IsZero() {
+		wait = max(0, min(wait, time.Until(at.Add(replyWithin))))
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case err := <-done:
