@@ -146,8 +146,10 @@ func TestCloseEndsHeldTimeouts(t *testing.T) {
 		close(released)
 	}))
 	t.Cleanup(srv.Close)
-	t.Cleanup(in.Close)                                   // first, should the test fail
-	body := strings.NewReader(strings.Repeat("x", 1<<20)) // more than the server reads ahead
+	// Runs first, should the test fail.
+	t.Cleanup(in.Close)
+	// More than the server reads ahead of the handler.
+	body := strings.NewReader(strings.Repeat("x", 1<<20))
 	req, err := http.NewRequest(http.MethodPost, srv.URL+"/sendPhoto", body)
 	if err != nil {
 		t.Fatal(err)
