@@ -23,17 +23,21 @@ import (
 type readingKind int
 
 const (
-	readAnswer   readingKind = iota // a contribution, stored at once
-	readCheck                       // only yes/no/ok or emoji: asked before storing
-	readOption                      // one of the current prompt's options
-	readCommand                     // a command typed without its slash
-	readHelp                        // a request for help about the current prompt
-	readGreeting                    // hello, I am back
-	readLeave                       // bye, I stop here, where no pause is offered
-	readUnclear                     // at a prompt of options only: none matched
-	readSeveral                     // several profiles at once: opts, none for « les deux »
-	readAbout                       // a question about the consultation itself: topic
-	readNoBack                      // « retour » where there is nothing to go back to
+	readAnswer     readingKind = iota // a contribution, stored at once
+	readCheck                         // only yes/no/ok or emoji: asked before storing
+	readOption                        // one of the current prompt's options
+	readCommand                       // a command typed without its slash
+	readHelp                          // a request for help about the current prompt
+	readGreeting                      // hello, I am back
+	readLeave                         // bye, I stop here, where no pause is offered
+	readUnclear                       // at a prompt of options only: none matched
+	readSeveral                       // several profiles at once: opts, none for « les deux »
+	readAbout                         // a question about the consultation itself: topic
+	readNoBack                        // « retour » where there is nothing to go back to
+	readNoOption                      // at a prompt of options only: a number no option has (« 0 », « -1 », « 99 »)
+	readOneAtATime                    // at a prompt of options only: several numbers (« 2 et 3 »): opts
+	readThanks                        // at a prompt of options only: only thanks
+	readAnyTheme                      // at the menu: any theme will do (« peu importe », « dans l'ordre »)
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -44,8 +48,8 @@ type reading struct {
 	kind readingKind
 	opt  opt   // readOption
 	cmd  Event // readCommand
-	// opts are the profiles named (readSeveral); topic is what is asked
-	// (readAbout: aboutAnonymous…).
+	// opts are the profiles named (readSeveral) or the options numbered
+	// (readOneAtATime); topic is what is asked (readAbout: aboutAnonymous…).
 	opts  []opt
 	topic string
 }
@@ -103,8 +107,33 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	}
 	n := normalize(text)
 	if !open {
-		if i, ok := optionNumber(n); ok && i >= 1 && i <= len(opts) {
-			return reading{kind: readOption, opt: opts[i-1]}
+		// « -1 » folds to « 1 »: a sign makes it no option number.
+		if signedNumber(text) {
+			return reading{kind: readNoOption}
+		}
+		// « le 2 et le 3 » before « je veux le 3 », which ends the same way.
+		if nums, ok := optionNumbers(n); ok {
+			var named []opt
+			for _, i := range nums {
+				if i < 1 || i > len(opts) {
+					return reading{kind: readNoOption}
+				}
+				named = append(named, opts[i-1])
+			}
+			if len(named) == 1 {
+				return reading{kind: readOption, opt: named[0]}
+			}
+			if named[0].action == actProfile {
+				// « 1 et 3 »: a parent who teaches, as when both are named.
+				return reading{kind: readSeveral, opts: named}
+			}
+			return reading{kind: readOneAtATime, opts: named}
+		}
+		if i, ok := optionNumber(n); ok {
+			if i >= 1 && i <= len(opts) {
+				return reading{kind: readOption, opt: opts[i-1]}
+			}
+			return reading{kind: readNoOption}
 		}
 	}
 	if o, ok := yesNo(n, opts); ok {
@@ -141,6 +170,16 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 	if isGreeting(n) {
 		return reading{kind: readGreeting}
 	}
+	if doneWords[n] {
+		// « j'ai fini », « c'est tout »: no answer, but the pause where
+		// it is offered, a goodbye elsewhere.
+		for _, o := range opts {
+			if o.action == actPause {
+				return reading{kind: readOption, opt: o}
+			}
+		}
+		return reading{kind: readLeave}
+	}
 	if isLeaving(n) {
 		// The words of the pause button, where it is not offered.
 		return reading{kind: readLeave}
@@ -157,9 +196,17 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		if o, ok := keyword(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
 		}
+		if len(opts) > 0 && opts[0].action == actTheme && anyTheme[n] {
+			return reading{kind: readAnyTheme}
+		}
+		if thanksWords[foldKey(emojiWords.Replace(text))] {
+			// Read before normalize drops « merci » as a filler.
+			return reading{kind: readThanks}
+		}
 		return reading{kind: readUnclear}
 	}
-	if needsCheck(n) {
+	if needsCheck(n) || thanksWords[foldKey(emojiWords.Replace(text))] {
+		// « merci beaucoup », whose « merci » normalize drops, too.
 		return reading{kind: readCheck}
 	}
 	return reading{kind: readAnswer}
@@ -188,6 +235,9 @@ var fillers = map[string]bool{
 // hesitation words dropped at either end.
 func normalize(text string) string {
 	words := strings.Fields(foldKey(emojiWords.Replace(text)))
+	for i, w := range words {
+		words[i] = unstretched(w)
+	}
 	for changed := true; changed && len(words) > 1; {
 		changed = false
 		for _, k := range []int{3, 2, 1} {
@@ -203,6 +253,23 @@ func normalize(text string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// unstretched undoes the last letter of a yes or a no typed several
+// times for emphasis: « ouiii », « okkk », « nonnn », « yesss ». Other
+// words are left as typed (« pass » is no « pas »).
+func unstretched(w string) string {
+	u := w
+	for len(u) > 2 && u[len(u)-1] == u[len(u)-2] {
+		u = u[:len(u)-1]
+	}
+	if u != w && stretchable[u] {
+		return u
+	}
+	return w
+}
+
+// stretchable are the yes and no people stretch.
+var stretchable = wordSet("oui ouais ok okay ui wi non nan nn yes yep yeah no nope")
 
 // numberWords reads numbers written out, French and English, cardinal and
 // ordinal.
@@ -235,6 +302,10 @@ func optionNumber(n string) (int, bool) {
 	if len(words) > 1 && (words[len(words)-1] == "one" || words[len(words)-1] == "svp") {
 		words = words[:len(words)-1]
 	}
+	// « premier thème », « le 2e choix ».
+	if k := len(words); k > 1 && (words[k-1] == "theme" || words[k-1] == "choix" || words[k-1] == "option") {
+		words = words[:k-1]
+	}
 	// « je veux faire le thème 4 », « je veux changer ma réponse 4 »: a
 	// number at the end, right after a word that introduces it.
 	if k := len(words); k > 2 && k <= 7 && numberLead[words[k-2]] {
@@ -254,10 +325,45 @@ func optionNumber(n string) (int, bool) {
 		return 0, false
 	}
 	v, err := strconv.Atoi(w)
-	if err != nil || strconv.Itoa(v) != w {
+	// « 02 » is 2, as a list numbered 01, 02… reads.
+	if err != nil || strconv.Itoa(v) != strings.TrimLeft(w, "0") && w != strings.Repeat("0", len(w)) {
 		return 0, false
 	}
 	return v, true
+}
+
+// signedRE matches a number with a minus sign before it: « -1 », « − 2 ».
+var signedRE = regexp.MustCompile(`^\s*[-−–—]\s*[0-9]`)
+
+// signedNumber reports a message that starts with a negative number,
+// which folding would read as the positive one.
+func signedNumber(text string) bool { return signedRE.MatchString(text) }
+
+// numbersJoin may stand between or before the numbers of several options:
+// « 2 et 3 », « le 1 ou le 2 », « thèmes 1, 2 puis 4 ».
+var numbersJoin = wordSet("et ou puis plus and or then les le la l themes theme n no numero numeros options option choix")
+
+// optionNumbers reads several option numbers in one message: « 2 et 3 »,
+// « 1,2 », « 3-4 », « le 1 et le 2 », distinct and in the order typed.
+// It reports false unless there are at least two numbers and nothing else
+// but the words that join them.
+func optionNumbers(n string) ([]int, bool) {
+	var out []int
+	count := 0
+	for _, w := range strings.Fields(n) {
+		if numbersJoin[w] {
+			continue
+		}
+		v, ok := optionNumber(w)
+		if !ok {
+			return nil, false
+		}
+		count++
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, count >= 2
 }
 
 // Words that answer a yes/no confirmation.
@@ -285,7 +391,7 @@ var actionWords = map[string][]string{
 	actSkip: {"passer", "passe", "je passe", "on passe", "pass", "passez", "suivant", "suivante", "question suivante", "la suivante",
 		"sans avis", "pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
 		"je prefere pas repondre", "je prefere ne pas repondre", "je ne veux pas repondre", "je veux pas repondre", "pas envie de repondre",
-		"pas de commentaire", "no comment", "i d rather not answer", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
+		"pas de commentaire", "no comment", "i d rather not answer", "i d rather not", "rather not", "je prefere pas", "je prefere ne pas", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
 		"je passe a la suivante", "passe a la suivante", "on passe a la suivante", "je passe a la question suivante", "au suivant",
 		"suivante svp", "je passe celle ci", "je passe cette question", "on passe", "je passe mon tour", "next one"},
 	actBack: {"retour", "revenir", "precedent", "precedente", "question precedente", "la precedente", "revenir en arriere",
@@ -325,14 +431,14 @@ var actionWords = map[string][]string{
 
 // profileWords are the usual ways to say who one is, by profile id.
 var profileWords = map[string][]string{
-	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice"},
+	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
 	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
 	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
 	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
-	"personnel":    {"personnel", "personnel de l ecole", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
+	"personnel":    {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
 	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
 	"partenaire":   {"association", "entreprise", "asso", "edtech", "societe", "startup", "start up", "company", "association or company", "partenaire", "benevole", "entrepreneur", "editeur"},
-	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse"},
+	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse", "nounou", "chercheur", "chercheuse", "researcher", "nanny", "childminder"},
 }
 
 // optionNames returns the folded names a typed message may use for o.
@@ -712,6 +818,35 @@ func dontKnow(n string) bool {
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
 
+// anyTheme say, at the menu, that any theme will do or that the person
+// wants to start: the first theme not validated is opened.
+var anyTheme = map[string]bool{
+	"peu importe": true, "n importe": true, "n importe lequel": true, "n importe quel theme": true, "nimporte lequel": true,
+	"au hasard": true, "dans l ordre": true, "tous": true, "tout": true, "tous les themes": true,
+	"le suivant": true, "suivant": true, "theme suivant": true, "le theme suivant": true, "on commence": true,
+	"je commence": true, "commencons": true, "allons y": true, "go": true, "c est parti": true, "on y va": true,
+	"ca m est egal": true, "comme vous voulez": true, "a vous de choisir": true, "vous choisissez": true,
+	"whatever": true, "any": true, "any of them": true, "anyone": true, "in order": true, "all": true, "all of them": true,
+	"next": true, "next theme": true, "let s go": true, "lets go": true, "you choose": true,
+}
+
+// thanksWords are messages that only thank, folded; doneWords say one
+// has finished. At an open question they may be answers (and are checked).
+var (
+	thanksWords = map[string]bool{
+		"merci": true, "merci beaucoup": true, "merci bien": true, "mille mercis": true, "mille merci": true,
+		"merci a vous": true, "merci a toi": true, "merci merci": true, "merci pour tout": true, "merci beaucoup a vous": true,
+		"mrc": true, "mci": true, "thanks": true, "thank you": true, "thx": true, "thanks a lot": true, "thank you very much": true,
+		"many thanks": true, "ty": true,
+	}
+	doneWords = map[string]bool{
+		"j ai fini": true, "jai fini": true, "j ai termine": true, "jai termine": true, "c est tout": true, "c tout": true,
+		"cest tout": true, "c est fini": true, "fini": true, "termine": true, "ca sera tout": true, "ce sera tout": true,
+		"c est bon pour moi": true, "i m done": true, "im done": true, "i am done": true, "that s all": true,
+		"thats all": true, "finished": true, "all done": true,
+	}
+)
+
 // isLeaving reports a message that only says goodbye or stops for now:
 // the words of the pause button.
 func isLeaving(n string) bool {
@@ -765,7 +900,10 @@ var checkWords = map[string]bool{
 	"aucune": true, "r": true, "ras": true, "nsp": true, "maybe": true, "fine": true, "good": true, "nothing": true,
 	"same": true, "x": true, "xx": true, "test": true, "essai": true, "lol": true, "mdr": true, "ptdr": true, "xd": true,
 	"azerty": true, "qwerty": true, "asdf": true, "qsdf": true, "bla": true, "blabla": true, "n importe quoi": true,
-	"nimporte quoi": true, "rien du tout": true, "hein": true,
+	"nimporte quoi": true, "rien du tout": true, "hein": true, "rien a ajouter": true, "rien a signaler": true,
+	"rien de plus": true, "rien de special": true, "rien de particulier": true, "je n ai rien a dire": true,
+	"j ai rien a dire": true, "jai rien a dire": true, "je n ai rien a ajouter": true, "j ai rien a ajouter": true,
+	"pas grand chose": true, "nothing to add": true, "nothing to say": true, "nothing else": true,
 }
 
 // needsCheck reports a message worth a quick « is this your answer? »:
@@ -791,12 +929,12 @@ func needsCheck(n string) bool {
 // words says yes or no and every other word is one that goes with it.
 var (
 	yesCore = wordSet("oui ouais ouai ouaip ui wi ok okay oki dac daccord accord accepte accepter valide valider confirme " +
-		"confirmer parfait volontiers absolument exactement exact evidemment certain certaine yes yep yeah yea sure agree accept go")
+		"confirmer parfait volontiers absolument exactement exact evidemment certain certaine yes yep yeah yea sure agree accept go alright")
 	noCore  = wordSet("non nan nn no nope pas refuse refuser jamais don dont nah trompe trompee")
 	yesNoOK = wordSet("je j suis sur sure sure tout a fait pour moi ca marche me va bien vas y allez c est bon parti d l " +
 		"merci thanks i it s that my answer ma reponse la le les mes donnees everything delete erase effacer effacez efface " +
 		"supprimer supprimez du garde garder gardez keep rien laisse ne veux t do want agree the de moi aussi vraiment bien " +
-		"sur certain certaine evidemment go ahead please svp stp")
+		"sur certain certaine evidemment go ahead please svp stp fine then")
 )
 
 func wordSet(s string) map[string]bool {

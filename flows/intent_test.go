@@ -223,6 +223,12 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:length", false
 	case first == msg.NoBack:
 		return "noback", false
+	case strings.HasPrefix(first, msg.ThanksBack):
+		return "thanks", false
+	case strings.HasPrefix(first, prefix(msg.NoSuchOption)):
+		return "nooption", false
+	case strings.HasPrefix(first, prefix(msg.OneAtATime)):
+		return "oneatatime", false
 	case first == msg.SeveralProfilesAny, strings.HasPrefix(first, prefix(msg.SeveralProfiles)):
 		return "several", false
 	}
@@ -246,6 +252,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		}
 		if got.Stage == StageMenu && strings.HasPrefix(first, msg.AcademieAbroad) {
 			return "abroad", false
+		}
+		if _, tail, _ := strings.Cut(msg.AcademieVice, "%s"); got.Stage == StageMenu && strings.HasSuffix(first, tail) {
+			return "vice-rectorat", false
 		}
 	case "review", "recap":
 		if got.Stage == StageEdit {

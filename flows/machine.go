@@ -833,8 +833,28 @@ func (st *step) command(ev Event) {
 	case CmdLanguage:
 		st.setLanguage(languageArg(ev.Args, s.Lang))
 	default:
+		if word := strings.ReplaceAll(ev.Command, "_", " "); ev.Args == "" && st.slashWord(word) {
+			// « /stop », « /passer », « /oui »: the word of a way on,
+			// typed with a slash out of habit, does what the word does.
+			st.handle(Event{Kind: EventText, Text: word})
+			return
+		}
 		st.say(fmt.Sprintf(m.Unknown, shorten(sanitizeLine(ev.Command), 32)) + "\n\n" + st.commands(false))
 	}
+}
+
+// slashWord reports whether word, typed after a slash as if it were a
+// command, reads at the current prompt as one of its ways on (a button,
+// a command, help, a pause or a goodbye) rather than as an answer.
+func (st *step) slashWord(word string) bool {
+	if word == "" || utf8.RuneCountInString(word) > 40 {
+		return false
+	}
+	switch st.read(word).kind {
+	case readOption, readCommand, readHelp, readLeave, readThanks:
+		return true
+	}
+	return false
 }
 
 // commands lists the commands as the person's channel offers them:

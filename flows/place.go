@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -12,6 +13,7 @@ type placeMatch struct {
 	Label    string // tells homonyms apart: « Saint-Denis (93) »
 	Name     string // the place's name, for the acknowledgement
 	Academie string // canonical académie name; empty when unknown
+	Dept     string // the département's number (« 93 », « 988 »)
 	IsAcad   bool   // the place is an académie itself
 }
 
@@ -25,7 +27,8 @@ func (st *step) place(text string) {
 		return
 	}
 	var matches []placeMatch
-	if utf8.RuneCountInString(text) <= maxAcademieLen {
+	// « -1 » is no département 01.
+	if utf8.RuneCountInString(text) <= maxAcademieLen && !signedNumber(text) {
 		for _, l := range placeLeads {
 			if rest, ok := strings.CutPrefix(n, l+" "); ok {
 				n = rest
@@ -50,6 +53,15 @@ func (st *step) place(text string) {
 		}
 	}
 	switch {
+	case len(academies) == 0 && len(matches) > 0 && !slices.ContainsFunc(matches, func(p placeMatch) bool { return p.Dept != matches[0].Dept }):
+		// New Caledonia, French Polynesia, Wallis-et-Futuna: found, with
+		// a vice-rectorat and no académie to record.
+		st.say(fmt.Sprintf(m.AcademieVice, matches[0].Label))
+		st.afterOnboarding()
+	case len(matches) == 0 && (foreign[n] || foreignPhrases[n]):
+		// « Belgique », « je suis au Canada »: outside France.
+		st.say(m.AcademieAbroad)
+		st.afterOnboarding()
 	case len(academies) == 0:
 		st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(sanitizeLine(text), 40)))
 	case len(academies) == 1:
@@ -83,11 +95,41 @@ var abroad = map[string]bool{
 	"abroad": true, "outside france": true, "outside of france": true, "not in france": true,
 }
 
-// placeLeads introduce a place: « je suis à Toulouse », « dans le 59 ».
-var placeLeads = []string{"je suis a", "je suis au", "je suis en", "je suis dans le", "je suis dans la", "je suis dans l",
-	"j habite a", "j habite au", "j habite en", "j habite dans le", "j habite dans la", "j habite dans l", "j habite",
-	"je vis a", "je vis en", "dans le", "dans la", "dans l", "a", "au", "en", "i live in", "i live", "i m in", "im in", "in", "near",
-	"pres de", "vers", "sur"}
+// foreign are countries and cities abroad people name instead of saying
+// « à l'étranger », once a lead is cut off. They are read only when no
+// French place has the name.
+var foreign = wordSet("belgique belgium suisse switzerland luxembourg allemagne germany espagne spain italie italy " +
+	"portugal angleterre england ecosse scotland irlande ireland londres london bruxelles brussels geneve geneva " +
+	"lausanne canada quebec montreal maroc morocco algerie algeria tunisie tunisia senegal liban lebanon usa " +
+	"amerique america chine china japon japan australie australia bresil brazil mexique mexico dubai " +
+	"madagascar cameroun gabon mali niger congo benin togo haiti etranger")
+
+// foreignPhrases are the names of several words.
+var foreignPhrases = map[string]bool{
+	"royaume uni": true, "united kingdom": true, "uk": true, "pays bas": true, "netherlands": true, "etats unis": true,
+	"united states": true, "new york": true, "cote d ivoire": true, "ivory coast": true, "emirats arabes unis": true,
+}
+
+// placeLeads introduce a place: « je suis à Toulouse », « dans le 59 »,
+// and the same typed as a text message: « jsuis à Nantes », « ds le 93 »,
+// « j'hab à Lille ». Longest first, so that the whole lead is cut.
+var placeLeads = func() []string {
+	subjects := []string{"je suis", "jsuis", "j suis", "jsui", "chui", "chuis", "shui", "je vis", "jvis", "j vis",
+		"j habite", "jhabite", "j hab", "jhab", "j habites", "on habite", "on est", "on vit", "nous habitons",
+		"nous sommes", "nous vivons", "je reside", "j enseigne", "je travaille", "moi c est", "c est"}
+	preps := []string{"a", "au", "aux", "en", "dans le", "dans la", "dans l", "dans les", "ds le", "ds la", "ds l", "ds",
+		"sur", "pres de", "vers", "de", "du", "d"}
+	leads := []string{"dans le", "dans la", "dans l", "ds le", "ds la", "ds l", "ds", "a", "au", "aux", "en", "pres de", "vers",
+		"sur", "i live in", "i live", "i m in", "im in", "i am in", "in", "near"}
+	for _, s := range subjects {
+		leads = append(leads, s)
+		for _, p := range preps {
+			leads = append(leads, s+" "+p)
+		}
+	}
+	slices.SortStableFunc(leads, func(a, b string) int { return len(b) - len(a) })
+	return leads
+}()
 
 // placeAgain reads text typed while several places are offered: a place
 // of the same académie as one offered picks it (« 93 » for Saint-Denis

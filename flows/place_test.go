@@ -47,14 +47,14 @@ func TestPlacesPeopleType(t *testing.T) {
 }
 
 // TestUnknownPlaceHintSaysAbroad: the hint after a place the bot does not
-// know (« london ») and the académie help say how to answer from outside
+// know (« Atlantis ») and the académie help say how to answer from outside
 // France, in words the bot then understands.
 func TestUnknownPlaceHintSaysAbroad(t *testing.T) {
 	m := NewMachine(nil, Config{})
 	for lang, abroad := range map[string]string{LangFR: "à l'étranger", LangEN: "abroad"} {
 		s := corpusPrompts(t, m)["academie"]
 		s.Lang = lang
-		for _, ev := range []Event{{Kind: EventText, Text: "london"}, {Kind: EventCommand, Command: CmdHelp}} {
+		for _, ev := range []Event{{Kind: EventText, Text: "Atlantis"}, {Kind: EventCommand, Command: CmdHelp}} {
 			got, replies := m.Step(s, ev, baseTime)
 			var all strings.Builder
 			for _, r := range replies {

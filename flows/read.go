@@ -2,6 +2,8 @@ package flows
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -44,6 +46,8 @@ func (st *step) text(raw string) {
 			st.help()
 		case readLeave:
 			st.say(m.Bye) // still paused: « au revoir » is no return
+		case readThanks:
+			st.say(m.ThanksBack + " " + m.Bye) // « merci » is no return either
 		case readAbout:
 			st.about(rd.topic)
 			st.resume()
@@ -129,6 +133,41 @@ func (st *step) text(raw string) {
 		st.severalProfiles(rd.opts)
 	case readNoBack:
 		st.say(m.NoBack)
+		st.reshow()
+	case readThanks:
+		st.say(m.ThanksBack)
+		st.reshow()
+	case readAnyTheme:
+		for _, th := range st.m.q.Themes {
+			if _, done := s.Confirmed[th.ID]; !done {
+				st.enterTheme(th.ID)
+				return
+			}
+		}
+		st.reshow() // every theme is validated, as the menu says
+	case readNoOption:
+		if p := st.pending(); p != nil && p.Kind == PendingPlace && !signedNumber(text) {
+			// « 93 » among homonyms: a département, not an option.
+			st.placeAgain(p, text)
+			return
+		}
+		if _, opts := st.current(); len(opts) > 1 {
+			numbers := "1" + m.OrJoin + "2"
+			if len(opts) > 2 {
+				numbers = fmt.Sprintf(m.NumberRange, len(opts))
+			}
+			st.say(fmt.Sprintf(m.NoSuchOption, shorten(sanitizeLine(text), 60), numbers))
+		} else {
+			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+		}
+		st.reshow()
+	case readOneAtATime:
+		_, opts := st.current()
+		var nums []string
+		for _, o := range rd.opts {
+			nums = append(nums, strconv.Itoa(slices.Index(opts, o)+1))
+		}
+		st.say(fmt.Sprintf(m.OneAtATime, strings.Join(nums[:len(nums)-1], ", ")+m.OrJoin+nums[len(nums)-1]))
 		st.reshow()
 	case readUnclear:
 		if p := st.pending(); p != nil && p.Kind == PendingPlace {

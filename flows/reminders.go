@@ -333,7 +333,7 @@ func (st *step) standsInForNextQuestion(text string) bool {
 	}
 	r, opts := st.reviewPrompt()
 	switch readText(text, opts, r.Expect == ExpectText, st.m.q).kind {
-	case readUnclear, readAnswer, readCheck:
+	case readUnclear, readAnswer, readCheck, readNoOption, readOneAtATime:
 		return true
 	}
 	return false

@@ -19,8 +19,12 @@ type Flow struct {
 	// AcademieAbroad acknowledges someone outside France, who has no
 	// académie.
 	AcademieAbroad string
-	AcademieField  string
-	Skip           string
+	// AcademieVice acknowledges a place with a vice-rectorat instead of
+	// an académie (New Caledonia, French Polynesia, Wallis-et-Futuna): %s
+	// the place.
+	AcademieVice  string
+	AcademieField string
+	Skip          string
 
 	MenuTitle     string
 	Menu          string
@@ -131,23 +135,34 @@ type Flow struct {
 	// Bye answers a goodbye where no pause is offered: the prompt stays.
 	Bye           string
 	NotUnderstood string // %s what was typed
-	CheckAsk      string // %s what was typed, %s the question's title
-	CheckYes      string
-	CheckNo       string
-	CheckHelp     string // %s yes label
-	Retype        string
-	LanguageAsk   map[string]string // by target language, in this language
-	LanguageYes   string            // in the target language
-	LanguageNo    string
-	LanguageKept  string
-	LanguageHelp  string
-	PlaceWhich    string
-	PlaceHelp     string
-	AcademieOf    string // %s académie with its preposition
-	HelpTitle     string // %s question title
-	Explain       string // %s the question in simpler words
-	Example       string // %s an example answer
-	Original      string // %s the original wording
+	// NoSuchOption answers a number no option has (« 0 », « -1 », « 99 »)
+	// where options are offered: %s what was typed, %s the numbers there
+	// are (« 1 ou 2 », or NumberRange: « de 1 à 5 »).
+	NoSuchOption string
+	NumberRange  string // %d the last number
+	// OneAtATime answers several option numbers at once (« 2 et 3 »): %s
+	// them, joined with OrJoin.
+	OneAtATime string
+	OrJoin     string
+	// ThanksBack answers a bare « merci » where options are offered.
+	ThanksBack   string
+	CheckAsk     string // %s what was typed, %s the question's title
+	CheckYes     string
+	CheckNo      string
+	CheckHelp    string // %s yes label
+	Retype       string
+	LanguageAsk  map[string]string // by target language, in this language
+	LanguageYes  string            // in the target language
+	LanguageNo   string
+	LanguageKept string
+	LanguageHelp string
+	PlaceWhich   string
+	PlaceHelp    string
+	AcademieOf   string // %s académie with its preposition
+	HelpTitle    string // %s question title
+	Explain      string // %s the question in simpler words
+	Example      string // %s an example answer
+	Original     string // %s the original wording
 
 	// Banned is the only answer a banned participant gets.
 	Banned string

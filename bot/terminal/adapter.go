@@ -38,7 +38,8 @@ type Options struct {
 	// lets the conversation use its default.
 	Lang string
 	// Hint is printed first; empty prints the package's own (Hint with
-	// the line editor, a shorter one when input is read line by line).
+	// the line editor, a shorter one when input is read line by line),
+	// just before the first reply, in that reply's language.
 	Hint   string
 	Logger *slog.Logger
 	// Now stamps events; default time.Now.
@@ -66,7 +67,7 @@ type Adapter struct {
 	participant string
 	address     string
 	lang        string
-	hint        string
+	hint        string // Options.Hint; empty: the package's own, in the language of the first reply
 	logger      *slog.Logger
 	now         func() time.Time
 	docDir      string
@@ -79,6 +80,7 @@ type Adapter struct {
 	expectText bool
 	maxLen     int
 	prompt     *flows.Reply  // the last reply that asked something
+	hintDue    bool          // the package's own hint waits for the first reply's language
 	shownLang  string        // of the last reply whose language was told
 	printed    uint64        // highest outbox seq written to out
 	notify     chan struct{} // closed and replaced whenever printed moves
@@ -117,12 +119,6 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 		a.out = a.ed.t
 		a.inFd = inFd
 	}
-	if a.hint == "" {
-		a.hint = textsFor(opts.Lang).PipedHint
-		if a.ed != nil {
-			a.hint = textsFor(opts.Lang).Hint
-		}
-	}
 	if a.logger == nil {
 		a.logger = slog.New(slog.DiscardHandler)
 	}
@@ -153,7 +149,16 @@ func (a *Adapter) Run(ctx context.Context) (err error) {
 		}
 	}()
 
-	a.print(a.hint + "\n")
+	if a.hint != "" {
+		a.print(a.hint + "\n")
+	} else {
+		// Said in the language of the conversation found again (someone
+		// who switched to English before quitting reads English), so it
+		// is printed with the first reply.
+		a.mu.Lock()
+		a.hintDue = true
+		a.mu.Unlock()
+	}
 	if a.org != nil {
 		// The organisers' help first, as a team's place answers anything
 		// that is not a command.
@@ -163,6 +168,9 @@ func (a *Adapter) Run(ctx context.Context) (err error) {
 	} else if _, err := a.handle(ctx, flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume}); err != nil {
 		return err
 	}
+	a.mu.Lock()
+	a.printHint() // no reply came (the engine failed to apply the resume)
+	a.mu.Unlock()
 	for {
 		msg, err := src.next(ctx)
 		switch {
@@ -395,6 +403,22 @@ func (a *Adapter) waitPrinted(ctx context.Context, seq uint64) error {
 	}
 }
 
+// printHint prints the package's own hint, in the language shown, if it
+// is still due. a.mu is held.
+func (a *Adapter) printHint() {
+	if !a.hintDue {
+		return
+	}
+	a.hintDue = false
+	hint := textsFor(a.shownLang).PipedHint
+	if a.ed != nil {
+		hint = textsFor(a.shownLang).Hint
+	}
+	if _, err := io.WriteString(a.out, hint+"\n"); err != nil {
+		a.logger.Error("print", "platform", bot.ChannelTerminal, "err", err)
+	}
+}
+
 // texts returns the adapter's texts in the language of the last reply, or
 // of Options.Lang, or French.
 func (a *Adapter) texts() *text.Terminal {
@@ -425,6 +449,7 @@ func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
 		if l := guessLang(r); l != "" {
 			a.shownLang = l
 		}
+		a.printHint()
 		if err := a.printOutgoing(out); err != nil {
 			return err
 		}

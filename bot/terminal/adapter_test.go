@@ -346,3 +346,27 @@ func TestRecapAboveTheQuestion(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Someone who switched to English and quit reads the terminal's own hint
+// in English when they come back, before the question shown again, and
+// nothing of it in French; a newcomer reads it in French.
+func TestHintInTheLanguageOfTheConversationFoundAgain(t *testing.T) {
+	for _, c := range []struct {
+		reply       string
+		want, wrong string
+	}{
+		{"Which digital skills are needed? Type your answer, or skip.", textsFor("en").PipedHint, textsFor("fr").PipedHint},
+		{"Avant de commencer, votre accord : vous pouvez passer.", textsFor("fr").PipedHint, textsFor("en").PipedHint},
+	} {
+		f := &fakeEngine{t: t, script: func(n int, in bot.Inbound) []flows.Reply {
+			return []flows.Reply{{Text: c.reply, Expect: flows.ExpectText}}
+		}}
+		out := run(t, f, "", Options{})
+		if !strings.HasPrefix(out, c.want+"\n") || strings.Contains(out, c.wrong) {
+			t.Errorf("output does not start with the hint in the conversation's language (%q):\n%s", c.want, out)
+		}
+		if i := strings.Index(out, c.reply); i < len(c.want) {
+			t.Errorf("the hint does not come before the reply:\n%s", out)
+		}
+	}
+}

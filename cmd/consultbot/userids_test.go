@@ -110,9 +110,10 @@ guild_ids = [%q]
 		fail("Discord replies: %v", err)
 	}
 	dc.Dispatch("CONSULTBOT_TEST_UNKNOWN_EVENT", map[string]any{"user": map[string]any{"id": eve.ID, "username": eve.Name}})
+	if err := stderr.WaitFor(wait, "gateway data omitted"); err != nil {
+		fail("the unknown event was not logged: %v", err)
+	}
 	seen := len(dc.Messages(eve.ID))
-	// Events are handled in order: once this one is answered, the
-	// unknown one before it has been logged.
 	if _, err := dc.DirectMessage(eve, "/aide"); err != nil {
 		fail("direct message: %v", err)
 	}

@@ -178,9 +178,30 @@ func (t *table) exact(toks []string) []cand {
 		if c := t.within(t.nameOrTypo(trimConnectors(toks[:i])), in); len(c) > 0 {
 			return c
 		}
+		j := i - 1
+		for j > 0 && articles[toks[j]] {
+			j--
+		}
+		if j > 0 && placeIn[toks[j]] {
+			// « Saint-Quentin en Yvelines », « Vaux dans le Nord »: the
+			// name is no commune there (not Saint-Quentin, Aisne), but the
+			// place it is in was said, after « en » or « dans ».
+			var out []cand
+			for _, r := range in {
+				out = append(out, cand{rec: r})
+			}
+			return out
+		}
 	}
 	return nil
 }
+
+// placeIn are the words before the département or région a place is in,
+// with or without an article.
+var (
+	placeIn  = set("en", "dans")
+	articles = set("le", "la", "les", "l")
+)
 
 // Populations a place needs to be found by the first words of its name,
 // or by its name followed by other words.
@@ -256,7 +277,25 @@ func (t *table) code(w string) []cand {
 	}
 	if len(w) == 5 {
 		n, _ := strconv.Atoi(w)
-		return t.postcodeCands(int32(n))
+		if c := t.postcodeCands(int32(n)); len(c) > 0 {
+			return c
+		}
+		// « 69000 », « 13000 »: no postcode, but a city's usual way to
+		// write one; its first digits are the département.
+		switch {
+		case strings.HasPrefix(w, "97"):
+			w = w[:3]
+		case strings.HasPrefix(w, "200"), strings.HasPrefix(w, "201"):
+			w = "2A"
+		case strings.HasPrefix(w, "20"):
+			w = "2B"
+		default:
+			w = w[:2]
+		}
+		if d, ok := t.deptByCode[w]; ok {
+			return []cand{{rec: d}}
+		}
+		return nil
 	}
 	if w == "20" {
 		return []cand{{rec: t.deptByCode["2A"]}, {rec: t.deptByCode["2B"]}}

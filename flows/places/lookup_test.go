@@ -79,6 +79,18 @@ func TestLookup(t *testing.T) {
 		{"Paris XVe", "Paris", []string{"c-75115"}},
 		{"75015", "Paris", []string{"c-75115"}},
 		{"75015 Paris", "Paris", []string{"c-75115"}},
+		// A city's usual five digits, which no commune has: its département.
+		{"69000", "Lyon", []string{"d-69"}},
+		{"75000", "Paris", []string{"d-75"}},
+		{"13000", "Aix-Marseille", []string{"d-13"}},
+		{"99999", "", nil},
+		// A name that is no commune of the département said after « en »
+		// or « dans »: the département, not a namesake elsewhere
+		// (Saint-Quentin is in the Aisne).
+		{"st quentin en yvelines", "Versailles", []string{"d-78"}},
+		{"Vaux dans le Nord", "Lille", []string{"d-59"}},
+		{"Montreuil en Seine-Saint-Denis", "Créteil", []string{"c-93048"}},
+		{"Montreuil nord", "Créteil", []string{"c-93048"}},
 		{"paris 1er", "Paris", []string{"c-75101"}},
 		{"Paris Ier", "Paris", []string{"c-75101"}},
 		{"75116", "Paris", []string{"c-75116"}},

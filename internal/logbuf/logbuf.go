@@ -4,18 +4,25 @@ package logbuf
 
 import (
 	"bytes"
+	"context"
+	"strings"
 	"sync"
 )
 
 // Buffer is a bytes.Buffer safe for concurrent writes and reads.
 type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed at the next Write, for WaitFor
 }
 
 func (l *Buffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.written != nil {
+		close(l.written)
+		l.written = nil
+	}
 	return l.b.Write(p)
 }
 
@@ -24,4 +31,25 @@ func (l *Buffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// WaitFor waits until what was written contains s, or ctx ends.
+func (l *Buffer) WaitFor(ctx context.Context, s string) error {
+	for {
+		l.mu.Lock()
+		if strings.Contains(l.b.String(), s) {
+			l.mu.Unlock()
+			return nil
+		}
+		if l.written == nil {
+			l.written = make(chan struct{})
+		}
+		ch := l.written
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
