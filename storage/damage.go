@@ -203,3 +203,30 @@ func guard(fn func() error) (err error) {
 	}()
 	return fn()
 }
+
+// OpenError is a database that could not be opened, as data: the command
+// line words it for the person who typed the command; its message, for
+// the logs, is "open db <path>: <what went wrong>".
+type OpenError struct {
+	Path string
+	Err  error // ErrInUse, ErrLockedByWriter, ErrNoFile, *ModeError, *DamagedError, or from below
+}
+
+func (e *OpenError) Error() string { return fmt.Sprintf("open db %q: %v", e.Path, e.Err) }
+
+// Unwrap returns what went wrong.
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// ErrNoFile is a read-only open of a file that does not exist.
+var ErrNoFile = errors.New("no such file (check storage.path or -db)")
+
+// ModeError is a database file that group or others may read: it holds
+// every answer, so it is refused until its mode is fixed.
+type ModeError struct {
+	Path string
+	Mode os.FileMode
+}
+
+func (e *ModeError) Error() string {
+	return fmt.Sprintf("file mode %04o lets group or others read it; run chmod 600 %q", e.Mode, e.Path)
+}

@@ -217,17 +217,17 @@ func Open(path string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
 	if fi, err := os.Stat(path); err == nil {
 		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-			return nil, fmt.Errorf("open db %q: file mode %04o lets group or others read it; run chmod 600 %q", path, perm, path)
+			return nil, &OpenError{Path: path, Err: &ModeError{Path: path, Mode: perm}}
 		}
 		// Read only, before bbolt writes anything: it would grow a
 		// truncated file and build a new database over an emptied one.
 		if err := checkFile(path, opts.LockTimeout); errors.Is(err, errLocked) {
-			return nil, fmt.Errorf("open db %q: %w", path, ErrInUse)
+			return nil, &OpenError{Path: path, Err: ErrInUse}
 		} else if err != nil {
-			return nil, fmt.Errorf("open db %q: %w", path, err)
+			return nil, &OpenError{Path: path, Err: err}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	// Guarded too: bbolt reads the freelist page while it opens, and
 	// checkFile only read the meta pages. (A panic there leaves bbolt's
@@ -243,20 +243,20 @@ func Open(path string, opts Options) (*DB, error) {
 		return err
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open db %q: %w", path, ErrInUse)
+		return nil, &OpenError{Path: path, Err: ErrInUse}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	// A panic reading damaged pages rolls back, writing nothing.
 	store := kv.Bolt(bdb)
 	if err := guard(func() error { return store.Update(initSchema) }); err != nil {
 		bdb.Close()
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	if err := guard(func() error { return finishOpen(store, opts) }); err != nil {
 		bdb.Close()
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	db := newDB(store, path, opts)
 	db.bolt = bdb
@@ -271,10 +271,10 @@ func Open(path string, opts Options) (*DB, error) {
 func OpenBackend(store kv.Backend, name string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
 	if err := store.Update(initSchema); err != nil {
-		return nil, fmt.Errorf("open db %q: %w", name, err)
+		return nil, &OpenError{Path: name, Err: err}
 	}
 	if err := finishOpen(store, opts); err != nil {
-		return nil, fmt.Errorf("open db %q: %w", name, err)
+		return nil, &OpenError{Path: name, Err: err}
 	}
 	return newDB(store, name, opts), nil
 }

@@ -32,18 +32,18 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open db %q: no such file (check storage.path or -db)", path)
+		return nil, &OpenError{Path: path, Err: ErrNoFile}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("open db %q: file mode %04o lets group or others read it; run chmod 600 %q", path, perm, path)
+		return nil, &OpenError{Path: path, Err: &ModeError{Path: path, Mode: perm}}
 	}
 	if err := checkFile(path, opts.LockTimeout); errors.Is(err, errLocked) {
-		return nil, fmt.Errorf("open db %q: %w", path, ErrLockedByWriter)
+		return nil, &OpenError{Path: path, Err: ErrLockedByWriter}
 	} else if err != nil {
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
 		ReadOnly:     true,
@@ -51,16 +51,16 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open db %q: %w", path, ErrLockedByWriter)
+		return nil, &OpenError{Path: path, Err: ErrLockedByWriter}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	store := kv.Bolt(bdb)
 	err = guard(func() error { return store.View(checkReadable) })
 	if err != nil {
 		bdb.Close()
-		return nil, fmt.Errorf("open db %q: %w", path, err)
+		return nil, &OpenError{Path: path, Err: err}
 	}
 	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{}),
 		group: newGroupCommit(store, opts.MaxBatchSize, opts.MaxBatchDelay)}, nil

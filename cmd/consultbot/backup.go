@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"consultbot/storage"
+	"consultbot/text"
 )
 
 // BackupConfig sets the scheduled backups `run` takes while it runs (each
@@ -34,8 +35,8 @@ func defaultBackupConfig() BackupConfig { return BackupConfig{Keep: 7} }
 
 func (b BackupConfig) validate() []error {
 	var errs []error
-	errs = appendRange(errs, "backup.every_hours", b.EveryHours, 0, 24*31, "hours between backups; 0 turns them off")
-	errs = appendRange(errs, "backup.keep", b.Keep, 1, 1000, "backups kept")
+	errs = appendRange(errs, "backup.every_hours", b.EveryHours, 0, 24*31, text.WhyBackupHours)
+	errs = appendRange(errs, "backup.keep", b.Keep, 1, 1000, text.WhyBackupKeep)
 	return errs
 }
 
@@ -75,7 +76,7 @@ func (m *Main) runBackup(ctx context.Context) error {
 	if err != nil {
 		return m.failed("backup", err)
 	}
-	_, err = fmt.Fprintf(m.Stderr, m.t().BackedUp+"\n", cfg.Storage.Path, m.org.out, sizeText(n), time.Since(start).Round(time.Millisecond))
+	_, err = fmt.Fprintf(m.Stderr, m.t().BackedUp+"\n", cfg.Storage.Path, m.org.out, sizeIn(n, m.t()), time.Since(start).Round(time.Millisecond))
 	return err
 }
 
@@ -83,14 +84,14 @@ func (m *Main) runBackup(ctx context.Context) error {
 // checks that an existing one is private: the backups hold every answer.
 func prepareBackupDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("backup.dir: %w", err)
+		return invalid("backup.dir", text.BackupDirCreate, dir, errors.Unwrap(err))
 	}
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("backup.dir: %w", err)
+		return invalid("backup.dir", text.CannotRead, dir, errors.Unwrap(err))
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return fmt.Errorf("backup.dir %q: mode %04o lets group or others in, and backups hold every answer; run chmod 700 %q", dir, perm, dir)
+		return invalid("backup.dir", text.BackupDirOpen, dir, perm, dir)
 	}
 	return nil
 }

@@ -234,7 +234,7 @@ retention_days_after_close = 3651
 [digest]
 every_hours = 169
 `)
-	_, _, err := runCommand(t, nil, "check-config", "-config", path)
+	_, _, err := runCommand(t, english, "check-config", "-config", path)
 	if err == nil {
 		t.Fatal("check-config accepted nan, inf and 1e-300")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"consultbot/bot"
 	"consultbot/bot/discord"
@@ -40,7 +41,7 @@ func (m *Main) channels(ctx context.Context, cfg Config, q *flows.Questionnaire)
 			Observer: m.observer(),
 		})
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf(m.t().TelegramConnect, err))
 		} else {
 			c := channel{name: bot.ChannelTelegram, sender: a, run: a.Run}
 			if cfg.telegramOnReplicas() {

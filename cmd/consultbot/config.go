@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"consultbot/secret"
+	"consultbot/text"
 )
 
 // DefaultConfigPath is the file read when -config is not given, if it exists.
@@ -68,7 +70,7 @@ type Config struct {
 	src *configSource
 	// warnings are what LoadConfig fixed by itself (spaces around a
 	// token), for the command to print; they never hold a value.
-	warnings []string
+	warnings []*ConfigError
 }
 
 // PrivacyConfig names who answers for the processing (shown in the consent
@@ -198,8 +200,10 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	}
 	if path != "" {
 		data, err := os.ReadFile(path)
-		if err != nil {
-			return cfg, fmt.Errorf("read config: %w", err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return cfg, &ConfigError{File: path, Problem: text.NoConfigFile}
+		} else if err != nil {
+			return cfg, &ConfigError{File: path, Problem: text.ConfigUnreadable, Args: []any{errors.Unwrap(err)}}
 		}
 		if err := decodeConfig(path, data, &cfg); err != nil {
 			if cfg.src == nil {
@@ -229,13 +233,13 @@ func (c *Config) trimTokens() {
 	}{{"telegram.token", &c.Telegram.Token}, {"discord.token", &c.Discord.Token}} {
 		if s := strings.TrimSpace(string(*t.token)); s != string(*t.token) {
 			*t.token = Secret(s)
-			c.warnings = append(c.warnings, t.key+": spaces or line breaks around the token were removed; check how it was pasted (the value is not shown)")
+			c.warnings = append(c.warnings, invalid(t.key, text.TokenTrimmed))
 		}
 	}
 }
 
 // Warnings are what LoadConfig corrected by itself, to tell the operator.
-func (c Config) Warnings() []string { return c.warnings }
+func (c Config) Warnings() []*ConfigError { return c.warnings }
 
 // decodeConfig decodes data into cfg with go-toml's strict decoding,
 // rejecting unknown keys with their position, so that a typo ("tokne") is
@@ -292,7 +296,7 @@ func decodeConfig(path string, data []byte, cfg *Config) error {
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, col := de.Position()
-		return &ConfigError{File: path, Line: line, Column: col, Problem: strings.TrimPrefix(de.Error(), "toml: ")}
+		return &ConfigError{File: path, Line: line, Column: col, Problem: text.Syntax, Args: []any{strings.TrimPrefix(de.Error(), "toml: ")}}
 	}
 	return fmt.Errorf("config %q: %w", path, err)
 }
@@ -336,87 +340,87 @@ var (
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(key, format string, args ...any) { errs = append(errs, invalid(key, format, args...)) }
+	bad := func(key string, p text.Problem, args ...any) { errs = append(errs, invalid(key, p, args...)) }
 
 	if _, err := c.Consultation.closesAt(); err != nil {
-		bad("consultation.closes_at", "%q is not an RFC 3339 time (e.g. 2026-06-30T23:59:59+02:00)", c.Consultation.ClosesAt)
+		bad("consultation.closes_at", text.NotRFC3339, c.Consultation.ClosesAt)
 	}
 	switch c.Consultation.DefaultLanguage {
 	case "fr", "en":
 	default:
-		bad("consultation.default_language", "%q is not one of fr, en", c.Consultation.DefaultLanguage)
+		bad("consultation.default_language", text.NotOneOf, c.Consultation.DefaultLanguage, "fr, en")
 	}
 	// Discord's modal paragraph input stops at 4000 characters.
-	errs = appendRange(errs, "consultation.max_answer_length", c.Consultation.MaxAnswerLength, 1, 4000, "characters; Discord's answer form stops at 4000")
+	errs = appendRange(errs, "consultation.max_answer_length", c.Consultation.MaxAnswerLength, 1, 4000, text.WhyAnswerLength)
 	errs = append(errs, c.Storage.validate()...)
 	if c.Storage.Backend == BackendEtcd && c.Backup.EveryHours > 0 {
-		bad("backup.every_hours", "backs up a bbolt file; with backend = \"etcd\" take the cluster's snapshots instead (etcdctl snapshot save, docs/OPERATIONS.md)")
+		bad("backup.every_hours", text.BackupOnEtcd)
 	}
 	if _, err := c.Log.level(); err != nil {
-		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+		bad("log.level", text.NotOneOf, c.Log.Level, "debug, info, warn, error")
 	}
 
 	t := c.Telegram
 	switch t.Mode {
 	case ModePolling, ModeWebhook:
 	default:
-		bad("telegram.mode", "%q is not one of polling, webhook", t.Mode)
+		bad("telegram.mode", text.NotOneOf, t.Mode, "polling, webhook")
 	}
 	// A token is never quoted in a problem: the report may end up in a
 	// log or a support ticket.
 	if t.Token != "" && !telegramTokenRE.MatchString(string(t.Token)) {
-		bad("telegram.token", "not a Telegram bot token, which is digits, a colon, then letters, digits, _ or - (as @BotFather gives it; the value is not shown)")
+		bad("telegram.token", text.TelegramToken)
 	}
 	if t.APIEndpoint != "" && !isHTTPURL(t.APIEndpoint) {
-		bad("telegram.api_endpoint", "%q is not an http(s) URL", t.APIEndpoint)
+		bad("telegram.api_endpoint", text.NotHTTPURL, t.APIEndpoint)
 	}
 	// Below these floors one message would wait minutes for its turn;
 	// above the ceilings Telegram answers 429 anyway.
-	errs = appendRange(errs, "telegram.global_rate", t.GlobalRate, 1, 1000, "messages per second overall; Telegram allows about 30")
-	errs = appendRange(errs, "telegram.chat_rate", t.ChatRate, 0.1, 100, "messages per second in one chat; Telegram allows about 1")
-	errs = appendRange(errs, "telegram.group_rate_per_minute", t.GroupRatePerMinute, 1, 1200, "messages per minute in one group; Telegram allows 20")
+	errs = appendRange(errs, "telegram.global_rate", t.GlobalRate, 1, 1000, text.WhyGlobalRate)
+	errs = appendRange(errs, "telegram.chat_rate", t.ChatRate, 0.1, 100, text.WhyChatRate)
+	errs = appendRange(errs, "telegram.group_rate_per_minute", t.GroupRatePerMinute, 1, 1200, text.WhyGroupRate)
 	if t.PaidBroadcast {
 		// The ceiling is a day at 1000 paid messages a second: a typo
 		// rather than a budget above it.
-		errs = appendRange(errs, "telegram.paid_broadcast_stars_per_day", t.PaidBroadcastStarsPerDay, 1, maxPaidStarsPerDay, "Telegram Stars a day for paid broadcasts, 0.1 per message; required with paid_broadcast = true")
+		errs = appendRange(errs, "telegram.paid_broadcast_stars_per_day", t.PaidBroadcastStarsPerDay, 1, maxPaidStarsPerDay, text.WhyPaidRequired)
 	} else if t.PaidBroadcastStarsPerDay < 0 {
-		errs = appendRange(errs, "telegram.paid_broadcast_stars_per_day", t.PaidBroadcastStarsPerDay, 0, maxPaidStarsPerDay, "Telegram Stars a day for paid broadcasts")
+		errs = appendRange(errs, "telegram.paid_broadcast_stars_per_day", t.PaidBroadcastStarsPerDay, 0, maxPaidStarsPerDay, text.WhyPaid)
 	}
 	for name, ids := range map[string][]int64{"organiser_chats": t.OrganiserChats, "allowed_chats": t.AllowedChats} {
 		for _, id := range ids {
 			if id == 0 {
-				bad("telegram."+name, "0 is not a Telegram chat id")
+				bad("telegram."+name, text.ZeroChatID)
 			}
 		}
 	}
 	for _, id := range t.OrganiserUsers {
 		if id <= 0 {
-			bad("telegram.organiser_users", "%d is not a Telegram user id (user ids are positive; a group's id goes in organiser_chats)", id)
+			bad("telegram.organiser_users", text.NotUserID, id)
 		}
 	}
 	if t.Token != "" && t.Mode == ModeWebhook {
 		if t.WebhookListen == "" {
-			bad("telegram.webhook_listen", "required in webhook mode (e.g. 127.0.0.1:8443)")
+			bad("telegram.webhook_listen", text.WebhookListen)
 		}
 		if u, err := url.Parse(t.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			bad("telegram.webhook_url", "%q is not an https URL (Telegram only calls https webhooks)", t.WebhookURL)
+			bad("telegram.webhook_url", text.WebhookURL, t.WebhookURL)
 		}
 		if !webhookSecretRE.MatchString(string(t.WebhookSecret)) {
-			bad("telegram.webhook_secret", "required in webhook mode, 1 to 256 characters of A-Z a-z 0-9 _ - (set TELEGRAM_WEBHOOK_SECRET)")
+			bad("telegram.webhook_secret", text.WebhookSecret)
 		}
 	}
 
 	d := c.Discord
 	if strings.IndexFunc(string(d.Token), func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) >= 0 {
-		bad("discord.token", `holds spaces or invisible characters; paste the token alone, without "Bot " (the value is not shown)`)
+		bad("discord.token", text.DiscordToken)
 	}
 	if d.APIBase != "" && !isHTTPURL(d.APIBase) {
-		bad("discord.api_base", "%q is not an http(s) URL", d.APIBase)
+		bad("discord.api_base", text.NotHTTPURL, d.APIBase)
 	}
 	if d.Token != "" && d.ApplicationID == "" {
-		bad("discord.application_id", "required when the Discord channel is on (Developer Portal → General Information)")
+		bad("discord.application_id", text.ApplicationIDMissing)
 	} else if d.ApplicationID != "" && !snowflakeRE.MatchString(d.ApplicationID) {
-		bad("discord.application_id", "%q is not a Discord id (digits)", d.ApplicationID)
+		bad("discord.application_id", text.NotDiscordID, d.ApplicationID)
 	}
 	for name, ids := range map[string][]string{
 		"guild_ids":             d.GuildIDs,
@@ -425,7 +429,7 @@ func (c Config) Validate() error {
 	} {
 		for _, id := range ids {
 			if !snowflakeRE.MatchString(id) {
-				bad("discord."+name, "%q is not a Discord id (digits)", id)
+				bad("discord."+name, text.NotDiscordID, id)
 			}
 		}
 	}
@@ -433,11 +437,11 @@ func (c Config) Validate() error {
 	p := c.Privacy
 	for name, v := range map[string]string{"controller": p.Controller, "contact": p.Contact} {
 		if len([]rune(v)) > 200 || strings.ContainsAny(v, "\r\n") {
-			bad("privacy."+name, "must be one line of at most 200 characters")
+			bad("privacy."+name, text.NotOneLine)
 		}
 	}
-	errs = appendRange(errs, "privacy.retention_days_after_close", p.RetentionDaysAfterClose, 0, 3650, "days")
-	errs = appendRange(errs, "privacy.inactive_days", p.InactiveDays, 0, 3650, "days; 0 never erases drafts")
+	errs = appendRange(errs, "privacy.retention_days_after_close", p.RetentionDaysAfterClose, 0, 3650, text.WhyDays)
+	errs = appendRange(errs, "privacy.inactive_days", p.InactiveDays, 0, 3650, text.WhyInactiveDays)
 	errs = append(errs, c.Digest.validate()...)
 	errs = append(errs, c.Security.validate()...)
 	errs = append(errs, c.Delivery.validate()...)
@@ -456,11 +460,11 @@ func (c Config) Validate() error {
 // "v <= 0" check (a NaN flood rate turned flood control off); infinities
 // and values such as 1e-300 pass a sign check and break the arithmetic of
 // rates. The problem names the key, the value and why the bounds.
-func appendRange[T int | float64](errs []error, key string, v, lo, hi T, why string) []error {
+func appendRange[T int | float64](errs []error, key string, v, lo, hi T, why text.Problem) []error {
 	if f := float64(v); !math.IsNaN(f) && f >= float64(lo) && f <= float64(hi) {
 		return errs
 	}
-	return append(errs, invalid(key, "%v must be a number between %v and %v (%s)", v, lo, hi, why))
+	return append(errs, invalid(key, text.OutOfRange, v, lo, hi, why))
 }
 
 // sortErrors orders problems by key, then problem.
@@ -468,7 +472,7 @@ func sortErrors(errs []error) {
 	key := func(err error) (string, string) {
 		var ce *ConfigError
 		if errors.As(err, &ce) {
-			return ce.Key, ce.Problem
+			return ce.Key, ce.Error()
 		}
 		return "", err.Error()
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"consultbot/internal/fold"
+	"consultbot/text"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -36,37 +37,78 @@ type ConfigError struct {
 	// Suggest is, for an unknown key, the known key it was probably
 	// meant to be; empty when none is close.
 	Suggest string
-	// Problem says what is wrong, in plain words, without the key.
-	Problem string
+	// Problem says what is wrong, in plain words, without the key: a text
+	// of the catalogue (text.CLI.Problems), with its Args, so that the
+	// report is worded in the language of the person who reads it.
+	Problem text.Problem
+	Args    []any
 }
 
-// Error writes the problem as `config "F" line L column C: key: problem`,
-// leaving out what is not known.
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "config %q line %d", e.File, e.Line)
+// phrase is an argument of a problem that is worded in the catalogue
+// too (a type with its element, say).
+type phrase struct {
+	problem text.Problem
+	args    []any
+}
+
+// Error writes the problem in English, as the logs have it:
+// `config "F" line L column C: key: problem`, leaving out what is not
+// known.
+func (e *ConfigError) Error() string { return e.In(&text.For(text.EN).CLI) }
+
+// In writes the problem with t, the command line's texts in one language.
+func (e *ConfigError) In(t *text.CLI) string {
+	var where string
+	switch {
+	case e.Line > 0:
+		where = fmt.Sprintf(t.ConfigAt, e.File, e.Line)
 		if e.Column > 0 {
-			fmt.Fprintf(&b, " column %d", e.Column)
+			where += fmt.Sprintf(t.ConfigColumn, e.Column)
 		}
-		b.WriteString(": ")
+	case e.File != "":
+		where = fmt.Sprintf(t.ConfigIn, e.File)
 	}
+	var what string
 	switch {
 	case e.Unknown && e.Suggest != "":
-		fmt.Fprintf(&b, "unknown key %q: did you mean %q?", e.Key, e.Suggest)
+		what = fmt.Sprintf(t.UnknownKeyMeant, e.Key, e.Suggest)
 	case e.Unknown:
-		fmt.Fprintf(&b, "unknown key %q", e.Key)
+		what = fmt.Sprintf(t.UnknownKey, e.Key)
 	case e.Key != "":
-		b.WriteString(e.Key + ": " + e.Problem)
+		what = fmt.Sprintf(t.Then, e.Key, word(t, e.Problem, e.Args))
 	default:
-		b.WriteString(e.Problem)
+		what = word(t, e.Problem, e.Args)
 	}
-	return b.String()
+	if where == "" {
+		return what
+	}
+	return fmt.Sprintf(t.Then, where, what)
+}
+
+// word writes problem p with its arguments, those that are worded in the
+// catalogue too in the same language.
+func word(t *text.CLI, p text.Problem, args []any) string {
+	format, ok := t.Problems[p]
+	if !ok {
+		format = string(p) // TestEveryProblemWorded keeps this from happening
+	}
+	a := make([]any, len(args))
+	for i, arg := range args {
+		switch arg := arg.(type) {
+		case text.Problem:
+			a[i] = word(t, arg, nil)
+		case phrase:
+			a[i] = word(t, arg.problem, arg.args)
+		default:
+			a[i] = arg
+		}
+	}
+	return fmt.Sprintf(format, a...)
 }
 
 // invalid is a problem of the value of key, found after decoding.
-func invalid(key, format string, args ...any) *ConfigError {
-	return &ConfigError{Key: key, Problem: fmt.Sprintf(format, args...)}
+func invalid(key string, p text.Problem, args ...any) *ConfigError {
+	return &ConfigError{Key: key, Problem: p, Args: args}
 }
 
 // configSource remembers where each key of a config file stands, so that a
@@ -158,7 +200,7 @@ func scanConfig(data []byte) (exprs []tomlExpr, at map[string]unstable.Position,
 	header := ""
 	define := func(key string, pos unstable.Position) {
 		if _, ok := at[key]; ok && twice == nil {
-			twice = &ConfigError{Key: key, Line: pos.Line, Column: pos.Column, Problem: "defined twice"}
+			twice = &ConfigError{Key: key, Line: pos.Line, Column: pos.Column, Problem: text.DefinedTwice}
 		}
 		at[key] = pos
 	}
@@ -291,16 +333,18 @@ func decodeEach(path string, exprs []tomlExpr, cfg *Config, src *configSource) [
 			name := strings.Join(key, ".")
 			src.mistyped[name] = true
 			line, col := where(de.Position())
-			msg := strings.TrimPrefix(de.Error(), "toml: ")
+			ce := &ConfigError{File: path, Key: name, Line: line, Column: col,
+				Problem: text.Syntax, Args: []any{strings.TrimPrefix(de.Error(), "toml: ")}}
 			if len(key) == len(e.key) && e.value.kind != unstable.InlineTable {
 				if t, ok := fieldType(reflect.TypeFor[Config](), key); ok {
-					msg = fmt.Sprintf("wrong type: expected %s, got %s", typeWords(t), shapeWords(e.value, t))
+					ce.Problem, ce.Args = text.WrongType, []any{typeWords(t), shapeWords(e.value, t)}
 				}
 			}
-			errs = append(errs, &ConfigError{File: path, Key: name, Line: line, Column: col, Problem: msg})
+			errs = append(errs, ce)
 		default:
 			line, col := where(1, 1)
-			errs = append(errs, &ConfigError{File: path, Key: strings.Join(e.key, "."), Line: line, Column: col, Problem: err.Error()})
+			errs = append(errs, &ConfigError{File: path, Key: strings.Join(e.key, "."), Line: line, Column: col,
+				Problem: text.Syntax, Args: []any{err.Error()}})
 		}
 	}
 	return errs
@@ -398,38 +442,38 @@ func fieldType(t reflect.Type, key []string) (reflect.Type, bool) {
 }
 
 // typeWords says in plain words what a value of type t is written as.
-func typeWords(t reflect.Type) string {
+func typeWords(t reflect.Type) phrase {
 	switch t.Kind() {
 	case reflect.String:
-		return `a string in quotes ("…")`
+		return phrase{problem: text.TypeQuoted}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number"
+		return phrase{problem: text.TypeWhole}
 	case reflect.Float32, reflect.Float64:
-		return "a number"
+		return phrase{problem: text.TypeNumber}
 	case reflect.Bool:
-		return "true or false"
+		return phrase{problem: text.TypeBool}
 	case reflect.Slice:
 		switch t.Elem().Kind() {
 		case reflect.String:
-			return `a list of strings in quotes (["…", "…"])`
+			return phrase{problem: text.TypeStrings}
 		case reflect.Int, reflect.Int64:
-			return "a list of whole numbers ([1, 2])"
+			return phrase{problem: text.TypeWholes}
 		}
-		return "a list"
+		return phrase{problem: text.TypeList}
 	case reflect.Struct:
-		return "a table ([section])"
+		return phrase{problem: text.TypeSection}
 	}
-	return t.String()
+	return phrase{text.TypeOther, []any{t.String()}}
 }
 
 // shapeWords says in plain words what the file holds instead of a t. For a
 // list, it names the first element that does not fit.
-func shapeWords(v valueShape, t reflect.Type) string {
+func shapeWords(v valueShape, t reflect.Type) phrase {
 	if v.kind == unstable.Array && t.Kind() == reflect.Slice {
 		for _, k := range v.elems {
 			if !fits(k, t.Elem()) {
-				return "a list holding " + kindWords(k)
+				return phrase{text.TypeListOf, []any{kindWords(k)}}
 			}
 		}
 	}
@@ -449,22 +493,22 @@ func fits(k unstable.Kind, t reflect.Type) bool {
 	return true
 }
 
-func kindWords(k unstable.Kind) string {
+func kindWords(k unstable.Kind) phrase {
 	switch k {
 	case unstable.String:
-		return "a string"
+		return phrase{problem: text.TypeString}
 	case unstable.Integer:
-		return "a whole number"
+		return phrase{problem: text.TypeWhole}
 	case unstable.Float:
-		return "a decimal number"
+		return phrase{problem: text.TypeDecimal}
 	case unstable.Bool:
-		return "true or false"
+		return phrase{problem: text.TypeBool}
 	case unstable.DateTime, unstable.LocalDateTime, unstable.LocalDate, unstable.LocalTime:
-		return "a date or time without quotes"
+		return phrase{problem: text.TypeDate}
 	case unstable.Array:
-		return "a list"
+		return phrase{problem: text.TypeList}
 	case unstable.InlineTable, unstable.Table, unstable.ArrayTable:
-		return "a table"
+		return phrase{problem: text.TypeTable}
 	}
-	return k.String()
+	return phrase{text.TypeOther, []any{k.String()}}
 }

@@ -77,7 +77,7 @@ func TestDamagedDatabaseStopsEveryCommandCleanly(t *testing.T) {
 				cmd.Dir = dir
 				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
 					organiser.PseudonymKeyEnv + "=" + testPseudonymKey, "CONSULTBOT_ID_KEY=" + testIDKey,
-					"TELEGRAM_TOKEN=123456:TEST"}
+					"TELEGRAM_TOKEN=123456:TEST", "LANG=en_GB.UTF-8"}
 				cmd.Stdin = strings.NewReader("")
 				var stderr bytes.Buffer
 				cmd.Stderr = &stderr

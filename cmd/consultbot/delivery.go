@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"consultbot/bot"
+	"consultbot/text"
 )
 
 // DeliveryConfig sets the delivery policy the engine applies to every
@@ -40,10 +41,10 @@ const (
 func (d DeliveryConfig) budget() (time.Duration, error) {
 	b, err := time.ParseDuration(d.AttemptBudget)
 	if err != nil {
-		return 0, invalid("delivery.attempt_budget", "%q is not a duration such as \"1m\" or \"90s\"", d.AttemptBudget)
+		return 0, invalid("delivery.attempt_budget", text.NotDuration, d.AttemptBudget, "1m")
 	}
 	if b < minAttemptBudget || b > maxAttemptBudget {
-		return 0, invalid("delivery.attempt_budget", "%s is not between %s and %s", b, minAttemptBudget, maxAttemptBudget)
+		return 0, invalid("delivery.attempt_budget", text.DurationRange, b, minAttemptBudget, maxAttemptBudget)
 	}
 	return b, nil
 }
@@ -52,7 +53,7 @@ func (d DeliveryConfig) budget() (time.Duration, error) {
 func (d DeliveryConfig) shutdown() (time.Duration, error) {
 	t, err := time.ParseDuration(d.ShutdownTimeout)
 	if err != nil || t < time.Second || t > 10*time.Minute {
-		return 0, invalid("delivery.shutdown_timeout", "%q is not a duration between 1s and 10m, such as \"15s\"", d.ShutdownTimeout)
+		return 0, invalid("delivery.shutdown_timeout", text.ShutdownTimeout, d.ShutdownTimeout)
 	}
 	return t, nil
 }

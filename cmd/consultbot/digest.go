@@ -66,5 +66,5 @@ func (m *Main) checkLang(command string) error {
 // failed puts command before an error from below (I/O, storage), in the
 // command line's language.
 func (m *Main) failed(command string, err error) error {
-	return fmt.Errorf(m.t().Failed+"%w", command, err)
+	return fmt.Errorf(m.t().Failed+"%w", command, m.worded(err))
 }

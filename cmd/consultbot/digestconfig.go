@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"consultbot/organiser"
+	"consultbot/text"
 )
 
 // DigestConfig sets when periodic digests are posted to the organisers'
@@ -43,7 +44,7 @@ func (d DigestConfig) schedule() (organiser.Schedule, error) {
 func (d DigestConfig) location() (*time.Location, error) {
 	loc, err := time.LoadLocation(d.TimeZone)
 	if err != nil {
-		return nil, invalid("digest.time_zone", "%v", err)
+		return nil, invalid("digest.time_zone", text.NotTimeZone, d.TimeZone)
 	}
 	return loc, nil
 }
@@ -53,16 +54,16 @@ func (d DigestConfig) validate() []error {
 	// Each setting on its own, at its own line: a wrong daily time does
 	// not hide a wrong time zone.
 	if _, err := time.LoadLocation(d.TimeZone); err != nil {
-		errs = append(errs, invalid("digest.time_zone", "%v (an IANA name such as Europe/Paris)", err))
+		errs = append(errs, invalid("digest.time_zone", text.NotTimeZone, d.TimeZone))
 	}
-	errs = appendRange(errs, "digest.every_hours", d.EveryHours, 0, 24*7, "hours; 0 uses daily instead")
+	errs = appendRange(errs, "digest.every_hours", d.EveryHours, 0, 24*7, text.WhyDigestHours)
 	if d.Daily != "" {
 		if _, err := organiser.ParseDaily(d.Daily, "UTC"); err != nil {
-			errs = append(errs, invalid("digest.daily", "%v (such as \"18:00\")", err))
+			errs = append(errs, invalid("digest.daily", text.NotDailyTime, d.Daily))
 		}
 	}
 	if d.Language != "fr" && d.Language != "en" {
-		errs = append(errs, invalid("digest.language", "%q is not one of fr, en", d.Language))
+		errs = append(errs, invalid("digest.language", text.NotOneOf, d.Language, "fr, en"))
 	}
 	return errs
 }

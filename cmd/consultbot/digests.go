@@ -16,6 +16,13 @@ func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
 	if err != nil {
 		return err
 	}
+	if !sc.IsZero() && !cfg.digestsPosted() {
+		// Recording a periodic digest with nowhere to post it would move
+		// the start of /synthese and digest --print past answers that no
+		// organiser has read.
+		m.logger.Info("periodic digests off: no organisers' chat (telegram.organiser_chats) or channel (discord.organiser_channel_ids) to post them to; digest --print and /synthese cover every answer since the last one posted")
+		sc = organiser.Schedule{}
+	}
 	loc, err := cfg.Digest.location() // validated
 	if err != nil {
 		return err
@@ -32,6 +39,13 @@ func (m *Main) newOrganisers(cfg Config, q *flows.Questionnaire) error {
 	}
 	m.organisers = organiser.New(m.db, q, opts)
 	return nil
+}
+
+// digestsPosted reports whether periodic digests have a place to go: an
+// organisers' chat on Telegram or channel on Discord, with that channel on.
+func (c Config) digestsPosted() bool {
+	return (c.Telegram.Token != "" && len(c.Telegram.OrganiserChats) > 0) ||
+		(c.Discord.Token != "" && len(c.Discord.OrganiserChannelIDs) > 0)
 }
 
 // serveOrganisers runs the organisers' command workers until ctx (the

@@ -98,3 +98,39 @@ func TestRunPostsMissedDigestAtStartup(t *testing.T) {
 		t.Errorf("after start-up: %d digests recorded, %d pending; want 2 and 0, the second from the first's end to the last hour", len(log), len(pending))
 	}
 }
+
+// TestNoPeriodicDigestWithNowhereToPostIt: with no organisers' chat or
+// channel, run records no periodic digest, so the period that digest
+// --print and /synthese show still starts at the last digest posted: an
+// organiser who reads them in the terminal misses no answer.
+func TestNoPeriodicDigestWithNowhereToPostIt(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	last := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
+	db, err := storage.Open(filepath.Join(dir, "run.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordDigest(time.Time{}, last, nil, nil, last); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	r := startRun(t, srv, "[digest]\nevery_hours = 1\n")
+	wait, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	if err := srv.Wait(wait, func() bool { return strings.Contains(r.stderr.String(), "periodic digests off") }); err != nil {
+		t.Fatalf("run did not say periodic digests are off: %v\nstderr:\n%s", err, r.stderr)
+	}
+	r.stop(t, wait)
+	db, err = storage.Open(filepath.Join(dir, "run.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if cursor, err := db.DigestCursor(); err != nil || !cursor.Equal(last) {
+		t.Errorf("digest period starts at %v (%v), want %v: a digest was recorded with nowhere to go", cursor, err, last)
+	}
+}

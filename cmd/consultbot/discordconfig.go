@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"net"
 	"strings"
+
+	"consultbot/text"
 )
 
 // interactionsOn reports whether run serves Discord's interactions
@@ -25,20 +27,20 @@ func (d DiscordConfig) publicKey() (ed25519.PublicKey, bool) {
 
 func (d DiscordConfig) validateInteractions() []error {
 	var errs []error
-	bad := func(key, format string, args ...any) { errs = append(errs, invalid(key, format, args...)) }
+	bad := func(key string, p text.Problem, args ...any) { errs = append(errs, invalid(key, p, args...)) }
 	if d.InteractionsListen == "" {
 		return nil
 	}
 	if _, port, err := net.SplitHostPort(d.InteractionsListen); err != nil || port == "" {
-		bad("discord.interactions_listen", "%q is not host:port (e.g. 127.0.0.1:8081)", d.InteractionsListen)
+		bad("discord.interactions_listen", text.NotHostPort, d.InteractionsListen, "127.0.0.1:8081")
 	}
 	if !strings.HasPrefix(d.InteractionsPath, "/") {
-		bad("discord.interactions_path", "%q does not start with / (e.g. /interactions)", d.InteractionsPath)
+		bad("discord.interactions_path", text.NotPath, d.InteractionsPath, "/interactions")
 	}
 	if d.PublicKey == "" {
-		bad("discord.public_key", "required with interactions_listen: the application's public key (Developer Portal → General Information), or ${DISCORD_PUBLIC_KEY}")
+		bad("discord.public_key", text.PublicKeyMissing)
 	} else if _, ok := d.publicKey(); !ok {
-		bad("discord.public_key", "is not 64 hexadecimal digits (Developer Portal → General Information → Public Key)")
+		bad("discord.public_key", text.PublicKeyHex)
 	}
 	return errs
 }

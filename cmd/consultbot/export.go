@@ -28,19 +28,21 @@ type orgFlags struct {
 // orgCommands registers the flags of export and digest; it reports whether
 // command is one of them.
 func (m *Main) orgCommands(command string, fs *flag.FlagSet) bool {
+	help := &m.t().Flags
 	switch command {
 	case "export":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.org.format, "format", organiser.FormatCSV, "csv or jsonl")
-		fs.StringVar(&m.org.out, "out", "", "output `file`, created readable by its owner only; - for standard output")
-		fs.StringVar(&m.org.separator, "separator", ";", "CSV field separator (one character; tab for a tab)")
-		fs.StringVar(&m.org.voiceDir, "voice-dir", "", "copy the kept recordings of voice answers into this `directory`, each named by its answer id (the rows' audio_file)")
-		fs.BoolVar(&m.org.raw, "raw", false, "CSV cells exactly as stored, for data tools (by default a cell starting with = + - @ tab or carriage return gets a leading ' so that a spreadsheet does not run it as a formula)")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.StringVar(&m.org.format, "format", organiser.FormatCSV, help.Format)
+		fs.StringVar(&m.org.out, "out", "", help.ExportOut)
+		fs.StringVar(&m.org.separator, "separator", ";", help.Separator)
+		fs.StringVar(&m.org.voiceDir, "voice-dir", "", help.VoiceDir)
+		fs.BoolVar(&m.org.raw, "raw", false, help.Raw)
 	case "digest":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.BoolVar(&m.org.print, "print", false, "print the digest since the last periodic one as Markdown, without sending it")
-		fs.StringVar(&m.org.theme, "theme", "", "only this theme (id or number)")
-		fs.StringVar(&m.org.lang, "lang", "fr", "language: fr or en")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.BoolVar(&m.org.print, "print", false, help.Print)
+		fs.StringVar(&m.org.theme, "theme", "", help.Theme)
+		// As stats: the language of the command line unless told.
+		fs.StringVar(&m.org.lang, "lang", m.lang, help.DigestLang)
 	default:
 		return false
 	}
@@ -52,7 +54,7 @@ func (m *Main) orgCommands(command string, fs *flag.FlagSet) bool {
 func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 	cfg, err := LoadConfig(m.configPath, m.Getenv)
 	if err != nil {
-		return nil, cfg, err
+		return nil, cfg, m.configInvalid(err)
 	}
 	if m.dbPath != "" {
 		cfg.Storage.Path = m.dbPath
@@ -60,7 +62,7 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 	if cfg.Storage.Backend == BackendEtcd {
 		// The cluster is shared: read it directly, bot running or not.
 		if err := errors.Join(cfg.Storage.validate()...); err != nil {
-			return nil, cfg, err
+			return nil, cfg, m.configInvalid(err)
 		}
 		db, _, err := cfg.Storage.openStore(storage.Options{})
 		return db, cfg, err
@@ -79,7 +81,7 @@ func (m *Main) openReadOnly() (*storage.DB, Config, error) {
 	// come up quickly, check the meta pages and the size only.
 	if err := db.Check(); err != nil {
 		db.Close()
-		return nil, cfg, fmt.Errorf("check db %q: %w", cfg.Storage.Path, err)
+		return nil, cfg, &storage.OpenError{Path: cfg.Storage.Path, Err: err}
 	}
 	return db, cfg, nil
 }
@@ -107,9 +109,9 @@ func (m *Main) runExport(ctx context.Context) error {
 	// Voice recordings are files beside the database: they are copied
 	// when the bot is stopped, with the export of the file it left.
 	if lr, ok := r.(*localReader); ok {
-		audio, copied, err := exportVoice(ctx, lr.db, cfg, m.org.voiceDir)
+		audio, copied, err := exportVoice(ctx, lr.db, cfg, m.org.voiceDir, t)
 		if err != nil {
-			return m.failed("export", err)
+			return err // worded for the command line, "export" first
 		}
 		req.audio = audio
 		if m.org.voiceDir != "" {
@@ -169,6 +171,11 @@ func (m *Main) runExport(ctx context.Context) error {
 func checkOutTarget(t *text.CLI, command, out, dbPath string) error {
 	fi, err := os.Lstat(out)
 	if errors.Is(err, fs.ErrNotExist) {
+		// The file is written beside out, then renamed: its directory
+		// must be there.
+		if dir := filepath.Dir(out); !isDir(dir) {
+			return fmt.Errorf(t.OutNoDir, command, out, dir)
+		}
 		return nil
 	}
 	if err != nil {
@@ -199,13 +206,20 @@ func checkOutTarget(t *text.CLI, command, out, dbPath string) error {
 	return nil
 }
 
-func parseSeparator(s string) (rune, error) {
+// parseSeparator reads --separator: one character other than a quote or
+// a line break, or "tab".
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+func parseSeparator(s string) (rune, bool) {
 	if s == "tab" || s == `\t` {
-		return '\t', nil
+		return '\t', true
 	}
 	r, size := utf8.DecodeRuneInString(s)
 	if size == 0 || size != len(s) || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
-		return 0, fmt.Errorf("export: --separator must be one character other than a quote or a line break (for example ; , or tab), not %q", s)
+		return 0, false
 	}
-	return r, nil
+	return r, true
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -99,7 +100,7 @@ func waitLostLead(t *testing.T, wait context.Context, r *runningBot) {
 	t.Helper()
 	select {
 	case err := <-r.done:
-		if err == nil || !strings.Contains(err.Error(), "lost the lead") {
+		if !errors.Is(err, errLostLead) || !strings.Contains(err.Error(), "bail etcd a expiré") {
 			t.Errorf("the old leader ended with %v", err)
 		}
 	case <-wait.Done():

@@ -25,6 +25,7 @@ import (
 	"consultbot/bot"
 	"consultbot/bot/terminal"
 	"consultbot/flows"
+	"consultbot/internal/fold"
 	"consultbot/metrics"
 	"consultbot/organiser"
 	"consultbot/secret"
@@ -169,27 +170,31 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 
 	fs := flag.NewFlagSet("consultbot "+m.command, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	fs.StringVar(&m.configPath, "config", m.configPath, "configuration `file`")
+	help := &m.t().Flags
+	fs.StringVar(&m.configPath, "config", m.configPath, help.Config)
 	switch m.command {
 	case "chat":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.as, "as", terminal.DefaultName, "take part as this `name` (to simulate different people)")
-		fs.BoolVar(&m.org.console, "organiser", false, "run the organisers' commands (/synthese, /stats, /masquer…) on the database instead")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.StringVar(&m.as, "as", terminal.DefaultName, help.As)
+		fs.BoolVar(&m.org.console, "organiser", false, help.Organiser)
 	case "run", "compact":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
 	case "migrate":
-		fs.StringVar(&m.migrate.from, "from", "", "the `source`: bolt:FILE or etcd:https://HOST:2379,…")
-		fs.StringVar(&m.migrate.to, "to", "", "the `destination`, the other kind")
+		fs.StringVar(&m.migrate.from, "from", "", help.From)
+		fs.StringVar(&m.migrate.to, "to", "", help.To)
 	case "check-config", "version":
 	case "stats":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.org.lang, "lang", m.lang, "language: fr or en (default: from LANG, else fr)")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.StringVar(&m.org.lang, "lang", m.lang, help.Lang)
 	case "backup":
-		fs.StringVar(&m.dbPath, "db", "", "database `file` (default: storage.path, consultbot.db)")
-		fs.StringVar(&m.org.out, "out", "", "the copy's `file`, created readable by its owner only")
+		fs.StringVar(&m.dbPath, "db", "", help.DB)
+		fs.StringVar(&m.org.out, "out", "", help.BackupOut)
 	default:
 		if m.orgCommands(m.command, fs) {
 			break
+		}
+		if near := nearCommand(m.command); near != "" {
+			return fmt.Errorf(m.t().CommandMeant, m.command, near)
 		}
 		global.Usage()
 		return fmt.Errorf(m.t().UnknownCommand, m.command)
@@ -199,8 +204,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(m.Stderr, m.t().FlagsOf+"\n", m.command)
-		fs.SetOutput(m.Stderr)
-		fs.PrintDefaults()
+		printFlags(m.Stderr, fs)
 		return err
 	} else if err != nil {
 		return fmt.Errorf(m.t().BadFlag, m.command, err)
@@ -211,11 +215,83 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	return nil
 }
 
+// commands are the command line's commands, as the usage lists them.
+var commands = []string{"chat", "run", "check-config", "export", "digest", "stats", "backup", "compact", "migrate", "version"}
+
+// nearCommand returns the one command within two typos of typed
+// (« versio », « exprot »), or "".
+func nearCommand(typed string) string {
+	near := ""
+	for _, c := range commands {
+		if fold.Distance(strings.ToLower(typed), c) <= min(2, len(c)/3) {
+			if near != "" {
+				return ""
+			}
+			near = c
+		}
+	}
+	return near
+}
+
+// printFlags lists the flags of fs with their help, as the flag package
+// does but without its English "(default …)": each help of the catalogue
+// says its default in its own language.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		value, usage := flag.UnquoteUsage(f)
+		if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
+			value = ""
+		}
+		fmt.Fprintf(w, "  -%s", f.Name)
+		if value != "" {
+			fmt.Fprintf(w, " %s", value)
+		}
+		fmt.Fprintf(w, "\n    \t%s\n", strings.ReplaceAll(usage, "\n", "\n    \t"))
+	})
+}
+
 // Run executes the command. For chat and run it returns when the
 // conversation ends or ctx is cancelled; Close then shuts everything down.
 // Its error never holds a secret of the configuration.
 func (m *Main) Run(ctx context.Context) error {
-	return m.redact.Error(m.run(ctx))
+	return m.redact.Error(m.worded(m.run(ctx)))
+}
+
+// worded words a problem of the configuration that reaches the command
+// line on its own (a backup directory open to others, say) in the
+// command line's language; other errors are left as they are.
+func (m *Main) worded(err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) && ce.Error() == err.Error() {
+		return &reported{msg: ce.In(m.t()), err: err}
+	}
+	if errors.Is(err, errLostLead) {
+		return &reported{msg: m.t().LostLead, err: err}
+	}
+	var oe *storage.OpenError
+	if errors.As(err, &oe) && oe.Error() == err.Error() {
+		return &reported{msg: m.openProblem(oe), err: err}
+	}
+	return err
+}
+
+// openProblem words a database that could not be opened: damaged, open
+// to others, in use, missing; or else what the layer below said.
+func (m *Main) openProblem(oe *storage.OpenError) string {
+	t := m.t()
+	var damaged *storage.DamagedError
+	var mode *storage.ModeError
+	switch {
+	case errors.As(oe.Err, &damaged):
+		return fmt.Sprintf(t.DBDamaged, oe.Path, damaged.Reason)
+	case errors.As(oe.Err, &mode):
+		return fmt.Sprintf(t.DBMode, oe.Path, mode.Mode)
+	case errors.Is(oe.Err, storage.ErrInUse), errors.Is(oe.Err, storage.ErrLockedByWriter):
+		return fmt.Sprintf(t.DBInUse, oe.Path)
+	case errors.Is(oe.Err, storage.ErrNoFile):
+		return fmt.Sprintf(t.NoDatabase, oe.Path)
+	}
+	return fmt.Sprintf(t.DBOpen, oe.Path, oe.Err)
 }
 
 func (m *Main) run(ctx context.Context) error {
@@ -292,7 +368,7 @@ func (m *Main) loadAll() (Config, *flows.Questionnaire, error) {
 	m.redact = secret.NewRedactor(string(cfg.Telegram.Token), string(cfg.Discord.Token),
 		string(cfg.Telegram.WebhookSecret), string(cfg.Security.IDKey), string(cfg.Storage.Password))
 	for _, w := range cfg.Warnings() {
-		fmt.Fprintln(m.Stderr, "consultbot: warning:", w)
+		fmt.Fprintf(m.Stderr, m.t().Warning+"\n", w.In(m.t()))
 	}
 	if err != nil {
 		return cfg, nil, err
@@ -314,20 +390,56 @@ func loadQuestionnaire(path string) (*flows.Questionnaire, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("consultation.questionnaire: %w", err)
+		return nil, invalid("consultation.questionnaire", text.CannotRead, path, errors.Unwrap(err))
 	}
 	defer f.Close()
 	q, err := flows.LoadQuestionnaire(f)
 	if err != nil {
-		return nil, fmt.Errorf("consultation.questionnaire %q: %w", path, err)
+		return nil, invalid("consultation.questionnaire", text.QuestionnaireInvalid, path, err)
 	}
 	return q, nil
 }
 
-// configInvalid introduces the configuration's problems, one a line.
+// configInvalid introduces the configuration's problems, one a line, in
+// the language of the command line.
 func (m *Main) configInvalid(err error) error {
-	return fmt.Errorf("%s\n%w", m.t().ConfigInvalid, err)
+	return &reported{msg: m.t().ConfigInvalid + "\n" + m.problems(err), err: err}
 }
+
+// problems writes the problems joined in err, one a line, each
+// *ConfigError in the language of the command line.
+func (m *Main) problems(err error) string {
+	var lines []string
+	var walk func(error)
+	walk = func(err error) {
+		var ce *ConfigError
+		switch e := err.(type) {
+		case nil:
+		case interface{ Unwrap() []error }:
+			for _, e := range e.Unwrap() {
+				walk(e)
+			}
+		default:
+			if errors.As(err, &ce) && ce.Error() == err.Error() {
+				lines = append(lines, ce.In(m.t()))
+			} else {
+				lines = append(lines, err.Error())
+			}
+		}
+	}
+	walk(err)
+	return strings.Join(lines, "\n")
+}
+
+// reported is an error worded for the person at the command line, which
+// keeps the error it words for errors.Is and errors.As.
+type reported struct {
+	msg string
+	err error
+}
+
+func (e *reported) Error() string { return e.msg }
+func (e *reported) Unwrap() error { return e.err }
 
 func (m *Main) checkConfig() error {
 	cfg, q, err := m.loadAll()
@@ -337,7 +449,7 @@ func (m *Main) checkConfig() error {
 	_, err = fmt.Fprintf(m.Stdout, m.t().ConfigOK+"\n",
 		len(q.Themes), q.QuestionCount(), strings.Join(cfg.Channels(), ", "))
 	if t := cfg.Telegram; err == nil && t.Token != "" && t.PaidBroadcast {
-		_, err = fmt.Fprintf(m.Stdout, "telegram paid broadcasts: on, up to %d Stars a day (%d messages beyond the free 30/s)\n",
+		_, err = fmt.Fprintf(m.Stdout, m.t().PaidBroadcasts+"\n",
 			t.PaidBroadcastStarsPerDay, t.PaidBroadcastStarsPerDay*10)
 	}
 	return err
@@ -455,7 +567,7 @@ func (m *Main) goChannel(ctx context.Context, name string, fn func(context.Conte
 		defer m.chanWG.Done()
 		m.logger.Info("channel started", "platform", name)
 		if err := fn(ctx); err != nil && ctx.Err() == nil {
-			fail(fmt.Errorf("%s channel: %w", name, err))
+			fail(fmt.Errorf(m.t().ChannelStopped, name, err))
 		}
 	}()
 }
@@ -466,7 +578,7 @@ func (m *Main) runBot(ctx context.Context) error {
 		return m.configInvalid(err)
 	}
 	if err := cfg.Security.checkRun(cfg); err != nil {
-		return err
+		return m.configInvalid(err)
 	}
 	if err := m.open(cfg, q, slog.LevelDebug); err != nil {
 		return err
@@ -583,7 +695,7 @@ func (m *Main) Close() error {
 		select {
 		case <-stopped:
 		case <-ctx.Done():
-			errs = append(errs, errors.New("close: channels did not stop in time"))
+			errs = append(errs, errors.New(m.t().ChannelsSlow))
 		}
 	}
 	if m.engine != nil {

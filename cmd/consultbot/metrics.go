@@ -7,6 +7,7 @@ import (
 
 	"consultbot/bot"
 	"consultbot/metrics"
+	"consultbot/text"
 )
 
 // MetricsConfig turns on the metrics and health listener.
@@ -23,10 +24,10 @@ func (c MetricsConfig) validate() []error {
 	}
 	host, port, err := net.SplitHostPort(c.Listen)
 	if p, perr := strconv.Atoi(port); err != nil || perr != nil || p < 0 || p > 65535 {
-		return []error{invalid("metrics.listen", "%q is not host:port (e.g. 127.0.0.1:9090)", c.Listen)}
+		return []error{invalid("metrics.listen", text.NotHostPort, c.Listen, "127.0.0.1:9090")}
 	}
 	if host != "" && net.ParseIP(host) == nil && host != "localhost" {
-		return []error{invalid("metrics.listen", "%q: give an IP address (e.g. 127.0.0.1:9090), not a host name", c.Listen)}
+		return []error{invalid("metrics.listen", text.HostName, c.Listen, "127.0.0.1:9090")}
 	}
 	return nil
 }

@@ -18,33 +18,33 @@ import (
 func (m *Main) runMigrate(ctx context.Context) error {
 	cfg, err := LoadConfig(m.configPath, m.Getenv)
 	if err != nil {
-		return err
+		return m.configInvalid(err)
 	}
-	from, err := migrateSide(cfg.Storage, "--from", m.migrate.from)
+	from, err := m.migrateSide(cfg.Storage, "--from", m.migrate.from)
 	if err != nil {
 		return err
 	}
-	to, err := migrateSide(cfg.Storage, "--to", m.migrate.to)
+	to, err := m.migrateSide(cfg.Storage, "--to", m.migrate.to)
 	if err != nil {
 		return err
 	}
 	if from.name() == to.name() {
-		return errors.New("migrate: --from and --to are the same database")
+		return errors.New(m.t().MigrateSame)
 	}
 	src, _, err := from.openStore(storage.Options{})
 	if errors.Is(err, storage.ErrInUse) {
-		return fmt.Errorf("migrate: %q is held by a running consultbot: stop it first", from.Path)
+		return fmt.Errorf(m.t().HeldByBot, "migrate", from.Path)
 	}
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return m.failed("migrate", m.worded(err))
 	}
 	defer src.Close()
 	dst, _, err := to.openStore(storage.Options{})
 	if errors.Is(err, storage.ErrInUse) {
-		return fmt.Errorf("migrate: %q is held by a running consultbot: stop it first", to.Path)
+		return fmt.Errorf(m.t().HeldByBot, "migrate", to.Path)
 	}
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return m.failed("migrate", m.worded(err))
 	}
 	defer dst.Close()
 	sums, err := storage.Migrate(ctx, dst, src)
@@ -52,7 +52,7 @@ func (m *Main) runMigrate(ctx context.Context) error {
 		return err
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "bucket\tkeys\tsequence\tsha256")
+	fmt.Fprintln(w, m.t().MigrateTable)
 	keys := 0
 	for _, s := range sums {
 		fmt.Fprintf(w, "%s\t%d\t%d\t%s\n", s.Bucket, s.Keys, s.Sequence, s.SHA256[:16])
@@ -61,26 +61,26 @@ func (m *Main) runMigrate(ctx context.Context) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(m.Stdout, "migrated %s to %s: %d keys in %d buckets; counts and checksums match\n", from.name(), to.name(), keys, len(sums))
+	_, err = fmt.Fprintf(m.Stdout, m.t().Migrated+"\n", from.name(), to.name(), keys, len(sums))
 	return err
 }
 
 // migrateSide reads bolt:FILE or etcd:URL[,URL…] into storage settings.
-func migrateSide(base StorageConfig, flag, spec string) (StorageConfig, error) {
+func (m *Main) migrateSide(base StorageConfig, flag, spec string) (StorageConfig, error) {
 	kind, rest, _ := strings.Cut(spec, ":")
 	s := base
 	switch {
 	case spec == "":
-		return s, fmt.Errorf("migrate: %s is required (bolt:FILE or etcd:https://HOST:2379,…)", flag)
+		return s, fmt.Errorf(m.t().MigrateNeeds, flag)
 	case kind == BackendBolt && rest != "":
 		s.Backend, s.Path = BackendBolt, rest
 	case kind == BackendEtcd && rest != "":
 		s.Backend, s.Endpoints = BackendEtcd, strings.Split(rest, ",")
 	default:
-		return s, fmt.Errorf("migrate: %s %q is neither bolt:FILE nor etcd:https://HOST:2379,…", flag, spec)
+		return s, fmt.Errorf(m.t().MigrateNotSpec, flag, spec)
 	}
 	if err := errors.Join(s.validate()...); err != nil {
-		return s, fmt.Errorf("migrate: %s: %w", flag, err)
+		return s, &reported{msg: fmt.Sprintf(m.t().MigrateSide, flag) + "\n" + m.problems(err), err: err}
 	}
 	return s, nil
 }

@@ -31,7 +31,7 @@ func TestMigrateToEtcdAndBack(t *testing.T) {
 	src := seedDB(t)
 	etcd := "etcd:" + strings.Join(c.Endpoints(), ",")
 	for range 2 { // the second run changes nothing and says the same
-		out, _, err := runCommand(t, nil, "migrate", "--from", "bolt:"+src, "--to", etcd)
+		out, _, err := runCommand(t, english, "migrate", "--from", "bolt:"+src, "--to", etcd)
 		if err != nil {
 			t.Fatal(err)
 		}

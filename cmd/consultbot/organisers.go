@@ -36,13 +36,16 @@ func chatAddresses(ids []int64) []string {
 
 // runOrganiserConsole is chat -organiser: the organisers' commands on the
 // database, in this terminal, through the same service and outbox as on
-// Telegram and Discord, with no token. The service stops before the
-// command returns, so that Close can close the database.
+// Telegram and Discord, with no token. It speaks the command line's
+// language, as stats and digest --print do: the person at this terminal
+// reads it ([digest] language is for the digests posted to the team's
+// chats). The service stops before the command returns, so that Close
+// can close the database.
 func (m *Main) runOrganiserConsole(ctx context.Context, cfg Config, q *flows.Questionnaire) error {
 	loc, _ := cfg.Digest.location() // validated
 	svc := organiser.New(m.db, q, organiser.Options{
 		Logger:   m.logger.With("component", "organiser"),
-		Lang:     cfg.Digest.Language,
+		Lang:     m.lang,
 		Location: loc,
 		Outbox:   m.engine,
 	})
@@ -53,8 +56,8 @@ func (m *Main) runOrganiserConsole(ctx context.Context, cfg Config, q *flows.Que
 	}
 	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
 		Name:        m.as,
-		Lang:        cfg.Digest.Language,
-		Hint:        fmt.Sprintf(text.For(cfg.Digest.Language).Channel.Terminal.OrganiserHint, path),
+		Lang:        m.lang,
+		Hint:        fmt.Sprintf(text.For(m.lang).Channel.Terminal.OrganiserHint, path),
 		Logger:      m.logger.With("platform", bot.ChannelTerminal),
 		DocumentDir: filepath.Dir(cfg.Storage.Path),
 		Organiser:   svc,

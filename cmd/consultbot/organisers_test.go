@@ -44,17 +44,13 @@ func TestRunOrganiserCommandsFromConfig(t *testing.T) {
 	}
 }
 
-// TestChatOrganiserRunsTheCommandsOnTheFile: `chat -organiser` is the
-// organisers' console on the local file, with no token: the help first,
-// then every command through the same service and outbox as on the
-// platforms; a hide changes what the next digest and `digest --print`
-// show, and the printed digest says how to hide an answer from here.
-func TestChatOrganiserRunsTheCommandsOnTheFile(t *testing.T) {
-	dbPath := seedDB(t)
-	script := strings.Join([]string{"/stats", "/synthese", "/masquer 1", "/masquer abc", "/bannir", "bonjour", "/synthese"}, "\n") + "\n"
+// runConsole runs `chat -organiser` on dbPath with env, types script and
+// returns what the console printed.
+func runConsole(t *testing.T, env map[string]string, dbPath, script string) string {
+	t.Helper()
 	var stdout strings.Builder
 	m, stderr := newTestMain(t, strings.NewReader(script), &stdout)
-	m.Getenv = fakeEnv(nil)
+	m.Getenv = fakeEnv(env)
 	if err := m.ParseFlags(context.Background(), []string{"chat", "-organiser", "-db", dbPath}); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +61,18 @@ func TestChatOrganiserRunsTheCommandsOnTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chat -organiser: %v\nstderr:\n%s", err, stderr)
 	}
-	out := stdout.String()
+	return stdout.String()
+}
+
+// TestChatOrganiserRunsTheCommandsOnTheFile: `chat -organiser` is the
+// organisers' console on the local file, with no token: the help first,
+// then every command through the same service and outbox as on the
+// platforms; a hide changes what the next digest and `digest --print`
+// show, and the printed digest says how to hide an answer from here.
+func TestChatOrganiserRunsTheCommandsOnTheFile(t *testing.T) {
+	dbPath := seedDB(t)
+	script := strings.Join([]string{"/stats", "/synthese", "/masquer 1", "/masquer abc", "/bannir", "bonjour", "/synthese"}, "\n") + "\n"
+	out := runConsole(t, nil, dbPath, script)
 	fr := text.For("fr")
 	want := []string{
 		"mode organisation, sur le fichier",
@@ -115,5 +122,21 @@ func TestChatOrganiserRunsTheCommandsOnTheFile(t *testing.T) {
 	}
 	if n := strings.Count(printed, "Pour masquer une réponse"); n != 1 {
 		t.Errorf("digest --print says how to hide an answer %d times, want once (then where to send /masquer from):\n%s", n, printed)
+	}
+}
+
+// TestChatOrganiserSpeaksTheCommandLinesLanguage: with LANG naming
+// English, the organisers' console answers in English, as stats and
+// digest --print do.
+func TestChatOrganiserSpeaksTheCommandLinesLanguage(t *testing.T) {
+	out := runConsole(t, english, seedDB(t), "/stats\n")
+	en := text.For("en")
+	for _, w := range []string{"== " + en.Organiser.HelpTitle + " ==", en.Channel.Terminal.OrganiserGoodbye} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "mode organisation") || strings.Contains(out, "au total") {
+		t.Errorf("the console spoke French:\n%s", out)
 	}
 }

@@ -50,8 +50,8 @@ func (r exportRequest) options() (organiser.ExportOptions, error) {
 	if r.format != organiser.FormatCSV && r.format != organiser.FormatJSONL {
 		return organiser.ExportOptions{}, fmt.Errorf(t.ExportFormat, r.format)
 	}
-	sep, err := parseSeparator(r.separator)
-	if err != nil {
+	sep, ok := parseSeparator(r.separator)
+	if !ok {
 		return organiser.ExportOptions{}, fmt.Errorf(t.ExportSeparator, r.separator)
 	}
 	switch {

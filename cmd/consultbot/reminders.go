@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // RemindersConfig sets the opt-in reminders and announcements: who
@@ -34,6 +35,9 @@ func defaultRemindersConfig() RemindersConfig {
 var weekdays = map[string]time.Weekday{
 	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+	// The organisers write French: their names are as good.
+	"dimanche": time.Sunday, "lundi": time.Monday, "mardi": time.Tuesday, "mercredi": time.Wednesday,
+	"jeudi": time.Thursday, "vendredi": time.Friday, "samedi": time.Saturday,
 }
 
 // clock reads "HH:MM" as minutes after midnight; "24:00" is the end of
@@ -59,29 +63,29 @@ func (r RemindersConfig) settings() flows.ReminderSettings {
 
 func (r RemindersConfig) validate() []error {
 	var errs []error
-	errs = appendRange(errs, "reminders.max_per_person", r.MaxPerPerson, 0, 20, "reminders per person over the consultation; 0 turns reminders and announcements off")
-	errs = appendRange(errs, "reminders.after_days", r.AfterDays, 1, 60, "days after a pause")
+	errs = appendRange(errs, "reminders.max_per_person", r.MaxPerPerson, 0, 20, text.WhyMaxPerPerson)
+	errs = appendRange(errs, "reminders.after_days", r.AfterDays, 1, 60, text.WhyAfterDays)
 	from, okFrom := clock(r.From)
 	if !okFrom {
-		errs = append(errs, invalid("reminders.from", "%q is not a time of day such as \"09:00\"", r.From))
+		errs = append(errs, invalid("reminders.from", text.NotClock, r.From, "09:00"))
 	}
 	until, okUntil := clock(r.Until)
 	if !okUntil {
-		errs = append(errs, invalid("reminders.until", "%q is not a time of day such as \"20:00\"", r.Until))
+		errs = append(errs, invalid("reminders.until", text.NotClock, r.Until, "20:00"))
 	}
 	if okFrom && okUntil && until <= from {
-		errs = append(errs, invalid("reminders.until", "%q is not after from (%q)", r.Until, r.From))
+		errs = append(errs, invalid("reminders.until", text.UntilNotAfterFrom, r.Until, r.From))
 	}
 	quiet := map[time.Weekday]bool{}
 	for _, d := range r.QuietDays {
 		w, ok := weekdays[strings.ToLower(d)]
 		if !ok {
-			errs = append(errs, invalid("reminders.quiet_days", "%q is not a day of the week in English (monday … sunday)", d))
+			errs = append(errs, invalid("reminders.quiet_days", text.NotWeekday, d))
 		}
 		quiet[w] = true
 	}
 	if len(quiet) == 7 {
-		errs = append(errs, invalid("reminders.quiet_days", "every day is quiet: no reminder could ever be sent (set max_per_person = 0 instead)"))
+		errs = append(errs, invalid("reminders.quiet_days", text.EveryDayQuiet))
 	}
 	return errs
 }

@@ -306,7 +306,7 @@ func TestTokenPastedWithCarriageReturnIsTrimmedAndNeverPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, stderr := newTestMain(t, nil, io.Discard)
-	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": token + "\r\n"})
+	m.Getenv = fakeEnv(map[string]string{"TELEGRAM_TOKEN": token + "\r\n", "LANG": "en_GB.UTF-8"})
 	if err := m.ParseFlags(context.Background(), []string{"run"}); err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func TestTokenPastedWithCarriageReturnIsTrimmedAndNeverPrinted(t *testing.T) {
 		if strings.HasPrefix(name, "discord") {
 			key = "discord.token"
 		}
-		if err == nil || !strings.Contains(err.Error(), key+": ") {
+		if err == nil || !strings.Contains(err.Error(), key+" : ") {
 			t.Errorf("%s: check-config = %v, want a problem naming %s", name, err, key)
 		}
 		if everything := fmt.Sprint(err) + stdout + stderr; strings.Contains(everything, "SECRET") {

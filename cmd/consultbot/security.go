@@ -1,9 +1,8 @@
 package main
 
 import (
-	"errors"
-
 	"consultbot/bot"
+	"consultbot/text"
 )
 
 // SecurityConfig holds the settings that protect participants: the key of
@@ -35,11 +34,11 @@ func defaultSecurityConfig() SecurityConfig {
 func (s SecurityConfig) validate() []error {
 	var errs []error
 	if n := len(s.IDKey); n > 0 && n < minIDKeyLen {
-		errs = append(errs, invalid("security.id_key", "%d characters is too short, at least %d are needed (e.g. openssl rand -base64 32)", n, minIDKeyLen))
+		errs = append(errs, invalid("security.id_key", text.IDKeyShort, n, minIDKeyLen))
 	}
-	errs = appendRange(errs, "security.flood_burst", s.FloodBurst, 1, 1000, "messages one person may send at once")
+	errs = appendRange(errs, "security.flood_burst", s.FloodBurst, 1, 1000, text.WhyFloodBurst)
 	// Below one message every ten seconds a held-back person waits minutes.
-	errs = appendRange(errs, "security.flood_rate", s.FloodRate, 0.1, 1000, "held messages applied per second")
+	errs = appendRange(errs, "security.flood_rate", s.FloodRate, 0.1, 1000, text.WhyFloodRate)
 	return errs
 }
 
@@ -49,7 +48,7 @@ func (s SecurityConfig) checkRun(cfg Config) error {
 	if s.IDKey != "" || (cfg.Telegram.Token == "" && cfg.Discord.Token == "") {
 		return nil
 	}
-	return errors.New("security.id_key is empty: Telegram and Discord user ids are stored only as keyed hashes, so `run` needs a secret key; set CONSULTBOT_ID_KEY (e.g. export CONSULTBOT_ID_KEY=$(openssl rand -base64 32)) and keep it: a new key makes every participant start over")
+	return invalid("security.id_key", text.IDKeyForRun)
 }
 
 // floodLimit is the engine's flood control: Telegram and Discord only, so

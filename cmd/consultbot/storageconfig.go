@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"consultbot/storage"
 	"consultbot/storage/etcdkv"
+	"consultbot/text"
 )
 
 // Storage backends.
@@ -64,54 +64,54 @@ func defaultStorage() StorageConfig {
 // validate reports the storage settings' problems.
 func (s StorageConfig) validate() []error {
 	var errs []error
-	bad := func(key, format string, args ...any) { errs = append(errs, invalid(key, format, args...)) }
+	bad := func(key string, p text.Problem, args ...any) { errs = append(errs, invalid(key, p, args...)) }
 	if s.Path == "" {
-		bad("storage.path", "must not be empty")
+		bad("storage.path", text.EmptyPath)
 	}
 	switch s.Backend {
 	case BackendBolt:
 		return errs
 	case BackendEtcd:
 	default:
-		bad("storage.backend", "%q is not one of bolt, etcd", s.Backend)
+		bad("storage.backend", text.NotOneOf, s.Backend, "bolt, etcd")
 		return errs
 	}
 	if len(s.Endpoints) == 0 {
-		bad("storage.endpoints", "must list the etcd members' client URLs (https://10.0.0.1:2379) with backend = \"etcd\"")
+		bad("storage.endpoints", text.EndpointsMissing)
 	}
 	tlsWanted := s.CAFile != "" || s.CertFile != ""
 	for _, e := range s.Endpoints {
 		u, err := url.Parse(e)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
-			bad("storage.endpoints", "%q is not a member's client URL such as https://10.0.0.1:2379", e)
+			bad("storage.endpoints", text.NotEndpoint, e)
 			continue
 		}
 		if u.Scheme == "http" && tlsWanted {
-			bad("storage.endpoints", "%q is plain http while ca_file or cert_file asks for TLS", e)
+			bad("storage.endpoints", text.PlainHTTPWithTLS, e)
 		}
 	}
 	if s.Prefix == "" || !strings.HasSuffix(s.Prefix, "/") {
-		bad("storage.prefix", "%q must be a key prefix ending with /", s.Prefix)
+		bad("storage.prefix", text.NotPrefix, s.Prefix)
 	}
 	if (s.CertFile == "") != (s.KeyFile == "") {
-		bad("storage.cert_file", "cert_file and key_file go together")
+		bad("storage.cert_file", text.CertWithoutKey)
 	}
 	for _, f := range []struct{ key, path string }{{"storage.ca_file", s.CAFile}, {"storage.cert_file", s.CertFile}, {"storage.key_file", s.KeyFile}} {
 		if f.path == "" {
 			continue
 		}
 		if _, err := os.Stat(f.path); err != nil {
-			bad(f.key, "cannot read %q: %v", f.path, errors.Unwrap(err))
+			bad(f.key, text.CannotRead, f.path, errors.Unwrap(err))
 		}
 	}
 	if s.Username != "" && s.Password == "" {
-		bad("storage.username", "set the password in the environment variable %s", EtcdPasswordEnv)
+		bad("storage.username", text.PasswordMissing, EtcdPasswordEnv)
 	}
 	if s.Username == "" && s.Password != "" {
-		bad("storage.username", "%s is set but no username is", EtcdPasswordEnv)
+		bad("storage.username", text.UsernameMissing, EtcdPasswordEnv)
 	}
-	errs = appendRange(errs, "storage.dial_timeout_seconds", s.DialTimeoutSeconds, 1, 300, "seconds")
-	errs = appendRange(errs, "storage.lease_seconds", s.LeaseSeconds, 1, 60, "seconds before a stand-by replaces a leader that died")
+	errs = appendRange(errs, "storage.dial_timeout_seconds", s.DialTimeoutSeconds, 1, 300, text.WhySeconds)
+	errs = appendRange(errs, "storage.lease_seconds", s.LeaseSeconds, 1, 60, text.WhyLease)
 	return errs
 }
 
@@ -134,17 +134,17 @@ func (s StorageConfig) etcdClient() (clientv3.Config, error) {
 	if s.CAFile != "" {
 		pem, err := os.ReadFile(s.CAFile)
 		if err != nil {
-			return cfg, fmt.Errorf("storage.ca_file: %w", err)
+			return cfg, invalid("storage.ca_file", text.CannotRead, s.CAFile, errors.Unwrap(err))
 		}
 		tc.RootCAs = x509.NewCertPool()
 		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return cfg, fmt.Errorf("storage.ca_file %q: no PEM certificate in it", s.CAFile)
+			return cfg, invalid("storage.ca_file", text.NoPEM, s.CAFile)
 		}
 	}
 	if s.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(s.CertFile, s.KeyFile)
 		if err != nil {
-			return cfg, fmt.Errorf("storage.cert_file: %w", err)
+			return cfg, invalid("storage.cert_file", text.BadCertificate, err)
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}

@@ -14,7 +14,7 @@ username = "consultbot"
 ca_file = "/nonexistent/ca.pem"
 cert_file = "client.pem"
 `)
-	_, _, err := runCommand(t, nil, "check-config", "-config", path)
+	_, _, err := runCommand(t, english, "check-config", "-config", path)
 	if err == nil {
 		t.Fatal("check-config accepted the etcd settings")
 	}
@@ -32,7 +32,7 @@ cert_file = "client.pem"
 	}
 
 	path = writeConfig(t, "[storage]\nbackend = \"zookeeper\"\n")
-	if _, _, err := runCommand(t, nil, "check-config", "-config", path); err == nil ||
+	if _, _, err := runCommand(t, english, "check-config", "-config", path); err == nil ||
 		!strings.Contains(err.Error(), `line 2: storage.backend: "zookeeper" is not one of bolt, etcd`) {
 		t.Errorf("check-config of an unknown backend: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"consultbot/flows"
 	"consultbot/organiser"
 	"consultbot/storage"
+	"consultbot/text"
 	"consultbot/voice"
 )
 
@@ -71,35 +72,35 @@ func (v VoiceConfig) transcribing() bool { return v.Enabled && len(v.TranscribeC
 func (v VoiceConfig) timeout() (time.Duration, error) {
 	d, err := time.ParseDuration(v.TranscribeTimeout)
 	if err != nil {
-		return 0, invalid("voice.transcribe_timeout", "%q is not a duration such as \"2m\" or \"90s\"", v.TranscribeTimeout)
+		return 0, invalid("voice.transcribe_timeout", text.NotDuration, v.TranscribeTimeout, "2m")
 	}
 	if d < minTranscribeTimeout || d > maxTranscribeTimeout {
-		return 0, invalid("voice.transcribe_timeout", "%s is not between %s and %s", d, minTranscribeTimeout, maxTranscribeTimeout)
+		return 0, invalid("voice.transcribe_timeout", text.DurationRange, d, minTranscribeTimeout, maxTranscribeTimeout)
 	}
 	return d, nil
 }
 
 func (v VoiceConfig) validate(dbPath string) []error {
 	var errs []error
-	errs = appendRange(errs, "voice.max_bytes", int(v.MaxBytes), minVoiceBytes, maxVoiceBytes, "bytes; Telegram serves files of 20 MB at most")
-	errs = appendRange(errs, "voice.max_seconds", v.MaxSeconds, 1, maxVoiceSeconds, "seconds")
-	errs = appendRange(errs, "voice.transcribe_concurrency", v.TranscribeConcurrency, 1, 16, "transcriptions at once; each takes a core or more")
+	errs = appendRange(errs, "voice.max_bytes", int(v.MaxBytes), minVoiceBytes, maxVoiceBytes, text.WhyVoiceBytes)
+	errs = appendRange(errs, "voice.max_seconds", v.MaxSeconds, 1, maxVoiceSeconds, text.WhySeconds)
+	errs = appendRange(errs, "voice.transcribe_concurrency", v.TranscribeConcurrency, 1, 16, text.WhyTranscriptions)
 	if _, err := v.timeout(); err != nil {
 		errs = append(errs, err)
 	}
 	if dir := v.dir(dbPath); dbPath != "" && filepath.Clean(dir) == filepath.Clean(dbPath) {
-		errs = append(errs, invalid("voice.dir", "%q is the database file", v.Dir))
+		errs = append(errs, invalid("voice.dir", text.VoiceDirIsDatabase, v.Dir))
 	}
 	if len(v.TranscribeCommand) > 0 {
 		prog := v.TranscribeCommand[0]
 		if prog == "" {
-			errs = append(errs, invalid("voice.transcribe_command", "the first element, the program, is empty"))
+			errs = append(errs, invalid("voice.transcribe_command", text.ProgramEmpty))
 		} else if _, err := exec.LookPath(prog); v.Enabled && err != nil {
-			errs = append(errs, invalid("voice.transcribe_command", "program %q not found or not executable", prog))
+			errs = append(errs, invalid("voice.transcribe_command", text.ProgramNotFound, prog))
 		}
 	}
 	if v.DeleteAfterTranscript && len(v.TranscribeCommand) == 0 {
-		errs = append(errs, invalid("voice.delete_after_transcript", "needs voice.transcribe_command (without a transcript the audio is all there is)"))
+		errs = append(errs, invalid("voice.delete_after_transcript", text.DeleteNeedsTranscript))
 	}
 	return errs
 }
@@ -173,7 +174,7 @@ func (m *Main) startVoice(ctx context.Context, cfg Config, chans []channel) erro
 // exportVoice copies the kept audio of the answers into dir, each named
 // by its answer id, and returns what each export row says of it. Without
 // dir the rows only say what became of the audio.
-func exportVoice(ctx context.Context, db *storage.DB, cfg Config, dir string) (map[uint64]organiser.Audio, int, error) {
+func exportVoice(ctx context.Context, db *storage.DB, cfg Config, dir string, t *text.CLI) (map[uint64]organiser.Audio, int, error) {
 	states, err := db.VoiceStates(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -186,15 +187,15 @@ func exportVoice(ctx context.Context, db *storage.DB, cfg Config, dir string) (m
 		return out, 0, nil
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, 0, fmt.Errorf("--voice-dir: %w", err)
+		return nil, 0, fmt.Errorf(t.VoiceDirCreate, dir, errors.Unwrap(err))
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, 0, fmt.Errorf("--voice-dir %q is not a directory", dir)
+		return nil, 0, fmt.Errorf(t.VoiceDirNotDir, dir)
 	}
 	from := cfg.Voice.dir(cfg.Storage.Path)
 	if a, err := os.Stat(from); err == nil {
 		if b, err := os.Stat(dir); err == nil && os.SameFile(a, b) {
-			return nil, 0, fmt.Errorf("--voice-dir %q is the bot's own voice directory", dir)
+			return nil, 0, fmt.Errorf(t.VoiceDirOwn, dir)
 		}
 	}
 	copied := 0
@@ -208,7 +209,7 @@ func exportVoice(ctx context.Context, db *storage.DB, cfg Config, dir string) (m
 				out[id] = organiser.Audio{Status: "missing from " + from}
 				continue
 			}
-			return nil, copied, fmt.Errorf("--voice-dir: %w", err)
+			return nil, copied, fmt.Errorf(t.VoiceDirCopy, dir, err)
 		}
 		out[id] = organiser.Audio{File: name, Status: s.State}
 		copied++

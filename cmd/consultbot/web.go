@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"consultbot/bot"
 	"consultbot/bot/web"
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 // webChannel builds the web channel when it is on. It binds the address
@@ -25,7 +27,7 @@ func (m *Main) webChannel(ctx context.Context, cfg Config, q *flows.Questionnair
 	key := []byte(cfg.Security.IDKey)
 	if len(key) == 0 {
 		if !w.loopback() {
-			return nil, fmt.Errorf("security.id_key is empty: the web channel listens on %s, beyond this machine, so its participants need a lasting key; set CONSULTBOT_ID_KEY (e.g. export CONSULTBOT_ID_KEY=$(openssl rand -base64 32)) and keep it", w.Listen)
+			return nil, m.configInvalid(invalid("security.id_key", text.IDKeyForWeb, w.Listen))
 		}
 		key = make([]byte, 32)
 		rand.Read(key)
@@ -47,18 +49,31 @@ func (m *Main) webChannel(ctx context.Context, cfg Config, q *flows.Questionnair
 	}
 	ln, err := net.Listen("tcp", w.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("web.listen %q: %w", w.Listen, err)
+		return nil, fmt.Errorf(m.t().WebListen, w.Listen, err)
 	}
+	// One of two owns the listener: the page's server, which closes it
+	// once its connections are drained, or, when the channels stop before
+	// this replica served (a stand-by that never led), this closer. Both
+	// closing it made every clean stop log a warning.
+	var owned atomic.Bool
 	go func() {
 		<-ctx.Done()
+		if owned.Swap(true) {
+			return
+		}
 		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			m.logger.Warn("close web listener", "platform", bot.ChannelWeb, "err", err)
 		}
 	}()
 	url := "http://" + pageHost(ln.Addr()) + "/"
-	fmt.Fprintf(m.Stdout, "consultbot: web chat on %s (open it in a browser)\n", url)
+	fmt.Fprintf(m.Stdout, m.t().WebChatOn+"\n", url)
 	m.logger.Info("web channel listening", "platform", bot.ChannelWeb, "url", url)
-	return &channel{name: bot.ChannelWeb, sender: a, run: func(ctx context.Context) error { return a.Serve(ctx, ln) }}, nil
+	return &channel{name: bot.ChannelWeb, sender: a, run: func(ctx context.Context) error {
+		if owned.Swap(true) {
+			return nil // stopped before it served
+		}
+		return a.Serve(ctx, ln)
+	}}, nil
 }
 
 // pageHost is how a browser on this machine reaches addr: "localhost"

@@ -39,7 +39,7 @@ func TestRunServesTheWebPageWithoutTokens(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 
-	addr := regexp.MustCompile(`web chat on (http://127\.0\.0\.1:\d+/)`)
+	addr := regexp.MustCompile(`conversation web sur (http://127\.0\.0\.1:\d+/) \(ouvrez-la dans un navigateur\)`)
 	var page string
 	deadline := time.Now().Add(30 * time.Second)
 	for page == "" && time.Now().Before(deadline) {
@@ -86,6 +86,10 @@ func TestRunServesTheWebPageWithoutTokens(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "CONSULTBOT_ID_KEY is not set") {
 		t.Errorf("no warning about the key lasting one run:\n%s", stderr)
+	}
+	// A clean stop warns of nothing: the listener run closes is no fault.
+	if strings.Contains(stderr.String(), "web shutdown") {
+		t.Errorf("a clean stop logged a warning:\n%s", stderr)
 	}
 	db, err := storage.Open(filepath.Join(dir, "run.db"), storage.Options{})
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+
+	"consultbot/text"
 )
 
 // WebConfig configures the web channel: the chat page served by run.
@@ -31,7 +33,7 @@ func (c Config) webOn() bool {
 func (w WebConfig) validate() []error {
 	var errs []error
 	if _, port, err := net.SplitHostPort(w.Listen); err != nil || port == "" {
-		errs = append(errs, invalid("web.listen", "%q is not host:port (e.g. 127.0.0.1:8080)", w.Listen))
+		errs = append(errs, invalid("web.listen", text.NotHostPort, w.Listen, "127.0.0.1:8080"))
 	}
 	if _, err := w.proxies(); err != nil {
 		errs = append(errs, err)
@@ -51,7 +53,7 @@ func (w WebConfig) proxies() ([]netip.Prefix, error) {
 		}
 		a, err := netip.ParseAddr(s)
 		if err != nil {
-			return nil, invalid("web.trusted_proxies", "%q is not an address or a network (e.g. 127.0.0.1 or 10.0.0.0/8)", s)
+			return nil, invalid("web.trusted_proxies", text.NotProxy, s)
 		}
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}

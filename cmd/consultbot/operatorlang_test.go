@@ -1,0 +1,312 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"consultbot/organiser"
+	"consultbot/text"
+)
+
+// english is the environment of a command line that speaks English; the
+// tests of what a message says, rather than of its language, read it.
+var english = map[string]string{"LANG": "en_GB.UTF-8"}
+
+// TestOperatorMistakesInTheirLanguage runs the commands an operator or an
+// organiser types with the usual mistakes, once in French (the default)
+// and once in English (LANG=en_GB.UTF-8), and reads what they are told:
+// every problem of a configuration with its line, key and what to write,
+// a missing file, the checks at start, migrate and --voice-dir, in the
+// language of the command line and without the other language's words.
+func TestOperatorMistakesInTheirLanguage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte(`[consultation]
+closes_at = "30/06/2027"
+max_answer_length = -1
+
+[telegram]
+tokne = "x"
+global_rate = "fast"
+organiser_chats = [1, "two"]
+
+[digest]
+time_zone = "Paris"
+daily = "18h"
+
+[reminders]
+quiet_days = ["dimanche", "funday"]
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	syntax := filepath.Join(dir, "syntax.toml")
+	if err := os.WriteFile(syntax, []byte("[telegram]\ntoken = \"1:x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tokens := filepath.Join(dir, "tokens.toml")
+	if err := os.WriteFile(tokens, []byte("[telegram]\ntoken = \"${TELEGRAM_TOKEN}\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Telegram where nothing listens: run cannot connect at start.
+	unreachable := filepath.Join(dir, "unreachable.toml")
+	if err := os.WriteFile(unreachable, []byte("[telegram]\ntoken = \"${TELEGRAM_TOKEN}\"\napi_endpoint = \"http://"+freeAddr(t)+"/bot%s/%s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := seedDB(t)
+	seeded, err := os.ReadFile(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.db") // a copy cut short
+	if err := os.WriteFile(cut, seeded[:len(seeded)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Join(dir, "shared.db") // readable by others
+	if err := os.WriteFile(shared, seeded, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notADir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type said struct {
+		args []string
+		env  map[string]string
+		want []string // in the error, or on stderr when the command succeeds
+	}
+	noIDKey := map[string]string{"TELEGRAM_TOKEN": "123:abc", "CONSULTBOT_ID_KEY": ""}
+	trimmed := map[string]string{"TELEGRAM_TOKEN": " 123:abc\r\n"}
+	reachable := map[string]string{"TELEGRAM_TOKEN": "123456:TEST"}
+	for _, tc := range []struct {
+		lang    string
+		env     map[string]string
+		foreign []string // words of the other language that must not show
+		cases   []said
+	}{{
+		lang:    "fr",
+		foreign: []string{" line ", "unknown", "must be", "is not", "wrong type", "required", "did you mean"},
+		cases: []said{
+			{args: []string{"check-config", "-config", bad}, want: []string{
+				"configuration invalide :",
+				`configuration « ` + bad + ` », ligne 2 : consultation.closes_at : « 30/06/2027 » n'est pas une date et heure RFC 3339 (par exemple 2026-06-30T23:59:59+02:00)`,
+				"ligne 3 : consultation.max_answer_length : -1 doit être un nombre entre 1 et 4000 (caractères ; le formulaire de réponse de Discord s'arrête à 4000)",
+				"ligne 6, colonne 1 : clé « telegram.tokne » inconnue : vouliez-vous dire « telegram.token » ?",
+				"ligne 7, colonne 15 : telegram.global_rate : mauvais type : il faut un nombre, pas un texte",
+				"ligne 8, colonne 23 : telegram.organiser_chats : mauvais type : il faut une liste de nombres entiers ([1, 2]), pas une liste contenant un texte",
+				"ligne 11 : digest.time_zone : fuseau horaire « Paris » inconnu (un nom IANA comme Europe/Paris)",
+				`ligne 12 : digest.daily : l'heure quotidienne « 18h » n'est pas de la forme HH:MM (par exemple "18:00")`,
+				"ligne 15 : reminders.quiet_days : « funday » n'est pas un jour de la semaine (lundi … dimanche, ou en anglais monday … sunday)",
+			}},
+			{args: []string{"check-config", "-config", filepath.Join(dir, "none.toml")}, want: []string{
+				"» : ce fichier n'existe pas ; vérifiez le chemin donné à -config",
+			}},
+			{args: []string{"check-config", "-config", syntax}, want: []string{
+				"ligne 2, colonne", "(TOML mal formé : vérifiez les guillemets, les crochets et le = de cette ligne)",
+			}},
+			{args: []string{"run", "-config", tokens, "-db", filepath.Join(dir, "run.db")}, env: noIDKey, want: []string{
+				"security.id_key : est vide : les identifiants Telegram et Discord ne sont gardés que sous forme d'empreintes à clé",
+				"définissez CONSULTBOT_ID_KEY",
+			}},
+			{args: []string{"check-config", "-config", tokens}, env: trimmed, want: []string{
+				"consultbot : attention : telegram.token : les espaces ou retours à la ligne autour du jeton ont été retirés",
+			}},
+			{args: []string{"migrate", "--to", "bolt:" + filepath.Join(dir, "x.db")}, want: []string{
+				"migrate : indiquez --from, bolt:FICHIER ou etcd:https://HÔTE:2379,… ; par exemple consultbot migrate --from bolt:consultbot.db",
+			}},
+			{args: []string{"migrate", "--from", "consultbot.db", "--to", "bolt:x.db"}, want: []string{
+				"migrate : --from « consultbot.db » n'est ni bolt:FICHIER ni etcd:https://HÔTE:2379,…",
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "bolt:a.db"}, want: []string{
+				"migrate : --from et --to désignent la même base",
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "etcd:ftp://x"}, want: []string{
+				"migrate : --to : les réglages [storage] qu'il reprend sont invalides :",
+				"storage.endpoints : « ftp://x » n'est pas l'adresse client d'un membre",
+			}},
+			{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "a.csv"), "--voice-dir", notADir}, want: []string{
+				"export : impossible de créer --voice-dir « " + notADir + " » (not a directory) ; indiquez un dossier où vous pouvez écrire",
+			}},
+			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
+				"consultbot : commande « exprot » inconnue : vouliez-vous dire consultbot export ?",
+			}},
+			{args: []string{"backup", "-db", dbPath, "--out", filepath.Join(dir, "missing", "copy.db")}, want: []string{
+				"backup : --out « " + filepath.Join(dir, "missing", "copy.db") + " » : le dossier " + filepath.Join(dir, "missing") + " n'existe pas ; créez-le (mkdir -p",
+			}},
+			{args: []string{"run", "-config", unreachable, "-db", filepath.Join(dir, "tg.db")}, env: reachable, want: []string{
+				"telegram : connexion impossible au démarrage (", ") ; vérifiez le jeton (TELEGRAM_TOKEN, tel que @BotFather le donne) et que cette machine joint api.telegram.org",
+			}},
+			{args: []string{"stats", "-db", cut}, want: []string{
+				"stats : le fichier de la base « " + cut + " » est endommagé (", ") : restaurez la dernière sauvegarde (arrêtez le bot, mettez la copie à sa place, relancez-le",
+			}},
+			{args: []string{"export", "-db", shared, "--out", filepath.Join(dir, "b.csv")}, want: []string{
+				"export : la base « " + shared + " » est lisible par le groupe ou les autres (droits 0644), alors qu'elle contient toutes les réponses : lancez chmod 600",
+			}},
+		},
+	}, {
+		lang:    "en",
+		env:     english,
+		foreign: []string{"ligne", "inconnu", "doit", "n'est pas", "mauvais type", "obligatoire", "vouliez-vous", "indiquez"},
+		cases: []said{
+			{args: []string{"check-config", "-config", bad}, want: []string{
+				"config invalid:",
+				`config "` + bad + `" line 2: consultation.closes_at: "30/06/2027" is not an RFC 3339 time (e.g. 2026-06-30T23:59:59+02:00)`,
+				"line 3: consultation.max_answer_length: -1 must be a number between 1 and 4000 (characters; Discord's answer form stops at 4000)",
+				`line 6 column 1: unknown key "telegram.tokne": did you mean "telegram.token"?`,
+				"line 7 column 15: telegram.global_rate: wrong type: expected a number, got a string",
+				"line 8 column 23: telegram.organiser_chats: wrong type: expected a list of whole numbers ([1, 2]), got a list holding a string",
+				`line 11: digest.time_zone: unknown time zone "Paris" (an IANA name such as Europe/Paris)`,
+				`line 12: digest.daily: daily time "18h" is not HH:MM (such as "18:00")`,
+				`line 15: reminders.quiet_days: "funday" is not a day of the week (monday … sunday, or in French lundi … dimanche)`,
+			}},
+			{args: []string{"check-config", "-config", filepath.Join(dir, "none.toml")}, want: []string{
+				`: no such file; check the path given to -config`,
+			}},
+			{args: []string{"check-config", "-config", syntax}, want: []string{
+				"line 2 column", "(malformed TOML: check the quotes, brackets and = of this line)",
+			}},
+			{args: []string{"run", "-config", tokens, "-db", filepath.Join(dir, "run.db")}, env: noIDKey, want: []string{
+				"security.id_key: is empty: Telegram and Discord user ids are stored only as keyed hashes",
+				"set CONSULTBOT_ID_KEY",
+			}},
+			{args: []string{"check-config", "-config", tokens}, env: trimmed, want: []string{
+				"consultbot: warning: telegram.token: spaces or line breaks around the token were removed",
+			}},
+			{args: []string{"migrate", "--to", "bolt:" + filepath.Join(dir, "x.db")}, want: []string{
+				"migrate: --from is required (bolt:FILE or etcd:https://HOST:2379,…), for example consultbot migrate --from bolt:consultbot.db",
+			}},
+			{args: []string{"migrate", "--from", "consultbot.db", "--to", "bolt:x.db"}, want: []string{
+				`migrate: --from "consultbot.db" is neither bolt:FILE nor etcd:https://HOST:2379,…`,
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "bolt:a.db"}, want: []string{
+				"migrate: --from and --to are the same database",
+			}},
+			{args: []string{"migrate", "--from", "bolt:a.db", "--to", "etcd:ftp://x"}, want: []string{
+				"migrate: --to: the [storage] settings it takes are invalid:",
+				`storage.endpoints: "ftp://x" is not a member's client URL`,
+			}},
+			{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "a.csv"), "--voice-dir", notADir}, want: []string{
+				`export: --voice-dir "` + notADir + `" cannot be created (not a directory); give a directory you may write to`,
+			}},
+			{args: []string{"exprot", "--out", "a.csv"}, want: []string{
+				`consultbot: unknown command "exprot": did you mean consultbot export?`,
+			}},
+			{args: []string{"backup", "-db", dbPath, "--out", filepath.Join(dir, "missing", "copy.db")}, want: []string{
+				`backup: --out "` + filepath.Join(dir, "missing", "copy.db") + `": the directory ` + filepath.Join(dir, "missing") + ` does not exist; create it (mkdir -p`,
+			}},
+			{args: []string{"run", "-config", unreachable, "-db", filepath.Join(dir, "tg.db")}, env: reachable, want: []string{
+				"telegram: cannot connect at start (", "); check the token (TELEGRAM_TOKEN, as @BotFather gives it) and that this machine reaches api.telegram.org",
+			}},
+			{args: []string{"stats", "-db", cut}, want: []string{
+				"stats: the database file is damaged: ", `; restore the last backup of "` + cut + `" (stop the bot, put the copy in its place, start it again`,
+			}},
+			{args: []string{"export", "-db", shared, "--out", filepath.Join(dir, "b.csv")}, want: []string{
+				`export: open db "` + shared + `": file mode 0644 lets group or others read it, and it holds every answer; run chmod 600`,
+			}},
+		},
+	}} {
+		for _, c := range tc.cases {
+			env := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			_, stderr, err := runCommand(t, env, c.args...)
+			got := stderr
+			if err != nil {
+				got += err.Error()
+			}
+			for _, want := range c.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("%s %q said:\n%s\nwant %q", tc.lang, c.args, got, want)
+				}
+			}
+			for _, w := range tc.foreign {
+				if strings.Contains(got, w) {
+					t.Errorf("%s %q said %q, a word of the other language:\n%s", tc.lang, c.args, w, got)
+				}
+			}
+		}
+	}
+}
+
+// TestFlagsHelpInTheirLanguage: « consultbot <commande> -h » describes
+// each flag in the command line's language, its value named in that
+// language and its default said once, in words.
+func TestFlagsHelpInTheirLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{nil, []string{"export", "-h"}, []string{
+			"Options de consultbot export :",
+			"  -out FICHIER\n    \tFICHIER de sortie, créé lisible par son seul propriétaire ; - pour la sortie standard\n",
+			"  -separator SÉPARATEUR\n    \tSÉPARATEUR des champs CSV : un caractère, ou tab (par défaut : ;)\n",
+			"  -raw\n    \tcellules CSV telles qu'enregistrées",
+		}},
+		{english, []string{"export", "-h"}, []string{
+			"Flags of consultbot export:",
+			"  -out FILE\n    \toutput FILE, created readable by its owner only; - for standard output\n",
+		}},
+		{nil, []string{"stats", "-h"}, []string{"  -lang LANGUE\n    \tLANGUE : fr ou en (par défaut : la langue de LANG, sinon fr)\n"}},
+		{english, []string{"migrate", "-h"}, []string{"  -from SOURCE\n    \tthe SOURCE: bolt:FILE or etcd:https://HOST:2379,…\n"}},
+	} {
+		_, stderr, err := runCommand(t, tc.env, tc.args...)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v %q: %v, want the help", tc.env, tc.args, err)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%v %q printed:\n%s\nwant %q", tc.env, tc.args, stderr, want)
+			}
+		}
+		if strings.Contains(stderr, "(default \"") || strings.Contains(stderr, "en anglais") {
+			t.Errorf("%v %q printed the flag package's English default:\n%s", tc.env, tc.args, stderr)
+		}
+	}
+}
+
+// TestDigestSpeaksTheCommandLinesLanguage: digest --print without --lang
+// writes the digest in the language of the command line, as stats does.
+func TestDigestSpeaksTheCommandLinesLanguage(t *testing.T) {
+	dbPath := seedDB(t)
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{{nil, "Synthèse"}, {english, "Digest"}} {
+		out, _, err := runCommand(t, tc.env, "digest", "-db", dbPath, "--print")
+		if err != nil || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: digest --print: %v, want %q in:\n%s", tc.env, err, tc.want, out)
+		}
+	}
+}
+
+// TestSizesInTheirLanguage: backup and compact write sizes as French
+// readers write them (« 16,5 Mio ») or as English ones do (16.5 MiB).
+func TestSizesInTheirLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		n      int64
+		fr, en string
+	}{
+		{512, "512 o", "512 B"},
+		{64 << 10, "64 Kio", "64 KiB"},
+		{33 << 19, "16,5 Mio", "16.5 MiB"},
+		{3 << 29, "1,5 Gio", "1.5 GiB"},
+	} {
+		if got := sizeIn(tc.n, &text.For(text.FR).CLI); got != tc.fr {
+			t.Errorf("%d bytes in French: %q, want %q", tc.n, got, tc.fr)
+		}
+		if got := sizeIn(tc.n, &text.For(text.EN).CLI); got != tc.en {
+			t.Errorf("%d bytes in English: %q, want %q", tc.n, got, tc.en)
+		}
+	}
+}
