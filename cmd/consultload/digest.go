@@ -35,7 +35,7 @@ import (
 // did before (every session and answer decoded), then to export; and the
 // participants' write latency (storage.Apply, fsync on) during each.
 //
-//	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-fullscan] [-parts=false]
+//	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-think 0] [-fullscan] [-parts=false]
 //	    [-cpuprofile FILE] [-memprofile FILE] [-trace PREFIX]
 //
 // The profiles cover the digests, the traces the baseline and each
@@ -54,6 +54,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	perParticipant := fs.Int("per-participant", 10, "answers per generated participant")
 	dbPath := fs.String("db", "", "database file: reused if it exists, else generated there (default: a temporary file, removed)")
 	writers := fs.Int("writers", 4, "participants writing concurrently during the measurements")
+	think := fs.Duration("think", 0, "each writer's pause before each answer, 0.5 to 1.5 times this (0: none, the writers saturate the store)")
 	baseline := fs.Duration("baseline", 5*time.Second, "how long to measure write latency with no digest running")
 	fullScan := fs.Bool("fullscan", false, "also compute each digest the way it was before the digest index, for comparison")
 	export := fs.Bool("export", true, "measure the exports too")
@@ -112,7 +113,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	since := until.Add(-24 * time.Hour)
 
 	// Participants keep writing through every phase.
-	w := startWriters(ctx, db, *writers, 0)
+	w := startWriters(ctx, db, *writers, *think)
 	defer w.stop()
 	commits := newCommitStats(db, path)
 	sched := newSchedStats()
