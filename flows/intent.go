@@ -136,6 +136,12 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 			return reading{kind: readNoOption}
 		}
 	}
+	if !open && thanksWords[foldKey(emojiWords.Replace(text))] {
+		// Only thanks: read before the labels, where « merci » would
+		// match « Non merci », and before normalize drops it as a filler.
+		// A thank-you decides nothing for the person.
+		return reading{kind: readThanks}
+	}
 	if o, ok := yesNo(n, opts); ok {
 		return reading{kind: readOption, opt: o}
 	}
@@ -198,10 +204,6 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		}
 		if len(opts) > 0 && opts[0].action == actTheme && anyTheme[n] {
 			return reading{kind: readAnyTheme}
-		}
-		if thanksWords[foldKey(emojiWords.Replace(text))] {
-			// Read before normalize drops « merci » as a filler.
-			return reading{kind: readThanks}
 		}
 		return reading{kind: readUnclear}
 	}
