@@ -347,8 +347,19 @@ func (st *step) repair(ev Event) {
 	}
 	if s.Stage == StageNew {
 		s.Lang = st.m.cfg.DefaultLang
-		if strings.HasPrefix(strings.ToLower(ev.Lang), "en") {
+		hint := ev.Lang
+		if hint == "" {
+			hint = ev.DiscordLocale
+		}
+		switch {
+		case strings.HasPrefix(strings.ToLower(hint), "en"):
 			s.Lang = LangEN
+		case hint == "" && ev.Kind == EventText:
+			// No hint (a Discord direct message): a first message
+			// clearly in one language opens in it.
+			if l := writtenIn(ev.Text); l != "" {
+				s.Lang = l
+			}
 		}
 	}
 	if s.Lang != LangFR && s.Lang != LangEN {
