@@ -184,6 +184,7 @@ type Sender interface {
 //	func (e *Engine) Commit(ctx context.Context, commit func(context.Context) ([]Outgoing, error)) error // the caller's own transaction
 //	func (e *Engine) StartCampaign(ctx context.Context, start func(context.Context) error) error  // confirm a campaign, wake the low-priority lane
 //	func (e *Engine) Close(ctx context.Context) error         // stop accepting, drain deliveries until ctx ends
+//	func (e *Engine) Lang(participant string) string          // the session's language, for an adapter's own notices
 //	func ParticipantID(channel, platformID string, key []byte) string // the only place participant ids are built
 //
 // A store may also implement Backlog (flood control), Undeliverable

@@ -193,6 +193,9 @@ func (e *Engine) work(t *turns) {
 		}
 
 		err := e.send(k, out)
+		if err != nil && mayHaveReached(err) {
+			e.sentMaybe(out)
+		}
 		if err != nil && e.claimFailed(k, q, out, err) {
 			continue
 		}
@@ -223,17 +226,28 @@ func (e *Engine) work(t *turns) {
 // inPlace returns out as it is to be sent in line k: a reply that takes
 // the place of a tapped prompt (flows.Reply.Replaces, an edit of that
 // message) goes as a new message instead while the line is shifted. A
-// reply sent again from the outbox after a crash or a failover may be in
-// the chat twice, its new copy below the prompt the person then taps;
-// editing that prompt in place would leave the old copy as the last
-// message, a prompt they are past, although every reply was delivered in
-// commit order. qmu must be held.
+// reply sent again, from the outbox after a crash or a failover or after
+// an attempt whose answer was lost (sentMaybe), may be in the chat twice,
+// one copy below the prompt the person then taps; editing that prompt in
+// place would leave the other copy as the last message, a prompt they
+// are past, although every reply was delivered in commit order. qmu must
+// be held.
 func (e *Engine) inPlace(k addrKey, out Outgoing) Outgoing {
 	k.low = false
 	if _, ok := e.shifted[k]; ok && out.Reply.Replaces {
 		out.Reply.Replaces = false
 	}
 	return out
+}
+
+// sentMaybe records that an attempt at out failed in a way that may have
+// reached the person all the same (a timeout, an answer cut short): sent
+// again, it may be in the chat twice, as a reply resent after a restart
+// may (see inPlace).
+func (e *Engine) sentMaybe(out Outgoing) {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	e.again[out.Seq] = struct{}{}
 }
 
 // placed records where a delivered reply left its line: a prompt sent
@@ -351,13 +365,15 @@ func (e *Engine) next(k addrKey, q *queue) {
 	defer e.qmu.Unlock()
 	q.busy, q.wait, q.tries, q.fileFails = false, e.retryMin, 0, 0
 	q.since, q.deadline = time.Time{}, time.Time{}
-	if head := q.items[0]; head.Low {
+	head := q.items[0]
+	if head.Low {
 		e.lane.held[head.Channel]--
 		e.lane.wake()
 		if s, ok := e.senders[head.Channel].(Settler); ok && !head.Once {
 			s.Settled(head)
 		}
 	}
+	delete(e.again, head.Seq)
 	q.items[0] = Outgoing{}
 	q.items = q.items[1:]
 	e.outstanding--

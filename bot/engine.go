@@ -340,6 +340,34 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 	return applied, nil
 }
 
+// Sessions is what Lang needs from the store; storage.DB implements it.
+type Sessions interface {
+	// Session returns a participant's session, and false when they
+	// never wrote.
+	Session(participant string) (flows.Session, bool, error)
+}
+
+// Lang returns the language participant's conversation speaks (the one
+// they chose with /langue, or started in), for the notices an adapter
+// writes on its own, as the flood notice is; "" when the store keeps no
+// such session or cannot be read (the adapter then falls back to the
+// person's app).
+func (e *Engine) Lang(participant string) string {
+	ss, ok := e.store.(Sessions)
+	if !ok {
+		return ""
+	}
+	s, found, err := ss.Session(participant)
+	if err != nil {
+		e.log.Warn("read session language", "participant", participant, "err", err)
+		return ""
+	}
+	if !found {
+		return ""
+	}
+	return s.Lang
+}
+
 // join waits for the participant's turn, behind the events already in
 // line, and returns the function that passes the turn on. It fails with
 // ErrClosed after Close, or with ctx's error.

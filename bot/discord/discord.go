@@ -24,6 +24,13 @@ type Handler interface {
 	Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
 }
 
+// speaker is what a Handler may also tell: the language a person's
+// conversation speaks, for the notices the adapter writes on its own;
+// *bot.Engine does.
+type speaker interface {
+	Lang(participant string) string
+}
+
 // Options configures an Adapter.
 type Options struct {
 	// Token is the bot token from the Developer Portal, without "Bot ".

@@ -6,11 +6,13 @@
 //
 // Interactions come through the gateway or, when Discord is given an
 // Interactions Endpoint URL, as signed HTTP requests (InteractionsHandler,
-// which any replica may serve); both take one road (react). Through the
-// gateway an interaction is acknowledged at once (a deferred response, or
-// a modal for an "Answer" button), before the engine commits; through the
-// endpoint the event is committed first and the request answered with the
-// same response. The replies follow from the outbox once committed; each
+// which any replica may serve); both take one road (react). Either way
+// an interaction's event is committed first, in its person's order, and
+// the interaction acknowledged after (a deferred response, or the « not
+// recorded » notice if the commit failed), or at 1.5 s if the commit is
+// still running, within Discord's three seconds (firstResponse); an
+// "Answer" button, which commits nothing, is answered at once with its
+// modal. The replies follow from the outbox once committed; each
 // outbox entry carries what its delivery needs (token, user, kind of
 // acknowledgement, place among its event's replies), so any process may
 // deliver them. Inside a guild every message to an

@@ -455,3 +455,28 @@ func TestEnglishEducatorWithFrenchApp(t *testing.T) {
 	h.failing.Store(false)
 	h.checkWire()
 }
+
+// TestNoticesKeepTheChosenLanguageAfterARestart: after a restart the
+// adapter has sent nothing to the educator yet; its own notices (« not
+// recorded », « not here ») still speak the language they chose with
+// /langue, as their stored session says, not their app's.
+func TestNoticesKeepTheChosenLanguageAfterARestart(t *testing.T) {
+	h := newHarness(t, discordtest.Options{}, nil)
+	h.srv.RegisterGlobalCommand("contribuer")
+	u := h.srv.NewUser("noor", "fr")
+	_, i := h.onboard(u, h.srv.Guild())
+	h.slash(u, h.srv.Guild(), "langue")
+	h.awaitText(u, i+1, "I will now speak English.")
+	h.stop()
+	h.start()
+
+	en := text.For(text.EN).Channel.Discord
+	n := h.seen(u)
+	h.failing.Store(true)
+	h.slash(u, h.srv.Guild(), "menu")
+	_, i = h.awaitText(u, n, en.Sorry)
+	h.failing.Store(false)
+	h.slash(u, h.srv.NewGuild(), "contribuer")
+	h.awaitText(u, i+1, en.NotHere)
+	h.checkWire()
+}

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-
-	"consultbot/text"
 )
 
 // maxInteractionBody bounds an interaction request's body: the largest
@@ -91,27 +89,14 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		// (ackSettle; a reply that still comes too early is tried again).
 		release := a.acking(i.Token)
 		defer time.AfterFunc(ackSettle, func() { release(false) })
-		if failed := a.workWithin(re); failed {
-			lang := string(i.Locale)
-			if re.in != nil {
-				lang = a.langOf(re.in.Participant, lang)
-			}
-			resp = &discordgo.InteractionResponse{
-				Type: discordgo.InteractionResponseChannelMessageWithSource,
-				Data: &discordgo.InteractionResponseData{
-					Content: text.For(lang).Channel.Discord.Sorry,
-					Flags:   discordgo.MessageFlagsEphemeral,
-				},
-			}
-		}
+		resp = a.firstResponse(&a.ixWG, i, re, a.start(re))
 	}
 	writeResponse(w, resp)
 }
 
-// workWithin does re's work and reports whether it failed within
-// replyWithin; past it, the work goes on in the background (a failure is
-// then told by a follow-up, as on the gateway).
-func (a *Adapter) workWithin(re reaction) (failed bool) {
+// start does re's work in the background, counted in ixWG, and returns
+// the channel its outcome comes on.
+func (a *Adapter) start(re reaction) <-chan error {
 	a.baseMu.Lock()
 	ctx := a.base
 	a.baseMu.Unlock()
@@ -121,28 +106,7 @@ func (a *Adapter) workWithin(re reaction) (failed bool) {
 		defer a.ixWG.Done()
 		done <- re.work(ctx)
 	}()
-	t := time.NewTimer(replyWithin)
-	defer t.Stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			a.log.Error("commit event", "err", err)
-			return true
-		}
-		return false
-	case <-t.C:
-	}
-	a.ixWG.Add(1)
-	go func() {
-		defer a.ixWG.Done()
-		if err := <-done; err != nil {
-			a.log.Error("commit event", "err", err)
-			if re.in != nil {
-				a.sorry(ctx, *re.in)
-			}
-		}
-	}()
-	return false
+	return done
 }
 
 func writeResponse(w http.ResponseWriter, resp *discordgo.InteractionResponse) {

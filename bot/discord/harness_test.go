@@ -42,17 +42,25 @@ type harness struct {
 	clicked time.Time
 	// failing makes every event fail to commit, as a broken store would.
 	failing atomic.Bool
+	// handling, when set, is called as each event reaches the engine.
+	handling func(in bot.Inbound)
 }
 
 // failable is the engine, failing while h.failing is set.
 type failable struct{ h *harness }
 
 func (f failable) Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error) {
+	if f.h.handling != nil {
+		f.h.handling(in)
+	}
 	if f.h.failing.Load() {
 		return bot.Applied{}, errors.New("store unavailable")
 	}
 	return f.h.eng.Handle(ctx, in)
 }
+
+// Lang reads the session's language, whether or not commits fail.
+func (f failable) Lang(participant string) string { return f.h.eng.Lang(participant) }
 
 func newHarness(t *testing.T, srvOpts discordtest.Options, opts func(*discord.Options)) *harness {
 	t.Helper()

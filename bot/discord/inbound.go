@@ -91,30 +91,35 @@ func (a *Adapter) respond(i *discordgo.Interaction, resp *discordgo.InteractionR
 }
 
 // ackWith acknowledges i with resp in the background and returns a
-// channel closed once done, so that the work that follows waits for it
-// (follow-ups need the ack first) while acknowledgements of different
-// people run in parallel.
-func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionResponse) <-chan struct{} {
+// channel closed once done; release, from acking, records the outcome for
+// the replies that wait for it. Acknowledgements of different people run
+// in parallel.
+func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionResponse, release func(ok bool)) <-chan struct{} {
 	done := make(chan struct{})
-	release := a.acking(i.Token)
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		defer close(done)
-		err := a.respond(i, resp)
-		code := codeOf(err)
-		release(err == nil || code == codeAlreadyAcked)
-		switch {
-		case err == nil:
-		case code == codeAlreadyAcked:
-			// A redelivery: the engine drops the event as a duplicate.
-			a.log.Debug("interaction already acknowledged", "interaction", i.ID)
-		default:
-			// Too late or failed: the replies fall back to a direct message.
-			a.log.Warn("acknowledge interaction", "interaction", i.ID, "type", int(resp.Type), "err", err)
-		}
+		a.acknowledge(i, resp, release)
 	}()
 	return done
+}
+
+// acknowledge gives i its first response, resp, and records the outcome
+// with release.
+func (a *Adapter) acknowledge(i *discordgo.Interaction, resp *discordgo.InteractionResponse, release func(ok bool)) {
+	err := a.respond(i, resp)
+	code := codeOf(err)
+	release(err == nil || code == codeAlreadyAcked)
+	switch {
+	case err == nil:
+	case code == codeAlreadyAcked:
+		// A redelivery: the engine drops the event as a duplicate.
+		a.log.Debug("interaction already acknowledged", "interaction", i.ID)
+	default:
+		// Too late or failed: the replies fall back to a direct message.
+		a.log.Warn("acknowledge interaction", "interaction", i.ID, "type", int(resp.Type), "err", err)
+	}
 }
 
 // tokenLife is how long Discord keeps an interaction token valid.
@@ -281,6 +286,11 @@ func (a *Adapter) commitReaction(in bot.Inbound, resp *discordgo.InteractionResp
 	}}
 }
 
+// onInteraction reacts to an interaction from the gateway. Its event is
+// committed first, in the person's line behind their earlier ones, and
+// the interaction acknowledged after (firstResponse), as the interactions
+// endpoint does: a crash between the two then loses no action Discord
+// showed as taken. The gateway goroutine only queues the work.
 func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
 	if i == nil {
@@ -293,14 +303,69 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	if !ok {
 		return
 	}
-	acked := a.ackWith(i, r.resp)
+	release := a.acking(i.Token)
 	if r.work == nil {
+		a.ackWith(i, r.resp, release)
 		return
 	}
-	a.enqueue(r.lane, func(ctx context.Context) {
-		<-acked
-		a.run(ctx, r)
-	})
+	done := make(chan error, 1)
+	a.enqueue(r.lane, func(ctx context.Context) { done <- r.work(ctx) })
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.acknowledge(i, a.firstResponse(&a.wg, i, r, done), release)
+	}()
+}
+
+// firstResponse waits, up to replyWithin, for the outcome of r's work
+// (done) and returns the response to give Discord: r's own once the event
+// is committed, or the « not recorded » notice if it failed. Past
+// replyWithin the response is r's own, so that the person's button never
+// spins into Discord's three seconds; the work goes on, counted in wg,
+// and a failure is then told by a follow-up. The wait also ends
+// replyWithin after the interaction was created (as its id says), so
+// that the time it took to reach this process (a busy gateway, a queue)
+// is not waited on top.
+func (a *Adapter) firstResponse(wg *sync.WaitGroup, i *discordgo.Interaction, r reaction, done <-chan error) *discordgo.InteractionResponse {
+	wait := replyWithin
+	if at := snowflakeTime(i.ID); !at.IsZero() {
+		wait = max(0, min(wait, time.Until(at.Add(replyWithin))))
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err == nil {
+			return r.resp
+		}
+		a.log.Error("commit event", "err", err)
+		lang := string(i.Locale)
+		if r.in != nil {
+			lang = a.langOf(r.in.Participant, lang)
+		}
+		return &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{
+				Content: text.For(lang).Channel.Discord.Sorry,
+				Flags:   discordgo.MessageFlagsEphemeral,
+			},
+		}
+	case <-t.C:
+	}
+	a.baseMu.Lock()
+	ctx := a.base
+	a.baseMu.Unlock()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := <-done; err != nil {
+			a.log.Error("commit event", "err", err)
+			if r.in != nil {
+				a.sorry(ctx, *r.in)
+			}
+		}
+	}()
+	return r.resp
 }
 
 // run does a reaction's work, telling the person when their event could
@@ -339,13 +404,20 @@ func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
 }
 
 // langOf is the language to write to participant in: the
-// conversation's, as the last reply sent to them said it, else (nothing
-// sent since this process started) their app's locale.
+// conversation's, as the last reply sent to them said it or, nothing sent
+// to them since this process started, as their stored session says it;
+// else (no session, or a store that cannot tell) their app's locale.
 func (a *Adapter) langOf(participant, locale string) string {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if l, ok := a.lang[participant]; ok {
+	l, ok := a.lang[participant]
+	a.mu.Unlock()
+	if ok {
 		return l
+	}
+	if sp, ok := a.h.(speaker); ok {
+		if l := sp.Lang(participant); l != "" {
+			return l
+		}
 	}
 	return locale
 }

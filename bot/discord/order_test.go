@@ -2,6 +2,9 @@ package discord_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,6 +113,90 @@ func TestTapEditSurvivesARestart(t *testing.T) {
 	})
 	if n := len(h.srv.Messages(u.ID)); n != count {
 		t.Errorf("%d messages after the restart, want %d (no new one):%s", n, count, dump(h.srv.Messages(u.ID)))
+	}
+	h.checkWire()
+}
+
+// An interaction from the gateway is acknowledged only once its event is
+// committed: acknowledged first, a crash before the commit would lose an
+// action Discord already shows the person as taken. Every event of the
+// onboarding reaches the engine before Discord has any response to its
+// interaction.
+func TestGatewayCommitsBeforeAcknowledging(t *testing.T) {
+	var mu sync.Mutex
+	var early []string
+	h := newHarness(t, discordtest.Options{}, nil)
+	h.handling = func(in bot.Inbound) {
+		id, ok := strings.CutPrefix(in.ID, "discord:interaction:")
+		if !ok {
+			return
+		}
+		for _, a := range h.srv.Acks() {
+			// Past 1.5 s an ack may go before the commit, by design (a
+			// starved test machine can get there).
+			if a.InteractionID == id && a.Latency < 1500*time.Millisecond {
+				mu.Lock()
+				early = append(early, fmt.Sprintf("%s (%s)", id, in.Event.Kind))
+				mu.Unlock()
+			}
+		}
+	}
+	u := h.srv.NewUser("iris", "fr")
+	m, _ := h.onboard(u, h.srv.Guild())
+	h.click(u, m, "Égal accès")
+	h.awaitText(u, 0, "Question 1/5")
+	h.checkWire()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(early) > 0 {
+		t.Errorf("interactions acknowledged before their event was committed: %v", early)
+	}
+}
+
+// lastPrompt is the last of msgs that offers buttons.
+func lastPrompt(msgs []discordtest.Message) (discordtest.Message, bool) {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if len(msgs[i].Rows) > 0 {
+			return msgs[i], true
+		}
+	}
+	return discordtest.Message{}, false
+}
+
+// A follow-up whose answer is lost (a proxy cut it) may have been
+// created: sent again, its prompt is in the chat twice. Answering a tap
+// on the upper copy in place would leave the lower one, a question the
+// person is past, as the last prompt on screen; the reply comes below
+// instead. The soak saw this as "session at the first question while the
+// last prompt is the consent".
+func TestPromptSentTwiceAfterALostAnswerIsNotLeftBelow(t *testing.T) {
+	h := newHarness(t, discordtest.Options{}, nil)
+	u := h.srv.NewUser("lou", "fr")
+	const consent, profile = "Avant de commencer", "Vous répondez en tant que"
+	// The consent question is /contribuer's second reply, a follow-up:
+	// Discord creates it, and its answer is cut in half.
+	h.srv.Faults().Always(discordtest.RouteFollowUp, fault.BrokenJSON)
+	h.slash(u, h.srv.Guild(), "contribuer")
+	eventually(t, "the consent follow-up's answer broken", func() bool { return h.srv.Faults().Total() >= 1 })
+	h.srv.Faults().Clear(discordtest.RouteFollowUp)
+	var copies []discordtest.Message
+	if _, err := h.srv.WaitUser(u.ID, wait, func(ms []discordtest.Message) bool {
+		copies = copies[:0]
+		for _, m := range ms {
+			if strings.Contains(m.Content, consent) {
+				copies = append(copies, m)
+			}
+		}
+		return len(copies) >= 2
+	}); err != nil {
+		t.Fatalf("the consent question was not sent again after its answer was lost: %v%s", err, dump(h.srv.Messages(u.ID)))
+	}
+
+	h.click(u, copies[0], "accepte")
+	h.awaitText(u, 0, profile)
+	last, _ := lastPrompt(h.srv.Messages(u.ID))
+	if !strings.Contains(last.Content, profile) {
+		t.Errorf("the last prompt on screen is not the profile question the session stands at:%s", dump(h.srv.Messages(u.ID)))
 	}
 	h.checkWire()
 }
