@@ -12,11 +12,7 @@ import (
 func TestSameChoiceSentTwiceSaysNothing(t *testing.T) {
 	h := newHarness(t, Options{})
 	b := h.visitor()
-	b.get("/")
-	b.click("Commencer")
-	b.click("J'accepte")
-	b.click("Parent")
-	b.click("Passer")
+	b.toMenu()
 	f := b.press("1. Égal accès au numérique — 0/5")
 	b.post(f.action, f.values)
 	before := b.session()
