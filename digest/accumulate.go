@@ -75,6 +75,11 @@ type Accumulator struct {
 	seq   uint64
 	doc   []int32
 	terms []termCount // the one being added's, copied to its arena
+	// part, when set, receives the text of the answers added, for a
+	// partial result (see StartPart).
+	part *part
+	// names shares the ids read from parts (see name).
+	names map[string]string
 	// scratch is reused by every pruning (see questionAcc.prune), so that
 	// a large digest's garbage does not grow with its answers: the
 	// participants writing meanwhile share the garbage collector's work.
@@ -166,7 +171,7 @@ type candidate struct {
 	text              []byte
 	long              bool
 	spoken            bool
-	profile, academie string
+	profile, academie string      // ids: the profile is labelled in Finish
 	terms             []termCount // by word index
 }
 
@@ -437,6 +442,10 @@ func (a *Accumulator) Add(ans Answer) {
 	if ans.Text == "" {
 		return
 	}
+	if a.part != nil {
+		// The text goes to the part being built (see StartPart).
+		qa = a.part.question(questionKey{ans.Theme, ans.Question})
+	}
 	a.addText(qa, ans)
 }
 
@@ -498,7 +507,7 @@ func (a *Accumulator) addText(qa *questionAcc, ans Answer) {
 	long := len(text) > maxQuoteLen && utf8.RuneCountInString(text) > maxQuoteLen
 	qa.arena.add(candidate{
 		id: ans.ID, long: long, spoken: ans.Voice,
-		profile: a.quoteProfile(ans.Profile), academie: ans.Academie,
+		profile: ans.Profile, academie: ans.Academie,
 	}, text, terms)
 	if len(qa.arena.cands) >= 2*keepCandidates {
 		qa.prune(&a.scratch)
@@ -864,6 +873,9 @@ func (a *Accumulator) Finish() Digest {
 				s := newScorer(qa, true)
 				qd.Words = s.words()
 				qd.Quotes = s.quotes()
+				for i := range qd.Quotes {
+					qd.Quotes[i].Profile = a.quoteProfile(qd.Quotes[i].Profile)
+				}
 			}
 			td.Questions = append(td.Questions, qd)
 		}

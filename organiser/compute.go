@@ -12,10 +12,10 @@ import (
 
 // Compute computes the digest of the answers created in [since, until)
 // (and the totals before until), for one theme or all, in lang, its times
-// in the consultation's time zone (Options.Location). It reads
-// the store in chunks of short read transactions (see ComputeDigest),
-// participants first as digest.Accumulator requires, so that participants
-// keep writing while it runs.
+// in the consultation's time zone (Options.Location), whose days it keeps
+// digest parts of (see ComputeDigest). It reads the store in chunks of
+// short read transactions, participants first as digest.Accumulator
+// requires, so that participants keep writing while it runs.
 //
 // Answers created at or after until are left out, so answers written while
 // Compute runs do not change it. A session read before its participant's
@@ -23,7 +23,7 @@ import (
 // (completion, drop-off) is approximate by a few seconds, counts are exact.
 func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, lang string) (digest.Digest, error) {
 	start := time.Now()
-	d, err := ComputeDigest(ctx, s.db, s.q, since, until, theme, lang)
+	d, err := ComputeDigest(ctx, s.db, s.q, since, until, theme, lang, s.opts.Location)
 	if s.opts.OnCompute != nil && err == nil {
 		s.opts.OnCompute(time.Since(start))
 	}
@@ -36,15 +36,33 @@ func (s *Service) Compute(ctx context.Context, since, until time.Time, theme, la
 // of those created since since only: the cost of the text (reading,
 // tokenising, scoring quotes) is the period's, and the rest of the store
 // costs a small binary record per answer.
-func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire, since, until time.Time, theme, lang string) (digest.Digest, error) {
+//
+// With days set (the consultation's time zone), the text of the days of
+// the period that have ended is read once: the digest merges the digest
+// parts stored for them (see digest.Accumulator.MergePart), and builds
+// and stores those missing as it reads their answers, so that the next
+// digest over them (the whole store's, a week's) only reads the texts of
+// the days since. The store drops a day's part whenever one of its
+// answers changes (edited, deleted, erased, hidden, shown, its author
+// banned or unbanned), and the next digest builds it again. Parts are
+// built by digests of every theme only; a digest of one theme uses them.
+func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire, since, until time.Time, theme, lang string, days *time.Location) (digest.Digest, error) {
 	if q == nil {
 		q = flows.DefaultQuestionnaire()
 	}
+	acc := digest.NewAccumulator(digest.Input{Questionnaire: q, Since: since, Until: until, Theme: theme, Lang: lang})
+	parts := partBuilder{db: db, acc: acc}
+	if days != nil {
+		if err := parts.prepare(ctx, since, until, theme == "", days); err != nil {
+			return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
+		}
+	}
+	// Read after the claim (prepare): a part built from what is read now
+	// is stored only if nothing it depends on changed since.
 	hidden, err := db.HiddenAnswers()
 	if err != nil {
 		return digest.Digest{}, err
 	}
-	acc := digest.NewAccumulator(digest.Input{Questionnaire: q, Since: since, Until: until, Theme: theme, Lang: lang})
 	err = db.ForEachProgress(ctx, func(p storage.Progress) error {
 		if p.Banned {
 			acc.Ban(p.Participant)
@@ -58,7 +76,10 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 	if err != nil {
 		return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
 	}
-	err = db.ForEachDigestAnswer(ctx, since, until, func(a storage.DigestAnswer) error {
+	err = db.ForEachDigestAnswer(ctx, since, until, parts.merged, func(a storage.DigestAnswer) error {
+		if err := parts.at(a.CreatedAt); err != nil {
+			return err
+		}
 		acc.Add(digest.Answer{
 			ID:          a.ID,
 			Participant: a.Participant,
@@ -74,8 +95,138 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 		})
 		return nil
 	})
+	if err == nil {
+		err = parts.finish()
+	}
 	if err != nil {
 		return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
 	}
 	return acc.Finish(), nil
+}
+
+// partBuilder merges the stored digest parts of a digest's period and
+// builds the missing ones of its days as the answers come, oldest first.
+type partBuilder struct {
+	db  DigestSource
+	acc *digest.Accumulator
+	// merged lists the periods whose stored parts were merged: their
+	// answers are read without their texts.
+	merged []storage.Span
+	// build lists the days to build, claimed under token; next is the
+	// first not built yet, open whether its part is started.
+	build []storage.Span
+	token uint64
+	next  int
+	open  bool
+}
+
+// prepare merges the stored parts within [since, until) and, when build,
+// claims the days of that period that have ended and have none.
+func (b *partBuilder) prepare(ctx context.Context, since, until time.Time, build bool, loc *time.Location) error {
+	err := b.db.ForEachDigestPart(ctx, since, until, func(p storage.DigestPart) error {
+		if b.acc.MergePart(p.Data) != nil {
+			// Damaged: its day's texts are read instead, and the
+			// claim below replaces it with a new part.
+			return nil
+		}
+		b.merged = append(b.merged, p.Span)
+		return nil
+	})
+	if err != nil || !build || until.IsZero() {
+		return err
+	}
+	first, ok, err := b.db.FirstDigestAnswer()
+	if err != nil || !ok {
+		return err
+	}
+	from := since
+	if since.IsZero() {
+		// The whole store: its first day is whole, there is nothing
+		// before its first answer (an answer added there would drop
+		// the day's part).
+		y, m, d := first.In(loc).Date()
+		from = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	}
+	m := 0 // b.merged[m:] end after the day being looked at
+	for _, day := range daysWithin(from, until, loc) {
+		for m < len(b.merged) && !b.merged[m].End.After(day.Start) {
+			m++
+		}
+		if m < len(b.merged) && b.merged[m].Start.Before(day.End) {
+			continue // overlaps a part merged (of another time zone)
+		}
+		b.build = append(b.build, day)
+	}
+	if b.token, err = b.db.ClaimDigestParts(b.build); err != nil || b.token == 0 {
+		b.build = nil
+	}
+	return err
+}
+
+// daysWithin returns the whole days of loc within [from, until), in order.
+func daysWithin(from, until time.Time, loc *time.Location) []storage.Span {
+	y, m, d := from.In(loc).Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if start.Before(from) {
+		d++
+		start = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	}
+	var out []storage.Span
+	for {
+		end := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+		if end.After(until) {
+			return out
+		}
+		out = append(out, storage.Span{Start: start, End: end})
+		start, d = end, d+1
+	}
+}
+
+// at is called before adding an answer created at t: it ends the parts of
+// the days before t and starts that of t's day, if it is one to build.
+func (b *partBuilder) at(t time.Time) error {
+	for b.next < len(b.build) {
+		day := b.build[b.next]
+		if t.Before(day.Start) {
+			return nil
+		}
+		if t.Before(day.End) {
+			if !b.open {
+				b.acc.StartPart()
+				b.open = true
+			}
+			return nil
+		}
+		if err := b.end(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// end ends the part of b.build[b.next] (empty if no answer started it)
+// and stores it, unless its claim was dropped meanwhile.
+func (b *partBuilder) end() error {
+	if !b.open {
+		b.acc.StartPart()
+	}
+	b.open = false
+	data, err := b.acc.EndPart()
+	if err != nil {
+		return err
+	}
+	day := b.build[b.next]
+	b.next++
+	_, err = b.db.StoreDigestPart(day, b.token, data)
+	return err
+}
+
+// finish ends the days no answer came after.
+func (b *partBuilder) finish() error {
+	for b.next < len(b.build) {
+		if err := b.end(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -16,7 +16,8 @@ import (
 
 // BenchmarkComputeDigest computes the digest of a store of 20,000 answers
 // (2,000 participants, 10 answers each, 10 % of them in the last day) for
-// the last day and for the whole store, as the bot does, and reports the
+// the last day and for the whole store (without digest parts, then with
+// the parts of its days stored), as the bot does, and reports the
 // cost per answer of the store: what a digest leaves to the garbage
 // collector, which the participants writing meanwhile share.
 //
@@ -63,13 +64,21 @@ func BenchmarkComputeDigest(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		since time.Time
-	}{{"daily", end.Add(-24 * time.Hour)}, {"whole", time.Time{}}} {
+		days  *time.Location
+	}{{"daily", end.Add(-24 * time.Hour), nil}, {"whole", time.Time{}, nil}, {"whole-parts", time.Time{}, paris}} {
 		b.Run(bc.name, func(b *testing.B) {
+			if bc.days != nil {
+				// The first digest builds the days' parts; the
+				// measured ones merge them.
+				if _, err := ComputeDigest(context.Background(), db, q, bc.since, end, "", flows.LangFR, bc.days); err != nil {
+					b.Fatal(err)
+				}
+			}
 			b.ReportAllocs()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			for b.Loop() {
-				d, err := ComputeDigest(context.Background(), db, q, bc.since, end, "", flows.LangFR)
+				d, err := ComputeDigest(context.Background(), db, q, bc.since, end, "", flows.LangFR, bc.days)
 				if err != nil || d.Total.Contributions != rows {
 					b.Fatalf("%d contributions, %v", d.Total.Contributions, err)
 				}

@@ -83,6 +83,13 @@ func randomText(r *rand.Rand) string {
 // unbans, erasures.
 func randomStore(t *testing.T, db *storage.DB, q *flows.Questionnaire, seed uint64) {
 	t.Helper()
+	randomStoreThen(t, db, q, seed, nil)
+}
+
+// randomStoreThen is randomStore calling then, when set, after every
+// step.
+func randomStoreThen(t *testing.T, db *storage.DB, q *flows.Questionnaire, seed uint64, then func(step int, now time.Time)) {
+	t.Helper()
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(seed, 1))
 	type ref struct{ theme, question string }
@@ -97,6 +104,9 @@ func randomStore(t *testing.T, db *storage.DB, q *flows.Questionnaire, seed uint
 	event := 0
 	for step := range 1000 {
 		now := t0.Add(time.Duration(step) * 15 * time.Minute)
+		if then != nil && step > 0 {
+			then(step-1, now)
+		}
 		n := r.IntN(participants)
 		ch := []string{bot.ChannelTelegram, bot.ChannelDiscord, bot.ChannelTerminal}[n%3]
 		p := fmt.Sprintf("%s:p%d", ch, n)
@@ -191,16 +201,19 @@ func TestDigestOfAPeriodEqualsTheFullScan(t *testing.T) {
 			{time.Time{}, day(5), q.Themes[0].ID, flows.LangFR},
 			{day(1), day(9), q.Themes[1].ID, flows.LangEN},
 		} {
-			got, err := ComputeDigest(context.Background(), db, q, tc.since, tc.until, tc.theme, tc.lang)
-			if err != nil {
-				t.Fatal(err)
-			}
 			want := referenceDigest(t, db, q, tc.since, tc.until, tc.theme, tc.lang)
 			if want.Period.Contributions == 0 || len(want.ByProfile) < 2 {
 				t.Errorf("seed %d, %v–%v: a period with nothing to compare: %+v", seed, tc.since, tc.until, want.Period)
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("seed %d, %v–%v theme %q: digest (-full scan +index):\n%s", seed, tc.since, tc.until, tc.theme, diff)
+			// Without digest parts, then building them, then merging them.
+			for _, days := range []*time.Location{nil, paris, paris} {
+				got, err := ComputeDigest(context.Background(), db, q, tc.since, tc.until, tc.theme, tc.lang, days)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("seed %d, %v–%v theme %q, days in %v: digest (-full scan +index):\n%s", seed, tc.since, tc.until, tc.theme, days, diff)
+				}
 			}
 		}
 	}
@@ -234,7 +247,7 @@ func TestDigestQuotesTheTextOfTheirAnswer(t *testing.T) {
 	if err := db.ForEachAnswer(context.Background(), func(a storage.Answer) error { byID[a.ID] = a.Text; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ComputeDigest(context.Background(), db, q, t0.Add(time.Hour), time.Time{}, "", flows.LangFR)
+	got, err := ComputeDigest(context.Background(), db, q, t0.Add(time.Hour), time.Time{}, "", flows.LangFR, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,5 +263,187 @@ func TestDigestQuotesTheTextOfTheirAnswer(t *testing.T) {
 	want := referenceDigest(t, db, q, t0.Add(time.Hour), time.Time{}, "", flows.LangFR)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("digest (-full scan +index):\n%s", diff)
+	}
+}
+
+// paris is a time zone an hour off UTC, whose days do not fall on the
+// store's.
+var paris = time.FixedZone("CET", 3600)
+
+// TestDigestPartsFollowTheStore computes the whole store's digest with
+// digest parts after every few hours of a random consultation (edits,
+// removals, hidden answers, bans, erasures of answers whose days have
+// parts), and checks it against the reference each time: a part that
+// outlived a change to one of its answers would show.
+func TestDigestPartsFollowTheStore(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	db := openDB(t, "")
+	checks, merged := 0, 0
+	randomStoreThen(t, db, q, 3, func(step int, now time.Time) {
+		if step%20 != 0 {
+			return
+		}
+		for _, theme := range []string{"", q.Themes[0].ID} {
+			got, err := ComputeDigest(context.Background(), db, q, time.Time{}, now, theme, flows.LangFR, paris)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := referenceDigest(t, db, q, time.Time{}, now, theme, flows.LangFR)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("step %d, theme %q: digest with parts (-full scan +parts):\n%s", step, theme, diff)
+			}
+			checks++
+		}
+		if err := db.ForEachDigestPart(context.Background(), time.Time{}, now, func(storage.DigestPart) error { merged++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if merged == 0 {
+		t.Errorf("%d digests checked, none with a digest part", checks)
+	}
+}
+
+// TestDigestPartsDroppedByEachChange builds the digest parts of two days,
+// then changes one answer of the first day in every way a digest sees
+// (edited, hidden, shown, its author banned and unbanned, removed, its
+// author erased): each time the whole store's digest must be the
+// reference's, and the first day's part must be gone until the next
+// digest builds it again, the second day's left alone.
+func TestDigestPartsDroppedByEachChange(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	th, qu := q.Themes[0].ID, q.Themes[0].Questions[0].ID
+	db := openDB(t, "")
+	ctx := context.Background()
+	day := func(d int, h int) time.Time { return time.Date(2026, 3, 2+d, h, 0, 0, 0, paris) }
+	event := 0
+	write := func(p string, at time.Time, change func(s *flows.Session)) {
+		t.Helper()
+		event++
+		in := bot.Inbound{ID: fmt.Sprint("ev-", event), Channel: bot.ChannelTelegram, Participant: p, Address: "chat"}
+		if _, err := db.Apply(ctx, in, at, func(s flows.Session) (flows.Session, []flows.Reply) {
+			if s.Answers == nil {
+				s.Answers = map[string]flows.Answer{}
+			}
+			s.Profile = "parent"
+			change(&s)
+			return s, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer := func(text string, at time.Time) func(s *flows.Session) {
+		return func(s *flows.Session) {
+			created := at
+			if old, ok := s.Answers[flows.AnswerKey(th, qu)]; ok {
+				created = old.CreatedAt
+			}
+			s.Answers[flows.AnswerKey(th, qu)] = flows.Answer{Theme: th, Question: qu, Text: text, CreatedAt: created, UpdatedAt: at}
+		}
+	}
+	for d := range 2 {
+		for i := range 4 {
+			write(fmt.Sprintf("telegram:%d-%d", d, i), day(d, 10+i), answer(fmt.Sprintf("tablettes écrans connexion école mot%d-%d", d, i), day(d, 10+i)))
+		}
+	}
+	now := day(2, 12)
+	parts := func() []time.Time {
+		var starts []time.Time
+		if err := db.ForEachDigestPart(ctx, time.Time{}, now, func(p storage.DigestPart) error {
+			starts = append(starts, p.Start)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return starts
+	}
+	check := func(what string) {
+		t.Helper()
+		got, err := ComputeDigest(ctx, db, q, time.Time{}, now, "", flows.LangFR, paris)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(referenceDigest(t, db, q, time.Time{}, now, "", flows.LangFR), got); diff != "" {
+			t.Errorf("%s: digest with parts (-full scan +parts):\n%s", what, diff)
+		}
+		if got := parts(); len(got) != 2 || !got[0].Equal(day(0, 0)) || !got[1].Equal(day(1, 0)) {
+			t.Errorf("%s: parts of the days starting %v, want both days'", what, got)
+		}
+	}
+	check("built")
+	var id uint64
+	if err := db.ForEachAnswer(ctx, func(a storage.Answer) error {
+		if a.Participant == "telegram:0-1" {
+			id = a.ID
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what   string
+		change func()
+	}{
+		{"edited", func() { write("telegram:0-1", now, answer("ordinateurs réseau famille devoirs", now)) }},
+		{"hidden", func() { _, _, _ = db.SetHidden(id, true, now) }},
+		{"shown", func() { _, _, _ = db.SetHidden(id, false, now) }},
+		{"banned", func() { _, _, _ = db.SetBanned(id, true) }},
+		{"unbanned", func() { _, _, _ = db.SetBanned(id, false) }},
+		{"removed", func() {
+			write("telegram:0-1", now, func(s *flows.Session) { delete(s.Answers, flows.AnswerKey(th, qu)) })
+		}},
+		{"erased", func() { write("telegram:0-2", now, func(s *flows.Session) { s.Stage = flows.StageErased }) }},
+	} {
+		c.change()
+		if got := parts(); len(got) != 1 || !got[0].Equal(day(1, 0)) {
+			t.Errorf("%s: parts of the days starting %v, want the second day's only", c.what, got)
+		}
+		check(c.what)
+	}
+	// Nothing of the erased answer survives in a part.
+	if err := db.ForEachDigestPart(ctx, time.Time{}, now, func(p storage.DigestPart) error {
+		if strings.Contains(string(p.Data), "mot0-2") {
+			t.Errorf("the part of the day starting %v holds the erased answer", p.Start)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDamagedDigestPartIsBuiltAgain stores a part that cannot be read:
+// the digest reads that day's answers instead, equals the reference, and
+// stores a sound part in its place.
+func TestDamagedDigestPartIsBuiltAgain(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	ctx := context.Background()
+	db := openDB(t, "")
+	randomStore(t, db, q, 5)
+	first, _, err := db.FirstDigestAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, m, d := first.In(paris).Date()
+	day := storage.Span{Start: time.Date(y, m, d+1, 0, 0, 0, 0, paris), End: time.Date(y, m, d+2, 0, 0, 0, 0, paris)}
+	token, err := db.ClaimDigestParts([]storage.Span{day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.StoreDigestPart(day, token, []byte{1, 200}); !ok || err != nil {
+		t.Fatalf("stored %v, %v", ok, err)
+	}
+	until := first.Add(6 * 24 * time.Hour)
+	got, err := ComputeDigest(ctx, db, q, time.Time{}, until, "", flows.LangFR, paris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(referenceDigest(t, db, q, time.Time{}, until, "", flows.LangFR), got); diff != "" {
+		t.Errorf("digest over a damaged part (-full scan +parts):\n%s", diff)
+	}
+	n := 0
+	if err := db.ForEachDigestPart(ctx, day.Start, day.End, func(p storage.DigestPart) error {
+		n++
+		return digest.NewAccumulator(digest.Input{Questionnaire: q}).MergePart(p.Data)
+	}); err != nil || n != 1 {
+		t.Errorf("the day's part after the digest: %d parts, %v; want one sound part", n, err)
 	}
 }

@@ -140,9 +140,20 @@ type DigestSource interface {
 	ForEachProgress(ctx context.Context, fn func(storage.Progress) error) error
 	// ForEachDigestAnswer calls fn for every answer created before until
 	// (all when until is zero), each once in its latest version, with its
-	// text only when created at or after since. The text is valid during
-	// the call only: its memory is reused for the next ones.
-	ForEachDigestAnswer(ctx context.Context, since, until time.Time, fn func(storage.DigestAnswer) error) error
+	// text only when created at or after since and outside the periods
+	// noText. The text is valid during the call only: its memory is reused
+	// for the next ones.
+	ForEachDigestAnswer(ctx context.Context, since, until time.Time, noText []storage.Span, fn func(storage.DigestAnswer) error) error
+	// ForEachDigestPart calls fn for every stored digest part of a period
+	// within [from, to), in time order.
+	ForEachDigestPart(ctx context.Context, from, to time.Time, fn func(storage.DigestPart) error) error
+	// ClaimDigestParts marks periods whose parts a digest is about to
+	// build, and StoreDigestPart stores one if none of its answers changed
+	// since the claim (a zero token: nothing claimed, a read-only store).
+	ClaimDigestParts(spans []storage.Span) (uint64, error)
+	StoreDigestPart(s storage.Span, token uint64, data []byte) (bool, error)
+	// FirstDigestAnswer returns the creation time of the oldest answer.
+	FirstDigestAnswer() (time.Time, bool, error)
 }
 
 var _ DigestSource = (*storage.DB)(nil)

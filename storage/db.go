@@ -28,8 +28,10 @@ import (
 // progress, see startDigestIndex), which an older program would leave
 // stale; version 6 stores sessions without their answers, which live in
 // the answers bucket only (see migrateSessions), so that an event no
-// longer rewrites every answer of its participant.
-const SchemaVersion = 6
+// longer rewrites every answer of its participant; version 7 the digest
+// parts (see bucketDigestParts), which an older program would leave stale
+// when their answers change.
+const SchemaVersion = digestPartsSchema
 
 // Bucket names. All of them are created in one transaction by Open.
 var (
@@ -67,6 +69,7 @@ var (
 		bucketVoice, bucketVoiceDue, bucketVoiceTrash,
 		bucketReminderDue, bucketReminderContacts, bucketAnnouncements,
 		bucketAnswersByTime, bucketProgress, bucketPaidBroadcast,
+		bucketDigestParts, bucketDigestPartData,
 	}
 )
 
@@ -196,6 +199,9 @@ func (db *DB) write(fn func(kv.Tx) error) error {
 	}
 	return db.group.run(fn)
 }
+
+// readOnly reports whether the database was opened read-only.
+func (db *DB) readOnly() bool { return db.bolt != nil && db.bolt.IsReadOnly() }
 
 // update runs fn in a write transaction of its own. fn may run more than
 // once on a backend that retries conflicts (etcd), so it resets what it

@@ -74,6 +74,11 @@ func timeKey(created time.Time, id uint64) []byte {
 
 func timeBound(t time.Time) uint64 { return uint64(t.UnixNano()) ^ 1<<63 }
 
+// boundTime reads the time timeBound wrote in the first 8 bytes of b.
+func boundTime(b []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^1<<63)).UTC()
+}
+
 // encodeDigestRow encodes what a digest reads of an answer: version, flags,
 // then participant, channel, profile, académie, theme, question and text,
 // each as a uvarint length and its bytes.
@@ -206,7 +211,7 @@ func (d *rowDecoder) decode(k, v []byte, withText bool) (DigestAnswer, error) {
 	a := DigestAnswer{
 		ID:        binary.BigEndian.Uint64(k[8:]),
 		Voice:     v[1]&rowVoice != 0,
-		CreatedAt: time.Unix(0, int64(binary.BigEndian.Uint64(k)^1<<63)).UTC(),
+		CreatedAt: boundTime(k),
 	}
 	rest := v[2:]
 	for i, f := range [...]*string{&a.Participant, &a.Channel, &a.Profile, &a.Academie, &a.Theme, &a.Question, &a.Text} {
@@ -231,7 +236,8 @@ func (d *rowDecoder) decode(k, v []byte, withText bool) (DigestAnswer, error) {
 }
 
 // indexAnswerTx writes r's digest row. prev is the record r replaces, if
-// any: its row goes first when its creation time differs.
+// any: its row goes first when its creation time differs. The digest
+// parts of both creation times go too (see bucketDigestParts).
 func indexAnswerTx(tx kv.Tx, prev []byte, r answerRecord) error {
 	b := tx.Bucket(bucketAnswersByTime)
 	if prev != nil {
@@ -243,7 +249,13 @@ func indexAnswerTx(tx kv.Tx, prev []byte, r answerRecord) error {
 			if err := b.Delete(timeKey(created, id)); err != nil {
 				return fmt.Errorf("delete time index entry: %w", err)
 			}
+			if err := dropDigestPartTx(tx, created); err != nil {
+				return err
+			}
 		}
+	}
+	if err := dropDigestPartTx(tx, r.CreatedAt); err != nil {
+		return err
 	}
 	if err := b.Put(timeKey(r.CreatedAt, r.ID), encodeDigestRow(r)); err != nil {
 		return fmt.Errorf("put time index entry: %w", err)
@@ -252,7 +264,7 @@ func indexAnswerTx(tx kv.Tx, prev []byte, r answerRecord) error {
 }
 
 // unindexAnswerTx deletes the digest row of the stored answer record v,
-// which is being deleted.
+// which is being deleted, and the digest part of its creation time.
 func unindexAnswerTx(tx kv.Tx, v []byte) error {
 	created, id, err := recordTime(v)
 	if err != nil {
@@ -261,7 +273,7 @@ func unindexAnswerTx(tx kv.Tx, v []byte) error {
 	if err := tx.Bucket(bucketAnswersByTime).Delete(timeKey(created, id)); err != nil {
 		return fmt.Errorf("delete time index entry: %w", err)
 	}
-	return nil
+	return dropDigestPartTx(tx, created)
 }
 
 // recordTime reads the id and creation time of a stored answer record,
@@ -434,6 +446,11 @@ func putProgressTx(tx kv.Tx, old, next flows.Session) error {
 	rec := progressOf(next)
 	if rec.equal(progressOf(old)) {
 		return nil
+	}
+	if old.Banned != next.Banned {
+		if err := dropParticipantPartsTx(tx, next.Participant); err != nil {
+			return err
+		}
 	}
 	return writeProgressTx(tx, next.Participant, rec)
 }
@@ -647,7 +664,11 @@ const digestChunk = 4
 // not built (an older file opened read-only) is read from the answers
 // themselves, in key order. An error from fn stops the walk and is
 // returned as is.
-func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, fn func(DigestAnswer) error) error {
+//
+// The texts of the answers created in the periods noText (sorted, not
+// overlapping) are not read: a digest that has their digest parts (see
+// ForEachDigestPart) only counts those answers.
+func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, noText []Span, fn func(DigestAnswer) error) error {
 	ready, err := db.digestIndexReady()
 	if err != nil {
 		return err
@@ -664,7 +685,7 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 			}
 			a := DigestAnswer{ID: r.ID, Participant: r.Participant, Channel: r.Channel, Profile: r.Profile,
 				Academie: r.Academie, Theme: r.Theme, Question: r.Question, Voice: r.Voice != nil, CreatedAt: r.CreatedAt}
-			if since.IsZero() || !r.CreatedAt.Before(since) {
+			if (since.IsZero() || !r.CreatedAt.Before(since)) && !inSpans(noText, r.CreatedAt) {
 				a.Text = r.Text
 			}
 			return a, true, nil
@@ -679,7 +700,11 @@ func (db *DB) ForEachDigestAnswer(ctx context.Context, since, until time.Time, f
 	}
 	d := rowDecoder{shared: map[string]string{}, people: map[string]string{}}
 	return walkRangeBy(ctx, db, digestChunk*db.opts.ExportChunk, bucketAnswersByTime, nil, to, what, d.resetTexts, func(_ kv.Tx, k, v []byte) (DigestAnswer, bool, error) {
-		a, err := d.decode(k, v, textFrom == nil || bytes.Compare(k, textFrom) >= 0)
+		withText := textFrom == nil || bytes.Compare(k, textFrom) >= 0
+		if withText && len(noText) > 0 && len(k) == 16 {
+			withText = !inSpans(noText, boundTime(k))
+		}
+		a, err := d.decode(k, v, withText)
 		return a, true, err
 	}, fn)
 }
@@ -792,4 +817,19 @@ func (db *DB) CheckDigestIndex() error {
 		}
 		return errors.Join(errs...)
 	})
+}
+
+// inSpans reports whether t lies in one of spans, sorted and not
+// overlapping.
+func inSpans(spans []Span, t time.Time) bool {
+	i, _ := slices.BinarySearchFunc(spans, t, func(s Span, t time.Time) int {
+		if !s.End.After(t) {
+			return -1
+		}
+		if s.Start.After(t) {
+			return 1
+		}
+		return 0
+	})
+	return i < len(spans) && !spans[i].Start.After(t) && spans[i].End.After(t)
 }

@@ -28,7 +28,7 @@ func removeStep(theme, question string) func(flows.Session) (flows.Session, []fl
 func digestAnswers(t *testing.T, db *DB, since, until time.Time) []DigestAnswer {
 	t.Helper()
 	var got []DigestAnswer
-	if err := db.ForEachDigestAnswer(context.Background(), since, until, func(a DigestAnswer) error {
+	if err := db.ForEachDigestAnswer(context.Background(), since, until, nil, func(a DigestAnswer) error {
 		a.Text = strings.Clone(a.Text)
 		got = append(got, a)
 		return nil

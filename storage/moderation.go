@@ -105,6 +105,9 @@ func (db *DB) SetHidden(id uint64, hidden bool, now time.Time) (Answer, bool, er
 		if !changed {
 			return nil
 		}
+		if err := dropDigestPartTx(tx, r.CreatedAt); err != nil {
+			return err
+		}
 		if hidden {
 			return b.Put(u64(id), u64(uint64(now.UnixNano())))
 		}
@@ -152,6 +155,9 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 			return err
 		}
 		if err := sessions.Put([]byte(participant), b); err != nil {
+			return err
+		}
+		if err := dropParticipantPartsTx(tx, participant); err != nil {
 			return err
 		}
 		return writeProgressTx(tx, participant, progressOf(s))

@@ -105,7 +105,7 @@ func (l *localReader) compute(ctx context.Context, theme, lang string) (digest.D
 		return digest.Digest{}, err
 	}
 	start := time.Now()
-	d, err := organiser.ComputeDigest(ctx, l.db, l.q, since, start, theme, lang)
+	d, err := organiser.ComputeDigest(ctx, l.db, l.q, since, start, theme, lang, l.loc)
 	if err != nil {
 		return digest.Digest{}, err
 	}

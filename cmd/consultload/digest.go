@@ -28,12 +28,14 @@ import (
 
 // runDigest measures the organisers' side over a large store: the time and
 // peak memory to compute a daily digest (the last day of the store) and a
-// whole-store digest, each the way the bot does it (through the digest
-// index) and, with -fullscan, the way it did before (every session and
-// answer decoded), then to export; and the participants' write latency
-// (storage.Apply, fsync on) during each.
+// whole-store digest twice (the first builds the digest parts of the
+// store's days, in the consultation's default time zone, the second
+// merges them; -parts=false reads every text each time), each the way the
+// bot does it (through the digest index) and, with -fullscan, the way it
+// did before (every session and answer decoded), then to export; and the
+// participants' write latency (storage.Apply, fsync on) during each.
 //
-//	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-fullscan]
+//	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-fullscan] [-parts=false]
 //	    [-cpuprofile FILE] [-memprofile FILE] [-trace PREFIX]
 //
 // The profiles cover the digests, the traces the baseline and each
@@ -55,10 +57,11 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	baseline := fs.Duration("baseline", 5*time.Second, "how long to measure write latency with no digest running")
 	fullScan := fs.Bool("fullscan", false, "also compute each digest the way it was before the digest index, for comparison")
 	export := fs.Bool("export", true, "measure the exports too")
+	parts := fs.Bool("parts", true, "keep digest parts of the days the digests read (false: read every text each time, as before)")
 	headroom := fs.Bool("headroom", true, "open the store as consultbot run does, with storage.MmapHeadroom (false: bbolt's default mapping)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
 	memProfile := fs.String("memprofile", "", "write a profile of the memory allocated during the digests (writers included) to this file")
-	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace and PREFIX-whole.trace, for go tool trace")
+	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace, PREFIX-whole.trace and PREFIX-whole-again.trace, for go tool trace")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,7 +102,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "open (builds the digest index of an older file): %v\n", time.Since(start).Round(time.Millisecond))
 	// The daily period: the last day of the store, whenever it was made.
 	var last time.Time
-	if err := db.ForEachDigestAnswer(ctx, time.Time{}, time.Now().Add(-time.Minute), func(a storage.DigestAnswer) error {
+	if err := db.ForEachDigestAnswer(ctx, time.Time{}, time.Now().Add(-time.Minute), nil, func(a storage.DigestAnswer) error {
 		last = a.CreatedAt
 		return nil
 	}); err != nil {
@@ -129,8 +132,14 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 		name    string
 		compute func(since, until time.Time) (digest.Digest, error)
 	}
+	var days *time.Location
+	if *parts {
+		if days, err = time.LoadLocation(organiser.DefaultTimeZone); err != nil {
+			days = time.UTC
+		}
+	}
 	ways := []way{{"index", func(since, until time.Time) (digest.Digest, error) {
-		return organiser.ComputeDigest(ctx, db, q, since, until, "", flows.LangFR)
+		return organiser.ComputeDigest(ctx, db, q, since, until, "", flows.LangFR, days)
 	}}}
 	if *fullScan {
 		ways = append(ways, way{"full scan", func(since, until time.Time) (digest.Digest, error) {
@@ -144,7 +153,13 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, period := range []struct {
 		name, short  string
 		since, until time.Time
-	}{{"daily", "daily", since, until}, {"whole store", "whole", time.Time{}, until}} {
+	}{
+		{"daily", "daily", since, until},
+		{"whole store", "whole", time.Time{}, until},
+		// With -parts, the first whole-store digest built the parts of
+		// the store's days; this one merges them.
+		{"whole store again", "whole-again", time.Time{}, until},
+	} {
 		for _, wy := range ways {
 			var d digest.Digest
 			prefix := *tracePrefix
@@ -265,11 +280,17 @@ func generate(ctx context.Context, path string, q *flows.Questionnaire, answers,
 	freshFrom := participants - min(fresh, answers)/perParticipant // the first participant of the last day
 	day := end.Add(-24 * time.Hour)
 	t0 := day.Add(-29 * 24 * time.Hour)
+	// In floating point: i × 29 days in nanoseconds overflows an int64
+	// from i = 3,682, which put the older answers of a large store within
+	// a day of t0 instead of over 29 days.
+	spread := func(from time.Time, span time.Duration, i, n int) time.Time {
+		return from.Add(time.Duration(float64(span) * float64(i) / float64(max(n, 1))))
+	}
 	at := func(i int) time.Time {
 		if i >= freshFrom {
-			return day.Add(time.Duration(i-freshFrom) * 24 * time.Hour / time.Duration(max(participants-freshFrom, 1)))
+			return spread(day, 24*time.Hour, i-freshFrom, participants-freshFrom)
 		}
-		return t0.Add(time.Duration(i) * 29 * 24 * time.Hour / time.Duration(max(freshFrom, 1)))
+		return spread(t0, 29*24*time.Hour, i, freshFrom)
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
