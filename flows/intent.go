@@ -136,6 +136,12 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 			return reading{kind: readNoOption}
 		}
 	}
+	if !open && thanksWords[foldKey(emojiWords.Replace(text))] {
+		// Only thanks: read before the labels, where « merci » would
+		// match « Non merci », and before normalize drops it as a filler.
+		// A thank-you decides nothing for the person.
+		return reading{kind: readThanks}
+	}
 	if o, ok := yesNo(n, opts); ok {
 		return reading{kind: readOption, opt: o}
 	}
@@ -198,10 +204,6 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		}
 		if len(opts) > 0 && opts[0].action == actTheme && anyTheme[n] {
 			return reading{kind: readAnyTheme}
-		}
-		if thanksWords[foldKey(emojiWords.Replace(text))] {
-			// Read before normalize drops « merci » as a filler.
-			return reading{kind: readThanks}
 		}
 		return reading{kind: readUnclear}
 	}
@@ -1228,4 +1230,43 @@ func languageRequest(n string) (string, bool) {
 		}
 	}
 	return lang, lang != ""
+}
+
+// Words that tell the language of a first message. « hello », which
+// French speakers say too, counts as English: it is how most English
+// speakers open, and one French word in the message keeps French.
+var (
+	englishWords = wordSet("hello hi hey hiya howdy good morning afternoon evening i im id ill like would want to take " +
+		"part participate join in the an and is are am this it what how can could do does you your my me we " +
+		"please thanks thank there here about survey give opinion english speak s d m ll ve re of for with on")
+	frenchWords = wordSet("bonjour bonsoir salut coucou bjr slt cc je j suis voudrais veux aimerais participer le la les " +
+		"un une des du de et est c ce que qui quoi comment pour avec sur dans moi vous tu nous mon ma mes oui non merci " +
+		"svp stp francais commencer aide enquete donner avis ca va")
+)
+
+// writtenIn tells the language of a short message, "" when it cannot:
+// English when at least half its words are English, none French, and
+// the other way round. It chooses the language at first contact when the
+// platform gives no hint (a Discord direct message carries none).
+func writtenIn(text string) string {
+	if utf8.RuneCountInString(text) > maxIntentLen {
+		return ""
+	}
+	words := strings.Fields(foldKey(emojiWords.Replace(text)))
+	en, fr := 0, 0
+	for _, w := range words {
+		switch {
+		case englishWords[w]:
+			en++
+		case frenchWords[w]:
+			fr++
+		}
+	}
+	switch {
+	case en > 0 && fr == 0 && 2*en >= len(words):
+		return LangEN
+	case fr > 0 && en == 0 && 2*fr >= len(words):
+		return LangFR
+	}
+	return ""
 }

@@ -153,6 +153,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			arg = s.Reviewed
 		}
 		want, wantReplies := m.Step(s, Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: action, arg: arg}.String()}, now)
+		// Only a tap is remembered, for its repeats (Session.Tap).
+		want.Tap, want.TapAt = got.Tap, got.TapAt
 		if len(wantReplies) > 0 && wantReplies[0].Replaces {
 			wantReplies[0].Replaces = false
 			if l, rest, _ := strings.Cut(wantReplies[0].Lead, "\n"); strings.HasPrefix(l, "✓ ") {

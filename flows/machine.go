@@ -145,6 +145,11 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		}
 		return s, []Reply{bannedReply(s.Lang)}
 	}
+	if st.repeatedTap(ev) {
+		// The tap just applied, again: nothing changes, nothing is said
+		// (its reply is on its way or in sight), not even the timestamps.
+		return s, nil
+	}
 	st.cameBack(ev)
 	// Only a real tap takes the tapped message's place: typed words read
 	// as a button are stepped as one, but answered with a new message.
@@ -161,6 +166,10 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 		st.s.Reviewed = ""
 	}
 	st.actedAt(at, ev)
+	st.s.Tap, st.s.TapAt = "", time.Time{}
+	if st.tapped {
+		st.s.Tap, st.s.TapAt = ev.Token, now
+	}
 	st.out = foldNotes(st.out)
 	st.markTap()
 	if st.s.Stage == StageErased {
@@ -347,8 +356,19 @@ func (st *step) repair(ev Event) {
 	}
 	if s.Stage == StageNew {
 		s.Lang = st.m.cfg.DefaultLang
-		if strings.HasPrefix(strings.ToLower(ev.Lang), "en") {
+		hint := ev.Lang
+		if hint == "" {
+			hint = ev.DiscordLocale
+		}
+		switch {
+		case strings.HasPrefix(strings.ToLower(hint), "en"):
 			s.Lang = LangEN
+		case hint == "" && ev.Kind == EventText:
+			// No hint (a Discord direct message): a first message
+			// clearly in one language opens in it.
+			if l := writtenIn(ev.Text); l != "" {
+				s.Lang = l
+			}
 		}
 	}
 	if s.Lang != LangFR && s.Lang != LangEN {
@@ -950,6 +970,23 @@ func (st *step) tapOf(ev Event) (bool, string) {
 		return true, o.label
 	}
 	return false, ""
+}
+
+// tapRepeatWindow is how soon after a tap the same token counts as the
+// same tap again: a bouncing finger taps twice within a second, and a
+// second click on a button that seemed slow comes within a few.
+const tapRepeatWindow = 10 * time.Second
+
+// repeatedTap reports ev as a repeat of the tap last applied (see
+// Session.Tap). A tap on an older button, or the same one later, is no
+// repeat: it is told it belongs to an earlier question.
+func (st *step) repeatedTap(ev Event) bool {
+	s := &st.s
+	if ev.Kind != EventChoice || s.Tap == "" || ev.Token != s.Tap {
+		return false
+	}
+	since := st.now.Sub(s.TapAt)
+	return since >= 0 && since <= tapRepeatWindow
 }
 
 // markTap makes the first reply to a tap on the current prompt take that

@@ -274,6 +274,13 @@ func (st *step) reminders(ev Event) bool {
 			if rd.kind == readOption {
 				return st.remindersChoice(token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg})
 			}
+			if rd.kind == readThanks {
+				// A bare thank-you is neither yes nor no: the offer is
+				// asked again, its buttons with it.
+				st.say(st.msg().ThanksBack)
+				st.reshow()
+				return true
+			}
 			if remindStopWords[n] {
 				return st.remindersChoice(token{prompt: s.Prompt, action: actRemindStop})
 			}

@@ -50,6 +50,13 @@ type Session struct {
 	// token carries it, so a tap on an older prompt's button is recognised
 	// as stale and answered with the current question instead.
 	Prompt int `json:"prompt"`
+	// Tap is the token of the last tap applied, on a button of the
+	// prompt then current, and TapAt when: the same token arriving again
+	// within tapRepeatWindow is a finger's bounce or a second click on a
+	// button that seemed slow (the first one moved on already), and
+	// changes nothing. Any other event clears it.
+	Tap   string    `json:"tap,omitempty"`
+	TapAt time.Time `json:"tap_at,omitzero"`
 	// Pending is a confirmation asked on top of the stage (erase my data,
 	// is this your answer, which place, which language). It holds while
 	// its Prompt is the current one: any later prompt ends it, as it makes

@@ -197,6 +197,8 @@ func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) 
 		Theme:       str(s.Theme),
 		Question:    str(s.Question),
 		Prompt:      s.Prompt,
+		Tap:         str(s.Tap),
+		TapAt:       tmz(s.TapAt),
 		Pending:     copyPending(s.Pending, str, tmz),
 		Reviewed:    str(s.Reviewed),
 		CreatedAt:   tmz(s.CreatedAt),

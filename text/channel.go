@@ -62,7 +62,14 @@ type Terminal struct {
 	CleanedBack string
 	NotSaved    string // a message the engine could not record
 	SavedFile   string // %s path
-	Goodbye     string
+	// DataFileErased follows an erasure when the person's « mes données »
+	// file was still on this computer: it is deleted with the rest; %s
+	// path.
+	DataFileErased string
+	// Goodbye ends the conversation when answers are stored;
+	// GoodbyeNothing when none is (nothing answered yet, or all erased).
+	Goodbye        string
+	GoodbyeNothing string
 	// OrganiserHint is printed first in organiser mode (chat -organiser);
 	// %s is the database file. OrganiserNote follows the organisers' help;
 	// OrganiserGoodbye ends the session.

@@ -642,6 +642,8 @@ Messages follow LANG (en_… for English); French otherwise.
 			CleanedBack:      "Here it is without them, in the input line: correct it if needed, then press Enter.",
 			NotSaved:         "(Error: this message was not saved, please try again.)",
 			SavedFile:        "(File saved: %s)",
+			DataFileErased:   "(The file of your data, %s, is deleted too.)",
+			GoodbyeNothing:   "See you soon! No answer is saved under your name: run the same command again to take part.",
 			Goodbye:          "See you soon! Your answers are saved: run the same command again to continue.",
 			OrganiserHint:    "consultbot, organiser mode, on the file %s: the team's commands, with no token and no server. /help lists them; Ctrl-D or Ctrl-C to quit.",
 			OrganiserNote:    "To answer the consultation yourself: consultbot chat, without -organiser.",

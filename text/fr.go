@@ -643,6 +643,8 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 			CleanedBack:      "Le voici sans eux, dans la ligne de saisie : corrigez-le si besoin, puis Entrée.",
 			NotSaved:         "(Erreur : ce message n'a pas été enregistré, réessayez.)",
 			SavedFile:        "(Fichier enregistré : %s)",
+			DataFileErased:   "(Le fichier de vos données, %s, est supprimé lui aussi.)",
+			GoodbyeNothing:   "À bientôt ! Aucune réponse n'est enregistrée à votre nom : relancez la même commande pour participer.",
 			Goodbye:          "À bientôt ! Vos réponses sont enregistrées : relancez la même commande pour reprendre.",
 			OrganiserHint:    "consultbot, mode organisation, sur le fichier %s : les commandes de l'équipe, sans jeton ni serveur. /aide les rappelle ; Ctrl-D ou Ctrl-C pour quitter.",
 			OrganiserNote:    "Pour répondre vous-même à la consultation : consultbot chat, sans -organiser.",

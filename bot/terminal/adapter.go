@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +26,12 @@ import (
 // Handler applies one inbound event; *bot.Engine implements it.
 type Handler interface {
 	Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
+}
+
+// Sessions reads a participant's stored session; storage.DB implements
+// it. ok is false when nothing is stored (never written, or erased).
+type Sessions interface {
+	Session(participant string) (s flows.Session, ok bool, err error)
 }
 
 // DefaultName is the participant name used when Options.Name is empty.
@@ -48,6 +57,10 @@ type Options struct {
 	// as JSON, a digest's chart) are written, readable by the owner only;
 	// empty: the current directory.
 	DocumentDir string
+	// Sessions, when set, tells what is stored of the person: the goodbye
+	// then says whether answers are kept, and after an erasure the « mes
+	// données » file written here earlier is deleted too.
+	Sessions Sessions
 	// Organiser, when set, makes the adapter an organisers' console
 	// (consultbot chat -organiser): every line goes to the organisers'
 	// service as from a member of the team in their own place, and the
@@ -72,6 +85,7 @@ type Adapter struct {
 	now         func() time.Time
 	docDir      string
 	org         Organiser
+	sessions    Sessions
 
 	mu sync.Mutex
 	// What the last reply that asked something expects: its options,
@@ -85,6 +99,7 @@ type Adapter struct {
 	printed    uint64        // highest outbox seq written to out
 	notify     chan struct{} // closed and replaced whenever printed moves
 	n          int           // events sent, for unique ids
+	written    int           // documents written, to tell whether an event wrote one
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -109,6 +124,7 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 		now:         opts.Now,
 		docDir:      opts.DocumentDir,
 		org:         opts.Organiser,
+		sessions:    opts.Sessions,
 		shownLang:   baseLang(opts.Lang),
 		notify:      make(chan struct{}),
 	}
@@ -195,8 +211,16 @@ func (a *Adapter) goodbye(interrupted bool) {
 		a.ed.t.SetPrompt("")
 	}
 	bye := a.texts().Goodbye
-	if a.org != nil {
+	switch {
+	case a.org != nil:
 		bye = a.texts().OrganiserGoodbye
+	case a.sessions != nil:
+		// « Vos réponses sont enregistrées » only when some are.
+		if s, ok, err := a.sessions.Session(a.participant); err == nil && (!ok || len(s.Answers) == 0) {
+			bye = a.texts().GoodbyeNothing
+		} else if err != nil {
+			a.logger.Error("read session", "platform", bot.ChannelTerminal, "err", err)
+		}
 	}
 	a.print(bye + "\n")
 	if a.ed != nil && interrupted {
@@ -363,6 +387,7 @@ func (a *Adapter) handle(ctx context.Context, ev flows.Event) (saved bool, err e
 	}
 	a.n++
 	id := fmt.Sprintf("%s:%d-%d", a.participant, a.now().UnixNano(), a.n)
+	written := a.written
 	a.mu.Unlock()
 
 	applied, err := a.handler.Handle(ctx, bot.Inbound{
@@ -382,9 +407,47 @@ func (a *Adapter) handle(ctx context.Context, ev flows.Event) (saved bool, err e
 		return false, nil
 	}
 	if n := len(applied.Outbox); n > 0 {
-		return true, a.waitPrinted(ctx, applied.Outbox[n-1].Seq)
+		if err := a.waitPrinted(ctx, applied.Outbox[n-1].Seq); err != nil {
+			return true, err
+		}
 	}
+	a.forgetDataFile(written)
 	return true, nil
+}
+
+// forgetDataFile deletes the person's « mes données » file once nothing
+// is stored of them (they erased everything), unless the event just
+// handled wrote it (a newcomer's first /mes_donnees stores nothing
+// either). The file sits next to the database on a computer others may
+// use, in the operator's hands rather than the person's: the erasure's
+// « toutes vos données sont effacées » must hold for it too.
+func (a *Adapter) forgetDataFile(writtenBefore int) {
+	if a.sessions == nil {
+		return
+	}
+	a.mu.Lock()
+	wrote := a.written != writtenBefore
+	a.mu.Unlock()
+	if wrote {
+		return
+	}
+	if _, ok, err := a.sessions.Session(a.participant); err != nil || ok {
+		if err != nil {
+			a.logger.Error("read session", "platform", bot.ChannelTerminal, "err", err)
+		}
+		return
+	}
+	path := a.documentPath(flows.DataFileName)
+	if err := os.Remove(path); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			a.logger.Error("delete data file", "platform", bot.ChannelTerminal, "err", err)
+		}
+		return
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	a.print(fmt.Sprintf(a.texts().DataFileErased, path) + "\n\n")
 }
 
 func (a *Adapter) waitPrinted(ctx context.Context, seq uint64) error {

@@ -14,8 +14,8 @@ import (
 // data, and prints where it is (a.mu held). The participant's name prefixes the file
 // name so that two people of one terminal do not overwrite each other.
 func (a *Adapter) writeDocument(d *flows.Document) error {
-	name := safeName(a.address) + "-" + safeName(d.Name)
-	path := filepath.Join(a.docDir, name)
+	path := a.documentPath(d.Name)
+	a.written++
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("write document: %w", err)
@@ -39,6 +39,12 @@ func (a *Adapter) writeDocument(d *flows.Document) error {
 		return fmt.Errorf("print document path: %w", err)
 	}
 	return nil
+}
+
+// documentPath is where a document named name is written for this
+// person.
+func (a *Adapter) documentPath(name string) string {
+	return filepath.Join(a.docDir, safeName(a.address)+"-"+safeName(name))
 }
 
 // safeName keeps [A-Za-z0-9._-] of s, so that a name typed with -as

@@ -77,3 +77,42 @@ func TestEnglishAfterEraseInTheTerminal(t *testing.T) {
 		t.Errorf("after /erase, want the English welcome:\n%s", after)
 	}
 }
+
+// TestGoodbyeAndDataFileAfterErasure: the closing line says answers are
+// saved only when some are; after /effacer the « mes données » file
+// written earlier on this computer goes too, and the person is told. A
+// newcomer's first /mes_donnees, which stores nothing, keeps its file.
+func TestGoodbyeAndDataFileAfterErasure(t *testing.T) {
+	const saved, nothing = "Vos réponses sont enregistrées", "Aucune réponse n'est enregistrée"
+	for _, tc := range []struct {
+		name, input string
+		bye         string
+		file        bool // the data file is on disk at the end
+	}{
+		{"answered", "1\n1\nlyon\n1\nUne réponse à garder.\n", saved, false},
+		{"consented only", "1\n1\n", nothing, false},
+		{"erased after my data", "1\n1\nlyon\n1\nUne réponse à retrouver.\n/mes_donnees\n/effacer\n1\n", nothing, false},
+		{"my data kept", "1\n1\nlyon\n1\nUne réponse à retrouver.\n/mes_donnees\n", saved, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db, err := storage.Open(filepath.Join(dir, "t.db"), storage.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			out := runReal(t, db, tc.input, Options{Name: "zoé", DocumentDir: dir, Sessions: db}).String()
+			lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+			if last := lines[len(lines)-1]; !strings.Contains(last, tc.bye) {
+				t.Errorf("closing line %q, want one saying « %s »", last, tc.bye)
+			}
+			path := filepath.Join(dir, "zo_-"+flows.DataFileName)
+			if _, err := os.Stat(path); (err == nil) != tc.file {
+				t.Errorf("data file on disk: %v, want %v (%v)", err == nil, tc.file, err)
+			}
+			if said := strings.Contains(out, "("+"Le fichier de vos données, "+path+", est supprimé lui aussi.)"); said != (tc.name == "erased after my data") {
+				t.Errorf("told the file is deleted: %v:\n%s", said, out)
+			}
+		})
+	}
+}

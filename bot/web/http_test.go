@@ -19,14 +19,20 @@ import (
 	"consultbot/flows"
 )
 
-// onboard takes a script-less visitor to the first question of theme 1.
-func (b *browserless) onboard() {
+// toMenu takes a script-less visitor to the theme menu.
+func (b *browserless) toMenu() {
 	b.t.Helper()
 	b.get("/")
 	b.click("Commencer")
 	b.click("J'accepte")
 	b.click("Parent")
 	b.click("Passer")
+}
+
+// onboard takes a script-less visitor to the first question of theme 1.
+func (b *browserless) onboard() {
+	b.t.Helper()
+	b.toMenu()
 	b.click("1. Égal accès au numérique — 0/5")
 	if !strings.Contains(b.text(), "Question 1/5") {
 		b.t.Fatalf("not at the first question:\n%s", b.text())

@@ -519,6 +519,7 @@ func (m *Main) runChat(ctx context.Context) error {
 		Logger: m.logger.With("platform", bot.ChannelTerminal),
 		// "My data" files go next to the database, 0600 like it.
 		DocumentDir: filepath.Dir(cfg.Storage.Path),
+		Sessions:    m.db,
 	})
 	m.engine.AddSender(bot.ChannelTerminal, term)
 	if err := m.engine.Start(ctx); err != nil {
