@@ -72,7 +72,7 @@ type CampaignOptions struct {
 // Engine.qmu.
 type lane struct {
 	turns    map[string]*turns // per channel, set by Start
-	held     map[string]int    // per channel: low replies queued and not yet delivered
+	held     map[string]int    // per channel: low replies queued and not yet delivered, less those waiting in retryWhen
 	more     chan struct{}     // wakes the dispatcher: the lane has room
 	store    Campaigns         // nil: no campaigns
 	opts     CampaignOptions

@@ -260,8 +260,7 @@ func (e *Engine) placed(k addrKey, out Outgoing) {
 	k.low = false
 	e.qmu.Lock()
 	defer e.qmu.Unlock()
-	_, again := e.again[out.Seq]
-	delete(e.again, out.Seq)
+	_, again := e.again[out.Seq] // next forgets it
 	switch {
 	case out.Reply.Replaces || !prompts(out.Reply):
 	case again:
@@ -643,9 +642,6 @@ func (e *Engine) giveUp(k addrKey, q *queue, out Outgoing, reason string, attrs 
 		e.retryIn(k, q, d)
 		return
 	}
-	e.qmu.Lock()
-	delete(e.again, out.Seq)
-	e.qmu.Unlock()
 	e.log.Warn("reply undeliverable; moved out of the outbox", append(attrs, slog.String("reason", reason))...)
 	e.observer().Delivered(out.Channel, false)
 	e.next(k, q)

@@ -62,9 +62,10 @@ type Engine struct {
 	outstanding int           // replies queued and not yet delivered
 	drained     chan struct{} // closed when outstanding reaches zero during Close
 	workers     sync.WaitGroup
-	// again holds the sequences Start found in the outbox and that are
-	// not delivered yet: replies that may have reached the person before
-	// a crash or a failover. shifted holds the lines where one of them
+	// again holds the sequences of replies not delivered yet that may
+	// have reached the person already: found in the outbox by Start
+	// (before a crash or a failover), or after an attempt whose answer
+	// was lost (sentMaybe). shifted holds the lines where one of them
 	// went out again as a new message (see inPlace).
 	again   map[uint64]struct{}
 	shifted map[addrKey]struct{}
@@ -340,7 +341,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Applied, error) {
 	return applied, nil
 }
 
-// Sessions is what Lang needs from the store; storage.DB implements it.
+// Sessions reads participants' stored sessions, for what an adapter
+// says on its own (Lang, the web page, the terminal's goodbye);
+// storage.DB implements it.
 type Sessions interface {
 	// Session returns a participant's session, and false when they
 	// never wrote.

@@ -57,7 +57,8 @@ func (a *Accumulator) EndPart() ([]byte, error) {
 	}
 	b := a.part.encode()
 	a.part = nil
-	if err := a.MergePart(b); err != nil {
+	// Just encoded: no dry run through it first, as MergePart does.
+	if err := a.mergePart(b, false); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -106,10 +107,7 @@ func (a *Accumulator) mergePart(b []byte, dry bool) error {
 			df, plain, forms := r.num(), r.num(), r.count()
 			var ts *termStat
 			if qa != nil && r.err == nil {
-				i, ok := qa.index[key]
-				if !ok {
-					i = qa.term(key)
-				}
+				i := qa.term(key)
 				remap[j] = i
 				ts = &qa.terms[remap[j]]
 				ts.df += df

@@ -328,9 +328,6 @@ type opt struct{ action, arg, label string }
 func (st *step) ask(r Reply, opts ...opt) {
 	st.s.Prompt++
 	st.s.Pending = nil
-	if r.Expect == ExpectText {
-		r.Lang = st.s.Lang
-	}
 	for _, o := range opts {
 		t := token{prompt: st.s.Prompt, action: o.action, arg: o.arg}
 		r.Options = append(r.Options, Option{Token: t.String(), Label: o.label})

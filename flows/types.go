@@ -54,7 +54,8 @@ type Session struct {
 	// prompt then current, and TapAt when: the same token arriving again
 	// within tapRepeatWindow is a finger's bounce or a second click on a
 	// button that seemed slow (the first one moved on already), and
-	// changes nothing. Any other event clears it.
+	// changes nothing. Any other event the conversation handles clears
+	// it (a closed consultation or a ban leaves the session as it is).
 	Tap   string    `json:"tap,omitempty"`
 	TapAt time.Time `json:"tap_at,omitzero"`
 	// Pending is a confirmation asked on top of the stage (erase my data,

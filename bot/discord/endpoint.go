@@ -20,10 +20,11 @@ import (
 // users and message) is well under it.
 const maxInteractionBody = 256 << 10
 
-// replyWithin is how long the endpoint waits for an interaction's event to
-// be committed before it acknowledges the interaction anyway: Discord
-// gives three seconds for the response, and reading the request, the
-// network and a busy machine take their share.
+// replyWithin is how long the gateway and the endpoint wait for an
+// interaction's event to be committed before they acknowledge the
+// interaction anyway (firstResponse): Discord gives three seconds for the
+// response, and reading the request, the network and a busy machine take
+// their share.
 const replyWithin = 1500 * time.Millisecond
 
 // ackSettle is how long after writing an interaction's response the

@@ -91,18 +91,15 @@ func (a *Adapter) respond(i *discordgo.Interaction, resp *discordgo.InteractionR
 }
 
 // ackWith acknowledges i with resp in the background and returns a
-// channel closed once done; release, from acking, records the outcome for
-// the replies that wait for it. Acknowledgements of different people run
-// in parallel.
-func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionResponse, release func(ok bool)) <-chan struct{} {
-	done := make(chan struct{})
+// ackWith acknowledges i with resp in the background; release, from
+// acking, records the outcome for the replies that wait for it.
+// Acknowledgements of different people run in parallel.
+func (a *Adapter) ackWith(i *discordgo.Interaction, resp *discordgo.InteractionResponse, release func(ok bool)) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		defer close(done)
 		a.acknowledge(i, resp, release)
 	}()
-	return done
 }
 
 // acknowledge gives i its first response, resp, and records the outcome
@@ -181,10 +178,10 @@ func (a *Adapter) waitAcked(ctx context.Context, token string) (confirmed bool, 
 }
 
 // reaction is what the adapter does with one interaction, whether it came
-// through the gateway or the HTTP endpoint: the first response Discord
-// gets, then, in the line named lane, the work that follows (committing
-// an event, handing a command to the organisers); work is nil when the
-// response is all.
+// through the gateway or the HTTP endpoint: the work, in the line named
+// lane (committing an event, handing a command to the organisers), and
+// the first response Discord gets once it is done or replyWithin has
+// passed (firstResponse); work is nil when the response is all.
 type reaction struct {
 	resp *discordgo.InteractionResponse
 	lane string

@@ -140,9 +140,9 @@ func (a *Adapter) organiserRole(i *discordgo.Interaction) (role organiser.Role, 
 }
 
 // organiserReaction is the reaction to an organiser slash command, and
-// whether i was one: the acknowledgement at once, then, in the invoker's
-// line, the hand-over to the organiser service, whose answers follow the
-// acknowledgement.
+// whether i was one: in the invoker's line, the hand-over to the
+// organiser service, acknowledged as any reaction is (firstResponse);
+// the service's answers follow the acknowledgement.
 func (a *Adapter) organiserReaction(i *discordgo.Interaction) (reaction, bool) {
 	if a.opts.Organiser == nil || i.Type != discordgo.InteractionApplicationCommand {
 		return reaction{}, false

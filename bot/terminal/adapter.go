@@ -28,12 +28,6 @@ type Handler interface {
 	Handle(ctx context.Context, in bot.Inbound) (bot.Applied, error)
 }
 
-// Sessions reads a participant's stored session; storage.DB implements
-// it. ok is false when nothing is stored (never written, or erased).
-type Sessions interface {
-	Session(participant string) (s flows.Session, ok bool, err error)
-}
-
 // DefaultName is the participant name used when Options.Name is empty.
 const DefaultName = "local"
 
@@ -60,7 +54,7 @@ type Options struct {
 	// Sessions, when set, tells what is stored of the person: the goodbye
 	// then says whether answers are kept, and after an erasure the « mes
 	// données » file written here earlier is deleted too.
-	Sessions Sessions
+	Sessions bot.Sessions
 	// Organiser, when set, makes the adapter an organisers' console
 	// (consultbot chat -organiser): every line goes to the organisers'
 	// service as from a member of the team in their own place, and the
@@ -85,7 +79,7 @@ type Adapter struct {
 	now         func() time.Time
 	docDir      string
 	org         Organiser
-	sessions    Sessions
+	sessions    bot.Sessions
 
 	mu sync.Mutex
 	// What the last reply that asked something expects: its options,
@@ -431,13 +425,16 @@ func (a *Adapter) forgetDataFile(writtenBefore int) {
 	if wrote {
 		return
 	}
+	path := a.documentPath(flows.DataFileName)
+	if _, err := os.Stat(path); err != nil {
+		return // nearly always: no file, no session to read for every line
+	}
 	if _, ok, err := a.sessions.Session(a.participant); err != nil || ok {
 		if err != nil {
 			a.logger.Error("read session", "platform", bot.ChannelTerminal, "err", err)
 		}
 		return
 	}
-	path := a.documentPath(flows.DataFileName)
 	if err := os.Remove(path); err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			a.logger.Error("delete data file", "platform", bot.ChannelTerminal, "err", err)

@@ -22,9 +22,7 @@ type Handler interface {
 // Sessions reads a participant's stored session; *storage.DB implements
 // it. The page reads the language of the conversation from it, whether
 // the person has started, and whether an erasure went through.
-type Sessions interface {
-	Session(participant string) (flows.Session, bool, error)
-}
+type Sessions = bot.Sessions
 
 // Options configures an Adapter.
 type Options struct {

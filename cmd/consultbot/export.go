@@ -206,8 +206,7 @@ func checkOutTarget(t *text.CLI, command, out, dbPath string) error {
 	return nil
 }
 
-// parseSeparator reads --separator: one character other than a quote or
-// a line break, or "tab".
+// isDir reports whether path is a directory.
 func isDir(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()

@@ -36,7 +36,7 @@ func (m *Main) runMigrate(ctx context.Context) error {
 		return fmt.Errorf(m.t().HeldByBot, "migrate", from.Path)
 	}
 	if err != nil {
-		return m.failed("migrate", m.worded(err))
+		return m.failed("migrate", err)
 	}
 	defer src.Close()
 	dst, _, err := to.openStore(storage.Options{})
@@ -44,7 +44,7 @@ func (m *Main) runMigrate(ctx context.Context) error {
 		return fmt.Errorf(m.t().HeldByBot, "migrate", to.Path)
 	}
 	if err != nil {
-		return m.failed("migrate", m.worded(err))
+		return m.failed("migrate", err)
 	}
 	defer dst.Close()
 	sums, err := storage.Migrate(ctx, dst, src)

@@ -189,7 +189,7 @@ func exportVoice(ctx context.Context, db *storage.DB, cfg Config, dir string, t 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, 0, fmt.Errorf(t.VoiceDirCreate, dir, errors.Unwrap(err))
 	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+	if !isDir(dir) {
 		return nil, 0, fmt.Errorf(t.VoiceDirNotDir, dir)
 	}
 	from := cfg.Voice.dir(cfg.Storage.Path)
