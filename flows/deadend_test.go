@@ -215,22 +215,28 @@ func TestDiscordHelpNamesThePickersCommands(t *testing.T) {
 	} {
 		s := corpusPrompts(t, m)["menu"]
 		s.Lang = tt.lang
-		_, replies := m.Step(s, Event{Kind: EventCommand, Command: CmdHelp, DiscordLocale: tt.locale}, baseTime.Add(time.Hour))
-		var all strings.Builder
-		for _, r := range replies {
-			all.WriteString(r.Lead + "\n" + r.Text + "\n")
-			if r.Lang != tt.lang {
-				t.Errorf("%s conversation: a reply says it is in %q", tt.lang, r.Lang)
+		// The command from the picker, and typed in a direct message.
+		for _, ev := range []Event{
+			{Kind: EventCommand, Command: CmdHelp, DiscordLocale: tt.locale},
+			{Kind: EventText, Text: "/aide", DiscordLocale: tt.locale},
+		} {
+			_, replies := m.Step(s, ev, baseTime.Add(time.Hour))
+			var all strings.Builder
+			for _, r := range replies {
+				all.WriteString(r.Lead + "\n" + r.Text + "\n")
+				if r.Lang != tt.lang {
+					t.Errorf("%s conversation: a reply says it is in %q", tt.lang, r.Lang)
+				}
 			}
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(all.String(), w) {
-				t.Errorf("%s conversation, %s app: help does not say %q:\n%s", tt.lang, tt.locale, w, all.String())
+			for _, w := range tt.want {
+				if !strings.Contains(all.String(), w) {
+					t.Errorf("%s conversation, %s app: help does not say %q:\n%s", tt.lang, tt.locale, w, all.String())
+				}
 			}
-		}
-		for _, n := range tt.not {
-			if strings.Contains(all.String(), n) {
-				t.Errorf("%s conversation, %s app: help names %q, which the picker does not show:\n%s", tt.lang, tt.locale, n, all.String())
+			for _, n := range tt.not {
+				if strings.Contains(all.String(), n) {
+					t.Errorf("%s conversation, %s app: help names %q, which the picker does not show:\n%s", tt.lang, tt.locale, n, all.String())
+				}
 			}
 		}
 	}

@@ -108,7 +108,8 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	if ev.Kind == EventText && ev.Token == "" {
 		if c, ok := ParseCommand(ev.Text); ok {
-			c.Lang = ev.Lang
+			// A typed command keeps what the channel said of the message.
+			c.Lang, c.Later, c.CommandButtons, c.DiscordLocale = ev.Lang, ev.Later, ev.CommandButtons, ev.DiscordLocale
 			ev = c
 		}
 	}
