@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"consultbot/storage/etcdkv"
+	"consultbot/storage/etcdkv/embedded"
 	"consultbot/storage/kv"
 )
 
@@ -19,7 +20,7 @@ import (
 // inside the transaction that changes them. Every read gives the same
 // answer on both.
 func TestSameViewAsBolt(t *testing.T) {
-	cli := startOne(t, true)
+	cli := embedded.StartOne(t, true) // fsync off, as the bbolt side
 	bdb, err := bolt.Open(filepath.Join(t.TempDir(), "kv.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)

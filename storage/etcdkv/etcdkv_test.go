@@ -31,13 +31,6 @@ func open(t *testing.T, endpoints []string, prefix string) *storage.DB {
 	return db
 }
 
-// startOne starts a one-member cluster (fsync on when sync) and returns a
-// client of it; both end with the test.
-func startOne(t *testing.T, sync bool) *clientv3.Client {
-	t.Helper()
-	return embedded.StartOne(t, !sync)
-}
-
 // TestTwoReplicasApplyEachEventOnce sends every event to two replicas at
 // once, as a platform retrying a webhook on another machine would, while
 // a member of the cluster is stopped and started again: the transaction

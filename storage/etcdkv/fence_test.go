@@ -12,6 +12,7 @@ import (
 	"consultbot/flows"
 	"consultbot/storage"
 	"consultbot/storage/etcdkv"
+	"consultbot/storage/etcdkv/embedded"
 )
 
 // TestFenceRefusesTheOldLeadersCommits: a replica leads, fenced on its
@@ -19,7 +20,7 @@ import (
 // (marking a reply sent, posting one) with ErrFenced, while the reply
 // stays in the outbox for the next leader, whose commits go through.
 func TestFenceRefusesTheOldLeadersCommits(t *testing.T) {
-	cli := startOne(t, false)
+	cli := embedded.StartOne(t, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
