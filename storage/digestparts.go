@@ -130,11 +130,7 @@ func (db *DB) ForEachDigestPart(ctx context.Context, from, to time.Time, fn func
 				if len(v) == 0 || v[0] != partDone || s.Start.Before(from) {
 					continue
 				}
-				var data []byte
-				dc := tx.Bucket(bucketDigestPartData).Cursor()
-				for ck, cv := dc.Seek(k); ck != nil && bytes.HasPrefix(ck, k); ck, cv = dc.Next() {
-					data = append(data, cv...)
-				}
+				data := readPartTx(tx, k)
 				if data == nil {
 					return fmt.Errorf("digest part %x has no data", k)
 				}
@@ -241,6 +237,25 @@ func (db *DB) storePartChunk(key, want []byte, i int, chunk []byte, last bool) (
 		return nil
 	})
 	return held, err
+}
+
+// readPartTx returns a copy of the part whose period's key is k, its
+// chunks joined, or nil when it has none. It measures them first, to
+// copy each once: a whole-store digest reads some 30 MB of parts.
+func readPartTx(tx kv.Tx, k []byte) []byte {
+	c := tx.Bucket(bucketDigestPartData).Cursor()
+	n, found := 0, false
+	for ck, cv := c.Seek(k); ck != nil && bytes.HasPrefix(ck, k); ck, cv = c.Next() {
+		n, found = n+len(cv), true
+	}
+	if !found {
+		return nil
+	}
+	data := make([]byte, 0, n)
+	for ck, cv := c.Seek(k); ck != nil && bytes.HasPrefix(ck, k); ck, cv = c.Next() {
+		data = append(data, cv...)
+	}
+	return data
 }
 
 // DigestPartSpans returns the periods within [from, to) (a zero from: no
