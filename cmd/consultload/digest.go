@@ -398,10 +398,11 @@ func synthAnswer(r *rand.Rand) string {
 
 // memPeak is the peak of the heap in use and of the memory obtained from
 // the system while a measured function ran, sampled every 20 ms.
-type memPeak struct{ heapInuse, sys uint64 }
+// memPeak is a phase's peak memory, and the garbage collections during it.
+type memPeak struct{ heapInuse, sys, gcs uint64 }
 
 func (p memPeak) String() string {
-	return fmt.Sprintf("peak HeapInuse %.0f MiB, peak Sys %.0f MiB", float64(p.heapInuse)/(1<<20), float64(p.sys)/(1<<20))
+	return fmt.Sprintf("peak HeapInuse %.0f MiB, peak Sys %.0f MiB, %d GCs", float64(p.heapInuse)/(1<<20), float64(p.sys)/(1<<20), p.gcs)
 }
 
 // measure runs fn and returns its peak memory and its time. The memory is
@@ -414,11 +415,15 @@ func measure(fn func() error) (memPeak, time.Duration, error) {
 		{Name: "/memory/classes/heap/objects:bytes"},
 		{Name: "/memory/classes/heap/unused:bytes"},
 		{Name: "/memory/classes/total:bytes"},
+		{Name: "/gc/cycles/total:gc-cycles"},
 	}
+	gcs0 := uint64(1<<64 - 1)
 	sample := func() {
 		metrics.Read(samples)
 		peak.heapInuse = max(peak.heapInuse, samples[0].Value.Uint64()+samples[1].Value.Uint64())
 		peak.sys = max(peak.sys, samples[2].Value.Uint64())
+		gcs0 = min(gcs0, samples[3].Value.Uint64())
+		peak.gcs = samples[3].Value.Uint64() - gcs0
 	}
 	done := make(chan struct{})
 	sampled := make(chan struct{})
