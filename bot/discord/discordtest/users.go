@@ -333,6 +333,16 @@ func (s *Server) EditDirectMessage(u User, messageID, text string) {
 	s.dispatch("MESSAGE_UPDATE", directMessageJSON(u, messageID, ch, text, now.Add(-time.Second), &now, []any{}, 0))
 }
 
+// PreviewDirectMessage adds a link's preview to u's direct message
+// messageID, as Discord tells the bot with a MESSAGE_UPDATE that carries
+// no edited_timestamp: the person changed nothing.
+func (s *Server) PreviewDirectMessage(u User, messageID, text string) {
+	s.mu.Lock()
+	ch := s.dmChannelLocked(u.ID)
+	s.mu.Unlock()
+	s.dispatch("MESSAGE_UPDATE", directMessageJSON(u, messageID, ch, text, time.Now().Add(-time.Second), nil, []any{}, 0))
+}
+
 // Redeliver dispatches an interaction again, as a gateway resume or a
 // retry can, or posts it again to the interactions endpoint; its token
 // stays the same, so a second callback is refused (and a second response
