@@ -257,15 +257,10 @@ func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to 
 			chunk, last, seen = chunk[:0], nil, 0
 			c := tx.Bucket(bucket).Cursor()
 			var k, v []byte
-			switch {
-			case after != nil:
-				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			case from != nil:
+			if after == nil && from != nil {
 				k, v = c.Seek(from)
-			default:
-				k, v = c.First()
+			} else {
+				k, v = firstAfter(c, after)
 			}
 			for ; k != nil && seen < size; k, v = c.Next() {
 				if to != nil && bytes.Compare(k, to) >= 0 {

@@ -140,12 +140,7 @@ func migrateSessionsChunk(tx kv.Tx, after []byte) (done bool, last []byte, err e
 	var todo []old
 	sessions := tx.Bucket(bucketSessions)
 	c := sessions.Cursor()
-	k, v := c.First()
-	if len(after) > 0 {
-		if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-			k, v = c.Next()
-		}
-	}
+	k, v := firstAfter(c, after)
 	n := 0
 	for ; k != nil && n < migrateChunk; k, v = c.Next() {
 		n++
