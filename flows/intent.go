@@ -58,7 +58,7 @@ type reading struct {
 // also takes free text (an open question, its edit, the académie): there
 // bare numbers are answers, not option numbers.
 func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
-	rd := readOne(text, opts, open, q)
+	rd := readOne(text, "", opts, open, q)
 	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear || utf8.RuneCountInString(text) > 2*maxIntentLen {
 		return rd
 	}
@@ -71,10 +71,11 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 	}
 	var joint *reading
 	for _, c := range clauses {
-		if normalize(c) == "" {
+		key := readingKey(c)
+		if normalizeKey(key) == "" {
 			continue
 		}
-		r := readOne(c, opts, open, q)
+		r := readOne(c, key, opts, open, q)
 		switch {
 		case r.kind == readGreeting:
 			continue
@@ -97,15 +98,20 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 // longer message is read at no cost.
 const maxIntentLen = 120
 
-// readOne reads one message or clause.
-func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
+// readOne reads one message or clause. key is its readingKey, or "" to
+// have it folded here, once it is short enough to be read: a message is
+// folded once for all the readings below.
+func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading {
 	if len(text) > maxIntentLen*4 || utf8.RuneCountInString(text) > maxIntentLen {
 		if open {
 			return reading{kind: readAnswer}
 		}
 		return reading{kind: readUnclear}
 	}
-	n := normalize(text)
+	if key == "" {
+		key = readingKey(text)
+	}
+	n := normalizeKey(key)
 	if !open {
 		// « -1 » folds to « 1 »: a sign makes it no option number.
 		if signedNumber(text) {
@@ -136,7 +142,7 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 			return reading{kind: readNoOption}
 		}
 	}
-	if !open && thanksWords[foldKey(emojiWords.Replace(text))] {
+	if !open && thanksWords[key] {
 		// Only thanks: read before the labels, where « merci » would
 		// match « Non merci », and before normalize drops it as a filler.
 		// A thank-you decides nothing for the person.
@@ -207,7 +213,7 @@ func readOne(text string, opts []opt, open bool, q *Questionnaire) reading {
 		}
 		return reading{kind: readUnclear}
 	}
-	if needsCheck(n) || thanksWords[foldKey(emojiWords.Replace(text))] {
+	if needsCheck(n) || thanksWords[key] {
 		// « merci beaucoup », whose « merci » normalize drops, too.
 		return reading{kind: readCheck}
 	}
@@ -235,8 +241,17 @@ var fillers = map[string]bool{
 // normalize folds text for reading: lowercase, no accents, emoji read as
 // words, punctuation and spaces folded to single spaces, politeness and
 // hesitation words dropped at either end.
-func normalize(text string) string {
-	words := strings.Fields(foldKey(emojiWords.Replace(text)))
+func normalize(text string) string { return normalizeKey(readingKey(text)) }
+
+// readingKey folds text as normalize does before it drops any word:
+// lowercase, no accents, emoji read as words, punctuation and spaces
+// folded to single spaces. Thanks are looked up by it, before the
+// politeness words go.
+func readingKey(text string) string { return foldKey(emojiWords.Replace(text)) }
+
+// normalizeKey is normalize of a text whose readingKey is key.
+func normalizeKey(key string) string {
+	words := strings.Fields(key)
 	for i, w := range words {
 		words[i] = unstretched(w)
 	}
@@ -1252,7 +1267,7 @@ func writtenIn(text string) string {
 	if utf8.RuneCountInString(text) > maxIntentLen {
 		return ""
 	}
-	words := strings.Fields(foldKey(emojiWords.Replace(text)))
+	words := strings.Fields(readingKey(text))
 	en, fr := 0, 0
 	for _, w := range words {
 		switch {

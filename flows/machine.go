@@ -1396,6 +1396,13 @@ func sanitizeText(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// TextLength is the length of s as the conversation measures it against
+// its limit (Config.MaxText): in characters, without control characters
+// other than line breaks and tabs, without bidi controls, trimmed.
+// Adapters that hold back a text over the limit before sending it count
+// with it.
+func TextLength(s string) int { return utf8.RuneCountInString(sanitizeText(s)) }
+
 // isBidiControl reports the explicit bidi formatting characters: LRE, RLE,
 // PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI (U+2066–U+2069).
 func isBidiControl(r rune) bool {

@@ -284,7 +284,7 @@ func (st *step) reminders(ev Event) bool {
 			if remindStopWords[n] {
 				return st.remindersChoice(token{prompt: s.Prompt, action: actRemindStop})
 			}
-			if st.standsInForNextQuestion(ev.Text) {
+			if st.standsInForNextQuestion(ev.Text, n) {
 				// Below a theme just completed, the offer stands in for
 				// the next theme's first question, out of sight: the text
 				// cannot answer it, and is no yes. One line says what to
@@ -330,12 +330,13 @@ func (st *step) reminders(ev Event) bool {
 // standsInForNextQuestion reports whether text, typed at the offer shown
 // below a theme just completed, means nothing at that theme's review
 // either (« valider », « supprimer 2 » and the like still do there): the
-// person went on answering, as if the next question were in sight.
-func (st *step) standsInForNextQuestion(text string) bool {
+// person went on answering, as if the next question were in sight. n is
+// the sanitised text, normalised.
+func (st *step) standsInForNextQuestion(text, n string) bool {
 	if p := st.remindersPending(); p == nil || p.Text != remindAfterTheme || st.s.Stage != StageReview {
 		return false
 	}
-	if _, ok := removeNumber(normalize(sanitizeText(text))); ok {
+	if _, ok := removeNumber(n); ok {
 		return false
 	}
 	r, opts := st.reviewPrompt()

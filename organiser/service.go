@@ -146,7 +146,7 @@ func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service {
 		opts.Location = opts.Schedule.Location
 	}
 	if opts.Location == nil {
-		opts.Location = defaultLocation()
+		opts.Location = DefaultLocation()
 	}
 	opts.Workers = cmp.Or(max(opts.Workers, 0), DefaultWorkers)
 	opts.Queue = cmp.Or(max(opts.Queue, 0), DefaultQueue)
@@ -160,10 +160,10 @@ func New(db *storage.DB, q *flows.Questionnaire, opts Options) *Service {
 	}
 }
 
-// defaultLocation loads DefaultTimeZone, or falls back to UTC (which the
+// DefaultLocation loads DefaultTimeZone, or falls back to UTC (which the
 // digests then name) where the system has no time zone database; the
 // consultbot binary embeds one.
-func defaultLocation() *time.Location {
+func DefaultLocation() *time.Location {
 	loc, err := time.LoadLocation(DefaultTimeZone)
 	if err != nil {
 		return time.UTC

@@ -212,22 +212,36 @@ func (db *DB) update(fn func(kv.Tx) error) error { return db.kv.Update(fn) }
 // only, and creates its buckets. It fails fast when another process has the
 // file open, when the file is readable by group or others, when the file
 // was written by a newer schema, and, before writing anything, when the
-// file is damaged (checkFile).
+// file is damaged (checkFile). Its error is an *OpenError.
 func Open(path string, opts Options) (*DB, error) {
-	opts = opts.withDefaults()
+	db, err := openFile(path, opts.withDefaults())
+	return db, openError(path, err)
+}
+
+// openError is err, what stopped the database named name from opening, as
+// an *OpenError; nil when err is nil.
+func openError(name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &OpenError{Path: name, Err: err}
+}
+
+// openFile is Open, its error not yet wrapped.
+func openFile(path string, opts Options) (*DB, error) {
 	if fi, err := os.Stat(path); err == nil {
 		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-			return nil, &OpenError{Path: path, Err: &ModeError{Path: path, Mode: perm}}
+			return nil, &ModeError{Path: path, Mode: perm}
 		}
 		// Read only, before bbolt writes anything: it would grow a
 		// truncated file and build a new database over an emptied one.
 		if err := checkFile(path, opts.LockTimeout); errors.Is(err, errLocked) {
-			return nil, &OpenError{Path: path, Err: ErrInUse}
+			return nil, ErrInUse
 		} else if err != nil {
-			return nil, &OpenError{Path: path, Err: err}
+			return nil, err
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	// Guarded too: bbolt reads the freelist page while it opens, and
 	// checkFile only read the meta pages. (A panic there leaves bbolt's
@@ -243,20 +257,20 @@ func Open(path string, opts Options) (*DB, error) {
 		return err
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, &OpenError{Path: path, Err: ErrInUse}
+		return nil, ErrInUse
 	}
 	if err != nil {
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	// A panic reading damaged pages rolls back, writing nothing.
 	store := kv.Bolt(bdb)
 	if err := guard(func() error { return store.Update(initSchema) }); err != nil {
 		bdb.Close()
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	if err := guard(func() error { return finishOpen(store, opts) }); err != nil {
 		bdb.Close()
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	db := newDB(store, path, opts)
 	db.bolt = bdb
@@ -271,10 +285,10 @@ func Open(path string, opts Options) (*DB, error) {
 func OpenBackend(store kv.Backend, name string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
 	if err := store.Update(initSchema); err != nil {
-		return nil, &OpenError{Path: name, Err: err}
+		return nil, openError(name, err)
 	}
 	if err := finishOpen(store, opts); err != nil {
-		return nil, &OpenError{Path: name, Err: err}
+		return nil, openError(name, err)
 	}
 	return newDB(store, name, opts), nil
 }

@@ -592,12 +592,7 @@ func buildDigestIndex(store kv.Backend, chunk int) error {
 				src, next = bucketSessions, nil
 			}
 			c := tx.Bucket(src).Cursor()
-			k, v := c.First()
-			if len(after) > 0 {
-				if k, v = c.Seek(after); k != nil && string(k) == string(after) {
-					k, v = c.Next()
-				}
-			}
+			k, v := firstAfter(c, after)
 			var last []byte
 			for n := 0; k != nil && n < chunk; k, v = c.Next() {
 				if err := indexRecordTx(tx, phase, k, v); err != nil {

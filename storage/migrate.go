@@ -250,12 +250,7 @@ func (db *DB) walk(ctx context.Context, p [][]byte, fn func(k, v []byte) error) 
 				return nil
 			}
 			c := b.Cursor()
-			var k, v []byte
-			if after == nil {
-				k, v = c.First()
-			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-				k, v = c.Next()
-			}
+			k, v := firstAfter(c, after)
 			for ; k != nil && len(chunk) < db.opts.ExportChunk; k, v = c.Next() {
 				if v == nil && b.Bucket(k) != nil {
 					continue // a nested bucket (bbolt lists them with the keys)

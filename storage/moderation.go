@@ -157,10 +157,7 @@ func (db *DB) SetBanned(id uint64, banned bool) (string, bool, error) {
 		if err := sessions.Put([]byte(participant), b); err != nil {
 			return err
 		}
-		if err := dropParticipantPartsTx(tx, participant); err != nil {
-			return err
-		}
-		return writeProgressTx(tx, participant, progressOf(s))
+		return putProgressTx(tx, rec.Session, s)
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("set banned: %w", err)

@@ -135,28 +135,10 @@ func (db *DB) scanAnswers(prefix []byte) ([]Answer, error) {
 // AnswersByParticipant lists one participant's answers, ordered by theme
 // then question.
 func (db *DB) AnswersByParticipant(participant string) ([]Answer, error) {
-	prefix := []byte(participant + sep)
 	var list []Answer
 	err := db.view(func(tx kv.Tx) error {
 		list = nil
-		answers := tx.Bucket(bucketAnswers)
-		c := tx.Bucket(bucketAnswersByParticipant).Cursor()
-		for k, iv := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, iv = c.Next() {
-			if len(iv) < 8 {
-				return fmt.Errorf("index entry %s is corrupt", k)
-			}
-			key := iv[8:]
-			v := answers.Get(key)
-			if v == nil {
-				return fmt.Errorf("index entry %s points to missing answer %s", k, key)
-			}
-			r, err := decodeAnswer(v)
-			if err != nil {
-				return fmt.Errorf("answer %s: %w", key, err)
-			}
-			list = append(list, r.view())
-		}
-		return nil
+		return eachParticipantAnswerTx(tx, participant, func(r answerRecord) { list = append(list, r.view()) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("answers of %q: %w", participant, err)
@@ -275,15 +257,10 @@ func walkRangeBy[T any](ctx context.Context, db *DB, size int, bucket, from, to 
 			chunk, last, seen = chunk[:0], nil, 0
 			c := tx.Bucket(bucket).Cursor()
 			var k, v []byte
-			switch {
-			case after != nil:
-				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			case from != nil:
+			if after == nil && from != nil {
 				k, v = c.Seek(from)
-			default:
-				k, v = c.First()
+			} else {
+				k, v = firstAfter(c, after)
 			}
 			for ; k != nil && seen < size; k, v = c.Next() {
 				if to != nil && bytes.Compare(k, to) >= 0 {

@@ -28,22 +28,28 @@ var ErrLockedByWriter = errors.New("held by a running consultbot (run or chat): 
 // and fails after opts.LockTimeout with ErrLockedByWriter. Read-only opens
 // share the file with each other, never with a running bot. Inside the bot
 // process, use the *DB the bot already has (the organiser commands do).
+// Its error is an *OpenError.
 func OpenReadOnly(path string, opts Options) (*DB, error) {
-	opts = opts.withDefaults()
+	db, err := openReadOnly(path, opts.withDefaults())
+	return db, openError(path, err)
+}
+
+// openReadOnly is OpenReadOnly, its error not yet wrapped.
+func openReadOnly(path string, opts Options) (*DB, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &OpenError{Path: path, Err: ErrNoFile}
+		return nil, ErrNoFile
 	}
 	if err != nil {
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, &OpenError{Path: path, Err: &ModeError{Path: path, Mode: perm}}
+		return nil, &ModeError{Path: path, Mode: perm}
 	}
 	if err := checkFile(path, opts.LockTimeout); errors.Is(err, errLocked) {
-		return nil, &OpenError{Path: path, Err: ErrLockedByWriter}
+		return nil, ErrLockedByWriter
 	} else if err != nil {
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
 		ReadOnly:     true,
@@ -51,16 +57,16 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, &OpenError{Path: path, Err: ErrLockedByWriter}
+		return nil, ErrLockedByWriter
 	}
 	if err != nil {
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	store := kv.Bolt(bdb)
 	err = guard(func() error { return store.View(checkReadable) })
 	if err != nil {
 		bdb.Close()
-		return nil, &OpenError{Path: path, Err: err}
+		return nil, err
 	}
 	return &DB{kv: store, bolt: bdb, path: path, opts: opts, voice: newVoiceState(VoiceOptions{}),
 		group: newGroupCommit(store, opts.MaxBatchSize, opts.MaxBatchDelay)}, nil

@@ -52,12 +52,7 @@ func (db *DB) PurgeInactive(ctx context.Context, cutoff time.Time) (int, error) 
 		err := db.view(func(tx kv.Tx) error {
 			candidates, last, scanned = nil, nil, 0
 			c := tx.Bucket(bucketSessions).Cursor()
-			k, v := c.First()
-			if after != nil {
-				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			}
+			k, v := firstAfter(c, after)
 			for ; k != nil && scanned < retentionChunk; k, v = c.Next() {
 				scanned++
 				last = bytes.Clone(k)

@@ -33,27 +33,40 @@ func loadSessionTx(tx kv.Tx, participant string, raw []byte) (sessionRecord, err
 // holds them, keyed by flows.AnswerKey; nil when there are none.
 func participantAnswersTx(tx kv.Tx, participant string) (map[string]flows.Answer, error) {
 	var m map[string]flows.Answer
+	err := eachParticipantAnswerTx(tx, participant, func(r answerRecord) {
+		if m == nil {
+			m = make(map[string]flows.Answer)
+		}
+		m[flows.AnswerKey(r.Theme, r.Question)] = r.answer()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// eachParticipantAnswerTx calls fn with each answer of participant, by
+// theme then question, through the participant index. An index entry
+// that is corrupt or points to no answer is an error.
+func eachParticipantAnswerTx(tx kv.Tx, participant string, fn func(answerRecord)) error {
 	answers := tx.Bucket(bucketAnswers)
 	prefix := []byte(participant + sep)
 	c := tx.Bucket(bucketAnswersByParticipant).Cursor()
 	for k, iv := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, iv = c.Next() {
 		if len(iv) < 8 {
-			return nil, fmt.Errorf("index entry %s is corrupt", k)
+			return fmt.Errorf("index entry %s is corrupt", k)
 		}
 		v := answers.Get(iv[8:])
 		if v == nil {
-			return nil, fmt.Errorf("index entry %s points to missing answer %s", k, iv[8:])
+			return fmt.Errorf("index entry %s points to missing answer %s", k, iv[8:])
 		}
 		r, err := decodeAnswer(v)
 		if err != nil {
-			return nil, fmt.Errorf("answer %s: %w", iv[8:], err)
+			return fmt.Errorf("answer %s: %w", iv[8:], err)
 		}
-		if m == nil {
-			m = make(map[string]flows.Answer)
-		}
-		m[flows.AnswerKey(r.Theme, r.Question)] = r.answer()
+		fn(r)
 	}
-	return m, nil
+	return nil
 }
 
 // migrateChunk is how many sessions one migration transaction rewrites:
@@ -127,12 +140,7 @@ func migrateSessionsChunk(tx kv.Tx, after []byte) (done bool, last []byte, err e
 	var todo []old
 	sessions := tx.Bucket(bucketSessions)
 	c := sessions.Cursor()
-	k, v := c.First()
-	if len(after) > 0 {
-		if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-			k, v = c.Next()
-		}
-	}
+	k, v := firstAfter(c, after)
 	n := 0
 	for ; k != nil && n < migrateChunk; k, v = c.Next() {
 		n++

@@ -528,12 +528,7 @@ func (db *DB) ExpireVoice(ctx context.Context, now time.Time) (int, error) {
 		err := db.update(func(tx kv.Tx) error {
 			n, scanned, last = 0, 0, nil
 			c := tx.Bucket(bucketVoice).Cursor()
-			k, v := c.First()
-			if after != nil {
-				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			}
+			k, v := firstAfter(c, after)
 			var changed []*audioRecord
 			for ; k != nil && scanned < retentionChunk; k, v = c.Next() {
 				scanned++

@@ -356,6 +356,40 @@ func TestDirectMessageConversationWithPlainText(t *testing.T) {
 	h.checkWire()
 }
 
+// TestEditedDirectMessageIsToldPreviewIsNot: a person who edits a direct
+// message is told edits are not read, once; the update Discord sends when
+// it adds a link's preview to a message is no edit and gets no reply.
+func TestEditedDirectMessageIsToldPreviewIsNot(t *testing.T) {
+	h := newHarness(t, discordtest.Options{}, nil)
+	u := h.srv.NewUser("ines", "fr")
+	id, err := h.srv.DirectMessage(u, "Bonjour, voir https://example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, i := h.awaitButton(u, 0, "accepte")
+	h.srv.PreviewDirectMessage(u, id, "Bonjour, voir https://example.org")
+	h.srv.EditDirectMessage(u, id, "Bonjour, voyez https://example.org")
+	// One event of a person is handled after the other: once the reply to
+	// this one is in, the two updates before it have been answered, if at all.
+	if _, err := h.srv.DirectMessage(u, "coucou"); err != nil {
+		t.Fatal(err)
+	}
+	fr := text.For(text.FR).Flow
+	h.awaitText(u, i+1, fr.Hello)
+	notice, _, _ := strings.Cut(fr.Edited, ",")
+	msgs := h.srv.Messages(u.ID)[i+1:]
+	told := 0
+	for _, m := range msgs {
+		if strings.Contains(m.Content, notice) {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("told %d times that edits are not read, want once (for the edit, not the preview):%s", told, dump(msgs))
+	}
+	h.checkWire()
+}
+
 func TestExpiredInteractionTokenFallsBackToDirectMessage(t *testing.T) {
 	h := newHarness(t, discordtest.Options{}, nil)
 	u := h.srv.NewUser("hana", "fr")

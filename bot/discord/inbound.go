@@ -336,14 +336,10 @@ func (a *Adapter) firstResponse(wg *sync.WaitGroup, i *discordgo.Interaction, r 
 			return r.resp
 		}
 		a.log.Error("commit event", "err", err)
-		lang := string(i.Locale)
-		if r.in != nil {
-			lang = a.langOf(r.in.Participant, lang)
-		}
 		return &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{
-				Content: text.For(lang).Channel.Discord.Sorry,
+				Content: a.sorryText(r.in, string(i.Locale)),
 				Flags:   discordgo.MessageFlagsEphemeral,
 			},
 		}
@@ -391,13 +387,23 @@ func (a *Adapter) commit(in bot.Inbound) {
 // sorry tells the person their action was not recorded, best effort, so
 // that a failed commit never leaves them waiting on "thinking…".
 func (a *Adapter) sorry(ctx context.Context, in bot.Inbound) {
-	sorry := text.For(a.langOf(in.Participant, in.Event.DiscordLocale)).Channel.Discord.Sorry
+	sorry := a.sorryText(&in, in.Event.DiscordLocale)
 	out := bot.Outgoing{Channel: bot.ChannelDiscord, Address: in.Address, Participant: in.Participant, Reply: flows.Reply{Text: sorry}}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := a.Send(ctx, out); err != nil {
 		a.log.Warn("send failure notice", "err", err)
 	}
+}
+
+// sorryText is the « not recorded » notice for the person of in, in the
+// language to write to them in (see langOf); in locale when there is no
+// event of a person (in nil).
+func (a *Adapter) sorryText(in *bot.Inbound, locale string) string {
+	if in != nil {
+		locale = a.langOf(in.Participant, locale)
+	}
+	return text.For(locale).Channel.Discord.Sorry
 }
 
 // langOf is the language to write to participant in: the
@@ -469,7 +475,7 @@ func (a *Adapter) answerModal(i *discordgo.Interaction, participant string, id c
 // asks for no message-content intent).
 func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
-	if m == nil || m.GuildID != "" || m.Author == nil || m.Author.ID == "" || m.Author.Bot || m.Author.System {
+	if !fromPersonDirect(m) {
 		return
 	}
 	in := bot.Inbound{
@@ -517,7 +523,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 // preview added): those carry no edited_timestamp and are left alone.
 func (a *Adapter) onMessageUpdate(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
 	m := mu.Message
-	if m == nil || m.GuildID != "" || m.EditedTimestamp == nil || m.Author == nil || m.Author.ID == "" || m.Author.Bot || m.Author.System {
+	if !fromPersonDirect(m) || m.EditedTimestamp == nil {
 		return
 	}
 	a.commit(bot.Inbound{
@@ -528,6 +534,12 @@ func (a *Adapter) onMessageUpdate(_ *discordgo.Session, mu *discordgo.MessageUpd
 		At:          *m.EditedTimestamp,
 		Event:       flows.Event{Kind: flows.EventEdited},
 	})
+}
+
+// fromPersonDirect reports whether m is a direct message from a person:
+// no guild's, no bot's, no system message.
+func fromPersonDirect(m *discordgo.Message) bool {
+	return m != nil && m.GuildID == "" && m.Author != nil && m.Author.ID != "" && !m.Author.Bot && !m.Author.System
 }
 
 func mediaKind(m *discordgo.Message) string {

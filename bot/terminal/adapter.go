@@ -299,7 +299,7 @@ func (a *Adapter) message(ctx context.Context, src source, msg string) error {
 			return err
 		}
 	}
-	if n := answerLength(line); expectText && maxLen > 0 && n > maxLen {
+	if n := flows.TextLength(line); expectText && maxLen > 0 && n > maxLen {
 		a.giveBack(src, line, fmt.Sprintf(a.texts().TooLong, n, maxLen))
 		return nil
 	}
@@ -337,19 +337,6 @@ func (a *Adapter) giveBack(src source, text, why string) {
 		return
 	}
 	a.print(why + "\n" + tx.PrintedBack + "\n" + text + "\n\n")
-}
-
-// answerLength counts text as the conversation does before it checks the
-// limit: in characters, without control characters other than line breaks
-// and tabs, without bidi controls, trimmed.
-func answerLength(text string) int {
-	text = strings.Map(func(r rune) rune {
-		if (r == '\n' || r == '\t' || !unicode.IsControl(r)) && !(r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069') {
-			return r
-		}
-		return -1
-	}, text)
-	return utf8.RuneCountInString(strings.TrimSpace(text))
 }
 
 // optionToken maps "2" to the token of the second option shown. Only

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"consultbot/bot"
 	"consultbot/flows"
@@ -487,7 +485,7 @@ func (a *Adapter) event(r *http.Request, v visitor) (ev flows.Event, echo string
 	if p := a.hub.promptOf(v.participant); p != nil && p.Expect == flows.ExpectText && p.MaxLen > 0 {
 		limit = p.MaxLen
 	}
-	if n := textLength(text); n > limit {
+	if n := flows.TextLength(text); n > limit {
 		return ev, "", &refusal{kind: tooLong, length: n, limit: limit}, text
 	}
 	return flows.Event{Kind: flows.EventText, Text: text}, trimmed, nil, ""
@@ -542,19 +540,6 @@ func (a *Adapter) erased(w http.ResponseWriter, r *http.Request, v visitor, appl
 // commandLabel is what the page shows of a command button the person
 // pressed; nothing for the buttons that are not commands' (start).
 func commandLabel(tx *texts, cmd string) string { return tx.Buttons[cmd] }
-
-// textLength counts text as the conversation does before it checks the
-// limit: in characters, without control characters other than line
-// breaks and tabs, without bidi controls, trimmed.
-func textLength(text string) int {
-	text = strings.Map(func(r rune) rune {
-		if (r == '\n' || r == '\t' || !unicode.IsControl(r)) && !(r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069') {
-			return r
-		}
-		return -1
-	}, text)
-	return utf8.RuneCountInString(strings.TrimSpace(text))
-}
 
 // document downloads the file a reply carried (the person's data as
 // JSON), while it is kept in memory.

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"consultbot/internal/fold"
 	"consultbot/text"
 
 	"github.com/pelletier/go-toml/v2"
@@ -365,26 +364,29 @@ func suggestKey(unknown string) string {
 	if !ok {
 		table, name = "", unknown
 	}
-	typos := min(2, len(name)/3)
-	var elsewhere, near []string
+	// Tables (and top-level keys) when no table was named, else the
+	// keys of the table named.
+	var elsewhere, tops, inTable []string
 	for _, k := range configKeys(reflect.TypeFor[Config](), "") {
 		kt, kn, leaf := strings.Cut(k, ".")
 		switch {
 		case !leaf:
-			if !ok && fold.Distance(kt, name) <= typos {
-				near = append(near, k)
-			}
+			tops = append(tops, kt)
 		case kn == name && kt != table:
 			elsewhere = append(elsewhere, k)
-		case kt == table && fold.Distance(kn, name) <= typos:
-			near = append(near, k)
+		case kt == table:
+			inTable = append(inTable, kn)
 		}
 	}
-	switch {
-	case len(elsewhere) == 1:
+	if len(elsewhere) == 1 {
 		return elsewhere[0]
-	case len(near) == 1:
-		return near[0]
+	}
+	typos := func(string) int { return min(2, len(name)/3) }
+	if !ok {
+		return onlyNear(name, tops, typos)
+	}
+	if k := onlyNear(name, inTable, typos); k != "" {
+		return table + "." + k
 	}
 	return ""
 }

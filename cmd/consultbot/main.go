@@ -221,13 +221,20 @@ var commands = []string{"chat", "run", "check-config", "export", "digest", "stat
 // nearCommand returns the one command within two typos of typed
 // (« versio », « exprot »), or "".
 func nearCommand(typed string) string {
+	return onlyNear(strings.ToLower(typed), commands, func(c string) int { return min(2, len(c)/3) })
+}
+
+// onlyNear returns the one of names within typos(name) typos of typed, or
+// "" when none or several are: a suggestion is made only when one name
+// stands out.
+func onlyNear(typed string, names []string, typos func(name string) int) string {
 	near := ""
-	for _, c := range commands {
-		if fold.Distance(strings.ToLower(typed), c) <= min(2, len(c)/3) {
+	for _, n := range names {
+		if fold.Distance(typed, n) <= typos(n) {
 			if near != "" {
 				return ""
 			}
-			near = c
+			near = n
 		}
 	}
 	return near

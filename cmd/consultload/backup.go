@@ -28,7 +28,7 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	dbPath := fs.String("db", "", "database file: reused if it exists, else generated there (default: a temporary file, removed)")
 	parents := fs.Int("parents", 100, "parents answering during the measurements")
 	think := fs.Duration("think", time.Second, "each parent's pause between two answers (randomised ±50 %)")
-	headroom := fs.Bool("headroom", true, "open the store as consultbot run does, with storage.MmapHeadroom (false: bbolt's default mapping)")
+	headroom := headroomFlag(fs)
 	baseline := fs.Duration("baseline", 10*time.Second, "how long to measure write latency with no backup running")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -42,24 +42,13 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	if path == "" {
 		path = filepath.Join(dir, "consult.db")
 	}
-	if _, err := os.Stat(path); err != nil {
-		start := time.Now()
-		if err := generate(ctx, path, flows.DefaultQuestionnaire(), *answers, *answers/30, 10, time.Now()); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "generated %d answers in %v\n", *answers, time.Since(start).Round(time.Millisecond))
-	}
-	fi, err := os.Stat(path)
+	fi, err := generated(ctx, stdout, path, flows.DefaultQuestionnaire(), *answers, *answers/30, 10, time.Now())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "store: %.0f MiB, GOMAXPROCS %d, %d parents, think %v, mmap headroom %v\n", float64(fi.Size())/(1<<20), runtime.GOMAXPROCS(0), *parents, *think, *headroom)
 
-	opts := storage.Options{}
-	if *headroom {
-		opts.InitialMmapSize = storage.MmapHeadroom(path)
-	}
-	db, err := storage.Open(path, opts)
+	db, err := openMeasured(path, *headroom)
 	if err != nil {
 		return err
 	}

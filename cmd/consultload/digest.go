@@ -61,7 +61,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	export := fs.Bool("export", true, "measure the exports too")
 	parts := fs.Bool("parts", true, "keep digest parts of the days the digests read (false: read every text each time, as before)")
 	keep := fs.Bool("keep", true, "with -parts, build the parts of the ended days after the daily digest as the schedule does (organiser.KeepDigestParts), before the whole-store digests (false: the first whole-store digest builds them)")
-	headroom := fs.Bool("headroom", true, "open the store as consultbot run does, with storage.MmapHeadroom (false: bbolt's default mapping)")
+	headroom := headroomFlag(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
 	memProfile := fs.String("memprofile", "", "write a profile of the memory allocated during the digests (writers included) to this file")
 	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace, PREFIX-keep.trace, PREFIX-whole.trace and PREFIX-whole-again.trace, for go tool trace")
@@ -79,25 +79,14 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	q := flows.DefaultQuestionnaire()
 	end := time.Now().Truncate(time.Hour)
-	if _, err := os.Stat(path); err != nil {
-		start := time.Now()
-		if err := generate(ctx, path, q, *answers, *fresh, *perParticipant, end); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "generated %d answers in %v\n", *answers, time.Since(start).Round(time.Millisecond))
-	}
-	fi, err := os.Stat(path)
+	fi, err := generated(ctx, stdout, path, q, *answers, *fresh, *perParticipant, end)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "store: %s, %.0f MiB, GOMAXPROCS %d\n", path, float64(fi.Size())/(1<<20), runtime.GOMAXPROCS(0))
 
 	start := time.Now()
-	var opts storage.Options
-	if *headroom {
-		opts.InitialMmapSize = storage.MmapHeadroom(path)
-	}
-	db, err := storage.Open(path, opts)
+	db, err := openMeasured(path, *headroom)
 	if err != nil {
 		return err
 	}
@@ -137,9 +126,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	var days *time.Location
 	if *parts {
-		if days, err = time.LoadLocation(organiser.DefaultTimeZone); err != nil {
-			days = time.UTC
-		}
+		days = organiser.DefaultLocation()
 	}
 	ways := []way{{"index", func(since, until time.Time) (digest.Digest, error) {
 		return organiser.ComputeDigest(ctx, db, q, since, until, "", flows.LangFR, days)
@@ -285,9 +272,38 @@ func fullScanDigest(ctx context.Context, db *storage.DB, q *flows.Questionnaire,
 	return acc.Finish(), nil
 }
 
+// headroomFlag defines -headroom on fs, for openMeasured.
+func headroomFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("headroom", true, "open the store as consultbot run does, with storage.MmapHeadroom (false: bbolt's default mapping)")
+}
+
+// openMeasured opens the store whose writes and reads are measured: as
+// consultbot run opens it when headroom is set (storage.MmapHeadroom),
+// else with bbolt's default mapping.
+func openMeasured(path string, headroom bool) (*storage.DB, error) {
+	var opts storage.Options
+	if headroom {
+		opts.InitialMmapSize = storage.MmapHeadroom(path)
+	}
+	return storage.Open(path, opts)
+}
+
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// generated returns the file at path, generating the store there first
+// (see generate) when it does not exist, and saying how long that took.
+func generated(ctx context.Context, stdout io.Writer, path string, q *flows.Questionnaire, answers, fresh, perParticipant int, end time.Time) (os.FileInfo, error) {
+	if _, err := os.Stat(path); err != nil {
+		start := time.Now()
+		if err := generate(ctx, path, q, answers, fresh, perParticipant, end); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "generated %d answers in %v\n", answers, time.Since(start).Round(time.Millisecond))
+	}
+	return os.Stat(path)
+}
 
 // generate writes answers answers, perParticipant per participant, with
 // concurrent Apply calls so that bbolt batches them, fsync off: fresh of

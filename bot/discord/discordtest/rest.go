@@ -428,6 +428,18 @@ func checkCustomID(id string) error {
 	return nil
 }
 
+// readMessage reads the body of a request that posts a message (a
+// channel message, a follow-up) and the message it makes.
+func readMessage(r *http.Request) (messageBody, Message, error) {
+	var body messageBody
+	files, err := readBody(r, &body)
+	if err != nil {
+		return body, Message{}, err
+	}
+	m, err := buildMessage(body, files)
+	return body, m, err
+}
+
 // buildMessage validates a body into a message; edit leaves unset fields
 // to the caller.
 func buildMessage(b messageBody, files []File) (Message, error) {
@@ -492,12 +504,7 @@ func (s *Server) createDM(r *http.Request) (any, error) {
 }
 
 func (s *Server) createMessage(r *http.Request, channelID string) (any, error) {
-	var body messageBody
-	files, err := readBody(r, &body)
-	if err != nil {
-		return nil, err
-	}
-	m, err := buildMessage(body, files)
+	body, m, err := readMessage(r)
 	if err != nil {
 		return nil, err
 	}
@@ -978,12 +985,7 @@ func (s *Server) webhookLocked(app, token string) (*interaction, error) {
 }
 
 func (s *Server) followUp(r *http.Request, app, token string) (any, error) {
-	var body messageBody
-	files, err := readBody(r, &body)
-	if err != nil {
-		return nil, err
-	}
-	m, err := buildMessage(body, files)
+	_, m, err := readMessage(r)
 	if err != nil {
 		return nil, err
 	}

@@ -302,14 +302,25 @@ func (s *Server) DirectMessage(u User, text string, files ...Attachment) (string
 		}
 		attachments = append(attachments, a)
 	}
-	s.dispatch("MESSAGE_CREATE", map[string]any{
+	s.dispatch("MESSAGE_CREATE", directMessageJSON(u, id, ch, text, time.Now(), nil, attachments, flags))
+	return id, nil
+}
+
+// directMessageJSON is the message object of u's direct message id in
+// channel ch, as a MESSAGE_CREATE or MESSAGE_UPDATE carries it; edited is
+// nil for a message never edited.
+func directMessageJSON(u User, id, ch, text string, sent time.Time, edited *time.Time, attachments []any, flags int) map[string]any {
+	var editedAt any
+	if edited != nil {
+		editedAt = rfc3339(*edited)
+	}
+	return map[string]any{
 		"id": id, "channel_id": ch, "author": userJSON(u, false), "content": text,
-		"timestamp": rfc3339(time.Now()), "edited_timestamp": nil, "tts": false,
+		"timestamp": rfc3339(sent), "edited_timestamp": editedAt, "tts": false,
 		"mention_everyone": false, "mentions": []any{}, "mention_roles": []any{},
 		"attachments": attachments, "embeds": []any{}, "pinned": false, "type": 0, "flags": flags,
 		"components": []any{},
-	})
-	return id, nil
+	}
 }
 
 // EditDirectMessage edits u's direct message messageID to read text, as
@@ -319,13 +330,17 @@ func (s *Server) EditDirectMessage(u User, messageID, text string) {
 	ch := s.dmChannelLocked(u.ID)
 	s.mu.Unlock()
 	now := time.Now()
-	s.dispatch("MESSAGE_UPDATE", map[string]any{
-		"id": messageID, "channel_id": ch, "author": userJSON(u, false), "content": text,
-		"timestamp": rfc3339(now.Add(-time.Second)), "edited_timestamp": rfc3339(now), "tts": false,
-		"mention_everyone": false, "mentions": []any{}, "mention_roles": []any{},
-		"attachments": []any{}, "embeds": []any{}, "pinned": false, "type": 0, "flags": 0,
-		"components": []any{},
-	})
+	s.dispatch("MESSAGE_UPDATE", directMessageJSON(u, messageID, ch, text, now.Add(-time.Second), &now, []any{}, 0))
+}
+
+// PreviewDirectMessage adds a link's preview to u's direct message
+// messageID, as Discord tells the bot with a MESSAGE_UPDATE that carries
+// no edited_timestamp: the person changed nothing.
+func (s *Server) PreviewDirectMessage(u User, messageID, text string) {
+	s.mu.Lock()
+	ch := s.dmChannelLocked(u.ID)
+	s.mu.Unlock()
+	s.dispatch("MESSAGE_UPDATE", directMessageJSON(u, messageID, ch, text, time.Now().Add(-time.Second), nil, []any{}, 0))
 }
 
 // Redeliver dispatches an interaction again, as a gateway resume or a

@@ -917,12 +917,22 @@ func (s *Server) chatOf(p params) (int64, *apiError) {
 	return id, nil
 }
 
-func (s *Server) sendMessage(p params) (any, *apiError) {
+// parseTextAndKeyboard reads the text of a sendMessage or
+// editMessageText call, its entities and its keyboard.
+func parseTextAndKeyboard(p params) (string, []wireEntity, [][]Button, *apiError) {
 	visible, ents, apiErr := parseText(p["text"], p["parse_mode"], p["entities"])
 	if apiErr != nil {
-		return nil, apiErr
+		return "", nil, nil, apiErr
 	}
 	kb, apiErr := parseKeyboard(p["reply_markup"])
+	if apiErr != nil {
+		return "", nil, nil, apiErr
+	}
+	return visible, ents, kb, nil
+}
+
+func (s *Server) sendMessage(p params) (any, *apiError) {
+	visible, ents, kb, apiErr := parseTextAndKeyboard(p)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1005,11 +1015,7 @@ func (s *Server) findSent(p params) (*Message, *apiError) {
 }
 
 func (s *Server) editMessageText(p params) (any, *apiError) {
-	visible, ents, apiErr := parseText(p["text"], p["parse_mode"], p["entities"])
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	kb, apiErr := parseKeyboard(p["reply_markup"])
+	visible, ents, kb, apiErr := parseTextAndKeyboard(p)
 	if apiErr != nil {
 		return nil, apiErr
 	}

@@ -140,11 +140,7 @@ func (s *Server) SendDocument(u User, name string) int {
 func (s *Server) GroupMessage(g Group, u User, text string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	typ := g.Type
-	if typ == "" {
-		typ = "supergroup"
-	}
-	s.chatTypes[g.ID] = typ
+	typ := s.joinLocked(g)
 	title := g.Title
 	if title == "" {
 		title = "Group " + strconv.FormatInt(-g.ID, 10)
@@ -168,11 +164,18 @@ func (s *Server) GroupMessage(g Group, u User, text string) int {
 func (s *Server) JoinGroup(g Group) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.joinLocked(g)
+}
+
+// joinLocked makes g a chat the bot is in, a supergroup unless g says
+// otherwise, and returns its type; s.mu must be held.
+func (s *Server) joinLocked(g Group) string {
 	typ := g.Type
 	if typ == "" {
 		typ = "supergroup"
 	}
 	s.chatTypes[g.ID] = typ
+	return typ
 }
 
 // TapButton queues the callback query Telegram sends when u taps the
