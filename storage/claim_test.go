@@ -150,3 +150,101 @@ func TestClaimAtSendTime(t *testing.T) {
 		t.Fatal("claimed a reminder no longer in the outbox")
 	}
 }
+
+// TestClaimDropsAReminderWhosePersonCameBack: a reminder in the outbox
+// whose person then writes is dropped when it is about to leave, never
+// claimed: it would come below the reply to them. So is one claimed, its
+// claim lifted after a refusal and its form degraded, before they wrote.
+// An announcement queued for them still goes, and a reminder of someone
+// who did not come back is claimed.
+func TestClaimDropsAReminderWhosePersonCameBack(t *testing.T) {
+	db := openAt(t, filepath.Join(t.TempDir(), "consult.db"), Options{})
+	ctx := context.Background()
+	m := remindMachine()
+	var people []*person
+	for i := range 3 {
+		id := strconv.Itoa(7200 + i)
+		p := newPerson(t, db, m, "telegram:"+id, id, t0)
+		acceptReminders(p, "Réponse "+id)
+		people = append(people, p)
+	}
+	alice, bob, carol := people[0], people[1], people[2]
+	at := t0.Add(4 * 24 * time.Hour)
+	due, err := db.DueReminders(ctx, at, bot.Room{bot.ChannelTelegram: 10})
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due = %+v, %v", due, err)
+	}
+	reminders := map[string]bot.Outgoing{}
+	for _, d := range due {
+		in := bot.Inbound{
+			ID: d.Participant + ":reminder:" + strconv.FormatInt(d.Due.UnixNano(), 10), Channel: d.Channel,
+			Participant: d.Participant, Address: d.Address, Later: d.Address, Low: true,
+			Event: flows.Event{Kind: flows.EventReminder, Later: true},
+		}
+		res := apply(t, db, in, at, func(s flows.Session) (flows.Session, []flows.Reply) { return m.Step(s, in.Event, at) })
+		if len(res.Outbox) != 1 || !res.Outbox[0].Once {
+			t.Fatalf("reminder outbox = %+v", res.Outbox)
+		}
+		reminders[d.Participant] = res.Outbox[0]
+	}
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, at); err != nil {
+		t.Fatal(err)
+	}
+	render := func(lang, text string) flows.Reply { return flows.Reply{Text: text} }
+	outs, err := db.NextAnnouncements(ctx, at, bot.Room{bot.ChannelTelegram: 10}, render)
+	if err != nil || len(outs) != 3 {
+		t.Fatalf("announcements = %d, %v", len(outs), err)
+	}
+	claim := func(o bot.Outgoing) bool {
+		t.Helper()
+		ok, err := db.Claim(ctx, o)
+		if err != nil {
+			t.Fatalf("claim %d: %v", o.Seq, err)
+		}
+		return ok
+	}
+
+	// Bob's reminder was claimed, then refused (429): its claim lifted,
+	// its form degraded, it waits for its next attempt.
+	if !claim(reminders[bob.id]) {
+		t.Fatal("bob's reminder refused before he came back")
+	}
+	if err := db.Unclaim(ctx, reminders[bob.id]); err != nil {
+		t.Fatal(err)
+	}
+	degraded := reminders[bob.id]
+	degraded.Plain = []string{"texte"}
+	if err := db.Rewrite(ctx, degraded); err != nil {
+		t.Fatal(err)
+	}
+	// Alice and Bob come back, before their reminders leave.
+	sendLater(alice, flows.Event{Kind: flows.EventText, Text: "reprendre"})
+	sendLater(bob, flows.Event{Kind: flows.EventText, Text: "bonjour"})
+
+	for _, p := range []*person{alice, bob} {
+		if claim(reminders[p.id]) {
+			t.Errorf("%s's reminder claimed after they came back", p.id)
+		}
+	}
+	if !claim(reminders[carol.id]) {
+		t.Error("carol's reminder refused: she did not come back")
+	}
+	for _, o := range outs {
+		if !claim(o) {
+			t.Errorf("%s's announcement refused", o.Participant)
+		}
+	}
+	list, err := db.Pending(ctx, bot.ChannelTelegram, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range list {
+		if o.Once && o.Participant != carol.id {
+			t.Errorf("%s's reminder still in the outbox after they came back", o.Participant)
+		}
+	}
+}
