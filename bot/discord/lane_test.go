@@ -95,14 +95,14 @@ func TestReminderOnItsWayStaysAboveTheReplyToANewerMessage(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("the reminder did not open its direct-message channel")
 	}
-	waitDB(t, "the reminder claimed", func() bool {
+	poll(t, "the reminder claimed", func() bool {
 		list, err := h.db.Pending(context.Background(), bot.ChannelDiscord, 0)
 		return err == nil && len(list) == 1 && list[0].Once && list[0].Claimed
 	})
 	if _, err := srv.DirectMessage(u, "reprendre"); err != nil {
 		t.Fatal(err)
 	}
-	waitDB(t, "the parent's message applied", func() bool {
+	poll(t, "the parent's message applied", func() bool {
 		s, _, err := h.db.Session(pid(u))
 		return err == nil && s.Stage == flows.StageQuestion
 	})
@@ -117,17 +117,5 @@ func TestReminderOnItsWayStaysAboveTheReplyToANewerMessage(t *testing.T) {
 	}
 	if !strings.Contains(msgs[0].Content, "Vous aviez commencé la consultation") || !strings.Contains(msgs[1].Content, "Question 1/") {
 		t.Errorf("want the reminder, then the question, the last message; got %s", dump(msgs))
-	}
-}
-
-// waitDB waits for cond, read from the database, within wait.
-func waitDB(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
