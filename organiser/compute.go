@@ -57,48 +57,7 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 			return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
 		}
 	}
-	// Read after the claim (prepare): a part built from what is read now
-	// is stored only if nothing it depends on changed since.
-	hidden, err := db.HiddenAnswers()
-	if err != nil {
-		return digest.Digest{}, err
-	}
-	err = db.ForEachProgress(ctx, func(p storage.Progress) error {
-		if p.Banned {
-			acc.Ban(p.Participant)
-			return nil
-		}
-		for id, tp := range p.Themes {
-			acc.AddProgress(id, digest.Progress{Answered: tp.Answered, Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Current: tp.Current})
-		}
-		return nil
-	})
-	if err != nil {
-		return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
-	}
-	err = db.ForEachDigestAnswer(ctx, since, until, parts.merged, func(a storage.DigestAnswer) error {
-		if err := parts.at(a.CreatedAt); err != nil {
-			return err
-		}
-		acc.Add(digest.Answer{
-			ID:          a.ID,
-			Participant: a.Participant,
-			Channel:     a.Channel,
-			Profile:     a.Profile,
-			Academie:    a.Academie,
-			Theme:       a.Theme,
-			Question:    a.Question,
-			Text:        a.Text,
-			Voice:       a.Voice,
-			Hidden:      hidden[a.ID],
-			CreatedAt:   a.CreatedAt,
-		})
-		return nil
-	})
-	if err == nil {
-		err = parts.finish()
-	}
-	if err != nil {
+	if err := parts.read(ctx, since, until); err != nil {
 		return digest.Digest{}, fmt.Errorf("compute digest: %w", err)
 	}
 	return acc.Finish(), nil
@@ -118,6 +77,58 @@ type partBuilder struct {
 	token uint64
 	next  int
 	open  bool
+	// stored counts the parts stored; rest, when set, is called after
+	// each part ended (see KeepDigestParts).
+	stored int
+	rest   func() error
+}
+
+// read adds to the accumulator the participants' progress, then every
+// answer created before until, oldest first, with its text when created
+// since since outside the periods merged, building the parts of b.build
+// as it goes. It reads after the claim (prepare): a part built from what
+// it reads is stored only if nothing it depends on changed since.
+func (b *partBuilder) read(ctx context.Context, since, until time.Time) error {
+	hidden, err := b.db.HiddenAnswers()
+	if err != nil {
+		return err
+	}
+	err = b.db.ForEachProgress(ctx, func(p storage.Progress) error {
+		if p.Banned {
+			b.acc.Ban(p.Participant)
+			return nil
+		}
+		for id, tp := range p.Themes {
+			b.acc.AddProgress(id, digest.Progress{Answered: tp.Answered, Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Current: tp.Current})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = b.db.ForEachDigestAnswer(ctx, since, until, b.merged, func(a storage.DigestAnswer) error {
+		if err := b.at(a.CreatedAt); err != nil {
+			return err
+		}
+		b.acc.Add(digest.Answer{
+			ID:          a.ID,
+			Participant: a.Participant,
+			Channel:     a.Channel,
+			Profile:     a.Profile,
+			Academie:    a.Academie,
+			Theme:       a.Theme,
+			Question:    a.Question,
+			Text:        a.Text,
+			Voice:       a.Voice,
+			Hidden:      hidden[a.ID],
+			CreatedAt:   a.CreatedAt,
+		})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return b.finish()
 }
 
 // prepare merges the stored parts within [since, until) and, when build,
@@ -147,20 +158,35 @@ func (b *partBuilder) prepare(ctx context.Context, since, until time.Time, build
 		y, m, d := first.In(loc).Date()
 		from = time.Date(y, m, d, 0, 0, 0, 0, loc)
 	}
-	m := 0 // b.merged[m:] end after the day being looked at
-	for _, day := range daysWithin(from, until, loc) {
-		for m < len(b.merged) && !b.merged[m].End.After(day.Start) {
-			m++
-		}
-		if m < len(b.merged) && b.merged[m].Start.Before(day.End) {
-			continue // overlaps a part merged (of another time zone)
-		}
-		b.build = append(b.build, day)
-	}
-	if b.token, err = b.db.ClaimDigestParts(b.build); err != nil || b.token == 0 {
+	// A day overlapping a part merged (of another time zone) is left.
+	return b.claim(uncovered(daysWithin(from, until, loc), b.merged))
+}
+
+// claim claims days, for the walk to build their parts.
+func (b *partBuilder) claim(days []storage.Span) error {
+	b.build = days
+	var err error
+	if b.token, err = b.db.ClaimDigestParts(days); err != nil || b.token == 0 {
 		b.build = nil
 	}
 	return err
+}
+
+// uncovered returns the spans of days (in order) that overlap none of
+// covered (in order, not overlapping).
+func uncovered(days, covered []storage.Span) []storage.Span {
+	var out []storage.Span
+	c := 0 // covered[c:] end after the day being looked at
+	for _, day := range days {
+		for c < len(covered) && !covered[c].End.After(day.Start) {
+			c++
+		}
+		if c < len(covered) && covered[c].Start.Before(day.End) {
+			continue
+		}
+		out = append(out, day)
+	}
+	return out
 }
 
 // daysWithin returns the whole days of loc within [from, until), in order.
@@ -217,8 +243,14 @@ func (b *partBuilder) end() error {
 	}
 	day := b.build[b.next]
 	b.next++
-	_, err = b.db.StoreDigestPart(day, b.token, data)
-	return err
+	ok, err := b.db.StoreDigestPart(day, b.token, data)
+	if ok {
+		b.stored++
+	}
+	if err != nil || b.rest == nil {
+		return err
+	}
+	return b.rest()
 }
 
 // finish ends the days no answer came after.
@@ -229,4 +261,55 @@ func (b *partBuilder) finish() error {
 		}
 	}
 	return nil
+}
+
+// KeepDigestParts builds the digest parts (see ComputeDigest) of the days
+// of loc that ended by until and have none, from the day of the oldest
+// answer, in one walk over the answers that reads the texts of those days
+// only, and returns how many it stored. After each part stored it rests
+// as long as it worked since the last rest, so that it takes at most
+// half of one core's time from the participants writing meanwhile, and
+// each part is stored in small commits (see storage.DB.StoreDigestPart):
+// a digest over many days then merges parts instead of reading their
+// texts, and no digest asked for has to build them.
+func KeepDigestParts(ctx context.Context, db DigestSource, q *flows.Questionnaire, until time.Time, loc *time.Location) (int, error) {
+	first, ok, err := db.FirstDigestAnswer()
+	if err != nil || !ok {
+		return 0, err
+	}
+	y, m, d := first.In(loc).Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	done, err := db.DigestPartSpans(from, until)
+	if err != nil {
+		return 0, err
+	}
+	days := uncovered(daysWithin(from, until, loc), done)
+	if len(days) == 0 {
+		return 0, nil
+	}
+	if q == nil {
+		q = flows.DefaultQuestionnaire()
+	}
+	since, end := days[0].Start, days[len(days)-1].End
+	b := partBuilder{db: db, merged: done,
+		acc: digest.NewAccumulator(digest.Input{Questionnaire: q, Since: since, Until: end, Lang: flows.LangFR})}
+	worked := time.Now()
+	b.rest = func() error {
+		t := time.NewTimer(time.Since(worked))
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		worked = time.Now()
+		return nil
+	}
+	if err := b.claim(days); err != nil || b.token == 0 {
+		return 0, err
+	}
+	if err := b.read(ctx, since, end); err != nil {
+		return b.stored, fmt.Errorf("keep digest parts: %w", err)
+	}
+	return b.stored, nil
 }

@@ -447,3 +447,61 @@ func TestDamagedDigestPartIsBuiltAgain(t *testing.T) {
 		t.Errorf("the day's part after the digest: %d parts, %v; want one sound part", n, err)
 	}
 }
+
+// textCounter is a DigestSource that counts the texts read of answers
+// created before a time.
+type textCounter struct {
+	DigestSource
+	before time.Time
+	texts  int
+}
+
+func (c *textCounter) ForEachDigestAnswer(ctx context.Context, since, until time.Time, noText []storage.Span, fn func(storage.DigestAnswer) error) error {
+	return c.DigestSource.ForEachDigestAnswer(ctx, since, until, noText, func(a storage.DigestAnswer) error {
+		if a.Text != "" && a.CreatedAt.Before(c.before) {
+			c.texts++
+		}
+		return fn(a)
+	})
+}
+
+// TestKeptPartsServeTheWholeStoresDigest keeps the digest parts of the
+// ended days every few hours of a random consultation, as the schedule
+// does after each midnight: the whole store's digest then reads no text
+// of an ended day, only today's, and is still the reference's.
+func TestKeptPartsServeTheWholeStoresDigest(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	db := openDB(t, "")
+	ctx := context.Background()
+	kept := 0
+	randomStoreThen(t, db, q, 5, func(step int, now time.Time) {
+		if step%30 != 0 {
+			return
+		}
+		y, m, d := now.In(paris).Date()
+		today := time.Date(y, m, d, 0, 0, 0, 0, paris)
+		n, err := KeepDigestParts(ctx, db, q, today, paris)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept += n
+		if again, err := KeepDigestParts(ctx, db, q, today, paris); again != 0 || err != nil {
+			t.Fatalf("step %d: kept %d parts again right after, %v", step, again, err)
+		}
+		src := &textCounter{DigestSource: db, before: today}
+		got, err := ComputeDigest(ctx, src, q, time.Time{}, now, "", flows.LangFR, paris)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src.texts != 0 {
+			t.Errorf("step %d: the whole store's digest read %d texts of days whose parts were kept", step, src.texts)
+		}
+		want := referenceDigest(t, db, q, time.Time{}, now, "", flows.LangFR)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("step %d: digest over kept parts (-full scan +parts):\n%s", step, diff)
+		}
+	})
+	if kept < 10 {
+		t.Errorf("kept %d parts over ten days of answers", kept)
+	}
+}

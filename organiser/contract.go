@@ -152,6 +152,9 @@ type DigestSource interface {
 	// since the claim (a zero token: nothing claimed, a read-only store).
 	ClaimDigestParts(spans []storage.Span) (uint64, error)
 	StoreDigestPart(s storage.Span, token uint64, data []byte) (bool, error)
+	// DigestPartSpans returns the periods within [from, to) that have a
+	// stored part, in time order, without reading the parts.
+	DigestPartSpans(from, to time.Time) ([]storage.Span, error)
 	// FirstDigestAnswer returns the creation time of the oldest answer.
 	FirstDigestAnswer() (time.Time, bool, error)
 }

@@ -97,8 +97,15 @@ func (sc Schedule) String() string {
 // Schedule posts the periodic digests until ctx ends. At start it posts
 // what a previous run recorded but could not deliver, and records the
 // digest of a due time that passed while the bot was down (one digest,
-// whatever the number of due times missed).
+// whatever the number of due times missed). Meanwhile it keeps the digest
+// parts of the ended days (keepParts).
 func (s *Service) Schedule(ctx context.Context) {
+	kept := make(chan struct{})
+	go func() {
+		defer close(kept)
+		s.keepParts(ctx)
+	}()
+	defer func() { <-kept }()
 	started := s.opts.Now()
 	s.log.Info("digest schedule", "schedule", s.opts.Schedule.String())
 	for {
@@ -225,4 +232,34 @@ func (s *Service) deliverPending(ctx context.Context) (int, error) {
 		s.log.Info("digest handed to delivery", "platform", p.Channel, "chat", p.Address, "digest", p.Digest.Seq)
 	}
 	return failed, nil
+}
+
+// keepParts builds the digest parts of the consultation's ended days that
+// lack one (KeepDigestParts) at once, then a Settle after each midnight of
+// its time zone, until ctx ends; a failure is tried again after Retry. So
+// the parts are ready before any digest over several days is asked for,
+// built gently, whatever the periodic digests' schedule.
+func (s *Service) keepParts(ctx context.Context) {
+	loc := s.opts.Location
+	for {
+		y, m, d := s.opts.Now().Add(-s.opts.Settle).In(loc).Date()
+		n, err := KeepDigestParts(ctx, s.db, s.q, time.Date(y, m, d, 0, 0, 0, 0, loc), loc)
+		wait := time.Date(y, m, d+1, 0, 0, 0, 0, loc).Add(s.opts.Settle).Sub(s.opts.Now())
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			s.log.Error("digest parts", "err", err)
+			wait = s.opts.Retry
+		case n > 0:
+			s.log.Info("digest parts kept", "days", n)
+		}
+		t := time.NewTimer(max(wait, 0))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -3,6 +3,7 @@ package organiser
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"consultbot/bot"
 	"consultbot/digest"
 	"consultbot/flows"
+	"consultbot/storage"
 	"consultbot/text"
 )
 
@@ -517,5 +519,44 @@ func TestAnnouncementConfirmedThroughTheEngine(t *testing.T) {
 	}
 	if ob.campaigns != 1 {
 		t.Errorf("%d campaigns started, want still 1", ob.campaigns)
+	}
+}
+
+// TestScheduleKeepsThePartsOfEndedDays: once the schedule runs (the
+// leader's), the digest parts of the days that ended are built without
+// any digest being asked for, and not today's, which has not ended; the
+// schedule stops with its context.
+func TestScheduleKeepsThePartsOfEndedDays(t *testing.T) {
+	db := openDB(t, "")
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	day := func(d, h int) time.Time { return time.Date(2026, 3, 2+d, h, 0, 0, 0, paris) }
+	for d := range 4 {
+		put(t, db, answerOpt{participant: fmt.Sprintf("telegram:p%d", d), profile: "parent", theme: "acces", question: "equipement",
+			text: "Des ordinateurs portables pour chaque élève", at: day(d, 10)})
+	}
+	s := New(db, nil, Options{Now: func() time.Time { return day(3, 15) }, Location: paris, Chart: fakeChart})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Schedule(ctx)
+	}()
+	var spans []storage.Span
+	waitFor(t, "the parts of the three ended days", func() bool {
+		spans, err = db.DigestPartSpans(time.Time{}, day(5, 0))
+		return err == nil && len(spans) == 3
+	})
+	cancel()
+	<-done
+	for i, sp := range spans {
+		if !sp.Start.Equal(day(i, 0)) || !sp.End.Equal(day(i+1, 0)) {
+			t.Errorf("part %d covers %v – %v, want the day of %v", i, sp.Start, sp.End, day(i, 0))
+		}
+	}
+	if spans, _ := db.DigestPartSpans(time.Time{}, day(5, 0)); len(spans) != 3 {
+		t.Errorf("%d parts after the schedule stopped, want the three ended days' (not today's)", len(spans))
 	}
 }

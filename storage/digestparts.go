@@ -20,10 +20,13 @@ import (
 // Seek; periods never overlap.
 //
 // A value is a state byte, then for partPending the claim's token; the
-// part itself is in bucketDigestPartData under the same key once done,
-// so that the Seek every answer written does (dropDigestPartTx) reads
-// small values only (an etcd range reads the values of the keys it
-// returns). A claimed period is pending until its part is stored; any change to what a digest reads of an answer created in a
+// part itself is in bucketDigestPartData once done, so that the Seek
+// every answer written does (dropDigestPartTx) reads small values only
+// (an etcd range reads the values of the keys it returns). It is stored
+// there in chunks of at most partChunk bytes, under the period's key then
+// the chunk's number (a file of the first version of this layout has one
+// chunk, under the period's key alone): every key beginning with the
+// period's key is a chunk of its part, in order. A claimed period is pending until its part is stored; any change to what a digest reads of an answer created in a
 // period (the answer written, edited, deleted or erased, hidden or shown,
 // its author banned or unbanned) deletes the period's entry, pending or
 // done, in the transaction of the change (dropDigestPartTx): a part is
@@ -44,6 +47,12 @@ const (
 	partDone    = 'd'
 )
 
+// partChunk bounds the part data one transaction stores (see
+// StoreDigestPart): a day's part of some 30,000 answers is about 1 MB,
+// which in one commit held the file for long enough to delay every
+// participant's write queued behind it.
+const partChunk = 64 << 10
+
 // Span is a period [Start, End) of creation times.
 type Span struct{ Start, End time.Time }
 
@@ -59,6 +68,20 @@ func partKey(s Span) []byte {
 	binary.BigEndian.PutUint64(k, timeBound(s.End))
 	binary.BigEndian.PutUint64(k[8:], timeBound(s.Start))
 	return k
+}
+
+// chunkKey is the key in bucketDigestPartData of the chunk i of the part
+// whose key is key.
+func chunkKey(key []byte, i int) []byte {
+	return binary.BigEndian.AppendUint32(bytes.Clone(key), uint32(i))
+}
+
+// pendingValue is the value of a period claimed under token.
+func pendingValue(token uint64) []byte {
+	v := make([]byte, 9)
+	v[0] = partPending
+	binary.BigEndian.PutUint64(v[1:], token)
+	return v
 }
 
 func partSpan(k []byte) (Span, bool) {
@@ -107,11 +130,15 @@ func (db *DB) ForEachDigestPart(ctx context.Context, from, to time.Time, fn func
 				if len(v) == 0 || v[0] != partDone || s.Start.Before(from) {
 					continue
 				}
-				data := tx.Bucket(bucketDigestPartData).Get(k)
+				var data []byte
+				dc := tx.Bucket(bucketDigestPartData).Cursor()
+				for ck, cv := dc.Seek(k); ck != nil && bytes.HasPrefix(ck, k); ck, cv = dc.Next() {
+					data = append(data, cv...)
+				}
 				if data == nil {
 					return fmt.Errorf("digest part %x has no data", k)
 				}
-				p, found = DigestPart{Span: s, Data: bytes.Clone(data)}, true
+				p, found = DigestPart{Span: s, Data: data}, true
 				return nil
 			}
 			return nil
@@ -155,10 +182,7 @@ func (db *DB) ClaimDigestParts(spans []Span) (uint64, error) {
 					return err
 				}
 			}
-			v := make([]byte, 9)
-			v[0] = partPending
-			binary.BigEndian.PutUint64(v[1:], token)
-			if err := b.Put(key, v); err != nil {
+			if err := b.Put(key, pendingValue(token)); err != nil {
 				return err
 			}
 		}
@@ -173,31 +197,85 @@ func (db *DB) ClaimDigestParts(spans []Span) (uint64, error) {
 // StoreDigestPart stores the part of s if s is still pending under token
 // (see ClaimDigestParts), and reports whether it did: a change to one of
 // s's answers since the claim dropped it, and the part, computed from
-// what was read before, is then left out.
+// what was read before, is then left out. It stores the part in chunks
+// of partChunk bytes, a transaction each, shared with the participants'
+// writes in flight, each checking the claim: a change meanwhile drops the
+// chunks already stored with the claim, and the part is done (readable)
+// with its last chunk only.
 func (db *DB) StoreDigestPart(s Span, token uint64, data []byte) (bool, error) {
 	if token == 0 {
 		return false, nil
 	}
-	want := make([]byte, 9)
-	want[0] = partPending
-	binary.BigEndian.PutUint64(want[1:], token)
-	var stored bool
-	err := db.update(func(tx kv.Tx) error {
+	key, want := partKey(s), pendingValue(token)
+	for i, off := 0, 0; ; i++ {
+		end := min(off+partChunk, len(data))
+		last := end == len(data)
+		held, err := db.storePartChunk(key, want, i, data[off:end], last)
+		if err != nil {
+			return false, fmt.Errorf("store digest part: %w", err)
+		}
+		if !held || last {
+			return held, nil
+		}
+		off = end
+	}
+}
+
+// storePartChunk stores chunk i of the part of the period key if it is
+// still pending as want says, and marks the part done with the last
+// chunk; it reports whether the claim held.
+func (db *DB) storePartChunk(key, want []byte, i int, chunk []byte, last bool) (bool, error) {
+	var held bool
+	err := db.write(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketDigestParts)
-		key := partKey(s)
-		stored = bytes.Equal(b.Get(key), want)
-		if !stored {
+		held = bytes.Equal(b.Get(key), want)
+		if !held {
 			return nil
 		}
-		if err := tx.Bucket(bucketDigestPartData).Put(key, data); err != nil {
+		if err := tx.Bucket(bucketDigestPartData).Put(chunkKey(key, i), chunk); err != nil {
 			return err
 		}
-		return b.Put(key, []byte{partDone})
+		if last {
+			return b.Put(key, []byte{partDone})
+		}
+		return nil
+	})
+	return held, err
+}
+
+// DigestPartSpans returns the periods within [from, to) (a zero from: no
+// bound) that have a stored part, in time order, reading no part: what a
+// digest over [from, to) would merge.
+func (db *DB) DigestPartSpans(from, to time.Time) ([]Span, error) {
+	var out []Span
+	err := db.view(func(tx kv.Tx) error {
+		b := tx.Bucket(bucketDigestParts)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		k, v := c.First()
+		if !from.IsZero() {
+			k, v = c.Seek(seekEndAfter(from))
+		}
+		for ; k != nil; k, v = c.Next() {
+			s, ok := partSpan(k)
+			if !ok {
+				return fmt.Errorf("digest part key %x is corrupt", k)
+			}
+			if s.End.After(to) {
+				return nil
+			}
+			if len(v) > 0 && v[0] == partDone && !s.Start.Before(from) {
+				out = append(out, s)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("store digest part: %w", err)
+		return nil, fmt.Errorf("list digest parts: %w", err)
 	}
-	return stored, nil
+	return out, nil
 }
 
 // FirstDigestAnswer returns the creation time of the oldest answer, or
@@ -245,10 +323,14 @@ func dropDigestPartTx(tx kv.Tx, t time.Time) error {
 }
 
 // deletePartTx deletes the entry the cursor c of bucketDigestParts is on,
-// whose key is k, and its part.
+// whose key is k, and the chunks of its part.
 func deletePartTx(tx kv.Tx, c kv.Cursor, k []byte) error {
-	if err := tx.Bucket(bucketDigestPartData).Delete(bytes.Clone(k)); err != nil {
-		return err
+	k = bytes.Clone(k)
+	dc := tx.Bucket(bucketDigestPartData).Cursor()
+	for ck, _ := dc.Seek(k); ck != nil && bytes.HasPrefix(ck, k); ck, _ = dc.Seek(k) {
+		if err := dc.Delete(); err != nil {
+			return err
+		}
 	}
 	return c.Delete()
 }

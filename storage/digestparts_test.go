@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"consultbot/storage/kv"
 )
 
 func storedParts(t *testing.T, db *DB) []DigestPart {
@@ -88,5 +90,100 @@ func TestReadOnlyClaimsNothing(t *testing.T) {
 	}
 	if got := storedParts(t, ro); len(got) != 1 || string(got[0].Data) != "part" {
 		t.Errorf("read-only: parts %+v, want the one stored", got)
+	}
+}
+
+// partDataKeys counts the keys of the parts' data.
+func partDataKeys(t *testing.T, db *DB) int {
+	t.Helper()
+	n := 0
+	if err := db.view(func(tx kv.Tx) error {
+		c := tx.Bucket(bucketDigestPartData).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			n++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestDigestPartStoredInChunks checks that a part larger than a chunk is
+// stored in several small commits and read back whole, that it is
+// readable only once its last chunk is stored, that a change to one of
+// its answers between two chunks leaves none of them, and that a part
+// stored under the period's key alone (the first layout) is still read
+// and dropped.
+func TestDigestPartStoredInChunks(t *testing.T) {
+	db := openTest(t, Options{})
+	at := func(h int) time.Time { return time.Date(2026, 3, 1, h, 0, 0, 0, time.UTC) }
+	d0 := Span{at(0), at(24)}
+	apply(t, db, inbound("e1", "telegram:1"), at(9), answerStep("acces", "equipement", "des tablettes", at(9)))
+	data := make([]byte, 3*partChunk+17)
+	for i := range data {
+		data[i] = byte(i * 7 / 5)
+	}
+	sameAsData := func(got []DigestPart) bool {
+		return len(got) == 1 && got[0].Start.Equal(d0.Start) && string(got[0].Data) == string(data)
+	}
+
+	token, err := db.ClaimDigestParts([]Span{d0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.StoreDigestPart(d0, token, data); !ok || err != nil {
+		t.Fatalf("stored %v, %v", ok, err)
+	}
+	if got := storedParts(t, db); !sameAsData(got) {
+		t.Errorf("read back %d parts (%d bytes), want the %d bytes stored", len(got), len(got[0].Data), len(data))
+	}
+	if n := partDataKeys(t, db); n != 4 {
+		t.Errorf("%d bytes stored under %d keys, want 4 chunks", len(data), n)
+	}
+	if spans, err := db.DigestPartSpans(time.Time{}, at(48)); err != nil || len(spans) != 1 || !spans[0].End.Equal(d0.End) {
+		t.Errorf("spans %+v, %v; want the one day", spans, err)
+	}
+	apply(t, db, inbound("e2", "telegram:2"), at(10), answerStep("acces", "equipement", "un réseau", at(10)))
+	if got, n := storedParts(t, db), partDataKeys(t, db); len(got) != 0 || n != 0 {
+		t.Errorf("after an answer of the day: %d parts, %d data keys; want none", len(got), n)
+	}
+
+	// A change between two chunks: the claim is gone, and so is the
+	// chunk stored before it.
+	token, err = db.ClaimDigestParts([]Span{d0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, want := partKey(d0), pendingValue(token)
+	if held, err := db.storePartChunk(key, want, 0, data[:partChunk], false); !held || err != nil {
+		t.Fatalf("first chunk: held %v, %v", held, err)
+	}
+	if got := storedParts(t, db); len(got) != 0 {
+		t.Errorf("a part read before its last chunk: %d bytes", len(got[0].Data))
+	}
+	apply(t, db, inbound("e3", "telegram:3"), at(11), answerStep("acces", "equipement", "un écran", at(11)))
+	if held, err := db.storePartChunk(key, want, 1, data[partChunk:], true); held || err != nil {
+		t.Errorf("chunk after a change: held %v, %v", held, err)
+	}
+	if got, n := storedParts(t, db), partDataKeys(t, db); len(got) != 0 || n != 0 {
+		t.Errorf("after a change between chunks: %d parts, %d data keys; want none", len(got), n)
+	}
+
+	// The first layout: the part under the period's key alone.
+	if err := db.update(func(tx kv.Tx) error {
+		if err := tx.Bucket(bucketDigestPartData).Put(key, []byte("old part")); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketDigestParts).Put(key, []byte{partDone})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedParts(t, db); len(got) != 1 || string(got[0].Data) != "old part" {
+		t.Errorf("first layout: read %+v", got)
+	}
+	apply(t, db, inbound("e4", "telegram:4"), at(12), answerStep("acces", "equipement", "un clavier", at(12)))
+	if got, n := storedParts(t, db), partDataKeys(t, db); len(got) != 0 || n != 0 {
+		t.Errorf("first layout after a change: %d parts, %d data keys; want none", len(got), n)
 	}
 }

@@ -27,15 +27,16 @@ import (
 )
 
 // runDigest measures the organisers' side over a large store: the time and
-// peak memory to compute a daily digest (the last day of the store) and a
-// whole-store digest twice (the first builds the digest parts of the
-// store's days, in the consultation's default time zone, the second
-// merges them; -parts=false reads every text each time), each the way the
+// peak memory to compute a daily digest (the last day of the store), to
+// keep the digest parts of the store's ended days as the schedule does
+// (in the consultation's default time zone), and a whole-store digest
+// twice (both merge the parts; with -keep=false the first builds them;
+// -parts=false reads every text each time), each the way the
 // bot does it (through the digest index) and, with -fullscan, the way it
 // did before (every session and answer decoded), then to export; and the
 // participants' write latency (storage.Apply, fsync on) during each.
 //
-//	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-think 0] [-fullscan] [-parts=false]
+//	consultload digest -answers 1000000 -new 30000 [-db FILE] [-writers 4] [-think 0] [-fullscan] [-parts=false] [-keep=false]
 //	    [-cpuprofile FILE] [-memprofile FILE] [-trace PREFIX]
 //
 // The profiles cover the digests, the traces the baseline and each
@@ -59,10 +60,11 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	fullScan := fs.Bool("fullscan", false, "also compute each digest the way it was before the digest index, for comparison")
 	export := fs.Bool("export", true, "measure the exports too")
 	parts := fs.Bool("parts", true, "keep digest parts of the days the digests read (false: read every text each time, as before)")
+	keep := fs.Bool("keep", true, "with -parts, build the parts of the ended days after the daily digest as the schedule does (organiser.KeepDigestParts), before the whole-store digests (false: the first whole-store digest builds them)")
 	headroom := fs.Bool("headroom", true, "open the store as consultbot run does, with storage.MmapHeadroom (false: bbolt's default mapping)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
 	memProfile := fs.String("memprofile", "", "write a profile of the memory allocated during the digests (writers included) to this file")
-	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace, PREFIX-whole.trace and PREFIX-whole-again.trace, for go tool trace")
+	tracePrefix := fs.String("trace", "", "write execution traces (writers included) of the baseline and of each digest to PREFIX-baseline.trace, PREFIX-daily.trace, PREFIX-keep.trace, PREFIX-whole.trace and PREFIX-whole-again.trace, for go tool trace")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -147,6 +149,11 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			return fullScanDigest(ctx, db, q, since, until)
 		}})
 	}
+	during := func() {
+		fmt.Fprintf(stdout, "writes, during it:     %s\n", w.take())
+		fmt.Fprintf(stdout, "commits, during it:    %s\n", commits.take())
+		fmt.Fprintf(stdout, "waits for a P, during: %s\n", sched.take())
+	}
 	prof, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {
 		return err
@@ -156,11 +163,33 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 		since, until time.Time
 	}{
 		{"daily", "daily", since, until},
+		{"keep", "keep", time.Time{}, until},
 		{"whole store", "whole", time.Time{}, until},
-		// With -parts, the first whole-store digest built the parts of
-		// the store's days; this one merges them.
+		// With -parts, the first whole-store digest (or -keep before it)
+		// built the parts of the store's days; this one merges them.
 		{"whole store again", "whole-again", time.Time{}, until},
 	} {
+		if period.short == "keep" {
+			if days == nil || !*keep {
+				continue
+			}
+			y, m, d := time.Now().In(days).Date()
+			var n int
+			settle()
+			peak, took, err := measure(func() error {
+				return traced(*tracePrefix, period.short, func() error {
+					var err error
+					n, err = organiser.KeepDigestParts(ctx, db, q, time.Date(y, m, d, 0, 0, 0, 0, days), days)
+					return err
+				})
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "parts of the ended days kept: %d in %v, %s\n", n, took.Round(time.Millisecond), peak)
+			during()
+			continue
+		}
 		for _, wy := range ways {
 			var d digest.Digest
 			prefix := *tracePrefix
@@ -180,9 +209,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "digest %s, %s: %v, %d new of %d contributions, %s\n", period.name, wy.name,
 				took.Round(time.Millisecond), d.Period.Contributions, d.Total.Contributions, peak)
-			fmt.Fprintf(stdout, "writes, during it:     %s\n", w.take())
-			fmt.Fprintf(stdout, "commits, during it:    %s\n", commits.take())
-			fmt.Fprintf(stdout, "waits for a P, during: %s\n", sched.take())
+			during()
 		}
 	}
 	if err := prof.stop(); err != nil {
