@@ -320,7 +320,7 @@ func (e *Engine) claimFailed(k addrKey, q *queue, out Outgoing, err error) bool 
 	attrs := []any{"platform", out.Channel, "participant", out.Participant, "seq", out.Seq}
 	switch {
 	case dropped:
-		e.log.Info("reminder or announcement not sent: its person withdrew or erased their data", attrs...)
+		e.log.Info("reminder or announcement not sent: its person withdrew, erased their data or, for a reminder, came back", attrs...)
 		e.next(k, q)
 		return true
 	case !claimed:

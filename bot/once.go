@@ -35,7 +35,9 @@ import (
 //
 // Both are checked at that same moment: a person who withdrew their
 // consent, or erased their data, since the reply entered the lane does
-// not get it.
+// not get it; nor does one who wrote or tapped since get a reminder,
+// which would come below the reply to them as a stale prompt, the last
+// message of the chat. An announcement still goes to them.
 
 // Claims is what the low-priority lane needs from the store at the moment
 // a reminder or an announcement leaves; storage.DB implements it. Without
@@ -44,7 +46,10 @@ type Claims interface {
 	// Claim is asked just before out leaves for its platform. It
 	// reports false, and removes out from the outbox, when out's person
 	// no longer accepts reminders and announcements (withdrawn, erased,
-	// unreachable) or out is no longer in the outbox. When it reports
+	// unreachable), when out is no longer in the outbox, or when out is
+	// a reminder and its person acted since it entered the outbox (a
+	// message, a tap: any event of theirs), so that it never comes
+	// after the reply to them. When it reports
 	// true, out is recorded as claimed with out.ClaimNote in the same
 	// commit: Pending then reports it Claimed, with that note.
 	Claim(ctx context.Context, out Outgoing) (bool, error)

@@ -109,7 +109,7 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	if ev.Kind == EventText && ev.Token == "" {
 		if c, ok := ParseCommand(ev.Text); ok {
 			// A typed command keeps what the channel said of the message.
-			c.Lang, c.Later, c.CommandButtons, c.DiscordLocale = ev.Lang, ev.Later, ev.CommandButtons, ev.DiscordLocale
+			c.Lang, c.Later, c.CommandButtons, c.DiscordLocale, c.Media = ev.Lang, ev.Later, ev.CommandButtons, ev.DiscordLocale, ev.Media
 			ev = c
 		}
 	}
@@ -171,6 +171,7 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	if st.tapped {
 		st.s.Tap, st.s.TapAt = ev.Token, now
 	}
+	st.fileNotKept(ev)
 	st.out = foldNotes(st.out)
 	st.markTap()
 	if st.s.Stage == StageErased {
@@ -216,6 +217,20 @@ func (st *step) start(theme string) {
 		st.s.Started = map[string]time.Time{}
 	}
 	st.s.Started[theme] = st.now
+}
+
+// fileNotKept says first, in the reply to a text that came with a file
+// (a caption), that the file is not kept: only the text was read.
+func (st *step) fileNotKept(ev Event) {
+	if ev.Media == "" || (ev.Kind != EventText && ev.Kind != EventCommand) || len(st.out) == 0 {
+		return
+	}
+	note := st.msg().FileNotKept
+	if isNote(st.out[0]) {
+		st.out[0].Text = note + "\n" + st.out[0].Text
+		return
+	}
+	st.out = slices.Insert(st.out, 0, Reply{Text: note})
 }
 
 // noDeadEnd shows the current prompt again after a reply to the person
@@ -1238,6 +1253,10 @@ func (st *step) input(ev Event) {
 			}
 			st.store(q, Answer{Voice: sanitizeVoice(ev.Voice)})
 		case EventMedia:
+			if notFile[ev.Media] {
+				st.say(m.MessageForText)
+				return
+			}
 			st.say(m.MediaForText)
 		default:
 			st.say(m.UseButtons)
@@ -1255,7 +1274,11 @@ func (st *step) notHere(ev Event) {
 	case EventVoice:
 		st.say(m.VoiceNotHere)
 	case EventMedia:
-		st.say(m.MediaNotHere)
+		if notFile[ev.Media] {
+			st.say(m.MessageNotHere)
+		} else {
+			st.say(m.MediaNotHere)
+		}
 	default:
 		st.say(m.UseButtons)
 	}

@@ -26,7 +26,9 @@ var baseTime = time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
 //
 // Directives: "> text" says something ("/cmd args" is a command, "[Label]"
 // taps the button with that label in the last prompt, "{stale}" taps a
-// button of the prompt before it, "{voice 12}", "{photo}", "{token X}",
+// button of the prompt before it, "{voice 12}", "{photo}" (or another
+// media: "{location}", "{contact}"…; "{photo} text" is a photo with its
+// caption), "{token X}",
 // "{transcript N} text" (the transcript of the Nth voice note arrives),
 // "{text "Go-quoted"}", "{long N}", "{form} text" and "{form-stale} text"
 // send special events); "! questionnaire small", "! closes RFC3339",
@@ -364,8 +366,12 @@ func (c *conversation) event(line int, in string) {
 			ev = Event{Kind: EventReminder}
 		case "unreachable":
 			ev = Event{Kind: EventUnreachable}
-		case "photo", "sticker", "document":
+		case MediaPhoto, MediaSticker, MediaDocument, MediaLocation, MediaContact, MediaPoll, MediaDice:
 			ev = Event{Kind: EventMedia, Media: name}
+			if rest != "" {
+				// A caption: the text sent with the file.
+				ev = Event{Kind: EventText, Text: rest, Media: name}
+			}
 		case "token":
 			ev = Event{Kind: EventChoice, Token: arg}
 		case "text":

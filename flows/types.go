@@ -186,7 +186,10 @@ const (
 	EventCommand EventKind = "command" // a command: Command, with Args
 	EventChoice  EventKind = "choice"  // a tapped button: Token
 	EventVoice   EventKind = "voice"   // a voice note: Voice
-	EventMedia   EventKind = "media"   // other media where text is expected: Media names it
+	// EventMedia is a message with neither text nor voice: a file (a
+	// photo, a document, a sticker…) or something else (a location, a
+	// contact, a poll, a die); Media names it. Nothing of it is kept.
+	EventMedia EventKind = "media"
 	// EventEdited says the person edited a message they had sent. Edits
 	// are not read (the edited message may have been an answer, a
 	// command or a greeting): the person is told so, and how to change
@@ -204,6 +207,31 @@ const (
 	// person for good (they blocked the bot): their reminders stop.
 	EventUnreachable EventKind = "unreachable"
 )
+
+// What an EventMedia carries (Event.Media): files, then messages that
+// are no file.
+const (
+	MediaPhoto     = "photo"
+	MediaVideo     = "video"
+	MediaAnimation = "animation"
+	MediaDocument  = "document"
+	MediaAudio     = "audio"
+	MediaVideoNote = "video_note"
+	MediaSticker   = "sticker"
+	MediaVoice     = "voice"
+	MediaLocation  = "location"
+	MediaVenue     = "venue"
+	MediaContact   = "contact"
+	MediaPoll      = "poll"
+	MediaDice      = "dice"
+	MediaGame      = "game"
+)
+
+// notFile are the media that are no file: a reply about them says
+// « this kind of message », not « this file ».
+var notFile = map[string]bool{
+	MediaLocation: true, MediaVenue: true, MediaContact: true, MediaPoll: true, MediaDice: true, MediaGame: true,
+}
 
 // Event is one thing a participant did, already translated by an adapter
 // from its platform's update.
@@ -225,7 +253,11 @@ type Event struct {
 	// is shown again.
 	Token string `json:"token,omitempty"`
 	Voice *Voice `json:"voice,omitempty"`
-	Media string `json:"media,omitempty"` // "photo", "sticker", "document", …
+	// Media names what an EventMedia carries: one of the Media
+	// constants. On an EventText or an EventCommand it names the file
+	// the text came with (a caption), which is not kept: the text is
+	// read as if typed, and the reply says that the file is not kept.
+	Media string `json:"media,omitempty"`
 	// Theme and Question name the answer an EventTranscript is about.
 	Theme    string `json:"theme,omitempty"`
 	Question string `json:"question,omitempty"`

@@ -138,7 +138,13 @@ func (db *DB) stepSession(in bot.Inbound, now time.Time, step bot.StepFunc, old 
 		}
 	}
 	for i, r := range replies {
-		b, err := json.Marshal(newOutgoingRecord(outgoing(in, i, r, now, 0)))
+		rec := newOutgoingRecord(outgoing(in, i, r, now, 0))
+		if rec.Once {
+			// A reminder follows this very record of its person's
+			// session: Claim drops it once they acted since.
+			rec.After = s.stamp
+		}
+		b, err := json.Marshal(rec)
 		if err != nil {
 			return nil, fmt.Errorf("encode outbox entry: %w", err)
 		}

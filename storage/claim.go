@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,9 +14,12 @@ var _ bot.Claims = (*DB)(nil)
 
 // Claim is asked just before out, a reminder or an announcement, leaves
 // for its platform. It reports false, and deletes out's outbox entry, when
-// the entry is gone (delivered, given up, erased with its person) or the
-// person no longer accepts reminders and announcements: their contact
-// (bucketReminderContacts) exists only while they do. Otherwise it marks
+// the entry is gone (delivered, given up, erased with its person), the
+// person no longer accepts reminders and announcements (their contact,
+// bucketReminderContacts, exists only while they do) or, for a reminder,
+// the person wrote or tapped since it entered the outbox (cameBackTx): a
+// reminder sent then would come below the reply to them, a stale prompt
+// as the last message of the chat. Otherwise it marks
 // the entry claimed, with out.ClaimNote, in the same commit, so that
 // Pending reports it Claimed: a reminder is then not sent again, an
 // announcement is settled by its Sender (bot.Settler).
@@ -61,14 +65,48 @@ func (db *DB) Unclaim(ctx context.Context, out bot.Outgoing) error {
 	return nil
 }
 
-// wantedTx reports whether out is still in the outbox and its person
-// still accepts reminders and announcements.
+// wantedTx reports whether out is still in the outbox, its person still
+// accepts reminders and announcements and, for a reminder, has not come
+// back since it entered the outbox.
 func wantedTx(tx kv.Tx, out bot.Outgoing) bool {
 	ch := tx.Bucket(bucketOutbox).Bucket([]byte(out.Channel))
-	if ch == nil || ch.Get(u64(out.Seq)) == nil {
+	if ch == nil {
 		return false
 	}
-	return out.Participant != "" && tx.Bucket(bucketReminderContacts).Get([]byte(out.Participant)) != nil
+	v := ch.Get(u64(out.Seq))
+	if v == nil || out.Participant == "" || tx.Bucket(bucketReminderContacts).Get([]byte(out.Participant)) == nil {
+		return false
+	}
+	return !cameBackTx(tx, out.Participant, v)
+}
+
+// cameBackTx reports whether the person of entry, an outbox record, acted
+// after it entered the outbox, when it is a reminder: their session was
+// written again since the reminder's step (any message, tap or command of
+// theirs writes it), or an event of theirs waits in the backlog, held by
+// flood control. An entry that cannot be read is left to the sending
+// path, which reports it; a session that cannot be read counts as
+// written since: a reminder goes at most once, and may be dropped.
+func cameBackTx(tx kv.Tx, participant string, entry []byte) bool {
+	var r struct {
+		Once  bool   `json:"once"`
+		After uint64 `json:"after"`
+	}
+	if json.Unmarshal(entry, &r) != nil || !r.Once {
+		return false
+	}
+	prefix := []byte(participant + sep)
+	if k, _ := tx.Bucket(bucketBacklog).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+		return true
+	}
+	if r.After == 0 {
+		return false
+	}
+	var s struct {
+		Stamp uint64 `json:"stamp"`
+	}
+	raw := tx.Bucket(bucketSessions).Get([]byte(participant))
+	return raw == nil || json.Unmarshal(raw, &s) != nil || s.Stamp != r.After
 }
 
 // setClaimedTx sets the claim of the outbox entry seq of ch, and its

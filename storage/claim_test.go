@@ -25,13 +25,7 @@ func TestClaimAtSendTime(t *testing.T) {
 	}
 	ctx := context.Background()
 	m := remindMachine()
-	var people []*person
-	for i := range 3 {
-		id := strconv.Itoa(7100 + i)
-		p := newPerson(t, db, m, "telegram:"+id, id, t0)
-		acceptReminders(p, "Réponse "+id)
-		people = append(people, p)
-	}
+	people := accepting(t, db, m, 7100, 3)
 	alice, bob, carol := people[0], people[1], people[2]
 
 	// Alice's reminder falls due and is applied, as the lane does.
@@ -45,30 +39,10 @@ func TestClaimAtSendTime(t *testing.T) {
 			d = x
 		}
 	}
-	in := bot.Inbound{
-		ID: alice.id + ":reminder:" + strconv.FormatInt(d.Due.UnixNano(), 10), Channel: d.Channel,
-		Participant: alice.id, Address: d.Address, Later: d.Address, Low: true,
-		Event: flows.Event{Kind: flows.EventReminder, Later: true},
-	}
-	res := apply(t, db, in, d.Due, func(s flows.Session) (flows.Session, []flows.Reply) { return m.Step(s, in.Event, d.Due) })
-	if len(res.Outbox) != 1 || !res.Outbox[0].Once || !res.Outbox[0].Low {
-		t.Fatalf("reminder outbox = %+v", res.Outbox)
-	}
-	reminder := res.Outbox[0]
+	reminder := applyReminder(t, db, m, d, d.Due)
 
 	// An announcement queued for all three.
-	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", d.Due)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SendAnnouncement(ctx, id, d.Due); err != nil {
-		t.Fatal(err)
-	}
-	render := func(lang, text string) flows.Reply { return flows.Reply{Text: text} }
-	outs, err := db.NextAnnouncements(ctx, d.Due, bot.Room{bot.ChannelTelegram: 10}, render)
-	if err != nil || len(outs) != 3 {
-		t.Fatalf("announcements = %d, %v", len(outs), err)
-	}
+	outs := queueAnnouncement(t, db, d.Due, 3)
 	announce := map[string]bot.Outgoing{}
 	for _, o := range outs {
 		if o.Once {
@@ -82,14 +56,7 @@ func TestClaimAtSendTime(t *testing.T) {
 	sendLater(carol, flows.Event{Kind: flows.EventCommand, Command: flows.CmdErase})
 	sendLater(carol, flows.Event{Kind: flows.EventChoice, Token: carol.last[0].Token})
 
-	claim := func(o bot.Outgoing) bool {
-		t.Helper()
-		ok, err := db.Claim(ctx, o)
-		if err != nil {
-			t.Fatalf("claim %d: %v", o.Seq, err)
-		}
-		return ok
-	}
+	claim := func(o bot.Outgoing) bool { return claimOf(t, db, o) }
 	pending := func() map[uint64]bot.Outgoing {
 		t.Helper()
 		list, err := db.Pending(ctx, bot.ChannelTelegram, 0)
@@ -149,4 +116,130 @@ func TestClaimAtSendTime(t *testing.T) {
 	if claim(reminder) {
 		t.Fatal("claimed a reminder no longer in the outbox")
 	}
+}
+
+// TestClaimDropsAReminderWhosePersonCameBack: a reminder in the outbox
+// whose person then writes is dropped when it is about to leave, never
+// claimed: it would come below the reply to them. So is one claimed, its
+// claim lifted after a refusal and its form degraded, before they wrote.
+// An announcement queued for them still goes, and a reminder of someone
+// who did not come back is claimed.
+func TestClaimDropsAReminderWhosePersonCameBack(t *testing.T) {
+	db := openAt(t, filepath.Join(t.TempDir(), "consult.db"), Options{})
+	ctx := context.Background()
+	m := remindMachine()
+	people := accepting(t, db, m, 7200, 3)
+	alice, bob, carol := people[0], people[1], people[2]
+	at := t0.Add(4 * 24 * time.Hour)
+	due, err := db.DueReminders(ctx, at, bot.Room{bot.ChannelTelegram: 10})
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due = %+v, %v", due, err)
+	}
+	reminders := map[string]bot.Outgoing{}
+	for _, d := range due {
+		reminders[d.Participant] = applyReminder(t, db, m, d, at)
+	}
+	outs := queueAnnouncement(t, db, at, 3)
+	claim := func(o bot.Outgoing) bool { return claimOf(t, db, o) }
+
+	// Bob's reminder was claimed, then refused (429): its claim lifted,
+	// its form degraded, it waits for its next attempt.
+	if !claim(reminders[bob.id]) {
+		t.Fatal("bob's reminder refused before he came back")
+	}
+	if err := db.Unclaim(ctx, reminders[bob.id]); err != nil {
+		t.Fatal(err)
+	}
+	degraded := reminders[bob.id]
+	degraded.Plain = []string{"texte"}
+	if err := db.Rewrite(ctx, degraded); err != nil {
+		t.Fatal(err)
+	}
+	// Alice and Bob come back, before their reminders leave.
+	sendLater(alice, flows.Event{Kind: flows.EventText, Text: "reprendre"})
+	sendLater(bob, flows.Event{Kind: flows.EventText, Text: "bonjour"})
+
+	for _, p := range []*person{alice, bob} {
+		if claim(reminders[p.id]) {
+			t.Errorf("%s's reminder claimed after they came back", p.id)
+		}
+	}
+	if !claim(reminders[carol.id]) {
+		t.Error("carol's reminder refused: she did not come back")
+	}
+	for _, o := range outs {
+		if !claim(o) {
+			t.Errorf("%s's announcement refused", o.Participant)
+		}
+	}
+	list, err := db.Pending(ctx, bot.ChannelTelegram, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range list {
+		if o.Once && o.Participant != carol.id {
+			t.Errorf("%s's reminder still in the outbox after they came back", o.Participant)
+		}
+	}
+}
+
+// accepting gives n people, from telegram:first on, a paused conversation
+// with reminders accepted.
+func accepting(t *testing.T, db *DB, m *flows.Machine, first, n int) []*person {
+	t.Helper()
+	var people []*person
+	for i := range n {
+		id := strconv.Itoa(first + i)
+		p := newPerson(t, db, m, "telegram:"+id, id, t0)
+		acceptReminders(p, "Réponse "+id)
+		people = append(people, p)
+	}
+	return people
+}
+
+// applyReminder applies the due reminder d at now, as the lane does, and
+// returns its outbox entry.
+func applyReminder(t *testing.T, db *DB, m *flows.Machine, d bot.DueReminder, now time.Time) bot.Outgoing {
+	t.Helper()
+	in := bot.Inbound{
+		ID: d.Participant + ":reminder:" + strconv.FormatInt(d.Due.UnixNano(), 10), Channel: d.Channel,
+		Participant: d.Participant, Address: d.Address, Later: d.Address, Low: true,
+		Event: flows.Event{Kind: flows.EventReminder, Later: true},
+	}
+	res := apply(t, db, in, now, func(s flows.Session) (flows.Session, []flows.Reply) { return m.Step(s, in.Event, now) })
+	if len(res.Outbox) != 1 || !res.Outbox[0].Once || !res.Outbox[0].Low {
+		t.Fatalf("reminder outbox = %+v", res.Outbox)
+	}
+	return res.Outbox[0]
+}
+
+// queueAnnouncement drafts and confirms an announcement at now and moves
+// its deliveries, n of them, into the outbox.
+func queueAnnouncement(t *testing.T, db *DB, now time.Time, n int) []bot.Outgoing {
+	t.Helper()
+	ctx := context.Background()
+	id, _, err := db.DraftAnnouncement(ctx, "Dernière semaine.", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SendAnnouncement(ctx, id, now); err != nil {
+		t.Fatal(err)
+	}
+	render := func(lang, text string) flows.Reply { return flows.Reply{Text: text} }
+	outs, err := db.NextAnnouncements(ctx, now, bot.Room{bot.ChannelTelegram: 10}, render)
+	if err != nil || len(outs) != n {
+		t.Fatalf("announcements = %d, %v", len(outs), err)
+	}
+	return outs
+}
+
+// claimOf claims o, as the lane does just before it leaves, and reports
+// whether it may go.
+func claimOf(t *testing.T, db *DB, o bot.Outgoing) bool {
+	t.Helper()
+	ok, err := db.Claim(context.Background(), o)
+	if err != nil {
+		t.Fatalf("claim %d: %v", o.Seq, err)
+	}
+	return ok
 }

@@ -67,7 +67,8 @@ func putOutgoing(tx kv.Tx, out bot.Outgoing) (bot.Outgoing, error) {
 // Rewrite replaces the outbox entry out.Seq with out, so that a reply the
 // delivery policy degraded is resumed in that form after a restart. An
 // entry no longer there (delivered, given up, or erased with its
-// participant) stays gone, and a claimed one stays claimed (Claim).
+// participant) stays gone, and a claimed one stays claimed (Claim), a
+// reminder tied to its person's session as it was (outgoingRecord.After).
 func (db *DB) Rewrite(ctx context.Context, out bot.Outgoing) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("rewrite outbox entry %d: %w", out.Seq, err)
@@ -89,6 +90,7 @@ func (db *DB) Rewrite(ctx context.Context, out bot.Outgoing) error {
 		if old.Claimed && !rec.Claimed {
 			rec.Claimed, rec.ClaimNote = true, old.ClaimNote
 		}
+		rec.After = old.After
 		b, err := json.Marshal(rec)
 		if err != nil {
 			return fmt.Errorf("encode: %w", err)

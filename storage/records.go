@@ -138,6 +138,12 @@ type outgoingRecord struct {
 	ClaimNote string `json:"claim_note,omitempty"`
 	// Index: the reply's place among its event's (bot.Outgoing.Index).
 	Index int `json:"index,omitempty"`
+	// After, on a reminder, is the stamp of its person's session record
+	// as the reminder's step wrote it: a record stamped otherwise when the
+	// reminder is about to leave means that the person acted since, and
+	// Claim drops it. Zero: not known (written by an older program). An
+	// older program ignores it and sends the reminder, as it did.
+	After uint64 `json:"after,omitempty"`
 }
 
 type imageRecord struct {

@@ -76,14 +76,22 @@ type Flow struct {
 	VoiceNotHere string
 	MediaNotHere string
 	MediaForText string
-	Edited       string // a sent message was edited: edits are not read
-	EmptyText    string
-	TooLong      string // %d length, %d limit
-	Unreadable   string
-	NoVoice      string
-	Unknown      string // %s command
-	NotYet       string
-	LanguageSet  string
+	// MessageNotHere and MessageForText answer a message that is no file
+	// nor text (a location, a contact, a poll, a die), as MediaNotHere and
+	// MediaForText answer a file.
+	MessageNotHere string
+	MessageForText string
+	// FileNotKept comes first in the reply to a text sent with a file (a
+	// caption): the text is read as if typed, the file is not kept.
+	FileNotKept string
+	Edited      string // a sent message was edited: edits are not read
+	EmptyText   string
+	TooLong     string // %d length, %d limit
+	Unreadable  string
+	NoVoice     string
+	Unknown     string // %s command
+	NotYet      string
+	LanguageSet string
 	// NoBack answers « retour » where there is no step to go back to.
 	NoBack string
 	// LanguageAlready answers a request for the language already spoken.

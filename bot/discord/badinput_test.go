@@ -126,6 +126,15 @@ func TestBadInputDiscord(t *testing.T) {
 				i++
 			}
 		}},
+		{name: "text with a file in a direct message", run: func(u discordtest.User, q discordtest.Message, i int) {
+			// Read as typed, as a Telegram caption: the answer; the
+			// file is not kept, and the reply says so.
+			h.srv.DirectMessage(u, "Une tablette par élève.", discordtest.Attachment{Filename: "photo.jpg", ContentType: "image/jpeg", Size: 1000})
+			m, _ := h.awaitText(u, i, "Question 2/5")
+			if !strings.Contains(m.Content, "Seul votre texte est lu : le fichier joint n'est pas conservé.") {
+				t.Errorf("the reply does not say the file is not kept:\n%s", m.Content)
+			}
+		}, want: "Une tablette par élève."},
 		{name: "a file under invisible text in a direct message", run: func(u discordtest.User, q discordtest.Message, i int) {
 			// Zero-width space, Hangul filler, braille blank: the text
 			// shows nothing, so the message is the file.

@@ -44,6 +44,10 @@ type harness struct {
 	failing atomic.Bool
 	// handling, when set, is called as each event reaches the engine.
 	handling func(in bot.Inbound)
+	// machine, when set, is the conversation; setup, when set, is called
+	// on the engine before it starts (campaigns, a clock).
+	machine *flows.Machine
+	setup   func(*bot.Engine, *storage.DB)
 }
 
 // failable is the engine, failing while h.failing is set.
@@ -95,8 +99,15 @@ func (h *harness) start() {
 	}
 	h.db = db
 	logger := testLogger(t)
-	h.eng = bot.New(db, flows.NewMachine(nil, flows.Config{MaxText: 1500}), logger)
+	m := h.machine
+	if m == nil {
+		m = flows.NewMachine(nil, flows.Config{MaxText: 1500})
+	}
+	h.eng = bot.New(db, m, logger)
 	h.eng.SetRetry(20*time.Millisecond, 200*time.Millisecond)
+	if h.setup != nil {
+		h.setup(h.eng, db)
+	}
 	opts := discord.Options{
 		Token:         h.srv.Token,
 		ApplicationID: h.srv.AppID,

@@ -500,6 +500,14 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		} else {
 			in.Event = flows.Event{Kind: flows.EventText, Text: m.Content}
 		}
+		// Text sent with a file is read as if typed; the file is named,
+		// not kept, as a Telegram caption.
+		switch {
+		case len(m.Attachments) > 0:
+			in.Event.Media = mediaKind(m)
+		case len(m.StickerItems) > 0:
+			in.Event.Media = flows.MediaSticker
+		}
 	case len(m.Attachments) > 0:
 		if ev, ok := voiceEvent(m); ok {
 			in.Event = ev
@@ -507,7 +515,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		}
 		in.Event = flows.Event{Kind: flows.EventMedia, Media: mediaKind(m)}
 	case len(m.StickerItems) > 0:
-		in.Event = flows.Event{Kind: flows.EventMedia, Media: "sticker"}
+		in.Event = flows.Event{Kind: flows.EventMedia, Media: flows.MediaSticker}
 	case text != "":
 		// Only invisible characters and nothing attached: flows answers
 		// it as the empty message it looks like.
@@ -542,21 +550,22 @@ func fromPersonDirect(m *discordgo.Message) bool {
 	return m != nil && m.GuildID == "" && m.Author != nil && m.Author.ID != "" && !m.Author.Bot && !m.Author.System
 }
 
+// mediaKind names the first file of a message (flows.Media…).
 func mediaKind(m *discordgo.Message) string {
 	if m.Flags&discordgo.MessageFlagsIsVoiceMessage != 0 {
-		return "voice"
+		return flows.MediaVoice
 	}
 	at := m.Attachments[0]
 	if at.DurationSecs > 0 {
-		return "voice"
+		return flows.MediaVoice
 	}
 	switch ct := at.ContentType; {
 	case strings.HasPrefix(ct, "image/"):
-		return "photo"
+		return flows.MediaPhoto
 	case strings.HasPrefix(ct, "video/"):
-		return "video"
+		return flows.MediaVideo
 	case strings.HasPrefix(ct, "audio/"):
-		return "audio"
+		return flows.MediaAudio
 	}
-	return "document"
+	return flows.MediaDocument
 }

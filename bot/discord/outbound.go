@@ -55,7 +55,7 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // same reply at the same address resumes with the first message not yet
 // delivered.
 func (a *Adapter) Send(ctx context.Context, out bot.Outgoing) error {
-	done, err := a.low.enter(ctx, out.Low)
+	done, err := a.low.enter(ctx, out)
 	if err != nil {
 		return err
 	}

@@ -255,12 +255,32 @@ func answerIs(text string) func(t *testing.T, before, after state) {
 	}
 }
 
-func mediaCase(kind, fields string) badCase {
+// mediaCase sends a message of kind with neither text nor caption: it
+// gets a clear reply (expect), nothing is stored, and the question stays.
+func mediaCase(kind, fields, expect string) badCase {
 	return badCase{name: "media " + kind, run: func(b *bench, p *parent, _ telegramtest.Message) {
 		b.rawMessage(p, fields)
-		p.expect("Je ne peux pas lire ce fichier")
+		p.expect(expect)
 	}}
 }
+
+// captionCase sends a file of kind with a caption: the caption is read
+// as if typed, an answer to the open question, and the reply says the
+// file is not kept.
+func captionCase(kind, fields string) badCase {
+	caption := "Réponse en légende (" + kind + ")."
+	return badCase{name: kind + " with a caption", run: func(b *bench, p *parent, _ telegramtest.Message) {
+		b.rawMessage(p, fields+`,"caption":"`+caption+`"`)
+		p.expect("le fichier joint n'est pas conservé")
+		p.expect("Question 2/5")
+	}, want: answerIs(caption)}
+}
+
+// The reply to a file with no caption, and to a message that is no file.
+const (
+	noFile    = "Je ne peux pas lire ce fichier"
+	noMessage = "Je ne peux pas lire ce type de message"
+)
 
 // onlyTitleBold checks that a message quoting a person's text has no
 // formatting but its bold title: their markup came through as text.
@@ -370,26 +390,54 @@ func TestBadInputTelegram(t *testing.T) {
 			}
 		}},
 		{name: "media photo", run: func(b *bench, p *parent, _ telegramtest.Message) {
-			b.fake.SendPhoto(p.u, "une légende n'est pas une réponse")
-			p.expect("Je ne peux pas lire ce fichier")
+			b.fake.SendPhoto(p.u, "")
+			p.expect(noFile)
 		}},
+		{name: "photo with a caption", run: func(b *bench, p *parent, _ telegramtest.Message) {
+			b.fake.SendPhoto(p.u, "Une tablette par élève, prêtée par le collège.")
+			p.expect("Seul votre texte est lu : le fichier joint n'est pas conservé.")
+			p.expect("Merci, c'est noté")
+			p.expect("Question 2/5")
+		}, want: answerIs("Une tablette par élève, prêtée par le collège.")},
+		{name: "photo with a blank caption", run: func(b *bench, p *parent, _ telegramtest.Message) {
+			b.fake.SendPhoto(p.u, " \n\u200b ")
+			p.expect(noFile)
+		}},
+		{name: "document with a command as caption", run: func(b *bench, p *parent, _ telegramtest.Message) {
+			b.rawMessage(p, `"document":{"file_id":"d","file_unique_id":"ud","file_name":"cv.pdf"},"caption":"/aide","caption_entities":[{"type":"bot_command","offset":0,"length":5}]`)
+			p.expect("le fichier joint n'est pas conservé")
+			p.expect("Aide · ")
+		}},
+		{name: "edited caption", run: func(b *bench, p *parent, _ telegramtest.Message) {
+			b.fake.SendPhoto(p.u, "Première légende.")
+			p.expect("Question 2/5")
+			// The photo's id: the reply to it took the next one (private
+			// chats share one counter).
+			msgs := b.fake.Messages(p.u.ID)
+			b.fake.EditCaption(p.u, msgs[len(msgs)-1].ID-1, "Légende modifiée.")
+			p.expect("je ne lis pas les modifications")
+		}, want: answerIs("Première légende.")},
 		{name: "media sticker", run: func(b *bench, p *parent, _ telegramtest.Message) {
 			b.fake.SendSticker(p.u)
-			p.expect("Je ne peux pas lire ce fichier")
+			p.expect(noFile)
 		}},
 		{name: "media document", run: func(b *bench, p *parent, _ telegramtest.Message) {
 			b.fake.SendDocument(p.u, "reponse.pdf")
-			p.expect("Je ne peux pas lire ce fichier")
+			p.expect(noFile)
 		}},
-		mediaCase("video", `"video":{"file_id":"v","file_unique_id":"uv","width":640,"height":480,"duration":3}`),
-		mediaCase("audio", `"audio":{"file_id":"a","file_unique_id":"ua","duration":30,"title":"chanson"}`),
-		mediaCase("video note", `"video_note":{"file_id":"n","file_unique_id":"un","length":240,"duration":5}`),
-		mediaCase("animation", `"animation":{"file_id":"g","file_unique_id":"ug","width":1,"height":1,"duration":1},"document":{"file_id":"g","file_unique_id":"ug"}`),
-		mediaCase("location", `"location":{"latitude":48.85,"longitude":2.35}`),
-		mediaCase("venue", `"venue":{"location":{"latitude":48.85,"longitude":2.35},"title":"École","address":"Paris"},"location":{"latitude":48.85,"longitude":2.35}`),
-		mediaCase("contact", `"contact":{"phone_number":"+33600000000","first_name":"Dominique"}`),
-		mediaCase("poll", `"poll":{"id":"p","question":"Pour ou contre ?","options":[{"text":"pour","voter_count":0}],"total_voter_count":0,"is_closed":false,"is_anonymous":true,"type":"regular","allows_multiple_answers":false}`),
-		mediaCase("dice", `"dice":{"emoji":"🎲","value":3}`),
+		mediaCase("video", `"video":{"file_id":"v","file_unique_id":"uv","width":640,"height":480,"duration":3}`, noFile),
+		mediaCase("audio", `"audio":{"file_id":"a","file_unique_id":"ua","duration":30,"title":"chanson"}`, noFile),
+		mediaCase("video note", `"video_note":{"file_id":"n","file_unique_id":"un","length":240,"duration":5}`, noFile),
+		mediaCase("animation", `"animation":{"file_id":"g","file_unique_id":"ug","width":1,"height":1,"duration":1},"document":{"file_id":"g","file_unique_id":"ug"}`, noFile),
+		mediaCase("location", `"location":{"latitude":48.85,"longitude":2.35}`, noMessage),
+		mediaCase("venue", `"venue":{"location":{"latitude":48.85,"longitude":2.35},"title":"École","address":"Paris"},"location":{"latitude":48.85,"longitude":2.35}`, noMessage),
+		mediaCase("contact", `"contact":{"phone_number":"+33600000000","first_name":"Dominique"}`, noMessage),
+		mediaCase("poll", `"poll":{"id":"p","question":"Pour ou contre ?","options":[{"text":"pour","voter_count":0}],"total_voter_count":0,"is_closed":false,"is_anonymous":true,"type":"regular","allows_multiple_answers":false}`, noMessage),
+		mediaCase("dice", `"dice":{"emoji":"🎲","value":3}`, noMessage),
+		captionCase("video", `"video":{"file_id":"v","file_unique_id":"uv","width":640,"height":480,"duration":3}`),
+		captionCase("document", `"document":{"file_id":"d","file_unique_id":"ud","file_name":"reponse.pdf"}`),
+		captionCase("animation", `"animation":{"file_id":"g","file_unique_id":"ug","width":1,"height":1,"duration":1},"document":{"file_id":"g","file_unique_id":"ug"}`),
+		captionCase("audio", `"audio":{"file_id":"a","file_unique_id":"ua","duration":30,"title":"chanson"}`),
 		{name: "unknown command", run: func(b *bench, p *parent, _ telegramtest.Message) {
 			p.say("/inconnue")
 			p.expect("Je ne connais pas la commande « /inconnue »")

@@ -59,14 +59,24 @@ func pid(userID int64) string {
 // startApp opens the database at path and runs the adapter until stop.
 func startApp(t *testing.T, fake *telegramtest.Server, path string, tweak func(*telegram.Options)) *app {
 	t.Helper()
+	return startAppWith(t, fake, path, flows.NewMachine(nil, flows.Config{}), nil, tweak)
+}
+
+// startAppWith is startApp with the conversation m, and setup, when set,
+// called on the engine before it starts (campaigns, a clock).
+func startAppWith(t *testing.T, fake *telegramtest.Server, path string, m *flows.Machine, setup func(*bot.Engine, *storage.DB), tweak func(*telegram.Options)) *app {
+	t.Helper()
 	db, err := storage.Open(path, storage.Options{NoSync: true})
 	if err != nil {
 		t.Fatalf("open db: %v", err)
 	}
 	logs := &logbuf.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	eng := bot.New(db, flows.NewMachine(nil, flows.Config{}), logger)
+	eng := bot.New(db, m, logger)
 	eng.SetRetry(20*time.Millisecond, 200*time.Millisecond)
+	if setup != nil {
+		setup(eng, db)
+	}
 	opts := telegram.Options{
 		Token:       fake.Token(),
 		APIEndpoint: fake.URL(),

@@ -58,8 +58,12 @@ func FuzzUpdate(f *testing.F) {
 				t.Fatal("empty text event")
 			}
 		case flows.EventCommand:
-			if !strings.HasPrefix(strings.TrimSpace(u.Message.Text), "/") {
-				t.Fatalf("command event from %q", u.Message.Text)
+			typed := u.Message.Text
+			if typed == "" {
+				typed = u.Message.Caption // a file's caption, read as typed
+			}
+			if !strings.HasPrefix(strings.TrimSpace(typed), "/") {
+				t.Fatalf("command event from %q", typed)
 			}
 		case flows.EventChoice:
 			if ev.Token != u.CallbackQuery.Data {

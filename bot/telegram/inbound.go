@@ -108,54 +108,69 @@ func (a *Adapter) chatAttr(chatID int64) slog.Attr {
 }
 
 // messageEvent turns a message's content into an event; false when the
-// message carries nothing a person said (service messages).
+// message carries nothing a person said (service messages). A file's
+// caption is read as if typed, the file named (Event.Media) but not
+// kept, as Discord's text sent with a file; a voice note is an answer of
+// its own, whatever its caption.
 func messageEvent(m *tgbotapi.Message) (flows.Event, bool) {
 	switch {
 	case m.Text != "":
-		if strings.HasPrefix(m.Text, "/") {
-			if ev, ok := flows.ParseCommand(m.Text); ok {
-				return ev, true
-			}
-		}
-		return flows.Event{Kind: flows.EventText, Text: m.Text}, true
+		return textEvent(m.Text), true
 	case m.Voice != nil:
 		return flows.Event{Kind: flows.EventVoice, Voice: &flows.Voice{FileID: m.Voice.FileID, Duration: m.Voice.Duration, Size: int64(m.Voice.FileSize)}}, true
 	}
-	if media := mediaKind(m); media != "" {
-		return flows.Event{Kind: flows.EventMedia, Media: media}, true
+	media := mediaKind(m)
+	switch {
+	case media == "":
+		return flows.Event{}, false
+	case !flows.IsBlank(m.Caption):
+		ev := textEvent(m.Caption)
+		ev.Media = media
+		return ev, true
 	}
-	return flows.Event{}, false
+	return flows.Event{Kind: flows.EventMedia, Media: media}, true
 }
 
-// mediaKind names the media a message carries, "" when none.
+// textEvent is typed text: a command, or text.
+func textEvent(text string) flows.Event {
+	if strings.HasPrefix(text, "/") {
+		if ev, ok := flows.ParseCommand(text); ok {
+			return ev
+		}
+	}
+	return flows.Event{Kind: flows.EventText, Text: text}
+}
+
+// mediaKind names the media a message carries (flows.Media…), "" when
+// none.
 func mediaKind(m *tgbotapi.Message) string {
 	switch {
 	case m.Animation != nil: // also sets Document, so first
-		return "animation"
+		return flows.MediaAnimation
 	case len(m.Photo) > 0:
-		return "photo"
+		return flows.MediaPhoto
 	case m.Sticker != nil:
-		return "sticker"
+		return flows.MediaSticker
 	case m.Document != nil:
-		return "document"
+		return flows.MediaDocument
 	case m.Video != nil:
-		return "video"
+		return flows.MediaVideo
 	case m.VideoNote != nil:
-		return "video_note"
+		return flows.MediaVideoNote
 	case m.Audio != nil:
-		return "audio"
+		return flows.MediaAudio
 	case m.Venue != nil: // also sets Location, so first
-		return "venue"
+		return flows.MediaVenue
 	case m.Location != nil:
-		return "location"
+		return flows.MediaLocation
 	case m.Contact != nil:
-		return "contact"
+		return flows.MediaContact
 	case m.Poll != nil:
-		return "poll"
+		return flows.MediaPoll
 	case m.Dice != nil:
-		return "dice"
+		return flows.MediaDice
 	case m.Game != nil:
-		return "game"
+		return flows.MediaGame
 	}
 	return ""
 }

@@ -75,6 +75,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[name]++
 	s.mu.Unlock()
+	if s.opts.OnRoute != nil {
+		s.opts.OnRoute(name)
+	}
 	s.faults.Serve(w, r, name, faultable[name], func(w http.ResponseWriter, status int) {
 		writeJSON(w, status, map[string]any{"message": fmt.Sprintf("%d: %s", status, http.StatusText(status)), "code": 0})
 	}, func(w http.ResponseWriter, r *http.Request) { s.serveREST(w, r, path, seg) })

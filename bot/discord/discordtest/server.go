@@ -36,6 +36,11 @@ type Options struct {
 	// the fake recorded it and before it answers: a test can hold the
 	// answer there, as a kill after Discord created the message.
 	OnCreate func(Message)
+	// OnRoute, when set, is called (without any lock held) with the
+	// route of each REST request (the Route constants, else its method
+	// and path), before the fake handles it: a test can hold a request
+	// there, before it takes effect, as a slow network does.
+	OnRoute func(route string)
 	// NonceWindow is how long a message created with enforce_nonce keeps
 	// its nonce: within it, a create by the same author with the same
 	// nonce returns that message and creates none. Discord says "the

@@ -83,6 +83,21 @@ func (s *Server) EditText(u User, messageID int, text string) int {
 	return s.push(wireUpdate{EditedMessage: m})
 }
 
+// EditCaption queues an edited_message update, as when u changes the
+// caption of a photo it sent earlier: the message comes with its photo
+// and its new caption.
+func (s *Server) EditCaption(u User, messageID int, caption string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.newFile("photos", 54000)
+	m := s.userMessage(u)
+	m.MessageID = messageID
+	m.Photo = []wirePhotoSize{{FileID: f.FileID, FileUniqueID: f.FileUniqueID, Width: 800, Height: 600, FileSize: f.FileSize}}
+	m.Caption = caption
+	m.EditDate = time.Now().Unix()
+	return s.push(wireUpdate{EditedMessage: m})
+}
+
 func (s *Server) newFile(prefix string, size int) wireFile {
 	s.nextFile++
 	id := fmt.Sprintf("%s-%d", prefix, s.nextFile)

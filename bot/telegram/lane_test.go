@@ -1,0 +1,184 @@
+package telegram_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"consultbot/bot"
+	"consultbot/bot/telegram/telegramtest"
+	"consultbot/flows"
+	"consultbot/storage"
+)
+
+// reminderText starts every French reminder.
+const reminderText = "Vous aviez commencé la consultation"
+
+// chatHold holds the fake's answer to each message that its match
+// accepts, once recorded (the platform has it), until free: the request
+// stays in flight, and the worker that sent it busy.
+type chatHold struct {
+	match   func(telegramtest.Message) bool
+	held    atomic.Int32
+	release chan struct{}
+	once    sync.Once
+}
+
+func newChatHold(match func(telegramtest.Message) bool) *chatHold {
+	return &chatHold{match: match, release: make(chan struct{})}
+}
+
+// onMessage is the fake's OnMessage.
+func (h *chatHold) onMessage(m telegramtest.Message) {
+	if h.match == nil || !h.match(m) {
+		return
+	}
+	h.held.Add(1)
+	<-h.release
+}
+
+func (h *chatHold) free() { h.once.Do(func() { close(h.release) }) }
+
+// laneClock is the engine's clock, moved by the test.
+type laneClock struct{ ns atomic.Int64 }
+
+func (c *laneClock) now() time.Time { return time.Unix(0, c.ns.Load()).UTC() }
+
+// seedPausedWithReminder gives the person of chat a conversation paused
+// at theme 1's first question, with reminders accepted and one due at
+// due, through the store's one way in (Apply, with the address to write
+// to them later, as the engine gives it).
+func seedPausedWithReminder(t *testing.T, db *storage.DB, fake *telegramtest.Server, chat int64, past, due time.Time) {
+	t.Helper()
+	fake.KnowPrivateChat(chat)
+	th := flows.DefaultQuestionnaire().Themes[0]
+	addr := strconv.FormatInt(chat, 10)
+	p := pid(chat)
+	in := bot.Inbound{ID: "seed:" + addr, Channel: bot.ChannelTelegram, Participant: p, Address: addr, Later: addr}
+	if _, err := db.Apply(context.Background(), in, past, func(flows.Session) (flows.Session, []flows.Reply) {
+		return flows.Session{
+			Participant: p, Lang: flows.LangFR, Stage: flows.StagePaused, ConsentAt: past, Profile: "parent",
+			Theme: th.ID, Question: th.Questions[0].ID, CreatedAt: past, UpdatedAt: past,
+			Reminders: flows.Reminders{OfferedAt: past, ConsentAt: past, Due: due},
+		}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// lowInOutbox counts the reminders and announcements in the outbox.
+func lowInOutbox(t *testing.T, db *storage.DB) int {
+	t.Helper()
+	list, err := db.Pending(context.Background(), bot.ChannelTelegram, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range list {
+		if o.Low {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReminderNeverAfterTheReplyToANewerMessage: a parent's reminder is
+// in the outbox, waiting in the low-priority lane behind four others
+// whose requests Telegram holds (every low worker busy), when the parent
+// comes back and types « reprendre ». The reply to it, their question,
+// goes at once; the reminder, which would now come below it as a stale
+// prompt with its buttons, is never sent. The four others each get
+// theirs once.
+func TestReminderNeverAfterTheReplyToANewerMessage(t *testing.T) {
+	const parent = int64(100)
+	holders := []int64{201, 202, 203, 204} // one per low worker
+	if len(holders) != bot.LowWorkers {
+		t.Fatalf("%d holders for %d low workers", len(holders), bot.LowWorkers)
+	}
+	hold := newChatHold(func(m telegramtest.Message) bool {
+		return slices.Contains(holders, m.ChatID) && strings.Contains(m.Text, reminderText)
+	})
+	fake := telegramtest.NewServer(telegramtest.Options{Limits: fakeLimits, OnMessage: hold.onMessage})
+	t.Cleanup(fake.Close)
+	t.Cleanup(hold.free) // before the fake closes: nothing stays held
+
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &laneClock{}
+	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris) // a Tuesday, within the reminders' hours
+	clock.ns.Store(now.UnixNano())
+	path := filepath.Join(t.TempDir(), "lane.db")
+	db, err := storage.Open(path, storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := now.Add(-4 * 24 * time.Hour)
+	// The holders' reminders fell due first: the lane takes them first.
+	for i, chat := range holders {
+		seedPausedWithReminder(t, db, fake, chat, past, now.Add(-time.Duration(10-i)*time.Minute))
+	}
+	seedPausedWithReminder(t, db, fake, parent, past, now.Add(-time.Minute))
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
+	a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
+		eng.SetClock(clock.now)
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+	}, nil)
+
+	waitUntil(t, "the holders' reminders held by Telegram", func() bool { return hold.held.Load() == int32(len(holders)) })
+	waitUntil(t, "the parent's reminder waiting in the lane", func() bool { return lowInOutbox(t, a.db) == len(holders)+1 })
+	if n := len(fake.Messages(parent)); n != 0 {
+		t.Fatalf("the parent got %d messages before coming back, want none yet", n)
+	}
+
+	p := newParent(t, fake, parent)
+	p.say("reprendre")
+	p.expect("Question 1/")
+	hold.free()
+
+	// Everything queued goes, or is dropped.
+	waitUntil(t, "the lane emptied", func() bool { return lowInOutbox(t, a.db) == 0 })
+	for _, chat := range holders {
+		if n := countText(fake.Messages(chat), reminderText); n != 1 {
+			t.Errorf("chat %d got its reminder %d times, want once", chat, n)
+		}
+	}
+	msgs := fake.Messages(parent)
+	if n := countText(msgs, reminderText); n != 0 {
+		t.Errorf("the parent got the reminder after coming back (%d times); chat:\n%s", n, chatText(msgs))
+	}
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Question 1/") {
+		t.Errorf("the last message is not the parent's question:\n%s", last.Text)
+	}
+}
+
+// countText counts the messages whose text contains s.
+func countText(msgs []telegramtest.Message, s string) int {
+	n := 0
+	for _, m := range msgs {
+		if strings.Contains(m.Text, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// chatText is a chat's messages, for a failure.
+func chatText(msgs []telegramtest.Message) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		b.WriteString("--- " + m.Text + "\n")
+	}
+	return b.String()
+}
