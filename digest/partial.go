@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"maps"
-	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
@@ -95,10 +94,6 @@ func (a *Accumulator) mergePart(b []byte, dry bool) error {
 	}
 	var remap []int32
 	for range r.count() {
-		// A part takes some 20 ms of a core to merge: let a goroutine
-		// waiting for a processor (a participant's write) run between
-		// questions, rather than after the scheduler's 10 ms slice.
-		runtime.Gosched()
 		k := questionKey{a.name(r.view()), a.name(r.view())}
 		qa := a.questions[k] // nil when the digest does not cover it: read and drop
 		if dry {

@@ -3,7 +3,6 @@ package organiser
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"time"
 
 	"consultbot/digest"
@@ -64,13 +63,6 @@ func ComputeDigest(ctx context.Context, db DigestSource, q *flows.Questionnaire,
 	return acc.Finish(), nil
 }
 
-// yieldEvery is how many answers a digest reads between two yields of
-// its processor: a digest keeps a core busy for seconds, and a goroutine
-// waiting for one (a participant's write coming back from its commit)
-// would otherwise wait for the scheduler's 10 ms slice to end. Reading an
-// answer takes about a microsecond without its text, a few with it.
-const yieldEvery = 256
-
 // partBuilder merges the stored digest parts of a digest's period and
 // builds the missing ones of its days as the answers come, oldest first.
 type partBuilder struct {
@@ -114,11 +106,7 @@ func (b *partBuilder) read(ctx context.Context, since, until time.Time) error {
 	if err != nil {
 		return err
 	}
-	n := 0
 	err = b.db.ForEachDigestAnswer(ctx, since, until, b.merged, func(a storage.DigestAnswer) error {
-		if n++; n%yieldEvery == 0 {
-			runtime.Gosched()
-		}
 		if err := b.at(a.CreatedAt); err != nil {
 			return err
 		}
