@@ -458,11 +458,25 @@ var profileWords = map[string][]string{
 	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse", "nounou", "chercheur", "chercheuse", "researcher", "nanny", "childminder"},
 }
 
+// themeWords are the usual ways to name a theme of the default
+// questionnaire without its title, by theme id: a theme another
+// questionnaire does not have is never offered, so its words never match.
+var themeWords = map[string][]string{
+	"acces":       {"egalite", "l egalite", "egalite d acces", "inegalites", "les inegalites", "fracture numerique", "la fracture numerique", "inclusion", "equality", "digital divide", "the digital divide"},
+	"enseigner":   {"pedagogie", "la pedagogie", "apprentissage", "les apprentissages", "teaching", "learning"},
+	"collaborer":  {"collaboration", "cooperation", "travail en equipe", "working together", "teamwork"},
+	"responsable": {"souverainete", "la souverainete", "sobriete", "ecologie", "responsable", "sovereignty"},
+	"gouvernance": {"pilotage", "le pilotage", "prospective", "governance", "foresight"},
+}
+
 // optionNames returns the folded names a typed message may use for o.
 func optionNames(o opt, q *Questionnaire) []string {
 	names := append(labelNames(o, q), actionWords[o.action]...)
-	if o.action == actProfile {
+	switch o.action {
+	case actProfile:
 		names = append(names, profileWords[o.arg]...)
+	case actTheme:
+		names = append(names, themeWords[o.arg]...)
 	}
 	return names
 }
