@@ -17,9 +17,10 @@ import (
 
 // Topics of a question about a command (readHowTo).
 const (
-	howToErase   = "erase"
-	howToMyData  = "mydata"
-	howToConsent = "consent"
+	howToErase     = "erase"
+	howToMyData    = "mydata"
+	howToConsent   = "consent"
+	howToReminders = "reminders"
 )
 
 // questionLeads make a message a question whatever follows: « comment
@@ -40,7 +41,10 @@ var (
 	eraseVerbs   = wordSet("effacer efface effacez supprimer supprime supprimez retirer enlever detruire delete erase remove wipe")
 	eraseObjects = []string{"mes donnees", "mes reponses", "mon compte", "mes infos", "mes informations", "ma participation",
 		"toutes mes", "tout", "everything", "my data", "my answers", "my account", "all my", "vos donnees", "les donnees"}
-	consentWords = wordSet("consentement consentir consent accord accepte accepter acceptez accepting refuser refuse")
+	consentNouns  = wordSet("consentement consent")
+	consentVerbs  = wordSet("consentir accord accepte accepter acceptez accepting refuser refuse")
+	reminderWords = wordSet("rappel rappels relance relances reminder reminders")
+	personWords   = wordSet("j je me moi mon ma i my vous votre you your")
 )
 
 // howTo reads a question about a command that has an effect, and its
@@ -70,14 +74,22 @@ func howTo(raw, n string) (string, bool) {
 		return "", false
 	}
 	padded := " " + rest + " "
-	has := func(set map[string]bool) bool {
-		return slices.ContainsFunc(strings.Fields(rest), func(w string) bool { return set[w] })
+	has := func(set map[string]bool, in string) bool {
+		return slices.ContainsFunc(strings.Fields(in), func(w string) bool { return set[w] })
 	}
+	short := len(strings.Fields(rest)) <= 3 // « tout effacer », not « effacer tout des tablettes »
 	switch {
-	case has(eraseVerbs) && slices.ContainsFunc(eraseObjects, func(o string) bool { return strings.Contains(padded, " "+o+" ") }):
+	case has(eraseVerbs, rest) && slices.ContainsFunc(eraseObjects, func(o string) bool {
+		return strings.Contains(padded, " "+o+" ") && (short || o != "tout" && o != "everything")
+	}):
 		return howToErase, true
-	case has(consentWords):
+	case has(consentNouns, rest) || has(consentVerbs, rest) && has(personWords, n):
+		// « est-ce que j'accepte quelque chose ? », not « comment faire
+		// accepter les écrans aux parents ? ».
 		return howToConsent, true
+	}
+	if has(reminderWords, rest) {
+		return howToReminders, true
 	}
 	if ev, ok := typedCommand(rest); ok && ev.Command == CmdMyData {
 		return howToMyData, true
@@ -97,7 +109,11 @@ func (st *step) howTo(topic string) {
 		st.help()
 		return
 	}
-	st.say(st.msg().HowTo[topic])
+	if topic == howToReminders && !st.later {
+		st.say(st.rmsg().Unavailable)
+	} else {
+		st.say(st.msg().HowTo[topic])
+	}
 	st.reshow()
 }
 
@@ -211,6 +227,10 @@ func (st *step) change(rd reading) {
 	switch {
 	case s.Stage == StageConsent:
 		// Nothing is kept before the consent: there is nothing to correct.
+		st.say(m.NotYet)
+		st.reshow()
+	case rd.topic == changeAcademie && s.Stage == StageProfile:
+		// The académie comes after the profile: one step at a time.
 		st.say(m.NotYet)
 		st.reshow()
 	case rd.topic == changeProfile && rd.opt.action == actProfile:

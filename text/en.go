@@ -192,7 +192,9 @@ var english = Catalog{
 		HowTo: map[string]string{
 			"erase": "Yes, at any time: {erase} erases everything we keep about you (answers, profile, académie, consent), after a confirmation. " +
 				"Nothing is erased until you send it.",
-			"mydata":  "{mydata} shows you everything we keep about you, and changes nothing. To erase it all: {erase}.",
+			"mydata": "{mydata} shows you everything we keep about you, and changes nothing. To erase it all: {erase}.",
+			"reminders": "Reminders, if you accept them: a single message, in the daytime, for the themes left, and the announcements of the organising team. " +
+				"To accept or stop them: {reminders}.",
 			"consent": "Your consent covers only the use of your answers for the summary of the consultation. You can withdraw it at any time: {erase} erases everything.",
 		},
 		ResumedSaved:     "Picking up at the question where you stopped: thank you, noted.",

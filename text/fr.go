@@ -192,7 +192,9 @@ var french = Catalog{
 		HowTo: map[string]string{
 			"erase": "Oui, à tout moment : {erase} efface tout ce que nous gardons sur vous (réponses, profil, académie, accord), après une confirmation. " +
 				"Rien n'est effacé tant que vous ne l'envoyez pas.",
-			"mydata":  "{mydata} vous montre tout ce que nous gardons sur vous, sans rien changer. Pour tout effacer : {erase}.",
+			"mydata": "{mydata} vous montre tout ce que nous gardons sur vous, sans rien changer. Pour tout effacer : {erase}.",
+			"reminders": "Les rappels, si vous les acceptez : un seul message, en journée, pour les thèmes restants, et les annonces de l'équipe d'organisation. " +
+				"Pour les accepter ou les arrêter : {reminders}.",
 			"consent": "Votre accord porte seulement sur l'usage de vos réponses pour la synthèse de la consultation. Vous pouvez le retirer à tout moment : {erase} efface tout.",
 		},
 		ResumedSaved:     "Reprise à la question en cours : merci, c'est noté.",
