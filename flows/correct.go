@@ -109,12 +109,17 @@ func (st *step) howTo(topic string) {
 		st.help()
 		return
 	}
-	if topic == howToReminders && !st.later {
-		st.say(st.rmsg().Unavailable)
-	} else {
-		st.say(st.msg().HowTo[topic])
-	}
+	st.say(st.howToText(topic))
 	st.reshow()
+}
+
+// howToText is the answer to a question about a command: reminders
+// where the channel cannot write later are not offered at all.
+func (st *step) howToText(topic string) string {
+	if topic == howToReminders && !st.later {
+		return st.rmsg().Unavailable
+	}
+	return st.msg().HowTo[topic]
 }
 
 // Topics of a correction (readChange).

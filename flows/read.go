@@ -52,7 +52,7 @@ func (st *step) text(raw string) {
 			st.about(rd.topic)
 			st.resume()
 		case readHowTo:
-			st.say(m.HowTo[rd.topic])
+			st.say(st.howToText(rd.topic))
 			st.resume()
 		case readChange:
 			st.change(rd)
