@@ -38,6 +38,8 @@ const (
 	readOneAtATime                    // at a prompt of options only: several numbers (« 2 et 3 »): opts
 	readThanks                        // at a prompt of options only: only thanks
 	readAnyTheme                      // at the menu: any theme will do (« peu importe », « dans l'ordre »)
+	readHowTo                         // a question about a command with an effect (« je peux effacer mes données ? »): topic
+	readChange                        // a correction of the profile or the académie: topic, opt (the profile) or place
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -52,6 +54,10 @@ type reading struct {
 	// (readOneAtATime); topic is what is asked (readAbout: aboutAnonymous…).
 	opts  []opt
 	topic string
+	// place is the place a correction of the académie names (« en fait
+	// je suis à Bordeaux »), "" when it names none (« changer
+	// d'académie »).
+	place string
 }
 
 // readText reads text at a prompt offering opts. open says the prompt
@@ -112,6 +118,16 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		key = readingKey(text)
 	}
 	n := normalizeKey(key)
+	if t, ok := howTo(text, n); ok {
+		// Before the options: « est-ce que j'accepte quelque chose ? »
+		// neither accepts nor refuses, « je peux effacer mes données ? »
+		// erases nothing.
+		return reading{kind: readHowTo, topic: t}
+	}
+	if rd, ok := correction(n, q); ok {
+		// Before the numbers: « oups, j'habite dans le 93 ».
+		return rd
+	}
 	if !open {
 		// « -1 » folds to « 1 »: a sign makes it no option number.
 		if signedNumber(text) {
@@ -410,19 +426,30 @@ var actionWords = map[string][]string{
 		"je prefere pas repondre", "je prefere ne pas repondre", "je ne veux pas repondre", "je veux pas repondre", "pas envie de repondre",
 		"pas de commentaire", "no comment", "i d rather not answer", "i d rather not", "rather not", "je prefere pas", "je prefere ne pas", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
 		"je passe a la suivante", "passe a la suivante", "on passe a la suivante", "je passe a la question suivante", "au suivant",
-		"suivante svp", "je passe celle ci", "je passe cette question", "on passe", "je passe mon tour", "next one"},
+		"suivante svp", "je passe celle ci", "je passe cette question", "on passe", "je passe mon tour", "next one",
+		"sauter celle la", "sauter celle ci", "sauter cette question", "sauter la question", "passer celle la", "passer celle ci",
+		"passer cette question", "passer la question", "je saute celle la", "je saute celle ci", "je saute cette question",
+		"on saute", "on saute celle la", "on saute cette question", "passer a la suivante", "aller a la suivante",
+		"skip this one", "skip this question", "skip that one", "move on", "next please"},
 	actBack: {"retour", "revenir", "precedent", "precedente", "question precedente", "la precedente", "revenir en arriere",
 		"en arriere", "retourner", "back", "go back", "previous", "previous question", "annuler", "annule", "cancel",
 		"question d avant", "la question d avant", "revenir a la question d avant", "revenir a la question precedente",
 		"ne rien changer", "garder", "garder l ancienne", "je garde l ancienne", "je garde", "je garde ma reponse", "laisser",
-		"laisse", "laisse tomber", "laisser tomber", "laisser comme ca", "laisse comme ca", "laisse comme c etait", "on laisse", "keep", "keep it as it was"},
+		"laisse", "laisse tomber", "laisser tomber", "laisser comme ca", "laisse comme ca", "laisse comme c etait", "on laisse", "keep", "keep it as it was",
+		"on revient en arriere", "on revient a la question precedente", "on revient a la precedente", "revenir a la precedente",
+		"retour a la question precedente", "retour a la question d avant", "retourner a la question precedente", "la question davant",
+		"previous one", "the previous question", "go back to the previous question"},
 	actPause: {"continuer plus tard", "plus tard", "a plus tard", "pause", "stop", "je continue plus tard", "je reviendrai",
 		"je reviens plus tard", "je dois partir", "je dois y aller", "j arrete", "arreter", "on arrete", "a plus", "a plus tard merci",
 		"je finirai plus tard", "je finis plus tard", "je continuerai plus tard", "je continuerai demain", "je finirai demain", "demain",
 		"je reprendrai plus tard", "je reprendrai demain", "pas le temps", "pas le temps maintenant", "je n ai pas le temps",
 		"bye", "au revoir", "a bientot", "a demain", "later", "continue later", "i ll continue later", "see you", "goodbye", "i have to go",
 		"quitter", "je quitte", "on quitte", "sortir", "je sors", "fin", "fin pour aujourd hui", "je m en vais", "j y vais", "ciao", "tchao",
-		"bonne nuit", "je m arrete la", "on s arrete la", "j arrete la", "arret", "quit", "exit", "i m done for now", "i have to leave"},
+		"bonne nuit", "je m arrete la", "on s arrete la", "j arrete la", "arret", "quit", "exit", "i m done for now", "i have to leave",
+		"je reprendrai ce soir", "je finirai ce soir", "je continuerai ce soir", "je reviendrai ce soir", "je reviens ce soir",
+		"je reviens demain", "je reviendrai demain", "je reviendrai", "pas le temps la", "je n ai pas le temps la", "j ai pas le temps",
+		"j ai pas le temps la", "jai pas le temps", "pas maintenant", "je finis ce soir", "je termine plus tard", "je terminerai plus tard",
+		"later please", "not now", "i ll finish later", "i ll finish tomorrow", "i ll come back later", "i ll be back"},
 	actResume: {"reprendre", "je reprends", "continuer", "on continue", "on reprend", "je continue", "c est reparti",
 		"resume", "continue", "go on", "let s go", "lets go", "let s continue", "on y va", "je veux finir", "je veux finir mes reponses",
 		"je veux continuer", "finir mes reponses"},
@@ -784,7 +811,8 @@ var helpAbout = []string{"ca veut dire quoi", "ca veux dire quoi", "que veut dir
 var helpTails = []string{"la question", "cette question", "votre question", "ta question", "ce que vous demandez",
 	"ce que vous voulez dire", "ce que ca veut dire", "ce que vous voulez", "ce qu il faut repondre", "ce qu il faut faire",
 	"bien", "trop", "vraiment", "du tout", "tres bien", "ici", "la", "the question", "this question", "svp", "stp",
-	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse"}
+	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse", "a ce truc", "a tout ca",
+	"a ce questionnaire", "a votre truc"}
 
 // isHelp reports a request for help: « ? », « aide », « je comprends
 // pas la question », « un exemple ? ».
@@ -967,6 +995,15 @@ var (
 		"supprimer supprimez du garde garder gardez keep rien laisse ne veux t do want agree the de moi aussi vraiment bien " +
 		"sur certain certaine evidemment go ahead please svp stp fine then")
 )
+
+// phraseSet is the set of the phrases of "a|b|c".
+func phraseSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for p := range strings.SplitSeq(s, "|") {
+		m[p] = true
+	}
+	return m
+}
 
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
@@ -1152,27 +1189,38 @@ const (
 	aboutAnonymous = "anonymous"
 	aboutPurpose   = "purpose"
 	aboutLength    = "length"
+	aboutBot       = "bot"
 )
 
 // aboutPhrases are the usual ways to ask them, folded, by topic.
 var aboutPhrases = phraseTopics(map[string]string{
 	aboutAnonymous: "c est anonyme|c anonyme|cest anonyme|est ce anonyme|est ce que c est anonyme|anonyme|c est bien anonyme|" +
 		"c est vraiment anonyme|ca reste anonyme|c est confidentiel|confidentiel|est ce confidentiel|c est anonyme ou pas|" +
-		"qui lit mes reponses|qui va lire mes reponses|qui voit mes reponses|qui va voir mes reponses|qui lira mes reponses|" +
-		"qui verra mes reponses|vous gardez mon nom|vous avez mon nom|mon nom apparait|mes reponses sont anonymes|" +
+		"vous gardez mon nom|vous avez mon nom|mon nom apparait|mes reponses sont anonymes|" +
 		"les reponses sont anonymes|les reponses sont elles anonymes|mes reponses sont elles anonymes|mes donnees sont protegees|" +
 		"mes donnees sont elles protegees|c est securise|vous gardez mes donnees|vous gardez mon numero|" +
-		"is it anonymous|is this anonymous|anonymous|is it confidential|who reads my answers|who will read my answers|" +
-		"who sees my answers|who will see my answers|do you keep my name|are my answers anonymous",
+		"is it anonymous|is this anonymous|anonymous|is it confidential|do you keep my name|are my answers anonymous",
 	aboutPurpose: "ca sert a quoi|a quoi ca sert|sa sert a quoi|ca sert a koi|ca sert a quoi tout ca|a quoi sert ce questionnaire|" +
 		"c est pour quoi|c est pour quoi faire|c pour quoi|c pour quoi faire|pour quoi faire|pourquoi faire|c est quoi ce truc|" +
 		"c est quoi ce questionnaire|c est quoi cette consultation|c est quoi ce bot|c est quoi ce robot|c est quoi les etats generaux|" +
 		"c est quoi les etats generaux du numerique educatif|c est pour qui|a quoi vont servir mes reponses|a quoi servent mes reponses|" +
 		"ca va servir a quelque chose|ca sert a quelque chose|vous allez en faire quoi|vous en faites quoi|" +
-		"qu allez vous faire de mes reponses|vous allez faire quoi de mes reponses|qui etes vous|vous etes qui|t es qui|tu es qui|" +
-		"vous etes un robot|tu es un robot|t es un robot|c est un robot|vous etes un bot|t es un bot|c est un bot|" +
+		"qu allez vous faire de mes reponses|vous allez faire quoi de mes reponses|" +
 		"what is this|what is this for|what s this for|what is it for|what s the point|what are my answers for|" +
-		"what will you do with my answers|who are you|are you a bot|are you a robot",
+		"what will you do with my answers",
+	aboutBot: "qui etes vous|vous etes qui|t es qui|tu es qui|c est qui|qui est la|qui parle|je parle a qui|a qui je parle|" +
+		"vous etes un robot|tu es un robot|t es un robot|c est un robot|vous etes un bot|t es un bot|tu es un bot|c est un bot|" +
+		"t es un humain|tu es un humain|vous etes un humain|vous etes humain|t es humain|c est un humain|c est une vraie personne|" +
+		"vous etes une vraie personne|c est une personne|je parle a un humain|je parle a une personne|je parle a quelqu un|il y a quelqu un|y a quelqu un|je parle a un robot|je parle a une machine|" +
+		"c est automatique|c est une ia|t es une ia|vous etes une ia|c est chatgpt|" +
+		"c est le ministere|vous etes le ministere|c est l education nationale|vous etes l education nationale|c est officiel|" +
+		"c est le gouvernement|c est l etat|c est qui derriere|qui est derriere|qui est derriere tout ca|qui a fait ce bot|" +
+		"qui organise|qui organise ca|c est organise par qui|" +
+		"qui lit mes reponses|qui va lire mes reponses|qui voit mes reponses|qui va voir mes reponses|qui lira mes reponses|" +
+		"qui verra mes reponses|qui lit les reponses|qui va lire|qui lit ca|qui va lire ca|mes reponses vont ou|" +
+		"who are you|are you a bot|are you a robot|are you human|are you a person|am i talking to a bot|am i talking to a robot|" +
+		"is this a bot|is this a robot|is this automated|is this the ministry|is this official|who is behind this|who runs this|" +
+		"who reads my answers|who will read my answers|who sees my answers|who will see my answers|who reads this",
 	aboutLength: "combien de temps ca prend|ca prend combien de temps|ca dure combien de temps|combien de temps ca dure|combien de temps|" +
 		"c est long|ca va etre long|ca prend du temps|ca prend longtemps|il y a combien de questions|combien de questions|" +
 		"y a combien de questions|combien y a t il de questions|il reste combien de questions|encore combien de questions|" +

@@ -223,6 +223,31 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:purpose", false
 	case strings.HasPrefix(first, prefix(msg.AboutLength)):
 		return "about:length", false
+	case strings.HasPrefix(first, prefix(msg.AboutBot)):
+		return "about:bot", false
+	case first == msg.AcademieHeld && got.Held == text:
+		return "held", false
+	case strings.HasPrefix(first, prefix(msg.ProfileSet)) && got.Stage == s.Stage:
+		return "setprofile:" + got.Profile, false
+	case got.Stage == StageProfile && (got.Back != "" || s.Stage == StageAcademie):
+		return "changeprofile", false
+	case got.Stage == StageAcademie && got.Back != "":
+		return "changeacademie", false
+	case got.Academie != s.Academie && s.Stage != StageAcademie && got.Stage == s.Stage:
+		return "setacademie", false
+	case prompt == "recap" && strings.HasPrefix(first, prefix(msg.Validated)) && got.Reviewed == "" && got.Question == s.Question:
+		return "validated", false
+	case prompt == "consent" && !got.ConsentAt.IsZero() && got.Profile != "":
+		return "accept+profile:" + got.Profile, false
+	case prompt == "profile" && got.Profile != "" && (got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace):
+		return "profile:" + got.Profile + "+place", false
+	}
+	for topic, h := range msg.HowTo {
+		if first == h {
+			return "howto:" + topic, false
+		}
+	}
+	switch {
 	case first == msg.NoBack:
 		return "noback", false
 	case strings.HasPrefix(first, msg.ThanksBack):

@@ -326,6 +326,10 @@ type step struct {
 	// unless a step's own note says it already (emptied).
 	tapped bool
 	chosen string
+	// saved, when set, notes a stored answer in place of « Merci, c'est
+	// noté. » (an answer typed after a pause says the conversation
+	// resumed).
+	saved string
 }
 
 // catalog is the catalogue in the person's language, naming the
@@ -401,6 +405,12 @@ func (st *step) repair(ev Event) {
 	}
 	if s.Stage == StageMenu && st.m.q.Question(s.Theme, s.Question) == nil {
 		s.Theme, s.Question = "", ""
+	}
+	if s.Stage != StageProfile && s.Stage != StageAcademie {
+		s.Back = ""
+	}
+	if s.Stage != StageAcademie {
+		s.Held = ""
 	}
 	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || (s.Stage != StageQuestion && s.Stage != StagePaused)) {
 		s.Reviewed = ""
@@ -520,8 +530,23 @@ func (st *step) academiePrompt() (Reply, []opt) {
 	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, MaxLen: maxAcademieLen}, []opt{{actSkip, "", m.Skip}}
 }
 
-// afterOnboarding opens the theme a deep link named, or the menu.
+// afterOnboarding opens the theme a deep link named, or the menu; after
+// a correction, it goes back to where the person was. A sentence kept at
+// the académie is offered below the first question.
 func (st *step) afterOnboarding() {
+	if st.backFromCorrection() {
+		return
+	}
+	if held := st.s.Held; held != "" {
+		st.s.Held = ""
+		th := st.s.Theme
+		if st.m.q.Theme(th) == nil {
+			th = st.nextTheme(st.m.q.Themes[len(st.m.q.Themes)-1].ID)
+		}
+		if st.offerHeld(th, held) {
+			return
+		}
+	}
 	if th := st.s.Theme; th != "" && st.m.q.Theme(th) != nil {
 		st.enterTheme(th)
 		return
@@ -821,7 +846,7 @@ func (st *step) setPending(p *Pending) {
 func (st *step) command(ev Event) {
 	s := &st.s
 	m := st.msg()
-	onboarding := s.Stage == StageConsent || s.Stage == StageProfile || s.Stage == StageAcademie
+	onboarding := (s.Stage == StageConsent || s.Stage == StageProfile || s.Stage == StageAcademie) && s.Back == ""
 	switch ev.Command {
 	case CmdStart:
 		switch {
@@ -884,7 +909,7 @@ func (st *step) slashWord(word string) bool {
 		return false
 	}
 	switch st.read(word).kind {
-	case readOption, readCommand, readHelp, readLeave, readThanks:
+	case readOption, readCommand, readHelp, readLeave, readThanks, readChange:
 		return true
 	}
 	return false
@@ -913,6 +938,9 @@ func (st *step) commands(short bool) string {
 // profile, académie, or consent refused): the menu, resuming and one's
 // answers mean nothing there.
 func (st *step) firstSteps() bool {
+	if st.s.Back != "" {
+		return false // a correction, from where the menu is known
+	}
 	switch st.s.Stage {
 	case StageConsent, StageProfile, StageAcademie, StageDeclined:
 		return true
@@ -935,6 +963,9 @@ func (st *step) reshowAfterList() bool {
 // resume goes back to where the person stopped.
 func (st *step) resume() {
 	s := &st.s
+	if st.backFromCorrection() {
+		return
+	}
 	switch s.Stage {
 	case StagePaused:
 		st.say(st.msg().Resuming)
@@ -1048,7 +1079,7 @@ func (st *step) choice(raw string) {
 		st.consentDetails()
 	case s.Stage == StageProfile && t.action == actProfile && st.m.q.Profile(t.arg) != nil:
 		s.Profile = t.arg
-		st.askAcademie("")
+		st.profileChosen()
 	case s.Stage == StageAcademie && t.action == actSkip:
 		st.afterOnboarding()
 	case s.Stage == StageMenu && t.action == actTheme && st.m.q.Theme(t.arg) != nil:
@@ -1305,7 +1336,11 @@ func (st *step) store(q *Question, a Answer) {
 		st.showReview()
 		return
 	}
-	st.say(m.Saved)
+	if st.saved != "" {
+		st.say(st.saved)
+	} else {
+		st.say(m.Saved)
+	}
 	st.next()
 }
 

@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,33 +18,59 @@ type placeMatch struct {
 	IsAcad   bool   // the place is an académie itself
 }
 
+// placeReading is what a message typed at the académie names.
+type placeReading struct {
+	text    string       // the message folded, its lead (« je suis à ») cut
+	decline bool         // « je préfère pas dire »
+	abroad  bool         // « à l'étranger », or a country no French place is named after
+	matches []placeMatch // the places it may name
+}
+
+// found reports a reading that names a place, in France or not.
+func (pr placeReading) found() bool { return pr.abroad || len(pr.matches) > 0 }
+
+// readPlace reads text as an answer to the académie prompt.
+func readPlace(text string) placeReading {
+	n := normalize(text)
+	if declinePlace[n] {
+		return placeReading{text: n, decline: true}
+	}
+	// « -1 » is no département 01.
+	if utf8.RuneCountInString(text) > maxAcademieLen || signedNumber(text) {
+		return placeReading{text: n}
+	}
+	for _, l := range placeLeads {
+		if rest, ok := strings.CutPrefix(n, l+" "); ok {
+			n = rest
+			break
+		}
+	}
+	if abroad[n] {
+		// Before the places: « l'étranger » is also a village of the
+		// Indre, Le Tranger.
+		return placeReading{text: n, abroad: true}
+	}
+	n = spokenDepartement(n)
+	matches := lookupPlaces(n)
+	// « Belgique », « je suis au Canada »: outside France.
+	return placeReading{text: n, matches: matches, abroad: len(matches) == 0 && (foreign[n] || foreignPhrases[n])}
+}
+
 // place reads a place typed at the académie prompt: one académie is
 // recorded at once, several are asked about with buttons.
 func (st *step) place(text string) {
 	m := st.msg()
-	n := normalize(text)
-	if declinePlace[n] {
+	pr := readPlace(text)
+	if pr.decline {
 		st.afterOnboarding()
 		return
 	}
-	var matches []placeMatch
-	// « -1 » is no département 01.
-	if utf8.RuneCountInString(text) <= maxAcademieLen && !signedNumber(text) {
-		for _, l := range placeLeads {
-			if rest, ok := strings.CutPrefix(n, l+" "); ok {
-				n = rest
-				break
-			}
-		}
-		if abroad[n] {
-			// Before the places: « l'étranger » is also a village of
-			// the Indre, Le Tranger.
-			st.say(m.AcademieAbroad)
-			st.afterOnboarding()
-			return
-		}
-		matches = lookupPlaces(n)
+	if pr.abroad {
+		st.say(m.AcademieAbroad)
+		st.afterOnboarding()
+		return
 	}
+	matches := pr.matches
 	var ids []string
 	academies := map[string]bool{}
 	for _, p := range matches {
@@ -58,10 +85,11 @@ func (st *step) place(text string) {
 		// a vice-rectorat and no académie to record.
 		st.say(fmt.Sprintf(m.AcademieVice, matches[0].Label))
 		st.afterOnboarding()
-	case len(matches) == 0 && (foreign[n] || foreignPhrases[n]):
-		// « Belgique », « je suis au Canada »: outside France.
-		st.say(m.AcademieAbroad)
-		st.afterOnboarding()
+	case len(academies) == 0 && st.hold(text):
+		// A sentence about the subject, not a place: kept for the
+		// first question (see Session.Held).
+		st.say(m.AcademieHeld)
+		st.askAcademie("")
 	case len(academies) == 0:
 		st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(sanitizeLine(text), 40)))
 	case len(academies) == 1:
@@ -213,4 +241,110 @@ func elide(lang, name string) string {
 		return "d'" + name
 	}
 	return "de " + name
+}
+
+// Départements said the way people say them: « le 9-3 », « neuf trois »,
+// « le 9.3 » (the Seine-Saint-Denis), « treize », « deux b ». digitWords
+// and tensWords are the French number words they use.
+var (
+	digitWords = map[string]int{"zero": 0, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+		"huit": 8, "neuf": 9}
+	teenWords = map[string]int{"dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}
+	tensWords = map[string]int{"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
+)
+
+// spokenDepartement rewrites n, a place folded and its lead cut, as the
+// département number it says digit by digit or in words; any other n is
+// returned as it is.
+func spokenDepartement(n string) string {
+	words := strings.Fields(n)
+	if len(words) > 1 && (words[0] == "le" || words[0] == "du") {
+		words = words[1:]
+	}
+	digit := func(w string) (int, bool) {
+		if len(w) == 1 && w[0] >= '0' && w[0] <= '9' {
+			return int(w[0] - '0'), true
+		}
+		d, ok := digitWords[w]
+		return d, ok
+	}
+	if len(words) == 2 {
+		a, okA := digit(words[0])
+		b, okB := digit(words[1])
+		switch {
+		case okA && okB:
+			return strconv.Itoa(a) + strconv.Itoa(b)
+		case okA && a == 2 && (words[1] == "a" || words[1] == "b"):
+			return "2" + words[1] // Corsica
+		}
+	}
+	if v, ok := frenchNumber(words); ok {
+		return strconv.Itoa(v)
+	}
+	return n
+}
+
+// frenchNumber reads a number from 10 to 99 written in French words:
+// « treize », « dix sept », « trente trois », « quatre vingt treize ».
+func frenchNumber(words []string) (int, bool) {
+	total, i := 0, 0
+	next := func() string {
+		if i < len(words) {
+			return words[i]
+		}
+		return ""
+	}
+	switch {
+	case next() == "quatre" && len(words) > 1 && (words[1] == "vingt" || words[1] == "vingts"):
+		total, i = 80, 2
+	case tensWords[next()] > 0:
+		total, i = tensWords[next()], 1
+	}
+	if total > 0 && next() == "et" {
+		i++
+	}
+	if v, ok := teenWords[next()]; ok && (total == 0 || total == 60 || total == 80) {
+		total, i = total+v, i+1
+		if d, ok := digitWords[next()]; ok && v == 10 && d >= 7 {
+			total, i = total+d, i+1 // « dix sept », « quatre vingt dix neuf »
+		}
+	} else if d, ok := digitWords[next()]; ok && total > 0 && d > 0 {
+		total, i = total+d, i+1
+	}
+	return total, i == len(words) && total >= 10 && total <= 99
+}
+
+// hold keeps text typed at the académie when it is no place but a
+// sentence, most likely an answer to the consultation: it is offered as
+// the first question's answer once the académie is given or skipped. It
+// reports whether it did.
+func (st *step) hold(text string) bool {
+	if st.s.ConsentAt.IsZero() || st.s.Back != "" || len(strings.Fields(text)) < minHeldWords ||
+		utf8.RuneCountInString(text) > st.m.cfg.MaxText {
+		return false
+	}
+	st.s.Held = text
+	return true
+}
+
+// minHeldWords is the fewest words of a sentence typed at the académie
+// that is kept as an answer: a place is said in fewer.
+const minHeldWords = 5
+
+// offerHeld shows the first question of theme id with the sentence kept
+// at the académie below it, asking whether it is the answer (see
+// Session.Held). It reports false, offering nothing, when that question
+// takes no text.
+func (st *step) offerHeld(id, held string) bool {
+	q := st.firstUnanswered(id)
+	if q == "" || st.m.q.Question(id, q).IsChoice() {
+		return false
+	}
+	st.s.Stage, st.s.Theme, st.s.Question, st.s.Reviewed = StageQuestion, id, q, ""
+	r, _ := st.questionPrompt()
+	_, opts := st.checkPrompt(held)
+	r.Text += "\n\n" + fmt.Sprintf(st.msg().HeldAsk, shorten(sanitizeLine(held), maxReviewLen))
+	st.show(r, opts)
+	st.setPending(&Pending{Kind: PendingCheck, Text: held})
+	return true
 }

@@ -218,6 +218,7 @@ func (st *step) myData() {
 		line(pm.LabelProfile, s.Profile)
 	}
 	line(pm.LabelAcademie, s.Academie)
+	line(pm.LabelHeld, s.Held)
 	line(pm.LabelSource, s.Source)
 	line(pm.LabelCreated, st.when(s.CreatedAt))
 	line(pm.LabelUpdated, st.when(s.UpdatedAt))
@@ -234,6 +235,9 @@ func (st *step) myData() {
 		line(st.vmsg().LabelVoice, fmt.Sprintf(st.vmsg().DataKept, n))
 	} else if n > 0 {
 		line(st.vmsg().LabelVoice, fmt.Sprintf("%d", n))
+	}
+	if !s.ConsentAt.IsZero() {
+		b.WriteString("\n\n" + pm.DataCorrect)
 	}
 	st.out = append(st.out, Reply{Title: pm.DataTitle, Text: b.String()})
 

@@ -51,6 +51,13 @@ func (st *step) text(raw string) {
 		case readAbout:
 			st.about(rd.topic)
 			st.resume()
+		case readHowTo:
+			st.say(st.howToText(rd.topic))
+			st.resume()
+		case readChange:
+			st.change(rd)
+		case readUnclear:
+			st.resumeWith(text)
 		default:
 			st.resume()
 		}
@@ -77,6 +84,16 @@ func (st *step) text(raw string) {
 				return
 			}
 		}
+	}
+	if s.Stage == StageQuestion && st.reviewed() != nil && st.pending() == nil && validateWords[short] {
+		// « valider » below the recap of the theme just completed: it is
+		// validated now, as moving on would, and the question stays.
+		st.validateReviewed()
+		st.showQuestion()
+		return
+	}
+	if st.ahead(text) {
+		return
 	}
 	if s.Stage == StageReview {
 		if n, ok := removeNumber(short); ok {
@@ -131,6 +148,10 @@ func (st *step) text(raw string) {
 		st.reshow()
 	case readSeveral:
 		st.severalProfiles(rd.opts)
+	case readHowTo:
+		st.howTo(rd.topic)
+	case readChange:
+		st.change(rd)
 	case readNoBack:
 		st.say(m.NoBack)
 		st.reshow()
@@ -188,6 +209,134 @@ func (st *step) text(raw string) {
 	}
 }
 
+// validateWords validate a theme, typed below its recap.
+var validateWords = phraseSet("valider|valide|je valide|validez|on valide|c est valide|ok c est valide|ok valide|c est bon|" +
+	"c bon|ok c bon|ok c est bon|c est tout bon|tout est bon|tout bon|confirmer|je confirme|parfait je valide|ok valider|" +
+	"confirm|validate|looks good|all good")
+
+// ahead reads a message that answers the onboarding prompt in sight and
+// the next one at once: « j'accepte, je suis parent », « ok je suis
+// prof » (the consent, then the profile), « parent à Lyon » (the profile,
+// then the académie). Both are taken, in order, the prompt between them
+// left out, and it reports true; otherwise it does nothing.
+func (st *step) ahead(text string) bool {
+	s := &st.s
+	if st.pending() != nil || s.Stage != StageConsent && s.Stage != StageProfile || s.Back != "" ||
+		utf8.RuneCountInString(text) > maxIntentLen {
+		return false
+	}
+	words := strings.Fields(text)
+	_, opts := st.current()
+	switch readText(text, opts, false, st.m.q).kind {
+	case readSeveral, readOneAtATime:
+		return false // « 2, 3 » names two profiles, not a profile and a place
+	}
+	for i := 1; i < len(words); i++ {
+		// The consent is said first and in few words: the shortest head
+		// leaves the profile whole (« … je suis enseignante en CM2 »);
+		// a place comes last: the longest profile leaves it alone.
+		k := i
+		if s.Stage == StageProfile {
+			k = len(words) - i
+		}
+		head, rest := strings.Join(words[:k], " "), strings.Join(words[k:], " ")
+		hr := readText(head, opts, false, st.m.q)
+		switch {
+		case hr.kind != readOption:
+			continue
+		case s.Stage == StageConsent && hr.opt.action == actYes:
+			rr := readText(rest, profileOpts(st.m.q, s.Lang), false, st.m.q)
+			if rr.kind != readOption && rr.kind != readSeveral {
+				continue
+			}
+		case s.Stage == StageProfile && hr.opt.action == actProfile:
+			if !placeAhead(head, rest) {
+				continue
+			}
+		default:
+			continue
+		}
+		mark := len(st.out)
+		st.handle(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: hr.opt.action, arg: hr.opt.arg}.String()})
+		// The prompt asked by the choice is answered at once: only the
+		// notes stay, with the choice.
+		kept := st.out[:mark]
+		for _, r := range st.out[mark:] {
+			if isNote(r) {
+				kept = append(kept, r)
+			}
+		}
+		st.out = kept
+		if hr.opt.action == actProfile {
+			st.say("✓ " + hr.opt.label)
+		} else if rr := st.read(rest); rr.kind == readOption && rr.opt.action == actProfile && !placeAhead(rest, "") {
+			st.say("✓ " + rr.opt.label)
+		}
+		st.text(rest)
+		st.out = append(st.out[:mark], joinNotes(st.out[mark:])...)
+		return true
+	}
+	return false
+}
+
+// placeAhead reports whether rest, typed after a profile, names a place:
+// introduced as a place is (« à Lyon », « dans le 93 ») or after a
+// comma (« parent, Lyon »), and found.
+func placeAhead(head, rest string) bool {
+	if rest == "" {
+		// Whether head ends with such a place.
+		words := strings.Fields(head)
+		for k := len(words) - 1; k >= 1; k-- {
+			if placeAhead(strings.Join(words[:k], " "), strings.Join(words[k:], " ")) {
+				return true
+			}
+		}
+		return false
+	}
+	n := normalize(rest)
+	led := strings.ContainsAny(head[len(head)-1:], ",;")
+	for _, l := range placeLeads {
+		if strings.HasPrefix(n, l+" ") {
+			led = true
+			break
+		}
+	}
+	return led && readPlace(rest).found()
+}
+
+// joinNotes folds consecutive notes into one, so that what a message
+// answering two prompts at once notes comes as one message.
+func joinNotes(out []Reply) []Reply {
+	var joined []Reply
+	for _, r := range out {
+		if n := len(joined); n > 0 && isNote(r) && isNote(joined[n-1]) {
+			joined[n-1].Text += "\n" + r.Text
+			continue
+		}
+		joined = append(joined, r)
+	}
+	return joined
+}
+
+// resumeWith resumes after a pause with a message that is none of the
+// paused prompt's words: an answer to the question they stopped at is
+// stored as such, saying so; anything else just resumes.
+func (st *step) resumeWith(text string) {
+	s := &st.s
+	probe := step{m: st.m, s: cloneSession(*s), now: st.now}
+	probe.s.Stage = StageQuestion
+	r, opts := probe.questionPrompt()
+	_, _, q, _ := probe.position()
+	if rd := readText(text, opts, r.Expect == ExpectText, st.m.q); rd.kind != readAnswer || q.IsChoice() ||
+		utf8.RuneCountInString(text) > st.m.cfg.MaxText {
+		st.resume()
+		return
+	}
+	s.Stage = StageQuestion
+	st.saved = st.msg().ResumedSaved
+	st.store(q, Answer{Text: text})
+}
+
 // about answers a question about the consultation itself.
 func (st *step) about(topic string) {
 	m := st.msg()
@@ -196,6 +345,8 @@ func (st *step) about(topic string) {
 		st.say(fmt.Sprintf(m.AboutAnonymous, st.controller()))
 	case aboutPurpose:
 		st.say(fmt.Sprintf(m.AboutPurpose, st.m.q.Intro.In(st.s.Lang)))
+	case aboutBot:
+		st.say(fmt.Sprintf(m.AboutBot, st.controller()))
 	default:
 		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
 	}

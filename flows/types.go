@@ -79,7 +79,17 @@ type Session struct {
 	// it, as « Valider » does. It holds while the person stands at that
 	// question (pausing there too) and is dropped, the theme left
 	// unvalidated, when they go anywhere else.
-	Reviewed  string    `json:"reviewed,omitempty"`
+	Reviewed string `json:"reviewed,omitempty"`
+	// Back is where a correction of the profile or the académie started
+	// (« changer de profil », « en fait je suis à Bordeaux »): the stage
+	// the person goes back to once it is given. It holds only at the
+	// profile and académie prompts.
+	Back Stage `json:"back,omitempty"`
+	// Held is a sentence typed at the académie that names no place but
+	// reads as an answer to the consultation: once the académie is given
+	// or skipped, it is offered as the answer to the first question, so
+	// that nothing typed is lost. It holds only at the académie prompt.
+	Held      string    `json:"held,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 

@@ -201,6 +201,8 @@ func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) 
 		TapAt:       tmz(s.TapAt),
 		Pending:     copyPending(s.Pending, str, tmz),
 		Reviewed:    str(s.Reviewed),
+		Back:        flows.Stage(str(string(s.Back))),
+		Held:        str(s.Held),
 		CreatedAt:   tmz(s.CreatedAt),
 		UpdatedAt:   tmz(s.UpdatedAt),
 		Banned:      s.Banned,

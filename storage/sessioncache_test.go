@@ -59,7 +59,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	// roundTrip lists Session's fields one by one: a new field must be
 	// added there (and here) or the cache would drop it.
 	known := []string{"Participant", "Lang", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
-		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Reviewed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
+		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Reviewed", "Back", "Held", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
 	if diff := cmp.Diff(known, fieldNames[flows.Session]()); diff != "" {
 		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
 	}
@@ -88,6 +88,8 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 		Confirmed: map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
 		Started:   map[string]time.Time{"ecrans": now, "paris": t0.In(paris)},
 		Reviewed:  "vide",
+		Back:      flows.StageMenu,
+		Held:      "mes enfants « n'ont » pas d'ordinateur",
 		Reminders: flows.Reminders{OfferedAt: now, ConsentAt: now.In(paris), Due: t0.In(paris), Sent: 2},
 	}
 	cases := map[string]flows.Session{

@@ -187,6 +187,23 @@ var english = Catalog{
 		AboutPurpose: "Your answers feed the summary of the États généraux du numérique éducatif. %s",
 		AboutLength: "There are %d questions in %d themes, but nothing is compulsory: answer the themes you choose, skip a question whenever you like. " +
 			"Each answer is saved at once: you can stop and pick up later.",
+		AboutBot: "I am an automated assistant of the consultation, not a person: I only ask the questions and keep your answers. " +
+			"They are read by %s, in a summary, under a technical pseudonym: never with your name or your number. Everything we keep: {mydata}.",
+		HowTo: map[string]string{
+			"erase": "Yes, at any time: {erase} erases everything we keep about you (answers, profile, académie, consent), after a confirmation. " +
+				"Nothing is erased until you send it.",
+			"mydata": "{mydata} shows you everything we keep about you, and changes nothing. To erase it all: {erase}.",
+			"reminders": "Reminders, if you accept them: a single message, in the daytime, for the themes left, and the announcements of the organising team. " +
+				"To accept or stop them: {reminders}.",
+			"consent": "Your consent covers only the use of your answers for the summary of the consultation. You can withdraw it at any time: {erase} erases everything.",
+		},
+		ResumedSaved:     "Picking up at the question where you stopped: thank you, noted.",
+		ProfileSet:       "Corrected: you are answering as “%s”.",
+		ProfileChangeAsk: "You are currently answering as “%s”. Choose your profile:",
+		AcademieCurrent:  "Académie given so far: %s.",
+		AcademieHeld: "I found no place in your message, but I am keeping it: " +
+			"I will offer it as your answer to the first question.",
+		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",
 		CommandsShort: "Commands: {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commands:\n{menu:bare} — choose a theme\n{resume:bare} — continue where you left off\n" +
 			"{answers:bare} — see your answers\n{language:bare} — français\n" +
@@ -308,6 +325,8 @@ var english = Catalog{
 		LabelConsent:  "Consent given on",
 		LabelProfile:  "Profile",
 		LabelAcademie: "Académie",
+		LabelHeld:     "Message kept for the first question",
+		DataCorrect:   "To correct your profile or your académie: type “change my profile” or “change my académie”.",
 		LabelSource:   "Source campaign",
 		LabelCreated:  "First visit",
 		LabelUpdated:  "Last activity",

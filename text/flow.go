@@ -124,13 +124,35 @@ type Flow struct {
 	AboutAnonymous string
 	AboutPurpose   string
 	AboutLength    string
-	NoAnswers      string
-	AnswersTitle   string
-	AnswersIntro   string // %d answered, %d total
-	AnswersNext    string // ends the list when no prompt follows it
-	DateLayout     string
-	ThemeHeading   string // %d number, %s title
-	ThemeProgress  string // %d answered, %d total
+	// AboutBot answers « t'es un robot ? », « qui lit mes réponses ? »:
+	// %s who runs the consultation.
+	AboutBot string
+	// HowTo answers a question about a command that has an effect
+	// (« je peux effacer mes données ? »), by topic: "erase", "mydata",
+	// "consent"; the command is not run.
+	HowTo map[string]string
+	// ResumedSaved notes an answer typed after a pause: the conversation
+	// resumed at the question it answers, and stored it.
+	ResumedSaved string
+	// ProfileSet notes a profile corrected by typing: %s the profile.
+	ProfileSet string
+	// ProfileChangeAsk asks for the profile again: %s the current one.
+	ProfileChangeAsk string
+	// AcademieCurrent notes the académie before it is asked again: %s
+	// what was recorded.
+	AcademieCurrent string
+	// AcademieHeld says a sentence typed at the académie is no place but
+	// is kept, to be offered as the first question's answer.
+	AcademieHeld string
+	// HeldAsk offers that sentence below the question: %s the sentence.
+	HeldAsk       string
+	NoAnswers     string
+	AnswersTitle  string
+	AnswersIntro  string // %d answered, %d total
+	AnswersNext   string // ends the list when no prompt follows it
+	DateLayout    string
+	ThemeHeading  string // %d number, %s title
+	ThemeProgress string // %d answered, %d total
 
 	GiveBack        string
 	LongContinued   string
@@ -238,6 +260,11 @@ type Privacy struct {
 	LabelConsent  string
 	LabelProfile  string
 	LabelAcademie string
+	// LabelHeld names a sentence typed at the académie, kept to be offered
+	// as the first question's answer.
+	LabelHeld string
+	// DataCorrect says how to correct the profile or the académie.
+	DataCorrect   string
 	LabelSource   string
 	LabelCreated  string
 	LabelUpdated  string

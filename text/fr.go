@@ -187,6 +187,23 @@ var french = Catalog{
 		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
 		AboutLength: "Il y a %d questions en %d thèmes, mais rien n'est obligatoire : répondez aux thèmes de votre choix, passez une question quand vous voulez. " +
 			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
+		AboutBot: "Je suis un assistant automatique de la consultation, pas une personne : je ne fais que poser les questions et garder vos réponses. " +
+			"Elles sont lues par %s, en synthèse, sous un pseudonyme technique : jamais avec votre nom ni votre numéro. Tout ce que nous gardons : {mydata}.",
+		HowTo: map[string]string{
+			"erase": "Oui, à tout moment : {erase} efface tout ce que nous gardons sur vous (réponses, profil, académie, accord), après une confirmation. " +
+				"Rien n'est effacé tant que vous ne l'envoyez pas.",
+			"mydata": "{mydata} vous montre tout ce que nous gardons sur vous, sans rien changer. Pour tout effacer : {erase}.",
+			"reminders": "Les rappels, si vous les acceptez : un seul message, en journée, pour les thèmes restants, et les annonces de l'équipe d'organisation. " +
+				"Pour les accepter ou les arrêter : {reminders}.",
+			"consent": "Votre accord porte seulement sur l'usage de vos réponses pour la synthèse de la consultation. Vous pouvez le retirer à tout moment : {erase} efface tout.",
+		},
+		ResumedSaved:     "Reprise à la question en cours : merci, c'est noté.",
+		ProfileSet:       "C'est corrigé : vous répondez en tant que « %s ».",
+		ProfileChangeAsk: "Vous répondez actuellement en tant que « %s ». Choisissez votre profil :",
+		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
+		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
+			"je vous le proposerai comme réponse à la première question.",
+		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",
 		CommandsShort: "Commandes : {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commandes :\n{menu:bare} — choisir un thème\n{resume:bare} — reprendre là où vous en étiez\n" +
 			"{answers:bare} — voir vos réponses\n{language:bare} — English\n" +
@@ -308,6 +325,8 @@ var french = Catalog{
 		LabelConsent:  "Accord donné le",
 		LabelProfile:  "Profil",
 		LabelAcademie: "Académie",
+		LabelHeld:     "Message gardé pour la première question",
+		DataCorrect:   "Pour corriger votre profil ou votre académie : écrivez « changer de profil » ou « changer d'académie ».",
 		LabelSource:   "Campagne d'origine",
 		LabelCreated:  "Première visite",
 		LabelUpdated:  "Dernière activité",

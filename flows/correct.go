@@ -1,0 +1,306 @@
+package flows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Questions about commands that have an effect, and corrections of the
+// profile or the académie, typed at any prompt. A question is answered,
+// never run: « je peux effacer mes données ? » erases nothing, « est-ce
+// que j'accepte quelque chose ? » gives no consent. A correction says
+// something about the person, not about the subject: only clear
+// phrasings count (« en fait je suis enseignant », « changer de
+// profil »), and what is corrected is noted before going back to where
+// the person was.
+
+// Topics of a question about a command (readHowTo).
+const (
+	howToErase     = "erase"
+	howToMyData    = "mydata"
+	howToConsent   = "consent"
+	howToReminders = "reminders"
+)
+
+// questionLeads make a message a question whatever follows: « comment
+// effacer mes réponses », « est-ce que j'accepte quelque chose ».
+var questionLeads = []string{"comment on fait pour", "comment faire pour", "comment je fais pour", "comment est ce qu on",
+	"comment", "est ce que je peux", "est ce qu on peut", "est ce que", "est ce qu", "c est quoi", "c quoi", "qu est ce que",
+	"qu est ce qu", "a quoi sert", "a quoi ca sert", "ca veut dire quoi", "pourquoi", "how do i", "how can i", "how to",
+	"how do you", "can i", "could i", "what is", "what s", "what does", "is it possible to", "do i"}
+
+// askLeads make a question only with a question mark: « je peux
+// effacer mes données ? », where « je peux effacer mes données » asks
+// for it.
+var askLeads = []string{"je peux", "on peut", "peut on", "puis je", "il faut", "faut il", "je dois", "i can", "we can"}
+
+// Words of the questions about each command: an erasing verb with what
+// is erased (« mes données », « tout »); the data kept; the consent.
+var (
+	eraseVerbs   = wordSet("effacer efface effacez supprimer supprime supprimez retirer enlever detruire delete erase remove wipe")
+	eraseObjects = []string{"mes donnees", "mes reponses", "mon compte", "mes infos", "mes informations", "ma participation",
+		"toutes mes", "tout", "everything", "my data", "my answers", "my account", "all my", "vos donnees", "les donnees"}
+	consentNouns  = wordSet("consentement consent")
+	consentVerbs  = wordSet("consentir accord accepte accepter acceptez accepting refuser refuse")
+	reminderWords = wordSet("rappel rappels relance relances reminder reminders")
+	personWords   = wordSet("j je me moi mon ma i my vous votre you your")
+)
+
+// howTo reads a question about a command that has an effect, and its
+// topic.
+func howTo(raw, n string) (string, bool) {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > 12 {
+		return "", false
+	}
+	rest, asked := "", false
+	for _, l := range questionLeads {
+		if r, ok := strings.CutPrefix(n, l+" "); ok {
+			rest, asked = r, true
+			break
+		}
+	}
+	if !asked && strings.Contains(raw, "?") {
+		rest, asked = n, true
+		for _, l := range askLeads {
+			if r, ok := strings.CutPrefix(n, l+" "); ok {
+				rest = r
+				break
+			}
+		}
+	}
+	if !asked {
+		return "", false
+	}
+	padded := " " + rest + " "
+	has := func(set map[string]bool, in string) bool {
+		return slices.ContainsFunc(strings.Fields(in), func(w string) bool { return set[w] })
+	}
+	short := len(strings.Fields(rest)) <= 3 // « tout effacer », not « effacer tout des tablettes »
+	switch {
+	case has(eraseVerbs, rest) && slices.ContainsFunc(eraseObjects, func(o string) bool {
+		return strings.Contains(padded, " "+o+" ") && (short || o != "tout" && o != "everything")
+	}):
+		return howToErase, true
+	case has(consentNouns, rest) || has(consentVerbs, rest) && has(personWords, n):
+		// « est-ce que j'accepte quelque chose ? », not « comment faire
+		// accepter les écrans aux parents ? ».
+		return howToConsent, true
+	}
+	if has(reminderWords, rest) {
+		return howToReminders, true
+	}
+	if ev, ok := typedCommand(rest); ok && ev.Command == CmdMyData {
+		return howToMyData, true
+	}
+	return "", false
+}
+
+// howTo answers a question about a command: what it does and how to run
+// it. At the consent, the details of what is kept answer it.
+func (st *step) howTo(topic string) {
+	switch {
+	case st.s.Stage == StageConsent:
+		st.consentDetails()
+		return
+	case st.erasePending():
+		// What erasing removes, with the confirmation's buttons.
+		st.help()
+		return
+	}
+	st.say(st.howToText(topic))
+	st.reshow()
+}
+
+// howToText is the answer to a question about a command: reminders
+// where the channel cannot write later are not offered at all.
+func (st *step) howToText(topic string) string {
+	if topic == howToReminders && !st.later {
+		return st.rmsg().Unavailable
+	}
+	return st.msg().HowTo[topic]
+}
+
+// Topics of a correction (readChange).
+const (
+	changeProfile  = "profile"
+	changeAcademie = "academie"
+)
+
+// changePhrases ask to correct the profile or the académie without
+// saying to what.
+var changePhrases = phraseTopics(map[string]string{
+	changeProfile: "changer de profil|changer mon profil|changer le profil|changer profil|modifier mon profil|modifier le profil|" +
+		"modifier profil|corriger mon profil|corriger le profil|mauvais profil|mon profil|profil|je me suis trompe de profil|" +
+		"je me suis trompee de profil|changer de statut|modifier mon statut|changer de role|change my profile|change profile|" +
+		"wrong profile|edit my profile|profile|my profile",
+	changeAcademie: "changer d academie|changer mon academie|changer l academie|changer academie|modifier mon academie|" +
+		"modifier l academie|corriger mon academie|corriger l academie|mauvaise academie|mon academie|academie|" +
+		"je me suis trompe d academie|je me suis trompee d academie|changer de departement|changer mon departement|" +
+		"modifier mon departement|changer de ville|changer ma ville|changer de region|changer de lieu|change my academie|" +
+		"change academie|change my academy|change academy|change my location|wrong academie|wrong academy|my academie",
+})
+
+// correctionMarks say that what follows corrects what was said before:
+// « je me suis trompé, je suis enseignant », « I'm actually a teacher ».
+// Longest first, so that the whole mark is cut.
+var correctionMarks = func() []string {
+	marks := []string{"je me suis trompe", "je me suis trompee", "je me suis trompe e", "je me suis plante",
+		"je me suis plantee", "je me suis trompe de reponse", "en fait", "en realite", "finalement", "pardon", "oups",
+		"erreur", "correction", "je corrige", "rectification", "actually", "sorry", "in fact", "my mistake", "my bad",
+		"i made a mistake", "oops"}
+	slices.SortStableFunc(marks, func(a, b string) int { return len(b) - len(a) })
+	return marks
+}()
+
+// selfLeads say who one is: « je suis enseignante », « I'm a teacher ».
+var selfLeads = []string{"je suis un", "je suis une", "je suis", "moi je suis", "suis", "i m a", "i m an", "i am a",
+	"i am an", "i m", "i am", "im a", "im"}
+
+// placeSubjects start a sentence that says where one lives.
+var placeSubjects = []string{"je suis", "jsuis", "chui", "j habite", "jhabite", "je vis", "on habite", "on est", "on vit",
+	"nous habitons", "nous sommes", "nous vivons", "i live", "i m in", "im in", "i am in", "we live"}
+
+// correction reads a correction of the profile or the académie, with
+// the profile or the place it names, if any.
+func correction(n string, q *Questionnaire) (reading, bool) {
+	if t, ok := changePhrases[n]; ok {
+		return reading{kind: readChange, topic: t}, true
+	}
+	words := strings.Fields(n)
+	if q == nil || len(words) < 2 || len(words) > 12 {
+		return reading{}, false
+	}
+	padded, marked := " "+n+" ", false
+	for _, m := range correctionMarks {
+		if i := strings.Index(padded, " "+m+" "); i >= 0 {
+			padded, marked = padded[:i]+" "+padded[i+len(m)+2:], true
+		}
+	}
+	if !marked {
+		return reading{}, false
+	}
+	rest := strings.Join(strings.Fields(padded), " ")
+	for {
+		w, r, ok := strings.Cut(rest, " ")
+		if !ok || !leadWords[w] && w != "ah" && w != "oh" && w != "mais" && w != "so" {
+			break
+		}
+		rest = r
+	}
+	if t, ok := changePhrases[rest]; ok {
+		return reading{kind: readChange, topic: t}, true
+	}
+	for _, l := range selfLeads {
+		x, ok := strings.CutPrefix(rest, l+" ")
+		if !ok || len(strings.Fields(x)) > 4 {
+			continue
+		}
+		opts := profileOpts(q, LangFR)
+		if rd := readOne(x, "", opts, false, q); rd.kind == readOption && rd.opt.action == actProfile {
+			return reading{kind: readChange, topic: changeProfile, opt: rd.opt}, true
+		}
+	}
+	for _, s := range placeSubjects {
+		if !strings.HasPrefix(rest, s+" ") {
+			continue
+		}
+		if pr := readPlace(rest); len(strings.Fields(pr.text)) <= 5 && pr.found() {
+			return reading{kind: readChange, topic: changeAcademie, place: rest}, true
+		}
+		break
+	}
+	return reading{}, false
+}
+
+// profileOpts are the options of the profile prompt, labelled in lang.
+func profileOpts(q *Questionnaire, lang string) []opt {
+	opts := make([]opt, 0, len(q.Profiles))
+	for _, p := range q.Profiles {
+		opts = append(opts, opt{actProfile, p.ID, p.Label.In(lang)})
+	}
+	return opts
+}
+
+// change corrects the profile or the académie, or asks for it, from
+// wherever the person stands; once given, they are back there (see
+// Session.Back).
+func (st *step) change(rd reading) {
+	s := &st.s
+	m := st.msg()
+	switch {
+	case s.Stage == StageConsent:
+		// Nothing is kept before the consent: there is nothing to correct.
+		st.say(m.NotYet)
+		st.reshow()
+	case rd.topic == changeAcademie && s.Stage == StageProfile:
+		// The académie comes after the profile: one step at a time.
+		st.say(m.NotYet)
+		st.reshow()
+	case rd.topic == changeProfile && rd.opt.action == actProfile:
+		s.Profile = rd.opt.arg
+		if s.Stage == StageProfile {
+			st.profileChosen()
+			return
+		}
+		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(rd.opt.arg).Label.In(s.Lang)))
+		st.reshow()
+	case rd.topic == changeProfile:
+		if s.Stage != StageProfile {
+			st.leaveFor(StageProfile)
+		}
+		r, opts := st.profilePrompt()
+		if p := st.m.q.Profile(s.Profile); p != nil {
+			r.Text = fmt.Sprintf(m.ProfileChangeAsk, p.Label.In(s.Lang))
+		}
+		st.show(r, opts)
+	case rd.place != "":
+		if s.Stage != StageAcademie {
+			st.leaveFor(StageAcademie)
+		}
+		st.place(rd.place)
+	default:
+		if s.Stage != StageAcademie {
+			st.leaveFor(StageAcademie)
+		}
+		if s.Academie != "" {
+			st.say(fmt.Sprintf(m.AcademieCurrent, s.Academie))
+		}
+		st.askAcademie("")
+	}
+}
+
+// leaveFor goes to an onboarding stage to correct it, remembering where
+// to come back to.
+func (st *step) leaveFor(stage Stage) {
+	if st.s.Back == "" && st.s.Stage != StageProfile && st.s.Stage != StageAcademie {
+		st.s.Back = st.s.Stage
+	}
+	st.s.Stage = stage
+}
+
+// backFromCorrection returns to where the person stood before correcting
+// their profile or académie, and reports whether there was such a place.
+func (st *step) backFromCorrection() bool {
+	b := st.s.Back
+	if b == "" {
+		return false
+	}
+	st.s.Back, st.s.Stage = "", b
+	st.reshow()
+	return true
+}
+
+// profileChosen follows the profile's choice: the académie, or back to
+// where a correction started.
+func (st *step) profileChosen() {
+	if st.s.Back != "" {
+		m := st.msg()
+		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(st.s.Profile).Label.In(st.s.Lang)))
+		st.chosen = "" // the note says it
+		st.backFromCorrection()
+		return
+	}
+	st.askAcademie("")
+}
