@@ -49,7 +49,8 @@ type Claims interface {
 	// unreachable), when out is no longer in the outbox, or when out is
 	// a reminder and its person acted since it entered the outbox (a
 	// message, a tap: any event of theirs), so that it never comes
-	// after the reply to them. When it reports
+	// after the reply to them; a reminder it drops no longer counts
+	// toward its person's allowance, in the same commit. When it reports
 	// true, out is recorded as claimed with out.ClaimNote in the same
 	// commit: Pending then reports it Claimed, with that note.
 	Claim(ctx context.Context, out Outgoing) (bool, error)

@@ -29,7 +29,9 @@ type Reminders struct {
 	// from the person clears it (they came back); a pause, or a theme
 	// validated with others left, sets it again.
 	Due time.Time `json:"due,omitzero"`
-	// Sent counts the reminders sent over the consultation.
+	// Sent counts the reminders sent over the consultation: a reminder
+	// counts once queued, and the store takes it back if it drops it
+	// unsent (its person came back or withdrew meanwhile).
 	Sent int `json:"sent,omitempty"`
 }
 
