@@ -37,7 +37,8 @@ import (
 // consent, or erased their data, since the reply entered the lane does
 // not get it; nor does one who wrote or tapped since get a reminder,
 // which would come below the reply to them as a stale prompt, the last
-// message of the chat. An announcement still goes to them.
+// message of the chat. An announcement still goes to them, before that
+// reply (Engine.bringAhead).
 
 // Claims is what the low-priority lane needs from the store at the moment
 // a reminder or an announcement leaves; storage.DB implements it. Without

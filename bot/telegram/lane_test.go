@@ -182,3 +182,84 @@ func chatText(msgs []telegramtest.Message) string {
 	}
 	return b.String()
 }
+
+// TestAnnouncementNeverAfterTheReplyToANewerMessage: an organisers'
+// announcement to a parent waits in the low-priority lane, every low
+// worker held by Telegram on others' reminders, when the parent comes
+// back and types « reprendre ». The announcement goes first, and the
+// reply, their question, after it: the last message of the chat is the
+// prompt they are at, never an announcement below it. The others each
+// get their reminder and the announcement once.
+func TestAnnouncementNeverAfterTheReplyToANewerMessage(t *testing.T) {
+	const parent = int64(300)
+	const body = "Dernière semaine pour répondre."
+	holders := []int64{401, 402, 403, 404} // one per low worker
+	hold := newChatHold(func(m telegramtest.Message) bool {
+		return slices.Contains(holders, m.ChatID) && strings.Contains(m.Text, reminderText)
+	})
+	fake := telegramtest.NewServer(telegramtest.Options{Limits: fakeLimits, OnMessage: hold.onMessage})
+	t.Cleanup(fake.Close)
+	t.Cleanup(hold.free)
+
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &laneClock{}
+	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris)
+	clock.ns.Store(now.UnixNano())
+	path := filepath.Join(t.TempDir(), "lane.db")
+	db, err := storage.Open(path, storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := now.Add(-4 * 24 * time.Hour)
+	for i, chat := range holders {
+		seedPausedWithReminder(t, db, fake, chat, past, now.Add(-time.Duration(10-i)*time.Minute))
+	}
+	// The parent accepted reminders; theirs is not due yet.
+	seedPausedWithReminder(t, db, fake, parent, past, now.Add(24*time.Hour))
+	ctx := context.Background()
+	id, _, err := db.DraftAnnouncement(ctx, body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
+	a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
+		eng.SetClock(clock.now)
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+	}, nil)
+	waitUntil(t, "the holders' reminders held by Telegram", func() bool { return hold.held.Load() == int32(len(holders)) })
+	if err := a.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := a.db.SendAnnouncement(ctx, id, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Four held reminders, and the announcement for each of the five.
+	waitUntil(t, "the announcements waiting in the lane", func() bool { return lowInOutbox(t, a.db) == 2*len(holders)+1 })
+
+	p := newParent(t, fake, parent)
+	p.say("reprendre")
+	p.expect("Question 1/")
+	hold.free()
+
+	waitUntil(t, "the lane emptied", func() bool { return lowInOutbox(t, a.db) == 0 })
+	for _, chat := range holders {
+		msgs := fake.Messages(chat)
+		if countText(msgs, reminderText) != 1 || countText(msgs, body) != 1 {
+			t.Errorf("chat %d: want its reminder and the announcement once; chat:\n%s", chat, chatText(msgs))
+		}
+	}
+	msgs := fake.Messages(parent)
+	if n := countText(msgs, body); n != 1 {
+		t.Fatalf("the parent got the announcement %d times, want once; chat:\n%s", n, chatText(msgs))
+	}
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Question 1/") {
+		t.Errorf("the last message is not the parent's question; chat:\n%s", chatText(msgs))
+	}
+}
