@@ -131,6 +131,9 @@ func (e *Engine) insert(out Outgoing, count bool) {
 		i = max(i, 1)
 	}
 	q.items = slices.Insert(q.items, i, out)
+	if !out.Low {
+		e.bringAhead(k, q, out)
+	}
 	if count {
 		e.outstanding++
 		if out.Low {
@@ -139,6 +142,50 @@ func (e *Engine) insert(out Outgoing, count bool) {
 	}
 	if !q.busy && !q.queued {
 		e.makeReady(k, q)
+	}
+}
+
+// bringAhead moves into q, the live line k, the announcements to out's
+// person that wait in the low-priority line of the same address and were
+// committed before out, a live reply: they go before it, at its pace, so
+// that the reply to what the person just did ends the chat, never an
+// announcement they would scroll past to find their prompt. An
+// announcement already leaving (the head of a busy line) goes first by
+// the adapters' own gates; one claimed already is settled where it is.
+// Reminders stay: Claim drops them once their person came back. qmu must
+// be held.
+func (e *Engine) bringAhead(k addrKey, q *queue, out Outgoing) {
+	lk := k
+	lk.low = true
+	lq := e.queues[lk]
+	if lq == nil || out.Participant == "" {
+		return
+	}
+	start := 0
+	if lq.busy {
+		start = 1
+	}
+	kept := lq.items[:start]
+	for _, a := range lq.items[start:] {
+		if a.Once || a.Claimed || a.Participant != out.Participant || a.Seq > out.Seq {
+			kept = append(kept, a)
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(q.items, a.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
+		if q.busy {
+			i = max(i, 1)
+		}
+		q.items = slices.Insert(q.items, i, a)
+	}
+	clear(lq.items[len(kept):])
+	lq.items = kept
+	if len(lq.items) > 0 || lq.busy {
+		return
+	}
+	delete(e.queues, lk)
+	if lq.queued {
+		t := e.lane.turns[lk.channel]
+		t.keys = slices.DeleteFunc(t.keys, func(r addrKey) bool { return r == lk })
 	}
 }
 

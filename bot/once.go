@@ -37,7 +37,8 @@ import (
 // consent, or erased their data, since the reply entered the lane does
 // not get it; nor does one who wrote or tapped since get a reminder,
 // which would come below the reply to them as a stale prompt, the last
-// message of the chat. An announcement still goes to them.
+// message of the chat. An announcement still goes to them, before that
+// reply (Engine.bringAhead).
 
 // Claims is what the low-priority lane needs from the store at the moment
 // a reminder or an announcement leaves; storage.DB implements it. Without
@@ -49,7 +50,8 @@ type Claims interface {
 	// unreachable), when out is no longer in the outbox, or when out is
 	// a reminder and its person acted since it entered the outbox (a
 	// message, a tap: any event of theirs), so that it never comes
-	// after the reply to them. When it reports
+	// after the reply to them; a reminder it drops no longer counts
+	// toward its person's allowance, in the same commit. When it reports
 	// true, out is recorded as claimed with out.ClaimNote in the same
 	// commit: Pending then reports it Claimed, with that note.
 	Claim(ctx context.Context, out Outgoing) (bool, error)

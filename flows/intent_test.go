@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	catalog "consultbot/text"
 )
 
 // TestTypedCorpus replays testdata/typed/corpus.txt: messages people type, each
@@ -112,6 +114,12 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	p["question"] = s
 	paused, _ := tap(s, r, actPause, "")
 	p["paused"] = paused
+	// Where the person accepted reminders and announcements.
+	for _, name := range []string{"menu", "question", "paused"} {
+		on := p[name]
+		on.Reminders.OfferedAt, on.Reminders.ConsentAt = now, now
+		p[name+"-reminders"] = on
+	}
 	erase, _ := m.Step(s, Event{Kind: EventCommand, Command: CmdErase}, now)
 	p["erase"] = erase
 	check := s
@@ -133,6 +141,8 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 // want does exactly what the machine did (« menu » and « retour » both
 // lead to the menu from a first question), want is the reading.
 func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) {
+	// With reminders accepted or not, the same buttons.
+	prompt = strings.TrimSuffix(prompt, "-reminders")
 	now := baseTime.Add(time.Hour)
 	ev := Event{Kind: EventText, Text: text}
 	if c, ok := ParseCommand(text); ok {
@@ -204,6 +214,12 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	switch {
 	case stored:
 		return "answer", true
+	case s.Reminders.On() && !got.Reminders.On() && got.Stage == StagePaused && s.Stage != StagePaused:
+		return "stop+pause", false
+	case s.Reminders.On() && !got.Reminders.On():
+		return "stop", false
+	case first == catalog.For(s.Lang).Reminders.NotOn:
+		return "noreminders", false
 	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt:
 		return "check", false
 	case first == msg.Greeting || first == msg.Hello:

@@ -29,7 +29,9 @@ type Reminders struct {
 	// from the person clears it (they came back); a pause, or a theme
 	// validated with others left, sets it again.
 	Due time.Time `json:"due,omitzero"`
-	// Sent counts the reminders sent over the consultation.
+	// Sent counts the reminders sent over the consultation: a reminder
+	// counts once queued, and the store takes it back if it drops it
+	// unsent (its person came back or withdrew meanwhile).
 	Sent int `json:"sent,omitempty"`
 }
 
@@ -236,13 +238,102 @@ func (st *step) remindersPending() *Pending {
 	return nil
 }
 
-// stopWords withdraw reminders where they mean nothing else.
-var remindStopWords = map[string]bool{
-	"stop": true, "stop rappels": true, "stop rappel": true, "stop les rappels": true, "plus de rappels": true,
-	"plus de rappel": true, "arreter les rappels": true, "arrete les rappels": true, "pas de rappels": true,
-	"ne plus recevoir de rappels": true, "ne plus recevoir": true, "desinscrire": true, "me desinscrire": true,
-	"desabonner": true, "me desabonner": true, "desinscription": true, "unsubscribe": true,
-	"stop reminders": true, "no more reminders": true, "arret": true, "stopper": true,
+// How a typed message asks to stop (stopOf).
+const (
+	stopNone     = iota
+	stopBare     // « stop », « arrête »: a goodbye, or an end to the messages
+	stopMessages // « stop relances », « je ne veux plus de messages »: the messages
+)
+
+// stopVerbs say stop; alone they are a bare stop.
+var stopVerbs = map[string]bool{
+	"stop": true, "stopper": true, "stoppez": true, "stoppe": true, "arret": true, "arrete": true, "arretez": true,
+	"arreter": true, "arretes": true, "halte": true, "cesse": true, "cessez": true, "cesser": true,
+}
+
+// stopAlone are the words that may stand beside a stop verb in a bare
+// stop: « j'arrête », « on arrête », « stop stop ».
+var stopAlone = map[string]bool{"j": true, "je": true, "on": true, "tout": true, "now": true}
+
+// messageNouns name what a clear stop stops: the bot's messages.
+var messageNouns = map[string]bool{
+	"rappel": true, "rappels": true, "relance": true, "relances": true, "message": true, "messages": true,
+	"notification": true, "notifications": true, "notif": true, "notifs": true, "annonce": true, "annonces": true,
+	"sms": true, "mail": true, "mails": true, "mp": true, "mps": true,
+	"reminder": true, "reminders": true, "announcement": true, "announcements": true,
+}
+
+// stopMarkers turn a message noun into a stop: « plus de rappels »,
+// « pas de relances », « no more messages », « don't send ».
+var stopMarkers = map[string]bool{
+	"plus": true, "pas": true, "aucun": true, "aucune": true, "desactiver": true, "desactivez": true, "desactive": true,
+	"couper": true, "coupez": true, "supprimer": true, "supprimez": true, "no": true, "don": true, "dont": true,
+	"not": true, "off": true,
+}
+
+// stopUnsubscribe are words that stop the messages on their own.
+var stopUnsubscribe = map[string]bool{
+	"desinscrire": true, "desinscription": true, "desinscrivez": true, "desabonner": true, "desabonnez": true,
+	"desabonnement": true, "unsubscribe": true, "opt": true, // « opt out »
+}
+
+// stopFillers may stand in a clear stop beside its noun and marker, and
+// nothing else may: « je ne veux plus de messages de l'ENT le soir » is
+// about the school's messages, an answer.
+var stopFillers = map[string]bool{
+	"je": true, "j": true, "ne": true, "n": true, "veux": true, "voudrais": true, "souhaite": true, "souhaiterais": true,
+	"m": true, "me": true, "moi": true, "de": true, "d": true, "des": true, "les": true, "le": true, "la": true,
+	"vos": true, "mes": true, "ces": true, "vous": true, "votre": true, "part": true, "du": true, "bot": true, "robot": true,
+	"recevoir": true, "envoyer": true, "envoyez": true, "ecrire": true, "ecrivez": true, "merci": true, "svp": true,
+	"stp": true, "il": true, "plait": true, "et": true, "ni": true, "ou": true, "tous": true, "toutes": true,
+	"please": true, "i": true, "want": true, "any": true, "more": true, "the": true, "your": true, "send": true,
+	"get": true, "t": true, "do": true, "to": true, "a": true, "all": true, "or": true, "and": true, "turn": true,
+	"out": true, "sending": true, "from": true, "you": true, "s": true, "rien": true, "anything": true,
+}
+
+// stopOf reads n, a typed message normalised, as a request to stop: bare
+// (a stop verb, maybe with « je », « on »: « stop », « j'arrête »),
+// about the bot's messages (a message noun, or « recevoir », with a stop
+// verb or marker and nothing but small words beside them: « stop
+// relances », « je ne veux plus de messages », « ne plus rien recevoir »,
+// « no more reminders »; or « se désabonner »), or none.
+func stopOf(n string) int {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > 12 {
+		return stopNone
+	}
+	verb, noun, marker, unsubscribe, receive, bare := false, false, false, false, false, true
+	for _, w := range words {
+		receive = receive || w == "recevoir" || w == "receive"
+		known := false
+		if stopVerbs[w] {
+			verb, known = true, true
+		}
+		if stopAlone[w] {
+			known = true
+		} else {
+			bare = bare && stopVerbs[w]
+		}
+		if messageNouns[w] {
+			noun, known = true, true
+		}
+		if stopUnsubscribe[w] {
+			unsubscribe, known = true, true
+		}
+		if stopMarkers[w] {
+			marker, known = true, true
+		}
+		if !known && !stopFillers[w] {
+			return stopNone
+		}
+	}
+	switch {
+	case bare && verb:
+		return stopBare
+	case unsubscribe || (noun || receive) && (verb || marker):
+		return stopMessages
+	}
+	return stopNone
 }
 
 // reminders handles what is about reminders: the /rappels command, the
@@ -281,7 +372,7 @@ func (st *step) reminders(ev Event) bool {
 				st.reshow()
 				return true
 			}
-			if remindStopWords[n] {
+			if stopOf(n) != stopNone {
 				return st.remindersChoice(token{prompt: s.Prompt, action: actRemindStop})
 			}
 			if st.standsInForNextQuestion(ev.Text, n) {
@@ -299,28 +390,25 @@ func (st *step) reminders(ev Event) bool {
 			s.Pending = nil
 			return false
 		}
-		if !remindStopWords[n] || s.Stage == StageNew || s.Stage == StageDeclined {
+		stop := stopOf(n)
+		if stop == stopNone || s.Stage == StageNew || s.Stage == StageDeclined {
 			return false
 		}
-		if (s.Stage == StageQuestion || s.Stage == StageEdit) && st.pending() == nil && n == "stop" {
-			if s.Stage != StageQuestion || !s.Reminders.On() {
-				return false // « stop » at a question pauses it
-			}
-			// It pauses it too; whoever meant the reminders is told
-			// how to stop them, which « stop » now does.
-			st.say(st.rmsg().StillOn)
-			st.pause()
-			return true
-		}
 		if !s.Reminders.On() {
-			if n == "stop" {
-				return false
+			if stop == stopBare {
+				return false // read at the prompt: a pause, a goodbye
 			}
 			st.say(st.rmsg().NotOn)
 			st.reshow()
 			return true
 		}
+		// Whoever says stop gets no reminder, nor any announcement,
+		// whatever else they meant.
 		st.withdraw()
+		if stop == stopBare && s.Stage == StageQuestion && st.pending() == nil {
+			st.pause() // a goodbye too: the answers are kept
+			return true
+		}
 		st.reshow()
 		return true
 	}

@@ -235,12 +235,17 @@ const (
 	MediaPoll      = "poll"
 	MediaDice      = "dice"
 	MediaGame      = "game"
+	// MediaOther is a message whose content the adapter cannot read: a
+	// kind newer than it (a story, a giveaway, paid media, a checklist)
+	// or one it has no reading for (a Discord message of embeds only).
+	MediaOther = "other"
 )
 
 // notFile are the media that are no file: a reply about them says
 // « this kind of message », not « this file ».
 var notFile = map[string]bool{
 	MediaLocation: true, MediaVenue: true, MediaContact: true, MediaPoll: true, MediaDice: true, MediaGame: true,
+	MediaOther: true,
 }
 
 // Event is one thing a participant did, already translated by an adapter

@@ -22,19 +22,26 @@ var _ bot.Claims = (*DB)(nil)
 // as the last message of the chat. Otherwise it marks
 // the entry claimed, with out.ClaimNote, in the same commit, so that
 // Pending reports it Claimed: a reminder is then not sent again, an
-// announcement is settled by its Sender (bot.Settler).
+// announcement is settled by its Sender (bot.Settler). A reminder it
+// drops was never sent: in the same commit it no longer counts toward
+// the person's allowance (refundTx).
 func (db *DB) Claim(ctx context.Context, out bot.Outgoing) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("claim outbox entry %d: %w", out.Seq, err)
 	}
 	keep := false
+	var refund *refunded
 	err := db.write(func(tx kv.Tx) error {
-		keep = false
+		keep, refund = false, nil
 		ch := tx.Bucket(bucketOutbox).Bucket([]byte(out.Channel))
 		if ch == nil {
 			return nil
 		}
 		if !wantedTx(tx, out) {
+			var err error
+			if refund, err = refundTx(tx, out.Participant, ch.Get(u64(out.Seq))); err != nil {
+				return err
+			}
 			return ch.Delete(u64(out.Seq))
 		}
 		keep = true
@@ -43,7 +50,48 @@ func (db *DB) Claim(ctx context.Context, out bot.Outgoing) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("claim outbox entry %d: %w", out.Seq, err)
 	}
+	if refund != nil {
+		db.sessions.refunded(out.Participant, refund.from, refund.to)
+	}
 	return keep, nil
+}
+
+// refunded is a session record rewritten by refundTx: from the bytes
+// stored before to those stored after.
+type refunded struct{ from, to []byte }
+
+// refundTx takes back, in participant's session, the count of the
+// reminder entry, an outbox record being dropped unsent (Claim): it
+// counted toward Reminders.Sent when its step queued it. The record
+// keeps its stamp: the person did nothing. Nothing is done for an
+// announcement, an entry already gone or a person erased.
+func refundTx(tx kv.Tx, participant string, entry []byte) (*refunded, error) {
+	var e struct {
+		Once bool `json:"once"`
+	}
+	if entry == nil || json.Unmarshal(entry, &e) != nil || !e.Once || participant == "" {
+		return nil, nil
+	}
+	sessions := tx.Bucket(bucketSessions)
+	raw := sessions.Get([]byte(participant))
+	if raw == nil {
+		return nil, nil
+	}
+	r, err := decodeSession(raw)
+	if err != nil || r.V < 2 || r.Session.Reminders.Sent <= 0 {
+		// A record that cannot be read is left to the next step, which
+		// reports it; a version 1 record is migrated at Open.
+		return nil, nil
+	}
+	r.Session.Reminders.Sent--
+	b, err := encodeSession(r.Session, r.Stamp)
+	if err != nil {
+		return nil, err
+	}
+	if err := sessions.Put([]byte(participant), b); err != nil {
+		return nil, fmt.Errorf("put session: %w", err)
+	}
+	return &refunded{from: bytes.Clone(raw), to: b}, nil
 }
 
 // Unclaim lifts the claim on out, which its platform did not take, so

@@ -1,14 +1,17 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
 
 	"consultbot/bot"
 	"consultbot/flows"
+	"consultbot/storage/kv"
 )
 
 // TestClaimAtSendTime: a reminder claimed just before it leaves stays
@@ -242,4 +245,70 @@ func claimOf(t *testing.T, db *DB, o bot.Outgoing) bool {
 		t.Fatalf("claim %d: %v", o.Seq, err)
 	}
 	return ok
+}
+
+// TestADroppedReminderDoesNotCount: with one reminder allowed per
+// person, Alice's reminder is queued, then she comes back before it
+// leaves, and Bob withdraws before his leaves. Both are dropped at
+// Claim, never sent: neither counts. Their sessions say no reminder was
+// sent, and when Alice pauses again she is reminded later, her one
+// reminder still to come.
+func TestADroppedReminderDoesNotCount(t *testing.T) {
+	db := openAt(t, filepath.Join(t.TempDir(), "consult.db"), Options{})
+	ctx := context.Background()
+	m := flows.NewMachine(nil, flows.Config{Reminders: flows.ReminderSettings{Max: 1}})
+	people := accepting(t, db, m, 7300, 2)
+	alice, bob := people[0], people[1]
+	at := t0.Add(4 * 24 * time.Hour)
+	due, err := db.DueReminders(ctx, at, bot.Room{bot.ChannelTelegram: 10})
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due = %+v, %v", due, err)
+	}
+	reminders := map[string]bot.Outgoing{}
+	for _, d := range due {
+		reminders[d.Participant] = applyReminder(t, db, m, d, at)
+	}
+	sent := func(p *person) flows.Reminders {
+		t.Helper()
+		s, _, err := db.Session(p.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Reminders
+	}
+	if r := sent(alice); r.Sent != 1 {
+		t.Fatalf("alice's reminder queued: sent = %d, want 1", r.Sent)
+	}
+
+	alice.now, bob.now = at, at
+	sendLater(alice, flows.Event{Kind: flows.EventText, Text: "reprendre"})
+	sendLater(bob, flows.Event{Kind: flows.EventCommand, Command: flows.CmdReminders})
+	for _, p := range people {
+		if claimOf(t, db, reminders[p.id]) {
+			t.Fatalf("%s's reminder claimed", p.id)
+		}
+		if r := sent(p); r.Sent != 0 {
+			t.Errorf("%s's dropped reminder still counts: sent = %d, want 0", p.id, r.Sent)
+		}
+	}
+
+	// Apply's cache of Alice's session follows the refund: her next step
+	// starts from it, not from a reload.
+	var raw []byte
+	if err := db.view(func(tx kv.Tx) error {
+		raw = bytes.Clone(tx.Bucket(bucketSessions).Get([]byte(alice.id)))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stored, _, _ := db.Session(alice.id)
+	if c, cs, ok := db.sessions.latest(alice.id); !ok || !bytes.Equal(c, raw) || !reflect.DeepEqual(cs, stored) {
+		t.Errorf("cached session after the refund: cached %v, same bytes %v, same session %v", ok, bytes.Equal(c, raw), reflect.DeepEqual(cs, stored))
+	}
+
+	// Alice pauses again: her one reminder is scheduled.
+	sendLater(alice, flows.Event{Kind: flows.EventChoice, Token: alice.last[2].Token})
+	if r := sent(alice); r.Due.IsZero() || r.Sent != 0 {
+		t.Errorf("alice paused again: reminder due %v, sent %d; want one due, none sent", r.Due, r.Sent)
+	}
 }

@@ -95,6 +95,21 @@ func (c *sessionCache) put(raw []byte, old, s flows.Session) {
 	c.m[s.Participant] = cachedSession{raw: raw, s: d}
 }
 
+// refunded records that the session record of participant, stored as
+// from, was rewritten as to with one reminder fewer counted (refundTx):
+// a cached session of from is kept as to's, so that the next step starts
+// from the count as stored.
+func (c *sessionCache) refunded(participant string, from, to []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[participant]
+	if !ok || !bytes.Equal(e.raw, from) {
+		return
+	}
+	e.s.Reminders.Sent--
+	c.m[participant] = cachedSession{raw: to, s: e.s}
+}
+
 func (c *sessionCache) drop(participant string) {
 	c.mu.Lock()
 	delete(c.m, participant)

@@ -353,7 +353,6 @@ var english = Catalog{
 		Reminder:    "Hello! You started the consultation on digital education (themes validated: %d of %d). Your answers are kept: continue whenever you like, where you left off.",
 		Stop:        "No more reminders",
 		Stopped:     "Noted: you will get no more reminders or announcements. To turn them back on: {reminders}.",
-		StillOn:     "You will still get reminders and announcements. To stop them too, type “stop” again (or {reminders}).",
 		NotOn:       "You are not getting reminders.",
 		Unavailable: "Reminders are not offered here: I cannot write to you later on this channel.",
 

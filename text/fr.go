@@ -353,7 +353,6 @@ var french = Catalog{
 		Reminder:    "Bonjour ! Vous aviez commencé la consultation sur le numérique éducatif (thèmes validés : %d sur %d). Vos réponses sont gardées : reprenez quand vous voulez, là où vous en étiez.",
 		Stop:        "Ne plus recevoir de rappels",
 		Stopped:     "C'est noté : vous ne recevrez plus de rappels ni d'annonces. Pour les réactiver : {reminders}.",
-		StillOn:     "Vous recevrez toujours les rappels et les annonces. Pour les arrêter aussi, écrivez encore « stop » (ou {reminders}).",
 		NotOn:       "Vous ne recevez pas de rappels.",
 		Unavailable: "Les rappels ne sont pas proposés ici : je ne peux pas vous écrire plus tard sur ce canal.",
 

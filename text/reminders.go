@@ -20,7 +20,6 @@ type Reminders struct {
 	Reminder    string // %d themes validated, %d themes in all
 	Stop        string // button: no more reminders
 	Stopped     string // reminders withdrawn
-	StillOn     string // « stop » paused a question: reminders go on, how to stop them too
 	NotOn       string // "stop" or /rappels with nothing to stop, where they cannot be offered
 	Unavailable string // /rappels on a channel that cannot write later
 

@@ -141,6 +141,20 @@ func TestBadInputDiscord(t *testing.T) {
 			h.srv.DirectMessage(u, "\u200b\u3164\u2800", discordtest.Attachment{Filename: "photo.jpg", ContentType: "image/jpeg", Size: 1000})
 			h.awaitText(u, i, "Je ne peux pas lire ce fichier")
 		}},
+		{name: "a message the bot cannot read in a direct message", run: func(u discordtest.User, q discordtest.Message, i int) {
+			// Discord's shapes: a link's embed alone, a forwarded
+			// message (its snapshot), a poll.
+			for _, fields := range []map[string]any{
+				{"embeds": []any{map[string]any{"type": "rich", "title": "Rentrée 2026", "description": "Fournitures", "url": "https://example.org/rentree"}}},
+				{"message_reference": map[string]any{"type": 1, "channel_id": "900", "message_id": "901"},
+					"message_snapshots": []any{map[string]any{"message": map[string]any{"type": 0, "content": "Réunion jeudi", "embeds": []any{}, "attachments": []any{}, "timestamp": "2026-03-01T10:00:00Z", "flags": 0}}}},
+				{"poll": map[string]any{"question": map[string]any{"text": "Pour ou contre ?"}, "answers": []any{map[string]any{"answer_id": 1, "poll_media": map[string]any{"text": "Pour"}}}, "allow_multiselect": false, "layout_type": 1}},
+			} {
+				h.srv.DirectMessageWith(u, fields)
+				_, i = h.awaitText(u, i, "Je ne peux pas lire ce type de message")
+				i++
+			}
+		}},
 		{name: "unknown typed command", run: func(u discordtest.User, q discordtest.Message, i int) {
 			h.srv.DirectMessage(u, "/inconnue @everyone")
 			h.awaitText(u, i, "Je ne connais pas la commande")

@@ -520,8 +520,13 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		// Only invisible characters and nothing attached: flows answers
 		// it as the empty message it looks like.
 		in.Event = flows.Event{Kind: flows.EventText, Text: m.Content}
+	case m.Type == discordgo.MessageTypeDefault || m.Type == discordgo.MessageTypeReply:
+		// A person's message with nothing the adapter reads: embeds
+		// only, a forward, a poll, a kind newer than discordgo. It is
+		// answered as such, never met with silence; nothing is kept.
+		in.Event = flows.Event{Kind: flows.EventMedia, Media: flows.MediaOther}
 	default:
-		return
+		return // a call, a pin, a member added: no one said anything
 	}
 	a.commit(in)
 }

@@ -264,6 +264,20 @@ func mediaCase(kind, fields, expect string) badCase {
 	}}
 }
 
+// newerCase sends, through getUpdates, a message whose content is of a
+// kind newer than the SDK, fields in Telegram's JSON: it gets the reply
+// to a message that is no file, and nothing is kept.
+func newerCase(kind, fields string) badCase {
+	return badCase{name: "newer kind " + kind, run: func(b *bench, p *parent, _ telegramtest.Message) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(fields), &m); err != nil {
+			b.t.Fatal(err)
+		}
+		b.fake.SendContent(p.u, m)
+		p.expect(noMessage)
+	}}
+}
+
 // captionCase sends a file of kind with a caption: the caption is read
 // as if typed, an answer to the open question, and the reply says the
 // file is not kept.
@@ -434,6 +448,22 @@ func TestBadInputTelegram(t *testing.T) {
 		mediaCase("contact", `"contact":{"phone_number":"+33600000000","first_name":"Dominique"}`, noMessage),
 		mediaCase("poll", `"poll":{"id":"p","question":"Pour ou contre ?","options":[{"text":"pour","voter_count":0}],"total_voter_count":0,"is_closed":false,"is_anonymous":true,"type":"regular","allows_multiple_answers":false}`, noMessage),
 		mediaCase("dice", `"dice":{"emoji":"🎲","value":3}`, noMessage),
+		// Kinds newer than the SDK, in Telegram's shapes: read as no kind
+		// the bot knows, and answered as such rather than met with silence.
+		newerCase("forwarded story", `{"forward_origin":{"type":"user","date":1767225600,"sender_user":{"id":77,"is_bot":false,"first_name":"Léa"}},"story":{"chat":{"id":77,"type":"private","first_name":"Léa"},"id":12}}`),
+		newerCase("giveaway", `{"giveaway":{"chats":[{"id":-1001,"type":"channel","title":"Parents 75"}],"winners_selection_date":1767225600,"winner_count":3}}`),
+		newerCase("paid media", `{"paid_media":{"star_count":10,"paid_media":[{"type":"preview","width":640,"height":480}]}}`),
+		newerCase("checklist", `{"checklist":{"title":"Rentrée","tasks":[{"id":1,"text":"Cahiers"},{"id":2,"text":"Trousse"}]}}`),
+		mediaCase("story by webhook", `"story":{"chat":{"id":77,"type":"private","first_name":"Léa"},"id":13}`, noMessage),
+		{name: "paid media with a caption", run: func(b *bench, p *parent, _ telegramtest.Message) {
+			b.rawMessage(p, `"paid_media":{"star_count":5,"paid_media":[{"type":"preview"}]},"caption":"Réponse sous un média payant."`)
+			p.expect("le fichier joint n'est pas conservé")
+			p.expect("Question 2/5")
+		}, want: answerIs("Réponse sous un média payant.")},
+		{name: "newer service message", run: func(b *bench, p *parent, _ telegramtest.Message) {
+			b.rawMessage(p, `"chat_background_set":{"type":{"type":"chat_theme","theme_name":"🌷"}}`)
+			p.quiet("a background set")
+		}},
 		captionCase("video", `"video":{"file_id":"v","file_unique_id":"uv","width":640,"height":480,"duration":3}`),
 		captionCase("document", `"document":{"file_id":"d","file_unique_id":"ud","file_name":"reponse.pdf"}`),
 		captionCase("animation", `"animation":{"file_id":"g","file_unique_id":"ug","width":1,"height":1,"duration":1},"document":{"file_id":"g","file_unique_id":"ug"}`),

@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"consultbot/bot"
 	"consultbot/flows"
 )
@@ -24,11 +22,11 @@ func FuzzUpdate(f *testing.F) {
 	a := &Adapter{username: "consult_bot", organisers: map[int64]bool{-500: true}}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var u tgbotapi.Update
+		var u update
 		if err := json.Unmarshal(data, &u); err != nil {
 			return // the webhook answers 400, getUpdates drops the batch
 		}
-		key := senderKey(u)
+		key := senderKey(u.Update)
 		in, r := a.translate(u, now)
 		if r != routeEngine {
 			return

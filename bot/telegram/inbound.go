@@ -23,7 +23,7 @@ const (
 
 // translate maps an update to an inbound event and says where it goes.
 // now stands in for the time of callback queries, which carry none.
-func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, route) {
+func (a *Adapter) translate(u update, now time.Time) (bot.Inbound, route) {
 	in := bot.Inbound{
 		ID:      "telegram:update:" + strconv.Itoa(u.UpdateID),
 		Channel: bot.ChannelTelegram,
@@ -38,7 +38,7 @@ func (a *Adapter) translate(u tgbotapi.Update, now time.Time) (bot.Inbound, rout
 		in.Participant = a.participant(m.From.ID)
 		in.Address = strconv.FormatInt(m.Chat.ID, 10)
 		in.At = time.Unix(int64(m.Date), 0)
-		ev, ok := messageEvent(m)
+		ev, ok := messageEvent(m, u.unknown)
 		if !ok {
 			return in, routeIgnore
 		}
@@ -108,11 +108,14 @@ func (a *Adapter) chatAttr(chatID int64) slog.Attr {
 }
 
 // messageEvent turns a message's content into an event; false when the
-// message carries nothing a person said (service messages). A file's
+// message carries nothing a person said (service messages). A message
+// with nothing the SDK reads but a field it does not know (unknown: a
+// story, a giveaway, paid media, a checklist, kinds newer than it) is
+// content the bot cannot read (flows.MediaOther), answered as such. A file's
 // caption is read as if typed, the file named (Event.Media) but not
 // kept, as Discord's text sent with a file; a voice note is an answer of
 // its own, whatever its caption.
-func messageEvent(m *tgbotapi.Message) (flows.Event, bool) {
+func messageEvent(m *tgbotapi.Message, unknown string) (flows.Event, bool) {
 	switch {
 	case m.Text != "":
 		return textEvent(m.Text), true
@@ -121,8 +124,12 @@ func messageEvent(m *tgbotapi.Message) (flows.Event, bool) {
 	}
 	media := mediaKind(m)
 	switch {
-	case media == "":
+	case media == "" && unknown == "":
 		return flows.Event{}, false
+	case media == "":
+		media = flows.MediaOther
+	}
+	switch {
 	case !flows.IsBlank(m.Caption):
 		ev := textEvent(m.Caption)
 		ev.Media = media

@@ -98,6 +98,45 @@ func lowInOutbox(t *testing.T, db *storage.DB) int {
 func TestReminderNeverAfterTheReplyToANewerMessage(t *testing.T) {
 	const parent = int64(100)
 	holders := []int64{201, 202, 203, 204} // one per low worker
+	l := startHeldLane(t, parent, holders, -time.Minute, nil)
+	a, fake := l.app, l.fake
+
+	waitUntil(t, "the parent's reminder waiting in the lane", func() bool { return lowInOutbox(t, a.db) == len(holders)+1 })
+	if n := len(fake.Messages(parent)); n != 0 {
+		t.Fatalf("the parent got %d messages before coming back, want none yet", n)
+	}
+
+	l.comeBack(t, parent)
+	for _, chat := range holders {
+		if n := countText(fake.Messages(chat), reminderText); n != 1 {
+			t.Errorf("chat %d got its reminder %d times, want once", chat, n)
+		}
+	}
+	msgs := fake.Messages(parent)
+	if n := countText(msgs, reminderText); n != 0 {
+		t.Errorf("the parent got the reminder after coming back (%d times); chat:\n%s", n, chatText(msgs))
+	}
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Question 1/") {
+		t.Errorf("the last message is not the parent's question:\n%s", last.Text)
+	}
+}
+
+// heldLane is a running app whose low-priority workers are all held by
+// Telegram, each on a reminder to one of the holders.
+type heldLane struct {
+	app  *app
+	fake *telegramtest.Server
+	hold *chatHold
+	now  time.Time
+}
+
+// startHeldLane seeds the holders, one per low worker, with reminders
+// due first, and parent with one due at now+parentDue, calls seed (when
+// set) on the database, starts the app with campaigns at now (a Tuesday
+// in Paris, within the reminders' hours) and returns once Telegram holds
+// every holder's reminder.
+func startHeldLane(t *testing.T, parent int64, holders []int64, parentDue time.Duration, seed func(*storage.DB, time.Time)) heldLane {
+	t.Helper()
 	if len(holders) != bot.LowWorkers {
 		t.Fatalf("%d holders for %d low workers", len(holders), bot.LowWorkers)
 	}
@@ -113,7 +152,7 @@ func TestReminderNeverAfterTheReplyToANewerMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &laneClock{}
-	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris) // a Tuesday, within the reminders' hours
+	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris)
 	clock.ns.Store(now.UnixNano())
 	path := filepath.Join(t.TempDir(), "lane.db")
 	db, err := storage.Open(path, storage.Options{NoSync: true})
@@ -125,42 +164,32 @@ func TestReminderNeverAfterTheReplyToANewerMessage(t *testing.T) {
 	for i, chat := range holders {
 		seedPausedWithReminder(t, db, fake, chat, past, now.Add(-time.Duration(10-i)*time.Minute))
 	}
-	seedPausedWithReminder(t, db, fake, parent, past, now.Add(-time.Minute))
+	seedPausedWithReminder(t, db, fake, parent, past, now.Add(parentDue))
+	if seed != nil {
+		seed(db, now)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-
 	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
 	a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
 		eng.SetClock(clock.now)
 		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
 	}, nil)
-
 	waitUntil(t, "the holders' reminders held by Telegram", func() bool { return hold.held.Load() == int32(len(holders)) })
-	waitUntil(t, "the parent's reminder waiting in the lane", func() bool { return lowInOutbox(t, a.db) == len(holders)+1 })
-	if n := len(fake.Messages(parent)); n != 0 {
-		t.Fatalf("the parent got %d messages before coming back, want none yet", n)
-	}
+	return heldLane{app: a, fake: fake, hold: hold, now: now}
+}
 
-	p := newParent(t, fake, parent)
+// comeBack has parent type « reprendre » and waits for their question,
+// then frees the holders' reminders and waits until everything queued
+// in the lane went, or was dropped.
+func (l heldLane) comeBack(t *testing.T, parent int64) {
+	t.Helper()
+	p := newParent(t, l.fake, parent)
 	p.say("reprendre")
 	p.expect("Question 1/")
-	hold.free()
-
-	// Everything queued goes, or is dropped.
-	waitUntil(t, "the lane emptied", func() bool { return lowInOutbox(t, a.db) == 0 })
-	for _, chat := range holders {
-		if n := countText(fake.Messages(chat), reminderText); n != 1 {
-			t.Errorf("chat %d got its reminder %d times, want once", chat, n)
-		}
-	}
-	msgs := fake.Messages(parent)
-	if n := countText(msgs, reminderText); n != 0 {
-		t.Errorf("the parent got the reminder after coming back (%d times); chat:\n%s", n, chatText(msgs))
-	}
-	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Question 1/") {
-		t.Errorf("the last message is not the parent's question:\n%s", last.Text)
-	}
+	l.hold.free()
+	waitUntil(t, "the lane emptied", func() bool { return lowInOutbox(t, l.app.db) == 0 })
 }
 
 // countText counts the messages whose text contains s.
@@ -181,4 +210,50 @@ func chatText(msgs []telegramtest.Message) string {
 		b.WriteString("--- " + m.Text + "\n")
 	}
 	return b.String()
+}
+
+// TestAnnouncementNeverAfterTheReplyToANewerMessage: an organisers'
+// announcement to a parent waits in the low-priority lane, every low
+// worker held by Telegram on others' reminders, when the parent comes
+// back and types « reprendre ». The announcement goes first, and the
+// reply, their question, after it: the last message of the chat is the
+// prompt they are at, never an announcement below it. The others each
+// get their reminder and the announcement once.
+func TestAnnouncementNeverAfterTheReplyToANewerMessage(t *testing.T) {
+	const parent = int64(300)
+	const body = "Dernière semaine pour répondre."
+	holders := []int64{401, 402, 403, 404} // one per low worker
+	ctx := context.Background()
+	var id uint64
+	// The parent accepted reminders; theirs is not due yet.
+	l := startHeldLane(t, parent, holders, 24*time.Hour, func(db *storage.DB, now time.Time) {
+		var err error
+		if id, _, err = db.DraftAnnouncement(ctx, body, now); err != nil {
+			t.Fatal(err)
+		}
+	})
+	a, fake, now := l.app, l.fake, l.now
+	if err := a.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := a.db.SendAnnouncement(ctx, id, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Four held reminders, and the announcement for each of the five.
+	waitUntil(t, "the announcements waiting in the lane", func() bool { return lowInOutbox(t, a.db) == 2*len(holders)+1 })
+
+	l.comeBack(t, parent)
+	for _, chat := range holders {
+		msgs := fake.Messages(chat)
+		if countText(msgs, reminderText) != 1 || countText(msgs, body) != 1 {
+			t.Errorf("chat %d: want its reminder and the announcement once; chat:\n%s", chat, chatText(msgs))
+		}
+	}
+	msgs := fake.Messages(parent)
+	if n := countText(msgs, body); n != 1 {
+		t.Fatalf("the parent got the announcement %d times, want once; chat:\n%s", n, chatText(msgs))
+	}
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Question 1/") {
+		t.Errorf("the last message is not the parent's question; chat:\n%s", chatText(msgs))
+	}
 }

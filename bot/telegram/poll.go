@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,7 +27,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 	offset := 0
 	var wait time.Duration
 	for {
-		updates, err := a.bot(ctx).GetUpdates(tgbotapi.UpdateConfig{
+		updates, err := a.getUpdates(ctx, tgbotapi.UpdateConfig{
 			Offset:         offset,
 			Limit:          100,
 			Timeout:        int(a.opts.PollTimeout / time.Second),
@@ -77,6 +78,20 @@ func (a *Adapter) poll(ctx context.Context) error {
 	}
 }
 
+// getUpdates is the SDK's GetUpdates, decoding each update with what the
+// SDK drops (update).
+func (a *Adapter) getUpdates(ctx context.Context, cfg tgbotapi.UpdateConfig) ([]update, error) {
+	resp, err := a.bot(ctx).Request(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var updates []update
+	if err := json.Unmarshal(resp.Result, &updates); err != nil {
+		return nil, err
+	}
+	return updates, nil
+}
+
 // doneSet remembers the updates of a batch already applied, so that a
 // retried batch does not redo their side effects (group replies, edits).
 type doneSet struct {
@@ -98,11 +113,11 @@ func (d *doneSet) add(id int) {
 
 // applyBatch applies a batch: the updates of one person in order, different
 // people concurrently. It returns once all are applied, or the first error.
-func (a *Adapter) applyBatch(ctx context.Context, updates []tgbotapi.Update, done *doneSet) error {
+func (a *Adapter) applyBatch(ctx context.Context, updates []update, done *doneSet) error {
 	var order []string
-	groups := map[string][]tgbotapi.Update{}
+	groups := map[string][]update{}
 	for _, u := range updates {
-		k := senderKey(u)
+		k := senderKey(u.Update)
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -145,8 +160,8 @@ func senderKey(u tgbotapi.Update) string {
 
 // process handles one update and returns once its effect is committed. An
 // error means it must be delivered again (storage failure).
-func (a *Adapter) process(ctx context.Context, u tgbotapi.Update) error {
-	if taken, err := a.organiserUpdate(ctx, u); taken {
+func (a *Adapter) process(ctx context.Context, u update) error {
+	if taken, err := a.organiserUpdate(ctx, u.Update); taken {
 		return err
 	}
 	in, r := a.translate(u, time.Now())

@@ -39,7 +39,7 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	var u tgbotapi.Update
+	var u update
 	if err := decodeOne(http.MaxBytesReader(w, r.Body, maxWebhookBody), &u); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

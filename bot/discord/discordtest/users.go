@@ -306,6 +306,22 @@ func (s *Server) DirectMessage(u User, text string, files ...Attachment) (string
 	return id, nil
 }
 
+// DirectMessageWith sends a direct message from u with no text, its
+// fields, by Discord's names, set to those given (embeds only, a forward's
+// "message_snapshots", a "poll"…), and returns the message id.
+func (s *Server) DirectMessageWith(u User, fields map[string]any) (string, error) {
+	s.mu.Lock()
+	ch := s.dmChannelLocked(u.ID)
+	id := s.newID()
+	s.mu.Unlock()
+	m := directMessageJSON(u, id, ch, "", time.Now(), nil, []any{}, 0)
+	for k, v := range fields {
+		m[k] = v
+	}
+	s.dispatch("MESSAGE_CREATE", m)
+	return id, nil
+}
+
 // directMessageJSON is the message object of u's direct message id in
 // channel ch, as a MESSAGE_CREATE or MESSAGE_UPDATE carries it; edited is
 // nil for a message never edited.

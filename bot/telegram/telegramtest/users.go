@@ -54,6 +54,18 @@ func commandEntities(text string) []wireEntity {
 	return []wireEntity{{Type: "bot_command", Offset: 0, Length: utf16Len(word)}}
 }
 
+// SendContent queues a message from u in its private chat carrying
+// fields, by their Bot API names, as Telegram sends a kind of message
+// this fake does not model (a story: "story":{"chat":…,"id":…}; a
+// giveaway, paid media, a checklist…), and returns the update id.
+func (s *Server) SendContent(u User, fields map[string]json.RawMessage) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.userMessage(u)
+	m.Other = fields
+	return s.push(wireUpdate{Message: m})
+}
+
 // SendText queues a text message from u in its private chat and returns the
 // update id. A leading "/word" is marked as a bot command, as Telegram does.
 func (s *Server) SendText(u User, text string) int {

@@ -1,5 +1,7 @@
 package telegramtest
 
+import "encoding/json"
+
 // The JSON shapes of the Bot API objects the fake produces. They are the
 // fake's own so that it sends exactly what Telegram sends (optional fields
 // absent, never null).
@@ -91,6 +93,26 @@ type wireMessage struct {
 	Document    *wireDocument   `json:"document,omitempty"`
 	Caption     string          `json:"caption,omitempty"`
 	ReplyMarkup *wireKeyboard   `json:"reply_markup,omitempty"`
+	// Other holds fields of kinds this fake does not model, by their
+	// Bot API name, sent as given (a story, a giveaway, paid media…).
+	Other map[string]json.RawMessage `json:"-"`
+}
+
+// MarshalJSON writes the message's fields, then Other's.
+func (m wireMessage) MarshalJSON() ([]byte, error) {
+	type plain wireMessage
+	b, err := json.Marshal(plain(m))
+	if err != nil || len(m.Other) == 0 {
+		return b, err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return nil, err
+	}
+	for k, v := range m.Other {
+		all[k] = v
+	}
+	return json.Marshal(all)
 }
 
 type wireCallbackQuery struct {
