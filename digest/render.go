@@ -386,6 +386,12 @@ func build(d Digest, m markup) []section {
 
 	firstID := uint64(0)
 	for _, th := range d.Themes {
+		if len(th.Questions) == 0 {
+			// Every theme is listed, in order: one nobody answered in the
+			// period says so rather than going missing.
+			secs = append(secs, section{head: m.heading(2, "🗂 "+e(th.Title)) + "\n" + m.italic(e(r.tx().NoNewAnswer))})
+			continue
+		}
 		for i, q := range th.Questions {
 			qhead := m.heading(3, r.t(r.tx().QuestionHead, e(q.Title), r.count(q.NewAnswers, r.tx().NewAnswer, false)+r.voiceShare(q.NewVoice), r.num(q.TotalAnswers)))
 			s := section{head: qhead, cont: m.heading(3, e(th.Title+" › "+q.Title+r.tx().Continued))}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -454,5 +455,67 @@ func TestTimeZoneSurvivesTheStoredDigest(t *testing.T) {
 	got := r.title(back)
 	if !strings.HasSuffix(got, "18:00 (UTC+01:00)") && !strings.HasSuffix(got, "18:00 (CET)") && !strings.HasSuffix(got, "18:00 (heure de Paris)") {
 		t.Errorf("title without a zone name = %q, want 18:00 and its offset", got)
+	}
+}
+
+// TestEveryThemeIsListedInOrder: an organiser reads the five themes in the
+// questionnaire's order in every rendering, one nobody answered in the
+// period included, saying so, so that « nobody answered theme 4 » cannot
+// be mistaken for « theme 4 is missing »; every message stays within its
+// platform's limit.
+func TestEveryThemeIsListedInOrder(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	for _, lang := range []string{"fr", "en"} {
+		// Answers in themes 1 and 3 only, one of theme 4 before the period.
+		in := Input{Questionnaire: q, Lang: lang, Since: fixSince, Until: fixUntil}
+		for i, a := range []struct {
+			theme int
+			hours float64
+		}{{0, 1}, {0, 2}, {2, 3}, {3, -5}} {
+			th := q.Themes[a.theme]
+			in.Answers = append(in.Answers, Answer{ID: uint64(i + 1), Participant: fmt.Sprint("telegram:", i), Channel: "telegram",
+				Theme: th.ID, Question: th.Questions[0].ID, Text: "Des ordinateurs pour chaque famille, vraiment.",
+				CreatedAt: fixSince.Add(time.Duration(a.hours * float64(time.Hour)))})
+		}
+		d := Compute(in).In(paris)
+		none := text.For(lang).Digest.NoNewAnswer
+		for _, pf := range []struct {
+			name  string
+			msgs  []string
+			limit int
+		}{
+			{"telegram", RenderTelegram(d), TelegramLimit},
+			{"discord", RenderDiscord(d), DiscordLimit},
+			{"markdown", []string{RenderMarkdown(d)}, 1 << 30},
+		} {
+			all := strings.Join(pf.msgs, "\n")
+			for i, m := range pf.msgs {
+				if msgLen(m) > pf.limit {
+					t.Errorf("%s %s message %d: %d characters, limit %d", pf.name, lang, i, msgLen(m), pf.limit)
+				}
+			}
+			// The themes' own headings, after the « by theme » figures.
+			at := 0
+			for i, th := range q.Themes {
+				title := th.Title.In(lang)
+				if pf.name == "discord" {
+					title = escapeDiscord(title)
+				}
+				j := strings.Index(all[at:], "🗂 "+title)
+				if j < 0 {
+					t.Errorf("%s %s: theme %d « %s » missing or out of order:\n%s", pf.name, lang, i+1, title, all)
+					continue
+				}
+				at += j
+				body := all[at:]
+				if k := strings.Index(body[1:], "🗂 "); k >= 0 {
+					body = body[:k+1]
+				}
+				quiet := i == 1 || i == 3 || i == 4
+				if got := strings.Contains(body, escapeDiscord(none)) || strings.Contains(body, none); got != quiet {
+					t.Errorf("%s %s: theme %d says it has no new answer: %v, want %v:\n%s", pf.name, lang, i+1, got, quiet, body)
+				}
+			}
+		}
 	}
 }

@@ -375,6 +375,7 @@ var english = Catalog{
 		QuestionHead:  "❓ %s — %s · %s in total",
 		Words:         "🔤 Frequent words: ",
 		NoQuote:       "No quote: the answers are voice notes or have no meaningful word.",
+		NoNewAnswer:   "No new answer to this theme in the period.",
 		Continued:     " (continued)",
 		HideHint:      "To hide an answer, send /hide followed by its number (for example /hide %d).",
 		Contribution:  "contribution|contributions",

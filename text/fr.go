@@ -375,6 +375,7 @@ var french = Catalog{
 		QuestionHead:  "❓ %s — %s · %s au total",
 		Words:         "🔤 Mots fréquents : ",
 		NoQuote:       "Pas de citation : les réponses sont vocales ou sans mot significatif.",
+		NoNewAnswer:   "Aucune nouvelle réponse à ce thème sur la période.",
 		Continued:     " (suite)",
 		HideHint:      "Pour masquer une réponse, envoyez /masquer suivi de son numéro (par exemple /masquer %d).",
 		Contribution:  "contribution|contributions",
