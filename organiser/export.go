@@ -133,6 +133,22 @@ type ExportOptions struct {
 	// Audio says, by answer id, what became of voice answers' recordings
 	// (see Audio); nil leaves the audio columns empty.
 	Audio map[uint64]Audio
+	// Location is the consultation's time zone ([digest] time_zone), the
+	// one digests speak: created_at and updated_at are written in it, with
+	// their offset (see ExportTime). Nil writes them in UTC.
+	Location *time.Location
+}
+
+// ExportTime writes t as every time of an export is written: RFC 3339 in
+// loc, the consultation's time zone, with its offset
+// ("2026-12-01T18:00:00+01:00"), so that an analyst's tool reads the
+// same instant and a person reads the organisers' clock. A nil loc is UTC
+// ("…Z").
+func ExportTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(time.RFC3339)
 }
 
 // SafeCell returns s with a leading apostrophe when it starts with one of
@@ -222,7 +238,7 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 	n := 0
 	err = db.ForEachAnswerByTime(ctx, opts.Until, func(a storage.Answer) error {
 		n++
-		r := exportRow(q, a, hidden[a.ID], opts.Pseudonyms)
+		r := exportRow(q, a, hidden[a.ID], opts.Pseudonyms, opts.Location)
 		if au, ok := opts.Audio[a.ID]; ok && a.Voice != nil {
 			r.AudioFile, r.AudioStatus = au.File, au.Status
 		}
@@ -237,7 +253,7 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 	return n, nil
 }
 
-func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudonymizer) Row {
+func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudonymizer, loc *time.Location) Row {
 	r := Row{
 		AnswerID:    a.ID,
 		Participant: p.Pseudonym(a.Participant),
@@ -249,8 +265,8 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 		ThemeID:     a.Theme,
 		QuestionID:  a.Question,
 		Hidden:      hidden,
-		CreatedAt:   a.CreatedAt.UTC().Format(time.RFC3339),
-		UpdatedAt:   a.UpdatedAt.UTC().Format(time.RFC3339),
+		CreatedAt:   ExportTime(a.CreatedAt, loc),
+		UpdatedAt:   ExportTime(a.UpdatedAt, loc),
 	}
 	if th := q.Theme(a.Theme); th != nil {
 		r.ThemeTitle = th.Title.In(flows.LangFR)
