@@ -40,6 +40,9 @@ var ExportColumns = []string{
 	"theme_id", "theme_title", "question_id", "question_text",
 	"answer_kind", "answer", "hidden", "created_at", "updated_at",
 	"transcribed", "audio_file", "audio_status",
+	// Added since: new columns go last, so that scripts reading the
+	// columns by position keep working.
+	"question_title",
 }
 
 // Row is one exported answer.
@@ -72,6 +75,9 @@ type Row struct {
 	Transcribed bool   `json:"transcribed"`
 	AudioFile   string `json:"audio_file"`
 	AudioStatus string `json:"audio_status"`
+	// QuestionTitle is the question's short title in French, the one
+	// digests name it by (« Équipement et accès gratuit »).
+	QuestionTitle string `json:"question_title"`
 }
 
 // Audio is what an export row says of a voice answer's recording.
@@ -86,6 +92,7 @@ func (r Row) fields() []string {
 		r.ThemeID, r.ThemeTitle, r.QuestionID, r.QuestionText,
 		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
 		strconv.FormatBool(r.Transcribed), r.AudioFile, r.AudioStatus,
+		r.QuestionTitle,
 	}
 }
 
@@ -274,6 +281,7 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 	qu := q.Question(a.Theme, a.Question)
 	if qu != nil {
 		r.QuestionText = qu.Prompt.In(flows.LangFR)
+		r.QuestionTitle = qu.Title.In(flows.LangFR)
 	}
 	switch {
 	case a.Voice != nil && a.Text != "":
