@@ -92,12 +92,13 @@ type CLI struct {
 	WebChatOn      string // %s the page's address
 	WebListen      string // %q address, %v why (from the system, English)
 
-	MigrateNeeds   string // %s flag
-	MigrateNotSpec string // %s flag, %q value
-	MigrateSide    string // %s flag; the problems follow, one a line
-	MigrateSame    string
-	MigrateTable   string // the table's columns, separated by tabs
-	Migrated       string // %s source, %s destination, %d keys, %d buckets
+	MigrateNeeds    string // %s flag
+	MigrateNotSpec  string // %s flag, %q value
+	MigrateSide     string // %s flag; the problems follow, one a line
+	MigrateSame     string
+	MigrateNoSource string // %s the file given to --from
+	MigrateTable    string // the table's columns, separated by tabs
+	Migrated        string // %s source, %s destination, %d keys, %d buckets
 
 	VoiceDirCreate string // %q directory, %v why (from the system, English)
 	VoiceDirNotDir string // %q directory
