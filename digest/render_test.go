@@ -410,15 +410,17 @@ func TestTimesAreShownInTheConsultationsTimeZone(t *testing.T) {
 		want string
 	}{
 		{"paris in winter", Compute(fixture("fr")).In(paris),
-			"📊 Synthèse du 27 novembre 2026 à 18:00 au 28 novembre 2026 à 18:00 (heure de Paris)"},
+			"📊 Synthèse du 27 novembre à 18:00 au 28 novembre 2026 à 18:00 (heure de Paris)"},
 		{"paris in summer", summer.In(paris),
-			"📊 Synthèse du 30 juin 2026 à 18:00 au 1er juillet 2026 à 18:00 (heure de Paris)"},
+			"📊 Synthèse du 30 juin à 18:00 au 1er juillet 2026 à 18:00 (heure de Paris)"},
 		{"english", func() Digest { d := summer.In(paris); d.Lang = "en"; return d }(),
-			"📊 Digest from 30 June 2026 at 18:00 to 1 July 2026 at 18:00 (Paris time)"},
+			"📊 Digest from 30 June at 18:00 to 1 July 2026 at 18:00 (Paris time)"},
 		{"another zone", summer.In(cayenne),
-			"📊 Synthèse du 30 juin 2026 à 13:00 au 1er juillet 2026 à 13:00 (heure de Cayenne)"},
+			"📊 Synthèse du 30 juin à 13:00 au 1er juillet 2026 à 13:00 (heure de Cayenne)"},
 		{"no zone given: UTC, labelled", summer,
-			"📊 Synthèse du 30 juin 2026 à 16:00 au 1er juillet 2026 à 16:00 (UTC)"},
+			"📊 Synthèse du 30 juin à 16:00 au 1er juillet 2026 à 16:00 (UTC)"},
+		{"over the new year: both years", Digest{Lang: "fr", Since: time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC), Until: time.Date(2027, 1, 1, 17, 0, 0, 0, time.UTC)}.In(paris),
+			"📊 Synthèse du 31 décembre 2026 à 18:00 au 1er janvier 2027 à 18:00 (heure de Paris)"},
 		{"first periodic digest: no start", Digest{Lang: "fr", Until: summer.Until}.In(paris),
 			"📊 Synthèse jusqu’au 1er juillet 2026 à 18:00 (heure de Paris)"},
 	} {
@@ -516,6 +518,35 @@ func TestEveryThemeIsListedInOrder(t *testing.T) {
 					t.Errorf("%s %s: theme %d says it has no new answer: %v, want %v:\n%s", pf.name, lang, i+1, got, quiet, body)
 				}
 			}
+		}
+	}
+}
+
+// TestHeadingNamesThePeriodEverywhere: a digest is told apart from the
+// others by the period it covers, the same words on Telegram, Discord,
+// digest --print and its chart, and by no number (an internal sequence
+// would mean nothing to an organiser, with gaps and the same number on
+// two channels).
+func TestHeadingNamesThePeriodEverywhere(t *testing.T) {
+	plain := strings.NewReplacer(`\`, "", "<b>", "", "</b>", "", "**", "", "# ", "")
+	number := regexp.MustCompile(`#\s*\d|n°\s*\d|No\.\s*\d`)
+	for _, lang := range []string{"fr", "en"} {
+		d := Compute(fixture(lang)).In(paris)
+		want := renderer{lang: lang}.title(d)
+		for name, msg := range map[string]string{
+			"telegram": RenderTelegram(d)[0], "discord": RenderDiscord(d)[0], "markdown": RenderMarkdown(d),
+		} {
+			heading, _, _ := strings.Cut(msg, "\n")
+			if got := plain.Replace(heading); got != want {
+				t.Errorf("%s %s heading %q, want %q", lang, name, got, want)
+			}
+			if number.MatchString(heading) {
+				t.Errorf("%s %s heading %q carries a number", lang, name, heading)
+			}
+		}
+		period := map[string]string{"fr": "27 novembre à 18:00 au 28 novembre 2026 à 18:00", "en": "27 November at 18:00 to 28 November 2026 at 18:00"}[lang]
+		if !strings.Contains(want, period) {
+			t.Errorf("%s heading %q does not name the period as %q", lang, want, period)
 		}
 	}
 }
