@@ -33,10 +33,10 @@ func Call(ctx context.Context, path string, owner int, req Request, w io.Writer)
 		return "", err
 	}
 	if sockOwner != uid && uid != 0 {
-		return "", fmt.Errorf("admin socket %q belongs to user %d, not to you (%d): run the command as that user", path, sockOwner, uid)
+		return "", &SocketError{Problem: OtherUser, Path: path, Owner: sockOwner, User: uid}
 	}
 	if owner >= 0 && sockOwner != owner {
-		return "", fmt.Errorf("admin socket %q belongs to user %d, the database to user %d; refusing to use it", path, sockOwner, owner)
+		return "", &SocketError{Problem: OtherOwner, Path: path, Owner: sockOwner, User: owner}
 	}
 	if err := checkDir(filepath.Dir(path), sockOwner); err != nil {
 		return "", err
@@ -54,7 +54,7 @@ func Call(ctx context.Context, path string, owner int, req Request, w io.Writer)
 	if peer, err := peerUID(c); err != nil {
 		return "", err
 	} else if peer >= 0 && peer != sockOwner {
-		return "", fmt.Errorf("admin socket %q is served by user %d, not by its owner %d; refusing to use it", path, peer, sockOwner)
+		return "", &SocketError{Problem: OtherPeer, Path: path, Owner: sockOwner, User: peer}
 	}
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()

@@ -48,8 +48,9 @@ func (f frameWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// errTruncated says the connection ended before the answer's last frame.
-var errTruncated = errors.New("the running bot closed the connection before the end of its answer")
+// ErrTruncated says the connection ended before the answer's last frame:
+// the bot stopped or was killed while it answered.
+var ErrTruncated = errors.New("the running bot closed the connection before the end of its answer")
 
 // readFrames copies the data frames of an answer to w and returns the
 // summary of its end frame, or the error of its error frame.
@@ -59,7 +60,7 @@ func readFrames(r *bufio.Reader, w io.Writer) (string, error) {
 	for {
 		if _, err := io.ReadFull(r, head[:]); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return "", errTruncated
+				return "", ErrTruncated
 			}
 			return "", err
 		}
@@ -70,7 +71,7 @@ func readFrames(r *bufio.Reader, w io.Writer) (string, error) {
 		p := buf[:n]
 		if _, err := io.ReadFull(r, p); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return "", errTruncated
+				return "", ErrTruncated
 			}
 			return "", err
 		}

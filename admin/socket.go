@@ -18,7 +18,7 @@ const maxSocketPath = 107
 
 func checkLength(path string) error {
 	if len(path) > maxSocketPath {
-		return fmt.Errorf("admin socket %q: the path is %d bytes long, more than the %d a unix socket allows; move the database to a shorter path", path, len(path), maxSocketPath)
+		return &SocketError{Problem: PathTooLong, Path: path, Len: len(path), Max: maxSocketPath}
 	}
 	return nil
 }
@@ -33,14 +33,14 @@ func checkDir(dir string, uid int) error {
 		return fmt.Errorf("admin socket directory: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("admin socket directory %q is not a directory", dir)
+		return &SocketError{Problem: DirNotDir, Path: dir}
 	}
 	owner, ok := ownerOf(fi)
 	if ok && owner != uid && owner != 0 {
-		return fmt.Errorf("admin socket directory %q belongs to user %d, not to this user (%d) or root", dir, owner, uid)
+		return &SocketError{Problem: DirOwner, Path: dir, Owner: owner, User: uid}
 	}
 	if perm := fi.Mode(); perm.Perm()&0o022 != 0 && perm&fs.ModeSticky == 0 {
-		return fmt.Errorf("admin socket directory %q (mode %04o) lets group or others create files; run chmod 700 %q", dir, perm.Perm(), dir)
+		return &SocketError{Problem: DirOpen, Path: dir, Mode: perm.Perm()}
 	}
 	return nil
 }
@@ -69,10 +69,10 @@ func checkSocket(path string) (owner int, err error) {
 		return 0, fmt.Errorf("admin socket: %w", err)
 	}
 	if fi.Mode().Type() != fs.ModeSocket {
-		return 0, fmt.Errorf("admin socket %q is not a socket", path)
+		return 0, &SocketError{Problem: NotSocket, Path: path}
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return 0, fmt.Errorf("admin socket %q (mode %04o) is open to group or others; refusing to use it", path, perm)
+		return 0, &SocketError{Problem: SocketOpen, Path: path, Mode: perm}
 	}
 	owner, _ = ownerOf(fi)
 	return owner, nil
@@ -90,7 +90,7 @@ func removeStale(path string) error {
 		return fmt.Errorf("admin socket: %w", err)
 	}
 	if fi.Mode().Type() != fs.ModeSocket {
-		return fmt.Errorf("admin socket %q: something that is not a socket is in the way; remove it", path)
+		return &SocketError{Problem: NotSocket, Path: path}
 	}
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("admin socket: remove the stale socket: %w", err)

@@ -236,14 +236,22 @@ func (r renderer) percent(f float64) string {
 
 // when writes a date and its time in full, in t's own time zone:
 // « 27 novembre 2026 à 18:00 », "27 November 2026 at 18:00".
-func (r renderer) when(t time.Time) string {
+func (r renderer) when(t time.Time) string { return r.date(t, true) }
+
+// date writes t as when does, the year left out unless withYear (the
+// start of a period that ends in the same year: « du 27 novembre à
+// 18:00 au 28 novembre 2026 à 18:00 »).
+func (r renderer) date(t time.Time, withYear bool) string {
 	tx := r.tx()
 	day := strconv.Itoa(t.Day())
 	if t.Day() == 1 {
 		day = tx.FirstDay
 	}
 	month := strings.Split(tx.Months, "|")[t.Month()-1]
-	return day + " " + month + " " + strconv.Itoa(t.Year()) + " " + tx.At + " " + t.Format("15:04")
+	if withYear {
+		month += " " + strconv.Itoa(t.Year())
+	}
+	return day + " " + month + " " + tx.At + " " + t.Format("15:04")
 }
 
 // zone names the time zone of t for people: « heure de Paris », "Paris
@@ -289,14 +297,18 @@ func FormatTime(t time.Time, timeZone, lang string) string {
 	return r.when(t) + " (" + r.zone(timeZone, t) + ")"
 }
 
-// title is the digest's heading, naming its period and the time zone of
-// its times (once when both share it).
+// title is the digest's heading, naming its period, which is what tells
+// digests apart (no number), and the time zone of its times (once when
+// both share it; the year too).
 func (r renderer) title(d Digest) string {
 	since, until := r.when(d.Since), r.when(d.Until)
 	zs, zu := r.zone(d.TimeZone, d.Since), r.zone(d.TimeZone, d.Until)
 	switch {
 	case !d.Since.IsZero() && !d.Until.IsZero():
 		if zs == zu {
+			if d.Since.Year() == d.Until.Year() {
+				since = r.date(d.Since, false)
+			}
 			return r.t(r.tx().Title, since, until) + " (" + zu + ")"
 		}
 		return r.t(r.tx().Title, since+" ("+zs+")", until+" ("+zu+")")
@@ -386,6 +398,12 @@ func build(d Digest, m markup) []section {
 
 	firstID := uint64(0)
 	for _, th := range d.Themes {
+		if len(th.Questions) == 0 {
+			// Every theme is listed, in order: one nobody answered in the
+			// period says so rather than going missing.
+			secs = append(secs, section{head: m.heading(2, "🗂 "+e(th.Title)) + "\n" + m.italic(e(r.tx().NoNewAnswer))})
+			continue
+		}
 		for i, q := range th.Questions {
 			qhead := m.heading(3, r.t(r.tx().QuestionHead, e(q.Title), r.count(q.NewAnswers, r.tx().NewAnswer, false)+r.voiceShare(q.NewVoice), r.num(q.TotalAnswers)))
 			s := section{head: qhead, cont: m.heading(3, e(th.Title+" › "+q.Title+r.tx().Continued))}

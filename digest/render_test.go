@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"consultbot/flows"
+	"consultbot/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -409,15 +410,17 @@ func TestTimesAreShownInTheConsultationsTimeZone(t *testing.T) {
 		want string
 	}{
 		{"paris in winter", Compute(fixture("fr")).In(paris),
-			"📊 Synthèse du 27 novembre 2026 à 18:00 au 28 novembre 2026 à 18:00 (heure de Paris)"},
+			"📊 Synthèse du 27 novembre à 18:00 au 28 novembre 2026 à 18:00 (heure de Paris)"},
 		{"paris in summer", summer.In(paris),
-			"📊 Synthèse du 30 juin 2026 à 18:00 au 1er juillet 2026 à 18:00 (heure de Paris)"},
+			"📊 Synthèse du 30 juin à 18:00 au 1er juillet 2026 à 18:00 (heure de Paris)"},
 		{"english", func() Digest { d := summer.In(paris); d.Lang = "en"; return d }(),
-			"📊 Digest from 30 June 2026 at 18:00 to 1 July 2026 at 18:00 (Paris time)"},
+			"📊 Digest from 30 June at 18:00 to 1 July 2026 at 18:00 (Paris time)"},
 		{"another zone", summer.In(cayenne),
-			"📊 Synthèse du 30 juin 2026 à 13:00 au 1er juillet 2026 à 13:00 (heure de Cayenne)"},
+			"📊 Synthèse du 30 juin à 13:00 au 1er juillet 2026 à 13:00 (heure de Cayenne)"},
 		{"no zone given: UTC, labelled", summer,
-			"📊 Synthèse du 30 juin 2026 à 16:00 au 1er juillet 2026 à 16:00 (UTC)"},
+			"📊 Synthèse du 30 juin à 16:00 au 1er juillet 2026 à 16:00 (UTC)"},
+		{"over the new year: both years", Digest{Lang: "fr", Since: time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC), Until: time.Date(2027, 1, 1, 17, 0, 0, 0, time.UTC)}.In(paris),
+			"📊 Synthèse du 31 décembre 2026 à 18:00 au 1er janvier 2027 à 18:00 (heure de Paris)"},
 		{"first periodic digest: no start", Digest{Lang: "fr", Until: summer.Until}.In(paris),
 			"📊 Synthèse jusqu’au 1er juillet 2026 à 18:00 (heure de Paris)"},
 	} {
@@ -454,5 +457,96 @@ func TestTimeZoneSurvivesTheStoredDigest(t *testing.T) {
 	got := r.title(back)
 	if !strings.HasSuffix(got, "18:00 (UTC+01:00)") && !strings.HasSuffix(got, "18:00 (CET)") && !strings.HasSuffix(got, "18:00 (heure de Paris)") {
 		t.Errorf("title without a zone name = %q, want 18:00 and its offset", got)
+	}
+}
+
+// TestEveryThemeIsListedInOrder: an organiser reads the five themes in the
+// questionnaire's order in every rendering, one nobody answered in the
+// period included, saying so, so that « nobody answered theme 4 » cannot
+// be mistaken for « theme 4 is missing »; every message stays within its
+// platform's limit.
+func TestEveryThemeIsListedInOrder(t *testing.T) {
+	q := flows.DefaultQuestionnaire()
+	for _, lang := range []string{"fr", "en"} {
+		// Answers in themes 1 and 3 only, one of theme 4 before the period.
+		in := Input{Questionnaire: q, Lang: lang, Since: fixSince, Until: fixUntil}
+		for i, a := range []struct {
+			theme int
+			hours float64
+		}{{0, 1}, {0, 2}, {2, 3}, {3, -5}} {
+			th := q.Themes[a.theme]
+			in.Answers = append(in.Answers, Answer{ID: uint64(i + 1), Participant: fmt.Sprint("telegram:", i), Channel: "telegram",
+				Theme: th.ID, Question: th.Questions[0].ID, Text: "Des ordinateurs pour chaque famille, vraiment.",
+				CreatedAt: fixSince.Add(time.Duration(a.hours * float64(time.Hour)))})
+		}
+		d := Compute(in).In(paris)
+		none := text.For(lang).Digest.NoNewAnswer
+		for _, pf := range []struct {
+			name  string
+			msgs  []string
+			limit int
+		}{
+			{"telegram", RenderTelegram(d), TelegramLimit},
+			{"discord", RenderDiscord(d), DiscordLimit},
+			{"markdown", []string{RenderMarkdown(d)}, 1 << 30},
+		} {
+			all := strings.Join(pf.msgs, "\n")
+			for i, m := range pf.msgs {
+				if msgLen(m) > pf.limit {
+					t.Errorf("%s %s message %d: %d characters, limit %d", pf.name, lang, i, msgLen(m), pf.limit)
+				}
+			}
+			// The themes' own headings, after the « by theme » figures.
+			at := 0
+			for i, th := range q.Themes {
+				title := th.Title.In(lang)
+				if pf.name == "discord" {
+					title = escapeDiscord(title)
+				}
+				j := strings.Index(all[at:], "🗂 "+title)
+				if j < 0 {
+					t.Errorf("%s %s: theme %d « %s » missing or out of order:\n%s", pf.name, lang, i+1, title, all)
+					continue
+				}
+				at += j
+				body := all[at:]
+				if k := strings.Index(body[1:], "🗂 "); k >= 0 {
+					body = body[:k+1]
+				}
+				quiet := i == 1 || i == 3 || i == 4
+				if got := strings.Contains(body, escapeDiscord(none)) || strings.Contains(body, none); got != quiet {
+					t.Errorf("%s %s: theme %d says it has no new answer: %v, want %v:\n%s", pf.name, lang, i+1, got, quiet, body)
+				}
+			}
+		}
+	}
+}
+
+// TestHeadingNamesThePeriodEverywhere: a digest is told apart from the
+// others by the period it covers, the same words on Telegram, Discord,
+// digest --print and its chart, and by no number (an internal sequence
+// would mean nothing to an organiser, with gaps and the same number on
+// two channels).
+func TestHeadingNamesThePeriodEverywhere(t *testing.T) {
+	plain := strings.NewReplacer(`\`, "", "<b>", "", "</b>", "", "**", "", "# ", "")
+	number := regexp.MustCompile(`#\s*\d|n°\s*\d|No\.\s*\d`)
+	for _, lang := range []string{"fr", "en"} {
+		d := Compute(fixture(lang)).In(paris)
+		want := renderer{lang: lang}.title(d)
+		for name, msg := range map[string]string{
+			"telegram": RenderTelegram(d)[0], "discord": RenderDiscord(d)[0], "markdown": RenderMarkdown(d),
+		} {
+			heading, _, _ := strings.Cut(msg, "\n")
+			if got := plain.Replace(heading); got != want {
+				t.Errorf("%s %s heading %q, want %q", lang, name, got, want)
+			}
+			if number.MatchString(heading) {
+				t.Errorf("%s %s heading %q carries a number", lang, name, heading)
+			}
+		}
+		period := map[string]string{"fr": "27 novembre à 18:00 au 28 novembre 2026 à 18:00", "en": "27 November at 18:00 to 28 November 2026 at 18:00"}[lang]
+		if !strings.Contains(want, period) {
+			t.Errorf("%s heading %q does not name the period as %q", lang, want, period)
+		}
 	}
 }

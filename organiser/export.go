@@ -40,6 +40,9 @@ var ExportColumns = []string{
 	"theme_id", "theme_title", "question_id", "question_text",
 	"answer_kind", "answer", "hidden", "created_at", "updated_at",
 	"transcribed", "audio_file", "audio_status",
+	// Added since: new columns go last, so that scripts reading the
+	// columns by position keep working.
+	"question_title",
 }
 
 // Row is one exported answer.
@@ -72,6 +75,9 @@ type Row struct {
 	Transcribed bool   `json:"transcribed"`
 	AudioFile   string `json:"audio_file"`
 	AudioStatus string `json:"audio_status"`
+	// QuestionTitle is the question's short title in French, the one
+	// digests name it by (« Équipement et accès gratuit »).
+	QuestionTitle string `json:"question_title"`
 }
 
 // Audio is what an export row says of a voice answer's recording.
@@ -86,6 +92,7 @@ func (r Row) fields() []string {
 		r.ThemeID, r.ThemeTitle, r.QuestionID, r.QuestionText,
 		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
 		strconv.FormatBool(r.Transcribed), r.AudioFile, r.AudioStatus,
+		r.QuestionTitle,
 	}
 }
 
@@ -133,6 +140,22 @@ type ExportOptions struct {
 	// Audio says, by answer id, what became of voice answers' recordings
 	// (see Audio); nil leaves the audio columns empty.
 	Audio map[uint64]Audio
+	// Location is the consultation's time zone ([digest] time_zone), the
+	// one digests speak: created_at and updated_at are written in it, with
+	// their offset (see ExportTime). Nil writes them in UTC.
+	Location *time.Location
+}
+
+// ExportTime writes t as every time of an export is written: RFC 3339 in
+// loc, the consultation's time zone, with its offset
+// ("2026-12-01T18:00:00+01:00"), so that an analyst's tool reads the
+// same instant and a person reads the organisers' clock. A nil loc is UTC
+// ("…Z").
+func ExportTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(time.RFC3339)
 }
 
 // SafeCell returns s with a leading apostrophe when it starts with one of
@@ -222,7 +245,7 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 	n := 0
 	err = db.ForEachAnswerByTime(ctx, opts.Until, func(a storage.Answer) error {
 		n++
-		r := exportRow(q, a, hidden[a.ID], opts.Pseudonyms)
+		r := exportRow(q, a, hidden[a.ID], opts.Pseudonyms, opts.Location)
 		if au, ok := opts.Audio[a.ID]; ok && a.Voice != nil {
 			r.AudioFile, r.AudioStatus = au.File, au.Status
 		}
@@ -237,7 +260,7 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 	return n, nil
 }
 
-func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudonymizer) Row {
+func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudonymizer, loc *time.Location) Row {
 	r := Row{
 		AnswerID:    a.ID,
 		Participant: p.Pseudonym(a.Participant),
@@ -249,8 +272,8 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 		ThemeID:     a.Theme,
 		QuestionID:  a.Question,
 		Hidden:      hidden,
-		CreatedAt:   a.CreatedAt.UTC().Format(time.RFC3339),
-		UpdatedAt:   a.UpdatedAt.UTC().Format(time.RFC3339),
+		CreatedAt:   ExportTime(a.CreatedAt, loc),
+		UpdatedAt:   ExportTime(a.UpdatedAt, loc),
 	}
 	if th := q.Theme(a.Theme); th != nil {
 		r.ThemeTitle = th.Title.In(flows.LangFR)
@@ -258,6 +281,7 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 	qu := q.Question(a.Theme, a.Question)
 	if qu != nil {
 		r.QuestionText = qu.Prompt.In(flows.LangFR)
+		r.QuestionTitle = qu.Title.In(flows.LangFR)
 	}
 	switch {
 	case a.Voice != nil && a.Text != "":

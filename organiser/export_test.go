@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"consultbot/bot"
+	"consultbot/digest"
 	"consultbot/flows"
 	"consultbot/storage"
 )
@@ -54,7 +55,8 @@ func exportStore(t *testing.T) (*storage.DB, []Row) {
 		r := Row{AnswerID: id, Participant: p.Pseudonym(x.a.participant), Channel: ch, Profile: x.a.profile,
 			Academie: x.a.academie, Source: x.a.source, Lang: x.a.lang, ThemeID: x.a.theme, ThemeTitle: q.Theme(x.a.theme).Title.In("fr"),
 			QuestionID: x.a.question, QuestionText: q.Question(x.a.theme, x.a.question).Prompt.In("fr"),
-			AnswerKind: x.kind, Answer: x.a.text,
+			QuestionTitle: q.Question(x.a.theme, x.a.question).Title.In("fr"),
+			AnswerKind:    x.kind, Answer: x.a.text,
 			CreatedAt: x.a.at.Format(time.RFC3339), UpdatedAt: x.a.at.Format(time.RFC3339)}
 		if x.kind == "voice" {
 			r.Answer = "voice:AwACAgQ (12 s)"
@@ -265,5 +267,47 @@ func TestExportIsValidUTF8(t *testing.T) {
 	}
 	if got := recs[1][slices.Index(ExportColumns, "answer")]; got != "caf\uFFFD \uFFFD;\"=1\"\nsuite" {
 		t.Errorf("answer cell %q", got)
+	}
+}
+
+// TestExportRowsNameTheirQuestion: an analyst reads on each row the
+// theme's title, the question's text and the short title digests name it
+// by, without cross-referencing ids; the columns scripts already read keep
+// their places, the new one comes last.
+func TestExportRowsNameTheirQuestion(t *testing.T) {
+	db, _ := exportStore(t)
+	out := export(t, db, ExportOptions{Format: FormatCSV})
+	r := csv.NewReader(bytes.NewReader(out[3:]))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := []string{
+		"answer_id", "participant", "channel", "profile", "academie", "source", "lang",
+		"theme_id", "theme_title", "question_id", "question_text",
+		"answer_kind", "answer", "hidden", "created_at", "updated_at",
+		"transcribed", "audio_file", "audio_status",
+	}
+	if len(recs[0]) <= len(before) || !slices.Equal(recs[0][:len(before)], before) {
+		t.Fatalf("header %q: the columns scripts read moved; want %q first", recs[0], before)
+	}
+	col := func(name string) int { return slices.Index(recs[0], name) }
+	if col("question_title") < len(before) {
+		t.Fatalf("header %q: no question_title after the earlier columns", recs[0])
+	}
+	q := flows.DefaultQuestionnaire()
+	d := digest.Compute(digest.Input{Questionnaire: q, Answers: []digest.Answer{{ID: 1, Participant: "p", Theme: "acces", Question: "equipement", Text: "Des ordinateurs", CreatedAt: t0}}})
+	if got := d.Themes[0].Questions[0].Title; got != "Équipement et accès gratuit" {
+		t.Fatalf("the digest names the question %q", got)
+	}
+	for _, rec := range recs[1:] {
+		th, qu := q.Theme(rec[col("theme_id")]), q.Question(rec[col("theme_id")], rec[col("question_id")])
+		if rec[col("theme_title")] != th.Title.In("fr") || rec[col("question_text")] != qu.Prompt.In("fr") || rec[col("question_title")] != qu.Title.In("fr") {
+			t.Errorf("row %q does not name its theme and question in French: %q, %q, %q", rec[0], rec[col("theme_title")], rec[col("question_text")], rec[col("question_title")])
+		}
+		if rec[col("question_id")] == "equipement" && rec[col("question_title")] != "Équipement et accès gratuit" {
+			t.Errorf("row %q: question_title %q, want the digest's « Équipement et accès gratuit »", rec[0], rec[col("question_title")])
+		}
 	}
 }

@@ -434,7 +434,7 @@ func TestPeriodicDigestShowsParisTime(t *testing.T) {
 	}
 	for i, want := range []string{
 		"# 📊 Synthèse jusqu’au 26 novembre 2026 à 18:00 (heure de Paris)\n",
-		"# 📊 Synthèse du 26 novembre 2026 à 18:00 au 27 novembre 2026 à 18:00 (heure de Paris)\n",
+		"# 📊 Synthèse du 26 novembre à 18:00 au 27 novembre 2026 à 18:00 (heure de Paris)\n",
 	} {
 		if md := digest.RenderMarkdown(got[i].d); !strings.HasPrefix(md, want) {
 			t.Errorf("digest %d begins %q, want %q", i, md[:min(len(md), 120)], want)

@@ -220,7 +220,9 @@ func TestSkippingEveryQuestionIsNoDropOff(t *testing.T) {
 		text := strings.Join(digest.RenderTelegram(*res.Digest), "\n")
 		var line string
 		for l := range strings.Lines(text) {
-			if strings.Contains(l, first.Title.In("fr")) {
+			// The theme's line among the figures by theme (its heading
+			// follows, over its questions).
+			if strings.HasPrefix(l, "• ") && strings.Contains(l, first.Title.In("fr")) {
 				line = l
 			}
 		}

@@ -17,14 +17,26 @@ type CLI struct {
 	LangFlag       string // %[1]s command, %[2]q value
 	HeldByBot      string // %[1]s command, %[2]q database file
 	NoAdminSocket  string // %q database, %s socket path
-	NoDatabase     string // %q database file
-	DBDamaged      string // %[1]q database file, %[2]s what is wrong (English)
-	DBMode         string // %[1]q database file, %[2]o its mode
-	DBInUse        string // %q database file
-	DBOpen         string // %q database file, %v why (from below, English)
-	BadFlag        string // %[1]s command, %[2]v the flag package's error (English)
-	FlagsOf        string // %s command; its flags follow
-	Flags          Flags
+	// What is wrong with the admin socket (admin.SocketError), by problem.
+	SocketTooLong    string // %[1]s socket, %[2]d its length in bytes, %[3]d the most
+	SocketDirNotDir  string // %s directory
+	SocketDirOwner   string // %[1]s directory, %[2]d its owner, %[3]d this user
+	SocketDirOpen    string // %[1]s directory, %04[2]o its mode
+	SocketInTheWay   string // %s path
+	SocketOpen       string // %[1]s socket, %04[2]o its mode
+	SocketOtherUser  string // %[1]s socket, %[2]d its owner, %[3]d this user
+	SocketOtherOwner string // %[1]s socket, %[2]d its owner, %[3]d the database's
+	SocketOtherPeer  string // %[1]s socket, %[2]d the user serving it, %[3]d its owner
+	BotCutShort      string // the running bot stopped before the end of its answer
+	RunningBotSaid   string // %s what the running bot answered (in its words)
+	NoDatabase       string // %q database file
+	DBDamaged        string // %[1]q database file, %[2]s what is wrong (English)
+	DBMode           string // %[1]q database file, %[2]o its mode
+	DBInUse          string // %q database file
+	DBOpen           string // %q database file, %v why (from below, English)
+	BadFlag          string // %[1]s command, %[2]v the flag package's error (English)
+	FlagsOf          string // %s command; its flags follow
+	Flags            Flags
 
 	ConfigOK      string // %d themes, %d questions, %s channels
 	ConfigInvalid string // followed by the problems, one a line
@@ -80,12 +92,13 @@ type CLI struct {
 	WebChatOn      string // %s the page's address
 	WebListen      string // %q address, %v why (from the system, English)
 
-	MigrateNeeds   string // %s flag
-	MigrateNotSpec string // %s flag, %q value
-	MigrateSide    string // %s flag; the problems follow, one a line
-	MigrateSame    string
-	MigrateTable   string // the table's columns, separated by tabs
-	Migrated       string // %s source, %s destination, %d keys, %d buckets
+	MigrateNeeds    string // %s flag
+	MigrateNotSpec  string // %s flag, %q value
+	MigrateSide     string // %s flag; the problems follow, one a line
+	MigrateSame     string
+	MigrateNoSource string // %s the file given to --from
+	MigrateTable    string // the table's columns, separated by tabs
+	Migrated        string // %s source, %s destination, %d keys, %d buckets
 
 	VoiceDirCreate string // %q directory, %v why (from the system, English)
 	VoiceDirNotDir string // %q directory

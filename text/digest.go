@@ -29,6 +29,7 @@ type Digest struct {
 	QuestionHead  string // title, new (counted), total
 	Words         string
 	NoQuote       string
+	NoNewAnswer   string // under a theme nobody answered in the period
 	Continued     string
 	HideHint      string // example id
 	Contribution  string

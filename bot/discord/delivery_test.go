@@ -48,7 +48,7 @@ func TestDigestTextArrivesWhenTheChartFails(t *testing.T) {
 	oh.srv.Faults().Always(discordtest.RouteEditFollowUp+discordtest.FileSuffix, fault.BadGateway)
 	member := oh.srv.NewUser("orga", "fr")
 	oh.slashWith(member, oh.orgCh, "synthese", nil)
-	msgs := oh.channelAfter(0, "#")
+	msgs := oh.channelAfter(0, digestEnd)
 	if msgs[0].Content != "(graphique indisponible)" || len(msgs[0].Files) > 0 {
 		t.Fatalf("first message %q with %d files, want the note in the chart's place", msgs[0].Content, len(msgs[0].Files))
 	}

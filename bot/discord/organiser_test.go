@@ -170,6 +170,10 @@ func (oh *orgHarness) slashWith(u discordtest.User, p discordtest.Place, name st
 
 // channelAfter waits until the organisers' channel holds more than seen
 // messages, the last one containing want, and returns the new ones.
+// digestEnd is in the last message of a digest that quotes answers: the
+// hint on hiding one.
+const digestEnd = "/masquer suivi"
+
 func (oh *orgHarness) channelAfter(seen int, want string) []discordtest.Message {
 	oh.t.Helper()
 	var msgs []discordtest.Message
@@ -259,7 +263,7 @@ func TestOrganiserChannelDigestThenHideLeavesIt(t *testing.T) {
 	if ack, err := oh.srv.WaitAck(id, wait); err != nil || ack.Type != discordtest.CallbackDeferred || ack.Late {
 		t.Fatalf("ack = %+v, %v; want a deferred response in time", ack, err)
 	}
-	msgs := oh.channelAfter(0, "#")
+	msgs := oh.channelAfter(0, digestEnd)
 	checkDigest(t, msgs)
 	target := answerID(t, oh.db, seedTexts[0])
 	if !strings.Contains(joined(msgs), fmt.Sprintf("#%d", target)) {
@@ -278,7 +282,7 @@ func TestOrganiserChannelDigestThenHideLeavesIt(t *testing.T) {
 	seen += len(reply)
 
 	oh.slashWith(member, oh.orgCh, "synthese", map[string]any{"theme": flows.DefaultQuestionnaire().Themes[0].ID})
-	msgs = oh.channelAfter(seen, "#")
+	msgs = oh.channelAfter(seen, digestEnd)
 	checkDigest(t, msgs)
 	text := joined(msgs)
 	if strings.Contains(text, fmt.Sprintf("#%d", target)) || strings.Contains(text, "prêté à chaque élève") {

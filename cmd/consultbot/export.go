@@ -109,7 +109,7 @@ func (m *Main) runExport(ctx context.Context) error {
 	// Voice recordings are files beside the database: they are copied
 	// when the bot is stopped, with the export of the file it left.
 	if lr, ok := r.(*localReader); ok {
-		audio, copied, err := exportVoice(ctx, lr.db, cfg, m.org.voiceDir, t)
+		audio, copied, err := exportVoice(ctx, lr.db, cfg, lr.loc, m.org.voiceDir, t)
 		if err != nil {
 			return err // worded for the command line, "export" first
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -374,5 +375,74 @@ func TestCompactCommand(t *testing.T) {
 	}
 	if fi, err := os.Stat(dbPath); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode after compacting: %v %v", fi.Mode(), err)
+	}
+}
+
+// TestExportTimesCarryTheConsultationsZone: the export writes its times
+// as the digests show them, in the consultation's time zone ([digest]
+// time_zone), RFC 3339 with the offset, in one format on every row, in
+// CSV and JSONL alike: an analyst reads the same clock as the organisers
+// and a tool reads the same instant as stored.
+func TestExportTimesCarryTheConsultationsZone(t *testing.T) {
+	dbPath := seedDB(t)
+	env := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}
+	for _, tc := range []struct {
+		zone, offset string
+	}{
+		{"", ""}, // the default, Europe/Paris: +01:00 or +02:00
+		{"America/Cayenne", "-03:00"},
+		{"Indian/Reunion", "+04:00"},
+	} {
+		args := []string{"export", "-db", dbPath, "--out", "-"}
+		loc, _ := time.LoadLocation("Europe/Paris")
+		if tc.zone != "" {
+			cfg := filepath.Join(t.TempDir(), "zone.toml")
+			if err := os.WriteFile(cfg, []byte("[digest]\ntime_zone = \""+tc.zone+"\"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args = append([]string{"-config", cfg}, args...)
+			loc, _ = time.LoadLocation(tc.zone)
+		}
+		for _, format := range []string{"csv", "jsonl"} {
+			out, _, err := runCommand(t, env, append(args, "--format", format)...)
+			if err != nil {
+				t.Fatalf("%s export in %q: %v", format, tc.zone, err)
+			}
+			var times []string
+			switch format {
+			case "csv":
+				r := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff")))
+				r.Comma = ';'
+				recs, err := r.ReadAll()
+				if err != nil || len(recs) != 3 {
+					t.Fatalf("parse export: %d records, %v", len(recs), err)
+				}
+				for _, rec := range recs[1:] {
+					times = append(times, rec[slices.Index(organiser.ExportColumns, "created_at")], rec[slices.Index(organiser.ExportColumns, "updated_at")])
+				}
+			case "jsonl":
+				for l := range strings.Lines(out) {
+					var row organiser.Row
+					if err := json.Unmarshal([]byte(l), &row); err != nil {
+						t.Fatal(err)
+					}
+					times = append(times, row.CreatedAt, row.UpdatedAt)
+				}
+			}
+			for _, s := range times {
+				at, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					t.Errorf("%s in %q: %q is not RFC 3339: %v", format, tc.zone, s, err)
+					continue
+				}
+				want := at.In(loc).Format(time.RFC3339)
+				if s != want || strings.HasSuffix(s, "Z") || (tc.offset != "" && !strings.HasSuffix(s, tc.offset)) {
+					t.Errorf("%s in %q: time %q, want %q, the consultation's zone with its offset", format, tc.zone, s, want)
+				}
+				if d := time.Since(at); d < 50*time.Minute || d > 2*time.Hour {
+					t.Errorf("%s in %q: time %q is not the stored instant (an hour ago)", format, tc.zone, s)
+				}
+			}
+		}
 	}
 }

@@ -279,7 +279,45 @@ func (m *Main) worded(err error) error {
 	if errors.As(err, &oe) && oe.Error() == err.Error() {
 		return &reported{msg: m.openProblem(oe), err: err}
 	}
+	var se *admin.SocketError
+	if errors.As(err, &se) && se.Error() == err.Error() {
+		return &reported{msg: m.socketProblem(se), err: err}
+	}
+	if errors.Is(err, admin.ErrTruncated) && err.Error() == admin.ErrTruncated.Error() {
+		return &reported{msg: m.t().BotCutShort, err: err}
+	}
+	var re *admin.RemoteError
+	if errors.As(err, &re) && re.Error() == err.Error() {
+		return &reported{msg: fmt.Sprintf(m.t().RunningBotSaid, re.Message), err: err}
+	}
 	return err
+}
+
+// socketProblem words what is wrong with the admin socket, for run and
+// chat that open it and for the commands that reach the bot through it.
+func (m *Main) socketProblem(se *admin.SocketError) string {
+	t := m.t()
+	switch se.Problem {
+	case admin.PathTooLong:
+		return fmt.Sprintf(t.SocketTooLong, se.Path, se.Len, se.Max)
+	case admin.DirNotDir:
+		return fmt.Sprintf(t.SocketDirNotDir, se.Path)
+	case admin.DirOwner:
+		return fmt.Sprintf(t.SocketDirOwner, se.Path, se.Owner, se.User)
+	case admin.DirOpen:
+		return fmt.Sprintf(t.SocketDirOpen, se.Path, uint32(se.Mode.Perm()))
+	case admin.NotSocket:
+		return fmt.Sprintf(t.SocketInTheWay, se.Path)
+	case admin.SocketOpen:
+		return fmt.Sprintf(t.SocketOpen, se.Path, uint32(se.Mode.Perm()))
+	case admin.OtherUser:
+		return fmt.Sprintf(t.SocketOtherUser, se.Path, se.Owner, se.User)
+	case admin.OtherOwner:
+		return fmt.Sprintf(t.SocketOtherOwner, se.Path, se.Owner, se.User)
+	case admin.OtherPeer:
+		return fmt.Sprintf(t.SocketOtherPeer, se.Path, se.User, se.Owner)
+	}
+	return se.Error()
 }
 
 // openProblem words a database that could not be opened: damaged, open

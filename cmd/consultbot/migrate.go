@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -30,6 +32,13 @@ func (m *Main) runMigrate(ctx context.Context) error {
 	}
 	if from.name() == to.name() {
 		return errors.New(m.t().MigrateSame)
+	}
+	if from.Backend == BackendBolt {
+		// Opening a missing file would create it, and the migration of
+		// an empty consultation would look like a success.
+		if _, err := os.Stat(from.Path); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf(m.t().MigrateNoSource, from.Path)
+		}
 	}
 	src, _, err := from.openStore(storage.Options{})
 	if errors.Is(err, storage.ErrInUse) {

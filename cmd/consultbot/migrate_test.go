@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,4 +87,30 @@ func startClient(t *testing.T, endpoints []string) *clientv3.Client {
 	}
 	t.Cleanup(func() { cli.Close() })
 	return cli
+}
+
+// TestMigrateFromAMissingFileCopiesNothing: a mistyped --from file is
+// said to be missing, in the command line's language, and neither it nor
+// the destination is created (opening it would make an empty
+// consultation, whose migration looked like a success).
+func TestMigrateFromAMissingFileCopiesNothing(t *testing.T) {
+	dir := t.TempDir()
+	missing, dst := filepath.Join(dir, "consultbot.dbb"), filepath.Join(dir, "copy.db")
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "migrate : --from « bolt:" + missing + " » : ce fichier n'existe pas"},
+		{english, `migrate: --from "bolt:` + missing + `": no such file`},
+	} {
+		_, _, err := runCommand(t, tc.env, "migrate", "--from", "bolt:"+missing, "--to", "bolt:"+dst)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: migrate from a missing file: %v, want %q", tc.env, err, tc.want)
+		}
+		for _, f := range []string{missing, dst} {
+			if _, err := os.Stat(f); err == nil {
+				t.Errorf("%v: migrate from a missing file created %s", tc.env, f)
+			}
+		}
+	}
 }

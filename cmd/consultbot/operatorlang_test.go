@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"consultbot/admin"
 	"consultbot/organiser"
 	"consultbot/text"
 )
@@ -307,6 +310,160 @@ func TestSizesInTheirLanguage(t *testing.T) {
 		}
 		if got := sizeIn(tc.n, &text.For(text.EN).CLI); got != tc.en {
 			t.Errorf("%d bytes in English: %q, want %q", tc.n, got, tc.en)
+		}
+	}
+}
+
+// englishMarkers are words of English sentences that no French message
+// holds (identifiers such as the export's column names or the bucket
+// names of migrate are not sentences: none of these words is one).
+var englishMarkers = []string{" the ", " is ", " are ", " not ", " cannot ", " must ", " you ", " your ",
+	" refusing", " failed", " error", " was ", " does ", " no such ", " with ", "warning:", " answers", " exported", " copied"}
+
+// frenchMarkers are the same for an English command line.
+var frenchMarkers = []string{" le ", " la ", " les ", " est ", " une ", " pas ", " vous ", " à ", " dans ", " réponses", "attention"}
+
+// sentences drops what an output holds that is no message of the
+// command line: log lines, which stay in English.
+func sentences(s string) string {
+	var b strings.Builder
+	for l := range strings.Lines(s) {
+		if !strings.HasPrefix(l, "time=") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+// TestEverySubcommandSpeaksTheCommandLinesLanguage runs every subcommand,
+// as it succeeds and as it fails in the usual ways, in French (the
+// default) and in English (LANG=en_GB.UTF-8), and finds no sentence of
+// the other language in what it says: summaries, progress lines and
+// errors. The data a command prints (the export's rows, the digest's
+// quoted answers) is left out of the English run, where answers are
+// French.
+func TestEverySubcommandSpeaksTheCommandLinesLanguage(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := seedDB(t)
+	voiceDir := filepath.Join(dir, "ecoute")
+	// A database in a directory others may write to: run cannot open its
+	// admin socket there safely.
+	open := filepath.Join(dir, "open")
+	if err := os.Mkdir(open, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	web := filepath.Join(dir, "web.toml")
+	if err := os.WriteFile(web, []byte("[web]\nlisten = \""+freeAddr(t)+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A path too long for a unix socket.
+	long := filepath.Join(dir, strings.Repeat("d", 100))
+	if err := os.Mkdir(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		data bool // stdout is data: left out of the English run
+	}{
+		{args: []string{"version"}},
+		{args: []string{"check-config"}},
+		{args: []string{"check-config", "-config", filepath.Join(dir, "none.toml")}},
+		{args: []string{"help"}},
+		{args: []string{"nimporte"}},
+		{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "a.csv")}, env: key},
+		{args: []string{"export", "-db", dbPath, "--format", "jsonl", "--out", "-"}, env: key, data: true},
+		{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "b.csv"), "--voice-dir", voiceDir}, env: key},
+		{args: []string{"export", "-db", dbPath, "--out", filepath.Join(dir, "c.csv")}},
+		{args: []string{"export", "-db", dbPath, "--format", "xml", "--out", "-"}, env: key},
+		{args: []string{"export", "-db", dbPath}, env: key},
+		{args: []string{"export", "-db", filepath.Join(dir, "none.db"), "--out", "-"}, env: key},
+		{args: []string{"export", "-db", dbPath, "--out", dir}, env: key},
+		{args: []string{"export", "-db", dbPath, "--out", "-", "de", "trop"}, env: key},
+		{args: []string{"digest", "-db", dbPath}},
+		{args: []string{"digest", "-db", dbPath, "--print"}, data: true},
+		{args: []string{"digest", "-db", dbPath, "--print", "--theme", "9"}},
+		{args: []string{"digest", "-db", dbPath, "--print", "--lang", "de"}},
+		{args: []string{"stats", "-db", dbPath}},
+		{args: []string{"backup", "-db", dbPath, "--out", filepath.Join(dir, "copy.db")}},
+		{args: []string{"backup", "-db", dbPath}},
+		{args: []string{"migrate", "--from", "bolt:" + dbPath, "--to", "bolt:" + filepath.Join(dir, "moved.db")}},
+		{args: []string{"migrate", "--from", "bolt:" + dbPath}},
+		{args: []string{"compact", "-db", filepath.Join(dir, "copy.db")}},
+		{args: []string{"chat", "-organiser", "-db", filepath.Join(dir, "copy.db")}},
+		{args: []string{"run", "-config", web, "-db", filepath.Join(open, "run.db")}},
+		{args: []string{"run", "-config", web, "-db", filepath.Join(long, "run.db")}},
+	} {
+		for _, lang := range []struct {
+			env     map[string]string
+			markers []string
+		}{{nil, englishMarkers}, {english, frenchMarkers}} {
+			env := map[string]string{}
+			for k, v := range lang.env {
+				env[k] = v
+			}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			// Each run writes its own files again.
+			for _, f := range []string{"a.csv", "b.csv", "moved.db"} {
+				os.Remove(filepath.Join(dir, f))
+			}
+			os.RemoveAll(voiceDir)
+			stdout, stderr, err := runCommand(t, env, c.args...)
+			said := stderr
+			if err != nil {
+				said += "\n" + err.Error()
+			}
+			if !c.data || lang.env == nil {
+				said = stdout + "\n" + said
+			}
+			said = sentences(said)
+			if strings.TrimSpace(said) == "" && !c.data {
+				t.Errorf("%v %q said nothing", lang.env, c.args)
+			}
+			for _, w := range lang.markers {
+				if strings.Contains(said, w) {
+					t.Errorf("%v %q said %q, a word of the other language:\n%s", lang.env, c.args, w, said)
+				}
+			}
+		}
+	}
+}
+
+// TestAdminSocketProblemsInTheirLanguage: every problem with the admin
+// socket, which run and chat meet at start and the commands meet when
+// they ask the running bot, and a bot that stops mid-answer, are told in
+// the command line's language.
+func TestAdminSocketProblemsInTheirLanguage(t *testing.T) {
+	var errs []error
+	for p := admin.PathTooLong; p <= admin.OtherPeer; p++ {
+		errs = append(errs, &admin.SocketError{Problem: p, Path: "/srv/consultbot/consultbot.db.sock", Owner: 998, User: 1000, Mode: 0o775, Len: 120, Max: 107})
+	}
+	errs = append(errs, admin.ErrTruncated, &admin.RemoteError{Message: "export : la clé est trop courte"})
+	for _, lang := range []struct {
+		env     map[string]string
+		markers []string
+	}{{nil, englishMarkers}, {english, frenchMarkers}} {
+		m, _ := newTestMain(t, strings.NewReader(""), io.Discard)
+		m.Getenv = fakeEnv(lang.env)
+		if err := m.ParseFlags(context.Background(), []string{"version"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range errs {
+			said := m.worded(err).Error()
+			if said == err.Error() && lang.env == nil {
+				t.Errorf("%v: %q is told as is", lang.env, said)
+			}
+			for _, w := range lang.markers {
+				if strings.Contains(said, w) && !strings.Contains(said, "la clé") {
+					t.Errorf("%v: %q says %q, a word of the other language", lang.env, said, w)
+				}
+			}
 		}
 	}
 }

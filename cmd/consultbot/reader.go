@@ -91,6 +91,7 @@ func (l *localReader) export(ctx context.Context, w io.Writer, req exportRequest
 	if err != nil {
 		return 0, err
 	}
+	opts.Location = l.loc
 	return organiser.Export(ctx, l.db, l.q, w, opts)
 }
 

@@ -174,14 +174,14 @@ func (m *Main) startVoice(ctx context.Context, cfg Config, chans []channel) erro
 // exportVoice copies the kept audio of the answers into dir, each named
 // by its answer id, and returns what each export row says of it. Without
 // dir the rows only say what became of the audio.
-func exportVoice(ctx context.Context, db *storage.DB, cfg Config, dir string, t *text.CLI) (map[uint64]organiser.Audio, int, error) {
+func exportVoice(ctx context.Context, db *storage.DB, cfg Config, loc *time.Location, dir string, t *text.CLI) (map[uint64]organiser.Audio, int, error) {
 	states, err := db.VoiceStates(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	out := make(map[uint64]organiser.Audio, len(states))
 	for id, s := range states {
-		out[id] = organiser.Audio{Status: audioStatus(s)}
+		out[id] = organiser.Audio{Status: audioStatus(s, loc)}
 	}
 	if dir == "" {
 		return out, 0, nil
@@ -217,11 +217,12 @@ func exportVoice(ctx context.Context, db *storage.DB, cfg Config, dir string, t 
 	return out, copied, nil
 }
 
-// audioStatus says what became of a voice answer's audio, in the export.
-func audioStatus(s storage.VoiceState) string {
+// audioStatus says what became of a voice answer's audio, in the export,
+// its time written as the export's others are, in loc.
+func audioStatus(s storage.VoiceState, loc *time.Location) string {
 	switch s.State {
 	case storage.VoiceFailed, storage.VoiceDeleted, storage.VoiceExpired:
-		return s.State + ": " + s.Reason + " (" + s.At.UTC().Format(time.RFC3339) + ")"
+		return s.State + ": " + s.Reason + " (" + organiser.ExportTime(s.At, loc) + ")"
 	}
 	return s.State
 }
