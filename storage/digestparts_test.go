@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -196,8 +197,9 @@ func TestDigestPartStoredInChunks(t *testing.T) {
 // and académie after they answered on two days whose digest parts are
 // built: in that commit every answer of theirs, and its digest row, takes
 // the new values and keeps everything else, and the parts of those two
-// days go, not the part of a day they did not answer on. A plain answer
-// afterwards rewrites nothing else.
+// days go, not the part of a day they did not answer on; a correction
+// whose commit fails changes none of it. The next step sees the session
+// as stored, and a plain answer then rewrites nothing else.
 func TestCorrectedProfileReachesEveryAnswer(t *testing.T) {
 	db := openTest(t, Options{})
 	ctx := context.Background()
@@ -250,6 +252,20 @@ func TestCorrectedProfileReachesEveryAnswer(t *testing.T) {
 		s.Profile, s.Academie = "enseignant", "Bordeaux"
 		return s, []flows.Reply{{Text: "c'est corrigé"}}
 	}
+	// A correction whose commit fails changes nothing.
+	if _, err := db.Apply(ctx, inbound("e4-failed", p), day(3, 9), func(s flows.Session) (flows.Session, []flows.Reply) {
+		s, r := correct(s)
+		s.Answers["wrong/key"] = flows.Answer{Theme: "acces", Question: "q9", Text: "x"}
+		return s, r
+	}); err == nil {
+		t.Fatal("Apply with a misfiled answer: no error")
+	}
+	if got, err := db.AnswersByParticipant(p); err != nil || !cmp.Equal(got, before) {
+		t.Errorf("answers after a failed correction (-before +after):\n%s", cmp.Diff(before, got))
+	}
+	if got := partStarts(); len(got) != 3 {
+		t.Errorf("parts of the days starting %v after a failed correction, want all three", got)
+	}
 	apply(t, db, inbound("e4", p), day(3, 9), correct)
 
 	after, err := db.AnswersByParticipant(p)
@@ -282,7 +298,14 @@ func TestCorrectedProfileReachesEveryAnswer(t *testing.T) {
 	// The session holds the correction: an answer given next is stored
 	// with it, and leaves the other answers and days alone.
 	buildParts()
+	stored, ok, err := db.Session(p)
+	if err != nil || !ok {
+		t.Fatalf("Session: %v, %v", ok, err)
+	}
 	plain := func(s flows.Session) (flows.Session, []flows.Reply) {
+		if !reflect.DeepEqual(s, stored) {
+			t.Errorf("step after the correction (-stored +seen):\n%s", cmp.Diff(stored, s))
+		}
 		s.Answers[flows.AnswerKey("acces", "usages")] = flows.Answer{Theme: "acces", Question: "usages", Text: "en classe",
 			CreatedAt: day(3, 10), UpdatedAt: day(3, 10)}
 		return s, nil
