@@ -313,15 +313,8 @@ func writeAnswers(tx kv.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, 
 				return fmt.Errorf("put answer id index: %w", err)
 			}
 		}
-		b, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encode answer: %w", err)
-		}
-		if err := indexAnswerTx(tx, answers.Get(key), r); err != nil {
+		if err := putAnswerTx(tx, key, answers.Get(key), r); err != nil {
 			return err
-		}
-		if err := answers.Put(key, b); err != nil {
-			return fmt.Errorf("put answer: %w", err)
 		}
 		if err := byParticipant.Put(ikey, append(u64(r.ID), key...)); err != nil {
 			return fmt.Errorf("put answer index: %w", err)
@@ -378,14 +371,20 @@ func relabelAnswerTx(tx kv.Tx, key []byte, profile, academie string) error {
 		return nil
 	}
 	r.Profile, r.Academie = profile, academie
+	return putAnswerTx(tx, key, v, r)
+}
+
+// putAnswerTx stores r under key in place of prev, the stored record (nil:
+// none), with its digest row (see indexAnswerTx).
+func putAnswerTx(tx kv.Tx, key, prev []byte, r answerRecord) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode answer: %w", err)
 	}
-	if err := indexAnswerTx(tx, v, r); err != nil {
+	if err := indexAnswerTx(tx, prev, r); err != nil {
 		return err
 	}
-	if err := answers.Put(key, b); err != nil {
+	if err := tx.Bucket(bucketAnswers).Put(key, b); err != nil {
 		return fmt.Errorf("put answer: %w", err)
 	}
 	return nil
