@@ -244,7 +244,7 @@ func (st *step) change(rd reading) {
 			st.profileChosen()
 			return
 		}
-		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(rd.opt.arg).Label.In(s.Lang)))
+		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(rd.opt.arg).Label.In(s.Lang)) + st.earlierToo())
 		st.reshow()
 	case rd.topic == changeProfile:
 		if s.Stage != StageProfile {
@@ -297,10 +297,21 @@ func (st *step) backFromCorrection() bool {
 func (st *step) profileChosen() {
 	if st.s.Back != "" {
 		m := st.msg()
-		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(st.s.Profile).Label.In(st.s.Lang)))
+		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(st.s.Profile).Label.In(st.s.Lang)) + st.earlierToo())
 		st.chosen = "" // the note says it
 		st.backFromCorrection()
 		return
 	}
 	st.askAcademie("")
+}
+
+// earlierToo is what the note of a corrected profile or académie adds
+// when the person had answered already: the correction counts for their
+// earlier answers too, as the store applies it to all of them. Nothing
+// when nothing changed or there is no answer.
+func (st *step) earlierToo() string {
+	if len(st.s.Answers) == 0 || st.s.Profile == st.profile && st.s.Academie == st.academie {
+		return ""
+	}
+	return " " + st.msg().EarlierToo
 }

@@ -113,7 +113,8 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 			ev = c
 		}
 	}
-	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later, buttons: ev.CommandButtons, discord: ev.DiscordLocale}
+	st := &step{m: m, s: cloneSession(s), now: now, later: ev.Later, buttons: ev.CommandButtons, discord: ev.DiscordLocale,
+		profile: s.Profile, academie: s.Academie}
 	st.repair(ev)
 	if m.Closed(now) {
 		if st.privacy(ev) {
@@ -330,6 +331,10 @@ type step struct {
 	// noté. » (an answer typed after a pause says the conversation
 	// resumed).
 	saved string
+	// profile and academie are the session's before the event: a
+	// correction of either is told to reach the earlier answers too
+	// (see earlierToo).
+	profile, academie string
 }
 
 // catalog is the catalogue in the person's language, naming the

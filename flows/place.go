@@ -66,7 +66,9 @@ func (st *step) place(text string) {
 		return
 	}
 	if pr.abroad {
-		st.say(m.AcademieAbroad)
+		// Outside France: no académie, also in place of one given before.
+		st.s.Academie = ""
+		st.say(m.AcademieAbroad + st.earlierToo())
 		st.afterOnboarding()
 		return
 	}
@@ -83,7 +85,8 @@ func (st *step) place(text string) {
 	case len(academies) == 0 && len(matches) > 0 && !slices.ContainsFunc(matches, func(p placeMatch) bool { return p.Dept != matches[0].Dept }):
 		// New Caledonia, French Polynesia, Wallis-et-Futuna: found, with
 		// a vice-rectorat and no académie to record.
-		st.say(fmt.Sprintf(m.AcademieVice, matches[0].Label))
+		st.s.Academie = ""
+		st.say(fmt.Sprintf(m.AcademieVice, matches[0].Label) + st.earlierToo())
 		st.afterOnboarding()
 	case len(academies) == 0 && st.hold(text):
 		// A sentence about the subject, not a place: kept for the
@@ -227,7 +230,7 @@ func (st *step) setAcademie(p placeMatch) {
 	if !p.IsAcad {
 		what = p.Label + ", " + what
 	}
-	st.say(fmt.Sprintf(m.AcademieOK, what))
+	st.say(fmt.Sprintf(m.AcademieOK, what) + st.earlierToo())
 	st.afterOnboarding()
 }
 

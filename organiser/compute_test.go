@@ -305,10 +305,11 @@ func TestDigestPartsFollowTheStore(t *testing.T) {
 
 // TestDigestPartsDroppedByEachChange builds the digest parts of two days,
 // then changes one answer of the first day in every way a digest sees
-// (edited, hidden, shown, its author banned and unbanned, removed, its
-// author erased): each time the whole store's digest must be the
-// reference's, and the first day's part must be gone until the next
-// digest builds it again, the second day's left alone.
+// (edited, hidden, shown, its author banned and unbanned, its author's
+// profile or académie corrected, removed, its author erased): each time
+// the whole store's digest must be the reference's, and the first day's
+// part must be gone until the next digest builds it again, the second
+// day's left alone.
 func TestDigestPartsDroppedByEachChange(t *testing.T) {
 	q := flows.DefaultQuestionnaire()
 	th, qu := q.Themes[0].ID, q.Themes[0].Questions[0].ID
@@ -388,6 +389,8 @@ func TestDigestPartsDroppedByEachChange(t *testing.T) {
 		{"shown", func() { _, _, _ = db.SetHidden(id, false, now) }},
 		{"banned", func() { _, _, _ = db.SetBanned(id, true) }},
 		{"unbanned", func() { _, _, _ = db.SetBanned(id, false) }},
+		{"profile corrected", func() { write("telegram:0-1", now, func(s *flows.Session) { s.Profile = "enseignant" }) }},
+		{"académie corrected", func() { write("telegram:0-1", now, func(s *flows.Session) { s.Academie = "Bordeaux" }) }},
 		{"removed", func() {
 			write("telegram:0-1", now, func(s *flows.Session) { delete(s.Answers, flows.AnswerKey(th, qu)) })
 		}},

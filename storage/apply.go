@@ -271,15 +271,23 @@ func runStep(step bot.StepFunc, s flows.Session) (next flows.Session, replies []
 
 // writeAnswers writes the answers created or changed between old and next
 // and deletes the removed ones, keeping each answer's id across edits; the
-// voice records follow (see noteVoiceTx).
+// voice records follow (see noteVoiceTx). The profile and the académie
+// describe the person, not one answer: when next corrects either, the
+// answers left unchanged take the new values too (see relabelAnswerTx).
 func writeAnswers(tx kv.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, next flows.Session) error {
 	answers := tx.Bucket(bucketAnswers)
 	byParticipant := tx.Bucket(bucketAnswersByParticipant)
+	relabel := old.Profile != next.Profile || old.Academie != next.Academie
 	for k, a := range next.Answers {
 		if k != flows.AnswerKey(a.Theme, a.Question) {
 			return fmt.Errorf("answer %q is stored under key %q", flows.AnswerKey(a.Theme, a.Question), k)
 		}
 		if prev, ok := old.Answers[k]; ok && equalAnswer(prev, a) {
+			if relabel {
+				if err := relabelAnswerTx(tx, answerKey(a.Theme, a.Question, in.Participant), next.Profile, next.Academie); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if err := checkID("theme", a.Theme); err != nil {
@@ -305,15 +313,8 @@ func writeAnswers(tx kv.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, 
 				return fmt.Errorf("put answer id index: %w", err)
 			}
 		}
-		b, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encode answer: %w", err)
-		}
-		if err := indexAnswerTx(tx, answers.Get(key), r); err != nil {
+		if err := putAnswerTx(tx, key, answers.Get(key), r); err != nil {
 			return err
-		}
-		if err := answers.Put(key, b); err != nil {
-			return fmt.Errorf("put answer: %w", err)
 		}
 		if err := byParticipant.Put(ikey, append(u64(r.ID), key...)); err != nil {
 			return fmt.Errorf("put answer index: %w", err)
@@ -348,6 +349,43 @@ func writeAnswers(tx kv.Tx, vs *voiceState, in bot.Inbound, now time.Time, old, 
 		if err := byParticipant.Delete(participantKey(in.Participant, a.Theme, a.Question)); err != nil {
 			return fmt.Errorf("delete answer index: %w", err)
 		}
+	}
+	return nil
+}
+
+// relabelAnswerTx gives the stored answer under key the profile and the
+// académie its author corrected, leaving the rest of it as it is (text,
+// times, language, id): its digest row follows, and the digest part of
+// its creation time goes (see indexAnswerTx).
+func relabelAnswerTx(tx kv.Tx, key []byte, profile, academie string) error {
+	answers := tx.Bucket(bucketAnswers)
+	v := answers.Get(key)
+	if v == nil {
+		return nil
+	}
+	r, err := decodeAnswer(v)
+	if err != nil {
+		return fmt.Errorf("answer %s: %w", key, err)
+	}
+	if r.Profile == profile && r.Academie == academie {
+		return nil
+	}
+	r.Profile, r.Academie = profile, academie
+	return putAnswerTx(tx, key, v, r)
+}
+
+// putAnswerTx stores r under key in place of prev, the stored record (nil:
+// none), with its digest row (see indexAnswerTx).
+func putAnswerTx(tx kv.Tx, key, prev []byte, r answerRecord) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode answer: %w", err)
+	}
+	if err := indexAnswerTx(tx, prev, r); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketAnswers).Put(key, b); err != nil {
+		return fmt.Errorf("put answer: %w", err)
 	}
 	return nil
 }

@@ -298,8 +298,8 @@ func TestAnswerIDStableAcrossEdits(t *testing.T) {
 	if q1.Text != "edited" || !q1.CreatedAt.Equal(t0) || !q1.UpdatedAt.Equal(t1) || q1.Profile != "enseignant" {
 		t.Errorf("edited answer = %+v", q1)
 	}
-	if q2.Profile != "parent" {
-		t.Errorf("untouched answer's profile = %q, want the one at the time of writing (parent)", q2.Profile)
+	if q2.Text != "other" || !q2.UpdatedAt.Equal(t0) || q2.Profile != "enseignant" {
+		t.Errorf("untouched answer = %+v, want its text and times kept and the corrected profile", q2)
 	}
 
 	// Removing an answer removes it from both indexes; answering again

@@ -28,7 +28,8 @@ import (
 // chunk, under the period's key alone): every key beginning with the
 // period's key is a chunk of its part, in order. A claimed period is pending until its part is stored; any change to what a digest reads of an answer created in a
 // period (the answer written, edited, deleted or erased, hidden or shown,
-// its author banned or unbanned) deletes the period's entry, pending or
+// its author banned or unbanned, or correcting their profile or
+// académie) deletes the period's entry, pending or
 // done, in the transaction of the change (dropDigestPartTx): a part is
 // stored only over its own pending claim, so a part never outlives a
 // change to its answers, and nothing of an erased answer survives in one.

@@ -3,10 +3,15 @@ package storage
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"consultbot/flows"
 	"consultbot/storage/kv"
 )
 
@@ -185,5 +190,140 @@ func TestDigestPartStoredInChunks(t *testing.T) {
 	apply(t, db, inbound("e4", "telegram:4"), at(12), answerStep("acces", "equipement", "un clavier", at(12)))
 	if got, n := storedParts(t, db), partDataKeys(t, db); len(got) != 0 || n != 0 {
 		t.Errorf("first layout after a change: %d parts, %d data keys; want none", len(got), n)
+	}
+}
+
+// TestCorrectedProfileReachesEveryAnswer corrects a participant's profile
+// and académie after they answered on two days whose digest parts are
+// built: in that commit every answer of theirs, and its digest row, takes
+// the new values and keeps everything else, and the parts of those two
+// days go, not the part of a day they did not answer on; a correction
+// whose commit fails changes none of it. The next step sees the session
+// as stored, and a plain answer then rewrites nothing else.
+func TestCorrectedProfileReachesEveryAnswer(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	day := func(d, h int) time.Time { return time.Date(2026, 3, 1+d, h, 0, 0, 0, time.UTC) }
+	days := []Span{{day(0, 0), day(1, 0)}, {day(1, 0), day(2, 0)}, {day(2, 0), day(3, 0)}}
+	p := "telegram:1"
+	apply(t, db, inbound("e1", p), day(0, 9), answerStep("acces", "equipement", "des tablettes", day(0, 9)))
+	apply(t, db, inbound("e2", p), day(1, 9), answerStep("acces", "besoins", "du réseau", day(1, 9)))
+	apply(t, db, inbound("e3", "telegram:2"), day(2, 9), answerStep("acces", "equipement", "un écran", day(2, 9)))
+	buildParts := func() {
+		t.Helper()
+		token, err := db.ClaimDigestParts(days)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range days {
+			if ok, err := db.StoreDigestPart(s, token, []byte("part")); !ok || err != nil {
+				t.Fatalf("store part of %v: %v, %v", s.Start, ok, err)
+			}
+		}
+	}
+	partStarts := func() []time.Time {
+		t.Helper()
+		var starts []time.Time
+		for _, part := range storedParts(t, db) {
+			starts = append(starts, part.Start)
+		}
+		return starts
+	}
+	rows := func() map[uint64]DigestAnswer {
+		t.Helper()
+		m := map[uint64]DigestAnswer{}
+		if err := db.ForEachDigestAnswer(ctx, time.Time{}, time.Time{}, nil, func(a DigestAnswer) error {
+			a.Text = strings.Clone(a.Text)
+			m[a.ID] = a
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	buildParts()
+	before, err := db.AnswersByParticipant(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowsBefore := rows()
+
+	correct := func(s flows.Session) (flows.Session, []flows.Reply) {
+		s.Profile, s.Academie = "enseignant", "Bordeaux"
+		return s, []flows.Reply{{Text: "c'est corrigé"}}
+	}
+	// A correction whose commit fails changes nothing.
+	if _, err := db.Apply(ctx, inbound("e4-failed", p), day(3, 9), func(s flows.Session) (flows.Session, []flows.Reply) {
+		s, r := correct(s)
+		s.Answers["wrong/key"] = flows.Answer{Theme: "acces", Question: "q9", Text: "x"}
+		return s, r
+	}); err == nil {
+		t.Fatal("Apply with a misfiled answer: no error")
+	}
+	if got, err := db.AnswersByParticipant(p); err != nil || !cmp.Equal(got, before) {
+		t.Errorf("answers after a failed correction (-before +after):\n%s", cmp.Diff(before, got))
+	}
+	if got := partStarts(); len(got) != 3 {
+		t.Errorf("parts of the days starting %v after a failed correction, want all three", got)
+	}
+	apply(t, db, inbound("e4", p), day(3, 9), correct)
+
+	after, err := db.AnswersByParticipant(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Fatalf("%d answers after the correction, want %d", len(after), len(before))
+	}
+	rowsAfter := rows()
+	if len(rowsAfter) != len(rowsBefore) {
+		t.Errorf("%d digest rows after the correction, want %d", len(rowsAfter), len(rowsBefore))
+	}
+	for i, a := range after {
+		want := before[i]
+		want.Profile, want.Academie = "enseignant", "Bordeaux"
+		if diff := cmp.Diff(want, a); diff != "" {
+			t.Errorf("answer %d after the correction (-want +got):\n%s", a.ID, diff)
+		}
+		wantRow := rowsBefore[a.ID]
+		wantRow.Profile, wantRow.Academie = "enseignant", "Bordeaux"
+		if diff := cmp.Diff(wantRow, rowsAfter[a.ID]); diff != "" {
+			t.Errorf("digest row of answer %d after the correction (-want +got):\n%s", a.ID, diff)
+		}
+	}
+	if got := partStarts(); len(got) != 1 || !got[0].Equal(day(2, 0)) {
+		t.Errorf("parts of the days starting %v after the correction, want the third day's only", got)
+	}
+
+	// The session holds the correction: an answer given next is stored
+	// with it, and leaves the other answers and days alone.
+	buildParts()
+	stored, ok, err := db.Session(p)
+	if err != nil || !ok {
+		t.Fatalf("Session: %v, %v", ok, err)
+	}
+	plain := func(s flows.Session) (flows.Session, []flows.Reply) {
+		if !reflect.DeepEqual(s, stored) {
+			t.Errorf("step after the correction (-stored +seen):\n%s", cmp.Diff(stored, s))
+		}
+		s.Answers[flows.AnswerKey("acces", "usages")] = flows.Answer{Theme: "acces", Question: "usages", Text: "en classe",
+			CreatedAt: day(3, 10), UpdatedAt: day(3, 10)}
+		return s, nil
+	}
+	apply(t, db, inbound("e5", p), day(3, 10), plain)
+	got, err := db.AnswersByParticipant(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d answers, want 3", len(got))
+	}
+	for _, a := range got {
+		if a.Profile != "enseignant" || a.Academie != "Bordeaux" {
+			t.Errorf("answer %s/%s: profile %q, académie %q; want the corrected ones", a.Theme, a.Question, a.Profile, a.Academie)
+		}
+	}
+	if got := partStarts(); len(got) != 3 {
+		t.Errorf("parts of the days starting %v after a plain answer on another day, want all three", got)
 	}
 }

@@ -48,8 +48,10 @@ func encodeSession(s flows.Session, stamp uint64) ([]byte, error) {
 }
 
 // answerRecord is how an answer is stored under theme/question/participant.
-// It carries the participant's details at the time of writing so that an
-// export reads one bucket.
+// It carries the participant's details so that an export reads one bucket:
+// their profile and académie as they stand (a correction rewrites every
+// answer of theirs, see relabelAnswerTx), the rest as at the time of
+// writing.
 type answerRecord struct {
 	V           int    `json:"v"`
 	ID          uint64 `json:"id"`
@@ -279,8 +281,9 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 	return r
 }
 
-// Answer is a read view of one stored answer with the participant's details
-// at the time it was written.
+// Answer is a read view of one stored answer with the participant's
+// details: their profile and académie as they stand, the rest as when
+// the answer was written.
 type Answer struct {
 	// ID is stable for the answer's life, across edits, so that organisers
 	// can refer to it (to hide it, for example).

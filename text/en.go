@@ -199,6 +199,7 @@ var english = Catalog{
 		},
 		ResumedSaved:     "Picking up at the question where you stopped: thank you, noted.",
 		ProfileSet:       "Corrected: you are answering as “%s”.",
+		EarlierToo:       "This applies to your earlier answers too.",
 		ProfileChangeAsk: "You are currently answering as “%s”. Choose your profile:",
 		AcademieCurrent:  "Académie given so far: %s.",
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +

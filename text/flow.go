@@ -136,6 +136,10 @@ type Flow struct {
 	ResumedSaved string
 	// ProfileSet notes a profile corrected by typing: %s the profile.
 	ProfileSet string
+	// EarlierToo follows the note of a corrected profile or académie when
+	// the person had answered already: the answers given before count
+	// under the new one too.
+	EarlierToo string
 	// ProfileChangeAsk asks for the profile again: %s the current one.
 	ProfileChangeAsk string
 	// AcademieCurrent notes the académie before it is asked again: %s

@@ -199,6 +199,7 @@ var french = Catalog{
 		},
 		ResumedSaved:     "Reprise à la question en cours : merci, c'est noté.",
 		ProfileSet:       "C'est corrigé : vous répondez en tant que « %s ».",
+		EarlierToo:       "Cela vaut aussi pour vos réponses précédentes.",
 		ProfileChangeAsk: "Vous répondez actuellement en tant que « %s ». Choisissez votre profil :",
 		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
 		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
