@@ -61,6 +61,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	export := fs.Bool("export", true, "measure the exports too")
 	parts := fs.Bool("parts", true, "keep digest parts of the days the digests read (false: read every text each time, as before)")
 	keep := fs.Bool("keep", true, "with -parts, build the parts of the ended days after the daily digest as the schedule does (organiser.KeepDigestParts), before the whole-store digests (false: the first whole-store digest builds them)")
+	repeat := fs.Duration("repeat", 0, "run each digest again and again until this long has passed, so that the writes measured during it are many (a daily digest lasts a second or two: some 150 writes at participants' pace, too few for a sound p99); the keeping of parts runs once")
 	headroom := headroomFlag(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
 	memProfile := fs.String("memprofile", "", "write a profile of the memory allocated during the digests (writers included) to this file")
@@ -179,6 +180,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		for _, wy := range ways {
 			var d digest.Digest
+			var runs []time.Duration
 			prefix := *tracePrefix
 			if wy.name != "index" {
 				prefix = ""
@@ -186,16 +188,25 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 			settle()
 			peak, took, err := measure(func() error {
 				return traced(prefix, period.short, func() error {
-					var err error
-					d, err = wy.compute(period.since, period.until)
-					return err
+					for start := time.Now(); len(runs) == 0 || time.Since(start) < *repeat; {
+						began := time.Now()
+						var err error
+						if d, err = wy.compute(period.since, period.until); err != nil {
+							return err
+						}
+						runs = append(runs, time.Since(began))
+					}
+					return nil
 				})
 			})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "digest %s, %s: %v, %d new of %d contributions, %s\n", period.name, wy.name,
-				took.Round(time.Millisecond), d.Period.Contributions, d.Total.Contributions, peak)
+				runs[0].Round(time.Millisecond), d.Period.Contributions, d.Total.Contributions, peak)
+			if len(runs) > 1 {
+				fmt.Fprintf(stdout, "  run %d times in %v: median %v\n", len(runs), took.Round(time.Millisecond), median(runs).Round(time.Millisecond))
+			}
 			during()
 		}
 	}
@@ -226,6 +237,12 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "writes, during export: %s\n", w.take())
 	}
 	return nil
+}
+
+// median returns the middle of d, which it sorts.
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
 }
 
 // fullScanDigest computes a digest the way it was done before the digest
