@@ -971,7 +971,7 @@ func needsCheck(n string) bool {
 	if n == "" || len(n) >= 3 && strings.Count(n, n[:1]) == len(n) {
 		return true // nothing readable, or « aaaa »
 	}
-	if checkWords[n] || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
+	if checkWords[n] || approves(n) || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
 		return true
 	}
 	// « oui oui oui », « non merci non »: every word a yes or a no.
@@ -995,6 +995,52 @@ var (
 		"supprimer supprimez du garde garder gardez keep rien laisse ne veux t do want agree the de moi aussi vraiment bien " +
 		"sur certain certaine evidemment go ahead please svp stp fine then")
 )
+
+// Approvals of what is in sight, in any words: « c'est bon », « cest bon
+// pour moi », « ça me va », « nickel », « parfait », « looks good ». A
+// message approves when one of its words (or pairs of words) says so and
+// every other word is one that goes with it: « c'est bon pour les
+// tablettes » says something else.
+var (
+	approveCore = wordSet("oui ouais ouai ouaip ok okay oki dac daccord accord bien nickel parfait impeccable top super " +
+		"genial exact exactement correct juste voila valide valider validez confirme confirmer convient cbon " +
+		"yes yep yeah good fine great perfect right sure cool")
+	approvePhrases = []string{"c est bon", "cest bon", "c bon", "tout bon", "tout est bon", "c est ca", "cest ca", "c ca",
+		"ca me va", "ca va", "me va", "garde la", "gardez la", "garde le", "gardez le", "on garde", "je garde", "that s it", "that s right", "looks good", "sounds good", "all good"}
+	approveOK = wordSet("c est cest ca sa me m moi pour tout a fait tres trop vraiment comme je j le la l ce cela " +
+		"ma reponse ok on garde gardez garder sur bon va it s that is this looks sounds all very for my answer keep")
+)
+
+// approves reports a short message that approves what is in sight, as
+// « oui » does.
+func approves(n string) bool {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > 8 {
+		return false
+	}
+	core := false
+	for _, w := range words {
+		switch {
+		case approveCore[w]:
+			core = true
+		case !approveOK[w]:
+			return false
+		}
+	}
+	padded := " " + n + " "
+	return core || slices.ContainsFunc(approvePhrases, func(p string) bool { return strings.Contains(padded, " "+p+" ") })
+}
+
+// hesitations are messages that say nothing yet: « attends », « euh »,
+// « hmm ».
+var hesitations = wordSet("attends attendez attend euh heu hmm hum bah ben bof quoi hein wait hold on minute seconde sec " +
+	"je reflechis une un")
+
+// hesitates reports a message made of hesitations only.
+func hesitates(n string) bool {
+	words := strings.Fields(n)
+	return len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !hesitations[w] })
+}
 
 // phraseSet is the set of the phrases of "a|b|c".
 func phraseSet(s string) map[string]bool {

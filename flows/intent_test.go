@@ -220,7 +220,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "stop", false
 	case first == catalog.For(s.Lang).Reminders.NotOn:
 		return "noreminders", false
-	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt:
+	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt &&
+		(s.Pending == nil || got.Pending.Text != s.Pending.Text):
+		// A new text in question; the same one asked again is no check.
 		return "check", false
 	case first == msg.Greeting || first == msg.Hello:
 		return "greeting", false

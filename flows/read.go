@@ -85,7 +85,7 @@ func (st *step) text(raw string) {
 			}
 		}
 	}
-	if s.Stage == StageQuestion && st.reviewed() != nil && st.pending() == nil && validateWords[short] {
+	if s.Stage == StageQuestion && st.reviewed() != nil && st.pending() == nil && (validateWords[short] || approves(short)) {
 		// « valider » below the recap of the theme just completed: it is
 		// validated now, as moving on would, and the question stays.
 		st.validateReviewed()
@@ -116,9 +116,13 @@ func (st *step) text(raw string) {
 		// « retour » or « plus tard » typed there are the question's own
 		// ways on, not a new answer to store.
 		r, opts := st.questionPrompt()
-		if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
+		if cr := st.checkReading(text); cr.kind != readAnswer {
+			rd = cr
+		} else if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
 			s.Pending = nil
 			rd = qr
+		} else if rd.kind == readCheck || hesitates(short) {
+			rd = reading{kind: readUnclear}
 		}
 	}
 	switch rd.kind {
@@ -207,6 +211,33 @@ func (st *step) text(raw string) {
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
+}
+
+// checkReading reads at « Est-ce votre réponse ? » the yes in any words
+// (« c'est bon », « ça me va », « c'est bon pour moi ») and the buttons'
+// numbers, which keep or rewrite the text in question; anything else
+// reads as an answer, for the caller to read further. The text in
+// question is never lost to a reflex: only a real new answer takes its
+// place.
+func (st *step) checkReading(text string) reading {
+	_, opts := st.current()
+	if signedNumber(text) {
+		return reading{kind: readNoOption}
+	}
+	n := ""
+	if utf8.RuneCountInString(text) <= maxIntentLen {
+		n = normalize(text)
+	}
+	if i, ok := optionNumber(n); ok {
+		if i >= 1 && i <= len(opts) {
+			return reading{kind: readOption, opt: opts[i-1]}
+		}
+		return reading{kind: readNoOption}
+	}
+	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && approves(n) {
+		return reading{kind: readOption, opt: opts[i]}
+	}
+	return reading{kind: readAnswer}
 }
 
 // validateWords validate a theme, typed below its recap.
