@@ -302,6 +302,16 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "vice-rectorat", false
 		}
 	case "review", "recap":
+		if got.Stage == StageReview && len(got.Answers) < len(s.Answers) {
+			th := m.Questionnaire().Theme(got.Theme)
+			for i, q := range th.Questions {
+				if _, ok := got.Answers[AnswerKey(th.ID, q.ID)]; !ok {
+					if _, had := s.Answers[AnswerKey(th.ID, q.ID)]; had {
+						return fmt.Sprintf("remove:%d", i+1), false
+					}
+				}
+			}
+		}
 		if got.Stage == StageEdit {
 			th := m.Questionnaire().Theme(got.Theme)
 			return fmt.Sprintf("edit:%d", th.questionIndex(got.Question)+1), false

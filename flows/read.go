@@ -85,6 +85,21 @@ func (st *step) text(raw string) {
 			}
 		}
 	}
+	if s.Stage == StageQuestion && st.pending() == nil {
+		// « supprimer 2 »: the same numbers, removed rather than changed,
+		// then that theme's review.
+		if n, ok := removeNumber(short); ok {
+			th := st.m.q.Theme(s.Theme)
+			if rt := st.reviewed(); rt != nil {
+				th = rt
+			}
+			if n >= 1 && n <= len(th.Questions) {
+				s.Theme, s.Reviewed = th.ID, ""
+				st.remove(th.Questions[n-1].ID)
+				return
+			}
+		}
+	}
 	if s.Stage == StageQuestion && st.reviewed() != nil && st.pending() == nil && (validateWords[short] || approves(short)) {
 		// « valider » below the recap of the theme just completed: it is
 		// validated now, as moving on would, and the question stays.
