@@ -124,6 +124,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// erases nothing.
 		return reading{kind: readHowTo, topic: t}
 	}
+	if rd, ok := processQuestion(text, n, true); ok {
+		// Before the options: « on peut revenir en arrière ? » explains
+		// the way back rather than taking it.
+		return rd
+	}
 	if rd, ok := correction(n, q); ok {
 		// Before the numbers: « oups, j'habite dans le 93 ».
 		return rd
@@ -211,6 +216,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 	if isLeaving(n) {
 		// The words of the pause button, where it is not offered.
 		return reading{kind: readLeave}
+	}
+	if rd, ok := processQuestion(text, n, false); ok {
+		// « je veux effacer ma réponse »: a request about the
+		// conversation that no option or command carries out.
+		return rd
 	}
 	if !open {
 		if named, ok := severalProfiles(n, opts, q); ok && len(named) == 1 {
@@ -814,6 +824,44 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse", "a ce truc", "a tout ca",
 	"a ce questionnaire", "a votre truc"}
 
+// Requests for the meaning of a few words of the question: « je ne
+// comprends pas bien ce que veut dire « à distance » », « I don't
+// understand what you mean by remote ». Why one does not understand
+// something (« je ne comprends pas pourquoi l'ENT est si compliqué ») is
+// an answer.
+var (
+	meaningLeads = []string{"je ne comprends pas", "je ne comprend pas", "je comprends pas", "je comprend pas", "jcomprends pas",
+		"jcomprend pas", "j ai pas compris", "jai pas compris", "je n ai pas compris", "je ne sais pas", "je sais pas",
+		"i don t understand", "i dont understand", "i do not understand", "i don t know", "i m not sure"}
+	meaningAdverbs = []string{"tres bien", "bien", "trop", "vraiment", "really", "quite"}
+	meaningAsks    = []string{"ce que veut dire", "ce que veulent dire", "ce que ca veut dire", "ce que signifie", "ce que signifient",
+		"ce qu on entend par", "ce que vous entendez par", "ce que vous voulez dire par", "ce qu est", "le mot", "l expression",
+		"what you mean by", "what is meant by", "what means", "the word", "what"}
+)
+
+// asksMeaning reports a request for the meaning of at most five words.
+func asksMeaning(n string) bool {
+	led := false
+	for _, l := range meaningLeads {
+		if rest, ok := strings.CutPrefix(n, l+" "); ok {
+			n, led = rest, true
+			break
+		}
+	}
+	for _, a := range meaningAdverbs {
+		if rest, ok := strings.CutPrefix(n, a+" "); ok {
+			n = rest
+			break
+		}
+	}
+	for _, a := range meaningAsks {
+		if rest, ok := strings.CutPrefix(n, a+" "); ok && len(strings.Fields(rest)) <= 5 {
+			return led || a != "what" // « what about free wifi » is an answer
+		}
+	}
+	return false
+}
+
 // isHelp reports a request for help: « ? », « aide », « je comprends
 // pas la question », « un exemple ? ».
 func isHelp(raw, n string) bool {
@@ -842,6 +890,9 @@ func isHelp(raw, n string) bool {
 		if rest, ok := strings.CutPrefix(n, h+" "); ok && len(strings.Fields(rest)) <= 3 {
 			return true
 		}
+	}
+	if asksMeaning(n) {
+		return true
 	}
 	if words := strings.Fields(n); len(words) <= 7 && (strings.HasSuffix(n, " exemple") || strings.HasSuffix(n, " example")) {
 		return true

@@ -265,6 +265,12 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "howto:" + topic, false
 		}
 	}
+	switch first {
+	case msg.AnswersNext:
+		return "howto:" + howToChange, false
+	case catalogFor(s.Lang, false, "").Privacy.DataCorrect:
+		return "howto:" + howToCorrect, false
+	}
 	switch {
 	case first == msg.NoBack:
 		return "noback", false
