@@ -984,21 +984,26 @@ var (
 
 // isGreeting reports a message that only greets or says one is back.
 func isGreeting(n string) bool {
+	core, only := madeOf(n, greetingCore, greetingWords)
+	return only && core
+}
+
+// madeOf reports whether n is one to eight words, each of core or with
+// (only), and whether one of them is of core.
+func madeOf(n string, core, with map[string]bool) (hasCore, only bool) {
 	words := strings.Fields(n)
 	if len(words) == 0 || len(words) > 8 {
-		return false
+		return false, false
 	}
-	core := false
 	for _, w := range words {
 		switch {
-		case greetingCore[w]:
-			core = true
-		case greetingWords[w]:
-		default:
-			return false
+		case core[w]:
+			hasCore = true
+		case !with[w]:
+			return false, false
 		}
 	}
-	return core
+	return hasCore, true
 }
 
 // checkWords are the messages that may be an answer but are more likely a
@@ -1065,18 +1070,9 @@ var (
 // approves reports a short message that approves what is in sight, as
 // « oui » does.
 func approves(n string) bool {
-	words := strings.Fields(n)
-	if len(words) == 0 || len(words) > 8 {
+	core, only := madeOf(n, approveCore, approveOK)
+	if !only {
 		return false
-	}
-	core := false
-	for _, w := range words {
-		switch {
-		case approveCore[w]:
-			core = true
-		case !approveOK[w]:
-			return false
-		}
 	}
 	padded := " " + n + " "
 	return core || slices.ContainsFunc(approvePhrases, func(p string) bool { return strings.Contains(padded, " "+p+" ") })
