@@ -127,9 +127,10 @@ func (st *step) text(raw string) {
 	}
 	rd := st.read(text)
 	if p := st.pending(); p != nil && p.Kind == PendingCheck && rd.kind != readOption && rd.kind != readCommand {
-		// « Est-ce votre réponse ? » offers only yes and no; « passer »,
-		// « retour » or « plus tard » typed there are the question's own
-		// ways on, not a new answer to store.
+		// « Est-ce votre réponse ? » offers only yes and no, said in any
+		// words; « passer », « retour » or « plus tard » typed there are
+		// the question's own ways on, and a reflex (« bof », « attends »)
+		// is not understood: none is a new answer to store.
 		r, opts := st.questionPrompt()
 		if cr := st.checkReading(text); cr.kind != readAnswer {
 			rd = cr
