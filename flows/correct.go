@@ -97,6 +97,114 @@ func howTo(raw, n string) (string, bool) {
 	return "", false
 }
 
+// More topics of a question about the conversation itself (readHowTo):
+// changing or removing one answer, correcting the profile or the
+// académie, going back, changing theme.
+const (
+	howToChange   = "change"
+	howToCorrect  = "correct"
+	howToNavigate = "navigate"
+)
+
+// processTopic is a topic of the conversation and the words that name it.
+type processTopic struct {
+	topic string
+	words map[string]bool
+}
+
+// Questions about the conversation itself, in the person's own words:
+// « Est-ce que mes réponses seront lues par quelqu'un du ministère ? »,
+// « combien de questions il reste ? », « on peut revenir en arrière ? »,
+// « je peux changer d'académie ? ». What decides is the vocabulary: every
+// word is one of the conversation (processTopics) or one that carries no
+// subject (processGlue); a single word about the subject (« écrans »,
+// « parents », « devoirs ») makes it an answer, question or not:
+// « Comment faire accepter les écrans aux parents ? ».
+var (
+	// processTopics name each topic, strongest first: a message is read
+	// as the first topic one of its words names.
+	processTopics = []processTopic{
+		{howToCorrect, wordSet("profil academie departement ville statut role region profile academy location")},
+		{howToNavigate, wordSet("theme themes menu sujet")},
+		{howToChange, changeWords},
+		{howToErase, wordSet("effacer efface effacez effacent supprimer supprime supprimez perdu perdue perdus perdre perd " +
+			"delete erase erased deleted lost lose wipe")},
+		{howToNavigate, wordSet("revenir retour retourner arriere precedente precedent back previous")},
+		{aboutLength, wordSet("arreter arrete arret stop stopper pause tard quitter combien reste " +
+			"restent restantes temps long longue duree obligatoire obligatoires oblige obligee later quit many left " +
+			"compulsory mandatory remaining finish")},
+		{aboutBot, wordSet("robot bot humain humaine vraie personne quelqu derriere ia chatgpt gpt machine automatique lu lue lues " +
+			"lus lira liront lire lit lisent voit verra verront ministere gouvernement human real someone anyone ai " +
+			"read reads ministry")},
+		{aboutAnonymous, wordSet("anonyme anonymes anonymat confidentiel confidentielle confidentiels nom identite apparait apparaitre " +
+			"anonymous confidential name identity private")},
+	}
+	changeWords = wordSet("changer change modifier modifie corriger corrige edit modify correct")
+	// processGlue are the words that go with them: pronouns, articles,
+	// auxiliaries, question words, and the conversation's own nouns.
+	processGlue = wordSet("je j tu t vous on il ils elle y a as ai avez ont est es sont c ce ca cela que qu qui quoi si " +
+		"ne n pas mes ma mon me m les la le l des de du d un une au aux en par pour sur avec dans tout toute tous toutes " +
+		"peux peut pouvez puis dois doit devez faut faire fait fais comment quand ou pourquoi combien possible " +
+		"vraiment bien encore apres avant moi toi nous vos votre etre sera seront va vont veux voudrais voulez veut " +
+		"aimerais donc alors bon ben mais et ok fait sinon juste question questions reponse reponses donnees " +
+		"repondre plus autre cette ces celle pendant consultation questionnaire quelque part " +
+		"i me my you your we it is are will be can could do does how what who when where if the a an to of for all " +
+		"still there this that way answer answers again go really not or")
+	// interrogatives make a message a question without a question mark:
+	// « comment arrêter », « combien de questions il reste ».
+	interrogatives = wordSet("comment combien qui quand pourquoi est how what who when can could do does is are will")
+)
+
+// processQuestion reads a question about the conversation itself, and
+// what answers it. asked says the message is asked, not requested:
+// « on peut revenir en arrière ? » is explained, « je veux revenir en
+// arrière » goes back (the caller reads requests after the options).
+func processQuestion(raw, n string, asked bool) (reading, bool) {
+	words := strings.Fields(n)
+	if len(words) < 2 || len(words) > 16 {
+		return reading{}, false
+	}
+	if asked != (strings.Contains(raw, "?") || interrogatives[words[0]] || strings.HasPrefix(n, "est ce")) {
+		return reading{}, false
+	}
+	if !asked {
+		if _, lead := stripLead(n); !lead {
+			return reading{}, false
+		}
+	}
+	named := func(w string) bool {
+		return slices.ContainsFunc(processTopics, func(t processTopic) bool { return t.words[w] })
+	}
+	if slices.ContainsFunc(words, func(w string) bool { return !named(w) && !processGlue[w] }) {
+		return reading{}, false // a word about something else: the subject
+	}
+	topic := ""
+	for _, t := range processTopics {
+		has := func(w string) bool { return t.words[w] }
+		if t.topic == howToCorrect && !slices.ContainsFunc(words, func(w string) bool { return changeWords[w] }) {
+			continue // « c'est quoi une académie ? » asks for no change
+		}
+		if slices.ContainsFunc(words, has) {
+			topic = t.topic
+			break
+		}
+	}
+	switch topic {
+	case "":
+		return reading{}, false
+	case aboutLength, aboutBot, aboutAnonymous:
+		return reading{kind: readAbout, topic: topic}, true
+	case howToNavigate:
+		return reading{kind: readHelp}, true
+	case howToErase:
+		if slices.Contains(words, "reponse") || slices.Contains(words, "answer") {
+			// One answer, not everything: how to change it.
+			return reading{kind: readHowTo, topic: howToChange}, true
+		}
+	}
+	return reading{kind: readHowTo, topic: topic}, true
+}
+
 // howTo answers a question about a command: what it does and how to run
 // it. At the consent, the details of what is kept answer it.
 func (st *step) howTo(topic string) {
@@ -104,8 +212,9 @@ func (st *step) howTo(topic string) {
 	case st.s.Stage == StageConsent:
 		st.consentDetails()
 		return
-	case st.erasePending():
-		// What erasing removes, with the confirmation's buttons.
+	case st.erasePending(), topic == howToChange && (st.s.Stage == StageReview || st.s.Stage == StageEdit):
+		// What erasing removes, with the confirmation's buttons; how to
+		// change an answer, where answers are changed.
 		st.help()
 		return
 	}
@@ -116,8 +225,13 @@ func (st *step) howTo(topic string) {
 // howToText is the answer to a question about a command: reminders
 // where the channel cannot write later are not offered at all.
 func (st *step) howToText(topic string) string {
-	if topic == howToReminders && !st.later {
+	switch {
+	case topic == howToReminders && !st.later:
 		return st.rmsg().Unavailable
+	case topic == howToChange:
+		return st.msg().AnswersNext
+	case topic == howToCorrect:
+		return st.pmsg().DataCorrect
 	}
 	return st.msg().HowTo[topic]
 }

@@ -124,6 +124,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// erases nothing.
 		return reading{kind: readHowTo, topic: t}
 	}
+	if rd, ok := processQuestion(text, n, true); ok {
+		// Before the options: « on peut revenir en arrière ? » explains
+		// the way back rather than taking it.
+		return rd
+	}
 	if rd, ok := correction(n, q); ok {
 		// Before the numbers: « oups, j'habite dans le 93 ».
 		return rd
@@ -211,6 +216,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 	if isLeaving(n) {
 		// The words of the pause button, where it is not offered.
 		return reading{kind: readLeave}
+	}
+	if rd, ok := processQuestion(text, n, false); ok {
+		// « je veux effacer ma réponse »: a request about the
+		// conversation that no option or command carries out.
+		return rd
 	}
 	if !open {
 		if named, ok := severalProfiles(n, opts, q); ok && len(named) == 1 {
@@ -814,6 +824,44 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse", "a ce truc", "a tout ca",
 	"a ce questionnaire", "a votre truc"}
 
+// Requests for the meaning of a few words of the question: « je ne
+// comprends pas bien ce que veut dire « à distance » », « I don't
+// understand what you mean by remote ». Why one does not understand
+// something (« je ne comprends pas pourquoi l'ENT est si compliqué ») is
+// an answer.
+var (
+	meaningLeads = []string{"je ne comprends pas", "je ne comprend pas", "je comprends pas", "je comprend pas", "jcomprends pas",
+		"jcomprend pas", "j ai pas compris", "jai pas compris", "je n ai pas compris", "je ne sais pas", "je sais pas",
+		"i don t understand", "i dont understand", "i do not understand", "i don t know", "i m not sure"}
+	meaningAdverbs = []string{"tres bien", "bien", "trop", "vraiment", "really", "quite"}
+	meaningAsks    = []string{"ce que veut dire", "ce que veulent dire", "ce que ca veut dire", "ce que signifie", "ce que signifient",
+		"ce qu on entend par", "ce que vous entendez par", "ce que vous voulez dire par", "ce qu est", "le mot", "l expression",
+		"what you mean by", "what is meant by", "what means", "the word", "what"}
+)
+
+// asksMeaning reports a request for the meaning of at most five words.
+func asksMeaning(n string) bool {
+	led := false
+	for _, l := range meaningLeads {
+		if rest, ok := strings.CutPrefix(n, l+" "); ok {
+			n, led = rest, true
+			break
+		}
+	}
+	for _, a := range meaningAdverbs {
+		if rest, ok := strings.CutPrefix(n, a+" "); ok {
+			n = rest
+			break
+		}
+	}
+	for _, a := range meaningAsks {
+		if rest, ok := strings.CutPrefix(n, a+" "); ok && len(strings.Fields(rest)) <= 5 {
+			return led || a != "what" // « what about free wifi » is an answer
+		}
+	}
+	return false
+}
+
 // isHelp reports a request for help: « ? », « aide », « je comprends
 // pas la question », « un exemple ? ».
 func isHelp(raw, n string) bool {
@@ -842,6 +890,9 @@ func isHelp(raw, n string) bool {
 		if rest, ok := strings.CutPrefix(n, h+" "); ok && len(strings.Fields(rest)) <= 3 {
 			return true
 		}
+	}
+	if asksMeaning(n) {
+		return true
 	}
 	if words := strings.Fields(n); len(words) <= 7 && (strings.HasSuffix(n, " exemple") || strings.HasSuffix(n, " example")) {
 		return true
@@ -933,21 +984,26 @@ var (
 
 // isGreeting reports a message that only greets or says one is back.
 func isGreeting(n string) bool {
+	core, only := madeOf(n, greetingCore, greetingWords)
+	return only && core
+}
+
+// madeOf reports whether n is one to eight words, each of core or with
+// (only), and whether one of them is of core.
+func madeOf(n string, core, with map[string]bool) (hasCore, only bool) {
 	words := strings.Fields(n)
 	if len(words) == 0 || len(words) > 8 {
-		return false
+		return false, false
 	}
-	core := false
 	for _, w := range words {
 		switch {
-		case greetingCore[w]:
-			core = true
-		case greetingWords[w]:
-		default:
-			return false
+		case core[w]:
+			hasCore = true
+		case !with[w]:
+			return false, false
 		}
 	}
-	return core
+	return hasCore, true
 }
 
 // checkWords are the messages that may be an answer but are more likely a
@@ -971,7 +1027,7 @@ func needsCheck(n string) bool {
 	if n == "" || len(n) >= 3 && strings.Count(n, n[:1]) == len(n) {
 		return true // nothing readable, or « aaaa »
 	}
-	if checkWords[n] || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
+	if checkWords[n] || approves(n) || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
 		return true
 	}
 	// « oui oui oui », « non merci non »: every word a yes or a no.
@@ -995,6 +1051,43 @@ var (
 		"supprimer supprimez du garde garder gardez keep rien laisse ne veux t do want agree the de moi aussi vraiment bien " +
 		"sur certain certaine evidemment go ahead please svp stp fine then")
 )
+
+// Approvals of what is in sight, in any words: « c'est bon », « cest bon
+// pour moi », « ça me va », « nickel », « parfait », « looks good ». A
+// message approves when one of its words (or pairs of words) says so and
+// every other word is one that goes with it: « c'est bon pour les
+// tablettes » says something else.
+var (
+	approveCore = wordSet("oui ouais ouai ouaip ok okay oki dac daccord accord bien nickel parfait impeccable top super " +
+		"genial exact exactement correct juste voila valide valider validez confirme confirmer convient cbon " +
+		"yes yep yeah good fine great perfect right sure cool")
+	approvePhrases = []string{"c est bon", "cest bon", "c bon", "tout bon", "tout est bon", "c est ca", "cest ca", "c ca",
+		"ca me va", "ca va", "me va", "garde la", "gardez la", "garde le", "gardez le", "on garde", "je garde", "that s it", "that s right", "looks good", "sounds good", "all good"}
+	approveOK = wordSet("c est cest ca sa me m moi pour tout a fait tres trop vraiment comme je j le la l ce cela " +
+		"ma reponse ok on garde gardez garder sur bon va it s that is this looks sounds all very for my answer keep")
+)
+
+// approves reports a short message that approves what is in sight, as
+// « oui » does.
+func approves(n string) bool {
+	core, only := madeOf(n, approveCore, approveOK)
+	if !only {
+		return false
+	}
+	padded := " " + n + " "
+	return core || slices.ContainsFunc(approvePhrases, func(p string) bool { return strings.Contains(padded, " "+p+" ") })
+}
+
+// hesitations are messages that say nothing yet: « attends », « euh »,
+// « hmm ».
+var hesitations = wordSet("attends attendez attend euh heu hmm hum bah ben bof quoi hein wait hold on minute seconde sec " +
+	"je reflechis une un")
+
+// hesitates reports a message made of hesitations only.
+func hesitates(n string) bool {
+	words := strings.Fields(n)
+	return len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !hesitations[w] })
+}
 
 // phraseSet is the set of the phrases of "a|b|c".
 func phraseSet(s string) map[string]bool {

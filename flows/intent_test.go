@@ -220,7 +220,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "stop", false
 	case first == catalog.For(s.Lang).Reminders.NotOn:
 		return "noreminders", false
-	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt:
+	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt &&
+		(s.Pending == nil || got.Pending.Text != s.Pending.Text):
+		// A new text in question; the same one asked again is no check.
 		return "check", false
 	case first == msg.Greeting || first == msg.Hello:
 		return "greeting", false
@@ -263,6 +265,12 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "howto:" + topic, false
 		}
 	}
+	switch first {
+	case msg.AnswersNext:
+		return "howto:" + howToChange, false
+	case catalogFor(s.Lang, false, "").Privacy.DataCorrect:
+		return "howto:" + howToCorrect, false
+	}
 	switch {
 	case first == msg.NoBack:
 		return "noback", false
@@ -300,6 +308,16 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "vice-rectorat", false
 		}
 	case "review", "recap":
+		if got.Stage == StageReview && len(got.Answers) < len(s.Answers) {
+			th := m.Questionnaire().Theme(got.Theme)
+			for i, q := range th.Questions {
+				if _, ok := got.Answers[AnswerKey(th.ID, q.ID)]; !ok {
+					if _, had := s.Answers[AnswerKey(th.ID, q.ID)]; had {
+						return fmt.Sprintf("remove:%d", i+1), false
+					}
+				}
+			}
+		}
 		if got.Stage == StageEdit {
 			th := m.Questionnaire().Theme(got.Theme)
 			return fmt.Sprintf("edit:%d", th.questionIndex(got.Question)+1), false

@@ -85,7 +85,22 @@ func (st *step) text(raw string) {
 			}
 		}
 	}
-	if s.Stage == StageQuestion && st.reviewed() != nil && st.pending() == nil && validateWords[short] {
+	if s.Stage == StageQuestion && st.pending() == nil {
+		// « supprimer 2 »: the same numbers, removed rather than changed,
+		// then that theme's review.
+		if n, ok := removeNumber(short); ok {
+			th := st.m.q.Theme(s.Theme)
+			if rt := st.reviewed(); rt != nil {
+				th = rt
+			}
+			if n >= 1 && n <= len(th.Questions) {
+				s.Theme, s.Reviewed = th.ID, ""
+				st.remove(th.Questions[n-1].ID)
+				return
+			}
+		}
+	}
+	if s.Stage == StageQuestion && st.reviewed() != nil && st.pending() == nil && (validateWords[short] || approves(short)) {
 		// « valider » below the recap of the theme just completed: it is
 		// validated now, as moving on would, and the question stays.
 		st.validateReviewed()
@@ -112,13 +127,18 @@ func (st *step) text(raw string) {
 	}
 	rd := st.read(text)
 	if p := st.pending(); p != nil && p.Kind == PendingCheck && rd.kind != readOption && rd.kind != readCommand {
-		// « Est-ce votre réponse ? » offers only yes and no; « passer »,
-		// « retour » or « plus tard » typed there are the question's own
-		// ways on, not a new answer to store.
+		// « Est-ce votre réponse ? » offers only yes and no, said in any
+		// words; « passer », « retour » or « plus tard » typed there are
+		// the question's own ways on, and a reflex (« bof », « attends »)
+		// is not understood: none is a new answer to store.
 		r, opts := st.questionPrompt()
-		if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
+		if cr := st.checkReading(text); cr.kind != readAnswer {
+			rd = cr
+		} else if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
 			s.Pending = nil
 			rd = qr
+		} else if rd.kind == readCheck || hesitates(short) {
+			rd = reading{kind: readUnclear}
 		}
 	}
 	switch rd.kind {
@@ -207,6 +227,33 @@ func (st *step) text(raw string) {
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
+}
+
+// checkReading reads at « Est-ce votre réponse ? » the yes in any words
+// (« c'est bon », « ça me va », « c'est bon pour moi ») and the buttons'
+// numbers, which keep or rewrite the text in question; anything else
+// reads as an answer, for the caller to read further. The text in
+// question is never lost to a reflex: only a real new answer takes its
+// place.
+func (st *step) checkReading(text string) reading {
+	_, opts := st.current()
+	if signedNumber(text) {
+		return reading{kind: readNoOption}
+	}
+	n := ""
+	if utf8.RuneCountInString(text) <= maxIntentLen {
+		n = normalize(text)
+	}
+	if i, ok := optionNumber(n); ok {
+		if i >= 1 && i <= len(opts) {
+			return reading{kind: readOption, opt: opts[i-1]}
+		}
+		return reading{kind: readNoOption}
+	}
+	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && approves(n) {
+		return reading{kind: readOption, opt: opts[i]}
+	}
+	return reading{kind: readAnswer}
 }
 
 // validateWords validate a theme, typed below its recap.
