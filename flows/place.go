@@ -165,7 +165,7 @@ func capitalized(text, word string) bool {
 // sentenceGoesOn are the words after which a sentence goes on past the
 // place it names: « à Lyon et mes enfants… », « à Lyon depuis 2010 ».
 var sentenceGoesOn = wordSet("et mais ou donc car avec pour parce que qui depuis mes mon ma nos notre on il elle ils " +
-	"elles nous je j c ca cela ou and but with for since my our we i it")
+	"elles nous je j c ca cela and but with for since my our we i it")
 
 // isPlaceCode reports a département number or postcode, once folded.
 func isPlaceCode(n string) bool {
@@ -318,11 +318,9 @@ var abroad = map[string]bool{
 }
 
 // foreign are countries and cities abroad people name instead of saying
-// « à l'étranger », once a lead is cut off. They are read only when no
-// French place has the name.
-// A name a French place bears too (Vienne, Valence, Montréal in the
-// Aude) is read as the French place, and asked about when there are
-// several.
+// « à l'étranger », once a lead is cut off. They win over a French name
+// they merely resemble (Manchester, the Manche), not over a French place
+// of that very name (Montréal in the Aude), which is asked about.
 var foreign = wordSet("belgique belgium suisse switzerland luxembourg allemagne germany espagne spain italie italy " +
 	"portugal angleterre england ecosse scotland irlande ireland londres london bruxelles brussels geneve geneva " +
 	"lausanne canada quebec montreal maroc morocco algerie algeria tunisie tunisia senegal liban lebanon usa " +
