@@ -381,7 +381,7 @@ func (st *step) change(rd reading) {
 		if s.Academie != "" {
 			st.say(fmt.Sprintf(m.AcademieCurrent, s.Academie))
 		}
-		st.askAcademie("")
+		st.askAcademie()
 	}
 }
 
@@ -416,7 +416,7 @@ func (st *step) profileChosen() {
 		st.backFromCorrection()
 		return
 	}
-	st.askAcademie("")
+	st.askAcademie()
 }
 
 // earlierToo is what the note of a corrected profile or académie adds

@@ -220,6 +220,13 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "stop", false
 	case first == catalog.For(s.Lang).Reminders.NotOn:
 		return "noreminders", false
+	case prompt == "academie" && got.Pending != nil && got.Pending.Kind == PendingCheck && got.Pending.Text == sanitizeText(text):
+		// The place, and the sentence around it offered as the first
+		// question's answer.
+		if got.Academie == "" {
+			return "abroad+held", false
+		}
+		return "place+held", false
 	case got.Pending != nil && got.Pending.Kind == PendingCheck && got.Prompt != s.Prompt &&
 		(s.Pending == nil || got.Pending.Text != s.Pending.Text):
 		// A new text in question; the same one asked again is no check.
@@ -243,6 +250,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:length", false
 	case strings.HasPrefix(first, prefix(msg.AboutBot)):
 		return "about:bot", false
+	case prompt == "academie" && first == msg.AcademieDeclined && got.Stage == StageMenu && got.Academie == "":
+		// Passer, with a kind word.
+		return "skip", false
 	case first == msg.AcademieHeld && got.Held == text:
 		return "held", false
 	case strings.HasPrefix(first, prefix(msg.ProfileSet)) && got.Stage == s.Stage:

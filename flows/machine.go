@@ -25,7 +25,7 @@ const (
 	maxCurrentLen  = 300 // the current answer shown with its question
 	maxListLen     = 150 // an answer in /mes_reponses, so that a theme fits in a Discord message
 	maxFileIDLen   = 256 // a platform's voice file id
-	maxAcademieLen = 100 // what is typed for the académie
+	maxAcademieLen = 100 // the longest message read whole as a place
 )
 
 // Config tunes a Machine.
@@ -519,20 +519,15 @@ func (st *step) profilePrompt() (Reply, []opt) {
 	return Reply{Text: st.msg().ProfileAsk}, opts
 }
 
-// askAcademie asks for the académie, with text in place of the usual
-// question when set.
-func (st *step) askAcademie(text string) {
+// askAcademie asks for the académie.
+func (st *step) askAcademie() {
 	st.s.Stage = StageAcademie
-	r, opts := st.academiePrompt()
-	if text != "" {
-		r.Text = text
-	}
-	st.ask(r, opts...)
+	st.show(st.academiePrompt())
 }
 
 func (st *step) academiePrompt() (Reply, []opt) {
 	m := st.msg()
-	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, MaxLen: maxAcademieLen}, []opt{{actSkip, "", m.Skip}}
+	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, MaxLen: max(st.m.cfg.MaxText, maxAcademieLen)}, []opt{{actSkip, "", m.Skip}}
 }
 
 // afterOnboarding opens the theme a deep link named, or the menu; after

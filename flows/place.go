@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,29 +17,51 @@ type placeMatch struct {
 	Academie string // canonical académie name; empty when unknown
 	Dept     string // the département's number (« 93 », « 988 »)
 	IsAcad   bool   // the place is an académie itself
+	Town     bool   // a commune or an arrondissement
+	Pop      int    // a town's inhabitants
 }
 
 // placeReading is what a message typed at the académie names.
 type placeReading struct {
-	text    string       // the message folded, its lead (« je suis à ») cut
-	decline bool         // « je préfère pas dire »
-	abroad  bool         // « à l'étranger », or a country no French place is named after
-	matches []placeMatch // the places it may name
+	text     string       // the message folded, its lead (« je suis à ») cut
+	decline  bool         // « je préfère pas dire », « pas envie de donner ma ville »
+	dontKnow bool         // « je ne sais pas trop où on dépend »
+	abroad   bool         // « à l'étranger », or a country no French place is named after
+	matches  []placeMatch // the places it may name
+	// rest counts the words of a sentence around the place it names
+	// (« j'habite à Lyon et mes enfants n'ont pas d'ordinateur »); 0 when
+	// the whole message is the place.
+	rest int
 }
 
 // found reports a reading that names a place, in France or not.
 func (pr placeReading) found() bool { return pr.abroad || len(pr.matches) > 0 }
 
-// readPlace reads text as an answer to the académie prompt.
+// readPlace reads text as an answer to the académie prompt: the whole
+// message as a place, else a place said inside a sentence.
 func readPlace(text string) placeReading {
 	n := normalize(text)
-	if declinePlace[n] {
+	if declinePlace[n] || declinesPlace(n) {
 		return placeReading{text: n, decline: true}
 	}
 	// « -1 » is no département 01.
-	if utf8.RuneCountInString(text) > maxAcademieLen || signedNumber(text) {
+	if signedNumber(text) {
 		return placeReading{text: n}
 	}
+	if utf8.RuneCountInString(text) <= maxAcademieLen {
+		if pr := readPlaceWhole(n); pr.found() {
+			return pr
+		}
+	}
+	if pr, ok := placeInSentence(text); ok {
+		return pr
+	}
+	return placeReading{text: n, dontKnow: placeDontKnow(n)}
+}
+
+// readPlaceWhole reads n, a message folded, as naming one place and
+// nothing else.
+func readPlaceWhole(n string) placeReading {
 	for _, l := range placeLeads {
 		if rest, ok := strings.CutPrefix(n, l+" "); ok {
 			n = rest
@@ -52,9 +75,162 @@ func readPlace(text string) placeReading {
 	}
 	n = spokenDepartement(n)
 	matches := lookupPlaces(n)
-	// « Belgique », « je suis au Canada »: outside France.
-	return placeReading{text: n, matches: matches, abroad: len(matches) == 0 && (foreign[n] || foreignPhrases[n])}
+	if foreign[n] || foreignPhrases[n] {
+		// « Belgique », « je suis au Canada », « Manchester »: outside
+		// France, unless a French place has that very name (Montréal,
+		// Aude), which is asked about.
+		if !slices.ContainsFunc(matches, func(p placeMatch) bool { return foldKey(p.Name) == n }) {
+			return placeReading{text: n, abroad: true}
+		}
+	}
+	return placeReading{text: n, matches: matches}
 }
+
+// placeInSentence finds a place said inside a sentence: after a lead
+// (« j'habite à Lyon et mes enfants… », « parent à Lyon »), or alone
+// before a comma (« Lyon, et les écrans… »). Only a place named exactly
+// counts there: a typo of a sentence's word is no place.
+func placeInSentence(text string) (placeReading, bool) {
+	if utf8.RuneCountInString(text) > maxPlaceSentence {
+		return placeReading{}, false
+	}
+	var clauses [][]string
+	for c := range strings.FieldsFuncSeq(text, func(r rune) bool { return strings.ContainsRune(",;.!?:()\n", r) }) {
+		if w := strings.Fields(normalize(c)); len(w) > 0 {
+			clauses = append(clauses, w)
+		}
+	}
+	total := 0
+	for _, c := range clauses {
+		total += len(c)
+	}
+	for ci, words := range clauses {
+		for i := range words {
+			// The place follows a lead, or begins the first clause.
+			led, lead := ci == 0 && i == 0 && len(clauses) > 1, 0
+			for _, l := range placeLeads {
+				lw := strings.Fields(l)
+				if i >= len(lw) && strings.Join(words[i-len(lw):i], " ") == l {
+					led, lead = true, len(lw)
+					break
+				}
+			}
+			if !led {
+				continue
+			}
+			// The longest run of words that names a place, up to a word
+			// that goes on with the sentence.
+			end := i
+			for end < len(words) && end-i < maxPlaceWords && !sentenceGoesOn[words[end]] {
+				end++
+			}
+			for j := end; j > i; j-- {
+				name := strings.Join(words[i:j], " ")
+				pr := readPlaceWhole(name)
+				if pr.abroad || isPlaceCode(pr.text) || slices.ContainsFunc(pr.matches, func(p placeMatch) bool {
+					// A small town's name is often a word too (« en
+					// ligne », Ligné): written as a name, with a capital.
+					return foldKey(p.Name) == pr.text && (!p.Town || p.Pop >= sentenceTownPop || capitalized(text, words[i]))
+				}) {
+					// What is said besides the place and its lead.
+					pr.rest = total - (j - i) - lead
+					return pr, true
+				}
+			}
+		}
+	}
+	return placeReading{}, false
+}
+
+// Bounds of a place read inside a sentence: the sentence's length, the
+// words of the place's name (« Saint-Germain-en-Laye » has four), and
+// the inhabitants of a town found there with no capital letter.
+const (
+	maxPlaceSentence = 400
+	maxPlaceWords    = 5
+	sentenceTownPop  = 10_000
+)
+
+// capitalized reports whether text has word, folded, written with a
+// capital letter.
+func capitalized(text, word string) bool {
+	for w := range strings.FieldsFuncSeq(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) && foldKey(w) == word {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceGoesOn are the words after which a sentence goes on past the
+// place it names: « à Lyon et mes enfants… », « à Lyon depuis 2010 ».
+var sentenceGoesOn = wordSet("et mais ou donc car avec pour parce que qui depuis mes mon ma nos notre on il elle ils " +
+	"elles nous je j c ca cela and but with for since my our we i it")
+
+// isPlaceCode reports a département number or postcode, once folded.
+func isPlaceCode(n string) bool {
+	if n == "2a" || n == "2b" {
+		return true
+	}
+	if len(n) < 2 || len(n) > 5 || len(n) == 4 {
+		return false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// declineHeads start a refusal to say where one is: « je ne veux pas le
+// dire », « pas envie de donner ma ville », « je préfère ne pas répondre
+// à ça ».
+var declineHeads = []string{"non je ne veux pas", "non je veux pas", "je ne veux pas", "je veux pas", "j veux pas", "veux pas",
+	"je prefere ne pas", "je prefere pas", "prefere ne pas", "prefere pas", "je n ai pas envie de", "j ai pas envie de",
+	"pas envie de", "je ne souhaite pas", "je souhaite pas", "ne souhaite pas", "je ne tiens pas a", "je tiens pas a",
+	"i d rather not", "i would rather not", "id rather not", "rather not", "i prefer not to", "i don t want to",
+	"i dont want to", "i do not want to", "no i don t want to"}
+
+// declineTold are the words of what one would rather not tell, after a
+// decline head.
+var declineTold = wordSet("le la l ca cela dire donner repondre a preciser indiquer communiquer ecrire mettre ma mon " +
+	"ville commune lieu academie departement adresse ici de d en cette question merci non ou j habite vis suis " +
+	"vous te t you your say tell answer give share my city town it that this to where i live am question thanks no")
+
+// declinesPlace reports n, a message folded, saying one would rather not
+// tell where one is, in a few words.
+func declinesPlace(n string) bool {
+	for _, h := range declineHeads {
+		rest, ok := strings.CutPrefix(n, h)
+		if !ok || rest != "" && rest[0] != ' ' {
+			continue
+		}
+		words := strings.Fields(rest)
+		return len(words) <= 6 && !slices.ContainsFunc(words, func(w string) bool { return !declineTold[w] })
+	}
+	return false
+}
+
+// placeDontKnow reports n, a message folded, saying in a few words one
+// does not know one's académie: « je ne sais pas trop où on dépend »,
+// « aucune idée de l'académie ».
+func placeDontKnow(n string) bool {
+	words := strings.Fields(n)
+	if len(words) > 10 {
+		return false
+	}
+	for k := min(len(words), 6); k >= 1; k-- {
+		if dontKnow(strings.Join(words[:k], " ")) || knowNot[strings.Join(words[:k], " ")] {
+			return true
+		}
+	}
+	return false
+}
+
+// knowNot are other ways to begin saying one does not know one's place.
+var knowNot = phraseSet("je ne connais pas|je connais pas|j connais pas|connais pas|je ne suis pas sur|je suis pas sur|" +
+	"je sais plus|je ne sais plus|not sure|i m not sure|i am not sure|no idea|i have no idea")
 
 // place reads a place typed at the académie prompt: one académie is
 // recorded at once, several are asked about with buttons.
@@ -62,8 +238,18 @@ func (st *step) place(text string) {
 	m := st.msg()
 	pr := readPlace(text)
 	if pr.decline {
+		st.say(m.AcademieDeclined)
 		st.afterOnboarding()
 		return
+	}
+	if pr.dontKnow {
+		st.help()
+		return
+	}
+	if pr.rest >= minHeldWords {
+		// The rest of the sentence is about the subject: kept too, and
+		// offered below the first question.
+		st.hold(text)
 	}
 	if pr.abroad {
 		// Outside France: no académie, also in place of one given before.
@@ -92,9 +278,14 @@ func (st *step) place(text string) {
 		// A sentence about the subject, not a place: kept for the
 		// first question (see Session.Held).
 		st.say(m.AcademieHeld)
-		st.askAcademie("")
+		st.askAcademie()
 	case len(academies) == 0:
-		st.askAcademie(fmt.Sprintf(m.AcademieNo, shorten(sanitizeLine(text), 40)))
+		// The question comes again below the note, so that it is what
+		// shows when the prompt is shown again.
+		st.s.Stage = StageAcademie
+		r, opts := st.academiePrompt()
+		r.Lead, r.Text = fmt.Sprintf(m.AcademieNo, shorten(sanitizeLine(text), 40)), m.AcademieAgain
+		st.ask(r, opts...)
 	case len(academies) == 1:
 		// The académie itself when it was named, else the best place.
 		best := matches[0]
@@ -127,19 +318,37 @@ var abroad = map[string]bool{
 }
 
 // foreign are countries and cities abroad people name instead of saying
-// « à l'étranger », once a lead is cut off. They are read only when no
-// French place has the name.
+// « à l'étranger », once a lead is cut off. They win over a French name
+// they merely resemble (Manchester, the Manche), not over a French place
+// of that very name (Montréal in the Aude), which is asked about.
 var foreign = wordSet("belgique belgium suisse switzerland luxembourg allemagne germany espagne spain italie italy " +
 	"portugal angleterre england ecosse scotland irlande ireland londres london bruxelles brussels geneve geneva " +
 	"lausanne canada quebec montreal maroc morocco algerie algeria tunisie tunisia senegal liban lebanon usa " +
 	"amerique america chine china japon japan australie australia bresil brazil mexique mexico dubai " +
-	"madagascar cameroun gabon mali niger congo benin togo haiti etranger")
+	"madagascar cameroun gabon mali niger congo benin togo haiti etranger " +
+	"autriche austria pologne poland grece greece turquie turkey russie russia ukraine roumanie romania " +
+	"suede sweden norvege norway danemark denmark finlande finland croatie israel egypte egypt inde india " +
+	"vietnam thailande thailand coree korea singapour singapore argentine argentina chili chile colombie colombia " +
+	"perou peru cuba qatar mauritanie guinee tchad rwanda burundi djibouti comores seychelles " +
+	"kenya nigeria ghana ontario wallonie flandre catalogne baviere californie california floride florida " +
+	"texas galles wales afrique africa asie asia " +
+	"rome roma manchester berlin madrid dakar alger algiers casablanca lisbonne lisbon lisboa monaco tokyo abidjan " +
+	"munich milan bristol sydney boston liverpool tunis rabat marrakech tanger agadir oran bamako niamey " +
+	"ouagadougou conakry yaounde douala libreville kinshasa brazzaville lome cotonou antananarivo nouakchott " +
+	"barcelone barcelona seville sevilla amsterdam rotterdam antwerp ghent charleroi namur liege " +
+	"zurich bale basel berne bern francfort frankfurt hambourg hamburg dusseldorf stuttgart koln wien " +
+	"vienna prague budapest varsovie warsaw cracovie bucarest bucharest athenes athens moscou moscow istanbul " +
+	"stockholm oslo copenhague copenhagen helsinki dublin edimbourg edinburgh glasgow birmingham leeds " +
+	"brighton florence firenze naples napoli venice turin torino beyrouth beirut jerusalem cairo doha " +
+	"pekin beijing shanghai seoul bangkok delhi mumbai toronto vancouver ottawa chicago miami " +
+	"philadelphie philadelphia seattle houston dallas atlanta melbourne brisbane auckland")
 
 // foreignPhrases are the names of several words.
-var foreignPhrases = map[string]bool{
-	"royaume uni": true, "united kingdom": true, "uk": true, "pays bas": true, "netherlands": true, "etats unis": true,
-	"united states": true, "new york": true, "cote d ivoire": true, "ivory coast": true, "emirats arabes unis": true,
-}
+var foreignPhrases = phraseSet("royaume uni|united kingdom|uk|pays bas|netherlands|etats unis|united states|new york|" +
+	"cote d ivoire|ivory coast|emirats arabes unis|arabie saoudite|saudi arabia|afrique du sud|south africa|" +
+	"nouvelle zelande|new zealand|hong kong|tel aviv|le caire|abu dhabi|los angeles|san francisco|la nouvelle orleans|" +
+	"new orleans|rio de janeiro|sao paulo|buenos aires|mexico city|washington dc|ile maurice|l ile maurice|" +
+	"saint domingue|porto rico|puerto rico|costa rica|sri lanka|burkina faso|pays de galles|cap vert")
 
 // placeLeads introduce a place: « je suis à Toulouse », « dans le 59 »,
 // and the same typed as a text message: « jsuis à Nantes », « ds le 93 »,
@@ -188,6 +397,12 @@ func (st *step) placeAgain(p *Pending, text string) {
 			}
 		}
 		st.place(n)
+		return
+	}
+	if pr := readPlace(text); pr.abroad || pr.decline {
+		// « Canada », « au Québec » below Montréal's homonyms.
+		st.s.Pending = nil
+		st.place(text)
 		return
 	}
 	m := st.msg()

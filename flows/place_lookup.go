@@ -48,7 +48,8 @@ func placeByID(id string) (placeMatch, bool) {
 }
 
 func placeMatchOf(p places.Place) placeMatch {
-	return placeMatch{ID: p.ID, Label: p.Label(), Name: p.Name, Academie: p.Academie, Dept: p.Departement, IsAcad: p.Kind == places.KindAcademie}
+	return placeMatch{ID: p.ID, Label: p.Label(), Name: p.Name, Academie: p.Academie, Dept: p.Departement, IsAcad: p.Kind == places.KindAcademie,
+		Town: p.Kind == places.KindCommune || p.Kind == places.KindArrondissement, Pop: p.Population}
 }
 
 // foldKey lowercases s, removes French accents and turns every run of

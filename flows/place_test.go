@@ -70,3 +70,64 @@ func TestUnknownPlaceHintSaysAbroad(t *testing.T) {
 		}
 	}
 }
+
+// TestAcademieTakesALongSentence: the académie prompt lets a client send
+// as long a text as an answer, and a long sentence about the subject typed
+// there is kept for the first question, not refused for its length.
+func TestAcademieTakesALongSentence(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s := corpusPrompts(t, m)["academie"]
+	r, _ := (&step{m: m, s: s}).academiePrompt()
+	long := "Mes enfants n'ont pas d'ordinateur à la maison, ils font leurs devoirs sur mon téléphone et c'est vraiment compliqué pour tout le monde."
+	if r.MaxLen < len([]rune(long)) {
+		t.Fatalf("the académie prompt takes at most %d characters: a %d-character sentence is refused", r.MaxLen, len([]rune(long)))
+	}
+	got, _ := m.Step(s, Event{Kind: EventText, Text: long}, baseTime)
+	if got.Held != long {
+		t.Errorf("a long sentence at the académie is not kept: held %q", got.Held)
+	}
+}
+
+// TestPlaceInASentence: a place said inside a sentence is recorded, and
+// the rest of the sentence offered as the first question's answer.
+func TestPlaceInASentence(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s := corpusPrompts(t, m)["academie"]
+	s.Theme = "acces"
+	text := "j'habite à Lyon et mes enfants n'ont pas d'ordinateur"
+	got, replies := m.Step(s, Event{Kind: EventText, Text: text}, baseTime)
+	if got.Academie != "Lyon" {
+		t.Errorf("%q: académie %q, want Lyon", text, got.Academie)
+	}
+	if got.Stage != StageQuestion || got.Pending == nil || got.Pending.Kind != PendingCheck || got.Pending.Text != text {
+		t.Errorf("%q: the sentence is not offered as the first answer: stage %s, pending %+v, replies %+v", text, got.Stage, got.Pending, replies)
+	}
+}
+
+// TestAbroadAtHomonyms: below the French communes named Montréal,
+// « Canada » or « au Québec » says the person is abroad.
+func TestAbroadAtHomonyms(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s, _ := m.Step(corpusPrompts(t, m)["academie"], Event{Kind: EventText, Text: "Montréal"}, baseTime)
+	if s.Pending == nil || s.Pending.Kind != PendingPlace {
+		t.Fatalf("Montréal: no question about its homonyms: %+v", s.Pending)
+	}
+	for _, in := range []string{"Canada", "au Québec", "c'est au Canada", "à l'étranger"} {
+		got, replies := m.Step(s, Event{Kind: EventText, Text: in}, baseTime)
+		if got.Stage != StageMenu || got.Academie != "" || len(replies) == 0 || !strings.HasPrefix(replies[0].Lead+replies[0].Text, messagesFor(LangFR).AcademieAbroad) {
+			t.Errorf("%q below Montréal's homonyms: stage %s, académie %q, replies %+v", in, got.Stage, got.Academie, replies)
+		}
+	}
+}
+
+// TestUnknownPlaceAsksAgain: after a place the bot does not know, the
+// prompt to show again is the question, the note about what was typed
+// set apart above it (a client showing the prompt again shows no error).
+func TestUnknownPlaceAsksAgain(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	_, replies := m.Step(corpusPrompts(t, m)["academie"], Event{Kind: EventText, Text: "abcxyz"}, baseTime)
+	last := replies[len(replies)-1]
+	if strings.Contains(last.Text, "abcxyz") || !strings.Contains(last.Lead, "abcxyz") || !strings.Contains(last.Text, "académie") {
+		t.Errorf("the prompt after an unknown place: lead %q, text %q; want the note in the lead, the question in the text", last.Lead, last.Text)
+	}
+}

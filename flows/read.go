@@ -348,7 +348,19 @@ func placeAhead(head, rest string) bool {
 			break
 		}
 	}
-	return led && readPlace(rest).found()
+	return (led || saidDepartement(rest)) && readPlace(rest).found()
+}
+
+// saidDepartement reports text that can only be a département, with no
+// lead before it: « 9-3 », « neuf trois », « 2A », a postcode; not a
+// bare « 35 », which after « maman » may be an age.
+func saidDepartement(text string) bool {
+	n := normalize(text)
+	d := spokenDepartement(n)
+	if !isPlaceCode(d) {
+		return false
+	}
+	return d != n || len(d) == 5 || d == "2a" || d == "2b" || strings.ContainsAny(text, "-.")
 }
 
 // joinNotes folds consecutive notes into one, so that what a message

@@ -107,7 +107,8 @@ var english = Catalog{
 		AcademieAbroad: "Noted: outside France (there is no académie to give).",
 		AcademieVice:   "Noted: %s. It has a vice-rectorat, not an académie: nothing more to give.",
 		AcademieField:  "Académie or département",
-		AcademieNo: "I did not recognise “%s”.\n" +
+		AcademieNo:     "I did not recognise “%s”.",
+		AcademieAgain: "Which académie (school region) or département are you in? (optional)\n" +
 			"Type your town (“Montreuil”), a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip. Living outside France? Type “abroad”.",
 		Skip: "Skip",
 
@@ -202,6 +203,7 @@ var english = Catalog{
 		EarlierToo:       "This applies to your earlier answers too.",
 		ProfileChangeAsk: "You are currently answering as “%s”. Choose your profile:",
 		AcademieCurrent:  "Académie given so far: %s.",
+		AcademieDeclined: "No problem: it is optional, we will do without.",
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +
 			"I will offer it as your answer to the first question.",
 		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",

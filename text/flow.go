@@ -15,7 +15,13 @@ type Flow struct {
 	Thanks     string
 	Academie   string
 	AcademieOK string // %s académie
-	AcademieNo string // %s what was typed
+	// AcademieNo notes that what was typed names no place (%s), above
+	// AcademieAgain, the question asked again with every way to answer.
+	AcademieNo    string
+	AcademieAgain string
+	// AcademieDeclined answers someone who would rather not say where
+	// they are: the académie is skipped.
+	AcademieDeclined string
 	// AcademieAbroad acknowledges someone outside France, who has no
 	// académie.
 	AcademieAbroad string

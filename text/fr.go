@@ -107,7 +107,8 @@ var french = Catalog{
 		AcademieAbroad: "C'est noté : hors de France (il n'y a pas d'académie à indiquer).",
 		AcademieVice:   "C'est noté : %s. Il y a là un vice-rectorat et non une académie : rien d'autre à indiquer.",
 		AcademieField:  "Académie ou département",
-		AcademieNo: "Je n'ai pas reconnu « %s ».\n" +
+		AcademieNo:     "Je n'ai pas reconnu « %s ».",
+		AcademieAgain: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 			"Écrivez votre commune (« Montreuil »), un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer. Vous vivez hors de France ? Écrivez « à l'étranger ».",
 		Skip: "Passer",
 
@@ -202,6 +203,7 @@ var french = Catalog{
 		EarlierToo:       "Cela vaut aussi pour vos réponses précédentes.",
 		ProfileChangeAsk: "Vous répondez actuellement en tant que « %s ». Choisissez votre profil :",
 		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
+		AcademieDeclined: "Pas de souci : c'est facultatif, on s'en passe.",
 		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
 			"je vous le proposerai comme réponse à la première question.",
 		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",

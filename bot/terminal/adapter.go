@@ -51,6 +51,11 @@ type Options struct {
 	// as JSON, a digest's chart) are written, readable by the owner only;
 	// empty: the current directory.
 	DocumentDir string
+	// DocumentPrefix, when set, begins the name of every file written
+	// there: the database's file name, so that the files of databases
+	// sharing a directory stay apart, and an erasure in one never
+	// deletes the other's.
+	DocumentPrefix string
 	// Sessions, when set, tells what is stored of the person: the goodbye
 	// then says whether answers are kept, and after an erasure the « mes
 	// données » file written here earlier is deleted too.
@@ -78,6 +83,7 @@ type Adapter struct {
 	logger      *slog.Logger
 	now         func() time.Time
 	docDir      string
+	docPrefix   string
 	org         Organiser
 	sessions    bot.Sessions
 
@@ -117,6 +123,7 @@ func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
 		logger:      opts.Logger,
 		now:         opts.Now,
 		docDir:      opts.DocumentDir,
+		docPrefix:   opts.DocumentPrefix,
 		org:         opts.Organiser,
 		sessions:    opts.Sessions,
 		shownLang:   baseLang(opts.Lang),

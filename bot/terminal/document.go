@@ -42,9 +42,13 @@ func (a *Adapter) writeDocument(d *flows.Document) error {
 }
 
 // documentPath is where a document named name is written for this
-// person.
+// person (of this database, with a prefix).
 func (a *Adapter) documentPath(name string) string {
-	return filepath.Join(a.docDir, safeName(a.address)+"-"+safeName(name))
+	file := safeName(a.address) + "-" + safeName(name)
+	if a.docPrefix != "" {
+		file = safeName(a.docPrefix) + "-" + file
+	}
+	return filepath.Join(a.docDir, file)
 }
 
 // safeName keeps [A-Za-z0-9._-] of s, so that a name typed with -as

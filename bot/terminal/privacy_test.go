@@ -116,3 +116,31 @@ func TestGoodbyeAndDataFileAfterErasure(t *testing.T) {
 		})
 	}
 }
+
+// TestDataFileOfEachDatabase: two databases in one directory, the same
+// participant name: « mes données » written with one is not deleted by
+// an erasure in the other.
+func TestDataFileOfEachDatabase(t *testing.T) {
+	dir := t.TempDir()
+	run := func(name, input string) string {
+		path := filepath.Join(dir, name)
+		db, err := storage.Open(path, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		return runReal(t, db, input, Options{DocumentDir: dir, DocumentPrefix: filepath.Base(path), Sessions: db}).String()
+	}
+	run("a.db", "1\n1\nlyon\n1\nUne réponse à garder.\n/mes_donnees\n")
+	files, _ := filepath.Glob(filepath.Join(dir, "*"+flows.DataFileName))
+	if len(files) != 1 {
+		t.Fatalf("data files after /mes_donnees: %q, want one", files)
+	}
+	out := run("b.db", "1\n1\n/effacer\n1\n")
+	if _, err := os.Stat(files[0]); err != nil {
+		t.Errorf("the data file of a.db is gone after an erasure in b.db (%v):\n%s", err, out)
+	}
+	if !strings.Contains(filepath.Base(files[0]), "a.db") {
+		t.Errorf("data file %s is not named after its database", files[0])
+	}
+}

@@ -235,8 +235,9 @@ func TestUnknownAddressesAnswerInPlainWords(t *testing.T) {
 	}
 }
 
-// TestOverLongAnswerIsGivenBack: where the prompt allows 100 characters,
-// 150 are refused with the count, and given back in the text box.
+// TestOverLongAnswerIsGivenBack: where the prompt allows 4000 characters
+// (the académie takes as long a text as an answer), more are refused with
+// the count, and given back in the text box.
 func TestOverLongAnswerIsGivenBack(t *testing.T) {
 	h := newHarness(t, Options{})
 	b := h.visitor()
@@ -244,12 +245,12 @@ func TestOverLongAnswerIsGivenBack(t *testing.T) {
 	b.click("Commencer")
 	b.click("J'accepte")
 	b.click("Parent")
-	if !strings.Contains(b.page, `maxlength="100"`) {
+	if !strings.Contains(b.page, `maxlength="4000"`) {
 		t.Errorf("the académie box does not show its limit:\n%s", b.page)
 	}
-	long := strings.Repeat("Bordeaux ", 17)
+	long := strings.Repeat("Bordeaux ", 450)
 	b.typeText(long)
-	if b.status != http.StatusUnprocessableEntity || !strings.Contains(b.text(), "152 caractères\u00a0; la limite est de 100") {
+	if b.status != http.StatusUnprocessableEntity || !strings.Contains(b.text(), "4049 caractères\u00a0; la limite est de 4000") {
 		t.Errorf("over-long answer: %d\n%s", b.status, b.text())
 	}
 	if !strings.Contains(b.page, `aria-invalid="true">`+long+`</textarea>`) {

@@ -562,9 +562,11 @@ func (m *Main) runChat(ctx context.Context) error {
 	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
 		Name:   m.as,
 		Logger: m.logger.With("platform", bot.ChannelTerminal),
-		// "My data" files go next to the database, 0600 like it.
-		DocumentDir: filepath.Dir(cfg.Storage.Path),
-		Sessions:    m.db,
+		// "My data" files go next to the database, 0600 like it, named
+		// after it.
+		DocumentDir:    filepath.Dir(cfg.Storage.Path),
+		DocumentPrefix: filepath.Base(cfg.Storage.Path),
+		Sessions:       m.db,
 	})
 	m.engine.AddSender(bot.ChannelTerminal, term)
 	if err := m.engine.Start(ctx); err != nil {

@@ -78,8 +78,10 @@ func (t *table) fuzzy(k string) []cand {
 		for _, e := range s.touched {
 			en := &t.entries[e]
 			// Distinct trigrams of a key are about as many as its letters.
+			// A typo seldom hits the first letter: « Rome » is no
+			// Drôme.
 			if abs(len(en.key)-len(k)) > d || int(s.counts[e]) < min(len(s.grams), max(len(k), len(en.key))-4*d) ||
-				t.recs[en.rec].rank < minRank {
+				t.recs[en.rec].rank < minRank || en.key[0] != k[0] {
 				continue
 			}
 			if osa(k, en.key, d) == d {

@@ -71,6 +71,10 @@ func TestLookup(t *testing.T) {
 		{"Saint Germain en laie", "Versailles", []string{"c-78551"}},
 		{"Montreil 93", "Créteil", []string{"c-93048"}},
 		{"Essone", "Versailles", []string{"d-91"}},
+		// Cities abroad are no typo of a French name: a typo seldom hits
+		// the first letter, and a name written as it sounds gets shorter.
+		{"Rome", "", nil},
+		{"Manchester", "", nil},
 		// Arrondissements and postcodes.
 		{"Paris 15e", "Paris", []string{"c-75115"}},
 		{"Paris 15", "Paris", []string{"c-75115"}},

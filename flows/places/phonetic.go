@@ -10,6 +10,7 @@ import (
 type sound struct {
 	key string
 	rec int32
+	n   int // the length of the name's own key
 }
 
 // soundMinRank is the population a place needs to be in the phonetic
@@ -40,7 +41,7 @@ func (t *table) indexSounds() {
 			continue
 		}
 		if p := phonetic(e.key); p != "" {
-			t.sounds = append(t.sounds, sound{p, e.rec})
+			t.sounds = append(t.sounds, sound{p, e.rec, len(e.key)})
 		}
 	}
 	slices.SortFunc(t.sounds, func(a, b sound) int {
@@ -63,12 +64,18 @@ func (t *table) soundsLike(k string) []cand {
 	i, _ := slices.BinarySearchFunc(t.sounds, p, func(s sound, p string) int { return strings.Compare(s.key, p) })
 	var out []cand
 	for ; i < len(t.sounds) && t.sounds[i].key == p; i++ {
-		if t.recs[t.sounds[i].rec].rank >= minRank {
+		// Written as it sounds, a name gets shorter, not longer: the
+		// silent endings « Manchester » loses do not make it the Manche.
+		if t.recs[t.sounds[i].rec].rank >= minRank && len(k) <= t.sounds[i].n+soundLonger {
 			out = append(out, cand{rec: t.sounds[i].rec, tier: tierFuzzy, dist: soundDist})
 		}
 	}
 	return out
 }
+
+// soundLonger is how many letters more than a place's name a text may
+// have and still sound like it.
+const soundLonger = 2
 
 // soundDist ranks a phonetic match after every typo fuzzy can find.
 const soundDist = 8
