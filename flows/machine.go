@@ -162,7 +162,7 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	st.handle(ev)
 	st.noDeadEnd(ev)
-	if st.s.Stage != StageQuestion && st.s.Stage != StagePaused {
+	if !st.s.belowRecap() {
 		// Gone elsewhere than the question below the review: the theme
 		// stays complete, not validated, as when leaving its review.
 		st.s.Reviewed = ""
@@ -417,7 +417,7 @@ func (st *step) repair(ev Event) {
 	if s.Stage != StageAcademie {
 		s.Held = ""
 	}
-	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || (s.Stage != StageQuestion && s.Stage != StagePaused)) {
+	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || !s.belowRecap()) {
 		s.Reviewed = ""
 	}
 }

@@ -77,8 +77,9 @@ type Session struct {
 	// question, the first of the next theme, once its last question was
 	// answered or skipped: answering or skipping that question validates
 	// it, as « Valider » does. It holds while the person stands at that
-	// question (pausing there too) and is dropped, the theme left
-	// unvalidated, when they go anywhere else.
+	// question (pausing there too, or correcting their profile or
+	// académie from there: see belowRecap) and is dropped, the theme
+	// left unvalidated, when they go anywhere else.
 	Reviewed string `json:"reviewed,omitempty"`
 	// Back is where a correction of the profile or the académie started
 	// (« changer de profil », « en fait je suis à Bordeaux »): the stage
@@ -374,3 +375,11 @@ type Option struct {
 
 // MaxTokenLen bounds the length of Option.Token in bytes.
 const MaxTokenLen = 40
+
+// belowRecap reports whether s stands where Reviewed holds: at the
+// question below the recap, pausing there, or correcting the profile or
+// the académie from there (see Back), which comes back to it.
+func (s *Session) belowRecap() bool {
+	at := func(st Stage) bool { return st == StageQuestion || st == StagePaused }
+	return at(s.Stage) || (s.Stage == StageProfile || s.Stage == StageAcademie) && at(s.Back)
+}
