@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,49 @@ func TestCorrectionSaysItReachesEarlierAnswers(t *testing.T) {
 				t.Errorf("told %q: %v, want %v; replies:\n%s", line, told, tt.told, all.String())
 			}
 		})
+	}
+}
+
+// TestCorrectionToTheSameSaysNothingChanged: a person who « corrects »
+// their profile or académie to the one already given is told that
+// nothing changes, not that it was corrected, whichever way they said
+// it, and is back at their question.
+func TestCorrectionToTheSameSaysNothingChanged(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	answered := map[string]Answer{AnswerKey("acces", "equipement"): {Theme: "acces", Question: "equipement",
+		Text: "des tablettes", CreatedAt: baseTime, UpdatedAt: baseTime}}
+	for _, tt := range []struct {
+		lang     string
+		typed    []string
+		academie bool   // the académie's note, else the profile's
+		arg      string // what the note names
+	}{
+		{LangFR, []string{"/profil", "1"}, false, "Parent"},
+		{LangFR, []string{"mauvais profil", "parent"}, false, "Parent"},
+		{LangFR, []string{"en fait je suis maman"}, false, "Parent"},
+		{LangEN, []string{"change my profile", "1"}, false, "Parent"},
+		{LangFR, []string{"changer d'académie", "Créteil"}, true, "académie de Créteil"},
+		{LangFR, []string{"changer d'académie", "94"}, true, "académie de Créteil"},
+		{LangFR, []string{"en fait j'habite à Créteil"}, true, "académie de Créteil"},
+		{LangEN, []string{"change my academy", "Créteil"}, true, "the Créteil académie"},
+	} {
+		s := Session{Participant: "p", Lang: tt.lang, Stage: StageQuestion, ConsentAt: baseTime, Profile: "parent",
+			Academie: "Créteil", Theme: "acces", Question: "besoins", Prompt: 5, Answers: answered}
+		var r []Reply
+		for _, line := range tt.typed {
+			ev, ok := ParseCommand(line)
+			if !ok {
+				ev = Event{Kind: EventText, Text: line}
+			}
+			s, r = checkStep(t, m, s, ev, baseTime.Add(time.Hour))
+		}
+		msg := text.For(tt.lang).Flow
+		want := fmt.Sprintf(msg.ProfileSame, tt.arg)
+		if tt.academie {
+			want = fmt.Sprintf(msg.AcademieSame, tt.arg)
+		}
+		if first := r[0].Lead + r[0].Text; !strings.HasPrefix(first, want) || s.Stage != StageQuestion || s.Question != "besoins" {
+			t.Errorf("%s %q: at %s %s, first reply %q; want %q, back at the question", tt.lang, tt.typed, s.Stage, s.Question, first, want)
+		}
 	}
 }

@@ -227,6 +227,12 @@ func (st *step) setAcademie(p placeMatch) {
 	m := st.msg()
 	st.s.Academie = p.Academie
 	what := fmt.Sprintf(m.AcademieOf, elide(st.s.Lang, p.Academie))
+	if st.s.Back != "" && p.Academie == st.academie {
+		// A correction to the académie already given.
+		st.say(fmt.Sprintf(m.AcademieSame, what))
+		st.afterOnboarding()
+		return
+	}
 	if !p.IsAcad {
 		what = p.Label + ", " + what
 	}

@@ -199,6 +199,8 @@ var english = Catalog{
 		},
 		ResumedSaved:     "Picking up at the question where you stopped: thank you, noted.",
 		ProfileSet:       "Corrected: you are answering as “%s”.",
+		ProfileSame:      "Nothing changes: you are already answering as “%s”.",
+		AcademieSame:     "Nothing changes: you are already in %s.",
 		EarlierToo:       "This applies to your earlier answers too.",
 		ProfileChangeAsk: "You are currently answering as “%s”. Choose your profile:",
 		AcademieCurrent:  "Académie given so far: %s.",

@@ -136,6 +136,12 @@ type Flow struct {
 	ResumedSaved string
 	// ProfileSet notes a profile corrected by typing: %s the profile.
 	ProfileSet string
+	// ProfileSame notes a profile corrected to the one already given:
+	// nothing changes. %s the profile.
+	ProfileSame string
+	// AcademieSame notes an académie corrected to the one already
+	// given: nothing changes. %s the académie, as AcademieOf writes it.
+	AcademieSame string
 	// EarlierToo follows the note of a corrected profile or académie when
 	// the person had answered already: the answers given before count
 	// under the new one too.

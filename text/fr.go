@@ -199,6 +199,8 @@ var french = Catalog{
 		},
 		ResumedSaved:     "Reprise à la question en cours : merci, c'est noté.",
 		ProfileSet:       "C'est corrigé : vous répondez en tant que « %s ».",
+		ProfileSame:      "Rien ne change : vous répondez déjà en tant que « %s ».",
+		AcademieSame:     "Rien ne change : vous êtes déjà dans l'%s.",
 		EarlierToo:       "Cela vaut aussi pour vos réponses précédentes.",
 		ProfileChangeAsk: "Vous répondez actuellement en tant que « %s ». Choisissez votre profil :",
 		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
