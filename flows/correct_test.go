@@ -126,3 +126,51 @@ func TestCorrectionToTheSameSaysNothingChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldSentenceDroppedIsSaid: the sentence typed at the académie and
+// offered as the first answer is dropped when the person says it is not
+// their answer or goes on without it, and they are told so; kept, it is
+// stored and nothing is said of dropping it.
+func TestHeldSentenceDroppedIsSaid(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	held := "mes enfants n'ont pas d'ordinateur à la maison"
+	for _, tt := range []struct {
+		lang    string
+		typed   string
+		tap     string // an action tapped instead of typing
+		dropped bool
+	}{
+		{LangFR, "non", "", true},
+		{LangFR, "non, je réécris", "", true},
+		{LangFR, "", actRetype, true},
+		{LangFR, "passer", "", true},
+		{LangFR, "plus tard", "", true},
+		{LangEN, "no", "", true},
+		{LangEN, "skip", "", true},
+		{LangFR, "oui", "", false},
+		{LangFR, "", actStore, false},
+		{LangEN, "yes", "", false},
+	} {
+		s := Session{Participant: "p", Lang: tt.lang, Stage: StageAcademie, ConsentAt: baseTime, Profile: "parent",
+			Held: held, Prompt: 3}
+		s, _ = checkStep(t, m, s, Event{Kind: EventText, Text: "Lyon"}, baseTime)
+		if p := s.Pending; p == nil || p.Kind != PendingCheck || p.Text != held {
+			t.Fatalf("%s: the kept sentence is not offered: pending %+v", tt.lang, p)
+		}
+		ev := Event{Kind: EventText, Text: tt.typed}
+		if tt.tap != "" {
+			ev = Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: tt.tap}.String()}
+		}
+		got, r := checkStep(t, m, s, ev, baseTime)
+		var all strings.Builder
+		for _, x := range r {
+			all.WriteString(x.Lead + "\n" + x.Text + "\n")
+		}
+		line := text.For(tt.lang).Flow.HeldDropped
+		_, stored := got.Answers[AnswerKey(got.Theme, s.Question)]
+		if said := strings.Contains(all.String(), line); said != tt.dropped || stored == tt.dropped {
+			t.Errorf("%s %q%s: said %q %v, stored %v; want said %v, stored %v; replies:\n%s",
+				tt.lang, tt.typed, tt.tap, line, said, stored, tt.dropped, !tt.dropped, all.String())
+		}
+	}
+}

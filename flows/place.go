@@ -354,6 +354,6 @@ func (st *step) offerHeld(id, held string) bool {
 	_, opts := st.checkPrompt(held)
 	r.Text += "\n\n" + fmt.Sprintf(st.msg().HeldAsk, shorten(sanitizeLine(held), maxReviewLen))
 	st.show(r, opts)
-	st.setPending(&Pending{Kind: PendingCheck, Text: held})
+	st.setPending(&Pending{Kind: PendingCheck, Text: held, Held: true})
 	return true
 }

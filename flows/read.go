@@ -117,6 +117,9 @@ func (st *step) text(raw string) {
 		// ways on, not a new answer to store.
 		r, opts := st.questionPrompt()
 		if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
+			if p.Held {
+				st.say(m.HeldDropped)
+			}
 			s.Pending = nil
 			rd = qr
 		}
@@ -470,7 +473,11 @@ func (st *step) pendingChoice(t token) bool {
 		_, _, q, _ := st.position()
 		st.store(q, Answer{Text: p.Text})
 	case p.Kind == PendingCheck && t.action == actRetype:
-		st.say(m.Retype)
+		if p.Held {
+			st.say(m.HeldDropped)
+		} else {
+			st.say(m.Retype)
+		}
 		st.reshowStage()
 	case p.Kind == PendingLanguage && t.action == actLangYes:
 		st.setLanguage(p.Text)

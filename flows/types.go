@@ -136,6 +136,9 @@ type Pending struct {
 	// about.
 	Answer string `json:"answer,omitempty"`
 	FileID string `json:"file_id,omitempty"`
+	// Held marks a PendingCheck offering the sentence kept at the
+	// académie (Session.Held): declining it says that it is dropped.
+	Held bool `json:"held,omitempty"`
 }
 
 // StartedThemes reports the themes s has started, as organisers count

@@ -206,6 +206,7 @@ var english = Catalog{
 		AcademieCurrent:  "Académie given so far: %s.",
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +
 			"I will offer it as your answer to the first question.",
+		HeldDropped:   "All right, I won't keep what you wrote earlier.",
 		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",
 		CommandsShort: "Commands: {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commands:\n{menu:bare} — choose a theme\n{resume:bare} — continue where you left off\n" +

@@ -155,7 +155,10 @@ type Flow struct {
 	// is kept, to be offered as the first question's answer.
 	AcademieHeld string
 	// HeldAsk offers that sentence below the question: %s the sentence.
-	HeldAsk       string
+	HeldAsk string
+	// HeldDropped says that sentence is dropped, when the person says it
+	// is not their answer or goes on without it (skip, back, later).
+	HeldDropped   string
 	NoAnswers     string
 	AnswersTitle  string
 	AnswersIntro  string // %d answered, %d total

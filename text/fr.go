@@ -206,6 +206,7 @@ var french = Catalog{
 		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
 		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
 			"je vous le proposerai comme réponse à la première question.",
+		HeldDropped:   "D'accord, je ne garde pas ce que vous aviez écrit.",
 		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",
 		CommandsShort: "Commandes : {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commandes :\n{menu:bare} — choisir un thème\n{resume:bare} — reprendre là où vous en étiez\n" +
