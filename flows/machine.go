@@ -776,7 +776,22 @@ func (st *step) showPaused() {
 
 func (st *step) pausedPrompt() (Reply, []opt) {
 	m := st.msg()
-	return Reply{Text: m.Paused}, []opt{{actResume, "", m.ResumeLabel}}
+	return Reply{Text: st.pausedText()}, []opt{{actResume, "", m.ResumeLabel}}
+}
+
+// pausedText says how to come back after a pause, and that the answers
+// are saved when there is one.
+func (st *step) pausedText() string {
+	return st.answersKept() + st.msg().Paused
+}
+
+// answersKept says the answers are saved, as a sentence leading another,
+// when the person has given one; else nothing.
+func (st *step) answersKept() string {
+	if len(st.s.Answers) == 0 {
+		return ""
+	}
+	return st.msg().AnswersKept + " "
 }
 
 // current builds the prompt the person stands at, as reshow would show

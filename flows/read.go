@@ -595,7 +595,11 @@ func (st *step) help() {
 		st.out = append(st.out, Reply{Title: fmt.Sprintf(m.HelpTitle, q.Title.In(lang)), Text: b.String()})
 		return
 	}
-	st.say(m.Help[string(s.Stage)] + "\n\n" + st.commands(false))
+	h := m.Help[string(s.Stage)]
+	if s.Stage == StagePaused {
+		h = st.answersKept() + h
+	}
+	st.say(h + "\n\n" + st.commands(false))
 	if st.firstSteps() && s.Stage != StageDeclined {
 		// The first steps are a few taps long: the prompt comes back
 		// below the help, rather than scrolled out of sight.

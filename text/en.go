@@ -145,7 +145,8 @@ var english = Catalog{
 		NextThemeTitle:  "Theme %d: %s · Question %d/%d",
 		Validated:       "Theme %d is confirmed.",
 
-		Paused:      "Your answers are saved. Come back whenever you like: send {resume} or any message to continue with this question.",
+		Paused:      "Come back whenever you like: send {resume}, or your answer itself, to continue with this question.",
+		AnswersKept: "Your answers are saved.",
 		ResumeLabel: "Resume",
 		Resuming:    "Let's pick up where you left off.",
 
@@ -275,7 +276,7 @@ var english = Catalog{
 			"question": "Type your answer in your own words, in one message. If you do not know what to answer, type “skip”. You can also type “back” or “later”.",
 			"review":   "Choose “Change N” to change an answer, then “Confirm” when you are happy. To remove an answer, type “remove N”.",
 			"edit":     "Type your new answer, choose Cancel to keep the old one, or Remove my answer to take it out.",
-			"paused":   "Your answers are kept. Type “resume” or any message to continue.",
+			"paused":   "Type “resume”, or your answer itself, to continue.",
 		},
 		HelpChoice: map[string]string{
 			"question": "Choose one of the answers offered. Skip: next question. Back: previous question. Continue later: your answers are kept.",

@@ -63,7 +63,13 @@ type Flow struct {
 	NextThemeTitle string // %d theme number, %s its title, %d question number, %d total
 	Validated      string // %d theme number: after the answer that validated it
 
-	Paused      string
+	// Paused follows a pause: how to come back. A message that is not
+	// an answer (help, thanks, a command) does not resume, so it is not
+	// promised to.
+	Paused string
+	// AnswersKept leads Paused and the help of a pause when the person
+	// has answered something: nothing is said to be saved otherwise.
+	AnswersKept string
 	ResumeLabel string
 	Resuming    string
 

@@ -145,7 +145,8 @@ var french = Catalog{
 		NextThemeTitle:  "Thème %d : %s · Question %d/%d",
 		Validated:       "Le thème %d est validé.",
 
-		Paused:      "Vos réponses sont enregistrées. Revenez quand vous voulez : envoyez {resume} ou n'importe quel message pour reprendre à cette question.",
+		Paused:      "Revenez quand vous voulez : envoyez {resume}, ou directement votre réponse, pour reprendre à cette question.",
+		AnswersKept: "Vos réponses sont enregistrées.",
 		ResumeLabel: "Reprendre",
 		Resuming:    "Reprenons là où vous en étiez.",
 
@@ -275,7 +276,7 @@ var french = Catalog{
 			"question": "Écrivez votre réponse avec vos mots, en un message. Si vous ne savez pas quoi répondre, écrivez « passer ». Vous pouvez aussi écrire « retour » ou « plus tard ».",
 			"review":   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient. Pour retirer une réponse, écrivez « supprimer N ».",
 			"edit":     "Écrivez votre nouvelle réponse, choisissez Annuler pour garder l'ancienne, ou Supprimer ma réponse pour la retirer.",
-			"paused":   "Vos réponses sont gardées. Écrivez « reprendre » ou n'importe quel message pour continuer.",
+			"paused":   "Écrivez « reprendre », ou directement votre réponse, pour continuer.",
 		},
 		HelpChoice: map[string]string{
 			"question": "Choisissez l'une des réponses proposées. Passer : question suivante. Retour : question précédente. Continuer plus tard : vos réponses sont gardées.",
