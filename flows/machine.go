@@ -156,9 +156,9 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	// Only a real tap takes the tapped message's place: typed words read
 	// as a button are stepped as one, but answered with a new message.
 	st.tapped, st.chosen = st.tapOf(ev)
-	at := ""
+	at := place{}
 	if s.Stage == StageQuestion || s.Stage == StageEdit {
-		at = s.Theme
+		at = place{s.Stage, s.Theme, s.Question}
 	}
 	st.handle(ev)
 	st.noDeadEnd(ev)
@@ -185,13 +185,22 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	return st.s, st.out
 }
 
-// actedAt marks theme started when the person acted at one of its
-// questions (they were at one before ev): typed, spoke or sent something,
-// or tapped a button of the current prompt, and are still in the theme
-// after it (an answer, a skip, a re-prompt, the review). Leaving at once
-// (pause, menu, a command) is not starting it.
-func (st *step) actedAt(theme string, ev Event) {
-	if theme == "" || st.s.Theme != theme {
+// place is where a person stands in the questionnaire.
+type place struct {
+	stage           Stage
+	theme, question string
+}
+
+// actedAt marks the theme of at started when the person moved on in it
+// from one of its questions (at, before ev): typed, spoke or sent
+// something, or tapped a button of the current prompt, and went to
+// another of its questions, its review, or past its last question (an
+// answer, a skip, going back). Staying at the question (a re-prompt, help,
+// « valider » below the previous theme's recap, a question about the
+// bot) or leaving at once (pause, menu, a command) is not starting it:
+// being shown a question is not taking part in its theme.
+func (st *step) actedAt(at place, ev Event) {
+	if at.theme == "" {
 		return
 	}
 	switch ev.Kind {
@@ -203,10 +212,17 @@ func (st *step) actedAt(theme string, ev Event) {
 	default:
 		return
 	}
-	switch st.s.Stage {
-	case StageQuestion, StageEdit, StageReview:
-		st.start(theme)
+	s := &st.s
+	now := place{s.Stage, s.Theme, s.Question}
+	switch {
+	case s.Reviewed == at.theme:
+		// Past its last question, below its recap.
+	case now.theme != at.theme || now == at:
+		return
+	case now.stage != StageQuestion && now.stage != StageEdit && now.stage != StageReview:
+		return
 	}
+	st.start(at.theme)
 }
 
 // start records that the person started theme, once.

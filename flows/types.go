@@ -68,10 +68,12 @@ type Session struct {
 	// Confirmed records when each theme's review was confirmed.
 	Confirmed map[string]time.Time `json:"confirmed,omitempty"`
 	// Started records when the person first acted in each theme: chose
-	// it from the menu, or answered, skipped, typed or tapped at one of
-	// its questions. Being shown a theme's first question (straight on
-	// after « Valider ») is not starting it: organisers count a theme as
-	// started, and its drop-offs, from here (see StartedThemes).
+	// it from the menu, or moved on from one of its questions (answered,
+	// skipped, went back). Being shown a theme's first question (straight
+	// on after « Valider », or below the recap of the theme validated
+	// there) and staying at it (help, a question, « ok » to confirm) is
+	// not starting it: organisers count a theme as started, and its
+	// drop-offs, from here (see StartedThemes).
 	Started map[string]time.Time `json:"started,omitempty"`
 	// Reviewed is the theme whose review is shown above the current
 	// question, the first of the next theme, once its last question was
