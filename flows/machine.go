@@ -156,9 +156,9 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	// Only a real tap takes the tapped message's place: typed words read
 	// as a button are stepped as one, but answered with a new message.
 	st.tapped, st.chosen = st.tapOf(ev)
-	at := place{}
+	at := spot{}
 	if s.Stage == StageQuestion || s.Stage == StageEdit {
-		at = place{s.Stage, s.Theme, s.Question}
+		at = spot{s.Stage, s.Theme, s.Question}
 	}
 	st.handle(ev)
 	st.noDeadEnd(ev)
@@ -185,8 +185,8 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	return st.s, st.out
 }
 
-// place is where a person stands in the questionnaire.
-type place struct {
+// spot is where a person stands in the questionnaire.
+type spot struct {
 	stage           Stage
 	theme, question string
 }
@@ -199,7 +199,7 @@ type place struct {
 // « valider » below the previous theme's recap, a question about the
 // bot) or leaving at once (pause, menu, a command) is not starting it:
 // being shown a question is not taking part in its theme.
-func (st *step) actedAt(at place, ev Event) {
+func (st *step) actedAt(at spot, ev Event) {
 	if at.theme == "" {
 		return
 	}
@@ -213,7 +213,7 @@ func (st *step) actedAt(at place, ev Event) {
 		return
 	}
 	s := &st.s
-	now := place{s.Stage, s.Theme, s.Question}
+	now := spot{s.Stage, s.Theme, s.Question}
 	switch {
 	case s.Reviewed == at.theme:
 		// Past its last question, below its recap.

@@ -143,6 +143,14 @@ type Pending struct {
 	Held bool `json:"held,omitempty"`
 }
 
+// belowRecap reports whether s stands where Reviewed holds: at the
+// question below the recap, pausing there, or correcting the profile or
+// the académie from there (see Back), which comes back to it.
+func (s *Session) belowRecap() bool {
+	at := func(st Stage) bool { return st == StageQuestion || st == StagePaused }
+	return at(s.Stage) || (s.Stage == StageProfile || s.Stage == StageAcademie) && at(s.Back)
+}
+
 // StartedThemes reports the themes s has started, as organisers count
 // them: every theme of Started, and every theme with an answer or a
 // confirmed review (sessions stored before Started existed say only
@@ -380,11 +388,3 @@ type Option struct {
 
 // MaxTokenLen bounds the length of Option.Token in bytes.
 const MaxTokenLen = 40
-
-// belowRecap reports whether s stands where Reviewed holds: at the
-// question below the recap, pausing there, or correcting the profile or
-// the académie from there (see Back), which comes back to it.
-func (s *Session) belowRecap() bool {
-	at := func(st Stage) bool { return st == StageQuestion || st == StagePaused }
-	return at(s.Stage) || (s.Stage == StageProfile || s.Stage == StageAcademie) && at(s.Back)
-}
