@@ -358,7 +358,7 @@ func (st *step) change(rd reading) {
 			st.profileChosen()
 			return
 		}
-		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(rd.opt.arg).Label.In(s.Lang)) + st.earlierToo())
+		st.say(st.profileNote())
 		st.reshow()
 	case rd.topic == changeProfile:
 		if s.Stage != StageProfile {
@@ -410,13 +410,22 @@ func (st *step) backFromCorrection() bool {
 // where a correction started.
 func (st *step) profileChosen() {
 	if st.s.Back != "" {
-		m := st.msg()
-		st.say(fmt.Sprintf(m.ProfileSet, st.m.q.Profile(st.s.Profile).Label.In(st.s.Lang)) + st.earlierToo())
+		st.say(st.profileNote())
 		st.chosen = "" // the note says it
 		st.backFromCorrection()
 		return
 	}
 	st.askAcademie()
+}
+
+// profileNote notes a corrected profile: set, reaching the earlier
+// answers, or the one already given, so that nothing changes.
+func (st *step) profileNote() string {
+	m, label := st.msg(), st.m.q.Profile(st.s.Profile).Label.In(st.s.Lang)
+	if st.s.Profile == st.profile {
+		return fmt.Sprintf(m.ProfileSame, label)
+	}
+	return fmt.Sprintf(m.ProfileSet, label) + st.earlierToo()
 }
 
 // earlierToo is what the note of a corrected profile or académie adds

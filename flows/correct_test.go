@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,97 @@ func TestCorrectionSaysItReachesEarlierAnswers(t *testing.T) {
 				t.Errorf("told %q: %v, want %v; replies:\n%s", line, told, tt.told, all.String())
 			}
 		})
+	}
+}
+
+// TestCorrectionToTheSameSaysNothingChanged: a person who « corrects »
+// their profile or académie to the one already given is told that
+// nothing changes, not that it was corrected, whichever way they said
+// it, and is back at their question.
+func TestCorrectionToTheSameSaysNothingChanged(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	answered := map[string]Answer{AnswerKey("acces", "equipement"): {Theme: "acces", Question: "equipement",
+		Text: "des tablettes", CreatedAt: baseTime, UpdatedAt: baseTime}}
+	for _, tt := range []struct {
+		lang     string
+		typed    []string
+		academie bool   // the académie's note, else the profile's
+		arg      string // what the note names
+	}{
+		{LangFR, []string{"/profil", "1"}, false, "Parent"},
+		{LangFR, []string{"mauvais profil", "parent"}, false, "Parent"},
+		{LangFR, []string{"en fait je suis maman"}, false, "Parent"},
+		{LangEN, []string{"change my profile", "1"}, false, "Parent"},
+		{LangFR, []string{"changer d'académie", "Créteil"}, true, "académie de Créteil"},
+		{LangFR, []string{"changer d'académie", "94"}, true, "académie de Créteil"},
+		{LangFR, []string{"en fait j'habite à Créteil"}, true, "académie de Créteil"},
+		{LangEN, []string{"change my academy", "Créteil"}, true, "the Créteil académie"},
+	} {
+		s := Session{Participant: "p", Lang: tt.lang, Stage: StageQuestion, ConsentAt: baseTime, Profile: "parent",
+			Academie: "Créteil", Theme: "acces", Question: "besoins", Prompt: 5, Answers: answered}
+		var r []Reply
+		for _, line := range tt.typed {
+			ev, ok := ParseCommand(line)
+			if !ok {
+				ev = Event{Kind: EventText, Text: line}
+			}
+			s, r = checkStep(t, m, s, ev, baseTime.Add(time.Hour))
+		}
+		msg := text.For(tt.lang).Flow
+		want := fmt.Sprintf(msg.ProfileSame, tt.arg)
+		if tt.academie {
+			want = fmt.Sprintf(msg.AcademieSame, tt.arg)
+		}
+		if first := r[0].Lead + r[0].Text; !strings.HasPrefix(first, want) || s.Stage != StageQuestion || s.Question != "besoins" {
+			t.Errorf("%s %q: at %s %s, first reply %q; want %q, back at the question", tt.lang, tt.typed, s.Stage, s.Question, first, want)
+		}
+	}
+}
+
+// TestHeldSentenceDroppedIsSaid: the sentence typed at the académie and
+// offered as the first answer is dropped when the person says it is not
+// their answer or goes on without it, and they are told so; kept, it is
+// stored and nothing is said of dropping it.
+func TestHeldSentenceDroppedIsSaid(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	held := "mes enfants n'ont pas d'ordinateur à la maison"
+	for _, tt := range []struct {
+		lang    string
+		typed   string
+		tap     string // an action tapped instead of typing
+		dropped bool
+	}{
+		{LangFR, "non", "", true},
+		{LangFR, "non, je réécris", "", true},
+		{LangFR, "", actRetype, true},
+		{LangFR, "passer", "", true},
+		{LangFR, "plus tard", "", true},
+		{LangEN, "no", "", true},
+		{LangEN, "skip", "", true},
+		{LangFR, "oui", "", false},
+		{LangFR, "", actStore, false},
+		{LangEN, "yes", "", false},
+	} {
+		s := Session{Participant: "p", Lang: tt.lang, Stage: StageAcademie, ConsentAt: baseTime, Profile: "parent",
+			Held: held, Prompt: 3}
+		s, _ = checkStep(t, m, s, Event{Kind: EventText, Text: "Lyon"}, baseTime)
+		if p := s.Pending; p == nil || p.Kind != PendingCheck || p.Text != held {
+			t.Fatalf("%s: the kept sentence is not offered: pending %+v", tt.lang, p)
+		}
+		ev := Event{Kind: EventText, Text: tt.typed}
+		if tt.tap != "" {
+			ev = Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: tt.tap}.String()}
+		}
+		got, r := checkStep(t, m, s, ev, baseTime)
+		var all strings.Builder
+		for _, x := range r {
+			all.WriteString(x.Lead + "\n" + x.Text + "\n")
+		}
+		line := text.For(tt.lang).Flow.HeldDropped
+		_, stored := got.Answers[AnswerKey(got.Theme, s.Question)]
+		if said := strings.Contains(all.String(), line); said != tt.dropped || stored == tt.dropped {
+			t.Errorf("%s %q%s: said %q %v, stored %v; want said %v, stored %v; replies:\n%s",
+				tt.lang, tt.typed, tt.tap, line, said, stored, tt.dropped, !tt.dropped, all.String())
+		}
 	}
 }

@@ -255,7 +255,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "skip", false
 	case first == msg.AcademieHeld && got.Held == text:
 		return "held", false
-	case strings.HasPrefix(first, prefix(msg.ProfileSet)) && got.Stage == s.Stage:
+	case (strings.HasPrefix(first, prefix(msg.ProfileSet)) || strings.HasPrefix(first, prefix(msg.ProfileSame))) && got.Stage == s.Stage:
 		return "setprofile:" + got.Profile, false
 	case got.Stage == StageProfile && (got.Back != "" || s.Stage == StageAcademie):
 		return "changeprofile", false

@@ -156,13 +156,13 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	// Only a real tap takes the tapped message's place: typed words read
 	// as a button are stepped as one, but answered with a new message.
 	st.tapped, st.chosen = st.tapOf(ev)
-	at := ""
+	at := spot{}
 	if s.Stage == StageQuestion || s.Stage == StageEdit {
-		at = s.Theme
+		at = spot{s.Stage, s.Theme, s.Question}
 	}
 	st.handle(ev)
 	st.noDeadEnd(ev)
-	if st.s.Stage != StageQuestion && st.s.Stage != StagePaused {
+	if !st.s.belowRecap() {
 		// Gone elsewhere than the question below the review: the theme
 		// stays complete, not validated, as when leaving its review.
 		st.s.Reviewed = ""
@@ -185,13 +185,22 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	return st.s, st.out
 }
 
-// actedAt marks theme started when the person acted at one of its
-// questions (they were at one before ev): typed, spoke or sent something,
-// or tapped a button of the current prompt, and are still in the theme
-// after it (an answer, a skip, a re-prompt, the review). Leaving at once
-// (pause, menu, a command) is not starting it.
-func (st *step) actedAt(theme string, ev Event) {
-	if theme == "" || st.s.Theme != theme {
+// spot is where a person stands in the questionnaire.
+type spot struct {
+	stage           Stage
+	theme, question string
+}
+
+// actedAt marks the theme of at started when the person moved on in it
+// from one of its questions (at, before ev): typed, spoke or sent
+// something, or tapped a button of the current prompt, and went to
+// another of its questions, its review, or past its last question (an
+// answer, a skip, going back). Staying at the question (a re-prompt, help,
+// « valider » below the previous theme's recap, a question about the
+// bot) or leaving at once (pause, menu, a command) is not starting it:
+// being shown a question is not taking part in its theme.
+func (st *step) actedAt(at spot, ev Event) {
+	if at.theme == "" {
 		return
 	}
 	switch ev.Kind {
@@ -203,10 +212,17 @@ func (st *step) actedAt(theme string, ev Event) {
 	default:
 		return
 	}
-	switch st.s.Stage {
-	case StageQuestion, StageEdit, StageReview:
-		st.start(theme)
+	s := &st.s
+	now := spot{s.Stage, s.Theme, s.Question}
+	switch {
+	case s.Reviewed == at.theme:
+		// Past its last question, below its recap.
+	case now.theme != at.theme || now == at:
+		return
+	case now.stage != StageQuestion && now.stage != StageEdit && now.stage != StageReview:
+		return
 	}
+	st.start(at.theme)
 }
 
 // start records that the person started theme, once.
@@ -417,7 +433,7 @@ func (st *step) repair(ev Event) {
 	if s.Stage != StageAcademie {
 		s.Held = ""
 	}
-	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || (s.Stage != StageQuestion && s.Stage != StagePaused)) {
+	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || !s.belowRecap()) {
 		s.Reviewed = ""
 	}
 }
@@ -771,7 +787,22 @@ func (st *step) showPaused() {
 
 func (st *step) pausedPrompt() (Reply, []opt) {
 	m := st.msg()
-	return Reply{Text: m.Paused}, []opt{{actResume, "", m.ResumeLabel}}
+	return Reply{Text: st.pausedText()}, []opt{{actResume, "", m.ResumeLabel}}
+}
+
+// pausedText says how to come back after a pause, and that the answers
+// are saved when there is one.
+func (st *step) pausedText() string {
+	return st.answersKept() + st.msg().Paused
+}
+
+// answersKept says the answers are saved, as a sentence leading another,
+// when the person has given one; else nothing.
+func (st *step) answersKept() string {
+	if len(st.s.Answers) == 0 {
+		return ""
+	}
+	return st.msg().AnswersKept + " "
 }
 
 // current builds the prompt the person stands at, as reshow would show

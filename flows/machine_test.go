@@ -272,3 +272,56 @@ func TestNoSessionTapStoresNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestPauseSaysOnlyWhatHolds: pausing with no answer given does not say
+// answers are saved, with one it does; and a message that does not
+// resume a pause (help, thanks, goodbye) is never answered with a
+// promise that any message resumes it.
+func TestPauseSaysOnlyWhatHolds(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	q := m.Questionnaire()
+	th := q.Themes[0]
+	saved := []string{"enregistrées", "gardées", "saved", "kept"}
+	anyMessage := []string{"n'importe quel message", "any message"}
+	says := func(r []Reply, words []string) bool {
+		for _, x := range r {
+			for _, w := range words {
+				if strings.Contains(x.Lead+x.Text, w) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, answered := range []bool{false, true} {
+		for _, tt := range []struct{ lang, pause string }{
+			{LangFR, "stop"}, {LangFR, "plus tard"}, {LangFR, "continuer plus tard"}, {LangEN, "later"}, {LangEN, "stop"},
+		} {
+			s := Session{Participant: "p", Lang: tt.lang, Stage: StageQuestion, ConsentAt: baseTime, Profile: "parent",
+				Theme: th.ID, Question: th.Questions[1].ID, Prompt: 4}
+			if answered {
+				s.Answers = map[string]Answer{AnswerKey(th.ID, th.Questions[0].ID): {Theme: th.ID, Question: th.Questions[0].ID,
+					Text: "des tablettes pour tous", CreatedAt: baseTime, UpdatedAt: baseTime}}
+			}
+			s, r := checkStep(t, m, s, Event{Kind: EventText, Text: tt.pause}, baseTime)
+			if s.Stage != StagePaused {
+				t.Fatalf("%s %q: stage %s, want paused", tt.lang, tt.pause, s.Stage)
+			}
+			if says(r, saved) != answered {
+				t.Errorf("%s %q with answers %v: says they are saved %v; replies %+v", tt.lang, tt.pause, answered, !answered, r)
+			}
+			for _, typed := range []string{"jsp", "aide", "?", "merci", "au revoir", "help", "thanks"} {
+				got, r := checkStep(t, m, s, Event{Kind: EventText, Text: typed}, baseTime)
+				if got.Stage != StagePaused {
+					continue // it resumed: the promise held
+				}
+				if says(r, anyMessage) {
+					t.Errorf("%s %q during a pause: still paused, yet told any message resumes: %+v", tt.lang, typed, r)
+				}
+				if says(r, saved) && !answered {
+					t.Errorf("%s %q during a pause with no answer: says answers are saved: %+v", tt.lang, typed, r)
+				}
+			}
+		}
+	}
+}

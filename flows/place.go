@@ -442,6 +442,12 @@ func (st *step) setAcademie(p placeMatch) {
 	m := st.msg()
 	st.s.Academie = p.Academie
 	what := fmt.Sprintf(m.AcademieOf, elide(st.s.Lang, p.Academie))
+	if st.s.Back != "" && p.Academie == st.academie {
+		// A correction to the académie already given.
+		st.say(fmt.Sprintf(m.AcademieSame, what))
+		st.afterOnboarding()
+		return
+	}
 	if !p.IsAcad {
 		what = p.Label + ", " + what
 	}
@@ -563,6 +569,6 @@ func (st *step) offerHeld(id, held string) bool {
 	_, opts := st.checkPrompt(held)
 	r.Text += "\n\n" + fmt.Sprintf(st.msg().HeldAsk, shorten(sanitizeLine(held), maxReviewLen))
 	st.show(r, opts)
-	st.setPending(&Pending{Kind: PendingCheck, Text: held})
+	st.setPending(&Pending{Kind: PendingCheck, Text: held, Held: true})
 	return true
 }

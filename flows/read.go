@@ -135,6 +135,9 @@ func (st *step) text(raw string) {
 		if cr := st.checkReading(text); cr.kind != readAnswer {
 			rd = cr
 		} else if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
+			if p.Held {
+				st.say(m.HeldDropped)
+			}
 			s.Pending = nil
 			rd = qr
 		} else if rd.kind == readCheck || hesitates(short) {
@@ -529,7 +532,11 @@ func (st *step) pendingChoice(t token) bool {
 		_, _, q, _ := st.position()
 		st.store(q, Answer{Text: p.Text})
 	case p.Kind == PendingCheck && t.action == actRetype:
-		st.say(m.Retype)
+		if p.Held {
+			st.say(m.HeldDropped)
+		} else {
+			st.say(m.Retype)
+		}
 		st.reshowStage()
 	case p.Kind == PendingLanguage && t.action == actLangYes:
 		st.setLanguage(p.Text)
@@ -647,7 +654,11 @@ func (st *step) help() {
 		st.out = append(st.out, Reply{Title: fmt.Sprintf(m.HelpTitle, q.Title.In(lang)), Text: b.String()})
 		return
 	}
-	st.say(m.Help[string(s.Stage)] + "\n\n" + st.commands(false))
+	h := m.Help[string(s.Stage)]
+	if s.Stage == StagePaused {
+		h = st.answersKept() + h
+	}
+	st.say(h + "\n\n" + st.commands(false))
 	if st.firstSteps() && s.Stage != StageDeclined {
 		// The first steps are a few taps long: the prompt comes back
 		// below the help, rather than scrolled out of sight.

@@ -195,7 +195,7 @@ func (st *step) remindersPrompt(p *Pending) (Reply, []opt) {
 	opts := []opt{{actRemindYes, "", rm.Yes}, {actRemindNo, "", rm.No}}
 	switch st.s.Stage {
 	case StagePaused:
-		r.Text = st.msg().Paused + "\n\n" + r.Text
+		r.Text = st.pausedText() + "\n\n" + r.Text
 		opts = append(opts, opt{actResume, "", st.msg().ResumeLabel})
 	case StageReview:
 		// Below the theme just completed, in place of the next theme's

@@ -68,17 +68,20 @@ type Session struct {
 	// Confirmed records when each theme's review was confirmed.
 	Confirmed map[string]time.Time `json:"confirmed,omitempty"`
 	// Started records when the person first acted in each theme: chose
-	// it from the menu, or answered, skipped, typed or tapped at one of
-	// its questions. Being shown a theme's first question (straight on
-	// after « Valider ») is not starting it: organisers count a theme as
-	// started, and its drop-offs, from here (see StartedThemes).
+	// it from the menu, or moved on from one of its questions (answered,
+	// skipped, went back). Being shown a theme's first question (straight
+	// on after « Valider », or below the recap of the theme validated
+	// there) and staying at it (help, a question, « ok » to confirm) is
+	// not starting it: organisers count a theme as started, and its
+	// drop-offs, from here (see StartedThemes).
 	Started map[string]time.Time `json:"started,omitempty"`
 	// Reviewed is the theme whose review is shown above the current
 	// question, the first of the next theme, once its last question was
 	// answered or skipped: answering or skipping that question validates
 	// it, as « Valider » does. It holds while the person stands at that
-	// question (pausing there too) and is dropped, the theme left
-	// unvalidated, when they go anywhere else.
+	// question (pausing there too, or correcting their profile or
+	// académie from there: see belowRecap) and is dropped, the theme
+	// left unvalidated, when they go anywhere else.
 	Reviewed string `json:"reviewed,omitempty"`
 	// Back is where a correction of the profile or the académie started
 	// (« changer de profil », « en fait je suis à Bordeaux »): the stage
@@ -135,6 +138,17 @@ type Pending struct {
 	// about.
 	Answer string `json:"answer,omitempty"`
 	FileID string `json:"file_id,omitempty"`
+	// Held marks a PendingCheck offering the sentence kept at the
+	// académie (Session.Held): declining it says that it is dropped.
+	Held bool `json:"held,omitempty"`
+}
+
+// belowRecap reports whether s stands where Reviewed holds: at the
+// question below the recap, pausing there, or correcting the profile or
+// the académie from there (see Back), which comes back to it.
+func (s *Session) belowRecap() bool {
+	at := func(st Stage) bool { return st == StageQuestion || st == StagePaused }
+	return at(s.Stage) || (s.Stage == StageProfile || s.Stage == StageAcademie) && at(s.Back)
 }
 
 // StartedThemes reports the themes s has started, as organisers count

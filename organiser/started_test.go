@@ -113,12 +113,43 @@ func TestValidatingAThemeAndLeavingStartsNoOther(t *testing.T) {
 		t.Errorf("/synthese tells of a drop-off:\n%s", text)
 	}
 
-	// Typing at theme 2's first question starts it, even a word that
-	// is not taken for an answer yet.
-	c.say("ok")
+	// Words that leave the person at theme 2's first question (a word
+	// not taken for an answer yet, help, a question about the bot) do
+	// not start it either; skipping the question does, and leaving then
+	// is dropping out at its second question.
+	for _, typed := range []string{"ok", "aide", "c'est anonyme ?"} {
+		c.say(typed)
+		res = synthese(t, s)
+		if th := res.Digest.Themes[1]; th.Started != 0 || th.DropOff != nil {
+			t.Errorf("after %q at theme 2's first question: started by %d, drop-off %+v; want not started", typed, th.Started, th.DropOff)
+		}
+	}
+	c.say("passer")
 	res = synthese(t, s)
-	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[0].ID {
-		t.Errorf("after typing at theme 2: started by %d, drop-off %+v; want 1, at its first question", th.Started, th.DropOff)
+	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[1].ID {
+		t.Errorf("after skipping theme 2's first question: started by %d, drop-off %+v; want 1, at its second question", th.Started, th.DropOff)
+	}
+}
+
+// A parent who validates theme 1 by typing « c'est bon » or « valider »
+// below its recap stays at theme 2's first question: theme 2 is not
+// started, nor dropped out of, until they answer or skip something in
+// it.
+func TestValidatingBelowTheRecapStartsNoOther(t *testing.T) {
+	for _, typed := range []string{"valider", "c'est bon"} {
+		db := openDB(t, "")
+		q := flows.DefaultQuestionnaire()
+		c := &converse{t: t, db: db, m: flows.NewMachine(q, flows.Config{}), participant: "telegram:parent", at: t0}
+		c.answerFirstTheme(q)
+		c.say(typed)
+		s := New(db, q, Options{Now: func() time.Time { return c.at.Add(time.Hour) }})
+		res := synthese(t, s)
+		if th := res.Digest.Themes[0]; th.Confirmed != 1 {
+			t.Errorf("%q below theme 1's recap: theme 1 completed by %d; want 1", typed, th.Confirmed)
+		}
+		if th := res.Digest.Themes[1]; th.Started != 0 || th.DropOff != nil {
+			t.Errorf("%q below theme 1's recap: theme 2 started by %d, drop-off %+v; want not started", typed, th.Started, th.DropOff)
+		}
 	}
 }
 

@@ -146,7 +146,8 @@ var english = Catalog{
 		NextThemeTitle:  "Theme %d: %s · Question %d/%d",
 		Validated:       "Theme %d is confirmed.",
 
-		Paused:      "Your answers are saved. Come back whenever you like: send {resume} or any message to continue with this question.",
+		Paused:      "Come back whenever you like: send {resume}, or your answer itself, to continue with this question.",
+		AnswersKept: "Your answers are saved.",
 		ResumeLabel: "Resume",
 		Resuming:    "Let's pick up where you left off.",
 
@@ -200,12 +201,15 @@ var english = Catalog{
 		},
 		ResumedSaved:     "Picking up at the question where you stopped: thank you, noted.",
 		ProfileSet:       "Corrected: you are answering as “%s”.",
+		ProfileSame:      "Nothing changes: you are already answering as “%s”.",
+		AcademieSame:     "Nothing changes: you are already in %s.",
 		EarlierToo:       "This applies to your earlier answers too.",
 		ProfileChangeAsk: "You are currently answering as “%s”. Choose your profile:",
 		AcademieCurrent:  "Académie given so far: %s.",
 		AcademieDeclined: "No problem: it is optional, we will do without.",
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +
 			"I will offer it as your answer to the first question.",
+		HeldDropped:   "All right, I won't keep what you wrote earlier.",
 		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",
 		CommandsShort: "Commands: {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commands:\n{menu:bare} — choose a theme\n{resume:bare} — continue where you left off\n" +
@@ -274,7 +278,7 @@ var english = Catalog{
 			"question": "Type your answer in your own words, in one message. If you do not know what to answer, type “skip”. You can also type “back” or “later”.",
 			"review":   "Choose “Change N” to change an answer, then “Confirm” when you are happy. To remove an answer, type “remove N”.",
 			"edit":     "Type your new answer, choose Cancel to keep the old one, or Remove my answer to take it out.",
-			"paused":   "Your answers are kept. Type “resume” or any message to continue.",
+			"paused":   "Type “resume”, or your answer itself, to continue.",
 		},
 		HelpChoice: map[string]string{
 			"question": "Choose one of the answers offered. Skip: next question. Back: previous question. Continue later: your answers are kept.",

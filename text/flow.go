@@ -69,7 +69,13 @@ type Flow struct {
 	NextThemeTitle string // %d theme number, %s its title, %d question number, %d total
 	Validated      string // %d theme number: after the answer that validated it
 
-	Paused      string
+	// Paused follows a pause: how to come back. A message that is not
+	// an answer (help, thanks, a command) does not resume, so it is not
+	// promised to.
+	Paused string
+	// AnswersKept leads Paused and the help of a pause when the person
+	// has answered something: nothing is said to be saved otherwise.
+	AnswersKept string
 	ResumeLabel string
 	Resuming    string
 
@@ -142,6 +148,12 @@ type Flow struct {
 	ResumedSaved string
 	// ProfileSet notes a profile corrected by typing: %s the profile.
 	ProfileSet string
+	// ProfileSame notes a profile corrected to the one already given:
+	// nothing changes. %s the profile.
+	ProfileSame string
+	// AcademieSame notes an académie corrected to the one already
+	// given: nothing changes. %s the académie, as AcademieOf writes it.
+	AcademieSame string
 	// EarlierToo follows the note of a corrected profile or académie when
 	// the person had answered already: the answers given before count
 	// under the new one too.
@@ -155,7 +167,10 @@ type Flow struct {
 	// is kept, to be offered as the first question's answer.
 	AcademieHeld string
 	// HeldAsk offers that sentence below the question: %s the sentence.
-	HeldAsk       string
+	HeldAsk string
+	// HeldDropped says that sentence is dropped, when the person says it
+	// is not their answer or goes on without it (skip, back, later).
+	HeldDropped   string
 	NoAnswers     string
 	AnswersTitle  string
 	AnswersIntro  string // %d answered, %d total

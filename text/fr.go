@@ -146,7 +146,8 @@ var french = Catalog{
 		NextThemeTitle:  "Thème %d : %s · Question %d/%d",
 		Validated:       "Le thème %d est validé.",
 
-		Paused:      "Vos réponses sont enregistrées. Revenez quand vous voulez : envoyez {resume} ou n'importe quel message pour reprendre à cette question.",
+		Paused:      "Revenez quand vous voulez : envoyez {resume}, ou directement votre réponse, pour reprendre à cette question.",
+		AnswersKept: "Vos réponses sont enregistrées.",
 		ResumeLabel: "Reprendre",
 		Resuming:    "Reprenons là où vous en étiez.",
 
@@ -200,12 +201,15 @@ var french = Catalog{
 		},
 		ResumedSaved:     "Reprise à la question en cours : merci, c'est noté.",
 		ProfileSet:       "C'est corrigé : vous répondez en tant que « %s ».",
+		ProfileSame:      "Rien ne change : vous répondez déjà en tant que « %s ».",
+		AcademieSame:     "Rien ne change : vous êtes déjà dans l'%s.",
 		EarlierToo:       "Cela vaut aussi pour vos réponses précédentes.",
 		ProfileChangeAsk: "Vous répondez actuellement en tant que « %s ». Choisissez votre profil :",
 		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
 		AcademieDeclined: "Pas de souci : c'est facultatif, on s'en passe.",
 		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
 			"je vous le proposerai comme réponse à la première question.",
+		HeldDropped:   "D'accord, je ne garde pas ce que vous aviez écrit.",
 		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",
 		CommandsShort: "Commandes : {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commandes :\n{menu:bare} — choisir un thème\n{resume:bare} — reprendre là où vous en étiez\n" +
@@ -274,7 +278,7 @@ var french = Catalog{
 			"question": "Écrivez votre réponse avec vos mots, en un message. Si vous ne savez pas quoi répondre, écrivez « passer ». Vous pouvez aussi écrire « retour » ou « plus tard ».",
 			"review":   "Choisissez « Modifier N » pour changer une réponse, puis « Valider » quand tout vous convient. Pour retirer une réponse, écrivez « supprimer N ».",
 			"edit":     "Écrivez votre nouvelle réponse, choisissez Annuler pour garder l'ancienne, ou Supprimer ma réponse pour la retirer.",
-			"paused":   "Vos réponses sont gardées. Écrivez « reprendre » ou n'importe quel message pour continuer.",
+			"paused":   "Écrivez « reprendre », ou directement votre réponse, pour continuer.",
 		},
 		HelpChoice: map[string]string{
 			"question": "Choisissez l'une des réponses proposées. Passer : question suivante. Retour : question précédente. Continuer plus tard : vos réponses sont gardées.",
