@@ -192,7 +192,7 @@ var english = Catalog{
 		AboutBot: "I am an automated assistant of the consultation, not a person: I only ask the questions and keep your answers. " +
 			"They are read by %s, in a summary, under a technical pseudonym: never with your name or your number. Everything we keep: {mydata}.",
 		HowTo: map[string]string{
-			"erase": "Yes, at any time: {erase} erases everything we keep about you (answers, profile, académie, consent), after a confirmation. " +
+			"erase": "At any time, {erase} erases everything we keep about you (answers, profile, académie, consent), after a confirmation. " +
 				"Nothing is erased until you send it.",
 			"mydata": "{mydata} shows you everything we keep about you, and changes nothing. To erase it all: {erase}.",
 			"reminders": "Reminders, if you accept them: a single message, in the daytime, for the themes left, and the announcements of the organising team. " +

@@ -192,7 +192,7 @@ var french = Catalog{
 		AboutBot: "Je suis un assistant automatique de la consultation, pas une personne : je ne fais que poser les questions et garder vos réponses. " +
 			"Elles sont lues par %s, en synthèse, sous un pseudonyme technique : jamais avec votre nom ni votre numéro. Tout ce que nous gardons : {mydata}.",
 		HowTo: map[string]string{
-			"erase": "Oui, à tout moment : {erase} efface tout ce que nous gardons sur vous (réponses, profil, académie, accord), après une confirmation. " +
+			"erase": "À tout moment, {erase} efface tout ce que nous gardons sur vous (réponses, profil, académie, accord), après une confirmation. " +
 				"Rien n'est effacé tant que vous ne l'envoyez pas.",
 			"mydata": "{mydata} vous montre tout ce que nous gardons sur vous, sans rien changer. Pour tout effacer : {erase}.",
 			"reminders": "Les rappels, si vous les acceptez : un seul message, en journée, pour les thèmes restants, et les annonces de l'équipe d'organisation. " +
