@@ -193,15 +193,6 @@ func (h *harness) click(u discordtest.User, m discordtest.Message, label string)
 	return id
 }
 
-// step clicks label on the user's last message and returns the next one.
-func (h *harness) step(u discordtest.User, label string) discordtest.Message {
-	h.t.Helper()
-	n := h.seen(u)
-	last := h.next(u, n)
-	h.click(u, last, label)
-	return h.next(u, n+1)
-}
-
 func dump(msgs []discordtest.Message) string {
 	var b strings.Builder
 	for i, m := range msgs {

@@ -89,13 +89,6 @@ func startTTY(t *testing.T, f *fakeEngine, o Options) *ttyRun {
 	return r
 }
 
-// mark is where the screen ends now; waitFor looks for text after it.
-func (r *ttyRun) mark() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.screen.Len()
-}
-
 // waitFor waits until want is on screen after from, and returns the
 // position after it.
 func (r *ttyRun) waitFor(from int, want string) int {

@@ -68,11 +68,6 @@ func (s screen) option(match func(label string) bool) (int, bool) {
 	return 0, false
 }
 
-func (s screen) has(label string) bool {
-	_, ok := s.option(func(l string) bool { return l == label })
-	return ok
-}
-
 // next waits for the next screen. ok is false when the output ended first.
 func (c *console) next(timeout time.Duration) (screen, bool) {
 	c.t.Helper()

@@ -128,27 +128,26 @@ type soakReport struct {
 	parents         int
 	educators       int
 
-	tgAnswers       int // answers whose update Telegram saw confirmed
-	dcAnswers       int // answers whose interaction was acked and replied to
-	dcUnacked       int // answers resubmitted because no reply came
-	stored          int // soak answers found in the database
-	lost            int // acknowledged answers not stored
-	doubled         int // answers stored more than once
-	wrongPrompt     int // participants whose last prompt is not where their session stands
-	noSession       int
-	stuck           int // participants left without a reply
-	dupReplies      int // replies received twice (expected around kills)
-	retries         int // Discord actions repeated after no reply came
-	faultRate       float64
-	tgFaults        map[fault.Kind]int
-	dcFaults        map[fault.Kind]int
-	tgMaxWait       time.Duration // longest wait of a parent for their next reply
-	dcMaxWait       time.Duration // of an educator, from the first try of an action
-	waitLimit       time.Duration // budget + waitMargin
-	sigterm         error         // the bot's exit after the final SIGTERM
-	problems        []string
-	checkFailures   []string
-	consistentAfter bool
+	tgAnswers     int // answers whose update Telegram saw confirmed
+	dcAnswers     int // answers whose interaction was acked and replied to
+	dcUnacked     int // answers resubmitted because no reply came
+	stored        int // soak answers found in the database
+	lost          int // acknowledged answers not stored
+	doubled       int // answers stored more than once
+	wrongPrompt   int // participants whose last prompt is not where their session stands
+	noSession     int
+	stuck         int // participants left without a reply
+	dupReplies    int // replies received twice (expected around kills)
+	retries       int // Discord actions repeated after no reply came
+	faultRate     float64
+	tgFaults      map[fault.Kind]int
+	dcFaults      map[fault.Kind]int
+	tgMaxWait     time.Duration // longest wait of a parent for their next reply
+	dcMaxWait     time.Duration // of an educator, from the first try of an action
+	waitLimit     time.Duration // budget + waitMargin
+	sigterm       error         // the bot's exit after the final SIGTERM
+	problems      []string
+	checkFailures []string
 }
 
 func (r *soakReport) fail(format string, args ...any) {
@@ -236,12 +235,12 @@ func exitText(err error) string {
 
 // botProcess is the consultbot child process, restarted after each kill.
 type botProcess struct {
-	bin, cfg, dbPath, logPath string
-	env                       []string
-	cmd                       *exec.Cmd
-	exited                    chan struct{}
-	waitErr                   error // how the process ended, once exited is closed
-	log                       *os.File
+	bin, cfg, dbPath string
+	env              []string
+	cmd              *exec.Cmd
+	exited           chan struct{}
+	waitErr          error // how the process ended, once exited is closed
+	log              *os.File
 }
 
 func (b *botProcess) start() error {
@@ -714,7 +713,6 @@ type parent struct {
 	salt    uint64
 	answers []sentAnswer
 	seen    map[string]bool // prompts already acted on or skipped
-	dups    int
 	stuck   bool
 	last    telegramtest.Message // last prompt received
 	started bool
