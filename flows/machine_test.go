@@ -325,3 +325,30 @@ func TestPauseSaysOnlyWhatHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclinedJoinsInTheirWords checks that someone who refused the
+// consent takes part again in their own words, and that a refusal said
+// again, or a word about something else, does not start anything.
+func TestDeclinedJoinsInTheirWords(t *testing.T) {
+	for text, want := range map[string]bool{
+		"je participe":                       true,
+		"je veux bien participer finalement": true,
+		"j'ai changé d'avis":                 true,
+		"finalement j'ai changé d'avis, ok":  true,
+		"ok j'accepte":                       true,
+		"Oui j'accepte finalement":           true,
+		"I changed my mind":                  true,
+		"count me in":                        true,
+		"je ne veux pas participer":          false,
+		"je refuse toujours":                 false,
+		"je ne participe plus":               false,
+		"I don't want to take part":          false,
+		"Bonjour ?":                          false,
+		"stop":                               false,
+		"c'est quoi cette consultation":      false,
+	} {
+		if got := wantsToJoin(text); got != want {
+			t.Errorf("wantsToJoin(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -706,6 +706,16 @@ var joinWords = map[string]bool{"je participe": true, "participer": true, "je ve
 	"finalement je participe": true, "j accepte": true, "jaccepte": true, "start": true, "commencer": true, "demarrer": true,
 	"i want to take part": true, "take part": true, "i agree": true, "join": true}
 
+// joinSigns, found in a message from someone who declined, say they
+// changed their mind (« je veux bien participer finalement », « j'ai
+// changé d'avis », « ok j'accepte ») unless a negation is there too.
+var joinSigns = []string{"particip", "j accepte", "jaccepte", "change d avis", "changee d avis", "changer d avis",
+	"finalement oui", "oui finalement", "d accord finalement", "ok finalement", "take part", "i agree", "i accept",
+	"changed my mind", "count me in", "i want to join"}
+
+// joinNegations make a message with a join sign say the opposite.
+var joinNegations = []string{"pas", "plus", "jamais", "non", "refuse", "not", "no", "never", "don", "dont", "won", "wont"}
+
 // wantsToJoin reports a message from someone who declined saying they
 // want to take part after all.
 func wantsToJoin(text string) bool {
@@ -713,8 +723,25 @@ func wantsToJoin(text string) bool {
 	if joinWords[n] {
 		return true
 	}
-	_, yes := yesNo(n, []opt{{action: actYes}})
-	return yes
+	if _, yes := yesNo(n, []opt{{action: actYes}}); yes {
+		return true
+	}
+	sign := false
+	for _, w := range joinSigns {
+		if strings.Contains(n, w) {
+			sign = true
+			break
+		}
+	}
+	if !sign {
+		return false
+	}
+	for _, w := range strings.Fields(n) {
+		if slices.Contains(joinNegations, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // removeVerbs start a request to remove one answer from the review:
