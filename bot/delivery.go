@@ -123,14 +123,7 @@ func (e *Engine) insert(out Outgoing, count bool) {
 		q = &queue{wait: e.retryMin}
 		e.queues[k] = q
 	}
-	// Commits of different participants sharing an address may hand
-	// their replies over out of order; the sequence is the commit
-	// order. The head is never displaced while it is being sent.
-	i, _ := slices.BinarySearchFunc(q.items, out.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
-	if q.busy {
-		i = max(i, 1)
-	}
-	q.items = slices.Insert(q.items, i, out)
+	q.put(out)
 	if !out.Low {
 		e.bringAhead(k, q, out)
 	}
@@ -143,6 +136,18 @@ func (e *Engine) insert(out Outgoing, count bool) {
 	if !q.busy && !q.queued {
 		e.makeReady(k, q)
 	}
+}
+
+// put inserts out in q in commit order: commits of different
+// participants sharing an address may hand their replies over out of
+// order, and the sequence is the commit order. The head is never
+// displaced while it is being sent.
+func (q *queue) put(out Outgoing) {
+	i, _ := slices.BinarySearchFunc(q.items, out.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
+	if q.busy {
+		i = max(i, 1)
+	}
+	q.items = slices.Insert(q.items, i, out)
 }
 
 // bringAhead moves into q, the live line k, the announcements to out's
@@ -171,11 +176,7 @@ func (e *Engine) bringAhead(k addrKey, q *queue, out Outgoing) {
 			kept = append(kept, a)
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(q.items, a.Seq, func(o Outgoing, seq uint64) int { return cmp.Compare(o.Seq, seq) })
-		if q.busy {
-			i = max(i, 1)
-		}
-		q.items = slices.Insert(q.items, i, a)
+		q.put(a)
 	}
 	clear(lq.items[len(kept):])
 	lq.items = kept

@@ -528,11 +528,7 @@ func (st *step) askProfile() {
 }
 
 func (st *step) profilePrompt() (Reply, []opt) {
-	opts := make([]opt, 0, len(st.m.q.Profiles))
-	for _, p := range st.m.q.Profiles {
-		opts = append(opts, opt{actProfile, p.ID, p.Label.In(st.s.Lang)})
-	}
-	return Reply{Text: st.msg().ProfileAsk}, opts
+	return Reply{Text: st.msg().ProfileAsk}, profileOpts(st.m.q, st.s.Lang)
 }
 
 // askAcademie asks for the académie.

@@ -701,10 +701,9 @@ func editNumber(n string) (int, bool) {
 	return optionNumber(rest)
 }
 
-// joinWords say one wants to take part after all.
-var joinWords = map[string]bool{"je participe": true, "participer": true, "je veux participer": true, "je veux bien participer": true,
-	"finalement je participe": true, "j accepte": true, "jaccepte": true, "start": true, "commencer": true, "demarrer": true,
-	"i want to take part": true, "take part": true, "i agree": true, "join": true}
+// joinWords say on their own that one wants to take part after all; the
+// phrases with a join sign (joinSigns) need not be listed.
+var joinWords = map[string]bool{"start": true, "commencer": true, "demarrer": true, "join": true}
 
 // joinSigns, found in a message from someone who declined, say they
 // changed their mind (« je veux bien participer finalement », « j'ai
@@ -714,7 +713,7 @@ var joinSigns = []string{"particip", "j accepte", "jaccepte", "change d avis", "
 	"changed my mind", "count me in", "i want to join"}
 
 // joinNegations make a message with a join sign say the opposite.
-var joinNegations = []string{"pas", "plus", "jamais", "non", "refuse", "not", "no", "never", "don", "dont", "won", "wont"}
+var joinNegations = wordSet("pas plus jamais non refuse not no never don dont won wont")
 
 // wantsToJoin reports a message from someone who declined saying they
 // want to take part after all.
@@ -737,7 +736,7 @@ func wantsToJoin(text string) bool {
 		return false
 	}
 	for _, w := range strings.Fields(n) {
-		if slices.Contains(joinNegations, w) {
+		if joinNegations[w] {
 			return false
 		}
 	}
