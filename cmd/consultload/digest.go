@@ -61,6 +61,7 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	export := fs.Bool("export", true, "measure the exports too")
 	parts := fs.Bool("parts", true, "keep digest parts of the days the digests read (false: read every text each time, as before)")
 	keep := fs.Bool("keep", true, "with -parts, build the parts of the ended days after the daily digest as the schedule does (organiser.KeepDigestParts), before the whole-store digests (false: the first whole-store digest builds them)")
+	contrast := fs.Int("contrast", 0, "instead of the phases after the baseline, this many rounds of three windows of -repeat each, in turn: nothing else running, another process reading the store file page after page, daily digests back to back; prints the writers' p99 of each window and their medians")
 	repeat := fs.Duration("repeat", 0, "run each digest again and again until this long has passed, so that the writes measured during it are many (a daily digest lasts a second or two: some 150 writes at participants' pace, too few for a sound p99); the keeping of parts runs once")
 	headroom := headroomFlag(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the digests (writers included) to this file")
@@ -120,6 +121,13 @@ func runDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "writes, no digest:     %s\n", w.take())
 	fmt.Fprintf(stdout, "commits, no digest:    %s\n", commits.take())
 	fmt.Fprintf(stdout, "waits for a P, none:   %s\n", sched.take())
+
+	if *contrast > 0 {
+		return runContrast(ctx, stdout, w, *contrast, max(*repeat, time.Second), path, func() error {
+			_, err := organiser.ComputeDigest(ctx, db, q, since, until, "", flows.LangFR, organiser.DefaultLocation())
+			return err
+		})
+	}
 
 	type way struct {
 		name    string
@@ -535,17 +543,22 @@ func startWriters(ctx context.Context, db *storage.DB, n int, think time.Duratio
 
 // take returns the latencies recorded since the last call, summed up.
 func (w *writers) take() string {
+	l := w.takeSorted()
+	if len(l) == 0 {
+		return "no write completed"
+	}
+	return fmt.Sprintf("%d writes, p50 %v, p99 %v, max %v", len(l),
+		percentile(l, 50), percentile(l, 99), percentile(l, 100))
+}
+
+// takeSorted returns the latencies recorded since the last call, sorted.
+func (w *writers) takeSorted() []time.Duration {
 	w.mu.Lock()
 	l := w.latencies
 	w.latencies = nil
 	w.mu.Unlock()
-	if len(l) == 0 {
-		return "no write completed"
-	}
 	slices.Sort(l)
-	pct := func(p float64) time.Duration { return l[min(len(l)-1, int(float64(len(l))*p))] }
-	return fmt.Sprintf("%d writes, p50 %v, p99 %v, max %v", len(l),
-		pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), l[len(l)-1].Round(10*time.Microsecond))
+	return l
 }
 
 func (w *writers) stop() {

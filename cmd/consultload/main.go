@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runBackup(ctx, args[1:], stdout)
 	case "etcd":
 		return runEtcdPerf(ctx, args[1:], stdout)
+	case "neighbour":
+		return runNeighbour(ctx, args[1:])
 	case "etcd-member":
 		return runEtcdMember(ctx, args[1:])
 	}
