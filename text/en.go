@@ -463,7 +463,12 @@ Messages follow LANG (en_… for English); French otherwise.
 		DBInUse:        "open db %q: already in use by another consultbot (run or chat); stop it, or give another file with -db",
 		DBOpen:         "open db %q: %v",
 		NoDatabase:     "open db %q: no such file: give it with -db FILE, or storage.path in the configuration (consultbot chat creates one to try)",
-		BadFlag:        "consultbot %[1]s: %[2]v. consultbot %[1]s -h lists the flags.",
+		FlagUnknown:    "%[1]s: there is no flag -%[2]s. %[1]s -h lists the flags.",
+		FlagMeant:      "%[1]s: there is no flag -%[2]s. Did you mean -%[3]s? %[1]s -h lists the flags.",
+		FlagNoValue:    "%[1]s: the flag -%[2]s takes a value, written after it: -%[2]s %[3]s. %[1]s -h lists the flags.",
+		FlagValue:      "%[1]s: “%[3]s” does not suit the flag -%[2]s. %[1]s -h lists the flags and their values.",
+		FlagSyntax:     "%[1]s: “%[2]s” is not a well-formed flag; a flag is written -name or --name, followed by its value if it takes one. %[1]s -h lists the flags.",
+		BadFlag:        "%[1]s: %[2]v. %[1]s -h lists the flags.",
 		FlagsOf:        "Flags of consultbot %s:",
 		Flags: Flags{
 			Config:     "configuration `FILE` (default: consultbot.toml if present, else the built-in settings)",

@@ -464,7 +464,12 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		DBInUse:        "la base « %s » est déjà ouverte par un autre consultbot (run ou chat) : arrêtez-le, ou indiquez un autre fichier avec -db",
 		DBOpen:         "impossible d'ouvrir la base « %s » : %v",
 		NoDatabase:     "la base « %s » n'existe pas : indiquez-la avec -db FICHIER, ou storage.path dans la configuration (consultbot chat en crée une pour essayer)",
-		BadFlag:        "consultbot %[1]s : option refusée (%[2]v). consultbot %[1]s -h liste les options.",
+		FlagUnknown:    "%[1]s : l'option -%[2]s n'existe pas. %[1]s -h liste les options.",
+		FlagMeant:      "%[1]s : l'option -%[2]s n'existe pas. Vouliez-vous dire -%[3]s ? %[1]s -h liste les options.",
+		FlagNoValue:    "%[1]s : l'option -%[2]s attend une valeur, écrite après elle : -%[2]s %[3]s. %[1]s -h liste les options.",
+		FlagValue:      "%[1]s : « %[3]s » ne convient pas à l'option -%[2]s. %[1]s -h liste les options et leurs valeurs.",
+		FlagSyntax:     "%[1]s : « %[2]s » n'est pas une option bien écrite ; une option s'écrit -nom ou --nom, suivie de sa valeur s'il en faut une. %[1]s -h liste les options.",
+		BadFlag:        "%[1]s : option refusée (%[2]v). %[1]s -h liste les options.",
 		FlagsOf:        "Options de consultbot %s :",
 		Flags: Flags{
 			Config:     "`FICHIER` de configuration (par défaut : consultbot.toml s'il existe, sinon les réglages intégrés)",
