@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -308,6 +309,11 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "theme:" + got.Theme, false
 		}
 	case "academie":
+		if got.Pending != nil && got.Pending.Kind == PendingPlace && slices.Contains(got.Pending.Places, placeAbroad) {
+			// French communes named after a place abroad, offered
+			// beside « À l'étranger ».
+			return "place-or-abroad", false
+		}
 		if got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace {
 			return "place", false
 		}

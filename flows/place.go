@@ -23,11 +23,15 @@ type placeMatch struct {
 
 // placeReading is what a message typed at the académie names.
 type placeReading struct {
-	text     string       // the message folded, its lead (« je suis à ») cut
-	decline  bool         // « je préfère pas dire », « pas envie de donner ma ville »
-	dontKnow bool         // « je ne sais pas trop où on dépend »
-	abroad   bool         // « à l'étranger », or a country no French place is named after
-	matches  []placeMatch // the places it may name
+	text     string // the message folded, its lead (« je suis à ») cut
+	decline  bool   // « je préfère pas dire », « pas envie de donner ma ville »
+	dontKnow bool   // « je ne sais pas trop où on dépend »
+	abroad   bool   // « à l'étranger », or a country no French place is named after
+	// alsoAbroad marks a well-known place abroad that French communes
+	// are named after too (« Argentine », « Montréal »): matches holds
+	// those communes, and the person is asked which.
+	alsoAbroad bool
+	matches    []placeMatch // the places it may name
 	// rest counts the words of a sentence around the place it names
 	// (« j'habite à Lyon et mes enfants n'ont pas d'ordinateur »); 0 when
 	// the whole message is the place.
@@ -77,11 +81,13 @@ func readPlaceWhole(n string) placeReading {
 	matches := lookupPlaces(n)
 	if foreign[n] || foreignPhrases[n] {
 		// « Belgique », « je suis au Canada », « Manchester »: outside
-		// France, unless a French place has that very name (Montréal,
-		// Aude), which is asked about.
-		if !slices.ContainsFunc(matches, func(p placeMatch) bool { return foldKey(p.Name) == n }) {
+		// France, unless French communes have that very name (Argentine,
+		// Savoie; Montréal, Aude), which are offered beside « abroad ».
+		homonyms := slices.DeleteFunc(matches, func(p placeMatch) bool { return foldKey(p.Name) != n || p.Academie == "" })
+		if len(homonyms) == 0 {
 			return placeReading{text: n, abroad: true}
 		}
+		return placeReading{text: n, matches: homonyms, alsoAbroad: true}
 	}
 	return placeReading{text: n, matches: matches}
 }
@@ -252,13 +258,22 @@ func (st *step) place(text string) {
 		st.hold(text)
 	}
 	if pr.abroad {
-		// Outside France: no académie, also in place of one given before.
-		st.s.Academie = ""
-		st.say(m.AcademieAbroad + st.earlierToo())
-		st.afterOnboarding()
+		st.abroad()
 		return
 	}
 	matches := pr.matches
+	if pr.alsoAbroad {
+		// The place abroad is the likelier, its French namesakes are
+		// real: one tap either way, nothing recorded on a guess.
+		ids := []string{}
+		for _, p := range matches {
+			ids = append(ids, p.ID)
+		}
+		ids = append(ids, placeAbroad)
+		st.show(st.placePrompt(ids))
+		st.setPending(&Pending{Kind: PendingPlace, Places: ids})
+		return
+	}
 	var ids []string
 	academies := map[string]bool{}
 	for _, p := range matches {
@@ -319,8 +334,11 @@ var abroad = map[string]bool{
 
 // foreign are countries and cities abroad people name instead of saying
 // « à l'étranger », once a lead is cut off. They win over a French name
-// they merely resemble (Manchester, the Manche), not over a French place
-// of that very name (Montréal in the Aude), which is asked about.
+// they merely resemble (Manchester, the Manche). French communes of that
+// very name (Argentine in the Savoie, Montréal in the Aude, Venise in the
+// Doubs) are offered beside « abroad »; a French town (Vienne, Valence,
+// Bruges) is no entry here, and a test keeps the list to places whose
+// French namesakes are villages.
 var foreign = wordSet("belgique belgium suisse switzerland luxembourg allemagne germany espagne spain italie italy " +
 	"portugal angleterre england ecosse scotland irlande ireland londres london bruxelles brussels geneve geneva " +
 	"lausanne canada quebec montreal maroc morocco algerie algeria tunisie tunisia senegal liban lebanon usa " +
@@ -341,12 +359,14 @@ var foreign = wordSet("belgique belgium suisse switzerland luxembourg allemagne 
 	"stockholm oslo copenhague copenhagen helsinki dublin edimbourg edinburgh glasgow birmingham leeds " +
 	"brighton florence firenze naples napoli venice turin torino beyrouth beirut jerusalem cairo doha " +
 	"pekin beijing shanghai seoul bangkok delhi mumbai toronto vancouver ottawa chicago miami " +
-	"philadelphie philadelphia seattle houston dallas atlanta melbourne brisbane auckland")
+	"philadelphie philadelphia seattle houston dallas atlanta melbourne brisbane auckland " +
+	"cologne venise venice bologne bologna fribourg freiburg treves trier modene modena cadix cadiz douvres dover " +
+	"sion montreux mons rhodes lagos durban")
 
 // foreignPhrases are the names of several words.
 var foreignPhrases = phraseSet("royaume uni|united kingdom|uk|pays bas|netherlands|etats unis|united states|new york|" +
 	"cote d ivoire|ivory coast|emirats arabes unis|arabie saoudite|saudi arabia|afrique du sud|south africa|" +
-	"nouvelle zelande|new zealand|hong kong|tel aviv|le caire|abu dhabi|los angeles|san francisco|la nouvelle orleans|" +
+	"nouvelle zelande|new zealand|hong kong|tel aviv|le caire|la haye|abu dhabi|los angeles|san francisco|la nouvelle orleans|" +
 	"new orleans|rio de janeiro|sao paulo|buenos aires|mexico city|washington dc|ile maurice|l ile maurice|" +
 	"saint domingue|porto rico|puerto rico|costa rica|sri lanka|burkina faso|pays de galles|cap vert")
 
@@ -375,6 +395,13 @@ var placeLeads = func() []string {
 // of the same académie as one offered picks it (« 93 » for Saint-Denis
 // (93)); another place is taken as the answer; anything else asks again.
 func (st *step) placeAgain(p *Pending, text string) {
+	if slices.Contains(p.Places, placeAbroad) && readPlace(text).alsoAbroad {
+		// « Argentine » again, or « j'habite à Argentine »: the name
+		// tells no more than the first time.
+		st.say(st.placeHelp(p))
+		st.reshow()
+		return
+	}
 	n := normalize(text)
 	for _, l := range []string{"celui du", "celui de", "celle du", "celle de", "celui d", "celle d", "le", "la", "l", "a", "en"} {
 		if rest, ok := strings.CutPrefix(n, l+" "); ok {
@@ -410,22 +437,50 @@ func (st *step) placeAgain(p *Pending, text string) {
 	st.reshow()
 }
 
+// placeAbroad stands among the ids of a PendingPlace for « abroad »,
+// offered beside French communes named after a place abroad.
+const placeAbroad = "abroad"
+
+// abroad records that the person lives outside France: no académie, also
+// in place of one given before.
+func (st *step) abroad() {
+	st.s.Academie, st.s.Pending = "", nil
+	st.say(st.msg().AcademieAbroad + st.earlierToo())
+	st.afterOnboarding()
+}
+
+// placeHelp says how to answer the question about places p offers.
+func (st *step) placeHelp(p *Pending) string {
+	if slices.Contains(p.Places, placeAbroad) {
+		return st.msg().PlaceAbroadHelp
+	}
+	return st.msg().PlaceHelp
+}
+
 // placePrompt asks which of several places the person meant.
 func (st *step) placePrompt(ids []string) (Reply, []opt) {
 	m := st.msg()
+	text := m.PlaceWhich
 	opts := make([]opt, 0, len(ids)+1)
 	for _, id := range ids {
-		if p, ok := placeByID(id); ok {
+		if id == placeAbroad {
+			text = m.PlaceOrAbroad
+			opts = append(opts, opt{actPlace, id, m.PlaceAbroad})
+		} else if p, ok := placeByID(id); ok {
 			opts = append(opts, opt{actPlace, id, p.Label})
 		}
 	}
 	opts = append(opts, opt{actSkip, "", m.Skip})
-	return Reply{Text: m.PlaceWhich}, opts
+	return Reply{Text: text}, opts
 }
 
 // pickPlace records the place tapped among those offered.
 func (st *step) pickPlace(p *Pending, id string) {
 	for _, c := range p.Places {
+		if c == id && id == placeAbroad {
+			st.abroad()
+			return
+		}
 		if c == id {
 			if pl, ok := placeByID(id); ok && pl.Academie != "" {
 				st.setAcademie(pl)
@@ -440,7 +495,9 @@ func (st *step) pickPlace(p *Pending, id string) {
 // setAcademie records p's académie and moves on.
 func (st *step) setAcademie(p placeMatch) {
 	m := st.msg()
-	st.s.Academie = p.Academie
+	// The question about homonyms is answered, also on the way back from
+	// a correction, which shows the prompt left behind.
+	st.s.Academie, st.s.Pending = p.Academie, nil
 	what := fmt.Sprintf(m.AcademieOf, elide(st.s.Lang, p.Academie))
 	if st.s.Back != "" && p.Academie == st.academie {
 		// A correction to the académie already given.

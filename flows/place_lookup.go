@@ -10,6 +10,11 @@ import (
 // Academies returns the canonical names of the 30 académies, sorted.
 func Academies() []string { return places.Academies() }
 
+// AcademieCode returns the stable code of the académie of that canonical
+// name ("aix-marseille", "la-reunion"), "" for a name that is no
+// académie's: the one exports write beside the name.
+func AcademieCode(name string) string { return places.AcademieCode(name) }
+
 // NormalizeAcademie turns what a person typed (a commune, a département
 // number or name, an académie or a région, in any case, with or without
 // accents, with small typos) into the canonical name of the académie. It

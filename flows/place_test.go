@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -129,5 +130,84 @@ func TestUnknownPlaceAsksAgain(t *testing.T) {
 	last := replies[len(replies)-1]
 	if strings.Contains(last.Text, "abcxyz") || !strings.Contains(last.Lead, "abcxyz") || !strings.Contains(last.Text, "académie") {
 		t.Errorf("the prompt after an unknown place: lead %q, text %q; want the note in the lead, the question in the text", last.Lead, last.Text)
+	}
+}
+
+// TestPlaceAbroadNamedLikeAVillage: « Argentine », a country and a
+// village of the Savoie, records neither on a guess: the village and
+// « À l'étranger » are offered, one tap each; the name typed again gets
+// the help, not the village.
+func TestPlaceAbroadNamedLikeAVillage(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	for _, lang := range []string{LangFR, LangEN} {
+		s := corpusPrompts(t, m)["academie"]
+		s.Lang = lang
+		msg := messagesFor(lang)
+		asked, replies := m.Step(s, Event{Kind: EventText, Text: "Argentine"}, baseTime)
+		last := replies[len(replies)-1]
+		var labels []string
+		for _, o := range last.Options {
+			labels = append(labels, o.Label)
+		}
+		if want := []string{"Argentine (73)", msg.PlaceAbroad, msg.Skip}; asked.Academie != "" || last.Text != msg.PlaceOrAbroad || !slices.Equal(labels, want) {
+			t.Fatalf("%s Argentine: académie %q, asked %q %q, want %q %q", lang, asked.Academie, last.Text, labels, msg.PlaceOrAbroad, want)
+		}
+		tap := func(label string) (Session, []Reply) {
+			for _, o := range last.Options {
+				if o.Label == label {
+					return m.Step(asked, Event{Kind: EventChoice, Token: o.Token}, baseTime)
+				}
+			}
+			t.Fatalf("no button %q", label)
+			return Session{}, nil
+		}
+		if got, replies := tap(msg.PlaceAbroad); got.Stage != StageMenu || got.Academie != "" || got.Pending != nil || !strings.Contains(replies[0].Lead, msg.AcademieAbroad) {
+			t.Errorf("%s: abroad tapped: stage %s, académie %q, pending %+v, replies %+v", lang, got.Stage, got.Academie, got.Pending, replies)
+		}
+		if got, _ := tap("Argentine (73)"); got.Stage != StageMenu || got.Academie != "Grenoble" {
+			t.Errorf("%s: the village tapped: stage %s, académie %q", lang, got.Stage, got.Academie)
+		}
+		for _, in := range []string{"Argentine", "argentine"} {
+			got, replies := m.Step(asked, Event{Kind: EventText, Text: in}, baseTime)
+			if got.Academie != "" || got.Pending == nil || len(replies) == 0 || replies[0].Lead != msg.PlaceAbroadHelp {
+				t.Errorf("%s %q typed below the question: académie %q, pending %+v, replies %+v", lang, in, got.Academie, got.Pending, replies)
+			}
+		}
+		if got, _ := m.Step(asked, Event{Kind: EventText, Text: "Argentine 73"}, baseTime); got.Academie != "Grenoble" {
+			t.Errorf("%s: « Argentine 73 » below the question: académie %q, want Grenoble", lang, got.Academie)
+		}
+	}
+}
+
+// TestPlacesAbroadShadowOnlyVillages keeps the list of places abroad to
+// names whose French namesakes are villages or small towns: a town
+// people know as French (Vienne, Valence, Bruges) is recorded at once and
+// must not be in it.
+func TestPlacesAbroadShadowOnlyVillages(t *testing.T) {
+	const maxPop = 5000
+	var names []string
+	for n := range foreign {
+		names = append(names, n)
+	}
+	for n := range foreignPhrases {
+		names = append(names, n)
+	}
+	asked := 0
+	for _, n := range names {
+		pr := readPlaceWhole(n)
+		if !pr.abroad && !pr.alsoAbroad {
+			t.Errorf("%q: neither abroad nor asked about", n)
+		}
+		if pr.alsoAbroad {
+			asked++
+		}
+		for _, p := range pr.matches {
+			if p.Pop >= maxPop || !p.Town {
+				t.Errorf("%q is in the list of places abroad, but %s (%d inhabitants) bears the name", n, p.Label, p.Pop)
+			}
+		}
+	}
+	if asked < 4 {
+		t.Errorf("only %d places abroad are named like French villages; Argentine, Berne, Le Caire, Montréal at least", asked)
 	}
 }

@@ -144,6 +144,12 @@ func (st *step) text(raw string) {
 			rd = reading{kind: readUnclear}
 		}
 	}
+	if p := st.pending(); p != nil && p.Kind == PendingPlace && rd.kind == readOption && slices.Contains(p.Places, placeAbroad) &&
+		readPlace(text).alsoAbroad {
+		// « Argentine » typed again is no pick of the button « Argentine
+		// (73) »: the name still says either.
+		rd = reading{kind: readUnclear}
+	}
 	switch rd.kind {
 	case readOption:
 		st.handle(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})
@@ -623,7 +629,7 @@ func (st *step) help() {
 		case PendingCheck:
 			st.say(fmt.Sprintf(m.CheckHelp, m.CheckYes))
 		case PendingPlace:
-			st.say(m.PlaceHelp)
+			st.say(st.placeHelp(p))
 		case PendingLanguage:
 			st.say(m.LanguageHelp)
 		case PendingTranscript:

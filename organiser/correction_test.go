@@ -86,7 +86,8 @@ func TestCorrectedProfileCountsEveryAnswer(t *testing.T) {
 	var want []Row
 	for _, r := range rowsBefore {
 		if r.Participant == pseudo.Pseudonym(p) {
-			r.Profile, r.Academie = "enseignant", "Bordeaux"
+			r.Profile, r.ProfileLabel = "enseignant", "Enseignant ou enseignante"
+			r.Academie, r.AcademieLabel = "bordeaux", "Bordeaux"
 		}
 		want = append(want, r)
 	}

@@ -42,7 +42,7 @@ var ExportColumns = []string{
 	"transcribed", "audio_file", "audio_status",
 	// Added since: new columns go last, so that scripts reading the
 	// columns by position keep working.
-	"question_title",
+	"question_title", "profile_label", "academie_label",
 }
 
 // Row is one exported answer.
@@ -50,9 +50,12 @@ type Row struct {
 	AnswerID    uint64 `json:"answer_id"`
 	Participant string `json:"participant"`
 	Channel     string `json:"channel"`
-	Profile     string `json:"profile"`
-	Academie    string `json:"academie"`
-	Source      string `json:"source"`
+	// Profile and Academie are stable codes ("parent", "aix-marseille"),
+	// as theme_id and question_id are; ProfileLabel and AcademieLabel
+	// are their readable names.
+	Profile  string `json:"profile"`
+	Academie string `json:"academie"`
+	Source   string `json:"source"`
 	// Lang is the language the participant answered in: "fr" or "en"
 	// (empty for answers stored before the bot kept it).
 	Lang         string `json:"lang"`
@@ -78,6 +81,12 @@ type Row struct {
 	// QuestionTitle is the question's short title in French, the one
 	// digests name it by (« Équipement et accès gratuit »).
 	QuestionTitle string `json:"question_title"`
+	// ProfileLabel is the profile's French label (« Enseignant ou
+	// enseignante »); AcademieLabel the académie's name (« Aix-Marseille »),
+	// which is also the one stored when it is no known académie's, then
+	// with no code in Academie.
+	ProfileLabel  string `json:"profile_label"`
+	AcademieLabel string `json:"academie_label"`
 }
 
 // Audio is what an export row says of a voice answer's recording.
@@ -92,7 +101,7 @@ func (r Row) fields() []string {
 		r.ThemeID, r.ThemeTitle, r.QuestionID, r.QuestionText,
 		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
 		strconv.FormatBool(r.Transcribed), r.AudioFile, r.AudioStatus,
-		r.QuestionTitle,
+		r.QuestionTitle, r.ProfileLabel, r.AcademieLabel,
 	}
 }
 
@@ -262,18 +271,22 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 
 func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudonymizer, loc *time.Location) Row {
 	r := Row{
-		AnswerID:    a.ID,
-		Participant: p.Pseudonym(a.Participant),
-		Channel:     a.Channel,
-		Profile:     a.Profile,
-		Academie:    a.Academie,
-		Source:      a.Source,
-		Lang:        a.Lang,
-		ThemeID:     a.Theme,
-		QuestionID:  a.Question,
-		Hidden:      hidden,
-		CreatedAt:   ExportTime(a.CreatedAt, loc),
-		UpdatedAt:   ExportTime(a.UpdatedAt, loc),
+		AnswerID:      a.ID,
+		Participant:   p.Pseudonym(a.Participant),
+		Channel:       a.Channel,
+		Profile:       a.Profile,
+		Academie:      flows.AcademieCode(a.Academie),
+		AcademieLabel: a.Academie,
+		Source:        a.Source,
+		Lang:          a.Lang,
+		ThemeID:       a.Theme,
+		QuestionID:    a.Question,
+		Hidden:        hidden,
+		CreatedAt:     ExportTime(a.CreatedAt, loc),
+		UpdatedAt:     ExportTime(a.UpdatedAt, loc),
+	}
+	if p := q.Profile(a.Profile); p != nil {
+		r.ProfileLabel = p.Label.In(flows.LangFR)
 	}
 	if th := q.Theme(a.Theme); th != nil {
 		r.ThemeTitle = th.Title.In(flows.LangFR)

@@ -53,13 +53,16 @@ func exportStore(t *testing.T) (*storage.DB, []Row) {
 			ch = bot.ChannelTelegram
 		}
 		r := Row{AnswerID: id, Participant: p.Pseudonym(x.a.participant), Channel: ch, Profile: x.a.profile,
-			Academie: x.a.academie, Source: x.a.source, Lang: x.a.lang, ThemeID: x.a.theme, ThemeTitle: q.Theme(x.a.theme).Title.In("fr"),
+			Academie: flows.AcademieCode(x.a.academie), AcademieLabel: x.a.academie, Source: x.a.source, Lang: x.a.lang, ThemeID: x.a.theme, ThemeTitle: q.Theme(x.a.theme).Title.In("fr"),
 			QuestionID: x.a.question, QuestionText: q.Question(x.a.theme, x.a.question).Prompt.In("fr"),
 			QuestionTitle: q.Question(x.a.theme, x.a.question).Title.In("fr"),
 			AnswerKind:    x.kind, Answer: x.a.text,
 			CreatedAt: x.a.at.Format(time.RFC3339), UpdatedAt: x.a.at.Format(time.RFC3339)}
 		if x.kind == "voice" {
 			r.Answer = "voice:AwACAgQ (12 s)"
+		}
+		if p := q.Profile(x.a.profile); p != nil {
+			r.ProfileLabel = p.Label.In("fr")
 		}
 		want = append(want, r)
 	}
@@ -308,6 +311,53 @@ func TestExportRowsNameTheirQuestion(t *testing.T) {
 		}
 		if rec[col("question_id")] == "equipement" && rec[col("question_title")] != "Équipement et accès gratuit" {
 			t.Errorf("row %q: question_title %q, want the digest's « Équipement et accès gratuit »", rec[0], rec[col("question_title")])
+		}
+	}
+}
+
+// TestExportPairsCodesWithLabels: profile and academie hold stable codes,
+// as theme_id and question_id do, and profile_label and academie_label,
+// after the columns scripts already read, their readable names, in CSV
+// and JSONL alike. An académie the bot no longer knows keeps its name.
+func TestExportPairsCodesWithLabels(t *testing.T) {
+	db := openDB(t, "")
+	for i, a := range []answerOpt{
+		{participant: "telegram:1", profile: "parent", academie: "La Réunion"},
+		{participant: "telegram:2", profile: "enseignant", academie: "Aix-Marseille"},
+		{participant: "telegram:3", profile: "parent", academie: "Caen"},
+		{participant: "telegram:4"},
+	} {
+		a.theme, a.question, a.text, a.at = "acces", "equipement", "Des ordinateurs", t0.Add(time.Duration(i)*time.Minute)
+		put(t, db, a)
+	}
+	want := [][4]string{ // profile, profile_label, academie, academie_label
+		{"parent", "Parent", "la-reunion", "La Réunion"},
+		{"enseignant", "Enseignant ou enseignante", "aix-marseille", "Aix-Marseille"},
+		{"parent", "Parent", "", "Caen"},
+		{"", "", "", ""},
+	}
+	r := csv.NewReader(bytes.NewReader(export(t, db, ExportOptions{Format: FormatCSV})[3:]))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int { return slices.Index(recs[0], name) }
+	if col("profile") != 3 || col("academie") != 4 || col("profile_label") < col("question_title") || col("academie_label") < col("question_title") {
+		t.Fatalf("header %q: profile and academie moved, or their labels are not after the earlier columns", recs[0])
+	}
+	sc := bufio.NewScanner(bytes.NewReader(export(t, db, ExportOptions{Format: FormatJSONL})))
+	for i, rec := range recs[1:] {
+		got := [4]string{rec[col("profile")], rec[col("profile_label")], rec[col("academie")], rec[col("academie_label")]}
+		if got != want[i] {
+			t.Errorf("CSV row %d: profile, label, academie, label = %q, want %q", i+1, got, want[i])
+		}
+		var row Row
+		if !sc.Scan() || json.Unmarshal(sc.Bytes(), &row) != nil {
+			t.Fatalf("JSONL line %d missing or unreadable", i+1)
+		}
+		if got := [4]string{row.Profile, row.ProfileLabel, row.Academie, row.AcademieLabel}; got != want[i] {
+			t.Errorf("JSONL line %d: profile, label, academie, label = %q, want %q", i+1, got, want[i])
 		}
 	}
 }

@@ -34,9 +34,19 @@ type CLI struct {
 	DBMode           string // %[1]q database file, %[2]o its mode
 	DBInUse          string // %q database file
 	DBOpen           string // %q database file, %v why (from below, English)
-	BadFlag          string // %[1]s command, %[2]v the flag package's error (English)
-	FlagsOf          string // %s command; its flags follow
-	Flags            Flags
+	// What is wrong with a flag, for « consultbot » (%[1]s) or one of its
+	// commands (« consultbot export »): no such flag (%[2]s), one near it
+	// (%[3]s), no value given (%[3]s the kind of value its help names), a
+	// value refused (%[3]s), a word that is no flag. BadFlag says any
+	// other error of the flag package (%[2]v, English).
+	FlagUnknown string
+	FlagMeant   string
+	FlagNoValue string
+	FlagValue   string
+	FlagSyntax  string
+	BadFlag     string
+	FlagsOf     string // %s command; its flags follow
+	Flags       Flags
 
 	ConfigOK      string // %d themes, %d questions, %s channels
 	ConfigInvalid string // followed by the problems, one a line

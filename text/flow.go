@@ -213,11 +213,16 @@ type Flow struct {
 	LanguageHelp string
 	PlaceWhich   string
 	PlaceHelp    string
-	AcademieOf   string // %s académie with its preposition
-	HelpTitle    string // %s question title
-	Explain      string // %s the question in simpler words
-	Example      string // %s an example answer
-	Original     string // %s the original wording
+	// PlaceOrAbroad asks about a place abroad that French communes are
+	// named after too (« Argentine »), offered with PlaceAbroad.
+	PlaceOrAbroad   string
+	PlaceAbroad     string // the button: the place abroad
+	PlaceAbroadHelp string
+	AcademieOf      string // %s académie with its preposition
+	HelpTitle       string // %s question title
+	Explain         string // %s the question in simpler words
+	Example         string // %s an example answer
+	Original        string // %s the original wording
 
 	// Banned is the only answer a banned participant gets.
 	Banned string

@@ -208,7 +208,12 @@ func TestCommandLineSpeaksTheOrganisersLanguage(t *testing.T) {
 		{map[string]string{"LANG": "en"}, []string{"export", "-db", dbPath, "--out", "-"}, "CONSULTBOT_PSEUDONYM_KEY is not set"},
 		{nil, []string{"export", "-db", dbPath, "--out", "-", "--format", "xlsx"}, "--format vaut csv ou jsonl, pas « xlsx »"},
 		{nil, []string{"stats", "-db", filepath.Join(t.TempDir(), "none.db")}, "n'existe pas : indiquez-la avec -db FICHIER"},
-		{nil, []string{"chat", "--theme", "2"}, "consultbot chat : option refusée (flag provided but not defined: -theme). consultbot chat -h liste les options."},
+		{nil, []string{"chat", "--theme", "2"}, "consultbot chat : l'option -theme n'existe pas. consultbot chat -h liste les options."},
+		{nil, []string{"digest", "--them", "2"}, "consultbot digest : l'option -them n'existe pas. Vouliez-vous dire -theme ?"},
+		{nil, []string{"export", "--out"}, "consultbot export : l'option -out attend une valeur, écrite après elle : -out FICHIER."},
+		{map[string]string{"LANG": "en"}, []string{"export", "--out"}, "consultbot export: the flag -out takes a value, written after it: -out FILE."},
+		{nil, []string{"export", "-raw=peut-être"}, "consultbot export : « peut-être » ne convient pas à l'option -raw."},
+		{nil, []string{"-x", "export"}, "consultbot : l'option -x n'existe pas. consultbot -h liste les options."},
 	} {
 		if _, _, err := runCommand(t, tc.env, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v %q: %v, want %q", tc.env, tc.args, err, tc.want)

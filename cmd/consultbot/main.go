@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -152,11 +154,15 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.lang = text.FR
 	}
 	global := flag.NewFlagSet("consultbot", flag.ContinueOnError)
-	global.SetOutput(m.Stderr)
+	// The flag package's own lines are English: the usage is the
+	// catalogue's, and an error is said in flagError's words.
+	global.SetOutput(io.Discard)
 	global.Usage = func() { fmt.Fprint(m.Stderr, m.t().Usage) }
-	global.StringVar(&m.configPath, "config", "", "configuration file")
-	if err := global.Parse(args); err != nil {
+	global.StringVar(&m.configPath, "config", "", m.t().Flags.Config)
+	if err := global.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return err
+	} else if err != nil {
+		return m.flagError(global, err)
 	}
 	if global.NArg() == 0 {
 		global.Usage()
@@ -207,12 +213,52 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		printFlags(m.Stderr, fs)
 		return err
 	} else if err != nil {
-		return fmt.Errorf(m.t().BadFlag, m.command, err)
+		return m.flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf(m.t().UnexpectedArgs, m.command, strings.Join(fs.Args(), " "))
 	}
 	return nil
+}
+
+// flagErrors read the errors of the flag package, whose words are
+// English: an unknown flag, a missing value, a value refused, a word that
+// is no flag.
+var (
+	flagUnknown = regexp.MustCompile(`^flag provided but not defined: -(.*)$`)
+	flagNoValue = regexp.MustCompile(`^flag needs an argument: -(.*)$`)
+	flagValue   = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-([^:]*): `)
+	flagSyntax  = regexp.MustCompile(`^bad flag syntax: (.*)$`)
+)
+
+// flagError says err, an error of fs.Parse, in the command line's
+// language: which flag, what was wrong, what to type.
+func (m *Main) flagError(fs *flag.FlagSet, err error) error {
+	t, msg, cmd := m.t(), err.Error(), fs.Name()
+	if g := flagUnknown.FindStringSubmatch(msg); g != nil {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if near := onlyNear(strings.ToLower(g[1]), names, func(n string) int { return min(2, len(n)/3) }); near != "" {
+			return fmt.Errorf(t.FlagMeant, cmd, g[1], near)
+		}
+		return fmt.Errorf(t.FlagUnknown, cmd, g[1])
+	}
+	if g := flagNoValue.FindStringSubmatch(msg); g != nil {
+		value := "…"
+		if f := fs.Lookup(g[1]); f != nil {
+			value, _ = flag.UnquoteUsage(f)
+		}
+		return fmt.Errorf(t.FlagNoValue, cmd, g[1], value)
+	}
+	if g := flagValue.FindStringSubmatch(msg); g != nil {
+		if value, err := strconv.Unquote(g[1]); err == nil {
+			return fmt.Errorf(t.FlagValue, cmd, g[2], value)
+		}
+	}
+	if g := flagSyntax.FindStringSubmatch(msg); g != nil {
+		return fmt.Errorf(t.FlagSyntax, cmd, g[1])
+	}
+	return fmt.Errorf(t.BadFlag, cmd, err)
 }
 
 // commands are the command line's commands, as the usage lists them.

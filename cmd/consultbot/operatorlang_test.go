@@ -318,7 +318,10 @@ func TestSizesInTheirLanguage(t *testing.T) {
 // holds (identifiers such as the export's column names or the bucket
 // names of migrate are not sentences: none of these words is one).
 var englishMarkers = []string{" the ", " is ", " are ", " not ", " cannot ", " must ", " you ", " your ",
-	" refusing", " failed", " error", " was ", " does ", " no such ", " with ", "warning:", " answers", " exported", " copied"}
+	" refusing", " failed", " error", " was ", " does ", " no such ", " with ", "warning:", " answers", " exported", " copied",
+	// The flag package's own words: « flag needs an argument », « invalid
+	// value », « bad flag syntax ».
+	"flag ", "invalid ", "syntax"}
 
 // frenchMarkers are the same for an English command line.
 var frenchMarkers = []string{" le ", " la ", " les ", " est ", " une ", " pas ", " vous ", " à ", " dans ", " réponses", "attention"}
@@ -365,7 +368,7 @@ func TestEverySubcommandSpeaksTheCommandLinesLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}
-	for _, c := range []struct {
+	cases := []struct {
 		args []string
 		env  map[string]string
 		data bool // stdout is data: left out of the English run
@@ -397,7 +400,26 @@ func TestEverySubcommandSpeaksTheCommandLinesLanguage(t *testing.T) {
 		{args: []string{"chat", "-organiser", "-db", filepath.Join(dir, "copy.db")}},
 		{args: []string{"run", "-config", web, "-db", filepath.Join(open, "run.db")}},
 		{args: []string{"run", "-config", web, "-db", filepath.Join(long, "run.db")}},
-	} {
+	}
+	// Every subcommand's flag mistakes, and the global flag's: no such
+	// flag, one near a real one, no value after a flag that takes one, a
+	// value refused, a word that is no flag.
+	flagMistakes := [][]string{{"-x", "version"}, {"--config"}, {"--confg", "version"}, {"-config=", "--", "---x"}}
+	for _, c := range commands {
+		flagMistakes = append(flagMistakes, []string{c, "-x"}, []string{c, "---x"}, []string{c, "-config"}, []string{c, "-confi", "a.toml"})
+	}
+	flagMistakes = append(flagMistakes, []string{"chat", "-db"}, []string{"chat", "-organiser=peut-être"}, []string{"run", "--db"},
+		[]string{"export", "--out"}, []string{"export", "-raw=peut-être"}, []string{"export", "--formt", "csv"}, []string{"digest", "--theme"},
+		[]string{"digest", "-print=oui"}, []string{"stats", "--lang"}, []string{"backup", "--out"}, []string{"compact", "-db"},
+		[]string{"migrate", "--from"}, []string{"migrate", "--to"})
+	for _, args := range flagMistakes {
+		cases = append(cases, struct {
+			args []string
+			env  map[string]string
+			data bool
+		}{args: args})
+	}
+	for _, c := range cases {
 		for _, lang := range []struct {
 			env     map[string]string
 			markers []string
