@@ -119,3 +119,82 @@ func TestReminderOnItsWayStaysAboveTheReplyToANewerMessage(t *testing.T) {
 		t.Errorf("want the reminder, then the question, the last message; got %s", dump(msgs))
 	}
 }
+
+// TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage: an
+// organisers' announcement to a parent is refused by Discord with a 429,
+// and waits for its retry, when the parent writes « reprendre » in their
+// direct messages. The announcement goes first, once; the reply, their
+// question, after it, the last message.
+func TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage(t *testing.T) {
+	const body = "Dernière semaine pour répondre."
+	srv := discordtest.NewServer(discordtest.Options{})
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { checkContract(t, srv.Requests()) })
+	h := &harness{t: t, srv: srv, dbPath: filepath.Join(t.TempDir(), "consult.db")}
+
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris) // a Tuesday
+	past := now.Add(-4 * 24 * time.Hour)
+	u := srv.NewUser("parent", "fr")
+	ctx := context.Background()
+	db, err := storage.Open(h.dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := flows.DefaultQuestionnaire().Themes[0]
+	dm := "dm:" + u.ID
+	in := bot.Inbound{ID: "seed:" + u.ID, Channel: bot.ChannelDiscord, Participant: pid(u), Address: dm, Later: dm}
+	if _, err := db.Apply(ctx, in, past, func(flows.Session) (flows.Session, []flows.Reply) {
+		return flows.Session{
+			Participant: pid(u), Lang: flows.LangFR, Stage: flows.StagePaused, ConsentAt: past, Profile: "parent",
+			Theme: th.ID, Question: th.Questions[0].ID, CreatedAt: past, UpdatedAt: past,
+			// Accepted, not due yet.
+			Reminders: flows.Reminders{OfferedAt: past, ConsentAt: past, Due: now.Add(24 * time.Hour)},
+		}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := db.DraftAnnouncement(ctx, body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv.RateLimit("POST /channels/", 1, 500*time.Millisecond, false)
+	h.machine = flows.NewMachine(nil, flows.Config{MaxText: 1500, Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
+	h.setup = func(eng *bot.Engine, db *storage.DB) {
+		eng.SetClock(func() time.Time { return now })
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+	}
+	h.start()
+	t.Cleanup(h.stop)
+
+	if err := h.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := h.db.SendAnnouncement(ctx, id, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "the announcement refused with a 429", func() bool { return srv.RateLimited() == 1 })
+	if _, err := srv.DirectMessage(u, "reprendre"); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "the announcement delivered", func() bool {
+		list, err := h.db.Pending(ctx, bot.ChannelDiscord, 0)
+		return err == nil && len(list) == 0
+	})
+	var msgs []discordtest.Message
+	if err := srv.Wait(wait, func() bool {
+		msgs = srv.Messages(u.ID)
+		return len(msgs) == 2
+	}); err != nil {
+		t.Fatalf("want the announcement and the question; got %s", dump(msgs))
+	}
+	if !strings.Contains(msgs[0].Content, body) || !strings.Contains(msgs[1].Content, "Question 1/") {
+		t.Errorf("want the announcement, then the question, the last message; got %s", dump(msgs))
+	}
+}
