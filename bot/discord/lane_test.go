@@ -42,6 +42,38 @@ func (h *routeHold) onRoute(route string) {
 
 func (h *routeHold) free() { h.once.Do(func() { close(h.release) }) }
 
+// seedPaused gives u a conversation paused at theme 1's first question
+// since past, in French, with reminders accepted and one due at due,
+// through the store's one way in (Apply, with the address to write to
+// them later, as the engine gives it).
+func seedPaused(t *testing.T, db *storage.DB, u discordtest.User, past, due time.Time) {
+	t.Helper()
+	th := flows.DefaultQuestionnaire().Themes[0]
+	dm := "dm:" + u.ID
+	in := bot.Inbound{ID: "seed:" + u.ID, Channel: bot.ChannelDiscord, Participant: pid(u), Address: dm, Later: dm}
+	if _, err := db.Apply(context.Background(), in, past, func(flows.Session) (flows.Session, []flows.Reply) {
+		return flows.Session{
+			Participant: pid(u), Lang: flows.LangFR, Stage: flows.StagePaused, ConsentAt: past, Profile: "parent",
+			Theme: th.ID, Question: th.Questions[0].ID, CreatedAt: past, UpdatedAt: past,
+			Reminders: flows.Reminders{OfferedAt: past, ConsentAt: past, Due: due},
+		}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startCampaigns starts the bot with reminders and announcements on, its
+// clock stopped at now in loc, and stops it when the test ends.
+func (h *harness) startCampaigns(loc *time.Location, now time.Time) {
+	h.machine = flows.NewMachine(nil, flows.Config{MaxText: 1500, Location: loc, Reminders: flows.ReminderSettings{Max: 2}})
+	h.setup = func(eng *bot.Engine, db *storage.DB) {
+		eng.SetClock(func() time.Time { return now })
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+	}
+	h.start()
+	h.t.Cleanup(h.stop)
+}
+
 // TestReminderOnItsWayStaysAboveTheReplyToANewerMessage: a parent's
 // reminder is claimed, its direct-message channel being opened (the
 // request held by Discord), when the parent writes « reprendre » in
@@ -67,28 +99,11 @@ func TestReminderOnItsWayStaysAboveTheReplyToANewerMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	th := flows.DefaultQuestionnaire().Themes[0]
-	dm := "dm:" + u.ID
-	in := bot.Inbound{ID: "seed:" + u.ID, Channel: bot.ChannelDiscord, Participant: pid(u), Address: dm, Later: dm}
-	if _, err := db.Apply(context.Background(), in, past, func(flows.Session) (flows.Session, []flows.Reply) {
-		return flows.Session{
-			Participant: pid(u), Lang: flows.LangFR, Stage: flows.StagePaused, ConsentAt: past, Profile: "parent",
-			Theme: th.ID, Question: th.Questions[0].ID, CreatedAt: past, UpdatedAt: past,
-			Reminders: flows.Reminders{OfferedAt: past, ConsentAt: past, Due: now.Add(-time.Minute)},
-		}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	seedPaused(t, db, u, past, now.Add(-time.Minute))
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	h.machine = flows.NewMachine(nil, flows.Config{MaxText: 1500, Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
-	h.setup = func(eng *bot.Engine, db *storage.DB) {
-		eng.SetClock(func() time.Time { return now })
-		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
-	}
-	h.start()
-	t.Cleanup(h.stop)
+	h.startCampaigns(paris, now)
 
 	select {
 	case <-hold.held:
@@ -144,19 +159,7 @@ func TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	th := flows.DefaultQuestionnaire().Themes[0]
-	dm := "dm:" + u.ID
-	in := bot.Inbound{ID: "seed:" + u.ID, Channel: bot.ChannelDiscord, Participant: pid(u), Address: dm, Later: dm}
-	if _, err := db.Apply(ctx, in, past, func(flows.Session) (flows.Session, []flows.Reply) {
-		return flows.Session{
-			Participant: pid(u), Lang: flows.LangFR, Stage: flows.StagePaused, ConsentAt: past, Profile: "parent",
-			Theme: th.ID, Question: th.Questions[0].ID, CreatedAt: past, UpdatedAt: past,
-			// Accepted, not due yet.
-			Reminders: flows.Reminders{OfferedAt: past, ConsentAt: past, Due: now.Add(24 * time.Hour)},
-		}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	seedPaused(t, db, u, past, now.Add(24*time.Hour)) // accepted, not due yet
 	id, _, err := db.DraftAnnouncement(ctx, body, now)
 	if err != nil {
 		t.Fatal(err)
@@ -165,13 +168,7 @@ func TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.RateLimit("POST /channels/", 1, 500*time.Millisecond, false)
-	h.machine = flows.NewMachine(nil, flows.Config{MaxText: 1500, Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
-	h.setup = func(eng *bot.Engine, db *storage.DB) {
-		eng.SetClock(func() time.Time { return now })
-		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
-	}
-	h.start()
-	t.Cleanup(h.stop)
+	h.startCampaigns(paris, now)
 
 	if err := h.eng.StartCampaign(ctx, func(ctx context.Context) error {
 		_, err := h.db.SendAnnouncement(ctx, id, now)
