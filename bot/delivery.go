@@ -154,11 +154,11 @@ func (q *queue) put(out Outgoing) {
 // person that wait in the low-priority line of the same address and were
 // committed before out, a live reply: they go before it, at its pace, so
 // that the reply to what the person just did ends the chat, never an
-// announcement they would scroll past to find their prompt. An
-// announcement already leaving (the head of a busy line) goes first by
-// the adapters' own gates; one claimed already is settled where it is.
-// Reminders stay: Claim drops them once their person came back. qmu must
-// be held.
+// announcement they would scroll past to find their prompt. One being
+// sent, or waiting for its retry (the head of a busy line), and one
+// claimed already stay where they are, settled there: the reply waits
+// for them (behind). Reminders stay: Claim drops them once their person
+// came back. qmu must be held.
 func (e *Engine) bringAhead(k addrKey, q *queue, out Outgoing) {
 	lk := k
 	lk.low = true
@@ -185,16 +185,64 @@ func (e *Engine) bringAhead(k addrKey, q *queue, out Outgoing) {
 	}
 	delete(e.queues, lk)
 	if lq.queued {
-		t := e.lane.turns[lk.channel]
-		t.keys = slices.DeleteFunc(t.keys, func(r addrKey) bool { return r == lk })
+		e.unturn(lk, lq)
 	}
 }
 
-// makeReady puts a line in turn for a worker; qmu must be held.
+// behind reports whether the head of q, line k, must wait for a reply to
+// the same person that was committed before it and is still in the other
+// line of its address (live or low-priority): one person's replies are
+// delivered in the order of the outbox whatever the retries, so that an
+// announcement waiting for its retry never lands below the reply to a
+// newer message, the prompt the person is at. A live reply does not wait
+// for reminders: Claim drops those once their person came back. The line
+// waited for passes the turn back when its head moves on (next), and
+// meanwhile takes the live lines' turns. qmu must be held.
+func (e *Engine) behind(k addrKey, q *queue) bool {
+	head := q.items[0]
+	if head.Participant == "" {
+		return false
+	}
+	ok := k
+	ok.low = !k.low
+	oq := e.queues[ok]
+	if oq == nil {
+		return false
+	}
+	for _, o := range oq.items {
+		if o.Participant != head.Participant || o.Seq > head.Seq || (o.Once && !k.low) {
+			continue
+		}
+		if ok.low && !oq.holds && oq.queued {
+			// Moved to the live lines' turns (makeReady).
+			e.unturn(ok, oq)
+			oq.holds = true
+			e.makeReady(ok, oq)
+		}
+		oq.holds = true
+		return true
+	}
+	return false
+}
+
+// unturn takes k, ready in its turns, out of them; qmu must be held.
+func (e *Engine) unturn(k addrKey, q *queue) {
+	t := e.live
+	if k.low && !q.holds {
+		t = e.lane.turns[k.channel]
+	}
+	t.keys = slices.DeleteFunc(t.keys, func(r addrKey) bool { return r == k })
+	q.queued = false
+}
+
+// makeReady puts a line in turn for a worker; qmu must be held. A
+// low-priority line that a live line waits for (behind) takes the live
+// lines' turns, so that the reply behind it waits for no low-priority
+// worker.
 func (e *Engine) makeReady(k addrKey, q *queue) {
 	q.queued = true
 	t := e.live
-	if k.low {
+	if k.low && !q.holds {
 		t = e.lane.turns[k.channel]
 	}
 	t.keys = append(t.keys, k)
@@ -230,6 +278,12 @@ func (e *Engine) work(t *turns) {
 			}
 		}
 		q := e.queues[k]
+		if e.behind(k, q) {
+			// Its turn comes back once the reply it waits for moves on.
+			q.queued = false
+			e.qmu.Unlock()
+			continue
+		}
 		q.queued, q.busy = false, true
 		out := e.inPlace(k, q.items[0])
 		e.qmu.Unlock()
@@ -424,6 +478,15 @@ func (e *Engine) next(k addrKey, q *queue) {
 	q.items[0] = Outgoing{}
 	q.items = q.items[1:]
 	e.outstanding--
+	if q.holds {
+		// The other line of the address may go on now (behind).
+		q.holds = false
+		ok := k
+		ok.low = !k.low
+		if oq := e.queues[ok]; oq != nil && !oq.busy && !oq.queued {
+			e.makeReady(ok, oq)
+		}
+	}
 	if len(q.items) > 0 {
 		e.makeReady(k, q) // behind the others: lines take turns
 	} else {

@@ -153,6 +153,9 @@ type queue struct {
 	since, deadline time.Time
 	// fileFails counts the head's failures on a file or a picture.
 	fileFails int
+	// holds: the other line of the address waits for this one's head
+	// to move on (Engine.behind).
+	holds bool
 }
 
 // New returns an engine that applies events to store with stepper. A nil

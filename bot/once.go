@@ -38,7 +38,8 @@ import (
 // not get it; nor does one who wrote or tapped since get a reminder,
 // which would come below the reply to them as a stale prompt, the last
 // message of the chat. An announcement still goes to them, before that
-// reply (Engine.bringAhead).
+// reply (Engine.bringAhead), even when it waits for a retry
+// (Engine.behind).
 
 // Claims is what the low-priority lane needs from the store at the moment
 // a reminder or an announcement leaves; storage.DB implements it. Without

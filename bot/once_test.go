@@ -277,19 +277,20 @@ func TestInterruptedReminderNotSentAgain(t *testing.T) {
 	})
 }
 
-// interruptedNotSentAgain runs TestInterruptedReminderNotSentAgain on
-// db; next returns the store of each engine started, and whether it
-// follows the outbox feed, as replicas do.
-func interruptedNotSentAgain(t *testing.T, db *storage.DB, next func() (*storage.DB, bool)) {
-	stuck := &stuckSender{}
+// relay returns how the tests of interrupted sends start an engine with
+// campaigns on, on the store next returns, and stop it (as a kill does:
+// what is in flight stays in the outbox), one after the other on the same
+// outbox, and their clock.
+func relay(t *testing.T, next func() (*storage.DB, bool)) (start func(bot.Sender) *bot.Engine, stop func(*bot.Engine), c *clock) {
+	t.Helper()
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
-	c := &clock{}
+	c = &clock{}
 	c.set(time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC))
-	engine := func(s bot.Sender) *bot.Engine {
+	start = func(s bot.Sender) *bot.Engine {
 		store, follow := next()
 		eng := bot.New(store, m, nil)
 		eng.SetClock(c.now)
@@ -304,13 +305,83 @@ func interruptedNotSentAgain(t *testing.T, db *storage.DB, next func() (*storage
 		}
 		return eng
 	}
-	stop := func(eng *bot.Engine) {
+	stop = func(eng *bot.Engine) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		if err := eng.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return start, stop, c
+}
+
+// TestReplyWaitsForAnInterruptedAnnouncement: an announcement is in
+// flight when its engine stops (a kill, or the leader a failover
+// replaced), and its person writes before the next engine starts. The
+// next engine finds both in the outbox, the announcement claimed: the
+// reply waits for it, so the announcement, settled by its Sender, comes
+// first and the reply, the prompt the person is at, last.
+func TestReplyWaitsForAnInterruptedAnnouncement(t *testing.T) {
+	t.Run("restart", func(t *testing.T) {
+		db := openDB(t, filepath.Join(t.TempDir(), "consult.db"))
+		defer checkClose(t, db)
+		replyWaitsForInterrupted(t, db, func() (*storage.DB, bool) { return db, false })
+	})
+	t.Run("failover", func(t *testing.T) {
+		replica := etcdReplicas(t)
+		replyWaitsForInterrupted(t, replica(), func() (*storage.DB, bool) { return replica(), true })
+	})
+}
+
+func replyWaitsForInterrupted(t *testing.T, db *storage.DB, next func() (*storage.DB, bool)) {
+	const p, body = "telegram:1", "Dernière semaine !"
+	stuck := &stuckSender{}
+	engine, stop, c := relay(t, next)
+	first := engine(stuck)
+	e := &campaignEnv{db: db, eng: first, rec: &stuck.reachSender, clock: c}
+	e.pauseWithReminder(t, p)
+	e.announce(t, body)
+	waitFor(t, "the announcement in flight", func() bool {
+		stuck.mu.Lock()
+		defer stuck.mu.Unlock()
+		return len(stuck.tries) == 1
+	})
+	stop(first)
+	// The person writes while no engine runs: the reply waits in the
+	// outbox too.
+	ctx := context.Background()
+	m := flows.NewMachine(nil, flows.Config{Reminders: flows.ReminderSettings{Max: 2}})
+	now := c.add(time.Minute)
+	ev := flows.Event{Kind: flows.EventText, Text: "reprendre"}
+	in := bot.Inbound{ID: "telegram:back", Channel: bot.ChannelTelegram, Participant: p, Address: p, Later: p, Event: ev}
+	if _, err := db.Apply(ctx, in, now, func(s flows.Session) (flows.Session, []flows.Reply) { return m.Step(s, ev, now) }); err != nil {
+		t.Fatal(err)
+	}
+
+	rec := &reachSender{}
+	second := engine(rec)
+	defer stop(second)
+	waitFor(t, "the announcement and the reply delivered", func() bool {
+		list, err := db.Pending(ctx, bot.ChannelTelegram, 0)
+		return err == nil && len(list) == 0 && rec.count(p, body) == 1
+	})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.sent) != 2 || !rec.sent[0].Low || rec.sent[1].Low || !strings.Contains(rec.sent[1].Reply.Lead, "Reprenons") {
+		var b strings.Builder
+		for _, o := range rec.sent {
+			fmt.Fprintf(&b, "\n--- low=%v %s", o.Low, o.Reply.Lead+o.Reply.Text)
+		}
+		t.Errorf("want the announcement, then the reply; sent:%s", b.String())
+	}
+}
+
+// interruptedNotSentAgain runs TestInterruptedReminderNotSentAgain on
+// db; next returns the store of each engine started, and whether it
+// follows the outbox feed, as replicas do.
+func interruptedNotSentAgain(t *testing.T, db *storage.DB, next func() (*storage.DB, bool)) {
+	stuck := &stuckSender{}
+	engine, stop, c := relay(t, next)
 	first := engine(stuck)
 	e := &campaignEnv{db: db, eng: first, rec: &stuck.reachSender, clock: c}
 	e.pauseWithReminder(t, "telegram:1")

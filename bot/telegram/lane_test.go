@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"consultbot/bot"
+	"consultbot/bot/telegram"
 	"consultbot/bot/telegram/telegramtest"
 	"consultbot/flows"
 	"consultbot/storage"
@@ -255,5 +257,78 @@ func TestAnnouncementNeverAfterTheReplyToANewerMessage(t *testing.T) {
 	}
 	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Question 1/") {
 		t.Errorf("the last message is not the parent's question; chat:\n%s", chatText(msgs))
+	}
+}
+
+// TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage: an
+// organisers' announcement to a parent fails, and waits for its retry,
+// when the parent comes back and types « reprendre ». Whatever the
+// failure, the reply, their question, is the last message of the chat:
+// an announcement Telegram asked to wait for (429) or that failed on its
+// side (500) goes first, once; one it refused for good (400) does not
+// hold the reply up.
+func TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage(t *testing.T) {
+	const parent = int64(500)
+	const body = "Dernière semaine pour répondre."
+	for _, tc := range []struct {
+		name       string
+		code       int
+		desc       string
+		retryAfter int
+		announced  int // times the parent gets the announcement
+	}{
+		{"429 retry after", http.StatusTooManyRequests, "Too Many Requests: retry after 1", 1, 1},
+		{"500", http.StatusInternalServerError, "Internal Server Error", 0, 1},
+		{"400 for good", http.StatusBadRequest, "Bad Request: message is too long", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			fake := telegramtest.NewServer(telegramtest.Options{Limits: fakeLimits})
+			t.Cleanup(fake.Close)
+			paris, err := time.LoadLocation("Europe/Paris")
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris) // a Tuesday
+			path := filepath.Join(t.TempDir(), "retry.db")
+			db, err := storage.Open(path, storage.Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The parent accepted reminders; theirs is not due yet.
+			seedPausedWithReminder(t, db, fake, parent, now.Add(-4*24*time.Hour), now.Add(24*time.Hour))
+			id, _, err := db.DraftAnnouncement(ctx, body, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			fake.RefuseNext(parent, tc.code, tc.desc, tc.retryAfter)
+			m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
+			a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
+				eng.SetClock(func() time.Time { return now })
+				eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+			}, func(o *telegram.Options) { o.ProbeWait = 50 * time.Millisecond })
+			if err := a.eng.StartCampaign(ctx, func(ctx context.Context) error {
+				_, err := a.db.SendAnnouncement(ctx, id, now)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, "the announcement refused", func() bool { return fake.Requests("sendMessage") == 1 })
+
+			p := newParent(t, fake, parent)
+			p.say("reprendre")
+			p.expect("Question 1/")
+			waitUntil(t, "the lane emptied", func() bool { return lowInOutbox(t, a.db) == 0 })
+			msgs := fake.Messages(parent)
+			if n := countText(msgs, body); n != tc.announced {
+				t.Errorf("the parent got the announcement %d times, want %d; chat:\n%s", n, tc.announced, chatText(msgs))
+			}
+			if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Question 1/") {
+				t.Errorf("the last message is not the parent's question; chat:\n%s", chatText(msgs))
+			}
+		})
 	}
 }

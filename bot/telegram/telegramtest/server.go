@@ -276,7 +276,8 @@ type Server struct {
 	requests  map[string]int
 	sentTotal int
 	paidTotal int
-	blocked   map[int64]bool // users who blocked the bot (Block)
+	blocked   map[int64]bool      // users who blocked the bot (Block)
+	refuse    map[int64]*apiError // the next message to a chat is refused so (RefuseNext)
 	faults    *fault.Injector
 }
 
@@ -939,6 +940,10 @@ func (s *Server) sendMessage(p params) (any, *apiError) {
 	s.mu.Lock()
 	chatID, apiErr := s.chatOf(p)
 	if apiErr != nil {
+		s.mu.Unlock()
+		return nil, apiErr
+	}
+	if apiErr := s.refused(chatID); apiErr != nil {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
