@@ -157,17 +157,20 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
 	}
 	tapped := func(action, arg string) bool {
-		// A tap also takes the tapped prompt's place and shows the choice
-		// (markTap); typing does the same thing in a new message.
+		// A tap also takes the tapped prompt's place (markTap); typing
+		// does the same thing, the choice shown alike, in a new message.
 		if action == actReview {
 			arg = s.Reviewed
 		}
 		want, wantReplies := m.Step(s, Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: action, arg: arg}.String()}, now)
 		// Only a tap is remembered, for its repeats (Session.Tap).
 		want.Tap, want.TapAt = got.Tap, got.TapAt
-		if len(wantReplies) > 0 && wantReplies[0].Replaces {
+		if len(wantReplies) > 0 {
 			wantReplies[0].Replaces = false
-			if l, rest, _ := strings.Cut(wantReplies[0].Lead, "\n"); strings.HasPrefix(l, "✓ ") {
+			// Where the words are read before the buttons (a pending
+			// confirmation, a pause), the reply says what was done.
+			if l, rest, _ := strings.Cut(wantReplies[0].Lead, "\n"); strings.HasPrefix(l, "✓ ") &&
+				(len(replies) == 0 || !strings.HasPrefix(replies[0].Lead, "✓ ")) {
 				wantReplies[0].Lead = rest
 			}
 		}

@@ -340,7 +340,9 @@ type step struct {
 	wayOn bool
 	// tapped is set when the event is a tap on a button of the current
 	// prompt; chosen is then what the first reply's Lead shows of it,
-	// unless a step's own note says it already (emptied).
+	// unless a step's own note says it already (emptied). Words typed
+	// and read as a button set chosen too: the person sees how they
+	// were understood, in a new message.
 	tapped bool
 	chosen string
 	// saved, when set, notes a stored answer in place of « Merci, c'est
@@ -1061,13 +1063,14 @@ func (st *step) repeatedTap(ev Event) bool {
 }
 
 // markTap makes the first reply to a tap on the current prompt take that
-// prompt's place, showing the choice in its Lead (see Reply.Replaces).
+// prompt's place (see Reply.Replaces); the first reply to a tap or to
+// words read as a button shows the choice in its Lead.
 func (st *step) markTap() {
-	if !st.tapped || len(st.out) == 0 {
+	if len(st.out) == 0 {
 		return
 	}
 	r := &st.out[0]
-	r.Replaces = true
+	r.Replaces = st.tapped
 	if st.chosen != "" {
 		mark := "✓ " + st.chosen
 		if r.Lead != "" {

@@ -146,7 +146,13 @@ func (st *step) text(raw string) {
 	}
 	switch rd.kind {
 	case readOption:
-		st.handle(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})
+		ev := Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()}
+		if len(st.out) == 0 {
+			// Shown as a tap shows it (« ✓ Enseignant ou enseignante »
+			// for « CPE »): how the words were understood.
+			_, st.chosen = st.tapOf(ev)
+		}
+		st.handle(ev)
 	case readCommand:
 		st.typedCommand(rd.cmd)
 	case readHelp:
