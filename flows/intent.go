@@ -23,23 +23,24 @@ import (
 type readingKind int
 
 const (
-	readAnswer     readingKind = iota // a contribution, stored at once
-	readCheck                         // only yes/no/ok or emoji: asked before storing
-	readOption                        // one of the current prompt's options
-	readCommand                       // a command typed without its slash
-	readHelp                          // a request for help about the current prompt
-	readGreeting                      // hello, I am back
-	readLeave                         // bye, I stop here, where no pause is offered
-	readUnclear                       // at a prompt of options only: none matched
-	readSeveral                       // several profiles at once: opts, none for « les deux »
-	readAbout                         // a question about the consultation itself: topic
-	readNoBack                        // « retour » where there is nothing to go back to
-	readNoOption                      // at a prompt of options only: a number no option has (« 0 », « -1 », « 99 »)
-	readOneAtATime                    // at a prompt of options only: several numbers (« 2 et 3 »): opts
-	readThanks                        // at a prompt of options only: only thanks
-	readAnyTheme                      // at the menu: any theme will do (« peu importe », « dans l'ordre »)
-	readHowTo                         // a question about a command with an effect (« je peux effacer mes données ? »): topic
-	readChange                        // a correction of the profile or the académie: topic, opt (the profile) or place
+	readAnswer      readingKind = iota // a contribution, stored at once
+	readCheck                          // only yes/no/ok or emoji: asked before storing
+	readOption                         // one of the current prompt's options
+	readCommand                        // a command typed without its slash
+	readHelp                           // a request for help about the current prompt
+	readGreeting                       // hello, I am back
+	readLeave                          // bye, I stop here, where no pause is offered
+	readUnclear                        // at a prompt of options only: none matched
+	readSeveral                        // several profiles at once: opts, none for « les deux »
+	readAbout                          // a question about the consultation itself: topic
+	readNoBack                         // « retour » where there is nothing to go back to
+	readNoOption                       // at a prompt of options only: a number no option has (« 0 », « -1 », « 99 »)
+	readOneAtATime                     // at a prompt of options only: several numbers (« 2 et 3 »): opts
+	readThanks                         // at a prompt of options only: only thanks
+	readAnyTheme                       // at the menu: any theme will do (« peu importe », « dans l'ordre »)
+	readHowTo                          // a question about a command with an effect (« je peux effacer mes données ? »): topic
+	readChange                         // a correction of the profile or the académie: topic, opt (the profile) or place
+	readOtherNumber                    // at a prompt of options only: a number of something else (« on passe au thème 2 » at the profile)
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -65,7 +66,8 @@ type reading struct {
 // bare numbers are answers, not option numbers.
 func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 	rd := readOne(text, "", opts, open, q)
-	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear || utf8.RuneCountInString(text) > 2*maxIntentLen {
+	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear && rd.kind != readOtherNumber ||
+		utf8.RuneCountInString(text) > 2*maxIntentLen {
 		return rd
 	}
 	// « bonjour, je reviens », « laisse tomber, je garde ma réponse »: a
@@ -85,6 +87,10 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 		switch {
 		case r.kind == readGreeting:
 			continue
+		case r.kind == readOtherNumber && rd.kind == readOtherNumber:
+			// « je suis parent, je veux aller au thème 1 »: the profile
+			// is given; the theme comes in its turn.
+			continue
 		case r.kind == readAnswer || r.kind == readUnclear:
 			return rd
 		case joint == nil:
@@ -94,6 +100,9 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 		}
 	}
 	if joint == nil {
+		if rd.kind == readOtherNumber {
+			return rd
+		}
 		return reading{kind: readGreeting}
 	}
 	return *joint
@@ -137,6 +146,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// « -1 » folds to « 1 »: a sign makes it no option number.
 		if signedNumber(text) {
 			return reading{kind: readNoOption}
+		}
+		if otherNumber(n, opts) {
+			// « on passe au thème 2 » at the profile: the 2 is a
+			// theme's, not the second profile.
+			return reading{kind: readOtherNumber}
 		}
 		// « le 2 et le 3 » before « je veux le 3 », which ends the same way.
 		if nums, ok := optionNumbers(n); ok {
@@ -337,6 +351,7 @@ var numberLead = map[string]bool{
 	"modifier": true, "changer": true, "corriger": true, "modif": true, "je": true, "prends": true,
 	"choisis": true, "veux": true, "the": true, "number": true, "choice": true, "theme n": true,
 	"edit": true, "change": true, "answer": true, "c": true, "est": true, "ma": true, "mon": true,
+	"profil": true, "profile": true,
 }
 
 // optionNumber reads « 2 », « 2. », « n°2 », « thème 2 », « le deuxième ».
@@ -373,6 +388,40 @@ func optionNumber(n string) (int, bool) {
 		return 0, false
 	}
 	return v, true
+}
+
+// numberNouns are the nouns a number may belong to, with the actions of
+// the options they number: « thème 2 » numbers themes, « question 3 »
+// and « réponse 3 » the answers of a review, « étape 2 » nothing offered.
+var numberNouns = map[string][]string{
+	"theme": {actTheme}, "themes": {actTheme}, "topic": {actTheme},
+	"question": {actEdit}, "questions": {actEdit}, "reponse": {actEdit}, "reponses": {actEdit}, "answer": {actEdit},
+	"etape": nil, "etapes": nil, "partie": nil, "page": nil, "chapitre": nil, "section": nil, "step": nil, "part": nil,
+	"profil": {actProfile}, "profile": {actProfile},
+}
+
+// otherNumber reports a number that belongs to a noun whose things are
+// not the options offered (« je veux aller au thème 2 » at the profile,
+// « la question 3 » at the menu): it picks none of them.
+func otherNumber(n string, opts []opt) bool {
+	words := strings.Fields(n)
+	for i, w := range words[:max(0, len(words)-1)] {
+		actions, ok := numberNouns[w]
+		if !ok {
+			continue
+		}
+		next := words[i+1]
+		if (next == "n" || next == "no" || next == "numero") && i+2 < len(words) {
+			next = words[i+2]
+		}
+		if _, isNum := optionNumber(next); !isNum {
+			continue
+		}
+		if !slices.ContainsFunc(opts, func(o opt) bool { return slices.Contains(actions, o.action) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // signedRE matches a number with a minus sign before it: « -1 », « − 2 ».

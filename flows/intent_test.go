@@ -238,6 +238,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "greeting", false
 	case first == msg.Bye:
 		return "leave", false
+	case first == msg.NotYet:
+		return "notyet", false
 	case strings.HasPrefix(first, prefix(msg.NotUnderstood)),
 		prompt == "academie" && strings.HasPrefix(first, prefix(msg.AcademieNo)):
 		return "unclear", false

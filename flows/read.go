@@ -211,6 +211,15 @@ func (st *step) text(raw string) {
 			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
 		}
 		st.reshow()
+	case readOtherNumber:
+		if st.firstSteps() {
+			// « on passe au thème 2 » before the menu: the themes come
+			// once these steps are done.
+			st.say(m.NotYet)
+		} else {
+			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+		}
+		st.reshow()
 	case readOneAtATime:
 		_, opts := st.current()
 		var nums []string
