@@ -120,6 +120,12 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 		on.Reminders.OfferedAt, on.Reminders.ConsentAt = now, now
 		p[name+"-reminders"] = on
 	}
+	// The profile and the académie asked again from the menu (/profil,
+	// « changer d'académie »), an académie given.
+	p["profile-again"], _ = m.Step(p["menu"], Event{Kind: EventText, Text: "changer de profil"}, now)
+	lyon := p["menu"]
+	lyon.Academie = "Lyon"
+	p["academie-again"], _ = m.Step(lyon, Event{Kind: EventText, Text: "changer d'académie"}, now)
 	erase, _ := m.Step(s, Event{Kind: EventCommand, Command: CmdErase}, now)
 	p["erase"] = erase
 	check := s
@@ -240,6 +246,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "leave", false
 	case first == msg.NotYet:
 		return "notyet", false
+	case s.Back != "" && got.Back == "" && got.Stage == s.Back && got.Profile == s.Profile && got.Academie == s.Academie:
+		// Asked again, left as it was: back where the person was.
+		return "keep", false
 	case strings.HasPrefix(first, prefix(msg.NotUnderstood)),
 		prompt == "academie" && strings.HasPrefix(first, prefix(msg.AcademieNo)):
 		return "unclear", false
@@ -303,7 +312,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return name, false
 		}
 	}
-	switch prompt {
+	switch strings.TrimSuffix(prompt, "-again") {
 	case "profile":
 		if got.Profile != "" {
 			return "profile:" + got.Profile, false

@@ -1110,6 +1110,9 @@ func (st *step) choice(raw string) {
 	case s.Stage == StageProfile && t.action == actProfile && st.m.q.Profile(t.arg) != nil:
 		s.Profile = t.arg
 		st.profileChosen()
+	case s.Stage == StageAcademie && t.action == actSkip && s.Back != "":
+		// Skipping a re-asked académie leaves it as it was.
+		st.keepCurrent()
 	case s.Stage == StageAcademie && t.action == actSkip:
 		st.afterOnboarding()
 	case s.Stage == StageMenu && t.action == actTheme && st.m.q.Theme(t.arg) != nil:

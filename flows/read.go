@@ -125,6 +125,10 @@ func (st *step) text(raw string) {
 		st.wayOn = true // the text is being shortened for the question above
 		return
 	}
+	if st.keepsCurrent(short) {
+		st.keepCurrent()
+		return
+	}
 	rd := st.read(text)
 	if p := st.pending(); p != nil && p.Kind == PendingCheck && rd.kind != readOption && rd.kind != readCommand {
 		// « Est-ce votre réponse ? » offers only yes and no, said in any

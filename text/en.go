@@ -203,6 +203,7 @@ var english = Catalog{
 		ProfileSet:       "Corrected: you are answering as “%s”.",
 		ProfileSame:      "Nothing changes: you are already answering as “%s”.",
 		AcademieSame:     "Nothing changes: you are already in %s.",
+		AcademieNone:     "Nothing changes: no académie is given.",
 		EarlierToo:       "This applies to your earlier answers too.",
 		ProfileChangeAsk: "You are currently answering as “%s”. Choose your profile:",
 		AcademieCurrent:  "Académie given so far: %s.",

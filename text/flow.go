@@ -154,6 +154,9 @@ type Flow struct {
 	// AcademieSame notes an académie corrected to the one already
 	// given: nothing changes. %s the académie, as AcademieOf writes it.
 	AcademieSame string
+	// AcademieNone notes a re-asked académie left as it was when none
+	// had been given: nothing changes.
+	AcademieNone string
 	// EarlierToo follows the note of a corrected profile or académie when
 	// the person had answered already: the answers given before count
 	// under the new one too.

@@ -203,6 +203,7 @@ var french = Catalog{
 		ProfileSet:       "C'est corrigé : vous répondez en tant que « %s ».",
 		ProfileSame:      "Rien ne change : vous répondez déjà en tant que « %s ».",
 		AcademieSame:     "Rien ne change : vous êtes déjà dans l'%s.",
+		AcademieNone:     "Rien ne change : aucune académie n'est indiquée.",
 		EarlierToo:       "Cela vaut aussi pour vos réponses précédentes.",
 		ProfileChangeAsk: "Vous répondez actuellement en tant que « %s ». Choisissez votre profil :",
 		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
