@@ -987,6 +987,11 @@ var anyTheme = map[string]bool{
 	"ca m est egal": true, "comme vous voulez": true, "a vous de choisir": true, "vous choisissez": true,
 	"whatever": true, "any": true, "any of them": true, "anyone": true, "in order": true, "all": true, "all of them": true,
 	"next": true, "next theme": true, "let s go": true, "lets go": true, "you choose": true,
+	// « ok », « c parti »: the way on the menu suggests, as at a yes.
+	"ok": true, "ok ok": true, "okay": true, "oki": true, "ok go": true, "ok on y va": true, "ok c est parti": true, "ok on commence": true,
+	"c parti": true, "cest parti": true, "c est parti alors": true, "allez": true, "allez y": true, "vas y": true, "go go": true,
+	"on demarre": true, "je demarre": true, "on peut commencer": true, "je suis pret": true, "je suis prete": true,
+	"pret": true, "prete": true, "on y va alors": true, "allons y alors": true, "let s start": true, "ready": true, "i m ready": true,
 }
 
 // thanksWords are messages that only thank, folded; doneWords say one

@@ -267,7 +267,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "academie" && first == msg.AcademieDeclined && got.Stage == StageMenu && got.Academie == "":
 		// Passer, with a kind word.
 		return "skip", false
-	case first == msg.AcademieHeld && got.Held == text:
+	case (first == msg.AcademieHeld || first == msg.MenuHeld) && strings.HasSuffix(got.Held, text):
 		return "held", false
 	case (strings.HasPrefix(first, prefix(msg.ProfileSet)) || strings.HasPrefix(first, prefix(msg.ProfileSame))) && got.Stage == s.Stage:
 		return "setprofile:" + got.Profile, false

@@ -432,7 +432,7 @@ func (st *step) repair(ev Event) {
 	if s.Stage != StageProfile && s.Stage != StageAcademie {
 		s.Back = ""
 	}
-	if s.Stage != StageAcademie {
+	if s.Stage != StageAcademie && s.Stage != StageMenu {
 		s.Held = ""
 	}
 	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || !s.belowRecap()) {
@@ -612,6 +612,14 @@ func (st *step) enterTheme(id string) {
 	if th == nil {
 		st.showMenu()
 		return
+	}
+	if held := st.s.Held; held != "" && st.s.Stage == StageMenu {
+		// A sentence typed at the menu, offered below the theme's first
+		// question.
+		st.s.Held = ""
+		if st.offerHeld(id, held) {
+			return
+		}
 	}
 	st.s.Theme, st.s.Reviewed = id, ""
 	if _, ok := st.s.Confirmed[id]; !ok {

@@ -192,8 +192,9 @@ func (st *step) text(raw string) {
 		st.say(m.ThanksBack)
 		st.reshow()
 	case readAnyTheme:
-		for _, th := range st.m.q.Themes {
+		for i, th := range st.m.q.Themes {
 			if _, done := s.Confirmed[th.ID]; !done {
+				st.say(fmt.Sprintf(m.AnyTheme, i+1, th.Title.In(s.Lang)))
 				st.enterTheme(th.ID)
 				return
 			}
@@ -242,6 +243,19 @@ func (st *step) text(raw string) {
 		if s.Stage == StageConsent && strings.Contains(text, "?") {
 			// A question about what is kept is answered by the details.
 			st.consentDetails()
+			return
+		}
+		if s.Stage == StageMenu && aboutTheMenu(text) {
+			// « je ne sais pas lequel choisir »: about the choice, not
+			// the subject.
+			st.help()
+			return
+		}
+		if s.Stage == StageMenu && st.holdAtMenu(text) {
+			// An opinion, not a theme: kept for the theme chosen next
+			// (see Session.Held), as at the académie.
+			st.say(m.MenuHeld)
+			st.reshow()
 			return
 		}
 		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))

@@ -88,10 +88,12 @@ type Session struct {
 	// the person goes back to once it is given. It holds only at the
 	// profile and académie prompts.
 	Back Stage `json:"back,omitempty"`
-	// Held is a sentence typed at the académie that names no place but
-	// reads as an answer to the consultation: once the académie is given
-	// or skipped, it is offered as the answer to the first question, so
-	// that nothing typed is lost. It holds only at the académie prompt.
+	// Held is a sentence typed at the académie that names no place, or
+	// at the theme menu that names no theme, but reads as an answer to
+	// the consultation: once the académie is given or skipped (a theme
+	// chosen), it is offered as the answer to the first question, so
+	// that nothing typed is lost. It holds only at the académie prompt
+	// and the menu.
 	Held      string    `json:"held,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`

@@ -210,7 +210,10 @@ var english = Catalog{
 		AcademieDeclined: "No problem: it is optional, we will do without.",
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +
 			"I will offer it as your answer to the first question.",
-		HeldDropped:   "All right, I won't keep what you wrote earlier.",
+		HeldDropped: "All right, I won't keep what you wrote earlier.",
+		MenuHeld: "I am keeping your message: I will offer it as your answer to the first question " +
+			"of the theme you choose.",
+		AnyTheme:      "Here we go: theme %d, “%s”.",
 		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",
 		CommandsShort: "Commands: {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commands:\n{menu:bare} — choose a theme\n{resume:bare} — continue where you left off\n" +

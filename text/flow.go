@@ -169,6 +169,13 @@ type Flow struct {
 	// AcademieHeld says a sentence typed at the académie is no place but
 	// is kept, to be offered as the first question's answer.
 	AcademieHeld string
+	// MenuHeld says a sentence typed at the theme menu, an opinion
+	// rather than a theme, is kept, to be offered as the answer to the
+	// first question of the theme chosen next.
+	MenuHeld string
+	// AnyTheme notes the theme opened for « c'est parti » or « ok » at
+	// the menu (the first not validated): %d its number, %s its title.
+	AnyTheme string
 	// HeldAsk offers that sentence below the question: %s the sentence.
 	HeldAsk string
 	// HeldDropped says that sentence is dropped, when the person says it

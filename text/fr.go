@@ -210,7 +210,10 @@ var french = Catalog{
 		AcademieDeclined: "Pas de souci : c'est facultatif, on s'en passe.",
 		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
 			"je vous le proposerai comme réponse à la première question.",
-		HeldDropped:   "D'accord, je ne garde pas ce que vous aviez écrit.",
+		HeldDropped: "D'accord, je ne garde pas ce que vous aviez écrit.",
+		MenuHeld: "Je garde votre message : je vous le proposerai comme réponse à la première question " +
+			"du thème que vous choisirez.",
+		AnyTheme:      "C'est parti : thème %d, « %s ».",
 		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",
 		CommandsShort: "Commandes : {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commandes :\n{menu:bare} — choisir un thème\n{resume:bare} — reprendre là où vous en étiez\n" +
