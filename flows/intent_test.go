@@ -254,6 +254,14 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "unclear", false
 	case same(Event{Kind: EventCommand, Command: CmdHelp}):
 		return "help", false
+	case prompt == "consent" && got.LangSaid && !s.LangSaid && got.Lang != s.Lang:
+		// The first words after a welcome shown before any (see
+		// justWelcomed), in the other language: the welcome again in
+		// it, or the consent's details for a question.
+		if len(replies) > 0 && replies[0].Title == "" {
+			return "more:" + got.Lang, false
+		}
+		return "welcome:" + got.Lang, false
 	case got.Pending != nil && got.Pending.Kind == PendingLanguage || got.Lang != s.Lang || first == msg.LanguageAlready:
 		return "command:language", false
 	case strings.HasPrefix(first, prefix(msg.AboutAnonymous)):

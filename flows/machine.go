@@ -400,14 +400,16 @@ func (st *step) repair(ev Event) {
 		if hint == "" {
 			hint = ev.DiscordLocale
 		}
-		switch {
-		case strings.HasPrefix(strings.ToLower(hint), "en"):
+		if strings.HasPrefix(strings.ToLower(hint), "en") {
 			s.Lang = LangEN
-		case hint == "" && ev.Kind == EventText:
-			// No hint (a Discord direct message): a first message
-			// clearly in one language opens in it.
+		}
+		if ev.Kind == EventText {
+			// A first message clearly in one language opens in it,
+			// whatever the app's language: « hello » typed on a phone
+			// set to French is read in English, « bonjour » on one set
+			// to English in French.
 			if l := writtenIn(ev.Text); l != "" {
-				s.Lang = l
+				s.Lang, s.LangSaid = l, true
 			}
 		}
 	}
@@ -494,6 +496,13 @@ func (st *step) firstContact(ev Event) {
 	m := st.msg()
 	st.out = append(st.out, Reply{Title: m.WelcomeTitle, Text: fmt.Sprintf(m.Welcome, st.m.q.Intro.In(s.Lang))})
 	st.askConsent()
+}
+
+// justWelcomed reports the consent prompt of the welcome, with nothing
+// said since: the session was created by that step.
+func (st *step) justWelcomed() bool {
+	s := &st.s
+	return s.Stage == StageConsent && !s.CreatedAt.IsZero() && s.CreatedAt.Equal(s.UpdatedAt)
 }
 
 func (st *step) askConsent() {

@@ -148,6 +148,29 @@ func (st *step) text(raw string) {
 			rd = reading{kind: readUnclear}
 		}
 	}
+	if st.justWelcomed() && (rd.kind == readGreeting || rd.kind == readUnclear) {
+		if l := writtenIn(text); l != "" && l != s.Lang && !s.LangSaid {
+			// The welcome came before the person said anything (the
+			// terminal shows it at once); their first words, in the
+			// other language, choose it: welcome again in it, or the
+			// consent's details for a question.
+			s.Lang, s.LangSaid = l, true
+			if rd.kind == readUnclear && strings.Contains(text, "?") {
+				st.consentDetails()
+				return
+			}
+			st.firstContact(Event{})
+			return
+		}
+		if rd.kind == readGreeting {
+			// The consent is just above: asked again in one line.
+			st.say(m.Hello)
+			r, opts := st.consentPrompt()
+			r.Text = st.pmsg().ConsentAgain
+			st.show(r, opts)
+			return
+		}
+	}
 	switch rd.kind {
 	case readOption:
 		ev := Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()}

@@ -296,6 +296,7 @@ var english = Catalog{
 			"• We keep neither your name, nor your username, nor your number.\n" +
 			"• You can erase everything at any time with {erase}.",
 		ConsentIntro: "Before we start, your consent:",
+		ConsentAgain: "To begin, I need your consent (the details are just above):",
 		ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
 			"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
 		ConsentWhy:        "• Why: only for the conference's summary.",

@@ -254,6 +254,9 @@ type Privacy struct {
 	DefaultController string
 	ConsentShort      string // %s controller
 	ConsentIntro      string
+	// ConsentAgain asks for the consent again, its details just above,
+	// after a greeting typed right after the welcome.
+	ConsentAgain      string
 	ConsentWhat       string
 	ConsentWhy        string
 	ConsentWho        string // %s controller

@@ -296,6 +296,7 @@ var french = Catalog{
 			"• Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro.\n" +
 			"• Vous pouvez tout effacer à tout moment avec {erase}.",
 		ConsentIntro: "Avant de commencer, votre accord :",
+		ConsentAgain: "Pour commencer, il me faut votre accord (le détail est juste au-dessus) :",
 		ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
 			"le lien que vous avez suivi pour venir et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
 		ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",
