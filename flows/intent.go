@@ -248,7 +248,7 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		if o, ok := keyword(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
 		}
-		if len(opts) > 0 && opts[0].action == actTheme && anyTheme[n] {
+		if len(opts) > 0 && opts[0].action == actTheme && anyThemeSaid(n) {
 			return reading{kind: readAnyTheme}
 		}
 		return reading{kind: readUnclear}
@@ -534,9 +534,10 @@ var actionWords = map[string][]string{
 
 // profileWords are the usual ways to say who one is, by profile id.
 var profileWords = map[string][]string{
-	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
-	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
-	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
+	"parent": {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
+	"eleve":  {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
+	"enseignant": {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste",
+		"prof principal", "prof principale", "professeur principal", "professeure principale"},
 	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
 	"personnel":    {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
 	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
@@ -977,6 +978,19 @@ func dontKnow(n string) bool {
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
 
+// anyThemeSaid reports n as « any theme », after a lead (« bon on
+// commence », « allez on y va », « ok let's go », « go go go »).
+func anyThemeSaid(n string) bool {
+	for !anyTheme[n] {
+		w, rest, ok := strings.Cut(n, " ")
+		if !ok || !leadWords[w] && !anyTheme[w] {
+			return false
+		}
+		n = rest
+	}
+	return true
+}
+
 // anyTheme say, at the menu, that any theme will do or that the person
 // wants to start: the first theme not validated is opened.
 var anyTheme = map[string]bool{
@@ -1113,7 +1127,7 @@ var (
 // tablettes » says something else.
 var (
 	approveCore = wordSet("oui ouais ouai ouaip ok okay oki dac daccord accord bien nickel parfait impeccable top super " +
-		"genial exact exactement correct juste voila valide valider validez confirme confirmer convient cbon " +
+		"genial exact exactement correct juste voila valide valider validez confirme confirmer convient cbon vu " +
 		"yes yep yeah good fine great perfect right sure cool")
 	approvePhrases = []string{"c est bon", "cest bon", "c bon", "tout bon", "tout est bon", "c est ca", "cest ca", "c ca",
 		"ca me va", "ca va", "me va", "garde la", "gardez la", "garde le", "gardez le", "on garde", "je garde", "that s it", "that s right", "looks good", "sounds good", "all good"}
