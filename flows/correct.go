@@ -394,6 +394,44 @@ func (st *step) leaveFor(stage Stage) {
 	st.s.Stage = stage
 }
 
+// keepWords leave a re-asked profile or académie as it was: « c'est
+// bon », « rien », « pareil », « annuler », « laisse ».
+var keepWords = phraseSet("c est bon|c bon|cest bon|ok c est bon|oui c est bon|non c est bon|c est bon merci|c est ok|ok|okay|oui|non|" +
+	"rien|rien a changer|ne rien changer|on ne change rien|je ne change rien|je change rien|rien ne change|pas de changement|aucun changement|" +
+	"pareil|c est pareil|c pareil|idem|pareil qu avant|comme avant|toujours pareil|pas de modif|c est juste|c est correct|tout est bon|ca me va|ca va|non ca va|" +
+	"annuler|annule|laisse|laisser|laisse tomber|laisser tomber|laisse comme ca|on laisse|je laisse|on laisse comme ca|" +
+	"garder|je garde|on garde|garde|je garde le meme|le meme|la meme|finalement non|non finalement|retour|revenir|non merci|" +
+	"nothing|no change|keep|keep it|cancel|never mind|nevermind|same|the same|it s fine|fine|no|back|leave it|that s fine|all good")
+
+// keepsCurrent reports words that leave a re-asked profile or académie
+// as it was (see keepWords), where a correction asked for it.
+func (st *step) keepsCurrent(short string) bool {
+	s := &st.s
+	if s.Back == "" || s.Stage != StageProfile && s.Stage != StageAcademie {
+		return false
+	}
+	if p := st.pending(); p != nil && p.Kind != PendingPlace {
+		return false
+	}
+	return keepWords[short]
+}
+
+// keepCurrent leaves the profile or académie asked again as it was, says
+// so, and goes back to where the correction started.
+func (st *step) keepCurrent() {
+	s, m := &st.s, st.msg()
+	switch {
+	case s.Stage == StageProfile && st.m.q.Profile(s.Profile) != nil:
+		st.say(fmt.Sprintf(m.ProfileSame, st.m.q.Profile(s.Profile).Label.In(s.Lang)))
+	case s.Stage == StageAcademie && s.Academie != "":
+		st.say(fmt.Sprintf(m.AcademieSame, fmt.Sprintf(m.AcademieOf, elide(s.Lang, s.Academie))))
+	case s.Stage == StageAcademie:
+		st.say(m.AcademieNone)
+	}
+	s.Pending = nil
+	st.backFromCorrection()
+}
+
 // backFromCorrection returns to where the person stood before correcting
 // their profile or académie, and reports whether there was such a place.
 func (st *step) backFromCorrection() bool {

@@ -23,23 +23,24 @@ import (
 type readingKind int
 
 const (
-	readAnswer     readingKind = iota // a contribution, stored at once
-	readCheck                         // only yes/no/ok or emoji: asked before storing
-	readOption                        // one of the current prompt's options
-	readCommand                       // a command typed without its slash
-	readHelp                          // a request for help about the current prompt
-	readGreeting                      // hello, I am back
-	readLeave                         // bye, I stop here, where no pause is offered
-	readUnclear                       // at a prompt of options only: none matched
-	readSeveral                       // several profiles at once: opts, none for « les deux »
-	readAbout                         // a question about the consultation itself: topic
-	readNoBack                        // « retour » where there is nothing to go back to
-	readNoOption                      // at a prompt of options only: a number no option has (« 0 », « -1 », « 99 »)
-	readOneAtATime                    // at a prompt of options only: several numbers (« 2 et 3 »): opts
-	readThanks                        // at a prompt of options only: only thanks
-	readAnyTheme                      // at the menu: any theme will do (« peu importe », « dans l'ordre »)
-	readHowTo                         // a question about a command with an effect (« je peux effacer mes données ? »): topic
-	readChange                        // a correction of the profile or the académie: topic, opt (the profile) or place
+	readAnswer      readingKind = iota // a contribution, stored at once
+	readCheck                          // only yes/no/ok or emoji: asked before storing
+	readOption                         // one of the current prompt's options
+	readCommand                        // a command typed without its slash
+	readHelp                           // a request for help about the current prompt
+	readGreeting                       // hello, I am back
+	readLeave                          // bye, I stop here, where no pause is offered
+	readUnclear                        // at a prompt of options only: none matched
+	readSeveral                        // several profiles at once: opts, none for « les deux »
+	readAbout                          // a question about the consultation itself: topic
+	readNoBack                         // « retour » where there is nothing to go back to
+	readNoOption                       // at a prompt of options only: a number no option has (« 0 », « -1 », « 99 »)
+	readOneAtATime                     // at a prompt of options only: several numbers (« 2 et 3 »): opts
+	readThanks                         // at a prompt of options only: only thanks
+	readAnyTheme                       // at the menu: any theme will do (« peu importe », « dans l'ordre »)
+	readHowTo                          // a question about a command with an effect (« je peux effacer mes données ? »): topic
+	readChange                         // a correction of the profile or the académie: topic, opt (the profile) or place
+	readOtherNumber                    // at a prompt of options only: a number of something else (« on passe au thème 2 » at the profile)
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -65,7 +66,8 @@ type reading struct {
 // bare numbers are answers, not option numbers.
 func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 	rd := readOne(text, "", opts, open, q)
-	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear || utf8.RuneCountInString(text) > 2*maxIntentLen {
+	if rd.kind != readAnswer && rd.kind != readCheck && rd.kind != readUnclear && rd.kind != readOtherNumber ||
+		utf8.RuneCountInString(text) > 2*maxIntentLen {
 		return rd
 	}
 	// « bonjour, je reviens », « laisse tomber, je garde ma réponse »: a
@@ -85,6 +87,10 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 		switch {
 		case r.kind == readGreeting:
 			continue
+		case r.kind == readOtherNumber && rd.kind == readOtherNumber:
+			// « je suis parent, je veux aller au thème 1 »: the profile
+			// is given; the theme comes in its turn.
+			continue
 		case r.kind == readAnswer || r.kind == readUnclear:
 			return rd
 		case joint == nil:
@@ -94,6 +100,9 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 		}
 	}
 	if joint == nil {
+		if rd.kind == readOtherNumber {
+			return rd
+		}
 		return reading{kind: readGreeting}
 	}
 	return *joint
@@ -137,6 +146,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// « -1 » folds to « 1 »: a sign makes it no option number.
 		if signedNumber(text) {
 			return reading{kind: readNoOption}
+		}
+		if otherNumber(n, opts) {
+			// « on passe au thème 2 » at the profile: the 2 is a
+			// theme's, not the second profile.
+			return reading{kind: readOtherNumber}
 		}
 		// « le 2 et le 3 » before « je veux le 3 », which ends the same way.
 		if nums, ok := optionNumbers(n); ok {
@@ -234,7 +248,7 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		if o, ok := keyword(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
 		}
-		if len(opts) > 0 && opts[0].action == actTheme && anyTheme[n] {
+		if len(opts) > 0 && opts[0].action == actTheme && anyThemeSaid(n) {
 			return reading{kind: readAnyTheme}
 		}
 		return reading{kind: readUnclear}
@@ -337,6 +351,7 @@ var numberLead = map[string]bool{
 	"modifier": true, "changer": true, "corriger": true, "modif": true, "je": true, "prends": true,
 	"choisis": true, "veux": true, "the": true, "number": true, "choice": true, "theme n": true,
 	"edit": true, "change": true, "answer": true, "c": true, "est": true, "ma": true, "mon": true,
+	"profil": true, "profile": true,
 }
 
 // optionNumber reads « 2 », « 2. », « n°2 », « thème 2 », « le deuxième ».
@@ -373,6 +388,40 @@ func optionNumber(n string) (int, bool) {
 		return 0, false
 	}
 	return v, true
+}
+
+// numberNouns are the nouns a number may belong to, with the actions of
+// the options they number: « thème 2 » numbers themes, « question 3 »
+// and « réponse 3 » the answers of a review, « étape 2 » nothing offered.
+var numberNouns = map[string][]string{
+	"theme": {actTheme}, "themes": {actTheme}, "topic": {actTheme},
+	"question": {actEdit}, "questions": {actEdit}, "reponse": {actEdit}, "reponses": {actEdit}, "answer": {actEdit},
+	"etape": nil, "etapes": nil, "partie": nil, "page": nil, "chapitre": nil, "section": nil, "step": nil, "part": nil,
+	"profil": {actProfile}, "profile": {actProfile},
+}
+
+// otherNumber reports a number that belongs to a noun whose things are
+// not the options offered (« je veux aller au thème 2 » at the profile,
+// « la question 3 » at the menu): it picks none of them.
+func otherNumber(n string, opts []opt) bool {
+	words := strings.Fields(n)
+	for i, w := range words[:max(0, len(words)-1)] {
+		actions, ok := numberNouns[w]
+		if !ok {
+			continue
+		}
+		next := words[i+1]
+		if (next == "n" || next == "no" || next == "numero") && i+2 < len(words) {
+			next = words[i+2]
+		}
+		if _, isNum := optionNumber(next); !isNum {
+			continue
+		}
+		if !slices.ContainsFunc(opts, func(o opt) bool { return slices.Contains(actions, o.action) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // signedRE matches a number with a minus sign before it: « -1 », « − 2 ».
@@ -485,9 +534,10 @@ var actionWords = map[string][]string{
 
 // profileWords are the usual ways to say who one is, by profile id.
 var profileWords = map[string][]string{
-	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
-	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
-	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
+	"parent": {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
+	"eleve":  {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
+	"enseignant": {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste",
+		"prof principal", "prof principale", "professeur principal", "professeure principale"},
 	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
 	"personnel":    {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
 	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
@@ -928,6 +978,19 @@ func dontKnow(n string) bool {
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
 
+// anyThemeSaid reports n as « any theme », after a lead (« bon on
+// commence », « allez on y va », « ok let's go », « go go go »).
+func anyThemeSaid(n string) bool {
+	for !anyTheme[n] {
+		w, rest, ok := strings.Cut(n, " ")
+		if !ok || !leadWords[w] && !anyTheme[w] {
+			return false
+		}
+		n = rest
+	}
+	return true
+}
+
 // anyTheme say, at the menu, that any theme will do or that the person
 // wants to start: the first theme not validated is opened.
 var anyTheme = map[string]bool{
@@ -938,6 +1001,11 @@ var anyTheme = map[string]bool{
 	"ca m est egal": true, "comme vous voulez": true, "a vous de choisir": true, "vous choisissez": true,
 	"whatever": true, "any": true, "any of them": true, "anyone": true, "in order": true, "all": true, "all of them": true,
 	"next": true, "next theme": true, "let s go": true, "lets go": true, "you choose": true,
+	// « ok », « c parti »: the way on the menu suggests, as at a yes.
+	"ok": true, "ok ok": true, "okay": true, "oki": true, "ok go": true, "ok on y va": true, "ok c est parti": true, "ok on commence": true,
+	"c parti": true, "cest parti": true, "c est parti alors": true, "allez": true, "allez y": true, "vas y": true, "go go": true,
+	"on demarre": true, "je demarre": true, "on peut commencer": true, "je suis pret": true, "je suis prete": true,
+	"pret": true, "prete": true, "on y va alors": true, "allons y alors": true, "let s start": true, "ready": true, "i m ready": true,
 }
 
 // thanksWords are messages that only thank, folded; doneWords say one
@@ -1059,7 +1127,7 @@ var (
 // tablettes » says something else.
 var (
 	approveCore = wordSet("oui ouais ouai ouaip ok okay oki dac daccord accord bien nickel parfait impeccable top super " +
-		"genial exact exactement correct juste voila valide valider validez confirme confirmer convient cbon " +
+		"genial exact exactement correct juste voila valide valider validez confirme confirmer convient cbon vu " +
 		"yes yep yeah good fine great perfect right sure cool")
 	approvePhrases = []string{"c est bon", "cest bon", "c bon", "tout bon", "tout est bon", "c est ca", "cest ca", "c ca",
 		"ca me va", "ca va", "me va", "garde la", "gardez la", "garde le", "gardez le", "on garde", "je garde", "that s it", "that s right", "looks good", "sounds good", "all good"}

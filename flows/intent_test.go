@@ -121,6 +121,12 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 		on.Reminders.OfferedAt, on.Reminders.ConsentAt = now, now
 		p[name+"-reminders"] = on
 	}
+	// The profile and the académie asked again from the menu (/profil,
+	// « changer d'académie »), an académie given.
+	p["profile-again"], _ = m.Step(p["menu"], Event{Kind: EventText, Text: "changer de profil"}, now)
+	lyon := p["menu"]
+	lyon.Academie = "Lyon"
+	p["academie-again"], _ = m.Step(lyon, Event{Kind: EventText, Text: "changer d'académie"}, now)
 	erase, _ := m.Step(s, Event{Kind: EventCommand, Command: CmdErase}, now)
 	p["erase"] = erase
 	check := s
@@ -158,17 +164,20 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
 	}
 	tapped := func(action, arg string) bool {
-		// A tap also takes the tapped prompt's place and shows the choice
-		// (markTap); typing does the same thing in a new message.
+		// A tap also takes the tapped prompt's place (markTap); typing
+		// does the same thing, the choice shown alike, in a new message.
 		if action == actReview {
 			arg = s.Reviewed
 		}
 		want, wantReplies := m.Step(s, Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: action, arg: arg}.String()}, now)
 		// Only a tap is remembered, for its repeats (Session.Tap).
 		want.Tap, want.TapAt = got.Tap, got.TapAt
-		if len(wantReplies) > 0 && wantReplies[0].Replaces {
+		if len(wantReplies) > 0 {
 			wantReplies[0].Replaces = false
-			if l, rest, _ := strings.Cut(wantReplies[0].Lead, "\n"); strings.HasPrefix(l, "✓ ") {
+			// Where the words are read before the buttons (a pending
+			// confirmation, a pause), the reply says what was done.
+			if l, rest, _ := strings.Cut(wantReplies[0].Lead, "\n"); strings.HasPrefix(l, "✓ ") &&
+				(len(replies) == 0 || !strings.HasPrefix(replies[0].Lead, "✓ ")) {
 				wantReplies[0].Lead = rest
 			}
 		}
@@ -236,11 +245,24 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "greeting", false
 	case first == msg.Bye:
 		return "leave", false
+	case first == msg.NotYet:
+		return "notyet", false
+	case s.Back != "" && got.Back == "" && got.Stage == s.Back && got.Profile == s.Profile && got.Academie == s.Academie:
+		// Asked again, left as it was: back where the person was.
+		return "keep", false
 	case strings.HasPrefix(first, prefix(msg.NotUnderstood)),
 		prompt == "academie" && strings.HasPrefix(first, prefix(msg.AcademieNo)):
 		return "unclear", false
 	case same(Event{Kind: EventCommand, Command: CmdHelp}):
 		return "help", false
+	case prompt == "consent" && got.LangSaid && !s.LangSaid && got.Lang != s.Lang:
+		// The first words after a welcome shown before any (see
+		// justWelcomed), in the other language: the welcome again in
+		// it, or the consent's details for a question.
+		if len(replies) > 0 && replies[0].Title == "" {
+			return "more:" + got.Lang, false
+		}
+		return "welcome:" + got.Lang, false
 	case got.Pending != nil && got.Pending.Kind == PendingLanguage || got.Lang != s.Lang || first == msg.LanguageAlready:
 		return "command:language", false
 	case strings.HasPrefix(first, prefix(msg.AboutAnonymous)):
@@ -254,7 +276,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "academie" && first == msg.AcademieDeclined && got.Stage == StageMenu && got.Academie == "":
 		// Passer, with a kind word.
 		return "skip", false
-	case first == msg.AcademieHeld && got.Held == text:
+	case (first == msg.AcademieHeld || first == msg.MenuHeld) && strings.HasSuffix(got.Held, text):
 		return "held", false
 	case (strings.HasPrefix(first, prefix(msg.ProfileSet)) || strings.HasPrefix(first, prefix(msg.ProfileSame))) && got.Stage == s.Stage:
 		return "setprofile:" + got.Profile, false
@@ -299,7 +321,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return name, false
 		}
 	}
-	switch prompt {
+	switch strings.TrimSuffix(prompt, "-again") {
 	case "profile":
 		if got.Profile != "" {
 			return "profile:" + got.Profile, false

@@ -340,7 +340,9 @@ type step struct {
 	wayOn bool
 	// tapped is set when the event is a tap on a button of the current
 	// prompt; chosen is then what the first reply's Lead shows of it,
-	// unless a step's own note says it already (emptied).
+	// unless a step's own note says it already (emptied). Words typed
+	// and read as a button set chosen too: the person sees how they
+	// were understood, in a new message.
 	tapped bool
 	chosen string
 	// saved, when set, notes a stored answer in place of « Merci, c'est
@@ -398,14 +400,16 @@ func (st *step) repair(ev Event) {
 		if hint == "" {
 			hint = ev.DiscordLocale
 		}
-		switch {
-		case strings.HasPrefix(strings.ToLower(hint), "en"):
+		if strings.HasPrefix(strings.ToLower(hint), "en") {
 			s.Lang = LangEN
-		case hint == "" && ev.Kind == EventText:
-			// No hint (a Discord direct message): a first message
-			// clearly in one language opens in it.
+		}
+		if ev.Kind == EventText {
+			// A first message clearly in one language opens in it,
+			// whatever the app's language: « hello » typed on a phone
+			// set to French is read in English, « bonjour » on one set
+			// to English in French.
 			if l := writtenIn(ev.Text); l != "" {
-				s.Lang = l
+				s.Lang, s.LangSaid = l, true
 			}
 		}
 	}
@@ -430,7 +434,7 @@ func (st *step) repair(ev Event) {
 	if s.Stage != StageProfile && s.Stage != StageAcademie {
 		s.Back = ""
 	}
-	if s.Stage != StageAcademie {
+	if s.Stage != StageAcademie && s.Stage != StageMenu {
 		s.Held = ""
 	}
 	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || !s.belowRecap()) {
@@ -492,6 +496,13 @@ func (st *step) firstContact(ev Event) {
 	m := st.msg()
 	st.out = append(st.out, Reply{Title: m.WelcomeTitle, Text: fmt.Sprintf(m.Welcome, st.m.q.Intro.In(s.Lang))})
 	st.askConsent()
+}
+
+// justWelcomed reports the consent prompt of the welcome, with nothing
+// said since: the session was created by that step.
+func (st *step) justWelcomed() bool {
+	s := &st.s
+	return s.Stage == StageConsent && !s.CreatedAt.IsZero() && s.CreatedAt.Equal(s.UpdatedAt)
 }
 
 func (st *step) askConsent() {
@@ -610,6 +621,14 @@ func (st *step) enterTheme(id string) {
 	if th == nil {
 		st.showMenu()
 		return
+	}
+	if held := st.s.Held; held != "" && st.s.Stage == StageMenu {
+		// A sentence typed at the menu, offered below the theme's first
+		// question.
+		st.s.Held = ""
+		if st.offerHeld(id, held) {
+			return
+		}
 	}
 	st.s.Theme, st.s.Reviewed = id, ""
 	if _, ok := st.s.Confirmed[id]; !ok {
@@ -1061,13 +1080,14 @@ func (st *step) repeatedTap(ev Event) bool {
 }
 
 // markTap makes the first reply to a tap on the current prompt take that
-// prompt's place, showing the choice in its Lead (see Reply.Replaces).
+// prompt's place (see Reply.Replaces); the first reply to a tap or to
+// words read as a button shows the choice in its Lead.
 func (st *step) markTap() {
-	if !st.tapped || len(st.out) == 0 {
+	if len(st.out) == 0 {
 		return
 	}
 	r := &st.out[0]
-	r.Replaces = true
+	r.Replaces = st.tapped
 	if st.chosen != "" {
 		mark := "✓ " + st.chosen
 		if r.Lead != "" {
@@ -1107,6 +1127,9 @@ func (st *step) choice(raw string) {
 	case s.Stage == StageProfile && t.action == actProfile && st.m.q.Profile(t.arg) != nil:
 		s.Profile = t.arg
 		st.profileChosen()
+	case s.Stage == StageAcademie && t.action == actSkip && s.Back != "":
+		// Skipping a re-asked académie leaves it as it was.
+		st.keepCurrent()
 	case s.Stage == StageAcademie && t.action == actSkip:
 		st.afterOnboarding()
 	case s.Stage == StageMenu && t.action == actTheme && st.m.q.Theme(t.arg) != nil:

@@ -182,7 +182,9 @@ func BenchmarkStepAnswer(b *testing.B) {
 
 // TestTapTakesThePromptsPlace: a tap on the current prompt is answered in
 // the tapped message's place, the choice shown first; a stale or forged
-// button, or the same choice typed, gets a new message.
+// button gets a new message, and the same choice typed a new message
+// that shows the choice as the tap does (« CPE » is understood as a
+// teacher, and said so).
 func TestTapTakesThePromptsPlace(t *testing.T) {
 	m := NewMachine(loadSmall(t), Config{})
 	now := baseTime
@@ -201,11 +203,13 @@ func TestTapTakesThePromptsPlace(t *testing.T) {
 		// is the tap just applied again: TestRepeatedTap).
 		{"stale", Event{Kind: EventChoice, Token: consent[0].Token}, false, ""},
 		{"forged", Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: actProfile, arg: "astronaute"}.String()}, false, ""},
-		{"typed", Event{Kind: EventText, Text: "parent"}, false, ""},
+		{"typed", Event{Kind: EventText, Text: "parent"}, false, "✓ Parent"},
+		{"typed words", Event{Kind: EventText, Text: "CPE"}, false, "✓ Enseignant"},
+		{"typed number", Event{Kind: EventText, Text: "je suis le 2"}, false, "✓ Enseignant"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, r := checkStep(t, m, s, tt.ev, now.Add(time.Minute))
-			if len(r) == 0 || r[0].Replaces != tt.replaces || !strings.HasPrefix(r[0].Lead, tt.lead) || (!tt.replaces && strings.HasPrefix(r[0].Lead, "✓")) {
+			if len(r) == 0 || r[0].Replaces != tt.replaces || !strings.HasPrefix(r[0].Lead, tt.lead) || (tt.lead == "" && strings.HasPrefix(r[0].Lead, "✓")) {
 				t.Errorf("first reply %+v; want Replaces %v, Lead starting %q", r, tt.replaces, tt.lead)
 			}
 		})

@@ -608,6 +608,27 @@ func (st *step) hold(text string) bool {
 	return true
 }
 
+// holdAtMenu keeps a sentence typed at the theme menu as hold does, a
+// second one after the first, and reports whether it did.
+func (st *step) holdAtMenu(text string) bool {
+	if prev := st.s.Held; prev != "" {
+		text = prev + "\n" + text
+	}
+	return st.hold(text)
+}
+
+// menuWords are about the choice of a theme, not the subject: a sentence
+// that holds one asks how to choose.
+var menuWords = wordSet("theme themes choisir choisis choisit choix lequel laquelle lesquels difference differences " +
+	"commencer commence topic topics choose which")
+
+// aboutTheMenu reports a sentence typed at the menu that asks about it
+// (« je ne sais pas lequel choisir », « c'est quoi la différence ? »)
+// rather than says something about school.
+func aboutTheMenu(text string) bool {
+	return strings.Contains(text, "?") || slices.ContainsFunc(strings.Fields(normalize(text)), func(w string) bool { return menuWords[w] })
+}
+
 // minHeldWords is the fewest words of a sentence typed at the académie
 // that is kept as an answer: a place is said in fewer.
 const minHeldWords = 5

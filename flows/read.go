@@ -125,6 +125,10 @@ func (st *step) text(raw string) {
 		st.wayOn = true // the text is being shortened for the question above
 		return
 	}
+	if st.keepsCurrent(short) {
+		st.keepCurrent()
+		return
+	}
 	rd := st.read(text)
 	if p := st.pending(); p != nil && p.Kind == PendingCheck && rd.kind != readOption && rd.kind != readCommand {
 		// « Est-ce votre réponse ? » offers only yes and no, said in any
@@ -150,9 +154,38 @@ func (st *step) text(raw string) {
 		// (73) »: the name still says either.
 		rd = reading{kind: readUnclear}
 	}
+	if st.justWelcomed() && (rd.kind == readGreeting || rd.kind == readUnclear) {
+		if l := writtenIn(text); l != "" && l != s.Lang && !s.LangSaid {
+			// The welcome came before the person said anything (the
+			// terminal shows it at once); their first words, in the
+			// other language, choose it: welcome again in it, or the
+			// consent's details for a question.
+			s.Lang, s.LangSaid = l, true
+			if rd.kind == readUnclear && strings.Contains(text, "?") {
+				st.consentDetails()
+				return
+			}
+			st.firstContact(Event{})
+			return
+		}
+		if rd.kind == readGreeting {
+			// The consent is just above: asked again in one line.
+			st.say(m.Hello)
+			r, opts := st.consentPrompt()
+			r.Text = st.pmsg().ConsentAgain
+			st.show(r, opts)
+			return
+		}
+	}
 	switch rd.kind {
 	case readOption:
-		st.handle(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})
+		ev := Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()}
+		if len(st.out) == 0 {
+			// Shown as a tap shows it (« ✓ Enseignant ou enseignante »
+			// for « CPE »): how the words were understood.
+			_, st.chosen = st.tapOf(ev)
+		}
+		st.handle(ev)
 	case readCommand:
 		st.typedCommand(rd.cmd)
 	case readHelp:
@@ -188,8 +221,9 @@ func (st *step) text(raw string) {
 		st.say(m.ThanksBack)
 		st.reshow()
 	case readAnyTheme:
-		for _, th := range st.m.q.Themes {
+		for i, th := range st.m.q.Themes {
 			if _, done := s.Confirmed[th.ID]; !done {
+				st.say(fmt.Sprintf(m.AnyTheme, i+1, th.Title.In(s.Lang)))
 				st.enterTheme(th.ID)
 				return
 			}
@@ -207,6 +241,15 @@ func (st *step) text(raw string) {
 				numbers = fmt.Sprintf(m.NumberRange, len(opts))
 			}
 			st.say(fmt.Sprintf(m.NoSuchOption, shorten(sanitizeLine(text), 60), numbers))
+		} else {
+			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+		}
+		st.reshow()
+	case readOtherNumber:
+		if st.firstSteps() {
+			// « on passe au thème 2 » before the menu: the themes come
+			// once these steps are done.
+			st.say(m.NotYet)
 		} else {
 			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
 		}
@@ -229,6 +272,19 @@ func (st *step) text(raw string) {
 		if s.Stage == StageConsent && strings.Contains(text, "?") {
 			// A question about what is kept is answered by the details.
 			st.consentDetails()
+			return
+		}
+		if s.Stage == StageMenu && aboutTheMenu(text) {
+			// « je ne sais pas lequel choisir »: about the choice, not
+			// the subject.
+			st.help()
+			return
+		}
+		if s.Stage == StageMenu && st.holdAtMenu(text) {
+			// An opinion, not a theme: kept for the theme chosen next
+			// (see Session.Held), as at the académie.
+			st.say(m.MenuHeld)
+			st.reshow()
 			return
 		}
 		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))

@@ -35,12 +35,18 @@ const (
 // Session is the whole state of one participant's conversation. It is plain
 // data, serialised as JSON by the storage, so that it survives restarts.
 type Session struct {
-	Participant string    `json:"participant"`
-	Lang        string    `json:"lang"`
-	Stage       Stage     `json:"stage"`
-	ConsentAt   time.Time `json:"consent_at,omitzero"`
-	Profile     string    `json:"profile,omitempty"`
-	Academie    string    `json:"academie,omitempty"`
+	Participant string `json:"participant"`
+	Lang        string `json:"lang"`
+	// LangSaid is set when the person's first words told their language
+	// (a first message clearly in one): a welcome shown before they said
+	// anything (the terminal shows it at once, Telegram after a bare
+	// /start) leaves it unset, and their first words, if clearly in the
+	// other language, then choose it.
+	LangSaid  bool      `json:"lang_said,omitempty"`
+	Stage     Stage     `json:"stage"`
+	ConsentAt time.Time `json:"consent_at,omitzero"`
+	Profile   string    `json:"profile,omitempty"`
+	Academie  string    `json:"academie,omitempty"`
 	// Source is the campaign that brought the participant in (a deep-link
 	// payload), recorded at first contact.
 	Source   string `json:"source,omitempty"`
@@ -88,10 +94,12 @@ type Session struct {
 	// the person goes back to once it is given. It holds only at the
 	// profile and académie prompts.
 	Back Stage `json:"back,omitempty"`
-	// Held is a sentence typed at the académie that names no place but
-	// reads as an answer to the consultation: once the académie is given
-	// or skipped, it is offered as the answer to the first question, so
-	// that nothing typed is lost. It holds only at the académie prompt.
+	// Held is a sentence typed at the académie that names no place, or
+	// at the theme menu that names no theme, but reads as an answer to
+	// the consultation: once the académie is given or skipped (a theme
+	// chosen), it is offered as the answer to the first question, so
+	// that nothing typed is lost. It holds only at the académie prompt
+	// and the menu.
 	Held      string    `json:"held,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`

@@ -204,6 +204,7 @@ func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) 
 	d := flows.Session{
 		Participant: str(s.Participant),
 		Lang:        str(s.Lang),
+		LangSaid:    s.LangSaid,
 		Stage:       flows.Stage(str(string(s.Stage))),
 		ConsentAt:   tmz(s.ConsentAt),
 		Profile:     str(s.Profile),

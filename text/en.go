@@ -203,13 +203,17 @@ var english = Catalog{
 		ProfileSet:       "Corrected: you are answering as “%s”.",
 		ProfileSame:      "Nothing changes: you are already answering as “%s”.",
 		AcademieSame:     "Nothing changes: you are already in %s.",
+		AcademieNone:     "Nothing changes: no académie is given.",
 		EarlierToo:       "This applies to your earlier answers too.",
 		ProfileChangeAsk: "You are currently answering as “%s”. Choose your profile:",
 		AcademieCurrent:  "Académie given so far: %s.",
 		AcademieDeclined: "No problem: it is optional, we will do without.",
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +
 			"I will offer it as your answer to the first question.",
-		HeldDropped:   "All right, I won't keep what you wrote earlier.",
+		HeldDropped: "All right, I won't keep what you wrote earlier.",
+		MenuHeld: "I am keeping your message: I will offer it as your answer to the first question " +
+			"of the theme you choose.",
+		AnyTheme:      "Here we go: theme %d, “%s”.",
 		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",
 		CommandsShort: "Commands: {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commands:\n{menu:bare} — choose a theme\n{resume:bare} — continue where you left off\n" +
@@ -295,6 +299,7 @@ var english = Catalog{
 			"• We keep neither your name, nor your username, nor your number.\n" +
 			"• You can erase everything at any time with {erase}.",
 		ConsentIntro: "Before we start, your consent:",
+		ConsentAgain: "To begin, I need your consent (the details are just above):",
 		ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
 			"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
 		ConsentWhy:        "• Why: only for the conference's summary.",

@@ -154,6 +154,9 @@ type Flow struct {
 	// AcademieSame notes an académie corrected to the one already
 	// given: nothing changes. %s the académie, as AcademieOf writes it.
 	AcademieSame string
+	// AcademieNone notes a re-asked académie left as it was when none
+	// had been given: nothing changes.
+	AcademieNone string
 	// EarlierToo follows the note of a corrected profile or académie when
 	// the person had answered already: the answers given before count
 	// under the new one too.
@@ -166,6 +169,13 @@ type Flow struct {
 	// AcademieHeld says a sentence typed at the académie is no place but
 	// is kept, to be offered as the first question's answer.
 	AcademieHeld string
+	// MenuHeld says a sentence typed at the theme menu, an opinion
+	// rather than a theme, is kept, to be offered as the answer to the
+	// first question of the theme chosen next.
+	MenuHeld string
+	// AnyTheme notes the theme opened for « c'est parti » or « ok » at
+	// the menu (the first not validated): %d its number, %s its title.
+	AnyTheme string
 	// HeldAsk offers that sentence below the question: %s the sentence.
 	HeldAsk string
 	// HeldDropped says that sentence is dropped, when the person says it
@@ -249,6 +259,9 @@ type Privacy struct {
 	DefaultController string
 	ConsentShort      string // %s controller
 	ConsentIntro      string
+	// ConsentAgain asks for the consent again, its details just above,
+	// after a greeting typed right after the welcome.
+	ConsentAgain      string
 	ConsentWhat       string
 	ConsentWhy        string
 	ConsentWho        string // %s controller

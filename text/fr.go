@@ -203,13 +203,17 @@ var french = Catalog{
 		ProfileSet:       "C'est corrigé : vous répondez en tant que « %s ».",
 		ProfileSame:      "Rien ne change : vous répondez déjà en tant que « %s ».",
 		AcademieSame:     "Rien ne change : vous êtes déjà dans l'%s.",
+		AcademieNone:     "Rien ne change : aucune académie n'est indiquée.",
 		EarlierToo:       "Cela vaut aussi pour vos réponses précédentes.",
 		ProfileChangeAsk: "Vous répondez actuellement en tant que « %s ». Choisissez votre profil :",
 		AcademieCurrent:  "Académie indiquée jusqu'ici : %s.",
 		AcademieDeclined: "Pas de souci : c'est facultatif, on s'en passe.",
 		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
 			"je vous le proposerai comme réponse à la première question.",
-		HeldDropped:   "D'accord, je ne garde pas ce que vous aviez écrit.",
+		HeldDropped: "D'accord, je ne garde pas ce que vous aviez écrit.",
+		MenuHeld: "Je garde votre message : je vous le proposerai comme réponse à la première question " +
+			"du thème que vous choisirez.",
+		AnyTheme:      "C'est parti : thème %d, « %s ».",
 		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",
 		CommandsShort: "Commandes : {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
 		Commands: "Commandes :\n{menu:bare} — choisir un thème\n{resume:bare} — reprendre là où vous en étiez\n" +
@@ -295,6 +299,7 @@ var french = Catalog{
 			"• Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro.\n" +
 			"• Vous pouvez tout effacer à tout moment avec {erase}.",
 		ConsentIntro: "Avant de commencer, votre accord :",
+		ConsentAgain: "Pour commencer, il me faut votre accord (le détail est juste au-dessus) :",
 		ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
 			"le lien que vous avez suivi pour venir et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
 		ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",

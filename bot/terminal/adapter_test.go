@@ -370,3 +370,31 @@ func TestHintInTheLanguageOfTheConversationFoundAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstWordsAfterTheWelcome: the terminal shows the welcome before
+// anything is typed, so the first line is the person's first words: an
+// English greeting gets the welcome and consent in English, a French one
+// the consent in one line, its details not printed a second time.
+func TestFirstWordsAfterTheWelcome(t *testing.T) {
+	for _, tc := range []struct {
+		input, want, details string
+		times                int
+	}{
+		{"hello\n", "Before we start, your consent:", "We keep neither your name", 1},
+		{"good evening\n1\n", "You are answering as:", "We keep neither your name", 1},
+		{"bonjour\n", "Pour commencer, il me faut votre accord", "Nous ne gardons ni votre nom", 1},
+	} {
+		db, err := storage.Open(filepath.Join(t.TempDir(), "t.db"), storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := runReal(t, db, tc.input, Options{Name: "zoé"}).String()
+		db.Close()
+		if !strings.Contains(out, tc.want) {
+			t.Errorf("%q typed first: output misses %q:\n%s", tc.input, tc.want, out)
+		}
+		if n := strings.Count(out, tc.details); n != tc.times {
+			t.Errorf("%q typed first: the consent's details printed %d times, want %d:\n%s", tc.input, n, tc.times, out)
+		}
+	}
+}
