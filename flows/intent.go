@@ -40,6 +40,7 @@ const (
 	readAnyTheme                      // at the menu: any theme will do (« peu importe », « dans l'ordre »)
 	readHowTo                         // a question about a command with an effect (« je peux effacer mes données ? »): topic
 	readChange                        // a correction of the profile or the académie: topic, opt (the profile) or place
+	readKin                           // at the profile prompt, family who are not the parents (« sa grand-mère »): opts, parent and other
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -227,6 +228,9 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 			return reading{kind: readOption, opt: named[0]}
 		} else if ok {
 			return reading{kind: readSeveral, opts: named}
+		}
+		if choices, ok := kinProfiles(n, opts); ok {
+			return reading{kind: readKin, opts: choices}
 		}
 		if o, ok := labelWords(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
@@ -483,17 +487,53 @@ var actionWords = map[string][]string{
 		"desabonner", "me desabonner", "unsubscribe", "no more reminders", "stop reminders"},
 }
 
-// profileWords are the usual ways to say who one is, by profile id.
+// profileWords are the usual ways to say who one is, by profile id: the
+// jobs of a school each under the option that fits (a CPE, an AED or an
+// AESH are school staff, not teachers; a professeur documentaliste is a
+// teacher), and the family that has the child in its care under parent.
 var profileWords = map[string][]string{
-	"parent":       {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
-	"eleve":        {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
-	"enseignant":   {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste"},
-	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
-	"personnel":    {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
+	"parent": {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille",
+		"un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve",
+		"maman d eleve", "papa d eleve", "tuteur", "tutrice", "tuteur legal", "tutrice legale", "responsable legal", "responsable legale",
+		"beau pere", "belle mere", "beau parent", "beau papa", "belle maman", "famille d accueil", "mere d accueil", "pere d accueil",
+		"assistant familial", "assistante familiale", "parent adoptif", "mere adoptive", "pere adoptif", "parent d accueil",
+		"guardian", "legal guardian", "stepmother", "stepfather", "stepmum", "stepmom", "stepdad", "step parent", "stepparent",
+		"foster parent", "foster mother", "foster father", "foster family", "foster carer"},
+	"eleve": {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve"},
+	"enseignant": {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe",
+		"maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "documentaliste",
+		"professeur documentaliste", "professeure documentaliste", "prof documentaliste", "prof doc", "enseignant specialise",
+		"enseignante specialisee", "maitre specialise", "maitresse specialisee", "enseignant referent", "enseignante referente",
+		"professeur principal", "professeure principale", "prof principal", "prof principale", "remplacant", "remplacante",
+		"teaching assistant"},
+	"direction": {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice",
+		"chef d etablissement", "cheffe d etablissement", "perdir", "ien", "ipr", "ia ipr", "dasen", "head teacher", "headteacher",
+		"inspector", "principal adjoint", "principale adjointe", "proviseur adjoint", "proviseure adjointe", "directeur adjoint",
+		"directrice adjointe", "adjoint de direction", "adjointe de direction", "directeur d ecole", "directrice d ecole",
+		"inspecteur de l education nationale", "inspectrice de l education nationale", "deputy head", "headmaster", "headmistress"},
+	"personnel": {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "psychologue de l education nationale",
+		"conseiller d orientation", "conseillere d orientation", "copsy", "aesh", "atsem", "aed", "ased", "surveillant", "surveillante", "pion", "pionne",
+		"cpe", "conseiller principal d education", "conseillere principale d education", "vie scolaire", "assistant d education",
+		"assistante d education", "infirmiere", "infirmier", "infirmiere scolaire", "infirmier scolaire", "medecin scolaire",
+		"assistante sociale", "assistant social", "assistant de service social", "assistante de service social", "agent", "agente",
+		"agent d entretien", "agente d entretien", "agent de service", "agent technique", "cantiniere", "cantinier", "dame de cantine",
+		"cuisinier", "cuisiniere", "gestionnaire", "intendant", "intendante", "secretaire", "secretaire de direction", "assistante de direction", "gardien", "gardienne", "concierge",
+		"laborantin", "laborantine", "technicien", "technicienne", "school staff", "staff", "avs", "assistant", "assistante",
+		"animateur", "animatrice", "school nurse", "nurse", "school counsellor", "counsellor", "caretaker", "dinner lady"},
 	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
 	"partenaire":   {"association", "entreprise", "asso", "edtech", "societe", "startup", "start up", "company", "association or company", "partenaire", "benevole", "entrepreneur", "editeur"},
-	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse", "nounou", "chercheur", "chercheuse", "researcher", "nanny", "childminder"},
+	"autre": {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse",
+		"nounou", "chercheur", "chercheuse", "researcher", "nanny", "childminder", "baby sitter", "babysitter", "assistante maternelle",
+		"assistant maternel", "garde d enfants", "au pair", "jeune fille au pair"},
 }
+
+// kinWords are the family who are not the parents: a grandmother may
+// bring up the child or only be visiting, so she is asked which of
+// parent and other fits rather than told.
+var kinWords = []string{"grand mere", "grand pere", "grands parents", "grand parent", "grand parents", "grandmere", "grandpere", "mamie",
+	"mamy", "mami", "papi", "papy", "pepe", "tante", "tata", "tonton", "oncle", "grand frere", "grande soeur",
+	"parrain", "marraine", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent", "grandparents", "grandad",
+	"granddad", "aunt", "auntie", "uncle", "big brother", "big sister", "godmother", "godfather"}
 
 // themeWords are the usual ways to name a theme of the default
 // questionnaire without its title, by theme id: a theme another
@@ -1239,6 +1279,10 @@ func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
 	}
 	n = ofPupils.ReplaceAllString(n, " ")
 	padded := " " + strings.Join(strings.Fields(n), " ") + " "
+	for _, k := range kinWords {
+		// « grand-mère » names no mother.
+		padded = strings.ReplaceAll(padded, " "+k+" ", "  ")
+	}
 	type span struct{ i, j, o int }
 	var spans []span
 	for k, o := range opts {
@@ -1273,6 +1317,26 @@ func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
 		}
 	}
 	return out, len(out) > 0
+}
+
+// kinProfiles reads, at the profile prompt, a message that names only
+// family who are not the parents, and returns the two profiles between
+// which they choose: parent when the child is in their care, other.
+func kinProfiles(n string, opts []opt) ([]opt, bool) {
+	if len(opts) == 0 || opts[0].action != actProfile || len(strings.Fields(n)) > 12 {
+		return nil, false
+	}
+	padded := " " + n + " "
+	if !slices.ContainsFunc(kinWords, func(k string) bool { return strings.Contains(padded, " "+k+" ") }) {
+		return nil, false
+	}
+	var choices []opt
+	for _, id := range []string{"parent", "autre"} {
+		if i := slices.IndexFunc(opts, func(o opt) bool { return o.arg == id }); i >= 0 {
+			choices = append(choices, opts[i])
+		}
+	}
+	return choices, len(choices) == 2
 }
 
 // Questions about the consultation itself, asked at any prompt: is it

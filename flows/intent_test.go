@@ -292,6 +292,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "oneatatime", false
 	case first == msg.SeveralProfilesAny, strings.HasPrefix(first, prefix(msg.SeveralProfiles)):
 		return "several", false
+	case strings.HasPrefix(first, prefix(msg.ProfileKin)) && got.Stage == StageProfile && got.Profile == "":
+		// Family who are not the parents: asked which profile fits.
+		return "kin", false
 	}
 	for _, l := range labels[prompt] {
 		if name, action, _ := strings.Cut(l, ":"); tapped(action, "") {

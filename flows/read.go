@@ -171,6 +171,9 @@ func (st *step) text(raw string) {
 		st.reshow()
 	case readSeveral:
 		st.severalProfiles(rd.opts)
+	case readKin:
+		st.say(fmt.Sprintf(m.ProfileKin, rd.opts[0].label, rd.opts[1].label))
+		st.reshow()
 	case readHowTo:
 		st.howTo(rd.topic)
 	case readChange:
@@ -331,7 +334,9 @@ func (st *step) ahead(text string) bool {
 
 // placeAhead reports whether rest, typed after a profile, names a place:
 // introduced as a place is (« à Lyon », « dans le 93 ») or after a
-// comma (« parent, Lyon »), and found.
+// comma (« parent, Lyon »), and found; or with no word before it
+// (« maman 2 enfants marseille »), named exactly as a place is among
+// other words.
 func placeAhead(head, rest string) bool {
 	if rest == "" {
 		// Whether head ends with such a place.
@@ -351,7 +356,12 @@ func placeAhead(head, rest string) bool {
 			break
 		}
 	}
-	return (led || saidDepartement(rest)) && readPlace(rest).found()
+	if led || saidDepartement(rest) {
+		return readPlace(rest).found()
+	}
+	// A bare number may be an age (« maman 35 »), not a département.
+	words := strings.Fields(n)
+	return len(words) > 0 && len(words) <= maxPlaceWords && !isPlaceCode(n) && plainlyNamed(readPlaceWhole(n), rest, words[0])
 }
 
 // saidDepartement reports text that can only be a département, with no

@@ -183,6 +183,7 @@ var english = Catalog{
 			"{mydata:bare} — everything we keep about you\n{erase:bare} — erase everything\n{help:bare} — this help",
 		SeveralProfiles:    "You are %s: choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of both.",
 		SeveralProfilesAny: "You wear several hats? Choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of all of them.",
+		ProfileKin:         "Grandparent, aunt, uncle…: choose “%s” if the child lives with you or you follow their schooling day to day; otherwise “%s”.",
 		ProfileJoin:        " and ",
 		AboutAnonymous: "We keep neither your name, nor your username, nor your number: only your answers, under a technical pseudonym. " +
 			"They serve only the summary of the consultation, run by %s. Everything we keep: {mydata}; erase it all: {erase}.",

@@ -127,6 +127,9 @@ type Flow struct {
 	// someone who says « les deux » without naming them.
 	SeveralProfiles    string
 	SeveralProfilesAny string
+	// ProfileKin answers family who are not the parents (« je suis sa
+	// grand-mère »): %s the parent profile, %s the other one.
+	ProfileKin string
 	// ProfileJoin joins the names of two profiles in SeveralProfiles.
 	ProfileJoin string
 	// About answers a question about the consultation itself, asked at

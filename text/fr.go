@@ -183,6 +183,7 @@ var french = Catalog{
 			"{mydata:bare} — tout ce que nous gardons sur vous\n{erase:bare} — tout effacer\n{help:bare} — cette aide",
 		SeveralProfiles:    "Vous êtes %s : choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler des deux.",
 		SeveralProfilesAny: "Vous avez plusieurs casquettes ? Choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler de tous.",
+		ProfileKin:         "Grand-parent, oncle, tante… : choisissez « %s » si l'enfant vit avec vous ou si vous suivez sa scolarité au quotidien, sinon « %s ».",
 		ProfileJoin:        " et ",
 		AboutAnonymous: "Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro : seulement vos réponses, sous un pseudonyme technique. " +
 			"Elles servent uniquement à la synthèse de la consultation, menée par %s. Tout ce que nous gardons : {mydata} ; tout effacer : {erase}.",
