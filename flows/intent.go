@@ -421,11 +421,12 @@ var (
 		"volontiers", "parfait", "tres bien", "oui oui", "carrement", "vas y", "allez", "c est parti",
 		"je veux bien", "oui je veux bien", "exact", "exactement", "tout a fait", "absolument", "confirme",
 		"je confirme", "yes", "yep", "yeah", "yea", "sure", "of course", "i agree", "agree", "go",
+		"go ahead", "sounds good", "fine", "fine by me", "that s fine", "alright", "all right", "let s go", "lets go", "ok let s go",
 	}
 	noWords = []string{
 		"non", "nan", "nn", "no", "nope", "pas d accord", "je refuse", "refuse", "refuser", "refus",
 		"non merci", "jamais", "surtout pas", "non non", "pas question", "hors de question", "i refuse",
-		"no thanks", "don t", "dont", "nah",
+		"no thanks", "don t", "dont", "nah", "no way", "no thank you", "not interested", "i decline", "i don t agree",
 	}
 )
 
@@ -978,6 +979,15 @@ var anyTheme = map[string]bool{
 	"ca m est egal": true, "comme vous voulez": true, "a vous de choisir": true, "vous choisissez": true,
 	"whatever": true, "any": true, "any of them": true, "anyone": true, "in order": true, "all": true, "all of them": true,
 	"next": true, "next theme": true, "let s go": true, "lets go": true, "you choose": true,
+	"choisissez": true, "choisissez pour moi": true, "choisis pour moi": true, "choisis": true, "comme tu veux": true,
+	"a toi de choisir": true, "surprenez moi": true, "surprends moi": true, "pas de preference": true, "aucune preference": true,
+	"je m en fiche": true, "n importe quoi": true, "au choix": true, "on commence par le debut": true,
+	"whatever you want": true, "whatever you like": true, "you pick": true, "pick one": true, "pick for me": true,
+	"choose for me": true, "you decide": true, "up to you": true, "it s up to you": true, "your choice": true, "surprise me": true,
+	"doesn t matter": true, "it doesn t matter": true, "doesnt matter": true, "it doesnt matter": true, "don t mind": true,
+	"i don t mind": true, "i dont mind": true, "i don t care": true, "i dont care": true, "no preference": true,
+	"any one": true, "any theme": true, "anything": true, "random": true, "at random": true,
+	"from the start": true, "start from the beginning": true,
 }
 
 // thanksWords are messages that only thank, folded; doneWords say one
@@ -1433,37 +1443,67 @@ func aboutTopic(n string) (string, bool) {
 	return "", false
 }
 
-// Requests for a language in a few words: « langue française », « en
-// français svp », « je préfère l'anglais », « can we speak English ».
+// Requests for a language in a sentence: « langue française », « en
+// français svp », « je préfère l'anglais », « can we speak English »,
+// « hi, sorry I don't speak French, is there English? ».
 var (
 	languageNames = map[string]string{"francais": LangFR, "francaise": LangFR, "french": LangFR,
 		"anglais": LangEN, "anglaise": LangEN, "english": LangEN}
 	languageWords = wordSet("langue la le l en in version parler parlez parle parles speak speaking can could we you i je j veux voudrais " +
 		"prefere preferer prefer want would like to continuer continue on peut peux pouvez vous it s est ce que possible ecrire " +
-		"ecrivez repondre answer write switch change changer de du passer go please svp stp merci thanks moi me")
+		"ecrivez repondre answer write switch change changer de du passer go please svp stp merci thanks moi me " +
+		"hi hello hey bonjour salut sorry desole desolee excuse excusez pardon do does don t dont not ne n pas is there an a any " +
+		"available only understand comprends comprend lis read bien tres very well much really c have has y il a une un ok oui yes " +
+		"plutot rather instead anyone somebody someone quelqu qui")
+	// languageSelf and languageNot make « I don't speak French » say
+	// which language one cannot use; « vous ne parlez pas anglais ? »
+	// still asks for English.
+	languageSelf = wordSet("i je j")
+	languageNot  = wordSet("don dont not pas")
 )
 
-// languageRequest reads a request for a language said in a few words,
-// and the language asked for.
+// languageRequest reads a request for a language said in a sentence
+// made only of words about languages, and the language asked for: the
+// one named, or the other one when the person says they cannot use the
+// one named.
 func languageRequest(n string) (string, bool) {
 	words := strings.Fields(n)
-	if len(words) == 0 || len(words) > 8 {
+	if len(words) == 0 || len(words) > 14 {
 		return "", false
 	}
-	lang := ""
+	want, cannot := "", ""
+	self, not := false, false
 	for _, w := range words {
-		if l, ok := languageNames[w]; ok {
-			if lang != "" && lang != l {
+		l, ok := languageNames[w]
+		switch {
+		case ok && self && not:
+			if cannot != "" && cannot != l {
 				return "", false
 			}
-			lang = l
-			continue
-		}
-		if !languageWords[w] {
+			cannot, self, not = l, false, false
+		case ok:
+			if want != "" && want != l {
+				return "", false
+			}
+			want = l
+			self, not = false, false
+		case !languageWords[w]:
 			return "", false
+		case languageSelf[w]:
+			self, not = true, false
+		case languageNot[w]:
+			not = true
 		}
 	}
-	return lang, lang != ""
+	switch {
+	case want != "":
+		return want, want != cannot
+	case cannot == LangFR:
+		return LangEN, true
+	case cannot == LangEN:
+		return LangFR, true
+	}
+	return "", false
 }
 
 // Words that tell the language of a first message. « hello », which
