@@ -40,6 +40,7 @@ const (
 	readAnyTheme                      // at the menu: any theme will do (« peu importe », « dans l'ordre »)
 	readHowTo                         // a question about a command with an effect (« je peux effacer mes données ? »): topic
 	readChange                        // a correction of the profile or the académie: topic, opt (the profile) or place
+	readWord                          // what a word of the bot's own means (« c'est quoi une académie ? »): topic
 	readKin                           // at the profile prompt, family who are not the parents (« sa grand-mère »): opts, parent and other
 )
 
@@ -75,6 +76,14 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",;.!?…\n", r) })
 	if len(clauses) < 2 {
 		return rd
+	}
+	if !open && rd.kind == readUnclear {
+		// « Bonjour, c'est ma petite-fille qui m'a dit de venir. C'est
+		// quoi exactement ? »: what comes before the question only says
+		// why it is asked.
+		if r := readOne(clauses[len(clauses)-1], "", opts, open, q); r.kind == readWord || r.kind == readAbout {
+			return r
+		}
 	}
 	var joint *reading
 	for _, c := range clauses {
@@ -119,6 +128,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		key = readingKey(text)
 	}
 	n := normalizeKey(key)
+	if t, ok := wordAsked(n, open); ok {
+		// Before the options and the help: « c'est quoi un thème ? » at
+		// the menu opens no theme, and is answered in one line.
+		return reading{kind: readWord, topic: t}
+	}
 	if t, ok := howTo(text, n); ok {
 		// Before the options: « est-ce que j'accepte quelque chose ? »
 		// neither accepts nor refuses, « je peux effacer mes données ? »
@@ -1439,6 +1453,85 @@ func aboutTopic(n string) (string, bool) {
 				return t, true
 			}
 		}
+	}
+	return "", false
+}
+
+// The bot's own words people ask about, folded, by topic: the topics of
+// the catalogue's Words, and the consultation itself (aboutPurpose),
+// anonymity (aboutAnonymous) and the consent (HowTo "consent"), which
+// are explained elsewhere already.
+var wordTopics = phraseTopics(map[string]string{
+	"pseudonym":    "pseudonyme|pseudonymes|pseudonyme technique|pseudo|pseudonym|pseudonymous",
+	"academie":     "academie|academies|academy|academie de l education nationale",
+	"theme":        "theme|themes|theme de la consultation",
+	"data":         "donnees|donnees personnelles|data|personal data",
+	"summary":      "synthese|summary",
+	"profile":      "profil|profile",
+	"consent":      "consentement|accord|consent",
+	aboutAnonymous: "anonyme|anonymat|anonymous|anonymity",
+	aboutPurpose: "consultation|etats generaux|etats generaux du numerique educatif|numerique educatif|questionnaire|" +
+		"consultation nationale|survey",
+})
+
+// Ways to ask what a word means: « c'est quoi une académie ? », « je ne
+// comprends pas ce que c'est un pseudonyme », « un thème, ça veut dire
+// quoi ? », « what's a pseudonym? ». vagueWords ask about the whole
+// thing (« c'est quoi exactement ? »): the consultation, where options
+// are shown; at an open question, the question (help).
+var (
+	wordLeads = []string{"je ne comprends pas ce que c est", "je comprends pas ce que c est", "je ne comprends pas ce qu est",
+		"je comprends pas ce qu est", "je ne sais pas ce que c est", "je sais pas ce que c est", "je ne sais pas ce qu est",
+		"je sais pas ce qu est", "je ne comprends pas", "je comprends pas", "je ne comprends pas le mot", "je ne connais pas le mot",
+		"qu est ce que c est", "qu est ce que", "qu est ce qu", "c est quoi", "cest quoi", "c quoi", "c koi", "c est koi",
+		"ca veut dire quoi", "ca veux dire quoi", "que veut dire", "que signifie", "ca signifie quoi", "expliquez moi", "explique moi",
+		"i don t understand what", "i dont understand what", "i don t know what", "i dont know what", "what is", "what s", "what are",
+		"what does", "what do you mean by", "explain"}
+	wordTails = []string{"c est quoi", "cest quoi", "c quoi", "ca veut dire quoi", "ca veux dire quoi", "ca signifie quoi",
+		"exactement", "au juste", "means what", "mean", "means", "is", "are", "exactly", "svp", "s il vous plait", "please"}
+	wordArticles = wordSet("un une le la l les votre vos ton ta ce cette cet mon ma mes c est a an the your this my")
+	vagueWords   = phraseSet("exactement|au juste|exactly|ce truc|tout ca|ici|this|it|all this|this thing")
+)
+
+// wordAsked reads a question about what one of the bot's own words
+// means, and its topic. open says the prompt takes free text: there a
+// vague « c'est quoi exactement ? » is about the question, not read
+// here.
+func wordAsked(n string, open bool) (string, bool) {
+	if n == "" || len(strings.Fields(n)) > 14 {
+		return "", false
+	}
+	rest, asked := n, false
+	for _, l := range wordLeads {
+		if r, ok := strings.CutPrefix(rest, l+" "); ok {
+			rest, asked = r, true
+			break
+		}
+	}
+	vague := false
+	for cut := true; cut; {
+		cut = false
+		for _, t := range wordTails {
+			if r, ok := strings.CutSuffix(rest, " "+t); ok {
+				asked, cut, vague = asked || !vagueWords[t], true, vague || vagueWords[t]
+				rest = r
+				break
+			}
+		}
+	}
+	if !asked {
+		return "", false
+	}
+	words := strings.Fields(rest)
+	for len(words) > 0 && wordArticles[words[0]] {
+		words = words[1:]
+	}
+	rest = strings.Join(words, " ")
+	if t, ok := wordTopics[rest]; ok {
+		return t, true
+	}
+	if !open && (vagueWords[rest] || rest == "" && vague) {
+		return aboutPurpose, true
 	}
 	return "", false
 }

@@ -270,6 +270,11 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "profile" && got.Profile != "" && (got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace):
 		return "profile:" + got.Profile + "+place", false
 	}
+	for topic, w := range msg.Words {
+		if first == w {
+			return "word:" + topic, false
+		}
+	}
 	for topic, h := range msg.HowTo {
 		if first == h {
 			return "howto:" + topic, false

@@ -51,6 +51,9 @@ func (st *step) text(raw string) {
 		case readAbout:
 			st.about(rd.topic)
 			st.resume()
+		case readWord:
+			st.explainWord(rd.topic)
+			st.resume()
 		case readHowTo:
 			st.say(st.howToText(rd.topic))
 			st.resume()
@@ -168,6 +171,9 @@ func (st *step) text(raw string) {
 			return
 		}
 		st.about(rd.topic)
+		st.reshow()
+	case readWord:
+		st.explainWord(rd.topic)
 		st.reshow()
 	case readSeveral:
 		st.severalProfiles(rd.opts)
@@ -421,6 +427,20 @@ func (st *step) about(topic string) {
 		st.say(fmt.Sprintf(m.AboutBot, st.controller()))
 	default:
 		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
+	}
+}
+
+// explainWord says in one line what one of the bot's own words means,
+// from the catalogue; the consultation, anonymity and the consent are
+// explained as when asked about otherwise.
+func (st *step) explainWord(topic string) {
+	m := st.msg()
+	if t, ok := m.Words[topic]; ok {
+		st.say(t)
+	} else if t, ok := m.HowTo[topic]; ok {
+		st.say(t)
+	} else {
+		st.about(topic)
 	}
 }
 
