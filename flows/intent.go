@@ -41,6 +41,8 @@ const (
 	readHowTo                          // a question about a command with an effect (« je peux effacer mes données ? »): topic
 	readChange                         // a correction of the profile or the académie: topic, opt (the profile) or place
 	readOtherNumber                    // at a prompt of options only: a number of something else (« on passe au thème 2 » at the profile)
+	readWord                           // what a word of the bot's own means (« c'est quoi une académie ? »): topic
+	readKin                            // at the profile prompt, family who are not the parents (« sa grand-mère »): opts, parent and other
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -76,6 +78,14 @@ func readText(text string, opts []opt, open bool, q *Questionnaire) reading {
 	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",;.!?…\n", r) })
 	if len(clauses) < 2 {
 		return rd
+	}
+	if !open && rd.kind == readUnclear {
+		// « Bonjour, c'est ma petite-fille qui m'a dit de venir. C'est
+		// quoi exactement ? »: what comes before the question only says
+		// why it is asked.
+		if r := readOne(clauses[len(clauses)-1], "", opts, open, q); r.kind == readWord || r.kind == readAbout {
+			return r
+		}
 	}
 	var joint *reading
 	for _, c := range clauses {
@@ -127,6 +137,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		key = readingKey(text)
 	}
 	n := normalizeKey(key)
+	if t, ok := wordAsked(n, open); ok {
+		// Before the options and the help: « c'est quoi un thème ? » at
+		// the menu opens no theme, and is answered in one line.
+		return reading{kind: readWord, topic: t}
+	}
 	if t, ok := howTo(text, n); ok {
 		// Before the options: « est-ce que j'accepte quelque chose ? »
 		// neither accepts nor refuses, « je peux effacer mes données ? »
@@ -241,6 +256,9 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 			return reading{kind: readOption, opt: named[0]}
 		} else if ok {
 			return reading{kind: readSeveral, opts: named}
+		}
+		if choices, ok := kinProfiles(n, opts); ok {
+			return reading{kind: readKin, opts: choices}
 		}
 		if o, ok := labelWords(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
@@ -466,11 +484,12 @@ var (
 		"volontiers", "parfait", "tres bien", "oui oui", "carrement", "vas y", "allez", "c est parti",
 		"je veux bien", "oui je veux bien", "exact", "exactement", "tout a fait", "absolument", "confirme",
 		"je confirme", "yes", "yep", "yeah", "yea", "sure", "of course", "i agree", "agree", "go",
+		"go ahead", "sounds good", "fine", "fine by me", "that s fine", "alright", "all right", "let s go", "lets go", "ok let s go",
 	}
 	noWords = []string{
 		"non", "nan", "nn", "no", "nope", "pas d accord", "je refuse", "refuse", "refuser", "refus",
 		"non merci", "jamais", "surtout pas", "non non", "pas question", "hors de question", "i refuse",
-		"no thanks", "don t", "dont", "nah",
+		"no thanks", "don t", "dont", "nah", "no way", "no thank you", "not interested", "i decline", "i don t agree",
 	}
 )
 
@@ -532,18 +551,53 @@ var actionWords = map[string][]string{
 		"desabonner", "me desabonner", "unsubscribe", "no more reminders", "stop reminders"},
 }
 
-// profileWords are the usual ways to say who one is, by profile id.
+// profileWords are the usual ways to say who one is, by profile id: the
+// jobs of a school each under the option that fits (a CPE, an AED or an
+// AESH are school staff, not teachers; a professeur documentaliste is a
+// teacher), and the family that has the child in its care under parent.
 var profileWords = map[string][]string{
-	"parent": {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille", "un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve", "maman d eleve", "papa d eleve", "mamie", "papi", "grand mere", "grand pere", "tuteur", "tutrice", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent"},
-	"eleve":  {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve", "etudiant"},
-	"enseignant": {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe", "maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "cpe", "documentaliste",
-		"prof principal", "prof principale", "professeur principal", "professeure principale"},
-	"direction":    {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice", "chef d etablissement", "perdir", "ien", "ipr", "head teacher", "headteacher", "inspector", "principal adjoint"},
-	"personnel":    {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "aesh", "atsem", "aed", "surveillant", "surveillante", "infirmiere", "infirmier", "agent", "secretaire", "school staff", "staff", "avs", "infirmiere scolaire", "assistant", "assistante", "animateur", "animatrice"},
+	"parent": {"parent", "parents", "maman", "papa", "mum", "mummy", "daddy", "mere", "pere", "mere de famille", "pere de famille",
+		"un parent", "parent d eleve", "parent d eleves", "mom", "dad", "mother", "father", "mere d eleve", "pere d eleve",
+		"maman d eleve", "papa d eleve", "tuteur", "tutrice", "tuteur legal", "tutrice legale", "responsable legal", "responsable legale",
+		"beau pere", "belle mere", "beau parent", "beau papa", "belle maman", "famille d accueil", "mere d accueil", "pere d accueil",
+		"assistant familial", "assistante familiale", "parent adoptif", "mere adoptive", "pere adoptif", "parent d accueil",
+		"guardian", "legal guardian", "stepmother", "stepfather", "stepmum", "stepmom", "stepdad", "step parent", "stepparent",
+		"foster parent", "foster mother", "foster father", "foster family", "foster carer"},
+	"eleve": {"eleve", "eleves", "collegien", "collegienne", "lyceen", "lyceenne", "etudiant", "etudiante", "pupil", "student", "un eleve", "une eleve"},
+	"enseignant": {"enseignant", "enseignante", "prof", "profs", "professeur", "professeure", "professeur des ecoles", "prof des ecoles", "pe",
+		"maitre", "maitresse", "instit", "instituteur", "institutrice", "teacher", "un enseignant", "une enseignante", "documentaliste",
+		"professeur documentaliste", "professeure documentaliste", "prof documentaliste", "prof doc", "enseignant specialise",
+		"enseignante specialisee", "maitre specialise", "maitresse specialisee", "enseignant referent", "enseignante referente",
+		"professeur principal", "professeure principale", "prof principal", "prof principale", "remplacant", "remplacante",
+		"teaching assistant"},
+	"direction": {"direction", "directeur", "directrice", "principal", "principale", "proviseur", "proviseure", "inspecteur", "inspectrice",
+		"chef d etablissement", "cheffe d etablissement", "perdir", "ien", "ipr", "ia ipr", "dasen", "head teacher", "headteacher",
+		"inspector", "principal adjoint", "principale adjointe", "proviseur adjoint", "proviseure adjointe", "directeur adjoint",
+		"directrice adjointe", "adjoint de direction", "adjointe de direction", "directeur d ecole", "directrice d ecole",
+		"inspecteur de l education nationale", "inspectrice de l education nationale", "deputy head", "headmaster", "headmistress"},
+	"personnel": {"personnel", "personnel de l ecole", "psychologue", "psychologue scolaire", "psy en", "psyen", "psychologue de l education nationale",
+		"conseiller d orientation", "conseillere d orientation", "copsy", "aesh", "atsem", "aed", "ased", "surveillant", "surveillante", "pion", "pionne",
+		"cpe", "conseiller principal d education", "conseillere principale d education", "vie scolaire", "assistant d education",
+		"assistante d education", "infirmiere", "infirmier", "infirmiere scolaire", "infirmier scolaire", "medecin scolaire",
+		"assistante sociale", "assistant social", "assistant de service social", "assistante de service social", "agent", "agente",
+		"agent d entretien", "agente d entretien", "agent de service", "agent technique", "cantiniere", "cantinier", "dame de cantine",
+		"cuisinier", "cuisiniere", "gestionnaire", "intendant", "intendante", "secretaire", "secretaire de direction", "assistante de direction", "gardien", "gardienne", "concierge",
+		"laborantin", "laborantine", "technicien", "technicienne", "school staff", "staff", "avs", "assistant", "assistante",
+		"animateur", "animatrice", "school nurse", "nurse", "school counsellor", "counsellor", "caretaker", "dinner lady"},
 	"collectivite": {"collectivite", "mairie", "commune", "departement", "region", "elu", "elue", "local authority", "council", "collectivite territoriale", "municipal", "municipale", "conseil", "departemental", "regional", "maire", "adjoint"},
 	"partenaire":   {"association", "entreprise", "asso", "edtech", "societe", "startup", "start up", "company", "association or company", "partenaire", "benevole", "entrepreneur", "editeur"},
-	"autre":        {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse", "nounou", "chercheur", "chercheuse", "researcher", "nanny", "childminder"},
+	"autre": {"autre", "autres", "other", "aucun", "rien de tout ca", "none", "citoyen", "citoyenne", "retraite", "retraitee", "curieux", "curieuse",
+		"nounou", "chercheur", "chercheuse", "researcher", "nanny", "childminder", "baby sitter", "babysitter", "assistante maternelle",
+		"assistant maternel", "garde d enfants", "au pair", "jeune fille au pair"},
 }
+
+// kinWords are the family who are not the parents: a grandmother may
+// bring up the child or only be visiting, so she is asked which of
+// parent and other fits rather than told.
+var kinWords = []string{"grand mere", "grand pere", "grands parents", "grand parent", "grand parents", "grandmere", "grandpere", "mamie",
+	"mamy", "mami", "papi", "papy", "pepe", "tante", "tata", "tonton", "oncle", "grand frere", "grande soeur",
+	"parrain", "marraine", "grandma", "grandpa", "granny", "grandmother", "grandfather", "grandparent", "grandparents", "grandad",
+	"granddad", "aunt", "auntie", "uncle", "big brother", "big sister", "godmother", "godfather"}
 
 // themeWords are the usual ways to name a theme of the default
 // questionnaire without its title, by theme id: a theme another
@@ -1006,6 +1060,15 @@ var anyTheme = map[string]bool{
 	"c parti": true, "cest parti": true, "c est parti alors": true, "allez": true, "allez y": true, "vas y": true, "go go": true,
 	"on demarre": true, "je demarre": true, "on peut commencer": true, "je suis pret": true, "je suis prete": true,
 	"pret": true, "prete": true, "on y va alors": true, "allons y alors": true, "let s start": true, "ready": true, "i m ready": true,
+	"choisissez": true, "choisissez pour moi": true, "choisis pour moi": true, "choisis": true, "comme tu veux": true,
+	"a toi de choisir": true, "surprenez moi": true, "surprends moi": true, "pas de preference": true, "aucune preference": true,
+	"je m en fiche": true, "n importe quoi": true, "au choix": true, "on commence par le debut": true,
+	"whatever you want": true, "whatever you like": true, "you pick": true, "pick one": true, "pick for me": true,
+	"choose for me": true, "you decide": true, "up to you": true, "it s up to you": true, "your choice": true, "surprise me": true,
+	"doesn t matter": true, "it doesn t matter": true, "doesnt matter": true, "it doesnt matter": true, "don t mind": true,
+	"i don t mind": true, "i dont mind": true, "i don t care": true, "i dont care": true, "no preference": true,
+	"any one": true, "any theme": true, "anything": true, "random": true, "at random": true,
+	"from the start": true, "start from the beginning": true,
 }
 
 // thanksWords are messages that only thank, folded; doneWords say one
@@ -1307,6 +1370,10 @@ func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
 	}
 	n = ofPupils.ReplaceAllString(n, " ")
 	padded := " " + strings.Join(strings.Fields(n), " ") + " "
+	for _, k := range kinWords {
+		// « grand-mère » names no mother.
+		padded = strings.ReplaceAll(padded, " "+k+" ", "  ")
+	}
 	type span struct{ i, j, o int }
 	var spans []span
 	for k, o := range opts {
@@ -1341,6 +1408,26 @@ func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
 		}
 	}
 	return out, len(out) > 0
+}
+
+// kinProfiles reads, at the profile prompt, a message that names only
+// family who are not the parents, and returns the two profiles between
+// which they choose: parent when the child is in their care, other.
+func kinProfiles(n string, opts []opt) ([]opt, bool) {
+	if len(opts) == 0 || opts[0].action != actProfile || len(strings.Fields(n)) > 12 {
+		return nil, false
+	}
+	padded := " " + n + " "
+	if !slices.ContainsFunc(kinWords, func(k string) bool { return strings.Contains(padded, " "+k+" ") }) {
+		return nil, false
+	}
+	var choices []opt
+	for _, id := range []string{"parent", "autre"} {
+		if i := slices.IndexFunc(opts, func(o opt) bool { return o.arg == id }); i >= 0 {
+			choices = append(choices, opts[i])
+		}
+	}
+	return choices, len(choices) == 2
 }
 
 // Questions about the consultation itself, asked at any prompt: is it
@@ -1437,37 +1524,146 @@ func aboutTopic(n string) (string, bool) {
 	return "", false
 }
 
-// Requests for a language in a few words: « langue française », « en
-// français svp », « je préfère l'anglais », « can we speak English ».
+// The bot's own words people ask about, folded, by topic: the topics of
+// the catalogue's Words, and the consultation itself (aboutPurpose),
+// anonymity (aboutAnonymous) and the consent (HowTo "consent"), which
+// are explained elsewhere already.
+var wordTopics = phraseTopics(map[string]string{
+	"pseudonym":    "pseudonyme|pseudonymes|pseudonyme technique|pseudo|pseudonym|pseudonymous",
+	"academie":     "academie|academies|academy|academie de l education nationale",
+	"theme":        "theme|themes|theme de la consultation",
+	"data":         "donnees|donnees personnelles|data|personal data",
+	"summary":      "synthese|summary",
+	"profile":      "profil|profile",
+	"consent":      "consentement|accord|consent",
+	aboutAnonymous: "anonyme|anonymat|anonymous|anonymity",
+	aboutPurpose: "consultation|etats generaux|etats generaux du numerique educatif|numerique educatif|questionnaire|" +
+		"consultation nationale|survey",
+})
+
+// Ways to ask what a word means: « c'est quoi une académie ? », « je ne
+// comprends pas ce que c'est un pseudonyme », « un thème, ça veut dire
+// quoi ? », « what's a pseudonym? ». vagueWords ask about the whole
+// thing (« c'est quoi exactement ? »): the consultation, where options
+// are shown; at an open question, the question (help).
+var (
+	wordLeads = []string{"je ne comprends pas ce que c est", "je comprends pas ce que c est", "je ne comprends pas ce qu est",
+		"je comprends pas ce qu est", "je ne sais pas ce que c est", "je sais pas ce que c est", "je ne sais pas ce qu est",
+		"je sais pas ce qu est", "je ne comprends pas", "je comprends pas", "je ne comprends pas le mot", "je ne connais pas le mot",
+		"qu est ce que c est", "qu est ce que", "qu est ce qu", "c est quoi", "cest quoi", "c quoi", "c koi", "c est koi",
+		"ca veut dire quoi", "ca veux dire quoi", "que veut dire", "que signifie", "ca signifie quoi", "expliquez moi", "explique moi",
+		"i don t understand what", "i dont understand what", "i don t know what", "i dont know what", "what is", "what s", "what are",
+		"what does", "what do you mean by", "explain"}
+	wordTails = []string{"c est quoi", "cest quoi", "c quoi", "ca veut dire quoi", "ca veux dire quoi", "ca signifie quoi",
+		"exactement", "au juste", "means what", "mean", "means", "is", "are", "exactly", "svp", "s il vous plait", "please"}
+	wordArticles = wordSet("un une le la l les votre vos ton ta ce cette cet mon ma mes c est a an the your this my")
+	vagueWords   = phraseSet("exactement|au juste|exactly|ce truc|tout ca|ici|this|it|all this|this thing")
+)
+
+// wordAsked reads a question about what one of the bot's own words
+// means, and its topic. open says the prompt takes free text: there a
+// vague « c'est quoi exactement ? » is about the question, not read
+// here.
+func wordAsked(n string, open bool) (string, bool) {
+	if n == "" || len(strings.Fields(n)) > 14 {
+		return "", false
+	}
+	rest, asked := n, false
+	for _, l := range wordLeads {
+		if r, ok := strings.CutPrefix(rest, l+" "); ok {
+			rest, asked = r, true
+			break
+		}
+	}
+	vague := false
+	for cut := true; cut; {
+		cut = false
+		for _, t := range wordTails {
+			if r, ok := strings.CutSuffix(rest, " "+t); ok {
+				asked, cut, vague = asked || !vagueWords[t], true, vague || vagueWords[t]
+				rest = r
+				break
+			}
+		}
+	}
+	if !asked {
+		return "", false
+	}
+	words := strings.Fields(rest)
+	for len(words) > 0 && wordArticles[words[0]] {
+		words = words[1:]
+	}
+	rest = strings.Join(words, " ")
+	if t, ok := wordTopics[rest]; ok {
+		return t, true
+	}
+	if !open && (vagueWords[rest] || rest == "" && vague) {
+		return aboutPurpose, true
+	}
+	return "", false
+}
+
+// Requests for a language in a sentence: « langue française », « en
+// français svp », « je préfère l'anglais », « can we speak English »,
+// « hi, sorry I don't speak French, is there English? ».
 var (
 	languageNames = map[string]string{"francais": LangFR, "francaise": LangFR, "french": LangFR,
 		"anglais": LangEN, "anglaise": LangEN, "english": LangEN}
 	languageWords = wordSet("langue la le l en in version parler parlez parle parles speak speaking can could we you i je j veux voudrais " +
 		"prefere preferer prefer want would like to continuer continue on peut peux pouvez vous it s est ce que possible ecrire " +
-		"ecrivez repondre answer write switch change changer de du passer go please svp stp merci thanks moi me")
+		"ecrivez repondre answer write switch change changer de du passer go please svp stp merci thanks moi me " +
+		"hi hello hey bonjour salut sorry desole desolee excuse excusez pardon do does don t dont not ne n pas is there an a any " +
+		"available only understand comprends comprend lis read bien tres very well much really c have has y il a une un ok oui yes " +
+		"plutot rather instead anyone somebody someone quelqu qui")
+	// languageSelf and languageNot make « I don't speak French » say
+	// which language one cannot use; « vous ne parlez pas anglais ? »
+	// still asks for English.
+	languageSelf = wordSet("i je j")
+	languageNot  = wordSet("don dont not pas")
 )
 
-// languageRequest reads a request for a language said in a few words,
-// and the language asked for.
+// languageRequest reads a request for a language said in a sentence
+// made only of words about languages, and the language asked for: the
+// one named, or the other one when the person says they cannot use the
+// one named.
 func languageRequest(n string) (string, bool) {
 	words := strings.Fields(n)
-	if len(words) == 0 || len(words) > 8 {
+	if len(words) == 0 || len(words) > 14 {
 		return "", false
 	}
-	lang := ""
+	want, cannot := "", ""
+	self, not := false, false
 	for _, w := range words {
-		if l, ok := languageNames[w]; ok {
-			if lang != "" && lang != l {
+		l, ok := languageNames[w]
+		switch {
+		case ok && self && not:
+			if cannot != "" && cannot != l {
 				return "", false
 			}
-			lang = l
-			continue
-		}
-		if !languageWords[w] {
+			cannot, self, not = l, false, false
+		case ok:
+			if want != "" && want != l {
+				return "", false
+			}
+			want = l
+			self, not = false, false
+		case !languageWords[w]:
 			return "", false
+		case languageSelf[w]:
+			self, not = true, false
+		case languageNot[w]:
+			not = true
 		}
 	}
-	return lang, lang != ""
+	switch {
+	case want != "":
+		return want, want != cannot
+	case cannot == LangFR:
+		return LangEN, true
+	case cannot == LangEN:
+		return LangFR, true
+	}
+	return "", false
 }
 
 // Words that tell the language of a first message. « hello », which

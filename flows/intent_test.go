@@ -293,6 +293,11 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "profile" && got.Profile != "" && (got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace):
 		return "profile:" + got.Profile + "+place", false
 	}
+	for topic, w := range msg.Words {
+		if first == w {
+			return "word:" + topic, false
+		}
+	}
 	for topic, h := range msg.HowTo {
 		if first == h {
 			return "howto:" + topic, false
@@ -315,6 +320,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "oneatatime", false
 	case first == msg.SeveralProfilesAny, strings.HasPrefix(first, prefix(msg.SeveralProfiles)):
 		return "several", false
+	case strings.HasPrefix(first, prefix(msg.ProfileKin)) && got.Stage == StageProfile && got.Profile == "":
+		// Family who are not the parents: asked which profile fits.
+		return "kin", false
 	}
 	for _, l := range labels[prompt] {
 		if name, action, _ := strings.Cut(l, ":"); tapped(action, "") {

@@ -133,11 +133,7 @@ func placeInSentence(text string) (placeReading, bool) {
 			for j := end; j > i; j-- {
 				name := strings.Join(words[i:j], " ")
 				pr := readPlaceWhole(name)
-				if pr.abroad || isPlaceCode(pr.text) || slices.ContainsFunc(pr.matches, func(p placeMatch) bool {
-					// A small town's name is often a word too (« en
-					// ligne », Ligné): written as a name, with a capital.
-					return foldKey(p.Name) == pr.text && (!p.Town || p.Pop >= sentenceTownPop || capitalized(text, words[i]))
-				}) {
+				if plainlyNamed(pr, text, words[i]) {
 					// What is said besides the place and its lead.
 					pr.rest = total - (j - i) - lead
 					return pr, true
@@ -146,6 +142,16 @@ func placeInSentence(text string) (placeReading, bool) {
 		}
 	}
 	return placeReading{}, false
+}
+
+// plainlyNamed reports a place read among other words (from first, a
+// folded word of text): abroad, a code, or a place named exactly. A
+// small town's name is often a word too (« en ligne », Ligné): it counts
+// written as a name, with a capital.
+func plainlyNamed(pr placeReading, text, first string) bool {
+	return pr.abroad || isPlaceCode(pr.text) || slices.ContainsFunc(pr.matches, func(p placeMatch) bool {
+		return foldKey(p.Name) == pr.text && (!p.Town || p.Pop >= sentenceTownPop || capitalized(text, first))
+	})
 }
 
 // Bounds of a place read inside a sentence: the sentence's length, the

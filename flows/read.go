@@ -51,6 +51,9 @@ func (st *step) text(raw string) {
 		case readAbout:
 			st.about(rd.topic)
 			st.resume()
+		case readWord:
+			st.explainWord(rd.topic)
+			st.resume()
 		case readHowTo:
 			st.say(st.howToText(rd.topic))
 			st.resume()
@@ -208,8 +211,14 @@ func (st *step) text(raw string) {
 		}
 		st.about(rd.topic)
 		st.reshow()
+	case readWord:
+		st.explainWord(rd.topic)
+		st.reshow()
 	case readSeveral:
 		st.severalProfiles(rd.opts)
+	case readKin:
+		st.say(fmt.Sprintf(m.ProfileKin, rd.opts[0].label, rd.opts[1].label))
+		st.reshow()
 	case readHowTo:
 		st.howTo(rd.topic)
 	case readChange:
@@ -393,7 +402,9 @@ func (st *step) ahead(text string) bool {
 
 // placeAhead reports whether rest, typed after a profile, names a place:
 // introduced as a place is (« à Lyon », « dans le 93 ») or after a
-// comma (« parent, Lyon »), and found.
+// comma (« parent, Lyon »), and found; or with no word before it
+// (« maman 2 enfants marseille »), named exactly as a place is among
+// other words.
 func placeAhead(head, rest string) bool {
 	if rest == "" {
 		// Whether head ends with such a place.
@@ -413,7 +424,12 @@ func placeAhead(head, rest string) bool {
 			break
 		}
 	}
-	return (led || saidDepartement(rest)) && readPlace(rest).found()
+	if led || saidDepartement(rest) {
+		return readPlace(rest).found()
+	}
+	// A bare number may be an age (« maman 35 »), not a département.
+	words := strings.Fields(n)
+	return len(words) > 0 && len(words) <= maxPlaceWords && !isPlaceCode(n) && plainlyNamed(readPlaceWhole(n), rest, words[0])
 }
 
 // saidDepartement reports text that can only be a département, with no
@@ -473,6 +489,20 @@ func (st *step) about(topic string) {
 		st.say(fmt.Sprintf(m.AboutBot, st.controller()))
 	default:
 		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
+	}
+}
+
+// explainWord says in one line what one of the bot's own words means,
+// from the catalogue; the consultation, anonymity and the consent are
+// explained as when asked about otherwise.
+func (st *step) explainWord(topic string) {
+	m := st.msg()
+	if t, ok := m.Words[topic]; ok {
+		st.say(t)
+	} else if t, ok := m.HowTo[topic]; ok {
+		st.say(t)
+	} else {
+		st.about(topic)
 	}
 }
 

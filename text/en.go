@@ -183,6 +183,7 @@ var english = Catalog{
 			"{mydata:bare} — everything we keep about you\n{erase:bare} — erase everything\n{help:bare} — this help",
 		SeveralProfiles:    "You are %s: choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of both.",
 		SeveralProfilesAny: "You wear several hats? Choose the profile you are answering as here. Only one counts for the summary, but your answers can speak of all of them.",
+		ProfileKin:         "Grandparent, aunt, uncle…: choose “%s” if the child lives with you or you follow their schooling day to day; otherwise “%s”.",
 		ProfileJoin:        " and ",
 		AboutAnonymous: "We keep neither your name, nor your username, nor your number: only your answers, under a technical pseudonym. " +
 			"They serve only the summary of the consultation, run by %s. Everything we keep: {mydata}; erase it all: {erase}.",
@@ -191,6 +192,14 @@ var english = Catalog{
 			"Each answer is saved at once: you can stop and pick up later.",
 		AboutBot: "I am an automated assistant of the consultation, not a person: I only ask the questions and keep your answers. " +
 			"They are read by %s, in a summary, under a technical pseudonym: never with your name or your number. Everything we keep: {mydata}.",
+		Words: map[string]string{
+			"pseudonym": "A pseudonym is a random code that stands for your name: your answers are filed under it, and nobody knows they come from you. Your username, the name on your account, is not kept.",
+			"academie":  "An académie is the Education Ministry's region your school belongs to, such as the académie de Lyon. No need to know it: your town or your département is enough.",
+			"theme":     "A theme is one broad subject of the consultation, such as equal digital access, with a few questions. You choose the themes you care about, in any order.",
+			"data":      "Your data is everything we keep about you: your answers, your profile and your académie if you give it, never your name or your number. To see it: {mydata}.",
+			"summary":   "The summary gathers all the answers for the organisers to read: they see the ideas, never who wrote them.",
+			"profile":   "Your profile says in what capacity you answer: parent, pupil, teacher… It groups the views in the summary.",
+		},
 		HowTo: map[string]string{
 			"erase": "At any time, {erase} erases everything we keep about you (answers, profile, académie, consent), after a confirmation. " +
 				"Nothing is erased until you send it.",

@@ -127,6 +127,9 @@ type Flow struct {
 	// someone who says « les deux » without naming them.
 	SeveralProfiles    string
 	SeveralProfilesAny string
+	// ProfileKin answers family who are not the parents (« je suis sa
+	// grand-mère »): %s the parent profile, %s the other one.
+	ProfileKin string
 	// ProfileJoin joins the names of two profiles in SeveralProfiles.
 	ProfileJoin string
 	// About answers a question about the consultation itself, asked at
@@ -139,6 +142,9 @@ type Flow struct {
 	// AboutBot answers « t'es un robot ? », « qui lit mes réponses ? »:
 	// %s who runs the consultation.
 	AboutBot string
+	// Words explains in one line one of the bot's own words, by topic:
+	// "pseudonym", "academie", "theme", "data", "summary", "profile".
+	Words map[string]string
 	// HowTo answers a question about a command that has an effect
 	// (« je peux effacer mes données ? »), by topic: "erase", "mydata",
 	// "consent"; the command is not run.

@@ -183,6 +183,7 @@ var french = Catalog{
 			"{mydata:bare} — tout ce que nous gardons sur vous\n{erase:bare} — tout effacer\n{help:bare} — cette aide",
 		SeveralProfiles:    "Vous êtes %s : choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler des deux.",
 		SeveralProfilesAny: "Vous avez plusieurs casquettes ? Choisissez le profil sous lequel vous répondez ici. Un seul compte pour la synthèse, mais vos réponses peuvent parler de tous.",
+		ProfileKin:         "Grand-parent, oncle, tante… : choisissez « %s » si l'enfant vit avec vous ou si vous suivez sa scolarité au quotidien, sinon « %s ».",
 		ProfileJoin:        " et ",
 		AboutAnonymous: "Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro : seulement vos réponses, sous un pseudonyme technique. " +
 			"Elles servent uniquement à la synthèse de la consultation, menée par %s. Tout ce que nous gardons : {mydata} ; tout effacer : {erase}.",
@@ -191,6 +192,14 @@ var french = Catalog{
 			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
 		AboutBot: "Je suis un assistant automatique de la consultation, pas une personne : je ne fais que poser les questions et garder vos réponses. " +
 			"Elles sont lues par %s, en synthèse, sous un pseudonyme technique : jamais avec votre nom ni votre numéro. Tout ce que nous gardons : {mydata}.",
+		Words: map[string]string{
+			"pseudonym": "Un pseudonyme, c'est un code tiré au hasard qui remplace votre nom : vos réponses sont rangées sous ce code, et personne ne sait qu'elles viennent de vous. Votre pseudo, le nom de votre compte, n'est pas gardé.",
+			"academie":  "Une académie, c'est la région de l'Éducation nationale dont dépend votre école, par exemple l'académie de Lyon. Pas besoin de la connaître : votre commune ou votre département suffit.",
+			"theme":     "Un thème, c'est un grand sujet de la consultation, par exemple l'égal accès au numérique, avec quelques questions. Vous choisissez les thèmes qui vous intéressent, dans l'ordre que vous voulez.",
+			"data":      "Vos données, c'est tout ce que nous gardons sur vous : vos réponses, votre profil et votre académie si vous la donnez, jamais votre nom ni votre numéro. Pour les voir : {mydata}.",
+			"summary":   "La synthèse, c'est le résumé de toutes les réponses que lisent les organisateurs : ils y voient les idées, jamais qui les a écrites.",
+			"profile":   "Votre profil, c'est à quel titre vous répondez : parent, élève, enseignant… Il sert à regrouper les avis dans la synthèse.",
+		},
 		HowTo: map[string]string{
 			"erase": "À tout moment, {erase} efface tout ce que nous gardons sur vous (réponses, profil, académie, accord), après une confirmation. " +
 				"Rien n'est effacé tant que vous ne l'envoyez pas.",
