@@ -204,7 +204,7 @@ func TestTapTakesThePromptsPlace(t *testing.T) {
 		{"stale", Event{Kind: EventChoice, Token: consent[0].Token}, false, ""},
 		{"forged", Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: actProfile, arg: "astronaute"}.String()}, false, ""},
 		{"typed", Event{Kind: EventText, Text: "parent"}, false, "✓ Parent"},
-		{"typed words", Event{Kind: EventText, Text: "CPE"}, false, "✓ Enseignant"},
+		{"typed words", Event{Kind: EventText, Text: "prof des écoles"}, false, "✓ Enseignant"},
 		{"typed number", Event{Kind: EventText, Text: "je suis le 2"}, false, "✓ Enseignant"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
