@@ -81,7 +81,7 @@ var (
 	previousRefs = []string{"question d avant", "question davant", "question precedente", "la precedente", "precedente",
 		"celle d avant", "d avant", "derniere question", "reponse precedente", "previous question", "previous one",
 		"last question", "one before", "question before"}
-	previousGlue = wordSet("attendez attends attend wait hold on euh bah ben mince oups oops zut ah oh non je j jai ai n ne " +
+	previousGlue = wordSet("jvoulais attendez attends attend wait hold on euh bah ben mince oups oops zut ah oh non je j jai ai n ne " +
 		"pas repondu repondre a la le l celle oublie oublier saute sauter passe passer zappe zapper fini finir termine " +
 		"voulais veux voudrais voulu ajouter quelque chose completer ma mon reponse revoir revenir retourner retourne " +
 		"reviens retour on sur par erreur sans faire expres appuye trop vite eu temps de y pu question avant d derniere " +
@@ -157,7 +157,7 @@ func shrugs(raw string) bool {
 // question 2 en fait », « aller à la 2 », « go to question 2 ».
 var (
 	gotoLeads = []string{"attendez", "attends", "euh", "wait", "ok", "bon", "je veux", "je voudrais", "jveux",
-		"j aimerais", "i want to", "i d like to", "let me", "take me to", "can we"}
+		"j aimerais", "on peut", "i want to", "i d like to", "let me", "take me to", "can we"}
 	gotoVerbs = []string{"je reviens a", "je reviens sur", "on revient a", "on revient sur", "revenir a", "revenir sur",
 		"je retourne a", "on retourne a", "retourner a", "retour a", "retour", "aller a", "va a", "on va a",
 		"je vais a", "revoir", "voir", "refaire", "reprendre a", "reprendre", "repondre a nouveau a", "repondre a",
