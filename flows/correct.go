@@ -263,27 +263,34 @@ var correctionMarks = func() []string {
 	marks := []string{"je me suis trompe", "je me suis trompee", "je me suis trompe e", "je me suis plante",
 		"je me suis plantee", "je me suis trompe de reponse", "en fait", "en realite", "finalement", "pardon", "oups",
 		"erreur", "correction", "je corrige", "rectification", "actually", "sorry", "in fact", "my mistake", "my bad",
-		"i made a mistake", "oops"}
+		"i made a mistake", "oops", "erreur de ma part", "par erreur", "by mistake", "pour info", "au fait"}
 	slices.SortStableFunc(marks, func(a, b string) int { return len(b) - len(a) })
 	return marks
 }()
 
 // selfLeads say who one is: « je suis enseignante », « I'm a teacher ».
-var selfLeads = []string{"je suis un", "je suis une", "je suis", "moi je suis", "suis", "i m a", "i m an", "i am a",
-	"i am an", "i m", "i am", "im a", "im"}
+var selfLeads = []string{"je suis un", "je suis une", "je suis", "moi je suis", "moi c est", "suis", "i m a", "i m an", "i am a",
+	"i am an", "i m the", "i am the", "i m", "i am", "im a", "im"}
 
 // placeSubjects start a sentence that says where one lives.
 var placeSubjects = []string{"je suis", "jsuis", "chui", "j habite", "jhabite", "je vis", "on habite", "on est", "on vit",
 	"nous habitons", "nous sommes", "nous vivons", "i live", "i m in", "im in", "i am in", "we live"}
 
 // correction reads a correction of the profile or the académie, with
-// the profile or the place it names, if any.
-func correction(n string, q *Questionnaire) (reading, bool) {
+// the profile or the place it names, if any. text is the message as
+// typed, n its normalized form.
+func correction(text, n string, q *Questionnaire) (reading, bool) {
 	if t, ok := changePhrases[n]; ok {
 		return reading{kind: readChange, topic: t}, true
 	}
 	words := strings.Fields(n)
-	if q == nil || len(words) < 2 || len(words) > 12 {
+	if q == nil || len(words) < 2 {
+		return reading{}, false
+	}
+	if rd, ok := correctionSaid(text, q); ok {
+		return rd, true
+	}
+	if len(words) > 12 {
 		return reading{}, false
 	}
 	padded, marked := " "+n+" ", false
@@ -475,4 +482,162 @@ func (st *step) earlierToo() string {
 		return ""
 	}
 	return " " + st.msg().EarlierToo
+}
+
+// A correction said in one's own words, over a few clauses: « oups
+// pardon je me suis trompée, je ne suis pas enseignante, je suis CPE donc
+// personnel de vie scolaire », « en fait on a déménagé à Toulouse »,
+// « Actually I'm not in Lyon, we moved to Villeurbanne last month ».
+// Every clause must say who one is or is not, where one lives or has
+// moved, or only mark the correction: one clause about anything else
+// (« …et l'école n'avait pas de tablettes ») makes it an answer.
+var (
+	// notSelf say who or where one is not: « je ne suis pas enseignante »,
+	// « pas parent », « I'm not in Lyon ».
+	notSelf = []string{"je ne suis pas", "je ne suis plus", "je suis pas", "je suis plus", "jsuis pas", "i m not", "i am not",
+		"im not", "not", "pas"}
+	// saidSelf recall what one said by mistake: « j'ai dit parent ».
+	saidSelf = []string{"j ai dit", "jai dit", "j ai mis", "jai mis", "j ai clique sur", "jai clique sur", "j ai choisi",
+		"i clicked", "i clicked on", "i said", "i chose", "i picked"}
+	// movedTo say where one has moved or now lives.
+	movedTo = []string{"on a demenage a", "on a demenage sur", "on a demenage dans", "on a demenage", "j ai demenage a",
+		"j ai demenage", "nous avons demenage a", "nous avons demenage", "on vient de demenager a", "je viens de demenager a",
+		"on vient de demenager", "we moved to", "i moved to", "we ve moved to", "we live in", "i live in", "we re in",
+		"we are in", "i m in", "i am in", "im in"}
+	// whenWords date a change: they only mark the correction.
+	whenWords = []string{"maintenant", "desormais", "depuis septembre", "depuis peu", "recemment", "le mois dernier",
+		"l ete dernier", "l annee derniere", "cette annee", "tout a l heure", "de bouton", "now", "last month",
+		"last year", "this year", "recently"}
+	// clauseBreaks start a new clause: « … mais à Grenoble », « … donc
+	// personnel », « … not a parent », « … je suis prof ».
+	clauseBreaks = wordSet("mais donc but so")
+	clauseStarts = []string{"je suis", "je ne suis", "i m", "i am", "on a", "we moved", "we live", "i live", "i moved",
+		"j ai", "moi c est", "on habite", "j habite", "on est", "on vit", "nous avons", "not", "pas"}
+	// notAfter keep « pas » in its clause: « je suis pas », « je n'ai pas ».
+	notAfter = wordSet("suis ne n m am jsuis ai est es c")
+)
+
+// correctionSaid reads a correction said over a few clauses.
+func correctionSaid(text string, q *Questionnaire) (reading, bool) {
+	var clauses [][]string
+	for c := range strings.FieldsFuncSeq(text, func(r rune) bool { return strings.ContainsRune(",;.!?…:()\n", r) }) {
+		words, cur := strings.Fields(normalize(c)), []string(nil)
+		for i, w := range words {
+			rest := " " + strings.Join(words[i:], " ") + " "
+			starts := len(cur) > 0 && slices.ContainsFunc(clauseStarts, func(s string) bool { return strings.HasPrefix(rest, " "+s+" ") }) &&
+				!((w == "pas" || w == "not") && notAfter[cur[len(cur)-1]])
+			if clauseBreaks[w] || starts {
+				clauses, cur = append(clauses, cur), nil
+			}
+			if !clauseBreaks[w] {
+				cur = append(cur, w)
+			}
+		}
+		clauses = append(clauses, cur)
+	}
+	if len(clauses) > 8 {
+		return reading{}, false
+	}
+	opts := profileOpts(q, LangFR)
+	profileOf := func(x string) (opt, bool) {
+		if k := len(strings.Fields(x)); k == 0 || k > 4 {
+			return opt{}, false
+		}
+		rd := readOne(x, "", opts, false, q)
+		return rd.opt, rd.kind == readOption && rd.opt.action == actProfile
+	}
+	placeOf := func(x string) bool {
+		pr := readPlace(x)
+		return len(strings.Fields(x)) <= 6 && len(strings.Fields(pr.text)) <= 3 && pr.found() && !pr.abroad
+	}
+	cut := func(c string, list []string) (string, bool) {
+		for _, l := range list {
+			if r, ok := strings.CutPrefix(c, l+" "); ok {
+				return r, true
+			}
+		}
+		return c, false
+	}
+	marked := false
+	var said, not []opt
+	place := ""
+	for _, words := range clauses {
+		c := " " + strings.Join(words, " ") + " "
+		for _, m := range append(slices.Clone(correctionMarks), whenWords...) {
+			if strings.Contains(c, " "+m+" ") {
+				c, marked = strings.ReplaceAll(c, " "+m+" ", " "), true
+			}
+		}
+		c = strings.Join(strings.Fields(c), " ")
+		for {
+			w, r, ok := strings.Cut(c, " ")
+			if !ok || !leadWords[w] && w != "ah" && w != "oh" && w != "wait" && w != "attendez" {
+				break
+			}
+			c = r
+		}
+		if c == "" || leadWords[c] {
+			continue
+		}
+		if x, ok := cut(c, notSelf); ok {
+			marked = true
+			if o, ok := profileOf(x); ok {
+				not = append(not, o)
+			} else if _, ok := profileOf(strings.TrimPrefix(x, "a ")); !ok && !placeOf(x) {
+				return reading{}, false
+			}
+			continue
+		}
+		if x, ok := cut(c, saidSelf); ok {
+			o, ok := profileOf(strings.TrimPrefix(x, "sur "))
+			if !ok {
+				return reading{}, false
+			}
+			marked, not = true, append(not, o)
+			continue
+		}
+		if x, ok := cut(c, movedTo); ok && placeOf(x) {
+			marked, place = true, x
+			continue
+		}
+		if x, ok := cut(c, selfLeads); ok {
+			if o, ok := profileOf(x); ok {
+				said = append(said, o)
+				continue
+			}
+		}
+		if slices.ContainsFunc(placeSubjects, func(s string) bool { return strings.HasPrefix(c, s+" ") }) && placeOf(c) {
+			place = c
+			continue
+		}
+		if len(said) > 0 || len(not) > 0 || marked {
+			// « … donc personnel de vie scolaire », « … mais à Grenoble ».
+			if o, ok := profileOf(c); ok && len(strings.Fields(c)) <= 4 {
+				said = append(said, o)
+				continue
+			}
+			if strings.HasPrefix(c, "a ") || strings.HasPrefix(c, "in ") || strings.HasPrefix(c, "dans ") {
+				if placeOf(c) {
+					place = c
+					continue
+				}
+			}
+		}
+		return reading{}, false
+	}
+	if !marked {
+		return reading{}, false
+	}
+	said = slices.DeleteFunc(said, func(o opt) bool { return slices.Contains(not, o) })
+	slices.SortFunc(said, func(a, b opt) int { return strings.Compare(a.arg, b.arg) })
+	said = slices.Compact(said)
+	switch {
+	case len(said) == 1 && place == "":
+		return reading{kind: readChange, topic: changeProfile, opt: said[0]}, true
+	case len(said) > 1:
+		return reading{kind: readChange, topic: changeProfile}, true
+	case place != "" && len(said) == 0:
+		return reading{kind: readChange, topic: changeAcademie, place: place}, true
+	}
+	return reading{}, false
 }

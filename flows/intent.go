@@ -153,7 +153,7 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// the way back rather than taking it.
 		return rd
 	}
-	if rd, ok := correction(n, q); ok {
+	if rd, ok := correction(text, n, q); ok {
 		// Before the numbers: « oups, j'habite dans le 93 ».
 		return rd
 	}
@@ -246,6 +246,24 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// The words of the pause button, where it is not offered.
 		return reading{kind: readLeave}
 	}
+	if asksPrevious(n) {
+		// « attendez, je n'ai pas répondu à la question d'avant ».
+		for _, o := range opts {
+			if o.action == actBack {
+				return reading{kind: readOption, opt: o}
+			}
+		}
+	}
+	if leavesNow(n) {
+		// « faut que j'y aille là »: the pause where it is offered, a
+		// goodbye elsewhere.
+		for _, o := range opts {
+			if o.action == actPause {
+				return reading{kind: readOption, opt: o}
+			}
+		}
+		return reading{kind: readLeave}
+	}
 	if rd, ok := processQuestion(text, n, false); ok {
 		// « je veux effacer ma réponse »: a request about the
 		// conversation that no option or command carries out.
@@ -278,11 +296,14 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 	return reading{kind: readAnswer}
 }
 
-// emojiWords reads the emoji people use for yes, no and thanks.
+// emojiWords reads the emoji people use for yes, no and thanks, and the
+// signs people type for a word.
 var emojiWords = strings.NewReplacer(
 	"👍", " ok ", "👌", " ok ", "✅", " ok ", "🆗", " ok ", "✔", " ok ", "☑", " ok ",
 	"👎", " non ", "❌", " non ", "🚫", " non ", "✖", " non ",
 	"🙏", " merci ", "🙂", " ", "😊", " ", "😀", " ", "😉", " ",
+	// « a+ », « je reviens + tard »: the plus said as a word.
+	"+", " plus ",
 )
 
 // fillers are words of politeness or hesitation that change nothing to
@@ -897,6 +918,9 @@ var helpPhrases = map[string]bool{
 	"un exemple": true, "exemple": true, "des exemples": true, "par exemple": true, "un exemple svp": true,
 	"donnez moi un exemple": true, "vous avez un exemple": true, "avez vous un exemple": true, "exemple de reponse": true,
 	"je vois pas": true, "je ne vois pas": true,
+	// « … par là ? », once « là » is cut.
+	"vous voulez dire quoi par": true, "que voulez vous dire par": true, "qu entendez vous par": true,
+	"qu est ce que vous entendez par": true, "vous entendez quoi par": true,
 	"que dois je repondre": true, "qu est ce que je dois repondre": true, "je dois repondre quoi": true,
 	"je dois faire quoi": true, "que faire": true, "comment on fait": true, "comment faire": true, "comment ca marche": true,
 	"comment repondre": true, "on fait comment": true, "je fais comment": true, "what": true, "what do you mean": true,
@@ -936,10 +960,11 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 var (
 	meaningLeads = []string{"je ne comprends pas", "je ne comprend pas", "je comprends pas", "je comprend pas", "jcomprends pas",
 		"jcomprend pas", "j ai pas compris", "jai pas compris", "je n ai pas compris", "je ne sais pas", "je sais pas",
-		"i don t understand", "i dont understand", "i do not understand", "i don t know", "i m not sure"}
+		"i don t understand", "i dont understand", "i do not understand", "i don t know", "i m not sure",
+		"je ne connais pas", "je connais pas", "je ne vois pas", "je vois pas"}
 	meaningAdverbs = []string{"tres bien", "bien", "trop", "vraiment", "really", "quite"}
 	meaningAsks    = []string{"ce que veut dire", "ce que veulent dire", "ce que ca veut dire", "ce que signifie", "ce que signifient",
-		"ce qu on entend par", "ce que vous entendez par", "ce que vous voulez dire par", "ce qu est", "le mot", "l expression",
+		"ce qu on entend par", "ce que vous entendez par", "ce que vous appelez", "ce que vous voulez dire par", "ce qu est", "le mot", "l expression",
 		"what you mean by", "what is meant by", "what means", "the word", "what"}
 )
 
@@ -969,6 +994,9 @@ func asksMeaning(n string) bool {
 // isHelp reports a request for help: « ? », « aide », « je comprends
 // pas la question », « un exemple ? ».
 func isHelp(raw, n string) bool {
+	if shrugs(raw) {
+		return true
+	}
 	if n == "" {
 		return strings.Contains(raw, "?")
 	}
@@ -995,7 +1023,7 @@ func isHelp(raw, n string) bool {
 			return true
 		}
 	}
-	if asksMeaning(n) {
+	if asksMeaning(n) || asksWord(raw, n) {
 		return true
 	}
 	if words := strings.Fields(n); len(words) <= 7 && (strings.HasSuffix(n, " exemple") || strings.HasSuffix(n, " example")) {
@@ -1150,6 +1178,17 @@ var checkWords = map[string]bool{
 	"rien de plus": true, "rien de special": true, "rien de particulier": true, "je n ai rien a dire": true,
 	"j ai rien a dire": true, "jai rien a dire": true, "je n ai rien a ajouter": true, "j ai rien a ajouter": true,
 	"pas grand chose": true, "nothing to add": true, "nothing to say": true, "nothing else": true,
+	// Ready to go, or only acknowledging what was said.
+	"compris": true, "bien compris": true, "c est compris": true, "entendu": true, "ca marche": true, "pas de souci": true,
+	"pas de soucis": true, "pas de probleme": true, "on commence": true, "je suis prete": true, "je suis pret": true,
+	"prete": true, "pret": true, "bien recu": true, "let s start": true, "lets start": true, "go on": true,
+	"go ahead": true, "let s go": true, "lets go": true, "let s begin": true, "let s do it": true, "let s do this": true,
+	"here we go": true, "ready": true, "i m ready": true, "im ready": true, "alright": true, "all right": true,
+	"nice": true, "great": true, "got it": true, "understood": true, "sounds good": true, "sure thing": true,
+	"then": true, "fine by me": true, "yup": true, "ya": true, "no problem": true, "np": true, "cheers": true,
+	"haha": true, "wow": true, "i see": true, "k": true, "kk": true, "never mind": true, "nvm": true, "none": true,
+	"n a": true, "testing": true, "carry on": true, "keep going": true, "fire away": true, "go for it": true,
+	"proceed": true, "right": true, "of course": true, "please": true,
 }
 
 // needsCheck reports a message worth a quick « is this your answer? »:
@@ -1157,6 +1196,12 @@ var checkWords = map[string]bool{
 func needsCheck(n string) bool {
 	if n == "" || len(n) >= 3 && strings.Count(n, n[:1]) == len(n) {
 		return true // nothing readable, or « aaaa »
+	}
+	// « ok go on », « yeah sure », « oh ok »: a yes before a reflex.
+	for w, rest, ok := strings.Cut(n, " "); ok && (yesCore[w] || w == "oh"); w, rest, ok = strings.Cut(rest, " ") {
+		if checkWords[rest] || yesCore[rest] {
+			return true
+		}
 	}
 	if checkWords[n] || approves(n) || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
 		return true
@@ -1547,14 +1592,14 @@ var wordTopics = phraseTopics(map[string]string{
 // thing (« c'est quoi exactement ? »): the consultation, where options
 // are shown; at an open question, the question (help).
 var (
-	wordLeads = []string{"je ne comprends pas ce que c est", "je comprends pas ce que c est", "je ne comprends pas ce qu est",
+	ownWordLeads = []string{"je ne comprends pas ce que c est", "je comprends pas ce que c est", "je ne comprends pas ce qu est",
 		"je comprends pas ce qu est", "je ne sais pas ce que c est", "je sais pas ce que c est", "je ne sais pas ce qu est",
 		"je sais pas ce qu est", "je ne comprends pas", "je comprends pas", "je ne comprends pas le mot", "je ne connais pas le mot",
 		"qu est ce que c est", "qu est ce que", "qu est ce qu", "c est quoi", "cest quoi", "c quoi", "c koi", "c est koi",
 		"ca veut dire quoi", "ca veux dire quoi", "que veut dire", "que signifie", "ca signifie quoi", "expliquez moi", "explique moi",
 		"i don t understand what", "i dont understand what", "i don t know what", "i dont know what", "what is", "what s", "what are",
 		"what does", "what do you mean by", "explain"}
-	wordTails = []string{"c est quoi", "cest quoi", "c quoi", "ca veut dire quoi", "ca veux dire quoi", "ca signifie quoi",
+	ownWordTails = []string{"c est quoi", "cest quoi", "c quoi", "ca veut dire quoi", "ca veux dire quoi", "ca signifie quoi",
 		"exactement", "au juste", "means what", "mean", "means", "is", "are", "exactly", "svp", "s il vous plait", "please"}
 	wordArticles = wordSet("un une le la l les votre vos ton ta ce cette cet mon ma mes c est a an the your this my")
 	vagueWords   = phraseSet("exactement|au juste|exactly|ce truc|tout ca|ici|this|it|all this|this thing")
@@ -1569,7 +1614,7 @@ func wordAsked(n string, open bool) (string, bool) {
 		return "", false
 	}
 	rest, asked := n, false
-	for _, l := range wordLeads {
+	for _, l := range ownWordLeads {
 		if r, ok := strings.CutPrefix(rest, l+" "); ok {
 			rest, asked = r, true
 			break
@@ -1578,7 +1623,7 @@ func wordAsked(n string, open bool) (string, bool) {
 	vague := false
 	for cut := true; cut; {
 		cut = false
-		for _, t := range wordTails {
+		for _, t := range ownWordTails {
 			if r, ok := strings.CutSuffix(rest, " "+t); ok {
 				asked, cut, vague = asked || !vagueWords[t], true, vague || vagueWords[t]
 				rest = r

@@ -353,7 +353,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		if _, tail, _ := strings.Cut(msg.AcademieVice, "%s"); got.Stage == StageMenu && strings.HasSuffix(first, tail) {
 			return "vice-rectorat", false
 		}
-	case "review", "recap":
+	case "review", "recap", "question":
 		if got.Stage == StageReview && len(got.Answers) < len(s.Answers) {
 			th := m.Questionnaire().Theme(got.Theme)
 			for i, q := range th.Questions {

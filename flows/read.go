@@ -781,8 +781,12 @@ func (st *step) remove(id string) {
 // editVerbs start a request to change one answer: « modifier 2 ».
 var editVerbs = map[string]bool{"modifier": true, "changer": true, "corriger": true, "edit": true, "change": true}
 
-// editNumber reads « modifier 2 », « changer la réponse 3 ».
+// editNumber reads « modifier 2 », « changer la réponse 3 », and a
+// question to go to (« je reviens à la question 2 »: see gotoNumber).
 func editNumber(n string) (int, bool) {
+	if k, ok := gotoNumber(n); ok {
+		return k, true
+	}
 	if rest, ok := stripLead(n); ok {
 		n = rest
 	}

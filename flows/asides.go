@@ -1,0 +1,208 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+)
+
+// Asides: what people say at an open question in their own words that is
+// not an answer. They leave (« faut que j'y aille là »), ask what a word
+// of the question means (« qu'est-ce que vous appelez les services
+// numériques ? »), ask for the question before (« attendez, je n'ai pas
+// répondu à la question d'avant ») or another one by its number (« je
+// reviens à la question 2 »), or shrug (« 🤷 »). Each is read by the same
+// rule: a word or phrase that says it, and every other word one that goes
+// with it. A single word about the subject (« écrans », « devoirs »,
+// « parents », « formation ») keeps the message an answer: « mon fils doit
+// partir tôt et n'a pas le temps de… » is one.
+
+// onlyOf reports whether n holds one of cores (whole words) and only
+// words of cores or glue, numbers (« 5 min », « 7h ») included, in at
+// most max words.
+func onlyOf(n string, cores []string, glue map[string]bool, max int) bool {
+	words := strings.Fields(n)
+	if len(words) == 0 || len(words) > max {
+		return false
+	}
+	padded := " " + n + " "
+	if !slices.ContainsFunc(cores, func(c string) bool { return strings.Contains(padded, " "+c+" ") }) {
+		return false
+	}
+	for _, w := range words {
+		if !glue[w] && strings.Trim(w, "0123456789h") != "" &&
+			!slices.ContainsFunc(cores, func(c string) bool { return strings.Contains(" "+c+" ", " "+w+" ") }) {
+			return false
+		}
+	}
+	return true
+}
+
+// Leaving for now, said loosely: « jdois partir chercher les petits »,
+// « pas le temps là je reviens + tard », « gotta go ». The pause button's
+// own words are read with the options; these are the rest.
+var (
+	leaveCores = []string{"y aller", "yaller", "partir", "parte", "filer", "file", "reviens", "jreviens", "reviendrai",
+		"repasse", "repasserai", "reprends", "reprendrai", "continue", "continuerai", "finirai", "finis", "termine",
+		"terminerai", "plus tard", "tout a l heure", "ce soir", "demain", "pas le temps", "pas trop le temps",
+		"pas dispo", "occupe", "occupee", "presse", "pressee", "vous laisse", "te laisse", "vous laisser",
+		"te laisser", "m arrete", "a plus", "stop", "aille", "dois aller", "y vais", "bye",
+		"gotta go", "got to go", "have to go", "need to go", "must go", "have to leave", "need to leave", "brb",
+		"be right back", "back later", "be back", "come back", "later", "tonight", "tomorrow", "busy", "no time",
+		"have to pick up", "gtg", "g2g", "ttyl"}
+	leaveGlue = wordSet("je j jai ai jdois jsuis g dois doit faut il que ke qu y jy vais chercher recuperer les le la l des de du " +
+		"a au aux mon ma mes fils fille petits petite petit enfants gosses bebe ecole creche nounou garderie travail " +
+		"boulot bosser taf taff desole desolee dsl excusez excuse moi bon ben bah maintenant tout suite apres dans " +
+		"min mn minutes minute heure heures une un c est bain repas pret prete diner manger bus train arrive rdv " +
+		"rendez vous medecin courses peux pas suis trop matin week end pour aujourd hui bonne soiree journee nuit " +
+		"urgence vite soir ce on va se alors voila oups mince zut ok bien bisous merci la a plus " +
+		"i m ll im have has to go got need must leave now right sorry the my kids children son daughter pick up " +
+		"school work for bit back soon see you will be talk this it finish few minutes in an hour off run")
+	// firstPerson are the words of someone speaking of themself; a
+	// message about children leaving (« les petits doivent partir ») is
+	// about the subject unless it has one.
+	firstPerson = wordSet("je j jdois jsuis jreviens jy g chui chuis moi i m im ll")
+	peopleWords = wordSet("petits petite petit enfants gosses bebe fils fille kids children son daughter")
+)
+
+// leavesNow reports a message that only says one is leaving for now.
+func leavesNow(n string) bool {
+	if !onlyOf(n, leaveCores, leaveGlue, 14) {
+		return false
+	}
+	words := strings.Fields(n)
+	return slices.ContainsFunc(words, func(w string) bool { return firstPerson[w] }) ||
+		!slices.ContainsFunc(words, func(w string) bool { return peopleWords[w] })
+}
+
+// The question before, asked for in a sentence: « attendez je n'ai pas
+// répondu à la question d'avant », « I skipped the previous question by
+// mistake ».
+var (
+	previousRefs = []string{"question d avant", "question davant", "question precedente", "la precedente", "precedente",
+		"celle d avant", "d avant", "derniere question", "reponse precedente", "previous question", "previous one",
+		"last question", "one before", "question before"}
+	previousGlue = wordSet("jvoulais attendez attends attend wait hold on euh bah ben mince oups oops zut ah oh non je j jai ai n ne " +
+		"pas repondu repondre a la le l celle oublie oublier saute sauter passe passer zappe zapper fini finir termine " +
+		"voulais veux voudrais voulu ajouter quelque chose completer ma mon reponse revoir revenir retourner retourne " +
+		"reviens retour on sur par erreur sans faire expres appuye trop vite eu temps de y pu question avant d derniere " +
+		"juste i didn t did not answer answered skipped skip missed miss by mistake to add something my want go " +
+		"back the last one before previous sorry ve forgot forgotten")
+)
+
+// asksPrevious reports a message that only asks for the question before.
+func asksPrevious(n string) bool { return onlyOf(n, previousRefs, previousGlue, 16) }
+
+// Requests for the meaning of a few words of the question, beside those
+// asksMeaning reads: « qu'est-ce que vous appelez X », « X ça veut dire
+// quoi », « quels services ? ».
+var (
+	wordLeads = []string{"qu est ce que vous appelez", "kest ce que vous appelez", "qu est ce que tu appelles",
+		"vous appelez quoi", "que voulez vous dire par", "que veux tu dire par", "que vous voulez dire par",
+		"vous voulez dire quoi par", "tu veux dire quoi par", "qu entendez vous par", "vous entendez quoi par",
+		"qu est ce que vous entendez par", "que signifie", "que signifient", "ca signifie quoi", "ca veut dire quoi",
+		"ca veu dire koi", "ca veut dire koi", "sa veut dire quoi", "c est quoi exactement", "qu est ce que c est",
+		"qu est ce que ca veut dire", "kesako", "kezako", "quesaco", "ca englobe quoi", "ca comprend quoi",
+		"ca inclut quoi", "c est a dire", "expliquez moi", "explique moi", "what do you mean by", "what do you call",
+		"what s meant by", "what is meant by", "what counts as", "define", "meaning of"}
+	wordTails = []string{"c est quoi", "c quoi", "c koi", "cest quoi", "c est koi", "ca veut dire quoi",
+		"ca veut dire koi", "ca veux dire quoi", "sa veut dire quoi", "ca veut dire quoi exactement",
+		"ca veut dire quoi pour vous", "c est quoi exactement", "kesako", "kezako", "quesaco", "c est a dire",
+		"vous voulez dire quoi", "ca signifie quoi", "what does that mean", "what does it mean", "what s that",
+		"what is that", "means what"}
+	// wordAsks need a question mark: « quels services ? ».
+	wordAsks = []string{"quels", "quelles", "quel genre de", "quel type de", "vous parlez de quels",
+		"vous parlez de quelles", "vous parlez de quoi", "what kind of"}
+)
+
+// asksWord reports a request for the meaning of at most five words.
+func asksWord(raw, n string) bool {
+	few := func(s string, max int) bool { k := len(strings.Fields(s)); return k >= 1 && k <= max }
+	for _, l := range wordLeads {
+		if rest, ok := strings.CutPrefix(n, l+" "); ok && few(rest, 5) {
+			return true
+		}
+	}
+	for _, t := range wordTails {
+		if head, ok := strings.CutSuffix(n, " "+t); ok && few(head, 5) {
+			return true
+		}
+	}
+	if strings.Contains(raw, "?") {
+		for _, l := range wordAsks {
+			if rest, ok := strings.CutPrefix(n, l+" "); ok && few(rest, 3) {
+				return true
+			}
+		}
+	}
+	// « services numériques = ? »
+	return strings.HasSuffix(strings.TrimRight(raw, " ?"), "=") && few(n, 5)
+}
+
+// puzzled are the emoji of someone who does not know what to say.
+var puzzled = strings.NewReplacer("🤷", " ", "🤔", " ", "❓", " ", "❔", " ", "😕", " ", "🙁", " ", "😵", " ",
+	"🧐", " ", "🤨", " ")
+
+// shrugs reports a shrug or a puzzled face, alone or with a hesitation
+// or an « I don't know »: « 🤷 », « euh 🤔 », « jsp 🤷 ».
+func shrugs(raw string) bool {
+	stripped := puzzled.Replace(raw)
+	if stripped == raw {
+		return false
+	}
+	n := normalize(stripped)
+	return n == "" || hesitates(n) || dontKnow(n)
+}
+
+// Going to a question by its number, in a sentence: « je reviens à la
+// question 2 en fait », « aller à la 2 », « go to question 2 ».
+var (
+	gotoLeads = []string{"attendez", "attends", "euh", "wait", "ok", "bon", "je veux", "je voudrais", "jveux",
+		"j aimerais", "on peut", "i want to", "i d like to", "let me", "take me to", "can we"}
+	gotoVerbs = []string{"je reviens a", "je reviens sur", "on revient a", "on revient sur", "revenir a", "revenir sur",
+		"je retourne a", "on retourne a", "retourner a", "retour a", "retour", "aller a", "va a", "on va a",
+		"je vais a", "revoir", "voir", "refaire", "reprendre a", "reprendre", "repondre a nouveau a", "repondre a",
+		"go to", "go back to", "back to", "redo", "to"}
+	gotoTails = []string{"en fait", "again", "svp", "stp", "please", "merci"}
+	// questionRef may stand before the number: « la question n° 2 ».
+	questionRef = wordSet("la l question n no numero")
+)
+
+// gotoNumber reads a request to go to question number k.
+func gotoNumber(n string) (int, bool) {
+	strip := func(list []string, suffix bool) bool {
+		for _, l := range list {
+			if suffix {
+				if r, ok := strings.CutSuffix(n, " "+l); ok {
+					n = r
+					return true
+				}
+			} else if r, ok := strings.CutPrefix(n, l+" "); ok {
+				n = r
+				return true
+			}
+		}
+		return false
+	}
+	for strip(gotoLeads, false) || strip(gotoTails, true) {
+	}
+	verb := strip(gotoVerbs, false)
+	words := strings.Fields(n)
+	named := slices.Contains(words, "question")
+	if k := len(words); k > 1 && words[k-1] == "question" {
+		words = words[:k-1] // « la deuxième question »
+	}
+	if !verb && !named {
+		return 0, false // « 2 » at an open question is an answer
+	}
+	if len(words) == 1 && len(words[0]) > 1 && words[0][0] == 'q' {
+		words[0] = words[0][1:] // « q2 »
+	}
+	if len(words) > 1 && words[0] == "q" {
+		words = words[1:]
+	}
+	// Nothing but the question's number: « la question 2 », « la 2 ».
+	if len(words) == 0 || len(words) > 4 || slices.ContainsFunc(words[:len(words)-1], func(w string) bool { return !questionRef[w] }) {
+		return 0, false
+	}
+	return optionNumber(strings.Join(words, " "))
+}
