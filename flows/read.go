@@ -79,6 +79,10 @@ func (st *step) text(raw string) {
 				th = rt
 			}
 			if n >= 1 && n <= len(th.Questions) {
+				if s.Stage == StageQuestion {
+					// Once changed, back here: see Session.From.
+					s.From, s.FromReviewed = AnswerKey(s.Theme, s.Question), s.Reviewed
+				}
 				s.Stage, s.Theme, s.Question, s.Reviewed = StageEdit, th.ID, th.Questions[n-1].ID, ""
 				st.showQuestion()
 				return
@@ -683,7 +687,43 @@ func (st *step) remove(id string) {
 		s.Answers = nil
 	}
 	st.say(m.Removed)
-	st.showReview()
+	if !st.backFromEdit() {
+		st.showReview()
+	}
+}
+
+// unanswer removes the answer to the current question and asks it
+// again.
+func (st *step) unanswer() {
+	s := &st.s
+	delete(s.Answers, AnswerKey(s.Theme, s.Question))
+	if len(s.Answers) == 0 {
+		s.Answers = nil
+	}
+	st.chosen = "" // the note says it
+	st.say(st.msg().Removed)
+	st.showQuestion()
+}
+
+// backFromEdit ends an edit asked from a question (see Session.From):
+// the person is back at that question, below the recap they had in
+// sight. It reports whether there was such a question.
+func (st *step) backFromEdit() bool {
+	s := &st.s
+	if s.Stage != StageEdit || s.From == "" {
+		return false
+	}
+	th, q := splitKey(s.From)
+	if st.m.q.Question(th, q) == nil {
+		return false
+	}
+	s.Stage, s.Theme, s.Question, s.Reviewed = StageQuestion, th, q, s.FromReviewed
+	s.From, s.FromReviewed = "", ""
+	if s.Reviewed == s.Theme || st.m.q.Theme(s.Reviewed) == nil {
+		s.Reviewed = ""
+	}
+	st.showQuestion()
+	return true
 }
 
 // editVerbs start a request to change one answer: « modifier 2 ».

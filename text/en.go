@@ -126,6 +126,7 @@ var english = Catalog{
 		CurrentVoice:  "Your current answer: %s\nType a text or send another voice message to replace it.",
 		Saved:         "Thank you, noted.",
 		Changed:       "Answer changed.",
+		KeptOnSkip:    "Your answer is kept.",
 		Skipped:       "Question skipped.",
 
 		ReviewTitle:     "Theme %d · Review",

@@ -46,7 +46,10 @@ type Flow struct {
 	CurrentVoice  string // %s answer
 	Saved         string
 	Changed       string
-	Skipped       string
+	// KeptOnSkip says that passing a question answered already keeps
+	// its answer.
+	KeptOnSkip string
+	Skipped    string
 
 	ReviewTitle string // %d theme number
 	Review      string

@@ -126,6 +126,7 @@ var french = Catalog{
 		CurrentVoice:  "Votre réponse actuelle : %s\nÉcrivez un texte ou envoyez un autre message vocal pour la remplacer.",
 		Saved:         "Merci, c'est noté.",
 		Changed:       "Réponse modifiée.",
+		KeptOnSkip:    "Votre réponse est gardée.",
 		Skipped:       "Question passée.",
 
 		ReviewTitle:     "Thème %d · Relecture",
