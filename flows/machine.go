@@ -430,7 +430,7 @@ func (st *step) repair(ev Event) {
 	if s.Stage == StageMenu && st.m.q.Question(s.Theme, s.Question) == nil {
 		s.Theme, s.Question = "", ""
 	}
-	if s.Stage != StageProfile && s.Stage != StageAcademie {
+	if s.Stage != StageProfile && s.Stage != StageAcademie && (s.Stage != StagePaused || s.Back != StageReview) {
 		s.Back = ""
 	}
 	if s.Stage != StageAcademie {
@@ -778,6 +778,9 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 }
 
 func (st *step) pause() {
+	if st.s.Stage == StageReview {
+		st.s.Back = StageReview // see Session.Back
+	}
 	st.s.Stage = StagePaused
 	if st.offerReminders(true) {
 		return

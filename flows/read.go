@@ -163,6 +163,12 @@ func (st *step) text(raw string) {
 		}
 		st.reshow()
 	case readLeave:
+		if s.Stage == StageReview && st.pending() == nil {
+			// No pause button at the review, but leaving there is
+			// pausing: coming back shows the review again.
+			st.pause()
+			return
+		}
 		st.say(m.Bye)
 		st.reshow()
 	case readAbout:
@@ -263,10 +269,14 @@ func (st *step) checkReading(text string) reading {
 	return reading{kind: readAnswer}
 }
 
-// validateWords validate a theme, typed below its recap.
-var validateWords = phraseSet("valider|valide|je valide|validez|on valide|c est valide|ok c est valide|ok valide|c est bon|" +
+// validateWords validate a theme, wherever it is offered: typed at its
+// review (with the words of having finished, actionWords[actConfirm]) or
+// below its recap. approves reads the rest (« ok », « parfait »).
+var validateWords = phraseSet(validatePhrases)
+
+const validatePhrases = "valider|valide|je valide|validez|on valide|c est valide|ok c est valide|ok valide|c est bon|" +
 	"c bon|ok c bon|ok c est bon|c est tout bon|tout est bon|tout bon|confirmer|je confirme|parfait je valide|ok valider|" +
-	"confirm|validate|looks good|all good")
+	"confirm|validate|looks good|all good"
 
 // ahead reads a message that answers the onboarding prompt in sight and
 // the next one at once: « j'accepte, je suis parent », « ok je suis
@@ -389,6 +399,10 @@ func joinNotes(out []Reply) []Reply {
 // stored as such, saying so; anything else just resumes.
 func (st *step) resumeWith(text string) {
 	s := &st.s
+	if s.Back == StageReview {
+		st.resume() // no question was in sight
+		return
+	}
 	probe := step{m: st.m, s: cloneSession(*s), now: st.now}
 	probe.s.Stage = StageQuestion
 	r, opts := probe.questionPrompt()

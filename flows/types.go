@@ -89,7 +89,8 @@ type Session struct {
 	// Back is where a correction of the profile or the académie started
 	// (« changer de profil », « en fait je suis à Bordeaux »): the stage
 	// the person goes back to once it is given. It holds only at the
-	// profile and académie prompts.
+	// profile and académie prompts, and paused at a review (« je dois y
+	// aller » there), which resuming shows again.
 	Back Stage `json:"back,omitempty"`
 	// Held is a sentence typed at the académie that names no place but
 	// reads as an answer to the consultation: once the académie is given
