@@ -870,6 +870,19 @@ func (st *step) reshow() {
 	st.setPending(p)
 }
 
+// remind shows the current prompt again after a message it could not
+// read: the review, whose answers are in sight above, comes back as a
+// short line naming its buttons rather than as the whole screen again.
+func (st *step) remind() {
+	if st.s.Stage != StageReview || st.pending() != nil {
+		st.reshow()
+		return
+	}
+	_, opts := st.reviewPrompt()
+	th := st.m.q.Theme(st.s.Theme)
+	st.show(Reply{Text: fmt.Sprintf(st.msg().ReviewRemind, len(th.Questions))}, opts)
+}
+
 // setPending makes a copy of p (if any) the pending confirmation of the
 // prompt just asked.
 func (st *step) setPending(p *Pending) {

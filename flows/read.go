@@ -214,7 +214,7 @@ func (st *step) text(raw string) {
 		} else {
 			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
 		}
-		st.reshow()
+		st.remind()
 	case readOneAtATime:
 		_, opts := st.current()
 		var nums []string
@@ -236,7 +236,7 @@ func (st *step) text(raw string) {
 			return
 		}
 		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
-		st.reshow()
+		st.remind()
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}

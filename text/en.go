@@ -133,6 +133,7 @@ var english = Catalog{
 		Review:          "Check your answers, change one if needed, then confirm.",
 		ReviewConfirmed: "This theme is confirmed. You can still change an answer: the change is saved at once.",
 		SkippedMark:     "— skipped",
+		ReviewRemind:    "Choose “Change” followed by the question's number (1 to %d), “Confirm” or “Menu”.",
 		VoiceMark:       "🎤 voice message (%d s)",
 		EditButton:      "Change %d",
 		Confirm:         "Confirm",

@@ -133,6 +133,7 @@ var french = Catalog{
 		Review:          "Vérifiez vos réponses, modifiez-en une si besoin, puis validez.",
 		ReviewConfirmed: "Ce thème est validé. Vous pouvez encore modifier une réponse : le changement est enregistré aussitôt.",
 		SkippedMark:     "— passée",
+		ReviewRemind:    "Choisissez « Modifier » suivi du numéro de la question (1 à %d), « Valider » ou « Menu ».",
 		VoiceMark:       "🎤 message vocal (%d s)",
 		EditButton:      "Modifier %d",
 		Confirm:         "Valider",
