@@ -201,6 +201,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 	if o, ok := yesNo(n, opts); ok {
 		return reading{kind: readOption, opt: o}
 	}
+	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actConfirm }); i >= 0 && approves(n) {
+		// « ok », « parfait », « ça me va » at the review, as below
+		// the recap.
+		return reading{kind: readOption, opt: opts[i]}
+	}
 	if o, ok := matchOption(n, opts, open, q); ok {
 		return reading{kind: readOption, opt: o}
 	}
@@ -539,7 +544,8 @@ var actionWords = map[string][]string{
 		"retour a la question precedente", "retour a la question d avant", "retourner a la question precedente", "la question davant",
 		"previous one", "the previous question", "go back to the previous question"},
 	actPause: {"continuer plus tard", "plus tard", "a plus tard", "pause", "stop", "je continue plus tard", "je reviendrai",
-		"je reviens plus tard", "je dois partir", "je dois y aller", "j arrete", "arreter", "on arrete", "a plus", "a plus tard merci",
+		"je reviens plus tard", "je dois partir", "je dois y aller",
+		"faut que j y aille", "il faut que j y aille", "faut que je parte", "il faut que je parte", "je dois filer", "je file", "j arrete", "arreter", "on arrete", "a plus", "a plus tard merci",
 		"je finirai plus tard", "je finis plus tard", "je continuerai plus tard", "je continuerai demain", "je finirai demain", "demain",
 		"je reprendrai plus tard", "je reprendrai demain", "pas le temps", "pas le temps maintenant", "je n ai pas le temps",
 		"bye", "au revoir", "a bientot", "a demain", "later", "continue later", "i ll continue later", "see you", "goodbye", "i have to go",
@@ -552,8 +558,7 @@ var actionWords = map[string][]string{
 	actResume: {"reprendre", "je reprends", "continuer", "on continue", "on reprend", "je continue", "c est reparti",
 		"resume", "continue", "go on", "let s go", "lets go", "let s continue", "on y va", "je veux finir", "je veux finir mes reponses",
 		"je veux continuer", "finir mes reponses"},
-	actConfirm: {"valider", "je valide", "valide", "validez", "confirmer", "je confirme", "c est bon", "c est tout bon", "tout est bon",
-		"terminer", "termine", "fini", "j ai fini", "c est fini", "confirm", "done", "all good", "looks good", "c bon"},
+	actConfirm: append(strings.Split(validatePhrases, "|"), "terminer", "termine", "fini", "j ai fini", "c est fini", "done"),
 	actReview: {"modifier mes reponses", "modifier", "corriger mes reponses", "revoir mes reponses", "relire mes reponses",
 		"change my answers", "edit my answers", "review my answers"},
 	actMenu:  {"menu", "le menu", "retour au menu", "aller au menu", "themes", "les themes", "autre theme", "changer de theme", "main menu", "back to menu", "menu please"},

@@ -243,6 +243,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "check", false
 	case first == msg.Greeting || first == msg.Hello:
 		return "greeting", false
+	case s.Stage == StageReview && got.Stage == StagePaused:
+		return "pause", false
 	case first == msg.Bye:
 		return "leave", false
 	case first == msg.NotYet:

@@ -162,6 +162,9 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	st.handle(ev)
 	st.noDeadEnd(ev)
+	if st.s.Stage != StageEdit {
+		st.s.From, st.s.FromReviewed = "", ""
+	}
 	if !st.s.belowRecap() {
 		// Gone elsewhere than the question below the review: the theme
 		// stays complete, not validated, as when leaving its review.
@@ -431,11 +434,14 @@ func (st *step) repair(ev Event) {
 	if s.Stage == StageMenu && st.m.q.Question(s.Theme, s.Question) == nil {
 		s.Theme, s.Question = "", ""
 	}
-	if s.Stage != StageProfile && s.Stage != StageAcademie {
+	if s.Stage != StageProfile && s.Stage != StageAcademie && (s.Stage != StagePaused || s.Back != StageReview) {
 		s.Back = ""
 	}
 	if s.Stage != StageAcademie && s.Stage != StageMenu {
 		s.Held = ""
+	}
+	if s.Stage != StageEdit || st.m.q.Question(splitKey(s.From)) == nil {
+		s.From, s.FromReviewed = "", ""
 	}
 	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || !s.belowRecap()) {
 		s.Reviewed = ""
@@ -692,6 +698,8 @@ func (st *step) questionPrompt() (Reply, []opt) {
 		opts = append(opts, opt{actBack, "", m.Cancel}, opt{actRemove, "", m.Remove})
 	case edit:
 		opts = append(opts, opt{actBack, "", m.Cancel})
+	case answered:
+		opts = append(opts, opt{actSkip, "", m.Skip}, opt{actBack, "", m.Back}, opt{actPause, "", m.Pause}, opt{actRemove, "", m.Remove})
 	default:
 		opts = append(opts, opt{actSkip, "", m.Skip}, opt{actBack, "", m.Back}, opt{actPause, "", m.Pause})
 	}
@@ -789,6 +797,9 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 }
 
 func (st *step) pause() {
+	if st.s.Stage == StageReview {
+		st.s.Back = StageReview // see Session.Back
+	}
 	st.s.Stage = StagePaused
 	if st.offerReminders(true) {
 		return
@@ -876,6 +887,19 @@ func (st *step) reshow() {
 	p := st.pending()
 	st.show(st.current())
 	st.setPending(p)
+}
+
+// remind shows the current prompt again after a message it could not
+// read: the review, whose answers are in sight above, comes back as a
+// short line naming its buttons rather than as the whole screen again.
+func (st *step) remind() {
+	if st.s.Stage != StageReview || st.pending() != nil {
+		st.reshow()
+		return
+	}
+	_, opts := st.reviewPrompt()
+	th := st.m.q.Theme(st.s.Theme)
+	st.show(Reply{Text: fmt.Sprintf(st.msg().ReviewRemind, len(th.Questions))}, opts)
 }
 
 // setPending makes a copy of p (if any) the pending confirmation of the
@@ -1136,6 +1160,11 @@ func (st *step) choice(raw string) {
 		st.start(t.arg) // chosen, not merely shown
 		st.enterTheme(t.arg)
 	case s.Stage == StageQuestion && t.action == actSkip:
+		if _, ok := s.Answers[AnswerKey(s.Theme, s.Question)]; ok {
+			// Passing is not removing: say what stays.
+			st.chosen = ""
+			st.say(m.KeptOnSkip)
+		}
 		st.next()
 	case s.Stage == StageQuestion && t.action == actBack:
 		st.previous()
@@ -1155,9 +1184,15 @@ func (st *step) choice(raw string) {
 		}
 		st.store(q, Answer{Choice: t.arg})
 	case s.Stage == StageEdit && t.action == actBack:
-		st.showReview()
+		if !st.backFromEdit() {
+			st.showReview()
+		}
 	case s.Stage == StageEdit && t.action == actRemove:
 		st.remove(s.Question)
+	case s.Stage == StageQuestion && t.action == actRemove:
+		// An answer met again with « Retour »: taken out, the question
+		// stays, to answer afresh or to pass.
+		st.unanswer()
 	case s.Stage == StageReview && t.action == actEdit && st.m.q.Question(s.Theme, t.arg) != nil:
 		s.Stage, s.Question = StageEdit, t.arg
 		st.showQuestion()
@@ -1383,7 +1418,9 @@ func (st *step) store(q *Question, a Answer) {
 	m := st.msg()
 	if s.Stage == StageEdit {
 		st.say(m.Changed)
-		st.showReview()
+		if !st.backFromEdit() {
+			st.showReview()
+		}
 		return
 	}
 	if st.saved != "" {

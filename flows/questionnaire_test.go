@@ -125,3 +125,24 @@ func TestQuestionTitlesFitButtons(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionTitlesArePlain checks that the short titles people read
+// (buttons, the review, « Est-ce votre réponse à la question … ? ») keep
+// none of the official wording's jargon that the questions were reworded
+// to avoid.
+func TestQuestionTitlesArePlain(t *testing.T) {
+	jargon := []string{"illectronisme", "souveraineté", "filière", "équité", "co-éducation", "agents", "développement durable",
+		"piloter", "illiteracy", "sovereignty", "industry", "sustainable development", "managing"}
+	for _, th := range DefaultQuestionnaire().Themes {
+		for _, q := range th.Questions {
+			for _, lang := range []string{LangFR, LangEN} {
+				title := strings.ToLower(q.Title.In(lang))
+				for _, w := range jargon {
+					if strings.Contains(title, w) {
+						t.Errorf("%s/%s %s title %q says %q", th.ID, q.ID, lang, q.Title.In(lang), w)
+					}
+				}
+			}
+		}
+	}
+}

@@ -82,6 +82,10 @@ func (st *step) text(raw string) {
 				th = rt
 			}
 			if n >= 1 && n <= len(th.Questions) {
+				if s.Stage == StageQuestion {
+					// Once changed, back here: see Session.From.
+					s.From, s.FromReviewed = AnswerKey(s.Theme, s.Question), s.Reviewed
+				}
 				s.Stage, s.Theme, s.Question, s.Reviewed = StageEdit, th.ID, th.Questions[n-1].ID, ""
 				st.showQuestion()
 				return
@@ -201,6 +205,12 @@ func (st *step) text(raw string) {
 		}
 		st.reshow()
 	case readLeave:
+		if s.Stage == StageReview && st.pending() == nil {
+			// No pause button at the review, but leaving there is
+			// pausing: coming back shows the review again.
+			st.pause()
+			return
+		}
 		st.say(m.Bye)
 		st.reshow()
 	case readAbout:
@@ -253,7 +263,7 @@ func (st *step) text(raw string) {
 		} else {
 			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
 		}
-		st.reshow()
+		st.remind()
 	case readOtherNumber:
 		if st.firstSteps() {
 			// « on passe au thème 2 » before the menu: the themes come
@@ -262,7 +272,7 @@ func (st *step) text(raw string) {
 		} else {
 			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
 		}
-		st.reshow()
+		st.remind()
 	case readOneAtATime:
 		_, opts := st.current()
 		var nums []string
@@ -297,7 +307,7 @@ func (st *step) text(raw string) {
 			return
 		}
 		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
-		st.reshow()
+		st.remind()
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
@@ -330,10 +340,14 @@ func (st *step) checkReading(text string) reading {
 	return reading{kind: readAnswer}
 }
 
-// validateWords validate a theme, typed below its recap.
-var validateWords = phraseSet("valider|valide|je valide|validez|on valide|c est valide|ok c est valide|ok valide|c est bon|" +
+// validateWords validate a theme, wherever it is offered: typed at its
+// review (with the words of having finished, actionWords[actConfirm]) or
+// below its recap. approves reads the rest (« ok », « parfait »).
+var validateWords = phraseSet(validatePhrases)
+
+const validatePhrases = "valider|valide|je valide|validez|on valide|c est valide|ok c est valide|ok valide|c est bon|" +
 	"c bon|ok c bon|ok c est bon|c est tout bon|tout est bon|tout bon|confirmer|je confirme|parfait je valide|ok valider|" +
-	"confirm|validate|looks good|all good")
+	"confirm|validate|looks good|all good"
 
 // ahead reads a message that answers the onboarding prompt in sight and
 // the next one at once: « j'accepte, je suis parent », « ok je suis
@@ -463,6 +477,10 @@ func joinNotes(out []Reply) []Reply {
 // stored as such, saying so; anything else just resumes.
 func (st *step) resumeWith(text string) {
 	s := &st.s
+	if s.Back == StageReview {
+		st.resume() // no question was in sight
+		return
+	}
 	probe := step{m: st.m, s: cloneSession(*s), now: st.now}
 	probe.s.Stage = StageQuestion
 	r, opts := probe.questionPrompt()
@@ -775,7 +793,43 @@ func (st *step) remove(id string) {
 		s.Answers = nil
 	}
 	st.say(m.Removed)
-	st.showReview()
+	if !st.backFromEdit() {
+		st.showReview()
+	}
+}
+
+// unanswer removes the answer to the current question and asks it
+// again.
+func (st *step) unanswer() {
+	s := &st.s
+	delete(s.Answers, AnswerKey(s.Theme, s.Question))
+	if len(s.Answers) == 0 {
+		s.Answers = nil
+	}
+	st.chosen = "" // the note says it
+	st.say(st.msg().Removed)
+	st.showQuestion()
+}
+
+// backFromEdit ends an edit asked from a question (see Session.From):
+// the person is back at that question, below the recap they had in
+// sight. It reports whether there was such a question.
+func (st *step) backFromEdit() bool {
+	s := &st.s
+	if s.Stage != StageEdit || s.From == "" {
+		return false
+	}
+	th, q := splitKey(s.From)
+	if st.m.q.Question(th, q) == nil {
+		return false
+	}
+	s.Stage, s.Theme, s.Question, s.Reviewed = StageQuestion, th, q, s.FromReviewed
+	s.From, s.FromReviewed = "", ""
+	if s.Reviewed == s.Theme || st.m.q.Theme(s.Reviewed) == nil {
+		s.Reviewed = ""
+	}
+	st.showQuestion()
+	return true
 }
 
 // editVerbs start a request to change one answer: « modifier 2 ».

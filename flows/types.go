@@ -1,6 +1,9 @@
 package flows
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Languages the interface speaks. French is the default.
 const (
@@ -92,7 +95,8 @@ type Session struct {
 	// Back is where a correction of the profile or the académie started
 	// (« changer de profil », « en fait je suis à Bordeaux »): the stage
 	// the person goes back to once it is given. It holds only at the
-	// profile and académie prompts.
+	// profile and académie prompts, and paused at a review (« je dois y
+	// aller » there), which resuming shows again.
 	Back Stage `json:"back,omitempty"`
 	// Held is a sentence typed at the académie that names no place, or
 	// at the theme menu that names no theme, but reads as an answer to
@@ -100,9 +104,16 @@ type Session struct {
 	// chosen), it is offered as the answer to the first question, so
 	// that nothing typed is lost. It holds only at the académie prompt
 	// and the menu.
-	Held      string    `json:"held,omitempty"`
-	CreatedAt time.Time `json:"created_at,omitzero"`
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	Held string `json:"held,omitempty"`
+	// From is the question (an AnswerKey) where « modifier N » was typed,
+	// and FromReviewed the theme then reviewed above it: once the answer
+	// is changed, kept or removed, the person goes back to that question,
+	// below that recap, rather than to the review of the edited theme.
+	// They hold only at the edit prompt.
+	From         string    `json:"from,omitempty"`
+	FromReviewed string    `json:"from_reviewed,omitempty"`
+	CreatedAt    time.Time `json:"created_at,omitzero"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
 
 	// Banned is set by an organiser (storage's SetBanned): Step then
 	// answers every message with a short polite note and changes nothing
@@ -179,6 +190,12 @@ func (s Session) StartedThemes() map[string]bool {
 
 // AnswerKey is the key of an answer in Session.Answers.
 func AnswerKey(theme, question string) string { return theme + "/" + question }
+
+// splitKey returns the theme and the question of an AnswerKey.
+func splitKey(key string) (theme, question string) {
+	theme, question, _ = strings.Cut(key, "/")
+	return theme, question
+}
 
 // Answer is one participant's answer to one question.
 type Answer struct {

@@ -71,7 +71,7 @@ func (st *step) offerTranscript(ev Event) bool {
 func (st *step) transcriptPrompt(p *Pending) (Reply, []opt) {
 	vm := st.vmsg()
 	title := p.Answer
-	theme, question, _ := strings.Cut(p.Answer, "/")
+	theme, question := splitKey(p.Answer)
 	if q := st.m.q.Question(theme, question); q != nil {
 		title = q.Title.In(st.s.Lang)
 	}
@@ -102,7 +102,7 @@ func (st *step) confirmTranscript(p *Pending) {
 func (st *step) correctTranscript(p *Pending) {
 	s := &st.s
 	vm := st.vmsg()
-	theme, question, _ := strings.Cut(p.Answer, "/")
+	theme, question := splitKey(p.Answer)
 	if st.m.q.Question(theme, question) == nil {
 		st.say(vm.Gone)
 		st.reshowStage()

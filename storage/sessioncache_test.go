@@ -59,7 +59,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	// roundTrip lists Session's fields one by one: a new field must be
 	// added there (and here) or the cache would drop it.
 	known := []string{"Participant", "Lang", "LangSaid", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
-		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Reviewed", "Back", "Held", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
+		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Reviewed", "Back", "Held", "From", "FromReviewed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
 	if diff := cmp.Diff(known, fieldNames[flows.Session]()); diff != "" {
 		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
 	}

@@ -46,21 +46,27 @@ type Flow struct {
 	CurrentVoice  string // %s answer
 	Saved         string
 	Changed       string
-	Skipped       string
+	// KeptOnSkip says that passing a question answered already keeps
+	// its answer.
+	KeptOnSkip string
+	Skipped    string
 
 	ReviewTitle string // %d theme number
 	Review      string
 	// ReviewConfirmed stands for Review once the theme is validated.
 	ReviewConfirmed string
 	SkippedMark     string
-	VoiceMark       string // %d seconds
-	EditButton      string // %d question number
-	Confirm         string
-	MenuLabel       string
-	EditTitle       string // %d theme number, %d question number, %d total
-	Confirmed       string // %s theme title
-	NextTheme       string // after Confirmed, when the next theme follows at once
-	AllDone         string // %s title of the last theme validated
+	// ReviewRemind names the review's buttons after a message it could
+	// not read: %d questions.
+	ReviewRemind string
+	VoiceMark    string // %d seconds
+	EditButton   string // %d question number
+	Confirm      string
+	MenuLabel    string
+	EditTitle    string // %d theme number, %d question number, %d total
+	Confirmed    string // %s theme title
+	NextTheme    string // after Confirmed, when the next theme follows at once
+	AllDone      string // %s title of the last theme validated
 	// The review of a theme just completed, shown above the next theme's
 	// first question: answering or skipping that question validates it.
 	RecapTitle     string // %d theme number, %s its title
