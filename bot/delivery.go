@@ -295,6 +295,12 @@ func (e *Engine) work(t *turns) {
 		}
 
 		err := e.send(k, out)
+		if err != nil && e.fenced() {
+			// The lead was lost during the Send: what did not leave
+			// stays in the outbox, its line busy, for the next leader.
+			e.stopSend()
+			break
+		}
 		if err != nil && mayHaveReached(err) {
 			e.sentMaybe(out)
 		}
@@ -382,7 +388,7 @@ func prompts(r flows.Reply) bool {
 // make the claim itself (not a LowSender) is claimed for first.
 func (e *Engine) send(k addrKey, out Outgoing) error {
 	sender := e.senders[k.channel]
-	c, ctx := e.newClaim(e.sendCtx, out)
+	c, ctx := e.newClaim(e.fenceContext(e.sendCtx), out)
 	if _, self := sender.(LowSender); c != nil && !self {
 		if err := Claim(ctx, ""); err != nil {
 			return &claimError{c: c, err: err}

@@ -83,8 +83,8 @@ type Engine struct {
 	// sendCtx ends when Close gives up draining.
 	sendCtx  context.Context
 	stopSend context.CancelFunc
-	// fence, when closed, stops delivery at once (fence.go).
-	fence <-chan struct{}
+	// lead, once no longer held, stops delivery at once (fence.go).
+	lead *Lead
 
 	// feed, when set, is where delivery learns of the outbox's replies
 	// (follow.go): awaited holds the sequences of this engine's commits

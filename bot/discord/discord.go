@@ -193,7 +193,7 @@ func New(h Handler, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new discord session: %w", err)
 	}
-	dg.Client = &http.Client{Timeout: 20 * time.Second, Transport: bot.ObserveRequests(bot.ChannelDiscord, opts.Observer, apiRoute, newTransport(opts.APIBase))}
+	dg.Client = &http.Client{Timeout: 20 * time.Second, Transport: bot.ObserveRequests(bot.ChannelDiscord, opts.Observer, apiRoute, bot.FenceRequests(newTransport(opts.APIBase)))}
 	dg.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsDirectMessages
 	dg.StateEnabled = false
 	// Handlers run in the gateway's reading goroutine, so that events keep

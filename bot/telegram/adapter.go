@@ -215,7 +215,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		log:  logger.With("platform", bot.ChannelTelegram),
 		// The timeout bounds a hung request; it exceeds the long poll,
 		// which ends on its own after PollTimeout.
-		client:     &http.Client{Transport: bot.ObserveRequests(bot.ChannelTelegram, opts.Observer, apiMethod, transport), Timeout: opts.PollTimeout + 15*time.Second},
+		client:     &http.Client{Transport: bot.ObserveRequests(bot.ChannelTelegram, opts.Observer, apiMethod, bot.FenceRequests(transport)), Timeout: opts.PollTimeout + 15*time.Second},
 		organisers: map[int64]bool{},
 		lim:        newLimiter(opts.Limits),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),

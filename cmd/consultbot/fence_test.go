@@ -77,8 +77,11 @@ func (p *tcpProxy) cutOff() {
 }
 
 // slowAPI stands between one replica and the Telegram fake: each message
-// it sends reaches the platform only after a delay, unless the replica
-// gave the request up meanwhile, and the moment it reaches it is kept.
+// it sends reaches the platform as soon as it is complete, and the moment
+// it reaches it is kept, but the answer comes only after a delay, unless
+// the replica gave the request up meanwhile. As with the real platform,
+// a request given up after it arrived has reached the person all the
+// same.
 type slowAPI struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
@@ -95,24 +98,30 @@ func startSlowAPI(t *testing.T, target string, delay time.Duration) *slowAPI {
 	proxy := httputil.NewSingleHostReverseProxy(u)
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
-		if strings.HasPrefix(method, "send") || strings.HasPrefix(method, "edit") {
-			// Read the body first: only then does the server notice a
-			// request given up (net/http's background read).
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			select {
-			case <-time.After(delay):
-			case <-r.Context().Done():
-				return // given up before it left: the platform never sees it
-			}
-			s.mu.Lock()
-			s.reached = append(s.reached, time.Now())
-			s.mu.Unlock()
+		if !strings.HasPrefix(method, "send") && !strings.HasPrefix(method, "edit") {
+			proxy.ServeHTTP(w, r)
+			return
 		}
-		proxy.ServeHTTP(w, r)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return // cut short: the platform never sees it
+		}
+		s.mu.Lock()
+		s.reached = append(s.reached, time.Now())
+		s.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		answer := httptest.NewRecorder()
+		proxy.ServeHTTP(answer, r.WithContext(context.WithoutCancel(r.Context())))
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return // given up: the replica never learns it was sent
+		}
+		for k, v := range answer.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(answer.Code)
+		w.Write(answer.Body.Bytes())
 	}))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -128,7 +137,11 @@ func (s *slowAPI) reachedTimes() []time.Time {
 // from the cluster while it is delivering (its process lives on, its
 // keep-alives no longer arrive) and checks the fence: no message of the
 // old leader reaches Telegram once the stand-by leads, and each parent's
-// last message is still the question they are at.
+// last message is still the question they are at. That holds whatever
+// the load: the old leader checks its lease's bound by the clock as each
+// request leaves (bot.Lead), and that bound comes a tenth of the lease
+// before the lease can expire on the cluster, which comes before the
+// stand-by leads.
 func TestOldLeaderStopsDeliveringBeforeTheNewOneLeads(t *testing.T) {
 	c := startCluster(t)
 	srv := telegramtest.NewServer(telegramtest.Options{Limits: telegramtest.Limits{PerChat: 100, PerChatBurst: 100, Global: 1000, GlobalBurst: 1000}})
@@ -137,12 +150,13 @@ func TestOldLeaderStopsDeliveringBeforeTheNewOneLeads(t *testing.T) {
 	defer stop()
 
 	etcd := startTCPProxy(t, strings.TrimPrefix(c.Endpoints()[0], "http://"))
-	// Each of the leader's messages takes a second to reach Telegram: it
-	// is still delivering when it loses the cluster.
+	// Each of the leader's messages is answered a second after it reached
+	// Telegram: it is still delivering when it loses the cluster. A lease
+	// of two seconds gives the fence a margin of a fifth of a second.
 	slow := startSlowAPI(t, srv.URL(), time.Second)
-	a := startReplicaAt(t, srv, slow.srv.URL, []string{etcd.url()})
+	a := startReplicaWith(t, srv, slow.srv.URL, []string{etcd.url()}, 2, "")
 	waitLeading(t, wait, a, "the first replica")
-	b := startReplica(t, srv, c.Endpoints())
+	b := startReplicaWith(t, srv, srv.URL(), c.Endpoints(), 2, "")
 
 	var parents []telegramtest.User
 	for i := range 12 {

@@ -10,6 +10,8 @@ import (
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
+
+	"consultbot/bot"
 )
 
 // errLostLead ends `run` when its lease expired: another replica may
@@ -22,9 +24,9 @@ var errLostLead = errors.New("lost the lead: the etcd lease expired (the cluster
 type leadership struct {
 	session  *concurrency.Session
 	election *concurrency.Election
-	// gone is closed once the lease may have expired on the cluster
+	// lead is held until the lease may have expired on the cluster
 	// (guard); stop ends guard.
-	gone chan struct{}
+	lead *bot.Lead
 	stop context.CancelFunc
 }
 
@@ -61,8 +63,8 @@ func (m *Main) campaign(ctx context.Context, cfg StorageConfig) (*leadership, er
 		return nil, fmt.Errorf("%w: %v", errLostLead, err)
 	}
 	gctx, stop := context.WithCancel(context.Background())
-	l.gone, l.stop = make(chan struct{}), stop
-	go l.guard(gctx, m.cluster.Client(), ttl, sent.Add(time.Duration(resp.TTL)*time.Second-ttl/10))
+	l.lead, l.stop = bot.NewLead(sent.Add(time.Duration(resp.TTL)*time.Second-ttl/10)), stop
+	go l.guard(gctx, m.cluster.Client(), ttl)
 	// From now on the cluster refuses this replica's commits once its
 	// election key is gone, even before this process notices.
 	m.cluster.Fence(l.election.Key(), l.election.Rev())
@@ -72,21 +74,25 @@ func (m *Main) campaign(ctx context.Context, cfg StorageConfig) (*leadership, er
 	return l, nil
 }
 
-// guard closes gone as soon as the lease may have expired on the cluster,
+// guard ends the lead as soon as the lease may have expired on the cluster,
 // which is earlier than the session notices it (the client counts the
 // lease's time from each keep-alive's answer, and checks twice a second).
 // The cluster renews a lease for its full time when a keep-alive reaches
 // it, so the lease lasts at least that long from the moment the keep-alive
 // was sent: guard sends its own, a third of the lease apart, and gives up
-// the lead a tenth of the lease before that bound (until, at first that of
-// campaign's keep-alive), for a request already under way and for clocks
-// that do not run at quite the same rate. No replica may lead before the
-// lease expires, so none delivers while this one still can.
-func (l *leadership) guard(ctx context.Context, cli *clientv3.Client, ttl time.Duration, until time.Time) {
-	defer close(l.gone)
+// the lead a tenth of the lease before that bound (the lead's, at first
+// that of campaign's keep-alive), for a request already under way and for
+// clocks that do not run at quite the same rate. No replica may lead
+// before the lease expires, so none delivers while this one still can.
+// Delivery checks that bound against the clock as each request leaves
+// (bot.Lead), so a guard that runs late, in a process descheduled for a
+// while, lets nothing through meanwhile.
+func (l *leadership) guard(ctx context.Context, cli *clientv3.Client, ttl time.Duration) {
+	defer l.lead.Lose()
 	margin := ttl / 10
 	every := ttl / 3
 	next := time.Now().Add(every)
+	until := l.lead.Until()
 	for {
 		wait := min(time.Until(next), time.Until(until))
 		select {
@@ -106,6 +112,7 @@ func (l *leadership) guard(ctx context.Context, cli *clientv3.Client, ttl time.D
 		switch {
 		case err == nil && resp.TTL > 0:
 			until = sent.Add(time.Duration(resp.TTL)*time.Second - margin)
+			l.lead.Extend(until)
 			next = sent.Add(every)
 		case errors.Is(err, rpctypes.ErrLeaseNotFound):
 			return
@@ -122,7 +129,15 @@ func (l *leadership) lost() <-chan struct{} {
 	if l == nil {
 		return nil
 	}
-	return l.gone
+	return l.lead.Lost()
+}
+
+// held is the lead delivery checks; nil for no leadership.
+func (l *leadership) held() *bot.Lead {
+	if l == nil {
+		return nil
+	}
+	return l.lead
 }
 
 // resign hands the lead over at once (a clean stop), and ends the lease.
@@ -131,7 +146,7 @@ func (l *leadership) resign(ctx context.Context) error {
 		return nil
 	}
 	select {
-	case <-l.gone:
+	case <-l.lead.Lost():
 		// The lease may be gone already: nothing to hand over.
 		return l.session.Close()
 	default:

@@ -737,7 +737,7 @@ func (m *Main) runBot(ctx context.Context) error {
 			return err
 		}
 		m.lead = lead
-		m.engine.Fence(m.lead.lost())
+		m.engine.Fence(m.lead.held())
 		if cfg.replicasApply() {
 			m.engine.Follow(m.db)
 		}
