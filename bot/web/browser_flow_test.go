@@ -91,7 +91,7 @@ func TestBrowserReloadMidway(t *testing.T) {
 	p.answer("Deuxième réponse.")
 	p.waitLog("Question 3/5")
 	p.do(chromedp.Reload())
-	p.waitFor("the third question's text box", `!!document.getElementById('text') && document.getElementById('answer').innerText.includes('Équité entre les territoires')`)
+	p.waitFor("the third question's text box", `!!document.getElementById('text') && document.getElementById('answer').innerText.includes('Les mêmes chances partout')`)
 	for _, s := range []string{"Première réponse.", "Deuxième réponse.", "Question 3/5", "Bienvenue"} {
 		p.waitLog(s)
 	}
