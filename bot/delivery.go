@@ -195,9 +195,12 @@ func (e *Engine) bringAhead(k addrKey, q *queue, out Outgoing) {
 // delivered in the order of the outbox whatever the retries, so that an
 // announcement waiting for its retry never lands below the reply to a
 // newer message, the prompt the person is at. A live reply does not wait
-// for reminders: Claim drops those once their person came back. The line
-// waited for passes the turn back when its head moves on (next), and
-// meanwhile takes the live lines' turns. qmu must be held.
+// for reminders: Claim drops those once their person came back, nor for
+// long behind an announcement that keeps failing (holdLimit): past that,
+// the person's answer matters more than the order, and the announcement
+// follows once it goes. The line waited for passes the turn back when its
+// head moves on (next), and meanwhile takes the live lines' turns. qmu
+// must be held.
 func (e *Engine) behind(k addrKey, q *queue) bool {
 	head := q.items[0]
 	if head.Participant == "" {
@@ -213,6 +216,14 @@ func (e *Engine) behind(k addrKey, q *queue) bool {
 		if o.Participant != head.Participant || o.Seq > head.Seq || (o.Once && !k.low) {
 			continue
 		}
+		if !k.low && !oq.since.IsZero() {
+			// The announcement ahead is failing on the platform's side.
+			waited := time.Since(oq.since)
+			if waited >= e.holdLimit() {
+				return false
+			}
+			e.recheck(k, q, e.holdLimit()-waited)
+		}
 		if ok.low && !oq.holds && oq.queued {
 			// Moved to the live lines' turns (makeReady).
 			e.unturn(ok, oq)
@@ -223,6 +234,50 @@ func (e *Engine) behind(k addrKey, q *queue) bool {
 		return true
 	}
 	return false
+}
+
+// failing is the retry state of a reply that keeps failing.
+type failing struct {
+	since, deadline time.Time
+	tries           int
+}
+
+// stepAside moves q's head out, an announcement brought ahead of a live
+// reply (bringAhead) that kept failing for holdLimit, behind the replies
+// that follow it, keeping its retry state, and reports whether there was
+// one to let go first. The announcement then lands below the person's
+// prompt: better than the person waiting for their question.
+func (e *Engine) stepAside(q *queue, out Outgoing) bool {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	if len(q.items) < 2 {
+		return false
+	}
+	e.stepped[out.Seq] = failing{since: q.since, deadline: q.deadline, tries: q.tries}
+	q.items = append(q.items[1:], q.items[0])
+	q.wait, q.tries, q.fileFails = e.retryMin, 0, 0
+	q.since, q.deadline = time.Time{}, time.Time{}
+	return true
+}
+
+// holdLimit is how long a live reply waits behind an earlier
+// announcement to the same person that keeps failing on the platform's
+// side: a twelfth of the budget (5 s of the default minute), a few
+// retries, never less than the first wait.
+func (e *Engine) holdLimit() time.Duration {
+	return max(e.budget/12, e.retryMin)
+}
+
+// recheck puts line k back in turn after d if it is then still waiting
+// (behind), so that a hold's limit is seen without a new reply.
+func (e *Engine) recheck(k addrKey, q *queue, d time.Duration) {
+	time.AfterFunc(d, func() {
+		e.qmu.Lock()
+		defer e.qmu.Unlock()
+		if e.queues[k] == q && len(q.items) > 0 && !q.busy && !q.queued {
+			e.makeReady(k, q)
+		}
+	})
 }
 
 // unturn takes k, ready in its turns, out of them; qmu must be held.
@@ -481,6 +536,7 @@ func (e *Engine) next(k addrKey, q *queue) {
 		}
 	}
 	delete(e.again, head.Seq)
+	delete(e.stepped, head.Seq)
 	q.items[0] = Outgoing{}
 	q.items = q.items[1:]
 	e.outstanding--
@@ -654,6 +710,9 @@ func (e *Engine) failed(k addrKey, q *queue, out Outgoing, err error) {
 	e.qmu.Lock()
 	if q.since.IsZero() {
 		q.since, q.deadline = now, now.Add(e.budget)
+		if f, ok := e.stepped[out.Seq]; ok {
+			q.since, q.deadline, q.tries = f.since, f.deadline, f.tries
+		}
 	}
 	q.tries++
 	if f.file {
@@ -669,6 +728,11 @@ func (e *Engine) failed(k addrKey, q *queue, out Outgoing, err error) {
 		return
 	}
 	if (fileFails >= 2 || now.Sub(since) >= e.budget/2) && e.fallBack(k, q, out, err, false) {
+		return
+	}
+	if out.Low && !k.low && now.Sub(since) >= e.holdLimit() && e.stepAside(q, out) {
+		e.log.Warn("send announcement; will retry after the replies behind it", append(attrs, "attempt", tries, "err", err)...)
+		e.retryIn(k, q, 0)
 		return
 	}
 	e.log.Warn("send reply; will retry", append(attrs, "attempt", tries, "retry_in", delay, "err", err)...)

@@ -67,7 +67,11 @@ type Engine struct {
 	// (before a crash or a failover), or after an attempt whose answer
 	// was lost (sentMaybe). shifted holds the lines where one of them
 	// went out again as a new message (see inPlace).
-	again   map[uint64]struct{}
+	again map[uint64]struct{}
+	// stepped holds the retry state of announcements that kept failing
+	// ahead of a live reply and stepped behind it (stepAside), until
+	// they are delivered or given up: their budget runs on.
+	stepped map[uint64]failing
 	shifted map[addrKey]struct{}
 
 	// marks carries delivered sequences to one goroutine that marks them
@@ -180,6 +184,7 @@ func New(store Store, stepper Stepper, logger *slog.Logger) *Engine {
 		lines:    make(map[string]*line),
 		queues:   make(map[addrKey]*queue),
 		again:    make(map[uint64]struct{}),
+		stepped:  make(map[uint64]failing),
 		shifted:  make(map[addrKey]struct{}),
 		sendCtx:  ctx,
 		stopSend: cancel,

@@ -85,6 +85,12 @@ type Options struct {
 	// its probe tries the whole cap instead (settle.go); zero:
 	// DefaultProbeWait.
 	ProbeWait time.Duration
+	// ReplyHold is how long a reply waits for its chat's interrupted
+	// announcement to be settled before it goes first (settle.go); zero:
+	// DefaultReplyHold. Keep it below ProbeWait: the reply's id then
+	// bounds the probe, and a reply never waits for a probe of the whole
+	// cap.
+	ReplyHold time.Duration
 	// Logger receives the adapter's logs; nil discards them.
 	Logger *slog.Logger
 	// Observer learns of every Bot API call and of the link to Telegram
@@ -195,6 +201,9 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 	if opts.ProbeWait <= 0 {
 		opts.ProbeWait = DefaultProbeWait
 	}
+	if opts.ReplyHold <= 0 {
+		opts.ReplyHold = DefaultReplyHold
+	}
 	opts.Limits = opts.Limits.withDefaults()
 	logger := opts.Logger
 	if logger == nil {
@@ -220,7 +229,7 @@ func New(ctx context.Context, h Handler, opts Options) (*Adapter, error) {
 		lim:        newLimiter(opts.Limits),
 		redact:     secret.NewRedactor(opts.Token, opts.WebhookSecret),
 	}
-	a.gate = newChatGate(a.log, a.chatAttr)
+	a.gate = newChatGate(a.log, a.chatAttr, opts.ReplyHold)
 	if opts.Paid.MessagesPerDay > 0 {
 		a.lim.paid = &paidLane{window: newWindow(PaidRate, PaidRate), budget: newBudget(ctx, opts.Paid, a.log)}
 	}

@@ -332,3 +332,72 @@ func TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestReplyNotHeldByAnAnnouncementThatKeepsFailing: Telegram fails an
+// organisers' announcement to a parent again and again (500 on that
+// message alone) when the parent comes back and types « reprendre ».
+// Their question comes after a few of the announcement's retries, not
+// once its whole budget is spent; the announcement follows when Telegram
+// takes it, once.
+func TestReplyNotHeldByAnAnnouncementThatKeepsFailing(t *testing.T) {
+	const parent = int64(501)
+	const body = "Dernière semaine pour répondre."
+	ctx := context.Background()
+	fake := telegramtest.NewServer(telegramtest.Options{Limits: fakeLimits})
+	t.Cleanup(fake.Close)
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris)
+	path := filepath.Join(t.TempDir(), "failing.db")
+	db, err := storage.Open(path, storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedPausedWithReminder(t, db, fake, parent, now.Add(-4*24*time.Hour), now.Add(24*time.Hour))
+	id, _, err := db.DraftAnnouncement(ctx, body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stop := fake.RefuseText(parent, body, http.StatusInternalServerError, "Internal Server Error")
+	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
+	a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
+		eng.SetClock(func() time.Time { return now })
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+		// The announcement is given up after 12 s; a reply waits for it
+		// a twelfth of that in the engine, 1 s in the chat's gate: less
+		// than the probe's wait for a newer id, as by default.
+		eng.SetBudget(12 * time.Second)
+	}, func(o *telegram.Options) { o.ProbeWait, o.ReplyHold = 3*time.Second, time.Second })
+	if err := a.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := a.db.SendAnnouncement(ctx, id, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the announcement refused", func() bool { return fake.Requests("sendMessage") >= 1 })
+
+	p := newParent(t, fake, parent)
+	p.say("reprendre")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(a.logs.String())
+		}
+	})
+	p.expect("Question 1/")
+	if n := lowInOutbox(t, a.db); n != 1 {
+		t.Fatalf("the question came once the announcement left the outbox (%d left): it waited for the whole budget", n)
+	}
+	if n := countText(fake.Messages(parent), body); n != 0 {
+		t.Fatalf("the announcement was delivered %d times while Telegram refused it", n)
+	}
+	stop()
+	waitUntil(t, "the announcement delivered", func() bool { return lowInOutbox(t, a.db) == 0 })
+	if n := countText(fake.Messages(parent), body); n != 1 {
+		t.Errorf("the parent got the announcement %d times, want 1; chat:\n%s", n, chatText(fake.Messages(parent)))
+	}
+}

@@ -37,8 +37,11 @@ import (
 // it is marked sent. None: it did not, it is sent. That is harmless only
 // if no other bot message of that chat can be in the range, so a chat's
 // live replies and low-priority sends never have requests in flight at
-// the same time (chatGate), and nothing goes to an unsettled chat before
-// its announcement is settled. The probe is bounded (probeCap ids, at the
+// the same time (chatGate), the probe counting as a low-priority send,
+// and nothing goes to an unsettled chat before its announcement is
+// settled but live replies held for Options.ReplyHold: those go between
+// attempts, never during a probe, and the first one's id is the H that
+// bounds the next probe. The probe is bounded (probeCap ids, at the
 // low-priority rate); beyond the cap the announcement is sent again, at
 // least once in that rare case.
 
@@ -164,6 +167,17 @@ type unsettled struct {
 	done   chan struct{} // closed once settled: what waits on the chat goes
 	held   int           // replies to the chat held meanwhile
 	logged bool          // the wait was logged: its end will be
+	hold   *replyHold    // shared by the announcement's failed attempts
+}
+
+// replyHold is how long an unsettled announcement has held its chat's
+// live replies, across its failed attempts. Guarded by chatGate.mu.
+type replyHold struct {
+	// release is closed Options.ReplyHold after the announcement first
+	// became unsettled, or once it is settled: live replies go then.
+	release  chan struct{}
+	released bool
+	passed   bool // a live reply went before it: logged once
 }
 
 // chatUse is what goes on in one private chat.
@@ -176,6 +190,8 @@ type chatUse struct {
 // from having requests in flight at the same time, and holds every
 // sending request to a chat whose announcement is unsettled.
 type chatGate struct {
+	holdFor time.Duration // how long live replies wait for an unsettled announcement
+
 	mu      sync.Mutex
 	chats   map[int64]*chatUse
 	changed chan struct{} // closed and replaced when a request leaves
@@ -183,9 +199,16 @@ type chatGate struct {
 	attr    func(chat int64) slog.Attr // how logs name a chat
 }
 
-func newChatGate(log *slog.Logger, attr func(int64) slog.Attr) *chatGate {
-	return &chatGate{chats: map[int64]*chatUse{}, changed: make(chan struct{}), log: log, attr: attr}
+func newChatGate(log *slog.Logger, attr func(int64) slog.Attr, replyHold time.Duration) *chatGate {
+	return &chatGate{holdFor: replyHold, chats: map[int64]*chatUse{}, changed: make(chan struct{}), log: log, attr: attr}
 }
+
+// DefaultReplyHold is how long a live reply waits for its chat's
+// unsettled announcement (Options.ReplyHold): an announcement that keeps
+// failing on Telegram's side holds the person's answer this long at most,
+// then lands below it. The live reply's message id then bounds the
+// announcement's probe, so nothing is edited but the announcement.
+const DefaultReplyHold = 5 * time.Second
 
 // errUnsettled is the failure of a reply that must wait for a chat's
 // interrupted announcement: held until it is settled, or the announcement
@@ -202,12 +225,38 @@ func (e *errUnsettled) Error() string {
 func (e *errUnsettled) Until() <-chan struct{} { return e.until }
 
 // hold counts a reply to chat held by u, its unsettled announcement, and
-// returns its failure; the first one held logs that the chat waits. mu
-// must be held.
-func (g *chatGate) hold(chat int64, u *unsettled) error {
+// returns its failure; the first one held logs that the chat waits. A
+// live reply is tried again once u is settled or has held live replies
+// long enough (release), a low one once u is settled. mu must be held.
+func (g *chatGate) hold(chat int64, u *unsettled, live bool) error {
 	u.held++
 	g.waits(chat, u)
+	if live {
+		return &errUnsettled{until: u.hold.release}
+	}
 	return &errUnsettled{until: u.done}
+}
+
+// passes reports whether a live reply to chat goes although u, its
+// announcement, is unsettled: u has held the chat's replies long enough.
+// mu must be held.
+func (g *chatGate) passes(chat int64, u *unsettled) bool {
+	if !u.hold.released {
+		return false
+	}
+	if !u.hold.passed {
+		u.hold.passed = true
+		g.log.Warn("interrupted announcement still unsettled after the reply hold: the chat's replies go before it", g.attr(chat), "seq", u.seq, "held", g.holdFor)
+	}
+	return true
+}
+
+// free closes h's release once; mu must be held.
+func (g *chatGate) free(h *replyHold) {
+	if !h.released {
+		h.released = true
+		close(h.release)
+	}
 }
 
 // waits logs, once per unsettled announcement, that its chat waits for
@@ -224,8 +273,8 @@ func (g *chatGate) waits(chat int64, u *unsettled) {
 func (g *chatGate) held(chat int64) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if c := g.chats[chat]; c != nil && c.open != nil {
-		return g.hold(chat, c.open)
+	if c := g.chats[chat]; c != nil && c.open != nil && !g.passes(chat, c.open) {
+		return g.hold(chat, c.open, true)
 	}
 	return nil
 }
@@ -246,8 +295,8 @@ func (g *chatGate) enter(ctx context.Context, chat int64, low bool, seq uint64) 
 			c = &chatUse{}
 			g.chats[chat] = c
 		}
-		if c.open != nil && (!low || c.open.seq != seq) {
-			err := g.hold(chat, c.open)
+		if c.open != nil && (low && c.open.seq != seq || !low && !g.passes(chat, c.open)) {
+			err := g.hold(chat, c.open, !low)
 			g.mu.Unlock()
 			return nil, err
 		}
@@ -304,11 +353,22 @@ func (g *chatGate) unsettle(chat int64, u *unsettled) {
 	switch old := c.open; {
 	case old != nil && old.seq == u.seq:
 		u.done, u.held, u.logged = old.done, old.held, old.logged
+		u.hold = old.hold
 	case old != nil:
 		close(old.done) // what waited on it tries again, and waits on u
+		g.free(old.hold)
 	}
 	if u.done == nil {
 		u.done = make(chan struct{})
+	}
+	if u.hold == nil {
+		h := &replyHold{release: make(chan struct{})}
+		u.hold = h
+		time.AfterFunc(g.holdFor, func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			g.free(h)
+		})
 	}
 	c.open = u
 }
@@ -323,6 +383,7 @@ func (g *chatGate) settle(chat int64, seq uint64) {
 	}
 	u := c.open
 	close(u.done)
+	g.free(u.hold)
 	if u.logged {
 		g.log.Info("interrupted announcement settled: the chat's replies go again", g.attr(chat), "seq", seq, "held", u.held, "waited", time.Since(u.asked).Round(time.Millisecond))
 	}
@@ -420,6 +481,15 @@ func (a *Adapter) settle(ctx context.Context, chat int64, out bot.Outgoing, p pa
 		a.log.Warn("interrupted announcement claimed before any message id was known: sending it again, it may arrive twice", attrs...)
 		return false, nil
 	}
+	// The probe holds the chat as a low-priority request does: a live
+	// reply that no longer waits for the announcement (Options.ReplyHold)
+	// is not in flight meanwhile, and one that went before has its id
+	// known, above the range.
+	leave, err := a.gate.enter(ctx, chat, true, out.Seq)
+	if err != nil {
+		return false, err
+	}
+	defer leave()
 	h, known, newer := a.ids.after(u.since)
 	last := u.after + probeCap
 	switch {

@@ -258,27 +258,28 @@ type Server struct {
 	// allowed are the update types the bot last asked for (getUpdates'
 	// or setWebhook's allowed_updates); empty: every type. As Telegram
 	// does, updates of other types are not queued from then on.
-	allowed   map[string]bool
-	nextMsgID map[int64]int // groups: one count per chat
-	privateID int           // private chats: one count for the bot, as on Telegram
-	userMsgs  map[int64]map[int]bool
-	chatTypes map[int64]string
-	sent      map[int64][]*Message
-	callbacks map[string]*callbackState
-	nextCB    int
-	commands  map[string][]wireBotCommand
-	files     map[string]wireFile
-	fileData  map[string][]byte // by file path: what file downloads serve
-	nextFile  int
-	buckets   map[string]*bucket
-	windows   map[string]*window
-	count429  int
-	requests  map[string]int
-	sentTotal int
-	paidTotal int
-	blocked   map[int64]bool      // users who blocked the bot (Block)
-	refuse    map[int64]*apiError // the next message to a chat is refused so (RefuseNext)
-	faults    *fault.Injector
+	allowed    map[string]bool
+	nextMsgID  map[int64]int // groups: one count per chat
+	privateID  int           // private chats: one count for the bot, as on Telegram
+	userMsgs   map[int64]map[int]bool
+	chatTypes  map[int64]string
+	sent       map[int64][]*Message
+	callbacks  map[string]*callbackState
+	nextCB     int
+	commands   map[string][]wireBotCommand
+	files      map[string]wireFile
+	fileData   map[string][]byte // by file path: what file downloads serve
+	nextFile   int
+	buckets    map[string]*bucket
+	windows    map[string]*window
+	count429   int
+	requests   map[string]int
+	sentTotal  int
+	paidTotal  int
+	blocked    map[int64]bool        // users who blocked the bot (Block)
+	refuse     map[int64]*apiError   // the next message to a chat is refused so (RefuseNext)
+	refuseText map[int64]textRefusal // messages to a chat showing a text are refused so (RefuseText)
+	faults     *fault.Injector
 }
 
 // NewServer starts a fake Bot API server on loopback. Close it when done.
@@ -943,7 +944,7 @@ func (s *Server) sendMessage(p params) (any, *apiError) {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
-	if apiErr := s.refused(chatID); apiErr != nil {
+	if apiErr := s.refused(chatID, visible); apiErr != nil {
 		s.mu.Unlock()
 		return nil, apiErr
 	}
