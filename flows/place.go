@@ -53,7 +53,7 @@ func readPlace(text string) placeReading {
 		return placeReading{text: n}
 	}
 	if utf8.RuneCountInString(text) <= maxAcademieLen {
-		if pr := readPlaceWhole(n); pr.found() {
+		if pr := readPlaceWhole(n, text); pr.found() {
 			return pr
 		}
 	}
@@ -64,14 +64,27 @@ func readPlace(text string) placeReading {
 }
 
 // readPlaceWhole reads n, a message folded, as naming one place and
-// nothing else.
-func readPlaceWhole(n string) placeReading {
+// nothing else; text is the message as typed, which tells a name
+// written as a name (« Ligné ») from a word (« en ligne »).
+func readPlaceWhole(n, text string) (pr placeReading) {
+	lead := ""
 	for _, l := range placeLeads {
 		if rest, ok := strings.CutPrefix(n, l+" "); ok {
-			n = rest
+			n, lead = rest, l
 			break
 		}
 	}
+	defer func() {
+		if nameLead(lead) {
+			// « en ligne », « prof en mer », « en garde alternée »: a
+			// commune is said « à Ligné », « à Mer »; after « en » or
+			// « dans » a town counts only named exactly, and a small
+			// one only written as a name.
+			pr.matches = slices.DeleteFunc(pr.matches, func(p placeMatch) bool {
+				return p.Town && !townNamed(p, pr.text, text)
+			})
+		}
+	}()
 	if abroad[n] {
 		// Before the places: « l'étranger » is also a village of the
 		// Indre, Le Tranger.
@@ -132,8 +145,8 @@ func placeInSentence(text string) (placeReading, bool) {
 			}
 			for j := end; j > i; j-- {
 				name := strings.Join(words[i:j], " ")
-				pr := readPlaceWhole(name)
-				if plainlyNamed(pr, text, words[i]) {
+				pr := readPlaceWhole(name, text)
+				if plainlyNamed(pr, text) {
 					// What is said besides the place and its lead.
 					pr.rest = total - (j - i) - lead
 					return pr, true
@@ -144,14 +157,40 @@ func placeInSentence(text string) (placeReading, bool) {
 	return placeReading{}, false
 }
 
-// plainlyNamed reports a place read among other words (from first, a
-// folded word of text): abroad, a code, or a place named exactly. A
-// small town's name is often a word too (« en ligne », Ligné): it counts
-// written as a name, with a capital.
-func plainlyNamed(pr placeReading, text, first string) bool {
+// plainlyNamed reports a place read among other words of text: abroad,
+// a code, or a place named exactly. A small town's name is often a word
+// too (« en ligne », Ligné): it counts written as a name.
+func plainlyNamed(pr placeReading, text string) bool {
 	return pr.abroad || isPlaceCode(pr.text) || slices.ContainsFunc(pr.matches, func(p placeMatch) bool {
-		return foldKey(p.Name) == pr.text && (!p.Town || p.Pop >= sentenceTownPop || capitalized(text, first))
+		return foldKey(p.Name) == pr.text && (!p.Town || townNamed(p, pr.text, text))
 	})
+}
+
+// townNamed reports whether town p, read as n (folded) in text, is named
+// exactly and, when small, written as a name: with a capital
+// (« Ligne »), or with the accents of its name (« ligné »), as the word
+// it resembles is not.
+func townNamed(p placeMatch, n, text string) bool {
+	if foldKey(p.Name) != n {
+		return false
+	}
+	if p.Pop >= sentenceTownPop {
+		return true
+	}
+	first, _, _ := strings.Cut(n, " ")
+	if capitalized(text, first) {
+		return true
+	}
+	lower := strings.ToLower(p.Name)
+	return lower != foldKey(p.Name) && strings.Contains(strings.ToLower(text), lower)
+}
+
+// nameLead reports a lead after which a commune is not said: « en »
+// (« en Gironde », « en Bretagne ») and « dans » (« dans le 93 »): a
+// town read there is more likely a word of the sentence.
+func nameLead(l string) bool {
+	w := strings.Fields(l)
+	return len(w) > 0 && (w[len(w)-1] == "en" || slices.Contains(w, "dans") || slices.Contains(w, "ds"))
 }
 
 // Bounds of a place read inside a sentence: the sentence's length, the

@@ -443,7 +443,7 @@ func placeAhead(head, rest string) bool {
 	}
 	// A bare number may be an age (« maman 35 »), not a département.
 	words := strings.Fields(n)
-	return len(words) > 0 && len(words) <= maxPlaceWords && !isPlaceCode(n) && plainlyNamed(readPlaceWhole(n), rest, words[0])
+	return len(words) > 0 && len(words) <= maxPlaceWords && !isPlaceCode(n) && plainlyNamed(readPlaceWhole(n, rest), rest)
 }
 
 // saidDepartement reports text that can only be a département, with no
