@@ -56,7 +56,7 @@ type reading struct {
 	// opts are the profiles named (readSeveral) or the options numbered
 	// (readOneAtATime); topic is what is asked (readAbout: aboutAnonymous…).
 	opts  []opt
-	topic string
+	topic string // readCommand: the words typed
 	// place is the place a correction of the académie names (« en fait
 	// je suis à Bordeaux »), "" when it names none (« changer
 	// d'académie »).
@@ -215,7 +215,7 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		}
 	}
 	if ev, ok := typedCommand(n); ok {
-		return reading{kind: readCommand, cmd: ev}
+		return reading{kind: readCommand, cmd: ev, topic: n}
 	}
 	if t, ok := aboutTopic(n); ok {
 		return reading{kind: readAbout, topic: t}

@@ -382,3 +382,37 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	}
 	return fmt.Sprintf("other (%q)", first), false
 }
+
+// TestStartWordsAtTheMenu checks that « start », « commencer » or
+// « reprendre » typed at the menu go on as a person means there: the
+// question left in progress, else the first theme not validated; nothing
+// of the onboarding is asked again.
+func TestStartWordsAtTheMenu(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	// The second question of theme 1 in progress, the menu opened.
+	s, _ := m.Step(prompts["question"], Event{Kind: EventText, Text: "Des ordinateurs prêtés par le collège."}, baseTime)
+	inProgress, _ := m.Step(s, Event{Kind: EventCommand, Command: CmdMenu}, baseTime)
+	if inProgress.Stage != StageMenu {
+		t.Fatalf("menu: at %s", inProgress.Stage)
+	}
+	for _, word := range []string{"start", "commencer", "reprendre", "Démarrer !", "continue"} {
+		got, _ := m.Step(prompts["menu"], Event{Kind: EventText, Text: word}, baseTime)
+		if got.Stage != StageQuestion || got.Theme != "acces" || got.Question != "equipement" || got.ConsentAt != prompts["menu"].ConsentAt {
+			t.Errorf("fresh menu, %q: at %s %s/%s, want theme 1's first question", word, got.Stage, got.Theme, got.Question)
+		}
+		got, _ = m.Step(inProgress, Event{Kind: EventText, Text: word}, baseTime)
+		if got.Stage != StageQuestion || got.Question != s.Question {
+			t.Errorf("menu with %s in progress, %q: at %s %s, want it again", s.Question, word, got.Stage, got.Question)
+		}
+	}
+	for _, word := range []string{"recommencer", "/start"} {
+		ev := Event{Kind: EventText, Text: word}
+		if c, ok := ParseCommand(word); ok {
+			ev = c
+		}
+		if got, _ := m.Step(prompts["menu"], ev, baseTime); got.Stage != StageMenu {
+			t.Errorf("%q at the menu: at %s, want the menu shown again", word, got.Stage)
+		}
+	}
+}

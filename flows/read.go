@@ -194,6 +194,9 @@ func (st *step) text(raw string) {
 		}
 		st.handle(ev)
 	case readCommand:
+		if st.goOnFromMenu(rd) {
+			return
+		}
 		st.typedCommand(rd.cmd)
 	case readHelp:
 		st.help()
@@ -240,14 +243,7 @@ func (st *step) text(raw string) {
 		st.say(m.ThanksBack)
 		st.reshow()
 	case readAnyTheme:
-		for i, th := range st.m.q.Themes {
-			if _, done := s.Confirmed[th.ID]; !done {
-				st.say(fmt.Sprintf(m.AnyTheme, i+1, th.Title.In(s.Lang)))
-				st.enterTheme(th.ID)
-				return
-			}
-		}
-		st.reshow() // every theme is validated, as the menu says
+		st.firstOpenTheme()
 	case readNoOption:
 		if p := st.pending(); p != nil && p.Kind == PendingPlace && !signedNumber(text) {
 			// « 93 » among homonyms: a département, not an option.
@@ -311,6 +307,42 @@ func (st *step) text(raw string) {
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
+}
+
+// firstOpenTheme opens the first theme not validated, saying so: the way
+// on the menu suggests.
+func (st *step) firstOpenTheme() {
+	s := &st.s
+	for i, th := range st.m.q.Themes {
+		if _, done := s.Confirmed[th.ID]; !done {
+			st.say(fmt.Sprintf(st.msg().AnyTheme, i+1, th.Title.In(s.Lang)))
+			st.enterTheme(th.ID)
+			return
+		}
+	}
+	st.reshow() // every theme is validated, as the menu says
+}
+
+// restartWords ask to start over, not to go on: typed at the menu they
+// show it, as /start does.
+var restartWords = wordSet("recommencer")
+
+// goOnFromMenu takes « start », « commencer », « reprendre » typed at
+// the menu as a person means them there, and reports whether it did: the
+// question left in progress again, else the first theme not validated
+// (/start and /reprendre, with their slash, show the menu back).
+func (st *step) goOnFromMenu(rd reading) bool {
+	s := &st.s
+	if s.Stage != StageMenu || st.pending() != nil || restartWords[rd.topic] ||
+		rd.cmd.Command != CmdStart && rd.cmd.Command != CmdResume {
+		return false
+	}
+	if st.m.q.Question(s.Theme, s.Question) != nil {
+		st.resume()
+		return true
+	}
+	st.firstOpenTheme()
+	return true
 }
 
 // checkReading reads at « Est-ce votre réponse ? » the yes in any words
