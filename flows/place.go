@@ -238,7 +238,7 @@ func isPlaceCode(n string) bool {
 // dire », « pas envie de donner ma ville », « je préfère ne pas répondre
 // à ça ».
 var declineHeads = []string{"non je ne veux pas", "non je veux pas", "je ne veux pas", "je veux pas", "j veux pas", "veux pas",
-	"je prefere ne pas", "je prefere pas", "prefere ne pas", "prefere pas", "je n ai pas envie de", "j ai pas envie de",
+	"je prefere ne pas", "je prefere pas", "je ne prefere pas", "jprefere pas", "j prefere pas", "prefere ne pas", "prefere pas", "je n ai pas envie de", "j ai pas envie de",
 	"pas envie de", "je ne souhaite pas", "je souhaite pas", "ne souhaite pas", "je ne tiens pas a", "je tiens pas a",
 	"i d rather not", "i would rather not", "id rather not", "rather not", "i prefer not to", "i don t want to",
 	"i dont want to", "i do not want to", "no i don t want to"}
@@ -361,13 +361,18 @@ func (st *step) place(text string) {
 	}
 }
 
-// declinePlace are the ways to say one would rather not tell.
-var declinePlace = map[string]bool{
-	"non": true, "non merci": true, "pas envie": true, "je prefere pas dire": true, "je prefere ne pas dire": true,
-	"je prefere pas": true, "je ne veux pas dire": true, "je veux pas dire": true, "je ne souhaite pas repondre": true,
-	"confidentiel": true, "secret": true, "pas de reponse": true, "aucune": true, "aucun": true, "ca ne vous regarde pas": true,
-	"rather not say": true, "prefer not to say": true, "no thanks": true, "no": true,
-}
+// declinePlace are the ways to say one would rather not tell, or that
+// nothing needs saying here: the académie is optional, and these skip it
+// as « Passer » does.
+var declinePlace = phraseSet("non|non merci|nan|nope|pas envie|je prefere pas dire|je prefere ne pas dire|je prefere pas|" +
+	"je ne prefere pas dire|je ne veux pas dire|je veux pas dire|je ne souhaite pas repondre|je dirai pas|je ne dirai pas|" +
+	"confidentiel|secret|prive|c est prive|c est personnel|perso|pas de reponse|sans reponse|aucune|aucun|" +
+	"ca ne vous regarde pas|ca vous regarde pas|ca ne regarde que moi|je garde ca pour moi|je prefere garder ca pour moi|" +
+	"je le garde pour moi|je prefere le garder pour moi|" +
+	"rien|rien du tout|non rien|rien a dire|nada|c est bon|c bon|cest bon|c est bon comme ca|c bon comme ca|ca ira|ca va|" +
+	"non ca ira|non c est bon|pas la peine|pas besoin|pas important|peu importe|sans|sans academie|aucune academie|" +
+	"rather not say|prefer not to say|i d rather not say|i prefer not to say|no thanks|no|nah|none|nothing|not telling|" +
+	"none of your business|pass|no need|it s fine|that s fine")
 
 // abroad are the ways to say one lives outside France, once a lead such
 // as « j'habite à » is cut off.

@@ -242,3 +242,17 @@ func TestTownThatIsAWord(t *testing.T) {
 		}
 	}
 }
+
+// TestNothingToSayAtTheAcademie checks that the words for « nothing to
+// say » at the first académie prompt skip it as « Passer » does, saying
+// that it is optional: the menu follows, no académie recorded.
+func TestNothingToSayAtTheAcademie(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	for _, in := range []string{"rien", "c bon", "aucune", "pas envie de dire", "je préfère ne pas dire", "c'est bon", "nothing"} {
+		got, replies := m.Step(prompts["academie"], Event{Kind: EventText, Text: in}, baseTime)
+		if got.Stage != StageMenu || got.Academie != "" || len(replies) == 0 || replies[0].Lead != messagesFor(LangFR).AcademieDeclined {
+			t.Errorf("%q: at %s, académie %q, replies %+v; want the menu after « %s »", in, got.Stage, got.Academie, replies, messagesFor(LangFR).AcademieDeclined)
+		}
+	}
+}
