@@ -569,6 +569,8 @@ var actionWords = map[string][]string{
 	actStore:   append([]string{"c est ma reponse", "oui c est ma reponse", "c est bien ma reponse", "enregistrer", "enregistrez", "garder", "gardez", "c est ca", "voila", "that s my answer", "keep it", "save", "save it", "c ma reponse", "oui c ma reponse"}, yesWords...),
 	actRetype:  append([]string{"reecrire", "je reecris", "je vais reecrire", "corriger", "je corrige", "retype", "rewrite", "i ll rewrite", "je me suis trompe", "je me suis trompee", "erreur", "oups"}, noWords...),
 	actLangYes: append([]string{"english", "anglais", "in english", "en anglais", "francais", "en francais", "french", "in french"}, yesWords...),
+	actHeldYes: append([]string{"oui au theme", "autre theme", "l autre theme", "proposez le", "propose le", "yes in theme"}, yesWords...),
+	actHeldNo:  append([]string{"ne pas le garder", "ne le gardez pas", "voir le theme", "laisse tomber", "show the theme", "drop it"}, noWords...),
 	actLangNo:  append([]string{"rester", "rester en francais", "garder le francais", "stay", "stay in english", "keep english", "keep french"}, noWords...),
 	actRemindYes: append([]string{"rappelez moi", "oui rappelez moi", "oui un rappel", "un rappel", "oui rappel", "remind me", "yes remind me",
 		"oui volontiers", "je veux bien un rappel"}, yesWords...),
@@ -1289,8 +1291,8 @@ func wordSet(s string) map[string]bool {
 
 // yesKinds and noKinds are the actions that a yes or a no chooses.
 var (
-	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes}
-	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo}
+	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes, actHeldYes}
+	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo}
 )
 
 // yesNo reads a yes or a no said in a few words, at a prompt whose options

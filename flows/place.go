@@ -683,6 +683,55 @@ func aboutTheMenu(text string) bool {
 // that is kept as an answer: a place is said in fewer.
 const minHeldWords = 5
 
+// heldElsewhere answers the choice of theme id, which has no question
+// left to answer, while a sentence typed at the menu is kept: it is
+// offered at another theme's first unanswered question, if the person
+// wants, else given back in full above the theme's review.
+func (st *step) heldElsewhere(id, held string) {
+	s := &st.s
+	s.Stage, s.Theme, s.Question, s.Reviewed = StageReview, id, st.m.q.Theme(id).Questions[0].ID, ""
+	if st.heldTheme(id) == "" {
+		st.heldNowhere(id, held)
+		return
+	}
+	st.show(st.heldPrompt(held))
+	st.setPending(&Pending{Kind: PendingHeld, Text: held})
+}
+
+// heldNowhere gives the sentence kept at the menu back in full, no
+// question being left for it, and shows theme id's review.
+func (st *step) heldNowhere(id string, held string) {
+	s := &st.s
+	s.Stage, s.Theme, s.Question, s.Reviewed = StageReview, id, st.m.q.Theme(id).Questions[0].ID, ""
+	st.say(fmt.Sprintf(st.msg().HeldNowhere, held))
+	st.showReview()
+}
+
+// heldPrompt asks where to offer held, the theme in sight having no
+// question left to answer.
+func (st *step) heldPrompt(held string) (Reply, []opt) {
+	m := st.msg()
+	id, other := st.s.Theme, st.heldTheme(st.s.Theme)
+	n, o := st.m.q.themeIndex(id)+1, st.m.q.themeIndex(other)+1
+	r := Reply{Text: fmt.Sprintf(m.HeldNoRoom, n, shorten(sanitizeLine(held), maxReviewLen), o, st.m.q.Theme(other).Title.In(st.s.Lang))}
+	return r, []opt{{actHeldYes, "", fmt.Sprintf(m.HeldThere, o)}, {actHeldNo, "", fmt.Sprintf(m.HeldNot, n)}}
+}
+
+// heldTheme returns the theme after id, in order and around, whose first
+// unanswered question takes text: where a sentence kept at the menu can
+// be offered; "" when none has one.
+func (st *step) heldTheme(id string) string {
+	themes := st.m.q.Themes
+	i := st.m.q.themeIndex(id)
+	for k := 1; k < len(themes); k++ {
+		th := themes[(i+k)%len(themes)].ID
+		if q := st.firstUnanswered(th); q != "" && !st.m.q.Question(th, q).IsChoice() {
+			return th
+		}
+	}
+	return ""
+}
+
 // offerHeld shows the first question of theme id with the sentence kept
 // at the académie below it, asking whether it is the answer (see
 // Session.Held). It reports false, offering nothing, when that question

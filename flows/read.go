@@ -20,6 +20,8 @@ const (
 	actLangYes = "langyes" // switch to the pending language
 	actLangNo  = "langno"  // keep the current language
 	actPlace   = "place"   // arg: a place id
+	actHeldYes = "heldyes" // offer the sentence kept at another theme
+	actHeldNo  = "heldno"  // drop it and show the theme chosen
 )
 
 // text handles a typed message: it is read at the current prompt, and
@@ -685,6 +687,17 @@ func (st *step) pendingChoice(t token) bool {
 	case p.Kind == PendingLanguage && t.action == actLangNo:
 		st.say(m.LanguageKept)
 		st.reshowStage()
+	case p.Kind == PendingHeld && t.action == actHeldYes:
+		s := &st.s
+		s.Pending = nil
+		if th := st.heldTheme(s.Theme); th != "" && st.offerHeld(th, p.Text) {
+			return true
+		}
+		st.heldNowhere(s.Theme, p.Text)
+	case p.Kind == PendingHeld && t.action == actHeldNo:
+		st.say(m.HeldDropped)
+		st.s.Pending = nil
+		st.showReview()
 	case p.Kind == PendingPlace && t.action == actPlace:
 		st.pickPlace(p, t.arg)
 	case p.Kind == PendingPlace && t.action == actSkip:
@@ -768,6 +781,8 @@ func (st *step) help() {
 			st.say(st.placeHelp(p))
 		case PendingLanguage:
 			st.say(m.LanguageHelp)
+		case PendingHeld:
+			st.say(m.HeldHelp)
 		case PendingTranscript:
 			st.transcriptHelp()
 		case PendingReminders:

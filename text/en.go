@@ -222,6 +222,14 @@ var english = Catalog{
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +
 			"I will offer it as your answer to the first question.",
 		HeldDropped: "All right, I won't keep what you wrote earlier.",
+		HeldNoRoom: "Theme %d already has an answer to every question. You wrote: “%s”. " +
+			"Shall I offer it at the first unanswered question of theme %d, “%s”?",
+		HeldThere: "Yes, in theme %d",
+		HeldNot:   "No, show theme %d",
+		HeldHelp: "Choose “Yes” to find what you wrote below the first unanswered question of the other theme, " +
+			"or “No” to see the chosen theme's answers without keeping it.",
+		HeldNowhere: "Every question already has an answer, so I cannot offer what you wrote. " +
+			"Here it is, to copy if you want to replace an answer (“Edit N”):\n“%s”",
 		MenuHeld: "I am keeping your message: I will offer it as your answer to the first question " +
 			"of the theme you choose.",
 		AnyTheme:      "Here we go: theme %d, “%s”.",

@@ -192,7 +192,20 @@ type Flow struct {
 	HeldAsk string
 	// HeldDropped says that sentence is dropped, when the person says it
 	// is not their answer or goes on without it (skip, back, later).
-	HeldDropped   string
+	HeldDropped string
+	// HeldNoRoom says the theme chosen has an answer to every question,
+	// and offers the sentence kept at the menu at another theme's first
+	// unanswered question: %d the theme chosen, %s the sentence, %d and
+	// %s the other theme's number and title. HeldThere and HeldNot are
+	// its buttons (%d: that theme's number, the theme chosen's).
+	HeldNoRoom string
+	HeldThere  string
+	HeldNot    string
+	// HeldHelp explains that choice.
+	HeldHelp string
+	// HeldNowhere says no question is left unanswered for the sentence
+	// kept at the menu, and gives it back in full (%s) to be copied.
+	HeldNowhere   string
 	NoAnswers     string
 	AnswersTitle  string
 	AnswersIntro  string // %d answered, %d total
