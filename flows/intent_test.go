@@ -282,6 +282,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:length", false
 	case strings.HasPrefix(first, prefix(msg.AboutBot)):
 		return "about:bot", false
+	case first == msg.AboutHere:
+		return "about:here", false
 	case prompt == "academie" && first == msg.AcademieDeclined && got.Stage == StageMenu && got.Academie == "":
 		// Passer, with a kind word.
 		return "skip", false

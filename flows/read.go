@@ -219,7 +219,7 @@ func (st *step) text(raw string) {
 		st.say(m.Bye)
 		st.reshow()
 	case readAbout:
-		if s.Stage == StageConsent {
+		if s.Stage == StageConsent && rd.topic != aboutHere {
 			// The details answer what is kept, why and by whom.
 			st.consentDetails()
 			return
@@ -539,6 +539,8 @@ func (st *step) about(topic string) {
 		st.say(fmt.Sprintf(m.AboutPurpose, st.m.q.Intro.In(st.s.Lang)))
 	case aboutBot:
 		st.say(fmt.Sprintf(m.AboutBot, st.controller()))
+	case aboutHere:
+		st.say(m.AboutHere)
 	default:
 		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
 	}

@@ -148,6 +148,9 @@ type Flow struct {
 	// AboutBot answers « t'es un robot ? », « qui lit mes réponses ? »:
 	// %s who runs the consultation.
 	AboutBot string
+	// AboutHere answers « y a quelqu'un ? », « hello? is anyone there »:
+	// the bot is here, and the prompt follows.
+	AboutHere string
 	// Words explains in one line one of the bot's own words, by topic:
 	// "pseudonym", "academie", "theme", "data", "summary", "profile".
 	Words map[string]string

@@ -192,6 +192,7 @@ var french = Catalog{
 		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
 		AboutLength: "Il y a %d questions en %d thèmes, mais rien n'est obligatoire : répondez aux thèmes de votre choix, passez une question quand vous voulez. " +
 			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
+		AboutHere: "Oui, je suis là : l'assistant automatique de la consultation vous répond à toute heure. Voici où nous en étions.",
 		AboutBot: "Je suis un assistant automatique de la consultation, pas une personne : je ne fais que poser les questions et garder vos réponses. " +
 			"Elles sont lues par %s, en synthèse, sous un pseudonyme technique : jamais avec votre nom ni votre numéro. Tout ce que nous gardons : {mydata}.",
 		Words: map[string]string{
