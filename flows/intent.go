@@ -56,7 +56,7 @@ type reading struct {
 	// opts are the profiles named (readSeveral) or the options numbered
 	// (readOneAtATime); topic is what is asked (readAbout: aboutAnonymous…).
 	opts  []opt
-	topic string
+	topic string // readCommand: the words typed
 	// place is the place a correction of the académie names (« en fait
 	// je suis à Bordeaux »), "" when it names none (« changer
 	// d'académie »).
@@ -148,6 +148,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// erases nothing.
 		return reading{kind: readHowTo, topic: t}
 	}
+	if t, ok := aboutTopic(n); ok && t == aboutHere {
+		// « y a quelqu'un ? », « hello? is anyone there »: whether
+		// anyone answers, not who reads the answers.
+		return reading{kind: readAbout, topic: t}
+	}
 	if rd, ok := processQuestion(text, n, true); ok {
 		// Before the options: « on peut revenir en arrière ? » explains
 		// the way back rather than taking it.
@@ -215,7 +220,7 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		}
 	}
 	if ev, ok := typedCommand(n); ok {
-		return reading{kind: readCommand, cmd: ev}
+		return reading{kind: readCommand, cmd: ev, topic: n}
 	}
 	if t, ok := aboutTopic(n); ok {
 		return reading{kind: readAbout, topic: t}
@@ -569,6 +574,8 @@ var actionWords = map[string][]string{
 	actStore:   append([]string{"c est ma reponse", "oui c est ma reponse", "c est bien ma reponse", "enregistrer", "enregistrez", "garder", "gardez", "c est ca", "voila", "that s my answer", "keep it", "save", "save it", "c ma reponse", "oui c ma reponse"}, yesWords...),
 	actRetype:  append([]string{"reecrire", "je reecris", "je vais reecrire", "corriger", "je corrige", "retype", "rewrite", "i ll rewrite", "je me suis trompe", "je me suis trompee", "erreur", "oups"}, noWords...),
 	actLangYes: append([]string{"english", "anglais", "in english", "en anglais", "francais", "en francais", "french", "in french"}, yesWords...),
+	actHeldYes: append([]string{"oui au theme", "autre theme", "l autre theme", "proposez le", "propose le", "yes in theme"}, yesWords...),
+	actHeldNo:  append([]string{"ne pas le garder", "ne le gardez pas", "voir le theme", "laisse tomber", "show the theme", "drop it"}, noWords...),
 	actLangNo:  append([]string{"rester", "rester en francais", "garder le francais", "stay", "stay in english", "keep english", "keep french"}, noWords...),
 	actRemindYes: append([]string{"rappelez moi", "oui rappelez moi", "oui un rappel", "un rappel", "oui rappel", "remind me", "yes remind me",
 		"oui volontiers", "je veux bien un rappel"}, yesWords...),
@@ -1289,8 +1296,8 @@ func wordSet(s string) map[string]bool {
 
 // yesKinds and noKinds are the actions that a yes or a no chooses.
 var (
-	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes}
-	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo}
+	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes, actHeldYes}
+	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo}
 )
 
 // yesNo reads a yes or a no said in a few words, at a prompt whose options
@@ -1488,6 +1495,7 @@ const (
 	aboutPurpose   = "purpose"
 	aboutLength    = "length"
 	aboutBot       = "bot"
+	aboutHere      = "here" // is anyone there?
 )
 
 // aboutPhrases are the usual ways to ask them, folded, by topic.
@@ -1509,7 +1517,7 @@ var aboutPhrases = phraseTopics(map[string]string{
 	aboutBot: "qui etes vous|vous etes qui|t es qui|tu es qui|c est qui|qui est la|qui parle|je parle a qui|a qui je parle|" +
 		"vous etes un robot|tu es un robot|t es un robot|c est un robot|vous etes un bot|t es un bot|tu es un bot|c est un bot|" +
 		"t es un humain|tu es un humain|vous etes un humain|vous etes humain|t es humain|c est un humain|c est une vraie personne|" +
-		"vous etes une vraie personne|c est une personne|je parle a un humain|je parle a une personne|je parle a quelqu un|il y a quelqu un|y a quelqu un|je parle a un robot|je parle a une machine|" +
+		"vous etes une vraie personne|c est une personne|je parle a un humain|je parle a une personne|je parle a quelqu un|je parle a un robot|je parle a une machine|" +
 		"c est automatique|c est une ia|t es une ia|vous etes une ia|c est chatgpt|" +
 		"c est le ministere|vous etes le ministere|c est l education nationale|vous etes l education nationale|c est officiel|" +
 		"c est le gouvernement|c est l etat|c est qui derriere|qui est derriere|qui est derriere tout ca|qui a fait ce bot|" +
@@ -1519,6 +1527,15 @@ var aboutPhrases = phraseTopics(map[string]string{
 		"who are you|are you a bot|are you a robot|are you human|are you a person|am i talking to a bot|am i talking to a robot|" +
 		"is this a bot|is this a robot|is this automated|is this the ministry|is this official|who is behind this|who runs this|" +
 		"who reads my answers|who will read my answers|who sees my answers|who will see my answers|who reads this",
+	aboutHere: "il y a quelqu un|y a quelqu un|ya quelqu un|y a qqn|ya qqn|y a qq1|ya qq1|il y a qqn|y a quelqu un la|il y a quelqu un la|" +
+		"y a personne|ya personne|il n y a personne|y a du monde|il y a du monde|quelqu un est la|y a quelqu un qui repond|" +
+		"vous etes la|tu es la|t es la|t la|vous etes toujours la|tu es toujours la|t es toujours la|vous etes encore la|tu es encore la|" +
+		"vous m entendez|vous me recevez|tu m entends|ca repond pas|ca ne repond pas|personne ne repond|" +
+		"ca fonctionne|ca fonctionne pas|ca ne fonctionne pas|ca marche pas|ca ne marche pas|est ce que ca marche|est ce que ca fonctionne|" +
+		"il y a quelqu un pour me repondre|ohe|youhou|ouhou|hou hou|ho ho|" +
+		"is anyone there|anyone there|is anybody there|anybody there|anyone home|anybody home|is someone there|someone there|" +
+		"are you there|you there|are you still there|still there|is this working|does this work|is it working|does it work|" +
+		"hello anyone|hello anybody|anyone here|anybody here|hello is anyone there|is there anyone|is there anybody",
 	aboutLength: "combien de temps ca prend|ca prend combien de temps|ca dure combien de temps|combien de temps ca dure|combien de temps|" +
 		"c est long|ca va etre long|ca prend du temps|ca prend longtemps|il y a combien de questions|combien de questions|" +
 		"y a combien de questions|combien y a t il de questions|il reste combien de questions|encore combien de questions|" +
@@ -1542,7 +1559,7 @@ func phraseTopics(byTopic map[string]string) map[string]string {
 }
 
 // aboutLeads may open such a question: « au fait, c'est anonyme ? ».
-var aboutLeads = []string{"au fait", "et", "mais", "sinon", "juste", "question", "une question", "petite question", "une petite question",
+var aboutLeads = []string{"hello", "allo", "bonjour", "bonsoir", "salut", "coucou", "hi", "hey", "ohe", "euh", "au fait", "et", "mais", "sinon", "juste", "question", "une question", "petite question", "une petite question",
 	"j ai une question", "dites moi", "dis moi", "by the way", "and", "but", "just", "quick question", "so", "ok", "d accord", "bon"}
 
 // aboutTopic reads a question about the consultation itself.

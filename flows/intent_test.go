@@ -3,6 +3,7 @@ package flows
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -140,6 +141,11 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	p["review"] = s
 	s, _ = tap(s, r, actEdit, "equipement")
 	p["edit"] = s
+	// An opinion typed at the menu, theme 1 chosen with nothing left to
+	// answer: where to offer it?
+	held, _ := m.Step(p["review"], Event{Kind: EventCommand, Command: CmdMenu}, now)
+	held, _ = m.Step(held, Event{Kind: EventText, Text: "Les écrans prennent trop de place à l'école, mes enfants sont fatigués"}, now)
+	p["held"], _ = m.Step(held, Event{Kind: EventText, Text: "1"}, now)
 	return p
 }
 
@@ -193,6 +199,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		"erase":    {"no:" + actKeep},
 		"check":    {"yes:" + actStore, "no:" + actRetype},
 		"paused":   {"resume:" + actResume},
+		"held":     {"yes:" + actHeldYes, "no:" + actHeldNo},
 	}
 	// The expected reading first, when it does exactly what was done.
 	if c, ok := strings.CutPrefix(want, "command:"); ok && c != CmdLanguage && same(Event{Kind: EventCommand, Command: c}) {
@@ -275,6 +282,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:length", false
 	case strings.HasPrefix(first, prefix(msg.AboutBot)):
 		return "about:bot", false
+	case first == msg.AboutHere:
+		return "about:here", false
 	case prompt == "academie" && first == msg.AcademieDeclined && got.Stage == StageMenu && got.Academie == "":
 		// Passer, with a kind word.
 		return "skip", false
@@ -381,4 +390,90 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		}
 	}
 	return fmt.Sprintf("other (%q)", first), false
+}
+
+// TestStartWordsAtTheMenu checks that « start », « commencer » or
+// « reprendre » typed at the menu go on as a person means there: the
+// question left in progress, else the first theme not validated; nothing
+// of the onboarding is asked again.
+func TestStartWordsAtTheMenu(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	// The second question of theme 1 in progress, the menu opened.
+	s, _ := m.Step(prompts["question"], Event{Kind: EventText, Text: "Des ordinateurs prêtés par le collège."}, baseTime)
+	inProgress, _ := m.Step(s, Event{Kind: EventCommand, Command: CmdMenu}, baseTime)
+	if inProgress.Stage != StageMenu {
+		t.Fatalf("menu: at %s", inProgress.Stage)
+	}
+	for _, word := range []string{"start", "commencer", "reprendre", "Démarrer !", "continue"} {
+		got, _ := m.Step(prompts["menu"], Event{Kind: EventText, Text: word}, baseTime)
+		if got.Stage != StageQuestion || got.Theme != "acces" || got.Question != "equipement" || got.ConsentAt != prompts["menu"].ConsentAt {
+			t.Errorf("fresh menu, %q: at %s %s/%s, want theme 1's first question", word, got.Stage, got.Theme, got.Question)
+		}
+		got, _ = m.Step(inProgress, Event{Kind: EventText, Text: word}, baseTime)
+		if got.Stage != StageQuestion || got.Question != s.Question {
+			t.Errorf("menu with %s in progress, %q: at %s %s, want it again", s.Question, word, got.Stage, got.Question)
+		}
+	}
+	for _, word := range []string{"recommencer", "/start"} {
+		ev := Event{Kind: EventText, Text: word}
+		if c, ok := ParseCommand(word); ok {
+			ev = c
+		}
+		if got, _ := m.Step(prompts["menu"], ev, baseTime); got.Stage != StageMenu {
+			t.Errorf("%q at the menu: at %s, want the menu shown again", word, got.Stage)
+		}
+	}
+}
+
+// TestHeldAtMenuNeverDropped checks that an opinion typed at the menu is
+// never dropped unsaid when the theme chosen has no question left: it is
+// offered at another theme's first unanswered question, if the person
+// wants, and given back in full when no question is left anywhere.
+func TestHeldAtMenuNeverDropped(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	const opinion = "Les écrans prennent trop de place à l'école, mes enfants sont fatigués"
+	hold := func(s Session) Session {
+		s, _ = m.Step(s, Event{Kind: EventCommand, Command: CmdMenu}, baseTime)
+		s, _ = m.Step(s, Event{Kind: EventText, Text: opinion}, baseTime)
+		if s.Held != opinion {
+			t.Fatalf("not kept at the menu: %+v", s)
+		}
+		return s
+	}
+	// Theme 1 answered in full, the opinion typed at the menu, theme 1 chosen.
+	s, r := m.Step(hold(prompts["review"]), Event{Kind: EventText, Text: "1"}, baseTime)
+	if s.Pending == nil || s.Pending.Kind != PendingHeld || len(r) == 0 || !strings.Contains(r[len(r)-1].Text, opinion) {
+		t.Fatalf("theme 1 chosen: pending %+v, replies %+v; want the opinion offered elsewhere", s.Pending, r)
+	}
+	yes, _ := m.Step(s, Event{Kind: EventText, Text: "oui"}, baseTime)
+	if yes.Theme != "enseigner" || yes.Stage != StageQuestion || yes.Pending == nil || yes.Pending.Kind != PendingCheck || yes.Pending.Text != opinion {
+		t.Errorf("oui: at %s %s/%s, pending %+v; want theme 2's first question, the opinion in question", yes.Stage, yes.Theme, yes.Question, yes.Pending)
+	}
+	stored, _ := m.Step(yes, Event{Kind: EventText, Text: "oui"}, baseTime)
+	if a := stored.Answers[AnswerKey("enseigner", yes.Question)]; a.Text != opinion {
+		t.Errorf("confirmed: answer %q, want the opinion", a.Text)
+	}
+	no, r := m.Step(s, Event{Kind: EventText, Text: "non"}, baseTime)
+	if no.Stage != StageReview || no.Theme != "acces" || no.Pending != nil || len(r) == 0 || !strings.Contains(r[0].Lead, messagesFor(LangFR).HeldDropped) {
+		t.Errorf("non: at %s %s, replies %+v; want theme 1's review, the opinion dropped and said", no.Stage, no.Theme, r)
+	}
+
+	// Every question answered: the opinion is given back in full.
+	full := prompts["review"]
+	full.Answers = maps.Clone(full.Answers)
+	for _, th := range m.Questionnaire().Themes {
+		for _, q := range th.Questions {
+			full.Answers[AnswerKey(th.ID, q.ID)] = Answer{Text: "Une réponse."}
+		}
+	}
+	s, r = m.Step(hold(full), Event{Kind: EventText, Text: "1"}, baseTime)
+	said := ""
+	for _, x := range r {
+		said += x.Lead + "\n" + x.Text
+	}
+	if s.Stage != StageReview || s.Pending != nil || !strings.Contains(said, "« "+opinion+" »") {
+		t.Errorf("all answered: at %s, pending %+v, said %q; want the review and the opinion in full", s.Stage, s.Pending, said)
+	}
 }

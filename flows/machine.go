@@ -635,6 +635,9 @@ func (st *step) enterTheme(id string) {
 		if st.offerHeld(id, held) {
 			return
 		}
+		// Nothing left to answer there: never dropped unsaid.
+		st.heldElsewhere(id, held)
+		return
 	}
 	st.s.Theme, st.s.Reviewed = id, ""
 	if _, ok := st.s.Confirmed[id]; !ok {
@@ -844,6 +847,8 @@ func (st *step) current() (Reply, []opt) {
 			return st.placePrompt(p.Places)
 		case PendingLanguage:
 			return st.languagePrompt(p.Text)
+		case PendingHeld:
+			return st.heldPrompt(p.Text)
 		case PendingTranscript:
 			return st.transcriptPrompt(p)
 		case PendingReminders:

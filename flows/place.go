@@ -53,7 +53,7 @@ func readPlace(text string) placeReading {
 		return placeReading{text: n}
 	}
 	if utf8.RuneCountInString(text) <= maxAcademieLen {
-		if pr := readPlaceWhole(n); pr.found() {
+		if pr := readPlaceWhole(n, text); pr.found() {
 			return pr
 		}
 	}
@@ -64,14 +64,27 @@ func readPlace(text string) placeReading {
 }
 
 // readPlaceWhole reads n, a message folded, as naming one place and
-// nothing else.
-func readPlaceWhole(n string) placeReading {
+// nothing else; text is the message as typed, which tells a name
+// written as a name (« Ligné ») from a word (« en ligne »).
+func readPlaceWhole(n, text string) (pr placeReading) {
+	lead := ""
 	for _, l := range placeLeads {
 		if rest, ok := strings.CutPrefix(n, l+" "); ok {
-			n = rest
+			n, lead = rest, l
 			break
 		}
 	}
+	defer func() {
+		if nameLead(lead) {
+			// « en ligne », « prof en mer », « en garde alternée »: a
+			// commune is said « à Ligné », « à Mer »; after « en » or
+			// « dans » a town counts only named exactly, and a small
+			// one only written as a name.
+			pr.matches = slices.DeleteFunc(pr.matches, func(p placeMatch) bool {
+				return p.Town && !townNamed(p, pr.text, text)
+			})
+		}
+	}()
 	if abroad[n] {
 		// Before the places: « l'étranger » is also a village of the
 		// Indre, Le Tranger.
@@ -132,8 +145,8 @@ func placeInSentence(text string) (placeReading, bool) {
 			}
 			for j := end; j > i; j-- {
 				name := strings.Join(words[i:j], " ")
-				pr := readPlaceWhole(name)
-				if plainlyNamed(pr, text, words[i]) {
+				pr := readPlaceWhole(name, text)
+				if plainlyNamed(pr, text) {
 					// What is said besides the place and its lead.
 					pr.rest = total - (j - i) - lead
 					return pr, true
@@ -144,14 +157,40 @@ func placeInSentence(text string) (placeReading, bool) {
 	return placeReading{}, false
 }
 
-// plainlyNamed reports a place read among other words (from first, a
-// folded word of text): abroad, a code, or a place named exactly. A
-// small town's name is often a word too (« en ligne », Ligné): it counts
-// written as a name, with a capital.
-func plainlyNamed(pr placeReading, text, first string) bool {
+// plainlyNamed reports a place read among other words of text: abroad,
+// a code, or a place named exactly. A small town's name is often a word
+// too (« en ligne », Ligné): it counts written as a name.
+func plainlyNamed(pr placeReading, text string) bool {
 	return pr.abroad || isPlaceCode(pr.text) || slices.ContainsFunc(pr.matches, func(p placeMatch) bool {
-		return foldKey(p.Name) == pr.text && (!p.Town || p.Pop >= sentenceTownPop || capitalized(text, first))
+		return foldKey(p.Name) == pr.text && (!p.Town || townNamed(p, pr.text, text))
 	})
+}
+
+// townNamed reports whether town p, read as n (folded) in text, is named
+// exactly and, when small, written as a name: with a capital
+// (« Ligne »), or with the accents of its name (« ligné »), as the word
+// it resembles is not.
+func townNamed(p placeMatch, n, text string) bool {
+	if foldKey(p.Name) != n {
+		return false
+	}
+	if p.Pop >= sentenceTownPop {
+		return true
+	}
+	first, _, _ := strings.Cut(n, " ")
+	if capitalized(text, first) {
+		return true
+	}
+	lower := strings.ToLower(p.Name)
+	return lower != foldKey(p.Name) && strings.Contains(strings.ToLower(text), lower)
+}
+
+// nameLead reports a lead after which a commune is not said: « en »
+// (« en Gironde », « en Bretagne ») and « dans » (« dans le 93 »): a
+// town read there is more likely a word of the sentence.
+func nameLead(l string) bool {
+	w := strings.Fields(l)
+	return len(w) > 0 && (w[len(w)-1] == "en" || slices.Contains(w, "dans") || slices.Contains(w, "ds"))
 }
 
 // Bounds of a place read inside a sentence: the sentence's length, the
@@ -199,7 +238,7 @@ func isPlaceCode(n string) bool {
 // dire », « pas envie de donner ma ville », « je préfère ne pas répondre
 // à ça ».
 var declineHeads = []string{"non je ne veux pas", "non je veux pas", "je ne veux pas", "je veux pas", "j veux pas", "veux pas",
-	"je prefere ne pas", "je prefere pas", "prefere ne pas", "prefere pas", "je n ai pas envie de", "j ai pas envie de",
+	"je prefere ne pas", "je prefere pas", "je ne prefere pas", "jprefere pas", "j prefere pas", "prefere ne pas", "prefere pas", "je n ai pas envie de", "j ai pas envie de",
 	"pas envie de", "je ne souhaite pas", "je souhaite pas", "ne souhaite pas", "je ne tiens pas a", "je tiens pas a",
 	"i d rather not", "i would rather not", "id rather not", "rather not", "i prefer not to", "i don t want to",
 	"i dont want to", "i do not want to", "no i don t want to"}
@@ -322,13 +361,18 @@ func (st *step) place(text string) {
 	}
 }
 
-// declinePlace are the ways to say one would rather not tell.
-var declinePlace = map[string]bool{
-	"non": true, "non merci": true, "pas envie": true, "je prefere pas dire": true, "je prefere ne pas dire": true,
-	"je prefere pas": true, "je ne veux pas dire": true, "je veux pas dire": true, "je ne souhaite pas repondre": true,
-	"confidentiel": true, "secret": true, "pas de reponse": true, "aucune": true, "aucun": true, "ca ne vous regarde pas": true,
-	"rather not say": true, "prefer not to say": true, "no thanks": true, "no": true,
-}
+// declinePlace are the ways to say one would rather not tell, or that
+// nothing needs saying here: the académie is optional, and these skip it
+// as « Passer » does.
+var declinePlace = phraseSet("non|non merci|nan|nope|pas envie|je prefere pas dire|je prefere ne pas dire|je prefere pas|" +
+	"je ne prefere pas dire|je ne veux pas dire|je veux pas dire|je ne souhaite pas repondre|je dirai pas|je ne dirai pas|" +
+	"confidentiel|secret|prive|c est prive|c est personnel|perso|pas de reponse|sans reponse|aucune|aucun|" +
+	"ca ne vous regarde pas|ca vous regarde pas|ca ne regarde que moi|je garde ca pour moi|je prefere garder ca pour moi|" +
+	"je le garde pour moi|je prefere le garder pour moi|" +
+	"rien|rien du tout|non rien|rien a dire|nada|c est bon|c bon|cest bon|c est bon comme ca|c bon comme ca|ca ira|ca va|" +
+	"non ca ira|non c est bon|pas la peine|pas besoin|pas important|peu importe|sans|sans academie|aucune academie|" +
+	"rather not say|prefer not to say|i d rather not say|i prefer not to say|no thanks|no|nah|none|nothing|not telling|" +
+	"none of your business|pass|no need|it s fine|that s fine")
 
 // abroad are the ways to say one lives outside France, once a lead such
 // as « j'habite à » is cut off.
@@ -638,6 +682,55 @@ func aboutTheMenu(text string) bool {
 // minHeldWords is the fewest words of a sentence typed at the académie
 // that is kept as an answer: a place is said in fewer.
 const minHeldWords = 5
+
+// heldElsewhere answers the choice of theme id, which has no question
+// left to answer, while a sentence typed at the menu is kept: it is
+// offered at another theme's first unanswered question, if the person
+// wants, else given back in full above the theme's review.
+func (st *step) heldElsewhere(id, held string) {
+	s := &st.s
+	s.Stage, s.Theme, s.Question, s.Reviewed = StageReview, id, st.m.q.Theme(id).Questions[0].ID, ""
+	if st.heldTheme(id) == "" {
+		st.heldNowhere(id, held)
+		return
+	}
+	st.show(st.heldPrompt(held))
+	st.setPending(&Pending{Kind: PendingHeld, Text: held})
+}
+
+// heldNowhere gives the sentence kept at the menu back in full, no
+// question being left for it, and shows theme id's review.
+func (st *step) heldNowhere(id string, held string) {
+	s := &st.s
+	s.Stage, s.Theme, s.Question, s.Reviewed = StageReview, id, st.m.q.Theme(id).Questions[0].ID, ""
+	st.say(fmt.Sprintf(st.msg().HeldNowhere, held))
+	st.showReview()
+}
+
+// heldPrompt asks where to offer held, the theme in sight having no
+// question left to answer.
+func (st *step) heldPrompt(held string) (Reply, []opt) {
+	m := st.msg()
+	id, other := st.s.Theme, st.heldTheme(st.s.Theme)
+	n, o := st.m.q.themeIndex(id)+1, st.m.q.themeIndex(other)+1
+	r := Reply{Text: fmt.Sprintf(m.HeldNoRoom, n, shorten(sanitizeLine(held), maxReviewLen), o, st.m.q.Theme(other).Title.In(st.s.Lang))}
+	return r, []opt{{actHeldYes, "", fmt.Sprintf(m.HeldThere, o)}, {actHeldNo, "", fmt.Sprintf(m.HeldNot, n)}}
+}
+
+// heldTheme returns the theme after id, in order and around, whose first
+// unanswered question takes text: where a sentence kept at the menu can
+// be offered; "" when none has one.
+func (st *step) heldTheme(id string) string {
+	themes := st.m.q.Themes
+	i := st.m.q.themeIndex(id)
+	for k := 1; k < len(themes); k++ {
+		th := themes[(i+k)%len(themes)].ID
+		if q := st.firstUnanswered(th); q != "" && !st.m.q.Question(th, q).IsChoice() {
+			return th
+		}
+	}
+	return ""
+}
 
 // offerHeld shows the first question of theme id with the sentence kept
 // at the académie below it, asking whether it is the answer (see

@@ -194,7 +194,7 @@ func TestPlacesAbroadShadowOnlyVillages(t *testing.T) {
 	}
 	asked := 0
 	for _, n := range names {
-		pr := readPlaceWhole(n)
+		pr := readPlaceWhole(n, n)
 		if !pr.abroad && !pr.alsoAbroad {
 			t.Errorf("%q: neither abroad nor asked about", n)
 		}
@@ -209,5 +209,50 @@ func TestPlacesAbroadShadowOnlyVillages(t *testing.T) {
 	}
 	if asked < 4 {
 		t.Errorf("only %d places abroad are named like French villages; Argentine, Berne, Le Caire, Montréal at least", asked)
+	}
+}
+
+// TestTownThatIsAWord checks that a small town whose name is a common
+// word (Ligné, « en ligne ») is read as a place only where it is one:
+// alone or after « à » at the académie, and after a profile when written
+// as a name; « prof en ligne » gives the profile and asks the académie.
+func TestTownThatIsAWord(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	for _, tt := range []struct {
+		prompt, in string
+		academie   string
+		stage      Stage
+	}{
+		{"profile", "prof en ligne", "", StageAcademie},
+		{"profile", "je suis enseignante en ligne", "", StageAcademie},
+		{"profile", "prof en mer", "", StageAcademie},
+		{"profile", "prof à Ligné", "Nantes", StageMenu},
+		{"profile", "prof a ligné", "Nantes", StageMenu},
+		{"academie", "Ligné", "Nantes", StageMenu},
+		{"academie", "à Ligné", "Nantes", StageMenu},
+		{"academie", "je suis en ligne", "", StageAcademie},
+	} {
+		got, replies := m.Step(prompts[tt.prompt], Event{Kind: EventText, Text: tt.in}, baseTime)
+		if got.Academie != tt.academie || got.Stage != tt.stage {
+			t.Errorf("@%s %q: académie %q at %s, want %q at %s (%+v)", tt.prompt, tt.in, got.Academie, got.Stage, tt.academie, tt.stage, replies)
+		}
+		if tt.academie == "" && slices.ContainsFunc(replies, func(r Reply) bool { return strings.Contains(r.Lead+r.Text, "Ligné") }) {
+			t.Errorf("@%s %q: Ligné named in %+v", tt.prompt, tt.in, replies)
+		}
+	}
+}
+
+// TestNothingToSayAtTheAcademie checks that the words for « nothing to
+// say » at the first académie prompt skip it as « Passer » does, saying
+// that it is optional: the menu follows, no académie recorded.
+func TestNothingToSayAtTheAcademie(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	for _, in := range []string{"rien", "c bon", "aucune", "pas envie de dire", "je préfère ne pas dire", "c'est bon", "nothing"} {
+		got, replies := m.Step(prompts["academie"], Event{Kind: EventText, Text: in}, baseTime)
+		if got.Stage != StageMenu || got.Academie != "" || len(replies) == 0 || replies[0].Lead != messagesFor(LangFR).AcademieDeclined {
+			t.Errorf("%q: at %s, académie %q, replies %+v; want the menu after « %s »", in, got.Stage, got.Academie, replies, messagesFor(LangFR).AcademieDeclined)
+		}
 	}
 }

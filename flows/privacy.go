@@ -87,6 +87,12 @@ func (st *step) privacy(ev Event) bool {
 		case readHelp:
 			st.eraseHelp()
 			return true
+		case readCommand:
+			if rd.cmd.Command == CmdResume {
+				// « reprendre », « continuer »: back to where one was,
+				// nothing erased, as « Annuler ».
+				return st.privacy(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: actKeep}.String()})
+			}
 		}
 		return false
 	case ev.Kind == EventChoice:

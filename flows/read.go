@@ -20,6 +20,8 @@ const (
 	actLangYes = "langyes" // switch to the pending language
 	actLangNo  = "langno"  // keep the current language
 	actPlace   = "place"   // arg: a place id
+	actHeldYes = "heldyes" // offer the sentence kept at another theme
+	actHeldNo  = "heldno"  // drop it and show the theme chosen
 )
 
 // text handles a typed message: it is read at the current prompt, and
@@ -194,6 +196,9 @@ func (st *step) text(raw string) {
 		}
 		st.handle(ev)
 	case readCommand:
+		if st.goOnFromMenu(rd) {
+			return
+		}
 		st.typedCommand(rd.cmd)
 	case readHelp:
 		st.help()
@@ -214,7 +219,7 @@ func (st *step) text(raw string) {
 		st.say(m.Bye)
 		st.reshow()
 	case readAbout:
-		if s.Stage == StageConsent {
+		if s.Stage == StageConsent && rd.topic != aboutHere {
 			// The details answer what is kept, why and by whom.
 			st.consentDetails()
 			return
@@ -240,14 +245,7 @@ func (st *step) text(raw string) {
 		st.say(m.ThanksBack)
 		st.reshow()
 	case readAnyTheme:
-		for i, th := range st.m.q.Themes {
-			if _, done := s.Confirmed[th.ID]; !done {
-				st.say(fmt.Sprintf(m.AnyTheme, i+1, th.Title.In(s.Lang)))
-				st.enterTheme(th.ID)
-				return
-			}
-		}
-		st.reshow() // every theme is validated, as the menu says
+		st.firstOpenTheme()
 	case readNoOption:
 		if p := st.pending(); p != nil && p.Kind == PendingPlace && !signedNumber(text) {
 			// « 93 » among homonyms: a département, not an option.
@@ -311,6 +309,42 @@ func (st *step) text(raw string) {
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
+}
+
+// firstOpenTheme opens the first theme not validated, saying so: the way
+// on the menu suggests.
+func (st *step) firstOpenTheme() {
+	s := &st.s
+	for i, th := range st.m.q.Themes {
+		if _, done := s.Confirmed[th.ID]; !done {
+			st.say(fmt.Sprintf(st.msg().AnyTheme, i+1, th.Title.In(s.Lang)))
+			st.enterTheme(th.ID)
+			return
+		}
+	}
+	st.reshow() // every theme is validated, as the menu says
+}
+
+// restartWords ask to start over, not to go on: typed at the menu they
+// show it, as /start does.
+var restartWords = wordSet("recommencer")
+
+// goOnFromMenu takes « start », « commencer », « reprendre » typed at
+// the menu as a person means them there, and reports whether it did: the
+// question left in progress again, else the first theme not validated
+// (/start and /reprendre, with their slash, show the menu back).
+func (st *step) goOnFromMenu(rd reading) bool {
+	s := &st.s
+	if s.Stage != StageMenu || st.pending() != nil || restartWords[rd.topic] ||
+		rd.cmd.Command != CmdStart && rd.cmd.Command != CmdResume {
+		return false
+	}
+	if st.m.q.Question(s.Theme, s.Question) != nil {
+		st.resume()
+		return true
+	}
+	st.firstOpenTheme()
+	return true
 }
 
 // checkReading reads at « Est-ce votre réponse ? » the yes in any words
@@ -443,7 +477,7 @@ func placeAhead(head, rest string) bool {
 	}
 	// A bare number may be an age (« maman 35 »), not a département.
 	words := strings.Fields(n)
-	return len(words) > 0 && len(words) <= maxPlaceWords && !isPlaceCode(n) && plainlyNamed(readPlaceWhole(n), rest, words[0])
+	return len(words) > 0 && len(words) <= maxPlaceWords && !isPlaceCode(n) && plainlyNamed(readPlaceWhole(n, rest), rest)
 }
 
 // saidDepartement reports text that can only be a département, with no
@@ -505,6 +539,8 @@ func (st *step) about(topic string) {
 		st.say(fmt.Sprintf(m.AboutPurpose, st.m.q.Intro.In(st.s.Lang)))
 	case aboutBot:
 		st.say(fmt.Sprintf(m.AboutBot, st.controller()))
+	case aboutHere:
+		st.say(m.AboutHere)
 	default:
 		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
 	}
@@ -653,6 +689,17 @@ func (st *step) pendingChoice(t token) bool {
 	case p.Kind == PendingLanguage && t.action == actLangNo:
 		st.say(m.LanguageKept)
 		st.reshowStage()
+	case p.Kind == PendingHeld && t.action == actHeldYes:
+		s := &st.s
+		s.Pending = nil
+		if th := st.heldTheme(s.Theme); th != "" && st.offerHeld(th, p.Text) {
+			return true
+		}
+		st.heldNowhere(s.Theme, p.Text)
+	case p.Kind == PendingHeld && t.action == actHeldNo:
+		st.say(m.HeldDropped)
+		st.s.Pending = nil
+		st.showReview()
 	case p.Kind == PendingPlace && t.action == actPlace:
 		st.pickPlace(p, t.arg)
 	case p.Kind == PendingPlace && t.action == actSkip:
@@ -736,6 +783,8 @@ func (st *step) help() {
 			st.say(st.placeHelp(p))
 		case PendingLanguage:
 			st.say(m.LanguageHelp)
+		case PendingHeld:
+			st.say(m.HeldHelp)
 		case PendingTranscript:
 			st.transcriptHelp()
 		case PendingReminders:

@@ -28,7 +28,7 @@ var actionArgs = map[string]bool{
 	actPause: false, actResume: false, actTheme: true, actPick: true, actEdit: true,
 	actConfirm: false, actMenu: false, actReview: true, actErase: true, actKeep: false,
 	actMore: false, actRemove: false, actStore: false, actRetype: false, actLangYes: false, actLangNo: false, actPlace: true,
-	actRemindYes: false, actRemindNo: false, actRemindStop: false,
+	actRemindYes: false, actRemindNo: false, actRemindStop: false, actHeldYes: false, actHeldNo: false,
 }
 
 // token is a parsed Option.Token.

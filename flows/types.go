@@ -131,6 +131,10 @@ const (
 	PendingCheck    = "check"    // is this short message your answer? Text holds it
 	PendingPlace    = "place"    // which of these places? Places holds their ids
 	PendingLanguage = "language" // switch to the language in Text?
+	// PendingHeld asks where to offer the sentence kept at the menu
+	// (Text), the theme chosen (Session.Theme) having no question left
+	// to answer: at another theme's first unanswered question, or not.
+	PendingHeld = "held"
 	// PendingLong follows an over-long text, given back to shorten: a
 	// text arriving within seconds is its continuation (Telegram splits a
 	// long paste in several messages) and is given back too, not stored.

@@ -192,6 +192,7 @@ var english = Catalog{
 		AboutPurpose: "Your answers feed the summary of the États généraux du numérique éducatif. %s",
 		AboutLength: "There are %d questions in %d themes, but nothing is compulsory: answer the themes you choose, skip a question whenever you like. " +
 			"Each answer is saved at once: you can stop and pick up later.",
+		AboutHere: "Yes, I'm here: the consultation's automated assistant answers at any hour. Here is where we were.",
 		AboutBot: "I am an automated assistant of the consultation, not a person: I only ask the questions and keep your answers. " +
 			"They are read by %s, in a summary, under a technical pseudonym: never with your name or your number. Everything we keep: {mydata}.",
 		Words: map[string]string{
@@ -222,6 +223,14 @@ var english = Catalog{
 		AcademieHeld: "I found no place in your message, but I am keeping it: " +
 			"I will offer it as your answer to the first question.",
 		HeldDropped: "All right, I won't keep what you wrote earlier.",
+		HeldNoRoom: "Theme %d already has an answer to every question. You wrote: “%s”. " +
+			"Shall I offer it at the first unanswered question of theme %d, “%s”?",
+		HeldThere: "Yes, in theme %d",
+		HeldNot:   "No, show theme %d",
+		HeldHelp: "Choose “Yes” to find what you wrote below the first unanswered question of the other theme, " +
+			"or “No” to see the chosen theme's answers without keeping it.",
+		HeldNowhere: "Every question already has an answer, so I cannot offer what you wrote. " +
+			"Here it is, to copy if you want to replace an answer (“Edit N”):\n“%s”",
 		MenuHeld: "I am keeping your message: I will offer it as your answer to the first question " +
 			"of the theme you choose.",
 		AnyTheme:      "Here we go: theme %d, “%s”.",

@@ -148,6 +148,9 @@ type Flow struct {
 	// AboutBot answers « t'es un robot ? », « qui lit mes réponses ? »:
 	// %s who runs the consultation.
 	AboutBot string
+	// AboutHere answers « y a quelqu'un ? », « hello? is anyone there »:
+	// the bot is here, and the prompt follows.
+	AboutHere string
 	// Words explains in one line one of the bot's own words, by topic:
 	// "pseudonym", "academie", "theme", "data", "summary", "profile".
 	Words map[string]string
@@ -192,7 +195,20 @@ type Flow struct {
 	HeldAsk string
 	// HeldDropped says that sentence is dropped, when the person says it
 	// is not their answer or goes on without it (skip, back, later).
-	HeldDropped   string
+	HeldDropped string
+	// HeldNoRoom says the theme chosen has an answer to every question,
+	// and offers the sentence kept at the menu at another theme's first
+	// unanswered question: %d the theme chosen, %s the sentence, %d and
+	// %s the other theme's number and title. HeldThere and HeldNot are
+	// its buttons (%d: that theme's number, the theme chosen's).
+	HeldNoRoom string
+	HeldThere  string
+	HeldNot    string
+	// HeldHelp explains that choice.
+	HeldHelp string
+	// HeldNowhere says no question is left unanswered for the sentence
+	// kept at the menu, and gives it back in full (%s) to be copied.
+	HeldNowhere   string
 	NoAnswers     string
 	AnswersTitle  string
 	AnswersIntro  string // %d answered, %d total

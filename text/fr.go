@@ -192,6 +192,7 @@ var french = Catalog{
 		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
 		AboutLength: "Il y a %d questions en %d thèmes, mais rien n'est obligatoire : répondez aux thèmes de votre choix, passez une question quand vous voulez. " +
 			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
+		AboutHere: "Oui, je suis là : l'assistant automatique de la consultation vous répond à toute heure. Voici où nous en étions.",
 		AboutBot: "Je suis un assistant automatique de la consultation, pas une personne : je ne fais que poser les questions et garder vos réponses. " +
 			"Elles sont lues par %s, en synthèse, sous un pseudonyme technique : jamais avec votre nom ni votre numéro. Tout ce que nous gardons : {mydata}.",
 		Words: map[string]string{
@@ -222,6 +223,14 @@ var french = Catalog{
 		AcademieHeld: "Je n'ai pas trouvé de lieu dans votre message, mais je le garde : " +
 			"je vous le proposerai comme réponse à la première question.",
 		HeldDropped: "D'accord, je ne garde pas ce que vous aviez écrit.",
+		HeldNoRoom: "Le thème %d a déjà une réponse à chaque question. Vous aviez écrit : « %s ». " +
+			"Je vous le propose à la première question sans réponse du thème %d, « %s » ?",
+		HeldThere: "Oui, au thème %d",
+		HeldNot:   "Non, voir le thème %d",
+		HeldHelp: "Choisissez « Oui » pour retrouver ce que vous aviez écrit sous la première question sans réponse de l'autre thème, " +
+			"ou « Non » pour voir les réponses du thème choisi sans le garder.",
+		HeldNowhere: "Toutes les questions ont déjà une réponse : je ne peux pas vous proposer ce que vous aviez écrit. " +
+			"Le voici, à copier si vous voulez remplacer une réponse (« Modifier N ») :\n« %s »",
 		MenuHeld: "Je garde votre message : je vous le proposerai comme réponse à la première question " +
 			"du thème que vous choisirez.",
 		AnyTheme:      "C'est parti : thème %d, « %s ».",
