@@ -965,6 +965,7 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 var (
 	meaningLeads = []string{"je ne comprends pas", "je ne comprend pas", "je comprends pas", "je comprend pas", "jcomprends pas",
 		"jcomprend pas", "j ai pas compris", "jai pas compris", "je n ai pas compris", "je ne sais pas", "je sais pas",
+		"jsp", "chai pas", "j sais pas", "jsais pas", "je vois pas bien",
 		"i don t understand", "i dont understand", "i do not understand", "i don t know", "i m not sure",
 		"je ne connais pas", "je connais pas", "je ne vois pas", "je vois pas"}
 	meaningAdverbs = []string{"tres bien", "bien", "trop", "vraiment", "really", "quite"}
@@ -988,8 +989,14 @@ func asksMeaning(n string) bool {
 			break
 		}
 	}
+	// With a lead (« je ne comprends pas ce que veut dire… »), the words
+	// asked about may be a few more: « données sur le travail des élèves ».
+	most := 5
+	if led {
+		most = 6
+	}
 	for _, a := range meaningAsks {
-		if rest, ok := strings.CutPrefix(n, a+" "); ok && len(strings.Fields(rest)) <= 5 {
+		if rest, ok := strings.CutPrefix(n, a+" "); ok && len(strings.Fields(rest)) <= most {
 			return led || a != "what" // « what about free wifi » is an answer
 		}
 	}
@@ -1183,6 +1190,14 @@ var checkWords = map[string]bool{
 	"rien de plus": true, "rien de special": true, "rien de particulier": true, "je n ai rien a dire": true,
 	"j ai rien a dire": true, "jai rien a dire": true, "je n ai rien a ajouter": true, "j ai rien a ajouter": true,
 	"pas grand chose": true, "nothing to add": true, "nothing to say": true, "nothing else": true,
+	// Not concerned: most often a skip, sometimes meant as the answer.
+	"pas concerne": true, "pas concernee": true, "non concerne": true, "non concernee": true,
+	"je suis pas concerne": true, "je suis pas concernee": true, "je ne suis pas concerne": true,
+	"je ne suis pas concernee": true, "pas concernes": true, "on n est pas concernes": true,
+	"pas concerne par cette question": true, "pas concernee par cette question": true,
+	"je ne suis pas concerne par cette question": true, "je ne suis pas concernee par cette question": true,
+	"je suis pas concerne par cette question": true, "je suis pas concernee par cette question": true, "not concerned": true,
+	"not applicable": true, "doesn t apply": true, "does not apply": true,
 	// Ready to go, or only acknowledging what was said.
 	"compris": true, "bien compris": true, "c est compris": true, "entendu": true, "ca marche": true, "pas de souci": true,
 	"pas de soucis": true, "pas de probleme": true, "on commence": true, "je suis prete": true, "je suis pret": true,
@@ -1619,6 +1634,13 @@ func wordAsked(n string, open bool) (string, bool) {
 		return "", false
 	}
 	rest, asked := n, false
+	for _, g := range []string{"bonjour", "bonsoir", "salut", "coucou", "hello", "hi"} {
+		// « bonjour c koi ce truc »: the greeting says nothing more.
+		if r, ok := strings.CutPrefix(rest, g+" "); ok {
+			rest = r
+			break
+		}
+	}
 	for _, l := range ownWordLeads {
 		if r, ok := strings.CutPrefix(rest, l+" "); ok {
 			rest, asked = r, true
@@ -1639,6 +1661,7 @@ func wordAsked(n string, open bool) (string, bool) {
 	if !asked {
 		return "", false
 	}
+	whole := rest // « ce truc », before « ce » goes as an article
 	words := strings.Fields(rest)
 	for len(words) > 0 && wordArticles[words[0]] {
 		words = words[1:]
@@ -1647,7 +1670,7 @@ func wordAsked(n string, open bool) (string, bool) {
 	if t, ok := wordTopics[rest]; ok {
 		return t, true
 	}
-	if !open && (vagueWords[rest] || rest == "" && vague) {
+	if !open && (vagueWords[rest] || vagueWords[whole] || rest == "" && vague) {
 		return aboutPurpose, true
 	}
 	return "", false
