@@ -1190,6 +1190,8 @@ var checkWords = map[string]bool{
 	"rien de plus": true, "rien de special": true, "rien de particulier": true, "je n ai rien a dire": true,
 	"j ai rien a dire": true, "jai rien a dire": true, "je n ai rien a ajouter": true, "j ai rien a ajouter": true,
 	"pas grand chose": true, "nothing to add": true, "nothing to say": true, "nothing else": true,
+	// A slip, said before anything else.
+	"oups": true, "oops": true, "mince": true, "zut": true, "oups pardon": true, "oops sorry": true,
 	// Not concerned: most often a skip, sometimes meant as the answer.
 	"pas concerne": true, "pas concernee": true, "non concerne": true, "non concernee": true,
 	"je suis pas concerne": true, "je suis pas concernee": true, "je ne suis pas concerne": true,
@@ -1343,7 +1345,11 @@ func yesNo(n string, opts []opt) (opt, bool) {
 
 // leadWords may open a short message without changing what it asks.
 var leadWords = map[string]bool{"oui": true, "non": true, "ok": true, "bon": true, "alors": true, "bah": true, "ben": true,
-	"euh": true, "donc": true, "eh": true, "bien": true, "et": true}
+	"euh": true, "donc": true, "eh": true, "bien": true, "et": true,
+	// « attends retour », « oups, passer », « wait no go back »: a reflex
+	// before the way on.
+	"attends": true, "attendez": true, "attend": true, "oups": true, "oops": true, "mince": true, "zut": true,
+	"pardon": true, "desole": true, "desolee": true, "wait": true, "no": true, "sorry": true}
 
 // intentLeads introduce what one wants without changing it: « je veux
 // passer », « est-ce que je peux revenir en arrière ».
