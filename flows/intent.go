@@ -913,7 +913,9 @@ var helpPhrases = map[string]bool{
 	"comprend pas": true, "jcomprend pa": true, "je comprend pa": true, "je comprends pa": true, "compren pas": true,
 	"pas compris": true, "j ai pas compris": true, "jai pas compris": true, "je n ai pas compris": true, "g pas compris": true,
 	"pas tout compris": true, "j ai rien compris": true, "jai rien compris": true, "rien compris": true, "je ne comprends rien": true,
-	"je comprends rien": true, "je comprend rien": true, "compris pas": true,
+	"je comprends rien": true, "je comprend rien": true, "compris pas": true, "jcomprend rien": true, "jcomprends rien": true,
+	"j comprends rien": true, "j comprend rien": true, "comprends rien": true, "comprend rien": true, "g rien compris": true,
+	"j y comprends rien": true, "je n y comprends rien": true, "c est du charabia": true, "charabia": true,
 	"c est a dire": true, "cad": true, "c a d": true, "c est a dire quoi": true, "ca veut dire quoi": true, "ca veux dire quoi": true,
 	"qu est ce que ca veut dire": true, "que veut dire la question": true, "qu est ce que vous voulez dire": true,
 	"que voulez vous dire": true, "c est quoi": true, "c koi": true, "c quoi": true, "cest quoi": true, "quoi": true, "koi": true,
@@ -955,7 +957,10 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 	"ce que vous voulez dire", "ce que ca veut dire", "ce que vous voulez", "ce qu il faut repondre", "ce qu il faut faire",
 	"bien", "trop", "vraiment", "du tout", "tres bien", "ici", "la", "the question", "this question", "svp", "stp",
 	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse", "a ce truc", "a tout ca",
-	"a ce questionnaire", "a votre truc"}
+	"a ce questionnaire", "a votre truc",
+	// « c koi ce charabia jcomprend rien »: the second half says the first.
+	"jcomprend rien", "jcomprends rien", "je comprends rien", "je comprend rien", "je ne comprends rien", "j y comprends rien",
+	"rien compris", "j ai rien compris", "jai rien compris", "g rien compris", "je comprends pas", "jcomprend pas"}
 
 // Requests for the meaning of a few words of the question: « je ne
 // comprends pas bien ce que veut dire « à distance » », « I don't
