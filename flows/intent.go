@@ -339,6 +339,17 @@ func normalizeKey(key string) string {
 	for i, w := range words {
 		words[i] = unstretched(w)
 	}
+	if slices.ContainsFunc(words, func(w string) bool { return smsSplit[w] != "" }) {
+		var split []string
+		for _, w := range words {
+			if s := smsSplit[w]; s != "" {
+				split = append(split, strings.Fields(s)...)
+			} else {
+				split = append(split, w)
+			}
+		}
+		words = split
+	}
 	for changed := true; changed && len(words) > 1; {
 		changed = false
 		for _, k := range []int{3, 2, 1} {
@@ -368,6 +379,10 @@ func unstretched(w string) string {
 	}
 	return w
 }
+
+// smsSplit are the words of a text message that run two together and
+// that the readings know only apart: « jpeux » is « je peux ».
+var smsSplit = map[string]string{"jpeux": "je peux", "jpourrais": "je pourrais", "jvoudrais": "je voudrais"}
 
 // stretchable are the yes and no people stretch.
 var stretchable = wordSet("oui ouais ok okay ui wi non nan nn yes yep yeah no nope")
