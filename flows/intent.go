@@ -541,7 +541,7 @@ var actionWords = map[string][]string{
 	actNo:   noWords,
 	actMore: {"en savoir plus", "savoir plus", "plus d infos", "plus d info", "plus d informations", "infos", "info", "informations", "details", "detail", "lire", "lire plus", "la suite", "more", "tell me more", "more info", "learn more", "read more", "details please"},
 	actSkip: {"passer", "passe", "je passe", "on passe", "pass", "passez", "suivant", "suivante", "question suivante", "la suivante",
-		"sans avis", "pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
+		"sans avis", "pas d avis", "aucun avis", "je n ai pas d avis", "j ai pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
 		"je prefere pas repondre", "je prefere ne pas repondre", "je ne veux pas repondre", "je veux pas repondre", "pas envie de repondre",
 		"pas de commentaire", "no comment", "i d rather not answer", "i d rather not", "rather not", "je prefere pas", "je prefere ne pas", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
 		"je passe a la suivante", "passe a la suivante", "on passe a la suivante", "je passe a la question suivante", "au suivant",
@@ -958,7 +958,14 @@ var helpPhrases = map[string]bool{
 	"je ne m y connais pas": true, "je peux repondre quand meme": true, "je peux quand meme repondre": true,
 	"qu est ce qui va etre efface": true, "qu est ce qui sera efface": true, "ca efface quoi": true, "what will be erased": true,
 	"pourquoi": true, "pourquoi vous me demandez ca": true, "pourquoi vous demandez ca": true, "pourquoi vous voulez savoir ca": true,
-	"pourquoi cette question": true, "pourquoi vous voulez savoir": true, "why": true, "why do you ask": true,
+	"pourquoi cette question": true,
+	// Asking for the question in other words.
+	"reformuler": true, "reformulez": true, "reformule": true, "pouvez vous reformuler": true, "vous pouvez reformuler": true,
+	"tu peux reformuler": true, "pourriez vous reformuler": true, "reformuler la question": true, "reformulez la question": true,
+	"pouvez vous reformuler la question": true, "vous pouvez reformuler la question": true, "en d autres mots": true,
+	"plus simplement": true, "rephrase": true, "can you rephrase": true, "could you rephrase": true, "rephrase please": true,
+	"je ne sais pas quoi repondre": true, "je sais pas quoi repondre": true, "je ne sais pas quoi dire": true,
+	"je sais pas quoi dire": true, "je ne vois pas quoi repondre": true, "je vois pas quoi repondre": true, "pourquoi vous voulez savoir": true, "why": true, "why do you ask": true,
 }
 
 // helpAbout start a question about a word of the prompt: « ça veut dire
@@ -972,7 +979,7 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 	"ce que vous voulez dire", "ce que ca veut dire", "ce que vous voulez", "ce qu il faut repondre", "ce qu il faut faire",
 	"bien", "trop", "vraiment", "du tout", "tres bien", "ici", "la", "the question", "this question", "svp", "stp",
 	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse", "a ce truc", "a tout ca",
-	"a ce questionnaire", "a votre truc",
+	"a ce questionnaire", "a votre truc", "a ca", "a cela", "a cette question",
 	// « c koi ce charabia jcomprend rien »: the second half says the first.
 	"jcomprend rien", "jcomprends rien", "je comprends rien", "je comprend rien", "je ne comprends rien", "j y comprends rien",
 	"rien compris", "j ai rien compris", "jai rien compris", "g rien compris", "je comprends pas", "jcomprend pas"}
@@ -1144,7 +1151,9 @@ var (
 		"j ai fini": true, "jai fini": true, "j ai termine": true, "jai termine": true, "c est tout": true, "c tout": true,
 		"cest tout": true, "c est fini": true, "fini": true, "termine": true, "ca sera tout": true, "ce sera tout": true,
 		"c est bon pour moi": true, "i m done": true, "im done": true, "i am done": true, "that s all": true,
-		"thats all": true, "finished": true, "all done": true,
+		"thats all": true, "finished": true, "all done": true, "c est bon j ai fini": true, "ok j ai fini": true,
+		"bon j ai fini": true, "voila j ai fini": true, "voila c est tout": true, "j ai fini pour aujourd hui": true,
+		"c est bon c est tout": true, "ok c est tout": true,
 	}
 )
 
@@ -1210,6 +1219,8 @@ var checkWords = map[string]bool{
 	"rien de plus": true, "rien de special": true, "rien de particulier": true, "je n ai rien a dire": true,
 	"j ai rien a dire": true, "jai rien a dire": true, "je n ai rien a ajouter": true, "j ai rien a ajouter": true,
 	"pas grand chose": true, "nothing to add": true, "nothing to say": true, "nothing else": true,
+	// Not caring is asked about: most often a skip.
+	"je m en fiche": true, "je m en fous": true, "m en fiche": true, "osef": true, "on s en fiche": true, "balek": true,
 	// A slip, said before anything else.
 	"oups": true, "oops": true, "mince": true, "zut": true, "oups pardon": true, "oops sorry": true,
 	// Not concerned: most often a skip, sometimes meant as the answer.
