@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -80,10 +81,13 @@ func leavesNow(n string) bool {
 var (
 	previousRefs = []string{"question d avant", "question davant", "question precedente", "la precedente", "precedente",
 		"celle d avant", "d avant", "derniere question", "reponse precedente", "previous question", "previous one",
-		"last question", "one before", "question before"}
+		"last question", "one before", "question before",
+		// The one just skipped by a slip: « mince je voulais pas passer ».
+		"voulais pas passer", "voulais pas sauter", "passe par erreur", "saute par erreur", "passe trop vite",
+		"didn t mean to skip", "did not mean to skip", "skipped by mistake"}
 	previousGlue = wordSet("jvoulais attendez attends attend wait hold on euh bah ben mince oups oops zut ah oh non je j jai ai n ne " +
 		"pas repondu repondre a la le l celle oublie oublier saute sauter passe passer zappe zapper fini finir termine " +
-		"voulais veux voudrais voulu ajouter quelque chose completer ma mon reponse revoir revenir retourner retourne " +
+		"voulais veux voudrais voulu ajouter rajouter quelque chose truc un completer ma mon reponse revoir revenir retourner retourne " +
 		"reviens retour on sur par erreur sans faire expres appuye trop vite eu temps de y pu question avant d derniere " +
 		"juste i didn t did not answer answered skipped skip missed miss by mistake to add something my want go " +
 		"back the last one before previous sorry ve forgot forgotten")
@@ -205,4 +209,55 @@ func gotoNumber(n string) (int, bool) {
 		return 0, false
 	}
 	return optionNumber(strings.Join(words, " "))
+}
+
+// Another theme asked for by its number, at a question: « je veux aller au
+// thème 4 », « je préfère faire le thème 2 », « on passe au 3e thème »,
+// « can we do theme 5 instead? ». Anything about the subject (« le thème
+// 4 est le plus important ») is an answer.
+var themeGlue = wordSet("je j jveux veux voudrais voudrait prefere prefererais aimerais faire aller passer passe passons " +
+	"on va au aux a le la l les maintenant plutot directement d abord commencer commence continuer continue par " +
+	"ok okay bon ben euh en fait finalement attends attendez peux peut pourrait pourrais est ce que voir ouvrir " +
+	"sauter direct vers prendre prends choisis choisir je n no numero theme sur plutot " +
+	"i d like want rather go to let s do switch move start with the now can we could instead please may")
+
+// themeAsked reports the theme a message only asks to go to, by its
+// number (« thème 4 », « 4e thème »).
+func themeAsked(n string, q *Questionnaire) (string, bool) {
+	words := strings.Fields(n)
+	if len(words) < 2 || len(words) > 12 {
+		return "", false
+	}
+	num, at := 0, -1
+	for i, w := range words {
+		if w != "theme" && w != "topic" {
+			continue
+		}
+		// « thème 4 », « thème n° 4 », « 4e thème ».
+		for _, j := range []int{i + 1, i + 2, i - 1} {
+			if j < 0 || j >= len(words) || j == i+2 && words[i+1] != "n" && words[i+1] != "no" && words[i+1] != "numero" {
+				continue
+			}
+			if v, ok := numberWords[words[j]]; ok {
+				num, at = v, j
+			} else if v, err := strconv.Atoi(words[j]); err == nil && len(words[j]) <= 2 {
+				num, at = v, j
+			} else {
+				continue
+			}
+			break
+		}
+		if at >= 0 {
+			break
+		}
+	}
+	if at < 0 || num < 1 || num > len(q.Themes) {
+		return "", false
+	}
+	for i, w := range words {
+		if i != at && !themeGlue[w] && w != "topic" {
+			return "", false
+		}
+	}
+	return q.Themes[num-1].ID, true
 }

@@ -344,6 +344,17 @@ func normalizeKey(key string) string {
 	for i, w := range words {
 		words[i] = unstretched(w)
 	}
+	if slices.ContainsFunc(words, func(w string) bool { return smsSplit[w] != "" }) {
+		var split []string
+		for _, w := range words {
+			if s := smsSplit[w]; s != "" {
+				split = append(split, strings.Fields(s)...)
+			} else {
+				split = append(split, w)
+			}
+		}
+		words = split
+	}
 	for changed := true; changed && len(words) > 1; {
 		changed = false
 		for _, k := range []int{3, 2, 1} {
@@ -373,6 +384,10 @@ func unstretched(w string) string {
 	}
 	return w
 }
+
+// smsSplit are the words of a text message that run two together and
+// that the readings know only apart: « jpeux » is « je peux ».
+var smsSplit = map[string]string{"jpeux": "je peux", "jpourrais": "je pourrais", "jvoudrais": "je voudrais"}
 
 // stretchable are the yes and no people stretch.
 var stretchable = wordSet("oui ouais ok okay ui wi non nan nn yes yep yeah no nope")
@@ -531,7 +546,7 @@ var actionWords = map[string][]string{
 	actNo:   noWords,
 	actMore: {"en savoir plus", "savoir plus", "plus d infos", "plus d info", "plus d informations", "infos", "info", "informations", "details", "detail", "lire", "lire plus", "la suite", "more", "tell me more", "more info", "learn more", "read more", "details please"},
 	actSkip: {"passer", "passe", "je passe", "on passe", "pass", "passez", "suivant", "suivante", "question suivante", "la suivante",
-		"sans avis", "pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
+		"sans avis", "pas d avis", "aucun avis", "je n ai pas d avis", "j ai pas d avis", "joker", "skip", "next", "next question", "skip it", "ignorer", "sauter", "je saute", "pas de reponse", "sans reponse",
 		"je prefere pas repondre", "je prefere ne pas repondre", "je ne veux pas repondre", "je veux pas repondre", "pas envie de repondre",
 		"pas de commentaire", "no comment", "i d rather not answer", "i d rather not", "rather not", "je prefere pas", "je prefere ne pas", "rather not say", "prefer not to say", "i prefer not to answer", "question d apres",
 		"je passe a la suivante", "passe a la suivante", "on passe a la suivante", "je passe a la question suivante", "au suivant",
@@ -920,7 +935,9 @@ var helpPhrases = map[string]bool{
 	"comprend pas": true, "jcomprend pa": true, "je comprend pa": true, "je comprends pa": true, "compren pas": true,
 	"pas compris": true, "j ai pas compris": true, "jai pas compris": true, "je n ai pas compris": true, "g pas compris": true,
 	"pas tout compris": true, "j ai rien compris": true, "jai rien compris": true, "rien compris": true, "je ne comprends rien": true,
-	"je comprends rien": true, "je comprend rien": true, "compris pas": true,
+	"je comprends rien": true, "je comprend rien": true, "compris pas": true, "jcomprend rien": true, "jcomprends rien": true,
+	"j comprends rien": true, "j comprend rien": true, "comprends rien": true, "comprend rien": true, "g rien compris": true,
+	"j y comprends rien": true, "je n y comprends rien": true, "c est du charabia": true, "charabia": true,
 	"c est a dire": true, "cad": true, "c a d": true, "c est a dire quoi": true, "ca veut dire quoi": true, "ca veux dire quoi": true,
 	"qu est ce que ca veut dire": true, "que veut dire la question": true, "qu est ce que vous voulez dire": true,
 	"que voulez vous dire": true, "c est quoi": true, "c koi": true, "c quoi": true, "cest quoi": true, "quoi": true, "koi": true,
@@ -948,7 +965,14 @@ var helpPhrases = map[string]bool{
 	"je ne m y connais pas": true, "je peux repondre quand meme": true, "je peux quand meme repondre": true,
 	"qu est ce qui va etre efface": true, "qu est ce qui sera efface": true, "ca efface quoi": true, "what will be erased": true,
 	"pourquoi": true, "pourquoi vous me demandez ca": true, "pourquoi vous demandez ca": true, "pourquoi vous voulez savoir ca": true,
-	"pourquoi cette question": true, "pourquoi vous voulez savoir": true, "why": true, "why do you ask": true,
+	"pourquoi cette question": true,
+	// Asking for the question in other words.
+	"reformuler": true, "reformulez": true, "reformule": true, "pouvez vous reformuler": true, "vous pouvez reformuler": true,
+	"tu peux reformuler": true, "pourriez vous reformuler": true, "reformuler la question": true, "reformulez la question": true,
+	"pouvez vous reformuler la question": true, "vous pouvez reformuler la question": true, "en d autres mots": true,
+	"plus simplement": true, "rephrase": true, "can you rephrase": true, "could you rephrase": true, "rephrase please": true,
+	"je ne sais pas quoi repondre": true, "je sais pas quoi repondre": true, "je ne sais pas quoi dire": true,
+	"je sais pas quoi dire": true, "je ne vois pas quoi repondre": true, "je vois pas quoi repondre": true, "pourquoi vous voulez savoir": true, "why": true, "why do you ask": true,
 }
 
 // helpAbout start a question about a word of the prompt: « ça veut dire
@@ -962,7 +986,10 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 	"ce que vous voulez dire", "ce que ca veut dire", "ce que vous voulez", "ce qu il faut repondre", "ce qu il faut faire",
 	"bien", "trop", "vraiment", "du tout", "tres bien", "ici", "la", "the question", "this question", "svp", "stp",
 	"de la question", "pour cette question", "pour la question", "sur la question", "de reponse", "a ce truc", "a tout ca",
-	"a ce questionnaire", "a votre truc"}
+	"a ce questionnaire", "a votre truc", "a ca", "a cela", "a cette question",
+	// « c koi ce charabia jcomprend rien »: the second half says the first.
+	"jcomprend rien", "jcomprends rien", "je comprends rien", "je comprend rien", "je ne comprends rien", "j y comprends rien",
+	"rien compris", "j ai rien compris", "jai rien compris", "g rien compris", "je comprends pas", "jcomprend pas"}
 
 // Requests for the meaning of a few words of the question: « je ne
 // comprends pas bien ce que veut dire « à distance » », « I don't
@@ -972,6 +999,7 @@ var helpTails = []string{"la question", "cette question", "votre question", "ta 
 var (
 	meaningLeads = []string{"je ne comprends pas", "je ne comprend pas", "je comprends pas", "je comprend pas", "jcomprends pas",
 		"jcomprend pas", "j ai pas compris", "jai pas compris", "je n ai pas compris", "je ne sais pas", "je sais pas",
+		"jsp", "chai pas", "j sais pas", "jsais pas", "je vois pas bien",
 		"i don t understand", "i dont understand", "i do not understand", "i don t know", "i m not sure",
 		"je ne connais pas", "je connais pas", "je ne vois pas", "je vois pas"}
 	meaningAdverbs = []string{"tres bien", "bien", "trop", "vraiment", "really", "quite"}
@@ -995,8 +1023,14 @@ func asksMeaning(n string) bool {
 			break
 		}
 	}
+	// With a lead (« je ne comprends pas ce que veut dire… »), the words
+	// asked about may be a few more: « données sur le travail des élèves ».
+	most := 5
+	if led {
+		most = 6
+	}
 	for _, a := range meaningAsks {
-		if rest, ok := strings.CutPrefix(n, a+" "); ok && len(strings.Fields(rest)) <= 5 {
+		if rest, ok := strings.CutPrefix(n, a+" "); ok && len(strings.Fields(rest)) <= most {
 			return led || a != "what" // « what about free wifi » is an answer
 		}
 	}
@@ -1124,7 +1158,9 @@ var (
 		"j ai fini": true, "jai fini": true, "j ai termine": true, "jai termine": true, "c est tout": true, "c tout": true,
 		"cest tout": true, "c est fini": true, "fini": true, "termine": true, "ca sera tout": true, "ce sera tout": true,
 		"c est bon pour moi": true, "i m done": true, "im done": true, "i am done": true, "that s all": true,
-		"thats all": true, "finished": true, "all done": true,
+		"thats all": true, "finished": true, "all done": true, "c est bon j ai fini": true, "ok j ai fini": true,
+		"bon j ai fini": true, "voila j ai fini": true, "voila c est tout": true, "j ai fini pour aujourd hui": true,
+		"c est bon c est tout": true, "ok c est tout": true,
 	}
 )
 
@@ -1190,6 +1226,18 @@ var checkWords = map[string]bool{
 	"rien de plus": true, "rien de special": true, "rien de particulier": true, "je n ai rien a dire": true,
 	"j ai rien a dire": true, "jai rien a dire": true, "je n ai rien a ajouter": true, "j ai rien a ajouter": true,
 	"pas grand chose": true, "nothing to add": true, "nothing to say": true, "nothing else": true,
+	// Not caring is asked about: most often a skip.
+	"je m en fiche": true, "je m en fous": true, "m en fiche": true, "osef": true, "on s en fiche": true, "balek": true,
+	// A slip, said before anything else.
+	"oups": true, "oops": true, "mince": true, "zut": true, "oups pardon": true, "oops sorry": true,
+	// Not concerned: most often a skip, sometimes meant as the answer.
+	"pas concerne": true, "pas concernee": true, "non concerne": true, "non concernee": true,
+	"je suis pas concerne": true, "je suis pas concernee": true, "je ne suis pas concerne": true,
+	"je ne suis pas concernee": true, "pas concernes": true, "on n est pas concernes": true,
+	"pas concerne par cette question": true, "pas concernee par cette question": true,
+	"je ne suis pas concerne par cette question": true, "je ne suis pas concernee par cette question": true,
+	"je suis pas concerne par cette question": true, "je suis pas concernee par cette question": true, "not concerned": true,
+	"not applicable": true, "doesn t apply": true, "does not apply": true,
 	// Ready to go, or only acknowledging what was said.
 	"compris": true, "bien compris": true, "c est compris": true, "entendu": true, "ca marche": true, "pas de souci": true,
 	"pas de soucis": true, "pas de probleme": true, "on commence": true, "je suis prete": true, "je suis pret": true,
@@ -1335,7 +1383,11 @@ func yesNo(n string, opts []opt) (opt, bool) {
 
 // leadWords may open a short message without changing what it asks.
 var leadWords = map[string]bool{"oui": true, "non": true, "ok": true, "bon": true, "alors": true, "bah": true, "ben": true,
-	"euh": true, "donc": true, "eh": true, "bien": true, "et": true}
+	"euh": true, "donc": true, "eh": true, "bien": true, "et": true,
+	// « attends retour », « oups, passer », « wait no go back »: a reflex
+	// before the way on.
+	"attends": true, "attendez": true, "attend": true, "oups": true, "oops": true, "mince": true, "zut": true,
+	"pardon": true, "desole": true, "desolee": true, "wait": true, "no": true, "sorry": true}
 
 // intentLeads introduce what one wants without changing it: « je veux
 // passer », « est-ce que je peux revenir en arrière ».
@@ -1636,6 +1688,13 @@ func wordAsked(n string, open bool) (string, bool) {
 		return "", false
 	}
 	rest, asked := n, false
+	for _, g := range []string{"bonjour", "bonsoir", "salut", "coucou", "hello", "hi"} {
+		// « bonjour c koi ce truc »: the greeting says nothing more.
+		if r, ok := strings.CutPrefix(rest, g+" "); ok {
+			rest = r
+			break
+		}
+	}
 	for _, l := range ownWordLeads {
 		if r, ok := strings.CutPrefix(rest, l+" "); ok {
 			rest, asked = r, true
@@ -1656,6 +1715,7 @@ func wordAsked(n string, open bool) (string, bool) {
 	if !asked {
 		return "", false
 	}
+	whole := rest // « ce truc », before « ce » goes as an article
 	words := strings.Fields(rest)
 	for len(words) > 0 && wordArticles[words[0]] {
 		words = words[1:]
@@ -1664,7 +1724,7 @@ func wordAsked(n string, open bool) (string, bool) {
 	if t, ok := wordTopics[rest]; ok {
 		return t, true
 	}
-	if !open && (vagueWords[rest] || rest == "" && vague) {
+	if !open && (vagueWords[rest] || vagueWords[whole] || rest == "" && vague) {
 		return aboutPurpose, true
 	}
 	return "", false

@@ -364,7 +364,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		if _, tail, _ := strings.Cut(msg.AcademieVice, "%s"); got.Stage == StageMenu && strings.HasSuffix(first, tail) {
 			return "vice-rectorat", false
 		}
-	case "review", "recap", "question":
+	case "review", "recap", "question", "edit", "paused":
 		if got.Stage == StageReview && len(got.Answers) < len(s.Answers) {
 			th := m.Questionnaire().Theme(got.Theme)
 			for i, q := range th.Questions {
@@ -378,6 +378,10 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		if got.Stage == StageEdit {
 			th := m.Questionnaire().Theme(got.Theme)
 			return fmt.Sprintf("edit:%d", th.questionIndex(got.Question)+1), false
+		}
+		if got.Theme != s.Theme && (got.Stage == StageQuestion || got.Stage == StageReview) {
+			// Another theme asked for by its number.
+			return "theme:" + got.Theme, false
 		}
 	case "erase":
 		if got.Stage == StageErased {

@@ -356,3 +356,33 @@ func TestDeclinedJoinsInTheirWords(t *testing.T) {
 		}
 	}
 }
+
+// Another theme asked for by its number at a question is that theme, as
+// at the menu: its first question, with the choice said; nothing is
+// stored, and a sentence about a theme is still an answer.
+func TestThemeAskedAtAQuestion(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	now := baseTime.Add(time.Hour)
+	for _, stage := range []string{"question", "paused", "edit"} {
+		got, replies := checkStep(t, m, p[stage], Event{Kind: EventText, Text: "je veux aller au thème 4"}, now)
+		if got.Theme != "responsable" || got.Stage != StageQuestion || len(got.Answers) != len(p[stage].Answers) {
+			t.Fatalf("@%s: at %s/%s stage %v with %d answers, want theme 4's first question and nothing stored",
+				stage, got.Theme, got.Question, got.Stage, len(got.Answers))
+		}
+		if _, ok := got.Started["responsable"]; !ok {
+			t.Errorf("@%s: theme 4 not marked as started", stage)
+		}
+		all := ""
+		for _, r := range replies {
+			all += r.Lead + "\n" + r.Title + "\n" + r.Text + "\n"
+		}
+		if !strings.Contains(all, "✓ Un numérique responsable et souverain") || !strings.Contains(all, "Thème 4 · Question 1/5") {
+			t.Errorf("@%s: replies do not show theme 4 chosen and its first question:\n%s", stage, all)
+		}
+	}
+	got, _ := m.Step(p["question"], Event{Kind: EventText, Text: "le thème 4 est le plus important pour moi"}, now)
+	if got.Theme != "acces" || len(got.Answers) != 1 {
+		t.Errorf("a sentence about theme 4 was not stored as theme 1's answer: %+v", got.Answers)
+	}
+}

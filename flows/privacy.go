@@ -81,7 +81,14 @@ func (st *step) privacy(ev Event) bool {
 	case ev.Kind == EventText && st.erasePending() && utf8.ValidString(ev.Text):
 		// Typed words answer the confirmation too, even once closed.
 		_, opts := st.erasePrompt()
-		switch rd := readText(ev.Text, opts, false, st.m.q); rd.kind {
+		rd := readText(ev.Text, opts, false, st.m.q)
+		if rd.kind == readOption && rd.opt.action == actErase && !clearlyErase(ev.Text, opts, st.m.q) {
+			// « effacer une seule réponse », « can I just delete one
+			// answer? »: erasing everything takes a clear yes; the help
+			// says what it removes.
+			rd = reading{kind: readHelp}
+		}
+		switch rd.kind {
 		case readOption:
 			return st.privacy(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})
 		case readHelp:
@@ -117,6 +124,25 @@ func (st *step) privacy(ev Event) bool {
 	return false
 }
 
+// clearlyErase reports whether text, read as the erase button among opts, says
+// nothing else: its number, a yes (« oui je suis sûre »), or its words
+// (« oui, tout effacer »). A word naming erasing in a longer message or a
+// question (« effacer quoi exactement ? ») is no confirmation.
+func clearlyErase(text string, opts []opt, q *Questionnaire) bool {
+	n := normalize(text)
+	if i, ok := optionNumber(n); ok {
+		return i >= 1 && i <= len(opts) && opts[i-1].action == actErase
+	}
+	if strings.Contains(text, "?") {
+		return false
+	}
+	if o, ok := yesNo(n, opts); ok {
+		return o.action == actErase
+	}
+	o, ok := matchOption(n, opts, false, q)
+	return ok && o.action == actErase
+}
+
 // erasePending reports whether the erase confirmation is the current
 // prompt, its buttons still valid.
 func (st *step) erasePending() bool {
@@ -148,7 +174,11 @@ func (st *step) erasePrompt() (Reply, []opt) {
 func (st *step) eraseHelp() {
 	st.wayOn = true
 	pm := st.pmsg()
-	st.say(fmt.Sprintf(pm.EraseHelp, pm.EraseYes, pm.EraseNo) + "\n\n" + st.commands(false))
+	help := fmt.Sprintf(pm.EraseHelp, pm.EraseYes, pm.EraseNo)
+	if len(st.s.Answers) > 0 && !st.m.Closed(st.now) {
+		help += " " + fmt.Sprintf(pm.EraseOne, pm.EraseNo)
+	}
+	st.say(help + "\n\n" + st.commands(false))
 }
 
 // erase leaves only what storage needs to find the participant and the

@@ -151,3 +151,33 @@ func TestOldEraseButtonDoesNotEraseANewLife(t *testing.T) {
 		t.Fatalf("an old erase button erased a new session: %+v", got)
 	}
 }
+
+// Erasing everything takes a clear yes: a message that names erasing but
+// asks about one answer, or what exactly, keeps everything and is told
+// what erasing removes and how to remove one answer.
+func TestEraseTakesAClearYes(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s := richSession()
+	asked, _ := checkStep(t, m, s, Event{Kind: EventCommand, Command: CmdErase}, baseTime.Add(2*time.Hour))
+	for _, lang := range []string{LangFR, LangEN} {
+		asked.Lang = lang
+		for _, text := range []string{"effacer une seule réponse", "effacer quoi exactement ?", "hmm can I just delete one answer instead?", "delete only my last answer"} {
+			got, replies := checkStep(t, m, asked, Event{Kind: EventText, Text: text}, baseTime.Add(3*time.Hour))
+			if got.Stage == StageErased || len(got.Answers) != 2 || got.Pending == nil || got.Pending.Kind != PendingErase {
+				t.Fatalf("%s %q: stage %v, %d answers, pending %+v; want nothing erased and the confirmation kept", lang, text, got.Stage, len(got.Answers), got.Pending)
+			}
+			want := "Pour ne retirer qu'une réponse : « Annuler », puis /menu et son thème."
+			if lang == LangEN {
+				want = "To remove just one answer: “Cancel”, then /menu and its theme."
+			}
+			if len(replies) == 0 || !strings.Contains(replies[0].Text, want) {
+				t.Errorf("%s %q: replies %+v lack %q", lang, text, replies, want)
+			}
+		}
+		for _, text := range []string{"1", "oui, tout effacer", "yes delete everything", "effacer"} {
+			if got, _ := checkStep(t, m, asked, Event{Kind: EventText, Text: text}, baseTime.Add(3*time.Hour)); got.Stage != StageErased {
+				t.Errorf("%s %q did not erase: stage %v", lang, text, got.Stage)
+			}
+		}
+	}
+}

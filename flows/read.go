@@ -38,6 +38,14 @@ func (st *step) text(raw string) {
 		st.say(m.EmptyText)
 		return
 	}
+	if s.Stage == StagePaused && utf8.RuneCountInString(text) <= maxIntentLen {
+		if id, ok := themeAsked(normalize(text), st.m.q); ok {
+			// « on passe au thème 4 » after a pause: that theme, not
+			// the question left.
+			st.toTheme(id)
+			return
+		}
+	}
 	if s.Stage == StagePaused {
 		// Any message after a pause resumes the conversation, unless it
 		// asks for something else.
@@ -115,6 +123,14 @@ func (st *step) text(raw string) {
 		st.validateReviewed()
 		st.showQuestion()
 		return
+	}
+	if (s.Stage == StageQuestion || s.Stage == StageEdit) && st.pending() == nil {
+		if id, ok := themeAsked(short, st.m.q); ok {
+			// « je veux aller au thème 4 »: that theme, as chosen at the
+			// menu; nothing is stored.
+			st.toTheme(id)
+			return
+		}
 	}
 	if st.ahead(text) {
 		return
@@ -345,6 +361,17 @@ func (st *step) goOnFromMenu(rd reading) bool {
 	}
 	st.firstOpenTheme()
 	return true
+}
+
+// toTheme goes to theme id, asked for by its number away from the menu,
+// as a tap on its button there would: its first unanswered question, or
+// its review.
+func (st *step) toTheme(id string) {
+	if len(st.out) == 0 {
+		st.chosen = st.m.q.Theme(id).Title.In(st.s.Lang)
+	}
+	st.start(id)
+	st.enterTheme(id)
 }
 
 // checkReading reads at « Est-ce votre réponse ? » the yes in any words

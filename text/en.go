@@ -343,6 +343,7 @@ var english = Catalog{
 		Erased:          "Done: all your data is erased. If you write to us again, we will ask for your consent again, as for a new participant.",
 		Kept:            "Nothing was erased.",
 		EraseHelp:       "You asked to erase all your data. Confirm with “%s” or choose “%s” to keep everything.",
+		EraseOne:        "To remove just one answer: “%s”, then {menu} and its theme.",
 
 		DataTitle:     "Your data",
 		DataIntro:     "Here is everything we keep about you. Times are in the %s time zone.",

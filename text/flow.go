@@ -314,6 +314,7 @@ type Privacy struct {
 	Erased          string
 	Kept            string
 	EraseHelp       string // %s yes label, %s no label
+	EraseOne        string // %s no label: how to remove one answer instead, while answers can change
 
 	DataTitle     string
 	DataIntro     string // %s time zone

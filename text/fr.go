@@ -343,6 +343,7 @@ var french = Catalog{
 		Erased:          "C'est fait : toutes vos données sont effacées. Si vous nous écrivez à nouveau, nous vous redemanderons votre accord, comme à une nouvelle personne.",
 		Kept:            "Rien n'a été effacé.",
 		EraseHelp:       "Vous avez demandé à effacer toutes vos données. Confirmez l'effacement avec « %s » ou choisissez « %s » pour tout garder.",
+		EraseOne:        "Pour ne retirer qu'une réponse : « %s », puis {menu} et son thème.",
 
 		DataTitle:     "Vos données",
 		DataIntro:     "Voici tout ce que nous gardons sur vous. Les heures sont celles du fuseau horaire %s.",
