@@ -110,7 +110,8 @@ type themeAcc struct {
 	newAnswers, total  int
 	started, confirmed int
 	skipped            int
-	unfinished         int
+	inProgress         int
+	unfinished         int            // abandoned: not back for Idle
 	drops              map[string]int // question id ("" for the review) → participants who stopped there
 }
 
@@ -332,10 +333,21 @@ func (a *Accumulator) AddProgress(theme string, prog Progress) {
 		ta.skipped++ // seen to the end, every question skipped
 	case prog.Confirmed:
 		ta.confirmed++
+	case !prog.Active.IsZero() && prog.Active.After(a.end().Add(-Idle-24*time.Hour)):
+		// Active is the start of the day of their last action.
+		ta.inProgress++
 	default:
 		ta.unfinished++
 		ta.drops[dropOffQuestion(th, prog)]++
 	}
+}
+
+// end is the moment the digest describes: Until, else now.
+func (a *Accumulator) end() time.Time {
+	if a.until.IsZero() {
+		return time.Now()
+	}
+	return a.until
 }
 
 // answeredIn reports whether answered holds a question of th.
@@ -853,7 +865,7 @@ func (a *Accumulator) Finish() Digest {
 		td := ThemeDigest{
 			ID: th.ID, Title: th.Title.In(a.lang),
 			NewAnswers: ta.newAnswers, TotalAnswers: ta.total,
-			Started: ta.started, Confirmed: ta.confirmed, Skipped: ta.skipped,
+			Started: ta.started, Confirmed: ta.confirmed, Skipped: ta.skipped, InProgress: ta.inProgress,
 		}
 		if ta.started > 0 {
 			td.CompletionRate = float64(ta.confirmed) / float64(ta.started)

@@ -70,8 +70,12 @@ type ThemeDigest struct {
 	// end skipping every question: counted in Started, neither completed
 	// nor abandoned.
 	Skipped int `json:",omitempty"`
-	// DropOff is where unfinished participants stopped most, or nil when
-	// nobody left the theme unfinished.
+	// InProgress counts the participants who started the theme, have not
+	// finished it and did something within Idle of Until (of the digest's
+	// computation when Until is zero): not abandoned, not finished yet.
+	InProgress int `json:",omitempty"`
+	// DropOff is where participants who abandoned the theme (unfinished,
+	// not back for Idle) stopped most, or nil when nobody did.
 	DropOff *DropOff
 	// Questions lists, in the questionnaire's order, the questions with new
 	// answers in the period.

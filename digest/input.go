@@ -53,7 +53,16 @@ type Progress struct {
 	WentThrough bool
 	// Current is the question they were on, if any.
 	Current string
+	// Active is when they last did something (to the day); zero when
+	// unknown. An unfinished theme of someone active within Idle of the
+	// digest's end is in progress, not abandoned.
+	Active time.Time
 }
+
+// Idle is how long someone who left a theme unfinished has not come back
+// when a digest counts the theme as abandoned: before that it is in
+// progress (they may be answering right now, or in another theme).
+const Idle = 7 * 24 * time.Hour
 
 // Input is a whole snapshot to digest at once; see Accumulator to feed a
 // large store in chunks instead.

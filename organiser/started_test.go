@@ -126,9 +126,22 @@ func TestValidatingAThemeAndLeavingStartsNoOther(t *testing.T) {
 	}
 	c.say("passer")
 	res = synthese(t, s)
-	if th := res.Digest.Themes[1]; th.Started != 1 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[1].ID {
-		t.Errorf("after skipping theme 2's first question: started by %d, drop-off %+v; want 1, at its second question", th.Started, th.DropOff)
+	if th := res.Digest.Themes[1]; th.Started != 1 || th.InProgress != 1 || th.DropOff != nil {
+		t.Errorf("an hour after skipping theme 2's first question: started by %d, in progress for %d, drop-off %+v; want 1, 1, none", th.Started, th.InProgress, th.DropOff)
 	}
+	if text := strings.Join(digest.RenderTelegram(*res.Digest), "\n"); strings.Contains(text, "abandon") || !strings.Contains(text, "en cours pour 1 participant") {
+		t.Errorf("an hour after, the digest does not say theme 2 is in progress:\n%s", text)
+	}
+	res = synthese(t, weekLater(db, q, c))
+	if th := res.Digest.Themes[1]; th.Started != 1 || th.InProgress != 0 || th.DropOff == nil || th.DropOff.Question != q.Themes[1].Questions[1].ID {
+		t.Errorf("a week after skipping theme 2's first question: started by %d, in progress for %d, drop-off %+v; want 1, 0, at its second question", th.Started, th.InProgress, th.DropOff)
+	}
+}
+
+// weekLater is the organisers' service a week and a day after c's last
+// message: what c left unfinished is abandoned by then (digest.Idle).
+func weekLater(db *storage.DB, q *flows.Questionnaire, c *converse) *Service {
+	return New(db, q, Options{Now: func() time.Time { return c.at.Add(digest.Idle + 24*time.Hour) }})
 }
 
 // A parent who validates theme 1 by typing « c'est bon » or « valider »
@@ -174,7 +187,7 @@ func TestAnsweringBelowTheReviewValidatesTheTheme(t *testing.T) {
 	wantStats(t, s, "after answering below the review",
 		"Commencé par 1 participant, terminé par 1",
 		fmt.Sprintf("2. %s : 1 réponse", q.Themes[1].Title.In("fr")))
-	res := synthese(t, s)
+	res := synthese(t, weekLater(db, q, c))
 	if th := res.Digest.Themes[0]; th.Confirmed != 1 {
 		t.Errorf("/synthese: theme 1 validated by %d, want 1", th.Confirmed)
 	}
@@ -267,8 +280,7 @@ func TestSkippingEveryQuestionIsNoDropOff(t *testing.T) {
 
 	b := &converse{t: t, db: db, m: m, participant: "telegram:leaver", at: a.at}
 	b.skipFirstTheme(q, 2)
-	s = New(db, q, Options{Now: func() time.Time { return b.at.Add(time.Hour) }})
-	res := synthese(t, s)
+	res := synthese(t, weekLater(db, q, b))
 	if th := res.Digest.Themes[0]; th.Started != 2 || th.Skipped != 1 || th.DropOff == nil || th.DropOff.Question != first.Questions[2].ID {
 		t.Errorf("after a second parent left at question 3: started %d, skipped %d, drop-off %+v; want 2, 1, at %s", th.Started, th.Skipped, th.DropOff, first.Questions[2].ID)
 	}

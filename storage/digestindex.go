@@ -55,9 +55,16 @@ const digestIndexSchema = 5
 // StartedThemes) and nothing else; a version 1 record is read as the
 // version 2 record of the same session, which could not say more: its
 // themes with an answer or a confirmed review.
+//
+// Version 3 adds, after the themes, the day the participant last did
+// something (a uvarint count of days since 1970-01-01 UTC, 0 when
+// unknown), so that a digest tells a theme left for good from one in
+// progress; it changes at most once a day per participant. A version 2
+// record is read with that day unknown.
 const (
 	digestRowV       = 1
-	progressRecordV  = 2
+	progressRecordV  = 3
+	progressRecordV2 = 2
 	progressRecordV1 = 1
 	rowVoice         = 1 << 0 // flag: the answer is a voice note
 	progressBanned   = 1 << 0 // flag: the participant is banned
@@ -294,10 +301,14 @@ func recordTime(v []byte) (time.Time, uint64, error) {
 // then per theme its id, a state byte (1 confirmed, 2 gone through but not
 // confirmed, 0 neither: a program that only knows 0 and 1 reads 2 as
 // unconfirmed, which it is), the current question and the questions
-// answered (strings as a uvarint length and their bytes).
+// answered (strings as a uvarint length and their bytes), then the day of
+// the last action.
 type progressRecord struct {
 	Banned bool
 	Themes map[string]themeProgressRecord
+	// ActiveDay is the day of the participant's last action (days since
+	// the epoch, UTC; 0: unknown).
+	ActiveDay uint64
 }
 
 type themeProgressRecord struct {
@@ -341,7 +352,7 @@ func (p progressRecord) encode() []byte {
 			str(q)
 		}
 	}
-	return b
+	return binary.AppendUvarint(b, p.ActiveDay)
 }
 
 // Progress is what a digest reads of a participant: whether they are
@@ -350,6 +361,9 @@ func (p progressRecord) encode() []byte {
 type Progress struct {
 	Participant string
 	Banned      bool
+	// Active is the start (UTC) of the day of the participant's last
+	// action; zero when unknown (a record written before it was kept).
+	Active time.Time
 	// Themes is keyed by theme id. From ForEachProgress, it is valid
 	// during the call of its fn only.
 	Themes map[string]ThemeProgress
@@ -376,7 +390,7 @@ type ThemeProgress struct {
 // progressOf derives a session's progress record: per theme started, the
 // questions answered, the review confirmed and the question they are on.
 func progressOf(s flows.Session) progressRecord {
-	p := progressRecord{Banned: s.Banned}
+	p := progressRecord{Banned: s.Banned, ActiveDay: dayOf(s.UpdatedAt)}
 	started := s.StartedThemes() // every theme answered or confirmed too
 	if len(started) == 0 {
 		return p
@@ -416,8 +430,24 @@ func progressOf(s flows.Session) progressRecord {
 	return p
 }
 
+// dayOf is t's day as days since the epoch, UTC; 0 for a zero t.
+func dayOf(t time.Time) uint64 {
+	if t.IsZero() || t.Unix() < 0 {
+		return 0
+	}
+	return uint64(t.Unix() / 86400)
+}
+
+// dayStart is the start of day, from dayOf; zero for 0.
+func dayStart(day uint64) time.Time {
+	if day == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(day)*86400, 0).UTC()
+}
+
 func (p progressRecord) equal(o progressRecord) bool {
-	if p.Banned != o.Banned || len(p.Themes) != len(o.Themes) {
+	if p.Banned != o.Banned || p.ActiveDay != o.ActiveDay || len(p.Themes) != len(o.Themes) {
 		return false
 	}
 	for id, tp := range p.Themes {
@@ -430,7 +460,7 @@ func (p progressRecord) equal(o progressRecord) bool {
 }
 
 func (p progressRecord) view(participant string) Progress {
-	v := Progress{Participant: participant, Banned: p.Banned}
+	v := Progress{Participant: participant, Banned: p.Banned, Active: dayStart(p.ActiveDay)}
 	if len(p.Themes) > 0 {
 		v.Themes = make(map[string]ThemeProgress, len(p.Themes))
 		for id, tp := range p.Themes {
@@ -474,7 +504,7 @@ func writeProgressTx(tx kv.Tx, participant string, rec progressRecord) error {
 // decodeProgress decodes the progress record v of participant k.
 func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 	bad := func() (Progress, error) { return Progress{}, fmt.Errorf("progress of %q is corrupt", k) }
-	if len(v) < 2 || (v[0] != progressRecordV && v[0] != progressRecordV1) {
+	if len(v) < 2 || (v[0] != progressRecordV && v[0] != progressRecordV2 && v[0] != progressRecordV1) {
 		return Progress{}, fmt.Errorf("progress of %q: unknown record version", k)
 	}
 	p := Progress{Participant: string(k), Banned: v[1]&progressBanned != 0}
@@ -532,6 +562,14 @@ func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 			continue // only shown, as far as a version 1 record can tell
 		}
 		p.Themes[id] = tp
+	}
+	if v[0] == progressRecordV {
+		day, size := binary.Uvarint(rest)
+		if size <= 0 {
+			return bad()
+		}
+		rest = rest[size:]
+		p.Active = dayStart(day)
 	}
 	if len(rest) != 0 {
 		return bad()
@@ -799,7 +837,13 @@ func (db *DB) CheckDigestIndex() error {
 			}
 			records++
 			p, err := d.decodeProgress(k, got)
-			if err != nil || !reflect.DeepEqual(p, want.view(string(k))) {
+			wantView := want.view(string(k))
+			if len(got) > 0 && got[0] < progressRecordV {
+				// Written before the day of the last action was kept:
+				// it is read as unknown until the session next changes.
+				wantView.Active = time.Time{}
+			}
+			if err != nil || !reflect.DeepEqual(p, wantView) {
 				errs = append(errs, fmt.Errorf("participant %q: progress %s, want %+v (%v)", k, got, want, err))
 			}
 			return nil

@@ -146,7 +146,11 @@ func TestVersion1ProgressReadsShownThemesAsNotStarted(t *testing.T) {
 		return s, nil
 	})
 	// What version 1 wrote for these sessions.
-	v1 := func(rec progressRecord) []byte { b := rec.encode(); b[0] = progressRecordV1; return b }
+	v1 := func(rec progressRecord) []byte {
+		b := rec.encode()
+		b[0] = progressRecordV1
+		return b[:len(b)-1] // no day of the last action (0, one byte)
+	}
 	err := db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketProgress)
 		if err := b.Put([]byte("telegram:1"), v1(progressRecord{Themes: map[string]themeProgressRecord{

@@ -425,6 +425,7 @@ var english = Catalog{
 		Completion:    "completed by %[4]s of %[5]s (%[1]s)",
 		NoStart:       "nobody started it",
 		Skipped:       "gone through without answering by %s",
+		InProgress:    "in progress for %s",
 		DropOff:       "most frequent drop-off: “%[1]s” (%[4]s of %[5]s)",
 		QuestionHead:  "❓ %s — %s · %s in total",
 		Words:         "🔤 Frequent words: ",

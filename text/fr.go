@@ -425,6 +425,7 @@ var french = Catalog{
 		Completion:    "terminé par %[2]s sur %[3]s (%[1]s)",
 		NoStart:       "personne ne l’a commencé",
 		Skipped:       "parcouru sans rien répondre par %s",
+		InProgress:    "en cours pour %s",
 		DropOff:       "abandon le plus fréquent : « %[1]s » (%[2]s sur %[3]s)",
 		QuestionHead:  "❓ %s — %s · %s au total",
 		Words:         "🔤 Mots fréquents : ",
