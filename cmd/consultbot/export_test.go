@@ -53,7 +53,7 @@ func runCommand(t *testing.T, env map[string]string, args ...string) (string, st
 	m, stderr := newTestMain(t, strings.NewReader(""), &stdout)
 	m.Getenv = fakeEnv(env)
 	if err := m.ParseFlags(context.Background(), args); err != nil {
-		return "", stderr.String(), err
+		return stdout.String(), stderr.String(), err
 	}
 	err := m.Run(context.Background())
 	if cerr := m.Close(); err == nil {
