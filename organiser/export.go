@@ -2,6 +2,7 @@ package organiser
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -42,7 +43,7 @@ var ExportColumns = []string{
 	"transcribed", "audio_file", "audio_status",
 	// Added since: new columns go last, so that scripts reading the
 	// columns by position keep working.
-	"question_title", "profile_label", "academie_label",
+	"question_title", "profile_label", "academie_label", "question_text_seen",
 }
 
 // Row is one exported answer.
@@ -63,9 +64,11 @@ type Row struct {
 	ThemeTitle   string `json:"theme_title"`
 	QuestionID   string `json:"question_id"`
 	QuestionText string `json:"question_text"`
-	// AnswerKind is "text", "choice" (Answer is the choice's French label)
-	// or "voice" (Answer is the transcript the participant confirmed, or
-	// else the platform's file reference and duration).
+	// AnswerKind is "text", "choice" (Answer is the option's stable code,
+	// its id in the questionnaire, as profile and academie are codes: the
+	// same whatever the language of the buttons) or "voice" (Answer is
+	// the transcript the participant confirmed, or else the platform's
+	// file reference and duration).
 	AnswerKind string `json:"answer_kind"`
 	Answer     string `json:"answer"`
 	Hidden     bool   `json:"hidden"`
@@ -87,6 +90,10 @@ type Row struct {
 	// with no code in Academie.
 	ProfileLabel  string `json:"profile_label"`
 	AcademieLabel string `json:"academie_label"`
+	// QuestionTextSeen is the question as the participant read it: its
+	// wording in Lang (QuestionText is the French one), French when Lang
+	// is empty or the questionnaire has no wording in that language.
+	QuestionTextSeen string `json:"question_text_seen"`
 }
 
 // Audio is what an export row says of a voice answer's recording.
@@ -101,7 +108,7 @@ func (r Row) fields() []string {
 		r.ThemeID, r.ThemeTitle, r.QuestionID, r.QuestionText,
 		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
 		strconv.FormatBool(r.Transcribed), r.AudioFile, r.AudioStatus,
-		r.QuestionTitle, r.ProfileLabel, r.AcademieLabel,
+		r.QuestionTitle, r.ProfileLabel, r.AcademieLabel, r.QuestionTextSeen,
 	}
 }
 
@@ -295,6 +302,7 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 	if qu != nil {
 		r.QuestionText = qu.Prompt.In(flows.LangFR)
 		r.QuestionTitle = qu.Title.In(flows.LangFR)
+		r.QuestionTextSeen = qu.Prompt.In(cmp.Or(a.Lang, flows.LangFR))
 	}
 	switch {
 	case a.Voice != nil && a.Text != "":
@@ -303,15 +311,7 @@ func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudon
 		r.AnswerKind = "voice"
 		r.Answer = fmt.Sprintf("voice:%s (%d s)", a.Voice.FileID, a.Voice.Duration)
 	case a.Choice != "":
-		r.AnswerKind = "choice"
-		r.Answer = a.Choice
-		if qu != nil {
-			for _, c := range qu.Choices {
-				if c.ID == a.Choice {
-					r.Answer = c.Label.In(flows.LangFR)
-				}
-			}
-		}
+		r.AnswerKind, r.Answer = "choice", a.Choice
 	default:
 		r.AnswerKind = "text"
 		r.Answer = a.Text

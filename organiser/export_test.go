@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -55,8 +56,9 @@ func exportStore(t *testing.T) (*storage.DB, []Row) {
 		r := Row{AnswerID: id, Participant: p.Pseudonym(x.a.participant), Channel: ch, Profile: x.a.profile,
 			Academie: flows.AcademieCode(x.a.academie), AcademieLabel: x.a.academie, Source: x.a.source, Lang: x.a.lang, ThemeID: x.a.theme, ThemeTitle: q.Theme(x.a.theme).Title.In("fr"),
 			QuestionID: x.a.question, QuestionText: q.Question(x.a.theme, x.a.question).Prompt.In("fr"),
-			QuestionTitle: q.Question(x.a.theme, x.a.question).Title.In("fr"),
-			AnswerKind:    x.kind, Answer: x.a.text,
+			QuestionTitle:    q.Question(x.a.theme, x.a.question).Title.In("fr"),
+			QuestionTextSeen: q.Question(x.a.theme, x.a.question).Prompt.In(x.a.lang),
+			AnswerKind:       x.kind, Answer: x.a.text,
 			CreatedAt: x.a.at.Format(time.RFC3339), UpdatedAt: x.a.at.Format(time.RFC3339)}
 		if x.kind == "voice" {
 			r.Answer = "voice:AwACAgQ (12 s)"
@@ -360,4 +362,107 @@ func TestExportPairsCodesWithLabels(t *testing.T) {
 			t.Errorf("JSONL line %d: profile, label, academie, label = %q, want %q", i+1, got, want[i])
 		}
 	}
+}
+
+// TestExportQuestionAsSeen: question_text_seen, the last column, after
+// academie_label, gives the question in the language the participant
+// answered in (question_text stays French), in CSV and JSONL alike; a
+// choice question's answer is the option's code, the same whichever
+// language its buttons were in.
+func TestExportQuestionAsSeen(t *testing.T) {
+	f, err := os.Open("../flows/testdata/small.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := flows.LoadQuestionnaire(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, "")
+	for i, a := range []answerOpt{
+		{participant: "discord:1", lang: flows.LangEN, question: "temps", text: "Two hours a day"},
+		{participant: "telegram:2", lang: flows.LangFR, question: "temps", text: "Deux heures par jour"},
+		{participant: "discord:1", lang: flows.LangEN, question: "cantine", choice: "oui"},
+		{participant: "telegram:2", lang: flows.LangFR, question: "cantine", choice: "non"},
+	} {
+		a.theme, a.at = "ecole", t0.Add(time.Duration(i)*time.Minute)
+		put(t, db, a)
+	}
+	temps, cantine := q.Question("ecole", "temps").Prompt, q.Question("ecole", "cantine").Prompt
+	want := [][3]string{ // question_text, question_text_seen, answer
+		{temps.In("fr"), "How long do your children spend on screens for school?", "Two hours a day"},
+		{temps.In("fr"), temps.In("fr"), "Deux heures par jour"},
+		{cantine.In("fr"), "Do you read the canteen menu online?", "oui"},
+		{cantine.In("fr"), cantine.In("fr"), "non"},
+	}
+	p, _ := NewPseudonymizer(testKey)
+	exportAs := func(format string) []byte {
+		var buf bytes.Buffer
+		if _, err := Export(context.Background(), db, q, &buf, ExportOptions{Format: format, Pseudonyms: p}); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	r := csv.NewReader(bytes.NewReader(exportAs(FormatCSV)[3:]))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := recs[0]
+	if n := len(header); n < 2 || header[n-1] != "question_text_seen" || header[n-2] != "academie_label" {
+		t.Fatalf("header %q: question_text_seen is not last, after academie_label", header)
+	}
+	if !slices.Equal(header[:len(header)-1], []string{
+		"answer_id", "participant", "channel", "profile", "academie", "source", "lang",
+		"theme_id", "theme_title", "question_id", "question_text",
+		"answer_kind", "answer", "hidden", "created_at", "updated_at",
+		"transcribed", "audio_file", "audio_status",
+		"question_title", "profile_label", "academie_label",
+	}) {
+		t.Errorf("header %q: the earlier columns moved", header)
+	}
+	col := func(name string) int { return slices.Index(header, name) }
+	lines := strings.Split(strings.TrimSpace(string(exportAs(FormatJSONL))), "\n")
+	if len(recs) != len(want)+1 || len(lines) != len(want) {
+		t.Fatalf("%d CSV rows, %d JSONL lines, want %d", len(recs)-1, len(lines), len(want))
+	}
+	for i, rec := range recs[1:] {
+		if got := [3]string{rec[col("question_text")], rec[col("question_text_seen")], rec[col("answer")]}; got != want[i] {
+			t.Errorf("CSV row %d (%s): question_text, question_text_seen, answer = %q, want %q", i+1, rec[col("lang")], got, want[i])
+		}
+		var row map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &row); err != nil {
+			t.Fatal(err)
+		}
+		if got := [3]string{row["question_text"].(string), row["question_text_seen"].(string), row["answer"].(string)}; got != want[i] {
+			t.Errorf("JSONL line %d: question_text, question_text_seen, answer = %q, want %q", i+1, got, want[i])
+		}
+	}
+	if keys := jsonKeys(t, lines[0]); len(keys) == 0 || keys[len(keys)-1] != "question_text_seen" {
+		t.Errorf("JSON keys %q: question_text_seen is not last", keys)
+	}
+}
+
+// jsonKeys returns the keys of the JSON object line, in order.
+func jsonKeys(t *testing.T, line string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(line))
+	var keys []string
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
 }

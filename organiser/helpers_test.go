@@ -43,6 +43,7 @@ func openDB(t *testing.T, path string) *storage.DB {
 type answerOpt struct {
 	participant, channel, profile, academie, source string
 	theme, question, text                           string
+	choice                                          string // the option's id, for a choice question
 	lang                                            string // flows.LangFR when empty
 	voice                                           *flows.Voice
 	at                                              time.Time
@@ -73,7 +74,7 @@ func put(t *testing.T, db *storage.DB, a answerOpt) uint64 {
 		if ok {
 			created = old.CreatedAt
 		}
-		s.Answers[k] = flows.Answer{Theme: a.theme, Question: a.question, Text: a.text, Voice: a.voice, CreatedAt: created, UpdatedAt: a.at}
+		s.Answers[k] = flows.Answer{Theme: a.theme, Question: a.question, Text: a.text, Choice: a.choice, Voice: a.voice, CreatedAt: created, UpdatedAt: a.at}
 		s.Theme, s.Question = a.theme, a.question
 		return s, nil
 	})

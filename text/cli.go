@@ -7,7 +7,20 @@ package text
 // that cannot be opened, a damaged database) keep their English wording
 // after the command's context.
 type CLI struct {
-	Usage string // the whole usage, commands and global flags
+	// Usage is what consultbot help prints: what consultbot is and how
+	// to call it; the commands follow, each with its line of Commands,
+	// then UsageEnd (the global flag, how to get a command's help).
+	Usage    string
+	UsageEnd string
+	// Commands says in one line what each command does, by its name, as
+	// consultbot help lists it and as the command's help starts;
+	// CommandNotes adds, for some, what more that help says below it.
+	Commands     map[string]string
+	CommandNotes map[string]string
+	// CommandUsage is how to call a command (%[1]s) that takes flags,
+	// CommandBare one that takes none.
+	CommandUsage string
+	CommandBare  string
 
 	MissingCommand string
 	UnknownCommand string // %q command
@@ -46,6 +59,7 @@ type CLI struct {
 	FlagSyntax  string
 	BadFlag     string
 	FlagsOf     string // %s command; its flags follow
+	HelpOf      string // %[1]q what was given to help, which is no command
 	Flags       Flags
 
 	ConfigOK      string // %d themes, %d questions, %s channels

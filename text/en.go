@@ -448,36 +448,51 @@ var english = Catalog{
 	},
 	CLI: CLI{
 		Usage: `consultbot runs the consultation "États généraux du numérique éducatif"
-as a chatbot: parents on Telegram, educators on Discord, anyone in a terminal.
+as a chatbot: parents on Telegram, educators on Discord, anyone in a web page
+or a terminal.
 
 Usage:
   consultbot [-config FILE] <command> [flags]
 
 Commands:
-  chat          take part in the consultation in this terminal (no token, no server);
-                chat -organiser runs the organisers' commands on the same file
-  run           run the bot on every configured channel (Telegram, Discord, web)
-  check-config  validate the configuration and the questionnaire
-  export        export every answer, pseudonymised, as CSV or JSONL
-  digest        print the digest since the last periodic one
-  stats         print the organisers' statistics (as /stats)
-  backup        write a consistent, checked copy of the database
-                (export, digest, stats and backup work while the bot runs,
-                through its admin socket beside the database)
-  compact       rewrite the database without its free pages, where erased
-                answers linger (bot stopped; see docs/PRIVACY.md)
-  migrate       copy the consultation between a bbolt file and an etcd
-                cluster, either way: --from bolt:FILE --to etcd:URL,…
-                (bots stopped; counts and checksums checked)
-  version       print the version
-
+`,
+		UsageEnd: `
 Global flags:
   -config FILE  configuration file (default: consultbot.toml if present,
                 else built-in defaults; see config.example.toml)
 
-Run "consultbot <command> -h" for the flags of a command.
+"consultbot help <command>" or "consultbot <command> -h" describes a command
+and lists its flags.
 Messages follow LANG (en_… for English); French otherwise.
 `,
+		Commands: map[string]string{
+			"chat":         "take part in the consultation in this terminal, with no token and no server",
+			"run":          "run the bot on every configured channel (Telegram, Discord, web)",
+			"check-config": "validate the configuration and the questionnaire",
+			"export":       "export every answer, pseudonymised, as CSV or JSONL",
+			"digest":       "print the digest since the last periodic one",
+			"stats":        "print the organisers' statistics (as /stats)",
+			"backup":       "write a consistent, checked copy of the database",
+			"compact":      "rewrite the database without its free pages, where erased answers linger",
+			"migrate":      "copy the consultation between a bbolt file and an etcd cluster",
+			"version":      "print the version",
+		},
+		CommandNotes: map[string]string{
+			"chat": `It goes on where it stopped: the conversation is kept in the database
+(consultbot.db by default). With -organiser, the organisers' commands
+(/digest, /stats, /hide…) run on the same file instead.`,
+			"run": `With no Telegram or Discord token, only the web page is served, on this machine.`,
+			"export": `Works while the bot runs too, through its admin socket beside the database.
+README.md (Export) describes each column.`,
+			"digest":  `Works while the bot runs too, through its admin socket beside the database.`,
+			"stats":   `Works while the bot runs too, through its admin socket beside the database.`,
+			"backup":  `Works while the bot runs too, through its admin socket beside the database.`,
+			"compact": `The bot must be stopped; see docs/PRIVACY.md.`,
+			"migrate": `Either way: --from bolt:FILE --to etcd:URL,… or the other way round.
+Bots stopped; counts and checksums checked.`,
+		},
+		CommandUsage:   "Usage: consultbot %s [flags]",
+		CommandBare:    "Usage: consultbot %s (no flags)",
 		MissingCommand: "consultbot: missing command, for example consultbot chat; consultbot help lists them all.",
 		CommandMeant:   "consultbot: unknown command %[1]q: did you mean consultbot %[2]s? consultbot help lists every command.",
 		UnknownCommand: "consultbot: unknown command %q. Commands: chat, run, check-config, export, digest, stats, backup, compact, migrate, version; consultbot help describes them.",
@@ -497,6 +512,7 @@ Messages follow LANG (en_… for English); French otherwise.
 		FlagSyntax:     "%[1]s: “%[2]s” is not a well-formed flag; a flag is written -name or --name, followed by its value if it takes one. %[1]s -h lists the flags.",
 		BadFlag:        "%[1]s: %[2]v. %[1]s -h lists the flags.",
 		FlagsOf:        "Flags of consultbot %s:",
+		HelpOf:         "consultbot help: %q is no command. consultbot help lists them all.",
 		Flags: Flags{
 			Config:     "configuration `FILE` (default: consultbot.toml if present, else the built-in settings)",
 			DB:         "database `FILE` (default: storage.path of the configuration, consultbot.db)",

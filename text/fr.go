@@ -449,36 +449,53 @@ var french = Catalog{
 	CLI: CLI{
 		Usage: `consultbot fait vivre la consultation « États généraux du numérique éducatif »
 sous forme de robot conversationnel : parents sur Telegram, personnels sur Discord,
-tout le monde dans un terminal.
+tout le monde dans une page web ou un terminal.
 
 Utilisation :
   consultbot [-config FICHIER] <commande> [options]
 
 Commandes :
-  chat          répondre à la consultation dans ce terminal (sans jeton ni serveur) ;
-                chat -organiser lance les commandes de l'équipe sur le même fichier
-  run           lancer le bot sur chaque canal configuré (Telegram, Discord, web)
-  check-config  vérifier la configuration et le questionnaire
-  export        exporter toutes les réponses, pseudonymisées, en CSV ou JSONL
-  digest        afficher la synthèse depuis la dernière synthèse périodique
-  stats         afficher les statistiques de l'équipe (comme /stats)
-  backup        écrire une copie cohérente et vérifiée de la base
-                (export, digest, stats et backup marchent pendant que le bot
-                tourne, par son socket d'administration à côté de la base)
-  compact       réécrire la base sans ses pages libres, où des réponses
-                effacées subsistent (bot arrêté ; voir docs/PRIVACY.md)
-  migrate       copier la consultation entre un fichier bbolt et une grappe
-                etcd, dans un sens ou dans l'autre : --from bolt:FICHIER --to etcd:URL,…
-                (bots arrêtés ; nombres et sommes de contrôle vérifiés)
-  version       afficher la version
-
+`,
+		UsageEnd: `
 Option générale :
   -config FICHIER  fichier de configuration (par défaut : consultbot.toml s'il
                    existe, sinon les réglages intégrés ; voir config.example.toml)
 
-« consultbot <commande> -h » liste les options d'une commande.
+« consultbot help <commande> » ou « consultbot <commande> -h » décrit une commande
+et liste ses options.
 La langue des messages suit LANG (en_… pour l'anglais) ; le français par défaut.
 `,
+		Commands: map[string]string{
+			"chat":         "répondre à la consultation dans ce terminal, sans jeton ni serveur",
+			"run":          "lancer le bot sur chaque canal configuré (Telegram, Discord, web)",
+			"check-config": "vérifier la configuration et le questionnaire",
+			"export":       "exporter toutes les réponses, pseudonymisées, en CSV ou JSONL",
+			"digest":       "afficher la synthèse depuis la dernière synthèse périodique",
+			"stats":        "afficher les statistiques de l'équipe (comme /stats)",
+			"backup":       "écrire une copie cohérente et vérifiée de la base",
+			"compact":      "réécrire la base sans ses pages libres, où des réponses effacées subsistent",
+			"migrate":      "copier la consultation entre un fichier bbolt et une grappe etcd",
+			"version":      "afficher la version",
+		},
+		CommandNotes: map[string]string{
+			"chat": `On reprend là où on s'était arrêté : la conversation est gardée dans la base
+(consultbot.db par défaut). Avec -organiser, ce sont les commandes de l'équipe
+(/synthese, /stats, /masquer…) qui tournent sur le même fichier.`,
+			"run": `Sans jeton Telegram ni Discord, seule la page web est servie, sur cette machine.`,
+			"export": `Marche aussi pendant que le bot tourne, par son socket d'administration à côté
+de la base. README.md (Export) décrit chaque colonne.`,
+			"digest": `Marche aussi pendant que le bot tourne, par son socket d'administration à côté
+de la base.`,
+			"stats": `Marche aussi pendant que le bot tourne, par son socket d'administration à côté
+de la base.`,
+			"backup": `Marche aussi pendant que le bot tourne, par son socket d'administration à côté
+de la base.`,
+			"compact": `Le bot doit être arrêté ; voir docs/PRIVACY.md.`,
+			"migrate": `Dans un sens ou dans l'autre : --from bolt:FICHIER --to etcd:URL,… ou l'inverse.
+Les bots doivent être arrêtés ; nombres et sommes de contrôle sont vérifiés.`,
+		},
+		CommandUsage:   "Utilisation : consultbot %s [options]",
+		CommandBare:    "Utilisation : consultbot %s (sans option)",
 		MissingCommand: "consultbot : indiquez une commande, par exemple consultbot chat ; consultbot help les liste toutes.",
 		CommandMeant:   "consultbot : commande « %[1]s » inconnue : vouliez-vous dire consultbot %[2]s ? consultbot help les liste toutes.",
 		UnknownCommand: "consultbot : commande « %s » inconnue. Commandes : chat, run, check-config, export, digest, stats, backup, compact, migrate, version ; consultbot help les décrit.",
@@ -498,6 +515,7 @@ La langue des messages suit LANG (en_… pour l'anglais) ; le français par déf
 		FlagSyntax:     "%[1]s : « %[2]s » n'est pas une option bien écrite ; une option s'écrit -nom ou --nom, suivie de sa valeur s'il en faut une. %[1]s -h liste les options.",
 		BadFlag:        "%[1]s : option refusée (%[2]v). %[1]s -h liste les options.",
 		FlagsOf:        "Options de consultbot %s :",
+		HelpOf:         "consultbot help : « %s » n'est pas une commande. consultbot help les liste toutes.",
 		Flags: Flags{
 			Config:     "`FICHIER` de configuration (par défaut : consultbot.toml s'il existe, sinon les réglages intégrés)",
 			DB:         "`FICHIER` de la base (par défaut : storage.path de la configuration, consultbot.db)",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"reflect"
@@ -308,5 +309,57 @@ func TestTerminalUnreadableAndBlankLines(t *testing.T) {
 	r.typ("\x04")
 	if err := r.end(); err != nil {
 		t.Errorf("Run = %v", err)
+	}
+}
+
+// TestTerminalLongTypedLineIsOneAnswer: a line typed key by key (no
+// paste) longer than the editor's 4,096-character line stays whole: sent
+// as one answer when the question takes it, or given back whole, to be
+// shortened, when it is over the limit.
+func TestTerminalLongTypedLineIsOneAnswer(t *testing.T) {
+	typed := longTyped(5000)
+	r := startTTY(t, &fakeEngine{t: t, script: askAgain(6000)}, Options{})
+	r.waitFor(r.waitFor(0, "Que pensez-vous ?"), prompt)
+	typeSlowly(r, typed)
+	r.typ("\r")
+	got := r.events(2)
+	if ev := got[1].Event; ev.Kind != flows.EventText || ev.Text != typed {
+		t.Errorf("sent %d characters, want the %d typed", len([]rune(ev.Text)), len([]rune(typed)))
+	}
+
+	r = startTTY(t, &fakeEngine{t: t, script: askAgain(4000)}, Options{})
+	at := r.waitFor(r.waitFor(0, "Que pensez-vous ?"), prompt)
+	typeSlowly(r, typed)
+	r.typ("\r")
+	at = r.waitFor(at, "Votre réponse fait 5000 caractères ; la limite est de 4000.")
+	r.waitFor(at, prompt) // back in the edit line
+	r.typ(strings.Repeat("\x7f", 1000) + "\r")
+	got = r.events(2)
+	if want := string([]rune(typed)[:4000]); got[1].Event.Text != want {
+		t.Errorf("sent %d characters after shortening, want the first 4000 typed", len([]rune(got[1].Event.Text)))
+	}
+	if n := len(r.f.inbounds()); n != 2 {
+		t.Errorf("%d events: the over-long line was sent", n)
+	}
+}
+
+// longTyped returns n characters of prose, accents included, ending with
+// a full stop (a space at the end would not count).
+func longTyped(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < 8*n; i++ {
+		fmt.Fprintf(&b, "élève %d, ", i)
+	}
+	return string([]rune(b.String())[:n-1]) + "."
+}
+
+// typeSlowly types s in short bursts, as keys come from a keyboard.
+func typeSlowly(r *ttyRun, s string) {
+	r.t.Helper()
+	runes := []rune(s)
+	for len(runes) > 0 {
+		n := min(len(runes), 16)
+		r.typ(string(runes[:n]))
+		runes = runes[n:]
 	}
 }

@@ -101,7 +101,28 @@ func markControls(s string) string {
 
 // translate moves what it can from raw to out. An incomplete sequence at
 // the end of raw waits for the next read, unless final.
+//
+// Outside a paste, what is typed reaches the editor as a paste too: the
+// editor stops taking typed keys at 4,096 characters (a line that long
+// is typed, not only pasted: an answer written in one go), while it takes
+// a paste whole. Only characters go so: Enter, the control keys and the
+// escape sequences of the arrows stay keys.
 func (in *input) translate(final bool) {
+	typed := -1 // where in out the typed characters being wrapped start
+	wrap := func() {
+		if typed >= 0 {
+			in.out = append(in.out, pasteEnd...)
+			typed = -1
+		}
+	}
+	char := func(b []byte) {
+		if !in.pasting && typed < 0 {
+			in.out = append(in.out, pasteStart...)
+			typed = len(in.out)
+		}
+		in.out = append(in.out, b...)
+	}
+	defer wrap()
 	for len(in.raw) > 0 {
 		c := in.raw[0]
 		if c >= utf8.RuneSelf {
@@ -114,10 +135,10 @@ func (in *input) translate(final bool) {
 			}
 			r, size := utf8.DecodeRune(in.raw)
 			if r == utf8.RuneError {
-				in.out = utf8.AppendRune(in.out, unreadableMark)
+				char(utf8.AppendRune(nil, unreadableMark))
 				size = 1
 			} else {
-				in.out = append(in.out, in.raw[:size]...)
+				char(in.raw[:size])
 			}
 			in.raw = in.raw[size:]
 			in.cr = false
@@ -152,6 +173,12 @@ func (in *input) translate(final bool) {
 			in.raw = in.raw[1:]
 			continue
 		}
+		if c >= 0x20 && c != 0x7f {
+			char(in.raw[:1])
+			in.raw = in.raw[1:]
+			continue
+		}
+		wrap()
 		if c != 0x1b {
 			in.out = append(in.out, c)
 			in.raw = in.raw[1:]
@@ -174,13 +201,24 @@ func (in *input) translate(final bool) {
 			}
 			wait = wait || !final && strings.HasPrefix(k.from, string(in.raw))
 		}
+		if alias {
+			continue
+		}
+		// Any other sequence goes to the editor whole, up to its last
+		// byte as the editor finds it (a letter or ~), so that none of
+		// its characters is taken for typed text.
+		end := bytes.IndexFunc(in.raw[1:], func(r rune) bool {
+			return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '~'
+		})
 		switch {
-		case alias:
-		case wait:
+		case end >= 0 && !wait:
+			in.out = append(in.out, in.raw[:end+2]...)
+			in.raw = in.raw[end+2:]
+		case !final:
 			return
 		default:
-			in.out = append(in.out, c)
-			in.raw = in.raw[1:]
+			in.out = append(in.out, in.raw...)
+			in.raw = nil
 		}
 	}
 }

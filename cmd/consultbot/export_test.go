@@ -53,7 +53,7 @@ func runCommand(t *testing.T, env map[string]string, args ...string) (string, st
 	m, stderr := newTestMain(t, strings.NewReader(""), &stdout)
 	m.Getenv = fakeEnv(env)
 	if err := m.ParseFlags(context.Background(), args); err != nil {
-		return "", stderr.String(), err
+		return stdout.String(), stderr.String(), err
 	}
 	err := m.Run(context.Background())
 	if cerr := m.Close(); err == nil {
@@ -448,6 +448,61 @@ func TestExportTimesCarryTheConsultationsZone(t *testing.T) {
 					t.Errorf("%s in %q: time %q is not the stored instant (an hour ago)", format, tc.zone, s)
 				}
 			}
+		}
+	}
+}
+
+// TestExportCommandGivesTheQuestionAsSeen: consultbot export ends each
+// row with the question as the participant read it, in English for an
+// answer given in English, in CSV and in JSONL.
+func TestExportCommandGivesTheQuestionAsSeen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "consult.db")
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	for i, lang := range []string{flows.LangEN, flows.LangFR} {
+		in := bot.Inbound{ID: fmt.Sprintf("e%d", i), Channel: bot.ChannelDiscord, Participant: fmt.Sprintf("discord:%d", i), Address: "c"}
+		if _, err := db.Apply(context.Background(), in, at.Add(time.Duration(i)*time.Second), func(s flows.Session) (flows.Session, []flows.Reply) {
+			s.Lang, s.Profile = lang, "enseignant"
+			s.Answers = map[string]flows.Answer{flows.AnswerKey("acces", "equipement"): {Theme: "acces", Question: "equipement", Text: "Des tablettes", CreatedAt: at, UpdatedAt: at}}
+			return s, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	prompt := flows.DefaultQuestionnaire().Question("acces", "equipement").Prompt
+	want := []string{prompt.In(flows.LangEN), prompt.In(flows.LangFR)}
+	if want[0] == want[1] {
+		t.Fatal("the question has no English wording")
+	}
+	env := map[string]string{organiser.PseudonymKeyEnv: testPseudonymKey}
+	out, _, err := runCommand(t, env, "export", "-db", path, "--out", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff")))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("parse export: %d records, %v", len(recs), err)
+	}
+	for i, rec := range recs {
+		got := rec[len(rec)-1]
+		if i == 0 && got != "question_text_seen" || i > 0 && got != want[i-1] {
+			t.Errorf("CSV line %d ends with %q, want %q", i, got, append([]string{"question_text_seen"}, want...)[i])
+		}
+	}
+	out, _, err = runCommand(t, env, "export", "-db", path, "--format", "jsonl", "--out", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var row organiser.Row
+		if err := json.Unmarshal([]byte(line), &row); err != nil || row.QuestionTextSeen != want[i] || row.QuestionText != want[1] {
+			t.Errorf("JSONL line %d: %v, question_text_seen %q, question_text %q; want %q and the French", i+1, err, row.QuestionTextSeen, row.QuestionText, want[i])
 		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 	// The digest schedule names a time zone (Europe/Paris by default): embed
 	// the zone database so the binary does not depend on the host's tzdata.
 	_ "time/tzdata"
@@ -43,24 +45,40 @@ var version string
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	os.Exit(NewMain().Execute(ctx, os.Args[1:], stop))
+}
 
-	m := NewMain()
-	if err := m.ParseFlags(ctx, os.Args[1:]); errors.Is(err, flag.ErrHelp) {
-		os.Exit(0)
+// Execute runs the command line args as the consultbot program does and
+// returns its exit status: 0 once done (help asked for included), 2 for
+// a mistake on the command line, 1 when the command failed, which it says
+// on Stderr. Everything it prints ends with one line break. stopSignals,
+// when set, runs as the command ends, before the shutdown: a second Ctrl-C
+// during it kills at once, as people expect.
+func (m *Main) Execute(ctx context.Context, args []string, stopSignals func()) int {
+	if err := m.ParseFlags(ctx, args); errors.Is(err, flag.ErrHelp) {
+		return 0
 	} else if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		sayLine(m.Stderr, err.Error())
+		return 2
 	}
 	err := m.Run(ctx)
-	// A second Ctrl-C during shutdown kills at once, as people expect.
-	stop()
+	if stopSignals != nil {
+		stopSignals()
+	}
 	if cerr := m.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, m.t().Failed+"%v\n", "consultbot", err)
-		os.Exit(1)
+		sayLine(m.Stderr, fmt.Sprintf(m.t().Failed+"%v", "consultbot", err))
+		return 1
 	}
+	return 0
+}
+
+// sayLine writes msg and one line break, whatever line breaks msg ends
+// with.
+func sayLine(w io.Writer, msg string) {
+	fmt.Fprintln(w, strings.TrimRight(msg, "\r\n"))
 }
 
 // Main is the program: the parsed command line, then everything Run opens
@@ -146,7 +164,8 @@ func cliLang(getenv func(string) string) string {
 // t is the catalogue of the command line's messages.
 func (m *Main) t() *text.CLI { return &text.For(m.lang).CLI }
 
-// ParseFlags reads the global flags, the command and its flags.
+// ParseFlags reads the global flags, the command and its flags. Help,
+// asked for with help or -h, goes to Stdout and returns flag.ErrHelp.
 func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	if m.Getenv != nil {
 		m.lang = cliLang(m.Getenv)
@@ -157,7 +176,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	// The flag package's own lines are English: the usage is the
 	// catalogue's, and an error is said in flagError's words.
 	global.SetOutput(io.Discard)
-	global.Usage = func() { fmt.Fprint(m.Stderr, m.t().Usage) }
+	global.Usage = func() { m.usage(m.Stdout) }
 	global.StringVar(&m.configPath, "config", "", m.t().Flags.Config)
 	if err := global.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return err
@@ -165,20 +184,46 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		return m.flagError(global, err)
 	}
 	if global.NArg() == 0 {
-		global.Usage()
+		m.usage(m.Stderr)
 		return errors.New(m.t().MissingCommand)
 	}
 	m.command, args = global.Arg(0), global.Args()[1:]
 	if m.command == "help" {
-		global.Usage()
-		return flag.ErrHelp
+		return m.help(args)
 	}
+	fs := m.flagSet(m.command)
+	if fs == nil {
+		if near := nearCommand(m.command); near != "" {
+			return fmt.Errorf(m.t().CommandMeant, m.command, near)
+		}
+		m.usage(m.Stderr)
+		return fmt.Errorf(m.t().UnknownCommand, m.command)
+	}
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		m.commandHelp(m.Stdout, m.command, fs)
+		return err
+	} else if err != nil {
+		return m.flagError(fs, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf(m.t().UnexpectedArgs, m.command, strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
 
-	fs := flag.NewFlagSet("consultbot "+m.command, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+// flagSet returns the flags of command, bound to m, or nil when there is
+// no such command. Every command but version reads the configuration,
+// and takes -config after its name as well as before.
+func (m *Main) flagSet(command string) *flag.FlagSet {
+	fs := flag.NewFlagSet("consultbot "+command, flag.ContinueOnError)
+	// The flag package's own messages are English and would come twice
+	// (its line, then main's): the command says it once, in its language.
+	fs.SetOutput(io.Discard)
 	help := &m.t().Flags
-	fs.StringVar(&m.configPath, "config", m.configPath, help.Config)
-	switch m.command {
+	if command != "version" {
+		fs.StringVar(&m.configPath, "config", m.configPath, help.Config)
+	}
+	switch command {
 	case "chat":
 		fs.StringVar(&m.dbPath, "db", "", help.DB)
 		fs.StringVar(&m.as, "as", terminal.DefaultName, help.As)
@@ -196,29 +241,71 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		fs.StringVar(&m.dbPath, "db", "", help.DB)
 		fs.StringVar(&m.org.out, "out", "", help.BackupOut)
 	default:
-		if m.orgCommands(m.command, fs) {
-			break
+		if !m.orgCommands(command, fs) {
+			return nil
 		}
-		if near := nearCommand(m.command); near != "" {
-			return fmt.Errorf(m.t().CommandMeant, m.command, near)
+	}
+	return fs
+}
+
+// help is consultbot help: the usage with every command, or with a
+// command's name, that command's help.
+func (m *Main) help(args []string) error {
+	switch len(args) {
+	case 0:
+		m.usage(m.Stdout)
+		return flag.ErrHelp
+	case 1:
+		if fs := m.flagSet(args[0]); fs != nil {
+			m.commandHelp(m.Stdout, args[0], fs)
+			return flag.ErrHelp
 		}
-		global.Usage()
-		return fmt.Errorf(m.t().UnknownCommand, m.command)
+		if near := nearCommand(args[0]); near != "" {
+			return fmt.Errorf(m.t().CommandMeant, args[0], near)
+		}
+		return fmt.Errorf(m.t().HelpOf, args[0])
 	}
-	// The flag package's own messages are English and would come twice
-	// (its line, then main's): the command says it once, in its language.
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(m.Stderr, m.t().FlagsOf+"\n", m.command)
-		printFlags(m.Stderr, fs)
-		return err
-	} else if err != nil {
-		return m.flagError(fs, err)
+	return fmt.Errorf(m.t().UnexpectedArgs, "help", strings.Join(args[1:], " "))
+}
+
+// usage writes what consultbot is, how to call it, and its commands, one
+// a line with what it does.
+func (m *Main) usage(w io.Writer) {
+	t := m.t()
+	var b strings.Builder
+	b.WriteString(t.Usage)
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-13s %s\n", c, t.Commands[c])
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf(m.t().UnexpectedArgs, m.command, strings.Join(fs.Args(), " "))
+	b.WriteString(t.UsageEnd)
+	sayLine(w, b.String())
+}
+
+// commandHelp writes the help of command: what it does, in one line,
+// what more there is to know, how to call it, and its flags.
+func (m *Main) commandHelp(w io.Writer, command string, fs *flag.FlagSet) {
+	t := m.t()
+	var b strings.Builder
+	b.WriteString(sentence(t.Commands[command]) + "\n")
+	if note := t.CommandNotes[command]; note != "" {
+		b.WriteString("\n" + note + "\n")
 	}
-	return nil
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		fmt.Fprintf(&b, "\n"+t.CommandBare+"\n", command)
+	} else {
+		fmt.Fprintf(&b, "\n"+t.CommandUsage+"\n\n"+t.FlagsOf+"\n", command, command)
+		printFlags(&b, fs)
+	}
+	sayLine(w, b.String())
+}
+
+// sentence writes a command's line of the catalogue as a sentence: a
+// capital first, a full stop last.
+func sentence(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:] + "."
 }
 
 // flagErrors read the errors of the flag package, whose words are

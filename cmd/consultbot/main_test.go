@@ -288,12 +288,13 @@ func TestParseFlagsRejectsUnknownCommand(t *testing.T) {
 }
 
 func TestHelpPrintsUsage(t *testing.T) {
-	m, stderr := newTestMain(t, nil, io.Discard)
+	var stdout bytes.Buffer
+	m, _ := newTestMain(t, nil, &stdout)
 	if err := m.ParseFlags(context.Background(), []string{"help"}); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("ParseFlags(help) = %v, want flag.ErrHelp", err)
 	}
-	if !strings.Contains(stderr.String(), "check-config") {
-		t.Errorf("help printed %q, want the list of commands", stderr.String())
+	if !strings.Contains(stdout.String(), "check-config") {
+		t.Errorf("help printed %q, want the list of commands", stdout.String())
 	}
 }
 

@@ -263,17 +263,17 @@ func TestFlagsHelpInTheirLanguage(t *testing.T) {
 		{nil, []string{"stats", "-h"}, []string{"  -lang LANGUE\n    \tLANGUE : fr ou en (par défaut : la langue de LANG, sinon fr)\n"}},
 		{english, []string{"migrate", "-h"}, []string{"  -from SOURCE\n    \tthe SOURCE: bolt:FILE or etcd:https://HOST:2379,…\n"}},
 	} {
-		_, stderr, err := runCommand(t, tc.env, tc.args...)
+		stdout, _, err := runCommand(t, tc.env, tc.args...)
 		if !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("%v %q: %v, want the help", tc.env, tc.args, err)
 		}
 		for _, want := range tc.want {
-			if !strings.Contains(stderr, want) {
-				t.Errorf("%v %q printed:\n%s\nwant %q", tc.env, tc.args, stderr, want)
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%v %q printed:\n%s\nwant %q", tc.env, tc.args, stdout, want)
 			}
 		}
-		if strings.Contains(stderr, "(default \"") || strings.Contains(stderr, "en anglais") {
-			t.Errorf("%v %q printed the flag package's English default:\n%s", tc.env, tc.args, stderr)
+		if strings.Contains(stdout, "(default \"") || strings.Contains(stdout, "en anglais") {
+			t.Errorf("%v %q printed the flag package's English default:\n%s", tc.env, tc.args, stdout)
 		}
 	}
 }
