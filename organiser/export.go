@@ -44,6 +44,7 @@ var ExportColumns = []string{
 	// Added since: new columns go last, so that scripts reading the
 	// columns by position keep working.
 	"question_title", "profile_label", "academie_label", "question_text_seen",
+	"theme_validated",
 }
 
 // Row is one exported answer.
@@ -94,6 +95,9 @@ type Row struct {
 	// wording in Lang (QuestionText is the French one), French when Lang
 	// is empty or the questionnaire has no wording in that language.
 	QuestionTextSeen string `json:"question_text_seen"`
+	// ThemeValidated is true when the participant validated the answer's
+	// theme (« Valider » at its review), as read when the export started.
+	ThemeValidated bool `json:"theme_validated"`
 }
 
 // Audio is what an export row says of a voice answer's recording.
@@ -109,6 +113,7 @@ func (r Row) fields() []string {
 		r.AnswerKind, r.Answer, strconv.FormatBool(r.Hidden), r.CreatedAt, r.UpdatedAt,
 		strconv.FormatBool(r.Transcribed), r.AudioFile, r.AudioStatus,
 		r.QuestionTitle, r.ProfileLabel, r.AcademieLabel, r.QuestionTextSeen,
+		strconv.FormatBool(r.ThemeValidated),
 	}
 }
 
@@ -258,10 +263,19 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 		return 0, fmt.Errorf("export: unknown format %q (csv or jsonl)", opts.Format)
 	}
 
+	themeBit := map[string]uint64{}
+	for i, th := range q.Themes[:min(len(q.Themes), 64)] {
+		themeBit[th.ID] = 1 << i
+	}
+	validated, err := validatedThemes(ctx, db, themeBit)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
 	n := 0
 	err = db.ForEachAnswerByTime(ctx, opts.Until, func(a storage.Answer) error {
 		n++
 		r := exportRow(q, a, hidden[a.ID], opts.Pseudonyms, opts.Location)
+		r.ThemeValidated = validated[a.Participant]&themeBit[a.Theme] != 0
 		if au, ok := opts.Audio[a.ID]; ok && a.Voice != nil {
 			r.AudioFile, r.AudioStatus = au.File, au.Status
 		}
@@ -274,6 +288,21 @@ func Export(ctx context.Context, db *storage.DB, q *flows.Questionnaire, w io.Wr
 		return n, fmt.Errorf("export: %w", err)
 	}
 	return n, nil
+}
+
+// validatedThemes reads, per participant, the themes they validated, as
+// the sum of their bits in themeBit.
+func validatedThemes(ctx context.Context, db *storage.DB, themeBit map[string]uint64) (map[string]uint64, error) {
+	validated := map[string]uint64{}
+	err := db.ForEachProgress(ctx, func(p storage.Progress) error {
+		for id, tp := range p.Themes {
+			if tp.Confirmed {
+				validated[p.Participant] |= themeBit[id]
+			}
+		}
+		return nil
+	})
+	return validated, err
 }
 
 func exportRow(q *flows.Questionnaire, a storage.Answer, hidden bool, p *Pseudonymizer, loc *time.Location) Row {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -411,10 +412,10 @@ func TestExportQuestionAsSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := recs[0]
-	if n := len(header); n < 2 || header[n-1] != "question_text_seen" || header[n-2] != "academie_label" {
-		t.Fatalf("header %q: question_text_seen is not last, after academie_label", header)
+	if i := slices.Index(header, "question_text_seen"); i < 1 || header[i-1] != "academie_label" {
+		t.Fatalf("header %q: question_text_seen does not follow academie_label", header)
 	}
-	if !slices.Equal(header[:len(header)-1], []string{
+	if !slices.Equal(header[:slices.Index(header, "question_text_seen")], []string{
 		"answer_id", "participant", "channel", "profile", "academie", "source", "lang",
 		"theme_id", "theme_title", "question_id", "question_text",
 		"answer_kind", "answer", "hidden", "created_at", "updated_at",
@@ -440,8 +441,8 @@ func TestExportQuestionAsSeen(t *testing.T) {
 			t.Errorf("JSONL line %d: question_text, question_text_seen, answer = %q, want %q", i+1, got, want[i])
 		}
 	}
-	if keys := jsonKeys(t, lines[0]); len(keys) == 0 || keys[len(keys)-1] != "question_text_seen" {
-		t.Errorf("JSON keys %q: question_text_seen is not last", keys)
+	if keys := jsonKeys(t, lines[0]); !slices.Equal(keys, header) {
+		t.Errorf("JSON keys %q, want the CSV header's order %q", keys, header)
 	}
 }
 
@@ -465,4 +466,44 @@ func jsonKeys(t *testing.T, line string) []string {
 		}
 	}
 	return keys
+}
+
+// TestExportSaysWhetherTheThemeWasValidated: a parent validates theme 1
+// and answers theme 2's first question; the export's last column says
+// « true » on theme 1's rows and « false » on theme 2's, in CSV and JSONL.
+func TestExportSaysWhetherTheThemeWasValidated(t *testing.T) {
+	db := openDB(t, "")
+	q := flows.DefaultQuestionnaire()
+	c := &converse{t: t, db: db, m: flows.NewMachine(q, flows.Config{}), participant: "telegram:parent", at: t0}
+	c.validateFirstTheme(q)
+	c.say("Une réponse au thème 2, assez longue pour être gardée.")
+
+	r := csv.NewReader(bytes.NewReader(export(t, db, ExportOptions{Format: FormatCSV})[3:]))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := recs[0]
+	if header[len(header)-1] != "theme_validated" {
+		t.Fatalf("header %q: theme_validated is not last", header)
+	}
+	lines := strings.Split(strings.TrimSpace(string(export(t, db, ExportOptions{Format: FormatJSONL}))), "\n")
+	if len(recs)-1 != len(q.Themes[0].Questions)+1 || len(lines) != len(recs)-1 {
+		t.Fatalf("%d CSV rows and %d JSONL lines, want %d", len(recs)-1, len(lines), len(q.Themes[0].Questions)+1)
+	}
+	for i, rec := range recs[1:] {
+		theme := rec[slices.Index(header, "theme_id")]
+		want := theme == q.Themes[0].ID
+		if got := rec[len(rec)-1]; got != strconv.FormatBool(want) {
+			t.Errorf("CSV row %d (theme %s): theme_validated %q, want %v", i+1, theme, got, want)
+		}
+		var row map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &row); err != nil {
+			t.Fatal(err)
+		}
+		if got := row["theme_validated"]; got != want {
+			t.Errorf("JSONL line %d (theme %s): theme_validated %v, want %v", i+1, theme, got, want)
+		}
+	}
 }
