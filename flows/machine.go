@@ -848,6 +848,8 @@ func (st *step) current() (Reply, []opt) {
 			return st.transcriptPrompt(p)
 		case PendingReminders:
 			return st.remindersPrompt(p)
+		case PendingAdd:
+			return st.addPrompt(p.Text)
 		}
 	}
 	switch st.s.Stage {

@@ -126,6 +126,9 @@ func (st *step) text(raw string) {
 			}
 		}
 	}
+	if p := st.pending(); p != nil && p.Kind == PendingAdd && st.addTypedWords(p, short) {
+		return
+	}
 	if p := st.pending(); p != nil && p.Kind == PendingLong && st.now.Sub(p.At) <= longSplitWindow && st.now.Sub(p.At) >= 0 {
 		st.say(m.LongContinued + "\n\n" + text)
 		p.At = st.now
@@ -137,6 +140,9 @@ func (st *step) text(raw string) {
 		return
 	}
 	rd := st.read(text)
+	if st.opinionAtReview(text, rd) {
+		rd = reading{kind: readUnclear}
+	}
 	if p := st.pending(); p != nil && p.Kind == PendingCheck && rd.kind != readOption && rd.kind != readCommand {
 		// « Est-ce votre réponse ? » offers only yes and no, said in any
 		// words; « passer », « retour » or « plus tard » typed there are
@@ -297,6 +303,10 @@ func (st *step) text(raw string) {
 			// « je ne sais pas lequel choisir »: about the choice, not
 			// the subject.
 			st.help()
+			return
+		}
+		if st.holdAtReview(text) {
+			// More to say, not a way on: kept, and asked where it goes.
 			return
 		}
 		if s.Stage == StageMenu && st.holdAtMenu(text) {
@@ -601,6 +611,9 @@ func (st *step) freeText(text string, unsure bool) {
 		return
 	}
 	if s.Stage != StageQuestion && s.Stage != StageEdit {
+		if st.holdAtReview(text) {
+			return
+		}
 		st.say(m.UseButtons)
 		st.reshow()
 		return
@@ -657,6 +670,16 @@ func (st *step) pendingChoice(t token) bool {
 		st.pickPlace(p, t.arg)
 	case p.Kind == PendingPlace && t.action == actSkip:
 		st.afterOnboarding()
+	case p.Kind == PendingAdd && t.action == actAddTo:
+		th := st.m.q.Theme(st.s.Theme)
+		if i := th.questionIndex(t.arg); i < 0 || !st.addable(&th.Questions[i], p.Text) {
+			st.say(m.Garbage)
+			st.reshow()
+			return true
+		}
+		st.addTo(p, t.arg)
+	case p.Kind == PendingAdd && t.action == actAddNo:
+		st.dropAdd()
 	case p.Kind == PendingTranscript && t.action == actStore:
 		st.confirmTranscript(p)
 	case p.Kind == PendingTranscript && t.action == actRetype:
@@ -740,6 +763,8 @@ func (st *step) help() {
 			st.transcriptHelp()
 		case PendingReminders:
 			st.say(st.rmsg().Help)
+		case PendingAdd:
+			st.say(fmt.Sprintf(m.AddHelp, m.AddNo))
 		}
 		return
 	}

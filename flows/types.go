@@ -142,6 +142,11 @@ const (
 	// once a theme is done) or follows a reminder (Text "reminder"),
 	// whose buttons it reads.
 	PendingReminders = "reminders"
+	// PendingAdd holds a sentence typed at the review (Text) that is
+	// none of its ways on, most likely more to say: the person is asked
+	// which of the theme's questions it goes with, rather than told it
+	// was not understood and losing it.
+	PendingAdd = "add"
 )
 
 // Pending is a confirmation the conversation waits for, on top of the

@@ -59,14 +59,33 @@ type Flow struct {
 	// ReviewRemind names the review's buttons after a message it could
 	// not read: %d questions.
 	ReviewRemind string
-	VoiceMark    string // %d seconds
-	EditButton   string // %d question number
-	Confirm      string
-	MenuLabel    string
-	EditTitle    string // %d theme number, %d question number, %d total
-	Confirmed    string // %s theme title
-	NextTheme    string // after Confirmed, when the next theme follows at once
-	AllDone      string // %s title of the last theme validated
+	// A sentence typed at the review, kept rather than lost: AddAsk
+	// quotes it (%s) and asks which question it goes to; AddButton
+	// (%d question number) adds it at the end of that question's answer,
+	// or makes it the answer; AddNo drops it.
+	AddAsk    string
+	AddButton string
+	AddNo     string
+	// Added follows the sentence added to an answer (%d question
+	// number), AddedNew the sentence become the answer of a question
+	// left without one.
+	Added    string
+	AddedNew string
+	// AddDropped says the sentence is not kept; AddHelp explains the
+	// question (%s the label of AddNo).
+	AddDropped string
+	AddHelp    string
+	// AddNoSuch answers the number of a question that cannot take the
+	// sentence: %d that number, %s the questions that can, %s AddNo.
+	AddNoSuch  string
+	VoiceMark  string // %d seconds
+	EditButton string // %d question number
+	Confirm    string
+	MenuLabel  string
+	EditTitle  string // %d theme number, %d question number, %d total
+	Confirmed  string // %s theme title
+	NextTheme  string // after Confirmed, when the next theme follows at once
+	AllDone    string // %s title of the last theme validated
 	// The review of a theme just completed, shown above the next theme's
 	// first question: answering or skipping that question validates it.
 	RecapTitle     string // %d theme number, %s its title
@@ -318,6 +337,9 @@ type Privacy struct {
 	// LabelHeld names a sentence typed at the académie, kept to be offered
 	// as the first question's answer.
 	LabelHeld string
+	// LabelHeldReview names a sentence typed at the review, kept while
+	// the person chooses the question it goes with.
+	LabelHeldReview string
 	// DataCorrect says how to correct the profile or the académie.
 	DataCorrect   string
 	LabelSource   string
