@@ -819,6 +819,10 @@ func (st *step) pausedPrompt() (Reply, []opt) {
 // pausedText says how to come back after a pause, and that the answers
 // are saved when there is one.
 func (st *step) pausedText() string {
+	if st.s.Back == StageReview {
+		// No question in sight: the review comes back.
+		return st.answersKept() + st.msg().PausedReview
+	}
 	return st.answersKept() + st.msg().Paused
 }
 
@@ -895,13 +899,49 @@ func (st *step) reshow() {
 // read: the review, whose answers are in sight above, comes back as a
 // short line naming its buttons rather than as the whole screen again.
 func (st *step) remind() {
-	if st.s.Stage != StageReview || st.pending() != nil {
+	if !st.atReview() {
 		st.reshow()
 		return
 	}
+	st.remindReview(upperFirst(st.reviewWays()))
+}
+
+// atReview reports the review in sight, with no confirmation pending.
+func (st *step) atReview() bool { return st.s.Stage == StageReview && st.pending() == nil }
+
+// reviewWays names the review's buttons, as the end of a sentence.
+func (st *step) reviewWays() string {
+	m := st.msg()
+	if n := len(st.m.q.Theme(st.s.Theme).Questions); n > 1 {
+		return fmt.Sprintf(m.ReviewRemind, n)
+	}
+	return m.ReviewRemindOne
+}
+
+// remindReview asks again at the review, in the one line given, with its
+// buttons.
+func (st *step) remindReview(line string) {
 	_, opts := st.reviewPrompt()
-	th := st.m.q.Theme(st.s.Theme)
-	st.show(Reply{Text: fmt.Sprintf(st.msg().ReviewRemind, len(th.Questions))}, opts)
+	st.show(Reply{Text: line}, opts)
+}
+
+// unclear answers a message read as nothing at the current prompt, what
+// was typed quoted, and shows the prompt again; at the review, in one
+// line that names its buttons.
+func (st *step) unclear(text string) {
+	quoted := shorten(sanitizeLine(text), 60)
+	if st.atReview() {
+		st.remindReview(fmt.Sprintf(st.msg().ReviewNotUnderstood, quoted, st.reviewWays()))
+		return
+	}
+	st.say(fmt.Sprintf(st.msg().NotUnderstood, quoted))
+	st.reshow()
+}
+
+// upperFirst returns s with its first letter in upper case.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // setPending makes a copy of p (if any) the pending confirmation of the

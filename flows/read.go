@@ -260,25 +260,30 @@ func (st *step) text(raw string) {
 			st.placeAgain(p, text)
 			return
 		}
+		if st.atReview() {
+			// The review's numbers are the questions': its line says so.
+			st.remindReview(fmt.Sprintf(m.ReviewNoSuchOption, shorten(sanitizeLine(text), 60), st.reviewWays()))
+			return
+		}
 		if _, opts := st.current(); len(opts) > 1 {
 			numbers := "1" + m.OrJoin + "2"
 			if len(opts) > 2 {
 				numbers = fmt.Sprintf(m.NumberRange, len(opts))
 			}
 			st.say(fmt.Sprintf(m.NoSuchOption, shorten(sanitizeLine(text), 60), numbers))
-		} else {
-			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+			st.reshow()
+			return
 		}
-		st.remind()
+		st.unclear(text)
 	case readOtherNumber:
 		if st.firstSteps() {
 			// « on passe au thème 2 » before the menu: the themes come
 			// once these steps are done.
 			st.say(m.NotYet)
-		} else {
-			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+			st.reshow()
+			return
 		}
-		st.remind()
+		st.unclear(text)
 	case readOneAtATime:
 		_, opts := st.current()
 		var nums []string
@@ -316,8 +321,7 @@ func (st *step) text(raw string) {
 			st.reshow()
 			return
 		}
-		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
-		st.remind()
+		st.unclear(text)
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
@@ -791,6 +795,9 @@ func (st *step) help() {
 	}
 	h := m.Help[string(s.Stage)]
 	if s.Stage == StagePaused {
+		if s.Back == StageReview {
+			h = m.HelpPausedReview
+		}
 		h = st.answersKept() + h
 	}
 	st.say(h + "\n\n" + st.commands(false))

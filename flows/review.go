@@ -50,7 +50,11 @@ func (st *step) holdAtReview(text string) bool {
 	}
 	r, opts := st.addPrompt(text)
 	if len(opts) < 2 {
-		return false // no question of the theme takes a text
+		// No question of the theme takes it: given back, not lost.
+		st.s.Pending = nil
+		st.say(fmt.Sprintf(st.msg().AddNowhere, shorten(text, maxQuoteLen)))
+		st.remind()
+		return true
 	}
 	st.show(r, opts)
 	st.setPending(&Pending{Kind: PendingAdd, Text: text})

@@ -57,8 +57,14 @@ type Flow struct {
 	ReviewConfirmed string
 	SkippedMark     string
 	// ReviewRemind names the review's buttons after a message it could
-	// not read: %d questions.
-	ReviewRemind string
+	// not read, as the end of a sentence: %d questions; ReviewRemindOne
+	// stands for it when the theme has one question. ReviewNotUnderstood
+	// and ReviewNoSuchOption lead it on the same line: %s what was
+	// typed, %s ReviewRemind.
+	ReviewRemind        string
+	ReviewRemindOne     string
+	ReviewNotUnderstood string
+	ReviewNoSuchOption  string
 	// A sentence typed at the review, kept rather than lost: AddAsk
 	// quotes it (%s) and asks which question it goes to; AddButton
 	// (%d question number) adds it at the end of that question's answer,
@@ -77,7 +83,10 @@ type Flow struct {
 	AddHelp    string
 	// AddNoSuch answers the number of a question that cannot take the
 	// sentence: %d that number, %s the questions that can, %s AddNo.
-	AddNoSuch  string
+	AddNoSuch string
+	// AddNowhere gives the sentence back (%s) when no question of the
+	// theme can take it (choices only, or answers at their length limit).
+	AddNowhere string
 	VoiceMark  string // %d seconds
 	EditButton string // %d question number
 	Confirm    string
@@ -94,6 +103,10 @@ type Flow struct {
 	NextThemeTitle string // %d theme number, %s its title, %d question number, %d total
 	Validated      string // %d theme number: after the answer that validated it
 
+	// PausedReview stands for Paused after a pause at a review, where
+	// no question is in sight, and HelpPausedReview for the help there.
+	PausedReview     string
+	HelpPausedReview string
 	// Paused follows a pause: how to come back. A message that is not
 	// an answer (help, thanks, a command) does not resume, so it is not
 	// promised to.
