@@ -162,6 +162,7 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	st.handle(ev)
 	st.noDeadEnd(ev)
+	st.markAsked()
 	if st.s.Stage != StageEdit {
 		st.s.From, st.s.FromReviewed = "", ""
 	}
@@ -186,6 +187,19 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	st.s.UpdatedAt = now
 	return st.s, st.out
+}
+
+// markAsked records the question the person stands at as asked (see
+// Session.Asked): shown to answer or to change.
+func (st *step) markAsked() {
+	s := &st.s
+	if s.Stage != StageQuestion && s.Stage != StageEdit || st.m.q.Question(s.Theme, s.Question) == nil {
+		return
+	}
+	if s.Asked == nil {
+		s.Asked = map[string]bool{}
+	}
+	s.Asked[AnswerKey(s.Theme, s.Question)] = true
 }
 
 // spot is where a person stands in the questionnaire.
@@ -314,6 +328,7 @@ func cloneSession(s Session) Session {
 	s.Answers = maps.Clone(s.Answers)
 	s.Confirmed = maps.Clone(s.Confirmed)
 	s.Started = maps.Clone(s.Started)
+	s.Asked = maps.Clone(s.Asked)
 	if s.Pending != nil {
 		p := *s.Pending
 		p.Places = slices.Clone(p.Places)
@@ -445,6 +460,20 @@ func (st *step) repair(ev Event) {
 	}
 	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || !s.belowRecap()) {
 		s.Reviewed = ""
+	}
+	if s.Asked == nil {
+		// Stored before Asked existed: every question of the themes
+		// started counts as asked, as it was read then (WasAsked).
+		for id := range s.StartedThemes() {
+			if th := st.m.q.Theme(id); th != nil {
+				if s.Asked == nil {
+					s.Asked = map[string]bool{}
+				}
+				for _, q := range th.Questions {
+					s.Asked[AnswerKey(id, q.ID)] = true
+				}
+			}
+		}
 	}
 }
 
@@ -745,6 +774,8 @@ func (st *step) reviewLines(th *Theme, max int) string {
 		answer := m.SkippedMark
 		if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
 			answer = st.answerText(q, a, max)
+		} else if !st.s.WasAsked(th.ID, q.ID) {
+			answer = m.NotAskedMark
 		}
 		if i > 0 {
 			b.WriteString("\n")
@@ -784,12 +815,25 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 	var b strings.Builder
 	b.WriteString(th.Title.In(lang) + "\n\n" + st.reviewLines(th, maxReviewLen))
 	opts := make([]opt, 0, len(th.Questions)+2)
+	var unasked []string
 	for i := range th.Questions {
-		opts = append(opts, opt{actEdit, th.Questions[i].ID, fmt.Sprintf(m.EditButton, i+1)})
+		label := m.EditButton
+		if !st.s.WasAsked(th.ID, th.Questions[i].ID) {
+			// Never put to the person: offered to answer now.
+			label = m.AnswerButton
+			unasked = append(unasked, strconv.Itoa(i+1))
+		}
+		opts = append(opts, opt{actEdit, th.Questions[i].ID, fmt.Sprintf(label, i+1)})
 	}
 	review := m.Review
 	if _, ok := st.s.Confirmed[th.ID]; ok {
 		review = m.ReviewConfirmed
+	}
+	switch k := len(unasked); {
+	case k == 1:
+		b.WriteString("\n\n" + fmt.Sprintf(m.ReviewNotAskedOne, unasked[0]))
+	case k > 1:
+		b.WriteString("\n\n" + fmt.Sprintf(m.ReviewNotAsked, strings.Join(unasked[:k-1], ", ")+st.msg().ProfileJoin+unasked[k-1]))
 	}
 	b.WriteString("\n\n" + review)
 	opts = append(opts, opt{actConfirm, "", m.Confirm}, opt{actMenu, "", m.MenuLabel})
@@ -1450,7 +1494,8 @@ func (st *step) store(q *Question, a Answer) {
 	key := AnswerKey(s.Theme, q.ID)
 	a.Theme, a.Question = s.Theme, q.ID
 	a.CreatedAt, a.UpdatedAt = st.now, st.now
-	if old, ok := s.Answers[key]; ok && !old.CreatedAt.IsZero() {
+	old, had := s.Answers[key]
+	if had && !old.CreatedAt.IsZero() {
 		a.CreatedAt = old.CreatedAt
 	}
 	if s.Answers == nil {
@@ -1459,7 +1504,11 @@ func (st *step) store(q *Question, a Answer) {
 	s.Answers[key] = a
 	m := st.msg()
 	if s.Stage == StageEdit {
-		st.say(m.Changed)
+		if had {
+			st.say(m.Changed)
+		} else {
+			st.say(m.Saved) // a question answered for the first time
+		}
 		if !st.backFromEdit() {
 			st.showReview()
 		}

@@ -84,6 +84,14 @@ type Session struct {
 	// not starting it: organisers count a theme as started, and its
 	// drop-offs, from here (see StartedThemes).
 	Started map[string]time.Time `json:"started,omitempty"`
+	// Asked records the questions (AnswerKey) put to the person: shown
+	// to answer, below a recap, or opened from a review to change. A
+	// question left without an answer reads « passée » once asked, « pas
+	// encore vue » before, and a review offers the ones not asked yet.
+	// Sessions stored before Asked existed have none: every question of
+	// the themes they started counts as asked, as was read then (see
+	// WasAsked; the first step of such a session records that).
+	Asked map[string]bool `json:"asked,omitempty"`
 	// Reviewed is the theme whose review is shown above the current
 	// question, the first of the next theme, once its last question was
 	// answered or skipped: answering or skipping that question validates
@@ -191,6 +199,20 @@ func (s Session) StartedThemes() map[string]bool {
 		started[id] = true
 	}
 	return started
+}
+
+// WasAsked reports whether question of theme was put to the person (see
+// Asked): answered, or shown. A session stored before Asked existed
+// counts every question of the themes it started as asked.
+func (s Session) WasAsked(theme, question string) bool {
+	k := AnswerKey(theme, question)
+	if _, ok := s.Answers[k]; ok {
+		return true
+	}
+	if s.Asked == nil {
+		return s.StartedThemes()[theme]
+	}
+	return s.Asked[k]
 }
 
 // AnswerKey is the key of an answer in Session.Answers.

@@ -56,6 +56,14 @@ type Flow struct {
 	// ReviewConfirmed stands for Review once the theme is validated.
 	ReviewConfirmed string
 	SkippedMark     string
+	// NotAskedMark stands for SkippedMark on a question never put to
+	// the person (they paused or went elsewhere before it), and
+	// AnswerButton for EditButton: %d question number. ReviewNotAsked
+	// (%s the numbers) and ReviewNotAskedOne (%s the number) offer them.
+	NotAskedMark      string
+	AnswerButton      string
+	ReviewNotAsked    string
+	ReviewNotAskedOne string
 	// ReviewRemind names the review's buttons after a message it could
 	// not read, as the end of a sentence: %d questions; ReviewRemindOne
 	// stands for it when the theme has one question. ReviewNotUnderstood
