@@ -70,6 +70,10 @@ type ThemeDigest struct {
 	// end skipping every question: counted in Started, neither completed
 	// nor abandoned.
 	Skipped int `json:",omitempty"`
+	// Unasked counts the participants who validated the theme while some
+	// of its questions were never put to them: counted in Started, not
+	// in Confirmed (not complete), nor abandoned.
+	Unasked int `json:",omitempty"`
 	// DropOff is where unfinished participants stopped most, or nil when
 	// nobody left the theme unfinished.
 	DropOff *DropOff

@@ -163,6 +163,7 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	st.handle(ev)
 	st.noDeadEnd(ev)
 	st.markAsked()
+	st.markUnasked()
 	if st.s.Stage != StageEdit {
 		st.s.From, st.s.FromReviewed = "", ""
 	}
@@ -200,6 +201,26 @@ func (st *step) markAsked() {
 		s.Asked = map[string]bool{}
 	}
 	s.Asked[AnswerKey(s.Theme, s.Question)] = true
+}
+
+// markUnasked records false in Asked the questions of the validated
+// themes that were never asked (see Session.Asked).
+func (st *step) markUnasked() {
+	s := &st.s
+	if s.Asked == nil {
+		return // stored before Asked existed, and nothing asked since
+	}
+	for id := range s.Confirmed {
+		th := st.m.q.Theme(id)
+		if th == nil {
+			continue
+		}
+		for _, q := range th.Questions {
+			if k := AnswerKey(id, q.ID); !s.WasAsked(id, q.ID) {
+				s.Asked[k] = false
+			}
+		}
+	}
 }
 
 // spot is where a person stands in the questionnaire.

@@ -90,7 +90,11 @@ type Session struct {
 	// encore vue » before, and a review offers the ones not asked yet.
 	// Sessions stored before Asked existed have none: every question of
 	// the themes they started counts as asked, as was read then (see
-	// WasAsked; the first step of such a session records that).
+	// WasAsked; the first step of such a session records that). A
+	// question of a validated theme never asked is recorded false, so
+	// that what reads sessions without the questionnaire (the digests'
+	// progress records) knows that theme was validated incomplete (see
+	// ValidatedUnasked).
 	Asked map[string]bool `json:"asked,omitempty"`
 	// Reviewed is the theme whose review is shown above the current
 	// question, the first of the next theme, once its last question was
@@ -213,6 +217,25 @@ func (s Session) WasAsked(theme, question string) bool {
 		return s.StartedThemes()[theme]
 	}
 	return s.Asked[k]
+}
+
+// ValidatedUnasked reports whether theme id was validated while some of
+// its questions were never put to the person (nor answered since):
+// validated, not complete. It needs no questionnaire: those questions are
+// recorded false in Asked (see Session.Asked).
+func (s Session) ValidatedUnasked(id string) bool {
+	if _, ok := s.Confirmed[id]; !ok {
+		return false
+	}
+	for k, asked := range s.Asked {
+		if th, _ := splitKey(k); th != id || asked {
+			continue
+		}
+		if _, ok := s.Answers[k]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // AnswerKey is the key of an answer in Session.Answers.
