@@ -110,6 +110,7 @@ type themeAcc struct {
 	newAnswers, total  int
 	started, confirmed int
 	skipped            int
+	unasked            int
 	inProgress         int
 	unfinished         int            // abandoned: not back for Idle
 	drops              map[string]int // question id ("" for the review) → participants who stopped there
@@ -331,6 +332,10 @@ func (a *Accumulator) AddProgress(theme string, prog Progress) {
 	switch {
 	case !answeredIn(th, prog.Answered) && (prog.Confirmed || prog.WentThrough):
 		ta.skipped++ // seen to the end, every question skipped
+	case prog.Confirmed && prog.Unasked:
+		// Validated, but some questions were never put to them: not
+		// complete, nor abandoned (they did validate).
+		ta.unasked++
 	case prog.Confirmed:
 		ta.confirmed++
 	case !prog.Active.IsZero() && prog.Active.After(a.end().Add(-Idle-24*time.Hour)):
@@ -865,7 +870,7 @@ func (a *Accumulator) Finish() Digest {
 		td := ThemeDigest{
 			ID: th.ID, Title: th.Title.In(a.lang),
 			NewAnswers: ta.newAnswers, TotalAnswers: ta.total,
-			Started: ta.started, Confirmed: ta.confirmed, Skipped: ta.skipped, InProgress: ta.inProgress,
+			Started: ta.started, Confirmed: ta.confirmed, Skipped: ta.skipped, Unasked: ta.unasked, InProgress: ta.inProgress,
 		}
 		if ta.started > 0 {
 			td.CompletionRate = float64(ta.confirmed) / float64(ta.started)

@@ -70,6 +70,10 @@ type ThemeDigest struct {
 	// end skipping every question: counted in Started, neither completed
 	// nor abandoned.
 	Skipped int `json:",omitempty"`
+	// Unasked counts the participants who validated the theme while some
+	// of its questions were never put to them: counted in Started, not
+	// in Confirmed (not complete), nor abandoned.
+	Unasked int `json:",omitempty"`
 	// InProgress counts the participants who started the theme, have not
 	// finished it and did something within Idle of Until (of the digest's
 	// computation when Until is zero): not abandoned, not finished yet.

@@ -51,6 +51,9 @@ type Progress struct {
 	// WentThrough is true when, the review not confirmed, they went past
 	// the theme's last question (see storage.ThemeProgress).
 	WentThrough bool
+	// Unasked is true, the review confirmed, when some of the theme's
+	// questions were never put to them: validated, not complete.
+	Unasked bool
 	// Current is the question they were on, if any.
 	Current string
 	// Active is when they last did something (to the day); zero when

@@ -385,6 +385,9 @@ func build(d Digest, m markup) []section {
 			if th.Skipped > 0 {
 				line += " · " + r.t(r.tx().Skipped, r.count(th.Skipped, r.tx().Participant, false))
 			}
+			if th.Unasked > 0 {
+				line += " · " + r.t(r.tx().Unasked, r.count(th.Unasked, r.tx().Participant, false))
+			}
 			if th.InProgress > 0 {
 				line += " · " + r.t(r.tx().InProgress, r.count(th.InProgress, r.tx().Participant, false))
 			}

@@ -1345,7 +1345,7 @@ func wordSet(s string) map[string]bool {
 // yesKinds and noKinds are the actions that a yes or a no chooses.
 var (
 	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes, actHeldYes}
-	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo}
+	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo, actAddNo}
 )
 
 // yesNo reads a yes or a no said in a few words, at a prompt whose options

@@ -139,6 +139,9 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	p["recap"] = s
 	s, r = tap(s, r, actReview, "acces")
 	p["review"] = s
+	// A sentence typed at the review, waiting for the question it goes
+	// with.
+	p["review-held"], _ = m.Step(s, Event{Kind: EventText, Text: "j'ajouterais aussi que les tablettes sont trop chères"}, now)
 	s, _ = tap(s, r, actEdit, "equipement")
 	p["edit"] = s
 	// An opinion typed at the menu, theme 1 chosen with nothing left to
@@ -190,16 +193,17 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
 	}
 	labels := map[string][]string{
-		"consent":  {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},
-		"academie": {"skip:" + actSkip},
-		"question": {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
-		"recap":    {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause, "review:" + actReview},
-		"edit":     {"cancel:" + actBack, "remove:" + actRemove},
-		"review":   {"confirm:" + actConfirm, "menu:" + actMenu},
-		"erase":    {"no:" + actKeep},
-		"check":    {"yes:" + actStore, "no:" + actRetype},
-		"paused":   {"resume:" + actResume},
-		"held":     {"yes:" + actHeldYes, "no:" + actHeldNo},
+		"consent":     {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},
+		"academie":    {"skip:" + actSkip},
+		"question":    {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
+		"recap":       {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause, "review:" + actReview},
+		"edit":        {"cancel:" + actBack, "remove:" + actRemove},
+		"review":      {"confirm:" + actConfirm, "menu:" + actMenu},
+		"review-held": {"drop:" + actAddNo},
+		"erase":       {"no:" + actKeep},
+		"check":       {"yes:" + actStore, "no:" + actRetype},
+		"paused":      {"resume:" + actResume},
+		"held":        {"yes:" + actHeldYes, "no:" + actHeldNo},
 	}
 	// The expected reading first, when it does exactly what was done.
 	if c, ok := strings.CutPrefix(want, "command:"); ok && c != CmdLanguage && same(Event{Kind: EventCommand, Command: c}) {
@@ -248,6 +252,19 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		(s.Pending == nil || got.Pending.Text != s.Pending.Text):
 		// A new text in question; the same one asked again is no check.
 		return "check", false
+	case s.Stage == StageReview && got.Pending != nil && got.Pending.Kind == PendingAdd && strings.HasSuffix(got.Pending.Text, sanitizeText(text)):
+		// More to say, kept; asked which question it goes with.
+		return "held", false
+	case s.Pending != nil && s.Pending.Kind == PendingAdd && got.Stage == StageReview && !reflect.DeepEqual(got.Answers, s.Answers):
+		th := m.Questionnaire().Theme(got.Theme)
+		for i, q := range th.Questions {
+			k := AnswerKey(th.ID, q.ID)
+			if a := got.Answers[k]; a != s.Answers[k] && strings.HasSuffix(a.Text, s.Pending.Text) {
+				return fmt.Sprintf("add:%d", i+1), false
+			}
+		}
+	case first == msg.AddDropped:
+		return "drop", false
 	case first == msg.Greeting || first == msg.Hello:
 		return "greeting", false
 	case s.Stage == StageReview && got.Stage == StagePaused:
@@ -364,7 +381,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		if _, tail, _ := strings.Cut(msg.AcademieVice, "%s"); got.Stage == StageMenu && strings.HasSuffix(first, tail) {
 			return "vice-rectorat", false
 		}
-	case "review", "recap", "question", "edit", "paused":
+	case "review", "review-held", "recap", "question", "edit", "paused":
 		if got.Stage == StageReview && len(got.Answers) < len(s.Answers) {
 			th := m.Questionnaire().Theme(got.Theme)
 			for i, q := range th.Questions {

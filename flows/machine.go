@@ -162,6 +162,8 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	st.handle(ev)
 	st.noDeadEnd(ev)
+	st.markAsked()
+	st.markUnasked()
 	if st.s.Stage != StageEdit {
 		st.s.From, st.s.FromReviewed = "", ""
 	}
@@ -186,6 +188,39 @@ func (m *Machine) step(s Session, ev Event, now time.Time) (Session, []Reply) {
 	}
 	st.s.UpdatedAt = now
 	return st.s, st.out
+}
+
+// markAsked records the question the person stands at as asked (see
+// Session.Asked): shown to answer or to change.
+func (st *step) markAsked() {
+	s := &st.s
+	if s.Stage != StageQuestion && s.Stage != StageEdit || st.m.q.Question(s.Theme, s.Question) == nil {
+		return
+	}
+	if s.Asked == nil {
+		s.Asked = map[string]bool{}
+	}
+	s.Asked[AnswerKey(s.Theme, s.Question)] = true
+}
+
+// markUnasked records false in Asked the questions of the validated
+// themes that were never asked (see Session.Asked).
+func (st *step) markUnasked() {
+	s := &st.s
+	if s.Asked == nil {
+		return // stored before Asked existed, and nothing asked since
+	}
+	for id := range s.Confirmed {
+		th := st.m.q.Theme(id)
+		if th == nil {
+			continue
+		}
+		for _, q := range th.Questions {
+			if k := AnswerKey(id, q.ID); !s.WasAsked(id, q.ID) {
+				s.Asked[k] = false
+			}
+		}
+	}
 }
 
 // spot is where a person stands in the questionnaire.
@@ -314,6 +349,7 @@ func cloneSession(s Session) Session {
 	s.Answers = maps.Clone(s.Answers)
 	s.Confirmed = maps.Clone(s.Confirmed)
 	s.Started = maps.Clone(s.Started)
+	s.Asked = maps.Clone(s.Asked)
 	if s.Pending != nil {
 		p := *s.Pending
 		p.Places = slices.Clone(p.Places)
@@ -445,6 +481,20 @@ func (st *step) repair(ev Event) {
 	}
 	if s.Reviewed != "" && (st.m.q.Theme(s.Reviewed) == nil || s.Reviewed == s.Theme || !s.belowRecap()) {
 		s.Reviewed = ""
+	}
+	if s.Asked == nil {
+		// Stored before Asked existed: every question of the themes
+		// started counts as asked, as it was read then (WasAsked).
+		for id := range s.StartedThemes() {
+			if th := st.m.q.Theme(id); th != nil {
+				if s.Asked == nil {
+					s.Asked = map[string]bool{}
+				}
+				for _, q := range th.Questions {
+					s.Asked[AnswerKey(id, q.ID)] = true
+				}
+			}
+		}
 	}
 }
 
@@ -748,6 +798,8 @@ func (st *step) reviewLines(th *Theme, max int) string {
 		answer := m.SkippedMark
 		if a, ok := st.s.Answers[AnswerKey(th.ID, q.ID)]; ok {
 			answer = st.answerText(q, a, max)
+		} else if !st.s.WasAsked(th.ID, q.ID) {
+			answer = m.NotAskedMark
 		}
 		if i > 0 {
 			b.WriteString("\n")
@@ -787,12 +839,25 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 	var b strings.Builder
 	b.WriteString(th.Title.In(lang) + "\n\n" + st.reviewLines(th, maxReviewLen))
 	opts := make([]opt, 0, len(th.Questions)+2)
+	var unasked []string
 	for i := range th.Questions {
-		opts = append(opts, opt{actEdit, th.Questions[i].ID, fmt.Sprintf(m.EditButton, i+1)})
+		label := m.EditButton
+		if !st.s.WasAsked(th.ID, th.Questions[i].ID) {
+			// Never put to the person: offered to answer now.
+			label = m.AnswerButton
+			unasked = append(unasked, strconv.Itoa(i+1))
+		}
+		opts = append(opts, opt{actEdit, th.Questions[i].ID, fmt.Sprintf(label, i+1)})
 	}
 	review := m.Review
 	if _, ok := st.s.Confirmed[th.ID]; ok {
 		review = m.ReviewConfirmed
+	}
+	switch k := len(unasked); {
+	case k == 1:
+		b.WriteString("\n\n" + fmt.Sprintf(m.ReviewNotAskedOne, unasked[0]))
+	case k > 1:
+		b.WriteString("\n\n" + fmt.Sprintf(m.ReviewNotAsked, strings.Join(unasked[:k-1], ", ")+st.msg().ProfileJoin+unasked[k-1]))
 	}
 	b.WriteString("\n\n" + review)
 	opts = append(opts, opt{actConfirm, "", m.Confirm}, opt{actMenu, "", m.MenuLabel})
@@ -822,6 +887,10 @@ func (st *step) pausedPrompt() (Reply, []opt) {
 // pausedText says how to come back after a pause, and that the answers
 // are saved when there is one.
 func (st *step) pausedText() string {
+	if st.s.Back == StageReview {
+		// No question in sight: the review comes back.
+		return st.answersKept() + st.msg().PausedReview
+	}
 	return st.answersKept() + st.msg().Paused
 }
 
@@ -853,6 +922,8 @@ func (st *step) current() (Reply, []opt) {
 			return st.transcriptPrompt(p)
 		case PendingReminders:
 			return st.remindersPrompt(p)
+		case PendingAdd:
+			return st.addPrompt(p.Text)
 		}
 	}
 	switch st.s.Stage {
@@ -898,13 +969,49 @@ func (st *step) reshow() {
 // read: the review, whose answers are in sight above, comes back as a
 // short line naming its buttons rather than as the whole screen again.
 func (st *step) remind() {
-	if st.s.Stage != StageReview || st.pending() != nil {
+	if !st.atReview() {
 		st.reshow()
 		return
 	}
+	st.remindReview(upperFirst(st.reviewWays()))
+}
+
+// atReview reports the review in sight, with no confirmation pending.
+func (st *step) atReview() bool { return st.s.Stage == StageReview && st.pending() == nil }
+
+// reviewWays names the review's buttons, as the end of a sentence.
+func (st *step) reviewWays() string {
+	m := st.msg()
+	if n := len(st.m.q.Theme(st.s.Theme).Questions); n > 1 {
+		return fmt.Sprintf(m.ReviewRemind, n)
+	}
+	return m.ReviewRemindOne
+}
+
+// remindReview asks again at the review, in the one line given, with its
+// buttons.
+func (st *step) remindReview(line string) {
 	_, opts := st.reviewPrompt()
-	th := st.m.q.Theme(st.s.Theme)
-	st.show(Reply{Text: fmt.Sprintf(st.msg().ReviewRemind, len(th.Questions))}, opts)
+	st.show(Reply{Text: line}, opts)
+}
+
+// unclear answers a message read as nothing at the current prompt, what
+// was typed quoted, and shows the prompt again; at the review, in one
+// line that names its buttons.
+func (st *step) unclear(text string) {
+	quoted := shorten(sanitizeLine(text), 60)
+	if st.atReview() {
+		st.remindReview(fmt.Sprintf(st.msg().ReviewNotUnderstood, quoted, st.reviewWays()))
+		return
+	}
+	st.say(fmt.Sprintf(st.msg().NotUnderstood, quoted))
+	st.reshow()
+}
+
+// upperFirst returns s with its first letter in upper case.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // setPending makes a copy of p (if any) the pending confirmation of the
@@ -1413,7 +1520,8 @@ func (st *step) store(q *Question, a Answer) {
 	key := AnswerKey(s.Theme, q.ID)
 	a.Theme, a.Question = s.Theme, q.ID
 	a.CreatedAt, a.UpdatedAt = st.now, st.now
-	if old, ok := s.Answers[key]; ok && !old.CreatedAt.IsZero() {
+	old, had := s.Answers[key]
+	if had && !old.CreatedAt.IsZero() {
 		a.CreatedAt = old.CreatedAt
 	}
 	if s.Answers == nil {
@@ -1422,7 +1530,11 @@ func (st *step) store(q *Question, a Answer) {
 	s.Answers[key] = a
 	m := st.msg()
 	if s.Stage == StageEdit {
-		st.say(m.Changed)
+		if had {
+			st.say(m.Changed)
+		} else {
+			st.say(m.Saved) // a question answered for the first time
+		}
 		if !st.backFromEdit() {
 			st.showReview()
 		}

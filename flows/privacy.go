@@ -255,6 +255,9 @@ func (st *step) myData() {
 	}
 	line(pm.LabelAcademie, s.Academie)
 	line(pm.LabelHeld, s.Held)
+	if p := st.pending(); p != nil && p.Kind == PendingAdd {
+		line(pm.LabelHeldReview, p.Text)
+	}
 	line(pm.LabelSource, s.Source)
 	line(pm.LabelCreated, st.when(s.CreatedAt))
 	line(pm.LabelUpdated, st.when(s.UpdatedAt))

@@ -144,6 +144,9 @@ func (st *step) text(raw string) {
 			}
 		}
 	}
+	if p := st.pending(); p != nil && p.Kind == PendingAdd && st.addTypedWords(p, short) {
+		return
+	}
 	if p := st.pending(); p != nil && p.Kind == PendingLong && st.now.Sub(p.At) <= longSplitWindow && st.now.Sub(p.At) >= 0 {
 		st.say(m.LongContinued + "\n\n" + text)
 		p.At = st.now
@@ -155,6 +158,9 @@ func (st *step) text(raw string) {
 		return
 	}
 	rd := st.read(text)
+	if st.opinionAtReview(text, rd) {
+		rd = reading{kind: readUnclear}
+	}
 	if p := st.pending(); p != nil && p.Kind == PendingCheck && rd.kind != readOption && rd.kind != readCommand {
 		// « Est-ce votre réponse ? » offers only yes and no, said in any
 		// words; « passer », « retour » or « plus tard » typed there are
@@ -268,25 +274,30 @@ func (st *step) text(raw string) {
 			st.placeAgain(p, text)
 			return
 		}
+		if st.atReview() {
+			// The review's numbers are the questions': its line says so.
+			st.remindReview(fmt.Sprintf(m.ReviewNoSuchOption, shorten(sanitizeLine(text), 60), st.reviewWays()))
+			return
+		}
 		if _, opts := st.current(); len(opts) > 1 {
 			numbers := "1" + m.OrJoin + "2"
 			if len(opts) > 2 {
 				numbers = fmt.Sprintf(m.NumberRange, len(opts))
 			}
 			st.say(fmt.Sprintf(m.NoSuchOption, shorten(sanitizeLine(text), 60), numbers))
-		} else {
-			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+			st.reshow()
+			return
 		}
-		st.remind()
+		st.unclear(text)
 	case readOtherNumber:
 		if st.firstSteps() {
 			// « on passe au thème 2 » before the menu: the themes come
 			// once these steps are done.
 			st.say(m.NotYet)
-		} else {
-			st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
+			st.reshow()
+			return
 		}
-		st.remind()
+		st.unclear(text)
 	case readOneAtATime:
 		_, opts := st.current()
 		var nums []string
@@ -313,6 +324,10 @@ func (st *step) text(raw string) {
 			st.help()
 			return
 		}
+		if st.holdAtReview(text) {
+			// More to say, not a way on: kept, and asked where it goes.
+			return
+		}
 		if s.Stage == StageMenu && st.holdAtMenu(text) {
 			// An opinion, not a theme: kept for the theme chosen next
 			// (see Session.Held), as at the académie.
@@ -320,8 +335,7 @@ func (st *step) text(raw string) {
 			st.reshow()
 			return
 		}
-		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
-		st.remind()
+		st.unclear(text)
 	default:
 		st.freeText(text, rd.kind == readCheck)
 	}
@@ -664,6 +678,9 @@ func (st *step) freeText(text string, unsure bool) {
 		return
 	}
 	if s.Stage != StageQuestion && s.Stage != StageEdit {
+		if st.holdAtReview(text) {
+			return
+		}
 		st.say(m.UseButtons)
 		st.reshow()
 		return
@@ -731,6 +748,16 @@ func (st *step) pendingChoice(t token) bool {
 		st.pickPlace(p, t.arg)
 	case p.Kind == PendingPlace && t.action == actSkip:
 		st.afterOnboarding()
+	case p.Kind == PendingAdd && t.action == actAddTo:
+		th := st.m.q.Theme(st.s.Theme)
+		if i := th.questionIndex(t.arg); i < 0 || !st.addable(&th.Questions[i], p.Text) {
+			st.say(m.Garbage)
+			st.reshow()
+			return true
+		}
+		st.addTo(p, t.arg)
+	case p.Kind == PendingAdd && t.action == actAddNo:
+		st.dropAdd()
 	case p.Kind == PendingTranscript && t.action == actStore:
 		st.confirmTranscript(p)
 	case p.Kind == PendingTranscript && t.action == actRetype:
@@ -816,6 +843,8 @@ func (st *step) help() {
 			st.transcriptHelp()
 		case PendingReminders:
 			st.say(st.rmsg().Help)
+		case PendingAdd:
+			st.say(fmt.Sprintf(m.AddHelp, m.AddNo))
 		}
 		return
 	}
@@ -842,6 +871,9 @@ func (st *step) help() {
 	}
 	h := m.Help[string(s.Stage)]
 	if s.Stage == StagePaused {
+		if s.Back == StageReview {
+			h = m.HelpPausedReview
+		}
 		h = st.answersKept() + h
 	}
 	st.say(h + "\n\n" + st.commands(false))

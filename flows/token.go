@@ -20,6 +20,8 @@ const (
 	actConfirm = "confirm" // confirm the review
 	actMenu    = "menu"    // back to the menu
 	actReview  = "review"  // arg: theme id, whose review comes back from below its recap
+	actAddTo   = "addto"   // arg: question id, to whose answer a sentence typed at the review is added
+	actAddNo   = "addno"   // the sentence typed at the review is not kept
 )
 
 // actionArgs says which actions take an argument.
@@ -28,7 +30,7 @@ var actionArgs = map[string]bool{
 	actPause: false, actResume: false, actTheme: true, actPick: true, actEdit: true,
 	actConfirm: false, actMenu: false, actReview: true, actErase: true, actKeep: false,
 	actMore: false, actRemove: false, actStore: false, actRetype: false, actLangYes: false, actLangNo: false, actPlace: true,
-	actRemindYes: false, actRemindNo: false, actRemindStop: false, actHeldYes: false, actHeldNo: false,
+	actRemindYes: false, actRemindNo: false, actRemindStop: false, actHeldYes: false, actHeldNo: false, actAddTo: true, actAddNo: false,
 }
 
 // token is a parsed Option.Token.

@@ -84,6 +84,18 @@ type Session struct {
 	// not starting it: organisers count a theme as started, and its
 	// drop-offs, from here (see StartedThemes).
 	Started map[string]time.Time `json:"started,omitempty"`
+	// Asked records the questions (AnswerKey) put to the person: shown
+	// to answer, below a recap, or opened from a review to change. A
+	// question left without an answer reads « passée » once asked, « pas
+	// encore vue » before, and a review offers the ones not asked yet.
+	// Sessions stored before Asked existed have none: every question of
+	// the themes they started counts as asked, as was read then (see
+	// WasAsked; the first step of such a session records that). A
+	// question of a validated theme never asked is recorded false, so
+	// that what reads sessions without the questionnaire (the digests'
+	// progress records) knows that theme was validated incomplete (see
+	// ValidatedUnasked).
+	Asked map[string]bool `json:"asked,omitempty"`
 	// Reviewed is the theme whose review is shown above the current
 	// question, the first of the next theme, once its last question was
 	// answered or skipped: answering or skipping that question validates
@@ -146,6 +158,11 @@ const (
 	// once a theme is done) or follows a reminder (Text "reminder"),
 	// whose buttons it reads.
 	PendingReminders = "reminders"
+	// PendingAdd holds a sentence typed at the review (Text) that is
+	// none of its ways on, most likely more to say: the person is asked
+	// which of the theme's questions it goes with, rather than told it
+	// was not understood and losing it.
+	PendingAdd = "add"
 )
 
 // Pending is a confirmation the conversation waits for, on top of the
@@ -190,6 +207,39 @@ func (s Session) StartedThemes() map[string]bool {
 		started[id] = true
 	}
 	return started
+}
+
+// WasAsked reports whether question of theme was put to the person (see
+// Asked): answered, or shown. A session stored before Asked existed
+// counts every question of the themes it started as asked.
+func (s Session) WasAsked(theme, question string) bool {
+	k := AnswerKey(theme, question)
+	if _, ok := s.Answers[k]; ok {
+		return true
+	}
+	if s.Asked == nil {
+		return s.StartedThemes()[theme]
+	}
+	return s.Asked[k]
+}
+
+// ValidatedUnasked reports whether theme id was validated while some of
+// its questions were never put to the person (nor answered since):
+// validated, not complete. It needs no questionnaire: those questions are
+// recorded false in Asked (see Session.Asked).
+func (s Session) ValidatedUnasked(id string) bool {
+	if _, ok := s.Confirmed[id]; !ok {
+		return false
+	}
+	for k, asked := range s.Asked {
+		if th, _ := splitKey(k); th != id || asked {
+			continue
+		}
+		if _, ok := s.Answers[k]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // AnswerKey is the key of an answer in Session.Answers.

@@ -99,7 +99,7 @@ func (b *partBuilder) read(ctx context.Context, since, until time.Time) error {
 			return nil
 		}
 		for id, tp := range p.Themes {
-			b.acc.AddProgress(id, digest.Progress{Answered: tp.Answered, Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Current: tp.Current, Active: p.Active})
+			b.acc.AddProgress(id, digest.Progress{Answered: tp.Answered, Confirmed: tp.Confirmed, WentThrough: tp.WentThrough, Unasked: tp.Unasked, Current: tp.Current, Active: p.Active})
 		}
 		return nil
 	})

@@ -285,3 +285,69 @@ func TestSkippingEveryQuestionIsNoDropOff(t *testing.T) {
 		t.Errorf("after a second parent left at question 3: started %d, skipped %d, drop-off %+v; want 2, 1, at %s", th.Started, th.Skipped, th.DropOff, first.Questions[2].ID)
 	}
 }
+
+// A parent who validates a theme while some of its questions were never
+// put to them (they went to its review before them) has not completed
+// it: /stats and the digest count them apart, neither completed nor
+// abandoned. Once they answer those questions from the review, the theme
+// is complete.
+func TestValidatedWithUnaskedQuestionsIsNotComplete(t *testing.T) {
+	db := openDB(t, "")
+	q := flows.DefaultQuestionnaire()
+	m := flows.NewMachine(q, flows.Config{})
+	first := q.Themes[0]
+	c := &converse{t: t, db: db, m: m, participant: "telegram:hasty", at: t0}
+	c.chooseFirstTheme(q)
+	c.say("Une réponse assez longue pour ne pas être vérifiée.")
+	c.say("Une deuxième réponse, assez longue elle aussi.")
+	c.say("supprimer 2") // typed at question 3: the review, questions 4 and on never asked
+	if r := c.last[len(c.last)-1]; !strings.Contains(r.Text, "4. "+first.Questions[3].Title.In("fr")+" : — pas encore vue") {
+		t.Fatalf("want the review with question 4 not asked yet, got %+v", c.last)
+	}
+	c.tap("Valider")
+	s := New(db, q, Options{Now: func() time.Time { return c.at.Add(time.Hour) }})
+	check := func(when string, complete, unasked int) {
+		t.Helper()
+		if unasked > 0 {
+			wantStats(t, s, when, fmt.Sprintf("terminé par %d (", complete), "Validé sans en avoir vu toutes les questions par 1 participant.")
+		} else {
+			wantStats(t, s, when, fmt.Sprintf("terminé par %d (", complete))
+			if stats := execute(t, s, "/stats").Text; strings.Contains(stats, "Validé sans") {
+				t.Errorf("%s: /stats still counts a theme validated without all its questions:\n%s", when, stats)
+			}
+		}
+		res := synthese(t, s)
+		if th := res.Digest.Themes[0]; th.Started != 1 || th.Confirmed != complete || th.Unasked != unasked || th.DropOff != nil {
+			t.Errorf("%s: theme 1 started %d, completed %d, validated without all questions %d, drop-off %+v; want 1, %d, %d, none",
+				when, th.Started, th.Confirmed, th.Unasked, th.DropOff, complete, unasked)
+		}
+		text := strings.Join(digest.RenderTelegram(*res.Digest), "\n")
+		if got := strings.Contains(text, "validé sans en avoir vu toutes les questions par 1 participant"); got != (unasked > 0) {
+			t.Errorf("%s: the digest says of a theme validated without all its questions (%v):\n%s", when, got, text)
+		}
+	}
+	check("validated with questions never asked", 0, 1)
+
+	// Back to the review, the questions never asked answered there.
+	c.say("/menu")
+	c.tap("✓ 1. ")
+	for n := 0; ; n++ {
+		found := false
+		for _, r := range c.last {
+			for _, o := range r.Options {
+				if strings.HasPrefix(o.Label, "Répondre ") {
+					found = true
+				}
+			}
+		}
+		if !found {
+			break
+		}
+		if n > len(first.Questions) {
+			t.Fatalf("the review keeps offering questions: %+v", c.last)
+		}
+		c.tap("Répondre ")
+		c.say("Une réponse donnée depuis la relecture.")
+	}
+	check("every question answered since", 1, 0)
+}

@@ -96,6 +96,9 @@ func StatsText(d digest.Digest) string {
 			if th.Skipped > 0 {
 				fmt.Fprintf(&b, " "+t.Skipped, n(th.Skipped, t.Participant))
 			}
+			if th.Unasked > 0 {
+				fmt.Fprintf(&b, " "+t.Unasked, n(th.Unasked, t.Participant))
+			}
 			b.WriteString("\n")
 		}
 	}

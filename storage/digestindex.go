@@ -299,10 +299,11 @@ func recordTime(v []byte) (time.Time, uint64, error) {
 // progressRecord is what a digest reads of a session (see Progress),
 // stored under the participant as version, flags, the number of themes,
 // then per theme its id, a state byte (1 confirmed, 2 gone through but not
-// confirmed, 0 neither: a program that only knows 0 and 1 reads 2 as
-// unconfirmed, which it is), the current question and the questions
-// answered (strings as a uvarint length and their bytes), then the day of
-// the last action.
+// confirmed, 3 confirmed while some of its questions were never asked, 0
+// none of these: a program that only knows 0 and 1 reads 2 and 3 as
+// unconfirmed, which they are not as complete), the current question and
+// the questions answered (strings as a uvarint length and their bytes),
+// then the day of the last action.
 type progressRecord struct {
 	Banned bool
 	Themes map[string]themeProgressRecord
@@ -315,13 +316,15 @@ type themeProgressRecord struct {
 	Answered    []string
 	Confirmed   bool
 	WentThrough bool
+	Unasked     bool
 	Current     string
 }
 
 // States of a theme in a progress record.
 const (
-	themeConfirmed   = 1
-	themeWentThrough = 2
+	themeConfirmed        = 1
+	themeWentThrough      = 2
+	themeConfirmedUnasked = 3
 )
 
 func (p progressRecord) encode() []byte {
@@ -339,6 +342,8 @@ func (p progressRecord) encode() []byte {
 		tp := p.Themes[id]
 		str(id)
 		switch {
+		case tp.Confirmed && tp.Unasked:
+			b = append(b, themeConfirmedUnasked)
 		case tp.Confirmed:
 			b = append(b, themeConfirmed)
 		case tp.WentThrough:
@@ -383,6 +388,10 @@ type ThemeProgress struct {
 	// first question. Going elsewhere from there leaves no trace in the
 	// session, so neither does it here.
 	WentThrough bool
+	// Unasked is true, the theme confirmed, when some of its questions
+	// were never put to the person (see flows.Session.ValidatedUnasked):
+	// validated, not complete.
+	Unasked bool
 	// Current is the question of the theme they are on, if any.
 	Current string
 }
@@ -407,6 +416,7 @@ func progressOf(s flows.Session) progressRecord {
 	for id := range s.Confirmed {
 		tp := p.Themes[id]
 		tp.Confirmed = true
+		tp.Unasked = s.ValidatedUnasked(id)
 		p.Themes[id] = tp
 	}
 	if tp, ok := p.Themes[s.Theme]; ok && (s.Stage == flows.StageQuestion || s.Stage == flows.StageEdit) {
@@ -452,7 +462,7 @@ func (p progressRecord) equal(o progressRecord) bool {
 	}
 	for id, tp := range p.Themes {
 		op, ok := o.Themes[id]
-		if !ok || tp.Confirmed != op.Confirmed || tp.WentThrough != op.WentThrough || tp.Current != op.Current || !slices.Equal(tp.Answered, op.Answered) {
+		if !ok || tp.Confirmed != op.Confirmed || tp.WentThrough != op.WentThrough || tp.Unasked != op.Unasked || tp.Current != op.Current || !slices.Equal(tp.Answered, op.Answered) {
 			return false
 		}
 	}
@@ -538,7 +548,8 @@ func (d *rowDecoder) decodeProgress(k, v []byte) (Progress, error) {
 		if !ok || len(rest) == 0 {
 			return bad()
 		}
-		tp := ThemeProgress{Confirmed: rest[0] == themeConfirmed, WentThrough: rest[0] == themeWentThrough}
+		tp := ThemeProgress{Confirmed: rest[0] == themeConfirmed || rest[0] == themeConfirmedUnasked,
+			WentThrough: rest[0] == themeWentThrough, Unasked: rest[0] == themeConfirmedUnasked}
 		rest = rest[1:]
 		if tp.Current, ok = str(); !ok {
 			return bad()

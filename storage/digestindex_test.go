@@ -130,6 +130,49 @@ func TestProgressFollowsSessionsBansAndErasure(t *testing.T) {
 	}
 }
 
+// A theme validated while some of its questions were never asked (they
+// are recorded false in Session.Asked) is stored as such, not as complete;
+// once they are answered, it is complete. The index still checks.
+func TestProgressTellsValidatedWithUnaskedQuestions(t *testing.T) {
+	db := openTest(t, Options{})
+	validated := func(asked map[string]bool, answered ...string) func(flows.Session) (flows.Session, []flows.Reply) {
+		return func(s flows.Session) (flows.Session, []flows.Reply) {
+			for _, q := range answered {
+				s, _ = answerStep("ecole", q, "Réponse "+q, t0)(s)
+			}
+			s.Stage, s.Theme = flows.StageMenu, ""
+			s.Confirmed = map[string]time.Time{"ecole": t0}
+			s.Asked = asked
+			return s, nil
+		}
+	}
+	apply(t, db, inbound("e1", "telegram:1"), t0, validated(map[string]bool{"ecole/q1": true, "ecole/q2": false, "ecole/q3": false}, "q1"))
+	apply(t, db, inbound("e2", "telegram:2"), t0, validated(map[string]bool{"ecole/q1": true, "ecole/q2": true}, "q1"))
+	want := []Progress{
+		{Participant: "telegram:1", Themes: map[string]ThemeProgress{"ecole": {Answered: []string{"q1"}, Confirmed: true, Unasked: true}}},
+		{Participant: "telegram:2", Themes: map[string]ThemeProgress{"ecole": {Answered: []string{"q1"}, Confirmed: true}}},
+	}
+	if diff := cmp.Diff(want, progressList(t, db)); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+	if err := db.CheckDigestIndex(); err != nil {
+		t.Error(err)
+	}
+	apply(t, db, inbound("e3", "telegram:1"), t0, func(s flows.Session) (flows.Session, []flows.Reply) {
+		s, _ = answerStep("ecole", "q2", "Deux", t0)(s)
+		s, _ = answerStep("ecole", "q3", "Trois", t0)(s)
+		s.Stage, s.Theme = flows.StageMenu, ""
+		return s, nil
+	})
+	want[0].Themes["ecole"] = ThemeProgress{Answered: []string{"q1", "q2", "q3"}, Confirmed: true}
+	if diff := cmp.Diff(want, progressList(t, db)); diff != "" {
+		t.Errorf("progress once every question is answered (-want +got):\n%s", diff)
+	}
+	if err := db.CheckDigestIndex(); err != nil {
+		t.Error(err)
+	}
+}
+
 // A file written before Session.Started holds version 1 progress records,
 // which list the theme of the question a participant was shown even when
 // they did nothing there: it is read as not started, as the session

@@ -148,6 +148,13 @@ func cloneSession(s flows.Session) flows.Session {
 		}
 		s.Started = m
 	}
+	if s.Asked != nil {
+		m := make(map[string]bool, len(s.Asked))
+		for k, v := range s.Asked {
+			m[k] = v
+		}
+		s.Asked = m
+	}
 	return s
 }
 
@@ -262,6 +269,12 @@ func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) 
 		d.Started = make(map[string]time.Time, len(s.Started))
 		for k, t := range s.Started {
 			d.Started[str(k)] = tm(t)
+		}
+	}
+	if len(s.Asked) > 0 {
+		d.Asked = make(map[string]bool, len(s.Asked))
+		for k, v := range s.Asked {
+			d.Asked[str(k)] = v
 		}
 	}
 	return d, ok

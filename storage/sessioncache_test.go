@@ -59,7 +59,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	// roundTrip lists Session's fields one by one: a new field must be
 	// added there (and here) or the cache would drop it.
 	known := []string{"Participant", "Lang", "LangSaid", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
-		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Reviewed", "Back", "Held", "From", "FromReviewed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
+		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Asked", "Reviewed", "Back", "Held", "From", "FromReviewed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
 	if diff := cmp.Diff(known, fieldNames[flows.Session]()); diff != "" {
 		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
 	}
@@ -91,6 +91,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 		},
 		Confirmed: map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
 		Started:   map[string]time.Time{"ecrans": now, "paris": t0.In(paris)},
+		Asked:     map[string]bool{"ecrans/q1": true, "ecrans/q4": true, "ecrans/\u00e9": true},
 		Reviewed:  "vide",
 		Back:      flows.StageMenu,
 		Held:      "mes enfants « n'ont » pas d'ordinateur",
@@ -99,7 +100,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	cases := map[string]flows.Session{
 		"zero":        {},
 		"new":         {Participant: "discord:2"},
-		"empty maps":  {Participant: "p", Answers: map[string]flows.Answer{}, Confirmed: map[string]time.Time{}},
+		"empty maps":  {Participant: "p", Answers: map[string]flows.Answer{}, Confirmed: map[string]time.Time{}, Asked: map[string]bool{}},
 		"zero times":  {Participant: "p", ConsentAt: time.Time{}.In(paris), CreatedAt: time.Time{}.In(time.Local)},
 		"full":        full,
 		"utc and far": {Participant: "p", CreatedAt: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), UpdatedAt: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)},

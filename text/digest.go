@@ -25,6 +25,7 @@ type Digest struct {
 	Completion    string // rate; French: confirmed (counted), started; English: confirmed, started (counted)
 	NoStart       string
 	Skipped       string // participants (counted): went through the theme skipping every question
+	Unasked       string // participants (counted): validated the theme with questions never asked
 	InProgress    string // participants (counted): unfinished, active lately
 	DropOff       string // title; French: count (counted), unfinished; English: count, unfinished (counted)
 	QuestionHead  string // title, new (counted), total

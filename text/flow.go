@@ -56,17 +56,53 @@ type Flow struct {
 	// ReviewConfirmed stands for Review once the theme is validated.
 	ReviewConfirmed string
 	SkippedMark     string
+	// NotAskedMark stands for SkippedMark on a question never put to
+	// the person (they paused or went elsewhere before it), and
+	// AnswerButton for EditButton: %d question number. ReviewNotAsked
+	// (%s the numbers) and ReviewNotAskedOne (%s the number) offer them.
+	NotAskedMark      string
+	AnswerButton      string
+	ReviewNotAsked    string
+	ReviewNotAskedOne string
 	// ReviewRemind names the review's buttons after a message it could
-	// not read: %d questions.
-	ReviewRemind string
-	VoiceMark    string // %d seconds
-	EditButton   string // %d question number
-	Confirm      string
-	MenuLabel    string
-	EditTitle    string // %d theme number, %d question number, %d total
-	Confirmed    string // %s theme title
-	NextTheme    string // after Confirmed, when the next theme follows at once
-	AllDone      string // %s title of the last theme validated
+	// not read, as the end of a sentence: %d questions; ReviewRemindOne
+	// stands for it when the theme has one question. ReviewNotUnderstood
+	// and ReviewNoSuchOption lead it on the same line: %s what was
+	// typed, %s ReviewRemind.
+	ReviewRemind        string
+	ReviewRemindOne     string
+	ReviewNotUnderstood string
+	ReviewNoSuchOption  string
+	// A sentence typed at the review, kept rather than lost: AddAsk
+	// quotes it (%s) and asks which question it goes to; AddButton
+	// (%d question number) adds it at the end of that question's answer,
+	// or makes it the answer; AddNo drops it.
+	AddAsk    string
+	AddButton string
+	AddNo     string
+	// Added follows the sentence added to an answer (%d question
+	// number), AddedNew the sentence become the answer of a question
+	// left without one.
+	Added    string
+	AddedNew string
+	// AddDropped says the sentence is not kept; AddHelp explains the
+	// question (%s the label of AddNo).
+	AddDropped string
+	AddHelp    string
+	// AddNoSuch answers the number of a question that cannot take the
+	// sentence: %d that number, %s the questions that can, %s AddNo.
+	AddNoSuch string
+	// AddNowhere gives the sentence back (%s) when no question of the
+	// theme can take it (choices only, or answers at their length limit).
+	AddNowhere string
+	VoiceMark  string // %d seconds
+	EditButton string // %d question number
+	Confirm    string
+	MenuLabel  string
+	EditTitle  string // %d theme number, %d question number, %d total
+	Confirmed  string // %s theme title
+	NextTheme  string // after Confirmed, when the next theme follows at once
+	AllDone    string // %s title of the last theme validated
 	// The review of a theme just completed, shown above the next theme's
 	// first question: answering or skipping that question validates it.
 	RecapTitle     string // %d theme number, %s its title
@@ -75,6 +111,10 @@ type Flow struct {
 	NextThemeTitle string // %d theme number, %s its title, %d question number, %d total
 	Validated      string // %d theme number: after the answer that validated it
 
+	// PausedReview stands for Paused after a pause at a review, where
+	// no question is in sight, and HelpPausedReview for the help there.
+	PausedReview     string
+	HelpPausedReview string
 	// Paused follows a pause: how to come back. A message that is not
 	// an answer (help, thanks, a command) does not resume, so it is not
 	// promised to.
@@ -335,6 +375,9 @@ type Privacy struct {
 	// LabelHeld names a sentence typed at the académie, kept to be offered
 	// as the first question's answer.
 	LabelHeld string
+	// LabelHeldReview names a sentence typed at the review, kept while
+	// the person chooses the question it goes with.
+	LabelHeldReview string
 	// DataCorrect says how to correct the profile or the académie.
 	DataCorrect   string
 	LabelSource   string

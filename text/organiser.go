@@ -74,6 +74,7 @@ type Stats struct {
 	NoStart           string
 	Completion        string // %s started, %s completed (a number), %s percentage
 	Skipped           string // %s participants (counted) who went through skipping every question
+	Unasked           string // %s participants (counted) who validated with questions never asked
 
 	Participant string // noun
 	// Contributor is the noun of the participants counted in the

@@ -272,6 +272,7 @@ func fullScanDigest(ctx context.Context, db *storage.DB, q *flows.Questionnaire,
 				}
 			}
 			_, prog.Confirmed = s.Confirmed[th.ID]
+			prog.Unasked = s.ValidatedUnasked(th.ID)
 			if s.Theme == th.ID && (s.Stage == flows.StageQuestion || s.Stage == flows.StageEdit) {
 				prog.Current = s.Question
 			}
