@@ -302,7 +302,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "consent" && !got.ConsentAt.IsZero() && got.Profile != "":
 		return "accept+profile:" + got.Profile, false
 	case prompt == "profile" && got.Profile != "" && (got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace):
-		return "profile:" + got.Profile + "+place", false
+		return withAcademie("profile:"+got.Profile+"+place", want, got), false
 	}
 	for topic, w := range msg.Words {
 		if first == w {
@@ -356,7 +356,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "place-or-abroad", false
 		}
 		if got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace {
-			return "place", false
+			return withAcademie("place", want, got), false
 		}
 		if got.Stage == StageMenu && strings.HasPrefix(first, msg.AcademieAbroad) {
 			return "abroad", false
@@ -390,6 +390,19 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		}
 	}
 	return fmt.Sprintf("other (%q)", first), false
+}
+
+// withAcademie adds to reading the académie recorded (« place:Créteil »),
+// or « ? » when the person is asked which place, where the corpus names
+// the académie it expects.
+func withAcademie(reading, want string, got Session) string {
+	if !strings.HasPrefix(want, reading+":") {
+		return reading
+	}
+	if got.Academie == "" {
+		return reading + ":?"
+	}
+	return reading + ":" + got.Academie
 }
 
 // TestStartWordsAtTheMenu checks that « start », « commencer » or
