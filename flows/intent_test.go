@@ -490,3 +490,36 @@ func TestHeldAtMenuNeverDropped(t *testing.T) {
 		t.Errorf("all answered: at %s, pending %+v, said %q; want the review and the opinion in full", s.Stage, s.Pending, said)
 	}
 }
+
+// TestAnyoneThereAfterAPause checks that « y a quelqu'un ? » after a pause
+// gets one message: the bot is here, « Voici où nous en étions. », and the
+// question where the person stopped, with no « Reprenons là où vous en
+// étiez. » saying the same again.
+func TestAnyoneThereAfterAPause(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	paused := corpusPrompts(t, m)["paused"]
+	for _, tt := range []struct{ lang, in string }{
+		{LangFR, "y a quelqu'un ?"},
+		{LangFR, "vous etes la ?"},
+		{LangFR, "Y A QUELQU UN"},
+		{LangEN, "is anyone there?"},
+	} {
+		s := paused
+		s.Lang = tt.lang
+		msg := messagesFor(tt.lang)
+		got, replies := m.Step(s, Event{Kind: EventText, Text: tt.in}, baseTime)
+		if got.Stage != StageQuestion || len(replies) != 1 || replies[0].Lead != msg.AboutHere || len(replies[0].Options) == 0 {
+			t.Errorf("%s %q: at %s, replies %+v; want one message, « %s » above the question", tt.lang, tt.in, got.Stage, replies, msg.AboutHere)
+		}
+		for _, r := range replies {
+			if strings.Contains(r.Lead+r.Text, msg.Resuming) {
+				t.Errorf("%s %q: « %s » said below « %s »", tt.lang, tt.in, msg.Resuming, msg.AboutHere)
+			}
+		}
+	}
+	// Coming back otherwise still says it.
+	_, replies := m.Step(paused, Event{Kind: EventText, Text: "bonjour"}, baseTime)
+	if len(replies) == 0 || replies[0].Lead != messagesFor(LangFR).Resuming {
+		t.Errorf("« bonjour » after a pause: %+v, want « %s » above the question", replies, messagesFor(LangFR).Resuming)
+	}
+}

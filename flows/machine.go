@@ -1035,6 +1035,17 @@ func (st *step) reshowAfterList() bool {
 	return false
 }
 
+// ledBack reports a reply just said that leads back to where the
+// conversation was (« Oui, je suis là : … Voici où nous en étions. »):
+// « Reprenons là où vous en étiez. » below it would say it twice.
+func (st *step) ledBack() bool {
+	if n := len(st.out); n > 0 {
+		m := st.msg()
+		return st.out[n-1].Text == m.AboutHere || st.out[n-1].Text == m.Greeting
+	}
+	return false
+}
+
 // resume goes back to where the person stopped.
 func (st *step) resume() {
 	s := &st.s
@@ -1043,7 +1054,9 @@ func (st *step) resume() {
 	}
 	switch s.Stage {
 	case StagePaused:
-		st.say(st.msg().Resuming)
+		if !st.ledBack() {
+			st.say(st.msg().Resuming)
+		}
 		s.Stage = StageQuestion
 		st.showQuestion()
 	case StageMenu:
