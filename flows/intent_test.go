@@ -523,3 +523,42 @@ func TestAnyoneThereAfterAPause(t *testing.T) {
 		t.Errorf("« bonjour » after a pause: %+v, want « %s » above the question", replies, messagesFor(LangFR).Resuming)
 	}
 }
+
+// TestShortRepliesFromAPhone checks the short replies a parent types on a
+// phone (a nod, a shrug, a laugh, a hesitation, « d'acc », « re »): never
+// stored as an answer at once, never read as a place the bot failed to
+// recognise, never taken for English.
+func TestShortRepliesFromAPhone(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	fr := messagesFor(LangFR)
+	for _, in := range []string{"euh", "hmm", "ah", "bah", "ah bon", "ok d'accord", "ouep", "tkt", "osef", "jpp", "mdrr"} {
+		for _, prompt := range []string{"question", "paused", "recap"} {
+			got, replies := m.Step(p[prompt], Event{Kind: EventText, Text: in}, baseTime)
+			if len(got.Answers) != len(p[prompt].Answers) {
+				t.Errorf("@%s %q: stored as an answer (%+v)", prompt, in, replies)
+			}
+			// Below the recap, a yes validates the theme just done.
+			if prompt == "question" && (got.Pending == nil || got.Pending.Kind != PendingCheck) {
+				t.Errorf("@%s %q: pending %+v, want « Est-ce votre réponse ? »", prompt, in, got.Pending)
+			}
+		}
+	}
+	notPlace := strings.Split(fr.AcademieNo, "%")[0]
+	for _, in := range []string{"ok", "oui oui", "👍", "mdr", "bof", "euh", "...", "😂", "merci", "ok merci"} {
+		got, replies := m.Step(p["academie"], Event{Kind: EventText, Text: in}, baseTime)
+		var said strings.Builder
+		for _, r := range replies {
+			said.WriteString(r.Lead + "\n" + r.Text + "\n")
+		}
+		if got.Stage != StageAcademie || strings.Contains(said.String(), notPlace) || len(replies[len(replies)-1].Options) == 0 {
+			t.Errorf("@academie %q: at %s, said %q; want the help or thanks, and the question again", in, got.Stage, said.String())
+		}
+	}
+	for in, want := range map[string]Stage{"d'acc": StageProfile, "ouep": StageProfile, "re": StageConsent} {
+		got, replies := m.Step(p["consent"], Event{Kind: EventText, Text: in}, baseTime)
+		if got.Lang != LangFR || got.Stage != want {
+			t.Errorf("@consent %q: %s at %s (%+v), want French at %s", in, got.Lang, got.Stage, replies, want)
+		}
+	}
+}

@@ -667,6 +667,17 @@ func (st *step) freeText(text string, unsure bool) {
 	s := &st.s
 	m := st.msg()
 	if s.Stage == StageAcademie {
+		if pr := readPlace(text); unsure && !pr.found() && !pr.decline && !pr.dontKnow {
+			// « ok », « merci », « mdr », « 👍 », « euh »: no place, and
+			// not one the bot failed to recognise.
+			if thanksWords[readingKey(text)] || thanksWords[strings.TrimPrefix(readingKey(text), "ok ")] {
+				st.say(m.ThanksBack)
+				st.reshow()
+				return
+			}
+			st.help()
+			return
+		}
 		st.place(text)
 		return
 	}
