@@ -1249,6 +1249,12 @@ var checkWords = map[string]bool{
 	"haha": true, "wow": true, "i see": true, "k": true, "kk": true, "never mind": true, "nvm": true, "none": true,
 	"n a": true, "testing": true, "carry on": true, "keep going": true, "fire away": true, "go for it": true,
 	"proceed": true, "right": true, "of course": true, "please": true,
+	// What a phone types for a laugh, a shrug or a nod (« tkt »: don't
+	// worry, « osef »: who cares, « jpp »: I can't take it anymore).
+	"ah": true, "oh": true, "eh": true, "bon": true, "ah bon": true, "ah ok": true, "oh ok": true, "ah d accord": true,
+	"d accord": true, "daccord": true, "dacc": true, "tkt": true, "t inquiete": true, "jpp": true,
+	"bref": true, "mdrr": true, "mdrrr": true, "xptdr": true, "lool": true, "hihi": true, "hehe": true, "hahaha": true,
+	"oui oui": true, "non non": true, "ok ok": true, "okok": true, "voila voila": true, "c est tout bon": true,
 }
 
 // needsCheck reports a message worth a quick « is this your answer? »:
@@ -1263,7 +1269,7 @@ func needsCheck(n string) bool {
 			return true
 		}
 	}
-	if checkWords[n] || approves(n) || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
+	if checkWords[n] || approves(n) || hesitates(n) || slicesAny(yesWords, func(w string) bool { return w == n }) || slicesAny(noWords, func(w string) bool { return w == n }) {
 		return true
 	}
 	// « oui oui oui », « non merci non »: every word a yes or a no.
@@ -1279,7 +1285,7 @@ func needsCheck(n string) bool {
 // « non je garde tout », « pas du tout ». A message counts when one of its
 // words says yes or no and every other word is one that goes with it.
 var (
-	yesCore = wordSet("oui ouais ouai ouaip ui wi ok okay oki dac daccord accord accepte accepter valide valider confirme " +
+	yesCore = wordSet("oui ouais ouai ouaip ouep ouip ui wi ok okay oki dac dacc acc daccord accord accepte accepter valide valider confirme " +
 		"confirmer parfait volontiers absolument exactement exact evidemment certain certaine yes yep yeah yea sure agree accept go alright")
 	noCore  = wordSet("non nan nn no nope pas refuse refuser jamais don dont nah trompe trompee")
 	yesNoOK = wordSet("je j suis sur sure sure tout a fait pour moi ca marche me va bien vas y allez c est bon parti d l " +
@@ -1294,7 +1300,7 @@ var (
 // every other word is one that goes with it: « c'est bon pour les
 // tablettes » says something else.
 var (
-	approveCore = wordSet("oui ouais ouai ouaip ok okay oki dac daccord accord bien nickel parfait impeccable top super " +
+	approveCore = wordSet("oui ouais ouai ouaip ouep ouip ok okay oki dac dacc acc daccord accord bien nickel parfait impeccable top super " +
 		"genial exact exactement correct juste voila valide valider validez confirme confirmer convient cbon vu " +
 		"yes yep yeah good fine great perfect right sure cool")
 	approvePhrases = []string{"c est bon", "cest bon", "c bon", "tout bon", "tout est bon", "c est ca", "cest ca", "c ca",
@@ -1799,8 +1805,12 @@ func languageRequest(n string) (string, bool) {
 var (
 	englishWords = wordSet("hello hi hey hiya howdy good morning afternoon evening i im id ill like would want to take " +
 		"part participate join in the an and is are am this it what how can could do does you your my me we " +
-		"please thanks thank there here about survey give opinion english speak s d m ll ve re of for with on")
-	frenchWords = wordSet("bonjour bonsoir salut coucou bjr slt cc je j suis voudrais veux aimerais participer le la les " +
+		"please thanks thank there here about survey give opinion english speak of for with on")
+	// englishTails end an English contraction (« I'm », « I'd », « we're »)
+	// once folded: they tell nothing alone, as « d'acc » or « re » (back
+	// again) are French.
+	englishTails = wordSet("s d m ll ve re t")
+	frenchWords  = wordSet("bonjour bonsoir salut coucou bjr slt cc je j suis voudrais veux aimerais participer le la les " +
 		"un une des du de et est c ce que qui quoi comment pour avec sur dans moi vous tu nous mon ma mes oui non merci " +
 		"svp stp francais commencer aide enquete donner avis ca va")
 )
@@ -1813,7 +1823,7 @@ func writtenIn(text string) string {
 	if utf8.RuneCountInString(text) > maxIntentLen {
 		return ""
 	}
-	words := strings.Fields(readingKey(text))
+	words := slices.DeleteFunc(strings.Fields(readingKey(text)), func(w string) bool { return englishTails[w] })
 	en, fr := 0, 0
 	for _, w := range words {
 		switch {

@@ -319,7 +319,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "consent" && !got.ConsentAt.IsZero() && got.Profile != "":
 		return "accept+profile:" + got.Profile, false
 	case prompt == "profile" && got.Profile != "" && (got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace):
-		return "profile:" + got.Profile + "+place", false
+		return withAcademie("profile:"+got.Profile+"+place", want, got), false
 	}
 	for topic, w := range msg.Words {
 		if first == w {
@@ -373,7 +373,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "place-or-abroad", false
 		}
 		if got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace {
-			return "place", false
+			return withAcademie("place", want, got), false
 		}
 		if got.Stage == StageMenu && strings.HasPrefix(first, msg.AcademieAbroad) {
 			return "abroad", false
@@ -411,6 +411,19 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		}
 	}
 	return fmt.Sprintf("other (%q)", first), false
+}
+
+// withAcademie adds to reading the académie recorded (« place:Créteil »),
+// or « ? » when the person is asked which place, where the corpus names
+// the académie it expects.
+func withAcademie(reading, want string, got Session) string {
+	if !strings.HasPrefix(want, reading+":") {
+		return reading
+	}
+	if got.Academie == "" {
+		return reading + ":?"
+	}
+	return reading + ":" + got.Academie
 }
 
 // TestStartWordsAtTheMenu checks that « start », « commencer » or
@@ -496,5 +509,77 @@ func TestHeldAtMenuNeverDropped(t *testing.T) {
 	}
 	if s.Stage != StageReview || s.Pending != nil || !strings.Contains(said, "« "+opinion+" »") {
 		t.Errorf("all answered: at %s, pending %+v, said %q; want the review and the opinion in full", s.Stage, s.Pending, said)
+	}
+}
+
+// TestAnyoneThereAfterAPause checks that « y a quelqu'un ? » after a pause
+// gets one message: the bot is here, « Voici où nous en étions. », and the
+// question where the person stopped, with no « Reprenons là où vous en
+// étiez. » saying the same again.
+func TestAnyoneThereAfterAPause(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	paused := corpusPrompts(t, m)["paused"]
+	for _, tt := range []struct{ lang, in string }{
+		{LangFR, "y a quelqu'un ?"},
+		{LangFR, "vous etes la ?"},
+		{LangFR, "Y A QUELQU UN"},
+		{LangEN, "is anyone there?"},
+	} {
+		s := paused
+		s.Lang = tt.lang
+		msg := messagesFor(tt.lang)
+		got, replies := m.Step(s, Event{Kind: EventText, Text: tt.in}, baseTime)
+		if got.Stage != StageQuestion || len(replies) != 1 || replies[0].Lead != msg.AboutHere || len(replies[0].Options) == 0 {
+			t.Errorf("%s %q: at %s, replies %+v; want one message, « %s » above the question", tt.lang, tt.in, got.Stage, replies, msg.AboutHere)
+		}
+		for _, r := range replies {
+			if strings.Contains(r.Lead+r.Text, msg.Resuming) {
+				t.Errorf("%s %q: « %s » said below « %s »", tt.lang, tt.in, msg.Resuming, msg.AboutHere)
+			}
+		}
+	}
+	// Coming back otherwise still says it.
+	_, replies := m.Step(paused, Event{Kind: EventText, Text: "bonjour"}, baseTime)
+	if len(replies) == 0 || replies[0].Lead != messagesFor(LangFR).Resuming {
+		t.Errorf("« bonjour » after a pause: %+v, want « %s » above the question", replies, messagesFor(LangFR).Resuming)
+	}
+}
+
+// TestShortRepliesFromAPhone checks the short replies a parent types on a
+// phone (a nod, a shrug, a laugh, a hesitation, « d'acc », « re »): never
+// stored as an answer at once, never read as a place the bot failed to
+// recognise, never taken for English.
+func TestShortRepliesFromAPhone(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	fr := messagesFor(LangFR)
+	for _, in := range []string{"euh", "hmm", "ah", "bah", "ah bon", "ok d'accord", "ouep", "tkt", "osef", "jpp", "mdrr"} {
+		for _, prompt := range []string{"question", "paused", "recap"} {
+			got, replies := m.Step(p[prompt], Event{Kind: EventText, Text: in}, baseTime)
+			if len(got.Answers) != len(p[prompt].Answers) {
+				t.Errorf("@%s %q: stored as an answer (%+v)", prompt, in, replies)
+			}
+			// Below the recap, a yes validates the theme just done.
+			if prompt == "question" && (got.Pending == nil || got.Pending.Kind != PendingCheck) {
+				t.Errorf("@%s %q: pending %+v, want « Est-ce votre réponse ? »", prompt, in, got.Pending)
+			}
+		}
+	}
+	notPlace := strings.Split(fr.AcademieNo, "%")[0]
+	for _, in := range []string{"ok", "oui oui", "👍", "mdr", "bof", "euh", "...", "😂", "merci", "ok merci"} {
+		got, replies := m.Step(p["academie"], Event{Kind: EventText, Text: in}, baseTime)
+		var said strings.Builder
+		for _, r := range replies {
+			said.WriteString(r.Lead + "\n" + r.Text + "\n")
+		}
+		if got.Stage != StageAcademie || strings.Contains(said.String(), notPlace) || len(replies[len(replies)-1].Options) == 0 {
+			t.Errorf("@academie %q: at %s, said %q; want the help or thanks, and the question again", in, got.Stage, said.String())
+		}
+	}
+	for in, want := range map[string]Stage{"d'acc": StageProfile, "ouep": StageProfile, "re": StageConsent} {
+		got, replies := m.Step(p["consent"], Event{Kind: EventText, Text: in}, baseTime)
+		if got.Lang != LangFR || got.Stage != want {
+			t.Errorf("@consent %q: %s at %s (%+v), want French at %s", in, got.Lang, got.Stage, replies, want)
+		}
 	}
 }

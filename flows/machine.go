@@ -500,6 +500,10 @@ func (st *step) repair(ev Event) {
 
 func (st *step) handle(ev Event) {
 	s := &st.s
+	if mark := len(st.out); ev.Kind == EventCommand && st.leavePending(ev) {
+		// What was cancelled and what the command says, in one message.
+		defer func() { st.out = append(st.out[:mark], joinNotes(st.out[mark:])...) }()
+	}
 	if st.privacy(ev) || st.reminders(ev) {
 		return
 	}
@@ -538,6 +542,47 @@ func (st *step) handle(ev Event) {
 	default:
 		st.input(ev)
 	}
+}
+
+// leavePending ends the pending confirmation when ev, a command, goes elsewhere
+// (/menu, /reprendre, /start, /langue, typed with or without the
+// slash), saying what its cancel button would (« Rien n'a été effacé. »),
+// so that the command is done rather than the confirmation asked again.
+// The other commands leave it pending: help explains it, a list shows it
+// again below, /effacer asks it again. The choice among homonyms at the
+// académie is the onboarding's own step, which these commands show again.
+func (st *step) leavePending(ev Event) bool {
+	p := st.pending()
+	if p == nil || p.Kind == PendingPlace {
+		return false
+	}
+	lang := st.s.Lang
+	switch ev.Command {
+	case CmdStart, CmdMenu, CmdResume:
+	case CmdLanguage:
+		lang = languageArg(ev.Args, lang) // said in the language switched to
+	default:
+		return false
+	}
+	c := catalogFor(lang, st.buttons, st.discord)
+	switch p.Kind {
+	case PendingErase:
+		st.say(c.Privacy.Kept)
+	case PendingCheck:
+		if p.Held {
+			st.say(c.Flow.HeldDropped)
+		}
+	case PendingLanguage:
+		if ev.Command != CmdLanguage {
+			st.say(c.Flow.LanguageKept)
+		}
+	case PendingHeld:
+		st.say(c.Flow.HeldDropped)
+	}
+	// A transcript not confirmed leaves the voice note as it was; an
+	// offer of reminders not answered, none asked for.
+	st.s.Pending = nil
+	return true
 }
 
 // firstContact welcomes a newcomer (or someone who declined and came back)
@@ -1142,6 +1187,17 @@ func (st *step) reshowAfterList() bool {
 	return false
 }
 
+// ledBack reports a reply just said that leads back to where the
+// conversation was (« Oui, je suis là : … Voici où nous en étions. »):
+// « Reprenons là où vous en étiez. » below it would say it twice.
+func (st *step) ledBack() bool {
+	if n := len(st.out); n > 0 {
+		m := st.msg()
+		return st.out[n-1].Text == m.AboutHere || st.out[n-1].Text == m.Greeting
+	}
+	return false
+}
+
 // resume goes back to where the person stopped.
 func (st *step) resume() {
 	s := &st.s
@@ -1150,7 +1206,9 @@ func (st *step) resume() {
 	}
 	switch s.Stage {
 	case StagePaused:
-		st.say(st.msg().Resuming)
+		if !st.ledBack() {
+			st.say(st.msg().Resuming)
+		}
 		s.Stage = StageQuestion
 		st.showQuestion()
 	case StageMenu:

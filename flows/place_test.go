@@ -256,3 +256,41 @@ func TestNothingToSayAtTheAcademie(t *testing.T) {
 		}
 	}
 }
+
+// TestDepartementHoldingATown checks that a département whose name holds
+// a town's or another département's (Seine-Saint-Denis and Saint-Denis,
+// Val-de-Marne and Marne, Bouches-du-Rhône and Rhône), typed in lowercase
+// without hyphens, with a typo or « st », is that département: after a
+// profile in the same message and at the académie prompt.
+func TestDepartementHoldingATown(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	for _, tt := range []struct {
+		prompt, in, academie, says string
+	}{
+		{"profile", "prof en seine saint denis", "Créteil", "Seine-Saint-Denis (93)"},
+		{"profile", "je suis prof en seine st denis", "Créteil", "Seine-Saint-Denis (93)"},
+		{"profile", "teacher in seine saint denis", "Créteil", "Seine-Saint-Denis (93)"},
+		{"profile", "maman val de marne", "Créteil", "Val-de-Marne (94)"},
+		{"profile", "parent seine et marne", "Créteil", "Seine-et-Marne (77)"},
+		{"profile", "papa bouche du rhone", "Aix-Marseille", "Bouches-du-Rhône (13)"},
+		{"profile", "parent cote d armor", "Rennes", "Côtes-d'Armor (22)"},
+		{"profile", "prof en haute garonne", "Toulouse", "Haute-Garonne (31)"},
+		{"profile", "parent pyrenees atlantiques", "Bordeaux", "Pyrénées-Atlantiques (64)"},
+		{"profile", "parent val d oise", "Versailles", "Val-d'Oise (95)"},
+		{"academie", "seine saint denis", "Créteil", "Seine-Saint-Denis (93)"},
+		{"academie", "prof en seine saint denis", "Créteil", "Seine-Saint-Denis (93)"},
+		{"academie", "bouches du rhone", "Aix-Marseille", "Bouches-du-Rhône (13)"},
+		{"academie-again", "val de marne", "Créteil", "Val-de-Marne (94)"},
+	} {
+		got, replies := m.Step(prompts[tt.prompt], Event{Kind: EventText, Text: tt.in}, baseTime)
+		if got.Academie != tt.academie || got.Stage != StageMenu || len(replies) == 0 || !strings.Contains(replies[0].Lead, tt.says) {
+			t.Errorf("@%s %q: académie %q at %s, replies %+v; want %s, académie de %s, and the menu", tt.prompt, tt.in, got.Academie, got.Stage, replies, tt.says, tt.academie)
+		}
+	}
+	// A town alone still asks which one.
+	got, _ := m.Step(prompts["profile"], Event{Kind: EventText, Text: "prof à saint denis"}, baseTime)
+	if got.Pending == nil || got.Pending.Kind != PendingPlace || len(got.Pending.Places) != 2 {
+		t.Errorf("« prof à saint denis »: pending %+v, want the two Saint-Denis offered", got.Pending)
+	}
+}

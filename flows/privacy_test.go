@@ -181,3 +181,91 @@ func TestEraseTakesAClearYes(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandAtAPendingConfirmation checks every command at every pending
+// yes/no: one that goes elsewhere (/reprendre, /menu, /start, /langue,
+// with the slash or typed as a word) cancels the confirmation, saying so
+// where its cancel button would (« Rien n'a été effacé. »), and is done;
+// help and the lists answer and ask the confirmation again.
+func TestCommandAtAPendingConfirmation(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	fr := catalogFor(LangFR, false, "")
+	at := func(s Session, text string) Session {
+		t.Helper()
+		ev := Event{Kind: EventText, Text: text}
+		if c, ok := ParseCommand(text); ok {
+			ev = c
+		}
+		got, _ := m.Step(s, ev, baseTime)
+		if got.Pending == nil {
+			t.Fatalf("%q: nothing pending", text)
+		}
+		return got
+	}
+	heldAt := p["academie"]
+	heldAt.Theme = "acces"
+	pending := []struct {
+		name    string
+		s       Session
+		says    string // what cancelling says; empty: nothing
+		saysNot string
+	}{
+		{"erase at a question", p["erase"], fr.Privacy.Kept, ""},
+		{"erase at the menu", at(p["menu"], "/effacer"), fr.Privacy.Kept, ""},
+		{"erase at the review", at(p["review"], "/effacer"), fr.Privacy.Kept, ""},
+		{"check", p["check"], "", fr.Flow.Retype},
+		{"check of a sentence kept", at(heldAt, "j'habite à Lyon et mes enfants n'ont pas d'ordinateur"), fr.Flow.HeldDropped, ""},
+		{"language", at(p["question"], "english"), fr.Flow.LanguageKept, ""},
+		{"sentence kept at the menu", p["held"], fr.Flow.HeldDropped, ""},
+	}
+	for _, pd := range pending {
+		kind := pd.s.Pending.Kind
+		for _, tt := range []struct {
+			in    string
+			stage Stage
+		}{
+			{"/reprendre", pd.s.Stage},
+			{"/start", pd.s.Stage},
+			{"/menu", StageMenu},
+			{"menu", StageMenu},
+			{"/resume", pd.s.Stage},
+		} {
+			ev := Event{Kind: EventText, Text: tt.in}
+			if c, ok := ParseCommand(tt.in); ok {
+				ev = c
+			}
+			got, replies := m.Step(pd.s, ev, baseTime)
+			if got.Pending != nil || got.Stage != tt.stage || len(got.Answers) != len(pd.s.Answers) || len(replies) == 0 {
+				t.Errorf("%s, %q: pending %+v at %s with %d answers (%d replies); want nothing pending at %s, every answer kept",
+					pd.name, tt.in, got.Pending, got.Stage, len(got.Answers), len(replies), tt.stage)
+				continue
+			}
+			first := replies[0].Lead
+			if first == "" {
+				first = replies[0].Text
+			}
+			if pd.says != "" && !strings.HasPrefix(first, pd.says) {
+				t.Errorf("%s, %q: says %q first, want %q", pd.name, tt.in, first, pd.says)
+			}
+			if pd.saysNot != "" && strings.Contains(first, pd.saysNot) {
+				t.Errorf("%s, %q: says %q", pd.name, tt.in, first)
+			}
+			if len(replies[len(replies)-1].Options) == 0 {
+				t.Errorf("%s, %q: ends on no prompt: %+v", pd.name, tt.in, replies)
+			}
+		}
+		// /langue cancels too, and says so in the language switched to.
+		got, replies := m.Step(pd.s, Event{Kind: EventCommand, Command: CmdLanguage}, baseTime)
+		if got.Lang != LangEN || got.Pending != nil || kind == PendingErase && !strings.HasPrefix(replies[0].Lead, catalogFor(LangEN, false, "").Privacy.Kept) {
+			t.Errorf("%s, /langue: lang %s, pending %+v, replies %+v", pd.name, got.Lang, got.Pending, replies)
+		}
+		// Help and the lists leave it pending, asked again.
+		for _, c := range []string{CmdHelp, CmdAnswers, CmdMyData} {
+			got, _ := m.Step(pd.s, Event{Kind: EventCommand, Command: c}, baseTime)
+			if got.Pending == nil || got.Pending.Kind != kind {
+				t.Errorf("%s, /%s: pending %+v, want %s still", pd.name, c, got.Pending, kind)
+			}
+		}
+	}
+}

@@ -463,6 +463,18 @@ func (st *step) ahead(text string) bool {
 			if !placeAhead(head, rest) {
 				continue
 			}
+			// A place whose name holds another (« val de marne »,
+			// « seine saint denis »: Marne, Saint-Denis) is the longer
+			// one, named whole after a shorter profile.
+			for j := 1; j < k; j++ {
+				h, r := strings.Join(words[:j], " "), strings.Join(words[j:], " ")
+				if wholePlace(r) {
+					if rr := readText(h, opts, false, st.m.q); rr.kind == readOption && rr.opt.action == actProfile {
+						head, rest, hr = h, r, rr
+						break
+					}
+				}
+			}
 		default:
 			continue
 		}
@@ -518,7 +530,29 @@ func placeAhead(head, rest string) bool {
 	}
 	// A bare number may be an age (« maman 35 »), not a département.
 	words := strings.Fields(n)
-	return len(words) > 0 && len(words) <= maxPlaceWords && !isPlaceCode(n) && plainlyNamed(readPlaceWhole(n, rest), rest)
+	return len(words) > 0 && len(words) <= maxPlaceWords && wholePlace(rest)
+}
+
+// wholePlace reports whether text, after its lead (« en », « dans
+// le »), is all a place's name: spelt out exactly (« en seine saint
+// denis », « val de marne »), or, in several words and no number, a
+// département's with a typo or an abbreviation (« seine st denis »,
+// « cote d armor »), which no sentence's words resemble. No code: after
+// a profile, a bare number may be an age.
+func wholePlace(text string) bool {
+	n := normalize(text)
+	if len(strings.Fields(n)) > maxPlaceWords+3 {
+		return false
+	}
+	pr := readPlaceWhole(n, text)
+	if isPlaceCode(pr.text) {
+		return false
+	}
+	if plainlyNamed(pr, text) {
+		return true
+	}
+	return len(strings.Fields(pr.text)) >= 2 && !strings.ContainsAny(pr.text, "0123456789") && len(pr.matches) == 1 &&
+		!pr.matches[0].Town && !pr.matches[0].IsAcad
 }
 
 // saidDepartement reports text that can only be a département, with no
@@ -674,6 +708,17 @@ func (st *step) freeText(text string, unsure bool) {
 	s := &st.s
 	m := st.msg()
 	if s.Stage == StageAcademie {
+		if pr := readPlace(text); unsure && !pr.found() && !pr.decline && !pr.dontKnow {
+			// « ok », « merci », « mdr », « 👍 », « euh »: no place, and
+			// not one the bot failed to recognise.
+			if thanksWords[readingKey(text)] || thanksWords[strings.TrimPrefix(readingKey(text), "ok ")] {
+				st.say(m.ThanksBack)
+				st.reshow()
+				return
+			}
+			st.help()
+			return
+		}
 		st.place(text)
 		return
 	}
