@@ -386,8 +386,9 @@ func unstretched(w string) string {
 }
 
 // smsSplit are the words of a text message that run two together and
-// that the readings know only apart: « jpeux » is « je peux ».
-var smsSplit = map[string]string{"jpeux": "je peux", "jpourrais": "je pourrais", "jvoudrais": "je voudrais"}
+// that the readings know only apart: « jpeux » is « je peux »; and its
+// short words for a longer one: « cmb » is « combien ».
+var smsSplit = map[string]string{"jpeux": "je peux", "jpourrais": "je pourrais", "jvoudrais": "je voudrais", "cmb": "combien"}
 
 // stretchable are the yes and no people stretch.
 var stretchable = wordSet("oui ouais ok okay ui wi non nan nn yes yep yeah no nope")
@@ -1548,6 +1549,7 @@ const (
 	aboutLength    = "length"
 	aboutBot       = "bot"
 	aboutHere      = "here" // is anyone there?
+	aboutLeft      = "left" // how many questions are left?
 )
 
 // aboutPhrases are the usual ways to ask them, folded, by topic.
@@ -1588,9 +1590,18 @@ var aboutPhrases = phraseTopics(map[string]string{
 		"is anyone there|anyone there|is anybody there|anybody there|anyone home|anybody home|is someone there|someone there|" +
 		"are you there|you there|are you still there|still there|is this working|does this work|is it working|does it work|" +
 		"hello anyone|hello anybody|anyone here|anybody here|hello is anyone there|is there anyone|is there anybody",
+	aboutLeft: "il reste combien de questions|combien de questions il reste|combien il reste de questions|combien il reste|" +
+		"combien il en reste|il en reste combien|il reste combien|reste combien|encore combien de questions|encore combien|" +
+		"combien de questions encore|combien de questions restantes|combien reste t il de questions|combien en reste t il|" +
+		"c est encore long|cest encore long|c encore long|ca va etre encore long|ca va encore etre long|c est encore loin|" +
+		"il en reste beaucoup|il reste beaucoup de questions|il reste beaucoup|ca se termine quand|c est bientot fini|" +
+		"c bientot fini|bientot fini|on a bientot fini|j ai bientot fini|on arrive a la fin|c est la fin bientot|" +
+		"how many questions left|how many questions are left|how many are left|how many left|how many more questions|" +
+		"how many more|how much longer|how much more|is it nearly over|is it almost over|are we nearly done|are we almost done|" +
+		"almost done|nearly done|how many to go|how many questions to go|how many remaining|how many questions remaining",
 	aboutLength: "combien de temps ca prend|ca prend combien de temps|ca dure combien de temps|combien de temps ca dure|combien de temps|" +
 		"c est long|ca va etre long|ca prend du temps|ca prend longtemps|il y a combien de questions|combien de questions|" +
-		"y a combien de questions|combien y a t il de questions|il reste combien de questions|encore combien de questions|" +
+		"y a combien de questions|combien y a t il de questions|" +
 		"c est obligatoire|est ce obligatoire|est ce que c est obligatoire|je dois tout remplir|je dois repondre a tout|" +
 		"faut il repondre a tout|il faut repondre a tout|je suis oblige de repondre a tout|je suis obligee de repondre a tout|" +
 		"on doit repondre a tout|je dois repondre a toutes les questions|c est obligatoire de tout remplir|c est obligatoire de repondre a tout|" +

@@ -280,6 +280,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:purpose", false
 	case strings.HasPrefix(first, prefix(msg.AboutLength)):
 		return "about:length", false
+	case strings.HasSuffix(first, msg.AboutLeftTail):
+		return "about:left", false
 	case strings.HasPrefix(first, prefix(msg.AboutBot)):
 		return "about:bot", false
 	case first == msg.AboutHere:

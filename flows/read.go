@@ -568,9 +568,49 @@ func (st *step) about(topic string) {
 		st.say(fmt.Sprintf(m.AboutBot, st.controller()))
 	case aboutHere:
 		st.say(m.AboutHere)
+	case aboutLeft:
+		st.say(st.leftText())
 	default:
 		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
 	}
+}
+
+// leftText says how many questions are left to answer: in the theme in
+// progress and in all, a validated theme counting as done.
+func (st *step) leftText() string {
+	s := &st.s
+	m := st.msg()
+	count := func(n int) string {
+		if n == 1 {
+			return m.QuestionsOne
+		}
+		return fmt.Sprintf(m.QuestionsMany, n)
+	}
+	left := func(th *Theme) int {
+		if _, done := s.Confirmed[th.ID]; done {
+			return 0
+		}
+		return len(th.Questions) - st.answered(th)
+	}
+	all := 0
+	for i := range st.m.q.Themes {
+		all += left(&st.m.q.Themes[i])
+	}
+	total := st.m.q.QuestionCount()
+	inTheme := s.Stage == StageQuestion || s.Stage == StageEdit || s.Stage == StageReview ||
+		s.Stage == StagePaused && s.Back != StageReview
+	var said string
+	switch th := st.m.q.Theme(s.Theme); {
+	case all == 0:
+		said = m.AboutLeftNone
+	case !inTheme || th == nil:
+		said = fmt.Sprintf(m.AboutLeftAll, count(all), total, len(st.m.q.Themes))
+	case left(th) == 0:
+		said = fmt.Sprintf(m.AboutLeftOthers, count(all), total)
+	default:
+		said = fmt.Sprintf(m.AboutLeftTheme, count(left(th)), count(all), total)
+	}
+	return said + " " + m.AboutLeftTail
 }
 
 // explainWord says in one line what one of the bot's own words means,

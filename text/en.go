@@ -192,7 +192,14 @@ var english = Catalog{
 		AboutPurpose: "Your answers feed the summary of the États généraux du numérique éducatif. %s",
 		AboutLength: "There are %d questions in %d themes, but nothing is compulsory: answer the themes you choose, skip a question whenever you like. " +
 			"Each answer is saved at once: you can stop and pick up later.",
-		AboutHere: "Yes, I'm here: the consultation's automated assistant answers at any hour. Here is where we were.",
+		AboutLeftTheme:  "You have %s left in this theme, and %s in all out of %d.",
+		AboutLeftOthers: "This theme is done: you have %s left in the other themes, out of %d in all.",
+		AboutLeftAll:    "You have %s left out of %d, in %d themes.",
+		AboutLeftNone:   "You have answered every question: none is left.",
+		AboutLeftTail:   "Nothing is compulsory: skip a question whenever you like, and stop whenever you like, your answers are kept.",
+		QuestionsOne:    "1 question",
+		QuestionsMany:   "%d questions",
+		AboutHere:       "Yes, I'm here: the consultation's automated assistant answers at any hour. Here is where we were.",
 		AboutBot: "I am an automated assistant of the consultation, not a person: I only ask the questions and keep your answers. " +
 			"They are read by %s, in a summary, under a technical pseudonym: never with your name or your number. Everything we keep: {mydata}.",
 		Words: map[string]string{

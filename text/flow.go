@@ -145,6 +145,18 @@ type Flow struct {
 	AboutAnonymous string
 	AboutPurpose   string
 	AboutLength    string
+	// AboutLeft… answer « combien il reste de questions ? »: in the theme
+	// in progress (%s left there, %s left in all, %d questions in all),
+	// that theme done (%s left, %d in all), outside a theme (%s left,
+	// %d questions, %d themes), or none left; AboutLeftTail follows
+	// each. QuestionsOne and QuestionsMany (%d) count the questions.
+	AboutLeftTheme  string
+	AboutLeftOthers string
+	AboutLeftAll    string
+	AboutLeftNone   string
+	AboutLeftTail   string
+	QuestionsOne    string
+	QuestionsMany   string
 	// AboutBot answers « t'es un robot ? », « qui lit mes réponses ? »:
 	// %s who runs the consultation.
 	AboutBot string

@@ -192,7 +192,14 @@ var french = Catalog{
 		AboutPurpose: "Vos réponses nourrissent la synthèse des États généraux du numérique éducatif. %s",
 		AboutLength: "Il y a %d questions en %d thèmes, mais rien n'est obligatoire : répondez aux thèmes de votre choix, passez une question quand vous voulez. " +
 			"Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre plus tard.",
-		AboutHere: "Oui, je suis là : l'assistant automatique de la consultation vous répond à toute heure. Voici où nous en étions.",
+		AboutLeftTheme:  "Il vous reste %s dans ce thème, et %s en tout sur %d.",
+		AboutLeftOthers: "Ce thème est fait : il vous reste %s dans les autres thèmes, sur %d en tout.",
+		AboutLeftAll:    "Il vous reste %s sur %d, en %d thèmes.",
+		AboutLeftNone:   "Vous avez répondu à toutes les questions : il n'en reste aucune.",
+		AboutLeftTail:   "Rien n'est obligatoire : passez une question quand vous voulez, et arrêtez-vous quand vous voulez, vos réponses sont gardées.",
+		QuestionsOne:    "1 question",
+		QuestionsMany:   "%d questions",
+		AboutHere:       "Oui, je suis là : l'assistant automatique de la consultation vous répond à toute heure. Voici où nous en étions.",
 		AboutBot: "Je suis un assistant automatique de la consultation, pas une personne : je ne fais que poser les questions et garder vos réponses. " +
 			"Elles sont lues par %s, en synthèse, sous un pseudonyme technique : jamais avec votre nom ni votre numéro. Tout ce que nous gardons : {mydata}.",
 		Words: map[string]string{

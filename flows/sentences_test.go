@@ -1,0 +1,64 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// replyText joins what replies say, leads included.
+func replyText(r []Reply) string {
+	var b strings.Builder
+	for _, x := range r {
+		b.WriteString(x.Lead + "\n" + x.Text + "\n")
+		for _, o := range x.Options {
+			b.WriteString("(" + o.Label + ")\n")
+		}
+	}
+	return b.String()
+}
+
+// TestHowManyLeft checks that « combien il reste de questions ? » says how
+// many are left in the theme in progress and in all, rather than the
+// total, then shows the question again; nothing is stored.
+func TestHowManyLeft(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	s, _ := m.Step(prompts["question"], Event{Kind: EventText, Text: "Un seul ordinateur pour toute la famille."}, baseTime)
+	total := m.Questionnaire().QuestionCount()
+	fr, en := messagesFor(LangFR), messagesFor(LangEN)
+	for _, c := range []struct{ lang, text, want string }{
+		{LangFR, "combien il reste de questions ?", fmt.Sprintf(fr.AboutLeftTheme, "4 questions", fmt.Sprintf("%d questions", total-1), total)},
+		{LangFR, "c'est encore long ?", fmt.Sprintf(fr.AboutLeftTheme, "4 questions", fmt.Sprintf("%d questions", total-1), total)},
+		{LangEN, "how many questions left?", fmt.Sprintf(en.AboutLeftTheme, "4 questions", fmt.Sprintf("%d questions", total-1), total)},
+	} {
+		at := s
+		at.Lang = c.lang
+		got, r := m.Step(at, Event{Kind: EventText, Text: c.text}, baseTime)
+		said := replyText(r)
+		if !strings.Contains(said, c.want) {
+			t.Errorf("%q: said %q, want %q", c.text, said, c.want)
+		}
+		if len(got.Answers) != len(s.Answers) || got.Stage != StageQuestion || got.Question != s.Question {
+			t.Errorf("%q: at %s %s with %d answers; want the same question, nothing stored", c.text, got.Stage, got.Question, len(got.Answers))
+		}
+		if q := m.Questionnaire().Question(s.Theme, s.Question); !strings.Contains(said, q.Prompt.In(c.lang)) {
+			t.Errorf("%q: the question is not shown again: %q", c.text, said)
+		}
+	}
+	// At the menu, the count in all.
+	_, r := m.Step(prompts["menu"], Event{Kind: EventText, Text: "il reste combien de questions ?"}, baseTime)
+	if want := fmt.Sprintf(fr.AboutLeftAll, fmt.Sprintf("%d questions", total), total, len(m.Questionnaire().Themes)); !strings.Contains(replyText(r), want) {
+		t.Errorf("at the menu: said %q, want %q", replyText(r), want)
+	}
+	// The last question of a theme: one left there.
+	last := prompts["question"]
+	th := m.Questionnaire().Theme(last.Theme)
+	for range th.Questions[:len(th.Questions)-1] {
+		last, _ = m.Step(last, Event{Kind: EventText, Text: "Une réponse assez longue pour être une vraie réponse."}, baseTime)
+	}
+	_, r = m.Step(last, Event{Kind: EventText, Text: "combien il reste de questions ?"}, baseTime)
+	if want := fmt.Sprintf(fr.AboutLeftTheme, "1 question", fmt.Sprintf("%d questions", total-len(th.Questions)+1), total); !strings.Contains(replyText(r), want) {
+		t.Errorf("at a theme's last question: said %q, want %q", replyText(r), want)
+	}
+}
