@@ -1415,8 +1415,8 @@ var weakProfileWords = map[string][]string{
 
 // keyword reads a short message by a word that names one option only.
 func keyword(n string, opts []opt, q *Questionnaire) (opt, bool) {
-	words := strings.Fields(n)
-	if len(words) == 0 || len(words) > 10 {
+	words := strings.Fields(otherOne(n))
+	if len(words) == 0 || len(words) > max(10, selfDescription(n)) {
 		return opt{}, false
 	}
 	for _, weak := range []bool{false, true} {
@@ -1453,6 +1453,40 @@ func keyword(n string, opts []opt, q *Questionnaire) (opt, bool) {
 	return opt{}, false
 }
 
+// maxSelfWords bounds a self-description read for a profile: « je suis
+// la maman de 2 enfants, un en CM1 et l'autre au collège » is one.
+const maxSelfWords = 25
+
+// selfDescription returns maxSelfWords for a message that says who one
+// is (« je suis… », « moi c'est… », « I'm… »), which may run long and
+// still name a profile, and 0 for any other.
+func selfDescription(n string) int {
+	for _, l := range selfLeads {
+		if strings.HasPrefix(n, l+" ") {
+			return maxSelfWords
+		}
+	}
+	for _, l := range []string{"jsuis", "j suis", "chui", "chuis", "en tant que", "nous sommes", "on est", "as a", "we are"} {
+		if strings.HasPrefix(n, l+" ") {
+			return maxSelfWords
+		}
+	}
+	return 0
+}
+
+// otherPronoun is « autre » said of someone already named: « un en CM1
+// et l'autre au collège », « the other in secondary ».
+var otherPronoun = regexp.MustCompile(`(^| )(l|les|un|une|d|the|one|each) (autre|autres|other|others)( |$)`)
+
+// otherOne leaves out of a longer message the « autre » that names no
+// profile (« l'autre au collège »); « un autre » alone stays « Autre ».
+func otherOne(n string) string {
+	if len(strings.Fields(n)) <= 4 {
+		return n
+	}
+	return otherPronoun.ReplaceAllString(otherPronoun.ReplaceAllString(n, "  "), "  ")
+}
+
 // Messages about several profiles at once: « parent d'élève et prof »,
 // « enseignante et maman », « je suis les deux ».
 var (
@@ -1470,7 +1504,7 @@ var (
 // several (none for « les deux »). It reports false when the message
 // names none and says no « les deux ».
 func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
-	if len(opts) == 0 || opts[0].action != actProfile || len(strings.Fields(n)) > 12 {
+	if len(opts) == 0 || opts[0].action != actProfile || len(strings.Fields(n)) > max(12, selfDescription(n)) {
 		return nil, false
 	}
 	for _, c := range withoutSelfWords([]string{n}, n) {
@@ -1479,6 +1513,7 @@ func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
 		}
 	}
 	n = ofPupils.ReplaceAllString(n, " ")
+	n = otherOne(n)
 	padded := " " + strings.Join(strings.Fields(n), " ") + " "
 	for _, k := range kinWords {
 		// « grand-mère » names no mother.

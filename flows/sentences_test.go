@@ -62,3 +62,21 @@ func TestHowManyLeft(t *testing.T) {
 		t.Errorf("at a theme's last question: said %q, want %q", replyText(r), want)
 	}
 }
+
+// TestLongSelfDescriptionGivesProfile checks that a self-description
+// longer than a few words still gives the profile at the profile prompt,
+// and that « l'autre » (the other child) names no profile « Autre ».
+func TestLongSelfDescriptionGivesProfile(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	for _, text := range []string{
+		"je suis la maman de 2 enfants un en cm1 et lautre au college",
+		"Je suis la maman de 2 enfants, un en CM1 et l'autre au collège",
+		"I'm the mum of two kids, one in primary school and the other in secondary",
+	} {
+		got, r := m.Step(prompts["profile"], Event{Kind: EventText, Text: text}, baseTime)
+		if got.Profile != "parent" || got.Stage != StageAcademie {
+			t.Errorf("%q: profile %q at %s, said %q; want parent, then the académie", text, got.Profile, got.Stage, replyText(r))
+		}
+	}
+}
