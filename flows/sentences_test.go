@@ -80,3 +80,21 @@ func TestLongSelfDescriptionGivesProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestGoodbyeAfterThanksPauses checks that a goodbye after thanks at an
+// open question (« ok merci, au revoir », « merci bonne soirée ») pauses,
+// the answers kept, rather than being stored as the answer.
+func TestGoodbyeAfterThanksPauses(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	s, _ := m.Step(prompts["question"], Event{Kind: EventText, Text: "Un seul ordinateur pour toute la famille."}, baseTime)
+	for _, text := range []string{"ok merci, au revoir", "merci bonne soirée", "ok bye", "thanks, have a nice evening"} {
+		got, r := m.Step(s, Event{Kind: EventText, Text: text}, baseTime)
+		if got.Stage != StagePaused || got.Question != s.Question || len(got.Answers) != len(s.Answers) {
+			t.Errorf("%q: at %s %s with %d answers, said %q; want a pause at the same question, the answers kept", text, got.Stage, got.Question, len(got.Answers), replyText(r))
+		}
+		if !strings.Contains(replyText(r), messagesFor(LangFR).Pause) && !strings.Contains(replyText(r), "enregistrées") {
+			t.Errorf("%q: said %q; want the pause said", text, replyText(r))
+		}
+	}
+}
