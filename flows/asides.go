@@ -87,13 +87,13 @@ func leavesNow(n string) bool {
 var (
 	previousRefs = []string{"question d avant", "question davant", "question precedente", "la precedente", "precedente",
 		"celle d avant", "d avant", "derniere question", "reponse precedente", "previous question", "previous one",
-		"last question", "one before", "question before",
+		"last question", "one before", "question before", "previous answer", "answer before",
 		// The one just skipped by a slip: « mince je voulais pas passer ».
 		"voulais pas passer", "voulais pas sauter", "passe par erreur", "saute par erreur", "passe trop vite",
 		"didn t mean to skip", "did not mean to skip", "skipped by mistake"}
 	previousGlue = wordSet("jvoulais attendez attends attend wait hold on euh bah ben mince oups oops zut ah oh non je j jai ai n ne " +
 		"pas repondu repondre a la le l celle oublie oublier saute sauter passe passer zappe zapper fini finir termine " +
-		"voulais veux voudrais voulu ajouter rajouter quelque chose truc un completer ma mon reponse revoir revenir retourner retourne " +
+		"voulais veux jveux voudrais voulu changer modifier corriger modif change edit ajouter rajouter quelque chose truc un completer ma mon reponse revoir revenir retourner retourne " +
 		"reviens retour on sur par erreur sans faire expres appuye trop vite eu temps de y pu question avant d derniere " +
 		"juste i didn t did not answer answered skipped skip missed miss by mistake to add something my want go " +
 		"back the last one before previous sorry ve forgot forgotten")

@@ -595,6 +595,13 @@ var actionWords = map[string][]string{
 	actLangNo:  append([]string{"rester", "rester en francais", "garder le francais", "stay", "stay in english", "keep english", "keep french"}, noWords...),
 	actRemindYes: append([]string{"rappelez moi", "oui rappelez moi", "oui un rappel", "un rappel", "oui rappel", "remind me", "yes remind me",
 		"oui volontiers", "je veux bien un rappel"}, yesWords...),
+	actAppend: {"completer", "completer ma reponse", "je veux completer", "je voudrais completer", "ajouter", "rajouter",
+		"ajouter a ma reponse", "ajouter quelque chose", "rajouter quelque chose", "je veux ajouter", "je voudrais ajouter",
+		"je veux rajouter quelque chose", "compléter", "a la suite", "mettre a la suite", "add", "add to it", "add to my answer",
+		"append", "add something", "complete"},
+	actReplace:  {"remplacer", "remplace", "remplacez", "remplacer ma reponse", "a la place", "replace", "replace it", "replace my answer", "instead"},
+	actRmPrev:   append([]string{"supprimer", "oui supprimer", "oui la supprimer", "la supprimer", "effacer", "oui effacer", "remove it", "yes remove it", "delete it"}, yesWords...),
+	actKeepPrev: append([]string{"garder", "la garder", "non la garder", "je la garde", "keep", "keep it", "no keep it"}, noWords...),
 	actRemindNo: append([]string{"pas de rappel", "non pas de rappel", "sans rappel", "no reminder", "no reminders", "non merci pas de rappel"}, noWords...),
 	actRemindStop: {"ne plus recevoir de rappels", "ne plus recevoir", "plus de rappels", "stop", "stop rappels", "arreter les rappels",
 		"desabonner", "me desabonner", "unsubscribe", "no more reminders", "stop reminders"},
@@ -1345,8 +1352,8 @@ func wordSet(s string) map[string]bool {
 
 // yesKinds and noKinds are the actions that a yes or a no chooses.
 var (
-	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes, actHeldYes}
-	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo}
+	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes, actHeldYes, actRmPrev}
+	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo, actKeepPrev}
 )
 
 // yesNo reads a yes or a no said in a few words, at a prompt whose options

@@ -114,6 +114,8 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	p["menu"] = s
 	s, r = tap(s, r, actTheme, "acces")
 	p["question"] = s
+	// The second question, the first answered.
+	p["question2"], _ = m.Step(s, Event{Kind: EventText, Text: "Un seul ordinateur pour toute la famille."}, now)
 	paused, _ := tap(s, r, actPause, "")
 	p["paused"] = paused
 	// Where the person accepted reminders and announcements.
@@ -190,16 +192,17 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return reflect.DeepEqual(want, got) && reflect.DeepEqual(wantReplies, replies)
 	}
 	labels := map[string][]string{
-		"consent":  {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},
-		"academie": {"skip:" + actSkip},
-		"question": {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
-		"recap":    {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause, "review:" + actReview},
-		"edit":     {"cancel:" + actBack, "remove:" + actRemove},
-		"review":   {"confirm:" + actConfirm, "menu:" + actMenu},
-		"erase":    {"no:" + actKeep},
-		"check":    {"yes:" + actStore, "no:" + actRetype},
-		"paused":   {"resume:" + actResume},
-		"held":     {"yes:" + actHeldYes, "no:" + actHeldNo},
+		"consent":   {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},
+		"academie":  {"skip:" + actSkip},
+		"question":  {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
+		"question2": {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
+		"recap":     {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause, "review:" + actReview},
+		"edit":      {"cancel:" + actBack, "remove:" + actRemove},
+		"review":    {"confirm:" + actConfirm, "menu:" + actMenu},
+		"erase":     {"no:" + actKeep},
+		"check":     {"yes:" + actStore, "no:" + actRetype},
+		"paused":    {"resume:" + actResume},
+		"held":      {"yes:" + actHeldYes, "no:" + actHeldNo},
 	}
 	// The expected reading first, when it does exactly what was done.
 	if c, ok := strings.CutPrefix(want, "command:"); ok && c != CmdLanguage && same(Event{Kind: EventCommand, Command: c}) {
@@ -231,6 +234,12 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	switch {
 	case stored:
 		return "answer", true
+	case got.Pending != nil && got.Pending.Kind == PendingRemovePrev:
+		return "removeprev", false
+	case got.Stage == StageEdit && got.From != "" && got.Pending != nil && got.Pending.Text != "" &&
+		(got.Pending.Kind == PendingRevise || got.Pending.Kind == PendingCheck):
+		// Another question of the theme, with the text typed for it.
+		return fmt.Sprintf("revisit:%d", m.Questionnaire().Theme(got.Theme).questionIndex(got.Question)+1), false
 	case s.Reminders.On() && !got.Reminders.On() && got.Stage == StagePaused && s.Stage != StagePaused:
 		return "stop+pause", false
 	case s.Reminders.On() && !got.Reminders.On():

@@ -706,6 +706,10 @@ func (st *step) questionPrompt() (Reply, []opt) {
 	default:
 		opts = append(opts, opt{actSkip, "", m.Skip}, opt{actBack, "", m.Back}, opt{actPause, "", m.Pause})
 	}
+	if st.appendable() {
+		// Adding to the answer rather than replacing it.
+		opts = append(opts, opt{actAppend, "", m.Append})
+	}
 	if rt := st.reviewed(); rt != nil && !edit {
 		// The theme just completed, reviewed above its successor's
 		// question, which the title names.
@@ -853,6 +857,12 @@ func (st *step) current() (Reply, []opt) {
 			return st.transcriptPrompt(p)
 		case PendingReminders:
 			return st.remindersPrompt(p)
+		case PendingAppend:
+			return st.appendPrompt()
+		case PendingRevise:
+			return st.revisePrompt(p.Text)
+		case PendingRemovePrev:
+			return st.removePrevPrompt(p.Answer)
 		}
 	}
 	switch st.s.Stage {
@@ -1141,7 +1151,7 @@ func (st *step) choice(raw string) {
 		st.reshow()
 		return
 	}
-	if st.pendingChoice(t) {
+	if st.pendingChoice(t) || st.reviseChoice(t) {
 		return
 	}
 	switch {
@@ -1422,7 +1432,11 @@ func (st *step) store(q *Question, a Answer) {
 	s.Answers[key] = a
 	m := st.msg()
 	if s.Stage == StageEdit {
-		st.say(m.Changed)
+		if st.saved != "" {
+			st.say(st.saved)
+		} else {
+			st.say(m.Changed)
+		}
 		if !st.backFromEdit() {
 			st.showReview()
 		}

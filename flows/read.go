@@ -124,6 +124,18 @@ func (st *step) text(raw string) {
 		st.showQuestion()
 		return
 	}
+	if s.Stage == StageQuestion && st.pending() == nil {
+		if removesPrevious(short) {
+			// « efface ma dernière réponse »: asked first, nothing stored.
+			st.askRemovePrevious()
+			return
+		}
+		if k, rest, ok := revisitSaid(text); ok && st.revisit(k, rest) {
+			// « je reviens sur la question 1 : en fait on a deux ordis »:
+			// that question, with the text offered there.
+			return
+		}
+	}
 	if (s.Stage == StageQuestion || s.Stage == StageEdit) && st.pending() == nil {
 		if id, ok := themeAsked(short, st.m.q); ok {
 			// « je veux aller au thème 4 »: that theme, as chosen at the
@@ -708,6 +720,16 @@ func (st *step) freeText(text string, unsure bool) {
 		st.reshow()
 		return
 	}
+	if p := st.pending(); p != nil && p.Kind == PendingAppend {
+		st.storeAppended(text)
+		return
+	}
+	if p := st.pending(); p != nil && p.Kind == PendingRevise && utf8.RuneCountInString(text) <= st.m.cfg.MaxText {
+		// Another text for that question: asked about in its turn.
+		st.show(st.revisePrompt(text))
+		st.setPending(&Pending{Kind: PendingRevise, Text: text})
+		return
+	}
 	_, _, q, _ := st.position()
 	if q.IsChoice() {
 		st.say(fmt.Sprintf(m.NotUnderstood, shorten(sanitizeLine(text), 60)))
@@ -856,6 +878,12 @@ func (st *step) help() {
 			st.transcriptHelp()
 		case PendingReminders:
 			st.say(st.rmsg().Help)
+		case PendingAppend:
+			st.say(m.AppendHelp)
+		case PendingRevise:
+			st.say(m.ReviseHelp)
+		case PendingRemovePrev:
+			st.say(m.RemovePrevHelp)
 		}
 		return
 	}

@@ -98,3 +98,96 @@ func TestGoodbyeAfterThanksPauses(t *testing.T) {
 		}
 	}
 }
+
+// tapLabel taps the button labelled label in replies r.
+func tapLabel(t *testing.T, m *Machine, s Session, r []Reply, label string) (Session, []Reply) {
+	t.Helper()
+	for i := len(r) - 1; i >= 0; i-- {
+		for _, o := range r[i].Options {
+			if o.Label == label {
+				return m.Step(s, Event{Kind: EventChoice, Token: o.Token}, baseTime)
+			}
+		}
+	}
+	t.Fatalf("no button %q in %q", label, replyText(r))
+	return s, nil
+}
+
+// TestRemovePreviousAnswerAsksFirst checks that « efface ma dernière
+// réponse » at a question asks to remove the answer before, storing
+// nothing; yes removes it, no keeps it, and the question stays.
+func TestRemovePreviousAnswerAsksFirst(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s := corpusPrompts(t, m)["question2"]
+	fr := messagesFor(LangFR)
+	for _, text := range []string{"efface ma derniere reponse", "supprime ma réponse précédente", "delete my last answer"} {
+		asked, r := m.Step(s, Event{Kind: EventText, Text: text}, baseTime)
+		if len(asked.Answers) != 1 || asked.Question != s.Question || !strings.Contains(replyText(r), "Un seul ordinateur pour toute la famille.") {
+			t.Fatalf("%q: %d answers at %s, said %q; want the answer before quoted, nothing stored", text, len(asked.Answers), asked.Question, replyText(r))
+		}
+		yes, r2 := tapLabel(t, m, asked, r, fr.RemovePrevYes)
+		if len(yes.Answers) != 0 || yes.Question != s.Question || !strings.Contains(replyText(r2), fr.Removed) {
+			t.Errorf("%q, yes: %d answers at %s, said %q; want it removed and the same question", text, len(yes.Answers), yes.Question, replyText(r2))
+		}
+		no, r3 := m.Step(asked, Event{Kind: EventText, Text: "non"}, baseTime)
+		if len(no.Answers) != 1 || no.Question != s.Question || !strings.Contains(replyText(r3), fr.AnswerKept) {
+			t.Errorf("%q, non: %d answers at %s, said %q; want it kept", text, len(no.Answers), no.Question, replyText(r3))
+		}
+	}
+}
+
+// TestAppendToAnswer checks « Compléter ma réponse » at an answered
+// question: the next text is added after the answer, not in its place;
+// and that « je voudrais changer ma réponse d'avant » goes back there.
+func TestAppendToAnswer(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s := corpusPrompts(t, m)["question2"]
+	fr := messagesFor(LangFR)
+	back, r := m.Step(s, Event{Kind: EventText, Text: "je voudrais changer ma réponse d'avant"}, baseTime)
+	if back.Question != "equipement" || len(back.Answers) != 1 {
+		t.Fatalf("« je voudrais changer ma réponse d'avant »: at %s, %d answers; want question 1, nothing stored", back.Question, len(back.Answers))
+	}
+	for _, how := range []string{"tap", "compléter"} {
+		var ask Session
+		var r2 []Reply
+		if how == "tap" {
+			ask, r2 = tapLabel(t, m, back, r, fr.Append)
+		} else {
+			ask, r2 = m.Step(back, Event{Kind: EventText, Text: how}, baseTime)
+		}
+		if ask.Pending == nil || ask.Pending.Kind != PendingAppend || !strings.Contains(replyText(r2), fr.AppendAsk) {
+			t.Fatalf("%s: pending %+v, said %q; want the text to add asked", how, ask.Pending, replyText(r2))
+		}
+		done, r3 := m.Step(ask, Event{Kind: EventText, Text: "Et pas de connexion le week-end."}, baseTime)
+		want := "Un seul ordinateur pour toute la famille.\nEt pas de connexion le week-end."
+		if got := done.Answers[AnswerKey("acces", "equipement")].Text; got != want || !strings.Contains(replyText(r3), fr.Appended) {
+			t.Errorf("%s: answer %q, said %q; want %q", how, got, replyText(r3), want)
+		}
+	}
+}
+
+// TestRevisitQuestionWithText checks « Je reviens sur la question 1 : en
+// fait on a deux ordis »: question 1 with the text offered to replace or
+// complete its answer, nothing stored at the question left, and back
+// there once done.
+func TestRevisitQuestionWithText(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s := corpusPrompts(t, m)["question2"]
+	fr := messagesFor(LangFR)
+	at, r := m.Step(s, Event{Kind: EventText, Text: "Je reviens sur la question 1 : en fait on a deux ordis"}, baseTime)
+	if at.Question != "equipement" || len(at.Answers) != 1 || at.Pending == nil || at.Pending.Kind != PendingRevise {
+		t.Fatalf("at %s, %d answers, pending %+v; want question 1, the text in question", at.Question, len(at.Answers), at.Pending)
+	}
+	replaced, _ := tapLabel(t, m, at, r, fr.Replace)
+	if got := replaced.Answers[AnswerKey("acces", "equipement")].Text; got != "en fait on a deux ordis" || replaced.Question != s.Question || replaced.Stage != StageQuestion {
+		t.Errorf("Remplacer: answer %q, at %s %s; want the text, back at question 2", got, replaced.Stage, replaced.Question)
+	}
+	added, _ := tapLabel(t, m, at, r, fr.Append)
+	if got := added.Answers[AnswerKey("acces", "equipement")].Text; got != "Un seul ordinateur pour toute la famille.\nen fait on a deux ordis" || added.Question != s.Question {
+		t.Errorf("Compléter: answer %q, at %s; want both, back at question 2", got, added.Question)
+	}
+	kept, _ := tapLabel(t, m, at, r, fr.Cancel)
+	if got := kept.Answers[AnswerKey("acces", "equipement")].Text; got != "Un seul ordinateur pour toute la famille." || len(kept.Answers) != 1 {
+		t.Errorf("Annuler: answer %q; want it as it was", got)
+	}
+}
