@@ -294,6 +294,10 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		if o, ok := keyword(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
 		}
+		if len(opts) > 0 && opts[0].action == actTheme && lastTheme[n] {
+			// « le dernier thème »: the last one offered.
+			return reading{kind: readOption, opt: opts[len(opts)-1]}
+		}
 		if len(opts) > 0 && opts[0].action == actTheme && anyThemeSaid(n) {
 			return reading{kind: readAnyTheme}
 		}
@@ -1113,6 +1117,11 @@ func dontKnow(n string) bool {
 	j := strings.ReplaceAll(n, " ", "")
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
+
+// lastTheme name, at the menu, the last theme.
+var lastTheme = phraseSet("le dernier|dernier|le dernier theme|dernier theme|le theme dernier|la derniere|derniere|" +
+	"je prends le dernier|je veux le dernier|le dernier svp|celui du bas|le dernier de la liste|" +
+	"the last one|last one|the last|last|last theme|the last theme")
 
 // anyThemeSaid reports n as « any theme », after a lead (« bon on
 // commence », « allez on y va », « ok let's go », « go go go »).

@@ -191,3 +191,16 @@ func TestRevisitQuestionWithText(t *testing.T) {
 		t.Errorf("Annuler: answer %q; want it as it was", got)
 	}
 }
+
+// TestLastThemeAtTheMenu checks that « le dernier thème » at the menu
+// opens the last theme.
+func TestLastThemeAtTheMenu(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	prompts := corpusPrompts(t, m)
+	last := m.Questionnaire().Themes[len(m.Questionnaire().Themes)-1].ID
+	for _, text := range []string{"le dernier", "le dernier thème", "the last one"} {
+		if got, _ := m.Step(prompts["menu"], Event{Kind: EventText, Text: text}, baseTime); got.Stage != StageQuestion || got.Theme != last {
+			t.Errorf("%q: at %s %s; want the last theme", text, got.Stage, got.Theme)
+		}
+	}
+}
