@@ -49,7 +49,12 @@ var (
 		"te laisser", "m arrete", "a plus", "stop", "aille", "dois aller", "y vais", "bye",
 		"gotta go", "got to go", "have to go", "need to go", "must go", "have to leave", "need to leave", "brb",
 		"be right back", "back later", "be back", "come back", "later", "tonight", "tomorrow", "busy", "no time",
-		"have to pick up", "gtg", "g2g", "ttyl"}
+		"have to pick up", "gtg", "g2g", "ttyl",
+		// A goodbye after thanks: « ok merci, au revoir », « merci bonne soirée ».
+		"au revoir", "aurevoir", "a bientot", "a la prochaine", "bonne soiree", "bonne journee", "bonne nuit",
+		"bonne fin de journee", "bonne fin de soiree", "bonne apres midi", "bon week end", "bonne soiree a vous",
+		"ciao", "tchao", "salut", "goodbye", "good bye", "bye bye", "good night", "see you", "see ya", "cya",
+		"have a good evening", "have a nice evening", "have a good day", "have a nice day"}
 	leaveGlue = wordSet("je j jai ai jdois jsuis g dois doit faut il que ke qu y jy vais chercher recuperer les le la l des de du " +
 		"a au aux mon ma mes fils fille petits petite petit enfants gosses bebe ecole creche nounou garderie travail " +
 		"boulot bosser taf taff desole desolee dsl excusez excuse moi bon ben bah maintenant tout suite apres dans " +
@@ -57,7 +62,8 @@ var (
 		"rendez vous medecin courses peux pas suis trop matin week end pour aujourd hui bonne soiree journee nuit " +
 		"urgence vite soir ce on va se alors voila oups mince zut ok bien bisous merci la a plus " +
 		"i m ll im have has to go got need must leave now right sorry the my kids children son daughter pick up " +
-		"school work for bit back soon see you will be talk this it finish few minutes in an hour off run")
+		"school work for bit back soon see you will be talk this it finish few minutes in an hour off run " +
+		"vous toi prochaine fin apres midi week thanks thank nice good evening day night a lot okay")
 	// firstPerson are the words of someone speaking of themself; a
 	// message about children leaving (« les petits doivent partir ») is
 	// about the subject unless it has one.
@@ -81,13 +87,13 @@ func leavesNow(n string) bool {
 var (
 	previousRefs = []string{"question d avant", "question davant", "question precedente", "la precedente", "precedente",
 		"celle d avant", "d avant", "derniere question", "reponse precedente", "previous question", "previous one",
-		"last question", "one before", "question before",
+		"last question", "one before", "question before", "previous answer", "answer before",
 		// The one just skipped by a slip: « mince je voulais pas passer ».
 		"voulais pas passer", "voulais pas sauter", "passe par erreur", "saute par erreur", "passe trop vite",
 		"didn t mean to skip", "did not mean to skip", "skipped by mistake"}
 	previousGlue = wordSet("jvoulais attendez attends attend wait hold on euh bah ben mince oups oops zut ah oh non je j jai ai n ne " +
 		"pas repondu repondre a la le l celle oublie oublier saute sauter passe passer zappe zapper fini finir termine " +
-		"voulais veux voudrais voulu ajouter rajouter quelque chose truc un completer ma mon reponse revoir revenir retourner retourne " +
+		"voulais veux jveux voudrais voulu changer modifier corriger modif change edit ajouter rajouter quelque chose truc un completer ma mon reponse revoir revenir retourner retourne " +
 		"reviens retour on sur par erreur sans faire expres appuye trop vite eu temps de y pu question avant d derniere " +
 		"juste i didn t did not answer answered skipped skip missed miss by mistake to add something my want go " +
 		"back the last one before previous sorry ve forgot forgotten")

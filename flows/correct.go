@@ -139,6 +139,9 @@ var (
 		{aboutAnonymous, wordSet("anonyme anonymes anonymat confidentiel confidentielle confidentiels nom identite apparait apparaitre " +
 			"anonymous confidential name identity private")},
 	}
+	// leftWords ask how many questions are left rather than how many
+	// there are.
+	leftWords   = wordSet("reste restent restantes restants encore left remaining more")
 	changeWords = wordSet("changer change modifier modifie corriger corrige edit modify correct")
 	// processGlue are the words that go with them: pronouns, articles,
 	// auxiliaries, question words, and the conversation's own nouns.
@@ -192,7 +195,14 @@ func processQuestion(raw, n string, asked bool) (reading, bool) {
 	switch topic {
 	case "":
 		return reading{}, false
-	case aboutLength, aboutBot, aboutAnonymous:
+	case aboutLength:
+		if slices.ContainsFunc(words, func(w string) bool { return leftWords[w] }) {
+			// « combien il reste de questions ? »: how many are left, not
+			// how many there are.
+			topic = aboutLeft
+		}
+		return reading{kind: readAbout, topic: topic}, true
+	case aboutBot, aboutAnonymous:
 		return reading{kind: readAbout, topic: topic}, true
 	case howToNavigate:
 		return reading{kind: readHelp}, true

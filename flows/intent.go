@@ -294,6 +294,10 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		if o, ok := keyword(n, opts, q); ok {
 			return reading{kind: readOption, opt: o}
 		}
+		if len(opts) > 0 && opts[0].action == actTheme && lastTheme[n] {
+			// « le dernier thème »: the last one offered.
+			return reading{kind: readOption, opt: opts[len(opts)-1]}
+		}
 		if len(opts) > 0 && opts[0].action == actTheme && anyThemeSaid(n) {
 			return reading{kind: readAnyTheme}
 		}
@@ -386,8 +390,9 @@ func unstretched(w string) string {
 }
 
 // smsSplit are the words of a text message that run two together and
-// that the readings know only apart: « jpeux » is « je peux ».
-var smsSplit = map[string]string{"jpeux": "je peux", "jpourrais": "je pourrais", "jvoudrais": "je voudrais"}
+// that the readings know only apart: « jpeux » is « je peux »; and its
+// short words for a longer one: « cmb » is « combien ».
+var smsSplit = map[string]string{"jpeux": "je peux", "jpourrais": "je pourrais", "jvoudrais": "je voudrais", "cmb": "combien"}
 
 // stretchable are the yes and no people stretch.
 var stretchable = wordSet("oui ouais ok okay ui wi non nan nn yes yep yeah no nope")
@@ -594,6 +599,13 @@ var actionWords = map[string][]string{
 	actLangNo:  append([]string{"rester", "rester en francais", "garder le francais", "stay", "stay in english", "keep english", "keep french"}, noWords...),
 	actRemindYes: append([]string{"rappelez moi", "oui rappelez moi", "oui un rappel", "un rappel", "oui rappel", "remind me", "yes remind me",
 		"oui volontiers", "je veux bien un rappel"}, yesWords...),
+	actAppend: {"completer", "completer ma reponse", "je veux completer", "je voudrais completer", "ajouter", "rajouter",
+		"ajouter a ma reponse", "ajouter quelque chose", "rajouter quelque chose", "je veux ajouter", "je voudrais ajouter",
+		"je veux rajouter quelque chose", "compléter", "a la suite", "mettre a la suite", "add", "add to it", "add to my answer",
+		"append", "add something", "complete"},
+	actReplace:  {"remplacer", "remplace", "remplacez", "remplacer ma reponse", "a la place", "replace", "replace it", "replace my answer", "instead"},
+	actRmPrev:   append([]string{"supprimer", "oui supprimer", "oui la supprimer", "la supprimer", "effacer", "oui effacer", "remove it", "yes remove it", "delete it"}, yesWords...),
+	actKeepPrev: append([]string{"garder", "la garder", "non la garder", "je la garde", "keep", "keep it", "no keep it"}, noWords...),
 	actRemindNo: append([]string{"pas de rappel", "non pas de rappel", "sans rappel", "no reminder", "no reminders", "non merci pas de rappel"}, noWords...),
 	actRemindStop: {"ne plus recevoir de rappels", "ne plus recevoir", "plus de rappels", "stop", "stop rappels", "arreter les rappels",
 		"desabonner", "me desabonner", "unsubscribe", "no more reminders", "stop reminders"},
@@ -1106,6 +1118,11 @@ func dontKnow(n string) bool {
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
 
+// lastTheme name, at the menu, the last theme.
+var lastTheme = phraseSet("le dernier|dernier|le dernier theme|dernier theme|le theme dernier|la derniere|derniere|" +
+	"je prends le dernier|je veux le dernier|le dernier svp|celui du bas|le dernier de la liste|" +
+	"the last one|last one|the last|last|last theme|the last theme")
+
 // anyThemeSaid reports n as « any theme », after a lead (« bon on
 // commence », « allez on y va », « ok let's go », « go go go »).
 func anyThemeSaid(n string) bool {
@@ -1350,8 +1367,8 @@ func wordSet(s string) map[string]bool {
 
 // yesKinds and noKinds are the actions that a yes or a no chooses.
 var (
-	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes, actHeldYes}
-	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo, actAddNo}
+	yesKinds = []string{actYes, actErase, actStore, actLangYes, actRemindYes, actHeldYes, actRmPrev}
+	noKinds  = []string{actNo, actKeep, actRetype, actLangNo, actRemindNo, actHeldNo, actAddNo, actKeepPrev}
 )
 
 // yesNo reads a yes or a no said in a few words, at a prompt whose options
@@ -1420,8 +1437,8 @@ var weakProfileWords = map[string][]string{
 
 // keyword reads a short message by a word that names one option only.
 func keyword(n string, opts []opt, q *Questionnaire) (opt, bool) {
-	words := strings.Fields(n)
-	if len(words) == 0 || len(words) > 10 {
+	words := strings.Fields(otherOne(n))
+	if len(words) == 0 || len(words) > max(10, selfDescription(n)) {
 		return opt{}, false
 	}
 	for _, weak := range []bool{false, true} {
@@ -1458,6 +1475,40 @@ func keyword(n string, opts []opt, q *Questionnaire) (opt, bool) {
 	return opt{}, false
 }
 
+// maxSelfWords bounds a self-description read for a profile: « je suis
+// la maman de 2 enfants, un en CM1 et l'autre au collège » is one.
+const maxSelfWords = 25
+
+// selfDescription returns maxSelfWords for a message that says who one
+// is (« je suis… », « moi c'est… », « I'm… »), which may run long and
+// still name a profile, and 0 for any other.
+func selfDescription(n string) int {
+	for _, l := range selfLeads {
+		if strings.HasPrefix(n, l+" ") {
+			return maxSelfWords
+		}
+	}
+	for _, l := range []string{"jsuis", "j suis", "chui", "chuis", "en tant que", "nous sommes", "on est", "as a", "we are"} {
+		if strings.HasPrefix(n, l+" ") {
+			return maxSelfWords
+		}
+	}
+	return 0
+}
+
+// otherPronoun is « autre » said of someone already named: « un en CM1
+// et l'autre au collège », « the other in secondary ».
+var otherPronoun = regexp.MustCompile(`(^| )(l|les|un|une|d|the|one|each) (autre|autres|other|others)( |$)`)
+
+// otherOne leaves out of a longer message the « autre » that names no
+// profile (« l'autre au collège »); « un autre » alone stays « Autre ».
+func otherOne(n string) string {
+	if len(strings.Fields(n)) <= 4 {
+		return n
+	}
+	return otherPronoun.ReplaceAllString(otherPronoun.ReplaceAllString(n, "  "), "  ")
+}
+
 // Messages about several profiles at once: « parent d'élève et prof »,
 // « enseignante et maman », « je suis les deux ».
 var (
@@ -1475,7 +1526,7 @@ var (
 // several (none for « les deux »). It reports false when the message
 // names none and says no « les deux ».
 func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
-	if len(opts) == 0 || opts[0].action != actProfile || len(strings.Fields(n)) > 12 {
+	if len(opts) == 0 || opts[0].action != actProfile || len(strings.Fields(n)) > max(12, selfDescription(n)) {
 		return nil, false
 	}
 	for _, c := range withoutSelfWords([]string{n}, n) {
@@ -1484,6 +1535,7 @@ func severalProfiles(n string, opts []opt, q *Questionnaire) ([]opt, bool) {
 		}
 	}
 	n = ofPupils.ReplaceAllString(n, " ")
+	n = otherOne(n)
 	padded := " " + strings.Join(strings.Fields(n), " ") + " "
 	for _, k := range kinWords {
 		// « grand-mère » names no mother.
@@ -1554,6 +1606,7 @@ const (
 	aboutLength    = "length"
 	aboutBot       = "bot"
 	aboutHere      = "here" // is anyone there?
+	aboutLeft      = "left" // how many questions are left?
 )
 
 // aboutPhrases are the usual ways to ask them, folded, by topic.
@@ -1594,9 +1647,18 @@ var aboutPhrases = phraseTopics(map[string]string{
 		"is anyone there|anyone there|is anybody there|anybody there|anyone home|anybody home|is someone there|someone there|" +
 		"are you there|you there|are you still there|still there|is this working|does this work|is it working|does it work|" +
 		"hello anyone|hello anybody|anyone here|anybody here|hello is anyone there|is there anyone|is there anybody",
+	aboutLeft: "il reste combien de questions|combien de questions il reste|combien il reste de questions|combien il reste|" +
+		"combien il en reste|il en reste combien|il reste combien|reste combien|encore combien de questions|encore combien|" +
+		"combien de questions encore|combien de questions restantes|combien reste t il de questions|combien en reste t il|" +
+		"c est encore long|cest encore long|c encore long|ca va etre encore long|ca va encore etre long|c est encore loin|" +
+		"il en reste beaucoup|il reste beaucoup de questions|il reste beaucoup|ca se termine quand|c est bientot fini|" +
+		"c bientot fini|bientot fini|on a bientot fini|j ai bientot fini|on arrive a la fin|c est la fin bientot|" +
+		"how many questions left|how many questions are left|how many are left|how many left|how many more questions|" +
+		"how many more|how much longer|how much more|is it nearly over|is it almost over|are we nearly done|are we almost done|" +
+		"almost done|nearly done|how many to go|how many questions to go|how many remaining|how many questions remaining",
 	aboutLength: "combien de temps ca prend|ca prend combien de temps|ca dure combien de temps|combien de temps ca dure|combien de temps|" +
 		"c est long|ca va etre long|ca prend du temps|ca prend longtemps|il y a combien de questions|combien de questions|" +
-		"y a combien de questions|combien y a t il de questions|il reste combien de questions|encore combien de questions|" +
+		"y a combien de questions|combien y a t il de questions|" +
 		"c est obligatoire|est ce obligatoire|est ce que c est obligatoire|je dois tout remplir|je dois repondre a tout|" +
 		"faut il repondre a tout|il faut repondre a tout|je suis oblige de repondre a tout|je suis obligee de repondre a tout|" +
 		"on doit repondre a tout|je dois repondre a toutes les questions|c est obligatoire de tout remplir|c est obligatoire de repondre a tout|" +

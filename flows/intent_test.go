@@ -114,6 +114,8 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	p["menu"] = s
 	s, r = tap(s, r, actTheme, "acces")
 	p["question"] = s
+	// The second question, the first answered.
+	p["question2"], _ = m.Step(s, Event{Kind: EventText, Text: "Un seul ordinateur pour toute la famille."}, now)
 	paused, _ := tap(s, r, actPause, "")
 	p["paused"] = paused
 	// Where the person accepted reminders and announcements.
@@ -196,6 +198,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		"consent":     {"accept:" + actYes, "refuse:" + actNo, "more:" + actMore},
 		"academie":    {"skip:" + actSkip},
 		"question":    {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
+		"question2":   {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause},
 		"recap":       {"skip:" + actSkip, "back:" + actBack, "pause:" + actPause, "review:" + actReview},
 		"edit":        {"cancel:" + actBack, "remove:" + actRemove},
 		"review":      {"confirm:" + actConfirm, "menu:" + actMenu},
@@ -235,6 +238,12 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	switch {
 	case stored:
 		return "answer", true
+	case got.Pending != nil && got.Pending.Kind == PendingRemovePrev:
+		return "removeprev", false
+	case got.Stage == StageEdit && got.From != "" && got.Pending != nil && got.Pending.Text != "" &&
+		(got.Pending.Kind == PendingRevise || got.Pending.Kind == PendingCheck):
+		// Another question of the theme, with the text typed for it.
+		return fmt.Sprintf("revisit:%d", m.Questionnaire().Theme(got.Theme).questionIndex(got.Question)+1), false
 	case s.Reminders.On() && !got.Reminders.On() && got.Stage == StagePaused && s.Stage != StagePaused:
 		return "stop+pause", false
 	case s.Reminders.On() && !got.Reminders.On():
@@ -297,6 +306,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "about:purpose", false
 	case strings.HasPrefix(first, prefix(msg.AboutLength)):
 		return "about:length", false
+	case strings.HasSuffix(first, msg.AboutLeftTail):
+		return "about:left", false
 	case strings.HasPrefix(first, prefix(msg.AboutBot)):
 		return "about:bot", false
 	case first == msg.AboutHere:

@@ -801,6 +801,10 @@ func (st *step) questionPrompt() (Reply, []opt) {
 	default:
 		opts = append(opts, opt{actSkip, "", m.Skip}, opt{actBack, "", m.Back}, opt{actPause, "", m.Pause})
 	}
+	if st.appendable() {
+		// Adding to the answer rather than replacing it.
+		opts = append(opts, opt{actAppend, "", m.Append})
+	}
 	if rt := st.reviewed(); rt != nil && !edit {
 		// The theme just completed, reviewed above its successor's
 		// question, which the title names.
@@ -969,6 +973,12 @@ func (st *step) current() (Reply, []opt) {
 			return st.remindersPrompt(p)
 		case PendingAdd:
 			return st.addPrompt(p.Text)
+		case PendingAppend:
+			return st.appendPrompt()
+		case PendingRevise:
+			return st.revisePrompt(p.Text)
+		case PendingRemovePrev:
+			return st.removePrevPrompt(p.Answer)
 		}
 	}
 	switch st.s.Stage {
@@ -1306,7 +1316,7 @@ func (st *step) choice(raw string) {
 		st.reshow()
 		return
 	}
-	if st.pendingChoice(t) {
+	if st.pendingChoice(t) || st.reviseChoice(t) {
 		return
 	}
 	switch {
@@ -1588,9 +1598,12 @@ func (st *step) store(q *Question, a Answer) {
 	s.Answers[key] = a
 	m := st.msg()
 	if s.Stage == StageEdit {
-		if had {
+		switch {
+		case st.saved != "":
+			st.say(st.saved)
+		case had:
 			st.say(m.Changed)
-		} else {
+		default:
 			st.say(m.Saved) // a question answered for the first time
 		}
 		if !st.backFromEdit() {

@@ -124,6 +124,18 @@ func (st *step) text(raw string) {
 		st.showQuestion()
 		return
 	}
+	if s.Stage == StageQuestion && st.pending() == nil {
+		if removesPrevious(short) {
+			// « efface ma dernière réponse »: asked first, nothing stored.
+			st.askRemovePrevious()
+			return
+		}
+		if k, rest, ok := revisitSaid(text); ok && st.revisit(k, rest) {
+			// « je reviens sur la question 1 : en fait on a deux ordis »:
+			// that question, with the text offered there.
+			return
+		}
+	}
 	if (s.Stage == StageQuestion || s.Stage == StageEdit) && st.pending() == nil {
 		if id, ok := themeAsked(short, st.m.q); ok {
 			// « je veux aller au thème 4 »: that theme, as chosen at the
@@ -616,9 +628,49 @@ func (st *step) about(topic string) {
 		st.say(fmt.Sprintf(m.AboutBot, st.controller()))
 	case aboutHere:
 		st.say(m.AboutHere)
+	case aboutLeft:
+		st.say(st.leftText())
 	default:
 		st.say(fmt.Sprintf(m.AboutLength, st.m.q.QuestionCount(), len(st.m.q.Themes)))
 	}
+}
+
+// leftText says how many questions are left to answer: in the theme in
+// progress and in all, a validated theme counting as done.
+func (st *step) leftText() string {
+	s := &st.s
+	m := st.msg()
+	count := func(n int) string {
+		if n == 1 {
+			return m.QuestionsOne
+		}
+		return fmt.Sprintf(m.QuestionsMany, n)
+	}
+	left := func(th *Theme) int {
+		if _, done := s.Confirmed[th.ID]; done {
+			return 0
+		}
+		return len(th.Questions) - st.answered(th)
+	}
+	all := 0
+	for i := range st.m.q.Themes {
+		all += left(&st.m.q.Themes[i])
+	}
+	total := st.m.q.QuestionCount()
+	inTheme := s.Stage == StageQuestion || s.Stage == StageEdit || s.Stage == StageReview ||
+		s.Stage == StagePaused && s.Back != StageReview
+	var said string
+	switch th := st.m.q.Theme(s.Theme); {
+	case all == 0:
+		said = m.AboutLeftNone
+	case !inTheme || th == nil:
+		said = fmt.Sprintf(m.AboutLeftAll, count(all), total, len(st.m.q.Themes))
+	case left(th) == 0:
+		said = fmt.Sprintf(m.AboutLeftOthers, count(all), total)
+	default:
+		said = fmt.Sprintf(m.AboutLeftTheme, count(left(th)), count(all), total)
+	}
+	return said + " " + m.AboutLeftTail
 }
 
 // explainWord says in one line what one of the bot's own words means,
@@ -728,6 +780,16 @@ func (st *step) freeText(text string, unsure bool) {
 		}
 		st.say(m.UseButtons)
 		st.reshow()
+		return
+	}
+	if p := st.pending(); p != nil && p.Kind == PendingAppend {
+		st.storeAppended(text)
+		return
+	}
+	if p := st.pending(); p != nil && p.Kind == PendingRevise && utf8.RuneCountInString(text) <= st.m.cfg.MaxText {
+		// Another text for that question: asked about in its turn.
+		st.show(st.revisePrompt(text))
+		st.setPending(&Pending{Kind: PendingRevise, Text: text})
 		return
 	}
 	_, _, q, _ := st.position()
@@ -890,6 +952,12 @@ func (st *step) help() {
 			st.say(st.rmsg().Help)
 		case PendingAdd:
 			st.say(fmt.Sprintf(m.AddHelp, m.AddNo))
+		case PendingAppend:
+			st.say(m.AppendHelp)
+		case PendingRevise:
+			st.say(m.ReviseHelp)
+		case PendingRemovePrev:
+			st.say(m.RemovePrevHelp)
 		}
 		return
 	}

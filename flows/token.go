@@ -31,6 +31,7 @@ var actionArgs = map[string]bool{
 	actConfirm: false, actMenu: false, actReview: true, actErase: true, actKeep: false,
 	actMore: false, actRemove: false, actStore: false, actRetype: false, actLangYes: false, actLangNo: false, actPlace: true,
 	actRemindYes: false, actRemindNo: false, actRemindStop: false, actHeldYes: false, actHeldNo: false, actAddTo: true, actAddNo: false,
+	actAppend: false, actReplace: false, actRmPrev: false, actKeepPrev: false,
 }
 
 // token is a parsed Option.Token.

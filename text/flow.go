@@ -185,6 +185,18 @@ type Flow struct {
 	AboutAnonymous string
 	AboutPurpose   string
 	AboutLength    string
+	// AboutLeft… answer « combien il reste de questions ? »: in the theme
+	// in progress (%s left there, %s left in all, %d questions in all),
+	// that theme done (%s left, %d in all), outside a theme (%s left,
+	// %d questions, %d themes), or none left; AboutLeftTail follows
+	// each. QuestionsOne and QuestionsMany (%d) count the questions.
+	AboutLeftTheme  string
+	AboutLeftOthers string
+	AboutLeftAll    string
+	AboutLeftNone   string
+	AboutLeftTail   string
+	QuestionsOne    string
+	QuestionsMany   string
 	// AboutBot answers « t'es un robot ? », « qui lit mes réponses ? »:
 	// %s who runs the consultation.
 	AboutBot string
@@ -257,14 +269,40 @@ type Flow struct {
 	ThemeHeading  string // %d number, %s title
 	ThemeProgress string // %d answered, %d total
 
-	GiveBack        string
-	LongContinued   string
-	More            string
-	Remove          string
-	Removed         string
-	NothingToRemove string
-	Greeting        string
-	Hello           string // a greeting before anything was asked
+	GiveBack      string
+	LongContinued string
+	More          string
+	Remove        string
+	// Append is the button that adds to the answer in sight rather than
+	// replacing it, AppendAsk asks for the text to add, Appended says it
+	// is added, AppendTooLong that both together would be too long (%d
+	// characters, %d at most), AppendHelp explains the prompt.
+	Append        string
+	AppendAsk     string
+	Appended      string
+	AppendTooLong string
+	AppendHelp    string
+	// ReviseAsk asks whether the text typed for an answered question
+	// (%s) replaces its answer (Replace) or is added to it (Append);
+	// ReviseHelp explains it; AnswerKept says the answer stays as it was.
+	ReviseAsk  string
+	Replace    string
+	ReviseHelp string
+	AnswerKept string
+	// RemovePrevAsk asks to confirm removing the answer given before
+	// (%d question number, %s its title, %s the answer), with
+	// RemovePrevYes and RemovePrevNo; RemovePrevHelp explains it, and
+	// NothingToRemovePrev says no earlier question of the theme has an
+	// answer.
+	RemovePrevAsk       string
+	RemovePrevYes       string
+	RemovePrevNo        string
+	RemovePrevHelp      string
+	NothingToRemovePrev string
+	Removed             string
+	NothingToRemove     string
+	Greeting            string
+	Hello               string // a greeting before anything was asked
 	// Bye answers a goodbye where no pause is offered: the prompt stays.
 	Bye           string
 	NotUnderstood string // %s what was typed
