@@ -316,21 +316,23 @@ var french = Catalog{
 		DefaultController: "les organisateurs des États généraux du numérique éducatif",
 		ConsentShort: "Avant de commencer, votre accord :\n" +
 			"• Vos réponses servent seulement à la synthèse de la consultation, menée par %s.\n" +
-			"• Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro.\n" +
-			"• Vous pouvez tout effacer à tout moment avec {erase}.",
+			"• Elles sont gardées sous un pseudonyme, un simple code : ni votre nom, ni le pseudo de votre compte, ni votre numéro.\n" +
+			"• {mydata} vous montre tout ce que nous gardons ; {erase} efface tout, à tout moment.",
 		ConsentIntro: "Avant de commencer, votre accord :",
 		ConsentAgain: "Pour commencer, il me faut votre accord (le détail est juste au-dessus) :",
 		ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
-			"le lien que vous avez suivi pour venir et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
+			"et le lien que vous avez suivi pour venir.",
+		ConsentName:       "• Sous quel nom : un pseudonyme, un code qui sert seulement à vous reconnaître quand vous revenez. Jamais votre nom, le pseudo de votre compte ni votre numéro.",
 		ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",
 		ConsentWho:        "• Qui est responsable de vos données : %s.",
 		ConsentContact:    "Contact : %s.",
 		ConsentHowLong:    "• Combien de temps :",
-		ConsentInactive:   "sans aucun thème validé, une participation inactive depuis %d jours est effacée ;",
-		ConsentUntil:      "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard le %s.",
-		ConsentAfterClose: "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard %d jours après la clôture.",
-		ConsentAtClose:    "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard à la clôture.",
-		ConsentLeave:      "• Partir : {erase} efface tout, à tout moment ; {mydata} vous montre tout ce que nous gardons.",
+		ConsentKept:       "vos réponses restent pour la synthèse jusqu'à ce que vous les effaciez.",
+		ConsentInactive:   "Si vous n'avez validé aucun thème, tout est effacé après %d jours sans activité.",
+		ConsentUntil:      "Les adresses techniques qui servent à vous répondre sont effacées au plus tard le %s.",
+		ConsentAfterClose: "Les adresses techniques qui servent à vous répondre sont effacées au plus tard %d jours après la clôture.",
+		ConsentAtClose:    "Les adresses techniques qui servent à vous répondre sont effacées au plus tard à la clôture.",
+		ConsentLeave:      "• Voir ou effacer : {mydata} vous montre tout ce que nous gardons ; {erase} efface tout, à tout moment.",
 
 		NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez {start} pour commencer.",
 		NoSession:       "Vos données sont effacées. Pour recommencer : {start}",

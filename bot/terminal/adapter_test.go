@@ -380,9 +380,9 @@ func TestFirstWordsAfterTheWelcome(t *testing.T) {
 		input, want, details string
 		times                int
 	}{
-		{"hello\n", "Before we start, your consent:", "We keep neither your name", 1},
-		{"good evening\n1\n", "You are answering as:", "We keep neither your name", 1},
-		{"bonjour\n", "Pour commencer, il me faut votre accord", "Nous ne gardons ni votre nom", 1},
+		{"hello\n", "Before we start, your consent:", "They are kept under a pseudonym", 1},
+		{"good evening\n1\n", "You are answering as:", "They are kept under a pseudonym", 1},
+		{"bonjour\n", "Pour commencer, il me faut votre accord", "Elles sont gardées sous un pseudonyme", 1},
 	} {
 		db, err := storage.Open(filepath.Join(t.TempDir(), "t.db"), storage.Options{})
 		if err != nil {

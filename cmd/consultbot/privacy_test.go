@@ -80,7 +80,7 @@ func TestPrivacyConfigReachesTheConsentAndIsValidated(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Qui est responsable de vos données : Académie de Nantes. Contact : dpd@ac-nantes.example.", "inactive depuis 45 jours"} {
+	for _, want := range []string{"Qui est responsable de vos données : Académie de Nantes. Contact : dpd@ac-nantes.example.", "tout est effacé après 45 jours sans activité"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("consent lacks %q:\n%s", want, out.String())
 		}
