@@ -499,9 +499,14 @@ func (st *step) firstContact(ev Event) {
 		s.Theme = st.themeFromPayload(ev.Args)
 	}
 	s.Stage = StageConsent
-	m := st.msg()
-	st.out = append(st.out, Reply{Title: m.WelcomeTitle, Text: fmt.Sprintf(m.Welcome, st.m.q.Intro.In(s.Lang))})
+	st.welcome()
 	st.askConsent()
+}
+
+// welcome says what the consultation is, in the conversation's language.
+func (st *step) welcome() {
+	m := st.msg()
+	st.out = append(st.out, Reply{Title: m.WelcomeTitle, Text: fmt.Sprintf(m.Welcome, st.m.q.Intro.In(st.s.Lang))})
 }
 
 // justWelcomed reports the consent prompt of the welcome, with nothing

@@ -482,3 +482,33 @@ func prefixes(t *testing.T, list ...string) []netip.Prefix {
 	}
 	return out
 }
+
+// TestEnglishCarriesThroughWelcomeAndErasure: English chosen at the
+// consent brings the welcome in English; after erasing everything, the
+// page to start again and the new welcome are in English too, whatever
+// the browser's languages.
+func TestEnglishCarriesThroughWelcomeAndErasure(t *testing.T) {
+	h := newHarness(t, Options{})
+	b := h.visitor()
+	b.get("/")
+	b.click("Commencer")
+	b.click("English")
+	if !strings.Contains(b.page, `<html lang="en">`) || !strings.Contains(b.text(), "Welcome!") || !strings.Contains(b.text(), "This bot collects your views") {
+		t.Fatalf("after English at the consent, no welcome in English:\n%s", b.text())
+	}
+	b.click("I agree")
+	b.click("Parent")
+	b.click("Skip")
+	b.click(textsEN.Buttons["erase"])
+	b.click("Yes, erase everything")
+	if b.token() != "" || !strings.Contains(b.page, `<html lang="en">`) || !strings.Contains(b.text(), textsEN.Erased) {
+		t.Fatalf("after erasure, the page is not in English:\n%s", b.text())
+	}
+	b.click(textsEN.Start)
+	if !strings.Contains(b.text(), "Welcome!") || !strings.Contains(b.text(), "Before we start, your consent") || strings.Contains(b.text(), "Bienvenue") {
+		t.Errorf("starting again after erasure, not welcomed in English:\n%s", b.text())
+	}
+	if s := b.session(); s.Lang != flows.LangEN {
+		t.Errorf("the new conversation speaks %q", s.Lang)
+	}
+}
