@@ -4,12 +4,14 @@ package text
 var english = Catalog{
 	Lang: EN,
 	Organiser: Organiser{
-		Refused: "This command is reserved for the organising team.",
-		Failed:  "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
-		Busy:    "Many commands are running already. Please try again in a moment.",
-		Stopped: "The bot was stopping: the command did not complete. Please run it again in a moment.",
-		Unknown: "Unknown command.",
-		Done:    "Done.",
+		Refused:      "This command is reserved for the organising team.",
+		Failed:       "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
+		Busy:         "Many commands are running already. Please try again in a moment.",
+		Stopped:      "The bot was stopping: the command did not complete. Please run it again in a moment.",
+		NoSlash:      "Commands start with “/”: type %s",
+		NoSlashUsage: "Commands start with “/”.",
+		Unknown:      "Unknown command.",
+		Done:         "Done.",
 
 		OneTheme:      "Give one theme only. For example: /%[1]s 2 for theme 2, or /%[1]s alone for every theme.",
 		TakesNothing:  "Send /%s alone, with nothing after it.",

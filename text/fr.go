@@ -4,12 +4,14 @@ package text
 var french = Catalog{
 	Lang: FR,
 	Organiser: Organiser{
-		Refused: "Cette commande est réservée à l'équipe d'organisation.",
-		Failed:  "Désolé, un problème technique a empêché la commande d'aboutir. Réessayez dans un instant.",
-		Busy:    "Beaucoup de commandes sont déjà en cours. Réessayez dans un instant.",
-		Stopped: "Le bot s'arrêtait : la commande n'a pas abouti. Relancez-la dans un instant.",
-		Unknown: "Commande inconnue.",
-		Done:    "C'est fait.",
+		Refused:      "Cette commande est réservée à l'équipe d'organisation.",
+		Failed:       "Désolé, un problème technique a empêché la commande d'aboutir. Réessayez dans un instant.",
+		Busy:         "Beaucoup de commandes sont déjà en cours. Réessayez dans un instant.",
+		Stopped:      "Le bot s'arrêtait : la commande n'a pas abouti. Relancez-la dans un instant.",
+		NoSlash:      "Les commandes commencent par « / » : tapez %s",
+		NoSlashUsage: "Les commandes commencent par « / ».",
+		Unknown:      "Commande inconnue.",
+		Done:         "C'est fait.",
 
 		OneTheme:      "Indiquez un seul thème. Par exemple : /%[1]s 2 pour le thème 2, ou /%[1]s seul pour tous les thèmes.",
 		TakesNothing:  "Écrivez /%s seul, sans rien après.",
