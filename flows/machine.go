@@ -372,6 +372,10 @@ type opt struct{ action, arg, label string }
 // ask sends r with options under a new prompt number, which makes every
 // earlier button stale and ends any pending confirmation.
 func (st *step) ask(r Reply, opts ...opt) {
+	if r.Hint == "" && r.Expect != ExpectText && len(opts) > 0 && st.firstSteps() {
+		// Before the menu, « menu » typed is not taken yet.
+		r.Hint = st.msg().ChoiceHintFirstSteps
+	}
 	st.s.Prompt++
 	st.s.Pending = nil
 	for _, o := range opts {
@@ -561,7 +565,7 @@ func (st *step) askAcademie() {
 
 func (st *step) academiePrompt() (Reply, []opt) {
 	m := st.msg()
-	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, MaxLen: max(st.m.cfg.MaxText, maxAcademieLen)}, []opt{{actSkip, "", m.Skip}}
+	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, Hint: m.AcademieHint, MaxLen: max(st.m.cfg.MaxText, maxAcademieLen)}, []opt{{actSkip, "", m.Skip}}
 }
 
 // afterOnboarding opens the theme a deep link named, or the menu; after

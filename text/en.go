@@ -105,11 +105,13 @@ var english = Catalog{
 		Thanks:     "Thank you!",
 		Academie: "Which académie (school region) or département are you in? (optional)\n" +
 			"Type for example “75”, “Gironde” or “Lyon”, or choose Skip.",
-		AcademieOK:     "Noted: %s.",
-		AcademieAbroad: "Noted: outside France (there is no académie to give).",
-		AcademieVice:   "Noted: %s. It has a vice-rectorat, not an académie: nothing more to give.",
-		AcademieField:  "Académie or département",
-		AcademieNo:     "I did not recognise “%s”.",
+		AcademieOK:           "Noted: %s.",
+		AcademieAbroad:       "Noted: outside France (there is no académie to give).",
+		AcademieVice:         "Noted: %s. It has a vice-rectorat, not an académie: nothing more to give.",
+		AcademieField:        "Académie or département",
+		AcademieHint:         "Type a town, a postcode or a département",
+		ChoiceHintFirstSteps: "You may also type the number or the name of an answer, or “help”",
+		AcademieNo:           "I did not recognise “%s”.",
 		AcademieAgain: "Which académie (school region) or département are you in? (optional)\n" +
 			"Type your town (“Montreuil”), a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip. Living outside France? Type “abroad”.",
 		Skip: "Skip",

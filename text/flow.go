@@ -30,7 +30,13 @@ type Flow struct {
 	// the place.
 	AcademieVice  string
 	AcademieField string
-	Skip          string
+	// AcademieHint says what to type at the académie, beside the input.
+	AcademieHint string
+	// ChoiceHintFirstSteps says, beside the buttons of a prompt before
+	// the menu, what may be typed instead (the web page's usual hint names
+	// « menu », which means nothing there yet).
+	ChoiceHintFirstSteps string
+	Skip                 string
 
 	MenuTitle     string
 	Menu          string

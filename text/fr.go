@@ -105,11 +105,13 @@ var french = Catalog{
 		Thanks:     "Merci !",
 		Academie: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 			"Écrivez par exemple « 75 », « Gironde » ou « Lyon », ou choisissez Passer.",
-		AcademieOK:     "C'est noté : %s.",
-		AcademieAbroad: "C'est noté : hors de France (il n'y a pas d'académie à indiquer).",
-		AcademieVice:   "C'est noté : %s. Il y a là un vice-rectorat et non une académie : rien d'autre à indiquer.",
-		AcademieField:  "Académie ou département",
-		AcademieNo:     "Je n'ai pas reconnu « %s ».",
+		AcademieOK:           "C'est noté : %s.",
+		AcademieAbroad:       "C'est noté : hors de France (il n'y a pas d'académie à indiquer).",
+		AcademieVice:         "C'est noté : %s. Il y a là un vice-rectorat et non une académie : rien d'autre à indiquer.",
+		AcademieField:        "Académie ou département",
+		AcademieHint:         "Écrivez une commune, un code postal ou un département",
+		ChoiceHintFirstSteps: "Vous pouvez aussi écrire le numéro ou le nom d'une réponse, ou «\u00a0aide\u00a0»",
+		AcademieNo:           "Je n'ai pas reconnu « %s ».",
 		AcademieAgain: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 			"Écrivez votre commune (« Montreuil »), un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer. Vous vivez hors de France ? Écrivez « à l'étranger ».",
 		Skip: "Passer",

@@ -512,3 +512,35 @@ func TestEnglishCarriesThroughWelcomeAndErasure(t *testing.T) {
 		t.Errorf("the new conversation speaks %q", s.Lang)
 	}
 }
+
+// TestHintsFitThePrompt: the hint beside the input says what fits there:
+// before the menu, no « menu » (it is not taken yet); at the académie, a
+// town or a postcode rather than an answer's length; at a question, the
+// length; at the menu, « menu » again.
+func TestHintsFitThePrompt(t *testing.T) {
+	h := newHarness(t, Options{})
+	b := h.visitor()
+	b.get("/")
+	b.click("Commencer")
+	menuHint := strings.ReplaceAll(textsFR.TypeHint, "\u00a0", " ")
+	page := func() string { return strings.ReplaceAll(b.text(), "\u00a0", " ") }
+	if !strings.Contains(page(), "Vous pouvez aussi écrire le numéro ou le nom d'une réponse, ou « aide ».") || strings.Contains(page(), menuHint) {
+		t.Errorf("at the consent, the hint:\n%s", page())
+	}
+	b.click("J'accepte")
+	if strings.Contains(page(), menuHint) {
+		t.Errorf("at the profile, the hint names « menu »:\n%s", page())
+	}
+	b.click("Parent")
+	if !strings.Contains(page(), "Écrivez une commune, un code postal ou un département.") || strings.Contains(page(), "caractères au plus") {
+		t.Errorf("at the académie, the hint:\n%s", page())
+	}
+	b.click("Passer")
+	if !strings.Contains(page(), menuHint) {
+		t.Errorf("at the menu, the hint lacks « menu »:\n%s", page())
+	}
+	b.click("1. Égal accès au numérique — 0/5")
+	if !strings.Contains(page(), "caractères au plus.") {
+		t.Errorf("at a question, the hint lacks the length:\n%s", page())
+	}
+}
