@@ -408,6 +408,10 @@ type opt struct{ action, arg, label string }
 // ask sends r with options under a new prompt number, which makes every
 // earlier button stale and ends any pending confirmation.
 func (st *step) ask(r Reply, opts ...opt) {
+	if r.Hint == "" && r.Expect != ExpectText && len(opts) > 0 && st.firstSteps() {
+		// Before the menu, « menu » typed is not taken yet.
+		r.Hint = st.msg().ChoiceHintFirstSteps
+	}
 	st.s.Prompt++
 	st.s.Pending = nil
 	for _, o := range opts {
@@ -594,9 +598,14 @@ func (st *step) firstContact(ev Event) {
 		s.Theme = st.themeFromPayload(ev.Args)
 	}
 	s.Stage = StageConsent
-	m := st.msg()
-	st.out = append(st.out, Reply{Title: m.WelcomeTitle, Text: fmt.Sprintf(m.Welcome, st.m.q.Intro.In(s.Lang))})
+	st.welcome()
 	st.askConsent()
+}
+
+// welcome says what the consultation is, in the conversation's language.
+func (st *step) welcome() {
+	m := st.msg()
+	st.out = append(st.out, Reply{Title: m.WelcomeTitle, Text: fmt.Sprintf(m.Welcome, st.m.q.Intro.In(st.s.Lang))})
 }
 
 // justWelcomed reports the consent prompt of the welcome, with nothing
@@ -651,7 +660,7 @@ func (st *step) askAcademie() {
 
 func (st *step) academiePrompt() (Reply, []opt) {
 	m := st.msg()
-	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, MaxLen: max(st.m.cfg.MaxText, maxAcademieLen)}, []opt{{actSkip, "", m.Skip}}
+	return Reply{Text: m.Academie, Expect: ExpectText, Field: m.AcademieField, Hint: m.AcademieHint, MaxLen: max(st.m.cfg.MaxText, maxAcademieLen)}, []opt{{actSkip, "", m.Skip}}
 }
 
 // afterOnboarding opens the theme a deep link named, or the menu; after

@@ -206,6 +206,7 @@ func (st *step) consentText() string {
 	var b strings.Builder
 	b.WriteString(pm.ConsentIntro)
 	b.WriteString("\n" + pm.ConsentWhat)
+	b.WriteString("\n" + pm.ConsentName)
 	if v := st.voiceConsent(); v != "" {
 		b.WriteString("\n" + v)
 	}
@@ -215,7 +216,7 @@ func (st *step) consentText() string {
 		who += " " + fmt.Sprintf(pm.ConsentContact, p.Contact)
 	}
 	b.WriteString("\n" + who)
-	b.WriteString("\n" + pm.ConsentHowLong)
+	b.WriteString("\n" + pm.ConsentHowLong + " " + pm.ConsentKept)
 	if p.InactiveDays > 0 {
 		b.WriteString(" " + fmt.Sprintf(pm.ConsentInactive, p.InactiveDays))
 	}

@@ -269,3 +269,61 @@ func TestCommandAtAPendingConfirmation(t *testing.T) {
 		}
 	}
 }
+
+// TestConsentSaysWhatHowLongUnderWhatName: the consent says, in both
+// languages, what is kept, under what name (the pseudonym, named before
+// anything refers to it), how long the answers stay, and how to see or
+// erase them; with every optional line on, the details still fit in one
+// Discord message.
+func TestConsentSaysWhatHowLongUnderWhatName(t *testing.T) {
+	m := NewMachine(nil, Config{
+		ClosesAt: baseTime.AddDate(0, 3, 0),
+		Privacy: Privacy{
+			Controller:   "Ministère de l'Éducation nationale, direction du numérique pour l'éducation, bureau des consultations",
+			Contact:      "dpd-consultation-numerique@education.example.gouv.fr",
+			InactiveDays: 90, RetentionDaysAfterClose: 30,
+		},
+		Voice: VoiceSettings{Kept: true, Transcribed: true, DeletedOnceConfirmed: true},
+	})
+	for lang, want := range map[string]struct {
+		short, details []string
+	}{
+		LangFR: {
+			short: []string{"sous un pseudonyme", "/mes_donnees vous montre tout ce que nous gardons", "/effacer efface tout"},
+			details: []string{"Sous quel nom : un pseudonyme", "vos réponses restent pour la synthèse jusqu'à ce que vous les effaciez",
+				"Si vous n'avez validé aucun thème, tout est effacé après 90 jours sans activité", "/mes_donnees", "/effacer"},
+		},
+		LangEN: {
+			short: []string{"under a pseudonym", "/my_data shows you everything we keep", "/erase erases everything"},
+			details: []string{"Under what name: a pseudonym", "your answers stay for the summary until you erase them",
+				"If you have confirmed no theme, everything is erased after 90 days without activity", "/my_data", "/erase"},
+		},
+	} {
+		s, replies := checkStep(t, m, Session{Participant: "telegram:1"}, Event{Kind: EventCommand, Command: CmdStart, Lang: lang}, baseTime)
+		short := replies[len(replies)-1]
+		if len(short.Options) != 3 {
+			t.Fatalf("%s: consent has options %+v", lang, short.Options)
+		}
+		_, replies = checkStep(t, m, s, Event{Kind: EventChoice, Token: short.Options[2].Token}, baseTime.Add(time.Minute))
+		details := replies[len(replies)-1].Text
+		for _, w := range want.short {
+			if !strings.Contains(short.Text, w) {
+				t.Errorf("%s: the consent lacks %q:\n%s", lang, w, short.Text)
+			}
+		}
+		for _, w := range want.details {
+			if !strings.Contains(details, w) {
+				t.Errorf("%s: the consent's details lack %q:\n%s", lang, w, details)
+			}
+		}
+		for _, text := range []string{short.Text, details} {
+			named := strings.Index(text, map[string]string{LangFR: "un pseudonyme", LangEN: "a pseudonym"}[lang])
+			if ref := strings.Index(text, map[string]string{LangFR: "ce pseudonyme", LangEN: "that pseudonym"}[lang]); ref >= 0 && (named < 0 || ref < named) {
+				t.Errorf("%s: the consent refers to a pseudonym it has not named:\n%s", lang, text)
+			}
+		}
+		if n := len([]rune(details)); n > 2000 {
+			t.Errorf("%s: the consent's details are %d characters, more than a Discord message holds:\n%s", lang, n, details)
+		}
+	}
+}

@@ -909,6 +909,11 @@ func (st *step) setLanguage(lang string) {
 	}
 	st.s.Lang = lang
 	st.say(st.msg().LanguageSet)
+	if st.s.Stage == StageConsent {
+		// The welcome came in the other language: what the consultation
+		// is comes again, in this one, before the consent.
+		st.welcome()
+	}
 	st.reshowStage()
 }
 

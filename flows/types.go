@@ -421,6 +421,12 @@ type Reply struct {
 	// input label); MaxLen its limit in characters.
 	Field  string `json:"field,omitempty"`
 	MaxLen int    `json:"max_len,omitempty"`
+	// Hint, when set, says in a few words what to type at this prompt,
+	// where a channel's usual hint beside the input would not fit: at
+	// the académie, a town or a postcode, not « your answer, 4000
+	// characters at most »; before the menu, the words that work there.
+	// No final full stop: the terminal goes on with « , ou tapez : ».
+	Hint string `json:"hint,omitempty"`
 	// Lang is the language the reply is written in, the conversation's
 	// (LangFR, LangEN): the words a channel adds to it (Discord's
 	// « Répondre » button, which opens the form) and the notices it sends

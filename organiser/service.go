@@ -268,6 +268,9 @@ func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error) {
 			if !req.Team || req.Role < Organiser {
 				return NotMine, nil
 			}
+			if note, ok := noSlash(req.Text, req.Lang); ok {
+				return Answered, s.answer(ctx, req, Result{Text: note})
+			}
 			return Answered, s.answer(ctx, req, s.help(req.Lang))
 		}
 		var u *UsageError
@@ -302,6 +305,26 @@ func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error) {
 		return Busy, s.answer(ctx, req, Result{Text: t.Busy})
 	}
 	return Queued, nil
+}
+
+// noSlash reads a line that begins with a command's name but not its
+// slash ("masquer 10", "synthese"): it says how to type it, or, when the
+// command would be malformed anyway, how to write it, rather than the
+// whole list of commands.
+func noSlash(line, lang string) (string, bool) {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "/") {
+		return "", false
+	}
+	_, err := ParseCommand("/" + line)
+	if errors.Is(err, ErrNotCommand) {
+		return "", false
+	}
+	t := &text.For(lang).Organiser
+	if err != nil {
+		return t.NoSlashUsage + " " + Message(err, lang), true
+	}
+	return fmt.Sprintf(t.NoSlash, "/"+strings.Join(strings.Fields(line), " ")), true
 }
 
 func specOf(id string) (Spec, bool) {

@@ -4,12 +4,14 @@ package text
 var english = Catalog{
 	Lang: EN,
 	Organiser: Organiser{
-		Refused: "This command is reserved for the organising team.",
-		Failed:  "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
-		Busy:    "Many commands are running already. Please try again in a moment.",
-		Stopped: "The bot was stopping: the command did not complete. Please run it again in a moment.",
-		Unknown: "Unknown command.",
-		Done:    "Done.",
+		Refused:      "This command is reserved for the organising team.",
+		Failed:       "Sorry, the command could not be completed because of a technical problem. Please try again in a moment.",
+		Busy:         "Many commands are running already. Please try again in a moment.",
+		Stopped:      "The bot was stopping: the command did not complete. Please run it again in a moment.",
+		NoSlash:      "Commands start with “/”: type %s",
+		NoSlashUsage: "Commands start with “/”.",
+		Unknown:      "Unknown command.",
+		Done:         "Done.",
 
 		OneTheme:      "Give one theme only. For example: /%[1]s 2 for theme 2, or /%[1]s alone for every theme.",
 		TakesNothing:  "Send /%s alone, with nothing after it.",
@@ -104,11 +106,13 @@ var english = Catalog{
 		Thanks:     "Thank you!",
 		Academie: "Which académie (school region) or département are you in? (optional)\n" +
 			"Type for example “75”, “Gironde” or “Lyon”, or choose Skip.",
-		AcademieOK:     "Noted: %s.",
-		AcademieAbroad: "Noted: outside France (there is no académie to give).",
-		AcademieVice:   "Noted: %s. It has a vice-rectorat, not an académie: nothing more to give.",
-		AcademieField:  "Académie or département",
-		AcademieNo:     "I did not recognise “%s”.",
+		AcademieOK:           "Noted: %s.",
+		AcademieAbroad:       "Noted: outside France (there is no académie to give).",
+		AcademieVice:         "Noted: %s. It has a vice-rectorat, not an académie: nothing more to give.",
+		AcademieField:        "Académie or département",
+		AcademieHint:         "Type a town, a postcode or a département",
+		ChoiceHintFirstSteps: "You may also type the number or the name of an answer, or “help”",
+		AcademieNo:           "I did not recognise “%s”.",
 		AcademieAgain: "Which académie (school region) or département are you in? (optional)\n" +
 			"Type your town (“Montreuil”), a département number (“33”, “2A”, “974”), a département name (“Gironde”) or an académie (“Aix-Marseille”), or choose Skip. Living outside France? Type “abroad”.",
 		Skip: "Skip",
@@ -356,21 +360,23 @@ var english = Catalog{
 		DefaultController: "the organisers of the national conference on digital education",
 		ConsentShort: "Before we start, your consent:\n" +
 			"• Your answers are used only for the consultation's summary, led by %s.\n" +
-			"• We keep neither your name, nor your username, nor your number.\n" +
-			"• You can erase everything at any time with {erase}.",
+			"• They are kept under a pseudonym, a mere code: never your name, your account's username or your phone number.\n" +
+			"• {mydata} shows you everything we keep; {erase} erases everything, at any time.",
 		ConsentIntro: "Before we start, your consent:",
 		ConsentAgain: "To begin, I need your consent (the details are just above):",
 		ConsentWhat: "• What we keep: your answers and their dates, your profile, your académie (school region) if you give it, " +
-			"the campaign that brought you here and a pseudonym of your account, to recognise you. Never your name, username or phone number.",
+			"and the campaign that brought you here.",
+		ConsentName:       "• Under what name: a pseudonym, a code that only serves to recognise you when you come back. Never your name, your account's username or your phone number.",
 		ConsentWhy:        "• Why: only for the conference's summary.",
 		ConsentWho:        "• Who is responsible for your data: %s.",
 		ConsentContact:    "Contact: %s.",
 		ConsentHowLong:    "• How long:",
-		ConsentInactive:   "with no theme confirmed, a participation left untouched for %d days is erased;",
-		ConsentUntil:      "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased by %s at the latest.",
-		ConsentAfterClose: "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased at the latest %d days after the consultation closes.",
-		ConsentAtClose:    "your answers are used for the summary under that pseudonym; the technical addresses used to reply to you are erased when the consultation closes at the latest.",
-		ConsentLeave:      "• Leaving: {erase} erases everything, at any time; {mydata} shows you everything we keep.",
+		ConsentKept:       "your answers stay for the summary until you erase them.",
+		ConsentInactive:   "If you have confirmed no theme, everything is erased after %d days without activity.",
+		ConsentUntil:      "The technical addresses used to reply to you are erased by %s at the latest.",
+		ConsentAfterClose: "The technical addresses used to reply to you are erased at the latest %d days after the consultation closes.",
+		ConsentAtClose:    "The technical addresses used to reply to you are erased when the consultation closes at the latest.",
+		ConsentLeave:      "• Seeing or erasing: {mydata} shows you everything we keep; {erase} erases everything, at any time.",
 
 		NothingStored:   "We keep nothing about you: you have not taken part yet. Send {start} to begin.",
 		NoSession:       "Your data is erased. To start again: {start}",

@@ -30,7 +30,13 @@ type Flow struct {
 	// the place.
 	AcademieVice  string
 	AcademieField string
-	Skip          string
+	// AcademieHint says what to type at the académie, beside the input.
+	AcademieHint string
+	// ChoiceHintFirstSteps says, beside the buttons of a prompt before
+	// the menu, what may be typed instead (the web page's usual hint names
+	// « menu », which means nothing there yet).
+	ChoiceHintFirstSteps string
+	Skip                 string
 
 	MenuTitle     string
 	Menu          string
@@ -367,12 +373,18 @@ type Privacy struct {
 	ConsentIntro      string
 	// ConsentAgain asks for the consent again, its details just above,
 	// after a greeting typed right after the welcome.
-	ConsentAgain      string
-	ConsentWhat       string
-	ConsentWhy        string
-	ConsentWho        string // %s controller
-	ConsentContact    string // %s contact
-	ConsentHowLong    string
+	ConsentAgain   string
+	ConsentWhat    string
+	ConsentName    string
+	ConsentWhy     string
+	ConsentWho     string // %s controller
+	ConsentContact string // %s contact
+	ConsentHowLong string
+	// ConsentKept says how long the answers are kept: until the person
+	// erases them (nothing erases a contribution for inactivity).
+	ConsentKept string
+	// ConsentInactive says that a participation with no theme confirmed
+	// is erased after privacy.inactive_days without activity.
 	ConsentInactive   string // %d days
 	ConsentUntil      string // %s date
 	ConsentAfterClose string // %d days

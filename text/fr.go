@@ -4,12 +4,14 @@ package text
 var french = Catalog{
 	Lang: FR,
 	Organiser: Organiser{
-		Refused: "Cette commande est réservée à l'équipe d'organisation.",
-		Failed:  "Désolé, un problème technique a empêché la commande d'aboutir. Réessayez dans un instant.",
-		Busy:    "Beaucoup de commandes sont déjà en cours. Réessayez dans un instant.",
-		Stopped: "Le bot s'arrêtait : la commande n'a pas abouti. Relancez-la dans un instant.",
-		Unknown: "Commande inconnue.",
-		Done:    "C'est fait.",
+		Refused:      "Cette commande est réservée à l'équipe d'organisation.",
+		Failed:       "Désolé, un problème technique a empêché la commande d'aboutir. Réessayez dans un instant.",
+		Busy:         "Beaucoup de commandes sont déjà en cours. Réessayez dans un instant.",
+		Stopped:      "Le bot s'arrêtait : la commande n'a pas abouti. Relancez-la dans un instant.",
+		NoSlash:      "Les commandes commencent par « / » : tapez %s",
+		NoSlashUsage: "Les commandes commencent par « / ».",
+		Unknown:      "Commande inconnue.",
+		Done:         "C'est fait.",
 
 		OneTheme:      "Indiquez un seul thème. Par exemple : /%[1]s 2 pour le thème 2, ou /%[1]s seul pour tous les thèmes.",
 		TakesNothing:  "Écrivez /%s seul, sans rien après.",
@@ -104,11 +106,13 @@ var french = Catalog{
 		Thanks:     "Merci !",
 		Academie: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 			"Écrivez par exemple « 75 », « Gironde » ou « Lyon », ou choisissez Passer.",
-		AcademieOK:     "C'est noté : %s.",
-		AcademieAbroad: "C'est noté : hors de France (il n'y a pas d'académie à indiquer).",
-		AcademieVice:   "C'est noté : %s. Il y a là un vice-rectorat et non une académie : rien d'autre à indiquer.",
-		AcademieField:  "Académie ou département",
-		AcademieNo:     "Je n'ai pas reconnu « %s ».",
+		AcademieOK:           "C'est noté : %s.",
+		AcademieAbroad:       "C'est noté : hors de France (il n'y a pas d'académie à indiquer).",
+		AcademieVice:         "C'est noté : %s. Il y a là un vice-rectorat et non une académie : rien d'autre à indiquer.",
+		AcademieField:        "Académie ou département",
+		AcademieHint:         "Écrivez une commune, un code postal ou un département",
+		ChoiceHintFirstSteps: "Vous pouvez aussi écrire le numéro ou le nom d'une réponse, ou «\u00a0aide\u00a0»",
+		AcademieNo:           "Je n'ai pas reconnu « %s ».",
 		AcademieAgain: "Dans quelle académie ou quel département êtes-vous ? (facultatif)\n" +
 			"Écrivez votre commune (« Montreuil »), un numéro de département (« 33 », « 2A », « 974 »), un nom de département (« Gironde ») ou d'académie (« Aix-Marseille »), ou choisissez Passer. Vous vivez hors de France ? Écrivez « à l'étranger ».",
 		Skip: "Passer",
@@ -356,21 +360,23 @@ var french = Catalog{
 		DefaultController: "les organisateurs des États généraux du numérique éducatif",
 		ConsentShort: "Avant de commencer, votre accord :\n" +
 			"• Vos réponses servent seulement à la synthèse de la consultation, menée par %s.\n" +
-			"• Nous ne gardons ni votre nom, ni votre pseudo, ni votre numéro.\n" +
-			"• Vous pouvez tout effacer à tout moment avec {erase}.",
+			"• Elles sont gardées sous un pseudonyme, un simple code : ni votre nom, ni le pseudo de votre compte, ni votre numéro.\n" +
+			"• {mydata} vous montre tout ce que nous gardons ; {erase} efface tout, à tout moment.",
 		ConsentIntro: "Avant de commencer, votre accord :",
 		ConsentAgain: "Pour commencer, il me faut votre accord (le détail est juste au-dessus) :",
 		ConsentWhat: "• Ce que nous gardons : vos réponses et leur date, votre profil, votre académie si vous la donnez, " +
-			"le lien que vous avez suivi pour venir et un pseudonyme de votre compte, pour vous reconnaître. Jamais votre nom, votre pseudo ni votre numéro.",
+			"et le lien que vous avez suivi pour venir.",
+		ConsentName:       "• Sous quel nom : un pseudonyme, un code qui sert seulement à vous reconnaître quand vous revenez. Jamais votre nom, le pseudo de votre compte ni votre numéro.",
 		ConsentWhy:        "• Pourquoi : uniquement pour la synthèse des États généraux du numérique éducatif.",
 		ConsentWho:        "• Qui est responsable de vos données : %s.",
 		ConsentContact:    "Contact : %s.",
 		ConsentHowLong:    "• Combien de temps :",
-		ConsentInactive:   "sans aucun thème validé, une participation inactive depuis %d jours est effacée ;",
-		ConsentUntil:      "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard le %s.",
-		ConsentAfterClose: "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard %d jours après la clôture.",
-		ConsentAtClose:    "vos réponses servent à la synthèse sous ce pseudonyme ; les adresses techniques qui servent à vous répondre sont effacées au plus tard à la clôture.",
-		ConsentLeave:      "• Partir : {erase} efface tout, à tout moment ; {mydata} vous montre tout ce que nous gardons.",
+		ConsentKept:       "vos réponses restent pour la synthèse jusqu'à ce que vous les effaciez.",
+		ConsentInactive:   "Si vous n'avez validé aucun thème, tout est effacé après %d jours sans activité.",
+		ConsentUntil:      "Les adresses techniques qui servent à vous répondre sont effacées au plus tard le %s.",
+		ConsentAfterClose: "Les adresses techniques qui servent à vous répondre sont effacées au plus tard %d jours après la clôture.",
+		ConsentAtClose:    "Les adresses techniques qui servent à vous répondre sont effacées au plus tard à la clôture.",
+		ConsentLeave:      "• Voir ou effacer : {mydata} vous montre tout ce que nous gardons ; {erase} efface tout, à tout moment.",
 
 		NothingStored:   "Nous ne gardons rien sur vous : vous n'avez pas encore participé. Envoyez {start} pour commencer.",
 		NoSession:       "Vos données sont effacées. Pour recommencer : {start}",

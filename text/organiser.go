@@ -8,6 +8,12 @@ type Organiser struct {
 	Stopped string // the bot stopped before the command ran or ended
 	Unknown string
 	Done    string // a result with nothing to say
+	// NoSlash answers a command typed without its slash ("masquer 10"):
+	// %s is the line with it.
+	NoSlash string
+	// NoSlashUsage leads the usage note of a command typed without its
+	// slash and malformed.
+	NoSlashUsage string
 
 	// How to write a malformed command; %s is its name as typed.
 	OneTheme      string // %[1]s name (twice)

@@ -592,7 +592,9 @@ func render(r flows.Reply, lang string) string {
 	}
 	if r.Expect == flows.ExpectText {
 		tx := textsFor(lang)
-		if r.MaxLen > 0 {
+		if r.Hint != "" {
+			b.WriteString("  " + r.Hint)
+		} else if r.MaxLen > 0 {
 			fmt.Fprintf(&b, tx.AnswerMax, r.MaxLen)
 		} else {
 			b.WriteString(tx.Answer)

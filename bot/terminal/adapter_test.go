@@ -380,9 +380,9 @@ func TestFirstWordsAfterTheWelcome(t *testing.T) {
 		input, want, details string
 		times                int
 	}{
-		{"hello\n", "Before we start, your consent:", "We keep neither your name", 1},
-		{"good evening\n1\n", "You are answering as:", "We keep neither your name", 1},
-		{"bonjour\n", "Pour commencer, il me faut votre accord", "Nous ne gardons ni votre nom", 1},
+		{"hello\n", "Before we start, your consent:", "They are kept under a pseudonym", 1},
+		{"good evening\n1\n", "You are answering as:", "They are kept under a pseudonym", 1},
+		{"bonjour\n", "Pour commencer, il me faut votre accord", "Elles sont gardées sous un pseudonyme", 1},
 	} {
 		db, err := storage.Open(filepath.Join(t.TempDir(), "t.db"), storage.Options{})
 		if err != nil {
@@ -396,5 +396,23 @@ func TestFirstWordsAfterTheWelcome(t *testing.T) {
 		if n := strings.Count(out, tc.details); n != tc.times {
 			t.Errorf("%q typed first: the consent's details printed %d times, want %d:\n%s", tc.input, n, tc.times, out)
 		}
+	}
+}
+
+// TestAcademieHintSaysWhatToWrite: at the académie the line under the
+// prompt says what to write there (a town, a postcode), not an answer's
+// length; a question keeps its length.
+func TestAcademieHintSaysWhatToWrite(t *testing.T) {
+	m := flows.NewMachine(nil, flows.Config{})
+	s, _ := m.Step(flows.Session{Participant: "terminal:x"}, flows.Event{Kind: flows.EventCommand, Command: flows.CmdStart}, time.Now())
+	s, _ = m.Step(s, flows.Event{Kind: flows.EventText, Text: "oui"}, time.Now())
+	_, replies := m.Step(s, flows.Event{Kind: flows.EventText, Text: "parent"}, time.Now())
+	out := render(replies[len(replies)-1], "fr")
+	if !strings.Contains(out, "  Écrivez une commune, un code postal ou un département, ou tapez :\n  → passer") || strings.Contains(out, "caractères au plus") {
+		t.Errorf("the académie prompt:\n%s", out)
+	}
+	q := render(flows.Reply{Text: "Question ?", Expect: flows.ExpectText, MaxLen: 4000, Options: []flows.Option{{Label: "Passer"}}}, "fr")
+	if !strings.Contains(q, "Écrivez votre réponse (4000 caractères au plus), ou tapez :") {
+		t.Errorf("a question prompt:\n%s", q)
 	}
 }

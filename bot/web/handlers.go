@@ -529,7 +529,12 @@ func (a *Adapter) erased(w http.ResponseWriter, r *http.Request, v visitor, appl
 		writeJSON(w, http.StatusOK, sendResult{OK: true, Seq: last, Erased: true})
 		return
 	}
+	// The page to start again speaks the language of the conversation
+	// just erased, which its farewell is written in.
 	tx := a.hintTexts(r)
+	if n := len(applied.Outbox); n > 0 && applied.Outbox[n-1].Reply.Lang != "" {
+		tx = textsFor(applied.Outbox[n-1].Reply.Lang)
+	}
 	d := pageData{Kind: pageLanding, T: tx, Notice: tx.Erased, StartID: randomID()}
 	for _, e := range farewell {
 		d.Messages = append(d.Messages, messageOf(tx, e))

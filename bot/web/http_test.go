@@ -482,3 +482,65 @@ func prefixes(t *testing.T, list ...string) []netip.Prefix {
 	}
 	return out
 }
+
+// TestEnglishCarriesThroughWelcomeAndErasure: English chosen at the
+// consent brings the welcome in English; after erasing everything, the
+// page to start again and the new welcome are in English too, whatever
+// the browser's languages.
+func TestEnglishCarriesThroughWelcomeAndErasure(t *testing.T) {
+	h := newHarness(t, Options{})
+	b := h.visitor()
+	b.get("/")
+	b.click("Commencer")
+	b.click("English")
+	if !strings.Contains(b.page, `<html lang="en">`) || !strings.Contains(b.text(), "Welcome!") || !strings.Contains(b.text(), "This bot collects your views") {
+		t.Fatalf("after English at the consent, no welcome in English:\n%s", b.text())
+	}
+	b.click("I agree")
+	b.click("Parent")
+	b.click("Skip")
+	b.click(textsEN.Buttons["erase"])
+	b.click("Yes, erase everything")
+	if b.token() != "" || !strings.Contains(b.page, `<html lang="en">`) || !strings.Contains(b.text(), textsEN.Erased) {
+		t.Fatalf("after erasure, the page is not in English:\n%s", b.text())
+	}
+	b.click(textsEN.Start)
+	if !strings.Contains(b.text(), "Welcome!") || !strings.Contains(b.text(), "Before we start, your consent") || strings.Contains(b.text(), "Bienvenue") {
+		t.Errorf("starting again after erasure, not welcomed in English:\n%s", b.text())
+	}
+	if s := b.session(); s.Lang != flows.LangEN {
+		t.Errorf("the new conversation speaks %q", s.Lang)
+	}
+}
+
+// TestHintsFitThePrompt: the hint beside the input says what fits there:
+// before the menu, no « menu » (it is not taken yet); at the académie, a
+// town or a postcode rather than an answer's length; at a question, the
+// length; at the menu, « menu » again.
+func TestHintsFitThePrompt(t *testing.T) {
+	h := newHarness(t, Options{})
+	b := h.visitor()
+	b.get("/")
+	b.click("Commencer")
+	menuHint := strings.ReplaceAll(textsFR.TypeHint, "\u00a0", " ")
+	page := func() string { return strings.ReplaceAll(b.text(), "\u00a0", " ") }
+	if !strings.Contains(page(), "Vous pouvez aussi écrire le numéro ou le nom d'une réponse, ou « aide ».") || strings.Contains(page(), menuHint) {
+		t.Errorf("at the consent, the hint:\n%s", page())
+	}
+	b.click("J'accepte")
+	if strings.Contains(page(), menuHint) {
+		t.Errorf("at the profile, the hint names « menu »:\n%s", page())
+	}
+	b.click("Parent")
+	if !strings.Contains(page(), "Écrivez une commune, un code postal ou un département.") || strings.Contains(page(), "caractères au plus") {
+		t.Errorf("at the académie, the hint:\n%s", page())
+	}
+	b.click("Passer")
+	if !strings.Contains(page(), menuHint) {
+		t.Errorf("at the menu, the hint lacks « menu »:\n%s", page())
+	}
+	b.click("1. Égal accès au numérique — 0/5")
+	if !strings.Contains(page(), "caractères au plus.") {
+		t.Errorf("at a question, the hint lacks the length:\n%s", page())
+	}
+}

@@ -195,6 +195,11 @@ func (a *Adapter) answerOf(tx *texts, csrf string, prompt *flows.Reply) *answerV
 		}
 		v.Hint = fmt.Sprintf(tx.MaxChars, v.MaxLen)
 	}
+	if prompt.Hint != "" {
+		// What the conversation says may be typed here (a town at the
+		// académie; before the menu, no « menu »).
+		v.Hint = prompt.Hint + "."
+	}
 	return v
 }
 

@@ -693,7 +693,12 @@ func (m *Main) runChat(ctx context.Context) error {
 		return m.runOrganiserConsole(ctx, cfg, q)
 	}
 	term := terminal.New(m.engine, m.Stdin, m.Stdout, terminal.Options{
-		Name:   m.as,
+		Name: m.as,
+		// The terminal's own language code, as Telegram's app language
+		// is: a newcomer, or someone starting again after erasing
+		// everything (their choice of language erased with the rest),
+		// is welcomed in the language of LANG.
+		Lang:   m.lang,
 		Logger: m.logger.With("platform", bot.ChannelTerminal),
 		// "My data" files go next to the database, 0600 like it, named
 		// after it.

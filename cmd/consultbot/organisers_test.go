@@ -140,3 +140,29 @@ func TestChatOrganiserSpeaksTheCommandLinesLanguage(t *testing.T) {
 		t.Errorf("the console spoke French:\n%s", out)
 	}
 }
+
+// TestChatOrganiserCommandWithoutItsSlash: a command typed without its
+// slash is recognised and answered with how to type it, not with the
+// whole list of commands again; nothing runs, nothing is hidden.
+func TestChatOrganiserCommandWithoutItsSlash(t *testing.T) {
+	dbPath := seedDB(t)
+	out := runConsole(t, nil, dbPath, "masquer 1\nsynthèse\n  stats \nmasquer\nhide 1\nbonjour\n")
+	fr := text.For("fr")
+	for _, w := range []string{
+		"Les commandes commencent par « / » : tapez /masquer 1\n",
+		"Les commandes commencent par « / » : tapez /synthèse\n",
+		"Les commandes commencent par « / » : tapez /stats\n",
+		"Les commandes commencent par « / ». Indiquez le numéro d'une réponse, par exemple /masquer 123.",
+		"Les commandes commencent par « / » : tapez /hide 1\n",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if n := strings.Count(out, "== "+fr.Organiser.HelpTitle+" =="); n != 2 {
+		t.Errorf("help shown %d times, want at start and for bonjour only:\n%s", n, out)
+	}
+	if strings.Contains(out, "masquée") || strings.Contains(out, "Statistiques de la consultation") {
+		t.Errorf("a command typed without its slash ran:\n%s", out)
+	}
+}

@@ -80,7 +80,7 @@ func TestPrivacyConfigReachesTheConsentAndIsValidated(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Qui est responsable de vos données : Académie de Nantes. Contact : dpd@ac-nantes.example.", "inactive depuis 45 jours"} {
+	for _, want := range []string{"Qui est responsable de vos données : Académie de Nantes. Contact : dpd@ac-nantes.example.", "tout est effacé après 45 jours sans activité"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("consent lacks %q:\n%s", want, out.String())
 		}
@@ -160,5 +160,38 @@ func TestRetentionForgetsOldEventIDs(t *testing.T) {
 	retentionPass(ctx, db, log, p, closes, t0.AddDate(0, 0, 31))
 	if redelivered(t0.AddDate(0, 0, 31)) {
 		t.Fatal("the id of a 31-day-old event is still kept")
+	}
+}
+
+// TestChatStartsAgainInTheTerminalsLanguage: someone who spoke English and
+// erased everything, then runs chat again, is welcomed in the language
+// the terminal reports (LANG), their erased choice being gone.
+func TestChatStartsAgainInTheTerminalsLanguage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	run := func(input string, env map[string]string) string {
+		t.Helper()
+		var out strings.Builder
+		m, _ := newTestMain(t, strings.NewReader(input), &out)
+		m.Getenv = fakeEnv(env)
+		if err := m.ParseFlags(context.Background(), []string{"chat", "-db", db}); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if out := run("/start\n/langue en\n/erase\n1\n", map[string]string{"LANG": "C.UTF-8"}); !strings.Contains(out, "Welcome!") || !strings.Contains(out, "all your data is erased") {
+		t.Fatalf("English chosen at the consent, then erased:\n%s", out)
+	}
+	if out := run("/start\n/erase\n1\n", english); !strings.Contains(out, "Welcome!") || strings.Contains(out, "Bienvenue") {
+		t.Errorf("chat run again with LANG=en_GB.UTF-8 after erasure:\n%s", out)
+	}
+	// With no language to go by, French, the consultation's.
+	if out := run("/start\n", nil); !strings.Contains(out, "Bienvenue") {
+		t.Errorf("chat run again with no LANG after erasure:\n%s", out)
 	}
 }

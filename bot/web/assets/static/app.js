@@ -234,7 +234,8 @@
 		p.textContent = texts.erased;
 		var again = document.createElement('p');
 		var link = document.createElement('a');
-		link.href = '/';
+		// Starting again keeps the language the conversation was in.
+		link.href = '/?lang=' + encodeURIComponent(document.documentElement.lang);
 		link.textContent = texts.again;
 		again.appendChild(link);
 		status.insertAdjacentElement('afterend', again);
