@@ -226,7 +226,7 @@ var english = Catalog{
 		AboutBot: "I am an automated assistant of the consultation, not a person: I only ask the questions and keep your answers. " +
 			"They are read by %s, in a summary, under a technical pseudonym: never with your name or your number. Everything we keep: {mydata}.",
 		Words: map[string]string{
-			"pseudonym": "A pseudonym is a random code that stands for your name: your answers are filed under it, and nobody knows they come from you. Your username, the name on your account, is not kept.",
+			"pseudonym": "A pseudonym is a code that stands for your name: it is computed with a secret key, and without that key nobody can tell who it is. Your answers are filed under it. Your username, the name on your account, is not kept.",
 			"academie":  "An académie is the Education Ministry's region your school belongs to, such as the académie de Lyon. No need to know it: your town or your département is enough.",
 			"theme":     "A theme is one broad subject of the consultation, such as equal digital access, with a few questions. You choose the themes you care about, in any order.",
 			"data":      "Your data is everything we keep about you: your answers, your profile and your académie if you give it, never your name or your number. To see it: {mydata}.",

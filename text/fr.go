@@ -226,7 +226,7 @@ var french = Catalog{
 		AboutBot: "Je suis un assistant automatique de la consultation, pas une personne : je ne fais que poser les questions et garder vos réponses. " +
 			"Elles sont lues par %s, en synthèse, sous un pseudonyme technique : jamais avec votre nom ni votre numéro. Tout ce que nous gardons : {mydata}.",
 		Words: map[string]string{
-			"pseudonym": "Un pseudonyme, c'est un code tiré au hasard qui remplace votre nom : vos réponses sont rangées sous ce code, et personne ne sait qu'elles viennent de vous. Votre pseudo, le nom de votre compte, n'est pas gardé.",
+			"pseudonym": "Un pseudonyme, c'est un code qui remplace votre nom : il est calculé avec une clé secrète, et sans elle personne ne peut retrouver de qui il s'agit. Vos réponses sont rangées sous ce code. Votre pseudo, le nom de votre compte, n'est pas gardé.",
 			"academie":  "Une académie, c'est la région de l'Éducation nationale dont dépend votre école, par exemple l'académie de Lyon. Pas besoin de la connaître : votre commune ou votre département suffit.",
 			"theme":     "Un thème, c'est un grand sujet de la consultation, par exemple l'égal accès au numérique, avec quelques questions. Vous choisissez les thèmes qui vous intéressent, dans l'ordre que vous voulez.",
 			"data":      "Vos données, c'est tout ce que nous gardons sur vous : vos réponses, votre profil et votre académie si vous la donnez, jamais votre nom ni votre numéro. Pour les voir : {mydata}.",
