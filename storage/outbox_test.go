@@ -144,7 +144,7 @@ func TestPostDigestMovesADeliveryOnce(t *testing.T) {
 // list here), or a reply sent again after a restart would lose it, as the
 // acknowledgement folded into the next question once did.
 func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
-	known := []string{"Lead", "Recap", "Title", "Text", "Options", "Expect", "Field", "MaxLen", "Lang", "Document", "Replaces"}
+	known := []string{"Lead", "Recap", "Title", "Text", "Options", "Expect", "Field", "MaxLen", "Hint", "Lang", "Document", "Replaces"}
 	var fields []string
 	rt := reflect.TypeFor[flows.Reply]()
 	for i := range rt.NumField() {
@@ -157,7 +157,7 @@ func TestOutboxKeepsEveryReplyFieldAcrossARestart(t *testing.T) {
 		Lead: "Merci, c'est noté.", Recap: &flows.Recap{Title: "Thème 1 terminé", Text: "1. Équipement : oui"},
 		Title: "Thème 1 · Question 2/5", Text: "Une question ?",
 		Options: []flows.Option{{Token: "7.skip", Label: "Passer"}}, Expect: flows.ExpectText,
-		Field: "Besoins", MaxLen: 4000, Lang: flows.LangEN,
+		Field: "Besoins", MaxLen: 4000, Hint: "une commune", Lang: flows.LangEN,
 		Document: &flows.Document{Name: "d.json", MIME: "application/json", Data: []byte(`{}`)},
 		Replaces: true,
 	}

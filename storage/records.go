@@ -87,6 +87,8 @@ type replyRecord struct {
 	Expect  string         `json:"expect,omitempty"`
 	Field   string         `json:"field,omitempty"`
 	MaxLen  int            `json:"max_len,omitempty"`
+	// Hint says what to type at the prompt (flows.Reply.Hint).
+	Hint string `json:"hint,omitempty"`
 	// Lang is the language of a reply that waits for text (flows.Reply.Lang).
 	Lang string `json:"lang,omitempty"`
 	// Document is the participant's data file: it stays in the outbox
@@ -211,6 +213,7 @@ func decodeOutgoing(seq uint64, b []byte) (bot.Outgoing, error) {
 			Expect:   flows.Expect(r.Reply.Expect),
 			Field:    r.Reply.Field,
 			MaxLen:   r.Reply.MaxLen,
+			Hint:     r.Reply.Hint,
 			Lang:     r.Reply.Lang,
 			Replaces: r.Reply.Replaces,
 		},
@@ -250,6 +253,7 @@ func newOutgoingRecord(out bot.Outgoing) outgoingRecord {
 			Expect:   string(out.Reply.Expect),
 			Field:    out.Reply.Field,
 			MaxLen:   out.Reply.MaxLen,
+			Hint:     out.Reply.Hint,
 			Lang:     out.Reply.Lang,
 			Replaces: out.Reply.Replaces,
 		},
