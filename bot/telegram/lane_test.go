@@ -282,40 +282,10 @@ func TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage(t *testing.T) {
 		{"400 for good", http.StatusBadRequest, "Bad Request: message is too long", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
 			fake := telegramtest.NewServer(telegramtest.Options{Limits: fakeLimits})
 			t.Cleanup(fake.Close)
-			paris, err := time.LoadLocation("Europe/Paris")
-			if err != nil {
-				t.Fatal(err)
-			}
-			now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris) // a Tuesday
-			path := filepath.Join(t.TempDir(), "retry.db")
-			db, err := storage.Open(path, storage.Options{NoSync: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The parent accepted reminders; theirs is not due yet.
-			seedPausedWithReminder(t, db, fake, parent, now.Add(-4*24*time.Hour), now.Add(24*time.Hour))
-			id, _, err := db.DraftAnnouncement(ctx, body, now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Close(); err != nil {
-				t.Fatal(err)
-			}
-			fake.RefuseNext(parent, tc.code, tc.desc, tc.retryAfter)
-			m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
-			a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
-				eng.SetClock(func() time.Time { return now })
-				eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
-			}, func(o *telegram.Options) { o.ProbeWait = 50 * time.Millisecond })
-			if err := a.eng.StartCampaign(ctx, func(ctx context.Context) error {
-				_, err := a.db.SendAnnouncement(ctx, id, now)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			a := announceTo(t, fake, parent, body, func() { fake.RefuseNext(parent, tc.code, tc.desc, tc.retryAfter) },
+				nil, func(o *telegram.Options) { o.ProbeWait = 50 * time.Millisecond })
 			waitUntil(t, "the announcement refused", func() bool { return fake.Requests("sendMessage") == 1 })
 
 			p := newParent(t, fake, parent)
@@ -342,43 +312,17 @@ func TestAnnouncementRetriedNeverAfterTheReplyToANewerMessage(t *testing.T) {
 func TestReplyNotHeldByAnAnnouncementThatKeepsFailing(t *testing.T) {
 	const parent = int64(501)
 	const body = "Dernière semaine pour répondre."
-	ctx := context.Background()
 	fake := telegramtest.NewServer(telegramtest.Options{Limits: fakeLimits})
 	t.Cleanup(fake.Close)
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris)
-	path := filepath.Join(t.TempDir(), "failing.db")
-	db, err := storage.Open(path, storage.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedPausedWithReminder(t, db, fake, parent, now.Add(-4*24*time.Hour), now.Add(24*time.Hour))
-	id, _, err := db.DraftAnnouncement(ctx, body, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	stop := fake.RefuseText(parent, body, http.StatusInternalServerError, "Internal Server Error")
-	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
-	a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
-		eng.SetClock(func() time.Time { return now })
-		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+	var stop func()
+	a := announceTo(t, fake, parent, body, func() {
+		stop = fake.RefuseText(parent, body, http.StatusInternalServerError, "Internal Server Error")
+	}, func(eng *bot.Engine) {
 		// The announcement is given up after 12 s; a reply waits for it
 		// a twelfth of that in the engine, 1 s in the chat's gate: less
 		// than the probe's wait for a newer id, as by default.
 		eng.SetBudget(12 * time.Second)
 	}, func(o *telegram.Options) { o.ProbeWait, o.ReplyHold = 3*time.Second, time.Second })
-	if err := a.eng.StartCampaign(ctx, func(ctx context.Context) error {
-		_, err := a.db.SendAnnouncement(ctx, id, now)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	waitUntil(t, "the announcement refused", func() bool { return fake.Requests("sendMessage") >= 1 })
 
 	p := newParent(t, fake, parent)
@@ -400,4 +344,48 @@ func TestReplyNotHeldByAnAnnouncementThatKeepsFailing(t *testing.T) {
 	if n := countText(fake.Messages(parent), body); n != 1 {
 		t.Errorf("the parent got the announcement %d times, want 1; chat:\n%s", n, chatText(fake.Messages(parent)))
 	}
+}
+
+// announceTo starts the app over a store where parent paused with
+// reminders accepted (theirs not due yet), with an organisers'
+// announcement of body sent to everyone; refuse runs before the app
+// starts (the fake's refusals), engine and tweak adjust the engine and
+// the adapter.
+func announceTo(t *testing.T, fake *telegramtest.Server, parent int64, body string, refuse func(), engine func(*bot.Engine), tweak func(*telegram.Options)) *app {
+	t.Helper()
+	ctx := context.Background()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 24, 10, 0, 0, 0, paris) // a Tuesday
+	path := filepath.Join(t.TempDir(), "announce.db")
+	db, err := storage.Open(path, storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedPausedWithReminder(t, db, fake, parent, now.Add(-4*24*time.Hour), now.Add(24*time.Hour))
+	id, _, err := db.DraftAnnouncement(ctx, body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	refuse()
+	m := flows.NewMachine(nil, flows.Config{Location: paris, Reminders: flows.ReminderSettings{Max: 2}})
+	a := startAppWith(t, fake, path, m, func(eng *bot.Engine, db *storage.DB) {
+		eng.SetClock(func() time.Time { return now })
+		eng.SetCampaigns(db, bot.CampaignOptions{Poll: 5 * time.Millisecond})
+		if engine != nil {
+			engine(eng)
+		}
+	}, tweak)
+	if err := a.eng.StartCampaign(ctx, func(ctx context.Context) error {
+		_, err := a.db.SendAnnouncement(ctx, id, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
