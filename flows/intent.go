@@ -43,6 +43,7 @@ const (
 	readOtherNumber                    // at a prompt of options only: a number of something else (« on passe au thème 2 » at the profile)
 	readWord                           // what a word of the bot's own means (« c'est quoi une académie ? »): topic
 	readKin                            // at the profile prompt, family who are not the parents (« sa grand-mère »): opts, parent and other
+	readTheme                          // what a theme is about (« c'est quoi le thème 3 ? »): topic, its id, "" for the one in sight
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -137,6 +138,12 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		key = readingKey(text)
 	}
 	n := normalizeKey(key)
+	if id, ok := themeAboutAsked(n, open, q); ok {
+		// Before the words and the options: « c'est quoi ce thème ? »
+		// is about this theme, not the word; « c quoi la gouvernance »
+		// at the menu opens nothing yet.
+		return reading{kind: readTheme, topic: id}
+	}
 	if t, ok := wordAsked(n, open); ok {
 		// Before the options and the help: « c'est quoi un thème ? » at
 		// the menu opens no theme, and is answered in one line.

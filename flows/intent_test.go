@@ -332,6 +332,11 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "profile" && got.Profile != "" && (got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace):
 		return withAcademie("profile:"+got.Profile+"+place", want, got), false
 	}
+	for id, about := range msg.ThemeAbout {
+		if strings.Contains(first, about) {
+			return "themeabout:" + id, false
+		}
+	}
 	for topic, w := range msg.Words {
 		if first == w {
 			return "word:" + topic, false

@@ -216,6 +216,19 @@ type Flow struct {
 	// (« je peux effacer mes données ? »), by topic: "erase", "mydata",
 	// "consent"; the command is not run.
 	HowTo map[string]string
+	// ThemeAbout explains in two or three sentences what a theme of the
+	// consultation is about, from its introduction, by theme id: asked
+	// « c'est quoi le thème 3 ? » or « c'est quoi ce thème ? ».
+	ThemeAbout map[string]string
+	// ThemeAboutTitle heads that explanation: %d the theme's number, %s
+	// its title.
+	ThemeAboutTitle string
+	// ThemeAboutOpen follows it at the menu, whose buttons stay below:
+	// %d the theme's number.
+	ThemeAboutOpen string
+	// ThemeAboutGo follows it at a question of another theme: %d the
+	// theme's number, as one types it to go there.
+	ThemeAboutGo string
 	// ResumedSaved notes an answer typed after a pause: the conversation
 	// resumed at the question it answers, and stored it.
 	ResumedSaved string

@@ -1,0 +1,91 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+)
+
+// said joins what replies show, leads included.
+func said(replies []Reply) string {
+	var b strings.Builder
+	for _, r := range replies {
+		b.WriteString(r.Title + "\n" + r.Lead + "\n" + r.Text + "\n")
+	}
+	return b.String()
+}
+
+// TestThemeExplainedWhenAsked checks that a question about what a theme
+// is about (« c quoi la gouvernance », « what is theme 4 about? ») is
+// answered with that theme's explanation from the catalogue, in the
+// conversation's language: at the menu with the theme buttons still
+// there, the menu staying the prompt; at a question (« c'est quoi ce
+// thème ? ») with the question again. Nothing is opened or stored.
+func TestThemeExplainedWhenAsked(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	for _, tt := range []struct{ lang, in, theme string }{
+		{LangFR, "c quoi la gouvernance", "gouvernance"},
+		{LangFR, "ça parle de quoi le thème 3 ?", "collaborer"},
+		{LangFR, "le thème 2 c'est quoi", "enseigner"},
+		{LangFR, "explique le thème sobriété", "responsable"},
+		{LangFR, "c'est quoi le thème 1 exactement ?", "acces"},
+		{LangEN, "what is theme 4 about?", "responsable"},
+		{LangEN, "what's the governance theme about?", "gouvernance"},
+	} {
+		s := p["menu"]
+		s.Lang = tt.lang
+		msg := messagesFor(tt.lang)
+		about := msg.ThemeAbout[tt.theme]
+		if about == "" {
+			t.Fatalf("no explanation of theme %s in %s", tt.theme, tt.lang)
+		}
+		got, replies := m.Step(s, Event{Kind: EventText, Text: tt.in}, baseTime)
+		if got.Stage != StageMenu || len(got.Answers) != 0 || got.Held != "" {
+			t.Errorf("@menu %s %q: at %s, held %q; want the menu still", tt.lang, tt.in, got.Stage, got.Held)
+		}
+		if !strings.Contains(said(replies), about) {
+			t.Errorf("@menu %s %q: said %q; want theme %s explained", tt.lang, tt.in, said(replies), tt.theme)
+			continue
+		}
+		last := replies[len(replies)-1]
+		var open bool
+		for _, o := range last.Options {
+			if tk, _ := parseToken(o.Token); tk.action == actTheme && tk.arg == tt.theme {
+				open = true
+			}
+		}
+		if !open || len(last.Options) != len(m.Questionnaire().Themes) {
+			t.Errorf("@menu %s %q: options %+v; want the menu's buttons, the theme's among them", tt.lang, tt.in, last.Options)
+		}
+		// Its button opens it.
+		opened, _ := m.Step(got, Event{Kind: EventText, Text: "1"}, baseTime)
+		if opened.Stage != StageQuestion || opened.Theme != "acces" {
+			t.Errorf("@menu %s %q then « 1 »: at %s %s; want theme 1 opened", tt.lang, tt.in, opened.Stage, opened.Theme)
+		}
+	}
+	// At a question: the current theme, then the question again.
+	for _, tt := range []struct{ lang, in, theme string }{
+		{LangFR, "c'est quoi ce thème ?", "acces"},
+		{LangFR, "ce thème parle de quoi ?", "acces"},
+		{LangFR, "c quoi le thème 5 ?", "gouvernance"},
+		{LangEN, "what is this theme about?", "acces"},
+		{LangEN, "what is theme 4 about?", "responsable"},
+	} {
+		s := p["question"]
+		s.Lang = tt.lang
+		msg := messagesFor(tt.lang)
+		got, replies := m.Step(s, Event{Kind: EventText, Text: tt.in}, baseTime)
+		if len(got.Answers) != 0 || got.Pending != nil || got.Stage != StageQuestion || got.Question != s.Question || got.Theme != s.Theme {
+			t.Errorf("@question %s %q: at %s %s/%s, answers %v, pending %+v; want the question again, nothing stored",
+				tt.lang, tt.in, got.Stage, got.Theme, got.Question, got.Answers, got.Pending)
+		}
+		if !strings.Contains(said(replies), msg.ThemeAbout[tt.theme]) || len(replies) == 0 || replies[len(replies)-1].Expect != ExpectText {
+			t.Errorf("@question %s %q: said %q; want theme %s explained above the question", tt.lang, tt.in, said(replies), tt.theme)
+		}
+	}
+	// « c'est quoi un thème ? » still explains the word.
+	_, replies := m.Step(p["question"], Event{Kind: EventText, Text: "c'est quoi un thème ?"}, baseTime)
+	if !strings.Contains(said(replies), messagesFor(LangFR).Words["theme"]) {
+		t.Errorf("« c'est quoi un thème ? »: said %q, want the word explained", said(replies))
+	}
+}
