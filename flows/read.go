@@ -146,7 +146,7 @@ func (st *step) text(raw string) {
 			return
 		}
 	}
-	if st.ahead(text) {
+	if st.ahead(text) || st.profileWithOpinion(text) {
 		return
 	}
 	if s.Stage == StageReview {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Questions about what a theme is about: « c quoi la gouvernance »,
@@ -165,4 +166,58 @@ func (st *step) reshowOrResume() {
 	default:
 		st.reshow()
 	}
+}
+
+// opinionMarks say that a message gives an opinion about school, not
+// only who one is: « je trouve que… », « il faudrait… », « trop
+// d'écrans », « I think… », « too many screens ».
+var opinionMarks = []string{"je trouve", "jtrouve", "je pense", "je crois", "il faudrait", "faudrait", "il faut", "trop",
+	"pas assez", "j aimerais", "je voudrais", "je souhaite", "je souhaiterais", "a mon avis", "selon moi",
+	"je regrette", "dommage", "je suis pour", "je suis contre", "on devrait", "devrait", "devraient", "il manque",
+	"manque de", "ne sert a rien", "i think", "i feel", "i believe", "too many", "too much", "not enough", "should",
+	"i wish", "i would like", "in my opinion", "lack of"}
+
+// opinionSaid reports a folded message that gives an opinion.
+func opinionSaid(n string) bool {
+	padded := " " + n + " "
+	return slices.ContainsFunc(opinionMarks, func(m string) bool { return strings.Contains(padded, " "+m+" ") })
+}
+
+// profileWithOpinion takes, at the profile prompt, a message that says
+// who one is and gives an opinion (« je suis maman de 2 enfants et je
+// trouve qu'il y a trop d'écrans », « Papa d'une élève de CM2, il
+// faudrait moins de tablettes »): the profile is chosen, as its words
+// alone would choose it, and the whole message is kept (Session.Held,
+// HeldForMenu), which the reply says, to be offered below the first
+// question of the theme chosen at the menu. It reports whether it did.
+func (st *step) profileWithOpinion(text string) bool {
+	s := &st.s
+	if s.Stage != StageProfile || s.Back != "" || st.pending() != nil || s.ConsentAt.IsZero() ||
+		len(strings.Fields(text)) < minHeldWords || utf8.RuneCountInString(text) > st.m.cfg.MaxText ||
+		!opinionSaid(normalize(text)) {
+		return false
+	}
+	_, opts := st.current()
+	rd := readText(text, opts, false, st.m.q)
+	if rd.kind != readOption {
+		// « Papa d'une élève de CM2, il faudrait… »: the first clause
+		// says who, the rest what they think.
+		first, _, _ := strings.Cut(text, ",")
+		if first == text {
+			first, _, _ = strings.Cut(text, ".")
+		}
+		if first == text || opinionSaid(normalize(first)) {
+			return false
+		}
+		rd = readText(first, opts, false, st.m.q)
+	}
+	if rd.kind != readOption || rd.opt.action != actProfile || !st.hold(text) {
+		return false
+	}
+	s.HeldForMenu = true
+	st.say(st.msg().ProfileHeld)
+	ev := Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()}
+	_, st.chosen = st.tapOf(ev)
+	st.handle(ev)
+	return true
 }

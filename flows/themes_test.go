@@ -89,3 +89,50 @@ func TestThemeExplainedWhenAsked(t *testing.T) {
 		t.Errorf("« c'est quoi un thème ? »: said %q, want the word explained", said(replies))
 	}
 }
+
+// TestOpinionWithTheProfileKept checks that an opinion typed with the
+// profile (« je suis maman de 2 enfants et je trouve qu'il y a trop
+// d'écrans ») gives the profile and is kept, which the reply says: after
+// the académie, the menu, and the theme chosen there offers it below its
+// first question, as an opinion typed at the menu is. A longer
+// self-description with no opinion keeps nothing.
+func TestOpinionWithTheProfileKept(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	for _, tt := range []struct{ lang, in, skip string }{
+		{LangFR, "je suis maman de 2 enfants et je trouve qu'il y a trop d'écrans", "passer"},
+		{LangFR, "Papa d'une élève de CM2, il faudrait moins de tablettes en classe", "passer"},
+		{LangEN, "I'm the mum of two kids and I think there are too many screens at school", "skip"},
+	} {
+		s := p["profile"]
+		s.Lang = tt.lang
+		msg := messagesFor(tt.lang)
+		got, replies := m.Step(s, Event{Kind: EventText, Text: tt.in}, baseTime)
+		if got.Profile != "parent" || got.Stage != StageAcademie || got.Held != tt.in {
+			t.Errorf("%s %q: profile %q at %s, held %q; want parent, the académie, the message kept", tt.lang, tt.in, got.Profile, got.Stage, got.Held)
+			continue
+		}
+		if !strings.Contains(said(replies), msg.ProfileHeld) {
+			t.Errorf("%s %q: said %q; want « %s »", tt.lang, tt.in, said(replies), msg.ProfileHeld)
+		}
+		menu, _ := m.Step(got, Event{Kind: EventText, Text: tt.skip}, baseTime)
+		if menu.Stage != StageMenu || menu.Held != tt.in {
+			t.Errorf("%s %q then %q: at %s, held %q; want the menu, the message still kept", tt.lang, tt.in, tt.skip, menu.Stage, menu.Held)
+			continue
+		}
+		at, replies := m.Step(menu, Event{Kind: EventText, Text: "2"}, baseTime)
+		if at.Stage != StageQuestion || at.Theme != "enseigner" || at.Pending == nil || at.Pending.Kind != PendingCheck ||
+			at.Pending.Text != tt.in || !strings.Contains(said(replies), tt.in) {
+			t.Errorf("%s %q, theme 2 chosen: at %s %s, pending %+v; want its first question, the message offered", tt.lang, tt.in, at.Stage, at.Theme, at.Pending)
+		}
+	}
+	for _, in := range []string{
+		"je suis la maman de 2 enfants un en cm1 et lautre au college",
+		"je suis parent d'élève",
+	} {
+		got, _ := m.Step(p["profile"], Event{Kind: EventText, Text: in}, baseTime)
+		if got.Profile != "parent" || got.Held != "" {
+			t.Errorf("%q: profile %q, held %q; want parent, nothing kept", in, got.Profile, got.Held)
+		}
+	}
+}

@@ -283,6 +283,8 @@ var english = Catalog{
 			"Here it is, to copy if you want to replace an answer (“Edit N”):\n“%s”",
 		MenuHeld: "I am keeping your message: I will offer it as your answer to the first question " +
 			"of the theme you choose.",
+		ProfileHeld: "I am keeping your opinion too: I will offer it as your answer to the first question " +
+			"of the theme you choose.",
 		AnyTheme:      "Here we go: theme %d, “%s”.",
 		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",
 		CommandsShort: "Commands: {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",

@@ -259,6 +259,11 @@ type Flow struct {
 	// rather than a theme, is kept, to be offered as the answer to the
 	// first question of the theme chosen next.
 	MenuHeld string
+	// ProfileHeld says an opinion typed with the profile (« je suis
+	// maman et je trouve qu'il y a trop d'écrans ») is kept, to be
+	// offered as the answer to the first question of the theme chosen at
+	// the menu.
+	ProfileHeld string
 	// AnyTheme notes the theme opened for « c'est parti » or « ok » at
 	// the menu (the first not validated): %d its number, %s its title.
 	AnyTheme string

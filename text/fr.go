@@ -283,6 +283,8 @@ var french = Catalog{
 			"Le voici, à copier si vous voulez remplacer une réponse (« Modifier N ») :\n« %s »",
 		MenuHeld: "Je garde votre message : je vous le proposerai comme réponse à la première question " +
 			"du thème que vous choisirez.",
+		ProfileHeld: "Je garde aussi votre avis : je vous le proposerai comme réponse à la première question " +
+			"du thème que vous choisirez.",
 		AnyTheme:      "C'est parti : thème %d, « %s ».",
 		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",
 		CommandsShort: "Commandes : {menu:bare}, {resume:bare}, {answers:bare}, {language:bare}, {mydata:bare}, {erase:bare}, {help:bare}.",
