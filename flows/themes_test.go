@@ -136,3 +136,36 @@ func TestOpinionWithTheProfileKept(t *testing.T) {
 		}
 	}
 }
+
+// TestReviseAskedInOneMessage checks that text offered for an answered
+// question (« Je reviens sur la question 1 : … ») is asked about in one
+// clear message: the question, the current answer once, the text typed
+// and « remplace-t-il… ou vient-il la compléter ? », without the line
+// that says to type a new text or choose « Compléter ma réponse ».
+func TestReviseAskedInOneMessage(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	for _, tt := range []struct{ lang, in, typed string }{
+		{LangFR, "Je reviens sur la question 1 : en fait on a deux ordis", "en fait on a deux ordis"},
+		{LangEN, "back to question 1: actually we have two computers", "actually we have two computers"},
+	} {
+		s := corpusPrompts(t, m)["question2"]
+		s.Lang = tt.lang
+		msg := messagesFor(tt.lang)
+		_, instead, _ := strings.Cut(msg.Current, "\n")
+		at, replies := m.Step(s, Event{Kind: EventText, Text: tt.in}, baseTime)
+		if at.Pending == nil || at.Pending.Kind != PendingRevise || len(replies) != 1 {
+			t.Fatalf("%s %q: pending %+v, %d replies; want one message asking", tt.lang, tt.in, at.Pending, len(replies))
+		}
+		text := said(replies)
+		answer := s.Answers[AnswerKey("acces", "equipement")].Text
+		if strings.Count(text, answer) != 1 || !strings.Contains(text, tt.typed) || strings.Contains(text, instead) ||
+			!strings.Contains(text, strings.Split(msg.ReviseAsk, "%s")[1]) {
+			t.Errorf("%s %q: said %q; want the answer once, the text typed, and only the question of what to do with it", tt.lang, tt.in, text)
+		}
+		// Another text typed there: asked about the same way.
+		_, replies = m.Step(at, Event{Kind: EventText, Text: "non, trois ordinateurs en tout"}, baseTime)
+		if text := said(replies); len(replies) != 1 || strings.Contains(text, instead) || strings.Count(text, answer) != 1 {
+			t.Errorf("%s, another text: said %q; want one message asking again", tt.lang, text)
+		}
+	}
+}

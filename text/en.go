@@ -308,6 +308,7 @@ var english = Catalog{
 		Appended:            "Thank you, it is added to your answer.",
 		AppendTooLong:       "With this addition your answer would be %d characters long, for %d at most: shorten the addition, or type a shorter answer to replace the old one.",
 		AppendHelp:          "Type the text to add after your answer, or choose “Cancel” to keep it as it is.",
+		ReviseCurrent:       "Your current answer: “%s”",
 		ReviseAsk:           "You wrote: “%s”. Does this text replace your answer, or add to it?",
 		Replace:             "Replace",
 		ReviseHelp:          "“Replace” puts this text in place of your answer, “Add to my answer” adds it after it, “Cancel” keeps your answer as it is.",

@@ -306,6 +306,9 @@ type Flow struct {
 	Appended      string
 	AppendTooLong string
 	AppendHelp    string
+	// ReviseCurrent quotes the answer in sight above ReviseAsk: %s the
+	// answer.
+	ReviseCurrent string
 	// ReviseAsk asks whether the text typed for an answered question
 	// (%s) replaces its answer (Replace) or is added to it (Append);
 	// ReviseHelp explains it; AnswerKept says the answer stays as it was.

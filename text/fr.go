@@ -308,6 +308,7 @@ var french = Catalog{
 		Appended:            "Merci, c'est ajouté à votre réponse.",
 		AppendTooLong:       "Avec cet ajout, votre réponse ferait %d caractères, pour %d au plus : raccourcissez l'ajout, ou écrivez une réponse plus courte pour remplacer l'ancienne.",
 		AppendHelp:          "Écrivez le texte à ajouter à la suite de votre réponse, ou choisissez « Annuler » pour la garder telle quelle.",
+		ReviseCurrent:       "Votre réponse actuelle : « %s »",
 		ReviseAsk:           "Vous avez écrit : « %s ». Ce texte remplace-t-il votre réponse, ou vient-il la compléter ?",
 		Replace:             "Remplacer",
 		ReviseHelp:          "« Remplacer » met ce texte à la place de votre réponse, « Compléter ma réponse » l'ajoute à la suite, « Annuler » garde votre réponse telle quelle.",
