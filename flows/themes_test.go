@@ -169,3 +169,55 @@ func TestReviseAskedInOneMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsureAtAQuestion checks what people type at an open question when
+// they do not know what to say, in English as in French: « no idea »,
+// « dunno, not my field », « not sure what to say » get the help, as
+// « je sais pas » does; « pass » skips; a question about the question
+// (« what does furniture have to do with it? ») gets the help too; « not
+// my field » alone is asked about first, as « pas concerné » is. None is
+// stored at once.
+func TestUnsureAtAQuestion(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	for _, tt := range []struct{ lang, in, want string }{
+		{LangEN, "dunno, not my field", "help"},
+		{LangEN, "no idea", "help"},
+		{LangEN, "dunno", "help"},
+		{LangEN, "not sure what to say", "help"},
+		{LangEN, "I'm not sure what to write", "help"},
+		{LangEN, "no idea, not really my area", "help"},
+		{LangEN, "pass", "skip"},
+		{LangEN, "what does furniture have to do with it?", "help"},
+		{LangEN, "what has furniture got to do with this", "help"},
+		{LangEN, "not my field", "check"},
+		{LangFR, "je sais pas, pas mon domaine", "help"},
+		{LangFR, "aucune idée", "help"},
+		{LangFR, "jsp", "help"},
+		{LangFR, "je sais pas quoi dire", "help"},
+		{LangFR, "pas sûr de quoi dire", "help"},
+		{LangFR, "je suis pas sûre de quoi répondre", "help"},
+		{LangFR, "aucune idée, c'est pas mon domaine", "help"},
+		{LangFR, "je passe", "skip"},
+		{LangFR, "qu'est-ce que les meubles ont à voir avec ça ?", "help"},
+		{LangFR, "quel rapport avec les meubles ?", "help"},
+		{LangFR, "pas mon domaine", "check"},
+	} {
+		s := p["question"]
+		s.Lang = tt.lang
+		got, stored := readingOf(m, s, "question", tt.in, tt.want)
+		if got != tt.want || stored {
+			t.Errorf("%s %q: read as %s (stored %v), want %s", tt.lang, tt.in, got, stored, tt.want)
+		}
+	}
+	// Something said about the subject stays an answer.
+	for _, in := range []string{
+		"what does the school do with the data?",
+		"Not my field, but schools need more computers",
+		"je ne vois pas le rapport avec la réussite des élèves",
+	} {
+		if got, stored := readingOf(m, p["question"], "question", in, "answer"); !stored {
+			t.Errorf("%q: read as %s, want an answer", in, got)
+		}
+	}
+}
