@@ -267,3 +267,59 @@ func themeAsked(n string, q *Questionnaire) (string, bool) {
 	}
 	return q.Themes[num-1].ID, true
 }
+
+// Questions about why the question asks about something: « what does
+// furniture have to do with it? », « qu'est-ce que les meubles ont à voir
+// avec ça ? », « quel rapport avec les meubles ? ». The help says the
+// question in simpler words. A few words only are asked about, and the
+// French « rapport » needs its question mark: « je ne vois pas le
+// rapport avec la réussite des élèves » says something.
+var (
+	relevanceLeads = []string{"what does", "what do", "what has", "what have", "what s", "what is", "how does", "how do"}
+	relevanceTails = []string{"have to do with it", "have to do with this", "have to do with that", "has to do with it",
+		"got to do with it", "got to do with this", "got to do with that", "to do with it", "to do with this",
+		"to do with anything", "have to do with anything", "have to do with the question", "to do with the question",
+		"relate to the question", "relate to this", "fit in", "fit in here"}
+	relevanceFR = []string{"a voir avec ca", "ont a voir avec ca", "a voir la dedans", "ont a voir la dedans",
+		"a voir avec la question", "ont a voir avec la question", "vient faire la dedans", "viennent faire la dedans",
+		"vient faire ici", "viennent faire ici"}
+	relevanceFRLeads = []string{"qu est ce que", "qu est ce qu", "pourquoi", "en quoi"}
+	rapportLeads     = []string{"quel rapport avec", "quel est le rapport avec", "c est quoi le rapport avec",
+		"je vois pas le rapport avec", "je ne vois pas le rapport avec", "le rapport avec", "rapport avec"}
+)
+
+// asksRelevance reports a question about why the question asks about a
+// few words of it.
+func asksRelevance(raw, n string) bool {
+	few := func(s string, max int) bool { k := len(strings.Fields(s)); return k >= 1 && k <= max }
+	for _, l := range relevanceLeads {
+		rest, ok := strings.CutPrefix(n, l+" ")
+		if !ok {
+			continue
+		}
+		for _, t := range relevanceTails {
+			if x, ok := strings.CutSuffix(rest, " "+t); ok && few(x, 4) {
+				return true
+			}
+		}
+	}
+	for _, l := range relevanceFRLeads {
+		rest, ok := strings.CutPrefix(n, l+" ")
+		if !ok {
+			continue
+		}
+		for _, t := range relevanceFR {
+			if x, ok := strings.CutSuffix(rest, " "+t); ok && few(x, 4) {
+				return true
+			}
+		}
+	}
+	if strings.Contains(raw, "?") {
+		for _, l := range rapportLeads {
+			if rest, ok := strings.CutPrefix(n, l+" "); ok && few(rest, 4) {
+				return true
+			}
+		}
+	}
+	return false
+}

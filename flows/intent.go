@@ -43,6 +43,7 @@ const (
 	readOtherNumber                    // at a prompt of options only: a number of something else (« on passe au thème 2 » at the profile)
 	readWord                           // what a word of the bot's own means (« c'est quoi une académie ? »): topic
 	readKin                            // at the profile prompt, family who are not the parents (« sa grand-mère »): opts, parent and other
+	readTheme                          // what a theme is about (« c'est quoi le thème 3 ? »): topic, its id, "" for the one in sight
 )
 
 // backWords ask for the step before, where no button offers it.
@@ -137,6 +138,12 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		key = readingKey(text)
 	}
 	n := normalizeKey(key)
+	if id, ok := themeAboutAsked(n, open, q); ok {
+		// Before the words and the options: « c'est quoi ce thème ? »
+		// is about this theme, not the word; « c quoi la gouvernance »
+		// at the menu opens nothing yet.
+		return reading{kind: readTheme, topic: id}
+	}
 	if t, ok := wordAsked(n, open); ok {
 		// Before the options and the help: « c'est quoi un thème ? » at
 		// the menu opens no theme, and is answered in one line.
@@ -1081,7 +1088,7 @@ func isHelp(raw, n string) bool {
 			return true
 		}
 	}
-	if asksMeaning(n) || asksWord(raw, n) {
+	if asksMeaning(n) || asksWord(raw, n) || asksRelevance(raw, n) {
 		return true
 	}
 	if words := strings.Fields(n); len(words) <= 7 && (strings.HasSuffix(n, " exemple") || strings.HasSuffix(n, " example")) {
@@ -1111,10 +1118,47 @@ var dontKnowWords = wordSet("aucuneidee pasdidee jaiaucuneidee jenaiaucuneidee j
 	"jenesuispassure jsuispassur jsuispassure chuipassur chuipassure nsp jsp idk idunno dunno idontknow idonotknow " +
 	"dontknow idontreallyknow noidea ihavenoidea ivenoidea noclue ihavenoclue notsure imnotsure iamnotsure notreallysure")
 
+// dontKnowTails may follow an « I don't know », run together: « not sure
+// what to say », « pas sûr de quoi dire ».
+var dontKnowTails = []string{"whattosay", "whattowrite", "whattoanswer", "whattoput", "whattothink", "dequoidire",
+	"dequoirepondre", "dequoimettre", "dequoiecrire", "quoidire", "quoirepondre", "quoimettre", "quoiecrire"}
+
+// notMine say that the subject is not one's own: « pas mon domaine »,
+// « not my field ». Alone, they are asked about as « pas concerné » is
+// (checkWords); after an « I don't know », they change nothing to it.
+var notMine = []string{"c est pas mon domaine", "ce n est pas mon domaine", "pas mon domaine", "pas vraiment mon domaine",
+	"pas trop mon domaine", "c est pas mon truc", "pas mon truc", "pas mon rayon", "hors de mon domaine",
+	"it s not my field", "not my field", "not really my field", "not my area", "not really my area", "not my thing",
+	"not my domain", "not my subject", "outside my field", "outside my area"}
+
+// notMineJoin may join an « I don't know » and a notMine.
+var notMineJoin = wordSet("et mais and but so donc")
+
 // dontKnow reports a message that only says one does not know what to
-// answer: it asks for the simpler wording and the example.
+// answer: it asks for the simpler wording and the example. « not my
+// field » before or after it changes nothing.
 func dontKnow(n string) bool {
+	for _, t := range notMine {
+		rest, ok := strings.CutSuffix(n, " "+t)
+		if !ok {
+			rest, ok = strings.CutPrefix(n, t+" ")
+		}
+		if ok {
+			words := strings.Fields(rest)
+			words = slices.DeleteFunc(words, func(w string) bool { return notMineJoin[w] })
+			n = strings.Join(words, " ")
+			break
+		}
+	}
 	j := strings.ReplaceAll(n, " ", "")
+	if j == "" {
+		return false
+	}
+	for _, t := range dontKnowTails {
+		if head, ok := strings.CutSuffix(j, t); ok && dontKnowWords[head] {
+			return true
+		}
+	}
 	return dontKnowWords[j] || dontKnowFR.MatchString(j)
 }
 
@@ -1255,6 +1299,10 @@ var checkWords = map[string]bool{
 	"je ne suis pas concerne par cette question": true, "je ne suis pas concernee par cette question": true,
 	"je suis pas concerne par cette question": true, "je suis pas concernee par cette question": true, "not concerned": true,
 	"not applicable": true, "doesn t apply": true, "does not apply": true,
+	// Not one's own subject: « pas mon domaine », « not my field ».
+	"c est pas mon domaine": true, "ce n est pas mon domaine": true, "pas mon domaine": true, "pas mon truc": true,
+	"c est pas mon truc": true, "pas mon rayon": true, "not my field": true, "it s not my field": true,
+	"not my area": true, "not my thing": true, "not my domain": true,
 	// Ready to go, or only acknowledging what was said.
 	"compris": true, "bien compris": true, "c est compris": true, "entendu": true, "ca marche": true, "pas de souci": true,
 	"pas de soucis": true, "pas de probleme": true, "on commence": true, "je suis prete": true, "je suis pret": true,

@@ -315,6 +315,9 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	case prompt == "academie" && first == msg.AcademieDeclined && got.Stage == StageMenu && got.Academie == "":
 		// Passer, with a kind word.
 		return "skip", false
+	case strings.Contains(first, msg.ProfileHeld) && got.Held == text && got.Profile != "":
+		// Who one is and an opinion: the profile, the opinion kept.
+		return "profile:" + got.Profile + "+held", false
 	case (first == msg.AcademieHeld || first == msg.MenuHeld) && strings.HasSuffix(got.Held, text):
 		return "held", false
 	case (strings.HasPrefix(first, prefix(msg.ProfileSet)) || strings.HasPrefix(first, prefix(msg.ProfileSame))) && got.Stage == s.Stage:
@@ -331,6 +334,11 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		return "accept+profile:" + got.Profile, false
 	case prompt == "profile" && got.Profile != "" && (got.Academie != "" || got.Pending != nil && got.Pending.Kind == PendingPlace):
 		return withAcademie("profile:"+got.Profile+"+place", want, got), false
+	}
+	for id, about := range msg.ThemeAbout {
+		if strings.Contains(first, about) {
+			return "themeabout:" + id, false
+		}
 	}
 	for topic, w := range msg.Words {
 		if first == w {

@@ -480,6 +480,9 @@ func (st *step) repair(ev Event) {
 	if s.Stage != StageAcademie && s.Stage != StageMenu {
 		s.Held = ""
 	}
+	if s.Held == "" {
+		s.HeldForMenu = false
+	}
 	if s.Stage != StageEdit || st.m.q.Question(splitKey(s.From)) == nil {
 		s.From, s.FromReviewed = "", ""
 	}
@@ -670,8 +673,10 @@ func (st *step) afterOnboarding() {
 	if st.backFromCorrection() {
 		return
 	}
-	if held := st.s.Held; held != "" {
-		st.s.Held = ""
+	if held := st.s.Held; held != "" && (!st.s.HeldForMenu || st.m.q.Theme(st.s.Theme) != nil) {
+		// Typed with the profile, it waits for the theme chosen at the
+		// menu; a theme named by a deep link is that one.
+		st.s.Held, st.s.HeldForMenu = "", false
 		th := st.s.Theme
 		if st.m.q.Theme(th) == nil {
 			th = st.nextTheme(st.m.q.Themes[len(st.m.q.Themes)-1].ID)
@@ -735,7 +740,7 @@ func (st *step) enterTheme(id string) {
 	if held := st.s.Held; held != "" && st.s.Stage == StageMenu {
 		// A sentence typed at the menu, offered below the theme's first
 		// question.
-		st.s.Held = ""
+		st.s.Held, st.s.HeldForMenu = "", false
 		if st.offerHeld(id, held) {
 			return
 		}

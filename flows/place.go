@@ -647,25 +647,30 @@ func frenchNumber(words []string) (int, bool) {
 
 // hold keeps text typed at the académie when it is no place but a
 // sentence, most likely an answer to the consultation: it is offered as
-// the first question's answer once the académie is given or skipped. It
-// reports whether it did.
+// the first question's answer once the académie is given or skipped. A
+// sentence kept already (typed with the profile, or a first one at the
+// menu) comes first, the new one after it. It reports whether it kept
+// text.
 func (st *step) hold(text string) bool {
-	if st.s.ConsentAt.IsZero() || st.s.Back != "" || len(strings.Fields(text)) < minHeldWords ||
-		utf8.RuneCountInString(text) > st.m.cfg.MaxText {
+	if st.s.ConsentAt.IsZero() || st.s.Back != "" || len(strings.Fields(text)) < minHeldWords {
+		return false
+	}
+	switch prev := st.s.Held; {
+	case prev == text || strings.HasSuffix(prev, "\n"+text):
+		return true // read twice (the académie): kept once
+	case prev != "":
+		text = prev + "\n" + text
+	}
+	if utf8.RuneCountInString(text) > st.m.cfg.MaxText {
 		return false
 	}
 	st.s.Held = text
 	return true
 }
 
-// holdAtMenu keeps a sentence typed at the theme menu as hold does, a
-// second one after the first, and reports whether it did.
-func (st *step) holdAtMenu(text string) bool {
-	if prev := st.s.Held; prev != "" {
-		text = prev + "\n" + text
-	}
-	return st.hold(text)
-}
+// holdAtMenu keeps a sentence typed at the theme menu as hold does, and
+// reports whether it did.
+func (st *step) holdAtMenu(text string) bool { return st.hold(text) }
 
 // menuWords are about the choice of a theme, not the subject: a sentence
 // that holds one asks how to choose.

@@ -64,6 +64,8 @@ func (st *step) text(raw string) {
 		case readWord:
 			st.explainWord(rd.topic)
 			st.resume()
+		case readTheme:
+			st.explainTheme(rd.topic)
 		case readHowTo:
 			st.say(st.howToText(rd.topic))
 			st.resume()
@@ -144,7 +146,7 @@ func (st *step) text(raw string) {
 			return
 		}
 	}
-	if st.ahead(text) {
+	if st.ahead(text) || st.profileWithOpinion(text) {
 		return
 	}
 	if s.Stage == StageReview {
@@ -263,6 +265,8 @@ func (st *step) text(raw string) {
 	case readWord:
 		st.explainWord(rd.topic)
 		st.reshow()
+	case readTheme:
+		st.explainTheme(rd.topic)
 	case readSeveral:
 		st.severalProfiles(rd.opts)
 	case readKin:

@@ -51,11 +51,18 @@ func (st *step) appendPrompt() (Reply, []opt) {
 }
 
 // revisePrompt asks whether text replaces the answer in sight or is
-// added to it.
+// added to it, in one message: the question, its answer, the text and
+// what to do with it. The answer comes without the usual line on how to
+// replace it or add to it, which the question below says in its place.
 func (st *step) revisePrompt(text string) (Reply, []opt) {
 	m := st.msg()
 	r, _ := st.questionPrompt()
-	r.Text += "\n\n" + fmt.Sprintf(m.ReviseAsk, shorten(sanitizeLine(text), maxReviewLen))
+	_, _, q, _ := st.position()
+	r.Text = q.Prompt.In(st.s.Lang)
+	if a, ok := st.s.Answers[AnswerKey(st.s.Theme, q.ID)]; ok {
+		r.Text += "\n\n" + fmt.Sprintf(m.ReviseCurrent, st.answerText(q, a, maxCurrentLen))
+	}
+	r.Text += "\n" + fmt.Sprintf(m.ReviseAsk, shorten(sanitizeLine(text), maxReviewLen))
 	return r, []opt{{actReplace, "", m.Replace}, {actAppend, "", m.Append}, {actRetype, "", m.Cancel}}
 }
 

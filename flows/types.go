@@ -117,6 +117,11 @@ type Session struct {
 	// that nothing typed is lost. It holds only at the académie prompt
 	// and the menu.
 	Held string `json:"held,omitempty"`
+	// HeldForMenu says Held was typed with the profile (an opinion
+	// beside who one is): it waits past the académie for the theme chosen
+	// at the menu, as a sentence typed at the menu does, rather than
+	// being offered at once below the first question.
+	HeldForMenu bool `json:"heldForMenu,omitempty"`
 	// From is the question (an AnswerKey) where « modifier N » was typed,
 	// and FromReviewed the theme then reviewed above it: once the answer
 	// is changed, kept or removed, the person goes back to that question,

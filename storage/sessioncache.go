@@ -226,6 +226,7 @@ func roundTrip(s flows.Session, checkUTF8 bool, loaded map[string]flows.Answer) 
 		Reviewed:     str(s.Reviewed),
 		Back:         flows.Stage(str(string(s.Back))),
 		Held:         str(s.Held),
+		HeldForMenu:  s.HeldForMenu,
 		From:         str(s.From),
 		FromReviewed: str(s.FromReviewed),
 		CreatedAt:    tmz(s.CreatedAt),

@@ -59,7 +59,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	// roundTrip lists Session's fields one by one: a new field must be
 	// added there (and here) or the cache would drop it.
 	known := []string{"Participant", "Lang", "LangSaid", "Stage", "ConsentAt", "Profile", "Academie", "Source", "Theme", "Question",
-		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Asked", "Reviewed", "Back", "Held", "From", "FromReviewed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
+		"Prompt", "Tap", "TapAt", "Pending", "Answers", "Confirmed", "Started", "Asked", "Reviewed", "Back", "Held", "HeldForMenu", "From", "FromReviewed", "CreatedAt", "UpdatedAt", "Banned", "Reminders"}
 	if diff := cmp.Diff(known, fieldNames[flows.Session]()); diff != "" {
 		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
 	}
@@ -89,13 +89,14 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 			"ecrans/q2": {Theme: "ecrans", Question: "q2", Voice: &flows.Voice{FileID: "f", Duration: 3, URL: "https://cdn/f.ogg", Size: 9}, CreatedAt: time.Time{}, UpdatedAt: t0},
 			"ecrans/q3": {Theme: "ecrans", Question: "q3", Choice: "oui"},
 		},
-		Confirmed: map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
-		Started:   map[string]time.Time{"ecrans": now, "paris": t0.In(paris)},
-		Asked:     map[string]bool{"ecrans/q1": true, "ecrans/q4": true, "ecrans/\u00e9": true},
-		Reviewed:  "vide",
-		Back:      flows.StageMenu,
-		Held:      "mes enfants « n'ont » pas d'ordinateur",
-		Reminders: flows.Reminders{OfferedAt: now, ConsentAt: now.In(paris), Due: t0.In(paris), Sent: 2},
+		Confirmed:   map[string]time.Time{"ecrans": now, "vide": {}, "gmt": now.In(time.FixedZone("GMT", 0)), "paris": t0.In(paris)},
+		Started:     map[string]time.Time{"ecrans": now, "paris": t0.In(paris)},
+		Asked:       map[string]bool{"ecrans/q1": true, "ecrans/q4": true, "ecrans/\u00e9": true},
+		Reviewed:    "vide",
+		Back:        flows.StageMenu,
+		Held:        "mes enfants « n'ont » pas d'ordinateur",
+		HeldForMenu: true,
+		Reminders:   flows.Reminders{OfferedAt: now, ConsentAt: now.In(paris), Due: t0.In(paris), Sent: 2},
 	}
 	cases := map[string]flows.Session{
 		"zero":        {},

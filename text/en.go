@@ -241,6 +241,26 @@ var english = Catalog{
 				"To accept or stop them: {reminders}.",
 			"consent": "Your consent covers only the use of your answers for the summary of the consultation. You can withdraw it at any time: {erase} erases everything.",
 		},
+		ThemeAbout: map[string]string{
+			"acces": "This theme is about equal digital access for all and the digital divide, from a social, inclusive and territorial angle. " +
+				"It asks how to give everyone equipment and free access to services, meet special needs at a distance, " +
+				"keep things fair between areas and fight digital illiteracy, the difficulty of using digital tools.",
+			"enseigner": "This theme is about the work of teachers and pupils: teaching and learning with digital tools. " +
+				"It covers useful digital skills, tools and resources, training, distance learning, the use of data, " +
+				"learning spaces and assessment, with the priorities of primary schools and vocational education.",
+			"collaborer": "This theme is about working together and a digital culture shared by everyone who works in schools. " +
+				"It asks how to collaborate at any time and from anywhere, which tools and skills to share, " +
+				"how to train managers and staff, how to lead with remote work and how to make use of research.",
+			"responsable": "This theme is about responsible, sovereign digital tools, from legal, ethical and economic angles. " +
+				"It covers sustainability and digital sobriety, a viable digital industry, the digital sovereignty of schools, " +
+				"and keeping control of one's digital identity and personal data.",
+			"gouvernance": "This theme is about governance, that is who decides and how, and about foresight. " +
+				"It asks who should steer digital education, how to bring everyone around schools on board (associations, local authorities, companies), " +
+				"how to work better with parents and how to coordinate to anticipate crises.",
+		},
+		ThemeAboutTitle:  "Theme %d · %s",
+		ThemeAboutOpen:   "To answer it, choose it below or type “%d”.",
+		ThemeAboutGo:     "To answer it, type “theme %d”.",
 		ResumedSaved:     "Picking up at the question where you stopped: thank you, noted.",
 		ProfileSet:       "Corrected: you are answering as “%s”.",
 		ProfileSame:      "Nothing changes: you are already answering as “%s”.",
@@ -262,6 +282,8 @@ var english = Catalog{
 		HeldNowhere: "Every question already has an answer, so I cannot offer what you wrote. " +
 			"Here it is, to copy if you want to replace an answer (“Edit N”):\n“%s”",
 		MenuHeld: "I am keeping your message: I will offer it as your answer to the first question " +
+			"of the theme you choose.",
+		ProfileHeld: "I am keeping your opinion too: I will offer it as your answer to the first question " +
 			"of the theme you choose.",
 		AnyTheme:      "Here we go: theme %d, “%s”.",
 		HeldAsk:       "You wrote: “%s”. Is this your answer to this question?",
@@ -286,6 +308,7 @@ var english = Catalog{
 		Appended:            "Thank you, it is added to your answer.",
 		AppendTooLong:       "With this addition your answer would be %d characters long, for %d at most: shorten the addition, or type a shorter answer to replace the old one.",
 		AppendHelp:          "Type the text to add after your answer, or choose “Cancel” to keep it as it is.",
+		ReviseCurrent:       "Your current answer: “%s”",
 		ReviseAsk:           "You wrote: “%s”. Does this text replace your answer, or add to it?",
 		Replace:             "Replace",
 		ReviseHelp:          "“Replace” puts this text in place of your answer, “Add to my answer” adds it after it, “Cancel” keeps your answer as it is.",

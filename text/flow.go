@@ -216,6 +216,19 @@ type Flow struct {
 	// (« je peux effacer mes données ? »), by topic: "erase", "mydata",
 	// "consent"; the command is not run.
 	HowTo map[string]string
+	// ThemeAbout explains in two or three sentences what a theme of the
+	// consultation is about, from its introduction, by theme id: asked
+	// « c'est quoi le thème 3 ? » or « c'est quoi ce thème ? ».
+	ThemeAbout map[string]string
+	// ThemeAboutTitle heads that explanation: %d the theme's number, %s
+	// its title.
+	ThemeAboutTitle string
+	// ThemeAboutOpen follows it at the menu, whose buttons stay below:
+	// %d the theme's number.
+	ThemeAboutOpen string
+	// ThemeAboutGo follows it at a question of another theme: %d the
+	// theme's number, as one types it to go there.
+	ThemeAboutGo string
 	// ResumedSaved notes an answer typed after a pause: the conversation
 	// resumed at the question it answers, and stored it.
 	ResumedSaved string
@@ -246,6 +259,11 @@ type Flow struct {
 	// rather than a theme, is kept, to be offered as the answer to the
 	// first question of the theme chosen next.
 	MenuHeld string
+	// ProfileHeld says an opinion typed with the profile (« je suis
+	// maman et je trouve qu'il y a trop d'écrans ») is kept, to be
+	// offered as the answer to the first question of the theme chosen at
+	// the menu.
+	ProfileHeld string
 	// AnyTheme notes the theme opened for « c'est parti » or « ok » at
 	// the menu (the first not validated): %d its number, %s its title.
 	AnyTheme string
@@ -288,6 +306,9 @@ type Flow struct {
 	Appended      string
 	AppendTooLong string
 	AppendHelp    string
+	// ReviseCurrent quotes the answer in sight above ReviseAsk: %s the
+	// answer.
+	ReviseCurrent string
 	// ReviseAsk asks whether the text typed for an answered question
 	// (%s) replaces its answer (Replace) or is added to it (Append);
 	// ReviseHelp explains it; AnswerKept says the answer stays as it was.

@@ -241,6 +241,26 @@ var french = Catalog{
 				"Pour les accepter ou les arrêter : {reminders}.",
 			"consent": "Votre accord porte seulement sur l'usage de vos réponses pour la synthèse de la consultation. Vous pouvez le retirer à tout moment : {erase} efface tout.",
 		},
+		ThemeAbout: map[string]string{
+			"acces": "Ce thème porte sur l'égal accès au numérique pour tous et la fracture numérique, sous l'angle social, inclusif et territorial. " +
+				"Il demande comment garantir à chacun un équipement et l'accès gratuit aux services, tenir compte des besoins particuliers à distance, " +
+				"assurer l'équité entre les territoires et lutter contre l'illectronisme, la difficulté à se servir des outils numériques.",
+			"enseigner": "Ce thème porte sur le métier des professeurs et des élèves : la pédagogie avec le numérique. " +
+				"Il parle des compétences numériques utiles, des outils et des ressources, de la formation, de l'enseignement à distance, " +
+				"de l'usage des données, des lieux d'apprentissage et de l'évaluation, avec les priorités de l'école primaire et de l'enseignement professionnel.",
+			"collaborer": "Ce thème porte sur le travail ensemble et une culture numérique commune à tous les personnels de l'École. " +
+				"Il demande comment collaborer à toute heure et de partout, quels outils et quelles compétences partager, " +
+				"comment former les cadres et les agents, piloter avec le travail à distance et tirer parti de la recherche.",
+			"responsable": "Ce thème porte sur un numérique responsable et souverain, sous les angles juridique, éthique et économique. " +
+				"Il parle du développement durable et de la sobriété, d'une filière numérique viable, de la souveraineté numérique de l'École, " +
+				"et de la maîtrise de son identité numérique et de ses données personnelles.",
+			"gouvernance": "Ce thème porte sur la gouvernance, c'est-à-dire qui décide et comment, et sur l'anticipation. " +
+				"Il demande qui doit piloter le numérique éducatif, comment associer tous les acteurs autour de l'École (associations, collectivités, entreprises), " +
+				"comment mieux coopérer avec les parents et comment se coordonner pour anticiper les crises.",
+		},
+		ThemeAboutTitle:  "Thème %d · %s",
+		ThemeAboutOpen:   "Pour y répondre, choisissez-le ci-dessous ou écrivez « %d ».",
+		ThemeAboutGo:     "Pour y répondre, écrivez « thème %d ».",
 		ResumedSaved:     "Reprise à la question en cours : merci, c'est noté.",
 		ProfileSet:       "C'est corrigé : vous répondez en tant que « %s ».",
 		ProfileSame:      "Rien ne change : vous répondez déjà en tant que « %s ».",
@@ -262,6 +282,8 @@ var french = Catalog{
 		HeldNowhere: "Toutes les questions ont déjà une réponse : je ne peux pas vous proposer ce que vous aviez écrit. " +
 			"Le voici, à copier si vous voulez remplacer une réponse (« Modifier N ») :\n« %s »",
 		MenuHeld: "Je garde votre message : je vous le proposerai comme réponse à la première question " +
+			"du thème que vous choisirez.",
+		ProfileHeld: "Je garde aussi votre avis : je vous le proposerai comme réponse à la première question " +
 			"du thème que vous choisirez.",
 		AnyTheme:      "C'est parti : thème %d, « %s ».",
 		HeldAsk:       "Vous aviez écrit : « %s ». Est-ce votre réponse à cette question ?",
@@ -286,6 +308,7 @@ var french = Catalog{
 		Appended:            "Merci, c'est ajouté à votre réponse.",
 		AppendTooLong:       "Avec cet ajout, votre réponse ferait %d caractères, pour %d au plus : raccourcissez l'ajout, ou écrivez une réponse plus courte pour remplacer l'ancienne.",
 		AppendHelp:          "Écrivez le texte à ajouter à la suite de votre réponse, ou choisissez « Annuler » pour la garder telle quelle.",
+		ReviseCurrent:       "Votre réponse actuelle : « %s »",
 		ReviseAsk:           "Vous avez écrit : « %s ». Ce texte remplace-t-il votre réponse, ou vient-il la compléter ?",
 		Replace:             "Remplacer",
 		ReviseHelp:          "« Remplacer » met ce texte à la place de votre réponse, « Compléter ma réponse » l'ajoute à la suite, « Annuler » garde votre réponse telle quelle.",
