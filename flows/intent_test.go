@@ -116,6 +116,8 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	p["question"] = s
 	// The second question, the first answered.
 	p["question2"], _ = m.Step(s, Event{Kind: EventText, Text: "Un seul ordinateur pour toute la famille."}, now)
+	// Removing that first answer, asked.
+	p["removeprev"], _ = m.Step(p["question2"], Event{Kind: EventText, Text: "efface ma dernière réponse"}, now)
 	paused, _ := tap(s, r, actPause, "")
 	p["paused"] = paused
 	// Where the person accepted reminders and announcements.
@@ -204,6 +206,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		"review":      {"confirm:" + actConfirm, "menu:" + actMenu},
 		"review-held": {"drop:" + actAddNo},
 		"erase":       {"no:" + actKeep},
+		"removeprev":  {"yes:" + actRmPrev, "no:" + actKeepPrev},
 		"check":       {"yes:" + actStore, "no:" + actRetype},
 		"paused":      {"resume:" + actResume},
 		"held":        {"yes:" + actHeldYes, "no:" + actHeldNo},
@@ -238,6 +241,11 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	switch {
 	case stored:
 		return "answer", true
+	case got.Pending != nil && got.Prompt != s.Prompt && len(replies) > 0 &&
+		(got.Pending.Kind == PendingErase && strings.HasSuffix(replies[len(replies)-1].Text, fmt.Sprintf(catalogFor(s.Lang, false, "").Privacy.EraseNod, catalogFor(s.Lang, false, "").Privacy.EraseNo)) ||
+			got.Pending.Kind == PendingRemovePrev && strings.HasSuffix(replies[len(replies)-1].Text, fmt.Sprintf(msg.RemovePrevNod, msg.RemovePrevNo))):
+		// A nod to what cannot be undone: asked once more, plainly.
+		return "again", false
 	case got.Pending != nil && got.Pending.Kind == PendingRemovePrev:
 		return "removeprev", false
 	case got.Stage == StageEdit && got.From != "" && got.Pending != nil && got.Pending.Text != "" &&

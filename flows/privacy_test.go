@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -324,6 +325,89 @@ func TestConsentSaysWhatHowLongUnderWhatName(t *testing.T) {
 		}
 		if n := len([]rune(details)); n > 2000 {
 			t.Errorf("%s: the consent's details are %d characters, more than a Discord message holds:\n%s", lang, n, details)
+		}
+	}
+}
+
+// Erasing everything cannot be undone: it takes a clear yes. A nod
+// (« ok », « 👍 », « d'acc ») asks once more, saying what would be
+// erased and how to confirm, and erases nothing, however often it comes;
+// a clear yes (« oui », « yes », « effacer », 1, the button's label)
+// erases.
+func TestANodDoesNotErase(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	now := baseTime.Add(2 * time.Hour)
+	asked, _ := checkStep(t, m, richSession(), Event{Kind: EventCommand, Command: CmdErase}, now)
+	pm := catalogFor(LangFR, false, "").Privacy
+	for _, nod := range []string{"ok", "👍", "d'acc", "ouep", "ok merci", "dac", "OK", "okay", "d'accord", "vas-y", "👌", "yep"} {
+		t.Run(nod, func(t *testing.T) {
+			s := asked
+			for range 2 {
+				var replies []Reply
+				s, replies = checkStep(t, m, s, Event{Kind: EventText, Text: nod}, now)
+				if s.Stage == StageErased || len(s.Answers) != 2 {
+					t.Fatalf("%q erased everything", nod)
+				}
+				if p := s.Pending; p == nil || p.Kind != PendingErase {
+					t.Fatalf("%q: the erasure is no longer asked: pending %+v", nod, s.Pending)
+				}
+				last := replies[len(replies)-1]
+				want := fmt.Sprintf(pm.EraseNodAnswers, 2) + "\n\n" + fmt.Sprintf(pm.EraseNod, pm.EraseNo)
+				if last.Text != want || len(last.Options) != 2 {
+					t.Fatalf("%q answered %+v, want %q with both buttons", nod, last, want)
+				}
+			}
+		})
+	}
+	for _, yes := range []string{"oui", "yes", "oui tout effacer", "effacer", "1", "Oui, tout effacer", "ouiii", "je confirme"} {
+		t.Run(yes, func(t *testing.T) {
+			s, _ := checkStep(t, m, asked, Event{Kind: EventText, Text: yes}, now)
+			if s.Stage != StageErased {
+				t.Errorf("%q did not erase: stage %s", yes, s.Stage)
+			}
+			// Asked once more, the clear yes still erases.
+			again, _ := checkStep(t, m, asked, Event{Kind: EventText, Text: "ok"}, now)
+			if s, _ = checkStep(t, m, again, Event{Kind: EventText, Text: yes}, now); s.Stage != StageErased {
+				t.Errorf("%q after a nod did not erase: stage %s", yes, s.Stage)
+			}
+		})
+	}
+}
+
+// Removing the answer given before cannot be undone either: a nod asks
+// once more, the answer quoted, and removes nothing; « oui » removes it.
+func TestRemovingThePreviousAnswerTakesAClearYes(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s, _ := m.Step(Session{Participant: "p"}, Event{Kind: EventCommand, Command: CmdStart}, baseTime)
+	for _, in := range []string{"1", "1", "Lyon", "1", "Une première réponse sur l'équipement des élèves", "efface ma dernière réponse"} {
+		s, _ = m.Step(s, Event{Kind: EventText, Text: in}, baseTime)
+	}
+	if p := s.Pending; p == nil || p.Kind != PendingRemovePrev {
+		t.Fatalf("removing the previous answer is not asked: pending %+v", s.Pending)
+	}
+	th := m.Questionnaire().Themes[0]
+	first := AnswerKey(th.ID, th.Questions[0].ID)
+	msg := messagesFor(LangFR)
+	for _, nod := range []string{"ok", "👍", "d'acc", "ouep", "ok merci", "dac"} {
+		t.Run(nod, func(t *testing.T) {
+			got, replies := checkStep(t, m, s, Event{Kind: EventText, Text: nod}, baseTime)
+			if _, ok := got.Answers[first]; !ok {
+				t.Fatalf("%q removed the answer", nod)
+			}
+			if p := got.Pending; p == nil || p.Kind != PendingRemovePrev || p.Answer != first {
+				t.Fatalf("%q: the removal is no longer asked: pending %+v", nod, got.Pending)
+			}
+			last := replies[len(replies)-1]
+			if !strings.HasSuffix(last.Text, fmt.Sprintf(msg.RemovePrevNod, msg.RemovePrevNo)) ||
+				!strings.Contains(last.Text, "Une première réponse") || len(last.Options) != 2 {
+				t.Errorf("%q answered %+v", nod, last)
+			}
+		})
+	}
+	for _, yes := range []string{"oui", "yes", "Oui, la supprimer", "supprimer"} {
+		got, _ := checkStep(t, m, s, Event{Kind: EventText, Text: yes}, baseTime)
+		if _, ok := got.Answers[first]; ok {
+			t.Errorf("%q did not remove the answer", yes)
 		}
 	}
 }

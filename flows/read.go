@@ -170,6 +170,12 @@ func (st *step) text(raw string) {
 		return
 	}
 	rd := st.read(text)
+	if p := st.pending(); p != nil && p.Kind == PendingRemovePrev && rd.kind == readOption && rd.opt.action == actRmPrev && nods(text) {
+		// « ok », « 👍 »: a nod removes nothing for good; asked once
+		// more, plainly.
+		st.removePrevAgain(p.Answer)
+		return
+	}
 	if st.opinionAtReview(text, rd) {
 		rd = reading{kind: readUnclear}
 	}

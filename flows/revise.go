@@ -204,6 +204,16 @@ func (st *step) removePrevPrompt(key string) (Reply, []opt) {
 	return r, []opt{{actRmPrev, "", m.RemovePrevYes}, {actKeepPrev, "", m.RemovePrevNo}}
 }
 
+// removePrevAgain asks once more, after a nod, whether to remove the
+// answer key: the answer quoted, and how to confirm.
+func (st *step) removePrevAgain(key string) {
+	m := st.msg()
+	r, opts := st.removePrevPrompt(key)
+	r.Text += "\n\n" + fmt.Sprintf(m.RemovePrevNod, m.RemovePrevNo)
+	st.show(r, opts)
+	st.setPending(&Pending{Kind: PendingRemovePrev, Answer: key})
+}
+
 // reviseChoice handles the buttons of these confirmations, and reports
 // whether t was one of them.
 func (st *step) reviseChoice(t token) bool {

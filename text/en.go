@@ -294,6 +294,7 @@ var english = Catalog{
 		RemovePrevYes:       "Yes, remove it",
 		RemovePrevNo:        "No, keep it",
 		RemovePrevHelp:      "“Yes, remove it” takes this answer out (the question stays, you can answer it again); “No, keep it” leaves it as it is.",
+		RemovePrevNod:       "To remove it, type “yes”; otherwise “%s”.",
 		NothingToRemovePrev: "You have not answered any question before this one in this theme: there is no answer to remove.",
 		Removed:             "Answer removed.",
 		NothingToRemove:     "There is no answer to remove here.",
@@ -390,6 +391,10 @@ var english = Catalog{
 		Kept:            "Nothing was erased.",
 		EraseHelp:       "You asked to erase all your data. Confirm with “%s” or choose “%s” to keep everything.",
 		EraseOne:        "To remove just one answer: “%s”, then {menu} and its theme.",
+		EraseNodWhat:    "Everything we keep about you (profile, académie, consent) will be erased for good.",
+		EraseNodAnswer:  "Your answer and everything we keep about you (profile, académie, consent) will be erased for good.",
+		EraseNodAnswers: "Your %d answers and everything we keep about you (profile, académie, consent) will be erased for good.",
+		EraseNod:        "To erase everything, type “yes” or 1; otherwise “%s”.",
 
 		DataTitle:       "Your data",
 		DataIntro:       "Here is everything we keep about you. Times are in the %s time zone.",

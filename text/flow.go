@@ -300,10 +300,13 @@ type Flow struct {
 	// RemovePrevYes and RemovePrevNo; RemovePrevHelp explains it, and
 	// NothingToRemovePrev says no earlier question of the theme has an
 	// answer.
-	RemovePrevAsk       string
-	RemovePrevYes       string
-	RemovePrevNo        string
-	RemovePrevHelp      string
+	RemovePrevAsk  string
+	RemovePrevYes  string
+	RemovePrevNo   string
+	RemovePrevHelp string
+	// RemovePrevNod follows RemovePrevAsk again after a nod (« ok »,
+	// « 👍 »): removing takes a clear yes (%s the keep label).
+	RemovePrevNod       string
 	NothingToRemovePrev string
 	Removed             string
 	NothingToRemove     string
@@ -405,6 +408,14 @@ type Privacy struct {
 	Kept            string
 	EraseHelp       string // %s yes label, %s no label
 	EraseOne        string // %s no label: how to remove one answer instead, while answers can change
+	// EraseNod answers a nod (« ok », « 👍 », « d'acc ») to EraseAsk:
+	// erasing takes a clear yes, so what is erased is said again
+	// (EraseNodWhat, EraseNodAnswer or EraseNodAnswers, %d answers),
+	// with how to confirm (%s the cancel label).
+	EraseNodWhat    string
+	EraseNodAnswer  string
+	EraseNodAnswers string // %d answers, more than one
+	EraseNod        string // %s no label
 
 	DataTitle     string
 	DataIntro     string // %s time zone

@@ -294,6 +294,7 @@ var french = Catalog{
 		RemovePrevYes:       "Oui, la supprimer",
 		RemovePrevNo:        "Non, la garder",
 		RemovePrevHelp:      "« Oui, la supprimer » retire cette réponse (la question reste, vous pourrez y répondre à nouveau) ; « Non, la garder » la laisse telle quelle.",
+		RemovePrevNod:       "Pour la supprimer, tapez « oui » ; sinon « %s ».",
 		NothingToRemovePrev: "Vous n'avez répondu à aucune question avant celle-ci dans ce thème : il n'y a pas de réponse à supprimer.",
 		Removed:             "Réponse supprimée.",
 		NothingToRemove:     "Il n'y a pas de réponse à supprimer ici.",
@@ -390,6 +391,10 @@ var french = Catalog{
 		Kept:            "Rien n'a été effacé.",
 		EraseHelp:       "Vous avez demandé à effacer toutes vos données. Confirmez l'effacement avec « %s » ou choisissez « %s » pour tout garder.",
 		EraseOne:        "Pour ne retirer qu'une réponse : « %s », puis {menu} et son thème.",
+		EraseNodWhat:    "Tout ce que nous gardons sur vous (profil, académie, accord) sera effacé définitivement.",
+		EraseNodAnswer:  "Votre réponse et tout ce que nous gardons sur vous (profil, académie, accord) seront effacés définitivement.",
+		EraseNodAnswers: "Vos %d réponses et tout ce que nous gardons sur vous (profil, académie, accord) seront effacés définitivement.",
+		EraseNod:        "Pour tout effacer, tapez « oui » ou 1 ; sinon « %s ».",
 
 		DataTitle:       "Vos données",
 		DataIntro:       "Voici tout ce que nous gardons sur vous. Les heures sont celles du fuseau horaire %s.",
