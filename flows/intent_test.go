@@ -137,6 +137,9 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	check := s
 	check.Pending = &Pending{Kind: PendingCheck, Prompt: s.Prompt, Text: "oui"}
 	p["check"] = check
+	// /effacer typed there: the text in question waits behind the
+	// erasure, asked again if it is cancelled.
+	p["check-erase"], _ = m.Step(check, Event{Kind: EventCommand, Command: CmdErase}, now)
 	for range m.Questionnaire().Theme("acces").Questions {
 		s, r = m.Step(s, Event{Kind: EventText, Text: "Une réponse assez longue pour être une vraie réponse."}, now)
 	}
@@ -206,6 +209,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		"review":      {"confirm:" + actConfirm, "menu:" + actMenu},
 		"review-held": {"drop:" + actAddNo},
 		"erase":       {"no:" + actKeep},
+		"check-erase": {"no:" + actKeep},
 		"removeprev":  {"yes:" + actRmPrev, "no:" + actKeepPrev},
 		"check":       {"yes:" + actStore, "no:" + actRetype},
 		"paused":      {"resume:" + actResume},
@@ -419,7 +423,7 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			// Another theme asked for by its number.
 			return "theme:" + got.Theme, false
 		}
-	case "erase":
+	case "erase", "check-erase":
 		if got.Stage == StageErased {
 			return "yes", false
 		}

@@ -504,6 +504,11 @@ func (st *step) repair(ev Event) {
 
 func (st *step) handle(ev Event) {
 	s := &st.s
+	if ev.Kind == EventCommand && ev.Command == CmdResume && st.pendingBefore() != nil {
+		// /reprendre at an erasure asked over a text in question: back
+		// to that text, as « Annuler » and « reprendre » typed.
+		ev = Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: actKeep}.String()}
+	}
 	if mark := len(st.out); ev.Kind == EventCommand && st.leavePending(ev) {
 		// What was cancelled and what the command says, in one message.
 		defer func() { st.out = append(st.out[:mark], joinNotes(st.out[mark:])...) }()
@@ -569,9 +574,14 @@ func (st *step) leavePending(ev Event) bool {
 		return false
 	}
 	c := catalogFor(lang, st.buttons, st.discord)
-	switch p.Kind {
-	case PendingErase:
+	kind := p.Kind
+	if kind == PendingErase {
 		st.say(c.Privacy.Kept)
+		// What was pending before the erasure was asked ends too: said
+		// as it would have been (see Pending.Was).
+		kind = p.Was
+	}
+	switch kind {
 	case PendingCheck:
 		if p.Held {
 			st.say(c.Flow.HeldDropped)

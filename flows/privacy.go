@@ -121,8 +121,12 @@ func (st *step) privacy(ev Event) bool {
 			return true
 		}
 		st.say(st.pmsg().Kept)
+		before := st.pendingBefore()
 		s.Pending = nil
 		if !st.m.Closed(st.now) {
+			// Back where the person was, a text in question asked
+			// about again.
+			st.s.Pending = before
 			st.reshow()
 		}
 		return true
@@ -191,8 +195,31 @@ func (st *step) erasePending() bool {
 }
 
 func (st *step) askErase() {
+	p := &Pending{Kind: PendingErase}
+	if was := st.pending(); was != nil && was.Kind != PendingLong {
+		// What was pending comes back if the erasure is cancelled (see
+		// Pending.Was); asked twice, the erasure keeps it still.
+		c := *was
+		if c.Kind != PendingErase {
+			c.Kind, c.Was = PendingErase, c.Kind
+		}
+		p = &c
+	}
 	st.show(st.erasePrompt())
-	st.setPending(&Pending{Kind: PendingErase})
+	st.setPending(p)
+}
+
+// pendingBefore returns the confirmation that was pending when the
+// erasure was asked (see Pending.Was), to ask again once it is
+// cancelled, or nil.
+func (st *step) pendingBefore() *Pending {
+	p := st.pending()
+	if p == nil || p.Kind != PendingErase || p.Was == "" {
+		return nil
+	}
+	c := *p
+	c.Kind, c.Was = p.Was, ""
+	return &c
 }
 
 // erasePrompt asks to confirm the erasure of everything.
@@ -296,7 +323,7 @@ func (st *step) myData() {
 	}
 	line(pm.LabelAcademie, s.Academie)
 	line(pm.LabelHeld, s.Held)
-	if p := st.pending(); p != nil && p.Kind == PendingAdd {
+	if p := st.pending(); p != nil && (p.Kind == PendingAdd || p.Kind == PendingErase && p.Was == PendingAdd) {
 		line(pm.LabelHeldReview, p.Text)
 	}
 	line(pm.LabelSource, s.Source)

@@ -411,3 +411,92 @@ func TestRemovingThePreviousAnswerTakesAClearYes(t *testing.T) {
 		}
 	}
 }
+
+// /effacer typed while a text waits (« Est-ce votre réponse ? », a
+// sentence kept at the menu or the review) and then cancelled loses
+// nothing: the text is asked about again, as it was, whether the erasure
+// is cancelled with its button or in words; a command that goes
+// elsewhere cancels it and says what becomes of the text.
+func TestCancelledErasureBringsBackWhatWaited(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	now := baseTime.Add(time.Hour)
+	const sentence = "mes enfants n'ont pas d'ordinateur à la maison et c'est dur pour les devoirs"
+	// The sentence typed at the académie, offered at the first question.
+	offered, _ := m.Step(p["academie"], Event{Kind: EventText, Text: sentence}, now)
+	offered, _ = m.Step(offered, Event{Kind: EventText, Text: "Toulouse"}, now)
+	atMenu, _ := m.Step(p["menu"], Event{Kind: EventText, Text: "Les écrans prennent trop de place à l'école, mes enfants sont fatigués"}, now)
+	cancel := func(t *testing.T, s Session, how string) (Session, []Reply) {
+		t.Helper()
+		if how == "tap" {
+			for _, o := range lastOptions(t, s, m, now) {
+				if tk, _ := parseToken(o.Token); tk.action == actKeep {
+					return checkStep(t, m, s, Event{Kind: EventChoice, Token: o.Token}, now)
+				}
+			}
+			t.Fatal("no cancel button")
+		}
+		if ev, ok := ParseCommand(how); ok {
+			return checkStep(t, m, s, ev, now)
+		}
+		return checkStep(t, m, s, Event{Kind: EventText, Text: how}, now)
+	}
+	for name, s := range map[string]Session{"check": p["check"], "check-held": offered, "review-held": p["review-held"], "held": p["held"]} {
+		for _, how := range []string{"tap", "annuler", "non", "reprendre", "/reprendre", "Annuler"} {
+			t.Run(name+"/"+how, func(t *testing.T) {
+				before := *s.Pending
+				asked, _ := checkStep(t, m, s, Event{Kind: EventCommand, Command: CmdErase}, now)
+				got, replies := cancel(t, asked, how)
+				if got.Stage == StageErased {
+					t.Fatal("erased")
+				}
+				pend := got.Pending
+				if pend == nil || pend.Kind != before.Kind || pend.Text != before.Text || pend.Held != before.Held || pend.Prompt != got.Prompt {
+					t.Fatalf("after the erasure cancelled, pending %+v, want %+v again", pend, before)
+				}
+				var all strings.Builder
+				for _, r := range replies {
+					all.WriteString(r.Lead + "\n" + r.Text + "\n")
+				}
+				if quoted := shorten(sanitizeLine(before.Text), 40); !strings.Contains(all.String(), quoted[:len(quoted)-len("…")]) && !strings.Contains(all.String(), before.Text) {
+					t.Errorf("the text in question is not shown again: %s", all.String())
+				}
+			})
+		}
+	}
+	t.Run("menu", func(t *testing.T) {
+		asked, _ := checkStep(t, m, atMenu, Event{Kind: EventCommand, Command: CmdErase}, now)
+		got, _ := cancel(t, asked, "tap")
+		if got.Held != atMenu.Held || got.Held == "" {
+			t.Errorf("the sentence kept at the menu is lost: %q", got.Held)
+		}
+	})
+	// /menu at the erasure goes elsewhere: the sentence offered at the
+	// first question is dropped, and said so, as /menu at that question
+	// says it.
+	asked, _ := checkStep(t, m, offered, Event{Kind: EventCommand, Command: CmdErase}, now)
+	_, replies := checkStep(t, m, asked, Event{Kind: EventCommand, Command: CmdMenu}, now)
+	var all strings.Builder
+	for _, r := range replies {
+		all.WriteString(r.Lead + "\n" + r.Text + "\n")
+	}
+	if msg := messagesFor(LangFR); !strings.Contains(all.String(), msg.HeldDropped) {
+		t.Errorf("/menu after /effacer drops the kept sentence unsaid: %s", all.String())
+	}
+}
+
+// lastOptions returns the buttons of the prompt s stands at.
+func lastOptions(t *testing.T, s Session, m *Machine, now time.Time) []Option {
+	t.Helper()
+	st := &step{m: m, s: cloneSession(s), now: now}
+	r, opts := st.current()
+	st.show(r, opts)
+	// Numbered as the prompt s shows: one less than a new one.
+	out := st.out[len(st.out)-1].Options
+	for i := range out {
+		tk, _ := parseToken(out[i].Token)
+		tk.prompt = s.Prompt
+		out[i].Token = tk.String()
+	}
+	return out
+}
