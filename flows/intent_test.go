@@ -405,19 +405,24 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "vice-rectorat", false
 		}
 	case "review", "review-held", "recap", "question", "edit", "paused":
+		// A sentence kept at the review, still kept after the change.
+		held := ""
+		if s.Pending != nil && s.Pending.Kind == PendingAdd && got.Pending != nil && got.Pending.Text == s.Pending.Text {
+			held = "+held"
+		}
 		if got.Stage == StageReview && len(got.Answers) < len(s.Answers) {
 			th := m.Questionnaire().Theme(got.Theme)
 			for i, q := range th.Questions {
 				if _, ok := got.Answers[AnswerKey(th.ID, q.ID)]; !ok {
 					if _, had := s.Answers[AnswerKey(th.ID, q.ID)]; had {
-						return fmt.Sprintf("remove:%d", i+1), false
+						return fmt.Sprintf("remove%s:%d", held, i+1), false
 					}
 				}
 			}
 		}
 		if got.Stage == StageEdit {
 			th := m.Questionnaire().Theme(got.Theme)
-			return fmt.Sprintf("edit:%d", th.questionIndex(got.Question)+1), false
+			return fmt.Sprintf("edit%s:%d", held, th.questionIndex(got.Question)+1), false
 		}
 		if got.Theme != s.Theme && (got.Stage == StageQuestion || got.Stage == StageReview) {
 			// Another theme asked for by its number.

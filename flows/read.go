@@ -151,7 +151,20 @@ func (st *step) text(raw string) {
 		if n, ok := removeNumber(short); ok {
 			th := st.m.q.Theme(s.Theme)
 			if n >= 1 && n <= len(th.Questions) {
+				held, mark := st.pending(), len(st.out)
 				st.remove(th.Questions[n-1].ID)
+				if held != nil && held.Kind == PendingAdd {
+					// A sentence waiting for its question still waits:
+					// asked where it goes, rather than the review.
+					kept := st.out[:mark]
+					for _, r := range st.out[mark:] {
+						if len(r.Options) == 0 {
+							kept = append(kept, r)
+						}
+					}
+					st.out = kept
+					st.holdAtReview(held.Text)
+				}
 				return
 			}
 		}

@@ -72,3 +72,86 @@ func texts(out []Reply) string {
 	}
 	return b.String()
 }
+
+// A sentence typed at the review waits for the question it goes with;
+// « modifier 2 » (or « je reviens à la question 2 ») then opens answer 2
+// with the sentence offered there: to replace the answer or complete it,
+// or, with no answer yet, as its answer. Nothing typed is dropped unsaid.
+func TestEditAtTheReviewOffersTheHeldSentence(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	now := baseTime.Add(time.Hour)
+	held := p["review-held"]
+	sentence := held.Pending.Text
+	th := m.Questionnaire().Theme(held.Theme)
+	second := AnswerKey(th.ID, th.Questions[1].ID)
+	for _, typed := range []string{"modifier 2", "Modifier 2", "changer la réponse 2", "corriger 2"} {
+		t.Run(typed, func(t *testing.T) {
+			got, out := checkStep(t, m, held, Event{Kind: EventText, Text: typed}, now)
+			if got.Stage != StageEdit || got.Question != th.Questions[1].ID {
+				t.Fatalf("%q: stage %s at %s, want answer 2 opened", typed, got.Stage, got.Question)
+			}
+			if pd := got.Pending; pd == nil || pd.Kind != PendingRevise || pd.Text != sentence {
+				t.Fatalf("%q: the sentence is not offered at answer 2: pending %+v", typed, got.Pending)
+			}
+			if !strings.Contains(texts(out), sentence) {
+				t.Errorf("%q: the sentence is not shown:\n%s", typed, texts(out))
+			}
+			// « Compléter ma réponse »: after the answer, which stays whole.
+			done, _ := checkStep(t, m, got, Event{Kind: EventText, Text: "compléter"}, now)
+			if a := done.Answers[second].Text; !strings.HasPrefix(a, held.Answers[second].Text) || !strings.HasSuffix(a, sentence) {
+				t.Errorf("%q then « compléter » stored %q", typed, a)
+			}
+		})
+	}
+	t.Run("unanswered", func(t *testing.T) {
+		s := cloneSession(held)
+		delete(s.Answers, second)
+		got, _ := checkStep(t, m, s, Event{Kind: EventText, Text: "modifier 2"}, now)
+		if pd := got.Pending; got.Stage != StageEdit || pd == nil || pd.Kind != PendingCheck || pd.Text != sentence {
+			t.Fatalf("stage %s, pending %+v: want answer 2 opened with the sentence as its answer", got.Stage, got.Pending)
+		}
+		done, _ := checkStep(t, m, got, Event{Kind: EventText, Text: "oui"}, now)
+		if a := done.Answers[second].Text; a != sentence {
+			t.Errorf("« oui » stored %q", a)
+		}
+	})
+	// « supprimer 2 » removes answer 2, and the sentence still waits.
+	got, _ := checkStep(t, m, held, Event{Kind: EventText, Text: "supprimer 2"}, now)
+	if _, ok := got.Answers[second]; ok {
+		t.Error("« supprimer 2 » did not remove answer 2")
+	}
+	if pd := got.Pending; pd == nil || pd.Kind != PendingAdd || pd.Text != sentence {
+		t.Errorf("after « supprimer 2 » the sentence is lost: pending %+v", got.Pending)
+	}
+}
+
+// At a question that cannot take the sentence (a choice), « modifier N »
+// opens it and gives the sentence back, to reuse.
+func TestEditAChoiceGivesTheHeldSentenceBack(t *testing.T) {
+	m := NewMachine(loadSmall(t), Config{})
+	q := m.Questionnaire()
+	for i, th := range q.Themes {
+		for j, qu := range th.Questions {
+			if !qu.IsChoice() {
+				continue
+			}
+			s := Session{Participant: "p", Lang: LangFR, Stage: StageReview, Theme: th.ID, Question: th.Questions[0].ID, Prompt: 3,
+				ConsentAt: baseTime, CreatedAt: baseTime, UpdatedAt: baseTime, Asked: map[string]bool{}}
+			for _, o := range th.Questions {
+				s.Asked[AnswerKey(th.ID, o.ID)] = true
+			}
+			const sentence = "les tablettes sont trop chères pour les familles"
+			s.Pending = &Pending{Kind: PendingAdd, Prompt: 3, Text: sentence}
+			got, out := checkStep(t, m, s, Event{Kind: EventText, Text: "modifier " + string(rune('1'+j))}, baseTime)
+			if got.Stage != StageEdit || got.Question != qu.ID {
+				t.Fatalf("theme %d: stage %s at %s, want question %d opened", i+1, got.Stage, got.Question, j+1)
+			}
+			if !strings.Contains(texts(out), sentence) {
+				t.Errorf("the sentence is dropped unsaid:\n%s", texts(out))
+			}
+			return
+		}
+	}
+	t.Skip("no choice question")
+}

@@ -153,6 +153,7 @@ var english = Catalog{
 		AddedNew:            "It is saved as your answer to question %d.",
 		AddDropped:          "All right, I won't keep this message.",
 		AddNoSuch:           "I cannot add it to question %d: choose question %s, or “%s”.",
+		AddNotThere:         "I cannot add your message to question %d. Here it is, to reuse:\n“%s”",
 		AddNowhere:          "I cannot add your message to any question of this theme. Here it is, to reuse:\n“%s”",
 		AddHelp:             "Your message can complete the answer to one of this theme's questions: choose which, or “%s”.",
 		VoiceMark:           "🎤 voice message (%d s)",

@@ -101,14 +101,17 @@ type Flow struct {
 	// AddNowhere gives the sentence back (%s) when no question of the
 	// theme can take it (choices only, or answers at their length limit).
 	AddNowhere string
-	VoiceMark  string // %d seconds
-	EditButton string // %d question number
-	Confirm    string
-	MenuLabel  string
-	EditTitle  string // %d theme number, %d question number, %d total
-	Confirmed  string // %s theme title
-	NextTheme  string // after Confirmed, when the next theme follows at once
-	AllDone    string // %s title of the last theme validated
+	// AddNotThere gives the sentence back (%s) when « modifier N » opens
+	// question %d, which cannot take it (a choice, a voice answer).
+	AddNotThere string
+	VoiceMark   string // %d seconds
+	EditButton  string // %d question number
+	Confirm     string
+	MenuLabel   string
+	EditTitle   string // %d theme number, %d question number, %d total
+	Confirmed   string // %s theme title
+	NextTheme   string // after Confirmed, when the next theme follows at once
+	AllDone     string // %s title of the last theme validated
 	// The review of a theme just completed, shown above the next theme's
 	// first question: answering or skipping that question validates it.
 	RecapTitle     string // %d theme number, %s its title

@@ -153,6 +153,7 @@ var french = Catalog{
 		AddedNew:            "C'est noté comme réponse à la question %d.",
 		AddDropped:          "D'accord, je ne garde pas ce message.",
 		AddNoSuch:           "Je ne peux pas l'ajouter à la question %d : choisissez la question %s, ou « %s ».",
+		AddNotThere:         "Je ne peux pas ajouter votre message à la question %d. Le voici, pour le réutiliser :\n« %s »",
 		AddNowhere:          "Je ne peux ajouter votre message à aucune question de ce thème. Le voici, pour le réutiliser :\n« %s »",
 		AddHelp:             "Votre message peut compléter la réponse à l'une des questions de ce thème : choisissez laquelle, ou « %s ».",
 		VoiceMark:           "🎤 message vocal (%d s)",
