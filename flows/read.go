@@ -440,7 +440,10 @@ func (st *step) checkReading(text string) reading {
 		}
 		return reading{kind: readNoOption}
 	}
-	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && approves(n) {
+	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && (approves(n) || doneWords[n]) {
+		// « c'est tout », « j'ai fini » after a short text: « yes,
+		// that's my answer », stored and said so, not a pause that
+		// would drop it unsaid.
 		return reading{kind: readOption, opt: opts[i]}
 	}
 	return reading{kind: readAnswer}
