@@ -592,6 +592,15 @@ func (st *step) leavePending(ev Event) bool {
 		}
 	case PendingHeld:
 		st.say(c.Flow.HeldDropped)
+	case PendingAdd:
+		if ev.Command == CmdMenu && st.s.Stage == StageReview {
+			// A sentence typed at the review, waiting for its question:
+			// kept at the menu, as one typed there (see Session.Held).
+			st.s.Held = p.Text
+			st.say(c.Flow.MenuHeld)
+		} else {
+			st.say(c.Flow.HeldDropped)
+		}
 	}
 	// A transcript not confirmed leaves the voice note as it was; an
 	// offer of reminders not answered, none asked for.

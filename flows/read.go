@@ -169,6 +169,12 @@ func (st *step) text(raw string) {
 			}
 		}
 	}
+	if p := st.pending(); p != nil && p.Kind == PendingAdd && menuAsked(short) {
+		// « je veux retourner au menu » while a sentence waits for its
+		// question: the menu, the sentence kept for the theme chosen.
+		st.typedCommand(Event{Kind: EventCommand, Command: CmdMenu})
+		return
+	}
 	if p := st.pending(); p != nil && p.Kind == PendingAdd && st.addTypedWords(p, short) {
 		return
 	}

@@ -155,3 +155,47 @@ func TestEditAChoiceGivesTheHeldSentenceBack(t *testing.T) {
 	}
 	t.Skip("no choice question")
 }
+
+// At the review, asking for the menu in a sentence opens it, as its
+// « Menu » button does; with a sentence waiting for its question, the
+// menu opens too and the sentence is kept for the theme chosen next,
+// which the reply says.
+func TestMenuAskedAtTheReview(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	msg := messagesFor(LangFR)
+	for _, typed := range []string{"je veux retourner au menu", "retour au menu", "back to the menu", "je voudrais revenir au menu",
+		"je veux revenir au menu svp", "I want to go back to the menu", "on retourne au menu", "revenir au menu principal"} {
+		t.Run(typed, func(t *testing.T) {
+			got, _ := checkStep(t, m, p["review"], Event{Kind: EventText, Text: typed}, baseTime)
+			if got.Stage != StageMenu {
+				t.Errorf("at the review %q: stage %s, want the menu", typed, got.Stage)
+			}
+			held := p["review-held"]
+			got, out := checkStep(t, m, held, Event{Kind: EventText, Text: typed}, baseTime)
+			if got.Stage != StageMenu || got.Held != held.Pending.Text || !strings.Contains(texts(out), msg.MenuHeld) {
+				t.Errorf("with a sentence waiting, %q: stage %s, held %q:\n%s", typed, got.Stage, got.Held, texts(out))
+			}
+		})
+	}
+	// /menu does the same.
+	held := p["review-held"]
+	got, _ := checkStep(t, m, held, Event{Kind: EventCommand, Command: CmdMenu}, baseTime)
+	if got.Stage != StageMenu || got.Held != held.Pending.Text {
+		t.Errorf("/menu with a sentence waiting: stage %s, held %q", got.Stage, got.Held)
+	}
+}
+
+// At the menu, a yes of any kind (« ouais », « oui oui », « oui ») does
+// what « ok » does: the first theme not validated.
+func TestYesAtTheMenuStartsAsOK(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	ok, okOut := m.Step(p["menu"], Event{Kind: EventText, Text: "ok"}, baseTime)
+	for _, yes := range []string{"ouais", "oui oui", "oui", "ouai", "Ouais !", "yes", "yeah", "ouais ouais"} {
+		got, out := checkStep(t, m, p["menu"], Event{Kind: EventText, Text: yes}, baseTime)
+		if got.Stage != ok.Stage || got.Theme != ok.Theme || got.Question != ok.Question || texts(out) != texts(okOut) {
+			t.Errorf("%q at the menu: stage %s at %s/%s, want what « ok » does (%s at %s/%s)", yes, got.Stage, got.Theme, got.Question, ok.Stage, ok.Theme, ok.Question)
+		}
+	}
+}
