@@ -794,12 +794,17 @@ func (st *step) questionPrompt() (Reply, []opt) {
 	th, ti, q, qi := st.position()
 	m, lang := st.msg(), st.s.Lang
 	edit := st.s.Stage == StageEdit
+	a, answered := st.s.Answers[AnswerKey(th.ID, q.ID)]
 	title := fmt.Sprintf(m.ProgressTitle, ti+1, qi+1, len(th.Questions))
-	if edit {
+	switch {
+	case edit && answered:
 		title = fmt.Sprintf(m.EditTitle, ti+1, qi+1, len(th.Questions))
+	case edit:
+		// Opened from the review with no answer (« Répondre N »):
+		// nothing to change yet.
+		title = fmt.Sprintf(m.AnswerTitle, ti+1, qi+1, len(th.Questions))
 	}
 	text := q.Prompt.In(lang)
-	a, answered := st.s.Answers[AnswerKey(th.ID, q.ID)]
 	if answered {
 		switch {
 		case q.IsChoice():

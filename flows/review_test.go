@@ -199,3 +199,35 @@ func TestYesAtTheMenuStartsAsOK(t *testing.T) {
 		}
 	}
 }
+
+// A question opened from the review to answer it (« Répondre 3 », never
+// put to the person) is titled as answering, not changing, and stays so
+// when shown again; one with an answer is titled as changing.
+func TestAnswerFromTheReviewIsTitledAnswer(t *testing.T) {
+	m := NewMachine(loadSmall(t), Config{})
+	for _, lang := range []string{LangFR, LangEN} {
+		s := Session{
+			Participant: "p", Lang: lang, Stage: StageReview, Theme: "ecole", Question: "temps", Prompt: 3,
+			ConsentAt: baseTime, CreatedAt: baseTime, UpdatedAt: baseTime,
+			Answers: map[string]Answer{"ecole/temps": {Theme: "ecole", Question: "temps", Text: "Une heure.", CreatedAt: baseTime, UpdatedAt: baseTime}},
+			Asked:   map[string]bool{"ecole/temps": true, "ecole/cantine": true},
+		}
+		m3 := catalogFor(lang, false, "").Flow
+		answer, change := strings.Split(m3.AnswerTitle, " ·")[0], strings.Split(m3.EditTitle, " ·")[0]
+		got, out := checkStep(t, m, s, Event{Kind: EventText, Text: strings.Split(m3.AnswerButton, " ")[0] + " 3"}, baseTime)
+		if got.Stage != StageEdit || got.Question != "idee" {
+			t.Fatalf("%s: stage %s at %s, want question 3 opened", lang, got.Stage, got.Question)
+		}
+		if title := out[len(out)-1].Title; !strings.HasPrefix(title, answer+" · ") {
+			t.Errorf("%s: question 3, never asked, titled %q, want %q…", lang, title, answer)
+		}
+		_, out = checkStep(t, m, got, Event{Kind: EventText, Text: "bonjour"}, baseTime)
+		if title := out[len(out)-1].Title; !strings.HasPrefix(title, answer+" · ") {
+			t.Errorf("%s: question 3 shown again titled %q, want %q…", lang, title, answer)
+		}
+		_, out = checkStep(t, m, s, Event{Kind: EventText, Text: "modifier 1"}, baseTime)
+		if title := out[len(out)-1].Title; !strings.HasPrefix(title, change+" · ") {
+			t.Errorf("%s: question 1, answered, titled %q, want %q…", lang, title, change)
+		}
+	}
+}

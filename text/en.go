@@ -161,6 +161,7 @@ var english = Catalog{
 		Confirm:             "Confirm",
 		MenuLabel:           "Menu",
 		EditTitle:           "Change · Theme %d · Question %d/%d",
+		AnswerTitle:         "Answer · Theme %d · Question %d/%d",
 		Confirmed:           "Thank you! The theme “%s” is confirmed.",
 		NextTheme:           "Here is the next theme. To choose another one: {menu}.",
 		AllDone:             "The theme “%s” is confirmed: it was the last one.",

@@ -109,6 +109,9 @@ type Flow struct {
 	Confirm     string
 	MenuLabel   string
 	EditTitle   string // %d theme number, %d question number, %d total
+	// AnswerTitle replaces EditTitle for a question opened from the
+	// review that has no answer yet (« Répondre N »).
+	AnswerTitle string
 	Confirmed   string // %s theme title
 	NextTheme   string // after Confirmed, when the next theme follows at once
 	AllDone     string // %s title of the last theme validated

@@ -161,6 +161,7 @@ var french = Catalog{
 		Confirm:             "Valider",
 		MenuLabel:           "Menu",
 		EditTitle:           "Modifier · Thème %d · Question %d/%d",
+		AnswerTitle:         "Répondre · Thème %d · Question %d/%d",
 		Confirmed:           "Merci ! Le thème « %s » est validé.",
 		NextTheme:           "Voici le thème suivant. Pour en choisir un autre : {menu}.",
 		AllDone:             "Le thème « %s » est validé : c'était le dernier.",
