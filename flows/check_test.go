@@ -1,6 +1,9 @@
 package flows
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A sentence typed at the académie is kept and offered below the first
 // question (« Est-ce votre réponse ? »). Whatever way the person says
@@ -80,5 +83,27 @@ func TestProcessQuestionsKeepTheQuestion(t *testing.T) {
 	s, _ = m.Step(s, Event{Kind: EventText, Text: answer}, baseTime)
 	if got := s.Answers[second].Text; got != answer {
 		t.Errorf("the real answer went elsewhere: question 2 holds %q", got)
+	}
+}
+
+// « c'est tout » after a short text in question (« Est-ce votre réponse
+// ? ») says « yes, that's my answer »: the text is stored, and the reply
+// says so; it is never dropped unsaid by a pause.
+func TestDoneAtTheCheckKeepsTheText(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	at := p["check"]
+	key := AnswerKey(at.Theme, at.Question)
+	msg := messagesFor(LangFR)
+	for _, done := range []string{"c tout", "c'est tout", "C'est tout.", "cest tout", "j'ai fini", "voilà c'est tout", "ok c'est tout", "that's all", "I'm done"} {
+		t.Run(done, func(t *testing.T) {
+			got, out := checkStep(t, m, at, Event{Kind: EventText, Text: done}, baseTime)
+			if a := got.Answers[key]; a.Text != at.Pending.Text {
+				t.Fatalf("%q stored %q at the question, want the text in question %q (stage %s)", done, a.Text, at.Pending.Text, got.Stage)
+			}
+			if len(out) == 0 || !strings.Contains(out[0].Lead, msg.Saved) {
+				t.Errorf("%q: the reply does not say it is stored: %+v", done, out)
+			}
+		})
 	}
 }

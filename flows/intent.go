@@ -160,6 +160,11 @@ func readOne(text, key string, opts []opt, open bool, q *Questionnaire) reading 
 		// anyone answers, not who reads the answers.
 		return reading{kind: readAbout, topic: t}
 	}
+	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actMenu }); i >= 0 && menuAsked(n) {
+		// « je veux retourner au menu » where a button goes there (the
+		// review): that button, not how to go back.
+		return reading{kind: readOption, opt: opts[i]}
+	}
 	if rd, ok := processQuestion(text, n, true); ok {
 		// Before the options: « on peut revenir en arrière ? » explains
 		// the way back rather than taking it.
@@ -1190,7 +1195,10 @@ var anyTheme = map[string]bool{
 	"ca m est egal": true, "comme vous voulez": true, "a vous de choisir": true, "vous choisissez": true,
 	"whatever": true, "any": true, "any of them": true, "anyone": true, "in order": true, "all": true, "all of them": true,
 	"next": true, "next theme": true, "let s go": true, "lets go": true, "you choose": true,
-	// « ok », « c parti »: the way on the menu suggests, as at a yes.
+	// « ok », « c parti »: the way on the menu suggests, as at a yes;
+	// « ouais », « oui oui » as « ok ».
+	"oui": true, "oui oui": true, "ouais": true, "ouai": true, "ouais ouais": true, "ouaip": true, "ouep": true,
+	"yes": true, "yeah": true, "yep": true,
 	"ok": true, "ok ok": true, "okay": true, "oki": true, "ok go": true, "ok on y va": true, "ok c est parti": true, "ok on commence": true,
 	"c parti": true, "cest parti": true, "c est parti alors": true, "allez": true, "allez y": true, "vas y": true, "go go": true,
 	"on demarre": true, "je demarre": true, "on peut commencer": true, "je suis pret": true, "je suis prete": true,
@@ -1450,6 +1458,21 @@ func yesNo(n string, opts []opt) (opt, bool) {
 		}
 	}
 	return opt{}, false
+}
+
+// menuGlue may go with « menu » in a request to go there: « je veux
+// retourner au menu », « back to the menu », « on revient au menu
+// principal svp ».
+var menuGlue = wordSet("je j veux voudrais voudrait aimerais peux on nous tu vous au a le la l du de aller retourner retourne " +
+	"retournons revenir reviens revient revenons retour rentrer va vais allons ouvrir ouvre afficher affiche voir principal " +
+	"svp stp merci ok bon alors please i we want to go back the main can let s us return take me open show")
+
+// menuAsked reports a request to go to the menu, in a few words: « menu »
+// and words that only say going there.
+func menuAsked(n string) bool {
+	words := strings.Fields(n)
+	return len(words) >= 2 && len(words) <= 10 && slices.Contains(words, "menu") &&
+		!slices.ContainsFunc(words, func(w string) bool { return w != "menu" && !menuGlue[w] })
 }
 
 // leadWords may open a short message without changing what it asks.

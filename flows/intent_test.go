@@ -116,6 +116,8 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	p["question"] = s
 	// The second question, the first answered.
 	p["question2"], _ = m.Step(s, Event{Kind: EventText, Text: "Un seul ordinateur pour toute la famille."}, now)
+	// Removing that first answer, asked.
+	p["removeprev"], _ = m.Step(p["question2"], Event{Kind: EventText, Text: "efface ma dernière réponse"}, now)
 	paused, _ := tap(s, r, actPause, "")
 	p["paused"] = paused
 	// Where the person accepted reminders and announcements.
@@ -135,6 +137,9 @@ func corpusPrompts(t testing.TB, m *Machine) map[string]Session {
 	check := s
 	check.Pending = &Pending{Kind: PendingCheck, Prompt: s.Prompt, Text: "oui"}
 	p["check"] = check
+	// /effacer typed there: the text in question waits behind the
+	// erasure, asked again if it is cancelled.
+	p["check-erase"], _ = m.Step(check, Event{Kind: EventCommand, Command: CmdErase}, now)
 	for range m.Questionnaire().Theme("acces").Questions {
 		s, r = m.Step(s, Event{Kind: EventText, Text: "Une réponse assez longue pour être une vraie réponse."}, now)
 	}
@@ -204,6 +209,8 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		"review":      {"confirm:" + actConfirm, "menu:" + actMenu},
 		"review-held": {"drop:" + actAddNo},
 		"erase":       {"no:" + actKeep},
+		"check-erase": {"no:" + actKeep},
+		"removeprev":  {"yes:" + actRmPrev, "no:" + actKeepPrev},
 		"check":       {"yes:" + actStore, "no:" + actRetype},
 		"paused":      {"resume:" + actResume},
 		"held":        {"yes:" + actHeldYes, "no:" + actHeldNo},
@@ -238,6 +245,11 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 	switch {
 	case stored:
 		return "answer", true
+	case got.Pending != nil && got.Prompt != s.Prompt && len(replies) > 0 &&
+		(got.Pending.Kind == PendingErase && strings.HasSuffix(replies[len(replies)-1].Text, fmt.Sprintf(catalogFor(s.Lang, false, "").Privacy.EraseNod, catalogFor(s.Lang, false, "").Privacy.EraseNo)) ||
+			got.Pending.Kind == PendingRemovePrev && strings.HasSuffix(replies[len(replies)-1].Text, fmt.Sprintf(msg.RemovePrevNod, msg.RemovePrevNo))):
+		// A nod to what cannot be undone: asked once more, plainly.
+		return "again", false
 	case got.Pending != nil && got.Pending.Kind == PendingRemovePrev:
 		return "removeprev", false
 	case got.Stage == StageEdit && got.From != "" && got.Pending != nil && got.Pending.Text != "" &&
@@ -401,25 +413,30 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 			return "vice-rectorat", false
 		}
 	case "review", "review-held", "recap", "question", "edit", "paused":
+		// A sentence kept at the review, still kept after the change.
+		held := ""
+		if s.Pending != nil && s.Pending.Kind == PendingAdd && got.Pending != nil && got.Pending.Text == s.Pending.Text {
+			held = "+held"
+		}
 		if got.Stage == StageReview && len(got.Answers) < len(s.Answers) {
 			th := m.Questionnaire().Theme(got.Theme)
 			for i, q := range th.Questions {
 				if _, ok := got.Answers[AnswerKey(th.ID, q.ID)]; !ok {
 					if _, had := s.Answers[AnswerKey(th.ID, q.ID)]; had {
-						return fmt.Sprintf("remove:%d", i+1), false
+						return fmt.Sprintf("remove%s:%d", held, i+1), false
 					}
 				}
 			}
 		}
 		if got.Stage == StageEdit {
 			th := m.Questionnaire().Theme(got.Theme)
-			return fmt.Sprintf("edit:%d", th.questionIndex(got.Question)+1), false
+			return fmt.Sprintf("edit%s:%d", held, th.questionIndex(got.Question)+1), false
 		}
 		if got.Theme != s.Theme && (got.Stage == StageQuestion || got.Stage == StageReview) {
 			// Another theme asked for by its number.
 			return "theme:" + got.Theme, false
 		}
-	case "erase":
+	case "erase", "check-erase":
 		if got.Stage == StageErased {
 			return "yes", false
 		}

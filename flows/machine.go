@@ -507,6 +507,11 @@ func (st *step) repair(ev Event) {
 
 func (st *step) handle(ev Event) {
 	s := &st.s
+	if ev.Kind == EventCommand && ev.Command == CmdResume && st.pendingBefore() != nil {
+		// /reprendre at an erasure asked over a text in question: back
+		// to that text, as « Annuler » and « reprendre » typed.
+		ev = Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: actKeep}.String()}
+	}
 	if mark := len(st.out); ev.Kind == EventCommand && st.leavePending(ev) {
 		// What was cancelled and what the command says, in one message.
 		defer func() { st.out = append(st.out[:mark], joinNotes(st.out[mark:])...) }()
@@ -572,9 +577,14 @@ func (st *step) leavePending(ev Event) bool {
 		return false
 	}
 	c := catalogFor(lang, st.buttons, st.discord)
-	switch p.Kind {
-	case PendingErase:
+	kind := p.Kind
+	if kind == PendingErase {
 		st.say(c.Privacy.Kept)
+		// What was pending before the erasure was asked ends too: said
+		// as it would have been (see Pending.Was).
+		kind = p.Was
+	}
+	switch kind {
 	case PendingCheck:
 		if p.Held {
 			st.say(c.Flow.HeldDropped)
@@ -585,6 +595,15 @@ func (st *step) leavePending(ev Event) bool {
 		}
 	case PendingHeld:
 		st.say(c.Flow.HeldDropped)
+	case PendingAdd:
+		if ev.Command == CmdMenu && st.s.Stage == StageReview {
+			// A sentence typed at the review, waiting for its question:
+			// kept at the menu, as one typed there (see Session.Held).
+			st.s.Held = p.Text
+			st.say(c.Flow.MenuHeld)
+		} else {
+			st.say(c.Flow.HeldDropped)
+		}
 	}
 	// A transcript not confirmed leaves the voice note as it was; an
 	// offer of reminders not answered, none asked for.
@@ -780,12 +799,17 @@ func (st *step) questionPrompt() (Reply, []opt) {
 	th, ti, q, qi := st.position()
 	m, lang := st.msg(), st.s.Lang
 	edit := st.s.Stage == StageEdit
+	a, answered := st.s.Answers[AnswerKey(th.ID, q.ID)]
 	title := fmt.Sprintf(m.ProgressTitle, ti+1, qi+1, len(th.Questions))
-	if edit {
+	switch {
+	case edit && answered:
 		title = fmt.Sprintf(m.EditTitle, ti+1, qi+1, len(th.Questions))
+	case edit:
+		// Opened from the review with no answer (« Répondre N »):
+		// nothing to change yet.
+		title = fmt.Sprintf(m.AnswerTitle, ti+1, qi+1, len(th.Questions))
 	}
 	text := q.Prompt.In(lang)
-	a, answered := st.s.Answers[AnswerKey(th.ID, q.ID)]
 	if answered {
 		switch {
 		case q.IsChoice():

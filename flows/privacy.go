@@ -88,6 +88,12 @@ func (st *step) privacy(ev Event) bool {
 			// says what it removes.
 			rd = reading{kind: readHelp}
 		}
+		if rd.kind == readOption && rd.opt.action == actErase && nods(ev.Text) {
+			// « ok », « 👍 », « d'acc »: a nod, not yet a yes to
+			// losing everything; asked once more, plainly.
+			st.eraseAgain()
+			return true
+		}
 		switch rd.kind {
 		case readOption:
 			return st.privacy(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: rd.opt.action, arg: rd.opt.arg}.String()})
@@ -115,8 +121,12 @@ func (st *step) privacy(ev Event) bool {
 			return true
 		}
 		st.say(st.pmsg().Kept)
+		before := st.pendingBefore()
 		s.Pending = nil
 		if !st.m.Closed(st.now) {
+			// Back where the person was, a text in question asked
+			// about again.
+			st.s.Pending = before
 			st.reshow()
 		}
 		return true
@@ -143,6 +153,40 @@ func clearlyErase(text string, opts []opt, q *Questionnaire) bool {
 	return ok && o.action == actErase
 }
 
+// firmWords say yes as such (« oui », « yes », « je confirme ») or name
+// what is confirmed (« effacer », « supprimer »): one of them makes a
+// yes clear enough for what cannot be undone.
+var firmWords = wordSet("oui ouais ouai yes yeah confirme confirmer absolument effacer effacez efface supprimer supprimez supprime " +
+	"erase delete remove")
+
+// nods reports a yes typed as a nod (« ok », « ok merci », « 👍 »,
+// « d'acc », « dac », « ouep », « vas-y »): it approves without saying
+// what, which is not enough to erase or remove for good. A button's
+// number or label is no nod.
+func nods(text string) bool {
+	n := normalize(text)
+	if _, ok := optionNumber(n); ok {
+		return false
+	}
+	return !slices.ContainsFunc(strings.Fields(n), func(w string) bool { return firmWords[w] })
+}
+
+// eraseAgain asks the erasure once more after a nod: what is erased, and
+// how to confirm it, with the same buttons.
+func (st *step) eraseAgain() {
+	pm := st.pmsg()
+	what := pm.EraseNodWhat
+	switch n := len(st.s.Answers); {
+	case n == 1:
+		what = pm.EraseNodAnswer
+	case n > 1:
+		what = fmt.Sprintf(pm.EraseNodAnswers, n)
+	}
+	_, opts := st.erasePrompt()
+	st.show(Reply{Title: pm.EraseTitle, Text: what + "\n\n" + fmt.Sprintf(pm.EraseNod, pm.EraseNo)}, opts)
+	st.setPending(&Pending{Kind: PendingErase})
+}
+
 // erasePending reports whether the erase confirmation is the current
 // prompt, its buttons still valid.
 func (st *step) erasePending() bool {
@@ -151,8 +195,31 @@ func (st *step) erasePending() bool {
 }
 
 func (st *step) askErase() {
+	p := &Pending{Kind: PendingErase}
+	if was := st.pending(); was != nil && was.Kind != PendingLong {
+		// What was pending comes back if the erasure is cancelled (see
+		// Pending.Was); asked twice, the erasure keeps it still.
+		c := *was
+		if c.Kind != PendingErase {
+			c.Kind, c.Was = PendingErase, c.Kind
+		}
+		p = &c
+	}
 	st.show(st.erasePrompt())
-	st.setPending(&Pending{Kind: PendingErase})
+	st.setPending(p)
+}
+
+// pendingBefore returns the confirmation that was pending when the
+// erasure was asked (see Pending.Was), to ask again once it is
+// cancelled, or nil.
+func (st *step) pendingBefore() *Pending {
+	p := st.pending()
+	if p == nil || p.Kind != PendingErase || p.Was == "" {
+		return nil
+	}
+	c := *p
+	c.Kind, c.Was = p.Was, ""
+	return &c
 }
 
 // erasePrompt asks to confirm the erasure of everything.
@@ -256,7 +323,7 @@ func (st *step) myData() {
 	}
 	line(pm.LabelAcademie, s.Academie)
 	line(pm.LabelHeld, s.Held)
-	if p := st.pending(); p != nil && p.Kind == PendingAdd {
+	if p := st.pending(); p != nil && (p.Kind == PendingAdd || p.Kind == PendingErase && p.Was == PendingAdd) {
 		line(pm.LabelHeldReview, p.Text)
 	}
 	line(pm.LabelSource, s.Source)

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -326,4 +327,176 @@ func TestConsentSaysWhatHowLongUnderWhatName(t *testing.T) {
 			t.Errorf("%s: the consent's details are %d characters, more than a Discord message holds:\n%s", lang, n, details)
 		}
 	}
+}
+
+// Erasing everything cannot be undone: it takes a clear yes. A nod
+// (« ok », « 👍 », « d'acc ») asks once more, saying what would be
+// erased and how to confirm, and erases nothing, however often it comes;
+// a clear yes (« oui », « yes », « effacer », 1, the button's label)
+// erases.
+func TestANodDoesNotErase(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	now := baseTime.Add(2 * time.Hour)
+	asked, _ := checkStep(t, m, richSession(), Event{Kind: EventCommand, Command: CmdErase}, now)
+	pm := catalogFor(LangFR, false, "").Privacy
+	for _, nod := range []string{"ok", "👍", "d'acc", "ouep", "ok merci", "dac", "OK", "okay", "d'accord", "vas-y", "👌", "yep"} {
+		t.Run(nod, func(t *testing.T) {
+			s := asked
+			for range 2 {
+				var replies []Reply
+				s, replies = checkStep(t, m, s, Event{Kind: EventText, Text: nod}, now)
+				if s.Stage == StageErased || len(s.Answers) != 2 {
+					t.Fatalf("%q erased everything", nod)
+				}
+				if p := s.Pending; p == nil || p.Kind != PendingErase {
+					t.Fatalf("%q: the erasure is no longer asked: pending %+v", nod, s.Pending)
+				}
+				last := replies[len(replies)-1]
+				want := fmt.Sprintf(pm.EraseNodAnswers, 2) + "\n\n" + fmt.Sprintf(pm.EraseNod, pm.EraseNo)
+				if last.Text != want || len(last.Options) != 2 {
+					t.Fatalf("%q answered %+v, want %q with both buttons", nod, last, want)
+				}
+			}
+		})
+	}
+	for _, yes := range []string{"oui", "yes", "oui tout effacer", "effacer", "1", "Oui, tout effacer", "ouiii", "je confirme"} {
+		t.Run(yes, func(t *testing.T) {
+			s, _ := checkStep(t, m, asked, Event{Kind: EventText, Text: yes}, now)
+			if s.Stage != StageErased {
+				t.Errorf("%q did not erase: stage %s", yes, s.Stage)
+			}
+			// Asked once more, the clear yes still erases.
+			again, _ := checkStep(t, m, asked, Event{Kind: EventText, Text: "ok"}, now)
+			if s, _ = checkStep(t, m, again, Event{Kind: EventText, Text: yes}, now); s.Stage != StageErased {
+				t.Errorf("%q after a nod did not erase: stage %s", yes, s.Stage)
+			}
+		})
+	}
+}
+
+// Removing the answer given before cannot be undone either: a nod asks
+// once more, the answer quoted, and removes nothing; « oui » removes it.
+func TestRemovingThePreviousAnswerTakesAClearYes(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s, _ := m.Step(Session{Participant: "p"}, Event{Kind: EventCommand, Command: CmdStart}, baseTime)
+	for _, in := range []string{"1", "1", "Lyon", "1", "Une première réponse sur l'équipement des élèves", "efface ma dernière réponse"} {
+		s, _ = m.Step(s, Event{Kind: EventText, Text: in}, baseTime)
+	}
+	if p := s.Pending; p == nil || p.Kind != PendingRemovePrev {
+		t.Fatalf("removing the previous answer is not asked: pending %+v", s.Pending)
+	}
+	th := m.Questionnaire().Themes[0]
+	first := AnswerKey(th.ID, th.Questions[0].ID)
+	msg := messagesFor(LangFR)
+	for _, nod := range []string{"ok", "👍", "d'acc", "ouep", "ok merci", "dac"} {
+		t.Run(nod, func(t *testing.T) {
+			got, replies := checkStep(t, m, s, Event{Kind: EventText, Text: nod}, baseTime)
+			if _, ok := got.Answers[first]; !ok {
+				t.Fatalf("%q removed the answer", nod)
+			}
+			if p := got.Pending; p == nil || p.Kind != PendingRemovePrev || p.Answer != first {
+				t.Fatalf("%q: the removal is no longer asked: pending %+v", nod, got.Pending)
+			}
+			last := replies[len(replies)-1]
+			if !strings.HasSuffix(last.Text, fmt.Sprintf(msg.RemovePrevNod, msg.RemovePrevNo)) ||
+				!strings.Contains(last.Text, "Une première réponse") || len(last.Options) != 2 {
+				t.Errorf("%q answered %+v", nod, last)
+			}
+		})
+	}
+	for _, yes := range []string{"oui", "yes", "Oui, la supprimer", "supprimer"} {
+		got, _ := checkStep(t, m, s, Event{Kind: EventText, Text: yes}, baseTime)
+		if _, ok := got.Answers[first]; ok {
+			t.Errorf("%q did not remove the answer", yes)
+		}
+	}
+}
+
+// /effacer typed while a text waits (« Est-ce votre réponse ? », a
+// sentence kept at the menu or the review) and then cancelled loses
+// nothing: the text is asked about again, as it was, whether the erasure
+// is cancelled with its button or in words; a command that goes
+// elsewhere cancels it and says what becomes of the text.
+func TestCancelledErasureBringsBackWhatWaited(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	now := baseTime.Add(time.Hour)
+	const sentence = "mes enfants n'ont pas d'ordinateur à la maison et c'est dur pour les devoirs"
+	// The sentence typed at the académie, offered at the first question.
+	offered, _ := m.Step(p["academie"], Event{Kind: EventText, Text: sentence}, now)
+	offered, _ = m.Step(offered, Event{Kind: EventText, Text: "Toulouse"}, now)
+	atMenu, _ := m.Step(p["menu"], Event{Kind: EventText, Text: "Les écrans prennent trop de place à l'école, mes enfants sont fatigués"}, now)
+	cancel := func(t *testing.T, s Session, how string) (Session, []Reply) {
+		t.Helper()
+		if how == "tap" {
+			for _, o := range lastOptions(t, s, m, now) {
+				if tk, _ := parseToken(o.Token); tk.action == actKeep {
+					return checkStep(t, m, s, Event{Kind: EventChoice, Token: o.Token}, now)
+				}
+			}
+			t.Fatal("no cancel button")
+		}
+		if ev, ok := ParseCommand(how); ok {
+			return checkStep(t, m, s, ev, now)
+		}
+		return checkStep(t, m, s, Event{Kind: EventText, Text: how}, now)
+	}
+	for name, s := range map[string]Session{"check": p["check"], "check-held": offered, "review-held": p["review-held"], "held": p["held"]} {
+		for _, how := range []string{"tap", "annuler", "non", "reprendre", "/reprendre", "Annuler"} {
+			t.Run(name+"/"+how, func(t *testing.T) {
+				before := *s.Pending
+				asked, _ := checkStep(t, m, s, Event{Kind: EventCommand, Command: CmdErase}, now)
+				got, replies := cancel(t, asked, how)
+				if got.Stage == StageErased {
+					t.Fatal("erased")
+				}
+				pend := got.Pending
+				if pend == nil || pend.Kind != before.Kind || pend.Text != before.Text || pend.Held != before.Held || pend.Prompt != got.Prompt {
+					t.Fatalf("after the erasure cancelled, pending %+v, want %+v again", pend, before)
+				}
+				var all strings.Builder
+				for _, r := range replies {
+					all.WriteString(r.Lead + "\n" + r.Text + "\n")
+				}
+				if quoted := shorten(sanitizeLine(before.Text), 40); !strings.Contains(all.String(), quoted[:len(quoted)-len("…")]) && !strings.Contains(all.String(), before.Text) {
+					t.Errorf("the text in question is not shown again: %s", all.String())
+				}
+			})
+		}
+	}
+	t.Run("menu", func(t *testing.T) {
+		asked, _ := checkStep(t, m, atMenu, Event{Kind: EventCommand, Command: CmdErase}, now)
+		got, _ := cancel(t, asked, "tap")
+		if got.Held != atMenu.Held || got.Held == "" {
+			t.Errorf("the sentence kept at the menu is lost: %q", got.Held)
+		}
+	})
+	// /menu at the erasure goes elsewhere: the sentence offered at the
+	// first question is dropped, and said so, as /menu at that question
+	// says it.
+	asked, _ := checkStep(t, m, offered, Event{Kind: EventCommand, Command: CmdErase}, now)
+	_, replies := checkStep(t, m, asked, Event{Kind: EventCommand, Command: CmdMenu}, now)
+	var all strings.Builder
+	for _, r := range replies {
+		all.WriteString(r.Lead + "\n" + r.Text + "\n")
+	}
+	if msg := messagesFor(LangFR); !strings.Contains(all.String(), msg.HeldDropped) {
+		t.Errorf("/menu after /effacer drops the kept sentence unsaid: %s", all.String())
+	}
+}
+
+// lastOptions returns the buttons of the prompt s stands at.
+func lastOptions(t *testing.T, s Session, m *Machine, now time.Time) []Option {
+	t.Helper()
+	st := &step{m: m, s: cloneSession(s), now: now}
+	r, opts := st.current()
+	st.show(r, opts)
+	// Numbered as the prompt s shows: one less than a new one.
+	out := st.out[len(st.out)-1].Options
+	for i := range out {
+		tk, _ := parseToken(out[i].Token)
+		tk.prompt = s.Prompt
+		out[i].Token = tk.String()
+	}
+	return out
 }

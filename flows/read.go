@@ -153,10 +153,29 @@ func (st *step) text(raw string) {
 		if n, ok := removeNumber(short); ok {
 			th := st.m.q.Theme(s.Theme)
 			if n >= 1 && n <= len(th.Questions) {
+				held, mark := st.pending(), len(st.out)
 				st.remove(th.Questions[n-1].ID)
+				if held != nil && held.Kind == PendingAdd {
+					// A sentence waiting for its question still waits:
+					// asked where it goes, rather than the review.
+					kept := st.out[:mark]
+					for _, r := range st.out[mark:] {
+						if len(r.Options) == 0 {
+							kept = append(kept, r)
+						}
+					}
+					st.out = kept
+					st.holdAtReview(held.Text)
+				}
 				return
 			}
 		}
+	}
+	if p := st.pending(); p != nil && p.Kind == PendingAdd && menuAsked(short) {
+		// « je veux retourner au menu » while a sentence waits for its
+		// question: the menu, the sentence kept for the theme chosen.
+		st.typedCommand(Event{Kind: EventCommand, Command: CmdMenu})
+		return
 	}
 	if p := st.pending(); p != nil && p.Kind == PendingAdd && st.addTypedWords(p, short) {
 		return
@@ -172,6 +191,12 @@ func (st *step) text(raw string) {
 		return
 	}
 	rd := st.read(text)
+	if p := st.pending(); p != nil && p.Kind == PendingRemovePrev && rd.kind == readOption && rd.opt.action == actRmPrev && nods(text) {
+		// « ok », « 👍 »: a nod removes nothing for good; asked once
+		// more, plainly.
+		st.removePrevAgain(p.Answer)
+		return
+	}
 	if st.opinionAtReview(text, rd) {
 		rd = reading{kind: readUnclear}
 	}
@@ -425,7 +450,10 @@ func (st *step) checkReading(text string) reading {
 		}
 		return reading{kind: readNoOption}
 	}
-	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && approves(n) {
+	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && (approves(n) || doneWords[n]) {
+		// « c'est tout », « j'ai fini » after a short text: « yes,
+		// that's my answer », stored and said so, not a pause that
+		// would drop it unsaid.
 		return reading{kind: readOption, opt: opts[i]}
 	}
 	return reading{kind: readAnswer}

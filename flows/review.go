@@ -110,7 +110,19 @@ func (st *step) addTypedWords(p *Pending, short string) bool {
 		if n < 1 || n > len(th.Questions) {
 			return false
 		}
-		st.handle(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: actEdit, arg: th.Questions[n-1].ID}.String()})
+		// That answer opened, with the sentence offered there: it is
+		// what the person wants to add.
+		q := &th.Questions[n-1]
+		s.Stage, s.Question = StageEdit, q.ID
+		a, answered := s.Answers[AnswerKey(th.ID, q.ID)]
+		if q.IsChoice() || answered && (a.Voice != nil || a.Text == "") ||
+			utf8.RuneCountInString(p.Text) > st.m.cfg.MaxText {
+			// It cannot go there: given back, to reuse.
+			st.say(fmt.Sprintf(m.AddNotThere, n, shorten(p.Text, maxQuoteLen)))
+			st.showQuestion()
+			return true
+		}
+		st.offerWritten(p.Text)
 		return true
 	}
 	verb := short

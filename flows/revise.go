@@ -113,17 +113,24 @@ func (st *step) revisit(k int, text string) bool {
 		s.From, s.FromReviewed = AnswerKey(s.Theme, s.Question), s.Reviewed
 		s.Stage, s.Question, s.Reviewed = StageEdit, q.ID, ""
 	}
-	if !answered {
+	st.offerWritten(text)
+	return true
+}
+
+// offerWritten shows the question in sight with text offered there: as its
+// answer (« Est-ce votre réponse ? ») when it has none, else to replace
+// the answer or complete it. The question takes text (see revisit).
+func (st *step) offerWritten(text string) {
+	if _, answered := st.s.Answers[AnswerKey(st.s.Theme, st.s.Question)]; !answered {
 		r, _ := st.questionPrompt()
 		_, opts := st.checkPrompt(text)
 		r.Text += "\n\n" + fmt.Sprintf(st.msg().HeldAsk, shorten(sanitizeLine(text), maxReviewLen))
 		st.show(r, opts)
 		st.setPending(&Pending{Kind: PendingCheck, Text: text})
-		return true
+		return
 	}
 	st.show(st.revisePrompt(text))
 	st.setPending(&Pending{Kind: PendingRevise, Text: text})
-	return true
 }
 
 // revisitSaid reads « je reviens sur la question 1 : en fait on a deux
@@ -209,6 +216,16 @@ func (st *step) removePrevPrompt(key string) (Reply, []opt) {
 	r := Reply{Expect: qr.Expect, Field: qr.Field, MaxLen: qr.MaxLen, Text: fmt.Sprintf(m.RemovePrevAsk, st.m.q.Theme(th).questionIndex(qid)+1, q.Title.In(st.s.Lang),
 		st.answerText(q, a, maxReviewLen))}
 	return r, []opt{{actRmPrev, "", m.RemovePrevYes}, {actKeepPrev, "", m.RemovePrevNo}}
+}
+
+// removePrevAgain asks once more, after a nod, whether to remove the
+// answer key: the answer quoted, and how to confirm.
+func (st *step) removePrevAgain(key string) {
+	m := st.msg()
+	r, opts := st.removePrevPrompt(key)
+	r.Text += "\n\n" + fmt.Sprintf(m.RemovePrevNod, m.RemovePrevNo)
+	st.show(r, opts)
+	st.setPending(&Pending{Kind: PendingRemovePrev, Answer: key})
 }
 
 // reviseChoice handles the buttons of these confirmations, and reports

@@ -186,6 +186,12 @@ type Pending struct {
 	// Held marks a PendingCheck offering the sentence kept at the
 	// académie (Session.Held): declining it says that it is dropped.
 	Held bool `json:"held,omitempty"`
+	// Was is set on a PendingErase asked while another confirmation was
+	// pending (a text in question, a sentence kept at the menu or the
+	// review): the kind of that one, whose Text, Held, Answer, FileID and
+	// Places this one carries. Cancelling the erasure asks it again, so
+	// that /effacer then « Annuler » loses nothing.
+	Was string `json:"was,omitempty"`
 }
 
 // belowRecap reports whether s stands where Reviewed holds: at the

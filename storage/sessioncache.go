@@ -286,7 +286,7 @@ func copyPending(p *flows.Pending, str func(string) string, tmz func(time.Time) 
 	if p == nil {
 		return nil
 	}
-	c := &flows.Pending{Kind: str(p.Kind), Prompt: p.Prompt, Text: str(p.Text), At: tmz(p.At), Answer: str(p.Answer), FileID: str(p.FileID), Held: p.Held}
+	c := &flows.Pending{Kind: str(p.Kind), Prompt: p.Prompt, Text: str(p.Text), At: tmz(p.At), Answer: str(p.Answer), FileID: str(p.FileID), Held: p.Held, Was: str(p.Was)}
 	for _, id := range p.Places {
 		c.Places = append(c.Places, str(id))
 	}

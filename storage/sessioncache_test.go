@@ -64,7 +64,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 		t.Fatalf("flows.Session fields changed; update roundTrip (-known +now):\n%s", diff)
 	}
 	// copyPending lists Pending's fields one by one too.
-	if diff := cmp.Diff([]string{"Kind", "Prompt", "Text", "Places", "At", "Answer", "FileID", "Held"}, fieldNames[flows.Pending]()); diff != "" {
+	if diff := cmp.Diff([]string{"Kind", "Prompt", "Text", "Places", "At", "Answer", "FileID", "Held", "Was"}, fieldNames[flows.Pending]()); diff != "" {
 		t.Fatalf("flows.Pending fields changed; update copyPending (-known +now):\n%s", diff)
 	}
 	// An answer is stored as an answerRecord: a new field of Answer must
@@ -83,7 +83,7 @@ func TestSessionRoundTripMatchesJSON(t *testing.T) {
 	full := flows.Session{
 		Participant: "telegram:1", Lang: "fr", Stage: flows.StageQuestion, ConsentAt: now.In(paris),
 		Profile: "parent", Academie: "Lyon", Source: "affiche <&>", Theme: "ecrans", Question: "q1",
-		Prompt: 7, Tap: "6.pick.oui", TapAt: now.In(paris), Pending: &flows.Pending{Kind: flows.PendingPlace, Prompt: 7, Text: "« x »", Places: []string{"c-93066", "c-97411"}, At: now.In(paris), Answer: "ecrans/q2", FileID: "f", Held: true}, Banned: true, CreatedAt: now.Local(), UpdatedAt: t0.In(time.FixedZone("", -7*3600-1800)),
+		Prompt: 7, Tap: "6.pick.oui", TapAt: now.In(paris), Pending: &flows.Pending{Kind: flows.PendingPlace, Prompt: 7, Text: "« x »", Places: []string{"c-93066", "c-97411"}, At: now.In(paris), Answer: "ecrans/q2", FileID: "f", Held: true, Was: flows.PendingCheck}, Banned: true, CreatedAt: now.Local(), UpdatedAt: t0.In(time.FixedZone("", -7*3600-1800)),
 		Answers: map[string]flows.Answer{
 			"ecrans/q1": {Theme: "ecrans", Question: "q1", Text: "« Les écrans » \u2028 \"ok\"\n", CreatedAt: now, UpdatedAt: now.In(paris)},
 			"ecrans/q2": {Theme: "ecrans", Question: "q2", Voice: &flows.Voice{FileID: "f", Duration: 3, URL: "https://cdn/f.ogg", Size: 9}, CreatedAt: time.Time{}, UpdatedAt: t0},

@@ -101,14 +101,20 @@ type Flow struct {
 	// AddNowhere gives the sentence back (%s) when no question of the
 	// theme can take it (choices only, or answers at their length limit).
 	AddNowhere string
-	VoiceMark  string // %d seconds
-	EditButton string // %d question number
-	Confirm    string
-	MenuLabel  string
-	EditTitle  string // %d theme number, %d question number, %d total
-	Confirmed  string // %s theme title
-	NextTheme  string // after Confirmed, when the next theme follows at once
-	AllDone    string // %s title of the last theme validated
+	// AddNotThere gives the sentence back (%s) when « modifier N » opens
+	// question %d, which cannot take it (a choice, a voice answer).
+	AddNotThere string
+	VoiceMark   string // %d seconds
+	EditButton  string // %d question number
+	Confirm     string
+	MenuLabel   string
+	EditTitle   string // %d theme number, %d question number, %d total
+	// AnswerTitle replaces EditTitle for a question opened from the
+	// review that has no answer yet (« Répondre N »).
+	AnswerTitle string
+	Confirmed   string // %s theme title
+	NextTheme   string // after Confirmed, when the next theme follows at once
+	AllDone     string // %s title of the last theme validated
 	// The review of a theme just completed, shown above the next theme's
 	// first question: answering or skipping that question validates it.
 	RecapTitle     string // %d theme number, %s its title
@@ -321,10 +327,13 @@ type Flow struct {
 	// RemovePrevYes and RemovePrevNo; RemovePrevHelp explains it, and
 	// NothingToRemovePrev says no earlier question of the theme has an
 	// answer.
-	RemovePrevAsk       string
-	RemovePrevYes       string
-	RemovePrevNo        string
-	RemovePrevHelp      string
+	RemovePrevAsk  string
+	RemovePrevYes  string
+	RemovePrevNo   string
+	RemovePrevHelp string
+	// RemovePrevNod follows RemovePrevAsk again after a nod (« ok »,
+	// « 👍 »): removing takes a clear yes (%s the keep label).
+	RemovePrevNod       string
 	NothingToRemovePrev string
 	Removed             string
 	NothingToRemove     string
@@ -426,6 +435,14 @@ type Privacy struct {
 	Kept            string
 	EraseHelp       string // %s yes label, %s no label
 	EraseOne        string // %s no label: how to remove one answer instead, while answers can change
+	// EraseNod answers a nod (« ok », « 👍 », « d'acc ») to EraseAsk:
+	// erasing takes a clear yes, so what is erased is said again
+	// (EraseNodWhat, EraseNodAnswer or EraseNodAnswers, %d answers),
+	// with how to confirm (%s the cancel label).
+	EraseNodWhat    string
+	EraseNodAnswer  string
+	EraseNodAnswers string // %d answers, more than one
+	EraseNod        string // %s no label
 
 	DataTitle     string
 	DataIntro     string // %s time zone
