@@ -121,7 +121,7 @@ type Session struct {
 	// beside who one is): it waits past the académie for the theme chosen
 	// at the menu, as a sentence typed at the menu does, rather than
 	// being offered at once below the first question.
-	HeldForMenu bool `json:"heldForMenu,omitempty"`
+	HeldForMenu bool `json:"held_for_menu,omitempty"`
 	// From is the question (an AnswerKey) where « modifier N » was typed,
 	// and FromReviewed the theme then reviewed above it: once the answer
 	// is changed, kept or removed, the person goes back to that question,
