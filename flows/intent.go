@@ -1328,6 +1328,8 @@ var checkWords = map[string]bool{
 	"d accord": true, "daccord": true, "dacc": true, "tkt": true, "t inquiete": true, "jpp": true,
 	"bref": true, "mdrr": true, "mdrrr": true, "xptdr": true, "lool": true, "hihi": true, "hehe": true, "hahaha": true,
 	"oui oui": true, "non non": true, "ok ok": true, "okok": true, "voila voila": true, "c est tout bon": true,
+	// Taking back what was about to be said.
+	"en fait non": true, "non attends": true, "en fait non attends": true,
 }
 
 // needsCheck reports a message worth a quick « is this your answer? »:

@@ -507,6 +507,13 @@ func (st *step) repair(ev Event) {
 
 func (st *step) handle(ev Event) {
 	s := &st.s
+	if ev.Kind == EventCommand && ev.Command == CmdResume && ev.Reopen && st.pending() != nil &&
+		s.Stage != StageNew && s.Stage != StageDeclined && s.Stage != StageErased {
+		// The channel showing where the person stands, unasked: what
+		// waits for their yes or no is shown again, never dropped.
+		st.reshow()
+		return
+	}
 	if ev.Kind == EventCommand && ev.Command == CmdResume && st.pendingBefore() != nil {
 		// /reprendre at an erasure asked over a text in question: back
 		// to that text, as « Annuler » and « reprendre » typed.

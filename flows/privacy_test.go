@@ -500,3 +500,47 @@ func lastOptions(t *testing.T, s Session, m *Machine, now time.Time) []Option {
 	}
 	return out
 }
+
+// TestReopenKeepsWhatIsPending: a channel that shows where the person
+// stands without being asked (the terminal started again, the web page
+// reloaded) cancels nothing: a text in question, kept at the académie,
+// the menu or the review, is offered again as it was, and so is a
+// confirmation; /reprendre typed still cancels (TestCommandAtAPendingConfirmation).
+func TestReopenKeepsWhatIsPending(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	fr := catalogFor(LangFR, false, "")
+	heldAt := p["academie"]
+	heldAt.Theme = "acces"
+	keptAtAcademie, _ := m.Step(heldAt, Event{Kind: EventText, Text: "j'habite à Lyon et mes enfants n'ont pas d'ordinateur"}, baseTime)
+	for name, s := range map[string]Session{
+		"check":             p["check"],
+		"sentence kept":     keptAtAcademie,
+		"kept at the menu":  p["held"],
+		"kept at a review":  p["review-held"],
+		"erase over a text": p["check-erase"],
+		"erase":             p["erase"],
+		"remove the last":   p["removeprev"],
+	} {
+		if s.Pending == nil {
+			t.Fatalf("%s: nothing pending", name)
+		}
+		got, replies := m.Step(s, Event{Kind: EventCommand, Command: CmdResume, Reopen: true}, baseTime.Add(time.Hour))
+		if got.Pending == nil || got.Pending.Kind != s.Pending.Kind || got.Pending.Text != s.Pending.Text || got.Stage != s.Stage {
+			t.Errorf("%s: pending %+v at %s after reopening; want %+v at %s", name, got.Pending, got.Stage, s.Pending, s.Stage)
+		}
+		var all strings.Builder
+		for _, r := range replies {
+			all.WriteString(r.Lead + r.Text)
+		}
+		if strings.Contains(all.String(), fr.Flow.HeldDropped) || strings.Contains(all.String(), fr.Privacy.Kept) {
+			t.Errorf("%s: reopening says %q", name, all.String())
+		}
+		if len(replies) == 0 || len(replies[len(replies)-1].Options) == 0 {
+			t.Errorf("%s: reopening ends on no prompt: %+v", name, replies)
+		}
+		if txt := s.Pending.Text; txt != "" && s.Pending.Kind != PendingErase && !strings.Contains(all.String(), shorten(txt, 400)) {
+			t.Errorf("%s: reopening does not show %q again: %q", name, txt, all.String())
+		}
+	}
+}

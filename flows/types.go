@@ -398,6 +398,12 @@ type Event struct {
 	// every text that names a command names it as that picker shows it
 	// (text.DiscordNaming).
 	DiscordLocale string `json:"discord_locale,omitempty"`
+	// Reopen marks a CmdResume sent by the channel itself, not typed: it
+	// shows where the person stands when they come back (the terminal
+	// started again, the web page loaded). Nothing pending is cancelled
+	// then: a text in question, or a confirmation, is shown again as it
+	// was, as the person left it.
+	Reopen bool `json:"reopen,omitempty"`
 }
 
 // Expect says what the bot waits for after a reply.

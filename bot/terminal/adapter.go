@@ -182,7 +182,7 @@ func (a *Adapter) Run(ctx context.Context) (err error) {
 		if err := a.organiserMessage(ctx, ""); err != nil {
 			return err
 		}
-	} else if _, err := a.handle(ctx, flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume}); err != nil {
+	} else if _, err := a.handle(ctx, flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Reopen: true}); err != nil {
 		return err
 	}
 	a.mu.Lock()

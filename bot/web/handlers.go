@@ -319,7 +319,7 @@ func (a *Adapter) apply(ctx context.Context, v visitor, id string, ev flows.Even
 // resume asks the conversation to show the current prompt again, and
 // waits (a little) until it is in memory.
 func (a *Adapter) resume(ctx context.Context, v visitor, lang string) (bot.Applied, error) {
-	applied, err := a.apply(ctx, v, "resume-"+randomID(), flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang}, "")
+	applied, err := a.apply(ctx, v, "resume-"+randomID(), flows.Event{Kind: flows.EventCommand, Command: flows.CmdResume, Lang: lang, Reopen: true}, "")
 	if err != nil {
 		return applied, err
 	}
