@@ -450,14 +450,21 @@ func (st *step) checkReading(text string) reading {
 		}
 		return reading{kind: readNoOption}
 	}
-	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && (approves(n) || doneWords[n]) {
+	offered := st.pending() != nil && st.pending().Held
+	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && (approves(n) || doneWords[n] || offered && takeWords[n]) {
 		// « c'est tout », « j'ai fini » after a short text: « yes,
 		// that's my answer », stored and said so, not a pause that
-		// would drop it unsaid.
+		// would drop it unsaid. « remplacer », « ajouter » at a text
+		// offered for the question (kept from earlier, or written for
+		// it from another): take it, not store the word.
 		return reading{kind: readOption, opt: opts[i]}
 	}
 	return reading{kind: readAnswer}
 }
+
+// takeWords take a text offered as a question's answer (see checkReading).
+var takeWords = phraseSet("remplacer|remplace|remplacez|remplacer la reponse|completer|complete|completez|ajouter|ajoute|" +
+	"ajoutez|ajouter le|mettre|mets le|garder|garde le|gardez le|replace|replace it|add|add it|keep it|use it|take it")
 
 // validateWords validate a theme, wherever it is offered: typed at its
 // review (with the words of having finished, actionWords[actConfirm]) or

@@ -126,7 +126,8 @@ func (st *step) offerWritten(text string) {
 		_, opts := st.checkPrompt(text)
 		r.Text += "\n\n" + fmt.Sprintf(st.msg().HeldAsk, shorten(sanitizeLine(text), maxReviewLen))
 		st.show(r, opts)
-		st.setPending(&Pending{Kind: PendingCheck, Text: text})
+		// Held: declining it says that it is dropped.
+		st.setPending(&Pending{Kind: PendingCheck, Text: text, Held: true})
 		return
 	}
 	st.show(st.revisePrompt(text))

@@ -204,3 +204,29 @@ func TestLastThemeAtTheMenu(t *testing.T) {
 		}
 	}
 }
+
+// TestOfferedTextTakenByItsWords: text written for a question not
+// answered yet (« je reviens sur la question 3 : … ») is offered there;
+// « remplacer » or « ajouter », the words of the offer for an answered
+// question, take it, rather than being stored as the answer; « non »
+// drops it, saying so.
+func TestOfferedTextTakenByItsWords(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	s := corpusPrompts(t, m)["question2"]
+	fr := messagesFor(LangFR)
+	at, _ := m.Step(s, Event{Kind: EventText, Text: "je reviens sur la question 3 : on a la fibre"}, baseTime)
+	if at.Pending == nil || at.Pending.Kind != PendingCheck {
+		t.Fatalf("pending %+v; want the text offered at question 3", at.Pending)
+	}
+	q3 := m.Questionnaire().Themes[0].Questions[2].ID
+	for _, word := range []string{"remplacer", "ajouter", "Remplacer !", "add it"} {
+		got, _ := m.Step(at, Event{Kind: EventText, Text: word}, baseTime)
+		if a := got.Answers[AnswerKey("acces", q3)].Text; a != "on a la fibre" {
+			t.Errorf("%q: question 3's answer %q; want the text offered", word, a)
+		}
+	}
+	got, replies := m.Step(at, Event{Kind: EventText, Text: "non"}, baseTime)
+	if _, ok := got.Answers[AnswerKey("acces", q3)]; ok || !strings.Contains(texts(replies), fr.HeldDropped) {
+		t.Errorf("non: answers %v, replies %q; want nothing stored and the text said dropped", got.Answers, texts(replies))
+	}
+}
