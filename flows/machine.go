@@ -586,9 +586,7 @@ func (st *step) leavePending(ev Event) bool {
 	}
 	switch kind {
 	case PendingCheck:
-		if p.Held {
-			st.say(c.Flow.HeldDropped)
-		}
+		st.say(st.checkDropped(p, &c.Flow))
 	case PendingLanguage:
 		if ev.Command != CmdLanguage {
 			st.say(c.Flow.LanguageKept)

@@ -337,6 +337,7 @@ var english = Catalog{
 		CheckNo:             "No, I'll rewrite it",
 		CheckHelp:           "I check before saving a very short answer. Choose “%s” to keep it, or type another answer.",
 		Retype:              "All right, nothing is saved. Type your answer whenever you like.",
+		CheckDropped:        "I haven't kept “%s”.",
 		LanguageAsk:         map[string]string{EN: "Do you want to continue in English?", FR: "Do you want to continue in French?"},
 		LanguageYes:         "Yes, in English",
 		LanguageNo:          "No, stay in English",

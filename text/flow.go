@@ -352,12 +352,16 @@ type Flow struct {
 	OneAtATime string
 	OrJoin     string
 	// ThanksBack answers a bare « merci » where options are offered.
-	ThanksBack   string
-	CheckAsk     string // %s what was typed, %s the question's title
-	CheckYes     string
-	CheckNo      string
-	CheckHelp    string // %s yes label
-	Retype       string
+	ThanksBack string
+	CheckAsk   string // %s what was typed, %s the question's title
+	CheckYes   string
+	CheckNo    string
+	CheckHelp  string // %s yes label
+	Retype     string
+	// CheckDropped says the short text in question is not stored when the
+	// person goes on without saying yes (« passer », « retour », /menu):
+	// %s the text.
+	CheckDropped string
 	LanguageAsk  map[string]string // by target language, in this language
 	LanguageYes  string            // in the target language
 	LanguageNo   string

@@ -337,6 +337,7 @@ var french = Catalog{
 		CheckNo:             "Non, je réécris",
 		CheckHelp:           "Je vérifie avant d'enregistrer une réponse très courte. Choisissez « %s » pour la garder, ou écrivez une autre réponse.",
 		Retype:              "D'accord, rien n'est enregistré. Écrivez votre réponse quand vous voulez.",
+		CheckDropped:        "Je n'ai pas gardé « %s ».",
 		LanguageAsk:         map[string]string{EN: "Voulez-vous continuer en anglais ?", FR: "Voulez-vous continuer en français ?"},
 		LanguageYes:         "Oui, en français",
 		LanguageNo:          "Non, rester en français",
