@@ -231,3 +231,45 @@ func TestAnswerFromTheReviewIsTitledAnswer(t *testing.T) {
 		}
 	}
 }
+
+// A sentence typed at the review and offered at an answer (« modifier
+// 2 »): « Annuler » leaves the answer as it is and says what became of
+// the sentence: still kept, asked again which question it goes with,
+// where « Ne pas l'ajouter » drops it, saying so.
+func TestCancelAtTheAnswerKeepsTheReviewSentence(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	now := baseTime.Add(time.Hour)
+	for _, lang := range []string{LangFR, LangEN} {
+		t.Run(lang, func(t *testing.T) {
+			held := p["review-held"]
+			held.Lang = lang
+			msg := messagesFor(lang)
+			sentence := held.Pending.Text
+			th := m.Questionnaire().Theme(held.Theme)
+			second := AnswerKey(th.ID, th.Questions[1].ID)
+			at, _ := checkStep(t, m, held, Event{Kind: EventText, Text: "modifier 2"}, now)
+			if pd := at.Pending; pd == nil || pd.Kind != PendingRevise {
+				t.Fatalf("answer 2 not offered the sentence: pending %+v", at.Pending)
+			}
+			got, out := checkStep(t, m, at, Event{Kind: EventChoice, Token: token{prompt: at.Prompt, action: actRetype}.String()}, now)
+			if got.Answers[second] != held.Answers[second] {
+				t.Errorf("« Annuler » changed answer 2: %q", got.Answers[second].Text)
+			}
+			said := texts(out)
+			if !strings.Contains(said, msg.AnswerKept) {
+				t.Errorf("« Annuler » does not say the answer stays:\n%s", said)
+			}
+			if got.Stage != StageReview || got.Pending == nil || got.Pending.Kind != PendingAdd || got.Pending.Text != sentence {
+				t.Fatalf("after « Annuler » the sentence is not kept at the review: stage %s, pending %+v", got.Stage, got.Pending)
+			}
+			if !strings.Contains(said, sentence) || !strings.Contains(said, msg.AddNo) {
+				t.Errorf("« Annuler » does not say the sentence is still kept, and how to drop it:\n%s", said)
+			}
+			_, out = checkStep(t, m, got, Event{Kind: EventText, Text: msg.AddNo}, now)
+			if !strings.Contains(texts(out), msg.AddDropped) {
+				t.Errorf("dropping the sentence does not say so:\n%s", texts(out))
+			}
+		})
+	}
+}
