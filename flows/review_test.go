@@ -273,3 +273,20 @@ func TestCancelAtTheAnswerKeepsTheReviewSentence(t *testing.T) {
 		})
 	}
 }
+
+// Offered at a question with no answer, the sentence typed at the review
+// is dropped by « Non, je réécris », which says so plainly.
+func TestRetypeAtTheAnswerDropsTheReviewSentenceSaid(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	held := cloneSession(corpusPrompts(t, m)["review-held"])
+	th := m.Questionnaire().Theme(held.Theme)
+	delete(held.Answers, AnswerKey(th.ID, th.Questions[1].ID))
+	at, _ := checkStep(t, m, held, Event{Kind: EventText, Text: "modifier 2"}, baseTime)
+	if pd := at.Pending; pd == nil || pd.Kind != PendingCheck {
+		t.Fatalf("answer 2 not offered the sentence: pending %+v", at.Pending)
+	}
+	got, out := checkStep(t, m, at, Event{Kind: EventText, Text: "non"}, baseTime)
+	if got.Pending != nil || !strings.Contains(texts(out), messagesFor(LangFR).HeldDropped) {
+		t.Errorf("« non » does not say the sentence is not kept (pending %+v):\n%s", got.Pending, texts(out))
+	}
+}
