@@ -927,9 +927,13 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 	var unasked []string
 	for i := range th.Questions {
 		label := m.EditButton
-		if !st.s.WasAsked(th.ID, th.Questions[i].ID) {
-			// Never put to the person: offered to answer now.
+		if _, answered := st.s.Answers[AnswerKey(th.ID, th.Questions[i].ID)]; !answered {
+			// Skipped or never asked: offered to answer now, as the
+			// question it opens is titled (« Répondre · Thème … »).
 			label = m.AnswerButton
+		}
+		if !st.s.WasAsked(th.ID, th.Questions[i].ID) {
+			// Never put to the person: the note below says so.
 			unasked = append(unasked, strconv.Itoa(i+1))
 		}
 		opts = append(opts, opt{actEdit, th.Questions[i].ID, fmt.Sprintf(label, i+1)})

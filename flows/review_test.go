@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func TestReviewOfSessionStoredBeforeAsked(t *testing.T) {
 			t.Errorf("review does not read %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "pas encore") || strings.Contains(text, "Répondre") {
+	if strings.Contains(text, "pas encore") {
 		t.Errorf("review of a session stored before Asked offers questions as never asked:\n%s", text)
 	}
 	for _, k := range []string{"ecole/temps", "ecole/cantine", "ecole/idee"} {
@@ -288,5 +289,34 @@ func TestRetypeAtTheAnswerDropsTheReviewSentenceSaid(t *testing.T) {
 	got, out := checkStep(t, m, at, Event{Kind: EventText, Text: "non"}, baseTime)
 	if got.Pending != nil || !strings.Contains(texts(out), messagesFor(LangFR).HeldDropped) {
 		t.Errorf("« non » does not say the sentence is not kept (pending %+v):\n%s", got.Pending, texts(out))
+	}
+}
+
+// At the review, a question with no answer, skipped or never asked, is
+// offered as « Répondre N », as the question it opens is titled; one with
+// an answer as « Modifier N ».
+func TestReviewButtonsAgreeWithTheQuestionTitles(t *testing.T) {
+	m := NewMachine(loadSmall(t), Config{})
+	for _, lang := range []string{LangFR, LangEN} {
+		s := Session{
+			Participant: "p", Lang: lang, Stage: StageReview, Theme: "ecole", Question: "temps", Prompt: 3,
+			ConsentAt: baseTime, CreatedAt: baseTime, UpdatedAt: baseTime,
+			Answers: map[string]Answer{"ecole/temps": {Theme: "ecole", Question: "temps", Text: "Une heure.", CreatedAt: baseTime, UpdatedAt: baseTime}},
+			// Question 2 asked and skipped, question 3 never asked.
+			Asked: map[string]bool{"ecole/temps": true, "ecole/cantine": true},
+		}
+		msg := messagesFor(lang)
+		shown, out := checkStep(t, m, s, Event{Kind: EventText, Text: "bonjour"}, baseTime)
+		review := out[len(out)-1]
+		for i, want := range []string{fmt.Sprintf(msg.EditButton, 1), fmt.Sprintf(msg.AnswerButton, 2), fmt.Sprintf(msg.AnswerButton, 3)} {
+			if i >= len(review.Options) || review.Options[i].Label != want {
+				t.Fatalf("%s: review buttons %+v, want button %d %q", lang, review.Options, i+1, want)
+			}
+			_, opened := checkStep(t, m, shown, Event{Kind: EventChoice, Token: review.Options[i].Token}, baseTime)
+			verb := strings.Split(want, " ")[0]
+			if title := opened[len(opened)-1].Title; !strings.HasPrefix(title, verb+" · ") {
+				t.Errorf("%s: %q opens a question titled %q", lang, want, title)
+			}
+		}
 	}
 }
