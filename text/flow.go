@@ -467,8 +467,11 @@ type Privacy struct {
 	// LabelHeld names a sentence typed at the académie, kept to be offered
 	// as the first question's answer.
 	LabelHeld string
+	// LabelHeldMenu names a sentence typed at the menu (or with the
+	// profile), kept to be offered in the theme the person chooses.
+	LabelHeldMenu string
 	// LabelHeldReview names a sentence typed at the review, kept while
-	// the person chooses the question it goes with.
+	// the person chooses the question it goes with: %d the theme's number.
 	LabelHeldReview string
 	// DataCorrect says how to correct the profile or the académie.
 	DataCorrect   string
