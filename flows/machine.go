@@ -593,13 +593,17 @@ func (st *step) leavePending(ev Event) bool {
 		}
 	case PendingHeld:
 		st.say(c.Flow.HeldDropped)
-	case PendingAdd:
-		if ev.Command == CmdMenu && st.s.Stage == StageReview {
-			// A sentence typed at the review, waiting for its question:
-			// kept at the menu, as one typed there (see Session.Held).
+	case PendingAdd, PendingRevise:
+		switch {
+		case kind == PendingRevise && !p.Held:
+			// A text typed at the answer in sight: /menu is not storing it.
+		case ev.Command == CmdMenu && (st.s.Stage == StageReview || kind == PendingRevise):
+			// A sentence typed at the review, waiting for its question
+			// or offered at one: kept at the menu, as one typed there
+			// (see Session.Held).
 			st.s.Held = p.Text
 			st.say(c.Flow.MenuHeld)
-		} else {
+		default:
 			st.say(c.Flow.HeldDropped)
 		}
 	}

@@ -320,3 +320,16 @@ func TestReviewButtonsAgreeWithTheQuestionTitles(t *testing.T) {
 		}
 	}
 }
+
+// /menu while the sentence typed at the review is offered at an answer
+// keeps it for the theme chosen next, as /menu at the review does, and
+// says so.
+func TestMenuAtTheAnswerKeepsTheReviewSentence(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	held := corpusPrompts(t, m)["review-held"]
+	at, _ := checkStep(t, m, held, Event{Kind: EventText, Text: "modifier 2"}, baseTime)
+	got, out := checkStep(t, m, at, Event{Kind: EventCommand, Command: CmdMenu}, baseTime)
+	if got.Stage != StageMenu || got.Held != held.Pending.Text || !strings.Contains(texts(out), messagesFor(LangFR).MenuHeld) {
+		t.Errorf("/menu: stage %s, held %q:\n%s", got.Stage, got.Held, texts(out))
+	}
+}
