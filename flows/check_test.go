@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -105,5 +106,36 @@ func TestDoneAtTheCheckKeepsTheText(t *testing.T) {
 				t.Errorf("%q: the reply does not say it is stored: %+v", done, out)
 			}
 		})
+	}
+}
+
+// « passer », « retour » or « plus tard » typed at « Est-ce votre réponse
+// ? » go on as at the question, and the same message says the short text
+// in question is not stored; so do the commands that leave it (/menu).
+func TestWayOnAtTheCheckSaysTheTextIsNotKept(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	at := corpusPrompts(t, m)["check"]
+	for _, lang := range []string{LangFR, LangEN} {
+		s := at
+		s.Lang = lang
+		want := fmt.Sprintf(messagesFor(lang).CheckDropped, s.Pending.Text)
+		for _, in := range []string{"passer", "retour", "plus tard", "skip", "/menu", "/reprendre"} {
+			t.Run(lang+" "+in, func(t *testing.T) {
+				ev := Event{Kind: EventText, Text: in}
+				if c, ok := ParseCommand(in); ok {
+					ev = c
+				}
+				got, out := checkStep(t, m, s, ev, baseTime)
+				if len(got.Answers) != len(s.Answers) {
+					t.Fatalf("%q stored an answer", in)
+				}
+				if got.Pending != nil {
+					t.Fatalf("%q left the text in question: %+v", in, got.Pending)
+				}
+				if len(out) == 0 || !strings.Contains(out[0].Lead+"\n"+out[0].Text, want) {
+					t.Errorf("%q: the first message does not say %q: %+v", in, want, out)
+				}
+			})
+		}
 	}
 }

@@ -172,6 +172,21 @@ func readingOf(m *Machine, s Session, prompt, text, want string) (string, bool) 
 		ev = c
 	}
 	got, replies := m.Step(s, ev, now)
+	if p := s.Pending; p != nil && p.Kind == PendingCheck && !p.Held && len(replies) > 0 {
+		// The question's own ways on (« passer ») go on as at the
+		// question, the text in question said not kept: read as there.
+		note := "\n" + fmt.Sprintf(messagesFor(s.Lang).CheckDropped, p.Text)
+		if lead, ok := strings.CutSuffix(replies[0].Lead, note); ok {
+			bare := s
+			bare.Pending = nil
+			there, thereReplies := m.Step(bare, ev, now)
+			said := slices.Clone(replies)
+			said[0].Lead = lead
+			if reflect.DeepEqual(there, got) && reflect.DeepEqual(thereReplies, said) {
+				return readingOf(m, bare, "question", text, want)
+			}
+		}
+	}
 	same := func(e Event) bool {
 		want, wantReplies := m.Step(s, e, now)
 		// Typing at a question starts its theme, a command does not

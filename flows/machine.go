@@ -593,22 +593,24 @@ func (st *step) leavePending(ev Event) bool {
 	}
 	switch kind {
 	case PendingCheck:
-		if p.Held {
-			st.say(c.Flow.HeldDropped)
-		}
+		st.say(st.checkDropped(p, &c.Flow))
 	case PendingLanguage:
 		if ev.Command != CmdLanguage {
 			st.say(c.Flow.LanguageKept)
 		}
 	case PendingHeld:
 		st.say(c.Flow.HeldDropped)
-	case PendingAdd:
-		if ev.Command == CmdMenu && st.s.Stage == StageReview {
-			// A sentence typed at the review, waiting for its question:
-			// kept at the menu, as one typed there (see Session.Held).
+	case PendingAdd, PendingRevise:
+		switch {
+		case kind == PendingRevise && !p.Held:
+			// A text typed at the answer in sight: /menu is not storing it.
+		case ev.Command == CmdMenu && (st.s.Stage == StageReview || kind == PendingRevise):
+			// A sentence typed at the review, waiting for its question
+			// or offered at one: kept at the menu, as one typed there
+			// (see Session.Held).
 			st.s.Held = p.Text
 			st.say(c.Flow.MenuHeld)
-		} else {
+		default:
 			st.say(c.Flow.HeldDropped)
 		}
 	}
@@ -936,9 +938,13 @@ func (st *step) reviewPrompt() (Reply, []opt) {
 	var unasked []string
 	for i := range th.Questions {
 		label := m.EditButton
-		if !st.s.WasAsked(th.ID, th.Questions[i].ID) {
-			// Never put to the person: offered to answer now.
+		if _, answered := st.s.Answers[AnswerKey(th.ID, th.Questions[i].ID)]; !answered {
+			// Skipped or never asked: offered to answer now, as the
+			// question it opens is titled (« Répondre · Thème … »).
 			label = m.AnswerButton
+		}
+		if !st.s.WasAsked(th.ID, th.Questions[i].ID) {
+			// Never put to the person: the note below says so.
 			unasked = append(unasked, strconv.Itoa(i+1))
 		}
 		opts = append(opts, opt{actEdit, th.Questions[i].ID, fmt.Sprintf(label, i+1)})

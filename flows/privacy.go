@@ -322,9 +322,15 @@ func (st *step) myData() {
 		line(pm.LabelProfile, s.Profile)
 	}
 	line(pm.LabelAcademie, s.Academie)
-	line(pm.LabelHeld, s.Held)
+	// A kept message, named by where it waits (see Session.Held and
+	// PendingAdd).
+	held := pm.LabelHeld
+	if s.Stage == StageMenu || s.HeldForMenu && st.m.q.Theme(s.Theme) == nil {
+		held = pm.LabelHeldMenu
+	}
+	line(held, s.Held)
 	if p := st.pending(); p != nil && (p.Kind == PendingAdd || p.Kind == PendingErase && p.Was == PendingAdd) {
-		line(pm.LabelHeldReview, p.Text)
+		line(fmt.Sprintf(pm.LabelHeldReview, st.m.q.themeIndex(s.Theme)+1), p.Text)
 	}
 	line(pm.LabelSource, s.Source)
 	line(pm.LabelCreated, st.when(s.CreatedAt))

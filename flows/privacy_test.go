@@ -544,3 +544,50 @@ func TestReopenKeepsWhatIsPending(t *testing.T) {
 		}
 	}
 }
+
+// /mes_donnees names a kept message by where it waits: for the first
+// question (typed at the académie), for the theme to be chosen (typed at
+// the menu, or with the profile), for a question of the theme reviewed
+// (typed at the review); in French and English.
+func TestMyDataLabelsAKeptMessageByWhereItWaits(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	const opinion = "Les écrans prennent trop de place à l'école, mes enfants sont fatigués"
+	for _, lang := range []string{LangFR, LangEN} {
+		pm := &catalogFor(lang, false, "").Privacy
+		at := func(name string, typed ...string) Session {
+			s := p[name]
+			s.Lang = lang
+			for _, in := range typed {
+				s, _ = m.Step(s, Event{Kind: EventText, Text: in}, baseTime)
+			}
+			return s
+		}
+		for _, tt := range []struct {
+			name  string
+			s     Session
+			label string
+		}{
+			{"académie", at("academie", opinion), pm.LabelHeld},
+			{"profile", at("profile", "je suis maman de 2 enfants et je trouve qu'il y a trop d'écrans"), pm.LabelHeldMenu},
+			{"menu", at("menu", opinion), pm.LabelHeldMenu},
+			{"review", at("review-held"), fmt.Sprintf(pm.LabelHeldReview, 1)},
+		} {
+			t.Run(lang+" "+tt.name, func(t *testing.T) {
+				_, replies := checkStep(t, m, tt.s, Event{Kind: EventCommand, Command: CmdMyData}, baseTime)
+				var text strings.Builder
+				for _, r := range replies {
+					text.WriteString(r.Title + "\n" + r.Text + "\n")
+				}
+				if !strings.Contains(text.String(), fmt.Sprintf(pm.LineLayout, tt.label, "")) {
+					t.Errorf("the kept message is not labelled %q:\n%s", tt.label, text.String())
+				}
+				for _, other := range []string{pm.LabelHeld, pm.LabelHeldMenu, fmt.Sprintf(pm.LabelHeldReview, 1)} {
+					if other != tt.label && strings.Contains(text.String(), fmt.Sprintf(pm.LineLayout, other, "")) {
+						t.Errorf("the kept message is labelled %q too:\n%s", other, text.String())
+					}
+				}
+			})
+		}
+	}
+}

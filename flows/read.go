@@ -209,10 +209,11 @@ func (st *step) text(raw string) {
 		if cr := st.checkReading(text); cr.kind != readAnswer {
 			rd = cr
 		} else if qr := readText(text, opts, r.Expect == ExpectText, st.m.q); qr.kind == readOption {
-			if p.Held {
-				st.say(m.HeldDropped)
-			}
 			s.Pending = nil
+			// Shown as the tap shows it (« ✓ Passer »), above what
+			// became of the text in question.
+			_, st.chosen = st.tapOf(Event{Kind: EventChoice, Token: token{prompt: s.Prompt, action: qr.opt.action, arg: qr.opt.arg}.String()})
+			st.say(st.checkDropped(p, m))
 			rd = qr
 		} else if rd.kind == readCheck || hesitates(short) {
 			rd = reading{kind: readUnclear}
@@ -919,6 +920,16 @@ func (st *step) pendingChoice(t token) bool {
 func (st *step) reshowStage() {
 	st.s.Pending = nil
 	st.reshow()
+}
+
+// checkDropped says that the text in question at « Est-ce votre réponse
+// ? » is not stored, the person having gone on without a yes: a sentence
+// kept from earlier is dropped, a short text typed here is not kept.
+func (st *step) checkDropped(p *Pending, m *messages) string {
+	if p.Held {
+		return m.HeldDropped
+	}
+	return fmt.Sprintf(m.CheckDropped, shorten(sanitizeLine(p.Text), maxReviewLen))
 }
 
 // checkPrompt asks whether a short message is the person's answer.

@@ -122,7 +122,7 @@ func (st *step) addTypedWords(p *Pending, short string) bool {
 			st.showQuestion()
 			return true
 		}
-		st.offerWritten(p.Text)
+		st.offerWritten(p.Text, true)
 		return true
 	}
 	verb := short

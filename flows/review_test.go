@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func TestReviewOfSessionStoredBeforeAsked(t *testing.T) {
 			t.Errorf("review does not read %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "pas encore") || strings.Contains(text, "Répondre") {
+	if strings.Contains(text, "pas encore") {
 		t.Errorf("review of a session stored before Asked offers questions as never asked:\n%s", text)
 	}
 	for _, k := range []string{"ecole/temps", "ecole/cantine", "ecole/idee"} {
@@ -229,5 +230,106 @@ func TestAnswerFromTheReviewIsTitledAnswer(t *testing.T) {
 		if title := out[len(out)-1].Title; !strings.HasPrefix(title, change+" · ") {
 			t.Errorf("%s: question 1, answered, titled %q, want %q…", lang, title, change)
 		}
+	}
+}
+
+// A sentence typed at the review and offered at an answer (« modifier
+// 2 »): « Annuler » leaves the answer as it is and says what became of
+// the sentence: still kept, asked again which question it goes with,
+// where « Ne pas l'ajouter » drops it, saying so.
+func TestCancelAtTheAnswerKeepsTheReviewSentence(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	p := corpusPrompts(t, m)
+	now := baseTime.Add(time.Hour)
+	for _, lang := range []string{LangFR, LangEN} {
+		t.Run(lang, func(t *testing.T) {
+			held := p["review-held"]
+			held.Lang = lang
+			msg := messagesFor(lang)
+			sentence := held.Pending.Text
+			th := m.Questionnaire().Theme(held.Theme)
+			second := AnswerKey(th.ID, th.Questions[1].ID)
+			at, _ := checkStep(t, m, held, Event{Kind: EventText, Text: "modifier 2"}, now)
+			if pd := at.Pending; pd == nil || pd.Kind != PendingRevise {
+				t.Fatalf("answer 2 not offered the sentence: pending %+v", at.Pending)
+			}
+			got, out := checkStep(t, m, at, Event{Kind: EventChoice, Token: token{prompt: at.Prompt, action: actRetype}.String()}, now)
+			if got.Answers[second] != held.Answers[second] {
+				t.Errorf("« Annuler » changed answer 2: %q", got.Answers[second].Text)
+			}
+			said := texts(out)
+			if !strings.Contains(said, msg.AnswerKept) {
+				t.Errorf("« Annuler » does not say the answer stays:\n%s", said)
+			}
+			if got.Stage != StageReview || got.Pending == nil || got.Pending.Kind != PendingAdd || got.Pending.Text != sentence {
+				t.Fatalf("after « Annuler » the sentence is not kept at the review: stage %s, pending %+v", got.Stage, got.Pending)
+			}
+			if !strings.Contains(said, sentence) || !strings.Contains(said, msg.AddNo) {
+				t.Errorf("« Annuler » does not say the sentence is still kept, and how to drop it:\n%s", said)
+			}
+			_, out = checkStep(t, m, got, Event{Kind: EventText, Text: msg.AddNo}, now)
+			if !strings.Contains(texts(out), msg.AddDropped) {
+				t.Errorf("dropping the sentence does not say so:\n%s", texts(out))
+			}
+		})
+	}
+}
+
+// Offered at a question with no answer, the sentence typed at the review
+// is dropped by « Non, je réécris », which says so plainly.
+func TestRetypeAtTheAnswerDropsTheReviewSentenceSaid(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	held := cloneSession(corpusPrompts(t, m)["review-held"])
+	th := m.Questionnaire().Theme(held.Theme)
+	delete(held.Answers, AnswerKey(th.ID, th.Questions[1].ID))
+	at, _ := checkStep(t, m, held, Event{Kind: EventText, Text: "modifier 2"}, baseTime)
+	if pd := at.Pending; pd == nil || pd.Kind != PendingCheck {
+		t.Fatalf("answer 2 not offered the sentence: pending %+v", at.Pending)
+	}
+	got, out := checkStep(t, m, at, Event{Kind: EventText, Text: "non"}, baseTime)
+	if got.Pending != nil || !strings.Contains(texts(out), messagesFor(LangFR).HeldDropped) {
+		t.Errorf("« non » does not say the sentence is not kept (pending %+v):\n%s", got.Pending, texts(out))
+	}
+}
+
+// At the review, a question with no answer, skipped or never asked, is
+// offered as « Répondre N », as the question it opens is titled; one with
+// an answer as « Modifier N ».
+func TestReviewButtonsAgreeWithTheQuestionTitles(t *testing.T) {
+	m := NewMachine(loadSmall(t), Config{})
+	for _, lang := range []string{LangFR, LangEN} {
+		s := Session{
+			Participant: "p", Lang: lang, Stage: StageReview, Theme: "ecole", Question: "temps", Prompt: 3,
+			ConsentAt: baseTime, CreatedAt: baseTime, UpdatedAt: baseTime,
+			Answers: map[string]Answer{"ecole/temps": {Theme: "ecole", Question: "temps", Text: "Une heure.", CreatedAt: baseTime, UpdatedAt: baseTime}},
+			// Question 2 asked and skipped, question 3 never asked.
+			Asked: map[string]bool{"ecole/temps": true, "ecole/cantine": true},
+		}
+		msg := messagesFor(lang)
+		shown, out := checkStep(t, m, s, Event{Kind: EventText, Text: "bonjour"}, baseTime)
+		review := out[len(out)-1]
+		for i, want := range []string{fmt.Sprintf(msg.EditButton, 1), fmt.Sprintf(msg.AnswerButton, 2), fmt.Sprintf(msg.AnswerButton, 3)} {
+			if i >= len(review.Options) || review.Options[i].Label != want {
+				t.Fatalf("%s: review buttons %+v, want button %d %q", lang, review.Options, i+1, want)
+			}
+			_, opened := checkStep(t, m, shown, Event{Kind: EventChoice, Token: review.Options[i].Token}, baseTime)
+			verb := strings.Split(want, " ")[0]
+			if title := opened[len(opened)-1].Title; !strings.HasPrefix(title, verb+" · ") {
+				t.Errorf("%s: %q opens a question titled %q", lang, want, title)
+			}
+		}
+	}
+}
+
+// /menu while the sentence typed at the review is offered at an answer
+// keeps it for the theme chosen next, as /menu at the review does, and
+// says so.
+func TestMenuAtTheAnswerKeepsTheReviewSentence(t *testing.T) {
+	m := NewMachine(nil, Config{})
+	held := corpusPrompts(t, m)["review-held"]
+	at, _ := checkStep(t, m, held, Event{Kind: EventText, Text: "modifier 2"}, baseTime)
+	got, out := checkStep(t, m, at, Event{Kind: EventCommand, Command: CmdMenu}, baseTime)
+	if got.Stage != StageMenu || got.Held != held.Pending.Text || !strings.Contains(texts(out), messagesFor(LangFR).MenuHeld) {
+		t.Errorf("/menu: stage %s, held %q:\n%s", got.Stage, got.Held, texts(out))
 	}
 }

@@ -113,25 +113,27 @@ func (st *step) revisit(k int, text string) bool {
 		s.From, s.FromReviewed = AnswerKey(s.Theme, s.Question), s.Reviewed
 		s.Stage, s.Question, s.Reviewed = StageEdit, q.ID, ""
 	}
-	st.offerWritten(text)
+	st.offerWritten(text, false)
 	return true
 }
 
 // offerWritten shows the question in sight with text offered there: as its
 // answer (« Est-ce votre réponse ? ») when it has none, else to replace
 // the answer or complete it. The question takes text (see revisit).
-func (st *step) offerWritten(text string) {
+// held marks text as the sentence typed at the review (see Pending.Held).
+func (st *step) offerWritten(text string, held bool) {
 	if _, answered := st.s.Answers[AnswerKey(st.s.Theme, st.s.Question)]; !answered {
 		r, _ := st.questionPrompt()
 		_, opts := st.checkPrompt(text)
 		r.Text += "\n\n" + fmt.Sprintf(st.msg().HeldAsk, shorten(sanitizeLine(text), maxReviewLen))
 		st.show(r, opts)
-		// Held: declining it says that it is dropped.
+		// Held: declining it says that it is dropped, whether it was
+		// typed at the review (held) or written for this question.
 		st.setPending(&Pending{Kind: PendingCheck, Text: text, Held: true})
 		return
 	}
 	st.show(st.revisePrompt(text))
-	st.setPending(&Pending{Kind: PendingRevise, Text: text})
+	st.setPending(&Pending{Kind: PendingRevise, Text: text, Held: held})
 }
 
 // revisitSaid reads « je reviens sur la question 1 : en fait on a deux
@@ -242,6 +244,14 @@ func (st *step) reviseChoice(t token) bool {
 		st.setPending(&Pending{Kind: PendingAppend})
 	case p == nil:
 		return false
+	case p.Kind == PendingRevise && t.action == actRetype && p.Held:
+		// The sentence typed at the review stays kept: back there, asked
+		// again which question it goes with (or to drop it).
+		st.say(m.AnswerKept)
+		s.Pending, s.Stage = nil, StageReview
+		if !st.holdAtReview(p.Text) {
+			st.showReview()
+		}
 	case p.Kind == PendingAppend && t.action == actRetype,
 		p.Kind == PendingRevise && t.action == actRetype:
 		st.say(m.AnswerKept)

@@ -184,7 +184,10 @@ type Pending struct {
 	Answer string `json:"answer,omitempty"`
 	FileID string `json:"file_id,omitempty"`
 	// Held marks a PendingCheck offering the sentence kept at the
-	// académie (Session.Held): declining it says that it is dropped.
+	// académie (Session.Held), or a PendingCheck or PendingRevise
+	// offering the sentence typed at the review (PendingAdd) at an
+	// answer: declining the check says that it is dropped; « Annuler »
+	// at the revise keeps it, back at the review.
 	Held bool `json:"held,omitempty"`
 	// Was is set on a PendingErase asked while another confirmation was
 	// pending (a text in question, a sentence kept at the menu or the

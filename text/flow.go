@@ -352,12 +352,16 @@ type Flow struct {
 	OneAtATime string
 	OrJoin     string
 	// ThanksBack answers a bare « merci » where options are offered.
-	ThanksBack   string
-	CheckAsk     string // %s what was typed, %s the question's title
-	CheckYes     string
-	CheckNo      string
-	CheckHelp    string // %s yes label
-	Retype       string
+	ThanksBack string
+	CheckAsk   string // %s what was typed, %s the question's title
+	CheckYes   string
+	CheckNo    string
+	CheckHelp  string // %s yes label
+	Retype     string
+	// CheckDropped says the short text in question is not stored when the
+	// person goes on without saying yes (« passer », « retour », /menu):
+	// %s the text.
+	CheckDropped string
 	LanguageAsk  map[string]string // by target language, in this language
 	LanguageYes  string            // in the target language
 	LanguageNo   string
@@ -463,8 +467,11 @@ type Privacy struct {
 	// LabelHeld names a sentence typed at the académie, kept to be offered
 	// as the first question's answer.
 	LabelHeld string
+	// LabelHeldMenu names a sentence typed at the menu (or with the
+	// profile), kept to be offered in the theme the person chooses.
+	LabelHeldMenu string
 	// LabelHeldReview names a sentence typed at the review, kept while
-	// the person chooses the question it goes with.
+	// the person chooses the question it goes with: %d the theme's number.
 	LabelHeldReview string
 	// DataCorrect says how to correct the profile or the académie.
 	DataCorrect   string
