@@ -126,26 +126,10 @@ var (
 
 // asksWord reports a request for the meaning of at most five words.
 func asksWord(raw, n string) bool {
-	few := func(s string, max int) bool { k := len(strings.Fields(s)); return k >= 1 && k <= max }
-	for _, l := range wordLeads {
-		if rest, ok := strings.CutPrefix(n, l+" "); ok && few(rest, 5) {
-			return true
-		}
-	}
-	for _, t := range wordTails {
-		if head, ok := strings.CutSuffix(n, " "+t); ok && few(head, 5) {
-			return true
-		}
-	}
-	if strings.Contains(raw, "?") {
-		for _, l := range wordAsks {
-			if rest, ok := strings.CutPrefix(n, l+" "); ok && few(rest, 3) {
-				return true
-			}
-		}
-	}
-	// « services numériques = ? »
-	return strings.HasSuffix(strings.TrimRight(raw, " ?"), "=") && few(n, 5)
+	return framed(n, wordLeads, noFrame, 5) || framed(n, noFrame, wordTails, 5) ||
+		strings.Contains(raw, "?") && framed(n, wordAsks, noFrame, 3) ||
+		// « services numériques = ? »
+		strings.HasSuffix(strings.TrimRight(raw, " ?"), "=") && framed(n, noFrame, noFrame, 5)
 }
 
 // puzzled are the emoji of someone who does not know what to say.
@@ -291,32 +275,31 @@ var (
 // asksRelevance reports a question about why the question asks about a
 // few words of it.
 func asksRelevance(raw, n string) bool {
-	few := func(s string, max int) bool { k := len(strings.Fields(s)); return k >= 1 && k <= max }
-	for _, l := range relevanceLeads {
-		rest, ok := strings.CutPrefix(n, l+" ")
+	return framed(n, relevanceLeads, relevanceTails, 4) || framed(n, relevanceFRLeads, relevanceFR, 4) ||
+		strings.Contains(raw, "?") && framed(n, rapportLeads, noFrame, 4)
+}
+
+// noFrame is a frame's side with nothing on it (see framed).
+var noFrame = []string{""}
+
+// framed reports whether n is one of leads, then 1 to max words, then one
+// of tails, each lead and tail a whole word or words; an empty lead or
+// tail stands for none.
+func framed(n string, leads, tails []string, max int) bool {
+	for _, l := range leads {
+		rest, ok := n, true
+		if l != "" {
+			rest, ok = strings.CutPrefix(n, l+" ")
+		}
 		if !ok {
 			continue
 		}
-		for _, t := range relevanceTails {
-			if x, ok := strings.CutSuffix(rest, " "+t); ok && few(x, 4) {
-				return true
+		for _, t := range tails {
+			mid, ok := rest, true
+			if t != "" {
+				mid, ok = strings.CutSuffix(rest, " "+t)
 			}
-		}
-	}
-	for _, l := range relevanceFRLeads {
-		rest, ok := strings.CutPrefix(n, l+" ")
-		if !ok {
-			continue
-		}
-		for _, t := range relevanceFR {
-			if x, ok := strings.CutSuffix(rest, " "+t); ok && few(x, 4) {
-				return true
-			}
-		}
-	}
-	if strings.Contains(raw, "?") {
-		for _, l := range rapportLeads {
-			if rest, ok := strings.CutPrefix(n, l+" "); ok && few(rest, 4) {
+			if k := len(strings.Fields(mid)); ok && k >= 1 && k <= max {
 				return true
 			}
 		}

@@ -207,12 +207,7 @@ func TestYesAtTheMenuStartsAsOK(t *testing.T) {
 func TestAnswerFromTheReviewIsTitledAnswer(t *testing.T) {
 	m := NewMachine(loadSmall(t), Config{})
 	for _, lang := range []string{LangFR, LangEN} {
-		s := Session{
-			Participant: "p", Lang: lang, Stage: StageReview, Theme: "ecole", Question: "temps", Prompt: 3,
-			ConsentAt: baseTime, CreatedAt: baseTime, UpdatedAt: baseTime,
-			Answers: map[string]Answer{"ecole/temps": {Theme: "ecole", Question: "temps", Text: "Une heure.", CreatedAt: baseTime, UpdatedAt: baseTime}},
-			Asked:   map[string]bool{"ecole/temps": true, "ecole/cantine": true},
-		}
+		s := smallReview(lang)
 		m3 := catalogFor(lang, false, "").Flow
 		answer, change := strings.Split(m3.AnswerTitle, " ·")[0], strings.Split(m3.EditTitle, " ·")[0]
 		got, out := checkStep(t, m, s, Event{Kind: EventText, Text: strings.Split(m3.AnswerButton, " ")[0] + " 3"}, baseTime)
@@ -298,13 +293,7 @@ func TestRetypeAtTheAnswerDropsTheReviewSentenceSaid(t *testing.T) {
 func TestReviewButtonsAgreeWithTheQuestionTitles(t *testing.T) {
 	m := NewMachine(loadSmall(t), Config{})
 	for _, lang := range []string{LangFR, LangEN} {
-		s := Session{
-			Participant: "p", Lang: lang, Stage: StageReview, Theme: "ecole", Question: "temps", Prompt: 3,
-			ConsentAt: baseTime, CreatedAt: baseTime, UpdatedAt: baseTime,
-			Answers: map[string]Answer{"ecole/temps": {Theme: "ecole", Question: "temps", Text: "Une heure.", CreatedAt: baseTime, UpdatedAt: baseTime}},
-			// Question 2 asked and skipped, question 3 never asked.
-			Asked: map[string]bool{"ecole/temps": true, "ecole/cantine": true},
-		}
+		s := smallReview(lang)
 		msg := messagesFor(lang)
 		shown, out := checkStep(t, m, s, Event{Kind: EventText, Text: "bonjour"}, baseTime)
 		review := out[len(out)-1]
@@ -331,5 +320,17 @@ func TestMenuAtTheAnswerKeepsTheReviewSentence(t *testing.T) {
 	got, out := checkStep(t, m, at, Event{Kind: EventCommand, Command: CmdMenu}, baseTime)
 	if got.Stage != StageMenu || got.Held != held.Pending.Text || !strings.Contains(texts(out), messagesFor(LangFR).MenuHeld) {
 		t.Errorf("/menu: stage %s, held %q:\n%s", got.Stage, got.Held, texts(out))
+	}
+}
+
+// smallReview is a session at the review of the small questionnaire's
+// theme « ecole » in lang: question 1 answered, question 2 asked and
+// skipped, question 3 never asked.
+func smallReview(lang string) Session {
+	return Session{
+		Participant: "p", Lang: lang, Stage: StageReview, Theme: "ecole", Question: "temps", Prompt: 3,
+		ConsentAt: baseTime, CreatedAt: baseTime, UpdatedAt: baseTime,
+		Answers: map[string]Answer{"ecole/temps": {Theme: "ecole", Question: "temps", Text: "Une heure.", CreatedAt: baseTime, UpdatedAt: baseTime}},
+		Asked:   map[string]bool{"ecole/temps": true, "ecole/cantine": true},
 	}
 }
