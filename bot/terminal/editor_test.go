@@ -83,9 +83,12 @@ func startTTY(t *testing.T, f *fakeEngine, o Options) *ttyRun {
 	t.Cleanup(func() {
 		cancel()
 		<-ran // before wg.Wait: a running Run may still hand the engine an event
+		// Before closing the terminal: a reply still being printed
+		// would fail on a closed file (the reader drains the master
+		// meanwhile).
+		f.wg.Wait()
 		master.Close()
 		tty.Close()
-		f.wg.Wait()
 	})
 	return r
 }
