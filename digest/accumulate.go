@@ -57,8 +57,13 @@ const (
 type Accumulator struct {
 	q            *flows.Questionnaire
 	since, until time.Time
-	theme        string
-	lang         string
+	// activeAfter: an unfinished theme of someone whose last action's
+	// day starts after it is in progress (Idle before Until, or before
+	// the accumulator's creation with no Until, less the day Active
+	// rounds down).
+	activeAfter time.Time
+	theme       string
+	lang        string
 
 	banned       map[string]bool
 	contributors map[string]*contributor
@@ -276,6 +281,7 @@ func NewAccumulator(in Input) *Accumulator {
 	}
 	a := &Accumulator{
 		q: q, since: in.Since, until: in.Until, theme: in.Theme, lang: lang,
+		activeAfter:  cmp.Or(in.Until, time.Now()).Add(-Idle - 24*time.Hour),
 		banned:       map[string]bool{},
 		contributors: map[string]*contributor{},
 		byChannel:    map[string]*counter{},
@@ -338,21 +344,12 @@ func (a *Accumulator) AddProgress(theme string, prog Progress) {
 		ta.unasked++
 	case prog.Confirmed:
 		ta.confirmed++
-	case !prog.Active.IsZero() && prog.Active.After(a.end().Add(-Idle-24*time.Hour)):
-		// Active is the start of the day of their last action.
+	case !prog.Active.IsZero() && prog.Active.After(a.activeAfter):
 		ta.inProgress++
 	default:
 		ta.unfinished++
 		ta.drops[dropOffQuestion(th, prog)]++
 	}
-}
-
-// end is the moment the digest describes: Until, else now.
-func (a *Accumulator) end() time.Time {
-	if a.until.IsZero() {
-		return time.Now()
-	}
-	return a.until
 }
 
 // answeredIn reports whether answered holds a question of th.

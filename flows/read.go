@@ -451,7 +451,8 @@ func (st *step) checkReading(text string) reading {
 		}
 		return reading{kind: readNoOption}
 	}
-	offered := st.pending() != nil && st.pending().Held
+	p := st.pending()
+	offered := p != nil && p.Held
 	if i := slices.IndexFunc(opts, func(o opt) bool { return o.action == actStore }); i >= 0 && (approves(n) || doneWords[n] || offered && takeWords[n]) {
 		// « c'est tout », « j'ai fini » after a short text: « yes,
 		// that's my answer », stored and said so, not a pause that

@@ -6,18 +6,6 @@ import (
 	"testing"
 )
 
-// replyText joins what replies say, leads included.
-func replyText(r []Reply) string {
-	var b strings.Builder
-	for _, x := range r {
-		b.WriteString(x.Lead + "\n" + x.Text + "\n")
-		for _, o := range x.Options {
-			b.WriteString("(" + o.Label + ")\n")
-		}
-	}
-	return b.String()
-}
-
 // TestHowManyLeft checks that « combien il reste de questions ? » says how
 // many are left in the theme in progress and in all, rather than the
 // total, then shows the question again; nothing is stored.
@@ -35,7 +23,7 @@ func TestHowManyLeft(t *testing.T) {
 		at := s
 		at.Lang = c.lang
 		got, r := m.Step(at, Event{Kind: EventText, Text: c.text}, baseTime)
-		said := replyText(r)
+		said := texts(r)
 		if !strings.Contains(said, c.want) {
 			t.Errorf("%q: said %q, want %q", c.text, said, c.want)
 		}
@@ -48,8 +36,8 @@ func TestHowManyLeft(t *testing.T) {
 	}
 	// At the menu, the count in all.
 	_, r := m.Step(prompts["menu"], Event{Kind: EventText, Text: "il reste combien de questions ?"}, baseTime)
-	if want := fmt.Sprintf(fr.AboutLeftAll, fmt.Sprintf("%d questions", total), total, len(m.Questionnaire().Themes)); !strings.Contains(replyText(r), want) {
-		t.Errorf("at the menu: said %q, want %q", replyText(r), want)
+	if want := fmt.Sprintf(fr.AboutLeftAll, fmt.Sprintf("%d questions", total), total, len(m.Questionnaire().Themes)); !strings.Contains(texts(r), want) {
+		t.Errorf("at the menu: said %q, want %q", texts(r), want)
 	}
 	// The last question of a theme: one left there.
 	last := prompts["question"]
@@ -58,8 +46,8 @@ func TestHowManyLeft(t *testing.T) {
 		last, _ = m.Step(last, Event{Kind: EventText, Text: "Une réponse assez longue pour être une vraie réponse."}, baseTime)
 	}
 	_, r = m.Step(last, Event{Kind: EventText, Text: "combien il reste de questions ?"}, baseTime)
-	if want := fmt.Sprintf(fr.AboutLeftTheme, "1 question", fmt.Sprintf("%d questions", total-len(th.Questions)+1), total); !strings.Contains(replyText(r), want) {
-		t.Errorf("at a theme's last question: said %q, want %q", replyText(r), want)
+	if want := fmt.Sprintf(fr.AboutLeftTheme, "1 question", fmt.Sprintf("%d questions", total-len(th.Questions)+1), total); !strings.Contains(texts(r), want) {
+		t.Errorf("at a theme's last question: said %q, want %q", texts(r), want)
 	}
 }
 
@@ -76,7 +64,7 @@ func TestLongSelfDescriptionGivesProfile(t *testing.T) {
 	} {
 		got, r := m.Step(prompts["profile"], Event{Kind: EventText, Text: text}, baseTime)
 		if got.Profile != "parent" || got.Stage != StageAcademie {
-			t.Errorf("%q: profile %q at %s, said %q; want parent, then the académie", text, got.Profile, got.Stage, replyText(r))
+			t.Errorf("%q: profile %q at %s, said %q; want parent, then the académie", text, got.Profile, got.Stage, texts(r))
 		}
 	}
 }
@@ -91,10 +79,10 @@ func TestGoodbyeAfterThanksPauses(t *testing.T) {
 	for _, text := range []string{"ok merci, au revoir", "merci bonne soirée", "ok bye", "thanks, have a nice evening"} {
 		got, r := m.Step(s, Event{Kind: EventText, Text: text}, baseTime)
 		if got.Stage != StagePaused || got.Question != s.Question || len(got.Answers) != len(s.Answers) {
-			t.Errorf("%q: at %s %s with %d answers, said %q; want a pause at the same question, the answers kept", text, got.Stage, got.Question, len(got.Answers), replyText(r))
+			t.Errorf("%q: at %s %s with %d answers, said %q; want a pause at the same question, the answers kept", text, got.Stage, got.Question, len(got.Answers), texts(r))
 		}
-		if !strings.Contains(replyText(r), messagesFor(LangFR).Pause) && !strings.Contains(replyText(r), "enregistrées") {
-			t.Errorf("%q: said %q; want the pause said", text, replyText(r))
+		if !strings.Contains(texts(r), messagesFor(LangFR).Pause) && !strings.Contains(texts(r), "enregistrées") {
+			t.Errorf("%q: said %q; want the pause said", text, texts(r))
 		}
 	}
 }
@@ -109,7 +97,7 @@ func tapLabel(t *testing.T, m *Machine, s Session, r []Reply, label string) (Ses
 			}
 		}
 	}
-	t.Fatalf("no button %q in %q", label, replyText(r))
+	t.Fatalf("no button %q in %q", label, texts(r))
 	return s, nil
 }
 
@@ -122,16 +110,16 @@ func TestRemovePreviousAnswerAsksFirst(t *testing.T) {
 	fr := messagesFor(LangFR)
 	for _, text := range []string{"efface ma derniere reponse", "supprime ma réponse précédente", "delete my last answer"} {
 		asked, r := m.Step(s, Event{Kind: EventText, Text: text}, baseTime)
-		if len(asked.Answers) != 1 || asked.Question != s.Question || !strings.Contains(replyText(r), "Un seul ordinateur pour toute la famille.") {
-			t.Fatalf("%q: %d answers at %s, said %q; want the answer before quoted, nothing stored", text, len(asked.Answers), asked.Question, replyText(r))
+		if len(asked.Answers) != 1 || asked.Question != s.Question || !strings.Contains(texts(r), "Un seul ordinateur pour toute la famille.") {
+			t.Fatalf("%q: %d answers at %s, said %q; want the answer before quoted, nothing stored", text, len(asked.Answers), asked.Question, texts(r))
 		}
 		yes, r2 := tapLabel(t, m, asked, r, fr.RemovePrevYes)
-		if len(yes.Answers) != 0 || yes.Question != s.Question || !strings.Contains(replyText(r2), fr.Removed) {
-			t.Errorf("%q, yes: %d answers at %s, said %q; want it removed and the same question", text, len(yes.Answers), yes.Question, replyText(r2))
+		if len(yes.Answers) != 0 || yes.Question != s.Question || !strings.Contains(texts(r2), fr.Removed) {
+			t.Errorf("%q, yes: %d answers at %s, said %q; want it removed and the same question", text, len(yes.Answers), yes.Question, texts(r2))
 		}
 		no, r3 := m.Step(asked, Event{Kind: EventText, Text: "non"}, baseTime)
-		if len(no.Answers) != 1 || no.Question != s.Question || !strings.Contains(replyText(r3), fr.AnswerKept) {
-			t.Errorf("%q, non: %d answers at %s, said %q; want it kept", text, len(no.Answers), no.Question, replyText(r3))
+		if len(no.Answers) != 1 || no.Question != s.Question || !strings.Contains(texts(r3), fr.AnswerKept) {
+			t.Errorf("%q, non: %d answers at %s, said %q; want it kept", text, len(no.Answers), no.Question, texts(r3))
 		}
 	}
 }
@@ -155,13 +143,13 @@ func TestAppendToAnswer(t *testing.T) {
 		} else {
 			ask, r2 = m.Step(back, Event{Kind: EventText, Text: how}, baseTime)
 		}
-		if ask.Pending == nil || ask.Pending.Kind != PendingAppend || !strings.Contains(replyText(r2), fr.AppendAsk) {
-			t.Fatalf("%s: pending %+v, said %q; want the text to add asked", how, ask.Pending, replyText(r2))
+		if ask.Pending == nil || ask.Pending.Kind != PendingAppend || !strings.Contains(texts(r2), fr.AppendAsk) {
+			t.Fatalf("%s: pending %+v, said %q; want the text to add asked", how, ask.Pending, texts(r2))
 		}
 		done, r3 := m.Step(ask, Event{Kind: EventText, Text: "Et pas de connexion le week-end."}, baseTime)
 		want := "Un seul ordinateur pour toute la famille.\nEt pas de connexion le week-end."
-		if got := done.Answers[AnswerKey("acces", "equipement")].Text; got != want || !strings.Contains(replyText(r3), fr.Appended) {
-			t.Errorf("%s: answer %q, said %q; want %q", how, got, replyText(r3), want)
+		if got := done.Answers[AnswerKey("acces", "equipement")].Text; got != want || !strings.Contains(texts(r3), fr.Appended) {
+			t.Errorf("%s: answer %q, said %q; want %q", how, got, texts(r3), want)
 		}
 	}
 }

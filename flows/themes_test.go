@@ -5,15 +5,6 @@ import (
 	"testing"
 )
 
-// said joins what replies show, leads included.
-func said(replies []Reply) string {
-	var b strings.Builder
-	for _, r := range replies {
-		b.WriteString(r.Title + "\n" + r.Lead + "\n" + r.Text + "\n")
-	}
-	return b.String()
-}
-
 // TestThemeExplainedWhenAsked checks that a question about what a theme
 // is about (« c quoi la gouvernance », « what is theme 4 about? ») is
 // answered with that theme's explanation from the catalogue, in the
@@ -43,8 +34,8 @@ func TestThemeExplainedWhenAsked(t *testing.T) {
 		if got.Stage != StageMenu || len(got.Answers) != 0 || got.Held != "" {
 			t.Errorf("@menu %s %q: at %s, held %q; want the menu still", tt.lang, tt.in, got.Stage, got.Held)
 		}
-		if !strings.Contains(said(replies), about) {
-			t.Errorf("@menu %s %q: said %q; want theme %s explained", tt.lang, tt.in, said(replies), tt.theme)
+		if !strings.Contains(texts(replies), about) {
+			t.Errorf("@menu %s %q: said %q; want theme %s explained", tt.lang, tt.in, texts(replies), tt.theme)
 			continue
 		}
 		last := replies[len(replies)-1]
@@ -79,14 +70,14 @@ func TestThemeExplainedWhenAsked(t *testing.T) {
 			t.Errorf("@question %s %q: at %s %s/%s, answers %v, pending %+v; want the question again, nothing stored",
 				tt.lang, tt.in, got.Stage, got.Theme, got.Question, got.Answers, got.Pending)
 		}
-		if !strings.Contains(said(replies), msg.ThemeAbout[tt.theme]) || len(replies) == 0 || replies[len(replies)-1].Expect != ExpectText {
-			t.Errorf("@question %s %q: said %q; want theme %s explained above the question", tt.lang, tt.in, said(replies), tt.theme)
+		if !strings.Contains(texts(replies), msg.ThemeAbout[tt.theme]) || len(replies) == 0 || replies[len(replies)-1].Expect != ExpectText {
+			t.Errorf("@question %s %q: said %q; want theme %s explained above the question", tt.lang, tt.in, texts(replies), tt.theme)
 		}
 	}
 	// « c'est quoi un thème ? » still explains the word.
 	_, replies := m.Step(p["question"], Event{Kind: EventText, Text: "c'est quoi un thème ?"}, baseTime)
-	if !strings.Contains(said(replies), messagesFor(LangFR).Words["theme"]) {
-		t.Errorf("« c'est quoi un thème ? »: said %q, want the word explained", said(replies))
+	if !strings.Contains(texts(replies), messagesFor(LangFR).Words["theme"]) {
+		t.Errorf("« c'est quoi un thème ? »: said %q, want the word explained", texts(replies))
 	}
 }
 
@@ -112,8 +103,8 @@ func TestOpinionWithTheProfileKept(t *testing.T) {
 			t.Errorf("%s %q: profile %q at %s, held %q; want parent, the académie, the message kept", tt.lang, tt.in, got.Profile, got.Stage, got.Held)
 			continue
 		}
-		if !strings.Contains(said(replies), msg.ProfileHeld) {
-			t.Errorf("%s %q: said %q; want « %s »", tt.lang, tt.in, said(replies), msg.ProfileHeld)
+		if !strings.Contains(texts(replies), msg.ProfileHeld) {
+			t.Errorf("%s %q: said %q; want « %s »", tt.lang, tt.in, texts(replies), msg.ProfileHeld)
 		}
 		menu, _ := m.Step(got, Event{Kind: EventText, Text: tt.skip}, baseTime)
 		if menu.Stage != StageMenu || menu.Held != tt.in {
@@ -122,7 +113,7 @@ func TestOpinionWithTheProfileKept(t *testing.T) {
 		}
 		at, replies := m.Step(menu, Event{Kind: EventText, Text: "2"}, baseTime)
 		if at.Stage != StageQuestion || at.Theme != "enseigner" || at.Pending == nil || at.Pending.Kind != PendingCheck ||
-			at.Pending.Text != tt.in || !strings.Contains(said(replies), tt.in) {
+			at.Pending.Text != tt.in || !strings.Contains(texts(replies), tt.in) {
 			t.Errorf("%s %q, theme 2 chosen: at %s %s, pending %+v; want its first question, the message offered", tt.lang, tt.in, at.Stage, at.Theme, at.Pending)
 		}
 	}
@@ -156,7 +147,7 @@ func TestReviseAskedInOneMessage(t *testing.T) {
 		if at.Pending == nil || at.Pending.Kind != PendingRevise || len(replies) != 1 {
 			t.Fatalf("%s %q: pending %+v, %d replies; want one message asking", tt.lang, tt.in, at.Pending, len(replies))
 		}
-		text := said(replies)
+		text := texts(replies)
 		answer := s.Answers[AnswerKey("acces", "equipement")].Text
 		if strings.Count(text, answer) != 1 || !strings.Contains(text, tt.typed) || strings.Contains(text, instead) ||
 			!strings.Contains(text, strings.Split(msg.ReviseAsk, "%s")[1]) {
@@ -164,7 +155,7 @@ func TestReviseAskedInOneMessage(t *testing.T) {
 		}
 		// Another text typed there: asked about the same way.
 		_, replies = m.Step(at, Event{Kind: EventText, Text: "non, trois ordinateurs en tout"}, baseTime)
-		if text := said(replies); len(replies) != 1 || strings.Contains(text, instead) || strings.Count(text, answer) != 1 {
+		if text := texts(replies); len(replies) != 1 || strings.Contains(text, instead) || strings.Count(text, answer) != 1 {
 			t.Errorf("%s, another text: said %q; want one message asking again", tt.lang, text)
 		}
 	}
